@@ -1,0 +1,44 @@
+/*
+ * hmap — open-addressing hash map with fixed-size keys and values, stored
+ * inline (no per-entry allocation). Keys are compared bytewise. Iteration
+ * order is the slot order: NOT deterministic across insert histories, so
+ * callers that need a stable order (roots, output) sort first.
+ */
+#ifndef PAREVM_BASE_HASHMAP_H
+#define PAREVM_BASE_HASHMAP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct hmap {
+    uint8_t *slots;     /* cap * (1 + key_size + val_size) bytes; byte 0 = state */
+    size_t cap;         /* power of two, or 0 */
+    size_t count;       /* live entries */
+    size_t tombstones;  /* removed entries still occupying slots */
+    size_t key_size;
+    size_t val_size;
+};
+
+void hmap_init(struct hmap *m, size_t key_size, size_t val_size);
+void hmap_free(struct hmap *m);
+void hmap_clear(struct hmap *m); /* remove all, keep capacity */
+
+/* Pointer to the value for key, or NULL. Valid until the next insert. */
+void *hmap_get(const struct hmap *m, const void *key);
+
+/* Pointer to the value for key, inserting a zeroed value if absent
+ * (*inserted tells which; may be NULL). NULL only on allocation failure.
+ * Valid until the next insert. */
+void *hmap_put(struct hmap *m, const void *key, bool *inserted);
+
+/* Remove key; returns whether it was present. */
+bool hmap_remove(struct hmap *m, const void *key);
+
+/* Iterate: size_t i = 0; while (hmap_next(m, &i, &key, &val)) ... */
+bool hmap_next(const struct hmap *m, size_t *iter, const void **key, void **val);
+
+/* 64-bit hash of bytes (fast, not cryptographic). */
+uint64_t hmap_hash_bytes(const void *data, size_t len);
+
+#endif

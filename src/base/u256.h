@@ -1,0 +1,271 @@
+/*
+ * u256 — 256-bit unsigned words, the EVM's native type.
+ *
+ * Four 64-bit limbs, least significant first (w[0] is the low limb).
+ * Signed operations treat the value as two's complement. Conversion to and
+ * from big-endian bytes happens only at the edges (memory, RLP, hashing).
+ *
+ * The cheap operations are inline here (they sit on the interpreter's hot
+ * path); division, modular and exponentiation routines live in u256.c.
+ * Every function is total: division by zero yields zero, as in the EVM.
+ */
+#ifndef PAREVM_BASE_U256_H
+#define PAREVM_BASE_U256_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <string.h>
+
+typedef struct {
+    uint64_t w[4];
+} u256;
+
+typedef unsigned __int128 u256_u128;
+
+static inline u256 u256_from_u64(uint64_t v)
+{
+    u256 r = {{v, 0, 0, 0}};
+    return r;
+}
+
+static inline u256 u256_zero(void) { return u256_from_u64(0); }
+
+static inline u256 u256_max(void)
+{
+    u256 r = {{UINT64_MAX, UINT64_MAX, UINT64_MAX, UINT64_MAX}};
+    return r;
+}
+
+static inline bool u256_is_zero(const u256 *a)
+{
+    return (a->w[0] | a->w[1] | a->w[2] | a->w[3]) == 0;
+}
+
+/* True when the value fits in 64 bits (upper limbs zero). */
+static inline bool u256_fits_u64(const u256 *a)
+{
+    return (a->w[1] | a->w[2] | a->w[3]) == 0;
+}
+
+static inline bool u256_eq(const u256 *a, const u256 *b)
+{
+    return ((a->w[0] ^ b->w[0]) | (a->w[1] ^ b->w[1]) | (a->w[2] ^ b->w[2]) | (a->w[3] ^ b->w[3])) == 0;
+}
+
+static inline bool u256_lt(const u256 *a, const u256 *b)
+{
+    for (int i = 3; i >= 0; i--)
+        if (a->w[i] != b->w[i])
+            return a->w[i] < b->w[i];
+    return false;
+}
+
+static inline bool u256_gt(const u256 *a, const u256 *b) { return u256_lt(b, a); }
+
+static inline bool u256_is_neg(const u256 *a) { return (a->w[3] >> 63) != 0; }
+
+static inline bool u256_slt(const u256 *a, const u256 *b)
+{
+    bool na = u256_is_neg(a), nb = u256_is_neg(b);
+    if (na != nb)
+        return na;
+    return u256_lt(a, b);
+}
+
+static inline bool u256_sgt(const u256 *a, const u256 *b) { return u256_slt(b, a); }
+
+static inline u256 u256_add(const u256 *a, const u256 *b)
+{
+    u256 r;
+    u256_u128 c = 0;
+    for (int i = 0; i < 4; i++) {
+        c += (u256_u128)a->w[i] + b->w[i];
+        r.w[i] = (uint64_t)c;
+        c >>= 64;
+    }
+    return r;
+}
+
+/* a + b, reporting the carry out of bit 255. */
+static inline u256 u256_add_carry(const u256 *a, const u256 *b, bool *carry)
+{
+    u256 r;
+    u256_u128 c = 0;
+    for (int i = 0; i < 4; i++) {
+        c += (u256_u128)a->w[i] + b->w[i];
+        r.w[i] = (uint64_t)c;
+        c >>= 64;
+    }
+    *carry = c != 0;
+    return r;
+}
+
+static inline u256 u256_sub(const u256 *a, const u256 *b)
+{
+    u256 r;
+    uint64_t borrow = 0;
+    for (int i = 0; i < 4; i++) {
+        uint64_t ai = a->w[i], bi = b->w[i];
+        uint64_t d = ai - bi - borrow;
+        borrow = (ai < bi) | ((ai == bi) & borrow);
+        r.w[i] = d;
+    }
+    return r;
+}
+
+static inline u256 u256_neg(const u256 *a)
+{
+    u256 z = u256_zero();
+    return u256_sub(&z, a);
+}
+
+/* Low 256 bits of a * b. */
+static inline u256 u256_mul(const u256 *a, const u256 *b)
+{
+    u256 r = u256_zero();
+    for (int i = 0; i < 4; i++) {
+        uint64_t carry = 0;
+        for (int j = 0; i + j < 4; j++) {
+            u256_u128 t = (u256_u128)a->w[i] * b->w[j] + r.w[i + j] + carry;
+            r.w[i + j] = (uint64_t)t;
+            carry = (uint64_t)(t >> 64);
+        }
+    }
+    return r;
+}
+
+static inline u256 u256_and(const u256 *a, const u256 *b)
+{
+    u256 r = {{a->w[0] & b->w[0], a->w[1] & b->w[1], a->w[2] & b->w[2], a->w[3] & b->w[3]}};
+    return r;
+}
+
+static inline u256 u256_or(const u256 *a, const u256 *b)
+{
+    u256 r = {{a->w[0] | b->w[0], a->w[1] | b->w[1], a->w[2] | b->w[2], a->w[3] | b->w[3]}};
+    return r;
+}
+
+static inline u256 u256_xor(const u256 *a, const u256 *b)
+{
+    u256 r = {{a->w[0] ^ b->w[0], a->w[1] ^ b->w[1], a->w[2] ^ b->w[2], a->w[3] ^ b->w[3]}};
+    return r;
+}
+
+static inline u256 u256_not(const u256 *a)
+{
+    u256 r = {{~a->w[0], ~a->w[1], ~a->w[2], ~a->w[3]}};
+    return r;
+}
+
+/* Logical shift left by `shift` bits; shifts >= 256 yield zero. */
+static inline u256 u256_shl(const u256 *a, unsigned shift)
+{
+    u256 r = u256_zero();
+    if (shift >= 256)
+        return r;
+    unsigned limbs = shift / 64, bits = shift % 64;
+    for (int i = 3; i >= (int)limbs; i--) {
+        uint64_t v = a->w[i - limbs] << bits;
+        if (bits && i - (int)limbs - 1 >= 0)
+            v |= a->w[i - limbs - 1] >> (64 - bits);
+        r.w[i] = v;
+    }
+    return r;
+}
+
+/* Logical shift right by `shift` bits; shifts >= 256 yield zero. */
+static inline u256 u256_shr(const u256 *a, unsigned shift)
+{
+    u256 r = u256_zero();
+    if (shift >= 256)
+        return r;
+    unsigned limbs = shift / 64, bits = shift % 64;
+    for (unsigned i = 0; i + limbs < 4; i++) {
+        uint64_t v = a->w[i + limbs] >> bits;
+        if (bits && i + limbs + 1 < 4)
+            v |= a->w[i + limbs + 1] << (64 - bits);
+        r.w[i] = v;
+    }
+    return r;
+}
+
+/* Arithmetic shift right; shifts >= 256 yield 0 or all ones. */
+static inline u256 u256_sar(const u256 *a, unsigned shift)
+{
+    if (!u256_is_neg(a))
+        return u256_shr(a, shift);
+    if (shift >= 256)
+        return u256_max();
+    u256 n = u256_not(a);
+    u256 s = u256_shr(&n, shift);
+    return u256_not(&s);
+}
+
+/* Number of significant bits (0 for zero). */
+static inline unsigned u256_bit_len(const u256 *a)
+{
+    for (int i = 3; i >= 0; i--)
+        if (a->w[i])
+            return (unsigned)(i * 64 + 64 - __builtin_clzll(a->w[i]));
+    return 0;
+}
+
+/* Number of significant bytes (0 for zero). */
+static inline unsigned u256_byte_len(const u256 *a) { return (u256_bit_len(a) + 7) / 8; }
+
+/* Big-endian 32-byte encoding. */
+static inline void u256_to_be(const u256 *a, uint8_t out[32])
+{
+    for (int i = 0; i < 4; i++) {
+        uint64_t v = a->w[3 - i];
+        for (int j = 0; j < 8; j++)
+            out[i * 8 + j] = (uint8_t)(v >> (56 - 8 * j));
+    }
+}
+
+static inline u256 u256_from_be32(const uint8_t in[32])
+{
+    u256 r;
+    for (int i = 0; i < 4; i++) {
+        uint64_t v = 0;
+        for (int j = 0; j < 8; j++)
+            v = (v << 8) | in[i * 8 + j];
+        r.w[3 - i] = v;
+    }
+    return r;
+}
+
+/* Big-endian bytes of any length <= 32 (shorter input is left-padded). */
+static inline u256 u256_from_be(const uint8_t *in, size_t len)
+{
+    uint8_t buf[32] = {0};
+    if (len > 32) {
+        in += len - 32;
+        len = 32;
+    }
+    memcpy(buf + 32 - len, in, len);
+    return u256_from_be32(buf);
+}
+
+/* Out-of-line operations (u256.c). All follow the EVM's definitions. */
+u256 u256_div(const u256 *a, const u256 *b);               /* a / b, 0 if b == 0 */
+u256 u256_mod(const u256 *a, const u256 *b);               /* a % b, 0 if b == 0 */
+u256 u256_sdiv(const u256 *a, const u256 *b);              /* signed, truncating; -2^255 / -1 = -2^255 */
+u256 u256_smod(const u256 *a, const u256 *b);              /* sign follows the dividend */
+u256 u256_addmod(const u256 *a, const u256 *b, const u256 *m); /* (a + b) % m without overflow */
+u256 u256_mulmod(const u256 *a, const u256 *b, const u256 *m); /* (a * b) % m, 512-bit intermediate */
+u256 u256_exp(const u256 *base, const u256 *exponent);     /* base ^ exponent mod 2^256 */
+u256 u256_signextend(const u256 *byte_index, const u256 *x); /* EVM SIGNEXTEND(b, x) */
+u256 u256_byte(const u256 *index, const u256 *x);          /* EVM BYTE(i, x): byte i from the left */
+void u256_divmod(const u256 *a, const u256 *b, u256 *quot, u256 *rem);
+
+/* Parse "0x..." hex (or decimal when no 0x prefix, as in test fixtures).
+ * Returns false on malformed input or overflow past 256 bits. */
+bool u256_from_string(const char *s, u256 *out);
+/* Minimal "0x..." lower-case hex ("0x0" for zero); buf >= 67 bytes. */
+void u256_to_hex(const u256 *a, char *buf);
+/* Decimal; buf >= 79 bytes. */
+void u256_to_dec(const u256 *a, char *buf);
+
+#endif

@@ -1,0 +1,72 @@
+/*
+ * Applying one transaction: validation, gas purchase, execution, refunds,
+ * fee payment, EIP-161 cleanup. The transaction reads state only through
+ * a state_view and writes only into its journal; the caller gets a write
+ * set to apply (sequential) or to publish (parallel).
+ */
+#ifndef PAREVM_CHAIN_TRANSITION_H
+#define PAREVM_CHAIN_TRANSITION_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "../evm/env.h"
+#include "../state/log.h"
+#include "../state/state_view.h"
+#include "../state/world.h"
+#include "../state/write_set.h"
+#include "tx.h"
+
+/* Why a transaction is invalid (it is then not included: no state change). */
+enum tx_error {
+    TXERR_NONE = 0,
+    TXERR_TYPE_NOT_SUPPORTED,
+    TXERR_NONCE_TOO_LOW,
+    TXERR_NONCE_TOO_HIGH,
+    TXERR_NONCE_MAX,           /* EIP-2681 */
+    TXERR_INSUFFICIENT_FUNDS,  /* balance < gas_limit * max fee + value (+ blob) */
+    TXERR_INTRINSIC_GAS,       /* gas_limit < intrinsic gas */
+    TXERR_GAS_LIMIT_EXCEEDED,  /* gas_limit > block gas available */
+    TXERR_FEE_CAP_BELOW_BASE_FEE,
+    TXERR_TIP_ABOVE_FEE_CAP,
+    TXERR_SENDER_NOT_EOA,      /* EIP-3607 */
+    TXERR_INITCODE_TOO_LARGE,  /* EIP-3860 */
+    TXERR_BLOB_FEE_CAP_TOO_LOW,
+    TXERR_BLOB_HASH_VERSION,
+    TXERR_BLOB_COUNT,          /* zero blobs or more than the maximum */
+    TXERR_BLOB_CREATE,         /* type 3 must have a recipient */
+    TXERR_VALUE_OVERFLOW,      /* fee or value computation over 256 bits */
+    TXERR__COUNT
+};
+const char *tx_error_name(enum tx_error e);
+
+enum tx_status {
+    TX_STATUS_SUCCESS = 0,
+    TX_STATUS_REVERT,
+    TX_STATUS_HALT /* exceptional halt: all gas consumed */
+};
+
+struct tx_result {
+    enum tx_error error;     /* TXERR_NONE when the transaction was applied */
+    enum tx_status status;
+    uint64_t gas_used;       /* after refunds */
+    struct log *logs;        /* owned; free with tx_result_free */
+    size_t log_count;
+    bool has_created_address;
+    address created_address;
+};
+void tx_result_free(struct tx_result *r);
+
+/* Execute tx against view under env. On success (PAREVM_OK) *result holds
+ * the outcome and ws the writes (ws is empty when result->error != NONE).
+ * block_gas_used is the gas already used in the block (for the gas limit
+ * check). Errors other than PAREVM_OK are internal (ENOMEM, missing block
+ * hash) and leave nothing applied. */
+int transition_apply(const struct block_env *env, const struct state_view *view, const struct tx *tx,
+                     uint64_t block_gas_used, struct tx_result *result, struct write_set *ws);
+
+/* Convenience for the sequential path: apply to a world in place. */
+int transition_apply_world(const struct block_env *env, struct world *w, const struct tx *tx,
+                           uint64_t block_gas_used, struct tx_result *result);
+
+#endif

@@ -1,0 +1,41 @@
+/*
+ * Precompiled contracts 0x01..0x0a. A precompile is a pure function of
+ * its input: gas cost and output, or failure. Failure (invalid input or
+ * not enough gas) consumes all gas given to the call, as the spec says.
+ *
+ * Activation per fork: 0x01-0x04 Frontier, 0x05-0x08 Byzantium (EIP-198,
+ * 196, 197), 0x09 Istanbul (EIP-152), 0x0a Cancun (EIP-4844). Before its
+ * fork an address is an ordinary (usually empty) account.
+ */
+#ifndef PAREVM_EVM_PRECOMPILES_H
+#define PAREVM_EVM_PRECOMPILES_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../base/buf.h"
+#include "../base/types.h"
+#include "fork.h"
+
+enum precompile_status {
+    PRECOMPILE_OK = 0,
+    PRECOMPILE_FAILURE, /* out of gas or invalid input: all gas consumed */
+    PRECOMPILE_ERROR    /* internal error (allocation); the caller aborts */
+};
+
+/* Precompile id (the address's last byte, 1..10) when addr is a precompile
+ * active in fork, else 0. */
+int precompile_lookup(const address *addr, enum fork fork);
+
+/* Number of the highest precompile active in fork (4, 8, 9 or 10): the
+ * addresses 1..N are warm from Berlin on (EIP-2929). */
+int precompile_count(enum fork fork);
+
+/* Run precompile id on in[0..in_len) with gas_limit. On PRECOMPILE_OK,
+ * *gas_used <= gas_limit and the output is appended to out (out is reset
+ * first). On PRECOMPILE_FAILURE out is empty. */
+enum precompile_status precompile_run(int id, enum fork fork, const uint8_t *in, size_t in_len,
+                                      uint64_t gas_limit, uint64_t *gas_used, struct bytebuf *out);
+
+#endif

@@ -1,0 +1,60 @@
+/*
+ * write_set — what a finished transaction changed, location by location.
+ * Balance credits to accounts the transaction never read are deltas
+ * (commutative: they add no read dependency in parallel execution).
+ */
+#ifndef PAREVM_STATE_WRITE_SET_H
+#define PAREVM_STATE_WRITE_SET_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../base/types.h"
+#include "../base/u256.h"
+#include "code.h"
+
+enum ws_flags {
+    WS_BALANCE = 1 << 0,       /* balance = .balance */
+    WS_BALANCE_DELTA = 1 << 1, /* balance += .delta (balance not read) */
+    WS_NONCE = 1 << 2,         /* nonce = .nonce (and the account exists) */
+    WS_CODE = 1 << 3,          /* code = .code */
+    WS_CLEAR_STORAGE = 1 << 4, /* all prior storage dropped (destroyed or re-created) */
+    WS_DELETE = 1 << 5,        /* account removed (self-destruct, EIP-161) */
+    WS_CREATE = 1 << 6         /* account exists after the tx (even if empty) */
+};
+
+struct ws_account {
+    address addr;
+    uint32_t flags;
+    u256 balance;
+    u256 delta;
+    uint64_t nonce;
+    struct code *code; /* retained when WS_CODE */
+};
+
+struct ws_slot {
+    address addr;
+    u256 key;
+    u256 value;
+};
+
+struct write_set {
+    struct ws_account *accounts;
+    size_t account_count, account_cap;
+    struct ws_slot *slots;
+    size_t slot_count, slot_cap;
+};
+
+void write_set_init(struct write_set *ws);
+void write_set_reset(struct write_set *ws); /* empty, keep memory (releases code refs) */
+void write_set_free(struct write_set *ws);
+struct ws_account *write_set_add_account(struct write_set *ws, const address *a);
+int write_set_add_slot(struct write_set *ws, const address *a, const u256 *key, const u256 *value);
+
+/* Apply to a world: for each account, delete / clear storage first, then
+ * fields, then slots. PAREVM_ERR_NOMEM leaves the world partially updated
+ * (callers treat it as fatal). */
+struct world;
+int write_set_apply(const struct write_set *ws, struct world *w);
+
+#endif
