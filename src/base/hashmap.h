@@ -12,7 +12,7 @@
 #include <stdint.h>
 
 struct hmap {
-    uint8_t *slots;     /* cap * (1 + key_size + val_size) bytes; byte 0 = state */
+    uint8_t *slots;     /* cap slots: key, value (8-byte aligned), state byte */
     size_t cap;         /* power of two, or 0 */
     size_t count;       /* live entries */
     size_t tombstones;  /* removed entries still occupying slots */
