@@ -38,4 +38,17 @@ int precompile_count(enum fork fork);
 enum precompile_status precompile_run(int id, enum fork fork, const uint8_t *in, size_t in_len,
                                       uint64_t gas_limit, uint64_t *gas_used, struct bytebuf *out);
 
+/* Internal entry points, one per file that implements a precompile (the
+ * dispatcher above calls them; tests and benchmarks go through
+ * precompile_run). Same contract as precompile_run, with out already reset. */
+enum precompile_status precompile_modexp(enum fork fork, const uint8_t *in, size_t in_len,
+                                         uint64_t gas_limit, uint64_t *gas_used, struct bytebuf *out);
+
+/* EIP-198 / EIP-2565 gas of a MODEXP call on in[0..in_len), saturating at
+ * UINT64_MAX. Reads only the three length words and the exponent head. */
+uint64_t precompile_modexp_gas(enum fork fork, const uint8_t *in, size_t in_len);
+
+/* SHA-256 of data (used by 0x02 and by KZG's versioned hash). */
+void precompile_sha256(const uint8_t *data, size_t len, uint8_t out[32]);
+
 #endif
