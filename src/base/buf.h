@@ -6,6 +6,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "../../include/parevm.h" /* the PAREVM_* codes returned here */
+
 struct bytebuf {
     uint8_t *data;
     size_t len;

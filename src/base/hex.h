@@ -5,6 +5,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "../../include/parevm.h" /* the PAREVM_* codes returned here */
+
 /* Decode into out[0..cap). Odd digit counts are rejected unless
  * allow_odd (then a leading zero nibble is implied). Returns PAREVM_OK,
  * PAREVM_ERR_HEX (bad digit/odd length) or PAREVM_ERR_RANGE (too long). */
