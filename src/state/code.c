@@ -1,0 +1,115 @@
+/* code — immutable, reference-counted contract code (see code.h). */
+#include "code.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "../base/keccak.h"
+
+/* Zero bytes after the code so the interpreter can read a PUSH32 immediate
+ * at the very end without a bounds check. */
+#define CODE_PADDING 33
+
+/* The empty code object is shared by every code-less account. Its refcount
+ * is never touched (retain/release recognise it), so it may live in static
+ * storage and be used from any thread without setup. The hash is
+ * keccak256("") = KECCAK_EMPTY, spelled out so no initialisation order or
+ * locking is needed. */
+static struct {
+    struct code c;
+    uint8_t pad[CODE_PADDING];
+} code_empty_storage = {
+    .c = {.refs = 1,
+          .len = 0,
+          .hash = {{0xc5, 0xd2, 0x46, 0x01, 0x86, 0xf7, 0x23, 0x3c, 0x92, 0x7e, 0x7d,
+                    0xb2, 0xdc, 0xc7, 0x03, 0xc0, 0xe5, 0x00, 0xb6, 0x53, 0xca, 0x82,
+                    0x27, 0x3b, 0x7b, 0xfa, 0xd8, 0x04, 0x5d, 0x85, 0xa4, 0x70}},
+          .jumpdests = NULL},
+};
+
+/* A JUMPDEST bitmap for empty code: one zero byte, so a lookup of pc 0..7
+ * is in bounds (the interpreter checks pc < len before looking anyway). */
+static uint8_t code_empty_jumpdests[1];
+
+struct code *code_empty(void) { return &code_empty_storage.c; }
+
+/* Allocate a code object holding a copy of bytes[0..len), with its hash.
+ * NULL on allocation failure (or a length whose size would overflow). */
+struct code *code_new(const uint8_t *bytes, size_t len)
+{
+    if (len == 0)
+        return code_empty();
+    if (len > SIZE_MAX - sizeof(struct code) - CODE_PADDING)
+        return NULL;
+    struct code *c = malloc(sizeof(struct code) + len + CODE_PADDING);
+    if (!c)
+        return NULL;
+    atomic_init(&c->refs, 1);
+    c->len = len;
+    memcpy(c->bytes, bytes, len);
+    memset(c->bytes + len, 0, CODE_PADDING);
+    keccak256(c->bytes, len, c->hash.bytes);
+    atomic_init(&c->jumpdests, NULL);
+    return c;
+}
+
+struct code *code_retain(struct code *c)
+{
+    if (c && c != code_empty())
+        /* Relaxed: taking a new reference needs no ordering, the caller
+         * already holds one that keeps the object alive. */
+        atomic_fetch_add_explicit(&c->refs, 1, memory_order_relaxed);
+    return c;
+}
+
+void code_release(struct code *c)
+{
+    if (!c || c == code_empty())
+        return;
+    /* acq_rel: the release half orders this thread's reads of the code
+     * before the free in whichever thread drops the last reference; the
+     * acquire half (effective for that last thread) sees the others'. */
+    if (atomic_fetch_sub_explicit(&c->refs, 1, memory_order_acq_rel) != 1)
+        return;
+    free(atomic_load_explicit(&c->jumpdests, memory_order_relaxed));
+    free(c);
+}
+
+/* Mark every JUMPDEST (0x5b) that is an opcode, skipping the immediates of
+ * PUSH1..PUSH32 (0x60..0x7f carry 1..32 bytes): a 0x5b inside push data is
+ * not a valid jump target. */
+static void code_scan_jumpdests(const uint8_t *bytes, size_t len, uint8_t *map)
+{
+    for (size_t pc = 0; pc < len; pc++) {
+        uint8_t op = bytes[pc];
+        if (op == 0x5b)
+            map[pc >> 3] |= (uint8_t)(1u << (pc & 7));
+        else if (op >= 0x60 && op <= 0x7f)
+            pc += (size_t)(op - 0x5f);
+    }
+}
+
+const uint8_t *code_jumpdests(struct code *c)
+{
+    if (c->len == 0)
+        return code_empty_jumpdests;
+    /* Acquire pairs with the release in the compare-exchange below: a
+     * thread that sees the pointer also sees the bitmap's contents. */
+    uint8_t *map = atomic_load_explicit(&c->jumpdests, memory_order_acquire);
+    if (map)
+        return map;
+    map = calloc(c->len / 8 + 1, 1);
+    if (!map)
+        return NULL;
+    code_scan_jumpdests(c->bytes, c->len, map);
+    uint8_t *expected = NULL;
+    /* Several threads may build the map at once; the first to publish
+     * wins (release: its bitmap contents become visible with the pointer)
+     * and the others free their copy and use the winner's (acquire on
+     * failure, for the same reason as the load above). */
+    if (atomic_compare_exchange_strong_explicit(&c->jumpdests, &expected, map, memory_order_release,
+                                                memory_order_acquire))
+        return map;
+    free(map);
+    return expected;
+}
