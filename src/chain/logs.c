@@ -1,0 +1,58 @@
+/* logs — log list hash and bloom (see logs.h). */
+#include "logs.h"
+
+#include "../base/buf.h"
+#include "../base/keccak.h"
+#include "../base/rlp.h"
+
+int logs_encode(const struct log *logs, size_t n, struct bytebuf *out)
+{
+    int err;
+    size_t outer = rlp_list_begin(out);
+    for (size_t i = 0; i < n; i++) {
+        const struct log *l = &logs[i];
+        size_t entry = rlp_list_begin(out);
+        if ((err = rlp_encode_bytes(out, l->addr.bytes, 20)))
+            return err;
+        size_t topics = rlp_list_begin(out);
+        for (unsigned t = 0; t < l->topic_count && t < 4; t++)
+            if ((err = rlp_encode_bytes(out, l->topics[t].bytes, 32)))
+                return err;
+        if ((err = rlp_list_end(out, topics)) || (err = rlp_encode_bytes(out, l->data, l->data_len)) ||
+            (err = rlp_list_end(out, entry)))
+            return err;
+    }
+    return rlp_list_end(out, outer);
+}
+
+int logs_hash(const struct log *logs, size_t n, hash32 *out)
+{
+    struct bytebuf b = {0};
+    int err = logs_encode(logs, n, &b);
+    if (!err)
+        keccak256(b.data, b.len, out->bytes);
+    bytebuf_free(&b);
+    return err;
+}
+
+void logs_bloom_add(uint8_t bloom[256], const uint8_t *data, size_t len)
+{
+    uint8_t h[32];
+    keccak256(data, len, h);
+    /* Three 11-bit indices from byte pairs (0,1), (2,3), (4,5); bit k of
+     * the 2048-bit big-endian filter lives in byte 255 - k/8. */
+    for (int i = 0; i < 6; i += 2) {
+        unsigned bit = (((unsigned)h[i] << 8) | h[i + 1]) & 2047u;
+        bloom[255 - bit / 8] |= (uint8_t)(1u << (bit % 8));
+    }
+}
+
+void logs_bloom(const struct log *logs, size_t n, uint8_t bloom[256])
+{
+    memset(bloom, 0, 256);
+    for (size_t i = 0; i < n; i++) {
+        logs_bloom_add(bloom, logs[i].addr.bytes, 20);
+        for (unsigned t = 0; t < logs[i].topic_count && t < 4; t++)
+            logs_bloom_add(bloom, logs[i].topics[t].bytes, 32);
+    }
+}

@@ -1,0 +1,29 @@
+/* logs — digests of a transaction's or block's logs: the "logs" hash that
+ * state tests compare and the 2048-bit bloom filter of receipts. */
+#ifndef PAREVM_CHAIN_LOGS_H
+#define PAREVM_CHAIN_LOGS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../base/types.h"
+#include "../state/log.h"
+
+/* keccak(rlp([[address, [topic, ...], data], ...])) over logs[0..n): the
+ * "logs" field of ethereum/tests state tests. n == 0 gives keccak(0xc0).
+ * PAREVM_OK or PAREVM_ERR_NOMEM. */
+int logs_hash(const struct log *logs, size_t n, hash32 *out);
+
+/* Append the RLP list of logs[0..n) (the form hashed above and stored in
+ * receipts) to out. PAREVM_OK or PAREVM_ERR_NOMEM. */
+struct bytebuf;
+int logs_encode(const struct log *logs, size_t n, struct bytebuf *out);
+
+/* Yellow Paper logs bloom (section 4.3.1): bloom[0..256) is zeroed, then
+ * the address and every topic of every log are added. */
+void logs_bloom(const struct log *logs, size_t n, uint8_t bloom[256]);
+
+/* Add one item (an address or topic, hashed with keccak here) to bloom. */
+void logs_bloom_add(uint8_t bloom[256], const uint8_t *data, size_t len);
+
+#endif
