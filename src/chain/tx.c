@@ -1,0 +1,622 @@
+/*
+ * Transactions: decoding, encoding, hashing, sender recovery, intrinsic
+ * gas. Field layouts (network form):
+ *   0 legacy   rlp([nonce, gas_price, gas, to, value, data, v, r, s])
+ *   1 EIP-2930 0x01 || rlp([chain_id, nonce, gas_price, gas, to, value, data,
+ *                           access_list, y_parity, r, s])
+ *   2 EIP-1559 0x02 || rlp([chain_id, nonce, max_priority_fee_per_gas,
+ *                           max_fee_per_gas, gas, to, value, data,
+ *                           access_list, y_parity, r, s])
+ *   3 EIP-4844 0x03 || rlp([chain_id, nonce, max_priority_fee_per_gas,
+ *                           max_fee_per_gas, gas, to, value, data,
+ *                           access_list, max_fee_per_blob_gas,
+ *                           blob_versioned_hashes, y_parity, r, s])
+ * The signing payload of each is the same list without the signature
+ * (legacy: see tx_signing_hash for EIP-155).
+ */
+#include "tx.h"
+
+#include <pthread.h>
+#include <secp256k1.h>
+#include <secp256k1_recovery.h>
+#include <stdlib.h>
+
+#include "../base/buf.h"
+#include "../base/keccak.h"
+#include "../base/rlp.h"
+
+/* secp256k1 group order n, and n / 2 (EIP-2), big-endian. */
+static const uint8_t SECP256K1_N[32] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+                                        0xff, 0xff, 0xff, 0xff, 0xfe, 0xba, 0xae, 0xdc, 0xe6, 0xaf, 0x48,
+                                        0xa0, 0x3b, 0xbf, 0xd2, 0x5e, 0x8c, 0xd0, 0x36, 0x41, 0x41};
+static const uint8_t SECP256K1_HALF_N[32] = {0x7f, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+                                             0xff, 0xff, 0xff, 0xff, 0xff, 0x5d, 0x57, 0x6e, 0x73, 0x57, 0xa4,
+                                             0x50, 0x1d, 0xdf, 0xe9, 0x2f, 0x46, 0x68, 0x1b, 0x20, 0xa0};
+
+/* ---- secp256k1 context: created once, then only read (the library's
+ * functions are thread-safe on a const context). ---- */
+
+static secp256k1_context *tx_secp_ctx;
+static pthread_once_t tx_secp_once = PTHREAD_ONCE_INIT;
+
+static void tx_secp_init(void)
+{
+    tx_secp_ctx = secp256k1_context_create(SECP256K1_CONTEXT_NONE);
+}
+
+static const secp256k1_context *tx_secp(void)
+{
+    pthread_once(&tx_secp_once, tx_secp_init);
+    return tx_secp_ctx;
+}
+
+/* ---- freeing ---- */
+
+void tx_free(struct tx *tx)
+{
+    if (!tx)
+        return;
+    free(tx->data);
+    for (size_t i = 0; i < tx->access_list_len; i++)
+        free(tx->access_list[i].keys);
+    free(tx->access_list);
+    free(tx->blob_hashes);
+    tx->data = NULL;
+    tx->data_len = 0;
+    tx->access_list = NULL;
+    tx->access_list_len = 0;
+    tx->blob_hashes = NULL;
+    tx->blob_hash_count = 0;
+}
+
+/* ---- decoding ---- */
+
+/* Field counts per type (exact arity). */
+static const long TX_FIELD_COUNT[4] = {9, 11, 12, 14};
+
+struct tx_decoder {
+    struct rlp_iter it;
+    const char **why;
+};
+
+static int tx_fail(struct tx_decoder *dec, int err, const char *why)
+{
+    if (dec->why)
+        *dec->why = why;
+    return err;
+}
+
+/* Next field of the transaction list; the arity was checked up front. */
+static int tx_next(struct tx_decoder *dec, struct rlp_item *item, const char *name)
+{
+    int err = PAREVM_OK;
+    if (!rlp_iter_next(&dec->it, item, &err) || err)
+        return tx_fail(dec, PAREVM_ERR_RLP, name);
+    return PAREVM_OK;
+}
+
+static int tx_field_u64(struct tx_decoder *dec, uint64_t *out, const char *name)
+{
+    struct rlp_item item;
+    int err = tx_next(dec, &item, name);
+    if (err)
+        return err;
+    if ((err = rlp_item_u64(&item, out)))
+        return tx_fail(dec, err, name);
+    return PAREVM_OK;
+}
+
+static int tx_field_u256(struct tx_decoder *dec, u256 *out, const char *name)
+{
+    struct rlp_item item;
+    int err = tx_next(dec, &item, name);
+    if (err)
+        return err;
+    if ((err = rlp_item_u256(&item, out)))
+        return tx_fail(dec, err, name);
+    return PAREVM_OK;
+}
+
+/* `to`: 20 bytes, or empty for contract creation when allowed. */
+static int tx_field_to(struct tx_decoder *dec, struct tx *tx, bool allow_create)
+{
+    struct rlp_item item;
+    int err = tx_next(dec, &item, "to");
+    if (err)
+        return err;
+    if (item.is_list)
+        return tx_fail(dec, PAREVM_ERR_RLP, "to: list instead of string");
+    if (item.payload_len == 0) {
+        if (!allow_create)
+            return tx_fail(dec, PAREVM_ERR_RLP, "to: empty (type 3 cannot create, EIP-4844)");
+        tx->has_to = false;
+        return PAREVM_OK;
+    }
+    if (item.payload_len != 20)
+        return tx_fail(dec, PAREVM_ERR_RLP, "to: not 20 bytes");
+    memcpy(tx->to.bytes, item.payload, 20);
+    tx->has_to = true;
+    return PAREVM_OK;
+}
+
+static int tx_field_data(struct tx_decoder *dec, struct tx *tx)
+{
+    struct rlp_item item;
+    int err = tx_next(dec, &item, "data");
+    if (err)
+        return err;
+    if (item.is_list)
+        return tx_fail(dec, PAREVM_ERR_RLP, "data: list instead of string");
+    if (item.payload_len) {
+        tx->data = malloc(item.payload_len);
+        if (!tx->data)
+            return tx_fail(dec, PAREVM_ERR_NOMEM, "data: out of memory");
+        memcpy(tx->data, item.payload, item.payload_len);
+    }
+    tx->data_len = item.payload_len;
+    return PAREVM_OK;
+}
+
+/* A list of 32-byte strings (storage keys, blob versioned hashes) into a
+ * malloc'ed array. */
+static int tx_decode_hash_list(struct tx_decoder *dec, const struct rlp_item *list, hash32 **out,
+                               size_t *count, const char *name)
+{
+    if (!list->is_list)
+        return tx_fail(dec, PAREVM_ERR_RLP, name);
+    long n = rlp_list_count(list);
+    if (n < 0)
+        return tx_fail(dec, PAREVM_ERR_RLP, name);
+    *out = NULL;
+    *count = 0;
+    if (n == 0)
+        return PAREVM_OK;
+    hash32 *hashes = malloc((size_t)n * sizeof(*hashes));
+    if (!hashes)
+        return tx_fail(dec, PAREVM_ERR_NOMEM, name);
+    struct rlp_iter it;
+    struct rlp_item item;
+    int err = PAREVM_OK;
+    size_t i = 0;
+    rlp_iter_init(&it, list);
+    while (rlp_iter_next(&it, &item, &err) && !err) {
+        if (item.is_list || item.payload_len != 32) {
+            free(hashes);
+            return tx_fail(dec, PAREVM_ERR_RLP, name);
+        }
+        memcpy(hashes[i++].bytes, item.payload, 32);
+    }
+    if (err || i != (size_t)n) {
+        free(hashes);
+        return tx_fail(dec, PAREVM_ERR_RLP, name);
+    }
+    *out = hashes;
+    *count = i;
+    return PAREVM_OK;
+}
+
+/* EIP-2930 access list: [[address, [key, ...]], ...]. */
+static int tx_field_access_list(struct tx_decoder *dec, struct tx *tx)
+{
+    struct rlp_item list;
+    int err = tx_next(dec, &list, "access_list");
+    if (err)
+        return err;
+    if (!list.is_list)
+        return tx_fail(dec, PAREVM_ERR_RLP, "access_list: not a list");
+    long n = rlp_list_count(&list);
+    if (n < 0)
+        return tx_fail(dec, PAREVM_ERR_RLP, "access_list: malformed");
+    if (n == 0)
+        return PAREVM_OK;
+    tx->access_list = calloc((size_t)n, sizeof(*tx->access_list));
+    if (!tx->access_list)
+        return tx_fail(dec, PAREVM_ERR_NOMEM, "access_list: out of memory");
+
+    struct rlp_iter it;
+    struct rlp_item entry;
+    rlp_iter_init(&it, &list);
+    while (rlp_iter_next(&it, &entry, &err) && !err) {
+        if (!entry.is_list || rlp_list_count(&entry) != 2)
+            return tx_fail(dec, PAREVM_ERR_RLP, "access_list: entry is not [address, keys]");
+        struct rlp_iter eit;
+        struct rlp_item addr, keys;
+        rlp_iter_init(&eit, &entry);
+        if (!rlp_iter_next(&eit, &addr, &err) || err || !rlp_iter_next(&eit, &keys, &err) || err)
+            return tx_fail(dec, PAREVM_ERR_RLP, "access_list: malformed entry");
+        if (addr.is_list || addr.payload_len != 20)
+            return tx_fail(dec, PAREVM_ERR_RLP, "access_list: address not 20 bytes");
+        /* Count the entry before filling it so tx_free releases it. */
+        struct access_list_entry *e = &tx->access_list[tx->access_list_len++];
+        memcpy(e->addr.bytes, addr.payload, 20);
+        if ((err = tx_decode_hash_list(dec, &keys, &e->keys, &e->key_count,
+                                       "access_list: storage key not 32 bytes")))
+            return err;
+    }
+    if (err || tx->access_list_len != (size_t)n)
+        return tx_fail(dec, PAREVM_ERR_RLP, "access_list: malformed");
+    return PAREVM_OK;
+}
+
+/* The legacy v: 27/28, or EIP-155 {35, 36} + 2 * chain_id. Other values
+ * decode (they are well-formed RLP) and fail in tx_recover_sender. */
+static int tx_legacy_v(struct tx_decoder *dec, struct tx *tx)
+{
+    u256 v35 = u256_from_u64(35);
+    tx->has_chain_id = false;
+    tx->chain_id = 0;
+    if (u256_lt(&tx->v, &v35))
+        return PAREVM_OK;
+    u256 id = u256_sub(&tx->v, &v35);
+    id = u256_shr(&id, 1);
+    if (!u256_fits_u64(&id))
+        return tx_fail(dec, PAREVM_ERR_RANGE, "v: chain id does not fit 64 bits");
+    tx->has_chain_id = true;
+    tx->chain_id = id.w[0];
+    return PAREVM_OK;
+}
+
+static int tx_decode_fields(struct tx_decoder *dec, struct tx *tx)
+{
+    int err;
+    uint8_t type = tx->type;
+    if (type != 0) {
+        if ((err = tx_field_u64(dec, &tx->chain_id, "chain_id")))
+            return err;
+        tx->has_chain_id = true;
+    }
+    if ((err = tx_field_u64(dec, &tx->nonce, "nonce")))
+        return err;
+    if (type <= 1) {
+        if ((err = tx_field_u256(dec, &tx->gas_price, "gas_price")))
+            return err;
+        tx->max_priority_fee_per_gas = tx->gas_price;
+        tx->max_fee_per_gas = tx->gas_price;
+    } else {
+        /* EIP-1559 */
+        if ((err = tx_field_u256(dec, &tx->max_priority_fee_per_gas, "max_priority_fee_per_gas")))
+            return err;
+        if ((err = tx_field_u256(dec, &tx->max_fee_per_gas, "max_fee_per_gas")))
+            return err;
+        tx->gas_price = tx->max_fee_per_gas;
+    }
+    if ((err = tx_field_u64(dec, &tx->gas_limit, "gas_limit")))
+        return err;
+    if ((err = tx_field_to(dec, tx, type != 3)))
+        return err;
+    if ((err = tx_field_u256(dec, &tx->value, "value")))
+        return err;
+    if ((err = tx_field_data(dec, tx)))
+        return err;
+    if (type != 0 && (err = tx_field_access_list(dec, tx)))
+        return err;
+    if (type == 3) {
+        /* EIP-4844 */
+        struct rlp_item hashes;
+        if ((err = tx_field_u256(dec, &tx->max_fee_per_blob_gas, "max_fee_per_blob_gas")))
+            return err;
+        if ((err = tx_next(dec, &hashes, "blob_versioned_hashes")))
+            return err;
+        if ((err = tx_decode_hash_list(dec, &hashes, &tx->blob_hashes, &tx->blob_hash_count,
+                                       "blob_versioned_hashes: not a list of 32-byte hashes")))
+            return err;
+    }
+    if ((err = tx_field_u256(dec, &tx->v, type == 0 ? "v" : "y_parity")))
+        return err;
+    if ((err = tx_field_u256(dec, &tx->r, "r")))
+        return err;
+    if ((err = tx_field_u256(dec, &tx->s, "s")))
+        return err;
+    if (type == 0)
+        return tx_legacy_v(dec, tx);
+    /* EIP-2930/1559/4844: the signature carries a bare y parity. */
+    u256 one = u256_from_u64(1);
+    if (u256_gt(&tx->v, &one))
+        return tx_fail(dec, PAREVM_ERR_RLP, "y_parity: not 0 or 1");
+    return PAREVM_OK;
+}
+
+int tx_decode(const uint8_t *raw, size_t len, struct tx *tx, const char **why)
+{
+    struct tx_decoder dec = {.why = why};
+    if (why)
+        *why = NULL;
+    if (!tx)
+        return PAREVM_ERR_ARG;
+    memset(tx, 0, sizeof(*tx));
+    if (!raw || len == 0)
+        return tx_fail(&dec, PAREVM_ERR_RLP, "empty input");
+
+    /* EIP-2718: a first byte in [0, 0x7f] is a type; a list (>= 0xc0) is a
+     * legacy transaction; anything else is not a transaction. */
+    uint8_t type = 0;
+    if (raw[0] < 0x80) {
+        type = raw[0];
+        if (type > 3)
+            return tx_fail(&dec, PAREVM_ERR_UNSUPPORTED, "unknown transaction type");
+        if (type == 0)
+            return tx_fail(&dec, PAREVM_ERR_RLP, "type 0 must be sent as a bare legacy list");
+        raw++;
+        len--;
+    } else if (raw[0] < 0xc0) {
+        return tx_fail(&dec, PAREVM_ERR_RLP, "not a list");
+    }
+    tx->type = type;
+
+    struct rlp_item list;
+    if (rlp_decode_whole(raw, len, &list))
+        return tx_fail(&dec, PAREVM_ERR_RLP, "malformed RLP or trailing bytes");
+    if (!list.is_list)
+        return tx_fail(&dec, PAREVM_ERR_RLP, "not a list");
+    long count = rlp_list_count(&list);
+    if (count < 0)
+        return tx_fail(&dec, PAREVM_ERR_RLP, "malformed list item");
+    if (count != TX_FIELD_COUNT[type])
+        return tx_fail(&dec, PAREVM_ERR_RLP,
+                       count < TX_FIELD_COUNT[type] ? "too few fields" : "too many fields");
+
+    rlp_iter_init(&dec.it, &list);
+    int err = tx_decode_fields(&dec, tx);
+    if (err) {
+        tx_free(tx);
+        memset(tx, 0, sizeof(*tx));
+        return err;
+    }
+    return PAREVM_OK;
+}
+
+/* ---- encoding ---- */
+
+static int tx_encode_access_list(const struct tx *tx, struct bytebuf *out)
+{
+    int err;
+    size_t outer = rlp_list_begin(out);
+    for (size_t i = 0; i < tx->access_list_len; i++) {
+        const struct access_list_entry *e = &tx->access_list[i];
+        size_t entry = rlp_list_begin(out);
+        if ((err = rlp_encode_bytes(out, e->addr.bytes, 20)))
+            return err;
+        size_t keys = rlp_list_begin(out);
+        for (size_t k = 0; k < e->key_count; k++)
+            if ((err = rlp_encode_bytes(out, e->keys[k].bytes, 32)))
+                return err;
+        if ((err = rlp_list_end(out, keys)) || (err = rlp_list_end(out, entry)))
+            return err;
+    }
+    return rlp_list_end(out, outer);
+}
+
+/* Append the fields shared by the signed and the signing forms: everything
+ * up to (excluding) the signature. */
+static int tx_encode_payload_fields(const struct tx *tx, struct bytebuf *out)
+{
+    int err;
+    if (tx->type != 0 && (err = rlp_encode_u64(out, tx->chain_id)))
+        return err;
+    if ((err = rlp_encode_u64(out, tx->nonce)))
+        return err;
+    if (tx->type <= 1) {
+        if ((err = rlp_encode_u256(out, &tx->gas_price)))
+            return err;
+    } else {
+        if ((err = rlp_encode_u256(out, &tx->max_priority_fee_per_gas)) ||
+            (err = rlp_encode_u256(out, &tx->max_fee_per_gas)))
+            return err;
+    }
+    if ((err = rlp_encode_u64(out, tx->gas_limit)))
+        return err;
+    if ((err = rlp_encode_bytes(out, tx->to.bytes, tx->has_to ? 20 : 0)))
+        return err;
+    if ((err = rlp_encode_u256(out, &tx->value)))
+        return err;
+    if ((err = rlp_encode_bytes(out, tx->data, tx->data_len)))
+        return err;
+    if (tx->type != 0 && (err = tx_encode_access_list(tx, out)))
+        return err;
+    if (tx->type == 3) {
+        if ((err = rlp_encode_u256(out, &tx->max_fee_per_blob_gas)))
+            return err;
+        size_t hashes = rlp_list_begin(out);
+        for (size_t i = 0; i < tx->blob_hash_count; i++)
+            if ((err = rlp_encode_bytes(out, tx->blob_hashes[i].bytes, 32)))
+                return err;
+        if ((err = rlp_list_end(out, hashes)))
+            return err;
+    }
+    return PAREVM_OK;
+}
+
+int tx_encode(const struct tx *tx, struct bytebuf *out)
+{
+    if (!tx || !out || tx->type > 3)
+        return PAREVM_ERR_ARG;
+    int err;
+    if (tx->type != 0 && (err = bytebuf_push(out, tx->type)))
+        return err;
+    size_t list = rlp_list_begin(out);
+    if ((err = tx_encode_payload_fields(tx, out)))
+        return err;
+    if ((err = rlp_encode_u256(out, &tx->v)) || (err = rlp_encode_u256(out, &tx->r)) ||
+        (err = rlp_encode_u256(out, &tx->s)))
+        return err;
+    return rlp_list_end(out, list);
+}
+
+int tx_hash(const struct tx *tx, hash32 *out)
+{
+    if (!tx || !out)
+        return PAREVM_ERR_ARG;
+    struct bytebuf b = {0};
+    int err = tx_encode(tx, &b);
+    if (!err)
+        keccak256(b.data, b.len, out->bytes);
+    bytebuf_free(&b);
+    return err;
+}
+
+int tx_signing_hash(const struct tx *tx, hash32 *out)
+{
+    if (!tx || !out || tx->type > 3)
+        return PAREVM_ERR_ARG;
+    struct bytebuf b = {0};
+    int err = PAREVM_OK;
+    /* EIP-2718: typed payloads are signed as type || rlp(fields). */
+    if (tx->type != 0)
+        err = bytebuf_push(&b, tx->type);
+    size_t list = rlp_list_begin(&b);
+    if (!err)
+        err = tx_encode_payload_fields(tx, &b);
+    /* EIP-155: a legacy transaction with a chain id signs
+     * [..., chain_id, 0, 0]; without one, the six fields only. */
+    if (!err && tx->type == 0 && tx->has_chain_id) {
+        if (!(err = rlp_encode_u64(&b, tx->chain_id)) && !(err = rlp_encode_u64(&b, 0)))
+            err = rlp_encode_u64(&b, 0);
+    }
+    if (!err)
+        err = rlp_list_end(&b, list);
+    if (!err)
+        keccak256(b.data, b.len, out->bytes);
+    bytebuf_free(&b);
+    return err;
+}
+
+/* ---- sender recovery ---- */
+
+int tx_recover_sender(struct tx *tx, enum fork fork)
+{
+    if (!tx)
+        return PAREVM_ERR_ARG;
+    tx->has_sender = false;
+
+    /* Recovery id from v, per type and fork. */
+    int recid;
+    if (tx->type != 0) {
+        if (!u256_fits_u64(&tx->v) || tx->v.w[0] > 1)
+            return PAREVM_ERR_SIGNATURE;
+        recid = (int)tx->v.w[0];
+    } else if (!tx->has_chain_id) {
+        if (!u256_fits_u64(&tx->v) || (tx->v.w[0] != 27 && tx->v.w[0] != 28))
+            return PAREVM_ERR_SIGNATURE;
+        recid = (int)(tx->v.w[0] - 27);
+    } else {
+        /* EIP-155 (Spurious Dragon): v = chain_id * 2 + 35 + y_parity.
+         * tx_decode derives chain_id from v; a tx built elsewhere (JSON
+         * loaders) may carry both, so check they agree. */
+        if (fork < FORK_SPURIOUS)
+            return PAREVM_ERR_SIGNATURE;
+        u256 base = u256_from_u64(tx->chain_id);
+        base = u256_shl(&base, 1);
+        u256 v35 = u256_from_u64(35);
+        base = u256_add(&base, &v35);
+        if (u256_lt(&tx->v, &base))
+            return PAREVM_ERR_SIGNATURE;
+        u256 parity = u256_sub(&tx->v, &base);
+        if (!u256_fits_u64(&parity) || parity.w[0] > 1)
+            return PAREVM_ERR_SIGNATURE;
+        recid = (int)parity.w[0];
+    }
+
+    uint8_t r[32], s[32];
+    u256_to_be(&tx->r, r);
+    u256_to_be(&tx->s, s);
+    static const uint8_t zero[32];
+    if (memcmp(r, zero, 32) == 0 || memcmp(r, SECP256K1_N, 32) >= 0)
+        return PAREVM_ERR_SIGNATURE;
+    if (memcmp(s, zero, 32) == 0 || memcmp(s, SECP256K1_N, 32) >= 0)
+        return PAREVM_ERR_SIGNATURE;
+    /* EIP-2 (Homestead): s in the lower half, so signatures are not
+     * malleable. */
+    if (fork >= FORK_HOMESTEAD && memcmp(s, SECP256K1_HALF_N, 32) > 0)
+        return PAREVM_ERR_SIGNATURE;
+
+    hash32 msg;
+    int err = tx_signing_hash(tx, &msg);
+    if (err)
+        return err;
+
+    const secp256k1_context *ctx = tx_secp();
+    if (!ctx)
+        return PAREVM_ERR_NOMEM;
+    uint8_t compact[64];
+    memcpy(compact, r, 32);
+    memcpy(compact + 32, s, 32);
+    secp256k1_ecdsa_recoverable_signature sig;
+    secp256k1_pubkey pubkey;
+    if (!secp256k1_ecdsa_recoverable_signature_parse_compact(ctx, &sig, compact, recid))
+        return PAREVM_ERR_SIGNATURE;
+    if (!secp256k1_ecdsa_recover(ctx, &pubkey, &sig, msg.bytes))
+        return PAREVM_ERR_SIGNATURE;
+    uint8_t pub[65];
+    size_t pub_len = sizeof(pub);
+    if (!secp256k1_ec_pubkey_serialize(ctx, pub, &pub_len, &pubkey, SECP256K1_EC_UNCOMPRESSED) ||
+        pub_len != 65)
+        return PAREVM_ERR_SIGNATURE;
+
+    /* The address is the last 20 bytes of keccak(X || Y), without the
+     * 0x04 uncompressed-point prefix. */
+    hash32 h;
+    keccak256(pub + 1, 64, h.bytes);
+    memcpy(tx->sender.bytes, h.bytes + 12, 20);
+    tx->has_sender = true;
+    return PAREVM_OK;
+}
+
+/* ---- intrinsic gas and fork support ---- */
+
+static uint64_t tx_add_sat(uint64_t a, uint64_t b)
+{
+    return a > UINT64_MAX - b ? UINT64_MAX : a + b;
+}
+
+static uint64_t tx_mul_sat(uint64_t a, uint64_t b)
+{
+    if (a && b > UINT64_MAX / a)
+        return UINT64_MAX;
+    return a * b;
+}
+
+uint64_t tx_intrinsic_gas(const struct tx *tx, enum fork fork)
+{
+    uint64_t gas = 21000;
+    /* Homestead (EIP-2): contract creation costs 32000 more. */
+    if (!tx->has_to && fork >= FORK_HOMESTEAD)
+        gas = tx_add_sat(gas, 32000);
+
+    uint64_t zeros = 0;
+    for (size_t i = 0; i < tx->data_len; i++)
+        zeros += tx->data[i] == 0;
+    uint64_t nonzeros = (uint64_t)tx->data_len - zeros;
+    /* EIP-2028 (Istanbul): non-zero calldata bytes cost 16 instead of 68. */
+    uint64_t nonzero_cost = fork >= FORK_ISTANBUL ? 16 : 68;
+    gas = tx_add_sat(gas, tx_mul_sat(zeros, 4));
+    gas = tx_add_sat(gas, tx_mul_sat(nonzeros, nonzero_cost));
+
+    /* EIP-2930: 2400 per address, 1900 per storage key. */
+    for (size_t i = 0; i < tx->access_list_len; i++) {
+        gas = tx_add_sat(gas, 2400);
+        gas = tx_add_sat(gas, tx_mul_sat((uint64_t)tx->access_list[i].key_count, 1900));
+    }
+
+    /* EIP-3860 (Shanghai): initcode costs 2 per 32-byte word. */
+    if (!tx->has_to && fork >= FORK_SHANGHAI) {
+        uint64_t words = (uint64_t)(tx->data_len / 32) + (tx->data_len % 32 != 0);
+        gas = tx_add_sat(gas, tx_mul_sat(words, 2));
+    }
+    return gas;
+}
+
+bool tx_type_supported(uint8_t type, enum fork fork)
+{
+    switch (type) {
+    case 0:
+        return true;
+    case 1:
+        return fork >= FORK_BERLIN; /* EIP-2930 */
+    case 2:
+        return fork >= FORK_LONDON; /* EIP-1559 */
+    case 3:
+        return fork >= FORK_CANCUN; /* EIP-4844 */
+    default:
+        return false;
+    }
+}

@@ -1,0 +1,335 @@
+/*
+ * Merkle-Patricia trie roots from a complete key/value set (Yellow Paper,
+ * appendix D).
+ *
+ * Nothing is stored: the pairs are sorted once, then the trie is built
+ * top-down by recursion over ranges of the sorted array. Every range
+ * [lo, hi) at nibble depth d shares its first d nibbles, so a node is
+ * decided by looking at that range only:
+ *   - one pair                      -> leaf  [HP(rest of key, 1), value]
+ *   - all pairs share more nibbles  -> extension [HP(shared, 0), branch]
+ *   - otherwise                     -> branch [child 0..15, value]
+ * Because the keys are sorted, the nibbles shared by the whole range are
+ * the nibbles shared by its first and last key, and the children of a
+ * branch are consecutive runs.
+ *
+ * All nodes are encoded into one growing buffer used as a stack: a call
+ * appends the encoding of its node, then replaces it in place with the
+ * node's reference (the node itself if its RLP is shorter than 32 bytes,
+ * else 0xa0 || keccak(node)). A parent's payload is thus the concatenation
+ * of what its children left behind, and no per-node memory is allocated.
+ */
+#include "trie.h"
+
+#include <stdlib.h>
+
+#include "../base/buf.h"
+#include "../base/keccak.h"
+#include "../base/rlp.h"
+
+/* Room left in front of each node for its RLP list header: 1 byte for a
+ * payload < 56 bytes, else 1 + up to 8 length bytes. */
+#define TRIE_HEADER_ROOM 9
+
+/* A reference shorter than this is embedded in its parent (YP eq. 193). */
+#define TRIE_EMBED_LIMIT 32
+
+struct trie_builder {
+    const struct trie_kv *kvs;
+    struct bytebuf buf;
+};
+
+/* Nibble i of key (high nibble of each byte first). */
+static inline unsigned trie_nibble(const uint8_t *key, size_t i)
+{
+    uint8_t b = key[i >> 1];
+    return (i & 1) ? (b & 0x0f) : (b >> 4);
+}
+
+/* Sort order: by key bytewise, a key before its extensions (this is also
+ * nibble order, which the builder relies on); empty values after all
+ * non-empty ones so the pairs that are "absent" form a tail to ignore. */
+static int trie_kv_compare(const void *pa, const void *pb)
+{
+    const struct trie_kv *a = pa, *b = pb;
+    int a_empty = a->val_len == 0, b_empty = b->val_len == 0;
+    if (a_empty != b_empty)
+        return a_empty - b_empty;
+    size_t n = a->key_len < b->key_len ? a->key_len : b->key_len;
+    int c = n ? memcmp(a->key, b->key, n) : 0;
+    if (c)
+        return c;
+    return (a->key_len > b->key_len) - (a->key_len < b->key_len);
+}
+
+static int trie_key_compare(const struct trie_kv *a, const struct trie_kv *b)
+{
+    size_t n = a->key_len < b->key_len ? a->key_len : b->key_len;
+    int c = n ? memcmp(a->key, b->key, n) : 0;
+    if (c)
+        return c;
+    return (a->key_len > b->key_len) - (a->key_len < b->key_len);
+}
+
+/* Whether key occurs in the sorted kvs[0..n). */
+static bool trie_contains(const struct trie_kv *kvs, size_t n, const struct trie_kv *key)
+{
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        int c = trie_key_compare(&kvs[mid], key);
+        if (c == 0)
+            return true;
+        if (c < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return false;
+}
+
+/* Append an RLP string header for a string of len bytes whose first byte
+ * is first (a lone byte < 0x80 is its own encoding and has no header). */
+static int trie_put_string_header(struct bytebuf *b, size_t len, uint8_t first)
+{
+    uint8_t hdr[9];
+    size_t n = 0;
+    if (len == 1 && first < 0x80)
+        return PAREVM_OK;
+    if (len < 56) {
+        hdr[n++] = (uint8_t)(0x80 + len);
+    } else {
+        size_t bytes = 0;
+        for (size_t v = len; v; v >>= 8)
+            bytes++;
+        hdr[n++] = (uint8_t)(0xb7 + bytes);
+        for (size_t i = bytes; i-- > 0;)
+            hdr[n++] = (uint8_t)(len >> (8 * i));
+    }
+    return bytebuf_append(b, hdr, n);
+}
+
+/* Append the RLP string of the hex-prefix encoding (YP appendix C) of
+ * key nibbles [from, to), with the leaf flag when leaf. */
+static int trie_put_hex_prefix(struct bytebuf *b, const uint8_t *key, size_t from, size_t to, bool leaf)
+{
+    size_t count = to - from;
+    size_t len = count / 2 + 1; /* flag nibble (+ first nibble if odd) */
+    uint8_t flag = (uint8_t)((leaf ? 2 : 0) + (count & 1));
+    uint8_t first = (uint8_t)(flag << 4);
+    size_t i = from;
+    if (count & 1)
+        first |= (uint8_t)trie_nibble(key, i++);
+    int err = trie_put_string_header(b, len, first);
+    if (err)
+        return err;
+    if ((err = bytebuf_reserve(b, len)))
+        return err;
+    uint8_t *p = b->data + b->len;
+    *p++ = first;
+    if (!(i & 1)) {
+        /* Byte-aligned remainder (always an even count): copy bytes. */
+        memcpy(p, key + i / 2, (to - i) / 2);
+    } else {
+        for (; i < to; i += 2)
+            *p++ = (uint8_t)(trie_nibble(key, i) << 4 | trie_nibble(key, i + 1));
+    }
+    b->len += len;
+    return PAREVM_OK;
+}
+
+/* Number of nibbles shared by keys a and b from nibble d on. */
+static size_t trie_shared_nibbles(const struct trie_kv *a, const struct trie_kv *b, size_t d)
+{
+    size_t alen = a->key_len * 2, blen = b->key_len * 2;
+    size_t end = alen < blen ? alen : blen;
+    size_t i = d;
+    /* Compare a nibble at a time to the byte boundary, then bytewise. */
+    if ((i & 1) && i < end) {
+        if (trie_nibble(a->key, i) != trie_nibble(b->key, i))
+            return 0;
+        i++;
+    }
+    while (i + 2 <= end && a->key[i / 2] == b->key[i / 2])
+        i += 2;
+    if (i < end && trie_nibble(a->key, i) == trie_nibble(b->key, i))
+        i++;
+    return i - d;
+}
+
+/* Turn the node encoded (as its payload) at buf[start + TRIE_HEADER_ROOM ..)
+ * into a reference at buf[start ..): add the list header, then keep the
+ * node if it is short enough to embed, else replace it by 0xa0 || hash.
+ * force_hash is for the root, which is always hashed. */
+static int trie_finish_node(struct trie_builder *tb, size_t start, bool force_hash, hash32 *root)
+{
+    struct bytebuf *b = &tb->buf;
+    size_t payload_at = start + TRIE_HEADER_ROOM;
+    size_t payload_len = b->len - payload_at;
+    uint8_t hdr[TRIE_HEADER_ROOM];
+    size_t hl = 0;
+    if (payload_len < 56) {
+        hdr[hl++] = (uint8_t)(0xc0 + payload_len);
+    } else {
+        size_t bytes = 0;
+        for (size_t v = payload_len; v; v >>= 8)
+            bytes++;
+        hdr[hl++] = (uint8_t)(0xf7 + bytes);
+        for (size_t i = bytes; i-- > 0;)
+            hdr[hl++] = (uint8_t)(payload_len >> (8 * i));
+    }
+    uint8_t *node = b->data + payload_at - hl;
+    memcpy(node, hdr, hl);
+    size_t node_len = hl + payload_len;
+    if (force_hash) {
+        keccak256(node, node_len, root->bytes);
+        b->len = start;
+        return PAREVM_OK;
+    }
+    if (node_len < TRIE_EMBED_LIMIT) {
+        memmove(b->data + start, node, node_len);
+        b->len = start + node_len;
+        return PAREVM_OK;
+    }
+    /* Hash first: the reference may overlap the node it replaces. */
+    hash32 h;
+    keccak256(node, node_len, h.bytes);
+    b->data[start] = 0xa0;
+    memcpy(b->data + start + 1, h.bytes, 32);
+    b->len = start + 33;
+    return PAREVM_OK;
+}
+
+/* Append the reference of the node for kvs[lo, hi) at nibble depth d
+ * (or, when root != NULL, hash the node into *root and append nothing). */
+static int trie_build(struct trie_builder *tb, size_t lo, size_t hi, size_t d, hash32 *root)
+{
+    struct bytebuf *b = &tb->buf;
+    const struct trie_kv *kvs = tb->kvs;
+    size_t start = b->len;
+    int err = bytebuf_reserve(b, TRIE_HEADER_ROOM);
+    if (err)
+        return err;
+    b->len += TRIE_HEADER_ROOM;
+
+    if (hi - lo == 1) {
+        /* Leaf: the rest of the key, and the value. */
+        const struct trie_kv *kv = &kvs[lo];
+        if ((err = trie_put_hex_prefix(b, kv->key, d, kv->key_len * 2, true)))
+            return err;
+        if ((err = rlp_encode_bytes(b, kv->val, kv->val_len)))
+            return err;
+        return trie_finish_node(tb, start, root != NULL, root);
+    }
+
+    size_t shared = trie_shared_nibbles(&kvs[lo], &kvs[hi - 1], d);
+    if (shared > 0) {
+        /* Extension: the shared nibbles, then the branch below them. */
+        if ((err = trie_put_hex_prefix(b, kvs[lo].key, d, d + shared, false)))
+            return err;
+        if ((err = trie_build(tb, lo, hi, d + shared, NULL)))
+            return err;
+        return trie_finish_node(tb, start, root != NULL, root);
+    }
+
+    /* Branch. A key ending exactly here sorts first and is the value. */
+    const struct trie_kv *value = NULL;
+    if (kvs[lo].key_len * 2 == d)
+        value = &kvs[lo++];
+    size_t i = lo;
+    for (unsigned nib = 0; nib < 16; nib++) {
+        size_t j = i;
+        while (j < hi && trie_nibble(kvs[j].key, d) == nib)
+            j++;
+        if (j == i) {
+            if ((err = bytebuf_push(b, 0x80)))
+                return err;
+            continue;
+        }
+        if ((err = trie_build(tb, i, j, d + 1, NULL)))
+            return err;
+        i = j;
+    }
+    if (value)
+        err = rlp_encode_bytes(b, value->val, value->val_len);
+    else
+        err = bytebuf_push(b, 0x80);
+    if (err)
+        return err;
+    return trie_finish_node(tb, start, root != NULL, root);
+}
+
+int trie_root(struct trie_kv *kvs, size_t n, hash32 *out)
+{
+    if (!out || (n && !kvs))
+        return PAREVM_ERR_ARG;
+    if (n > 1)
+        qsort(kvs, n, sizeof(*kvs), trie_kv_compare);
+
+    /* Empty values are absent; they sort to the tail. */
+    size_t live = n;
+    while (live > 0 && kvs[live - 1].val_len == 0)
+        live--;
+    for (size_t i = 1; i < n; i++)
+        if (i != live && trie_key_compare(&kvs[i - 1], &kvs[i]) == 0)
+            return PAREVM_ERR_ARG;
+    for (size_t i = live; i < n; i++)
+        if (trie_contains(kvs, live, &kvs[i]))
+            return PAREVM_ERR_ARG;
+
+    if (live == 0) {
+        *out = EMPTY_TRIE_ROOT;
+        return PAREVM_OK;
+    }
+    struct trie_builder tb = {.kvs = kvs};
+    /* A guess that avoids most regrowth: a few nodes' worth of stack. */
+    int err = bytebuf_reserve(&tb.buf, 4096);
+    if (!err)
+        err = trie_build(&tb, 0, live, 0, out);
+    bytebuf_free(&tb.buf);
+    return err;
+}
+
+int trie_root_ordered(const uint8_t *const *items, const size_t *lens, size_t n, hash32 *out)
+{
+    if (!out || (n && (!items || !lens)))
+        return PAREVM_ERR_ARG;
+    if (n == 0) {
+        *out = EMPTY_TRIE_ROOT;
+        return PAREVM_OK;
+    }
+    /* Key i is rlp(i): at most 1 header byte + 8 integer bytes. */
+    enum { KEY_MAX = 9 };
+    struct trie_kv *kvs = malloc(n * sizeof(*kvs));
+    uint8_t *keys = malloc(n * KEY_MAX);
+    if (!kvs || !keys) {
+        free(kvs);
+        free(keys);
+        return PAREVM_ERR_NOMEM;
+    }
+    for (size_t i = 0; i < n; i++) {
+        uint8_t *k = keys + i * KEY_MAX;
+        size_t klen;
+        uint64_t v = i;
+        if (v == 0) {
+            k[0] = 0x80;
+            klen = 1;
+        } else if (v < 0x80) {
+            k[0] = (uint8_t)v;
+            klen = 1;
+        } else {
+            size_t bytes = 0;
+            for (uint64_t t = v; t; t >>= 8)
+                bytes++;
+            k[0] = (uint8_t)(0x80 + bytes);
+            for (size_t j = 0; j < bytes; j++)
+                k[1 + j] = (uint8_t)(v >> (8 * (bytes - 1 - j)));
+            klen = 1 + bytes;
+        }
+        kvs[i] = (struct trie_kv){.key = k, .key_len = klen, .val = items[i], .val_len = lens[i]};
+    }
+    int err = trie_root(kvs, n, out);
+    free(kvs);
+    free(keys);
+    return err;
+}
