@@ -36,6 +36,7 @@ enum tx_error {
     TXERR_BLOB_COUNT,          /* zero blobs or more than the maximum */
     TXERR_BLOB_CREATE,         /* type 3 must have a recipient */
     TXERR_VALUE_OVERFLOW,      /* fee or value computation over 256 bits */
+    TXERR_CHAIN_ID,            /* signed for another chain (EIP-155, typed txs) */
     TXERR__COUNT
 };
 const char *tx_error_name(enum tx_error e);

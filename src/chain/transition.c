@@ -1,0 +1,382 @@
+/*
+ * transition.c — apply one transaction (execution-specs process_transaction
+ * and check_transaction, per fork).
+ *
+ * Each thread keeps one journal and one EVM (frame pools) and reuses them
+ * for every transaction it applies, so nothing is allocated per
+ * transaction in the steady state.
+ */
+#include "transition.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../evm/evm.h"
+#include "../evm/precompiles.h"
+#include "../state/journal.h"
+
+#define BLOB_GAS_PER_BLOB 131072 /* EIP-4844 */
+#define MAX_BLOBS_PER_BLOCK 6
+
+const char *tx_error_name(enum tx_error e)
+{
+    static const char *names[] = {
+        "none",
+        "type not supported",
+        "nonce too low",
+        "nonce too high",
+        "nonce has max value",
+        "insufficient funds for gas * price + value",
+        "intrinsic gas too low",
+        "gas limit reached",
+        "max fee per gas less than block base fee",
+        "max priority fee per gas higher than max fee per gas",
+        "sender not an eoa",
+        "max initcode size exceeded",
+        "max fee per blob gas less than block blob gas fee",
+        "invalid blob versioned hash",
+        "invalid blob count",
+        "blob transaction cannot create a contract",
+        "fee or value overflows 256 bits",
+        "invalid chain id",
+    };
+    return (unsigned)e < sizeof names / sizeof names[0] ? names[e] : "unknown";
+}
+
+void tx_result_free(struct tx_result *r)
+{
+    for (size_t i = 0; i < r->log_count; i++)
+        free(r->logs[i].data);
+    free(r->logs);
+    r->logs = NULL;
+    r->log_count = 0;
+}
+
+/* ---- per-thread context ---- */
+
+struct tx_context {
+    struct journal journal;
+    struct evm evm;
+};
+
+static pthread_key_t ctx_key;
+static pthread_once_t ctx_once = PTHREAD_ONCE_INIT;
+
+static void ctx_destroy(void *p)
+{
+    struct tx_context *c = p;
+    journal_free(&c->journal);
+    evm_free(&c->evm);
+    free(c);
+}
+
+static void ctx_key_init(void) { pthread_key_create(&ctx_key, ctx_destroy); }
+
+static struct tx_context *ctx_get(void)
+{
+    pthread_once(&ctx_once, ctx_key_init);
+    struct tx_context *c = pthread_getspecific(ctx_key);
+    if (c)
+        return c;
+    c = calloc(1, sizeof *c);
+    if (!c)
+        return NULL;
+    journal_init(&c->journal);
+    evm_init(&c->evm);
+    if (!c->evm.pool || pthread_setspecific(ctx_key, c) != 0) {
+        ctx_destroy(c);
+        return NULL;
+    }
+    return c;
+}
+
+/* a * b with overflow detection (true = overflowed 256 bits). */
+static bool mul_overflows(const u256 *a, uint64_t b, u256 *out)
+{
+    unsigned __int128 carry = 0;
+    for (int i = 0; i < 4; i++) {
+        carry += (unsigned __int128)a->w[i] * b;
+        out->w[i] = (uint64_t)carry;
+        carry >>= 64;
+    }
+    return carry != 0;
+}
+
+static bool add_overflows(const u256 *a, const u256 *b, u256 *out)
+{
+    bool c;
+    *out = u256_add_carry(a, b, &c);
+    return c;
+}
+
+/* Validation that needs no state (execution-specs validate_transaction and
+ * the fee checks of check_transaction). */
+static enum tx_error check_static(const struct block_env *env, const struct tx *tx, uint64_t block_gas_used,
+                                  u256 *effective_price)
+{
+    enum fork fork = env->fork;
+    if (!tx_type_supported(tx->type, fork))
+        return TXERR_TYPE_NOT_SUPPORTED;
+    if ((tx->type > 0 || tx->has_chain_id) && tx->chain_id != env->chain_id)
+        return TXERR_CHAIN_ID;
+    if (tx->gas_limit < tx_intrinsic_gas(tx, fork))
+        return TXERR_INTRINSIC_GAS;
+    if (tx->nonce == UINT64_MAX) /* EIP-2681 */
+        return TXERR_NONCE_MAX;
+    if (fork >= FORK_SHANGHAI && !tx->has_to && tx->data_len > EVM_MAX_INITCODE_SIZE)
+        return TXERR_INITCODE_TOO_LARGE; /* EIP-3860 */
+    if (tx->gas_limit > env->gas_limit || env->gas_limit - tx->gas_limit < block_gas_used)
+        return TXERR_GAS_LIMIT_EXCEEDED;
+    if (fork >= FORK_LONDON) {
+        if (tx->type >= 2) {
+            if (u256_lt(&tx->max_fee_per_gas, &tx->max_priority_fee_per_gas))
+                return TXERR_TIP_ABOVE_FEE_CAP;
+            if (u256_lt(&tx->max_fee_per_gas, &env->base_fee))
+                return TXERR_FEE_CAP_BELOW_BASE_FEE;
+            /* EIP-1559: price = base fee + min(tip, fee cap - base fee). */
+            u256 room = u256_sub(&tx->max_fee_per_gas, &env->base_fee);
+            const u256 *tip = u256_lt(&tx->max_priority_fee_per_gas, &room) ? &tx->max_priority_fee_per_gas : &room;
+            *effective_price = u256_add(&env->base_fee, tip);
+        } else {
+            if (u256_lt(&tx->gas_price, &env->base_fee))
+                return TXERR_FEE_CAP_BELOW_BASE_FEE;
+            *effective_price = tx->gas_price;
+        }
+    } else {
+        *effective_price = tx->gas_price;
+    }
+    if (tx->type == 3) {
+        if (!tx->has_to)
+            return TXERR_BLOB_CREATE;
+        if (tx->blob_hash_count == 0 || tx->blob_hash_count > MAX_BLOBS_PER_BLOCK)
+            return TXERR_BLOB_COUNT;
+        for (size_t i = 0; i < tx->blob_hash_count; i++)
+            if (tx->blob_hashes[i].bytes[0] != 0x01) /* VERSIONED_HASH_VERSION_KZG */
+                return TXERR_BLOB_HASH_VERSION;
+        if (u256_lt(&tx->max_fee_per_blob_gas, &env->blob_base_fee))
+            return TXERR_BLOB_FEE_CAP_TOO_LOW;
+    }
+    return TXERR_NONE;
+}
+
+static int warm_access_list(struct journal *j, const struct block_env *env, const struct tx *tx)
+{
+    bool w;
+    int err = journal_warm_account(j, &tx->sender, &w);
+    if (!err && tx->has_to)
+        err = journal_warm_account(j, &tx->to, &w);
+    int n = precompile_count(env->fork);
+    for (int i = 1; i <= n && !err; i++) {
+        address p;
+        memset(&p, 0, sizeof p);
+        p.bytes[19] = (uint8_t)i;
+        err = journal_warm_account(j, &p, &w);
+    }
+    if (!err && env->fork >= FORK_SHANGHAI) /* EIP-3651: warm coinbase */
+        err = journal_warm_account(j, &env->coinbase, &w);
+    for (size_t i = 0; i < tx->access_list_len && !err; i++) {
+        const struct access_list_entry *e = &tx->access_list[i];
+        err = journal_warm_account(j, &e->addr, &w);
+        for (size_t k = 0; k < e->key_count && !err; k++) {
+            u256 key = u256_from_be32(e->keys[k].bytes);
+            err = journal_warm_slot(j, &e->addr, &key, &w);
+        }
+    }
+    return err;
+}
+
+/* Everything after validation; errors are internal. */
+static int execute(struct tx_context *c, const struct block_env *env, const struct tx *tx, const u256 *price,
+                   struct tx_result *result)
+{
+    struct journal *j = &c->journal;
+    struct evm *evm = &c->evm;
+    enum fork fork = env->fork;
+    int err;
+
+    /* Buy gas (and blob gas), bump the nonce. */
+    u256 gas_fee, blob_fee = u256_zero();
+    mul_overflows(price, tx->gas_limit, &gas_fee);
+    if (tx->type == 3)
+        mul_overflows(&env->blob_base_fee, BLOB_GAS_PER_BLOB * tx->blob_hash_count, &blob_fee);
+    u256 total = u256_add(&gas_fee, &blob_fee);
+    bool ok;
+    err = journal_sub_balance(j, &tx->sender, &total, &ok);
+    if (!err && !ok)
+        err = PAREVM_ERR_INTERNAL;
+    if (!err)
+        err = journal_set_nonce(j, &tx->sender, tx->nonce + 1);
+    if (!err && fork >= FORK_BERLIN)
+        err = warm_access_list(j, env, tx);
+    if (err)
+        return err;
+
+    struct tx_env txe;
+    txe.origin = tx->sender;
+    txe.gas_price = *price;
+    txe.blob_hashes = tx->blob_hashes;
+    txe.blob_hash_count = tx->blob_hash_count;
+    evm_begin(evm, env, &txe, j);
+
+    int64_t gas = (int64_t)(tx->gas_limit - tx_intrinsic_gas(tx, fork));
+    struct evm_message m;
+    memset(&m, 0, sizeof m);
+    m.depth = 0;
+    m.gas = gas;
+    m.sender = tx->sender;
+    m.value = tx->value;
+    m.transfers_value = true;
+    m.input = tx->data;
+    m.input_len = tx->data_len;
+    struct evm_result r = {0};
+    if (tx->has_to) {
+        m.kind = EVM_CALL;
+        m.recipient = tx->to;
+        m.code_address = tx->to;
+        evm_call(evm, &m, &r);
+    } else {
+        m.kind = EVM_CREATE;
+        m.recipient = evm_create_address(&tx->sender, tx->nonce);
+        m.code_address = m.recipient;
+        bool w, has_storage;
+        uint64_t nonce;
+        struct code *code;
+        err = journal_warm_account(j, &m.recipient, &w);
+        if (!err)
+            err = journal_nonce(j, &m.recipient, &nonce);
+        if (!err)
+            err = journal_code(j, &m.recipient, &code);
+        if (!err)
+            err = j->view.ops->has_storage(j->view.ctx, &m.recipient, &has_storage);
+        if (err)
+            return err;
+        if (nonce != 0 || code->len != 0 || has_storage) {
+            /* EIP-684/EIP-7610: collision consumes all gas. */
+            r.status = EVM_CREATE_COLLISION;
+            r.gas_left = 0;
+        } else {
+            evm_create(evm, &m, &r);
+        }
+        if (r.status == EVM_SUCCESS) {
+            result->has_created_address = true;
+            result->created_address = m.recipient;
+        }
+    }
+    free(r.output);
+    if (r.status == EVM_INTERNAL_ERROR)
+        return evm->error ? evm->error : PAREVM_ERR_INTERNAL;
+
+    /* Refunds: capped at half (EIP-3529 from London: a fifth) of gas used. */
+    uint64_t gas_left = (uint64_t)r.gas_left;
+    uint64_t used = tx->gas_limit - gas_left;
+    int64_t refund_counter = j->refund > 0 ? j->refund : 0;
+    uint64_t cap = used / (fork >= FORK_LONDON ? 5 : 2);
+    uint64_t refund = (uint64_t)refund_counter < cap ? (uint64_t)refund_counter : cap;
+    used -= refund;
+
+    u256 back;
+    mul_overflows(price, gas_left + refund, &back);
+    err = journal_add_balance(j, &tx->sender, &back);
+    if (err)
+        return err;
+    u256 tip = *price;
+    if (fork >= FORK_LONDON)
+        tip = u256_sub(price, &env->base_fee); /* the base fee is burned */
+    u256 fee;
+    mul_overflows(&tip, used, &fee);
+    if (fork < FORK_SPURIOUS) {
+        /* Before EIP-161 even a zero fee creates the coinbase account. */
+        err = journal_ensure_exists(j, &env->coinbase);
+        if (err)
+            return err;
+    }
+    err = journal_add_balance(j, &env->coinbase, &fee);
+    if (err)
+        return err;
+
+    result->status = r.status == EVM_SUCCESS  ? TX_STATUS_SUCCESS
+                     : r.status == EVM_REVERT ? TX_STATUS_REVERT
+                                              : TX_STATUS_HALT;
+    result->gas_used = used;
+    return PAREVM_OK;
+}
+
+int transition_apply(const struct block_env *env, const struct state_view *view, const struct tx *tx,
+                     uint64_t block_gas_used, struct tx_result *result, struct write_set *ws)
+{
+    memset(result, 0, sizeof *result);
+    write_set_reset(ws);
+    if (!tx->has_sender)
+        return PAREVM_ERR_ARG;
+    struct tx_context *c = ctx_get();
+    if (!c)
+        return PAREVM_ERR_NOMEM;
+
+    u256 price = u256_zero();
+    enum tx_error txerr = check_static(env, tx, block_gas_used, &price);
+    if (txerr) {
+        result->error = txerr;
+        return PAREVM_OK;
+    }
+    struct journal *j = &c->journal;
+    journal_begin(j, view, env->fork);
+
+    /* Checks against the sender's state. */
+    uint64_t nonce;
+    u256 balance;
+    struct code *code;
+    int err = journal_nonce(j, &tx->sender, &nonce);
+    if (!err)
+        err = journal_balance(j, &tx->sender, &balance);
+    if (!err)
+        err = journal_code(j, &tx->sender, &code);
+    if (err)
+        return err;
+    if (nonce != tx->nonce) {
+        result->error = nonce > tx->nonce ? TXERR_NONCE_TOO_LOW : TXERR_NONCE_TOO_HIGH;
+        return PAREVM_OK;
+    }
+    /* Max cost: gas_limit * fee cap + value (+ blob gas * blob fee cap). */
+    u256 max_cost, tmp;
+    const u256 *cap = tx->type >= 2 ? &tx->max_fee_per_gas : &tx->gas_price;
+    bool over = mul_overflows(cap, tx->gas_limit, &max_cost);
+    if (tx->type == 3) {
+        over |= mul_overflows(&tx->max_fee_per_blob_gas, BLOB_GAS_PER_BLOB * tx->blob_hash_count, &tmp);
+        over |= add_overflows(&max_cost, &tmp, &max_cost);
+    }
+    over |= add_overflows(&max_cost, &tx->value, &max_cost);
+    if (over || u256_lt(&balance, &max_cost)) {
+        result->error = TXERR_INSUFFICIENT_FUNDS;
+        return PAREVM_OK;
+    }
+    if (code->len != 0) { /* EIP-3607 */
+        result->error = TXERR_SENDER_NOT_EOA;
+        return PAREVM_OK;
+    }
+
+    err = execute(c, env, tx, &price, result);
+    if (!err)
+        err = journal_finalize(j, ws, &result->logs, &result->log_count);
+    if (err) {
+        tx_result_free(result);
+        write_set_reset(ws);
+        result->error = TXERR_NONE;
+        return err;
+    }
+    return PAREVM_OK;
+}
+
+int transition_apply_world(const struct block_env *env, struct world *w, const struct tx *tx,
+                           uint64_t block_gas_used, struct tx_result *result)
+{
+    struct world_view wv = {w, env->block_hash, env->block_hash_arg};
+    struct state_view view = world_view_make(&wv);
+    struct write_set ws;
+    write_set_init(&ws);
+    int err = transition_apply(env, &view, tx, block_gas_used, result, &ws);
+    if (!err && result->error == TXERR_NONE)
+        err = write_set_apply(&ws, w);
+    write_set_free(&ws);
+    return err;
+}

@@ -1,0 +1,108 @@
+/*
+ * evm — executes one message (call or create) against a journal.
+ *
+ * The interpreter reads and writes state only through the journal (which
+ * reads through a state_view): the same code runs sequentially and in
+ * parallel. Nested calls recurse through evm_execute.
+ */
+#ifndef PAREVM_EVM_EVM_H
+#define PAREVM_EVM_EVM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../base/buf.h"
+#include "../base/types.h"
+#include "../base/u256.h"
+#include "../state/journal.h"
+#include "env.h"
+#include "fork.h"
+
+#define EVM_MAX_DEPTH 1024
+#define EVM_STACK_LIMIT 1024
+#define EVM_MAX_CODE_SIZE 24576      /* EIP-170 (Spurious Dragon) */
+#define EVM_MAX_INITCODE_SIZE 49152  /* EIP-3860 (Shanghai) */
+
+enum evm_status {
+    EVM_SUCCESS = 0,
+    EVM_REVERT,
+    /* exceptional halts: all gas of the frame is consumed */
+    EVM_OUT_OF_GAS,
+    EVM_UNDEFINED_INSTRUCTION,
+    EVM_INVALID_INSTRUCTION, /* 0xFE */
+    EVM_STACK_UNDERFLOW,
+    EVM_STACK_OVERFLOW,
+    EVM_BAD_JUMP_DESTINATION,
+    EVM_STATIC_MODE_VIOLATION,
+    EVM_INVALID_MEMORY_ACCESS, /* RETURNDATACOPY past the end */
+    EVM_CREATE_COLLISION,
+    EVM_CONTRACT_TOO_LARGE,
+    EVM_INVALID_CODE_PREFIX, /* EIP-3541 */
+    EVM_PRECOMPILE_FAILURE,
+    EVM_INTERNAL_ERROR /* evm->error holds the parevm_err */
+};
+
+const char *evm_status_name(enum evm_status s);
+
+enum evm_call_kind {
+    EVM_CALL = 0,
+    EVM_CALLCODE,
+    EVM_DELEGATECALL,
+    EVM_STATICCALL,
+    EVM_CREATE,
+    EVM_CREATE2
+};
+
+struct evm_message {
+    enum evm_call_kind kind;
+    bool is_static;
+    int depth;
+    int64_t gas;
+    address recipient;    /* storage/balance context; for creates the new address */
+    address sender;       /* CALLER */
+    address code_address; /* whose code runs (== recipient except CALLCODE/DELEGATECALL) */
+    u256 value;           /* CALLVALUE (apparent value for DELEGATECALL) */
+    bool transfers_value; /* false for DELEGATECALL */
+    const uint8_t *input; /* calldata, or initcode for creates */
+    size_t input_len;
+};
+
+struct evm_result {
+    enum evm_status status;
+    int64_t gas_left;
+    uint8_t *output; /* malloc'ed, owned by the receiver (free) */
+    size_t output_len;
+};
+
+struct evm_frame_pool; /* per-depth stacks and memories, reused */
+
+struct evm {
+    const struct block_env *block;
+    const struct tx_env *tx;
+    struct journal *journal;
+    enum fork fork;
+    int error; /* first internal error (PAREVM_ERR_*), aborts the transaction */
+    struct evm_frame_pool *pool;
+};
+
+void evm_init(struct evm *evm);
+void evm_free(struct evm *evm);
+/* Prepare for one transaction. */
+void evm_begin(struct evm *evm, const struct block_env *block, const struct tx_env *tx, struct journal *j);
+
+/* Execute a call message (kind CALL/CALLCODE/DELEGATECALL/STATICCALL):
+ * checkpoint, value transfer, code or precompile, revert on failure. */
+void evm_call(struct evm *evm, const struct evm_message *msg, struct evm_result *res);
+
+/* Execute a create message whose recipient address is already computed:
+ * collision check is the caller's; this runs the initcode and deposits
+ * the code (EIP-170, EIP-3541, code deposit gas). */
+void evm_create(struct evm *evm, const struct evm_message *msg, struct evm_result *res);
+
+/* Address of a contract created by sender with nonce (CREATE), or with
+ * salt and initcode (CREATE2, EIP-1014). */
+address evm_create_address(const address *sender, uint64_t nonce);
+address evm_create2_address(const address *sender, const u256 *salt, const uint8_t *initcode, size_t len);
+
+#endif

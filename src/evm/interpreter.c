@@ -1,0 +1,1505 @@
+/*
+ * interpreter.c — the EVM: one dispatch loop, written once.
+ *
+ * Dispatch is computed goto on GCC/Clang (each handler jumps straight to
+ * the next) or a plain switch with -DEVM_DISPATCH_SWITCH; the handlers
+ * are the same source. Before a handler runs, the common prologue checks
+ * the stack bounds and charges the opcode's static gas from the fork's
+ * optable; handlers charge only the dynamic part.
+ *
+ * Stack: `top` points one past the topmost item. Memory grows in 32-byte
+ * words. The code buffer is padded with 33 zero bytes, so PUSH at the end
+ * of code and running off the end (STOP) need no bounds checks.
+ */
+#include "evm.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "../base/keccak.h"
+#include "../base/rlp.h"
+#include "optable.h"
+#include "precompiles.h"
+
+#define MEM_LIMIT ((uint64_t)1 << 32) /* beyond this, expansion gas exceeds any gas limit */
+
+struct evm_frame_pool {
+    u256 *stacks[EVM_MAX_DEPTH + 1];
+    uint8_t *mem[EVM_MAX_DEPTH + 1];
+    size_t mem_cap[EVM_MAX_DEPTH + 1];
+};
+
+struct frame {
+    struct evm *evm;
+    const struct evm_message *msg;
+    struct code *code;
+    int64_t gas;
+    uint8_t *mem;
+    size_t mem_size; /* bytes, a multiple of 32 */
+    size_t mem_cap;
+    uint8_t *ret; /* return data of the last call from this frame (owned) */
+    size_t ret_len;
+};
+
+const char *evm_status_name(enum evm_status s)
+{
+    static const char *names[] = {
+        "success",          "revert",           "out of gas",           "undefined instruction",
+        "invalid instruction", "stack underflow", "stack overflow",     "bad jump destination",
+        "static mode violation", "invalid memory access", "create collision", "contract too large",
+        "invalid code prefix", "precompile failure", "internal error",
+    };
+    return (unsigned)s < sizeof names / sizeof names[0] ? names[s] : "unknown";
+}
+
+void evm_init(struct evm *evm)
+{
+    memset(evm, 0, sizeof *evm);
+    evm->pool = calloc(1, sizeof *evm->pool);
+}
+
+void evm_free(struct evm *evm)
+{
+    if (evm->pool) {
+        for (int i = 0; i <= EVM_MAX_DEPTH; i++) {
+            free(evm->pool->stacks[i]);
+            free(evm->pool->mem[i]);
+        }
+        free(evm->pool);
+    }
+    memset(evm, 0, sizeof *evm);
+}
+
+void evm_begin(struct evm *evm, const struct block_env *block, const struct tx_env *tx, struct journal *j)
+{
+    evm->block = block;
+    evm->tx = tx;
+    evm->journal = j;
+    evm->fork = block->fork;
+    evm->error = PAREVM_OK;
+}
+
+address evm_create_address(const address *sender, uint64_t nonce)
+{
+    /* keccak(rlp([sender, nonce]))[12:] */
+    uint8_t buf[32];
+    size_t n = 0;
+    uint8_t nonce_bytes[9];
+    size_t nonce_len;
+    if (nonce == 0) {
+        nonce_bytes[0] = 0x80;
+        nonce_len = 1;
+    } else if (nonce < 0x80) {
+        nonce_bytes[0] = (uint8_t)nonce;
+        nonce_len = 1;
+    } else {
+        int bytes = 8 - __builtin_clzll(nonce) / 8;
+        nonce_bytes[0] = (uint8_t)(0x80 + bytes);
+        for (int i = 0; i < bytes; i++)
+            nonce_bytes[1 + i] = (uint8_t)(nonce >> (8 * (bytes - 1 - i)));
+        nonce_len = 1 + (size_t)bytes;
+    }
+    buf[n++] = (uint8_t)(0xc0 + 21 + nonce_len);
+    buf[n++] = 0x94;
+    memcpy(buf + n, sender->bytes, 20);
+    n += 20;
+    memcpy(buf + n, nonce_bytes, nonce_len);
+    n += nonce_len;
+    uint8_t h[32];
+    keccak256(buf, n, h);
+    address a;
+    memcpy(a.bytes, h + 12, 20);
+    return a;
+}
+
+address evm_create2_address(const address *sender, const u256 *salt, const uint8_t *initcode, size_t len)
+{
+    /* EIP-1014: keccak(0xff ++ sender ++ salt ++ keccak(initcode))[12:] */
+    uint8_t buf[85];
+    buf[0] = 0xff;
+    memcpy(buf + 1, sender->bytes, 20);
+    u256_to_be(salt, buf + 21);
+    keccak256(initcode, len, buf + 53);
+    uint8_t h[32];
+    keccak256(buf, sizeof buf, h);
+    address a;
+    memcpy(a.bytes, h + 12, 20);
+    return a;
+}
+
+/* ---- helpers ---- */
+
+static inline address u256_to_address(const u256 *v)
+{
+    uint8_t b[32];
+    u256_to_be(v, b);
+    address a;
+    memcpy(a.bytes, b + 12, 20);
+    return a;
+}
+
+static inline u256 address_to_u256(const address *a) { return u256_from_be(a->bytes, 20); }
+
+static inline uint64_t num_words(uint64_t bytes) { return (bytes + 31) / 32; }
+
+static inline int64_t memory_cost(uint64_t words) { return (int64_t)(3 * words + words * words / 512); }
+
+/* Grow memory to cover [0, end). False when out of gas. */
+static bool mem_grow(struct frame *f, uint64_t end)
+{
+    uint64_t new_words = num_words(end);
+    uint64_t old_words = f->mem_size / 32;
+    int64_t cost = memory_cost(new_words) - memory_cost(old_words);
+    f->gas -= cost;
+    if (f->gas < 0)
+        return false;
+    size_t new_size = new_words * 32;
+    if (new_size > f->mem_cap) {
+        size_t cap = f->mem_cap ? f->mem_cap : 4096;
+        while (cap < new_size)
+            cap *= 2;
+        uint8_t *m = realloc(f->mem, cap);
+        if (!m) {
+            f->evm->error = PAREVM_ERR_NOMEM;
+            f->gas = -1;
+            return false;
+        }
+        f->mem = m;
+        f->mem_cap = cap;
+    }
+    memset(f->mem + f->mem_size, 0, new_size - f->mem_size);
+    f->mem_size = new_size;
+    return true;
+}
+
+/* Validate and expand for the region (off, len). A zero length touches
+ * nothing (offset ignored). False when out of gas. */
+static inline bool mem_region(struct frame *f, const u256 *off, const u256 *len, uint64_t *o, uint64_t *l)
+{
+    if (u256_is_zero(len)) {
+        *o = 0;
+        *l = 0;
+        return true;
+    }
+    if (!u256_fits_u64(off) || !u256_fits_u64(len) || off->w[0] > MEM_LIMIT || len->w[0] > MEM_LIMIT)
+        return false;
+    *o = off->w[0];
+    *l = len->w[0];
+    if (*o + *l > f->mem_size)
+        return mem_grow(f, *o + *l);
+    return true;
+}
+
+static inline bool charge(struct frame *f, int64_t g)
+{
+    f->gas -= g;
+    return f->gas >= 0;
+}
+
+/* Copy src[src_off .. src_off+len) into memory at dst, zero-filling what
+ * lies beyond src_len. */
+static void copy_padded(uint8_t *dst, const uint8_t *src, size_t src_len, const u256 *src_off, uint64_t len)
+{
+    uint64_t start = (u256_fits_u64(src_off) && src_off->w[0] < src_len) ? src_off->w[0] : src_len;
+    uint64_t avail = src_len - start;
+    uint64_t n = avail < len ? avail : len;
+    if (n)
+        memcpy(dst, src + start, n);
+    if (n < len)
+        memset(dst + n, 0, len - n);
+}
+
+static void set_return_data(struct frame *f, uint8_t *data, size_t len)
+{
+    free(f->ret);
+    f->ret = data;
+    f->ret_len = len;
+}
+
+#define FAIL_INTERNAL(f, e)                                                                            \
+    do {                                                                                               \
+        (f)->evm->error = (e);                                                                         \
+        return EVM_INTERNAL_ERROR;                                                                     \
+    } while (0)
+
+/* EIP-2929: warm the account; the cold surcharge over the static warm
+ * cost (100) is 2500. */
+static int access_account(struct frame *f, const address *a, int64_t *extra)
+{
+    *extra = 0;
+    if (f->evm->fork < FORK_BERLIN)
+        return PAREVM_OK;
+    bool was_warm;
+    int err = journal_warm_account(f->evm->journal, a, &was_warm);
+    if (!err && !was_warm)
+        *extra = 2500;
+    return err;
+}
+
+/* ---- SSTORE gas (EIP-2200, EIP-1283, EIP-2929, EIP-3529) ---- */
+
+static enum evm_status op_sstore(struct frame *f, const u256 *key, const u256 *value)
+{
+    struct evm *evm = f->evm;
+    struct journal *j = evm->journal;
+    enum fork fork = evm->fork;
+    const address *self = &f->msg->recipient;
+    if (f->msg->is_static)
+        return EVM_STATIC_MODE_VIOLATION;
+    /* EIP-2200 (Istanbul): SSTORE fails when gas left <= the call stipend. */
+    if (fork >= FORK_ISTANBUL && f->gas <= 2300)
+        return EVM_OUT_OF_GAS;
+    int64_t cold = 0;
+    if (fork >= FORK_BERLIN) {
+        bool was_warm;
+        int err = journal_warm_slot(j, self, key, &was_warm);
+        if (err)
+            FAIL_INTERNAL(f, err);
+        if (!was_warm)
+            cold = 2100;
+    }
+    u256 current, original;
+    int err = journal_slot_values(j, self, key, &current, &original);
+    if (err)
+        FAIL_INTERNAL(f, err);
+    int64_t cost, refund = 0;
+    bool net_metering = fork == FORK_CONSTANTINOPLE || fork >= FORK_ISTANBUL;
+    if (!net_metering) {
+        /* Frontier rules (also Petersburg, which reverted EIP-1283). */
+        if (u256_is_zero(&current) && !u256_is_zero(value))
+            cost = 20000;
+        else
+            cost = 5000;
+        if (!u256_is_zero(&current) && u256_is_zero(value))
+            refund = 15000;
+    } else {
+        int64_t sload = fork >= FORK_BERLIN ? 100 : fork >= FORK_ISTANBUL ? 800 : 200;
+        int64_t reset = fork >= FORK_BERLIN ? 5000 - 2100 : 5000;
+        int64_t clear_refund = fork >= FORK_LONDON ? 4800 : 15000; /* EIP-3529 */
+        if (u256_eq(&current, value)) {
+            cost = sload;
+        } else if (u256_eq(&original, &current)) {
+            if (u256_is_zero(&original)) {
+                cost = 20000;
+            } else {
+                cost = reset;
+                if (u256_is_zero(value))
+                    refund += clear_refund;
+            }
+        } else {
+            cost = sload;
+            if (!u256_is_zero(&original)) {
+                if (u256_is_zero(&current))
+                    refund -= clear_refund;
+                else if (u256_is_zero(value))
+                    refund += clear_refund;
+            }
+            if (u256_eq(&original, value)) {
+                if (u256_is_zero(&original))
+                    refund += 20000 - sload;
+                else
+                    refund += reset - sload;
+            }
+        }
+    }
+    if (!charge(f, cost + cold))
+        return EVM_OUT_OF_GAS;
+    journal_add_refund(j, refund);
+    err = journal_sstore(j, self, key, value);
+    if (err)
+        FAIL_INTERNAL(f, err);
+    return EVM_SUCCESS;
+}
+
+/* ---- calls ---- */
+
+/* CALL, CALLCODE, DELEGATECALL, STATICCALL. args: the popped stack items
+ * (gas, to, [value], in_off, in_len, out_off, out_len); pushes the result
+ * into *result. */
+static enum evm_status op_call(struct frame *f, enum evm_call_kind kind, const u256 *args, u256 *result)
+{
+    struct evm *evm = f->evm;
+    struct journal *j = evm->journal;
+    enum fork fork = evm->fork;
+    int i = 0;
+    u256 gas_req = args[i++];
+    address to = u256_to_address(&args[i++]);
+    u256 value = u256_zero();
+    if (kind == EVM_CALL || kind == EVM_CALLCODE)
+        value = args[i++];
+    const u256 *in_off = &args[i], *in_len = &args[i + 1], *out_off = &args[i + 2], *out_len = &args[i + 3];
+    bool has_value = !u256_is_zero(&value);
+
+    int64_t extra = 0;
+    int err = access_account(f, &to, &extra);
+    if (err)
+        FAIL_INTERNAL(f, err);
+    uint64_t io, il, oo, ol;
+    if (!mem_region(f, in_off, in_len, &io, &il) || !mem_region(f, out_off, out_len, &oo, &ol))
+        return EVM_OUT_OF_GAS;
+    if (has_value)
+        extra += 9000;
+    if (kind == EVM_CALL) {
+        bool needs_new;
+        if (fork >= FORK_SPURIOUS) {
+            /* EIP-161: only value sent to a dead account pays for it. */
+            bool empty = false;
+            if (has_value) {
+                err = journal_is_empty(j, &to, &empty);
+                if (err)
+                    FAIL_INTERNAL(f, err);
+            }
+            needs_new = has_value && empty;
+        } else {
+            bool exists;
+            err = journal_exists(j, &to, &exists);
+            if (err)
+                FAIL_INTERNAL(f, err);
+            needs_new = !exists;
+        }
+        if (needs_new)
+            extra += 25000;
+    }
+    int64_t call_gas;
+    if (fork >= FORK_TANGERINE) {
+        /* EIP-150: at most all but one 64th of what is left. */
+        if (f->gas < extra)
+            return EVM_OUT_OF_GAS;
+        int64_t avail = f->gas - extra;
+        int64_t cap = avail - avail / 64;
+        call_gas = (u256_fits_u64(&gas_req) && gas_req.w[0] < (uint64_t)cap) ? (int64_t)gas_req.w[0] : cap;
+    } else {
+        if (!u256_fits_u64(&gas_req) || gas_req.w[0] > (uint64_t)INT64_MAX)
+            return EVM_OUT_OF_GAS;
+        call_gas = (int64_t)gas_req.w[0];
+    }
+    if (!charge(f, extra) || !charge(f, call_gas))
+        return EVM_OUT_OF_GAS;
+    if (f->msg->is_static && has_value && kind == EVM_CALL)
+        return EVM_STATIC_MODE_VIOLATION;
+    if (has_value)
+        call_gas += 2300; /* stipend */
+
+    set_return_data(f, NULL, 0);
+    *result = u256_zero();
+    if (f->msg->depth + 1 > EVM_MAX_DEPTH) {
+        f->gas += call_gas;
+        return EVM_SUCCESS;
+    }
+    if (has_value) {
+        u256 bal;
+        err = journal_balance(j, &f->msg->recipient, &bal);
+        if (err)
+            FAIL_INTERNAL(f, err);
+        if (u256_lt(&bal, &value)) {
+            f->gas += call_gas;
+            return EVM_SUCCESS;
+        }
+    }
+
+    struct evm_message m;
+    m.kind = kind;
+    m.depth = f->msg->depth + 1;
+    m.gas = call_gas;
+    m.code_address = to;
+    m.input = il ? f->mem + io : NULL;
+    m.input_len = il;
+    m.is_static = f->msg->is_static || kind == EVM_STATICCALL;
+    switch (kind) {
+    case EVM_CALL:
+    case EVM_STATICCALL:
+        m.recipient = to;
+        m.sender = f->msg->recipient;
+        m.value = value;
+        m.transfers_value = true;
+        break;
+    case EVM_CALLCODE:
+        m.recipient = f->msg->recipient;
+        m.sender = f->msg->recipient;
+        m.value = value;
+        m.transfers_value = true;
+        break;
+    default: /* DELEGATECALL: caller and value of the current frame */
+        m.recipient = f->msg->recipient;
+        m.sender = f->msg->sender;
+        m.value = f->msg->value;
+        m.transfers_value = false;
+        break;
+    }
+    struct evm_result r;
+    evm_call(evm, &m, &r);
+    if (r.status == EVM_INTERNAL_ERROR) {
+        free(r.output);
+        return EVM_INTERNAL_ERROR;
+    }
+    f->gas += r.gas_left;
+    if (r.status == EVM_SUCCESS)
+        *result = u256_from_u64(1);
+    uint64_t n = ol < r.output_len ? ol : r.output_len;
+    if (n)
+        memcpy(f->mem + oo, r.output, n);
+    set_return_data(f, r.output, r.output_len);
+    return EVM_SUCCESS;
+}
+
+/* CREATE and CREATE2. args: value, offset, length [, salt]. */
+static enum evm_status op_create(struct frame *f, enum evm_call_kind kind, const u256 *args, u256 *result)
+{
+    struct evm *evm = f->evm;
+    struct journal *j = evm->journal;
+    enum fork fork = evm->fork;
+    if (f->msg->is_static)
+        return EVM_STATIC_MODE_VIOLATION;
+    const u256 *value = &args[0];
+    uint64_t off, len;
+    if (!mem_region(f, &args[1], &args[2], &off, &len))
+        return EVM_OUT_OF_GAS;
+    if (fork >= FORK_SHANGHAI) {
+        /* EIP-3860: limit and meter initcode. */
+        if (len > EVM_MAX_INITCODE_SIZE)
+            return EVM_OUT_OF_GAS;
+        if (!charge(f, 2 * (int64_t)num_words(len)))
+            return EVM_OUT_OF_GAS;
+    }
+    if (kind == EVM_CREATE2 && !charge(f, 6 * (int64_t)num_words(len)))
+        return EVM_OUT_OF_GAS;
+
+    set_return_data(f, NULL, 0);
+    *result = u256_zero();
+    const address *self = &f->msg->recipient;
+    u256 bal;
+    uint64_t nonce;
+    int err = journal_balance(j, self, &bal);
+    if (!err)
+        err = journal_nonce(j, self, &nonce);
+    if (err)
+        FAIL_INTERNAL(f, err);
+    if (f->msg->depth + 1 > EVM_MAX_DEPTH || u256_lt(&bal, value) || nonce == UINT64_MAX)
+        return EVM_SUCCESS;
+
+    int64_t call_gas = fork >= FORK_TANGERINE ? f->gas - f->gas / 64 : f->gas;
+    f->gas -= call_gas;
+
+    const uint8_t *initcode = len ? f->mem + off : NULL;
+    address new_addr =
+        kind == EVM_CREATE ? evm_create_address(self, nonce) : evm_create2_address(self, &args[3], initcode, len);
+    if (fork >= FORK_BERLIN) {
+        bool was_warm;
+        err = journal_warm_account(j, &new_addr, &was_warm);
+        if (err)
+            FAIL_INTERNAL(f, err);
+    }
+    err = journal_set_nonce(j, self, nonce + 1);
+    if (err)
+        FAIL_INTERNAL(f, err);
+    /* Collision (EIP-684, EIP-7610): the address has a nonce, code or
+     * storage. The gas given to the create is lost. */
+    uint64_t target_nonce;
+    struct code *target_code;
+    bool has_storage;
+    err = journal_nonce(j, &new_addr, &target_nonce);
+    if (!err)
+        err = journal_code(j, &new_addr, &target_code);
+    if (!err)
+        err = j->view.ops->has_storage(j->view.ctx, &new_addr, &has_storage);
+    if (err)
+        FAIL_INTERNAL(f, err);
+    if (target_nonce != 0 || target_code->len != 0 || (has_storage && !journal_created_in_tx(j, &new_addr)))
+        return EVM_SUCCESS;
+
+    struct evm_message m;
+    m.kind = kind;
+    m.depth = f->msg->depth + 1;
+    m.gas = call_gas;
+    m.recipient = new_addr;
+    m.sender = *self;
+    m.code_address = new_addr;
+    m.value = *value;
+    m.transfers_value = true;
+    m.is_static = false;
+    m.input = initcode;
+    m.input_len = len;
+    struct evm_result r;
+    evm_create(evm, &m, &r);
+    if (r.status == EVM_INTERNAL_ERROR) {
+        free(r.output);
+        return EVM_INTERNAL_ERROR;
+    }
+    f->gas += r.gas_left;
+    if (r.status == EVM_SUCCESS) {
+        *result = address_to_u256(&new_addr);
+        free(r.output);
+    } else {
+        set_return_data(f, r.output, r.output_len);
+    }
+    return EVM_SUCCESS;
+}
+
+static enum evm_status op_selfdestruct(struct frame *f, const u256 *arg)
+{
+    struct evm *evm = f->evm;
+    struct journal *j = evm->journal;
+    enum fork fork = evm->fork;
+    address beneficiary = u256_to_address(arg);
+    const address *self = &f->msg->recipient;
+    int64_t cost = 0;
+    int err;
+    if (fork >= FORK_BERLIN) {
+        bool was_warm;
+        err = journal_warm_account(j, &beneficiary, &was_warm);
+        if (err)
+            FAIL_INTERNAL(f, err);
+        if (!was_warm)
+            cost += 2600;
+    }
+    u256 balance;
+    err = journal_balance(j, self, &balance);
+    if (err)
+        FAIL_INTERNAL(f, err);
+    if (fork >= FORK_SPURIOUS) {
+        bool empty;
+        err = journal_is_empty(j, &beneficiary, &empty);
+        if (err)
+            FAIL_INTERNAL(f, err);
+        if (empty && !u256_is_zero(&balance))
+            cost += 25000;
+    } else if (fork >= FORK_TANGERINE) {
+        bool exists;
+        err = journal_exists(j, &beneficiary, &exists);
+        if (err)
+            FAIL_INTERNAL(f, err);
+        if (!exists)
+            cost += 25000;
+    }
+    if (!charge(f, cost))
+        return EVM_OUT_OF_GAS;
+    if (f->msg->is_static)
+        return EVM_STATIC_MODE_VIOLATION;
+
+    bool created = journal_created_in_tx(j, self);
+    if (fork < FORK_SPURIOUS) {
+        err = journal_ensure_exists(j, &beneficiary);
+        if (err)
+            FAIL_INTERNAL(f, err);
+    }
+    if (fork >= FORK_CANCUN && !created) {
+        /* EIP-6780: only moves the balance (none moves to itself). */
+        if (!address_eq(&beneficiary, self)) {
+            bool ok;
+            err = journal_sub_balance(j, self, &balance, &ok);
+            if (!err)
+                err = journal_add_balance(j, &beneficiary, &balance);
+        } else {
+            err = journal_touch(j, &beneficiary);
+        }
+        if (err)
+            FAIL_INTERNAL(f, err);
+        return EVM_SUCCESS;
+    }
+    /* Credit first, then zero: a contract naming itself burns its ether. */
+    err = journal_add_balance(j, &beneficiary, &balance);
+    if (!err) {
+        u256 zero = u256_zero();
+        err = journal_set_balance(j, self, &zero);
+    }
+    bool first = false;
+    if (!err)
+        err = journal_mark_destructed(j, self, &first);
+    if (err)
+        FAIL_INTERNAL(f, err);
+    if (first && fork < FORK_LONDON) /* EIP-3529 removed this refund */
+        journal_add_refund(j, 24000);
+    return EVM_SUCCESS;
+}
+
+/* ---- the loop ---- */
+
+static enum evm_status interpret(struct frame *f, u256 *stack_base)
+{
+    struct evm *evm = f->evm;
+    struct journal *j = evm->journal;
+    const struct evm_message *msg = f->msg;
+    const struct optable *tbl = optable_get(evm->fork);
+    const uint8_t *code = f->code->bytes;
+    const size_t code_len = f->code->len;
+    const uint8_t *jumpdests = NULL;
+    u256 *top = stack_base;
+    uint64_t pc = 0;
+    enum evm_status status = EVM_SUCCESS;
+    uint8_t op;
+    int err;
+
+#ifdef EVM_DISPATCH_SWITCH
+#define DISPATCH() goto next
+#define OPCODE(name) case name:
+#else
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Woverride-init"
+    static const void *labels[256] = {
+#define L(x) [x] = &&op_##x
+        [0 ... 255] = &&op_undefined,
+        L(0x00), L(0x01), L(0x02), L(0x03), L(0x04), L(0x05), L(0x06), L(0x07), L(0x08), L(0x09), L(0x0a),
+        L(0x0b), L(0x10), L(0x11), L(0x12), L(0x13), L(0x14), L(0x15), L(0x16), L(0x17), L(0x18), L(0x19),
+        L(0x1a), L(0x1b), L(0x1c), L(0x1d), L(0x20), L(0x30), L(0x31), L(0x32), L(0x33), L(0x34), L(0x35),
+        L(0x36), L(0x37), L(0x38), L(0x39), L(0x3a), L(0x3b), L(0x3c), L(0x3d), L(0x3e), L(0x3f), L(0x40),
+        L(0x41), L(0x42), L(0x43), L(0x44), L(0x45), L(0x46), L(0x47), L(0x48), L(0x49), L(0x4a), L(0x50),
+        L(0x51), L(0x52), L(0x53), L(0x54), L(0x55), L(0x56), L(0x57), L(0x58), L(0x59), L(0x5a), L(0x5b),
+        L(0x5c), L(0x5d), L(0x5e), L(0x5f), L(0x60), L(0x61), L(0x62), L(0x63), L(0x64), L(0x65), L(0x66),
+        L(0x67), L(0x68), L(0x69), L(0x6a), L(0x6b), L(0x6c), L(0x6d), L(0x6e), L(0x6f), L(0x70), L(0x71),
+        L(0x72), L(0x73), L(0x74), L(0x75), L(0x76), L(0x77), L(0x78), L(0x79), L(0x7a), L(0x7b), L(0x7c),
+        L(0x7d), L(0x7e), L(0x7f), L(0x80), L(0x81), L(0x82), L(0x83), L(0x84), L(0x85), L(0x86), L(0x87),
+        L(0x88), L(0x89), L(0x8a), L(0x8b), L(0x8c), L(0x8d), L(0x8e), L(0x8f), L(0x90), L(0x91), L(0x92),
+        L(0x93), L(0x94), L(0x95), L(0x96), L(0x97), L(0x98), L(0x99), L(0x9a), L(0x9b), L(0x9c), L(0x9d),
+        L(0x9e), L(0x9f), L(0xa0), L(0xa1), L(0xa2), L(0xa3), L(0xa4), L(0xf0), L(0xf1), L(0xf2), L(0xf3),
+        L(0xf4), L(0xf5), L(0xfa), L(0xfd), L(0xfe), L(0xff),
+#undef L
+    };
+#pragma GCC diagnostic pop
+#define DISPATCH() goto next
+#define OPCODE(name) op_##name:
+#endif
+
+#define HALT(s)                                                                                        \
+    do {                                                                                               \
+        status = (s);                                                                                  \
+        goto done;                                                                                     \
+    } while (0)
+#define CHECK_INTERNAL(e)                                                                              \
+    do {                                                                                               \
+        if (unlikely(e)) {                                                                             \
+            evm->error = (e);                                                                          \
+            HALT(EVM_INTERNAL_ERROR);                                                                  \
+        }                                                                                              \
+    } while (0)
+#define CHARGE(g)                                                                                      \
+    do {                                                                                               \
+        f->gas -= (int64_t)(g);                                                                        \
+        if (unlikely(f->gas < 0))                                                                      \
+            HALT(EVM_OUT_OF_GAS);                                                                      \
+    } while (0)
+#define MEM(off, len, o, l)                                                                            \
+    do {                                                                                               \
+        if (unlikely(!mem_region(f, (off), (len), (o), (l)))) {                                        \
+            if (evm->error)                                                                            \
+                HALT(EVM_INTERNAL_ERROR);                                                              \
+            HALT(EVM_OUT_OF_GAS);                                                                      \
+        }                                                                                              \
+    } while (0)
+#define BINOP(expr)                                                                                    \
+    do {                                                                                               \
+        u256 *a = &top[-1], *b = &top[-2];                                                             \
+        *b = (expr);                                                                                   \
+        top--;                                                                                         \
+        pc++;                                                                                          \
+        DISPATCH();                                                                                    \
+    } while (0)
+#define PUSH_U256(v)                                                                                   \
+    do {                                                                                               \
+        *top++ = (v);                                                                                  \
+    } while (0)
+
+next:
+    op = code[pc];
+    {
+        ptrdiff_t height = top - stack_base;
+        if (unlikely(height < tbl->stack_req[op])) {
+            if (!tbl->defined[op])
+                HALT(op == 0xfe ? EVM_INVALID_INSTRUCTION : EVM_UNDEFINED_INSTRUCTION);
+            HALT(EVM_STACK_UNDERFLOW);
+        }
+        if (unlikely(height + tbl->stack_grow[op] > EVM_STACK_LIMIT))
+            HALT(EVM_STACK_OVERFLOW);
+        if (unlikely(!tbl->defined[op]))
+            HALT(op == 0xfe ? EVM_INVALID_INSTRUCTION : EVM_UNDEFINED_INSTRUCTION);
+        CHARGE(tbl->gas[op]);
+    }
+#ifdef EVM_DISPATCH_SWITCH
+    switch (op) {
+#else
+    goto *labels[op];
+#endif
+
+    OPCODE(0x00) HALT(EVM_SUCCESS);
+    OPCODE(0x01) BINOP(u256_add(a, b));
+    OPCODE(0x02) BINOP(u256_mul(a, b));
+    OPCODE(0x03) BINOP(u256_sub(a, b));
+    OPCODE(0x04) BINOP(u256_div(a, b));
+    OPCODE(0x05) BINOP(u256_sdiv(a, b));
+    OPCODE(0x06) BINOP(u256_mod(a, b));
+    OPCODE(0x07) BINOP(u256_smod(a, b));
+    OPCODE(0x08)
+    {
+        top[-3] = u256_addmod(&top[-1], &top[-2], &top[-3]);
+        top -= 2;
+        pc++;
+        DISPATCH();
+    }
+    OPCODE(0x09)
+    {
+        top[-3] = u256_mulmod(&top[-1], &top[-2], &top[-3]);
+        top -= 2;
+        pc++;
+        DISPATCH();
+    }
+    OPCODE(0x0a)
+    {
+        /* EIP-160: 50 gas per exponent byte from Spurious Dragon (10 before). */
+        int64_t per_byte = evm->fork >= FORK_SPURIOUS ? 50 : 10;
+        CHARGE(per_byte * (int64_t)u256_byte_len(&top[-2]));
+        BINOP(u256_exp(a, b));
+    }
+    OPCODE(0x0b) BINOP(u256_signextend(a, b));
+    OPCODE(0x10) BINOP(u256_lt(a, b) ? u256_from_u64(1) : u256_zero());
+    OPCODE(0x11) BINOP(u256_gt(a, b) ? u256_from_u64(1) : u256_zero());
+    OPCODE(0x12) BINOP(u256_slt(a, b) ? u256_from_u64(1) : u256_zero());
+    OPCODE(0x13) BINOP(u256_sgt(a, b) ? u256_from_u64(1) : u256_zero());
+    OPCODE(0x14) BINOP(u256_eq(a, b) ? u256_from_u64(1) : u256_zero());
+    OPCODE(0x15)
+    {
+        top[-1] = u256_is_zero(&top[-1]) ? u256_from_u64(1) : u256_zero();
+        pc++;
+        DISPATCH();
+    }
+    OPCODE(0x16) BINOP(u256_and(a, b));
+    OPCODE(0x17) BINOP(u256_or(a, b));
+    OPCODE(0x18) BINOP(u256_xor(a, b));
+    OPCODE(0x19)
+    {
+        top[-1] = u256_not(&top[-1]);
+        pc++;
+        DISPATCH();
+    }
+    OPCODE(0x1a) BINOP(u256_byte(a, b));
+    OPCODE(0x1b) BINOP(u256_shl(b, u256_fits_u64(a) && a->w[0] < 256 ? (unsigned)a->w[0] : 256));
+    OPCODE(0x1c) BINOP(u256_shr(b, u256_fits_u64(a) && a->w[0] < 256 ? (unsigned)a->w[0] : 256));
+    OPCODE(0x1d) BINOP(u256_sar(b, u256_fits_u64(a) && a->w[0] < 256 ? (unsigned)a->w[0] : 256));
+    OPCODE(0x20)
+    {
+        uint64_t o, l;
+        MEM(&top[-1], &top[-2], &o, &l);
+        CHARGE(6 * num_words(l));
+        uint8_t h[32];
+        keccak256(l ? f->mem + o : (const uint8_t *)"", l, h);
+        top[-2] = u256_from_be32(h);
+        top--;
+        pc++;
+        DISPATCH();
+    }
+    OPCODE(0x30)
+    {
+        PUSH_U256(address_to_u256(&msg->recipient));
+        pc++;
+        DISPATCH();
+    }
+    OPCODE(0x31)
+    {
+        address a = u256_to_address(&top[-1]);
+        int64_t extra;
+        CHECK_INTERNAL(access_account(f, &a, &extra));
+        CHARGE(extra);
+        CHECK_INTERNAL(journal_balance(j, &a, &top[-1]));
+        pc++;
+        DISPATCH();
+    }
+    OPCODE(0x32)
+    {
+        PUSH_U256(address_to_u256(&evm->tx->origin));
+        pc++;
+        DISPATCH();
+    }
+    OPCODE(0x33)
+    {
+        PUSH_U256(address_to_u256(&msg->sender));
+        pc++;
+        DISPATCH();
+    }
+    OPCODE(0x34)
+    {
+        PUSH_U256(msg->value);
+        pc++;
+        DISPATCH();
+    }
+    OPCODE(0x35)
+    {
+        uint8_t buf[32];
+        copy_padded(buf, msg->input, msg->input_len, &top[-1], 32);
+        top[-1] = u256_from_be32(buf);
+        pc++;
+        DISPATCH();
+    }
+    OPCODE(0x36)
+    {
+        PUSH_U256(u256_from_u64(msg->input_len));
+        pc++;
+        DISPATCH();
+    }
+    OPCODE(0x37)
+    OPCODE(0x39)
+    {
+        /* CALLDATACOPY / CODECOPY */
+        uint64_t o, l;
+        MEM(&top[-1], &top[-3], &o, &l);
+        CHARGE(3 * num_words(l));
+        if (l) {
+            if (op == 0x37)
+                copy_padded(f->mem + o, msg->input, msg->input_len, &top[-2], l);
+            else
+                copy_padded(f->mem + o, code, code_len, &top[-2], l);
+        }
+        top -= 3;
+        pc++;
+        DISPATCH();
+    }
+    OPCODE(0x38)
+    {
+        PUSH_U256(u256_from_u64(code_len));
+        pc++;
+        DISPATCH();
+    }
+    OPCODE(0x3a)
+    {
+        PUSH_U256(evm->tx->gas_price);
+        pc++;
+        DISPATCH();
+    }
+    OPCODE(0x3b)
+    {
+        address a = u256_to_address(&top[-1]);
+        int64_t extra;
+        CHECK_INTERNAL(access_account(f, &a, &extra));
+        CHARGE(extra);
+        struct code *c;
+        CHECK_INTERNAL(journal_code(j, &a, &c));
+        top[-1] = u256_from_u64(c->len);
+        pc++;
+        DISPATCH();
+    }
+    OPCODE(0x3c)
+    {
+        address a = u256_to_address(&top[-1]);
+        int64_t extra;
+        CHECK_INTERNAL(access_account(f, &a, &extra));
+        uint64_t o, l;
+        MEM(&top[-2], &top[-4], &o, &l);
+        CHARGE(3 * num_words(l) + extra);
+        if (l) {
+            struct code *c;
+            CHECK_INTERNAL(journal_code(j, &a, &c));
+            copy_padded(f->mem + o, c->bytes, c->len, &top[-3], l);
+        }
+        top -= 4;
+        pc++;
+        DISPATCH();
+    }
+    OPCODE(0x3d)
+    {
+        PUSH_U256(u256_from_u64(f->ret_len));
+        pc++;
+        DISPATCH();
+    }
+    OPCODE(0x3e)
+    {
+        /* EIP-211: reading past the end of return data is a halt. */
+        u256 end;
+        bool carry;
+        end = u256_add_carry(&top[-2], &top[-3], &carry);
+        if (carry || !u256_fits_u64(&end) || end.w[0] > f->ret_len)
+            HALT(EVM_INVALID_MEMORY_ACCESS);
+        uint64_t o, l;
+        MEM(&top[-1], &top[-3], &o, &l);
+        CHARGE(3 * num_words(l));
+        if (l)
+            memcpy(f->mem + o, f->ret + top[-2].w[0], l);
+        top -= 3;
+        pc++;
+        DISPATCH();
+    }
+    OPCODE(0x3f)
+    {
+        address a = u256_to_address(&top[-1]);
+        int64_t extra;
+        CHECK_INTERNAL(access_account(f, &a, &extra));
+        CHARGE(extra);
+        /* EIP-1052: zero for an absent or empty (EIP-161) account. */
+        bool empty;
+        CHECK_INTERNAL(journal_is_empty(j, &a, &empty));
+        if (empty) {
+            top[-1] = u256_zero();
+        } else {
+            struct code *c;
+            CHECK_INTERNAL(journal_code(j, &a, &c));
+            top[-1] = u256_from_be32(c->hash.bytes);
+        }
+        pc++;
+        DISPATCH();
+    }
+    OPCODE(0x40)
+    {
+        u256 *n = &top[-1];
+        uint64_t cur = evm->block->number;
+        if (u256_fits_u64(n) && n->w[0] < cur && cur - n->w[0] <= 256) {
+            hash32 h;
+            CHECK_INTERNAL(j->view.ops->block_hash(j->view.ctx, n->w[0], &h));
+            *n = u256_from_be32(h.bytes);
+        } else {
+            *n = u256_zero();
+        }
+        pc++;
+        DISPATCH();
+    }
+    OPCODE(0x41)
+    {
+        PUSH_U256(address_to_u256(&evm->block->coinbase));
+        pc++;
+        DISPATCH();
+    }
+    OPCODE(0x42)
+    {
+        PUSH_U256(u256_from_u64(evm->block->timestamp));
+        pc++;
+        DISPATCH();
+    }
+    OPCODE(0x43)
+    {
+        PUSH_U256(u256_from_u64(evm->block->number));
+        pc++;
+        DISPATCH();
+    }
+    OPCODE(0x44)
+    {
+        /* EIP-4399: PREVRANDAO replaces DIFFICULTY from Paris. */
+        if (evm->fork >= FORK_PARIS)
+            PUSH_U256(u256_from_be32(evm->block->prev_randao.bytes));
+        else
+            PUSH_U256(evm->block->difficulty);
+        pc++;
+        DISPATCH();
+    }
+    OPCODE(0x45)
+    {
+        PUSH_U256(u256_from_u64(evm->block->gas_limit));
+        pc++;
+        DISPATCH();
+    }
+    OPCODE(0x46)
+    {
+        PUSH_U256(u256_from_u64(evm->block->chain_id));
+        pc++;
+        DISPATCH();
+    }
+    OPCODE(0x47)
+    {
+        u256 bal;
+        CHECK_INTERNAL(journal_balance(j, &msg->recipient, &bal));
+        PUSH_U256(bal);
+        pc++;
+        DISPATCH();
+    }
+    OPCODE(0x48)
+    {
+        PUSH_U256(evm->block->base_fee);
+        pc++;
+        DISPATCH();
+    }
+    OPCODE(0x49)
+    {
+        u256 *i = &top[-1];
+        if (u256_fits_u64(i) && i->w[0] < evm->tx->blob_hash_count)
+            *i = u256_from_be32(evm->tx->blob_hashes[i->w[0]].bytes);
+        else
+            *i = u256_zero();
+        pc++;
+        DISPATCH();
+    }
+    OPCODE(0x4a)
+    {
+        PUSH_U256(evm->block->blob_base_fee);
+        pc++;
+        DISPATCH();
+    }
+    OPCODE(0x50)
+    {
+        top--;
+        pc++;
+        DISPATCH();
+    }
+    OPCODE(0x51)
+    {
+        uint64_t o, l;
+        u256 len32 = u256_from_u64(32);
+        MEM(&top[-1], &len32, &o, &l);
+        top[-1] = u256_from_be32(f->mem + o);
+        pc++;
+        DISPATCH();
+    }
+    OPCODE(0x52)
+    {
+        uint64_t o, l;
+        u256 len32 = u256_from_u64(32);
+        MEM(&top[-1], &len32, &o, &l);
+        u256_to_be(&top[-2], f->mem + o);
+        top -= 2;
+        pc++;
+        DISPATCH();
+    }
+    OPCODE(0x53)
+    {
+        uint64_t o, l;
+        u256 len1 = u256_from_u64(1);
+        MEM(&top[-1], &len1, &o, &l);
+        f->mem[o] = (uint8_t)top[-2].w[0];
+        top -= 2;
+        pc++;
+        DISPATCH();
+    }
+    OPCODE(0x54)
+    {
+        if (evm->fork >= FORK_BERLIN) {
+            bool was_warm;
+            CHECK_INTERNAL(journal_warm_slot(j, &msg->recipient, &top[-1], &was_warm));
+            if (!was_warm)
+                CHARGE(2000); /* EIP-2929: cold 2100 = warm 100 + 2000 */
+        }
+        CHECK_INTERNAL(journal_sload(j, &msg->recipient, &top[-1], &top[-1]));
+        pc++;
+        DISPATCH();
+    }
+    OPCODE(0x55)
+    {
+        status = op_sstore(f, &top[-1], &top[-2]);
+        if (status != EVM_SUCCESS)
+            goto done;
+        top -= 2;
+        pc++;
+        DISPATCH();
+    }
+    OPCODE(0x56)
+    {
+        u256 *d = &top[-1];
+        if (!jumpdests) {
+            jumpdests = code_jumpdests(f->code);
+            if (!jumpdests)
+                CHECK_INTERNAL(PAREVM_ERR_NOMEM);
+        }
+        if (!u256_fits_u64(d) || d->w[0] >= code_len || !code_is_jumpdest(jumpdests, d->w[0]))
+            HALT(EVM_BAD_JUMP_DESTINATION);
+        pc = d->w[0];
+        top--;
+        DISPATCH();
+    }
+    OPCODE(0x57)
+    {
+        if (u256_is_zero(&top[-2])) {
+            top -= 2;
+            pc++;
+            DISPATCH();
+        }
+        u256 *d = &top[-1];
+        if (!jumpdests) {
+            jumpdests = code_jumpdests(f->code);
+            if (!jumpdests)
+                CHECK_INTERNAL(PAREVM_ERR_NOMEM);
+        }
+        if (!u256_fits_u64(d) || d->w[0] >= code_len || !code_is_jumpdest(jumpdests, d->w[0]))
+            HALT(EVM_BAD_JUMP_DESTINATION);
+        pc = d->w[0];
+        top -= 2;
+        DISPATCH();
+    }
+    OPCODE(0x58)
+    {
+        PUSH_U256(u256_from_u64(pc));
+        pc++;
+        DISPATCH();
+    }
+    OPCODE(0x59)
+    {
+        PUSH_U256(u256_from_u64(f->mem_size));
+        pc++;
+        DISPATCH();
+    }
+    OPCODE(0x5a)
+    {
+        PUSH_U256(u256_from_u64((uint64_t)f->gas));
+        pc++;
+        DISPATCH();
+    }
+    OPCODE(0x5b)
+    {
+        pc++;
+        DISPATCH();
+    }
+    OPCODE(0x5c)
+    {
+        top[-1] = journal_tload(j, &msg->recipient, &top[-1]);
+        pc++;
+        DISPATCH();
+    }
+    OPCODE(0x5d)
+    {
+        if (msg->is_static)
+            HALT(EVM_STATIC_MODE_VIOLATION);
+        CHECK_INTERNAL(journal_tstore(j, &msg->recipient, &top[-1], &top[-2]));
+        top -= 2;
+        pc++;
+        DISPATCH();
+    }
+    OPCODE(0x5e)
+    {
+        /* EIP-5656 MCOPY: memory covers both regions. */
+        uint64_t so, dl, dof, l;
+        MEM(&top[-2], &top[-3], &so, &dl);
+        MEM(&top[-1], &top[-3], &dof, &l);
+        CHARGE(3 * num_words(l));
+        if (l)
+            memmove(f->mem + dof, f->mem + so, l);
+        top -= 3;
+        pc++;
+        DISPATCH();
+    }
+    OPCODE(0x5f)
+    {
+        PUSH_U256(u256_zero());
+        pc++;
+        DISPATCH();
+    }
+    OPCODE(0x60)
+    {
+        PUSH_U256(u256_from_u64(code[pc + 1]));
+        pc += 2;
+        DISPATCH();
+    }
+    OPCODE(0x61) OPCODE(0x62) OPCODE(0x63) OPCODE(0x64) OPCODE(0x65) OPCODE(0x66) OPCODE(0x67)
+    OPCODE(0x68) OPCODE(0x69) OPCODE(0x6a) OPCODE(0x6b) OPCODE(0x6c) OPCODE(0x6d) OPCODE(0x6e)
+    OPCODE(0x6f) OPCODE(0x70) OPCODE(0x71) OPCODE(0x72) OPCODE(0x73) OPCODE(0x74) OPCODE(0x75)
+    OPCODE(0x76) OPCODE(0x77) OPCODE(0x78) OPCODE(0x79) OPCODE(0x7a) OPCODE(0x7b) OPCODE(0x7c)
+    OPCODE(0x7d) OPCODE(0x7e) OPCODE(0x7f)
+    {
+        unsigned n = (unsigned)op - 0x5f;
+        /* The code is padded with 33 zero bytes: push data past the end
+         * reads as zero, as the spec requires. */
+        PUSH_U256(u256_from_be(code + pc + 1, n));
+        pc += 1 + n;
+        DISPATCH();
+    }
+    OPCODE(0x80) OPCODE(0x81) OPCODE(0x82) OPCODE(0x83) OPCODE(0x84) OPCODE(0x85) OPCODE(0x86)
+    OPCODE(0x87) OPCODE(0x88) OPCODE(0x89) OPCODE(0x8a) OPCODE(0x8b) OPCODE(0x8c) OPCODE(0x8d)
+    OPCODE(0x8e) OPCODE(0x8f)
+    {
+        unsigned n = (unsigned)op - 0x7f;
+        *top = top[-(ptrdiff_t)n];
+        top++;
+        pc++;
+        DISPATCH();
+    }
+    OPCODE(0x90) OPCODE(0x91) OPCODE(0x92) OPCODE(0x93) OPCODE(0x94) OPCODE(0x95) OPCODE(0x96)
+    OPCODE(0x97) OPCODE(0x98) OPCODE(0x99) OPCODE(0x9a) OPCODE(0x9b) OPCODE(0x9c) OPCODE(0x9d)
+    OPCODE(0x9e) OPCODE(0x9f)
+    {
+        unsigned n = (unsigned)op - 0x8f;
+        u256 t = top[-1];
+        top[-1] = top[-1 - (ptrdiff_t)n];
+        top[-1 - (ptrdiff_t)n] = t;
+        pc++;
+        DISPATCH();
+    }
+    OPCODE(0xa0) OPCODE(0xa1) OPCODE(0xa2) OPCODE(0xa3) OPCODE(0xa4)
+    {
+        unsigned n = (unsigned)op - 0xa0;
+        if (msg->is_static)
+            HALT(EVM_STATIC_MODE_VIOLATION);
+        uint64_t o, l;
+        MEM(&top[-1], &top[-2], &o, &l);
+        CHARGE(8 * l);
+        hash32 topics[4];
+        for (unsigned i = 0; i < n; i++)
+            u256_to_be(&top[-3 - (ptrdiff_t)i], topics[i].bytes);
+        CHECK_INTERNAL(journal_add_log(j, &msg->recipient, topics, n, l ? f->mem + o : NULL, l));
+        top -= 2 + n;
+        pc++;
+        DISPATCH();
+    }
+    OPCODE(0xf0) OPCODE(0xf5)
+    {
+        enum evm_call_kind kind = op == 0xf0 ? EVM_CREATE : EVM_CREATE2;
+        int nargs = op == 0xf0 ? 3 : 4;
+        u256 args[4];
+        for (int i = 0; i < nargs; i++)
+            args[i] = top[-1 - i];
+        u256 result;
+        status = op_create(f, kind, args, &result);
+        if (status != EVM_SUCCESS)
+            goto done;
+        top -= nargs;
+        *top++ = result;
+        pc++;
+        DISPATCH();
+    }
+    OPCODE(0xf1) OPCODE(0xf2) OPCODE(0xf4) OPCODE(0xfa)
+    {
+        enum evm_call_kind kind = op == 0xf1   ? EVM_CALL
+                                  : op == 0xf2 ? EVM_CALLCODE
+                                  : op == 0xf4 ? EVM_DELEGATECALL
+                                               : EVM_STATICCALL;
+        int nargs = (op == 0xf1 || op == 0xf2) ? 7 : 6;
+        u256 args[7];
+        for (int i = 0; i < nargs; i++)
+            args[i] = top[-1 - i];
+        u256 result;
+        status = op_call(f, kind, args, &result);
+        if (status != EVM_SUCCESS)
+            goto done;
+        top -= nargs;
+        *top++ = result;
+        pc++;
+        DISPATCH();
+    }
+    OPCODE(0xf3) OPCODE(0xfd)
+    {
+        uint64_t o, l;
+        MEM(&top[-1], &top[-2], &o, &l);
+        if (l) {
+            uint8_t *out = malloc(l);
+            if (!out)
+                CHECK_INTERNAL(PAREVM_ERR_NOMEM);
+            memcpy(out, f->mem + o, l);
+            f->ret_len = 0; /* reuse fields below: output goes to the caller */
+            status = op == 0xf3 ? EVM_SUCCESS : EVM_REVERT;
+            /* hand the output over through the frame */
+            free(f->ret);
+            f->ret = out;
+            f->ret_len = l;
+            goto done_output;
+        }
+        HALT(op == 0xf3 ? EVM_SUCCESS : EVM_REVERT);
+    }
+    OPCODE(0xfe) HALT(EVM_INVALID_INSTRUCTION);
+    OPCODE(0xff)
+    {
+        status = op_selfdestruct(f, &top[-1]);
+        if (status != EVM_SUCCESS)
+            goto done;
+        HALT(EVM_SUCCESS);
+    }
+#ifdef EVM_DISPATCH_SWITCH
+    default:
+        HALT(EVM_UNDEFINED_INSTRUCTION);
+    }
+#else
+op_undefined:
+    HALT(EVM_UNDEFINED_INSTRUCTION);
+#endif
+
+done:
+    /* Output is only produced by RETURN/REVERT; anything else clears it. */
+    free(f->ret);
+    f->ret = NULL;
+    f->ret_len = 0;
+done_output:
+    (void)err;
+    return status;
+#undef HALT
+#undef CHARGE
+#undef MEM
+#undef BINOP
+#undef PUSH_U256
+#undef DISPATCH
+#undef OPCODE
+#undef CHECK_INTERNAL
+}
+
+/* Run code for msg with a fresh frame; fills res (output owned by res). */
+static void run_frame(struct evm *evm, const struct evm_message *msg, struct code *code, struct evm_result *res)
+{
+    struct evm_frame_pool *pool = evm->pool;
+    int d = msg->depth;
+    res->output = NULL;
+    res->output_len = 0;
+    if (!pool->stacks[d]) {
+        pool->stacks[d] = malloc(sizeof(u256) * (EVM_STACK_LIMIT + 1));
+        if (!pool->stacks[d]) {
+            evm->error = PAREVM_ERR_NOMEM;
+            res->status = EVM_INTERNAL_ERROR;
+            res->gas_left = 0;
+            return;
+        }
+    }
+    struct frame f;
+    f.evm = evm;
+    f.msg = msg;
+    f.code = code;
+    f.gas = msg->gas;
+    f.mem = pool->mem[d];
+    f.mem_cap = pool->mem_cap[d];
+    f.mem_size = 0;
+    f.ret = NULL;
+    f.ret_len = 0;
+    enum evm_status s = interpret(&f, pool->stacks[d]);
+    pool->mem[d] = f.mem;
+    pool->mem_cap[d] = f.mem_cap;
+    res->status = s;
+    res->gas_left = (s == EVM_SUCCESS || s == EVM_REVERT) ? f.gas : 0;
+    if (s == EVM_SUCCESS || s == EVM_REVERT) {
+        res->output = f.ret;
+        res->output_len = f.ret_len;
+    } else {
+        free(f.ret);
+    }
+}
+
+static const address ripemd_address = {{0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 3}};
+
+void evm_call(struct evm *evm, const struct evm_message *msg, struct evm_result *res)
+{
+    struct journal *j = evm->journal;
+    res->output = NULL;
+    res->output_len = 0;
+    res->gas_left = 0;
+    struct journal_checkpoint cp = journal_checkpoint(j);
+    int err;
+    if (evm->fork < FORK_SPURIOUS)
+        err = journal_ensure_exists(j, &msg->recipient); /* calls create accounts before EIP-161 */
+    else
+        err = journal_touch(j, &msg->recipient);
+    if (!err && msg->transfers_value && !u256_is_zero(&msg->value)) {
+        bool ok;
+        err = journal_sub_balance(j, &msg->sender, &msg->value, &ok);
+        if (!err && !ok)
+            err = PAREVM_ERR_INTERNAL; /* the caller checked the balance */
+        if (!err)
+            err = journal_add_balance(j, &msg->recipient, &msg->value);
+    }
+    if (err) {
+        evm->error = err;
+        res->status = EVM_INTERNAL_ERROR;
+        return;
+    }
+    int id = precompile_lookup(&msg->code_address, evm->fork);
+    if (id) {
+        struct bytebuf out = {0};
+        uint64_t used = 0;
+        enum precompile_status ps =
+            precompile_run(id, evm->fork, msg->input, msg->input_len, (uint64_t)msg->gas, &used, &out);
+        if (ps == PRECOMPILE_OK) {
+            res->status = EVM_SUCCESS;
+            res->gas_left = msg->gas - (int64_t)used;
+            res->output = out.data;
+            res->output_len = out.len;
+        } else {
+            bytebuf_free(&out);
+            if (ps == PRECOMPILE_ERROR) {
+                evm->error = PAREVM_ERR_NOMEM;
+                res->status = EVM_INTERNAL_ERROR;
+                return;
+            }
+            res->status = EVM_PRECOMPILE_FAILURE;
+            res->gas_left = 0;
+        }
+    } else {
+        struct code *code;
+        err = journal_code(j, &msg->code_address, &code);
+        if (err) {
+            evm->error = err;
+            res->status = EVM_INTERNAL_ERROR;
+            return;
+        }
+        if (code->len == 0) {
+            res->status = EVM_SUCCESS;
+            res->gas_left = msg->gas;
+        } else {
+            /* The journal may drop its reference when code is replaced,
+             * so hold one while the frame runs. */
+            code_retain(code);
+            run_frame(evm, msg, code, res);
+            code_release(code);
+        }
+    }
+    if (res->status != EVM_SUCCESS && res->status != EVM_INTERNAL_ERROR) {
+        journal_revert(j, cp);
+        /* The 0x03 exception: its touch survives the revert (block 2675119). */
+        if (address_eq(&msg->recipient, &ripemd_address) && evm->fork >= FORK_SPURIOUS) {
+            err = journal_touch_permanent(j, &msg->recipient);
+            if (err) {
+                evm->error = err;
+                res->status = EVM_INTERNAL_ERROR;
+            }
+        }
+    }
+}
+
+void evm_create(struct evm *evm, const struct evm_message *msg, struct evm_result *res)
+{
+    struct journal *j = evm->journal;
+    enum fork fork = evm->fork;
+    res->output = NULL;
+    res->output_len = 0;
+    res->gas_left = 0;
+    struct journal_checkpoint cp = journal_checkpoint(j);
+    int err = journal_create_account(j, &msg->recipient);
+    if (!err && fork >= FORK_SPURIOUS)
+        err = journal_set_nonce(j, &msg->recipient, 1); /* EIP-161 */
+    if (!err && !u256_is_zero(&msg->value)) {
+        bool ok;
+        err = journal_sub_balance(j, &msg->sender, &msg->value, &ok);
+        if (!err && !ok)
+            err = PAREVM_ERR_INTERNAL;
+        if (!err)
+            err = journal_add_balance(j, &msg->recipient, &msg->value);
+    }
+    struct code *initcode = NULL;
+    if (!err) {
+        initcode = code_new(msg->input, msg->input_len);
+        if (!initcode)
+            err = PAREVM_ERR_NOMEM;
+    }
+    if (err) {
+        evm->error = err;
+        res->status = EVM_INTERNAL_ERROR;
+        return;
+    }
+    if (initcode->len == 0) {
+        res->status = EVM_SUCCESS;
+        res->gas_left = msg->gas;
+    } else {
+        run_frame(evm, msg, initcode, res);
+    }
+    code_release(initcode);
+    if (res->status == EVM_SUCCESS) {
+        uint8_t *out = res->output;
+        size_t len = res->output_len;
+        int64_t deposit = 200 * (int64_t)len;
+        if (fork >= FORK_LONDON && len > 0 && out[0] == 0xef) {
+            res->status = EVM_INVALID_CODE_PREFIX; /* EIP-3541 */
+        } else if (fork >= FORK_SPURIOUS && len > EVM_MAX_CODE_SIZE) {
+            res->status = EVM_CONTRACT_TOO_LARGE; /* EIP-170 */
+        } else if (res->gas_left < deposit) {
+            /* Frontier: not enough gas for the deposit leaves empty code. */
+            if (fork >= FORK_HOMESTEAD)
+                res->status = EVM_OUT_OF_GAS; /* EIP-2 */
+        } else {
+            res->gas_left -= deposit;
+            if (len) {
+                struct code *c = code_new(out, len);
+                err = c ? journal_set_code(j, &msg->recipient, c) : PAREVM_ERR_NOMEM;
+                if (c)
+                    code_release(c);
+                if (err) {
+                    evm->error = err;
+                    res->status = EVM_INTERNAL_ERROR;
+                }
+            }
+        }
+        free(res->output);
+        res->output = NULL;
+        res->output_len = 0;
+    }
+    if (res->status != EVM_SUCCESS && res->status != EVM_INTERNAL_ERROR) {
+        journal_revert(j, cp);
+        if (res->status != EVM_REVERT) {
+            res->gas_left = 0;
+            free(res->output);
+            res->output = NULL;
+            res->output_len = 0;
+        }
+    }
+}

@@ -1,0 +1,846 @@
+/*
+ * journal.c — per-transaction state overlay with an undo log.
+ *
+ * Cached fields loaded from the view (base_*) are never undone: loading is
+ * not a change. Every change records the old value of exactly the field it
+ * modifies, so a revert cannot clobber a field loaded after the checkpoint.
+ */
+#include "journal.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+enum {
+    LOADED_BALANCE = 1,
+    LOADED_NONCE = 2, /* nonce and existence */
+    LOADED_CODE = 4
+};
+
+enum {
+    AF_TOUCHED = 1,    /* EIP-161 touch */
+    AF_CREATED = 2,    /* created in this tx: prior storage dropped */
+    AF_DESTRUCTED = 4, /* SELFDESTRUCT executed */
+    AF_EXISTS = 8,     /* brought into existence in this tx */
+    AF_WARM = 16       /* EIP-2929 */
+};
+
+struct journal_account {
+    address addr;
+    uint8_t loaded;
+    uint8_t flags;
+    bool base_exists;
+    bool code_set;
+    bool touch_permanent;
+    u256 base_balance;
+    u256 delta; /* balance = base_balance + delta (mod 2^256) */
+    uint64_t base_nonce;
+    uint64_t nonce;
+    struct code *base_code; /* borrowed from the view */
+    struct code *code;      /* == base_code unless code_set (then retained) */
+};
+
+struct journal_slot {
+    address addr;
+    u256 key;
+    struct journal_account *acct;
+    u256 view_value; /* value in the view (start of tx), when loaded */
+    u256 current;    /* valid when has_current */
+    bool loaded;
+    bool has_current;
+    bool warm;
+};
+
+enum undo_kind { U_DELTA, U_NONCE, U_CODE, U_FLAGS, U_SLOT, U_SLOT_WARM, U_TRANSIENT };
+
+struct journal_undo {
+    uint8_t kind;
+    union {
+        struct journal_account *acct;
+        struct journal_slot *slot;
+    } p;
+    union {
+        u256 delta;
+        uint64_t nonce;
+        struct {
+            struct code *code;
+            bool code_set;
+        } code;
+        uint8_t flags;
+        struct {
+            u256 current;
+            bool has_current;
+        } slot;
+        bool warm;
+        struct {
+            address addr;
+            u256 key;
+            u256 old;
+        } transient;
+    } u;
+};
+
+struct slot_key {
+    address addr;
+    u256 key;
+};
+
+static struct slot_key make_slot_key(const address *a, const u256 *key)
+{
+    struct slot_key k;
+    memset(&k, 0, sizeof k);
+    k.addr = *a;
+    k.key = *key;
+    return k;
+}
+
+void journal_init(struct journal *j)
+{
+    memset(j, 0, sizeof *j);
+    hmap_init(&j->account_index, sizeof(address), sizeof(uint32_t));
+    hmap_init(&j->slot_index, sizeof(struct slot_key), sizeof(uint32_t));
+    hmap_init(&j->transient, sizeof(struct slot_key), sizeof(u256));
+}
+
+static void free_logs(struct log *logs, size_t from, size_t to)
+{
+    for (size_t i = from; i < to; i++)
+        free(logs[i].data);
+}
+
+static void release_accounts(struct journal *j)
+{
+    for (uint32_t i = 0; i < j->account_count; i++) {
+        struct journal_account *acc = j->accounts[i];
+        if (acc->code_set)
+            code_release(acc->code);
+        acc->code_set = false;
+    }
+    /* Undo entries may hold references to replaced new code. */
+    for (size_t i = 0; i < j->undo_count; i++)
+        if (j->undo[i].kind == U_CODE && j->undo[i].u.code.code_set)
+            code_release(j->undo[i].u.code.code);
+    j->undo_count = 0;
+}
+
+void journal_free(struct journal *j)
+{
+    release_accounts(j);
+    for (uint32_t i = 0; i < j->account_cap; i++)
+        free(j->accounts[i]);
+    for (uint32_t i = 0; i < j->slot_cap; i++)
+        free(j->slots[i]);
+    free(j->accounts);
+    free(j->slots);
+    free(j->undo);
+    free_logs(j->logs, 0, j->log_count);
+    free(j->logs);
+    hmap_free(&j->account_index);
+    hmap_free(&j->slot_index);
+    hmap_free(&j->transient);
+    memset(j, 0, sizeof *j);
+}
+
+void journal_begin(struct journal *j, const struct state_view *view, enum fork fork)
+{
+    release_accounts(j);
+    free_logs(j->logs, 0, j->log_count);
+    j->log_count = 0;
+    j->account_count = 0;
+    j->slot_count = 0;
+    j->refund = 0;
+    hmap_clear(&j->account_index);
+    hmap_clear(&j->slot_index);
+    hmap_clear(&j->transient);
+    j->view = *view;
+    j->fork = fork;
+}
+
+struct journal_checkpoint journal_checkpoint(const struct journal *j)
+{
+    struct journal_checkpoint cp = {j->undo_count, j->log_count, j->refund};
+    return cp;
+}
+
+static int push_undo(struct journal *j, struct journal_undo **out)
+{
+    if (j->undo_count == j->undo_cap) {
+        size_t cap = j->undo_cap ? j->undo_cap * 2 : 256;
+        struct journal_undo *u = realloc(j->undo, cap * sizeof *u);
+        if (!u)
+            return PAREVM_ERR_NOMEM;
+        j->undo = u;
+        j->undo_cap = cap;
+    }
+    *out = &j->undo[j->undo_count++];
+    return PAREVM_OK;
+}
+
+void journal_revert(struct journal *j, struct journal_checkpoint cp)
+{
+    while (j->undo_count > cp.undo_count) {
+        struct journal_undo *u = &j->undo[--j->undo_count];
+        switch (u->kind) {
+        case U_DELTA:
+            u->p.acct->delta = u->u.delta;
+            break;
+        case U_NONCE:
+            u->p.acct->nonce = u->u.nonce;
+            break;
+        case U_CODE:
+            if (u->p.acct->code_set)
+                code_release(u->p.acct->code);
+            u->p.acct->code = u->u.code.code;
+            u->p.acct->code_set = u->u.code.code_set;
+            break;
+        case U_FLAGS:
+            u->p.acct->flags = u->u.flags;
+            break;
+        case U_SLOT:
+            u->p.slot->current = u->u.slot.current;
+            u->p.slot->has_current = u->u.slot.has_current;
+            break;
+        case U_SLOT_WARM:
+            u->p.slot->warm = u->u.warm;
+            break;
+        case U_TRANSIENT: {
+            struct slot_key k = make_slot_key(&u->u.transient.addr, &u->u.transient.key);
+            u256 *v = hmap_get(&j->transient, &k);
+            if (v)
+                *v = u->u.transient.old;
+            break;
+        }
+        }
+    }
+    free_logs(j->logs, cp.log_count, j->log_count);
+    j->log_count = cp.log_count;
+    j->refund = cp.refund;
+}
+
+/* Find or insert the cached account (nothing loaded yet). */
+static int account_get(struct journal *j, const address *a, struct journal_account **out)
+{
+    bool inserted;
+    uint32_t *idx = hmap_put(&j->account_index, a, &inserted);
+    if (!idx)
+        return PAREVM_ERR_NOMEM;
+    if (!inserted) {
+        *out = j->accounts[*idx];
+        return PAREVM_OK;
+    }
+    if (j->account_count == j->account_cap) {
+        uint32_t cap = j->account_cap ? j->account_cap * 2 : 64;
+        struct journal_account **arr = realloc(j->accounts, cap * sizeof *arr);
+        if (!arr)
+            goto nomem;
+        j->accounts = arr;
+        for (uint32_t i = j->account_cap; i < cap; i++)
+            arr[i] = NULL;
+        j->account_cap = cap;
+    }
+    struct journal_account *acc = j->accounts[j->account_count];
+    if (!acc) {
+        acc = malloc(sizeof *acc);
+        if (!acc)
+            goto nomem;
+        j->accounts[j->account_count] = acc;
+    }
+    memset(acc, 0, sizeof *acc);
+    acc->addr = *a;
+    *idx = j->account_count++;
+    *out = acc;
+    return PAREVM_OK;
+nomem:
+    hmap_remove(&j->account_index, a);
+    return PAREVM_ERR_NOMEM;
+}
+
+static int load_balance(struct journal *j, struct journal_account *acc)
+{
+    if (acc->loaded & LOADED_BALANCE)
+        return PAREVM_OK;
+    int err = j->view.ops->balance(j->view.ctx, &acc->addr, &acc->base_balance);
+    if (err)
+        return err;
+    acc->loaded |= LOADED_BALANCE;
+    return PAREVM_OK;
+}
+
+static int load_nonce(struct journal *j, struct journal_account *acc)
+{
+    if (acc->loaded & LOADED_NONCE)
+        return PAREVM_OK;
+    int err = j->view.ops->nonce(j->view.ctx, &acc->addr, &acc->base_nonce, &acc->base_exists);
+    if (err)
+        return err;
+    /* nonce holds the current value; before any set it equals the base. */
+    acc->nonce = acc->base_nonce;
+    acc->loaded |= LOADED_NONCE;
+    return PAREVM_OK;
+}
+
+static int load_code(struct journal *j, struct journal_account *acc)
+{
+    if (acc->loaded & LOADED_CODE)
+        return PAREVM_OK;
+    struct code *c;
+    int err = j->view.ops->code(j->view.ctx, &acc->addr, &c);
+    if (err)
+        return err;
+    acc->base_code = c;
+    if (!acc->code_set)
+        acc->code = c;
+    acc->loaded |= LOADED_CODE;
+    return PAREVM_OK;
+}
+
+static int set_flags(struct journal *j, struct journal_account *acc, uint8_t flags)
+{
+    if ((acc->flags | flags) == acc->flags)
+        return PAREVM_OK;
+    struct journal_undo *u;
+    int err = push_undo(j, &u);
+    if (err)
+        return err;
+    u->kind = U_FLAGS;
+    u->p.acct = acc;
+    u->u.flags = acc->flags;
+    acc->flags |= flags;
+    return PAREVM_OK;
+}
+
+int journal_balance(struct journal *j, const address *a, u256 *out)
+{
+    struct journal_account *acc;
+    int err = account_get(j, a, &acc);
+    if (!err)
+        err = load_balance(j, acc);
+    if (err)
+        return err;
+    *out = u256_add(&acc->base_balance, &acc->delta);
+    return PAREVM_OK;
+}
+
+int journal_nonce(struct journal *j, const address *a, uint64_t *out)
+{
+    struct journal_account *acc;
+    int err = account_get(j, a, &acc);
+    if (!err)
+        err = load_nonce(j, acc);
+    if (err)
+        return err;
+    *out = acc->nonce;
+    return PAREVM_OK;
+}
+
+int journal_code(struct journal *j, const address *a, struct code **out)
+{
+    struct journal_account *acc;
+    int err = account_get(j, a, &acc);
+    if (!err)
+        err = load_code(j, acc);
+    if (err)
+        return err;
+    *out = acc->code;
+    return PAREVM_OK;
+}
+
+static int account_exists(struct journal *j, struct journal_account *acc, bool *out)
+{
+    int err = load_nonce(j, acc);
+    if (err)
+        return err;
+    *out = acc->base_exists || (acc->flags & (AF_EXISTS | AF_CREATED));
+    return PAREVM_OK;
+}
+
+int journal_exists(struct journal *j, const address *a, bool *out)
+{
+    struct journal_account *acc;
+    int err = account_get(j, a, &acc);
+    if (err)
+        return err;
+    return account_exists(j, acc, out);
+}
+
+static int account_is_empty(struct journal *j, struct journal_account *acc, bool *out)
+{
+    int err = load_nonce(j, acc);
+    if (!err)
+        err = load_balance(j, acc);
+    if (!err)
+        err = load_code(j, acc);
+    if (err)
+        return err;
+    u256 bal = u256_add(&acc->base_balance, &acc->delta);
+    *out = acc->nonce == 0 && u256_is_zero(&bal) && acc->code->len == 0;
+    return PAREVM_OK;
+}
+
+int journal_is_empty(struct journal *j, const address *a, bool *out)
+{
+    struct journal_account *acc;
+    int err = account_get(j, a, &acc);
+    if (err)
+        return err;
+    return account_is_empty(j, acc, out);
+}
+
+int journal_set_nonce(struct journal *j, const address *a, uint64_t nonce)
+{
+    struct journal_account *acc;
+    struct journal_undo *u;
+    int err = account_get(j, a, &acc);
+    if (!err)
+        err = load_nonce(j, acc);
+    if (!err)
+        err = push_undo(j, &u);
+    if (err)
+        return err;
+    u->kind = U_NONCE;
+    u->p.acct = acc;
+    u->u.nonce = acc->nonce;
+    acc->nonce = nonce;
+    return set_flags(j, acc, AF_EXISTS);
+}
+
+static int change_delta(struct journal *j, struct journal_account *acc, const u256 *new_delta)
+{
+    struct journal_undo *u;
+    int err = push_undo(j, &u);
+    if (err)
+        return err;
+    u->kind = U_DELTA;
+    u->p.acct = acc;
+    u->u.delta = acc->delta;
+    acc->delta = *new_delta;
+    return PAREVM_OK;
+}
+
+int journal_add_balance(struct journal *j, const address *a, const u256 *amount)
+{
+    struct journal_account *acc;
+    int err = account_get(j, a, &acc);
+    if (err)
+        return err;
+    /* A credit touches the account (EIP-161) even when the amount is 0. */
+    err = set_flags(j, acc, AF_TOUCHED);
+    if (err || u256_is_zero(amount))
+        return err;
+    u256 d = u256_add(&acc->delta, amount);
+    err = change_delta(j, acc, &d);
+    if (err)
+        return err;
+    /* Before EIP-161, receiving value brings an account into existence
+     * without a read: a delta to an absent account creates it anyway. */
+    return PAREVM_OK;
+}
+
+int journal_sub_balance(struct journal *j, const address *a, const u256 *amount, bool *ok)
+{
+    struct journal_account *acc;
+    int err = account_get(j, a, &acc);
+    if (!err)
+        err = load_balance(j, acc);
+    if (err)
+        return err;
+    u256 bal = u256_add(&acc->base_balance, &acc->delta);
+    if (u256_lt(&bal, amount)) {
+        *ok = false;
+        return PAREVM_OK;
+    }
+    *ok = true;
+    err = set_flags(j, acc, AF_TOUCHED);
+    if (err || u256_is_zero(amount))
+        return err;
+    u256 d = u256_sub(&acc->delta, amount);
+    return change_delta(j, acc, &d);
+}
+
+int journal_set_balance(struct journal *j, const address *a, const u256 *balance)
+{
+    struct journal_account *acc;
+    int err = account_get(j, a, &acc);
+    if (!err)
+        err = load_balance(j, acc);
+    if (err)
+        return err;
+    u256 d = u256_sub(balance, &acc->base_balance);
+    if (u256_eq(&d, &acc->delta))
+        return PAREVM_OK;
+    return change_delta(j, acc, &d);
+}
+
+int journal_set_code(struct journal *j, const address *a, struct code *code)
+{
+    struct journal_account *acc;
+    struct journal_undo *u;
+    int err = account_get(j, a, &acc);
+    if (!err)
+        err = load_code(j, acc);
+    if (!err)
+        err = push_undo(j, &u);
+    if (err)
+        return err;
+    u->kind = U_CODE;
+    u->p.acct = acc;
+    u->u.code.code = acc->code;
+    u->u.code.code_set = acc->code_set;
+    acc->code = code_retain(code);
+    acc->code_set = true;
+    return PAREVM_OK;
+}
+
+int journal_touch(struct journal *j, const address *a)
+{
+    struct journal_account *acc;
+    int err = account_get(j, a, &acc);
+    if (err)
+        return err;
+    return set_flags(j, acc, AF_TOUCHED);
+}
+
+int journal_touch_permanent(struct journal *j, const address *a)
+{
+    struct journal_account *acc;
+    int err = account_get(j, a, &acc);
+    if (err)
+        return err;
+    acc->touch_permanent = true;
+    return PAREVM_OK;
+}
+
+int journal_ensure_exists(struct journal *j, const address *a)
+{
+    struct journal_account *acc;
+    int err = account_get(j, a, &acc);
+    if (!err)
+        err = load_nonce(j, acc);
+    if (err)
+        return err;
+    return set_flags(j, acc, AF_EXISTS | AF_TOUCHED);
+}
+
+int journal_create_account(struct journal *j, const address *a)
+{
+    struct journal_account *acc;
+    int err = account_get(j, a, &acc);
+    if (!err)
+        err = load_nonce(j, acc);
+    if (err)
+        return err;
+    return set_flags(j, acc, AF_CREATED | AF_EXISTS | AF_TOUCHED);
+}
+
+bool journal_created_in_tx(struct journal *j, const address *a)
+{
+    uint32_t *idx = hmap_get(&j->account_index, a);
+    return idx && (j->accounts[*idx]->flags & AF_CREATED);
+}
+
+int journal_mark_destructed(struct journal *j, const address *a, bool *first)
+{
+    struct journal_account *acc;
+    int err = account_get(j, a, &acc);
+    if (err)
+        return err;
+    *first = !(acc->flags & AF_DESTRUCTED);
+    return set_flags(j, acc, AF_DESTRUCTED | AF_TOUCHED);
+}
+
+/* ---- storage ---- */
+
+static int slot_get(struct journal *j, const address *a, const u256 *key, struct journal_slot **out)
+{
+    struct slot_key k = make_slot_key(a, key);
+    bool inserted;
+    uint32_t *idx = hmap_put(&j->slot_index, &k, &inserted);
+    if (!idx)
+        return PAREVM_ERR_NOMEM;
+    if (!inserted) {
+        *out = j->slots[*idx];
+        return PAREVM_OK;
+    }
+    struct journal_account *acc;
+    int err = account_get(j, a, &acc);
+    if (err)
+        goto fail;
+    err = PAREVM_ERR_NOMEM;
+    if (j->slot_count == j->slot_cap) {
+        uint32_t cap = j->slot_cap ? j->slot_cap * 2 : 64;
+        struct journal_slot **arr = realloc(j->slots, cap * sizeof *arr);
+        if (!arr)
+            goto fail;
+        j->slots = arr;
+        for (uint32_t i = j->slot_cap; i < cap; i++)
+            arr[i] = NULL;
+        j->slot_cap = cap;
+    }
+    struct journal_slot *s = j->slots[j->slot_count];
+    if (!s) {
+        s = malloc(sizeof *s);
+        if (!s)
+            goto fail;
+        j->slots[j->slot_count] = s;
+    }
+    memset(s, 0, sizeof *s);
+    s->addr = *a;
+    s->key = *key;
+    s->acct = acc;
+    /* hmap_put above may have been invalidated by account_get's insert
+     * into a different map, but not this one: idx is still valid. */
+    *idx = j->slot_count++;
+    *out = s;
+    return PAREVM_OK;
+fail:
+    hmap_remove(&j->slot_index, &k);
+    return err;
+}
+
+static int slot_original(struct journal *j, struct journal_slot *s, u256 *out)
+{
+    /* EIP-2200 original value: the value at the start of the transaction;
+     * zero for an account created in this transaction (its prior storage
+     * is gone). */
+    if (s->acct->flags & AF_CREATED) {
+        *out = u256_zero();
+        return PAREVM_OK;
+    }
+    if (!s->loaded) {
+        int err = j->view.ops->storage(j->view.ctx, &s->addr, &s->key, &s->view_value);
+        if (err)
+            return err;
+        s->loaded = true;
+    }
+    *out = s->view_value;
+    return PAREVM_OK;
+}
+
+int journal_slot_values(struct journal *j, const address *a, const u256 *key, u256 *current, u256 *original)
+{
+    struct journal_slot *s;
+    int err = slot_get(j, a, key, &s);
+    if (!err)
+        err = slot_original(j, s, original);
+    if (err)
+        return err;
+    *current = s->has_current ? s->current : *original;
+    return PAREVM_OK;
+}
+
+int journal_sload(struct journal *j, const address *a, const u256 *key, u256 *out)
+{
+    u256 original;
+    return journal_slot_values(j, a, key, out, &original);
+}
+
+int journal_sstore(struct journal *j, const address *a, const u256 *key, const u256 *value)
+{
+    struct journal_slot *s;
+    struct journal_undo *u;
+    int err = slot_get(j, a, key, &s);
+    if (!err)
+        err = push_undo(j, &u);
+    if (err)
+        return err;
+    u->kind = U_SLOT;
+    u->p.slot = s;
+    u->u.slot.current = s->current;
+    u->u.slot.has_current = s->has_current;
+    s->current = *value;
+    s->has_current = true;
+    return PAREVM_OK;
+}
+
+int journal_warm_account(struct journal *j, const address *a, bool *was_warm)
+{
+    struct journal_account *acc;
+    int err = account_get(j, a, &acc);
+    if (err)
+        return err;
+    *was_warm = (acc->flags & AF_WARM) != 0;
+    return set_flags(j, acc, AF_WARM);
+}
+
+int journal_warm_slot(struct journal *j, const address *a, const u256 *key, bool *was_warm)
+{
+    struct journal_slot *s;
+    struct journal_undo *u;
+    int err = slot_get(j, a, key, &s);
+    if (err)
+        return err;
+    *was_warm = s->warm;
+    if (s->warm)
+        return PAREVM_OK;
+    err = push_undo(j, &u);
+    if (err)
+        return err;
+    u->kind = U_SLOT_WARM;
+    u->p.slot = s;
+    u->u.warm = false;
+    s->warm = true;
+    return PAREVM_OK;
+}
+
+u256 journal_tload(struct journal *j, const address *a, const u256 *key)
+{
+    struct slot_key k = make_slot_key(a, key);
+    u256 *v = hmap_get(&j->transient, &k);
+    return v ? *v : u256_zero();
+}
+
+int journal_tstore(struct journal *j, const address *a, const u256 *key, const u256 *value)
+{
+    struct slot_key k = make_slot_key(a, key);
+    struct journal_undo *u;
+    int err = push_undo(j, &u);
+    if (err)
+        return err;
+    u256 *v = hmap_put(&j->transient, &k, NULL);
+    if (!v) {
+        j->undo_count--;
+        return PAREVM_ERR_NOMEM;
+    }
+    u->kind = U_TRANSIENT;
+    u->u.transient.addr = *a;
+    u->u.transient.key = *key;
+    u->u.transient.old = *v;
+    *v = *value;
+    return PAREVM_OK;
+}
+
+int journal_add_log(struct journal *j, const address *a, const hash32 *topics, unsigned topic_count,
+                    const uint8_t *data, size_t data_len)
+{
+    if (j->log_count == j->log_cap) {
+        size_t cap = j->log_cap ? j->log_cap * 2 : 16;
+        struct log *l = realloc(j->logs, cap * sizeof *l);
+        if (!l)
+            return PAREVM_ERR_NOMEM;
+        j->logs = l;
+        j->log_cap = cap;
+    }
+    struct log *l = &j->logs[j->log_count];
+    l->addr = *a;
+    l->topic_count = (uint8_t)topic_count;
+    for (unsigned i = 0; i < topic_count; i++)
+        l->topics[i] = topics[i];
+    l->data = NULL;
+    l->data_len = data_len;
+    if (data_len) {
+        l->data = malloc(data_len);
+        if (!l->data)
+            return PAREVM_ERR_NOMEM;
+        memcpy(l->data, data, data_len);
+    }
+    j->log_count++;
+    return PAREVM_OK;
+}
+
+/* ---- finalize ---- */
+
+static bool account_deleted(struct journal *j, struct journal_account *acc, int *err)
+{
+    *err = PAREVM_OK;
+    if (acc->flags & AF_DESTRUCTED) {
+        /* EIP-6780 (Cancun): SELFDESTRUCT deletes only an account created
+         * in the same transaction. */
+        if (j->fork < FORK_CANCUN || (acc->flags & AF_CREATED))
+            return true;
+    }
+    if (j->fork >= FORK_SPURIOUS && ((acc->flags & AF_TOUCHED) || acc->touch_permanent)) {
+        /* EIP-161: a touched account that is empty at the end is deleted.
+         * A pure positive delta proves non-emptiness without a read. */
+        if (!(acc->loaded & LOADED_BALANCE) && !u256_is_zero(&acc->delta))
+            return false;
+        bool empty;
+        *err = account_is_empty(j, acc, &empty);
+        return !*err && empty;
+    }
+    return false;
+}
+
+int journal_finalize(struct journal *j, struct write_set *ws, struct log **logs, size_t *log_count)
+{
+    write_set_reset(ws);
+    int err = PAREVM_OK;
+    /* deleted[i] for account i; reuse a small heap array. */
+    uint8_t *deleted = calloc(j->account_count ? j->account_count : 1, 1);
+    if (!deleted)
+        return PAREVM_ERR_NOMEM;
+    for (uint32_t i = 0; i < j->account_count && !err; i++) {
+        struct journal_account *acc = j->accounts[i];
+        deleted[i] = account_deleted(j, acc, &err);
+        if (err)
+            break;
+        uint32_t flags = 0;
+        if (deleted[i]) {
+            bool existed = false;
+            err = load_nonce(j, acc);
+            existed = acc->base_exists;
+            if (err)
+                break;
+            if (existed)
+                flags = WS_DELETE;
+            else
+                continue;
+        } else {
+            if (acc->flags & AF_CREATED)
+                flags |= WS_CLEAR_STORAGE;
+            if ((acc->flags & (AF_EXISTS | AF_CREATED)) && !acc->base_exists)
+                flags |= WS_CREATE;
+            if (!u256_is_zero(&acc->delta))
+                flags |= (acc->loaded & LOADED_BALANCE) ? WS_BALANCE : WS_BALANCE_DELTA;
+            if ((acc->loaded & LOADED_NONCE) && acc->nonce != acc->base_nonce)
+                flags |= WS_NONCE;
+            if (acc->code_set && acc->code != acc->base_code)
+                flags |= WS_CODE;
+            if (!flags)
+                continue;
+        }
+        struct ws_account *w = write_set_add_account(ws, &acc->addr);
+        if (!w) {
+            err = PAREVM_ERR_NOMEM;
+            break;
+        }
+        w->flags = flags;
+        if (flags & WS_BALANCE)
+            w->balance = u256_add(&acc->base_balance, &acc->delta);
+        if (flags & WS_BALANCE_DELTA)
+            w->delta = acc->delta;
+        if (flags & (WS_NONCE | WS_CREATE)) {
+            w->nonce = acc->nonce;
+            if (acc->loaded & LOADED_NONCE)
+                w->flags |= WS_NONCE;
+        }
+        if (flags & WS_CODE)
+            w->code = code_retain(acc->code);
+    }
+    for (uint32_t i = 0; i < j->slot_count && !err; i++) {
+        struct journal_slot *s = j->slots[i];
+        if (!s->has_current)
+            continue;
+        uint32_t *idx = hmap_get(&j->account_index, &s->addr);
+        if (deleted[*idx])
+            continue;
+        u256 original;
+        bool cleared = (s->acct->flags & AF_CREATED) != 0;
+        if (!cleared) {
+            err = slot_original(j, s, &original);
+            if (err)
+                break;
+            if (u256_eq(&original, &s->current))
+                continue;
+        } else if (u256_is_zero(&s->current)) {
+            continue;
+        }
+        err = write_set_add_slot(ws, &s->addr, &s->key, &s->current);
+    }
+    free(deleted);
+    if (err)
+        return err;
+    *logs = j->logs;
+    *log_count = j->log_count;
+    j->logs = NULL;
+    j->log_count = j->log_cap = 0;
+    return PAREVM_OK;
+}

@@ -1,0 +1,129 @@
+/*
+ * journal — one transaction's view of state and everything it changed.
+ *
+ * The EVM reads state only through the journal, which loads each field
+ * lazily through a state_view (and caches it), and writes only into the
+ * journal. Every mutation is recorded in an undo log so nested calls can
+ * checkpoint and revert. The journal owns the EIP-2929 warm sets, EIP-1153
+ * transient storage, logs, the refund counter, self-destructs, created
+ * accounts and EIP-161 touches. At the end, journal_finalize turns it into
+ * a write set.
+ *
+ * Balances are kept as (base from the view, loaded on demand) + delta. A
+ * credit to an account whose balance was never read stays a pure delta,
+ * so in parallel execution it creates no read dependency.
+ *
+ * Every function that may read through the view returns an error code
+ * (PAREVM_OK or what the view returned); callers propagate it.
+ */
+#ifndef PAREVM_STATE_JOURNAL_H
+#define PAREVM_STATE_JOURNAL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "../base/hashmap.h"
+#include "../base/types.h"
+#include "../base/u256.h"
+#include "../evm/fork.h"
+#include "code.h"
+#include "log.h"
+#include "state_view.h"
+#include "write_set.h"
+
+struct journal_account;
+struct journal_slot;
+struct journal_undo;
+
+struct journal {
+    struct state_view view;
+    enum fork fork;
+    struct hmap account_index; /* address -> uint32 index into accounts */
+    struct journal_account **accounts; /* stable pointers, reused across txs */
+    uint32_t account_count, account_cap;
+    struct hmap slot_index; /* (address, key) -> uint32 index into slots */
+    struct journal_slot **slots;
+    uint32_t slot_count, slot_cap;
+    struct hmap transient; /* (address, key) -> u256 (EIP-1153) */
+    struct journal_undo *undo;
+    size_t undo_count, undo_cap;
+    struct log *logs;
+    size_t log_count, log_cap;
+    int64_t refund;
+};
+
+/* A checkpoint: revert to it undoes everything recorded after it. */
+struct journal_checkpoint {
+    size_t undo_count;
+    size_t log_count;
+    int64_t refund;
+};
+
+void journal_init(struct journal *j);
+void journal_free(struct journal *j);
+/* Begin a new transaction over view (clears everything, keeps memory). */
+void journal_begin(struct journal *j, const struct state_view *view, enum fork fork);
+
+struct journal_checkpoint journal_checkpoint(const struct journal *j);
+void journal_revert(struct journal *j, struct journal_checkpoint cp);
+
+/* Account reads. Absent accounts read as zero / empty code. */
+int journal_balance(struct journal *j, const address *a, u256 *out);
+int journal_nonce(struct journal *j, const address *a, uint64_t *out);
+int journal_code(struct journal *j, const address *a, struct code **out);
+/* Exists in the state (possibly empty): the pre-EIP-161 notion. */
+int journal_exists(struct journal *j, const address *a, bool *out);
+/* EIP-161 "dead": absent, or nonce = 0, balance = 0 and no code. */
+int journal_is_empty(struct journal *j, const address *a, bool *out);
+
+/* Account writes. */
+int journal_set_nonce(struct journal *j, const address *a, uint64_t nonce);
+/* Credit: a delta when the balance was never read (no dependency). */
+int journal_add_balance(struct journal *j, const address *a, const u256 *amount);
+/* Debit; *ok = false (and nothing changes) if the balance is too low. */
+int journal_sub_balance(struct journal *j, const address *a, const u256 *amount, bool *ok);
+int journal_set_balance(struct journal *j, const address *a, const u256 *balance);
+int journal_set_code(struct journal *j, const address *a, struct code *code);
+/* Mark the account touched (EIP-161: deleted at the end if empty). */
+int journal_touch(struct journal *j, const address *a);
+/* The account now exists (pre-EIP-161 semantics of calls to new accounts). */
+int journal_ensure_exists(struct journal *j, const address *a);
+/* CREATE/CREATE2: the account is created in this transaction; its prior
+ * storage (if any) is dropped; keeps any balance it already had. */
+int journal_create_account(struct journal *j, const address *a);
+bool journal_created_in_tx(struct journal *j, const address *a);
+/* SELFDESTRUCT: mark for deletion at the end of the transaction.
+ * *first = whether it was not already marked (for the pre-London refund). */
+int journal_mark_destructed(struct journal *j, const address *a, bool *first);
+/* A touch that survives reverts (the 0x03 RIPEMD-160 exception,
+ * mainnet block 2675119; see execution-specs). */
+int journal_touch_permanent(struct journal *j, const address *a);
+
+/* Storage. */
+int journal_sload(struct journal *j, const address *a, const u256 *key, u256 *out);
+/* Current and original (start of transaction, EIP-2200) values. */
+int journal_slot_values(struct journal *j, const address *a, const u256 *key, u256 *current, u256 *original);
+int journal_sstore(struct journal *j, const address *a, const u256 *key, const u256 *value);
+
+/* EIP-2929 warm sets: mark warm, return whether it already was. */
+int journal_warm_account(struct journal *j, const address *a, bool *was_warm);
+int journal_warm_slot(struct journal *j, const address *a, const u256 *key, bool *was_warm);
+
+/* EIP-1153 transient storage. */
+u256 journal_tload(struct journal *j, const address *a, const u256 *key);
+int journal_tstore(struct journal *j, const address *a, const u256 *key, const u256 *value);
+
+/* Logs (data is copied). */
+int journal_add_log(struct journal *j, const address *a, const hash32 *topics, unsigned topic_count,
+                    const uint8_t *data, size_t data_len);
+
+static inline void journal_add_refund(struct journal *j, int64_t delta) { j->refund += delta; }
+
+/* End of transaction: self-destructed accounts are deleted (EIP-6780 from
+ * Cancun: only those created in this transaction), touched empty accounts
+ * are deleted (EIP-161, from Spurious Dragon), and all changes are written
+ * to ws (which is reset first). The logs move out to the caller (*logs,
+ * *log_count; the journal no longer owns them). */
+int journal_finalize(struct journal *j, struct write_set *ws, struct log **logs, size_t *log_count);
+
+#endif
