@@ -27,23 +27,15 @@ static const char *skip_prefix(const char *s)
     return s;
 }
 
-/* Shared decoder: digits[0..ndigits) into out (which holds (ndigits+1)/2
- * bytes); an odd count gets an implied leading zero nibble. */
+/* Shared decoder: digits[0..ndigits) (an even count) into out, which
+ * holds ndigits / 2 bytes. */
 static int decode_digits(const char *digits, size_t ndigits, uint8_t *out)
 {
-    size_t i = 0, o = 0;
-    if (ndigits % 2) {
-        int v = hex_digit(digits[0]);
-        if (v < 0)
-            return PAREVM_ERR_HEX;
-        out[o++] = (uint8_t)v;
-        i = 1;
-    }
-    for (; i < ndigits; i += 2) {
+    for (size_t i = 0, o = 0; i < ndigits; i += 2, o++) {
         int hi = hex_digit(digits[i]), lo = hex_digit(digits[i + 1]);
         if ((hi | lo) < 0)
             return PAREVM_ERR_HEX;
-        out[o++] = (uint8_t)(hi << 4 | lo);
+        out[o] = (uint8_t)(hi << 4 | lo);
     }
     return PAREVM_OK;
 }

@@ -7,8 +7,8 @@
 
 #include "../../include/parevm.h" /* the PAREVM_* codes returned here */
 
-/* Decode into out[0..cap). Odd digit counts are rejected unless
- * allow_odd (then a leading zero nibble is implied). Returns PAREVM_OK,
+/* Decode into out[0..cap). Odd digit counts are rejected (quantities such
+ * as "0x1" are numbers: parse them with u256_from_string). Returns PAREVM_OK,
  * PAREVM_ERR_HEX (bad digit/odd length) or PAREVM_ERR_RANGE (too long). */
 int hex_decode(const char *s, uint8_t *out, size_t cap, size_t *out_len);
 
