@@ -223,6 +223,70 @@ static void test_value_alignment(void **state)
     }
 }
 
+/* Random put/remove/get against a plain array, over key domains small
+ * enough that probe chains wrap past the end of the table and removals
+ * sweep runs of tombstones. */
+static void test_random_ops(void **state)
+{
+    (void)state;
+    static const uint32_t domains[] = {8, 40, 3000};
+    uint64_t rng = 12345;
+    for (size_t d = 0; d < sizeof domains / sizeof domains[0]; d++) {
+        uint32_t n = domains[d];
+        uint64_t *ref = calloc(n, sizeof *ref); /* 0 = absent */
+        assert_non_null(ref);
+        struct hmap m;
+        hmap_init(&m, 20, 8);
+        size_t live = 0;
+        uint8_t key[20];
+        for (int op = 0; op < 200000; op++) {
+            rng = rng * 6364136223846793005ULL + 1442695040888963407ULL;
+            uint32_t id = (uint32_t)(rng >> 33) % n;
+            make_key(key, 20, id);
+            switch ((rng >> 20) % 3) {
+            case 0: {
+                bool inserted;
+                uint64_t *v = hmap_put(&m, key, &inserted);
+                assert_non_null(v);
+                assert_int_equal(inserted, ref[id] == 0);
+                if (inserted)
+                    live++;
+                *v = ref[id] = (uint64_t)op + 1;
+                break;
+            }
+            case 1:
+                assert_int_equal(hmap_remove(&m, key), ref[id] != 0);
+                if (ref[id])
+                    live--;
+                ref[id] = 0;
+                break;
+            default: {
+                uint64_t *v = hmap_get(&m, key);
+                if (ref[id]) {
+                    assert_non_null(v);
+                    assert_int_equal(*v, ref[id]);
+                } else {
+                    assert_null(v);
+                }
+            }
+            }
+            assert_int_equal(m.count, live);
+            assert_true((m.count + m.tombstones) * 10 <= m.cap * 7);
+        }
+        size_t it = 0, visits = 0;
+        while (hmap_next(&m, &it, NULL, NULL))
+            visits++;
+        assert_int_equal(visits, live);
+        for (uint32_t id = 0; id < n; id++) {
+            make_key(key, 20, id);
+            uint64_t *v = hmap_get(&m, key);
+            assert_true(ref[id] ? v && *v == ref[id] : v == NULL);
+        }
+        hmap_free(&m);
+        free(ref);
+    }
+}
+
 static void test_empty_map(void **state)
 {
     (void)state;
@@ -289,7 +353,8 @@ int main(void)
         cmocka_unit_test(test_address_keys),    cmocka_unit_test(test_slot_keys),
         cmocka_unit_test(test_word_keys),       cmocka_unit_test(test_odd_key_sizes),
         cmocka_unit_test(test_tombstone_churn), cmocka_unit_test(test_tombstone_reuse),
-        cmocka_unit_test(test_value_alignment), cmocka_unit_test(test_empty_map),
+        cmocka_unit_test(test_value_alignment), cmocka_unit_test(test_random_ops),
+        cmocka_unit_test(test_empty_map),
         cmocka_unit_test(test_hash_quality),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -251,15 +251,23 @@ bool hmap_remove(struct hmap *m, const void *key)
         return false;
     size_t mask = m->cap - 1;
     size_t i = (size_t)(s - m->slots) / l.size;
-    /* If the next slot is empty no probe chain continues past this one,
-     * so it can become empty again instead of a tombstone. */
-    if (m->slots[((i + 1) & mask) * l.size + l.state_off] == SLOT_EMPTY) {
-        s[l.state_off] = SLOT_EMPTY;
-    } else {
+    m->count--;
+    /* If the next slot is empty, no probe chain continues past this one,
+     * so it can become empty again instead of a tombstone; so can every
+     * tombstone directly before it, whose chains also ended here. */
+    if (m->slots[((i + 1) & mask) * l.size + l.state_off] != SLOT_EMPTY) {
         s[l.state_off] = SLOT_TOMBSTONE;
         m->tombstones++;
+        return true;
     }
-    m->count--;
+    s[l.state_off] = SLOT_EMPTY;
+    for (size_t j = (i - 1) & mask; j != i; j = (j - 1) & mask) {
+        uint8_t *state = &m->slots[j * l.size + l.state_off];
+        if (*state != SLOT_TOMBSTONE)
+            break;
+        *state = SLOT_EMPTY;
+        m->tombstones--;
+    }
     return true;
 }
 

@@ -10,8 +10,6 @@
  */
 #include "u256.h"
 
-#include "types.h"
-
 typedef u256_u128 u128;
 
 /* (hi:lo) / d for hi < d (so the quotient fits 64 bits); *rem gets the
