@@ -18,6 +18,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "../src/base/buf.h"
 #include "../src/evm/blake2f.h"
@@ -1476,6 +1478,16 @@ static const struct vector bn254_pairing_vectors[] = {
         "0000000000000000000000000000000000000000000000000000000000000001"},
 };
 
+static const struct vector kzg_vectors[] = {
+    {"pointEvaluation1", 50000,
+        "01e798154708fe7789429634053cbf9f99b619f9f084048927333fce637f549b564c0a11a0f704f4fc3e8acfe0f8245f"
+        "0ad1347b378fbf96e206da11a5d3630624d25032e67a7e6a4910df5834b8fe70e6bcfeeac0352434196bdf4b2485d5a1"
+        "8f59a8d2a1a625a17f3fea0fe5eb8c896db3764f3185481bc22f91b4aaffcca25f26936857bc3a7c2539ea8ec3a952b7"
+        "873033e038326e87ed3e1276fd140253fa08e9fc25fb2d9a98527fc22a2c9612fbeafdad446cbc7bcdbdcd780af2c16a",
+        "000000000000000000000000000000000000000000000000000000000000100073eda753299d7d483339d80809a1d805"
+        "53bda402fffe5bfeffffffff00000001"},
+};
+
 /* ---- activation -------------------------------------------------------- */
 
 static void test_count_per_fork(void **state)
@@ -2032,9 +2044,152 @@ static void test_bn254_bilinearity(void **state)
     assert_false(bn254_g1_from_bytes(&sum, bad));
 }
 
+/* ---- 0x0a KZG point evaluation ----------------------------------------- */
 
-int main(void)
+/* go-ethereum testdata pointEvaluation1, split into its fields. */
+#define KZG_VHASH "01e798154708fe7789429634053cbf9f99b619f9f084048927333fce637f549b"
+#define KZG_Z "564c0a11a0f704f4fc3e8acfe0f8245f0ad1347b378fbf96e206da11a5d36306"
+#define KZG_Y "24d25032e67a7e6a4910df5834b8fe70e6bcfeeac0352434196bdf4b2485d5a1"
+#define KZG_COMMITMENT                                                                             \
+    "8f59a8d2a1a625a17f3fea0fe5eb8c896db3764f3185481bc22f91b4aaffcca25f26936857bc3a7c2539ea8ec3a952b7"
+#define KZG_PROOF                                                                                  \
+    "873033e038326e87ed3e1276fd140253fa08e9fc25fb2d9a98527fc22a2c9612fbeafdad446cbc7bcdbdcd780af2c16a"
+#define KZG_RESULT                                                                                 \
+    "0000000000000000000000000000000000000000000000000000000000001000"                             \
+    "73eda753299d7d483339d80809a1d80553bda402fffe5bfeffffffff00000001"
+#define BLS_MODULUS "73eda753299d7d483339d80809a1d80553bda402fffe5bfeffffffff00000001"
+/* The compressed point at infinity. */
+#define G1_INFINITY                                                                                \
+    "c00000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000"
+
+static void test_kzg_vectors(void **state)
 {
+    (void)state;
+    RUN_VECTORS(10, FORK_CANCUN, kzg_vectors);
+    expect_ok_hex(10, FORK_CANCUN, KZG_VHASH KZG_Z KZG_Y KZG_COMMITMENT KZG_PROOF, 50000, 50000, KZG_RESULT,
+                  "pointEvaluation1 (split)");
+}
+
+/* Builds the input for a commitment with its correct versioned hash. */
+static void kzg_input_for(char *hex, const char *z, const char *y, const char *commitment, const char *proof)
+{
+    uint8_t c[48], h[32];
+    unhex_fixed(commitment, c, 48);
+    precompile_sha256(c, 48, h);
+    h[0] = 0x01;
+    for (int i = 0; i < 32; i++)
+        sprintf(hex + 2 * i, "%02x", h[i]);
+    sprintf(hex + 64, "%s%s%s%s", z, y, commitment, proof);
+}
+
+static void test_kzg_invalid(void **state)
+{
+    (void)state;
+    char hex[2 * 192 + 1];
+    /* Lengths other than 192. */
+    expect_failure_hex(10, FORK_CANCUN, "", 100000, "empty");
+    expect_failure_hex(10, FORK_CANCUN, KZG_VHASH KZG_Z KZG_Y KZG_COMMITMENT, 100000, "144 bytes");
+    expect_failure_hex(10, FORK_CANCUN, KZG_VHASH KZG_Z KZG_Y KZG_COMMITMENT KZG_PROOF "00", 100000,
+                       "193 bytes");
+    /* Versioned hash: wrong version byte, one flipped bit, all zero. */
+    expect_failure_hex(10, FORK_CANCUN,
+                       "02e798154708fe7789429634053cbf9f99b619f9f084048927333fce637f549b" KZG_Z KZG_Y
+                           KZG_COMMITMENT KZG_PROOF,
+                       100000, "version 0x02");
+    expect_failure_hex(10, FORK_CANCUN,
+                       "01e798154708fe7789429634053cbf9f99b619f9f084048927333fce637f549a" KZG_Z KZG_Y
+                           KZG_COMMITMENT KZG_PROOF,
+                       100000, "hash bit flipped");
+    expect_failure_hex(10, FORK_CANCUN, ZERO32 KZG_Z KZG_Y KZG_COMMITMENT KZG_PROOF, 100000, "zero hash");
+    /* Wrong claimed value y, wrong point z, wrong proof (another valid
+     * G1 point: the commitment itself). */
+    expect_failure_hex(10, FORK_CANCUN,
+                       KZG_VHASH KZG_Z "24d25032e67a7e6a4910df5834b8fe70e6bcfeeac0352434196bdf4b2485d5a2"
+                           KZG_COMMITMENT KZG_PROOF,
+                       100000, "y + 1");
+    expect_failure_hex(10, FORK_CANCUN,
+                       KZG_VHASH "564c0a11a0f704f4fc3e8acfe0f8245f0ad1347b378fbf96e206da11a5d36307" KZG_Y
+                           KZG_COMMITMENT KZG_PROOF,
+                       100000, "z + 1");
+    expect_failure_hex(10, FORK_CANCUN, KZG_VHASH KZG_Z KZG_Y KZG_COMMITMENT KZG_COMMITMENT, 100000,
+                       "proof = commitment");
+    expect_failure_hex(10, FORK_CANCUN, KZG_VHASH KZG_Z KZG_Y KZG_COMMITMENT G1_INFINITY, 100000,
+                       "proof = infinity");
+    /* Field elements not canonical (>= BLS modulus). */
+    expect_failure_hex(10, FORK_CANCUN, KZG_VHASH BLS_MODULUS KZG_Y KZG_COMMITMENT KZG_PROOF, 100000,
+                       "z = modulus");
+    expect_failure_hex(10, FORK_CANCUN, KZG_VHASH KZG_Z BLS_MODULUS KZG_COMMITMENT KZG_PROOF, 100000,
+                       "y = modulus");
+    /* Proof bytes that are not a G1 point (not on the curve). */
+    expect_failure_hex(10, FORK_CANCUN,
+                       KZG_VHASH KZG_Z KZG_Y KZG_COMMITMENT
+                       "873033e038326e87ed3e1276fd140253fa08e9fc25fb2d9a98527fc22a2c9612fbeafdad446cbc7bcdbdcd780af2c16b",
+                       100000, "proof off curve");
+    /* A commitment that is not a point, with its matching versioned hash. */
+    kzg_input_for(hex, KZG_Z, KZG_Y,
+                  "8f59a8d2a1a625a17f3fea0fe5eb8c896db3764f3185481bc22f91b4aaffcca25f26936857bc3a7c2539ea8ec3a952b8",
+                  KZG_PROOF);
+    expect_failure_hex(10, FORK_CANCUN, hex, 100000, "commitment off curve");
+    /* Uncompressed flag clear: not a valid 48-byte encoding. */
+    kzg_input_for(hex, KZG_Z, KZG_Y,
+                  "0f59a8d2a1a625a17f3fea0fe5eb8c896db3764f3185481bc22f91b4aaffcca25f26936857bc3a7c2539ea8ec3a952b7",
+                  KZG_PROOF);
+    expect_failure_hex(10, FORK_CANCUN, hex, 100000, "commitment without compression flag");
+    /* Gas. */
+    expect_failure_hex(10, FORK_CANCUN, KZG_VHASH KZG_Z KZG_Y KZG_COMMITMENT KZG_PROOF, 49999, "49999 gas");
+}
+
+/* The zero polynomial: commitment and proof at infinity, y = 0 at any z. */
+static void test_kzg_infinity(void **state)
+{
+    (void)state;
+    char hex[2 * 192 + 1];
+    kzg_input_for(hex, KZG_Z, ZERO32, G1_INFINITY, G1_INFINITY);
+    expect_ok_hex(10, FORK_CANCUN, hex, 50000, 50000, KZG_RESULT, "zero polynomial");
+    kzg_input_for(hex, KZG_Z, "0000000000000000000000000000000000000000000000000000000000000001", G1_INFINITY,
+                  G1_INFINITY);
+    expect_failure_hex(10, FORK_CANCUN, hex, 50000, "zero polynomial, y = 1");
+}
+
+/* Without a trusted setup the precompile cannot answer: an internal error,
+ * not a failure. The setup loads once per process, so this runs in a fresh
+ * copy of this program (see main) with PAREVM_TRUSTED_SETUP pointing
+ * nowhere. */
+static int kzg_missing_setup_child(void)
+{
+    size_t len;
+    uint8_t *in = unhex(KZG_VHASH KZG_Z KZG_Y KZG_COMMITMENT KZG_PROOF, &len);
+    struct bytebuf out = {0};
+    uint64_t gas = 0;
+    enum precompile_status st = precompile_run(10, FORK_CANCUN, in, len, 50000, &gas, &out);
+    free(in);
+    bool ok = st == PRECOMPILE_ERROR && out.len == 0 && gas == 50000;
+    bytebuf_free(&out);
+    return ok ? 0 : 1;
+}
+
+static void test_kzg_missing_setup(void **state)
+{
+    (void)state;
+    fflush(NULL);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        setenv("PAREVM_TRUSTED_SETUP", "/nonexistent/trusted_setup.txt", 1);
+        execl("/proc/self/exe", "test_precompiles", "--kzg-missing-setup-child", (char *)NULL);
+        _exit(127);
+    }
+    int status = 0;
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    assert_true(WIFEXITED(status));
+    assert_int_equal(WEXITSTATUS(status), 0);
+}
+
+
+int main(int argc, char **argv)
+{
+    if (argc > 1 && strcmp(argv[1], "--kzg-missing-setup-child") == 0)
+        return kzg_missing_setup_child();
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_count_per_fork),
         cmocka_unit_test(test_lookup),
@@ -2058,6 +2213,10 @@ int main(void)
         cmocka_unit_test(test_bn254_mul_edges),
         cmocka_unit_test(test_bn254_pairing_edges),
         cmocka_unit_test(test_bn254_bilinearity),
+        cmocka_unit_test(test_kzg_vectors),
+        cmocka_unit_test(test_kzg_invalid),
+        cmocka_unit_test(test_kzg_infinity),
+        cmocka_unit_test(test_kzg_missing_setup),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

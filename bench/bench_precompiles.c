@@ -1,0 +1,204 @@
+/*
+ * Precompile throughput: ns per call and Mgas/s (gas charged under the
+ * newest fork / elapsed time) for representative inputs. Each case runs
+ * for at least PAREVM_BENCH_SECONDS (default 0.5) after a short warm-up.
+ *
+ *   build/bench_precompiles [filter]   (runs the cases whose name contains filter)
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "../src/base/buf.h"
+#include "../src/evm/precompiles.h"
+
+static double now_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+static int hex_nibble(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
+static uint8_t *unhex(const char *hex, size_t *len)
+{
+    size_t n = strlen(hex) / 2;
+    uint8_t *out = malloc(n + 1);
+    if (!out)
+        abort();
+    for (size_t i = 0; i < n; i++)
+        out[i] = (uint8_t)(hex_nibble(hex[2 * i]) << 4 | hex_nibble(hex[2 * i + 1]));
+    *len = n;
+    return out;
+}
+
+/* Deterministic filler (xorshift64). */
+static void fill_pseudo_random(uint8_t *p, size_t n, uint64_t seed)
+{
+    uint64_t x = seed | 1;
+    for (size_t i = 0; i < n; i++) {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        p[i] = (uint8_t)(x >> 32);
+    }
+}
+
+static double bench_seconds = 0.5;
+
+static void run_case(const char *name, int id, const uint8_t *in, size_t len)
+{
+    struct bytebuf out = {0};
+    uint64_t gas = 0;
+    enum fork fork = FORK_CANCUN;
+    if (precompile_run(id, fork, in, len, UINT64_MAX / 2, &gas, &out) != PRECOMPILE_OK) {
+        printf("%-28s  FAILED (status not OK)\n", name);
+        bytebuf_free(&out);
+        return;
+    }
+    /* Warm-up, then calibrated batches until the time budget is spent. */
+    uint64_t iters = 0, batch = 1;
+    double start = now_seconds(), elapsed = 0;
+    while (elapsed < bench_seconds) {
+        for (uint64_t i = 0; i < batch; i++) {
+            uint64_t used;
+            precompile_run(id, fork, in, len, UINT64_MAX / 2, &used, &out);
+        }
+        iters += batch;
+        elapsed = now_seconds() - start;
+        if (elapsed < bench_seconds / 10)
+            batch *= 2;
+    }
+    double ns = elapsed * 1e9 / (double)iters;
+    double mgas = (double)gas * (double)iters / elapsed / 1e6;
+    printf("%-28s %12.0f ns/call %10llu gas %10.1f Mgas/s\n", name, ns, (unsigned long long)gas, mgas);
+    bytebuf_free(&out);
+}
+
+static void run_hex_case(const char *name, int id, const char *hex)
+{
+    size_t len;
+    uint8_t *in = unhex(hex, &len);
+    run_case(name, id, in, len);
+    free(in);
+}
+
+/* MODEXP input with base, exp, mod of the given byte lengths, filled with
+ * pseudo-random bytes; the modulus is made odd and full-length. */
+static void run_modexp_case(const char *name, size_t base_len, size_t exp_len, size_t mod_len)
+{
+    size_t len = 96 + base_len + exp_len + mod_len;
+    uint8_t *in = calloc(1, len);
+    if (!in)
+        abort();
+    size_t lens[3] = {base_len, exp_len, mod_len};
+    for (int i = 0; i < 3; i++)
+        for (int j = 0; j < 8; j++)
+            in[32 * i + 24 + j] = (uint8_t)(lens[i] >> (56 - 8 * j));
+    fill_pseudo_random(in + 96, base_len + exp_len + mod_len, 0x9e3779b97f4a7c15ULL);
+    uint8_t *mod = in + 96 + base_len + exp_len;
+    mod[0] |= 0x80;
+    mod[mod_len - 1] |= 1;
+    in[96 + base_len] |= 0x80; /* full-length exponent */
+    run_case(name, 5, in, len);
+    free(in);
+}
+
+#define ECRECOVER_INPUT                                                                            \
+    "18c547e4f7b0f325ad1e56f57e26c745b09a3e503d86e00e5255ff7f715d3d1c"                             \
+    "000000000000000000000000000000000000000000000000000000000000001c"                             \
+    "73b1693892219d736caba55bdb67216e485557ea6b6af75f37096c9aa6a5a75f"                             \
+    "eeb940b1d03b21e36b0e47e79769f095fe2ab855bd91e3a38756b7d75a9c4549"
+
+/* Public test data (go-ethereum testdata: bn256Add chfast1,
+ * bn256ScalarMul chfast1, bn256Pairing jeff1, EIP-152 vector 5,
+ * pointEvaluation1). */
+#define BN_ADD_INPUT                                                                       \
+    "18b18acfb4c2c30276db5411368e7185b311dd124691610c5d3b74034e093dc9"                      \
+    "063c909c4720840cb5134cb9f59fa749755796819658d32efc0d288198f37266"                      \
+    "07c2b7f58a84bd6145f00c9c2bc0bb1a187f20ff2c92963a88019e7c6a014eed"                      \
+    "06614e20c147e940f2d70da3f74c9a17df361706a4485c742bd6788478fa17d7"
+#define BN_MUL_INPUT                                                                       \
+    "2bd3e6d0f3b142924f5ca7b49ce5b9d54c4703d7ae5648e61d02268b1a0a9fb7"                      \
+    "21611ce0a6af85915e2f1d70300909ce2e49dfad4a4619c8390cae66cefdb204"                      \
+    "00000000000000000000000000000000000000000000000011138ce750fa15c2"
+#define BN_PAIR_1                                                                          \
+    "1c76476f4def4bb94541d57ebba1193381ffa7aa76ada664dd31c16024c43f59"                      \
+    "3034dd2920f673e204fee2811c678745fc819b55d3e9d294e45c9b03a76aef41"                      \
+    "209dd15ebff5d46c4bd888e51a93cf99a7329636c63514396b4a452003a35bf7"                      \
+    "04bf11ca01483bfa8b34b43561848d28905960114c8ac04049af4b6315a41678"                      \
+    "2bb8324af6cfc93537a2ad1a445cfd0ca2a71acd7ac41fadbf933c2a51be344d"                      \
+    "120a2a4cf30c1bf9845f20c6fe39e07ea2cce61f0c9bb048165fe5e4de877550"
+#define BN_PAIR_2                                                                          \
+    "111e129f1cf1097710d41c4ac70fcdfa5ba2023c6ff1cbeac322de49d1b6df7c"                      \
+    "2032c61a830e3c17286de9462bf242fca2883585b93870a73853face6a6bf411"                      \
+    "198e9393920d483a7260bfb731fb5d25f1aa493335a9e71297e485b7aef312c2"                      \
+    "1800deef121f1e76426a00665e5c4479674322d4f75edadd46debd5cd992f6ed"                      \
+    "090689d0585ff075ec9e99ad690c3395bc4b313370b38ef355acdadcd122975b"                      \
+    "12c85ea5db8c6deb4aab71808dcb408fe3d1e7690c43d37b4ce6cc0166fa7daa"
+#define BLAKE2F_INPUT                                                                      \
+    "0000000c48c9bdf267e6096a3ba7ca8485ae67bb2bf894fe72f36e3cf1361d5f"                      \
+    "3af54fa5d182e6ad7f520e511f6c3e2b8c68059b6bbd41fbabd9831f79217e13"                      \
+    "19cde05b61626300000000000000000000000000000000000000000000000000"                      \
+    "0000000000000000000000000000000000000000000000000000000000000000"                      \
+    "0000000000000000000000000000000000000000000000000000000000000000"                      \
+    "0000000000000000000000000000000000000000000000000000000000000000"                      \
+    "000000000300000000000000000000000000000001"
+#define KZG_INPUT                                                                                  \
+    "01e798154708fe7789429634053cbf9f99b619f9f084048927333fce637f549b"                             \
+    "564c0a11a0f704f4fc3e8acfe0f8245f0ad1347b378fbf96e206da11a5d36306"                             \
+    "24d25032e67a7e6a4910df5834b8fe70e6bcfeeac0352434196bdf4b2485d5a1"                             \
+    "8f59a8d2a1a625a17f3fea0fe5eb8c896db3764f3185481bc22f91b4aaffcca25f26936857bc3a7c2539ea8ec3a952b7" \
+    "873033e038326e87ed3e1276fd140253fa08e9fc25fb2d9a98527fc22a2c9612fbeafdad446cbc7bcdbdcd780af2c16a"
+
+static bool selected(const char *filter, const char *name)
+{
+    return filter == NULL || strstr(name, filter) != NULL;
+}
+
+int main(int argc, char **argv)
+{
+    const char *filter = argc > 1 ? argv[1] : NULL;
+    const char *secs = getenv("PAREVM_BENCH_SECONDS");
+    if (secs && atof(secs) > 0)
+        bench_seconds = atof(secs);
+
+    printf("%-28s %20s %14s %17s\n", "precompile (Cancun gas)", "time", "gas", "throughput");
+    if (selected(filter, "ecrecover"))
+        run_hex_case("ecrecover", 1, ECRECOVER_INPUT);
+    if (selected(filter, "sha256 1KiB")) {
+        uint8_t kib[1024];
+        fill_pseudo_random(kib, sizeof kib, 1);
+        run_case("sha256 1KiB", 2, kib, sizeof kib);
+    }
+    if (selected(filter, "modexp 32B (small)"))
+        run_modexp_case("modexp 32B (small)", 32, 32, 32);
+    if (selected(filter, "modexp 2048-bit"))
+        run_modexp_case("modexp 2048-bit", 256, 256, 256);
+    if (selected(filter, "bn254 add"))
+        run_hex_case("bn254 add", 6, BN_ADD_INPUT);
+    if (selected(filter, "bn254 mul"))
+        run_hex_case("bn254 mul", 7, BN_MUL_INPUT);
+    if (selected(filter, "bn254 pairing 2 pairs"))
+        run_hex_case("bn254 pairing 2 pairs", 8, BN_PAIR_1 BN_PAIR_2);
+    if (selected(filter, "bn254 pairing 10 pairs"))
+        run_hex_case("bn254 pairing 10 pairs", 8,
+                     BN_PAIR_1 BN_PAIR_2 BN_PAIR_1 BN_PAIR_2 BN_PAIR_1 BN_PAIR_2 BN_PAIR_1 BN_PAIR_2 BN_PAIR_1
+                         BN_PAIR_2);
+    if (selected(filter, "blake2f 12 rounds"))
+        run_hex_case("blake2f 12 rounds", 9, BLAKE2F_INPUT);
+    if (selected(filter, "kzg point evaluation"))
+        run_hex_case("kzg point evaluation", 10, KZG_INPUT);
+    return 0;
+}
