@@ -1,0 +1,884 @@
+/* statetest — GeneralStateTests JSON loader (see statetest.h). */
+#include "statetest.h"
+
+#include <cjson/cJSON.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../base/hex.h"
+
+/* Parsing context: where we are, for messages. The first failure wins;
+ * later calls to ld_fail are ignored so the innermost cause is kept. */
+struct ld {
+    const char *path;
+    const char *test; /* NULL outside a test */
+    char *err;
+    size_t err_len;
+    int code;
+};
+
+#if defined(__GNUC__)
+__attribute__((format(printf, 4, 5)))
+#endif
+static int ld_fail(struct ld *ld, int code, const char *field, const char *fmt, ...)
+{
+    if (ld->code)
+        return ld->code;
+    ld->code = code;
+    if (!ld->err || ld->err_len == 0)
+        return code;
+    char msg[256];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    if (ld->test && field)
+        snprintf(ld->err, ld->err_len, "%s: %s: %s: %s", ld->path, ld->test, field, msg);
+    else if (ld->test)
+        snprintf(ld->err, ld->err_len, "%s: %s: %s", ld->path, ld->test, msg);
+    else if (field)
+        snprintf(ld->err, ld->err_len, "%s: %s: %s", ld->path, field, msg);
+    else
+        snprintf(ld->err, ld->err_len, "%s: %s", ld->path, msg);
+    return code;
+}
+
+static int ld_nomem(struct ld *ld) { return ld_fail(ld, PAREVM_ERR_NOMEM, NULL, "out of memory"); }
+
+/* Field names for messages: "prefix.key" and "prefix[i]", truncated to
+ * the buffer (every buffer is FIELD_MAX bytes). */
+#define FIELD_MAX 256
+
+static void field_append(char *buf, size_t cap, size_t *pos, const char *s)
+{
+    size_t n = strlen(s);
+    if (n > cap - 1 - *pos)
+        n = cap - 1 - *pos;
+    memcpy(buf + *pos, s, n);
+    *pos += n;
+    buf[*pos] = '\0';
+}
+
+static const char *field_key(char *buf, size_t cap, const char *prefix, const char *key)
+{
+    size_t pos = 0;
+    /* prefix may alias buf when a caller extends its own name. */
+    if (prefix != buf) {
+        buf[0] = '\0';
+        field_append(buf, cap, &pos, prefix);
+    } else {
+        pos = strlen(buf);
+    }
+    if (pos)
+        field_append(buf, cap, &pos, ".");
+    field_append(buf, cap, &pos, key);
+    return buf;
+}
+
+static const char *field_index(char *buf, size_t cap, const char *prefix, size_t i)
+{
+    char num[32];
+    snprintf(num, sizeof num, "[%zu]", i);
+    size_t pos = 0;
+    buf[0] = '\0';
+    field_append(buf, cap, &pos, prefix);
+    field_append(buf, cap, &pos, num);
+    return buf;
+}
+
+/* Object member by exact name; NULL when absent. */
+static const cJSON *json_member(const cJSON *obj, const char *key)
+{
+    return cJSON_GetObjectItemCaseSensitive(obj, key);
+}
+
+static int ld_require(struct ld *ld, const cJSON *obj, const char *prefix, const char *key, const cJSON **out)
+{
+    char f[FIELD_MAX];
+    *out = json_member(obj, key);
+    if (!*out)
+        return ld_fail(ld, PAREVM_ERR_JSON, field_key(f, sizeof f, prefix, key), "missing field");
+    return PAREVM_OK;
+}
+
+static int ld_expect_string(struct ld *ld, const cJSON *item, const char *field, const char **out)
+{
+    if (!cJSON_IsString(item) || !item->valuestring)
+        return ld_fail(ld, PAREVM_ERR_JSON, field, "expected a string");
+    *out = item->valuestring;
+    return PAREVM_OK;
+}
+
+/* Numbers in fixtures are strings: "0x" hex (any digit count, leading
+ * zeros allowed, "0x" alone is zero) or decimal. A "0x:bigint " prefix
+ * marks values that may exceed 256 bits; *overflow reports those (the
+ * caller decides whether that is an error). JSON numbers that are
+ * non-negative integers are accepted too. */
+static int ld_u256_ex(struct ld *ld, const cJSON *item, const char *field, u256 *out, bool *overflow)
+{
+    if (overflow)
+        *overflow = false;
+    if (cJSON_IsNumber(item)) {
+        double d = item->valuedouble;
+        if (!(d >= 0 && d <= 9007199254740992.0) || d != (double)(uint64_t)d)
+            return ld_fail(ld, PAREVM_ERR_JSON, field, "expected a non-negative integer");
+        *out = u256_from_u64((uint64_t)d);
+        return PAREVM_OK;
+    }
+    const char *s = NULL;
+    int err = ld_expect_string(ld, item, field, &s);
+    if (err)
+        return err;
+    if (strncmp(s, "0x:bigint ", 10) == 0)
+        s += 10;
+    bool hex = s[0] == '0' && (s[1] == 'x' || s[1] == 'X');
+    const char *digits = hex ? s + 2 : s;
+    if (!hex && *digits == '\0')
+        return ld_fail(ld, PAREVM_ERR_JSON, field, "empty number");
+    for (const char *p = digits; *p; p++) {
+        bool ok = hex ? ((*p >= '0' && *p <= '9') || (*p >= 'a' && *p <= 'f') || (*p >= 'A' && *p <= 'F'))
+                      : (*p >= '0' && *p <= '9');
+        if (!ok)
+            return ld_fail(ld, hex ? PAREVM_ERR_HEX : PAREVM_ERR_JSON, field,
+                           hex ? "bad hex" : "bad decimal number");
+    }
+    while (digits[0] == '0' && digits[1] != '\0')
+        digits++;
+    char norm[100];
+    size_t nd = strlen(digits);
+    if (hex && nd > 64)
+        goto range;
+    if (!hex && nd > 78)
+        goto range;
+    snprintf(norm, sizeof norm, "%s%s", hex ? "0x" : "", *digits ? digits : "0");
+    if (!u256_from_string(norm, out))
+        goto range;
+    return PAREVM_OK;
+range:
+    if (overflow) {
+        *overflow = true;
+        *out = u256_max();
+        return PAREVM_OK;
+    }
+    return ld_fail(ld, PAREVM_ERR_RANGE, field, "value exceeds 256 bits");
+}
+
+static int ld_u256(struct ld *ld, const cJSON *item, const char *field, u256 *out)
+{
+    return ld_u256_ex(ld, item, field, out, NULL);
+}
+
+static int ld_u64(struct ld *ld, const cJSON *item, const char *field, uint64_t *out)
+{
+    u256 v;
+    int err = ld_u256(ld, item, field, &v);
+    if (err)
+        return err;
+    if (!u256_fits_u64(&v))
+        return ld_fail(ld, PAREVM_ERR_RANGE, field, "value exceeds 64 bits");
+    *out = v.w[0];
+    return PAREVM_OK;
+}
+
+static int ld_hex_error(struct ld *ld, int err, const char *field, size_t want)
+{
+    if (err == PAREVM_ERR_NOMEM)
+        return ld_nomem(ld);
+    if (err == PAREVM_ERR_RANGE || (want && err != PAREVM_ERR_HEX))
+        return ld_fail(ld, PAREVM_ERR_HEX, field, "expected %zu bytes of hex", want);
+    return ld_fail(ld, PAREVM_ERR_HEX, field, "bad hex");
+}
+
+/* Exactly n bytes of hex (addresses, hashes). */
+static int ld_fixed(struct ld *ld, const cJSON *item, const char *field, uint8_t *out, size_t n)
+{
+    const char *s = NULL;
+    int err = ld_expect_string(ld, item, field, &s);
+    if (err)
+        return err;
+    if ((err = hex_decode_exact(s, out, n)))
+        return ld_hex_error(ld, err, field, n);
+    return PAREVM_OK;
+}
+
+/* Arbitrary-length hex ("0x" is empty). */
+static int ld_bytes(struct ld *ld, const cJSON *item, const char *field, uint8_t **out, size_t *len)
+{
+    const char *s = NULL;
+    *out = NULL;
+    *len = 0;
+    int err = ld_expect_string(ld, item, field, &s);
+    if (err)
+        return err;
+    if ((err = hex_decode_alloc(s, out, len))) {
+        *out = NULL;
+        *len = 0;
+        return ld_hex_error(ld, err, field, 0);
+    }
+    return PAREVM_OK;
+}
+
+static int ld_array(struct ld *ld, const cJSON *obj, const char *prefix, const char *key, const cJSON **out,
+                    size_t *count)
+{
+    char f[FIELD_MAX];
+    int err = ld_require(ld, obj, prefix, key, out);
+    if (err)
+        return err;
+    if (!cJSON_IsArray(*out))
+        return ld_fail(ld, PAREVM_ERR_JSON, field_key(f, sizeof f, prefix, key), "expected an array");
+    *count = (size_t)cJSON_GetArraySize(*out);
+    return PAREVM_OK;
+}
+
+static int ld_object(struct ld *ld, const cJSON *obj, const char *prefix, const char *key, const cJSON **out)
+{
+    char f[FIELD_MAX];
+    int err = ld_require(ld, obj, prefix, key, out);
+    if (err)
+        return err;
+    if (!cJSON_IsObject(*out))
+        return ld_fail(ld, PAREVM_ERR_JSON, field_key(f, sizeof f, prefix, key), "expected an object");
+    return PAREVM_OK;
+}
+
+/* Optional member: absent or JSON null both count as absent. */
+static const cJSON *json_optional(const cJSON *obj, const char *key)
+{
+    const cJSON *item = json_member(obj, key);
+    return item && !cJSON_IsNull(item) ? item : NULL;
+}
+
+static int ld_env(struct ld *ld, const cJSON *test, struct statetest *t)
+{
+    const cJSON *env, *item;
+    char f[FIELD_MAX];
+    int err;
+    if ((err = ld_object(ld, test, "", "env", &env)))
+        return err;
+#define ENV_REQ(key)                                                                                         \
+    if ((err = ld_require(ld, env, "env", key, &item)))                                                     \
+        return err;                                                                                          \
+    field_key(f, sizeof f, "env", key)
+    ENV_REQ("currentCoinbase");
+    if ((err = ld_fixed(ld, item, f, t->coinbase.bytes, 20)))
+        return err;
+    ENV_REQ("currentDifficulty");
+    if ((err = ld_u256(ld, item, f, &t->difficulty)))
+        return err;
+    ENV_REQ("currentGasLimit");
+    if ((err = ld_u64(ld, item, f, &t->gas_limit)))
+        return err;
+    ENV_REQ("currentNumber");
+    if ((err = ld_u64(ld, item, f, &t->number)))
+        return err;
+    ENV_REQ("currentTimestamp");
+    if ((err = ld_u64(ld, item, f, &t->timestamp)))
+        return err;
+#undef ENV_REQ
+    if ((item = json_optional(env, "currentBaseFee"))) {
+        t->has_base_fee = true;
+        if ((err = ld_u256(ld, item, "env.currentBaseFee", &t->base_fee)))
+            return err;
+    }
+    if ((item = json_optional(env, "currentRandom"))) {
+        t->has_random = true;
+        if ((err = ld_fixed(ld, item, "env.currentRandom", t->random.bytes, 32)))
+            return err;
+    }
+    if ((item = json_optional(env, "currentExcessBlobGas"))) {
+        t->has_excess_blob_gas = true;
+        if ((err = ld_u64(ld, item, "env.currentExcessBlobGas", &t->excess_blob_gas)))
+            return err;
+    }
+    if ((item = json_optional(env, "previousHash"))) {
+        t->has_previous_hash = true;
+        if ((err = ld_fixed(ld, item, "env.previousHash", t->previous_hash.bytes, 32)))
+            return err;
+    }
+    return PAREVM_OK;
+}
+
+static int ld_pre(struct ld *ld, const cJSON *test, struct statetest *t)
+{
+    const cJSON *pre, *acct_json;
+    int err;
+    if ((err = ld_object(ld, test, "", "pre", &pre)))
+        return err;
+    cJSON_ArrayForEach(acct_json, pre)
+    {
+        char f[FIELD_MAX];
+        const char *key = acct_json->string;
+        address a;
+        field_key(f, sizeof f, "pre", key);
+        if (!cJSON_IsObject(acct_json))
+            return ld_fail(ld, PAREVM_ERR_JSON, f, "expected an object");
+        if ((err = hex_decode_exact(key, a.bytes, 20)))
+            return ld_fail(ld, PAREVM_ERR_HEX, f, "account key is not a 20-byte hex address");
+        if (world_get(&t->pre, &a))
+            return ld_fail(ld, PAREVM_ERR_JSON, f, "duplicate account");
+        struct world_account *acct = world_get_or_create(&t->pre, &a);
+        if (!acct)
+            return ld_nomem(ld);
+
+        const cJSON *item;
+        char g[FIELD_MAX];
+        if ((err = ld_require(ld, acct_json, f, "balance", &item)) ||
+            (err = ld_u256(ld, item, field_key(g, sizeof g, f, "balance"), &acct->balance)))
+            return err;
+        if ((err = ld_require(ld, acct_json, f, "nonce", &item)) ||
+            (err = ld_u64(ld, item, field_key(g, sizeof g, f, "nonce"), &acct->nonce)))
+            return err;
+        if ((err = ld_require(ld, acct_json, f, "code", &item)))
+            return err;
+        uint8_t *code;
+        size_t code_len;
+        if ((err = ld_bytes(ld, item, field_key(g, sizeof g, f, "code"), &code, &code_len)))
+            return err;
+        struct code *c = code_new(code, code_len);
+        free(code);
+        if (!c)
+            return ld_nomem(ld);
+        world_set_code(acct, c);
+        code_release(c);
+
+        const cJSON *storage, *slot;
+        if ((err = ld_object(ld, acct_json, f, "storage", &storage)))
+            return err;
+        cJSON_ArrayForEach(slot, storage)
+        {
+            u256 k, v;
+            field_key(g, sizeof g, f, "storage");
+            field_key(g, sizeof g, g, slot->string);
+            /* The key is a JSON member name, so check it as a string. */
+            cJSON key_item = {.type = cJSON_String, .valuestring = slot->string};
+            if ((err = ld_u256(ld, &key_item, g, &k)) || (err = ld_u256(ld, slot, g, &v)))
+                return err;
+            u256 old = world_get_storage(acct, &k);
+            if (!u256_is_zero(&old))
+                return ld_fail(ld, PAREVM_ERR_JSON, g, "duplicate storage slot");
+            if (world_set_storage(acct, &k, &v))
+                return ld_nomem(ld);
+        }
+    }
+    return PAREVM_OK;
+}
+
+static void access_list_free(struct statetest_access_list *al)
+{
+    for (size_t i = 0; i < al->count; i++)
+        free(al->entries[i].keys);
+    free(al->entries);
+    al->entries = NULL;
+    al->count = 0;
+}
+
+static int ld_access_list(struct ld *ld, const cJSON *list, const char *field, struct statetest_access_list *al)
+{
+    char f[FIELD_MAX], g[FIELD_MAX];
+    int err;
+    if (!cJSON_IsArray(list))
+        return ld_fail(ld, PAREVM_ERR_JSON, field, "expected an array or null");
+    size_t n = (size_t)cJSON_GetArraySize(list);
+    al->present = true;
+    if (n == 0)
+        return PAREVM_OK;
+    if (!(al->entries = calloc(n, sizeof *al->entries)))
+        return ld_nomem(ld);
+    const cJSON *entry;
+    size_t i = 0;
+    cJSON_ArrayForEach(entry, list)
+    {
+        struct access_list_entry *e = &al->entries[i];
+        al->count = ++i;
+        field_index(f, sizeof f, field, i - 1);
+        if (!cJSON_IsObject(entry))
+            return ld_fail(ld, PAREVM_ERR_JSON, f, "expected an object");
+        const cJSON *item, *keys, *key;
+        if ((err = ld_require(ld, entry, f, "address", &item)) ||
+            (err = ld_fixed(ld, item, field_key(g, sizeof g, f, "address"), e->addr.bytes, 20)))
+            return err;
+        size_t nk;
+        if ((err = ld_array(ld, entry, f, "storageKeys", &keys, &nk)))
+            return err;
+        if (nk && !(e->keys = calloc(nk, sizeof *e->keys)))
+            return ld_nomem(ld);
+        size_t j = 0;
+        cJSON_ArrayForEach(key, keys)
+        {
+            char keys_field[FIELD_MAX];
+            field_index(g, sizeof g, field_key(keys_field, sizeof keys_field, f, "storageKeys"), j);
+            if ((err = ld_fixed(ld, key, g, e->keys[j].bytes, 32)))
+                return err;
+            e->key_count = ++j;
+        }
+    }
+    return PAREVM_OK;
+}
+
+static int ld_transaction(struct ld *ld, const cJSON *test, struct statetest *t)
+{
+    const cJSON *tx, *item, *list, *el;
+    char f[FIELD_MAX];
+    int err;
+    size_t n, i;
+    if ((err = ld_object(ld, test, "", "transaction", &tx)))
+        return err;
+
+    if ((err = ld_require(ld, tx, "transaction", "nonce", &item)) ||
+        (err = ld_u64(ld, item, "transaction.nonce", &t->nonce)))
+        return err;
+
+    if ((item = json_optional(tx, "gasPrice"))) {
+        t->has_gas_price = true;
+        if ((err = ld_u256(ld, item, "transaction.gasPrice", &t->gas_price)))
+            return err;
+    }
+    if ((item = json_optional(tx, "maxFeePerGas"))) {
+        t->has_max_fees = true;
+        if ((err = ld_u256(ld, item, "transaction.maxFeePerGas", &t->max_fee_per_gas)))
+            return err;
+        if ((err = ld_require(ld, tx, "transaction", "maxPriorityFeePerGas", &item)) ||
+            (err = ld_u256(ld, item, "transaction.maxPriorityFeePerGas", &t->max_priority_fee_per_gas)))
+            return err;
+    }
+    if (!t->has_gas_price && !t->has_max_fees)
+        return ld_fail(ld, PAREVM_ERR_JSON, "transaction.gasPrice", "missing field (nor maxFeePerGas)");
+
+    if ((list = json_optional(tx, "blobVersionedHashes"))) {
+        t->has_blob_fields = true;
+        if (!cJSON_IsArray(list))
+            return ld_fail(ld, PAREVM_ERR_JSON, "transaction.blobVersionedHashes", "expected an array");
+        n = (size_t)cJSON_GetArraySize(list);
+        if (n && !(t->blob_hashes = calloc(n, sizeof *t->blob_hashes)))
+            return ld_nomem(ld);
+        i = 0;
+        cJSON_ArrayForEach(el, list)
+        {
+            if ((err = ld_fixed(ld, el, field_index(f, sizeof f, "transaction.blobVersionedHashes", i),
+                                t->blob_hashes[i].bytes, 32)))
+                return err;
+            t->blob_hash_count = ++i;
+        }
+        if ((err = ld_require(ld, tx, "transaction", "maxFeePerBlobGas", &item)) ||
+            (err = ld_u256(ld, item, "transaction.maxFeePerBlobGas", &t->max_fee_per_blob_gas)))
+            return err;
+    }
+
+    const char *to = NULL;
+    if ((err = ld_require(ld, tx, "transaction", "to", &item)) ||
+        (err = ld_expect_string(ld, item, "transaction.to", &to)))
+        return err;
+    if (to[0] != '\0') {
+        t->has_to = true;
+        if ((err = ld_fixed(ld, item, "transaction.to", t->to.bytes, 20)))
+            return err;
+    }
+    if ((err = ld_require(ld, tx, "transaction", "sender", &item)) ||
+        (err = ld_fixed(ld, item, "transaction.sender", t->sender.bytes, 20)))
+        return err;
+    if ((item = json_optional(tx, "secretKey"))) {
+        t->has_secret_key = true;
+        if ((err = ld_fixed(ld, item, "transaction.secretKey", t->secret_key.bytes, 32)))
+            return err;
+    }
+
+    if ((err = ld_array(ld, tx, "transaction", "data", &list, &n)))
+        return err;
+    if (n && !(t->data = calloc(n, sizeof *t->data)))
+        return ld_nomem(ld);
+    i = 0;
+    cJSON_ArrayForEach(el, list)
+    {
+        /* Count before decoding so a failure frees what was decoded. */
+        t->data_count = i + 1;
+        if ((err = ld_bytes(ld, el, field_index(f, sizeof f, "transaction.data", i), &t->data[i].data,
+                            &t->data[i].len)))
+            return err;
+        i++;
+    }
+
+    if ((err = ld_array(ld, tx, "transaction", "gasLimit", &list, &n)))
+        return err;
+    if (n && !(t->gas_limits = calloc(n, sizeof *t->gas_limits)))
+        return ld_nomem(ld);
+    i = 0;
+    cJSON_ArrayForEach(el, list)
+    {
+        if ((err = ld_u64(ld, el, field_index(f, sizeof f, "transaction.gasLimit", i), &t->gas_limits[i])))
+            return err;
+        t->gas_count = ++i;
+    }
+
+    if ((err = ld_array(ld, tx, "transaction", "value", &list, &n)))
+        return err;
+    if (n && !(t->values = calloc(n, sizeof *t->values)))
+        return ld_nomem(ld);
+    i = 0;
+    cJSON_ArrayForEach(el, list)
+    {
+        struct statetest_value *v = &t->values[i];
+        if ((err = ld_u256_ex(ld, el, field_index(f, sizeof f, "transaction.value", i), &v->value,
+                              &v->out_of_range)))
+            return err;
+        t->value_count = ++i;
+    }
+
+    if ((list = json_optional(tx, "accessLists"))) {
+        if (!cJSON_IsArray(list))
+            return ld_fail(ld, PAREVM_ERR_JSON, "transaction.accessLists", "expected an array");
+        n = (size_t)cJSON_GetArraySize(list);
+        if (n && !(t->access_lists = calloc(n, sizeof *t->access_lists)))
+            return ld_nomem(ld);
+        i = 0;
+        cJSON_ArrayForEach(el, list)
+        {
+            t->access_list_count = i + 1;
+            /* null: no access list for this data index (a legacy tx). */
+            if (!cJSON_IsNull(el) &&
+                (err = ld_access_list(ld, el, field_index(f, sizeof f, "transaction.accessLists", i),
+                                      &t->access_lists[i])))
+                return err;
+            i++;
+        }
+    }
+    return PAREVM_OK;
+}
+
+static int ld_index(struct ld *ld, const cJSON *indexes, const char *prefix, const char *key, size_t limit,
+                    size_t *out)
+{
+    const cJSON *item;
+    char f[FIELD_MAX];
+    int err = ld_require(ld, indexes, prefix, key, &item);
+    if (err)
+        return err;
+    field_key(f, sizeof f, prefix, key);
+    uint64_t v;
+    if ((err = ld_u64(ld, item, f, &v)))
+        return err;
+    if (v >= limit)
+        return ld_fail(ld, PAREVM_ERR_RANGE, f, "index %llu out of range (%zu entries)", (unsigned long long)v,
+                       limit);
+    *out = (size_t)v;
+    return PAREVM_OK;
+}
+
+static int ld_post(struct ld *ld, const cJSON *test, struct statetest *t)
+{
+    const cJSON *post, *fork_json, *entry;
+    int err;
+    if ((err = ld_object(ld, test, "", "post", &post)))
+        return err;
+    size_t total = 0;
+    cJSON_ArrayForEach(fork_json, post)
+    {
+        char f[FIELD_MAX];
+        field_key(f, sizeof f, "post", fork_json->string);
+        if (!cJSON_IsArray(fork_json))
+            return ld_fail(ld, PAREVM_ERR_JSON, f, "expected an array");
+        total += (size_t)cJSON_GetArraySize(fork_json);
+    }
+    if (total && !(t->posts = calloc(total, sizeof *t->posts)))
+        return ld_nomem(ld);
+    cJSON_ArrayForEach(fork_json, post)
+    {
+        enum fork fork;
+        char f[FIELD_MAX];
+        field_key(f, sizeof f, "post", fork_json->string);
+        if (!fork_from_name(fork_json->string, &fork))
+            return ld_fail(ld, PAREVM_ERR_UNSUPPORTED, f, "unknown fork");
+        size_t i = 0;
+        cJSON_ArrayForEach(entry, fork_json)
+        {
+            char g[FIELD_MAX], h[FIELD_MAX];
+            struct statetest_post *p = &t->posts[t->post_count];
+            field_index(g, sizeof g, f, i++);
+            if (!cJSON_IsObject(entry))
+                return ld_fail(ld, PAREVM_ERR_JSON, g, "expected an object");
+            t->post_count++;
+            p->fork = fork;
+            const cJSON *item, *indexes;
+            if ((err = ld_require(ld, entry, g, "hash", &item)) ||
+                (err = ld_fixed(ld, item, field_key(h, sizeof h, g, "hash"), p->hash.bytes, 32)))
+                return err;
+            if ((err = ld_require(ld, entry, g, "logs", &item)) ||
+                (err = ld_fixed(ld, item, field_key(h, sizeof h, g, "logs"), p->logs.bytes, 32)))
+                return err;
+            if ((err = ld_object(ld, entry, g, "indexes", &indexes)))
+                return err;
+            field_key(h, sizeof h, g, "indexes");
+            if ((err = ld_index(ld, indexes, h, "data", t->data_count, &p->data_index)) ||
+                (err = ld_index(ld, indexes, h, "gas", t->gas_count, &p->gas_index)) ||
+                (err = ld_index(ld, indexes, h, "value", t->value_count, &p->value_index)))
+                return err;
+            if ((item = json_optional(entry, "expectException"))) {
+                const char *s = NULL;
+                if ((err = ld_expect_string(ld, item, field_key(h, sizeof h, g, "expectException"), &s)))
+                    return err;
+                if (!(p->expect_exception = strdup(s)))
+                    return ld_nomem(ld);
+            }
+        }
+    }
+    return PAREVM_OK;
+}
+
+static void statetest_free(struct statetest *t)
+{
+    free(t->name);
+    world_free(&t->pre);
+    free(t->blob_hashes);
+    for (size_t i = 0; i < t->data_count; i++)
+        free(t->data[i].data);
+    free(t->data);
+    free(t->gas_limits);
+    free(t->values);
+    for (size_t i = 0; i < t->access_list_count; i++)
+        access_list_free(&t->access_lists[i]);
+    free(t->access_lists);
+    for (size_t i = 0; i < t->post_count; i++)
+        free(t->posts[i].expect_exception);
+    free(t->posts);
+    memset(t, 0, sizeof *t);
+}
+
+void statetest_file_free(struct statetest_file *f)
+{
+    if (!f)
+        return;
+    for (size_t i = 0; i < f->count; i++)
+        statetest_free(&f->tests[i]);
+    free(f->tests);
+    free(f->path);
+    memset(f, 0, sizeof *f);
+}
+
+static int ld_test(struct ld *ld, const cJSON *test, struct statetest *t)
+{
+    int err;
+    if (!cJSON_IsObject(test))
+        return ld_fail(ld, PAREVM_ERR_JSON, NULL, "test is not an object");
+    if (!(t->name = strdup(test->string)))
+        return ld_nomem(ld);
+    if ((err = ld_env(ld, test, t)) || (err = ld_pre(ld, test, t)) || (err = ld_transaction(ld, test, t)))
+        return err;
+    /* accessLists, when given, has one entry per data item. */
+    if (t->access_lists && t->access_list_count != t->data_count)
+        return ld_fail(ld, PAREVM_ERR_JSON, "transaction.accessLists", "%zu entries for %zu data items",
+                       t->access_list_count, t->data_count);
+    return ld_post(ld, test, t);
+}
+
+/* Line and column (1-based) of pos in text, for JSON syntax errors. */
+static void text_position(const char *text, const char *pos, size_t *line, size_t *col)
+{
+    *line = 1;
+    *col = 1;
+    for (const char *p = text; p < pos; p++) {
+        if (*p == '\n') {
+            ++*line;
+            *col = 1;
+        } else {
+            ++*col;
+        }
+    }
+}
+
+int statetest_parse(const char *path, const char *json, size_t len, struct statetest_file *out, char *err,
+                    size_t err_len)
+{
+    struct ld ld = {.path = path, .err = err, .err_len = err_len};
+    memset(out, 0, sizeof *out);
+    if (err && err_len)
+        err[0] = '\0';
+    const char *end = NULL;
+    cJSON *root = cJSON_ParseWithLengthOpts(json, len, &end, false);
+    if (!root) {
+        if (end && end >= json && end <= json + len) {
+            size_t line, col;
+            text_position(json, end, &line, &col);
+            return ld_fail(&ld, PAREVM_ERR_JSON, NULL, "invalid JSON at line %zu, column %zu", line, col);
+        }
+        return ld_fail(&ld, PAREVM_ERR_JSON, NULL, "invalid JSON");
+    }
+    /* Only whitespace may follow the top-level value. */
+    if (end) {
+        while (end < json + len && (*end == ' ' || *end == '\n' || *end == '\r' || *end == '\t'))
+            end++;
+        if (end < json + len && *end != '\0') {
+            cJSON_Delete(root);
+            size_t line, col;
+            text_position(json, end, &line, &col);
+            return ld_fail(&ld, PAREVM_ERR_JSON, NULL, "trailing data after JSON at line %zu, column %zu", line,
+                           col);
+        }
+    }
+    int rc = PAREVM_OK;
+    if (!cJSON_IsObject(root)) {
+        rc = ld_fail(&ld, PAREVM_ERR_JSON, NULL, "top level is not an object of tests");
+        goto done;
+    }
+    if (!(out->path = strdup(path))) {
+        rc = ld_nomem(&ld);
+        goto done;
+    }
+    size_t n = (size_t)cJSON_GetArraySize(root);
+    if (n && !(out->tests = calloc(n, sizeof *out->tests))) {
+        rc = ld_nomem(&ld);
+        goto done;
+    }
+    const cJSON *test;
+    cJSON_ArrayForEach(test, root)
+    {
+        struct statetest *t = &out->tests[out->count++];
+        world_init(&t->pre);
+        ld.test = test->string;
+        if ((rc = ld_test(&ld, test, t)))
+            goto done;
+    }
+done:
+    cJSON_Delete(root);
+    if (rc)
+        statetest_file_free(out);
+    return rc;
+}
+
+int statetest_load_file(const char *path, struct statetest_file *out, char *err, size_t err_len)
+{
+    struct ld ld = {.path = path, .err = err, .err_len = err_len};
+    memset(out, 0, sizeof *out);
+    FILE *fp = fopen(path, "rb");
+    if (!fp)
+        return ld_fail(&ld, PAREVM_ERR_IO, NULL, "cannot open: %s", strerror(errno));
+    char *buf = NULL;
+    size_t len = 0, cap = 0;
+    for (;;) {
+        if (cap - len < 65536) {
+            size_t ncap = cap ? cap * 2 : 1 << 20;
+            char *nbuf = realloc(buf, ncap);
+            if (!nbuf) {
+                free(buf);
+                fclose(fp);
+                return ld_nomem(&ld);
+            }
+            buf = nbuf;
+            cap = ncap;
+        }
+        size_t got = fread(buf + len, 1, cap - len, fp);
+        len += got;
+        if (got == 0)
+            break;
+    }
+    int read_error = ferror(fp);
+    fclose(fp);
+    if (read_error) {
+        free(buf);
+        return ld_fail(&ld, PAREVM_ERR_IO, NULL, "read error");
+    }
+    int rc = statetest_parse(path, buf, len, out, err, err_len);
+    free(buf);
+    return rc;
+}
+
+void statetest_block_env(const struct statetest *t, enum fork fork, struct block_env *env)
+{
+    memset(env, 0, sizeof *env);
+    env->fork = fork;
+    env->chain_id = 1;
+    env->coinbase = t->coinbase;
+    env->number = t->number;
+    env->timestamp = t->timestamp;
+    env->gas_limit = t->gas_limit;
+    env->difficulty = t->difficulty;
+    /* From Paris (EIP-4399) currentRandom is PREVRANDAO; before it the
+     * field is ignored and DIFFICULTY reads currentDifficulty. */
+    if (t->has_random)
+        env->prev_randao = t->random;
+    env->base_fee = t->has_base_fee ? t->base_fee : u256_zero();
+    env->excess_blob_gas = t->has_excess_blob_gas ? t->excess_blob_gas : 0;
+    env->blob_base_fee = block_env_blob_base_fee(env->excess_blob_gas);
+}
+
+int statetest_build_tx(const struct statetest *t, const struct statetest_post *p, struct tx *tx)
+{
+    memset(tx, 0, sizeof *tx);
+    if (p->data_index >= t->data_count || p->gas_index >= t->gas_count || p->value_index >= t->value_count)
+        return PAREVM_ERR_ARG;
+    const struct statetest_value *value = &t->values[p->value_index];
+    if (value->out_of_range)
+        return PAREVM_ERR_RANGE;
+    const struct statetest_access_list *al =
+        t->access_lists && p->data_index < t->access_list_count ? &t->access_lists[p->data_index] : NULL;
+    if (al && !al->present)
+        al = NULL;
+
+    if (t->has_blob_fields)
+        tx->type = 3;
+    else if (t->has_max_fees)
+        tx->type = 2;
+    else if (al)
+        tx->type = 1;
+    else
+        tx->type = 0;
+    /* State tests sign legacy transactions without EIP-155 replay
+     * protection; typed ones carry the chain id. */
+    tx->chain_id = 1;
+    tx->has_chain_id = tx->type != 0;
+    tx->nonce = t->nonce;
+    if (tx->type >= 2) {
+        tx->max_fee_per_gas = t->max_fee_per_gas;
+        tx->max_priority_fee_per_gas = t->max_priority_fee_per_gas;
+        tx->gas_price = t->max_fee_per_gas;
+    } else {
+        tx->gas_price = t->gas_price;
+        tx->max_fee_per_gas = t->gas_price;
+        tx->max_priority_fee_per_gas = t->gas_price;
+    }
+    tx->gas_limit = t->gas_limits[p->gas_index];
+    tx->has_to = t->has_to;
+    tx->to = t->to;
+    tx->value = value->value;
+    tx->has_sender = true;
+    tx->sender = t->sender;
+
+    const struct statetest_bytes *data = &t->data[p->data_index];
+    if (data->len) {
+        if (!(tx->data = malloc(data->len)))
+            goto nomem;
+        memcpy(tx->data, data->data, data->len);
+        tx->data_len = data->len;
+    }
+    if (al && al->count) {
+        if (!(tx->access_list = calloc(al->count, sizeof *tx->access_list)))
+            goto nomem;
+        for (size_t i = 0; i < al->count; i++) {
+            const struct access_list_entry *src = &al->entries[i];
+            struct access_list_entry *dst = &tx->access_list[i];
+            tx->access_list_len = i + 1;
+            dst->addr = src->addr;
+            if (src->key_count) {
+                if (!(dst->keys = malloc(src->key_count * sizeof *dst->keys)))
+                    goto nomem;
+                memcpy(dst->keys, src->keys, src->key_count * sizeof *dst->keys);
+                dst->key_count = src->key_count;
+            }
+        }
+    }
+    if (tx->type == 3) {
+        tx->max_fee_per_blob_gas = t->max_fee_per_blob_gas;
+        if (t->blob_hash_count) {
+            if (!(tx->blob_hashes = malloc(t->blob_hash_count * sizeof *tx->blob_hashes)))
+                goto nomem;
+            memcpy(tx->blob_hashes, t->blob_hashes, t->blob_hash_count * sizeof *tx->blob_hashes);
+            tx->blob_hash_count = t->blob_hash_count;
+        }
+    }
+    return PAREVM_OK;
+nomem:
+    tx_free(tx);
+    return PAREVM_ERR_NOMEM;
+}
