@@ -1,0 +1,75 @@
+/* parevm — command-line entry point: dispatches to a subcommand. */
+#include <stdio.h>
+#include <string.h>
+
+#include "../../include/parevm.h"
+#include "cli.h"
+
+struct cli_command {
+    const char *name;
+    const char *summary;
+    int (*run)(int argc, char **argv);
+};
+
+static int cli_version(int argc, char **argv);
+static int cli_help(int argc, char **argv);
+
+static const struct cli_command commands[] = {
+    {"statetest", "run ethereum/tests GeneralStateTests fixtures", cli_statetest},
+    {"version", "print the version", cli_version},
+    {"help", "show this help (or `help COMMAND`)", cli_help},
+};
+#define COMMAND_COUNT (sizeof commands / sizeof commands[0])
+
+static void usage(FILE *out)
+{
+    fprintf(out, "usage: parevm COMMAND [ARGS...]\n"
+                 "       parevm --help | --version\n\ncommands:\n");
+    for (size_t i = 0; i < COMMAND_COUNT; i++)
+        fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].summary);
+    fprintf(out, "\nRun `parevm COMMAND --help` for a command's options.\n");
+}
+
+static int cli_version(int argc, char **argv)
+{
+    (void)argc;
+    (void)argv;
+    printf("parevm %s\n", PAREVM_VERSION);
+    return CLI_EXIT_OK;
+}
+
+static int cli_help(int argc, char **argv)
+{
+    if (argc > 1 && strcmp(argv[1], "statetest") == 0) {
+        cli_statetest_usage(stdout);
+        return CLI_EXIT_OK;
+    }
+    if (argc > 1) {
+        fprintf(stderr, "parevm: unknown command '%s'\n\n", argv[1]);
+        usage(stderr);
+        return CLI_EXIT_USAGE;
+    }
+    usage(stdout);
+    return CLI_EXIT_OK;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        usage(stderr);
+        return CLI_EXIT_USAGE;
+    }
+    const char *cmd = argv[1];
+    if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0) {
+        usage(stdout);
+        return CLI_EXIT_OK;
+    }
+    if (strcmp(cmd, "--version") == 0)
+        return cli_version(0, NULL);
+    for (size_t i = 0; i < COMMAND_COUNT; i++)
+        if (strcmp(cmd, commands[i].name) == 0)
+            return commands[i].run(argc - 1, argv + 1);
+    fprintf(stderr, "parevm: unknown command '%s'\n\n", cmd);
+    usage(stderr);
+    return CLI_EXIT_USAGE;
+}

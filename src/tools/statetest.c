@@ -1,0 +1,688 @@
+/*
+ * parevm statetest — run ethereum/tests GeneralStateTests fixtures.
+ *
+ * Every (test, fork, post entry) is a case: the pre-state is cloned, the
+ * transaction instantiated from the entry's (data, gas, value) indexes is
+ * applied, and the resulting state root and logs hash are compared with the
+ * entry's `hash` and `logs`. Entries with `expectException` must be
+ * rejected by validation (no state change beyond the runner's coinbase
+ * rule below).
+ *
+ * Files are processed by -j worker threads, each owning whole files (one
+ * parsed file in memory per worker). Output is produced per file and
+ * printed by the main thread strictly in file order, so it is identical for
+ * every -j.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../base/buf.h"
+#include "../base/hex.h"
+#include "../chain/logs.h"
+#include "../chain/transition.h"
+#include "../io/statetest.h"
+#include "../state/world.h"
+#include "cli.h"
+
+struct st_options {
+    bool has_fork;
+    enum fork fork;
+    bool json, bench, quiet;
+    const char *filter;
+    unsigned jobs;
+};
+
+/* One input file and everything it printed. Filled by one worker; read by
+ * the main thread after `done` is set under st_run.lock. */
+struct st_job {
+    char *path;
+    struct bytebuf report; /* failure and error lines */
+    struct bytebuf json;   /* --json entries, comma-separated */
+    struct bytebuf bench;  /* --bench lines */
+    size_t passed, failed;
+    bool done;
+};
+
+struct st_run {
+    const struct st_options *opt;
+    struct st_job *jobs;
+    size_t job_count;
+    /* Index of the next file to take. Relaxed is enough: it only hands
+     * out distinct indexes; the results travel under `lock`. */
+    atomic_size_t next;
+    pthread_mutex_t lock; /* guards st_job.done and orders the job's output */
+    pthread_cond_t cond;  /* signalled when a job becomes done */
+    bool progress;        /* stderr is a terminal: print progress lines */
+    /* Progress counters (relaxed: only approximate counts are printed). */
+    atomic_size_t cases_done, cases_failed, files_done;
+};
+
+void cli_statetest_usage(FILE *out)
+{
+    fprintf(out,
+            "usage: parevm statetest [OPTIONS] PATH...\n"
+            "\n"
+            "Run ethereum/tests GeneralStateTests fixtures. Each PATH is a JSON file or a\n"
+            "folder searched recursively for *.json (files sorted by path). Every fork in\n"
+            "each test's `post` section and every post entry (data/gas/value indexes) is\n"
+            "one case: the transaction is applied to the pre-state and the state root and\n"
+            "logs hash are compared with the fixture. Cases with expectException must be\n"
+            "rejected by transaction validation.\n"
+            "\n"
+            "options:\n"
+            "  --fork NAME      run only this fork (e.g. Cancun, Berlin, EIP150)\n"
+            "  --filter SUBSTR  run only tests whose name or file path contains SUBSTR\n"
+            "  --json           print results as a JSON array of\n"
+            "                   {\"name\",\"pass\",\"stateRoot\",\"fork\",\"error\"} on stdout;\n"
+            "                   failure lines and the summary then go to stderr\n"
+            "  --bench          also time each case: rerun it (on a fresh copy of the\n"
+            "                   pre-state) for about 0.5 s and at least 5 runs, and print\n"
+            "                   \"NAME FORK D/G/V MEDIAN_MS\" (the transaction alone; implies -j 1)\n"
+            "  --quiet          print nothing but the summary line (and --json output)\n"
+            "  -j, --jobs N     files processed in parallel (default: online CPUs)\n"
+            "  -h, --help       show this help\n"
+            "\n"
+            "output: one line per failed case, \"FILE TEST FORK D/G/V: expected X, got Y\",\n"
+            "one \"FILE: error: ...\" line per file that cannot be loaded (counted as one\n"
+            "failure), then \"N passed, N failed\". Progress lines go to stderr every 1000\n"
+            "cases when it is a terminal.\n"
+            "\n"
+            "exit status: 0 all cases passed, 1 a case failed or a file could not be\n"
+            "loaded, 2 usage error.\n");
+}
+
+/* printf onto a bytebuf; on allocation failure the text is dropped (the
+ * case counts are kept separately, so the summary stays right). */
+#if defined(__GNUC__)
+__attribute__((format(printf, 2, 3)))
+#endif
+static void buf_printf(struct bytebuf *b, const char *fmt, ...)
+{
+    char small[512];
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(small, sizeof small, fmt, ap);
+    va_end(ap);
+    if (n < 0)
+        return;
+    if ((size_t)n < sizeof small) {
+        bytebuf_append(b, small, (size_t)n);
+        return;
+    }
+    char *big = malloc((size_t)n + 1);
+    if (!big)
+        return;
+    va_start(ap, fmt);
+    vsnprintf(big, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    bytebuf_append(b, big, (size_t)n);
+    free(big);
+}
+
+/* Append s as a JSON string literal. */
+static void buf_json_string(struct bytebuf *b, const char *s)
+{
+    bytebuf_push(b, '"');
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c == '"' || c == '\\') {
+            bytebuf_push(b, '\\');
+            bytebuf_push(b, c);
+        } else if (c < 0x20) {
+            buf_printf(b, "\\u%04x", c);
+        } else {
+            bytebuf_push(b, c);
+        }
+    }
+    bytebuf_push(b, '"');
+}
+
+static void hash_hex(const hash32 *h, char out[67]) { hex_encode(h->bytes, 32, out); }
+
+static double now_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+/* The state-test runner's coinbase rule (geth's state test harness, with
+ * which the fixtures were filled): after the transaction, valid or not,
+ * the coinbase receives a zero-value credit. Before EIP-161 that creates
+ * it as an empty account if absent; from EIP-161 (Spurious Dragon) the
+ * credit touches it, so an empty coinbase is removed. This is why a
+ * rejected transaction's expected root can differ from the pre-state root
+ * in Frontier..EIP150. */
+static int statetest_touch_coinbase(struct world *w, const struct block_env *env)
+{
+    if (env->fork >= FORK_SPURIOUS) {
+        struct world_account *cb = world_get(w, &env->coinbase);
+        if (cb && world_account_is_empty(cb))
+            world_delete(w, &env->coinbase);
+        return PAREVM_OK;
+    }
+    return world_get_or_create(w, &env->coinbase) ? PAREVM_OK : PAREVM_ERR_NOMEM;
+}
+
+struct case_result {
+    bool pass;
+    bool rejected;          /* the transaction was invalid (not applied) */
+    const char *error_name; /* why it was rejected, when rejected */
+    hash32 root;
+    char message[320]; /* "expected X, got Y" when !pass */
+};
+
+/* Run one case. Returns PAREVM_OK with *res filled (pass or a mismatch),
+ * or an internal error code (then res->message says what failed). */
+static int run_case(const struct statetest *t, const struct statetest_post *p, struct case_result *res)
+{
+    memset(res, 0, sizeof *res);
+    struct block_env env;
+    statetest_block_env(t, p->fork, &env);
+    struct world w;
+    int err = world_clone(&t->pre, &w);
+    if (err) {
+        snprintf(res->message, sizeof res->message, "expected a result, got error: %s", parevm_strerror(err));
+        return err;
+    }
+    struct tx tx;
+    struct tx_result txr;
+    memset(&txr, 0, sizeof txr);
+    hash32 logs;
+    err = statetest_build_tx(t, p, &tx);
+    if (err == PAREVM_ERR_RANGE) {
+        /* A value past 256 bits cannot be encoded in a transaction at
+         * all: it is rejected before anything runs. */
+        res->rejected = true;
+        res->error_name = "value exceeds 256 bits";
+        err = PAREVM_OK;
+    } else if (err == PAREVM_OK) {
+        err = transition_apply_world(&env, &w, &tx, 0, &txr);
+        tx_free(&tx);
+        if (!err && txr.error != TXERR_NONE) {
+            res->rejected = true;
+            res->error_name = tx_error_name(txr.error);
+        }
+    }
+    if (!err)
+        err = statetest_touch_coinbase(&w, &env);
+    if (!err)
+        err = world_state_root(&w, &res->root);
+    if (!err)
+        err = logs_hash(res->rejected ? NULL : txr.logs, res->rejected ? 0 : txr.log_count, &logs);
+    tx_result_free(&txr);
+    world_free(&w);
+    if (err) {
+        snprintf(res->message, sizeof res->message, "expected a result, got error: %s", parevm_strerror(err));
+        return err;
+    }
+
+    char want[67], got[67];
+    if (p->expect_exception && !res->rejected) {
+        snprintf(res->message, sizeof res->message, "expected exception %s, got a valid transaction",
+                 p->expect_exception);
+    } else if (!p->expect_exception && res->rejected) {
+        snprintf(res->message, sizeof res->message, "expected a valid transaction, got exception %s",
+                 res->error_name);
+    } else if (!hash32_eq(&res->root, &p->hash)) {
+        hash_hex(&p->hash, want);
+        hash_hex(&res->root, got);
+        snprintf(res->message, sizeof res->message, "expected state root %s, got %s", want, got);
+    } else if (!hash32_eq(&logs, &p->logs)) {
+        hash_hex(&p->logs, want);
+        hash_hex(&logs, got);
+        snprintf(res->message, sizeof res->message, "expected logs hash %s, got %s", want, got);
+    } else {
+        res->pass = true;
+    }
+    return PAREVM_OK;
+}
+
+static int compare_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* Median time in milliseconds of transition_apply_world alone for this
+ * case, over >= 5 runs and about 0.5 s of wall time. The pre-state is
+ * cloned and the transaction built outside the timed region. Negative on
+ * an internal error. */
+static double bench_case(const struct statetest *t, const struct statetest_post *p)
+{
+    enum { MIN_RUNS = 5, MAX_RUNS = 1000000 };
+    const double budget = 0.5;
+    size_t cap = 64, n = 0;
+    double *samples = malloc(cap * sizeof *samples);
+    if (!samples)
+        return -1;
+    struct block_env env;
+    statetest_block_env(t, p->fork, &env);
+    double start = now_seconds();
+    while (n < MAX_RUNS && (n < MIN_RUNS || now_seconds() - start < budget)) {
+        struct world w;
+        struct tx tx;
+        if (world_clone(&t->pre, &w))
+            goto fail;
+        int err = statetest_build_tx(t, p, &tx);
+        double elapsed = 0;
+        if (err == PAREVM_OK) {
+            struct tx_result txr;
+            memset(&txr, 0, sizeof txr);
+            double t0 = now_seconds();
+            err = transition_apply_world(&env, &w, &tx, 0, &txr);
+            elapsed = now_seconds() - t0;
+            tx_result_free(&txr);
+            tx_free(&tx);
+        } else if (err == PAREVM_ERR_RANGE) {
+            err = PAREVM_OK; /* never runs: see run_case */
+        }
+        world_free(&w);
+        if (err)
+            goto fail;
+        if (n == cap) {
+            double *grown = realloc(samples, 2 * cap * sizeof *samples);
+            if (!grown)
+                goto fail;
+            samples = grown;
+            cap *= 2;
+        }
+        samples[n++] = elapsed * 1e3;
+    }
+    qsort(samples, n, sizeof *samples, compare_double);
+    double median = n % 2 ? samples[n / 2] : (samples[n / 2 - 1] + samples[n / 2]) / 2;
+    free(samples);
+    return median;
+fail:
+    free(samples);
+    return -1;
+}
+
+static bool test_selected(const struct st_options *opt, const char *path, const struct statetest *t)
+{
+    return !opt->filter || strstr(t->name, opt->filter) || strstr(path, opt->filter);
+}
+
+static void note_progress(struct st_run *run, bool failed)
+{
+    if (failed)
+        atomic_fetch_add_explicit(&run->cases_failed, 1, memory_order_relaxed);
+    size_t done = atomic_fetch_add_explicit(&run->cases_done, 1, memory_order_relaxed) + 1;
+    if (run->progress && done % 1000 == 0)
+        fprintf(stderr, "progress: %zu cases, %zu failed, %zu/%zu files\n", done,
+                atomic_load_explicit(&run->cases_failed, memory_order_relaxed),
+                atomic_load_explicit(&run->files_done, memory_order_relaxed), run->job_count);
+}
+
+/* The message after the loader's "PATH: " prefix (the report line names
+ * the file itself). */
+static const char *strip_path(const char *msg, const char *path)
+{
+    size_t n = strlen(path);
+    if (strncmp(msg, path, n) == 0 && msg[n] == ':' && msg[n + 1] == ' ')
+        return msg + n + 2;
+    return msg;
+}
+
+static void run_file(struct st_run *run, struct st_job *job)
+{
+    const struct st_options *opt = run->opt;
+    struct statetest_file file;
+    char err[512];
+    if (statetest_load_file(job->path, &file, err, sizeof err)) {
+        buf_printf(&job->report, "%s: error: %s\n", job->path, strip_path(err, job->path));
+        job->failed++;
+        note_progress(run, true);
+        return;
+    }
+    for (size_t ti = 0; ti < file.count; ti++) {
+        const struct statetest *t = &file.tests[ti];
+        if (!test_selected(opt, job->path, t))
+            continue;
+        for (size_t pi = 0; pi < t->post_count; pi++) {
+            const struct statetest_post *p = &t->posts[pi];
+            if (opt->has_fork && p->fork != opt->fork)
+                continue;
+            struct case_result res;
+            run_case(t, p, &res);
+            const char *fork = fork_name(p->fork);
+            if (res.pass) {
+                job->passed++;
+            } else {
+                job->failed++;
+                buf_printf(&job->report, "%s %s %s %zu/%zu/%zu: %s\n", job->path, t->name, fork, p->data_index,
+                           p->gas_index, p->value_index, res.message);
+            }
+            if (opt->json) {
+                char root[67];
+                hash_hex(&res.root, root);
+                if (job->json.len)
+                    bytebuf_append(&job->json, ",\n", 2);
+                bytebuf_append(&job->json, "{\"name\":", 8);
+                buf_json_string(&job->json, t->name);
+                buf_printf(&job->json, ",\"pass\":%s,\"stateRoot\":\"%s\",\"fork\":", res.pass ? "true" : "false",
+                           root);
+                buf_json_string(&job->json, fork);
+                bytebuf_append(&job->json, ",\"error\":", 9);
+                buf_json_string(&job->json, !res.pass ? res.message : res.rejected ? res.error_name : "");
+                bytebuf_push(&job->json, '}');
+            }
+            if (opt->bench) {
+                double ms = bench_case(t, p);
+                if (ms < 0)
+                    buf_printf(&job->bench, "%s %s %zu/%zu/%zu error\n", t->name, fork, p->data_index,
+                               p->gas_index, p->value_index);
+                else
+                    buf_printf(&job->bench, "%s %s %zu/%zu/%zu %.6f\n", t->name, fork, p->data_index,
+                               p->gas_index, p->value_index, ms);
+            }
+            note_progress(run, !res.pass);
+        }
+    }
+    statetest_file_free(&file);
+}
+
+static void *worker_main(void *arg)
+{
+    struct st_run *run = arg;
+    for (;;) {
+        size_t i = atomic_fetch_add_explicit(&run->next, 1, memory_order_relaxed);
+        if (i >= run->job_count)
+            break;
+        run_file(run, &run->jobs[i]);
+        atomic_fetch_add_explicit(&run->files_done, 1, memory_order_relaxed);
+        /* The mutex publishes the job's buffers to the main thread. */
+        pthread_mutex_lock(&run->lock);
+        run->jobs[i].done = true;
+        pthread_cond_broadcast(&run->cond);
+        pthread_mutex_unlock(&run->lock);
+    }
+    return NULL;
+}
+
+/* ---- collecting input files ---- */
+
+struct path_list {
+    char **items;
+    size_t count, cap;
+};
+
+static int path_list_add(struct path_list *l, char *path)
+{
+    if (l->count == l->cap) {
+        size_t ncap = l->cap ? l->cap * 2 : 256;
+        char **grown = realloc(l->items, ncap * sizeof *grown);
+        if (!grown) {
+            free(path);
+            return PAREVM_ERR_NOMEM;
+        }
+        l->items = grown;
+        l->cap = ncap;
+    }
+    l->items[l->count++] = path;
+    return PAREVM_OK;
+}
+
+static int compare_paths(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static bool has_json_suffix(const char *name)
+{
+    size_t n = strlen(name);
+    return n >= 5 && strcmp(name + n - 5, ".json") == 0;
+}
+
+/* Append every *.json file below dir (recursively, dot-entries skipped). */
+static int collect_dir(const char *dir, struct path_list *out)
+{
+    DIR *d = opendir(dir);
+    if (!d)
+        {
+        /* Unreadable folder: keep it as an input so loading reports it. */
+        char *copy = strdup(dir);
+        return copy ? path_list_add(out, copy) : PAREVM_ERR_NOMEM;
+    }
+    int err = PAREVM_OK;
+    struct dirent *e;
+    while (!err && (e = readdir(d))) {
+        if (e->d_name[0] == '.')
+            continue;
+        size_t n = strlen(dir) + 1 + strlen(e->d_name) + 1;
+        char *child = malloc(n);
+        if (!child) {
+            err = PAREVM_ERR_NOMEM;
+            break;
+        }
+        bool slash = dir[0] && dir[strlen(dir) - 1] == '/';
+        snprintf(child, n, "%s%s%s", dir, slash ? "" : "/", e->d_name);
+        struct stat st;
+        if (stat(child, &st) != 0) {
+            free(child);
+            continue;
+        }
+        if (S_ISDIR(st.st_mode)) {
+            err = collect_dir(child, out);
+            free(child);
+        } else if (S_ISREG(st.st_mode) && has_json_suffix(e->d_name)) {
+            err = path_list_add(out, child);
+        } else {
+            free(child);
+        }
+    }
+    closedir(d);
+    return err;
+}
+
+/* Files named on the command line are taken as they are (in argument
+ * order); folders contribute their *.json files sorted by path. */
+static int collect_inputs(char **paths, int n, struct path_list *out)
+{
+    for (int i = 0; i < n; i++) {
+        struct stat st;
+        if (stat(paths[i], &st) == 0 && S_ISDIR(st.st_mode)) {
+            size_t first = out->count;
+            int err = collect_dir(paths[i], out);
+            if (err)
+                return err;
+            qsort(out->items + first, out->count - first, sizeof *out->items, compare_paths);
+        } else {
+            char *copy = strdup(paths[i]);
+            if (!copy)
+                return PAREVM_ERR_NOMEM;
+            int err = path_list_add(out, copy);
+            if (err)
+                return err;
+        }
+    }
+    return PAREVM_OK;
+}
+
+/* ---- argument parsing ---- */
+
+/* Value of an option given as "--opt VALUE" or "--opt=VALUE" (or "-jN");
+ * NULL when it is not this option. Advances *i past a separate value. */
+static const char *option_value(int argc, char **argv, int *i, const char *name, bool *missing)
+{
+    const char *arg = argv[*i];
+    size_t n = strlen(name);
+    if (strncmp(arg, name, n) != 0)
+        return NULL;
+    if (arg[n] == '=')
+        return arg + n + 1;
+    if (arg[n] != '\0') {
+        /* Short options take an attached value ("-j4"). */
+        if (name[1] != '-')
+            return arg + n;
+        return NULL;
+    }
+    if (*i + 1 >= argc) {
+        *missing = true;
+        return NULL;
+    }
+    return argv[++*i];
+}
+
+static int usage_error(const char *fmt, const char *arg)
+{
+    fprintf(stderr, "parevm statetest: ");
+    fprintf(stderr, fmt, arg);
+    fprintf(stderr, "\n\n");
+    cli_statetest_usage(stderr);
+    return CLI_EXIT_USAGE;
+}
+
+static unsigned online_cpus(void)
+{
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    return n > 0 ? (unsigned)n : 1;
+}
+
+int cli_statetest(int argc, char **argv)
+{
+    struct st_options opt = {0};
+    bool jobs_given = false;
+    /* Options and paths may be mixed; "--" ends the options. Paths are
+     * gathered in order into argv[1..npaths]. */
+    int npaths = 0;
+    bool options_done = false;
+    for (int i = 1; i < argc; i++) {
+        const char *arg = argv[i], *v;
+        bool missing = false;
+        if (options_done || arg[0] != '-' || arg[1] == '\0') {
+            argv[1 + npaths++] = argv[i];
+            continue;
+        }
+        if (strcmp(arg, "--") == 0) {
+            options_done = true;
+        } else if (strcmp(arg, "-h") == 0 || strcmp(arg, "--help") == 0) {
+            cli_statetest_usage(stdout);
+            return CLI_EXIT_OK;
+        } else if (strcmp(arg, "--json") == 0) {
+            opt.json = true;
+        } else if (strcmp(arg, "--bench") == 0) {
+            opt.bench = true;
+        } else if (strcmp(arg, "--quiet") == 0 || strcmp(arg, "-q") == 0) {
+            opt.quiet = true;
+        } else if ((v = option_value(argc, argv, &i, "--fork", &missing))) {
+            if (!fork_from_name(v, &opt.fork))
+                return usage_error("unknown fork '%s'", v);
+            opt.has_fork = true;
+        } else if (!missing && (v = option_value(argc, argv, &i, "--filter", &missing))) {
+            opt.filter = v;
+        } else if (!missing && ((v = option_value(argc, argv, &i, "--jobs", &missing)) ||
+                                (!missing && (v = option_value(argc, argv, &i, "-j", &missing))))) {
+            char *end;
+            long n = strtol(v, &end, 10);
+            if (*v == '\0' || *end != '\0' || n < 1 || n > 1024)
+                return usage_error("bad job count '%s' (1..1024)", v);
+            opt.jobs = (unsigned)n;
+            jobs_given = true;
+        } else if (missing) {
+            return usage_error("option '%s' needs a value", arg);
+        } else {
+            return usage_error("unknown option '%s'", arg);
+        }
+    }
+    if (npaths == 0)
+        return usage_error("%s", "no PATH given");
+    if (!jobs_given)
+        opt.jobs = online_cpus();
+    /* Timings are only meaningful without other cases competing. */
+    if (opt.bench)
+        opt.jobs = 1;
+
+    struct path_list files = {0};
+    if (collect_inputs(argv + 1, npaths, &files)) {
+        fprintf(stderr, "parevm statetest: out of memory\n");
+        return CLI_EXIT_FAIL;
+    }
+
+    struct st_run run = {.opt = &opt, .job_count = files.count};
+    run.jobs = calloc(files.count ? files.count : 1, sizeof *run.jobs);
+    if (!run.jobs) {
+        fprintf(stderr, "parevm statetest: out of memory\n");
+        return CLI_EXIT_FAIL;
+    }
+    for (size_t i = 0; i < files.count; i++)
+        run.jobs[i].path = files.items[i];
+    free(files.items);
+    atomic_init(&run.next, 0);
+    atomic_init(&run.cases_done, 0);
+    atomic_init(&run.cases_failed, 0);
+    atomic_init(&run.files_done, 0);
+    pthread_mutex_init(&run.lock, NULL);
+    pthread_cond_init(&run.cond, NULL);
+    run.progress = !opt.quiet && isatty(STDERR_FILENO);
+
+    unsigned nthreads = opt.jobs;
+    if (nthreads > run.job_count)
+        nthreads = run.job_count ? (unsigned)run.job_count : 1;
+    pthread_t *threads = calloc(nthreads, sizeof *threads);
+    pthread_attr_t attr;
+    pthread_attr_init(&attr);
+    /* Generous stacks: nested CALLs may recurse deeply in the interpreter,
+     * and worker threads must not have less room than the main thread. */
+    pthread_attr_setstacksize(&attr, (size_t)64 << 20);
+    unsigned started = 0;
+    for (unsigned i = 0; threads && i < nthreads; i++) {
+        if (pthread_create(&threads[i], &attr, worker_main, &run) != 0)
+            break;
+        started++;
+    }
+    pthread_attr_destroy(&attr);
+    if (started == 0) /* no threads at all: do the work here */
+        worker_main(&run);
+
+    /* Print each file's output in file order as soon as it is complete. */
+    FILE *report = opt.json ? stderr : stdout;
+    size_t passed = 0, failed = 0;
+    bool json_first = true;
+    if (opt.json)
+        fputs("[\n", stdout);
+    for (size_t i = 0; i < run.job_count; i++) {
+        struct st_job *job = &run.jobs[i];
+        pthread_mutex_lock(&run.lock);
+        while (!job->done)
+            pthread_cond_wait(&run.cond, &run.lock);
+        pthread_mutex_unlock(&run.lock);
+        passed += job->passed;
+        failed += job->failed;
+        if (!opt.quiet && job->report.len)
+            fwrite(job->report.data, 1, job->report.len, report);
+        if (opt.json && job->json.len) {
+            if (!json_first)
+                fputs(",\n", stdout);
+            fwrite(job->json.data, 1, job->json.len, stdout);
+            json_first = false;
+        }
+        if (job->bench.len)
+            fwrite(job->bench.data, 1, job->bench.len, stdout);
+        bytebuf_free(&job->report);
+        bytebuf_free(&job->json);
+        bytebuf_free(&job->bench);
+        free(job->path);
+    }
+    if (opt.json)
+        fputs(json_first ? "]\n" : "\n]\n", stdout);
+    for (unsigned i = 0; i < started; i++)
+        pthread_join(threads[i], NULL);
+    free(threads);
+    free(run.jobs);
+    pthread_mutex_destroy(&run.lock);
+    pthread_cond_destroy(&run.cond);
+
+    fprintf(report, "%zu passed, %zu failed\n", passed, failed);
+    fflush(stdout);
+    return failed ? CLI_EXIT_FAIL : CLI_EXIT_OK;
+}
