@@ -1290,6 +1290,42 @@ static void read_padded(uint8_t *buf, size_t n, const uint8_t *in, size_t in_len
     memset(buf + k, 0, n - k);
 }
 
+/* Affine sum of two decoded (Z = 1 or infinity) points, written out in
+ * the EVM encoding: one inversion, no Jacobian detour. */
+static void g1_add_affine_to_bytes(uint8_t out[64], const bn254_g1 *a, const bn254_g1 *b)
+{
+    if (g1_is_infinity(a) || g1_is_infinity(b)) {
+        bn254_g1_to_bytes(out, g1_is_infinity(a) ? b : a);
+        return;
+    }
+    bn254_fp num, den, lambda, x3, y3, t;
+    if (fp_eq(&a->x, &b->x)) {
+        fp_add(&t, &a->y, &b->y);
+        if (fp_is_zero(&t)) { /* b = -a */
+            memset(out, 0, 64);
+            return;
+        }
+        /* Doubling (a = b): lambda = 3x^2 / 2y */
+        fp_sqr(&num, &a->x);
+        fp_dbl(&t, &num);
+        fp_add(&num, &num, &t);
+        fp_dbl(&den, &a->y);
+    } else {
+        fp_sub(&num, &b->y, &a->y);
+        fp_sub(&den, &b->x, &a->x);
+    }
+    fp_inv(&den, &den);
+    fp_mul(&lambda, &num, &den);
+    fp_sqr(&x3, &lambda);
+    fp_sub(&x3, &x3, &a->x);
+    fp_sub(&x3, &x3, &b->x);
+    fp_sub(&t, &a->x, &x3);
+    fp_mul(&y3, &lambda, &t);
+    fp_sub(&y3, &y3, &a->y);
+    fp_to_bytes(out, &x3);
+    fp_to_bytes(out + 32, &y3);
+}
+
 enum precompile_status bn254_precompile_add(enum fork fork, const uint8_t *in, size_t in_len,
                                             uint64_t gas_limit, uint64_t *gas_used, struct bytebuf *out)
 {
@@ -1301,9 +1337,8 @@ enum precompile_status bn254_precompile_add(enum fork fork, const uint8_t *in, s
     bn254_g1 a, b;
     if (!bn254_g1_from_bytes(&a, buf) || !bn254_g1_from_bytes(&b, buf + 64))
         return PRECOMPILE_FAILURE;
-    bn254_g1_add(&a, &a, &b);
     uint8_t result[64];
-    bn254_g1_to_bytes(result, &a);
+    g1_add_affine_to_bytes(result, &a, &b);
     *gas_used = gas;
     return bytebuf_append(out, result, 64) == PAREVM_OK ? PRECOMPILE_OK : PRECOMPILE_ERROR;
 }
