@@ -6,6 +6,7 @@
 #
 # Variants share sources; objects go to build/ (release) or build/<variant>/.
 
+.DEFAULT_GOAL := all
 VARIANT ?= release
 CC ?= cc
 ifeq ($(CC),cc)

@@ -1461,7 +1461,11 @@ void evm_create(struct evm *evm, const struct evm_message *msg, struct evm_resul
         res->status = EVM_SUCCESS;
         res->gas_left = msg->gas;
     } else {
-        run_frame(evm, msg, initcode, res);
+        /* Initcode runs with empty calldata. */
+        struct evm_message init_msg = *msg;
+        init_msg.input = NULL;
+        init_msg.input_len = 0;
+        run_frame(evm, &init_msg, initcode, res);
     }
     code_release(initcode);
     if (res->status == EVM_SUCCESS) {
