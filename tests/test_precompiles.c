@@ -8,6 +8,7 @@
  * with exactly its gas (must succeed with that output) and with one gas
  * less (must fail, output empty, all gas consumed).
  */
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -2044,6 +2045,76 @@ static void test_bn254_bilinearity(void **state)
     assert_false(bn254_g1_from_bytes(&sum, bad));
 }
 
+/* a P + b P = (a + b) P for pseudo-random points P and scalars below
+ * 2^254 (so the sum needs no reduction), all through the precompiles;
+ * a = 0 and a = b (the doubling branch of addition) included. */
+static void xorshift_bytes(uint8_t *p, size_t n, uint64_t *seed)
+{
+    for (size_t i = 0; i < n; i++) {
+        *seed ^= *seed << 13;
+        *seed ^= *seed >> 7;
+        *seed ^= *seed << 17;
+        p[i] = (uint8_t)(*seed >> 24);
+    }
+}
+
+static void g1_mul_via_precompile(uint8_t out[64], const uint8_t point[64], const uint8_t k[32])
+{
+    uint8_t in[96];
+    memcpy(in, point, 64);
+    memcpy(in + 64, k, 32);
+    struct run_result r = run(7, FORK_CANCUN, in, sizeof in, 6000);
+    assert_int_equal(r.status, PRECOMPILE_OK);
+    assert_int_equal(r.out.len, 64);
+    memcpy(out, r.out.data, 64);
+    bytebuf_free(&r.out);
+}
+
+static void g1_add_via_precompile(uint8_t out[64], const uint8_t a[64], const uint8_t b[64])
+{
+    uint8_t in[128];
+    memcpy(in, a, 64);
+    memcpy(in + 64, b, 64);
+    struct run_result r = run(6, FORK_CANCUN, in, sizeof in, 150);
+    assert_int_equal(r.status, PRECOMPILE_OK);
+    assert_int_equal(r.out.len, 64);
+    memcpy(out, r.out.data, 64);
+    bytebuf_free(&r.out);
+}
+
+static void test_bn254_mul_add_consistency(void **state)
+{
+    (void)state;
+    uint8_t g[64], base[64];
+    unhex_fixed(G1_GEN, g, 64);
+    uint64_t seed = 0x0123456789abcdefULL;
+    for (int round = 0; round < 24; round++) {
+        uint8_t a[32], b[32], sum[32], s0[32];
+        xorshift_bytes(a, 32, &seed);
+        xorshift_bytes(b, 32, &seed);
+        xorshift_bytes(s0, 32, &seed);
+        a[0] &= 0x3f;
+        b[0] &= 0x3f;
+        if (round == 0)
+            memset(a, 0, 32);
+        if (round == 1)
+            memcpy(b, a, 32);
+        unsigned carry = 0;
+        for (int i = 31; i >= 0; i--) {
+            unsigned v = (unsigned)a[i] + b[i] + carry;
+            sum[i] = (uint8_t)v;
+            carry = v >> 8;
+        }
+        g1_mul_via_precompile(base, g, s0);
+        uint8_t pa[64], pb[64], lhs[64], rhs[64];
+        g1_mul_via_precompile(pa, base, a);
+        g1_mul_via_precompile(pb, base, b);
+        g1_add_via_precompile(lhs, pa, pb);
+        g1_mul_via_precompile(rhs, base, sum);
+        assert_memory_equal(lhs, rhs, 64);
+    }
+}
+
 /* ---- 0x0a KZG point evaluation ----------------------------------------- */
 
 /* go-ethereum testdata pointEvaluation1, split into its fields. */
@@ -2168,15 +2239,53 @@ static int kzg_missing_setup_child(void)
     return ok ? 0 : 1;
 }
 
-static void test_kzg_missing_setup(void **state)
+/* The lazily created shared state (libsecp256k1 context, KZG trusted
+ * setup) is first touched by several threads at once in a fresh process:
+ * every thread must get the right answers. */
+#define FIRST_USE_THREADS 4
+
+static void *first_use_thread(void *arg)
 {
-    (void)state;
+    (void)arg;
+    size_t len;
+    uint8_t *in = unhex(KZG_VHASH KZG_Z KZG_Y KZG_COMMITMENT KZG_PROOF, &len);
+    struct bytebuf out = {0};
+    uint64_t gas = 0;
+    bool ok = precompile_run(10, FORK_CANCUN, in, len, 50000, &gas, &out) == PRECOMPILE_OK && out.len == 64;
+    free(in);
+    in = unhex(ECR_HASH W28 ECR_R ECR_S, &len);
+    ok = ok && precompile_run(1, FORK_CANCUN, in, len, 3000, &gas, &out) == PRECOMPILE_OK && out.len == 32 &&
+         out.data[12] == 0xa9 && out.data[31] == 0x0b;
+    free(in);
+    bytebuf_free(&out);
+    return ok ? (void *)1 : NULL;
+}
+
+static int concurrent_first_use_child(void)
+{
+    pthread_t threads[FIRST_USE_THREADS];
+    for (int i = 0; i < FIRST_USE_THREADS; i++)
+        if (pthread_create(&threads[i], NULL, first_use_thread, NULL) != 0)
+            return 2;
+    int failures = 0;
+    for (int i = 0; i < FIRST_USE_THREADS; i++) {
+        void *ret = NULL;
+        pthread_join(threads[i], &ret);
+        failures += ret == NULL;
+    }
+    return failures == 0 ? 0 : 1;
+}
+
+/* Runs this program again with one argument and expects exit status 0. */
+static void run_self_child(const char *arg, const char *env_name, const char *env_value)
+{
     fflush(NULL);
     pid_t pid = fork();
     assert_true(pid >= 0);
     if (pid == 0) {
-        setenv("PAREVM_TRUSTED_SETUP", "/nonexistent/trusted_setup.txt", 1);
-        execl("/proc/self/exe", "test_precompiles", "--kzg-missing-setup-child", (char *)NULL);
+        if (env_name)
+            setenv(env_name, env_value, 1);
+        execl("/proc/self/exe", "test_precompiles", arg, (char *)NULL);
         _exit(127);
     }
     int status = 0;
@@ -2185,11 +2294,25 @@ static void test_kzg_missing_setup(void **state)
     assert_int_equal(WEXITSTATUS(status), 0);
 }
 
+static void test_concurrent_first_use(void **state)
+{
+    (void)state;
+    run_self_child("--concurrent-first-use-child", NULL, NULL);
+}
+
+static void test_kzg_missing_setup(void **state)
+{
+    (void)state;
+    run_self_child("--kzg-missing-setup-child", "PAREVM_TRUSTED_SETUP", "/nonexistent/trusted_setup.txt");
+}
+
 
 int main(int argc, char **argv)
 {
     if (argc > 1 && strcmp(argv[1], "--kzg-missing-setup-child") == 0)
         return kzg_missing_setup_child();
+    if (argc > 1 && strcmp(argv[1], "--concurrent-first-use-child") == 0)
+        return concurrent_first_use_child();
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_count_per_fork),
         cmocka_unit_test(test_lookup),
@@ -2217,6 +2340,8 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_kzg_invalid),
         cmocka_unit_test(test_kzg_infinity),
         cmocka_unit_test(test_kzg_missing_setup),
+        cmocka_unit_test(test_bn254_mul_add_consistency),
+        cmocka_unit_test(test_concurrent_first_use),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
