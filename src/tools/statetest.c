@@ -537,8 +537,7 @@ static int usage_error(const char *fmt, const char *arg)
 {
     fprintf(stderr, "parevm statetest: ");
     fprintf(stderr, fmt, arg);
-    fprintf(stderr, "\n\n");
-    cli_statetest_usage(stderr);
+    fprintf(stderr, "\nRun 'parevm statetest --help' for usage.\n");
     return CLI_EXIT_USAGE;
 }
 
