@@ -268,6 +268,8 @@ static void test_legacy_formats(void **state)
     statetest_block_env(t, FORK_FRONTIER, &env);
     assert_true(u256_is_zero(&env.base_fee));
     assert_true(hash32_is_zero(&env.prev_randao));
+    statetest_block_env(t, FORK_LONDON, &env); /* no currentBaseFee: 10 */
+    assert_u256_hex(&env.base_fee, "0xa");
     statetest_file_free(&f);
     free(json);
 }
@@ -328,6 +330,8 @@ static void test_1559_and_blob(void **state)
     struct block_env env;
     statetest_block_env(t, FORK_CANCUN, &env);
     assert_u256_hex(&env.base_fee, "0x7");
+    statetest_block_env(t, FORK_BERLIN, &env); /* before EIP-1559 */
+    assert_true(u256_is_zero(&env.base_fee));
     assert_int_equal(env.excess_blob_gas, 33378024);
     assert_u256_hex(&env.blob_base_fee, "0x55de"); /* fake_exponential(1, 33378024, 3338477) */
     statetest_file_free(&f);

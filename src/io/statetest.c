@@ -10,6 +10,9 @@
 
 #include "../base/hex.h"
 
+/* Base fee assumed for London+ tests that give no currentBaseFee. */
+#define STATETEST_DEFAULT_BASE_FEE 10
+
 /* Parsing context: where we are, for messages. The first failure wins;
  * later calls to ld_fail are ignored so the innermost cause is kept. */
 struct ld {
@@ -798,7 +801,13 @@ void statetest_block_env(const struct statetest *t, enum fork fork, struct block
      * field is ignored and DIFFICULTY reads currentDifficulty. */
     if (t->has_random)
         env->prev_randao = t->random;
-    env->base_fee = t->has_base_fee ? t->base_fee : u256_zero();
+    /* EIP-1559 exists from London; earlier forks get no base fee even when
+     * the (shared) env gives one. From London a missing currentBaseFee
+     * defaults to 10, as in geth's state-test runner that filled them. */
+    if (fork < FORK_LONDON)
+        env->base_fee = u256_zero();
+    else
+        env->base_fee = t->has_base_fee ? t->base_fee : u256_from_u64(STATETEST_DEFAULT_BASE_FEE);
     env->excess_blob_gas = t->has_excess_blob_gas ? t->excess_blob_gas : 0;
     env->blob_base_fee = block_env_blob_base_fee(env->excess_blob_gas);
 }

@@ -118,7 +118,8 @@ int statetest_parse(const char *path, const char *json, size_t len, struct state
 void statetest_file_free(struct statetest_file *f);
 
 /* The block env for running test t under fork: chain id 1, the blob base
- * fee derived from currentExcessBlobGas (EIP-4844). */
+ * fee derived from currentExcessBlobGas (EIP-4844), base fee zero before
+ * London and currentBaseFee (default 10) from London on. */
 void statetest_block_env(const struct statetest *t, enum fork fork, struct block_env *env);
 
 /* Instantiate the transaction for post entry p (indexes checked at load
