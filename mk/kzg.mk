@@ -44,5 +44,6 @@ $(CKZG_OBJ): $(CKZG_PARTS)
 
 # Our wrapper needs the headers, and knows where the trusted setup lives
 # (PAREVM_TRUSTED_SETUP overrides it at run time).
-$(B)/obj/src/evm/kzg.o: CPPFLAGS += -DPAREVM_CKZG_SETUP='"$(abspath $(CKZG_DIR))/deps/c-kzg/trusted_setup.txt"'
+$(B)/obj/src/evm/kzg.o: CPPFLAGS += -DPAREVM_CKZG_SETUP='"$(abspath $(CKZG_DIR))/deps/c-kzg/trusted_setup.txt"' \
+	-DPAREVM_CKZG_SETUP_RELATIVE='"$(CKZG_DIR)/deps/c-kzg/trusted_setup.txt"'
 $(B)/obj/src/evm/kzg.o: | $(CKZG_STAMP)

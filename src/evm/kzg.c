@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "ckzg.h"
 #include "kzg.h"
@@ -26,14 +27,24 @@ static const uint8_t KZG_RESULT[64] = {
 
 #define VERSIONED_HASH_VERSION_KZG 0x01
 
+/* mk/kzg.mk defines both: the absolute path of the unpacked package at
+ * build time, and the same path relative to the project root (for a build
+ * tree that was moved or copied elsewhere). */
 #ifndef PAREVM_CKZG_SETUP
 #define PAREVM_CKZG_SETUP "third_party/c-kzg/deps/c-kzg/trusted_setup.txt"
+#endif
+#ifndef PAREVM_CKZG_SETUP_RELATIVE
+#define PAREVM_CKZG_SETUP_RELATIVE PAREVM_CKZG_SETUP
 #endif
 
 const char *kzg_trusted_setup_path(void)
 {
     const char *env = getenv("PAREVM_TRUSTED_SETUP");
-    return env && *env ? env : PAREVM_CKZG_SETUP;
+    if (env && *env)
+        return env;
+    if (access(PAREVM_CKZG_SETUP, R_OK) == 0)
+        return PAREVM_CKZG_SETUP;
+    return PAREVM_CKZG_SETUP_RELATIVE;
 }
 
 static pthread_once_t setup_once = PTHREAD_ONCE_INIT;

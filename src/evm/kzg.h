@@ -21,7 +21,9 @@ enum precompile_status kzg_precompile_point_evaluation(const uint8_t *in, size_t
                                                        struct bytebuf *out);
 
 /* Path of the trusted setup file: $PAREVM_TRUSTED_SETUP when set, else the
- * copy shipped in the c-kzg package under third_party/ (compiled in). */
+ * copy shipped in the c-kzg package under third_party/ (its absolute path
+ * at build time when readable, else the path relative to the project
+ * root). */
 const char *kzg_trusted_setup_path(void);
 
 #endif
