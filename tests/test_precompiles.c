@@ -1542,6 +1542,24 @@ static void test_run_inactive_is_error(void **state)
     }
 }
 
+/* Every precompile accepts a NULL input of length 0 (an empty call). */
+static void test_null_empty_input(void **state)
+{
+    (void)state;
+    static const enum precompile_status want[11] = {
+        [1] = PRECOMPILE_OK,      [2] = PRECOMPILE_OK,      [3] = PRECOMPILE_OK, [4] = PRECOMPILE_OK,
+        [5] = PRECOMPILE_OK,      [6] = PRECOMPILE_OK,      [7] = PRECOMPILE_OK, [8] = PRECOMPILE_OK,
+        [9] = PRECOMPILE_FAILURE, [10] = PRECOMPILE_FAILURE,
+    };
+    static const size_t want_len[11] = {[2] = 32, [3] = 32, [6] = 64, [7] = 64, [8] = 32};
+    for (int id = 1; id <= 10; id++) {
+        struct run_result r = run(id, FORK_CANCUN, NULL, 0, 1000000);
+        assert_int_equal(r.status, want[id]);
+        assert_int_equal(r.out.len, want_len[id]);
+        bytebuf_free(&r.out);
+    }
+}
+
 /* ---- 0x01 ecrecover ---------------------------------------------------- */
 
 static void test_ecrecover_vectors(void **state)
@@ -2317,6 +2335,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_count_per_fork),
         cmocka_unit_test(test_lookup),
         cmocka_unit_test(test_run_inactive_is_error),
+        cmocka_unit_test(test_null_empty_input),
         cmocka_unit_test(test_ecrecover_vectors),
         cmocka_unit_test(test_ecrecover_edges),
         cmocka_unit_test(test_sha256),

@@ -109,7 +109,8 @@ static bool bytes_all_zero(const uint8_t *p, size_t n)
 static enum precompile_status run_ecrecover(const uint8_t *in, size_t in_len, struct bytebuf *out)
 {
     uint8_t buf[128] = {0};
-    memcpy(buf, in, in_len < 128 ? in_len : 128);
+    if (in_len)
+        memcpy(buf, in, in_len < 128 ? in_len : 128);
 
     if (!bytes_all_zero(buf + 32, 31) || (buf[63] != 27 && buf[63] != 28))
         return PRECOMPILE_OK;
