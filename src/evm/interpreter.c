@@ -1347,8 +1347,6 @@ static void run_frame(struct evm *evm, const struct evm_message *msg, struct cod
     }
 }
 
-static const address ripemd_address = {{0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 3}};
-
 void evm_call(struct evm *evm, const struct evm_message *msg, struct evm_result *res)
 {
     struct journal *j = evm->journal;
@@ -1416,14 +1414,6 @@ void evm_call(struct evm *evm, const struct evm_message *msg, struct evm_result 
     }
     if (res->status != EVM_SUCCESS && res->status != EVM_INTERNAL_ERROR) {
         journal_revert(j, cp);
-        /* The 0x03 exception: its touch survives the revert (block 2675119). */
-        if (address_eq(&msg->recipient, &ripemd_address) && evm->fork >= FORK_SPURIOUS) {
-            err = journal_touch_permanent(j, &msg->recipient);
-            if (err) {
-                evm->error = err;
-                res->status = EVM_INTERNAL_ERROR;
-            }
-        }
     }
 }
 

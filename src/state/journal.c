@@ -293,8 +293,19 @@ static int load_code(struct journal *j, struct journal_account *acc)
     return PAREVM_OK;
 }
 
+static bool is_ripemd(const address *a)
+{
+    static const uint8_t addr3[20] = {[19] = 3};
+    return memcmp(a->bytes, addr3, 20) == 0;
+}
+
 static int set_flags(struct journal *j, struct journal_account *acc, uint8_t flags)
 {
+    /* A touch of 0x03 (RIPEMD-160) survives any revert: mainnet block
+     * 2675119 cleared it despite the revert, and execution-specs keeps
+     * that behaviour (incorporate_child_on_error). */
+    if ((flags & AF_TOUCHED) && is_ripemd(&acc->addr))
+        acc->touch_permanent = true;
     if ((acc->flags | flags) == acc->flags)
         return PAREVM_OK;
     struct journal_undo *u;
@@ -497,16 +508,6 @@ int journal_touch(struct journal *j, const address *a)
     if (err)
         return err;
     return set_flags(j, acc, AF_TOUCHED);
-}
-
-int journal_touch_permanent(struct journal *j, const address *a)
-{
-    struct journal_account *acc;
-    int err = account_get(j, a, &acc);
-    if (err)
-        return err;
-    acc->touch_permanent = true;
-    return PAREVM_OK;
 }
 
 int journal_ensure_exists(struct journal *j, const address *a)

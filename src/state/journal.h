@@ -95,9 +95,6 @@ bool journal_created_in_tx(struct journal *j, const address *a);
 /* SELFDESTRUCT: mark for deletion at the end of the transaction.
  * *first = whether it was not already marked (for the pre-London refund). */
 int journal_mark_destructed(struct journal *j, const address *a, bool *first);
-/* A touch that survives reverts (the 0x03 RIPEMD-160 exception,
- * mainnet block 2675119; see execution-specs). */
-int journal_touch_permanent(struct journal *j, const address *a);
 
 /* Storage. */
 int journal_sload(struct journal *j, const address *a, const u256 *key, u256 *out);
