@@ -1,0 +1,125 @@
+/*
+ * Blocks: header, body, per-fork block rules, receipts and roots.
+ *
+ * A block is executed against a world by exec/ (sequential or parallel);
+ * this module owns the rules around the transactions: which fork applies,
+ * rewards, withdrawals, the EIP-4788 beacon-root system call, blob gas
+ * and base fee, and the receipts/roots that summarise the result.
+ */
+#ifndef PAREVM_CHAIN_BLOCK_H
+#define PAREVM_CHAIN_BLOCK_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../base/types.h"
+#include "../base/u256.h"
+#include "../evm/env.h"
+#include "../evm/fork.h"
+#include "../state/log.h"
+#include "transition.h"
+#include "tx.h"
+
+struct block_header {
+    hash32 parent_hash;
+    hash32 ommers_hash;
+    address coinbase;
+    hash32 state_root;
+    hash32 tx_root;
+    hash32 receipts_root;
+    uint8_t logs_bloom[256];
+    u256 difficulty;
+    uint64_t number;
+    uint64_t gas_limit;
+    uint64_t gas_used;
+    uint64_t timestamp;
+    uint8_t extra_data[32 + 1024]; /* length checked by validation, not here */
+    size_t extra_data_len;
+    hash32 mix_hash; /* PREVRANDAO from Paris (EIP-4399) */
+    uint8_t nonce[8];
+    bool has_base_fee; /* London, EIP-1559 */
+    u256 base_fee;
+    bool has_withdrawals_root; /* Shanghai, EIP-4895 */
+    hash32 withdrawals_root;
+    bool has_blob_gas; /* Cancun, EIP-4844 */
+    uint64_t blob_gas_used;
+    uint64_t excess_blob_gas;
+    bool has_parent_beacon_root; /* Cancun, EIP-4788 */
+    hash32 parent_beacon_root;
+    bool has_hash; /* the hash below was given (loader) or computed */
+    hash32 hash;
+};
+
+struct withdrawal {
+    uint64_t index;
+    uint64_t validator_index;
+    address addr;
+    uint64_t amount_gwei;
+};
+
+struct block {
+    struct block_header header;
+    struct tx *txs; /* owned */
+    size_t tx_count;
+    struct block_header *uncles; /* owned */
+    size_t uncle_count;
+    bool has_withdrawals;
+    struct withdrawal *withdrawals; /* owned */
+    size_t withdrawal_count;
+};
+
+void block_free(struct block *b);
+
+/* Which fork a block is in. A chain config is either one fork for every
+ * block (BlockchainTests networks such as "Cancun") or a schedule by
+ * block number / timestamp (mainnet), optionally with one transition
+ * ("ShanghaiToCancunAtTime15k"). */
+struct chain_config {
+    uint64_t chain_id;
+    /* activation block number for forks Frontier..Paris (UINT64_MAX = never) */
+    uint64_t fork_block[FORK__COUNT];
+    /* activation timestamp for Shanghai and later (UINT64_MAX = never) */
+    uint64_t fork_time[FORK__COUNT];
+    bool dao_fork;          /* apply the DAO irregular state change at dao_block */
+    uint64_t dao_block;
+};
+
+void chain_config_mainnet(struct chain_config *cfg);
+/* Every block in fork f (chain id 1). */
+void chain_config_single(struct chain_config *cfg, enum fork f);
+/* Parse a BlockchainTests `network` name (single fork or an "XToYAt..."
+ * transition). False if unknown. */
+bool chain_config_from_network(struct chain_config *cfg, const char *network);
+enum fork chain_config_fork(const struct chain_config *cfg, uint64_t number, uint64_t timestamp);
+
+/* Build the EVM's block env for header h (fork from cfg). */
+void block_env_from_header(struct block_env *env, const struct chain_config *cfg, const struct block_header *h);
+
+/* A receipt: what one transaction left behind. */
+struct receipt {
+    uint8_t tx_type;
+    bool has_status;      /* Byzantium on (EIP-658): status; before: post_state */
+    bool status;
+    hash32 post_state;    /* pre-Byzantium intermediate state root (when known) */
+    uint64_t gas_used;    /* this transaction */
+    uint64_t cumulative_gas_used;
+    struct log *logs;     /* owned */
+    size_t log_count;
+    uint8_t bloom[256];
+    bool has_created_address;
+    address created_address;
+};
+
+void receipt_free(struct receipt *r);
+/* Consensus encoding: rlp([status|post_state, cumulative_gas, bloom, logs]),
+ * prefixed by the type byte for typed transactions (EIP-2718). */
+struct bytebuf;
+int receipt_encode(const struct receipt *r, struct bytebuf *out);
+int receipts_root(const struct receipt *receipts, size_t n, hash32 *out);
+int transactions_root(const struct tx *txs, size_t n, hash32 *out);
+int withdrawals_root(const struct withdrawal *w, size_t n, hash32 *out);
+/* keccak(rlp(header)) with the fields present for its fork. */
+int block_header_hash(const struct block_header *h, hash32 *out);
+
+#endif
