@@ -1,0 +1,107 @@
+#!/usr/bin/env bash
+# parevm test driver, run by `make test` (and by CI through .ci/run).
+#
+#   scripts/test.sh [--full]
+#
+# Stages (each prints its own result; a summary line closes the run):
+#   1. unit tests (release build)
+#   2. unit tests + a conformance subset under AddressSanitizer+UBSan
+#   3. conformance: GeneralStateTests + LegacyGeneralStateTests
+#      (stTimeConsuming only with --full: BLAKE2F with 2^32-1 rounds alone
+#      takes minutes per fork, as evmone's default filter also skips it)
+#
+# Fixtures: $PAREVM_FIXTURES, else ../shared/fixtures beside the repo.
+# Without them the conformance stages say "skipped: fixtures not found".
+set -u
+cd "$(dirname "$0")/.."
+FULL=0
+[ "${1:-}" = "--full" ] && FULL=1
+JOBS=$(nproc 2>/dev/null || echo 2)
+FIX="${PAREVM_FIXTURES:-../shared/fixtures}"
+if [ ! -d "$FIX/ethereum-tests" ]; then FIX=""; fi
+export PAREVM_FIXTURES="${FIX}"
+
+total_pass=0
+total_fail=0
+failed_stages=""
+LOG=build/test-logs
+mkdir -p "$LOG"
+
+note() { printf '\n== %s\n' "$*"; }
+
+# Add the counts from a log: cmocka "[  PASSED  ] N test(s)." /
+# "[  FAILED  ] N test(s)" and parevm's "N passed, N failed".
+count_log() {
+    local log=$1 p f
+    p=$(grep -hoE '^\[  PASSED  \] [0-9]+' "$log" | awk '{s+=$NF} END {print s+0}')
+    f=$(grep -hoE '^\[  FAILED  \] [0-9]+ test' "$log" | awk '{s+=$(NF-1)} END {print s+0}')
+    local sp sf
+    sp=$(grep -hoE '^[0-9]+ passed, [0-9]+ failed' "$log" | awk '{s+=$1} END {print s+0}')
+    sf=$(grep -hoE '^[0-9]+ passed, [0-9]+ failed' "$log" | awk '{s+=$3} END {print s+0}')
+    total_pass=$((total_pass + p + sp))
+    total_fail=$((total_fail + f + sf))
+}
+
+run_stage() { # name, command...
+    local name=$1
+    shift
+    local log="$LOG/$name.log"
+    note "$name"
+    local start=$SECONDS
+    "$@" >"$log" 2>&1
+    local rc=$?
+    grep -E 'PASSED|FAILED|passed, |skipped|error|ERROR|Sanitizer|runtime error' "$log" | grep -v '^\[ RUN' | tail -40
+    count_log "$log"
+    echo "($name: exit $rc, $((SECONDS - start)) s, log $log)"
+    [ $rc -ne 0 ] && failed_stages="$failed_stages $name"
+    return 0
+}
+
+unit_tests() { # dir
+    local rc=0
+    for t in "$1"/tests/test_*; do
+        [ -x "$t" ] || continue
+        echo "-- $t"
+        "$t" || rc=1
+    done
+    return $rc
+}
+
+STATE_DIRS=()
+ASAN_DIRS=()
+if [ -n "$FIX" ]; then
+    G="$FIX/ethereum-tests/GeneralStateTests"
+    for d in "$G"/*/; do
+        case "$d" in */stTimeConsuming/) [ $FULL = 1 ] || continue ;; esac
+        STATE_DIRS+=("$d")
+    done
+    STATE_DIRS+=("$FIX/ethereum-tests/LegacyGeneralStateTests")
+    # A subset that touches every layer and runs quickly under sanitizers.
+    for d in stExample stCallCodes stCreate2 stRevertTest stSStoreTest stRefundTest stSelfBalance \
+        stStaticCall stReturnDataTest stPreCompiledContracts stZeroKnowledge2 Cancun Shanghai VMTests; do
+        [ -d "$G/$d" ] && ASAN_DIRS+=("$G/$d")
+    done
+fi
+
+note "build (release, warnings as errors)"
+make -s -j"$JOBS" CI=1 all tests || { echo "release build failed"; exit 1; }
+note "build (asan+ubsan)"
+make -s -j"$JOBS" CI=1 VARIANT=asan all tests || { echo "asan build failed"; exit 1; }
+
+run_stage unit unit_tests build
+export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+run_stage unit-asan unit_tests build/asan
+if [ -n "$FIX" ]; then
+    run_stage statetest-asan build/asan/parevm statetest --quiet -j "$JOBS" "${ASAN_DIRS[@]}"
+    run_stage statetest build/parevm statetest -j "$JOBS" "${STATE_DIRS[@]}"
+else
+    note "conformance"
+    echo "skipped: fixtures not found (set PAREVM_FIXTURES or place them at ../shared/fixtures)"
+fi
+
+note "summary"
+if [ -n "$failed_stages" ]; then
+    echo "failed stages:$failed_stages"
+fi
+echo "make test: $total_pass passed, $total_fail failed"
+[ -z "$failed_stages" ] && [ "$total_fail" -eq 0 ]
