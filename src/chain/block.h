@@ -64,6 +64,10 @@ struct block {
     size_t tx_count;
     struct block_header *uncles; /* owned */
     size_t uncle_count;
+    /* Uncles known only by hash (RPC JSON lists hashes, not headers): the
+     * miner's inclusion reward counts them, their own rewards cannot be
+     * paid (their coinbase and number are unknown). */
+    size_t unknown_uncle_count;
     bool has_withdrawals;
     struct withdrawal *withdrawals; /* owned */
     size_t withdrawal_count;
@@ -83,6 +87,13 @@ struct chain_config {
     uint64_t fork_time[FORK__COUNT];
     bool dao_fork;          /* apply the DAO irregular state change at dao_block */
     uint64_t dao_block;
+    /* Paris by terminal total difficulty ("...ToMergeAtDiff..." networks):
+     * a block whose difficulty is zero is a proof-of-stake block. */
+    bool paris_at_zero_difficulty;
+    /* The world given to the executor holds only what the block touches
+     * (mainnet snapshots): pre-Byzantium receipts then carry no
+     * intermediate state root (a root of a partial state means nothing). */
+    bool skip_intermediate_roots;
 };
 
 void chain_config_mainnet(struct chain_config *cfg);
@@ -92,9 +103,42 @@ void chain_config_single(struct chain_config *cfg, enum fork f);
  * transition). False if unknown. */
 bool chain_config_from_network(struct chain_config *cfg, const char *network);
 enum fork chain_config_fork(const struct chain_config *cfg, uint64_t number, uint64_t timestamp);
+/* The fork of a header: chain_config_fork, plus Paris for a zero-difficulty
+ * block under paris_at_zero_difficulty. */
+struct block_header;
+enum fork chain_config_header_fork(const struct chain_config *cfg, const struct block_header *h);
 
-/* Build the EVM's block env for header h (fork from cfg). */
+/* Build the EVM's block env for header h (fork from cfg): PREVRANDAO =
+ * mix_hash (EIP-4399), base fee from London (zero before), blob base fee
+ * from excess_blob_gas from Cancun (EIP-4844). The BLOCKHASH source is
+ * left NULL: the executor supplies it. */
 void block_env_from_header(struct block_env *env, const struct chain_config *cfg, const struct block_header *h);
+
+/* ---- block-level rules (besides the transactions) ---- */
+
+#define BLOB_GAS_PER_BLOB 131072            /* EIP-4844 */
+#define MAX_BLOB_GAS_PER_BLOCK (6 * 131072) /* EIP-4844: 6 blobs */
+#define SYSTEM_CALL_GAS 30000000            /* EIP-4788 */
+extern const address SYSTEM_ADDRESS;       /* 0xff..fe, EIP-4788 caller */
+extern const address BEACON_ROOTS_ADDRESS; /* 0x000F3df6D732807Ef1319fB7B8bB8522d0Beac02 */
+
+/* Proof-of-work block reward in wei for fork f: 5 ETH (Frontier), 3 ETH
+ * (Byzantium, EIP-649), 2 ETH (Constantinople, EIP-1234), 0 from Paris. */
+u256 block_reward(enum fork f);
+
+/* EIP-4788: before the transactions of a Cancun block, call the beacon
+ * roots contract from SYSTEM_ADDRESS with the parent beacon block root
+ * (a no-op when the contract has no code). Writes go to ws. */
+int block_beacon_root_call(const struct block_env *env, const struct block_header *h,
+                           const struct state_view *view, struct write_set *ws);
+
+/* After the transactions, on the world: pre-Paris miner and uncle
+ * rewards (execution-specs pay_rewards), then from Shanghai the
+ * withdrawals (EIP-4895: amount in gwei credited; an account left empty
+ * by a zero-amount withdrawal is removed, so none is created). */
+struct world;
+int block_apply_rewards(const struct block *b, enum fork f, struct world *w);
+int block_apply_withdrawals(const struct block *b, struct world *w);
 
 /* A receipt: what one transaction left behind. */
 struct receipt {
@@ -119,6 +163,9 @@ int receipt_encode(const struct receipt *r, struct bytebuf *out);
 int receipts_root(const struct receipt *receipts, size_t n, hash32 *out);
 int transactions_root(const struct tx *txs, size_t n, hash32 *out);
 int withdrawals_root(const struct withdrawal *w, size_t n, hash32 *out);
+/* rlp(header) with the optional fields its has_* flags say are present
+ * (appended to out). */
+int block_header_encode(const struct block_header *h, struct bytebuf *out);
 /* keccak(rlp(header)) with the fields present for its fork. */
 int block_header_hash(const struct block_header *h, hash32 *out);
 

@@ -112,8 +112,8 @@ static bool add_overflows(const u256 *a, const u256 *b, u256 *out)
 
 /* Validation that needs no state (execution-specs validate_transaction and
  * the fee checks of check_transaction). */
-static enum tx_error check_static(const struct block_env *env, const struct tx *tx, uint64_t block_gas_used,
-                                  u256 *effective_price)
+enum tx_error transition_check_static(const struct block_env *env, const struct tx *tx, uint64_t block_gas_used,
+                                      u256 *effective_price)
 {
     enum fork fork = env->fork;
     if (!tx_type_supported(tx->type, fork))
@@ -314,7 +314,7 @@ int transition_apply(const struct block_env *env, const struct state_view *view,
         return PAREVM_ERR_NOMEM;
 
     u256 price = u256_zero();
-    enum tx_error txerr = check_static(env, tx, block_gas_used, &price);
+    enum tx_error txerr = transition_check_static(env, tx, block_gas_used, &price);
     if (txerr) {
         result->error = txerr;
         return PAREVM_OK;
@@ -365,6 +365,80 @@ int transition_apply(const struct block_env *env, const struct state_view *view,
         return err;
     }
     return PAREVM_OK;
+}
+
+int transition_system_call(const struct block_env *env, const struct state_view *view, const address *from,
+                           const address *to, const uint8_t *data, size_t len, uint64_t gas,
+                           struct write_set *ws, enum tx_status *status)
+{
+    write_set_reset(ws);
+    if (status)
+        *status = TX_STATUS_SUCCESS;
+    if (!env || !view || !from || !to || (len && !data) || gas > INT64_MAX)
+        return PAREVM_ERR_ARG;
+    struct tx_context *c = ctx_get();
+    if (!c)
+        return PAREVM_ERR_NOMEM;
+    struct journal *j = &c->journal;
+    journal_begin(j, view, env->fork);
+
+    struct code *code;
+    int err = journal_code(j, to, &code);
+    if (err || code->len == 0) /* EIP-4788: no code, the call fails silently */
+        return err;
+
+    /* Warm what a transaction would (gas only; a system call's gas is not
+     * charged to anyone). */
+    bool w;
+    err = journal_warm_account(j, from, &w);
+    if (!err)
+        err = journal_warm_account(j, to, &w);
+    for (int i = 1, n = precompile_count(env->fork); i <= n && !err; i++) {
+        address p;
+        memset(&p, 0, sizeof p);
+        p.bytes[19] = (uint8_t)i;
+        err = journal_warm_account(j, &p, &w);
+    }
+    if (err)
+        return err;
+
+    /* execution-specs: origin = caller = SYSTEM_ADDRESS, gas price = base fee. */
+    struct tx_env txe;
+    memset(&txe, 0, sizeof txe);
+    txe.origin = *from;
+    txe.gas_price = env->base_fee;
+    evm_begin(&c->evm, env, &txe, j);
+
+    struct evm_message m;
+    memset(&m, 0, sizeof m);
+    m.kind = EVM_CALL;
+    m.gas = (int64_t)gas;
+    m.sender = *from;
+    m.recipient = *to;
+    m.code_address = *to;
+    m.value = u256_zero();
+    m.transfers_value = false;
+    m.input = data;
+    m.input_len = len;
+    struct evm_result r = {0};
+    evm_call(&c->evm, &m, &r);
+    free(r.output);
+    if (r.status == EVM_INTERNAL_ERROR)
+        return c->evm.error ? c->evm.error : PAREVM_ERR_INTERNAL;
+    if (status)
+        *status = r.status == EVM_SUCCESS  ? TX_STATUS_SUCCESS
+                  : r.status == EVM_REVERT ? TX_STATUS_REVERT
+                                           : TX_STATUS_HALT;
+
+    struct log *logs = NULL;
+    size_t log_count = 0;
+    err = journal_finalize(j, ws, &logs, &log_count);
+    for (size_t i = 0; i < log_count; i++)
+        free(logs[i].data);
+    free(logs);
+    if (err)
+        write_set_reset(ws);
+    return err;
 }
 
 int transition_apply_world(const struct block_env *env, struct world *w, const struct tx *tx,

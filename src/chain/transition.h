@@ -8,6 +8,7 @@
 #define PAREVM_CHAIN_TRANSITION_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "../evm/env.h"
@@ -65,6 +66,25 @@ void tx_result_free(struct tx_result *r);
  * hash) and leave nothing applied. */
 int transition_apply(const struct block_env *env, const struct state_view *view, const struct tx *tx,
                      uint64_t block_gas_used, struct tx_result *result, struct write_set *ws);
+
+/* The checks that need no state, in the order the full validation runs
+ * them (type, chain id, intrinsic gas, nonce cap, initcode size, block gas
+ * limit, fee caps, blob rules). TXERR_NONE when they pass; then
+ * *effective_price holds the gas price the transaction pays. */
+enum tx_error transition_check_static(const struct block_env *env, const struct tx *tx, uint64_t block_gas_used,
+                                      u256 *effective_price);
+
+/* A system call (EIP-4788 beacon roots, later EIP-2935/7002/7251): a
+ * message from `from` to `to` with calldata data[0..len) and `gas`, run
+ * outside any transaction: no validation, no gas purchase or refund, no
+ * fee, no nonce change, not counted in block gas. Its writes (storage of
+ * the target, EIP-161 cleanup of touched empty accounts) go to ws; its
+ * logs and output are dropped. When `to` has no code nothing runs and ws
+ * is empty. *status (may be NULL) gets the outcome (SUCCESS when skipped).
+ * Errors are internal (ENOMEM, a view error) and leave ws empty. */
+int transition_system_call(const struct block_env *env, const struct state_view *view, const address *from,
+                           const address *to, const uint8_t *data, size_t len, uint64_t gas,
+                           struct write_set *ws, enum tx_status *status);
 
 /* Convenience for the sequential path: apply to a world in place. */
 int transition_apply_world(const struct block_env *env, struct world *w, const struct tx *tx,

@@ -1,0 +1,493 @@
+/*
+ * block.c — block bodies, fork schedules, the block env, block-level
+ * state rules (rewards, withdrawals, the EIP-4788 system call), receipts
+ * and the roots that summarise a block (see block.h).
+ */
+#include "block.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "../base/buf.h"
+#include "../base/keccak.h"
+#include "../base/rlp.h"
+#include "../state/trie.h"
+#include "../state/world.h"
+#include "logs.h"
+
+const address SYSTEM_ADDRESS = {{0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+                                 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xfe}};
+const address BEACON_ROOTS_ADDRESS = {{0x00, 0x0f, 0x3d, 0xf6, 0xd7, 0x32, 0x80, 0x7e, 0xf1, 0x31,
+                                       0x9f, 0xb7, 0xb8, 0xbb, 0x85, 0x22, 0xd0, 0xbe, 0xac, 0x02}};
+
+void block_free(struct block *b)
+{
+    if (!b)
+        return;
+    for (size_t i = 0; i < b->tx_count; i++)
+        tx_free(&b->txs[i]);
+    free(b->txs);
+    free(b->uncles);
+    free(b->withdrawals);
+    memset(b, 0, sizeof *b);
+}
+
+/* ---- chain configs ---- */
+
+#define NEVER UINT64_MAX
+
+static void chain_config_clear(struct chain_config *cfg)
+{
+    memset(cfg, 0, sizeof *cfg);
+    cfg->chain_id = 1;
+    for (int f = 0; f < FORK__COUNT; f++) {
+        cfg->fork_block[f] = NEVER;
+        cfg->fork_time[f] = NEVER;
+    }
+    cfg->dao_block = NEVER;
+}
+
+void chain_config_mainnet(struct chain_config *cfg)
+{
+    chain_config_clear(cfg);
+    cfg->fork_block[FORK_FRONTIER] = 0;
+    cfg->fork_block[FORK_HOMESTEAD] = 1150000;
+    cfg->dao_fork = true;
+    cfg->dao_block = 1920000;
+    cfg->fork_block[FORK_TANGERINE] = 2463000;
+    cfg->fork_block[FORK_SPURIOUS] = 2675000;
+    cfg->fork_block[FORK_BYZANTIUM] = 4370000;
+    /* Mainnet went straight to Petersburg rules: Constantinople without
+     * EIP-1283 never ran there. */
+    cfg->fork_block[FORK_CONSTANTINOPLE] = 7280000;
+    cfg->fork_block[FORK_PETERSBURG] = 7280000;
+    cfg->fork_block[FORK_ISTANBUL] = 9069000;
+    /* Muir Glacier (9,200,000), Arrow Glacier (13,773,000) and Gray
+     * Glacier (15,050,000) only moved the difficulty bomb: no EVM change. */
+    cfg->fork_block[FORK_BERLIN] = 12244000;
+    cfg->fork_block[FORK_LONDON] = 12965000;
+    cfg->fork_block[FORK_PARIS] = 15537394;
+    cfg->fork_time[FORK_SHANGHAI] = 1681338455;
+    cfg->fork_time[FORK_CANCUN] = 1710338135;
+    /* Prague (timestamp 1,746,612,311) needs EIP-2935/7002/7251/7702,
+     * which parevm does not implement yet: left unscheduled. */
+}
+
+void chain_config_single(struct chain_config *cfg, enum fork f)
+{
+    chain_config_clear(cfg);
+    for (int g = 0; g <= (int)f && g < FORK__COUNT; g++)
+        cfg->fork_block[g] = 0;
+}
+
+/* Fork names of BlockchainTests networks beyond fork_from_name: forks
+ * that changed no EVM rule, and the DAO pseudo-fork. */
+static bool network_fork(const char *name, size_t len, enum fork *out, bool *dao)
+{
+    static const struct {
+        const char *name;
+        enum fork fork;
+        bool dao;
+    } extra[] = {
+        {"Dao", FORK_HOMESTEAD, true},           {"DAOFork", FORK_HOMESTEAD, true},
+        {"MuirGlacier", FORK_ISTANBUL, false},   {"ArrowGlacier", FORK_LONDON, false},
+        {"GrayGlacier", FORK_LONDON, false},
+    };
+    char buf[64];
+    if (len == 0 || len >= sizeof buf)
+        return false;
+    memcpy(buf, name, len);
+    buf[len] = '\0';
+    *dao = false;
+    for (size_t i = 0; i < sizeof extra / sizeof extra[0]; i++) {
+        if (strcmp(buf, extra[i].name) == 0) {
+            *out = extra[i].fork;
+            *dao = extra[i].dao;
+            return true;
+        }
+    }
+    return fork_from_name(buf, out);
+}
+
+/* "15k" -> 15000, "5" -> 5; hex when is_hex ("C0000"). */
+static bool network_number(const char *s, bool is_hex, uint64_t *out)
+{
+    uint64_t v = 0;
+    if (!*s)
+        return false;
+    for (; *s; s++) {
+        unsigned d;
+        if (*s >= '0' && *s <= '9')
+            d = (unsigned)(*s - '0');
+        else if (is_hex && *s >= 'a' && *s <= 'f')
+            d = (unsigned)(*s - 'a' + 10);
+        else if (is_hex && *s >= 'A' && *s <= 'F')
+            d = (unsigned)(*s - 'A' + 10);
+        else if (!is_hex && (*s == 'k' || *s == 'K') && s[1] == '\0') {
+            if (v > UINT64_MAX / 1000)
+                return false;
+            v *= 1000;
+            continue;
+        } else
+            return false;
+        uint64_t base = is_hex ? 16 : 10;
+        if (v > (UINT64_MAX - d) / base)
+            return false;
+        v = v * base + d;
+    }
+    *out = v;
+    return true;
+}
+
+bool chain_config_from_network(struct chain_config *cfg, const char *network)
+{
+    if (!cfg || !network)
+        return false;
+    enum fork f;
+    bool dao;
+    /* "<From>To<To>At<N>", "<From>To<To>AtTime<N>[k]", "<From>To<To>AtDiff<HEX>". */
+    const char *to = strstr(network, "To");
+    const char *at = to ? strstr(to + 2, "At") : NULL;
+    if (!to || !at) {
+        if (!network_fork(network, strlen(network), &f, &dao))
+            return false;
+        chain_config_single(cfg, f);
+        if (dao) {
+            cfg->dao_fork = true;
+            cfg->dao_block = 0;
+        }
+        return true;
+    }
+    enum fork from_fork, to_fork;
+    bool from_dao, to_dao;
+    if (!network_fork(network, (size_t)(to - network), &from_fork, &from_dao) ||
+        !network_fork(to + 2, (size_t)(at - (to + 2)), &to_fork, &to_dao))
+        return false;
+    const char *num = at + 2;
+    enum { AT_BLOCK, AT_TIME, AT_DIFF } kind = AT_BLOCK;
+    if (strncmp(num, "Time", 4) == 0) {
+        kind = AT_TIME;
+        num += 4;
+    } else if (strncmp(num, "Diff", 4) == 0) {
+        kind = AT_DIFF;
+        num += 4;
+    }
+    uint64_t n;
+    if (!network_number(num, kind == AT_DIFF, &n))
+        return false;
+    if (to_fork < from_fork || (to_fork == from_fork && !to_dao))
+        return false;
+    chain_config_single(cfg, from_fork);
+    if (from_dao) {
+        cfg->dao_fork = true;
+        cfg->dao_block = 0;
+    }
+    if (to_dao && to_fork == from_fork) { /* "HomesteadToDaoAt5" */
+        cfg->dao_fork = true;
+        cfg->dao_block = n;
+        return true;
+    }
+    for (int g = (int)from_fork + 1; g <= (int)to_fork; g++) {
+        if (kind == AT_TIME)
+            cfg->fork_time[g] = n;
+        else if (kind == AT_BLOCK)
+            cfg->fork_block[g] = n;
+    }
+    if (kind == AT_DIFF) {
+        /* Only the Merge is decided by total difficulty; parevm does not
+         * track total difficulty, but a proof-of-stake block is exactly
+         * one whose difficulty is zero. */
+        if (to_fork != FORK_PARIS)
+            return false;
+        cfg->paris_at_zero_difficulty = true;
+    }
+    return true;
+}
+
+enum fork chain_config_fork(const struct chain_config *cfg, uint64_t number, uint64_t timestamp)
+{
+    for (int f = FORK__COUNT - 1; f > 0; f--) {
+        if ((cfg->fork_block[f] != NEVER && number >= cfg->fork_block[f]) ||
+            (cfg->fork_time[f] != NEVER && timestamp >= cfg->fork_time[f]))
+            return (enum fork)f;
+    }
+    return FORK_FRONTIER;
+}
+
+enum fork chain_config_header_fork(const struct chain_config *cfg, const struct block_header *h)
+{
+    enum fork f = chain_config_fork(cfg, h->number, h->timestamp);
+    if (cfg->paris_at_zero_difficulty && f < FORK_PARIS && u256_is_zero(&h->difficulty))
+        f = FORK_PARIS;
+    return f;
+}
+
+void block_env_from_header(struct block_env *env, const struct chain_config *cfg, const struct block_header *h)
+{
+    memset(env, 0, sizeof *env);
+    env->fork = chain_config_header_fork(cfg, h);
+    env->chain_id = cfg->chain_id;
+    env->coinbase = h->coinbase;
+    env->number = h->number;
+    env->timestamp = h->timestamp;
+    env->gas_limit = h->gas_limit;
+    env->difficulty = h->difficulty;
+    env->prev_randao = h->mix_hash; /* EIP-4399 */
+    env->base_fee = env->fork >= FORK_LONDON && h->has_base_fee ? h->base_fee : u256_zero();
+    if (env->fork >= FORK_CANCUN && h->has_blob_gas) {
+        env->excess_blob_gas = h->excess_blob_gas;
+        env->blob_base_fee = block_env_blob_base_fee(h->excess_blob_gas);
+    } else {
+        env->blob_base_fee = block_env_blob_base_fee(0);
+    }
+}
+
+/* ---- block-level rules ---- */
+
+u256 block_reward(enum fork f)
+{
+    static const uint64_t eth = 1000000000000000000ull;
+    if (f >= FORK_PARIS)
+        return u256_zero(); /* EIP-3675 */
+    if (f >= FORK_CONSTANTINOPLE)
+        return u256_from_u64(2 * eth); /* EIP-1234 */
+    if (f >= FORK_BYZANTIUM)
+        return u256_from_u64(3 * eth); /* EIP-649 */
+    return u256_from_u64(5 * eth);
+}
+
+int block_beacon_root_call(const struct block_env *env, const struct block_header *h,
+                           const struct state_view *view, struct write_set *ws)
+{
+    write_set_reset(ws);
+    if (env->fork < FORK_CANCUN)
+        return PAREVM_OK;
+    if (!h->has_parent_beacon_root)
+        return PAREVM_ERR_BLOCK_INVALID;
+    return transition_system_call(env, view, &SYSTEM_ADDRESS, &BEACON_ROOTS_ADDRESS, h->parent_beacon_root.bytes,
+                                  32, SYSTEM_CALL_GAS, ws, NULL);
+}
+
+static int credit(struct world *w, const address *a, const u256 *amount)
+{
+    struct world_account *acct = world_get_or_create(w, a);
+    if (!acct)
+        return PAREVM_ERR_NOMEM;
+    acct->balance = u256_add(&acct->balance, amount);
+    return PAREVM_OK;
+}
+
+int block_apply_rewards(const struct block *b, enum fork f, struct world *w)
+{
+    u256 reward = block_reward(f);
+    if (u256_is_zero(&reward))
+        return PAREVM_OK;
+    /* execution-specs pay_rewards: the miner gets reward + reward/32 per
+     * uncle; each uncle's miner (8 - (number - uncle.number)) * reward / 8. */
+    size_t uncles = b->uncle_count + b->unknown_uncle_count;
+    u256 per_uncle = u256_shr(&reward, 5);
+    u256 count = u256_from_u64(uncles);
+    u256 inclusion = u256_mul(&per_uncle, &count);
+    u256 miner = u256_add(&reward, &inclusion);
+    int err = credit(w, &b->header.coinbase, &miner);
+    for (size_t i = 0; i < b->uncle_count && !err; i++) {
+        const struct block_header *u = &b->uncles[i];
+        /* Validation guarantees 1 <= age <= 6; clamp so bad input cannot
+         * wrap around. */
+        uint64_t age = b->header.number > u->number ? b->header.number - u->number : 8;
+        uint64_t eighths = age < 8 ? 8 - age : 0;
+        u256 k = u256_from_u64(eighths);
+        u256 amount = u256_mul(&reward, &k);
+        amount = u256_shr(&amount, 3);
+        err = credit(w, &u->coinbase, &amount);
+    }
+    return err;
+}
+
+int block_apply_withdrawals(const struct block *b, struct world *w)
+{
+    static const u256 gwei = {{1000000000ull, 0, 0, 0}};
+    for (size_t i = 0; i < b->withdrawal_count; i++) {
+        const struct withdrawal *wd = &b->withdrawals[i];
+        if (wd->amount_gwei == 0) {
+            /* execution-specs: an account that exists and is empty after
+             * the (zero) credit is destroyed; an absent one stays absent. */
+            struct world_account *acct = world_get(w, &wd->addr);
+            if (acct && world_account_is_empty(acct))
+                world_delete(w, &wd->addr);
+            continue;
+        }
+        u256 amount = u256_from_u64(wd->amount_gwei);
+        amount = u256_mul(&amount, &gwei);
+        int err = credit(w, &wd->addr, &amount);
+        if (err)
+            return err;
+    }
+    return PAREVM_OK;
+}
+
+/* ---- receipts and roots ---- */
+
+void receipt_free(struct receipt *r)
+{
+    if (!r)
+        return;
+    for (size_t i = 0; i < r->log_count; i++)
+        free(r->logs[i].data);
+    free(r->logs);
+    r->logs = NULL;
+    r->log_count = 0;
+}
+
+int receipt_encode(const struct receipt *r, struct bytebuf *out)
+{
+    if (!r || !out)
+        return PAREVM_ERR_ARG;
+    int err;
+    /* EIP-2718: a typed receipt is type || rlp(fields). */
+    if (r->tx_type != 0 && (err = bytebuf_push(out, r->tx_type)))
+        return err;
+    size_t list = rlp_list_begin(out);
+    if (r->has_status) /* EIP-658: 1 success, empty string failure */
+        err = rlp_encode_u64(out, r->status ? 1 : 0);
+    else
+        err = rlp_encode_bytes(out, r->post_state.bytes, 32);
+    if (!err)
+        err = rlp_encode_u64(out, r->cumulative_gas_used);
+    if (!err)
+        err = rlp_encode_bytes(out, r->bloom, 256);
+    if (!err)
+        err = logs_encode(r->logs, r->log_count, out);
+    if (!err)
+        err = rlp_list_end(out, list);
+    return err;
+}
+
+/* Root of n items encoded by enc(items + i * size) into one buffer. */
+static int ordered_root(const void *items, size_t size, size_t n, int (*enc)(const void *, struct bytebuf *),
+                        hash32 *out)
+{
+    if (!out || (n && !items))
+        return PAREVM_ERR_ARG;
+    struct bytebuf b = {0};
+    size_t *offsets = malloc((n + 1) * sizeof *offsets);
+    size_t *lens = malloc((n ? n : 1) * sizeof *lens);
+    const uint8_t **ptrs = malloc((n ? n : 1) * sizeof *ptrs);
+    int err = offsets && lens && ptrs ? PAREVM_OK : PAREVM_ERR_NOMEM;
+    for (size_t i = 0; i < n && !err; i++) {
+        offsets[i] = b.len;
+        err = enc((const uint8_t *)items + i * size, &b);
+    }
+    if (!err) {
+        offsets[n] = b.len;
+        /* Pointers only once the buffer stops moving. */
+        for (size_t i = 0; i < n; i++) {
+            ptrs[i] = b.data + offsets[i];
+            lens[i] = offsets[i + 1] - offsets[i];
+        }
+        err = trie_root_ordered(ptrs, lens, n, out);
+    }
+    free(offsets);
+    free(lens);
+    free((void *)ptrs);
+    bytebuf_free(&b);
+    return err;
+}
+
+static int enc_receipt(const void *item, struct bytebuf *b) { return receipt_encode(item, b); }
+static int enc_tx(const void *item, struct bytebuf *b) { return tx_encode(item, b); }
+
+static int enc_withdrawal(const void *item, struct bytebuf *b)
+{
+    const struct withdrawal *w = item;
+    size_t list = rlp_list_begin(b);
+    int err = rlp_encode_u64(b, w->index);
+    if (!err)
+        err = rlp_encode_u64(b, w->validator_index);
+    if (!err)
+        err = rlp_encode_bytes(b, w->addr.bytes, 20);
+    if (!err)
+        err = rlp_encode_u64(b, w->amount_gwei);
+    if (!err)
+        err = rlp_list_end(b, list);
+    return err;
+}
+
+int receipts_root(const struct receipt *receipts, size_t n, hash32 *out)
+{
+    return ordered_root(receipts, sizeof *receipts, n, enc_receipt, out);
+}
+
+int transactions_root(const struct tx *txs, size_t n, hash32 *out)
+{
+    return ordered_root(txs, sizeof *txs, n, enc_tx, out);
+}
+
+int withdrawals_root(const struct withdrawal *w, size_t n, hash32 *out)
+{
+    return ordered_root(w, sizeof *w, n, enc_withdrawal, out);
+}
+
+int block_header_encode(const struct block_header *h, struct bytebuf *b)
+{
+    if (!h || !b || h->extra_data_len > sizeof h->extra_data)
+        return PAREVM_ERR_ARG;
+    size_t list = rlp_list_begin(b);
+    int err = rlp_encode_bytes(b, h->parent_hash.bytes, 32);
+    if (!err)
+        err = rlp_encode_bytes(b, h->ommers_hash.bytes, 32);
+    if (!err)
+        err = rlp_encode_bytes(b, h->coinbase.bytes, 20);
+    if (!err)
+        err = rlp_encode_bytes(b, h->state_root.bytes, 32);
+    if (!err)
+        err = rlp_encode_bytes(b, h->tx_root.bytes, 32);
+    if (!err)
+        err = rlp_encode_bytes(b, h->receipts_root.bytes, 32);
+    if (!err)
+        err = rlp_encode_bytes(b, h->logs_bloom, 256);
+    if (!err)
+        err = rlp_encode_u256(b, &h->difficulty);
+    if (!err)
+        err = rlp_encode_u64(b, h->number);
+    if (!err)
+        err = rlp_encode_u64(b, h->gas_limit);
+    if (!err)
+        err = rlp_encode_u64(b, h->gas_used);
+    if (!err)
+        err = rlp_encode_u64(b, h->timestamp);
+    if (!err)
+        err = rlp_encode_bytes(b, h->extra_data, h->extra_data_len);
+    if (!err)
+        err = rlp_encode_bytes(b, h->mix_hash.bytes, 32);
+    if (!err)
+        err = rlp_encode_bytes(b, h->nonce, 8);
+    /* Fields appended by later forks, in order; each implies the ones
+     * before it. */
+    if (!err && h->has_base_fee) /* London, EIP-1559 */
+        err = rlp_encode_u256(b, &h->base_fee);
+    if (!err && h->has_withdrawals_root) /* Shanghai, EIP-4895 */
+        err = rlp_encode_bytes(b, h->withdrawals_root.bytes, 32);
+    if (!err && h->has_blob_gas) { /* Cancun, EIP-4844 */
+        err = rlp_encode_u64(b, h->blob_gas_used);
+        if (!err)
+            err = rlp_encode_u64(b, h->excess_blob_gas);
+    }
+    if (!err && h->has_parent_beacon_root) /* Cancun, EIP-4788 */
+        err = rlp_encode_bytes(b, h->parent_beacon_root.bytes, 32);
+    if (!err)
+        err = rlp_list_end(b, list);
+    return err;
+}
+
+int block_header_hash(const struct block_header *h, hash32 *out)
+{
+    if (!out)
+        return PAREVM_ERR_ARG;
+    struct bytebuf b = {0};
+    int err = block_header_encode(h, &b);
+    if (!err)
+        keccak256(b.data, b.len, out->bytes);
+    bytebuf_free(&b);
+    return err;
+}
