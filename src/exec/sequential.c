@@ -1,0 +1,463 @@
+/*
+ * sequential.c — the reference block executor: the EIP-4788 system call,
+ * then every transaction in order on the world (each write set applied
+ * before the next transaction reads), then rewards and withdrawals.
+ *
+ * An invalid transaction makes the whole block invalid and the world must
+ * be left as it was. Cloning a big world per block would cost more than
+ * executing it, so every write-set application first records what it
+ * overwrites (an undo log, O(changes)); an invalid block replays the log
+ * backwards. Nothing after the transactions can make the block invalid,
+ * so rewards and withdrawals are applied directly.
+ */
+#include "exec.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../chain/logs.h"
+#include "../state/state_view.h"
+#include "../state/world.h"
+#include "../state/write_set.h"
+
+/* ---- BLOCKHASH ---- */
+
+int block_hashes_lookup(void *arg, uint64_t number, hash32 *out)
+{
+    const struct block_hashes *h = arg;
+    if (!h || !out)
+        return PAREVM_ERR_MISSING;
+    /* numbers[] is sorted ascending (the loaders sort it). */
+    size_t lo = 0, hi = h->count;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (h->numbers[mid] < number)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    if (lo < h->count && h->numbers[lo] == number) {
+        *out = h->hashes[lo];
+        return PAREVM_OK;
+    }
+    return PAREVM_ERR_MISSING;
+}
+
+/* Lookup that remembers the first number it could not find, for the
+ * error message. */
+struct seq_hashes {
+    const struct block_hashes *hashes;
+    bool missing;
+    uint64_t missing_number;
+};
+
+static int seq_block_hash(void *arg, uint64_t number, hash32 *out)
+{
+    struct seq_hashes *s = arg;
+    int err = block_hashes_lookup((void *)s->hashes, number, out);
+    if (err == PAREVM_ERR_MISSING && !s->missing) {
+        s->missing = true;
+        s->missing_number = number;
+    }
+    return err;
+}
+
+/* ---- undo log ---- */
+
+enum { UNDO_SLOT, UNDO_ACCOUNT };
+
+struct undo_entry {
+    uint8_t kind;
+    bool existed;  /* UNDO_ACCOUNT: the account was in the world */
+    address addr;
+    u256 key;      /* UNDO_SLOT */
+    u256 value;    /* UNDO_SLOT: prior value; UNDO_ACCOUNT: prior balance */
+    uint64_t nonce;
+    struct code *code;    /* retained */
+    struct hmap *storage; /* whole prior storage when the write drops it; owned */
+};
+
+struct undo_log {
+    struct undo_entry *entries;
+    size_t count, cap;
+};
+
+static struct undo_entry *undo_push(struct undo_log *u)
+{
+    if (u->count == u->cap) {
+        size_t cap = u->cap ? u->cap * 2 : 256;
+        struct undo_entry *e = realloc(u->entries, cap * sizeof *e);
+        if (!e)
+            return NULL;
+        u->entries = e;
+        u->cap = cap;
+    }
+    struct undo_entry *e = &u->entries[u->count++];
+    memset(e, 0, sizeof *e);
+    return e;
+}
+
+static void undo_entry_release(struct undo_entry *e)
+{
+    if (e->code)
+        code_release(e->code);
+    if (e->storage) {
+        hmap_free(e->storage);
+        free(e->storage);
+    }
+}
+
+static void undo_free(struct undo_log *u)
+{
+    for (size_t i = 0; i < u->count; i++)
+        undo_entry_release(&u->entries[i]);
+    free(u->entries);
+    memset(u, 0, sizeof *u);
+}
+
+static struct hmap *storage_copy(const struct hmap *src)
+{
+    struct hmap *m = malloc(sizeof *m);
+    if (!m)
+        return NULL;
+    hmap_init(m, sizeof(u256), sizeof(u256));
+    size_t it = 0;
+    const void *key;
+    void *val;
+    while (hmap_next(src, &it, &key, &val)) {
+        u256 *v = hmap_put(m, key, NULL);
+        if (!v) {
+            hmap_free(m);
+            free(m);
+            return NULL;
+        }
+        *v = *(const u256 *)val;
+    }
+    return m;
+}
+
+/* Record what applying ws will overwrite. */
+static int undo_record(struct undo_log *u, const struct write_set *ws, const struct world *w)
+{
+    for (size_t i = 0; i < ws->account_count; i++) {
+        const struct ws_account *wa = &ws->accounts[i];
+        const struct world_account *acct = world_get(w, &wa->addr);
+        struct undo_entry *e = undo_push(u);
+        if (!e)
+            return PAREVM_ERR_NOMEM;
+        e->kind = UNDO_ACCOUNT;
+        e->addr = wa->addr;
+        e->existed = acct != NULL;
+        if (!acct)
+            continue;
+        e->value = acct->balance;
+        e->nonce = acct->nonce;
+        code_retain(acct->code);
+        e->code = acct->code;
+        if ((wa->flags & (WS_DELETE | WS_CLEAR_STORAGE)) && acct->storage.count) {
+            if (!(e->storage = storage_copy(&acct->storage)))
+                return PAREVM_ERR_NOMEM;
+        }
+    }
+    for (size_t i = 0; i < ws->slot_count; i++) {
+        const struct ws_slot *s = &ws->slots[i];
+        const struct world_account *acct = world_get(w, &s->addr);
+        struct undo_entry *e = undo_push(u);
+        if (!e)
+            return PAREVM_ERR_NOMEM;
+        e->kind = UNDO_SLOT;
+        e->addr = s->addr;
+        e->key = s->key;
+        e->value = acct ? world_get_storage(acct, &s->key) : u256_zero();
+    }
+    return PAREVM_OK;
+}
+
+/* Replay the log backwards. Restoring only re-inserts what was there, so
+ * the only failure is ENOMEM (then the world is unusable: internal). */
+static int undo_rollback(struct undo_log *u, struct world *w)
+{
+    int err = PAREVM_OK;
+    while (u->count) {
+        struct undo_entry *e = &u->entries[--u->count];
+        if (e->kind == UNDO_SLOT) {
+            struct world_account *acct = world_get_or_create(w, &e->addr);
+            if (!acct || world_set_storage(acct, &e->key, &e->value))
+                err = PAREVM_ERR_NOMEM;
+        } else if (!e->existed) {
+            world_delete(w, &e->addr);
+        } else {
+            struct world_account *acct = world_get_or_create(w, &e->addr);
+            if (!acct) {
+                err = PAREVM_ERR_NOMEM;
+            } else {
+                acct->balance = e->value;
+                acct->nonce = e->nonce;
+                world_set_code(acct, e->code);
+                if (e->storage) {
+                    hmap_free(&acct->storage);
+                    acct->storage = *e->storage; /* moves the table */
+                    free(e->storage);
+                    e->storage = NULL;
+                }
+            }
+        }
+        undo_entry_release(e);
+    }
+    return err;
+}
+
+static int apply_logged(struct undo_log *u, const struct write_set *ws, struct world *w)
+{
+    int err = undo_record(u, ws, w);
+    if (!err)
+        err = write_set_apply(ws, w);
+    return err;
+}
+
+/* ---- results ---- */
+
+void block_result_free(struct block_result *r)
+{
+    if (!r)
+        return;
+    for (size_t i = 0; i < r->receipt_count; i++)
+        receipt_free(&r->receipts[i]);
+    free(r->receipts);
+    memset(r, 0, sizeof *r);
+}
+
+static bool logs_equal(const struct log *a, const struct log *b)
+{
+    if (!address_eq(&a->addr, &b->addr) || a->topic_count != b->topic_count || a->data_len != b->data_len)
+        return false;
+    for (unsigned t = 0; t < a->topic_count && t < 4; t++)
+        if (!hash32_eq(&a->topics[t], &b->topics[t]))
+            return false;
+    return a->data_len == 0 || memcmp(a->data, b->data, a->data_len) == 0;
+}
+
+static bool receipts_equal(const struct receipt *a, const struct receipt *b)
+{
+    if (a->tx_type != b->tx_type || a->has_status != b->has_status || a->gas_used != b->gas_used ||
+        a->cumulative_gas_used != b->cumulative_gas_used || a->log_count != b->log_count ||
+        a->has_created_address != b->has_created_address)
+        return false;
+    if (a->has_status ? a->status != b->status : !hash32_eq(&a->post_state, &b->post_state))
+        return false;
+    if (a->has_created_address && !address_eq(&a->created_address, &b->created_address))
+        return false;
+    if (memcmp(a->bloom, b->bloom, 256) != 0)
+        return false;
+    for (size_t i = 0; i < a->log_count; i++)
+        if (!logs_equal(&a->logs[i], &b->logs[i]))
+            return false;
+    return true;
+}
+
+bool block_result_equal(const struct block_result *a, const struct block_result *b)
+{
+    if (a->receipt_count != b->receipt_count || a->gas_used != b->gas_used || a->blob_gas_used != b->blob_gas_used ||
+        memcmp(a->logs_bloom, b->logs_bloom, 256) != 0 || !hash32_eq(&a->receipts_root, &b->receipts_root) ||
+        a->invalid != b->invalid)
+        return false;
+    if (a->invalid && (a->invalid_tx != b->invalid_tx || a->invalid_reason != b->invalid_reason ||
+                       strcmp(a->invalid_message, b->invalid_message) != 0))
+        return false;
+    for (size_t i = 0; i < a->receipt_count; i++)
+        if (!receipts_equal(&a->receipts[i], &b->receipts[i]))
+            return false;
+    return true;
+}
+
+/* ---- the executor ---- */
+
+struct seq_run {
+    const struct chain_config *cfg;
+    const struct block *b;
+    struct world *w;
+    struct block_result *r;
+    struct block_env env;
+    struct seq_hashes hashes;
+    struct world_view wv;
+    struct state_view view;
+    struct undo_log undo;
+    struct write_set ws;
+};
+
+static void mark_invalid(struct block_result *r, size_t tx, enum tx_error reason, const char *msg)
+{
+    r->invalid = true;
+    r->invalid_tx = tx;
+    r->invalid_reason = reason;
+    snprintf(r->invalid_message, sizeof r->invalid_message, "%s", msg);
+}
+
+/* An internal error during transaction i: say what, when we know. */
+static void note_error(struct seq_run *s, size_t i, int err)
+{
+    if (err == PAREVM_ERR_MISSING && s->hashes.missing)
+        snprintf(s->r->invalid_message, sizeof s->r->invalid_message,
+                 "transaction %zu: BLOCKHASH(%llu): hash not supplied", i,
+                 (unsigned long long)s->hashes.missing_number);
+    else
+        snprintf(s->r->invalid_message, sizeof s->r->invalid_message, "transaction %zu: %s", i,
+                 parevm_strerror(err));
+}
+
+/* Run one transaction; on success its receipt is filled. *stop is set
+ * when the block turned out invalid. */
+static int seq_tx(struct seq_run *s, size_t i, uint64_t *gas_used, bool *stop)
+{
+    const struct tx *tx = &s->b->txs[i];
+    struct tx local;
+    if (!tx->has_sender) {
+        /* Loaders recover senders; a hand-built block may not have. */
+        local = *tx;
+        if (tx_recover_sender(&local, s->env.fork) != PAREVM_OK) {
+            char msg[64];
+            snprintf(msg, sizeof msg, "transaction %zu: invalid signature", i);
+            mark_invalid(s->r, i, TXERR_NONE, msg);
+            *stop = true;
+            return PAREVM_OK;
+        }
+        tx = &local;
+    }
+    if (tx->type == 3) { /* EIP-4844 block blob gas limit */
+        uint64_t blob_gas = (uint64_t)tx->blob_hash_count * BLOB_GAS_PER_BLOB;
+        if (tx->blob_hash_count > MAX_BLOB_GAS_PER_BLOCK / BLOB_GAS_PER_BLOB ||
+            s->r->blob_gas_used + blob_gas > MAX_BLOB_GAS_PER_BLOCK) {
+            char msg[96];
+            snprintf(msg, sizeof msg, "transaction %zu: blob gas exceeds the block maximum %d", i,
+                     MAX_BLOB_GAS_PER_BLOCK);
+            mark_invalid(s->r, i, TXERR_BLOB_COUNT, msg);
+            *stop = true;
+            return PAREVM_OK;
+        }
+        s->r->blob_gas_used += blob_gas;
+    }
+
+    struct tx_result res;
+    int err = transition_apply(&s->env, &s->view, tx, *gas_used, &res, &s->ws);
+    if (err) {
+        note_error(s, i, err);
+        return err;
+    }
+    if (res.error != TXERR_NONE) {
+        char msg[128];
+        snprintf(msg, sizeof msg, "transaction %zu: %s", i, tx_error_name(res.error));
+        mark_invalid(s->r, i, res.error, msg);
+        tx_result_free(&res);
+        *stop = true;
+        return PAREVM_OK;
+    }
+    err = apply_logged(&s->undo, &s->ws, s->w);
+    if (err) {
+        tx_result_free(&res);
+        note_error(s, i, err);
+        return err;
+    }
+    *gas_used += res.gas_used;
+
+    struct receipt *rc = &s->r->receipts[i];
+    rc->tx_type = tx->type;
+    rc->has_status = s->env.fork >= FORK_BYZANTIUM; /* EIP-658 */
+    rc->status = res.status == TX_STATUS_SUCCESS;
+    rc->gas_used = res.gas_used;
+    rc->cumulative_gas_used = *gas_used;
+    rc->logs = res.logs; /* moved */
+    rc->log_count = res.log_count;
+    rc->has_created_address = res.has_created_address;
+    rc->created_address = res.created_address;
+    logs_bloom(rc->logs, rc->log_count, rc->bloom);
+    s->r->receipt_count = i + 1;
+    if (!rc->has_status && !s->cfg->skip_intermediate_roots) {
+        err = world_state_root(s->w, &rc->post_state);
+        if (err)
+            return err;
+    }
+    return PAREVM_OK;
+}
+
+int exec_block_sequential(const struct chain_config *cfg, const struct block *b, struct world *w,
+                          const struct block_hashes *hashes, struct block_result *r)
+{
+    if (!r)
+        return PAREVM_ERR_ARG;
+    memset(r, 0, sizeof *r);
+    if (!cfg || !b || !w || (b->tx_count && !b->txs))
+        return PAREVM_ERR_ARG;
+
+    struct seq_run s;
+    memset(&s, 0, sizeof s);
+    s.cfg = cfg;
+    s.b = b;
+    s.w = w;
+    s.r = r;
+    block_env_from_header(&s.env, cfg, &b->header);
+    s.hashes.hashes = hashes;
+    s.env.block_hash = hashes ? seq_block_hash : NULL;
+    s.env.block_hash_arg = &s.hashes;
+    s.wv.world = w;
+    s.wv.block_hash = s.env.block_hash;
+    s.wv.block_hash_arg = s.env.block_hash_arg;
+    s.view = world_view_make(&s.wv);
+    write_set_init(&s.ws);
+    enum fork fork = s.env.fork;
+
+    if (cfg->dao_fork && b->header.number == cfg->dao_block) {
+        snprintf(r->invalid_message, sizeof r->invalid_message,
+                 "block %llu: the DAO irregular state change is not implemented",
+                 (unsigned long long)b->header.number);
+        return PAREVM_ERR_UNSUPPORTED;
+    }
+
+    r->receipts = calloc(b->tx_count ? b->tx_count : 1, sizeof *r->receipts);
+    if (!r->receipts)
+        return PAREVM_ERR_NOMEM;
+
+    int err = PAREVM_OK;
+    bool stop = false;
+    /* EIP-4788: the beacon roots system call precedes the transactions. */
+    if (fork >= FORK_CANCUN) {
+        err = block_beacon_root_call(&s.env, &b->header, &s.view, &s.ws);
+        if (err == PAREVM_ERR_BLOCK_INVALID) {
+            mark_invalid(r, 0, TXERR_NONE, "Cancun block without a parent beacon block root");
+            err = PAREVM_OK;
+            stop = true;
+        } else if (!err) {
+            err = apply_logged(&s.undo, &s.ws, w);
+        }
+    }
+
+    uint64_t gas_used = 0;
+    for (size_t i = 0; i < b->tx_count && !err && !stop; i++)
+        err = seq_tx(&s, i, &gas_used, &stop);
+
+    if (err || stop) {
+        int rerr = undo_rollback(&s.undo, w);
+        undo_free(&s.undo);
+        write_set_free(&s.ws);
+        for (size_t i = 0; i < r->receipt_count; i++)
+            receipt_free(&r->receipts[i]);
+        r->receipt_count = 0;
+        return err ? err : rerr;
+    }
+    undo_free(&s.undo);
+    write_set_free(&s.ws);
+
+    /* Block-level rules after the transactions (cannot invalidate). */
+    err = block_apply_rewards(b, fork, w);
+    if (!err && fork >= FORK_SHANGHAI)
+        err = block_apply_withdrawals(b, w);
+    if (err)
+        return err;
+
+    r->gas_used = gas_used;
+    memset(r->logs_bloom, 0, sizeof r->logs_bloom);
+    for (size_t i = 0; i < r->receipt_count; i++)
+        for (size_t k = 0; k < 256; k++)
+            r->logs_bloom[k] |= r->receipts[i].bloom[k];
+    return receipts_root(r->receipts, r->receipt_count, &r->receipts_root);
+}
