@@ -1,0 +1,1199 @@
+/*
+ * parevm gen — synthetic blocks in the mainnet fixture format (see gen.h).
+ *
+ * Steps: pick senders and recipients from the pool (deterministic PRNG),
+ * derive their keys, give every touched account a pre-state, build and
+ * sign the transactions, execute the block sequentially on that
+ * pre-state, put the results into the header, and print the three JSON
+ * files with fixed field order and fixed formatting.
+ *
+ * Randomness: one xoshiro256** stream seeded from the seed drives the
+ * choices in a fixed order; per-account values (balances, nonces) are
+ * hashed from (seed, pool index), so they do not depend on draw order.
+ * The Zipf table is computed with pow() in double precision and then
+ * quantised to integers; every draw after that is integer-only.
+ */
+#include "gen.h"
+
+#include <errno.h>
+#include <math.h>
+#include <secp256k1.h>
+#include <secp256k1_recovery.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "../base/buf.h"
+#include "../base/hashmap.h"
+#include "../base/hex.h"
+#include "../base/keccak.h"
+#include "../base/rlp.h"
+#include "../base/u256.h"
+#include "../chain/block.h"
+#include "../chain/tx.h"
+#include "../exec/exec.h"
+#include "../state/world.h"
+#include "cli.h"
+#include "erc20_runtime.h"
+
+/* ---- fixed parameters of a generated block ---- */
+
+/* Where each supported fork puts the block on the mainnet schedule
+ * (chain_config_mainnet): London from block 12,965,000, Paris from
+ * 15,537,394, Shanghai from time 1,681,338,455, Cancun from 1,710,338,135. */
+struct gen_fork_params {
+    enum fork fork;
+    uint64_t number;
+    uint64_t timestamp;
+};
+static const struct gen_fork_params gen_forks[] = {
+    {FORK_LONDON, 13000000, 1629000000},
+    {FORK_PARIS, 16000000, 1668000000},
+    {FORK_SHANGHAI, 17500000, 1687000000},
+    {FORK_CANCUN, 20000000, 1717000000},
+};
+#define GEN_FORK_COUNT (sizeof gen_forks / sizeof gen_forks[0])
+
+#define GWEI 1000000000ull
+#define GEN_BASE_FEE (10 * GWEI)
+#define GEN_TIP (1 * GWEI)
+#define GEN_MIN_BLOCK_GAS 30000000ull
+/* A plain transfer costs exactly 21000. The token transfer costs about
+ * 35k (52k when the recipient's balance slot is zero); 90k leaves room. */
+#define GEN_GAS_TRANSFER 21000ull
+#define GEN_GAS_ERC20 90000ull
+#define GEN_EXTRA_DATA "parevm gen"
+
+/* Mainnet total difficulty at the Merge (every post-merge block reports
+ * it); pre-merge blocks get a plausible earlier value. */
+#define GEN_TD_MERGE "0xc70d815d562d3cfa955"
+#define GEN_TD_LONDON "0x65a4da25d3016c00000"
+#define GEN_LONDON_DIFFICULTY 0x1c6bf52634000ull
+
+/* ---- deterministic randomness ---- */
+
+static uint64_t gen_splitmix(uint64_t x)
+{
+    x += 0x9e3779b97f4a7c15ull;
+    x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
+    x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
+    return x ^ (x >> 31);
+}
+
+/* A value owned by (seed, index, tag): independent of draw order. */
+static uint64_t gen_hash3(uint64_t seed, uint64_t index, uint64_t tag)
+{
+    return gen_splitmix(gen_splitmix(gen_splitmix(seed) ^ index) ^ tag);
+}
+
+struct gen_rng {
+    uint64_t s[4];
+};
+
+static void gen_rng_init(struct gen_rng *r, uint64_t seed)
+{
+    for (int i = 0; i < 4; i++)
+        r->s[i] = gen_hash3(seed, (uint64_t)i, 0x726e67 /* "rng" */);
+}
+
+static uint64_t gen_rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
+
+/* xoshiro256** (Blackman and Vigna). */
+static uint64_t gen_rng_next(struct gen_rng *r)
+{
+    uint64_t *s = r->s;
+    uint64_t out = gen_rotl(s[1] * 5, 7) * 9;
+    uint64_t t = s[1] << 17;
+    s[2] ^= s[0];
+    s[3] ^= s[1];
+    s[1] ^= s[2];
+    s[0] ^= s[3];
+    s[2] ^= t;
+    s[3] = gen_rotl(s[3], 45);
+    return out;
+}
+
+/* Uniform in [0, n), n >= 1, without modulo bias (rejection). */
+static uint64_t gen_rng_below(struct gen_rng *r, uint64_t n)
+{
+    uint64_t threshold = (0 - n) % n; /* 2^64 mod n */
+    for (;;) {
+        uint64_t x = gen_rng_next(r);
+        if (x >= threshold)
+            return x % n;
+    }
+}
+
+/* Zipf(s) over ranks 0..n-1: P(r) proportional to 1 / (r + 1)^s. cdf[r]
+ * is the cumulative probability scaled to 2^63; cdf[n-1] = 2^63. */
+struct gen_zipf {
+    uint64_t *cdf;
+    uint64_t n;
+};
+
+static int gen_zipf_init(struct gen_zipf *z, uint64_t n, double s)
+{
+    z->n = n;
+    z->cdf = malloc(n * sizeof *z->cdf);
+    if (!z->cdf)
+        return PAREVM_ERR_NOMEM;
+    double total = 0;
+    for (uint64_t r = 0; r < n; r++)
+        total += pow((double)(r + 1), -s);
+    const double scale = 9223372036854775808.0; /* 2^63 */
+    double partial = 0;
+    for (uint64_t r = 0; r < n; r++) {
+        partial += pow((double)(r + 1), -s);
+        double c = partial / total * scale;
+        z->cdf[r] = c >= scale ? (1ull << 63) : (uint64_t)c;
+    }
+    z->cdf[n - 1] = 1ull << 63;
+    return PAREVM_OK;
+}
+
+static uint64_t gen_zipf_draw(const struct gen_zipf *z, struct gen_rng *rng)
+{
+    uint64_t u = gen_rng_next(rng) >> 1; /* [0, 2^63) */
+    uint64_t lo = 0, hi = z->n - 1;      /* first r with u < cdf[r] */
+    while (lo < hi) {
+        uint64_t mid = lo + (hi - lo) / 2;
+        if (u < z->cdf[mid])
+            hi = mid;
+        else
+            lo = mid + 1;
+    }
+    return lo;
+}
+
+/* ---- keys ---- */
+
+static secp256k1_context *gen_secp;
+
+static secp256k1_context *gen_secp_context(void)
+{
+    if (!gen_secp)
+        gen_secp = secp256k1_context_create(SECP256K1_CONTEXT_NONE);
+    return gen_secp;
+}
+
+static void gen_be64(uint64_t v, uint8_t out[8])
+{
+    for (int i = 0; i < 8; i++)
+        out[i] = (uint8_t)(v >> (56 - 8 * i));
+}
+
+int gen_account_key(uint64_t seed, uint64_t index, uint8_t key[32], address *addr)
+{
+    secp256k1_context *ctx = gen_secp_context();
+    if (!ctx)
+        return PAREVM_ERR_NOMEM;
+    uint8_t in[16];
+    gen_be64(seed, in);
+    gen_be64(index, in + 8);
+    keccak256(in, sizeof in, key);
+    /* Zero or >= the group order: hash again (probability ~2^-128). */
+    while (!secp256k1_ec_seckey_verify(ctx, key))
+        keccak256(key, 32, key);
+    secp256k1_pubkey pub;
+    if (!secp256k1_ec_pubkey_create(ctx, &pub, key))
+        return PAREVM_ERR_INTERNAL;
+    uint8_t ser[65];
+    size_t ser_len = sizeof ser;
+    secp256k1_ec_pubkey_serialize(ctx, ser, &ser_len, &pub, SECP256K1_EC_UNCOMPRESSED);
+    uint8_t h[32];
+    keccak256(ser + 1, 64, h); /* address = keccak(x || y)[12..32] */
+    memcpy(addr->bytes, h + 12, 20);
+    return PAREVM_OK;
+}
+
+address gen_token_address(void)
+{
+    static const char label[] = "parevm gen: ERC20 token";
+    uint8_t h[32];
+    keccak256(label, sizeof label - 1, h);
+    address a;
+    memcpy(a.bytes, h + 12, 20);
+    return a;
+}
+
+static address gen_coinbase_address(uint64_t seed)
+{
+    uint8_t in[8 + 8] = "coinbase";
+    gen_be64(seed, in + 8);
+    uint8_t h[32];
+    keccak256(in, sizeof in, h);
+    address a;
+    memcpy(a.bytes, h + 12, 20);
+    return a;
+}
+
+/* A 32-byte value owned by (seed, label): parent hash, PREVRANDAO, ... */
+static hash32 gen_seed_hash(uint64_t seed, const char *label)
+{
+    uint8_t in[8 + 64];
+    size_t n = strlen(label);
+    if (n > 64)
+        n = 64;
+    gen_be64(seed, in);
+    memcpy(in + 8, label, n);
+    return keccak256_hash(in, 8 + n);
+}
+
+/* ---- options ---- */
+
+void gen_options_default(struct gen_options *o)
+{
+    memset(o, 0, sizeof *o);
+    o->kind = GEN_TRANSFERS;
+    o->seed = 1;
+    o->fork = FORK_CANCUN;
+}
+
+static const struct gen_fork_params *gen_fork_params(enum fork f)
+{
+    for (size_t i = 0; i < GEN_FORK_COUNT; i++)
+        if (gen_forks[i].fork == f)
+            return &gen_forks[i];
+    return NULL;
+}
+
+#if defined(__GNUC__)
+__attribute__((format(printf, 4, 5)))
+#endif
+static int gen_fail(char *err, size_t err_len, int code, const char *fmt, ...)
+{
+    if (err && err_len) {
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(err, err_len, fmt, ap);
+        va_end(ap);
+    }
+    return code;
+}
+
+int gen_options_check(const struct gen_options *o, char *err, size_t err_len)
+{
+    if (o->kind != GEN_TRANSFERS && o->kind != GEN_ERC20)
+        return gen_fail(err, err_len, PAREVM_ERR_ARG, "unknown kind");
+    if (o->txs < 1 || o->txs > GEN_MAX_TXS)
+        return gen_fail(err, err_len, PAREVM_ERR_ARG, "--txs must be between 1 and %u", GEN_MAX_TXS);
+    if (o->accounts > GEN_MAX_ACCOUNTS)
+        return gen_fail(err, err_len, PAREVM_ERR_ARG, "--accounts must be at most %u", GEN_MAX_ACCOUNTS);
+    if (!(o->zipf >= 0) || !isfinite(o->zipf))
+        return gen_fail(err, err_len, PAREVM_ERR_ARG, "--zipf must be a finite number >= 0");
+    if (o->zipf == 0 && o->accounts < 2 * o->txs)
+        return gen_fail(err, err_len, PAREVM_ERR_ARG,
+                        "independent transfers need --accounts >= 2 * --txs (%llu), got %llu",
+                        (unsigned long long)(2 * o->txs), (unsigned long long)o->accounts);
+    if (o->zipf > 0 && (o->accounts < o->txs || o->accounts < 2))
+        return gen_fail(err, err_len, PAREVM_ERR_ARG,
+                        "contended transfers need --accounts >= --txs and >= 2, got %llu",
+                        (unsigned long long)o->accounts);
+    if (!gen_fork_params(o->fork))
+        return gen_fail(err, err_len, PAREVM_ERR_ARG, "fork %s not supported (London, Paris, Shanghai, Cancun)",
+                        fork_name(o->fork));
+    return PAREVM_OK;
+}
+
+/* ---- the block being built ---- */
+
+/* One pre-state account. */
+struct gen_account {
+    address addr;
+    uint64_t pool_index; /* EOAs: index in the pool */
+    uint8_t key[32];     /* EOAs */
+    u256 balance;
+    uint64_t nonce;
+    u256 tokens; /* erc20: balanceOf in the token */
+    bool is_eoa;
+    bool is_token;
+};
+
+struct gen_slot {
+    u256 key, value;
+};
+
+struct gen {
+    const struct gen_options *opt;
+    const struct gen_fork_params *fp;
+    struct gen_rng rng;
+    /* per transaction: pool index of sender and recipient, amount */
+    uint64_t *sender, *recipient;
+    u256 *amount;
+    /* touched pool indexes, sorted, unique; eoa[i] is the account of
+     * touched[i] */
+    uint64_t *touched;
+    size_t touched_count;
+    struct gen_account *eoa;
+    struct gen_account coinbase, token;
+    struct gen_slot *slots; /* token storage, sorted by key */
+    size_t slot_count;
+    struct block block;
+    hash32 parent_hash;
+    struct block_result result;
+    char *err;
+    size_t err_len;
+};
+
+static void gen_free(struct gen *g)
+{
+    free(g->sender);
+    free(g->recipient);
+    free(g->amount);
+    free(g->touched);
+    free(g->eoa);
+    free(g->slots);
+    block_free(&g->block);
+    block_result_free(&g->result);
+}
+
+/* Draw m distinct pool indexes into out (partial Fisher-Yates over
+ * 0..K-1, with only the displaced entries stored). */
+static int gen_draw_distinct(struct gen *g, uint64_t m, uint64_t *out)
+{
+    uint64_t k = g->opt->accounts;
+    struct hmap moved; /* position -> value now at that position */
+    hmap_init(&moved, sizeof(uint64_t), sizeof(uint64_t));
+    for (uint64_t j = 0; j < m; j++) {
+        uint64_t r = j + gen_rng_below(&g->rng, k - j);
+        uint64_t *at_r = hmap_get(&moved, &r);
+        uint64_t value_r = at_r ? *at_r : r;
+        uint64_t *at_j = hmap_get(&moved, &j);
+        uint64_t value_j = at_j ? *at_j : j;
+        out[j] = value_r;
+        uint64_t *slot = hmap_put(&moved, &r, NULL);
+        if (!slot) {
+            hmap_free(&moved);
+            return PAREVM_ERR_NOMEM;
+        }
+        *slot = value_j;
+    }
+    hmap_free(&moved);
+    return PAREVM_OK;
+}
+
+static u256 gen_pow10(unsigned e)
+{
+    u256 r = u256_from_u64(1), ten = u256_from_u64(10);
+    while (e--)
+        r = u256_mul(&r, &ten);
+    return r;
+}
+
+/* Who sends what to whom. */
+static int gen_choose(struct gen *g)
+{
+    const struct gen_options *o = g->opt;
+    uint64_t n = o->txs;
+    g->sender = malloc(n * sizeof *g->sender);
+    g->recipient = malloc(n * sizeof *g->recipient);
+    g->amount = malloc(n * sizeof *g->amount);
+    if (!g->sender || !g->recipient || !g->amount)
+        return PAREVM_ERR_NOMEM;
+    int err;
+    if (o->zipf == 0) {
+        uint64_t *drawn = malloc(2 * n * sizeof *drawn);
+        if (!drawn)
+            return PAREVM_ERR_NOMEM;
+        if ((err = gen_draw_distinct(g, 2 * n, drawn))) {
+            free(drawn);
+            return err;
+        }
+        memcpy(g->sender, drawn, n * sizeof *drawn);
+        memcpy(g->recipient, drawn + n, n * sizeof *drawn);
+        free(drawn);
+    } else {
+        if ((err = gen_draw_distinct(g, n, g->sender)))
+            return err;
+        struct gen_zipf z;
+        if ((err = gen_zipf_init(&z, o->accounts, o->zipf)))
+            return err;
+        for (uint64_t i = 0; i < n; i++) {
+            /* A self-transfer would be valid but is not a transfer:
+             * draw again, and after 64 tries take the next account. */
+            uint64_t r = gen_zipf_draw(&z, &g->rng);
+            for (int tries = 0; r == g->sender[i] && tries < 64; tries++)
+                r = gen_zipf_draw(&z, &g->rng);
+            if (r == g->sender[i])
+                r = (r + 1) % o->accounts;
+            g->recipient[i] = r;
+        }
+        free(z.cdf);
+    }
+    /* Amounts: 1..1000 milli-ether, or 1..1000 whole tokens (18 decimals). */
+    u256 unit = o->kind == GEN_TRANSFERS ? gen_pow10(15) : gen_pow10(18);
+    for (uint64_t i = 0; i < n; i++) {
+        u256 k = u256_from_u64(1 + gen_rng_below(&g->rng, 1000));
+        g->amount[i] = u256_mul(&k, &unit);
+    }
+    return PAREVM_OK;
+}
+
+static int gen_cmp_u64(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* Position of pool index i in g->touched (present by construction). */
+static size_t gen_touched_pos(const struct gen *g, uint64_t i)
+{
+    size_t lo = 0, hi = g->touched_count;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (g->touched[mid] < i)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+/* Pre-state of every touched account: 100 ETH plus up to 1 ETH, a nonce
+ * below 1000, and (erc20) one million tokens plus up to one token. */
+static int gen_accounts(struct gen *g)
+{
+    const struct gen_options *o = g->opt;
+    uint64_t n = o->txs;
+    g->touched = malloc(2 * n * sizeof *g->touched);
+    if (!g->touched)
+        return PAREVM_ERR_NOMEM;
+    memcpy(g->touched, g->sender, n * sizeof *g->touched);
+    memcpy(g->touched + n, g->recipient, n * sizeof *g->touched);
+    qsort(g->touched, 2 * n, sizeof *g->touched, gen_cmp_u64);
+    size_t u = 0;
+    for (size_t i = 0; i < 2 * n; i++)
+        if (u == 0 || g->touched[u - 1] != g->touched[i])
+            g->touched[u++] = g->touched[i];
+    g->touched_count = u;
+    g->eoa = calloc(u, sizeof *g->eoa);
+    if (!g->eoa)
+        return PAREVM_ERR_NOMEM;
+
+    u256 ether = gen_pow10(18), hundred = u256_from_u64(100);
+    u256 million_tokens = gen_pow10(24);
+    u256 supply = u256_zero();
+    for (size_t i = 0; i < u; i++) {
+        struct gen_account *a = &g->eoa[i];
+        a->pool_index = g->touched[i];
+        a->is_eoa = true;
+        int err = gen_account_key(o->seed, a->pool_index, a->key, &a->addr);
+        if (err)
+            return err;
+        u256 extra = u256_from_u64(gen_hash3(o->seed, a->pool_index, 1) % 1000000000000000000ull);
+        a->balance = u256_mul(&hundred, &ether);
+        a->balance = u256_add(&a->balance, &extra);
+        a->nonce = gen_hash3(o->seed, a->pool_index, 2) % 1000;
+        if (o->kind == GEN_ERC20) {
+            u256 extra_tokens = u256_from_u64(gen_hash3(o->seed, a->pool_index, 3) % 1000000000000000000ull);
+            a->tokens = u256_add(&million_tokens, &extra_tokens);
+            supply = u256_add(&supply, &a->tokens);
+        }
+    }
+
+    g->coinbase.addr = gen_coinbase_address(o->seed);
+    g->coinbase.balance = ether;
+    if (o->kind == GEN_ERC20) {
+        g->token.addr = gen_token_address();
+        g->token.is_token = true;
+        g->token.nonce = 1; /* EIP-161: contracts start at nonce 1 */
+        /* totalSupply, then balanceOf[a] = keccak(pad32(a) || pad32(slot)). */
+        g->slots = calloc(u + 1, sizeof *g->slots);
+        if (!g->slots)
+            return PAREVM_ERR_NOMEM;
+        g->slots[0].key = u256_from_u64(ERC20_SLOT_TOTAL_SUPPLY);
+        g->slots[0].value = supply;
+        for (size_t i = 0; i < u; i++) {
+            uint8_t in[64] = {0};
+            memcpy(in + 12, g->eoa[i].addr.bytes, 20);
+            u256 p = u256_from_u64(ERC20_SLOT_BALANCE_OF);
+            u256_to_be(&p, in + 32);
+            uint8_t h[32];
+            keccak256(in, sizeof in, h);
+            g->slots[1 + i].key = u256_from_be32(h);
+            g->slots[1 + i].value = g->eoa[i].tokens;
+        }
+        g->slot_count = u + 1;
+    }
+    return PAREVM_OK;
+}
+
+static int gen_sign(struct gen *g, struct tx *t, const struct gen_account *from)
+{
+    hash32 h;
+    int err = tx_signing_hash(t, &h);
+    if (err)
+        return err;
+    secp256k1_context *ctx = gen_secp_context();
+    secp256k1_ecdsa_recoverable_signature sig;
+    /* RFC 6979 nonces: the signature is a function of key and hash; and
+     * libsecp256k1 signs with low s (EIP-2). */
+    if (!ctx || !secp256k1_ecdsa_sign_recoverable(ctx, &sig, h.bytes, from->key, NULL, NULL))
+        return gen_fail(g->err, g->err_len, PAREVM_ERR_INTERNAL, "signing failed");
+    uint8_t rs[64];
+    int recid;
+    secp256k1_ecdsa_recoverable_signature_serialize_compact(ctx, rs, &recid, &sig);
+    t->r = u256_from_be32(rs);
+    t->s = u256_from_be32(rs + 32);
+    t->v = u256_from_u64((uint64_t)recid); /* typed transactions: v = y parity */
+    /* Recover as a loader would, and insist it gives the signer. */
+    err = tx_recover_sender(t, g->opt->fork);
+    if (err || !address_eq(&t->sender, &from->addr))
+        return gen_fail(g->err, g->err_len, PAREVM_ERR_INTERNAL, "signature does not recover its signer");
+    return PAREVM_OK;
+}
+
+static int gen_transactions(struct gen *g)
+{
+    const struct gen_options *o = g->opt;
+    struct block *b = &g->block;
+    b->txs = calloc(o->txs, sizeof *b->txs);
+    if (!b->txs)
+        return PAREVM_ERR_NOMEM;
+    b->tx_count = o->txs;
+    u256 base = u256_from_u64(GEN_BASE_FEE);
+    u256 tip = u256_from_u64(GEN_TIP);
+    u256 max_fee = u256_add(&base, &base);
+    max_fee = u256_add(&max_fee, &tip); /* room for the base fee to double */
+    for (uint64_t i = 0; i < o->txs; i++) {
+        const struct gen_account *from = &g->eoa[gen_touched_pos(g, g->sender[i])];
+        const struct gen_account *to = &g->eoa[gen_touched_pos(g, g->recipient[i])];
+        struct tx *t = &b->txs[i];
+        t->type = 2;
+        t->chain_id = 1;
+        t->has_chain_id = true;
+        t->nonce = from->nonce; /* every sender sends once */
+        t->max_priority_fee_per_gas = tip;
+        t->max_fee_per_gas = max_fee;
+        t->gas_price = max_fee;
+        t->has_to = true;
+        if (o->kind == GEN_TRANSFERS) {
+            t->gas_limit = GEN_GAS_TRANSFER;
+            t->to = to->addr;
+            t->value = g->amount[i];
+        } else {
+            /* transfer(address to, uint256 amount): selector, then two
+             * ABI words. */
+            t->gas_limit = GEN_GAS_ERC20;
+            t->to = g->token.addr;
+            t->data = calloc(1, 4 + 64);
+            if (!t->data)
+                return PAREVM_ERR_NOMEM;
+            t->data_len = 4 + 64;
+            uint32_t sel = ERC20_SELECTOR_TRANSFER;
+            for (int k = 0; k < 4; k++)
+                t->data[k] = (uint8_t)(sel >> (24 - 8 * k));
+            memcpy(t->data + 4 + 12, to->addr.bytes, 20);
+            u256_to_be(&g->amount[i], t->data + 4 + 32);
+        }
+        int err = gen_sign(g, t, from);
+        if (err)
+            return err;
+    }
+    return PAREVM_OK;
+}
+
+static int gen_world_add(struct world *w, const struct gen_account *a, const struct gen *g)
+{
+    struct world_account *wa = world_get_or_create(w, &a->addr);
+    if (!wa)
+        return PAREVM_ERR_NOMEM;
+    wa->balance = a->balance;
+    wa->nonce = a->nonce;
+    if (a->is_token) {
+        struct code *c = code_new(erc20_runtime, ERC20_RUNTIME_LEN);
+        if (!c)
+            return PAREVM_ERR_NOMEM;
+        world_set_code(wa, c);
+        code_release(c);
+        for (size_t i = 0; i < g->slot_count; i++) {
+            int err = world_set_storage(wa, &g->slots[i].key, &g->slots[i].value);
+            if (err)
+                return err;
+        }
+    }
+    return PAREVM_OK;
+}
+
+/* Fill the header, execute the block on the pre-state, and record the
+ * results (gas used, bloom, receipts root, state root), the transactions
+ * and withdrawals roots, and the hash. */
+static int gen_header_and_execute(struct gen *g)
+{
+    const struct gen_options *o = g->opt;
+    struct block *b = &g->block;
+    struct block_header *h = &b->header;
+    h->parent_hash = gen_seed_hash(o->seed, "parent");
+    h->ommers_hash = keccak256_hash("\xc0", 1); /* keccak(rlp([])) */
+    h->coinbase = g->coinbase.addr;
+    h->number = g->fp->number;
+    h->timestamp = g->fp->timestamp;
+    memcpy(h->extra_data, GEN_EXTRA_DATA, sizeof GEN_EXTRA_DATA - 1);
+    h->extra_data_len = sizeof GEN_EXTRA_DATA - 1;
+    uint64_t gas = 0;
+    for (size_t i = 0; i < b->tx_count; i++)
+        gas += b->txs[i].gas_limit;
+    h->gas_limit = gas > GEN_MIN_BLOCK_GAS ? gas : GEN_MIN_BLOCK_GAS;
+    h->has_base_fee = true;
+    h->base_fee = u256_from_u64(GEN_BASE_FEE);
+    if (o->fork >= FORK_PARIS) {
+        h->difficulty = u256_zero();
+        h->mix_hash = gen_seed_hash(o->seed, "prevrandao");
+    } else {
+        h->difficulty = u256_from_u64(GEN_LONDON_DIFFICULTY);
+        h->mix_hash = gen_seed_hash(o->seed, "mix");
+        hash32 nonce = gen_seed_hash(o->seed, "nonce");
+        memcpy(h->nonce, nonce.bytes, 8);
+    }
+    if (o->fork >= FORK_SHANGHAI) {
+        b->has_withdrawals = true; /* none: an empty list, the empty root */
+        h->has_withdrawals_root = true;
+        int err = withdrawals_root(NULL, 0, &h->withdrawals_root);
+        if (err)
+            return err;
+    }
+    if (o->fork >= FORK_CANCUN) {
+        h->has_blob_gas = true;
+        h->has_parent_beacon_root = true;
+        h->parent_beacon_root = gen_seed_hash(o->seed, "beacon root");
+    }
+
+    struct chain_config cfg;
+    chain_config_mainnet(&cfg);
+    if (chain_config_header_fork(&cfg, h) != o->fork)
+        return gen_fail(g->err, g->err_len, PAREVM_ERR_INTERNAL, "block %llu at %llu is not in %s on mainnet",
+                        (unsigned long long)h->number, (unsigned long long)h->timestamp, fork_name(o->fork));
+
+    struct world w;
+    world_init(&w);
+    int err = PAREVM_OK;
+    for (size_t i = 0; i < g->touched_count && !err; i++)
+        err = gen_world_add(&w, &g->eoa[i], g);
+    if (!err)
+        err = gen_world_add(&w, &g->coinbase, g);
+    if (!err && o->kind == GEN_ERC20)
+        err = gen_world_add(&w, &g->token, g);
+    /* BLOCKHASH: only the parent is known (the transactions never ask). */
+    uint64_t parent_number = h->number - 1;
+    g->parent_hash = h->parent_hash;
+    struct block_hashes hashes = {&parent_number, &g->parent_hash, 1};
+    if (!err)
+        err = exec_block_sequential(&cfg, b, &w, &hashes, &g->result);
+    if (!err)
+        err = world_state_root(&w, &h->state_root);
+    world_free(&w);
+    if (err)
+        return gen_fail(g->err, g->err_len, err, "executing the block: %s", parevm_strerror(err));
+
+    const struct block_result *r = &g->result;
+    if (r->invalid)
+        return gen_fail(g->err, g->err_len, PAREVM_ERR_INTERNAL, "the generated block is invalid: tx %zu: %s %s",
+                        r->invalid_tx, tx_error_name(r->invalid_reason), r->invalid_message);
+    for (size_t i = 0; i < r->receipt_count; i++) {
+        const struct receipt *rc = &r->receipts[i];
+        size_t want_logs = o->kind == GEN_ERC20 ? 1 : 0;
+        if (!rc->status || rc->log_count != want_logs)
+            return gen_fail(g->err, g->err_len, PAREVM_ERR_INTERNAL,
+                            "transaction %zu did not succeed as intended (status %d, %zu logs)", i, rc->status,
+                            rc->log_count);
+    }
+    h->gas_used = r->gas_used;
+    memcpy(h->logs_bloom, r->logs_bloom, 256);
+    h->receipts_root = r->receipts_root;
+    h->blob_gas_used = r->blob_gas_used;
+    if ((err = transactions_root(b->txs, b->tx_count, &h->tx_root)))
+        return err;
+    if ((err = block_header_hash(h, &h->hash)))
+        return err;
+    h->has_hash = true;
+    return PAREVM_OK;
+}
+
+/* ---- JSON output ---- */
+
+#if defined(__GNUC__)
+__attribute__((format(printf, 2, 3)))
+#endif
+static void gen_printf(struct bytebuf *b, const char *fmt, ...)
+{
+    char small[256];
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(small, sizeof small, fmt, ap);
+    va_end(ap);
+    if (n < 0)
+        return;
+    if ((size_t)n < sizeof small) {
+        bytebuf_append(b, small, (size_t)n);
+        return;
+    }
+    if (bytebuf_reserve(b, (size_t)n + 1))
+        return;
+    va_start(ap, fmt);
+    vsnprintf((char *)b->data + b->len, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    b->len += (size_t)n;
+}
+
+/* "key":"0x<bytes>" */
+static void gen_json_bytes(struct bytebuf *b, const char *key, const uint8_t *data, size_t len)
+{
+    gen_printf(b, "\"%s\":\"0x", key);
+    static const char digits[] = "0123456789abcdef";
+    if (bytebuf_reserve(b, 2 * len))
+        return;
+    for (size_t i = 0; i < len; i++) {
+        b->data[b->len++] = (uint8_t)digits[data[i] >> 4];
+        b->data[b->len++] = (uint8_t)digits[data[i] & 15];
+    }
+    bytebuf_push(b, '"');
+}
+
+/* "key":"0x<minimal hex>" (a JSON-RPC quantity) */
+static void gen_json_u256(struct bytebuf *b, const char *key, const u256 *v)
+{
+    char hex[67];
+    u256_to_hex(v, hex);
+    gen_printf(b, "\"%s\":\"%s\"", key, hex);
+}
+
+static void gen_json_u64(struct bytebuf *b, const char *key, uint64_t v)
+{
+    gen_printf(b, "\"%s\":\"0x%llx\"", key, (unsigned long long)v);
+}
+
+static int gen_block_size(const struct block *b, uint64_t *size)
+{
+    /* rlp([header, [tx...], [], withdrawals]): a typed transaction is an
+     * RLP string holding type || payload (EIP-2718). */
+    struct bytebuf body = {0}, tx = {0};
+    int err = block_header_encode(&b->header, &body);
+    size_t list = rlp_list_begin(&body);
+    for (size_t i = 0; i < b->tx_count && !err; i++) {
+        bytebuf_reset(&tx);
+        if (!(err = tx_encode(&b->txs[i], &tx)))
+            err = rlp_encode_bytes(&body, tx.data, tx.len);
+    }
+    if (!err)
+        err = rlp_list_end(&body, list);
+    if (!err) /* no uncles */
+        err = rlp_list_end(&body, rlp_list_begin(&body));
+    if (!err && b->has_withdrawals) /* empty in generated blocks */
+        err = rlp_list_end(&body, rlp_list_begin(&body));
+    size_t all = 0;
+    if (!err) {
+        /* The outer list header: measure it by wrapping a copy. */
+        struct bytebuf outer = {0};
+        size_t o = rlp_list_begin(&outer);
+        if (!(err = bytebuf_append(&outer, body.data, body.len)) && !(err = rlp_list_end(&outer, o)))
+            all = outer.len;
+        bytebuf_free(&outer);
+    }
+    bytebuf_free(&body);
+    bytebuf_free(&tx);
+    *size = all;
+    return err;
+}
+
+static int gen_block_json(const struct gen *g, struct bytebuf *out)
+{
+    const struct block *b = &g->block;
+    const struct block_header *h = &b->header;
+    const struct gen_options *o = g->opt;
+    uint64_t size;
+    int err = gen_block_size(b, &size);
+    if (err)
+        return err;
+    bytebuf_push(out, '{');
+    gen_json_bytes(out, "hash", h->hash.bytes, 32);
+    bytebuf_push(out, ',');
+    gen_json_bytes(out, "parentHash", h->parent_hash.bytes, 32);
+    bytebuf_push(out, ',');
+    gen_json_bytes(out, "sha3Uncles", h->ommers_hash.bytes, 32);
+    bytebuf_push(out, ',');
+    gen_json_bytes(out, "miner", h->coinbase.bytes, 20);
+    bytebuf_push(out, ',');
+    gen_json_bytes(out, "stateRoot", h->state_root.bytes, 32);
+    bytebuf_push(out, ',');
+    gen_json_bytes(out, "transactionsRoot", h->tx_root.bytes, 32);
+    bytebuf_push(out, ',');
+    gen_json_bytes(out, "receiptsRoot", h->receipts_root.bytes, 32);
+    bytebuf_push(out, ',');
+    gen_json_bytes(out, "logsBloom", h->logs_bloom, 256);
+    bytebuf_push(out, ',');
+    gen_json_u256(out, "difficulty", &h->difficulty);
+    bytebuf_push(out, ',');
+    gen_json_u64(out, "number", h->number);
+    bytebuf_push(out, ',');
+    gen_json_u64(out, "gasLimit", h->gas_limit);
+    bytebuf_push(out, ',');
+    gen_json_u64(out, "gasUsed", h->gas_used);
+    bytebuf_push(out, ',');
+    gen_json_u64(out, "timestamp", h->timestamp);
+    gen_printf(out, ",\"totalDifficulty\":\"%s\",", o->fork >= FORK_PARIS ? GEN_TD_MERGE : GEN_TD_LONDON);
+    gen_json_bytes(out, "extraData", h->extra_data, h->extra_data_len);
+    bytebuf_push(out, ',');
+    gen_json_bytes(out, "mixHash", h->mix_hash.bytes, 32);
+    bytebuf_push(out, ',');
+    gen_json_bytes(out, "nonce", h->nonce, 8);
+    bytebuf_push(out, ',');
+    gen_json_u256(out, "baseFeePerGas", &h->base_fee);
+    if (h->has_withdrawals_root) {
+        bytebuf_push(out, ',');
+        gen_json_bytes(out, "withdrawalsRoot", h->withdrawals_root.bytes, 32);
+    }
+    if (h->has_blob_gas) {
+        bytebuf_push(out, ',');
+        gen_json_u64(out, "blobGasUsed", h->blob_gas_used);
+        bytebuf_push(out, ',');
+        gen_json_u64(out, "excessBlobGas", h->excess_blob_gas);
+    }
+    if (h->has_parent_beacon_root) {
+        bytebuf_push(out, ',');
+        gen_json_bytes(out, "parentBeaconBlockRoot", h->parent_beacon_root.bytes, 32);
+    }
+    gen_printf(out, ",\"uncles\":[],\"transactions\":[");
+    for (size_t i = 0; i < b->tx_count; i++) {
+        const struct tx *t = &b->txs[i];
+        hash32 th;
+        if ((err = tx_hash(t, &th)))
+            return err;
+        /* What the sender paid per gas: min(max fee, base fee + tip). */
+        u256 price = u256_add(&h->base_fee, &t->max_priority_fee_per_gas);
+        if (u256_gt(&price, &t->max_fee_per_gas))
+            price = t->max_fee_per_gas;
+        gen_printf(out, "%s{", i ? "," : "");
+        gen_json_bytes(out, "hash", th.bytes, 32);
+        bytebuf_push(out, ',');
+        gen_json_u64(out, "nonce", t->nonce);
+        bytebuf_push(out, ',');
+        gen_json_bytes(out, "blockHash", h->hash.bytes, 32);
+        bytebuf_push(out, ',');
+        gen_json_u64(out, "blockNumber", h->number);
+        bytebuf_push(out, ',');
+        gen_json_u64(out, "transactionIndex", i);
+        bytebuf_push(out, ',');
+        gen_json_bytes(out, "from", t->sender.bytes, 20);
+        bytebuf_push(out, ',');
+        gen_json_bytes(out, "to", t->to.bytes, 20);
+        bytebuf_push(out, ',');
+        gen_json_u256(out, "value", &t->value);
+        bytebuf_push(out, ',');
+        gen_json_u256(out, "gasPrice", &price);
+        bytebuf_push(out, ',');
+        gen_json_u64(out, "gas", t->gas_limit);
+        bytebuf_push(out, ',');
+        gen_json_u256(out, "maxFeePerGas", &t->max_fee_per_gas);
+        bytebuf_push(out, ',');
+        gen_json_u256(out, "maxPriorityFeePerGas", &t->max_priority_fee_per_gas);
+        bytebuf_push(out, ',');
+        gen_json_bytes(out, "input", t->data, t->data_len);
+        bytebuf_push(out, ',');
+        gen_json_u256(out, "r", &t->r);
+        bytebuf_push(out, ',');
+        gen_json_u256(out, "s", &t->s);
+        bytebuf_push(out, ',');
+        gen_json_u256(out, "v", &t->v);
+        bytebuf_push(out, ',');
+        gen_json_u256(out, "yParity", &t->v);
+        bytebuf_push(out, ',');
+        gen_json_u64(out, "chainId", t->chain_id);
+        gen_printf(out, ",\"accessList\":[],\"type\":\"0x%x\"}", t->type);
+    }
+    gen_printf(out, "],");
+    gen_json_u64(out, "size", size);
+    if (b->has_withdrawals)
+        gen_printf(out, ",\"withdrawals\":[]");
+    gen_printf(out, "}\n");
+    return PAREVM_OK;
+}
+
+static int gen_cmp_account(const void *a, const void *b)
+{
+    return memcmp(((const struct gen_account *const *)a)[0]->addr.bytes,
+                  ((const struct gen_account *const *)b)[0]->addr.bytes, 20);
+}
+
+static void gen_account_json(const struct gen *g, const struct gen_account *a, struct bytebuf *out)
+{
+    char hex[67];
+    hex_encode(a->addr.bytes, 20, hex);
+    gen_printf(out, "\"%s\":{", hex);
+    gen_json_u256(out, "balance", &a->balance);
+    bytebuf_push(out, ',');
+    gen_json_u64(out, "nonce", a->nonce);
+    bytebuf_push(out, ',');
+    if (a->is_token)
+        gen_json_bytes(out, "code", erc20_runtime, ERC20_RUNTIME_LEN);
+    else
+        gen_printf(out, "\"code\":\"0x\"");
+    gen_printf(out, ",\"storage\":{");
+    if (a->is_token) {
+        for (size_t i = 0; i < g->slot_count; i++) {
+            char key[67], value[67];
+            u256_to_hex(&g->slots[i].key, key);
+            u256_to_hex(&g->slots[i].value, value);
+            gen_printf(out, "%s\"%s\":\"%s\"", i ? "," : "", key, value);
+        }
+    }
+    gen_printf(out, "}}");
+}
+
+/* One account per line, sorted by address (as the mainnet snapshots). */
+static int gen_pre_state_json(const struct gen *g, struct bytebuf *out)
+{
+    size_t n = g->touched_count + 1 + (g->opt->kind == GEN_ERC20);
+    const struct gen_account **list = malloc(n * sizeof *list);
+    if (!list)
+        return PAREVM_ERR_NOMEM;
+    size_t k = 0;
+    for (size_t i = 0; i < g->touched_count; i++)
+        list[k++] = &g->eoa[i];
+    list[k++] = &g->coinbase;
+    if (g->opt->kind == GEN_ERC20)
+        list[k++] = &g->token;
+    qsort(list, n, sizeof *list, gen_cmp_account);
+    gen_printf(out, "{\n");
+    for (size_t i = 0; i < n; i++) {
+        gen_account_json(g, list[i], out);
+        gen_printf(out, "%s\n", i + 1 < n ? "," : "");
+    }
+    gen_printf(out, "}\n");
+    free(list);
+    return PAREVM_OK;
+}
+
+static void gen_block_hashes_json(const struct gen *g, struct bytebuf *out)
+{
+    char hex[67];
+    hex_encode(g->block.header.parent_hash.bytes, 32, hex);
+    gen_printf(out, "{\n\"%llu\": \"%s\"\n}\n", (unsigned long long)(g->block.header.number - 1), hex);
+}
+
+static int gen_write_file(const char *dir, const char *name, const struct bytebuf *content, char *err,
+                          size_t err_len)
+{
+    char path[4096];
+    if ((size_t)snprintf(path, sizeof path, "%s/%s", dir, name) >= sizeof path)
+        return gen_fail(err, err_len, PAREVM_ERR_IO, "%s/%s: path too long", dir, name);
+    FILE *f = fopen(path, "wb");
+    if (!f)
+        return gen_fail(err, err_len, PAREVM_ERR_IO, "%s: %s", path, strerror(errno));
+    size_t written = fwrite(content->data, 1, content->len, f);
+    int write_errno = errno;
+    if (fclose(f) != 0 || written != content->len)
+        return gen_fail(err, err_len, PAREVM_ERR_IO, "%s: write failed: %s", path, strerror(write_errno));
+    return PAREVM_OK;
+}
+
+/* mkdir -p */
+static int gen_mkdirs(const char *dir, char *err, size_t err_len)
+{
+    char path[4096];
+    size_t n = strlen(dir);
+    if (n == 0 || n >= sizeof path)
+        return gen_fail(err, err_len, PAREVM_ERR_IO, "bad output folder '%s'", dir);
+    memcpy(path, dir, n + 1);
+    for (size_t i = 1; i <= n; i++) {
+        if (path[i] != '/' && path[i] != '\0')
+            continue;
+        char c = path[i];
+        path[i] = '\0';
+        if (mkdir(path, 0777) != 0 && errno != EEXIST)
+            return gen_fail(err, err_len, PAREVM_ERR_IO, "%s: %s", path, strerror(errno));
+        path[i] = c;
+    }
+    struct stat st;
+    if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode))
+        return gen_fail(err, err_len, PAREVM_ERR_IO, "%s: not a folder", dir);
+    return PAREVM_OK;
+}
+
+int gen_write_fixture(const struct gen_options *o, const char *dir, struct gen_summary *summary, char *err,
+                      size_t err_len)
+{
+    int rc = gen_options_check(o, err, err_len);
+    if (rc)
+        return rc;
+    if (!dir)
+        return gen_fail(err, err_len, PAREVM_ERR_ARG, "no output folder");
+    struct gen g;
+    memset(&g, 0, sizeof g);
+    g.opt = o;
+    g.fp = gen_fork_params(o->fork);
+    g.err = err;
+    g.err_len = err_len;
+    if (err_len)
+        err[0] = '\0';
+    gen_rng_init(&g.rng, o->seed);
+
+    struct bytebuf block = {0}, pre = {0}, hashes = {0};
+    if (!(rc = gen_choose(&g)) && !(rc = gen_accounts(&g)) && !(rc = gen_transactions(&g)))
+        rc = gen_header_and_execute(&g);
+    if (!rc && !(rc = gen_block_json(&g, &block)) && !(rc = gen_pre_state_json(&g, &pre)))
+        gen_block_hashes_json(&g, &hashes);
+    /* gen_printf drops text when memory runs out: check nothing was lost
+     * by checking that every buffer ends with its closing brace. */
+    if (!rc && (block.len < 2 || pre.len < 2 || hashes.len < 2 || block.data[block.len - 2] != '}' ||
+                pre.data[pre.len - 2] != '}' || hashes.data[hashes.len - 2] != '}'))
+        rc = PAREVM_ERR_NOMEM;
+    if (!rc && !(rc = gen_mkdirs(dir, err, err_len)) && !(rc = gen_write_file(dir, "block.json", &block, err, err_len)) &&
+        !(rc = gen_write_file(dir, "pre_state.json", &pre, err, err_len)))
+        rc = gen_write_file(dir, "block_hashes.json", &hashes, err, err_len);
+    if (!rc && summary) {
+        summary->number = g.block.header.number;
+        summary->gas_used = g.block.header.gas_used;
+        summary->hash = g.block.header.hash;
+        summary->accounts_touched = g.touched_count;
+    }
+    if (rc && err_len && err[0] == '\0')
+        gen_fail(err, err_len, rc, "%s", parevm_strerror(rc));
+    bytebuf_free(&block);
+    bytebuf_free(&pre);
+    bytebuf_free(&hashes);
+    gen_free(&g);
+    return rc;
+}
+
+/* ---- command line ---- */
+
+void cli_gen_usage(FILE *out)
+{
+    fprintf(out,
+            "usage: parevm gen transfers|erc20 --txs N --accounts K [OPTIONS] --out DIR\n"
+            "\n"
+            "Write a synthetic block in the mainnet fixture format: DIR/block.json (as\n"
+            "eth_getBlockByNumber returns it, with full transactions), DIR/pre_state.json\n"
+            "and DIR/block_hashes.json, readable by `parevm run`. The same options give\n"
+            "byte-identical files.\n"
+            "\n"
+            "  transfers  plain ETH transfers (21000 gas each)\n"
+            "  erc20      transfer(to, amount) calls on an ERC-20 token (contracts/ERC20.sol)\n"
+            "             installed in the pre-state with balances for every account used\n"
+            "\n"
+            "Accounts come from a pool of K keys derived from the seed: key i is\n"
+            "keccak256(be64(seed) || be64(i)), re-hashed until it is a valid secp256k1\n"
+            "key. Every transaction is EIP-1559 (type 2, chain id 1) from a different\n"
+            "sender, signed with its key. Only accounts the block uses are in the\n"
+            "pre-state (each with 100-101 ETH and, for erc20, 1,000,000-1,000,001 tokens).\n"
+            "The header is computed by executing the block: gasUsed, logsBloom,\n"
+            "receiptsRoot and stateRoot (the pre-state is the whole synthetic world).\n"
+            "\n"
+            "options:\n"
+            "  --txs N        transactions in the block (1 to %u)\n"
+            "  --accounts K   size of the account pool (at most %u)\n"
+            "  --zipf S       0 (default): independent: distinct senders and distinct\n"
+            "                 recipients, no account in two transactions (K >= 2N).\n"
+            "                 S > 0: contended: recipients drawn Zipf(S) over the pool\n"
+            "                 (account r with weight 1/(r+1)^S; never the sender itself),\n"
+            "                 senders distinct (K >= N)\n"
+            "  --seed X       64-bit seed for keys and choices (default 1)\n"
+            "  --fork NAME    London, Paris, Shanghai or Cancun (default Cancun); picks the\n"
+            "                 block number and timestamp so that the mainnet schedule gives\n"
+            "                 that fork (Cancun: block 20000000, time 1717000000)\n"
+            "  --out DIR      output folder, created if missing; the files are replaced\n"
+            "  -h, --help     show this help\n"
+            "\n"
+            "On success prints one line: the folder, block number, gas used and hash.\n"
+            "exit status: 0 written, 1 failure, 2 usage error.\n",
+            GEN_MAX_TXS, GEN_MAX_ACCOUNTS);
+}
+
+/* A decimal unsigned 64-bit number, nothing else. */
+static bool gen_parse_u64(const char *s, uint64_t *out)
+{
+    if (!s || *s < '0' || *s > '9')
+        return false;
+    errno = 0;
+    char *end;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (errno || *end)
+        return false;
+    *out = v;
+    return true;
+}
+
+static int gen_usage_error(const char *fmt, const char *arg)
+{
+    fprintf(stderr, "parevm gen: ");
+    fprintf(stderr, fmt, arg);
+    fprintf(stderr, "\nRun `parevm gen --help` for usage.\n");
+    return CLI_EXIT_USAGE;
+}
+
+int cli_gen(int argc, char **argv)
+{
+    struct gen_options o;
+    gen_options_default(&o);
+    const char *out = NULL;
+    bool has_kind = false, has_txs = false, has_accounts = false;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
+            cli_gen_usage(stdout);
+            return CLI_EXIT_OK;
+        }
+        if (a[0] != '-') {
+            if (has_kind)
+                return gen_usage_error("unexpected argument '%s'", a);
+            if (strcmp(a, "transfers") == 0)
+                o.kind = GEN_TRANSFERS;
+            else if (strcmp(a, "erc20") == 0)
+                o.kind = GEN_ERC20;
+            else
+                return gen_usage_error("unknown kind '%s' (transfers or erc20)", a);
+            has_kind = true;
+            continue;
+        }
+        const char *value = i + 1 < argc ? argv[i + 1] : NULL;
+        if (strcmp(a, "--txs") != 0 && strcmp(a, "--accounts") != 0 && strcmp(a, "--zipf") != 0 &&
+            strcmp(a, "--seed") != 0 && strcmp(a, "--fork") != 0 && strcmp(a, "--out") != 0)
+            return gen_usage_error("unknown option '%s'", a);
+        if (!value)
+            return gen_usage_error("%s needs a value", a);
+        i++;
+        if (strcmp(a, "--txs") == 0) {
+            if (!gen_parse_u64(value, &o.txs))
+                return gen_usage_error("--txs: not a number: '%s'", value);
+            has_txs = true;
+        } else if (strcmp(a, "--accounts") == 0) {
+            if (!gen_parse_u64(value, &o.accounts))
+                return gen_usage_error("--accounts: not a number: '%s'", value);
+            has_accounts = true;
+        } else if (strcmp(a, "--zipf") == 0) {
+            char *end;
+            errno = 0;
+            o.zipf = strtod(value, &end);
+            if (errno || *end || end == value || !(o.zipf >= 0) || !isfinite(o.zipf))
+                return gen_usage_error("--zipf: not a finite number >= 0: '%s'", value);
+        } else if (strcmp(a, "--seed") == 0) {
+            if (!gen_parse_u64(value, &o.seed))
+                return gen_usage_error("--seed: not a 64-bit number: '%s'", value);
+        } else if (strcmp(a, "--fork") == 0) {
+            if (!fork_from_name(value, &o.fork) || !gen_fork_params(o.fork))
+                return gen_usage_error("--fork: '%s' not supported (London, Paris, Shanghai, Cancun)", value);
+        } else {
+            out = value;
+        }
+    }
+    if (!has_kind)
+        return gen_usage_error("%s", "missing kind (transfers or erc20)");
+    if (!has_txs || !has_accounts || !out)
+        return gen_usage_error("%s", "--txs, --accounts and --out are required");
+    char err[512];
+    if (gen_options_check(&o, err, sizeof err))
+        return gen_usage_error("%s", err);
+    struct gen_summary s;
+    if (gen_write_fixture(&o, out, &s, err, sizeof err)) {
+        fprintf(stderr, "parevm gen: %s\n", err);
+        return CLI_EXIT_FAIL;
+    }
+    char hash[67];
+    hex_encode(s.hash.bytes, 32, hash);
+    printf("%s: block %llu, %llu transactions, %zu accounts, gas used %llu, hash %s\n", out,
+           (unsigned long long)s.number, (unsigned long long)o.txs, s.accounts_touched,
+           (unsigned long long)s.gas_used, hash);
+    return CLI_EXIT_OK;
+}
