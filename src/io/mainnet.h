@@ -1,0 +1,51 @@
+/*
+ * mainnet — loader for mainnet block snapshots (fixtures/mainnet/<n>/):
+ *
+ *   block.json         the block as eth_getBlockByNumber(n, true) returns it
+ *   pre_state.json     {address: {balance, nonce, code, storage}} of every
+ *                      account the block touches, before the block
+ *   block_hashes.json  {"<decimal number>": "0xhash"} for BLOCKHASH
+ *
+ * Everything is validated while loading: every hex field, every length,
+ * and every transaction's signature — the sender is recovered and must
+ * equal the JSON `from`, and the re-encoded transaction must hash to its
+ * `hash`. On failure the message names the file and the field
+ * ("mainnet/19426587/block.json: transactions[3].r: bad hex") and nothing
+ * stays allocated.
+ */
+#ifndef PAREVM_IO_MAINNET_H
+#define PAREVM_IO_MAINNET_H
+
+#include <stddef.h>
+
+#include "../chain/block.h"
+#include "../exec/exec.h"
+#include "../state/world.h"
+
+struct mainnet_fixture {
+    char *dir; /* as given, without a trailing '/' */
+    struct block block;
+    struct world pre;
+    struct block_hashes hashes; /* numbers sorted ascending */
+    enum fork fork;             /* of the block under the config it was loaded with */
+};
+
+/* Load dir/{block,pre_state,block_hashes}.json; senders are recovered
+ * under cfg's fork for the block. Returns PAREVM_OK, or PAREVM_ERR_IO /
+ * _JSON / _HEX / _RANGE / _SIGNATURE / _UNSUPPORTED / _NOMEM with a
+ * message in err[0..err_len). *out is empty on failure. */
+int mainnet_load(const char *dir, const struct chain_config *cfg, struct mainnet_fixture *out, char *err,
+                 size_t err_len);
+void mainnet_fixture_free(struct mainnet_fixture *f);
+
+/* The three parts, from JSON text (len bytes, need not be NUL-terminated);
+ * `path` is used in messages only. Same results as mainnet_load. */
+int mainnet_parse_block(const char *path, const char *json, size_t len, const struct chain_config *cfg,
+                        struct block *out, char *err, size_t err_len);
+int mainnet_parse_state(const char *path, const char *json, size_t len, struct world *out, char *err,
+                        size_t err_len);
+int mainnet_parse_block_hashes(const char *path, const char *json, size_t len, struct block_hashes *out,
+                               char *err, size_t err_len);
+void block_hashes_free(struct block_hashes *h);
+
+#endif

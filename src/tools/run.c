@@ -1,0 +1,501 @@
+/*
+ * parevm run — execute mainnet block snapshots sequentially and check them
+ * against their headers.
+ *
+ * Each BLOCK_DIR (fixtures/mainnet/<n>/) is loaded (senders recovered and
+ * cross-checked), executed once with exec_block_sequential on its partial
+ * pre-state, and verified: gasUsed and logsBloom for every block,
+ * receiptsRoot from Byzantium on (before it, receipts hold intermediate
+ * state roots, which a partial state cannot give). Only the execution is
+ * timed, not the loading.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "../base/buf.h"
+#include "../base/hex.h"
+#include "../evm/precompiles.h"
+#include "../exec/exec.h"
+#include "../io/mainnet.h"
+#include "cli.h"
+
+struct run_options {
+    const char *json_path; /* NULL, a file, or "-" for stdout */
+    bool quiet;
+};
+
+void cli_run_usage(FILE *out)
+{
+    fprintf(out,
+            "usage: parevm run [--json FILE|-] [--quiet] BLOCK_DIR...\n"
+            "\n"
+            "Execute mainnet block snapshots (folders holding block.json, pre_state.json\n"
+            "and block_hashes.json, see fixtures/mainnet/README.md) sequentially and\n"
+            "verify each block's gasUsed and logsBloom, and from Byzantium (4,370,000) on\n"
+            "its receiptsRoot, against the header. Senders are recovered from the\n"
+            "signatures and must match each transaction's `from`.\n"
+            "\n"
+            "options:\n"
+            "  --json FILE   write the full results to FILE (\"-\": stdout, and the table\n"
+            "                goes to stderr): per block the verdict, receipts (status, gas,\n"
+            "                logs) and the post-state diff of changed accounts and slots\n"
+            "  --quiet       print only failures and the summary\n"
+            "  -h, --help    show this help\n"
+            "\n"
+            "output: one line per block, \"NUMBER FORK TXS GAS MS MGAS/S VERDICT\" (on a\n"
+            "mismatch, what differed), a total line (gas / execution time, loading\n"
+            "excluded), then \"N passed, N failed\".\n"
+            "\n"
+            "exit status: 0 every block passed, 1 a block failed or could not be loaded,\n"
+            "2 usage error.\n");
+}
+
+#if defined(__GNUC__)
+__attribute__((format(printf, 2, 3)))
+#endif
+static void buf_printf(struct bytebuf *b, const char *fmt, ...)
+{
+    char small[512];
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(small, sizeof small, fmt, ap);
+    va_end(ap);
+    if (n < 0)
+        return;
+    if ((size_t)n < sizeof small) {
+        bytebuf_append(b, small, (size_t)n);
+        return;
+    }
+    char *big = malloc((size_t)n + 1);
+    if (!big)
+        return;
+    va_start(ap, fmt);
+    vsnprintf(big, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    bytebuf_append(b, big, (size_t)n);
+    free(big);
+}
+
+static void buf_json_string(struct bytebuf *b, const char *s)
+{
+    bytebuf_push(b, '"');
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c == '"' || c == '\\') {
+            bytebuf_push(b, '\\');
+            bytebuf_push(b, c);
+        } else if (c < 0x20) {
+            buf_printf(b, "\\u%04x", c);
+        } else {
+            bytebuf_push(b, c);
+        }
+    }
+    bytebuf_push(b, '"');
+}
+
+static void buf_hex(struct bytebuf *b, const uint8_t *data, size_t len)
+{
+    char *h = hex_encode_alloc(data, len);
+    if (h) {
+        buf_printf(b, "\"%s\"", h);
+        free(h);
+    }
+}
+
+static void buf_u256(struct bytebuf *b, const u256 *v)
+{
+    char h[80];
+    u256_to_hex(v, h);
+    buf_printf(b, "\"%s\"", h);
+}
+
+static double now_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+/* One-time process setup the EVM does lazily on first use (the KZG
+ * trusted setup takes seconds to parse; the ecrecover context a little)
+ * is done here, before any timing, as a node does at startup. The inputs
+ * are chosen to get past the cheap checks and then fail. */
+static void run_warm_up(void)
+{
+    uint8_t in[192] = {0};
+    struct bytebuf out = {0};
+    uint64_t used = 0;
+    address a;
+    memset(&a, 0, sizeof a);
+    a.bytes[19] = 0x01; /* ecrecover */
+    int id = precompile_lookup(&a, FORK_CANCUN);
+    if (id)
+        precompile_run(id, FORK_CANCUN, in, 128, 100000, &used, &out);
+    bytebuf_reset(&out);
+    /* point evaluation: versioned hash = 0x01 || sha256(commitment)[1:] */
+    precompile_sha256(in + 96, 48, in);
+    in[0] = 0x01;
+    a.bytes[19] = 0x0a;
+    id = precompile_lookup(&a, FORK_CANCUN);
+    if (id)
+        precompile_run(id, FORK_CANCUN, in, sizeof in, 100000, &used, &out);
+    bytebuf_free(&out);
+}
+
+/* ---- post-state diff (--json) ---- */
+
+static int cmp_address(const void *a, const void *b) { return memcmp(a, b, 20); }
+
+static int cmp_u256(const void *a, const void *b)
+{
+    const u256 *x = a, *y = b;
+    return u256_lt(x, y) ? -1 : u256_lt(y, x);
+}
+
+/* Every address in the pre or post world, sorted (duplicates removed). */
+static address *diff_addresses(const struct world *pre, const struct world *post, size_t *n)
+{
+    size_t cap = pre->accounts.count + post->accounts.count;
+    address *all = malloc((cap ? cap : 1) * sizeof *all);
+    if (!all)
+        return NULL;
+    size_t k = 0, it = 0;
+    const void *key;
+    void *val;
+    while (hmap_next(&pre->accounts, &it, &key, &val))
+        memcpy(all[k++].bytes, key, 20);
+    it = 0;
+    while (hmap_next(&post->accounts, &it, &key, &val))
+        if (!world_get(pre, key))
+            memcpy(all[k++].bytes, key, 20);
+    qsort(all, k, sizeof *all, cmp_address);
+    *n = k;
+    return all;
+}
+
+/* Slots whose value differs between a and b (either may be NULL), sorted. */
+static u256 *diff_slots(const struct world_account *a, const struct world_account *b, size_t *n)
+{
+    size_t cap = (a ? a->storage.count : 0) + (b ? b->storage.count : 0);
+    u256 *keys = malloc((cap ? cap : 1) * sizeof *keys);
+    if (!keys)
+        return NULL;
+    size_t k = 0;
+    const struct world_account *side[2] = {a, b};
+    for (int s = 0; s < 2; s++) {
+        if (!side[s])
+            continue;
+        const struct world_account *other = side[1 - s];
+        size_t it = 0;
+        const void *key;
+        void *val;
+        while (hmap_next(&side[s]->storage, &it, &key, &val)) {
+            u256 ov = other ? world_get_storage(other, key) : u256_zero();
+            if (u256_eq(&ov, val))
+                continue;
+            if (s == 1 && a && hmap_get(&a->storage, key))
+                continue; /* already listed from a */
+            keys[k++] = *(const u256 *)key;
+        }
+    }
+    qsort(keys, k, sizeof *keys, cmp_u256);
+    *n = k;
+    return keys;
+}
+
+/* {"0xaddr": {"balance", "nonce", "code", "storage": {...}} | {"deleted": true}}
+ * with the post values of what changed. */
+static void json_state_diff(struct bytebuf *b, const struct world *pre, const struct world *post)
+{
+    size_t n = 0;
+    address *addrs = diff_addresses(pre, post, &n);
+    bytebuf_push(b, '{');
+    bool first = true;
+    for (size_t i = 0; addrs && i < n; i++) {
+        const struct world_account *a = world_get(pre, &addrs[i]);
+        const struct world_account *p = world_get(post, &addrs[i]);
+        size_t slot_count = 0;
+        u256 *slots = diff_slots(a, p, &slot_count);
+        bool balance = p && (!a || !u256_eq(&a->balance, &p->balance));
+        bool nonce = p && (!a || a->nonce != p->nonce);
+        bool code = p && (!a || !hash32_eq(&a->code->hash, &p->code->hash));
+        bool created = p && !a;
+        if (!p && !a) {
+            free(slots);
+            continue;
+        }
+        if (p && !balance && !nonce && !code && !created && slot_count == 0) {
+            free(slots);
+            continue;
+        }
+        char ah[43];
+        hex_encode(addrs[i].bytes, 20, ah);
+        buf_printf(b, "%s\n  \"%s\": {", first ? "" : ",", ah);
+        first = false;
+        if (!p) {
+            buf_printf(b, "\"deleted\": true}");
+            free(slots);
+            continue;
+        }
+        const char *sep = "";
+        if (created) {
+            buf_printf(b, "\"created\": true");
+            sep = ", ";
+        }
+        if (balance) {
+            buf_printf(b, "%s\"balance\": ", sep);
+            buf_u256(b, &p->balance);
+            sep = ", ";
+        }
+        if (nonce) {
+            buf_printf(b, "%s\"nonce\": \"0x%llx\"", sep, (unsigned long long)p->nonce);
+            sep = ", ";
+        }
+        if (code) {
+            buf_printf(b, "%s\"code\": ", sep);
+            buf_hex(b, p->code->bytes, p->code->len);
+            sep = ", ";
+        }
+        if (slot_count) {
+            buf_printf(b, "%s\"storage\": {", sep);
+            for (size_t k = 0; k < slot_count; k++) {
+                u256 v = world_get_storage(p, &slots[k]);
+                buf_printf(b, "%s", k ? ", " : "");
+                buf_u256(b, &slots[k]);
+                bytebuf_push(b, ':');
+                buf_u256(b, &v);
+            }
+            bytebuf_push(b, '}');
+        }
+        bytebuf_push(b, '}');
+        free(slots);
+    }
+    buf_printf(b, "%s}", first ? "" : "\n");
+    free(addrs);
+}
+
+static void json_receipts(struct bytebuf *b, const struct block_result *r)
+{
+    bytebuf_push(b, '[');
+    for (size_t i = 0; i < r->receipt_count; i++) {
+        const struct receipt *rc = &r->receipts[i];
+        buf_printf(b, "%s\n  {\"index\": %zu, \"type\": \"0x%x\", ", i ? "," : "", i, rc->tx_type);
+        if (rc->has_status)
+            buf_printf(b, "\"status\": \"0x%d\", ", rc->status ? 1 : 0);
+        buf_printf(b, "\"gasUsed\": \"0x%llx\", \"cumulativeGasUsed\": \"0x%llx\", ",
+                   (unsigned long long)rc->gas_used, (unsigned long long)rc->cumulative_gas_used);
+        if (rc->has_created_address) {
+            buf_printf(b, "\"contractAddress\": ");
+            buf_hex(b, rc->created_address.bytes, 20);
+            buf_printf(b, ", ");
+        }
+        buf_printf(b, "\"logs\": [");
+        for (size_t k = 0; k < rc->log_count; k++) {
+            const struct log *l = &rc->logs[k];
+            buf_printf(b, "%s{\"address\": ", k ? ", " : "");
+            buf_hex(b, l->addr.bytes, 20);
+            buf_printf(b, ", \"topics\": [");
+            for (unsigned t = 0; t < l->topic_count && t < 4; t++) {
+                buf_printf(b, "%s", t ? ", " : "");
+                buf_hex(b, l->topics[t].bytes, 32);
+            }
+            buf_printf(b, "], \"data\": ");
+            buf_hex(b, l->data, l->data_len);
+            bytebuf_push(b, '}');
+        }
+        buf_printf(b, "]}");
+    }
+    buf_printf(b, "%s]", r->receipt_count ? "\n" : "");
+}
+
+/* ---- one block ---- */
+
+struct run_totals {
+    size_t passed, failed;
+    uint64_t gas;
+    double seconds;
+};
+
+/* Load, execute, verify and report one folder; returns whether it passed. */
+static bool run_block(const char *dir, const struct run_options *opt, FILE *table, struct bytebuf *json,
+                      bool first_json, struct run_totals *tot)
+{
+    struct chain_config cfg;
+    chain_config_mainnet(&cfg);
+    cfg.skip_intermediate_roots = true; /* the snapshot's state is partial */
+
+    char err[512];
+    struct mainnet_fixture fx;
+    int rc = mainnet_load(dir, &cfg, &fx, err, sizeof err);
+    if (rc) {
+        fprintf(table, "%s: error: %s\n", dir, err);
+        if (json) {
+            buf_printf(json, "%s{\"dir\": ", first_json ? "" : ",\n");
+            buf_json_string(json, dir);
+            buf_printf(json, ", \"pass\": false, \"error\": ");
+            buf_json_string(json, err);
+            bytebuf_push(json, '}');
+        }
+        return false;
+    }
+
+    struct world pre_copy;
+    bool have_copy = false;
+    if (json && world_clone(&fx.pre, &pre_copy) == PAREVM_OK)
+        have_copy = true;
+
+    const struct block_header *h = &fx.block.header;
+    struct block_result res;
+    double t0 = now_seconds();
+    rc = exec_block_sequential(&cfg, &fx.block, &fx.pre, &fx.hashes, &res);
+    double secs = now_seconds() - t0;
+
+    /* Verdict. */
+    struct bytebuf why = {0};
+    if (rc) {
+        buf_printf(&why, "execution error: %s%s%s", parevm_strerror(rc), res.invalid_message[0] ? ": " : "",
+                   res.invalid_message);
+    } else if (res.invalid) {
+        buf_printf(&why, "block invalid: %s", res.invalid_message);
+    } else {
+        if (res.gas_used != h->gas_used)
+            buf_printf(&why, "%sgasUsed: expected %llu, got %llu", why.len ? "; " : "",
+                       (unsigned long long)h->gas_used, (unsigned long long)res.gas_used);
+        if (memcmp(res.logs_bloom, h->logs_bloom, 256) != 0)
+            buf_printf(&why, "%slogsBloom differs", why.len ? "; " : "");
+        if (fx.fork >= FORK_BYZANTIUM && !hash32_eq(&res.receipts_root, &h->receipts_root)) {
+            char a[67], b[67];
+            hex_encode(h->receipts_root.bytes, 32, a);
+            hex_encode(res.receipts_root.bytes, 32, b);
+            buf_printf(&why, "%sreceiptsRoot: expected %s, got %s", why.len ? "; " : "", a, b);
+        }
+    }
+    bool pass = why.len == 0;
+    bytebuf_push(&why, '\0');
+
+    double ms = secs * 1e3;
+    double mgas = secs > 0 ? (double)res.gas_used / secs / 1e6 : 0;
+    if (!pass || !opt->quiet)
+        fprintf(table, "%-9llu %-17s %5zu txs %10llu gas %9.3f ms %8.1f Mgas/s  %s%s\n",
+                (unsigned long long)h->number, fork_name(fx.fork), fx.block.tx_count,
+                (unsigned long long)res.gas_used, ms, mgas, pass ? "ok" : "FAIL: ", pass ? "" : (char *)why.data);
+    if (!rc) {
+        tot->gas += res.gas_used;
+        tot->seconds += secs;
+    }
+
+    if (json) {
+        char hx[67];
+        buf_printf(json, "%s{\"dir\": ", first_json ? "" : ",\n");
+        buf_json_string(json, fx.dir);
+        buf_printf(json, ", \"number\": %llu, \"fork\": \"%s\", \"pass\": %s, \"error\": ",
+                   (unsigned long long)h->number, fork_name(fx.fork), pass ? "true" : "false");
+        if (pass)
+            buf_printf(json, "null");
+        else
+            buf_json_string(json, (char *)why.data);
+        buf_printf(json, ", \"execMs\": %.6f, \"txCount\": %zu, \"gasUsed\": \"0x%llx\", \"blobGasUsed\": \"0x%llx\"",
+                   ms, fx.block.tx_count, (unsigned long long)res.gas_used, (unsigned long long)res.blob_gas_used);
+        if (!rc && !res.invalid) {
+            buf_printf(json, ", \"logsBloom\": ");
+            buf_hex(json, res.logs_bloom, 256);
+            hex_encode(res.receipts_root.bytes, 32, hx);
+            buf_printf(json, ", \"receiptsRoot\": \"%s\",\n \"receipts\": ", hx);
+            json_receipts(json, &res);
+            if (have_copy) {
+                buf_printf(json, ",\n \"stateDiff\": ");
+                json_state_diff(json, &pre_copy, &fx.pre);
+            }
+        }
+        bytebuf_push(json, '}');
+    }
+
+    bytebuf_free(&why);
+    if (have_copy)
+        world_free(&pre_copy);
+    block_result_free(&res);
+    mainnet_fixture_free(&fx);
+    return pass;
+}
+
+int cli_run(int argc, char **argv)
+{
+    struct run_options opt = {0};
+    char **dirs = calloc((size_t)argc + 1, sizeof *dirs);
+    if (!dirs) {
+        fprintf(stderr, "parevm run: out of memory\n");
+        return CLI_EXIT_FAIL;
+    }
+    int dir_count = 0;
+    bool options_done = false;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (options_done || a[0] != '-' || a[1] == '\0') {
+            dirs[dir_count++] = argv[i];
+        } else if (strcmp(a, "--") == 0) {
+            options_done = true;
+        } else if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
+            cli_run_usage(stdout);
+            free(dirs);
+            return CLI_EXIT_OK;
+        } else if (strcmp(a, "--json") == 0 && i + 1 < argc) {
+            opt.json_path = argv[++i];
+        } else if (strcmp(a, "--quiet") == 0) {
+            opt.quiet = true;
+        } else {
+            fprintf(stderr, "parevm run: %s '%s'\nTry 'parevm run --help'.\n",
+                    strcmp(a, "--json") == 0 ? "missing file name after" : "unknown option", a);
+            free(dirs);
+            return CLI_EXIT_USAGE;
+        }
+    }
+    if (dir_count == 0) {
+        fprintf(stderr, "parevm run: no BLOCK_DIR given\nTry 'parevm run --help'.\n");
+        free(dirs);
+        return CLI_EXIT_USAGE;
+    }
+
+    FILE *json_out = NULL;
+    bool json_stdout = opt.json_path && strcmp(opt.json_path, "-") == 0;
+    if (opt.json_path && !json_stdout) {
+        json_out = fopen(opt.json_path, "w");
+        if (!json_out) {
+            perror(opt.json_path);
+            free(dirs);
+            return CLI_EXIT_FAIL;
+        }
+    } else if (json_stdout) {
+        json_out = stdout;
+    }
+    FILE *table = json_stdout ? stderr : stdout;
+
+    run_warm_up();
+    struct run_totals tot = {0};
+    if (json_out)
+        fputs("[\n", json_out);
+    for (int i = 0; i < dir_count; i++) {
+        struct bytebuf json = {0};
+        bool pass = run_block(dirs[i], &opt, table, json_out ? &json : NULL, i == 0, &tot);
+        if (pass)
+            tot.passed++;
+        else
+            tot.failed++;
+        if (json_out && json.len)
+            fwrite(json.data, 1, json.len, json_out);
+        bytebuf_free(&json);
+        fflush(table);
+    }
+    if (json_out) {
+        fputs("\n]\n", json_out);
+        if (json_out != stdout && fclose(json_out) != 0)
+            perror(opt.json_path);
+    }
+    fprintf(table, "total: %llu gas in %.3f ms of execution: %.1f Mgas/s\n", (unsigned long long)tot.gas,
+            tot.seconds * 1e3, tot.seconds > 0 ? (double)tot.gas / tot.seconds / 1e6 : 0.0);
+    fprintf(table, "%zu passed, %zu failed\n", tot.passed, tot.failed);
+    free(dirs);
+    return tot.failed ? CLI_EXIT_FAIL : CLI_EXIT_OK;
+}
