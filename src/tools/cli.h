@@ -16,6 +16,8 @@ enum {
 
 int cli_statetest(int argc, char **argv);
 void cli_statetest_usage(FILE *out);
+int cli_blocktest(int argc, char **argv);
+void cli_blocktest_usage(FILE *out);
 int cli_run(int argc, char **argv);
 void cli_run_usage(FILE *out);
 

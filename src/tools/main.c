@@ -17,6 +17,7 @@ static int cli_help(int argc, char **argv);
 
 static const struct cli_command commands[] = {
     {"statetest", "run ethereum/tests GeneralStateTests fixtures", cli_statetest},
+    {"blocktest", "run ethereum/tests BlockchainTests fixtures", cli_blocktest},
     {"gen", "write a synthetic block (ETH or ERC-20 transfers) as a mainnet-format fixture", cli_gen},
     {"run", "execute mainnet block snapshots and check them against their headers", cli_run},
     {"version", "print the version", cli_version},
@@ -45,6 +46,10 @@ static int cli_help(int argc, char **argv)
 {
     if (argc > 1 && strcmp(argv[1], "statetest") == 0) {
         cli_statetest_usage(stdout);
+        return CLI_EXIT_OK;
+    }
+    if (argc > 1 && strcmp(argv[1], "blocktest") == 0) {
+        cli_blocktest_usage(stdout);
         return CLI_EXIT_OK;
     }
     if (argc > 1 && strcmp(argv[1], "gen") == 0) {

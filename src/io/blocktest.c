@@ -1,0 +1,805 @@
+/* blocktest — BlockchainTests JSON loader and block RLP decoder (see blocktest.h). */
+#include "blocktest.h"
+
+#include <cjson/cJSON.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../base/hex.h"
+#include "../base/keccak.h"
+#include "../base/rlp.h"
+#include "../state/trie.h"
+
+/* ---- messages ---- */
+
+/* Parsing context: where we are, for messages. The first failure wins;
+ * later calls to bt_fail are ignored so the innermost cause is kept. */
+struct bt_ctx {
+    const char *path;
+    const char *test; /* NULL outside a test */
+    char *err;
+    size_t err_len;
+    int code;
+};
+
+#if defined(__GNUC__)
+__attribute__((format(printf, 4, 5)))
+#endif
+static int bt_fail(struct bt_ctx *c, int code, const char *field, const char *fmt, ...)
+{
+    if (c->code)
+        return c->code;
+    c->code = code;
+    if (!c->err || c->err_len == 0)
+        return code;
+    char msg[256];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    if (c->test && field)
+        snprintf(c->err, c->err_len, "%s: %s: %s: %s", c->path, c->test, field, msg);
+    else if (c->test)
+        snprintf(c->err, c->err_len, "%s: %s: %s", c->path, c->test, msg);
+    else if (field)
+        snprintf(c->err, c->err_len, "%s: %s: %s", c->path, field, msg);
+    else
+        snprintf(c->err, c->err_len, "%s: %s", c->path, msg);
+    return code;
+}
+
+static int bt_nomem(struct bt_ctx *c) { return bt_fail(c, PAREVM_ERR_NOMEM, NULL, "out of memory"); }
+
+/* Field names for messages, truncated to FIELD_MAX bytes. */
+#define FIELD_MAX 256
+
+#if defined(__GNUC__)
+__attribute__((format(printf, 3, 4)))
+#endif
+static const char *field_name(char *buf, size_t cap, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf, cap, fmt, ap);
+    va_end(ap);
+    return buf;
+}
+
+/* ---- JSON values ---- */
+
+/* Optional member: absent or JSON null both count as absent. */
+static const cJSON *json_optional(const cJSON *obj, const char *key)
+{
+    const cJSON *item = cJSON_GetObjectItemCaseSensitive(obj, key);
+    return item && !cJSON_IsNull(item) ? item : NULL;
+}
+
+static int bt_require(struct bt_ctx *c, const cJSON *obj, const char *key, const char *field, const cJSON **out)
+{
+    *out = json_optional(obj, key);
+    if (!*out)
+        return bt_fail(c, PAREVM_ERR_JSON, field, "missing field");
+    return PAREVM_OK;
+}
+
+static int bt_string(struct bt_ctx *c, const cJSON *item, const char *field, const char **out)
+{
+    if (!cJSON_IsString(item) || !item->valuestring)
+        return bt_fail(c, PAREVM_ERR_JSON, field, "expected a string");
+    *out = item->valuestring;
+    return PAREVM_OK;
+}
+
+static int bt_strdup(struct bt_ctx *c, const cJSON *item, const char *field, char **out)
+{
+    const char *s = NULL;
+    int err = bt_string(c, item, field, &s);
+    if (err)
+        return err;
+    if (!(*out = strdup(s)))
+        return bt_nomem(c);
+    return PAREVM_OK;
+}
+
+/* Numbers in fixtures are strings: "0x" hex (any digit count, leading
+ * zeros allowed, "0x" alone is zero) or decimal; "0x:bigint " marks
+ * values that may be large. Values over 256 bits are a range error. */
+static int bt_u256(struct bt_ctx *c, const cJSON *item, const char *field, u256 *out)
+{
+    const char *s = NULL;
+    int err = bt_string(c, item, field, &s);
+    if (err)
+        return err;
+    if (strncmp(s, "0x:bigint ", 10) == 0)
+        s += 10;
+    bool hex = s[0] == '0' && (s[1] == 'x' || s[1] == 'X');
+    const char *digits = hex ? s + 2 : s;
+    if (!hex && *digits == '\0')
+        return bt_fail(c, PAREVM_ERR_JSON, field, "empty number");
+    for (const char *p = digits; *p; p++) {
+        bool ok = hex ? ((*p >= '0' && *p <= '9') || (*p >= 'a' && *p <= 'f') || (*p >= 'A' && *p <= 'F'))
+                      : (*p >= '0' && *p <= '9');
+        if (!ok)
+            return bt_fail(c, hex ? PAREVM_ERR_HEX : PAREVM_ERR_JSON, field, hex ? "bad hex" : "bad decimal number");
+    }
+    while (digits[0] == '0' && digits[1] != '\0')
+        digits++;
+    size_t nd = strlen(digits);
+    if ((hex && nd > 64) || (!hex && nd > 78))
+        return bt_fail(c, PAREVM_ERR_RANGE, field, "value exceeds 256 bits");
+    char norm[100];
+    snprintf(norm, sizeof norm, "%s%s", hex ? "0x" : "", *digits ? digits : "0");
+    if (!u256_from_string(norm, out))
+        return bt_fail(c, PAREVM_ERR_RANGE, field, "value exceeds 256 bits");
+    return PAREVM_OK;
+}
+
+static int bt_u64(struct bt_ctx *c, const cJSON *item, const char *field, uint64_t *out)
+{
+    u256 v;
+    int err = bt_u256(c, item, field, &v);
+    if (err)
+        return err;
+    if (!u256_fits_u64(&v))
+        return bt_fail(c, PAREVM_ERR_RANGE, field, "value exceeds 64 bits");
+    *out = v.w[0];
+    return PAREVM_OK;
+}
+
+/* Exactly n bytes of hex (addresses, hashes). */
+static int bt_fixed(struct bt_ctx *c, const cJSON *item, const char *field, uint8_t *out, size_t n)
+{
+    const char *s = NULL;
+    int err = bt_string(c, item, field, &s);
+    if (err)
+        return err;
+    if (hex_decode_exact(s, out, n))
+        return bt_fail(c, PAREVM_ERR_HEX, field, "expected %zu bytes of hex", n);
+    return PAREVM_OK;
+}
+
+/* Arbitrary-length hex ("0x" is empty). */
+static int bt_bytes(struct bt_ctx *c, const cJSON *item, const char *field, uint8_t **out, size_t *len)
+{
+    const char *s = NULL;
+    *out = NULL;
+    *len = 0;
+    int err = bt_string(c, item, field, &s);
+    if (err)
+        return err;
+    if ((err = hex_decode_alloc(s, out, len))) {
+        *out = NULL;
+        *len = 0;
+        return err == PAREVM_ERR_NOMEM ? bt_nomem(c) : bt_fail(c, PAREVM_ERR_HEX, field, "bad hex");
+    }
+    return PAREVM_OK;
+}
+
+/* An account map ({address: {balance, nonce, code, storage}}) into w. */
+static int bt_accounts(struct bt_ctx *c, const cJSON *accounts, const char *name, struct world *w)
+{
+    char f[FIELD_MAX], g[FIELD_MAX];
+    if (!cJSON_IsObject(accounts))
+        return bt_fail(c, PAREVM_ERR_JSON, name, "expected an object");
+    const cJSON *acct_json;
+    cJSON_ArrayForEach(acct_json, accounts)
+    {
+        int err;
+        address a;
+        field_name(f, sizeof f, "%s.%s", name, acct_json->string);
+        if (!cJSON_IsObject(acct_json))
+            return bt_fail(c, PAREVM_ERR_JSON, f, "expected an object");
+        if (hex_decode_exact(acct_json->string, a.bytes, 20))
+            return bt_fail(c, PAREVM_ERR_HEX, f, "account key is not a 20-byte hex address");
+        if (world_get(w, &a))
+            return bt_fail(c, PAREVM_ERR_JSON, f, "duplicate account");
+        struct world_account *acct = world_get_or_create(w, &a);
+        if (!acct)
+            return bt_nomem(c);
+        const cJSON *item;
+        if ((err = bt_require(c, acct_json, "balance", field_name(g, sizeof g, "%s.balance", f), &item)) ||
+            (err = bt_u256(c, item, g, &acct->balance)))
+            return err;
+        if ((err = bt_require(c, acct_json, "nonce", field_name(g, sizeof g, "%s.nonce", f), &item)) ||
+            (err = bt_u64(c, item, g, &acct->nonce)))
+            return err;
+        uint8_t *code;
+        size_t code_len;
+        if ((err = bt_require(c, acct_json, "code", field_name(g, sizeof g, "%s.code", f), &item)) ||
+            (err = bt_bytes(c, item, g, &code, &code_len)))
+            return err;
+        struct code *cd = code_new(code, code_len);
+        free(code);
+        if (!cd)
+            return bt_nomem(c);
+        world_set_code(acct, cd);
+        code_release(cd);
+        const cJSON *storage, *slot;
+        if ((err = bt_require(c, acct_json, "storage", field_name(g, sizeof g, "%s.storage", f), &storage)))
+            return err;
+        if (!cJSON_IsObject(storage))
+            return bt_fail(c, PAREVM_ERR_JSON, g, "expected an object");
+        cJSON_ArrayForEach(slot, storage)
+        {
+            u256 k, v;
+            field_name(g, sizeof g, "%s.storage.%s", f, slot->string);
+            /* The key is a member name: check it as a string. */
+            cJSON key_item = {.type = cJSON_String, .valuestring = slot->string};
+            if ((err = bt_u256(c, &key_item, g, &k)) || (err = bt_u256(c, slot, g, &v)))
+                return err;
+            u256 old = world_get_storage(acct, &k);
+            if (!u256_is_zero(&old))
+                return bt_fail(c, PAREVM_ERR_JSON, g, "duplicate storage slot");
+            if (world_set_storage(acct, &k, &v))
+                return bt_nomem(c);
+        }
+    }
+    return PAREVM_OK;
+}
+
+static int bt_blocks(struct bt_ctx *c, const cJSON *test, struct blocktest *t)
+{
+    const cJSON *blocks;
+    char f[FIELD_MAX];
+    int err;
+    if ((err = bt_require(c, test, "blocks", "blocks", &blocks)))
+        return err;
+    if (!cJSON_IsArray(blocks))
+        return bt_fail(c, PAREVM_ERR_JSON, "blocks", "expected an array");
+    size_t n = (size_t)cJSON_GetArraySize(blocks);
+    if (n && !(t->blocks = calloc(n, sizeof *t->blocks)))
+        return bt_nomem(c);
+    const cJSON *bj;
+    cJSON_ArrayForEach(bj, blocks)
+    {
+        size_t i = t->block_count;
+        struct blocktest_block *b = &t->blocks[t->block_count++];
+        const cJSON *item;
+        if (!cJSON_IsObject(bj))
+            return bt_fail(c, PAREVM_ERR_JSON, field_name(f, sizeof f, "blocks[%zu]", i), "expected an object");
+        if ((err = bt_require(c, bj, "rlp", field_name(f, sizeof f, "blocks[%zu].rlp", i), &item)) ||
+            (err = bt_bytes(c, item, f, &b->rlp, &b->rlp_len)))
+            return err;
+        if ((item = json_optional(bj, "expectException")) &&
+            (err = bt_strdup(c, item, field_name(f, sizeof f, "blocks[%zu].expectException", i),
+                             &b->expect_exception)))
+            return err;
+        if ((item = json_optional(bj, "chainname")) &&
+            (err = bt_strdup(c, item, field_name(f, sizeof f, "blocks[%zu].chainname", i), &b->chain_name)))
+            return err;
+    }
+    return PAREVM_OK;
+}
+
+static int bt_test(struct bt_ctx *c, const cJSON *test, struct blocktest *t)
+{
+    const cJSON *item, *header;
+    int err;
+    if (!(t->name = strdup(test->string)))
+        return bt_nomem(c);
+    if (!cJSON_IsObject(test))
+        return bt_fail(c, PAREVM_ERR_JSON, NULL, "expected an object");
+    if ((err = bt_require(c, test, "network", "network", &item)) || (err = bt_strdup(c, item, "network", &t->network)))
+        return err;
+    if ((item = json_optional(test, "sealEngine")) && (err = bt_strdup(c, item, "sealEngine", &t->seal_engine)))
+        return err;
+    if ((err = bt_require(c, test, "genesisRLP", "genesisRLP", &item)) ||
+        (err = bt_bytes(c, item, "genesisRLP", &t->genesis_rlp, &t->genesis_rlp_len)))
+        return err;
+    if ((err = bt_require(c, test, "genesisBlockHeader", "genesisBlockHeader", &header)))
+        return err;
+    if ((err = bt_require(c, header, "hash", "genesisBlockHeader.hash", &item)) ||
+        (err = bt_fixed(c, item, "genesisBlockHeader.hash", t->genesis_hash.bytes, 32)))
+        return err;
+    if ((err = bt_require(c, test, "pre", "pre", &item)) || (err = bt_accounts(c, item, "pre", &t->pre)))
+        return err;
+    if ((item = json_optional(test, "postState"))) {
+        t->has_post_state = true;
+        if ((err = bt_accounts(c, item, "postState", &t->post)))
+            return err;
+    }
+    if ((item = json_optional(test, "postStateHash"))) {
+        t->has_post_state_hash = true;
+        if ((err = bt_fixed(c, item, "postStateHash", t->post_state_hash.bytes, 32)))
+            return err;
+    }
+    if (!t->has_post_state && !t->has_post_state_hash)
+        return bt_fail(c, PAREVM_ERR_JSON, "postState", "missing field (neither postState nor postStateHash)");
+    if ((err = bt_require(c, test, "lastblockhash", "lastblockhash", &item)) ||
+        (err = bt_fixed(c, item, "lastblockhash", t->last_block_hash.bytes, 32)))
+        return err;
+    return bt_blocks(c, test, t);
+}
+
+static void blocktest_free(struct blocktest *t)
+{
+    free(t->name);
+    free(t->network);
+    free(t->seal_engine);
+    free(t->genesis_rlp);
+    world_free(&t->pre);
+    world_free(&t->post);
+    for (size_t i = 0; i < t->block_count; i++) {
+        free(t->blocks[i].rlp);
+        free(t->blocks[i].expect_exception);
+        free(t->blocks[i].chain_name);
+    }
+    free(t->blocks);
+    memset(t, 0, sizeof *t);
+}
+
+void blocktest_file_free(struct blocktest_file *f)
+{
+    for (size_t i = 0; i < f->count; i++)
+        blocktest_free(&f->tests[i]);
+    free(f->tests);
+    free(f->path);
+    memset(f, 0, sizeof *f);
+}
+
+/* Line and column (1-based) of pos in text, for JSON syntax errors. */
+static void text_position(const char *text, const char *pos, size_t *line, size_t *col)
+{
+    *line = 1;
+    *col = 1;
+    for (const char *p = text; p < pos; p++) {
+        if (*p == '\n') {
+            ++*line;
+            *col = 1;
+        } else {
+            ++*col;
+        }
+    }
+}
+
+int blocktest_parse(const char *path, const char *json, size_t len, struct blocktest_file *out, char *err,
+                    size_t err_len)
+{
+    struct bt_ctx c = {.path = path, .err = err, .err_len = err_len};
+    memset(out, 0, sizeof *out);
+    if (err && err_len)
+        err[0] = '\0';
+    const char *end = NULL;
+    cJSON *root = cJSON_ParseWithLengthOpts(json, len, &end, false);
+    if (!root) {
+        if (end && end >= json && end <= json + len) {
+            size_t line, col;
+            text_position(json, end, &line, &col);
+            return bt_fail(&c, PAREVM_ERR_JSON, NULL, "invalid JSON at line %zu, column %zu", line, col);
+        }
+        return bt_fail(&c, PAREVM_ERR_JSON, NULL, "invalid JSON");
+    }
+    int rc = PAREVM_OK;
+    /* Only whitespace may follow the top-level value. */
+    if (end) {
+        while (end < json + len && (*end == ' ' || *end == '\n' || *end == '\r' || *end == '\t'))
+            end++;
+        if (end < json + len && *end != '\0') {
+            size_t line, col;
+            text_position(json, end, &line, &col);
+            rc = bt_fail(&c, PAREVM_ERR_JSON, NULL, "trailing data after JSON at line %zu, column %zu", line, col);
+            goto done;
+        }
+    }
+    if (!cJSON_IsObject(root)) {
+        rc = bt_fail(&c, PAREVM_ERR_JSON, NULL, "top level is not an object of tests");
+        goto done;
+    }
+    if (!(out->path = strdup(path))) {
+        rc = bt_nomem(&c);
+        goto done;
+    }
+    size_t n = (size_t)cJSON_GetArraySize(root);
+    if (n && !(out->tests = calloc(n, sizeof *out->tests))) {
+        rc = bt_nomem(&c);
+        goto done;
+    }
+    const cJSON *test;
+    cJSON_ArrayForEach(test, root)
+    {
+        struct blocktest *t = &out->tests[out->count++];
+        world_init(&t->pre);
+        world_init(&t->post);
+        c.test = test->string;
+        if ((rc = bt_test(&c, test, t)))
+            goto done;
+    }
+done:
+    cJSON_Delete(root);
+    if (rc)
+        blocktest_file_free(out);
+    return rc;
+}
+
+int blocktest_load_file(const char *path, struct blocktest_file *out, char *err, size_t err_len)
+{
+    struct bt_ctx c = {.path = path, .err = err, .err_len = err_len};
+    memset(out, 0, sizeof *out);
+    FILE *fp = fopen(path, "rb");
+    if (!fp)
+        return bt_fail(&c, PAREVM_ERR_IO, NULL, "cannot open: %s", strerror(errno));
+    char *buf = NULL;
+    size_t len = 0, cap = 0;
+    for (;;) {
+        if (cap - len < 65536) {
+            size_t ncap = cap ? cap * 2 : 1 << 20;
+            char *nbuf = realloc(buf, ncap);
+            if (!nbuf) {
+                free(buf);
+                fclose(fp);
+                return bt_nomem(&c);
+            }
+            buf = nbuf;
+            cap = ncap;
+        }
+        size_t got = fread(buf + len, 1, cap - len, fp);
+        len += got;
+        if (got == 0)
+            break;
+    }
+    int read_error = ferror(fp);
+    fclose(fp);
+    if (read_error) {
+        free(buf);
+        return bt_fail(&c, PAREVM_ERR_IO, NULL, "read error");
+    }
+    int rc = blocktest_parse(path, buf, len, out, err, err_len);
+    free(buf);
+    return rc;
+}
+
+/* ---- block RLP ---- */
+
+/* Decoder context: the first failure's message goes to why. */
+struct dec {
+    char *why;
+    size_t why_len;
+    int code;
+};
+
+#if defined(__GNUC__)
+__attribute__((format(printf, 3, 4)))
+#endif
+static int dec_fail(struct dec *d, int code, const char *fmt, ...)
+{
+    if (d->code)
+        return d->code;
+    d->code = code;
+    if (d->why && d->why_len) {
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(d->why, d->why_len, fmt, ap);
+        va_end(ap);
+    }
+    return code;
+}
+
+static const char *err_word(int code)
+{
+    return code == PAREVM_ERR_RANGE ? "value out of range" : "malformed or non-canonical RLP";
+}
+
+/* The children of a list item, up to max (more is an arity error). */
+static int dec_children(struct dec *d, const struct rlp_item *list, const char *what, struct rlp_item *kids,
+                        size_t max, size_t *count)
+{
+    if (!list->is_list)
+        return dec_fail(d, PAREVM_ERR_RLP, "%s: expected a list", what);
+    struct rlp_iter it;
+    struct rlp_item child;
+    int err;
+    size_t n = 0;
+    rlp_iter_init(&it, list);
+    while (rlp_iter_next(&it, &child, &err)) {
+        if (n == max)
+            return dec_fail(d, PAREVM_ERR_RLP, "%s: more than %zu items", what, max);
+        kids[n++] = child;
+    }
+    if (err)
+        return dec_fail(d, PAREVM_ERR_RLP, "%s: malformed or non-canonical RLP", what);
+    *count = n;
+    return PAREVM_OK;
+}
+
+static int dec_fixed(struct dec *d, const struct rlp_item *item, const char *what, uint8_t *out, size_t n)
+{
+    if (item->is_list || item->payload_len != n)
+        return dec_fail(d, PAREVM_ERR_RLP, "%s: expected a %zu-byte string", what, n);
+    memcpy(out, item->payload, n);
+    return PAREVM_OK;
+}
+
+static int dec_u64(struct dec *d, const struct rlp_item *item, const char *what, uint64_t *out)
+{
+    int err = rlp_item_u64(item, out);
+    if (err)
+        return dec_fail(d, err, "%s: %s", what, err == PAREVM_ERR_RANGE ? "exceeds 64 bits" : err_word(err));
+    return PAREVM_OK;
+}
+
+static int dec_u256(struct dec *d, const struct rlp_item *item, const char *what, u256 *out)
+{
+    int err = rlp_item_u256(item, out);
+    if (err)
+        return dec_fail(d, err, "%s: %s", what, err == PAREVM_ERR_RANGE ? "exceeds 256 bits" : err_word(err));
+    return PAREVM_OK;
+}
+
+/* An item's full encoding (header + payload). */
+static const uint8_t *item_start(const struct rlp_item *item)
+{
+    return item->payload - (item->encoded_len - item->payload_len);
+}
+
+/* Header fields in order, for messages. */
+static const char *const header_field_names[20] = {
+    "parentHash", "ommersHash",  "coinbase",      "stateRoot",     "transactionsRoot",
+    "receiptsRoot", "logsBloom", "difficulty",    "number",        "gasLimit",
+    "gasUsed",    "timestamp",   "extraData",     "mixHash",       "nonce",
+    "baseFeePerGas", "withdrawalsRoot", "blobGasUsed", "excessBlobGas", "parentBeaconBlockRoot"};
+
+/* One header from its list item. prefix names it in messages ("header",
+ * "uncles[1]"). */
+static int dec_header(struct dec *d, const struct rlp_item *item, const char *prefix, struct block_header *h)
+{
+    struct rlp_item f[20];
+    size_t n;
+    char what[96];
+    memset(h, 0, sizeof *h);
+    int err = dec_children(d, item, prefix, f, 20, &n);
+    if (err)
+        return err;
+    /* 15 fields (Frontier), 16 (London: base fee), 17 (Shanghai:
+     * withdrawals root), 20 (Cancun: blob gas used, excess blob gas,
+     * parent beacon block root). */
+    if (n != 15 && n != 16 && n != 17 && n != 20)
+        return dec_fail(d, PAREVM_ERR_RLP, "%s: %zu fields (expected 15, 16, 17 or 20)", prefix, n);
+#define WHAT(i) (snprintf(what, sizeof what, "%s.%s", prefix, header_field_names[i]), what)
+    if ((err = dec_fixed(d, &f[0], WHAT(0), h->parent_hash.bytes, 32)) ||
+        (err = dec_fixed(d, &f[1], WHAT(1), h->ommers_hash.bytes, 32)) ||
+        (err = dec_fixed(d, &f[2], WHAT(2), h->coinbase.bytes, 20)) ||
+        (err = dec_fixed(d, &f[3], WHAT(3), h->state_root.bytes, 32)) ||
+        (err = dec_fixed(d, &f[4], WHAT(4), h->tx_root.bytes, 32)) ||
+        (err = dec_fixed(d, &f[5], WHAT(5), h->receipts_root.bytes, 32)) ||
+        (err = dec_fixed(d, &f[6], WHAT(6), h->logs_bloom, 256)) ||
+        (err = dec_u256(d, &f[7], WHAT(7), &h->difficulty)) || (err = dec_u64(d, &f[8], WHAT(8), &h->number)) ||
+        (err = dec_u64(d, &f[9], WHAT(9), &h->gas_limit)) || (err = dec_u64(d, &f[10], WHAT(10), &h->gas_used)) ||
+        (err = dec_u64(d, &f[11], WHAT(11), &h->timestamp)))
+        return err;
+    if (f[12].is_list)
+        return dec_fail(d, PAREVM_ERR_RLP, "%s: expected a string", WHAT(12));
+    if (f[12].payload_len > sizeof h->extra_data)
+        return dec_fail(d, PAREVM_ERR_RANGE, "%s: %zu bytes (at most %zu accepted)", WHAT(12), f[12].payload_len,
+                        sizeof h->extra_data);
+    if (f[12].payload_len)
+        memcpy(h->extra_data, f[12].payload, f[12].payload_len);
+    h->extra_data_len = f[12].payload_len;
+    if ((err = dec_fixed(d, &f[13], WHAT(13), h->mix_hash.bytes, 32)) ||
+        (err = dec_fixed(d, &f[14], WHAT(14), h->nonce, 8)))
+        return err;
+    if (n >= 16) {
+        h->has_base_fee = true;
+        if ((err = dec_u256(d, &f[15], WHAT(15), &h->base_fee)))
+            return err;
+    }
+    if (n >= 17) {
+        h->has_withdrawals_root = true;
+        if ((err = dec_fixed(d, &f[16], WHAT(16), h->withdrawals_root.bytes, 32)))
+            return err;
+    }
+    if (n >= 20) {
+        h->has_blob_gas = true;
+        h->has_parent_beacon_root = true;
+        if ((err = dec_u64(d, &f[17], WHAT(17), &h->blob_gas_used)) ||
+            (err = dec_u64(d, &f[18], WHAT(18), &h->excess_blob_gas)) ||
+            (err = dec_fixed(d, &f[19], WHAT(19), h->parent_beacon_root.bytes, 32)))
+            return err;
+    }
+#undef WHAT
+    /* The hash commits to the header exactly as encoded. */
+    keccak256(item_start(item), item->encoded_len, h->hash.bytes);
+    h->has_hash = true;
+    return PAREVM_OK;
+}
+
+/* A list's elements as (pointer, length) pairs of their encodings, for
+ * ordered trie roots. raw: whole encodings; payload: string payloads
+ * (typed transactions are stored in the trie as type || payload). */
+struct spans {
+    const uint8_t **ptr;
+    size_t *len;
+};
+
+static void spans_free(struct spans *s)
+{
+    free(s->ptr);
+    free(s->len);
+}
+
+static int spans_alloc(struct dec *d, struct spans *s, size_t n)
+{
+    s->ptr = calloc(n ? n : 1, sizeof *s->ptr);
+    s->len = calloc(n ? n : 1, sizeof *s->len);
+    if (!s->ptr || !s->len) {
+        spans_free(s);
+        return dec_fail(d, PAREVM_ERR_NOMEM, "out of memory");
+    }
+    return PAREVM_OK;
+}
+
+static int dec_count(struct dec *d, const struct rlp_item *list, const char *what, size_t *n)
+{
+    if (!list->is_list)
+        return dec_fail(d, PAREVM_ERR_RLP, "%s: expected a list", what);
+    long count = rlp_list_count(list);
+    if (count < 0)
+        return dec_fail(d, PAREVM_ERR_RLP, "%s: malformed or non-canonical RLP", what);
+    *n = (size_t)count;
+    return PAREVM_OK;
+}
+
+static int dec_transactions(struct dec *d, const struct rlp_item *list, struct block *b, hash32 *root)
+{
+    size_t n = 0;
+    int err = dec_count(d, list, "transactions", &n);
+    if (err)
+        return err;
+    struct spans sp = {0};
+    if ((err = spans_alloc(d, &sp, n)))
+        return err;
+    if (n && !(b->txs = calloc(n, sizeof *b->txs))) {
+        spans_free(&sp);
+        return dec_fail(d, PAREVM_ERR_NOMEM, "out of memory");
+    }
+    struct rlp_iter it;
+    struct rlp_item item;
+    rlp_iter_init(&it, list);
+    for (size_t i = 0; i < n && rlp_iter_next(&it, &item, NULL); i++) {
+        /* EIP-2718: a typed transaction is an RLP string holding
+         * type || payload; a legacy one is the RLP list itself. */
+        const uint8_t *raw = item.is_list ? item_start(&item) : item.payload;
+        size_t raw_len = item.is_list ? item.encoded_len : item.payload_len;
+        if (!item.is_list && (raw_len == 0 || raw[0] >= 0x80)) {
+            err = dec_fail(d, PAREVM_ERR_RLP, "transactions[%zu]: a typed transaction must start with a type byte",
+                           i);
+            break;
+        }
+        const char *why = NULL;
+        if ((err = tx_decode(raw, raw_len, &b->txs[i], &why))) {
+            err = dec_fail(d, err, "transactions[%zu]: %s", i, why ? why : parevm_strerror(err));
+            break;
+        }
+        b->tx_count = i + 1;
+        sp.ptr[i] = raw;
+        sp.len[i] = raw_len;
+    }
+    if (!err && root && (err = trie_root_ordered(sp.ptr, sp.len, n, root)))
+        err = dec_fail(d, err, "transactions: %s", parevm_strerror(err));
+    spans_free(&sp);
+    return err;
+}
+
+static int dec_uncles(struct dec *d, const struct rlp_item *list, struct block *b)
+{
+    size_t n = 0;
+    int err = dec_count(d, list, "uncles", &n);
+    if (err)
+        return err;
+    if (n && !(b->uncles = calloc(n, sizeof *b->uncles)))
+        return dec_fail(d, PAREVM_ERR_NOMEM, "out of memory");
+    struct rlp_iter it;
+    struct rlp_item item;
+    rlp_iter_init(&it, list);
+    for (size_t i = 0; i < n && rlp_iter_next(&it, &item, NULL); i++) {
+        char what[32];
+        snprintf(what, sizeof what, "uncles[%zu]", i);
+        if ((err = dec_header(d, &item, what, &b->uncles[i])))
+            return err;
+        b->uncle_count = i + 1;
+    }
+    return PAREVM_OK;
+}
+
+/* EIP-4895: withdrawal = rlp([index, validator_index, address, amount]). */
+static int dec_withdrawals(struct dec *d, const struct rlp_item *list, struct block *b, hash32 *root)
+{
+    size_t n = 0;
+    int err = dec_count(d, list, "withdrawals", &n);
+    if (err)
+        return err;
+    b->has_withdrawals = true;
+    struct spans sp = {0};
+    if ((err = spans_alloc(d, &sp, n)))
+        return err;
+    if (n && !(b->withdrawals = calloc(n, sizeof *b->withdrawals))) {
+        spans_free(&sp);
+        return dec_fail(d, PAREVM_ERR_NOMEM, "out of memory");
+    }
+    struct rlp_iter it;
+    struct rlp_item item;
+    rlp_iter_init(&it, list);
+    for (size_t i = 0; i < n && rlp_iter_next(&it, &item, NULL); i++) {
+        struct rlp_item f[4];
+        size_t nf;
+        char what[64];
+        struct withdrawal *w = &b->withdrawals[i];
+        snprintf(what, sizeof what, "withdrawals[%zu]", i);
+        if ((err = dec_children(d, &item, what, f, 4, &nf)))
+            break;
+        if (nf != 4) {
+            err = dec_fail(d, PAREVM_ERR_RLP, "%s: %zu fields (expected 4)", what, nf);
+            break;
+        }
+        char fw[80];
+        if ((err = dec_u64(d, &f[0], (snprintf(fw, sizeof fw, "%s.index", what), fw), &w->index)) ||
+            (err = dec_u64(d, &f[1], (snprintf(fw, sizeof fw, "%s.validatorIndex", what), fw), &w->validator_index)) ||
+            (err = dec_fixed(d, &f[2], (snprintf(fw, sizeof fw, "%s.address", what), fw), w->addr.bytes, 20)) ||
+            (err = dec_u64(d, &f[3], (snprintf(fw, sizeof fw, "%s.amount", what), fw), &w->amount_gwei)))
+            break;
+        b->withdrawal_count = i + 1;
+        sp.ptr[i] = item_start(&item);
+        sp.len[i] = item.encoded_len;
+    }
+    if (!err && root && (err = trie_root_ordered(sp.ptr, sp.len, n, root)))
+        err = dec_fail(d, err, "withdrawals: %s", parevm_strerror(err));
+    spans_free(&sp);
+    return err;
+}
+
+int blocktest_decode_block(const uint8_t *rlp, size_t len, struct block *b, struct block_digest *digest,
+                           char *why, size_t why_len)
+{
+    struct dec d = {.why = why, .why_len = why_len};
+    struct block_digest dg;
+    memset(b, 0, sizeof *b);
+    memset(&dg, 0, sizeof dg);
+    if (why && why_len)
+        why[0] = '\0';
+    struct rlp_item whole, parts[4];
+    size_t n;
+    int err;
+    if ((err = rlp_decode(rlp, len, &whole)))
+        return dec_fail(&d, PAREVM_ERR_RLP, "block: malformed or non-canonical RLP");
+    if (whole.encoded_len != len)
+        return dec_fail(&d, PAREVM_ERR_RLP, "block: %zu trailing bytes after the block", len - whole.encoded_len);
+    if ((err = dec_children(&d, &whole, "block", parts, 4, &n)))
+        return err;
+    /* [header, transactions, uncles] or, from Shanghai, with withdrawals. */
+    if (n != 3 && n != 4)
+        return dec_fail(&d, PAREVM_ERR_RLP, "block: %zu items (expected 3 or 4)", n);
+    if ((err = dec_header(&d, &parts[0], "header", &b->header)) ||
+        (err = dec_transactions(&d, &parts[1], b, &dg.tx_root)) || (err = dec_uncles(&d, &parts[2], b)))
+        goto fail;
+    if (!parts[2].is_list) {
+        err = dec_fail(&d, PAREVM_ERR_RLP, "uncles: expected a list");
+        goto fail;
+    }
+    keccak256(item_start(&parts[2]), parts[2].encoded_len, dg.ommers_hash.bytes);
+    if (n == 4 && (err = dec_withdrawals(&d, &parts[3], b, &dg.withdrawals_root)))
+        goto fail;
+    if (digest)
+        *digest = dg;
+    return PAREVM_OK;
+fail:
+    block_free(b);
+    memset(b, 0, sizeof *b);
+    return err;
+}
+
+int blocktest_decode_header(const uint8_t *rlp, size_t len, struct block_header *h, char *why, size_t why_len)
+{
+    struct dec d = {.why = why, .why_len = why_len};
+    struct rlp_item item;
+    if (why && why_len)
+        why[0] = '\0';
+    memset(h, 0, sizeof *h);
+    if (rlp_decode_whole(rlp, len, &item))
+        return dec_fail(&d, PAREVM_ERR_RLP, "header: malformed or non-canonical RLP, or trailing bytes");
+    int err = dec_header(&d, &item, "header", h);
+    if (err)
+        memset(h, 0, sizeof *h);
+    return err;
+}

@@ -1,0 +1,97 @@
+/*
+ * blocktest — loader for ethereum/tests BlockchainTests JSON files, and the
+ * decoder of blocks from their network RLP.
+ *
+ * A file holds one or more named tests. Each test is a chain: a genesis
+ * block (genesisRLP, whose hash must equal genesisBlockHeader.hash) on a
+ * pre-state, then blocks given as RLP, some of which are expected to be
+ * rejected (expectException). The expected outcome is the post-state (or
+ * only its root) of the chain's head and the head's hash (lastblockhash).
+ *
+ * The RLP of each block is the authoritative form: the decoded
+ * `blockHeader`/`transactions` members of the JSON are ignored, and a
+ * block whose RLP does not decode is an invalid block (decoding happens
+ * when the block is imported, with blocktest_decode_block). Everything
+ * else is validated at load time; failures name the file, the test and
+ * the field ("bcExample/basefeeExample.json: basefeeExample_Cancun:
+ * blocks[0].rlp: bad hex"), and nothing is left allocated.
+ */
+#ifndef PAREVM_IO_BLOCKTEST_H
+#define PAREVM_IO_BLOCKTEST_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../base/types.h"
+#include "../chain/block.h"
+#include "../chain/validate.h"
+#include "../state/world.h"
+
+struct blocktest_block {
+    uint8_t *rlp; /* malloc'ed; NULL when rlp_len == 0 */
+    size_t rlp_len;
+    char *expect_exception; /* NULL when the block must be valid */
+    char *chain_name;       /* `chainname`, NULL when absent */
+};
+
+struct blocktest {
+    char *name;
+    char *network;     /* fork schedule name ("Cancun", "ShanghaiToCancunAtTime15k") */
+    char *seal_engine; /* "NoProof" (the only engine these fixtures use); NULL when absent */
+    uint8_t *genesis_rlp;
+    size_t genesis_rlp_len;
+    hash32 genesis_hash; /* genesisBlockHeader.hash */
+    struct world pre;
+    bool has_post_state; /* postState given: compare whole accounts */
+    struct world post;
+    bool has_post_state_hash; /* postStateHash given: compare the root only */
+    hash32 post_state_hash;
+    hash32 last_block_hash;
+    struct blocktest_block *blocks;
+    size_t block_count;
+};
+
+struct blocktest_file {
+    char *path; /* as given to the loader */
+    struct blocktest *tests;
+    size_t count;
+};
+
+/* Read and parse a file. On failure returns PAREVM_ERR_IO / _JSON / _HEX /
+ * _RANGE / _NOMEM with a message in err[0..err_len) (which starts with
+ * `path`), and *out is left empty. */
+int blocktest_load_file(const char *path, struct blocktest_file *out, char *err, size_t err_len);
+
+/* Parse JSON text (len bytes, need not be NUL-terminated). `path` is used
+ * in messages only. Same results as blocktest_load_file. */
+int blocktest_parse(const char *path, const char *json, size_t len, struct blocktest_file *out, char *err,
+                    size_t err_len);
+
+void blocktest_file_free(struct blocktest_file *f);
+
+/* Decode a block in network form: rlp([header, transactions, uncles]) or,
+ * with a fourth element, rlp([header, transactions, uncles, withdrawals])
+ * (EIP-4895). The header has 15 fields, then baseFee (16, EIP-1559),
+ * withdrawalsRoot (17, EIP-4895), then blobGasUsed, excessBlobGas and
+ * parentBeaconBlockRoot (20, EIP-4844/4788); its has_* flags say which
+ * were present (whether that suits the block's fork is the validator's
+ * business, chain/validate.h). Each transaction is an RLP list (legacy)
+ * or an RLP string holding type || payload (EIP-2718), decoded with
+ * tx_decode; senders are not recovered. The block's and every uncle's
+ * header hash is keccak of its RLP as given (has_hash = true).
+ *
+ * Strict: trailing bytes, wrong arity, wrong field sizes (20-byte
+ * addresses, 32-byte hashes, 256-byte bloom, 8-byte nonce), integers with
+ * leading zeros or over 64 bits (256 for difficulty and base fee) are
+ * errors. Returns PAREVM_OK, or PAREVM_ERR_RLP / _RANGE / _UNSUPPORTED /
+ * _NOMEM with a message ("transactions[2]: ...") in why[0..why_len); *b
+ * is then left empty (block_free-able). digest may be NULL. */
+int blocktest_decode_block(const uint8_t *rlp, size_t len, struct block *b, struct block_digest *digest,
+                           char *why, size_t why_len);
+
+/* Decode one header from its RLP item bytes (exactly one item); the hash
+ * is computed from those bytes. Same errors as above. */
+int blocktest_decode_header(const uint8_t *rlp, size_t len, struct block_header *h, char *why, size_t why_len);
+
+#endif
