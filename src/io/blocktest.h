@@ -25,6 +25,7 @@
 
 #include "../base/types.h"
 #include "../chain/block.h"
+#include "../chain/transition.h"
 #include "../chain/validate.h"
 #include "../state/world.h"
 
@@ -93,5 +94,49 @@ int blocktest_decode_block(const uint8_t *rlp, size_t len, struct block *b, stru
 /* Decode one header from its RLP item bytes (exactly one item); the hash
  * is computed from those bytes. Same errors as above. */
 int blocktest_decode_header(const uint8_t *rlp, size_t len, struct block_header *h, char *why, size_t why_len);
+
+/* ---- running a test ---- */
+
+/* Why a block was rejected. */
+struct blocktest_rejection {
+    enum block_error code;
+    enum tx_error tx_error; /* when code == BLOCKERR_TX_INVALID */
+    char detail[256];       /* the broken rule, with values */
+};
+
+/* The rejection's name: the transaction error for an invalid transaction,
+ * else the block error (block_error_name). */
+const char *blocktest_rejection_name(const struct blocktest_rejection *r);
+
+/* Whether an expectException value ("BlockException.X|TransactionException.Y",
+ * execution-spec-tests names) names the rejection's reason. */
+bool blocktest_exception_matches(const char *expected, const struct blocktest_rejection *r);
+
+struct blocktest_result {
+    bool pass;
+    hash32 head_hash; /* the chain's head at the end */
+    size_t blocks_imported, blocks_rejected;
+    char message[512]; /* when !pass: "block N: expected X, got Y" (N from 1),
+                          or "genesis: ..." / "post: ..." */
+};
+
+/* Called for every block rejected as its expectException said (block
+ * counts the fixture's blocks from 1). */
+typedef void blocktest_reject_fn(void *arg, size_t block, const char *expected, const struct blocktest_rejection *r);
+
+/* Run test t: decode the genesis block and check its hash and state root
+ * against the pre-state, then import every block in order. A block is
+ * decoded from its RLP, must have a known parent (any earlier block: side
+ * chains are kept), is validated against the parent (validate_header,
+ * validate_body, validate_uncles), has its senders recovered, runs with
+ * exec_block_sequential on a copy of its parent's state (BLOCKHASH sees
+ * the 256 ancestors on its own chain) and is checked against the result
+ * (validate_outcome). An accepted block becomes the head; a rejected one
+ * is dropped, and must have expectException naming its reason. Finally
+ * the head's state must equal postState (or its root postStateHash) and
+ * its hash lastblockhash. Returns PAREVM_OK with res filled (pass or the
+ * first mismatch), or an internal error (ENOMEM) with res->message set. */
+int blocktest_run(const struct blocktest *t, struct blocktest_result *res, blocktest_reject_fn *on_reject,
+                  void *arg);
 
 #endif
