@@ -184,6 +184,24 @@ static void gen_be64(uint64_t v, uint8_t out[8])
         out[i] = (uint8_t)(v >> (56 - 8 * i));
 }
 
+/* The address of a valid secret key: keccak(x || y)[12..32]. */
+static int gen_key_address(const uint8_t key[32], address *addr)
+{
+    secp256k1_context *ctx = gen_secp_context();
+    if (!ctx)
+        return PAREVM_ERR_NOMEM;
+    secp256k1_pubkey pub;
+    if (!secp256k1_ec_pubkey_create(ctx, &pub, key))
+        return PAREVM_ERR_INTERNAL;
+    uint8_t ser[65];
+    size_t ser_len = sizeof ser;
+    secp256k1_ec_pubkey_serialize(ctx, ser, &ser_len, &pub, SECP256K1_EC_UNCOMPRESSED);
+    uint8_t h[32];
+    keccak256(ser + 1, 64, h);
+    memcpy(addr->bytes, h + 12, 20);
+    return PAREVM_OK;
+}
+
 int gen_account_key(uint64_t seed, uint64_t index, uint8_t key[32], address *addr)
 {
     secp256k1_context *ctx = gen_secp_context();
@@ -196,16 +214,7 @@ int gen_account_key(uint64_t seed, uint64_t index, uint8_t key[32], address *add
     /* Zero or >= the group order: hash again (probability ~2^-128). */
     while (!secp256k1_ec_seckey_verify(ctx, key))
         keccak256(key, 32, key);
-    secp256k1_pubkey pub;
-    if (!secp256k1_ec_pubkey_create(ctx, &pub, key))
-        return PAREVM_ERR_INTERNAL;
-    uint8_t ser[65];
-    size_t ser_len = sizeof ser;
-    secp256k1_ec_pubkey_serialize(ctx, ser, &ser_len, &pub, SECP256K1_EC_UNCOMPRESSED);
-    uint8_t h[32];
-    keccak256(ser + 1, 64, h); /* address = keccak(x || y)[12..32] */
-    memcpy(addr->bytes, h + 12, 20);
-    return PAREVM_OK;
+    return gen_key_address(key, addr);
 }
 
 address gen_token_address(void)
