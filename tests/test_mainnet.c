@@ -1,0 +1,443 @@
+/* Tests for io/mainnet and exec/sequential on the mainnet snapshots in
+ * ../shared/fixtures/mainnet (or $PAREVM_FIXTURES/mainnet): every block
+ * must reproduce its header's gasUsed and logsBloom, and from Byzantium
+ * its receiptsRoot. Corrupted copies written under /tmp (a truncated
+ * block.json, a bad signature, a wrong chain id, a BLOCKHASH whose hash is
+ * missing) must fail with a message naming the file and field, never
+ * crash. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+#include <cjson/cJSON.h>
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "../src/exec/exec.h"
+#include "../src/io/mainnet.h"
+
+static char fixtures[4096];
+
+static bool fixtures_found(void)
+{
+    const char *env = getenv("PAREVM_FIXTURES");
+    snprintf(fixtures, sizeof fixtures, "%s/mainnet", env && *env ? env : "../shared/fixtures");
+    struct stat st;
+    return stat(fixtures, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+#define REQUIRE_FIXTURES()                                                                                   \
+    do {                                                                                                     \
+        if (!fixtures_found()) {                                                                             \
+            print_message("skipped: fixtures not found\n");                                                  \
+            skip();                                                                                          \
+        }                                                                                                    \
+    } while (0)
+
+static void mainnet_config(struct chain_config *c)
+{
+    chain_config_mainnet(c);
+    c->skip_intermediate_roots = true; /* partial states */
+}
+
+static int cmp_str(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
+
+/* Sorted names of the numbered block folders. */
+static char **list_blocks(size_t *n)
+{
+    DIR *d = opendir(fixtures);
+    assert_non_null(d);
+    size_t cap = 64, k = 0;
+    char **names = malloc(cap * sizeof *names);
+    assert_non_null(names);
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        if (e->d_name[0] < '0' || e->d_name[0] > '9')
+            continue;
+        if (k == cap) {
+            cap *= 2;
+            names = realloc(names, cap * sizeof *names);
+            assert_non_null(names);
+        }
+        names[k++] = strdup(e->d_name);
+    }
+    closedir(d);
+    qsort(names, k, sizeof *names, cmp_str);
+    *n = k;
+    return names;
+}
+
+static void free_list(char **names, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        free(names[i]);
+    free(names);
+}
+
+/* Execute one loaded fixture and compare with its header; on a mismatch
+ * fail with the folder's name. */
+static void check_block(const char *dir, struct mainnet_fixture *fx, const struct chain_config *c)
+{
+    struct world copy;
+    assert_int_equal(world_clone(&fx->pre, &copy), PAREVM_OK);
+    struct block_result r;
+    int rc = exec_block_sequential(c, &fx->block, &fx->pre, &fx->hashes, &r);
+    if (rc)
+        fail_msg("%s: %s: %s", dir, parevm_strerror(rc), r.invalid_message);
+    if (r.invalid)
+        fail_msg("%s: block invalid: %s", dir, r.invalid_message);
+    const struct block_header *h = &fx->block.header;
+    if (r.gas_used != h->gas_used)
+        fail_msg("%s: gasUsed %llu, header %llu", dir, (unsigned long long)r.gas_used,
+                 (unsigned long long)h->gas_used);
+    if (memcmp(r.logs_bloom, h->logs_bloom, 256) != 0)
+        fail_msg("%s: logsBloom differs", dir);
+    if (fx->fork >= FORK_BYZANTIUM && !hash32_eq(&r.receipts_root, &h->receipts_root))
+        fail_msg("%s: receiptsRoot differs", dir);
+    assert_int_equal(r.receipt_count, fx->block.tx_count);
+
+    /* Deterministic: a second run on a copy of the pre-state is identical,
+     * receipts and post-state alike. */
+    struct block_result r2;
+    assert_int_equal(exec_block_sequential(c, &fx->block, &copy, &fx->hashes, &r2), PAREVM_OK);
+    assert_true(block_result_equal(&r, &r2));
+    hash32 a, b;
+    assert_int_equal(world_state_root(&fx->pre, &a), PAREVM_OK);
+    assert_int_equal(world_state_root(&copy, &b), PAREVM_OK);
+    assert_true(hash32_eq(&a, &b));
+    block_result_free(&r);
+    block_result_free(&r2);
+    world_free(&copy);
+}
+
+static void test_all_blocks(void **state)
+{
+    (void)state;
+    REQUIRE_FIXTURES();
+    struct chain_config c;
+    mainnet_config(&c);
+    size_t n;
+    char **names = list_blocks(&n);
+    assert_true(n > 0);
+    size_t byzantium = 0;
+    for (size_t i = 0; i < n; i++) {
+        char dir[4400], err[512];
+        snprintf(dir, sizeof dir, "%s/%s", fixtures, names[i]);
+        struct mainnet_fixture fx;
+        int rc = mainnet_load(dir, &c, &fx, err, sizeof err);
+        if (rc)
+            fail_msg("%s", err);
+        byzantium += fx.fork >= FORK_BYZANTIUM;
+        check_block(names[i], &fx, &c);
+        mainnet_fixture_free(&fx);
+    }
+    print_message("%zu mainnet blocks passed (%zu with receiptsRoot checked)\n", n, byzantium);
+    free_list(names, n);
+}
+
+/* ---- corrupted copies ---- */
+
+static char tmpdir[256];
+
+static void write_file(const char *path, const char *data, size_t len)
+{
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    assert_int_equal(fwrite(data, 1, len, f), len);
+    assert_int_equal(fclose(f), 0);
+}
+
+static char *read_all(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    assert_non_null(f);
+    fseek(f, 0, SEEK_END);
+    long n = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    char *buf = malloc((size_t)n + 1);
+    assert_non_null(buf);
+    assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
+    buf[n] = '\0';
+    fclose(f);
+    *len = (size_t)n;
+    return buf;
+}
+
+/* Copy fixture `number` into a fresh folder under /tmp. */
+static void copy_fixture(const char *number)
+{
+    snprintf(tmpdir, sizeof tmpdir, "/tmp/parevm-test-mainnet-XXXXXX");
+    assert_non_null(mkdtemp(tmpdir));
+    static const char *files[] = {"block.json", "pre_state.json", "block_hashes.json"};
+    for (int i = 0; i < 3; i++) {
+        char from[4400], to[512];
+        snprintf(from, sizeof from, "%s/%s/%s", fixtures, number, files[i]);
+        snprintf(to, sizeof to, "%s/%s", tmpdir, files[i]);
+        size_t len;
+        char *data = read_all(from, &len);
+        write_file(to, data, len);
+        free(data);
+    }
+}
+
+static void remove_copy(void)
+{
+    static const char *files[] = {"block.json", "pre_state.json", "block_hashes.json"};
+    for (int i = 0; i < 3; i++) {
+        char p[512];
+        snprintf(p, sizeof p, "%s/%s", tmpdir, files[i]);
+        unlink(p);
+    }
+    rmdir(tmpdir);
+}
+
+/* Rewrite tmpdir/block.json after edit(root). */
+static void edit_block(void (*edit)(cJSON *root))
+{
+    char path[512];
+    snprintf(path, sizeof path, "%s/block.json", tmpdir);
+    size_t len;
+    char *text = read_all(path, &len);
+    cJSON *root = cJSON_ParseWithLength(text, len);
+    free(text);
+    assert_non_null(root);
+    edit(root);
+    char *out = cJSON_PrintUnformatted(root);
+    assert_non_null(out);
+    write_file(path, out, strlen(out));
+    free(out);
+    cJSON_Delete(root);
+}
+
+static void set_string(cJSON *obj, const char *key, const char *value)
+{
+    assert_non_null(cJSON_GetObjectItemCaseSensitive(obj, key));
+    assert_true(cJSON_ReplaceItemInObjectCaseSensitive(obj, key, cJSON_CreateString(value)));
+}
+
+static cJSON *tx_at(cJSON *root, int i)
+{
+    cJSON *t = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(root, "transactions"), i);
+    assert_non_null(t);
+    return t;
+}
+
+/* Load tmpdir; expect failure with code `want` and a message holding
+ * every string in `needles`. */
+static void expect_load_error(int want, const char *const *needles)
+{
+    struct chain_config c;
+    mainnet_config(&c);
+    struct mainnet_fixture fx;
+    char err[512];
+    int rc = mainnet_load(tmpdir, &c, &fx, err, sizeof err);
+    if (rc != want)
+        fail_msg("got %s (%s), want %s", parevm_strerror(rc), rc ? err : "", parevm_strerror(want));
+    for (; *needles; needles++)
+        if (!strstr(err, *needles))
+            fail_msg("message \"%s\" lacks \"%s\"", err, *needles);
+    print_message("  %s\n", err);
+    assert_null(fx.dir); /* nothing left allocated */
+    assert_int_equal(fx.block.tx_count, 0);
+}
+
+static void test_truncated_block_json(void **state)
+{
+    (void)state;
+    REQUIRE_FIXTURES();
+    copy_fixture("19426587");
+    char path[512];
+    snprintf(path, sizeof path, "%s/block.json", tmpdir);
+    size_t len;
+    char *text = read_all(path, &len);
+    /* Cut at several places, including inside a string and at 0 bytes. */
+    size_t cuts[] = {0, 1, len / 3, len / 2, len - 2};
+    for (size_t i = 0; i < sizeof cuts / sizeof cuts[0]; i++) {
+        write_file(path, text, cuts[i]);
+        const char *needles[] = {"block.json", "JSON", "truncated", NULL};
+        expect_load_error(PAREVM_ERR_JSON, needles);
+    }
+    free(text);
+    remove_copy();
+}
+
+static void edit_bad_r(cJSON *root)
+{
+    /* r = 1: a valid scalar, but no key signed this. */
+    set_string(tx_at(root, 3), "r", "0x1");
+}
+
+static void edit_bad_hex(cJSON *root) { set_string(tx_at(root, 3), "r", "0x12zz"); }
+
+static void edit_high_s(cJSON *root)
+{
+    /* s above n/2 (EIP-2): secp256k1n - 1. */
+    set_string(tx_at(root, 0), "s", "0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364140");
+}
+
+static void edit_chain_id_typed(cJSON *root)
+{
+    /* A typed transaction's chain id is signed: another id recovers
+     * another sender. */
+    for (int i = 0;; i++) {
+        cJSON *t = tx_at(root, i);
+        const cJSON *type = cJSON_GetObjectItemCaseSensitive(t, "type");
+        if (strcmp(type->valuestring, "0x2") == 0) {
+            set_string(t, "chainId", "0x5");
+            return;
+        }
+    }
+}
+
+static void edit_chain_id_legacy(cJSON *root)
+{
+    /* EIP-155 legacy: chainId disagrees with v. */
+    for (int i = 0;; i++) {
+        cJSON *t = tx_at(root, i);
+        const cJSON *type = cJSON_GetObjectItemCaseSensitive(t, "type");
+        if (strcmp(type->valuestring, "0x0") == 0 && cJSON_GetObjectItemCaseSensitive(t, "chainId")) {
+            set_string(t, "chainId", "0x5");
+            return;
+        }
+    }
+}
+
+static void edit_from(cJSON *root) { set_string(tx_at(root, 1), "from", "0x00000000000000000000000000000000000000aa"); }
+
+static void edit_missing_field(cJSON *root) { cJSON_DeleteItemFromObjectCaseSensitive(tx_at(root, 2), "gas"); }
+
+static void test_bad_signatures(void **state)
+{
+    (void)state;
+    REQUIRE_FIXTURES();
+    static const struct {
+        void (*edit)(cJSON *);
+        int code;
+        const char *needles[4];
+    } cases[] = {
+        {edit_bad_r, PAREVM_ERR_SIGNATURE, {"block.json", "transactions[3]", NULL}},
+        {edit_bad_hex, PAREVM_ERR_HEX, {"block.json", "transactions[3].r", "bad hex", NULL}},
+        {edit_high_s, PAREVM_ERR_SIGNATURE, {"transactions[0]", "signature", NULL}},
+        {edit_chain_id_typed, PAREVM_ERR_SIGNATURE, {"block.json", "differs from `from`", NULL}},
+        {edit_chain_id_legacy, PAREVM_ERR_SIGNATURE, {"chainId", "disagrees with v", NULL}},
+        {edit_from, PAREVM_ERR_SIGNATURE, {"transactions[1]", "differs from `from`", NULL}},
+        {edit_missing_field, PAREVM_ERR_JSON, {"transactions[2].gas", "missing", NULL}},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        copy_fixture("19426587");
+        edit_block(cases[i].edit);
+        expect_load_error(cases[i].code, cases[i].needles);
+        remove_copy();
+    }
+}
+
+/* A block whose transactions are valid JSON and signatures but signed for
+ * another chain: the executor rejects it (EIP-155/typed chain id). */
+static void test_wrong_chain_id_exec(void **state)
+{
+    (void)state;
+    REQUIRE_FIXTURES();
+    char dir[4400], err[512];
+    snprintf(dir, sizeof dir, "%s/19426587", fixtures);
+    struct chain_config c;
+    mainnet_config(&c);
+    c.chain_id = 5; /* the signatures say 1 */
+    struct mainnet_fixture fx;
+    assert_int_equal(mainnet_load(dir, &c, &fx, err, sizeof err), PAREVM_OK);
+    hash32 before, after;
+    assert_int_equal(world_state_root(&fx.pre, &before), PAREVM_OK);
+    struct block_result r;
+    assert_int_equal(exec_block_sequential(&c, &fx.block, &fx.pre, &fx.hashes, &r), PAREVM_OK);
+    assert_true(r.invalid);
+    assert_int_equal(r.invalid_reason, TXERR_CHAIN_ID);
+    assert_non_null(strstr(r.invalid_message, "chain id"));
+    assert_int_equal(world_state_root(&fx.pre, &after), PAREVM_OK);
+    assert_true(hash32_eq(&before, &after));
+    block_result_free(&r);
+    mainnet_fixture_free(&fx);
+}
+
+/* Block 2462997's third transaction reads BLOCKHASH(2462996). */
+static void test_missing_block_hash(void **state)
+{
+    (void)state;
+    REQUIRE_FIXTURES();
+    copy_fixture("2462997");
+    char path[512];
+    snprintf(path, sizeof path, "%s/block_hashes.json", tmpdir);
+    write_file(path, "{}", 2);
+    struct chain_config c;
+    mainnet_config(&c);
+    struct mainnet_fixture fx;
+    char err[512];
+    assert_int_equal(mainnet_load(tmpdir, &c, &fx, err, sizeof err), PAREVM_OK);
+    hash32 before, after;
+    assert_int_equal(world_state_root(&fx.pre, &before), PAREVM_OK);
+    struct block_result r;
+    int rc = exec_block_sequential(&c, &fx.block, &fx.pre, &fx.hashes, &r);
+    assert_int_equal(rc, PAREVM_ERR_MISSING);
+    print_message("  %s\n", r.invalid_message);
+    assert_non_null(strstr(r.invalid_message, "BLOCKHASH(2462996)"));
+    assert_non_null(strstr(r.invalid_message, "transaction 2"));
+    assert_int_equal(r.receipt_count, 0);
+    assert_int_equal(world_state_root(&fx.pre, &after), PAREVM_OK);
+    assert_true(hash32_eq(&before, &after)); /* rolled back */
+    block_result_free(&r);
+    mainnet_fixture_free(&fx);
+
+    /* A malformed block_hashes.json names its key. */
+    write_file(path, "{\"12x\": \"0x00\"}", 15);
+    const char *needles[] = {"block_hashes.json", "12x", NULL};
+    expect_load_error(PAREVM_ERR_JSON, needles);
+    remove_copy();
+}
+
+static void test_missing_files(void **state)
+{
+    (void)state;
+    struct chain_config c;
+    mainnet_config(&c);
+    struct mainnet_fixture fx;
+    char err[512];
+    assert_int_equal(mainnet_load("/nonexistent/parevm/block", &c, &fx, err, sizeof err), PAREVM_ERR_IO);
+    assert_non_null(strstr(err, "/nonexistent/parevm/block/block.json"));
+    /* Garbage pre_state. */
+    struct world w;
+    assert_int_equal(mainnet_parse_state("pre_state.json", "{\"0x12\": {}}", 12, &w, err, sizeof err),
+                     PAREVM_ERR_HEX);
+    assert_non_null(strstr(err, "pre_state.json: 0x12"));
+    world_free(&w);
+    static const char bad_balance[] = "{\"0x00000000000000000000000000000000000000aa\": {\"balance\": \"0xg\"}}";
+    assert_int_equal(mainnet_parse_state("p.json", bad_balance, strlen(bad_balance), &w, err, sizeof err),
+                     PAREVM_ERR_HEX);
+    assert_non_null(strstr(err, "balance"));
+    world_free(&w);
+    static const char ok[] = "{\"0x00000000000000000000000000000000000000aa\": {\"balance\": \"0x10\", \"nonce\": "
+                             "\"0x2\", \"code\": \"0x6000\", \"storage\": {\"0x01\": \"0x05\", \"0x2\": \"0x0\"}}}";
+    assert_int_equal(mainnet_parse_state("p.json", ok, strlen(ok), &w, err, sizeof err), PAREVM_OK);
+    assert_int_equal(w.accounts.count, 1);
+    world_free(&w);
+    struct block b;
+    assert_int_equal(mainnet_parse_block("b.json", "[]", 2, &c, &b, err, sizeof err), PAREVM_ERR_JSON);
+    assert_int_equal(mainnet_parse_block("b.json", "{", 1, &c, &b, err, sizeof err), PAREVM_ERR_JSON);
+    assert_non_null(strstr(err, "truncated"));
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_all_blocks),
+        cmocka_unit_test(test_truncated_block_json),
+        cmocka_unit_test(test_bad_signatures),
+        cmocka_unit_test(test_wrong_chain_id_exec),
+        cmocka_unit_test(test_missing_block_hash),
+        cmocka_unit_test(test_missing_files),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
