@@ -1,0 +1,965 @@
+/* Tests for io/blocktest (BlockchainTests loader, block RLP decoder, the
+ * chain runner) and chain/validate (header, body, uncle and outcome
+ * rules): known fixtures end to end, strict decoding, and header rules
+ * forced both ways on synthetic and real mainnet headers. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../src/base/buf.h"
+#include "../src/base/hex.h"
+#include "../src/base/keccak.h"
+#include "../src/base/rlp.h"
+#include "../src/chain/block.h"
+#include "../src/chain/validate.h"
+#include "../src/io/blocktest.h"
+#include "../src/io/mainnet.h"
+
+/* ---- helpers ---- */
+
+static const char *fixtures_root(void)
+{
+    const char *env = getenv("PAREVM_FIXTURES");
+    return env && *env ? env : "../shared/fixtures";
+}
+
+/* Path of a BlockchainTests file; skips the test when it is absent. */
+static const char *bt_path(const char *rel)
+{
+    static char path[512];
+    snprintf(path, sizeof path, "%s/ethereum-tests/BlockchainTests/%s", fixtures_root(), rel);
+    if (access(path, R_OK) != 0) {
+        print_message("skipped: fixtures not found (%s; set PAREVM_FIXTURES)\n", path);
+        skip();
+    }
+    return path;
+}
+
+static void load(const char *rel, struct blocktest_file *f)
+{
+    char err[512];
+    const char *path = bt_path(rel);
+    if (blocktest_load_file(path, f, err, sizeof err))
+        fail_msg("%s", err);
+}
+
+static hash32 hash_hex(const char *s)
+{
+    hash32 h;
+    assert_int_equal(hex_decode_exact(s, h.bytes, 32), PAREVM_OK);
+    return h;
+}
+
+/* Write text to a fresh file under /tmp and return its path (static). */
+static const char *write_tmp(const char *name, const char *text)
+{
+    static char path[256];
+    snprintf(path, sizeof path, "/tmp/parevm_test_bt_%d_%s", (int)getpid(), name);
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    assert_int_equal(fwrite(text, 1, strlen(text), f), strlen(text));
+    fclose(f);
+    return path;
+}
+
+/* ---- fixtures end to end ---- */
+
+struct reject_log {
+    size_t count;
+    char last[256];
+};
+
+static void on_reject(void *arg, size_t block, const char *expected, const struct blocktest_rejection *r)
+{
+    struct reject_log *log = arg;
+    log->count++;
+    snprintf(log->last, sizeof log->last, "%zu %s %s", block, expected, blocktest_rejection_name(r));
+}
+
+/* Run every test of a file; all must pass. Returns imported/rejected totals. */
+static void run_all(const char *rel, size_t *imported, size_t *rejected, struct reject_log *log)
+{
+    struct blocktest_file f;
+    load(rel, &f);
+    assert_true(f.count > 0);
+    *imported = *rejected = 0;
+    for (size_t i = 0; i < f.count; i++) {
+        struct blocktest_result res;
+        assert_int_equal(blocktest_run(&f.tests[i], &res, on_reject, log), PAREVM_OK);
+        if (!res.pass)
+            fail_msg("%s %s: %s", rel, f.tests[i].name, res.message);
+        assert_true(hash32_eq(&res.head_hash, &f.tests[i].last_block_hash));
+        *imported += res.blocks_imported;
+        *rejected += res.blocks_rejected;
+    }
+    blocktest_file_free(&f);
+}
+
+static void test_fixture_basefee_example(void **state)
+{
+    (void)state;
+    struct blocktest_file f;
+    load("ValidBlocks/bcExample/basefeeExample.json", &f);
+    assert_int_equal(f.count, 1);
+    const struct blocktest *t = &f.tests[0];
+    assert_string_equal(t->network, "Cancun");
+    assert_string_equal(t->seal_engine, "NoProof");
+    assert_true(t->has_post_state);
+    assert_false(t->has_post_state_hash);
+    assert_int_equal(t->block_count, 1);
+    assert_null(t->blocks[0].expect_exception);
+    hash32 genesis = hash_hex("0x3f820e969b47b806b306aaedf2ad93769b6e53c60d3dbc2af6693f9a2279ec43");
+    assert_true(hash32_eq(&t->genesis_hash, &genesis));
+
+    /* The block as decoded from its RLP. */
+    struct block b;
+    struct block_digest d;
+    char why[200];
+    assert_int_equal(blocktest_decode_block(t->blocks[0].rlp, t->blocks[0].rlp_len, &b, &d, why, sizeof why),
+                     PAREVM_OK);
+    const struct block_header *h = &b.header;
+    hash32 want = hash_hex("0xe9008b75110e5eb16e2df3466ce2b841834298beeefc31fd236ffe4515b530a9");
+    assert_true(h->has_hash);
+    assert_true(hash32_eq(&h->hash, &want));
+    assert_true(hash32_eq(&h->parent_hash, &genesis));
+    assert_int_equal(h->number, 1);
+    assert_int_equal(h->gas_limit, 0x7fffffffffffffffull);
+    assert_int_equal(h->gas_used, 0x0143a8);
+    assert_int_equal(h->timestamp, 0x079e);
+    assert_int_equal(h->extra_data_len, 1);
+    assert_int_equal(h->extra_data[0], 0x42);
+    assert_true(h->has_base_fee && h->has_withdrawals_root && h->has_blob_gas && h->has_parent_beacon_root);
+    assert_true(u256_eq(&h->base_fee, &(u256){{0x03a699d0, 0, 0, 0}}));
+    assert_int_equal(b.tx_count, 1);
+    assert_int_equal(b.txs[0].type, 2);
+    assert_false(b.txs[0].has_to);
+    assert_int_equal(b.txs[0].access_list_len, 1);
+    assert_int_equal(b.uncle_count, 0);
+    assert_true(b.has_withdrawals);
+    assert_int_equal(b.withdrawal_count, 0);
+    /* Roots from the exact bytes match the header, and the re-encoding
+     * (chain/block) agrees with them. */
+    assert_true(hash32_eq(&d.tx_root, &h->tx_root));
+    assert_true(hash32_eq(&d.ommers_hash, &EMPTY_OMMERS_HASH));
+    assert_true(hash32_eq(&d.withdrawals_root, &h->withdrawals_root));
+    hash32 re;
+    assert_int_equal(block_header_hash(h, &re), PAREVM_OK);
+    assert_true(hash32_eq(&re, &h->hash));
+    assert_int_equal(transactions_root(b.txs, b.tx_count, &re), PAREVM_OK);
+    assert_true(hash32_eq(&re, &d.tx_root));
+    block_free(&b);
+
+    struct blocktest_result res;
+    assert_int_equal(blocktest_run(t, &res, NULL, NULL), PAREVM_OK);
+    if (!res.pass)
+        fail_msg("%s", res.message);
+    assert_int_equal(res.blocks_imported, 1);
+    assert_int_equal(res.blocks_rejected, 0);
+    blocktest_file_free(&f);
+}
+
+static void test_fixture_shanghai_withdrawals(void **state)
+{
+    (void)state;
+    size_t imported, rejected;
+    struct reject_log log = {0};
+    run_all("ValidBlocks/bcExample/shanghaiExample.json", &imported, &rejected, &log);
+    assert_true(imported >= 1);
+    assert_int_equal(rejected, 0);
+}
+
+/* Side chains: chain B forks at the genesis, grows past A, and tries to
+ * include an uncle after the Merge (rejected); the head is B's last block. */
+static void test_fixture_side_chain(void **state)
+{
+    (void)state;
+    size_t imported, rejected;
+    struct reject_log log = {0};
+    run_all("InvalidBlocks/bcMultiChainTest/UncleFromSideChain.json", &imported, &rejected, &log);
+    assert_int_equal(imported, 7);
+    assert_int_equal(rejected, 1);
+    assert_string_equal(log.last, "7 BlockException.IMPORT_IMPOSSIBLE_UNCLES_OVER_PARIS INVALID_OMMERS_HASH");
+}
+
+static void test_fixture_invalid_blocks(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *file;
+        const char *reason;
+    } cases[] = {
+        {"InvalidBlocks/bcInvalidHeaderTest/wrongParentHash.json", "UNKNOWN_PARENT"},
+        {"InvalidBlocks/bcInvalidHeaderTest/GasLimitHigherThan2p63m1.json", "INVALID_GAS_LIMIT"},
+        {"InvalidBlocks/bc4895-withdrawals/withdrawalsAddressBounds.json", "RLP_ENCODING"},
+        {"InvalidBlocks/bcStateTests/txCost-sec73.json", "max fee per gas less than block base fee"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        size_t imported, rejected;
+        struct reject_log log = {0};
+        run_all(cases[i].file, &imported, &rejected, &log);
+        assert_true(rejected >= 1);
+        assert_non_null(strstr(log.last, cases[i].reason));
+    }
+}
+
+/* The same block with one byte appended must be rejected as RLP, and a
+ * fixture expecting it valid then fails at that block. */
+static void test_trailing_bytes_rejected(void **state)
+{
+    (void)state;
+    struct blocktest_file f;
+    load("ValidBlocks/bcExample/basefeeExample.json", &f);
+    struct blocktest *t = &f.tests[0];
+    struct blocktest_block *blk = &t->blocks[0];
+    uint8_t *longer = realloc(blk->rlp, blk->rlp_len + 1);
+    assert_non_null(longer);
+    longer[blk->rlp_len] = 0x00;
+    blk->rlp = longer;
+    blk->rlp_len++;
+
+    struct block b;
+    char why[200];
+    assert_int_equal(blocktest_decode_block(blk->rlp, blk->rlp_len, &b, NULL, why, sizeof why), PAREVM_ERR_RLP);
+    assert_non_null(strstr(why, "trailing"));
+    assert_int_equal(b.tx_count, 0);
+
+    struct blocktest_result res;
+    assert_int_equal(blocktest_run(t, &res, NULL, NULL), PAREVM_OK);
+    assert_false(res.pass);
+    assert_non_null(strstr(res.message, "block 1: expected a valid block, got RLP_ENCODING"));
+
+    /* Declared invalid, the same block is rejected as expected, but then
+     * the chain ends at the genesis and lastblockhash no longer matches. */
+    blk->expect_exception = strdup("BlockException.RLP_STRUCTURES_ENCODING");
+    assert_int_equal(blocktest_run(t, &res, NULL, NULL), PAREVM_OK);
+    assert_false(res.pass);
+    assert_non_null(strstr(res.message, "post: "));
+    blocktest_file_free(&f);
+}
+
+/* Every block of a folder of fixtures: decoding from RLP, then
+ * re-encoding the header (chain/block) gives back the same hash, and the
+ * transactions/withdrawals roots of the re-encoded bodies equal the roots
+ * of the bytes as given. */
+static void test_reencode_matches_bytes(void **state)
+{
+    (void)state;
+    static const char *const files[] = {
+        "ValidBlocks/bcEIP1559/baseFee.json",
+        "ValidBlocks/bcEIP4844-blobtransactions/blockWithAllTransactionTypes.json",
+        "ValidBlocks/bcStateTests/blockhashTests.json",
+    };
+    size_t checked = 0;
+    for (size_t k = 0; k < sizeof files / sizeof files[0]; k++) {
+        char path[512];
+        snprintf(path, sizeof path, "%s/ethereum-tests/BlockchainTests/%s", fixtures_root(), files[k]);
+        if (access(path, R_OK) != 0)
+            continue;
+        struct blocktest_file f;
+        char err[512];
+        if (blocktest_load_file(path, &f, err, sizeof err))
+            fail_msg("%s", err);
+        for (size_t i = 0; i < f.count; i++) {
+            for (size_t j = 0; j < f.tests[i].block_count; j++) {
+                const struct blocktest_block *blk = &f.tests[i].blocks[j];
+                struct block b;
+                struct block_digest d;
+                char why[200];
+                if (blocktest_decode_block(blk->rlp, blk->rlp_len, &b, &d, why, sizeof why))
+                    continue; /* an invalid-RLP block */
+                hash32 re;
+                assert_int_equal(block_header_hash(&b.header, &re), PAREVM_OK);
+                assert_true(hash32_eq(&re, &b.header.hash));
+                assert_int_equal(transactions_root(b.txs, b.tx_count, &re), PAREVM_OK);
+                assert_true(hash32_eq(&re, &d.tx_root));
+                if (b.has_withdrawals) {
+                    assert_int_equal(withdrawals_root(b.withdrawals, b.withdrawal_count, &re), PAREVM_OK);
+                    assert_true(hash32_eq(&re, &d.withdrawals_root));
+                }
+                block_free(&b);
+                checked++;
+            }
+        }
+        blocktest_file_free(&f);
+    }
+    if (checked == 0) {
+        print_message("skipped: fixtures not found\n");
+        skip();
+    }
+}
+
+/* ---- strict decoding of synthetic blocks ---- */
+
+static void base_header(struct block_header *h)
+{
+    memset(h, 0, sizeof *h);
+    h->ommers_hash = EMPTY_OMMERS_HASH;
+    h->tx_root = EMPTY_TRIE_ROOT;
+    h->receipts_root = EMPTY_TRIE_ROOT;
+    h->number = 1;
+    h->gas_limit = 30000000;
+    h->timestamp = 12;
+    h->has_base_fee = true;
+    h->base_fee = u256_from_u64(7);
+    h->has_withdrawals_root = true;
+    h->withdrawals_root = EMPTY_TRIE_ROOT;
+    h->has_blob_gas = true;
+    h->has_parent_beacon_root = true;
+}
+
+/* rlp([header, [], [], []]) with the header encoded by chain/block, or
+ * raw header bytes when given. */
+static void encode_block(const struct block_header *h, const uint8_t *raw_header, size_t raw_len, bool withdrawals,
+                         struct bytebuf *out)
+{
+    bytebuf_reset(out);
+    size_t list = rlp_list_begin(out);
+    if (raw_header)
+        assert_int_equal(rlp_encode_raw(out, raw_header, raw_len), PAREVM_OK);
+    else
+        assert_int_equal(block_header_encode(h, out), PAREVM_OK);
+    assert_int_equal(rlp_encode_raw(out, (const uint8_t *)"\xc0", 1), PAREVM_OK);
+    assert_int_equal(rlp_encode_raw(out, (const uint8_t *)"\xc0", 1), PAREVM_OK);
+    if (withdrawals)
+        assert_int_equal(rlp_encode_raw(out, (const uint8_t *)"\xc0", 1), PAREVM_OK);
+    assert_int_equal(rlp_list_end(out, list), PAREVM_OK);
+}
+
+static int decode(const struct bytebuf *buf, struct block *b, char *why, size_t n)
+{
+    int err = blocktest_decode_block(buf->data, buf->len, b, NULL, why, n);
+    if (err)
+        assert_int_equal(b->tx_count + b->uncle_count + b->withdrawal_count, 0);
+    return err;
+}
+
+static void test_decode_synthetic(void **state)
+{
+    (void)state;
+    struct block_header h;
+    struct bytebuf buf = {0};
+    struct block b;
+    char why[200];
+    base_header(&h);
+
+    /* Round trip: 20 fields, hash of the header's bytes. */
+    encode_block(&h, NULL, 0, true, &buf);
+    assert_int_equal(decode(&buf, &b, why, sizeof why), PAREVM_OK);
+    hash32 want;
+    assert_int_equal(block_header_hash(&h, &want), PAREVM_OK);
+    assert_true(hash32_eq(&b.header.hash, &want));
+    assert_true(b.has_withdrawals);
+    block_free(&b);
+
+    /* 15 fields (pre-London) and 16 (London) decode, flags say which. */
+    h.has_withdrawals_root = h.has_blob_gas = h.has_parent_beacon_root = false;
+    encode_block(&h, NULL, 0, false, &buf);
+    assert_int_equal(decode(&buf, &b, why, sizeof why), PAREVM_OK);
+    assert_true(b.header.has_base_fee);
+    assert_false(b.header.has_withdrawals_root || b.header.has_blob_gas || b.has_withdrawals);
+    block_free(&b);
+    h.has_base_fee = false;
+    encode_block(&h, NULL, 0, false, &buf);
+    assert_int_equal(decode(&buf, &b, why, sizeof why), PAREVM_OK);
+    assert_false(b.header.has_base_fee);
+    block_free(&b);
+
+    /* 19 fields: blob gas without the beacon root is no fork's header. */
+    base_header(&h);
+    h.has_parent_beacon_root = false;
+    encode_block(&h, NULL, 0, true, &buf);
+    assert_int_equal(decode(&buf, &b, why, sizeof why), PAREVM_ERR_RLP);
+    assert_non_null(strstr(why, "19 fields"));
+
+    /* 5 items in the block list. */
+    base_header(&h);
+    encode_block(&h, NULL, 0, true, &buf);
+    struct bytebuf five = {0};
+    size_t list = rlp_list_begin(&five);
+    struct rlp_item whole;
+    assert_int_equal(rlp_decode_whole(buf.data, buf.len, &whole), PAREVM_OK);
+    assert_int_equal(rlp_encode_raw(&five, whole.payload, whole.payload_len), PAREVM_OK);
+    assert_int_equal(rlp_encode_raw(&five, (const uint8_t *)"\xc0", 1), PAREVM_OK);
+    assert_int_equal(rlp_list_end(&five, list), PAREVM_OK);
+    assert_int_equal(decode(&five, &b, why, sizeof why), PAREVM_ERR_RLP);
+    assert_non_null(strstr(why, "more than 4"));
+    bytebuf_free(&five);
+
+    /* Non-canonical integer: a gas used of 5 encoded with a leading zero
+     * byte (0x820005), in a header built field by field. */
+    struct bytebuf hdr = {0};
+    size_t hl = rlp_list_begin(&hdr);
+    static const uint8_t zero32[32], zero256[256], zero8[8], zero20[20];
+    rlp_encode_bytes(&hdr, zero32, 32);            /* parent */
+    rlp_encode_bytes(&hdr, EMPTY_OMMERS_HASH.bytes, 32);
+    rlp_encode_bytes(&hdr, zero20, 20);            /* coinbase */
+    rlp_encode_bytes(&hdr, zero32, 32);            /* state root */
+    rlp_encode_bytes(&hdr, EMPTY_TRIE_ROOT.bytes, 32);
+    rlp_encode_bytes(&hdr, EMPTY_TRIE_ROOT.bytes, 32);
+    rlp_encode_bytes(&hdr, zero256, 256);          /* bloom */
+    rlp_encode_u64(&hdr, 0);                       /* difficulty */
+    rlp_encode_u64(&hdr, 1);                       /* number */
+    rlp_encode_u64(&hdr, 30000000);                /* gas limit */
+    rlp_encode_bytes(&hdr, (const uint8_t *)"\x00\x05", 2); /* gas used, leading zero */
+    rlp_encode_u64(&hdr, 12);                      /* timestamp */
+    rlp_encode_bytes(&hdr, NULL, 0);               /* extra data */
+    rlp_encode_bytes(&hdr, zero32, 32);            /* mix hash */
+    rlp_encode_bytes(&hdr, zero8, 8);              /* nonce */
+    assert_int_equal(rlp_list_end(&hdr, hl), PAREVM_OK);
+    encode_block(NULL, hdr.data, hdr.len, false, &buf);
+    assert_int_equal(decode(&buf, &b, why, sizeof why), PAREVM_ERR_RLP);
+    assert_non_null(strstr(why, "header.gasUsed"));
+
+    /* A 19-byte coinbase (RLP_INVALID_ADDRESS). */
+    bytebuf_reset(&hdr);
+    hl = rlp_list_begin(&hdr);
+    rlp_encode_bytes(&hdr, zero32, 32);
+    rlp_encode_bytes(&hdr, EMPTY_OMMERS_HASH.bytes, 32);
+    rlp_encode_bytes(&hdr, zero20, 19); /* a 19-byte coinbase */
+    rlp_encode_bytes(&hdr, zero32, 32);
+    rlp_encode_bytes(&hdr, EMPTY_TRIE_ROOT.bytes, 32);
+    rlp_encode_bytes(&hdr, EMPTY_TRIE_ROOT.bytes, 32);
+    rlp_encode_bytes(&hdr, zero256, 256);
+    rlp_encode_u64(&hdr, 0);
+    rlp_encode_u64(&hdr, 1);
+    rlp_encode_u64(&hdr, 30000000);
+    rlp_encode_u64(&hdr, 0);
+    rlp_encode_u64(&hdr, 12);
+    rlp_encode_bytes(&hdr, NULL, 0);
+    rlp_encode_bytes(&hdr, zero32, 32);
+    rlp_encode_bytes(&hdr, zero8, 8);
+    assert_int_equal(rlp_list_end(&hdr, hl), PAREVM_OK);
+    encode_block(NULL, hdr.data, hdr.len, false, &buf);
+    assert_int_equal(decode(&buf, &b, why, sizeof why), PAREVM_ERR_RLP);
+    assert_non_null(strstr(why, "header.coinbase: expected a 20-byte string"));
+
+    /* A transaction list holding a string that is not type || payload. */
+    base_header(&h);
+    bytebuf_reset(&buf);
+    list = rlp_list_begin(&buf);
+    assert_int_equal(block_header_encode(&h, &buf), PAREVM_OK);
+    size_t txs = rlp_list_begin(&buf);
+    rlp_encode_bytes(&buf, (const uint8_t *)"\xc1\x80", 2); /* a "typed" tx starting with 0xc1 */
+    rlp_list_end(&buf, txs);
+    rlp_encode_raw(&buf, (const uint8_t *)"\xc0\xc0", 2);
+    rlp_list_end(&buf, list);
+    assert_int_equal(decode(&buf, &b, why, sizeof why), PAREVM_ERR_RLP);
+    assert_non_null(strstr(why, "transactions[0]"));
+
+    /* Trailing bytes after a header given alone. */
+    base_header(&h);
+    bytebuf_reset(&hdr);
+    assert_int_equal(block_header_encode(&h, &hdr), PAREVM_OK);
+    struct block_header back;
+    assert_int_equal(blocktest_decode_header(hdr.data, hdr.len, &back, why, sizeof why), PAREVM_OK);
+    assert_true(hash32_eq(&back.hash, &want));
+    bytebuf_push(&hdr, 0x80);
+    assert_int_equal(blocktest_decode_header(hdr.data, hdr.len, &back, why, sizeof why), PAREVM_ERR_RLP);
+
+    bytebuf_free(&hdr);
+    bytebuf_free(&buf);
+}
+
+/* ---- the loader's errors ---- */
+
+static void test_loader_errors(void **state)
+{
+    (void)state;
+    struct blocktest_file f;
+    char err[512];
+    const char *path = write_tmp("bad.json", "{\"t\": {\"network\": \"Cancun\"}}");
+    assert_int_equal(blocktest_load_file(path, &f, err, sizeof err), PAREVM_ERR_JSON);
+    assert_non_null(strstr(err, ": t: genesisRLP: missing field"));
+    assert_null(f.tests);
+
+    path = write_tmp("badrlp.json", "{\"t\": {\"network\": \"Cancun\", \"genesisRLP\": \"0xc0\","
+                                    "\"genesisBlockHeader\": {\"hash\": \"0x00\"}}}");
+    assert_int_equal(blocktest_load_file(path, &f, err, sizeof err), PAREVM_ERR_HEX);
+    assert_non_null(strstr(err, "genesisBlockHeader.hash: expected 32 bytes of hex"));
+
+    path = write_tmp("badblock.json",
+                     "{\"t\": {\"network\": \"Cancun\", \"genesisRLP\": \"0xc0\", \"genesisBlockHeader\": {\"hash\": "
+                     "\"0x0000000000000000000000000000000000000000000000000000000000000000\"}, \"pre\": {}, "
+                     "\"postState\": {}, \"lastblockhash\": "
+                     "\"0x0000000000000000000000000000000000000000000000000000000000000000\", "
+                     "\"blocks\": [{\"rlp\": \"0xc0\"}, {\"rlp\": \"0xzz\"}]}}");
+    assert_int_equal(blocktest_load_file(path, &f, err, sizeof err), PAREVM_ERR_HEX);
+    assert_non_null(strstr(err, ": t: blocks[1].rlp: bad hex"));
+
+    path = write_tmp("trunc.json", "{\"t\": {");
+    assert_int_equal(blocktest_load_file(path, &f, err, sizeof err), PAREVM_ERR_JSON);
+    assert_non_null(strstr(err, "invalid JSON"));
+    assert_int_equal(blocktest_load_file("/nonexistent/x.json", &f, err, sizeof err), PAREVM_ERR_IO);
+}
+
+/* ---- header rules ---- */
+
+/* A Cancun parent and a valid child under a single-fork Cancun chain. */
+static void cancun_pair(struct chain_config *cfg, struct block_header *parent, struct block_header *child)
+{
+    chain_config_single(cfg, FORK_CANCUN);
+    base_header(parent);
+    parent->number = 10;
+    parent->timestamp = 1000;
+    parent->gas_limit = 30000000;
+    parent->gas_used = 15000000; /* at target: base fee unchanged */
+    parent->base_fee = u256_from_u64(1000);
+    parent->excess_blob_gas = 0;
+    parent->blob_gas_used = 0;
+    parent->has_hash = true;
+    assert_int_equal(block_header_hash(parent, &parent->hash), PAREVM_OK);
+    base_header(child);
+    child->parent_hash = parent->hash;
+    child->number = 11;
+    child->timestamp = 1012;
+    child->gas_limit = 30000000;
+    child->base_fee = u256_from_u64(1000);
+}
+
+static enum block_error check(const struct chain_config *cfg, const struct block_header *p,
+                              const struct block_header *c)
+{
+    char why[200];
+    enum block_error e = validate_header(cfg, p, c, why, sizeof why);
+    if (e)
+        print_message("  (%s: %s)\n", block_error_name(e), why);
+    return e;
+}
+
+static void test_header_rules(void **state)
+{
+    (void)state;
+    struct chain_config cfg;
+    struct block_header p, c;
+    cancun_pair(&cfg, &p, &c);
+    assert_int_equal(check(&cfg, &p, &c), BLOCKERR_NONE);
+
+    /* Base fee: one wei off either way. */
+    c.base_fee = u256_from_u64(1001);
+    assert_int_equal(check(&cfg, &p, &c), BLOCKERR_BASE_FEE);
+    c.base_fee = u256_from_u64(999);
+    assert_int_equal(check(&cfg, &p, &c), BLOCKERR_BASE_FEE);
+    cancun_pair(&cfg, &p, &c);
+
+    /* Timestamp: equal to the parent's is too old; one more is fine. */
+    c.timestamp = p.timestamp;
+    assert_int_equal(check(&cfg, &p, &c), BLOCKERR_TIMESTAMP);
+    c.timestamp = p.timestamp - 1;
+    assert_int_equal(check(&cfg, &p, &c), BLOCKERR_TIMESTAMP);
+    c.timestamp = p.timestamp + 1;
+    assert_int_equal(check(&cfg, &p, &c), BLOCKERR_NONE);
+
+    /* Gas limit: strictly inside parent +- parent/1024. */
+    uint64_t delta = p.gas_limit / 1024;
+    c.gas_limit = p.gas_limit + delta;
+    assert_int_equal(check(&cfg, &p, &c), BLOCKERR_GAS_LIMIT);
+    c.gas_limit = p.gas_limit + delta - 1;
+    assert_int_equal(check(&cfg, &p, &c), BLOCKERR_NONE);
+    c.gas_limit = p.gas_limit - delta;
+    assert_int_equal(check(&cfg, &p, &c), BLOCKERR_GAS_LIMIT);
+    c.gas_limit = p.gas_limit - delta + 1;
+    assert_int_equal(check(&cfg, &p, &c), BLOCKERR_NONE);
+    /* ... and never below 5000 or above 2^63 - 1. */
+    p.gas_limit = 5000;
+    p.gas_used = 2500;
+    assert_int_equal(block_header_hash(&p, &p.hash), PAREVM_OK);
+    c.parent_hash = p.hash;
+    c.gas_limit = 4999;
+    assert_int_equal(check(&cfg, &p, &c), BLOCKERR_GAS_LIMIT);
+    c.gas_limit = 5000;
+    assert_int_equal(check(&cfg, &p, &c), BLOCKERR_NONE);
+    p.gas_limit = 0x7fffffffffffffffull;
+    p.gas_used = p.gas_limit / 2;
+    assert_int_equal(block_header_hash(&p, &p.hash), PAREVM_OK);
+    c.parent_hash = p.hash;
+    c.gas_limit = 0x8000000000000000ull;
+    assert_int_equal(check(&cfg, &p, &c), BLOCKERR_GAS_LIMIT);
+    c.gas_limit = 0x7fffffffffffffffull;
+    assert_int_equal(check(&cfg, &p, &c), BLOCKERR_NONE);
+    cancun_pair(&cfg, &p, &c);
+
+    /* Gas used above the limit. */
+    c.gas_used = c.gas_limit + 1;
+    assert_int_equal(check(&cfg, &p, &c), BLOCKERR_GAS_USED_ABOVE_LIMIT);
+    c.gas_used = c.gas_limit;
+    assert_int_equal(check(&cfg, &p, &c), BLOCKERR_NONE);
+    cancun_pair(&cfg, &p, &c);
+
+    /* Extra data: 32 bytes fine, 33 not. */
+    c.extra_data_len = 32;
+    assert_int_equal(check(&cfg, &p, &c), BLOCKERR_NONE);
+    c.extra_data_len = 33;
+    assert_int_equal(check(&cfg, &p, &c), BLOCKERR_EXTRA_DATA);
+    cancun_pair(&cfg, &p, &c);
+
+    /* Number, parent hash. */
+    c.number = p.number + 2;
+    assert_int_equal(check(&cfg, &p, &c), BLOCKERR_NUMBER);
+    c.number = p.number;
+    assert_int_equal(check(&cfg, &p, &c), BLOCKERR_NUMBER);
+    cancun_pair(&cfg, &p, &c);
+    c.parent_hash.bytes[0] ^= 1;
+    assert_int_equal(check(&cfg, &p, &c), BLOCKERR_UNKNOWN_PARENT);
+    cancun_pair(&cfg, &p, &c);
+
+    /* After the Merge: no difficulty, nonce or uncles (EIP-3675). */
+    c.difficulty = u256_from_u64(1);
+    assert_int_equal(check(&cfg, &p, &c), BLOCKERR_DIFFICULTY);
+    cancun_pair(&cfg, &p, &c);
+    c.nonce[7] = 1;
+    assert_int_equal(check(&cfg, &p, &c), BLOCKERR_NONCE);
+    cancun_pair(&cfg, &p, &c);
+    c.ommers_hash = EMPTY_TRIE_ROOT;
+    assert_int_equal(check(&cfg, &p, &c), BLOCKERR_OMMERS_HASH);
+    cancun_pair(&cfg, &p, &c);
+
+    /* Fork fields: a Cancun header must have them all. */
+    c.has_parent_beacon_root = false;
+    assert_int_equal(check(&cfg, &p, &c), BLOCKERR_HEADER_FIELDS);
+    cancun_pair(&cfg, &p, &c);
+
+    /* EIP-4844 excess blob gas. */
+    p.excess_blob_gas = 0;
+    p.blob_gas_used = 6 * 131072;
+    assert_int_equal(block_header_hash(&p, &p.hash), PAREVM_OK);
+    c.parent_hash = p.hash;
+    c.excess_blob_gas = 0;
+    assert_int_equal(check(&cfg, &p, &c), BLOCKERR_EXCESS_BLOB_GAS);
+    c.excess_blob_gas = 3 * 131072;
+    assert_int_equal(check(&cfg, &p, &c), BLOCKERR_NONE);
+}
+
+static void test_base_fee_formula(void **state)
+{
+    (void)state;
+    struct block_header p;
+    memset(&p, 0, sizeof p);
+    p.has_base_fee = true;
+    p.gas_limit = 30000000;
+    p.base_fee = u256_from_u64(1000000000);
+    p.gas_used = 15000000; /* at target */
+    u256 f = validate_next_base_fee(&p);
+    assert_true(u256_eq(&f, &(u256){{1000000000, 0, 0, 0}}));
+    p.gas_used = 30000000; /* full: +12.5% */
+    f = validate_next_base_fee(&p);
+    assert_true(u256_eq(&f, &(u256){{1125000000, 0, 0, 0}}));
+    p.gas_used = 0; /* empty: -12.5% */
+    f = validate_next_base_fee(&p);
+    assert_true(u256_eq(&f, &(u256){{875000000, 0, 0, 0}}));
+    /* An increase is at least 1 wei, a decrease may be 0. */
+    p.base_fee = u256_from_u64(7);
+    p.gas_used = 15000001;
+    f = validate_next_base_fee(&p);
+    assert_true(u256_eq(&f, &(u256){{8, 0, 0, 0}}));
+    p.gas_used = 14999999;
+    f = validate_next_base_fee(&p);
+    assert_true(u256_eq(&f, &(u256){{7, 0, 0, 0}}));
+    /* A huge base fee does not wrap. */
+    p.base_fee = u256_max();
+    p.gas_used = 30000000;
+    f = validate_next_base_fee(&p);
+    assert_true(u256_eq(&f, &(u256){{UINT64_MAX, UINT64_MAX, UINT64_MAX, UINT64_MAX}}));
+
+    /* EIP-4844 excess blob gas. */
+    struct block_header q;
+    memset(&q, 0, sizeof q);
+    q.has_blob_gas = true;
+    q.blob_gas_used = 786432;
+    assert_int_equal(validate_next_excess_blob_gas(&q, FORK_CANCUN), 393216);
+    q.excess_blob_gas = 393216;
+    q.blob_gas_used = 0;
+    assert_int_equal(validate_next_excess_blob_gas(&q, FORK_CANCUN), 0);
+    q.blob_gas_used = 131072;
+    assert_int_equal(validate_next_excess_blob_gas(&q, FORK_CANCUN), 131072);
+    assert_int_equal(validate_next_excess_blob_gas(&q, FORK_SHANGHAI), 0);
+}
+
+/* EIP-1559 at the London block: the gas limit may double, and the base fee
+ * starts at 1 gwei. */
+static void test_london_transition(void **state)
+{
+    (void)state;
+    struct chain_config cfg;
+    assert_true(chain_config_from_network(&cfg, "BerlinToLondonAt5"));
+    struct block_header p, c;
+    memset(&p, 0, sizeof p);
+    p.ommers_hash = EMPTY_OMMERS_HASH;
+    p.number = 4;
+    p.timestamp = 100;
+    p.gas_limit = 10000000;
+    p.difficulty = u256_from_u64(MINIMUM_DIFFICULTY);
+    assert_int_equal(block_header_hash(&p, &p.hash), PAREVM_OK);
+    p.has_hash = true;
+    c = p;
+    c.parent_hash = p.hash;
+    c.number = 5;
+    c.timestamp = 200;
+    c.has_base_fee = true;
+    c.base_fee = u256_from_u64(INITIAL_BASE_FEE);
+    c.gas_limit = 20000000; /* doubled: inside (2 * parent) +- 2 * parent / 1024 */
+    c.difficulty = validate_pow_difficulty(FORK_LONDON, &p, 5, 200, validate_bomb_delay(&cfg, FORK_LONDON, 5));
+    assert_int_equal(check(&cfg, &p, &c), BLOCKERR_NONE);
+    c.gas_limit = 10000000; /* the old limit is now far outside the bounds */
+    assert_int_equal(check(&cfg, &p, &c), BLOCKERR_GAS_LIMIT);
+    c.gas_limit = 20000000;
+    c.base_fee = u256_from_u64(INITIAL_BASE_FEE + 1);
+    assert_int_equal(check(&cfg, &p, &c), BLOCKERR_BASE_FEE);
+    c.has_base_fee = false;
+    assert_int_equal(check(&cfg, &p, &c), BLOCKERR_HEADER_FIELDS);
+}
+
+/* Proof-of-work difficulty: mainnet blocks 1 and 2 (Frontier), and the
+ * real headers of three mainnet parent/child pairs validate completely. */
+static void test_pow_difficulty(void **state)
+{
+    (void)state;
+    struct block_header g;
+    memset(&g, 0, sizeof g);
+    g.difficulty = u256_from_u64(17179869184ull); /* mainnet genesis */
+    g.timestamp = 0;
+    u256 d1 = validate_pow_difficulty(FORK_FRONTIER, &g, 1, 1438269988, 0);
+    assert_true(u256_eq(&d1, &(u256){{17171480576ull, 0, 0, 0}}));
+    g.difficulty = d1;
+    g.timestamp = 1438269988;
+    u256 d2 = validate_pow_difficulty(FORK_FRONTIER, &g, 2, 1438270017, 0);
+    assert_true(u256_eq(&d2, &(u256){{17163096064ull, 0, 0, 0}}));
+    /* Under 13 s the difficulty rises; never below the minimum. */
+    u256 up = validate_pow_difficulty(FORK_FRONTIER, &g, 2, 1438269988 + 12, 0);
+    assert_true(u256_gt(&up, &d1));
+    g.difficulty = u256_from_u64(MINIMUM_DIFFICULTY);
+    u256 low = validate_pow_difficulty(FORK_HOMESTEAD, &g, 2, 1438269988 + 10000, 0);
+    assert_true(u256_eq(&low, &(u256){{MINIMUM_DIFFICULTY, 0, 0, 0}}));
+    /* The bomb: 2^(period - 2) from period 2, pushed back by the delay
+     * (EIP-100: a parent without uncles, 9 s: no adjustment). */
+    g.ommers_hash = EMPTY_OMMERS_HASH;
+    u256 bomb = validate_pow_difficulty(FORK_BYZANTIUM, &g, 3000000 + 500000, 1438269988 + 9, 3000000);
+    assert_true(u256_eq(&bomb, &(u256){{MINIMUM_DIFFICULTY + 8, 0, 0, 0}}));
+    /* A parent with uncles pulls it up by one step (parent / 2048). */
+    memset(&g.ommers_hash, 0x11, 32);
+    bomb = validate_pow_difficulty(FORK_BYZANTIUM, &g, 3000000 + 500000, 1438269988 + 9, 3000000);
+    assert_true(u256_eq(&bomb, &(u256){{MINIMUM_DIFFICULTY + MINIMUM_DIFFICULTY / 2048 + 8, 0, 0, 0}}));
+
+    static const struct {
+        const char *parent, *child;
+    } pairs[] = {{"1149999", "1150000"}, {"12243999", "12244000"}, {"19426586", "19426587"}};
+    struct chain_config cfg;
+    chain_config_mainnet(&cfg);
+    size_t done = 0;
+    for (size_t i = 0; i < sizeof pairs / sizeof pairs[0]; i++) {
+        struct mainnet_fixture p, c;
+        char dir[512], err[512];
+        snprintf(dir, sizeof dir, "%s/mainnet/%s", fixtures_root(), pairs[i].parent);
+        if (access(dir, R_OK) != 0)
+            continue;
+        if (mainnet_load(dir, &cfg, &p, err, sizeof err))
+            fail_msg("%s", err);
+        snprintf(dir, sizeof dir, "%s/mainnet/%s", fixtures_root(), pairs[i].child);
+        if (mainnet_load(dir, &cfg, &c, err, sizeof err))
+            fail_msg("%s", err);
+        assert_int_equal(check(&cfg, &p.block.header, &c.block.header), BLOCKERR_NONE);
+        /* One unit more difficulty (or base fee) breaks it. */
+        struct block_header bad = c.block.header;
+        if (bad.has_base_fee) {
+            u256 one = u256_from_u64(1);
+            bad.base_fee = u256_add(&bad.base_fee, &one);
+            assert_int_equal(check(&cfg, &p.block.header, &bad), BLOCKERR_BASE_FEE);
+        } else {
+            u256 one = u256_from_u64(1);
+            bad.difficulty = u256_add(&bad.difficulty, &one);
+            assert_int_equal(check(&cfg, &p.block.header, &bad), BLOCKERR_DIFFICULTY);
+        }
+        mainnet_fixture_free(&p);
+        mainnet_fixture_free(&c);
+        done++;
+    }
+    if (done == 0)
+        print_message("mainnet pairs skipped: fixtures not found\n");
+}
+
+/* ---- uncles (before the Merge) ---- */
+
+/* A Byzantium chain g <- a1 <- a2 <- ... with valid difficulties. */
+static void make_child(const struct chain_config *cfg, const struct block_header *parent, uint64_t salt,
+                       struct block_header *out)
+{
+    memset(out, 0, sizeof *out);
+    out->parent_hash = parent->hash;
+    out->ommers_hash = EMPTY_OMMERS_HASH;
+    out->number = parent->number + 1;
+    out->timestamp = parent->timestamp + 15;
+    out->gas_limit = parent->gas_limit;
+    out->coinbase.bytes[0] = (uint8_t)salt;
+    out->difficulty = validate_pow_difficulty(FORK_BYZANTIUM, parent, out->number, out->timestamp,
+                                              validate_bomb_delay(cfg, FORK_BYZANTIUM, out->number));
+    assert_int_equal(block_header_hash(out, &out->hash), PAREVM_OK);
+    out->has_hash = true;
+}
+
+static void test_uncle_rules(void **state)
+{
+    (void)state;
+    struct chain_config cfg;
+    chain_config_single(&cfg, FORK_BYZANTIUM);
+    enum { N = 10 };
+    struct block_header chain[N]; /* chain[0] genesis .. chain[9] */
+    memset(&chain[0], 0, sizeof chain[0]);
+    chain[0].ommers_hash = EMPTY_OMMERS_HASH;
+    chain[0].gas_limit = 8000000;
+    chain[0].difficulty = u256_from_u64(MINIMUM_DIFFICULTY);
+    assert_int_equal(block_header_hash(&chain[0], &chain[0].hash), PAREVM_OK);
+    chain[0].has_hash = true;
+    for (int i = 1; i < N; i++)
+        make_child(&cfg, &chain[i - 1], 0, &chain[i]);
+    assert_int_equal(check(&cfg, &chain[8], &chain[9]), BLOCKERR_NONE);
+
+    /* The new block B at 10 has parent chain[9]; ancestry = chain[9..3]. */
+    const struct block_header *anc_list[7];
+    for (int k = 0; k < 7; k++)
+        anc_list[k] = &chain[9 - k];
+    hash32 included[1];
+    struct validate_ancestry anc = {anc_list, 7, included, 0};
+    struct block b;
+    memset(&b, 0, sizeof b);
+    make_child(&cfg, &chain[9], 0, &b.header);
+    struct block_header uncles[3];
+    b.uncles = uncles;
+    char why[200];
+
+    /* A sibling of chain[8] (child of chain[7]) is a fine uncle. */
+    make_child(&cfg, &chain[7], 1, &uncles[0]);
+    b.uncle_count = 1;
+    assert_int_equal(validate_uncles(&cfg, &b, &anc, why, sizeof why), BLOCKERR_NONE);
+    /* Two are fine, three are too many, a repeat is a duplicate. */
+    make_child(&cfg, &chain[5], 2, &uncles[1]);
+    b.uncle_count = 2;
+    assert_int_equal(validate_uncles(&cfg, &b, &anc, why, sizeof why), BLOCKERR_NONE);
+    make_child(&cfg, &chain[6], 3, &uncles[2]);
+    b.uncle_count = 3;
+    assert_int_equal(validate_uncles(&cfg, &b, &anc, why, sizeof why), BLOCKERR_UNCLES);
+    uncles[1] = uncles[0];
+    b.uncle_count = 2;
+    assert_int_equal(validate_uncles(&cfg, &b, &anc, why, sizeof why), BLOCKERR_UNCLES);
+    b.uncle_count = 1;
+
+    /* An ancestor is no uncle. */
+    uncles[0] = chain[8];
+    assert_int_equal(validate_uncles(&cfg, &b, &anc, why, sizeof why), BLOCKERR_UNCLE_INVALID);
+    /* A sibling of the block itself is not either. */
+    make_child(&cfg, &chain[9], 4, &uncles[0]);
+    assert_int_equal(validate_uncles(&cfg, &b, &anc, why, sizeof why), BLOCKERR_UNCLE_INVALID);
+    /* Seven generations back is too old (child of chain[2], number 3). */
+    make_child(&cfg, &chain[2], 5, &uncles[0]);
+    assert_int_equal(validate_uncles(&cfg, &b, &anc, why, sizeof why), BLOCKERR_UNCLE_INVALID);
+    /* Six back (child of chain[3], number 4) is the oldest allowed. */
+    make_child(&cfg, &chain[3], 5, &uncles[0]);
+    assert_int_equal(validate_uncles(&cfg, &b, &anc, why, sizeof why), BLOCKERR_NONE);
+    /* Already included by an ancestor. */
+    included[0] = uncles[0].hash;
+    anc.included_uncle_count = 1;
+    assert_int_equal(validate_uncles(&cfg, &b, &anc, why, sizeof why), BLOCKERR_UNCLE_INVALID);
+    anc.included_uncle_count = 0;
+    /* An uncle with a wrong difficulty is an invalid header. */
+    uncles[0].difficulty = u256_from_u64(1);
+    assert_int_equal(validate_uncles(&cfg, &b, &anc, why, sizeof why), BLOCKERR_UNCLE_INVALID);
+    assert_non_null(strstr(why, "difficulty"));
+    /* After the Merge any uncle is refused. */
+    struct chain_config paris;
+    chain_config_single(&paris, FORK_PARIS);
+    make_child(&cfg, &chain[7], 1, &uncles[0]);
+    assert_int_equal(validate_uncles(&paris, &b, &anc, why, sizeof why), BLOCKERR_UNCLES);
+}
+
+/* ---- body and outcome ---- */
+
+static void test_body_and_outcome(void **state)
+{
+    (void)state;
+    struct chain_config cfg;
+    chain_config_single(&cfg, FORK_CANCUN);
+    struct block b;
+    memset(&b, 0, sizeof b);
+    base_header(&b.header);
+    b.has_withdrawals = true;
+    struct block_digest d = {.tx_root = EMPTY_TRIE_ROOT, .ommers_hash = EMPTY_OMMERS_HASH,
+                             .withdrawals_root = EMPTY_TRIE_ROOT};
+    char why[200];
+    assert_int_equal(validate_body(&cfg, &b, &d, why, sizeof why), BLOCKERR_NONE);
+    b.has_withdrawals = false;
+    assert_int_equal(validate_body(&cfg, &b, &d, why, sizeof why), BLOCKERR_WITHDRAWALS);
+    b.has_withdrawals = true;
+    d.ommers_hash = EMPTY_TRIE_ROOT;
+    assert_int_equal(validate_body(&cfg, &b, &d, why, sizeof why), BLOCKERR_OMMERS_HASH);
+    d.ommers_hash = EMPTY_OMMERS_HASH;
+
+    uint8_t bloom[256] = {0};
+    struct block_outcome o = {.gas_used = 0, .receipts_root = EMPTY_TRIE_ROOT, .logs_bloom = bloom,
+                              .state_root = b.header.state_root};
+    assert_int_equal(validate_outcome(&cfg, &b, &d, &o, why, sizeof why), BLOCKERR_NONE);
+    o.gas_used = 1;
+    assert_int_equal(validate_outcome(&cfg, &b, &d, &o, why, sizeof why), BLOCKERR_GAS_USED);
+    o.gas_used = 0;
+    d.tx_root.bytes[0] ^= 1;
+    assert_int_equal(validate_outcome(&cfg, &b, &d, &o, why, sizeof why), BLOCKERR_TX_ROOT);
+    d.tx_root = EMPTY_TRIE_ROOT;
+    o.state_root.bytes[31] ^= 1;
+    assert_int_equal(validate_outcome(&cfg, &b, &d, &o, why, sizeof why), BLOCKERR_STATE_ROOT);
+    o.state_root = b.header.state_root;
+    o.receipts_root.bytes[0] ^= 1;
+    assert_int_equal(validate_outcome(&cfg, &b, &d, &o, why, sizeof why), BLOCKERR_RECEIPTS_ROOT);
+    o.receipts_root = EMPTY_TRIE_ROOT;
+    bloom[5] = 1;
+    assert_int_equal(validate_outcome(&cfg, &b, &d, &o, why, sizeof why), BLOCKERR_LOGS_BLOOM);
+    bloom[5] = 0;
+    d.withdrawals_root.bytes[0] ^= 1;
+    assert_int_equal(validate_outcome(&cfg, &b, &d, &o, why, sizeof why), BLOCKERR_WITHDRAWALS_ROOT);
+    d.withdrawals_root = EMPTY_TRIE_ROOT;
+    b.header.blob_gas_used = 131072; /* no blob transactions carried */
+    assert_int_equal(validate_outcome(&cfg, &b, &d, &o, why, sizeof why), BLOCKERR_BLOB_GAS_USED);
+}
+
+static void test_exception_matching(void **state)
+{
+    (void)state;
+    struct blocktest_rejection r = {.code = BLOCKERR_TX_INVALID, .tx_error = TXERR_INTRINSIC_GAS};
+    assert_true(blocktest_exception_matches("TransactionException.INTRINSIC_GAS_TOO_LOW", &r));
+    assert_true(blocktest_exception_matches(
+        "TransactionException.INSUFFICIENT_ACCOUNT_FUNDS|TransactionException.INTRINSIC_GAS_TOO_LOW", &r));
+    assert_false(blocktest_exception_matches("TransactionException.INSUFFICIENT_ACCOUNT_FUNDS", &r));
+    assert_false(blocktest_exception_matches("BlockException.INTRINSIC_GAS_TOO_LOW_X", &r));
+    r.code = BLOCKERR_BASE_FEE;
+    assert_true(blocktest_exception_matches("BlockException.INVALID_BASEFEE_PER_GAS", &r));
+    assert_false(blocktest_exception_matches("BlockException.INVALID_GASLIMIT", &r));
+    assert_string_equal(blocktest_rejection_name(&r), "INVALID_BASE_FEE");
+    for (int e = 0; e < BLOCKERR__COUNT; e++)
+        assert_string_not_equal(block_error_name((enum block_error)e), "UNKNOWN");
+    assert_string_equal(block_error_name(BLOCKERR__COUNT), "UNKNOWN");
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_fixture_basefee_example),
+        cmocka_unit_test(test_fixture_shanghai_withdrawals),
+        cmocka_unit_test(test_fixture_side_chain),
+        cmocka_unit_test(test_fixture_invalid_blocks),
+        cmocka_unit_test(test_trailing_bytes_rejected),
+        cmocka_unit_test(test_reencode_matches_bytes),
+        cmocka_unit_test(test_decode_synthetic),
+        cmocka_unit_test(test_loader_errors),
+        cmocka_unit_test(test_header_rules),
+        cmocka_unit_test(test_base_fee_formula),
+        cmocka_unit_test(test_london_transition),
+        cmocka_unit_test(test_pow_difficulty),
+        cmocka_unit_test(test_uncle_rules),
+        cmocka_unit_test(test_body_and_outcome),
+        cmocka_unit_test(test_exception_matching),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
