@@ -41,10 +41,43 @@ struct st_options {
     unsigned jobs;
 };
 
-/* One input file and everything it printed. Filled by one worker; read by
- * the main thread after `done` is set under st_run.lock. */
+/* The outcome of one case, kept until its file's output is formatted in
+ * case order. */
+struct case_result {
+    bool pass;
+    bool rejected;          /* the transaction was invalid (not applied) */
+    const char *error_name; /* why it was rejected, when rejected (static) */
+    hash32 root;
+    double bench_ms;   /* --bench: median, negative on error */
+    char message[320]; /* "expected X, got Y" when !pass */
+};
+
+/* A case: post entry `post` of test `test` in the job's file. */
+struct case_ref {
+    uint32_t test, post;
+};
+
+/*
+ * One input file. The worker that takes it loads it and lists its cases;
+ * then any worker may run those cases (a slow file at the end of the run
+ * is shared by every thread instead of holding up one). The worker that
+ * finishes the last case formats the output in case order, frees the
+ * parsed file and sets `done` under st_run.lock, which publishes the
+ * buffers to the main thread.
+ */
 struct st_job {
     char *path;
+    struct statetest_file file;
+    struct case_ref *cases;
+    struct case_result *results;
+    size_t case_count; /* fixed before the job is shared */
+    /* Next case to hand out. Relaxed: it only hands out distinct indexes;
+     * the file and case list were published by the lock that made the job
+     * visible to helpers. */
+    atomic_size_t next_case;
+    /* Cases finished; acq_rel so the finisher of the last one sees every
+     * other worker's results. */
+    atomic_size_t finished;
     struct bytebuf report; /* failure and error lines */
     struct bytebuf json;   /* --json entries, comma-separated */
     struct bytebuf bench;  /* --bench lines */
@@ -57,11 +90,15 @@ struct st_run {
     struct st_job *jobs;
     size_t job_count;
     /* Index of the next file to take. Relaxed is enough: it only hands
-     * out distinct indexes; the results travel under `lock`. */
+     * out distinct indexes. */
     atomic_size_t next;
-    pthread_mutex_t lock; /* guards st_job.done and orders the job's output */
+    pthread_mutex_t lock; /* guards `active` and st_job.done */
     pthread_cond_t cond;  /* signalled when a job becomes done */
-    bool progress;        /* stderr is a terminal: print progress lines */
+    /* Loaded files whose cases are not all finished (indexes into jobs).
+     * Each has a worker inside it, so there are at most `threads`. */
+    size_t *active;
+    size_t active_count, active_cap;
+    bool progress; /* stderr is a terminal: print progress lines */
     /* Progress counters (relaxed: only approximate counts are printed). */
     atomic_size_t cases_done, cases_failed, files_done;
 };
@@ -172,14 +209,6 @@ static int statetest_touch_coinbase(struct world *w, const struct block_env *env
     }
     return world_get_or_create(w, &env->coinbase) ? PAREVM_OK : PAREVM_ERR_NOMEM;
 }
-
-struct case_result {
-    bool pass;
-    bool rejected;          /* the transaction was invalid (not applied) */
-    const char *error_name; /* why it was rejected, when rejected */
-    hash32 root;
-    char message[320]; /* "expected X, got Y" when !pass */
-};
 
 /* Run one case. Returns PAREVM_OK with *res filled (pass or a mismatch),
  * or an internal error code (then res->message says what failed). */
@@ -333,62 +362,132 @@ static const char *strip_path(const char *msg, const char *path)
     return msg;
 }
 
-static void run_file(struct st_run *run, struct st_job *job)
+/* Format every case's output in case order, release the parsed file and
+ * mark the job done. Called once, by the worker finishing the last case
+ * (or the loader when there is nothing to run). */
+static void finish_job(struct st_run *run, struct st_job *job, size_t index)
 {
     const struct st_options *opt = run->opt;
-    struct statetest_file file;
+    for (size_t c = 0; c < job->case_count; c++) {
+        const struct statetest *t = &job->file.tests[job->cases[c].test];
+        const struct statetest_post *p = &t->posts[job->cases[c].post];
+        const struct case_result *res = &job->results[c];
+        const char *fork = fork_name(p->fork);
+        if (res->pass) {
+            job->passed++;
+        } else {
+            job->failed++;
+            buf_printf(&job->report, "%s %s %s %zu/%zu/%zu: %s\n", job->path, t->name, fork, p->data_index,
+                       p->gas_index, p->value_index, res->message);
+        }
+        if (opt->json) {
+            char root[67];
+            hash_hex(&res->root, root);
+            if (job->json.len)
+                bytebuf_append(&job->json, ",\n", 2);
+            bytebuf_append(&job->json, "{\"name\":", 8);
+            buf_json_string(&job->json, t->name);
+            buf_printf(&job->json, ",\"pass\":%s,\"stateRoot\":\"%s\",\"fork\":", res->pass ? "true" : "false",
+                       root);
+            buf_json_string(&job->json, fork);
+            bytebuf_append(&job->json, ",\"error\":", 9);
+            buf_json_string(&job->json, !res->pass ? res->message : res->rejected ? res->error_name : "");
+            bytebuf_push(&job->json, '}');
+        }
+        if (opt->bench) {
+            if (res->bench_ms < 0)
+                buf_printf(&job->bench, "%s %s %zu/%zu/%zu error\n", t->name, fork, p->data_index, p->gas_index,
+                           p->value_index);
+            else
+                buf_printf(&job->bench, "%s %s %zu/%zu/%zu %.6f\n", t->name, fork, p->data_index, p->gas_index,
+                           p->value_index, res->bench_ms);
+        }
+    }
+    statetest_file_free(&job->file);
+    free(job->cases);
+    free(job->results);
+    job->cases = NULL;
+    job->results = NULL;
+    atomic_fetch_add_explicit(&run->files_done, 1, memory_order_relaxed);
+
+    pthread_mutex_lock(&run->lock);
+    for (size_t i = 0; i < run->active_count; i++) {
+        if (run->active[i] == index) {
+            run->active[i] = run->active[--run->active_count];
+            break;
+        }
+    }
+    job->done = true;
+    pthread_cond_broadcast(&run->cond);
+    pthread_mutex_unlock(&run->lock);
+}
+
+/* Run cases of a shared job until none are left to take. */
+static void work_on_job(struct st_run *run, struct st_job *job, size_t index)
+{
+    for (;;) {
+        size_t c = atomic_fetch_add_explicit(&job->next_case, 1, memory_order_relaxed);
+        if (c >= job->case_count)
+            return;
+        const struct statetest *t = &job->file.tests[job->cases[c].test];
+        const struct statetest_post *p = &t->posts[job->cases[c].post];
+        struct case_result *res = &job->results[c];
+        run_case(t, p, res);
+        if (run->opt->bench)
+            res->bench_ms = bench_case(t, p);
+        note_progress(run, !res->pass);
+        if (atomic_fetch_add_explicit(&job->finished, 1, memory_order_acq_rel) + 1 == job->case_count)
+            finish_job(run, job, index);
+    }
+}
+
+/* Load job's file and list its selected cases. Returns false when there is
+ * nothing to share (load error or no cases: the job is then finished). */
+static bool open_job(struct st_run *run, struct st_job *job, size_t index)
+{
+    const struct st_options *opt = run->opt;
     char err[512];
-    if (statetest_load_file(job->path, &file, err, sizeof err)) {
+    if (statetest_load_file(job->path, &job->file, err, sizeof err)) {
         buf_printf(&job->report, "%s: error: %s\n", job->path, strip_path(err, job->path));
         job->failed++;
         note_progress(run, true);
-        return;
+        goto finished;
     }
-    for (size_t ti = 0; ti < file.count; ti++) {
-        const struct statetest *t = &file.tests[ti];
-        if (!test_selected(opt, job->path, t))
-            continue;
-        for (size_t pi = 0; pi < t->post_count; pi++) {
-            const struct statetest_post *p = &t->posts[pi];
-            if (opt->has_fork && p->fork != opt->fork)
+    size_t n = 0;
+    for (int pass = 0; pass < 2; pass++) {
+        /* First pass counts, second fills. */
+        for (size_t ti = 0; ti < job->file.count; ti++) {
+            const struct statetest *t = &job->file.tests[ti];
+            if (!test_selected(opt, job->path, t))
                 continue;
-            struct case_result res;
-            run_case(t, p, &res);
-            const char *fork = fork_name(p->fork);
-            if (res.pass) {
-                job->passed++;
-            } else {
+            for (size_t pi = 0; pi < t->post_count; pi++) {
+                if (opt->has_fork && t->posts[pi].fork != opt->fork)
+                    continue;
+                if (pass == 1)
+                    job->cases[n] = (struct case_ref){(uint32_t)ti, (uint32_t)pi};
+                n++;
+            }
+        }
+        if (pass == 0) {
+            if (n == 0)
+                goto finished;
+            job->cases = malloc(n * sizeof *job->cases);
+            job->results = calloc(n, sizeof *job->results);
+            if (!job->cases || !job->results) {
+                buf_printf(&job->report, "%s: error: out of memory\n", job->path);
                 job->failed++;
-                buf_printf(&job->report, "%s %s %s %zu/%zu/%zu: %s\n", job->path, t->name, fork, p->data_index,
-                           p->gas_index, p->value_index, res.message);
+                note_progress(run, true);
+                goto finished;
             }
-            if (opt->json) {
-                char root[67];
-                hash_hex(&res.root, root);
-                if (job->json.len)
-                    bytebuf_append(&job->json, ",\n", 2);
-                bytebuf_append(&job->json, "{\"name\":", 8);
-                buf_json_string(&job->json, t->name);
-                buf_printf(&job->json, ",\"pass\":%s,\"stateRoot\":\"%s\",\"fork\":", res.pass ? "true" : "false",
-                           root);
-                buf_json_string(&job->json, fork);
-                bytebuf_append(&job->json, ",\"error\":", 9);
-                buf_json_string(&job->json, !res.pass ? res.message : res.rejected ? res.error_name : "");
-                bytebuf_push(&job->json, '}');
-            }
-            if (opt->bench) {
-                double ms = bench_case(t, p);
-                if (ms < 0)
-                    buf_printf(&job->bench, "%s %s %zu/%zu/%zu error\n", t->name, fork, p->data_index,
-                               p->gas_index, p->value_index);
-                else
-                    buf_printf(&job->bench, "%s %s %zu/%zu/%zu %.6f\n", t->name, fork, p->data_index,
-                               p->gas_index, p->value_index, ms);
-            }
-            note_progress(run, !res.pass);
+            n = 0;
         }
     }
-    statetest_file_free(&file);
+    job->case_count = n;
+    return true;
+finished:
+    job->case_count = 0;
+    finish_job(run, job, index);
+    return false;
 }
 
 static void *worker_main(void *arg)
@@ -396,15 +495,32 @@ static void *worker_main(void *arg)
     struct st_run *run = arg;
     for (;;) {
         size_t i = atomic_fetch_add_explicit(&run->next, 1, memory_order_relaxed);
-        if (i >= run->job_count)
-            break;
-        run_file(run, &run->jobs[i]);
-        atomic_fetch_add_explicit(&run->files_done, 1, memory_order_relaxed);
-        /* The mutex publishes the job's buffers to the main thread. */
+        if (i < run->job_count) {
+            struct st_job *job = &run->jobs[i];
+            if (!open_job(run, job, i))
+                continue;
+            /* Share it: idle workers may take its cases from now on. */
+            pthread_mutex_lock(&run->lock);
+            if (run->active_count < run->active_cap)
+                run->active[run->active_count++] = i;
+            pthread_mutex_unlock(&run->lock);
+            work_on_job(run, job, i);
+            continue;
+        }
+        /* No file left to open: help with the lowest-numbered file that
+         * still has cases to hand out (the main thread prints in order). */
+        size_t best = SIZE_MAX;
         pthread_mutex_lock(&run->lock);
-        run->jobs[i].done = true;
-        pthread_cond_broadcast(&run->cond);
+        for (size_t a = 0; a < run->active_count; a++) {
+            size_t j = run->active[a];
+            if (j < best && atomic_load_explicit(&run->jobs[j].next_case, memory_order_relaxed) <
+                                run->jobs[j].case_count)
+                best = j;
+        }
         pthread_mutex_unlock(&run->lock);
+        if (best == SIZE_MAX)
+            break;
+        work_on_job(run, &run->jobs[best], best);
     }
     return NULL;
 }
@@ -613,8 +729,11 @@ int cli_statetest(int argc, char **argv)
         fprintf(stderr, "parevm statetest: out of memory\n");
         return CLI_EXIT_FAIL;
     }
-    for (size_t i = 0; i < files.count; i++)
+    for (size_t i = 0; i < files.count; i++) {
         run.jobs[i].path = files.items[i];
+        atomic_init(&run.jobs[i].next_case, 0);
+        atomic_init(&run.jobs[i].finished, 0);
+    }
     free(files.items);
     atomic_init(&run.next, 0);
     atomic_init(&run.cases_done, 0);
@@ -628,6 +747,8 @@ int cli_statetest(int argc, char **argv)
     if (nthreads > run.job_count)
         nthreads = run.job_count ? (unsigned)run.job_count : 1;
     pthread_t *threads = calloc(nthreads, sizeof *threads);
+    run.active = calloc(nthreads, sizeof *run.active);
+    run.active_cap = run.active ? nthreads : 0;
     pthread_attr_t attr;
     pthread_attr_init(&attr);
     /* Generous stacks: nested CALLs may recurse deeply in the interpreter,
@@ -677,6 +798,7 @@ int cli_statetest(int argc, char **argv)
     for (unsigned i = 0; i < started; i++)
         pthread_join(threads[i], NULL);
     free(threads);
+    free(run.active);
     free(run.jobs);
     pthread_mutex_destroy(&run.lock);
     pthread_cond_destroy(&run.cond);
