@@ -15,6 +15,8 @@
 
 #include <cmocka.h>
 
+#include <cjson/cJSON.h>
+#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -67,7 +69,8 @@ static void generate(const struct gen_options *o, const char *dir)
         fail_msg("gen_write_fixture: %s", err);
 }
 
-static struct gen_options options(enum gen_kind kind, uint64_t txs, uint64_t accounts, double zipf, uint64_t seed)
+static struct gen_options options(enum gen_kind kind, uint64_t txs, uint64_t accounts, double zipf,
+                                  uint64_t seed)
 {
     struct gen_options o;
     gen_options_default(&o);
@@ -116,7 +119,8 @@ static void load_and_execute(const char *dir, enum fork fork, struct executed *e
         fail_msg("mainnet_load: %s", err);
     assert_int_equal(e->fx.fork, fork);
     assert_int_equal(world_clone(&e->fx.pre, &e->post), PAREVM_OK);
-    assert_int_equal(exec_block_sequential(&cfg, &e->fx.block, &e->post, &e->fx.hashes, &e->result), PAREVM_OK);
+    assert_int_equal(exec_block_sequential(&cfg, &e->fx.block, &e->post, &e->fx.hashes, &e->result),
+                     PAREVM_OK);
     const struct block_header *h = &e->fx.block.header;
     if (e->result.invalid)
         fail_msg("block invalid: tx %zu %s %s", e->result.invalid_tx, tx_error_name(e->result.invalid_reason),
@@ -514,7 +518,10 @@ static void test_options(void **state)
     assert_int_equal(gen_options_check(&o, err, sizeof err), PAREVM_ERR_ARG);
 }
 
-static int cli(int argc, const char **argv) { return cli_gen(argc, (char **)argv); }
+static int cli(int argc, const char **argv)
+{
+    return cli_gen(argc, (char **)argv);
+}
 
 static void test_cli(void **state)
 {
@@ -529,9 +536,11 @@ static void test_cli(void **state)
     assert_int_equal(cli(6, no_out), CLI_EXIT_USAGE);
     const char *bad_number[] = {"gen", "transfers", "--txs", "-1", "--accounts", "2", "--out", "/tmp/x"};
     assert_int_equal(cli(8, bad_number), CLI_EXIT_USAGE);
-    const char *bad_zipf[] = {"gen", "transfers", "--txs", "1", "--accounts", "2", "--zipf", "x", "--out", "/tmp/x"};
+    const char *bad_zipf[] = {"gen", "transfers", "--txs", "1",     "--accounts",
+                              "2",   "--zipf",    "x",     "--out", "/tmp/x"};
     assert_int_equal(cli(10, bad_zipf), CLI_EXIT_USAGE);
-    const char *bad_fork[] = {"gen", "transfers", "--txs", "1", "--accounts", "2", "--fork", "Berlin", "--out", "/tmp/x"};
+    const char *bad_fork[] = {"gen", "transfers", "--txs",  "1",     "--accounts",
+                              "2",   "--fork",    "Berlin", "--out", "/tmp/x"};
     assert_int_equal(cli(10, bad_fork), CLI_EXIT_USAGE);
     const char *missing_value[] = {"gen", "transfers", "--txs"};
     assert_int_equal(cli(3, missing_value), CLI_EXIT_USAGE);
@@ -542,8 +551,8 @@ static void test_cli(void **state)
     make_tmpdir(dir);
     char sub[96];
     snprintf(sub, sizeof sub, "%s/a/b", dir); /* created with its parents */
-    const char *ok[] = {"gen", "erc20", "--txs", "3", "--accounts", "10", "--zipf", "1", "--seed", "5",
-                        "--fork", "Shanghai", "--out", sub};
+    const char *ok[] = {"gen", "erc20",  "--txs", "3",      "--accounts", "10",    "--zipf",
+                        "1",   "--seed", "5",     "--fork", "Shanghai",   "--out", sub};
     assert_int_equal(cli(14, ok), CLI_EXIT_OK);
     struct executed e;
     load_and_execute(sub, FORK_SHANGHAI, &e);
@@ -587,6 +596,60 @@ static void test_runtime_matches_bin(void **state)
     free(bytes);
 }
 
+/* The `size` written into block.json is the length of the block's RLP:
+ * checked against real mainnet blocks (those without uncles: the loader
+ * keeps only uncle hashes). Skipped without the fixtures. */
+static void test_size_matches_mainnet(void **state)
+{
+    (void)state;
+    const char *env = getenv("PAREVM_FIXTURES");
+    char root[512];
+    snprintf(root, sizeof root, "%s/mainnet", env && *env ? env : "../shared/fixtures");
+    DIR *d = opendir(root);
+    if (!d) {
+        printf("%s not found: skipped\n", root);
+        skip();
+    }
+    struct chain_config cfg;
+    chain_config_mainnet(&cfg);
+    size_t checked = 0;
+    struct dirent *ent;
+    while ((ent = readdir(d))) {
+        if (ent->d_name[0] < '0' || ent->d_name[0] > '9')
+            continue;
+        char dir[1024], path[1100];
+        snprintf(dir, sizeof dir, "%s/%s", root, ent->d_name);
+        snprintf(path, sizeof path, "%s/block.json", dir);
+        size_t len;
+        uint8_t *text = read_all(path, &len);
+        assert_non_null(text);
+        cJSON *json = cJSON_ParseWithLength((const char *)text, len);
+        assert_non_null(json);
+        const cJSON *size_field = cJSON_GetObjectItemCaseSensitive(json, "size");
+        const cJSON *uncles = cJSON_GetObjectItemCaseSensitive(json, "uncles");
+        assert_true(cJSON_IsString(size_field));
+        uint64_t want = strtoull(size_field->valuestring, NULL, 16);
+        bool has_uncles = cJSON_GetArraySize(uncles) > 0;
+        cJSON_Delete(json);
+        free(text);
+        if (has_uncles)
+            continue;
+        struct mainnet_fixture fx;
+        char err[512];
+        if (mainnet_load(dir, &cfg, &fx, err, sizeof err) != PAREVM_OK)
+            fail_msg("mainnet_load: %s", err);
+        uint64_t size;
+        assert_int_equal(gen_block_size(&fx.block, &size), PAREVM_OK);
+        if (size != want)
+            fail_msg("%s: size %llu, block.json says %llu", dir, (unsigned long long)size,
+                     (unsigned long long)want);
+        mainnet_fixture_free(&fx);
+        checked++;
+    }
+    closedir(d);
+    assert_true(checked > 10);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -601,6 +664,7 @@ int main(void)
         cmocka_unit_test(test_forks),
         cmocka_unit_test(test_cli),
         cmocka_unit_test(test_runtime_matches_bin),
+        cmocka_unit_test(test_size_matches_mainnet),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

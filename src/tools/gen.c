@@ -98,7 +98,10 @@ static void gen_rng_init(struct gen_rng *r, uint64_t seed)
         r->s[i] = gen_hash3(seed, (uint64_t)i, 0x726e67 /* "rng" */);
 }
 
-static uint64_t gen_rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
+static uint64_t gen_rotl(uint64_t x, int k)
+{
+    return (x << k) | (x >> (64 - k));
+}
 
 /* xoshiro256** (Blackman and Vigna). */
 static uint64_t gen_rng_next(struct gen_rng *r)
@@ -271,7 +274,8 @@ static const struct gen_fork_params *gen_fork_params(enum fork f)
 #if defined(__GNUC__)
 __attribute__((format(printf, 4, 5)))
 #endif
-static int gen_fail(char *err, size_t err_len, int code, const char *fmt, ...)
+static int
+gen_fail(char *err, size_t err_len, int code, const char *fmt, ...)
 {
     if (err && err_len) {
         va_list ap;
@@ -301,8 +305,8 @@ int gen_options_check(const struct gen_options *o, char *err, size_t err_len)
                         "contended transfers need --accounts >= --txs and >= 2, got %llu",
                         (unsigned long long)o->accounts);
     if (!gen_fork_params(o->fork))
-        return gen_fail(err, err_len, PAREVM_ERR_ARG, "fork %s not supported (London, Paris, Shanghai, Cancun)",
-                        fork_name(o->fork));
+        return gen_fail(err, err_len, PAREVM_ERR_ARG,
+                        "fork %s not supported (London, Paris, Shanghai, Cancun)", fork_name(o->fork));
     return PAREVM_OK;
 }
 
@@ -698,15 +702,16 @@ static int gen_header_and_execute(struct gen *g)
 
     const struct block_result *r = &g->result;
     if (r->invalid)
-        return gen_fail(g->err, g->err_len, PAREVM_ERR_INTERNAL, "the generated block is invalid: tx %zu: %s %s",
-                        r->invalid_tx, tx_error_name(r->invalid_reason), r->invalid_message);
+        return gen_fail(g->err, g->err_len, PAREVM_ERR_INTERNAL,
+                        "the generated block is invalid: tx %zu: %s %s", r->invalid_tx,
+                        tx_error_name(r->invalid_reason), r->invalid_message);
     for (size_t i = 0; i < r->receipt_count; i++) {
         const struct receipt *rc = &r->receipts[i];
         size_t want_logs = o->kind == GEN_ERC20 ? 1 : 0;
         if (!rc->status || rc->log_count != want_logs)
             return gen_fail(g->err, g->err_len, PAREVM_ERR_INTERNAL,
-                            "transaction %zu did not succeed as intended (status %d, %zu logs)", i, rc->status,
-                            rc->log_count);
+                            "transaction %zu did not succeed as intended (status %d, %zu logs)", i,
+                            rc->status, rc->log_count);
     }
     h->gas_used = r->gas_used;
     memcpy(h->logs_bloom, r->logs_bloom, 256);
@@ -725,7 +730,8 @@ static int gen_header_and_execute(struct gen *g)
 #if defined(__GNUC__)
 __attribute__((format(printf, 2, 3)))
 #endif
-static void gen_printf(struct bytebuf *b, const char *fmt, ...)
+static void
+gen_printf(struct bytebuf *b, const char *fmt, ...)
 {
     char small[256];
     va_list ap;
@@ -775,22 +781,40 @@ static void gen_json_u64(struct bytebuf *b, const char *key, uint64_t v)
 
 static int gen_block_size(const struct block *b, uint64_t *size)
 {
-    /* rlp([header, [tx...], [], withdrawals]): a typed transaction is an
-     * RLP string holding type || payload (EIP-2718). */
+    /* rlp([header, [tx...], uncles, withdrawals]): a typed transaction
+     * is an RLP string holding type || payload (EIP-2718), a legacy one
+     * its RLP list. Uncles are written as an empty list (generated blocks
+     * have none). Checked against the `size` of real mainnet blocks. */
     struct bytebuf body = {0}, tx = {0};
     int err = block_header_encode(&b->header, &body);
     size_t list = rlp_list_begin(&body);
     for (size_t i = 0; i < b->tx_count && !err; i++) {
         bytebuf_reset(&tx);
-        if (!(err = tx_encode(&b->txs[i], &tx)))
+        if ((err = tx_encode(&b->txs[i], &tx)))
+            break;
+        if (b->txs[i].type == 0) /* legacy: the RLP list itself */
+            err = rlp_encode_raw(&body, tx.data, tx.len);
+        else
             err = rlp_encode_bytes(&body, tx.data, tx.len);
     }
     if (!err)
         err = rlp_list_end(&body, list);
     if (!err) /* no uncles */
         err = rlp_list_end(&body, rlp_list_begin(&body));
-    if (!err && b->has_withdrawals) /* empty in generated blocks */
-        err = rlp_list_end(&body, rlp_list_begin(&body));
+    if (!err && b->has_withdrawals) { /* EIP-4895: [index, validator, address, gwei] each */
+        size_t wl = rlp_list_begin(&body);
+        for (size_t i = 0; i < b->withdrawal_count && !err; i++) {
+            const struct withdrawal *w = &b->withdrawals[i];
+            size_t one = rlp_list_begin(&body);
+            if (!(err = rlp_encode_u64(&body, w->index)) &&
+                !(err = rlp_encode_u64(&body, w->validator_index)) &&
+                !(err = rlp_encode_bytes(&body, w->addr.bytes, 20)) &&
+                !(err = rlp_encode_u64(&body, w->amount_gwei)))
+                err = rlp_list_end(&body, one);
+        }
+        if (!err)
+            err = rlp_list_end(&body, wl);
+    }
     size_t all = 0;
     if (!err) {
         /* The outer list header: measure it by wrapping a copy. */
@@ -1048,7 +1072,8 @@ int gen_write_fixture(const struct gen_options *o, const char *dir, struct gen_s
     if (!rc && (block.len < 2 || pre.len < 2 || hashes.len < 2 || block.data[block.len - 2] != '}' ||
                 pre.data[pre.len - 2] != '}' || hashes.data[hashes.len - 2] != '}'))
         rc = PAREVM_ERR_NOMEM;
-    if (!rc && !(rc = gen_mkdirs(dir, err, err_len)) && !(rc = gen_write_file(dir, "block.json", &block, err, err_len)) &&
+    if (!rc && !(rc = gen_mkdirs(dir, err, err_len)) &&
+        !(rc = gen_write_file(dir, "block.json", &block, err, err_len)) &&
         !(rc = gen_write_file(dir, "pre_state.json", &pre, err, err_len)))
         rc = gen_write_file(dir, "block_hashes.json", &hashes, err, err_len);
     if (!rc && summary) {
