@@ -103,13 +103,20 @@ static void test_network_names(void **state)
         const char *name;
         enum fork fork;
     } singles[] = {
-        {"Frontier", FORK_FRONTIER},   {"Homestead", FORK_HOMESTEAD},
-        {"EIP150", FORK_TANGERINE},    {"EIP158", FORK_SPURIOUS},
-        {"Byzantium", FORK_BYZANTIUM}, {"Constantinople", FORK_CONSTANTINOPLE},
-        {"ConstantinopleFix", FORK_PETERSBURG}, {"Istanbul", FORK_ISTANBUL},
-        {"Berlin", FORK_BERLIN},       {"London", FORK_LONDON},
-        {"Paris", FORK_PARIS},         {"Merge", FORK_PARIS},
-        {"Shanghai", FORK_SHANGHAI},   {"Cancun", FORK_CANCUN},
+        {"Frontier", FORK_FRONTIER},
+        {"Homestead", FORK_HOMESTEAD},
+        {"EIP150", FORK_TANGERINE},
+        {"EIP158", FORK_SPURIOUS},
+        {"Byzantium", FORK_BYZANTIUM},
+        {"Constantinople", FORK_CONSTANTINOPLE},
+        {"ConstantinopleFix", FORK_PETERSBURG},
+        {"Istanbul", FORK_ISTANBUL},
+        {"Berlin", FORK_BERLIN},
+        {"London", FORK_LONDON},
+        {"Paris", FORK_PARIS},
+        {"Merge", FORK_PARIS},
+        {"Shanghai", FORK_SHANGHAI},
+        {"Cancun", FORK_CANCUN},
     };
     for (size_t i = 0; i < sizeof singles / sizeof singles[0]; i++) {
         assert_true(chain_config_from_network(&c, singles[i].name));
@@ -295,11 +302,14 @@ static const char BLOCK_46147[] =
     "\"difficulty\":\"0x153886c1bbd\",\"number\":\"0xb443\",\"gasLimit\":\"0x520b\",\"gasUsed\":\"0x5208\","
     "\"timestamp\":\"0x55c42659\",\"extraData\":\"0x657468706f6f6c2e6f7267\",\"mixHash\":"
     "\"0xb48c515a9dde8d346c3337ea520aa995a4738bb595495506125449c1149d6cf4\",\"nonce\":\"0xba4f8ecd18aab215\","
-    "\"uncles\":[],\"transactions\":[{\"hash\":\"0x5c504ed432cb51138bcf09aa5e8a410dd4a1e204ef84bfed1be16dfba1b22060\","
+    "\"uncles\":[],\"transactions\":[{\"hash\":"
+    "\"0x5c504ed432cb51138bcf09aa5e8a410dd4a1e204ef84bfed1be16dfba1b22060\","
     "\"nonce\":\"0x0\",\"from\":\"0xa1e4380a3b1f749673e270229993ee55f35663b4\",\"to\":"
     "\"0x5df9b87991262f6ba471f09758cde1c0fc1de734\",\"value\":\"0x7a69\",\"gasPrice\":\"0x2d79883d2000\","
-    "\"gas\":\"0x5208\",\"input\":\"0x\",\"r\":\"0x88ff6cf0fefd94db46111149ae4bfc179e9b94721fffd821d38d16464b3f71d0\","
-    "\"s\":\"0x45e0aff800961cfce805daef7016b9b675c137a6a41a548f7b60a3484c06a33a\",\"v\":\"0x1c\",\"type\":\"0x0\"}]}";
+    "\"gas\":\"0x5208\",\"input\":\"0x\",\"r\":"
+    "\"0x88ff6cf0fefd94db46111149ae4bfc179e9b94721fffd821d38d16464b3f71d0\","
+    "\"s\":\"0x45e0aff800961cfce805daef7016b9b675c137a6a41a548f7b60a3484c06a33a\",\"v\":\"0x1c\",\"type\":"
+    "\"0x0\"}]}";
 
 static const char BLOCK_19426587[] =
     "{\"hash\":\"0xf8e2f40d98fe5862bc947c8c83d34799c50fb344d7445d020a8a946d891b62ee\",\"parentHash\":"
@@ -310,9 +320,12 @@ static const char BLOCK_19426587[] =
     "\"0x20cbdd2cd6113eb72dade6be7ec18fe6a7167a8a0af912a2171af909a8cda9f6\",\"receiptsRoot\":"
     "\"0x59c3691e83e0ddeafeedd07f5e30850cc6c963e85327aa1201fbe1f731ff3dbc\",\"logsBloom\":\"0x"
     "0021000000000001080801008000320000000060000000000005000080c200040000100000006002440409000000010402011000"
-    "890200000a201000042800440442148c0100208408004009012000200000040801644808800000600029068004012001020000002"
-    "510000000020900c8122010020284000080021006000101000000401810621c0040000000001010000004800100404808000640255"
-    "000002201000010002000000040c0000000000400a004000c0000884000304e00202400100402000000004204000004041008005600"
+    "890200000a201000042800440442148c010020840800400901200020000004080164480880000060002906800401200102000000"
+    "2"
+    "510000000020900c8122010020284000080021006000101000000401810621c00400000000010100000048001004048080006402"
+    "55"
+    "000002201000010002000000040c0000000000400a004000c0000884000304e00202400100402000000004204000004041008005"
+    "600"
     "001000001000000003015030120012280000022020910040429204408020009000000010120000400000000400\","
     "\"difficulty\":\"0x0\",\"number\":\"0x1286d1b\",\"gasLimit\":\"0x1c9c380\",\"gasUsed\":\"0x2830cd\","
     "\"timestamp\":\"0x65f1b057\",\"extraData\":\"0xd883010d0e846765746888676f312e32312e37856c696e7578\","
@@ -320,7 +333,8 @@ static const char BLOCK_19426587[] =
     "\"0x0000000000000000\",\"baseFeePerGas\":\"0xe6ca77a30\",\"withdrawalsRoot\":"
     "\"0x6c119891018ed3a43d04197a8eb94d85f287304b8ace21b08e9f68cbd2f8de61\",\"blobGasUsed\":\"0x0\","
     "\"excessBlobGas\":\"0x0\",\"parentBeaconBlockRoot\":"
-    "\"0xb35bb80bc5f4e3d8f19b62f6274add24dca334db242546c3024403027aaf6412\",\"uncles\":[],\"transactions\":[]}";
+    "\"0xb35bb80bc5f4e3d8f19b62f6274add24dca334db242546c3024403027aaf6412\",\"uncles\":[],\"transactions\":[]"
+    "}";
 
 static void test_header_hash_known(void **state)
 {
@@ -479,9 +493,10 @@ static void test_block_hashes_lookup(void **state)
 /* ---- the sequential executor on hand-built blocks ---- */
 
 /* EIP-4788 beacon roots contract (runtime code from the EIP). */
-static const char BEACON_CODE[] = "0x3373fffffffffffffffffffffffffffffffffffffffe14604d57602036146024575f5ffd5b5f3580"
-                                  "1560495762001fff810690815414603c575f5ffd5b62001fff01545f5260205ff35b5f5ffd5b62"
-                                  "001fff42064281555f359062001fff015500";
+static const char BEACON_CODE[] =
+    "0x3373fffffffffffffffffffffffffffffffffffffffe14604d57602036146024575f5ffd5b5f3580"
+    "1560495762001fff810690815414603c575f5ffd5b62001fff01545f5260205ff35b5f5ffd5b62"
+    "001fff42064281555f359062001fff015500";
 
 #define SENDER "0x00000000000000000000000000000000000000aa"
 #define RECIPIENT "0x00000000000000000000000000000000000000bb"
@@ -674,9 +689,18 @@ static void check_invalid(enum fork f, void (*spoil)(struct tx *), enum tx_error
     world_free(&w);
 }
 
-static void spoil_nonce(struct tx *tx) { tx->nonce = 9; }
-static void spoil_chain_id(struct tx *tx) { tx->chain_id = 5; }
-static void spoil_gas(struct tx *tx) { tx->gas_limit = 30000001; }
+static void spoil_nonce(struct tx *tx)
+{
+    tx->nonce = 9;
+}
+static void spoil_chain_id(struct tx *tx)
+{
+    tx->chain_id = 5;
+}
+static void spoil_gas(struct tx *tx)
+{
+    tx->gas_limit = 30000001;
+}
 
 static void test_exec_invalid_block_untouched(void **state)
 {

@@ -10,8 +10,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include <cmocka.h>
 #include <cjson/cJSON.h>
+#include <cmocka.h>
 #include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -46,7 +46,10 @@ static void mainnet_config(struct chain_config *c)
     c->skip_intermediate_roots = true; /* partial states */
 }
 
-static int cmp_str(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
 
 /* Sorted names of the numbered block folders. */
 static char **list_blocks(size_t *n)
@@ -273,7 +276,10 @@ static void edit_bad_r(cJSON *root)
     set_string(tx_at(root, 3), "r", "0x1");
 }
 
-static void edit_bad_hex(cJSON *root) { set_string(tx_at(root, 3), "r", "0x12zz"); }
+static void edit_bad_hex(cJSON *root)
+{
+    set_string(tx_at(root, 3), "r", "0x12zz");
+}
 
 static void edit_high_s(cJSON *root)
 {
@@ -308,9 +314,15 @@ static void edit_chain_id_legacy(cJSON *root)
     }
 }
 
-static void edit_from(cJSON *root) { set_string(tx_at(root, 1), "from", "0x00000000000000000000000000000000000000aa"); }
+static void edit_from(cJSON *root)
+{
+    set_string(tx_at(root, 1), "from", "0x00000000000000000000000000000000000000aa");
+}
 
-static void edit_missing_field(cJSON *root) { cJSON_DeleteItemFromObjectCaseSensitive(tx_at(root, 2), "gas"); }
+static void edit_missing_field(cJSON *root)
+{
+    cJSON_DeleteItemFromObjectCaseSensitive(tx_at(root, 2), "gas");
+}
 
 static void test_bad_signatures(void **state)
 {
@@ -413,13 +425,15 @@ static void test_missing_files(void **state)
                      PAREVM_ERR_HEX);
     assert_non_null(strstr(err, "pre_state.json: 0x12"));
     world_free(&w);
-    static const char bad_balance[] = "{\"0x00000000000000000000000000000000000000aa\": {\"balance\": \"0xg\"}}";
+    static const char bad_balance[] =
+        "{\"0x00000000000000000000000000000000000000aa\": {\"balance\": \"0xg\"}}";
     assert_int_equal(mainnet_parse_state("p.json", bad_balance, strlen(bad_balance), &w, err, sizeof err),
                      PAREVM_ERR_HEX);
     assert_non_null(strstr(err, "balance"));
     world_free(&w);
-    static const char ok[] = "{\"0x00000000000000000000000000000000000000aa\": {\"balance\": \"0x10\", \"nonce\": "
-                             "\"0x2\", \"code\": \"0x6000\", \"storage\": {\"0x01\": \"0x05\", \"0x2\": \"0x0\"}}}";
+    static const char ok[] =
+        "{\"0x00000000000000000000000000000000000000aa\": {\"balance\": \"0x10\", \"nonce\": "
+        "\"0x2\", \"code\": \"0x6000\", \"storage\": {\"0x01\": \"0x05\", \"0x2\": \"0x0\"}}}";
     assert_int_equal(mainnet_parse_state("p.json", ok, strlen(ok), &w, err, sizeof err), PAREVM_OK);
     assert_int_equal(w.accounts.count, 1);
     world_free(&w);
@@ -432,12 +446,9 @@ static void test_missing_files(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_all_blocks),
-        cmocka_unit_test(test_truncated_block_json),
-        cmocka_unit_test(test_bad_signatures),
-        cmocka_unit_test(test_wrong_chain_id_exec),
-        cmocka_unit_test(test_missing_block_hash),
-        cmocka_unit_test(test_missing_files),
+        cmocka_unit_test(test_all_blocks),         cmocka_unit_test(test_truncated_block_json),
+        cmocka_unit_test(test_bad_signatures),     cmocka_unit_test(test_wrong_chain_id_exec),
+        cmocka_unit_test(test_missing_block_hash), cmocka_unit_test(test_missing_files),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

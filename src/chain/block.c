@@ -89,8 +89,8 @@ static bool network_fork(const char *name, size_t len, enum fork *out, bool *dao
         enum fork fork;
         bool dao;
     } extra[] = {
-        {"Dao", FORK_HOMESTEAD, true},           {"DAOFork", FORK_HOMESTEAD, true},
-        {"MuirGlacier", FORK_ISTANBUL, false},   {"ArrowGlacier", FORK_LONDON, false},
+        {"Dao", FORK_HOMESTEAD, true},         {"DAOFork", FORK_HOMESTEAD, true},
+        {"MuirGlacier", FORK_ISTANBUL, false}, {"ArrowGlacier", FORK_LONDON, false},
         {"GrayGlacier", FORK_LONDON, false},
     };
     char buf[64];
@@ -222,7 +222,8 @@ enum fork chain_config_header_fork(const struct chain_config *cfg, const struct 
     return f;
 }
 
-void block_env_from_header(struct block_env *env, const struct chain_config *cfg, const struct block_header *h)
+void block_env_from_header(struct block_env *env, const struct chain_config *cfg,
+                           const struct block_header *h)
 {
     memset(env, 0, sizeof *env);
     env->fork = chain_config_header_fork(cfg, h);
@@ -264,8 +265,8 @@ int block_beacon_root_call(const struct block_env *env, const struct block_heade
         return PAREVM_OK;
     if (!h->has_parent_beacon_root)
         return PAREVM_ERR_BLOCK_INVALID;
-    return transition_system_call(env, view, &SYSTEM_ADDRESS, &BEACON_ROOTS_ADDRESS, h->parent_beacon_root.bytes,
-                                  32, SYSTEM_CALL_GAS, ws, NULL);
+    return transition_system_call(env, view, &SYSTEM_ADDRESS, &BEACON_ROOTS_ADDRESS,
+                                  h->parent_beacon_root.bytes, 32, SYSTEM_CALL_GAS, ws, NULL);
 }
 
 static int credit(struct world *w, const address *a, const u256 *amount)
@@ -394,8 +395,14 @@ static int ordered_root(const void *items, size_t size, size_t n, int (*enc)(con
     return err;
 }
 
-static int enc_receipt(const void *item, struct bytebuf *b) { return receipt_encode(item, b); }
-static int enc_tx(const void *item, struct bytebuf *b) { return tx_encode(item, b); }
+static int enc_receipt(const void *item, struct bytebuf *b)
+{
+    return receipt_encode(item, b);
+}
+static int enc_tx(const void *item, struct bytebuf *b)
+{
+    return tx_encode(item, b);
+}
 
 static int enc_withdrawal(const void *item, struct bytebuf *b)
 {

@@ -85,7 +85,7 @@ struct chain_config {
     uint64_t fork_block[FORK__COUNT];
     /* activation timestamp for Shanghai and later (UINT64_MAX = never) */
     uint64_t fork_time[FORK__COUNT];
-    bool dao_fork;          /* apply the DAO irregular state change at dao_block */
+    bool dao_fork; /* apply the DAO irregular state change at dao_block */
     uint64_t dao_block;
     /* Paris by terminal total difficulty ("...ToMergeAtDiff..." networks):
      * a block whose difficulty is zero is a proof-of-stake block. */
@@ -112,15 +112,16 @@ enum fork chain_config_header_fork(const struct chain_config *cfg, const struct 
  * mix_hash (EIP-4399), base fee from London (zero before), blob base fee
  * from excess_blob_gas from Cancun (EIP-4844). The BLOCKHASH source is
  * left NULL: the executor supplies it. */
-void block_env_from_header(struct block_env *env, const struct chain_config *cfg, const struct block_header *h);
+void block_env_from_header(struct block_env *env, const struct chain_config *cfg,
+                           const struct block_header *h);
 
 /* ---- block-level rules (besides the transactions) ---- */
 
 #define BLOB_GAS_PER_BLOB 131072            /* EIP-4844 */
 #define MAX_BLOB_GAS_PER_BLOCK (6 * 131072) /* EIP-4844: 6 blobs */
 #define SYSTEM_CALL_GAS 30000000            /* EIP-4788 */
-extern const address SYSTEM_ADDRESS;       /* 0xff..fe, EIP-4788 caller */
-extern const address BEACON_ROOTS_ADDRESS; /* 0x000F3df6D732807Ef1319fB7B8bB8522d0Beac02 */
+extern const address SYSTEM_ADDRESS;        /* 0xff..fe, EIP-4788 caller */
+extern const address BEACON_ROOTS_ADDRESS;  /* 0x000F3df6D732807Ef1319fB7B8bB8522d0Beac02 */
 
 /* Proof-of-work block reward in wei for fork f: 5 ETH (Frontier), 3 ETH
  * (Byzantium, EIP-649), 2 ETH (Constantinople, EIP-1234), 0 from Paris. */
@@ -143,12 +144,12 @@ int block_apply_withdrawals(const struct block *b, struct world *w);
 /* A receipt: what one transaction left behind. */
 struct receipt {
     uint8_t tx_type;
-    bool has_status;      /* Byzantium on (EIP-658): status; before: post_state */
+    bool has_status; /* Byzantium on (EIP-658): status; before: post_state */
     bool status;
-    hash32 post_state;    /* pre-Byzantium intermediate state root (when known) */
-    uint64_t gas_used;    /* this transaction */
+    hash32 post_state; /* pre-Byzantium intermediate state root (when known) */
+    uint64_t gas_used; /* this transaction */
     uint64_t cumulative_gas_used;
-    struct log *logs;     /* owned */
+    struct log *logs; /* owned */
     size_t log_count;
     uint8_t bloom[256];
     bool has_created_address;

@@ -69,10 +69,10 @@ enum { UNDO_SLOT, UNDO_ACCOUNT };
 
 struct undo_entry {
     uint8_t kind;
-    bool existed;  /* UNDO_ACCOUNT: the account was in the world */
+    bool existed; /* UNDO_ACCOUNT: the account was in the world */
     address addr;
-    u256 key;      /* UNDO_SLOT */
-    u256 value;    /* UNDO_SLOT: prior value; UNDO_ACCOUNT: prior balance */
+    u256 key;   /* UNDO_SLOT */
+    u256 value; /* UNDO_SLOT: prior value; UNDO_ACCOUNT: prior balance */
     uint64_t nonce;
     struct code *code;    /* retained */
     struct hmap *storage; /* whole prior storage when the write drops it; owned */
@@ -258,9 +258,9 @@ static bool receipts_equal(const struct receipt *a, const struct receipt *b)
 
 bool block_result_equal(const struct block_result *a, const struct block_result *b)
 {
-    if (a->receipt_count != b->receipt_count || a->gas_used != b->gas_used || a->blob_gas_used != b->blob_gas_used ||
-        memcmp(a->logs_bloom, b->logs_bloom, 256) != 0 || !hash32_eq(&a->receipts_root, &b->receipts_root) ||
-        a->invalid != b->invalid)
+    if (a->receipt_count != b->receipt_count || a->gas_used != b->gas_used ||
+        a->blob_gas_used != b->blob_gas_used || memcmp(a->logs_bloom, b->logs_bloom, 256) != 0 ||
+        !hash32_eq(&a->receipts_root, &b->receipts_root) || a->invalid != b->invalid)
         return false;
     if (a->invalid && (a->invalid_tx != b->invalid_tx || a->invalid_reason != b->invalid_reason ||
                        strcmp(a->invalid_message, b->invalid_message) != 0))

@@ -22,7 +22,8 @@ struct ld {
 #if defined(__GNUC__)
 __attribute__((format(printf, 4, 5)))
 #endif
-static int ld_fail(struct ld *ld, int code, const char *field, const char *fmt, ...)
+static int
+ld_fail(struct ld *ld, int code, const char *field, const char *fmt, ...)
 {
     if (ld->code)
         return ld->code;
@@ -41,7 +42,10 @@ static int ld_fail(struct ld *ld, int code, const char *field, const char *fmt, 
     return code;
 }
 
-static int ld_nomem(struct ld *ld) { return ld_fail(ld, PAREVM_ERR_NOMEM, NULL, "out of memory"); }
+static int ld_nomem(struct ld *ld)
+{
+    return ld_fail(ld, PAREVM_ERR_NOMEM, NULL, "out of memory");
+}
 
 /* Field names for messages ("transactions[3].r"), truncated to FIELD_MAX. */
 #define FIELD_MAX 160
@@ -260,8 +264,8 @@ static int ld_parse(struct ld *ld, const char *json, size_t len, cJSON **out)
     *out = cJSON_ParseWithLengthOpts(json, len, &end, 0);
     if (!*out) {
         if (json_unterminated(json, len))
-            return ld_fail(ld, PAREVM_ERR_JSON, NULL, "malformed JSON: the file ends early (%zu bytes; truncated?)",
-                           len);
+            return ld_fail(ld, PAREVM_ERR_JSON, NULL,
+                           "malformed JSON: the file ends early (%zu bytes; truncated?)", len);
         size_t at = end && end >= json && end <= json + len ? (size_t)(end - json) : len;
         return ld_fail(ld, PAREVM_ERR_JSON, NULL, "malformed JSON near byte %zu of %zu", at, len);
     }
@@ -297,9 +301,9 @@ static int ld_header(struct ld *ld, const cJSON *obj, const char *prefix, struct
     if ((err = ld_string(ld, item, f, &s)))
         return err;
     if ((err = hex_decode(s, h->extra_data, sizeof h->extra_data, &h->extra_data_len)))
-        return err == PAREVM_ERR_RANGE ? ld_fail(ld, PAREVM_ERR_RANGE, f, "longer than %zu bytes",
-                                                 sizeof h->extra_data)
-                                       : ld_hex_error(ld, err, f, 0);
+        return err == PAREVM_ERR_RANGE
+                   ? ld_fail(ld, PAREVM_ERR_RANGE, f, "longer than %zu bytes", sizeof h->extra_data)
+                   : ld_hex_error(ld, err, f, 0);
     if ((item = member(obj, "baseFeePerGas"))) {
         h->has_base_fee = true;
         if ((err = ld_quantity(ld, item, field_sub(f, prefix, "baseFeePerGas"), &h->base_fee)))
@@ -307,7 +311,8 @@ static int ld_header(struct ld *ld, const cJSON *obj, const char *prefix, struct
     }
     if ((item = member(obj, "withdrawalsRoot"))) {
         h->has_withdrawals_root = true;
-        if ((err = ld_fixed(ld, item, field_sub(f, prefix, "withdrawalsRoot"), h->withdrawals_root.bytes, 32)))
+        if ((err =
+                 ld_fixed(ld, item, field_sub(f, prefix, "withdrawalsRoot"), h->withdrawals_root.bytes, 32)))
             return err;
     }
     const cJSON *blob_used = member(obj, "blobGasUsed"), *excess = member(obj, "excessBlobGas");
@@ -319,8 +324,8 @@ static int ld_header(struct ld *ld, const cJSON *obj, const char *prefix, struct
     }
     if ((item = member(obj, "parentBeaconBlockRoot"))) {
         h->has_parent_beacon_root = true;
-        if ((err = ld_fixed(ld, item, field_sub(f, prefix, "parentBeaconBlockRoot"), h->parent_beacon_root.bytes,
-                            32)))
+        if ((err = ld_fixed(ld, item, field_sub(f, prefix, "parentBeaconBlockRoot"),
+                            h->parent_beacon_root.bytes, 32)))
             return err;
     }
     /* Later fields imply the earlier ones in the header's RLP. */
@@ -383,7 +388,10 @@ static int ld_access_list(struct ld *ld, const cJSON *arr, const char *field, st
     return PAREVM_OK;
 }
 
-static void hex_addr(const address *a, char out[43]) { hex_encode(a->bytes, 20, out); }
+static void hex_addr(const address *a, char out[43])
+{
+    hex_encode(a->bytes, 20, out);
+}
 
 /* One transaction object: fields by type, then the signature checks. */
 static int ld_tx(struct ld *ld, const cJSON *obj, const char *prefix, enum fork fork, struct tx *tx)
@@ -430,7 +438,8 @@ static int ld_tx(struct ld *ld, const cJSON *obj, const char *prefix, enum fork 
         if ((err = ld_req_u64(ld, obj, prefix, "chainId", &tx->chain_id)))
             return err;
         tx->has_chain_id = true;
-        if ((err = ld_req(ld, obj, prefix, "accessList", &item, f)) || (err = ld_access_list(ld, item, f, tx)))
+        if ((err = ld_req(ld, obj, prefix, "accessList", &item, f)) ||
+            (err = ld_access_list(ld, item, f, tx)))
             return err;
     }
     if (tx->type == 3) {
@@ -456,7 +465,8 @@ static int ld_tx(struct ld *ld, const cJSON *obj, const char *prefix, enum fork 
 
     /* Signature. Typed: y-parity (yParity, or v, which must agree). Legacy:
      * v is 27/28 or EIP-155 chain_id * 2 + 35/36. */
-    if ((err = ld_req_u256(ld, obj, prefix, "r", &tx->r)) || (err = ld_req_u256(ld, obj, prefix, "s", &tx->s)))
+    if ((err = ld_req_u256(ld, obj, prefix, "r", &tx->r)) ||
+        (err = ld_req_u256(ld, obj, prefix, "s", &tx->s)))
         return err;
     const cJSON *vj = member(obj, "v"), *pj = member(obj, "yParity");
     u256 v = u256_zero(), parity = u256_zero();
@@ -493,7 +503,8 @@ static int ld_tx(struct ld *ld, const cJSON *obj, const char *prefix, enum fork 
         tx->v = pj ? parity : v;
         u256 one = u256_from_u64(1);
         if (u256_gt(&tx->v, &one))
-            return ld_fail(ld, PAREVM_ERR_SIGNATURE, field_sub(f, prefix, pj ? "yParity" : "v"), "not 0 or 1");
+            return ld_fail(ld, PAREVM_ERR_SIGNATURE, field_sub(f, prefix, pj ? "yParity" : "v"),
+                           "not 0 or 1");
     }
 
     if ((err = tx_recover_sender(tx, fork))) {
@@ -509,7 +520,8 @@ static int ld_tx(struct ld *ld, const cJSON *obj, const char *prefix, enum fork 
             char a[43], b[43];
             hex_addr(&tx->sender, a);
             hex_addr(&from, b);
-            return ld_fail(ld, PAREVM_ERR_SIGNATURE, prefix, "recovered sender %s differs from `from` %s", a, b);
+            return ld_fail(ld, PAREVM_ERR_SIGNATURE, prefix, "recovered sender %s differs from `from` %s", a,
+                           b);
         }
     }
     if ((item = member(obj, "hash"))) {
@@ -658,7 +670,8 @@ static int ld_state(struct ld *ld, const cJSON *root, struct world *w)
         if ((item = member(acct_json, "balance")) &&
             (err = ld_quantity(ld, item, field_sub(g, f, "balance"), &acct->balance)))
             return err;
-        if ((item = member(acct_json, "nonce")) && (err = ld_u64(ld, item, field_sub(g, f, "nonce"), &acct->nonce)))
+        if ((item = member(acct_json, "nonce")) &&
+            (err = ld_u64(ld, item, field_sub(g, f, "nonce"), &acct->nonce)))
             return err;
         if ((item = member(acct_json, "code"))) {
             uint8_t *code;

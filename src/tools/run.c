@@ -29,34 +29,34 @@ struct run_options {
 
 void cli_run_usage(FILE *out)
 {
-    fprintf(out,
-            "usage: parevm run [--json FILE|-] [--quiet] BLOCK_DIR...\n"
-            "\n"
-            "Execute mainnet block snapshots (folders holding block.json, pre_state.json\n"
-            "and block_hashes.json, see fixtures/mainnet/README.md) sequentially and\n"
-            "verify each block's gasUsed and logsBloom, and from Byzantium (4,370,000) on\n"
-            "its receiptsRoot, against the header. Senders are recovered from the\n"
-            "signatures and must match each transaction's `from`.\n"
-            "\n"
-            "options:\n"
-            "  --json FILE   write the full results to FILE (\"-\": stdout, and the table\n"
-            "                goes to stderr): per block the verdict, receipts (status, gas,\n"
-            "                logs) and the post-state diff of changed accounts and slots\n"
-            "  --quiet       print only failures and the summary\n"
-            "  -h, --help    show this help\n"
-            "\n"
-            "output: one line per block, \"NUMBER FORK TXS GAS MS MGAS/S VERDICT\" (on a\n"
-            "mismatch, what differed), a total line (gas / execution time, loading\n"
-            "excluded), then \"N passed, N failed\".\n"
-            "\n"
-            "exit status: 0 every block passed, 1 a block failed or could not be loaded,\n"
-            "2 usage error.\n");
+    fprintf(out, "usage: parevm run [--json FILE|-] [--quiet] BLOCK_DIR...\n"
+                 "\n"
+                 "Execute mainnet block snapshots (folders holding block.json, pre_state.json\n"
+                 "and block_hashes.json, see fixtures/mainnet/README.md) sequentially and\n"
+                 "verify each block's gasUsed and logsBloom, and from Byzantium (4,370,000) on\n"
+                 "its receiptsRoot, against the header. Senders are recovered from the\n"
+                 "signatures and must match each transaction's `from`.\n"
+                 "\n"
+                 "options:\n"
+                 "  --json FILE   write the full results to FILE (\"-\": stdout, and the table\n"
+                 "                goes to stderr): per block the verdict, receipts (status, gas,\n"
+                 "                logs) and the post-state diff of changed accounts and slots\n"
+                 "  --quiet       print only failures and the summary\n"
+                 "  -h, --help    show this help\n"
+                 "\n"
+                 "output: one line per block, \"NUMBER FORK TXS GAS MS MGAS/S VERDICT\" (on a\n"
+                 "mismatch, what differed), a total line (gas / execution time, loading\n"
+                 "excluded), then \"N passed, N failed\".\n"
+                 "\n"
+                 "exit status: 0 every block passed, 1 a block failed or could not be loaded,\n"
+                 "2 usage error.\n");
 }
 
 #if defined(__GNUC__)
 __attribute__((format(printf, 2, 3)))
 #endif
-static void buf_printf(struct bytebuf *b, const char *fmt, ...)
+static void
+buf_printf(struct bytebuf *b, const char *fmt, ...)
 {
     char small[512];
     va_list ap;
@@ -147,7 +147,10 @@ static void run_warm_up(void)
 
 /* ---- post-state diff (--json) ---- */
 
-static int cmp_address(const void *a, const void *b) { return memcmp(a, b, 20); }
+static int cmp_address(const void *a, const void *b)
+{
+    return memcmp(a, b, 20);
+}
 
 static int cmp_u256(const void *a, const void *b)
 {
@@ -381,7 +384,8 @@ static bool run_block(const char *dir, const struct run_options *opt, FILE *tabl
     if (!pass || !opt->quiet)
         fprintf(table, "%-9llu %-17s %5zu txs %10llu gas %9.3f ms %8.1f Mgas/s  %s%s\n",
                 (unsigned long long)h->number, fork_name(fx.fork), fx.block.tx_count,
-                (unsigned long long)res.gas_used, ms, mgas, pass ? "ok" : "FAIL: ", pass ? "" : (char *)why.data);
+                (unsigned long long)res.gas_used, ms, mgas,
+                pass ? "ok" : "FAIL: ", pass ? "" : (char *)why.data);
     if (!rc) {
         tot->gas += res.gas_used;
         tot->seconds += secs;
@@ -397,8 +401,10 @@ static bool run_block(const char *dir, const struct run_options *opt, FILE *tabl
             buf_printf(json, "null");
         else
             buf_json_string(json, (char *)why.data);
-        buf_printf(json, ", \"execMs\": %.6f, \"txCount\": %zu, \"gasUsed\": \"0x%llx\", \"blobGasUsed\": \"0x%llx\"",
-                   ms, fx.block.tx_count, (unsigned long long)res.gas_used, (unsigned long long)res.blob_gas_used);
+        buf_printf(
+            json,
+            ", \"execMs\": %.6f, \"txCount\": %zu, \"gasUsed\": \"0x%llx\", \"blobGasUsed\": \"0x%llx\"", ms,
+            fx.block.tx_count, (unsigned long long)res.gas_used, (unsigned long long)res.blob_gas_used);
         if (!rc && !res.invalid) {
             buf_printf(json, ", \"logsBloom\": ");
             buf_hex(json, res.logs_bloom, 256);
