@@ -172,6 +172,7 @@ static uint64_t gen_zipf_draw(const struct gen_zipf *z, struct gen_rng *rng)
 
 /* ---- keys ---- */
 
+/* Created on first use, kept for the process (the CLI is single-threaded). */
 static secp256k1_context *gen_secp;
 
 static secp256k1_context *gen_secp_context(void)
@@ -1103,17 +1104,21 @@ void cli_gen_usage(FILE *out)
             "and DIR/block_hashes.json, readable by `parevm run`. The same options give\n"
             "byte-identical files.\n"
             "\n"
-            "  transfers  plain ETH transfers (21000 gas each)\n"
-            "  erc20      transfer(to, amount) calls on an ERC-20 token (contracts/ERC20.sol)\n"
-            "             installed in the pre-state with balances for every account used\n"
+            "  transfers  plain ETH transfers (gas limit 21000)\n"
+            "  erc20      transfer(to, amount) calls (gas limit 90000) on an ERC-20 token\n"
+            "             (contracts/ERC20.sol) installed in the pre-state with a balance\n"
+            "             for every sender and recipient\n"
             "\n"
             "Accounts come from a pool of K keys derived from the seed: key i is\n"
             "keccak256(be64(seed) || be64(i)), re-hashed until it is a valid secp256k1\n"
-            "key. Every transaction is EIP-1559 (type 2, chain id 1) from a different\n"
-            "sender, signed with its key. Only accounts the block uses are in the\n"
-            "pre-state (each with 100-101 ETH and, for erc20, 1,000,000-1,000,001 tokens).\n"
-            "The header is computed by executing the block: gasUsed, logsBloom,\n"
-            "receiptsRoot and stateRoot (the pre-state is the whole synthetic world).\n"
+            "key. Every transaction is EIP-1559 (type 2, chain id 1, max fee 21 gwei,\n"
+            "tip 1 gwei, base fee 10 gwei) from a different sender, signed with its key.\n"
+            "The pre-state holds only what the block uses: the senders and recipients\n"
+            "(100-101 ETH, a nonce below 1000, for erc20 1,000,000-1,000,001 tokens), the\n"
+            "coinbase and the token. The header is computed by executing the block:\n"
+            "gasUsed, logsBloom, receiptsRoot, and stateRoot (the pre-state is the whole\n"
+            "synthetic world); gasLimit is the larger of 30,000,000 and the sum of the\n"
+            "transactions' gas limits.\n"
             "\n"
             "options:\n"
             "  --txs N        transactions in the block (1 to %u)\n"
@@ -1121,16 +1126,17 @@ void cli_gen_usage(FILE *out)
             "  --zipf S       0 (default): independent: distinct senders and distinct\n"
             "                 recipients, no account in two transactions (K >= 2N).\n"
             "                 S > 0: contended: recipients drawn Zipf(S) over the pool\n"
-            "                 (account r with weight 1/(r+1)^S; never the sender itself),\n"
-            "                 senders distinct (K >= N)\n"
-            "  --seed X       64-bit seed for keys and choices (default 1)\n"
+            "                 (account r with weight 1/(r+1)^S; never the transaction's own\n"
+            "                 sender, but possibly another's), senders distinct (K >= N)\n"
+            "  --seed X       64-bit seed (decimal) for keys and choices (default 1)\n"
             "  --fork NAME    London, Paris, Shanghai or Cancun (default Cancun); picks the\n"
             "                 block number and timestamp so that the mainnet schedule gives\n"
             "                 that fork (Cancun: block 20000000, time 1717000000)\n"
             "  --out DIR      output folder, created if missing; the files are replaced\n"
             "  -h, --help     show this help\n"
             "\n"
-            "On success prints one line: the folder, block number, gas used and hash.\n"
+            "On success prints one line: the folder, block number, transaction count,\n"
+            "senders and recipients in the pre-state, gas used and block hash.\n"
             "exit status: 0 written, 1 failure, 2 usage error.\n",
             GEN_MAX_TXS, GEN_MAX_ACCOUNTS);
 }
@@ -1226,7 +1232,7 @@ int cli_gen(int argc, char **argv)
     }
     char hash[67];
     hex_encode(s.hash.bytes, 32, hash);
-    printf("%s: block %llu, %llu transactions, %zu accounts, gas used %llu, hash %s\n", out,
+    printf("%s: block %llu, %llu transactions, %zu senders/recipients, gas used %llu, hash %s\n", out,
            (unsigned long long)s.number, (unsigned long long)o.txs, s.accounts_touched,
            (unsigned long long)s.gas_used, hash);
     return CLI_EXIT_OK;
