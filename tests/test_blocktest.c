@@ -19,6 +19,7 @@
 #include "../src/base/rlp.h"
 #include "../src/chain/block.h"
 #include "../src/chain/validate.h"
+#include "../src/exec/exec.h"
 #include "../src/io/blocktest.h"
 #include "../src/io/mainnet.h"
 
@@ -876,6 +877,184 @@ static void test_uncle_rules(void **state)
     assert_int_equal(validate_uncles(&paris, &b, &anc, why, sizeof why), BLOCKERR_UNCLES);
 }
 
+/* ---- a proof-of-work chain built here: fork choice and uncles ---- */
+
+/* Mine an empty Byzantium block on (parent, parent_world): the header's
+ * difficulty from the formula, its state root from executing it (block
+ * and uncle rewards). Appends rlp([header, [], uncles]) to out_rlp. */
+static void mine(const struct chain_config *cfg, const struct block_header *parent, const struct world *parent_world,
+                 uint64_t dt, uint8_t miner, const struct block_header *uncles, size_t uncle_count,
+                 struct block_header *out, struct world *out_world, struct bytebuf *out_rlp)
+{
+    struct block b;
+    memset(&b, 0, sizeof b);
+    struct block_header *h = &b.header;
+    h->parent_hash = parent->hash;
+    h->coinbase.bytes[19] = miner;
+    h->tx_root = EMPTY_TRIE_ROOT;
+    h->receipts_root = EMPTY_TRIE_ROOT;
+    h->number = parent->number + 1;
+    h->timestamp = parent->timestamp + dt;
+    h->gas_limit = parent->gas_limit;
+    h->difficulty = validate_pow_difficulty(FORK_BYZANTIUM, parent, h->number, h->timestamp,
+                                            validate_bomb_delay(cfg, FORK_BYZANTIUM, h->number));
+    struct bytebuf ul = {0};
+    size_t l = rlp_list_begin(&ul);
+    for (size_t i = 0; i < uncle_count; i++)
+        assert_int_equal(block_header_encode(&uncles[i], &ul), PAREVM_OK);
+    assert_int_equal(rlp_list_end(&ul, l), PAREVM_OK);
+    keccak256(ul.data, ul.len, h->ommers_hash.bytes);
+    b.uncles = (struct block_header *)uncles;
+    b.uncle_count = uncle_count;
+
+    assert_int_equal(world_clone(parent_world, out_world), PAREVM_OK);
+    struct block_hashes hashes = {0};
+    struct block_result res;
+    assert_int_equal(exec_block_sequential(cfg, &b, out_world, &hashes, &res), PAREVM_OK);
+    assert_false(res.invalid);
+    block_result_free(&res);
+    assert_int_equal(world_state_root(out_world, &h->state_root), PAREVM_OK);
+    assert_int_equal(block_header_hash(h, &h->hash), PAREVM_OK);
+    h->has_hash = true;
+    *out = *h;
+
+    bytebuf_reset(out_rlp);
+    size_t list = rlp_list_begin(out_rlp);
+    assert_int_equal(block_header_encode(h, out_rlp), PAREVM_OK);
+    assert_int_equal(rlp_encode_raw(out_rlp, (const uint8_t *)"\xc0", 1), PAREVM_OK);
+    assert_int_equal(rlp_encode_raw(out_rlp, ul.data, ul.len), PAREVM_OK);
+    assert_int_equal(rlp_list_end(out_rlp, list), PAREVM_OK);
+    bytebuf_free(&ul);
+}
+
+static void add_block(struct blocktest *t, const struct bytebuf *rlp, const char *expect)
+{
+    struct blocktest_block *grown = realloc(t->blocks, (t->block_count + 1) * sizeof *grown);
+    assert_non_null(grown);
+    t->blocks = grown;
+    struct blocktest_block *b = &t->blocks[t->block_count++];
+    memset(b, 0, sizeof *b);
+    b->rlp = malloc(rlp->len);
+    assert_non_null(b->rlp);
+    memcpy(b->rlp, rlp->data, rlp->len);
+    b->rlp_len = rlp->len;
+    b->expect_exception = expect ? strdup(expect) : NULL;
+}
+
+/* G <- A1 <- A2 (slow blocks: less difficulty) and G <- B1 <- B2 (fast
+ * blocks), imported A1, A2, B1, B2: the head is A2 until B2 gives chain B
+ * more total difficulty; then C3 on B2 includes A1 as an uncle (valid:
+ * two generations back, its parent G an ancestor), while C3' includes B1,
+ * an ancestor (rejected). */
+static void test_pow_fork_choice_and_uncles(void **state)
+{
+    (void)state;
+    struct chain_config cfg;
+    chain_config_single(&cfg, FORK_BYZANTIUM);
+    struct blocktest_file file;
+    memset(&file, 0, sizeof file);
+    file.tests = calloc(1, sizeof *file.tests);
+    assert_non_null(file.tests);
+    file.count = 1;
+    struct blocktest *t = &file.tests[0];
+    t->name = strdup("forkChoice");
+    t->network = strdup("Byzantium");
+    world_init(&t->pre);
+    world_init(&t->post);
+    address rich = {{0}};
+    rich.bytes[0] = 0xaa;
+    struct world_account *acct = world_get_or_create(&t->pre, &rich);
+    assert_non_null(acct);
+    acct->balance = u256_from_u64(1000000);
+
+    struct block_header g;
+    memset(&g, 0, sizeof g);
+    g.ommers_hash = EMPTY_OMMERS_HASH;
+    g.tx_root = EMPTY_TRIE_ROOT;
+    g.receipts_root = EMPTY_TRIE_ROOT;
+    g.gas_limit = 8000000;
+    g.difficulty = u256_from_u64(0x20000);
+    assert_int_equal(world_state_root(&t->pre, &g.state_root), PAREVM_OK);
+    assert_int_equal(block_header_hash(&g, &g.hash), PAREVM_OK);
+    g.has_hash = true;
+    struct bytebuf rlp = {0};
+    size_t list = rlp_list_begin(&rlp);
+    assert_int_equal(block_header_encode(&g, &rlp), PAREVM_OK);
+    rlp_encode_raw(&rlp, (const uint8_t *)"\xc0\xc0", 2);
+    rlp_list_end(&rlp, list);
+    t->genesis_rlp = malloc(rlp.len);
+    memcpy(t->genesis_rlp, rlp.data, rlp.len);
+    t->genesis_rlp_len = rlp.len;
+    t->genesis_hash = g.hash;
+
+    struct block_header a1, a2, b1, b2, c3, c3x;
+    struct world wa1, wa2, wb1, wb2, wc3, wc3x;
+    mine(&cfg, &g, &t->pre, 100, 1, NULL, 0, &a1, &wa1, &rlp);
+    add_block(t, &rlp, NULL);
+    mine(&cfg, &a1, &wa1, 100, 1, NULL, 0, &a2, &wa2, &rlp);
+    add_block(t, &rlp, NULL);
+    mine(&cfg, &g, &t->pre, 5, 2, NULL, 0, &b1, &wb1, &rlp);
+    add_block(t, &rlp, NULL);
+
+    /* After A1, A2, B1 the head is A2. */
+    t->has_post_state_hash = true;
+    assert_int_equal(world_state_root(&wa2, &t->post_state_hash), PAREVM_OK);
+    t->last_block_hash = a2.hash;
+    struct blocktest_result res;
+    assert_int_equal(blocktest_run(t, &res, NULL, NULL), PAREVM_OK);
+    if (!res.pass)
+        fail_msg("%s", res.message);
+
+    /* B2 makes chain B heavier. */
+    mine(&cfg, &b1, &wb1, 5, 2, NULL, 0, &b2, &wb2, &rlp);
+    add_block(t, &rlp, NULL);
+    assert_int_equal(world_state_root(&wb2, &t->post_state_hash), PAREVM_OK);
+    t->last_block_hash = b2.hash;
+    assert_int_equal(blocktest_run(t, &res, NULL, NULL), PAREVM_OK);
+    if (!res.pass)
+        fail_msg("%s", res.message);
+
+    /* An uncle that is an ancestor is rejected; the head stays B2. */
+    mine(&cfg, &b2, &wb2, 5, 3, &b1, 1, &c3x, &wc3x, &rlp);
+    add_block(t, &rlp, "BlockException.UNCLE_IS_ANCESTOR");
+    assert_int_equal(blocktest_run(t, &res, NULL, NULL), PAREVM_OK);
+    if (!res.pass)
+        fail_msg("%s", res.message);
+    assert_int_equal(res.blocks_rejected, 1);
+
+    /* A1 is a proper uncle of C3: the miner and the uncle's miner are paid. */
+    mine(&cfg, &b2, &wb2, 5, 3, &a1, 1, &c3, &wc3, &rlp);
+    add_block(t, &rlp, NULL);
+    assert_int_equal(world_state_root(&wc3, &t->post_state_hash), PAREVM_OK);
+    t->last_block_hash = c3.hash;
+    assert_int_equal(blocktest_run(t, &res, NULL, NULL), PAREVM_OK);
+    if (!res.pass)
+        fail_msg("%s", res.message);
+    address uncle_miner = {{0}};
+    uncle_miner.bytes[19] = 1;
+    const struct world_account *um = world_get(&wc3, &uncle_miner);
+    assert_non_null(um);
+    /* (8 - 2) / 8 of 3 ETH for the uncle, on top of A1's and A2's own
+     * rewards on chain A, which are not on this chain: exactly 2.25 ETH. */
+    assert_true(u256_eq(&um->balance, &(u256){{2250000000000000000ull, 0, 0, 0}}));
+
+    /* The same uncle again two blocks later: already included. */
+    struct block_header c4;
+    struct world wc4;
+    mine(&cfg, &c3, &wc3, 5, 4, &a1, 1, &c4, &wc4, &rlp);
+    add_block(t, &rlp, "BlockException.UNCLE_IN_CHAIN");
+    assert_int_equal(blocktest_run(t, &res, NULL, NULL), PAREVM_OK);
+    if (!res.pass)
+        fail_msg("%s", res.message);
+    assert_int_equal(res.blocks_rejected, 2);
+
+    struct world *ws[] = {&wa1, &wa2, &wb1, &wb2, &wc3, &wc3x, &wc4};
+    for (size_t i = 0; i < sizeof ws / sizeof ws[0]; i++)
+        world_free(ws[i]);
+    bytebuf_free(&rlp);
+    blocktest_file_free(&file);
+}
+
 /* ---- body and outcome ---- */
 
 static void test_body_and_outcome(void **state)
@@ -958,6 +1137,7 @@ int main(void)
         cmocka_unit_test(test_london_transition),
         cmocka_unit_test(test_pow_difficulty),
         cmocka_unit_test(test_uncle_rules),
+        cmocka_unit_test(test_pow_fork_choice_and_uncles),
         cmocka_unit_test(test_body_and_outcome),
         cmocka_unit_test(test_exception_matching),
     };

@@ -917,6 +917,7 @@ bool blocktest_exception_matches(const char *expected, const struct blocktest_re
 struct chain_block {
     struct block_header header; /* hash set */
     size_t parent;              /* index in chain.blocks; SIZE_MAX for genesis */
+    u256 total_difficulty;      /* sum of difficulties from the genesis */
     struct world world;
     hash32 *uncle_hashes; /* owned */
     size_t uncle_count;
@@ -971,7 +972,24 @@ static int chain_add(struct chain *c, const struct block *b, size_t parent, stru
     cb->parent = parent;
     cb->world = *w;
     world_init(w);
-    c->head = c->count++;
+    cb->total_difficulty = b->header.difficulty;
+    if (parent != SIZE_MAX) {
+        bool carry;
+        cb->total_difficulty = u256_add_carry(&c->blocks[parent].total_difficulty, &b->header.difficulty, &carry);
+        if (carry)
+            cb->total_difficulty = u256_max();
+    }
+    size_t idx = c->count++;
+    /* Fork choice. Proof of stake (EIP-3675): the consensus layer picks
+     * the head, and a fixture imports blocks in the order it chose, so
+     * the newest block is the head. Proof of work: the most total
+     * difficulty wins; on a tie the lower block number (go-ethereum's
+     * ReorgNeeded, without its random tie-break). */
+    const struct chain_block *head = idx ? &c->blocks[c->head] : NULL;
+    if (!head || chain_config_header_fork(c->cfg, &cb->header) >= FORK_PARIS ||
+        u256_gt(&cb->total_difficulty, &head->total_difficulty) ||
+        (u256_eq(&cb->total_difficulty, &head->total_difficulty) && cb->header.number < head->header.number))
+        c->head = idx;
     return PAREVM_OK;
 }
 

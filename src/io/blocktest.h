@@ -131,8 +131,11 @@ typedef void blocktest_reject_fn(void *arg, size_t block, const char *expected, 
  * validate_body, validate_uncles), has its senders recovered, runs with
  * exec_block_sequential on a copy of its parent's state (BLOCKHASH sees
  * the 256 ancestors on its own chain) and is checked against the result
- * (validate_outcome). An accepted block becomes the head; a rejected one
- * is dropped, and must have expectException naming its reason. Finally
+ * (validate_outcome). A rejected block is dropped, and must have
+ * expectException naming its reason. An accepted block becomes the head
+ * if it is a proof-of-stake block (the fixture's order is the consensus
+ * layer's choice), or, before the Merge, if its chain has more total
+ * difficulty than the head's (equal: the lower number). Finally
  * the head's state must equal postState (or its root postStateHash) and
  * its hash lastblockhash. Returns PAREVM_OK with res filled (pass or the
  * first mismatch), or an internal error (ENOMEM) with res->message set. */
