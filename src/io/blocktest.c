@@ -547,7 +547,7 @@ static const char *const header_field_names[20] = {
 static int dec_header(struct dec *d, const struct rlp_item *item, const char *prefix, struct block_header *h)
 {
     struct rlp_item f[20];
-    size_t n;
+    size_t n = 0;
     char what[96];
     memset(h, 0, sizeof *h);
     int err = dec_children(d, item, prefix, f, 20, &n);
@@ -724,7 +724,7 @@ static int dec_withdrawals(struct dec *d, const struct rlp_item *list, struct bl
     rlp_iter_init(&it, list);
     for (size_t i = 0; i < n && rlp_iter_next(&it, &item, NULL); i++) {
         struct rlp_item f[4];
-        size_t nf;
+        size_t nf = 0;
         char what[64];
         struct withdrawal *w = &b->withdrawals[i];
         snprintf(what, sizeof what, "withdrawals[%zu]", i);
@@ -760,7 +760,7 @@ int blocktest_decode_block(const uint8_t *rlp, size_t len, struct block *b, stru
     if (why && why_len)
         why[0] = '\0';
     struct rlp_item whole, parts[4];
-    size_t n;
+    size_t n = 0;
     int err;
     if ((err = rlp_decode(rlp, len, &whole)))
         return dec_fail(&d, PAREVM_ERR_RLP, "block: malformed or non-canonical RLP");
