@@ -1083,9 +1083,9 @@ static int reject(struct blocktest_rejection *r, enum block_error code, const ch
 }
 
 /* Import one block given as RLP. Returns PAREVM_OK with r->code ==
- * BLOCKERR_NONE when it was added as the new head, or with the reason it
- * was rejected (the chain is then unchanged); other codes are internal
- * errors (message in r->detail). */
+ * BLOCKERR_NONE when it was added to the chain (chain_add decides whether
+ * it is the head), or with the reason it was rejected (the chain is then
+ * unchanged); other codes are internal errors (message in r->detail). */
 static int chain_import(struct chain *c, const uint8_t *rlp, size_t len, struct blocktest_rejection *r)
 {
     memset(r, 0, sizeof *r);

@@ -15,6 +15,10 @@
  * else is validated at load time; failures name the file, the test and
  * the field ("bcExample/basefeeExample.json: basefeeExample_Cancun:
  * blocks[0].rlp: bad hex"), and nothing is left allocated.
+ *
+ * blocktest_run runs one test: it imports the blocks into a chain that
+ * keeps every accepted block with its post-state (side chains and
+ * reorganisations), applying chain/validate.h and exec_block_sequential.
  */
 #ifndef PAREVM_IO_BLOCKTEST_H
 #define PAREVM_IO_BLOCKTEST_H
