@@ -30,6 +30,8 @@ enum parevm_err {
     PAREVM_ERR_MISSING,       /* required data absent (e.g. a block hash) */
     PAREVM_ERR_UNSUPPORTED,   /* fork/feature not supported */
     PAREVM_ERR_INTERNAL,      /* invariant broken: a bug in parevm */
+    PAREVM_ERR_BLOCKED,       /* parallel execution: a read hit an unfinished
+                                 write (internal; the executor retries) */
     PAREVM_ERR__COUNT
 };
 

@@ -16,6 +16,7 @@ static const char *const parevm_err_messages[PAREVM_ERR__COUNT] = {
     [PAREVM_ERR_MISSING] = "required data missing",
     [PAREVM_ERR_UNSUPPORTED] = "unsupported fork or feature",
     [PAREVM_ERR_INTERNAL] = "internal error (bug in parevm)",
+    [PAREVM_ERR_BLOCKED] = "read blocked on an unfinished parallel write",
 };
 
 const char *parevm_strerror(int err)

@@ -666,8 +666,9 @@ static enum evm_status interpret(struct frame *f, u256 *stack_base)
     } while (0)
 #define CHECK_INTERNAL(e)                                                                              \
     do {                                                                                               \
-        if (unlikely(e)) {                                                                             \
-            evm->error = (e);                                                                          \
+        int check_err_ = (e); /* evaluated once: e is usually a state read */                          \
+        if (unlikely(check_err_)) {                                                                    \
+            evm->error = check_err_;                                                                   \
             HALT(EVM_INTERNAL_ERROR);                                                                  \
         }                                                                                              \
     } while (0)

@@ -1,0 +1,476 @@
+/* mvmemory.c — multi-version memory for parallel execution (Block-STM). */
+#include "mvmemory.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../base/hashmap.h"
+
+enum { V_VALUE = 0, V_DELTA = 1, V_ESTIMATE = 2 };
+
+struct mv_version {
+    uint32_t tx;
+    uint8_t flag;
+    struct mv_value v; /* v.word is the delta for V_DELTA */
+};
+
+struct mv_location {
+    struct mv_key key;
+    atomic_flag lock; /* guards versions/count/cap */
+    struct mv_version *versions; /* sorted by tx */
+    uint32_t count, cap;
+};
+
+struct mv_shard {
+    pthread_mutex_t lock; /* guards map and graveyard */
+    struct hmap map;      /* mv_key -> struct mv_location * */
+    struct code **graveyard; /* every code object ever published: released at the end */
+    size_t graveyard_count, graveyard_cap;
+};
+
+static inline void loc_lock(struct mv_location *l)
+{
+    /* acquire: the version list written under the lock is visible to us */
+    while (atomic_flag_test_and_set_explicit(&l->lock, memory_order_acquire))
+        ;
+}
+
+static inline void loc_unlock(struct mv_location *l)
+{
+    /* release: publish our version-list changes to the next holder */
+    atomic_flag_clear_explicit(&l->lock, memory_order_release);
+}
+
+int mvmemory_init(struct mvmemory *mv, const struct world *base, size_t tx_count)
+{
+    memset(mv, 0, sizeof *mv);
+    mv->base = base;
+    mv->tx_count = tx_count;
+    mv->shard_count = 256;
+    mv->shards = calloc(mv->shard_count, sizeof *mv->shards);
+    if (!mv->shards)
+        return PAREVM_ERR_NOMEM;
+    for (size_t i = 0; i < mv->shard_count; i++) {
+        pthread_mutex_init(&mv->shards[i].lock, NULL);
+        hmap_init(&mv->shards[i].map, sizeof(struct mv_key), sizeof(struct mv_location *));
+    }
+    return PAREVM_OK;
+}
+
+void mvmemory_free(struct mvmemory *mv)
+{
+    if (!mv->shards)
+        return;
+    for (size_t i = 0; i < mv->shard_count; i++) {
+        struct mv_shard *s = &mv->shards[i];
+        size_t it = 0;
+        const void *k;
+        void *v;
+        while (hmap_next(&s->map, &it, &k, &v)) {
+            struct mv_location *l = *(struct mv_location **)v;
+            free(l->versions);
+            free(l);
+        }
+        hmap_free(&s->map);
+        for (size_t g = 0; g < s->graveyard_count; g++)
+            code_release(s->graveyard[g]);
+        free(s->graveyard);
+        pthread_mutex_destroy(&s->lock);
+    }
+    free(mv->shards);
+    memset(mv, 0, sizeof *mv);
+}
+
+static struct mv_key make_key(const address *a, enum mv_kind kind, const u256 *slot)
+{
+    struct mv_key k;
+    memset(&k, 0, sizeof k);
+    k.addr = *a;
+    k.kind = (uint8_t)kind;
+    if (slot)
+        k.slot = *slot;
+    return k;
+}
+
+static struct mv_shard *shard_of(struct mvmemory *mv, const struct mv_key *key)
+{
+    return &mv->shards[hmap_hash_bytes(key, sizeof *key) & (mv->shard_count - 1)];
+}
+
+/* The location for key, or NULL when nobody ever wrote it. */
+static struct mv_location *find(struct mvmemory *mv, const struct mv_key *key)
+{
+    struct mv_shard *s = shard_of(mv, key);
+    pthread_mutex_lock(&s->lock);
+    struct mv_location **p = hmap_get(&s->map, key);
+    struct mv_location *l = p ? *p : NULL;
+    pthread_mutex_unlock(&s->lock);
+    return l;
+}
+
+struct mv_location *mvmemory_location(struct mvmemory *mv, const struct mv_key *key)
+{
+    struct mv_shard *s = shard_of(mv, key);
+    pthread_mutex_lock(&s->lock);
+    bool inserted;
+    struct mv_location **p = hmap_put(&s->map, key, &inserted);
+    struct mv_location *l = NULL;
+    if (p && !inserted) {
+        l = *p;
+    } else if (p) {
+        l = calloc(1, sizeof *l);
+        if (l) {
+            l->key = *key;
+            atomic_flag_clear(&l->lock);
+            *p = l;
+        } else {
+            hmap_remove(&s->map, key);
+        }
+    }
+    pthread_mutex_unlock(&s->lock);
+    return l;
+}
+
+/* Index of the first version with tx >= reader (versions below it are
+ * the ones a reader sees). Caller holds the location lock. */
+static uint32_t lower_bound(const struct mv_location *l, uint32_t reader)
+{
+    uint32_t lo = 0, hi = l->count;
+    while (lo < hi) {
+        uint32_t mid = (lo + hi) / 2;
+        if (l->versions[mid].tx < reader)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+/* Resolve location `key` for reader. *found: a version below the reader
+ * decided it (else the caller uses the base world, adding *delta for
+ * balances). *writer: the deciding version's tx. */
+static int resolve(struct mvmemory *mv, const struct mv_key *key, uint32_t reader, struct mv_value *out,
+                   u256 *delta, bool *found, uint32_t *writer, uint32_t *blocking, mv_dep_fn dep, void *dep_arg)
+{
+    *found = false;
+    if (delta)
+        *delta = u256_zero();
+    struct mv_location *l = find(mv, key);
+    if (!l)
+        return PAREVM_OK;
+    int err = PAREVM_OK;
+    loc_lock(l);
+    for (uint32_t i = lower_bound(l, reader); i-- > 0;) {
+        const struct mv_version *v = &l->versions[i];
+        if (v->flag == V_ESTIMATE) {
+            *blocking = v->tx;
+            err = PAREVM_ERR_BLOCKED;
+            break;
+        }
+        if (dep)
+            dep(dep_arg, v->tx);
+        if (v->flag == V_DELTA) {
+            *delta = u256_add(delta, &v->v.word);
+            continue;
+        }
+        *out = v->v;
+        *found = true;
+        *writer = v->tx;
+        break;
+    }
+    loc_unlock(l);
+    return err;
+}
+
+int mvmemory_read_balance(struct mvmemory *mv, const address *a, uint32_t reader, u256 *out, uint32_t *blocking,
+                          mv_dep_fn dep, void *dep_arg)
+{
+    struct mv_key key = make_key(a, MV_BALANCE, NULL);
+    struct mv_value v;
+    u256 delta;
+    bool found;
+    uint32_t writer;
+    int err = resolve(mv, &key, reader, &v, &delta, &found, &writer, blocking, dep, dep_arg);
+    if (err)
+        return err;
+    u256 base;
+    if (found) {
+        base = v.word;
+    } else {
+        const struct world_account *acct = world_get(mv->base, a);
+        base = acct ? acct->balance : u256_zero();
+    }
+    *out = u256_add(&base, &delta);
+    return PAREVM_OK;
+}
+
+int mvmemory_read_nonce(struct mvmemory *mv, const address *a, uint32_t reader, uint64_t *nonce, bool *exists,
+                        uint32_t *blocking, mv_dep_fn dep, void *dep_arg)
+{
+    struct mv_key key = make_key(a, MV_NONCE, NULL);
+    struct mv_value v;
+    bool found;
+    uint32_t writer;
+    int err = resolve(mv, &key, reader, &v, NULL, &found, &writer, blocking, dep, dep_arg);
+    if (err)
+        return err;
+    if (found) {
+        *nonce = v.nonce;
+        *exists = v.exists;
+    } else {
+        const struct world_account *acct = world_get(mv->base, a);
+        *nonce = acct ? acct->nonce : 0;
+        *exists = acct != NULL;
+    }
+    return PAREVM_OK;
+}
+
+int mvmemory_read_code(struct mvmemory *mv, const address *a, uint32_t reader, struct code **out,
+                       uint32_t *blocking, mv_dep_fn dep, void *dep_arg)
+{
+    struct mv_key key = make_key(a, MV_CODE, NULL);
+    struct mv_value v;
+    bool found;
+    uint32_t writer;
+    int err = resolve(mv, &key, reader, &v, NULL, &found, &writer, blocking, dep, dep_arg);
+    if (err)
+        return err;
+    if (found) {
+        *out = v.code;
+    } else {
+        const struct world_account *acct = world_get(mv->base, a);
+        *out = acct ? acct->code : code_empty();
+    }
+    return PAREVM_OK;
+}
+
+/* The highest transaction below reader that cleared a's storage. */
+static int last_clear(struct mvmemory *mv, const address *a, uint32_t reader, bool *found, uint32_t *clearer,
+                      uint32_t *blocking, mv_dep_fn dep, void *dep_arg)
+{
+    struct mv_key key = make_key(a, MV_CLEAR, NULL);
+    struct mv_value v;
+    return resolve(mv, &key, reader, &v, NULL, found, clearer, blocking, dep, dep_arg);
+}
+
+int mvmemory_read_storage(struct mvmemory *mv, const address *a, const u256 *slot, uint32_t reader, u256 *out,
+                          uint32_t *blocking, mv_dep_fn dep, void *dep_arg)
+{
+    struct mv_key key = make_key(a, MV_STORAGE, slot);
+    struct mv_value v;
+    bool found, cleared;
+    uint32_t writer = 0, clearer = 0;
+    int err = resolve(mv, &key, reader, &v, NULL, &found, &writer, blocking, dep, dep_arg);
+    if (!err)
+        err = last_clear(mv, a, reader, &cleared, &clearer, blocking, dep, dep_arg);
+    if (err)
+        return err;
+    /* A clear newer than the slot's last write wins; within one
+     * transaction the clear comes first (write_set_apply's order). */
+    if (cleared && (!found || clearer > writer)) {
+        *out = u256_zero();
+    } else if (found) {
+        *out = v.word;
+    } else {
+        const struct world_account *acct = world_get(mv->base, a);
+        *out = acct ? world_get_storage(acct, slot) : u256_zero();
+    }
+    return PAREVM_OK;
+}
+
+int mvmemory_read_has_storage(struct mvmemory *mv, const address *a, uint32_t reader, bool *out,
+                              uint32_t *blocking, mv_dep_fn dep, void *dep_arg)
+{
+    bool cleared;
+    uint32_t clearer;
+    int err = last_clear(mv, a, reader, &cleared, &clearer, blocking, dep, dep_arg);
+    if (err)
+        return err;
+    const struct world_account *acct = world_get(mv->base, a);
+    *out = !cleared && acct && acct->storage.count > 0;
+    return PAREVM_OK;
+}
+
+/* ---- writes ---- */
+
+static void keep_code(struct mvmemory *mv, const struct mv_key *key, struct code *c)
+{
+    struct mv_shard *s = shard_of(mv, key);
+    pthread_mutex_lock(&s->lock);
+    if (s->graveyard_count == s->graveyard_cap) {
+        size_t cap = s->graveyard_cap ? s->graveyard_cap * 2 : 8;
+        struct code **g = realloc(s->graveyard, cap * sizeof *g);
+        if (!g) {
+            /* Keep the reference forever rather than risk a dangling read. */
+            pthread_mutex_unlock(&s->lock);
+            code_retain(c);
+            return;
+        }
+        s->graveyard = g;
+        s->graveyard_cap = cap;
+    }
+    s->graveyard[s->graveyard_count++] = code_retain(c);
+    pthread_mutex_unlock(&s->lock);
+}
+
+/* Insert or replace tx's version in l. */
+static int put_version(struct mv_location *l, uint32_t tx, uint8_t flag, const struct mv_value *v)
+{
+    loc_lock(l);
+    uint32_t i = lower_bound(l, tx);
+    if (i < l->count && l->versions[i].tx == tx) {
+        l->versions[i].flag = flag;
+        l->versions[i].v = *v;
+        loc_unlock(l);
+        return PAREVM_OK;
+    }
+    if (l->count == l->cap) {
+        uint32_t cap = l->cap ? l->cap * 2 : 4;
+        struct mv_version *nv = realloc(l->versions, cap * sizeof *nv);
+        if (!nv) {
+            loc_unlock(l);
+            return PAREVM_ERR_NOMEM;
+        }
+        l->versions = nv;
+        l->cap = cap;
+    }
+    memmove(&l->versions[i + 1], &l->versions[i], (l->count - i) * sizeof *l->versions);
+    l->versions[i].tx = tx;
+    l->versions[i].flag = flag;
+    l->versions[i].v = *v;
+    l->count++;
+    loc_unlock(l);
+    return PAREVM_OK;
+}
+
+static void remove_version(struct mv_location *l, uint32_t tx)
+{
+    loc_lock(l);
+    uint32_t i = lower_bound(l, tx);
+    if (i < l->count && l->versions[i].tx == tx) {
+        memmove(&l->versions[i], &l->versions[i + 1], (l->count - i - 1) * sizeof *l->versions);
+        l->count--;
+    }
+    loc_unlock(l);
+}
+
+static int written_push(struct mv_written *w, struct mv_location *l)
+{
+    if (w->count == w->cap) {
+        size_t cap = w->cap ? w->cap * 2 : 16;
+        struct mv_location **p = realloc(w->locs, cap * sizeof *p);
+        if (!p)
+            return PAREVM_ERR_NOMEM;
+        w->locs = p;
+        w->cap = cap;
+    }
+    w->locs[w->count++] = l;
+    return PAREVM_OK;
+}
+
+static int write_loc(struct mvmemory *mv, const address *a, enum mv_kind kind, const u256 *slot, uint32_t tx,
+                     uint8_t flag, const struct mv_value *v, struct mv_written *out)
+{
+    struct mv_key key = make_key(a, kind, slot);
+    struct mv_location *l = mvmemory_location(mv, &key);
+    if (!l)
+        return PAREVM_ERR_NOMEM;
+    if (kind == MV_CODE && v->code)
+        keep_code(mv, &key, v->code);
+    int err = put_version(l, tx, flag, v);
+    return err ? err : written_push(out, l);
+}
+
+static int cmp_ptr(const void *a, const void *b)
+{
+    uintptr_t x = (uintptr_t) * (struct mv_location *const *)a, y = (uintptr_t) * (struct mv_location *const *)b;
+    return x < y ? -1 : x > y;
+}
+
+int mvmemory_record(struct mvmemory *mv, uint32_t tx, uint32_t incarnation, const struct write_set *ws,
+                    struct mv_written *written, bool *wrote_new)
+{
+    (void)incarnation;
+    struct mv_written now = {0};
+    int err = PAREVM_OK;
+    struct mv_value v;
+    for (size_t i = 0; i < ws->account_count && !err; i++) {
+        const struct ws_account *wa = &ws->accounts[i];
+        memset(&v, 0, sizeof v);
+        if (wa->flags & WS_DELETE) {
+            v.code = code_empty();
+            err = write_loc(mv, &wa->addr, MV_BALANCE, NULL, tx, V_VALUE, &v, &now);
+            if (!err)
+                err = write_loc(mv, &wa->addr, MV_NONCE, NULL, tx, V_VALUE, &v, &now);
+            if (!err)
+                err = write_loc(mv, &wa->addr, MV_CODE, NULL, tx, V_VALUE, &v, &now);
+            if (!err)
+                err = write_loc(mv, &wa->addr, MV_CLEAR, NULL, tx, V_VALUE, &v, &now);
+            continue;
+        }
+        if (wa->flags & WS_CLEAR_STORAGE)
+            err = write_loc(mv, &wa->addr, MV_CLEAR, NULL, tx, V_VALUE, &v, &now);
+        if (!err && (wa->flags & WS_BALANCE)) {
+            v.word = wa->balance;
+            err = write_loc(mv, &wa->addr, MV_BALANCE, NULL, tx, V_VALUE, &v, &now);
+        } else if (!err && (wa->flags & WS_BALANCE_DELTA)) {
+            v.word = wa->delta;
+            err = write_loc(mv, &wa->addr, MV_BALANCE, NULL, tx, V_DELTA, &v, &now);
+        }
+        if (!err && (wa->flags & WS_NONCE)) {
+            memset(&v, 0, sizeof v);
+            v.nonce = wa->nonce;
+            v.exists = true;
+            err = write_loc(mv, &wa->addr, MV_NONCE, NULL, tx, V_VALUE, &v, &now);
+        }
+        if (!err && (wa->flags & WS_CODE)) {
+            memset(&v, 0, sizeof v);
+            v.code = wa->code;
+            err = write_loc(mv, &wa->addr, MV_CODE, NULL, tx, V_VALUE, &v, &now);
+        }
+    }
+    for (size_t i = 0; i < ws->slot_count && !err; i++) {
+        memset(&v, 0, sizeof v);
+        v.word = ws->slots[i].value;
+        err = write_loc(mv, &ws->slots[i].addr, MV_STORAGE, &ws->slots[i].key, tx, V_VALUE, &v, &now);
+    }
+    if (err) {
+        free(now.locs);
+        return err;
+    }
+    /* Drop versions this incarnation no longer writes; report whether it
+     * wrote somewhere new (sorted merge of the two location sets). */
+    qsort(now.locs, now.count, sizeof *now.locs, cmp_ptr);
+    qsort(written->locs, written->count, sizeof *written->locs, cmp_ptr);
+    *wrote_new = false;
+    size_t a = 0, b = 0;
+    while (a < written->count || b < now.count) {
+        if (b == now.count || (a < written->count && written->locs[a] < now.locs[b])) {
+            remove_version(written->locs[a], tx);
+            a++;
+        } else if (a == written->count || now.locs[b] < written->locs[a]) {
+            *wrote_new = true;
+            b++;
+        } else {
+            a++;
+            b++;
+        }
+    }
+    free(written->locs);
+    *written = now;
+    return PAREVM_OK;
+}
+
+void mvmemory_mark_estimates(struct mvmemory *mv, uint32_t tx, const struct mv_written *written)
+{
+    (void)mv;
+    for (size_t i = 0; i < written->count; i++) {
+        struct mv_location *l = written->locs[i];
+        loc_lock(l);
+        uint32_t k = lower_bound(l, tx);
+        if (k < l->count && l->versions[k].tx == tx)
+            l->versions[k].flag = V_ESTIMATE;
+        loc_unlock(l);
+    }
+}

@@ -1,0 +1,101 @@
+/*
+ * mvmemory — Block-STM multi-version memory.
+ *
+ * State locations are (address, kind[, slot]); each location holds the
+ * versions written by the block's transactions, ordered by transaction
+ * index: an absolute value, a balance delta, or an ESTIMATE (the writer
+ * was aborted and will probably write here again). A read by transaction
+ * i resolves the versions below i, falling back to the pre-block world.
+ *
+ * Storage clearing (self-destruct, re-creation) is an account-level
+ * location of its own (MV_CLEAR): a storage read sees the newer of the
+ * slot's last write and the account's last clear below the reader. So a
+ * contract that self-destructs and is re-created inside the block needs
+ * no fallback to sequential execution.
+ *
+ * Concurrency: locations live in a sharded hash map (one mutex per shard,
+ * taken only to find or create a location); each location's version list
+ * has its own spinlock. The pre-block world is read-only while workers run.
+ */
+#ifndef PAREVM_EXEC_MVMEMORY_H
+#define PAREVM_EXEC_MVMEMORY_H
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../base/types.h"
+#include "../base/u256.h"
+#include "../state/code.h"
+#include "../state/world.h"
+#include "../state/write_set.h"
+
+enum mv_kind { MV_BALANCE = 0, MV_NONCE, MV_CODE, MV_STORAGE, MV_CLEAR };
+
+struct mv_key {
+    address addr;
+    uint8_t kind;
+    uint8_t pad[3];
+    u256 slot; /* zero unless MV_STORAGE */
+};
+
+/* A resolved value of any kind. */
+struct mv_value {
+    u256 word;         /* balance or storage value */
+    uint64_t nonce;
+    bool exists;
+    struct code *code; /* borrowed */
+};
+
+struct mv_location;
+struct mv_shard;
+
+struct mvmemory {
+    const struct world *base; /* pre-block state, read-only */
+    size_t tx_count;
+    struct mv_shard *shards;
+    size_t shard_count;
+};
+
+int mvmemory_init(struct mvmemory *mv, const struct world *base, size_t tx_count);
+void mvmemory_free(struct mvmemory *mv);
+
+/* Find or create the location for key (NULL on ENOMEM). Stable pointer. */
+struct mv_location *mvmemory_location(struct mvmemory *mv, const struct mv_key *key);
+
+/* Resolve a read by transaction `reader` of one location kind.
+ * Returns PAREVM_OK with *out (and, if deps != NULL, the writers read
+ * appended via the callback), or PAREVM_ERR_BLOCKED with *blocking set to
+ * the lowest-indexed... the writer whose ESTIMATE was hit. */
+typedef void (*mv_dep_fn)(void *arg, uint32_t writer);
+int mvmemory_read_balance(struct mvmemory *mv, const address *a, uint32_t reader, u256 *out, uint32_t *blocking,
+                          mv_dep_fn dep, void *dep_arg);
+int mvmemory_read_nonce(struct mvmemory *mv, const address *a, uint32_t reader, uint64_t *nonce, bool *exists,
+                        uint32_t *blocking, mv_dep_fn dep, void *dep_arg);
+int mvmemory_read_code(struct mvmemory *mv, const address *a, uint32_t reader, struct code **out,
+                       uint32_t *blocking, mv_dep_fn dep, void *dep_arg);
+int mvmemory_read_storage(struct mvmemory *mv, const address *a, const u256 *slot, uint32_t reader, u256 *out,
+                          uint32_t *blocking, mv_dep_fn dep, void *dep_arg);
+/* Whether the account has storage for the reader: pre-block storage not
+ * cleared by a lower transaction. (An account whose storage was written
+ * inside the block has code or a nonce, which already decides a CREATE
+ * collision, the only user of this.) */
+int mvmemory_read_has_storage(struct mvmemory *mv, const address *a, uint32_t reader, bool *out,
+                              uint32_t *blocking, mv_dep_fn dep, void *dep_arg);
+
+/* Publish the write set of (tx, incarnation), replacing that transaction's
+ * previous versions. *wrote_new = it wrote a location its previous
+ * incarnation did not (then higher transactions must be revalidated).
+ * `written` is the transaction's list of written locations (owned by the
+ * caller, updated here). */
+struct mv_written {
+    struct mv_location **locs;
+    size_t count, cap;
+};
+int mvmemory_record(struct mvmemory *mv, uint32_t tx, uint32_t incarnation, const struct write_set *ws,
+                    struct mv_written *written, bool *wrote_new);
+/* Turn the transaction's versions into ESTIMATE markers (it was aborted). */
+void mvmemory_mark_estimates(struct mvmemory *mv, uint32_t tx, const struct mv_written *written);
+
+#endif

@@ -1,0 +1,653 @@
+/*
+ * parallel.c — Block-STM over the multi-version memory.
+ *
+ * Scheduler state (all C11 atomics, sequentially consistent: the indices,
+ * the active-task count and the decrease counter together decide when the
+ * block is done, and the proof of Block-STM's termination check assumes a
+ * single total order of these operations):
+ *   execution_idx, validation_idx — next task candidates
+ *   num_active                    — tasks handed out and not finished
+ *   decrease_cnt                  — bumped whenever an index moves down
+ * Each transaction's (incarnation, status) and waiter list are guarded by
+ * its own spinlock.
+ */
+#include "parallel.h"
+
+#include <pthread.h>
+#include <sched.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "mvmemory.h"
+
+enum { ST_READY = 0, ST_EXECUTING, ST_EXECUTED, ST_ABORTING };
+
+enum read_kind { R_BALANCE, R_NONCE, R_CODE, R_STORAGE, R_HAS_STORAGE };
+
+struct read_entry {
+    uint8_t kind;
+    address addr;
+    u256 slot;
+    struct mv_value v;
+    bool flag; /* has_storage */
+};
+
+struct read_set {
+    struct read_entry *e;
+    size_t n, cap;
+    struct read_set *older; /* previous incarnations' sets, freed at the end */
+};
+
+struct tx_state {
+    atomic_flag lock;
+    uint32_t incarnation;
+    uint8_t status;
+    uint32_t *waiters; /* transactions blocked on this one */
+    size_t nwait, capwait;
+    _Atomic(struct read_set *) reads; /* of the latest finished incarnation */
+    struct mv_written written;
+};
+
+enum task_kind { TASK_NONE, TASK_EXEC, TASK_VALIDATE };
+struct task {
+    enum task_kind kind;
+    uint32_t tx;
+    uint32_t inc;
+};
+
+struct par_ctx {
+    const struct block_env *env;
+    const struct tx *txs;
+    size_t n;
+    struct par_tx_output *out;
+    struct tx_state *st;
+    struct mvmemory mv;
+    atomic_size_t execution_idx, validation_idx, num_active, decrease_cnt;
+    atomic_bool done;
+    atomic_int fatal; /* allocation failure in the scheduler itself */
+    atomic_ullong executions, validations, aborts, blocked;
+};
+
+static inline void tx_lock(struct tx_state *s)
+{
+    /* acquire: see the status written by the previous holder */
+    while (atomic_flag_test_and_set_explicit(&s->lock, memory_order_acquire))
+        ;
+}
+
+static inline void tx_unlock(struct tx_state *s)
+{
+    /* release: publish status / waiter changes */
+    atomic_flag_clear_explicit(&s->lock, memory_order_release);
+}
+
+static uint64_t now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* ---- the state view of one execution ---- */
+
+struct dep_list {
+    uint32_t *v;
+    size_t n, cap;
+    bool oom;
+};
+
+struct par_view {
+    struct par_ctx *c;
+    uint32_t tx;
+    struct read_set *rs;
+    uint32_t blocking;
+    struct dep_list deps;
+};
+
+static void add_dep(void *arg, uint32_t writer)
+{
+    struct dep_list *d = arg;
+    if (d->n && d->v[d->n - 1] == writer)
+        return;
+    if (d->n == d->cap) {
+        size_t cap = d->cap ? d->cap * 2 : 16;
+        uint32_t *v = realloc(d->v, cap * sizeof *v);
+        if (!v) {
+            d->oom = true;
+            return;
+        }
+        d->v = v;
+        d->cap = cap;
+    }
+    d->v[d->n++] = writer;
+}
+
+static struct read_entry *push_read(struct par_view *pv)
+{
+    struct read_set *rs = pv->rs;
+    if (rs->n == rs->cap) {
+        size_t cap = rs->cap ? rs->cap * 2 : 32;
+        struct read_entry *e = realloc(rs->e, cap * sizeof *e);
+        if (!e)
+            return NULL;
+        rs->e = e;
+        rs->cap = cap;
+    }
+    struct read_entry *r = &rs->e[rs->n++];
+    memset(r, 0, sizeof *r);
+    return r;
+}
+
+static int pv_balance(void *ctx, const address *a, u256 *out)
+{
+    struct par_view *pv = ctx;
+    int err = mvmemory_read_balance(&pv->c->mv, a, pv->tx, out, &pv->blocking, add_dep, &pv->deps);
+    if (err)
+        return err;
+    struct read_entry *r = push_read(pv);
+    if (!r)
+        return PAREVM_ERR_NOMEM;
+    r->kind = R_BALANCE;
+    r->addr = *a;
+    r->v.word = *out;
+    return PAREVM_OK;
+}
+
+static int pv_nonce(void *ctx, const address *a, uint64_t *nonce, bool *exists)
+{
+    struct par_view *pv = ctx;
+    int err = mvmemory_read_nonce(&pv->c->mv, a, pv->tx, nonce, exists, &pv->blocking, add_dep, &pv->deps);
+    if (err)
+        return err;
+    struct read_entry *r = push_read(pv);
+    if (!r)
+        return PAREVM_ERR_NOMEM;
+    r->kind = R_NONCE;
+    r->addr = *a;
+    r->v.nonce = *nonce;
+    r->v.exists = *exists;
+    return PAREVM_OK;
+}
+
+static int pv_code(void *ctx, const address *a, struct code **out)
+{
+    struct par_view *pv = ctx;
+    int err = mvmemory_read_code(&pv->c->mv, a, pv->tx, out, &pv->blocking, add_dep, &pv->deps);
+    if (err)
+        return err;
+    struct read_entry *r = push_read(pv);
+    if (!r)
+        return PAREVM_ERR_NOMEM;
+    r->kind = R_CODE;
+    r->addr = *a;
+    r->v.code = *out;
+    return PAREVM_OK;
+}
+
+static int pv_storage(void *ctx, const address *a, const u256 *key, u256 *out)
+{
+    struct par_view *pv = ctx;
+    int err = mvmemory_read_storage(&pv->c->mv, a, key, pv->tx, out, &pv->blocking, add_dep, &pv->deps);
+    if (err)
+        return err;
+    struct read_entry *r = push_read(pv);
+    if (!r)
+        return PAREVM_ERR_NOMEM;
+    r->kind = R_STORAGE;
+    r->addr = *a;
+    r->slot = *key;
+    r->v.word = *out;
+    return PAREVM_OK;
+}
+
+static int pv_has_storage(void *ctx, const address *a, bool *out)
+{
+    struct par_view *pv = ctx;
+    int err = mvmemory_read_has_storage(&pv->c->mv, a, pv->tx, out, &pv->blocking, add_dep, &pv->deps);
+    if (err)
+        return err;
+    struct read_entry *r = push_read(pv);
+    if (!r)
+        return PAREVM_ERR_NOMEM;
+    r->kind = R_HAS_STORAGE;
+    r->addr = *a;
+    r->flag = *out;
+    return PAREVM_OK;
+}
+
+static int pv_block_hash(void *ctx, uint64_t number, hash32 *out)
+{
+    /* Block hashes are immutable during the block: no read to record. */
+    struct par_view *pv = ctx;
+    const struct block_env *env = pv->c->env;
+    if (!env->block_hash)
+        return PAREVM_ERR_MISSING;
+    return env->block_hash(env->block_hash_arg, number, out);
+}
+
+static const struct state_view_ops par_view_ops = {
+    .balance = pv_balance,
+    .nonce = pv_nonce,
+    .code = pv_code,
+    .storage = pv_storage,
+    .has_storage = pv_has_storage,
+    .block_hash = pv_block_hash,
+};
+
+/* Re-resolve every read of tx; true when all still see the same values
+ * and none hits an ESTIMATE. */
+static bool validate_reads(struct par_ctx *c, uint32_t tx, const struct read_set *rs)
+{
+    uint32_t blocking;
+    for (size_t i = 0; i < rs->n; i++) {
+        const struct read_entry *r = &rs->e[i];
+        int err;
+        switch (r->kind) {
+        case R_BALANCE: {
+            u256 v;
+            err = mvmemory_read_balance(&c->mv, &r->addr, tx, &v, &blocking, NULL, NULL);
+            if (err || !u256_eq(&v, &r->v.word))
+                return false;
+            break;
+        }
+        case R_NONCE: {
+            uint64_t nonce;
+            bool exists;
+            err = mvmemory_read_nonce(&c->mv, &r->addr, tx, &nonce, &exists, &blocking, NULL, NULL);
+            if (err || nonce != r->v.nonce || exists != r->v.exists)
+                return false;
+            break;
+        }
+        case R_CODE: {
+            struct code *code;
+            err = mvmemory_read_code(&c->mv, &r->addr, tx, &code, &blocking, NULL, NULL);
+            if (err || (code != r->v.code && !hash32_eq(&code->hash, &r->v.code->hash)))
+                return false;
+            break;
+        }
+        case R_STORAGE: {
+            u256 v;
+            err = mvmemory_read_storage(&c->mv, &r->addr, &r->slot, tx, &v, &blocking, NULL, NULL);
+            if (err || !u256_eq(&v, &r->v.word))
+                return false;
+            break;
+        }
+        default: {
+            bool has;
+            err = mvmemory_read_has_storage(&c->mv, &r->addr, tx, &has, &blocking, NULL, NULL);
+            if (err || has != r->flag)
+                return false;
+            break;
+        }
+        }
+    }
+    return true;
+}
+
+/* ---- scheduler ---- */
+
+static void decrease_idx(struct par_ctx *c, atomic_size_t *idx, size_t target)
+{
+    size_t cur = atomic_load(idx);
+    while (cur > target && !atomic_compare_exchange_weak(idx, &cur, target))
+        ;
+    atomic_fetch_add(&c->decrease_cnt, 1);
+}
+
+static void check_done(struct par_ctx *c)
+{
+    size_t observed = atomic_load(&c->decrease_cnt);
+    size_t e = atomic_load(&c->execution_idx), v = atomic_load(&c->validation_idx);
+    if ((e < v ? e : v) >= c->n && atomic_load(&c->num_active) == 0 && observed == atomic_load(&c->decrease_cnt))
+        atomic_store(&c->done, true);
+}
+
+static bool try_incarnate(struct par_ctx *c, size_t i, uint32_t *inc)
+{
+    if (i >= c->n)
+        return false;
+    struct tx_state *s = &c->st[i];
+    bool ok = false;
+    tx_lock(s);
+    if (s->status == ST_READY) {
+        s->status = ST_EXECUTING;
+        *inc = s->incarnation;
+        ok = true;
+    }
+    tx_unlock(s);
+    return ok;
+}
+
+static void set_ready(struct par_ctx *c, uint32_t i)
+{
+    struct tx_state *s = &c->st[i];
+    tx_lock(s);
+    s->incarnation++;
+    s->status = ST_READY;
+    tx_unlock(s);
+}
+
+static struct task next_task(struct par_ctx *c)
+{
+    struct task t = {TASK_NONE, 0, 0};
+    while (!atomic_load(&c->done)) {
+        if (atomic_load(&c->validation_idx) < atomic_load(&c->execution_idx)) {
+            atomic_fetch_add(&c->num_active, 1);
+            size_t i = atomic_fetch_add(&c->validation_idx, 1);
+            if (i < c->n) {
+                struct tx_state *s = &c->st[i];
+                tx_lock(s);
+                bool executed = s->status == ST_EXECUTED;
+                uint32_t inc = s->incarnation;
+                tx_unlock(s);
+                if (executed) {
+                    t.kind = TASK_VALIDATE;
+                    t.tx = (uint32_t)i;
+                    t.inc = inc;
+                    return t;
+                }
+            }
+            atomic_fetch_sub(&c->num_active, 1);
+        } else {
+            atomic_fetch_add(&c->num_active, 1);
+            size_t i = atomic_fetch_add(&c->execution_idx, 1);
+            uint32_t inc;
+            if (try_incarnate(c, i, &inc)) {
+                t.kind = TASK_EXEC;
+                t.tx = (uint32_t)i;
+                t.inc = inc;
+                return t;
+            }
+            atomic_fetch_sub(&c->num_active, 1);
+        }
+        check_done(c);
+        /* Nothing to do right now: let the threads that have work run
+         * (matters when threads outnumber cores). */
+        sched_yield();
+    }
+    return t;
+}
+
+/* tx i read an ESTIMATE of j: wait for j unless j has finished meanwhile
+ * (then the caller simply re-executes). */
+static bool add_dependency(struct par_ctx *c, uint32_t i, uint32_t j)
+{
+    struct tx_state *sj = &c->st[j];
+    tx_lock(sj);
+    if (sj->status == ST_EXECUTED) {
+        tx_unlock(sj);
+        return false;
+    }
+    if (sj->nwait == sj->capwait) {
+        size_t cap = sj->capwait ? sj->capwait * 2 : 4;
+        uint32_t *w = realloc(sj->waiters, cap * sizeof *w);
+        if (!w) {
+            tx_unlock(sj);
+            atomic_store(&c->fatal, PAREVM_ERR_NOMEM);
+            atomic_store(&c->done, true);
+            return true;
+        }
+        sj->waiters = w;
+        sj->capwait = cap;
+    }
+    struct tx_state *si = &c->st[i];
+    tx_lock(si); /* lock order: the lower index first */
+    si->status = ST_ABORTING;
+    tx_unlock(si);
+    sj->waiters[sj->nwait++] = i;
+    tx_unlock(sj);
+    atomic_fetch_sub(&c->num_active, 1);
+    return true;
+}
+
+static struct task finish_execution(struct par_ctx *c, uint32_t i, uint32_t inc, bool wrote_new)
+{
+    struct tx_state *s = &c->st[i];
+    tx_lock(s);
+    s->status = ST_EXECUTED;
+    uint32_t *waiters = s->waiters;
+    size_t nwait = s->nwait;
+    s->waiters = NULL;
+    s->nwait = s->capwait = 0;
+    tx_unlock(s);
+    if (nwait) {
+        uint32_t min = UINT32_MAX;
+        for (size_t k = 0; k < nwait; k++) {
+            set_ready(c, waiters[k]);
+            if (waiters[k] < min)
+                min = waiters[k];
+        }
+        decrease_idx(c, &c->execution_idx, min);
+    }
+    free(waiters);
+    struct task t = {TASK_NONE, 0, 0};
+    if (atomic_load(&c->validation_idx) > i) {
+        if (wrote_new) {
+            decrease_idx(c, &c->validation_idx, i);
+        } else {
+            t.kind = TASK_VALIDATE;
+            t.tx = i;
+            t.inc = inc;
+            return t;
+        }
+    }
+    atomic_fetch_sub(&c->num_active, 1);
+    return t;
+}
+
+static struct task try_execute(struct par_ctx *c, uint32_t i, uint32_t inc)
+{
+    struct tx_state *s = &c->st[i];
+    struct par_tx_output *o = &c->out[i];
+    struct task none = {TASK_NONE, 0, 0};
+    for (;;) {
+        struct read_set *rs = calloc(1, sizeof *rs);
+        if (!rs) {
+            atomic_store(&c->fatal, PAREVM_ERR_NOMEM);
+            atomic_store(&c->done, true);
+            return none;
+        }
+        struct par_view pv = {c, i, rs, 0, {0}};
+        struct state_view view = {&par_view_ops, &pv};
+        struct tx_result res;
+        struct write_set ws;
+        write_set_init(&ws);
+        atomic_fetch_add(&c->executions, 1);
+        uint64_t t0 = now_ns();
+        int err = transition_apply(c->env, &view, &c->txs[i], 0, &res, &ws);
+        uint64_t t1 = now_ns();
+        if (!err && pv.deps.oom)
+            err = PAREVM_ERR_NOMEM;
+        /* Keep every read set until the end: a validator may still be
+         * reading an older one (they are never freed while workers run). */
+        rs->older = atomic_load_explicit(&s->reads, memory_order_relaxed);
+        if (err == PAREVM_ERR_BLOCKED) {
+            atomic_fetch_add(&c->blocked, 1);
+            write_set_free(&ws);
+            free(pv.deps.v);
+            atomic_store_explicit(&s->reads, rs, memory_order_release);
+            if (add_dependency(c, i, pv.blocking))
+                return none;
+            continue; /* the writer finished meanwhile: run again */
+        }
+        if (err) {
+            /* Internal error: publish no writes (so nobody waits on stale
+             * ESTIMATEs); the error surfaces if this incarnation commits. */
+            write_set_reset(&ws);
+            tx_result_free(&res);
+            memset(&res, 0, sizeof res);
+        }
+        bool wrote_new = false;
+        int rerr = mvmemory_record(&c->mv, i, inc, &ws, &s->written, &wrote_new);
+        if (rerr) {
+            write_set_free(&ws);
+            tx_result_free(&res);
+            free(pv.deps.v);
+            atomic_store(&c->fatal, rerr);
+            atomic_store(&c->done, true);
+            return none;
+        }
+        tx_result_free(&o->result);
+        o->result = res;
+        write_set_free(&o->ws);
+        o->ws = ws;
+        o->internal_err = err;
+        free(o->deps);
+        o->deps = pv.deps.v;
+        o->dep_count = pv.deps.n;
+        o->exec_ns = t1 - t0;
+        o->incarnations++;
+        /* release: the read set's contents before its pointer */
+        atomic_store_explicit(&s->reads, rs, memory_order_release);
+        return finish_execution(c, i, inc, wrote_new);
+    }
+}
+
+static struct task needs_reexecution(struct par_ctx *c, uint32_t i, uint32_t inc)
+{
+    struct tx_state *s = &c->st[i];
+    atomic_fetch_add(&c->validations, 1);
+    /* acquire: pairs with the release in try_execute */
+    const struct read_set *rs = atomic_load_explicit(&s->reads, memory_order_acquire);
+    bool valid = rs && validate_reads(c, i, rs);
+    bool aborted = false;
+    if (!valid) {
+        tx_lock(s);
+        if (s->status == ST_EXECUTED && s->incarnation == inc) {
+            s->status = ST_ABORTING;
+            aborted = true;
+        }
+        tx_unlock(s);
+    }
+    struct task t = {TASK_NONE, 0, 0};
+    if (aborted) {
+        atomic_fetch_add(&c->aborts, 1);
+        mvmemory_mark_estimates(&c->mv, i, &s->written);
+        set_ready(c, i);
+        decrease_idx(c, &c->validation_idx, (size_t)i + 1);
+        uint32_t new_inc;
+        if (atomic_load(&c->execution_idx) > i && try_incarnate(c, i, &new_inc)) {
+            t.kind = TASK_EXEC;
+            t.tx = i;
+            t.inc = new_inc;
+            return t;
+        }
+    }
+    atomic_fetch_sub(&c->num_active, 1);
+    return t;
+}
+
+static void *worker(void *arg)
+{
+    struct par_ctx *c = arg;
+    struct task t = {TASK_NONE, 0, 0};
+    while (!atomic_load(&c->done)) {
+        if (t.kind == TASK_EXEC)
+            t = try_execute(c, t.tx, t.inc);
+        if (t.kind == TASK_VALIDATE)
+            t = needs_reexecution(c, t.tx, t.inc);
+        if (t.kind == TASK_NONE)
+            t = next_task(c);
+    }
+    return NULL;
+}
+
+static int cmp_u32(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+void par_output_free(struct par_tx_output *out, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        tx_result_free(&out[i].result);
+        write_set_free(&out[i].ws);
+        free(out[i].deps);
+        memset(&out[i], 0, sizeof out[i]);
+    }
+}
+
+int parallel_execute(const struct block_env *env, const struct world *base, const struct tx *txs, size_t n,
+                     int threads, struct par_tx_output *out, struct par_stats *stats)
+{
+    memset(out, 0, n * sizeof *out);
+    if (threads < 1)
+        threads = 1;
+    struct par_ctx *c = calloc(1, sizeof *c);
+    if (!c)
+        return PAREVM_ERR_NOMEM;
+    c->env = env;
+    c->txs = txs;
+    c->n = n;
+    c->out = out;
+    c->st = calloc(n ? n : 1, sizeof *c->st);
+    int err = c->st ? mvmemory_init(&c->mv, base, n) : PAREVM_ERR_NOMEM;
+    if (err) {
+        free(c->st);
+        free(c);
+        return err;
+    }
+    for (size_t i = 0; i < n; i++)
+        atomic_flag_clear(&c->st[i].lock);
+    atomic_init(&c->execution_idx, 0);
+    atomic_init(&c->validation_idx, 0);
+    atomic_init(&c->num_active, 0);
+    atomic_init(&c->decrease_cnt, 0);
+    atomic_init(&c->done, n == 0);
+    atomic_init(&c->fatal, 0);
+
+    /* The EVM recurses up to 1024 frames deep on the C stack. */
+    pthread_attr_t attr;
+    pthread_attr_init(&attr);
+    pthread_attr_setstacksize(&attr, (size_t)256 << 20);
+    pthread_t *tids = calloc((size_t)threads, sizeof *tids);
+    int started = 0;
+    for (int t = 1; t < threads && tids; t++) {
+        if (pthread_create(&tids[t], &attr, worker, c) != 0)
+            break;
+        started++;
+    }
+    pthread_attr_destroy(&attr);
+    worker(c);
+    for (int t = 1; t <= started; t++)
+        pthread_join(tids[t], NULL);
+    free(tids);
+
+    err = atomic_load(&c->fatal);
+    if (stats) {
+        stats->threads = started + 1;
+        stats->executions = atomic_load(&c->executions);
+        stats->validations = atomic_load(&c->validations);
+        stats->aborts = atomic_load(&c->aborts);
+        stats->blocked = atomic_load(&c->blocked);
+    }
+    for (size_t i = 0; i < n; i++) {
+        struct par_tx_output *o = &out[i];
+        if (o->dep_count > 1) {
+            qsort(o->deps, o->dep_count, sizeof *o->deps, cmp_u32);
+            size_t k = 0;
+            for (size_t m = 0; m < o->dep_count; m++)
+                if (k == 0 || o->deps[k - 1] != o->deps[m])
+                    o->deps[k++] = o->deps[m];
+            o->dep_count = k;
+        }
+        struct read_set *rs = atomic_load(&c->st[i].reads);
+        while (rs) {
+            struct read_set *older = rs->older;
+            free(rs->e);
+            free(rs);
+            rs = older;
+        }
+        free(c->st[i].waiters);
+        free(c->st[i].written.locs);
+    }
+    mvmemory_free(&c->mv);
+    free(c->st);
+    free(c);
+    if (err)
+        par_output_free(out, n);
+    return err;
+}

@@ -1,0 +1,341 @@
+/*
+ * Parallel execution must equal sequential execution, byte for byte, at
+ * every thread count. Blocks here are built in memory: independent
+ * transfers, transfers into one hot account (deltas), a fully serial
+ * chain (each transaction spends what the previous one sent), a shared
+ * storage counter (every transaction conflicts), and a contract that
+ * self-destructs and is re-created inside the block.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../src/chain/transition.h"
+#include "../src/exec/parallel.h"
+#include "../src/state/world.h"
+
+static const int thread_counts[] = {1, 2, 3, 4, 8, 16, 64};
+
+static address addr_of(uint32_t n)
+{
+    address a;
+    memset(&a, 0, sizeof a);
+    a.bytes[0] = 0xaa;
+    a.bytes[16] = (uint8_t)(n >> 24);
+    a.bytes[17] = (uint8_t)(n >> 16);
+    a.bytes[18] = (uint8_t)(n >> 8);
+    a.bytes[19] = (uint8_t)n;
+    return a;
+}
+
+static void fund(struct world *w, const address *a, uint64_t wei)
+{
+    struct world_account *acct = world_get_or_create(w, a);
+    assert_non_null(acct);
+    acct->balance = u256_from_u64(wei);
+}
+
+static void set_code(struct world *w, const address *a, const uint8_t *code, size_t len)
+{
+    struct world_account *acct = world_get_or_create(w, a);
+    struct code *c = code_new(code, len);
+    world_set_code(acct, c);
+    code_release(c);
+    acct->nonce = 1;
+}
+
+static struct tx make_tx(const address *from, uint64_t nonce, const address *to, uint64_t value, uint64_t gas)
+{
+    struct tx t;
+    memset(&t, 0, sizeof t);
+    t.type = 2;
+    t.chain_id = 1;
+    t.nonce = nonce;
+    t.max_fee_per_gas = u256_from_u64(20);
+    t.max_priority_fee_per_gas = u256_from_u64(2);
+    t.gas_price = t.max_fee_per_gas;
+    t.gas_limit = gas;
+    t.has_to = to != NULL;
+    if (to)
+        t.to = *to;
+    t.value = u256_from_u64(value);
+    t.has_sender = true;
+    t.sender = *from;
+    return t;
+}
+
+static void make_env(struct block_env *env)
+{
+    memset(env, 0, sizeof *env);
+    env->fork = FORK_CANCUN;
+    env->chain_id = 1;
+    env->coinbase = addr_of(0xc0ffee);
+    env->number = 20000000;
+    env->timestamp = 1720000000;
+    env->gas_limit = 1000000000;
+    env->base_fee = u256_from_u64(7);
+}
+
+struct outcome {
+    hash32 root;
+    struct tx_result *results;
+    size_t n;
+};
+
+static void outcome_free(struct outcome *o)
+{
+    for (size_t i = 0; i < o->n; i++)
+        tx_result_free(&o->results[i]);
+    free(o->results);
+}
+
+static void run_sequential(const struct block_env *env, const struct world *pre, const struct tx *txs, size_t n,
+                           struct outcome *o)
+{
+    struct world w;
+    assert_int_equal(world_clone(pre, &w), PAREVM_OK);
+    o->n = n;
+    o->results = calloc(n, sizeof *o->results);
+    uint64_t used = 0;
+    for (size_t i = 0; i < n; i++) {
+        assert_int_equal(transition_apply_world(env, &w, &txs[i], used, &o->results[i]), PAREVM_OK);
+        used += o->results[i].gas_used;
+    }
+    assert_int_equal(world_state_root(&w, &o->root), PAREVM_OK);
+    world_free(&w);
+}
+
+static void run_parallel(const struct block_env *env, const struct world *pre, const struct tx *txs, size_t n,
+                         int threads, struct outcome *o, struct par_stats *stats)
+{
+    struct par_tx_output *out = calloc(n, sizeof *out);
+    assert_int_equal(parallel_execute(env, pre, txs, n, threads, out, stats), PAREVM_OK);
+    struct world w;
+    assert_int_equal(world_clone(pre, &w), PAREVM_OK);
+    o->n = n;
+    o->results = calloc(n, sizeof *o->results);
+    for (size_t i = 0; i < n; i++) {
+        assert_int_equal(out[i].internal_err, PAREVM_OK);
+        if (out[i].result.error == TXERR_NONE)
+            assert_int_equal(write_set_apply(&out[i].ws, &w), PAREVM_OK);
+        o->results[i] = out[i].result;
+        memset(&out[i].result, 0, sizeof out[i].result);
+    }
+    par_output_free(out, n);
+    free(out);
+    assert_int_equal(world_state_root(&w, &o->root), PAREVM_OK);
+    world_free(&w);
+}
+
+static void assert_same(const struct outcome *a, const struct outcome *b)
+{
+    assert_memory_equal(a->root.bytes, b->root.bytes, 32);
+    assert_int_equal(a->n, b->n);
+    for (size_t i = 0; i < a->n; i++) {
+        const struct tx_result *x = &a->results[i], *y = &b->results[i];
+        assert_int_equal(x->error, y->error);
+        assert_int_equal(x->status, y->status);
+        assert_int_equal(x->gas_used, y->gas_used);
+        assert_int_equal(x->log_count, y->log_count);
+        for (size_t k = 0; k < x->log_count; k++) {
+            assert_memory_equal(&x->logs[k].addr, &y->logs[k].addr, 20);
+            assert_int_equal(x->logs[k].topic_count, y->logs[k].topic_count);
+            assert_int_equal(x->logs[k].data_len, y->logs[k].data_len);
+            if (x->logs[k].data_len)
+                assert_memory_equal(x->logs[k].data, y->logs[k].data, x->logs[k].data_len);
+        }
+    }
+}
+
+/* expect_ok: how many transactions must be valid and succeed
+ * sequentially (guards against a block that tests nothing). */
+static void check_block(const struct world *pre, const struct tx *txs, size_t n, int rounds, size_t expect_ok)
+{
+    struct block_env env;
+    make_env(&env);
+    struct outcome seq;
+    run_sequential(&env, pre, txs, n, &seq);
+    size_t ok = 0;
+    for (size_t i = 0; i < n; i++)
+        ok += seq.results[i].error == TXERR_NONE && seq.results[i].status == TX_STATUS_SUCCESS;
+    assert_int_equal(ok, expect_ok);
+    for (size_t t = 0; t < sizeof thread_counts / sizeof thread_counts[0]; t++) {
+        for (int r = 0; r < rounds; r++) {
+            struct outcome par;
+            struct par_stats stats;
+            run_parallel(&env, pre, txs, n, thread_counts[t], &par, &stats);
+            assert_same(&seq, &par);
+            assert_true(stats.executions >= n);
+            outcome_free(&par);
+        }
+    }
+    outcome_free(&seq);
+}
+
+static int rounds(void)
+{
+    const char *s = getenv("PAREVM_STRESS_ROUNDS");
+    return s ? atoi(s) : 2;
+}
+
+static void test_independent_transfers(void **state)
+{
+    (void)state;
+    enum { N = 200 };
+    struct world pre;
+    world_init(&pre);
+    struct tx txs[N];
+    for (uint32_t i = 0; i < N; i++) {
+        address from = addr_of(i), to = addr_of(100000 + i);
+        fund(&pre, &from, 1000000000000ull);
+        txs[i] = make_tx(&from, 0, &to, 1000 + i, 21000);
+    }
+    check_block(&pre, txs, N, rounds(), N);
+    world_free(&pre);
+}
+
+static void test_hot_recipient_deltas(void **state)
+{
+    (void)state;
+    enum { N = 200 };
+    struct world pre;
+    world_init(&pre);
+    struct tx txs[N];
+    address hot = addr_of(999999);
+    fund(&pre, &hot, 5);
+    for (uint32_t i = 0; i < N; i++) {
+        address from = addr_of(i);
+        fund(&pre, &from, 1000000000000ull);
+        txs[i] = make_tx(&from, 0, &hot, 1 + i, 21000);
+    }
+    check_block(&pre, txs, N, rounds(), N);
+    world_free(&pre);
+}
+
+static void test_serial_chain(void **state)
+{
+    (void)state;
+    /* Each sender can only pay because the previous transaction funded
+     * it: a fully serial block, plus a repeated sender (nonce chain). */
+    enum { N = 64 };
+    struct world pre;
+    world_init(&pre);
+    struct tx txs[N + 8];
+    address first = addr_of(0);
+    fund(&pre, &first, 1000000000000000ull);
+    uint64_t amount = 100000000000000ull;
+    for (uint32_t i = 0; i < N; i++) {
+        address from = addr_of(i), to = addr_of(i + 1);
+        amount -= 21000 * 20;
+        txs[i] = make_tx(&from, 0, &to, amount, 21000);
+    }
+    address last = addr_of(N);
+    for (uint32_t k = 0; k < 8; k++)
+        txs[N + k] = make_tx(&last, k, &first, 1, 21000);
+    check_block(&pre, txs, N + 8, rounds(), N + 8);
+    world_free(&pre);
+}
+
+static void test_shared_counter(void **state)
+{
+    (void)state;
+    /* counter: slot0 += 1; LOG1(slot0) */
+    static const uint8_t code[] = {0x60, 0x00, 0x54, 0x60, 0x01, 0x01, 0x80, 0x60, 0x00, 0x55,
+                                   0x60, 0x00, 0x52, 0x60, 0x20, 0x60, 0x00, 0xa0, 0x00};
+    enum { N = 100 };
+    struct world pre;
+    world_init(&pre);
+    address counter = addr_of(777777);
+    set_code(&pre, &counter, code, sizeof code);
+    struct tx txs[N];
+    for (uint32_t i = 0; i < N; i++) {
+        address from = addr_of(i);
+        fund(&pre, &from, 1000000000000ull);
+        txs[i] = make_tx(&from, 0, &counter, 0, 100000);
+    }
+    check_block(&pre, txs, N, rounds(), N);
+    world_free(&pre);
+}
+
+static void test_selfdestruct_recreate(void **state)
+{
+    (void)state;
+    /* factory: CREATE2(salt 0) of initcode that stores 1 in slot 1 and
+     * deploys runtime "CALLER SELFDESTRUCT"... the created contract is
+     * then called to self-destruct (allowed in the creating tx only from
+     * Cancun, so the factory also calls it in the same transaction). */
+    /* initcode: PUSH1 1 PUSH1 1 SSTORE; return runtime 0x33ff */
+    static const uint8_t initcode[] = {0x60, 0x01, 0x60, 0x01, 0x55, 0x61, 0x33, 0xff, 0x60, 0x00,
+                                       0x52, 0x60, 0x02, 0x60, 0x1e, 0xf3};
+    /* factory runtime: copy initcode (its own tail) to memory, CREATE2,
+     * CALL the new contract (it self-destructs), STOP. */
+    uint8_t factory[128];
+    size_t n = 0;
+    size_t tail_at_patch;
+    factory[n++] = 0x60; factory[n++] = sizeof initcode; /* size */
+    factory[n++] = 0x60; tail_at_patch = n; factory[n++] = 0; /* offset of tail */
+    factory[n++] = 0x60; factory[n++] = 0x00; /* dest */
+    factory[n++] = 0x39;                      /* CODECOPY */
+    factory[n++] = 0x60; factory[n++] = 0x00; /* salt */
+    factory[n++] = 0x60; factory[n++] = sizeof initcode;
+    factory[n++] = 0x60; factory[n++] = 0x00;
+    factory[n++] = 0x60; factory[n++] = 0x00; /* value */
+    factory[n++] = 0xf5;                      /* CREATE2 -> addr */
+    /* CALL(gas, addr, 0, 0, 0, 0, 0) */
+    factory[n++] = 0x60; factory[n++] = 0x00;
+    factory[n++] = 0x80; factory[n++] = 0x80; factory[n++] = 0x80; factory[n++] = 0x80; /* 5 zeros */
+    factory[n++] = 0x85;                      /* DUP6: addr */
+    factory[n++] = 0x5a;                      /* GAS */
+    factory[n++] = 0xf1;
+    factory[n++] = 0x00;
+    factory[tail_at_patch] = (uint8_t)n;
+    memcpy(factory + n, initcode, sizeof initcode);
+    n += sizeof initcode;
+
+    enum { N = 40 };
+    struct world pre;
+    world_init(&pre);
+    address fac = addr_of(555555);
+    set_code(&pre, &fac, factory, n);
+    struct tx txs[N];
+    for (uint32_t i = 0; i < N; i++) {
+        address from = addr_of(i);
+        fund(&pre, &from, 1000000000000ull);
+        txs[i] = make_tx(&from, 0, &fac, 0, 300000);
+    }
+    check_block(&pre, txs, N, rounds(), N);
+    world_free(&pre);
+}
+
+static void test_invalid_nonce_gap(void **state)
+{
+    (void)state;
+    /* The third transaction's nonce is only valid if the second ran. */
+    struct world pre;
+    world_init(&pre);
+    address a = addr_of(1), b = addr_of(2);
+    fund(&pre, &a, 1000000000000ull);
+    struct tx txs[4] = {
+        make_tx(&a, 0, &b, 1, 21000),
+        make_tx(&a, 1, &b, 1, 21000),
+        make_tx(&a, 2, &b, 1, 21000),
+        make_tx(&a, 5, &b, 1, 21000), /* nonce too high: invalid */
+    };
+    check_block(&pre, txs, 4, rounds(), 3);
+    world_free(&pre);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_independent_transfers), cmocka_unit_test(test_hot_recipient_deltas),
+        cmocka_unit_test(test_serial_chain),          cmocka_unit_test(test_shared_counter),
+        cmocka_unit_test(test_selfdestruct_recreate), cmocka_unit_test(test_invalid_nonce_gap),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
