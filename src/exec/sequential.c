@@ -163,8 +163,17 @@ static int undo_record(struct undo_log *u, const struct write_set *ws, const str
     for (size_t i = 0; i < ws->slot_count; i++) {
         const struct ws_slot *s = &ws->slots[i];
         const struct world_account *acct = world_get(w, &s->addr);
-        struct undo_entry *e = undo_push(u);
-        if (!e)
+        struct undo_entry *e;
+        if (!acct) {
+            /* Applying the slot creates the account: undo that too, even
+             * when the write set lists no account entry for it. */
+            if (!(e = undo_push(u)))
+                return PAREVM_ERR_NOMEM;
+            e->kind = UNDO_ACCOUNT;
+            e->addr = s->addr;
+            e->existed = false;
+        }
+        if (!(e = undo_push(u)))
             return PAREVM_ERR_NOMEM;
         e->kind = UNDO_SLOT;
         e->addr = s->addr;
