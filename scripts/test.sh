@@ -6,7 +6,9 @@
 # Stages (each prints its own result; a summary line closes the run):
 #   1. unit tests (release build)
 #   2. unit tests + a conformance subset under AddressSanitizer+UBSan
-#   3. conformance: GeneralStateTests + LegacyGeneralStateTests
+#   3. the parallel-engine tests under ThreadSanitizer
+#   4. conformance: GeneralStateTests + LegacyGeneralStateTests,
+#      BlockchainTests, the mainnet block snapshots
 #      (stTimeConsuming only with --full: BLAKE2F with 2^32-1 rounds alone
 #      takes minutes per fork, as evmone's default filter also skips it)
 #
@@ -87,13 +89,18 @@ note "build (release, warnings as errors)"
 make -s -j"$JOBS" CI=1 all tests || { echo "release build failed"; exit 1; }
 note "build (asan+ubsan)"
 make -s -j"$JOBS" CI=1 VARIANT=asan all tests || { echo "asan build failed"; exit 1; }
+note "build (tsan: parallel tests)"
+make -s -j"$JOBS" CI=1 VARIANT=tsan build/tsan/tests/test_parallel || { echo "tsan build failed"; exit 1; }
 
 run_stage unit unit_tests build
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 run_stage unit-asan unit_tests build/asan
+TSAN_OPTIONS=halt_on_error=1 PAREVM_STRESS_ROUNDS=1 run_stage parallel-tsan build/tsan/tests/test_parallel
 if [ -n "$FIX" ]; then
     run_stage statetest-asan build/asan/parevm statetest --quiet -j "$JOBS" "${ASAN_DIRS[@]}"
     run_stage statetest build/parevm statetest -j "$JOBS" "${STATE_DIRS[@]}"
+    run_stage blocktest build/parevm blocktest -j "$JOBS" "$FIX/ethereum-tests/BlockchainTests"
+    run_stage mainnet build/parevm run "$FIX"/mainnet/*/
 else
     note "conformance"
     echo "skipped: fixtures not found (set PAREVM_FIXTURES or place them at ../shared/fixtures)"

@@ -13,6 +13,7 @@
 
 #include "../chain/block.h"
 #include "../state/world.h"
+#include "parallel.h"
 
 /* BLOCKHASH source for a block: hashes by number. A missing needed hash
  * is an error (PAREVM_ERR_MISSING), never a silent zero. */
@@ -44,6 +45,51 @@ void block_result_free(struct block_result *r);
  * check r->invalid) or an internal error. */
 int exec_block_sequential(const struct chain_config *cfg, const struct block *b, struct world *w,
                           const struct block_hashes *hashes, struct block_result *r);
+
+/* ---- parallel execution ---- */
+
+struct exec_options {
+    int threads;       /* workers, the calling thread included (>= 1) */
+    bool force;        /* run the parallel engine even where the guard
+                          would choose sequential (tests, measurements) */
+};
+
+/* What a parallel run saw: scheduler counters and the dependency graph of
+ * the committed incarnations (deps[i]: lower transactions whose writes
+ * transaction i read; cost_ns[i]: its execution time). */
+struct exec_stats {
+    bool parallel; /* false: the guard ran the block sequentially */
+    struct par_stats par;
+    size_t tx_count;
+    uint32_t **deps;
+    size_t *dep_counts;
+    uint64_t *cost_ns;
+    uint32_t *incarnations;
+};
+
+void exec_stats_reset(struct exec_stats *s); /* frees and zeroes */
+int exec_stats_take_graph(struct exec_stats *s, struct par_tx_output *out, size_t n);
+
+/* The guard: whether the parallel engine can pay for this block. Forks
+ * before Byzantium need a state root after every transaction (receipts),
+ * and a block of fewer than two transactions has nothing to overlap. */
+bool exec_use_parallel(const struct block *b, enum fork fork, const struct exec_options *opt);
+
+/* Execute block b like exec_block_sequential, running its transactions
+ * with the parallel engine (exec/parallel.h) when the guard allows; the
+ * result and the world are identical either way. stats may be NULL. */
+int exec_block_parallel(const struct chain_config *cfg, const struct block *b, struct world *w,
+                        const struct block_hashes *hashes, const struct exec_options *opt, struct block_result *r,
+                        struct exec_stats *stats);
+
+/* Oracle bound from a dependency graph: W = total cost, S = heaviest
+ * dependency chain, L = longest transaction. */
+struct oracle {
+    double work, span, longest;
+};
+void oracle_compute(const struct exec_stats *s, const double *cost, struct oracle *o);
+/* min(P, W/S), also capped by W / max(W/P, L) (in-order dispatch). */
+double oracle_bound(const struct oracle *o, int threads);
 
 /* Compare two results field by field; true when identical. */
 bool block_result_equal(const struct block_result *a, const struct block_result *b);

@@ -12,6 +12,8 @@
  */
 #include "exec.h"
 
+#include "parallel.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -293,6 +295,10 @@ struct seq_run {
     struct state_view view;
     struct undo_log undo;
     struct write_set ws;
+    /* Parallel path: every transaction's outcome computed beforehand
+     * (exec/parallel.h); committed here in order exactly like a
+     * sequential run, so both paths share one commit. NULL: sequential. */
+    struct par_tx_output *par;
 };
 
 static void mark_invalid(struct block_result *r, size_t tx, enum tx_error reason, const char *msg)
@@ -348,8 +354,31 @@ static int seq_tx(struct seq_run *s, size_t i, uint64_t *gas_used, bool *stop)
     }
 
     struct tx_result res;
-    int err = transition_apply(&s->env, &s->view, tx, *gas_used, &res, &s->ws);
+    int err;
+    if (s->par) {
+        /* Executed in parallel as if no gas had been used before it: the
+         * stateless checks (which precede every state check) decide with
+         * the real block gas used; otherwise the validated outcome holds. */
+        struct par_tx_output *o = &s->par[i];
+        u256 price;
+        err = o->internal_err;
+        res = o->result;
+        memset(&o->result, 0, sizeof o->result);
+        write_set_free(&s->ws);
+        s->ws = o->ws;
+        write_set_init(&o->ws);
+        enum tx_error e = transition_check_static(&s->env, tx, *gas_used, &price);
+        if (!err && e != TXERR_NONE) {
+            tx_result_free(&res);
+            write_set_reset(&s->ws);
+            memset(&res, 0, sizeof res);
+            res.error = e;
+        }
+    } else {
+        err = transition_apply(&s->env, &s->view, tx, *gas_used, &res, &s->ws);
+    }
     if (err) {
+        tx_result_free(&res);
         note_error(s, i, err);
         return err;
     }
@@ -389,8 +418,9 @@ static int seq_tx(struct seq_run *s, size_t i, uint64_t *gas_used, bool *stop)
     return PAREVM_OK;
 }
 
-int exec_block_sequential(const struct chain_config *cfg, const struct block *b, struct world *w,
-                          const struct block_hashes *hashes, struct block_result *r)
+static int exec_block(const struct chain_config *cfg, const struct block *b, struct world *w,
+                      const struct block_hashes *hashes, struct block_result *r, const struct exec_options *opt,
+                      struct exec_stats *stats)
 {
     if (!r)
         return PAREVM_ERR_ARG;
@@ -440,9 +470,28 @@ int exec_block_sequential(const struct chain_config *cfg, const struct block *b,
         }
     }
 
+    if (!err && !stop && opt && exec_use_parallel(b, fork, opt)) {
+        /* The parallel phase reads the world as the system call left it. */
+        s.par = calloc(b->tx_count, sizeof *s.par);
+        if (!s.par)
+            err = PAREVM_ERR_NOMEM;
+        else
+            err = parallel_execute(&s.env, w, b->txs, b->tx_count, opt->threads, s.par,
+                                   stats ? &stats->par : NULL);
+        if (!err && stats) {
+            stats->parallel = true;
+            err = exec_stats_take_graph(stats, s.par, b->tx_count);
+        }
+    }
+
     uint64_t gas_used = 0;
     for (size_t i = 0; i < b->tx_count && !err && !stop; i++)
         err = seq_tx(&s, i, &gas_used, &stop);
+    if (s.par) {
+        par_output_free(s.par, b->tx_count);
+        free(s.par);
+        s.par = NULL;
+    }
 
     if (err || stop) {
         int rerr = undo_rollback(&s.undo, w);
@@ -469,4 +518,19 @@ int exec_block_sequential(const struct chain_config *cfg, const struct block *b,
         for (size_t k = 0; k < 256; k++)
             r->logs_bloom[k] |= r->receipts[i].bloom[k];
     return receipts_root(r->receipts, r->receipt_count, &r->receipts_root);
+}
+
+int exec_block_sequential(const struct chain_config *cfg, const struct block *b, struct world *w,
+                          const struct block_hashes *hashes, struct block_result *r)
+{
+    return exec_block(cfg, b, w, hashes, r, NULL, NULL);
+}
+
+int exec_block_parallel(const struct chain_config *cfg, const struct block *b, struct world *w,
+                        const struct block_hashes *hashes, const struct exec_options *opt, struct block_result *r,
+                        struct exec_stats *stats)
+{
+    if (stats)
+        exec_stats_reset(stats);
+    return exec_block(cfg, b, w, hashes, r, opt, stats);
 }

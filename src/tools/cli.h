@@ -20,5 +20,7 @@ int cli_blocktest(int argc, char **argv);
 void cli_blocktest_usage(FILE *out);
 int cli_run(int argc, char **argv);
 void cli_run_usage(FILE *out);
+int cli_bench(int argc, char **argv);
+void cli_bench_usage(FILE *out);
 
 #endif
