@@ -925,6 +925,7 @@ struct chain_block {
 
 struct chain {
     const struct chain_config *cfg;
+    const struct exec_options *exec; /* NULL: sequential execution */
     struct chain_block *blocks;
     size_t count, cap;
     size_t head;
@@ -1138,7 +1139,9 @@ static int chain_import(struct chain *c, const uint8_t *rlp, size_t len, struct 
     struct hash_window win;
     struct block_hashes hashes;
     chain_hash_window(c, parent, &win, &hashes);
-    if ((err = exec_block_sequential(c->cfg, &b, &w, &hashes, &res))) {
+    err = c->exec ? exec_block_parallel(c->cfg, &b, &w, &hashes, c->exec, &res, NULL)
+                  : exec_block_sequential(c->cfg, &b, &w, &hashes, &res);
+    if (err) {
         snprintf(r->detail, sizeof r->detail, "execution failed: %s", parevm_strerror(err));
         goto done;
     }
@@ -1252,6 +1255,12 @@ static bool world_diff(const struct world *want, const struct world *got, char *
 int blocktest_run(const struct blocktest *t, struct blocktest_result *res, blocktest_reject_fn *on_reject,
                   void *arg)
 {
+    return blocktest_run_with(t, NULL, res, on_reject, arg);
+}
+
+int blocktest_run_with(const struct blocktest *t, const struct exec_options *opt, struct blocktest_result *res,
+                       blocktest_reject_fn *on_reject, void *arg)
+{
     memset(res, 0, sizeof *res);
     char *msg = res->message;
     const size_t cap = sizeof res->message;
@@ -1266,7 +1275,7 @@ int blocktest_run(const struct blocktest *t, struct blocktest_result *res, block
                  t->seal_engine);
         return PAREVM_OK;
     }
-    struct chain chain = {.cfg = &cfg};
+    struct chain chain = {.cfg = &cfg, .exec = opt};
     struct block genesis;
     char why[200];
     int err = blocktest_decode_block(t->genesis_rlp, t->genesis_rlp_len, &genesis, NULL, why, sizeof why);

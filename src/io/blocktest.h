@@ -145,5 +145,10 @@ typedef void blocktest_reject_fn(void *arg, size_t block, const char *expected, 
  * first mismatch), or an internal error (ENOMEM) with res->message set. */
 int blocktest_run(const struct blocktest *t, struct blocktest_result *res, blocktest_reject_fn *on_reject,
                   void *arg);
+/* The same, executing blocks with exec_block_parallel under opt (NULL:
+ * sequential). The outcome must not depend on opt. */
+struct exec_options;
+int blocktest_run_with(const struct blocktest *t, const struct exec_options *opt, struct blocktest_result *res,
+                       blocktest_reject_fn *on_reject, void *arg);
 
 #endif

@@ -28,6 +28,7 @@
 
 #include "../base/buf.h"
 #include "../base/hex.h"
+#include "../exec/exec.h"
 #include "../io/blocktest.h"
 #include "cli.h"
 
@@ -35,6 +36,7 @@ struct bt_options {
     bool json, quiet;
     const char *filter;
     unsigned jobs;
+    struct exec_options exec; /* threads per block; 1 = sequential */
 };
 
 /* One input file and everything it printed. Filled by one worker; read by
@@ -78,6 +80,8 @@ void cli_blocktest_usage(FILE *out)
             "                   the other lines and the summary then go to stderr\n"
             "  --quiet          print nothing but failures and the summary line\n"
             "  -j, --jobs N     files processed in parallel (default: online CPUs)\n"
+            "  --threads N      threads executing each block with the parallel engine\n"
+            "                   (default 1: sequential; results must be identical)\n"
             "  -h, --help       show this help\n"
             "\n"
             "output: one line per failed test, \"FILE TEST: block N: expected X, got Y\"\n"
@@ -175,7 +179,8 @@ static void run_file(const struct bt_options *opt, struct bt_job *job)
         snprintf(prefix, sizeof prefix, "%s %s", job->path, t->name);
         struct blocktest_result res;
         struct reject_sink sink = {.out = &job->report, .prefix = prefix};
-        blocktest_run(t, &res, opt->quiet ? NULL : report_rejection, &sink);
+        blocktest_run_with(t, opt->exec.threads > 1 ? &opt->exec : NULL, &res,
+                           opt->quiet ? NULL : report_rejection, &sink);
         if (res.pass) {
             job->passed++;
         } else {
@@ -379,6 +384,13 @@ int cli_blocktest(int argc, char **argv)
             if (*v == '\0' || *end != '\0' || n < 1 || n > 1024)
                 return usage_error("bad job count '%s' (1..1024)", v);
             opt.jobs = (unsigned)n;
+        } else if (!missing && (v = option_value(argc, argv, &i, "--threads", &missing))) {
+            char *end;
+            long n = strtol(v, &end, 10);
+            if (*v == '\0' || *end != '\0' || n < 1 || n > 1024)
+                return usage_error("bad thread count '%s' (1..1024)", v);
+            opt.exec.threads = (int)n;
+            opt.exec.force = true; /* conformance: exercise the engine even on tiny blocks */
         } else if (missing) {
             return usage_error("option '%s' needs a value", arg);
         } else {
