@@ -22,11 +22,14 @@ OPT := -O0 -g
 else ifeq ($(VARIANT),asan)
 B := build/asan
 OPT := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined
+else ifeq ($(VARIANT),chaos)
+B := build/chaos
+OPT := -O1 -g -DPAREVM_CHAOS
 else ifeq ($(VARIANT),tsan)
 B := build/tsan
 OPT := -O1 -g -fsanitize=thread
 else
-$(error unknown VARIANT '$(VARIANT)' (release, debug, asan, tsan))
+$(error unknown VARIANT '$(VARIANT)' (release, debug, asan, tsan, chaos))
 endif
 
 WERROR := $(if $(CI),-Werror,)

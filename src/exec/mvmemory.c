@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "../base/hashmap.h"
+#include "chaos.h"
 
 enum { V_VALUE = 0, V_DELTA = 1, V_ESTIMATE = 2 };
 
@@ -157,6 +158,7 @@ static int resolve(struct mvmemory *mv, const struct mv_key *key, uint32_t reade
     if (delta)
         *delta = u256_zero();
     struct mv_location *l = find(mv, key);
+    CHAOS_POINT();
     if (!l)
         return PAREVM_OK;
     int err = PAREVM_OK;
@@ -317,6 +319,7 @@ static void keep_code(struct mvmemory *mv, const struct mv_key *key, struct code
 /* Insert or replace tx's version in l. */
 static int put_version(struct mv_location *l, uint32_t tx, uint8_t flag, const struct mv_value *v)
 {
+    CHAOS_POINT();
     loc_lock(l);
     uint32_t i = lower_bound(l, tx);
     if (i < l->count && l->versions[i].tx == tx) {

@@ -20,6 +20,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "chaos.h"
 #include "mvmemory.h"
 
 enum { ST_READY = 0, ST_EXECUTING, ST_EXECUTED, ST_ABORTING };
@@ -375,6 +376,7 @@ static struct task next_task(struct par_ctx *c)
 static bool add_dependency(struct par_ctx *c, uint32_t i, uint32_t j)
 {
     struct tx_state *sj = &c->st[j];
+    CHAOS_POINT();
     tx_lock(sj);
     if (sj->status == ST_EXECUTED) {
         tx_unlock(sj);
@@ -405,6 +407,7 @@ static bool add_dependency(struct par_ctx *c, uint32_t i, uint32_t j)
 static struct task finish_execution(struct par_ctx *c, uint32_t i, uint32_t inc, bool wrote_new)
 {
     struct tx_state *s = &c->st[i];
+    CHAOS_POINT();
     tx_lock(s);
     s->status = ST_EXECUTED;
     uint32_t *waiters = s->waiters;
@@ -455,9 +458,11 @@ static struct task try_execute(struct par_ctx *c, uint32_t i, uint32_t inc)
         struct write_set ws;
         write_set_init(&ws);
         atomic_fetch_add(&c->executions, 1);
+        CHAOS_POINT();
         uint64_t t0 = now_ns();
         int err = transition_apply(c->env, &view, &c->txs[i], 0, &res, &ws);
         uint64_t t1 = now_ns();
+        CHAOS_POINT();
         if (!err && pv.deps.oom)
             err = PAREVM_ERR_NOMEM;
         /* Keep every read set until the end: a validator may still be
@@ -512,6 +517,7 @@ static struct task needs_reexecution(struct par_ctx *c, uint32_t i, uint32_t inc
     /* acquire: pairs with the release in try_execute */
     const struct read_set *rs = atomic_load_explicit(&s->reads, memory_order_acquire);
     bool valid = rs && validate_reads(c, i, rs);
+    CHAOS_POINT();
     bool aborted = false;
     if (!valid) {
         tx_lock(s);

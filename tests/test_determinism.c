@@ -1,0 +1,230 @@
+/*
+ * Determinism: every mainnet snapshot, every BlockchainTest and generated
+ * synthetic blocks (ETH and ERC-20 transfers, independent and Zipf
+ * contended) executed with the parallel engine at 1, 2, 3, 4, 8, 16 and 64
+ * threads give exactly the sequential block result and post-state.
+ * PAREVM_STRESS_ROUNDS repeats each (default 1; `make stress` runs 20).
+ * Without fixtures, the fixture suites print "skipped: fixtures not found"
+ * and the synthetic blocks still run.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "../src/exec/exec.h"
+#include "../src/io/blocktest.h"
+#include "../src/io/mainnet.h"
+/* The generator lives with the CLI; compile it into this test. */
+#include "../src/tools/gen.c"
+
+static const int thread_counts[] = {1, 2, 3, 4, 8, 16, 64};
+#define THREAD_COUNTS (sizeof thread_counts / sizeof thread_counts[0])
+
+static int rounds(void)
+{
+    const char *s = getenv("PAREVM_STRESS_ROUNDS");
+    int r = s ? atoi(s) : 1;
+    return r > 0 ? r : 1;
+}
+
+static const char *fixtures(void)
+{
+    const char *env = getenv("PAREVM_FIXTURES");
+    static char path[4096];
+    snprintf(path, sizeof path, "%s", env && *env ? env : "../shared/fixtures");
+    struct stat st;
+    return stat(path, &st) == 0 ? path : NULL;
+}
+
+/* Run f sequentially once and in parallel at every thread count, rounds
+ * times; everything must be identical. */
+static void check_fixture(const struct mainnet_fixture *f)
+{
+    struct chain_config cfg;
+    chain_config_mainnet(&cfg);
+    struct world w;
+    struct block_result ref;
+    hash32 ref_root;
+    assert_int_equal(world_clone(&f->pre, &w), PAREVM_OK);
+    assert_int_equal(exec_block_sequential(&cfg, &f->block, &w, &f->hashes, &ref), PAREVM_OK);
+    assert_false(ref.invalid);
+    assert_int_equal(world_state_root(&w, &ref_root), PAREVM_OK);
+    world_free(&w);
+    for (int r = 0; r < rounds(); r++) {
+        for (size_t t = 0; t < THREAD_COUNTS; t++) {
+            struct exec_options opt = {thread_counts[t], true};
+            struct block_result res;
+            hash32 root;
+            assert_int_equal(world_clone(&f->pre, &w), PAREVM_OK);
+            assert_int_equal(exec_block_parallel(&cfg, &f->block, &w, &f->hashes, &opt, &res, NULL), PAREVM_OK);
+            assert_int_equal(world_state_root(&w, &root), PAREVM_OK);
+            world_free(&w);
+            if (!block_result_equal(&ref, &res) || !hash32_eq(&ref_root, &root)) {
+                fprintf(stderr, "block %llu differs at %d threads (round %d)\n",
+                        (unsigned long long)f->block.header.number, thread_counts[t], r);
+                fail();
+            }
+            block_result_free(&res);
+        }
+    }
+    block_result_free(&ref);
+}
+
+static void test_mainnet(void **state)
+{
+    (void)state;
+    const char *fx = fixtures();
+    char dir[4200];
+    if (!fx || (snprintf(dir, sizeof dir, "%s/mainnet", fx), access(dir, R_OK) != 0)) {
+        printf("skipped: fixtures not found\n");
+        skip();
+    }
+    DIR *d = opendir(dir);
+    assert_non_null(d);
+    struct dirent *e;
+    int blocks = 0;
+    while ((e = readdir(d))) {
+        if (e->d_name[0] < '0' || e->d_name[0] > '9')
+            continue;
+        char path[4500];
+        snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+        struct chain_config cfg;
+        chain_config_mainnet(&cfg);
+        struct mainnet_fixture f;
+        char err[256];
+        assert_int_equal(mainnet_load(path, &cfg, &f, err, sizeof err), PAREVM_OK);
+        check_fixture(&f);
+        mainnet_fixture_free(&f);
+        blocks++;
+    }
+    closedir(d);
+    assert_true(blocks > 0);
+}
+
+static void collect_json(const char *dir, char ***out, size_t *n, size_t *cap)
+{
+    DIR *d = opendir(dir);
+    if (!d)
+        return;
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        if (e->d_name[0] == '.')
+            continue;
+        char path[4096];
+        snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+        struct stat st;
+        if (stat(path, &st) != 0)
+            continue;
+        if (S_ISDIR(st.st_mode)) {
+            collect_json(path, out, n, cap);
+        } else if (strlen(e->d_name) > 5 && !strcmp(e->d_name + strlen(e->d_name) - 5, ".json")) {
+            if (*n == *cap) {
+                *cap = *cap ? *cap * 2 : 256;
+                *out = realloc(*out, *cap * sizeof **out);
+            }
+            (*out)[(*n)++] = strdup(path);
+        }
+    }
+    closedir(d);
+}
+
+static void test_blockchain_tests(void **state)
+{
+    (void)state;
+    const char *fx = fixtures();
+    char dir[4200];
+    if (!fx || (snprintf(dir, sizeof dir, "%s/ethereum-tests/BlockchainTests", fx), access(dir, R_OK) != 0)) {
+        printf("skipped: fixtures not found\n");
+        skip();
+    }
+    char **files = NULL;
+    size_t n = 0, cap = 0;
+    collect_json(dir, &files, &n, &cap);
+    assert_true(n > 0);
+    size_t tests = 0;
+    for (size_t i = 0; i < n; i++) {
+        struct blocktest_file bf;
+        char err[512];
+        assert_int_equal(blocktest_load_file(files[i], &bf, err, sizeof err), PAREVM_OK);
+        for (size_t k = 0; k < bf.count; k++) {
+            struct blocktest_result ref;
+            assert_int_equal(blocktest_run(&bf.tests[k], &ref, NULL, NULL), PAREVM_OK);
+            assert_true(ref.pass);
+            for (int r = 0; r < rounds(); r++) {
+                for (size_t t = 1; t < THREAD_COUNTS; t++) {
+                    struct exec_options opt = {thread_counts[t], true};
+                    struct blocktest_result res;
+                    assert_int_equal(blocktest_run_with(&bf.tests[k], &opt, &res, NULL, NULL), PAREVM_OK);
+                    if (!res.pass) {
+                        fprintf(stderr, "%s %s at %d threads: %s\n", files[i], bf.tests[k].name,
+                                thread_counts[t], res.message);
+                        fail();
+                    }
+                }
+            }
+            tests++;
+        }
+        blocktest_file_free(&bf);
+        free(files[i]);
+    }
+    free(files);
+    printf("  %zu BlockchainTests identical at every thread count\n", tests);
+}
+
+static void check_generated(enum gen_kind kind, double zipf, uint64_t txs, uint64_t accounts)
+{
+    struct gen_options o;
+    gen_options_default(&o);
+    o.kind = kind;
+    o.txs = txs;
+    o.accounts = accounts;
+    o.zipf = zipf;
+    o.seed = 42;
+    char dir[] = "/tmp/parevm-determinism-XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    char err[256];
+    struct gen_summary sum;
+    assert_int_equal(gen_write_fixture(&o, dir, &sum, err, sizeof err), PAREVM_OK);
+    struct chain_config cfg;
+    chain_config_mainnet(&cfg);
+    struct mainnet_fixture f;
+    assert_int_equal(mainnet_load(dir, &cfg, &f, err, sizeof err), PAREVM_OK);
+    check_fixture(&f);
+    mainnet_fixture_free(&f);
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    assert_int_equal(system(cmd), 0);
+}
+
+static void test_synthetic_transfers(void **state)
+{
+    (void)state;
+    check_generated(GEN_TRANSFERS, 0, 300, 600);
+    check_generated(GEN_TRANSFERS, 1.2, 300, 400);
+}
+
+static void test_synthetic_erc20(void **state)
+{
+    (void)state;
+    check_generated(GEN_ERC20, 0, 300, 600);
+    check_generated(GEN_ERC20, 1.2, 300, 400);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_synthetic_transfers),
+        cmocka_unit_test(test_synthetic_erc20),
+        cmocka_unit_test(test_mainnet),
+        cmocka_unit_test(test_blockchain_tests),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
