@@ -129,7 +129,7 @@ static struct read_entry *push_read(struct par_view *pv)
 {
     struct read_set *rs = pv->rs;
     if (rs->n == rs->cap) {
-        size_t cap = rs->cap ? rs->cap * 2 : 32;
+        size_t cap = rs->cap ? rs->cap * 2 : 8;
         struct read_entry *e = realloc(rs->e, cap * sizeof *e);
         if (!e)
             return NULL;
@@ -576,6 +576,134 @@ void par_output_free(struct par_tx_output *out, size_t n)
     }
 }
 
+/* ---- worker pool ----
+ *
+ * Workers persist across blocks: creating threads (and their journals,
+ * EVM frame pools and large stacks) per block would cost more than small
+ * blocks take to execute. One block uses the pool at a time; a caller
+ * that finds it busy (blocks executed concurrently from several threads)
+ * gets threads of its own for that block.
+ */
+
+#define POOL_MAX 1024
+
+struct worker_pool {
+    pthread_mutex_t lock; /* guards everything below */
+    pthread_cond_t wake, finished;
+    pthread_t threads[POOL_MAX];
+    int count;           /* threads started */
+    uint64_t generation; /* bumped per job */
+    struct par_ctx *job;
+    int wanted;          /* workers the job uses (indices 0..wanted-1) */
+    int running;         /* workers still inside the job */
+    bool busy;           /* a block is using the pool */
+};
+
+static struct worker_pool pool = {
+    .lock = PTHREAD_MUTEX_INITIALIZER, .wake = PTHREAD_COND_INITIALIZER, .finished = PTHREAD_COND_INITIALIZER};
+
+static void *pool_thread(void *arg)
+{
+    int index = (int)(intptr_t)arg;
+    uint64_t seen = 0;
+    pthread_mutex_lock(&pool.lock);
+    for (;;) {
+        while (pool.generation == seen || index >= pool.wanted) {
+            seen = pool.generation;
+            pthread_cond_wait(&pool.wake, &pool.lock);
+        }
+        seen = pool.generation;
+        struct par_ctx *c = pool.job;
+        pthread_mutex_unlock(&pool.lock);
+        worker(c);
+        pthread_mutex_lock(&pool.lock);
+        if (--pool.running == 0)
+            pthread_cond_broadcast(&pool.finished);
+    }
+    return NULL;
+}
+
+static bool pool_grow(int want)
+{
+    /* The EVM recurses up to 1024 frames deep on the C stack. */
+    pthread_attr_t attr;
+    pthread_attr_init(&attr);
+    pthread_attr_setstacksize(&attr, (size_t)256 << 20);
+    while (pool.count < want) {
+        if (pthread_create(&pool.threads[pool.count], &attr, pool_thread, (void *)(intptr_t)pool.count) != 0)
+            break;
+        pthread_detach(pool.threads[pool.count]);
+        pool.count++;
+    }
+    pthread_attr_destroy(&attr);
+    return pool.count >= want;
+}
+
+/* Fallback for a busy pool: threads of this block's own. */
+struct own_threads {
+    pthread_t *tids;
+    int count;
+};
+static _Thread_local struct own_threads own;
+
+/* Start threads - 1 helpers on c; returns how many run (-1-coded in
+ * `own` when private threads were used). */
+static int pool_run(struct par_ctx *c, int threads)
+{
+    int helpers = threads - 1;
+    if (helpers <= 0)
+        return 0;
+    if (helpers > POOL_MAX)
+        helpers = POOL_MAX;
+    pthread_mutex_lock(&pool.lock);
+    if (!pool.busy) {
+        pool.busy = true;
+        pool_grow(helpers);
+        int n = helpers < pool.count ? helpers : pool.count;
+        pool.job = c;
+        pool.wanted = n;
+        pool.running = n;
+        pool.generation++;
+        pthread_cond_broadcast(&pool.wake);
+        pthread_mutex_unlock(&pool.lock);
+        own.count = -1;
+        return n;
+    }
+    pthread_mutex_unlock(&pool.lock);
+    own.tids = calloc((size_t)helpers, sizeof *own.tids);
+    own.count = 0;
+    pthread_attr_t attr;
+    pthread_attr_init(&attr);
+    pthread_attr_setstacksize(&attr, (size_t)256 << 20);
+    for (int t = 0; t < helpers && own.tids; t++) {
+        if (pthread_create(&own.tids[t], &attr, (void *(*)(void *))worker, c) != 0)
+            break;
+        own.count++;
+    }
+    pthread_attr_destroy(&attr);
+    return own.count;
+}
+
+static void pool_wait(int started)
+{
+    if (own.count >= 0) {
+        for (int t = 0; t < own.count; t++)
+            pthread_join(own.tids[t], NULL);
+        free(own.tids);
+        own.tids = NULL;
+        own.count = 0;
+        return;
+    }
+    (void)started;
+    pthread_mutex_lock(&pool.lock);
+    while (pool.running > 0)
+        pthread_cond_wait(&pool.finished, &pool.lock);
+    pool.job = NULL;
+    pool.wanted = 0;
+    pool.busy = false;
+    pthread_mutex_unlock(&pool.lock);
+}
+
 int parallel_execute(const struct block_env *env, const struct world *base, const struct tx *txs, size_t n,
                      int threads, struct par_tx_output *out, struct par_stats *stats)
 {
@@ -605,22 +733,9 @@ int parallel_execute(const struct block_env *env, const struct world *base, cons
     atomic_init(&c->done, n == 0);
     atomic_init(&c->fatal, 0);
 
-    /* The EVM recurses up to 1024 frames deep on the C stack. */
-    pthread_attr_t attr;
-    pthread_attr_init(&attr);
-    pthread_attr_setstacksize(&attr, (size_t)256 << 20);
-    pthread_t *tids = calloc((size_t)threads, sizeof *tids);
-    int started = 0;
-    for (int t = 1; t < threads && tids; t++) {
-        if (pthread_create(&tids[t], &attr, worker, c) != 0)
-            break;
-        started++;
-    }
-    pthread_attr_destroy(&attr);
+    int started = pool_run(c, threads);
     worker(c);
-    for (int t = 1; t <= started; t++)
-        pthread_join(tids[t], NULL);
-    free(tids);
+    pool_wait(started);
 
     err = atomic_load(&c->fatal);
     if (stats) {

@@ -28,6 +28,7 @@ struct bench_opts {
     int reps;
     const char *json_path;
     bool quiet;
+    bool force; /* parallel engine even where the guard picks sequential */
 };
 
 struct bench_row {
@@ -62,6 +63,8 @@ void cli_bench_usage(FILE *out)
             "  --threads LIST   thread counts, comma separated (default: 1,2,...,online CPUs)\n"
             "  --reps N         repetitions per measurement, median reported (default 5)\n"
             "  --json FILE      also write the results as JSON (- for stdout)\n"
+            "  --force          run the parallel engine even where the guard would run the\n"
+            "                   block sequentially (to measure the engine itself)\n"
             "  --quiet          only the aggregate row\n"
             "  -h, --help       show this help\n"
             "\n"
@@ -166,7 +169,7 @@ static void bench_block(const char *dir, const struct bench_opts *o, struct benc
     for (int t = 0; t < o->thread_count && !err && row->ok; t++) {
         double execs = 0;
         for (int k = 0; k < reps && !err; k++) {
-            err = run_once(&cfg, &f, o->threads[t], false, &r, &digest, &wall[k], &cpu[k], &stats);
+            err = run_once(&cfg, &f, o->threads[t], o->force, &r, &digest, &wall[k], &cpu[k], &stats);
             if (err)
                 break;
             if (!block_result_equal(&ref, &r) || !hash32_eq(&ref_digest, &digest)) {
@@ -294,6 +297,8 @@ int cli_bench(int argc, char **argv)
             o.json_path = argv[++first];
         } else if (!strcmp(a, "--quiet")) {
             o.quiet = true;
+        } else if (!strcmp(a, "--force")) {
+            o.force = true;
         } else {
             fprintf(stderr, "parevm bench: unknown option '%s' (see parevm bench --help)\n", a);
             return 2;
