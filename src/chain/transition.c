@@ -188,7 +188,7 @@ static int warm_access_list(struct journal *j, const struct block_env *env, cons
 
 /* Everything after validation; errors are internal. */
 static int execute(struct tx_context *c, const struct block_env *env, const struct tx *tx, const u256 *price,
-                   struct tx_result *result)
+                   struct evm_tracer *tracer, struct tx_result *result)
 {
     struct journal *j = &c->journal;
     struct evm *evm = &c->evm;
@@ -218,6 +218,7 @@ static int execute(struct tx_context *c, const struct block_env *env, const stru
     txe.blob_hashes = tx->blob_hashes;
     txe.blob_hash_count = tx->blob_hash_count;
     evm_begin(evm, env, &txe, j);
+    evm->tracer = tracer;
 
     int64_t gas = (int64_t)(tx->gas_limit - tx_intrinsic_gas(tx, fork));
     struct evm_message m;
@@ -263,6 +264,9 @@ static int execute(struct tx_context *c, const struct block_env *env, const stru
             result->created_address = m.recipient;
         }
     }
+    evm->tracer = NULL;
+    if (unlikely(tracer != NULL) && tracer->on_tx_end && r.status != EVM_INTERNAL_ERROR)
+        tracer->on_tx_end(tracer, r.output, r.output_len, (uint64_t)(m.gas - r.gas_left), r.status);
     free(r.output);
     if (r.status == EVM_INTERNAL_ERROR)
         return evm->error ? evm->error : PAREVM_ERR_INTERNAL;
@@ -304,6 +308,13 @@ static int execute(struct tx_context *c, const struct block_env *env, const stru
 
 int transition_apply(const struct block_env *env, const struct state_view *view, const struct tx *tx,
                      uint64_t block_gas_used, struct tx_result *result, struct write_set *ws)
+{
+    return transition_apply_traced(env, view, tx, block_gas_used, NULL, result, ws);
+}
+
+int transition_apply_traced(const struct block_env *env, const struct state_view *view, const struct tx *tx,
+                            uint64_t block_gas_used, struct evm_tracer *tracer, struct tx_result *result,
+                            struct write_set *ws)
 {
     memset(result, 0, sizeof *result);
     write_set_reset(ws);
@@ -355,7 +366,7 @@ int transition_apply(const struct block_env *env, const struct state_view *view,
         return PAREVM_OK;
     }
 
-    err = execute(c, env, tx, &price, result);
+    err = execute(c, env, tx, &price, tracer, result);
     if (!err)
         err = journal_finalize(j, ws, &result->logs, &result->log_count);
     if (err) {

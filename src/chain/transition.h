@@ -67,6 +67,15 @@ void tx_result_free(struct tx_result *r);
 int transition_apply(const struct block_env *env, const struct state_view *view, const struct tx *tx,
                      uint64_t block_gas_used, struct tx_result *result, struct write_set *ws);
 
+/* transition_apply with a tracer (evm/evm.h, e.g. evm/trace.h's EIP-3155
+ * writer) attached to the transaction's execution; NULL traces nothing.
+ * It sees the frames of this transaction only, then on_tx_end; nothing
+ * is traced for a transaction that validation rejects. */
+struct evm_tracer;
+int transition_apply_traced(const struct block_env *env, const struct state_view *view, const struct tx *tx,
+                            uint64_t block_gas_used, struct evm_tracer *tracer, struct tx_result *result,
+                            struct write_set *ws);
+
 /* The checks that need no state, in the order the full validation runs
  * them (type, chain id, intrinsic gas, nonce cap, initcode size, block gas
  * limit, fee caps, blob rules). TXERR_NONE when they pass; then

@@ -77,6 +77,43 @@ struct evm_result {
 
 struct evm_frame_pool; /* per-depth stacks and memories, reused */
 
+/* ---- tracing (EIP-3155) ----
+ *
+ * A tracer watches one transaction's execution instruction by instruction
+ * (evm/trace.h writes EIP-3155 JSON lines). The interpreter tests one
+ * pointer per instruction when none is attached. Callbacks may be NULL.
+ *
+ * Sequence in a frame: on_step before each instruction; for CALL* and
+ * CREATE* on_charged once the instruction has paid its whole cost and
+ * before the callee's frame runs (its steps follow); on_exit when the
+ * frame ends. An instruction's full cost (static + dynamic, for CALL* the
+ * gas handed to the callee too, as geth reports it) is the step's gas
+ * minus the gas at the next of these events in the same frame. */
+struct evm_trace_step {
+    uint64_t pc;
+    uint8_t op;
+    int depth;                  /* 0: the transaction's own frame */
+    int64_t gas;                /* left before the instruction */
+    size_t mem_size;            /* bytes */
+    const u256 *stack;          /* stack[0] is the bottom item */
+    size_t stack_height;
+    const uint8_t *return_data; /* of this frame's last call */
+    size_t return_data_len;
+    int64_t refund;             /* the transaction's refund counter */
+};
+
+struct evm_tracer {
+    void (*on_step)(struct evm_tracer *t, const struct evm_trace_step *step);
+    void (*on_charged)(struct evm_tracer *t, int64_t gas_left);
+    /* gas_left as the frame had it: negative after a charge that failed. */
+    void (*on_exit)(struct evm_tracer *t, int depth, enum evm_status status, int64_t gas_left);
+    /* After the transaction's message (called by chain/transition):
+     * its output, the gas its top frame used (no intrinsic gas, before
+     * refunds) and its status. */
+    void (*on_tx_end)(struct evm_tracer *t, const uint8_t *output, size_t output_len, uint64_t gas_used,
+                      enum evm_status status);
+};
+
 struct evm {
     const struct block_env *block;
     const struct tx_env *tx;
@@ -84,11 +121,12 @@ struct evm {
     enum fork fork;
     int error; /* first internal error (PAREVM_ERR_*), aborts the transaction */
     struct evm_frame_pool *pool;
+    struct evm_tracer *tracer; /* NULL normally; evm_begin clears it */
 };
 
 void evm_init(struct evm *evm);
 void evm_free(struct evm *evm);
-/* Prepare for one transaction. */
+/* Prepare for one transaction (no tracer: set evm->tracer afterwards). */
 void evm_begin(struct evm *evm, const struct block_env *block, const struct tx_env *tx, struct journal *j);
 
 /* Execute a call message (kind CALL/CALLCODE/DELEGATECALL/STATICCALL):

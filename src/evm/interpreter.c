@@ -77,6 +77,7 @@ void evm_begin(struct evm *evm, const struct block_env *block, const struct tx_e
     evm->journal = j;
     evm->fork = block->fork;
     evm->error = PAREVM_OK;
+    evm->tracer = NULL;
 }
 
 address evm_create_address(const address *sender, uint64_t nonce)
@@ -214,6 +215,48 @@ static void set_return_data(struct frame *f, uint8_t *data, size_t len)
     free(f->ret);
     f->ret = data;
     f->ret_len = len;
+}
+
+/* ---- tracing (cold: only with a tracer attached, see evm.h) ---- */
+
+#if defined(__GNUC__)
+#define TRACE_COLD __attribute__((noinline, cold))
+#else
+#define TRACE_COLD
+#endif
+
+static TRACE_COLD void trace_step(struct frame *f, uint64_t pc, uint8_t op, const u256 *stack, const u256 *top)
+{
+    struct evm_tracer *t = f->evm->tracer;
+    if (!t->on_step)
+        return;
+    struct evm_trace_step s;
+    s.pc = pc;
+    s.op = op;
+    s.depth = f->msg->depth;
+    s.gas = f->gas;
+    s.mem_size = f->mem_size;
+    s.stack = stack;
+    s.stack_height = (size_t)(top - stack);
+    s.return_data = f->ret;
+    s.return_data_len = f->ret_len;
+    s.refund = f->evm->journal->refund;
+    t->on_step(t, &s);
+}
+
+/* The current instruction has paid its whole cost (CALL*, CREATE*). */
+static inline void trace_charged(struct frame *f)
+{
+    struct evm_tracer *t = f->evm->tracer;
+    if (unlikely(t != NULL) && t->on_charged)
+        t->on_charged(t, f->gas);
+}
+
+static TRACE_COLD void trace_exit(struct frame *f, enum evm_status status)
+{
+    struct evm_tracer *t = f->evm->tracer;
+    if (t->on_exit)
+        t->on_exit(t, f->msg->depth, status, f->gas);
 }
 
 #define FAIL_INTERNAL(f, e)                                                                            \
@@ -377,6 +420,7 @@ static enum evm_status op_call(struct frame *f, enum evm_call_kind kind, const u
         return EVM_OUT_OF_GAS;
     if (f->msg->is_static && has_value && kind == EVM_CALL)
         return EVM_STATIC_MODE_VIOLATION;
+    trace_charged(f); /* geth counts the gas handed to the callee as cost */
     if (has_value)
         call_gas += 2300; /* stipend */
 
@@ -477,6 +521,7 @@ static enum evm_status op_create(struct frame *f, enum evm_call_kind kind, const
     if (f->msg->depth + 1 > EVM_MAX_DEPTH || u256_lt(&bal, value) || nonce == UINT64_MAX)
         return EVM_SUCCESS;
 
+    trace_charged(f); /* the gas handed to the initcode is not part of the cost */
     int64_t call_gas = fork >= FORK_TANGERINE ? f->gas - f->gas / 64 : f->gas;
     f->gas -= call_gas;
 
@@ -628,6 +673,8 @@ static enum evm_status interpret(struct frame *f, u256 *stack_base)
     enum evm_status status = EVM_SUCCESS;
     uint8_t op;
     int err;
+    /* Loaded once: the untraced loop pays one predictable branch. */
+    struct evm_tracer *const tracer = evm->tracer;
 
 #ifdef EVM_DISPATCH_SWITCH
 #define DISPATCH() goto next
@@ -701,6 +748,8 @@ static enum evm_status interpret(struct frame *f, u256 *stack_base)
 
 next:
     op = code[pc];
+    if (unlikely(tracer != NULL))
+        trace_step(f, pc, op, stack_base, top);
     {
         ptrdiff_t height = top - stack_base;
         if (unlikely(height < tbl->stack_req[op])) {
@@ -1298,6 +1347,8 @@ done:
     f->ret_len = 0;
 done_output:
     (void)err;
+    if (unlikely(tracer != NULL))
+        trace_exit(f, status);
     return status;
 #undef HALT
 #undef CHARGE

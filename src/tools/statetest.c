@@ -29,6 +29,7 @@
 #include "../base/hex.h"
 #include "../chain/logs.h"
 #include "../chain/transition.h"
+#include "../evm/trace.h"
 #include "../io/statetest.h"
 #include "../state/world.h"
 #include "cli.h"
@@ -36,7 +37,7 @@
 struct st_options {
     bool has_fork;
     enum fork fork;
-    bool json, bench, quiet;
+    bool json, bench, quiet, trace;
     const char *filter;
     unsigned jobs;
 };
@@ -125,6 +126,9 @@ void cli_statetest_usage(FILE *out)
             "                   pre-state) for about 0.5 s and at least 5 runs, and print\n"
             "                   \"NAME FORK D/G/V MEDIAN_MS\" (the transaction alone; implies -j 1)\n"
             "  --quiet          print nothing but the summary line (and --json output)\n"
+            "  --trace          write an EIP-3155 trace of every case to stderr: one JSON\n"
+            "                   line per instruction, then {\"output\",\"gasUsed\"[,\"error\"]}\n"
+            "                   and {\"stateRoot\"} (implies -j 1)\n"
             "  -j, --jobs N     files processed in parallel (default: online CPUs)\n"
             "  -h, --help       show this help\n"
             "\n"
@@ -210,9 +214,28 @@ static int statetest_touch_coinbase(struct world *w, const struct block_env *env
     return world_get_or_create(w, &env->coinbase) ? PAREVM_OK : PAREVM_ERR_NOMEM;
 }
 
+/* transition_apply_world with an EIP-3155 trace to stderr. */
+static int apply_traced(const struct block_env *env, struct world *w, const struct tx *tx, struct tx_result *r)
+{
+    struct world_view wv = {w, env->block_hash, env->block_hash_arg};
+    struct state_view view = world_view_make(&wv);
+    struct write_set ws;
+    write_set_init(&ws);
+    struct trace_json tj;
+    trace_json_init(&tj, stderr);
+    int err = transition_apply_traced(env, &view, tx, 0, &tj.base, r, &ws);
+    trace_json_free(&tj);
+    fflush(stderr);
+    if (!err && r->error == TXERR_NONE)
+        err = write_set_apply(&ws, w);
+    write_set_free(&ws);
+    return err;
+}
+
 /* Run one case. Returns PAREVM_OK with *res filled (pass or a mismatch),
  * or an internal error code (then res->message says what failed). */
-static int run_case(const struct statetest *t, const struct statetest_post *p, struct case_result *res)
+static int run_case(const struct statetest *t, const struct statetest_post *p, bool trace,
+                    struct case_result *res)
 {
     memset(res, 0, sizeof *res);
     struct block_env env;
@@ -235,7 +258,10 @@ static int run_case(const struct statetest *t, const struct statetest_post *p, s
         res->error_name = "value exceeds 256 bits";
         err = PAREVM_OK;
     } else if (err == PAREVM_OK) {
-        err = transition_apply_world(&env, &w, &tx, 0, &txr);
+        if (trace)
+            err = apply_traced(&env, &w, &tx, &txr);
+        else
+            err = transition_apply_world(&env, &w, &tx, 0, &txr);
         tx_free(&tx);
         if (!err && txr.error != TXERR_NONE) {
             res->rejected = true;
@@ -246,6 +272,12 @@ static int run_case(const struct statetest *t, const struct statetest_post *p, s
         err = statetest_touch_coinbase(&w, &env);
     if (!err)
         err = world_state_root(&w, &res->root);
+    if (!err && trace) {
+        struct trace_json tj;
+        trace_json_init(&tj, stderr);
+        trace_json_state_root(&tj, res->root.bytes);
+        trace_json_free(&tj);
+    }
     if (!err)
         err = logs_hash(res->rejected ? NULL : txr.logs, res->rejected ? 0 : txr.log_count, &logs);
     tx_result_free(&txr);
@@ -432,7 +464,7 @@ static void work_on_job(struct st_run *run, struct st_job *job, size_t index)
         const struct statetest *t = &job->file.tests[job->cases[c].test];
         const struct statetest_post *p = &t->posts[job->cases[c].post];
         struct case_result *res = &job->results[c];
-        run_case(t, p, res);
+        run_case(t, p, run->opt->trace, res);
         if (run->opt->bench)
             res->bench_ms = bench_case(t, p);
         note_progress(run, !res->pass);
@@ -687,6 +719,8 @@ int cli_statetest(int argc, char **argv)
             opt.json = true;
         } else if (strcmp(arg, "--bench") == 0) {
             opt.bench = true;
+        } else if (strcmp(arg, "--trace") == 0) {
+            opt.trace = true;
         } else if (strcmp(arg, "--quiet") == 0 || strcmp(arg, "-q") == 0) {
             opt.quiet = true;
         } else if ((v = option_value(argc, argv, &i, "--fork", &missing))) {
@@ -714,8 +748,8 @@ int cli_statetest(int argc, char **argv)
     if (!jobs_given)
         opt.jobs = online_cpus();
     /* Timings are only meaningful without other cases competing. */
-    if (opt.bench)
-        opt.jobs = 1;
+    if (opt.bench || opt.trace)
+        opt.jobs = 1; /* traces: one case at a time, in order */
 
     struct path_list files = {0};
     if (collect_inputs(argv + 1, npaths, &files)) {
