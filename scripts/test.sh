@@ -53,9 +53,15 @@ run_stage() { # name, command...
     "$@" >"$log" 2>&1
     local rc=$?
     grep -E 'PASSED|FAILED|passed, |skipped|error|ERROR|Sanitizer|runtime error' "$log" | grep -v '^\[ RUN' | tail -40
+    local before_fail=$total_fail
     count_log "$log"
     echo "($name: exit $rc, $((SECONDS - start)) s, log $log)"
-    [ $rc -ne 0 ] && failed_stages="$failed_stages $name"
+    if [ $rc -ne 0 ]; then
+        failed_stages="$failed_stages $name"
+        # A stage that failed without a counted failure (a crash, a
+        # sanitizer report) still counts as one.
+        [ "$total_fail" -eq "$before_fail" ] && total_fail=$((total_fail + 1))
+    fi
     return 0
 }
 

@@ -2,6 +2,7 @@
 #include "mvmemory.h"
 
 #include <pthread.h>
+#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -32,9 +33,12 @@ struct mv_shard {
 
 static inline void loc_lock(struct mv_location *l)
 {
-    /* acquire: the version list written under the lock is visible to us */
-    while (atomic_flag_test_and_set_explicit(&l->lock, memory_order_acquire))
-        ;
+    /* acquire: the version list written under the lock is visible to us.
+     * Spin briefly, then yield: with more threads than cores the holder
+     * may be preempted, and spinning would only delay it. */
+    for (unsigned spins = 0; atomic_flag_test_and_set_explicit(&l->lock, memory_order_acquire); spins++)
+        if (spins >= 64)
+            sched_yield();
 }
 
 static inline void loc_unlock(struct mv_location *l)
@@ -444,8 +448,10 @@ int mvmemory_record(struct mvmemory *mv, uint32_t tx, uint32_t incarnation, cons
     }
     /* Drop versions this incarnation no longer writes; report whether it
      * wrote somewhere new (sorted merge of the two location sets). */
-    qsort(now.locs, now.count, sizeof *now.locs, cmp_ptr);
-    qsort(written->locs, written->count, sizeof *written->locs, cmp_ptr);
+    if (now.count > 1)
+        qsort(now.locs, now.count, sizeof *now.locs, cmp_ptr);
+    if (written->count > 1)
+        qsort(written->locs, written->count, sizeof *written->locs, cmp_ptr);
     *wrote_new = false;
     size_t a = 0, b = 0;
     while (a < written->count || b < now.count) {

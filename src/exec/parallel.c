@@ -73,9 +73,11 @@ struct par_ctx {
 
 static inline void tx_lock(struct tx_state *s)
 {
-    /* acquire: see the status written by the previous holder */
-    while (atomic_flag_test_and_set_explicit(&s->lock, memory_order_acquire))
-        ;
+    /* acquire: see the status written by the previous holder (spin, then
+     * yield to a possibly preempted holder) */
+    for (unsigned spins = 0; atomic_flag_test_and_set_explicit(&s->lock, memory_order_acquire); spins++)
+        if (spins >= 64)
+            sched_yield();
 }
 
 static inline void tx_unlock(struct tx_state *s)
