@@ -60,6 +60,8 @@ struct exec_options {
 struct exec_stats {
     bool parallel; /* false: the guard ran the block sequentially */
     struct par_stats par;
+    uint64_t parallel_ns; /* the parallel phase (execution and validation) */
+    uint64_t commit_ns;   /* the in-order commit of its outputs */
     size_t tx_count;
     uint32_t **deps;
     size_t *dep_counts;
@@ -72,8 +74,13 @@ int exec_stats_take_graph(struct exec_stats *s, struct par_tx_output *out, size_
 
 /* The guard: whether the parallel engine can pay for this block. Forks
  * before Byzantium need a state root after every transaction (receipts),
- * and a block of fewer than two transactions has nothing to overlap. */
+ * and a block of fewer than two transactions has nothing to overlap.
+ * Otherwise the decision is measured: parallel only where this process
+ * has seen parallel execution beat sequential (time per gas, per thread
+ * count), exploring both until it has. exec_guard_record feeds it (the
+ * executors call it for every block they run). */
 bool exec_use_parallel(const struct block *b, enum fork fork, const struct exec_options *opt);
+void exec_guard_record(bool parallel, int threads, uint64_t gas, uint64_t ns);
 
 /* Execute block b like exec_block_sequential, running its transactions
  * with the parallel engine (exec/parallel.h) when the guard allows; the

@@ -1,5 +1,6 @@
 /* graph.c — the parallel run's dependency graph, the oracle bound, and
  * the guard that decides whether a block runs in parallel. */
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -39,6 +40,33 @@ int exec_stats_take_graph(struct exec_stats *s, struct par_tx_output *out, size_
     return PAREVM_OK;
 }
 
+/* The guard's measurements: nanoseconds per unit of gas of the blocks
+ * this process executed, sequentially and in parallel per thread count
+ * (exponentially weighted). A block runs in parallel only where parallel
+ * execution has measured faster; until both rates are known, and every
+ * 16th decision after that, it explores. Results never depend on the
+ * choice, only time does. */
+#define GUARD_BUCKETS 65
+static pthread_mutex_t guard_lock = PTHREAD_MUTEX_INITIALIZER;
+static double guard_seq_rate, guard_par_rate[GUARD_BUCKETS];
+static unsigned guard_seq_samples, guard_par_samples[GUARD_BUCKETS];
+static unsigned guard_decisions;
+
+static int guard_bucket(int threads) { return threads < GUARD_BUCKETS ? threads : GUARD_BUCKETS - 1; }
+
+void exec_guard_record(bool parallel, int threads, uint64_t gas, uint64_t ns)
+{
+    if (gas < 100000) /* too small to say anything about throughput */
+        return;
+    double rate = (double)ns / (double)gas;
+    pthread_mutex_lock(&guard_lock);
+    double *r = parallel ? &guard_par_rate[guard_bucket(threads)] : &guard_seq_rate;
+    unsigned *n = parallel ? &guard_par_samples[guard_bucket(threads)] : &guard_seq_samples;
+    *r = *n ? 0.75 * *r + 0.25 * rate : rate;
+    (*n)++;
+    pthread_mutex_unlock(&guard_lock);
+}
+
 bool exec_use_parallel(const struct block *b, enum fork fork, const struct exec_options *opt)
 {
     if (fork < FORK_BYZANTIUM || b->tx_count == 0)
@@ -48,7 +76,18 @@ bool exec_use_parallel(const struct block *b, enum fork fork, const struct exec_
             return false; /* senders are recovered by the sequential path */
     if (opt->force)
         return true;
-    return opt->threads > 1 && b->tx_count >= 2;
+    if (opt->threads < 2 || b->tx_count < 2)
+        return false;
+    int k = guard_bucket(opt->threads);
+    pthread_mutex_lock(&guard_lock);
+    bool explore = guard_seq_samples < 2 || guard_par_samples[k] < 2 || ++guard_decisions % 16 == 0;
+    bool parallel;
+    if (explore)
+        parallel = guard_par_samples[k] <= guard_seq_samples; /* alternate until both are known */
+    else
+        parallel = guard_par_rate[k] < 0.95 * guard_seq_rate;
+    pthread_mutex_unlock(&guard_lock);
+    return parallel;
 }
 
 void oracle_compute(const struct exec_stats *s, const double *cost, struct oracle *o)

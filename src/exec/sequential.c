@@ -17,11 +17,19 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "../chain/logs.h"
 #include "../state/state_view.h"
 #include "../state/world.h"
 #include "../state/write_set.h"
+
+static uint64_t monotonic_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
 
 /* ---- BLOCKHASH ---- */
 
@@ -470,14 +478,20 @@ static int exec_block(const struct chain_config *cfg, const struct block *b, str
         }
     }
 
+    uint64_t block_start = monotonic_ns();
+    bool ran_parallel = false;
     if (!err && !stop && opt && exec_use_parallel(b, fork, opt)) {
+        ran_parallel = true;
         /* The parallel phase reads the world as the system call left it. */
         s.par = calloc(b->tx_count, sizeof *s.par);
+        uint64_t t0 = monotonic_ns();
         if (!s.par)
             err = PAREVM_ERR_NOMEM;
         else
             err = parallel_execute(&s.env, w, b->txs, b->tx_count, opt->threads, s.par,
                                    stats ? &stats->par : NULL);
+        if (stats)
+            stats->parallel_ns = monotonic_ns() - t0;
         if (!err && stats) {
             stats->parallel = true;
             err = exec_stats_take_graph(stats, s.par, b->tx_count);
@@ -485,8 +499,11 @@ static int exec_block(const struct chain_config *cfg, const struct block *b, str
     }
 
     uint64_t gas_used = 0;
+    uint64_t commit_start = monotonic_ns();
     for (size_t i = 0; i < b->tx_count && !err && !stop; i++)
         err = seq_tx(&s, i, &gas_used, &stop);
+    if (s.par && stats)
+        stats->commit_ns = monotonic_ns() - commit_start;
     if (s.par) {
         par_output_free(s.par, b->tx_count);
         free(s.par);
@@ -513,6 +530,8 @@ static int exec_block(const struct chain_config *cfg, const struct block *b, str
         return err;
 
     r->gas_used = gas_used;
+    if (!opt || !opt->force) /* forced runs measure the engine, not the choice */
+        exec_guard_record(ran_parallel, opt ? opt->threads : 1, gas_used, monotonic_ns() - block_start);
     memset(r->logs_bloom, 0, sizeof r->logs_bloom);
     for (size_t i = 0; i < r->receipt_count; i++)
         for (size_t k = 0; k < 256; k++)

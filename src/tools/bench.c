@@ -178,6 +178,10 @@ static void bench_block(const char *dir, const struct bench_opts *o, struct benc
                          o->threads[t]);
             }
             row->ran_parallel[t] = stats.parallel;
+            if (getenv("PAREVM_BENCH_PHASES") && stats.parallel)
+                fprintf(stderr, "  block %llu P=%d: parallel phase %.3f ms, commit %.3f ms\n",
+                        (unsigned long long)row->number, o->threads[t], stats.parallel_ns / 1e6,
+                        stats.commit_ns / 1e6);
             execs += stats.parallel && row->txs ? (double)stats.par.executions / (double)row->txs : 1.0;
             block_result_free(&r);
             exec_stats_reset(&stats);
