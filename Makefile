@@ -93,6 +93,10 @@ tsan:
 
 include mk-test.inc
 
+# The main job: synthetic and mainnet blocks, sequential vs parallel.
+demo: all
+	@bash scripts/demo.sh
+
 clean:
 	rm -rf build
 
