@@ -216,6 +216,26 @@ void journal_revert(struct journal *j, struct journal_checkpoint cp)
     j->refund = cp.refund;
 }
 
+/* Object `count` of a pool of individually allocated objects that keep
+ * their addresses while the pool grows and are reused by later
+ * transactions (not zeroed here). NULL on allocation failure. */
+static void *pool_next(void ***items, uint32_t count, uint32_t *cap, size_t size)
+{
+    if (count == *cap) {
+        uint32_t n = *cap ? *cap * 2 : 64;
+        void **arr = realloc(*items, n * sizeof *arr);
+        if (!arr)
+            return NULL;
+        for (uint32_t i = *cap; i < n; i++)
+            arr[i] = NULL;
+        *items = arr;
+        *cap = n;
+    }
+    if (!(*items)[count])
+        (*items)[count] = malloc(size);
+    return (*items)[count];
+}
+
 /* Find or insert the cached account (nothing loaded yet). */
 static int account_get(struct journal *j, const address *a, struct journal_account **out)
 {
@@ -227,23 +247,9 @@ static int account_get(struct journal *j, const address *a, struct journal_accou
         *out = j->accounts[*idx];
         return PAREVM_OK;
     }
-    if (j->account_count == j->account_cap) {
-        uint32_t cap = j->account_cap ? j->account_cap * 2 : 64;
-        struct journal_account **arr = realloc(j->accounts, cap * sizeof *arr);
-        if (!arr)
-            goto nomem;
-        j->accounts = arr;
-        for (uint32_t i = j->account_cap; i < cap; i++)
-            arr[i] = NULL;
-        j->account_cap = cap;
-    }
-    struct journal_account *acc = j->accounts[j->account_count];
-    if (!acc) {
-        acc = malloc(sizeof *acc);
-        if (!acc)
-            goto nomem;
-        j->accounts[j->account_count] = acc;
-    }
+    struct journal_account *acc = pool_next(&j->accounts, j->account_count, &j->account_cap, sizeof *acc);
+    if (!acc)
+        goto nomem;
     memset(acc, 0, sizeof *acc);
     acc->addr = *a;
     *idx = j->account_count++;
@@ -535,7 +541,7 @@ int journal_create_account(struct journal *j, const address *a)
 bool journal_created_in_tx(struct journal *j, const address *a)
 {
     uint32_t *idx = hmap_get(&j->account_index, a);
-    return idx && (j->accounts[*idx]->flags & AF_CREATED);
+    return idx && (((struct journal_account *)j->accounts[*idx])->flags & AF_CREATED);
 }
 
 int journal_mark_destructed(struct journal *j, const address *a, bool *first)
@@ -566,23 +572,9 @@ static int slot_get(struct journal *j, const address *a, const u256 *key, struct
     if (err)
         goto fail;
     err = PAREVM_ERR_NOMEM;
-    if (j->slot_count == j->slot_cap) {
-        uint32_t cap = j->slot_cap ? j->slot_cap * 2 : 64;
-        struct journal_slot **arr = realloc(j->slots, cap * sizeof *arr);
-        if (!arr)
-            goto fail;
-        j->slots = arr;
-        for (uint32_t i = j->slot_cap; i < cap; i++)
-            arr[i] = NULL;
-        j->slot_cap = cap;
-    }
-    struct journal_slot *s = j->slots[j->slot_count];
-    if (!s) {
-        s = malloc(sizeof *s);
-        if (!s)
-            goto fail;
-        j->slots[j->slot_count] = s;
-    }
+    struct journal_slot *s = pool_next(&j->slots, j->slot_count, &j->slot_cap, sizeof *s);
+    if (!s)
+        goto fail;
     memset(s, 0, sizeof *s);
     s->addr = *a;
     s->key = *key;

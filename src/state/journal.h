@@ -39,10 +39,10 @@ struct journal {
     struct state_view view;
     enum fork fork;
     struct hmap account_index; /* address -> uint32 index into accounts */
-    struct journal_account **accounts; /* stable pointers, reused across txs */
+    void **accounts; /* struct journal_account *: stable, reused across txs */
     uint32_t account_count, account_cap;
     struct hmap slot_index; /* (address, key) -> uint32 index into slots */
-    struct journal_slot **slots;
+    void **slots; /* struct journal_slot *, likewise */
     uint32_t slot_count, slot_cap;
     struct hmap transient; /* (address, key) -> u256 (EIP-1153) */
     struct journal_undo *undo;
