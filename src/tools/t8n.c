@@ -1,0 +1,511 @@
+/*
+ * parevm t8n — geth `evm t8n` compatible state transition tool.
+ *
+ * Reads alloc/env/txs (files, or one JSON object on stdin when any input
+ * is `stdin`), applies the transactions (invalid ones are skipped and
+ * listed in result.rejected), and writes alloc/result/body to files under
+ * --output.basedir or, for the name `stdout`/`stderr`, as one combined
+ * JSON object on that stream. Errors exit with geth's codes (io/t8n.h).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "../base/buf.h"
+#include "../base/hex.h"
+#include "../evm/trace.h"
+#include "../io/t8n.h"
+#include "cli.h"
+
+struct t8n_options {
+    const char *input_alloc, *input_env, *input_txs;
+    const char *fork_name;
+    uint64_t chain_id;
+    bool reward_enabled;
+    u256 reward;
+    const char *basedir;
+    const char *output_alloc, *output_result, *output_body;
+    bool trace;
+    int threads;
+};
+
+void cli_t8n_usage(FILE *out)
+{
+    fprintf(out,
+            "usage: parevm t8n [OPTIONS]\n"
+            "\n"
+            "State transition as geth's `evm t8n`: apply transactions to a pre-state under\n"
+            "a block environment. Invalid transactions are skipped and listed in the\n"
+            "result's `rejected` ({index, error}); the rest run in order.\n"
+            "\n"
+            "inputs (a file name, or `stdin`: then stdin holds one JSON object\n"
+            "{\"alloc\", \"env\", \"txs\" | \"txsRlp\"} with the parts named stdin):\n"
+            "  --input.alloc FILE   pre-state {address: {balance, nonce, code, storage}}\n"
+            "                       (default alloc.json)\n"
+            "  --input.env FILE     block environment: currentCoinbase, currentGasLimit,\n"
+            "                       currentNumber, currentTimestamp, currentDifficulty or\n"
+            "                       parentDifficulty/parentTimestamp, currentRandom,\n"
+            "                       currentBaseFee or parentBaseFee/parentGasUsed/\n"
+            "                       parentGasLimit, currentExcessBlobGas or parentExcessBlobGas/\n"
+            "                       parentBlobGasUsed, parentBeaconBlockRoot, withdrawals,\n"
+            "                       blockHashes {number: hash}, ommers [{delta, address}]\n"
+            "                       (default env.json)\n"
+            "  --input.txs FILE     a JSON array of transactions (geth's format; unsigned\n"
+            "                       ones with a `secretKey` are signed here), or, for a\n"
+            "                       name ending in .rlp, a JSON string with the hex RLP\n"
+            "                       list of signed transactions (default txs.json)\n"
+            "\n"
+            "state:\n"
+            "  --state.fork NAME    rules (Frontier ... Cancun; GrayGlacier = London;\n"
+            "                       default GrayGlacier)\n"
+            "  --state.chainid N    chain id (default 1)\n"
+            "  --state.reward WEI   block reward to the coinbase (and ommer rewards);\n"
+            "                       -1: none. 0 still touches the coinbase (default 0)\n"
+            "\n"
+            "outputs (a file name under --output.basedir, `stdout`, `stderr`, or \"\" for\n"
+            "none; all parts sent to one stream form one object {alloc, body, result}):\n"
+            "  --output.basedir DIR created if missing (default: current directory)\n"
+            "  --output.alloc NAME  post-state, same format as the input alloc\n"
+            "                       (default alloc.json)\n"
+            "  --output.result NAME stateRoot, txRoot, receiptsRoot, logsHash, logsBloom,\n"
+            "                       receipts, rejected, currentDifficulty, gasUsed,\n"
+            "                       currentBaseFee, withdrawalsRoot, currentExcessBlobGas,\n"
+            "                       blobGasUsed (default result.json)\n"
+            "  --output.body NAME   the RLP of the included transactions as a hex JSON\n"
+            "                       string (default: not written)\n"
+            "\n"
+            "execution:\n"
+            "  --threads N          run the transactions with the parallel engine on N\n"
+            "                       threads (default 1: sequential); results are identical\n"
+            "  --trace              write an EIP-3155 trace per executed transaction to\n"
+            "                       BASEDIR/trace-INDEX-TXHASH.jsonl (INDEX counts included\n"
+            "                       transactions, as geth). Traced runs are sequential.\n"
+            "                       (--trace.* options of geth are accepted and ignored:\n"
+            "                       memory is never traced, stack and return data always)\n"
+            "  -h, --help           show this help\n"
+            "\n"
+            "exit status (geth's): 0 ok, 2 execution error, 3 configuration (fork, env\n"
+            "fields the fork needs), 4 a BLOCKHASH not in blockHashes, 10 bad JSON or\n"
+            "field, 11 I/O error, 12 bad RLP.\n");
+}
+
+static int usage_error(const char *fmt, const char *arg)
+{
+    fprintf(stderr, "parevm t8n: ");
+    fprintf(stderr, fmt, arg);
+    fprintf(stderr, "\nRun 'parevm t8n --help' for usage.\n");
+    return T8N_EXIT_CONFIG;
+}
+
+/* geth's fork names that differ from ours only by the difficulty bomb. */
+static bool t8n_fork(const char *name, enum fork *f)
+{
+    if (!strcmp(name, "MuirGlacier")) {
+        *f = FORK_ISTANBUL;
+        return true;
+    }
+    if (!strcmp(name, "ArrowGlacier") || !strcmp(name, "GrayGlacier")) {
+        *f = FORK_LONDON;
+        return true;
+    }
+    return fork_from_name(name, f);
+}
+
+/* Whole file (or stdin for NULL path) into a malloc'ed buffer. */
+static int read_all(const char *path, char **out, size_t *len)
+{
+    FILE *f = path ? fopen(path, "rb") : stdin;
+    if (!f)
+        return PAREVM_ERR_IO;
+    struct bytebuf b = {0};
+    char chunk[65536];
+    size_t n;
+    int err = PAREVM_OK;
+    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
+        if ((err = bytebuf_append(&b, chunk, n)))
+            break;
+    if (!err && ferror(f))
+        err = PAREVM_ERR_IO;
+    if (path)
+        fclose(f);
+    if (err) {
+        bytebuf_free(&b);
+        return err;
+    }
+    *out = (char *)b.data;
+    *len = b.len;
+    if (!*out) {
+        *out = malloc(1);
+        if (!*out)
+            return PAREVM_ERR_NOMEM;
+    }
+    return PAREVM_OK;
+}
+
+static bool ends_with(const char *s, const char *suffix)
+{
+    size_t n = strlen(s), m = strlen(suffix);
+    return n >= m && strcmp(s + n - m, suffix) == 0;
+}
+
+static char *join_path(const char *dir, const char *name)
+{
+    size_t n = strlen(dir) + 1 + strlen(name) + 1;
+    char *p = malloc(n);
+    if (p)
+        snprintf(p, n, "%s%s%s", dir, (*dir && dir[strlen(dir) - 1] != '/') ? "/" : "", name);
+    return p;
+}
+
+static int make_dirs(const char *dir)
+{
+    if (!*dir)
+        return PAREVM_OK;
+    char *p = strdup(dir);
+    if (!p)
+        return PAREVM_ERR_NOMEM;
+    for (char *s = p + 1; *s; s++) {
+        if (*s == '/') {
+            *s = '\0';
+            if (mkdir(p, 0755) != 0 && errno != EEXIST) {
+                free(p);
+                return PAREVM_ERR_IO;
+            }
+            *s = '/';
+        }
+    }
+    int rc = mkdir(p, 0755) != 0 && errno != EEXIST ? PAREVM_ERR_IO : PAREVM_OK;
+    free(p);
+    return rc;
+}
+
+static int write_file(const char *path, const struct bytebuf *b)
+{
+    FILE *f = fopen(path, "wb");
+    if (!f)
+        return PAREVM_ERR_IO;
+    bool ok = fwrite(b->data, 1, b->len, f) == b->len;
+    ok = fclose(f) == 0 && ok;
+    return ok ? PAREVM_OK : PAREVM_ERR_IO;
+}
+
+/* ---- traces: one file per executed transaction ---- */
+
+struct trace_files {
+    const char *basedir;
+    struct trace_json tj;
+    FILE *file;
+    int error;
+    char failed_path[400];
+};
+
+static struct evm_tracer *trace_begin(void *arg, size_t index, const hash32 *tx_hash)
+{
+    struct trace_files *tf = arg;
+    char hash[67], name[128];
+    hex_encode(tx_hash->bytes, 32, hash);
+    snprintf(name, sizeof name, "trace-%zu-%s.jsonl", index, hash);
+    char *path = join_path(tf->basedir, name);
+    tf->file = path ? fopen(path, "w") : NULL;
+    if (!tf->file) {
+        if (!tf->error) {
+            tf->error = PAREVM_ERR_IO;
+            snprintf(tf->failed_path, sizeof tf->failed_path, "%s", path ? path : name);
+        }
+        free(path);
+        return NULL;
+    }
+    free(path);
+    trace_json_init(&tf->tj, tf->file);
+    return &tf->tj.base;
+}
+
+static void trace_end(void *arg, struct evm_tracer *t)
+{
+    struct trace_files *tf = arg;
+    (void)t;
+    trace_json_free(&tf->tj);
+    if ((tf->tj.error || fclose(tf->file) != 0) && !tf->error) {
+        tf->error = PAREVM_ERR_IO;
+        snprintf(tf->failed_path, sizeof tf->failed_path, "a trace file");
+    }
+    tf->file = NULL;
+}
+
+/* ---- arguments ---- */
+
+/* "--name VALUE" or "--name=VALUE" (one dash works too, as in geth);
+ * `arg` is argv[*i] without its dashes. NULL when it is not --name. */
+static const char *option_value(int argc, char **argv, int *i, const char *arg, const char *name, bool *missing)
+{
+    size_t n = strlen(name);
+    if (strncmp(arg, name, n) != 0)
+        return NULL;
+    if (arg[n] == '=')
+        return arg + n + 1;
+    if (arg[n] != '\0')
+        return NULL;
+    if (*i + 1 >= argc) {
+        *missing = true;
+        return NULL;
+    }
+    return argv[++*i];
+}
+
+static bool parse_u64(const char *s, uint64_t *out)
+{
+    char *end;
+    if (!*s || *s == '-')
+        return false;
+    errno = 0;
+    unsigned long long v = strtoull(s, &end, 0);
+    if (*end || errno)
+        return false;
+    *out = v;
+    return true;
+}
+
+static int parse_args(int argc, char **argv, struct t8n_options *o, bool *help)
+{
+    memset(o, 0, sizeof *o);
+    o->input_alloc = "alloc.json";
+    o->input_env = "env.json";
+    o->input_txs = "txs.json";
+    o->fork_name = "GrayGlacier";
+    o->chain_id = 1;
+    o->reward_enabled = true;
+    o->basedir = "";
+    o->output_alloc = "alloc.json";
+    o->output_result = "result.json";
+    o->output_body = "";
+    o->threads = 1;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i], *v;
+        bool missing = false;
+        if (a[0] != '-' || a[1] == '\0')
+            return usage_error("unknown argument '%s'", a);
+        a += a[1] == '-' ? 2 : 1;
+#define OPT(name) (!missing && (v = option_value(argc, argv, &i, a, name, &missing)))
+        if (!strcmp(a, "h") || !strcmp(a, "help")) {
+            *help = true;
+            return 0;
+        } else if (!strcmp(a, "trace")) {
+            o->trace = true;
+        } else if (!strncmp(a, "trace.", 6)) {
+            /* geth's trace options: accepted, see --help */
+        } else if (OPT("input.alloc")) {
+            o->input_alloc = v;
+        } else if (OPT("input.env")) {
+            o->input_env = v;
+        } else if (OPT("input.txs")) {
+            o->input_txs = v;
+        } else if (OPT("state.fork")) {
+            o->fork_name = v;
+        } else if (OPT("state.chainid")) {
+            if (!parse_u64(v, &o->chain_id))
+                return usage_error("bad chain id '%s'", v);
+        } else if (OPT("state.reward")) {
+            if (!strcmp(v, "-1")) {
+                o->reward_enabled = false;
+            } else {
+                o->reward_enabled = true;
+                if (*v == '-' || !u256_from_string(v, &o->reward))
+                    return usage_error("bad reward '%s' (wei, or -1 for none)", v);
+            }
+        } else if (OPT("output.basedir")) {
+            o->basedir = v;
+        } else if (OPT("output.alloc")) {
+            o->output_alloc = v;
+        } else if (OPT("output.result")) {
+            o->output_result = v;
+        } else if (OPT("output.body")) {
+            o->output_body = v;
+        } else if (OPT("verbosity")) {
+            /* geth's log level: nothing to configure here */
+        } else if (OPT("threads")) {
+            uint64_t n;
+            if (!parse_u64(v, &n) || n < 1 || n > 1024)
+                return usage_error("bad thread count '%s' (1..1024)", v);
+            o->threads = (int)n;
+        } else if (missing) {
+            return usage_error("option '%s' needs a value", argv[i]);
+        } else {
+            return usage_error("unknown argument '%s'", argv[i]);
+        }
+#undef OPT
+    }
+    return 0;
+}
+
+/* ---- the command ---- */
+
+static int report(int err, const char *msg)
+{
+    int code = t8n_exit_code(err);
+    fprintf(stderr, "ERROR(%d): %s\n", code, msg && *msg ? msg : parevm_strerror(err));
+    return code;
+}
+
+/* One output part into basedir/name. */
+static int write_part(const char *name, const char *basedir, unsigned part, const struct world *alloc,
+                      const struct t8n_result *result, const struct t8n_txs *txs, char *msg, size_t msg_len)
+{
+    struct bytebuf out = {0};
+    int err = part == T8N_PART_ALLOC    ? t8n_write_alloc(alloc, &out)
+              : part == T8N_PART_RESULT ? t8n_write_result(result, &out)
+                                        : t8n_write_body(result, txs, &out);
+    char *path = NULL;
+    if (!err) {
+        path = join_path(basedir, name);
+        err = path ? write_file(path, &out) : PAREVM_ERR_NOMEM;
+        if (err)
+            snprintf(msg, msg_len, "failed writing output %s", path ? path : name);
+    }
+    free(path);
+    bytebuf_free(&out);
+    return err;
+}
+
+int cli_t8n(int argc, char **argv)
+{
+    struct t8n_options o;
+    bool help = false;
+    int rc = parse_args(argc, argv, &o, &help);
+    if (rc)
+        return rc;
+    if (help) {
+        cli_t8n_usage(stdout);
+        return CLI_EXIT_OK;
+    }
+    struct t8n_config cfg;
+    memset(&cfg, 0, sizeof cfg);
+    if (!t8n_fork(o.fork_name, &cfg.fork))
+        return report(PAREVM_ERR_ARG, "failed constructing chain configuration: unsupported fork");
+    cfg.chain_id = o.chain_id;
+    cfg.reward_enabled = o.reward_enabled;
+    cfg.reward = o.reward;
+    cfg.threads = o.threads;
+
+    char msg[512] = "";
+    int err = make_dirs(o.basedir);
+    if (err) {
+        snprintf(msg, sizeof msg, "failed creating output basedir %s", o.basedir);
+        return report(PAREVM_ERR_IO, msg);
+    }
+
+    struct world alloc;
+    struct t8n_env env;
+    struct t8n_txs txs;
+    world_init(&alloc);
+    memset(&env, 0, sizeof env);
+    memset(&txs, 0, sizeof txs);
+    bool alloc_stdin = !strcmp(o.input_alloc, "stdin"), env_stdin = !strcmp(o.input_env, "stdin"),
+         txs_stdin = !strcmp(o.input_txs, "stdin");
+    char *text = NULL;
+    size_t len = 0;
+    if (alloc_stdin || env_stdin || txs_stdin) {
+        if ((err = read_all(NULL, &text, &len))) {
+            snprintf(msg, sizeof msg, "failed reading stdin");
+            goto done;
+        }
+        world_free(&alloc);
+        err = t8n_parse_stdin("stdin", text, len, cfg.fork, cfg.chain_id, alloc_stdin ? &alloc : NULL,
+                              env_stdin ? &env : NULL, txs_stdin ? &txs : NULL, msg, sizeof msg);
+        if (!alloc_stdin)
+            world_init(&alloc);
+        free(text);
+        text = NULL;
+        if (err)
+            goto done;
+    }
+    if (!alloc_stdin) {
+        if ((err = read_all(o.input_alloc, &text, &len))) {
+            snprintf(msg, sizeof msg, "failed reading alloc file %s", o.input_alloc);
+            goto done;
+        }
+        world_free(&alloc);
+        err = t8n_parse_alloc(o.input_alloc, text, len, &alloc, msg, sizeof msg);
+        free(text);
+        text = NULL;
+        if (err)
+            goto done;
+    }
+    if (!env_stdin) {
+        if ((err = read_all(o.input_env, &text, &len))) {
+            snprintf(msg, sizeof msg, "failed reading env file %s", o.input_env);
+            goto done;
+        }
+        err = t8n_parse_env(o.input_env, text, len, &env, msg, sizeof msg);
+        free(text);
+        text = NULL;
+        if (err)
+            goto done;
+    }
+    if (!txs_stdin) {
+        if ((err = read_all(o.input_txs, &text, &len))) {
+            snprintf(msg, sizeof msg, "failed reading txs file %s", o.input_txs);
+            goto done;
+        }
+        if (ends_with(o.input_txs, ".rlp"))
+            err = t8n_parse_txs_rlp(o.input_txs, text, len, cfg.fork, cfg.chain_id, &txs, msg, sizeof msg);
+        else
+            err = t8n_parse_txs(o.input_txs, text, len, cfg.fork, cfg.chain_id, &txs, msg, sizeof msg);
+        free(text);
+        text = NULL;
+        if (err)
+            goto done;
+    }
+
+    struct trace_files tf;
+    memset(&tf, 0, sizeof tf);
+    tf.basedir = o.basedir;
+    struct t8n_trace_hooks hooks = {trace_begin, trace_end, &tf};
+    if (o.trace)
+        cfg.trace = &hooks;
+
+    struct t8n_result result;
+    err = t8n_apply(&cfg, &env, &txs, &alloc, &result, msg, sizeof msg);
+    if (!err && tf.error) {
+        err = tf.error;
+        snprintf(msg, sizeof msg, "failed writing trace file %s", tf.failed_path);
+        t8n_result_free(&result);
+    }
+    if (err)
+        goto done;
+
+    /* Parts sent to stdout/stderr are gathered into one object each. */
+    unsigned on_stream[2] = {0, 0};
+    static const unsigned part_bits[3] = {T8N_PART_ALLOC, T8N_PART_RESULT, T8N_PART_BODY};
+    const char *names[3] = {o.output_alloc, o.output_result, o.output_body};
+    for (int p = 0; p < 3 && !err; p++) {
+        if (!strcmp(names[p], "stdout"))
+            on_stream[0] |= part_bits[p];
+        else if (!strcmp(names[p], "stderr"))
+            on_stream[1] |= part_bits[p];
+        else if (*names[p])
+            err = write_part(names[p], o.basedir, part_bits[p], &alloc, &result, &txs, msg, sizeof msg);
+    }
+    for (int s = 0; s < 2 && !err; s++) {
+        if (!on_stream[s])
+            continue;
+        struct bytebuf out = {0};
+        err = t8n_write_combined(&alloc, &result, &txs, on_stream[s], &out);
+        FILE *f = s == 0 ? stdout : stderr;
+        if (!err && (fwrite(out.data, 1, out.len, f) != out.len || fflush(f) != 0)) {
+            err = PAREVM_ERR_IO;
+            snprintf(msg, sizeof msg, "failed writing output to %s", s == 0 ? "stdout" : "stderr");
+        }
+        bytebuf_free(&out);
+    }
+    t8n_result_free(&result);
+done:
+    world_free(&alloc);
+    t8n_env_free(&env);
+    t8n_txs_free(&txs);
+    if (err)
+        return report(err, msg);
+    fflush(stdout);
+    return CLI_EXIT_OK;
+}

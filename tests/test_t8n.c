@@ -1,0 +1,1055 @@
+/*
+ * io/t8n (geth `evm t8n` semantics) and the `parevm t8n` command.
+ *
+ * - Conformance through the t8n interface: Cancun GeneralStateTests cases
+ *   converted to t8n inputs (alloc = pre, env = env, txs = [the
+ *   transaction with its secretKey], fork Cancun) must give the fixture's
+ *   state root and logs hash. A rejected transaction (expectException)
+ *   must be rejected, not fail. The reward is 0, not -1: geth's t8n then
+ *   credits the coinbase 0 wei, which is exactly the state-test runner's
+ *   coinbase touch (an empty coinbase is removed from EIP-161 on).
+ *   At least 200 files (every Nth of the sorted list; all of them with
+ *   PAREVM_T8N_ALL=1; stTimeConsuming never).
+ * - Every mainnet snapshot from Byzantium on: t8n on (pre_state, env from
+ *   the header, the block's transactions) reproduces the header's
+ *   receiptsRoot, gasUsed and logsBloom, with nothing rejected, and the
+ *   parallel engine (4 threads) gives the same result and post-state.
+ * - Skipping rules: nonce gaps, block gas limit, blob gas, bad
+ *   signatures; parallel with a fallback equals sequential; the body
+ *   round-trips through the .rlp input; alloc round-trips; config errors
+ *   and geth's exit codes; the CLI end to end (files, stdin, stdout).
+ *
+ * Fixtures: $PAREVM_FIXTURES or ../shared/fixtures; else the fixture
+ * tests print "skipped: fixtures not found".
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <cjson/cJSON.h>
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "../src/base/hex.h"
+#include "../src/base/keccak.h"
+#include "../src/chain/logs.h"
+#include "../src/io/mainnet.h"
+#include "../src/io/t8n.h"
+
+static char parevm_bin[4096]; /* the CLI beside the test binary, if built */
+
+static bool fixtures_found(const char *sub, char *out, size_t len)
+{
+    const char *env = getenv("PAREVM_FIXTURES");
+    snprintf(out, len, "%s/%s", env && *env ? env : "../shared/fixtures", sub);
+    struct stat st;
+    return stat(out, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+static char *read_text(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    fseek(f, 0, SEEK_END);
+    long n = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    char *buf = malloc((size_t)n + 1);
+    assert_non_null(buf);
+    assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
+    buf[n] = '\0';
+    fclose(f);
+    if (len)
+        *len = (size_t)n;
+    return buf;
+}
+
+static void hex32(const hash32 *h, char out[67]) { hex_encode(h->bytes, 32, out); }
+
+/* ---- path lists ---- */
+
+struct paths {
+    char **p;
+    size_t n, cap;
+};
+
+static void paths_add(struct paths *l, const char *s)
+{
+    if (l->n == l->cap) {
+        l->cap = l->cap ? 2 * l->cap : 256;
+        l->p = realloc(l->p, l->cap * sizeof *l->p);
+        assert_non_null(l->p);
+    }
+    l->p[l->n++] = strdup(s);
+}
+
+static void paths_free(struct paths *l)
+{
+    for (size_t i = 0; i < l->n; i++)
+        free(l->p[i]);
+    free(l->p);
+    memset(l, 0, sizeof *l);
+}
+
+static int cmp_str(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
+
+static void collect_json(const char *dir, struct paths *out)
+{
+    DIR *d = opendir(dir);
+    if (!d)
+        return;
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        if (e->d_name[0] == '.')
+            continue;
+        char path[4096];
+        snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+        struct stat st;
+        if (stat(path, &st) != 0)
+            continue;
+        if (S_ISDIR(st.st_mode)) {
+            if (strcmp(e->d_name, "stTimeConsuming") != 0)
+                collect_json(path, out);
+        } else {
+            size_t n = strlen(e->d_name);
+            if (n > 5 && !strcmp(e->d_name + n - 5, ".json"))
+                paths_add(out, path);
+        }
+    }
+    closedir(d);
+}
+
+/* ======================================================================
+ * State tests through t8n
+ * ====================================================================== */
+
+static bool has_colon_prefix(const cJSON *s) { return cJSON_IsString(s) && strstr(s->valuestring, ":") != NULL; }
+
+/* The env for t8n: the test's env without the pre-Merge difficulty, with
+ * the defaults the state-test runner uses (base fee 10, zero random and
+ * excess blob gas), no withdrawals, and BLOCKHASH's keccak(decimal) for
+ * the 256 blocks below. */
+static char *st_env(const cJSON *env)
+{
+    cJSON *e = cJSON_Duplicate(env, 1);
+    assert_non_null(e);
+    cJSON_DeleteItemFromObjectCaseSensitive(e, "currentDifficulty");
+    cJSON_DeleteItemFromObjectCaseSensitive(e, "previousHash");
+    if (!cJSON_GetObjectItemCaseSensitive(e, "currentBaseFee"))
+        cJSON_AddStringToObject(e, "currentBaseFee", "0x0a");
+    if (!cJSON_GetObjectItemCaseSensitive(e, "currentRandom"))
+        cJSON_AddStringToObject(e, "currentRandom", "0x00");
+    if (!cJSON_GetObjectItemCaseSensitive(e, "currentExcessBlobGas"))
+        cJSON_AddStringToObject(e, "currentExcessBlobGas", "0x00");
+    cJSON_AddItemToObject(e, "withdrawals", cJSON_CreateArray());
+    const cJSON *num = cJSON_GetObjectItemCaseSensitive(env, "currentNumber");
+    uint64_t number = strtoull(num->valuestring, NULL, 16);
+    cJSON *hashes = cJSON_CreateObject();
+    for (uint64_t n = number > 256 ? number - 256 : 0; n < number; n++) {
+        char dec[24], hex[67];
+        int len = snprintf(dec, sizeof dec, "%llu", (unsigned long long)n);
+        hash32 h;
+        keccak256((const uint8_t *)dec, (size_t)len, h.bytes);
+        hex32(&h, hex);
+        cJSON_AddStringToObject(hashes, dec, hex);
+    }
+    cJSON_AddItemToObject(e, "blockHashes", hashes);
+    char *text = cJSON_PrintUnformatted(e);
+    cJSON_Delete(e);
+    return text;
+}
+
+/* [the transaction of post entry `indexes`]; NULL when the template
+ * cannot be written as a transaction (values past 256 bits). */
+static char *st_txs(const cJSON *t, const cJSON *indexes)
+{
+    int d = cJSON_GetObjectItemCaseSensitive(indexes, "data")->valueint;
+    int g = cJSON_GetObjectItemCaseSensitive(indexes, "gas")->valueint;
+    int v = cJSON_GetObjectItemCaseSensitive(indexes, "value")->valueint;
+    const cJSON *data = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(t, "data"), d);
+    const cJSON *gas = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(t, "gasLimit"), g);
+    const cJSON *value = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(t, "value"), v);
+    if (has_colon_prefix(data) || has_colon_prefix(gas) || has_colon_prefix(value))
+        return NULL;
+    cJSON *tx = cJSON_CreateObject();
+    const cJSON *al = NULL, *als = cJSON_GetObjectItemCaseSensitive(t, "accessLists");
+    if (als && cJSON_IsArray(als))
+        al = cJSON_GetArrayItem(als, d);
+    if (al && cJSON_IsNull(al))
+        al = NULL;
+    const char *type = cJSON_GetObjectItemCaseSensitive(t, "blobVersionedHashes")  ? "0x3"
+                       : cJSON_GetObjectItemCaseSensitive(t, "maxFeePerGas")       ? "0x2"
+                       : al                                                        ? "0x1"
+                                                                                   : "0x0";
+    cJSON_AddStringToObject(tx, "type", type);
+    cJSON_AddStringToObject(tx, "chainId", "0x1");
+    static const char *const copy[] = {"nonce",        "gasPrice",         "maxFeePerGas", "maxPriorityFeePerGas",
+                                       "maxFeePerBlobGas", "blobVersionedHashes", "to",     "secretKey"};
+    for (size_t i = 0; i < sizeof copy / sizeof copy[0]; i++) {
+        const cJSON *item = cJSON_GetObjectItemCaseSensitive(t, copy[i]);
+        if (item)
+            cJSON_AddItemToObject(tx, copy[i], cJSON_Duplicate(item, 1));
+    }
+    cJSON_AddItemToObject(tx, "gas", cJSON_Duplicate(gas, 1));
+    cJSON_AddItemToObject(tx, "value", cJSON_Duplicate(value, 1));
+    cJSON_AddItemToObject(tx, "input", cJSON_Duplicate(data, 1));
+    if (al)
+        cJSON_AddItemToObject(tx, "accessList", cJSON_Duplicate(al, 1));
+    cJSON_AddStringToObject(tx, "v", "0x0");
+    cJSON_AddStringToObject(tx, "r", "0x0");
+    cJSON_AddStringToObject(tx, "s", "0x0");
+    /* state tests sign legacy transactions without EIP-155 */
+    cJSON_AddFalseToObject(tx, "protected");
+    cJSON *arr = cJSON_CreateArray();
+    cJSON_AddItemToArray(arr, tx);
+    char *text = cJSON_PrintUnformatted(arr);
+    cJSON_Delete(arr);
+    return text;
+}
+
+struct st_counts {
+    size_t files, cases, rejected, skipped, failed;
+};
+
+static void st_run_file(const char *path, struct st_counts *c, bool *had_cancun)
+{
+    size_t len;
+    char *text = read_text(path, &len);
+    assert_non_null(text);
+    cJSON *root = cJSON_ParseWithLength(text, len);
+    free(text);
+    if (!root) {
+        print_error("%s: cannot parse\n", path);
+        c->failed++;
+        return;
+    }
+    *had_cancun = false;
+    const cJSON *test;
+    cJSON_ArrayForEach(test, root)
+    {
+        const cJSON *post = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(test, "post"), "Cancun");
+        if (!post || !cJSON_GetArraySize(post))
+            continue;
+        *had_cancun = true;
+        const cJSON *tj = cJSON_GetObjectItemCaseSensitive(test, "transaction");
+        char *alloc_text = cJSON_PrintUnformatted(cJSON_GetObjectItemCaseSensitive(test, "pre"));
+        char *env_text = st_env(cJSON_GetObjectItemCaseSensitive(test, "env"));
+        char err[512];
+        struct t8n_env env;
+        assert_int_equal(t8n_parse_env("env", env_text, strlen(env_text), &env, err, sizeof err), PAREVM_OK);
+        const cJSON *entry;
+        size_t k = 0;
+        cJSON_ArrayForEach(entry, post)
+        {
+            k++;
+            char *txs_text = st_txs(tj, cJSON_GetObjectItemCaseSensitive(entry, "indexes"));
+            if (!txs_text) {
+                c->skipped++;
+                continue;
+            }
+            c->cases++;
+            struct world w;
+            struct t8n_txs txs;
+            int rc = t8n_parse_alloc("alloc", alloc_text, strlen(alloc_text), &w, err, sizeof err);
+            if (rc == PAREVM_OK)
+                rc = t8n_parse_txs("txs", txs_text, strlen(txs_text), FORK_CANCUN, 1, &txs, err, sizeof err);
+            else
+                memset(&txs, 0, sizeof txs);
+            struct t8n_config cfg = {.fork = FORK_CANCUN, .chain_id = 1, .reward_enabled = true};
+            struct t8n_result r;
+            memset(&r, 0, sizeof r);
+            if (rc == PAREVM_OK)
+                rc = t8n_apply(&cfg, &env, &txs, &w, &r, err, sizeof err);
+            const cJSON *expect_exc = cJSON_GetObjectItemCaseSensitive(entry, "expectException");
+            hash32 want_root, want_logs;
+            assert_int_equal(hex_decode_exact(cJSON_GetObjectItemCaseSensitive(entry, "hash")->valuestring,
+                                              want_root.bytes, 32),
+                             PAREVM_OK);
+            assert_int_equal(hex_decode_exact(cJSON_GetObjectItemCaseSensitive(entry, "logs")->valuestring,
+                                              want_logs.bytes, 32),
+                             PAREVM_OK);
+            const char *why = NULL;
+            char got[67], want[67];
+            if (rc != PAREVM_OK)
+                why = err;
+            else if (expect_exc && (r.rejected_count != 1 || r.receipt_count != 0))
+                why = "expected the transaction to be rejected";
+            else if (!expect_exc && (r.rejected_count != 0 || r.receipt_count != 1))
+                why = r.rejected_count ? r.rejected[0].error : "expected one receipt";
+            else if (!hash32_eq(&r.state_root, &want_root))
+                why = "state root differs";
+            else if (!expect_exc && !hash32_eq(&r.logs_hash, &want_logs))
+                why = "logs hash differs";
+            if (why) {
+                hex32(&r.state_root, got);
+                hex32(&want_root, want);
+                print_error("%s %s Cancun entry %zu: %s (root %s, want %s)\n", path, test->string, k - 1, why, got,
+                            want);
+                c->failed++;
+            }
+            c->rejected += expect_exc != NULL;
+            t8n_result_free(&r);
+            t8n_txs_free(&txs);
+            world_free(&w);
+            free(txs_text);
+        }
+        t8n_env_free(&env);
+        free(alloc_text);
+        free(env_text);
+    }
+    cJSON_Delete(root);
+}
+
+static void test_state_tests_cancun(void **state)
+{
+    (void)state;
+    char dir[4096];
+    if (!fixtures_found("ethereum-tests/GeneralStateTests", dir, sizeof dir)) {
+        print_message("skipped: fixtures not found\n");
+        skip();
+    }
+    struct paths all = {0};
+    collect_json(dir, &all);
+    qsort(all.p, all.n, sizeof *all.p, cmp_str);
+    const char *every = getenv("PAREVM_T8N_ALL");
+    /* every Nth file: about 320 files, enough for >= 200 with Cancun posts */
+    size_t stride = every && *every == '1' ? 1 : (all.n > 320 ? all.n / 320 : 1);
+    struct st_counts c = {0};
+    for (size_t i = 0; i < all.n; i += stride) {
+        bool had = false;
+        st_run_file(all.p[i], &c, &had);
+        c.files += had;
+    }
+    print_message("t8n state tests: %zu Cancun files, %zu cases (%zu rejected as expected), %zu skipped, "
+                  "%zu failed\n",
+                  c.files, c.cases, c.rejected, c.skipped, c.failed);
+    paths_free(&all);
+    assert_int_equal(c.failed, 0);
+    assert_true(c.files >= 200);
+}
+
+/* ======================================================================
+ * Mainnet snapshots through t8n
+ * ====================================================================== */
+
+static void add_copy(cJSON *dst, const char *key, const cJSON *src, const char *src_key)
+{
+    const cJSON *item = cJSON_GetObjectItemCaseSensitive(src, src_key);
+    if (item && !cJSON_IsNull(item))
+        cJSON_AddItemToObject(dst, key, cJSON_Duplicate(item, 1));
+}
+
+/* env.json from a block header (block.json) and block_hashes.json. */
+static char *mainnet_env(const cJSON *block, const cJSON *hashes, enum fork fork)
+{
+    cJSON *e = cJSON_CreateObject();
+    add_copy(e, "currentCoinbase", block, "miner");
+    add_copy(e, "currentGasLimit", block, "gasLimit");
+    add_copy(e, "currentNumber", block, "number");
+    add_copy(e, "currentTimestamp", block, "timestamp");
+    if (fork >= FORK_PARIS)
+        add_copy(e, "currentRandom", block, "mixHash");
+    else
+        add_copy(e, "currentDifficulty", block, "difficulty");
+    add_copy(e, "currentBaseFee", block, "baseFeePerGas");
+    add_copy(e, "withdrawals", block, "withdrawals");
+    add_copy(e, "parentBeaconBlockRoot", block, "parentBeaconBlockRoot");
+    add_copy(e, "currentExcessBlobGas", block, "excessBlobGas");
+    if (hashes)
+        cJSON_AddItemToObject(e, "blockHashes", cJSON_Duplicate(hashes, 1));
+    char *text = cJSON_PrintUnformatted(e);
+    cJSON_Delete(e);
+    return text;
+}
+
+static void test_mainnet_receipts_root(void **state)
+{
+    (void)state;
+    char dir[4096];
+    if (!fixtures_found("mainnet", dir, sizeof dir)) {
+        print_message("skipped: fixtures not found\n");
+        skip();
+    }
+    DIR *d = opendir(dir);
+    assert_non_null(d);
+    struct paths blocks = {0};
+    struct dirent *e;
+    while ((e = readdir(d)))
+        if (e->d_name[0] >= '0' && e->d_name[0] <= '9')
+            paths_add(&blocks, e->d_name);
+    closedir(d);
+    qsort(blocks.p, blocks.n, sizeof *blocks.p, cmp_str);
+    size_t checked = 0, txs_total = 0;
+    for (size_t b = 0; b < blocks.n; b++) {
+        char path[8192], err[512];
+        snprintf(path, sizeof path, "%s/%s", dir, blocks.p[b]);
+        struct chain_config cc;
+        chain_config_mainnet(&cc);
+        cc.skip_intermediate_roots = true;
+        struct mainnet_fixture fx;
+        assert_int_equal(mainnet_load(path, &cc, &fx, err, sizeof err), PAREVM_OK);
+        if (fx.fork < FORK_BYZANTIUM) {
+            mainnet_fixture_free(&fx);
+            continue;
+        }
+        char file[8300];
+        size_t len;
+        snprintf(file, sizeof file, "%s/block.json", path);
+        char *block_text = read_text(file, &len);
+        cJSON *block = cJSON_ParseWithLength(block_text, len);
+        assert_non_null(block);
+        snprintf(file, sizeof file, "%s/block_hashes.json", path);
+        char *hashes_text = read_text(file, &len);
+        cJSON *hashes = hashes_text ? cJSON_ParseWithLength(hashes_text, len) : NULL;
+        snprintf(file, sizeof file, "%s/pre_state.json", path);
+        size_t alloc_len;
+        char *alloc_text = read_text(file, &alloc_len);
+        assert_non_null(alloc_text);
+        char *env_text = mainnet_env(block, hashes, fx.fork);
+        char *txs_text = cJSON_PrintUnformatted(cJSON_GetObjectItemCaseSensitive(block, "transactions"));
+
+        struct t8n_env env;
+        struct t8n_txs txs;
+        struct world w[2];
+        struct t8n_result r[2];
+        assert_int_equal(t8n_parse_env("env", env_text, strlen(env_text), &env, err, sizeof err), PAREVM_OK);
+        assert_int_equal(t8n_parse_txs("txs", txs_text, strlen(txs_text), fx.fork, 1, &txs, err, sizeof err),
+                         PAREVM_OK);
+        assert_int_equal(txs.count, fx.block.tx_count);
+        for (int pass = 0; pass < 2; pass++) {
+            assert_int_equal(t8n_parse_alloc("alloc", alloc_text, alloc_len, &w[pass], err, sizeof err), PAREVM_OK);
+            struct t8n_config cfg = {.fork = fx.fork, .chain_id = 1, .threads = pass ? 4 : 1};
+            int rc = t8n_apply(&cfg, &env, &txs, &w[pass], &r[pass], err, sizeof err);
+            if (rc)
+                print_error("block %s: %s\n", blocks.p[b], err);
+            assert_int_equal(rc, PAREVM_OK);
+            if (r[pass].rejected_count)
+                print_error("block %s: tx %zu rejected: %s\n", blocks.p[b], r[pass].rejected[0].index,
+                            r[pass].rejected[0].error);
+            assert_int_equal(r[pass].rejected_count, 0);
+            assert_int_equal(r[pass].receipt_count, fx.block.tx_count);
+            assert_int_equal(r[pass].parallel, pass == 1 && txs.count >= 2);
+            char got[67], want[67];
+            hex32(&r[pass].receipts_root, got);
+            hex32(&fx.block.header.receipts_root, want);
+            if (strcmp(got, want))
+                print_error("block %s (threads %d): receiptsRoot %s, header %s\n", blocks.p[b], cfg.threads, got,
+                            want);
+            assert_string_equal(got, want);
+            assert_int_equal(r[pass].gas_used, fx.block.header.gas_used);
+            assert_memory_equal(r[pass].logs_bloom, fx.block.header.logs_bloom, 256);
+            hash32 tx_root;
+            assert_int_equal(transactions_root(fx.block.txs, fx.block.tx_count, &tx_root), PAREVM_OK);
+            assert_true(hash32_eq(&r[pass].tx_root, &tx_root));
+        }
+        /* the parallel engine: same result, same post-state */
+        assert_true(hash32_eq(&r[0].state_root, &r[1].state_root));
+        assert_true(hash32_eq(&r[0].logs_hash, &r[1].logs_hash));
+        struct bytebuf a = {0}, c = {0};
+        assert_int_equal(t8n_write_result(&r[0], &a), PAREVM_OK);
+        assert_int_equal(t8n_write_result(&r[1], &c), PAREVM_OK);
+        assert_int_equal(a.len, c.len);
+        assert_memory_equal(a.data, c.data, a.len);
+        bytebuf_free(&a);
+        bytebuf_free(&c);
+        checked++;
+        txs_total += txs.count;
+        for (int pass = 0; pass < 2; pass++) {
+            t8n_result_free(&r[pass]);
+            world_free(&w[pass]);
+        }
+        t8n_env_free(&env);
+        t8n_txs_free(&txs);
+        free(env_text);
+        free(txs_text);
+        free(alloc_text);
+        cJSON_Delete(block);
+        cJSON_Delete(hashes);
+        free(block_text);
+        free(hashes_text);
+        mainnet_fixture_free(&fx);
+    }
+    print_message("t8n mainnet: %zu blocks from Byzantium on, %zu transactions\n", checked, txs_total);
+    assert_true(checked > 0);
+    paths_free(&blocks);
+}
+
+/* ======================================================================
+ * Hand-built transitions
+ * ====================================================================== */
+
+/* Sender of the key 0x45a9..d8 (the state tests' usual one). */
+#define KEY "0x45a915e4d060149eb4365960e6a7a45f334393093061116b197e3240065ff2d8"
+#define SENDER "0xa94f5374fce5edbc8e2a8697c15331677e6ebf0b"
+
+static const char *const alloc_json = "{\"" SENDER "\": {\"balance\": \"1000000000000000000\"},"
+                                      " \"0x00000000000000000000000000000000000000c0\": {\"code\": \"0x600160015500\","
+                                      " \"balance\": \"0x0\", \"nonce\": \"0x1\"}}";
+
+static char *env_json(uint64_t gas_limit)
+{
+    char *s = malloc(512);
+    snprintf(s, 512,
+             "{\"currentCoinbase\": \"0x00000000000000000000000000000000000000cb\", \"currentGasLimit\": \"%llu\","
+             " \"currentNumber\": \"1\", \"currentTimestamp\": \"1000\", \"currentRandom\": \"0x01\","
+             " \"currentBaseFee\": \"7\", \"currentExcessBlobGas\": \"0\", \"withdrawals\": [{\"index\": \"0x0\","
+             " \"validatorIndex\": \"0x1\", \"address\": \"0x00000000000000000000000000000000000000aa\", "
+             "\"amount\": \"0x10\"}]}",
+             (unsigned long long)gas_limit);
+    return s;
+}
+
+/* A type-2 transfer/call from SENDER. */
+static void tx_json(struct bytebuf *b, uint64_t nonce, uint64_t gas, const char *to, bool first)
+{
+    char s[512];
+    int n = snprintf(s, sizeof s,
+                     "%s{\"type\": \"0x2\", \"chainId\": \"0x1\", \"nonce\": \"0x%llx\", \"gas\": \"0x%llx\","
+                     " \"maxFeePerGas\": \"0x10\", \"maxPriorityFeePerGas\": \"0x1\", \"to\": \"%s\","
+                     " \"value\": \"0x1\", \"input\": \"0x\", \"accessList\": [], \"v\": \"0x0\", \"r\": \"0x0\","
+                     " \"s\": \"0x0\", \"secretKey\": \"" KEY "\"}",
+                     first ? "" : ",", (unsigned long long)nonce, (unsigned long long)gas, to);
+    bytebuf_append(b, s, (size_t)n);
+}
+
+struct run {
+    struct world w;
+    struct t8n_env env;
+    struct t8n_txs txs;
+    struct t8n_result r;
+    int rc;
+    char err[512];
+};
+
+static void run_t8n(struct run *x, const char *alloc, const char *env, const char *txs, enum fork fork,
+                    int threads)
+{
+    memset(x, 0, sizeof *x);
+    assert_int_equal(t8n_parse_alloc("alloc", alloc, strlen(alloc), &x->w, x->err, sizeof x->err), PAREVM_OK);
+    assert_int_equal(t8n_parse_env("env", env, strlen(env), &x->env, x->err, sizeof x->err), PAREVM_OK);
+    int rc = t8n_parse_txs("txs", txs, strlen(txs), fork, 1, &x->txs, x->err, sizeof x->err);
+    if (rc)
+        print_error("%s\n", x->err);
+    assert_int_equal(rc, PAREVM_OK);
+    struct t8n_config cfg = {.fork = fork, .chain_id = 1, .reward_enabled = true, .threads = threads};
+    x->rc = t8n_apply(&cfg, &x->env, &x->txs, &x->w, &x->r, x->err, sizeof x->err);
+}
+
+static void run_free(struct run *x)
+{
+    t8n_result_free(&x->r);
+    t8n_txs_free(&x->txs);
+    t8n_env_free(&x->env);
+    world_free(&x->w);
+}
+
+static void assert_same_run(struct run *a, struct run *b)
+{
+    struct bytebuf x = {0}, y = {0};
+    assert_int_equal(t8n_write_result(&a->r, &x), PAREVM_OK);
+    assert_int_equal(t8n_write_result(&b->r, &y), PAREVM_OK);
+    assert_int_equal(x.len, y.len);
+    assert_memory_equal(x.data, y.data, x.len);
+    bytebuf_reset(&x);
+    bytebuf_reset(&y);
+    assert_int_equal(t8n_write_alloc(&a->w, &x), PAREVM_OK);
+    assert_int_equal(t8n_write_alloc(&b->w, &y), PAREVM_OK);
+    assert_int_equal(x.len, y.len);
+    assert_memory_equal(x.data, y.data, x.len);
+    bytebuf_free(&x);
+    bytebuf_free(&y);
+}
+
+/* Nonce 0, nonce 5 (too high: skipped), nonce 1 (runs after 0), then a
+ * transaction past the block gas limit, then nonce 2. */
+static void test_skipping(void **state)
+{
+    (void)state;
+    const char *c0 = "0x00000000000000000000000000000000000000c0";
+    struct bytebuf txs = {0};
+    bytebuf_push(&txs, '[');
+    tx_json(&txs, 0, 50000, c0, true);
+    tx_json(&txs, 5, 50000, c0, false);
+    tx_json(&txs, 1, 30000, c0, false);
+    tx_json(&txs, 2, 200000, c0, false); /* only ~120000 left */
+    tx_json(&txs, 2, 21000, c0, false);
+    bytebuf_append(&txs, "]", 2);
+    char *env = env_json(200000);
+    struct run seq, par;
+    run_t8n(&seq, alloc_json, env, (const char *)txs.data, FORK_CANCUN, 1);
+    assert_int_equal(seq.rc, PAREVM_OK);
+    assert_int_equal(seq.r.receipt_count, 3);
+    assert_int_equal(seq.r.rejected_count, 2);
+    assert_int_equal(seq.r.rejected[0].index, 1);
+    assert_string_equal(seq.r.rejected[0].error, "nonce too high");
+    assert_int_equal(seq.r.rejected[1].index, 3);
+    assert_string_equal(seq.r.rejected[1].error, "gas limit reached");
+    assert_int_equal(seq.r.receipts[0].input_index, 0);
+    assert_int_equal(seq.r.receipts[1].input_index, 2);
+    assert_int_equal(seq.r.receipts[2].input_index, 4);
+    /* the first call sets slot 1 (cold, new: 22100), the second writes
+     * the same value (cold: 2100 + 100); the last has only the intrinsic
+     * gas and runs out at its first instruction (a failed receipt) */
+    assert_int_equal(seq.r.receipts[0].r.gas_used, 21000 + 6 + 22100);
+    assert_int_equal(seq.r.receipts[1].r.gas_used, 21000 + 6 + 2200);
+    assert_int_equal(seq.r.receipts[2].r.gas_used, 21000);
+    assert_false(seq.r.receipts[2].r.status);
+    assert_true(seq.r.has_withdrawals_root);
+    struct world_account *sender = world_get(&seq.w, &(address){{0xa9, 0x4f, 0x53, 0x74, 0xfc, 0xe5, 0xed, 0xbc,
+                                                                0x8e, 0x2a, 0x86, 0x97, 0xc1, 0x53, 0x31, 0x67,
+                                                                0x7e, 0x6e, 0xbf, 0x0b}});
+    assert_non_null(sender);
+    assert_int_equal(sender->nonce, 3);
+    /* withdrawal of 16 gwei */
+    struct world_account *aa =
+        world_get(&seq.w, &(address){{0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xaa}});
+    assert_non_null(aa);
+    assert_true(u256_eq(&aa->balance, &(u256){{16000000000ull, 0, 0, 0}}));
+
+    /* The parallel engine executed tx 3 as valid; the gas limit rejects it
+     * in order and the rest reruns sequentially: the same result. */
+    run_t8n(&par, alloc_json, env, (const char *)txs.data, FORK_CANCUN, 4);
+    assert_int_equal(par.rc, PAREVM_OK);
+    assert_true(par.r.parallel);
+    assert_same_run(&seq, &par);
+
+    /* The body round-trips through the .rlp input: same transactions. */
+    struct bytebuf body = {0};
+    assert_int_equal(t8n_write_body(&seq.r, &seq.txs, &body), PAREVM_OK);
+    struct t8n_txs back;
+    char err[256];
+    assert_int_equal(t8n_parse_txs_rlp("body", (const char *)body.data, body.len, FORK_CANCUN, 1, &back, err,
+                                       sizeof err),
+                     PAREVM_OK);
+    assert_int_equal(back.count, 3);
+    for (size_t i = 0; i < 3; i++) {
+        hash32 h;
+        assert_int_equal(tx_hash(&back.txs[i], &h), PAREVM_OK);
+        assert_true(hash32_eq(&h, &seq.r.receipts[i].tx_hash));
+        assert_null(back.invalid[i]);
+        assert_true(address_eq(&back.txs[i].sender, &seq.txs.txs[0].sender));
+    }
+    t8n_txs_free(&back);
+    bytebuf_free(&body);
+
+    /* The post alloc parses back to the same state root. */
+    struct bytebuf alloc_out = {0};
+    assert_int_equal(t8n_write_alloc(&seq.w, &alloc_out), PAREVM_OK);
+    struct world again;
+    assert_int_equal(t8n_parse_alloc("out", (const char *)alloc_out.data, alloc_out.len, &again, err, sizeof err),
+                     PAREVM_OK);
+    hash32 root;
+    assert_int_equal(world_state_root(&again, &root), PAREVM_OK);
+    assert_true(hash32_eq(&root, &seq.r.state_root));
+    world_free(&again);
+    bytebuf_free(&alloc_out);
+
+    run_free(&seq);
+    run_free(&par);
+    free(env);
+    bytebuf_free(&txs);
+}
+
+/* Rejections that never reach execution: a bad signature, blob
+ * transactions past the block's blob gas. */
+static void test_prechecks(void **state)
+{
+    (void)state;
+    const char *txs =
+        "[{\"type\": \"0x0\", \"nonce\": \"0x0\", \"gas\": \"0x5208\", \"gasPrice\": \"0x10\","
+        " \"to\": \"0x00000000000000000000000000000000000000c0\", \"value\": \"0x0\", \"input\": \"0x\","
+        " \"v\": \"0x1b\", \"r\": \"0x0\", \"s\": \"0x1\"},"
+        " {\"type\": \"0x3\", \"chainId\": \"0x1\", \"nonce\": \"0x0\", \"gas\": \"0x5208\", \"maxFeePerGas\": \"0x10\","
+        " \"maxPriorityFeePerGas\": \"0x1\", \"maxFeePerBlobGas\": \"0x10\", \"to\": "
+        "\"0x00000000000000000000000000000000000000c0\","
+        " \"value\": \"0x0\", \"input\": \"0x\", \"accessList\": [], \"blobVersionedHashes\": ["
+        "\"0x0100000000000000000000000000000000000000000000000000000000000000\","
+        "\"0x0100000000000000000000000000000000000000000000000000000000000001\","
+        "\"0x0100000000000000000000000000000000000000000000000000000000000002\","
+        "\"0x0100000000000000000000000000000000000000000000000000000000000003\"],"
+        " \"v\": \"0x0\", \"r\": \"0x0\", \"s\": \"0x0\", \"secretKey\": \"" KEY "\"},"
+        " {\"type\": \"0x3\", \"chainId\": \"0x1\", \"nonce\": \"0x1\", \"gas\": \"0x5208\", \"maxFeePerGas\": \"0x10\","
+        " \"maxPriorityFeePerGas\": \"0x1\", \"maxFeePerBlobGas\": \"0x10\", \"to\": "
+        "\"0x00000000000000000000000000000000000000c0\","
+        " \"value\": \"0x0\", \"input\": \"0x\", \"accessList\": [], \"blobVersionedHashes\": ["
+        "\"0x0100000000000000000000000000000000000000000000000000000000000000\","
+        "\"0x0100000000000000000000000000000000000000000000000000000000000001\","
+        "\"0x0100000000000000000000000000000000000000000000000000000000000002\"],"
+        " \"v\": \"0x0\", \"r\": \"0x0\", \"s\": \"0x0\", \"secretKey\": \"" KEY "\"}]";
+    char *env = env_json(30000000);
+    struct run x;
+    run_t8n(&x, alloc_json, env, txs, FORK_CANCUN, 1);
+    assert_int_equal(x.rc, PAREVM_OK);
+    assert_int_equal(x.r.receipt_count, 1);
+    assert_int_equal(x.r.rejected_count, 2);
+    assert_int_equal(x.r.rejected[0].index, 0);
+    assert_string_equal(x.r.rejected[0].error, "invalid transaction v, r, s values");
+    assert_int_equal(x.r.rejected[1].index, 2);
+    assert_string_equal(x.r.rejected[1].error, "blob gas (917504) would exceed maximum allowance 786432");
+    assert_true(x.r.has_blob_gas);
+    assert_int_equal(x.r.blob_gas_used, 4 * 131072);
+    assert_int_equal(x.r.receipts[0].blob_gas_used, 4 * 131072);
+    run_free(&x);
+    free(env);
+}
+
+/* Legacy transactions are signed with EIP-155 from Spurious Dragon unless
+ * "protected": false; either way the sender is the key's address. */
+static void test_signing(void **state)
+{
+    (void)state;
+    const char *fmt = "[{\"nonce\": \"0x0\", \"gas\": \"0x5208\", \"gasPrice\": \"0x10\", \"to\": "
+                      "\"0x00000000000000000000000000000000000000c0\", \"value\": \"0x0\", \"input\": \"0x\","
+                      " \"v\": \"0x0\", \"r\": \"0x0\", \"s\": \"0x0\", \"secretKey\": \"" KEY "\"%s}]";
+    char txs[1024];
+    char err[256];
+    address want;
+    assert_int_equal(hex_decode_exact(SENDER, want.bytes, 20), PAREVM_OK);
+    for (int protect = 0; protect < 2; protect++) {
+        snprintf(txs, sizeof txs, fmt, protect ? "" : ", \"protected\": false");
+        struct t8n_txs t;
+        assert_int_equal(t8n_parse_txs("txs", txs, strlen(txs), FORK_BERLIN, 5, &t, err, sizeof err), PAREVM_OK);
+        assert_int_equal(t.count, 1);
+        assert_null(t.invalid[0]);
+        assert_true(address_eq(&t.txs[0].sender, &want));
+        assert_int_equal(t.txs[0].has_chain_id, protect);
+        if (protect) {
+            assert_int_equal(t.txs[0].chain_id, 5);
+            assert_true(t.txs[0].v.w[0] == 45 || t.txs[0].v.w[0] == 46); /* 5 * 2 + 35 + parity */
+        } else {
+            assert_true(t.txs[0].v.w[0] == 27 || t.txs[0].v.w[0] == 28);
+        }
+        t8n_txs_free(&t);
+    }
+    /* Before Spurious Dragon there is no EIP-155 to sign with. */
+    snprintf(txs, sizeof txs, fmt, "");
+    struct t8n_txs t;
+    assert_int_equal(t8n_parse_txs("txs", txs, strlen(txs), FORK_HOMESTEAD, 1, &t, err, sizeof err), PAREVM_OK);
+    assert_false(t.txs[0].has_chain_id);
+    t8n_txs_free(&t);
+}
+
+/* Env that does not fit the fork, missing BLOCKHASH, malformed input. */
+static void test_errors(void **state)
+{
+    (void)state;
+    char err[512];
+    struct t8n_env env;
+    struct world w;
+    struct t8n_txs none = {0};
+    struct t8n_result r;
+    const char *base = "{\"currentCoinbase\": \"cb00000000000000000000000000000000000000\","
+                       " \"currentGasLimit\": \"0x1000000\", \"currentNumber\": \"0x300\", "
+                       "\"currentTimestamp\": \"0x10\"%s}";
+    static const struct {
+        enum fork fork;
+        const char *extra;
+        const char *message;
+    } cases[] = {
+        {FORK_LONDON, ", \"currentDifficulty\": \"0x20000\"",
+         "EIP-1559 config but missing 'currentBaseFee' in env section"},
+        {FORK_SHANGHAI, ", \"currentBaseFee\": \"0x7\", \"currentRandom\": \"0x0\"",
+         "Shanghai config but missing 'withdrawals' in env section"},
+        {FORK_PARIS, ", \"currentBaseFee\": \"0x7\"", "post-merge requires currentRandom to be defined in env"},
+        {FORK_PARIS, ", \"currentBaseFee\": \"0x7\", \"currentRandom\": \"0x0\", \"currentDifficulty\": \"0x1\"",
+         "post-merge difficulty must be zero (or omitted) in env"},
+        {FORK_BERLIN, "",
+         "currentDifficulty was not provided, and cannot be calculated due to missing parentDifficulty"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char text[512];
+        snprintf(text, sizeof text, base, cases[i].extra);
+        assert_int_equal(t8n_parse_env("env", text, strlen(text), &env, err, sizeof err), PAREVM_OK);
+        world_init(&w);
+        struct t8n_config cfg = {.fork = cases[i].fork, .chain_id = 1};
+        int rc = t8n_apply(&cfg, &env, &none, &w, &r, err, sizeof err);
+        assert_int_equal(rc, PAREVM_ERR_ARG);
+        assert_int_equal(t8n_exit_code(rc), T8N_EXIT_CONFIG);
+        assert_string_equal(err, cases[i].message);
+        world_free(&w);
+        t8n_env_free(&env);
+    }
+
+    /* London base fee from the parent (EIP-1559): gas used above target. */
+    char text[512];
+    snprintf(text, sizeof text, base,
+             ", \"currentDifficulty\": \"0x20000\", \"parentBaseFee\": \"0x3b9aca00\", \"parentGasUsed\": "
+             "\"0xf4240\", \"parentGasLimit\": \"0x1312d00\"");
+    assert_int_equal(t8n_parse_env("env", text, strlen(text), &env, err, sizeof err), PAREVM_OK);
+    world_init(&w);
+    struct t8n_config london = {.fork = FORK_LONDON, .chain_id = 1};
+    assert_int_equal(t8n_apply(&london, &env, &none, &w, &r, err, sizeof err), PAREVM_OK);
+    /* 1 gwei, 1M used of a 10M target: down by 1/8 * 9/10 */
+    assert_true(u256_eq(&r.base_fee, &(u256){{1000000000ull - 1000000000ull * 9 / 10 / 8, 0, 0, 0}}));
+    assert_true(r.has_difficulty);
+    t8n_result_free(&r);
+    world_free(&w);
+    t8n_env_free(&env);
+
+    /* Pre-Merge difficulty from the parent. */
+    snprintf(text, sizeof text, base, ", \"parentDifficulty\": \"0x20000\", \"parentTimestamp\": \"0xc\"");
+    assert_int_equal(t8n_parse_env("env", text, strlen(text), &env, err, sizeof err), PAREVM_OK);
+    world_init(&w);
+    struct t8n_config byz = {.fork = FORK_BYZANTIUM, .chain_id = 1};
+    assert_int_equal(t8n_apply(&byz, &env, &none, &w, &r, err, sizeof err), PAREVM_OK);
+    /* EIP-100: + parent / 2048 * max(1 - 4 / 9, -99), no bomb yet */
+    assert_true(u256_eq(&r.difficulty, &(u256){{0x20000 + 0x20000 / 2048, 0, 0, 0}}));
+    t8n_result_free(&r);
+    world_free(&w);
+    t8n_env_free(&env);
+
+    /* BLOCKHASH of a block not given: exit code 4. */
+    const char *alloc = "{\"" SENDER "\": {\"balance\": \"0xffffffffffff\"}, \"0x00000000000000000000000000000000000000c0\":"
+                        " {\"code\": \"0x600040\"}}";
+    char *env_text = env_json(1000000);
+    const char *txs = "[{\"type\": \"0x0\", \"nonce\": \"0x0\", \"gas\": \"0x10000\", \"gasPrice\": \"0x10\", \"to\":"
+                      " \"0x00000000000000000000000000000000000000c0\", \"value\": \"0x0\", \"input\": \"0x\","
+                      " \"v\": \"0x0\", \"r\": \"0x0\", \"s\": \"0x0\", \"secretKey\": \"" KEY "\"}]";
+    /* block 1 asks for block 0 */
+    struct run x;
+    run_t8n(&x, alloc, env_text, txs, FORK_CANCUN, 1);
+    assert_int_equal(x.rc, PAREVM_ERR_MISSING);
+    assert_int_equal(t8n_exit_code(x.rc), T8N_EXIT_MISSING_BLOCKHASH);
+    assert_non_null(strstr(x.err, "BLOCKHASH(0)"));
+    run_free(&x);
+    free(env_text);
+
+    /* Malformed inputs name the field. */
+    assert_int_equal(t8n_parse_alloc("a.json", "{\"0x12\": {}}", 12, &w, err, sizeof err), PAREVM_ERR_HEX);
+    assert_string_equal(err, "a.json: 0x12: expected 20 bytes of hex");
+    assert_int_equal(t8n_exit_code(PAREVM_ERR_HEX), T8N_EXIT_JSON);
+    const char *bad_env = "{\"currentCoinbase\": \"0x00000000000000000000000000000000000000cb\"}";
+    assert_int_equal(t8n_parse_env("e.json", bad_env, strlen(bad_env), &env, err, sizeof err), PAREVM_ERR_JSON);
+    assert_string_equal(err, "e.json: currentGasLimit: missing field");
+    const char *bad_tx = "[{\"nonce\": \"0x0\", \"gas\": \"0xzz\", \"gasPrice\": \"0x1\"}]";
+    struct t8n_txs t;
+    assert_int_equal(t8n_parse_txs("t.json", bad_tx, strlen(bad_tx), FORK_CANCUN, 1, &t, err, sizeof err),
+                     PAREVM_ERR_HEX);
+    assert_string_equal(err, "t.json: [0].gas: bad hex");
+    assert_int_equal(t8n_parse_txs("t.json", "[1,", 3, FORK_CANCUN, 1, &t, err, sizeof err), PAREVM_ERR_JSON);
+    assert_int_equal(t8n_parse_txs_rlp("t.rlp", "\"0xc3c2c1\"", 10, FORK_CANCUN, 1, &t, err, sizeof err),
+                     PAREVM_ERR_RLP);
+    assert_int_equal(t8n_exit_code(PAREVM_ERR_RLP), T8N_EXIT_RLP);
+    assert_int_equal(t8n_exit_code(PAREVM_ERR_IO), T8N_EXIT_IO);
+}
+
+/* Rewards: the miner gets reward + reward/32 per ommer, each ommer's
+ * address (8 - delta) * reward / 8; -1 pays and touches nothing. */
+static void test_rewards(void **state)
+{
+    (void)state;
+    const char *env = "{\"currentCoinbase\": \"0x00000000000000000000000000000000000000cb\", \"currentGasLimit\":"
+                      " \"0x1000000\", \"currentNumber\": \"0x10\", \"currentTimestamp\": \"0x10\","
+                      " \"currentDifficulty\": \"0x20000\", \"ommers\": [{\"delta\": \"0x1\", \"address\":"
+                      " \"0x00000000000000000000000000000000000000dd\"}]}";
+    const char *alloc = "{\"0x00000000000000000000000000000000000000ee\": {\"balance\": \"0x0\"}}";
+    char err[256];
+    for (int enabled = 0; enabled < 2; enabled++) {
+        struct world w;
+        struct t8n_env e;
+        struct t8n_txs none = {0};
+        struct t8n_result r;
+        assert_int_equal(t8n_parse_alloc("a", alloc, strlen(alloc), &w, err, sizeof err), PAREVM_OK);
+        assert_int_equal(t8n_parse_env("e", env, strlen(env), &e, err, sizeof err), PAREVM_OK);
+        struct t8n_config cfg = {.fork = FORK_BYZANTIUM, .chain_id = 1, .reward_enabled = enabled,
+                                 .reward = u256_from_u64(3000000000000000000ull)};
+        assert_int_equal(t8n_apply(&cfg, &e, &none, &w, &r, err, sizeof err), PAREVM_OK);
+        const struct world_account *cb =
+            world_get(&w, &(address){{0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xcb}});
+        const struct world_account *om =
+            world_get(&w, &(address){{0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xdd}});
+        if (!enabled) {
+            assert_null(cb);
+            assert_null(om);
+        } else {
+            assert_non_null(cb);
+            assert_non_null(om);
+            assert_true(u256_eq(&cb->balance, &(u256){{3000000000000000000ull + 3000000000000000000ull / 32, 0, 0, 0}}));
+            assert_true(u256_eq(&om->balance, &(u256){{3000000000000000000ull / 8 * 7, 0, 0, 0}}));
+        }
+        /* the empty account in the alloc is neither touched nor removed */
+        assert_non_null(world_get(&w, &(address){{0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xee}}));
+        t8n_result_free(&r);
+        t8n_env_free(&e);
+        world_free(&w);
+    }
+}
+
+/* ======================================================================
+ * The CLI end to end (when build/.../parevm exists beside the test)
+ * ====================================================================== */
+
+static int sh(const char *cmd)
+{
+    int st = system(cmd);
+    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+static void write_text(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fputs(text, f);
+    fclose(f);
+}
+
+static void test_cli(void **state)
+{
+    (void)state;
+    if (access(parevm_bin, X_OK) != 0) {
+        print_message("skipped: %s not built\n", parevm_bin);
+        skip();
+    }
+    char dir[] = "/tmp/parevm-t8n-XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    char path[4200], cmd[16384];
+    snprintf(path, sizeof path, "%s/alloc.json", dir);
+    write_text(path, alloc_json);
+    char *env = env_json(1000000);
+    snprintf(path, sizeof path, "%s/env.json", dir);
+    write_text(path, env);
+    struct bytebuf txs = {0};
+    bytebuf_push(&txs, '[');
+    tx_json(&txs, 0, 50000, "0x00000000000000000000000000000000000000c0", true);
+    tx_json(&txs, 7, 50000, "0x00000000000000000000000000000000000000c0", false);
+    bytebuf_append(&txs, "]", 2);
+    snprintf(path, sizeof path, "%s/txs.json", dir);
+    write_text(path, (const char *)txs.data);
+
+    /* files in, files out (basedir created), with traces */
+    snprintf(cmd, sizeof cmd,
+             "cd %s && %s t8n --input.alloc alloc.json --input.env env.json --input.txs txs.json --state.fork Cancun"
+             " --output.basedir out/sub --output.body body.rlp --trace 2>/dev/null",
+             dir, parevm_bin);
+    assert_int_equal(sh(cmd), 0);
+    snprintf(path, sizeof path, "%s/out/sub/result.json", dir);
+    size_t len;
+    char *text = read_text(path, &len);
+    assert_non_null(text);
+    cJSON *result = cJSON_Parse(text);
+    assert_non_null(result);
+    free(text);
+    assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(result, "receipts")), 1);
+    const cJSON *rej = cJSON_GetObjectItemCaseSensitive(result, "rejected");
+    assert_int_equal(cJSON_GetArraySize(rej), 1);
+    assert_int_equal(cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(rej, 0), "index")->valueint, 1);
+    const char *tx_hash = cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(
+                                                                                  result, "receipts"),
+                                                                              0),
+                                                           "transactionHash")
+                              ->valuestring;
+    snprintf(path, sizeof path, "%s/out/sub/trace-0-%s.jsonl", dir, tx_hash);
+    text = read_text(path, &len);
+    assert_non_null(text);
+    /* PUSH1 PUSH1 SSTORE STOP and the summary */
+    size_t lines = 0;
+    for (size_t i = 0; i < len; i++)
+        lines += text[i] == '\n';
+    assert_int_equal(lines, 5);
+    assert_non_null(strstr(text, "\"opName\":\"SSTORE\""));
+    free(text);
+    snprintf(path, sizeof path, "%s/out/sub/alloc.json", dir);
+    assert_int_equal(access(path, R_OK), 0);
+    /* the body is the .rlp input format: rerun from it */
+    snprintf(cmd, sizeof cmd,
+             "cd %s && %s t8n --input.alloc alloc.json --input.env env.json --input.txs out/sub/body.rlp"
+             " --state.fork Cancun --output.basedir out2 --output.alloc \"\" 2>/dev/null",
+             dir, parevm_bin);
+    assert_int_equal(sh(cmd), 0);
+    snprintf(path, sizeof path, "%s/out2/result.json", dir);
+    text = read_text(path, &len);
+    assert_non_null(text);
+    cJSON *again = cJSON_Parse(text);
+    free(text);
+    assert_string_equal(cJSON_GetObjectItemCaseSensitive(again, "stateRoot")->valuestring,
+                        cJSON_GetObjectItemCaseSensitive(result, "stateRoot")->valuestring);
+    assert_null(cJSON_GetObjectItemCaseSensitive(again, "rejected"));
+    cJSON_Delete(again);
+    snprintf(path, sizeof path, "%s/out2/alloc.json", dir);
+    assert_int_not_equal(access(path, R_OK), 0);
+
+    /* everything through stdin and stdout, parallel */
+    snprintf(path, sizeof path, "%s/input.json", dir);
+    FILE *f = fopen(path, "w");
+    fprintf(f, "{\"alloc\": %s, \"env\": %s, \"txs\": %s}", alloc_json, env, (const char *)txs.data);
+    fclose(f);
+    snprintf(cmd, sizeof cmd,
+             "cd %s && %s t8n --input.alloc stdin --input.env stdin --input.txs stdin --state.fork Cancun"
+             " --output.result stdout --output.alloc stdout --output.body stdout --threads 3 < input.json > out.json",
+             dir, parevm_bin);
+    assert_int_equal(sh(cmd), 0);
+    snprintf(path, sizeof path, "%s/out.json", dir);
+    text = read_text(path, &len);
+    cJSON *combined = cJSON_Parse(text);
+    free(text);
+    assert_non_null(combined);
+    assert_string_equal(combined->child->string, "alloc");
+    assert_string_equal(combined->child->next->string, "body");
+    assert_string_equal(combined->child->next->next->string, "result");
+    assert_string_equal(
+        cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(combined, "result"), "stateRoot")->valuestring,
+        cJSON_GetObjectItemCaseSensitive(result, "stateRoot")->valuestring);
+    cJSON_Delete(combined);
+    cJSON_Delete(result);
+
+    /* geth's exit codes */
+    snprintf(cmd, sizeof cmd, "cd %s && %s t8n --state.fork Nope --output.alloc stdout 2>/dev/null >/dev/null", dir,
+             parevm_bin);
+    assert_int_equal(sh(cmd), 3);
+    snprintf(cmd, sizeof cmd, "cd %s && %s t8n --input.alloc missing.json --state.fork Cancun 2>/dev/null", dir,
+             parevm_bin);
+    assert_int_equal(sh(cmd), 11);
+    write_text(path, "{\"alloc\": [");
+    snprintf(cmd, sizeof cmd, "cd %s && %s t8n --input.alloc stdin --state.fork Cancun < out.json 2>/dev/null", dir,
+             parevm_bin);
+    assert_int_equal(sh(cmd), 10);
+    snprintf(cmd, sizeof cmd, "cd %s && %s t8n --state.fork London --output.result stdout 2>/dev/null >/dev/null",
+             dir, parevm_bin);
+    assert_int_equal(sh(cmd), 3); /* env has no difficulty */
+
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    sh(cmd);
+    bytebuf_free(&txs);
+    free(env);
+}
+
+int main(int argc, char **argv)
+{
+    (void)argc;
+    /* build/<variant>/tests/test_t8n -> build/<variant>/parevm */
+    snprintf(parevm_bin, sizeof parevm_bin, "%s", argv[0]);
+    char *slash = strrchr(parevm_bin, '/');
+    if (slash) {
+        *slash = '\0';
+        slash = strrchr(parevm_bin, '/');
+    }
+    if (slash) {
+        *slash = '\0';
+        size_t n = strlen(parevm_bin);
+        snprintf(parevm_bin + n, sizeof parevm_bin - n, "/parevm");
+        char *abs = realpath(parevm_bin, NULL);
+        if (abs) {
+            snprintf(parevm_bin, sizeof parevm_bin, "%s", abs);
+            free(abs);
+        }
+    } else {
+        snprintf(parevm_bin, sizeof parevm_bin, "../parevm");
+    }
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_skipping),
+        cmocka_unit_test(test_prechecks),
+        cmocka_unit_test(test_signing),
+        cmocka_unit_test(test_errors),
+        cmocka_unit_test(test_rewards),
+        cmocka_unit_test(test_cli),
+        cmocka_unit_test(test_mainnet_receipts_root),
+        cmocka_unit_test(test_state_tests_cancun),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
