@@ -20,6 +20,7 @@
 #include "../base/buf.h"
 #include "../base/hex.h"
 #include "../evm/precompiles.h"
+#include "../evm/trace.h"
 #include "../exec/exec.h"
 #include "../io/mainnet.h"
 #include "cli.h"
@@ -27,12 +28,13 @@
 struct run_options {
     const char *json_path; /* NULL, a file, or "-" for stdout */
     bool quiet;
+    bool trace;               /* EIP-3155 traces to stderr (sequential) */
     struct exec_options exec; /* threads per block (1: sequential) */
 };
 
 void cli_run_usage(FILE *out)
 {
-    fprintf(out, "usage: parevm run [--threads N] [--json FILE|-] [--quiet] BLOCK_DIR...\n"
+    fprintf(out, "usage: parevm run [--threads N] [--json FILE|-] [--quiet] [--trace] BLOCK_DIR...\n"
                  "\n"
                  "Execute mainnet block snapshots (folders holding block.json, pre_state.json\n"
                  "and block_hashes.json, see fixtures/mainnet/README.md) and\n"
@@ -48,6 +50,11 @@ void cli_run_usage(FILE *out)
                  "                CPUs; 1 = sequential). Small or pre-Byzantium blocks run\n"
                  "                sequentially; the results are identical either way\n"
                  "  --quiet       print only failures and the summary\n"
+                 "  --trace       write an EIP-3155 trace of every transaction to stderr (one\n"
+                 "                JSON line per instruction, then {\"output\",\"gasUsed\"[,\"error\"]}).\n"
+                 "                Traces come from a sequential execution on a copy of the\n"
+                 "                pre-state, and the block itself then runs sequentially too\n"
+                 "                (--threads is ignored): the parallel engine has no tracer\n"
                  "  -h, --help    show this help\n"
                  "\n"
                  "output: one line per block, \"NUMBER FORK TXS GAS MS MGAS/S VERDICT\" (on a\n"
@@ -328,6 +335,53 @@ struct run_totals {
     double seconds;
 };
 
+/* --trace: the block's transactions once more, sequentially on a copy of
+ * the pre-state (after the EIP-4788 system call, untraced as in geth),
+ * each with an EIP-3155 tracer writing to out. Stops at an invalid
+ * transaction (the block is invalid there). */
+static int trace_block(const struct chain_config *cfg, const struct mainnet_fixture *fx, FILE *out)
+{
+    struct world w;
+    int err = world_clone(&fx->pre, &w);
+    if (err)
+        return err;
+    struct block_env env;
+    block_env_from_header(&env, cfg, &fx->block.header);
+    env.block_hash = block_hashes_lookup;
+    env.block_hash_arg = (void *)&fx->hashes;
+    struct world_view wv = {&w, env.block_hash, env.block_hash_arg};
+    struct state_view view = world_view_make(&wv);
+    struct write_set ws;
+    write_set_init(&ws);
+    if (env.fork >= FORK_CANCUN) {
+        err = block_beacon_root_call(&env, &fx->block.header, &view, &ws);
+        if (!err)
+            err = write_set_apply(&ws, &w);
+    }
+    uint64_t gas_used = 0;
+    for (size_t i = 0; i < fx->block.tx_count && !err; i++) {
+        struct trace_json tj;
+        trace_json_init(&tj, out);
+        struct tx_result r;
+        err = transition_apply_traced(&env, &view, &fx->block.txs[i], gas_used, &tj.base, &r, &ws);
+        trace_json_free(&tj);
+        bool valid = !err && r.error == TXERR_NONE;
+        if (valid) {
+            err = write_set_apply(&ws, &w);
+            gas_used += r.gas_used;
+        }
+        tx_result_free(&r);
+        if (!err)
+            err = tj.error;
+        if (!valid)
+            break;
+    }
+    fflush(out);
+    write_set_free(&ws);
+    world_free(&w);
+    return err;
+}
+
 /* Load, execute, verify and report one folder; returns whether it passed. */
 static bool run_block(const char *dir, const struct run_options *opt, FILE *table, struct bytebuf *json,
                       bool first_json, struct run_totals *tot)
@@ -355,6 +409,9 @@ static bool run_block(const char *dir, const struct run_options *opt, FILE *tabl
     bool have_copy = false;
     if (json && world_clone(&fx.pre, &pre_copy) == PAREVM_OK)
         have_copy = true;
+
+    if (opt->trace && (rc = trace_block(&cfg, &fx, stderr)))
+        fprintf(table, "%s: trace: %s\n", dir, parevm_strerror(rc));
 
     const struct block_header *h = &fx.block.header;
     struct block_result res;
@@ -459,6 +516,8 @@ int cli_run(int argc, char **argv)
             opt.json_path = argv[++i];
         } else if (strcmp(a, "--quiet") == 0) {
             opt.quiet = true;
+        } else if (strcmp(a, "--trace") == 0) {
+            opt.trace = true;
         } else if (strcmp(a, "--threads") == 0 && i + 1 < argc) {
             char *end;
             long n = strtol(argv[++i], &end, 10);
@@ -475,6 +534,8 @@ int cli_run(int argc, char **argv)
             return CLI_EXIT_USAGE;
         }
     }
+    if (opt.trace)
+        opt.exec.threads = 1; /* see --help: traces are sequential */
     if (dir_count == 0) {
         fprintf(stderr, "parevm run: no BLOCK_DIR given\nTry 'parevm run --help'.\n");
         free(dirs);
