@@ -19,6 +19,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "../src/base/hex.h"
 #include "../src/chain/transition.h"
@@ -596,13 +599,120 @@ static void test_names(void **state)
     assert_string_equal(trace_status_message(EVM_OUT_OF_GAS), "out of gas");
 }
 
-int main(void)
+/* ---- the CLI (when the parevm binary is built beside the test) ---- */
+
+static char parevm_bin[4096];
+
+static bool fixture_dir(const char *sub, char *out, size_t len)
 {
+    const char *env = getenv("PAREVM_FIXTURES");
+    snprintf(out, len, "%s/%s", env && *env ? env : "../shared/fixtures", sub);
+    struct stat st;
+    return stat(out, &st) == 0;
+}
+
+/* Run cmd with stderr into a temporary file; the lines of stderr. */
+static int run_capture(const char *cmd, struct lines *out)
+{
+    char path[] = "/tmp/parevm-trace-XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    close(fd);
+    char full[20000];
+    snprintf(full, sizeof full, "%s 2>%s >/dev/null", cmd, path);
+    int st = system(full);
+    FILE *f = fopen(path, "rb");
+    assert_non_null(f);
+    memset(out, 0, sizeof *out);
+    fseek(f, 0, SEEK_END);
+    out->text_len = (size_t)ftell(f);
+    fseek(f, 0, SEEK_SET);
+    out->text = malloc(out->text_len + 1);
+    assert_non_null(out->text);
+    assert_int_equal(fread(out->text, 1, out->text_len, f), out->text_len);
+    fclose(f);
+    unlink(path);
+    lines_split(out);
+    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+/* statetest --trace: per case the instructions, the summary, then
+ * {"stateRoot"} equal to the fixture's root; run --trace: one summary per
+ * transaction of the block, every step line well-formed. */
+static void test_cli_traces(void **state)
+{
+    (void)state;
+    char path[4096], cmd[16384];
+    if (access(parevm_bin, X_OK) != 0 || !fixture_dir("ethereum-tests/GeneralStateTests/stExample/add11.json", path,
+                                                      sizeof path)) {
+        print_message("skipped: fixtures not found or %s not built\n", parevm_bin);
+        skip();
+    }
+    struct lines l;
+    snprintf(cmd, sizeof cmd, "%s statetest --trace --fork Cancun %s", parevm_bin, path);
+    assert_int_equal(run_capture(cmd, &l), 0);
+    assert_int_equal(l.count, 8); /* PUSH1 PUSH1 ADD PUSH1 SSTORE STOP, summary, root */
+    for (size_t i = 0; i < 6; i++)
+        cJSON_Delete(check_step_line(l.line[i]));
+    assert_string_equal(l.line[6], "{\"output\":\"\",\"gasUsed\":\"0x5660\"}");
+    assert_string_equal(l.line[7],
+                        "{\"stateRoot\":\"0xe8010ce590f401c9d61fef8ab05bea9bcec24281b795e5868809bc4e515aa530\"}");
+    lines_free(&l);
+
+    if (!fixture_dir("mainnet/4864590", path, sizeof path)) {
+        print_message("mainnet part skipped: fixtures not found\n");
+        return;
+    }
+    snprintf(cmd, sizeof cmd, "%s run --trace --threads 4 %s", parevm_bin, path);
+    assert_int_equal(run_capture(cmd, &l), 0);
+    size_t summaries = 0;
+    for (size_t i = 0; i < l.count; i++) {
+        if (!strncmp(l.line[i], "{\"output\"", 9)) {
+            summaries++;
+            continue;
+        }
+        cJSON_Delete(check_step_line(l.line[i]));
+    }
+    char index[4200];
+    snprintf(index, sizeof index, "%s/block.json", path);
+    FILE *f = fopen(index, "rb");
+    assert_non_null(f);
+    fseek(f, 0, SEEK_END);
+    long n = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    char *text = malloc((size_t)n);
+    assert_int_equal(fread(text, 1, (size_t)n, f), (size_t)n);
+    fclose(f);
+    cJSON *block = cJSON_ParseWithLength(text, (size_t)n);
+    free(text);
+    assert_int_equal(summaries, (size_t)cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(block, "transactions")));
+    assert_true(summaries > 0);
+    cJSON_Delete(block);
+    lines_free(&l);
+}
+
+int main(int argc, char **argv)
+{
+    (void)argc;
+    /* build/<variant>/tests/test_trace -> build/<variant>/parevm */
+    snprintf(parevm_bin, sizeof parevm_bin, "%s", argv[0]);
+    char *slash = strrchr(parevm_bin, '/');
+    if (slash)
+        *slash = '\0';
+    slash = strrchr(parevm_bin, '/');
+    if (slash) {
+        *slash = '\0';
+        size_t n = strlen(parevm_bin);
+        snprintf(parevm_bin + n, sizeof parevm_bin - n, "/parevm");
+    } else {
+        snprintf(parevm_bin, sizeof parevm_bin, "../parevm");
+    }
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_small_program_exact), cmocka_unit_test(test_eip3155_example),
         cmocka_unit_test(test_nested_call),         cmocka_unit_test(test_create_cost),
         cmocka_unit_test(test_faults),              cmocka_unit_test(test_transition_traced),
         cmocka_unit_test(test_tracer_detached),     cmocka_unit_test(test_names),
+        cmocka_unit_test(test_cli_traces),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
