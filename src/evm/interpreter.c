@@ -5,7 +5,8 @@
  * the next) or a plain switch with -DEVM_DISPATCH_SWITCH; the handlers
  * are the same source. Before a handler runs, the common prologue checks
  * the stack bounds and charges the opcode's static gas from the fork's
- * optable; handlers charge only the dynamic part.
+ * optable; handlers charge only the dynamic part. A tracer (evm.h) costs
+ * the untraced loop nothing per instruction: see traced_table.
  *
  * Stack: `top` points one past the topmost item. Memory grows in 32-byte
  * words. The code buffer is padded with 33 zero bytes, so PUSH at the end
@@ -13,6 +14,7 @@
  */
 #include "evm.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -250,6 +252,37 @@ static inline void trace_charged(struct frame *f)
     struct evm_tracer *t = f->evm->tracer;
     if (unlikely(t != NULL) && t->on_charged)
         t->on_charged(t, f->gas);
+}
+
+/*
+ * A traced frame runs with a copy of its fork's optable in which no opcode
+ * is defined: the prologue's existing "undefined instruction" branch then
+ * takes every instruction to trace_defined, and the untraced loop carries
+ * no test of its own. (The stack-check branches trace the instructions
+ * that fail them.)
+ */
+static struct optable traced_tables[FORK__COUNT];
+static pthread_once_t traced_once = PTHREAD_ONCE_INIT;
+
+static void traced_tables_init(void)
+{
+    for (int fork = 0; fork < FORK__COUNT; fork++) {
+        traced_tables[fork] = *optable_get((enum fork)fork);
+        memset(traced_tables[fork].defined, 0, sizeof traced_tables[fork].defined);
+    }
+}
+
+static TRACE_COLD const struct optable *traced_table(enum fork fork)
+{
+    pthread_once(&traced_once, traced_tables_init);
+    return &traced_tables[fork];
+}
+
+/* Trace the instruction; whether it really is defined in this fork. */
+static TRACE_COLD bool trace_defined(struct frame *f, uint64_t pc, uint8_t op, const u256 *stack, const u256 *top)
+{
+    trace_step(f, pc, op, stack, top);
+    return optable_get(f->evm->fork)->defined[op];
 }
 
 static TRACE_COLD void trace_exit(struct frame *f, enum evm_status status)
@@ -664,7 +697,9 @@ static enum evm_status interpret(struct frame *f, u256 *stack_base)
     struct evm *evm = f->evm;
     struct journal *j = evm->journal;
     const struct evm_message *msg = f->msg;
-    const struct optable *tbl = optable_get(evm->fork);
+    /* Loaded once; the untraced loop only tests it in cold paths. */
+    struct evm_tracer *const tracer = evm->tracer;
+    const struct optable *tbl = unlikely(tracer != NULL) ? traced_table(evm->fork) : optable_get(evm->fork);
     const uint8_t *code = f->code->bytes;
     const size_t code_len = f->code->len;
     const uint8_t *jumpdests = NULL;
@@ -673,8 +708,6 @@ static enum evm_status interpret(struct frame *f, u256 *stack_base)
     enum evm_status status = EVM_SUCCESS;
     uint8_t op;
     int err;
-    /* Loaded once: the untraced loop pays one predictable branch. */
-    struct evm_tracer *const tracer = evm->tracer;
 
 #ifdef EVM_DISPATCH_SWITCH
 #define DISPATCH() goto next
@@ -748,18 +781,22 @@ static enum evm_status interpret(struct frame *f, u256 *stack_base)
 
 next:
     op = code[pc];
-    if (unlikely(tracer != NULL))
-        trace_step(f, pc, op, stack_base, top);
     {
         ptrdiff_t height = top - stack_base;
         if (unlikely(height < tbl->stack_req[op])) {
-            if (!tbl->defined[op])
+            if (tracer)
+                trace_step(f, pc, op, stack_base, top);
+            if (!optable_get(evm->fork)->defined[op])
                 HALT(op == 0xfe ? EVM_INVALID_INSTRUCTION : EVM_UNDEFINED_INSTRUCTION);
             HALT(EVM_STACK_UNDERFLOW);
         }
-        if (unlikely(height + tbl->stack_grow[op] > EVM_STACK_LIMIT))
+        if (unlikely(height + tbl->stack_grow[op] > EVM_STACK_LIMIT)) {
+            if (tracer)
+                trace_step(f, pc, op, stack_base, top);
             HALT(EVM_STACK_OVERFLOW);
-        if (unlikely(!tbl->defined[op]))
+        }
+        /* With a tracer every instruction comes here (traced_table). */
+        if (unlikely(!tbl->defined[op]) && (!tracer || !trace_defined(f, pc, op, stack_base, top)))
             HALT(op == 0xfe ? EVM_INVALID_INSTRUCTION : EVM_UNDEFINED_INSTRUCTION);
         CHARGE(tbl->gas[op]);
     }
