@@ -22,13 +22,14 @@
  * Fixtures: $PAREVM_FIXTURES or ../shared/fixtures; else the fixture
  * tests print "skipped: fixtures not found".
  */
+#include <dirent.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <cmocka.h>
+
 #include <cjson/cJSON.h>
-#include <dirent.h>
+#include <cmocka.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -70,7 +71,10 @@ static char *read_text(const char *path, size_t *len)
     return buf;
 }
 
-static void hex32(const hash32 *h, char out[67]) { hex_encode(h->bytes, 32, out); }
+static void hex32(const hash32 *h, char out[67])
+{
+    hex_encode(h->bytes, 32, out);
+}
 
 /* ---- path lists ---- */
 
@@ -97,7 +101,10 @@ static void paths_free(struct paths *l)
     memset(l, 0, sizeof *l);
 }
 
-static int cmp_str(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
 
 static void collect_json(const char *dir, struct paths *out)
 {
@@ -129,7 +136,10 @@ static void collect_json(const char *dir, struct paths *out)
  * State tests through t8n
  * ====================================================================== */
 
-static bool has_colon_prefix(const cJSON *s) { return cJSON_IsString(s) && strstr(s->valuestring, ":") != NULL; }
+static bool has_colon_prefix(const cJSON *s)
+{
+    return cJSON_IsString(s) && strstr(s->valuestring, ":") != NULL;
+}
 
 /* The env for t8n: the test's env without the pre-Merge difficulty, with
  * the defaults the state-test runner uses (base fee 10, zero random and
@@ -183,14 +193,20 @@ static char *st_txs(const cJSON *t, const cJSON *indexes)
         al = cJSON_GetArrayItem(als, d);
     if (al && cJSON_IsNull(al))
         al = NULL;
-    const char *type = cJSON_GetObjectItemCaseSensitive(t, "blobVersionedHashes")  ? "0x3"
-                       : cJSON_GetObjectItemCaseSensitive(t, "maxFeePerGas")       ? "0x2"
-                       : al                                                        ? "0x1"
-                                                                                   : "0x0";
+    const char *type = cJSON_GetObjectItemCaseSensitive(t, "blobVersionedHashes") ? "0x3"
+                       : cJSON_GetObjectItemCaseSensitive(t, "maxFeePerGas")      ? "0x2"
+                       : al                                                       ? "0x1"
+                                                                                  : "0x0";
     cJSON_AddStringToObject(tx, "type", type);
     cJSON_AddStringToObject(tx, "chainId", "0x1");
-    static const char *const copy[] = {"nonce",        "gasPrice",         "maxFeePerGas", "maxPriorityFeePerGas",
-                                       "maxFeePerBlobGas", "blobVersionedHashes", "to",     "secretKey"};
+    static const char *const copy[] = {"nonce",
+                                       "gasPrice",
+                                       "maxFeePerGas",
+                                       "maxPriorityFeePerGas",
+                                       "maxFeePerBlobGas",
+                                       "blobVersionedHashes",
+                                       "to",
+                                       "secretKey"};
     for (size_t i = 0; i < sizeof copy / sizeof copy[0]; i++) {
         const cJSON *item = cJSON_GetObjectItemCaseSensitive(t, copy[i]);
         if (item)
@@ -233,7 +249,8 @@ static void st_run_file(const char *path, struct st_counts *c, bool *had_cancun)
     const cJSON *test;
     cJSON_ArrayForEach(test, root)
     {
-        const cJSON *post = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(test, "post"), "Cancun");
+        const cJSON *post =
+            cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(test, "post"), "Cancun");
         if (!post || !cJSON_GetArraySize(post))
             continue;
         *had_cancun = true;
@@ -289,8 +306,8 @@ static void st_run_file(const char *path, struct st_counts *c, bool *had_cancun)
             if (why) {
                 hex32(&r.state_root, got);
                 hex32(&want_root, want);
-                print_error("%s %s Cancun entry %zu: %s (root %s, want %s)\n", path, test->string, k - 1, why, got,
-                            want);
+                print_error("%s %s Cancun entry %zu: %s (root %s, want %s)\n", path, test->string, k - 1, why,
+                            got, want);
                 c->failed++;
             }
             c->rejected += expect_exc != NULL;
@@ -423,7 +440,8 @@ static void test_mainnet_receipts_root(void **state)
                          PAREVM_OK);
         assert_int_equal(txs.count, fx.block.tx_count);
         for (int pass = 0; pass < 2; pass++) {
-            assert_int_equal(t8n_parse_alloc("alloc", alloc_text, alloc_len, &w[pass], err, sizeof err), PAREVM_OK);
+            assert_int_equal(t8n_parse_alloc("alloc", alloc_text, alloc_len, &w[pass], err, sizeof err),
+                             PAREVM_OK);
             struct t8n_config cfg = {.fork = fx.fork, .chain_id = 1, .threads = pass ? 4 : 1};
             int rc = t8n_apply(&cfg, &env, &txs, &w[pass], &r[pass], err, sizeof err);
             if (rc)
@@ -439,8 +457,8 @@ static void test_mainnet_receipts_root(void **state)
             hex32(&r[pass].receipts_root, got);
             hex32(&fx.block.header.receipts_root, want);
             if (strcmp(got, want))
-                print_error("block %s (threads %d): receiptsRoot %s, header %s\n", blocks.p[b], cfg.threads, got,
-                            want);
+                print_error("block %s (threads %d): receiptsRoot %s, header %s\n", blocks.p[b], cfg.threads,
+                            got, want);
             assert_string_equal(got, want);
             assert_int_equal(r[pass].gas_used, fx.block.header.gas_used);
             assert_memory_equal(r[pass].logs_bloom, fx.block.header.logs_bloom, 256);
@@ -488,20 +506,22 @@ static void test_mainnet_receipts_root(void **state)
 #define KEY "0x45a915e4d060149eb4365960e6a7a45f334393093061116b197e3240065ff2d8"
 #define SENDER "0xa94f5374fce5edbc8e2a8697c15331677e6ebf0b"
 
-static const char *const alloc_json = "{\"" SENDER "\": {\"balance\": \"1000000000000000000\"},"
-                                      " \"0x00000000000000000000000000000000000000c0\": {\"code\": \"0x600160015500\","
-                                      " \"balance\": \"0x0\", \"nonce\": \"0x1\"}}";
+static const char *const alloc_json =
+    "{\"" SENDER "\": {\"balance\": \"1000000000000000000\"},"
+    " \"0x00000000000000000000000000000000000000c0\": {\"code\": \"0x600160015500\","
+    " \"balance\": \"0x0\", \"nonce\": \"0x1\"}}";
 
 static char *env_json(uint64_t gas_limit)
 {
     char *s = malloc(512);
-    snprintf(s, 512,
-             "{\"currentCoinbase\": \"0x00000000000000000000000000000000000000cb\", \"currentGasLimit\": \"%llu\","
-             " \"currentNumber\": \"1\", \"currentTimestamp\": \"1000\", \"currentRandom\": \"0x01\","
-             " \"currentBaseFee\": \"7\", \"currentExcessBlobGas\": \"0\", \"withdrawals\": [{\"index\": \"0x0\","
-             " \"validatorIndex\": \"0x1\", \"address\": \"0x00000000000000000000000000000000000000aa\", "
-             "\"amount\": \"0x10\"}]}",
-             (unsigned long long)gas_limit);
+    snprintf(
+        s, 512,
+        "{\"currentCoinbase\": \"0x00000000000000000000000000000000000000cb\", \"currentGasLimit\": \"%llu\","
+        " \"currentNumber\": \"1\", \"currentTimestamp\": \"1000\", \"currentRandom\": \"0x01\","
+        " \"currentBaseFee\": \"7\", \"currentExcessBlobGas\": \"0\", \"withdrawals\": [{\"index\": \"0x0\","
+        " \"validatorIndex\": \"0x1\", \"address\": \"0x00000000000000000000000000000000000000aa\", "
+        "\"amount\": \"0x10\"}]}",
+        (unsigned long long)gas_limit);
     return s;
 }
 
@@ -509,12 +529,13 @@ static char *env_json(uint64_t gas_limit)
 static void tx_json(struct bytebuf *b, uint64_t nonce, uint64_t gas, const char *to, bool first)
 {
     char s[512];
-    int n = snprintf(s, sizeof s,
-                     "%s{\"type\": \"0x2\", \"chainId\": \"0x1\", \"nonce\": \"0x%llx\", \"gas\": \"0x%llx\","
-                     " \"maxFeePerGas\": \"0x10\", \"maxPriorityFeePerGas\": \"0x1\", \"to\": \"%s\","
-                     " \"value\": \"0x1\", \"input\": \"0x\", \"accessList\": [], \"v\": \"0x0\", \"r\": \"0x0\","
-                     " \"s\": \"0x0\", \"secretKey\": \"" KEY "\"}",
-                     first ? "" : ",", (unsigned long long)nonce, (unsigned long long)gas, to);
+    int n =
+        snprintf(s, sizeof s,
+                 "%s{\"type\": \"0x2\", \"chainId\": \"0x1\", \"nonce\": \"0x%llx\", \"gas\": \"0x%llx\","
+                 " \"maxFeePerGas\": \"0x10\", \"maxPriorityFeePerGas\": \"0x1\", \"to\": \"%s\","
+                 " \"value\": \"0x1\", \"input\": \"0x\", \"accessList\": [], \"v\": \"0x0\", \"r\": \"0x0\","
+                 " \"s\": \"0x0\", \"secretKey\": \"" KEY "\"}",
+                 first ? "" : ",", (unsigned long long)nonce, (unsigned long long)gas, to);
     bytebuf_append(b, s, (size_t)n);
 }
 
@@ -601,9 +622,9 @@ static void test_skipping(void **state)
     assert_int_equal(seq.r.receipts[2].r.gas_used, 21000);
     assert_false(seq.r.receipts[2].r.status);
     assert_true(seq.r.has_withdrawals_root);
-    struct world_account *sender = world_get(&seq.w, &(address){{0xa9, 0x4f, 0x53, 0x74, 0xfc, 0xe5, 0xed, 0xbc,
-                                                                0x8e, 0x2a, 0x86, 0x97, 0xc1, 0x53, 0x31, 0x67,
-                                                                0x7e, 0x6e, 0xbf, 0x0b}});
+    struct world_account *sender =
+        world_get(&seq.w, &(address){{0xa9, 0x4f, 0x53, 0x74, 0xfc, 0xe5, 0xed, 0xbc, 0x8e, 0x2a,
+                                      0x86, 0x97, 0xc1, 0x53, 0x31, 0x67, 0x7e, 0x6e, 0xbf, 0x0b}});
     assert_non_null(sender);
     assert_int_equal(sender->nonce, 3);
     /* withdrawal of 16 gwei */
@@ -624,9 +645,9 @@ static void test_skipping(void **state)
     assert_int_equal(t8n_write_body(&seq.r, &seq.txs, &body), PAREVM_OK);
     struct t8n_txs back;
     char err[256];
-    assert_int_equal(t8n_parse_txs_rlp("body", (const char *)body.data, body.len, FORK_CANCUN, 1, &back, err,
-                                       sizeof err),
-                     PAREVM_OK);
+    assert_int_equal(
+        t8n_parse_txs_rlp("body", (const char *)body.data, body.len, FORK_CANCUN, 1, &back, err, sizeof err),
+        PAREVM_OK);
     assert_int_equal(back.count, 3);
     for (size_t i = 0; i < 3; i++) {
         hash32 h;
@@ -642,8 +663,9 @@ static void test_skipping(void **state)
     struct bytebuf alloc_out = {0};
     assert_int_equal(t8n_write_alloc(&seq.w, &alloc_out), PAREVM_OK);
     struct world again;
-    assert_int_equal(t8n_parse_alloc("out", (const char *)alloc_out.data, alloc_out.len, &again, err, sizeof err),
-                     PAREVM_OK);
+    assert_int_equal(
+        t8n_parse_alloc("out", (const char *)alloc_out.data, alloc_out.len, &again, err, sizeof err),
+        PAREVM_OK);
     hash32 root;
     assert_int_equal(world_state_root(&again, &root), PAREVM_OK);
     assert_true(hash32_eq(&root, &seq.r.state_root));
@@ -665,7 +687,8 @@ static void test_prechecks(void **state)
         "[{\"type\": \"0x0\", \"nonce\": \"0x0\", \"gas\": \"0x5208\", \"gasPrice\": \"0x10\","
         " \"to\": \"0x00000000000000000000000000000000000000c0\", \"value\": \"0x0\", \"input\": \"0x\","
         " \"v\": \"0x1b\", \"r\": \"0x0\", \"s\": \"0x1\"},"
-        " {\"type\": \"0x3\", \"chainId\": \"0x1\", \"nonce\": \"0x0\", \"gas\": \"0x5208\", \"maxFeePerGas\": \"0x10\","
+        " {\"type\": \"0x3\", \"chainId\": \"0x1\", \"nonce\": \"0x0\", \"gas\": \"0x5208\", "
+        "\"maxFeePerGas\": \"0x10\","
         " \"maxPriorityFeePerGas\": \"0x1\", \"maxFeePerBlobGas\": \"0x10\", \"to\": "
         "\"0x00000000000000000000000000000000000000c0\","
         " \"value\": \"0x0\", \"input\": \"0x\", \"accessList\": [], \"blobVersionedHashes\": ["
@@ -674,7 +697,8 @@ static void test_prechecks(void **state)
         "\"0x0100000000000000000000000000000000000000000000000000000000000002\","
         "\"0x0100000000000000000000000000000000000000000000000000000000000003\"],"
         " \"v\": \"0x0\", \"r\": \"0x0\", \"s\": \"0x0\", \"secretKey\": \"" KEY "\"},"
-        " {\"type\": \"0x3\", \"chainId\": \"0x1\", \"nonce\": \"0x1\", \"gas\": \"0x5208\", \"maxFeePerGas\": \"0x10\","
+        " {\"type\": \"0x3\", \"chainId\": \"0x1\", \"nonce\": \"0x1\", \"gas\": \"0x5208\", "
+        "\"maxFeePerGas\": \"0x10\","
         " \"maxPriorityFeePerGas\": \"0x1\", \"maxFeePerBlobGas\": \"0x10\", \"to\": "
         "\"0x00000000000000000000000000000000000000c0\","
         " \"value\": \"0x0\", \"input\": \"0x\", \"accessList\": [], \"blobVersionedHashes\": ["
@@ -714,7 +738,8 @@ static void test_signing(void **state)
     for (int protect = 0; protect < 2; protect++) {
         snprintf(txs, sizeof txs, fmt, protect ? "" : ", \"protected\": false");
         struct t8n_txs t;
-        assert_int_equal(t8n_parse_txs("txs", txs, strlen(txs), FORK_BERLIN, 5, &t, err, sizeof err), PAREVM_OK);
+        assert_int_equal(t8n_parse_txs("txs", txs, strlen(txs), FORK_BERLIN, 5, &t, err, sizeof err),
+                         PAREVM_OK);
         assert_int_equal(t.count, 1);
         assert_null(t.invalid[0]);
         assert_true(address_eq(&t.txs[0].sender, &want));
@@ -730,7 +755,8 @@ static void test_signing(void **state)
     /* Before Spurious Dragon there is no EIP-155 to sign with. */
     snprintf(txs, sizeof txs, fmt, "");
     struct t8n_txs t;
-    assert_int_equal(t8n_parse_txs("txs", txs, strlen(txs), FORK_HOMESTEAD, 1, &t, err, sizeof err), PAREVM_OK);
+    assert_int_equal(t8n_parse_txs("txs", txs, strlen(txs), FORK_HOMESTEAD, 1, &t, err, sizeof err),
+                     PAREVM_OK);
     assert_false(t.txs[0].has_chain_id);
     t8n_txs_free(&t);
 }
@@ -756,8 +782,10 @@ static void test_errors(void **state)
          "EIP-1559 config but missing 'currentBaseFee' in env section"},
         {FORK_SHANGHAI, ", \"currentBaseFee\": \"0x7\", \"currentRandom\": \"0x0\"",
          "Shanghai config but missing 'withdrawals' in env section"},
-        {FORK_PARIS, ", \"currentBaseFee\": \"0x7\"", "post-merge requires currentRandom to be defined in env"},
-        {FORK_PARIS, ", \"currentBaseFee\": \"0x7\", \"currentRandom\": \"0x0\", \"currentDifficulty\": \"0x1\"",
+        {FORK_PARIS, ", \"currentBaseFee\": \"0x7\"",
+         "post-merge requires currentRandom to be defined in env"},
+        {FORK_PARIS,
+         ", \"currentBaseFee\": \"0x7\", \"currentRandom\": \"0x0\", \"currentDifficulty\": \"0x1\"",
          "post-merge difficulty must be zero (or omitted) in env"},
         {FORK_BERLIN, "",
          "currentDifficulty was not provided, and cannot be calculated due to missing parentDifficulty"},
@@ -805,12 +833,14 @@ static void test_errors(void **state)
     t8n_env_free(&env);
 
     /* BLOCKHASH of a block not given: exit code 4. */
-    const char *alloc = "{\"" SENDER "\": {\"balance\": \"0xffffffffffff\"}, \"0x00000000000000000000000000000000000000c0\":"
-                        " {\"code\": \"0x600040\"}}";
+    const char *alloc =
+        "{\"" SENDER "\": {\"balance\": \"0xffffffffffff\"}, \"0x00000000000000000000000000000000000000c0\":"
+        " {\"code\": \"0x600040\"}}";
     char *env_text = env_json(1000000);
-    const char *txs = "[{\"type\": \"0x0\", \"nonce\": \"0x0\", \"gas\": \"0x10000\", \"gasPrice\": \"0x10\", \"to\":"
-                      " \"0x00000000000000000000000000000000000000c0\", \"value\": \"0x0\", \"input\": \"0x\","
-                      " \"v\": \"0x0\", \"r\": \"0x0\", \"s\": \"0x0\", \"secretKey\": \"" KEY "\"}]";
+    const char *txs =
+        "[{\"type\": \"0x0\", \"nonce\": \"0x0\", \"gas\": \"0x10000\", \"gasPrice\": \"0x10\", \"to\":"
+        " \"0x00000000000000000000000000000000000000c0\", \"value\": \"0x0\", \"input\": \"0x\","
+        " \"v\": \"0x0\", \"r\": \"0x0\", \"s\": \"0x0\", \"secretKey\": \"" KEY "\"}]";
     /* block 1 asks for block 0 */
     struct run x;
     run_t8n(&x, alloc, env_text, txs, FORK_CANCUN, 1);
@@ -825,7 +855,8 @@ static void test_errors(void **state)
     assert_string_equal(err, "a.json: 0x12: expected 20 bytes of hex");
     assert_int_equal(t8n_exit_code(PAREVM_ERR_HEX), T8N_EXIT_JSON);
     const char *bad_env = "{\"currentCoinbase\": \"0x00000000000000000000000000000000000000cb\"}";
-    assert_int_equal(t8n_parse_env("e.json", bad_env, strlen(bad_env), &env, err, sizeof err), PAREVM_ERR_JSON);
+    assert_int_equal(t8n_parse_env("e.json", bad_env, strlen(bad_env), &env, err, sizeof err),
+                     PAREVM_ERR_JSON);
     assert_string_equal(err, "e.json: currentGasLimit: missing field");
     const char *bad_tx = "[{\"nonce\": \"0x0\", \"gas\": \"0xzz\", \"gasPrice\": \"0x1\"}]";
     struct t8n_txs t;
@@ -844,10 +875,11 @@ static void test_errors(void **state)
 static void test_rewards(void **state)
 {
     (void)state;
-    const char *env = "{\"currentCoinbase\": \"0x00000000000000000000000000000000000000cb\", \"currentGasLimit\":"
-                      " \"0x1000000\", \"currentNumber\": \"0x10\", \"currentTimestamp\": \"0x10\","
-                      " \"currentDifficulty\": \"0x20000\", \"ommers\": [{\"delta\": \"0x1\", \"address\":"
-                      " \"0x00000000000000000000000000000000000000dd\"}]}";
+    const char *env =
+        "{\"currentCoinbase\": \"0x00000000000000000000000000000000000000cb\", \"currentGasLimit\":"
+        " \"0x1000000\", \"currentNumber\": \"0x10\", \"currentTimestamp\": \"0x10\","
+        " \"currentDifficulty\": \"0x20000\", \"ommers\": [{\"delta\": \"0x1\", \"address\":"
+        " \"0x00000000000000000000000000000000000000dd\"}]}";
     const char *alloc = "{\"0x00000000000000000000000000000000000000ee\": {\"balance\": \"0x0\"}}";
     char err[256];
     for (int enabled = 0; enabled < 2; enabled++) {
@@ -857,7 +889,9 @@ static void test_rewards(void **state)
         struct t8n_result r;
         assert_int_equal(t8n_parse_alloc("a", alloc, strlen(alloc), &w, err, sizeof err), PAREVM_OK);
         assert_int_equal(t8n_parse_env("e", env, strlen(env), &e, err, sizeof err), PAREVM_OK);
-        struct t8n_config cfg = {.fork = FORK_BYZANTIUM, .chain_id = 1, .reward_enabled = enabled,
+        struct t8n_config cfg = {.fork = FORK_BYZANTIUM,
+                                 .chain_id = 1,
+                                 .reward_enabled = enabled,
                                  .reward = u256_from_u64(3000000000000000000ull)};
         assert_int_equal(t8n_apply(&cfg, &e, &none, &w, &r, err, sizeof err), PAREVM_OK);
         const struct world_account *cb =
@@ -870,11 +904,13 @@ static void test_rewards(void **state)
         } else {
             assert_non_null(cb);
             assert_non_null(om);
-            assert_true(u256_eq(&cb->balance, &(u256){{3000000000000000000ull + 3000000000000000000ull / 32, 0, 0, 0}}));
+            assert_true(u256_eq(&cb->balance,
+                                &(u256){{3000000000000000000ull + 3000000000000000000ull / 32, 0, 0, 0}}));
             assert_true(u256_eq(&om->balance, &(u256){{3000000000000000000ull / 8 * 7, 0, 0, 0}}));
         }
         /* the empty account in the alloc is neither touched nor removed */
-        assert_non_null(world_get(&w, &(address){{0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xee}}));
+        assert_non_null(
+            world_get(&w, &(address){{0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xee}}));
         t8n_result_free(&r);
         t8n_env_free(&e);
         world_free(&w);
@@ -924,7 +960,8 @@ static void test_cli(void **state)
 
     /* files in, files out (basedir created), with traces */
     snprintf(cmd, sizeof cmd,
-             "cd %s && %s t8n --input.alloc alloc.json --input.env env.json --input.txs txs.json --state.fork Cancun"
+             "cd %s && %s t8n --input.alloc alloc.json --input.env env.json --input.txs txs.json "
+             "--state.fork Cancun"
              " --output.basedir out/sub --output.body body.rlp --trace 2>/dev/null",
              dir, parevm_bin);
     assert_int_equal(sh(cmd), 0);
@@ -939,11 +976,10 @@ static void test_cli(void **state)
     const cJSON *rej = cJSON_GetObjectItemCaseSensitive(result, "rejected");
     assert_int_equal(cJSON_GetArraySize(rej), 1);
     assert_int_equal(cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(rej, 0), "index")->valueint, 1);
-    const char *tx_hash = cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(
-                                                                                  result, "receipts"),
-                                                                              0),
-                                                           "transactionHash")
-                              ->valuestring;
+    const char *tx_hash =
+        cJSON_GetObjectItemCaseSensitive(
+            cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(result, "receipts"), 0), "transactionHash")
+            ->valuestring;
     snprintf(path, sizeof path, "%s/out/sub/trace-0-%s.jsonl", dir, tx_hash);
     text = read_text(path, &len);
     assert_non_null(text);
@@ -981,7 +1017,8 @@ static void test_cli(void **state)
     fclose(f);
     snprintf(cmd, sizeof cmd,
              "cd %s && %s t8n --input.alloc stdin --input.env stdin --input.txs stdin --state.fork Cancun"
-             " --output.result stdout --output.alloc stdout --output.body stdout --threads 3 < input.json > out.json",
+             " --output.result stdout --output.alloc stdout --output.body stdout --threads 3 < input.json > "
+             "out.json",
              dir, parevm_bin);
     assert_int_equal(sh(cmd), 0);
     snprintf(path, sizeof path, "%s/out.json", dir);
@@ -993,24 +1030,28 @@ static void test_cli(void **state)
     assert_string_equal(combined->child->next->string, "body");
     assert_string_equal(combined->child->next->next->string, "result");
     assert_string_equal(
-        cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(combined, "result"), "stateRoot")->valuestring,
+        cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(combined, "result"), "stateRoot")
+            ->valuestring,
         cJSON_GetObjectItemCaseSensitive(result, "stateRoot")->valuestring);
     cJSON_Delete(combined);
     cJSON_Delete(result);
 
     /* geth's exit codes */
-    snprintf(cmd, sizeof cmd, "cd %s && %s t8n --state.fork Nope --output.alloc stdout 2>/dev/null >/dev/null", dir,
+    snprintf(cmd, sizeof cmd,
+             "cd %s && %s t8n --state.fork Nope --output.alloc stdout 2>/dev/null >/dev/null", dir,
              parevm_bin);
     assert_int_equal(sh(cmd), 3);
-    snprintf(cmd, sizeof cmd, "cd %s && %s t8n --input.alloc missing.json --state.fork Cancun 2>/dev/null", dir,
-             parevm_bin);
+    snprintf(cmd, sizeof cmd, "cd %s && %s t8n --input.alloc missing.json --state.fork Cancun 2>/dev/null",
+             dir, parevm_bin);
     assert_int_equal(sh(cmd), 11);
     write_text(path, "{\"alloc\": [");
-    snprintf(cmd, sizeof cmd, "cd %s && %s t8n --input.alloc stdin --state.fork Cancun < out.json 2>/dev/null", dir,
+    snprintf(cmd, sizeof cmd,
+             "cd %s && %s t8n --input.alloc stdin --state.fork Cancun < out.json 2>/dev/null", dir,
              parevm_bin);
     assert_int_equal(sh(cmd), 10);
-    snprintf(cmd, sizeof cmd, "cd %s && %s t8n --state.fork London --output.result stdout 2>/dev/null >/dev/null",
-             dir, parevm_bin);
+    snprintf(cmd, sizeof cmd,
+             "cd %s && %s t8n --state.fork London --output.result stdout 2>/dev/null >/dev/null", dir,
+             parevm_bin);
     assert_int_equal(sh(cmd), 3); /* env has no difficulty */
 
     snprintf(cmd, sizeof cmd, "rm -rf %s", dir);

@@ -14,8 +14,9 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <cmocka.h>
+
 #include <cjson/cJSON.h>
+#include <cmocka.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -172,8 +173,8 @@ static cJSON *check_step_line(const char *text)
         assert_true(k < FIELD_COUNT);
         assert_string_equal(c->string, field_order[k]);
         const char *name = c->string;
-        if (!strcmp(name, "pc") || !strcmp(name, "op") || !strcmp(name, "memSize") || !strcmp(name, "depth") ||
-            !strcmp(name, "refund")) {
+        if (!strcmp(name, "pc") || !strcmp(name, "op") || !strcmp(name, "memSize") ||
+            !strcmp(name, "depth") || !strcmp(name, "refund")) {
             assert_true(cJSON_IsNumber(c));
         } else if (!strcmp(name, "stack")) {
             assert_true(cJSON_IsArray(c));
@@ -221,26 +222,35 @@ static void test_small_program_exact(void **state)
     (void)state;
     struct lines l;
     enum evm_status st;
-    run_code(FORK_CANCUN, "0x6001600201600052602060" "00f3", NULL, 100000, &l, &st);
+    run_code(FORK_CANCUN,
+             "0x6001600201600052602060"
+             "00f3",
+             NULL, 100000, &l, &st);
     assert_int_equal(st, EVM_SUCCESS);
     static const char *const want[] = {
         "{\"pc\":0,\"op\":96,\"gas\":\"0x186a0\",\"gasCost\":\"0x3\",\"memSize\":0,\"stack\":[],\"depth\":1,"
         "\"returnData\":\"0x\",\"refund\":0,\"opName\":\"PUSH1\"}",
-        "{\"pc\":2,\"op\":96,\"gas\":\"0x1869d\",\"gasCost\":\"0x3\",\"memSize\":0,\"stack\":[\"0x1\"],\"depth\":1,"
+        "{\"pc\":2,\"op\":96,\"gas\":\"0x1869d\",\"gasCost\":\"0x3\",\"memSize\":0,\"stack\":[\"0x1\"],"
+        "\"depth\":1,"
         "\"returnData\":\"0x\",\"refund\":0,\"opName\":\"PUSH1\"}",
-        "{\"pc\":4,\"op\":1,\"gas\":\"0x1869a\",\"gasCost\":\"0x3\",\"memSize\":0,\"stack\":[\"0x1\",\"0x2\"],"
+        "{\"pc\":4,\"op\":1,\"gas\":\"0x1869a\",\"gasCost\":\"0x3\",\"memSize\":0,\"stack\":[\"0x1\",\"0x2\"]"
+        ","
         "\"depth\":1,\"returnData\":\"0x\",\"refund\":0,\"opName\":\"ADD\"}",
-        "{\"pc\":5,\"op\":96,\"gas\":\"0x18697\",\"gasCost\":\"0x3\",\"memSize\":0,\"stack\":[\"0x3\"],\"depth\":1,"
+        "{\"pc\":5,\"op\":96,\"gas\":\"0x18697\",\"gasCost\":\"0x3\",\"memSize\":0,\"stack\":[\"0x3\"],"
+        "\"depth\":1,"
         "\"returnData\":\"0x\",\"refund\":0,\"opName\":\"PUSH1\"}",
-        "{\"pc\":7,\"op\":82,\"gas\":\"0x18694\",\"gasCost\":\"0x6\",\"memSize\":0,\"stack\":[\"0x3\",\"0x0\"],"
+        "{\"pc\":7,\"op\":82,\"gas\":\"0x18694\",\"gasCost\":\"0x6\",\"memSize\":0,\"stack\":[\"0x3\","
+        "\"0x0\"],"
         "\"depth\":1,\"returnData\":\"0x\",\"refund\":0,\"opName\":\"MSTORE\"}",
         "{\"pc\":8,\"op\":96,\"gas\":\"0x1868e\",\"gasCost\":\"0x3\",\"memSize\":32,\"stack\":[],\"depth\":1,"
         "\"returnData\":\"0x\",\"refund\":0,\"opName\":\"PUSH1\"}",
         "{\"pc\":10,\"op\":96,\"gas\":\"0x1868b\",\"gasCost\":\"0x3\",\"memSize\":32,\"stack\":[\"0x20\"],"
         "\"depth\":1,\"returnData\":\"0x\",\"refund\":0,\"opName\":\"PUSH1\"}",
-        "{\"pc\":12,\"op\":243,\"gas\":\"0x18688\",\"gasCost\":\"0x0\",\"memSize\":32,\"stack\":[\"0x20\",\"0x0\"],"
+        "{\"pc\":12,\"op\":243,\"gas\":\"0x18688\",\"gasCost\":\"0x0\",\"memSize\":32,\"stack\":[\"0x20\","
+        "\"0x0\"],"
         "\"depth\":1,\"returnData\":\"0x\",\"refund\":0,\"opName\":\"RETURN\"}",
-        "{\"output\":\"0000000000000000000000000000000000000000000000000000000000000003\",\"gasUsed\":\"0x18\"}",
+        "{\"output\":\"0000000000000000000000000000000000000000000000000000000000000003\",\"gasUsed\":"
+        "\"0x18\"}",
     };
     assert_int_equal(l.count, sizeof want / sizeof want[0]);
     for (size_t i = 0; i < l.count; i++) {
@@ -281,8 +291,8 @@ static void test_eip3155_example(void **state)
         {15, 96, 0x2540b95bf, 0x3, 96, "[\"0x40\",\"0x0\",\"0x40\"]", "0x", "PUSH1"},
         {17, 96, 0x2540b95bc, 0x3, 96, "[\"0x40\",\"0x0\",\"0x40\",\"0x0\"]", "0x", "PUSH1"},
         {19, 90, 0x2540b95b9, 0x2, 96, "[\"0x40\",\"0x0\",\"0x40\",\"0x0\",\"0x2\"]", "0x", "GAS"},
-        {20, 250, 0x2540b95b7, 0x24abb676c, 96, "[\"0x40\",\"0x0\",\"0x40\",\"0x0\",\"0x2\",\"0x2540b95b7\"]", "0x",
-         "STATICCALL"},
+        {20, 250, 0x2540b95b7, 0x24abb676c, 96, "[\"0x40\",\"0x0\",\"0x40\",\"0x0\",\"0x2\",\"0x2540b95b7\"]",
+         "0x", "STATICCALL"},
         {21, 96, 0x2540b92a7, 0x3, 96, "[\"0x1\"]",
          "0xf5a5fd42d16a20302798ef6ed309979b43003d2320d9f0e8ea9831a92759fb4b", "PUSH1"},
         {23, 243, 0x2540b92a4, 0x0, 96, "[\"0x1\",\"0x40\"]",
@@ -360,7 +370,10 @@ static void test_create_cost(void **state)
      * PUSH1 1 PUSH1 31 PUSH1 0 CREATE STOP */
     struct lines l;
     enum evm_status st;
-    run_code(FORK_CANCUN, "0x6000600052600160" "1f6000f000", NULL, 1000000, &l, &st);
+    run_code(FORK_CANCUN,
+             "0x6000600052600160"
+             "1f6000f000",
+             NULL, 1000000, &l, &st);
     assert_int_equal(st, EVM_SUCCESS);
     /* 3 lines, MSTORE, 3 PUSH1 ... : initcode STOP runs at depth 2 */
     size_t create = 6;
@@ -392,7 +405,8 @@ static void test_faults(void **state)
     assert_string_equal(str_field(o, "error"), "invalid jump destination");
     assert_int_equal(hex_field(o, "gasCost"), 8);
     cJSON_Delete(o);
-    assert_string_equal(l.line[2], "{\"output\":\"\",\"gasUsed\":\"0x186a0\",\"error\":\"invalid jump destination\"}");
+    assert_string_equal(l.line[2],
+                        "{\"output\":\"\",\"gasUsed\":\"0x186a0\",\"error\":\"invalid jump destination\"}");
     lines_free(&l);
 
     /* ADD on an empty stack */
@@ -450,7 +464,9 @@ static void test_transition_traced(void **state)
     world_init(&w);
     address to = addr_of(1), from = addr_of(0xee), coinbase = addr_of(0xcb);
     /* SSTORE(0, CALLVALUE) LOG0(0,0) */
-    set_code_hex(&w, &to, "0x34600055" "60006000a0");
+    set_code_hex(&w, &to,
+                 "0x34600055"
+                 "60006000a0");
     world_get_or_create(&w, &from)->balance = u256_from_u64(1000000000000ull);
     struct block_env env;
     memset(&env, 0, sizeof env);
@@ -643,8 +659,8 @@ static void test_cli_traces(void **state)
 {
     (void)state;
     char path[4096], cmd[16384];
-    if (access(parevm_bin, X_OK) != 0 || !fixture_dir("ethereum-tests/GeneralStateTests/stExample/add11.json", path,
-                                                      sizeof path)) {
+    if (access(parevm_bin, X_OK) != 0 ||
+        !fixture_dir("ethereum-tests/GeneralStateTests/stExample/add11.json", path, sizeof path)) {
         print_message("skipped: fixtures not found or %s not built\n", parevm_bin);
         skip();
     }
@@ -655,8 +671,8 @@ static void test_cli_traces(void **state)
     for (size_t i = 0; i < 6; i++)
         cJSON_Delete(check_step_line(l.line[i]));
     assert_string_equal(l.line[6], "{\"output\":\"\",\"gasUsed\":\"0x5660\"}");
-    assert_string_equal(l.line[7],
-                        "{\"stateRoot\":\"0xe8010ce590f401c9d61fef8ab05bea9bcec24281b795e5868809bc4e515aa530\"}");
+    assert_string_equal(
+        l.line[7], "{\"stateRoot\":\"0xe8010ce590f401c9d61fef8ab05bea9bcec24281b795e5868809bc4e515aa530\"}");
     lines_free(&l);
 
     if (!fixture_dir("mainnet/4864590", path, sizeof path)) {
@@ -685,7 +701,8 @@ static void test_cli_traces(void **state)
     fclose(f);
     cJSON *block = cJSON_ParseWithLength(text, (size_t)n);
     free(text);
-    assert_int_equal(summaries, (size_t)cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(block, "transactions")));
+    assert_int_equal(summaries,
+                     (size_t)cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(block, "transactions")));
     assert_true(summaries > 0);
     cJSON_Delete(block);
     lines_free(&l);
@@ -708,10 +725,14 @@ int main(int argc, char **argv)
         snprintf(parevm_bin, sizeof parevm_bin, "../parevm");
     }
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_small_program_exact), cmocka_unit_test(test_eip3155_example),
-        cmocka_unit_test(test_nested_call),         cmocka_unit_test(test_create_cost),
-        cmocka_unit_test(test_faults),              cmocka_unit_test(test_transition_traced),
-        cmocka_unit_test(test_tracer_detached),     cmocka_unit_test(test_names),
+        cmocka_unit_test(test_small_program_exact),
+        cmocka_unit_test(test_eip3155_example),
+        cmocka_unit_test(test_nested_call),
+        cmocka_unit_test(test_create_cost),
+        cmocka_unit_test(test_faults),
+        cmocka_unit_test(test_transition_traced),
+        cmocka_unit_test(test_tracer_detached),
+        cmocka_unit_test(test_names),
         cmocka_unit_test(test_cli_traces),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -80,8 +80,8 @@ struct evm_frame_pool; /* per-depth stacks and memories, reused */
 /* ---- tracing (EIP-3155) ----
  *
  * A tracer watches one transaction's execution instruction by instruction
- * (evm/trace.h writes EIP-3155 JSON lines). The interpreter tests one
- * pointer per instruction when none is attached. Callbacks may be NULL.
+ * (evm/trace.h writes EIP-3155 JSON lines). Without one the interpreter
+ * does no extra work per instruction. Callbacks may be NULL.
  *
  * Sequence in a frame: on_step before each instruction; for CALL* and
  * CREATE* on_charged once the instruction has paid its whole cost and

@@ -16,9 +16,9 @@
 #include "../chain/logs.h"
 #include "../chain/validate.h"
 #include "../exec/parallel.h"
-#include "mainnet.h"
 #include "../state/state_view.h"
 #include "../state/write_set.h"
+#include "mainnet.h"
 
 int t8n_exit_code(int err)
 {
@@ -79,7 +79,10 @@ ld_fail(struct ld *ld, int code, const char *field, const char *fmt, ...)
     return code;
 }
 
-static int ld_nomem(struct ld *ld) { return ld_fail(ld, PAREVM_ERR_NOMEM, NULL, "out of memory"); }
+static int ld_nomem(struct ld *ld)
+{
+    return ld_fail(ld, PAREVM_ERR_NOMEM, NULL, "out of memory");
+}
 
 #define FIELD_MAX 160
 
@@ -249,7 +252,8 @@ static int ld_bytes(struct ld *ld, const cJSON *item, const char *field, uint8_t
 }
 
 /* Optional member helpers: absent leaves *has false. */
-static int opt_u64(struct ld *ld, const cJSON *obj, const char *prefix, const char *key, bool *has, uint64_t *out)
+static int opt_u64(struct ld *ld, const cJSON *obj, const char *prefix, const char *key, bool *has,
+                   uint64_t *out)
 {
     char f[FIELD_MAX];
     const cJSON *item = member(obj, key);
@@ -258,7 +262,8 @@ static int opt_u64(struct ld *ld, const cJSON *obj, const char *prefix, const ch
     return item ? ld_u64(ld, item, field_key(f, prefix, key), out) : PAREVM_OK;
 }
 
-static int opt_u256(struct ld *ld, const cJSON *obj, const char *prefix, const char *key, bool *has, u256 *out)
+static int opt_u256(struct ld *ld, const cJSON *obj, const char *prefix, const char *key, bool *has,
+                    u256 *out)
 {
     char f[FIELD_MAX];
     const cJSON *item = member(obj, key);
@@ -278,7 +283,8 @@ static int req_u64(struct ld *ld, const cJSON *obj, const char *prefix, const ch
     return err;
 }
 
-static int req_fixed(struct ld *ld, const cJSON *obj, const char *prefix, const char *key, uint8_t *out, size_t n)
+static int req_fixed(struct ld *ld, const cJSON *obj, const char *prefix, const char *key, uint8_t *out,
+                     size_t n)
 {
     char f[FIELD_MAX];
     const cJSON *item = member(obj, key);
@@ -370,7 +376,8 @@ static int ld_alloc(struct ld *ld, const cJSON *root, struct world *w)
     return PAREVM_OK;
 }
 
-int t8n_parse_alloc(const char *path, const char *json, size_t len, struct world *out, char *err, size_t err_len)
+int t8n_parse_alloc(const char *path, const char *json, size_t len, struct world *out, char *err,
+                    size_t err_len)
 {
     struct ld ld = {path ? path : "alloc", err, err_len, PAREVM_OK};
     world_init(out);
@@ -469,7 +476,8 @@ static int ld_env(struct ld *ld, const cJSON *root, struct t8n_env *e)
         (err = req_u64(ld, root, "", "currentNumber", &e->number)) ||
         (err = req_u64(ld, root, "", "currentTimestamp", &e->timestamp)) ||
         (err = opt_u256(ld, root, "", "currentDifficulty", &e->has_difficulty, &e->difficulty)) ||
-        (err = opt_u256(ld, root, "", "parentDifficulty", &e->has_parent_difficulty, &e->parent_difficulty)) ||
+        (err =
+             opt_u256(ld, root, "", "parentDifficulty", &e->has_parent_difficulty, &e->parent_difficulty)) ||
         (err = opt_u64(ld, root, "", "parentTimestamp", NULL, &e->parent_timestamp)) ||
         (err = opt_u256(ld, root, "", "currentBaseFee", &e->has_base_fee, &e->base_fee)) ||
         (err = opt_u256(ld, root, "", "parentBaseFee", &e->has_parent_base_fee, &e->parent_base_fee)) ||
@@ -541,7 +549,8 @@ static int ld_env(struct ld *ld, const cJSON *root, struct t8n_env *e)
     return PAREVM_OK;
 }
 
-int t8n_parse_env(const char *path, const char *json, size_t len, struct t8n_env *out, char *err, size_t err_len)
+int t8n_parse_env(const char *path, const char *json, size_t len, struct t8n_env *out, char *err,
+                  size_t err_len)
 {
     struct ld ld = {path ? path : "env", err, err_len, PAREVM_OK};
     memset(out, 0, sizeof *out);
@@ -577,7 +586,10 @@ void t8n_txs_free(struct t8n_txs *t)
 
 static secp256k1_context *sign_ctx;
 static pthread_once_t sign_once = PTHREAD_ONCE_INIT;
-static void sign_ctx_init(void) { sign_ctx = secp256k1_context_create(SECP256K1_CONTEXT_NONE); }
+static void sign_ctx_init(void)
+{
+    sign_ctx = secp256k1_context_create(SECP256K1_CONTEXT_NONE);
+}
 
 /* Sign tx with key (v, r, s set; chain id fields already decided). */
 static int sign_tx(struct tx *tx, const uint8_t key[32])
@@ -708,17 +720,19 @@ static int ld_tx(struct ld *ld, const cJSON *obj, const char *prefix, enum fork 
         }
     }
     const char *data_key = member(obj, "input") ? "input" : "data";
-    if ((item = member(obj, data_key)) && (err = ld_bytes(ld, item, field_key(f, prefix, data_key), &tx->data,
-                                                          &tx->data_len)))
+    if ((item = member(obj, data_key)) &&
+        (err = ld_bytes(ld, item, field_key(f, prefix, data_key), &tx->data, &tx->data_len)))
         return err;
     if (tx->type >= 2) {
         bool has_fee, has_tip;
         if ((err = opt_u256(ld, obj, prefix, "maxFeePerGas", &has_fee, &tx->max_fee_per_gas)) ||
-            (err = opt_u256(ld, obj, prefix, "maxPriorityFeePerGas", &has_tip, &tx->max_priority_fee_per_gas)))
+            (err =
+                 opt_u256(ld, obj, prefix, "maxPriorityFeePerGas", &has_tip, &tx->max_priority_fee_per_gas)))
             return err;
         if (!has_fee || !has_tip)
             return ld_fail(ld, PAREVM_ERR_JSON,
-                           field_key(f, prefix, has_fee ? "maxPriorityFeePerGas" : "maxFeePerGas"), "missing field");
+                           field_key(f, prefix, has_fee ? "maxPriorityFeePerGas" : "maxFeePerGas"),
+                           "missing field");
         tx->gas_price = tx->max_fee_per_gas;
     } else {
         bool has_price;
@@ -764,14 +778,16 @@ static int ld_tx(struct ld *ld, const cJSON *obj, const char *prefix, enum fork 
     /* Signature: v (or yParity), r, s; zero with a secretKey: sign here. */
     const cJSON *vj = member(obj, "v"), *pj = member(obj, "yParity");
     u256 v = u256_zero(), parity = u256_zero();
-    if ((err = opt_u256(ld, obj, prefix, "r", NULL, &tx->r)) || (err = opt_u256(ld, obj, prefix, "s", NULL, &tx->s)))
+    if ((err = opt_u256(ld, obj, prefix, "r", NULL, &tx->r)) ||
+        (err = opt_u256(ld, obj, prefix, "s", NULL, &tx->s)))
         return err;
     if (vj && (err = ld_number(ld, vj, field_key(f, prefix, "v"), &v)))
         return err;
     if (pj && (err = ld_number(ld, pj, field_key(f, prefix, "yParity"), &parity)))
         return err;
     const cJSON *key_item = member(obj, "secretKey");
-    if (key_item && u256_is_zero(&v) && u256_is_zero(&parity) && u256_is_zero(&tx->r) && u256_is_zero(&tx->s)) {
+    if (key_item && u256_is_zero(&v) && u256_is_zero(&parity) && u256_is_zero(&tx->r) &&
+        u256_is_zero(&tx->s)) {
         hash32 key;
         if ((err = ld_word(ld, key_item, field_key(f, prefix, "secretKey"), &key)))
             return err;
@@ -787,7 +803,8 @@ static int ld_tx(struct ld *ld, const cJSON *obj, const char *prefix, enum fork 
         if (err == PAREVM_ERR_NOMEM)
             return ld_nomem(ld);
         if (err)
-            return ld_fail(ld, PAREVM_ERR_SIGNATURE, field_key(f, prefix, "secretKey"), "cannot sign with this key");
+            return ld_fail(ld, PAREVM_ERR_SIGNATURE, field_key(f, prefix, "secretKey"),
+                           "cannot sign with this key");
         return recover_or_reject(ld, tx, fork, invalid);
     }
     if (tx->type == 0) {
@@ -838,7 +855,8 @@ static int ld_txs(struct ld *ld, const cJSON *arr, enum fork fork, uint64_t chai
 }
 
 /* RLP list of signed transactions (legacy: a list, typed: a string). */
-static int ld_txs_rlp_bytes(struct ld *ld, const uint8_t *raw, size_t len, enum fork fork, struct t8n_txs *out)
+static int ld_txs_rlp_bytes(struct ld *ld, const uint8_t *raw, size_t len, enum fork fork,
+                            struct t8n_txs *out)
 {
     struct rlp_item list;
     if (rlp_decode_whole(raw, len, &list) || !list.is_list)
@@ -855,7 +873,8 @@ static int ld_txs_rlp_bytes(struct ld *ld, const uint8_t *raw, size_t len, enum 
     int rerr = PAREVM_OK;
     while (rlp_iter_next(&it, &child, &rerr)) {
         size_t i = out->count++;
-        const uint8_t *enc = child.is_list ? child.payload - (child.encoded_len - child.payload_len) : child.payload;
+        const uint8_t *enc =
+            child.is_list ? child.payload - (child.encoded_len - child.payload_len) : child.payload;
         size_t enc_len = child.is_list ? child.encoded_len : child.payload_len;
         const char *why = NULL;
         char f[FIELD_MAX];
@@ -992,7 +1011,8 @@ void t8n_result_free(struct t8n_result *r)
 #if defined(__GNUC__)
 __attribute__((format(printf, 3, 4)))
 #endif
-static int fail(char *err, size_t err_len, const char *fmt, ...)
+static int
+fail(char *err, size_t err_len, const char *fmt, ...)
 {
     if (err && err_len) {
         va_list ap;
@@ -1131,8 +1151,9 @@ static int include(struct t8n_run *run, size_t i, struct tx_result *res, const s
 static int internal_error(struct t8n_run *run, size_t i, int err)
 {
     if (err == PAREVM_ERR_MISSING && run->hash_missing)
-        fail(run->err, run->err_len, "transaction %zu: BLOCKHASH(%llu) invoked, blockhash for that block not provided",
-             i, (unsigned long long)run->hash_missing_number);
+        fail(run->err, run->err_len,
+             "transaction %zu: BLOCKHASH(%llu) invoked, blockhash for that block not provided", i,
+             (unsigned long long)run->hash_missing_number);
     else
         fail(run->err, run->err_len, "transaction %zu: %s", i, parevm_strerror(err));
     return err;
@@ -1293,7 +1314,8 @@ static int make_block_env(struct t8n_run *run)
     } else {
         if (!env->has_parent_difficulty) {
             fail(run->err, run->err_len,
-                 "currentDifficulty was not provided, and cannot be calculated due to missing parentDifficulty");
+                 "currentDifficulty was not provided, and cannot be calculated due to missing "
+                 "parentDifficulty");
             return PAREVM_ERR_ARG;
         }
         if (env->number == 0) {
@@ -1302,7 +1324,8 @@ static int make_block_env(struct t8n_run *run)
         }
         if (env->timestamp <= env->parent_timestamp) {
             fail(run->err, run->err_len,
-                 "currentDifficulty cannot be calculated -- currentTime (%llu) needs to be after parent time (%llu)",
+                 "currentDifficulty cannot be calculated -- currentTime (%llu) needs to be after parent time "
+                 "(%llu)",
                  (unsigned long long)env->timestamp, (unsigned long long)env->parent_timestamp);
             return PAREVM_ERR_ARG;
         }
@@ -1445,8 +1468,8 @@ static int finish(struct t8n_run *run)
     return err;
 }
 
-int t8n_apply(const struct t8n_config *cfg, const struct t8n_env *env, const struct t8n_txs *txs, struct world *w,
-              struct t8n_result *out, char *err, size_t err_len)
+int t8n_apply(const struct t8n_config *cfg, const struct t8n_env *env, const struct t8n_txs *txs,
+              struct world *w, struct t8n_result *out, char *err, size_t err_len)
 {
     if (err && err_len)
         err[0] = '\0';
@@ -1541,7 +1564,10 @@ static void jw_put(struct jw *w, const char *s, size_t n)
         w->err = bytebuf_append(w->b, s, n);
 }
 
-static void jw_puts(struct jw *w, const char *s) { jw_put(w, s, strlen(s)); }
+static void jw_puts(struct jw *w, const char *s)
+{
+    jw_put(w, s, strlen(s));
+}
 
 static void jw_newline(struct jw *w)
 {
@@ -1652,7 +1678,10 @@ static void jw_member_u256(struct jw *w, const char *key, const u256 *v)
 
 /* ---- alloc ---- */
 
-static int cmp_address(const void *a, const void *b) { return memcmp(a, b, 20); }
+static int cmp_address(const void *a, const void *b)
+{
+    return memcmp(a, b, 20);
+}
 
 static int cmp_slot(const void *a, const void *b)
 {
@@ -1831,7 +1860,8 @@ static int encode_body(const struct t8n_result *r, const struct t8n_txs *txs, st
         bytebuf_reset(&one);
         err = tx_encode(tx, &one);
         if (!err)
-            err = tx->type == 0 ? rlp_encode_raw(rlp, one.data, one.len) : rlp_encode_bytes(rlp, one.data, one.len);
+            err = tx->type == 0 ? rlp_encode_raw(rlp, one.data, one.len)
+                                : rlp_encode_bytes(rlp, one.data, one.len);
     }
     bytebuf_free(&one);
     if (!err)

@@ -31,12 +31,12 @@
 /* geth t8n's exit codes (cmd/evm/internal/t8ntool). */
 enum t8n_exit {
     T8N_EXIT_OK = 0,
-    T8N_EXIT_EVM = 2,                /* execution failed (internal error) */
-    T8N_EXIT_CONFIG = 3,             /* bad fork, env inconsistent with the fork */
-    T8N_EXIT_MISSING_BLOCKHASH = 4,  /* BLOCKHASH of a block not in blockHashes */
-    T8N_EXIT_JSON = 10,              /* malformed JSON or field */
-    T8N_EXIT_IO = 11,                /* a file cannot be read or written */
-    T8N_EXIT_RLP = 12                /* malformed RLP */
+    T8N_EXIT_EVM = 2,               /* execution failed (internal error) */
+    T8N_EXIT_CONFIG = 3,            /* bad fork, env inconsistent with the fork */
+    T8N_EXIT_MISSING_BLOCKHASH = 4, /* BLOCKHASH of a block not in blockHashes */
+    T8N_EXIT_JSON = 10,             /* malformed JSON or field */
+    T8N_EXIT_IO = 11,               /* a file cannot be read or written */
+    T8N_EXIT_RLP = 12               /* malformed RLP */
 };
 
 /* The exit code for a PAREVM_ERR_* returned by this module:
@@ -97,8 +97,10 @@ void t8n_txs_free(struct t8n_txs *t);
  * _RANGE / _RLP / _NOMEM with a message in err[0..err_len), and the
  * output is left empty. Transactions are signed (secretKey) and their
  * senders recovered under fork and chain_id. */
-int t8n_parse_alloc(const char *path, const char *json, size_t len, struct world *out, char *err, size_t err_len);
-int t8n_parse_env(const char *path, const char *json, size_t len, struct t8n_env *out, char *err, size_t err_len);
+int t8n_parse_alloc(const char *path, const char *json, size_t len, struct world *out, char *err,
+                    size_t err_len);
+int t8n_parse_env(const char *path, const char *json, size_t len, struct t8n_env *out, char *err,
+                  size_t err_len);
 /* A JSON array of transaction objects. */
 int t8n_parse_txs(const char *path, const char *json, size_t len, enum fork fork, uint64_t chain_id,
                   struct t8n_txs *out, char *err, size_t err_len);
@@ -124,9 +126,9 @@ struct t8n_trace_hooks {
 struct t8n_config {
     enum fork fork;
     uint64_t chain_id;
-    bool reward_enabled; /* --state.reward >= 0 */
-    u256 reward;         /* wei; 0 still touches the coinbase (as geth) */
-    int threads;         /* > 1: the parallel engine (exec/parallel.h), untraced runs only */
+    bool reward_enabled;                 /* --state.reward >= 0 */
+    u256 reward;                         /* wei; 0 still touches the coinbase (as geth) */
+    int threads;                         /* > 1: the parallel engine (exec/parallel.h), untraced runs only */
     const struct t8n_trace_hooks *trace; /* NULL: no traces */
 };
 
@@ -170,8 +172,8 @@ void t8n_result_free(struct t8n_result *r);
  * from Shanghai, currentRandom from Paris, an undeterminable difficulty
  * before it), PAREVM_ERR_MISSING when BLOCKHASH needed a hash not given,
  * or an internal error; the message is in err. */
-int t8n_apply(const struct t8n_config *cfg, const struct t8n_env *env, const struct t8n_txs *txs, struct world *w,
-              struct t8n_result *out, char *err, size_t err_len);
+int t8n_apply(const struct t8n_config *cfg, const struct t8n_env *env, const struct t8n_txs *txs,
+              struct world *w, struct t8n_result *out, char *err, size_t err_len);
 
 /* Writers (appended to out, pretty-printed JSON). alloc: {address:
  * {code, storage, balance, nonce}} sorted by address (code, storage and a
