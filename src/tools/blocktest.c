@@ -31,6 +31,7 @@
 #include "../exec/exec.h"
 #include "../io/blocktest.h"
 #include "cli.h"
+#include "util.h"
 
 struct bt_options {
     bool json, quiet;
@@ -93,49 +94,6 @@ void cli_blocktest_usage(FILE *out)
             "\n"
             "exit status: 0 all tests passed, 1 a test failed or a file could not be\n"
             "loaded, 2 usage error.\n");
-}
-
-#if defined(__GNUC__)
-__attribute__((format(printf, 2, 3)))
-#endif
-static void buf_printf(struct bytebuf *b, const char *fmt, ...)
-{
-    char small[512];
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(small, sizeof small, fmt, ap);
-    va_end(ap);
-    if (n < 0)
-        return;
-    if ((size_t)n < sizeof small) {
-        bytebuf_append(b, small, (size_t)n);
-        return;
-    }
-    char *big = malloc((size_t)n + 1);
-    if (!big)
-        return;
-    va_start(ap, fmt);
-    vsnprintf(big, (size_t)n + 1, fmt, ap);
-    va_end(ap);
-    bytebuf_append(b, big, (size_t)n);
-    free(big);
-}
-
-static void buf_json_string(struct bytebuf *b, const char *s)
-{
-    bytebuf_push(b, '"');
-    for (; *s; s++) {
-        unsigned char c = (unsigned char)*s;
-        if (c == '"' || c == '\\') {
-            bytebuf_push(b, '\\');
-            bytebuf_push(b, c);
-        } else if (c < 0x20) {
-            buf_printf(b, "\\u%04x", c);
-        } else {
-            bytebuf_push(b, c);
-        }
-    }
-    bytebuf_push(b, '"');
 }
 
 static void hash_hex(const hash32 *h, char out[67]) { hex_encode(h->bytes, 32, out); }
@@ -224,135 +182,7 @@ static void *worker_main(void *arg)
 
 /* ---- collecting input files ---- */
 
-struct path_list {
-    char **items;
-    size_t count, cap;
-};
-
-static int path_list_add(struct path_list *l, char *path)
-{
-    if (l->count == l->cap) {
-        size_t ncap = l->cap ? l->cap * 2 : 256;
-        char **grown = realloc(l->items, ncap * sizeof *grown);
-        if (!grown) {
-            free(path);
-            return PAREVM_ERR_NOMEM;
-        }
-        l->items = grown;
-        l->cap = ncap;
-    }
-    l->items[l->count++] = path;
-    return PAREVM_OK;
-}
-
-static void path_list_free(struct path_list *l)
-{
-    for (size_t i = 0; i < l->count; i++)
-        free(l->items[i]);
-    free(l->items);
-    memset(l, 0, sizeof *l);
-}
-
-static int compare_paths(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
-
-static bool has_json_suffix(const char *name)
-{
-    size_t n = strlen(name);
-    return n >= 5 && strcmp(name + n - 5, ".json") == 0;
-}
-
-/* Append every *.json file below dir (recursively, dot-entries skipped). */
-static int collect_dir(const char *dir, struct path_list *out)
-{
-    DIR *d = opendir(dir);
-    if (!d) {
-        /* Unreadable folder: keep it as an input so loading reports it. */
-        char *copy = strdup(dir);
-        return copy ? path_list_add(out, copy) : PAREVM_ERR_NOMEM;
-    }
-    int err = PAREVM_OK;
-    struct dirent *e;
-    bool slash = dir[0] && dir[strlen(dir) - 1] == '/';
-    while (!err && (e = readdir(d))) {
-        if (e->d_name[0] == '.')
-            continue;
-        size_t n = strlen(dir) + 1 + strlen(e->d_name) + 1;
-        char *child = malloc(n);
-        if (!child) {
-            err = PAREVM_ERR_NOMEM;
-            break;
-        }
-        snprintf(child, n, "%s%s%s", dir, slash ? "" : "/", e->d_name);
-        struct stat st;
-        if (stat(child, &st) != 0) {
-            free(child);
-            continue;
-        }
-        if (S_ISDIR(st.st_mode)) {
-            err = collect_dir(child, out);
-            free(child);
-        } else if (S_ISREG(st.st_mode) && has_json_suffix(e->d_name)) {
-            err = path_list_add(out, child);
-        } else {
-            free(child);
-        }
-    }
-    closedir(d);
-    return err;
-}
-
-/* Files named on the command line are taken as they are (in argument
- * order); folders contribute their *.json files sorted by path. */
-static int collect_inputs(char **paths, int n, struct path_list *out)
-{
-    for (int i = 0; i < n; i++) {
-        struct stat st;
-        if (stat(paths[i], &st) == 0 && S_ISDIR(st.st_mode)) {
-            size_t first = out->count;
-            int err = collect_dir(paths[i], out);
-            if (err)
-                return err;
-            qsort(out->items + first, out->count - first, sizeof *out->items, compare_paths);
-        } else {
-            char *copy = strdup(paths[i]);
-            if (!copy)
-                return PAREVM_ERR_NOMEM;
-            int err = path_list_add(out, copy);
-            if (err)
-                return err;
-        }
-    }
-    return PAREVM_OK;
-}
-
-/* ---- arguments ---- */
-
-/* Value of an option given as "--opt VALUE" or "--opt=VALUE" (or "-jN");
- * NULL when it is not this option. Advances *i past a separate value. */
-static const char *option_value(int argc, char **argv, int *i, const char *name, bool *missing)
-{
-    const char *arg = argv[*i];
-    size_t n = strlen(name);
-    if (strncmp(arg, name, n) != 0)
-        return NULL;
-    if (arg[n] == '=')
-        return arg + n + 1;
-    if (arg[n] != '\0')
-        return name[1] != '-' ? arg + n : NULL; /* "-j4" */
-    if (*i + 1 >= argc) {
-        *missing = true;
-        return NULL;
-    }
-    return argv[++*i];
-}
-
-static int usage_error(const char *fmt, const char *arg)
-{
-    fprintf(stderr, "parevm blocktest: ");
-    fprintf(stderr, fmt, arg);
-    fprintf(stderr, "\nRun 'parevm blocktest --help' for usage.\n");
-    return CLI_EXIT_USAGE;
-}
+static int usage_error(const char *fmt, const char *arg) { return usage_error_for("blocktest", fmt, arg); }
 
 int cli_blocktest(int argc, char **argv)
 {

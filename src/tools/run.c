@@ -24,6 +24,7 @@
 #include "../exec/exec.h"
 #include "../io/mainnet.h"
 #include "cli.h"
+#include "util.h"
 
 struct run_options {
     const char *json_path; /* NULL, a file, or "-" for stdout */
@@ -65,49 +66,6 @@ void cli_run_usage(FILE *out)
                  "2 usage error.\n");
 }
 
-#if defined(__GNUC__)
-__attribute__((format(printf, 2, 3)))
-#endif
-static void
-buf_printf(struct bytebuf *b, const char *fmt, ...)
-{
-    char small[512];
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(small, sizeof small, fmt, ap);
-    va_end(ap);
-    if (n < 0)
-        return;
-    if ((size_t)n < sizeof small) {
-        bytebuf_append(b, small, (size_t)n);
-        return;
-    }
-    char *big = malloc((size_t)n + 1);
-    if (!big)
-        return;
-    va_start(ap, fmt);
-    vsnprintf(big, (size_t)n + 1, fmt, ap);
-    va_end(ap);
-    bytebuf_append(b, big, (size_t)n);
-    free(big);
-}
-
-static void buf_json_string(struct bytebuf *b, const char *s)
-{
-    bytebuf_push(b, '"');
-    for (; *s; s++) {
-        unsigned char c = (unsigned char)*s;
-        if (c == '"' || c == '\\') {
-            bytebuf_push(b, '\\');
-            bytebuf_push(b, c);
-        } else if (c < 0x20) {
-            buf_printf(b, "\\u%04x", c);
-        } else {
-            bytebuf_push(b, c);
-        }
-    }
-    bytebuf_push(b, '"');
-}
 
 static void buf_hex(struct bytebuf *b, const uint8_t *data, size_t len)
 {

@@ -1,0 +1,43 @@
+/* util — helpers shared by the parevm subcommands. */
+#ifndef PAREVM_TOOLS_UTIL_H
+#define PAREVM_TOOLS_UTIL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#include "../base/buf.h"
+
+/* A list of owned path strings. */
+struct path_list {
+    char **items;
+    size_t count, cap;
+};
+
+/* Append path (taking ownership; freed on failure). PAREVM_ERR_NOMEM. */
+int path_list_add(struct path_list *l, char *path);
+void path_list_free(struct path_list *l);
+
+/* Files named on the command line are taken as they are (in argument
+ * order); folders contribute their *.json files, recursively, sorted by
+ * path. An unreadable folder is kept as an input so loading reports it. */
+int collect_inputs(char **paths, int n, struct path_list *out);
+
+/* Value of an option given as "--opt VALUE" or "--opt=VALUE" (or "-jN");
+ * NULL when argv[*i] is not this option (or its value is missing: then
+ * *missing is set). Advances *i past a separate value. */
+const char *option_value(int argc, char **argv, int *i, const char *name, bool *missing);
+
+/* "parevm COMMAND: <fmt with arg>" and a --help hint on stderr; returns
+ * the usage exit status. */
+int usage_error_for(const char *command, const char *fmt, const char *arg);
+
+/* printf into a growing buffer, and a JSON string literal. On allocation
+ * failure the text is dropped (callers keep their counts separately). */
+#if defined(__GNUC__)
+__attribute__((format(printf, 2, 3)))
+#endif
+void buf_printf(struct bytebuf *b, const char *fmt, ...);
+void buf_json_string(struct bytebuf *b, const char *s);
+
+#endif
