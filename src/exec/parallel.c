@@ -42,7 +42,7 @@ struct read_set {
 };
 
 struct tx_state {
-    atomic_flag lock;
+    _Alignas(64) atomic_flag lock; /* a line per transaction: no false sharing */
     uint32_t incarnation;
     uint8_t status;
     uint32_t *waiters; /* transactions blocked on this one */
@@ -50,6 +50,13 @@ struct tx_state {
     _Atomic(struct read_set *) reads; /* of the latest finished incarnation */
     struct mv_written written;
 };
+
+/* Per-worker counters (added to the shared ones when the worker ends, so
+ * counting costs no shared cache-line traffic per task). */
+struct tally {
+    unsigned long long executions, validations, aborts, blocked;
+};
+static _Thread_local struct tally tally;
 
 enum task_kind { TASK_NONE, TASK_EXEC, TASK_VALIDATE };
 struct task {
@@ -65,10 +72,16 @@ struct par_ctx {
     struct par_tx_output *out;
     struct tx_state *st;
     struct mvmemory mv;
-    atomic_size_t execution_idx, validation_idx, num_active, decrease_cnt;
-    atomic_bool done;
+    /* Each hot atomic on a cache line of its own: every task touches
+     * several of them, from every thread. */
+    _Alignas(64) atomic_size_t execution_idx;
+    _Alignas(64) atomic_size_t validation_idx;
+    _Alignas(64) atomic_size_t num_active;
+    _Alignas(64) atomic_size_t decrease_cnt;
+    _Alignas(64) atomic_bool done;
     atomic_int fatal; /* allocation failure in the scheduler itself */
-    atomic_ullong executions, validations, aborts, blocked;
+    /* Counters, summed from each worker's private tally at its end. */
+    _Alignas(64) atomic_ullong executions, validations, aborts, blocked;
 };
 
 static inline void tx_lock(struct tx_state *s)
@@ -459,7 +472,7 @@ static struct task try_execute(struct par_ctx *c, uint32_t i, uint32_t inc)
         struct tx_result res;
         struct write_set ws;
         write_set_init(&ws);
-        atomic_fetch_add(&c->executions, 1);
+        tally.executions++;
         CHAOS_POINT();
         uint64_t t0 = now_ns();
         int err = transition_apply(c->env, &view, &c->txs[i], 0, &res, &ws);
@@ -471,7 +484,7 @@ static struct task try_execute(struct par_ctx *c, uint32_t i, uint32_t inc)
          * reading an older one (they are never freed while workers run). */
         rs->older = atomic_load_explicit(&s->reads, memory_order_relaxed);
         if (err == PAREVM_ERR_BLOCKED) {
-            atomic_fetch_add(&c->blocked, 1);
+            tally.blocked++;
             write_set_free(&ws);
             free(pv.deps.v);
             atomic_store_explicit(&s->reads, rs, memory_order_release);
@@ -515,7 +528,7 @@ static struct task try_execute(struct par_ctx *c, uint32_t i, uint32_t inc)
 static struct task needs_reexecution(struct par_ctx *c, uint32_t i, uint32_t inc)
 {
     struct tx_state *s = &c->st[i];
-    atomic_fetch_add(&c->validations, 1);
+    tally.validations++;
     /* acquire: pairs with the release in try_execute */
     const struct read_set *rs = atomic_load_explicit(&s->reads, memory_order_acquire);
     bool valid = rs && validate_reads(c, i, rs);
@@ -531,7 +544,7 @@ static struct task needs_reexecution(struct par_ctx *c, uint32_t i, uint32_t inc
     }
     struct task t = {TASK_NONE, 0, 0};
     if (aborted) {
-        atomic_fetch_add(&c->aborts, 1);
+        tally.aborts++;
         mvmemory_mark_estimates(&c->mv, i, &s->written);
         set_ready(c, i);
         decrease_idx(c, &c->validation_idx, (size_t)i + 1);
@@ -551,6 +564,7 @@ static void *worker(void *arg)
 {
     struct par_ctx *c = arg;
     struct task t = {TASK_NONE, 0, 0};
+    memset(&tally, 0, sizeof tally);
     while (!atomic_load(&c->done)) {
         if (t.kind == TASK_EXEC)
             t = try_execute(c, t.tx, t.inc);
@@ -559,6 +573,10 @@ static void *worker(void *arg)
         if (t.kind == TASK_NONE)
             t = next_task(c);
     }
+    atomic_fetch_add(&c->executions, tally.executions);
+    atomic_fetch_add(&c->validations, tally.validations);
+    atomic_fetch_add(&c->aborts, tally.aborts);
+    atomic_fetch_add(&c->blocked, tally.blocked);
     return NULL;
 }
 
@@ -706,20 +724,31 @@ static void pool_wait(int started)
     pthread_mutex_unlock(&pool.lock);
 }
 
+/* Zeroed memory aligned to a cache line (the scheduler's structures are
+ * laid out by cache line). NULL on allocation failure. */
+static void *zalloc_lines(size_t size)
+{
+    size = (size + 63) & ~(size_t)63;
+    void *p = aligned_alloc(64, size);
+    if (p)
+        memset(p, 0, size);
+    return p;
+}
+
 int parallel_execute(const struct block_env *env, const struct world *base, const struct tx *txs, size_t n,
                      int threads, struct par_tx_output *out, struct par_stats *stats)
 {
     memset(out, 0, n * sizeof *out);
     if (threads < 1)
         threads = 1;
-    struct par_ctx *c = calloc(1, sizeof *c);
+    struct par_ctx *c = zalloc_lines(sizeof *c);
     if (!c)
         return PAREVM_ERR_NOMEM;
     c->env = env;
     c->txs = txs;
     c->n = n;
     c->out = out;
-    c->st = calloc(n ? n : 1, sizeof *c->st);
+    c->st = zalloc_lines((n ? n : 1) * sizeof *c->st);
     int err = c->st ? mvmemory_init(&c->mv, base, n) : PAREVM_ERR_NOMEM;
     if (err) {
         free(c->st);
