@@ -415,6 +415,7 @@ static void test_faults(void **state)
     assert_int_equal(l.count, 2);
     o = check_step_line(l.line[0]);
     assert_string_equal(str_field(o, "error"), "stack underflow");
+    assert_int_equal(hex_field(o, "gasCost"), 3); /* the static cost, as geth */
     cJSON_Delete(o);
     lines_free(&l);
 
