@@ -289,10 +289,10 @@ static TRACE_COLD bool trace_defined(struct frame *f, uint64_t pc, uint8_t op, c
  * as the cost, as geth reports it (the frame fails and loses all its gas
  * anyway, so charging it changes nothing). */
 static TRACE_COLD void trace_stack_fault(struct frame *f, uint64_t pc, uint8_t op, const u256 *stack,
-                                         const u256 *top, const struct optable *tbl)
+                                         const u256 *top)
 {
     trace_step(f, pc, op, stack, top);
-    f->gas -= tbl->gas[op];
+    f->gas -= optable_get(f->evm->fork)->gas[op];
 }
 
 static TRACE_COLD void trace_exit(struct frame *f, enum evm_status status)
@@ -795,14 +795,14 @@ next:
         ptrdiff_t height = top - stack_base;
         if (unlikely(height < tbl->stack_req[op])) {
             if (tracer)
-                trace_stack_fault(f, pc, op, stack_base, top, tbl);
+                trace_stack_fault(f, pc, op, stack_base, top);
             if (!optable_get(evm->fork)->defined[op])
                 HALT(op == 0xfe ? EVM_INVALID_INSTRUCTION : EVM_UNDEFINED_INSTRUCTION);
             HALT(EVM_STACK_UNDERFLOW);
         }
         if (unlikely(height + tbl->stack_grow[op] > EVM_STACK_LIMIT)) {
             if (tracer)
-                trace_stack_fault(f, pc, op, stack_base, top, tbl);
+                trace_stack_fault(f, pc, op, stack_base, top);
             HALT(EVM_STACK_OVERFLOW);
         }
         /* With a tracer every instruction comes here (traced_table). */
