@@ -1,5 +1,6 @@
 /* blocktest — BlockchainTests JSON loader and block RLP decoder (see blocktest.h). */
 #include "blocktest.h"
+#include "file.h"
 
 #include <cjson/cJSON.h>
 #include <errno.h>
@@ -341,20 +342,6 @@ void blocktest_file_free(struct blocktest_file *f)
     memset(f, 0, sizeof *f);
 }
 
-/* Line and column (1-based) of pos in text, for JSON syntax errors. */
-static void text_position(const char *text, const char *pos, size_t *line, size_t *col)
-{
-    *line = 1;
-    *col = 1;
-    for (const char *p = text; p < pos; p++) {
-        if (*p == '\n') {
-            ++*line;
-            *col = 1;
-        } else {
-            ++*col;
-        }
-    }
-}
 
 int blocktest_parse(const char *path, const char *json, size_t len, struct blocktest_file *out, char *err,
                     size_t err_len)
@@ -368,7 +355,7 @@ int blocktest_parse(const char *path, const char *json, size_t len, struct block
     if (!root) {
         if (end && end >= json && end <= json + len) {
             size_t line, col;
-            text_position(json, end, &line, &col);
+            io_text_position(json, end, &line, &col);
             return bt_fail(&c, PAREVM_ERR_JSON, NULL, "invalid JSON at line %zu, column %zu", line, col);
         }
         return bt_fail(&c, PAREVM_ERR_JSON, NULL, "invalid JSON");
@@ -380,7 +367,7 @@ int blocktest_parse(const char *path, const char *json, size_t len, struct block
             end++;
         if (end < json + len && *end != '\0') {
             size_t line, col;
-            text_position(json, end, &line, &col);
+            io_text_position(json, end, &line, &col);
             rc = bt_fail(&c, PAREVM_ERR_JSON, NULL, "trailing data after JSON at line %zu, column %zu", line, col);
             goto done;
         }
@@ -419,35 +406,12 @@ int blocktest_load_file(const char *path, struct blocktest_file *out, char *err,
 {
     struct bt_ctx c = {.path = path, .err = err, .err_len = err_len};
     memset(out, 0, sizeof *out);
-    FILE *fp = fopen(path, "rb");
-    if (!fp)
-        return bt_fail(&c, PAREVM_ERR_IO, NULL, "cannot open: %s", strerror(errno));
-    char *buf = NULL;
-    size_t len = 0, cap = 0;
-    for (;;) {
-        if (cap - len < 65536) {
-            size_t ncap = cap ? cap * 2 : 1 << 20;
-            char *nbuf = realloc(buf, ncap);
-            if (!nbuf) {
-                free(buf);
-                fclose(fp);
-                return bt_nomem(&c);
-            }
-            buf = nbuf;
-            cap = ncap;
-        }
-        size_t got = fread(buf + len, 1, cap - len, fp);
-        len += got;
-        if (got == 0)
-            break;
-    }
-    int read_error = ferror(fp);
-    fclose(fp);
-    if (read_error) {
-        free(buf);
-        return bt_fail(&c, PAREVM_ERR_IO, NULL, "read error");
-    }
-    int rc = blocktest_parse(path, buf, len, out, err, err_len);
+    char *buf, msg[200];
+    size_t len;
+    int rc = io_read_file(path, &buf, &len, msg, sizeof msg);
+    if (rc)
+        return bt_fail(&c, rc, NULL, "%s", msg);
+    rc = blocktest_parse(path, buf, len, out, err, err_len);
     free(buf);
     return rc;
 }

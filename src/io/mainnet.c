@@ -1,5 +1,6 @@
 /* mainnet — mainnet block snapshot loader (see mainnet.h). */
 #include "mainnet.h"
+#include "file.h"
 
 #include <cjson/cJSON.h>
 #include <errno.h>
@@ -828,44 +829,10 @@ int mainnet_parse_block_hashes(const char *path, const char *json, size_t len, s
 
 static int read_file(const char *path, char **out, size_t *len, char *err, size_t err_len)
 {
-    *out = NULL;
-    *len = 0;
-    FILE *fp = fopen(path, "rb");
-    if (!fp) {
-        snprintf(err, err_len, "%s: %s", path, strerror(errno));
-        return PAREVM_ERR_IO;
-    }
-    size_t cap = 1 << 16, n = 0;
-    char *buf = malloc(cap);
-    while (buf) {
-        if (n == cap) {
-            char *bigger = realloc(buf, cap * 2);
-            if (!bigger) {
-                free(buf);
-                buf = NULL;
-                break;
-            }
-            buf = bigger;
-            cap *= 2;
-        }
-        size_t got = fread(buf + n, 1, cap - n, fp);
-        n += got;
-        if (got == 0)
-            break;
-    }
-    int rc = PAREVM_OK;
-    if (!buf) {
-        snprintf(err, err_len, "%s: out of memory", path);
-        rc = PAREVM_ERR_NOMEM;
-    } else if (ferror(fp)) {
-        snprintf(err, err_len, "%s: read error", path);
-        rc = PAREVM_ERR_IO;
-        free(buf);
-        buf = NULL;
-    }
-    fclose(fp);
-    *out = buf;
-    *len = n;
+    char msg[200];
+    int rc = io_read_file(path, out, len, msg, sizeof msg);
+    if (rc)
+        snprintf(err, err_len, "%s: %s", path, msg);
     return rc;
 }
 

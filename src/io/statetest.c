@@ -1,5 +1,6 @@
 /* statetest — GeneralStateTests JSON loader (see statetest.h). */
 #include "statetest.h"
+#include "file.h"
 
 #include "../base/keccak.h"
 
@@ -678,20 +679,6 @@ static int ld_test(struct ld *ld, const cJSON *test, struct statetest *t)
     return ld_post(ld, test, t);
 }
 
-/* Line and column (1-based) of pos in text, for JSON syntax errors. */
-static void text_position(const char *text, const char *pos, size_t *line, size_t *col)
-{
-    *line = 1;
-    *col = 1;
-    for (const char *p = text; p < pos; p++) {
-        if (*p == '\n') {
-            ++*line;
-            *col = 1;
-        } else {
-            ++*col;
-        }
-    }
-}
 
 int statetest_parse(const char *path, const char *json, size_t len, struct statetest_file *out, char *err,
                     size_t err_len)
@@ -705,7 +692,7 @@ int statetest_parse(const char *path, const char *json, size_t len, struct state
     if (!root) {
         if (end && end >= json && end <= json + len) {
             size_t line, col;
-            text_position(json, end, &line, &col);
+            io_text_position(json, end, &line, &col);
             return ld_fail(&ld, PAREVM_ERR_JSON, NULL, "invalid JSON at line %zu, column %zu", line, col);
         }
         return ld_fail(&ld, PAREVM_ERR_JSON, NULL, "invalid JSON");
@@ -717,7 +704,7 @@ int statetest_parse(const char *path, const char *json, size_t len, struct state
         if (end < json + len && *end != '\0') {
             cJSON_Delete(root);
             size_t line, col;
-            text_position(json, end, &line, &col);
+            io_text_position(json, end, &line, &col);
             return ld_fail(&ld, PAREVM_ERR_JSON, NULL, "trailing data after JSON at line %zu, column %zu", line,
                            col);
         }
@@ -756,35 +743,12 @@ int statetest_load_file(const char *path, struct statetest_file *out, char *err,
 {
     struct ld ld = {.path = path, .err = err, .err_len = err_len};
     memset(out, 0, sizeof *out);
-    FILE *fp = fopen(path, "rb");
-    if (!fp)
-        return ld_fail(&ld, PAREVM_ERR_IO, NULL, "cannot open: %s", strerror(errno));
-    char *buf = NULL;
-    size_t len = 0, cap = 0;
-    for (;;) {
-        if (cap - len < 65536) {
-            size_t ncap = cap ? cap * 2 : 1 << 20;
-            char *nbuf = realloc(buf, ncap);
-            if (!nbuf) {
-                free(buf);
-                fclose(fp);
-                return ld_nomem(&ld);
-            }
-            buf = nbuf;
-            cap = ncap;
-        }
-        size_t got = fread(buf + len, 1, cap - len, fp);
-        len += got;
-        if (got == 0)
-            break;
-    }
-    int read_error = ferror(fp);
-    fclose(fp);
-    if (read_error) {
-        free(buf);
-        return ld_fail(&ld, PAREVM_ERR_IO, NULL, "read error");
-    }
-    int rc = statetest_parse(path, buf, len, out, err, err_len);
+    char *buf, msg[200];
+    size_t len;
+    int rc = io_read_file(path, &buf, &len, msg, sizeof msg);
+    if (rc)
+        return ld_fail(&ld, rc, NULL, "%s", msg);
+    rc = statetest_parse(path, buf, len, out, err, err_len);
     free(buf);
     return rc;
 }

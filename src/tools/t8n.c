@@ -17,6 +17,7 @@
 #include "../base/hex.h"
 #include "../evm/trace.h"
 #include "../io/t8n.h"
+#include "../io/file.h"
 #include "cli.h"
 
 struct t8n_options {
@@ -112,36 +113,6 @@ static bool t8n_fork(const char *name, enum fork *f)
     return fork_from_name(name, f);
 }
 
-/* Whole file (or stdin for NULL path) into a malloc'ed buffer. */
-static int read_all(const char *path, char **out, size_t *len)
-{
-    FILE *f = path ? fopen(path, "rb") : stdin;
-    if (!f)
-        return PAREVM_ERR_IO;
-    struct bytebuf b = {0};
-    char chunk[65536];
-    size_t n;
-    int err = PAREVM_OK;
-    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
-        if ((err = bytebuf_append(&b, chunk, n)))
-            break;
-    if (!err && ferror(f))
-        err = PAREVM_ERR_IO;
-    if (path)
-        fclose(f);
-    if (err) {
-        bytebuf_free(&b);
-        return err;
-    }
-    *out = (char *)b.data;
-    *len = b.len;
-    if (!*out) {
-        *out = malloc(1);
-        if (!*out)
-            return PAREVM_ERR_NOMEM;
-    }
-    return PAREVM_OK;
-}
 
 static bool ends_with(const char *s, const char *suffix)
 {
@@ -406,7 +377,7 @@ int cli_t8n(int argc, char **argv)
     char *text = NULL;
     size_t len = 0;
     if (alloc_stdin || env_stdin || txs_stdin) {
-        if ((err = read_all(NULL, &text, &len))) {
+        if ((err = io_read_file(NULL, &text, &len, NULL, 0))) {
             snprintf(msg, sizeof msg, "failed reading stdin");
             goto done;
         }
@@ -421,7 +392,7 @@ int cli_t8n(int argc, char **argv)
             goto done;
     }
     if (!alloc_stdin) {
-        if ((err = read_all(o.input_alloc, &text, &len))) {
+        if ((err = io_read_file(o.input_alloc, &text, &len, NULL, 0))) {
             snprintf(msg, sizeof msg, "failed reading alloc file %s", o.input_alloc);
             goto done;
         }
@@ -433,7 +404,7 @@ int cli_t8n(int argc, char **argv)
             goto done;
     }
     if (!env_stdin) {
-        if ((err = read_all(o.input_env, &text, &len))) {
+        if ((err = io_read_file(o.input_env, &text, &len, NULL, 0))) {
             snprintf(msg, sizeof msg, "failed reading env file %s", o.input_env);
             goto done;
         }
@@ -444,7 +415,7 @@ int cli_t8n(int argc, char **argv)
             goto done;
     }
     if (!txs_stdin) {
-        if ((err = read_all(o.input_txs, &text, &len))) {
+        if ((err = io_read_file(o.input_txs, &text, &len, NULL, 0))) {
             snprintf(msg, sizeof msg, "failed reading txs file %s", o.input_txs);
             goto done;
         }

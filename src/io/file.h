@@ -1,0 +1,18 @@
+/* file — reading fixture and input files whole, and locating a position
+ * in text for error messages. Shared by the io/ loaders and the CLI. */
+#ifndef PAREVM_IO_FILE_H
+#define PAREVM_IO_FILE_H
+
+#include <stddef.h>
+
+/* Read all of path (standard input when path is NULL) into a malloc'ed
+ * buffer, NUL-terminated after the last byte (*len excludes the NUL).
+ * Returns PAREVM_OK, PAREVM_ERR_IO or PAREVM_ERR_NOMEM; on failure *data
+ * is NULL and msg (if not NULL) says why: "cannot open: <reason>",
+ * "read error" or "out of memory". */
+int io_read_file(const char *path, char **data, size_t *len, char *msg, size_t msg_len);
+
+/* Line and column (1-based) of pos in text. */
+void io_text_position(const char *text, const char *pos, size_t *line, size_t *col);
+
+#endif
