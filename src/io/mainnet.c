@@ -10,118 +10,29 @@
 #include <string.h>
 
 #include "../base/hex.h"
+#include "jsonld.h"
 
-/* Parsing context: the file and the first failure (later failures are
- * ignored so the innermost cause is reported). */
-struct ld {
-    const char *path;
-    char *err;
-    size_t err_len;
-    int code;
-};
-
-#if defined(__GNUC__)
-__attribute__((format(printf, 4, 5)))
-#endif
-static int
-ld_fail(struct ld *ld, int code, const char *field, const char *fmt, ...)
-{
-    if (ld->code)
-        return ld->code;
-    ld->code = code;
-    if (!ld->err || ld->err_len == 0)
-        return code;
-    char msg[256];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
-    va_end(ap);
-    if (field && *field)
-        snprintf(ld->err, ld->err_len, "%s: %s: %s", ld->path, field, msg);
-    else
-        snprintf(ld->err, ld->err_len, "%s: %s", ld->path, msg);
-    return code;
-}
-
-static int ld_nomem(struct ld *ld)
-{
-    return ld_fail(ld, PAREVM_ERR_NOMEM, NULL, "out of memory");
-}
-
-/* Field names for messages ("transactions[3].r"), truncated to FIELD_MAX. */
-#define FIELD_MAX 160
-
-/* Append text to a FIELD_MAX buffer at *pos, truncating. */
-static void field_append(char *buf, size_t *pos, const char *text)
-{
-    size_t n = strlen(text);
-    if (n > FIELD_MAX - 1 - *pos)
-        n = FIELD_MAX - 1 - *pos;
-    memmove(buf + *pos, text, n);
-    *pos += n;
-    buf[*pos] = '\0';
-}
-
-/* "prefix.key" (or "key" when prefix is empty). prefix may alias buf. */
-static const char *field_sub(char *buf, const char *prefix, const char *key)
-{
-    size_t pos = 0;
-    if (prefix != buf) {
-        buf[0] = '\0';
-        field_append(buf, &pos, prefix);
-    } else {
-        pos = strlen(buf);
-    }
-    if (pos)
-        field_append(buf, &pos, ".");
-    field_append(buf, &pos, key);
-    return buf;
-}
-
-/* "prefix[i]". */
-static const char *field_at(char *buf, const char *prefix, size_t i)
-{
-    char num[32];
-    snprintf(num, sizeof num, "[%zu]", i);
-    size_t pos = 0;
-    if (prefix != buf) {
-        buf[0] = '\0';
-        field_append(buf, &pos, prefix);
-    } else {
-        pos = strlen(buf);
-    }
-    field_append(buf, &pos, num);
-    return buf;
-}
-
-/* Member by exact name; absent and JSON null are both absent. */
-static const cJSON *member(const cJSON *obj, const char *key)
-{
-    const cJSON *item = cJSON_GetObjectItemCaseSensitive(obj, key);
-    return item && !cJSON_IsNull(item) ? item : NULL;
-}
-
-static int ld_string(struct ld *ld, const cJSON *item, const char *field, const char **out)
+static int ld_string(struct json_ctx *ld, const cJSON *item, const char *field, const char **out)
 {
     if (!cJSON_IsString(item) || !item->valuestring)
-        return ld_fail(ld, PAREVM_ERR_JSON, field, "expected a string");
+        return json_fail(ld, PAREVM_ERR_JSON, field, "expected a string");
     *out = item->valuestring;
     return PAREVM_OK;
 }
 
 /* A JSON-RPC quantity: "0x" and 1..64 hex digits (leading zeros allowed). */
-static int ld_quantity_text(struct ld *ld, const char *s, const char *field, u256 *out)
+static int ld_quantity_text(struct json_ctx *ld, const char *s, const char *field, u256 *out)
 {
     if (s[0] != '0' || (s[1] != 'x' && s[1] != 'X'))
-        return ld_fail(ld, PAREVM_ERR_HEX, field, "bad hex (expected 0x...)");
+        return json_fail(ld, PAREVM_ERR_HEX, field, "bad hex (expected 0x...)");
     s += 2;
     if (*s == '\0')
-        return ld_fail(ld, PAREVM_ERR_HEX, field, "bad hex (empty quantity)");
+        return json_fail(ld, PAREVM_ERR_HEX, field, "bad hex (empty quantity)");
     while (s[0] == '0' && s[1] != '\0')
         s++;
     size_t n = strlen(s);
     if (n > 64)
-        return ld_fail(ld, PAREVM_ERR_RANGE, field, "value exceeds 256 bits");
+        return json_fail(ld, PAREVM_ERR_RANGE, field, "value exceeds 256 bits");
     uint8_t be[32] = {0};
     for (size_t i = 0; i < n; i++) {
         char c = s[n - 1 - i];
@@ -133,42 +44,42 @@ static int ld_quantity_text(struct ld *ld, const char *s, const char *field, u25
         else if (c >= 'A' && c <= 'F')
             d = (unsigned)(c - 'A' + 10);
         else
-            return ld_fail(ld, PAREVM_ERR_HEX, field, "bad hex");
+            return json_fail(ld, PAREVM_ERR_HEX, field, "bad hex");
         be[31 - i / 2] |= (uint8_t)(d << (4 * (i % 2)));
     }
     *out = u256_from_be32(be);
     return PAREVM_OK;
 }
 
-static int ld_quantity(struct ld *ld, const cJSON *item, const char *field, u256 *out)
+static int ld_quantity(struct json_ctx *ld, const cJSON *item, const char *field, u256 *out)
 {
     const char *s = NULL;
     int err = ld_string(ld, item, field, &s);
     return err ? err : ld_quantity_text(ld, s, field, out);
 }
 
-static int ld_u64(struct ld *ld, const cJSON *item, const char *field, uint64_t *out)
+static int ld_u64(struct json_ctx *ld, const cJSON *item, const char *field, uint64_t *out)
 {
     u256 v;
     int err = ld_quantity(ld, item, field, &v);
     if (err)
         return err;
     if (!u256_fits_u64(&v))
-        return ld_fail(ld, PAREVM_ERR_RANGE, field, "value exceeds 64 bits");
+        return json_fail(ld, PAREVM_ERR_RANGE, field, "value exceeds 64 bits");
     *out = v.w[0];
     return PAREVM_OK;
 }
 
-static int ld_hex_error(struct ld *ld, int err, const char *field, size_t want)
+static int ld_hex_error(struct json_ctx *ld, int err, const char *field, size_t want)
 {
     if (err == PAREVM_ERR_NOMEM)
-        return ld_nomem(ld);
+        return json_nomem(ld);
     if (want && err == PAREVM_ERR_RANGE)
-        return ld_fail(ld, PAREVM_ERR_HEX, field, "expected %zu bytes of hex", want);
-    return ld_fail(ld, PAREVM_ERR_HEX, field, "bad hex");
+        return json_fail(ld, PAREVM_ERR_HEX, field, "expected %zu bytes of hex", want);
+    return json_fail(ld, PAREVM_ERR_HEX, field, "bad hex");
 }
 
-static int ld_fixed(struct ld *ld, const cJSON *item, const char *field, uint8_t *out, size_t n)
+static int ld_fixed(struct json_ctx *ld, const cJSON *item, const char *field, uint8_t *out, size_t n)
 {
     const char *s = NULL;
     int err = ld_string(ld, item, field, &s);
@@ -179,7 +90,7 @@ static int ld_fixed(struct ld *ld, const cJSON *item, const char *field, uint8_t
     return PAREVM_OK;
 }
 
-static int ld_bytes(struct ld *ld, const cJSON *item, const char *field, uint8_t **out, size_t *len)
+static int ld_bytes(struct json_ctx *ld, const cJSON *item, const char *field, uint8_t **out, size_t *len)
 {
     const char *s = NULL;
     *out = NULL;
@@ -196,36 +107,36 @@ static int ld_bytes(struct ld *ld, const cJSON *item, const char *field, uint8_t
 }
 
 /* Required member of obj (named prefix.key in messages). */
-static int ld_req(struct ld *ld, const cJSON *obj, const char *prefix, const char *key, const cJSON **out,
+static int ld_req(struct json_ctx *ld, const cJSON *obj, const char *prefix, const char *key, const cJSON **out,
                   char *field)
 {
-    field_sub(field, prefix, key);
-    *out = member(obj, key);
+    json_field_key(field, prefix, key);
+    *out = json_member(obj, key);
     if (!*out)
-        return ld_fail(ld, PAREVM_ERR_JSON, field, "missing field");
+        return json_fail(ld, PAREVM_ERR_JSON, field, "missing field");
     return PAREVM_OK;
 }
 
-static int ld_req_u64(struct ld *ld, const cJSON *obj, const char *prefix, const char *key, uint64_t *out)
+static int ld_req_u64(struct json_ctx *ld, const cJSON *obj, const char *prefix, const char *key, uint64_t *out)
 {
-    char f[FIELD_MAX];
+    char f[JSON_FIELD_MAX];
     const cJSON *item;
     int err = ld_req(ld, obj, prefix, key, &item, f);
     return err ? err : ld_u64(ld, item, f, out);
 }
 
-static int ld_req_u256(struct ld *ld, const cJSON *obj, const char *prefix, const char *key, u256 *out)
+static int ld_req_u256(struct json_ctx *ld, const cJSON *obj, const char *prefix, const char *key, u256 *out)
 {
-    char f[FIELD_MAX];
+    char f[JSON_FIELD_MAX];
     const cJSON *item;
     int err = ld_req(ld, obj, prefix, key, &item, f);
     return err ? err : ld_quantity(ld, item, f, out);
 }
 
-static int ld_req_fixed(struct ld *ld, const cJSON *obj, const char *prefix, const char *key, uint8_t *out,
+static int ld_req_fixed(struct json_ctx *ld, const cJSON *obj, const char *prefix, const char *key, uint8_t *out,
                         size_t n)
 {
-    char f[FIELD_MAX];
+    char f[JSON_FIELD_MAX];
     const cJSON *item;
     int err = ld_req(ld, obj, prefix, key, &item, f);
     return err ? err : ld_fixed(ld, item, f, out, n);
@@ -259,25 +170,25 @@ static bool json_unterminated(const char *text, size_t len)
 }
 
 /* Parse JSON text; a truncated or malformed file names the offset. */
-static int ld_parse(struct ld *ld, const char *json, size_t len, cJSON **out)
+static int ld_parse(struct json_ctx *ld, const char *json, size_t len, cJSON **out)
 {
     const char *end = NULL;
     *out = cJSON_ParseWithLengthOpts(json, len, &end, 0);
     if (!*out) {
         if (json_unterminated(json, len))
-            return ld_fail(ld, PAREVM_ERR_JSON, NULL,
+            return json_fail(ld, PAREVM_ERR_JSON, NULL,
                            "malformed JSON: the file ends early (%zu bytes; truncated?)", len);
         size_t at = end && end >= json && end <= json + len ? (size_t)(end - json) : len;
-        return ld_fail(ld, PAREVM_ERR_JSON, NULL, "malformed JSON near byte %zu of %zu", at, len);
+        return json_fail(ld, PAREVM_ERR_JSON, NULL, "malformed JSON near byte %zu of %zu", at, len);
     }
     return PAREVM_OK;
 }
 
 /* ---- block.json ---- */
 
-static int ld_header(struct ld *ld, const cJSON *obj, const char *prefix, struct block_header *h)
+static int ld_header(struct json_ctx *ld, const cJSON *obj, const char *prefix, struct block_header *h)
 {
-    char f[FIELD_MAX];
+    char f[JSON_FIELD_MAX];
     const cJSON *item;
     int err;
     memset(h, 0, sizeof *h);
@@ -303,64 +214,64 @@ static int ld_header(struct ld *ld, const cJSON *obj, const char *prefix, struct
         return err;
     if ((err = hex_decode(s, h->extra_data, sizeof h->extra_data, &h->extra_data_len)))
         return err == PAREVM_ERR_RANGE
-                   ? ld_fail(ld, PAREVM_ERR_RANGE, f, "longer than %zu bytes", sizeof h->extra_data)
+                   ? json_fail(ld, PAREVM_ERR_RANGE, f, "longer than %zu bytes", sizeof h->extra_data)
                    : ld_hex_error(ld, err, f, 0);
-    if ((item = member(obj, "baseFeePerGas"))) {
+    if ((item = json_member(obj, "baseFeePerGas"))) {
         h->has_base_fee = true;
-        if ((err = ld_quantity(ld, item, field_sub(f, prefix, "baseFeePerGas"), &h->base_fee)))
+        if ((err = ld_quantity(ld, item, json_field_key(f, prefix, "baseFeePerGas"), &h->base_fee)))
             return err;
     }
-    if ((item = member(obj, "withdrawalsRoot"))) {
+    if ((item = json_member(obj, "withdrawalsRoot"))) {
         h->has_withdrawals_root = true;
         if ((err =
-                 ld_fixed(ld, item, field_sub(f, prefix, "withdrawalsRoot"), h->withdrawals_root.bytes, 32)))
+                 ld_fixed(ld, item, json_field_key(f, prefix, "withdrawalsRoot"), h->withdrawals_root.bytes, 32)))
             return err;
     }
-    const cJSON *blob_used = member(obj, "blobGasUsed"), *excess = member(obj, "excessBlobGas");
+    const cJSON *blob_used = json_member(obj, "blobGasUsed"), *excess = json_member(obj, "excessBlobGas");
     if (blob_used || excess) {
         h->has_blob_gas = true;
         if ((err = ld_req_u64(ld, obj, prefix, "blobGasUsed", &h->blob_gas_used)) ||
             (err = ld_req_u64(ld, obj, prefix, "excessBlobGas", &h->excess_blob_gas)))
             return err;
     }
-    if ((item = member(obj, "parentBeaconBlockRoot"))) {
+    if ((item = json_member(obj, "parentBeaconBlockRoot"))) {
         h->has_parent_beacon_root = true;
-        if ((err = ld_fixed(ld, item, field_sub(f, prefix, "parentBeaconBlockRoot"),
+        if ((err = ld_fixed(ld, item, json_field_key(f, prefix, "parentBeaconBlockRoot"),
                             h->parent_beacon_root.bytes, 32)))
             return err;
     }
     /* Later fields imply the earlier ones in the header's RLP. */
     if ((h->has_withdrawals_root && !h->has_base_fee) || (h->has_blob_gas && !h->has_withdrawals_root) ||
         (h->has_parent_beacon_root && !h->has_blob_gas) || (h->has_blob_gas && !h->has_parent_beacon_root))
-        return ld_fail(ld, PAREVM_ERR_JSON, prefix, "inconsistent set of fork fields in the header");
-    if ((item = member(obj, "hash"))) {
+        return json_fail(ld, PAREVM_ERR_JSON, prefix, "inconsistent set of fork fields in the header");
+    if ((item = json_member(obj, "hash"))) {
         h->has_hash = true;
-        if ((err = ld_fixed(ld, item, field_sub(f, prefix, "hash"), h->hash.bytes, 32)))
+        if ((err = ld_fixed(ld, item, json_field_key(f, prefix, "hash"), h->hash.bytes, 32)))
             return err;
     }
     return PAREVM_OK;
 }
 
-static int ld_access_list(struct ld *ld, const cJSON *arr, const char *field, struct tx *tx)
+static int ld_access_list(struct json_ctx *ld, const cJSON *arr, const char *field, struct tx *tx)
 {
-    char f[FIELD_MAX], g[FIELD_MAX];
+    char f[JSON_FIELD_MAX], g[JSON_FIELD_MAX];
     if (!cJSON_IsArray(arr))
-        return ld_fail(ld, PAREVM_ERR_JSON, field, "expected an array");
+        return json_fail(ld, PAREVM_ERR_JSON, field, "expected an array");
     size_t n = (size_t)cJSON_GetArraySize(arr);
     if (n == 0)
         return PAREVM_OK;
     tx->access_list = calloc(n, sizeof *tx->access_list);
     if (!tx->access_list)
-        return ld_nomem(ld);
+        return json_nomem(ld);
     tx->access_list_len = n;
     size_t i = 0;
     const cJSON *e;
     cJSON_ArrayForEach(e, arr)
     {
         struct access_list_entry *entry = &tx->access_list[i];
-        field_at(f, field, i++);
+        json_field_index(f, field, i++);
         if (!cJSON_IsObject(e))
-            return ld_fail(ld, PAREVM_ERR_JSON, f, "expected an object");
+            return json_fail(ld, PAREVM_ERR_JSON, f, "expected an object");
         int err = ld_req_fixed(ld, e, f, "address", entry->addr.bytes, 20);
         if (err)
             return err;
@@ -368,20 +279,20 @@ static int ld_access_list(struct ld *ld, const cJSON *arr, const char *field, st
         if ((err = ld_req(ld, e, f, "storageKeys", &keys, g)))
             return err;
         if (!cJSON_IsArray(keys))
-            return ld_fail(ld, PAREVM_ERR_JSON, g, "expected an array");
+            return json_fail(ld, PAREVM_ERR_JSON, g, "expected an array");
         size_t k = (size_t)cJSON_GetArraySize(keys);
         if (k) {
             entry->keys = calloc(k, sizeof *entry->keys);
             if (!entry->keys)
-                return ld_nomem(ld);
+                return json_nomem(ld);
         }
         entry->key_count = k;
         size_t j = 0;
         const cJSON *key;
-        char h[FIELD_MAX];
+        char h[JSON_FIELD_MAX];
         cJSON_ArrayForEach(key, keys)
         {
-            field_at(h, g, j);
+            json_field_index(h, g, j);
             if ((err = ld_fixed(ld, key, h, entry->keys[j++].bytes, 32)))
                 return err;
         }
@@ -395,32 +306,32 @@ static void hex_addr(const address *a, char out[43])
 }
 
 /* One transaction object: fields by type, then the signature checks. */
-static int ld_tx(struct ld *ld, const cJSON *obj, const char *prefix, enum fork fork, struct tx *tx)
+static int ld_tx(struct json_ctx *ld, const cJSON *obj, const char *prefix, enum fork fork, struct tx *tx)
 {
-    char f[FIELD_MAX];
+    char f[JSON_FIELD_MAX];
     const cJSON *item;
     int err;
     memset(tx, 0, sizeof *tx);
     if (!cJSON_IsObject(obj))
-        return ld_fail(ld, PAREVM_ERR_JSON, prefix,
+        return json_fail(ld, PAREVM_ERR_JSON, prefix,
                        "expected a transaction object (the block must be fetched with full transactions)");
     uint64_t type = 0;
-    if ((item = member(obj, "type")) && (err = ld_u64(ld, item, field_sub(f, prefix, "type"), &type)))
+    if ((item = json_member(obj, "type")) && (err = ld_u64(ld, item, json_field_key(f, prefix, "type"), &type)))
         return err;
     if (type > 3)
-        return ld_fail(ld, PAREVM_ERR_UNSUPPORTED, field_sub(f, prefix, "type"),
+        return json_fail(ld, PAREVM_ERR_UNSUPPORTED, json_field_key(f, prefix, "type"),
                        "transaction type %llu not supported", (unsigned long long)type);
     tx->type = (uint8_t)type;
     if ((err = ld_req_u64(ld, obj, prefix, "nonce", &tx->nonce)) ||
         (err = ld_req_u64(ld, obj, prefix, "gas", &tx->gas_limit)) ||
         (err = ld_req_u256(ld, obj, prefix, "value", &tx->value)))
         return err;
-    if ((item = member(obj, "to"))) {
+    if ((item = json_member(obj, "to"))) {
         tx->has_to = true;
-        if ((err = ld_fixed(ld, item, field_sub(f, prefix, "to"), tx->to.bytes, 20)))
+        if ((err = ld_fixed(ld, item, json_field_key(f, prefix, "to"), tx->to.bytes, 20)))
             return err;
     }
-    const char *data_key = member(obj, "input") ? "input" : "data";
+    const char *data_key = json_member(obj, "input") ? "input" : "data";
     if ((err = ld_req(ld, obj, prefix, data_key, &item, f)) ||
         (err = ld_bytes(ld, item, f, &tx->data, &tx->data_len)))
         return err;
@@ -448,17 +359,17 @@ static int ld_tx(struct ld *ld, const cJSON *obj, const char *prefix, enum fork 
             (err = ld_req(ld, obj, prefix, "blobVersionedHashes", &item, f)))
             return err;
         if (!cJSON_IsArray(item))
-            return ld_fail(ld, PAREVM_ERR_JSON, f, "expected an array");
+            return json_fail(ld, PAREVM_ERR_JSON, f, "expected an array");
         size_t n = (size_t)cJSON_GetArraySize(item);
         if (n && !(tx->blob_hashes = calloc(n, sizeof *tx->blob_hashes)))
-            return ld_nomem(ld);
+            return json_nomem(ld);
         tx->blob_hash_count = n;
         size_t i = 0;
         const cJSON *h;
-        char g[FIELD_MAX];
+        char g[JSON_FIELD_MAX];
         cJSON_ArrayForEach(h, item)
         {
-            field_at(g, f, i);
+            json_field_index(g, f, i);
             if ((err = ld_fixed(ld, h, g, tx->blob_hashes[i++].bytes, 32)))
                 return err;
         }
@@ -469,92 +380,92 @@ static int ld_tx(struct ld *ld, const cJSON *obj, const char *prefix, enum fork 
     if ((err = ld_req_u256(ld, obj, prefix, "r", &tx->r)) ||
         (err = ld_req_u256(ld, obj, prefix, "s", &tx->s)))
         return err;
-    const cJSON *vj = member(obj, "v"), *pj = member(obj, "yParity");
+    const cJSON *vj = json_member(obj, "v"), *pj = json_member(obj, "yParity");
     u256 v = u256_zero(), parity = u256_zero();
-    if (vj && (err = ld_quantity(ld, vj, field_sub(f, prefix, "v"), &v)))
+    if (vj && (err = ld_quantity(ld, vj, json_field_key(f, prefix, "v"), &v)))
         return err;
-    if (pj && (err = ld_quantity(ld, pj, field_sub(f, prefix, "yParity"), &parity)))
+    if (pj && (err = ld_quantity(ld, pj, json_field_key(f, prefix, "yParity"), &parity)))
         return err;
     if (tx->type == 0) {
         if (!vj)
-            return ld_fail(ld, PAREVM_ERR_JSON, field_sub(f, prefix, "v"), "missing field");
+            return json_fail(ld, PAREVM_ERR_JSON, json_field_key(f, prefix, "v"), "missing field");
         tx->v = v;
         u256 v35 = u256_from_u64(35);
         if (!u256_lt(&v, &v35)) {
             u256 id = u256_sub(&v, &v35);
             id = u256_shr(&id, 1);
             if (!u256_fits_u64(&id))
-                return ld_fail(ld, PAREVM_ERR_RANGE, field_sub(f, prefix, "v"), "chain id exceeds 64 bits");
+                return json_fail(ld, PAREVM_ERR_RANGE, json_field_key(f, prefix, "v"), "chain id exceeds 64 bits");
             tx->has_chain_id = true;
             tx->chain_id = id.w[0];
             uint64_t given;
-            if ((item = member(obj, "chainId"))) {
-                if ((err = ld_u64(ld, item, field_sub(f, prefix, "chainId"), &given)))
+            if ((item = json_member(obj, "chainId"))) {
+                if ((err = ld_u64(ld, item, json_field_key(f, prefix, "chainId"), &given)))
                     return err;
                 if (given != tx->chain_id)
-                    return ld_fail(ld, PAREVM_ERR_SIGNATURE, f, "%llu disagrees with v (chain id %llu)",
+                    return json_fail(ld, PAREVM_ERR_SIGNATURE, f, "%llu disagrees with v (chain id %llu)",
                                    (unsigned long long)given, (unsigned long long)tx->chain_id);
             }
         }
     } else {
         if (!vj && !pj)
-            return ld_fail(ld, PAREVM_ERR_JSON, field_sub(f, prefix, "yParity"), "missing field");
+            return json_fail(ld, PAREVM_ERR_JSON, json_field_key(f, prefix, "yParity"), "missing field");
         if (vj && pj && !u256_eq(&v, &parity))
-            return ld_fail(ld, PAREVM_ERR_SIGNATURE, field_sub(f, prefix, "yParity"), "disagrees with v");
+            return json_fail(ld, PAREVM_ERR_SIGNATURE, json_field_key(f, prefix, "yParity"), "disagrees with v");
         tx->v = pj ? parity : v;
         u256 one = u256_from_u64(1);
         if (u256_gt(&tx->v, &one))
-            return ld_fail(ld, PAREVM_ERR_SIGNATURE, field_sub(f, prefix, pj ? "yParity" : "v"),
+            return json_fail(ld, PAREVM_ERR_SIGNATURE, json_field_key(f, prefix, pj ? "yParity" : "v"),
                            "not 0 or 1");
     }
 
     if ((err = tx_recover_sender(tx, fork))) {
         if (err == PAREVM_ERR_NOMEM)
-            return ld_nomem(ld);
-        return ld_fail(ld, PAREVM_ERR_SIGNATURE, prefix, "invalid signature: sender not recoverable");
+            return json_nomem(ld);
+        return json_fail(ld, PAREVM_ERR_SIGNATURE, prefix, "invalid signature: sender not recoverable");
     }
-    if ((item = member(obj, "from"))) {
+    if ((item = json_member(obj, "from"))) {
         address from;
-        if ((err = ld_fixed(ld, item, field_sub(f, prefix, "from"), from.bytes, 20)))
+        if ((err = ld_fixed(ld, item, json_field_key(f, prefix, "from"), from.bytes, 20)))
             return err;
         if (!address_eq(&from, &tx->sender)) {
             char a[43], b[43];
             hex_addr(&tx->sender, a);
             hex_addr(&from, b);
-            return ld_fail(ld, PAREVM_ERR_SIGNATURE, prefix, "recovered sender %s differs from `from` %s", a,
+            return json_fail(ld, PAREVM_ERR_SIGNATURE, prefix, "recovered sender %s differs from `from` %s", a,
                            b);
         }
     }
-    if ((item = member(obj, "hash"))) {
+    if ((item = json_member(obj, "hash"))) {
         hash32 given, computed;
-        if ((err = ld_fixed(ld, item, field_sub(f, prefix, "hash"), given.bytes, 32)))
+        if ((err = ld_fixed(ld, item, json_field_key(f, prefix, "hash"), given.bytes, 32)))
             return err;
         if ((err = tx_hash(tx, &computed)))
-            return err == PAREVM_ERR_NOMEM ? ld_nomem(ld) : ld_fail(ld, err, prefix, "cannot encode");
+            return err == PAREVM_ERR_NOMEM ? json_nomem(ld) : json_fail(ld, err, prefix, "cannot encode");
         if (!hash32_eq(&given, &computed))
-            return ld_fail(ld, PAREVM_ERR_JSON, f, "does not match the transaction's fields");
+            return json_fail(ld, PAREVM_ERR_JSON, f, "does not match the transaction's fields");
     }
     return PAREVM_OK;
 }
 
-static int ld_withdrawals(struct ld *ld, const cJSON *arr, struct block *b)
+static int ld_withdrawals(struct json_ctx *ld, const cJSON *arr, struct block *b)
 {
-    char f[FIELD_MAX];
+    char f[JSON_FIELD_MAX];
     if (!cJSON_IsArray(arr))
-        return ld_fail(ld, PAREVM_ERR_JSON, "withdrawals", "expected an array");
+        return json_fail(ld, PAREVM_ERR_JSON, "withdrawals", "expected an array");
     b->has_withdrawals = true;
     size_t n = (size_t)cJSON_GetArraySize(arr);
     if (n && !(b->withdrawals = calloc(n, sizeof *b->withdrawals)))
-        return ld_nomem(ld);
+        return json_nomem(ld);
     b->withdrawal_count = n;
     size_t i = 0;
     const cJSON *e;
     cJSON_ArrayForEach(e, arr)
     {
         struct withdrawal *w = &b->withdrawals[i];
-        field_at(f, "withdrawals", i++);
+        json_field_index(f, "withdrawals", i++);
         if (!cJSON_IsObject(e))
-            return ld_fail(ld, PAREVM_ERR_JSON, f, "expected an object");
+            return json_fail(ld, PAREVM_ERR_JSON, f, "expected an object");
         int err;
         if ((err = ld_req_u64(ld, e, f, "index", &w->index)) ||
             (err = ld_req_u64(ld, e, f, "validatorIndex", &w->validator_index)) ||
@@ -565,29 +476,29 @@ static int ld_withdrawals(struct ld *ld, const cJSON *arr, struct block *b)
     return PAREVM_OK;
 }
 
-static int ld_block(struct ld *ld, const cJSON *root, const struct chain_config *cfg, struct block *b)
+static int ld_block(struct json_ctx *ld, const cJSON *root, const struct chain_config *cfg, struct block *b)
 {
-    char f[FIELD_MAX];
+    char f[JSON_FIELD_MAX];
     int err;
     if (!cJSON_IsObject(root))
-        return ld_fail(ld, PAREVM_ERR_JSON, NULL, "expected a block object");
+        return json_fail(ld, PAREVM_ERR_JSON, NULL, "expected a block object");
     if ((err = ld_header(ld, root, "", &b->header)))
         return err;
     enum fork fork = chain_config_header_fork(cfg, &b->header);
 
-    const cJSON *uncles = member(root, "uncles");
+    const cJSON *uncles = json_member(root, "uncles");
     if (uncles) {
         if (!cJSON_IsArray(uncles))
-            return ld_fail(ld, PAREVM_ERR_JSON, "uncles", "expected an array");
+            return json_fail(ld, PAREVM_ERR_JSON, "uncles", "expected an array");
         const cJSON *u;
         size_t objects = 0;
         cJSON_ArrayForEach(u, uncles) objects += cJSON_IsObject(u);
         if (objects && !(b->uncles = calloc(objects, sizeof *b->uncles)))
-            return ld_nomem(ld);
+            return json_nomem(ld);
         size_t i = 0;
         cJSON_ArrayForEach(u, uncles)
         {
-            field_at(f, "uncles", i++);
+            json_field_index(f, "uncles", i++);
             if (cJSON_IsObject(u)) {
                 if ((err = ld_header(ld, u, f, &b->uncles[b->uncle_count])))
                     return err;
@@ -601,25 +512,25 @@ static int ld_block(struct ld *ld, const cJSON *root, const struct chain_config 
         }
     }
 
-    const cJSON *txs = member(root, "transactions");
+    const cJSON *txs = json_member(root, "transactions");
     if (!txs)
-        return ld_fail(ld, PAREVM_ERR_JSON, "transactions", "missing field");
+        return json_fail(ld, PAREVM_ERR_JSON, "transactions", "missing field");
     if (!cJSON_IsArray(txs))
-        return ld_fail(ld, PAREVM_ERR_JSON, "transactions", "expected an array");
+        return json_fail(ld, PAREVM_ERR_JSON, "transactions", "expected an array");
     size_t n = (size_t)cJSON_GetArraySize(txs);
     if (n && !(b->txs = calloc(n, sizeof *b->txs)))
-        return ld_nomem(ld);
+        return json_nomem(ld);
     const cJSON *t;
     cJSON_ArrayForEach(t, txs)
     {
-        field_at(f, "transactions", b->tx_count);
+        json_field_index(f, "transactions", b->tx_count);
         /* Counted before parsing so block_free releases a half-built tx. */
         struct tx *tx = &b->txs[b->tx_count++];
         if ((err = ld_tx(ld, t, f, fork, tx)))
             return err;
     }
 
-    const cJSON *wd = member(root, "withdrawals");
+    const cJSON *wd = json_member(root, "withdrawals");
     if (wd && (err = ld_withdrawals(ld, wd, b)))
         return err;
     return PAREVM_OK;
@@ -628,10 +539,10 @@ static int ld_block(struct ld *ld, const cJSON *root, const struct chain_config 
 int mainnet_parse_block(const char *path, const char *json, size_t len, const struct chain_config *cfg,
                         struct block *out, char *err, size_t err_len)
 {
-    struct ld ld = {path ? path : "block.json", err, err_len, PAREVM_OK};
+    struct json_ctx ld = {path ? path : "block.json", err, err_len, PAREVM_OK};
     memset(out, 0, sizeof *out);
     if (!json || !cfg)
-        return ld_fail(&ld, PAREVM_ERR_ARG, NULL, "no input");
+        return json_fail(&ld, PAREVM_ERR_ARG, NULL, "no input");
     cJSON *root;
     int rc = ld_parse(&ld, json, len, &root);
     if (rc)
@@ -645,65 +556,65 @@ int mainnet_parse_block(const char *path, const char *json, size_t len, const st
 
 /* ---- pre_state.json ---- */
 
-static int ld_state(struct ld *ld, const cJSON *root, struct world *w)
+static int ld_state(struct json_ctx *ld, const cJSON *root, struct world *w)
 {
-    char f[FIELD_MAX], g[FIELD_MAX];
+    char f[JSON_FIELD_MAX], g[JSON_FIELD_MAX];
     if (!cJSON_IsObject(root))
-        return ld_fail(ld, PAREVM_ERR_JSON, NULL, "expected an object of accounts");
+        return json_fail(ld, PAREVM_ERR_JSON, NULL, "expected an object of accounts");
     const cJSON *acct_json;
     cJSON_ArrayForEach(acct_json, root)
     {
         const char *key = acct_json->string;
         f[0] = '\0';
-        field_sub(f, "", key);
+        json_field_key(f, "", key);
         address a;
         if (hex_decode_exact(key, a.bytes, 20))
-            return ld_fail(ld, PAREVM_ERR_HEX, f, "account key is not a 20-byte hex address");
+            return json_fail(ld, PAREVM_ERR_HEX, f, "account key is not a 20-byte hex address");
         if (!cJSON_IsObject(acct_json))
-            return ld_fail(ld, PAREVM_ERR_JSON, f, "expected an object");
+            return json_fail(ld, PAREVM_ERR_JSON, f, "expected an object");
         if (world_get(w, &a))
-            return ld_fail(ld, PAREVM_ERR_JSON, f, "duplicate account");
+            return json_fail(ld, PAREVM_ERR_JSON, f, "duplicate account");
         struct world_account *acct = world_get_or_create(w, &a);
         if (!acct)
-            return ld_nomem(ld);
+            return json_nomem(ld);
         const cJSON *item;
         int err;
-        if ((item = member(acct_json, "balance")) &&
-            (err = ld_quantity(ld, item, field_sub(g, f, "balance"), &acct->balance)))
+        if ((item = json_member(acct_json, "balance")) &&
+            (err = ld_quantity(ld, item, json_field_key(g, f, "balance"), &acct->balance)))
             return err;
-        if ((item = member(acct_json, "nonce")) &&
-            (err = ld_u64(ld, item, field_sub(g, f, "nonce"), &acct->nonce)))
+        if ((item = json_member(acct_json, "nonce")) &&
+            (err = ld_u64(ld, item, json_field_key(g, f, "nonce"), &acct->nonce)))
             return err;
-        if ((item = member(acct_json, "code"))) {
+        if ((item = json_member(acct_json, "code"))) {
             uint8_t *code;
             size_t code_len;
-            if ((err = ld_bytes(ld, item, field_sub(g, f, "code"), &code, &code_len)))
+            if ((err = ld_bytes(ld, item, json_field_key(g, f, "code"), &code, &code_len)))
                 return err;
             if (code_len) {
                 struct code *c = code_new(code, code_len);
                 free(code);
                 if (!c)
-                    return ld_nomem(ld);
+                    return json_nomem(ld);
                 world_set_code(acct, c);
                 code_release(c);
             } else {
                 free(code);
             }
         }
-        if ((item = member(acct_json, "storage"))) {
-            field_sub(g, f, "storage");
+        if ((item = json_member(acct_json, "storage"))) {
+            json_field_key(g, f, "storage");
             if (!cJSON_IsObject(item))
-                return ld_fail(ld, PAREVM_ERR_JSON, g, "expected an object");
+                return json_fail(ld, PAREVM_ERR_JSON, g, "expected an object");
             const cJSON *slot;
             cJSON_ArrayForEach(slot, item)
             {
-                char h[FIELD_MAX];
-                field_sub(h, g, slot->string);
+                char h[JSON_FIELD_MAX];
+                json_field_key(h, g, slot->string);
                 u256 k, v;
                 if ((err = ld_quantity_text(ld, slot->string, h, &k)) || (err = ld_quantity(ld, slot, h, &v)))
                     return err;
                 if (world_set_storage(acct, &k, &v))
-                    return ld_nomem(ld);
+                    return json_nomem(ld);
             }
         }
     }
@@ -713,10 +624,10 @@ static int ld_state(struct ld *ld, const cJSON *root, struct world *w)
 int mainnet_parse_state(const char *path, const char *json, size_t len, struct world *out, char *err,
                         size_t err_len)
 {
-    struct ld ld = {path ? path : "pre_state.json", err, err_len, PAREVM_OK};
+    struct json_ctx ld = {path ? path : "pre_state.json", err, err_len, PAREVM_OK};
     world_init(out);
     if (!json)
-        return ld_fail(&ld, PAREVM_ERR_ARG, NULL, "no input");
+        return json_fail(&ld, PAREVM_ERR_ARG, NULL, "no input");
     cJSON *root;
     int rc = ld_parse(&ld, json, len, &root);
     if (rc)
@@ -752,14 +663,14 @@ static int cmp_number(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
-static int ld_hashes(struct ld *ld, const cJSON *root, struct block_hashes *out)
+static int ld_hashes(struct json_ctx *ld, const cJSON *root, struct block_hashes *out)
 {
     if (!cJSON_IsObject(root))
-        return ld_fail(ld, PAREVM_ERR_JSON, NULL, "expected an object {\"<number>\": \"0xhash\"}");
+        return json_fail(ld, PAREVM_ERR_JSON, NULL, "expected an object {\"<number>\": \"0xhash\"}");
     size_t n = (size_t)cJSON_GetArraySize(root);
     struct number_hash *pairs = calloc(n ? n : 1, sizeof *pairs);
     if (!pairs)
-        return ld_nomem(ld);
+        return json_nomem(ld);
     size_t i = 0;
     const cJSON *e;
     int err = PAREVM_OK;
@@ -775,7 +686,7 @@ static int ld_hashes(struct ld *ld, const cJSON *root, struct block_hashes *out)
                 num = num * 10 + (uint64_t)(*p - '0');
         }
         if (!ok) {
-            err = ld_fail(ld, PAREVM_ERR_JSON, key, "key is not a decimal block number");
+            err = json_fail(ld, PAREVM_ERR_JSON, key, "key is not a decimal block number");
             break;
         }
         pairs[i].number = num;
@@ -787,14 +698,14 @@ static int ld_hashes(struct ld *ld, const cJSON *root, struct block_hashes *out)
         qsort(pairs, n, sizeof *pairs, cmp_number);
         for (size_t k = 1; k < n && !err; k++)
             if (pairs[k].number == pairs[k - 1].number)
-                err = ld_fail(ld, PAREVM_ERR_JSON, NULL, "duplicate block number %llu",
+                err = json_fail(ld, PAREVM_ERR_JSON, NULL, "duplicate block number %llu",
                               (unsigned long long)pairs[k].number);
     }
     if (!err) {
         out->numbers = malloc((n ? n : 1) * sizeof *out->numbers);
         out->hashes = malloc((n ? n : 1) * sizeof *out->hashes);
         if (!out->numbers || !out->hashes) {
-            err = ld_nomem(ld);
+            err = json_nomem(ld);
         } else {
             for (size_t k = 0; k < n; k++) {
                 out->numbers[k] = pairs[k].number;
@@ -810,10 +721,10 @@ static int ld_hashes(struct ld *ld, const cJSON *root, struct block_hashes *out)
 int mainnet_parse_block_hashes(const char *path, const char *json, size_t len, struct block_hashes *out,
                                char *err, size_t err_len)
 {
-    struct ld ld = {path ? path : "block_hashes.json", err, err_len, PAREVM_OK};
+    struct json_ctx ld = {path ? path : "block_hashes.json", err, err_len, PAREVM_OK};
     memset(out, 0, sizeof *out);
     if (!json)
-        return ld_fail(&ld, PAREVM_ERR_ARG, NULL, "no input");
+        return json_fail(&ld, PAREVM_ERR_ARG, NULL, "no input");
     cJSON *root;
     int rc = ld_parse(&ld, json, len, &root);
     if (rc)

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "../base/hex.h"
+#include "jsonld.h"
 #include "../base/keccak.h"
 #include "../base/rlp.h"
 #include "../chain/logs.h"
@@ -48,86 +49,6 @@ int t8n_exit_code(int err)
  * Loading
  * ====================================================================== */
 
-/* Parsing context: the file and the first failure. */
-struct ld {
-    const char *path;
-    char *err;
-    size_t err_len;
-    int code;
-};
-
-#if defined(__GNUC__)
-__attribute__((format(printf, 4, 5)))
-#endif
-static int
-ld_fail(struct ld *ld, int code, const char *field, const char *fmt, ...)
-{
-    if (ld->code)
-        return ld->code;
-    ld->code = code;
-    if (!ld->err || ld->err_len == 0)
-        return code;
-    char msg[256];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
-    va_end(ap);
-    if (field && *field)
-        snprintf(ld->err, ld->err_len, "%s: %s: %s", ld->path, field, msg);
-    else
-        snprintf(ld->err, ld->err_len, "%s: %s", ld->path, msg);
-    return code;
-}
-
-static int ld_nomem(struct ld *ld)
-{
-    return ld_fail(ld, PAREVM_ERR_NOMEM, NULL, "out of memory");
-}
-
-#define FIELD_MAX 160
-
-/* Append text at *pos of a FIELD_MAX buffer, truncating. */
-static void field_append(char *buf, size_t *pos, const char *text)
-{
-    size_t n = strlen(text);
-    if (n > FIELD_MAX - 1 - *pos)
-        n = FIELD_MAX - 1 - *pos;
-    memmove(buf + *pos, text, n);
-    *pos += n;
-    buf[*pos] = '\0';
-}
-
-/* "prefix.key" (or "key" when prefix is empty) into buf; buf != prefix. */
-static const char *field_key(char *buf, const char *prefix, const char *key)
-{
-    size_t pos = 0;
-    buf[0] = '\0';
-    field_append(buf, &pos, prefix);
-    if (pos)
-        field_append(buf, &pos, ".");
-    field_append(buf, &pos, key);
-    return buf;
-}
-
-/* "prefix[i]" into buf; buf != prefix. */
-static const char *field_index(char *buf, const char *prefix, size_t i)
-{
-    char num[32];
-    snprintf(num, sizeof num, "[%zu]", i);
-    size_t pos = 0;
-    buf[0] = '\0';
-    field_append(buf, &pos, prefix);
-    field_append(buf, &pos, num);
-    return buf;
-}
-
-/* Member by exact name; absent and null are both absent. */
-static const cJSON *member(const cJSON *obj, const char *key)
-{
-    const cJSON *item = cJSON_GetObjectItemCaseSensitive(obj, key);
-    return item && !cJSON_IsNull(item) ? item : NULL;
-}
-
 static int hex_digit(char c)
 {
     if (c >= '0' && c <= '9')
@@ -141,34 +62,34 @@ static int hex_digit(char c)
 
 /* A number as geth's HexOrDecimal: "0x" + 1..64 hex digits, or decimal
  * digits (up to 2^256 - 1). */
-static int ld_number_text(struct ld *ld, const char *s, const char *field, u256 *out)
+static int ld_number_text(struct json_ctx *ld, const char *s, const char *field, u256 *out)
 {
     *out = u256_zero();
     if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
         s += 2;
         if (*s == '\0')
-            return ld_fail(ld, PAREVM_ERR_HEX, field, "bad hex (empty number)");
+            return json_fail(ld, PAREVM_ERR_HEX, field, "bad hex (empty number)");
         while (s[0] == '0' && s[1] != '\0')
             s++;
         size_t n = strlen(s);
         if (n > 64)
-            return ld_fail(ld, PAREVM_ERR_RANGE, field, "value exceeds 256 bits");
+            return json_fail(ld, PAREVM_ERR_RANGE, field, "value exceeds 256 bits");
         uint8_t be[32] = {0};
         for (size_t i = 0; i < n; i++) {
             int d = hex_digit(s[n - 1 - i]);
             if (d < 0)
-                return ld_fail(ld, PAREVM_ERR_HEX, field, "bad hex");
+                return json_fail(ld, PAREVM_ERR_HEX, field, "bad hex");
             be[31 - i / 2] |= (uint8_t)(d << (4 * (i % 2)));
         }
         *out = u256_from_be32(be);
         return PAREVM_OK;
     }
     if (*s == '\0')
-        return ld_fail(ld, PAREVM_ERR_JSON, field, "empty number");
+        return json_fail(ld, PAREVM_ERR_JSON, field, "empty number");
     u256 ten = u256_from_u64(10), acc = u256_zero();
     for (; *s; s++) {
         if (*s < '0' || *s > '9')
-            return ld_fail(ld, PAREVM_ERR_JSON, field, "bad number (expected 0x-hex or decimal)");
+            return json_fail(ld, PAREVM_ERR_JSON, field, "bad number (expected 0x-hex or decimal)");
         bool carry1, carry2;
         /* acc * 10 overflows when acc > (2^256 - 1) / 10 */
         u256 limit = u256_div(&(u256){{UINT64_MAX, UINT64_MAX, UINT64_MAX, UINT64_MAX}}, &ten);
@@ -177,68 +98,68 @@ static int ld_number_text(struct ld *ld, const char *s, const char *field, u256 
         u256 d = u256_from_u64((uint64_t)(*s - '0'));
         acc = u256_add_carry(&acc, &d, &carry2);
         if (carry1 || carry2)
-            return ld_fail(ld, PAREVM_ERR_RANGE, field, "value exceeds 256 bits");
+            return json_fail(ld, PAREVM_ERR_RANGE, field, "value exceeds 256 bits");
     }
     *out = acc;
     return PAREVM_OK;
 }
 
-static int ld_number(struct ld *ld, const cJSON *item, const char *field, u256 *out)
+static int ld_number(struct json_ctx *ld, const cJSON *item, const char *field, u256 *out)
 {
     if (cJSON_IsNumber(item)) {
         double d = item->valuedouble;
         if (d < 0 || d > 9007199254740992.0 || d != (double)(uint64_t)d)
-            return ld_fail(ld, PAREVM_ERR_RANGE, field, "number out of range (use a string)");
+            return json_fail(ld, PAREVM_ERR_RANGE, field, "number out of range (use a string)");
         *out = u256_from_u64((uint64_t)d);
         return PAREVM_OK;
     }
     if (!cJSON_IsString(item) || !item->valuestring)
-        return ld_fail(ld, PAREVM_ERR_JSON, field, "expected a number");
+        return json_fail(ld, PAREVM_ERR_JSON, field, "expected a number");
     return ld_number_text(ld, item->valuestring, field, out);
 }
 
-static int ld_u64(struct ld *ld, const cJSON *item, const char *field, uint64_t *out)
+static int ld_u64(struct json_ctx *ld, const cJSON *item, const char *field, uint64_t *out)
 {
     u256 v;
     int err = ld_number(ld, item, field, &v);
     if (err)
         return err;
     if (!u256_fits_u64(&v))
-        return ld_fail(ld, PAREVM_ERR_RANGE, field, "value exceeds 64 bits");
+        return json_fail(ld, PAREVM_ERR_RANGE, field, "value exceeds 64 bits");
     *out = v.w[0];
     return PAREVM_OK;
 }
 
 /* Exactly n bytes of hex, 0x optional. */
-static int ld_fixed_text(struct ld *ld, const char *s, const char *field, uint8_t *out, size_t n)
+static int ld_fixed_text(struct json_ctx *ld, const char *s, const char *field, uint8_t *out, size_t n)
 {
     if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X'))
         s += 2;
     if (strlen(s) != 2 * n)
-        return ld_fail(ld, PAREVM_ERR_HEX, field, "expected %zu bytes of hex", n);
+        return json_fail(ld, PAREVM_ERR_HEX, field, "expected %zu bytes of hex", n);
     for (size_t i = 0; i < n; i++) {
         int hi = hex_digit(s[2 * i]), lo = hex_digit(s[2 * i + 1]);
         if (hi < 0 || lo < 0)
-            return ld_fail(ld, PAREVM_ERR_HEX, field, "bad hex");
+            return json_fail(ld, PAREVM_ERR_HEX, field, "bad hex");
         out[i] = (uint8_t)(hi << 4 | lo);
     }
     return PAREVM_OK;
 }
 
-static int ld_fixed(struct ld *ld, const cJSON *item, const char *field, uint8_t *out, size_t n)
+static int ld_fixed(struct json_ctx *ld, const cJSON *item, const char *field, uint8_t *out, size_t n)
 {
     if (!cJSON_IsString(item) || !item->valuestring)
-        return ld_fail(ld, PAREVM_ERR_JSON, field, "expected a hex string");
+        return json_fail(ld, PAREVM_ERR_JSON, field, "expected a hex string");
     return ld_fixed_text(ld, item->valuestring, field, out, n);
 }
 
 /* Byte string: "0x..." (even digits) or "". */
-static int ld_bytes(struct ld *ld, const cJSON *item, const char *field, uint8_t **out, size_t *len)
+static int ld_bytes(struct json_ctx *ld, const cJSON *item, const char *field, uint8_t **out, size_t *len)
 {
     *out = NULL;
     *len = 0;
     if (!cJSON_IsString(item) || !item->valuestring)
-        return ld_fail(ld, PAREVM_ERR_JSON, field, "expected a hex string");
+        return json_fail(ld, PAREVM_ERR_JSON, field, "expected a hex string");
     const char *s = item->valuestring;
     if (*s == '\0')
         return PAREVM_OK;
@@ -246,56 +167,56 @@ static int ld_bytes(struct ld *ld, const cJSON *item, const char *field, uint8_t
     if (err) {
         *out = NULL;
         *len = 0;
-        return err == PAREVM_ERR_NOMEM ? ld_nomem(ld) : ld_fail(ld, PAREVM_ERR_HEX, field, "bad hex");
+        return err == PAREVM_ERR_NOMEM ? json_nomem(ld) : json_fail(ld, PAREVM_ERR_HEX, field, "bad hex");
     }
     return PAREVM_OK;
 }
 
 /* Optional member helpers: absent leaves *has false. */
-static int opt_u64(struct ld *ld, const cJSON *obj, const char *prefix, const char *key, bool *has,
+static int opt_u64(struct json_ctx *ld, const cJSON *obj, const char *prefix, const char *key, bool *has,
                    uint64_t *out)
 {
-    char f[FIELD_MAX];
-    const cJSON *item = member(obj, key);
+    char f[JSON_FIELD_MAX];
+    const cJSON *item = json_member(obj, key);
     if (has)
         *has = item != NULL;
-    return item ? ld_u64(ld, item, field_key(f, prefix, key), out) : PAREVM_OK;
+    return item ? ld_u64(ld, item, json_field_key(f, prefix, key), out) : PAREVM_OK;
 }
 
-static int opt_u256(struct ld *ld, const cJSON *obj, const char *prefix, const char *key, bool *has,
+static int opt_u256(struct json_ctx *ld, const cJSON *obj, const char *prefix, const char *key, bool *has,
                     u256 *out)
 {
-    char f[FIELD_MAX];
-    const cJSON *item = member(obj, key);
+    char f[JSON_FIELD_MAX];
+    const cJSON *item = json_member(obj, key);
     if (has)
         *has = item != NULL;
-    return item ? ld_number(ld, item, field_key(f, prefix, key), out) : PAREVM_OK;
+    return item ? ld_number(ld, item, json_field_key(f, prefix, key), out) : PAREVM_OK;
 }
 
-static int req_u64(struct ld *ld, const cJSON *obj, const char *prefix, const char *key, uint64_t *out)
+static int req_u64(struct json_ctx *ld, const cJSON *obj, const char *prefix, const char *key, uint64_t *out)
 {
     bool has;
     int err = opt_u64(ld, obj, prefix, key, &has, out);
     if (!err && !has) {
-        char f[FIELD_MAX];
-        return ld_fail(ld, PAREVM_ERR_JSON, field_key(f, prefix, key), "missing field");
+        char f[JSON_FIELD_MAX];
+        return json_fail(ld, PAREVM_ERR_JSON, json_field_key(f, prefix, key), "missing field");
     }
     return err;
 }
 
-static int req_fixed(struct ld *ld, const cJSON *obj, const char *prefix, const char *key, uint8_t *out,
+static int req_fixed(struct json_ctx *ld, const cJSON *obj, const char *prefix, const char *key, uint8_t *out,
                      size_t n)
 {
-    char f[FIELD_MAX];
-    const cJSON *item = member(obj, key);
-    field_key(f, prefix, key);
+    char f[JSON_FIELD_MAX];
+    const cJSON *item = json_member(obj, key);
+    json_field_key(f, prefix, key);
     if (!item)
-        return ld_fail(ld, PAREVM_ERR_JSON, f, "missing field");
+        return json_fail(ld, PAREVM_ERR_JSON, f, "missing field");
     return ld_fixed(ld, item, f, out, n);
 }
 
 /* A 32-byte value given as a number (currentRandom, storage) or hash. */
-static int ld_word(struct ld *ld, const cJSON *item, const char *field, hash32 *out)
+static int ld_word(struct json_ctx *ld, const cJSON *item, const char *field, hash32 *out)
 {
     u256 v;
     int err = ld_number(ld, item, field, &v);
@@ -304,72 +225,70 @@ static int ld_word(struct ld *ld, const cJSON *item, const char *field, hash32 *
     return err;
 }
 
-static int ld_parse(struct ld *ld, const char *json, size_t len, cJSON **out)
+static int ld_parse(struct json_ctx *ld, const char *json, size_t len, cJSON **out)
 {
     const char *end = NULL;
     *out = cJSON_ParseWithLengthOpts(json, len, &end, 0);
     if (!*out) {
         size_t at = end && end >= json && end <= json + len ? (size_t)(end - json) : len;
-        return ld_fail(ld, PAREVM_ERR_JSON, NULL, "malformed JSON near byte %zu of %zu", at, len);
+        return json_fail(ld, PAREVM_ERR_JSON, NULL, "malformed JSON near byte %zu of %zu", at, len);
     }
     return PAREVM_OK;
 }
 
 /* ---- alloc ---- */
 
-static int ld_alloc(struct ld *ld, const cJSON *root, struct world *w)
+static int ld_alloc(struct json_ctx *ld, const cJSON *root, struct world *w)
 {
-    char f[FIELD_MAX], g[FIELD_MAX], h[FIELD_MAX];
+    char f[JSON_FIELD_MAX], g[JSON_FIELD_MAX], h[JSON_FIELD_MAX];
     if (!cJSON_IsObject(root))
-        return ld_fail(ld, PAREVM_ERR_JSON, NULL, "expected an object of accounts");
+        return json_fail(ld, PAREVM_ERR_JSON, NULL, "expected an object of accounts");
     const cJSON *aj;
     cJSON_ArrayForEach(aj, root)
     {
-        size_t pos = 0;
-        f[0] = '\0';
-        field_append(f, &pos, aj->string);
+        json_field_key(f, "", aj->string);
         address a;
         int err = ld_fixed_text(ld, aj->string, f, a.bytes, 20);
         if (err)
             return err;
         if (!cJSON_IsObject(aj))
-            return ld_fail(ld, PAREVM_ERR_JSON, f, "expected an object");
+            return json_fail(ld, PAREVM_ERR_JSON, f, "expected an object");
         if (world_get(w, &a))
-            return ld_fail(ld, PAREVM_ERR_JSON, f, "duplicate account");
+            return json_fail(ld, PAREVM_ERR_JSON, f, "duplicate account");
         struct world_account *acct = world_get_or_create(w, &a);
         if (!acct)
-            return ld_nomem(ld);
+            return json_nomem(ld);
         if ((err = opt_u256(ld, aj, f, "balance", NULL, &acct->balance)) ||
             (err = opt_u64(ld, aj, f, "nonce", NULL, &acct->nonce)))
             return err;
         const cJSON *item;
-        if ((item = member(aj, "code"))) {
+        if ((item = json_member(aj, "code"))) {
             uint8_t *code;
             size_t code_len;
-            if ((err = ld_bytes(ld, item, field_key(g, f, "code"), &code, &code_len)))
+            if ((err = ld_bytes(ld, item, json_field_key(g, f, "code"), &code, &code_len)))
                 return err;
             if (code_len) {
                 struct code *c = code_new(code, code_len);
                 free(code);
                 if (!c)
-                    return ld_nomem(ld);
+                    return json_nomem(ld);
                 world_set_code(acct, c);
                 code_release(c);
             }
         }
-        if ((item = member(aj, "storage"))) {
-            field_key(g, f, "storage");
+        if ((item = json_member(aj, "storage"))) {
+            json_field_key(g, f, "storage");
             if (!cJSON_IsObject(item))
-                return ld_fail(ld, PAREVM_ERR_JSON, g, "expected an object");
+                return json_fail(ld, PAREVM_ERR_JSON, g, "expected an object");
             const cJSON *slot;
             cJSON_ArrayForEach(slot, item)
             {
-                field_key(h, g, slot->string);
+                json_field_key(h, g, slot->string);
                 u256 k, v;
                 if ((err = ld_number_text(ld, slot->string, h, &k)) || (err = ld_number(ld, slot, h, &v)))
                     return err;
                 if (world_set_storage(acct, &k, &v))
-                    return ld_nomem(ld);
+                    return json_nomem(ld);
             }
         }
     }
@@ -379,11 +298,11 @@ static int ld_alloc(struct ld *ld, const cJSON *root, struct world *w)
 int t8n_parse_alloc(const char *path, const char *json, size_t len, struct world *out, char *err,
                     size_t err_len)
 {
-    struct ld ld = {path ? path : "alloc", err, err_len, PAREVM_OK};
+    struct json_ctx ld = {path ? path : "alloc", err, err_len, PAREVM_OK};
     world_init(out);
     cJSON *root;
     if (!json)
-        return ld_fail(&ld, PAREVM_ERR_ARG, NULL, "no input");
+        return json_fail(&ld, PAREVM_ERR_ARG, NULL, "no input");
     int rc = ld_parse(&ld, json, len, &root);
     if (rc)
         return rc;
@@ -414,11 +333,11 @@ static int cmp_hash_number(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-static int ld_block_hashes(struct ld *ld, const cJSON *obj, struct block_hashes *out)
+static int ld_block_hashes(struct json_ctx *ld, const cJSON *obj, struct block_hashes *out)
 {
-    char f[FIELD_MAX];
+    char f[JSON_FIELD_MAX];
     if (!cJSON_IsObject(obj))
-        return ld_fail(ld, PAREVM_ERR_JSON, "blockHashes", "expected an object");
+        return json_fail(ld, PAREVM_ERR_JSON, "blockHashes", "expected an object");
     size_t n = (size_t)cJSON_GetArraySize(obj);
     if (n == 0)
         return PAREVM_OK;
@@ -428,18 +347,18 @@ static int ld_block_hashes(struct ld *ld, const cJSON *obj, struct block_hashes 
         hash32 hash;
     } *pairs = calloc(n, sizeof *pairs);
     if (!pairs)
-        return ld_nomem(ld);
+        return json_nomem(ld);
     size_t i = 0;
     const cJSON *e;
     int err = PAREVM_OK;
     cJSON_ArrayForEach(e, obj)
     {
-        field_key(f, "blockHashes", e->string);
+        json_field_key(f, "blockHashes", e->string);
         u256 num;
         if ((err = ld_number_text(ld, e->string, f, &num)))
             break;
         if (!u256_fits_u64(&num)) {
-            err = ld_fail(ld, PAREVM_ERR_RANGE, f, "block number exceeds 64 bits");
+            err = json_fail(ld, PAREVM_ERR_RANGE, f, "block number exceeds 64 bits");
             break;
         }
         pairs[i].number = num.w[0];
@@ -452,7 +371,7 @@ static int ld_block_hashes(struct ld *ld, const cJSON *obj, struct block_hashes 
         out->numbers = malloc(n * sizeof *out->numbers);
         out->hashes = malloc(n * sizeof *out->hashes);
         if (!out->numbers || !out->hashes) {
-            err = ld_nomem(ld);
+            err = json_nomem(ld);
         } else {
             for (i = 0; i < n; i++) {
                 out->numbers[i] = pairs[i].number;
@@ -465,12 +384,12 @@ static int ld_block_hashes(struct ld *ld, const cJSON *obj, struct block_hashes 
     return err;
 }
 
-static int ld_env(struct ld *ld, const cJSON *root, struct t8n_env *e)
+static int ld_env(struct json_ctx *ld, const cJSON *root, struct t8n_env *e)
 {
-    char f[FIELD_MAX];
+    char f[JSON_FIELD_MAX];
     int err;
     if (!cJSON_IsObject(root))
-        return ld_fail(ld, PAREVM_ERR_JSON, NULL, "expected an env object");
+        return json_fail(ld, PAREVM_ERR_JSON, NULL, "expected an env object");
     if ((err = req_fixed(ld, root, "", "currentCoinbase", e->coinbase.bytes, 20)) ||
         (err = req_u64(ld, root, "", "currentGasLimit", &e->gas_limit)) ||
         (err = req_u64(ld, root, "", "currentNumber", &e->number)) ||
@@ -490,37 +409,37 @@ static int ld_env(struct ld *ld, const cJSON *root, struct t8n_env *e)
                        &e->parent_blob_gas_used)))
         return err;
     const cJSON *item;
-    if ((item = member(root, "currentRandom"))) {
+    if ((item = json_member(root, "currentRandom"))) {
         e->has_random = true;
         if ((err = ld_word(ld, item, "currentRandom", &e->random)))
             return err;
     }
-    if ((item = member(root, "parentUncleHash"))) {
+    if ((item = json_member(root, "parentUncleHash"))) {
         e->has_parent_uncle_hash = true;
         if ((err = ld_fixed(ld, item, "parentUncleHash", e->parent_uncle_hash.bytes, 32)))
             return err;
     }
-    if ((item = member(root, "parentBeaconBlockRoot"))) {
+    if ((item = json_member(root, "parentBeaconBlockRoot"))) {
         e->has_parent_beacon_root = true;
         if ((err = ld_fixed(ld, item, "parentBeaconBlockRoot", e->parent_beacon_root.bytes, 32)))
             return err;
     }
-    if ((item = member(root, "blockHashes")) && (err = ld_block_hashes(ld, item, &e->hashes)))
+    if ((item = json_member(root, "blockHashes")) && (err = ld_block_hashes(ld, item, &e->hashes)))
         return err;
-    if ((item = member(root, "withdrawals"))) {
+    if ((item = json_member(root, "withdrawals"))) {
         if (!cJSON_IsArray(item))
-            return ld_fail(ld, PAREVM_ERR_JSON, "withdrawals", "expected an array");
+            return json_fail(ld, PAREVM_ERR_JSON, "withdrawals", "expected an array");
         e->has_withdrawals = true;
         size_t n = (size_t)cJSON_GetArraySize(item);
         if (n && !(e->withdrawals = calloc(n, sizeof *e->withdrawals)))
-            return ld_nomem(ld);
+            return json_nomem(ld);
         const cJSON *wj;
         cJSON_ArrayForEach(wj, item)
         {
             struct withdrawal *w = &e->withdrawals[e->withdrawal_count];
-            field_index(f, "withdrawals", e->withdrawal_count++);
+            json_field_index(f, "withdrawals", e->withdrawal_count++);
             if (!cJSON_IsObject(wj))
-                return ld_fail(ld, PAREVM_ERR_JSON, f, "expected an object");
+                return json_fail(ld, PAREVM_ERR_JSON, f, "expected an object");
             if ((err = req_u64(ld, wj, f, "index", &w->index)) ||
                 (err = req_u64(ld, wj, f, "validatorIndex", &w->validator_index)) ||
                 (err = req_fixed(ld, wj, f, "address", w->addr.bytes, 20)) ||
@@ -528,19 +447,19 @@ static int ld_env(struct ld *ld, const cJSON *root, struct t8n_env *e)
                 return err;
         }
     }
-    if ((item = member(root, "ommers"))) {
+    if ((item = json_member(root, "ommers"))) {
         if (!cJSON_IsArray(item))
-            return ld_fail(ld, PAREVM_ERR_JSON, "ommers", "expected an array");
+            return json_fail(ld, PAREVM_ERR_JSON, "ommers", "expected an array");
         size_t n = (size_t)cJSON_GetArraySize(item);
         if (n && !(e->ommers = calloc(n, sizeof *e->ommers)))
-            return ld_nomem(ld);
+            return json_nomem(ld);
         const cJSON *oj;
         cJSON_ArrayForEach(oj, item)
         {
             struct t8n_ommer *o = &e->ommers[e->ommer_count];
-            field_index(f, "ommers", e->ommer_count++);
+            json_field_index(f, "ommers", e->ommer_count++);
             if (!cJSON_IsObject(oj))
-                return ld_fail(ld, PAREVM_ERR_JSON, f, "expected an object");
+                return json_fail(ld, PAREVM_ERR_JSON, f, "expected an object");
             if ((err = req_u64(ld, oj, f, "delta", &o->delta)) ||
                 (err = req_fixed(ld, oj, f, "address", o->addr.bytes, 20)))
                 return err;
@@ -552,11 +471,11 @@ static int ld_env(struct ld *ld, const cJSON *root, struct t8n_env *e)
 int t8n_parse_env(const char *path, const char *json, size_t len, struct t8n_env *out, char *err,
                   size_t err_len)
 {
-    struct ld ld = {path ? path : "env", err, err_len, PAREVM_OK};
+    struct json_ctx ld = {path ? path : "env", err, err_len, PAREVM_OK};
     memset(out, 0, sizeof *out);
     cJSON *root;
     if (!json)
-        return ld_fail(&ld, PAREVM_ERR_ARG, NULL, "no input");
+        return json_fail(&ld, PAREVM_ERR_ARG, NULL, "no input");
     int rc = ld_parse(&ld, json, len, &root);
     if (rc)
         return rc;
@@ -620,39 +539,39 @@ static int sign_tx(struct tx *tx, const uint8_t key[32])
     return PAREVM_OK;
 }
 
-static int ld_access_list(struct ld *ld, const cJSON *arr, const char *field, struct tx *tx)
+static int ld_access_list(struct json_ctx *ld, const cJSON *arr, const char *field, struct tx *tx)
 {
-    char f[FIELD_MAX], g[FIELD_MAX], h[FIELD_MAX];
+    char f[JSON_FIELD_MAX], g[JSON_FIELD_MAX], h[JSON_FIELD_MAX];
     if (!cJSON_IsArray(arr))
-        return ld_fail(ld, PAREVM_ERR_JSON, field, "expected an array");
+        return json_fail(ld, PAREVM_ERR_JSON, field, "expected an array");
     size_t n = (size_t)cJSON_GetArraySize(arr);
     if (n == 0)
         return PAREVM_OK;
     if (!(tx->access_list = calloc(n, sizeof *tx->access_list)))
-        return ld_nomem(ld);
+        return json_nomem(ld);
     const cJSON *e;
     cJSON_ArrayForEach(e, arr)
     {
         struct access_list_entry *entry = &tx->access_list[tx->access_list_len];
-        field_index(f, field, tx->access_list_len++);
+        json_field_index(f, field, tx->access_list_len++);
         if (!cJSON_IsObject(e))
-            return ld_fail(ld, PAREVM_ERR_JSON, f, "expected an object");
+            return json_fail(ld, PAREVM_ERR_JSON, f, "expected an object");
         int err = req_fixed(ld, e, f, "address", entry->addr.bytes, 20);
         if (err)
             return err;
-        const cJSON *keys = member(e, "storageKeys");
-        field_key(g, f, "storageKeys");
+        const cJSON *keys = json_member(e, "storageKeys");
+        json_field_key(g, f, "storageKeys");
         if (!keys)
             continue;
         if (!cJSON_IsArray(keys))
-            return ld_fail(ld, PAREVM_ERR_JSON, g, "expected an array");
+            return json_fail(ld, PAREVM_ERR_JSON, g, "expected an array");
         size_t k = (size_t)cJSON_GetArraySize(keys);
         if (k && !(entry->keys = calloc(k, sizeof *entry->keys)))
-            return ld_nomem(ld);
+            return json_nomem(ld);
         const cJSON *key;
         cJSON_ArrayForEach(key, keys)
         {
-            field_index(h, g, entry->key_count);
+            json_field_index(h, g, entry->key_count);
             if ((err = ld_word(ld, key, h, &entry->keys[entry->key_count++])))
                 return err;
         }
@@ -662,48 +581,48 @@ static int ld_access_list(struct ld *ld, const cJSON *arr, const char *field, st
 
 /* Sender of a loaded or signed transaction; a failure is recorded as the
  * reason the transaction is rejected. */
-static int recover_or_reject(struct ld *ld, struct tx *tx, enum fork fork, char **invalid)
+static int recover_or_reject(struct json_ctx *ld, struct tx *tx, enum fork fork, char **invalid)
 {
     int err = tx_recover_sender(tx, fork);
     if (err == PAREVM_ERR_NOMEM)
-        return ld_nomem(ld);
+        return json_nomem(ld);
     if (err) {
         *invalid = strdup("invalid transaction v, r, s values");
         if (!*invalid)
-            return ld_nomem(ld);
+            return json_nomem(ld);
     }
     return PAREVM_OK;
 }
 
 /* One transaction object (geth's JSON: hex quantities; "type" absent is
  * inferred from the fee fields). */
-static int ld_tx(struct ld *ld, const cJSON *obj, const char *prefix, enum fork fork, uint64_t chain_id,
+static int ld_tx(struct json_ctx *ld, const cJSON *obj, const char *prefix, enum fork fork, uint64_t chain_id,
                  struct tx *tx, char **invalid)
 {
-    char f[FIELD_MAX];
+    char f[JSON_FIELD_MAX];
     const cJSON *item;
     int err;
     memset(tx, 0, sizeof *tx);
     if (!cJSON_IsObject(obj))
-        return ld_fail(ld, PAREVM_ERR_JSON, prefix, "expected a transaction object");
+        return json_fail(ld, PAREVM_ERR_JSON, prefix, "expected a transaction object");
     uint64_t type = 0;
-    if ((item = member(obj, "type"))) {
-        if ((err = ld_u64(ld, item, field_key(f, prefix, "type"), &type)))
+    if ((item = json_member(obj, "type"))) {
+        if ((err = ld_u64(ld, item, json_field_key(f, prefix, "type"), &type)))
             return err;
-    } else if (member(obj, "blobVersionedHashes")) {
+    } else if (json_member(obj, "blobVersionedHashes")) {
         type = 3;
-    } else if (member(obj, "maxFeePerGas")) {
+    } else if (json_member(obj, "maxFeePerGas")) {
         type = 2;
-    } else if (member(obj, "accessList")) {
+    } else if (json_member(obj, "accessList")) {
         type = 1;
     }
     if (type > 3)
-        return ld_fail(ld, PAREVM_ERR_UNSUPPORTED, field_key(f, prefix, "type"),
+        return json_fail(ld, PAREVM_ERR_UNSUPPORTED, json_field_key(f, prefix, "type"),
                        "transaction type %llu not supported", (unsigned long long)type);
     tx->type = (uint8_t)type;
     if ((err = req_u64(ld, obj, prefix, "nonce", &tx->nonce)))
         return err;
-    if (member(obj, "gas") || !member(obj, "gasLimit")) {
+    if (json_member(obj, "gas") || !json_member(obj, "gasLimit")) {
         if ((err = req_u64(ld, obj, prefix, "gas", &tx->gas_limit)))
             return err;
     } else if ((err = req_u64(ld, obj, prefix, "gasLimit", &tx->gas_limit))) {
@@ -711,17 +630,17 @@ static int ld_tx(struct ld *ld, const cJSON *obj, const char *prefix, enum fork 
     }
     if ((err = opt_u256(ld, obj, prefix, "value", NULL, &tx->value)))
         return err;
-    if ((item = member(obj, "to"))) {
+    if ((item = json_member(obj, "to"))) {
         /* "" is a creation, as in state tests */
         if (!cJSON_IsString(item) || item->valuestring[0] != '\0') {
             tx->has_to = true;
-            if ((err = ld_fixed(ld, item, field_key(f, prefix, "to"), tx->to.bytes, 20)))
+            if ((err = ld_fixed(ld, item, json_field_key(f, prefix, "to"), tx->to.bytes, 20)))
                 return err;
         }
     }
-    const char *data_key = member(obj, "input") ? "input" : "data";
-    if ((item = member(obj, data_key)) &&
-        (err = ld_bytes(ld, item, field_key(f, prefix, data_key), &tx->data, &tx->data_len)))
+    const char *data_key = json_member(obj, "input") ? "input" : "data";
+    if ((item = json_member(obj, data_key)) &&
+        (err = ld_bytes(ld, item, json_field_key(f, prefix, data_key), &tx->data, &tx->data_len)))
         return err;
     if (tx->type >= 2) {
         bool has_fee, has_tip;
@@ -730,8 +649,8 @@ static int ld_tx(struct ld *ld, const cJSON *obj, const char *prefix, enum fork 
                  opt_u256(ld, obj, prefix, "maxPriorityFeePerGas", &has_tip, &tx->max_priority_fee_per_gas)))
             return err;
         if (!has_fee || !has_tip)
-            return ld_fail(ld, PAREVM_ERR_JSON,
-                           field_key(f, prefix, has_fee ? "maxPriorityFeePerGas" : "maxFeePerGas"),
+            return json_fail(ld, PAREVM_ERR_JSON,
+                           json_field_key(f, prefix, has_fee ? "maxPriorityFeePerGas" : "maxFeePerGas"),
                            "missing field");
         tx->gas_price = tx->max_fee_per_gas;
     } else {
@@ -739,7 +658,7 @@ static int ld_tx(struct ld *ld, const cJSON *obj, const char *prefix, enum fork 
         if ((err = opt_u256(ld, obj, prefix, "gasPrice", &has_price, &tx->gas_price)))
             return err;
         if (!has_price)
-            return ld_fail(ld, PAREVM_ERR_JSON, field_key(f, prefix, "gasPrice"), "missing field");
+            return json_fail(ld, PAREVM_ERR_JSON, json_field_key(f, prefix, "gasPrice"), "missing field");
         tx->max_fee_per_gas = tx->gas_price;
         tx->max_priority_fee_per_gas = tx->gas_price;
     }
@@ -750,25 +669,25 @@ static int ld_tx(struct ld *ld, const cJSON *obj, const char *prefix, enum fork 
     if (tx->type >= 1) {
         tx->has_chain_id = true;
         tx->chain_id = has_chain_field ? chain_field : chain_id;
-        if ((item = member(obj, "accessList")) &&
-            (err = ld_access_list(ld, item, field_key(f, prefix, "accessList"), tx)))
+        if ((item = json_member(obj, "accessList")) &&
+            (err = ld_access_list(ld, item, json_field_key(f, prefix, "accessList"), tx)))
             return err;
     }
     if (tx->type == 3) {
         if ((err = opt_u256(ld, obj, prefix, "maxFeePerBlobGas", NULL, &tx->max_fee_per_blob_gas)))
             return err;
-        if ((item = member(obj, "blobVersionedHashes"))) {
-            field_key(f, prefix, "blobVersionedHashes");
+        if ((item = json_member(obj, "blobVersionedHashes"))) {
+            json_field_key(f, prefix, "blobVersionedHashes");
             if (!cJSON_IsArray(item))
-                return ld_fail(ld, PAREVM_ERR_JSON, f, "expected an array");
+                return json_fail(ld, PAREVM_ERR_JSON, f, "expected an array");
             size_t n = (size_t)cJSON_GetArraySize(item);
             if (n && !(tx->blob_hashes = calloc(n, sizeof *tx->blob_hashes)))
-                return ld_nomem(ld);
+                return json_nomem(ld);
             const cJSON *h;
-            char g[FIELD_MAX];
+            char g[JSON_FIELD_MAX];
             cJSON_ArrayForEach(h, item)
             {
-                field_index(g, f, tx->blob_hash_count);
+                json_field_index(g, f, tx->blob_hash_count);
                 if ((err = ld_fixed(ld, h, g, tx->blob_hashes[tx->blob_hash_count++].bytes, 32)))
                     return err;
             }
@@ -776,20 +695,20 @@ static int ld_tx(struct ld *ld, const cJSON *obj, const char *prefix, enum fork 
     }
 
     /* Signature: v (or yParity), r, s; zero with a secretKey: sign here. */
-    const cJSON *vj = member(obj, "v"), *pj = member(obj, "yParity");
+    const cJSON *vj = json_member(obj, "v"), *pj = json_member(obj, "yParity");
     u256 v = u256_zero(), parity = u256_zero();
     if ((err = opt_u256(ld, obj, prefix, "r", NULL, &tx->r)) ||
         (err = opt_u256(ld, obj, prefix, "s", NULL, &tx->s)))
         return err;
-    if (vj && (err = ld_number(ld, vj, field_key(f, prefix, "v"), &v)))
+    if (vj && (err = ld_number(ld, vj, json_field_key(f, prefix, "v"), &v)))
         return err;
-    if (pj && (err = ld_number(ld, pj, field_key(f, prefix, "yParity"), &parity)))
+    if (pj && (err = ld_number(ld, pj, json_field_key(f, prefix, "yParity"), &parity)))
         return err;
-    const cJSON *key_item = member(obj, "secretKey");
+    const cJSON *key_item = json_member(obj, "secretKey");
     if (key_item && u256_is_zero(&v) && u256_is_zero(&parity) && u256_is_zero(&tx->r) &&
         u256_is_zero(&tx->s)) {
         hash32 key;
-        if ((err = ld_word(ld, key_item, field_key(f, prefix, "secretKey"), &key)))
+        if ((err = ld_word(ld, key_item, json_field_key(f, prefix, "secretKey"), &key)))
             return err;
         if (tx->type == 0) {
             /* geth signs with the fork's signer: EIP-155 from Spurious
@@ -801,9 +720,9 @@ static int ld_tx(struct ld *ld, const cJSON *obj, const char *prefix, enum fork 
         }
         err = sign_tx(tx, key.bytes);
         if (err == PAREVM_ERR_NOMEM)
-            return ld_nomem(ld);
+            return json_nomem(ld);
         if (err)
-            return ld_fail(ld, PAREVM_ERR_SIGNATURE, field_key(f, prefix, "secretKey"),
+            return json_fail(ld, PAREVM_ERR_SIGNATURE, json_field_key(f, prefix, "secretKey"),
                            "cannot sign with this key");
         return recover_or_reject(ld, tx, fork, invalid);
     }
@@ -814,7 +733,7 @@ static int ld_tx(struct ld *ld, const cJSON *obj, const char *prefix, enum fork 
             u256 id = u256_sub(&v, &v35);
             id = u256_shr(&id, 1);
             if (!u256_fits_u64(&id))
-                return ld_fail(ld, PAREVM_ERR_RANGE, field_key(f, prefix, "v"), "chain id exceeds 64 bits");
+                return json_fail(ld, PAREVM_ERR_RANGE, json_field_key(f, prefix, "v"), "chain id exceeds 64 bits");
             tx->has_chain_id = true;
             tx->chain_id = id.w[0];
         }
@@ -824,22 +743,22 @@ static int ld_tx(struct ld *ld, const cJSON *obj, const char *prefix, enum fork 
     return recover_or_reject(ld, tx, fork, invalid);
 }
 
-static int txs_alloc(struct ld *ld, size_t n, struct t8n_txs *out)
+static int txs_alloc(struct json_ctx *ld, size_t n, struct t8n_txs *out)
 {
     if (n == 0)
         return PAREVM_OK;
     out->txs = calloc(n, sizeof *out->txs);
     out->invalid = calloc(n, sizeof *out->invalid);
     if (!out->txs || !out->invalid)
-        return ld_nomem(ld);
+        return json_nomem(ld);
     return PAREVM_OK;
 }
 
-static int ld_txs(struct ld *ld, const cJSON *arr, enum fork fork, uint64_t chain_id, struct t8n_txs *out)
+static int ld_txs(struct json_ctx *ld, const cJSON *arr, enum fork fork, uint64_t chain_id, struct t8n_txs *out)
 {
-    char f[FIELD_MAX];
+    char f[JSON_FIELD_MAX];
     if (!cJSON_IsArray(arr))
-        return ld_fail(ld, PAREVM_ERR_JSON, NULL, "expected an array of transactions");
+        return json_fail(ld, PAREVM_ERR_JSON, NULL, "expected an array of transactions");
     int err = txs_alloc(ld, (size_t)cJSON_GetArraySize(arr), out);
     if (err)
         return err;
@@ -847,7 +766,7 @@ static int ld_txs(struct ld *ld, const cJSON *arr, enum fork fork, uint64_t chai
     cJSON_ArrayForEach(t, arr)
     {
         size_t i = out->count++; /* counted first: t8n_txs_free releases a half-built one */
-        field_index(f, "", i);
+        json_field_index(f, "", i);
         if ((err = ld_tx(ld, t, f, fork, chain_id, &out->txs[i], &out->invalid[i])))
             return err;
     }
@@ -855,15 +774,15 @@ static int ld_txs(struct ld *ld, const cJSON *arr, enum fork fork, uint64_t chai
 }
 
 /* RLP list of signed transactions (legacy: a list, typed: a string). */
-static int ld_txs_rlp_bytes(struct ld *ld, const uint8_t *raw, size_t len, enum fork fork,
+static int ld_txs_rlp_bytes(struct json_ctx *ld, const uint8_t *raw, size_t len, enum fork fork,
                             struct t8n_txs *out)
 {
     struct rlp_item list;
     if (rlp_decode_whole(raw, len, &list) || !list.is_list)
-        return ld_fail(ld, PAREVM_ERR_RLP, NULL, "expected an RLP list of transactions");
+        return json_fail(ld, PAREVM_ERR_RLP, NULL, "expected an RLP list of transactions");
     long n = rlp_list_count(&list);
     if (n < 0)
-        return ld_fail(ld, PAREVM_ERR_RLP, NULL, "malformed RLP list");
+        return json_fail(ld, PAREVM_ERR_RLP, NULL, "malformed RLP list");
     int err = txs_alloc(ld, (size_t)n, out);
     if (err)
         return err;
@@ -877,20 +796,20 @@ static int ld_txs_rlp_bytes(struct ld *ld, const uint8_t *raw, size_t len, enum 
             child.is_list ? child.payload - (child.encoded_len - child.payload_len) : child.payload;
         size_t enc_len = child.is_list ? child.encoded_len : child.payload_len;
         const char *why = NULL;
-        char f[FIELD_MAX];
-        field_index(f, "", i);
+        char f[JSON_FIELD_MAX];
+        json_field_index(f, "", i);
         if ((err = tx_decode(enc, enc_len, &out->txs[i], &why)))
-            return ld_fail(ld, err == PAREVM_ERR_UNSUPPORTED ? PAREVM_ERR_RLP : err, f, "%s",
+            return json_fail(ld, err == PAREVM_ERR_UNSUPPORTED ? PAREVM_ERR_RLP : err, f, "%s",
                            why ? why : "bad transaction");
         if ((err = recover_or_reject(ld, &out->txs[i], fork, &out->invalid[i])))
             return err;
     }
     if (rerr)
-        return ld_fail(ld, PAREVM_ERR_RLP, NULL, "malformed RLP list");
+        return json_fail(ld, PAREVM_ERR_RLP, NULL, "malformed RLP list");
     return PAREVM_OK;
 }
 
-static int ld_txs_rlp_item(struct ld *ld, const cJSON *item, enum fork fork, struct t8n_txs *out)
+static int ld_txs_rlp_item(struct json_ctx *ld, const cJSON *item, enum fork fork, struct t8n_txs *out)
 {
     uint8_t *raw;
     size_t len;
@@ -905,11 +824,11 @@ static int ld_txs_rlp_item(struct ld *ld, const cJSON *item, enum fork fork, str
 int t8n_parse_txs(const char *path, const char *json, size_t len, enum fork fork, uint64_t chain_id,
                   struct t8n_txs *out, char *err, size_t err_len)
 {
-    struct ld ld = {path ? path : "txs", err, err_len, PAREVM_OK};
+    struct json_ctx ld = {path ? path : "txs", err, err_len, PAREVM_OK};
     memset(out, 0, sizeof *out);
     cJSON *root;
     if (!json)
-        return ld_fail(&ld, PAREVM_ERR_ARG, NULL, "no input");
+        return json_fail(&ld, PAREVM_ERR_ARG, NULL, "no input");
     int rc = ld_parse(&ld, json, len, &root);
     if (rc)
         return rc;
@@ -924,11 +843,11 @@ int t8n_parse_txs_rlp(const char *path, const char *json, size_t len, enum fork 
                       struct t8n_txs *out, char *err, size_t err_len)
 {
     (void)chain_id; /* signed transactions carry their chain id */
-    struct ld ld = {path ? path : "txs.rlp", err, err_len, PAREVM_OK};
+    struct json_ctx ld = {path ? path : "txs.rlp", err, err_len, PAREVM_OK};
     memset(out, 0, sizeof *out);
     cJSON *root;
     if (!json)
-        return ld_fail(&ld, PAREVM_ERR_ARG, NULL, "no input");
+        return json_fail(&ld, PAREVM_ERR_ARG, NULL, "no input");
     int rc = ld_parse(&ld, json, len, &root);
     if (rc)
         return rc;
@@ -942,7 +861,7 @@ int t8n_parse_txs_rlp(const char *path, const char *json, size_t len, enum fork 
 int t8n_parse_stdin(const char *path, const char *json, size_t len, enum fork fork, uint64_t chain_id,
                     struct world *alloc, struct t8n_env *env, struct t8n_txs *txs, char *err, size_t err_len)
 {
-    struct ld ld = {path ? path : "stdin", err, err_len, PAREVM_OK};
+    struct json_ctx ld = {path ? path : "stdin", err, err_len, PAREVM_OK};
     if (alloc)
         world_init(alloc);
     if (env)
@@ -951,30 +870,30 @@ int t8n_parse_stdin(const char *path, const char *json, size_t len, enum fork fo
         memset(txs, 0, sizeof *txs);
     cJSON *root;
     if (!json)
-        return ld_fail(&ld, PAREVM_ERR_ARG, NULL, "no input");
+        return json_fail(&ld, PAREVM_ERR_ARG, NULL, "no input");
     int rc = ld_parse(&ld, json, len, &root);
     if (rc)
         return rc;
     const cJSON *item;
     if (!cJSON_IsObject(root)) {
-        rc = ld_fail(&ld, PAREVM_ERR_JSON, NULL, "expected an object {\"alloc\", \"env\", \"txs\"}");
+        rc = json_fail(&ld, PAREVM_ERR_JSON, NULL, "expected an object {\"alloc\", \"env\", \"txs\"}");
     } else {
         if (alloc) {
-            if (!(item = member(root, "alloc")))
-                rc = ld_fail(&ld, PAREVM_ERR_JSON, "alloc", "missing field");
+            if (!(item = json_member(root, "alloc")))
+                rc = json_fail(&ld, PAREVM_ERR_JSON, "alloc", "missing field");
             else
                 rc = ld_alloc(&ld, item, alloc);
         }
         if (!rc && env) {
-            if (!(item = member(root, "env")))
-                rc = ld_fail(&ld, PAREVM_ERR_JSON, "env", "missing field");
+            if (!(item = json_member(root, "env")))
+                rc = json_fail(&ld, PAREVM_ERR_JSON, "env", "missing field");
             else
                 rc = ld_env(&ld, item, env);
         }
         if (!rc && txs) {
-            if ((item = member(root, "txsRlp")) && cJSON_IsString(item) && item->valuestring[0])
+            if ((item = json_member(root, "txsRlp")) && cJSON_IsString(item) && item->valuestring[0])
                 rc = ld_txs_rlp_item(&ld, item, fork, txs);
-            else if ((item = member(root, "txs")))
+            else if ((item = json_member(root, "txs")))
                 rc = ld_txs(&ld, item, fork, chain_id, txs);
             /* no transactions at all: an empty list */
         }
