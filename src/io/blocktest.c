@@ -350,28 +350,11 @@ int blocktest_parse(const char *path, const char *json, size_t len, struct block
     memset(out, 0, sizeof *out);
     if (err && err_len)
         err[0] = '\0';
-    const char *end = NULL;
-    cJSON *root = cJSON_ParseWithLengthOpts(json, len, &end, false);
-    if (!root) {
-        if (end && end >= json && end <= json + len) {
-            size_t line, col;
-            io_text_position(json, end, &line, &col);
-            return bt_fail(&c, PAREVM_ERR_JSON, NULL, "invalid JSON at line %zu, column %zu", line, col);
-        }
-        return bt_fail(&c, PAREVM_ERR_JSON, NULL, "invalid JSON");
-    }
-    int rc = PAREVM_OK;
-    /* Only whitespace may follow the top-level value. */
-    if (end) {
-        while (end < json + len && (*end == ' ' || *end == '\n' || *end == '\r' || *end == '\t'))
-            end++;
-        if (end < json + len && *end != '\0') {
-            size_t line, col;
-            io_text_position(json, end, &line, &col);
-            rc = bt_fail(&c, PAREVM_ERR_JSON, NULL, "trailing data after JSON at line %zu, column %zu", line, col);
-            goto done;
-        }
-    }
+    char msg[200];
+    cJSON *root;
+    int rc = io_parse_json(json, len, &root, msg, sizeof msg);
+    if (rc)
+        return bt_fail(&c, rc, NULL, "%s", msg);
     if (!cJSON_IsObject(root)) {
         rc = bt_fail(&c, PAREVM_ERR_JSON, NULL, "top level is not an object of tests");
         goto done;

@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <cjson/cJSON.h>
+
 #include "../../include/parevm.h"
 
 static int fail(int rc, char *msg, size_t msg_len, const char *what, const char *reason)
@@ -70,4 +72,32 @@ void io_text_position(const char *text, const char *pos, size_t *line, size_t *c
             ++*col;
         }
     }
+}
+
+int io_parse_json(const char *json, size_t len, cJSON **root, char *msg, size_t msg_len)
+{
+    const char *end = NULL;
+    size_t line, col;
+    *root = cJSON_ParseWithLengthOpts(json, len, &end, 0);
+    if (!*root) {
+        if (end && end >= json && end <= json + len) {
+            io_text_position(json, end, &line, &col);
+            snprintf(msg, msg_len, "invalid JSON at line %zu, column %zu", line, col);
+        } else {
+            snprintf(msg, msg_len, "invalid JSON");
+        }
+        return PAREVM_ERR_JSON;
+    }
+    if (end) {
+        while (end < json + len && (*end == ' ' || *end == '\n' || *end == '\r' || *end == '\t'))
+            end++;
+        if (end < json + len && *end != '\0') {
+            cJSON_Delete(*root);
+            *root = NULL;
+            io_text_position(json, end, &line, &col);
+            snprintf(msg, msg_len, "trailing data after JSON at line %zu, column %zu", line, col);
+            return PAREVM_ERR_JSON;
+        }
+    }
+    return PAREVM_OK;
 }

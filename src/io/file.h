@@ -5,12 +5,20 @@
 
 #include <stddef.h>
 
+#include <cjson/cJSON.h>
+
 /* Read all of path (standard input when path is NULL) into a malloc'ed
  * buffer, NUL-terminated after the last byte (*len excludes the NUL).
  * Returns PAREVM_OK, PAREVM_ERR_IO or PAREVM_ERR_NOMEM; on failure *data
  * is NULL and msg (if not NULL) says why: "cannot open: <reason>",
  * "read error" or "out of memory". */
 int io_read_file(const char *path, char **data, size_t *len, char *msg, size_t msg_len);
+
+/* Parse JSON text strictly: only whitespace may follow the top-level
+ * value. PAREVM_OK with *root (free with cJSON_Delete), or
+ * PAREVM_ERR_JSON with msg "invalid JSON at line L, column C" or
+ * "trailing data after JSON at line L, column C". */
+int io_parse_json(const char *json, size_t len, cJSON **root, char *msg, size_t msg_len);
 
 /* Line and column (1-based) of pos in text. */
 void io_text_position(const char *text, const char *pos, size_t *line, size_t *col);

@@ -687,29 +687,11 @@ int statetest_parse(const char *path, const char *json, size_t len, struct state
     memset(out, 0, sizeof *out);
     if (err && err_len)
         err[0] = '\0';
-    const char *end = NULL;
-    cJSON *root = cJSON_ParseWithLengthOpts(json, len, &end, false);
-    if (!root) {
-        if (end && end >= json && end <= json + len) {
-            size_t line, col;
-            io_text_position(json, end, &line, &col);
-            return ld_fail(&ld, PAREVM_ERR_JSON, NULL, "invalid JSON at line %zu, column %zu", line, col);
-        }
-        return ld_fail(&ld, PAREVM_ERR_JSON, NULL, "invalid JSON");
-    }
-    /* Only whitespace may follow the top-level value. */
-    if (end) {
-        while (end < json + len && (*end == ' ' || *end == '\n' || *end == '\r' || *end == '\t'))
-            end++;
-        if (end < json + len && *end != '\0') {
-            cJSON_Delete(root);
-            size_t line, col;
-            io_text_position(json, end, &line, &col);
-            return ld_fail(&ld, PAREVM_ERR_JSON, NULL, "trailing data after JSON at line %zu, column %zu", line,
-                           col);
-        }
-    }
-    int rc = PAREVM_OK;
+    char msg[200];
+    cJSON *root;
+    int rc = io_parse_json(json, len, &root, msg, sizeof msg);
+    if (rc)
+        return ld_fail(&ld, rc, NULL, "%s", msg);
     if (!cJSON_IsObject(root)) {
         rc = ld_fail(&ld, PAREVM_ERR_JSON, NULL, "top level is not an object of tests");
         goto done;
