@@ -132,6 +132,7 @@ void journal_free(struct journal *j)
     free(j->accounts);
     free(j->slots);
     free(j->undo);
+    free(j->deleted);
     free_logs(j->logs, 0, j->log_count);
     free(j->logs);
     hmap_free(&j->account_index);
@@ -756,10 +757,15 @@ int journal_finalize(struct journal *j, struct write_set *ws, struct log **logs,
 {
     write_set_reset(ws);
     int err = PAREVM_OK;
-    /* deleted[i] for account i; reuse a small heap array. */
-    uint8_t *deleted = calloc(j->account_count ? j->account_count : 1, 1);
-    if (!deleted)
-        return PAREVM_ERR_NOMEM;
+    /* deleted[i] for account i, in scratch the journal keeps. */
+    if (j->account_count > j->deleted_cap) {
+        uint8_t *d = realloc(j->deleted, j->account_count);
+        if (!d)
+            return PAREVM_ERR_NOMEM;
+        j->deleted = d;
+        j->deleted_cap = j->account_count;
+    }
+    uint8_t *deleted = j->deleted;
     for (uint32_t i = 0; i < j->account_count && !err; i++) {
         struct journal_account *acc = j->accounts[i];
         deleted[i] = account_deleted(j, acc, &err);
@@ -828,7 +834,6 @@ int journal_finalize(struct journal *j, struct write_set *ws, struct log **logs,
         }
         err = write_set_add_slot(ws, &s->addr, &s->key, &s->current);
     }
-    free(deleted);
     if (err)
         return err;
     *logs = j->logs;

@@ -50,6 +50,8 @@ struct journal {
     struct log *logs;
     size_t log_count, log_cap;
     int64_t refund;
+    uint8_t *deleted; /* journal_finalize's per-account scratch, reused */
+    uint32_t deleted_cap;
 };
 
 /* A checkpoint: revert to it undoes everything recorded after it. */
