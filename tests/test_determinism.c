@@ -60,7 +60,7 @@ static void check_fixture(const struct mainnet_fixture *f)
     world_free(&w);
     for (int r = 0; r < rounds(); r++) {
         for (size_t t = 0; t < THREAD_COUNTS; t++) {
-            struct exec_options opt = {thread_counts[t], true};
+            struct exec_options opt = {.threads = thread_counts[t], .force = true};
             struct block_result res;
             hash32 root;
             assert_int_equal(world_clone(&f->pre, &w), PAREVM_OK);
@@ -160,7 +160,7 @@ static void test_blockchain_tests(void **state)
             assert_true(ref.pass);
             for (int r = 0; r < rounds(); r++) {
                 for (size_t t = 1; t < THREAD_COUNTS; t++) {
-                    struct exec_options opt = {thread_counts[t], true};
+                    struct exec_options opt = {.threads = thread_counts[t], .force = true};
                     struct blocktest_result res;
                     assert_int_equal(blocktest_run_with(&bf.tests[k], &opt, &res, NULL, NULL), PAREVM_OK);
                     if (!res.pass) {

@@ -52,6 +52,8 @@ struct exec_options {
     int threads;       /* workers, the calling thread included (>= 1) */
     bool force;        /* run the parallel engine even where the guard
                           would choose sequential (tests, measurements) */
+    bool record;       /* parallel runs: record the schedule and the hot
+                          locations into exec_stats.record (reports) */
 };
 
 /* What a parallel run saw: scheduler counters and the dependency graph of
@@ -67,6 +69,7 @@ struct exec_stats {
     size_t *dep_counts;
     uint64_t *cost_ns;
     uint32_t *incarnations;
+    struct par_record record; /* filled when exec_options.record */
 };
 
 void exec_stats_reset(struct exec_stats *s); /* frees and zeroes */

@@ -15,6 +15,7 @@ void exec_stats_reset(struct exec_stats *s)
     free(s->dep_counts);
     free(s->cost_ns);
     free(s->incarnations);
+    par_record_free(&s->record);
     memset(s, 0, sizeof *s);
 }
 

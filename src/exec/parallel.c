@@ -20,6 +20,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "../base/hashmap.h"
 #include "chaos.h"
 #include "mvmemory.h"
 
@@ -58,6 +59,24 @@ struct tally {
 };
 static _Thread_local struct tally tally;
 
+/* Schedule recording (par_record): each worker appends to its own lists,
+ * merged after the run. */
+struct rec_abort {
+    uint8_t kind;
+    address addr;
+    u256 slot;
+};
+struct rec_worker {
+    struct par_event *ev;
+    size_t nev, capev;
+    struct rec_abort *ab;
+    size_t nab, capab;
+    bool oom;
+};
+static _Thread_local struct rec_worker *rec_me; /* NULL: not recording */
+static _Thread_local uint16_t rec_thread;
+static _Thread_local bool rec_caller; /* this thread called parallel_execute */
+
 enum task_kind { TASK_NONE, TASK_EXEC, TASK_VALIDATE };
 struct task {
     enum task_kind kind;
@@ -80,6 +99,12 @@ struct par_ctx {
     _Alignas(64) atomic_size_t decrease_cnt;
     _Alignas(64) atomic_bool done;
     atomic_int fatal; /* allocation failure in the scheduler itself */
+    /* Recording (NULL when off): one list per worker; ids handed out
+     * from 1 (0 is the calling thread). */
+    struct rec_worker *rec;
+    int rec_slots;
+    uint64_t rec_t0;
+    atomic_int next_worker_id;
     /* Counters, summed from each worker's private tally at its end. */
     _Alignas(64) atomic_ullong executions, validations, aborts, blocked;
 };
@@ -104,6 +129,44 @@ static uint64_t now_ns(void)
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static void rec_event(uint64_t t0, uint64_t t1, uint32_t tx, uint32_t inc, uint8_t kind, uint8_t outcome,
+                      uint64_t origin)
+{
+    struct rec_worker *r = rec_me;
+    if (r->nev == r->capev) {
+        size_t cap = r->capev ? r->capev * 2 : 256;
+        struct par_event *ev = realloc(r->ev, cap * sizeof *ev);
+        if (!ev) {
+            r->oom = true;
+            return;
+        }
+        r->ev = ev;
+        r->capev = cap;
+    }
+    r->ev[r->nev++] = (struct par_event){t0 - origin, t1 - origin, tx, inc, rec_thread, kind, outcome};
+}
+
+static void rec_abort(uint8_t kind, const address *a, const u256 *slot)
+{
+    struct rec_worker *r = rec_me;
+    if (r->nab == r->capab) {
+        size_t cap = r->capab ? r->capab * 2 : 16;
+        struct rec_abort *ab = realloc(r->ab, cap * sizeof *ab);
+        if (!ab) {
+            r->oom = true;
+            return;
+        }
+        r->ab = ab;
+        r->capab = cap;
+    }
+    struct rec_abort *x = &r->ab[r->nab++];
+    memset(x, 0, sizeof *x);
+    x->kind = kind;
+    x->addr = *a;
+    if (slot)
+        x->slot = *slot;
 }
 
 /* ---- the state view of one execution ---- */
@@ -253,8 +316,8 @@ static const struct state_view_ops par_view_ops = {
 };
 
 /* Re-resolve every read of tx; true when all still see the same values
- * and none hits an ESTIMATE. */
-static bool validate_reads(struct par_ctx *c, uint32_t tx, const struct read_set *rs)
+ * and none hits an ESTIMATE. *failed: the first read that did not. */
+static bool validate_reads(struct par_ctx *c, uint32_t tx, const struct read_set *rs, size_t *failed)
 {
     uint32_t blocking;
     for (size_t i = 0; i < rs->n; i++) {
@@ -265,7 +328,7 @@ static bool validate_reads(struct par_ctx *c, uint32_t tx, const struct read_set
             u256 v;
             err = mvmemory_read_balance(&c->mv, &r->addr, tx, &v, &blocking, NULL, NULL);
             if (err || !u256_eq(&v, &r->v.word))
-                return false;
+                return *failed = i, false;
             break;
         }
         case R_NONCE: {
@@ -273,28 +336,28 @@ static bool validate_reads(struct par_ctx *c, uint32_t tx, const struct read_set
             bool exists;
             err = mvmemory_read_nonce(&c->mv, &r->addr, tx, &nonce, &exists, &blocking, NULL, NULL);
             if (err || nonce != r->v.nonce || exists != r->v.exists)
-                return false;
+                return *failed = i, false;
             break;
         }
         case R_CODE: {
             struct code *code;
             err = mvmemory_read_code(&c->mv, &r->addr, tx, &code, &blocking, NULL, NULL);
             if (err || (code != r->v.code && !hash32_eq(&code->hash, &r->v.code->hash)))
-                return false;
+                return *failed = i, false;
             break;
         }
         case R_STORAGE: {
             u256 v;
             err = mvmemory_read_storage(&c->mv, &r->addr, &r->slot, tx, &v, &blocking, NULL, NULL);
             if (err || !u256_eq(&v, &r->v.word))
-                return false;
+                return *failed = i, false;
             break;
         }
         default: {
             bool has;
             err = mvmemory_read_has_storage(&c->mv, &r->addr, tx, &has, &blocking, NULL, NULL);
             if (err || has != r->flag)
-                return false;
+                return *failed = i, false;
             break;
         }
         }
@@ -483,6 +546,9 @@ static struct task try_execute(struct par_ctx *c, uint32_t i, uint32_t inc)
         /* Keep every read set until the end: a validator may still be
          * reading an older one (they are never freed while workers run). */
         rs->older = atomic_load_explicit(&s->reads, memory_order_relaxed);
+        if (rec_me)
+            rec_event(t0, t1, i, inc, PAR_EV_EXECUTE, err == PAREVM_ERR_BLOCKED ? PAR_EV_BLOCKED : PAR_EV_OK,
+                      c->rec_t0);
         if (err == PAREVM_ERR_BLOCKED) {
             tally.blocked++;
             write_set_free(&ws);
@@ -531,7 +597,14 @@ static struct task needs_reexecution(struct par_ctx *c, uint32_t i, uint32_t inc
     tally.validations++;
     /* acquire: pairs with the release in try_execute */
     const struct read_set *rs = atomic_load_explicit(&s->reads, memory_order_acquire);
-    bool valid = rs && validate_reads(c, i, rs);
+    uint64_t t0 = rec_me ? now_ns() : 0;
+    size_t failed = 0;
+    bool valid = rs && validate_reads(c, i, rs, &failed);
+    if (rec_me) {
+        rec_event(t0, now_ns(), i, inc, PAR_EV_VALIDATE, valid ? PAR_EV_OK : PAR_EV_ABORTED, c->rec_t0);
+        if (!valid && rs)
+            rec_abort(rs->e[failed].kind, &rs->e[failed].addr, &rs->e[failed].slot);
+    }
     CHAOS_POINT();
     bool aborted = false;
     if (!valid) {
@@ -565,6 +638,14 @@ static void *worker(void *arg)
     struct par_ctx *c = arg;
     struct task t = {TASK_NONE, 0, 0};
     memset(&tally, 0, sizeof tally);
+    rec_me = NULL;
+    if (c->rec) {
+        int id = rec_caller ? 0 : atomic_fetch_add(&c->next_worker_id, 1);
+        if (id < c->rec_slots) {
+            rec_me = &c->rec[id];
+            rec_thread = (uint16_t)id;
+        }
+    }
     while (!atomic_load(&c->done)) {
         if (t.kind == TASK_EXEC)
             t = try_execute(c, t.tx, t.inc);
@@ -577,6 +658,8 @@ static void *worker(void *arg)
     atomic_fetch_add(&c->validations, tally.validations);
     atomic_fetch_add(&c->aborts, tally.aborts);
     atomic_fetch_add(&c->blocked, tally.blocked);
+    rec_me = NULL;
+    rec_thread = 0;
     return NULL;
 }
 
@@ -735,9 +818,177 @@ static void *zalloc_lines(size_t size)
     return p;
 }
 
+void par_record_free(struct par_record *r)
+{
+    free(r->events);
+    free(r->hot);
+    memset(r, 0, sizeof *r);
+}
+
+struct hot_key {
+    address addr;
+    uint8_t kind;
+    uint8_t pad[3];
+    u256 slot;
+};
+struct hot_val {
+    uint32_t deps, aborts;
+};
+
+static struct hot_val *hot_at(struct hmap *m, uint8_t kind, const address *a, const u256 *slot)
+{
+    struct hot_key k;
+    memset(&k, 0, sizeof k);
+    k.addr = *a;
+    k.kind = kind;
+    if (kind == R_STORAGE)
+        k.slot = *slot;
+    bool inserted;
+    struct hot_val *v = hmap_put(m, &k, &inserted);
+    if (v && inserted)
+        memset(v, 0, sizeof *v);
+    return v;
+}
+
+static void note_dep(void *arg, uint32_t writer)
+{
+    (void)writer;
+    *(bool *)arg = true;
+}
+
+static int cmp_event(const void *a, const void *b)
+{
+    const struct par_event *x = a, *y = b;
+    if (x->thread != y->thread)
+        return x->thread < y->thread ? -1 : 1;
+    return x->start_ns < y->start_ns ? -1 : x->start_ns > y->start_ns;
+}
+
+static int cmp_hot(const void *a, const void *b)
+{
+    const struct par_hot_location *x = a, *y = b;
+    uint64_t sx = (uint64_t)x->deps + x->aborts, sy = (uint64_t)y->deps + y->aborts;
+    if (sx != sy)
+        return sx > sy ? -1 : 1;
+    int k = memcmp(&x->addr, &y->addr, sizeof x->addr);
+    if (k)
+        return k;
+    if (x->kind != y->kind)
+        return x->kind < y->kind ? -1 : 1;
+    return memcmp(&x->slot, &y->slot, sizeof x->slot);
+}
+
+/* After the run (single-threaded): merge the workers' events, mark the
+ * executions whose incarnation did not commit, and count per location the
+ * committed reads of lower writes (re-resolved now that the memory is
+ * final) and the validation failures. */
+static int rec_finish(struct par_ctx *c, struct par_record *rec)
+{
+    size_t total = 0;
+    for (int w = 0; w < c->rec_slots; w++) {
+        if (c->rec[w].oom)
+            return PAREVM_ERR_NOMEM;
+        total += c->rec[w].nev;
+    }
+    rec->events = malloc((total ? total : 1) * sizeof *rec->events);
+    if (!rec->events)
+        return PAREVM_ERR_NOMEM;
+    for (int w = 0; w < c->rec_slots; w++) {
+        memcpy(rec->events + rec->event_count, c->rec[w].ev, c->rec[w].nev * sizeof *rec->events);
+        rec->event_count += c->rec[w].nev;
+    }
+    qsort(rec->events, rec->event_count, sizeof *rec->events, cmp_event);
+    for (size_t k = 0; k < rec->event_count; k++) {
+        struct par_event *e = &rec->events[k];
+        if (e->kind == PAR_EV_EXECUTE && e->outcome == PAR_EV_OK && e->incarnation != c->st[e->tx].incarnation)
+            e->outcome = PAR_EV_SUPERSEDED;
+    }
+
+    struct hmap hot;
+    hmap_init(&hot, sizeof(struct hot_key), sizeof(struct hot_val));
+    int err = PAREVM_OK;
+    for (int w = 0; w < c->rec_slots && !err; w++)
+        for (size_t k = 0; k < c->rec[w].nab && !err; k++) {
+            const struct rec_abort *a = &c->rec[w].ab[k];
+            struct hot_val *v = hot_at(&hot, a->kind, &a->addr, &a->slot);
+            if (!v)
+                err = PAREVM_ERR_NOMEM;
+            else
+                v->aborts++;
+        }
+    for (size_t i = 0; i < c->n && !err; i++) {
+        const struct read_set *rs = atomic_load(&c->st[i].reads);
+        for (size_t k = 0; rs && k < rs->n && !err; k++) {
+            const struct read_entry *r = &rs->e[k];
+            bool dep = false;
+            uint32_t blocking, tx = (uint32_t)i;
+            u256 word;
+            uint64_t nonce;
+            bool flag;
+            struct code *code;
+            switch (r->kind) {
+            case R_BALANCE:
+                mvmemory_read_balance(&c->mv, &r->addr, tx, &word, &blocking, note_dep, &dep);
+                break;
+            case R_NONCE:
+                mvmemory_read_nonce(&c->mv, &r->addr, tx, &nonce, &flag, &blocking, note_dep, &dep);
+                break;
+            case R_CODE:
+                mvmemory_read_code(&c->mv, &r->addr, tx, &code, &blocking, note_dep, &dep);
+                break;
+            case R_STORAGE:
+                mvmemory_read_storage(&c->mv, &r->addr, &r->slot, tx, &word, &blocking, note_dep, &dep);
+                break;
+            default:
+                mvmemory_read_has_storage(&c->mv, &r->addr, tx, &flag, &blocking, note_dep, &dep);
+                break;
+            }
+            if (!dep)
+                continue;
+            struct hot_val *v = hot_at(&hot, r->kind, &r->addr, &r->slot);
+            if (!v)
+                err = PAREVM_ERR_NOMEM;
+            else
+                v->deps++;
+        }
+    }
+    if (!err && hot.count) {
+        rec->hot = malloc(hot.count * sizeof *rec->hot);
+        if (!rec->hot)
+            err = PAREVM_ERR_NOMEM;
+        size_t it = 0;
+        const void *kp;
+        void *vp;
+        while (!err && hmap_next(&hot, &it, &kp, &vp)) {
+            const struct hot_key *k = kp;
+            const struct hot_val *v = vp;
+            struct par_hot_location *h = &rec->hot[rec->hot_count++];
+            memset(h, 0, sizeof *h);
+            h->addr = k->addr;
+            h->kind = k->kind;
+            h->slot = k->slot;
+            h->deps = v->deps;
+            h->aborts = v->aborts;
+        }
+        if (!err)
+            qsort(rec->hot, rec->hot_count, sizeof *rec->hot, cmp_hot);
+    }
+    hmap_free(&hot);
+    return err;
+}
+
 int parallel_execute(const struct block_env *env, const struct world *base, const struct tx *txs, size_t n,
                      int threads, struct par_tx_output *out, struct par_stats *stats)
 {
+    return parallel_execute_recorded(env, base, txs, n, threads, out, stats, NULL);
+}
+
+int parallel_execute_recorded(const struct block_env *env, const struct world *base, const struct tx *txs,
+                              size_t n, int threads, struct par_tx_output *out, struct par_stats *stats,
+                              struct par_record *rec)
+{
+    if (rec)
+        memset(rec, 0, sizeof *rec);
     memset(out, 0, n * sizeof *out);
     if (threads < 1)
         threads = 1;
@@ -763,12 +1014,38 @@ int parallel_execute(const struct block_env *env, const struct world *base, cons
     atomic_init(&c->decrease_cnt, 0);
     atomic_init(&c->done, n == 0);
     atomic_init(&c->fatal, 0);
+    atomic_init(&c->next_worker_id, 1);
+    if (rec) {
+        c->rec_slots = threads;
+        c->rec = calloc((size_t)threads, sizeof *c->rec);
+        if (!c->rec) {
+            mvmemory_free(&c->mv);
+            free(c->st);
+            free(c);
+            return PAREVM_ERR_NOMEM;
+        }
+        c->rec_t0 = now_ns();
+    }
 
     int started = pool_run(c, threads);
+    rec_caller = true;
     worker(c);
+    rec_caller = false;
     pool_wait(started);
 
     err = atomic_load(&c->fatal);
+    if (rec) {
+        rec->parallel_ns = now_ns() - c->rec_t0;
+        if (!err)
+            err = rec_finish(c, rec);
+        for (int w = 0; w < c->rec_slots; w++) {
+            free(c->rec[w].ev);
+            free(c->rec[w].ab);
+        }
+        free(c->rec);
+        if (err)
+            par_record_free(rec);
+    }
     if (stats) {
         stats->threads = started + 1;
         stats->executions = atomic_load(&c->executions);

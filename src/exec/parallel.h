@@ -41,6 +41,43 @@ struct par_stats {
     uint64_t blocked;     /* executions stopped on an ESTIMATE */
 };
 
+/* ---- schedule recording (optional; for reports) ----
+ * When parallel_execute gets a non-NULL `struct par_record *`, every task
+ * a worker ran is recorded with its times, and every location that made
+ * a committed incarnation depend on a lower transaction, or made a
+ * validation fail, is counted. Recording costs two clock reads per task. */
+enum par_event_kind { PAR_EV_EXECUTE = 0, PAR_EV_VALIDATE = 1 };
+enum par_event_outcome {
+    PAR_EV_OK = 0,      /* execution finished / validation passed */
+    PAR_EV_ABORTED = 1, /* validation failed: the incarnation was aborted */
+    PAR_EV_BLOCKED = 2, /* execution stopped on an ESTIMATE (re-run later) */
+    PAR_EV_SUPERSEDED = 3 /* execution finished, but a later validation of
+                             this incarnation failed (set after the run) */
+};
+struct par_event {
+    uint64_t start_ns, end_ns; /* since the start of the parallel phase */
+    uint32_t tx, incarnation;
+    uint16_t thread;           /* worker 0 = the calling thread */
+    uint8_t kind, outcome;
+};
+/* Location kinds as in mvmemory.h: 0 balance, 1 nonce, 2 code, 3 storage
+ * slot, 4 account storage clear (self-destruct or re-creation). */
+struct par_hot_location {
+    address addr;
+    uint8_t kind;
+    u256 slot;       /* storage slots only */
+    uint32_t deps;   /* committed reads of a value a lower transaction wrote */
+    uint32_t aborts; /* validation failures this location caused */
+};
+struct par_record {
+    struct par_event *events; /* in start order per thread; all threads */
+    size_t event_count;
+    struct par_hot_location *hot; /* sorted: deps + aborts, descending */
+    size_t hot_count;
+    uint64_t parallel_ns;         /* wall time of the parallel phase */
+};
+void par_record_free(struct par_record *r);
+
 /* Execute txs[0..n) against the pre-block world `base` (read-only while
  * this runs) with `threads` workers (the caller's thread is one of them).
  * out[i] is filled for every i (free with par_output_free). Transactions
@@ -48,6 +85,10 @@ struct par_stats {
  * block gas limit in order (transition_check_static) while committing. */
 int parallel_execute(const struct block_env *env, const struct world *base, const struct tx *txs, size_t n,
                      int threads, struct par_tx_output *out, struct par_stats *stats);
+/* The same, recording the schedule into *rec (NULL: no recording). */
+int parallel_execute_recorded(const struct block_env *env, const struct world *base, const struct tx *txs,
+                              size_t n, int threads, struct par_tx_output *out, struct par_stats *stats,
+                              struct par_record *rec);
 
 void par_output_free(struct par_tx_output *out, size_t n);
 

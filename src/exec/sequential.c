@@ -488,8 +488,9 @@ static int exec_block(const struct chain_config *cfg, const struct block *b, str
         if (!s.par)
             err = PAREVM_ERR_NOMEM;
         else
-            err = parallel_execute(&s.env, w, b->txs, b->tx_count, opt->threads, s.par,
-                                   stats ? &stats->par : NULL);
+            err = parallel_execute_recorded(&s.env, w, b->txs, b->tx_count, opt->threads, s.par,
+                                            stats ? &stats->par : NULL,
+                                            stats && opt->record ? &stats->record : NULL);
         if (stats)
             stats->parallel_ns = monotonic_ns() - t0;
         if (!err && stats) {

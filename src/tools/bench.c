@@ -104,7 +104,7 @@ static int run_once(const struct chain_config *cfg, const struct mainnet_fixture
     if (threads == 0) {
         err = exec_block_sequential(cfg, &f->block, &w, &f->hashes, r);
     } else {
-        struct exec_options opt = {threads, force};
+        struct exec_options opt = {.threads = threads, .force = force};
         err = exec_block_parallel(cfg, &f->block, &w, &f->hashes, &opt, r, stats);
     }
     *wall = now_ms(CLOCK_MONOTONIC) - t0;
