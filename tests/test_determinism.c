@@ -204,6 +204,103 @@ static void check_generated(enum gen_kind kind, double zipf, uint64_t txs, uint6
     assert_int_equal(system(cmd), 0);
 }
 
+/* The EIP-3155 trace of transaction tx, from the executor: sequential
+ * (threads 0) or the forced parallel engine. Returns the text (malloc'd)
+ * and, for parallel runs, the transaction's incarnation count. */
+static char *trace_of(const struct mainnet_fixture *f, size_t tx, int threads, uint32_t *incarnations)
+{
+    struct chain_config cfg;
+    chain_config_mainnet(&cfg);
+    char *text = NULL;
+    size_t len = 0;
+    FILE *out = open_memstream(&text, &len);
+    assert_non_null(out);
+    struct exec_trace trace = {tx, out, PAREVM_OK};
+    struct exec_options opt = {.threads = threads ? threads : 1, .force = threads > 0, .trace = &trace};
+    struct exec_stats stats = {0};
+    struct block_result res;
+    struct world w;
+    assert_int_equal(world_clone(&f->pre, &w), PAREVM_OK);
+    assert_int_equal(exec_block_parallel(&cfg, &f->block, &w, &f->hashes, &opt, &res, &stats), PAREVM_OK);
+    assert_false(res.invalid);
+    assert_int_equal(stats.parallel, threads > 0);
+    if (incarnations)
+        *incarnations = threads > 0 ? stats.incarnations[tx] : 1;
+    exec_stats_reset(&stats);
+    block_result_free(&res);
+    world_free(&w);
+    assert_int_equal(fclose(out), 0);
+    assert_int_equal(trace.error, PAREVM_OK);
+    return text;
+}
+
+/* Every step-th transaction's trace: the parallel engine's (committed
+ * incarnation) equals the sequential one at 2, 4 and 8 threads. Returns
+ * how many traced transactions were executed more than once. */
+static int check_traces(const struct mainnet_fixture *f, size_t step)
+{
+    static const int threads[] = {2, 4, 8};
+    int reexecuted = 0;
+    for (size_t tx = 0; tx < f->block.tx_count; tx += step) {
+        char *seq = trace_of(f, tx, 0, NULL);
+        assert_true(strlen(seq) > 0);
+        for (size_t t = 0; t < sizeof threads / sizeof threads[0]; t++) {
+            uint32_t inc = 0;
+            char *par = trace_of(f, tx, threads[t], &inc);
+            if (strcmp(seq, par) != 0) {
+                fprintf(stderr, "block %llu tx %zu: trace differs at %d threads (%u incarnations)\n",
+                        (unsigned long long)f->block.header.number, tx, threads[t], inc);
+                fail();
+            }
+            reexecuted += inc > 1;
+            free(par);
+        }
+        free(seq);
+    }
+    return reexecuted;
+}
+
+static void test_parallel_traces(void **state)
+{
+    (void)state;
+    /* A contended token block: transactions are re-executed, and the
+     * trace must be that of the incarnation that committed. */
+    struct gen_options o;
+    gen_options_default(&o);
+    o.kind = GEN_ERC20;
+    o.txs = 200;
+    o.accounts = 300;
+    o.zipf = 1.2;
+    o.seed = 7;
+    char dir[] = "/tmp/parevm-traces-XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    char err[256];
+    assert_int_equal(gen_write_fixture(&o, dir, NULL, err, sizeof err), PAREVM_OK);
+    struct chain_config cfg;
+    chain_config_mainnet(&cfg);
+    struct mainnet_fixture f;
+    assert_int_equal(mainnet_load(dir, &cfg, &f, err, sizeof err), PAREVM_OK);
+    int reexecuted = check_traces(&f, 2);
+    printf("synthetic: traced transactions executed more than once: %d\n", reexecuted);
+    mainnet_fixture_free(&f);
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    assert_int_equal(system(cmd), 0);
+
+    const char *fx = fixtures();
+    static const char *const blocks[] = {"mainnet/19933597", "mainnet/15538827", "mainnet/9117466"};
+    for (size_t k = 0; fx && k < sizeof blocks / sizeof blocks[0]; k++) {
+        char path[4200];
+        snprintf(path, sizeof path, "%s/%s", fx, blocks[k]);
+        if (access(path, R_OK) != 0)
+            continue;
+        assert_int_equal(mainnet_load(path, &cfg, &f, err, sizeof err), PAREVM_OK);
+        size_t step = f.block.tx_count / 6 + 1;
+        check_traces(&f, step);
+        mainnet_fixture_free(&f);
+    }
+}
+
 static void test_synthetic_transfers(void **state)
 {
     (void)state;
@@ -223,6 +320,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_synthetic_transfers),
         cmocka_unit_test(test_synthetic_erc20),
+        cmocka_unit_test(test_parallel_traces),
         cmocka_unit_test(test_mainnet),
         cmocka_unit_test(test_blockchain_tests),
     };

@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "../chain/block.h"
 #include "../state/world.h"
@@ -48,12 +49,24 @@ int exec_block_sequential(const struct chain_config *cfg, const struct block *b,
 
 /* ---- parallel execution ---- */
 
+/* An EIP-3155 trace of one of the block's transactions (evm/trace.h). In
+ * a parallel run it is the trace of the committed incarnation, written
+ * when that transaction commits: byte-identical to the sequential trace.
+ * A transaction the block never reaches (it is invalid earlier), or that
+ * fails the stateless checks, writes no instruction lines. */
+struct exec_trace {
+    size_t tx;  /* index in the block */
+    FILE *out;  /* not owned */
+    int error;  /* set by the executor: PAREVM_ERR_IO if writing failed */
+};
+
 struct exec_options {
     int threads;       /* workers, the calling thread included (>= 1) */
     bool force;        /* run the parallel engine even where the guard
                           would choose sequential (tests, measurements) */
     bool record;       /* parallel runs: record the schedule and the hot
                           locations into exec_stats.record (reports) */
+    struct exec_trace *trace; /* NULL: no trace */
 };
 
 /* What a parallel run saw: scheduler counters and the dependency graph of

@@ -14,6 +14,7 @@
 #include "parallel.h"
 
 #include <pthread.h>
+#include <stdio.h>
 #include <sched.h>
 #include <stdatomic.h>
 #include <stdlib.h>
@@ -21,6 +22,7 @@
 #include <time.h>
 
 #include "../base/hashmap.h"
+#include "../evm/trace.h"
 #include "chaos.h"
 #include "mvmemory.h"
 
@@ -89,6 +91,7 @@ struct par_ctx {
     const struct tx *txs;
     size_t n;
     struct par_tx_output *out;
+    size_t trace_tx; /* SIZE_MAX: none */
     struct tx_state *st;
     struct mvmemory mv;
     /* Each hot atomic on a cache line of its own: every task touches
@@ -518,6 +521,27 @@ static struct task finish_execution(struct par_ctx *c, uint32_t i, uint32_t inc,
     return t;
 }
 
+/* One incarnation of the traced transaction, its EIP-3155 lines into a
+ * malloc'd buffer (*text, NULL if the memory stream failed: then the
+ * incarnation still runs, untraced, and the trace is reported missing). */
+static int execute_traced(struct par_ctx *c, const struct state_view *view, uint32_t i, struct tx_result *res,
+                          struct write_set *ws, char **text, size_t *len)
+{
+    FILE *f = open_memstream(text, len);
+    if (!f)
+        return transition_apply(c->env, view, &c->txs[i], 0, res, ws);
+    struct trace_json tj;
+    trace_json_init(&tj, f);
+    int err = transition_apply_traced(c->env, view, &c->txs[i], 0, &tj.base, res, ws);
+    trace_json_free(&tj);
+    if (fclose(f) != 0 || tj.error) {
+        free(*text);
+        *text = NULL;
+        *len = 0;
+    }
+    return err;
+}
+
 static struct task try_execute(struct par_ctx *c, uint32_t i, uint32_t inc)
 {
     struct tx_state *s = &c->st[i];
@@ -537,8 +561,14 @@ static struct task try_execute(struct par_ctx *c, uint32_t i, uint32_t inc)
         write_set_init(&ws);
         tally.executions++;
         CHAOS_POINT();
+        char *trace = NULL;
+        size_t trace_len = 0;
         uint64_t t0 = now_ns();
-        int err = transition_apply(c->env, &view, &c->txs[i], 0, &res, &ws);
+        int err;
+        if (i == c->trace_tx)
+            err = execute_traced(c, &view, i, &res, &ws, &trace, &trace_len);
+        else
+            err = transition_apply(c->env, &view, &c->txs[i], 0, &res, &ws);
         uint64_t t1 = now_ns();
         CHAOS_POINT();
         if (!err && pv.deps.oom)
@@ -549,6 +579,11 @@ static struct task try_execute(struct par_ctx *c, uint32_t i, uint32_t inc)
         if (rec_me)
             rec_event(t0, t1, i, inc, PAR_EV_EXECUTE, err == PAREVM_ERR_BLOCKED ? PAR_EV_BLOCKED : PAR_EV_OK,
                       c->rec_t0);
+        if (err == PAREVM_ERR_BLOCKED || err) {
+            free(trace); /* not a finished incarnation's trace */
+            trace = NULL;
+            trace_len = 0;
+        }
         if (err == PAREVM_ERR_BLOCKED) {
             tally.blocked++;
             write_set_free(&ws);
@@ -571,6 +606,7 @@ static struct task try_execute(struct par_ctx *c, uint32_t i, uint32_t inc)
             write_set_free(&ws);
             tx_result_free(&res);
             free(pv.deps.v);
+            free(trace);
             atomic_store(&c->fatal, rerr);
             atomic_store(&c->done, true);
             return none;
@@ -585,6 +621,11 @@ static struct task try_execute(struct par_ctx *c, uint32_t i, uint32_t inc)
         o->dep_count = pv.deps.n;
         o->exec_ns = t1 - t0;
         o->incarnations++;
+        if (i == c->trace_tx) {
+            free(o->trace);
+            o->trace = trace;
+            o->trace_len = trace_len;
+        }
         /* release: the read set's contents before its pointer */
         atomic_store_explicit(&s->reads, rs, memory_order_release);
         return finish_execution(c, i, inc, wrote_new);
@@ -675,6 +716,7 @@ void par_output_free(struct par_tx_output *out, size_t n)
         tx_result_free(&out[i].result);
         write_set_free(&out[i].ws);
         free(out[i].deps);
+        free(out[i].trace);
         memset(&out[i], 0, sizeof out[i]);
     }
 }
@@ -980,12 +1022,12 @@ static int rec_finish(struct par_ctx *c, struct par_record *rec)
 int parallel_execute(const struct block_env *env, const struct world *base, const struct tx *txs, size_t n,
                      int threads, struct par_tx_output *out, struct par_stats *stats)
 {
-    return parallel_execute_recorded(env, base, txs, n, threads, out, stats, NULL);
+    return parallel_execute_recorded(env, base, txs, n, threads, out, stats, NULL, SIZE_MAX);
 }
 
 int parallel_execute_recorded(const struct block_env *env, const struct world *base, const struct tx *txs,
                               size_t n, int threads, struct par_tx_output *out, struct par_stats *stats,
-                              struct par_record *rec)
+                              struct par_record *rec, size_t trace_tx)
 {
     if (rec)
         memset(rec, 0, sizeof *rec);
@@ -999,6 +1041,7 @@ int parallel_execute_recorded(const struct block_env *env, const struct world *b
     c->txs = txs;
     c->n = n;
     c->out = out;
+    c->trace_tx = trace_tx;
     c->st = zalloc_lines((n ? n : 1) * sizeof *c->st);
     int err = c->st ? mvmemory_init(&c->mv, base, n) : PAREVM_ERR_NOMEM;
     if (err) {

@@ -31,6 +31,9 @@ struct par_tx_output {
     size_t dep_count;
     uint64_t exec_ns;        /* duration of the committed execution */
     uint32_t incarnations;   /* how many times it was executed */
+    char *trace;             /* traced transaction: the EIP-3155 lines of
+                                the committed incarnation (malloc'd) */
+    size_t trace_len;
 };
 
 struct par_stats {
@@ -85,10 +88,13 @@ void par_record_free(struct par_record *r);
  * block gas limit in order (transition_check_static) while committing. */
 int parallel_execute(const struct block_env *env, const struct world *base, const struct tx *txs, size_t n,
                      int threads, struct par_tx_output *out, struct par_stats *stats);
-/* The same, recording the schedule into *rec (NULL: no recording). */
+/* The same, recording the schedule into *rec (NULL: no recording) and
+ * tracing transaction trace_tx (SIZE_MAX: none): every incarnation of it
+ * runs with an EIP-3155 tracer into memory, and out[trace_tx].trace keeps
+ * the lines of the incarnation that finished last, the committed one. */
 int parallel_execute_recorded(const struct block_env *env, const struct world *base, const struct tx *txs,
                               size_t n, int threads, struct par_tx_output *out, struct par_stats *stats,
-                              struct par_record *rec);
+                              struct par_record *rec, size_t trace_tx);
 
 void par_output_free(struct par_tx_output *out, size_t n);
 

@@ -20,6 +20,7 @@
 #include <time.h>
 
 #include "../chain/logs.h"
+#include "../evm/trace.h"
 #include "../state/state_view.h"
 #include "../state/world.h"
 #include "../state/write_set.h"
@@ -307,6 +308,7 @@ struct seq_run {
      * (exec/parallel.h); committed here in order exactly like a
      * sequential run, so both paths share one commit. NULL: sequential. */
     struct par_tx_output *par;
+    struct exec_trace *trace; /* NULL: none */
 };
 
 static void mark_invalid(struct block_result *r, size_t tx, enum tx_error reason, const char *msg)
@@ -382,6 +384,19 @@ static int seq_tx(struct seq_run *s, size_t i, uint64_t *gas_used, bool *stop)
             memset(&res, 0, sizeof res);
             res.error = e;
         }
+        if (s->trace && s->trace->tx == i && !err && e == TXERR_NONE) {
+            if (!o->trace) /* the memory stream failed */
+                s->trace->error = PAREVM_ERR_NOMEM;
+            else if (o->trace_len && fwrite(o->trace, 1, o->trace_len, s->trace->out) != o->trace_len)
+                s->trace->error = PAREVM_ERR_IO;
+        }
+    } else if (s->trace && s->trace->tx == i) {
+        struct trace_json tj;
+        trace_json_init(&tj, s->trace->out);
+        err = transition_apply_traced(&s->env, &s->view, tx, *gas_used, &tj.base, &res, &s->ws);
+        trace_json_free(&tj);
+        if (tj.error)
+            s->trace->error = tj.error;
     } else {
         err = transition_apply(&s->env, &s->view, tx, *gas_used, &res, &s->ws);
     }
@@ -450,6 +465,7 @@ static int exec_block(const struct chain_config *cfg, const struct block *b, str
     s.wv.block_hash = s.env.block_hash;
     s.wv.block_hash_arg = s.env.block_hash_arg;
     s.view = world_view_make(&s.wv);
+    s.trace = opt ? opt->trace : NULL;
     write_set_init(&s.ws);
     enum fork fork = s.env.fork;
 
@@ -490,7 +506,8 @@ static int exec_block(const struct chain_config *cfg, const struct block *b, str
         else
             err = parallel_execute_recorded(&s.env, w, b->txs, b->tx_count, opt->threads, s.par,
                                             stats ? &stats->par : NULL,
-                                            stats && opt->record ? &stats->record : NULL);
+                                            stats && opt->record ? &stats->record : NULL,
+                                            opt->trace ? opt->trace->tx : SIZE_MAX);
         if (stats)
             stats->parallel_ns = monotonic_ns() - t0;
         if (!err && stats) {

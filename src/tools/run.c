@@ -30,12 +30,14 @@ struct run_options {
     const char *json_path; /* NULL, a file, or "-" for stdout */
     bool quiet;
     bool trace;               /* EIP-3155 traces to stderr (sequential) */
+    long trace_tx;            /* -1, or trace only this transaction */
     struct exec_options exec; /* threads per block (1: sequential) */
 };
 
 void cli_run_usage(FILE *out)
 {
-    fprintf(out, "usage: parevm run [--threads N] [--json FILE|-] [--quiet] [--trace] BLOCK_DIR...\n"
+    fprintf(out, "usage: parevm run [--threads N] [--json FILE|-] [--quiet] [--trace | --trace-tx I]\n"
+                 "                  BLOCK_DIR...\n"
                  "\n"
                  "Execute mainnet block snapshots (folders holding block.json, pre_state.json\n"
                  "and block_hashes.json, see fixtures/mainnet/README.md) and\n"
@@ -55,7 +57,12 @@ void cli_run_usage(FILE *out)
                  "                JSON line per instruction, then {\"output\",\"gasUsed\"[,\"error\"]}).\n"
                  "                Traces come from a sequential execution on a copy of the\n"
                  "                pre-state, and the block itself then runs sequentially too\n"
-                 "                (--threads is ignored): the parallel engine has no tracer\n"
+                 "                (--threads is ignored)\n"
+                 "  --trace-tx I  write the EIP-3155 trace of transaction I (0-based) only, to\n"
+                 "                stderr, from the run itself: with --threads N > 1 the parallel\n"
+                 "                engine executes the block (even where it would otherwise run it\n"
+                 "                sequentially) and the trace is that of the transaction's\n"
+                 "                committed incarnation, identical to the sequential trace\n"
                  "  -h, --help    show this help\n"
                  "\n"
                  "output: one line per block, \"NUMBER FORK TXS GAS MS MGAS/S VERDICT\" (on a\n"
@@ -373,9 +380,22 @@ static bool run_block(const char *dir, const struct run_options *opt, FILE *tabl
 
     const struct block_header *h = &fx.block.header;
     struct block_result res;
+    struct exec_options exec = opt->exec;
+    struct exec_trace trace = {0, stderr, PAREVM_OK};
+    if (opt->trace_tx >= 0) {
+        trace.tx = (size_t)opt->trace_tx;
+        exec.trace = &trace;
+        exec.force = exec.threads > 1;
+        if (trace.tx >= fx.block.tx_count)
+            fprintf(table, "%s: --trace-tx %ld: the block has %zu transactions\n", dir, opt->trace_tx,
+                    fx.block.tx_count);
+    }
     double t0 = now_seconds();
-    rc = exec_block_parallel(&cfg, &fx.block, &fx.pre, &fx.hashes, &opt->exec, &res, NULL);
+    rc = exec_block_parallel(&cfg, &fx.block, &fx.pre, &fx.hashes, &exec, &res, NULL);
     double secs = now_seconds() - t0;
+    fflush(stderr);
+    if (trace.error)
+        fprintf(table, "%s: trace: %s\n", dir, parevm_strerror(trace.error));
 
     /* Verdict. */
     struct bytebuf why = {0};
@@ -450,7 +470,7 @@ static bool run_block(const char *dir, const struct run_options *opt, FILE *tabl
 
 int cli_run(int argc, char **argv)
 {
-    struct run_options opt = {0};
+    struct run_options opt = {.trace_tx = -1};
     long cpus = sysconf(_SC_NPROCESSORS_ONLN);
     opt.exec.threads = cpus > 0 ? (int)cpus : 1;
     char **dirs = calloc((size_t)argc + 1, sizeof *dirs);
@@ -476,6 +496,15 @@ int cli_run(int argc, char **argv)
             opt.quiet = true;
         } else if (strcmp(a, "--trace") == 0) {
             opt.trace = true;
+        } else if (strcmp(a, "--trace-tx") == 0 && i + 1 < argc) {
+            char *end;
+            long n = strtol(argv[++i], &end, 10);
+            if (*argv[i] == '\0' || *end != '\0' || n < 0) {
+                fprintf(stderr, "parevm run: bad transaction index '%s' for --trace-tx\n", argv[i]);
+                free(dirs);
+                return CLI_EXIT_USAGE;
+            }
+            opt.trace_tx = n;
         } else if (strcmp(a, "--threads") == 0 && i + 1 < argc) {
             char *end;
             long n = strtol(argv[++i], &end, 10);
@@ -491,6 +520,11 @@ int cli_run(int argc, char **argv)
             free(dirs);
             return CLI_EXIT_USAGE;
         }
+    }
+    if (opt.trace && opt.trace_tx >= 0) {
+        fprintf(stderr, "parevm run: --trace and --trace-tx exclude each other\n");
+        free(dirs);
+        return CLI_EXIT_USAGE;
     }
     if (opt.trace)
         opt.exec.threads = 1; /* see --help: traces are sequential */
