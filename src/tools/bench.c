@@ -7,7 +7,13 @@
  * alone is timed, medians reported); every parallel result is checked to
  * be identical to the sequential one (block result and post-state). One
  * extra single-thread parallel run records the dependency graph and the
- * per-transaction execution times from which the bound follows.
+ * per-transaction execution times from which the bound follows. With
+ * --report, one more forced parallel run at the highest thread count
+ * records the schedule and the hot locations for the report
+ * (tools/report.h), also checked against the sequential result.
+ *
+ * Progress goes to stderr: a live bar when stderr is a terminal, one line
+ * per block otherwise.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -19,8 +25,9 @@
 #include "../exec/exec.h"
 #include "../io/mainnet.h"
 #include "cli.h"
+#include "report.h"
 
-#define MAX_THREAD_COUNTS 16
+#define MAX_THREAD_COUNTS REPORT_MAX_THREADS
 
 struct bench_opts {
     int threads[MAX_THREAD_COUNTS];
@@ -29,10 +36,23 @@ struct bench_opts {
     const char *json_path;
     bool quiet;
     bool force; /* parallel engine even where the guard picks sequential */
+    const char *report_path; /* --report: HTML (and JSON beside it) */
+    const char *report_json; /* --report-json: JSON path (default beside the HTML) */
+    bool progress;           /* progress on stderr (off with --quiet / --no-progress) */
+};
+
+/* Progress over every timed or recorded run of every block. */
+struct bench_progress {
+    bool tty;
+    size_t done, total;
+    size_t block, blocks;
+    const char *label;
+    double t0;
 };
 
 struct bench_row {
     const char *dir;
+    char label[64]; /* the directory's base name */
     uint64_t number;
     size_t txs;
     uint64_t gas;
@@ -44,6 +64,10 @@ struct bench_row {
     struct oracle oracle;
     bool ok;
     char error[256];
+    /* kept for the report: the dependency graph of the single-thread run
+     * and the recorded run at the highest thread count */
+    struct exec_stats graph, recorded;
+    int recorded_threads;
 };
 
 void cli_bench_usage(FILE *out)
@@ -65,10 +89,24 @@ void cli_bench_usage(FILE *out)
             "  --json FILE      also write the results as JSON (- for stdout)\n"
             "  --force          run the parallel engine even where the guard would run the\n"
             "                   block sequentially (to measure the engine itself)\n"
-            "  --quiet          only the aggregate row\n"
+            "  --report FILE    write an HTML report (one self-contained file, inline SVG): the\n"
+            "                   table, speedup against threads with the bound per scenario and,\n"
+            "                   per block, a Gantt chart of one extra recorded parallel run at the\n"
+            "                   highest thread count (forced parallel, also checked), the\n"
+            "                   dependency graph with its critical path and the hottest state\n"
+            "                   locations; and the same data as JSON beside it (FILE with .json\n"
+            "                   for .html)\n"
+            "  --report-json FILE   the report's JSON somewhere else\n"
+            "  --no-progress    no progress on stderr (default: a live bar when stderr is a\n"
+            "                   terminal, else one line per block)\n"
+            "  --quiet          only the aggregate row (and no progress)\n"
             "  -h, --help       show this help\n"
             "\n"
-            "exit status: 0 all results identical, 1 a mismatch or a load error, 2 usage error.\n");
+            "Blocks are named by their directory's base name; scenarios in the report group names\n"
+            "by the part before their last '-' (amm-low, amm-high -> amm; numbers -> mainnet).\n"
+            "\n"
+            "exit status: 0 all results identical, 1 a mismatch, a load error or a report that\n"
+            "could not be written, 2 usage error.\n");
 }
 
 static double now_ms(clockid_t clk)
@@ -82,6 +120,36 @@ static int cmp_double(const void *a, const void *b)
 {
     double x = *(const double *)a, y = *(const double *)b;
     return x < y ? -1 : x > y;
+}
+
+/* Advance by one run and redraw: a bar on a terminal, nothing otherwise
+ * (bench_progress_block prints the per-block lines then). */
+static void bench_progress_step(struct bench_progress *p, const char *what)
+{
+    if (!p)
+        return;
+    p->done++;
+    if (!p->tty)
+        return;
+    double elapsed = (now_ms(CLOCK_MONOTONIC) - p->t0) / 1e3;
+    double frac = p->total ? (double)p->done / (double)p->total : 1;
+    int width = 30, filled = (int)(frac * width + 0.5);
+    char bar[64];
+    for (int k = 0; k < width; k++)
+        bar[k] = k < filled ? '#' : '.';
+    bar[width] = 0;
+    double eta = frac > 0 ? elapsed / frac - elapsed : 0;
+    fprintf(stderr, "\r\033[K[%s] %3.0f%% block %zu/%zu %.24s %s %4.0fs, ~%.0fs left", bar, frac * 100,
+            p->block, p->blocks, p->label ? p->label : "", what, elapsed, eta);
+    fflush(stderr);
+}
+
+static void bench_progress_clear(const struct bench_progress *p)
+{
+    if (p && p->tty) {
+        fputs("\r\033[K", stderr);
+        fflush(stderr);
+    }
 }
 
 static double median(double *v, int n)
@@ -115,10 +183,24 @@ static int run_once(const struct chain_config *cfg, const struct mainnet_fixture
     return err;
 }
 
-static void bench_block(const char *dir, const struct bench_opts *o, struct bench_row *row)
+/* The base name of a block directory ("a/b/amm-low/" -> "amm-low"). */
+static void bench_label(const char *dir, char *out, size_t len)
+{
+    size_t n = strlen(dir);
+    while (n > 1 && dir[n - 1] == '/')
+        n--;
+    size_t s = n;
+    while (s > 0 && dir[s - 1] != '/')
+        s--;
+    snprintf(out, len, "%.*s", (int)(n - s), dir + s);
+}
+
+static void bench_block(const char *dir, const struct bench_opts *o, struct bench_row *row,
+                        struct bench_progress *progress)
 {
     memset(row, 0, sizeof *row);
     row->dir = dir;
+    bench_label(dir, row->label, sizeof row->label);
     struct chain_config cfg;
     chain_config_mainnet(&cfg);
     struct mainnet_fixture f;
@@ -139,6 +221,7 @@ static void bench_block(const char *dir, const struct bench_opts *o, struct benc
         err = run_once(&cfg, &f, 0, false, k ? &r : &ref, k ? &digest : &ref_digest, &wall[k], &cpu[k], NULL);
         if (k && !err)
             block_result_free(&r);
+        bench_progress_step(progress, "sequential");
     }
     if (err) {
         snprintf(row->error, sizeof row->error, "sequential execution failed: %s", parevm_strerror(err));
@@ -155,16 +238,18 @@ static void bench_block(const char *dir, const struct bench_opts *o, struct benc
     struct exec_stats stats;
     memset(&stats, 0, sizeof stats);
     double w1, c1;
-    err = run_once(&cfg, &f, 1, true, &r, &digest, &w1, &c1, &stats);
+    err = run_once(&cfg, &f, 1, true, &r, &digest, &w1, &c1, &row->graph);
     if (!err) {
         if (!block_result_equal(&ref, &r) || !hash32_eq(&ref_digest, &digest)) {
             row->ok = false;
             snprintf(row->error, sizeof row->error, "parallel (1 thread) result differs from sequential");
         }
-        oracle_compute(&stats, NULL, &row->oracle);
+        oracle_compute(&row->graph, NULL, &row->oracle);
         block_result_free(&r);
     }
-    exec_stats_reset(&stats);
+    if (!o->report_path)
+        exec_stats_reset(&row->graph);
+    bench_progress_step(progress, "graph");
 
     for (int t = 0; t < o->thread_count && !err && row->ok; t++) {
         double execs = 0;
@@ -189,6 +274,9 @@ static void bench_block(const char *dir, const struct bench_opts *o, struct benc
             execs += stats.parallel && row->txs ? (double)stats.par.executions / (double)row->txs : 1.0;
             block_result_free(&r);
             exec_stats_reset(&stats);
+            char what[32];
+            snprintf(what, sizeof what, "P=%d", o->threads[t]);
+            bench_progress_step(progress, what);
         }
         if (err)
             break;
@@ -196,6 +284,32 @@ static void bench_block(const char *dir, const struct bench_opts *o, struct benc
         row->par_cpu_ms[t] = median(cpu, reps);
         row->exec_per_tx[t] = execs / reps;
         row->bound[t] = row->txs ? oracle_bound(&row->oracle, o->threads[t]) : 1.0;
+    }
+    /* The report's schedule: one recorded forced-parallel run at the
+     * highest thread count, checked like the others. */
+    if (!err && row->ok && o->report_path) {
+        int p = 1;
+        for (int t = 0; t < o->thread_count; t++)
+            if (o->threads[t] > p)
+                p = o->threads[t];
+        struct world w;
+        err = world_clone(&f.pre, &w);
+        if (!err) {
+            struct exec_options opt = {.threads = p, .force = true, .record = true};
+            err = exec_block_parallel(&cfg, &f.block, &w, &f.hashes, &opt, &r, &row->recorded);
+            if (!err) {
+                err = world_state_root(&w, &digest);
+                if (!err && (!block_result_equal(&ref, &r) || !hash32_eq(&ref_digest, &digest))) {
+                    row->ok = false;
+                    snprintf(row->error, sizeof row->error,
+                             "recorded parallel run at %d threads differs from sequential", p);
+                }
+                block_result_free(&r);
+            }
+            world_free(&w);
+        }
+        row->recorded_threads = p;
+        bench_progress_step(progress, "recording");
     }
     if (err) {
         row->ok = false;
@@ -226,7 +340,7 @@ static int parse_threads(const char *s, struct bench_opts *o)
 
 static void print_header(const struct bench_opts *o)
 {
-    printf("%-10s %6s %9s %9s", "block", "txs", "Mgas", "seq ms");
+    printf("%-18s %6s %9s %9s", "block", "txs", "Mgas", "seq ms");
     for (int t = 0; t < o->thread_count; t++)
         printf(" | P=%-3d %8s %7s %6s %5s %5s", o->threads[t], "par ms", "speedup", "bound", "eff", "ex/tx");
     printf(" | %8s %8s\n", "seqCPU/Mg", "parCPU/Mg");
@@ -234,7 +348,7 @@ static void print_header(const struct bench_opts *o)
 
 static void print_row(const struct bench_opts *o, const struct bench_row *r)
 {
-    printf("%-10llu %6zu %9.2f %9.3f", (unsigned long long)r->number, r->txs, r->gas / 1e6, r->seq_ms);
+    printf("%-18.18s %6zu %9.2f %9.3f", r->label, r->txs, r->gas / 1e6, r->seq_ms);
     for (int t = 0; t < o->thread_count; t++) {
         double sp = r->par_ms[t] > 0 ? r->seq_ms / r->par_ms[t] : 0;
         printf(" |       %8.3f %6.2fx %6.2f %5.2f %5.2f%s", r->par_ms[t], sp, r->bound[t],
@@ -254,10 +368,10 @@ static void write_json(FILE *out, const struct bench_opts *o, const struct bench
     for (size_t i = 0; i < n; i++) {
         const struct bench_row *r = &rows[i];
         fprintf(out,
-                "%s\n{\"dir\":\"%s\",\"number\":%llu,\"ok\":%s,\"error\":\"%s\",\"txs\":%zu,\"gas\":%llu,"
+                "%s\n{\"dir\":\"%s\",\"label\":\"%s\",\"number\":%llu,\"ok\":%s,\"error\":\"%s\",\"txs\":%zu,\"gas\":%llu,"
                 "\"seq_ms\":%.6f,\"seq_cpu_ms\":%.6f,\"work_ns\":%.0f,\"span_ns\":%.0f,\"longest_ns\":%.0f,"
                 "\"parallel\":[",
-                i ? "," : "", r->dir, (unsigned long long)r->number, r->ok ? "true" : "false", r->error, r->txs,
+                i ? "," : "", r->dir, r->label, (unsigned long long)r->number, r->ok ? "true" : "false", r->error, r->txs,
                 (unsigned long long)r->gas, r->seq_ms, r->seq_cpu_ms, r->oracle.work, r->oracle.span,
                 r->oracle.longest);
         for (int t = 0; t < o->thread_count; t++)
@@ -277,6 +391,7 @@ int cli_bench(int argc, char **argv)
     struct bench_opts o;
     memset(&o, 0, sizeof o);
     o.reps = 5;
+    o.progress = true;
     long cpus = sysconf(_SC_NPROCESSORS_ONLN);
     if (cpus < 1)
         cpus = 1;
@@ -303,8 +418,15 @@ int cli_bench(int argc, char **argv)
             }
         } else if (!strcmp(a, "--json") && first + 1 < argc) {
             o.json_path = argv[++first];
+        } else if (!strcmp(a, "--report") && first + 1 < argc) {
+            o.report_path = argv[++first];
+        } else if (!strcmp(a, "--report-json") && first + 1 < argc) {
+            o.report_json = argv[++first];
+        } else if (!strcmp(a, "--no-progress")) {
+            o.progress = false;
         } else if (!strcmp(a, "--quiet")) {
             o.quiet = true;
+            o.progress = false;
         } else if (!strcmp(a, "--force")) {
             o.force = true;
         } else {
@@ -326,20 +448,32 @@ int cli_bench(int argc, char **argv)
     double seq_total = 0, gas_total = 0, par_total[MAX_THREAD_COUNTS] = {0}, bound_time[MAX_THREAD_COUNTS] = {0};
     double execs_total[MAX_THREAD_COUNTS] = {0};
     size_t txs_total = 0;
+    struct bench_progress progress = {.tty = isatty(STDERR_FILENO) != 0, .blocks = n, .t0 = now_ms(CLOCK_MONOTONIC)};
+    progress.total = n * (size_t)(o.reps + 1 + o.reps * o.thread_count + (o.report_path ? 1 : 0));
     for (size_t i = 0; i < n; i++) {
         struct bench_row *r = &rows[i];
-        if (isatty(STDERR_FILENO) && !o.quiet)
-            fprintf(stderr, "\r[%zu/%zu] %s ", i + 1, n, argv[first + (int)i]);
-        bench_block(argv[first + (int)i], &o, r);
-        if (isatty(STDERR_FILENO) && !o.quiet)
-            fprintf(stderr, "\r\033[K");
+        char label[64];
+        bench_label(argv[first + (int)i], label, sizeof label);
+        progress.block = i + 1;
+        progress.label = label;
+        if (o.progress && !progress.tty) {
+            fprintf(stderr, "bench: [%zu/%zu] %s (%.0f s elapsed)\n", i + 1, n, argv[first + (int)i],
+                    (now_ms(CLOCK_MONOTONIC) - progress.t0) / 1e3);
+            fflush(stderr);
+        }
+        bench_block(argv[first + (int)i], &o, r, o.progress ? &progress : NULL);
+        if (o.progress)
+            bench_progress_clear(&progress);
+        fflush(stdout);
         if (!r->ok) {
             failed++;
             printf("%s: error: %s\n", r->dir, r->error);
             continue;
         }
-        if (!o.quiet)
+        if (!o.quiet) {
             print_row(&o, r);
+            fflush(stdout);
+        }
         seq_total += r->seq_ms;
         gas_total += (double)r->gas;
         txs_total += r->txs;
@@ -351,7 +485,7 @@ int cli_bench(int argc, char **argv)
     }
     /* Aggregate: total times; the aggregate bound is the speedup the
      * blocks' bounds allow for the whole set (time-weighted). */
-    printf("%-10s %6zu %9.2f %9.3f", "all", txs_total, gas_total / 1e6, seq_total);
+    printf("%-18s %6zu %9.2f %9.3f", "all", txs_total, gas_total / 1e6, seq_total);
     for (int t = 0; t < o.thread_count; t++) {
         double sp = par_total[t] > 0 ? seq_total / par_total[t] : 0;
         double b = bound_time[t] > 0 ? seq_total / bound_time[t] : 0;
@@ -370,6 +504,57 @@ int cli_bench(int argc, char **argv)
             if (out != stdout)
                 fclose(out);
         }
+    }
+    if (o.report_path) {
+        struct report_block *blocks = calloc(n ? n : 1, sizeof *blocks);
+        char err[512];
+        int rerr = PAREVM_ERR_NOMEM;
+        if (blocks) {
+            for (size_t i = 0; i < n; i++) {
+                const struct bench_row *r = &rows[i];
+                struct report_block *b = &blocks[i];
+                b->label = r->label;
+                b->dir = r->dir;
+                b->number = r->number;
+                b->txs = r->txs;
+                b->gas = r->gas;
+                b->ok = r->ok;
+                b->error = r->error;
+                b->seq_ms = r->seq_ms;
+                b->thread_count = o.thread_count;
+                for (int t = 0; t < o.thread_count; t++) {
+                    b->threads[t] = o.threads[t];
+                    b->par_ms[t] = r->par_ms[t];
+                    b->bound[t] = r->bound[t];
+                    b->exec_per_tx[t] = r->exec_per_tx[t];
+                    b->ran_parallel[t] = r->ran_parallel[t];
+                }
+                b->oracle = r->oracle;
+                b->graph = &r->graph;
+                b->recorded = &r->recorded;
+                b->recorded_threads = r->recorded_threads;
+            }
+            struct report rep = {.title = "parevm report: sequential vs parallel (Block-STM)", .reps = o.reps,
+                                 .blocks = blocks, .block_count = n};
+            snprintf(err, sizeof err, "out of memory");
+            rerr = report_write_files(&rep, o.report_path, o.report_json, err, sizeof err);
+            free(blocks);
+        }
+        if (rerr) {
+            fprintf(stderr, "parevm bench: report: %s\n", err);
+            failed++;
+        } else {
+            char jp[4096];
+            if (o.report_json)
+                snprintf(jp, sizeof jp, "%s", o.report_json);
+            else
+                report_json_path(o.report_path, jp, sizeof jp);
+            printf("report: %s, %s\n", o.report_path, jp);
+        }
+    }
+    for (size_t i = 0; i < n; i++) {
+        exec_stats_reset(&rows[i].graph);
+        exec_stats_reset(&rows[i].recorded);
     }
     free(rows);
     return failed ? 1 : 0;

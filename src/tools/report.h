@@ -1,0 +1,77 @@
+/*
+ * report — the benchmark report: one self-contained HTML page (inline
+ * SVG, no network, no scripts) and the same data as JSON.
+ *
+ * The page holds a summary table (per block: txs, gas, sequential and
+ * parallel times per thread count, speedup, oracle bound, efficiency,
+ * re-executions), per scenario a chart of speedup against threads with the
+ * bound drawn over it, and per block a Gantt chart of a recorded parallel
+ * run, the dependency graph with its critical path, and the hottest state
+ * locations. The caller (parevm bench) measures; this module only draws.
+ */
+#ifndef PAREVM_TOOLS_REPORT_H
+#define PAREVM_TOOLS_REPORT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "../exec/exec.h"
+
+#define REPORT_MAX_THREADS 16
+
+/* One benchmarked block. Pointers are borrowed for the duration of the
+ * write calls. */
+struct report_block {
+    const char *label; /* shown name (e.g. the directory's base name) */
+    const char *dir;
+    uint64_t number;
+    size_t txs;
+    uint64_t gas;
+    bool ok;           /* false: error says why; only the summary row shows it */
+    const char *error;
+    double seq_ms;     /* median sequential time */
+    int thread_count;  /* entries used in the arrays below */
+    int threads[REPORT_MAX_THREADS];
+    double par_ms[REPORT_MAX_THREADS];      /* median parallel time */
+    double bound[REPORT_MAX_THREADS];       /* oracle bound at threads[t] */
+    double exec_per_tx[REPORT_MAX_THREADS]; /* executions per transaction */
+    bool ran_parallel[REPORT_MAX_THREADS];  /* false: the guard ran it sequentially */
+    struct oracle oracle;
+    /* Dependency graph and per-transaction costs (deps, cost_ns of an
+     * in-order run); NULL or tx_count == 0: no graph drawn. */
+    const struct exec_stats *graph;
+    /* A recorded parallel run (record.events, record.hot); NULL: none. */
+    const struct exec_stats *recorded;
+    int recorded_threads;
+};
+
+struct report {
+    const char *title;
+    int reps; /* repetitions behind each median */
+    const struct report_block *blocks;
+    size_t block_count;
+};
+
+/* The scenario a block belongs to, for the speedup charts: the label up
+ * to its last '-' (so "amm-low" and "amm-high" share "amm"), "mainnet"
+ * for all-digit labels, else the label itself. Writes at most len bytes. */
+void report_scenario(const char *label, char *out, size_t len);
+
+/* Write the HTML page / the JSON document to out. Returns PAREVM_OK, or
+ * PAREVM_ERR_IO when writing failed, PAREVM_ERR_NOMEM, PAREVM_ERR_ARG on
+ * a NULL argument. */
+int report_write_html(const struct report *r, FILE *out);
+int report_write_json(const struct report *r, FILE *out);
+
+/* Both files: html_path, and json_path (NULL: html_path with its ".html"
+ * extension replaced by ".json", or ".json" appended). On failure, err
+ * names the file that could not be written. */
+int report_write_files(const struct report *r, const char *html_path, const char *json_path, char *err,
+                       size_t err_len);
+
+/* The JSON path report_write_files uses when json_path is NULL. */
+void report_json_path(const char *html_path, char *out, size_t len);
+
+#endif
