@@ -3,6 +3,7 @@
 
 #include <pthread.h>
 #include <sched.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -17,16 +18,31 @@ struct mv_version {
     struct mv_value v; /* v.word is the delta for V_DELTA */
 };
 
+/* Most locations get one or two versions in a block: those live inside
+ * the location, and only longer lists are allocated. */
+#define MV_INLINE_VERSIONS 2
+
 struct mv_location {
     struct mv_key key;
     atomic_flag lock; /* guards versions/count/cap */
-    struct mv_version *versions; /* sorted by tx */
+    struct mv_version *versions; /* sorted by tx; == inline_versions or malloc'd */
     uint32_t count, cap;
+    struct mv_version inline_versions[MV_INLINE_VERSIONS];
+};
+
+/* Locations are carved from slabs (one allocation per 64 locations, all
+ * freed together at the end of the block). */
+#define MV_SLAB_LOCATIONS 64
+struct mv_slab {
+    struct mv_slab *next;
+    size_t used;
+    struct mv_location locs[MV_SLAB_LOCATIONS];
 };
 
 struct mv_shard {
-    pthread_mutex_t lock; /* guards map and graveyard */
+    pthread_mutex_t lock; /* guards map, slabs and graveyard */
     struct hmap map;      /* mv_key -> struct mv_location * */
+    struct mv_slab *slabs;
     struct code **graveyard; /* every code object ever published: released at the end */
     size_t graveyard_count, graveyard_cap;
 };
@@ -56,9 +72,18 @@ int mvmemory_init(struct mvmemory *mv, const struct world *base, size_t tx_count
     mv->shards = calloc(mv->shard_count, sizeof *mv->shards);
     if (!mv->shards)
         return PAREVM_ERR_NOMEM;
+    /* A transaction writes a handful of locations (sender balance and
+     * nonce, a few slots): size the maps for that so they rarely grow
+     * while workers contend for the shard locks. */
+    size_t per_shard = tx_count * 6 / mv->shard_count + 8;
     for (size_t i = 0; i < mv->shard_count; i++) {
         pthread_mutex_init(&mv->shards[i].lock, NULL);
         hmap_init(&mv->shards[i].map, sizeof(struct mv_key), sizeof(struct mv_location *));
+        if (hmap_reserve(&mv->shards[i].map, per_shard)) {
+            mv->shard_count = i + 1;
+            mvmemory_free(mv);
+            return PAREVM_ERR_NOMEM;
+        }
     }
     return PAREVM_OK;
 }
@@ -74,10 +99,15 @@ void mvmemory_free(struct mvmemory *mv)
         void *v;
         while (hmap_next(&s->map, &it, &k, &v)) {
             struct mv_location *l = *(struct mv_location **)v;
-            free(l->versions);
-            free(l);
+            if (l->versions != l->inline_versions)
+                free(l->versions);
         }
         hmap_free(&s->map);
+        while (s->slabs) {
+            struct mv_slab *next = s->slabs->next;
+            free(s->slabs);
+            s->slabs = next;
+        }
         for (size_t g = 0; g < s->graveyard_count; g++)
             code_release(s->graveyard[g]);
         free(s->graveyard);
@@ -100,7 +130,9 @@ static struct mv_key make_key(const address *a, enum mv_kind kind, const u256 *s
 
 static struct mv_shard *shard_of(struct mvmemory *mv, const struct mv_key *key)
 {
-    return &mv->shards[hmap_hash_bytes(key, sizeof *key) & (mv->shard_count - 1)];
+    /* The high bits: the shard's map indexes by the low ones, which would
+     * otherwise be the same for every key of a shard. */
+    return &mv->shards[(hmap_hash_bytes(key, sizeof *key) >> 48) & (mv->shard_count - 1)];
 }
 
 /* The location for key, or NULL when nobody ever wrote it. */
@@ -124,10 +156,21 @@ struct mv_location *mvmemory_location(struct mvmemory *mv, const struct mv_key *
     if (p && !inserted) {
         l = *p;
     } else if (p) {
-        l = calloc(1, sizeof *l);
-        if (l) {
+        if (!s->slabs || s->slabs->used == MV_SLAB_LOCATIONS) {
+            struct mv_slab *slab = malloc(sizeof *slab);
+            if (slab) {
+                slab->next = s->slabs;
+                slab->used = 0;
+                s->slabs = slab;
+            }
+        }
+        if (s->slabs && s->slabs->used < MV_SLAB_LOCATIONS) {
+            l = &s->slabs->locs[s->slabs->used++];
+            memset(l, 0, offsetof(struct mv_location, inline_versions));
             l->key = *key;
             atomic_flag_clear(&l->lock);
+            l->versions = l->inline_versions;
+            l->cap = MV_INLINE_VERSIONS;
             *p = l;
         } else {
             hmap_remove(&s->map, key);
@@ -333,12 +376,15 @@ static int put_version(struct mv_location *l, uint32_t tx, uint8_t flag, const s
         return PAREVM_OK;
     }
     if (l->count == l->cap) {
-        uint32_t cap = l->cap ? l->cap * 2 : 4;
-        struct mv_version *nv = realloc(l->versions, cap * sizeof *nv);
+        uint32_t cap = l->cap * 2;
+        bool was_inline = l->versions == l->inline_versions;
+        struct mv_version *nv = realloc(was_inline ? NULL : l->versions, cap * sizeof *nv);
         if (!nv) {
             loc_unlock(l);
             return PAREVM_ERR_NOMEM;
         }
+        if (was_inline)
+            memcpy(nv, l->inline_versions, sizeof l->inline_versions);
         l->versions = nv;
         l->cap = cap;
     }

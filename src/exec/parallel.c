@@ -22,6 +22,7 @@
 #include <time.h>
 
 #include "../base/hashmap.h"
+#include "../chain/logs.h"
 #include "../evm/trace.h"
 #include "chaos.h"
 #include "mvmemory.h"
@@ -613,6 +614,8 @@ static struct task try_execute(struct par_ctx *c, uint32_t i, uint32_t inc)
         }
         tx_result_free(&o->result);
         o->result = res;
+        /* The receipt's bloom here, in parallel, not in the in-order commit. */
+        logs_bloom(res.logs, res.log_count, o->bloom);
         write_set_free(&o->ws);
         o->ws = ws;
         o->internal_err = err;

@@ -31,6 +31,7 @@ struct par_tx_output {
     size_t dep_count;
     uint64_t exec_ns;        /* duration of the committed execution */
     uint32_t incarnations;   /* how many times it was executed */
+    uint8_t bloom[256];      /* logs bloom of result.logs */
     char *trace;             /* traced transaction: the EIP-3155 lines of
                                 the committed incarnation (malloc'd) */
     size_t trace_len;

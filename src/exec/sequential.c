@@ -309,6 +309,10 @@ struct seq_run {
      * sequential run, so both paths share one commit. NULL: sequential. */
     struct par_tx_output *par;
     struct exec_trace *trace; /* NULL: none */
+    /* Parallel path, every transaction known to commit: the world is
+     * updated without an undo log (nothing can roll the block back but an
+     * allocation failure, after which the world is not used). */
+    bool no_undo;
 };
 
 static void mark_invalid(struct block_result *r, size_t tx, enum tx_error reason, const char *msg)
@@ -413,7 +417,7 @@ static int seq_tx(struct seq_run *s, size_t i, uint64_t *gas_used, bool *stop)
         *stop = true;
         return PAREVM_OK;
     }
-    err = apply_logged(&s->undo, &s->ws, s->w);
+    err = s->no_undo ? write_set_apply(&s->ws, s->w) : apply_logged(&s->undo, &s->ws, s->w);
     if (err) {
         tx_result_free(&res);
         note_error(s, i, err);
@@ -431,7 +435,10 @@ static int seq_tx(struct seq_run *s, size_t i, uint64_t *gas_used, bool *stop)
     rc->log_count = res.log_count;
     rc->has_created_address = res.has_created_address;
     rc->created_address = res.created_address;
-    logs_bloom(rc->logs, rc->log_count, rc->bloom);
+    if (s->par)
+        memcpy(rc->bloom, s->par[i].bloom, sizeof rc->bloom); /* computed by the worker */
+    else
+        logs_bloom(rc->logs, rc->log_count, rc->bloom);
     s->r->receipt_count = i + 1;
     if (!rc->has_status && !s->cfg->skip_intermediate_roots) {
         err = world_state_root(s->w, &rc->post_state);
@@ -439,6 +446,32 @@ static int seq_tx(struct seq_run *s, size_t i, uint64_t *gas_used, bool *stop)
             return err;
     }
     return PAREVM_OK;
+}
+
+/* Whether every transaction of the parallel run will commit: valid as
+ * executed, and passing the checks that depend on the block's gas and
+ * blob gas used before it (a dry run of seq_tx's checks). */
+static bool par_all_commit(const struct seq_run *s)
+{
+    uint64_t gas_used = 0, blob_gas_used = 0;
+    for (size_t i = 0; i < s->b->tx_count; i++) {
+        const struct tx *tx = &s->b->txs[i];
+        const struct par_tx_output *o = &s->par[i];
+        if (!tx->has_sender || o->internal_err || o->result.error != TXERR_NONE)
+            return false;
+        if (tx->type == 3) {
+            uint64_t blob_gas = (uint64_t)tx->blob_hash_count * BLOB_GAS_PER_BLOB;
+            if (tx->blob_hash_count > MAX_BLOB_GAS_PER_BLOCK / BLOB_GAS_PER_BLOB ||
+                blob_gas_used + blob_gas > MAX_BLOB_GAS_PER_BLOCK)
+                return false;
+            blob_gas_used += blob_gas;
+        }
+        u256 price;
+        if (transition_check_static(&s->env, tx, gas_used, &price) != TXERR_NONE)
+            return false;
+        gas_used += o->result.gas_used;
+    }
+    return true;
 }
 
 static int exec_block(const struct chain_config *cfg, const struct block *b, struct world *w,
@@ -518,6 +551,7 @@ static int exec_block(const struct chain_config *cfg, const struct block *b, str
 
     uint64_t gas_used = 0;
     uint64_t commit_start = monotonic_ns();
+    s.no_undo = s.par && !err && par_all_commit(&s);
     for (size_t i = 0; i < b->tx_count && !err && !stop; i++)
         err = seq_tx(&s, i, &gas_used, &stop);
     if (s.par && stats)
