@@ -41,7 +41,7 @@ CFLAGS += -std=c11 $(OPT) -Wall -Wextra $(WERROR) -fPIC -MMD -MP
 LDLIBS += -lsecp256k1 -lcrypto -lgmp -lcjson -lpthread -lm
 LDFLAGS += $(filter -fsanitize=%,$(OPT))
 
-LIB_SRCS := $(wildcard src/base/*.c src/state/*.c src/evm/*.c src/chain/*.c src/exec/*.c src/io/*.c)
+LIB_SRCS := $(wildcard src/base/*.c src/state/*.c src/evm/*.c src/evmc/*.c src/chain/*.c src/exec/*.c src/io/*.c)
 TOOL_SRCS := $(wildcard src/tools/*.c)
 TEST_SRCS := $(wildcard tests/test_*.c)
 

@@ -114,6 +114,10 @@ struct evm_tracer {
                       enum evm_status status);
 };
 
+/* EVMC host mode (evm/hostmode.h): the frame reaches state, the block, the
+ * transaction and nested messages only through an EVMC host. */
+struct evm_host;
+
 struct evm {
     const struct block_env *block;
     const struct tx_env *tx;
@@ -122,6 +126,9 @@ struct evm {
     int error; /* first internal error (PAREVM_ERR_*), aborts the transaction */
     struct evm_frame_pool *pool;
     struct evm_tracer *tracer; /* NULL normally; evm_begin clears it */
+    /* NULL normally. Set (with fork; block, tx, journal unused and no
+     * tracer) to run frames against an EVMC host with evm_run_code. */
+    struct evm_host *host;
 };
 
 void evm_init(struct evm *evm);
@@ -137,6 +144,12 @@ void evm_call(struct evm *evm, const struct evm_message *msg, struct evm_result 
  * collision check is the caller's; this runs the initcode and deposits
  * the code (EIP-170, EIP-3541, code deposit gas). */
 void evm_create(struct evm *evm, const struct evm_message *msg, struct evm_result *res);
+
+/* Run code for msg in a fresh frame and nothing else: no checkpoint, value
+ * transfer or code deposit (an EVMC host does those). The frame uses the
+ * pool's first stack and memory whatever msg->depth (so one evm serves
+ * one frame at a time). res->output is malloc'ed, owned by the caller. */
+void evm_run_code(struct evm *evm, const struct evm_message *msg, struct code *code, struct evm_result *res);
 
 /* Address of a contract created by sender with nonce (CREATE), or with
  * salt and initcode (CREATE2, EIP-1014). */

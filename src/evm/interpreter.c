@@ -6,7 +6,8 @@
  * are the same source. Before a handler runs, the common prologue checks
  * the stack bounds and charges the opcode's static gas from the fork's
  * optable; handlers charge only the dynamic part. A tracer (evm.h) costs
- * the untraced loop nothing per instruction: see traced_table.
+ * the untraced loop nothing per instruction: see traced_table. The EVMC
+ * host mode (hostmode.c) enters through the same cold branch.
  *
  * Stack: `top` points one past the topmost item. Memory grows in 32-byte
  * words. The code buffer is padded with 33 zero bytes, so PUSH at the end
@@ -20,6 +21,7 @@
 
 #include "../base/keccak.h"
 #include "../base/rlp.h"
+#include "frame.h"
 #include "optable.h"
 #include "precompiles.h"
 
@@ -29,18 +31,6 @@ struct evm_frame_pool {
     u256 *stacks[EVM_MAX_DEPTH + 1];
     uint8_t *mem[EVM_MAX_DEPTH + 1];
     size_t mem_cap[EVM_MAX_DEPTH + 1];
-};
-
-struct frame {
-    struct evm *evm;
-    const struct evm_message *msg;
-    struct code *code;
-    int64_t gas;
-    uint8_t *mem;
-    size_t mem_size; /* bytes, a multiple of 32 */
-    size_t mem_cap;
-    uint8_t *ret; /* return data of the last call from this frame (owned) */
-    size_t ret_len;
 };
 
 const char *evm_status_name(enum evm_status s)
@@ -191,6 +181,11 @@ static inline bool mem_region(struct frame *f, const u256 *off, const u256 *len,
     if (*o + *l > f->mem_size)
         return mem_grow(f, *o + *l);
     return true;
+}
+
+bool evm_frame_mem(struct frame *f, const u256 *off, const u256 *len, uint64_t *o, uint64_t *l)
+{
+    return mem_region(f, off, len, o, l);
 }
 
 static inline bool charge(struct frame *f, int64_t g)
@@ -709,7 +704,9 @@ static enum evm_status interpret(struct frame *f, u256 *stack_base)
     const struct evm_message *msg = f->msg;
     /* Loaded once; the untraced loop only tests it in cold paths. */
     struct evm_tracer *const tracer = evm->tracer;
-    const struct optable *tbl = unlikely(tracer != NULL) ? traced_table(evm->fork) : optable_get(evm->fork);
+    const struct optable *tbl = unlikely(tracer != NULL)      ? traced_table(evm->fork)
+                                : unlikely(evm->host != NULL) ? evm_host_optable(evm->fork)
+                                                              : optable_get(evm->fork);
     const uint8_t *code = f->code->bytes;
     const size_t code_len = f->code->len;
     const uint8_t *jumpdests = NULL;
@@ -805,9 +802,20 @@ next:
                 trace_stack_fault(f, pc, op, stack_base, top);
             HALT(EVM_STACK_OVERFLOW);
         }
-        /* With a tracer every instruction comes here (traced_table). */
-        if (unlikely(!tbl->defined[op]) && (!tracer || !trace_defined(f, pc, op, stack_base, top)))
-            HALT(op == 0xfe ? EVM_INVALID_INSTRUCTION : EVM_UNDEFINED_INSTRUCTION);
+        /* With a tracer every instruction comes here (traced_table); in
+         * host mode every state, context, call and create opcode does. */
+        if (unlikely(!tbl->defined[op])) {
+            if (unlikely(evm->host != NULL)) {
+                status = evm_host_op(f, op, top);
+                if (status != EVM_SUCCESS || op == 0xff)
+                    goto done;
+                top += tbl->stack_grow[op];
+                pc++;
+                DISPATCH();
+            }
+            if (!tracer || !trace_defined(f, pc, op, stack_base, top))
+                HALT(op == 0xfe ? EVM_INVALID_INSTRUCTION : EVM_UNDEFINED_INSTRUCTION);
+        }
         CHARGE(tbl->gas[op]);
     }
 #ifdef EVM_DISPATCH_SWITCH
@@ -1407,11 +1415,12 @@ done_output:
 #undef CHECK_INTERNAL
 }
 
-/* Run code for msg with a fresh frame; fills res (output owned by res). */
-static void run_frame(struct evm *evm, const struct evm_message *msg, struct code *code, struct evm_result *res)
+/* Run code for msg with a fresh frame whose stack and memory are the
+ * pool's at index d; fills res (output owned by res). */
+static void run_frame(struct evm *evm, const struct evm_message *msg, struct code *code, int d,
+                      struct evm_result *res)
 {
     struct evm_frame_pool *pool = evm->pool;
-    int d = msg->depth;
     res->output = NULL;
     res->output_len = 0;
     if (!pool->stacks[d]) {
@@ -1444,6 +1453,13 @@ static void run_frame(struct evm *evm, const struct evm_message *msg, struct cod
     } else {
         free(f.ret);
     }
+}
+
+void evm_run_code(struct evm *evm, const struct evm_message *msg, struct code *code, struct evm_result *res)
+{
+    /* Nested frames of a host run in other executions (other evm objects,
+     * or this one later): one stack and memory serve any depth. */
+    run_frame(evm, msg, code, 0, res);
 }
 
 void evm_call(struct evm *evm, const struct evm_message *msg, struct evm_result *res)
@@ -1507,7 +1523,7 @@ void evm_call(struct evm *evm, const struct evm_message *msg, struct evm_result 
             /* The journal may drop its reference when code is replaced,
              * so hold one while the frame runs. */
             code_retain(code);
-            run_frame(evm, msg, code, res);
+            run_frame(evm, msg, code, msg->depth, res);
             code_release(code);
         }
     }
@@ -1554,7 +1570,7 @@ void evm_create(struct evm *evm, const struct evm_message *msg, struct evm_resul
         struct evm_message init_msg = *msg;
         init_msg.input = NULL;
         init_msg.input_len = 0;
-        run_frame(evm, &init_msg, initcode, res);
+        run_frame(evm, &init_msg, initcode, init_msg.depth, res);
     }
     code_release(initcode);
     if (res->status == EVM_SUCCESS) {

@@ -1,0 +1,48 @@
+/*
+ * frame.h — one executing frame of the interpreter, shared (inside the
+ * evm layer only) between interpreter.c and the EVMC host mode
+ * (hostmode.c), which implements the state, context, call and create
+ * opcodes through an EVMC host instead of the journal.
+ */
+#ifndef PAREVM_EVM_FRAME_H
+#define PAREVM_EVM_FRAME_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "evm.h"
+#include "optable.h"
+
+struct frame {
+    struct evm *evm;
+    const struct evm_message *msg;
+    struct code *code;
+    int64_t gas;
+    uint8_t *mem;
+    size_t mem_size; /* bytes, a multiple of 32 */
+    size_t mem_cap;
+    uint8_t *ret; /* return data of the last call from this frame (owned) */
+    size_t ret_len;
+};
+
+/* Validate and expand memory for the region (off, len), charging the
+ * expansion; a zero length touches nothing. False when out of gas (or out
+ * of memory: then evm->error is set). (interpreter.c) */
+bool evm_frame_mem(struct frame *f, const u256 *off, const u256 *len, uint64_t *o, uint64_t *l);
+
+/* Host mode (hostmode.c). The frame runs with evm_host_optable(fork): its
+ * fork's table with every opcode that needs state, the block or the
+ * transaction marked undefined, so those take the interpreter's existing
+ * undefined-instruction branch to evm_host_op. */
+const struct optable *evm_host_optable(enum fork fork);
+
+/* Execute op (its stack bounds already checked, nothing charged yet) for
+ * the frame through the host. top is one past the topmost stack item; the
+ * results are written where the interpreter expects them, which then moves
+ * top by the optable's stack_grow and continues at pc + 1. Returns
+ * EVM_SUCCESS to continue (SELFDESTRUCT: to stop successfully), or the
+ * status the frame halts with. */
+enum evm_status evm_host_op(struct frame *f, uint8_t op, u256 *top);
+
+#endif
