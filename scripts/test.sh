@@ -11,6 +11,9 @@
 #      BlockchainTests, the mainnet block snapshots
 #      (stTimeConsuming only with --full: BLAKE2F with 2^32-1 rounds alone
 #      takes minutes per fork, as evmone's default filter also skips it)
+#   5. report-browser: a small `parevm bench --report` opened in headless
+#      Chromium (scripts/check-report: charts rendered, no console errors);
+#      "skipped" when chromium is not installed
 #
 # Fixtures: $PAREVM_FIXTURES, else ../shared/fixtures beside the repo.
 # Without them the conformance stages say "skipped: fixtures not found".
@@ -111,6 +114,8 @@ else
     note "conformance"
     echo "skipped: fixtures not found (set PAREVM_FIXTURES or place them at ../shared/fixtures)"
 fi
+
+run_stage report-browser scripts/check-report
 
 note "summary"
 if [ -n "$failed_stages" ]; then
