@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "../src/tools/gen.c"
+#include "../src/tools/gen_workloads.c"
 
 #include "../src/io/mainnet.h"
 

@@ -37,6 +37,7 @@
 #include "../state/world.h"
 #include "cli.h"
 #include "erc20_runtime.h"
+#include "gen_internal.h"
 
 /* ---- fixed parameters of a generated block ---- */
 
@@ -83,16 +84,12 @@ static uint64_t gen_splitmix(uint64_t x)
 }
 
 /* A value owned by (seed, index, tag): independent of draw order. */
-static uint64_t gen_hash3(uint64_t seed, uint64_t index, uint64_t tag)
+uint64_t gen_hash3(uint64_t seed, uint64_t index, uint64_t tag)
 {
     return gen_splitmix(gen_splitmix(gen_splitmix(seed) ^ index) ^ tag);
 }
 
-struct gen_rng {
-    uint64_t s[4];
-};
-
-static void gen_rng_init(struct gen_rng *r, uint64_t seed)
+void gen_rng_init(struct gen_rng *r, uint64_t seed)
 {
     for (int i = 0; i < 4; i++)
         r->s[i] = gen_hash3(seed, (uint64_t)i, 0x726e67 /* "rng" */);
@@ -104,7 +101,7 @@ static uint64_t gen_rotl(uint64_t x, int k)
 }
 
 /* xoshiro256** (Blackman and Vigna). */
-static uint64_t gen_rng_next(struct gen_rng *r)
+uint64_t gen_rng_next(struct gen_rng *r)
 {
     uint64_t *s = r->s;
     uint64_t out = gen_rotl(s[1] * 5, 7) * 9;
@@ -119,7 +116,7 @@ static uint64_t gen_rng_next(struct gen_rng *r)
 }
 
 /* Uniform in [0, n), n >= 1, without modulo bias (rejection). */
-static uint64_t gen_rng_below(struct gen_rng *r, uint64_t n)
+uint64_t gen_rng_below(struct gen_rng *r, uint64_t n)
 {
     uint64_t threshold = (0 - n) % n; /* 2^64 mod n */
     for (;;) {
@@ -131,12 +128,7 @@ static uint64_t gen_rng_below(struct gen_rng *r, uint64_t n)
 
 /* Zipf(s) over ranks 0..n-1: P(r) proportional to 1 / (r + 1)^s. cdf[r]
  * is the cumulative probability scaled to 2^63; cdf[n-1] = 2^63. */
-struct gen_zipf {
-    uint64_t *cdf;
-    uint64_t n;
-};
-
-static int gen_zipf_init(struct gen_zipf *z, uint64_t n, double s)
+int gen_zipf_init(struct gen_zipf *z, uint64_t n, double s)
 {
     z->n = n;
     z->cdf = malloc(n * sizeof *z->cdf);
@@ -156,7 +148,7 @@ static int gen_zipf_init(struct gen_zipf *z, uint64_t n, double s)
     return PAREVM_OK;
 }
 
-static uint64_t gen_zipf_draw(const struct gen_zipf *z, struct gen_rng *rng)
+uint64_t gen_zipf_draw(const struct gen_zipf *z, struct gen_rng *rng)
 {
     uint64_t u = gen_rng_next(rng) >> 1; /* [0, 2^63) */
     uint64_t lo = 0, hi = z->n - 1;      /* first r with u < cdf[r] */
@@ -287,23 +279,62 @@ gen_fail(char *err, size_t err_len, int code, const char *fmt, ...)
     return code;
 }
 
-int gen_options_check(const struct gen_options *o, char *err, size_t err_len)
+static const char *const gen_kind_names[GEN_KIND_COUNT] = {
+    [GEN_TRANSFERS] = "transfers", [GEN_ERC20] = "erc20", [GEN_AMM] = "amm",     [GEN_LENDING] = "lending",
+    [GEN_NFT] = "nft",             [GEN_SUPPLY] = "supply", [GEN_DAO] = "dao", [GEN_MIXED] = "mixed",
+};
+
+const char *gen_kind_name(enum gen_kind k)
 {
-    if (o->kind != GEN_TRANSFERS && o->kind != GEN_ERC20)
+    return (unsigned)k < GEN_KIND_COUNT ? gen_kind_names[k] : NULL;
+}
+
+bool gen_kind_from_name(const char *name, enum gen_kind *k)
+{
+    for (unsigned i = 0; i < GEN_KIND_COUNT; i++)
+        if (strcmp(name, gen_kind_names[i]) == 0) {
+            *k = (enum gen_kind)i;
+            return true;
+        }
+    return false;
+}
+
+/* o with the defaults that depend on other options filled in. */
+static struct gen_options gen_options_resolve(const struct gen_options *o)
+{
+    struct gen_options r = *o;
+    if (r.accounts == 0 && r.txs <= GEN_MAX_TXS)
+        r.accounts = 2 * r.txs;
+    return r;
+}
+
+int gen_options_check(const struct gen_options *given, char *err, size_t err_len)
+{
+    struct gen_options resolved = gen_options_resolve(given);
+    const struct gen_options *o = &resolved;
+    if ((unsigned)o->kind >= GEN_KIND_COUNT)
         return gen_fail(err, err_len, PAREVM_ERR_ARG, "unknown kind");
     if (o->txs < 1 || o->txs > GEN_MAX_TXS)
         return gen_fail(err, err_len, PAREVM_ERR_ARG, "--txs must be between 1 and %u", GEN_MAX_TXS);
+    if (o->pools > GEN_MAX_POOLS)
+        return gen_fail(err, err_len, PAREVM_ERR_ARG, "--pools must be at most %u", GEN_MAX_POOLS);
+    if (o->items > GEN_MAX_ITEMS)
+        return gen_fail(err, err_len, PAREVM_ERR_ARG, "--items must be at most %u", GEN_MAX_ITEMS);
+    if (o->proposals > GEN_MAX_PROPOSALS)
+        return gen_fail(err, err_len, PAREVM_ERR_ARG, "--proposals must be at most %u", GEN_MAX_PROPOSALS);
+    if (o->proposals && o->proposals < 4)
+        return gen_fail(err, err_len, PAREVM_ERR_ARG, "--proposals must be at least 4 (one per phase and more)");
     if (o->accounts > GEN_MAX_ACCOUNTS)
         return gen_fail(err, err_len, PAREVM_ERR_ARG, "--accounts must be at most %u", GEN_MAX_ACCOUNTS);
     if (!(o->zipf >= 0) || !isfinite(o->zipf))
         return gen_fail(err, err_len, PAREVM_ERR_ARG, "--zipf must be a finite number >= 0");
     if (o->zipf == 0 && o->accounts < 2 * o->txs)
         return gen_fail(err, err_len, PAREVM_ERR_ARG,
-                        "independent transfers need --accounts >= 2 * --txs (%llu), got %llu",
+                        "--zipf 0 (distinct senders and recipients) needs --accounts >= 2 * --txs (%llu), got %llu",
                         (unsigned long long)(2 * o->txs), (unsigned long long)o->accounts);
     if (o->zipf > 0 && (o->accounts < o->txs || o->accounts < 2))
         return gen_fail(err, err_len, PAREVM_ERR_ARG,
-                        "contended transfers need --accounts >= --txs and >= 2, got %llu",
+                        "--zipf > 0 (distinct senders) needs --accounts >= --txs and >= 2, got %llu",
                         (unsigned long long)o->accounts);
     if (!gen_fork_params(o->fork))
         return gen_fail(err, err_len, PAREVM_ERR_ARG,
@@ -345,6 +376,9 @@ struct gen {
     struct gen_slot *slots; /* token storage, sorted by key */
     size_t slot_count;
     struct block block;
+    /* contract scenarios: the pre-state after setup (gen_workloads.c) */
+    struct gen_workload workload;
+    bool is_workload;
     hash32 parent_hash;
     struct block_result result;
     char *err;
@@ -361,17 +395,17 @@ static void gen_free(struct gen *g)
     free(g->slots);
     block_free(&g->block);
     block_result_free(&g->result);
+    gen_workload_free(&g->workload);
 }
 
-/* Draw m distinct pool indexes into out (partial Fisher-Yates over
- * 0..K-1, with only the displaced entries stored). */
-static int gen_draw_distinct(struct gen *g, uint64_t m, uint64_t *out)
+/* Draw m distinct values of 0..k-1 into out (partial Fisher-Yates, with
+ * only the displaced entries stored). */
+int gen_draw_distinct_from(struct gen_rng *rng, uint64_t k, uint64_t m, uint64_t *out)
 {
-    uint64_t k = g->opt->accounts;
     struct hmap moved; /* position -> value now at that position */
     hmap_init(&moved, sizeof(uint64_t), sizeof(uint64_t));
     for (uint64_t j = 0; j < m; j++) {
-        uint64_t r = j + gen_rng_below(&g->rng, k - j);
+        uint64_t r = j + gen_rng_below(rng, k - j);
         uint64_t *at_r = hmap_get(&moved, &r);
         uint64_t value_r = at_r ? *at_r : r;
         uint64_t *at_j = hmap_get(&moved, &j);
@@ -386,6 +420,12 @@ static int gen_draw_distinct(struct gen *g, uint64_t m, uint64_t *out)
     }
     hmap_free(&moved);
     return PAREVM_OK;
+}
+
+/* m distinct pool indexes. */
+static int gen_draw_distinct(struct gen *g, uint64_t m, uint64_t *out)
+{
+    return gen_draw_distinct_from(&g->rng, g->opt->accounts, m, out);
 }
 
 static u256 gen_pow10(unsigned e)
@@ -486,7 +526,7 @@ static int gen_accounts(struct gen *g)
     if (!g->eoa)
         return PAREVM_ERR_NOMEM;
 
-    u256 ether = gen_pow10(18), hundred = u256_from_u64(100);
+    u256 ether = gen_pow10(18);
     u256 million_tokens = gen_pow10(24);
     u256 supply = u256_zero();
     for (size_t i = 0; i < u; i++) {
@@ -496,10 +536,7 @@ static int gen_accounts(struct gen *g)
         int err = gen_account_key(o->seed, a->pool_index, a->key, &a->addr);
         if (err)
             return err;
-        u256 extra = u256_from_u64(gen_hash3(o->seed, a->pool_index, 1) % 1000000000000000000ull);
-        a->balance = u256_mul(&hundred, &ether);
-        a->balance = u256_add(&a->balance, &extra);
-        a->nonce = gen_hash3(o->seed, a->pool_index, 2) % 1000;
+        gen_pool_account_state(o->seed, a->pool_index, &a->balance, &a->nonce);
         if (o->kind == GEN_ERC20) {
             u256 extra_tokens = u256_from_u64(gen_hash3(o->seed, a->pool_index, 3) % 1000000000000000000ull);
             a->tokens = u256_add(&million_tokens, &extra_tokens);
@@ -534,7 +571,16 @@ static int gen_accounts(struct gen *g)
     return PAREVM_OK;
 }
 
-static int gen_sign(struct gen *g, struct tx *t, const struct gen_account *from)
+void gen_pool_account_state(uint64_t seed, uint64_t index, u256 *balance, uint64_t *nonce)
+{
+    u256 ether = gen_pow10(18), hundred = u256_from_u64(100);
+    u256 extra = u256_from_u64(gen_hash3(seed, index, 1) % 1000000000000000000ull);
+    *balance = u256_mul(&hundred, &ether);
+    *balance = u256_add(balance, &extra);
+    *nonce = gen_hash3(seed, index, 2) % 1000;
+}
+
+int gen_sign_tx(struct tx *t, const uint8_t key[32], const address *from, enum fork fork)
 {
     hash32 h;
     int err = tx_signing_hash(t, &h);
@@ -544,8 +590,8 @@ static int gen_sign(struct gen *g, struct tx *t, const struct gen_account *from)
     secp256k1_ecdsa_recoverable_signature sig;
     /* RFC 6979 nonces: the signature is a function of key and hash; and
      * libsecp256k1 signs with low s (EIP-2). */
-    if (!ctx || !secp256k1_ecdsa_sign_recoverable(ctx, &sig, h.bytes, from->key, NULL, NULL))
-        return gen_fail(g->err, g->err_len, PAREVM_ERR_INTERNAL, "signing failed");
+    if (!ctx || !secp256k1_ecdsa_sign_recoverable(ctx, &sig, h.bytes, key, NULL, NULL))
+        return PAREVM_ERR_INTERNAL;
     uint8_t rs[64];
     int recid;
     secp256k1_ecdsa_recoverable_signature_serialize_compact(ctx, rs, &recid, &sig);
@@ -553,10 +599,18 @@ static int gen_sign(struct gen *g, struct tx *t, const struct gen_account *from)
     t->s = u256_from_be32(rs + 32);
     t->v = u256_from_u64((uint64_t)recid); /* typed transactions: v = y parity */
     /* Recover as a loader would, and insist it gives the signer. */
-    err = tx_recover_sender(t, g->opt->fork);
-    if (err || !address_eq(&t->sender, &from->addr))
-        return gen_fail(g->err, g->err_len, PAREVM_ERR_INTERNAL, "signature does not recover its signer");
+    err = tx_recover_sender(t, fork);
+    if (err || !address_eq(&t->sender, from))
+        return PAREVM_ERR_INTERNAL;
     return PAREVM_OK;
+}
+
+static int gen_sign(struct gen *g, struct tx *t, const struct gen_account *from)
+{
+    int err = gen_sign_tx(t, from->key, &from->addr, g->opt->fork);
+    if (err == PAREVM_ERR_INTERNAL)
+        return gen_fail(g->err, g->err_len, err, "signing failed or the signature does not recover its signer");
+    return err;
 }
 
 static int gen_transactions(struct gen *g)
@@ -631,10 +685,8 @@ static int gen_world_add(struct world *w, const struct gen_account *a, const str
     return PAREVM_OK;
 }
 
-/* Fill the header, execute the block on the pre-state, and record the
- * results (gas used, bloom, receipts root, state root), the transactions
- * and withdrawals roots, and the hash. */
-static int gen_header_and_execute(struct gen *g)
+/* The header fields that do not depend on the transactions. */
+static int gen_header_init(struct gen *g)
 {
     const struct gen_options *o = g->opt;
     struct block *b = &g->block;
@@ -646,10 +698,7 @@ static int gen_header_and_execute(struct gen *g)
     h->timestamp = g->fp->timestamp;
     memcpy(h->extra_data, GEN_EXTRA_DATA, sizeof GEN_EXTRA_DATA - 1);
     h->extra_data_len = sizeof GEN_EXTRA_DATA - 1;
-    uint64_t gas = 0;
-    for (size_t i = 0; i < b->tx_count; i++)
-        gas += b->txs[i].gas_limit;
-    h->gas_limit = gas > GEN_MIN_BLOCK_GAS ? gas : GEN_MIN_BLOCK_GAS;
+    h->gas_limit = GEN_MIN_BLOCK_GAS;
     h->has_base_fee = true;
     h->base_fee = u256_from_u64(GEN_BASE_FEE);
     if (o->fork >= FORK_PARIS) {
@@ -673,6 +722,21 @@ static int gen_header_and_execute(struct gen *g)
         h->has_parent_beacon_root = true;
         h->parent_beacon_root = gen_seed_hash(o->seed, "beacon root");
     }
+    return PAREVM_OK;
+}
+
+/* Execute the block on the pre-state, and record the results (gas used,
+ * bloom, receipts root, state root), the gas limit, the transactions root
+ * and the hash. The header is initialised (gen_header_init). */
+static int gen_header_and_execute(struct gen *g)
+{
+    const struct gen_options *o = g->opt;
+    struct block *b = &g->block;
+    struct block_header *h = &b->header;
+    uint64_t gas = 0;
+    for (size_t i = 0; i < b->tx_count; i++)
+        gas += b->txs[i].gas_limit;
+    h->gas_limit = gas > GEN_MIN_BLOCK_GAS ? gas : GEN_MIN_BLOCK_GAS;
 
     struct chain_config cfg;
     chain_config_mainnet(&cfg);
@@ -681,11 +745,15 @@ static int gen_header_and_execute(struct gen *g)
                         (unsigned long long)h->number, (unsigned long long)h->timestamp, fork_name(o->fork));
 
     struct world w;
-    world_init(&w);
     int err = PAREVM_OK;
+    if (g->is_workload) {
+        if ((err = world_clone(&g->workload.pre, &w)))
+            return err;
+    } else
+        world_init(&w);
     for (size_t i = 0; i < g->touched_count && !err; i++)
         err = gen_world_add(&w, &g->eoa[i], g);
-    if (!err)
+    if (!err && !g->is_workload)
         err = gen_world_add(&w, &g->coinbase, g);
     if (!err && o->kind == GEN_ERC20)
         err = gen_world_add(&w, &g->token, g);
@@ -709,7 +777,7 @@ static int gen_header_and_execute(struct gen *g)
     for (size_t i = 0; i < r->receipt_count; i++) {
         const struct receipt *rc = &r->receipts[i];
         size_t want_logs = o->kind == GEN_ERC20 ? 1 : 0;
-        if (!rc->status || rc->log_count != want_logs)
+        if (!rc->status || (!g->is_workload && rc->log_count != want_logs))
             return gen_fail(g->err, g->err_len, PAREVM_ERR_INTERNAL,
                             "transaction %zu did not succeed as intended (status %d, %zu logs)", i,
                             rc->status, rc->log_count);
@@ -975,9 +1043,80 @@ static void gen_account_json(const struct gen *g, const struct gen_account *a, s
     gen_printf(out, "}}");
 }
 
+static int gen_cmp_world_account(const void *a, const void *b)
+{
+    return memcmp(((const struct world_account *const *)a)[0]->addr.bytes,
+                  ((const struct world_account *const *)b)[0]->addr.bytes, 20);
+}
+
+static int gen_cmp_slot(const void *a, const void *b)
+{
+    const struct gen_slot *x = a, *y = b;
+    return u256_lt(&x->key, &y->key) ? -1 : u256_gt(&x->key, &y->key);
+}
+
+/* The whole world as pre_state.json: accounts by address, each account's
+ * storage by key, one account per line. */
+static int gen_world_json(const struct world *w, struct bytebuf *out)
+{
+    size_t n = w->accounts.count, k = 0, it = 0;
+    const void *key;
+    void *val;
+    const struct world_account **list = malloc((n ? n : 1) * sizeof *list);
+    if (!list)
+        return PAREVM_ERR_NOMEM;
+    while (hmap_next(&w->accounts, &it, &key, &val) && k < n)
+        list[k++] = *(const struct world_account **)val;
+    qsort(list, k, sizeof *list, gen_cmp_world_account);
+    struct gen_slot *slots = NULL;
+    size_t slots_cap = 0;
+    int err = PAREVM_OK;
+    gen_printf(out, "{\n");
+    for (size_t i = 0; i < k && !err; i++) {
+        const struct world_account *a = list[i];
+        char hex[67];
+        hex_encode(a->addr.bytes, 20, hex);
+        gen_printf(out, "\"%s\":{", hex);
+        gen_json_u256(out, "balance", &a->balance);
+        bytebuf_push(out, ',');
+        gen_json_u64(out, "nonce", a->nonce);
+        bytebuf_push(out, ',');
+        gen_json_bytes(out, "code", a->code->bytes, a->code->len);
+        gen_printf(out, ",\"storage\":{");
+        size_t m = a->storage.count, s = 0, sit = 0;
+        if (m > slots_cap) {
+            struct gen_slot *grown = realloc(slots, m * sizeof *slots);
+            if (!grown) {
+                err = PAREVM_ERR_NOMEM;
+                break;
+            }
+            slots = grown;
+            slots_cap = m;
+        }
+        while (s < m && hmap_next(&a->storage, &sit, &key, &val)) {
+            slots[s].key = *(const u256 *)key;
+            slots[s++].value = *(const u256 *)val;
+        }
+        qsort(slots, s, sizeof *slots, gen_cmp_slot);
+        for (size_t j = 0; j < s; j++) {
+            char skey[67], svalue[67];
+            u256_to_hex(&slots[j].key, skey);
+            u256_to_hex(&slots[j].value, svalue);
+            gen_printf(out, "%s\"%s\":\"%s\"", j ? "," : "", skey, svalue);
+        }
+        gen_printf(out, "}}%s\n", i + 1 < k ? "," : "");
+    }
+    gen_printf(out, "}\n");
+    free(slots);
+    free(list);
+    return err;
+}
+
 /* One account per line, sorted by address (as the mainnet snapshots). */
 static int gen_pre_state_json(const struct gen *g, struct bytebuf *out)
 {
+    if (g->is_workload)
+        return gen_world_json(&g->workload.pre, out);
     size_t n = g->touched_count + 1 + (g->opt->kind == GEN_ERC20);
     const struct gen_account **list = malloc(n * sizeof *list);
     if (!list)
@@ -1045,9 +1184,11 @@ static int gen_mkdirs(const char *dir, char *err, size_t err_len)
     return PAREVM_OK;
 }
 
-int gen_write_fixture(const struct gen_options *o, const char *dir, struct gen_summary *summary, char *err,
+int gen_write_fixture(const struct gen_options *given, const char *dir, struct gen_summary *summary, char *err,
                       size_t err_len)
 {
+    struct gen_options resolved = gen_options_resolve(given);
+    const struct gen_options *o = &resolved;
     int rc = gen_options_check(o, err, err_len);
     if (rc)
         return rc;
@@ -1064,7 +1205,19 @@ int gen_write_fixture(const struct gen_options *o, const char *dir, struct gen_s
     gen_rng_init(&g.rng, o->seed);
 
     struct bytebuf block = {0}, pre = {0}, hashes = {0};
-    if (!(rc = gen_choose(&g)) && !(rc = gen_accounts(&g)) && !(rc = gen_transactions(&g)))
+    g.is_workload = o->kind != GEN_TRANSFERS && o->kind != GEN_ERC20;
+    if (g.is_workload) {
+        /* The scenario's setup needs the header's number and time. */
+        if (!(rc = gen_header_init(&g)) &&
+            !(rc = gen_workload_build(o, &g.block.header, &g.workload, err, err_len))) {
+            g.block.txs = g.workload.txs; /* the block owns them now */
+            g.block.tx_count = g.workload.tx_count;
+            g.workload.txs = NULL;
+            g.workload.tx_count = 0;
+            rc = gen_header_and_execute(&g);
+        }
+    } else if (!(rc = gen_choose(&g)) && !(rc = gen_accounts(&g)) && !(rc = gen_transactions(&g)) &&
+               !(rc = gen_header_init(&g)))
         rc = gen_header_and_execute(&g);
     if (!rc && !(rc = gen_block_json(&g, &block)) && !(rc = gen_pre_state_json(&g, &pre)))
         gen_block_hashes_json(&g, &hashes);
@@ -1081,7 +1234,7 @@ int gen_write_fixture(const struct gen_options *o, const char *dir, struct gen_s
         summary->number = g.block.header.number;
         summary->gas_used = g.block.header.gas_used;
         summary->hash = g.block.header.hash;
-        summary->accounts_touched = g.touched_count;
+        summary->accounts_touched = g.is_workload ? g.workload.pool_accounts : g.touched_count;
     }
     if (rc && err_len && err[0] == '\0')
         gen_fail(err, err_len, rc, "%s", parevm_strerror(rc));
@@ -1097,37 +1250,67 @@ int gen_write_fixture(const struct gen_options *o, const char *dir, struct gen_s
 void cli_gen_usage(FILE *out)
 {
     fprintf(out,
-            "usage: parevm gen transfers|erc20 --txs N --accounts K [OPTIONS] --out DIR\n"
+            "usage: parevm gen SCENARIO --txs N [--accounts K] [OPTIONS] --out DIR\n"
             "\n"
             "Write a synthetic block in the mainnet fixture format: DIR/block.json (as\n"
             "eth_getBlockByNumber returns it, with full transactions), DIR/pre_state.json\n"
             "and DIR/block_hashes.json, readable by `parevm run`. The same options give\n"
             "byte-identical files.\n"
             "\n"
-            "  transfers  plain ETH transfers (gas limit 21000)\n"
+            "scenarios (the contracts are contracts/*.sol; the hot dimension is what\n"
+            "--zipf draws from):\n"
+            "  transfers  plain ETH transfers (gas limit 21000); hot: recipients\n"
             "  erc20      transfer(to, amount) calls (gas limit 90000) on an ERC-20 token\n"
             "             (contracts/ERC20.sol) installed in the pre-state with a balance\n"
-            "             for every sender and recipient\n"
+            "             for every sender and recipient; hot: recipients\n"
+            "  amm        router swapExactTokensForTokens of 1-100 tokens through one of\n"
+            "             --pools constant-product pairs (0.3%% fee); hot: pools\n"
+            "  lending    deposit 40%%, borrow 30%%, repay 30%% on one lending pool whose\n"
+            "             interest index every call updates (serial at any --zipf); hot:\n"
+            "             the account a deposit or repayment is for (zipf 0: oneself)\n"
+            "  nft        game characters: battle 55%%, breed 25%% (both characters\n"
+            "             change), mint 20%%; hot: the other character (its owner)\n"
+            "  supply     register an item 30%%, pass custody of one's item 35%%, record\n"
+            "             a checkpoint on a warehouse item 35%%; hot: warehouse items and\n"
+            "             custody recipients\n"
+            "  dao        staking vault with commit-reveal quadratic votes: commit 25%%,\n"
+            "             reveal 45%%, claim a reward 20%%, stake 5%%, close 5%%; hot:\n"
+            "             proposals\n"
+            "  mixed      per transaction: transfers 25%%, erc20 20%%, amm 20%%, lending 5%%,\n"
+            "             nft 10%%, supply 10%%, dao 10%%\n"
             "\n"
             "Accounts come from a pool of K keys derived from the seed: key i is\n"
             "keccak256(be64(seed) || be64(i)), re-hashed until it is a valid secp256k1\n"
             "key. Every transaction is EIP-1559 (type 2, chain id 1, max fee 21 gwei,\n"
             "tip 1 gwei, base fee 10 gwei) from a different sender, signed with its key.\n"
-            "The pre-state holds only what the block uses: the senders and recipients\n"
-            "(100-101 ETH, a nonce below 1000, for erc20 1,000,000-1,000,001 tokens), the\n"
-            "coinbase and the token. The header is computed by executing the block:\n"
-            "gasUsed, logsBloom, receiptsRoot, and stateRoot (the pre-state is the whole\n"
-            "synthetic world); gasLimit is the larger of 30,000,000 and the sum of the\n"
-            "transactions' gas limits.\n"
+            "transfers and erc20: the pre-state holds only what the block uses: the\n"
+            "senders and recipients (100-101 ETH, a nonce below 1000, for erc20\n"
+            "1,000,000-1,000,001 tokens), the coinbase and the token. The contract\n"
+            "scenarios deploy their contracts from a deployer account and run setup\n"
+            "transactions (tokens, pools and liquidity, characters, items, proposals,\n"
+            "stakes and committed votes) in the block before, at zero gas price; the\n"
+            "world after that is the pre-state. The header is computed by executing the\n"
+            "block: gasUsed, logsBloom, receiptsRoot, and stateRoot (the pre-state is\n"
+            "the whole synthetic world); gasLimit is the larger of 30,000,000 and the\n"
+            "sum of the transactions' gas limits. Every transaction succeeds.\n"
             "\n"
             "options:\n"
             "  --txs N        transactions in the block (1 to %u)\n"
-            "  --accounts K   size of the account pool (at most %u)\n"
-            "  --zipf S       0 (default): independent: distinct senders and distinct\n"
-            "                 recipients, no account in two transactions (K >= 2N).\n"
-            "                 S > 0: contended: recipients drawn Zipf(S) over the pool\n"
-            "                 (account r with weight 1/(r+1)^S; never the transaction's own\n"
-            "                 sender, but possibly another's), senders distinct (K >= N)\n"
+            "  --accounts K   size of the account pool (at most %u; default 2N)\n"
+            "  --zipf S       0 (default): low contention: distinct senders, distinct\n"
+            "                 recipients/partners that never send (K >= 2N), and distinct\n"
+            "                 choices in the hot dimension while it lasts.\n"
+            "                 S > 0: contended: recipients/partners drawn Zipf(S) over the\n"
+            "                 pool (account r with weight 1/(r+1)^S; never the\n"
+            "                 transaction's own sender), the hot dimension drawn Zipf(S)\n"
+            "                 (rank r = pool, item, proposal r); senders distinct (K >= N)\n"
+            "  --pools P      amm: pairs (default: the number of swaps, 16 to 1024; the\n"
+            "                 tokens are the fewest T with T(T-1)/2 >= P)\n"
+            "  --items I      supply: warehouse items (default: the number of checkpoint\n"
+            "                 transactions, at least 16)\n"
+            "  --proposals Q  dao: proposals (at least 4; default 2 * the dao\n"
+            "                 transactions, at least 16); a quarter in the commit phase,\n"
+            "                 half in the reveal phase, a quarter closed\n"
             "  --seed X       64-bit seed (decimal) for keys and choices (default 1)\n"
             "  --fork NAME    London, Paris, Shanghai or Cancun (default Cancun); picks the\n"
             "                 block number and timestamp so that the mainnet schedule gives\n"
@@ -1136,7 +1319,7 @@ void cli_gen_usage(FILE *out)
             "  -h, --help     show this help\n"
             "\n"
             "On success prints one line: the folder, block number, transaction count,\n"
-            "senders and recipients in the pre-state, gas used and block hash.\n"
+            "pool accounts in the pre-state, gas used and block hash.\n"
             "exit status: 0 written, 1 failure, 2 usage error.\n",
             GEN_MAX_TXS, GEN_MAX_ACCOUNTS);
 }
@@ -1168,7 +1351,7 @@ int cli_gen(int argc, char **argv)
     struct gen_options o;
     gen_options_default(&o);
     const char *out = NULL;
-    bool has_kind = false, has_txs = false, has_accounts = false;
+    bool has_kind = false, has_txs = false;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
@@ -1178,18 +1361,20 @@ int cli_gen(int argc, char **argv)
         if (a[0] != '-') {
             if (has_kind)
                 return gen_usage_error("unexpected argument '%s'", a);
-            if (strcmp(a, "transfers") == 0)
-                o.kind = GEN_TRANSFERS;
-            else if (strcmp(a, "erc20") == 0)
-                o.kind = GEN_ERC20;
-            else
-                return gen_usage_error("unknown kind '%s' (transfers or erc20)", a);
+            if (!gen_kind_from_name(a, &o.kind))
+                return gen_usage_error("unknown scenario '%s' (transfers, erc20, amm, lending, nft, supply, dao, "
+                                       "mixed)",
+                                       a);
             has_kind = true;
             continue;
         }
         const char *value = i + 1 < argc ? argv[i + 1] : NULL;
-        if (strcmp(a, "--txs") != 0 && strcmp(a, "--accounts") != 0 && strcmp(a, "--zipf") != 0 &&
-            strcmp(a, "--seed") != 0 && strcmp(a, "--fork") != 0 && strcmp(a, "--out") != 0)
+        static const char *const known[] = {"--txs",  "--accounts", "--zipf", "--seed",      "--fork",
+                                            "--out",  "--pools",    "--items", "--proposals"};
+        bool is_known = false;
+        for (size_t k = 0; k < sizeof known / sizeof known[0]; k++)
+            is_known = is_known || strcmp(a, known[k]) == 0;
+        if (!is_known)
             return gen_usage_error("unknown option '%s'", a);
         if (!value)
             return gen_usage_error("%s needs a value", a);
@@ -1199,15 +1384,20 @@ int cli_gen(int argc, char **argv)
                 return gen_usage_error("--txs: not a number: '%s'", value);
             has_txs = true;
         } else if (strcmp(a, "--accounts") == 0) {
-            if (!gen_parse_u64(value, &o.accounts))
-                return gen_usage_error("--accounts: not a number: '%s'", value);
-            has_accounts = true;
+            if (!gen_parse_u64(value, &o.accounts) || o.accounts == 0)
+                return gen_usage_error("--accounts: not a number >= 1: '%s'", value);
         } else if (strcmp(a, "--zipf") == 0) {
             char *end;
             errno = 0;
             o.zipf = strtod(value, &end);
             if (errno || *end || end == value || !(o.zipf >= 0) || !isfinite(o.zipf))
                 return gen_usage_error("--zipf: not a finite number >= 0: '%s'", value);
+        } else if (strcmp(a, "--pools") == 0 || strcmp(a, "--items") == 0 || strcmp(a, "--proposals") == 0) {
+            uint64_t *knob = a[2] == 'p' && a[3] == 'o' ? &o.pools : a[2] == 'i' ? &o.items : &o.proposals;
+            if (!gen_parse_u64(value, knob) || *knob == 0) {
+                fprintf(stderr, "parevm gen: %s: not a number >= 1: '%s'\n", a, value);
+                return gen_usage_error("%s", "bad option value");
+            }
         } else if (strcmp(a, "--seed") == 0) {
             if (!gen_parse_u64(value, &o.seed))
                 return gen_usage_error("--seed: not a 64-bit number: '%s'", value);
@@ -1219,9 +1409,16 @@ int cli_gen(int argc, char **argv)
         }
     }
     if (!has_kind)
-        return gen_usage_error("%s", "missing kind (transfers or erc20)");
-    if (!has_txs || !has_accounts || !out)
-        return gen_usage_error("%s", "--txs, --accounts and --out are required");
+        return gen_usage_error("%s", "missing scenario (transfers, erc20, amm, lending, nft, supply, dao, mixed)");
+    if (!has_txs || !out)
+        return gen_usage_error("%s", "--txs and --out are required");
+    /* A knob for another scenario is a mistake worth naming. */
+    if (o.pools && o.kind != GEN_AMM && o.kind != GEN_MIXED)
+        return gen_usage_error("--pools applies to amm and mixed, not %s", gen_kind_name(o.kind));
+    if (o.items && o.kind != GEN_SUPPLY && o.kind != GEN_MIXED)
+        return gen_usage_error("--items applies to supply and mixed, not %s", gen_kind_name(o.kind));
+    if (o.proposals && o.kind != GEN_DAO && o.kind != GEN_MIXED)
+        return gen_usage_error("--proposals applies to dao and mixed, not %s", gen_kind_name(o.kind));
     char err[512];
     if (gen_options_check(&o, err, sizeof err))
         return gen_usage_error("%s", err);
@@ -1232,7 +1429,7 @@ int cli_gen(int argc, char **argv)
     }
     char hash[67];
     hex_encode(s.hash.bytes, 32, hash);
-    printf("%s: block %llu, %llu transactions, %zu senders/recipients, gas used %llu, hash %s\n", out,
+    printf("%s: block %llu, %llu transactions, %zu pool accounts, gas used %llu, hash %s\n", out,
            (unsigned long long)s.number, (unsigned long long)o.txs, s.accounts_touched,
            (unsigned long long)s.gas_used, hash);
     return CLI_EXIT_OK;

@@ -20,6 +20,7 @@
 #ifndef PAREVM_TOOLS_GEN_H
 #define PAREVM_TOOLS_GEN_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -29,8 +30,22 @@
 
 enum gen_kind {
     GEN_TRANSFERS, /* plain ETH transfers */
-    GEN_ERC20      /* ERC-20 transfer(to, amount) calls on one token */
+    GEN_ERC20,     /* ERC-20 transfer(to, amount) calls on one token */
+    /* Contract scenarios (gen_workloads.c): the pre-state is the world
+     * after deploying contracts/ and running setup transactions. */
+    GEN_AMM,     /* router swaps over many constant-product pairs */
+    GEN_LENDING, /* deposit / borrow / repay on one pool (global index) */
+    GEN_NFT,     /* game characters: battle, breed, mint */
+    GEN_SUPPLY,  /* supply chain: register, custody transfer, checkpoint */
+    GEN_DAO,     /* staking vault: commit, reveal, claim, stake, close */
+    GEN_MIXED,   /* a blend of all of the above */
+    GEN_KIND_COUNT
 };
+
+/* "transfers", "erc20", "amm", ...; NULL for a bad kind. */
+const char *gen_kind_name(enum gen_kind k);
+/* The kind of a name; false when unknown. */
+bool gen_kind_from_name(const char *name, enum gen_kind *k);
 
 struct gen_options {
     enum gen_kind kind;
@@ -42,13 +57,21 @@ struct gen_options {
     double zipf;
     uint64_t seed;
     enum fork fork; /* London, Paris, Shanghai or Cancun */
+    /* Scenario sizes; 0 = the default (see cli_gen_usage). pools: amm
+     * pairs; items: supply items in the warehouse; proposals: dao
+     * proposals open or closed at once. */
+    uint64_t pools, items, proposals;
 };
 
 /* Limits on the options (memory grows with both). */
 #define GEN_MAX_TXS 10000000u
 #define GEN_MAX_ACCOUNTS 100000000u
+#define GEN_MAX_POOLS 100000u /* amm pairs (each is a deployed contract) */
+#define GEN_MAX_ITEMS 10000000u
+#define GEN_MAX_PROPOSALS 10000000u
 
-/* kind transfers, seed 1, zipf 0, fork Cancun; txs/accounts zero (unset). */
+/* kind transfers, seed 1, zipf 0, fork Cancun; txs/accounts zero (unset:
+ * accounts then defaults to 2 * txs), scenario sizes zero (defaults). */
 void gen_options_default(struct gen_options *o);
 
 /* Check the options; on failure returns PAREVM_ERR_ARG and a message. */

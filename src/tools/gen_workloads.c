@@ -1,0 +1,1070 @@
+/*
+ * parevm gen: the contract scenarios (amm, lending, nft, supply, dao,
+ * mixed); gen.c writes the files (see gen.h, gen_internal.h).
+ *
+ * How a scenario is built:
+ *   1. Every block transaction gets a distinct sender from the pool and a
+ *      partner (the account it deals with: a recipient, an opponent's
+ *      owner, a custody recipient): with --zipf 0 the partners are
+ *      distinct and never senders; with --zipf S > 0 they are drawn
+ *      Zipf(S) over the pool (rank r = pool account r), never the
+ *      transaction's own sender.
+ *   2. A genesis world holds the deployer (its own key, nonce 0) and the
+ *      coinbase. The scenario deploys contracts/ by running their creation
+ *      code and then runs setup calls (minting, pools and liquidity,
+ *      stakes, commitments, ...), each a transaction applied with the
+ *      project's own transition code in the block before the generated
+ *      one, at a zero base fee and gas price so that no balance moves
+ *      except on purpose. A failing setup transaction is a bug: the
+ *      generator stops with its name.
+ *   3. The world after setup is the pre-state; the block transactions
+ *      (EIP-1559, signed by the senders, nonces from that world) do the
+ *      scenario's work, and gen.c checks that every one succeeds.
+ *
+ * Contention: each scenario has a hot dimension (pools, characters,
+ * items, proposals, recipients). A wl_picker chooses in it: with --zipf 0
+ * a random permutation (distinct choices until the dimension is used up),
+ * else Zipf(S) draws. The defaults size each dimension to the number of
+ * transactions that use it, so --zipf 0 gives independent transactions
+ * except where the workload itself is serial (lending's global index,
+ * the DAO vault's token balance on stake).
+ *
+ * Every random choice comes from one xoshiro stream in a fixed order, so
+ * the same options give the same world and block.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../base/hashmap.h"
+#include "../base/keccak.h"
+#include "../chain/transition.h"
+#include "../evm/env.h"
+#include "gen_internal.h"
+#include "workload_contracts.h"
+
+#define WL_DEPLOYER_INDEX UINT64_MAX /* key index of the deployer (not a pool index) */
+#define WL_GAS_SETUP 30000000ull     /* gas limit of a setup transaction */
+#define WL_DATA_MAX (4 + 32 * 10)    /* longest call data (a two-hop swap: 9 words) */
+#define WL_GWEI 1000000000ull
+#define WL_BASE_FEE (10 * WL_GWEI) /* as gen.c's GEN_BASE_FEE */
+#define WL_TIP (1 * WL_GWEI)
+
+/* Per-transaction gas limits: measured use plus room (gen.c checks that
+ * every transaction succeeds, so a limit that is too low shows at once). */
+#define WL_GAS_TRANSFER 21000ull
+#define WL_GAS_ERC20 90000ull
+#define WL_GAS_SWAP 250000ull
+#define WL_GAS_LENDING 250000ull
+#define WL_GAS_NFT 300000ull
+#define WL_GAS_SUPPLY 200000ull
+#define WL_GAS_DAO 200000ull
+
+/* ---- call data (Solidity ABI: a selector, then 32-byte words) ---- */
+
+struct wl_call {
+    uint8_t data[WL_DATA_MAX];
+    size_t len;
+};
+
+static void wl_call_begin(struct wl_call *c, uint32_t selector)
+{
+    for (int k = 0; k < 4; k++)
+        c->data[k] = (uint8_t)(selector >> (24 - 8 * k));
+    c->len = 4;
+}
+
+static void wl_call_u256(struct wl_call *c, const u256 *v)
+{
+    u256_to_be(v, c->data + c->len);
+    c->len += 32;
+}
+
+static void wl_call_u64(struct wl_call *c, uint64_t v)
+{
+    u256 w = u256_from_u64(v);
+    wl_call_u256(c, &w);
+}
+
+static void wl_call_address(struct wl_call *c, const address *a)
+{
+    memset(c->data + c->len, 0, 12);
+    memcpy(c->data + c->len + 12, a->bytes, 20);
+    c->len += 32;
+}
+
+static void wl_call_word(struct wl_call *c, const uint8_t word[32])
+{
+    memcpy(c->data + c->len, word, 32);
+    c->len += 32;
+}
+
+/* ---- the builder ---- */
+
+struct wl_eoa {
+    uint8_t key[32];
+    address addr;
+};
+
+/* One planned block transaction. */
+struct wl_tx {
+    address to;
+    u256 value;
+    struct wl_call call;
+    uint64_t gas;
+};
+
+struct wl {
+    const struct gen_options *o;
+    struct block_env env; /* the setup block's environment */
+    struct world *w;
+    struct gen_rng rng;
+    struct hmap eoas; /* key index -> struct wl_eoa */
+    size_t pool_accounts;
+    uint64_t n;
+    uint64_t *sender, *partner; /* per block transaction: pool indexes */
+    struct wl_tx *txs;
+    struct gen_zipf partner_zipf;
+    char *err;
+    size_t err_len;
+};
+
+#if defined(__GNUC__)
+__attribute__((format(printf, 3, 4)))
+#endif
+static int
+wl_fail(struct wl *wl, int code, const char *fmt, ...)
+{
+    if (wl->err && wl->err_len) {
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(wl->err, wl->err_len, fmt, ap);
+        va_end(ap);
+    }
+    return code;
+}
+
+static u256 wl_tokens(uint64_t whole) /* whole tokens of 18 decimals */
+{
+    u256 a = u256_from_u64(whole), unit = u256_from_u64(1000000000000000000ull);
+    return u256_mul(&a, &unit);
+}
+
+/* A 32-byte value owned by (seed, tag, index): ids, salts, metadata. */
+static void wl_word(uint64_t seed, uint64_t tag, uint64_t index, uint8_t out[32])
+{
+    uint8_t in[24];
+    for (int i = 0; i < 8; i++) {
+        in[i] = (uint8_t)(seed >> (56 - 8 * i));
+        in[8 + i] = (uint8_t)(tag >> (56 - 8 * i));
+        in[16 + i] = (uint8_t)(index >> (56 - 8 * i));
+    }
+    keccak256(in, sizeof in, out);
+}
+
+static u256 wl_id(uint64_t seed, uint64_t tag, uint64_t index)
+{
+    uint8_t w[32];
+    wl_word(seed, tag, index, w);
+    return u256_from_be32(w);
+}
+
+/* The key and address of key index i, creating its pre-state account on
+ * first use (pool accounts as `gen transfers`; the deployer with nonce 0
+ * so that its contracts sit at the usual CREATE addresses). */
+static int wl_eoa(struct wl *wl, uint64_t index, struct wl_eoa *out)
+{
+    const struct wl_eoa *known = hmap_get(&wl->eoas, &index);
+    if (known) {
+        *out = *known;
+        return PAREVM_OK;
+    }
+    int err = gen_account_key(wl->o->seed, index, out->key, &out->addr);
+    if (err)
+        return err;
+    struct world_account *a = world_get_or_create(wl->w, &out->addr);
+    struct wl_eoa *slot = hmap_put(&wl->eoas, &index, NULL);
+    if (!a || !slot)
+        return PAREVM_ERR_NOMEM;
+    *slot = *out;
+    if (index == WL_DEPLOYER_INDEX) {
+        a->balance = wl_tokens(1000); /* 1000 ETH */
+        a->nonce = 0;
+    } else {
+        gen_pool_account_state(wl->o->seed, index, &a->balance, &a->nonce);
+        wl->pool_accounts++;
+    }
+    return PAREVM_OK;
+}
+
+static int wl_addr(struct wl *wl, uint64_t index, address *out)
+{
+    struct wl_eoa e;
+    int err = wl_eoa(wl, index, &e);
+    *out = e.addr;
+    return err;
+}
+
+/* Apply one setup transaction from key index `from`: a call to *to, or a
+ * creation when to is NULL (then *created gets the address). */
+static int wl_apply(struct wl *wl, uint64_t from, const address *to, const uint8_t *data, size_t len,
+                    address *created, const char *what)
+{
+    struct wl_eoa e;
+    int err = wl_eoa(wl, from, &e);
+    if (err)
+        return err;
+    struct world_account *a = world_get(wl->w, &e.addr);
+    struct tx t;
+    memset(&t, 0, sizeof t);
+    t.type = 2;
+    t.chain_id = 1;
+    t.has_chain_id = true;
+    t.nonce = a->nonce;
+    t.gas_limit = WL_GAS_SETUP;
+    t.has_to = to != NULL;
+    if (to)
+        t.to = *to;
+    t.data = (uint8_t *)data; /* borrowed: not freed here */
+    t.data_len = len;
+    t.has_sender = true;
+    t.sender = e.addr;
+    struct tx_result r;
+    if ((err = transition_apply_world(&wl->env, wl->w, &t, 0, &r)))
+        return wl_fail(wl, err, "setup: %s: %s", what, parevm_strerror(err));
+    bool ok = r.error == TXERR_NONE && r.status == TX_STATUS_SUCCESS && (to || r.has_created_address);
+    if (ok && created)
+        *created = r.created_address;
+    int status = (int)r.status;
+    enum tx_error why = r.error;
+    tx_result_free(&r);
+    if (!ok)
+        return wl_fail(wl, PAREVM_ERR_INTERNAL, "setup: %s failed (%s, status %d)", what,
+                       why ? tx_error_name(why) : "valid", status);
+    return PAREVM_OK;
+}
+
+static int wl_setup_call(struct wl *wl, uint64_t from, const address *to, const struct wl_call *c, const char *what)
+{
+    return wl_apply(wl, from, to, c->data, c->len, NULL, what);
+}
+
+/* Deploy creation code with ABI-encoded constructor arguments (args
+ * without a selector: args->data[4..len)). */
+static int wl_deploy(struct wl *wl, const unsigned char *code, size_t code_len, const struct wl_call *args,
+                     address *out, const char *what)
+{
+    size_t arg_len = args ? args->len - 4 : 0;
+    uint8_t *data = malloc(code_len + arg_len);
+    if (!data)
+        return PAREVM_ERR_NOMEM;
+    memcpy(data, code, code_len);
+    if (arg_len)
+        memcpy(data + code_len, args->data + 4, arg_len);
+    int err = wl_apply(wl, WL_DEPLOYER_INDEX, NULL, data, code_len + arg_len, out, what);
+    free(data);
+    return err;
+}
+
+/* An ERC-20 (contracts/ERC20.sol) with `supply` whole tokens, all the
+ * deployer's. */
+static int wl_deploy_erc20(struct wl *wl, uint64_t supply, address *out)
+{
+    struct wl_call args;
+    wl_call_begin(&args, 0);
+    u256 s = wl_tokens(supply);
+    wl_call_u256(&args, &s);
+    return wl_deploy(wl, erc20_creation, ERC20_CREATION_LEN, &args, out, "deploy ERC20");
+}
+
+static int wl_erc20_transfer(struct wl *wl, const address *token, uint64_t from, const address *to, const u256 *v)
+{
+    struct wl_call c;
+    wl_call_begin(&c, ERC20_SEL_TRANSFER);
+    wl_call_address(&c, to);
+    wl_call_u256(&c, v);
+    return wl_setup_call(wl, from, token, &c, "ERC20 transfer");
+}
+
+/* from lets spender move all its tokens. */
+static int wl_erc20_approve(struct wl *wl, const address *token, uint64_t from, const address *spender)
+{
+    struct wl_call c;
+    wl_call_begin(&c, ERC20_SEL_APPROVE);
+    wl_call_address(&c, spender);
+    u256 all = u256_max();
+    wl_call_u256(&c, &all);
+    return wl_setup_call(wl, from, token, &c, "ERC20 approve");
+}
+
+/* Give pool account `who` `whole` tokens from the deployer's supply. */
+static int wl_fund_tokens(struct wl *wl, const address *token, uint64_t who, uint64_t whole)
+{
+    address a;
+    int err = wl_addr(wl, who, &a);
+    u256 v = wl_tokens(whole);
+    return err ? err : wl_erc20_transfer(wl, token, WL_DEPLOYER_INDEX, &a, &v);
+}
+
+/* ---- the hot dimension ---- */
+
+struct wl_picker {
+    uint64_t size;
+    struct gen_zipf zipf; /* --zipf > 0 */
+    uint64_t *perm;       /* --zipf 0: a permutation, used in order */
+    uint64_t next;
+};
+
+static int wl_picker_init(struct wl *wl, struct wl_picker *p, uint64_t size)
+{
+    memset(p, 0, sizeof *p);
+    p->size = size;
+    if (wl->o->zipf > 0)
+        return gen_zipf_init(&p->zipf, size, wl->o->zipf);
+    p->perm = malloc(size * sizeof *p->perm);
+    if (!p->perm)
+        return PAREVM_ERR_NOMEM;
+    p->next = size; /* shuffle on first use */
+    return PAREVM_OK;
+}
+
+/* Zipf rank, or the next element of a fresh random permutation (distinct
+ * choices until all `size` have been used, then a new permutation). */
+static uint64_t wl_pick(struct wl *wl, struct wl_picker *p)
+{
+    if (wl->o->zipf > 0)
+        return gen_zipf_draw(&p->zipf, &wl->rng);
+    if (p->next == p->size) {
+        for (uint64_t i = 0; i < p->size; i++)
+            p->perm[i] = i;
+        for (uint64_t i = p->size; i > 1; i--) {
+            uint64_t j = gen_rng_below(&wl->rng, i);
+            uint64_t t = p->perm[i - 1];
+            p->perm[i - 1] = p->perm[j];
+            p->perm[j] = t;
+        }
+        p->next = 0;
+    }
+    return p->perm[p->next++];
+}
+
+static void wl_picker_free(struct wl_picker *p)
+{
+    free(p->zipf.cdf);
+    free(p->perm);
+}
+
+/* A knob's value: given, or the number of transactions that use the
+ * dimension, clamped to [lo, hi]. */
+static uint64_t wl_default(uint64_t given, uint64_t count, uint64_t lo, uint64_t hi)
+{
+    if (given)
+        return given;
+    return count < lo ? lo : count > hi ? hi : count;
+}
+
+/* ---- scenarios: each plans the block transactions idx[0..count) ---- */
+
+static int wl_transfers(struct wl *wl, const uint64_t *idx, size_t count)
+{
+    for (size_t k = 0; k < count; k++) {
+        struct wl_tx *t = &wl->txs[idx[k]];
+        int err = wl_addr(wl, wl->partner[idx[k]], &t->to);
+        if (err)
+            return err;
+        u256 milli = u256_from_u64(1000000000000000ull), amount = u256_from_u64(1 + gen_rng_below(&wl->rng, 1000));
+        t->value = u256_mul(&amount, &milli);
+        t->gas = WL_GAS_TRANSFER;
+        t->call.len = 0;
+    }
+    return PAREVM_OK;
+}
+
+static int wl_erc20(struct wl *wl, const uint64_t *idx, size_t count)
+{
+    address token;
+    int err = wl_deploy_erc20(wl, 1000000000, &token);
+    for (size_t k = 0; k < count && !err; k++) {
+        uint64_t i = idx[k];
+        struct wl_tx *t = &wl->txs[i];
+        address to;
+        if ((err = wl_fund_tokens(wl, &token, wl->sender[i], 1000)) || (err = wl_addr(wl, wl->partner[i], &to)))
+            break;
+        t->to = token;
+        t->gas = WL_GAS_ERC20;
+        wl_call_begin(&t->call, ERC20_SEL_TRANSFER);
+        wl_call_address(&t->call, &to);
+        u256 v = wl_tokens(1 + gen_rng_below(&wl->rng, 100));
+        wl_call_u256(&t->call, &v);
+    }
+    return err;
+}
+
+/* AMM: T tokens, P pairs over distinct token pairs (pool p is the p-th
+ * pair (a, b), a < b, in order), each seeded with 1-2 million of both
+ * tokens; every transaction swaps 1-100 tokens one way through one pool
+ * (the hot dimension) via the router. */
+static int wl_amm(struct wl *wl, const uint64_t *idx, size_t count)
+{
+    uint64_t pools = wl_default(wl->o->pools, count, 16, 1024);
+    uint64_t ntokens = 2;
+    while (ntokens * (ntokens - 1) / 2 < pools)
+        ntokens++;
+    address *tokens = calloc(ntokens, sizeof *tokens);
+    uint32_t *pool_a = calloc(pools, sizeof *pool_a), *pool_b = calloc(pools, sizeof *pool_b);
+    struct wl_picker pick = {0};
+    int err = tokens && pool_a && pool_b ? wl_picker_init(wl, &pick, pools) : PAREVM_ERR_NOMEM;
+    address factory, router;
+    struct wl_call c;
+    for (uint64_t t = 0; t < ntokens && !err; t++)
+        err = wl_deploy_erc20(wl, 1000000000000ull, &tokens[t]);
+    if (!err)
+        err = wl_deploy(wl, amm_factory_creation, AMM_FACTORY_CREATION_LEN, NULL, &factory, "deploy AMMFactory");
+    if (!err) {
+        wl_call_begin(&c, 0);
+        wl_call_address(&c, &factory);
+        err = wl_deploy(wl, amm_router_creation, AMM_ROUTER_CREATION_LEN, &c, &router, "deploy AMMRouter");
+    }
+    for (uint64_t t = 0; t < ntokens && !err; t++)
+        err = wl_erc20_approve(wl, &tokens[t], WL_DEPLOYER_INDEX, &router);
+    address deployer;
+    if (!err)
+        err = wl_addr(wl, WL_DEPLOYER_INDEX, &deployer);
+    uint32_t a = 0, b = 1;
+    for (uint64_t p = 0; p < pools && !err; p++) {
+        pool_a[p] = a;
+        pool_b[p] = b;
+        wl_call_begin(&c, AMM_FACTORY_SEL_CREATE_PAIR);
+        wl_call_address(&c, &tokens[a]);
+        wl_call_address(&c, &tokens[b]);
+        if ((err = wl_setup_call(wl, WL_DEPLOYER_INDEX, &factory, &c, "AMMFactory.createPair")))
+            break;
+        wl_call_begin(&c, AMM_ROUTER_SEL_ADD_LIQUIDITY);
+        wl_call_address(&c, &tokens[a]);
+        wl_call_address(&c, &tokens[b]);
+        u256 la = wl_tokens(1000000 + gen_hash3(wl->o->seed, p, 0x616d6d61) % 1000000);
+        u256 lb = wl_tokens(1000000 + gen_hash3(wl->o->seed, p, 0x616d6d62) % 1000000);
+        wl_call_u256(&c, &la);
+        wl_call_u256(&c, &lb);
+        wl_call_address(&c, &deployer);
+        err = wl_setup_call(wl, WL_DEPLOYER_INDEX, &router, &c, "AMMRouter.addLiquidity");
+        if (++b == ntokens)
+            b = ++a + 1;
+    }
+    for (size_t k = 0; k < count && !err; k++) {
+        uint64_t i = idx[k];
+        uint64_t p = wl_pick(wl, &pick);
+        bool forward = gen_rng_below(&wl->rng, 2);
+        const address *in = &tokens[forward ? pool_a[p] : pool_b[p]];
+        const address *out = &tokens[forward ? pool_b[p] : pool_a[p]];
+        address trader;
+        if ((err = wl_addr(wl, wl->sender[i], &trader)) || (err = wl_fund_tokens(wl, in, wl->sender[i], 1000)) ||
+            (err = wl_erc20_approve(wl, in, wl->sender[i], &router)))
+            break;
+        /* swapExactTokensForTokens(amountIn, amountOutMin, path, to, deadline) */
+        struct wl_tx *t = &wl->txs[i];
+        t->to = router;
+        t->gas = WL_GAS_SWAP;
+        wl_call_begin(&t->call, AMM_ROUTER_SEL_SWAP_EXACT_TOKENS_FOR_TOKENS);
+        u256 amount = wl_tokens(1 + gen_rng_below(&wl->rng, 100));
+        wl_call_u256(&t->call, &amount);
+        wl_call_u64(&t->call, 1);
+        wl_call_u64(&t->call, 5 * 32); /* offset of path: after the five head words */
+        wl_call_address(&t->call, &trader);
+        wl_call_u64(&t->call, wl->env.timestamp + 12 + 600);
+        wl_call_u64(&t->call, 2);
+        wl_call_address(&t->call, in);
+        wl_call_address(&t->call, out);
+    }
+    wl_picker_free(&pick);
+    free(tokens);
+    free(pool_a);
+    free(pool_b);
+    return err;
+}
+
+/* Lending: one pool over one token, with 100 million tokens of the
+ * deployer's liquidity. Each sender holds 100k tokens, has deposited
+ * 10k and borrowed 2k; in the block it deposits (40%), borrows (30%) or
+ * repays (30%) 1-1000 tokens. Deposits and repayments are on behalf of
+ * itself (--zipf 0) or of a Zipf-drawn borrower of this scenario. */
+static int wl_lending(struct wl *wl, const uint64_t *idx, size_t count)
+{
+    address token, pool, deployer;
+    struct wl_call c;
+    struct wl_picker pick = {0};
+    int err = wl_picker_init(wl, &pick, count);
+    if (!err)
+        err = wl_deploy_erc20(wl, 1000000000000ull, &token);
+    if (!err) {
+        wl_call_begin(&c, 0);
+        wl_call_address(&c, &token);
+        err = wl_deploy(wl, lending_pool_creation, LENDING_POOL_CREATION_LEN, &c, &pool, "deploy LendingPool");
+    }
+    if (!err)
+        err = wl_addr(wl, WL_DEPLOYER_INDEX, &deployer);
+    if (!err)
+        err = wl_erc20_approve(wl, &token, WL_DEPLOYER_INDEX, &pool);
+    if (!err) {
+        wl_call_begin(&c, LENDING_POOL_SEL_DEPOSIT);
+        wl_call_address(&c, &deployer);
+        u256 v = wl_tokens(100000000);
+        wl_call_u256(&c, &v);
+        err = wl_setup_call(wl, WL_DEPLOYER_INDEX, &pool, &c, "LendingPool.deposit (liquidity)");
+    }
+    for (size_t k = 0; k < count && !err; k++) {
+        uint64_t s = wl->sender[idx[k]];
+        address who;
+        if ((err = wl_addr(wl, s, &who)) || (err = wl_fund_tokens(wl, &token, s, 100000)) ||
+            (err = wl_erc20_approve(wl, &token, s, &pool)))
+            break;
+        wl_call_begin(&c, LENDING_POOL_SEL_DEPOSIT);
+        wl_call_address(&c, &who);
+        u256 v = wl_tokens(10000);
+        wl_call_u256(&c, &v);
+        if ((err = wl_setup_call(wl, s, &pool, &c, "LendingPool.deposit")))
+            break;
+        wl_call_begin(&c, LENDING_POOL_SEL_BORROW);
+        v = wl_tokens(2000);
+        wl_call_u256(&c, &v);
+        err = wl_setup_call(wl, s, &pool, &c, "LendingPool.borrow");
+    }
+    for (size_t k = 0; k < count && !err; k++) {
+        uint64_t i = idx[k];
+        struct wl_tx *t = &wl->txs[i];
+        uint64_t action = gen_rng_below(&wl->rng, 100);
+        u256 amount = wl_tokens(1 + gen_rng_below(&wl->rng, 1000));
+        uint64_t beneficiary = wl->o->zipf > 0 ? wl->sender[idx[wl_pick(wl, &pick)]] : wl->sender[i];
+        address on_behalf;
+        if ((err = wl_addr(wl, beneficiary, &on_behalf)))
+            break;
+        t->to = pool;
+        t->gas = WL_GAS_LENDING;
+        if (action < 40) {
+            wl_call_begin(&t->call, LENDING_POOL_SEL_DEPOSIT);
+            wl_call_address(&t->call, &on_behalf);
+        } else if (action < 70) {
+            wl_call_begin(&t->call, LENDING_POOL_SEL_BORROW);
+        } else {
+            wl_call_begin(&t->call, LENDING_POOL_SEL_REPAY);
+            wl_call_address(&t->call, &on_behalf);
+        }
+        wl_call_u256(&t->call, &amount);
+    }
+    wl_picker_free(&pick);
+    return err;
+}
+
+/* The id NFTGame.mint(to) gives to's first character:
+ * keccak256(abi.encode(to, 0)). */
+static u256 wl_first_character(const address *owner)
+{
+    uint8_t in[64] = {0};
+    memcpy(in + 12, owner->bytes, 20);
+    uint8_t h[32];
+    keccak256(in, sizeof in, h);
+    return u256_from_be32(h);
+}
+
+/* NFT game: every sender and partner owns one character (minted in
+ * setup). A sender battles its character against its partner's (55%),
+ * breeds it with its partner's (25%) or mints a new one (20%). The hot
+ * dimension is the partner, i.e. the other character. */
+static int wl_nft(struct wl *wl, const uint64_t *idx, size_t count)
+{
+    address game;
+    int err = wl_deploy(wl, nft_game_creation, NFT_GAME_CREATION_LEN, NULL, &game, "deploy NFTGame");
+    struct hmap minted; /* pool index -> nothing */
+    hmap_init(&minted, sizeof(uint64_t), 1);
+    for (size_t k = 0; k < count && !err; k++) {
+        uint64_t who[2] = {wl->sender[idx[k]], wl->partner[idx[k]]};
+        for (int j = 0; j < 2 && !err; j++) {
+            bool inserted;
+            if (!hmap_put(&minted, &who[j], &inserted)) {
+                err = PAREVM_ERR_NOMEM;
+                break;
+            }
+            if (!inserted)
+                continue;
+            address owner;
+            struct wl_call c;
+            if ((err = wl_addr(wl, who[j], &owner)))
+                break;
+            wl_call_begin(&c, NFT_GAME_SEL_MINT);
+            wl_call_address(&c, &owner);
+            err = wl_setup_call(wl, WL_DEPLOYER_INDEX, &game, &c, "NFTGame.mint");
+        }
+    }
+    hmap_free(&minted);
+    for (size_t k = 0; k < count && !err; k++) {
+        uint64_t i = idx[k];
+        struct wl_tx *t = &wl->txs[i];
+        address me, other;
+        if ((err = wl_addr(wl, wl->sender[i], &me)) || (err = wl_addr(wl, wl->partner[i], &other)))
+            break;
+        u256 mine = wl_first_character(&me), theirs = wl_first_character(&other);
+        uint64_t action = gen_rng_below(&wl->rng, 100);
+        t->to = game;
+        t->gas = WL_GAS_NFT;
+        if (action < 80) {
+            wl_call_begin(&t->call, action < 55 ? NFT_GAME_SEL_BATTLE : NFT_GAME_SEL_BREED);
+            wl_call_u256(&t->call, &mine);
+            wl_call_u256(&t->call, &theirs);
+        } else {
+            wl_call_begin(&t->call, NFT_GAME_SEL_MINT);
+            wl_call_address(&t->call, &me);
+        }
+    }
+    return err;
+}
+
+/* Supply chain: a warehouse of N items (--items; default one per
+ * checkpointing transaction, at least 16), registered in setup by pool
+ * producers; each custody-passing sender registered its own item in
+ * setup. In the block a sender registers a new item (30%), passes its
+ * item to its partner (35%: the partner's `received` counter is the hot
+ * spot) or records a checkpoint on a warehouse item (35%: the item is
+ * the hot dimension). */
+static int wl_supply(struct wl *wl, const uint64_t *idx, size_t count)
+{
+    enum { REGISTER, CUSTODY, CHECKPOINT };
+    uint8_t *action = malloc(count ? count : 1);
+    if (!action)
+        return PAREVM_ERR_NOMEM;
+    size_t checkpoints = 0;
+    for (size_t k = 0; k < count; k++) {
+        uint64_t r = gen_rng_below(&wl->rng, 100);
+        action[k] = r < 30 ? REGISTER : r < 65 ? CUSTODY : CHECKPOINT;
+        checkpoints += action[k] == CHECKPOINT;
+    }
+    uint64_t items = wl_default(wl->o->items, checkpoints, 16, GEN_MAX_ITEMS);
+    address chain;
+    struct wl_call c;
+    struct wl_picker pick = {0};
+    int err = wl_picker_init(wl, &pick, items);
+    if (!err)
+        err = wl_deploy(wl, supply_chain_creation, SUPPLY_CHAIN_CREATION_LEN, NULL, &chain, "deploy SupplyChain");
+    const uint64_t warehouse = 0x77617265, own = 0x6f776e, fresh = 0x6e6577, meta = 0x6d657461;
+    for (uint64_t it = 0; it < items && !err; it++) {
+        wl_call_begin(&c, SUPPLY_CHAIN_SEL_REGISTER);
+        u256 id = wl_id(wl->o->seed, warehouse, it);
+        wl_call_u256(&c, &id);
+        uint8_t m[32];
+        wl_word(wl->o->seed, meta, it, m);
+        wl_call_word(&c, m);
+        err = wl_setup_call(wl, it % wl->o->accounts, &chain, &c, "SupplyChain.register (warehouse)");
+    }
+    for (size_t k = 0; k < count && !err; k++) {
+        if (action[k] != CUSTODY)
+            continue;
+        wl_call_begin(&c, SUPPLY_CHAIN_SEL_REGISTER);
+        u256 id = wl_id(wl->o->seed, own, idx[k]);
+        wl_call_u256(&c, &id);
+        uint8_t m[32];
+        wl_word(wl->o->seed, meta, idx[k], m);
+        wl_call_word(&c, m);
+        err = wl_setup_call(wl, wl->sender[idx[k]], &chain, &c, "SupplyChain.register (own item)");
+    }
+    for (size_t k = 0; k < count && !err; k++) {
+        uint64_t i = idx[k];
+        struct wl_tx *t = &wl->txs[i];
+        t->to = chain;
+        t->gas = WL_GAS_SUPPLY;
+        if (action[k] == REGISTER) {
+            wl_call_begin(&t->call, SUPPLY_CHAIN_SEL_REGISTER);
+            u256 id = wl_id(wl->o->seed, fresh, i);
+            wl_call_u256(&t->call, &id);
+            uint8_t m[32];
+            wl_word(wl->o->seed, meta, i, m);
+            wl_call_word(&t->call, m);
+        } else if (action[k] == CUSTODY) {
+            address to;
+            if ((err = wl_addr(wl, wl->partner[i], &to)))
+                break;
+            wl_call_begin(&t->call, SUPPLY_CHAIN_SEL_TRANSFER_CUSTODY);
+            u256 id = wl_id(wl->o->seed, own, i);
+            wl_call_u256(&t->call, &id);
+            wl_call_address(&t->call, &to);
+        } else {
+            wl_call_begin(&t->call, SUPPLY_CHAIN_SEL_CHECKPOINT);
+            u256 id = wl_id(wl->o->seed, warehouse, wl_pick(wl, &pick));
+            wl_call_u256(&t->call, &id);
+            wl_call_u64(&t->call, gen_rng_below(&wl->rng, 1000000)); /* location code */
+            /* temperature -20..39 as an int32 ABI word (sign-extended) */
+            int64_t temp = (int64_t)gen_rng_below(&wl->rng, 60) - 20;
+            u256 magnitude = u256_from_u64((uint64_t)(temp < 0 ? -temp : temp));
+            u256 word = temp < 0 ? u256_neg(&magnitude) : magnitude;
+            wl_call_u256(&t->call, &word);
+        }
+    }
+    wl_picker_free(&pick);
+    free(action);
+    return err;
+}
+
+/* The commitment DAOVault.reveal checks: keccak256(abi.encode(member,
+ * support, salt)). */
+static void wl_commitment(const address *member, bool support, const uint8_t salt[32], uint8_t out[32])
+{
+    uint8_t in[96] = {0};
+    memcpy(in + 12, member->bytes, 20);
+    in[63] = support;
+    memcpy(in + 64, salt, 32);
+    keccak256(in, sizeof in, out);
+}
+
+/* DAO: P proposals (--proposals; default twice the transactions, at
+ * least 16) funded with 1000 tokens of reward each; proposal p (id p + 1)
+ * is in the commit phase when p % 4 == 0, in the reveal phase when
+ * p % 4 is 1 or 2, closed when p % 4 == 3. Every sender has staked
+ * 1000-2000 tokens. In the block a sender commits a vote (25%), reveals
+ * the vote it committed in setup (45%), claims its reward from a closed
+ * proposal it voted on (20%), stakes more (5%: every stake moves tokens
+ * into the vault, one shared balance) or closes its own proposal (5%).
+ * The proposal is the hot dimension. */
+static int wl_dao(struct wl *wl, const uint64_t *idx, size_t count)
+{
+    enum { STAKE, COMMIT, REVEAL, CLAIM, CLOSE };
+    uint64_t proposals = wl_default(wl->o->proposals, 2 * count, 16, GEN_MAX_PROPOSALS);
+    /* phase sets: rank r -> proposal index */
+    uint64_t set_size[3] = {(proposals + 3) / 4, (proposals + 2) / 4 + (proposals + 1) / 4, proposals / 4};
+    uint8_t *action = malloc(count ? count : 1);
+    uint64_t *target = malloc((count ? count : 1) * sizeof *target);
+    bool *support = malloc(count ? count : 1);
+    struct wl_picker pick[3] = {{0}, {0}, {0}};
+    int err = action && target && support ? PAREVM_OK : PAREVM_ERR_NOMEM;
+    for (int s = 0; s < 3 && !err; s++)
+        err = wl_picker_init(wl, &pick[s], set_size[s]);
+    for (size_t k = 0; k < count && !err; k++) {
+        uint64_t r = gen_rng_below(&wl->rng, 100);
+        action[k] = r < 5 ? STAKE : r < 30 ? COMMIT : r < 75 ? REVEAL : r < 95 ? CLAIM : CLOSE;
+        support[k] = gen_rng_below(&wl->rng, 2);
+        target[k] = 0;
+        if (action[k] == COMMIT)
+            target[k] = 4 * wl_pick(wl, &pick[0]);
+        else if (action[k] == REVEAL) {
+            uint64_t rank = wl_pick(wl, &pick[1]);
+            target[k] = 4 * (rank / 2) + 1 + rank % 2;
+        } else if (action[k] == CLAIM)
+            target[k] = 4 * wl_pick(wl, &pick[2]) + 3;
+    }
+    for (int s = 0; s < 3; s++)
+        wl_picker_free(&pick[s]);
+
+    address token, vault;
+    struct wl_call c;
+    const uint64_t salt_tag = 0x73616c74, own_tag = 0x6f776e70;
+    if (!err)
+        err = wl_deploy_erc20(wl, 1000000000000ull, &token);
+    if (!err) {
+        wl_call_begin(&c, 0);
+        wl_call_address(&c, &token);
+        err = wl_deploy(wl, dao_vault_creation, DAO_VAULT_CREATION_LEN, &c, &vault, "deploy DAOVault");
+    }
+    if (!err)
+        err = wl_erc20_approve(wl, &token, WL_DEPLOYER_INDEX, &vault);
+    for (uint64_t p = 0; p < proposals && !err; p++) {
+        wl_call_begin(&c, DAO_VAULT_SEL_PROPOSE);
+        wl_call_u64(&c, p + 1);
+        u256 reward = wl_tokens(1000);
+        wl_call_u256(&c, &reward);
+        err = wl_setup_call(wl, WL_DEPLOYER_INDEX, &vault, &c, "DAOVault.propose");
+    }
+    for (size_t k = 0; k < count && !err; k++) { /* every member stakes */
+        uint64_t s = wl->sender[idx[k]];
+        if ((err = wl_fund_tokens(wl, &token, s, 10000)) || (err = wl_erc20_approve(wl, &token, s, &vault)))
+            break;
+        wl_call_begin(&c, DAO_VAULT_SEL_STAKE);
+        u256 v = wl_tokens(1000 + gen_hash3(wl->o->seed, s, 0x7374616b) % 1000);
+        wl_call_u256(&c, &v);
+        err = wl_setup_call(wl, s, &vault, &c, "DAOVault.stake");
+    }
+    /* The votes to reveal in the block or in setup are committed first. */
+    for (size_t k = 0; k < count && !err; k++) {
+        if (action[k] != REVEAL && action[k] != CLAIM)
+            continue;
+        address member;
+        uint8_t salt[32], h[32];
+        if ((err = wl_addr(wl, wl->sender[idx[k]], &member)))
+            break;
+        wl_word(wl->o->seed, salt_tag, idx[k], salt);
+        wl_commitment(&member, support[k], salt, h);
+        wl_call_begin(&c, DAO_VAULT_SEL_COMMIT);
+        wl_call_u64(&c, target[k] + 1);
+        wl_call_word(&c, h);
+        err = wl_setup_call(wl, wl->sender[idx[k]], &vault, &c, "DAOVault.commit");
+    }
+    for (uint64_t p = 0; p < proposals && !err; p++) {
+        if (p % 4 == 0)
+            continue;
+        wl_call_begin(&c, DAO_VAULT_SEL_START_REVEAL);
+        wl_call_u64(&c, p + 1);
+        err = wl_setup_call(wl, WL_DEPLOYER_INDEX, &vault, &c, "DAOVault.startReveal");
+    }
+    for (size_t k = 0; k < count && !err; k++) {
+        if (action[k] != CLAIM)
+            continue;
+        uint8_t salt[32];
+        wl_word(wl->o->seed, salt_tag, idx[k], salt);
+        wl_call_begin(&c, DAO_VAULT_SEL_REVEAL);
+        wl_call_u64(&c, target[k] + 1);
+        wl_call_u64(&c, support[k]);
+        wl_call_word(&c, salt);
+        err = wl_setup_call(wl, wl->sender[idx[k]], &vault, &c, "DAOVault.reveal");
+    }
+    for (uint64_t p = 3; p < proposals && !err; p += 4) {
+        wl_call_begin(&c, DAO_VAULT_SEL_CLOSE);
+        wl_call_u64(&c, p + 1);
+        err = wl_setup_call(wl, WL_DEPLOYER_INDEX, &vault, &c, "DAOVault.close");
+    }
+    for (size_t k = 0; k < count && !err; k++) { /* proposals their senders close */
+        if (action[k] != CLOSE)
+            continue;
+        u256 id = wl_id(wl->o->seed, own_tag, idx[k]);
+        wl_call_begin(&c, DAO_VAULT_SEL_PROPOSE);
+        wl_call_u256(&c, &id);
+        wl_call_u64(&c, 0);
+        if ((err = wl_setup_call(wl, wl->sender[idx[k]], &vault, &c, "DAOVault.propose (own)")))
+            break;
+        wl_call_begin(&c, DAO_VAULT_SEL_START_REVEAL);
+        wl_call_u256(&c, &id);
+        err = wl_setup_call(wl, wl->sender[idx[k]], &vault, &c, "DAOVault.startReveal (own)");
+    }
+    for (size_t k = 0; k < count && !err; k++) {
+        uint64_t i = idx[k];
+        struct wl_tx *t = &wl->txs[i];
+        t->to = vault;
+        t->gas = WL_GAS_DAO;
+        uint8_t salt[32], h[32];
+        wl_word(wl->o->seed, salt_tag, i, salt);
+        switch (action[k]) {
+        case STAKE: {
+            wl_call_begin(&t->call, DAO_VAULT_SEL_STAKE);
+            u256 v = wl_tokens(1 + gen_rng_below(&wl->rng, 1000));
+            wl_call_u256(&t->call, &v);
+            break;
+        }
+        case COMMIT: {
+            address member;
+            if ((err = wl_addr(wl, wl->sender[i], &member)))
+                break;
+            wl_commitment(&member, support[k], salt, h);
+            wl_call_begin(&t->call, DAO_VAULT_SEL_COMMIT);
+            wl_call_u64(&t->call, target[k] + 1);
+            wl_call_word(&t->call, h);
+            break;
+        }
+        case REVEAL:
+            wl_call_begin(&t->call, DAO_VAULT_SEL_REVEAL);
+            wl_call_u64(&t->call, target[k] + 1);
+            wl_call_u64(&t->call, support[k]);
+            wl_call_word(&t->call, salt);
+            break;
+        case CLAIM:
+            wl_call_begin(&t->call, DAO_VAULT_SEL_CLAIM);
+            wl_call_u64(&t->call, target[k] + 1);
+            break;
+        default: {
+            u256 id = wl_id(wl->o->seed, own_tag, i);
+            wl_call_begin(&t->call, DAO_VAULT_SEL_CLOSE);
+            wl_call_u256(&t->call, &id);
+            break;
+        }
+        }
+    }
+    free(action);
+    free(target);
+    free(support);
+    return err;
+}
+
+/* ---- the block ---- */
+
+typedef int (*wl_scenario)(struct wl *wl, const uint64_t *idx, size_t count);
+
+/* mixed: the share of each kind in percent (sums to 100), in the order
+ * their setups run. */
+static const struct {
+    enum gen_kind kind;
+    wl_scenario build;
+    unsigned percent;
+} wl_mix[] = {
+    {GEN_TRANSFERS, wl_transfers, 25}, {GEN_ERC20, wl_erc20, 20},   {GEN_AMM, wl_amm, 20}, {GEN_LENDING, wl_lending, 5},
+    {GEN_NFT, wl_nft, 10},             {GEN_SUPPLY, wl_supply, 10}, {GEN_DAO, wl_dao, 10},
+};
+#define WL_MIX_COUNT (sizeof wl_mix / sizeof wl_mix[0])
+
+/* Senders (distinct) and partners (see the top of this file). */
+static int wl_draw_people(struct wl *wl)
+{
+    uint64_t n = wl->n, k = wl->o->accounts;
+    int err;
+    if (wl->o->zipf == 0) {
+        uint64_t *drawn = malloc(2 * n * sizeof *drawn);
+        if (!drawn)
+            return PAREVM_ERR_NOMEM;
+        if (!(err = gen_draw_distinct_from(&wl->rng, k, 2 * n, drawn))) {
+            memcpy(wl->sender, drawn, n * sizeof *drawn);
+            memcpy(wl->partner, drawn + n, n * sizeof *drawn);
+        }
+        free(drawn);
+        return err;
+    }
+    if ((err = gen_draw_distinct_from(&wl->rng, k, n, wl->sender)) ||
+        (err = gen_zipf_init(&wl->partner_zipf, k, wl->o->zipf)))
+        return err;
+    for (uint64_t i = 0; i < n; i++) {
+        uint64_t r = gen_zipf_draw(&wl->partner_zipf, &wl->rng);
+        for (int tries = 0; r == wl->sender[i] && tries < 64; tries++)
+            r = gen_zipf_draw(&wl->partner_zipf, &wl->rng);
+        wl->partner[i] = r == wl->sender[i] ? (r + 1) % k : r;
+    }
+    return PAREVM_OK;
+}
+
+static int wl_run(struct wl *wl)
+{
+    uint64_t n = wl->n;
+    uint64_t *idx = malloc(n * sizeof *idx);
+    if (!idx)
+        return PAREVM_ERR_NOMEM;
+    int err = PAREVM_OK;
+    if (wl->o->kind == GEN_MIXED) {
+        uint8_t *kind_of = malloc(n);
+        if (!kind_of) {
+            free(idx);
+            return PAREVM_ERR_NOMEM;
+        }
+        for (uint64_t i = 0; i < n; i++) {
+            uint64_t r = gen_rng_below(&wl->rng, 100);
+            size_t m = 0;
+            while (m + 1 < WL_MIX_COUNT && r >= wl_mix[m].percent)
+                r -= wl_mix[m++].percent;
+            kind_of[i] = (uint8_t)m;
+        }
+        for (size_t m = 0; m < WL_MIX_COUNT && !err; m++) {
+            size_t count = 0;
+            for (uint64_t i = 0; i < n; i++)
+                if (kind_of[i] == m)
+                    idx[count++] = i;
+            if (count)
+                err = wl_mix[m].build(wl, idx, count);
+        }
+        free(kind_of);
+    } else {
+        for (uint64_t i = 0; i < n; i++)
+            idx[i] = i;
+        for (size_t m = 0; m < WL_MIX_COUNT; m++)
+            if (wl_mix[m].kind == wl->o->kind)
+                err = wl_mix[m].build(wl, idx, n);
+    }
+    free(idx);
+    return err;
+}
+
+/* Sign the planned transactions with the senders' nonces after setup. */
+static int wl_sign(struct wl *wl, struct tx *txs)
+{
+    u256 base = u256_from_u64(WL_BASE_FEE), tip = u256_from_u64(WL_TIP);
+    u256 max_fee = u256_add(&base, &base);
+    max_fee = u256_add(&max_fee, &tip); /* room for the base fee to double */
+    for (uint64_t i = 0; i < wl->n; i++) {
+        const struct wl_tx *p = &wl->txs[i];
+        struct wl_eoa e;
+        int err = wl_eoa(wl, wl->sender[i], &e);
+        if (err)
+            return err;
+        struct tx *t = &txs[i];
+        t->type = 2;
+        t->chain_id = 1;
+        t->has_chain_id = true;
+        t->nonce = world_get(wl->w, &e.addr)->nonce;
+        t->max_priority_fee_per_gas = tip;
+        t->max_fee_per_gas = max_fee;
+        t->gas_price = max_fee;
+        t->gas_limit = p->gas;
+        t->has_to = true;
+        t->to = p->to;
+        t->value = p->value;
+        if (p->call.len) {
+            if (!(t->data = malloc(p->call.len)))
+                return PAREVM_ERR_NOMEM;
+            memcpy(t->data, p->call.data, p->call.len);
+            t->data_len = p->call.len;
+        }
+        if ((err = gen_sign_tx(t, e.key, &e.addr, wl->o->fork)))
+            return wl_fail(wl, err, "signing transaction %llu failed", (unsigned long long)i);
+    }
+    return PAREVM_OK;
+}
+
+int gen_workload_build(const struct gen_options *o, const struct block_header *h, struct gen_workload *out,
+                       char *err, size_t err_len)
+{
+    memset(out, 0, sizeof *out);
+    world_init(&out->pre);
+    struct wl wl;
+    memset(&wl, 0, sizeof wl);
+    wl.o = o;
+    wl.w = &out->pre;
+    wl.n = o->txs;
+    wl.err = err;
+    wl.err_len = err_len;
+    /* Its own stream, apart from gen.c's, seeded from the seed and kind. */
+    gen_rng_init(&wl.rng, gen_hash3(o->seed, (uint64_t)o->kind, 0x776f726b /* "work" */));
+    hmap_init(&wl.eoas, sizeof(uint64_t), sizeof(struct wl_eoa));
+    struct chain_config cfg;
+    chain_config_mainnet(&cfg);
+    block_env_from_header(&wl.env, &cfg, h);
+    wl.env.number = h->number - 1;
+    wl.env.timestamp = h->timestamp - 12;
+    wl.env.gas_limit = 1ull << 40;
+    wl.env.base_fee = u256_zero(); /* setup pays no fees */
+
+    int rc = PAREVM_OK;
+    wl.sender = malloc(wl.n * sizeof *wl.sender);
+    wl.partner = malloc(wl.n * sizeof *wl.partner);
+    wl.txs = calloc(wl.n, sizeof *wl.txs);
+    out->txs = calloc(wl.n, sizeof *out->txs);
+    if (!wl.sender || !wl.partner || !wl.txs || !out->txs)
+        rc = PAREVM_ERR_NOMEM;
+    struct world_account *coinbase = rc ? NULL : world_get_or_create(wl.w, &h->coinbase);
+    if (!rc && !coinbase)
+        rc = PAREVM_ERR_NOMEM;
+    if (!rc) {
+        coinbase->balance = wl_tokens(1); /* 1 ETH, as gen transfers */
+        struct wl_eoa deployer;
+        rc = wl_eoa(&wl, WL_DEPLOYER_INDEX, &deployer);
+    }
+    if (!rc)
+        rc = wl_draw_people(&wl);
+    if (!rc)
+        rc = wl_run(&wl);
+    if (!rc)
+        rc = wl_sign(&wl, out->txs);
+    out->tx_count = wl.n;
+    out->pool_accounts = wl.pool_accounts;
+    free(wl.sender);
+    free(wl.partner);
+    free(wl.txs);
+    free(wl.partner_zipf.cdf);
+    hmap_free(&wl.eoas);
+    if (rc) {
+        if (err_len && !err[0])
+            wl_fail(&wl, rc, "building the %s scenario: %s", gen_kind_name(o->kind), parevm_strerror(rc));
+        gen_workload_free(out);
+    }
+    return rc;
+}
+
+void gen_workload_free(struct gen_workload *w)
+{
+    if (w->txs) {
+        for (size_t i = 0; i < w->tx_count; i++)
+            tx_free(&w->txs[i]);
+        free(w->txs);
+    }
+    world_free(&w->pre);
+    memset(w, 0, sizeof *w);
+}
