@@ -1097,7 +1097,8 @@ static int gen_world_json(const struct world *w, struct bytebuf *out)
             slots[s].key = *(const u256 *)key;
             slots[s++].value = *(const u256 *)val;
         }
-        qsort(slots, s, sizeof *slots, gen_cmp_slot);
+        if (s > 1)
+            qsort(slots, s, sizeof *slots, gen_cmp_slot);
         for (size_t j = 0; j < s; j++) {
             char skey[67], svalue[67];
             u256_to_hex(&slots[j].key, skey);
@@ -1395,8 +1396,9 @@ int cli_gen(int argc, char **argv)
         } else if (strcmp(a, "--pools") == 0 || strcmp(a, "--items") == 0 || strcmp(a, "--proposals") == 0) {
             uint64_t *knob = a[2] == 'p' && a[3] == 'o' ? &o.pools : a[2] == 'i' ? &o.items : &o.proposals;
             if (!gen_parse_u64(value, knob) || *knob == 0) {
-                fprintf(stderr, "parevm gen: %s: not a number >= 1: '%s'\n", a, value);
-                return gen_usage_error("%s", "bad option value");
+                char msg[160];
+                snprintf(msg, sizeof msg, "%s: not a number >= 1: '%.100s'", a, value);
+                return gen_usage_error("%s", msg);
             }
         } else if (strcmp(a, "--seed") == 0) {
             if (!gen_parse_u64(value, &o.seed))
