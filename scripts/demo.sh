@@ -10,7 +10,7 @@
 # Environment:
 #   PAREVM_DEMO_TXS       transactions per generated block (default 2000)
 #   PAREVM_DEMO_THREADS   thread counts (default: 1,2,4,... up to the CPUs, at least 1,2)
-#   PAREVM_DEMO_REPS      repetitions per measurement (default 3)
+#   PAREVM_DEMO_REPS      repetitions per measurement (default 5)
 #   PAREVM_DEMO_MAINNET   how many mainnet snapshots to add (default 3, 0 for none)
 #   PAREVM_FIXTURES       fixtures folder (default ../shared/fixtures)
 set -euo pipefail
@@ -20,7 +20,7 @@ mkdir -p "$OUT"
 PAREVM=build/parevm
 FIX="${PAREVM_FIXTURES:-../shared/fixtures}"
 TXS="${PAREVM_DEMO_TXS:-2000}"
-REPS="${PAREVM_DEMO_REPS:-3}"
+REPS="${PAREVM_DEMO_REPS:-5}"
 MAINNET="${PAREVM_DEMO_MAINNET:-3}"
 if [ -n "${PAREVM_DEMO_THREADS:-}" ]; then
     THREADS=$PAREVM_DEMO_THREADS

@@ -4,7 +4,8 @@
  *
  * Size is kept bounded for big blocks: a Gantt chart with more than
  * REPORT_GANTT_DETAIL events merges bars of the same kind that touch
- * (closer than a pixel) in a lane, and a dependency graph of more than
+ * (closer than a pixel, or a few when that still leaves more than
+ * REPORT_GANTT_MAX_BARS bars) in a lane, and a dependency graph of more than
  * REPORT_GRAPH_DETAIL transactions groups consecutive transactions into
  * REPORT_GRAPH_BINS bins and aggregates the arcs between bins (the
  * heaviest REPORT_GRAPH_MAX_ARCS drawn). Each chart says so when it does.
@@ -21,9 +22,10 @@
 #include "../base/u256.h"
 
 #define REPORT_GANTT_DETAIL 1500
+#define REPORT_GANTT_MAX_BARS 1500
 #define REPORT_GRAPH_DETAIL 300
 #define REPORT_GRAPH_BINS 300
-#define REPORT_GRAPH_MAX_ARCS 1500
+#define REPORT_GRAPH_MAX_ARCS 600
 #define REPORT_HOT_ROWS 12
 #define REPORT_JSON_HOT 100
 
@@ -268,7 +270,7 @@ static void report_summary_table(FILE *out, const struct report *r)
 static void report_speedup_chart(FILE *out, const struct report *r, const char *scenario, const size_t *members,
                                  size_t count)
 {
-    const int W = 460, H = 300, L = 50, R = 150, T = 20, B = 40;
+    const int W = 380, H = 240, L = 40, R = 120, T = 24, B = 36;
     int pw = W - L - R, ph = H - T - B;
     int max_threads = 1;
     double ymax = 1;
@@ -334,20 +336,20 @@ static void report_speedup_chart(FILE *out, const struct report *r, const char *
             fprintf(out, " P=%d: %.2fx measured, bound %.2f</title></circle>", b->threads[t], report_speedup(b, t),
                     b->bound[t]);
         }
-        int ly = T + 10 + (int)m * 34;
+        int ly = T + 10 + (int)m * 16;
         fprintf(out, "<line x1=\"%d\" x2=\"%d\" y1=\"%d\" y2=\"%d\" stroke=\"%s\" stroke-width=\"2\"/>",
-                L + pw + 10, L + pw + 28, ly, ly, color);
-        fprintf(out, "<text x=\"%d\" y=\"%d\" class=\"lg\">", L + pw + 32, ly + 4);
+                L + pw + 10, L + pw + 26, ly, ly, color);
+        fprintf(out, "<text x=\"%d\" y=\"%d\" class=\"lg\">", L + pw + 30, ly + 4);
         report_html_text(out, b->label);
-        fprintf(out, "</text><line x1=\"%d\" x2=\"%d\" y1=\"%d\" y2=\"%d\" stroke=\"%s\" class=\"bound\"/>"
-                     "<text x=\"%d\" y=\"%d\" class=\"lg\">bound</text>",
-                L + pw + 10, L + pw + 28, ly + 14, ly + 14, color, L + pw + 32, ly + 18);
+        fputs("</text>", out);
     }
+    int ly = T + 10 + (int)count * 16;
+    fprintf(out, "<line x1=\"%d\" x2=\"%d\" y1=\"%d\" y2=\"%d\" stroke=\"#666\" class=\"bound\"/>"
+                 "<text x=\"%d\" y=\"%d\" class=\"lg\">bound</text>",
+            L + pw + 10, L + pw + 26, ly, ly, L + pw + 30, ly + 4);
 #undef SX
 #undef SY
-    fputs("</svg><figcaption>solid: measured speedup (median); dashed: oracle bound min(P, W/S) from the "
-          "dependency graph; grey: ideal</figcaption></figure>\n",
-          out);
+    fputs("</svg></figure>\n", out);
 }
 
 static void report_speedup_charts(FILE *out, const struct report *r)
@@ -375,7 +377,10 @@ static void report_speedup_charts(FILE *out, const struct report *r)
         }
         report_speedup_chart(out, r, scen, members, count);
     }
-    fputs("</div>\n", out);
+    fputs("</div><p class=\"cap\">Solid: measured speedup (median); dashed: the oracle bound min(P, W/S) from "
+          "the block's dependency graph; dotted grey: ideal (speedup = threads). Blocks are grouped into scenarios by "
+          "name (amm-low and amm-high: amm; block numbers: mainnet).</p>\n",
+          out);
     free(members);
     free(done);
 }
@@ -420,6 +425,55 @@ static void report_gantt_bar(FILE *out, const struct gantt_bar *g)
     fputs("</title></rect>", out);
 }
 
+/* The bars for a record at `scale` px/ns: one per task when gap <= 0,
+ * else tasks of the same class in a lane less than gap px apart share a
+ * bar. counts[] gets the tasks per class. Returns the number of bars. */
+static size_t report_gantt_bars(const struct par_record *rec, double scale, double gap, struct gantt_bar *bars,
+                                size_t counts[GC_COUNT])
+{
+    size_t nbars = 0;
+    struct gantt_bar open[GC_COUNT];
+    bool is_open[GC_COUNT] = {false};
+    int cur_lane = -1;
+    for (int c = 0; c < GC_COUNT; c++)
+        counts[c] = 0;
+    for (size_t k = 0; k <= rec->event_count; k++) {
+        const struct par_event *e = k < rec->event_count ? &rec->events[k] : NULL;
+        if (!e || e->thread != cur_lane) { /* events are grouped by lane: close the lane's open bars */
+            for (int c = 0; c < GC_COUNT; c++)
+                if (is_open[c]) {
+                    bars[nbars++] = open[c];
+                    is_open[c] = false;
+                }
+            if (!e)
+                break;
+            cur_lane = e->thread;
+        }
+        enum gantt_class c = report_event_class(e);
+        counts[c]++;
+        double x0 = (double)e->start_ns * scale, x1 = (double)e->end_ns * scale;
+        if (gap > 0 && is_open[c] && x0 - open[c].x1 < gap) {
+            open[c].x1 = x1 > open[c].x1 ? x1 : open[c].x1;
+            open[c].t1 = e->end_ns > open[c].t1 ? e->end_ns : open[c].t1;
+            open[c].tx_lo = e->tx < open[c].tx_lo ? e->tx : open[c].tx_lo;
+            open[c].tx_hi = e->tx > open[c].tx_hi ? e->tx : open[c].tx_hi;
+            open[c].count++;
+            continue;
+        }
+        if (is_open[c])
+            bars[nbars++] = open[c];
+        open[c] = (struct gantt_bar){.x0 = x0, .x1 = x1, .t0 = e->start_ns, .t1 = e->end_ns, .tx_lo = e->tx,
+                                     .tx_hi = e->tx, .inc = e->incarnation, .count = 1, .lane = e->thread,
+                                     .cls = (uint8_t)c};
+        is_open[c] = true;
+        if (gap <= 0) {
+            bars[nbars++] = open[c];
+            is_open[c] = false;
+        }
+    }
+    return nbars;
+}
+
 static int report_gantt(FILE *out, const struct report_block *b)
 {
     const struct par_record *rec = &b->recorded->record;
@@ -436,49 +490,19 @@ static int report_gantt(FILE *out, const struct report_block *b)
     if (b->recorded_threads > lanes)
         lanes = b->recorded_threads;
     double scale = (double)CHART_WIDTH / (double)span;
-    bool merge = rec->event_count > REPORT_GANTT_DETAIL;
     struct gantt_bar *bars = malloc((rec->event_count ? rec->event_count : 1) * sizeof *bars);
     if (!bars)
         return PAREVM_ERR_NOMEM;
-    size_t nbars = 0;
-    struct gantt_bar open[GC_COUNT];
-    bool is_open[GC_COUNT] = {false};
-    size_t counts[GC_COUNT] = {0};
-    int cur_lane = -1;
-    for (size_t k = 0; k <= rec->event_count; k++) {
-        const struct par_event *e = k < rec->event_count ? &rec->events[k] : NULL;
-        if (!e || e->thread != cur_lane) { /* events are grouped by lane: close the lane's open bars */
-            for (int c = 0; c < GC_COUNT; c++)
-                if (is_open[c]) {
-                    bars[nbars++] = open[c];
-                    is_open[c] = false;
-                }
-            if (!e)
-                break;
-            cur_lane = e->thread;
-        }
-        enum gantt_class c = report_event_class(e);
-        counts[c]++;
-        double x0 = (double)e->start_ns * scale, x1 = (double)e->end_ns * scale;
-        if (merge && is_open[c] && x0 - open[c].x1 < 1.0) {
-            open[c].x1 = x1 > open[c].x1 ? x1 : open[c].x1;
-            open[c].t1 = e->end_ns > open[c].t1 ? e->end_ns : open[c].t1;
-            open[c].tx_lo = e->tx < open[c].tx_lo ? e->tx : open[c].tx_lo;
-            open[c].tx_hi = e->tx > open[c].tx_hi ? e->tx : open[c].tx_hi;
-            open[c].count++;
-            continue;
-        }
-        if (is_open[c])
-            bars[nbars++] = open[c];
-        open[c] = (struct gantt_bar){.x0 = x0, .x1 = x1, .t0 = e->start_ns, .t1 = e->end_ns, .tx_lo = e->tx,
-                                     .tx_hi = e->tx, .inc = e->incarnation, .count = 1, .lane = e->thread,
-                                     .cls = (uint8_t)c};
-        is_open[c] = true;
-        if (!merge) {
-            bars[nbars++] = open[c];
-            is_open[c] = false;
-        }
+    size_t counts[GC_COUNT];
+    /* every task its own bar when few; else merge what touches within a
+     * pixel, widening the gap until the bar budget holds */
+    double gap = rec->event_count > REPORT_GANTT_DETAIL ? 1 : 0;
+    size_t nbars = report_gantt_bars(rec, scale, gap, bars, counts);
+    while (gap > 0 && nbars > REPORT_GANTT_MAX_BARS && gap < 64) {
+        gap *= 2;
+        nbars = report_gantt_bars(rec, scale, gap, bars, counts);
     }
+    bool merge = gap > 0;
     int H = 24 + lanes * LANE_HEIGHT + 36;
     fprintf(out, "<svg class=\"gantt\" width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\" "
                  "xmlns=\"http://www.w3.org/2000/svg\" role=\"img\">",
@@ -517,9 +541,9 @@ static int report_gantt(FILE *out, const struct report_block *b)
                  "tasks. Upper bar of a lane: executions; lower: validations.",
             b->recorded_threads, rec->parallel_ns / 1e6, rec->event_count);
     if (merge)
-        fprintf(out, " More than %d tasks: tasks of the same kind less than a pixel apart in a lane are drawn as one "
-                     "bar (%zu bars; the tooltip gives the count and the transaction range).",
-                REPORT_GANTT_DETAIL, nbars);
+        fprintf(out, " More than %d tasks: tasks of the same kind less than %g pixel%s apart in a lane are drawn as "
+                "one bar (%zu bars; the tooltip gives the count and the transaction range).",
+                REPORT_GANTT_DETAIL, gap, gap > 1 ? "s" : "", nbars);
     fputs("</p>\n", out);
     free(bars);
     return PAREVM_OK;
@@ -722,7 +746,7 @@ static const char report_css[] =
     "border-bottom:1px solid #eee}th{background:#f4f4f4}td.l,th.l{text-align:left}"
     ".grp{border-left:1px solid #ccc}tr.total td{font-weight:bold;border-top:2px solid #999}"
     "td.err{color:#c00;text-align:left}.mono{font-family:ui-monospace,Menlo,Consolas,monospace;text-align:left}\n"
-    ".charts{display:flex;flex-wrap:wrap;gap:8px}figure{margin:4px}figcaption,.cap{font-size:12px;color:#555}"
+    ".charts{display:flex;flex-wrap:wrap;gap:4px 12px}figure{margin:2px;flex:0 0 auto}figcaption,.cap{font-size:12px;color:#555}"
     "svg text{font-size:11px;fill:#333}.ttl{font-weight:bold;font-size:12px}.ax{fill:#666}.lg{font-size:11px}"
     ".grid{stroke:#e6e6e6}.ideal{stroke:#bbb;stroke-dasharray:2 3}"
     ".measured{fill:none;stroke-width:2}.bound{fill:none;stroke-width:1.5;stroke-dasharray:6 4}"
