@@ -143,7 +143,7 @@ static void check_scenario(enum gen_kind kind, double zipf, enum expect expect)
         logs += want.receipts[i].log_count;
     }
     assert_true(ok * 100 >= 95 * want.receipt_count); /* real work, not reverts */
-    assert_true(logs >= want.receipt_count / 2);       /* the contracts emit events */
+    assert_true(logs >= want.receipt_count / 2);      /* the contracts emit events */
 
     /* Parallel, forced, at 1, 2, 4, 8 threads: identical. */
     static const int threads[] = {1, 2, 4, 8};
@@ -155,7 +155,8 @@ static void check_scenario(enum gen_kind kind, double zipf, enum expect expect)
         memset(&stats, 0, sizeof stats);
         struct exec_options opt = {.threads = threads[t], .force = true};
         assert_int_equal(world_clone(&fx.pre, &par), PAREVM_OK);
-        assert_int_equal(exec_block_parallel(&cfg, &fx.block, &par, &fx.hashes, &opt, &got, &stats), PAREVM_OK);
+        assert_int_equal(exec_block_parallel(&cfg, &fx.block, &par, &fx.hashes, &opt, &got, &stats),
+                         PAREVM_OK);
         if (!block_result_equal(&want, &got))
             fail_msg("%s zipf %.1f: parallel result at %d threads differs", gen_kind_name(kind), zipf,
                      threads[t]);
@@ -297,7 +298,8 @@ static void test_cli(void **state)
 
     char dir[64];
     make_tmpdir(dir);
-    const char *ok[] = {"gen", "amm", "--txs", "5", "--zipf", "1.2", "--pools", "4", "--seed", "9", "--out", dir};
+    const char *ok[] = {"gen",     "amm", "--txs",  "5", "--zipf", "1.2",
+                        "--pools", "4",   "--seed", "9", "--out",  dir};
     assert_int_equal(cli(12, ok), CLI_EXIT_OK);
     size_t len;
     char path[128];
@@ -312,9 +314,10 @@ static void test_cli(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_amm),    cmocka_unit_test(test_lending),         cmocka_unit_test(test_nft),
-        cmocka_unit_test(test_supply), cmocka_unit_test(test_dao),             cmocka_unit_test(test_mixed),
-        cmocka_unit_test(test_cli),    cmocka_unit_test(test_knobs_and_forks),
+        cmocka_unit_test(test_amm), cmocka_unit_test(test_lending),
+        cmocka_unit_test(test_nft), cmocka_unit_test(test_supply),
+        cmocka_unit_test(test_dao), cmocka_unit_test(test_mixed),
+        cmocka_unit_test(test_cli), cmocka_unit_test(test_knobs_and_forks),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -280,8 +280,14 @@ gen_fail(char *err, size_t err_len, int code, const char *fmt, ...)
 }
 
 static const char *const gen_kind_names[GEN_KIND_COUNT] = {
-    [GEN_TRANSFERS] = "transfers", [GEN_ERC20] = "erc20", [GEN_AMM] = "amm",     [GEN_LENDING] = "lending",
-    [GEN_NFT] = "nft",             [GEN_SUPPLY] = "supply", [GEN_DAO] = "dao", [GEN_MIXED] = "mixed",
+    [GEN_TRANSFERS] = "transfers",
+    [GEN_ERC20] = "erc20",
+    [GEN_AMM] = "amm",
+    [GEN_LENDING] = "lending",
+    [GEN_NFT] = "nft",
+    [GEN_SUPPLY] = "supply",
+    [GEN_DAO] = "dao",
+    [GEN_MIXED] = "mixed",
 };
 
 const char *gen_kind_name(enum gen_kind k)
@@ -323,15 +329,17 @@ int gen_options_check(const struct gen_options *given, char *err, size_t err_len
     if (o->proposals > GEN_MAX_PROPOSALS)
         return gen_fail(err, err_len, PAREVM_ERR_ARG, "--proposals must be at most %u", GEN_MAX_PROPOSALS);
     if (o->proposals && o->proposals < 4)
-        return gen_fail(err, err_len, PAREVM_ERR_ARG, "--proposals must be at least 4 (one per phase and more)");
+        return gen_fail(err, err_len, PAREVM_ERR_ARG,
+                        "--proposals must be at least 4 (one per phase and more)");
     if (o->accounts > GEN_MAX_ACCOUNTS)
         return gen_fail(err, err_len, PAREVM_ERR_ARG, "--accounts must be at most %u", GEN_MAX_ACCOUNTS);
     if (!(o->zipf >= 0) || !isfinite(o->zipf))
         return gen_fail(err, err_len, PAREVM_ERR_ARG, "--zipf must be a finite number >= 0");
     if (o->zipf == 0 && o->accounts < 2 * o->txs)
-        return gen_fail(err, err_len, PAREVM_ERR_ARG,
-                        "--zipf 0 (distinct senders and recipients) needs --accounts >= 2 * --txs (%llu), got %llu",
-                        (unsigned long long)(2 * o->txs), (unsigned long long)o->accounts);
+        return gen_fail(
+            err, err_len, PAREVM_ERR_ARG,
+            "--zipf 0 (distinct senders and recipients) needs --accounts >= 2 * --txs (%llu), got %llu",
+            (unsigned long long)(2 * o->txs), (unsigned long long)o->accounts);
     if (o->zipf > 0 && (o->accounts < o->txs || o->accounts < 2))
         return gen_fail(err, err_len, PAREVM_ERR_ARG,
                         "--zipf > 0 (distinct senders) needs --accounts >= --txs and >= 2, got %llu",
@@ -609,7 +617,8 @@ static int gen_sign(struct gen *g, struct tx *t, const struct gen_account *from)
 {
     int err = gen_sign_tx(t, from->key, &from->addr, g->opt->fork);
     if (err == PAREVM_ERR_INTERNAL)
-        return gen_fail(g->err, g->err_len, err, "signing failed or the signature does not recover its signer");
+        return gen_fail(g->err, g->err_len, err,
+                        "signing failed or the signature does not recover its signer");
     return err;
 }
 
@@ -1185,8 +1194,8 @@ static int gen_mkdirs(const char *dir, char *err, size_t err_len)
     return PAREVM_OK;
 }
 
-int gen_write_fixture(const struct gen_options *given, const char *dir, struct gen_summary *summary, char *err,
-                      size_t err_len)
+int gen_write_fixture(const struct gen_options *given, const char *dir, struct gen_summary *summary,
+                      char *err, size_t err_len)
 {
     struct gen_options resolved = gen_options_resolve(given);
     const struct gen_options *o = &resolved;
@@ -1363,15 +1372,16 @@ int cli_gen(int argc, char **argv)
             if (has_kind)
                 return gen_usage_error("unexpected argument '%s'", a);
             if (!gen_kind_from_name(a, &o.kind))
-                return gen_usage_error("unknown scenario '%s' (transfers, erc20, amm, lending, nft, supply, dao, "
-                                       "mixed)",
-                                       a);
+                return gen_usage_error(
+                    "unknown scenario '%s' (transfers, erc20, amm, lending, nft, supply, dao, "
+                    "mixed)",
+                    a);
             has_kind = true;
             continue;
         }
         const char *value = i + 1 < argc ? argv[i + 1] : NULL;
-        static const char *const known[] = {"--txs",  "--accounts", "--zipf", "--seed",      "--fork",
-                                            "--out",  "--pools",    "--items", "--proposals"};
+        static const char *const known[] = {"--txs", "--accounts", "--zipf",  "--seed",     "--fork",
+                                            "--out", "--pools",    "--items", "--proposals"};
         bool is_known = false;
         for (size_t k = 0; k < sizeof known / sizeof known[0]; k++)
             is_known = is_known || strcmp(a, known[k]) == 0;
@@ -1411,7 +1421,8 @@ int cli_gen(int argc, char **argv)
         }
     }
     if (!has_kind)
-        return gen_usage_error("%s", "missing scenario (transfers, erc20, amm, lending, nft, supply, dao, mixed)");
+        return gen_usage_error("%s",
+                               "missing scenario (transfers, erc20, amm, lending, nft, supply, dao, mixed)");
     if (!has_txs || !out)
         return gen_usage_error("%s", "--txs and --out are required");
     /* A knob for another scenario is a mistake worth naming. */

@@ -245,7 +245,8 @@ static int wl_apply(struct wl *wl, uint64_t from, const address *to, const uint8
     return PAREVM_OK;
 }
 
-static int wl_setup_call(struct wl *wl, uint64_t from, const address *to, const struct wl_call *c, const char *what)
+static int wl_setup_call(struct wl *wl, uint64_t from, const address *to, const struct wl_call *c,
+                         const char *what)
 {
     return wl_apply(wl, from, to, c->data, c->len, NULL, what);
 }
@@ -278,7 +279,8 @@ static int wl_deploy_erc20(struct wl *wl, uint64_t supply, address *out)
     return wl_deploy(wl, erc20_creation, ERC20_CREATION_LEN, &args, out, "deploy ERC20");
 }
 
-static int wl_erc20_transfer(struct wl *wl, const address *token, uint64_t from, const address *to, const u256 *v)
+static int wl_erc20_transfer(struct wl *wl, const address *token, uint64_t from, const address *to,
+                             const u256 *v)
 {
     struct wl_call c;
     wl_call_begin(&c, ERC20_SEL_TRANSFER);
@@ -373,7 +375,8 @@ static int wl_transfers(struct wl *wl, const uint64_t *idx, size_t count)
         int err = wl_addr(wl, wl->partner[idx[k]], &t->to);
         if (err)
             return err;
-        u256 milli = u256_from_u64(1000000000000000ull), amount = u256_from_u64(1 + gen_rng_below(&wl->rng, 1000));
+        u256 milli = u256_from_u64(1000000000000000ull),
+             amount = u256_from_u64(1 + gen_rng_below(&wl->rng, 1000));
         t->value = u256_mul(&amount, &milli);
         t->gas = WL_GAS_TRANSFER;
         t->call.len = 0;
@@ -389,7 +392,8 @@ static int wl_erc20(struct wl *wl, const uint64_t *idx, size_t count)
         uint64_t i = idx[k];
         struct wl_tx *t = &wl->txs[i];
         address to;
-        if ((err = wl_fund_tokens(wl, &token, wl->sender[i], 1000)) || (err = wl_addr(wl, wl->partner[i], &to)))
+        if ((err = wl_fund_tokens(wl, &token, wl->sender[i], 1000)) ||
+            (err = wl_addr(wl, wl->partner[i], &to)))
             break;
         t->to = token;
         t->gas = WL_GAS_ERC20;
@@ -420,7 +424,8 @@ static int wl_amm(struct wl *wl, const uint64_t *idx, size_t count)
     for (uint64_t t = 0; t < ntokens && !err; t++)
         err = wl_deploy_erc20(wl, 1000000000000ull, &tokens[t]);
     if (!err)
-        err = wl_deploy(wl, amm_factory_creation, AMM_FACTORY_CREATION_LEN, NULL, &factory, "deploy AMMFactory");
+        err = wl_deploy(wl, amm_factory_creation, AMM_FACTORY_CREATION_LEN, NULL, &factory,
+                        "deploy AMMFactory");
     if (!err) {
         wl_call_begin(&c, 0);
         wl_call_address(&c, &factory);
@@ -459,7 +464,8 @@ static int wl_amm(struct wl *wl, const uint64_t *idx, size_t count)
         const address *in = &tokens[forward ? pool_a[p] : pool_b[p]];
         const address *out = &tokens[forward ? pool_b[p] : pool_a[p]];
         address trader;
-        if ((err = wl_addr(wl, wl->sender[i], &trader)) || (err = wl_fund_tokens(wl, in, wl->sender[i], 1000)) ||
+        if ((err = wl_addr(wl, wl->sender[i], &trader)) ||
+            (err = wl_fund_tokens(wl, in, wl->sender[i], 1000)) ||
             (err = wl_erc20_approve(wl, in, wl->sender[i], &router)))
             break;
         /* swapExactTokensForTokens(amountIn, amountOutMin, path, to, deadline) */
@@ -500,7 +506,8 @@ static int wl_lending(struct wl *wl, const uint64_t *idx, size_t count)
     if (!err) {
         wl_call_begin(&c, 0);
         wl_call_address(&c, &token);
-        err = wl_deploy(wl, lending_pool_creation, LENDING_POOL_CREATION_LEN, &c, &pool, "deploy LendingPool");
+        err =
+            wl_deploy(wl, lending_pool_creation, LENDING_POOL_CREATION_LEN, &c, &pool, "deploy LendingPool");
     }
     if (!err)
         err = wl_addr(wl, WL_DEPLOYER_INDEX, &deployer);
@@ -644,7 +651,8 @@ static int wl_supply(struct wl *wl, const uint64_t *idx, size_t count)
     struct wl_picker pick = {0};
     int err = wl_picker_init(wl, &pick, items);
     if (!err)
-        err = wl_deploy(wl, supply_chain_creation, SUPPLY_CHAIN_CREATION_LEN, NULL, &chain, "deploy SupplyChain");
+        err = wl_deploy(wl, supply_chain_creation, SUPPLY_CHAIN_CREATION_LEN, NULL, &chain,
+                        "deploy SupplyChain");
     const uint64_t warehouse = 0x77617265, own = 0x6f776e, fresh = 0x6e6577, meta = 0x6d657461;
     for (uint64_t it = 0; it < items && !err; it++) {
         wl_call_begin(&c, SUPPLY_CHAIN_SEL_REGISTER);
@@ -890,8 +898,13 @@ static const struct {
     wl_scenario build;
     unsigned percent;
 } wl_mix[] = {
-    {GEN_TRANSFERS, wl_transfers, 25}, {GEN_ERC20, wl_erc20, 20},   {GEN_AMM, wl_amm, 20}, {GEN_LENDING, wl_lending, 5},
-    {GEN_NFT, wl_nft, 10},             {GEN_SUPPLY, wl_supply, 10}, {GEN_DAO, wl_dao, 10},
+    {GEN_TRANSFERS, wl_transfers, 25},
+    {GEN_ERC20, wl_erc20, 20},
+    {GEN_AMM, wl_amm, 20},
+    {GEN_LENDING, wl_lending, 5},
+    {GEN_NFT, wl_nft, 10},
+    {GEN_SUPPLY, wl_supply, 10},
+    {GEN_DAO, wl_dao, 10},
 };
 #define WL_MIX_COUNT (sizeof wl_mix / sizeof wl_mix[0])
 
