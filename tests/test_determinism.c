@@ -1,7 +1,7 @@
 /*
  * Determinism: every mainnet snapshot, every BlockchainTest and generated
- * synthetic blocks (ETH and ERC-20 transfers, independent and Zipf
- * contended) executed with the parallel engine at 1, 2, 3, 4, 8, 16 and 64
+ * synthetic blocks (ETH and ERC-20 transfers and every contract workload,
+ * independent and Zipf contended) executed with the parallel engine at 1, 2, 3, 4, 8, 16 and 64
  * threads give exactly the sequential block result and post-state.
  * PAREVM_STRESS_ROUNDS repeats each (default 1; `make stress` runs 20).
  * Without fixtures, the fixture suites print "skipped: fixtures not found"
@@ -24,6 +24,7 @@
 #include "../src/io/mainnet.h"
 /* The generator lives with the CLI; compile it into this test. */
 #include "../src/tools/gen.c"
+#include "../src/tools/gen_workloads.c"
 
 static const int thread_counts[] = {1, 2, 3, 4, 8, 16, 64};
 #define THREAD_COUNTS (sizeof thread_counts / sizeof thread_counts[0])
@@ -315,11 +316,23 @@ static void test_synthetic_erc20(void **state)
     check_generated(GEN_ERC20, 1.2, 300, 400);
 }
 
+/* The contract workloads (AMM, lending, NFT game, supply chain, DAO and
+ * the blend), low and high contention. */
+static void test_synthetic_scenarios(void **state)
+{
+    (void)state;
+    for (enum gen_kind k = GEN_AMM; k < GEN_KIND_COUNT; k++) {
+        check_generated(k, 0, 120, 240);
+        check_generated(k, 1.2, 120, 240);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_synthetic_transfers),
         cmocka_unit_test(test_synthetic_erc20),
+        cmocka_unit_test(test_synthetic_scenarios),
         cmocka_unit_test(test_parallel_traces),
         cmocka_unit_test(test_mainnet),
         cmocka_unit_test(test_blockchain_tests),

@@ -3,9 +3,9 @@
  * submission's multi-rate padding (domain byte 0x01), which predates the
  * FIPS 202 SHA3 padding (0x06). Output is the first 32 bytes of the state.
  *
- * The permutation keeps the 25 lanes in locals and writes each round out
- * lane by lane, so the compiler can hold the state in registers; rho
- * rotations and the pi permutation become constants.
+ * The permutation works plane by plane (see keccak_round), so rho
+ * rotations and the pi permutation become constants and the compiler does
+ * not spill: x86-64 has 16 registers, a fully unrolled round needs ~60.
  */
 #include "keccak.h"
 
@@ -24,89 +24,92 @@ static const uint64_t keccak_round_constants[24] = {
 
 #define ROTL64(x, n) (((x) << (n)) | ((x) >> (64 - (n))))
 
-/* Lanes are named a<x><y> with lane index x + 5y. */
+/* One round from state a into state e (lane index x + 5y). Each output
+ * plane is finished before the next is started (rho and pi gather its five
+ * input lanes, chi combines them), so only the column parities and five
+ * lanes are live at a time: the state stays in L1 instead of spilling the
+ * registers of a fully unrolled round. */
+static inline void keccak_round(const uint64_t *a, uint64_t *e, uint64_t round_constant)
+{
+    /* theta: column parities */
+    uint64_t c0 = a[0] ^ a[5] ^ a[10] ^ a[15] ^ a[20];
+    uint64_t c1 = a[1] ^ a[6] ^ a[11] ^ a[16] ^ a[21];
+    uint64_t c2 = a[2] ^ a[7] ^ a[12] ^ a[17] ^ a[22];
+    uint64_t c3 = a[3] ^ a[8] ^ a[13] ^ a[18] ^ a[23];
+    uint64_t c4 = a[4] ^ a[9] ^ a[14] ^ a[19] ^ a[24];
+    uint64_t d0 = c4 ^ ROTL64(c1, 1);
+    uint64_t d1 = c0 ^ ROTL64(c2, 1);
+    uint64_t d2 = c1 ^ ROTL64(c3, 1);
+    uint64_t d3 = c2 ^ ROTL64(c4, 1);
+    uint64_t d4 = c3 ^ ROTL64(c0, 1);
+    uint64_t b0, b1, b2, b3, b4;
+
+    /* rho + pi: output plane y takes, for x = 0..4, input lane
+     * (x + 3y, x) rotated by its rho offset; chi along the plane. */
+    b0 = a[0] ^ d0;
+    b1 = ROTL64(a[6] ^ d1, 44);
+    b2 = ROTL64(a[12] ^ d2, 43);
+    b3 = ROTL64(a[18] ^ d3, 21);
+    b4 = ROTL64(a[24] ^ d4, 14);
+    e[0] = b0 ^ (~b1 & b2) ^ round_constant; /* iota */
+    e[1] = b1 ^ (~b2 & b3);
+    e[2] = b2 ^ (~b3 & b4);
+    e[3] = b3 ^ (~b4 & b0);
+    e[4] = b4 ^ (~b0 & b1);
+
+    b0 = ROTL64(a[3] ^ d3, 28);
+    b1 = ROTL64(a[9] ^ d4, 20);
+    b2 = ROTL64(a[10] ^ d0, 3);
+    b3 = ROTL64(a[16] ^ d1, 45);
+    b4 = ROTL64(a[22] ^ d2, 61);
+    e[5] = b0 ^ (~b1 & b2);
+    e[6] = b1 ^ (~b2 & b3);
+    e[7] = b2 ^ (~b3 & b4);
+    e[8] = b3 ^ (~b4 & b0);
+    e[9] = b4 ^ (~b0 & b1);
+
+    b0 = ROTL64(a[1] ^ d1, 1);
+    b1 = ROTL64(a[7] ^ d2, 6);
+    b2 = ROTL64(a[13] ^ d3, 25);
+    b3 = ROTL64(a[19] ^ d4, 8);
+    b4 = ROTL64(a[20] ^ d0, 18);
+    e[10] = b0 ^ (~b1 & b2);
+    e[11] = b1 ^ (~b2 & b3);
+    e[12] = b2 ^ (~b3 & b4);
+    e[13] = b3 ^ (~b4 & b0);
+    e[14] = b4 ^ (~b0 & b1);
+
+    b0 = ROTL64(a[4] ^ d4, 27);
+    b1 = ROTL64(a[5] ^ d0, 36);
+    b2 = ROTL64(a[11] ^ d1, 10);
+    b3 = ROTL64(a[17] ^ d2, 15);
+    b4 = ROTL64(a[23] ^ d3, 56);
+    e[15] = b0 ^ (~b1 & b2);
+    e[16] = b1 ^ (~b2 & b3);
+    e[17] = b2 ^ (~b3 & b4);
+    e[18] = b3 ^ (~b4 & b0);
+    e[19] = b4 ^ (~b0 & b1);
+
+    b0 = ROTL64(a[2] ^ d2, 62);
+    b1 = ROTL64(a[8] ^ d3, 55);
+    b2 = ROTL64(a[14] ^ d4, 39);
+    b3 = ROTL64(a[15] ^ d0, 41);
+    b4 = ROTL64(a[21] ^ d1, 2);
+    e[20] = b0 ^ (~b1 & b2);
+    e[21] = b1 ^ (~b2 & b3);
+    e[22] = b2 ^ (~b3 & b4);
+    e[23] = b3 ^ (~b4 & b0);
+    e[24] = b4 ^ (~b0 & b1);
+}
+
+/* 24 rounds, alternating between the state and a scratch copy. */
 static void keccak_f1600(uint64_t st[25])
 {
-    uint64_t a00 = st[0], a10 = st[1], a20 = st[2], a30 = st[3], a40 = st[4];
-    uint64_t a01 = st[5], a11 = st[6], a21 = st[7], a31 = st[8], a41 = st[9];
-    uint64_t a02 = st[10], a12 = st[11], a22 = st[12], a32 = st[13], a42 = st[14];
-    uint64_t a03 = st[15], a13 = st[16], a23 = st[17], a33 = st[18], a43 = st[19];
-    uint64_t a04 = st[20], a14 = st[21], a24 = st[22], a34 = st[23], a44 = st[24];
-
-    for (int round = 0; round < 24; round++) {
-        /* theta: column parities */
-        uint64_t c0 = a00 ^ a01 ^ a02 ^ a03 ^ a04;
-        uint64_t c1 = a10 ^ a11 ^ a12 ^ a13 ^ a14;
-        uint64_t c2 = a20 ^ a21 ^ a22 ^ a23 ^ a24;
-        uint64_t c3 = a30 ^ a31 ^ a32 ^ a33 ^ a34;
-        uint64_t c4 = a40 ^ a41 ^ a42 ^ a43 ^ a44;
-        uint64_t d0 = c4 ^ ROTL64(c1, 1);
-        uint64_t d1 = c0 ^ ROTL64(c2, 1);
-        uint64_t d2 = c1 ^ ROTL64(c3, 1);
-        uint64_t d3 = c2 ^ ROTL64(c4, 1);
-        uint64_t d4 = c3 ^ ROTL64(c0, 1);
-
-        /* rho + pi: B[y][2x+3y] = rot(A[x][y] ^ D[x], r[x][y]).
-         * b<x><y> is the lane that lands at (x, y). */
-        uint64_t b00 = a00 ^ d0;
-        uint64_t b10 = ROTL64(a11 ^ d1, 44);
-        uint64_t b20 = ROTL64(a22 ^ d2, 43);
-        uint64_t b30 = ROTL64(a33 ^ d3, 21);
-        uint64_t b40 = ROTL64(a44 ^ d4, 14);
-        uint64_t b01 = ROTL64(a30 ^ d3, 28);
-        uint64_t b11 = ROTL64(a41 ^ d4, 20);
-        uint64_t b21 = ROTL64(a02 ^ d0, 3);
-        uint64_t b31 = ROTL64(a13 ^ d1, 45);
-        uint64_t b41 = ROTL64(a24 ^ d2, 61);
-        uint64_t b02 = ROTL64(a10 ^ d1, 1);
-        uint64_t b12 = ROTL64(a21 ^ d2, 6);
-        uint64_t b22 = ROTL64(a32 ^ d3, 25);
-        uint64_t b32 = ROTL64(a43 ^ d4, 8);
-        uint64_t b42 = ROTL64(a04 ^ d0, 18);
-        uint64_t b03 = ROTL64(a40 ^ d4, 27);
-        uint64_t b13 = ROTL64(a01 ^ d0, 36);
-        uint64_t b23 = ROTL64(a12 ^ d1, 10);
-        uint64_t b33 = ROTL64(a23 ^ d2, 15);
-        uint64_t b43 = ROTL64(a34 ^ d3, 56);
-        uint64_t b04 = ROTL64(a20 ^ d2, 62);
-        uint64_t b14 = ROTL64(a31 ^ d3, 55);
-        uint64_t b24 = ROTL64(a42 ^ d4, 39);
-        uint64_t b34 = ROTL64(a03 ^ d0, 41);
-        uint64_t b44 = ROTL64(a14 ^ d1, 2);
-
-        /* chi along rows, iota on lane (0,0) */
-        a00 = b00 ^ (~b10 & b20) ^ keccak_round_constants[round];
-        a10 = b10 ^ (~b20 & b30);
-        a20 = b20 ^ (~b30 & b40);
-        a30 = b30 ^ (~b40 & b00);
-        a40 = b40 ^ (~b00 & b10);
-        a01 = b01 ^ (~b11 & b21);
-        a11 = b11 ^ (~b21 & b31);
-        a21 = b21 ^ (~b31 & b41);
-        a31 = b31 ^ (~b41 & b01);
-        a41 = b41 ^ (~b01 & b11);
-        a02 = b02 ^ (~b12 & b22);
-        a12 = b12 ^ (~b22 & b32);
-        a22 = b22 ^ (~b32 & b42);
-        a32 = b32 ^ (~b42 & b02);
-        a42 = b42 ^ (~b02 & b12);
-        a03 = b03 ^ (~b13 & b23);
-        a13 = b13 ^ (~b23 & b33);
-        a23 = b23 ^ (~b33 & b43);
-        a33 = b33 ^ (~b43 & b03);
-        a43 = b43 ^ (~b03 & b13);
-        a04 = b04 ^ (~b14 & b24);
-        a14 = b14 ^ (~b24 & b34);
-        a24 = b24 ^ (~b34 & b44);
-        a34 = b34 ^ (~b44 & b04);
-        a44 = b44 ^ (~b04 & b14);
+    uint64_t scratch[25];
+    for (int round = 0; round < 24; round += 2) {
+        keccak_round(st, scratch, keccak_round_constants[round]);
+        keccak_round(scratch, st, keccak_round_constants[round + 1]);
     }
-
-    st[0] = a00, st[1] = a10, st[2] = a20, st[3] = a30, st[4] = a40;
-    st[5] = a01, st[6] = a11, st[7] = a21, st[8] = a31, st[9] = a41;
-    st[10] = a02, st[11] = a12, st[12] = a22, st[13] = a32, st[14] = a42;
-    st[15] = a03, st[16] = a13, st[17] = a23, st[18] = a33, st[19] = a43;
-    st[20] = a04, st[21] = a14, st[22] = a24, st[23] = a34, st[24] = a44;
 }
 
 /* Lanes are little-endian 64-bit words; memcpy keeps unaligned loads legal. */

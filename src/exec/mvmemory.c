@@ -72,18 +72,9 @@ int mvmemory_init(struct mvmemory *mv, const struct world *base, size_t tx_count
     mv->shards = calloc(mv->shard_count, sizeof *mv->shards);
     if (!mv->shards)
         return PAREVM_ERR_NOMEM;
-    /* A transaction writes a handful of locations (sender balance and
-     * nonce, a few slots): size the maps for that so they rarely grow
-     * while workers contend for the shard locks. */
-    size_t per_shard = tx_count * 6 / mv->shard_count + 8;
     for (size_t i = 0; i < mv->shard_count; i++) {
         pthread_mutex_init(&mv->shards[i].lock, NULL);
         hmap_init(&mv->shards[i].map, sizeof(struct mv_key), sizeof(struct mv_location *));
-        if (hmap_reserve(&mv->shards[i].map, per_shard)) {
-            mv->shard_count = i + 1;
-            mvmemory_free(mv);
-            return PAREVM_ERR_NOMEM;
-        }
     }
     return PAREVM_OK;
 }
@@ -168,7 +159,8 @@ struct mv_location *mvmemory_location(struct mvmemory *mv, const struct mv_key *
             l = &s->slabs->locs[s->slabs->used++];
             memset(l, 0, offsetof(struct mv_location, inline_versions));
             l->key = *key;
-            atomic_flag_clear(&l->lock);
+            /* relaxed: the location is published by the shard lock */
+            atomic_flag_clear_explicit(&l->lock, memory_order_relaxed);
             l->versions = l->inline_versions;
             l->cap = MV_INLINE_VERSIONS;
             *p = l;

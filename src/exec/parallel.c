@@ -1034,7 +1034,6 @@ int parallel_execute_recorded(const struct block_env *env, const struct world *b
 {
     if (rec)
         memset(rec, 0, sizeof *rec);
-    memset(out, 0, n * sizeof *out);
     if (threads < 1)
         threads = 1;
     struct par_ctx *c = zalloc_lines(sizeof *c);

@@ -84,7 +84,8 @@ void par_record_free(struct par_record *r);
 
 /* Execute txs[0..n) against the pre-block world `base` (read-only while
  * this runs) with `threads` workers (the caller's thread is one of them).
- * out[i] is filled for every i (free with par_output_free). Transactions
+ * out[0..n) must be zeroed (calloc); out[i] is filled for every i (free
+ * with par_output_free). Transactions
  * are executed as if each had block_gas_used = 0; the caller applies the
  * block gas limit in order (transition_check_static) while committing. */
 int parallel_execute(const struct block_env *env, const struct world *base, const struct tx *txs, size_t n,
