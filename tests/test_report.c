@@ -359,7 +359,8 @@ static void test_big_block_limits(void **state)
     cJSON *blk = cJSON_GetArrayItem(cJSON_GetObjectItem(j, "blocks"), 0);
     cJSON *cp = cJSON_GetObjectItem(cJSON_GetObjectItem(blk, "graph"), "critical_path");
     assert_int_equal(cJSON_GetArraySize(cp), 5000); /* the whole chain */
-    assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(cJSON_GetObjectItem(blk, "schedule"), "events")), 20000);
+    assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(cJSON_GetObjectItem(blk, "schedule"), "events")),
+                     20000);
     assert_string_equal(cJSON_GetObjectItem(blk, "scenario")->valuestring, "chain");
     cJSON_Delete(j);
     synthetic_free(&s);
@@ -422,9 +423,9 @@ static void test_summary_and_errors(void **state)
     check_page(html);
     assert_int_equal(count_of(html, "<svg class=\"speedup\""), 2); /* amm, broken */
     assert_non_null(strstr(html, "amm: speedup vs threads"));
-    assert_int_equal(count_of(html, "class=\"measured\""), 2);     /* both amm blocks in one chart */
+    assert_int_equal(count_of(html, "class=\"measured\""), 2); /* both amm blocks in one chart */
     assert_non_null(strstr(html, "error: pre_state.json: bad &quot;balance&quot; &lt;field&gt;"));
-    assert_non_null(strstr(html, "<td>1.67x</td>"));               /* 10 / 6 */
+    assert_non_null(strstr(html, "<td>1.67x</td>")); /* 10 / 6 */
     assert_non_null(strstr(html, "all (time-weighted)"));
     /* aggregate at P=2: 20 ms seq / 26 ms par */
     assert_non_null(strstr(html, "<td class=\"grp\">26.000</td><td>0.77x</td>"));
@@ -434,7 +435,8 @@ static void test_summary_and_errors(void **state)
     assert_int_equal(cJSON_GetArraySize(blocks), 3);
     cJSON *bad = cJSON_GetArrayItem(blocks, 2);
     assert_true(cJSON_IsFalse(cJSON_GetObjectItem(bad, "ok")));
-    assert_string_equal(cJSON_GetObjectItem(bad, "error")->valuestring, "pre_state.json: bad \"balance\" <field>");
+    assert_string_equal(cJSON_GetObjectItem(bad, "error")->valuestring,
+                        "pre_state.json: bad \"balance\" <field>");
     cJSON_Delete(j);
 }
 
@@ -475,7 +477,8 @@ static void test_write_errors(void **state)
     (void)state;
     struct report rep = {.title = "x", .reps = 1, .blocks = NULL, .block_count = 0};
     char err[256] = "";
-    assert_int_equal(report_write_files(&rep, "/nonexistent-dir/r.html", NULL, err, sizeof err), PAREVM_ERR_IO);
+    assert_int_equal(report_write_files(&rep, "/nonexistent-dir/r.html", NULL, err, sizeof err),
+                     PAREVM_ERR_IO);
     assert_non_null(strstr(err, "/nonexistent-dir/r.html"));
     assert_int_equal(report_write_html(NULL, stdout), PAREVM_ERR_ARG);
     assert_int_equal(report_write_json(&rep, NULL), PAREVM_ERR_ARG);
@@ -497,9 +500,9 @@ static void test_write_errors(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_real_block),        cmocka_unit_test(test_big_block_limits),
-        cmocka_unit_test(test_arc_limit),         cmocka_unit_test(test_summary_and_errors),
-        cmocka_unit_test(test_names_and_paths),   cmocka_unit_test(test_write_errors),
+        cmocka_unit_test(test_real_block),      cmocka_unit_test(test_big_block_limits),
+        cmocka_unit_test(test_arc_limit),       cmocka_unit_test(test_summary_and_errors),
+        cmocka_unit_test(test_names_and_paths), cmocka_unit_test(test_write_errors),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

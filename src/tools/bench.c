@@ -35,7 +35,7 @@ struct bench_opts {
     int reps;
     const char *json_path;
     bool quiet;
-    bool force; /* parallel engine even where the guard picks sequential */
+    bool force;              /* parallel engine even where the guard picks sequential */
     const char *report_path; /* --report: HTML (and JSON beside it) */
     const char *report_json; /* --report-json: JSON path (default beside the HTML) */
     bool progress;           /* progress on stderr (off with --quiet / --no-progress) */
@@ -72,41 +72,40 @@ struct bench_row {
 
 void cli_bench_usage(FILE *out)
 {
-    fprintf(out,
-            "usage: parevm bench [OPTIONS] BLOCK_DIR...\n"
-            "\n"
-            "Execute each block fixture (mainnet snapshot format, e.g. ../shared/fixtures/mainnet/*/\n"
-            "or the output of `parevm gen`) sequentially and in parallel at each thread count,\n"
-            "check that every parallel result is identical to the sequential one, and print per\n"
-            "block: txs, gas, sequential ms, parallel ms, speedup, the oracle bound at P threads\n"
-            "(min(P, W/S) from the block's dependency graph: W total work, S heaviest chain,\n"
-            "measured per transaction), efficiency = speedup / bound, executions per transaction\n"
-            "and CPU ms per Mgas; then an aggregate row.\n"
-            "\n"
-            "options:\n"
-            "  --threads LIST   thread counts, comma separated (default: 1,2,...,online CPUs)\n"
-            "  --reps N         repetitions per measurement, median reported (default 5)\n"
-            "  --json FILE      also write the results as JSON (- for stdout)\n"
-            "  --force          run the parallel engine even where the guard would run the\n"
-            "                   block sequentially (to measure the engine itself)\n"
-            "  --report FILE    write an HTML report (one self-contained file, inline SVG): the\n"
-            "                   table, speedup against threads with the bound per scenario and,\n"
-            "                   per block, a Gantt chart of one extra recorded parallel run at the\n"
-            "                   highest thread count (forced parallel, also checked), the\n"
-            "                   dependency graph with its critical path and the hottest state\n"
-            "                   locations; and the same data as JSON beside it (FILE with .json\n"
-            "                   for .html)\n"
-            "  --report-json FILE   the report's JSON somewhere else\n"
-            "  --no-progress    no progress on stderr (default: a live bar when stderr is a\n"
-            "                   terminal, else one line per block)\n"
-            "  --quiet          only the aggregate row (and no progress)\n"
-            "  -h, --help       show this help\n"
-            "\n"
-            "Blocks are named by their directory's base name; scenarios in the report group names\n"
-            "by the part before their last '-' (amm-low, amm-high -> amm; numbers -> mainnet).\n"
-            "\n"
-            "exit status: 0 all results identical, 1 a mismatch, a load error or a report that\n"
-            "could not be written, 2 usage error.\n");
+    fprintf(out, "usage: parevm bench [OPTIONS] BLOCK_DIR...\n"
+                 "\n"
+                 "Execute each block fixture (mainnet snapshot format, e.g. ../shared/fixtures/mainnet/*/\n"
+                 "or the output of `parevm gen`) sequentially and in parallel at each thread count,\n"
+                 "check that every parallel result is identical to the sequential one, and print per\n"
+                 "block: txs, gas, sequential ms, parallel ms, speedup, the oracle bound at P threads\n"
+                 "(min(P, W/S) from the block's dependency graph: W total work, S heaviest chain,\n"
+                 "measured per transaction), efficiency = speedup / bound, executions per transaction\n"
+                 "and CPU ms per Mgas; then an aggregate row.\n"
+                 "\n"
+                 "options:\n"
+                 "  --threads LIST   thread counts, comma separated (default: 1,2,...,online CPUs)\n"
+                 "  --reps N         repetitions per measurement, median reported (default 5)\n"
+                 "  --json FILE      also write the results as JSON (- for stdout)\n"
+                 "  --force          run the parallel engine even where the guard would run the\n"
+                 "                   block sequentially (to measure the engine itself)\n"
+                 "  --report FILE    write an HTML report (one self-contained file, inline SVG): the\n"
+                 "                   table, speedup against threads with the bound per scenario and,\n"
+                 "                   per block, a Gantt chart of one extra recorded parallel run at the\n"
+                 "                   highest thread count (forced parallel, also checked), the\n"
+                 "                   dependency graph with its critical path and the hottest state\n"
+                 "                   locations; and the same data as JSON beside it (FILE with .json\n"
+                 "                   for .html)\n"
+                 "  --report-json FILE   the report's JSON somewhere else\n"
+                 "  --no-progress    no progress on stderr (default: a live bar when stderr is a\n"
+                 "                   terminal, else one line per block)\n"
+                 "  --quiet          only the aggregate row (and no progress)\n"
+                 "  -h, --help       show this help\n"
+                 "\n"
+                 "Blocks are named by their directory's base name; scenarios in the report group names\n"
+                 "by the part before their last '-' (amm-low, amm-high -> amm; numbers -> mainnet).\n"
+                 "\n"
+                 "exit status: 0 all results identical, 1 a mismatch, a load error or a report that\n"
+                 "could not be written, 2 usage error.\n");
 }
 
 static double now_ms(clockid_t clk)
@@ -162,7 +161,8 @@ static double median(double *v, int n)
  * sequential. The post-state root of the (partial) world is the digest
  * compared across runs. */
 static int run_once(const struct chain_config *cfg, const struct mainnet_fixture *f, int threads, bool force,
-                    struct block_result *r, hash32 *digest, double *wall, double *cpu, struct exec_stats *stats)
+                    struct block_result *r, hash32 *digest, double *wall, double *cpu,
+                    struct exec_stats *stats)
 {
     struct world w;
     int err = world_clone(&f->pre, &w);
@@ -259,8 +259,8 @@ static void bench_block(const char *dir, const struct bench_opts *o, struct benc
                 break;
             if (!block_result_equal(&ref, &r) || !hash32_eq(&ref_digest, &digest)) {
                 row->ok = false;
-                snprintf(row->error, sizeof row->error, "parallel result at %d threads differs from sequential",
-                         o->threads[t]);
+                snprintf(row->error, sizeof row->error,
+                         "parallel result at %d threads differs from sequential", o->threads[t]);
             }
             row->ran_parallel[t] = stats.parallel;
             if (getenv("PAREVM_BENCH_PHASES") && stats.parallel)
@@ -368,12 +368,13 @@ static void write_json(FILE *out, const struct bench_opts *o, const struct bench
     for (size_t i = 0; i < n; i++) {
         const struct bench_row *r = &rows[i];
         fprintf(out,
-                "%s\n{\"dir\":\"%s\",\"label\":\"%s\",\"number\":%llu,\"ok\":%s,\"error\":\"%s\",\"txs\":%zu,\"gas\":%llu,"
+                "%s\n{\"dir\":\"%s\",\"label\":\"%s\",\"number\":%llu,\"ok\":%s,\"error\":\"%s\",\"txs\":%zu,"
+                "\"gas\":%llu,"
                 "\"seq_ms\":%.6f,\"seq_cpu_ms\":%.6f,\"work_ns\":%.0f,\"span_ns\":%.0f,\"longest_ns\":%.0f,"
                 "\"parallel\":[",
-                i ? "," : "", r->dir, r->label, (unsigned long long)r->number, r->ok ? "true" : "false", r->error, r->txs,
-                (unsigned long long)r->gas, r->seq_ms, r->seq_cpu_ms, r->oracle.work, r->oracle.span,
-                r->oracle.longest);
+                i ? "," : "", r->dir, r->label, (unsigned long long)r->number, r->ok ? "true" : "false",
+                r->error, r->txs, (unsigned long long)r->gas, r->seq_ms, r->seq_cpu_ms, r->oracle.work,
+                r->oracle.span, r->oracle.longest);
         for (int t = 0; t < o->thread_count; t++)
             fprintf(out,
                     "%s{\"threads\":%d,\"ms\":%.6f,\"cpu_ms\":%.6f,\"speedup\":%.4f,\"bound\":%.4f,"
@@ -445,10 +446,12 @@ int cli_bench(int argc, char **argv)
     if (!o.quiet)
         print_header(&o);
     int failed = 0;
-    double seq_total = 0, gas_total = 0, par_total[MAX_THREAD_COUNTS] = {0}, bound_time[MAX_THREAD_COUNTS] = {0};
+    double seq_total = 0, gas_total = 0, par_total[MAX_THREAD_COUNTS] = {0},
+           bound_time[MAX_THREAD_COUNTS] = {0};
     double execs_total[MAX_THREAD_COUNTS] = {0};
     size_t txs_total = 0;
-    struct bench_progress progress = {.tty = isatty(STDERR_FILENO) != 0, .blocks = n, .t0 = now_ms(CLOCK_MONOTONIC)};
+    struct bench_progress progress = {
+        .tty = isatty(STDERR_FILENO) != 0, .blocks = n, .t0 = now_ms(CLOCK_MONOTONIC)};
     progress.total = n * (size_t)(o.reps + 1 + o.reps * o.thread_count + (o.report_path ? 1 : 0));
     for (size_t i = 0; i < n; i++) {
         struct bench_row *r = &rows[i];
@@ -534,8 +537,10 @@ int cli_bench(int argc, char **argv)
                 b->recorded = &r->recorded;
                 b->recorded_threads = r->recorded_threads;
             }
-            struct report rep = {.title = "parevm report: sequential vs parallel (Block-STM)", .reps = o.reps,
-                                 .blocks = blocks, .block_count = n};
+            struct report rep = {.title = "parevm report: sequential vs parallel (Block-STM)",
+                                 .reps = o.reps,
+                                 .blocks = blocks,
+                                 .block_count = n};
             snprintf(err, sizeof err, "out of memory");
             rerr = report_write_files(&rep, o.report_path, o.report_json, err, sizeof err);
             free(blocks);

@@ -57,11 +57,20 @@ static void report_html_text(FILE *out, const char *s)
 {
     for (; s && *s; s++) {
         switch (*s) {
-        case '<': fputs("&lt;", out); break;
-        case '>': fputs("&gt;", out); break;
-        case '&': fputs("&amp;", out); break;
-        case '"': fputs("&quot;", out); break;
-        default: fputc(*s, out);
+        case '<':
+            fputs("&lt;", out);
+            break;
+        case '>':
+            fputs("&gt;", out);
+            break;
+        case '&':
+            fputs("&amp;", out);
+            break;
+        case '"':
+            fputs("&quot;", out);
+            break;
+        default:
+            fputc(*s, out);
         }
     }
 }
@@ -97,7 +106,10 @@ static void report_slot_hex(const u256 *slot, char out[67])
         snprintf(out, 67, "%s", full);
 }
 
-static void report_address_hex(const address *a, char out[43]) { hex_encode(a->bytes, 20, out); }
+static void report_address_hex(const address *a, char out[43])
+{
+    hex_encode(a->bytes, 20, out);
+}
 
 static double report_speedup(const struct report_block *b, int t)
 {
@@ -196,7 +208,8 @@ static void report_summary_table(FILE *out, const struct report *r)
     for (size_t i = 0; i < r->block_count && !first; i++)
         if (r->blocks[i].thread_count == tc)
             first = &r->blocks[i];
-    fputs("<table class=\"summary\"><thead><tr><th rowspan=\"2\">scenario / block</th><th rowspan=\"2\">txs</th>"
+    fputs("<table class=\"summary\"><thead><tr><th rowspan=\"2\">scenario / block</th><th "
+          "rowspan=\"2\">txs</th>"
           "<th rowspan=\"2\">Mgas</th><th rowspan=\"2\">seq ms</th>",
           out);
     for (int t = 0; t < tc; t++)
@@ -251,7 +264,9 @@ static void report_summary_table(FILE *out, const struct report *r)
             execs_total += b->exec_per_tx[last] * (double)b->txs;
     }
     if (aggregate && r->block_count > 1 && seq_total > 0) {
-        fprintf(out, "<tr class=\"total\"><td class=\"l\">all (time-weighted)</td><td>%zu</td><td>%.2f</td><td>%.3f</td>",
+        fprintf(out,
+                "<tr class=\"total\"><td class=\"l\">all "
+                "(time-weighted)</td><td>%zu</td><td>%.2f</td><td>%.3f</td>",
                 txs_total, gas_total / 1e6, seq_total);
         double sp = 0, bd = 0;
         for (int t = 0; t < tc; t++) {
@@ -260,15 +275,16 @@ static void report_summary_table(FILE *out, const struct report *r)
             fprintf(out, "<td class=\"grp\">%.3f</td><td>%.2fx</td><td>%.2f</td>", par_total[t], sp, bd);
         }
         double reexec = txs_total ? execs_total / (double)txs_total - 1 : 0;
-        fprintf(out, "<td>%.0f%%</td><td>%.3f</td></tr>\n", bd > 0 ? sp / bd * 100 : 0, reexec > 0 ? reexec : 0);
+        fprintf(out, "<td>%.0f%%</td><td>%.3f</td></tr>\n", bd > 0 ? sp / bd * 100 : 0,
+                reexec > 0 ? reexec : 0);
     }
     fputs("</tbody></table>\n", out);
 }
 
 /* ---- HTML: speedup against threads, per scenario ---- */
 
-static void report_speedup_chart(FILE *out, const struct report *r, const char *scenario, const size_t *members,
-                                 size_t count)
+static void report_speedup_chart(FILE *out, const struct report *r, const char *scenario,
+                                 const size_t *members, size_t count)
 {
     const int W = 380, H = 240, L = 40, R = 120, T = 24, B = 36;
     int pw = W - L - R, ph = H - T - B;
@@ -292,27 +308,32 @@ static void report_speedup_chart(FILE *out, const struct report *r, const char *
     double xmax = log2(max_threads) > 0 ? log2(max_threads) : 1;
 #define SX(p) (L + (log2(p) / xmax) * pw)
 #define SY(v) (T + ph - ((v) / ymax) * ph)
-    fprintf(out, "<figure class=\"chart\"><svg class=\"speedup\" width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\" "
-                 "xmlns=\"http://www.w3.org/2000/svg\" role=\"img\">",
+    fprintf(out,
+            "<figure class=\"chart\"><svg class=\"speedup\" width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\" "
+            "xmlns=\"http://www.w3.org/2000/svg\" role=\"img\">",
             W, H, W, H);
     fprintf(out, "<text x=\"%d\" y=\"14\" class=\"ttl\">", L);
     report_html_text(out, scenario);
     fputs(": speedup vs threads</text>", out);
     double step = report_nice_step(ymax, 5);
     for (double v = 0; v <= ymax + 1e-9; v += step)
-        fprintf(out, "<line x1=\"%d\" x2=\"%d\" y1=\"%.1f\" y2=\"%.1f\" class=\"grid\"/><text x=\"%d\" y=\"%.1f\" "
-                     "class=\"ax\" text-anchor=\"end\">%g</text>",
+        fprintf(out,
+                "<line x1=\"%d\" x2=\"%d\" y1=\"%.1f\" y2=\"%.1f\" class=\"grid\"/><text x=\"%d\" y=\"%.1f\" "
+                "class=\"ax\" text-anchor=\"end\">%g</text>",
                 L, L + pw, SY(v), SY(v), L - 4, SY(v) + 4, v);
     for (int p = 1; p <= max_threads; p *= 2)
-        fprintf(out, "<text x=\"%.1f\" y=\"%d\" class=\"ax\" text-anchor=\"middle\">%d</text>", SX(p), T + ph + 16,
-                p);
+        fprintf(out, "<text x=\"%.1f\" y=\"%d\" class=\"ax\" text-anchor=\"middle\">%d</text>", SX(p),
+                T + ph + 16, p);
     if (max_threads & (max_threads - 1))
-        fprintf(out, "<text x=\"%.1f\" y=\"%d\" class=\"ax\" text-anchor=\"middle\">%d</text>", SX(max_threads),
-                T + ph + 16, max_threads);
-    fprintf(out, "<text x=\"%d\" y=\"%d\" class=\"ax\" text-anchor=\"middle\">threads</text>", L + pw / 2, H - 6);
+        fprintf(out, "<text x=\"%.1f\" y=\"%d\" class=\"ax\" text-anchor=\"middle\">%d</text>",
+                SX(max_threads), T + ph + 16, max_threads);
+    fprintf(out, "<text x=\"%d\" y=\"%d\" class=\"ax\" text-anchor=\"middle\">threads</text>", L + pw / 2,
+            H - 6);
     /* ideal: speedup = threads */
-    fprintf(out, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" class=\"ideal\"><title>ideal (speedup = threads)"
-                 "</title></line>",
+    fprintf(out,
+            "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" class=\"ideal\"><title>ideal (speedup = "
+            "threads)"
+            "</title></line>",
             SX(1), SY(1), SX(max_threads), SY(max_threads));
     for (size_t m = 0; m < count; m++) {
         const struct report_block *b = &r->blocks[members[m]];
@@ -333,8 +354,8 @@ static void report_speedup_chart(FILE *out, const struct report *r, const char *
             fprintf(out, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"3.5\" fill=\"%s\"><title>", SX(b->threads[t]),
                     SY(report_speedup(b, t)), color);
             report_html_text(out, b->label);
-            fprintf(out, " P=%d: %.2fx measured, bound %.2f</title></circle>", b->threads[t], report_speedup(b, t),
-                    b->bound[t]);
+            fprintf(out, " P=%d: %.2fx measured, bound %.2f</title></circle>", b->threads[t],
+                    report_speedup(b, t), b->bound[t]);
         }
         int ly = T + 10 + (int)m * 16;
         fprintf(out, "<line x1=\"%d\" x2=\"%d\" y1=\"%d\" y2=\"%d\" stroke=\"%s\" stroke-width=\"2\"/>",
@@ -344,8 +365,9 @@ static void report_speedup_chart(FILE *out, const struct report *r, const char *
         fputs("</text>", out);
     }
     int ly = T + 10 + (int)count * 16;
-    fprintf(out, "<line x1=\"%d\" x2=\"%d\" y1=\"%d\" y2=\"%d\" stroke=\"#666\" class=\"bound\"/>"
-                 "<text x=\"%d\" y=\"%d\" class=\"lg\">bound</text>",
+    fprintf(out,
+            "<line x1=\"%d\" x2=\"%d\" y1=\"%d\" y2=\"%d\" stroke=\"#666\" class=\"bound\"/>"
+            "<text x=\"%d\" y=\"%d\" class=\"lg\">bound</text>",
             L + pw + 10, L + pw + 26, ly, ly, L + pw + 30, ly + 4);
 #undef SX
 #undef SY
@@ -377,10 +399,12 @@ static void report_speedup_charts(FILE *out, const struct report *r)
         }
         report_speedup_chart(out, r, scen, members, count);
     }
-    fputs("</div><p class=\"cap\">Solid: measured speedup (median); dashed: the oracle bound min(P, W/S) from "
-          "the block's dependency graph; dotted grey: ideal (speedup = threads). Blocks are grouped into scenarios by "
-          "name (amm-low and amm-high: amm; block numbers: mainnet).</p>\n",
-          out);
+    fputs(
+        "</div><p class=\"cap\">Solid: measured speedup (median); dashed: the oracle bound min(P, W/S) from "
+        "the block's dependency graph; dotted grey: ideal (speedup = threads). Blocks are grouped into "
+        "scenarios by "
+        "name (amm-low and amm-high: amm; block numbers: mainnet).</p>\n",
+        out);
     free(members);
     free(done);
 }
@@ -414,11 +438,11 @@ static void report_gantt_bar(FILE *out, const struct gantt_bar *g)
     double h = validate ? 8 : 13, w = g->x1 - g->x0;
     if (w < 0.6)
         w = 0.6;
-    fprintf(out, "<rect x=\"%.1f\" y=\"%.0f\" width=\"%.1f\" height=\"%.0f\" fill=\"%s\"><title>", CHART_LEFT + g->x0,
-            y, w, h, gantt_color[g->cls]);
+    fprintf(out, "<rect x=\"%.1f\" y=\"%.0f\" width=\"%.1f\" height=\"%.0f\" fill=\"%s\"><title>",
+            CHART_LEFT + g->x0, y, w, h, gantt_color[g->cls]);
     if (g->count == 1)
-        fprintf(out, "tx %u incarnation %u: %s, %.3f-%.3f ms", g->tx_lo, g->inc, gantt_name[g->cls], g->t0 / 1e6,
-                g->t1 / 1e6);
+        fprintf(out, "tx %u incarnation %u: %s, %.3f-%.3f ms", g->tx_lo, g->inc, gantt_name[g->cls],
+                g->t0 / 1e6, g->t1 / 1e6);
     else
         fprintf(out, "%u x %s, tx %u-%u, %.3f-%.3f ms", g->count, gantt_name[g->cls], g->tx_lo, g->tx_hi,
                 g->t0 / 1e6, g->t1 / 1e6);
@@ -428,8 +452,8 @@ static void report_gantt_bar(FILE *out, const struct gantt_bar *g)
 /* The bars for a record at `scale` px/ns: one per task when gap <= 0,
  * else tasks of the same class in a lane less than gap px apart share a
  * bar. counts[] gets the tasks per class. Returns the number of bars. */
-static size_t report_gantt_bars(const struct par_record *rec, double scale, double gap, struct gantt_bar *bars,
-                                size_t counts[GC_COUNT])
+static size_t report_gantt_bars(const struct par_record *rec, double scale, double gap,
+                                struct gantt_bar *bars, size_t counts[GC_COUNT])
 {
     size_t nbars = 0;
     struct gantt_bar open[GC_COUNT];
@@ -462,8 +486,15 @@ static size_t report_gantt_bars(const struct par_record *rec, double scale, doub
         }
         if (is_open[c])
             bars[nbars++] = open[c];
-        open[c] = (struct gantt_bar){.x0 = x0, .x1 = x1, .t0 = e->start_ns, .t1 = e->end_ns, .tx_lo = e->tx,
-                                     .tx_hi = e->tx, .inc = e->incarnation, .count = 1, .lane = e->thread,
+        open[c] = (struct gantt_bar){.x0 = x0,
+                                     .x1 = x1,
+                                     .t0 = e->start_ns,
+                                     .t1 = e->end_ns,
+                                     .tx_lo = e->tx,
+                                     .tx_hi = e->tx,
+                                     .inc = e->incarnation,
+                                     .count = 1,
+                                     .lane = e->thread,
                                      .cls = (uint8_t)c};
         is_open[c] = true;
         if (gap <= 0) {
@@ -504,25 +535,29 @@ static int report_gantt(FILE *out, const struct report_block *b)
     }
     bool merge = gap > 0;
     int H = 24 + lanes * LANE_HEIGHT + 36;
-    fprintf(out, "<svg class=\"gantt\" width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\" "
-                 "xmlns=\"http://www.w3.org/2000/svg\" role=\"img\">",
+    fprintf(out,
+            "<svg class=\"gantt\" width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\" "
+            "xmlns=\"http://www.w3.org/2000/svg\" role=\"img\">",
             CHART_LEFT + CHART_WIDTH + 20, H, CHART_LEFT + CHART_WIDTH + 20, H);
     for (int l = 0; l < lanes; l++) {
         int y = 24 + l * LANE_HEIGHT;
-        fprintf(out, "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" class=\"lane%d\"/>"
-                     "<text x=\"%d\" y=\"%d\" class=\"ax\" text-anchor=\"end\">thread %d</text>",
+        fprintf(out,
+                "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" class=\"lane%d\"/>"
+                "<text x=\"%d\" y=\"%d\" class=\"ax\" text-anchor=\"end\">thread %d</text>",
                 CHART_LEFT, y, CHART_WIDTH, LANE_HEIGHT - 2, l % 2, CHART_LEFT - 6, y + 17, l);
     }
     double ms = (double)span / 1e6, step = report_nice_step(ms, 8);
     int axis_y = 24 + lanes * LANE_HEIGHT;
     for (double v = 0; v <= ms + 1e-12; v += step) {
         double x = CHART_LEFT + v / ms * CHART_WIDTH;
-        fprintf(out, "<line x1=\"%.1f\" x2=\"%.1f\" y1=\"20\" y2=\"%d\" class=\"grid\"/><text x=\"%.1f\" y=\"%d\" "
-                     "class=\"ax\" text-anchor=\"middle\">%g</text>",
+        fprintf(out,
+                "<line x1=\"%.1f\" x2=\"%.1f\" y1=\"20\" y2=\"%d\" class=\"grid\"/><text x=\"%.1f\" y=\"%d\" "
+                "class=\"ax\" text-anchor=\"middle\">%g</text>",
                 x, x, axis_y, x, axis_y + 14, v);
     }
-    fprintf(out, "<text x=\"%d\" y=\"%d\" class=\"ax\" text-anchor=\"middle\">ms since the parallel phase began"
-                 "</text>",
+    fprintf(out,
+            "<text x=\"%d\" y=\"%d\" class=\"ax\" text-anchor=\"middle\">ms since the parallel phase began"
+            "</text>",
             CHART_LEFT + CHART_WIDTH / 2, axis_y + 30);
     for (int c = 0; c < GC_COUNT; c++)
         for (size_t k = 0; k < nbars; k++)
@@ -531,19 +566,24 @@ static int report_gantt(FILE *out, const struct report_block *b)
     /* legend */
     int lx = CHART_LEFT;
     for (int c = 0; c < GC_COUNT; c++) {
-        fprintf(out, "<rect x=\"%d\" y=\"4\" width=\"12\" height=\"10\" fill=\"%s\"/><text x=\"%d\" y=\"13\" "
-                     "class=\"lg\">%s (%zu)</text>",
+        fprintf(out,
+                "<rect x=\"%d\" y=\"4\" width=\"12\" height=\"10\" fill=\"%s\"/><text x=\"%d\" y=\"13\" "
+                "class=\"lg\">%s (%zu)</text>",
                 lx, gantt_color[c], lx + 16, gantt_name[c], counts[c]);
         lx += 16 + (int)strlen(gantt_name[c]) * 6 + 50;
     }
     fputs("</svg>", out);
-    fprintf(out, "<p class=\"cap\">Recorded parallel run at %d threads (forced parallel), %.3f ms parallel phase, %zu "
-                 "tasks. Upper bar of a lane: executions; lower: validations.",
-            b->recorded_threads, rec->parallel_ns / 1e6, rec->event_count);
+    fprintf(
+        out,
+        "<p class=\"cap\">Recorded parallel run at %d threads (forced parallel), %.3f ms parallel phase, %zu "
+        "tasks. Upper bar of a lane: executions; lower: validations.",
+        b->recorded_threads, rec->parallel_ns / 1e6, rec->event_count);
     if (merge)
-        fprintf(out, " More than %d tasks: tasks of the same kind less than %g pixel%s apart in a lane are drawn as "
-                "one bar (%zu bars; the tooltip gives the count and the transaction range).",
-                REPORT_GANTT_DETAIL, gap, gap > 1 ? "s" : "", nbars);
+        fprintf(
+            out,
+            " More than %d tasks: tasks of the same kind less than %g pixel%s apart in a lane are drawn as "
+            "one bar (%zu bars; the tooltip gives the count and the transaction range).",
+            REPORT_GANTT_DETAIL, gap, gap > 1 ? "s" : "", nbars);
     fputs("</p>\n", out);
     free(bars);
     return PAREVM_OK;
@@ -569,10 +609,12 @@ static int cmp_arc_count(const void *a, const void *b)
     return x->from != y->from ? (x->from < y->from ? -1 : 1) : (x->to < y->to ? -1 : x->to > y->to);
 }
 
-static void report_arc(FILE *out, double x1, double x2, double base, double max_h, const char *cls, double width)
+static void report_arc(FILE *out, double x1, double x2, double base, double max_h, const char *cls,
+                       double width)
 {
     double rx = (x2 - x1) / 2, ry = rx < max_h ? rx : max_h;
-    fprintf(out, "<path d=\"M%.1f %.1fA%.1f %.1f 0 0 1 %.1f %.1f\" class=\"%s\"", x1, base, rx, ry, x2, base, cls);
+    fprintf(out, "<path d=\"M%.1f %.1fA%.1f %.1f 0 0 1 %.1f %.1f\" class=\"%s\"", x1, base, rx, ry, x2, base,
+            cls);
     if (width > 0)
         fprintf(out, " stroke-width=\"%.2f\"", width);
 }
@@ -594,7 +636,7 @@ static int report_dep_graph(FILE *out, const struct report_block *b)
     bool binned = n > REPORT_GRAPH_DETAIL;
     size_t bins = binned ? REPORT_GRAPH_BINS : n;
     /* bin of transaction i: i * bins / n */
-#define BIN(i) ((uint32_t)((uint64_t)(i) * bins / (n ? n : 1)))
+#define BIN(i) ((uint32_t)((uint64_t)(i)*bins / (n ? n : 1)))
     double slot = (double)CHART_WIDTH / (double)(bins ? bins : 1);
 #define BX(bin) (CHART_LEFT + ((bin) + 0.5) * slot)
     const double max_h = 180, base = 200;
@@ -632,7 +674,8 @@ static int report_dep_graph(FILE *out, const struct report_block *b)
         if (narcs && keys[k] == ((uint64_t)arcs[narcs - 1].from << 32 | arcs[narcs - 1].to))
             arcs[narcs - 1].count++;
         else
-            arcs[narcs++] = (struct graph_arc){.from = (uint32_t)(keys[k] >> 32), .to = (uint32_t)keys[k], .count = 1};
+            arcs[narcs++] =
+                (struct graph_arc){.from = (uint32_t)(keys[k] >> 32), .to = (uint32_t)keys[k], .count = 1};
     }
     size_t drawn = narcs;
     if (narcs > REPORT_GRAPH_MAX_ARCS) {
@@ -643,8 +686,9 @@ static int report_dep_graph(FILE *out, const struct report_block *b)
     for (size_t k = 0; k < bins; k++)
         if (bin_cost[k] > max_cost)
             max_cost = bin_cost[k];
-    fprintf(out, "<svg class=\"deps\" width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\" "
-                 "xmlns=\"http://www.w3.org/2000/svg\" role=\"img\">",
+    fprintf(out,
+            "<svg class=\"deps\" width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\" "
+            "xmlns=\"http://www.w3.org/2000/svg\" role=\"img\">",
             CHART_LEFT + CHART_WIDTH + 20, H, CHART_LEFT + CHART_WIDTH + 20, H);
     fprintf(out, "<line x1=\"%d\" x2=\"%d\" y1=\"%.0f\" y2=\"%.0f\" class=\"axis\"/>", CHART_LEFT,
             CHART_LEFT + CHART_WIDTH, base, base);
@@ -653,8 +697,8 @@ static int report_dep_graph(FILE *out, const struct report_block *b)
         report_arc(out, BX(a->from), BX(a->to), base, max_h, "arc", a->count > 1 ? 0.6 + log2(a->count) : 0);
         if (binned)
             fprintf(out, "><title>%u dependencies: tx %zu-%zu -&gt; tx %zu-%zu</title></path>", a->count,
-                    (size_t)a->from * n / bins, ((size_t)a->from + 1) * n / bins - 1, (size_t)a->to * n / bins,
-                    ((size_t)a->to + 1) * n / bins - 1);
+                    (size_t)a->from * n / bins, ((size_t)a->from + 1) * n / bins - 1,
+                    (size_t)a->to * n / bins, ((size_t)a->to + 1) * n / bins - 1);
         else
             fprintf(out, "><title>tx %u reads a write of tx %u</title></path>", a->to, a->from);
     }
@@ -671,29 +715,33 @@ static int report_dep_graph(FILE *out, const struct report_block *b)
     for (size_t k = 0; k < bins; k++) {
         double h = max_cost > 0 ? 4 + 36 * bin_cost[k] / max_cost : 4;
         double w = slot > 2 ? slot - 1 : slot;
-        fprintf(out, "<rect x=\"%.2f\" y=\"%.0f\" width=\"%.2f\" height=\"%.1f\" class=\"%s\"><title>", CHART_LEFT + k * slot,
-                base + 2, w, h, bin_crit[k] ? "ncrit" : "node");
+        fprintf(out, "<rect x=\"%.2f\" y=\"%.0f\" width=\"%.2f\" height=\"%.1f\" class=\"%s\"><title>",
+                CHART_LEFT + k * slot, base + 2, w, h, bin_crit[k] ? "ncrit" : "node");
         if (binned)
-            fprintf(out, "tx %zu-%zu: %.3f ms work%s", k * n / bins, (k + 1) * n / bins - 1, bin_cost[k] / 1e6,
-                    bin_crit[k] ? ", on the critical path" : "");
+            fprintf(out, "tx %zu-%zu: %.3f ms work%s", k * n / bins, (k + 1) * n / bins - 1,
+                    bin_cost[k] / 1e6, bin_crit[k] ? ", on the critical path" : "");
         else
             fprintf(out, "tx %zu: %.3f ms, %zu deps, %u executions%s", k, bin_cost[k] / 1e6, g->dep_counts[k],
                     g->incarnations ? g->incarnations[k] : 1, bin_crit[k] ? ", on the critical path" : "");
         fputs("</title></rect>", out);
     }
-    fprintf(out, "<text x=\"%d\" y=\"%d\" class=\"ax\">tx 0</text><text x=\"%d\" y=\"%d\" class=\"ax\" "
-                 "text-anchor=\"end\">tx %zu</text>",
+    fprintf(out,
+            "<text x=\"%d\" y=\"%d\" class=\"ax\">tx 0</text><text x=\"%d\" y=\"%d\" class=\"ax\" "
+            "text-anchor=\"end\">tx %zu</text>",
             CHART_LEFT, H - 4, CHART_LEFT + CHART_WIDTH, H - 4, n ? n - 1 : 0);
     fputs("</svg>", out);
-    fprintf(out, "<p class=\"cap\">Arc diagram: transactions in index order left to right (bar height: measured "
-                 "execution time); an arc joins a transaction to a later one that read its write. %zu dependencies. "
-                 "<span class=\"critkey\">Red</span>: the critical path, the heaviest chain by measured cost: %zu "
-                 "transactions, %.3f ms of %.3f ms total work (W/S = %.2f).",
-            edges, crit_len, span_ns / 1e6, work_ns / 1e6, span_ns > 0 ? work_ns / span_ns : 0);
+    fprintf(
+        out,
+        "<p class=\"cap\">Arc diagram: transactions in index order left to right (bar height: measured "
+        "execution time); an arc joins a transaction to a later one that read its write. %zu dependencies. "
+        "<span class=\"critkey\">Red</span>: the critical path, the heaviest chain by measured cost: %zu "
+        "transactions, %.3f ms of %.3f ms total work (W/S = %.2f).",
+        edges, crit_len, span_ns / 1e6, work_ns / 1e6, span_ns > 0 ? work_ns / span_ns : 0);
     if (binned)
-        fprintf(out, " Sampled view: %zu transactions grouped into %zu bins of about %.1f consecutive "
-                     "transactions; arcs between bins aggregated (stroke width grows with the count), %zu "
-                     "dependencies inside a bin not drawn.",
+        fprintf(out,
+                " Sampled view: %zu transactions grouped into %zu bins of about %.1f consecutive "
+                "transactions; arcs between bins aggregated (stroke width grows with the count), %zu "
+                "dependencies inside a bin not drawn.",
                 n, bins, (double)n / (double)bins, intra);
     if (narcs > drawn)
         fprintf(out, " The %zu heaviest of %zu arcs drawn.", drawn, narcs);
@@ -713,7 +761,8 @@ static int report_dep_graph(FILE *out, const struct report_block *b)
 static void report_hot_table(FILE *out, const struct par_record *rec)
 {
     if (!rec->hot_count) {
-        fputs("<p class=\"cap\">No location made a transaction depend on another or caused an abort.</p>\n", out);
+        fputs("<p class=\"cap\">No location made a transaction depend on another or caused an abort.</p>\n",
+              out);
         return;
     }
     fputs("<table class=\"hot\"><thead><tr><th>contract / account</th><th>kind</th><th>slot</th>"
@@ -727,13 +776,15 @@ static void report_hot_table(FILE *out, const struct par_record *rec)
         report_address_hex(&h->addr, a);
         if (h->kind == 3)
             report_slot_hex(&h->slot, s);
-        fprintf(out, "<tr><td class=\"mono\">%s</td><td>%s</td><td class=\"mono\">%s</td><td>%u</td><td>%u</td></tr>\n",
+        fprintf(out,
+                "<tr><td class=\"mono\">%s</td><td>%s</td><td "
+                "class=\"mono\">%s</td><td>%u</td><td>%u</td></tr>\n",
                 a, report_kind_name(h->kind), s, h->deps, h->aborts);
     }
     fputs("</tbody></table>", out);
     if (rec->hot_count > rows)
-        fprintf(out, "<p class=\"cap\">%zu of %zu locations shown (most dependencies + aborts first).</p>", rows,
-                rec->hot_count);
+        fprintf(out, "<p class=\"cap\">%zu of %zu locations shown (most dependencies + aborts first).</p>",
+                rows, rec->hot_count);
     fputc('\n', out);
 }
 
@@ -745,8 +796,10 @@ static const char report_css[] =
     "table{border-collapse:collapse;font-size:12px;margin:8px 0}th,td{padding:3px 7px;text-align:right;"
     "border-bottom:1px solid #eee}th{background:#f4f4f4}td.l,th.l{text-align:left}"
     ".grp{border-left:1px solid #ccc}tr.total td{font-weight:bold;border-top:2px solid #999}"
-    "td.err{color:#c00;text-align:left}.mono{font-family:ui-monospace,Menlo,Consolas,monospace;text-align:left}\n"
-    ".charts{display:flex;flex-wrap:wrap;gap:4px 12px}figure{margin:2px;flex:0 0 auto}figcaption,.cap{font-size:12px;color:#555}"
+    "td.err{color:#c00;text-align:left}.mono{font-family:ui-monospace,Menlo,Consolas,monospace;text-align:"
+    "left}\n"
+    ".charts{display:flex;flex-wrap:wrap;gap:4px 12px}figure{margin:2px;flex:0 0 "
+    "auto}figcaption,.cap{font-size:12px;color:#555}"
     "svg text{font-size:11px;fill:#333}.ttl{font-weight:bold;font-size:12px}.ax{fill:#666}.lg{font-size:11px}"
     ".grid{stroke:#e6e6e6}.ideal{stroke:#bbb;stroke-dasharray:2 3}"
     ".measured{fill:none;stroke-width:2}.bound{fill:none;stroke-width:1.5;stroke-dasharray:6 4}"
@@ -772,13 +825,14 @@ int report_write_html(const struct report *r, FILE *out)
     char when[64] = "";
     if (gmtime_r(&now, &tm))
         strftime(when, sizeof when, "%Y-%m-%d %H:%M UTC", &tm);
-    fprintf(out, "<p class=\"meta\">Generated %s by parevm bench; %zu blocks; every time is the median of %d runs "
-                 "on a fresh copy of the pre-state, and every parallel result was checked identical to the "
-                 "sequential one. <b>bound</b>: the oracle speedup min(P, W/S) from the block's dependency graph "
-                 "(W total work, S heaviest dependency chain, both measured per transaction; also capped by the "
-                 "longest transaction); <b>efficiency</b>: measured speedup / bound; <b>re-exec / tx</b>: extra "
-                 "executions per transaction (aborted or blocked incarnations). (s): the guard chose sequential "
-                 "execution for that run.</p>\n",
+    fprintf(out,
+            "<p class=\"meta\">Generated %s by parevm bench; %zu blocks; every time is the median of %d runs "
+            "on a fresh copy of the pre-state, and every parallel result was checked identical to the "
+            "sequential one. <b>bound</b>: the oracle speedup min(P, W/S) from the block's dependency graph "
+            "(W total work, S heaviest dependency chain, both measured per transaction; also capped by the "
+            "longest transaction); <b>efficiency</b>: measured speedup / bound; <b>re-exec / tx</b>: extra "
+            "executions per transaction (aborted or blocked incarnations). (s): the guard chose sequential "
+            "execution for that run.</p>\n",
             when, r->block_count, r->reps);
     fputs("<h2>Summary</h2>\n", out);
     report_summary_table(out, r);
@@ -831,9 +885,10 @@ int report_write_json(const struct report *r, FILE *out)
         return PAREVM_ERR_ARG;
     fputs("{\"title\":", out);
     report_json_text(out, r->title ? r->title : "parevm report");
-    fprintf(out, ",\"reps\":%d,\"event_fields\":[\"start_ns\",\"end_ns\",\"tx\",\"incarnation\",\"thread\","
-                 "\"kind\",\"outcome\"],\"event_kinds\":[\"execute\",\"validate\"],"
-                 "\"event_outcomes\":[\"ok\",\"aborted\",\"blocked\",\"superseded\"],\"blocks\":[",
+    fprintf(out,
+            ",\"reps\":%d,\"event_fields\":[\"start_ns\",\"end_ns\",\"tx\",\"incarnation\",\"thread\","
+            "\"kind\",\"outcome\"],\"event_kinds\":[\"execute\",\"validate\"],"
+            "\"event_outcomes\":[\"ok\",\"aborted\",\"blocked\",\"superseded\"],\"blocks\":[",
             r->reps);
     int err = PAREVM_OK;
     for (size_t i = 0; i < r->block_count && !err; i++) {
@@ -846,17 +901,22 @@ int report_write_json(const struct report *r, FILE *out)
         report_json_text(out, scen);
         fputs(",\"dir\":", out);
         report_json_text(out, b->dir);
-        fprintf(out, ",\"number\":%llu,\"ok\":%s,\"error\":", (unsigned long long)b->number, b->ok ? "true" : "false");
+        fprintf(out, ",\"number\":%llu,\"ok\":%s,\"error\":", (unsigned long long)b->number,
+                b->ok ? "true" : "false");
         report_json_text(out, b->ok ? "" : b->error);
-        fprintf(out, ",\"txs\":%zu,\"gas\":%llu,\"seq_ms\":%.6f,\"work_ns\":%.0f,\"span_ns\":%.0f,\"longest_ns\":%.0f,"
-                     "\"runs\":[",
-                b->txs, (unsigned long long)b->gas, b->seq_ms, b->oracle.work, b->oracle.span, b->oracle.longest);
+        fprintf(
+            out,
+            ",\"txs\":%zu,\"gas\":%llu,\"seq_ms\":%.6f,\"work_ns\":%.0f,\"span_ns\":%.0f,\"longest_ns\":%.0f,"
+            "\"runs\":[",
+            b->txs, (unsigned long long)b->gas, b->seq_ms, b->oracle.work, b->oracle.span, b->oracle.longest);
         for (int t = 0; t < b->thread_count; t++) {
             double sp = report_speedup(b, t);
-            fprintf(out, "%s{\"threads\":%d,\"ms\":%.6f,\"speedup\":%.4f,\"bound\":%.4f,\"efficiency\":%.4f,"
-                         "\"executions_per_tx\":%.4f,\"engine\":\"%s\"}",
-                    t ? "," : "", b->threads[t], b->par_ms[t], sp, b->bound[t], b->bound[t] > 0 ? sp / b->bound[t] : 0,
-                    b->exec_per_tx[t], b->ran_parallel[t] ? "parallel" : "sequential");
+            fprintf(out,
+                    "%s{\"threads\":%d,\"ms\":%.6f,\"speedup\":%.4f,\"bound\":%.4f,\"efficiency\":%.4f,"
+                    "\"executions_per_tx\":%.4f,\"engine\":\"%s\"}",
+                    t ? "," : "", b->threads[t], b->par_ms[t], sp, b->bound[t],
+                    b->bound[t] > 0 ? sp / b->bound[t] : 0, b->exec_per_tx[t],
+                    b->ran_parallel[t] ? "parallel" : "sequential");
         }
         fputc(']', out);
         if (b->graph && b->graph->tx_count) {
@@ -888,8 +948,8 @@ int report_write_json(const struct report *r, FILE *out)
         }
         if (b->recorded && b->recorded->parallel) {
             const struct par_record *rec = &b->recorded->record;
-            fprintf(out, ",\"schedule\":{\"threads\":%d,\"parallel_ns\":%llu,\"events\":[", b->recorded_threads,
-                    (unsigned long long)rec->parallel_ns);
+            fprintf(out, ",\"schedule\":{\"threads\":%d,\"parallel_ns\":%llu,\"events\":[",
+                    b->recorded_threads, (unsigned long long)rec->parallel_ns);
             for (size_t k = 0; k < rec->event_count; k++) {
                 const struct par_event *e = &rec->events[k];
                 fprintf(out, "%s[%llu,%llu,%u,%u,%u,%u,%u]", k ? "," : "", (unsigned long long)e->start_ns,
@@ -903,7 +963,8 @@ int report_write_json(const struct report *r, FILE *out)
                 report_address_hex(&h->addr, a);
                 if (h->kind == 3)
                     report_slot_hex(&h->slot, s);
-                fprintf(out, "%s{\"address\":\"%s\",\"kind\":\"%s\",\"slot\":%s%s%s,\"deps\":%u,\"aborts\":%u}",
+                fprintf(out,
+                        "%s{\"address\":\"%s\",\"kind\":\"%s\",\"slot\":%s%s%s,\"deps\":%u,\"aborts\":%u}",
                         k ? "," : "", a, report_kind_name(h->kind), h->kind == 3 ? "\"" : "",
                         h->kind == 3 ? s : "null", h->kind == 3 ? "\"" : "", h->deps, h->aborts);
             }

@@ -29,10 +29,10 @@ struct report_block {
     uint64_t number;
     size_t txs;
     uint64_t gas;
-    bool ok;           /* false: error says why; only the summary row shows it */
+    bool ok; /* false: error says why; only the summary row shows it */
     const char *error;
-    double seq_ms;     /* median sequential time */
-    int thread_count;  /* entries used in the arrays below */
+    double seq_ms;    /* median sequential time */
+    int thread_count; /* entries used in the arrays below */
     int threads[REPORT_MAX_THREADS];
     double par_ms[REPORT_MAX_THREADS];      /* median parallel time */
     double bound[REPORT_MAX_THREADS];       /* oracle bound at threads[t] */
