@@ -529,7 +529,7 @@ static int exec_block(const struct chain_config *cfg, const struct block *b, str
 
     uint64_t block_start = monotonic_ns();
     bool ran_parallel = false;
-    if (!err && !stop && opt && exec_use_parallel(b, fork, opt)) {
+    if (!err && !stop && opt && exec_use_parallel(b, fork, w, opt)) {
         ran_parallel = true;
         /* The parallel phase reads the world as the system call left it. */
         s.par = calloc(b->tx_count, sizeof *s.par);
