@@ -228,9 +228,15 @@ static void test_real_block(void **state)
     free(deps);
     assert_null(strstr(html, "Sampled view"));
 
-    /* hot locations: the hottest one first */
+    /* hot locations: the hottest one first, also named in the verdict */
     char addr[43];
     report_address_hex(&rec.record.hot[0].addr, addr);
+    char *verdict = section(
+        html, "<p class=\"verdict\">At 2 threads: 1.67x measured against a bound of 1.80 (93%)", "</p>");
+    assert_non_null(strstr(verdict, "; most contended: "));
+    assert_non_null(strstr(verdict, addr));
+    assert_non_null(strstr(verdict, "; 0.100 re-executions per transaction"));
+    free(verdict);
     char *hot = section(html, "<table class=\"hot\"", "</table>");
     assert_non_null(strstr(hot, addr));
     size_t rows = rec.record.hot_count < REPORT_HOT_ROWS ? rec.record.hot_count : REPORT_HOT_ROWS;
@@ -345,6 +351,7 @@ static void test_big_block_limits(void **state)
     assert_non_null(strstr(gantt, " x execution, tx "));
     free(gantt);
     assert_non_null(strstr(html, "drawn as one bar"));
+    assert_non_null(strstr(html, "; no location made one transaction depend on another."));
     /* graph: binned; a chain has one arc between neighbouring bins */
     char *deps = section(html, "<svg class=\"deps\"", "</svg>");
     assert_int_equal(count_of(deps, "class=\"node\"") + count_of(deps, "class=\"ncrit\""), REPORT_GRAPH_BINS);

@@ -730,13 +730,14 @@ static int report_dep_graph(FILE *out, const struct report_block *b)
             "text-anchor=\"end\">tx %zu</text>",
             CHART_LEFT, H - 4, CHART_LEFT + CHART_WIDTH, H - 4, n ? n - 1 : 0);
     fputs("</svg>", out);
-    fprintf(
-        out,
-        "<p class=\"cap\">Arc diagram: transactions in index order left to right (bar height: measured "
-        "execution time); an arc joins a transaction to a later one that read its write. %zu dependencies. "
-        "<span class=\"critkey\">Red</span>: the critical path, the heaviest chain by measured cost: %zu "
-        "transactions, %.3f ms of %.3f ms total work (W/S = %.2f).",
-        edges, crit_len, span_ns / 1e6, work_ns / 1e6, span_ns > 0 ? work_ns / span_ns : 0);
+    fprintf(out,
+            "<p class=\"cap\">Arc diagram: transactions in index order left to right (bar height: measured "
+            "execution time, wall clock in an in-order single-thread run: on a busy machine a preempted "
+            "transaction stands out); an arc joins a transaction to a later one that read its write. "
+            "%zu dependencies. "
+            "<span class=\"critkey\">Red</span>: the critical path, the heaviest chain by measured cost: %zu "
+            "transactions, %.3f ms of %.3f ms total work (W/S = %.2f).",
+            edges, crit_len, span_ns / 1e6, work_ns / 1e6, span_ns > 0 ? work_ns / span_ns : 0);
     if (binned)
         fprintf(out,
                 " Sampled view: %zu transactions grouped into %zu bins of about %.1f consecutive "
@@ -788,6 +789,39 @@ static void report_hot_table(FILE *out, const struct par_record *rec)
     fputc('\n', out);
 }
 
+/* One line per block: where the speedup sits against the bound, and
+ * why: how long the heaviest chain is and which location conflicts most. */
+static void report_verdict(FILE *out, const struct report_block *b)
+{
+    int last = b->thread_count - 1;
+    if (last < 0)
+        return;
+    double sp = report_speedup(b, last);
+    fprintf(out, "<p class=\"verdict\">At %d threads: %.2fx measured against a bound of %.2f (%.0f%%)",
+            b->threads[last], sp, b->bound[last], b->bound[last] > 0 ? sp / b->bound[last] * 100 : 0);
+    if (b->oracle.span > 0)
+        fprintf(out, "; W/S = %.2f", b->oracle.work / b->oracle.span);
+    if (b->exec_per_tx[last] > 1.0005)
+        fprintf(out, "; %.3f re-executions per transaction", b->exec_per_tx[last] - 1);
+    const struct par_record *rec = b->recorded && b->recorded->parallel ? &b->recorded->record : NULL;
+    if (rec && rec->hot_count) {
+        const struct par_hot_location *h = &rec->hot[0];
+        char a[43], slot[67];
+        report_address_hex(&h->addr, a);
+        fprintf(out, "; most contended: %s", report_kind_name(h->kind));
+        if (h->kind == 3) {
+            report_slot_hex(&h->slot, slot);
+            fprintf(out, " slot <span class=\"mono\">%.18s%s</span>", slot,
+                    strlen(slot) > 18 ? "&hellip;" : "");
+        }
+        fprintf(out, " of <span class=\"mono\">%s</span> (%u dependenc%s, %u abort%s)", a, h->deps,
+                h->deps == 1 ? "y" : "ies", h->aborts, h->aborts == 1 ? "" : "s");
+    } else if (rec) {
+        fputs("; no location made one transaction depend on another", out);
+    }
+    fputs(".</p>\n", out);
+}
+
 static const char report_css[] =
     "body{font-family:system-ui,-apple-system,'Segoe UI',Roboto,Helvetica,Arial,sans-serif;margin:24px;"
     "color:#222;max-width:1200px}\n"
@@ -806,7 +840,8 @@ static const char report_css[] =
     ".lane0{fill:#fafafa}.lane1{fill:#f1f1f1}.axis{stroke:#999}"
     ".arc{fill:none;stroke:#7f8fa6;stroke-opacity:.45}.crit{fill:none;stroke:#d62728;stroke-width:2}"
     ".node{fill:#9aa7b8}.ncrit{fill:#d62728}.critkey{color:#d62728;font-weight:bold}"
-    ".block{margin-bottom:28px}.meta{font-size:12px;color:#444}\n";
+    ".block{margin-bottom:28px}.meta{font-size:12px;color:#444}.verdict{font-size:13px}"
+    "span.mono{font-size:12px}\n";
 
 int report_write_html(const struct report *r, FILE *out)
 {
@@ -855,6 +890,7 @@ int report_write_html(const struct report *r, FILE *out)
                 (unsigned long long)b->number, b->txs, (double)b->gas / 1e6, b->seq_ms);
         report_html_text(out, b->dir);
         fputs("</p>\n", out);
+        report_verdict(out, b);
         if (b->recorded && b->recorded->parallel) {
             fputs("<h3>Schedule</h3>", out);
             err = report_gantt(out, b);
