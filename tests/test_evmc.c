@@ -171,7 +171,10 @@ static bool is_zero(const evmc_bytes32 *b)
     return memcmp(b, &zero, sizeof zero) == 0;
 }
 
-static bool bytes32_eq(const evmc_bytes32 *a, const evmc_bytes32 *b) { return memcmp(a, b, sizeof *a) == 0; }
+static bool bytes32_eq(const evmc_bytes32 *a, const evmc_bytes32 *b)
+{
+    return memcmp(a, b, sizeof *a) == 0;
+}
 
 static struct account *find(struct evmc_host_context *c, const evmc_address *a)
 {
@@ -258,7 +261,8 @@ static enum evmc_storage_status h_set_storage(struct evmc_host_context *c, const
     return EVMC_STORAGE_ASSIGNED;
 }
 
-static evmc_bytes32 h_get_transient(struct evmc_host_context *c, const evmc_address *a, const evmc_bytes32 *key)
+static evmc_bytes32 h_get_transient(struct evmc_host_context *c, const evmc_address *a,
+                                    const evmc_bytes32 *key)
 {
     struct account *acc = find(c, a);
     struct slot *s = acc ? find_slot(acc->tslots, &acc->ntslots, key, false) : NULL;
@@ -307,7 +311,8 @@ static size_t h_copy_code(struct evmc_host_context *c, const evmc_address *a, si
     return n;
 }
 
-static bool h_selfdestruct(struct evmc_host_context *c, const evmc_address *a, const evmc_address *beneficiary)
+static bool h_selfdestruct(struct evmc_host_context *c, const evmc_address *a,
+                           const evmc_address *beneficiary)
 {
     struct account *acc = find_or_add(c, a);
     struct account *to = find_or_add(c, beneficiary);
@@ -722,8 +727,8 @@ static void test_arithmetic(void **state)
     done(c, &r);
 }
 
-static const uint8_t store_load[] = {PUSH1, 1, PUSH1, 0, SSTORE, PUSH1, 0, SLOAD,
-                                     PUSH1, 0, MSTORE, PUSH1, 32, PUSH1, 0, RETURN};
+static const uint8_t store_load[] = {PUSH1, 1, PUSH1,  0,     SSTORE, PUSH1, 0, SLOAD,
+                                     PUSH1, 0, MSTORE, PUSH1, 32,     PUSH1, 0, RETURN};
 
 static void test_storage_set(void **state)
 {
@@ -833,7 +838,8 @@ static void test_transient_storage(void **state)
 {
     (void)state;
     /* EIP-1153: TSTORE and TLOAD 100 each. */
-    const uint8_t code[] = {PUSH1, 7, PUSH1, 1, TSTORE, PUSH1, 1, TLOAD, PUSH1, 0, MSTORE, PUSH1, 32, PUSH1, 0, RETURN};
+    const uint8_t code[] = {PUSH1, 7, PUSH1,  1,     TSTORE, PUSH1, 1, TLOAD,
+                            PUSH1, 0, MSTORE, PUSH1, 32,     PUSH1, 0, RETURN};
     struct evmc_host_context *c = new_host(EVMC_CANCUN);
     struct evmc_result r = run(c, code, sizeof code, 1000);
     expect(&r, EVMC_SUCCESS, 1000 - (24 + 200), 0);
@@ -888,8 +894,8 @@ static void test_call(void **state)
      * memory[0..32]. Berlin: 6 pushes + GAS = 20; CALL 100 warm + 2500
      * cold (EIP-2929) + 3 for the output word; the callee gets all but a
      * 64th of what is left (EIP-150) and uses 18; RETURN's pushes 6. */
-    const uint8_t code[] = {PUSH1, 32, PUSH1, 0, PUSH1, 0, PUSH1, 0,  PUSH1, 0,
-                            PUSH1, 0x0b, GAS, CALL, PUSH1, 32, PUSH1, 0, RETURN};
+    const uint8_t code[] = {PUSH1, 32,   PUSH1, 0,    PUSH1, 0,  PUSH1, 0, PUSH1, 0,
+                            PUSH1, 0x0b, GAS,   CALL, PUSH1, 32, PUSH1, 0, RETURN};
     struct evmc_host_context *c = new_host(EVMC_BERLIN);
     set_code(c, 0x0b, callee_0x99, sizeof callee_0x99);
     struct evmc_result r = run(c, code, sizeof code, 100000);
@@ -913,7 +919,8 @@ static void test_call_value(void **state)
     /* 1 wei to the absent 0x0d with gas 0 (Berlin): 7 pushes 21; CALL 100
      * + 2500 cold + 9000 value + 25000 new account; the callee (no code)
      * gets the 2300 stipend and hands it back. */
-    const uint8_t code[] = {PUSH1, 0, PUSH1, 0, PUSH1, 0, PUSH1, 0, PUSH1, 1, PUSH1, 0x0d, PUSH1, 0, CALL, STOP};
+    const uint8_t code[] = {PUSH1, 0, PUSH1, 0,    PUSH1, 0, PUSH1, 0,
+                            PUSH1, 1, PUSH1, 0x0d, PUSH1, 0, CALL,  STOP};
     struct evmc_host_context *c = new_host(EVMC_BERLIN);
     evmc_address self = addr_of(CONTRACT_ID), to = addr_of(0x0d);
     find_or_add(c, &self)->balance = 10;
@@ -939,8 +946,8 @@ static void test_staticcall_violation(void **state)
      * fails (static mode) and its 4096 gas is gone; CALL pushed 0, which
      * is returned. Cancun: 6 pushes 18, 100 + 2500 cold, 4096, 15. */
     const uint8_t writer[] = {PUSH1, 1, PUSH1, 0, SSTORE, STOP};
-    const uint8_t code[] = {PUSH1, 0, PUSH1, 0, PUSH1, 0, PUSH1, 0, PUSH1, 0x0c, PUSH2, 0x10, 0x00, STATICCALL,
-                            PUSH1, 0, MSTORE, PUSH1, 32, PUSH1, 0, RETURN};
+    const uint8_t code[] = {PUSH1, 0,    PUSH1,      0,     PUSH1, 0,      PUSH1, 0,  PUSH1, 0x0c, PUSH2,
+                            0x10,  0x00, STATICCALL, PUSH1, 0,     MSTORE, PUSH1, 32, PUSH1, 0,    RETURN};
     struct evmc_host_context *c = new_host(EVMC_CANCUN);
     set_code(c, 0x0c, writer, sizeof writer);
     struct evmc_result r = run(c, code, sizeof code, 100000);
@@ -965,10 +972,11 @@ static void test_revert(void **state)
      * rolled back by the host, the caller sees RETURNDATASIZE 1 and gets
      * the callee's unused gas back. Cancun: 20 before CALL, 100 + 2500
      * cold, callee 6 + 22100 + 6 + 6 + 6 = 22124, then 17 after. */
-    const uint8_t reverter[] = {PUSH1, 1, PUSH1, 0, SSTORE, PUSH1, 0xee, PUSH1, 0, MSTORE8,
-                                PUSH1, 1, PUSH1, 0, REVERT};
-    const uint8_t caller[] = {PUSH1, 0, PUSH1, 0, PUSH1, 0, PUSH1, 0, PUSH1, 0, PUSH1, 0x0e, GAS, CALL,
-                              RETURNDATASIZE, PUSH1, 0, MSTORE, PUSH1, 32, PUSH1, 0, RETURN};
+    const uint8_t reverter[] = {PUSH1, 1,       PUSH1, 0, SSTORE, PUSH1, 0xee,  PUSH1,
+                                0,     MSTORE8, PUSH1, 1, PUSH1,  0,     REVERT};
+    const uint8_t caller[] = {PUSH1, 0,      PUSH1, 0,    PUSH1, 0,    PUSH1,          0,
+                              PUSH1, 0,      PUSH1, 0x0e, GAS,   CALL, RETURNDATASIZE, PUSH1,
+                              0,     MSTORE, PUSH1, 32,   PUSH1, 0,    RETURN};
     c = new_host(EVMC_CANCUN);
     set_code(c, 0x0e, reverter, sizeof reverter);
     r = run(c, caller, sizeof caller, 100000);
@@ -988,8 +996,8 @@ static void test_create(void **state)
      * from there, return the address. Cancun: 12 + 9; CREATE 32000 + 2 per
      * initcode word (EIP-3860); the initcode gets all but a 64th of the
      * rest (EIP-150) and uses 18 + 200 code deposit; 12 after. */
-    const uint8_t code[] = {PUSH10, INITCODE, PUSH1, 0,  MSTORE, PUSH1, 10, PUSH1, 22, PUSH1,
-                            0,      CREATE,   PUSH1, 0,  MSTORE, PUSH1, 32, PUSH1, 0,  RETURN};
+    const uint8_t code[] = {PUSH10, INITCODE, PUSH1, 0, MSTORE, PUSH1, 10, PUSH1, 22, PUSH1,
+                            0,      CREATE,   PUSH1, 0, MSTORE, PUSH1, 32, PUSH1, 0,  RETURN};
     struct evmc_host_context *c = new_host(EVMC_CANCUN);
     evmc_address self = addr_of(CONTRACT_ID);
     struct evmc_result r = run(c, code, sizeof code, 100000);
@@ -1015,8 +1023,8 @@ static void test_create(void **state)
     done(c, &r);
 
     /* CREATE2 with salt 7: + 6 per initcode word for hashing (EIP-1014). */
-    const uint8_t code2[] = {PUSH10, INITCODE, PUSH1,   0,     MSTORE, PUSH1, 7,      PUSH1, 10, PUSH1, 22,
-                             PUSH1,  0,        CREATE2, PUSH1, 0,      MSTORE, PUSH1, 32,    PUSH1, 0, RETURN};
+    const uint8_t code2[] = {PUSH10, INITCODE, PUSH1, 0, MSTORE, PUSH1, 7,  PUSH1, 10, PUSH1, 22, PUSH1,
+                             0,      CREATE2,  PUSH1, 0, MSTORE, PUSH1, 32, PUSH1, 0,  RETURN};
     c = new_host(EVMC_CANCUN);
     r = run(c, code2, sizeof code2, 100000);
     expect(&r, EVMC_SUCCESS, 100000 - (24 + 32008 + 218 + 12), 0);
@@ -1084,10 +1092,10 @@ static void test_context(void **state)
     (void)state;
     /* ORIGIN, NUMBER, CHAINID, BLOBHASH(0), BLOCKHASH(NUMBER - 1) into
      * five words; memory grows a word at a time (3 each). */
-    const uint8_t code[] = {ORIGIN, PUSH1,    0,     MSTORE, NUMBER, PUSH1, 32,        MSTORE,  CHAINID,
-                            PUSH1,  64,       MSTORE, PUSH1, 0,      BLOBHASH, PUSH1, 96,        MSTORE,  NUMBER,
-                            PUSH1,  1,        SWAP1, SUB,    BLOCKHASH, PUSH1, 128,  MSTORE,    PUSH1,   160,
-                            PUSH1,  0,        RETURN};
+    const uint8_t code[] = {ORIGIN,  PUSH1,  0,      MSTORE, NUMBER, PUSH1, 32,       MSTORE,
+                            CHAINID, PUSH1,  64,     MSTORE, PUSH1,  0,     BLOBHASH, PUSH1,
+                            96,      MSTORE, NUMBER, PUSH1,  1,      SWAP1, SUB,      BLOCKHASH,
+                            PUSH1,   128,    MSTORE, PUSH1,  160,    PUSH1, 0,        RETURN};
     struct evmc_host_context *c = new_host(EVMC_CANCUN);
     struct evmc_result r = run(c, code, sizeof code, 1000);
     expect(&r, EVMC_SUCCESS, 1000 - (11 + 11 + 11 + 15 + 40 + 6), 0);
@@ -1109,13 +1117,16 @@ static void test_account_access(void **state)
 {
     (void)state;
     /* BALANCE of 0x0f twice: cold then warm from Berlin (EIP-2929). */
-    const uint8_t code[] = {PUSH1, 0x0f, BALANCE, POP, PUSH1, 0x0f, BALANCE, PUSH1, 0, MSTORE,
-                            PUSH1, 32,   PUSH1,   0,   RETURN};
+    const uint8_t code[] = {PUSH1, 0x0f,   BALANCE, POP, PUSH1, 0x0f, BALANCE, PUSH1,
+                            0,     MSTORE, PUSH1,   32,  PUSH1, 0,    RETURN};
     static const struct {
         enum evmc_revision rev;
         int64_t balance_cold, balance_warm;
-    } cases[] = {{EVMC_FRONTIER, 20, 20}, {EVMC_TANGERINE_WHISTLE, 400, 400}, {EVMC_ISTANBUL, 700, 700},
-                 {EVMC_BERLIN, 2600, 100}, {EVMC_CANCUN, 2600, 100}};
+    } cases[] = {{EVMC_FRONTIER, 20, 20},
+                 {EVMC_TANGERINE_WHISTLE, 400, 400},
+                 {EVMC_ISTANBUL, 700, 700},
+                 {EVMC_BERLIN, 2600, 100},
+                 {EVMC_CANCUN, 2600, 100}};
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         struct evmc_host_context *c = new_host(cases[i].rev);
         evmc_address a = addr_of(0x0f);
@@ -1128,8 +1139,8 @@ static void test_account_access(void **state)
 
     /* EXTCODESIZE (cold 2600) into word 0, EXTCODECOPY of 4 bytes of the
      * now warm account into word 1 (100 + 3 per word + 3 memory), Cancun. */
-    const uint8_t ext[] = {PUSH1, 0x0b, EXTCODESIZE, PUSH1, 0,  MSTORE, PUSH1, 4,     PUSH1, 0,
-                           PUSH1, 32,   PUSH1,       0x0b,  EXTCODECOPY, PUSH1, 64, PUSH1, 0, RETURN};
+    const uint8_t ext[] = {PUSH1, 0x0b, EXTCODESIZE, PUSH1, 0,           MSTORE, PUSH1, 4,     PUSH1, 0,
+                           PUSH1, 32,   PUSH1,       0x0b,  EXTCODECOPY, PUSH1,  64,    PUSH1, 0,     RETURN};
     struct evmc_host_context *c = new_host(EVMC_CANCUN);
     set_code(c, 0x0b, callee_0x99, sizeof callee_0x99);
     struct evmc_result r = run(c, ext, sizeof ext, 10000);
@@ -1234,16 +1245,26 @@ static void test_rejected(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_identity),         cmocka_unit_test(test_set_option),
-        cmocka_unit_test(test_arithmetic),       cmocka_unit_test(test_storage_set),
-        cmocka_unit_test(test_storage_refunds),  cmocka_unit_test(test_storage_failures),
-        cmocka_unit_test(test_transient_storage), cmocka_unit_test(test_logs),
-        cmocka_unit_test(test_call),             cmocka_unit_test(test_call_value),
-        cmocka_unit_test(test_staticcall_violation), cmocka_unit_test(test_revert),
-        cmocka_unit_test(test_create),           cmocka_unit_test(test_out_of_gas),
-        cmocka_unit_test(test_halts),            cmocka_unit_test(test_context),
-        cmocka_unit_test(test_account_access),   cmocka_unit_test(test_selfdestruct),
-        cmocka_unit_test(test_recursion),        cmocka_unit_test(test_rejected),
+        cmocka_unit_test(test_identity),
+        cmocka_unit_test(test_set_option),
+        cmocka_unit_test(test_arithmetic),
+        cmocka_unit_test(test_storage_set),
+        cmocka_unit_test(test_storage_refunds),
+        cmocka_unit_test(test_storage_failures),
+        cmocka_unit_test(test_transient_storage),
+        cmocka_unit_test(test_logs),
+        cmocka_unit_test(test_call),
+        cmocka_unit_test(test_call_value),
+        cmocka_unit_test(test_staticcall_violation),
+        cmocka_unit_test(test_revert),
+        cmocka_unit_test(test_create),
+        cmocka_unit_test(test_out_of_gas),
+        cmocka_unit_test(test_halts),
+        cmocka_unit_test(test_context),
+        cmocka_unit_test(test_account_access),
+        cmocka_unit_test(test_selfdestruct),
+        cmocka_unit_test(test_recursion),
+        cmocka_unit_test(test_rejected),
     };
     return cmocka_run_group_tests(tests, load_vm, unload_vm);
 }

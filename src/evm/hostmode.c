@@ -23,16 +23,16 @@
 /* Everything that reads state, the block or the transaction, or sends a
  * nested message. */
 static const uint8_t host_opcodes[] = {
-    0x31,                                                       /* BALANCE */
-    0x32,                                                       /* ORIGIN */
-    0x3a,                                                       /* GASPRICE */
-    0x3b, 0x3c, 0x3f,                                           /* EXTCODESIZE, EXTCODECOPY, EXTCODEHASH */
+    0x31,             /* BALANCE */
+    0x32,             /* ORIGIN */
+    0x3a,             /* GASPRICE */
+    0x3b, 0x3c, 0x3f, /* EXTCODESIZE, EXTCODECOPY, EXTCODEHASH */
     0x40, 0x41, 0x42, 0x43, 0x44, 0x45, 0x46, 0x47, 0x48, 0x49, 0x4a, /* BLOCKHASH .. BLOBBASEFEE */
-    0x54, 0x55,                                                 /* SLOAD, SSTORE */
-    0x5c, 0x5d,                                                 /* TLOAD, TSTORE */
-    0xa0, 0xa1, 0xa2, 0xa3, 0xa4,                               /* LOG0..LOG4 */
-    0xf0, 0xf1, 0xf2, 0xf4, 0xf5, 0xfa,                         /* CREATE, CALL*, CREATE2 */
-    0xff,                                                       /* SELFDESTRUCT */
+    0x54, 0x55,                                                       /* SLOAD, SSTORE */
+    0x5c, 0x5d,                                                       /* TLOAD, TSTORE */
+    0xa0, 0xa1, 0xa2, 0xa3, 0xa4,                                     /* LOG0..LOG4 */
+    0xf0, 0xf1, 0xf2, 0xf4, 0xf5, 0xfa,                               /* CREATE, CALL*, CREATE2 */
+    0xff,                                                             /* SELFDESTRUCT */
 };
 
 static struct optable host_tables[FORK__COUNT];
@@ -71,7 +71,10 @@ static inline evmc_address to_evmc_address(const address *a)
     return e;
 }
 
-static inline u256 address_word(const evmc_address *a) { return u256_from_be(a->bytes, 20); }
+static inline u256 address_word(const evmc_address *a)
+{
+    return u256_from_be(a->bytes, 20);
+}
 
 static inline evmc_bytes32 word_to_bytes32(const u256 *v)
 {
@@ -80,9 +83,15 @@ static inline evmc_bytes32 word_to_bytes32(const u256 *v)
     return b;
 }
 
-static inline u256 bytes32_word(const evmc_bytes32 *b) { return u256_from_be32(b->bytes); }
+static inline u256 bytes32_word(const evmc_bytes32 *b)
+{
+    return u256_from_be32(b->bytes);
+}
 
-static inline uint64_t num_words(uint64_t bytes) { return (bytes + 31) / 32; }
+static inline uint64_t num_words(uint64_t bytes)
+{
+    return (bytes + 31) / 32;
+}
 
 /* ---- frame helpers ---- */
 

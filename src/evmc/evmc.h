@@ -53,14 +53,14 @@ struct evmc_message {
     uint32_t flags; /* enum evmc_flags bits */
     int32_t depth;  /* 0 for the transaction's own message */
     int64_t gas;
-    evmc_address recipient; /* whose storage and balance the code acts on */
-    evmc_address sender;    /* CALLER */
+    evmc_address recipient;    /* whose storage and balance the code acts on */
+    evmc_address sender;       /* CALLER */
     const uint8_t *input_data; /* may be NULL when input_size is 0 */
     size_t input_size;
-    evmc_uint256be value; /* transferred, or apparent for DELEGATECALL */
+    evmc_uint256be value;      /* transferred, or apparent for DELEGATECALL */
     evmc_bytes32 create2_salt; /* for the host computing a CREATE2 address */
     evmc_address code_address; /* whose code a call runs (host side) */
-    const uint8_t *code; /* EOFCREATE only */
+    const uint8_t *code;       /* EOFCREATE only */
     size_t code_size;
 };
 
@@ -154,15 +154,15 @@ typedef evmc_bytes32 (*evmc_get_transient_storage_fn)(struct evmc_host_context *
  * X, Y, Z distinct non-zero values. The VM prices the store from this.
  */
 enum evmc_storage_status {
-    EVMC_STORAGE_ASSIGNED = 0,          /* c == v, or dirty c changed again */
-    EVMC_STORAGE_ADDED = 1,             /* 0 -> 0 -> Z */
-    EVMC_STORAGE_DELETED = 2,           /* X -> X -> 0 */
-    EVMC_STORAGE_MODIFIED = 3,          /* X -> X -> Z */
-    EVMC_STORAGE_DELETED_ADDED = 4,     /* X -> 0 -> Z */
-    EVMC_STORAGE_MODIFIED_DELETED = 5,  /* X -> Y -> 0 */
-    EVMC_STORAGE_DELETED_RESTORED = 6,  /* X -> 0 -> X */
-    EVMC_STORAGE_ADDED_DELETED = 7,     /* 0 -> Y -> 0 */
-    EVMC_STORAGE_MODIFIED_RESTORED = 8  /* X -> Y -> X */
+    EVMC_STORAGE_ASSIGNED = 0,         /* c == v, or dirty c changed again */
+    EVMC_STORAGE_ADDED = 1,            /* 0 -> 0 -> Z */
+    EVMC_STORAGE_DELETED = 2,          /* X -> X -> 0 */
+    EVMC_STORAGE_MODIFIED = 3,         /* X -> X -> Z */
+    EVMC_STORAGE_DELETED_ADDED = 4,    /* X -> 0 -> Z */
+    EVMC_STORAGE_MODIFIED_DELETED = 5, /* X -> Y -> 0 */
+    EVMC_STORAGE_DELETED_RESTORED = 6, /* X -> 0 -> X */
+    EVMC_STORAGE_ADDED_DELETED = 7,    /* 0 -> Y -> 0 */
+    EVMC_STORAGE_MODIFIED_RESTORED = 8 /* X -> Y -> X */
 };
 
 typedef enum evmc_storage_status (*evmc_set_storage_fn)(struct evmc_host_context *context,
@@ -198,7 +198,8 @@ typedef enum evmc_access_status (*evmc_access_account_fn)(struct evmc_host_conte
                                                           const evmc_address *address);
 
 typedef enum evmc_access_status (*evmc_access_storage_fn)(struct evmc_host_context *context,
-                                                          const evmc_address *address, const evmc_bytes32 *key);
+                                                          const evmc_address *address,
+                                                          const evmc_bytes32 *key);
 
 /* Runs a nested message (calls, creates, precompiles); the result is
  * released by the VM. */

@@ -30,14 +30,17 @@
 #define VM_CACHE_SIZE 8
 
 struct parevm_vm {
-    struct evmc_vm vm; /* first: the host holds a pointer to it */
+    struct evmc_vm vm;    /* first: the host holds a pointer to it */
     pthread_mutex_t lock; /* guards the cache; executions may run concurrently */
     bool cache_enabled;   /* option "frame-cache" */
     struct evm *idle[VM_CACHE_SIZE];
     int idle_count;
 };
 
-static struct parevm_vm *as_parevm(struct evmc_vm *vm) { return (struct parevm_vm *)vm; }
+static struct parevm_vm *as_parevm(struct evmc_vm *vm)
+{
+    return (struct parevm_vm *)vm;
+}
 
 /* An interpreter for one execution: from the cache, or new. NULL on ENOMEM. */
 static struct evm *interpreter_acquire(struct parevm_vm *pv)
@@ -126,7 +129,10 @@ static enum evmc_set_option_result vm_set_option(struct evmc_vm *vm, char const 
     return EVMC_SET_OPTION_SUCCESS;
 }
 
-static void release_output(const struct evmc_result *result) { free((void *)result->output_data); }
+static void release_output(const struct evmc_result *result)
+{
+    free((void *)result->output_data);
+}
 
 static enum evmc_status_code status_to_evmc(enum evm_status s, int error)
 {
