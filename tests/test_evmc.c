@@ -314,9 +314,8 @@ static size_t h_copy_code(struct evmc_host_context *c, const evmc_address *a, si
 static bool h_selfdestruct(struct evmc_host_context *c, const evmc_address *a,
                            const evmc_address *beneficiary)
 {
-    struct account *acc = find_or_add(c, a);
+    struct account *acc = find_or_add(c, a); /* entries never move */
     struct account *to = find_or_add(c, beneficiary);
-    acc = find(c, a); /* find_or_add may not move entries, but be plain */
     to->balance += acc->balance;
     acc->balance = 0;
     bool first = !acc->destructed;
@@ -581,8 +580,7 @@ static void release(struct evmc_result *r)
         r->release(r);
 }
 
-/* The result has status, gas_left and refund as given, and (when want
- * is not NULL) a 32-byte output equal to the word of want_value. */
+/* The result has exactly this status, gas left and refund. */
 static void expect(struct evmc_result *r, enum evmc_status_code status, int64_t gas_left, int64_t refund)
 {
     assert_int_equal(r->status_code, status);
