@@ -192,6 +192,83 @@ static void test_ordered_matches_explicit_keys(void **state)
 }
 
 /* Insertion order must not matter (the root is a function of the set). */
+/* A runner that runs the jobs in reverse order on this thread (the order
+ * must not matter), counting them. */
+static size_t runner_jobs;
+static void reverse_runner(void *arg, size_t count, void (*fn)(void *arg, size_t i), void *fn_arg)
+{
+    (void)arg;
+    runner_jobs += count;
+    for (size_t i = count; i-- > 0;)
+        fn(fn_arg, i);
+}
+
+/* trie_root_with (subtrees built as separate jobs) gives the same root as
+ * trie_root: hashed keys, ordered-list keys, short values that embed,
+ * sizes around the split thresholds, a key that is another's prefix. */
+static void test_root_with_runner(void **state)
+{
+    (void)state;
+    static const size_t sizes[] = {1, 63, 64, 65, 100, 129, 300, 1000, 2500};
+    uint64_t seed = 12345;
+    for (size_t si = 0; si < sizeof sizes / sizeof sizes[0]; si++) {
+        size_t n = sizes[si];
+        for (int width = 2; width <= 8; width *= 2) {
+            for (int kind = 0; kind < 3; kind++) {
+                uint8_t *keys = malloc(n * 32), *vals = malloc(n * 40);
+                struct trie_kv *a = malloc(n * sizeof *a), *b = malloc(n * sizeof *b);
+                const uint8_t **items = malloc(n * sizeof *items);
+                size_t *lens = malloc(n * sizeof *lens);
+                assert_non_null(keys);
+                for (size_t i = 0; i < n; i++) {
+                    for (int k = 0; k < 40; k++) {
+                        seed = seed * 6364136223846793005ull + 1442695040888963407ull;
+                        vals[i * 40 + k] = (uint8_t)(seed >> 56);
+                    }
+                    uint8_t idx[8];
+                    for (int k = 0; k < 8; k++)
+                        idx[k] = (uint8_t)((i * 2654435761u) >> (8 * k));
+                    keccak256(idx, 8, keys + i * 32);
+                    /* kind 1: short values (embedded nodes); kind 2: keys
+                     * of different lengths, some prefixes of others */
+                    size_t vlen = kind == 1 ? 1 + i % 3 : 40;
+                    size_t klen = kind == 2 ? 1 + i % 32 : 32;
+                    if (kind == 2 && i % 7 == 0 && i > 0)
+                        memcpy(keys + i * 32, keys + (i - 1) * 32, 32); /* extends key i-1 */
+                    a[i] = (struct trie_kv){keys + i * 32, klen, vals + i * 40, vlen};
+                    items[i] = vals + i * 40;
+                    lens[i] = vlen;
+                }
+                /* kind 2 may repeat a key: keep only the first of each */
+                size_t m = 0;
+                for (size_t i = 0; i < n; i++) {
+                    bool dup = false;
+                    for (size_t j = 0; j < m && !dup; j++)
+                        dup = a[j].key_len == a[i].key_len && !memcmp(a[j].key, a[i].key, a[i].key_len);
+                    if (!dup)
+                        a[m++] = a[i];
+                }
+                memcpy(b, a, m * sizeof *a);
+                hash32 plain, split;
+                struct trie_runner runner = {reverse_runner, NULL, width};
+                assert_int_equal(trie_root(a, m, &plain), PAREVM_OK);
+                assert_int_equal(trie_root_with(b, m, &runner, &split), PAREVM_OK);
+                assert_memory_equal(plain.bytes, split.bytes, 32);
+                assert_int_equal(trie_root_ordered(items, lens, n, &plain), PAREVM_OK);
+                assert_int_equal(trie_root_ordered_with(items, lens, n, &runner, &split), PAREVM_OK);
+                assert_memory_equal(plain.bytes, split.bytes, 32);
+                free(keys);
+                free(vals);
+                free(a);
+                free(b);
+                free(items);
+                free(lens);
+            }
+        }
+    }
+    assert_true(runner_jobs > 0); /* the split was exercised */
+}
+
 static void test_order_independent(void **state)
 {
     (void)state;
@@ -709,6 +786,7 @@ int main(void)
         cmocka_unit_test(test_single_and_small),
         cmocka_unit_test(test_duplicates_rejected),
         cmocka_unit_test(test_ordered_matches_explicit_keys),
+        cmocka_unit_test(test_root_with_runner),
         cmocka_unit_test(test_order_independent),
         cmocka_unit_test(test_trie_fixtures),
         cmocka_unit_test(test_block_roots),

@@ -366,7 +366,7 @@ int receipt_encode(const struct receipt *r, struct bytebuf *out)
 
 /* Root of n items encoded by enc(items + i * size) into one buffer. */
 static int ordered_root(const void *items, size_t size, size_t n, int (*enc)(const void *, struct bytebuf *),
-                        hash32 *out)
+                        const struct trie_runner *runner, hash32 *out)
 {
     if (!out || (n && !items))
         return PAREVM_ERR_ARG;
@@ -386,7 +386,7 @@ static int ordered_root(const void *items, size_t size, size_t n, int (*enc)(con
             ptrs[i] = b.data + offsets[i];
             lens[i] = offsets[i + 1] - offsets[i];
         }
-        err = trie_root_ordered(ptrs, lens, n, out);
+        err = trie_root_ordered_with(ptrs, lens, n, runner, out);
     }
     free(offsets);
     free(lens);
@@ -422,17 +422,22 @@ static int enc_withdrawal(const void *item, struct bytebuf *b)
 
 int receipts_root(const struct receipt *receipts, size_t n, hash32 *out)
 {
-    return ordered_root(receipts, sizeof *receipts, n, enc_receipt, out);
+    return ordered_root(receipts, sizeof *receipts, n, enc_receipt, NULL, out);
+}
+
+int receipts_root_with(const struct receipt *receipts, size_t n, const struct trie_runner *runner, hash32 *out)
+{
+    return ordered_root(receipts, sizeof *receipts, n, enc_receipt, runner, out);
 }
 
 int transactions_root(const struct tx *txs, size_t n, hash32 *out)
 {
-    return ordered_root(txs, sizeof *txs, n, enc_tx, out);
+    return ordered_root(txs, sizeof *txs, n, enc_tx, NULL, out);
 }
 
 int withdrawals_root(const struct withdrawal *w, size_t n, hash32 *out)
 {
-    return ordered_root(w, sizeof *w, n, enc_withdrawal, out);
+    return ordered_root(w, sizeof *w, n, enc_withdrawal, NULL, out);
 }
 
 int block_header_encode(const struct block_header *h, struct bytebuf *b)

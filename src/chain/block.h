@@ -162,6 +162,9 @@ void receipt_free(struct receipt *r);
 struct bytebuf;
 int receipt_encode(const struct receipt *r, struct bytebuf *out);
 int receipts_root(const struct receipt *receipts, size_t n, hash32 *out);
+/* The same, hashing subtrees concurrently through runner (state/trie.h). */
+struct trie_runner;
+int receipts_root_with(const struct receipt *receipts, size_t n, const struct trie_runner *runner, hash32 *out);
 int transactions_root(const struct tx *txs, size_t n, hash32 *out);
 int withdrawals_root(const struct withdrawal *w, size_t n, hash32 *out);
 /* rlp(header) with the optional fields its has_* flags say are present

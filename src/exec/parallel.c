@@ -741,7 +741,8 @@ struct worker_pool {
     pthread_t threads[POOL_MAX];
     int count;           /* threads started */
     uint64_t generation; /* bumped per job */
-    struct par_ctx *job;
+    void *(*job_fn)(void *); /* what each worker runs: job_fn(job) */
+    void *job;
     int wanted;          /* workers the job uses (indices 0..wanted-1) */
     int running;         /* workers still inside the job */
     bool busy;           /* a block is using the pool */
@@ -761,9 +762,10 @@ static void *pool_thread(void *arg)
             pthread_cond_wait(&pool.wake, &pool.lock);
         }
         seen = pool.generation;
-        struct par_ctx *c = pool.job;
+        void *(*fn)(void *) = pool.job_fn;
+        void *job = pool.job;
         pthread_mutex_unlock(&pool.lock);
-        worker(c);
+        fn(job);
         pthread_mutex_lock(&pool.lock);
         if (--pool.running == 0)
             pthread_cond_broadcast(&pool.finished);
@@ -794,9 +796,9 @@ struct own_threads {
 };
 static _Thread_local struct own_threads own;
 
-/* Start threads - 1 helpers on c; returns how many run (-1-coded in
- * `own` when private threads were used). */
-static int pool_run(struct par_ctx *c, int threads)
+/* Start threads - 1 helpers running fn(c); returns how many run
+ * (-1-coded in `own` when private threads were used). */
+static int pool_run(void *(*fn)(void *), void *c, int threads)
 {
     int helpers = threads - 1;
     if (helpers <= 0)
@@ -808,6 +810,7 @@ static int pool_run(struct par_ctx *c, int threads)
         pool.busy = true;
         pool_grow(helpers);
         int n = helpers < pool.count ? helpers : pool.count;
+        pool.job_fn = fn;
         pool.job = c;
         pool.wanted = n;
         pool.running = n;
@@ -824,7 +827,7 @@ static int pool_run(struct par_ctx *c, int threads)
     pthread_attr_init(&attr);
     pthread_attr_setstacksize(&attr, (size_t)256 << 20);
     for (int t = 0; t < helpers && own.tids; t++) {
-        if (pthread_create(&own.tids[t], &attr, (void *(*)(void *))worker, c) != 0)
+        if (pthread_create(&own.tids[t], &attr, fn, c) != 0)
             break;
         own.count++;
     }
@@ -847,6 +850,7 @@ static void pool_wait(int started)
     while (pool.running > 0)
         pthread_cond_wait(&pool.finished, &pool.lock);
     pool.job = NULL;
+    pool.job_fn = NULL;
     pool.wanted = 0;
     pool.busy = false;
     pthread_mutex_unlock(&pool.lock);
@@ -861,6 +865,37 @@ static void *zalloc_lines(size_t size)
     if (p)
         memset(p, 0, size);
     return p;
+}
+
+/* ---- parallel_for ---- */
+
+struct for_job {
+    _Alignas(64) atomic_size_t next; /* the next index to hand out */
+    size_t count;
+    void (*fn)(void *arg, size_t i);
+    void *arg;
+};
+
+static void *for_worker(void *p)
+{
+    struct for_job *j = p;
+    /* relaxed: the indices only need to be distinct; the results are
+     * published by pool_wait's lock and joins */
+    for (size_t i; (i = atomic_fetch_add_explicit(&j->next, 1, memory_order_relaxed)) < j->count;)
+        j->fn(j->arg, i);
+    return NULL;
+}
+
+void parallel_for(int threads, size_t count, void (*fn)(void *arg, size_t i), void *arg)
+{
+    struct for_job j = {.count = count, .fn = fn, .arg = arg};
+    atomic_init(&j.next, 0);
+    if (threads > (int)count)
+        threads = (int)count;
+    int started = threads > 1 ? pool_run(for_worker, &j, threads) : 0;
+    for_worker(&j);
+    if (threads > 1)
+        pool_wait(started);
 }
 
 void par_record_free(struct par_record *r)
@@ -1072,7 +1107,7 @@ int parallel_execute_recorded(const struct block_env *env, const struct world *b
         c->rec_t0 = now_ns();
     }
 
-    int started = pool_run(c, threads);
+    int started = pool_run(worker, c, threads);
     rec_caller = true;
     worker(c);
     rec_caller = false;

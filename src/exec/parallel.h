@@ -100,4 +100,8 @@ int parallel_execute_recorded(const struct block_env *env, const struct world *b
 
 void par_output_free(struct par_tx_output *out, size_t n);
 
+/* Call fn(arg, i) for every i < count on up to `threads` threads of the
+ * worker pool (the caller's included); returns when every call has. */
+void parallel_for(int threads, size_t count, void (*fn)(void *arg, size_t i), void *arg);
+
 #endif

@@ -22,6 +22,7 @@
 #include "trie.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 #include "../base/buf.h"
 #include "../base/keccak.h"
@@ -34,9 +35,20 @@
 /* A reference shorter than this is embedded in its parent (YP eq. 193). */
 #define TRIE_EMBED_LIMIT 32
 
+/* A subtree built on its own (trie_root_with): the range [lo, hi) at
+ * nibble depth d, and the reference it left behind. */
+struct trie_job {
+    size_t lo, hi, d;
+    uint8_t ref[33]; /* 0xa0 || hash, or an embedded node (< 32 bytes) */
+    size_t ref_len;
+    int err;
+};
+
 struct trie_builder {
     const struct trie_kv *kvs;
     struct bytebuf buf;
+    const struct trie_job *jobs; /* sorted by lo; NULL: none */
+    size_t job_count;
 };
 
 /* Nibble i of key (high nibble of each byte first). */
@@ -206,6 +218,19 @@ static int trie_build(struct trie_builder *tb, size_t lo, size_t hi, size_t d, h
 {
     struct bytebuf *b = &tb->buf;
     const struct trie_kv *kvs = tb->kvs;
+    if (tb->jobs && !root) {
+        /* A subtree built beforehand: its reference. */
+        size_t a = 0, z = tb->job_count;
+        while (a < z) {
+            size_t mid = a + (z - a) / 2;
+            if (tb->jobs[mid].lo < lo)
+                a = mid + 1;
+            else
+                z = mid;
+        }
+        if (a < tb->job_count && tb->jobs[a].lo == lo && tb->jobs[a].hi == hi && tb->jobs[a].d == d)
+            return bytebuf_append(b, tb->jobs[a].ref, tb->jobs[a].ref_len);
+    }
     size_t start = b->len;
     int err = bytebuf_reserve(b, TRIE_HEADER_ROOM);
     if (err)
@@ -259,7 +284,70 @@ static int trie_build(struct trie_builder *tb, size_t lo, size_t hi, size_t d, h
     return trie_finish_node(tb, start, root != NULL, root);
 }
 
-int trie_root(struct trie_kv *kvs, size_t n, hash32 *out)
+/* Split [lo, hi) at depth d the way trie_build will recurse, down to
+ * ranges of at most `target` pairs: those become jobs. */
+struct trie_plan {
+    const struct trie_kv *kvs;
+    size_t target;
+    struct trie_job *jobs;
+    size_t count, cap;
+};
+
+static int trie_plan_range(struct trie_plan *p, size_t lo, size_t hi, size_t d)
+{
+    const struct trie_kv *kvs = p->kvs;
+    if (hi - lo > p->target && hi - lo > 1) {
+        size_t shared = trie_shared_nibbles(&kvs[lo], &kvs[hi - 1], d);
+        if (shared > 0)
+            return trie_plan_range(p, lo, hi, d + shared);
+        if (kvs[lo].key_len * 2 == d)
+            lo++; /* the branch's value */
+        int err = PAREVM_OK;
+        for (size_t i = lo; i < hi && !err;) {
+            unsigned nib = trie_nibble(kvs[i].key, d);
+            size_t j = i;
+            while (j < hi && trie_nibble(kvs[j].key, d) == nib)
+                j++;
+            err = trie_plan_range(p, i, j, d + 1);
+            i = j;
+        }
+        return err;
+    }
+    if (p->count == p->cap) {
+        size_t cap = p->cap ? p->cap * 2 : 64;
+        struct trie_job *jobs = realloc(p->jobs, cap * sizeof *jobs);
+        if (!jobs)
+            return PAREVM_ERR_NOMEM;
+        p->jobs = jobs;
+        p->cap = cap;
+    }
+    p->jobs[p->count++] = (struct trie_job){.lo = lo, .hi = hi, .d = d};
+    return PAREVM_OK;
+}
+
+struct trie_job_ctx {
+    const struct trie_kv *kvs;
+    struct trie_job *jobs;
+};
+
+static void trie_run_job(void *arg, size_t i)
+{
+    struct trie_job_ctx *ctx = arg;
+    struct trie_job *job = &ctx->jobs[i];
+    struct trie_builder tb = {.kvs = ctx->kvs};
+    job->err = bytebuf_reserve(&tb.buf, 1024);
+    if (!job->err)
+        job->err = trie_build(&tb, job->lo, job->hi, job->d, NULL);
+    if (!job->err && tb.buf.len > sizeof job->ref)
+        job->err = PAREVM_ERR_INTERNAL; /* a reference is at most 33 bytes */
+    if (!job->err) {
+        memcpy(job->ref, tb.buf.data, tb.buf.len);
+        job->ref_len = tb.buf.len;
+    }
+    bytebuf_free(&tb.buf);
+}
+
+int trie_root_with(struct trie_kv *kvs, size_t n, const struct trie_runner *runner, hash32 *out)
 {
     if (!out || (n && !kvs))
         return PAREVM_ERR_ARG;
@@ -282,15 +370,42 @@ int trie_root(struct trie_kv *kvs, size_t n, hash32 *out)
         return PAREVM_OK;
     }
     struct trie_builder tb = {.kvs = kvs};
+    int err = PAREVM_OK;
+    /* With a runner: the subtrees of a few dozen pairs each are hashed
+     * concurrently (hashing is nearly all the work), then the top of the
+     * trie is built on their references. */
+    struct trie_plan plan = {.kvs = kvs};
+    if (runner && runner->width > 1 && live >= 64) {
+        plan.target = live / (size_t)(8 * runner->width) + 1;
+        err = trie_plan_range(&plan, 0, live, 0);
+        if (!err && plan.count > 1) {
+            struct trie_job_ctx ctx = {kvs, plan.jobs};
+            runner->run(runner->runner_arg, plan.count, trie_run_job, &ctx);
+            for (size_t i = 0; i < plan.count && !err; i++)
+                err = plan.jobs[i].err;
+            tb.jobs = plan.jobs;
+            tb.job_count = plan.count;
+        }
+    }
     /* A guess that avoids most regrowth: a few nodes' worth of stack. */
-    int err = bytebuf_reserve(&tb.buf, 4096);
+    if (!err)
+        err = bytebuf_reserve(&tb.buf, 4096);
     if (!err)
         err = trie_build(&tb, 0, live, 0, out);
     bytebuf_free(&tb.buf);
+    free(plan.jobs);
     return err;
 }
 
+int trie_root(struct trie_kv *kvs, size_t n, hash32 *out) { return trie_root_with(kvs, n, NULL, out); }
+
 int trie_root_ordered(const uint8_t *const *items, const size_t *lens, size_t n, hash32 *out)
+{
+    return trie_root_ordered_with(items, lens, n, NULL, out);
+}
+
+int trie_root_ordered_with(const uint8_t *const *items, const size_t *lens, size_t n,
+                           const struct trie_runner *runner, hash32 *out)
 {
     if (!out || (n && (!items || !lens)))
         return PAREVM_ERR_ARG;
@@ -328,7 +443,7 @@ int trie_root_ordered(const uint8_t *const *items, const size_t *lens, size_t n,
         }
         kvs[i] = (struct trie_kv){.key = k, .key_len = klen, .val = items[i], .val_len = lens[i]};
     }
-    int err = trie_root(kvs, n, out);
+    int err = trie_root_with(kvs, n, runner, out);
     free(kvs);
     free(keys);
     return err;

@@ -26,8 +26,20 @@ struct trie_kv {
  * are an error (PAREVM_ERR_ARG). The empty trie's root is EMPTY_TRIE_ROOT. */
 int trie_root(struct trie_kv *kvs, size_t n, hash32 *out);
 
+/* Subtrees built concurrently: run(runner_arg, count, fn, arg) calls
+ * fn(arg, i) for every i < count, on up to `width` threads, and returns
+ * when all calls have. The root is the same as without a runner. */
+struct trie_runner {
+    void (*run)(void *runner_arg, size_t count, void (*fn)(void *arg, size_t i), void *arg);
+    void *runner_arg;
+    int width;
+};
+int trie_root_with(struct trie_kv *kvs, size_t n, const struct trie_runner *runner, hash32 *out);
+
 /* Root of an ordered list (transactions, receipts, withdrawals): key i is
  * rlp(i), value i is items[i] (already encoded). */
 int trie_root_ordered(const uint8_t *const *items, const size_t *lens, size_t n, hash32 *out);
+int trie_root_ordered_with(const uint8_t *const *items, const size_t *lens, size_t n,
+                           const struct trie_runner *runner, hash32 *out);
 
 #endif
