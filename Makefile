@@ -82,6 +82,9 @@ $(B)/tests/%: tests/%.c $(B)/libparevm.a | $(SETUP_STAMP)
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(B)/libparevm.a $(LDLIBS) -lcmocka
 
+# The EVMC test dlopens the shared library of its variant.
+$(B)/tests/test_evmc: $(B)/libparevm.so
+
 tests: $(TESTS)
 
 debug:
