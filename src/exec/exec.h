@@ -71,7 +71,9 @@ struct exec_options {
 
 /* What a parallel run saw: scheduler counters and the dependency graph of
  * the committed incarnations (deps[i]: lower transactions whose writes
- * transaction i read; cost_ns[i]: its execution time). */
+ * transaction i read; cost_ns[i]: its execution time, wall-clock, capped
+ * at 8x what the block's median ns/gas predicts so that a thread that was
+ * descheduled mid-transaction does not fake a critical path). */
 struct exec_stats {
     bool parallel; /* false: the guard ran the block sequentially */
     struct par_stats par;
