@@ -1510,7 +1510,8 @@ void evm_call(struct evm *evm, const struct evm_message *msg, struct evm_result 
         }
     } else {
         struct code *code;
-        err = journal_code(j, &msg->code_address, &code);
+        bool set_here;
+        err = journal_code_owned(j, &msg->code_address, &code, &set_here);
         if (err) {
             evm->error = err;
             res->status = EVM_INTERNAL_ERROR;
@@ -1520,11 +1521,17 @@ void evm_call(struct evm *evm, const struct evm_message *msg, struct evm_result 
             res->status = EVM_SUCCESS;
             res->gas_left = msg->gas;
         } else {
-            /* The journal may drop its reference when code is replaced,
-             * so hold one while the frame runs. */
-            code_retain(code);
+            /* Code set by this transaction can be dropped by the journal
+             * (a revert), so hold a reference while the frame runs. Other
+             * code belongs to the state behind the view and outlives the
+             * transaction: no reference, which matters in parallel runs,
+             * where every worker would otherwise write the same popular
+             * contract's reference count. */
+            if (set_here)
+                code_retain(code);
             run_frame(evm, msg, code, msg->depth, res);
-            code_release(code);
+            if (set_here)
+                code_release(code);
         }
     }
     if (res->status != EVM_SUCCESS && res->status != EVM_INTERNAL_ERROR) {

@@ -22,6 +22,51 @@ struct mv_version {
  * the location, and only longer lists are allocated. */
 #define MV_INLINE_VERSIONS 2
 
+/* One transaction's write of the beneficiary balance. A sequence lock:
+ * the writer makes seq odd, stores, makes it even; a reader retries until
+ * it saw the same even seq before and after. Writers of one entry are
+ * serialized by the scheduler (an incarnation records, or a validator
+ * marks it ESTIMATE after it finished, never both at once). */
+enum { FEE_NONE = 3 };
+struct mv_fee {
+    atomic_uint seq;
+    atomic_uchar flag; /* FEE_NONE, V_VALUE, V_DELTA or V_ESTIMATE */
+    _Atomic uint64_t word[4];
+};
+
+static void fee_store(struct mv_fee *f, uint8_t flag, const u256 *word)
+{
+    unsigned s = atomic_load_explicit(&f->seq, memory_order_relaxed);
+    atomic_store_explicit(&f->seq, s + 1, memory_order_relaxed);
+    /* release fence: the odd seq is visible before any of the new data */
+    atomic_thread_fence(memory_order_release);
+    atomic_store_explicit(&f->flag, flag, memory_order_relaxed);
+    for (int k = 0; k < 4; k++)
+        atomic_store_explicit(&f->word[k], word ? word->w[k] : 0, memory_order_relaxed);
+    /* release: the data before the even seq */
+    atomic_store_explicit(&f->seq, s + 2, memory_order_release);
+}
+
+static uint8_t fee_load(struct mv_fee *f, u256 *word)
+{
+    for (unsigned spins = 0;; spins++) {
+        /* acquire: pairs with the writer's final release */
+        unsigned s1 = atomic_load_explicit(&f->seq, memory_order_acquire);
+        if (s1 & 1) {
+            if (spins >= 64)
+                sched_yield();
+            continue;
+        }
+        uint8_t flag = atomic_load_explicit(&f->flag, memory_order_relaxed);
+        for (int k = 0; k < 4; k++)
+            word->w[k] = atomic_load_explicit(&f->word[k], memory_order_relaxed);
+        /* acquire fence: the data loads complete before seq is re-read */
+        atomic_thread_fence(memory_order_acquire);
+        if (atomic_load_explicit(&f->seq, memory_order_relaxed) == s1)
+            return flag;
+    }
+}
+
 struct mv_location {
     struct mv_key key;
     atomic_flag lock; /* guards versions/count/cap */
@@ -63,15 +108,29 @@ static inline void loc_unlock(struct mv_location *l)
     atomic_flag_clear_explicit(&l->lock, memory_order_release);
 }
 
-int mvmemory_init(struct mvmemory *mv, const struct world *base, size_t tx_count)
+int mvmemory_init(struct mvmemory *mv, const struct world *base, size_t tx_count, const address *beneficiary)
 {
     memset(mv, 0, sizeof *mv);
     mv->base = base;
     mv->tx_count = tx_count;
+    if (beneficiary)
+        mv->beneficiary = *beneficiary;
+    mv->fees = malloc((tx_count ? tx_count : 1) * sizeof *mv->fees);
+    if (!mv->fees)
+        return PAREVM_ERR_NOMEM;
+    for (size_t i = 0; i < tx_count; i++) {
+        atomic_init(&mv->fees[i].seq, 0);
+        atomic_init(&mv->fees[i].flag, FEE_NONE);
+        for (int k = 0; k < 4; k++)
+            atomic_init(&mv->fees[i].word[k], 0);
+    }
     mv->shard_count = 256;
     mv->shards = calloc(mv->shard_count, sizeof *mv->shards);
-    if (!mv->shards)
+    if (!mv->shards) {
+        free(mv->fees);
+        mv->fees = NULL;
         return PAREVM_ERR_NOMEM;
+    }
     for (size_t i = 0; i < mv->shard_count; i++) {
         pthread_mutex_init(&mv->shards[i].lock, NULL);
         hmap_init(&mv->shards[i].map, sizeof(struct mv_key), sizeof(struct mv_location *));
@@ -81,6 +140,8 @@ int mvmemory_init(struct mvmemory *mv, const struct world *base, size_t tx_count
 
 void mvmemory_free(struct mvmemory *mv)
 {
+    free(mv->fees);
+    mv->fees = NULL;
     if (!mv->shards)
         return;
     for (size_t i = 0; i < mv->shard_count; i++) {
@@ -224,9 +285,50 @@ static int resolve(struct mvmemory *mv, const struct mv_key *key, uint32_t reade
     return err;
 }
 
+/* The beneficiary's balance for reader: the newest absolute write below
+ * it plus the deltas above that write. */
+static int read_beneficiary(struct mvmemory *mv, uint32_t reader, u256 *out, uint32_t *blocking, mv_dep_fn dep,
+                            void *dep_arg)
+{
+    u256 delta = u256_zero(), base, word;
+    bool found = false;
+    for (uint32_t j = reader; j-- > 0;) {
+        uint8_t flag = fee_load(&mv->fees[j], &word);
+        CHAOS_POINT();
+        if (flag == FEE_NONE)
+            continue;
+        if (flag == V_ESTIMATE) {
+            *blocking = j;
+            return PAREVM_ERR_BLOCKED;
+        }
+        if (dep)
+            dep(dep_arg, j);
+        if (flag == V_DELTA) {
+            delta = u256_add(&delta, &word);
+            continue;
+        }
+        base = word;
+        found = true;
+        break;
+    }
+    if (!found) {
+        const struct world_account *acct = world_get(mv->base, &mv->beneficiary);
+        base = acct ? acct->balance : u256_zero();
+    }
+    *out = u256_add(&base, &delta);
+    return PAREVM_OK;
+}
+
+static inline bool is_beneficiary(const struct mvmemory *mv, const address *a)
+{
+    return memcmp(a->bytes, mv->beneficiary.bytes, sizeof a->bytes) == 0;
+}
+
 int mvmemory_read_balance(struct mvmemory *mv, const address *a, uint32_t reader, u256 *out, uint32_t *blocking,
                           mv_dep_fn dep, void *dep_arg)
 {
+    if (is_beneficiary(mv, a))
+        return read_beneficiary(mv, reader, out, blocking, dep, dep_arg);
     struct mv_key key = make_key(a, MV_BALANCE, NULL);
     struct mv_value v;
     u256 delta;
@@ -440,12 +542,26 @@ int mvmemory_record(struct mvmemory *mv, uint32_t tx, uint32_t incarnation, cons
     struct mv_written now = {0};
     int err = PAREVM_OK;
     struct mv_value v;
+    /* The beneficiary balance this incarnation writes (FEE_NONE: none). */
+    uint8_t fee_flag = FEE_NONE;
+    u256 fee_word = u256_zero();
     for (size_t i = 0; i < ws->account_count && !err; i++) {
         const struct ws_account *wa = &ws->accounts[i];
         memset(&v, 0, sizeof v);
+        bool beneficiary = is_beneficiary(mv, &wa->addr);
+        if (beneficiary) {
+            if (wa->flags & (WS_DELETE | WS_BALANCE)) {
+                fee_flag = V_VALUE;
+                fee_word = wa->flags & WS_DELETE ? u256_zero() : wa->balance;
+            } else if (wa->flags & WS_BALANCE_DELTA) {
+                fee_flag = V_DELTA;
+                fee_word = wa->delta;
+            }
+        }
         if (wa->flags & WS_DELETE) {
             v.code = code_empty();
-            err = write_loc(mv, &wa->addr, MV_BALANCE, NULL, tx, V_VALUE, &v, &now);
+            if (!beneficiary)
+                err = write_loc(mv, &wa->addr, MV_BALANCE, NULL, tx, V_VALUE, &v, &now);
             if (!err)
                 err = write_loc(mv, &wa->addr, MV_NONCE, NULL, tx, V_VALUE, &v, &now);
             if (!err)
@@ -456,7 +572,9 @@ int mvmemory_record(struct mvmemory *mv, uint32_t tx, uint32_t incarnation, cons
         }
         if (wa->flags & WS_CLEAR_STORAGE)
             err = write_loc(mv, &wa->addr, MV_CLEAR, NULL, tx, V_VALUE, &v, &now);
-        if (!err && (wa->flags & WS_BALANCE)) {
+        if (beneficiary) {
+            /* balance recorded in mv->fees below */
+        } else if (!err && (wa->flags & WS_BALANCE)) {
             v.word = wa->balance;
             err = write_loc(mv, &wa->addr, MV_BALANCE, NULL, tx, V_VALUE, &v, &now);
         } else if (!err && (wa->flags & WS_BALANCE_DELTA)) {
@@ -506,12 +624,20 @@ int mvmemory_record(struct mvmemory *mv, uint32_t tx, uint32_t incarnation, cons
     }
     free(written->locs);
     *written = now;
+    u256 old_word;
+    uint8_t old = fee_load(&mv->fees[tx], &old_word);
+    if (old == FEE_NONE && fee_flag != FEE_NONE)
+        *wrote_new = true;
+    if (old != FEE_NONE || fee_flag != FEE_NONE)
+        fee_store(&mv->fees[tx], fee_flag, &fee_word);
     return PAREVM_OK;
 }
 
 void mvmemory_mark_estimates(struct mvmemory *mv, uint32_t tx, const struct mv_written *written)
 {
-    (void)mv;
+    u256 word;
+    if (fee_load(&mv->fees[tx], &word) != FEE_NONE)
+        fee_store(&mv->fees[tx], V_ESTIMATE, NULL);
     for (size_t i = 0; i < written->count; i++) {
         struct mv_location *l = written->locs[i];
         loc_lock(l);

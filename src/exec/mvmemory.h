@@ -13,6 +13,14 @@
  * contract that self-destructs and is re-created inside the block needs
  * no fallback to sequential execution.
  *
+ * The block's beneficiary balance is kept apart: nearly every transaction
+ * credits it its fee, which as a shared version list would put one lock
+ * and one growing array on every transaction's path, bouncing between
+ * cores. Instead each transaction has its own entry (value, delta,
+ * estimate or nothing) under a sequence lock, and the rare read of that
+ * balance sums the entries below the reader, with the same ESTIMATE and
+ * dependency rules as any location.
+ *
  * Concurrency: locations live in a sharded hash map (one mutex per shard,
  * taken only to find or create a location); each location's version list
  * has its own spinlock. The pre-block world is read-only while workers run.
@@ -50,15 +58,19 @@ struct mv_value {
 
 struct mv_location;
 struct mv_shard;
+struct mv_fee;
 
 struct mvmemory {
     const struct world *base; /* pre-block state, read-only */
     size_t tx_count;
     struct mv_shard *shards;
     size_t shard_count;
+    address beneficiary;
+    struct mv_fee *fees; /* per transaction: its write of the beneficiary's balance */
 };
 
-int mvmemory_init(struct mvmemory *mv, const struct world *base, size_t tx_count);
+/* beneficiary: the block's coinbase. */
+int mvmemory_init(struct mvmemory *mv, const struct world *base, size_t tx_count, const address *beneficiary);
 void mvmemory_free(struct mvmemory *mv);
 
 /* Find or create the location for key (NULL on ENOMEM). Stable pointer. */

@@ -1080,7 +1080,7 @@ int parallel_execute_recorded(const struct block_env *env, const struct world *b
     c->out = out;
     c->trace_tx = trace_tx;
     c->st = zalloc_lines((n ? n : 1) * sizeof *c->st);
-    int err = c->st ? mvmemory_init(&c->mv, base, n) : PAREVM_ERR_NOMEM;
+    int err = c->st ? mvmemory_init(&c->mv, base, n, &env->coinbase) : PAREVM_ERR_NOMEM;
     if (err) {
         free(c->st);
         free(c);

@@ -39,9 +39,12 @@ struct code *code_new(const uint8_t *bytes, size_t len)
 {
     if (len == 0)
         return code_empty();
-    if (len > SIZE_MAX - sizeof(struct code) - CODE_PADDING)
+    if (len > SIZE_MAX - sizeof(struct code) - CODE_PADDING - 64)
         return NULL;
-    struct code *c = malloc(sizeof(struct code) + len + CODE_PADDING);
+    /* aligned_alloc: struct code is laid out by cache line; its size must
+     * be a multiple of the alignment */
+    size_t size = (sizeof(struct code) + len + CODE_PADDING + 63) & ~(size_t)63;
+    struct code *c = aligned_alloc(64, size);
     if (!c)
         return NULL;
     atomic_init(&c->refs, 1);

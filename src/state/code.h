@@ -12,7 +12,10 @@
 
 struct code {
     atomic_uint refs;
-    size_t len;
+    /* A line of its own for the count: workers that take references must
+     * not invalidate the line other workers' interpreters read len, hash,
+     * the JUMPDEST map and the first code bytes from. */
+    _Alignas(64) size_t len;
     hash32 hash;
     /* One bit per byte: set where a JUMPDEST opcode (not push data) sits.
      * Built on first use; published with release/acquire ordering. */

@@ -362,6 +362,19 @@ int journal_code(struct journal *j, const address *a, struct code **out)
     return PAREVM_OK;
 }
 
+int journal_code_owned(struct journal *j, const address *a, struct code **out, bool *set_here)
+{
+    struct journal_account *acc;
+    int err = account_get(j, a, &acc);
+    if (!err)
+        err = load_code(j, acc);
+    if (err)
+        return err;
+    *out = acc->code;
+    *set_here = acc->code_set;
+    return PAREVM_OK;
+}
+
 static int account_exists(struct journal *j, struct journal_account *acc, bool *out)
 {
     int err = load_nonce(j, acc);

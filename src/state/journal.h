@@ -73,6 +73,11 @@ void journal_revert(struct journal *j, struct journal_checkpoint cp);
 int journal_balance(struct journal *j, const address *a, u256 *out);
 int journal_nonce(struct journal *j, const address *a, uint64_t *out);
 int journal_code(struct journal *j, const address *a, struct code **out);
+/* journal_code, also telling whether the code was set by this transaction
+ * (*set_here). Code that was not is owned by the state behind the view and
+ * outlives the transaction; code that was can be dropped by a revert, so
+ * a frame running it holds a reference. */
+int journal_code_owned(struct journal *j, const address *a, struct code **out, bool *set_here);
 /* Exists in the state (possibly empty): the pre-EIP-161 notion. */
 int journal_exists(struct journal *j, const address *a, bool *out);
 /* EIP-161 "dead": absent, or nonce = 0, balance = 0 and no code. */
