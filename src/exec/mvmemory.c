@@ -69,6 +69,7 @@ static uint8_t fee_load(struct mv_fee *f, u256 *word)
 
 struct mv_location {
     struct mv_key key;
+    uint64_t hash; /* of key */
     atomic_flag lock; /* guards versions/count/cap */
     struct mv_version *versions; /* sorted by tx; == inline_versions or malloc'd */
     uint32_t count, cap;
@@ -124,13 +125,25 @@ int mvmemory_init(struct mvmemory *mv, const struct world *base, size_t tx_count
         for (int k = 0; k < 4; k++)
             atomic_init(&mv->fees[i].word[k], 0);
     }
+    /* The lock-free index: room for 16 written locations per
+     * transaction at most half full; the rest overflows to the shards. */
+    size_t cap = 1024;
+    while (cap < tx_count * 32 && cap < ((size_t)1 << 26))
+        cap *= 2;
+    mv->index = calloc(cap, sizeof *mv->index);
     mv->shard_count = 256;
     mv->shards = calloc(mv->shard_count, sizeof *mv->shards);
-    if (!mv->shards) {
+    if (!mv->shards || !mv->index) {
         free(mv->fees);
-        mv->fees = NULL;
+        free(mv->shards);
+        free((void *)mv->index);
+        memset(mv, 0, sizeof *mv);
         return PAREVM_ERR_NOMEM;
     }
+    mv->index_mask = cap - 1;
+    mv->index_limit = cap / 2;
+    atomic_init(&mv->index_count, 0);
+    atomic_init(&mv->overflow, false);
     for (size_t i = 0; i < mv->shard_count; i++) {
         pthread_mutex_init(&mv->shards[i].lock, NULL);
         hmap_init(&mv->shards[i].map, sizeof(struct mv_key), sizeof(struct mv_location *));
@@ -144,6 +157,12 @@ void mvmemory_free(struct mvmemory *mv)
     mv->fees = NULL;
     if (!mv->shards)
         return;
+    for (size_t i = 0; i <= mv->index_mask; i++) {
+        struct mv_location *l = atomic_load_explicit(&mv->index[i], memory_order_relaxed);
+        if (l && l->versions != l->inline_versions)
+            free(l->versions);
+    }
+    free((void *)mv->index);
     for (size_t i = 0; i < mv->shard_count; i++) {
         struct mv_shard *s = &mv->shards[i];
         size_t it = 0;
@@ -180,54 +199,120 @@ static struct mv_key make_key(const address *a, enum mv_kind kind, const u256 *s
     return k;
 }
 
-static struct mv_shard *shard_of(struct mvmemory *mv, const struct mv_key *key)
+static struct mv_shard *shard_of(struct mvmemory *mv, uint64_t hash)
 {
     /* The high bits: the shard's map indexes by the low ones, which would
      * otherwise be the same for every key of a shard. */
-    return &mv->shards[(hmap_hash_bytes(key, sizeof *key) >> 48) & (mv->shard_count - 1)];
+    return &mv->shards[(hash >> 48) & (mv->shard_count - 1)];
 }
 
-/* The location for key, or NULL when nobody ever wrote it. */
+/* The index slot holding key, or the empty slot where it would go (NULL
+ * when the probe found neither: the index is never full, see index_limit). */
+static _Atomic(struct mv_location *) *index_probe(struct mvmemory *mv, const struct mv_key *key, uint64_t hash,
+                                                   struct mv_location **found)
+{
+    *found = NULL;
+    for (size_t n = 0, i = (size_t)hash & mv->index_mask; n <= mv->index_mask; n++, i = (i + 1) & mv->index_mask) {
+        /* acquire: a published location's key and hash are visible */
+        struct mv_location *l = atomic_load_explicit(&mv->index[i], memory_order_acquire);
+        if (!l)
+            return &mv->index[i];
+        if (l->hash == hash && memcmp(&l->key, key, sizeof *key) == 0) {
+            *found = l;
+            return &mv->index[i];
+        }
+    }
+    return NULL;
+}
+
+/* The location for key, or NULL when nobody ever wrote it. Lock-free
+ * unless the index overflowed into the shards' maps. */
 static struct mv_location *find(struct mvmemory *mv, const struct mv_key *key)
 {
-    struct mv_shard *s = shard_of(mv, key);
+    uint64_t hash = hmap_hash_bytes(key, sizeof *key);
+    struct mv_location *l;
+    index_probe(mv, key, hash, &l);
+    /* acquire: pairs with the release that set overflow before the
+     * first overflowing insert */
+    if (l || !atomic_load_explicit(&mv->overflow, memory_order_acquire))
+        return l;
+    struct mv_shard *s = shard_of(mv, hash);
     pthread_mutex_lock(&s->lock);
     struct mv_location **p = hmap_get(&s->map, key);
-    struct mv_location *l = p ? *p : NULL;
+    l = p ? *p : NULL;
     pthread_mutex_unlock(&s->lock);
+    return l;
+}
+
+/* A new location for key from the shard's slabs (caller holds its lock). */
+static struct mv_location *new_location(struct mv_shard *s, const struct mv_key *key, uint64_t hash)
+{
+    if (!s->slabs || s->slabs->used == MV_SLAB_LOCATIONS) {
+        struct mv_slab *slab = malloc(sizeof *slab);
+        if (!slab)
+            return NULL;
+        slab->next = s->slabs;
+        slab->used = 0;
+        s->slabs = slab;
+    }
+    struct mv_location *l = &s->slabs->locs[s->slabs->used++];
+    memset(l, 0, offsetof(struct mv_location, inline_versions));
+    l->key = *key;
+    l->hash = hash;
+    /* relaxed: the location is published by the index's release CAS or
+     * the shard lock */
+    atomic_flag_clear_explicit(&l->lock, memory_order_relaxed);
+    l->versions = l->inline_versions;
+    l->cap = MV_INLINE_VERSIONS;
     return l;
 }
 
 struct mv_location *mvmemory_location(struct mvmemory *mv, const struct mv_key *key)
 {
-    struct mv_shard *s = shard_of(mv, key);
+    struct mv_location *l = find(mv, key);
+    if (l)
+        return l;
+    /* Create under the key's shard lock, so one key is created once; the
+     * index slot is claimed by CAS, as keys of other shards may race for
+     * the same slot. */
+    uint64_t hash = hmap_hash_bytes(key, sizeof *key);
+    struct mv_shard *s = shard_of(mv, hash);
     pthread_mutex_lock(&s->lock);
-    bool inserted;
-    struct mv_location **p = hmap_put(&s->map, key, &inserted);
-    struct mv_location *l = NULL;
-    if (p && !inserted) {
-        l = *p;
-    } else if (p) {
-        if (!s->slabs || s->slabs->used == MV_SLAB_LOCATIONS) {
-            struct mv_slab *slab = malloc(sizeof *slab);
-            if (slab) {
-                slab->next = s->slabs;
-                slab->used = 0;
-                s->slabs = slab;
+    if (atomic_load_explicit(&mv->index_count, memory_order_relaxed) < mv->index_limit) {
+        _Atomic(struct mv_location *) *slot = index_probe(mv, key, hash, &l);
+        if (!l && slot) {
+            struct mv_location *created = new_location(s, key, hash);
+            while (created && slot) {
+                struct mv_location *expected = NULL;
+                /* release: the location's contents before its pointer */
+                if (atomic_compare_exchange_strong_explicit(slot, &expected, created, memory_order_release,
+                                                            memory_order_acquire)) {
+                    atomic_fetch_add_explicit(&mv->index_count, 1, memory_order_relaxed);
+                    l = created;
+                    break;
+                }
+                slot = index_probe(mv, key, hash, &l); /* another key took it */
+                if (l)
+                    break; /* impossible: this key is created under our lock */
             }
         }
-        if (s->slabs && s->slabs->used < MV_SLAB_LOCATIONS) {
-            l = &s->slabs->locs[s->slabs->used++];
-            memset(l, 0, offsetof(struct mv_location, inline_versions));
-            l->key = *key;
-            /* relaxed: the location is published by the shard lock */
-            atomic_flag_clear_explicit(&l->lock, memory_order_relaxed);
-            l->versions = l->inline_versions;
-            l->cap = MV_INLINE_VERSIONS;
+        pthread_mutex_unlock(&s->lock);
+        return l;
+    }
+    /* The index is half full: further locations live in the shard maps. */
+    struct mv_location **p = hmap_get(&s->map, key);
+    if (p) {
+        l = *p;
+    } else {
+        /* release: readers that see overflow set look in the maps */
+        atomic_store_explicit(&mv->overflow, true, memory_order_release);
+        bool inserted;
+        p = hmap_put(&s->map, key, &inserted);
+        l = p ? new_location(s, key, hash) : NULL;
+        if (l)
             *p = l;
-        } else {
+        else if (p)
             hmap_remove(&s->map, key);
-        }
     }
     pthread_mutex_unlock(&s->lock);
     return l;
@@ -439,7 +524,7 @@ int mvmemory_read_has_storage(struct mvmemory *mv, const address *a, uint32_t re
 
 static void keep_code(struct mvmemory *mv, const struct mv_key *key, struct code *c)
 {
-    struct mv_shard *s = shard_of(mv, key);
+    struct mv_shard *s = shard_of(mv, hmap_hash_bytes(key, sizeof *key));
     pthread_mutex_lock(&s->lock);
     if (s->graveyard_count == s->graveyard_cap) {
         size_t cap = s->graveyard_cap ? s->graveyard_cap * 2 : 8;

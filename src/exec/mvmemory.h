@@ -21,9 +21,11 @@
  * balance sums the entries below the reader, with the same ESTIMATE and
  * dependency rules as any location.
  *
- * Concurrency: locations live in a sharded hash map (one mutex per shard,
- * taken only to find or create a location); each location's version list
- * has its own spinlock. The pre-block world is read-only while workers run.
+ * Concurrency: locations are found without locks through an insert-only
+ * index (a location is created under its shard's mutex and published by
+ * CAS; past half the index's size, new locations go to the shard's map);
+ * each location's version list has its own spinlock. The pre-block
+ * world is read-only while workers run.
  */
 #ifndef PAREVM_EXEC_MVMEMORY_H
 #define PAREVM_EXEC_MVMEMORY_H
@@ -63,6 +65,13 @@ struct mv_fee;
 struct mvmemory {
     const struct world *base; /* pre-block state, read-only */
     size_t tx_count;
+    /* Locations by key: an insert-only open-addressing index read
+     * without locks (slots are published by CAS), filled to half its
+     * size; locations beyond that go to the sharded maps (overflow). */
+    _Atomic(struct mv_location *) *index;
+    size_t index_mask, index_limit;
+    atomic_size_t index_count;
+    atomic_bool overflow;
     struct mv_shard *shards;
     size_t shard_count;
     address beneficiary;
