@@ -85,6 +85,38 @@ struct mv_slab {
     struct mv_location locs[MV_SLAB_LOCATIONS];
 };
 
+/* Slabs outlive the block in a small process-wide cache: fresh memory
+ * for every block meant a page fault every few dozen locations. */
+#define MV_SLAB_CACHE_MAX 4096
+static pthread_mutex_t slab_cache_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct mv_slab *slab_cache;
+static size_t slab_cache_count;
+
+static struct mv_slab *slab_get(void)
+{
+    pthread_mutex_lock(&slab_cache_lock);
+    struct mv_slab *slab = slab_cache;
+    if (slab) {
+        slab_cache = slab->next;
+        slab_cache_count--;
+    }
+    pthread_mutex_unlock(&slab_cache_lock);
+    return slab ? slab : malloc(sizeof *slab);
+}
+
+static void slab_put(struct mv_slab *slab)
+{
+    pthread_mutex_lock(&slab_cache_lock);
+    if (slab_cache_count < MV_SLAB_CACHE_MAX) {
+        slab->next = slab_cache;
+        slab_cache = slab;
+        slab_cache_count++;
+        slab = NULL;
+    }
+    pthread_mutex_unlock(&slab_cache_lock);
+    free(slab);
+}
+
 struct mv_shard {
     pthread_mutex_t lock; /* guards map, slabs and graveyard */
     struct hmap map;      /* mv_key -> struct mv_location * */
@@ -131,12 +163,14 @@ int mvmemory_init(struct mvmemory *mv, const struct world *base, size_t tx_count
     while (cap < tx_count * 32 && cap < ((size_t)1 << 26))
         cap *= 2;
     mv->index = calloc(cap, sizeof *mv->index);
+    mv->index_tags = calloc(cap, sizeof *mv->index_tags);
     mv->shard_count = 256;
     mv->shards = calloc(mv->shard_count, sizeof *mv->shards);
-    if (!mv->shards || !mv->index) {
+    if (!mv->shards || !mv->index || !mv->index_tags) {
         free(mv->fees);
         free(mv->shards);
         free((void *)mv->index);
+        free((void *)mv->index_tags);
         memset(mv, 0, sizeof *mv);
         return PAREVM_ERR_NOMEM;
     }
@@ -163,6 +197,7 @@ void mvmemory_free(struct mvmemory *mv)
             free(l->versions);
     }
     free((void *)mv->index);
+    free((void *)mv->index_tags);
     for (size_t i = 0; i < mv->shard_count; i++) {
         struct mv_shard *s = &mv->shards[i];
         size_t it = 0;
@@ -176,7 +211,7 @@ void mvmemory_free(struct mvmemory *mv)
         hmap_free(&s->map);
         while (s->slabs) {
             struct mv_slab *next = s->slabs->next;
-            free(s->slabs);
+            slab_put(s->slabs);
             s->slabs = next;
         }
         for (size_t g = 0; g < s->graveyard_count; g++)
@@ -208,15 +243,24 @@ static struct mv_shard *shard_of(struct mvmemory *mv, uint64_t hash)
 
 /* The index slot holding key, or the empty slot where it would go (NULL
  * when the probe found neither: the index is never full, see index_limit). */
+static inline uint16_t index_tag(uint64_t hash) { return (uint16_t)((hash >> 32) | 1); }
+
 static _Atomic(struct mv_location *) *index_probe(struct mvmemory *mv, const struct mv_key *key, uint64_t hash,
                                                    struct mv_location **found)
 {
     *found = NULL;
+    uint16_t tag = index_tag(hash);
     for (size_t n = 0, i = (size_t)hash & mv->index_mask; n <= mv->index_mask; n++, i = (i + 1) & mv->index_mask) {
         /* acquire: a published location's key and hash are visible */
         struct mv_location *l = atomic_load_explicit(&mv->index[i], memory_order_acquire);
         if (!l)
             return &mv->index[i];
+        /* The slot's tag, when already written (0: not yet), rules out
+         * most other keys without touching their location's cache line.
+         * relaxed: a stale 0 only means a full comparison. */
+        uint16_t t = atomic_load_explicit(&mv->index_tags[i], memory_order_relaxed);
+        if (t && t != tag)
+            continue;
         if (l->hash == hash && memcmp(&l->key, key, sizeof *key) == 0) {
             *found = l;
             return &mv->index[i];
@@ -248,7 +292,7 @@ static struct mv_location *find(struct mvmemory *mv, const struct mv_key *key)
 static struct mv_location *new_location(struct mv_shard *s, const struct mv_key *key, uint64_t hash)
 {
     if (!s->slabs || s->slabs->used == MV_SLAB_LOCATIONS) {
-        struct mv_slab *slab = malloc(sizeof *slab);
+        struct mv_slab *slab = slab_get();
         if (!slab)
             return NULL;
         slab->next = s->slabs;
@@ -287,6 +331,7 @@ struct mv_location *mvmemory_location(struct mvmemory *mv, const struct mv_key *
                 /* release: the location's contents before its pointer */
                 if (atomic_compare_exchange_strong_explicit(slot, &expected, created, memory_order_release,
                                                             memory_order_acquire)) {
+                    atomic_store_explicit(&mv->index_tags[slot - mv->index], index_tag(hash), memory_order_relaxed);
                     atomic_fetch_add_explicit(&mv->index_count, 1, memory_order_relaxed);
                     l = created;
                     break;

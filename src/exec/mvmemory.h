@@ -69,6 +69,7 @@ struct mvmemory {
      * without locks (slots are published by CAS), filled to half its
      * size; locations beyond that go to the sharded maps (overflow). */
     _Atomic(struct mv_location *) *index;
+    _Atomic uint16_t *index_tags; /* 16 bits of each slot's key hash */
     size_t index_mask, index_limit;
     atomic_size_t index_count;
     atomic_bool overflow;
