@@ -197,17 +197,6 @@ static int rehash(struct hmap *m, struct slot_layout l, size_t new_cap)
     return PAREVM_OK;
 }
 
-int hmap_reserve(struct hmap *m, size_t n)
-{
-    size_t cap = m->cap ? m->cap : HMAP_MIN_CAP;
-    while ((m->count + n) * 10 > cap * 7) {
-        if (cap > SIZE_MAX / 2)
-            return PAREVM_ERR_NOMEM;
-        cap *= 2;
-    }
-    return cap == m->cap ? PAREVM_OK : rehash(m, layout_of(m), cap);
-}
-
 void *hmap_put(struct hmap *m, const void *key, bool *inserted)
 {
     struct slot_layout l = layout_of(m);

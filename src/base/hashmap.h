@@ -32,9 +32,6 @@ void *hmap_get(const struct hmap *m, const void *key);
  * Valid until the next insert. */
 void *hmap_put(struct hmap *m, const void *key, bool *inserted);
 
-/* Make room for n more entries without growing (PAREVM_ERR_NOMEM). */
-int hmap_reserve(struct hmap *m, size_t n);
-
 /* Remove key; returns whether it was present. */
 bool hmap_remove(struct hmap *m, const void *key);
 
