@@ -95,13 +95,14 @@ int exec_stats_take_graph(struct exec_stats *s, struct par_tx_output *out, size_
  * and a block of fewer than two transactions has nothing to overlap; nor
  * has a block of mostly plain transfers (w, the pre-block world, tells
  * which recipients have code) enough work per transaction to pay for the
- * engine's bookkeeping. Otherwise the decision is measured: parallel only where this process
- * has seen parallel execution beat sequential (time per gas, per thread
- * count), exploring both until it has. exec_guard_record feeds it (the
+ * engine's bookkeeping. Otherwise the decision is measured: parallel
+ * only where this process has seen parallel execution beat sequential
+ * (time per gas, per thread count and class of gas per transaction),
+ * exploring both until it has. exec_guard_record feeds it (the
  * executors call it for every block they run). */
 bool exec_use_parallel(const struct block *b, enum fork fork, const struct world *w,
                        const struct exec_options *opt);
-void exec_guard_record(bool parallel, int threads, uint64_t gas, uint64_t ns);
+void exec_guard_record(bool parallel, int threads, uint64_t gas, size_t tx_count, uint64_t ns);
 
 /* Execute block b like exec_block_sequential, running its transactions
  * with the parallel engine (exec/parallel.h) when the guard allows; the

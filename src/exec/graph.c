@@ -80,26 +80,41 @@ int exec_stats_take_graph(struct exec_stats *s, struct par_tx_output *out, size_
 
 /* The guard's measurements: nanoseconds per unit of gas of the blocks
  * this process executed, sequentially and in parallel per thread count
- * (exponentially weighted). A block runs in parallel only where parallel
- * execution has measured faster; until both rates are known, and every
- * 16th decision after that, it explores. Results never depend on the
- * choice, only time does. */
+ * (exponentially weighted), kept apart by the block's gas per transaction
+ * (a class per doubling from 32k: what parallel execution gains depends
+ * mostly on how much work each transaction carries against the engine's
+ * fixed cost per transaction). A block runs in parallel only where
+ * parallel execution has measured faster for its class; until both rates
+ * are known, and every 16th decision after that, it explores. Results
+ * never depend on the choice, only time does. */
 #define GUARD_BUCKETS 65
+#define GUARD_CLASSES 5
 static pthread_mutex_t guard_lock = PTHREAD_MUTEX_INITIALIZER;
-static double guard_seq_rate, guard_par_rate[GUARD_BUCKETS];
-static unsigned guard_seq_samples, guard_par_samples[GUARD_BUCKETS];
-static unsigned guard_decisions;
+static double guard_seq_rate[GUARD_CLASSES], guard_par_rate[GUARD_CLASSES][GUARD_BUCKETS];
+static unsigned guard_seq_samples[GUARD_CLASSES], guard_par_samples[GUARD_CLASSES][GUARD_BUCKETS];
+static unsigned guard_decisions[GUARD_CLASSES];
 
 static int guard_bucket(int threads) { return threads < GUARD_BUCKETS ? threads : GUARD_BUCKETS - 1; }
 
-void exec_guard_record(bool parallel, int threads, uint64_t gas, uint64_t ns)
+/* 0: < 32k gas per transaction, 1: < 64k, 2: < 128k, 3: < 256k, 4: more. */
+static int guard_class(uint64_t gas, size_t tx_count)
+{
+    uint64_t per_tx = tx_count ? gas / tx_count : 0;
+    int c = 0;
+    for (uint64_t limit = 32768; per_tx >= limit && c < GUARD_CLASSES - 1; limit *= 2)
+        c++;
+    return c;
+}
+
+void exec_guard_record(bool parallel, int threads, uint64_t gas, size_t tx_count, uint64_t ns)
 {
     if (gas < 100000) /* too small to say anything about throughput */
         return;
     double rate = (double)ns / (double)gas;
+    int c = guard_class(gas, tx_count);
     pthread_mutex_lock(&guard_lock);
-    double *r = parallel ? &guard_par_rate[guard_bucket(threads)] : &guard_seq_rate;
-    unsigned *n = parallel ? &guard_par_samples[guard_bucket(threads)] : &guard_seq_samples;
+    double *r = parallel ? &guard_par_rate[c][guard_bucket(threads)] : &guard_seq_rate[c];
+    unsigned *n = parallel ? &guard_par_samples[c][guard_bucket(threads)] : &guard_seq_samples[c];
     *r = *n ? 0.75 * *r + 0.25 * rate : rate;
     (*n)++;
     pthread_mutex_unlock(&guard_lock);
@@ -139,13 +154,16 @@ bool exec_use_parallel(const struct block *b, enum fork fork, const struct world
     if (opt->threads < 2 || b->tx_count < 2 || !guard_has_contract_work(b, w))
         return false;
     int k = guard_bucket(opt->threads);
+    /* The header's gas used: the block is invalid if it lies, and then
+     * only the speed of finding out depends on it. */
+    int c = guard_class(b->header.gas_used, b->tx_count);
     pthread_mutex_lock(&guard_lock);
-    bool explore = guard_seq_samples < 2 || guard_par_samples[k] < 2 || ++guard_decisions % 16 == 0;
+    bool explore = guard_seq_samples[c] < 2 || guard_par_samples[c][k] < 2 || ++guard_decisions[c] % 16 == 0;
     bool parallel;
     if (explore)
-        parallel = guard_par_samples[k] <= guard_seq_samples; /* alternate until both are known */
+        parallel = guard_par_samples[c][k] <= guard_seq_samples[c]; /* alternate until both are known */
     else
-        parallel = guard_par_rate[k] < 0.95 * guard_seq_rate;
+        parallel = guard_par_rate[c][k] < 0.95 * guard_seq_rate[c];
     pthread_mutex_unlock(&guard_lock);
     return parallel;
 }

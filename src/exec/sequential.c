@@ -590,7 +590,8 @@ static int exec_block(const struct chain_config *cfg, const struct block *b, str
 
     r->gas_used = gas_used;
     if (!opt || !opt->force) /* forced runs measure the engine, not the choice */
-        exec_guard_record(ran_parallel, opt ? opt->threads : 1, gas_used, monotonic_ns() - block_start);
+        exec_guard_record(ran_parallel, opt ? opt->threads : 1, gas_used, b->tx_count,
+                          monotonic_ns() - block_start);
     memset(r->logs_bloom, 0, sizeof r->logs_bloom);
     for (size_t i = 0; i < r->receipt_count; i++)
         for (size_t k = 0; k < 256; k++)
