@@ -91,8 +91,9 @@ void exec_stats_reset(struct exec_stats *s); /* frees and zeroes */
 int exec_stats_take_graph(struct exec_stats *s, struct par_tx_output *out, size_t n);
 
 /* The guard: whether the parallel engine can pay for this block. Forks
- * before Byzantium need a state root after every transaction (receipts),
- * and a block of fewer than two transactions has nothing to overlap; nor
+ * before Byzantium need a state root after every transaction in their
+ * receipts (unless the chain config skips them: partial pre-states such
+ * as the mainnet snapshots), and a block of fewer than two transactions has nothing to overlap; nor
  * has a block of mostly plain transfers (w, the pre-block world, tells
  * which recipients have code) enough work per transaction to pay for the
  * engine's bookkeeping. Otherwise the decision is measured: parallel
@@ -100,7 +101,7 @@ int exec_stats_take_graph(struct exec_stats *s, struct par_tx_output *out, size_
  * (time per gas, per thread count and class of gas per transaction),
  * exploring both until it has. exec_guard_record feeds it (the
  * executors call it for every block they run). */
-bool exec_use_parallel(const struct block *b, enum fork fork, const struct world *w,
+bool exec_use_parallel(const struct block *b, enum fork fork, bool intermediate_roots, const struct world *w,
                        const struct exec_options *opt);
 void exec_guard_record(bool parallel, int threads, uint64_t gas, size_t tx_count, uint64_t ns);
 

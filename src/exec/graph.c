@@ -141,10 +141,10 @@ static bool guard_has_contract_work(const struct block *b, const struct world *w
     return calls >= 8 && calls * 10 >= b->tx_count * 4;
 }
 
-bool exec_use_parallel(const struct block *b, enum fork fork, const struct world *w,
+bool exec_use_parallel(const struct block *b, enum fork fork, bool intermediate_roots, const struct world *w,
                        const struct exec_options *opt)
 {
-    if (fork < FORK_BYZANTIUM || b->tx_count == 0)
+    if ((fork < FORK_BYZANTIUM && intermediate_roots) || b->tx_count == 0)
         return false; /* receipts need a state root after every transaction */
     for (size_t i = 0; i < b->tx_count; i++)
         if (!b->txs[i].has_sender)

@@ -536,7 +536,7 @@ static int exec_block(const struct chain_config *cfg, const struct block *b, str
 
     uint64_t block_start = monotonic_ns();
     bool ran_parallel = false;
-    if (!err && !stop && opt && exec_use_parallel(b, fork, w, opt)) {
+    if (!err && !stop && opt && exec_use_parallel(b, fork, !cfg->skip_intermediate_roots, w, opt)) {
         ran_parallel = true;
         /* The parallel phase reads the world as the system call left it. */
         s.par = calloc(b->tx_count, sizeof *s.par);

@@ -203,6 +203,10 @@ static void bench_block(const char *dir, const struct bench_opts *o, struct benc
     bench_label(dir, row->label, sizeof row->label);
     struct chain_config cfg;
     chain_config_mainnet(&cfg);
+    /* As `parevm run`: a snapshot's pre-state is partial, so the state
+     * roots pre-Byzantium receipts carry would be meaningless (and cost a
+     * root of the whole loaded state per transaction). */
+    cfg.skip_intermediate_roots = true;
     struct mainnet_fixture f;
     char err_msg[256];
     if (mainnet_load(dir, &cfg, &f, err_msg, sizeof err_msg)) {
