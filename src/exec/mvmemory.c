@@ -118,7 +118,8 @@ static void slab_put(struct mv_slab *slab)
 }
 
 struct mv_shard {
-    pthread_mutex_t lock; /* guards map, slabs and graveyard */
+    pthread_mutex_t lock; /* guards map, slabs, graveyard and index_inserts */
+    size_t index_inserts;  /* locations of this shard in mv->index */
     struct hmap map;      /* mv_key -> struct mv_location * */
     struct mv_slab *slabs;
     struct code **graveyard; /* every code object ever published: released at the end */
@@ -175,8 +176,9 @@ int mvmemory_init(struct mvmemory *mv, const struct world *base, size_t tx_count
         return PAREVM_ERR_NOMEM;
     }
     mv->index_mask = cap - 1;
-    mv->index_limit = cap / 2;
-    atomic_init(&mv->index_count, 0);
+    /* Each shard may put 1/shard_count of half the index's size there
+     * (counted under its lock: no shared counter on the insert path). */
+    mv->index_quota = cap / 2 / mv->shard_count;
     atomic_init(&mv->overflow, false);
     for (size_t i = 0; i < mv->shard_count; i++) {
         pthread_mutex_init(&mv->shards[i].lock, NULL);
@@ -242,7 +244,7 @@ static struct mv_shard *shard_of(struct mvmemory *mv, uint64_t hash)
 }
 
 /* The index slot holding key, or the empty slot where it would go (NULL
- * when the probe found neither: the index is never full, see index_limit). */
+ * when the probe found neither: the index is never full, see index_quota). */
 static inline uint16_t index_tag(uint64_t hash) { return (uint16_t)((hash >> 32) | 1); }
 
 static _Atomic(struct mv_location *) *index_probe(struct mvmemory *mv, const struct mv_key *key, uint64_t hash,
@@ -322,7 +324,7 @@ struct mv_location *mvmemory_location(struct mvmemory *mv, const struct mv_key *
     uint64_t hash = hmap_hash_bytes(key, sizeof *key);
     struct mv_shard *s = shard_of(mv, hash);
     pthread_mutex_lock(&s->lock);
-    if (atomic_load_explicit(&mv->index_count, memory_order_relaxed) < mv->index_limit) {
+    if (s->index_inserts < mv->index_quota) {
         _Atomic(struct mv_location *) *slot = index_probe(mv, key, hash, &l);
         if (!l && slot) {
             struct mv_location *created = new_location(s, key, hash);
@@ -332,7 +334,7 @@ struct mv_location *mvmemory_location(struct mvmemory *mv, const struct mv_key *
                 if (atomic_compare_exchange_strong_explicit(slot, &expected, created, memory_order_release,
                                                             memory_order_acquire)) {
                     atomic_store_explicit(&mv->index_tags[slot - mv->index], index_tag(hash), memory_order_relaxed);
-                    atomic_fetch_add_explicit(&mv->index_count, 1, memory_order_relaxed);
+                    s->index_inserts++;
                     l = created;
                     break;
                 }

@@ -70,8 +70,7 @@ struct mvmemory {
      * size; locations beyond that go to the sharded maps (overflow). */
     _Atomic(struct mv_location *) *index;
     _Atomic uint16_t *index_tags; /* 16 bits of each slot's key hash */
-    size_t index_mask, index_limit;
-    atomic_size_t index_count;
+    size_t index_mask, index_quota; /* index_quota: per shard */
     atomic_bool overflow;
     struct mv_shard *shards;
     size_t shard_count;
