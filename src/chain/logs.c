@@ -1,6 +1,8 @@
 /* logs — log list hash and bloom (see logs.h). */
 #include "logs.h"
 
+#include <string.h>
+
 #include "../base/buf.h"
 #include "../base/keccak.h"
 #include "../base/rlp.h"
@@ -35,10 +37,45 @@ int logs_hash(const struct log *logs, size_t n, hash32 *out)
     return err;
 }
 
+/* The keccak of recent bloom items, per thread: a block's logs repeat
+ * their contract addresses and event signatures (every ERC-20 Transfer
+ * has the same topic 0), so most items are hashed once per block instead
+ * of once per log. Direct-mapped; an entry holds the whole item, so a hit
+ * is exact. */
+#define BLOOM_CACHE_SIZE 64
+struct bloom_cache_entry {
+    uint8_t item[32];
+    uint8_t len; /* 0: empty */
+    uint8_t hash[6]; /* the six bytes of the keccak the filter uses */
+};
+static _Thread_local struct bloom_cache_entry bloom_cache[BLOOM_CACHE_SIZE];
+
+static void bloom_item_hash(const uint8_t *data, size_t len, uint8_t out[6])
+{
+    if (len == 0 || len > 32) {
+        uint8_t h[32];
+        keccak256(data, len, h);
+        memcpy(out, h, 6);
+        return;
+    }
+    unsigned slot = (unsigned)len * 31u;
+    for (size_t i = 0; i < len; i += 4)
+        slot = slot * 131u + data[i];
+    struct bloom_cache_entry *e = &bloom_cache[slot % BLOOM_CACHE_SIZE];
+    if (e->len != len || memcmp(e->item, data, len) != 0) {
+        uint8_t h[32];
+        keccak256(data, len, h);
+        memcpy(e->item, data, len);
+        e->len = (uint8_t)len;
+        memcpy(e->hash, h, 6);
+    }
+    memcpy(out, e->hash, 6);
+}
+
 void logs_bloom_add(uint8_t bloom[256], const uint8_t *data, size_t len)
 {
-    uint8_t h[32];
-    keccak256(data, len, h);
+    uint8_t h[6];
+    bloom_item_hash(data, len, h);
     /* Three 11-bit indices from byte pairs (0,1), (2,3), (4,5); bit k of
      * the 2048-bit big-endian filter lives in byte 255 - k/8. */
     for (int i = 0; i < 6; i += 2) {
