@@ -11,12 +11,14 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "../src/chain/transition.h"
 #include "../src/exec/parallel.h"
+#include "../src/state/trie.h"
 #include "../src/state/world.h"
 
 static const int thread_counts[] = {1, 2, 3, 4, 8, 16, 64};
@@ -241,6 +243,76 @@ static void test_serial_chain(void **state)
     world_free(&pre);
 }
 
+static void test_beneficiary_reads(void **state)
+{
+    (void)state;
+    /* Every transaction pays the beneficiary its fee; every fourth is sent
+     * by the beneficiary itself, whose balance (and so whether it can pay)
+     * is the sum of all the fees before it: reads of the per-transaction
+     * fee entries, their ESTIMATEs and dependencies. */
+    enum { N = 120 };
+    struct world pre;
+    world_init(&pre);
+    struct block_env env;
+    make_env(&env);
+    fund(&pre, &env.coinbase, 50000000);
+    struct tx txs[N];
+    uint64_t coinbase_nonce = 0;
+    for (uint32_t i = 0; i < N; i++) {
+        address from = addr_of(i), to = addr_of(200000 + i);
+        fund(&pre, &from, 1000000000000ull);
+        if (i % 4 == 3)
+            txs[i] = make_tx(&env.coinbase, coinbase_nonce++, &to, 1000, 21000);
+        else
+            txs[i] = make_tx(&from, 0, &to, 7 + i, 21000);
+    }
+    check_block(&pre, txs, N, rounds(), N);
+    world_free(&pre);
+}
+
+/* parallel_for runs every index exactly once, at any width. */
+static void count_index(void *arg, size_t i)
+{
+    atomic_fetch_add_explicit(&((atomic_uint *)arg)[i], 1, memory_order_relaxed);
+}
+
+static void for_runner(void *threads, size_t count, void (*fn)(void *arg, size_t i), void *arg)
+{
+    parallel_for(*(int *)threads, count, fn, arg);
+}
+
+static void test_parallel_for_and_trie(void **state)
+{
+    (void)state;
+    enum { N = 1000 };
+    static atomic_uint hits[N];
+    for (size_t t = 0; t < sizeof thread_counts / sizeof thread_counts[0]; t++) {
+        for (size_t i = 0; i < N; i++)
+            atomic_init(&hits[i], 0);
+        parallel_for(thread_counts[t], N, count_index, hits);
+        for (size_t i = 0; i < N; i++)
+            assert_int_equal(atomic_load(&hits[i]), 1);
+    }
+    /* A receipts-like ordered trie hashed on the pool equals the plain one. */
+    static uint8_t vals[N][40];
+    const uint8_t *items[N];
+    size_t lens[N];
+    for (size_t i = 0; i < N; i++) {
+        for (int k = 0; k < 40; k++)
+            vals[i][k] = (uint8_t)(i * 31 + k);
+        items[i] = vals[i];
+        lens[i] = 40;
+    }
+    hash32 plain, pooled;
+    assert_int_equal(trie_root_ordered(items, lens, N, &plain), PAREVM_OK);
+    for (size_t t = 0; t < sizeof thread_counts / sizeof thread_counts[0]; t++) {
+        int threads = thread_counts[t];
+        struct trie_runner runner = {for_runner, &threads, threads};
+        assert_int_equal(trie_root_ordered_with(items, lens, N, &runner, &pooled), PAREVM_OK);
+        assert_memory_equal(plain.bytes, pooled.bytes, 32);
+    }
+}
+
 static void test_shared_counter(void **state)
 {
     (void)state;
@@ -336,6 +408,7 @@ int main(void)
         cmocka_unit_test(test_independent_transfers), cmocka_unit_test(test_hot_recipient_deltas),
         cmocka_unit_test(test_serial_chain),          cmocka_unit_test(test_shared_counter),
         cmocka_unit_test(test_selfdestruct_recreate), cmocka_unit_test(test_invalid_nonce_gap),
+        cmocka_unit_test(test_beneficiary_reads),     cmocka_unit_test(test_parallel_for_and_trie),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
