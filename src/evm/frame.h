@@ -26,6 +26,37 @@ struct frame {
     size_t ret_len;
 };
 
+/* Take g gas from the frame; false when that leaves it below zero. */
+static inline bool evm_frame_charge(struct frame *f, int64_t g)
+{
+    f->gas -= g;
+    return f->gas >= 0;
+}
+
+/* The gas a CALL-family opcode hands to its callee, after charging the
+ * frame `extra` (access, value, new account) and that gas: EIP-150 caps
+ * the request at all but one 64th of what is left from Tangerine
+ * Whistle on; before, the whole request is charged. EVM_SUCCESS, or
+ * EVM_OUT_OF_GAS. */
+static inline enum evm_status evm_frame_call_gas(struct frame *f, enum fork fork, int64_t extra,
+                                                 const u256 *gas_req, int64_t *call_gas)
+{
+    if (fork >= FORK_TANGERINE) {
+        if (f->gas < extra)
+            return EVM_OUT_OF_GAS;
+        int64_t avail = f->gas - extra;
+        int64_t cap = avail - avail / 64;
+        *call_gas = (u256_fits_u64(gas_req) && gas_req->w[0] < (uint64_t)cap) ? (int64_t)gas_req->w[0] : cap;
+    } else {
+        if (!u256_fits_u64(gas_req) || gas_req->w[0] > (uint64_t)INT64_MAX)
+            return EVM_OUT_OF_GAS;
+        *call_gas = (int64_t)gas_req->w[0];
+    }
+    if (!evm_frame_charge(f, extra) || !evm_frame_charge(f, *call_gas))
+        return EVM_OUT_OF_GAS;
+    return EVM_SUCCESS;
+}
+
 /* Validate and expand memory for the region (off, len), charging the
  * expansion; a zero length touches nothing. False when out of gas (or out
  * of memory: then evm->error is set). (interpreter.c) */

@@ -95,11 +95,7 @@ static inline uint64_t num_words(uint64_t bytes)
 
 /* ---- frame helpers ---- */
 
-static inline bool charge(struct frame *f, int64_t g)
-{
-    f->gas -= g;
-    return f->gas >= 0;
-}
+static inline bool charge(struct frame *f, int64_t g) { return evm_frame_charge(f, g); }
 
 /* Why a memory expansion failed. */
 static inline enum evm_status mem_failure(const struct frame *f)
@@ -277,20 +273,9 @@ static enum evm_status host_call(struct frame *f, struct evm_host *h, uint8_t op
             extra += 25000;
     }
     int64_t call_gas;
-    if (fork >= FORK_TANGERINE) {
-        /* EIP-150: at most all but one 64th of what is left. */
-        if (f->gas < extra)
-            return EVM_OUT_OF_GAS;
-        int64_t avail = f->gas - extra;
-        int64_t cap = avail - avail / 64;
-        call_gas = (u256_fits_u64(&gas_req) && gas_req.w[0] < (uint64_t)cap) ? (int64_t)gas_req.w[0] : cap;
-    } else {
-        if (!u256_fits_u64(&gas_req) || gas_req.w[0] > (uint64_t)INT64_MAX)
-            return EVM_OUT_OF_GAS;
-        call_gas = (int64_t)gas_req.w[0];
-    }
-    if (!charge(f, extra) || !charge(f, call_gas))
-        return EVM_OUT_OF_GAS;
+    enum evm_status gas_status = evm_frame_call_gas(f, fork, extra, &gas_req, &call_gas);
+    if (gas_status != EVM_SUCCESS)
+        return gas_status;
     if (msg->is_static && has_value && op == 0xf1)
         return EVM_STATIC_MODE_VIOLATION;
     if (has_value)

@@ -188,11 +188,7 @@ bool evm_frame_mem(struct frame *f, const u256 *off, const u256 *len, uint64_t *
     return mem_region(f, off, len, o, l);
 }
 
-static inline bool charge(struct frame *f, int64_t g)
-{
-    f->gas -= g;
-    return f->gas >= 0;
-}
+static inline bool charge(struct frame *f, int64_t g) { return evm_frame_charge(f, g); }
 
 /* Copy src[src_off .. src_off+len) into memory at dst, zero-filling what
  * lies beyond src_len. */
@@ -442,20 +438,9 @@ static enum evm_status op_call(struct frame *f, enum evm_call_kind kind, const u
             extra += 25000;
     }
     int64_t call_gas;
-    if (fork >= FORK_TANGERINE) {
-        /* EIP-150: at most all but one 64th of what is left. */
-        if (f->gas < extra)
-            return EVM_OUT_OF_GAS;
-        int64_t avail = f->gas - extra;
-        int64_t cap = avail - avail / 64;
-        call_gas = (u256_fits_u64(&gas_req) && gas_req.w[0] < (uint64_t)cap) ? (int64_t)gas_req.w[0] : cap;
-    } else {
-        if (!u256_fits_u64(&gas_req) || gas_req.w[0] > (uint64_t)INT64_MAX)
-            return EVM_OUT_OF_GAS;
-        call_gas = (int64_t)gas_req.w[0];
-    }
-    if (!charge(f, extra) || !charge(f, call_gas))
-        return EVM_OUT_OF_GAS;
+    enum evm_status gas_status = evm_frame_call_gas(f, fork, extra, &gas_req, &call_gas);
+    if (gas_status != EVM_SUCCESS)
+        return gas_status;
     if (f->msg->is_static && has_value && kind == EVM_CALL)
         return EVM_STATIC_MODE_VIOLATION;
     trace_charged(f); /* geth counts the gas handed to the callee as cost */

@@ -352,14 +352,8 @@ int journal_nonce(struct journal *j, const address *a, uint64_t *out)
 
 int journal_code(struct journal *j, const address *a, struct code **out)
 {
-    struct journal_account *acc;
-    int err = account_get(j, a, &acc);
-    if (!err)
-        err = load_code(j, acc);
-    if (err)
-        return err;
-    *out = acc->code;
-    return PAREVM_OK;
+    bool set_here;
+    return journal_code_owned(j, a, out, &set_here);
 }
 
 int journal_code_owned(struct journal *j, const address *a, struct code **out, bool *set_here)
