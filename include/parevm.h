@@ -32,6 +32,9 @@ enum parevm_err {
     PAREVM_ERR_INTERNAL,      /* invariant broken: a bug in parevm */
     PAREVM_ERR_BLOCKED,       /* parallel execution: a read hit an unfinished
                                  write (internal; the executor retries) */
+    PAREVM_ERR_CONTENDED,     /* parallel execution gave up: most incarnations
+                                 were aborted (internal; the block then runs
+                                 sequentially) */
     PAREVM_ERR__COUNT
 };
 

@@ -270,6 +270,61 @@ static void test_beneficiary_reads(void **state)
     world_free(&pre);
 }
 
+/* A fully serial chain with giving up allowed: the run either completes
+ * with the sequential outcome or stops with PAREVM_ERR_CONTENDED (outputs
+ * released), at every thread count; never anything else. */
+static void test_give_up_on_contention(void **state)
+{
+    (void)state;
+    enum { N = 300 };
+    struct world pre;
+    world_init(&pre);
+    /* counter: slot0 += 1 (every transaction reads the previous write) */
+    static const uint8_t code[] = {0x60, 0x00, 0x54, 0x60, 0x01, 0x01, 0x60, 0x00, 0x55, 0x00};
+    address counter = addr_of(888888);
+    set_code(&pre, &counter, code, sizeof code);
+    struct tx txs[N];
+    for (uint32_t i = 0; i < N; i++) {
+        address from = addr_of(i);
+        fund(&pre, &from, 1000000000000ull);
+        txs[i] = make_tx(&from, 0, &counter, 0, 100000);
+    }
+    struct block_env env;
+    make_env(&env);
+    struct outcome seq;
+    run_sequential(&env, &pre, txs, N, &seq);
+    int gave_up = 0;
+    for (size_t t = 0; t < sizeof thread_counts / sizeof thread_counts[0]; t++) {
+        struct par_tx_output *out = calloc(N, sizeof *out);
+        struct par_stats stats;
+        int err = parallel_execute_recorded(&env, &pre, txs, N, thread_counts[t], out, &stats, NULL, SIZE_MAX, true);
+        if (err == PAREVM_ERR_CONTENDED) {
+            assert_true(stats.contended);
+            for (size_t i = 0; i < N; i++)
+                assert_null(out[i].ws.accounts); /* released */
+            gave_up++;
+        } else {
+            assert_int_equal(err, PAREVM_OK);
+            struct world w;
+            assert_int_equal(world_clone(&pre, &w), PAREVM_OK);
+            for (size_t i = 0; i < N; i++) {
+                assert_int_equal(out[i].result.error, TXERR_NONE);
+                assert_int_equal(out[i].result.gas_used, seq.results[i].gas_used);
+                assert_int_equal(write_set_apply(&out[i].ws, &w), PAREVM_OK);
+            }
+            hash32 root;
+            assert_int_equal(world_state_root(&w, &root), PAREVM_OK);
+            assert_memory_equal(root.bytes, seq.root.bytes, 32);
+            world_free(&w);
+            par_output_free(out, N);
+        }
+        free(out);
+    }
+    printf("gave up at %d of %zu thread counts\n", gave_up, sizeof thread_counts / sizeof thread_counts[0]);
+    outcome_free(&seq);
+    world_free(&pre);
+}
+
 /* parallel_for runs every index exactly once, at any width. */
 static void count_index(void *arg, size_t i)
 {
@@ -409,6 +464,7 @@ int main(void)
         cmocka_unit_test(test_serial_chain),          cmocka_unit_test(test_shared_counter),
         cmocka_unit_test(test_selfdestruct_recreate), cmocka_unit_test(test_invalid_nonce_gap),
         cmocka_unit_test(test_beneficiary_reads),     cmocka_unit_test(test_parallel_for_and_trie),
+        cmocka_unit_test(test_give_up_on_contention),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

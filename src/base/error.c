@@ -17,6 +17,7 @@ static const char *const parevm_err_messages[PAREVM_ERR__COUNT] = {
     [PAREVM_ERR_UNSUPPORTED] = "unsupported fork or feature",
     [PAREVM_ERR_INTERNAL] = "internal error (bug in parevm)",
     [PAREVM_ERR_BLOCKED] = "read blocked on an unfinished parallel write",
+    [PAREVM_ERR_CONTENDED] = "parallel execution abandoned: transactions conflict too often",
 };
 
 const char *parevm_strerror(int err)

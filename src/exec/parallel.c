@@ -102,7 +102,12 @@ struct par_ctx {
     _Alignas(64) atomic_size_t num_active;
     _Alignas(64) atomic_size_t decrease_cnt;
     _Alignas(64) atomic_bool done;
-    atomic_int fatal; /* allocation failure in the scheduler itself */
+    atomic_int fatal; /* allocation failure in the scheduler itself, or
+                         PAREVM_ERR_CONTENDED when the run gave up */
+    bool may_give_up;
+    /* Failed validations so far (only when may_give_up: a contended
+     * counter, but only contended blocks touch it often). */
+    _Alignas(64) atomic_size_t aborts_seen;
     /* Recording (NULL when off): one list per worker; ids handed out
      * from 1 (0 is the calling thread). */
     struct rec_worker *rec;
@@ -662,6 +667,15 @@ static struct task needs_reexecution(struct par_ctx *c, uint32_t i, uint32_t inc
     struct task t = {TASK_NONE, 0, 0};
     if (aborted) {
         tally.aborts++;
+        if (c->may_give_up) {
+            size_t seen = atomic_fetch_add_explicit(&c->aborts_seen, 1, memory_order_relaxed) + 1;
+            size_t started = atomic_load_explicit(&c->execution_idx, memory_order_relaxed);
+            if (seen >= PAR_GIVE_UP_MIN_ABORTS && seen * 2 >= started) {
+                int none = PAREVM_OK;
+                atomic_compare_exchange_strong(&c->fatal, &none, PAREVM_ERR_CONTENDED);
+                atomic_store(&c->done, true);
+            }
+        }
         mvmemory_mark_estimates(&c->mv, i, &s->written);
         set_ready(c, i);
         decrease_idx(c, &c->validation_idx, (size_t)i + 1);
@@ -1060,12 +1074,12 @@ static int rec_finish(struct par_ctx *c, struct par_record *rec)
 int parallel_execute(const struct block_env *env, const struct world *base, const struct tx *txs, size_t n,
                      int threads, struct par_tx_output *out, struct par_stats *stats)
 {
-    return parallel_execute_recorded(env, base, txs, n, threads, out, stats, NULL, SIZE_MAX);
+    return parallel_execute_recorded(env, base, txs, n, threads, out, stats, NULL, SIZE_MAX, false);
 }
 
 int parallel_execute_recorded(const struct block_env *env, const struct world *base, const struct tx *txs,
                               size_t n, int threads, struct par_tx_output *out, struct par_stats *stats,
-                              struct par_record *rec, size_t trace_tx)
+                              struct par_record *rec, size_t trace_tx, bool may_give_up)
 {
     if (rec)
         memset(rec, 0, sizeof *rec);
@@ -1079,6 +1093,7 @@ int parallel_execute_recorded(const struct block_env *env, const struct world *b
     c->n = n;
     c->out = out;
     c->trace_tx = trace_tx;
+    c->may_give_up = may_give_up && n >= 2 * PAR_GIVE_UP_MIN_ABORTS;
     c->st = zalloc_lines((n ? n : 1) * sizeof *c->st);
     int err = c->st ? mvmemory_init(&c->mv, base, n, &env->coinbase) : PAREVM_ERR_NOMEM;
     if (err) {
@@ -1095,6 +1110,7 @@ int parallel_execute_recorded(const struct block_env *env, const struct world *b
     atomic_init(&c->done, n == 0);
     atomic_init(&c->fatal, 0);
     atomic_init(&c->next_worker_id, 1);
+    atomic_init(&c->aborts_seen, 0);
     if (rec) {
         c->rec_slots = threads;
         c->rec = calloc((size_t)threads, sizeof *c->rec);
@@ -1132,6 +1148,7 @@ int parallel_execute_recorded(const struct block_env *env, const struct world *b
         stats->validations = atomic_load(&c->validations);
         stats->aborts = atomic_load(&c->aborts);
         stats->blocked = atomic_load(&c->blocked);
+        stats->contended = err == PAREVM_ERR_CONTENDED;
     }
     for (size_t i = 0; i < n; i++) {
         struct par_tx_output *o = &out[i];

@@ -43,6 +43,7 @@ struct par_stats {
     uint64_t validations;
     uint64_t aborts;      /* validation failures */
     uint64_t blocked;     /* executions stopped on an ESTIMATE */
+    bool contended;       /* gave up (PAREVM_ERR_CONTENDED) */
 };
 
 /* ---- schedule recording (optional; for reports) ----
@@ -90,13 +91,21 @@ void par_record_free(struct par_record *r);
  * block gas limit in order (transition_check_static) while committing. */
 int parallel_execute(const struct block_env *env, const struct world *base, const struct tx *txs, size_t n,
                      int threads, struct par_tx_output *out, struct par_stats *stats);
+/* Giving up on a contended block: with may_give_up, once at least
+ * PAR_GIVE_UP_MIN_ABORTS validations have failed and they are at least
+ * half the transactions started, the run stops and returns
+ * PAREVM_ERR_CONTENDED (out is then unusable): a block whose transactions
+ * mostly read what the one before wrote is cheaper to run sequentially
+ * than to keep re-executing. */
+#define PAR_GIVE_UP_MIN_ABORTS 32
+
 /* The same, recording the schedule into *rec (NULL: no recording) and
  * tracing transaction trace_tx (SIZE_MAX: none): every incarnation of it
  * runs with an EIP-3155 tracer into memory, and out[trace_tx].trace keeps
  * the lines of the incarnation that finished last, the committed one. */
 int parallel_execute_recorded(const struct block_env *env, const struct world *base, const struct tx *txs,
                               size_t n, int threads, struct par_tx_output *out, struct par_stats *stats,
-                              struct par_record *rec, size_t trace_tx);
+                              struct par_record *rec, size_t trace_tx, bool may_give_up);
 
 void par_output_free(struct par_tx_output *out, size_t n);
 

@@ -535,7 +535,7 @@ static int exec_block(const struct chain_config *cfg, const struct block *b, str
     }
 
     uint64_t block_start = monotonic_ns();
-    bool ran_parallel = false;
+    bool ran_parallel = false, contended = false;
     if (!err && !stop && opt && exec_use_parallel(b, fork, !cfg->skip_intermediate_roots, w, opt)) {
         ran_parallel = true;
         /* The parallel phase reads the world as the system call left it. */
@@ -547,10 +547,20 @@ static int exec_block(const struct chain_config *cfg, const struct block *b, str
             err = parallel_execute_recorded(&s.env, w, b->txs, b->tx_count, opt->threads, s.par,
                                             stats ? &stats->par : NULL,
                                             stats && opt->record ? &stats->record : NULL,
-                                            opt->trace ? opt->trace->tx : SIZE_MAX);
+                                            opt->trace ? opt->trace->tx : SIZE_MAX, !opt->force);
         if (stats)
             stats->parallel_ns = monotonic_ns() - t0;
-        if (!err && stats) {
+        if (err == PAREVM_ERR_CONTENDED) {
+            /* The engine gave up early (most incarnations were aborted):
+             * the block runs sequentially, and its time is not a sample
+             * of what parallel execution costs blocks of its class. */
+            free(s.par);
+            s.par = NULL;
+            ran_parallel = false;
+            contended = true;
+            err = PAREVM_OK;
+        }
+        if (!err && stats && s.par) {
             stats->parallel = true;
             err = exec_stats_take_graph(stats, s.par, b->tx_count);
         }
@@ -589,7 +599,7 @@ static int exec_block(const struct chain_config *cfg, const struct block *b, str
         return err;
 
     r->gas_used = gas_used;
-    if (!opt || !opt->force) /* forced runs measure the engine, not the choice */
+    if ((!opt || !opt->force) && !contended) /* forced runs measure the engine, not the choice */
         exec_guard_record(ran_parallel, opt ? opt->threads : 1, gas_used, b->tx_count,
                           monotonic_ns() - block_start);
     memset(r->logs_bloom, 0, sizeof r->logs_bloom);
