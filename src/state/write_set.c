@@ -29,7 +29,7 @@ void write_set_free(struct write_set *ws)
 struct ws_account *write_set_add_account(struct write_set *ws, const address *a)
 {
     if (ws->account_count == ws->account_cap) {
-        size_t cap = ws->account_cap ? ws->account_cap * 2 : 16;
+        size_t cap = ws->account_cap ? ws->account_cap * 2 : 4;
         struct ws_account *arr = realloc(ws->accounts, cap * sizeof *arr);
         if (!arr)
             return NULL;
@@ -45,7 +45,7 @@ struct ws_account *write_set_add_account(struct write_set *ws, const address *a)
 int write_set_add_slot(struct write_set *ws, const address *a, const u256 *key, const u256 *value)
 {
     if (ws->slot_count == ws->slot_cap) {
-        size_t cap = ws->slot_cap ? ws->slot_cap * 2 : 16;
+        size_t cap = ws->slot_cap ? ws->slot_cap * 2 : 4;
         struct ws_slot *arr = realloc(ws->slots, cap * sizeof *arr);
         if (!arr)
             return PAREVM_ERR_NOMEM;
