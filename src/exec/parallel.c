@@ -21,6 +21,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "../base/arena.h"
 #include "../base/hashmap.h"
 #include "../chain/logs.h"
 #include "../evm/trace.h"
@@ -43,7 +44,59 @@ struct read_set {
     struct read_entry *e;
     size_t n, cap;
     struct read_set *older; /* previous incarnations' sets, freed at the end */
+    bool in_arena;          /* set and entries live in a worker's arena */
 };
+
+/* Read sets come from per-worker arenas (no malloc/free per incarnation,
+ * most of them freed by another thread than allocated them); the arenas
+ * are kept in a small process-wide pool across blocks. A worker's read
+ * sets stay valid until the block's teardown, which resets the arenas. */
+#define PAR_ARENA_CHUNK (256u << 10)
+#define PAR_ARENA_POOL_MAX 64
+struct par_arena {
+    struct arena arena;
+    struct arena_mark start; /* after the first chunk: a reset keeps it */
+};
+static pthread_mutex_t arena_pool_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct par_arena *arena_pool[PAR_ARENA_POOL_MAX];
+static int arena_pool_count;
+static _Thread_local struct arena *cur_arena; /* this worker's, or NULL */
+
+static struct par_arena *arena_get(void)
+{
+    pthread_mutex_lock(&arena_pool_lock);
+    struct par_arena *a = arena_pool_count ? arena_pool[--arena_pool_count] : NULL;
+    pthread_mutex_unlock(&arena_pool_lock);
+    if (a)
+        return a;
+    a = malloc(sizeof *a);
+    if (!a)
+        return NULL;
+    arena_init(&a->arena, PAR_ARENA_CHUNK);
+    if (!arena_alloc(&a->arena, 16)) {
+        free(a);
+        return NULL;
+    }
+    a->start = arena_mark(&a->arena);
+    return a;
+}
+
+static void arena_put(struct par_arena *a)
+{
+    if (!a)
+        return;
+    arena_reset(&a->arena, a->start);
+    pthread_mutex_lock(&arena_pool_lock);
+    if (arena_pool_count < PAR_ARENA_POOL_MAX) {
+        arena_pool[arena_pool_count++] = a;
+        a = NULL;
+    }
+    pthread_mutex_unlock(&arena_pool_lock);
+    if (a) {
+        arena_free(&a->arena);
+        free(a);
+    }
+}
 
 struct tx_state {
     _Alignas(64) atomic_flag lock; /* a line per transaction: no false sharing */
@@ -114,6 +167,9 @@ struct par_ctx {
     int rec_slots;
     uint64_t rec_t0;
     atomic_int next_worker_id;
+    /* Per worker id: the arena its read sets come from (NULL: malloc). */
+    struct par_arena **arenas;
+    int arena_slots;
     /* Counters, summed from each worker's private tally at its end. */
     _Alignas(64) atomic_ullong executions, validations, aborts, blocked;
 };
@@ -217,7 +273,15 @@ static struct read_entry *push_read(struct par_view *pv)
     struct read_set *rs = pv->rs;
     if (rs->n == rs->cap) {
         size_t cap = rs->cap ? rs->cap * 2 : 8;
-        struct read_entry *e = realloc(rs->e, cap * sizeof *e);
+        struct read_entry *e;
+        if (rs->in_arena) {
+            /* the old array stays in the arena until the block ends */
+            e = arena_alloc(cur_arena, cap * sizeof *e);
+            if (e && rs->n)
+                memcpy(e, rs->e, rs->n * sizeof *e);
+        } else {
+            e = realloc(rs->e, cap * sizeof *e);
+        }
         if (!e)
             return NULL;
         rs->e = e;
@@ -554,7 +618,9 @@ static struct task try_execute(struct par_ctx *c, uint32_t i, uint32_t inc)
     struct par_tx_output *o = &c->out[i];
     struct task none = {TASK_NONE, 0, 0};
     for (;;) {
-        struct read_set *rs = calloc(1, sizeof *rs);
+        struct read_set *rs = cur_arena ? arena_calloc(cur_arena, sizeof *rs) : calloc(1, sizeof *rs);
+        if (rs)
+            rs->in_arena = cur_arena != NULL;
         if (!rs) {
             atomic_store(&c->fatal, PAREVM_ERR_NOMEM);
             atomic_store(&c->done, true);
@@ -697,12 +763,11 @@ static void *worker(void *arg)
     struct task t = {TASK_NONE, 0, 0};
     memset(&tally, 0, sizeof tally);
     rec_me = NULL;
-    if (c->rec) {
-        int id = rec_caller ? 0 : atomic_fetch_add(&c->next_worker_id, 1);
-        if (id < c->rec_slots) {
-            rec_me = &c->rec[id];
-            rec_thread = (uint16_t)id;
-        }
+    int id = rec_caller ? 0 : atomic_fetch_add(&c->next_worker_id, 1);
+    cur_arena = id < c->arena_slots && c->arenas[id] ? &c->arenas[id]->arena : NULL;
+    if (c->rec && id < c->rec_slots) {
+        rec_me = &c->rec[id];
+        rec_thread = (uint16_t)id;
     }
     while (!atomic_load(&c->done)) {
         if (t.kind == TASK_EXEC)
@@ -718,6 +783,7 @@ static void *worker(void *arg)
     atomic_fetch_add(&c->blocked, tally.blocked);
     rec_me = NULL;
     rec_thread = 0;
+    cur_arena = NULL;
     return NULL;
 }
 
@@ -1111,10 +1177,21 @@ int parallel_execute_recorded(const struct block_env *env, const struct world *b
     atomic_init(&c->fatal, 0);
     atomic_init(&c->next_worker_id, 1);
     atomic_init(&c->aborts_seen, 0);
+    /* Arenas for the first PAR_ARENA_POOL_MAX workers; more malloc. */
+    int slots = threads < PAR_ARENA_POOL_MAX ? threads : PAR_ARENA_POOL_MAX;
+    c->arenas = calloc((size_t)slots, sizeof *c->arenas);
+    if (c->arenas) {
+        c->arena_slots = slots;
+        for (int w = 0; w < slots; w++)
+            c->arenas[w] = arena_get(); /* NULL: that worker mallocs */
+    }
     if (rec) {
         c->rec_slots = threads;
         c->rec = calloc((size_t)threads, sizeof *c->rec);
         if (!c->rec) {
+            for (int w = 0; w < c->arena_slots; w++)
+                arena_put(c->arenas[w]);
+            free(c->arenas);
             mvmemory_free(&c->mv);
             free(c->st);
             free(c);
@@ -1163,13 +1240,18 @@ int parallel_execute_recorded(const struct block_env *env, const struct world *b
         struct read_set *rs = atomic_load(&c->st[i].reads);
         while (rs) {
             struct read_set *older = rs->older;
-            free(rs->e);
-            free(rs);
+            if (!rs->in_arena) {
+                free(rs->e);
+                free(rs);
+            }
             rs = older;
         }
         free(c->st[i].waiters);
         free(c->st[i].written.locs);
     }
+    for (int w = 0; w < c->arena_slots; w++)
+        arena_put(c->arenas[w]);
+    free(c->arenas);
     mvmemory_free(&c->mv);
     free(c->st);
     free(c);
