@@ -11,12 +11,14 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "../src/chain/transition.h"
+#include "../src/exec/mvmemory.h"
 #include "../src/exec/parallel.h"
 #include "../src/state/trie.h"
 #include "../src/state/world.h"
@@ -325,6 +327,81 @@ static void test_give_up_on_contention(void **state)
     world_free(&pre);
 }
 
+/* mvmemory_location from several threads at once, for the same keys in
+ * different orders, with far more keys than the index holds (so probe runs
+ * fill and keys overflow to the shard maps): every thread gets the same
+ * location for a key, and distinct keys get distinct locations. */
+enum { LOC_KEYS = 6000, LOC_THREADS = 4 };
+struct loc_job {
+    struct mvmemory *mv;
+    int order;
+    struct mv_location **got; /* per key */
+};
+
+static int cmp_ptr(const void *a, const void *b)
+{
+    uintptr_t x = (uintptr_t) * (void *const *)a, y = (uintptr_t) * (void *const *)b;
+    return x < y ? -1 : x > y;
+}
+
+static struct mv_key loc_key(size_t i)
+{
+    struct mv_key k;
+    memset(&k, 0, sizeof k);
+    k.addr = addr_of((uint32_t)(i / 3));
+    k.kind = i % 3 == 2 ? MV_STORAGE : (uint8_t)(i % 3);
+    if (k.kind == MV_STORAGE)
+        k.slot = u256_from_u64(i);
+    return k;
+}
+
+static void *loc_worker(void *arg)
+{
+    struct loc_job *j = arg;
+    for (size_t n = 0; n < LOC_KEYS; n++) {
+        size_t i = j->order ? LOC_KEYS - 1 - n : (n * 7919) % LOC_KEYS;
+        struct mv_key k = loc_key(i);
+        j->got[i] = mvmemory_location(j->mv, &k);
+    }
+    return NULL;
+}
+
+static void test_location_races(void **state)
+{
+    (void)state;
+    struct world base;
+    world_init(&base);
+    struct mvmemory mv;
+    assert_int_equal(mvmemory_init(&mv, &base, 4, NULL), PAREVM_OK); /* the smallest index */
+    pthread_t tids[LOC_THREADS];
+    struct loc_job jobs[LOC_THREADS];
+    for (int t = 0; t < LOC_THREADS; t++) {
+        jobs[t] = (struct loc_job){&mv, t % 2, calloc(LOC_KEYS, sizeof(struct mv_location *))};
+        assert_int_equal(pthread_create(&tids[t], NULL, loc_worker, &jobs[t]), 0);
+    }
+    for (int t = 0; t < LOC_THREADS; t++)
+        pthread_join(tids[t], NULL);
+    for (size_t i = 0; i < LOC_KEYS; i++) {
+        assert_non_null(jobs[0].got[i]);
+        for (int t = 1; t < LOC_THREADS; t++)
+            assert_ptr_equal(jobs[t].got[i], jobs[0].got[i]);
+        struct mv_key k = loc_key(i);
+        assert_ptr_equal(mvmemory_location(&mv, &k), jobs[0].got[i]);
+    }
+    /* distinct keys, distinct locations */
+    struct mv_location **sorted = malloc(LOC_KEYS * sizeof *sorted);
+    memcpy(sorted, jobs[0].got, LOC_KEYS * sizeof *sorted);
+    qsort(sorted, LOC_KEYS, sizeof *sorted, cmp_ptr);
+    for (size_t i = 1; i < LOC_KEYS; i++)
+        assert_true(sorted[i] != sorted[i - 1]);
+    assert_true(atomic_load(&mv.overflow)); /* the overflow maps were used */
+    free(sorted);
+    for (int t = 0; t < LOC_THREADS; t++)
+        free(jobs[t].got);
+    mvmemory_free(&mv);
+    world_free(&base);
+}
+
 /* parallel_for runs every index exactly once, at any width. */
 static void count_index(void *arg, size_t i)
 {
@@ -464,7 +541,7 @@ int main(void)
         cmocka_unit_test(test_serial_chain),          cmocka_unit_test(test_shared_counter),
         cmocka_unit_test(test_selfdestruct_recreate), cmocka_unit_test(test_invalid_nonce_gap),
         cmocka_unit_test(test_beneficiary_reads),     cmocka_unit_test(test_parallel_for_and_trie),
-        cmocka_unit_test(test_give_up_on_contention),
+        cmocka_unit_test(test_give_up_on_contention), cmocka_unit_test(test_location_races),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

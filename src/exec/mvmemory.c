@@ -118,10 +118,8 @@ static void slab_put(struct mv_slab *slab)
 }
 
 struct mv_shard {
-    pthread_mutex_t lock; /* guards map, slabs, graveyard and index_inserts */
-    size_t index_inserts;  /* locations of this shard in mv->index */
-    struct hmap map;      /* mv_key -> struct mv_location * */
-    struct mv_slab *slabs;
+    pthread_mutex_t lock; /* guards map and graveyard */
+    struct hmap map;      /* mv_key -> struct mv_location * (overflow) */
     struct code **graveyard; /* every code object ever published: released at the end */
     size_t graveyard_count, graveyard_cap;
 };
@@ -176,9 +174,9 @@ int mvmemory_init(struct mvmemory *mv, const struct world *base, size_t tx_count
         return PAREVM_ERR_NOMEM;
     }
     mv->index_mask = cap - 1;
-    /* Each shard may put 1/shard_count of half the index's size there
-     * (counted under its lock: no shared counter on the insert path). */
-    mv->index_quota = cap / 2 / mv->shard_count;
+    static atomic_uint_fast64_t generations;
+    mv->generation = atomic_fetch_add_explicit(&generations, 1, memory_order_relaxed) + 1;
+    atomic_init(&mv->slabs, NULL);
     atomic_init(&mv->overflow, false);
     for (size_t i = 0; i < mv->shard_count; i++) {
         pthread_mutex_init(&mv->shards[i].lock, NULL);
@@ -200,6 +198,10 @@ void mvmemory_free(struct mvmemory *mv)
     }
     free((void *)mv->index);
     free((void *)mv->index_tags);
+    for (struct mv_slab *slab = atomic_load_explicit(&mv->slabs, memory_order_relaxed), *next; slab; slab = next) {
+        next = slab->next;
+        slab_put(slab);
+    }
     for (size_t i = 0; i < mv->shard_count; i++) {
         struct mv_shard *s = &mv->shards[i];
         size_t it = 0;
@@ -211,11 +213,7 @@ void mvmemory_free(struct mvmemory *mv)
                 free(l->versions);
         }
         hmap_free(&s->map);
-        while (s->slabs) {
-            struct mv_slab *next = s->slabs->next;
-            slab_put(s->slabs);
-            s->slabs = next;
-        }
+
         for (size_t g = 0; g < s->graveyard_count; g++)
             code_release(s->graveyard[g]);
         free(s->graveyard);
@@ -244,7 +242,9 @@ static struct mv_shard *shard_of(struct mvmemory *mv, uint64_t hash)
 }
 
 /* The index slot holding key, or the empty slot where it would go (NULL
- * when the probe found neither: the index is never full, see index_quota). */
+ * when the first MV_INDEX_PROBES slots hold other keys: then the key
+ * belongs to the overflow maps, and always will, as slots never empty). */
+#define MV_INDEX_PROBES 64
 static inline uint16_t index_tag(uint64_t hash) { return (uint16_t)((hash >> 32) | 1); }
 
 static _Atomic(struct mv_location *) *index_probe(struct mvmemory *mv, const struct mv_key *key, uint64_t hash,
@@ -252,7 +252,8 @@ static _Atomic(struct mv_location *) *index_probe(struct mvmemory *mv, const str
 {
     *found = NULL;
     uint16_t tag = index_tag(hash);
-    for (size_t n = 0, i = (size_t)hash & mv->index_mask; n <= mv->index_mask; n++, i = (i + 1) & mv->index_mask) {
+    for (size_t n = 0, i = (size_t)hash & mv->index_mask; n < MV_INDEX_PROBES && n <= mv->index_mask;
+         n++, i = (i + 1) & mv->index_mask) {
         /* acquire: a published location's key and hash are visible */
         struct mv_location *l = atomic_load_explicit(&mv->index[i], memory_order_acquire);
         if (!l)
@@ -290,18 +291,30 @@ static struct mv_location *find(struct mvmemory *mv, const struct mv_key *key)
     return l;
 }
 
-/* A new location for key from the shard's slabs (caller holds its lock). */
-static struct mv_location *new_location(struct mv_shard *s, const struct mv_key *key, uint64_t hash)
+/* Each thread carves locations from a slab of its own (no lock); a new
+ * slab is pushed on the block's list by CAS, for mvmemory_free. */
+static _Thread_local struct {
+    uint64_t generation; /* of the mvmemory the slab belongs to */
+    struct mv_slab *slab;
+} thread_slab;
+
+static struct mv_location *new_location(struct mvmemory *mv, const struct mv_key *key, uint64_t hash)
 {
-    if (!s->slabs || s->slabs->used == MV_SLAB_LOCATIONS) {
-        struct mv_slab *slab = slab_get();
+    struct mv_slab *slab = thread_slab.slab;
+    if (thread_slab.generation != mv->generation || !slab || slab->used == MV_SLAB_LOCATIONS) {
+        slab = slab_get();
         if (!slab)
             return NULL;
-        slab->next = s->slabs;
         slab->used = 0;
-        s->slabs = slab;
+        slab->next = atomic_load_explicit(&mv->slabs, memory_order_relaxed);
+        /* relaxed: the list is only walked after the workers are joined */
+        while (!atomic_compare_exchange_weak_explicit(&mv->slabs, &slab->next, slab, memory_order_relaxed,
+                                                      memory_order_relaxed))
+            ;
+        thread_slab.generation = mv->generation;
+        thread_slab.slab = slab;
     }
-    struct mv_location *l = &s->slabs->locs[s->slabs->used++];
+    struct mv_location *l = &slab->locs[slab->used++];
     memset(l, 0, offsetof(struct mv_location, inline_versions));
     l->key = *key;
     l->hash = hash;
@@ -315,38 +328,35 @@ static struct mv_location *new_location(struct mv_shard *s, const struct mv_key 
 
 struct mv_location *mvmemory_location(struct mvmemory *mv, const struct mv_key *key)
 {
-    struct mv_location *l = find(mv, key);
+    uint64_t hash = hmap_hash_bytes(key, sizeof *key);
+    struct mv_location *l;
+    _Atomic(struct mv_location *) *slot = index_probe(mv, key, hash, &l);
     if (l)
         return l;
-    /* Create under the key's shard lock, so one key is created once; the
-     * index slot is claimed by CAS, as keys of other shards may race for
-     * the same slot. */
-    uint64_t hash = hmap_hash_bytes(key, sizeof *key);
+    if (slot) {
+        /* Lock-free insert: claim the first empty slot by CAS. Whoever
+         * races for the same key stops at the same first empty slot, so
+         * one wins and the others find its location on the re-probe (and
+         * leave theirs unused in the slab). */
+        struct mv_location *created = new_location(mv, key, hash);
+        if (!created)
+            return NULL;
+        while (slot) {
+            struct mv_location *expected = NULL;
+            /* release: the location's contents before its pointer */
+            if (atomic_compare_exchange_strong_explicit(slot, &expected, created, memory_order_release,
+                                                        memory_order_acquire)) {
+                atomic_store_explicit(&mv->index_tags[slot - mv->index], index_tag(hash), memory_order_relaxed);
+                return created;
+            }
+            slot = index_probe(mv, key, hash, &l);
+            if (l)
+                return l;
+        }
+    }
+    /* The key's probe run is full: it lives in its shard's map. */
     struct mv_shard *s = shard_of(mv, hash);
     pthread_mutex_lock(&s->lock);
-    if (s->index_inserts < mv->index_quota) {
-        _Atomic(struct mv_location *) *slot = index_probe(mv, key, hash, &l);
-        if (!l && slot) {
-            struct mv_location *created = new_location(s, key, hash);
-            while (created && slot) {
-                struct mv_location *expected = NULL;
-                /* release: the location's contents before its pointer */
-                if (atomic_compare_exchange_strong_explicit(slot, &expected, created, memory_order_release,
-                                                            memory_order_acquire)) {
-                    atomic_store_explicit(&mv->index_tags[slot - mv->index], index_tag(hash), memory_order_relaxed);
-                    s->index_inserts++;
-                    l = created;
-                    break;
-                }
-                slot = index_probe(mv, key, hash, &l); /* another key took it */
-                if (l)
-                    break; /* impossible: this key is created under our lock */
-            }
-        }
-        pthread_mutex_unlock(&s->lock);
-        return l;
-    }
-    /* The index is half full: further locations live in the shard maps. */
     struct mv_location **p = hmap_get(&s->map, key);
     if (p) {
         l = *p;
@@ -355,7 +365,7 @@ struct mv_location *mvmemory_location(struct mvmemory *mv, const struct mv_key *
         atomic_store_explicit(&mv->overflow, true, memory_order_release);
         bool inserted;
         p = hmap_put(&s->map, key, &inserted);
-        l = p ? new_location(s, key, hash) : NULL;
+        l = p ? new_location(mv, key, hash) : NULL;
         if (l)
             *p = l;
         else if (p)

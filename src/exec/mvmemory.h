@@ -21,9 +21,9 @@
  * balance sums the entries below the reader, with the same ESTIMATE and
  * dependency rules as any location.
  *
- * Concurrency: locations are found without locks through an insert-only
- * index (a location is created under its shard's mutex and published by
- * CAS; past half the index's size, new locations go to the shard's map);
+ * Concurrency: locations are found and created without locks in an
+ * insert-only index (slots claimed by CAS; a key whose probe run is full
+ * goes to its shard's map, under the shard's mutex);
  * each location's version list has its own spinlock. The pre-block
  * world is read-only while workers run.
  */
@@ -61,17 +61,20 @@ struct mv_value {
 struct mv_location;
 struct mv_shard;
 struct mv_fee;
+struct mv_slab;
 
 struct mvmemory {
     const struct world *base; /* pre-block state, read-only */
     size_t tx_count;
-    /* Locations by key: an insert-only open-addressing index read
-     * without locks (slots are published by CAS), filled to half its
-     * size; locations beyond that go to the sharded maps (overflow). */
+    /* Locations by key: an insert-only open-addressing index (slots
+     * claimed by CAS, probe runs of at most 64 slots); a key whose run is
+     * full goes to the sharded maps (overflow). */
     _Atomic(struct mv_location *) *index;
     _Atomic uint16_t *index_tags; /* 16 bits of each slot's key hash */
-    size_t index_mask, index_quota; /* index_quota: per shard */
+    size_t index_mask;
     atomic_bool overflow;
+    uint64_t generation; /* distinct per mvmemory_init: tells threads' slabs apart */
+    _Atomic(struct mv_slab *) slabs; /* every slab locations came from */
     struct mv_shard *shards;
     size_t shard_count;
     address beneficiary;
