@@ -104,6 +104,9 @@ int exec_stats_take_graph(struct exec_stats *s, struct par_tx_output *out, size_
 bool exec_use_parallel(const struct block *b, enum fork fork, bool intermediate_roots, const struct world *w,
                        const struct exec_options *opt);
 void exec_guard_record(bool parallel, int threads, uint64_t gas, size_t tx_count, uint64_t ns);
+/* The engine gave up on block b (too contended): if it runs again, the
+ * guard sends it straight to sequential execution. */
+void exec_guard_contended(const struct block *b);
 
 /* Execute block b like exec_block_sequential, running its transactions
  * with the parallel engine (exec/parallel.h) when the guard allows; the

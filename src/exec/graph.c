@@ -120,6 +120,37 @@ void exec_guard_record(bool parallel, int threads, uint64_t gas, size_t tx_count
     pthread_mutex_unlock(&guard_lock);
 }
 
+/* Blocks the engine gave up on (PAREVM_ERR_CONTENDED), by hash: running
+ * the same block again (benchmarks, re-orgs, replays) goes straight to
+ * sequential execution. A small ring of the most recent. */
+#define GUARD_CONTENDED_MAX 64
+static hash32 guard_contended[GUARD_CONTENDED_MAX];
+static unsigned guard_contended_count, guard_contended_next;
+
+void exec_guard_contended(const struct block *b)
+{
+    if (!b->header.has_hash)
+        return;
+    pthread_mutex_lock(&guard_lock);
+    guard_contended[guard_contended_next] = b->header.hash;
+    guard_contended_next = (guard_contended_next + 1) % GUARD_CONTENDED_MAX;
+    if (guard_contended_count < GUARD_CONTENDED_MAX)
+        guard_contended_count++;
+    pthread_mutex_unlock(&guard_lock);
+}
+
+static bool guard_known_contended(const struct block *b)
+{
+    if (!b->header.has_hash)
+        return false;
+    bool known = false;
+    pthread_mutex_lock(&guard_lock);
+    for (unsigned i = 0; i < guard_contended_count && !known; i++)
+        known = hash32_eq(&guard_contended[i], &b->header.hash);
+    pthread_mutex_unlock(&guard_lock);
+    return known;
+}
+
 /* Whether the block has enough contract work for parallel execution to
  * pay: plain value transfers to accounts without code (21,000 gas, about
  * a microsecond each) cost the engine more in bookkeeping than running
@@ -151,7 +182,7 @@ bool exec_use_parallel(const struct block *b, enum fork fork, bool intermediate_
             return false; /* senders are recovered by the sequential path */
     if (opt->force)
         return true;
-    if (opt->threads < 2 || b->tx_count < 2 || !guard_has_contract_work(b, w))
+    if (opt->threads < 2 || b->tx_count < 2 || !guard_has_contract_work(b, w) || guard_known_contended(b))
         return false;
     int k = guard_bucket(opt->threads);
     /* The header's gas used: the block is invalid if it lies, and then

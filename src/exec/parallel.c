@@ -158,6 +158,7 @@ struct par_ctx {
     atomic_int fatal; /* allocation failure in the scheduler itself, or
                          PAREVM_ERR_CONTENDED when the run gave up */
     bool may_give_up;
+    size_t give_up_aborts;
     /* Failed validations so far (only when may_give_up: a contended
      * counter, but only contended blocks touch it often). */
     _Alignas(64) atomic_size_t aborts_seen;
@@ -736,7 +737,7 @@ static struct task needs_reexecution(struct par_ctx *c, uint32_t i, uint32_t inc
         if (c->may_give_up) {
             size_t seen = atomic_fetch_add_explicit(&c->aborts_seen, 1, memory_order_relaxed) + 1;
             size_t started = atomic_load_explicit(&c->execution_idx, memory_order_relaxed);
-            if (seen >= PAR_GIVE_UP_MIN_ABORTS && seen * 2 >= started) {
+            if (seen >= c->give_up_aborts && seen * 2 >= started) {
                 int none = PAREVM_OK;
                 atomic_compare_exchange_strong(&c->fatal, &none, PAREVM_ERR_CONTENDED);
                 atomic_store(&c->done, true);
@@ -1160,6 +1161,9 @@ int parallel_execute_recorded(const struct block_env *env, const struct world *b
     c->out = out;
     c->trace_tx = trace_tx;
     c->may_give_up = may_give_up && n >= 2 * PAR_GIVE_UP_MIN_ABORTS;
+    c->give_up_aborts = n / 8 < PAR_GIVE_UP_MIN_ABORTS   ? PAR_GIVE_UP_MIN_ABORTS
+                        : n / 8 > PAR_GIVE_UP_MAX_ABORTS ? PAR_GIVE_UP_MAX_ABORTS
+                                                         : n / 8;
     c->st = zalloc_lines((n ? n : 1) * sizeof *c->st);
     int err = c->st ? mvmemory_init(&c->mv, base, n, &env->coinbase) : PAREVM_ERR_NOMEM;
     if (err) {

@@ -91,13 +91,14 @@ void par_record_free(struct par_record *r);
  * block gas limit in order (transition_check_static) while committing. */
 int parallel_execute(const struct block_env *env, const struct world *base, const struct tx *txs, size_t n,
                      int threads, struct par_tx_output *out, struct par_stats *stats);
-/* Giving up on a contended block: with may_give_up, once at least
- * PAR_GIVE_UP_MIN_ABORTS validations have failed and they are at least
- * half the transactions started, the run stops and returns
- * PAREVM_ERR_CONTENDED (out is then unusable): a block whose transactions
- * mostly read what the one before wrote is cheaper to run sequentially
- * than to keep re-executing. */
-#define PAR_GIVE_UP_MIN_ABORTS 32
+/* Giving up on a contended block: with may_give_up (blocks of at least
+ * 16 transactions), once min(32, max(8, n/8)) validations have failed and
+ * they are at least half the transactions started, the run stops and
+ * returns PAREVM_ERR_CONTENDED (out is then unusable): a block whose
+ * transactions mostly read what the one before wrote is cheaper to run
+ * sequentially than to keep re-executing. */
+#define PAR_GIVE_UP_MAX_ABORTS 32
+#define PAR_GIVE_UP_MIN_ABORTS 8
 
 /* The same, recording the schedule into *rec (NULL: no recording) and
  * tracing transaction trace_tx (SIZE_MAX: none): every incarnation of it

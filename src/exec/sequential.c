@@ -558,6 +558,7 @@ static int exec_block(const struct chain_config *cfg, const struct block *b, str
             s.par = NULL;
             ran_parallel = false;
             contended = true;
+            exec_guard_contended(b);
             err = PAREVM_OK;
         }
         if (!err && stats && s.par) {
