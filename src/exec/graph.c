@@ -191,8 +191,8 @@ bool exec_use_parallel(const struct block *b, enum fork fork, bool intermediate_
     pthread_mutex_lock(&guard_lock);
     bool explore = guard_seq_samples[c] < 2 || guard_par_samples[c][k] < 2 || ++guard_decisions[c] % 16 == 0;
     bool parallel;
-    if (explore)
-        parallel = guard_par_samples[c][k] <= guard_seq_samples[c]; /* alternate until both are known */
+    if (explore) /* two samples of each; then every 16th decision tries parallel again */
+        parallel = guard_par_samples[c][k] < 2 || guard_seq_samples[c] >= 2;
     else
         parallel = guard_par_rate[c][k] < 0.95 * guard_seq_rate[c];
     pthread_mutex_unlock(&guard_lock);
