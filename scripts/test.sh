@@ -19,6 +19,10 @@
 # Without them the conformance stages say "skipped: fixtures not found".
 set -u
 cd "$(dirname "$0")/.."
+# The EVM recurses once per call depth (up to 1024) on the caller's stack,
+# and sanitizer builds use several times the release frame size: give the
+# test processes room (a raise of the soft limit; ignored where refused).
+ulimit -s 262144 2>/dev/null || true
 FULL=0
 [ "${1:-}" = "--full" ] && FULL=1
 JOBS=$(nproc 2>/dev/null || echo 2)

@@ -272,10 +272,9 @@ static enum evm_status host_call(struct frame *f, struct evm_host *h, uint8_t op
         if (needs_new)
             extra += 25000;
     }
-    int64_t call_gas;
-    enum evm_status gas_status = evm_frame_call_gas(f, fork, extra, &gas_req, &call_gas);
-    if (gas_status != EVM_SUCCESS)
-        return gas_status;
+    int64_t call_gas = evm_frame_call_gas(f, fork, extra, &gas_req);
+    if (call_gas < 0)
+        return EVM_OUT_OF_GAS;
     if (msg->is_static && has_value && op == 0xf1)
         return EVM_STATIC_MODE_VIOLATION;
     if (has_value)

@@ -437,10 +437,9 @@ static enum evm_status op_call(struct frame *f, enum evm_call_kind kind, const u
         if (needs_new)
             extra += 25000;
     }
-    int64_t call_gas;
-    enum evm_status gas_status = evm_frame_call_gas(f, fork, extra, &gas_req, &call_gas);
-    if (gas_status != EVM_SUCCESS)
-        return gas_status;
+    int64_t call_gas = evm_frame_call_gas(f, fork, extra, &gas_req);
+    if (call_gas < 0)
+        return EVM_OUT_OF_GAS;
     if (f->msg->is_static && has_value && kind == EVM_CALL)
         return EVM_STATIC_MODE_VIOLATION;
     trace_charged(f); /* geth counts the gas handed to the callee as cost */
