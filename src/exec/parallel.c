@@ -117,15 +117,10 @@ static _Thread_local struct tally tally;
 
 /* Schedule recording (par_record): each worker appends to its own lists,
  * merged after the run. */
-struct rec_abort {
-    uint8_t kind;
-    address addr;
-    u256 slot;
-};
 struct rec_worker {
     struct par_event *ev;
     size_t nev, capev;
-    struct rec_abort *ab;
+    struct mv_key *ab; /* the locations whose validation failed */
     size_t nab, capab;
     bool oom;
 };
@@ -197,42 +192,56 @@ static uint64_t now_ns(void)
     return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
+/* A growable array (items, *cap) holding count elements of elem bytes,
+ * with room for one more: items itself, or a doubled copy (from first
+ * elements). NULL on allocation failure (items and *cap unchanged). */
+static void *array_room(void *items, size_t *cap, size_t count, size_t elem, size_t first)
+{
+    if (items && count < *cap)
+        return items;
+    size_t n = *cap ? *cap * 2 : first;
+    void *p = realloc(items, n * elem);
+    if (p)
+        *cap = n;
+    return p;
+}
+
 static void rec_event(uint64_t t0, uint64_t t1, uint32_t tx, uint32_t inc, uint8_t kind, uint8_t outcome,
                       uint64_t origin)
 {
     struct rec_worker *r = rec_me;
-    if (r->nev == r->capev) {
-        size_t cap = r->capev ? r->capev * 2 : 256;
-        struct par_event *ev = realloc(r->ev, cap * sizeof *ev);
-        if (!ev) {
-            r->oom = true;
-            return;
-        }
-        r->ev = ev;
-        r->capev = cap;
+    struct par_event *ev = array_room(r->ev, &r->capev, r->nev, sizeof *ev, 256);
+    if (!ev) {
+        r->oom = true;
+        return;
     }
+    r->ev = ev;
     r->ev[r->nev++] = (struct par_event){t0 - origin, t1 - origin, tx, inc, rec_thread, kind, outcome};
 }
 
-static void rec_abort(uint8_t kind, const address *a, const u256 *slot)
+/* The multi-version location a read entry read (read kinds number like
+ * mvmemory's: R_HAS_STORAGE reads the account's MV_CLEAR location). */
+static struct mv_key read_key(const struct read_entry *r)
+{
+    struct mv_key k;
+    memset(&k, 0, sizeof k);
+    k.addr = r->addr;
+    k.kind = r->kind;
+    if (r->kind == R_STORAGE)
+        k.slot = r->slot;
+    return k;
+}
+
+static void rec_abort(const struct read_entry *failed)
 {
     struct rec_worker *r = rec_me;
-    if (r->nab == r->capab) {
-        size_t cap = r->capab ? r->capab * 2 : 16;
-        struct rec_abort *ab = realloc(r->ab, cap * sizeof *ab);
-        if (!ab) {
-            r->oom = true;
-            return;
-        }
-        r->ab = ab;
-        r->capab = cap;
+    struct mv_key *ab = array_room(r->ab, &r->capab, r->nab, sizeof *ab, 16);
+    if (!ab) {
+        r->oom = true;
+        return;
     }
-    struct rec_abort *x = &r->ab[r->nab++];
-    memset(x, 0, sizeof *x);
-    x->kind = kind;
-    x->addr = *a;
-    if (slot)
-        x->slot = *slot;
+    r->ab = ab;
+    r->ab[r->nab++] = read_key(failed);
 }
 
 /* ---- the state view of one execution ---- */
@@ -256,16 +265,12 @@ static void add_dep(void *arg, uint32_t writer)
     struct dep_list *d = arg;
     if (d->n && d->v[d->n - 1] == writer)
         return;
-    if (d->n == d->cap) {
-        size_t cap = d->cap ? d->cap * 2 : 16;
-        uint32_t *v = realloc(d->v, cap * sizeof *v);
-        if (!v) {
-            d->oom = true;
-            return;
-        }
-        d->v = v;
-        d->cap = cap;
+    uint32_t *v = array_room(d->v, &d->cap, d->n, sizeof *v, 16);
+    if (!v) {
+        d->oom = true;
+        return;
     }
+    d->v = v;
     d->v[d->n++] = writer;
 }
 
@@ -389,53 +394,46 @@ static const struct state_view_ops par_view_ops = {
     .block_hash = pv_block_hash,
 };
 
+/* Resolve read r of tx again (reporting the writers read through dep);
+ * true when it still sees the recorded value and hits no ESTIMATE. */
+static bool reread(struct par_ctx *c, uint32_t tx, const struct read_entry *r, mv_dep_fn dep, void *dep_arg)
+{
+    uint32_t blocking;
+    switch (r->kind) {
+    case R_BALANCE: {
+        u256 v;
+        return !mvmemory_read_balance(&c->mv, &r->addr, tx, &v, &blocking, dep, dep_arg) && u256_eq(&v, &r->v.word);
+    }
+    case R_NONCE: {
+        uint64_t nonce;
+        bool exists;
+        return !mvmemory_read_nonce(&c->mv, &r->addr, tx, &nonce, &exists, &blocking, dep, dep_arg) &&
+               nonce == r->v.nonce && exists == r->v.exists;
+    }
+    case R_CODE: {
+        struct code *code;
+        return !mvmemory_read_code(&c->mv, &r->addr, tx, &code, &blocking, dep, dep_arg) &&
+               (code == r->v.code || hash32_eq(&code->hash, &r->v.code->hash));
+    }
+    case R_STORAGE: {
+        u256 v;
+        return !mvmemory_read_storage(&c->mv, &r->addr, &r->slot, tx, &v, &blocking, dep, dep_arg) &&
+               u256_eq(&v, &r->v.word);
+    }
+    default: {
+        bool has;
+        return !mvmemory_read_has_storage(&c->mv, &r->addr, tx, &has, &blocking, dep, dep_arg) && has == r->flag;
+    }
+    }
+}
+
 /* Re-resolve every read of tx; true when all still see the same values
  * and none hits an ESTIMATE. *failed: the first read that did not. */
 static bool validate_reads(struct par_ctx *c, uint32_t tx, const struct read_set *rs, size_t *failed)
 {
-    uint32_t blocking;
-    for (size_t i = 0; i < rs->n; i++) {
-        const struct read_entry *r = &rs->e[i];
-        int err;
-        switch (r->kind) {
-        case R_BALANCE: {
-            u256 v;
-            err = mvmemory_read_balance(&c->mv, &r->addr, tx, &v, &blocking, NULL, NULL);
-            if (err || !u256_eq(&v, &r->v.word))
-                return *failed = i, false;
-            break;
-        }
-        case R_NONCE: {
-            uint64_t nonce;
-            bool exists;
-            err = mvmemory_read_nonce(&c->mv, &r->addr, tx, &nonce, &exists, &blocking, NULL, NULL);
-            if (err || nonce != r->v.nonce || exists != r->v.exists)
-                return *failed = i, false;
-            break;
-        }
-        case R_CODE: {
-            struct code *code;
-            err = mvmemory_read_code(&c->mv, &r->addr, tx, &code, &blocking, NULL, NULL);
-            if (err || (code != r->v.code && !hash32_eq(&code->hash, &r->v.code->hash)))
-                return *failed = i, false;
-            break;
-        }
-        case R_STORAGE: {
-            u256 v;
-            err = mvmemory_read_storage(&c->mv, &r->addr, &r->slot, tx, &v, &blocking, NULL, NULL);
-            if (err || !u256_eq(&v, &r->v.word))
-                return *failed = i, false;
-            break;
-        }
-        default: {
-            bool has;
-            err = mvmemory_read_has_storage(&c->mv, &r->addr, tx, &has, &blocking, NULL, NULL);
-            if (err || has != r->flag)
-                return *failed = i, false;
-            break;
-        }
-        }
-    }
+    for (size_t i = 0; i < rs->n; i++)
+        if (!reread(c, tx, &rs->e[i], NULL, NULL))
+            return *failed = i, false;
     return true;
 }
 
@@ -719,7 +717,7 @@ static struct task needs_reexecution(struct par_ctx *c, uint32_t i, uint32_t inc
     if (rec_me) {
         rec_event(t0, now_ns(), i, inc, PAR_EV_VALIDATE, valid ? PAR_EV_OK : PAR_EV_ABORTED, c->rec_t0);
         if (!valid && rs)
-            rec_abort(rs->e[failed].kind, &rs->e[failed].addr, &rs->e[failed].slot);
+            rec_abort(&rs->e[failed]);
     }
     CHAOS_POINT();
     bool aborted = false;
@@ -986,26 +984,14 @@ void par_record_free(struct par_record *r)
     memset(r, 0, sizeof *r);
 }
 
-struct hot_key {
-    address addr;
-    uint8_t kind;
-    uint8_t pad[3];
-    u256 slot;
-};
 struct hot_val {
     uint32_t deps, aborts;
 };
 
-static struct hot_val *hot_at(struct hmap *m, uint8_t kind, const address *a, const u256 *slot)
+static struct hot_val *hot_at(struct hmap *m, const struct mv_key *k)
 {
-    struct hot_key k;
-    memset(&k, 0, sizeof k);
-    k.addr = *a;
-    k.kind = kind;
-    if (kind == R_STORAGE)
-        k.slot = *slot;
     bool inserted;
-    struct hot_val *v = hmap_put(m, &k, &inserted);
+    struct hot_val *v = hmap_put(m, k, &inserted);
     if (v && inserted)
         memset(v, 0, sizeof *v);
     return v;
@@ -1066,12 +1052,11 @@ static int rec_finish(struct par_ctx *c, struct par_record *rec)
     }
 
     struct hmap hot;
-    hmap_init(&hot, sizeof(struct hot_key), sizeof(struct hot_val));
+    hmap_init(&hot, sizeof(struct mv_key), sizeof(struct hot_val));
     int err = PAREVM_OK;
     for (int w = 0; w < c->rec_slots && !err; w++)
         for (size_t k = 0; k < c->rec[w].nab && !err; k++) {
-            const struct rec_abort *a = &c->rec[w].ab[k];
-            struct hot_val *v = hot_at(&hot, a->kind, &a->addr, &a->slot);
+            struct hot_val *v = hot_at(&hot, &c->rec[w].ab[k]);
             if (!v)
                 err = PAREVM_ERR_NOMEM;
             else
@@ -1082,31 +1067,11 @@ static int rec_finish(struct par_ctx *c, struct par_record *rec)
         for (size_t k = 0; rs && k < rs->n && !err; k++) {
             const struct read_entry *r = &rs->e[k];
             bool dep = false;
-            uint32_t blocking, tx = (uint32_t)i;
-            u256 word;
-            uint64_t nonce;
-            bool flag;
-            struct code *code;
-            switch (r->kind) {
-            case R_BALANCE:
-                mvmemory_read_balance(&c->mv, &r->addr, tx, &word, &blocking, note_dep, &dep);
-                break;
-            case R_NONCE:
-                mvmemory_read_nonce(&c->mv, &r->addr, tx, &nonce, &flag, &blocking, note_dep, &dep);
-                break;
-            case R_CODE:
-                mvmemory_read_code(&c->mv, &r->addr, tx, &code, &blocking, note_dep, &dep);
-                break;
-            case R_STORAGE:
-                mvmemory_read_storage(&c->mv, &r->addr, &r->slot, tx, &word, &blocking, note_dep, &dep);
-                break;
-            default:
-                mvmemory_read_has_storage(&c->mv, &r->addr, tx, &flag, &blocking, note_dep, &dep);
-                break;
-            }
+            reread(c, (uint32_t)i, r, note_dep, &dep);
             if (!dep)
                 continue;
-            struct hot_val *v = hot_at(&hot, r->kind, &r->addr, &r->slot);
+            struct mv_key key = read_key(r);
+            struct hot_val *v = hot_at(&hot, &key);
             if (!v)
                 err = PAREVM_ERR_NOMEM;
             else
@@ -1121,7 +1086,7 @@ static int rec_finish(struct par_ctx *c, struct par_record *rec)
         const void *kp;
         void *vp;
         while (!err && hmap_next(&hot, &it, &kp, &vp)) {
-            const struct hot_key *k = kp;
+            const struct mv_key *k = kp;
             const struct hot_val *v = vp;
             struct par_hot_location *h = &rec->hot[rec->hot_count++];
             memset(h, 0, sizeof *h);

@@ -336,6 +336,15 @@ static void note_error(struct seq_run *s, size_t i, int err)
                  parevm_strerror(err));
 }
 
+/* EIP-4844: whether blob transaction tx fits in the block after used blob
+ * gas; *blob_gas: what it adds. */
+static bool blob_gas_fits(const struct tx *tx, uint64_t used, uint64_t *blob_gas)
+{
+    *blob_gas = (uint64_t)tx->blob_hash_count * BLOB_GAS_PER_BLOB;
+    return tx->blob_hash_count <= MAX_BLOB_GAS_PER_BLOCK / BLOB_GAS_PER_BLOB &&
+           used + *blob_gas <= MAX_BLOB_GAS_PER_BLOCK;
+}
+
 /* Run one transaction; on success its receipt is filled. *stop is set
  * when the block turned out invalid. */
 static int seq_tx(struct seq_run *s, size_t i, uint64_t *gas_used, bool *stop)
@@ -355,9 +364,8 @@ static int seq_tx(struct seq_run *s, size_t i, uint64_t *gas_used, bool *stop)
         tx = &local;
     }
     if (tx->type == 3) { /* EIP-4844 block blob gas limit */
-        uint64_t blob_gas = (uint64_t)tx->blob_hash_count * BLOB_GAS_PER_BLOB;
-        if (tx->blob_hash_count > MAX_BLOB_GAS_PER_BLOCK / BLOB_GAS_PER_BLOB ||
-            s->r->blob_gas_used + blob_gas > MAX_BLOB_GAS_PER_BLOCK) {
+        uint64_t blob_gas;
+        if (!blob_gas_fits(tx, s->r->blob_gas_used, &blob_gas)) {
             char msg[96];
             snprintf(msg, sizeof msg, "transaction %zu: blob gas exceeds the block maximum %d", i,
                      MAX_BLOB_GAS_PER_BLOCK);
@@ -382,7 +390,8 @@ static int seq_tx(struct seq_run *s, size_t i, uint64_t *gas_used, bool *stop)
         write_set_free(&s->ws);
         s->ws = o->ws;
         write_set_init(&o->ws);
-        enum tx_error e = transition_check_static(&s->env, tx, *gas_used, &price);
+        /* no_undo: par_all_commit already ran these checks in order */
+        enum tx_error e = s->no_undo ? TXERR_NONE : transition_check_static(&s->env, tx, *gas_used, &price);
         if (!err && e != TXERR_NONE) {
             tx_result_free(&res);
             write_set_reset(&s->ws);
@@ -461,9 +470,8 @@ static bool par_all_commit(const struct seq_run *s)
         if (!tx->has_sender || o->internal_err || o->result.error != TXERR_NONE)
             return false;
         if (tx->type == 3) {
-            uint64_t blob_gas = (uint64_t)tx->blob_hash_count * BLOB_GAS_PER_BLOB;
-            if (tx->blob_hash_count > MAX_BLOB_GAS_PER_BLOCK / BLOB_GAS_PER_BLOB ||
-                blob_gas_used + blob_gas > MAX_BLOB_GAS_PER_BLOCK)
+            uint64_t blob_gas;
+            if (!blob_gas_fits(tx, blob_gas_used, &blob_gas))
                 return false;
             blob_gas_used += blob_gas;
         }
