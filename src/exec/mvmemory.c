@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "../base/hashmap.h"
+#include "../base/scratch.h"
 #include "chaos.h"
 
 enum { V_VALUE = 0, V_DELTA = 1, V_ESTIMATE = 2 };
@@ -21,6 +22,10 @@ struct mv_version {
 /* Most locations get one or two versions in a block: those live inside
  * the location, and only longer lists are allocated. */
 #define MV_INLINE_VERSIONS 2
+
+/* Longest probe run in the lock-free index; a key whose run is full
+ * lives in its shard's map. */
+#define MV_INDEX_PROBES 64
 
 /* One transaction's write of the beneficiary balance. A sequence lock:
  * the writer makes seq odd, stores, makes it even; a reader retries until
@@ -140,14 +145,15 @@ static inline void loc_unlock(struct mv_location *l)
     atomic_flag_clear_explicit(&l->lock, memory_order_release);
 }
 
-int mvmemory_init(struct mvmemory *mv, const struct world *base, size_t tx_count, const address *beneficiary)
+int mvmemory_init(struct mvmemory *mv, const struct world *base, size_t tx_count, const address *beneficiary,
+                  size_t locations)
 {
     memset(mv, 0, sizeof *mv);
     mv->base = base;
     mv->tx_count = tx_count;
     if (beneficiary)
         mv->beneficiary = *beneficiary;
-    mv->fees = malloc((tx_count ? tx_count : 1) * sizeof *mv->fees);
+    mv->fees = scratch_get((tx_count ? tx_count : 1) * sizeof *mv->fees);
     if (!mv->fees)
         return PAREVM_ERR_NOMEM;
     for (size_t i = 0; i < tx_count; i++) {
@@ -156,20 +162,23 @@ int mvmemory_init(struct mvmemory *mv, const struct world *base, size_t tx_count
         for (int k = 0; k < 4; k++)
             atomic_init(&mv->fees[i].word[k], 0);
     }
-    /* The lock-free index: room for 16 written locations per
-     * transaction at most half full; the rest overflows to the shards. */
+    /* The lock-free index: the expected locations fill at most two
+     * thirds of it. No bigger: every probe is a likely cache miss, and
+     * misses cost less in a smaller array. */
     size_t cap = 1024;
-    while (cap < tx_count * 32 && cap < ((size_t)1 << 26))
+    while (cap < locations + locations / 2 && cap < ((size_t)1 << 26))
         cap *= 2;
-    mv->index = calloc(cap, sizeof *mv->index);
-    mv->index_tags = calloc(cap, sizeof *mv->index_tags);
+    /* Kept across blocks (scratch): mvmemory_free clears the slots it
+     * used, so a reuse costs neither page faults nor a memset. */
+    mv->index = scratch_get(cap * sizeof *mv->index);
+    mv->index_tags = scratch_get(cap * sizeof *mv->index_tags);
     mv->shard_count = 256;
     mv->shards = calloc(mv->shard_count, sizeof *mv->shards);
     if (!mv->shards || !mv->index || !mv->index_tags) {
-        free(mv->fees);
+        scratch_put(mv->fees, tx_count * sizeof *mv->fees, false);
         free(mv->shards);
-        free((void *)mv->index);
-        free((void *)mv->index_tags);
+        scratch_put((void *)mv->index, cap * sizeof *mv->index, true);
+        scratch_put((void *)mv->index_tags, cap * sizeof *mv->index_tags, true);
         memset(mv, 0, sizeof *mv);
         return PAREVM_ERR_NOMEM;
     }
@@ -185,33 +194,50 @@ int mvmemory_init(struct mvmemory *mv, const struct world *base, size_t tx_count
     return PAREVM_OK;
 }
 
+/* Empty l's index slot, if it has one: the index goes back to the
+ * scratch cache all zero, without a memset of the whole array. */
+static void index_clear(struct mvmemory *mv, const struct mv_location *l)
+{
+    for (size_t n = 0, i = (size_t)l->hash & mv->index_mask; n < MV_INDEX_PROBES && n <= mv->index_mask;
+         n++, i = (i + 1) & mv->index_mask)
+        if (atomic_load_explicit(&mv->index[i], memory_order_relaxed) == l) {
+            atomic_store_explicit(&mv->index[i], NULL, memory_order_relaxed);
+            atomic_store_explicit(&mv->index_tags[i], 0, memory_order_relaxed);
+            return;
+        }
+}
+
 void mvmemory_free(struct mvmemory *mv)
 {
-    free(mv->fees);
+    scratch_put(mv->fees, mv->tx_count * sizeof *mv->fees, false);
     mv->fees = NULL;
     if (!mv->shards)
         return;
-    for (size_t i = 0; i <= mv->index_mask; i++) {
-        struct mv_location *l = atomic_load_explicit(&mv->index[i], memory_order_relaxed);
-        if (l && l->versions != l->inline_versions)
-            free(l->versions);
-    }
-    free((void *)mv->index);
-    free((void *)mv->index_tags);
+    /* Every location came from a slab (those in the index, those in the
+     * overflow maps, and racers' unused ones). */
+    size_t cap = mv->index_mask + 1, locations = 0;
+    for (struct mv_slab *slab = atomic_load_explicit(&mv->slabs, memory_order_relaxed); slab; slab = slab->next)
+        locations += slab->used;
+    bool clear_each = locations < cap / 8; /* else one memset is cheaper */
     for (struct mv_slab *slab = atomic_load_explicit(&mv->slabs, memory_order_relaxed), *next; slab; slab = next) {
         next = slab->next;
-        slab_put(slab);
-    }
-    for (size_t i = 0; i < mv->shard_count; i++) {
-        struct mv_shard *s = &mv->shards[i];
-        size_t it = 0;
-        const void *k;
-        void *v;
-        while (hmap_next(&s->map, &it, &k, &v)) {
-            struct mv_location *l = *(struct mv_location **)v;
+        for (size_t k = 0; k < slab->used; k++) {
+            struct mv_location *l = &slab->locs[k];
             if (l->versions != l->inline_versions)
                 free(l->versions);
+            if (clear_each)
+                index_clear(mv, l);
         }
+        slab_put(slab);
+    }
+    if (!clear_each) {
+        memset((void *)mv->index, 0, cap * sizeof *mv->index);
+        memset((void *)mv->index_tags, 0, cap * sizeof *mv->index_tags);
+    }
+    scratch_put((void *)mv->index, cap * sizeof *mv->index, true);
+    scratch_put((void *)mv->index_tags, cap * sizeof *mv->index_tags, true);
+    for (size_t i = 0; i < mv->shard_count; i++) {
+        struct mv_shard *s = &mv->shards[i];
         hmap_free(&s->map);
 
         for (size_t g = 0; g < s->graveyard_count; g++)
@@ -234,6 +260,21 @@ static struct mv_key make_key(const address *a, enum mv_kind kind, const u256 *s
     return k;
 }
 
+/* A key's hash. An account's balance, nonce, code and clear keys take
+ * bits 3..31 (the index position) from the address alone and the kind as
+ * bits 0..2: their index slots share a cache line, so a transaction that
+ * reads an account's nonce, balance and code misses once, not three
+ * times. The kind is mixed into the high bits too (tags, shards). Storage
+ * keys hash the whole key, so one contract's slots spread over the index. */
+static uint64_t key_hash(const struct mv_key *key)
+{
+    if (key->kind == MV_STORAGE)
+        return hmap_hash_bytes(key, sizeof *key);
+    uint64_t h = hmap_hash_bytes(&key->addr, sizeof key->addr);
+    uint64_t high = (h ^ ((uint64_t)(key->kind + 1) * 0x9E3779B97F4A7C15u)) & 0xFFFFFFFF00000000u;
+    return high | (h & 0xFFFFFFF8u) | key->kind;
+}
+
 static struct mv_shard *shard_of(struct mvmemory *mv, uint64_t hash)
 {
     /* The high bits: the shard's map indexes by the low ones, which would
@@ -244,7 +285,6 @@ static struct mv_shard *shard_of(struct mvmemory *mv, uint64_t hash)
 /* The index slot holding key, or the empty slot where it would go (NULL
  * when the first MV_INDEX_PROBES slots hold other keys: then the key
  * belongs to the overflow maps, and always will, as slots never empty). */
-#define MV_INDEX_PROBES 64
 static inline uint16_t index_tag(uint64_t hash) { return (uint16_t)((hash >> 32) | 1); }
 
 static _Atomic(struct mv_location *) *index_probe(struct mvmemory *mv, const struct mv_key *key, uint64_t hash,
@@ -276,7 +316,7 @@ static _Atomic(struct mv_location *) *index_probe(struct mvmemory *mv, const str
  * unless the index overflowed into the shards' maps. */
 static struct mv_location *find(struct mvmemory *mv, const struct mv_key *key)
 {
-    uint64_t hash = hmap_hash_bytes(key, sizeof *key);
+    uint64_t hash = key_hash(key);
     struct mv_location *l;
     index_probe(mv, key, hash, &l);
     /* acquire: pairs with the release that set overflow before the
@@ -328,7 +368,7 @@ static struct mv_location *new_location(struct mvmemory *mv, const struct mv_key
 
 struct mv_location *mvmemory_location(struct mvmemory *mv, const struct mv_key *key)
 {
-    uint64_t hash = hmap_hash_bytes(key, sizeof *key);
+    uint64_t hash = key_hash(key);
     struct mv_location *l;
     _Atomic(struct mv_location *) *slot = index_probe(mv, key, hash, &l);
     if (l)
@@ -581,7 +621,7 @@ int mvmemory_read_has_storage(struct mvmemory *mv, const address *a, uint32_t re
 
 static void keep_code(struct mvmemory *mv, const struct mv_key *key, struct code *c)
 {
-    struct mv_shard *s = shard_of(mv, hmap_hash_bytes(key, sizeof *key));
+    struct mv_shard *s = shard_of(mv, key_hash(key));
     pthread_mutex_lock(&s->lock);
     if (s->graveyard_count == s->graveyard_cap) {
         size_t cap = s->graveyard_cap ? s->graveyard_cap * 2 : 8;

@@ -81,8 +81,11 @@ struct mvmemory {
     struct mv_fee *fees; /* per transaction: its write of the beneficiary's balance */
 };
 
-/* beneficiary: the block's coinbase. */
-int mvmemory_init(struct mvmemory *mv, const struct world *base, size_t tx_count, const address *beneficiary);
+/* beneficiary: the block's coinbase. locations: how many locations the
+ * block may write, an estimate that sizes the lock-free index (keys past
+ * its capacity still work, through the slower shard maps). */
+int mvmemory_init(struct mvmemory *mv, const struct world *base, size_t tx_count, const address *beneficiary,
+                  size_t locations);
 void mvmemory_free(struct mvmemory *mv);
 
 /* Find or create the location for key (NULL on ENOMEM). Stable pointer. */

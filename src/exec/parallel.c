@@ -6,7 +6,7 @@
  * block is done, and the proof of Block-STM's termination check assumes a
  * single total order of these operations):
  *   execution_idx, validation_idx — next task candidates
- *   num_active                    — tasks handed out and not finished
+ *   num_active                    — workers holding or looking for tasks
  *   decrease_cnt                  — bumped whenever an index moves down
  * Each transaction's (incarnation, status) and waiter list are guarded by
  * its own spinlock.
@@ -23,6 +23,7 @@
 
 #include "../base/arena.h"
 #include "../base/hashmap.h"
+#include "../base/scratch.h"
 #include "../chain/logs.h"
 #include "../evm/trace.h"
 #include "chaos.h"
@@ -152,6 +153,7 @@ struct par_ctx {
     _Alignas(64) atomic_bool done;
     atomic_int fatal; /* allocation failure in the scheduler itself, or
                          PAREVM_ERR_CONTENDED when the run gave up */
+    size_t claim_run; /* task candidates per claim (struct claim) */
     bool may_give_up;
     size_t give_up_aborts;
     /* Failed validations so far (only when may_give_up: a contended
@@ -480,14 +482,36 @@ static void set_ready(struct par_ctx *c, uint32_t i)
     tx_unlock(s);
 }
 
-static struct task next_task(struct par_ctx *c)
+/* A worker's claimed run of consecutive task candidates. One fetch_add
+ * claims c->claim_run of them (instead of one per task), which cuts the
+ * traffic on the shared indices, and a worker then tends to validate the
+ * transactions it executed itself, their reads and writes still in its
+ * cache. While it looks for or runs tasks a worker holds one unit of
+ * num_active (so the block cannot be declared done under it), and drops
+ * it only when it finds nothing to do. */
+#define PAR_CLAIM_RUN_MAX 8
+struct claim {
+    enum task_kind kind; /* of the candidates in [next, end) */
+    size_t next, end;
+    bool active; /* holds a unit of num_active */
+};
+
+static struct task next_task(struct par_ctx *c, struct claim *cl)
 {
     struct task t = {TASK_NONE, 0, 0};
+    unsigned idle = 0;
     while (!atomic_load(&c->done)) {
-        if (atomic_load(&c->validation_idx) < atomic_load(&c->execution_idx)) {
+        if (!cl->active) {
+            /* before the claim: check_done must not see the index past
+             * the end while this claim is in flight */
             atomic_fetch_add(&c->num_active, 1);
-            size_t i = atomic_fetch_add(&c->validation_idx, 1);
-            if (i < c->n) {
+            cl->active = true;
+        }
+        while (cl->next < cl->end) {
+            size_t i = cl->next++;
+            if (cl->kind == TASK_VALIDATE) {
+                /* Not executed (yet): its executor validates it, seeing
+                 * validation_idx past it. */
                 struct tx_state *s = &c->st[i];
                 tx_lock(s);
                 bool executed = s->status == ST_EXECUTED;
@@ -499,24 +523,29 @@ static struct task next_task(struct par_ctx *c)
                     t.inc = inc;
                     return t;
                 }
-            }
-            atomic_fetch_sub(&c->num_active, 1);
-        } else {
-            atomic_fetch_add(&c->num_active, 1);
-            size_t i = atomic_fetch_add(&c->execution_idx, 1);
-            uint32_t inc;
-            if (try_incarnate(c, i, &inc)) {
+            } else if (try_incarnate(c, i, &t.inc)) {
                 t.kind = TASK_EXEC;
                 t.tx = (uint32_t)i;
-                t.inc = inc;
                 return t;
             }
-            atomic_fetch_sub(&c->num_active, 1);
         }
+        /* Validation first, as Block-STM: it finds conflicts early. */
+        bool validate = atomic_load(&c->validation_idx) < atomic_load(&c->execution_idx);
+        size_t i = atomic_fetch_add(validate ? &c->validation_idx : &c->execution_idx, c->claim_run);
+        if (i < c->n) {
+            cl->kind = validate ? TASK_VALIDATE : TASK_EXEC;
+            cl->next = i;
+            cl->end = c->n - i < c->claim_run ? c->n : i + c->claim_run;
+            continue;
+        }
+        /* Nothing to do right now. */
+        atomic_fetch_sub(&c->num_active, 1);
+        cl->active = false;
         check_done(c);
-        /* Nothing to do right now: let the threads that have work run
+        /* Spin a little, then let the threads that have work run
          * (matters when threads outnumber cores). */
-        sched_yield();
+        if (++idle >= 16)
+            sched_yield();
     }
     return t;
 }
@@ -550,7 +579,6 @@ static bool add_dependency(struct par_ctx *c, uint32_t i, uint32_t j)
     tx_unlock(si);
     sj->waiters[sj->nwait++] = i;
     tx_unlock(sj);
-    atomic_fetch_sub(&c->num_active, 1);
     return true;
 }
 
@@ -586,7 +614,6 @@ static struct task finish_execution(struct par_ctx *c, uint32_t i, uint32_t inc,
             return t;
         }
     }
-    atomic_fetch_sub(&c->num_active, 1);
     return t;
 }
 
@@ -752,7 +779,6 @@ static struct task needs_reexecution(struct par_ctx *c, uint32_t i, uint32_t inc
             return t;
         }
     }
-    atomic_fetch_sub(&c->num_active, 1);
     return t;
 }
 
@@ -760,6 +786,7 @@ static void *worker(void *arg)
 {
     struct par_ctx *c = arg;
     struct task t = {TASK_NONE, 0, 0};
+    struct claim cl = {TASK_NONE, 0, 0, false};
     memset(&tally, 0, sizeof tally);
     rec_me = NULL;
     int id = rec_caller ? 0 : atomic_fetch_add(&c->next_worker_id, 1);
@@ -774,7 +801,7 @@ static void *worker(void *arg)
         if (t.kind == TASK_VALIDATE)
             t = needs_reexecution(c, t.tx, t.inc);
         if (t.kind == TASK_NONE)
-            t = next_task(c);
+            t = next_task(c, &cl);
     }
     atomic_fetch_add(&c->executions, tally.executions);
     atomic_fetch_add(&c->validations, tally.validations);
@@ -1103,6 +1130,21 @@ static int rec_finish(struct par_ctx *c, struct par_record *rec)
     return err;
 }
 
+/* How many locations the block's transactions may write: a transaction
+ * writes its sender's nonce and balance and a recipient's balance (the
+ * beneficiary's fee is kept apart), and each further location costs gas
+ * beyond the intrinsic 21,000: at least 2,900 (EIP-2929: a storage write
+ * to a warm slot), or a value transfer's 9,000. */
+static size_t expected_locations(const struct block_env *env, const struct tx *txs, size_t n)
+{
+    size_t locations = 0;
+    for (size_t i = 0; i < n; i++) {
+        uint64_t gas = txs[i].gas_limit < env->gas_limit ? txs[i].gas_limit : env->gas_limit;
+        locations += 4 + (gas > 21000 ? (size_t)((gas - 21000) / 2900) : 0);
+    }
+    return locations;
+}
+
 int parallel_execute(const struct block_env *env, const struct world *base, const struct tx *txs, size_t n,
                      int threads, struct par_tx_output *out, struct par_stats *stats)
 {
@@ -1125,14 +1167,19 @@ int parallel_execute_recorded(const struct block_env *env, const struct world *b
     c->n = n;
     c->out = out;
     c->trace_tx = trace_tx;
+    /* Runs of up to 8, but at least 8 runs per thread: in a small block
+     * long runs would leave threads without work. */
+    c->claim_run = n / ((size_t)threads * 8);
+    c->claim_run = c->claim_run < 1 ? 1 : c->claim_run > PAR_CLAIM_RUN_MAX ? PAR_CLAIM_RUN_MAX : c->claim_run;
     c->may_give_up = may_give_up && n >= 2 * PAR_GIVE_UP_MIN_ABORTS;
     c->give_up_aborts = n / 8 < PAR_GIVE_UP_MIN_ABORTS   ? PAR_GIVE_UP_MIN_ABORTS
                         : n / 8 > PAR_GIVE_UP_MAX_ABORTS ? PAR_GIVE_UP_MAX_ABORTS
                                                          : n / 8;
-    c->st = zalloc_lines((n ? n : 1) * sizeof *c->st);
-    int err = c->st ? mvmemory_init(&c->mv, base, n, &env->coinbase) : PAREVM_ERR_NOMEM;
+    c->st = scratch_get((n ? n : 1) * sizeof *c->st);
+    int err = c->st ? mvmemory_init(&c->mv, base, n, &env->coinbase, expected_locations(env, txs, n))
+                    : PAREVM_ERR_NOMEM;
     if (err) {
-        free(c->st);
+        scratch_put(c->st, (n ? n : 1) * sizeof *c->st, false);
         free(c);
         return err;
     }
@@ -1162,7 +1209,7 @@ int parallel_execute_recorded(const struct block_env *env, const struct world *b
                 arena_put(c->arenas[w]);
             free(c->arenas);
             mvmemory_free(&c->mv);
-            free(c->st);
+            scratch_put(c->st, (n ? n : 1) * sizeof *c->st, false);
             free(c);
             return PAREVM_ERR_NOMEM;
         }
@@ -1222,7 +1269,7 @@ int parallel_execute_recorded(const struct block_env *env, const struct world *b
         arena_put(c->arenas[w]);
     free(c->arenas);
     mvmemory_free(&c->mv);
-    free(c->st);
+    scratch_put(c->st, (n ? n : 1) * sizeof *c->st, false);
     free(c);
     if (err)
         par_output_free(out, n);

@@ -19,6 +19,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "../base/scratch.h"
 #include "../chain/logs.h"
 #include "../evm/trace.h"
 #include "../state/state_view.h"
@@ -547,7 +548,7 @@ static int exec_block(const struct chain_config *cfg, const struct block *b, str
     if (!err && !stop && opt && exec_use_parallel(b, fork, !cfg->skip_intermediate_roots, w, opt)) {
         ran_parallel = true;
         /* The parallel phase reads the world as the system call left it. */
-        s.par = calloc(b->tx_count, sizeof *s.par);
+        s.par = scratch_get(b->tx_count * sizeof *s.par);
         uint64_t t0 = monotonic_ns();
         if (!s.par)
             err = PAREVM_ERR_NOMEM;
@@ -562,7 +563,7 @@ static int exec_block(const struct chain_config *cfg, const struct block *b, str
             /* The engine gave up early (most incarnations were aborted):
              * the block runs sequentially, and its time is not a sample
              * of what parallel execution costs blocks of its class. */
-            free(s.par);
+            scratch_put(s.par, b->tx_count * sizeof *s.par, false);
             s.par = NULL;
             ran_parallel = false;
             contended = true;
@@ -584,7 +585,7 @@ static int exec_block(const struct chain_config *cfg, const struct block *b, str
         stats->commit_ns = monotonic_ns() - commit_start;
     if (s.par) {
         par_output_free(s.par, b->tx_count);
-        free(s.par);
+        scratch_put(s.par, b->tx_count * sizeof *s.par, false);
         s.par = NULL;
     }
 
