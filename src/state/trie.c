@@ -351,7 +351,12 @@ int trie_root_with(struct trie_kv *kvs, size_t n, const struct trie_runner *runn
 {
     if (!out || (n && !kvs))
         return PAREVM_ERR_ARG;
-    if (n > 1)
+    /* Callers often pass the pairs in order already (ordered lists): one
+     * pass to check costs less than the sort. */
+    bool sorted = true;
+    for (size_t i = 1; i < n && sorted; i++)
+        sorted = trie_kv_compare(&kvs[i - 1], &kvs[i]) <= 0;
+    if (!sorted)
         qsort(kvs, n, sizeof(*kvs), trie_kv_compare);
 
     /* Empty values are absent; they sort to the tail. */
@@ -422,7 +427,13 @@ int trie_root_ordered_with(const uint8_t *const *items, const size_t *lens, size
         free(keys);
         return PAREVM_ERR_NOMEM;
     }
-    for (size_t i = 0; i < n; i++) {
+    /* The pairs go in key order, so trie_root_with need not sort them:
+     * rlp(1) .. rlp(127) are the bytes 0x01 .. 0x7f, rlp(0) is 0x80, and
+     * from 128 on a length byte 0x81, 0x82, ... precedes the big-endian
+     * integer, so those keys sort as their numbers do. */
+    for (size_t pos = 0; pos < n; pos++) {
+        size_t single = n < 0x80 ? n : 0x80; /* keys 0 .. single-1 are one byte */
+        size_t i = pos + 1 < single ? pos + 1 : pos + 1 == single ? 0 : pos;
         uint8_t *k = keys + i * KEY_MAX;
         size_t klen;
         uint64_t v = i;
@@ -441,7 +452,7 @@ int trie_root_ordered_with(const uint8_t *const *items, const size_t *lens, size
                 k[1 + j] = (uint8_t)(v >> (8 * (bytes - 1 - j)));
             klen = 1 + bytes;
         }
-        kvs[i] = (struct trie_kv){.key = k, .key_len = klen, .val = items[i], .val_len = lens[i]};
+        kvs[pos] = (struct trie_kv){.key = k, .key_len = klen, .val = items[i], .val_len = lens[i]};
     }
     int err = trie_root_with(kvs, n, runner, out);
     free(kvs);
