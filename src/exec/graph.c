@@ -19,42 +19,6 @@ void exec_stats_reset(struct exec_stats *s)
     memset(s, 0, sizeof *s);
 }
 
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return x < y ? -1 : x > y;
-}
-
-/* Execution times are wall-clock: a transaction whose thread lost its core
- * meanwhile (other processes, more threads than cores) can look hundreds
- * of times its real cost and become the "critical path" of the bound.
- * Cap each at 8x what the block's median ns per gas (and median time)
- * predicts for it. Thread CPU clocks would avoid this but cost ~1.5 us per
- * read here, as much as a plain transfer. */
-static void cap_outlier_costs(uint64_t *cost, const struct par_tx_output *out, size_t n)
-{
-    double *rate = malloc((n ? n : 1) * sizeof *rate), *time = malloc((n ? n : 1) * sizeof *time);
-    size_t k = 0;
-    for (size_t i = 0; rate && time && i < n; i++) {
-        time[i] = (double)cost[i];
-        if (out[i].result.gas_used)
-            rate[k++] = (double)cost[i] / (double)out[i].result.gas_used;
-    }
-    if (rate && time && k && n) {
-        qsort(rate, k, sizeof *rate, cmp_double);
-        qsort(time, n, sizeof *time, cmp_double);
-        double median_rate = rate[k / 2], median_time = time[n / 2];
-        for (size_t i = 0; i < n; i++) {
-            double by_gas = 8 * median_rate * (double)out[i].result.gas_used;
-            double cap = by_gas > 8 * median_time ? by_gas : 8 * median_time;
-            if ((double)cost[i] > cap)
-                cost[i] = (uint64_t)cap;
-        }
-    }
-    free(rate);
-    free(time);
-}
-
 int exec_stats_take_graph(struct exec_stats *s, struct par_tx_output *out, size_t n)
 {
     s->tx_count = n;
@@ -74,7 +38,6 @@ int exec_stats_take_graph(struct exec_stats *s, struct par_tx_output *out, size_
         s->cost_ns[i] = out[i].exec_ns;
         s->incarnations[i] = out[i].incarnations;
     }
-    cap_outlier_costs(s->cost_ns, out, n);
     return PAREVM_OK;
 }
 

@@ -160,6 +160,9 @@ static double median(double *v, int n)
 /* One timed execution on a fresh copy of the pre-state. threads == 0:
  * sequential. The post-state root of the (partial) world is the digest
  * compared across runs. */
+/* In-order single-thread runs the per-transaction costs are taken from. */
+#define GRAPH_RUNS 3
+
 static int run_once(const struct chain_config *cfg, const struct mainnet_fixture *f, int threads, bool force,
                     struct block_result *r, hash32 *digest, double *wall, double *cpu,
                     struct exec_stats *stats)
@@ -237,18 +240,35 @@ static void bench_block(const char *dir, const struct bench_opts *o, struct benc
     row->seq_ms = median(wall, reps);
     row->seq_cpu_ms = median(cpu, reps);
 
-    /* The dependency graph and per-transaction costs, from an in-order
-     * single-thread run (no contention in the timings). */
+    /* The dependency graph and per-transaction costs, from in-order
+     * single-thread runs (no contention in the timings). Costs are wall
+     * clock, and a transaction whose thread lost its core meanwhile would
+     * look many times its cost (and could become the bound's critical
+     * path): each is the least of GRAPH_RUNS runs. */
     struct exec_stats stats;
     memset(&stats, 0, sizeof stats);
     double w1, c1;
     err = run_once(&cfg, &f, 1, true, &r, &digest, &w1, &c1, &row->graph);
+    bool have_r = !err;
+    for (int k = 1; k < GRAPH_RUNS && !err && row->graph.cost_ns; k++) {
+        struct block_result again;
+        err = run_once(&cfg, &f, 1, true, &again, &digest, &w1, &c1, &stats);
+        if (!err) {
+            for (size_t i = 0; i < row->graph.tx_count && i < stats.tx_count; i++)
+                if (stats.cost_ns[i] < row->graph.cost_ns[i])
+                    row->graph.cost_ns[i] = stats.cost_ns[i];
+            block_result_free(&again);
+        }
+        exec_stats_reset(&stats);
+    }
     if (!err) {
         if (!block_result_equal(&ref, &r) || !hash32_eq(&ref_digest, &digest)) {
             row->ok = false;
             snprintf(row->error, sizeof row->error, "parallel (1 thread) result differs from sequential");
         }
         oracle_compute(&row->graph, NULL, &row->oracle);
+        block_result_free(&r);
+    } else if (have_r) {
         block_result_free(&r);
     }
     if (!o->report_path)
