@@ -115,6 +115,8 @@ struct tally {
     unsigned long long executions, validations, aborts, blocked;
 };
 static _Thread_local struct tally tally;
+/* How long this worker's last recorded execution took. */
+static _Thread_local uint64_t last_exec_ns;
 
 /* Schedule recording (par_record): each worker appends to its own lists,
  * merged after the run. */
@@ -490,6 +492,8 @@ static void set_ready(struct par_ctx *c, uint32_t i)
  * num_active (so the block cannot be declared done under it), and drops
  * it only when it finds nothing to do. */
 #define PAR_CLAIM_RUN_MAX 8
+/* An execution longer than this ends its run (see worker). */
+#define PAR_RUN_BREAK_NS 40000u
 struct claim {
     enum task_kind kind; /* of the candidates in [next, end) */
     size_t next, end;
@@ -720,6 +724,7 @@ static struct task try_execute(struct par_ctx *c, uint32_t i, uint32_t inc)
         o->deps = pv.deps.v;
         o->dep_count = pv.deps.n;
         o->exec_ns = t1 - t0;
+        last_exec_ns = t1 - t0;
         o->incarnations++;
         if (i == c->trace_tx) {
             free(o->trace);
@@ -796,8 +801,18 @@ static void *worker(void *arg)
         rec_thread = (uint16_t)id;
     }
     while (!atomic_load(&c->done)) {
-        if (t.kind == TASK_EXEC)
+        if (t.kind == TASK_EXEC) {
+            last_exec_ns = 0;
             t = try_execute(c, t.tx, t.inc);
+            if (last_exec_ns > PAR_RUN_BREAK_NS && cl.kind == TASK_EXEC && cl.next < cl.end) {
+                /* A heavy transaction: the rest of the run goes back to
+                 * whoever is free (lowering the index only makes claimed
+                 * candidates be tried again, and skipped) rather than
+                 * wait behind it on this thread. */
+                decrease_idx(c, &c->execution_idx, cl.next);
+                cl.next = cl.end;
+            }
+        }
         if (t.kind == TASK_VALIDATE)
             t = needs_reexecution(c, t.tx, t.inc);
         if (t.kind == TASK_NONE)
