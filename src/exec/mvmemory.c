@@ -430,16 +430,17 @@ static uint32_t lower_bound(const struct mv_location *l, uint32_t reader)
     return lo;
 }
 
-/* Resolve location `key` for reader. *found: a version below the reader
- * decided it (else the caller uses the base world, adding *delta for
- * balances). *writer: the deciding version's tx. */
-static int resolve(struct mvmemory *mv, const struct mv_key *key, uint32_t reader, struct mv_value *out,
-                   u256 *delta, bool *found, uint32_t *writer, uint32_t *blocking, mv_dep_fn dep, void *dep_arg)
+/* Resolve location l (NULL: none) for reader. *found: a version below
+ * the reader decided it (else the caller uses the base world, adding
+ * *delta for balances). *any: some version below the reader took part.
+ * *writer: the deciding version's tx. */
+static int resolve(struct mv_location *l, uint32_t reader, struct mv_value *out, u256 *delta, bool *found,
+                   bool *any, uint32_t *writer, uint32_t *blocking, mv_dep_fn dep, void *dep_arg)
 {
     *found = false;
+    *any = false;
     if (delta)
         *delta = u256_zero();
-    struct mv_location *l = find(mv, key);
     CHAOS_POINT();
     if (!l)
         return PAREVM_OK;
@@ -452,6 +453,7 @@ static int resolve(struct mvmemory *mv, const struct mv_key *key, uint32_t reade
             err = PAREVM_ERR_BLOCKED;
             break;
         }
+        *any = true;
         if (dep)
             dep(dep_arg, v->tx);
         if (v->flag == V_DELTA) {
@@ -506,19 +508,40 @@ static inline bool is_beneficiary(const struct mvmemory *mv, const address *a)
     return memcmp(a->bytes, mv->beneficiary.bytes, sizeof a->bytes) == 0;
 }
 
-int mvmemory_read_balance(struct mvmemory *mv, const address *a, uint32_t reader, u256 *out, uint32_t *blocking,
-                          mv_dep_fn dep, void *dep_arg)
+/* The location of key: the one a hint remembers, or the index's. */
+static struct mv_location *locate(struct mvmemory *mv, enum mv_kind kind, const address *a, const u256 *slot,
+                                  const struct mv_read_hint *hint)
 {
-    if (is_beneficiary(mv, a))
+    if (hint && hint->loc)
+        return hint->loc;
+    struct mv_key key = make_key(a, kind, slot);
+    return find(mv, &key);
+}
+
+static void hint_set(struct mv_read_hint *hint, struct mv_location *l, bool base)
+{
+    if (hint) {
+        hint->loc = l;
+        hint->base = base;
+    }
+}
+
+int mvmemory_read_balance(struct mvmemory *mv, const address *a, uint32_t reader, u256 *out, uint32_t *blocking,
+                          mv_dep_fn dep, void *dep_arg, struct mv_read_hint *hint)
+{
+    if (is_beneficiary(mv, a)) {
+        hint_set(hint, NULL, false); /* its own entries, no location */
         return read_beneficiary(mv, reader, out, blocking, dep, dep_arg);
-    struct mv_key key = make_key(a, MV_BALANCE, NULL);
+    }
+    struct mv_location *l = locate(mv, MV_BALANCE, a, NULL, hint);
     struct mv_value v;
     u256 delta;
-    bool found;
+    bool found, any;
     uint32_t writer;
-    int err = resolve(mv, &key, reader, &v, &delta, &found, &writer, blocking, dep, dep_arg);
+    int err = resolve(l, reader, &v, &delta, &found, &any, &writer, blocking, dep, dep_arg);
     if (err)
         return err;
+    hint_set(hint, l, !any);
     u256 base;
     if (found) {
         base = v.word;
@@ -531,15 +554,16 @@ int mvmemory_read_balance(struct mvmemory *mv, const address *a, uint32_t reader
 }
 
 int mvmemory_read_nonce(struct mvmemory *mv, const address *a, uint32_t reader, uint64_t *nonce, bool *exists,
-                        uint32_t *blocking, mv_dep_fn dep, void *dep_arg)
+                        uint32_t *blocking, mv_dep_fn dep, void *dep_arg, struct mv_read_hint *hint)
 {
-    struct mv_key key = make_key(a, MV_NONCE, NULL);
+    struct mv_location *l = locate(mv, MV_NONCE, a, NULL, hint);
     struct mv_value v;
-    bool found;
+    bool found, any;
     uint32_t writer;
-    int err = resolve(mv, &key, reader, &v, NULL, &found, &writer, blocking, dep, dep_arg);
+    int err = resolve(l, reader, &v, NULL, &found, &any, &writer, blocking, dep, dep_arg);
     if (err)
         return err;
+    hint_set(hint, l, !any);
     if (found) {
         *nonce = v.nonce;
         *exists = v.exists;
@@ -552,15 +576,16 @@ int mvmemory_read_nonce(struct mvmemory *mv, const address *a, uint32_t reader, 
 }
 
 int mvmemory_read_code(struct mvmemory *mv, const address *a, uint32_t reader, struct code **out,
-                       uint32_t *blocking, mv_dep_fn dep, void *dep_arg)
+                       uint32_t *blocking, mv_dep_fn dep, void *dep_arg, struct mv_read_hint *hint)
 {
-    struct mv_key key = make_key(a, MV_CODE, NULL);
+    struct mv_location *l = locate(mv, MV_CODE, a, NULL, hint);
     struct mv_value v;
-    bool found;
+    bool found, any;
     uint32_t writer;
-    int err = resolve(mv, &key, reader, &v, NULL, &found, &writer, blocking, dep, dep_arg);
+    int err = resolve(l, reader, &v, NULL, &found, &any, &writer, blocking, dep, dep_arg);
     if (err)
         return err;
+    hint_set(hint, l, !any);
     if (found) {
         *out = v.code;
     } else {
@@ -570,27 +595,31 @@ int mvmemory_read_code(struct mvmemory *mv, const address *a, uint32_t reader, s
     return PAREVM_OK;
 }
 
-/* The highest transaction below reader that cleared a's storage. */
-static int last_clear(struct mvmemory *mv, const address *a, uint32_t reader, bool *found, uint32_t *clearer,
-                      uint32_t *blocking, mv_dep_fn dep, void *dep_arg)
+/* The highest transaction below reader that cleared a's storage (its
+ * location: clear, or NULL to look it up). */
+static int last_clear(struct mvmemory *mv, const address *a, struct mv_location *clear, uint32_t reader,
+                      bool *found, uint32_t *clearer, uint32_t *blocking, mv_dep_fn dep, void *dep_arg)
 {
-    struct mv_key key = make_key(a, MV_CLEAR, NULL);
+    if (!clear)
+        clear = locate(mv, MV_CLEAR, a, NULL, NULL);
     struct mv_value v;
-    return resolve(mv, &key, reader, &v, NULL, found, clearer, blocking, dep, dep_arg);
+    bool any;
+    return resolve(clear, reader, &v, NULL, found, &any, clearer, blocking, dep, dep_arg);
 }
 
 int mvmemory_read_storage(struct mvmemory *mv, const address *a, const u256 *slot, uint32_t reader, u256 *out,
-                          uint32_t *blocking, mv_dep_fn dep, void *dep_arg)
+                          uint32_t *blocking, mv_dep_fn dep, void *dep_arg, struct mv_read_hint *hint)
 {
-    struct mv_key key = make_key(a, MV_STORAGE, slot);
+    struct mv_location *l = locate(mv, MV_STORAGE, a, slot, hint);
     struct mv_value v;
-    bool found, cleared;
+    bool found, any, cleared = false;
     uint32_t writer = 0, clearer = 0;
-    int err = resolve(mv, &key, reader, &v, NULL, &found, &writer, blocking, dep, dep_arg);
+    int err = resolve(l, reader, &v, NULL, &found, &any, &writer, blocking, dep, dep_arg);
     if (!err)
-        err = last_clear(mv, a, reader, &cleared, &clearer, blocking, dep, dep_arg);
+        err = last_clear(mv, a, NULL, reader, &cleared, &clearer, blocking, dep, dep_arg);
     if (err)
         return err;
+    hint_set(hint, l, !any && !cleared);
     /* A clear newer than the slot's last write wins; within one
      * transaction the clear comes first (write_set_apply's order). */
     if (cleared && (!found || clearer > writer)) {
@@ -605,16 +634,40 @@ int mvmemory_read_storage(struct mvmemory *mv, const address *a, const u256 *slo
 }
 
 int mvmemory_read_has_storage(struct mvmemory *mv, const address *a, uint32_t reader, bool *out,
-                              uint32_t *blocking, mv_dep_fn dep, void *dep_arg)
+                              uint32_t *blocking, mv_dep_fn dep, void *dep_arg, struct mv_read_hint *hint)
 {
+    struct mv_location *l = locate(mv, MV_CLEAR, a, NULL, hint);
     bool cleared;
     uint32_t clearer;
-    int err = last_clear(mv, a, reader, &cleared, &clearer, blocking, dep, dep_arg);
+    int err = last_clear(mv, a, l, reader, &cleared, &clearer, blocking, dep, dep_arg);
     if (err)
         return err;
+    hint_set(hint, l, !cleared);
     const struct world_account *acct = world_get(mv->base, a);
     *out = !cleared && acct && acct->storage.count > 0;
     return PAREVM_OK;
+}
+
+/* Whether l (NULL: none) has no version below reader. */
+static bool none_below(struct mv_location *l, uint32_t reader)
+{
+    if (!l)
+        return true;
+    loc_lock(l);
+    bool none = lower_bound(l, reader) == 0;
+    loc_unlock(l);
+    return none;
+}
+
+bool mvmemory_still_base(struct mvmemory *mv, enum mv_kind kind, const address *a, const u256 *slot,
+                         uint32_t reader, const struct mv_read_hint *hint)
+{
+    if (!hint || !hint->base || (kind == MV_BALANCE && is_beneficiary(mv, a)))
+        return false;
+    if (!none_below(locate(mv, kind, a, kind == MV_STORAGE ? slot : NULL, hint), reader))
+        return false;
+    /* a storage read also saw no clear of the account below it */
+    return kind != MV_STORAGE || none_below(locate(mv, MV_CLEAR, a, NULL, NULL), reader);
 }
 
 /* ---- writes ---- */

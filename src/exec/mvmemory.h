@@ -91,25 +91,42 @@ void mvmemory_free(struct mvmemory *mv);
 /* Find or create the location for key (NULL on ENOMEM). Stable pointer. */
 struct mv_location *mvmemory_location(struct mvmemory *mv, const struct mv_key *key);
 
+/* What a read remembers for its validation. loc: the read's location
+ * (NULL: none existed then); locations are never removed within a block,
+ * so a later look-up can start from it instead of the index. base: no
+ * version below the reader took part, the value is the pre-block
+ * world's. In: loc, if known (else NULL). Out: both. */
+struct mv_read_hint {
+    struct mv_location *loc;
+    bool base;
+};
+
 /* Resolve a read by transaction `reader` of one location kind.
  * Returns PAREVM_OK with *out (and, if deps != NULL, the writers read
  * appended via the callback), or PAREVM_ERR_BLOCKED with *blocking set to
- * the lowest-indexed... the writer whose ESTIMATE was hit. */
+ * the writer whose ESTIMATE was hit. hint may be NULL. */
 typedef void (*mv_dep_fn)(void *arg, uint32_t writer);
 int mvmemory_read_balance(struct mvmemory *mv, const address *a, uint32_t reader, u256 *out, uint32_t *blocking,
-                          mv_dep_fn dep, void *dep_arg);
+                          mv_dep_fn dep, void *dep_arg, struct mv_read_hint *hint);
 int mvmemory_read_nonce(struct mvmemory *mv, const address *a, uint32_t reader, uint64_t *nonce, bool *exists,
-                        uint32_t *blocking, mv_dep_fn dep, void *dep_arg);
+                        uint32_t *blocking, mv_dep_fn dep, void *dep_arg, struct mv_read_hint *hint);
 int mvmemory_read_code(struct mvmemory *mv, const address *a, uint32_t reader, struct code **out,
-                       uint32_t *blocking, mv_dep_fn dep, void *dep_arg);
+                       uint32_t *blocking, mv_dep_fn dep, void *dep_arg, struct mv_read_hint *hint);
 int mvmemory_read_storage(struct mvmemory *mv, const address *a, const u256 *slot, uint32_t reader, u256 *out,
-                          uint32_t *blocking, mv_dep_fn dep, void *dep_arg);
+                          uint32_t *blocking, mv_dep_fn dep, void *dep_arg, struct mv_read_hint *hint);
 /* Whether the account has storage for the reader: pre-block storage not
  * cleared by a lower transaction. (An account whose storage was written
  * inside the block has code or a nonce, which already decides a CREATE
- * collision, the only user of this.) */
+ * collision, the only user of this.) Its location is the MV_CLEAR one. */
 int mvmemory_read_has_storage(struct mvmemory *mv, const address *a, uint32_t reader, bool *out,
-                              uint32_t *blocking, mv_dep_fn dep, void *dep_arg);
+                              uint32_t *blocking, mv_dep_fn dep, void *dep_arg, struct mv_read_hint *hint);
+
+/* For the validation of a read that came from the pre-block world (hint
+ * as the read left it, base set): true when still no version below the
+ * reader takes part, so the read holds without looking at the world
+ * (which does not change during the block). False: resolve it again. */
+bool mvmemory_still_base(struct mvmemory *mv, enum mv_kind kind, const address *a, const u256 *slot,
+                         uint32_t reader, const struct mv_read_hint *hint);
 
 /* Publish the write set of (tx, incarnation), replacing that transaction's
  * previous versions. *wrote_new = it wrote a location its previous

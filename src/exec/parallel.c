@@ -39,6 +39,7 @@ struct read_entry {
     u256 slot;
     struct mv_value v;
     bool flag; /* has_storage */
+    struct mv_read_hint hint; /* the location, and whether the value was the pre-block world's */
 };
 
 struct read_set {
@@ -305,13 +306,15 @@ static struct read_entry *push_read(struct par_view *pv)
 static int pv_balance(void *ctx, const address *a, u256 *out)
 {
     struct par_view *pv = ctx;
-    int err = mvmemory_read_balance(&pv->c->mv, a, pv->tx, out, &pv->blocking, add_dep, &pv->deps);
+    struct mv_read_hint hint = {NULL, false};
+    int err = mvmemory_read_balance(&pv->c->mv, a, pv->tx, out, &pv->blocking, add_dep, &pv->deps, &hint);
     if (err)
         return err;
     struct read_entry *r = push_read(pv);
     if (!r)
         return PAREVM_ERR_NOMEM;
     r->kind = R_BALANCE;
+    r->hint = hint;
     r->addr = *a;
     r->v.word = *out;
     return PAREVM_OK;
@@ -320,13 +323,15 @@ static int pv_balance(void *ctx, const address *a, u256 *out)
 static int pv_nonce(void *ctx, const address *a, uint64_t *nonce, bool *exists)
 {
     struct par_view *pv = ctx;
-    int err = mvmemory_read_nonce(&pv->c->mv, a, pv->tx, nonce, exists, &pv->blocking, add_dep, &pv->deps);
+    struct mv_read_hint hint = {NULL, false};
+    int err = mvmemory_read_nonce(&pv->c->mv, a, pv->tx, nonce, exists, &pv->blocking, add_dep, &pv->deps, &hint);
     if (err)
         return err;
     struct read_entry *r = push_read(pv);
     if (!r)
         return PAREVM_ERR_NOMEM;
     r->kind = R_NONCE;
+    r->hint = hint;
     r->addr = *a;
     r->v.nonce = *nonce;
     r->v.exists = *exists;
@@ -336,13 +341,15 @@ static int pv_nonce(void *ctx, const address *a, uint64_t *nonce, bool *exists)
 static int pv_code(void *ctx, const address *a, struct code **out)
 {
     struct par_view *pv = ctx;
-    int err = mvmemory_read_code(&pv->c->mv, a, pv->tx, out, &pv->blocking, add_dep, &pv->deps);
+    struct mv_read_hint hint = {NULL, false};
+    int err = mvmemory_read_code(&pv->c->mv, a, pv->tx, out, &pv->blocking, add_dep, &pv->deps, &hint);
     if (err)
         return err;
     struct read_entry *r = push_read(pv);
     if (!r)
         return PAREVM_ERR_NOMEM;
     r->kind = R_CODE;
+    r->hint = hint;
     r->addr = *a;
     r->v.code = *out;
     return PAREVM_OK;
@@ -351,13 +358,15 @@ static int pv_code(void *ctx, const address *a, struct code **out)
 static int pv_storage(void *ctx, const address *a, const u256 *key, u256 *out)
 {
     struct par_view *pv = ctx;
-    int err = mvmemory_read_storage(&pv->c->mv, a, key, pv->tx, out, &pv->blocking, add_dep, &pv->deps);
+    struct mv_read_hint hint = {NULL, false};
+    int err = mvmemory_read_storage(&pv->c->mv, a, key, pv->tx, out, &pv->blocking, add_dep, &pv->deps, &hint);
     if (err)
         return err;
     struct read_entry *r = push_read(pv);
     if (!r)
         return PAREVM_ERR_NOMEM;
     r->kind = R_STORAGE;
+    r->hint = hint;
     r->addr = *a;
     r->slot = *key;
     r->v.word = *out;
@@ -367,13 +376,15 @@ static int pv_storage(void *ctx, const address *a, const u256 *key, u256 *out)
 static int pv_has_storage(void *ctx, const address *a, bool *out)
 {
     struct par_view *pv = ctx;
-    int err = mvmemory_read_has_storage(&pv->c->mv, a, pv->tx, out, &pv->blocking, add_dep, &pv->deps);
+    struct mv_read_hint hint = {NULL, false};
+    int err = mvmemory_read_has_storage(&pv->c->mv, a, pv->tx, out, &pv->blocking, add_dep, &pv->deps, &hint);
     if (err)
         return err;
     struct read_entry *r = push_read(pv);
     if (!r)
         return PAREVM_ERR_NOMEM;
     r->kind = R_HAS_STORAGE;
+    r->hint = hint;
     r->addr = *a;
     r->flag = *out;
     return PAREVM_OK;
@@ -400,33 +411,46 @@ static const struct state_view_ops par_view_ops = {
 
 /* Resolve read r of tx again (reporting the writers read through dep);
  * true when it still sees the recorded value and hits no ESTIMATE. */
+static const uint8_t read_mv_kind[] = {
+    [R_BALANCE] = MV_BALANCE, [R_NONCE] = MV_NONCE,         [R_CODE] = MV_CODE,
+    [R_STORAGE] = MV_STORAGE, [R_HAS_STORAGE] = MV_CLEAR,
+};
+
 static bool reread(struct par_ctx *c, uint32_t tx, const struct read_entry *r, mv_dep_fn dep, void *dep_arg)
 {
+    /* A read of the pre-block world holds while no version below the
+     * reader appeared: no need to look at the world or compare. (Not
+     * when collecting dependencies: those come from the full read.) */
+    if (!dep && mvmemory_still_base(&c->mv, read_mv_kind[r->kind], &r->addr, &r->slot, tx, &r->hint))
+        return true;
     uint32_t blocking;
+    struct mv_read_hint hint = {r->hint.loc, false}; /* a copy: the set is shared */
     switch (r->kind) {
     case R_BALANCE: {
         u256 v;
-        return !mvmemory_read_balance(&c->mv, &r->addr, tx, &v, &blocking, dep, dep_arg) && u256_eq(&v, &r->v.word);
+        return !mvmemory_read_balance(&c->mv, &r->addr, tx, &v, &blocking, dep, dep_arg, &hint) &&
+               u256_eq(&v, &r->v.word);
     }
     case R_NONCE: {
         uint64_t nonce;
         bool exists;
-        return !mvmemory_read_nonce(&c->mv, &r->addr, tx, &nonce, &exists, &blocking, dep, dep_arg) &&
+        return !mvmemory_read_nonce(&c->mv, &r->addr, tx, &nonce, &exists, &blocking, dep, dep_arg, &hint) &&
                nonce == r->v.nonce && exists == r->v.exists;
     }
     case R_CODE: {
         struct code *code;
-        return !mvmemory_read_code(&c->mv, &r->addr, tx, &code, &blocking, dep, dep_arg) &&
+        return !mvmemory_read_code(&c->mv, &r->addr, tx, &code, &blocking, dep, dep_arg, &hint) &&
                (code == r->v.code || hash32_eq(&code->hash, &r->v.code->hash));
     }
     case R_STORAGE: {
         u256 v;
-        return !mvmemory_read_storage(&c->mv, &r->addr, &r->slot, tx, &v, &blocking, dep, dep_arg) &&
+        return !mvmemory_read_storage(&c->mv, &r->addr, &r->slot, tx, &v, &blocking, dep, dep_arg, &hint) &&
                u256_eq(&v, &r->v.word);
     }
     default: {
         bool has;
-        return !mvmemory_read_has_storage(&c->mv, &r->addr, tx, &has, &blocking, dep, dep_arg) && has == r->flag;
+        return !mvmemory_read_has_storage(&c->mv, &r->addr, tx, &has, &blocking, dep, dep_arg, &hint) &&
+               has == r->flag;
     }
     }
 }
