@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "../src/chain/transition.h"
+#include "../src/exec/exec.h"
 #include "../src/exec/mvmemory.h"
 #include "../src/exec/parallel.h"
 #include "../src/state/trie.h"
@@ -534,6 +535,63 @@ static void test_invalid_nonce_gap(void **state)
     world_free(&pre);
 }
 
+/* The whole block through exec_block_parallel: the in-order commit, the
+ * world writes overlapped with the receipts root on the worker pool
+ * (which this binary runs under ThreadSanitizer), rewards. Equal to the
+ * sequential block result and post-state at every thread count. */
+static void test_block_commit(void **state)
+{
+    (void)state;
+    enum { N = 300 };
+    struct chain_config cfg;
+    chain_config_mainnet(&cfg);
+    struct world pre;
+    world_init(&pre);
+    struct block b;
+    memset(&b, 0, sizeof b);
+    b.header.number = 16000000; /* Paris: no withdrawals, no beacon root */
+    b.header.timestamp = 1670000000;
+    b.header.gas_limit = 1000000000;
+    b.header.coinbase = addr_of(0xc0ffee);
+    b.header.has_base_fee = true;
+    b.header.base_fee = u256_from_u64(7);
+    b.txs = calloc(N, sizeof *b.txs);
+    b.tx_count = N;
+    address hot = addr_of(0xbeef);
+    for (uint32_t i = 0; i < N; i++) {
+        address from = addr_of(1000 + i), to = addr_of(5000 + i);
+        fund(&pre, &from, 1000000000000ull);
+        b.txs[i] = make_tx(&from, 0, i % 4 ? &to : &hot, 1 + i, 21000);
+    }
+    b.header.gas_used = 21000ull * N;
+    struct world w;
+    assert_int_equal(world_clone(&pre, &w), PAREVM_OK);
+    struct block_result ref;
+    assert_int_equal(exec_block_sequential(&cfg, &b, &w, NULL, &ref), PAREVM_OK);
+    hash32 ref_root;
+    assert_int_equal(world_state_root(&w, &ref_root), PAREVM_OK);
+    world_free(&w);
+    for (size_t t = 0; t < sizeof thread_counts / sizeof *thread_counts; t++) {
+        assert_int_equal(world_clone(&pre, &w), PAREVM_OK);
+        struct exec_options opt = {.threads = thread_counts[t], .force = true};
+        struct block_result r;
+        struct exec_stats stats;
+        memset(&stats, 0, sizeof stats);
+        assert_int_equal(exec_block_parallel(&cfg, &b, &w, NULL, &opt, &r, &stats), PAREVM_OK);
+        assert_true(stats.parallel);
+        assert_true(block_result_equal(&ref, &r));
+        hash32 root;
+        assert_int_equal(world_state_root(&w, &root), PAREVM_OK);
+        assert_true(hash32_eq(&root, &ref_root));
+        block_result_free(&r);
+        exec_stats_reset(&stats);
+        world_free(&w);
+    }
+    block_result_free(&ref);
+    free(b.txs);
+    world_free(&pre);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -542,6 +600,7 @@ int main(void)
         cmocka_unit_test(test_selfdestruct_recreate), cmocka_unit_test(test_invalid_nonce_gap),
         cmocka_unit_test(test_beneficiary_reads),     cmocka_unit_test(test_parallel_for_and_trie),
         cmocka_unit_test(test_give_up_on_contention), cmocka_unit_test(test_location_races),
+        cmocka_unit_test(test_block_commit),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
