@@ -226,12 +226,18 @@ static void rec_event(uint64_t t0, uint64_t t1, uint32_t tx, uint32_t inc, uint8
 
 /* The multi-version location a read entry read (read kinds number like
  * mvmemory's: R_HAS_STORAGE reads the account's MV_CLEAR location). */
+/* The mvmemory location kind each read kind reads. */
+static const uint8_t read_mv_kind[] = {
+    [R_BALANCE] = MV_BALANCE, [R_NONCE] = MV_NONCE,         [R_CODE] = MV_CODE,
+    [R_STORAGE] = MV_STORAGE, [R_HAS_STORAGE] = MV_CLEAR,
+};
+
 static struct mv_key read_key(const struct read_entry *r)
 {
     struct mv_key k;
     memset(&k, 0, sizeof k);
     k.addr = r->addr;
-    k.kind = r->kind;
+    k.kind = read_mv_kind[r->kind];
     if (r->kind == R_STORAGE)
         k.slot = r->slot;
     return k;
@@ -411,11 +417,6 @@ static const struct state_view_ops par_view_ops = {
 
 /* Resolve read r of tx again (reporting the writers read through dep);
  * true when it still sees the recorded value and hits no ESTIMATE. */
-static const uint8_t read_mv_kind[] = {
-    [R_BALANCE] = MV_BALANCE, [R_NONCE] = MV_NONCE,         [R_CODE] = MV_CODE,
-    [R_STORAGE] = MV_STORAGE, [R_HAS_STORAGE] = MV_CLEAR,
-};
-
 static bool reread(struct par_ctx *c, uint32_t tx, const struct read_entry *r, mv_dep_fn dep, void *dep_arg)
 {
     /* A read of the pre-block world holds while no version below the

@@ -84,7 +84,9 @@ void cli_bench_usage(FILE *out)
                  "\n"
                  "options:\n"
                  "  --threads LIST   thread counts, comma separated (default: 1,2,...,online CPUs)\n"
-                 "  --reps N         repetitions per measurement, median reported (default 5)\n"
+                 "  --reps N         repetitions, median reported (default 5); each repetition runs\n"
+        "                   the block sequentially and then at every thread count, so\n"
+        "                   drift in the machine's speed shifts all columns alike\n"
                  "  --json FILE      also write the results as JSON (- for stdout)\n"
                  "  --force          run the parallel engine even where the guard would run the\n"
                  "                   block sequentially (to measure the engine itself)\n"
@@ -222,14 +224,11 @@ static void bench_block(const char *dir, const struct bench_opts *o, struct benc
     hash32 ref_digest, digest;
     double wall[64], cpu[64];
     int reps = o->reps > 64 ? 64 : o->reps;
-    int err = PAREVM_OK;
     row->ok = true;
-    for (int k = 0; k < reps && !err; k++) {
-        err = run_once(&cfg, &f, 0, false, k ? &r : &ref, k ? &digest : &ref_digest, &wall[k], &cpu[k], NULL);
-        if (k && !err)
-            block_result_free(&r);
-        bench_progress_step(progress, "sequential");
-    }
+    /* The reference result (and a warm-up: code and caches). */
+    double w0, c0;
+    int err = run_once(&cfg, &f, 0, false, &ref, &ref_digest, &w0, &c0, NULL);
+    bench_progress_step(progress, "sequential");
     if (err) {
         snprintf(row->error, sizeof row->error, "sequential execution failed: %s", parevm_strerror(err));
         row->ok = false;
@@ -237,8 +236,6 @@ static void bench_block(const char *dir, const struct bench_opts *o, struct benc
         return;
     }
     row->gas = ref.gas_used;
-    row->seq_ms = median(wall, reps);
-    row->seq_cpu_ms = median(cpu, reps);
 
     /* The dependency graph and per-transaction costs, from in-order
      * single-thread runs (no contention in the timings). Costs are wall
@@ -275,10 +272,25 @@ static void bench_block(const char *dir, const struct bench_opts *o, struct benc
         exec_stats_reset(&row->graph);
     bench_progress_step(progress, "graph");
 
-    for (int t = 0; t < o->thread_count && !err && row->ok; t++) {
-        double execs = 0;
-        for (int k = 0; k < reps && !err; k++) {
-            err = run_once(&cfg, &f, o->threads[t], o->force, &r, &digest, &wall[k], &cpu[k], &stats);
+    /* The timed runs, interleaved: each repetition runs the block
+     * sequentially and then at every thread count, so a machine whose
+     * speed drifts (other tenants) shifts all columns alike rather than
+     * the later ones. */
+    double par_wall[MAX_THREAD_COUNTS][64], par_cpu[MAX_THREAD_COUNTS][64], execs[MAX_THREAD_COUNTS];
+    memset(execs, 0, sizeof execs);
+    bool seq_failed = false;
+    for (int k = 0; k < reps && !err && row->ok; k++) {
+        err = run_once(&cfg, &f, 0, false, &r, &digest, &wall[k], &cpu[k], NULL);
+        if (err) {
+            seq_failed = true;
+            snprintf(row->error, sizeof row->error, "sequential execution failed: %s", parevm_strerror(err));
+            break;
+        }
+        block_result_free(&r);
+        bench_progress_step(progress, "sequential");
+        for (int t = 0; t < o->thread_count && !err && row->ok; t++) {
+            err = run_once(&cfg, &f, o->threads[t], o->force, &r, &digest, &par_wall[t][k], &par_cpu[t][k],
+                           &stats);
             if (err)
                 break;
             if (!block_result_equal(&ref, &r) || !hash32_eq(&ref_digest, &digest)) {
@@ -295,19 +307,23 @@ static void bench_block(const char *dir, const struct bench_opts *o, struct benc
                         stats.commit_ns / 1e6, (unsigned long long)stats.par.executions,
                         (unsigned long long)stats.par.validations, (unsigned long long)stats.par.aborts,
                         (unsigned long long)stats.par.blocked);
-            execs += stats.parallel && row->txs ? (double)stats.par.executions / (double)row->txs : 1.0;
+            execs[t] += stats.parallel && row->txs ? (double)stats.par.executions / (double)row->txs : 1.0;
             block_result_free(&r);
             exec_stats_reset(&stats);
             char what[32];
             snprintf(what, sizeof what, "P=%d", o->threads[t]);
             bench_progress_step(progress, what);
         }
-        if (err)
-            break;
-        row->par_ms[t] = median(wall, reps);
-        row->par_cpu_ms[t] = median(cpu, reps);
-        row->exec_per_tx[t] = execs / reps;
-        row->bound[t] = row->txs ? oracle_bound(&row->oracle, o->threads[t]) : 1.0;
+    }
+    if (!err && row->ok) {
+        row->seq_ms = median(wall, reps);
+        row->seq_cpu_ms = median(cpu, reps);
+        for (int t = 0; t < o->thread_count; t++) {
+            row->par_ms[t] = median(par_wall[t], reps);
+            row->par_cpu_ms[t] = median(par_cpu[t], reps);
+            row->exec_per_tx[t] = execs[t] / reps;
+            row->bound[t] = row->txs ? oracle_bound(&row->oracle, o->threads[t]) : 1.0;
+        }
     }
     /* The report's schedule: one recorded forced-parallel run at the
      * highest thread count, checked like the others. */
@@ -337,7 +353,8 @@ static void bench_block(const char *dir, const struct bench_opts *o, struct benc
     }
     if (err) {
         row->ok = false;
-        snprintf(row->error, sizeof row->error, "parallel execution failed: %s", parevm_strerror(err));
+        if (!seq_failed)
+            snprintf(row->error, sizeof row->error, "parallel execution failed: %s", parevm_strerror(err));
     }
     block_result_free(&ref);
     mainnet_fixture_free(&f);
@@ -476,7 +493,7 @@ int cli_bench(int argc, char **argv)
     size_t txs_total = 0;
     struct bench_progress progress = {
         .tty = isatty(STDERR_FILENO) != 0, .blocks = n, .t0 = now_ms(CLOCK_MONOTONIC)};
-    progress.total = n * (size_t)(o.reps + 1 + o.reps * o.thread_count + (o.report_path ? 1 : 0));
+    progress.total = n * (size_t)(o.reps + 2 + o.reps * o.thread_count + (o.report_path ? 1 : 0));
     for (size_t i = 0; i < n; i++) {
         struct bench_row *r = &rows[i];
         char label[64];
