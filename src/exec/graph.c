@@ -51,6 +51,7 @@ int exec_stats_take_graph(struct exec_stats *s, struct par_tx_output *out, size_
  * are known, and every 16th decision after that, it explores. Results
  * never depend on the choice, only time does. */
 #define GUARD_BUCKETS 65
+#define GUARD_EXPLORE 3 /* samples of each mode before deciding (the first is a warm-up) */
 #define GUARD_CLASSES 5
 static pthread_mutex_t guard_lock = PTHREAD_MUTEX_INITIALIZER;
 static double guard_seq_rate[GUARD_CLASSES], guard_par_rate[GUARD_CLASSES][GUARD_BUCKETS];
@@ -78,7 +79,14 @@ void exec_guard_record(bool parallel, int threads, uint64_t gas, size_t tx_count
     pthread_mutex_lock(&guard_lock);
     double *r = parallel ? &guard_par_rate[c][guard_bucket(threads)] : &guard_seq_rate[c];
     unsigned *n = parallel ? &guard_par_samples[c][guard_bucket(threads)] : &guard_seq_samples[c];
-    *r = *n ? 0.75 * *r + 0.25 * rate : rate;
+    /* The first sample of each only counts: the first blocks a process
+     * runs either way pay for cold caches and fresh memory (measured: 27
+     * ms for a block that then took 15 ms in both modes), and a rate
+     * seeded with one would keep that mode looking slow. */
+    if (*n == 1)
+        *r = rate;
+    else if (*n > 1)
+        *r = 0.75 * *r + 0.25 * rate;
     (*n)++;
     pthread_mutex_unlock(&guard_lock);
 }
@@ -152,10 +160,11 @@ bool exec_use_parallel(const struct block *b, enum fork fork, bool intermediate_
      * only the speed of finding out depends on it. */
     int c = guard_class(b->header.gas_used, b->tx_count);
     pthread_mutex_lock(&guard_lock);
-    bool explore = guard_seq_samples[c] < 2 || guard_par_samples[c][k] < 2 || ++guard_decisions[c] % 16 == 0;
+    bool explore = guard_seq_samples[c] < GUARD_EXPLORE || guard_par_samples[c][k] < GUARD_EXPLORE ||
+                   ++guard_decisions[c] % 16 == 0;
     bool parallel;
-    if (explore) /* two samples of each; then every 16th decision tries parallel again */
-        parallel = guard_par_samples[c][k] < 2 || guard_seq_samples[c] >= 2;
+    if (explore) /* samples of each; then every 16th decision tries parallel again */
+        parallel = guard_par_samples[c][k] < GUARD_EXPLORE || guard_seq_samples[c] >= GUARD_EXPLORE;
     else
         parallel = guard_par_rate[c][k] < 0.95 * guard_seq_rate[c];
     pthread_mutex_unlock(&guard_lock);
