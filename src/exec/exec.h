@@ -93,7 +93,8 @@ int exec_stats_take_graph(struct exec_stats *s, struct par_tx_output *out, size_
 /* The guard: whether the parallel engine can pay for this block. Forks
  * before Byzantium need a state root after every transaction in their
  * receipts (unless the chain config skips them: partial pre-states such
- * as the mainnet snapshots), and a block of fewer than two transactions has nothing to overlap; nor
+ * as the mainnet snapshots); a block of fewer than 20 transactions is
+ * mostly the engine's fixed cost and too small to give up on; nor
  * has a block of mostly plain transfers (w, the pre-block world, tells
  * which recipients have code) enough work per transaction to pay for the
  * engine's bookkeeping. Otherwise the decision is measured: parallel

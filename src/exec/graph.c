@@ -50,6 +50,11 @@ int exec_stats_take_graph(struct exec_stats *s, struct par_tx_output *out, size_
  * parallel execution has measured faster for its class; until both rates
  * are known, and every 16th decision after that, it explores. Results
  * never depend on the choice, only time does. */
+/* Fewer transactions than this run sequentially: too few to give up on
+ * (parallel.h), and the engine's fixed cost is most of such a block.
+ * Forced on the mainnet snapshots at 2 threads: 4 to 16 transactions ran
+ * at 0.43-0.65x, 22 to 56 at 1.1-1.3x. */
+#define GUARD_MIN_TXS 20
 #define GUARD_BUCKETS 65
 #define GUARD_EXPLORE 3 /* samples of each mode before deciding (the first is a warm-up) */
 #define GUARD_CLASSES 5
@@ -153,7 +158,8 @@ bool exec_use_parallel(const struct block *b, enum fork fork, bool intermediate_
             return false; /* senders are recovered by the sequential path */
     if (opt->force)
         return true;
-    if (opt->threads < 2 || b->tx_count < 2 || !guard_has_contract_work(b, w) || guard_known_contended(b))
+    if (opt->threads < 2 || b->tx_count < GUARD_MIN_TXS || !guard_has_contract_work(b, w) ||
+        guard_known_contended(b))
         return false;
     int k = guard_bucket(opt->threads);
     /* The header's gas used: the block is invalid if it lies, and then
