@@ -56,7 +56,7 @@ int exec_stats_take_graph(struct exec_stats *s, struct par_tx_output *out, size_
  * at 0.43-0.65x, 22 to 56 at 1.1-1.3x. */
 #define GUARD_MIN_TXS 20
 #define GUARD_BUCKETS 65
-#define GUARD_EXPLORE 3 /* samples of each mode before deciding (the first is a warm-up) */
+#define GUARD_EXPLORE 2 /* samples of each mode before deciding (the first is a warm-up) */
 #define GUARD_CLASSES 5
 static pthread_mutex_t guard_lock = PTHREAD_MUTEX_INITIALIZER;
 static double guard_seq_rate[GUARD_CLASSES], guard_par_rate[GUARD_CLASSES][GUARD_BUCKETS];
