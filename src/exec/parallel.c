@@ -1177,12 +1177,18 @@ static int rec_finish(struct par_ctx *c, struct par_record *rec)
  * to a warm slot), or a value transfer's 9,000. */
 static size_t expected_locations(const struct block_env *env, const struct tx *txs, size_t n)
 {
-    size_t locations = 0;
-    for (size_t i = 0; i < n; i++) {
-        uint64_t gas = txs[i].gas_limit < env->gas_limit ? txs[i].gas_limit : env->gas_limit;
-        locations += 4 + (gas > 21000 ? (size_t)((gas - 21000) / 2900) : 0);
-    }
-    return locations;
+    /* The gas all transactions together can spend: at most the block's
+     * limit, and not more than EXPECTED_GAS_MAX (test chains set limits
+     * of 2^63; a bigger index would only cost memory and clearing). */
+    enum { EXPECTED_GAS_MAX = 120000000 };
+    uint64_t extra = 0;
+    for (size_t i = 0; i < n && extra < EXPECTED_GAS_MAX; i++)
+        extra += txs[i].gas_limit > 21000 ? txs[i].gas_limit - 21000 : 0;
+    if (extra > env->gas_limit)
+        extra = env->gas_limit;
+    if (extra > EXPECTED_GAS_MAX)
+        extra = EXPECTED_GAS_MAX;
+    return 4 * n + (size_t)(extra / 2900);
 }
 
 int parallel_execute(const struct block_env *env, const struct world *base, const struct tx *txs, size_t n,
