@@ -26,41 +26,10 @@
 #include "../src/tools/gen_workloads.c"
 
 #include "../src/io/mainnet.h"
+#include "fixture_dir.h"
 
 /* ---- helpers ---- */
 
-static const char *const fixture_files[] = {"block.json", "pre_state.json", "block_hashes.json"};
-
-static void make_tmpdir(char dir[64])
-{
-    snprintf(dir, 64, "%s", "/tmp/parevm-test-gen-XXXXXX");
-    assert_non_null(mkdtemp(dir));
-}
-
-static void remove_fixture(const char *dir)
-{
-    char path[256];
-    for (size_t i = 0; i < 3; i++) {
-        snprintf(path, sizeof path, "%s/%s", dir, fixture_files[i]);
-        unlink(path);
-    }
-    rmdir(dir);
-}
-
-static uint8_t *read_all(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    struct bytebuf b = {0};
-    uint8_t chunk[65536];
-    size_t n;
-    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
-        assert_int_equal(bytebuf_append(&b, chunk, n), PAREVM_OK);
-    fclose(f);
-    *len = b.len;
-    return b.data ? b.data : calloc(1, 1);
-}
 
 static void generate(const struct gen_options *o, const char *dir)
 {
@@ -335,7 +304,7 @@ static void run_kind(enum gen_kind kind, double zipf)
 {
     struct gen_options o = options(kind, 60, zipf == 0 ? 150 : 500, zipf, 7);
     char dir[64];
-    make_tmpdir(dir);
+    make_tmpdir(dir, "gen");
     generate(&o, dir);
     struct executed e;
     load_and_execute(dir, FORK_CANCUN, &e);
@@ -384,9 +353,9 @@ static void test_deterministic(void **state)
     (void)state;
     struct gen_options o = options(GEN_ERC20, 25, 300, 0.8, 12345);
     char a[64], b[64], c[64];
-    make_tmpdir(a);
-    make_tmpdir(b);
-    make_tmpdir(c);
+    make_tmpdir(a, "gen");
+    make_tmpdir(b, "gen");
+    make_tmpdir(c, "gen");
     generate(&o, a);
     generate(&o, b);
     o.seed = 12346;
@@ -397,7 +366,7 @@ static void test_deterministic(void **state)
         snprintf(pb, sizeof pb, "%s/%s", b, fixture_files[i]);
         snprintf(pc, sizeof pc, "%s/%s", c, fixture_files[i]);
         size_t la, lb, lc;
-        uint8_t *da = read_all(pa, &la), *db = read_all(pb, &lb), *dc = read_all(pc, &lc);
+        char *da = read_all(pa, &la), *db = read_all(pb, &lb), *dc = read_all(pc, &lc);
         assert_non_null(da);
         assert_non_null(db);
         assert_non_null(dc);
@@ -426,7 +395,7 @@ static void test_forks(void **state)
             struct gen_options o = options((enum gen_kind)kind, 8, 16, 0, 3);
             o.fork = forks[i];
             char dir[64];
-            make_tmpdir(dir);
+            make_tmpdir(dir, "gen");
             generate(&o, dir);
             struct executed e;
             load_and_execute(dir, forks[i], &e);
@@ -549,7 +518,7 @@ static void test_cli(void **state)
     assert_int_equal(cli(8, too_few), CLI_EXIT_USAGE);
 
     char dir[64];
-    make_tmpdir(dir);
+    make_tmpdir(dir, "gen");
     char sub[96];
     snprintf(sub, sizeof sub, "%s/a/b", dir); /* created with its parents */
     const char *ok[] = {"gen", "erc20",  "--txs", "3",      "--accounts", "10",    "--zipf",
@@ -578,23 +547,21 @@ static void test_runtime_matches_bin(void **state)
 {
     (void)state;
     size_t len;
-    uint8_t *text = read_all("contracts/ERC20.bin-runtime", &len);
+    char *text = read_all("contracts/ERC20.bin-runtime", &len);
     if (!text) {
         printf("contracts/ERC20.bin-runtime not found from here: skipped\n");
         skip();
     }
     while (len && (text[len - 1] == '\n' || text[len - 1] == '\r'))
         len--;
-    uint8_t *bytes = realloc(text, len + 1);
-    assert_non_null(bytes);
-    bytes[len] = '\0';
+    text[len] = '\0';
     uint8_t *code;
     size_t code_len;
-    assert_int_equal(hex_decode_alloc((const char *)bytes, &code, &code_len), PAREVM_OK);
+    assert_int_equal(hex_decode_alloc(text, &code, &code_len), PAREVM_OK);
     assert_int_equal(code_len, ERC20_RUNTIME_LEN);
     assert_memory_equal(code, erc20_runtime, ERC20_RUNTIME_LEN);
     free(code);
-    free(bytes);
+    free(text);
 }
 
 /* The `size` written into block.json is the length of the block's RLP:
@@ -622,9 +589,9 @@ static void test_size_matches_mainnet(void **state)
         snprintf(dir, sizeof dir, "%s/%s", root, ent->d_name);
         snprintf(path, sizeof path, "%s/block.json", dir);
         size_t len;
-        uint8_t *text = read_all(path, &len);
+        char *text = read_all(path, &len);
         assert_non_null(text);
-        cJSON *json = cJSON_ParseWithLength((const char *)text, len);
+        cJSON *json = cJSON_ParseWithLength(text, len);
         assert_non_null(json);
         const cJSON *size_field = cJSON_GetObjectItemCaseSensitive(json, "size");
         const cJSON *uncles = cJSON_GetObjectItemCaseSensitive(json, "uncles");

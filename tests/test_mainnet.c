@@ -21,6 +21,7 @@
 
 #include "../src/exec/exec.h"
 #include "../src/io/mainnet.h"
+#include "fixture_dir.h"
 
 static char fixtures[4096];
 
@@ -146,7 +147,7 @@ static void test_all_blocks(void **state)
 
 /* ---- corrupted copies ---- */
 
-static char tmpdir[256];
+static char tmpdir[64];
 
 static void write_file(const char *path, const char *data, size_t len)
 {
@@ -156,49 +157,24 @@ static void write_file(const char *path, const char *data, size_t len)
     assert_int_equal(fclose(f), 0);
 }
 
-static char *read_all(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    assert_non_null(f);
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *buf = malloc((size_t)n + 1);
-    assert_non_null(buf);
-    assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
-    buf[n] = '\0';
-    fclose(f);
-    *len = (size_t)n;
-    return buf;
-}
 
 /* Copy fixture `number` into a fresh folder under /tmp. */
 static void copy_fixture(const char *number)
 {
-    snprintf(tmpdir, sizeof tmpdir, "/tmp/parevm-test-mainnet-XXXXXX");
-    assert_non_null(mkdtemp(tmpdir));
-    static const char *files[] = {"block.json", "pre_state.json", "block_hashes.json"};
+    make_tmpdir(tmpdir, "mainnet");
     for (int i = 0; i < 3; i++) {
         char from[4400], to[512];
-        snprintf(from, sizeof from, "%s/%s/%s", fixtures, number, files[i]);
-        snprintf(to, sizeof to, "%s/%s", tmpdir, files[i]);
+        snprintf(from, sizeof from, "%s/%s/%s", fixtures, number, fixture_files[i]);
+        snprintf(to, sizeof to, "%s/%s", tmpdir, fixture_files[i]);
         size_t len;
         char *data = read_all(from, &len);
+        assert_non_null(data);
         write_file(to, data, len);
         free(data);
     }
 }
 
-static void remove_copy(void)
-{
-    static const char *files[] = {"block.json", "pre_state.json", "block_hashes.json"};
-    for (int i = 0; i < 3; i++) {
-        char p[512];
-        snprintf(p, sizeof p, "%s/%s", tmpdir, files[i]);
-        unlink(p);
-    }
-    rmdir(tmpdir);
-}
+static void remove_copy(void) { remove_fixture(tmpdir); }
 
 /* Rewrite tmpdir/block.json after edit(root). */
 static void edit_block(void (*edit)(cJSON *root))
@@ -207,6 +183,7 @@ static void edit_block(void (*edit)(cJSON *root))
     snprintf(path, sizeof path, "%s/block.json", tmpdir);
     size_t len;
     char *text = read_all(path, &len);
+    assert_non_null(text);
     cJSON *root = cJSON_ParseWithLength(text, len);
     free(text);
     assert_non_null(root);
@@ -259,6 +236,7 @@ static void test_truncated_block_json(void **state)
     snprintf(path, sizeof path, "%s/block.json", tmpdir);
     size_t len;
     char *text = read_all(path, &len);
+    assert_non_null(text);
     /* Cut at several places, including inside a string and at 0 bytes. */
     size_t cuts[] = {0, 1, len / 3, len / 2, len - 2};
     for (size_t i = 0; i < sizeof cuts / sizeof cuts[0]; i++) {

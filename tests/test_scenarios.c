@@ -26,41 +26,10 @@
 #include "../src/tools/gen_workloads.c"
 
 #include "../src/io/mainnet.h"
+#include "fixture_dir.h"
 
 #define SCENARIO_TXS 60
 
-static const char *const fixture_files[] = {"block.json", "pre_state.json", "block_hashes.json"};
-
-static void make_tmpdir(char dir[64])
-{
-    snprintf(dir, 64, "%s", "/tmp/parevm-test-scenarios-XXXXXX");
-    assert_non_null(mkdtemp(dir));
-}
-
-static void remove_fixture(const char *dir)
-{
-    char path[256];
-    for (size_t i = 0; i < 3; i++) {
-        snprintf(path, sizeof path, "%s/%s", dir, fixture_files[i]);
-        unlink(path);
-    }
-    rmdir(dir);
-}
-
-static uint8_t *read_all(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    struct bytebuf b = {0};
-    uint8_t chunk[65536];
-    size_t n;
-    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
-        assert_int_equal(bytebuf_append(&b, chunk, n), PAREVM_OK);
-    fclose(f);
-    *len = b.len;
-    return b.data ? b.data : calloc(1, 1);
-}
 
 static struct gen_options scenario_options(enum gen_kind kind, double zipf, uint64_t seed)
 {
@@ -96,8 +65,8 @@ static void check_scenario(enum gen_kind kind, double zipf, enum expect expect)
 {
     struct gen_options o = scenario_options(kind, zipf, 7);
     char dir[64], again[64];
-    make_tmpdir(dir);
-    make_tmpdir(again);
+    make_tmpdir(dir, "scenarios");
+    make_tmpdir(again, "scenarios");
     generate(&o, dir);
     generate(&o, again);
     for (size_t f = 0; f < 3; f++) { /* deterministic */
@@ -105,7 +74,7 @@ static void check_scenario(enum gen_kind kind, double zipf, enum expect expect)
         snprintf(pa, sizeof pa, "%s/%s", dir, fixture_files[f]);
         snprintf(pb, sizeof pb, "%s/%s", again, fixture_files[f]);
         size_t la, lb;
-        uint8_t *a = read_all(pa, &la), *b = read_all(pb, &lb);
+        char *a = read_all(pa, &la), *b = read_all(pb, &lb);
         assert_non_null(a);
         assert_non_null(b);
         assert_int_equal(la, lb);
@@ -243,7 +212,7 @@ static void test_knobs_and_forks(void **state)
     static const enum fork forks[] = {FORK_LONDON, FORK_PARIS, FORK_SHANGHAI};
     struct gen_summary base, s;
     char dir[64], err[512];
-    make_tmpdir(dir);
+    make_tmpdir(dir, "scenarios");
     struct gen_options o = scenario_options(GEN_MIXED, 0.8, 3);
     o.txs = 30;
     assert_int_equal(gen_write_fixture(&o, dir, &base, err, sizeof err), PAREVM_OK);
@@ -297,14 +266,14 @@ static void test_cli(void **state)
     assert_int_equal(cli(4, no_txs), CLI_EXIT_USAGE);
 
     char dir[64];
-    make_tmpdir(dir);
+    make_tmpdir(dir, "scenarios");
     const char *ok[] = {"gen",     "amm", "--txs",  "5", "--zipf", "1.2",
                         "--pools", "4",   "--seed", "9", "--out",  dir};
     assert_int_equal(cli(12, ok), CLI_EXIT_OK);
     size_t len;
     char path[128];
     snprintf(path, sizeof path, "%s/pre_state.json", dir);
-    uint8_t *pre = read_all(path, &len);
+    char *pre = read_all(path, &len);
     assert_non_null(pre);
     assert_true(len > AMM_PAIR_CREATION_LEN); /* pairs, router, tokens deployed */
     free(pre);

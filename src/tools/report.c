@@ -20,6 +20,7 @@
 
 #include "../base/hex.h"
 #include "../base/u256.h"
+#include "../exec/mvmemory.h"
 
 #define REPORT_GANTT_DETAIL 1500
 #define REPORT_GANTT_MAX_BARS 1500
@@ -109,6 +110,18 @@ static void report_slot_hex(const u256 *slot, char out[67])
 static void report_address_hex(const address *a, char out[43])
 {
     hex_encode(a->bytes, 20, out);
+}
+
+/* A hot location's address as hex, and its slot for a storage location
+ * ("" otherwise); whether it is one. */
+static bool report_hot_hex(const struct par_hot_location *h, char addr[43], char slot[67])
+{
+    report_address_hex(&h->addr, addr);
+    slot[0] = '\0';
+    if (h->kind != MV_STORAGE)
+        return false;
+    report_slot_hex(&h->slot, slot);
+    return true;
 }
 
 static double report_speedup(const struct report_block *b, int t)
@@ -773,10 +786,8 @@ static void report_hot_table(FILE *out, const struct par_record *rec)
     size_t rows = rec->hot_count < REPORT_HOT_ROWS ? rec->hot_count : REPORT_HOT_ROWS;
     for (size_t k = 0; k < rows; k++) {
         const struct par_hot_location *h = &rec->hot[k];
-        char a[43], s[67] = "";
-        report_address_hex(&h->addr, a);
-        if (h->kind == 3)
-            report_slot_hex(&h->slot, s);
+        char a[43], s[67];
+        report_hot_hex(h, a, s);
         fprintf(out,
                 "<tr><td class=\"mono\">%s</td><td>%s</td><td "
                 "class=\"mono\">%s</td><td>%u</td><td>%u</td></tr>\n",
@@ -807,10 +818,9 @@ static void report_verdict(FILE *out, const struct report_block *b)
     if (rec && rec->hot_count) {
         const struct par_hot_location *h = &rec->hot[0];
         char a[43], slot[67];
-        report_address_hex(&h->addr, a);
+        bool storage = report_hot_hex(h, a, slot);
         fprintf(out, "; most contended: %s", report_kind_name(h->kind));
-        if (h->kind == 3) {
-            report_slot_hex(&h->slot, slot);
+        if (storage) {
             fprintf(out, " slot <span class=\"mono\">%.18s%s</span>", slot,
                     strlen(slot) > 18 ? "&hellip;" : "");
         }
@@ -995,14 +1005,12 @@ int report_write_json(const struct report *r, FILE *out)
             size_t rows = rec->hot_count < REPORT_JSON_HOT ? rec->hot_count : REPORT_JSON_HOT;
             for (size_t k = 0; k < rows; k++) {
                 const struct par_hot_location *h = &rec->hot[k];
-                char a[43], s[67] = "";
-                report_address_hex(&h->addr, a);
-                if (h->kind == 3)
-                    report_slot_hex(&h->slot, s);
+                char a[43], s[67];
+                bool storage = report_hot_hex(h, a, s);
                 fprintf(out,
                         "%s{\"address\":\"%s\",\"kind\":\"%s\",\"slot\":%s%s%s,\"deps\":%u,\"aborts\":%u}",
-                        k ? "," : "", a, report_kind_name(h->kind), h->kind == 3 ? "\"" : "",
-                        h->kind == 3 ? s : "null", h->kind == 3 ? "\"" : "", h->deps, h->aborts);
+                        k ? "," : "", a, report_kind_name(h->kind), storage ? "\"" : "", storage ? s : "null",
+                        storage ? "\"" : "", h->deps, h->aborts);
             }
             fputc(']', out);
         }
