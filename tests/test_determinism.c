@@ -28,6 +28,13 @@
 
 static const int thread_counts[] = {1, 2, 3, 4, 8, 16, 64};
 #define THREAD_COUNTS (sizeof thread_counts / sizeof thread_counts[0])
+/* Every other thread count tries the partitioned pass on every block
+ * (exec/partition.h): where it holds its outputs are committed, where it
+ * does not its fallback to Block-STM runs; the others use the default. */
+static enum exec_partition partition_mode(size_t t)
+{
+    return t % 2 ? EXEC_PARTITION_ALWAYS : EXEC_PARTITION_AUTO;
+}
 
 static int rounds(void)
 {
@@ -65,7 +72,8 @@ static void check_fixture(const struct mainnet_fixture *f)
     world_free(&w);
     for (int r = 0; r < rounds(); r++) {
         for (size_t t = 0; t < THREAD_COUNTS; t++) {
-            struct exec_options opt = {.threads = thread_counts[t], .force = true};
+            struct exec_options opt = {
+                .threads = thread_counts[t], .force = true, .partition = partition_mode(t)};
             struct block_result res;
             hash32 root;
             assert_int_equal(world_clone(&f->pre, &w), PAREVM_OK);
@@ -165,7 +173,8 @@ static void test_blockchain_tests(void **state)
             assert_true(ref.pass);
             for (int r = 0; r < rounds(); r++) {
                 for (size_t t = 1; t < THREAD_COUNTS; t++) {
-                    struct exec_options opt = {.threads = thread_counts[t], .force = true};
+                    struct exec_options opt = {
+                        .threads = thread_counts[t], .force = true, .partition = partition_mode(t)};
                     struct blocktest_result res;
                     assert_int_equal(blocktest_run_with(&bf.tests[k], &opt, &res, NULL, NULL), PAREVM_OK);
                     if (!res.pass) {

@@ -571,14 +571,60 @@ static void test_block_commit(void **state)
     hash32 ref_root;
     assert_int_equal(world_state_root(&w, &ref_root), PAREVM_OK);
     world_free(&w);
-    for (size_t t = 0; t < sizeof thread_counts / sizeof *thread_counts; t++) {
-        assert_int_equal(world_clone(&pre, &w), PAREVM_OK);
-        struct exec_options opt = {.threads = thread_counts[t], .force = true};
+    /* Block-STM alone, then the partitioned pass (it holds here: the
+     * credits to `hot` are blind, every sender is its own). */
+    for (int mode = 0; mode < 2; mode++) {
+        for (size_t t = 0; t < sizeof thread_counts / sizeof *thread_counts; t++) {
+            assert_int_equal(world_clone(&pre, &w), PAREVM_OK);
+            struct exec_options opt = {.threads = thread_counts[t],
+                                       .force = true,
+                                       .partition = mode ? EXEC_PARTITION_ALWAYS : EXEC_PARTITION_OFF};
+            struct block_result r;
+            struct exec_stats stats;
+            memset(&stats, 0, sizeof stats);
+            assert_int_equal(exec_block_parallel(&cfg, &b, &w, NULL, &opt, &r, &stats), PAREVM_OK);
+            assert_true(stats.parallel);
+            assert_int_equal(stats.partitioned, mode && thread_counts[t] > 1);
+            assert_true(block_result_equal(&ref, &r));
+            hash32 root;
+            assert_int_equal(world_state_root(&w, &root), PAREVM_OK);
+            assert_true(hash32_eq(&root, &ref_root));
+            block_result_free(&r);
+            exec_stats_reset(&stats);
+            world_free(&w);
+        }
+    }
+    block_result_free(&ref);
+    free(b.txs);
+    world_free(&pre);
+}
+
+/* The partitioned pass must not hold when a later run reads what an
+ * earlier run wrote: here the last transaction spends from the account
+ * the first one paid (its balance was a delta of run 0), and, in a second
+ * block, the beneficiary's balance, which every run credits. Either way
+ * Block-STM takes over and the block equals the sequential one. */
+static void check_partition_conflict(const struct block *b, const struct world *pre)
+{
+    struct chain_config cfg;
+    chain_config_mainnet(&cfg);
+    struct world w;
+    assert_int_equal(world_clone(pre, &w), PAREVM_OK);
+    struct block_result ref;
+    assert_int_equal(exec_block_sequential(&cfg, b, &w, NULL, &ref), PAREVM_OK);
+    assert_false(ref.invalid);
+    hash32 ref_root;
+    assert_int_equal(world_state_root(&w, &ref_root), PAREVM_OK);
+    world_free(&w);
+    for (size_t t = 1; t < sizeof thread_counts / sizeof *thread_counts; t++) {
+        assert_int_equal(world_clone(pre, &w), PAREVM_OK);
+        struct exec_options opt = {
+            .threads = thread_counts[t], .force = true, .partition = EXEC_PARTITION_ALWAYS};
         struct block_result r;
         struct exec_stats stats;
         memset(&stats, 0, sizeof stats);
-        assert_int_equal(exec_block_parallel(&cfg, &b, &w, NULL, &opt, &r, &stats), PAREVM_OK);
-        assert_true(stats.parallel);
+        assert_int_equal(exec_block_parallel(&cfg, b, &w, NULL, &opt, &r, &stats), PAREVM_OK);
+        assert_false(stats.partitioned);
         assert_true(block_result_equal(&ref, &r));
         hash32 root;
         assert_int_equal(world_state_root(&w, &root), PAREVM_OK);
@@ -588,6 +634,44 @@ static void test_block_commit(void **state)
         world_free(&w);
     }
     block_result_free(&ref);
+}
+
+static void test_partition_conflict(void **state)
+{
+    (void)state;
+    enum { N = 200 };
+    struct world pre;
+    world_init(&pre);
+    struct block b;
+    memset(&b, 0, sizeof b);
+    b.header.number = 16000000;
+    b.header.timestamp = 1670000000;
+    b.header.gas_limit = 1000000000;
+    b.header.coinbase = addr_of(0xc0ffee);
+    b.header.has_base_fee = true;
+    b.header.base_fee = u256_from_u64(7);
+    b.txs = calloc(N, sizeof *b.txs);
+    b.tx_count = N;
+    for (uint32_t i = 0; i < N; i++) {
+        address from = addr_of(1000 + i), to = addr_of(5000 + i);
+        fund(&pre, &from, 1000000000000ull);
+        b.txs[i] = make_tx(&from, 0, &to, 1 + i, 21000);
+    }
+    /* tx 0 pays account 7000, which tx N-1 then spends from */
+    address payee = addr_of(7000);
+    fund(&pre, &payee, 1000000000000ull);
+    b.txs[0].to = payee;
+    b.txs[N - 1] = make_tx(&payee, 0, &b.txs[N - 1].to, 5, 21000);
+    b.header.gas_used = 21000ull * N;
+    check_partition_conflict(&b, &pre);
+
+    /* the last transaction pays the beneficiary's balance onwards */
+    address coinbase = b.header.coinbase;
+    fund(&pre, &coinbase, 1000000000000ull);
+    b.txs[0].to = addr_of(5000);
+    address sink = addr_of(9000);
+    b.txs[N - 1] = make_tx(&coinbase, 0, &sink, 5, 21000);
+    check_partition_conflict(&b, &pre);
     free(b.txs);
     world_free(&pre);
 }
@@ -600,7 +684,7 @@ int main(void)
         cmocka_unit_test(test_selfdestruct_recreate), cmocka_unit_test(test_invalid_nonce_gap),
         cmocka_unit_test(test_beneficiary_reads),     cmocka_unit_test(test_parallel_for_and_trie),
         cmocka_unit_test(test_give_up_on_contention), cmocka_unit_test(test_location_races),
-        cmocka_unit_test(test_block_commit),
+        cmocka_unit_test(test_block_commit),          cmocka_unit_test(test_partition_conflict),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -60,6 +60,14 @@ struct exec_trace {
     int error;  /* set by the executor: PAREVM_ERR_IO if writing failed */
 };
 
+/* The partitioned pass (exec/partition.h) before Block-STM. */
+enum exec_partition {
+    EXEC_PARTITION_AUTO = 0, /* where it is likely to hold (the default) */
+    EXEC_PARTITION_OFF,      /* never: Block-STM only */
+    EXEC_PARTITION_ALWAYS    /* on every block of 2+ transactions at 2+ threads
+                                (tests: its fallback runs too) */
+};
+
 struct exec_options {
     int threads;       /* workers, the calling thread included (>= 1) */
     bool force;        /* run the parallel engine even where the guard
@@ -67,6 +75,7 @@ struct exec_options {
     bool record;       /* parallel runs: record the schedule and the hot
                           locations into exec_stats.record (reports) */
     struct exec_trace *trace; /* NULL: no trace */
+    enum exec_partition partition;
 };
 
 /* What a parallel run saw: scheduler counters and the dependency graph of
@@ -76,6 +85,7 @@ struct exec_options {
  * descheduled mid-transaction does not fake a critical path). */
 struct exec_stats {
     bool parallel; /* false: the guard ran the block sequentially */
+    bool partitioned; /* the partitioned pass held (no Block-STM run) */
     struct par_stats par;
     uint64_t parallel_ns; /* the parallel phase (execution and validation) */
     uint64_t commit_ns;   /* the in-order commit of its outputs */
@@ -108,6 +118,10 @@ void exec_guard_record(bool parallel, int threads, uint64_t gas, size_t tx_count
 /* The engine gave up on block b (too contended): if it runs again, the
  * guard sends it straight to sequential execution. */
 void exec_guard_contended(const struct block *b);
+/* Whether to try the partitioned pass (exec/partition.h) on block b, and
+ * what came of it (held: its outputs were final). */
+bool exec_guard_try_partition(const struct block *b);
+void exec_guard_partition_result(const struct block *b, bool held);
 
 /* Execute block b like exec_block_sequential, running its transactions
  * with the parallel engine (exec/parallel.h) when the guard allows; the

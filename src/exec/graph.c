@@ -96,35 +96,85 @@ void exec_guard_record(bool parallel, int threads, uint64_t gas, size_t tx_count
     pthread_mutex_unlock(&guard_lock);
 }
 
-/* Blocks the engine gave up on (PAREVM_ERR_CONTENDED), by hash: running
- * the same block again (benchmarks, re-orgs, replays) goes straight to
- * sequential execution. A small ring of the most recent. */
-#define GUARD_CONTENDED_MAX 64
-static hash32 guard_contended[GUARD_CONTENDED_MAX];
-static unsigned guard_contended_count, guard_contended_next;
+/* A small ring of the most recent block hashes of some kind. */
+#define GUARD_RING_MAX 64
+struct guard_ring {
+    hash32 hashes[GUARD_RING_MAX];
+    unsigned count, next;
+};
 
-void exec_guard_contended(const struct block *b)
+static void ring_add(struct guard_ring *r, const struct block *b)
 {
     if (!b->header.has_hash)
         return;
     pthread_mutex_lock(&guard_lock);
-    guard_contended[guard_contended_next] = b->header.hash;
-    guard_contended_next = (guard_contended_next + 1) % GUARD_CONTENDED_MAX;
-    if (guard_contended_count < GUARD_CONTENDED_MAX)
-        guard_contended_count++;
+    r->hashes[r->next] = b->header.hash;
+    r->next = (r->next + 1) % GUARD_RING_MAX;
+    if (r->count < GUARD_RING_MAX)
+        r->count++;
     pthread_mutex_unlock(&guard_lock);
 }
 
-static bool guard_known_contended(const struct block *b)
+static bool ring_has(const struct guard_ring *r, const struct block *b)
 {
     if (!b->header.has_hash)
         return false;
     bool known = false;
     pthread_mutex_lock(&guard_lock);
-    for (unsigned i = 0; i < guard_contended_count && !known; i++)
-        known = hash32_eq(&guard_contended[i], &b->header.hash);
+    for (unsigned i = 0; i < r->count && !known; i++)
+        known = hash32_eq(&r->hashes[i], &b->header.hash);
     pthread_mutex_unlock(&guard_lock);
     return known;
+}
+
+/* Blocks the engine gave up on (PAREVM_ERR_CONTENDED): running the same
+ * block again (benchmarks, re-orgs, replays) goes straight to sequential
+ * execution. */
+static struct guard_ring guard_contended;
+
+void exec_guard_contended(const struct block *b)
+{
+    ring_add(&guard_contended, b);
+}
+
+static bool guard_known_contended(const struct block *b)
+{
+    return ring_has(&guard_contended, b);
+}
+
+/* The partitioned pass (partition.h): blocks on which it found a
+ * conflict are not tried again, and after a conflict the next 1, 2, 4 ..
+ * 32 blocks (doubling per conflict in a row) skip it, so that a stream of
+ * contended blocks wastes few passes; a pass that holds resets that. */
+static struct guard_ring guard_partition_failed;
+static unsigned guard_partition_skip, guard_partition_backoff;
+
+bool exec_guard_try_partition(const struct block *b)
+{
+    if (ring_has(&guard_partition_failed, b))
+        return false;
+    pthread_mutex_lock(&guard_lock);
+    bool skip = guard_partition_skip > 0;
+    if (skip)
+        guard_partition_skip--;
+    pthread_mutex_unlock(&guard_lock);
+    return !skip;
+}
+
+void exec_guard_partition_result(const struct block *b, bool held)
+{
+    if (!held)
+        ring_add(&guard_partition_failed, b);
+    pthread_mutex_lock(&guard_lock);
+    if (held) {
+        guard_partition_backoff = 0;
+    } else {
+        guard_partition_backoff = guard_partition_backoff ? guard_partition_backoff * 2 : 1;
+        if (guard_partition_backoff > 32)
+            guard_partition_backoff = 32;
+        guard_partition_skip = guard_partition_backoff;
+    }
+    pthread_mutex_unlock(&guard_lock);
 }
 
 /* Whether the block has enough contract work for parallel execution to

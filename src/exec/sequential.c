@@ -13,6 +13,7 @@
 #include "exec.h"
 
 #include "parallel.h"
+#include "partition.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -547,6 +548,19 @@ static void overlap_run(void *arg, size_t count, void (*fn)(void *arg, size_t i)
     parallel_for(o->threads, count + 1, overlap_job, o);
 }
 
+/* Whether to try the partitioned pass before Block-STM. */
+static bool try_partition(const struct block *b, const struct exec_options *opt)
+{
+    if (opt->record || opt->trace || opt->threads < 2 || b->tx_count < 2 ||
+        opt->partition == EXEC_PARTITION_OFF)
+        return false;
+    if (opt->partition == EXEC_PARTITION_ALWAYS)
+        return true;
+    /* Runs of fewer than 32 transactions: too little to split. */
+    return b->tx_count >= (size_t)opt->threads * 32 &&
+           partition_plausible(b->txs, b->tx_count, opt->threads) && exec_guard_try_partition(b);
+}
+
 static int exec_block(const struct chain_config *cfg, const struct block *b, struct world *w,
                       const struct block_hashes *hashes, struct block_result *r, const struct exec_options *opt,
                       struct exec_stats *stats)
@@ -607,9 +621,22 @@ static int exec_block(const struct chain_config *cfg, const struct block *b, str
         /* The parallel phase reads the world as the system call left it. */
         s.par = scratch_get(b->tx_count * sizeof *s.par);
         uint64_t t0 = monotonic_ns();
+        /* The partitioned pass first where it may hold (not when the
+         * schedule is recorded or a transaction traced: those follow
+         * Block-STM's incarnations). */
+        bool held = false;
         if (!s.par)
             err = PAREVM_ERR_NOMEM;
-        else
+        else if (try_partition(b, opt)) {
+            size_t conflict_tx;
+            err = partition_execute(&s.env, w, b->txs, b->tx_count, opt->threads, s.par,
+                                    stats ? &stats->par : NULL, &held, &conflict_tx);
+            if (!err && opt->partition == EXEC_PARTITION_AUTO)
+                exec_guard_partition_result(b, held);
+            if (stats)
+                stats->partitioned = held;
+        }
+        if (!err && !held)
             err = parallel_execute_recorded(&s.env, w, b->txs, b->tx_count, opt->threads, s.par,
                                             stats ? &stats->par : NULL,
                                             stats && opt->record ? &stats->record : NULL,

@@ -1,0 +1,608 @@
+/*
+ * partition — optimistic partitioned execution (see partition.h).
+ */
+#include "partition.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "../base/types.h"
+#include "../chain/logs.h"
+#include "mvmemory.h"
+
+/* ---- the overlay: one run's latest write per location ----
+ * Dense entries, found through an open-addressing table of indices. A
+ * run is executed by one thread; after the runs finish, the overlays are
+ * only read (the validation), by any thread. */
+
+enum { OV_VALUE = 1, OV_DELTA = 2 };
+
+struct ov_entry {
+    struct mv_key key;
+    uint64_t hash;
+    uint32_t writer; /* the last transaction that wrote a value here */
+    uint8_t flag;    /* OV_VALUE: v is the value; OV_DELTA: only deltas, to add to the world's */
+    struct mv_value v;
+    u256 delta;              /* OV_DELTA: the sum of the run's credits */
+    uint32_t *delta_writers; /* balances: transactions that credited since the last value */
+    uint32_t delta_count, delta_cap;
+};
+
+struct ov_table {
+    struct ov_entry *e;
+    size_t count, cap;
+    uint32_t *slots; /* entry index + 1; 0: empty */
+    size_t mask;
+};
+
+/* A read the overlay could not answer: it came from the pre-block world. */
+struct ov_read {
+    struct mv_key key;
+    uint64_t hash;
+    uint32_t tx;
+};
+
+struct part_chunk {
+    size_t lo, hi;
+    struct ov_table t;
+    struct ov_read *reads;
+    size_t read_count, read_cap;
+    int err;
+    bool conflict;
+    size_t conflict_tx;
+    uint64_t ns;
+};
+
+struct part_run {
+    const struct block_env *env;
+    const struct world *base;
+    const struct tx *txs;
+    struct par_tx_output *out;
+    struct part_chunk *chunks;
+    size_t chunk_count;
+};
+
+static inline uint64_t mix64(uint64_t x)
+{
+    x ^= x >> 33;
+    x *= 0xff51afd7ed558ccdu;
+    x ^= x >> 33;
+    x *= 0xc4ceb9fe1a85ec53u;
+    x ^= x >> 33;
+    return x;
+}
+
+static inline uint64_t rd64(const uint8_t *p)
+{
+    uint64_t v;
+    memcpy(&v, p, 8);
+    return v;
+}
+
+static uint64_t ov_hash(const struct mv_key *k)
+{
+    const uint8_t *a = k->addr.bytes;
+    uint64_t h =
+        rd64(a) * 0x9E3779B97F4A7C15u ^ rd64(a + 8) ^ (rd64(a + 12) << 7) ^ ((uint64_t)k->kind << 56);
+    if (k->kind == MV_STORAGE) {
+        const uint8_t *s = (const uint8_t *)&k->slot;
+        h = mix64(h ^ rd64(s)) + rd64(s + 8);
+        h = mix64(h ^ rd64(s + 16)) + rd64(s + 24);
+    }
+    return mix64(h);
+}
+
+static struct mv_key ov_key(const address *a, enum mv_kind kind, const u256 *slot)
+{
+    struct mv_key k;
+    memset(&k, 0, sizeof k);
+    k.addr = *a;
+    k.kind = (uint8_t)kind;
+    if (slot)
+        k.slot = *slot;
+    return k;
+}
+
+static int ov_init(struct ov_table *t, size_t expect)
+{
+    size_t cap = 64;
+    while (cap < expect * 2)
+        cap *= 2;
+    t->slots = calloc(cap, sizeof *t->slots);
+    t->mask = cap - 1;
+    t->cap = expect > 16 ? expect : 16;
+    t->e = malloc(t->cap * sizeof *t->e);
+    t->count = 0;
+    return t->slots && t->e ? PAREVM_OK : PAREVM_ERR_NOMEM;
+}
+
+static void ov_free(struct ov_table *t)
+{
+    for (size_t i = 0; i < t->count; i++)
+        free(t->e[i].delta_writers);
+    free(t->e);
+    free(t->slots);
+    memset(t, 0, sizeof *t);
+}
+
+static struct ov_entry *ov_find(const struct ov_table *t, const struct mv_key *k, uint64_t h)
+{
+    for (size_t i = (size_t)h & t->mask;; i = (i + 1) & t->mask) {
+        uint32_t s = t->slots[i];
+        if (!s)
+            return NULL;
+        struct ov_entry *e = &t->e[s - 1];
+        if (e->hash == h && memcmp(&e->key, k, sizeof *k) == 0)
+            return e;
+    }
+}
+
+static int ov_grow_slots(struct ov_table *t)
+{
+    size_t cap = (t->mask + 1) * 2;
+    uint32_t *slots = calloc(cap, sizeof *slots);
+    if (!slots)
+        return PAREVM_ERR_NOMEM;
+    for (size_t n = 0; n < t->count; n++) {
+        size_t i = (size_t)t->e[n].hash & (cap - 1);
+        while (slots[i])
+            i = (i + 1) & (cap - 1);
+        slots[i] = (uint32_t)n + 1;
+    }
+    free(t->slots);
+    t->slots = slots;
+    t->mask = cap - 1;
+    return PAREVM_OK;
+}
+
+/* The entry for k, created empty (flag 0) if missing; NULL on ENOMEM. */
+static struct ov_entry *ov_put(struct ov_table *t, const struct mv_key *k)
+{
+    uint64_t h = ov_hash(k);
+    struct ov_entry *e = ov_find(t, k, h);
+    if (e)
+        return e;
+    if ((t->count + 1) * 2 > t->mask + 1 && ov_grow_slots(t))
+        return NULL;
+    if (t->count == t->cap) {
+        size_t cap = t->cap * 2;
+        struct ov_entry *ne = realloc(t->e, cap * sizeof *ne);
+        if (!ne)
+            return NULL;
+        t->e = ne;
+        t->cap = cap;
+    }
+    e = &t->e[t->count];
+    memset(e, 0, sizeof *e);
+    e->key = *k;
+    e->hash = h;
+    size_t i = (size_t)h & t->mask;
+    while (t->slots[i])
+        i = (i + 1) & t->mask;
+    t->slots[i] = (uint32_t)++t->count;
+    return e;
+}
+
+/* ---- the view a transaction of a run executes against ---- */
+
+struct part_view {
+    struct part_run *run;
+    struct part_chunk *chunk;
+    uint32_t tx;
+    uint32_t *deps;
+    size_t dep_count, dep_cap;
+    bool oom;
+};
+
+static void pv_dep(struct part_view *pv, uint32_t writer)
+{
+    if (pv->dep_count == pv->dep_cap) {
+        size_t cap = pv->dep_cap ? pv->dep_cap * 2 : 8;
+        uint32_t *d = realloc(pv->deps, cap * sizeof *d);
+        if (!d) {
+            pv->oom = true;
+            return;
+        }
+        pv->deps = d;
+        pv->dep_cap = cap;
+    }
+    pv->deps[pv->dep_count++] = writer;
+}
+
+static void pv_entry_deps(struct part_view *pv, const struct ov_entry *e)
+{
+    if (e->flag == OV_VALUE)
+        pv_dep(pv, e->writer);
+    for (uint32_t i = 0; i < e->delta_count; i++)
+        pv_dep(pv, e->delta_writers[i]);
+}
+
+static int pv_base_read(struct part_view *pv, const struct mv_key *k, uint64_t h)
+{
+    struct part_chunk *c = pv->chunk;
+    if (c->read_count == c->read_cap) {
+        size_t cap = c->read_cap ? c->read_cap * 2 : 256;
+        struct ov_read *r = realloc(c->reads, cap * sizeof *r);
+        if (!r)
+            return PAREVM_ERR_NOMEM;
+        c->reads = r;
+        c->read_cap = cap;
+    }
+    c->reads[c->read_count++] = (struct ov_read){*k, h, pv->tx};
+    return PAREVM_OK;
+}
+
+static int part_balance(void *ctx, const address *a, u256 *out)
+{
+    struct part_view *pv = ctx;
+    struct mv_key k = ov_key(a, MV_BALANCE, NULL);
+    uint64_t h = ov_hash(&k);
+    const struct ov_entry *e = ov_find(&pv->chunk->t, &k, h);
+    if (e)
+        pv_entry_deps(pv, e);
+    if (e && e->flag == OV_VALUE) {
+        *out = e->v.word;
+        return PAREVM_OK;
+    }
+    const struct world_account *acct = world_get(pv->run->base, a);
+    u256 base = acct ? acct->balance : u256_zero();
+    *out = e ? u256_add(&base, &e->delta) : base;
+    return pv_base_read(pv, &k, h);
+}
+
+static int part_nonce(void *ctx, const address *a, uint64_t *nonce, bool *exists)
+{
+    struct part_view *pv = ctx;
+    struct mv_key k = ov_key(a, MV_NONCE, NULL);
+    uint64_t h = ov_hash(&k);
+    const struct ov_entry *e = ov_find(&pv->chunk->t, &k, h);
+    if (e) {
+        pv_entry_deps(pv, e);
+        *nonce = e->v.nonce;
+        *exists = e->v.exists;
+        return PAREVM_OK;
+    }
+    const struct world_account *acct = world_get(pv->run->base, a);
+    *nonce = acct ? acct->nonce : 0;
+    *exists = acct != NULL;
+    return pv_base_read(pv, &k, h);
+}
+
+static int part_code(void *ctx, const address *a, struct code **out)
+{
+    struct part_view *pv = ctx;
+    struct mv_key k = ov_key(a, MV_CODE, NULL);
+    uint64_t h = ov_hash(&k);
+    const struct ov_entry *e = ov_find(&pv->chunk->t, &k, h);
+    if (e) {
+        pv_entry_deps(pv, e);
+        *out = e->v.code;
+        return PAREVM_OK;
+    }
+    const struct world_account *acct = world_get(pv->run->base, a);
+    *out = acct ? acct->code : code_empty();
+    return pv_base_read(pv, &k, h);
+}
+
+static int part_storage(void *ctx, const address *a, const u256 *slot, u256 *out)
+{
+    struct part_view *pv = ctx;
+    struct mv_key k = ov_key(a, MV_STORAGE, slot), kc = ov_key(a, MV_CLEAR, NULL);
+    uint64_t h = ov_hash(&k);
+    const struct ov_entry *e = ov_find(&pv->chunk->t, &k, h);
+    const struct ov_entry *clear = ov_find(&pv->chunk->t, &kc, ov_hash(&kc));
+    /* As in the multi-version memory: a clear newer than the slot's last
+     * write wins; within one transaction the clear comes first. */
+    if (clear && (!e || clear->writer > e->writer)) {
+        pv_dep(pv, clear->writer);
+        *out = u256_zero();
+        return PAREVM_OK;
+    }
+    if (e) {
+        pv_dep(pv, e->writer);
+        *out = e->v.word;
+        return PAREVM_OK;
+    }
+    const struct world_account *acct = world_get(pv->run->base, a);
+    *out = acct ? world_get_storage(acct, slot) : u256_zero();
+    return pv_base_read(pv, &k, h); /* validated against clears too */
+}
+
+static int part_has_storage(void *ctx, const address *a, bool *out)
+{
+    struct part_view *pv = ctx;
+    struct mv_key k = ov_key(a, MV_CLEAR, NULL);
+    uint64_t h = ov_hash(&k);
+    const struct ov_entry *clear = ov_find(&pv->chunk->t, &k, h);
+    if (clear) {
+        pv_dep(pv, clear->writer);
+        *out = false;
+        return PAREVM_OK;
+    }
+    const struct world_account *acct = world_get(pv->run->base, a);
+    *out = acct && acct->storage.count > 0;
+    return pv_base_read(pv, &k, h);
+}
+
+static int part_block_hash(void *ctx, uint64_t number, hash32 *out)
+{
+    /* immutable during the block: no read to record */
+    struct part_view *pv = ctx;
+    const struct block_env *env = pv->run->env;
+    if (!env->block_hash)
+        return PAREVM_ERR_MISSING;
+    return env->block_hash(env->block_hash_arg, number, out);
+}
+
+static const struct state_view_ops part_view_ops = {
+    .balance = part_balance,
+    .nonce = part_nonce,
+    .code = part_code,
+    .storage = part_storage,
+    .has_storage = part_has_storage,
+    .block_hash = part_block_hash,
+};
+
+/* ---- writes into the overlay, location by location as mvmemory_record ---- */
+
+static int ov_set(struct ov_table *t, const address *a, enum mv_kind kind, const u256 *slot, uint32_t tx,
+                  const struct mv_value *v)
+{
+    struct mv_key k = ov_key(a, kind, slot);
+    struct ov_entry *e = ov_put(t, &k);
+    if (!e)
+        return PAREVM_ERR_NOMEM;
+    e->flag = OV_VALUE;
+    e->writer = tx;
+    e->v = *v;
+    e->delta = u256_zero();
+    e->delta_count = 0;
+    return PAREVM_OK;
+}
+
+static int ov_credit(struct ov_table *t, const address *a, uint32_t tx, const u256 *delta)
+{
+    struct mv_key k = ov_key(a, MV_BALANCE, NULL);
+    struct ov_entry *e = ov_put(t, &k);
+    if (!e)
+        return PAREVM_ERR_NOMEM;
+    if (e->flag == OV_VALUE) {
+        e->v.word = u256_add(&e->v.word, delta);
+    } else {
+        e->flag = OV_DELTA;
+        e->delta = u256_add(&e->delta, delta);
+    }
+    if (e->delta_count == e->delta_cap) {
+        uint32_t cap = e->delta_cap ? e->delta_cap * 2 : 4;
+        uint32_t *w = realloc(e->delta_writers, cap * sizeof *w);
+        if (!w)
+            return PAREVM_ERR_NOMEM;
+        e->delta_writers = w;
+        e->delta_cap = cap;
+    }
+    e->delta_writers[e->delta_count++] = tx;
+    return PAREVM_OK;
+}
+
+static int ov_apply(struct ov_table *t, uint32_t tx, const struct write_set *ws)
+{
+    int err = PAREVM_OK;
+    struct mv_value v;
+    for (size_t i = 0; i < ws->account_count && !err; i++) {
+        const struct ws_account *wa = &ws->accounts[i];
+        memset(&v, 0, sizeof v);
+        if (wa->flags & WS_DELETE) {
+            v.code = code_empty();
+            err = ov_set(t, &wa->addr, MV_BALANCE, NULL, tx, &v);
+            if (!err)
+                err = ov_set(t, &wa->addr, MV_NONCE, NULL, tx, &v);
+            if (!err)
+                err = ov_set(t, &wa->addr, MV_CODE, NULL, tx, &v);
+            if (!err)
+                err = ov_set(t, &wa->addr, MV_CLEAR, NULL, tx, &v);
+            continue;
+        }
+        if (wa->flags & WS_CLEAR_STORAGE)
+            err = ov_set(t, &wa->addr, MV_CLEAR, NULL, tx, &v);
+        if (!err && (wa->flags & WS_BALANCE)) {
+            v.word = wa->balance;
+            err = ov_set(t, &wa->addr, MV_BALANCE, NULL, tx, &v);
+        } else if (!err && (wa->flags & WS_BALANCE_DELTA)) {
+            err = ov_credit(t, &wa->addr, tx, &wa->delta);
+        }
+        if (!err && (wa->flags & WS_NONCE)) {
+            memset(&v, 0, sizeof v);
+            v.nonce = wa->nonce;
+            v.exists = true;
+            err = ov_set(t, &wa->addr, MV_NONCE, NULL, tx, &v);
+        }
+        if (!err && (wa->flags & WS_CODE)) {
+            memset(&v, 0, sizeof v);
+            v.code = wa->code;
+            err = ov_set(t, &wa->addr, MV_CODE, NULL, tx, &v);
+        }
+    }
+    for (size_t i = 0; i < ws->slot_count && !err; i++) {
+        memset(&v, 0, sizeof v);
+        v.word = ws->slots[i].value;
+        err = ov_set(t, &ws->slots[i].addr, MV_STORAGE, &ws->slots[i].key, tx, &v);
+    }
+    return err;
+}
+
+/* ---- the runs ---- */
+
+static uint64_t now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static int cmp_u32(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+static void part_run_chunk(void *arg, size_t ci)
+{
+    struct part_run *run = arg;
+    struct part_chunk *c = &run->chunks[ci];
+    uint64_t start = now_ns();
+    c->err = ov_init(&c->t, (c->hi - c->lo) * 6);
+    for (size_t i = c->lo; i < c->hi && !c->err; i++) {
+        struct par_tx_output *o = &run->out[i];
+        struct part_view pv = {run, c, (uint32_t)i, NULL, 0, 0, false};
+        struct state_view view = {&part_view_ops, &pv};
+        struct write_set ws;
+        write_set_init(&ws);
+        uint64_t t0 = now_ns();
+        int err = transition_apply(run->env, &view, &run->txs[i], 0, &o->result, &ws);
+        o->exec_ns = now_ns() - t0;
+        if (!err && pv.oom)
+            err = PAREVM_ERR_NOMEM;
+        if (err) {
+            /* As in Block-STM: no writes; the error surfaces if the
+             * transaction is reached in the commit. */
+            write_set_reset(&ws);
+            tx_result_free(&o->result);
+            memset(&o->result, 0, sizeof o->result);
+        }
+        c->err = ov_apply(&c->t, (uint32_t)i, &ws);
+        logs_bloom(o->result.logs, o->result.log_count, o->bloom);
+        o->ws = ws;
+        o->internal_err = err;
+        o->incarnations = 1;
+        if (pv.dep_count > 1) {
+            qsort(pv.deps, pv.dep_count, sizeof *pv.deps, cmp_u32);
+            size_t k = 0;
+            for (size_t m = 0; m < pv.dep_count; m++)
+                if (k == 0 || pv.deps[k - 1] != pv.deps[m])
+                    pv.deps[k++] = pv.deps[m];
+            pv.dep_count = k;
+        }
+        o->deps = pv.deps;
+        o->dep_count = pv.dep_count;
+    }
+    c->ns = now_ns() - start;
+}
+
+/* Whether run ci read a location an earlier run wrote (a storage slot is
+ * also written by its account's storage clear). */
+static void part_validate_chunk(void *arg, size_t i)
+{
+    struct part_run *run = arg;
+    size_t ci = i + 1; /* the first run read only the pre-block world */
+    struct part_chunk *c = &run->chunks[ci];
+    for (size_t r = 0; r < c->read_count && !c->conflict; r++) {
+        const struct ov_read *rd = &c->reads[r];
+        struct mv_key kc;
+        uint64_t hc = 0;
+        if (rd->key.kind == MV_STORAGE) {
+            kc = ov_key(&rd->key.addr, MV_CLEAR, NULL);
+            hc = ov_hash(&kc);
+        }
+        for (size_t j = 0; j < ci; j++) {
+            const struct ov_table *t = &run->chunks[j].t;
+            if (ov_find(t, &rd->key, rd->hash) || (rd->key.kind == MV_STORAGE && ov_find(t, &kc, hc))) {
+                c->conflict = true;
+                c->conflict_tx = rd->tx;
+                break;
+            }
+        }
+    }
+}
+
+/* Runs of equal length, one per thread (partition_plausible and
+ * partition_execute must cut the block alike). */
+static size_t part_chunk_count(size_t n, int threads)
+{
+    size_t t = threads < 1 ? 1 : (size_t)threads;
+    return t < n ? t : n ? n : 1;
+}
+
+static size_t part_chunk_lo(size_t n, size_t chunks, size_t c)
+{
+    return c * n / chunks;
+}
+
+bool partition_plausible(const struct tx *txs, size_t n, int threads)
+{
+    if (threads < 2 || n < 2)
+        return false;
+    /* Senders by run: a sender in two runs makes the later run read a
+     * nonce the earlier one wrote. A small open-addressing set. */
+    size_t cap = 64;
+    while (cap < n * 2)
+        cap *= 2;
+    struct seen {
+        address a;
+        uint32_t chunk; /* + 1; 0: empty */
+    } *set = calloc(cap, sizeof *set);
+    if (!set)
+        return false;
+    bool ok = true;
+    size_t chunks = part_chunk_count(n, threads), c = 0;
+    for (size_t i = 0; i < n && ok; i++) {
+        while (i >= part_chunk_lo(n, chunks, c + 1))
+            c++;
+        uint32_t chunk = (uint32_t)c + 1;
+        const address *a = &txs[i].sender;
+        size_t s = (size_t)mix64(rd64(a->bytes) ^ rd64(a->bytes + 12)) & (cap - 1);
+        while (set[s].chunk && memcmp(&set[s].a, a, sizeof *a) != 0)
+            s = (s + 1) & (cap - 1);
+        if (!set[s].chunk) {
+            set[s].a = *a;
+            set[s].chunk = chunk;
+        } else if (set[s].chunk != chunk) {
+            ok = false;
+        }
+    }
+    free(set);
+    return ok;
+}
+
+int partition_execute(const struct block_env *env, const struct world *base, const struct tx *txs, size_t n,
+                      int threads, struct par_tx_output *out, struct par_stats *stats, bool *held,
+                      size_t *conflict_tx)
+{
+    *held = false;
+    *conflict_tx = 0;
+    size_t chunks = part_chunk_count(n, threads);
+    struct part_run run = {env, base, txs, out, calloc(chunks, sizeof *run.chunks), chunks};
+    if (!run.chunks)
+        return PAREVM_ERR_NOMEM;
+    for (size_t c = 0; c < chunks; c++) {
+        run.chunks[c].lo = part_chunk_lo(n, chunks, c);
+        run.chunks[c].hi = part_chunk_lo(n, chunks, c + 1);
+    }
+    parallel_for(threads, chunks, part_run_chunk, &run);
+    int err = PAREVM_OK;
+    for (size_t c = 0; c < chunks && !err; c++)
+        err = run.chunks[c].err;
+    if (!err && chunks > 1)
+        parallel_for(threads, chunks - 1, part_validate_chunk, &run);
+    *held = !err;
+    for (size_t c = 1; c < chunks && *held; c++)
+        if (run.chunks[c].conflict) {
+            *held = false;
+            *conflict_tx = run.chunks[c].conflict_tx;
+        }
+    size_t first_run = run.chunks[0].hi;
+    for (size_t c = 0; c < chunks; c++) {
+        ov_free(&run.chunks[c].t);
+        free(run.chunks[c].reads);
+    }
+    free(run.chunks);
+    if (err || !*held) {
+        par_output_free(out, n); /* (zeroes them) */
+    } else if (stats) {
+        memset(stats, 0, sizeof *stats);
+        stats->threads = (int)chunks;
+        stats->executions = n;
+        stats->validations = n - first_run; /* every later run's transactions, checked as one */
+    }
+    return err;
+}
