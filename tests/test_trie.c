@@ -206,6 +206,18 @@ static void reverse_runner(void *arg, size_t count, void (*fn)(void *arg, size_t
 /* trie_root_with (subtrees built as separate jobs) gives the same root as
  * trie_root: hashed keys, ordered-list keys, short values that embed,
  * sizes around the split thresholds, a key that is another's prefix. */
+/* trie_root_ordered_encoded's items: item i of a (items, lens) pair. */
+struct test_items {
+    const uint8_t **items;
+    const size_t *lens;
+};
+
+static int append_item(void *arg, size_t i, struct bytebuf *b)
+{
+    const struct test_items *t = arg;
+    return bytebuf_append(b, t->items[i], t->lens[i]);
+}
+
 static void test_root_with_runner(void **state)
 {
     (void)state;
@@ -257,6 +269,15 @@ static void test_root_with_runner(void **state)
                 assert_int_equal(trie_root_ordered(items, lens, n, &plain), PAREVM_OK);
                 assert_int_equal(trie_root_ordered_with(items, lens, n, &runner, &split), PAREVM_OK);
                 assert_memory_equal(plain.bytes, split.bytes, 32);
+                /* encoded on demand, in the jobs or all on this thread */
+                struct test_items ti = {items, lens};
+                assert_int_equal(trie_root_ordered_encoded(n, append_item, &ti, &runner, &split), PAREVM_OK);
+                assert_memory_equal(plain.bytes, split.bytes, 32);
+                assert_int_equal(trie_root_ordered_encoded(n, append_item, &ti, NULL, &split), PAREVM_OK);
+                assert_memory_equal(plain.bytes, split.bytes, 32);
+                lens[n / 2] = 0; /* an empty item would be absent: refused */
+                assert_int_equal(trie_root_ordered_encoded(n, append_item, &ti, &runner, &split),
+                                 PAREVM_ERR_ARG);
                 free(keys);
                 free(vals);
                 free(a);

@@ -325,9 +325,19 @@ static int trie_plan_range(struct trie_plan *p, size_t lo, size_t hi, size_t d)
     return PAREVM_OK;
 }
 
+/* Values produced on demand (trie_root_ordered_encoded): fill(arg, kvs,
+ * lo, hi, b) encodes the values of kvs[lo, hi) into b and points them
+ * there. Each subtree job fills its own range, so encoding runs in the
+ * same concurrent batch as hashing. */
+struct trie_fill {
+    int (*fill)(void *arg, struct trie_kv *kvs, size_t lo, size_t hi, struct bytebuf *b);
+    void *arg;
+};
+
 struct trie_job_ctx {
-    const struct trie_kv *kvs;
+    struct trie_kv *kvs;
     struct trie_job *jobs;
+    const struct trie_fill *fill; /* NULL: values are there */
 };
 
 static void trie_run_job(void *arg, size_t i)
@@ -335,9 +345,13 @@ static void trie_run_job(void *arg, size_t i)
     struct trie_job_ctx *ctx = arg;
     struct trie_job *job = &ctx->jobs[i];
     struct trie_builder tb = {.kvs = ctx->kvs};
+    struct bytebuf values = {0};
     job->err = bytebuf_reserve(&tb.buf, 1024);
+    if (!job->err && ctx->fill)
+        job->err = ctx->fill->fill(ctx->fill->arg, ctx->kvs, job->lo, job->hi, &values);
     if (!job->err)
         job->err = trie_build(&tb, job->lo, job->hi, job->d, NULL);
+    bytebuf_free(&values);
     if (!job->err && tb.buf.len > sizeof job->ref)
         job->err = PAREVM_ERR_INTERNAL; /* a reference is at most 33 bytes */
     if (!job->err) {
@@ -345,6 +359,61 @@ static void trie_run_job(void *arg, size_t i)
         job->ref_len = tb.buf.len;
     }
     bytebuf_free(&tb.buf);
+}
+
+/* The root of kvs[0, n): sorted, unique, every value present (or, with
+ * fill, produced by it). With a runner: the subtrees of a few dozen pairs
+ * each are built concurrently (hashing is nearly all the work), then the
+ * top of the trie on their references. */
+static int trie_root_sorted(struct trie_kv *kvs, size_t n, const struct trie_runner *runner,
+                            const struct trie_fill *fill, hash32 *out)
+{
+    struct trie_builder tb = {.kvs = kvs};
+    int err = PAREVM_OK;
+    struct trie_plan plan = {.kvs = kvs};
+    if (runner && runner->width > 1 && n >= 64) {
+        plan.target = n / (size_t)(8 * runner->width) + 1;
+        err = trie_plan_range(&plan, 0, n, 0);
+        if (!err && plan.count > 1) {
+            struct trie_job_ctx ctx = {kvs, plan.jobs, fill};
+            runner->run(runner->runner_arg, plan.count, trie_run_job, &ctx);
+            for (size_t i = 0; i < plan.count && !err; i++)
+                err = plan.jobs[i].err;
+            tb.jobs = plan.jobs;
+            tb.job_count = plan.count;
+        }
+    }
+    if (!err && fill) {
+        /* The ranges between jobs (branch values), or everything. Each
+         * range's values go in a buffer of its own: filling may move it. */
+        size_t at = 0;
+        struct bytebuf *bufs = calloc(tb.job_count + 1, sizeof *bufs);
+        if (!bufs)
+            err = PAREVM_ERR_NOMEM;
+        for (size_t j = 0; j <= tb.job_count && !err; j++) {
+            size_t end = j < tb.job_count ? tb.jobs[j].lo : n;
+            if (end > at)
+                err = fill->fill(fill->arg, kvs, at, end, &bufs[j]);
+            if (j < tb.job_count)
+                at = tb.jobs[j].hi;
+        }
+        /* A guess that avoids most regrowth: a few nodes' worth of stack. */
+        if (!err)
+            err = bytebuf_reserve(&tb.buf, 4096);
+        if (!err)
+            err = trie_build(&tb, 0, n, 0, out);
+        for (size_t j = 0; bufs && j <= tb.job_count; j++)
+            bytebuf_free(&bufs[j]);
+        free(bufs);
+    } else {
+        if (!err)
+            err = bytebuf_reserve(&tb.buf, 4096);
+        if (!err)
+            err = trie_build(&tb, 0, n, 0, out);
+    }
+    bytebuf_free(&tb.buf);
+    free(plan.jobs);
+    return err;
 }
 
 int trie_root_with(struct trie_kv *kvs, size_t n, const struct trie_runner *runner, hash32 *out)
@@ -374,32 +443,7 @@ int trie_root_with(struct trie_kv *kvs, size_t n, const struct trie_runner *runn
         *out = EMPTY_TRIE_ROOT;
         return PAREVM_OK;
     }
-    struct trie_builder tb = {.kvs = kvs};
-    int err = PAREVM_OK;
-    /* With a runner: the subtrees of a few dozen pairs each are hashed
-     * concurrently (hashing is nearly all the work), then the top of the
-     * trie is built on their references. */
-    struct trie_plan plan = {.kvs = kvs};
-    if (runner && runner->width > 1 && live >= 64) {
-        plan.target = live / (size_t)(8 * runner->width) + 1;
-        err = trie_plan_range(&plan, 0, live, 0);
-        if (!err && plan.count > 1) {
-            struct trie_job_ctx ctx = {kvs, plan.jobs};
-            runner->run(runner->runner_arg, plan.count, trie_run_job, &ctx);
-            for (size_t i = 0; i < plan.count && !err; i++)
-                err = plan.jobs[i].err;
-            tb.jobs = plan.jobs;
-            tb.job_count = plan.count;
-        }
-    }
-    /* A guess that avoids most regrowth: a few nodes' worth of stack. */
-    if (!err)
-        err = bytebuf_reserve(&tb.buf, 4096);
-    if (!err)
-        err = trie_build(&tb, 0, live, 0, out);
-    bytebuf_free(&tb.buf);
-    free(plan.jobs);
-    return err;
+    return trie_root_sorted(kvs, live, runner, NULL, out);
 }
 
 int trie_root(struct trie_kv *kvs, size_t n, hash32 *out) { return trie_root_with(kvs, n, NULL, out); }
@@ -409,22 +453,19 @@ int trie_root_ordered(const uint8_t *const *items, const size_t *lens, size_t n,
     return trie_root_ordered_with(items, lens, n, NULL, out);
 }
 
-int trie_root_ordered_with(const uint8_t *const *items, const size_t *lens, size_t n,
-                           const struct trie_runner *runner, hash32 *out)
+/* The keys rlp(0) .. rlp(n-1) in key order, as pairs without values:
+ * (*kvs)[pos] has key rlp((*index)[pos]), in *keys. */
+static int ordered_keys(size_t n, struct trie_kv **kvs_out, uint8_t **keys_out, size_t **index_out)
 {
-    if (!out || (n && (!items || !lens)))
-        return PAREVM_ERR_ARG;
-    if (n == 0) {
-        *out = EMPTY_TRIE_ROOT;
-        return PAREVM_OK;
-    }
     /* Key i is rlp(i): at most 1 header byte + 8 integer bytes. */
     enum { KEY_MAX = 9 };
     struct trie_kv *kvs = malloc(n * sizeof(*kvs));
     uint8_t *keys = malloc(n * KEY_MAX);
-    if (!kvs || !keys) {
+    size_t *index = index_out ? malloc(n * sizeof *index) : NULL;
+    if (!kvs || !keys || (index_out && !index)) {
         free(kvs);
         free(keys);
+        free(index);
         return PAREVM_ERR_NOMEM;
     }
     /* The pairs go in key order, so trie_root_with need not sort them:
@@ -452,9 +493,89 @@ int trie_root_ordered_with(const uint8_t *const *items, const size_t *lens, size
                 k[1 + j] = (uint8_t)(v >> (8 * (bytes - 1 - j)));
             klen = 1 + bytes;
         }
-        kvs[pos] = (struct trie_kv){.key = k, .key_len = klen, .val = items[i], .val_len = lens[i]};
+        kvs[pos] = (struct trie_kv){.key = k, .key_len = klen};
+        if (index)
+            index[pos] = i;
     }
-    int err = trie_root_with(kvs, n, runner, out);
+    *kvs_out = kvs;
+    *keys_out = keys;
+    if (index_out)
+        *index_out = index;
+    return PAREVM_OK;
+}
+
+struct ordered_fill {
+    int (*enc)(void *arg, size_t i, struct bytebuf *b);
+    void *arg;
+    const size_t *index;
+};
+
+static int ordered_fill(void *arg, struct trie_kv *kvs, size_t lo, size_t hi, struct bytebuf *b)
+{
+    const struct ordered_fill *f = arg;
+    /* Offsets first (the buffer moves as it grows), then pointers. */
+    for (size_t pos = lo; pos < hi; pos++) {
+        size_t start = b->len;
+        int err = f->enc(f->arg, f->index[pos], b);
+        if (err)
+            return err;
+        if (b->len == start)
+            return PAREVM_ERR_ARG; /* an empty item would be absent */
+        kvs[pos].val_len = start;
+    }
+    for (size_t pos = lo; pos < hi; pos++) {
+        size_t end = pos + 1 < hi ? kvs[pos + 1].val_len : b->len;
+        kvs[pos].val = b->data + kvs[pos].val_len;
+        kvs[pos].val_len = end - kvs[pos].val_len;
+    }
+    return PAREVM_OK;
+}
+
+int trie_root_ordered_encoded(size_t n, int (*enc)(void *arg, size_t i, struct bytebuf *b), void *arg,
+                              const struct trie_runner *runner, hash32 *out)
+{
+    if (!out || (n && !enc))
+        return PAREVM_ERR_ARG;
+    if (n == 0) {
+        *out = EMPTY_TRIE_ROOT;
+        return PAREVM_OK;
+    }
+    struct trie_kv *kvs;
+    uint8_t *keys;
+    size_t *index;
+    int err = ordered_keys(n, &kvs, &keys, &index);
+    if (err)
+        return err;
+    struct ordered_fill of = {enc, arg, index};
+    struct trie_fill fill = {ordered_fill, &of};
+    err = trie_root_sorted(kvs, n, runner, &fill, out);
+    free(kvs);
+    free(keys);
+    free(index);
+    return err;
+}
+
+int trie_root_ordered_with(const uint8_t *const *items, const size_t *lens, size_t n,
+                           const struct trie_runner *runner, hash32 *out)
+{
+    if (!out || (n && (!items || !lens)))
+        return PAREVM_ERR_ARG;
+    if (n == 0) {
+        *out = EMPTY_TRIE_ROOT;
+        return PAREVM_OK;
+    }
+    struct trie_kv *kvs;
+    uint8_t *keys;
+    size_t *index;
+    int err = ordered_keys(n, &kvs, &keys, &index);
+    if (err)
+        return err;
+    for (size_t pos = 0; pos < n; pos++) {
+        kvs[pos].val = items[index[pos]];
+        kvs[pos].val_len = lens[index[pos]];
+    }
+    free(index);
+    err = trie_root_with(kvs, n, runner, out);
     free(kvs);
     free(keys);
     return err;

@@ -41,5 +41,11 @@ int trie_root_with(struct trie_kv *kvs, size_t n, const struct trie_runner *runn
 int trie_root_ordered(const uint8_t *const *items, const size_t *lens, size_t n, hash32 *out);
 int trie_root_ordered_with(const uint8_t *const *items, const size_t *lens, size_t n,
                            const struct trie_runner *runner, hash32 *out);
+/* The same, with item i encoded on demand: enc(arg, i, b) appends it to b
+ * (never empty). With a runner the items are encoded inside the
+ * concurrent subtree jobs: the whole root is one batch of jobs. */
+struct bytebuf;
+int trie_root_ordered_encoded(size_t n, int (*enc)(void *arg, size_t i, struct bytebuf *b), void *arg,
+                              const struct trie_runner *runner, hash32 *out);
 
 #endif
