@@ -36,6 +36,7 @@ struct bench_opts {
     const char *json_path;
     bool quiet;
     bool force;              /* parallel engine even where the guard picks sequential */
+    enum exec_partition partition; /* --partition */
     const char *report_path; /* --report: HTML (and JSON beside it) */
     const char *report_json; /* --report-json: JSON path (default beside the HTML) */
     bool progress;           /* progress on stderr (off with --quiet / --no-progress) */
@@ -61,6 +62,7 @@ struct bench_row {
     double bound[MAX_THREAD_COUNTS];
     double exec_per_tx[MAX_THREAD_COUNTS];
     bool ran_parallel[MAX_THREAD_COUNTS];
+    bool partitioned[MAX_THREAD_COUNTS]; /* the partitioned pass held (every repetition) */
     struct oracle oracle;
     bool ok;
     char error[256];
@@ -80,17 +82,23 @@ void cli_bench_usage(FILE *out)
                  "block: txs, gas, sequential ms, parallel ms, speedup, the oracle bound at P threads\n"
                  "(min(P, W/S) from the block's dependency graph: W total work, S heaviest chain,\n"
                  "measured per transaction), efficiency = speedup / bound, executions per transaction\n"
-                 "and CPU ms per Mgas; then an aggregate row.\n"
+                 "and CPU ms per Mgas; then an aggregate row. After ex/tx, 's' marks a block the\n"
+                 "guard ran sequentially and 'p' one whose partitioned pass held (see --partition).\n"
                  "\n"
                  "options:\n"
                  "  --threads LIST   thread counts, comma separated (default: 1,2,...,online CPUs)\n"
                  "  --reps N         repetitions, median reported (default 5); each repetition runs\n"
-        "                   the block sequentially and then at every thread count, so\n"
-        "                   drift in the machine's speed shifts all columns alike (after\n"
-        "                   one untimed warm-up run at the highest thread count)\n"
+                 "                   the block sequentially and then at every thread count, so\n"
+                 "                   drift in the machine's speed shifts all columns alike (after\n"
+                 "                   one untimed warm-up run at the highest thread count)\n"
                  "  --json FILE      also write the results as JSON (- for stdout)\n"
                  "  --force          run the parallel engine even where the guard would run the\n"
                  "                   block sequentially (to measure the engine itself)\n"
+                 "  --partition auto|off|always\n"
+                 "                   the partitioned pass before Block-STM (one contiguous run of\n"
+                 "                   transactions per thread, kept only if no run read what an\n"
+                 "                   earlier run wrote): where it is likely to hold (default), never\n"
+                 "                   (Block-STM alone), or on every block\n"
                  "  --report FILE    write an HTML report (one self-contained file, inline SVG): the\n"
                  "                   table, speedup against threads with the bound per scenario and,\n"
                  "                   per block, a Gantt chart of one extra recorded parallel run at the\n"
@@ -167,8 +175,8 @@ static double median(double *v, int n)
 #define GRAPH_RUNS 3
 
 static int run_once(const struct chain_config *cfg, const struct mainnet_fixture *f, int threads, bool force,
-                    struct block_result *r, hash32 *digest, double *wall, double *cpu,
-                    struct exec_stats *stats)
+                    enum exec_partition partition, struct block_result *r, hash32 *digest, double *wall,
+                    double *cpu, struct exec_stats *stats)
 {
     struct world w;
     int err = world_clone(&f->pre, &w);
@@ -178,7 +186,7 @@ static int run_once(const struct chain_config *cfg, const struct mainnet_fixture
     if (threads == 0) {
         err = exec_block_sequential(cfg, &f->block, &w, &f->hashes, r);
     } else {
-        struct exec_options opt = {.threads = threads, .force = force};
+        struct exec_options opt = {.threads = threads, .force = force, .partition = partition};
         err = exec_block_parallel(cfg, &f->block, &w, &f->hashes, &opt, r, stats);
     }
     *wall = now_ms(CLOCK_MONOTONIC) - t0;
@@ -228,7 +236,7 @@ static void bench_block(const char *dir, const struct bench_opts *o, struct benc
     row->ok = true;
     /* The reference result (and a warm-up: code and caches). */
     double w0, c0;
-    int err = run_once(&cfg, &f, 0, false, &ref, &ref_digest, &w0, &c0, NULL);
+    int err = run_once(&cfg, &f, 0, false, o->partition, &ref, &ref_digest, &w0, &c0, NULL);
     bench_progress_step(progress, "sequential");
     if (err) {
         snprintf(row->error, sizeof row->error, "sequential execution failed: %s", parevm_strerror(err));
@@ -246,11 +254,11 @@ static void bench_block(const char *dir, const struct bench_opts *o, struct benc
     struct exec_stats stats;
     memset(&stats, 0, sizeof stats);
     double w1, c1;
-    err = run_once(&cfg, &f, 1, true, &r, &digest, &w1, &c1, &row->graph);
+    err = run_once(&cfg, &f, 1, true, o->partition, &r, &digest, &w1, &c1, &row->graph);
     bool have_r = !err;
     for (int k = 1; k < GRAPH_RUNS && !err && row->graph.cost_ns; k++) {
         struct block_result again;
-        err = run_once(&cfg, &f, 1, true, &again, &digest, &w1, &c1, &stats);
+        err = run_once(&cfg, &f, 1, true, o->partition, &again, &digest, &w1, &c1, &stats);
         if (!err) {
             for (size_t i = 0; i < row->graph.tx_count && i < stats.tx_count; i++)
                 if (stats.cost_ns[i] < row->graph.cost_ns[i])
@@ -282,7 +290,7 @@ static void bench_block(const char *dir, const struct bench_opts *o, struct benc
         if (o->threads[t] > max_threads)
             max_threads = o->threads[t];
     if (!err && row->ok && max_threads > 1) {
-        err = run_once(&cfg, &f, max_threads, true, &r, &digest, &w1, &c1, NULL);
+        err = run_once(&cfg, &f, max_threads, true, o->partition, &r, &digest, &w1, &c1, NULL);
         if (!err) {
             if (!block_result_equal(&ref, &r) || !hash32_eq(&ref_digest, &digest)) {
                 row->ok = false;
@@ -302,7 +310,7 @@ static void bench_block(const char *dir, const struct bench_opts *o, struct benc
     memset(execs, 0, sizeof execs);
     bool seq_failed = false;
     for (int k = 0; k < reps && !err && row->ok; k++) {
-        err = run_once(&cfg, &f, 0, false, &r, &digest, &wall[k], &cpu[k], NULL);
+        err = run_once(&cfg, &f, 0, false, o->partition, &r, &digest, &wall[k], &cpu[k], NULL);
         if (err) {
             seq_failed = true;
             snprintf(row->error, sizeof row->error, "sequential execution failed: %s", parevm_strerror(err));
@@ -311,8 +319,8 @@ static void bench_block(const char *dir, const struct bench_opts *o, struct benc
         block_result_free(&r);
         bench_progress_step(progress, "sequential");
         for (int t = 0; t < o->thread_count && !err && row->ok; t++) {
-            err = run_once(&cfg, &f, o->threads[t], o->force, &r, &digest, &par_wall[t][k], &par_cpu[t][k],
-                           &stats);
+            err = run_once(&cfg, &f, o->threads[t], o->force, o->partition, &r, &digest, &par_wall[t][k],
+                           &par_cpu[t][k], &stats);
             if (err)
                 break;
             if (!block_result_equal(&ref, &r) || !hash32_eq(&ref_digest, &digest)) {
@@ -321,6 +329,7 @@ static void bench_block(const char *dir, const struct bench_opts *o, struct benc
                          "parallel result at %d threads differs from sequential", o->threads[t]);
             }
             row->ran_parallel[t] = stats.parallel;
+            row->partitioned[t] = stats.partitioned && (k == 0 || row->partitioned[t]);
             if (getenv("PAREVM_BENCH_PHASES") && stats.parallel)
                 fprintf(stderr,
                         "  block %llu P=%d: parallel phase %.3f ms, commit %.3f ms, %llu executions, "
@@ -415,7 +424,10 @@ static void print_row(const struct bench_opts *o, const struct bench_row *r)
     for (int t = 0; t < o->thread_count; t++) {
         double sp = r->par_ms[t] > 0 ? r->seq_ms / r->par_ms[t] : 0;
         printf(" |       %8.3f %6.2fx %6.2f %5.2f %5.2f%s", r->par_ms[t], sp, r->bound[t],
-               r->bound[t] > 0 ? sp / r->bound[t] : 0, r->exec_per_tx[t], r->ran_parallel[t] ? "" : "s");
+               r->bound[t] > 0 ? sp / r->bound[t] : 0, r->exec_per_tx[t],
+               !r->ran_parallel[t] ? "s"
+               : r->partitioned[t] ? "p"
+                                   : "");
     }
     int last = o->thread_count - 1;
     printf(" | %8.3f %8.3f\n", r->gas ? r->seq_cpu_ms / (r->gas / 1e6) : 0,
@@ -444,7 +456,9 @@ static void write_json(FILE *out, const struct bench_opts *o, const struct bench
                     "\"executions_per_tx\":%.4f,\"engine\":\"%s\"}",
                     t ? "," : "", o->threads[t], r->par_ms[t], r->par_cpu_ms[t],
                     r->par_ms[t] > 0 ? r->seq_ms / r->par_ms[t] : 0, r->bound[t], r->exec_per_tx[t],
-                    r->ran_parallel[t] ? "parallel" : "sequential");
+                    !r->ran_parallel[t] ? "sequential"
+                    : r->partitioned[t] ? "partitioned"
+                                        : "parallel");
         fprintf(out, "]}");
     }
     fprintf(out, "\n]}\n");
@@ -493,6 +507,18 @@ int cli_bench(int argc, char **argv)
             o.progress = false;
         } else if (!strcmp(a, "--force")) {
             o.force = true;
+        } else if (!strcmp(a, "--partition")) {
+            const char *v = first + 1 < argc ? argv[++first] : "";
+            if (!strcmp(v, "auto"))
+                o.partition = EXEC_PARTITION_AUTO;
+            else if (!strcmp(v, "off"))
+                o.partition = EXEC_PARTITION_OFF;
+            else if (!strcmp(v, "always"))
+                o.partition = EXEC_PARTITION_ALWAYS;
+            else {
+                fprintf(stderr, "parevm bench: --partition takes auto, off or always, not '%s'\n", v);
+                return CLI_EXIT_USAGE;
+            }
         } else {
             fprintf(stderr, "parevm bench: unknown option '%s' (see parevm bench --help)\n", a);
             return 2;
