@@ -249,17 +249,6 @@ void mvmemory_free(struct mvmemory *mv)
     memset(mv, 0, sizeof *mv);
 }
 
-static struct mv_key make_key(const address *a, enum mv_kind kind, const u256 *slot)
-{
-    struct mv_key k;
-    memset(&k, 0, sizeof k);
-    k.addr = *a;
-    k.kind = (uint8_t)kind;
-    if (slot)
-        k.slot = *slot;
-    return k;
-}
-
 /* A key's hash. An account's balance, nonce, code and clear keys take
  * bits 3..31 (the index position) from the address alone and the kind as
  * bits 0..2: their index slots share a cache line, so a transaction that
@@ -514,7 +503,7 @@ static struct mv_location *locate(struct mvmemory *mv, enum mv_kind kind, const 
 {
     if (hint && hint->loc)
         return hint->loc;
-    struct mv_key key = make_key(a, kind, slot);
+    struct mv_key key = mv_key_make(a, kind, slot);
     return find(mv, &key);
 }
 
@@ -754,7 +743,7 @@ static int written_push(struct mv_written *w, struct mv_location *l)
 static int write_loc(struct mvmemory *mv, const address *a, enum mv_kind kind, const u256 *slot, uint32_t tx,
                      uint8_t flag, const struct mv_value *v, struct mv_written *out)
 {
-    struct mv_key key = make_key(a, kind, slot);
+    struct mv_key key = mv_key_make(a, kind, slot);
     struct mv_location *l = mvmemory_location(mv, &key);
     if (!l)
         return PAREVM_ERR_NOMEM;

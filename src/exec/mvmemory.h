@@ -34,6 +34,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "../base/types.h"
 #include "../base/u256.h"
@@ -49,6 +50,18 @@ struct mv_key {
     uint8_t pad[3];
     u256 slot; /* zero unless MV_STORAGE */
 };
+
+/* The key of a location (slot: storage only, else NULL). */
+static inline struct mv_key mv_key_make(const address *a, enum mv_kind kind, const u256 *slot)
+{
+    struct mv_key k;
+    memset(&k, 0, sizeof k);
+    k.addr = *a;
+    k.kind = (uint8_t)kind;
+    if (slot)
+        k.slot = *slot;
+    return k;
+}
 
 /* A resolved value of any kind. */
 struct mv_value {

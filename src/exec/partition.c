@@ -94,17 +94,6 @@ static uint64_t ov_hash(const struct mv_key *k)
     return mix64(h);
 }
 
-static struct mv_key ov_key(const address *a, enum mv_kind kind, const u256 *slot)
-{
-    struct mv_key k;
-    memset(&k, 0, sizeof k);
-    k.addr = *a;
-    k.kind = (uint8_t)kind;
-    if (slot)
-        k.slot = *slot;
-    return k;
-}
-
 static int ov_init(struct ov_table *t, size_t expect)
 {
     size_t cap = 64;
@@ -237,7 +226,7 @@ static int pv_base_read(struct part_view *pv, const struct mv_key *k, uint64_t h
 static int part_balance(void *ctx, const address *a, u256 *out)
 {
     struct part_view *pv = ctx;
-    struct mv_key k = ov_key(a, MV_BALANCE, NULL);
+    struct mv_key k = mv_key_make(a, MV_BALANCE, NULL);
     uint64_t h = ov_hash(&k);
     const struct ov_entry *e = ov_find(&pv->chunk->t, &k, h);
     if (e)
@@ -255,7 +244,7 @@ static int part_balance(void *ctx, const address *a, u256 *out)
 static int part_nonce(void *ctx, const address *a, uint64_t *nonce, bool *exists)
 {
     struct part_view *pv = ctx;
-    struct mv_key k = ov_key(a, MV_NONCE, NULL);
+    struct mv_key k = mv_key_make(a, MV_NONCE, NULL);
     uint64_t h = ov_hash(&k);
     const struct ov_entry *e = ov_find(&pv->chunk->t, &k, h);
     if (e) {
@@ -273,7 +262,7 @@ static int part_nonce(void *ctx, const address *a, uint64_t *nonce, bool *exists
 static int part_code(void *ctx, const address *a, struct code **out)
 {
     struct part_view *pv = ctx;
-    struct mv_key k = ov_key(a, MV_CODE, NULL);
+    struct mv_key k = mv_key_make(a, MV_CODE, NULL);
     uint64_t h = ov_hash(&k);
     const struct ov_entry *e = ov_find(&pv->chunk->t, &k, h);
     if (e) {
@@ -289,7 +278,7 @@ static int part_code(void *ctx, const address *a, struct code **out)
 static int part_storage(void *ctx, const address *a, const u256 *slot, u256 *out)
 {
     struct part_view *pv = ctx;
-    struct mv_key k = ov_key(a, MV_STORAGE, slot), kc = ov_key(a, MV_CLEAR, NULL);
+    struct mv_key k = mv_key_make(a, MV_STORAGE, slot), kc = mv_key_make(a, MV_CLEAR, NULL);
     uint64_t h = ov_hash(&k);
     const struct ov_entry *e = ov_find(&pv->chunk->t, &k, h);
     const struct ov_entry *clear = ov_find(&pv->chunk->t, &kc, ov_hash(&kc));
@@ -313,7 +302,7 @@ static int part_storage(void *ctx, const address *a, const u256 *slot, u256 *out
 static int part_has_storage(void *ctx, const address *a, bool *out)
 {
     struct part_view *pv = ctx;
-    struct mv_key k = ov_key(a, MV_CLEAR, NULL);
+    struct mv_key k = mv_key_make(a, MV_CLEAR, NULL);
     uint64_t h = ov_hash(&k);
     const struct ov_entry *clear = ov_find(&pv->chunk->t, &k, h);
     if (clear) {
@@ -350,7 +339,7 @@ static const struct state_view_ops part_view_ops = {
 static int ov_set(struct ov_table *t, const address *a, enum mv_kind kind, const u256 *slot, uint32_t tx,
                   const struct mv_value *v)
 {
-    struct mv_key k = ov_key(a, kind, slot);
+    struct mv_key k = mv_key_make(a, kind, slot);
     struct ov_entry *e = ov_put(t, &k);
     if (!e)
         return PAREVM_ERR_NOMEM;
@@ -364,7 +353,7 @@ static int ov_set(struct ov_table *t, const address *a, enum mv_kind kind, const
 
 static int ov_credit(struct ov_table *t, const address *a, uint32_t tx, const u256 *delta)
 {
-    struct mv_key k = ov_key(a, MV_BALANCE, NULL);
+    struct mv_key k = mv_key_make(a, MV_BALANCE, NULL);
     struct ov_entry *e = ov_put(t, &k);
     if (!e)
         return PAREVM_ERR_NOMEM;
@@ -503,7 +492,7 @@ static void part_validate_chunk(void *arg, size_t i)
         struct mv_key kc;
         uint64_t hc = 0;
         if (rd->key.kind == MV_STORAGE) {
-            kc = ov_key(&rd->key.addr, MV_CLEAR, NULL);
+            kc = mv_key_make(&rd->key.addr, MV_CLEAR, NULL);
             hc = ov_hash(&kc);
         }
         for (size_t j = 0; j < ci; j++) {

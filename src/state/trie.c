@@ -461,8 +461,8 @@ static int ordered_keys(size_t n, struct trie_kv **kvs_out, uint8_t **keys_out, 
     enum { KEY_MAX = 9 };
     struct trie_kv *kvs = malloc(n * sizeof(*kvs));
     uint8_t *keys = malloc(n * KEY_MAX);
-    size_t *index = index_out ? malloc(n * sizeof *index) : NULL;
-    if (!kvs || !keys || (index_out && !index)) {
+    size_t *index = malloc(n * sizeof *index);
+    if (!kvs || !keys || !index) {
         free(kvs);
         free(keys);
         free(index);
@@ -494,13 +494,11 @@ static int ordered_keys(size_t n, struct trie_kv **kvs_out, uint8_t **keys_out, 
             klen = 1 + bytes;
         }
         kvs[pos] = (struct trie_kv){.key = k, .key_len = klen};
-        if (index)
-            index[pos] = i;
+        index[pos] = i;
     }
     *kvs_out = kvs;
     *keys_out = keys;
-    if (index_out)
-        *index_out = index;
+    *index_out = index;
     return PAREVM_OK;
 }
 
@@ -555,28 +553,23 @@ int trie_root_ordered_encoded(size_t n, int (*enc)(void *arg, size_t i, struct b
     return err;
 }
 
+/* trie_root_ordered_with's items, appended as they are. */
+struct ordered_arrays {
+    const uint8_t *const *items;
+    const size_t *lens;
+};
+
+static int append_array_item(void *arg, size_t i, struct bytebuf *b)
+{
+    const struct ordered_arrays *a = arg;
+    return bytebuf_append(b, a->items[i], a->lens[i]);
+}
+
 int trie_root_ordered_with(const uint8_t *const *items, const size_t *lens, size_t n,
                            const struct trie_runner *runner, hash32 *out)
 {
     if (!out || (n && (!items || !lens)))
         return PAREVM_ERR_ARG;
-    if (n == 0) {
-        *out = EMPTY_TRIE_ROOT;
-        return PAREVM_OK;
-    }
-    struct trie_kv *kvs;
-    uint8_t *keys;
-    size_t *index;
-    int err = ordered_keys(n, &kvs, &keys, &index);
-    if (err)
-        return err;
-    for (size_t pos = 0; pos < n; pos++) {
-        kvs[pos].val = items[index[pos]];
-        kvs[pos].val_len = lens[index[pos]];
-    }
-    free(index);
-    err = trie_root_with(kvs, n, runner, out);
-    free(kvs);
-    free(keys);
-    return err;
+    struct ordered_arrays a = {items, lens};
+    return trie_root_ordered_encoded(n, append_array_item, &a, runner, out);
 }
