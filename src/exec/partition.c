@@ -35,6 +35,7 @@ struct ov_table {
     size_t count, cap;
     uint32_t *slots; /* entry index + 1; 0: empty */
     size_t mask;
+    bool has_clears; /* an MV_CLEAR entry exists (else storage reads skip that look-up) */
 };
 
 /* A read the overlay could not answer: it came from the pre-block world. */
@@ -278,10 +279,14 @@ static int part_code(void *ctx, const address *a, struct code **out)
 static int part_storage(void *ctx, const address *a, const u256 *slot, u256 *out)
 {
     struct part_view *pv = ctx;
-    struct mv_key k = mv_key_make(a, MV_STORAGE, slot), kc = mv_key_make(a, MV_CLEAR, NULL);
+    const struct ov_table *t = &pv->chunk->t;
+    struct mv_key k = mv_key_make(a, MV_STORAGE, slot);
     uint64_t h = ov_hash(&k);
-    const struct ov_entry *e = ov_find(&pv->chunk->t, &k, h);
-    const struct ov_entry *clear = ov_find(&pv->chunk->t, &kc, ov_hash(&kc));
+    const struct ov_entry *e = ov_find(t, &k, h), *clear = NULL;
+    if (t->has_clears) {
+        struct mv_key kc = mv_key_make(a, MV_CLEAR, NULL);
+        clear = ov_find(t, &kc, ov_hash(&kc));
+    }
     /* As in the multi-version memory: a clear newer than the slot's last
      * write wins; within one transaction the clear comes first. */
     if (clear && (!e || clear->writer > e->writer)) {
@@ -304,7 +309,7 @@ static int part_has_storage(void *ctx, const address *a, bool *out)
     struct part_view *pv = ctx;
     struct mv_key k = mv_key_make(a, MV_CLEAR, NULL);
     uint64_t h = ov_hash(&k);
-    const struct ov_entry *clear = ov_find(&pv->chunk->t, &k, h);
+    const struct ov_entry *clear = pv->chunk->t.has_clears ? ov_find(&pv->chunk->t, &k, h) : NULL;
     if (clear) {
         pv_dep(pv, clear->writer);
         *out = false;
@@ -343,6 +348,8 @@ static int ov_set(struct ov_table *t, const address *a, enum mv_kind kind, const
     struct ov_entry *e = ov_put(t, &k);
     if (!e)
         return PAREVM_ERR_NOMEM;
+    if (kind == MV_CLEAR)
+        t->has_clears = true;
     e->flag = OV_VALUE;
     e->writer = tx;
     e->v = *v;
@@ -491,13 +498,19 @@ static void part_validate_chunk(void *arg, size_t i)
         const struct ov_read *rd = &c->reads[r];
         struct mv_key kc;
         uint64_t hc = 0;
-        if (rd->key.kind == MV_STORAGE) {
-            kc = mv_key_make(&rd->key.addr, MV_CLEAR, NULL);
-            hc = ov_hash(&kc);
-        }
+        bool made = false; /* the account's clear key, made when first needed */
         for (size_t j = 0; j < ci; j++) {
             const struct ov_table *t = &run->chunks[j].t;
-            if (ov_find(t, &rd->key, rd->hash) || (rd->key.kind == MV_STORAGE && ov_find(t, &kc, hc))) {
+            bool cleared = false;
+            if (rd->key.kind == MV_STORAGE && t->has_clears) {
+                if (!made) {
+                    kc = mv_key_make(&rd->key.addr, MV_CLEAR, NULL);
+                    hc = ov_hash(&kc);
+                    made = true;
+                }
+                cleared = ov_find(t, &kc, hc) != NULL;
+            }
+            if (cleared || ov_find(t, &rd->key, rd->hash)) {
                 c->conflict = true;
                 c->conflict_tx = rd->tx;
                 break;
