@@ -115,11 +115,21 @@ static void run_sequential(const struct block_env *env, const struct world *pre,
     world_free(&w);
 }
 
-static void run_parallel(const struct block_env *env, const struct world *pre, const struct tx *txs, size_t n,
-                         int threads, struct outcome *o, struct par_stats *stats)
+/* Block-STM at `threads`; with done > 0, it goes on from the first
+ * `done` transactions' final outputs (par_options.done), taken from a
+ * run at one thread. */
+static void run_parallel_from(const struct block_env *env, const struct world *pre, const struct tx *txs,
+                              size_t n, int threads, size_t done, struct outcome *o, struct par_stats *stats)
 {
     struct par_tx_output *out = calloc(n, sizeof *out);
-    assert_int_equal(parallel_execute(env, pre, txs, n, threads, out, stats), PAREVM_OK);
+    if (done) {
+        assert_int_equal(parallel_execute(env, pre, txs, n, 1, out, NULL), PAREVM_OK);
+        par_output_free(out + done, n - done);
+    }
+    struct par_options opt = {.done = done};
+    assert_int_equal(parallel_execute_ex(env, pre, txs, n, threads, out, stats, &opt), PAREVM_OK);
+    for (size_t i = 0; i < done; i++)
+        assert_int_equal(out[i].incarnations, 1); /* not run again */
     struct world w;
     assert_int_equal(world_clone(pre, &w), PAREVM_OK);
     o->n = n;
@@ -135,6 +145,12 @@ static void run_parallel(const struct block_env *env, const struct world *pre, c
     free(out);
     assert_int_equal(world_state_root(&w, &o->root), PAREVM_OK);
     world_free(&w);
+}
+
+static void run_parallel(const struct block_env *env, const struct world *pre, const struct tx *txs, size_t n,
+                         int threads, struct outcome *o, struct par_stats *stats)
+{
+    run_parallel_from(env, pre, txs, n, threads, 0, o, stats);
 }
 
 static void assert_same(const struct outcome *a, const struct outcome *b)
@@ -176,6 +192,19 @@ static void check_block(const struct world *pre, const struct tx *txs, size_t n,
             run_parallel(&env, pre, txs, n, thread_counts[t], &par, &stats);
             assert_same(&seq, &par);
             assert_true(stats.executions >= n);
+            outcome_free(&par);
+        }
+        /* Going on from a finished prefix (the partitioned pass's partial
+         * hold): the dependencies across its end must resolve to its
+         * writes, and it must be neither executed nor validated again. */
+        const size_t dones[] = {1, n / 3, n / 2, n - 1, n};
+        for (size_t d = 0; d < sizeof dones / sizeof *dones; d++) {
+            struct outcome par;
+            struct par_stats stats;
+            run_parallel_from(&env, pre, txs, n, thread_counts[t], dones[d], &par, &stats);
+            assert_same(&seq, &par);
+            assert_true(stats.executions >= n - dones[d]);
+            assert_true(stats.validations >= n - dones[d]);
             outcome_free(&par);
         }
     }
@@ -300,7 +329,8 @@ static void test_give_up_on_contention(void **state)
     for (size_t t = 0; t < sizeof thread_counts / sizeof thread_counts[0]; t++) {
         struct par_tx_output *out = calloc(N, sizeof *out);
         struct par_stats stats;
-        int err = parallel_execute_recorded(&env, &pre, txs, N, thread_counts[t], out, &stats, NULL, SIZE_MAX, true);
+        struct par_options popt = {.may_give_up = true};
+        int err = parallel_execute_ex(&env, &pre, txs, N, thread_counts[t], out, &stats, &popt);
         if (err == PAREVM_ERR_CONTENDED) {
             assert_true(stats.contended);
             for (size_t i = 0; i < N; i++)
@@ -556,7 +586,7 @@ static void init_block(struct block *b, size_t n)
  * the partitioned pass in `mode`: every result and post-state equal to
  * the sequential ones. Returns how many runs' partitioned pass held. */
 static size_t check_block_modes(const struct block *b, const struct world *pre, enum exec_partition mode,
-                                size_t first)
+                                size_t first, size_t expect_kept)
 {
     struct chain_config cfg;
     chain_config_mainnet(&cfg);
@@ -578,6 +608,8 @@ static size_t check_block_modes(const struct block *b, const struct world *pre, 
         assert_int_equal(exec_block_parallel(&cfg, b, &w, NULL, &opt, &r, &stats), PAREVM_OK);
         assert_true(stats.parallel);
         held += stats.partitioned;
+        if (thread_counts[t] > 1)
+            assert_int_equal(stats.partition_kept, expect_kept);
         assert_true(block_result_equal(&ref, &r));
         hash32 root;
         assert_int_equal(world_state_root(&w, &root), PAREVM_OK);
@@ -610,9 +642,9 @@ static void test_block_commit(void **state)
         fund(&pre, &from, 1000000000000ull);
         b.txs[i] = make_tx(&from, 0, i % 4 ? &to : &hot, 1 + i, 21000);
     }
-    assert_int_equal(check_block_modes(&b, &pre, EXEC_PARTITION_OFF, 0), 0);
+    assert_int_equal(check_block_modes(&b, &pre, EXEC_PARTITION_OFF, 0, 0), 0);
     /* thread_counts[0] is 1: no pass */
-    assert_int_equal(check_block_modes(&b, &pre, EXEC_PARTITION_ALWAYS, 0),
+    assert_int_equal(check_block_modes(&b, &pre, EXEC_PARTITION_ALWAYS, 0, N),
                      sizeof thread_counts / sizeof *thread_counts - 1);
     free(b.txs);
     world_free(&pre);
@@ -622,7 +654,8 @@ static void test_block_commit(void **state)
  * earlier run wrote: here the last transaction spends from the account
  * the first one paid (its balance was a delta of run 0), and, in a second
  * block, the beneficiary's balance, which every run credits. Either way
- * Block-STM takes over and the block equals the sequential one. */
+ * the pass keeps every transaction below the last, Block-STM runs that
+ * one, and the block equals the sequential one. */
 static void test_partition_conflict(void **state)
 {
     (void)state;
@@ -641,7 +674,7 @@ static void test_partition_conflict(void **state)
     fund(&pre, &payee, 1000000000000ull);
     b.txs[0].to = payee;
     b.txs[N - 1] = make_tx(&payee, 0, &b.txs[N - 1].to, 5, 21000);
-    assert_int_equal(check_block_modes(&b, &pre, EXEC_PARTITION_ALWAYS, 1), 0);
+    assert_int_equal(check_block_modes(&b, &pre, EXEC_PARTITION_ALWAYS, 1, N - 1), 0);
 
     /* the last transaction pays the beneficiary's balance onwards */
     address coinbase = b.header.coinbase;
@@ -649,7 +682,7 @@ static void test_partition_conflict(void **state)
     b.txs[0].to = addr_of(5000);
     address sink = addr_of(9000);
     b.txs[N - 1] = make_tx(&coinbase, 0, &sink, 5, 21000);
-    assert_int_equal(check_block_modes(&b, &pre, EXEC_PARTITION_ALWAYS, 1), 0);
+    assert_int_equal(check_block_modes(&b, &pre, EXEC_PARTITION_ALWAYS, 1, N - 1), 0);
     free(b.txs);
     world_free(&pre);
 }

@@ -86,6 +86,8 @@ struct exec_options {
 struct exec_stats {
     bool parallel; /* false: the guard ran the block sequentially */
     bool partitioned; /* the partitioned pass held (no Block-STM run) */
+    size_t partition_kept; /* transactions the partitioned pass finished
+                              (Block-STM ran the rest; 0: not tried) */
     struct par_stats par;
     uint64_t parallel_ns; /* the parallel phase (execution and validation) */
     uint64_t commit_ns;   /* the in-order commit of its outputs */

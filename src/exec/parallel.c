@@ -157,6 +157,7 @@ struct par_ctx {
     atomic_int fatal; /* allocation failure in the scheduler itself, or
                          PAREVM_ERR_CONTENDED when the run gave up */
     size_t claim_run; /* task candidates per claim (struct claim) */
+    size_t prefix;    /* transactions final before the run (par_options.done) */
     bool may_give_up;
     size_t give_up_aborts;
     /* Failed validations so far (only when may_give_up: a contended
@@ -791,7 +792,7 @@ static struct task needs_reexecution(struct par_ctx *c, uint32_t i, uint32_t inc
         tally.aborts++;
         if (c->may_give_up) {
             size_t seen = atomic_fetch_add_explicit(&c->aborts_seen, 1, memory_order_relaxed) + 1;
-            size_t started = atomic_load_explicit(&c->execution_idx, memory_order_relaxed);
+            size_t started = atomic_load_explicit(&c->execution_idx, memory_order_relaxed) - c->prefix;
             if (seen >= c->give_up_aborts && seen * 2 >= started) {
                 int none = PAREVM_OK;
                 atomic_compare_exchange_strong(&c->fatal, &none, PAREVM_ERR_CONTENDED);
@@ -1194,13 +1195,32 @@ static size_t expected_locations(const struct block_env *env, const struct tx *t
 int parallel_execute(const struct block_env *env, const struct world *base, const struct tx *txs, size_t n,
                      int threads, struct par_tx_output *out, struct par_stats *stats)
 {
-    return parallel_execute_recorded(env, base, txs, n, threads, out, stats, NULL, SIZE_MAX, false);
+    struct par_options none = {0};
+    return parallel_execute_ex(env, base, txs, n, threads, out, stats, &none);
 }
 
-int parallel_execute_recorded(const struct block_env *env, const struct world *base, const struct tx *txs,
-                              size_t n, int threads, struct par_tx_output *out, struct par_stats *stats,
-                              struct par_record *rec, size_t trace_tx, bool may_give_up)
+/* Publish the write sets of the transactions done before the run. */
+struct seed_job {
+    struct par_ctx *c;
+    atomic_int err;
+};
+
+static void seed_one(void *arg, size_t i)
 {
+    struct seed_job *j = arg;
+    bool wrote_new;
+    int err = mvmemory_record(&j->c->mv, (uint32_t)i, 0, &j->c->out[i].ws, &j->c->st[i].written, &wrote_new);
+    if (err)
+        atomic_store(&j->err, err);
+}
+
+int parallel_execute_ex(const struct block_env *env, const struct world *base, const struct tx *txs, size_t n,
+                        int threads, struct par_tx_output *out, struct par_stats *stats,
+                        const struct par_options *opt)
+{
+    struct par_record *rec = opt->rec;
+    size_t trace_tx = opt->trace ? opt->trace_tx : SIZE_MAX;
+    size_t done = opt->done < n ? opt->done : n;
     if (rec)
         memset(rec, 0, sizeof *rec);
     if (threads < 1)
@@ -1215,9 +1235,10 @@ int parallel_execute_recorded(const struct block_env *env, const struct world *b
     c->trace_tx = trace_tx;
     /* Runs of up to 8, but at least 8 runs per thread: in a small block
      * long runs would leave threads without work. */
-    c->claim_run = n / ((size_t)threads * 8);
+    c->claim_run = (n - done) / ((size_t)threads * 8);
     c->claim_run = c->claim_run < 1 ? 1 : c->claim_run > PAR_CLAIM_RUN_MAX ? PAR_CLAIM_RUN_MAX : c->claim_run;
-    c->may_give_up = may_give_up && n >= 2 * PAR_GIVE_UP_MIN_ABORTS;
+    c->may_give_up = opt->may_give_up && n - done >= 2 * PAR_GIVE_UP_MIN_ABORTS;
+    c->prefix = done;
     c->give_up_aborts = n / 8 < PAR_GIVE_UP_MIN_ABORTS   ? PAR_GIVE_UP_MIN_ABORTS
                         : n / 8 > PAR_GIVE_UP_MAX_ABORTS ? PAR_GIVE_UP_MAX_ABORTS
                                                          : n / 8;
@@ -1231,12 +1252,22 @@ int parallel_execute_recorded(const struct block_env *env, const struct world *b
     }
     for (size_t i = 0; i < n; i++)
         atomic_flag_clear(&c->st[i].lock);
-    atomic_init(&c->execution_idx, 0);
-    atomic_init(&c->validation_idx, 0);
+    /* The transactions done before: executed, final, never validated
+     * (validation_idx starts past them and never goes below a
+     * transaction that runs here). */
+    for (size_t i = 0; i < done; i++)
+        c->st[i].status = ST_EXECUTED;
+    if (done) {
+        struct seed_job seed = {c, 0};
+        parallel_for(threads, done, seed_one, &seed);
+        err = atomic_load(&seed.err);
+    }
+    atomic_init(&c->execution_idx, done);
+    atomic_init(&c->validation_idx, done);
     atomic_init(&c->num_active, 0);
     atomic_init(&c->decrease_cnt, 0);
-    atomic_init(&c->done, n == 0);
-    atomic_init(&c->fatal, 0);
+    atomic_init(&c->done, done == n || err);
+    atomic_init(&c->fatal, err);
     atomic_init(&c->next_worker_id, 1);
     atomic_init(&c->aborts_seen, 0);
     /* Arenas for the first PAR_ARENA_POOL_MAX workers; more malloc. */

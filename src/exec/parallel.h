@@ -100,13 +100,26 @@ int parallel_execute(const struct block_env *env, const struct world *base, cons
 #define PAR_GIVE_UP_MAX_ABORTS 32
 #define PAR_GIVE_UP_MIN_ABORTS 8
 
-/* The same, recording the schedule into *rec (NULL: no recording) and
- * tracing transaction trace_tx (SIZE_MAX: none): every incarnation of it
- * runs with an EIP-3155 tracer into memory, and out[trace_tx].trace keeps
- * the lines of the incarnation that finished last, the committed one. */
-int parallel_execute_recorded(const struct block_env *env, const struct world *base, const struct tx *txs,
-                              size_t n, int threads, struct par_tx_output *out, struct par_stats *stats,
-                              struct par_record *rec, size_t trace_tx, bool may_give_up);
+/* What parallel_execute_ex does beyond parallel_execute (zero: nothing). */
+struct par_options {
+    /* Record the schedule into *rec (NULL: no recording). */
+    struct par_record *rec;
+    /* Trace transaction trace_tx: every incarnation of it runs with an
+     * EIP-3155 tracer into memory, and out[trace_tx].trace keeps the
+     * lines of the incarnation that finished last, the committed one. */
+    bool trace;
+    size_t trace_tx;
+    /* Give up on a contended block (PAR_GIVE_UP_*). */
+    bool may_give_up;
+    /* out[0..done) already hold the final outputs of the first `done`
+     * transactions (from the partitioned pass, partition.h): they are
+     * published to the multi-version memory as executed and are neither
+     * executed nor validated again; out[done..n) must be zeroed. */
+    size_t done;
+};
+int parallel_execute_ex(const struct block_env *env, const struct world *base, const struct tx *txs, size_t n,
+                        int threads, struct par_tx_output *out, struct par_stats *stats,
+                        const struct par_options *opt);
 
 void par_output_free(struct par_tx_output *out, size_t n);
 

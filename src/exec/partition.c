@@ -3,6 +3,8 @@
  */
 #include "partition.h"
 
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -46,7 +48,11 @@ struct ov_read {
 };
 
 struct part_chunk {
-    size_t lo, hi;
+    /* The run's unstarted transactions [next, hi), packed as next | hi <<
+     * 32: the run's thread takes them one at a time by raising next, a
+     * thief takes the upper half by lowering hi (both by CAS). */
+    _Alignas(64) _Atomic uint64_t span;
+    size_t lo, hi; /* hi: final once the run has ended */
     struct ov_table t;
     struct ov_read *reads;
     size_t read_count, read_cap;
@@ -61,8 +67,10 @@ struct part_run {
     const struct world *base;
     const struct tx *txs;
     struct par_tx_output *out;
-    struct part_chunk *chunks;
-    size_t chunk_count;
+    const uint8_t *cuts;           /* see sender_cuts */
+    struct part_chunk *chunks;     /* chunk_cap of them, never moved */
+    size_t chunk_count, chunk_cap; /* count: under steal_lock while threads run */
+    pthread_mutex_t steal_lock;
 };
 
 static inline uint64_t mix64(uint64_t x)
@@ -443,13 +451,34 @@ static int cmp_u32(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
-static void part_run_chunk(void *arg, size_t ci)
+static inline uint64_t span_pack(size_t next, size_t hi)
 {
-    struct part_run *run = arg;
-    struct part_chunk *c = &run->chunks[ci];
+    return (uint64_t)next | (uint64_t)hi << 32;
+}
+
+/* The run's next transaction, or false when none is left. */
+static bool span_take(struct part_chunk *c, size_t *i)
+{
+    uint64_t s = atomic_load_explicit(&c->span, memory_order_relaxed);
+    for (;;) {
+        uint32_t next = (uint32_t)s, hi = (uint32_t)(s >> 32);
+        if (next >= hi) {
+            c->hi = next;
+            return false;
+        }
+        if (atomic_compare_exchange_weak_explicit(&c->span, &s, span_pack(next + 1u, hi),
+                                                  memory_order_relaxed, memory_order_relaxed)) {
+            *i = next;
+            return true;
+        }
+    }
+}
+
+static void part_run_chunk(struct part_run *run, struct part_chunk *c)
+{
     uint64_t start = now_ns();
     c->err = ov_init(&c->t, (c->hi - c->lo) * 6);
-    for (size_t i = c->lo; i < c->hi && !c->err; i++) {
+    for (size_t i; !c->err && span_take(c, &i);) {
         struct par_tx_output *o = &run->out[i];
         struct part_view pv = {run, c, (uint32_t)i, NULL, 0, 0, false};
         struct state_view view = {&part_view_ops, &pv};
@@ -484,7 +513,81 @@ static void part_run_chunk(void *arg, size_t ci)
         o->dep_count = pv.dep_count;
         CHAOS_POINT(); /* runs drift apart: the validation must not care */
     }
+    if (c->err) {
+        /* The pass has failed: leave the rest, to thieves too. */
+        uint64_t s = atomic_load_explicit(&c->span, memory_order_relaxed);
+        while (!atomic_compare_exchange_weak_explicit(&c->span, &s, span_pack((uint32_t)s, (uint32_t)s),
+                                                      memory_order_relaxed, memory_order_relaxed))
+            ;
+        c->hi = (uint32_t)s;
+    }
     c->ns = now_ns() - start;
+}
+
+/* A run stops only where its thread finds nothing left; one that would
+ * keep a thread busy long after the others is split. A thread that has
+ * ended its run takes the upper half of the unstarted transactions of
+ * the run with most of them left, as a run of its own (with its own
+ * overlay; the validation checks it against every run below it, like
+ * any other). Returns the new run, or NULL when no run has at least
+ * PART_STEAL_MIN transactions left (or no room for another). */
+#define PART_STEAL_MIN 2
+static struct part_chunk *part_steal(struct part_run *run)
+{
+    struct part_chunk *stolen = NULL;
+    pthread_mutex_lock(&run->steal_lock);
+    while (run->chunk_count < run->chunk_cap) {
+        struct part_chunk *victim = NULL;
+        uint64_t vs = 0;
+        uint32_t most = 0;
+        for (size_t k = 0; k < run->chunk_count; k++) {
+            uint64_t s = atomic_load_explicit(&run->chunks[k].span, memory_order_relaxed);
+            uint32_t next = (uint32_t)s, hi = (uint32_t)(s >> 32);
+            if (hi > next && hi - next > most) {
+                most = hi - next;
+                victim = &run->chunks[k];
+                vs = s;
+            }
+        }
+        if (most < PART_STEAL_MIN)
+            break;
+        uint32_t next = (uint32_t)vs, hi = (uint32_t)(vs >> 32);
+        /* Nearest the middle, a cut that puts no sender on both sides
+         * (else the later run would read a nonce the earlier wrote). */
+        uint32_t split = 0, mid = next + most / 2;
+        for (uint32_t d = 0; !split && (d < mid - next || mid + d < hi); d++) {
+            if (d < mid - next && run->cuts[mid - d])
+                split = mid - d;
+            else if (mid + d < hi && run->cuts[mid + d])
+                split = mid + d;
+        }
+        if (!split)
+            break;
+        if (!atomic_compare_exchange_strong_explicit(&victim->span, &vs, span_pack(next, split),
+                                                     memory_order_relaxed, memory_order_relaxed))
+            continue; /* its thread moved on meanwhile: look again */
+        stolen = &run->chunks[run->chunk_count++];
+        stolen->lo = split;
+        stolen->hi = hi;
+        atomic_store_explicit(&stolen->span, span_pack(split, hi), memory_order_relaxed);
+        break;
+    }
+    pthread_mutex_unlock(&run->steal_lock);
+    return stolen;
+}
+
+static void part_job(void *arg, size_t ci)
+{
+    struct part_run *run = arg;
+    part_run_chunk(run, &run->chunks[ci]);
+    for (struct part_chunk *c; (c = part_steal(run));)
+        part_run_chunk(run, c);
+}
+
+static int cmp_chunk(const void *a, const void *b)
+{
+    const struct part_chunk *x = a, *y = b;
+    return x->lo < y->lo ? -1 : x->lo > y->lo;
 }
 
 /* Whether run ci read a location an earlier run wrote (a storage slot is
@@ -532,79 +635,121 @@ static size_t part_chunk_lo(size_t n, size_t chunks, size_t c)
     return c * n / chunks;
 }
 
-bool partition_plausible(const struct tx *txs, size_t n, int threads)
+/* cut[i] for 0 < i < n: whether cutting the block before transaction i
+ * leaves no sender on both sides (malloc'd; NULL on ENOMEM). */
+static uint8_t *sender_cuts(const struct tx *txs, size_t n)
 {
-    if (threads < 2 || n < 2)
-        return false;
-    /* Senders by run: a sender in two runs makes the later run read a
-     * nonce the earlier one wrote. A small open-addressing set. */
     size_t cap = 64;
     while (cap < n * 2)
         cap *= 2;
     struct seen {
         address a;
-        uint32_t chunk; /* + 1; 0: empty */
+        uint32_t last; /* + 1; 0: empty */
     } *set = calloc(cap, sizeof *set);
-    if (!set)
-        return false;
-    bool ok = true;
-    size_t chunks = part_chunk_count(n, threads), c = 0;
-    for (size_t i = 0; i < n && ok; i++) {
-        while (i >= part_chunk_lo(n, chunks, c + 1))
-            c++;
-        uint32_t chunk = (uint32_t)c + 1;
+    /* covered[c]: how many of a sender's consecutive pairs (p, q) have
+     * p < c <= q (as differences: +1 at p + 1, -1 at q + 1) */
+    int32_t *covered = calloc(n + 2, sizeof *covered);
+    uint8_t *cuts = malloc(n + 1);
+    if (!set || !covered || !cuts) {
+        free(set);
+        free(covered);
+        free(cuts);
+        return NULL;
+    }
+    for (size_t i = 0; i < n; i++) {
         const address *a = &txs[i].sender;
         size_t s = (size_t)mix64(rd64(a->bytes) ^ rd64(a->bytes + 12)) & (cap - 1);
-        while (set[s].chunk && memcmp(&set[s].a, a, sizeof *a) != 0)
+        while (set[s].last && memcmp(&set[s].a, a, sizeof *a) != 0)
             s = (s + 1) & (cap - 1);
-        if (!set[s].chunk) {
-            set[s].a = *a;
-            set[s].chunk = chunk;
-        } else if (set[s].chunk != chunk) {
-            ok = false;
+        if (set[s].last) {
+            covered[set[s].last]++; /* last is p + 1 */
+            covered[i + 1]--;
         }
+        set[s].a = *a;
+        set[s].last = (uint32_t)i + 1;
+    }
+    int32_t sum = 0;
+    for (size_t c = 0; c <= n; c++) {
+        sum += covered[c];
+        cuts[c] = sum == 0;
     }
     free(set);
+    free(covered);
+    return cuts;
+}
+
+bool partition_plausible(const struct tx *txs, size_t n, int threads)
+{
+    if (threads < 2 || n < 2 || n > UINT32_MAX)
+        return false;
+    uint8_t *cuts = sender_cuts(txs, n);
+    if (!cuts)
+        return false;
+    bool ok = true;
+    size_t chunks = part_chunk_count(n, threads);
+    for (size_t c = 1; c < chunks && ok; c++)
+        ok = cuts[part_chunk_lo(n, chunks, c)];
+    free(cuts);
     return ok;
 }
 
 int partition_execute(const struct block_env *env, const struct world *base, const struct tx *txs, size_t n,
-                      int threads, struct par_tx_output *out, struct par_stats *stats, bool *held,
-                      size_t *conflict_tx)
+                      int threads, struct par_tx_output *out, struct par_stats *stats, size_t *kept)
 {
-    *held = false;
-    *conflict_tx = 0;
+    *kept = 0;
+    if (n > UINT32_MAX)
+        return PAREVM_ERR_ARG;
     size_t chunks = part_chunk_count(n, threads);
-    struct part_run run = {env, base, txs, out, calloc(chunks, sizeof *run.chunks), chunks};
-    if (!run.chunks)
+    /* Room for PART_STEALS_PER_THREAD splits per thread. */
+    enum { PART_STEALS_PER_THREAD = 4 };
+    struct part_run run = {.env = env,
+                           .base = base,
+                           .txs = txs,
+                           .out = out,
+                           .chunk_count = chunks,
+                           .chunk_cap = chunks * (1 + PART_STEALS_PER_THREAD),
+                           .steal_lock = PTHREAD_MUTEX_INITIALIZER};
+    uint8_t *cuts = sender_cuts(txs, n);
+    run.cuts = cuts;
+    run.chunks = cuts ? aligned_alloc(64, run.chunk_cap * sizeof *run.chunks) : NULL;
+    if (!run.chunks) {
+        free(cuts);
         return PAREVM_ERR_NOMEM;
+    }
+    memset(run.chunks, 0, run.chunk_cap * sizeof *run.chunks);
     for (size_t c = 0; c < chunks; c++) {
         run.chunks[c].lo = part_chunk_lo(n, chunks, c);
         run.chunks[c].hi = part_chunk_lo(n, chunks, c + 1);
+        atomic_init(&run.chunks[c].span, span_pack(run.chunks[c].lo, run.chunks[c].hi));
     }
-    parallel_for(threads, chunks, part_run_chunk, &run);
+    parallel_for(threads, chunks, part_job, &run);
+    pthread_mutex_destroy(&run.steal_lock);
+    /* In block order: each run is validated against the runs below it. */
+    int used = (int)chunks;
+    chunks = run.chunk_count;
+    qsort(run.chunks, chunks, sizeof *run.chunks, cmp_chunk);
     int err = PAREVM_OK;
     for (size_t c = 0; c < chunks && !err; c++)
         err = run.chunks[c].err;
     if (!err && chunks > 1)
         parallel_for(threads, chunks - 1, part_validate_chunk, &run);
-    *held = !err;
-    for (size_t c = 1; c < chunks && *held; c++)
-        if (run.chunks[c].conflict) {
-            *held = false;
-            *conflict_tx = run.chunks[c].conflict_tx;
-        }
+    /* Every run below the first that read an earlier run's write held,
+     * so that run's transactions below the read are final too. */
     size_t first_run = run.chunks[0].hi;
+    *kept = err ? 0 : n;
+    for (size_t c = 1; c < chunks && *kept == n; c++)
+        if (run.chunks[c].conflict)
+            *kept = run.chunks[c].conflict_tx;
     for (size_t c = 0; c < chunks; c++) {
         ov_free(&run.chunks[c].t);
         free(run.chunks[c].reads);
     }
     free(run.chunks);
-    if (err || !*held) {
-        par_output_free(out, n); /* (zeroes them) */
-    } else if (stats) {
+    free(cuts);
+    par_output_free(out + *kept, n - *kept); /* (zeroes them) */
+    if (stats) {
         memset(stats, 0, sizeof *stats);
-        stats->threads = (int)chunks;
+        stats->threads = used;
         stats->executions = n;
         stats->validations = n - first_run; /* every later run's transactions, checked as one */
     }

@@ -628,23 +628,32 @@ static int exec_block(const struct chain_config *cfg, const struct block *b, str
         /* The partitioned pass first where it may hold (not when the
          * schedule is recorded or a transaction traced: those follow
          * Block-STM's incarnations). */
-        bool held = false;
+        size_t kept = 0;
+        struct par_stats part_stats = {0};
         if (!s.par)
             err = PAREVM_ERR_NOMEM;
         else if (try_partition(b, opt)) {
-            size_t conflict_tx;
-            err = partition_execute(&s.env, w, b->txs, b->tx_count, opt->threads, s.par,
-                                    stats ? &stats->par : NULL, &held, &conflict_tx);
+            err = partition_execute(&s.env, w, b->txs, b->tx_count, opt->threads, s.par, &part_stats, &kept);
             if (!err && opt->partition == EXEC_PARTITION_AUTO)
-                exec_guard_partition_result(b, held);
-            if (stats)
-                stats->partitioned = held;
+                exec_guard_partition_result(b, kept == b->tx_count);
+            if (stats) {
+                stats->partitioned = kept == b->tx_count;
+                stats->partition_kept = kept;
+                stats->par = part_stats;
+            }
         }
-        if (!err && !held)
-            err = parallel_execute_recorded(&s.env, w, b->txs, b->tx_count, opt->threads, s.par,
-                                            stats ? &stats->par : NULL,
-                                            stats && opt->record ? &stats->record : NULL,
-                                            opt->trace ? opt->trace->tx : SIZE_MAX, !opt->force);
+        if (!err && kept < b->tx_count) {
+            /* Block-STM, from the first transaction the pass left open. */
+            struct par_options popt = {.rec = stats && opt->record ? &stats->record : NULL,
+                                       .trace = opt->trace != NULL,
+                                       .trace_tx = opt->trace ? opt->trace->tx : 0,
+                                       .may_give_up = !opt->force,
+                                       .done = kept};
+            err = parallel_execute_ex(&s.env, w, b->txs, b->tx_count, opt->threads, s.par,
+                                      stats ? &stats->par : NULL, &popt);
+            if (stats) /* the pass's executions count too, the discarded ones included */
+                stats->par.executions += part_stats.executions;
+        }
         if (stats)
             stats->parallel_ns = monotonic_ns() - t0;
         if (err == PAREVM_ERR_CONTENDED) {

@@ -63,6 +63,7 @@ struct bench_row {
     double exec_per_tx[MAX_THREAD_COUNTS];
     bool ran_parallel[MAX_THREAD_COUNTS];
     bool partitioned[MAX_THREAD_COUNTS]; /* the partitioned pass held (every repetition) */
+    size_t kept[MAX_THREAD_COUNTS];      /* transactions it kept (the fewest of any repetition) */
     struct oracle oracle;
     bool ok;
     char error[256];
@@ -95,10 +96,11 @@ void cli_bench_usage(FILE *out)
                  "  --force          run the parallel engine even where the guard would run the\n"
                  "                   block sequentially (to measure the engine itself)\n"
                  "  --partition auto|off|always\n"
-                 "                   the partitioned pass before Block-STM (one contiguous run of\n"
-                 "                   transactions per thread, kept only if no run read what an\n"
-                 "                   earlier run wrote): where it is likely to hold (default), never\n"
-                 "                   (Block-STM alone), or on every block\n"
+                 "                   the partitioned pass before Block-STM (a contiguous run of\n"
+                 "                   transactions per thread; its outputs are kept up to the first\n"
+                 "                   read of what an earlier run wrote, and Block-STM goes on from\n"
+                 "                   there): where it is likely to hold (default), never (Block-STM\n"
+                 "                   alone), or on every block\n"
                  "  --report FILE    write an HTML report (one self-contained file, inline SVG): the\n"
                  "                   table, speedup against threads with the bound per scenario and,\n"
                  "                   per block, a Gantt chart of one extra recorded parallel run at the\n"
@@ -330,6 +332,8 @@ static void bench_block(const char *dir, const struct bench_opts *o, struct benc
             }
             row->ran_parallel[t] = stats.parallel;
             row->partitioned[t] = stats.partitioned && (k == 0 || row->partitioned[t]);
+            if (k == 0 || stats.partition_kept < row->kept[t])
+                row->kept[t] = stats.partition_kept;
             if (getenv("PAREVM_BENCH_PHASES") && stats.parallel)
                 fprintf(stderr,
                         "  block %llu P=%d: parallel phase %.3f ms, commit %.3f ms, %llu executions, "
@@ -453,12 +457,13 @@ static void write_json(FILE *out, const struct bench_opts *o, const struct bench
         for (int t = 0; t < o->thread_count; t++)
             fprintf(out,
                     "%s{\"threads\":%d,\"ms\":%.6f,\"cpu_ms\":%.6f,\"speedup\":%.4f,\"bound\":%.4f,"
-                    "\"executions_per_tx\":%.4f,\"engine\":\"%s\"}",
+                    "\"executions_per_tx\":%.4f,\"engine\":\"%s\",\"partition_kept\":%zu}",
                     t ? "," : "", o->threads[t], r->par_ms[t], r->par_cpu_ms[t],
                     r->par_ms[t] > 0 ? r->seq_ms / r->par_ms[t] : 0, r->bound[t], r->exec_per_tx[t],
                     !r->ran_parallel[t] ? "sequential"
                     : r->partitioned[t] ? "partitioned"
-                                        : "parallel");
+                                        : "parallel",
+                    r->kept[t]);
         fprintf(out, "]}");
     }
     fprintf(out, "\n]}\n");
