@@ -35,7 +35,10 @@ struct ov_entry {
 struct ov_table {
     struct ov_entry *e;
     size_t count, cap;
-    uint32_t *slots; /* entry index + 1; 0: empty */
+    /* Per slot: entry index + 1 in the low 32 bits (0: empty), the key
+     * hash's high 32 bits above, so that a probe past another key does
+     * not touch its entry. */
+    uint64_t *slots;
     size_t mask;
     bool has_clears; /* an MV_CLEAR entry exists (else storage reads skip that look-up) */
 };
@@ -125,13 +128,20 @@ static void ov_free(struct ov_table *t)
     memset(t, 0, sizeof *t);
 }
 
+static inline uint64_t ov_slot(uint64_t h, size_t index)
+{
+    return (h & 0xffffffff00000000u) | ((uint64_t)index + 1);
+}
+
 static struct ov_entry *ov_find(const struct ov_table *t, const struct mv_key *k, uint64_t h)
 {
     for (size_t i = (size_t)h & t->mask;; i = (i + 1) & t->mask) {
-        uint32_t s = t->slots[i];
+        uint64_t s = t->slots[i];
         if (!s)
             return NULL;
-        struct ov_entry *e = &t->e[s - 1];
+        if ((s ^ h) >> 32)
+            continue;
+        struct ov_entry *e = &t->e[(uint32_t)s - 1];
         if (e->hash == h && memcmp(&e->key, k, sizeof *k) == 0)
             return e;
     }
@@ -140,14 +150,14 @@ static struct ov_entry *ov_find(const struct ov_table *t, const struct mv_key *k
 static int ov_grow_slots(struct ov_table *t)
 {
     size_t cap = (t->mask + 1) * 2;
-    uint32_t *slots = calloc(cap, sizeof *slots);
+    uint64_t *slots = calloc(cap, sizeof *slots);
     if (!slots)
         return PAREVM_ERR_NOMEM;
     for (size_t n = 0; n < t->count; n++) {
         size_t i = (size_t)t->e[n].hash & (cap - 1);
         while (slots[i])
             i = (i + 1) & (cap - 1);
-        slots[i] = (uint32_t)n + 1;
+        slots[i] = ov_slot(t->e[n].hash, n);
     }
     free(t->slots);
     t->slots = slots;
@@ -179,7 +189,7 @@ static struct ov_entry *ov_put(struct ov_table *t, const struct mv_key *k)
     size_t i = (size_t)h & t->mask;
     while (t->slots[i])
         i = (i + 1) & t->mask;
-    t->slots[i] = (uint32_t)++t->count;
+    t->slots[i] = ov_slot(h, t->count++);
     return e;
 }
 
