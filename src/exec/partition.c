@@ -540,7 +540,8 @@ static void part_run_chunk(struct part_run *run, struct part_chunk *c)
  * the run with most of them left, as a run of its own (with its own
  * overlay; the validation checks it against every run below it, like
  * any other). Returns the new run, or NULL when no run has at least
- * PART_STEAL_MIN transactions left (or no room for another). */
+ * PART_STEAL_MIN transactions and a quarter of itself left (or no room
+ * for another). */
 #define PART_STEAL_MIN 2
 static struct part_chunk *part_steal(struct part_run *run)
 {
@@ -553,7 +554,10 @@ static struct part_chunk *part_steal(struct part_run *run)
         for (size_t k = 0; k < run->chunk_count; k++) {
             uint64_t s = atomic_load_explicit(&run->chunks[k].span, memory_order_relaxed);
             uint32_t next = (uint32_t)s, hi = (uint32_t)(s >> 32);
-            if (hi > next && hi - next > most) {
+            /* Only a run with a quarter or more of itself left: near the
+             * end of a balanced block a split would save little and risk
+             * a conflict across the new cut. */
+            if (hi > next && hi - next > most && (size_t)(hi - next) * 4 >= hi - run->chunks[k].lo) {
                 most = hi - next;
                 victim = &run->chunks[k];
                 vs = s;
