@@ -242,56 +242,69 @@ static int pv_base_read(struct part_view *pv, const struct mv_key *k, uint64_t h
     return PAREVM_OK;
 }
 
-static int part_balance(void *ctx, const address *a, u256 *out)
+/* An account-level read (balance, nonce, code): the run's entry for it,
+ * its writers recorded as dependencies. Unless that entry holds a value
+ * (a balance may hold only deltas), the read also needs the pre-block
+ * world: *acct is its account (NULL: none) and the base read is recorded
+ * (*err: PAREVM_ERR_NOMEM if that failed). */
+static inline const struct ov_entry *part_account_read(struct part_view *pv, const address *a,
+                                                       enum mv_kind kind, const struct world_account **acct,
+                                                       int *err)
 {
-    struct part_view *pv = ctx;
-    struct mv_key k = mv_key_make(a, MV_BALANCE, NULL);
+    struct mv_key k = mv_key_make(a, kind, NULL);
     uint64_t h = ov_hash(&k);
     const struct ov_entry *e = ov_find(&pv->chunk->t, &k, h);
     if (e)
         pv_entry_deps(pv, e);
+    *acct = NULL;
+    *err = PAREVM_OK;
+    if (e && e->flag == OV_VALUE)
+        return e;
+    *acct = world_get(pv->run->base, a);
+    *err = pv_base_read(pv, &k, h);
+    return e;
+}
+
+static int part_balance(void *ctx, const address *a, u256 *out)
+{
+    const struct world_account *acct;
+    int err;
+    const struct ov_entry *e = part_account_read(ctx, a, MV_BALANCE, &acct, &err);
     if (e && e->flag == OV_VALUE) {
         *out = e->v.word;
         return PAREVM_OK;
     }
-    const struct world_account *acct = world_get(pv->run->base, a);
     u256 base = acct ? acct->balance : u256_zero();
     *out = e ? u256_add(&base, &e->delta) : base;
-    return pv_base_read(pv, &k, h);
+    return err;
 }
 
 static int part_nonce(void *ctx, const address *a, uint64_t *nonce, bool *exists)
 {
-    struct part_view *pv = ctx;
-    struct mv_key k = mv_key_make(a, MV_NONCE, NULL);
-    uint64_t h = ov_hash(&k);
-    const struct ov_entry *e = ov_find(&pv->chunk->t, &k, h);
-    if (e) {
-        pv_entry_deps(pv, e);
+    const struct world_account *acct;
+    int err;
+    const struct ov_entry *e = part_account_read(ctx, a, MV_NONCE, &acct, &err);
+    if (e) { /* nonces are only ever values */
         *nonce = e->v.nonce;
         *exists = e->v.exists;
         return PAREVM_OK;
     }
-    const struct world_account *acct = world_get(pv->run->base, a);
     *nonce = acct ? acct->nonce : 0;
     *exists = acct != NULL;
-    return pv_base_read(pv, &k, h);
+    return err;
 }
 
 static int part_code(void *ctx, const address *a, struct code **out)
 {
-    struct part_view *pv = ctx;
-    struct mv_key k = mv_key_make(a, MV_CODE, NULL);
-    uint64_t h = ov_hash(&k);
-    const struct ov_entry *e = ov_find(&pv->chunk->t, &k, h);
-    if (e) {
-        pv_entry_deps(pv, e);
+    const struct world_account *acct;
+    int err;
+    const struct ov_entry *e = part_account_read(ctx, a, MV_CODE, &acct, &err);
+    if (e) { /* code is only ever a value */
         *out = e->v.code;
         return PAREVM_OK;
     }
-    const struct world_account *acct = world_get(pv->run->base, a);
     *out = acct ? acct->code : code_empty();
-    return pv_base_read(pv, &k, h);
+    return err;
 }
 
 static int part_storage(void *ctx, const address *a, const u256 *slot, u256 *out)
