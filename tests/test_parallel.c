@@ -652,10 +652,12 @@ static void test_block_commit(void **state)
 
 /* The partitioned pass must not hold when a later run reads what an
  * earlier run wrote: here the last transaction spends from the account
- * the first one paid (its balance was a delta of run 0), and, in a second
- * block, the beneficiary's balance, which every run credits. Either way
- * the pass keeps every transaction below the last, Block-STM runs that
- * one, and the block equals the sequential one. */
+ * the first one paid (its balance was a delta of run 0), in a second
+ * block the beneficiary's balance, which every run credits, and in a
+ * third a storage slot the first transaction wrote. Each time the pass
+ * keeps every transaction below the last, Block-STM runs that one, and
+ * the block equals the sequential one. A slot every run only reads
+ * lets the pass hold. */
 static void test_partition_conflict(void **state)
 {
     (void)state;
@@ -682,6 +684,25 @@ static void test_partition_conflict(void **state)
     b.txs[0].to = addr_of(5000);
     address sink = addr_of(9000);
     b.txs[N - 1] = make_tx(&coinbase, 0, &sink, 5, 21000);
+    assert_int_equal(check_block_modes(&b, &pre, EXEC_PARTITION_ALWAYS, 1, N - 1), 0);
+
+    /* Storage: every transaction reads slot 0 of a contract (a location
+     * read by every run, written by none, is no conflict); then the first
+     * transaction also writes it, and the last reads it from another run. */
+    static const uint8_t reader[] = {0x60, 0x00, 0x54, 0x60, 0x00, 0x52, 0x60, 0x20, 0x60, 0x00, 0xa0, 0x00};
+    static const uint8_t counter[] = {0x60, 0x00, 0x54, 0x60, 0x01, 0x01, 0x80, 0x60, 0x00, 0x55,
+                                      0x60, 0x00, 0x52, 0x60, 0x20, 0x60, 0x00, 0xa0, 0x00};
+    address looked = addr_of(8000), counted = addr_of(8001);
+    set_code(&pre, &looked, reader, sizeof reader);
+    set_code(&pre, &counted, counter, sizeof counter);
+    for (uint32_t i = 0; i < N; i++) {
+        address from = addr_of(1000 + i);
+        b.txs[i] = make_tx(&from, 0, &looked, 0, 100000);
+    }
+    assert_int_equal(check_block_modes(&b, &pre, EXEC_PARTITION_ALWAYS, 1, N),
+                     sizeof thread_counts / sizeof *thread_counts - 1);
+    b.txs[0].to = counted;
+    b.txs[N - 1].to = counted;
     assert_int_equal(check_block_modes(&b, &pre, EXEC_PARTITION_ALWAYS, 1, N - 1), 0);
     free(b.txs);
     world_free(&pre);

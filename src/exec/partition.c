@@ -14,66 +14,65 @@
 #include "chaos.h"
 #include "mvmemory.h"
 
-/* ---- the overlay: one run's latest write per location ----
- * Dense entries, found through an open-addressing table of indices. A
- * run is executed by one thread; after the runs finish, the overlays are
- * only read (the validation), by any thread. */
+/* ---- the overlay: what one run read of the pre-block world and wrote ----
+ *
+ * One entry per account and one per storage slot the run touched, in
+ * dense arrays found through open-addressing tables of indices. An
+ * account's entry holds its pre-block record (looked up once), which of
+ * its locations (balance, nonce, code, storage clear: the mvmemory kinds)
+ * the run read from the pre-block world, and its latest written values;
+ * a slot's entry likewise. So a transaction's later reads of an account
+ * or slot the run has already touched cost one probe of the run's own
+ * table, and the reads to validate are the entries themselves, one per
+ * location however often it was read. A run is executed by one thread;
+ * after the runs finish, the overlays are only read (the validation), by
+ * any thread. */
 
-enum { OV_VALUE = 1, OV_DELTA = 2 };
+/* Bits per location kind of an account (mvmemory's numbering). */
+#define OV_BIT(kind) (1u << (kind))
 
-struct ov_entry {
-    struct mv_key key;
+struct ov_account {
+    address addr;
+    uint8_t read;                  /* kinds read from the pre-block world */
+    uint8_t set;                   /* kinds holding a value written by the run */
+    uint8_t wrote;                 /* set, plus MV_BALANCE when only credited (deltas) */
+    uint32_t first_read;           /* the first transaction that read the pre-block world here */
+    uint32_t writer[MV_CLEAR + 1]; /* per kind in set: its last writer */
     uint64_t hash;
-    uint32_t writer; /* the last transaction that wrote a value here */
-    uint8_t flag;    /* OV_VALUE: v is the value; OV_DELTA: only deltas, to add to the world's */
-    struct mv_value v;
-    u256 delta;              /* OV_DELTA: the sum of the run's credits */
-    uint32_t *delta_writers; /* balances: transactions that credited since the last value */
+    const struct world_account *base; /* pre-block account (NULL: none) */
+    u256 balance;                     /* set MV_BALANCE: the value; else the sum of the run's credits */
+    uint64_t nonce;
+    bool exists;
+    struct code *code;
+    uint32_t *delta_writers; /* transactions that credited since the last value */
     uint32_t delta_count, delta_cap;
 };
 
-struct ov_table {
-    struct ov_entry *e;
-    size_t count, cap;
-    /* Per slot: entry index + 1 in the low 32 bits (0: empty), the key
-     * hash's high 32 bits above, so that a probe past another key does
-     * not touch its entry. */
-    uint64_t *slots;
-    size_t mask;
-    bool has_clears; /* an MV_CLEAR entry exists (else storage reads skip that look-up) */
-};
-
-/* A read the overlay could not answer: it came from the pre-block world. */
-struct ov_read {
-    struct mv_key key;
+struct ov_slot {
+    address addr;
+    bool read; /* read from the pre-block world (value: that value, until set) */
+    bool set;  /* value written by the run */
+    uint32_t writer;
+    uint32_t first_read;
     uint64_t hash;
-    uint32_t tx;
+    u256 key;
+    u256 value;
 };
 
-struct part_chunk {
-    /* The run's unstarted transactions [next, hi), packed as next | hi <<
-     * 32: the run's thread takes them one at a time by raising next, a
-     * thief takes the upper half by lowering hi (both by CAS). */
-    _Alignas(64) _Atomic uint64_t span;
-    size_t lo, hi; /* hi: final once the run has ended */
-    struct ov_table t;
-    struct ov_read *reads;
-    size_t read_count, read_cap;
-    int err;
-    bool conflict;
-    size_t conflict_tx;
-    uint64_t ns;
+/* An open-addressing index over a dense array. Per slot: the entry's
+ * index + 1 in the low 32 bits (0: empty), the key hash's high 32 bits
+ * above, so that a probe past another key does not touch its entry. */
+struct ov_index {
+    uint64_t *slots;
+    size_t mask, count;
 };
 
-struct part_run {
-    const struct block_env *env;
-    const struct world *base;
-    const struct tx *txs;
-    struct par_tx_output *out;
-    const uint8_t *cuts;           /* see sender_cuts */
-    struct part_chunk *chunks;     /* chunk_cap of them, never moved */
-    size_t chunk_count, chunk_cap; /* count: under steal_lock while threads run */
-    pthread_mutex_t steal_lock;
+struct ov_table {
+    struct ov_index acct_index, slot_index;
+    struct ov_account *accounts;
+    struct ov_slot *slots;
+    size_t account_cap, slot_cap;
+    bool has_clears; /* an account's storage clear was written (else storage reads skip that check) */
 };
 
 static inline uint64_t mix64(uint64_t x)
@@ -93,105 +92,192 @@ static inline uint64_t rd64(const uint8_t *p)
     return v;
 }
 
-static uint64_t ov_hash(const struct mv_key *k)
+static inline uint64_t ov_hash_addr(const address *a)
 {
-    const uint8_t *a = k->addr.bytes;
-    uint64_t h =
-        rd64(a) * 0x9E3779B97F4A7C15u ^ rd64(a + 8) ^ (rd64(a + 12) << 7) ^ ((uint64_t)k->kind << 56);
-    if (k->kind == MV_STORAGE) {
-        const uint8_t *s = (const uint8_t *)&k->slot;
-        h = mix64(h ^ rd64(s)) + rd64(s + 8);
-        h = mix64(h ^ rd64(s + 16)) + rd64(s + 24);
-    }
+    const uint8_t *p = a->bytes;
+    return mix64(rd64(p) * 0x9E3779B97F4A7C15u ^ rd64(p + 8) ^ (rd64(p + 12) << 7));
+}
+
+static inline uint64_t ov_hash_slot(const address *a, const u256 *key)
+{
+    const uint8_t *p = a->bytes, *s = (const uint8_t *)key;
+    uint64_t h = rd64(p) * 0x9E3779B97F4A7C15u ^ rd64(p + 8) ^ (rd64(p + 12) << 7);
+    h = mix64(h ^ rd64(s)) + rd64(s + 8);
+    h = mix64(h ^ rd64(s + 16)) + rd64(s + 24);
     return mix64(h);
 }
 
-static int ov_init(struct ov_table *t, size_t expect)
+static int ov_index_init(struct ov_index *x, size_t expect)
 {
     size_t cap = 64;
     while (cap < expect * 2)
         cap *= 2;
-    t->slots = calloc(cap, sizeof *t->slots);
-    t->mask = cap - 1;
-    t->cap = expect > 16 ? expect : 16;
-    t->e = malloc(t->cap * sizeof *t->e);
-    t->count = 0;
-    return t->slots && t->e ? PAREVM_OK : PAREVM_ERR_NOMEM;
+    x->slots = calloc(cap, sizeof *x->slots);
+    x->mask = cap - 1;
+    x->count = 0;
+    return x->slots ? PAREVM_OK : PAREVM_ERR_NOMEM;
+}
+
+static int ov_init(struct ov_table *t, size_t txs)
+{
+    memset(t, 0, sizeof *t);
+    /* A transfer touches its sender and recipient; a token transfer two slots. */
+    t->account_cap = txs * 2 > 16 ? txs * 2 : 16;
+    t->slot_cap = txs * 2 > 16 ? txs * 2 : 16;
+    t->accounts = malloc(t->account_cap * sizeof *t->accounts);
+    t->slots = malloc(t->slot_cap * sizeof *t->slots);
+    if (!t->accounts || !t->slots || ov_index_init(&t->acct_index, t->account_cap) ||
+        ov_index_init(&t->slot_index, t->slot_cap))
+        return PAREVM_ERR_NOMEM;
+    return PAREVM_OK;
 }
 
 static void ov_free(struct ov_table *t)
 {
-    for (size_t i = 0; i < t->count; i++)
-        free(t->e[i].delta_writers);
-    free(t->e);
+    for (size_t i = 0; i < t->acct_index.count; i++)
+        free(t->accounts[i].delta_writers);
+    free(t->accounts);
     free(t->slots);
+    free(t->acct_index.slots);
+    free(t->slot_index.slots);
     memset(t, 0, sizeof *t);
 }
 
-static inline uint64_t ov_slot(uint64_t h, size_t index)
+static inline uint64_t ov_slot_word(uint64_t h, size_t index)
 {
     return (h & 0xffffffff00000000u) | ((uint64_t)index + 1);
 }
 
-static struct ov_entry *ov_find(const struct ov_table *t, const struct mv_key *k, uint64_t h)
+/* The body of a find function: return the entry of index x over array
+ * `entries` with hash h that `same` (an expression of e_) accepts, or NULL. */
+#define OV_FIND(x, h, entries, same)                                                                         \
+    do {                                                                                                     \
+        for (size_t i_ = (size_t)(h) & (x)->mask;; i_ = (i_ + 1) & (x)->mask) {                              \
+            uint64_t s_ = (x)->slots[i_];                                                                    \
+            if (!s_)                                                                                         \
+                return NULL;                                                                                 \
+            if ((s_ ^ (h)) >> 32)                                                                            \
+                continue;                                                                                    \
+            __typeof__(&(entries)[0]) e_ = &(entries)[(uint32_t)s_ - 1];                                     \
+            if (e_->hash == (h) && (same))                                                                   \
+                return e_;                                                                                   \
+        }                                                                                                    \
+    } while (0)
+
+static struct ov_account *ov_find_account(const struct ov_table *t, const address *a, uint64_t h)
 {
-    for (size_t i = (size_t)h & t->mask;; i = (i + 1) & t->mask) {
-        uint64_t s = t->slots[i];
-        if (!s)
-            return NULL;
-        if ((s ^ h) >> 32)
-            continue;
-        struct ov_entry *e = &t->e[(uint32_t)s - 1];
-        if (e->hash == h && memcmp(&e->key, k, sizeof *k) == 0)
-            return e;
-    }
+    OV_FIND(&t->acct_index, h, t->accounts, memcmp(&e_->addr, a, sizeof *a) == 0);
 }
 
-static int ov_grow_slots(struct ov_table *t)
+static struct ov_slot *ov_find_slot(const struct ov_table *t, const address *a, const u256 *key, uint64_t h)
 {
-    size_t cap = (t->mask + 1) * 2;
-    uint64_t *slots = calloc(cap, sizeof *slots);
-    if (!slots)
-        return PAREVM_ERR_NOMEM;
-    for (size_t n = 0; n < t->count; n++) {
-        size_t i = (size_t)t->e[n].hash & (cap - 1);
-        while (slots[i])
-            i = (i + 1) & (cap - 1);
-        slots[i] = ov_slot(t->e[n].hash, n);
+    OV_FIND(&t->slot_index, h, t->slots,
+            memcmp(&e_->key, key, sizeof *key) == 0 && memcmp(&e_->addr, a, sizeof *a) == 0);
+}
+
+/* Room for one more entry of elem bytes in *entries (capacity *cap) and
+ * its index x: PAREVM_OK or PAREVM_ERR_NOMEM. */
+static int ov_room(struct ov_index *x, void **entries, size_t *cap, size_t elem, size_t hash_offset)
+{
+    if (x->count == *cap) {
+        void *e = realloc(*entries, *cap * 2 * elem);
+        if (!e)
+            return PAREVM_ERR_NOMEM;
+        *entries = e;
+        *cap *= 2;
     }
-    free(t->slots);
-    t->slots = slots;
-    t->mask = cap - 1;
+    if ((x->count + 1) * 2 > x->mask + 1) {
+        size_t n = (x->mask + 1) * 2;
+        uint64_t *slots = calloc(n, sizeof *slots);
+        if (!slots)
+            return PAREVM_ERR_NOMEM;
+        for (size_t k = 0; k < x->count; k++) {
+            uint64_t h;
+            memcpy(&h, (const uint8_t *)*entries + k * elem + hash_offset, sizeof h);
+            size_t i = (size_t)h & (n - 1);
+            while (slots[i])
+                i = (i + 1) & (n - 1);
+            slots[i] = ov_slot_word(h, k);
+        }
+        free(x->slots);
+        x->slots = slots;
+        x->mask = n - 1;
+    }
     return PAREVM_OK;
 }
 
-/* The entry for k, created empty (flag 0) if missing; NULL on ENOMEM. */
-static struct ov_entry *ov_put(struct ov_table *t, const struct mv_key *k)
+static void ov_index_add(struct ov_index *x, uint64_t h)
 {
-    uint64_t h = ov_hash(k);
-    struct ov_entry *e = ov_find(t, k, h);
+    size_t i = (size_t)h & x->mask;
+    while (x->slots[i])
+        i = (i + 1) & x->mask;
+    x->slots[i] = ov_slot_word(h, x->count++);
+}
+
+/* The run's entry for account a, created (with its pre-block record
+ * looked up) if missing; NULL on ENOMEM. */
+static struct ov_account *ov_account_get(struct ov_table *t, const struct world *base, const address *a)
+{
+    uint64_t h = ov_hash_addr(a);
+    struct ov_account *e = ov_find_account(t, a, h);
     if (e)
         return e;
-    if ((t->count + 1) * 2 > t->mask + 1 && ov_grow_slots(t))
+    if (ov_room(&t->acct_index, (void **)&t->accounts, &t->account_cap, sizeof *t->accounts,
+                offsetof(struct ov_account, hash)))
         return NULL;
-    if (t->count == t->cap) {
-        size_t cap = t->cap * 2;
-        struct ov_entry *ne = realloc(t->e, cap * sizeof *ne);
-        if (!ne)
-            return NULL;
-        t->e = ne;
-        t->cap = cap;
-    }
-    e = &t->e[t->count];
+    e = &t->accounts[t->acct_index.count];
     memset(e, 0, sizeof *e);
-    e->key = *k;
+    e->addr = *a;
     e->hash = h;
-    size_t i = (size_t)h & t->mask;
-    while (t->slots[i])
-        i = (i + 1) & t->mask;
-    t->slots[i] = ov_slot(h, t->count++);
+    e->base = world_get(base, a);
+    ov_index_add(&t->acct_index, h);
     return e;
 }
+
+/* The run's entry for slot (a, key), created empty if missing (NULL on ENOMEM). */
+static struct ov_slot *ov_slot_get(struct ov_table *t, const address *a, const u256 *key)
+{
+    uint64_t h = ov_hash_slot(a, key);
+    struct ov_slot *e = ov_find_slot(t, a, key, h);
+    if (e)
+        return e;
+    if (ov_room(&t->slot_index, (void **)&t->slots, &t->slot_cap, sizeof *t->slots,
+                offsetof(struct ov_slot, hash)))
+        return NULL;
+    e = &t->slots[t->slot_index.count];
+    memset(e, 0, sizeof *e);
+    e->addr = *a;
+    e->key = *key;
+    e->hash = h;
+    ov_index_add(&t->slot_index, h);
+    return e;
+}
+
+/* ---- the runs' shared state ---- */
+
+struct part_chunk {
+    /* The run's unstarted transactions [next, hi), packed as next | hi <<
+     * 32: the run's thread takes them one at a time by raising next, a
+     * thief takes the upper half by lowering hi (both by CAS). */
+    _Alignas(64) _Atomic uint64_t span;
+    size_t lo, hi; /* hi: final once the run has ended */
+    struct ov_table t;
+    int err;
+    bool conflict;
+    size_t conflict_tx;
+    uint64_t ns;
+};
+
+struct part_run {
+    const struct block_env *env;
+    const struct world *base;
+    const struct tx *txs;
+    struct par_tx_output *out;
+    const uint8_t *cuts;           /* see sender_cuts */
+    struct part_chunk *chunks;     /* chunk_cap of them, never moved */
+    size_t chunk_count, chunk_cap; /* count: under steal_lock while threads run */
+    pthread_mutex_t steal_lock;
+};
 
 /* ---- the view a transaction of a run executes against ---- */
 
@@ -219,136 +305,131 @@ static void pv_dep(struct part_view *pv, uint32_t writer)
     pv->deps[pv->dep_count++] = writer;
 }
 
-static void pv_entry_deps(struct part_view *pv, const struct ov_entry *e)
+static inline void ov_mark_read(struct ov_account *e, enum mv_kind kind, uint32_t tx)
 {
-    if (e->flag == OV_VALUE)
-        pv_dep(pv, e->writer);
-    for (uint32_t i = 0; i < e->delta_count; i++)
-        pv_dep(pv, e->delta_writers[i]);
+    if (!e->read)
+        e->first_read = tx;
+    e->read |= (uint8_t)OV_BIT(kind);
 }
 
-static int pv_base_read(struct part_view *pv, const struct mv_key *k, uint64_t h)
+/* The run's entry for account a, for a read of `kind` by the view's
+ * transaction: the writer of its value (if the run set one) is recorded
+ * as a dependency; otherwise the read is of the pre-block world, and is
+ * marked for validation. NULL on ENOMEM. */
+static struct ov_account *part_account_read(struct part_view *pv, const address *a, enum mv_kind kind)
 {
-    struct part_chunk *c = pv->chunk;
-    if (c->read_count == c->read_cap) {
-        size_t cap = c->read_cap ? c->read_cap * 2 : 256;
-        struct ov_read *r = realloc(c->reads, cap * sizeof *r);
-        if (!r)
-            return PAREVM_ERR_NOMEM;
-        c->reads = r;
-        c->read_cap = cap;
+    struct ov_account *e = ov_account_get(&pv->chunk->t, pv->run->base, a);
+    if (!e) {
+        pv->oom = true;
+        return NULL;
     }
-    c->reads[c->read_count++] = (struct ov_read){*k, h, pv->tx};
-    return PAREVM_OK;
-}
-
-/* An account-level read (balance, nonce, code): the run's entry for it,
- * its writers recorded as dependencies. Unless that entry holds a value
- * (a balance may hold only deltas), the read also needs the pre-block
- * world: *acct is its account (NULL: none) and the base read is recorded
- * (*err: PAREVM_ERR_NOMEM if that failed). */
-static inline const struct ov_entry *part_account_read(struct part_view *pv, const address *a,
-                                                       enum mv_kind kind, const struct world_account **acct,
-                                                       int *err)
-{
-    struct mv_key k = mv_key_make(a, kind, NULL);
-    uint64_t h = ov_hash(&k);
-    const struct ov_entry *e = ov_find(&pv->chunk->t, &k, h);
-    if (e)
-        pv_entry_deps(pv, e);
-    *acct = NULL;
-    *err = PAREVM_OK;
-    if (e && e->flag == OV_VALUE)
-        return e;
-    *acct = world_get(pv->run->base, a);
-    *err = pv_base_read(pv, &k, h);
+    if (e->set & OV_BIT(kind))
+        pv_dep(pv, e->writer[kind]);
+    else
+        ov_mark_read(e, kind, pv->tx);
     return e;
 }
 
 static int part_balance(void *ctx, const address *a, u256 *out)
 {
-    const struct world_account *acct;
-    int err;
-    const struct ov_entry *e = part_account_read(ctx, a, MV_BALANCE, &acct, &err);
-    if (e && e->flag == OV_VALUE) {
-        *out = e->v.word;
+    struct part_view *pv = ctx;
+    struct ov_account *e = part_account_read(pv, a, MV_BALANCE);
+    if (!e)
+        return PAREVM_ERR_NOMEM;
+    for (uint32_t i = 0; i < e->delta_count; i++)
+        pv_dep(pv, e->delta_writers[i]);
+    if (e->set & OV_BIT(MV_BALANCE)) {
+        *out = e->balance;
         return PAREVM_OK;
     }
-    u256 base = acct ? acct->balance : u256_zero();
-    *out = e ? u256_add(&base, &e->delta) : base;
-    return err;
+    u256 base = e->base ? e->base->balance : u256_zero();
+    *out = u256_add(&base, &e->balance); /* the credits (zero if none) */
+    return PAREVM_OK;
 }
 
 static int part_nonce(void *ctx, const address *a, uint64_t *nonce, bool *exists)
 {
-    const struct world_account *acct;
-    int err;
-    const struct ov_entry *e = part_account_read(ctx, a, MV_NONCE, &acct, &err);
-    if (e) { /* nonces are only ever values */
-        *nonce = e->v.nonce;
-        *exists = e->v.exists;
-        return PAREVM_OK;
+    struct part_view *pv = ctx;
+    struct ov_account *e = part_account_read(pv, a, MV_NONCE);
+    if (!e)
+        return PAREVM_ERR_NOMEM;
+    if (e->set & OV_BIT(MV_NONCE)) {
+        *nonce = e->nonce;
+        *exists = e->exists;
+    } else {
+        *nonce = e->base ? e->base->nonce : 0;
+        *exists = e->base != NULL;
     }
-    *nonce = acct ? acct->nonce : 0;
-    *exists = acct != NULL;
-    return err;
+    return PAREVM_OK;
 }
 
 static int part_code(void *ctx, const address *a, struct code **out)
 {
-    const struct world_account *acct;
-    int err;
-    const struct ov_entry *e = part_account_read(ctx, a, MV_CODE, &acct, &err);
-    if (e) { /* code is only ever a value */
-        *out = e->v.code;
-        return PAREVM_OK;
-    }
-    *out = acct ? acct->code : code_empty();
-    return err;
-}
-
-static int part_storage(void *ctx, const address *a, const u256 *slot, u256 *out)
-{
     struct part_view *pv = ctx;
-    const struct ov_table *t = &pv->chunk->t;
-    struct mv_key k = mv_key_make(a, MV_STORAGE, slot);
-    uint64_t h = ov_hash(&k);
-    const struct ov_entry *e = ov_find(t, &k, h), *clear = NULL;
-    if (t->has_clears) {
-        struct mv_key kc = mv_key_make(a, MV_CLEAR, NULL);
-        clear = ov_find(t, &kc, ov_hash(&kc));
-    }
-    /* As in the multi-version memory: a clear newer than the slot's last
-     * write wins; within one transaction the clear comes first. */
-    if (clear && (!e || clear->writer > e->writer)) {
-        pv_dep(pv, clear->writer);
-        *out = u256_zero();
-        return PAREVM_OK;
-    }
-    if (e) {
-        pv_dep(pv, e->writer);
-        *out = e->v.word;
-        return PAREVM_OK;
-    }
-    const struct world_account *acct = world_get(pv->run->base, a);
-    *out = acct ? world_get_storage(acct, slot) : u256_zero();
-    return pv_base_read(pv, &k, h); /* validated against clears too */
+    struct ov_account *e = part_account_read(pv, a, MV_CODE);
+    if (!e)
+        return PAREVM_ERR_NOMEM;
+    if (e->set & OV_BIT(MV_CODE))
+        *out = e->code;
+    else
+        *out = e->base ? e->base->code : code_empty();
+    return PAREVM_OK;
 }
 
 static int part_has_storage(void *ctx, const address *a, bool *out)
 {
     struct part_view *pv = ctx;
-    struct mv_key k = mv_key_make(a, MV_CLEAR, NULL);
-    uint64_t h = ov_hash(&k);
-    const struct ov_entry *clear = pv->chunk->t.has_clears ? ov_find(&pv->chunk->t, &k, h) : NULL;
-    if (clear) {
-        pv_dep(pv, clear->writer);
+    struct ov_account *e = part_account_read(pv, a, MV_CLEAR);
+    if (!e)
+        return PAREVM_ERR_NOMEM;
+    if (e->set & OV_BIT(MV_CLEAR))
         *out = false;
+    else
+        *out = e->base && e->base->storage.count > 0;
+    return PAREVM_OK;
+}
+
+static int part_storage(void *ctx, const address *a, const u256 *key, u256 *out)
+{
+    struct part_view *pv = ctx;
+    struct ov_table *t = &pv->chunk->t;
+    struct ov_slot *s = ov_slot_get(t, a, key);
+    if (!s) {
+        pv->oom = true;
+        return PAREVM_ERR_NOMEM;
+    }
+    const struct ov_account *clear = NULL;
+    if (t->has_clears) {
+        const struct ov_account *e = ov_find_account(t, a, ov_hash_addr(a));
+        if (e && (e->set & OV_BIT(MV_CLEAR)))
+            clear = e;
+    }
+    /* As in the multi-version memory: a clear newer than the slot's last
+     * write wins; within one transaction the clear comes first. */
+    if (clear && (!s->set || clear->writer[MV_CLEAR] > s->writer)) {
+        pv_dep(pv, clear->writer[MV_CLEAR]);
+        *out = u256_zero();
         return PAREVM_OK;
     }
-    const struct world_account *acct = world_get(pv->run->base, a);
-    *out = acct && acct->storage.count > 0;
-    return pv_base_read(pv, &k, h);
+    if (s->set) {
+        pv_dep(pv, s->writer);
+        *out = s->value;
+        return PAREVM_OK;
+    }
+    if (!s->read) {
+        /* The pre-block value, remembered for the run's later reads (and
+         * validated against earlier runs' writes and clears). */
+        const struct ov_account *e = ov_account_get(t, pv->run->base, a);
+        if (!e) {
+            pv->oom = true;
+            return PAREVM_ERR_NOMEM;
+        }
+        s->value = e->base ? world_get_storage(e->base, key) : u256_zero();
+        s->read = true;
+        s->first_read = pv->tx;
+    }
+    *out = s->value;
+    return PAREVM_OK;
 }
 
 static int part_block_hash(void *ctx, uint64_t number, hash32 *out)
@@ -372,35 +453,25 @@ static const struct state_view_ops part_view_ops = {
 
 /* ---- writes into the overlay, location by location as mvmemory_record ---- */
 
-static int ov_set(struct ov_table *t, const address *a, enum mv_kind kind, const u256 *slot, uint32_t tx,
-                  const struct mv_value *v)
+static void ov_set_kind(struct ov_account *e, enum mv_kind kind, uint32_t tx)
 {
-    struct mv_key k = mv_key_make(a, kind, slot);
-    struct ov_entry *e = ov_put(t, &k);
-    if (!e)
-        return PAREVM_ERR_NOMEM;
-    if (kind == MV_CLEAR)
-        t->has_clears = true;
-    e->flag = OV_VALUE;
-    e->writer = tx;
-    e->v = *v;
-    e->delta = u256_zero();
-    e->delta_count = 0;
-    return PAREVM_OK;
+    e->set |= (uint8_t)OV_BIT(kind);
+    e->wrote |= (uint8_t)OV_BIT(kind);
+    e->writer[kind] = tx;
 }
 
-static int ov_credit(struct ov_table *t, const address *a, uint32_t tx, const u256 *delta)
+static void ov_set_balance(struct ov_account *e, uint32_t tx, const u256 *v)
 {
-    struct mv_key k = mv_key_make(a, MV_BALANCE, NULL);
-    struct ov_entry *e = ov_put(t, &k);
-    if (!e)
-        return PAREVM_ERR_NOMEM;
-    if (e->flag == OV_VALUE) {
-        e->v.word = u256_add(&e->v.word, delta);
-    } else {
-        e->flag = OV_DELTA;
-        e->delta = u256_add(&e->delta, delta);
-    }
+    ov_set_kind(e, MV_BALANCE, tx);
+    e->balance = *v;
+    e->delta_count = 0; /* credits before a value are in it */
+}
+
+static int ov_credit(struct ov_account *e, uint32_t tx, const u256 *delta)
+{
+    /* A value absorbs the credit; without one, the credits add up. */
+    e->balance = u256_add(&e->balance, delta);
+    e->wrote |= (uint8_t)OV_BIT(MV_BALANCE);
     if (e->delta_count == e->delta_cap) {
         uint32_t cap = e->delta_cap ? e->delta_cap * 2 : 4;
         uint32_t *w = realloc(e->delta_writers, cap * sizeof *w);
@@ -413,50 +484,52 @@ static int ov_credit(struct ov_table *t, const address *a, uint32_t tx, const u2
     return PAREVM_OK;
 }
 
-static int ov_apply(struct ov_table *t, uint32_t tx, const struct write_set *ws)
+static int ov_apply(struct ov_table *t, const struct world *base, uint32_t tx, const struct write_set *ws)
 {
-    int err = PAREVM_OK;
-    struct mv_value v;
-    for (size_t i = 0; i < ws->account_count && !err; i++) {
+    for (size_t i = 0; i < ws->account_count; i++) {
         const struct ws_account *wa = &ws->accounts[i];
-        memset(&v, 0, sizeof v);
+        struct ov_account *e = ov_account_get(t, base, &wa->addr);
+        if (!e)
+            return PAREVM_ERR_NOMEM;
         if (wa->flags & WS_DELETE) {
-            v.code = code_empty();
-            err = ov_set(t, &wa->addr, MV_BALANCE, NULL, tx, &v);
-            if (!err)
-                err = ov_set(t, &wa->addr, MV_NONCE, NULL, tx, &v);
-            if (!err)
-                err = ov_set(t, &wa->addr, MV_CODE, NULL, tx, &v);
-            if (!err)
-                err = ov_set(t, &wa->addr, MV_CLEAR, NULL, tx, &v);
+            u256 zero = u256_zero();
+            ov_set_balance(e, tx, &zero);
+            ov_set_kind(e, MV_NONCE, tx);
+            e->nonce = 0;
+            e->exists = false;
+            ov_set_kind(e, MV_CODE, tx);
+            e->code = code_empty();
+            ov_set_kind(e, MV_CLEAR, tx);
+            t->has_clears = true;
             continue;
         }
-        if (wa->flags & WS_CLEAR_STORAGE)
-            err = ov_set(t, &wa->addr, MV_CLEAR, NULL, tx, &v);
-        if (!err && (wa->flags & WS_BALANCE)) {
-            v.word = wa->balance;
-            err = ov_set(t, &wa->addr, MV_BALANCE, NULL, tx, &v);
-        } else if (!err && (wa->flags & WS_BALANCE_DELTA)) {
-            err = ov_credit(t, &wa->addr, tx, &wa->delta);
+        if (wa->flags & WS_CLEAR_STORAGE) {
+            ov_set_kind(e, MV_CLEAR, tx);
+            t->has_clears = true;
         }
-        if (!err && (wa->flags & WS_NONCE)) {
-            memset(&v, 0, sizeof v);
-            v.nonce = wa->nonce;
-            v.exists = true;
-            err = ov_set(t, &wa->addr, MV_NONCE, NULL, tx, &v);
+        if (wa->flags & WS_BALANCE)
+            ov_set_balance(e, tx, &wa->balance);
+        else if ((wa->flags & WS_BALANCE_DELTA) && ov_credit(e, tx, &wa->delta))
+            return PAREVM_ERR_NOMEM;
+        if (wa->flags & WS_NONCE) {
+            ov_set_kind(e, MV_NONCE, tx);
+            e->nonce = wa->nonce;
+            e->exists = true;
         }
-        if (!err && (wa->flags & WS_CODE)) {
-            memset(&v, 0, sizeof v);
-            v.code = wa->code;
-            err = ov_set(t, &wa->addr, MV_CODE, NULL, tx, &v);
+        if (wa->flags & WS_CODE) {
+            ov_set_kind(e, MV_CODE, tx);
+            e->code = wa->code;
         }
     }
-    for (size_t i = 0; i < ws->slot_count && !err; i++) {
-        memset(&v, 0, sizeof v);
-        v.word = ws->slots[i].value;
-        err = ov_set(t, &ws->slots[i].addr, MV_STORAGE, &ws->slots[i].key, tx, &v);
+    for (size_t i = 0; i < ws->slot_count; i++) {
+        struct ov_slot *s = ov_slot_get(t, &ws->slots[i].addr, &ws->slots[i].key);
+        if (!s)
+            return PAREVM_ERR_NOMEM;
+        s->set = true;
+        s->writer = tx;
+        s->value = ws->slots[i].value;
     }
-    return err;
+    return PAREVM_OK;
 }
 
 /* ---- the runs ---- */
@@ -500,7 +573,7 @@ static bool span_take(struct part_chunk *c, size_t *i)
 static void part_run_chunk(struct part_run *run, struct part_chunk *c)
 {
     uint64_t start = now_ns();
-    c->err = ov_init(&c->t, (c->hi - c->lo) * 6);
+    c->err = ov_init(&c->t, c->hi - c->lo);
     for (size_t i; !c->err && span_take(c, &i);) {
         struct par_tx_output *o = &run->out[i];
         struct part_view pv = {run, c, (uint32_t)i, NULL, 0, 0, false};
@@ -519,7 +592,7 @@ static void part_run_chunk(struct part_run *run, struct part_chunk *c)
             tx_result_free(&o->result);
             memset(&o->result, 0, sizeof o->result);
         }
-        c->err = ov_apply(&c->t, (uint32_t)i, &ws);
+        c->err = ov_apply(&c->t, run->base, (uint32_t)i, &ws);
         logs_bloom(o->result.logs, o->result.log_count, o->bloom);
         o->ws = ws;
         o->internal_err = err;
@@ -617,36 +690,54 @@ static int cmp_chunk(const void *a, const void *b)
     return x->lo < y->lo ? -1 : x->lo > y->lo;
 }
 
-/* Whether run ci read a location an earlier run wrote (a storage slot is
- * also written by its account's storage clear). */
+/* Whether run ci read from the pre-block world a location an earlier run
+ * wrote (a storage slot is also written by its account's storage clear);
+ * if so, conflict_tx is the first transaction of the run that did. */
 static void part_validate_chunk(void *arg, size_t i)
 {
     struct part_run *run = arg;
     size_t ci = i + 1; /* the first run read only the pre-block world */
     struct part_chunk *c = &run->chunks[ci];
-    for (size_t r = 0; r < c->read_count && !c->conflict; r++) {
-        const struct ov_read *rd = &c->reads[r];
-        struct mv_key kc;
-        uint64_t hc = 0;
-        bool made = false; /* the account's clear key, made when first needed */
+    const struct ov_table *t = &c->t;
+    uint32_t first = UINT32_MAX;
+    for (size_t k = 0; k < t->acct_index.count; k++) {
+        const struct ov_account *e = &t->accounts[k];
+        if (!e->read || e->first_read >= first)
+            continue;
         for (size_t j = 0; j < ci; j++) {
-            const struct ov_table *t = &run->chunks[j].t;
-            bool cleared = false;
-            if (rd->key.kind == MV_STORAGE && t->has_clears) {
-                if (!made) {
-                    kc = mv_key_make(&rd->key.addr, MV_CLEAR, NULL);
-                    hc = ov_hash(&kc);
-                    made = true;
-                }
-                cleared = ov_find(t, &kc, hc) != NULL;
-            }
-            if (cleared || ov_find(t, &rd->key, rd->hash)) {
-                c->conflict = true;
-                c->conflict_tx = rd->tx;
+            const struct ov_account *w = ov_find_account(&run->chunks[j].t, &e->addr, e->hash);
+            if (w && (w->wrote & e->read)) {
+                first = e->first_read;
                 break;
             }
         }
     }
+    for (size_t k = 0; k < t->slot_index.count; k++) {
+        const struct ov_slot *s = &t->slots[k];
+        if (!s->read || s->first_read >= first)
+            continue;
+        uint64_t ha = 0;
+        bool made = false; /* ha, the account's hash, made when first needed */
+        for (size_t j = 0; j < ci; j++) {
+            const struct ov_table *tj = &run->chunks[j].t;
+            const struct ov_slot *w = ov_find_slot(tj, &s->addr, &s->key, s->hash);
+            bool cleared = false;
+            if (!(w && w->set) && tj->has_clears) {
+                if (!made) {
+                    ha = ov_hash_addr(&s->addr);
+                    made = true;
+                }
+                const struct ov_account *acct = ov_find_account(tj, &s->addr, ha);
+                cleared = acct && (acct->set & OV_BIT(MV_CLEAR));
+            }
+            if ((w && w->set) || cleared) {
+                first = s->first_read;
+                break;
+            }
+        }
+    }
+    c->conflict = first != UINT32_MAX;
+    c->conflict_tx = first;
 }
 
 /* Runs of equal length, one per thread (partition_plausible and
@@ -769,7 +860,6 @@ int partition_execute(const struct block_env *env, const struct world *base, con
             *kept = run.chunks[c].conflict_tx;
     for (size_t c = 0; c < chunks; c++) {
         ov_free(&run.chunks[c].t);
-        free(run.chunks[c].reads);
     }
     free(run.chunks);
     free(cuts);
