@@ -14,6 +14,8 @@
 #   5. report-browser: a small `parevm bench --report` opened in headless
 #      Chromium (scripts/check-report: charts rendered, no console errors);
 #      "skipped" when chromium is not installed
+#   6. bench-cli: `parevm bench --ceiling --json` on a small generated
+#      block (scripts/check-bench: columns, JSON fields, results checked)
 #
 # Fixtures: $PAREVM_FIXTURES, else ../shared/fixtures beside the repo.
 # Without them the conformance stages say "skipped: fixtures not found".
@@ -120,6 +122,7 @@ else
 fi
 
 run_stage report-browser scripts/check-report
+run_stage bench-cli scripts/check-bench
 
 note "summary"
 if [ -n "$failed_stages" ]; then

@@ -76,6 +76,9 @@ struct exec_options {
                           locations into exec_stats.record (reports) */
     struct exec_trace *trace; /* NULL: no trace */
     enum exec_partition partition;
+    bool no_sample;    /* keep this run out of the guard's measurements
+                          (runs whose time is not what the block costs:
+                          bench's concurrent ceiling runs) */
 };
 
 /* What a parallel run saw: scheduler counters and the dependency graph of

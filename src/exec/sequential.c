@@ -747,7 +747,7 @@ static int exec_block(const struct chain_config *cfg, const struct block *b, str
     }
     /* The guard's sample: the whole block, receipts root included, on
      * either path. Forced runs measure the engine, not the choice. */
-    if ((!opt || !opt->force) && !contended)
+    if ((!opt || (!opt->force && !opt->no_sample)) && !contended)
         exec_guard_record(ran_parallel, opt ? opt->threads : 1, gas_used, b->tx_count,
                           monotonic_ns() - block_start);
     return PAREVM_OK;

@@ -11,11 +11,16 @@
  * --report, one more forced parallel run at the highest thread count
  * records the schedule and the hot locations for the report
  * (tools/report.h), also checked against the sequential result.
+ * With --ceiling, each repetition also measures the machine's ceiling at
+ * every thread count P of 2 or more: P sequential executions of the block
+ * at once, one per thread, each on its own copy of the pre-state (see
+ * run_concurrent).
  *
  * Progress goes to stderr: a live bar when stderr is a terminal, one line
  * per block otherwise.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,6 +45,7 @@ struct bench_opts {
     const char *report_path; /* --report: HTML (and JSON beside it) */
     const char *report_json; /* --report-json: JSON path (default beside the HTML) */
     bool progress;           /* progress on stderr (off with --quiet / --no-progress) */
+    bool ceiling;            /* --ceiling: measure the machine's ceiling per thread count */
 };
 
 /* Progress over every timed or recorded run of every block. */
@@ -60,6 +66,7 @@ struct bench_row {
     double seq_ms, seq_cpu_ms;
     double par_ms[MAX_THREAD_COUNTS], par_cpu_ms[MAX_THREAD_COUNTS];
     double bound[MAX_THREAD_COUNTS];
+    double ceil_ms[MAX_THREAD_COUNTS]; /* --ceiling: P concurrent sequential runs (0: not measured) */
     double exec_per_tx[MAX_THREAD_COUNTS];
     bool ran_parallel[MAX_THREAD_COUNTS];
     bool partitioned[MAX_THREAD_COUNTS]; /* the partitioned pass held (every repetition) */
@@ -93,6 +100,15 @@ void cli_bench_usage(FILE *out)
                  "                   drift in the machine's speed shifts all columns alike (after\n"
                  "                   one untimed warm-up run at the highest thread count)\n"
                  "  --json FILE      also write the results as JSON (- for stdout)\n"
+                 "  --ceiling        also measure, per thread count P >= 2, what this machine allows:\n"
+                 "                   P sequential executions of the block at once (one per thread,\n"
+                 "                   each on its own copy of the pre-state; results checked), in\n"
+                 "                   every repetition. ceil = P x seq ms / their wall ms: the\n"
+                 "                   throughput P threads get from this block's work when they share\n"
+                 "                   nothing and wait for nothing (below P where cores slow each\n"
+                 "                   other down: shared caches and memory, SMT siblings, other\n"
+                 "                   tenants). Adds the columns ceil and ceff = speedup / min(bound,\n"
+                 "                   ceil) after eff, and \"ceiling\" to the JSON\n"
                  "  --force          run the parallel engine even where the guard would run the\n"
                  "                   block sequentially (to measure the engine itself)\n"
                  "  --partition auto|off|always\n"
@@ -196,6 +212,105 @@ static int run_once(const struct chain_config *cfg, const struct mainnet_fixture
     if (!err)
         err = world_state_root(&w, digest);
     world_free(&w);
+    return err;
+}
+
+/* run_concurrent's common start: the threads wait until the caller says
+ * go (all of them have started) or stop (one could not be). */
+struct start_gate {
+    pthread_mutex_t lock;
+    pthread_cond_t cond;
+    int state; /* 0 wait, 1 go, 2 stop */
+};
+
+static int gate_wait(struct start_gate *g)
+{
+    pthread_mutex_lock(&g->lock);
+    while (!g->state)
+        pthread_cond_wait(&g->cond, &g->lock);
+    int state = g->state;
+    pthread_mutex_unlock(&g->lock);
+    return state;
+}
+
+static void gate_open(struct start_gate *g, int state)
+{
+    pthread_mutex_lock(&g->lock);
+    g->state = state;
+    pthread_cond_broadcast(&g->cond);
+    pthread_mutex_unlock(&g->lock);
+}
+
+/* One of run_concurrent's executions: sequential (one thread), kept out
+ * of the guard's samples (its time is that of a block sharing the
+ * machine with copies of itself). */
+struct concurrent_run {
+    const struct chain_config *cfg;
+    const struct mainnet_fixture *f;
+    struct start_gate *gate;
+    struct world w;
+    struct block_result r;
+    int err;
+};
+
+static void concurrent_exec(struct concurrent_run *c)
+{
+    struct exec_options opt = {.threads = 1, .no_sample = true};
+    c->err = exec_block_parallel(c->cfg, &c->f->block, &c->w, &c->f->hashes, &opt, &c->r, NULL);
+}
+
+static void *concurrent_thread(void *arg)
+{
+    struct concurrent_run *c = arg;
+    if (gate_wait(c->gate) == 1)
+        concurrent_exec(c);
+    return NULL;
+}
+
+/* The machine's ceiling at p threads: p sequential executions of the
+ * block at once, each on its own copy of the pre-state (copied before the
+ * clock starts), one per thread, the calling thread included. *wall is
+ * the time from the common start until the last finished; every result
+ * must equal ref (else *same is false). */
+static int run_concurrent(const struct chain_config *cfg, const struct mainnet_fixture *f, int p,
+                          const struct block_result *ref, double *wall, bool *same)
+{
+    struct concurrent_run *runs = calloc((size_t)p, sizeof *runs);
+    pthread_t *tids = calloc((size_t)p, sizeof *tids);
+    struct start_gate gate = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0};
+    int err = runs && tids ? PAREVM_OK : PAREVM_ERR_NOMEM;
+    int cloned = 0, started = 1; /* the calling thread is run 0 */
+    for (; !err && cloned < p; cloned++) {
+        runs[cloned] = (struct concurrent_run){.cfg = cfg, .f = f, .gate = &gate};
+        if ((err = world_clone(&f->pre, &runs[cloned].w)))
+            break;
+    }
+    for (; !err && started < p; started++)
+        if (pthread_create(&tids[started], NULL, concurrent_thread, &runs[started])) {
+            err = PAREVM_ERR_NOMEM;
+            break;
+        }
+    gate_open(&gate, err ? 2 : 1);
+    double t0 = now_ms(CLOCK_MONOTONIC);
+    if (!err)
+        concurrent_exec(&runs[0]);
+    for (int k = 1; k < started; k++)
+        pthread_join(tids[k], NULL);
+    if (!err) {
+        *wall = now_ms(CLOCK_MONOTONIC) - t0;
+        *same = true;
+        for (int k = 0; k < p && !err; k++) {
+            err = runs[k].err;
+            if (!err && !block_result_equal(ref, &runs[k].r))
+                *same = false;
+        }
+    }
+    for (int k = 0; k < cloned; k++) {
+        block_result_free(&runs[k].r);
+        world_free(&runs[k].w);
+    }
+    free(runs);
+    free(tids);
     return err;
 }
 
@@ -309,6 +424,7 @@ static void bench_block(const char *dir, const struct bench_opts *o, struct benc
      * speed drifts (other tenants) shifts all columns alike rather than
      * the later ones. */
     double par_wall[MAX_THREAD_COUNTS][64], par_cpu[MAX_THREAD_COUNTS][64], execs[MAX_THREAD_COUNTS];
+    double ceil_wall[MAX_THREAD_COUNTS][64];
     memset(execs, 0, sizeof execs);
     bool seq_failed = false;
     for (int k = 0; k < reps && !err && row->ok; k++) {
@@ -348,6 +464,20 @@ static void bench_block(const char *dir, const struct bench_opts *o, struct benc
             char what[32];
             snprintf(what, sizeof what, "P=%d", o->threads[t]);
             bench_progress_step(progress, what);
+            if (o->ceiling && o->threads[t] > 1) {
+                bool same = true;
+                err = run_concurrent(&cfg, &f, o->threads[t], &ref, &ceil_wall[t][k], &same);
+                if (err)
+                    break;
+                if (!same) {
+                    row->ok = false;
+                    snprintf(row->error, sizeof row->error,
+                             "a concurrent sequential run (ceiling at %d threads) differs from sequential",
+                             o->threads[t]);
+                }
+                snprintf(what, sizeof what, "ceiling P=%d", o->threads[t]);
+                bench_progress_step(progress, what);
+            }
         }
     }
     if (!err && row->ok) {
@@ -357,6 +487,8 @@ static void bench_block(const char *dir, const struct bench_opts *o, struct benc
             row->par_ms[t] = median(par_wall[t], reps);
             row->par_cpu_ms[t] = median(par_cpu[t], reps);
             row->exec_per_tx[t] = execs[t] / reps;
+            if (o->ceiling && o->threads[t] > 1)
+                row->ceil_ms[t] = median(ceil_wall[t], reps);
             row->bound[t] = row->txs ? oracle_bound(&row->oracle, o->threads[t]) : 1.0;
         }
     }
@@ -417,9 +549,28 @@ static int parse_threads(const char *s, struct bench_opts *o)
 static void print_header(const struct bench_opts *o)
 {
     printf("%-18s %6s %9s %9s", "block", "txs", "Mgas", "seq ms");
-    for (int t = 0; t < o->thread_count; t++)
-        printf(" | P=%-3d %8s %7s %6s %5s %5s", o->threads[t], "par ms", "speedup", "bound", "eff", "ex/tx");
+    for (int t = 0; t < o->thread_count; t++) {
+        printf(" | P=%-3d %8s %7s %6s %5s", o->threads[t], "par ms", "speedup", "bound", "eff");
+        if (o->ceiling)
+            printf(" %5s %5s", "ceil", "ceff");
+        printf(" %5s", "ex/tx");
+    }
     printf(" | %8s %8s\n", "seqCPU/Mg", "parCPU/Mg");
+}
+
+/* ceil and ceff of one thread count (P = 1: none, "-"). */
+static void print_ceiling(const struct bench_opts *o, int t, double seq_ms, double ceil_ms, double speedup,
+                          double bound)
+{
+    if (!o->ceiling)
+        return;
+    if (ceil_ms <= 0) {
+        printf(" %5s %5s", "-", "-");
+        return;
+    }
+    double c = o->threads[t] * seq_ms / ceil_ms;
+    double limit = c < bound ? c : bound;
+    printf(" %5.2f %5.2f", c, limit > 0 ? speedup / limit : 0);
 }
 
 static void print_row(const struct bench_opts *o, const struct bench_row *r)
@@ -427,8 +578,10 @@ static void print_row(const struct bench_opts *o, const struct bench_row *r)
     printf("%-18.18s %6zu %9.2f %9.3f", r->label, r->txs, r->gas / 1e6, r->seq_ms);
     for (int t = 0; t < o->thread_count; t++) {
         double sp = r->par_ms[t] > 0 ? r->seq_ms / r->par_ms[t] : 0;
-        printf(" |       %8.3f %6.2fx %6.2f %5.2f %5.2f%s", r->par_ms[t], sp, r->bound[t],
-               r->bound[t] > 0 ? sp / r->bound[t] : 0, r->exec_per_tx[t],
+        printf(" |       %8.3f %6.2fx %6.2f %5.2f", r->par_ms[t], sp, r->bound[t],
+               r->bound[t] > 0 ? sp / r->bound[t] : 0);
+        print_ceiling(o, t, r->seq_ms, r->ceil_ms[t], sp, r->bound[t]);
+        printf(" %5.2f%s", r->exec_per_tx[t],
                !r->ran_parallel[t] ? "s"
                : r->partitioned[t] ? "p"
                                    : "");
@@ -454,16 +607,21 @@ static void write_json(FILE *out, const struct bench_opts *o, const struct bench
                 i ? "," : "", r->dir, r->label, (unsigned long long)r->number, r->ok ? "true" : "false",
                 r->error, r->txs, (unsigned long long)r->gas, r->seq_ms, r->seq_cpu_ms, r->oracle.work,
                 r->oracle.span, r->oracle.longest);
-        for (int t = 0; t < o->thread_count; t++)
+        for (int t = 0; t < o->thread_count; t++) {
             fprintf(out,
                     "%s{\"threads\":%d,\"ms\":%.6f,\"cpu_ms\":%.6f,\"speedup\":%.4f,\"bound\":%.4f,"
-                    "\"executions_per_tx\":%.4f,\"engine\":\"%s\",\"partition_kept\":%zu}",
+                    "\"executions_per_tx\":%.4f,\"engine\":\"%s\",\"partition_kept\":%zu",
                     t ? "," : "", o->threads[t], r->par_ms[t], r->par_cpu_ms[t],
                     r->par_ms[t] > 0 ? r->seq_ms / r->par_ms[t] : 0, r->bound[t], r->exec_per_tx[t],
                     !r->ran_parallel[t] ? "sequential"
                     : r->partitioned[t] ? "partitioned"
                                         : "parallel",
                     r->kept[t]);
+            if (r->ceil_ms[t] > 0)
+                fprintf(out, ",\"ceiling_ms\":%.6f,\"ceiling\":%.4f", r->ceil_ms[t],
+                        o->threads[t] * r->seq_ms / r->ceil_ms[t]);
+            fprintf(out, "}");
+        }
         fprintf(out, "]}");
     }
     fprintf(out, "\n]}\n");
@@ -510,6 +668,8 @@ int cli_bench(int argc, char **argv)
         } else if (!strcmp(a, "--quiet")) {
             o.quiet = true;
             o.progress = false;
+        } else if (!strcmp(a, "--ceiling")) {
+            o.ceiling = true;
         } else if (!strcmp(a, "--force")) {
             o.force = true;
         } else if (!strcmp(a, "--partition")) {
@@ -541,12 +701,15 @@ int cli_bench(int argc, char **argv)
         print_header(&o);
     int failed = 0;
     double seq_total = 0, gas_total = 0, par_total[MAX_THREAD_COUNTS] = {0},
-           bound_time[MAX_THREAD_COUNTS] = {0};
+           bound_time[MAX_THREAD_COUNTS] = {0}, ceil_total[MAX_THREAD_COUNTS] = {0};
     double execs_total[MAX_THREAD_COUNTS] = {0};
     size_t txs_total = 0;
     struct bench_progress progress = {
         .tty = isatty(STDERR_FILENO) != 0, .blocks = n, .t0 = now_ms(CLOCK_MONOTONIC)};
-    progress.total = n * (size_t)(o.reps + 3 + o.reps * o.thread_count + (o.report_path ? 1 : 0));
+    int ceiling_counts = 0;
+    for (int t = 0; o.ceiling && t < o.thread_count; t++)
+        ceiling_counts += o.threads[t] > 1;
+    progress.total = n * (size_t)(o.reps + 3 + o.reps * (o.thread_count + ceiling_counts) + (o.report_path ? 1 : 0));
     for (size_t i = 0; i < n; i++) {
         struct bench_row *r = &rows[i];
         char label[64];
@@ -578,16 +741,20 @@ int cli_bench(int argc, char **argv)
             par_total[t] += r->par_ms[t];
             bound_time[t] += r->bound[t] > 0 ? r->seq_ms / r->bound[t] : r->seq_ms;
             execs_total[t] += r->exec_per_tx[t] * (double)r->txs;
+            ceil_total[t] += r->ceil_ms[t];
         }
     }
     /* Aggregate: total times; the aggregate bound is the speedup the
-     * blocks' bounds allow for the whole set (time-weighted). */
+     * blocks' bounds allow for the whole set (time-weighted), and the
+     * aggregate ceiling P x total seq ms / total ms of the concurrent
+     * runs. */
     printf("%-18s %6zu %9.2f %9.3f", "all", txs_total, gas_total / 1e6, seq_total);
     for (int t = 0; t < o.thread_count; t++) {
         double sp = par_total[t] > 0 ? seq_total / par_total[t] : 0;
         double b = bound_time[t] > 0 ? seq_total / bound_time[t] : 0;
-        printf(" |       %8.3f %6.2fx %6.2f %5.2f %5.2f ", par_total[t], sp, b, b > 0 ? sp / b : 0,
-               txs_total ? execs_total[t] / (double)txs_total : 0);
+        printf(" |       %8.3f %6.2fx %6.2f %5.2f", par_total[t], sp, b, b > 0 ? sp / b : 0);
+        print_ceiling(&o, t, seq_total, ceil_total[t], sp, b);
+        printf(" %5.2f ", txs_total ? execs_total[t] / (double)txs_total : 0);
     }
     printf("\n%zu blocks, %d failed; results identical to sequential: %s\n", n - (size_t)failed, failed,
            failed ? "NO" : "yes");
