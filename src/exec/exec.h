@@ -109,14 +109,15 @@ int exec_stats_take_graph(struct exec_stats *s, struct par_tx_output *out, size_
  * before Byzantium need a state root after every transaction in their
  * receipts (unless the chain config skips them: partial pre-states such
  * as the mainnet snapshots); a block of fewer than 20 transactions is
- * mostly the engine's fixed cost and too small to give up on; nor
- * has a block of mostly plain transfers (w, the pre-block world, tells
- * which recipients have code) enough work per transaction to pay for the
- * engine's bookkeeping. Otherwise the decision is measured: parallel
+ * mostly the engine's fixed cost and too small to give up on; nor can
+ * a block pay whose sender chains (a sender's transactions run in nonce
+ * order) allow less than 1.5x: mostly one sender's transactions, by gas
+ * limit. Otherwise the decision is measured: parallel
  * only where this process has seen parallel execution beat sequential
  * (time per gas, per thread count and class of gas per transaction),
  * exploring both until it has. exec_guard_record feeds it (the
- * executors call it for every block they run). */
+ * executors call it for every block they run). w, the pre-block world,
+ * is not consulted at present. */
 bool exec_use_parallel(const struct block *b, enum fork fork, bool intermediate_roots, const struct world *w,
                        const struct exec_options *opt);
 void exec_guard_record(bool parallel, int threads, uint64_t gas, size_t tx_count, uint64_t ns);
