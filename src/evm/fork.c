@@ -21,6 +21,9 @@ static const char *const fork_names[FORK__COUNT] = {
     [FORK_CANCUN] = "Cancun",
     [FORK_PRAGUE] = "Prague",
     [FORK_OSAKA] = "Osaka",
+    [FORK_BPO1] = "BPO1",
+    [FORK_BPO2] = "BPO2",
+    [FORK_AMSTERDAM] = "Amsterdam",
 };
 
 static const struct {
@@ -34,6 +37,8 @@ static const struct {
     {"EIP161", FORK_SPURIOUS},
     {"Petersburg", FORK_PETERSBURG},
     {"Merge", FORK_PARIS},
+    {"Fusaka", FORK_OSAKA},
+    {"Glamsterdam", FORK_AMSTERDAM},
 };
 
 const char *fork_name(enum fork f)
@@ -62,4 +67,27 @@ bool fork_from_name(const char *name, enum fork *out)
         }
     }
     return false;
+}
+
+bool fork_implemented(enum fork f)
+{
+    return (unsigned)f < FORK__COUNT && f != FORK_AMSTERDAM;
+}
+
+const struct fork_blob_params *fork_blob_params(enum fork f)
+{
+    /* EIP-4844 (Cancun): target 3, max 6. EIP-7691 (Prague, kept by
+     * Osaka): target 6, max 9. EIP-7892 schedules, as the BPO meta EIPs
+     * list them: BPO1 target 10, max 15; BPO2 target 14, max 21. */
+    static const struct fork_blob_params cancun = {3, 6, 3338477};
+    static const struct fork_blob_params prague = {6, 9, 5007716};
+    static const struct fork_blob_params bpo1 = {10, 15, 8346193};
+    static const struct fork_blob_params bpo2 = {14, 21, 11684671};
+    if (f >= FORK_BPO2)
+        return &bpo2;
+    if (f >= FORK_BPO1)
+        return &bpo1;
+    if (f >= FORK_PRAGUE)
+        return &prague;
+    return &cancun;
 }

@@ -19,10 +19,28 @@ enum fork {
     FORK_PARIS,          /* the Merge */
     FORK_SHANGHAI,
     FORK_CANCUN,
-    FORK_PRAGUE,
-    FORK_OSAKA,
+    FORK_PRAGUE,    /* EIP-7600 */
+    FORK_OSAKA,     /* EIP-7607 */
+    FORK_BPO1,      /* EIP-7892 blob-parameter-only fork: Osaka rules, new blob schedule */
+    FORK_BPO2,      /* EIP-7892, second blob-parameter-only fork */
+    FORK_AMSTERDAM, /* EIP-7773; not implemented yet (refused, see fork_implemented) */
     FORK__COUNT
 };
+
+/* Whether parevm implements fork f's rules. A block, state test or t8n
+ * run in a fork that is not implemented is refused (PAREVM_ERR_UNSUPPORTED),
+ * never run under an older fork's rules. */
+bool fork_implemented(enum fork f);
+
+/* EIP-4844 / EIP-7691 / EIP-7892 blob schedule of a fork (Cancun on; for
+ * an earlier fork, Cancun's): target and maximum blobs per block and the
+ * blob base fee update fraction. */
+struct fork_blob_params {
+    unsigned target;
+    unsigned max;
+    unsigned long update_fraction;
+};
+const struct fork_blob_params *fork_blob_params(enum fork f);
 
 /* Canonical name ("Cancun", "ConstantinopleFix", ...). */
 const char *fork_name(enum fork f);
