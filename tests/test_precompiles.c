@@ -22,6 +22,13 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <openssl/bn.h>
+#include <openssl/core_names.h>
+#include <openssl/ec.h>
+#include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/obj_mac.h>
+
 #include "../src/base/buf.h"
 #include "../src/evm/blake2f.h"
 #include "../src/evm/bn254.h"
@@ -1491,17 +1498,30 @@ static const struct vector kzg_vectors[] = {
 
 /* ---- activation -------------------------------------------------------- */
 
-static void test_count_per_fork(void **state)
+/* The active set per fork, from the one table: 1..4, 1..8, 1..9, 1..10,
+ * then 0x100 from Osaka (not contiguous). */
+static void test_addresses_per_fork(void **state)
 {
     (void)state;
-    assert_int_equal(precompile_count(FORK_FRONTIER), 4);
-    assert_int_equal(precompile_count(FORK_SPURIOUS), 4);
-    assert_int_equal(precompile_count(FORK_BYZANTIUM), 8);
-    assert_int_equal(precompile_count(FORK_PETERSBURG), 8);
-    assert_int_equal(precompile_count(FORK_ISTANBUL), 9);
-    assert_int_equal(precompile_count(FORK_SHANGHAI), 9);
-    assert_int_equal(precompile_count(FORK_CANCUN), 10);
-    assert_int_equal(precompile_count(FORK_PRAGUE), 10 + 0 * 1); /* 0x0b+ not part of this module */
+    static const struct {
+        enum fork fork;
+        size_t count;
+    } cases[] = {{FORK_FRONTIER, 4},  {FORK_SPURIOUS, 4}, {FORK_BYZANTIUM, 8}, {FORK_PETERSBURG, 8},
+                 {FORK_ISTANBUL, 9},  {FORK_SHANGHAI, 9}, {FORK_CANCUN, 10},   {FORK_PRAGUE, 10},
+                 {FORK_OSAKA, 11},    {FORK_BPO1, 11},    {FORK_BPO2, 11}};
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        size_t n = 99;
+        const address *a = precompile_addresses(cases[i].fork, &n);
+        assert_int_equal(n, cases[i].count);
+        for (size_t j = 0; j < n; j++) {
+            int id = j < 10 ? (int)j + 1 : PRECOMPILE_ID_P256VERIFY;
+            address want = {{0}};
+            want.bytes[18] = (uint8_t)(id >> 8);
+            want.bytes[19] = (uint8_t)id;
+            assert_memory_equal(a[j].bytes, want.bytes, 20);
+            assert_int_equal(precompile_lookup(&a[j], cases[i].fork), id);
+        }
+    }
 }
 
 static void test_lookup(void **state)
@@ -1512,18 +1532,30 @@ static void test_lookup(void **state)
     for (int id = 1; id <= 10; id++) {
         a.bytes[19] = (uint8_t)id;
         assert_int_equal(precompile_lookup(&a, FORK_CANCUN), id);
+        assert_int_equal(precompile_lookup(&a, FORK_OSAKA), id);
         assert_int_equal(precompile_lookup(&a, FORK_FRONTIER), id <= 4 ? id : 0);
         assert_int_equal(precompile_lookup(&a, FORK_BYZANTIUM), id <= 8 ? id : 0);
         assert_int_equal(precompile_lookup(&a, FORK_ISTANBUL), id <= 9 ? id : 0);
     }
     a.bytes[19] = 11;
     assert_int_equal(precompile_lookup(&a, FORK_CANCUN), 0);
+    assert_int_equal(precompile_lookup(&a, FORK_OSAKA), 0); /* BLS (EIP-2537) not here yet */
     a.bytes[19] = 1;
     a.bytes[0] = 1; /* 0x0100..01 is not a precompile */
     assert_int_equal(precompile_lookup(&a, FORK_CANCUN), 0);
     a.bytes[0] = 0;
     a.bytes[18] = 1; /* 0x..0101 neither */
-    assert_int_equal(precompile_lookup(&a, FORK_CANCUN), 0);
+    assert_int_equal(precompile_lookup(&a, FORK_OSAKA), 0);
+    /* 0x..0100: P256VERIFY from Osaka (EIP-7951), an account before. */
+    a.bytes[19] = 0;
+    assert_int_equal(precompile_lookup(&a, FORK_PRAGUE), 0);
+    assert_int_equal(precompile_lookup(&a, FORK_OSAKA), PRECOMPILE_ID_P256VERIFY);
+    assert_int_equal(precompile_lookup(&a, FORK_BPO1), PRECOMPILE_ID_P256VERIFY);
+    a.bytes[17] = 1; /* 0x..010100 */
+    assert_int_equal(precompile_lookup(&a, FORK_OSAKA), 0);
+    a.bytes[17] = 0;
+    a.bytes[18] = 2; /* 0x..0200 */
+    assert_int_equal(precompile_lookup(&a, FORK_OSAKA), 0);
 }
 
 static void test_run_inactive_is_error(void **state)
@@ -1533,7 +1565,8 @@ static void test_run_inactive_is_error(void **state)
         int id;
         enum fork fork;
     } cases[] = {{5, FORK_HOMESTEAD}, {9, FORK_PETERSBURG}, {10, FORK_SHANGHAI}, {0, FORK_CANCUN},
-                 {11, FORK_CANCUN}};
+                 {11, FORK_CANCUN}, {0x100, FORK_PRAGUE}, {0x100, FORK_CANCUN}, {0x0b, FORK_OSAKA},
+                 {0x101, FORK_OSAKA}};
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         struct run_result r = run_hex(cases[i].id, cases[i].fork, "", 100000);
         assert_int_equal(r.status, PRECOMPILE_ERROR);
@@ -2240,6 +2273,302 @@ static void test_kzg_infinity(void **state)
     expect_failure_hex(10, FORK_CANCUN, hex, 50000, "zero polynomial, y = 1");
 }
 
+/* ---- 0x100 P256VERIFY -------------------------------------------------- */
+
+/* The test's own secp256r1 arithmetic through OpenSSL's EC API (a second
+ * path, not the precompile's): textbook signatures and crafted keys. */
+struct p256_kit {
+    EC_GROUP *group;
+    const BIGNUM *n;
+    BIGNUM *p;
+    BN_CTX *ctx;
+};
+
+static void p256_kit_init(struct p256_kit *k)
+{
+    k->group = EC_GROUP_new_by_curve_name(NID_X9_62_prime256v1);
+    assert_non_null(k->group);
+    k->n = EC_GROUP_get0_order(k->group);
+    k->p = BN_new();
+    k->ctx = BN_CTX_new();
+    assert_non_null(k->p);
+    assert_non_null(k->ctx);
+    assert_true(EC_GROUP_get_curve(k->group, k->p, NULL, NULL, k->ctx));
+}
+
+static void p256_kit_free(struct p256_kit *k)
+{
+    BN_free(k->p);
+    BN_CTX_free(k->ctx);
+    EC_GROUP_free(k->group);
+}
+
+/* SHA-256 of a label, as a number (not reduced). */
+static BIGNUM *bn_of_label(const char *label)
+{
+    uint8_t digest[32];
+    precompile_sha256((const uint8_t *)label, strlen(label), digest);
+    BIGNUM *b = BN_bin2bn(digest, 32, NULL);
+    assert_non_null(b);
+    return b;
+}
+
+static void put_word(uint8_t *dst, const BIGNUM *v) { assert_int_equal(BN_bn2binpad(v, dst, 32), 32); }
+
+/* in = h || r || s || Q.x || Q.y */
+static void p256_pack(struct p256_kit *k, uint8_t in[160], const BIGNUM *h, const BIGNUM *r,
+                      const BIGNUM *s, const EC_POINT *q)
+{
+    BIGNUM *x = BN_new(), *y = BN_new();
+    assert_true(EC_POINT_get_affine_coordinates(k->group, q, x, y, k->ctx));
+    put_word(in, h);
+    put_word(in + 32, r);
+    put_word(in + 64, s);
+    put_word(in + 96, x);
+    put_word(in + 128, y);
+    BN_free(x);
+    BN_free(y);
+}
+
+/* ECDSA as FIPS 186-5 writes it: Q = d*G, R = k*G, r = R.x mod n,
+ * s = k^-1 * (h + r*d) mod n (h used whole: 256 bits, as the order). */
+static void p256_sign(struct p256_kit *k, uint8_t in[160], const BIGNUM *h, const BIGNUM *d,
+                      const BIGNUM *nonce)
+{
+    EC_POINT *q = EC_POINT_new(k->group), *rp = EC_POINT_new(k->group);
+    BIGNUM *r = BN_new(), *s = BN_new(), *t = BN_new(), *kinv = BN_new();
+    assert_true(q && rp && r && s && t && kinv);
+    assert_true(EC_POINT_mul(k->group, q, d, NULL, NULL, k->ctx));
+    assert_true(EC_POINT_mul(k->group, rp, nonce, NULL, NULL, k->ctx));
+    assert_true(EC_POINT_get_affine_coordinates(k->group, rp, r, NULL, k->ctx));
+    assert_true(BN_nnmod(r, r, k->n, k->ctx));
+    assert_true(BN_mod_mul(t, r, d, k->n, k->ctx));
+    assert_true(BN_mod_add(t, t, h, k->n, k->ctx));
+    assert_non_null(BN_mod_inverse(kinv, nonce, k->n, k->ctx));
+    assert_true(BN_mod_mul(s, kinv, t, k->n, k->ctx));
+    p256_pack(k, in, h, r, s, q);
+    EC_POINT_free(q);
+    EC_POINT_free(rp);
+    BN_free(r);
+    BN_free(s);
+    BN_free(t);
+    BN_free(kinv);
+}
+
+/* Runs P256VERIFY in fork with gas and expects success at 6900 gas with
+ * the word 1 (valid) or empty output. */
+static void expect_p256(enum fork fork, const uint8_t *in, size_t len, uint64_t gas, bool valid,
+                        const char *what)
+{
+    struct run_result r = run(PRECOMPILE_ID_P256VERIFY, fork, in, len, gas);
+    if (r.status != PRECOMPILE_OK || r.gas_used != 6900 || r.out.len != (valid ? 32u : 0u)) {
+        print_error("%s: status %d, gas %llu, %zu bytes out; want %s\n", what, r.status,
+                    (unsigned long long)r.gas_used, r.out.len, valid ? "valid" : "invalid");
+        fail();
+    }
+    if (valid) {
+        uint8_t one[32] = {0};
+        one[31] = 1;
+        assert_memory_equal(r.out.data, one, 32);
+    }
+    bytebuf_free(&r.out);
+}
+
+/* Signatures made by OpenSSL's own signer on fresh random keys verify;
+ * changing any one field makes them fail. */
+static void test_p256verify_openssl_signatures(void **state)
+{
+    (void)state;
+    for (int round = 0; round < 8; round++) {
+        EVP_PKEY *key = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
+        assert_non_null(key);
+        BIGNUM *qx = NULL, *qy = NULL;
+        assert_true(EVP_PKEY_get_bn_param(key, OSSL_PKEY_PARAM_EC_PUB_X, &qx));
+        assert_true(EVP_PKEY_get_bn_param(key, OSSL_PKEY_PARAM_EC_PUB_Y, &qy));
+        uint8_t in[160];
+        char msg[32];
+        snprintf(msg, sizeof msg, "message %d", round);
+        precompile_sha256((const uint8_t *)msg, strlen(msg), in);
+
+        EVP_PKEY_CTX *sctx = EVP_PKEY_CTX_new(key, NULL);
+        assert_non_null(sctx);
+        assert_int_equal(EVP_PKEY_sign_init(sctx), 1);
+        uint8_t der[80];
+        size_t der_len = sizeof der;
+        assert_int_equal(EVP_PKEY_sign(sctx, der, &der_len, in, 32), 1);
+        const uint8_t *cursor = der;
+        ECDSA_SIG *sig = d2i_ECDSA_SIG(NULL, &cursor, (long)der_len);
+        assert_non_null(sig);
+        const BIGNUM *r, *s;
+        ECDSA_SIG_get0(sig, &r, &s);
+        put_word(in + 32, r);
+        put_word(in + 64, s);
+        put_word(in + 96, qx);
+        put_word(in + 128, qy);
+
+        expect_p256(FORK_OSAKA, in, sizeof in, 6900, true, "OpenSSL signature");
+        expect_p256(FORK_BPO2, in, sizeof in, 100000, true, "OpenSSL signature, BPO2");
+        for (int field = 0; field < 5; field++) {
+            uint8_t bad[160];
+            memcpy(bad, in, sizeof bad);
+            bad[field * 32 + 31] ^= 1;
+            expect_p256(FORK_OSAKA, bad, sizeof bad, 6900, false, "one bit changed");
+        }
+        ECDSA_SIG_free(sig);
+        EVP_PKEY_CTX_free(sctx);
+        BN_free(qx);
+        BN_free(qy);
+        EVP_PKEY_free(key);
+    }
+}
+
+/* A fixed textbook signature (key, nonce and hash from SHA-256 of labels)
+ * and every input rule of EIP-7951 around it. */
+static void test_p256verify_rules(void **state)
+{
+    (void)state;
+    struct p256_kit k;
+    p256_kit_init(&k);
+    BIGNUM *d = bn_of_label("parevm P256VERIFY test key");
+    BIGNUM *nonce = bn_of_label("parevm P256VERIFY test nonce");
+    BIGNUM *h = bn_of_label("parevm P256VERIFY test message");
+    assert_true(BN_nnmod(d, d, k.n, k.ctx) && BN_nnmod(nonce, nonce, k.n, k.ctx));
+    uint8_t in[161];
+    p256_sign(&k, in, h, d, nonce);
+    in[160] = 0;
+
+    expect_p256(FORK_OSAKA, in, 160, 6900, true, "textbook signature");
+    /* Exactly 6900 gas (EIP-7951), whatever the gas given; less fails. */
+    expect_p256(FORK_OSAKA, in, 160, 1000000, true, "plenty of gas");
+    struct run_result r = run(PRECOMPILE_ID_P256VERIFY, FORK_OSAKA, in, 160, 6899);
+    assert_int_equal(r.status, PRECOMPILE_FAILURE);
+    bytebuf_free(&r.out);
+    /* Not a precompile before Osaka. */
+    r = run(PRECOMPILE_ID_P256VERIFY, FORK_PRAGUE, in, 160, 100000);
+    assert_int_equal(r.status, PRECOMPILE_ERROR);
+    bytebuf_free(&r.out);
+
+    /* Input length exactly 160: shorter, longer (even by a zero byte) and
+     * empty inputs are invalid, at full price. */
+    expect_p256(FORK_OSAKA, in, 159, 6900, false, "159 bytes");
+    expect_p256(FORK_OSAKA, in, 161, 6900, false, "161 bytes");
+    expect_p256(FORK_OSAKA, NULL, 0, 6900, false, "empty");
+
+    uint8_t bad[160];
+    BIGNUM *v = BN_new();
+    /* No low-s rule: (r, n - s) verifies too. */
+    memcpy(bad, in, 160);
+    assert_true(BN_bin2bn(in + 64, 32, v) && BN_sub(v, k.n, v));
+    put_word(bad + 64, v);
+    expect_p256(FORK_OSAKA, bad, 160, 6900, true, "high s");
+    /* r and s in [1, n). */
+    static const uint8_t zero[32] = {0};
+    memcpy(bad, in, 160);
+    memcpy(bad + 32, zero, 32);
+    expect_p256(FORK_OSAKA, bad, 160, 6900, false, "r = 0");
+    memcpy(bad, in, 160);
+    memcpy(bad + 64, zero, 32);
+    expect_p256(FORK_OSAKA, bad, 160, 6900, false, "s = 0");
+    memcpy(bad, in, 160);
+    put_word(bad + 32, k.n);
+    expect_p256(FORK_OSAKA, bad, 160, 6900, false, "r = n");
+    memcpy(bad, in, 160);
+    put_word(bad + 64, k.n);
+    expect_p256(FORK_OSAKA, bad, 160, 6900, false, "s = n");
+    /* Public key coordinates in [0, p), on the curve, not (0, 0). */
+    memcpy(bad, in, 160);
+    put_word(bad + 96, k.p);
+    expect_p256(FORK_OSAKA, bad, 160, 6900, false, "qx = p");
+    memcpy(bad, in, 160);
+    put_word(bad + 128, k.p);
+    expect_p256(FORK_OSAKA, bad, 160, 6900, false, "qy = p");
+    memcpy(bad, in, 160);
+    bad[159] ^= 1;
+    expect_p256(FORK_OSAKA, bad, 160, 6900, false, "not on the curve");
+    memcpy(bad, in, 160);
+    memset(bad + 96, 0, 64);
+    expect_p256(FORK_OSAKA, bad, 160, 6900, false, "infinity (0, 0)");
+    /* -Q: a point on the curve, the wrong key. */
+    memcpy(bad, in, 160);
+    assert_true(BN_bin2bn(in + 128, 32, v) && BN_sub(v, k.p, v));
+    put_word(bad + 128, v);
+    expect_p256(FORK_OSAKA, bad, 160, 6900, false, "negated key");
+
+    /* The hash is not range-checked: h = n + 12345 signs and verifies as
+     * 12345 would. */
+    BIGNUM *big_h = BN_new();
+    assert_true(big_h && BN_set_word(v, 12345) && BN_add(big_h, k.n, v));
+    uint8_t in2[160];
+    p256_sign(&k, in2, big_h, d, nonce);
+    expect_p256(FORK_OSAKA, in2, 160, 6900, true, "h >= n");
+    memcpy(bad, in2, 160);
+    put_word(bad, v);
+    expect_p256(FORK_OSAKA, bad, 160, 6900, true, "h mod n of the same signature");
+    BN_free(big_h);
+    BN_free(v);
+    BN_free(d);
+    BN_free(nonce);
+    BN_free(h);
+    p256_kit_free(&k);
+}
+
+/* EIP-7951's two fixes over RIP-7212: R' is compared with r modulo n (a
+ * point R with n <= R.x < p), and R' at infinity does not verify. The keys
+ * are solved for from R (no private key needed): with u1 = h/s and
+ * u2 = r/s, Q = r^-1 * (s*R - h*G) gives u1*G + u2*Q = R. */
+static void test_p256verify_modular_comparison_and_infinity(void **state)
+{
+    (void)state;
+    struct p256_kit k;
+    p256_kit_init(&k);
+    EC_POINT *rp = EC_POINT_new(k.group), *q = EC_POINT_new(k.group), *t = EC_POINT_new(k.group);
+    BIGNUM *x = BN_new(), *r = BN_new(), *rinv = BN_new(), *neg_h = BN_new();
+    BIGNUM *s = bn_of_label("parevm s"), *h = bn_of_label("parevm h");
+    assert_true(rp && q && t && x && r && rinv && neg_h);
+    assert_true(BN_nnmod(s, s, k.n, k.ctx) && BN_nnmod(h, h, k.n, k.ctx));
+
+    /* The first x >= n that is the abscissa of a curve point. */
+    assert_true(BN_copy(x, k.n) != NULL);
+    int tries = 0;
+    while (!EC_POINT_set_compressed_coordinates(k.group, rp, x, 0, k.ctx)) {
+        ERR_clear_error();
+        assert_true(BN_add_word(x, 1));
+        assert_true(++tries < 1000);
+    }
+    assert_true(BN_cmp(x, k.n) >= 0 && BN_cmp(x, k.p) < 0);
+    assert_true(BN_sub(r, x, k.n));
+    assert_non_null(BN_mod_inverse(rinv, r, k.n, k.ctx));
+    assert_true(BN_sub(neg_h, k.n, h));
+    /* t = s*R - h*G, then Q = r^-1 * t */
+    assert_true(EC_POINT_mul(k.group, t, neg_h, rp, s, k.ctx));
+    assert_true(EC_POINT_mul(k.group, q, NULL, t, rinv, k.ctx));
+    uint8_t in[160];
+    p256_pack(&k, in, h, r, s, q);
+    expect_p256(FORK_OSAKA, in, 160, 6900, true, "R'.x >= n, r = R'.x - n");
+    /* The unreduced x (= r + n, the same residue) is not a valid r (r < n). */
+    p256_pack(&k, in, h, x, s, q);
+    expect_p256(FORK_OSAKA, in, 160, 6900, false, "r = R'.x >= n");
+
+    /* Q = -(h/r) * G: h/s * G + r/s * Q = 0. */
+    BIGNUM *c = BN_new();
+    assert_true(BN_mod_mul(c, h, rinv, k.n, k.ctx) && BN_sub(c, k.n, c));
+    assert_true(EC_POINT_mul(k.group, q, c, NULL, NULL, k.ctx));
+    p256_pack(&k, in, h, r, s, q);
+    expect_p256(FORK_OSAKA, in, 160, 6900, false, "R' at infinity");
+
+    BN_free(c);
+    EC_POINT_free(rp);
+    EC_POINT_free(q);
+    EC_POINT_free(t);
+    BN_free(x);
+    BN_free(r);
+    BN_free(rinv);
+    BN_free(neg_h);
+    BN_free(s);
+    BN_free(h);
+    p256_kit_free(&k);
+}
+
 /* Without a trusted setup the precompile cannot answer: an internal error,
  * not a failure. The setup loads once per process, so this runs in a fresh
  * copy of this program (see main) with PAREVM_TRUSTED_SETUP pointing
@@ -2258,9 +2587,11 @@ static int kzg_missing_setup_child(void)
 }
 
 /* The lazily created shared state (libsecp256k1 context, KZG trusted
- * setup) is first touched by several threads at once in a fresh process:
+ * setup, the P-256 group) is first touched by several threads at once in a fresh process:
  * every thread must get the right answers. */
 #define FIRST_USE_THREADS 4
+
+static uint8_t first_use_p256[160]; /* a valid P256VERIFY input, made before the threads */
 
 static void *first_use_thread(void *arg)
 {
@@ -2275,12 +2606,29 @@ static void *first_use_thread(void *arg)
     ok = ok && precompile_run(1, FORK_CANCUN, in, len, 3000, &gas, &out) == PRECOMPILE_OK && out.len == 32 &&
          out.data[12] == 0xa9 && out.data[31] == 0x0b;
     free(in);
+    ok = ok &&
+         precompile_run(PRECOMPILE_ID_P256VERIFY, FORK_OSAKA, first_use_p256, 160, 6900, &gas, &out) ==
+             PRECOMPILE_OK &&
+         out.len == 32 && out.data[31] == 1;
     bytebuf_free(&out);
     return ok ? (void *)1 : NULL;
 }
 
 static int concurrent_first_use_child(void)
 {
+    /* The test's own P-256 arithmetic, not the precompile's shared group. */
+    struct p256_kit k;
+    p256_kit_init(&k);
+    BIGNUM *d = bn_of_label("first use key"), *nonce = bn_of_label("first use nonce");
+    BIGNUM *h = bn_of_label("first use message");
+    BN_nnmod(d, d, k.n, k.ctx);
+    BN_nnmod(nonce, nonce, k.n, k.ctx);
+    p256_sign(&k, first_use_p256, h, d, nonce);
+    BN_free(d);
+    BN_free(nonce);
+    BN_free(h);
+    p256_kit_free(&k);
+
     pthread_t threads[FIRST_USE_THREADS];
     for (int i = 0; i < FIRST_USE_THREADS; i++)
         if (pthread_create(&threads[i], NULL, first_use_thread, NULL) != 0)
@@ -2332,7 +2680,7 @@ int main(int argc, char **argv)
     if (argc > 1 && strcmp(argv[1], "--concurrent-first-use-child") == 0)
         return concurrent_first_use_child();
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_count_per_fork),
+        cmocka_unit_test(test_addresses_per_fork),
         cmocka_unit_test(test_lookup),
         cmocka_unit_test(test_run_inactive_is_error),
         cmocka_unit_test(test_null_empty_input),
@@ -2359,6 +2707,9 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_kzg_invalid),
         cmocka_unit_test(test_kzg_infinity),
         cmocka_unit_test(test_kzg_missing_setup),
+        cmocka_unit_test(test_p256verify_openssl_signatures),
+        cmocka_unit_test(test_p256verify_rules),
+        cmocka_unit_test(test_p256verify_modular_comparison_and_infinity),
         cmocka_unit_test(test_bn254_mul_add_consistency),
         cmocka_unit_test(test_concurrent_first_use),
     };

@@ -166,13 +166,10 @@ static int warm_access_list(struct journal *j, const struct block_env *env, cons
     int err = journal_warm_account(j, &tx->sender, &w);
     if (!err && tx->has_to)
         err = journal_warm_account(j, &tx->to, &w);
-    int n = precompile_count(env->fork);
-    for (int i = 1; i <= n && !err; i++) {
-        address p;
-        memset(&p, 0, sizeof p);
-        p.bytes[19] = (uint8_t)i;
-        err = journal_warm_account(j, &p, &w);
-    }
+    size_t n;
+    const address *pre = precompile_addresses(env->fork, &n);
+    for (size_t i = 0; i < n && !err; i++)
+        err = journal_warm_account(j, &pre[i], &w);
     if (!err && env->fork >= FORK_SHANGHAI) /* EIP-3651: warm coinbase */
         err = journal_warm_account(j, &env->coinbase, &w);
     for (size_t i = 0; i < tx->access_list_len && !err; i++) {
@@ -404,12 +401,10 @@ int transition_system_call(const struct block_env *env, const struct state_view 
     err = journal_warm_account(j, from, &w);
     if (!err)
         err = journal_warm_account(j, to, &w);
-    for (int i = 1, n = precompile_count(env->fork); i <= n && !err; i++) {
-        address p;
-        memset(&p, 0, sizeof p);
-        p.bytes[19] = (uint8_t)i;
-        err = journal_warm_account(j, &p, &w);
-    }
+    size_t n;
+    const address *pre = precompile_addresses(env->fork, &n);
+    for (size_t i = 0; i < n && !err; i++)
+        err = journal_warm_account(j, &pre[i], &w);
     if (err)
         return err;
 
