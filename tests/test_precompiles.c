@@ -1065,6 +1065,61 @@ static const struct vector modexp_vectors[] = {
         "200f14de1d474710c1c979920452e0ffc2ac6f618afba5"},
 };
 
+/* The same MODEXP inputs under EIP-7883 pricing (Osaka), computed by us
+ * from the EIP's formula: complexity 16 up to 32 bytes else
+ * 2 * ceil(max_len / 8)^2, times max(1, iterations) with 16 per exponent
+ * byte beyond 32, no division, at least 500. (The EIP's own table of
+ * these names agrees where it has them.) */
+static const struct gas_vector modexp_osaka_gas[] = {
+    {"eip_example1", 4080},
+    {"eip_example2", 4080},
+    {"nagydani-1-square", 500},
+    {"nagydani-1-qube", 500},
+    {"nagydani-1-pow0x10001", 2048},
+    {"nagydani-2-square", 512},
+    {"nagydani-2-qube", 512},
+    {"nagydani-2-pow0x10001", 8192},
+    {"nagydani-3-square", 2048},
+    {"nagydani-3-qube", 2048},
+    {"nagydani-3-pow0x10001", 32768},
+    {"nagydani-4-square", 8192},
+    {"nagydani-4-qube", 8192},
+    {"nagydani-4-pow0x10001", 131072},
+    {"nagydani-5-square", 32768},
+    {"nagydani-5-qube", 32768},
+    {"nagydani-5-pow0x10001", 524288},
+    {"marius-1-even", 45296},
+    {"guido-1-even", 51136},
+    {"guido-2-even", 51152},
+    {"guido-3-even", 32400},
+    {"guido-4-even", 94448},
+    {"marcin-1-base-heavy", 1152},
+    {"marcin-1-exp-heavy", 16624},
+    {"marcin-1-balanced", 1200},
+    {"marcin-2-base-heavy", 5202},
+    {"marcin-2-exp-heavy", 16368},
+    {"marcin-2-balanced", 5978},
+    {"marcin-3-base-heavy", 2032},
+    {"marcin-3-exp-heavy", 4080},
+    {"marcin-3-balanced", 4080},
+    {"mod-8-exp-648", 16624},
+    {"mod-8-exp-896", 24560},
+    {"mod-32-exp-32", 500},
+    {"mod-32-exp-36", 560},
+    {"mod-32-exp-40", 624},
+    {"mod-32-exp-64", 1008},
+    {"mod-32-exp-65", 1024},
+    {"mod-32-exp-128", 2032},
+    {"mod-256-exp-2", 2048},
+    {"mod-264-exp-2", 2178},
+    {"mod-1024-exp-2", 32768},
+    {"pawel-1-exp-heavy", 24560},
+    {"pawel-2-exp-heavy", 6128},
+    {"pawel-3-exp-heavy", 2672},
+    {"pawel-4-exp-heavy", 1520},
+    {"mod_vul_pawel_3_exp_8", 1008},
+};
+
 static const struct gas_vector modexp_byzantium_gas[] = {
     {"eip_example1", 13056},
     {"eip_example2", 13056},
@@ -1790,6 +1845,23 @@ static void test_modexp_vectors_byzantium(void **state)
     }
 }
 
+/* Osaka (EIP-7883) prices every vector anew, with the same outputs;
+ * Prague keeps EIP-2565. */
+static void test_modexp_vectors_osaka(void **state)
+{
+    (void)state;
+    size_t n = sizeof modexp_vectors / sizeof modexp_vectors[0];
+    assert_int_equal(sizeof modexp_osaka_gas / sizeof modexp_osaka_gas[0], n);
+    for (size_t i = 0; i < n; i++) {
+        assert_string_equal(modexp_vectors[i].name, modexp_osaka_gas[i].name);
+        struct vector v = modexp_vectors[i];
+        v.gas = modexp_osaka_gas[i].gas;
+        run_vectors(5, FORK_OSAKA, &v, 1);
+        run_vectors(5, FORK_BPO2, &v, 1);
+    }
+    RUN_VECTORS(5, FORK_PRAGUE, modexp_vectors);
+}
+
 #define LEN(x) "00000000000000000000000000000000000000000000000000000000000000" x
 #define LEN_HUGE "ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff"
 #define LEN_2_64 "0000000000000000000000000000000000000000000000010000000000000000"
@@ -1886,6 +1958,118 @@ static void test_modexp_huge_lengths(void **state)
         strcat(big, "ff");
     assert_int_equal(modexp_gas_hex(FORK_BERLIN, big), 32 * 32 * 255 / 3);
     assert_int_equal(modexp_gas_hex(FORK_BYZANTIUM, big), (256 * 256 / 4 + 96 * 256 - 3072) * 255 / 20);
+}
+
+/* EIP-7883's thresholds, Cancun (EIP-2565) against Osaka, each price
+ * worked out by hand beside it. */
+static void test_modexp_osaka_thresholds(void **state)
+{
+    (void)state;
+    /* The minimum: 200 -> 500. Empty input: lengths 0, one iteration,
+     * complexity 16 (Osaka) or 0 (Cancun). */
+    assert_int_equal(modexp_gas_hex(FORK_CANCUN, ""), 200);
+    assert_int_equal(modexp_gas_hex(FORK_OSAKA, ""), 500);
+    expect_ok_hex(5, FORK_OSAKA, "", 500, 500, "", "empty input (Osaka: 500)");
+    expect_failure_hex(5, FORK_OSAKA, "", 499, "empty input, 499 gas");
+    expect_ok_hex(5, FORK_OSAKA, LEN("01") LEN("01") LEN("01") "03" "05" "07", 500, 500, "05",
+                  "3^5%7 (Osaka)");
+    /* 4-byte exponent 0x80000000: 31 iterations; 16 * 31 = 496 -> 500.
+     * 5-byte 0x0100000000: 32 iterations, 16 * 32 = 512 (Cancun: 1 word
+     * squared * 32 / 3 = 10 -> 200). */
+    assert_int_equal(modexp_gas_hex(FORK_OSAKA, LEN("01") LEN("04") LEN("01") "02" "80000000" "05"), 500);
+    assert_int_equal(modexp_gas_hex(FORK_OSAKA, LEN("01") LEN("05") LEN("01") "02" "0100000000" "05"), 512);
+    assert_int_equal(modexp_gas_hex(FORK_CANCUN, LEN("01") LEN("05") LEN("01") "02" "0100000000" "05"), 200);
+    /* 2^(2^32) mod 5 = 2^(2^32 mod 4) = 1, at exactly 512. */
+    expect_ok_hex(5, FORK_OSAKA, LEN("01") LEN("05") LEN("01") "02" "0100000000" "05", 512, 512, "01",
+                  "2^(2^32)%5");
+    expect_failure_hex(5, FORK_OSAKA, LEN("01") LEN("05") LEN("01") "02" "0100000000" "05", 511,
+                       "2^(2^32)%5, 511 gas");
+
+    /* max(base_len, mod_len) 32 -> 33 with a 32-byte exponent of 0xff..
+     * (255 iterations): Osaka 16 * 255 = 4080, then 2 * 5^2 * 255 =
+     * 12750; Cancun 4^2 * 255 / 3 = 1360, then 5^2 * 255 / 3 = 2125. */
+    char in[2 * (96 + 33 + 32 + 33) + 1];
+    for (int base_len = 32; base_len <= 33; base_len++) {
+        snprintf(in, sizeof in, "%064x%064x%064x", base_len, 32, 1);
+        for (int i = 0; i < base_len + 32; i++)
+            strcat(in, "ff");
+        strcat(in, "07");
+        assert_int_equal(modexp_gas_hex(FORK_OSAKA, in), base_len == 32 ? 4080 : 12750);
+        assert_int_equal(modexp_gas_hex(FORK_CANCUN, in), base_len == 32 ? 1360 : 2125);
+    }
+    /* The same through the modulus length (mod_len 33, base_len 1). */
+    snprintf(in, sizeof in, "%064x%064x%064x", 1, 32, 33);
+    /* exp absent (zero): 1 iteration, 2 * 5^2 = 50, raised to 500 */
+    assert_int_equal(modexp_gas_hex(FORK_OSAKA, in), 500);
+    assert_int_equal(modexp_gas_hex(FORK_CANCUN, in), 200);
+    strcat(in, "02");
+    for (int i = 0; i < 32; i++)
+        strcat(in, "ff");
+    assert_int_equal(modexp_gas_hex(FORK_OSAKA, in), 12750);
+    assert_int_equal(modexp_gas_hex(FORK_CANCUN, in), 2125);
+
+    /* Exponent beyond 32 bytes: 0x01 then 32 zero bytes (exp_len 33) has
+     * 248 + 16 = 264 iterations in Osaka (248 + 8 = 256 before): 1-byte
+     * operands, 16 * 264 = 4224; Cancun max(200, 256 / 3) = 200. */
+    const char *adj = LEN("01") LEN("21") LEN("01") "02" "01" ZERO32 "05";
+    assert_int_equal(modexp_gas_hex(FORK_OSAKA, adj), 16 * 264);
+    assert_int_equal(modexp_gas_hex(FORK_CANCUN, adj), 200);
+    expect_ok_hex(5, FORK_OSAKA, adj, 4224, 4224, "01", "2^(2^256)%5 (Osaka)");
+    /* exp_len 64, all zero: 16 * 32 iterations (the head is 0). */
+    assert_int_equal(modexp_gas_hex(FORK_OSAKA, LEN("01") LEN("40") LEN("01")), 16 * 16 * 32);
+    assert_int_equal(modexp_gas_hex(FORK_CANCUN, LEN("01") LEN("40") LEN("01")), 200);
+    /* Prague prices as Cancun. */
+    assert_int_equal(modexp_gas_hex(FORK_PRAGUE, adj), 200);
+}
+
+/* EIP-7823 (Osaka): each length at most 1024 bytes; 1025 fails with all
+ * gas, whatever the price; Prague still prices and runs it. */
+static void test_modexp_osaka_bounds(void **state)
+{
+    (void)state;
+    static const char *const over[] = {
+        LEN("00") LEN("00") "0000000000000000000000000000000000000000000000000000000000000401",
+        LEN("00") "0000000000000000000000000000000000000000000000000000000000000401" LEN("00"),
+        "0000000000000000000000000000000000000000000000000000000000000401" LEN("00") LEN("00"),
+        LEN_HUGE LEN("01") LEN("01"),
+        LEN("01") LEN_2_64 LEN("01"),
+    };
+    for (size_t i = 0; i < sizeof over / sizeof over[0]; i++)
+        expect_failure_hex(5, FORK_OSAKA, over[i], UINT64_MAX - 1, "length over 1024");
+    /* base_len 1025, no modulus: Prague prices 129^2 / 3 = 5547 and
+     * answers empty; Osaka fails. */
+    const char *base_1025 = "0000000000000000000000000000000000000000000000000000000000000401" LEN("00") LEN("00");
+    expect_ok_hex(5, FORK_PRAGUE, base_1025, 5547, 5547, "", "base_len 1025, Prague");
+    expect_failure_hex(5, FORK_OSAKA, base_1025, 1000000, "base_len 1025, Osaka");
+    /* base_len 1024: 2 * 128^2 = 32768 in Osaka, allowed. */
+    const char *base_1024 = "0000000000000000000000000000000000000000000000000000000000000400" LEN("00") LEN("00");
+    expect_ok_hex(5, FORK_OSAKA, base_1024, 32768, 32768, "", "base_len 1024, Osaka");
+    /* exp_len 1024 of zeros, 1-byte operands: 16 * (1024 - 32) = 15872
+     * iterations, 16 * 15872 = 253952; x^0 mod 7 = 1. */
+    const char *exp_1024 = LEN("01") "0000000000000000000000000000000000000000000000000000000000000400" LEN("01");
+    char *buf = malloc(strlen(exp_1024) + 2 + 2048 + 2 + 1);
+    assert_non_null(buf);
+    strcpy(buf, exp_1024);
+    strcat(buf, "03");
+    for (int i = 0; i < 1024; i++)
+        strcat(buf, "00");
+    strcat(buf, "07");
+    expect_ok_hex(5, FORK_OSAKA, buf, 253952, 253952, "01", "exp_len 1024, Osaka");
+    free(buf);
+    /* mod_len 1024 (all 0xff), 2^3: 32768 gas, 1024 bytes ending in 08. */
+    const size_t mod_hex = 2 * 1024;
+    buf = malloc(2 * 96 + 4 + mod_hex + 1);
+    char *want = malloc(mod_hex + 1);
+    assert_true(buf && want);
+    strcpy(buf, LEN("01") LEN("01") "0000000000000000000000000000000000000000000000000000000000000400" "02" "03");
+    for (size_t i = 0; i < 1024; i++)
+        strcat(buf, "ff");
+    memset(want, '0', mod_hex);
+    want[mod_hex - 1] = '8';
+    want[mod_hex] = '\0';
+    expect_ok_hex(5, FORK_OSAKA, buf, 32768, 32768, want, "mod_len 1024, Osaka");
+    free(buf);
+    free(want);
 }
 
 /* ---- 0x06, 0x07, 0x08 BN254 -------------------------------------------- */
@@ -2696,6 +2880,9 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_modexp_vectors_byzantium),
         cmocka_unit_test(test_modexp_edges),
         cmocka_unit_test(test_modexp_huge_lengths),
+        cmocka_unit_test(test_modexp_vectors_osaka),
+        cmocka_unit_test(test_modexp_osaka_thresholds),
+        cmocka_unit_test(test_modexp_osaka_bounds),
         cmocka_unit_test(test_bn254_add_vectors),
         cmocka_unit_test(test_bn254_mul_vectors),
         cmocka_unit_test(test_bn254_pairing_vectors),

@@ -54,8 +54,10 @@ enum precompile_status precompile_run(int id, enum fork fork, const uint8_t *in,
 enum precompile_status precompile_modexp(enum fork fork, const uint8_t *in, size_t in_len,
                                          uint64_t gas_limit, uint64_t *gas_used, struct bytebuf *out);
 
-/* EIP-198 / EIP-2565 gas of a MODEXP call on in[0..in_len), saturating at
- * UINT64_MAX. Reads only the three length words and the exponent head. */
+/* EIP-198 / EIP-2565 / EIP-7883 gas of a MODEXP call on in[0..in_len),
+ * saturating at UINT64_MAX. Reads only the three length words and the
+ * exponent head. The price only: EIP-7823's length bound (Osaka) is
+ * checked by the precompile itself. */
 uint64_t precompile_modexp_gas(enum fork fork, const uint8_t *in, size_t in_len);
 
 /* EIP-7951 P256VERIFY (0x100, Osaka): 6900 gas; 32-byte 1 on a valid
