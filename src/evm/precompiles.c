@@ -139,8 +139,7 @@ static enum precompile_status run_identity(const uint8_t *in, size_t in_len, str
 /* Every precompile has one entry point of this shape: the contract of
  * precompile_run, with out already reset. */
 typedef enum precompile_status (*precompile_fn)(enum fork fork, const uint8_t *in, size_t in_len,
-                                                uint64_t gas_limit, uint64_t *gas_used,
-                                                struct bytebuf *out);
+                                                uint64_t gas_limit, uint64_t *gas_used, struct bytebuf *out);
 
 /* Fixed-price precompiles: check the price, then run. The others price
  * themselves from their input inside their own file. */
@@ -218,12 +217,12 @@ static const struct precompile_row {
     {0x02, FORK_FRONTIER, entry_sha256},
     {0x03, FORK_FRONTIER, entry_ripemd160},
     {0x04, FORK_FRONTIER, entry_identity},
-    {0x05, FORK_BYZANTIUM, precompile_modexp},       /* EIP-198 */
-    {0x06, FORK_BYZANTIUM, bn254_precompile_add},    /* EIP-196 */
-    {0x07, FORK_BYZANTIUM, bn254_precompile_mul},    /* EIP-196 */
+    {0x05, FORK_BYZANTIUM, precompile_modexp},        /* EIP-198 */
+    {0x06, FORK_BYZANTIUM, bn254_precompile_add},     /* EIP-196 */
+    {0x07, FORK_BYZANTIUM, bn254_precompile_mul},     /* EIP-196 */
     {0x08, FORK_BYZANTIUM, bn254_precompile_pairing}, /* EIP-197 */
-    {0x09, FORK_ISTANBUL, entry_blake2f},            /* EIP-152 */
-    {0x0a, FORK_CANCUN, entry_point_evaluation},     /* EIP-4844 */
+    {0x09, FORK_ISTANBUL, entry_blake2f},             /* EIP-152 */
+    {0x0a, FORK_CANCUN, entry_point_evaluation},      /* EIP-4844 */
     /* 0x0b..0x11: EIP-2537 BLS12-381 (Prague), rows added with bls12381.c */
     {PRECOMPILE_ID_P256VERIFY, FORK_OSAKA, entry_p256verify}, /* EIP-7951 */
 };
