@@ -13,10 +13,10 @@
 #include <cmocka.h>
 
 #include <cjson/cJSON.h>
-#include <secp256k1.h>
-#include <secp256k1_recovery.h>
 #include <dirent.h>
 #include <pthread.h>
+#include <secp256k1.h>
+#include <secp256k1_recovery.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -566,8 +566,9 @@ static void test_set_code_round_trip(void **state)
     bad.s = u256_zero();
     assert_int_equal(tx_authorization_authority(&bad, &who), PAREVM_ERR_SIGNATURE);
     uint8_t n[32];
-    assert_int_equal(hex_decode_exact("0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141", n, 32),
-                     PAREVM_OK);
+    assert_int_equal(
+        hex_decode_exact("0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141", n, 32),
+        PAREVM_OK);
     u256 order = u256_from_be(n, 32);
     bad = back.authorizations[0];
     bad.s = u256_sub(&order, &bad.s); /* the malleated twin: s > n/2 (EIP-2) */
@@ -598,7 +599,14 @@ static void test_set_code_round_trip(void **state)
     assert_int_equal(decode_hex("0x04f8"
                                 "3c018080808094000000000000000000000000000000000000000180"
                                 "80c0"
-                                "db" "da" "80" "940000000000000000000000000000000000000002" "80" "80" "80" "80"
+                                "db"
+                                "da"
+                                "80"
+                                "940000000000000000000000000000000000000002"
+                                "80"
+                                "80"
+                                "80"
+                                "80"
                                 "808080",
                                 &back, &why),
                      PAREVM_OK);
@@ -608,7 +616,14 @@ static void test_set_code_round_trip(void **state)
     assert_int_equal(decode_hex("0x04f8"
                                 "3e018080808094000000000000000000000000000000000000000180"
                                 "80c0"
-                                "dd" "dc" "80" "940000000000000000000000000000000000000002" "80" "820100" "80" "80"
+                                "dd"
+                                "dc"
+                                "80"
+                                "940000000000000000000000000000000000000002"
+                                "80"
+                                "820100"
+                                "80"
+                                "80"
                                 "808080",
                                 &back, &why),
                      PAREVM_ERR_RANGE);
@@ -667,7 +682,8 @@ static void check_txbytes_file(const char *path, void *ctx)
                         address who;
                         if (cJSON_IsString(signer) &&
                             tx_authorization_authority(&tx.authorizations[i], &who) == PAREVM_OK) {
-                            assert_int_equal(hex_decode_exact(signer->valuestring, want.bytes, 20), PAREVM_OK);
+                            assert_int_equal(hex_decode_exact(signer->valuestring, want.bytes, 20),
+                                             PAREVM_OK);
                             assert_true(address_eq(&who, &want));
                             st->authorities++;
                         }
