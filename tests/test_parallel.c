@@ -488,9 +488,15 @@ static void test_set_code_delegations(void **state)
     struct authorization clear = make_auth(keys[3], NULL, 1);
     txs[n++] = make_set_code_tx(SENDER(), 0, &router, &clear, 1);
     txs[n++] = make_tx(SENDER(), 0, &router, 0, 200000);
+    /* Transfers with calldata that pay the EIP-7623 floor (200 non-zero
+     * bytes: 29000 against an intrinsic 24200), to the coinbase's fee. */
+    static uint8_t calldata[200];
+    memset(calldata, 0xff, sizeof calldata);
     for (int i = 0; i < 6; i++) {
         address to = addr_of(400000 + (uint32_t)i);
-        txs[n++] = make_tx(SENDER(), 0, &to, 5, 21000);
+        txs[n] = make_tx(SENDER(), 0, &to, 5, 40000);
+        txs[n].data = calldata;
+        txs[n++].data_len = sizeof calldata;
     }
 #undef SENDER
     assert_true(n <= sizeof txs / sizeof *txs);
@@ -506,6 +512,8 @@ static void test_set_code_delegations(void **state)
         assert_int_equal(transition_apply_world(&env, &w, &txs[i], used, &r), PAREVM_OK);
         assert_int_equal(r.error, TXERR_NONE);
         assert_int_equal(r.status, TX_STATUS_SUCCESS);
+        if (txs[i].data_len == 200)
+            assert_int_equal(r.gas_used, 29000);
         used += r.gas_used;
         tx_result_free(&r);
     }
