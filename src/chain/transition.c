@@ -254,6 +254,10 @@ static int apply_authorizations(struct journal *j, const struct block_env *env, 
             continue;
         if ((err = journal_exists(j, &authority, &exists)))
             return err;
+        /* The EIP's text says "if authority is not empty"; execution-specs
+         * (set_delegation) and geth test existence, which is what we do.
+         * They differ only for an existing empty account, which EIP-7523
+         * rules out on live chains. */
         if (exists)
             journal_add_refund(j, PER_EMPTY_ACCOUNT_COST - PER_AUTH_BASE_COST);
         struct code *designator;
