@@ -22,6 +22,7 @@
 #include "../src/base/hex.h"
 #include "../src/base/keccak.h"
 #include "../src/chain/block.h"
+#include "../src/chain/validate.h"
 #include "../src/exec/exec.h"
 #include "../src/io/mainnet.h"
 #include "../src/state/world.h"
@@ -84,6 +85,16 @@ static void test_mainnet_schedule(void **state)
         {19426586, 1710338123, FORK_SHANGHAI},
         {19426587, 1710338135, FORK_CANCUN},
         {22000000, 1740000000, FORK_CANCUN},
+        /* EIP-7600, EIP-7607, EIP-8134, EIP-8135 activation timestamps */
+        {22431083, 1746612310, FORK_CANCUN},
+        {22431084, 1746612311, FORK_PRAGUE},
+        {23935693, 1764798550, FORK_PRAGUE},
+        {23935694, 1764798551, FORK_OSAKA},
+        {23975000, 1765290070, FORK_OSAKA},
+        {23975001, 1765290071, FORK_BPO1},
+        {24180000, 1767747670, FORK_BPO1},
+        {24180001, 1767747671, FORK_BPO2},
+        {30000000, 1900000000, FORK_BPO2},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         enum fork f = chain_config_fork(&c, cases[i].number, cases[i].timestamp);
@@ -117,6 +128,10 @@ static void test_network_names(void **state)
         {"Merge", FORK_PARIS},
         {"Shanghai", FORK_SHANGHAI},
         {"Cancun", FORK_CANCUN},
+        {"Prague", FORK_PRAGUE},
+        {"Osaka", FORK_OSAKA},
+        {"BPO1", FORK_BPO1},
+        {"BPO2", FORK_BPO2},
     };
     for (size_t i = 0; i < sizeof singles / sizeof singles[0]; i++) {
         assert_true(chain_config_from_network(&c, singles[i].name));
@@ -139,6 +154,10 @@ static void test_network_names(void **state)
         {"BerlinToLondonAt5", FORK_BERLIN, FORK_LONDON, 5, false},
         {"ParisToShanghaiAtTime15k", FORK_PARIS, FORK_SHANGHAI, 15000, true},
         {"ShanghaiToCancunAtTime15k", FORK_SHANGHAI, FORK_CANCUN, 15000, true},
+        {"CancunToPragueAtTime15k", FORK_CANCUN, FORK_PRAGUE, 15000, true},
+        {"PragueToOsakaAtTime15k", FORK_PRAGUE, FORK_OSAKA, 15000, true},
+        {"OsakaToBPO1AtTime15k", FORK_OSAKA, FORK_BPO1, 15000, true},
+        {"BPO1ToBPO2AtTime15k", FORK_BPO1, FORK_BPO2, 15000, true},
     };
     for (size_t i = 0; i < sizeof transitions / sizeof transitions[0]; i++) {
         assert_true(chain_config_from_network(&c, transitions[i].name));
@@ -171,6 +190,7 @@ static void test_network_names(void **state)
 
     assert_false(chain_config_from_network(&c, "NoSuchFork"));
     assert_false(chain_config_from_network(&c, "CancunToShanghaiAtTime15k"));
+    assert_false(chain_config_from_network(&c, "OsakaToPragueAtTime15k"));
     assert_false(chain_config_from_network(&c, "BerlinToLondonAtx"));
     assert_false(chain_config_from_network(&c, ""));
 }
@@ -206,7 +226,7 @@ static void test_block_env(void **state)
 
     h.excess_blob_gas = 10 * 3338477; /* e^10 rounded down by fake_exponential */
     block_env_from_header(&env, &c, &h);
-    u256 want = block_env_blob_base_fee(10 * 3338477);
+    u256 want = block_env_blob_base_fee(FORK_CANCUN, 10 * 3338477);
     assert_true(u256_eq(&env.blob_base_fee, &want));
     assert_true(u256_gt(&env.blob_base_fee, &one));
 
@@ -219,6 +239,103 @@ static void test_block_env(void **state)
 }
 
 /* ---- receipts and roots ---- */
+
+/* ---- blob gas per fork ---- */
+
+/* The blob base fee uses the fork's update fraction: e^(x / fraction),
+ * floored by fake_exponential. Expected values worked out with an
+ * independent big-integer evaluation of EIP-4844's series. */
+static void test_blob_base_fee_per_fork(void **state)
+{
+    (void)state;
+    static const struct {
+        enum fork fork;
+        uint64_t excess;
+        uint64_t fee;
+    } cases[] = {
+        {FORK_CANCUN, 0, 1},          {FORK_PRAGUE, 0, 1},          {FORK_BPO2, 0, 1},
+        /* excess = Prague's fraction: e^1 -> 2 in Prague, e^1.5 -> 4 in Cancun */
+        {FORK_CANCUN, 5007716, 4},    {FORK_PRAGUE, 5007716, 2},    {FORK_OSAKA, 5007716, 2},
+        {FORK_BPO1, 5007716, 1},      {FORK_BPO2, 5007716, 1},
+        {FORK_CANCUN, 50077160, 0x31e19e}, {FORK_PRAGUE, 50077160, 0x560a},
+        {FORK_OSAKA, 50077160, 0x560a},    {FORK_BPO1, 50077160, 0x193},
+        {FORK_BPO2, 50077160, 0x48},
+        {FORK_PRAGUE, 100000000, 0x1c0a60a5}, {FORK_BPO1, 100000000, 0x2701d},
+        {FORK_BPO2, 100000000, 0x1459},   {FORK_CANCUN, 100000000, 0x947c00e152bull},
+        {FORK_SHANGHAI, 100000000, 0x947c00e152bull}, /* before Cancun: Cancun's */
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        u256 got = block_env_blob_base_fee(cases[i].fork, cases[i].excess), want = u256_from_u64(cases[i].fee);
+        if (!u256_eq(&got, &want))
+            fail_msg("case %zu (%s, excess %llu): got 0x%llx", i, fork_name(cases[i].fork),
+                     (unsigned long long)cases[i].excess, (unsigned long long)got.w[0]);
+    }
+    /* The block env takes the header's fork. */
+    struct chain_config c;
+    chain_config_single(&c, FORK_PRAGUE);
+    struct block_header h;
+    memset(&h, 0, sizeof h);
+    h.has_base_fee = h.has_blob_gas = true;
+    h.excess_blob_gas = 50077160;
+    struct block_env env;
+    block_env_from_header(&env, &c, &h);
+    assert_true(u256_eq(&env.blob_base_fee, &(u256){{0x560a, 0, 0, 0}}));
+    /* Maximum blob gas per block: 6, 9, 9, 15, 21 blobs. */
+    assert_int_equal(block_max_blob_gas(FORK_CANCUN), 6 * 131072);
+    assert_int_equal(block_max_blob_gas(FORK_PRAGUE), 9 * 131072);
+    assert_int_equal(block_max_blob_gas(FORK_OSAKA), 9 * 131072);
+    assert_int_equal(block_max_blob_gas(FORK_BPO1), 15 * 131072);
+    assert_int_equal(block_max_blob_gas(FORK_BPO2), 21 * 131072);
+}
+
+/* Next excess blob gas: the fork's target, and EIP-7918's reserve price
+ * from Osaka (base_fee > 16 * blob_base_fee: the excess grows by
+ * used * (max - target) / max). */
+static void test_next_excess_blob_gas(void **state)
+{
+    (void)state;
+    struct block_header p;
+    memset(&p, 0, sizeof p);
+    p.has_blob_gas = p.has_base_fee = true;
+    p.excess_blob_gas = 786432; /* blob base fee 1 under every schedule here */
+    p.blob_gas_used = 7 * 131072;
+    /* Cancun target 3 blobs, Prague 6: parent Cancun, child Prague (the
+     * child's schedule applies at the fork block, EIP-7840). */
+    assert_int_equal(validate_next_excess_blob_gas(&p, FORK_CANCUN, FORK_CANCUN), 786432 + 4 * 131072);
+    assert_int_equal(validate_next_excess_blob_gas(&p, FORK_CANCUN, FORK_PRAGUE), 786432 + 131072);
+    /* Below the target: zero, whatever the base fee. */
+    p.base_fee = u256_from_u64(1000000);
+    struct block_header low = p;
+    low.excess_blob_gas = 0;
+    low.blob_gas_used = 5 * 131072;
+    assert_int_equal(validate_next_excess_blob_gas(&low, FORK_OSAKA, FORK_OSAKA), 0);
+    /* EIP-7918 boundary: blob base fee 1, so the reserve binds from base
+     * fee 17 (17 * 2^13 > 2^17 * 1), not at 16 (equal prices). */
+    p.base_fee = u256_from_u64(16);
+    assert_false(validate_blob_reserve_binds(&p, FORK_OSAKA));
+    assert_int_equal(validate_next_excess_blob_gas(&p, FORK_OSAKA, FORK_OSAKA), 786432 + 131072);
+    p.base_fee = u256_from_u64(17);
+    assert_true(validate_blob_reserve_binds(&p, FORK_OSAKA));
+    /* 786432 + 917504 * (9 - 6) / 9 = 786432 + 305834 (floored) */
+    assert_int_equal(validate_next_excess_blob_gas(&p, FORK_OSAKA, FORK_OSAKA), 786432 + 305834);
+    /* Prague has no reserve price. */
+    assert_int_equal(validate_next_excess_blob_gas(&p, FORK_PRAGUE, FORK_PRAGUE), 786432 + 131072);
+    /* BPO1 (target 10, max 15): 7 blobs + excess 6 blobs = 13 > 10; binding:
+     * 786432 + 917504 * 5 / 15 = 786432 + 305834 */
+    assert_int_equal(validate_next_excess_blob_gas(&p, FORK_OSAKA, FORK_BPO1), 786432 + 305834);
+    p.base_fee = u256_from_u64(16);
+    assert_int_equal(validate_next_excess_blob_gas(&p, FORK_OSAKA, FORK_BPO1), 786432 + 917504 - 10 * 131072);
+    /* A blob base fee of 2 moves the boundary to 33. */
+    p.excess_blob_gas = 5007716; /* Osaka: fee 2 */
+    p.base_fee = u256_from_u64(32);
+    assert_false(validate_blob_reserve_binds(&p, FORK_OSAKA));
+    p.base_fee = u256_from_u64(33);
+    assert_true(validate_blob_reserve_binds(&p, FORK_OSAKA));
+    /* Huge fees neither wrap nor crash. */
+    p.base_fee = u256_max();
+    p.excess_blob_gas = UINT64_MAX / 2;
+    assert_false(validate_blob_reserve_binds(&p, FORK_OSAKA)); /* the blob fee saturates */
+}
 
 static void test_receipt_encoding(void **state)
 {
@@ -845,6 +962,8 @@ int main(void)
         cmocka_unit_test(test_mainnet_schedule),
         cmocka_unit_test(test_network_names),
         cmocka_unit_test(test_block_env),
+        cmocka_unit_test(test_blob_base_fee_per_fork),
+        cmocka_unit_test(test_next_excess_blob_gas),
         cmocka_unit_test(test_receipt_encoding),
         cmocka_unit_test(test_withdrawals_root),
         cmocka_unit_test(test_header_hash_known),

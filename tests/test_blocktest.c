@@ -724,13 +724,13 @@ static void test_base_fee_formula(void **state)
     memset(&q, 0, sizeof q);
     q.has_blob_gas = true;
     q.blob_gas_used = 786432;
-    assert_int_equal(validate_next_excess_blob_gas(&q, FORK_CANCUN), 393216);
+    assert_int_equal(validate_next_excess_blob_gas(&q, FORK_CANCUN, FORK_CANCUN), 393216);
     q.excess_blob_gas = 393216;
     q.blob_gas_used = 0;
-    assert_int_equal(validate_next_excess_blob_gas(&q, FORK_CANCUN), 0);
+    assert_int_equal(validate_next_excess_blob_gas(&q, FORK_CANCUN, FORK_CANCUN), 0);
     q.blob_gas_used = 131072;
-    assert_int_equal(validate_next_excess_blob_gas(&q, FORK_CANCUN), 131072);
-    assert_int_equal(validate_next_excess_blob_gas(&q, FORK_SHANGHAI), 0);
+    assert_int_equal(validate_next_excess_blob_gas(&q, FORK_CANCUN, FORK_CANCUN), 131072);
+    assert_int_equal(validate_next_excess_blob_gas(&q, FORK_SHANGHAI, FORK_CANCUN), 0);
 }
 
 /* EIP-1559 at the London block: the gas limit may double, and the base fee

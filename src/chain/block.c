@@ -69,8 +69,13 @@ void chain_config_mainnet(struct chain_config *cfg)
     cfg->fork_block[FORK_PARIS] = 15537394;
     cfg->fork_time[FORK_SHANGHAI] = 1681338455;
     cfg->fork_time[FORK_CANCUN] = 1710338135;
-    /* Prague (timestamp 1,746,612,311) needs EIP-2935/7002/7251/7702,
-     * which parevm does not implement yet: left unscheduled. */
+    /* Activation timestamps from the upgrades' meta EIPs: EIP-7600
+     * (Prague, epoch 364032), EIP-7607 (Osaka, epoch 411392), EIP-8134
+     * (BPO1) and EIP-8135 (BPO2). */
+    cfg->fork_time[FORK_PRAGUE] = 1746612311;
+    cfg->fork_time[FORK_OSAKA] = 1764798551;
+    cfg->fork_time[FORK_BPO1] = 1765290071;
+    cfg->fork_time[FORK_BPO2] = 1767747671;
 }
 
 void chain_config_single(struct chain_config *cfg, enum fork f)
@@ -237,9 +242,9 @@ void block_env_from_header(struct block_env *env, const struct chain_config *cfg
     env->base_fee = env->fork >= FORK_LONDON && h->has_base_fee ? h->base_fee : u256_zero();
     if (env->fork >= FORK_CANCUN && h->has_blob_gas) {
         env->excess_blob_gas = h->excess_blob_gas;
-        env->blob_base_fee = block_env_blob_base_fee(h->excess_blob_gas);
+        env->blob_base_fee = block_env_blob_base_fee(env->fork, h->excess_blob_gas);
     } else {
-        env->blob_base_fee = block_env_blob_base_fee(0);
+        env->blob_base_fee = block_env_blob_base_fee(env->fork, 0);
     }
 }
 
@@ -255,6 +260,11 @@ u256 block_reward(enum fork f)
     if (f >= FORK_BYZANTIUM)
         return u256_from_u64(3 * eth); /* EIP-649 */
     return u256_from_u64(5 * eth);
+}
+
+uint64_t block_max_blob_gas(enum fork f)
+{
+    return (uint64_t)fork_blob_params(f)->max * BLOB_GAS_PER_BLOB;
 }
 
 int block_beacon_root_call(const struct block_env *env, const struct block_header *h,

@@ -118,7 +118,6 @@ void block_env_from_header(struct block_env *env, const struct chain_config *cfg
 /* ---- block-level rules (besides the transactions) ---- */
 
 #define BLOB_GAS_PER_BLOB 131072            /* EIP-4844 */
-#define MAX_BLOB_GAS_PER_BLOCK (6 * 131072) /* EIP-4844: 6 blobs */
 #define SYSTEM_CALL_GAS 30000000            /* EIP-4788 */
 extern const address SYSTEM_ADDRESS;        /* 0xff..fe, EIP-4788 caller */
 extern const address BEACON_ROOTS_ADDRESS;  /* 0x000F3df6D732807Ef1319fB7B8bB8522d0Beac02 */
@@ -126,6 +125,11 @@ extern const address BEACON_ROOTS_ADDRESS;  /* 0x000F3df6D732807Ef1319fB7B8bB852
 /* Proof-of-work block reward in wei for fork f: 5 ETH (Frontier), 3 ETH
  * (Byzantium, EIP-649), 2 ETH (Constantinople, EIP-1234), 0 from Paris. */
 u256 block_reward(enum fork f);
+
+/* The most blob gas a block of fork f may use: the schedule's maximum
+ * blobs (6 Cancun, EIP-4844; 9 Prague, EIP-7691; EIP-7892 BPO schedules)
+ * times BLOB_GAS_PER_BLOB. */
+uint64_t block_max_blob_gas(enum fork f);
 
 /* EIP-4788: before the transactions of a Cancun block, call the beacon
  * roots contract from SYSTEM_ADDRESS with the parent beacon block root

@@ -342,13 +342,14 @@ static void note_error(struct seq_run *s, size_t i, int err)
                  parevm_strerror(err));
 }
 
-/* EIP-4844: whether blob transaction tx fits in the block after used blob
- * gas; *blob_gas: what it adds. */
-static bool blob_gas_fits(const struct tx *tx, uint64_t used, uint64_t *blob_gas)
+/* EIP-4844: whether blob transaction tx fits in a block of fork f after
+ * used blob gas (the fork's maximum: EIP-7691, EIP-7892); *blob_gas: what
+ * it adds. */
+static bool blob_gas_fits(enum fork f, const struct tx *tx, uint64_t used, uint64_t *blob_gas)
 {
+    uint64_t max = block_max_blob_gas(f);
     *blob_gas = (uint64_t)tx->blob_hash_count * BLOB_GAS_PER_BLOB;
-    return tx->blob_hash_count <= MAX_BLOB_GAS_PER_BLOCK / BLOB_GAS_PER_BLOB &&
-           used + *blob_gas <= MAX_BLOB_GAS_PER_BLOCK;
+    return tx->blob_hash_count <= max / BLOB_GAS_PER_BLOB && used + *blob_gas <= max;
 }
 
 /* Run one transaction; on success its receipt is filled. *stop is set
@@ -371,10 +372,10 @@ static int seq_tx(struct seq_run *s, size_t i, uint64_t *gas_used, bool *stop)
     }
     if (tx->type == 3) { /* EIP-4844 block blob gas limit */
         uint64_t blob_gas;
-        if (!blob_gas_fits(tx, s->r->blob_gas_used, &blob_gas)) {
+        if (!blob_gas_fits(s->env.fork, tx, s->r->blob_gas_used, &blob_gas)) {
             char msg[96];
-            snprintf(msg, sizeof msg, "transaction %zu: blob gas exceeds the block maximum %d", i,
-                     MAX_BLOB_GAS_PER_BLOCK);
+            snprintf(msg, sizeof msg, "transaction %zu: blob gas exceeds the block maximum %llu", i,
+                     (unsigned long long)block_max_blob_gas(s->env.fork));
             mark_invalid(s->r, i, TXERR_BLOB_COUNT, msg);
             *stop = true;
             return PAREVM_OK;
@@ -482,7 +483,7 @@ static bool par_all_commit(const struct seq_run *s)
             return false;
         if (tx->type == 3) {
             uint64_t blob_gas;
-            if (!blob_gas_fits(tx, blob_gas_used, &blob_gas))
+            if (!blob_gas_fits(s->env.fork, tx, blob_gas_used, &blob_gas))
                 return false;
             blob_gas_used += blob_gas;
         }

@@ -1010,11 +1010,12 @@ static int precheck(struct t8n_run *run, size_t i, uint64_t blob_gas_used, bool 
     if (tx->type == 3 && !run->blob_fee_known)
         return reject(run, i, "blob tx used but field env.ExcessBlobGas missing");
     if (tx->type == 3) {
+        /* EIP-4844 / EIP-7691 / EIP-7892: the fork's block maximum. */
+        uint64_t max = block_max_blob_gas(run->cfg->fork);
         uint64_t blob_gas = (uint64_t)tx->blob_hash_count * BLOB_GAS_PER_BLOB;
-        if (tx->blob_hash_count > MAX_BLOB_GAS_PER_BLOCK / BLOB_GAS_PER_BLOB ||
-            blob_gas_used + blob_gas > MAX_BLOB_GAS_PER_BLOCK)
-            return reject(run, i, "blob gas (%llu) would exceed maximum allowance %d",
-                          (unsigned long long)(blob_gas_used + blob_gas), MAX_BLOB_GAS_PER_BLOCK);
+        if (tx->blob_hash_count > max / BLOB_GAS_PER_BLOB || blob_gas_used + blob_gas > max)
+            return reject(run, i, "blob gas (%llu) would exceed maximum allowance %llu",
+                          (unsigned long long)(blob_gas_used + blob_gas), (unsigned long long)max);
     }
     *rejected = false;
     return PAREVM_OK;
@@ -1278,10 +1279,13 @@ static int make_block_env(struct t8n_run *run)
             parent.has_blob_gas = true;
             parent.excess_blob_gas = env->parent_excess_blob_gas;
             parent.blob_gas_used = env->parent_blob_gas_used;
-            b->excess_blob_gas = validate_next_excess_blob_gas(&parent, FORK_CANCUN);
+            /* EIP-7918 (Osaka on) compares against the parent's base fee. */
+            parent.has_base_fee = env->has_parent_base_fee;
+            parent.base_fee = env->parent_base_fee;
+            b->excess_blob_gas = validate_next_excess_blob_gas(&parent, FORK_CANCUN, fork);
             run->blob_fee_known = true;
         }
-        b->blob_base_fee = block_env_blob_base_fee(b->excess_blob_gas);
+        b->blob_base_fee = block_env_blob_base_fee(fork, b->excess_blob_gas);
     }
     return PAREVM_OK;
 }
