@@ -26,6 +26,7 @@
 #include "../src/exec/exec.h"
 #include "../src/io/mainnet.h"
 #include "../src/state/world.h"
+#include "system_contracts.h"
 
 static address addr_hex(const char *s)
 {
@@ -873,6 +874,75 @@ static void test_exec_blob_gas_limit(void **state)
     world_free(&w);
 }
 
+/* EIP-2935: a Prague block stores its parent hash at slot
+ * (number - 1) % 8191 of the history contract, after the beacon-roots
+ * call; a Cancun block does not call it. */
+static void history_block(enum fork f, uint64_t number, struct world *w, struct block_result *r)
+{
+    struct chain_config c;
+    chain_config_single(&c, f);
+    struct block b;
+    make_block(&b, 1);
+    b.header.number = number;
+    memset(b.header.parent_hash.bytes, 0x11, 32);
+    b.header.parent_hash.bytes[31] = (uint8_t)number;
+    address sender = addr_hex(SENDER);
+    b.txs[0].nonce = world_get(w, &sender)->nonce;
+    assert_int_equal(exec_block_sequential(&c, &b, w, NULL, r), PAREVM_OK);
+    block_free(&b);
+}
+
+static void test_exec_history_call(void **state)
+{
+    (void)state;
+    struct world w;
+    make_world(&w);
+    set_code(&w, &HISTORY_STORAGE_ADDRESS, HISTORY_STORAGE_CODE);
+    struct block_result r;
+    /* (checked requests need their contracts from Prague, EIP-7002/7251) */
+    set_code(&w, &(address){{0x00, 0x00, 0x09, 0x61, 0xef, 0x48, 0x0e, 0xb5, 0x5e, 0x80,
+                             0xd1, 0x9a, 0xd8, 0x35, 0x79, 0xa6, 0x4c, 0x00, 0x70, 0x02}},
+             WITHDRAWAL_REQUEST_CODE);
+    set_code(&w, &(address){{0x00, 0x00, 0xbb, 0xdd, 0xc7, 0xce, 0x48, 0x86, 0x42, 0xfb,
+                             0x57, 0x9f, 0x8b, 0x00, 0xf3, 0xa5, 0x90, 0x00, 0x72, 0x51}},
+             CONSOLIDATION_REQUEST_CODE);
+
+    history_block(FORK_CANCUN, 1000, &w, &r);
+    assert_false(r.invalid);
+    block_result_free(&r);
+    const struct world_account *hist = world_get(&w, &HISTORY_STORAGE_ADDRESS);
+    assert_int_equal(hist->storage.count, 0);
+
+    static const struct {
+        uint64_t number, slot;
+    } cases[] = {{1000, 999}, {8191, 8190}, {8192, 0}, {10000, 9999 % 8191}};
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        history_block(FORK_PRAGUE, cases[i].number, &w, &r);
+        if (r.invalid)
+            fail_msg("block %llu invalid: %s", (unsigned long long)cases[i].number, r.invalid_message);
+        block_result_free(&r);
+        hist = world_get(&w, &HISTORY_STORAGE_ADDRESS);
+        u256 k = u256_from_u64(cases[i].slot), v = world_get_storage(hist, &k);
+        hash32 want;
+        memset(want.bytes, 0x11, 32);
+        want.bytes[31] = (uint8_t)cases[i].number;
+        u256 wv = u256_from_be32(want.bytes);
+        if (!u256_eq(&v, &wv))
+            fail_msg("block %llu: slot %llu does not hold the parent hash", (unsigned long long)cases[i].number,
+                     (unsigned long long)cases[i].slot);
+    }
+    assert_int_equal(hist->storage.count, 4);
+    assert_null(world_get(&w, &SYSTEM_ADDRESS));
+
+    /* Without code the call does nothing (and creates no account). */
+    world_delete(&w, &HISTORY_STORAGE_ADDRESS);
+    history_block(FORK_PRAGUE, 2000, &w, &r);
+    assert_false(r.invalid);
+    block_result_free(&r);
+    assert_null(world_get(&w, &HISTORY_STORAGE_ADDRESS));
+    world_free(&w);
+}
+
 static void test_exec_missing_beacon_root(void **state)
 {
     (void)state;
@@ -974,6 +1044,7 @@ int main(void)
         cmocka_unit_test(test_exec_invalid_block_untouched),
         cmocka_unit_test(test_exec_blob_gas_limit),
         cmocka_unit_test(test_exec_missing_beacon_root),
+        cmocka_unit_test(test_exec_history_call),
         cmocka_unit_test(test_fixture_headers),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -20,6 +20,9 @@ const address SYSTEM_ADDRESS = {{0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
 const address BEACON_ROOTS_ADDRESS = {{0x00, 0x0f, 0x3d, 0xf6, 0xd7, 0x32, 0x80, 0x7e, 0xf1, 0x31,
                                        0x9f, 0xb7, 0xb8, 0xbb, 0x85, 0x22, 0xd0, 0xbe, 0xac, 0x02}};
 
+const address HISTORY_STORAGE_ADDRESS = {{0x00, 0x00, 0xf9, 0x08, 0x27, 0xf1, 0xc5, 0x3a, 0x10, 0xcb,
+                                          0x7a, 0x02, 0x33, 0x5b, 0x17, 0x53, 0x20, 0x00, 0x29, 0x35}};
+
 void block_free(struct block *b)
 {
     if (!b)
@@ -277,6 +280,20 @@ int block_beacon_root_call(const struct block_env *env, const struct block_heade
         return PAREVM_ERR_BLOCK_INVALID;
     return transition_system_call(env, view, &SYSTEM_ADDRESS, &BEACON_ROOTS_ADDRESS,
                                   h->parent_beacon_root.bytes, 32, SYSTEM_CALL_GAS, ws, NULL);
+}
+
+int block_history_call(const struct block_env *env, const hash32 *parent_hash, const struct state_view *view,
+                       struct write_set *ws)
+{
+    write_set_reset(ws);
+    if (env->fork < FORK_PRAGUE)
+        return PAREVM_OK;
+    if (!parent_hash)
+        return PAREVM_ERR_ARG;
+    /* EIP-2935: like EIP-4788's call, SYSTEM_ADDRESS, SYSTEM_CALL_GAS,
+     * nothing when the contract has no code. */
+    return transition_system_call(env, view, &SYSTEM_ADDRESS, &HISTORY_STORAGE_ADDRESS, parent_hash->bytes, 32,
+                                  SYSTEM_CALL_GAS, ws, NULL);
 }
 
 static int credit(struct world *w, const address *a, const u256 *amount)

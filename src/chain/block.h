@@ -121,6 +121,8 @@ void block_env_from_header(struct block_env *env, const struct chain_config *cfg
 #define SYSTEM_CALL_GAS 30000000            /* EIP-4788 */
 extern const address SYSTEM_ADDRESS;        /* 0xff..fe, EIP-4788 caller */
 extern const address BEACON_ROOTS_ADDRESS;  /* 0x000F3df6D732807Ef1319fB7B8bB8522d0Beac02 */
+extern const address HISTORY_STORAGE_ADDRESS; /* 0x0000F90827F1C53a10cb7A02335B175320002935, EIP-2935 */
+#define HISTORY_SERVE_WINDOW 8191             /* EIP-2935: slots of the ring buffer */
 
 /* Proof-of-work block reward in wei for fork f: 5 ETH (Frontier), 3 ETH
  * (Byzantium, EIP-649), 2 ETH (Constantinople, EIP-1234), 0 from Paris. */
@@ -136,6 +138,16 @@ uint64_t block_max_blob_gas(enum fork f);
  * (a no-op when the contract has no code). Writes go to ws. */
 int block_beacon_root_call(const struct block_env *env, const struct block_header *h,
                            const struct state_view *view, struct write_set *ws);
+
+/* EIP-2935: before the transactions of a Prague block, right after the
+ * beacon-roots call (execution-specs apply_body order), call the history
+ * storage contract from SYSTEM_ADDRESS with the parent hash as calldata;
+ * the contract stores it at slot (number - 1) % HISTORY_SERVE_WINDOW.
+ * Unchecked: a no-op when the contract has no code, and a failed call
+ * does not invalidate the block. Writes go to ws (reset; empty before
+ * Prague). */
+int block_history_call(const struct block_env *env, const hash32 *parent_hash, const struct state_view *view,
+                       struct write_set *ws);
 
 /* After the transactions, on the world: pre-Paris miner and uncle
  * rewards (execution-specs pay_rewards), then from Shanghai the

@@ -1,6 +1,6 @@
 /*
- * sequential.c — the reference block executor: the EIP-4788 system call,
- * then every transaction in order on the world (each write set applied
+ * sequential.c — the reference block executor: the EIP-4788 and (Prague
+ * on) EIP-2935 system calls, then every transaction in order on the world (each write set applied
  * before the next transaction reads), then rewards and withdrawals.
  *
  * An invalid transaction makes the whole block invalid and the world must
@@ -617,6 +617,12 @@ static int exec_block(const struct chain_config *cfg, const struct block *b, str
         } else if (!err) {
             err = apply_logged(&s.undo, &s.ws, w);
         }
+    }
+    /* EIP-2935: then the history storage call with the parent hash. */
+    if (!err && !stop && fork >= FORK_PRAGUE) {
+        err = block_history_call(&s.env, &b->header.parent_hash, &s.view, &s.ws);
+        if (!err)
+            err = apply_logged(&s.undo, &s.ws, w);
     }
 
     uint64_t block_start = monotonic_ns();

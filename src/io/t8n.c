@@ -1440,6 +1440,21 @@ int t8n_apply(const struct t8n_config *cfg, const struct t8n_env *env, const str
         if (rc)
             fail(err, err_len, "beacon root system call: %s", parevm_strerror(rc));
     }
+    /* EIP-2935: the history storage call with the parent hash, which t8n
+     * takes from env.blockHashes[number - 1] (as geth's t8n does). */
+    if (!rc && cfg->fork >= FORK_PRAGUE && env->number > 0) {
+        hash32 parent;
+        rc = block_hashes_lookup((void *)&env->hashes, env->number - 1, &parent);
+        if (rc)
+            fail(err, err_len, "EIP-2935: env.blockHashes lacks the parent block %llu",
+                 (unsigned long long)(env->number - 1));
+        if (!rc)
+            rc = block_history_call(&run.benv, &parent, &run.view, &run.ws);
+        if (!rc)
+            rc = write_set_apply(&run.ws, w);
+        if (rc && err && err_len && !err[0])
+            fail(err, err_len, "history storage system call: %s", parevm_strerror(rc));
+    }
 
     uint64_t gas_used = 0, blob_gas_used = 0;
     if (!rc) {
