@@ -13,6 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "../base/buf.h"
 #include "../base/types.h"
 #include "../base/u256.h"
 #include "../evm/env.h"
@@ -47,6 +48,8 @@ struct block_header {
     uint64_t excess_blob_gas;
     bool has_parent_beacon_root; /* Cancun, EIP-4788 */
     hash32 parent_beacon_root;
+    bool has_requests_hash; /* Prague, EIP-7685 */
+    hash32 requests_hash;
     bool has_hash; /* the hash below was given (loader) or computed */
     hash32 hash;
 };
@@ -94,6 +97,10 @@ struct chain_config {
      * (mainnet snapshots): pre-Byzantium receipts then carry no
      * intermediate state root (a root of a partial state means nothing). */
     bool skip_intermediate_roots;
+    /* EIP-6110: the contract whose DepositEvent logs are deposit requests
+     * (mainnet's 0x00000000219ab540356cBB839Cbe05303d7705Fa by default;
+     * other networks and tests set their own). */
+    address deposit_contract;
 };
 
 void chain_config_mainnet(struct chain_config *cfg);
@@ -148,6 +155,60 @@ int block_beacon_root_call(const struct block_env *env, const struct block_heade
  * Prague). */
 int block_history_call(const struct block_env *env, const hash32 *parent_hash, const struct state_view *view,
                        struct write_set *ws);
+
+/* ---- EIP-7685 execution-layer requests (Prague on) ---- */
+
+extern const address MAINNET_DEPOSIT_CONTRACT;       /* EIP-6110 */
+extern const hash32 DEPOSIT_EVENT_TOPIC;             /* keccak("DepositEvent(bytes,bytes,bytes,bytes,bytes)") */
+extern const address WITHDRAWAL_REQUEST_ADDRESS;     /* EIP-7002: 0x00000961Ef480Eb55e80D19ad83579A64c007002 */
+extern const address CONSOLIDATION_REQUEST_ADDRESS;  /* EIP-7251: 0x0000BBdDc7CE488642fb579F8B00f3a590007251 */
+
+/* Request types, in the ascending order the requests hash takes them. */
+enum block_request_type {
+    REQUEST_DEPOSIT = 0,       /* EIP-6110 */
+    REQUEST_WITHDRAWAL = 1,    /* EIP-7002 */
+    REQUEST_CONSOLIDATION = 2, /* EIP-7251 */
+    REQUEST_TYPE_COUNT
+};
+
+/* EIP-6110: one deposit request is pubkey (48) || withdrawal credentials
+ * (32) || amount (8) || signature (96) || index (8). */
+#define DEPOSIT_REQUEST_SIZE 192
+#define DEPOSIT_EVENT_DATA_SIZE 576
+
+/* A block's requests: per type, the requests' data concatenated (without
+ * the type byte). */
+struct block_requests {
+    struct bytebuf data[REQUEST_TYPE_COUNT];
+};
+void block_requests_free(struct block_requests *r);
+bool block_requests_equal(const struct block_requests *a, const struct block_requests *b);
+
+/* EIP-6110: the deposit request in a DepositEvent log's data: the ABI
+ * encoding of five `bytes` (pubkey 48, withdrawal credentials 32, amount
+ * 8, signature 96, index 8) must be exactly 576 bytes with the offsets
+ * 160, 256, 320, 384, 512 and those sizes, as the deposit contract
+ * writes it. Anything else: PAREVM_ERR_BLOCK_INVALID (the block is
+ * invalid), with the broken rule in why. */
+int block_deposit_request(const uint8_t *data, size_t len, uint8_t out[DEPOSIT_REQUEST_SIZE], char *why,
+                          size_t why_len);
+/* EIP-6110: every DepositEvent (first topic DEPOSIT_EVENT_TOPIC) logged by
+ * deposit_contract in the receipts, in order, appended to out.
+ * PAREVM_ERR_BLOCK_INVALID when one has a bad layout. */
+struct receipt;
+int block_deposit_requests(const struct receipt *receipts, size_t n, const address *deposit_contract,
+                           struct bytebuf *out, char *why, size_t why_len);
+/* EIP-7002 / EIP-7251: the checked system call to a request contract
+ * (empty calldata, SYSTEM_ADDRESS, SYSTEM_CALL_GAS) after the
+ * transactions and withdrawals; its return data (the requests) is
+ * appended to out and its writes go to ws. PAREVM_ERR_BLOCK_INVALID when
+ * the contract has no code (then *no_code, may be NULL, is set) or the
+ * call fails (execution-specs process_checked_system_transaction). */
+int block_request_call(const struct block_env *env, const address *contract, const struct state_view *view,
+                       struct write_set *ws, struct bytebuf *out, bool *no_code, char *why, size_t why_len);
+/* EIP-7685: sha256 of the concatenated sha256(type || data) of every
+ * non-empty request type, in type order. */
+int block_requests_hash(const struct block_requests *r, hash32 *out); /* PAREVM_ERR_NOMEM */
 
 /* After the transactions, on the world: pre-Paris miner and uncle
  * rewards (execution-specs pay_rewards), then from Shanghai the

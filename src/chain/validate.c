@@ -42,6 +42,11 @@ const char *block_error_name(enum block_error e)
         [BLOCKERR_LOGS_BLOOM] = "INVALID_LOGS_BLOOM",
         [BLOCKERR_STATE_ROOT] = "INVALID_STATE_ROOT",
         [BLOCKERR_UNSUPPORTED] = "UNSUPPORTED_FORK",
+        [BLOCKERR_REQUESTS_HASH] = "INVALID_REQUESTS",
+        [BLOCKERR_DEPOSIT_LAYOUT] = "INVALID_DEPOSIT_EVENT_LAYOUT",
+        [BLOCKERR_SYSTEM_CONTRACT_EMPTY] = "SYSTEM_CONTRACT_EMPTY",
+        [BLOCKERR_SYSTEM_CONTRACT_FAILED] = "SYSTEM_CONTRACT_CALL_FAILED",
+        [BLOCKERR_BLOCK_SIZE] = "RLP_BLOCK_LIMIT_EXCEEDED",
     };
     if ((unsigned)e >= BLOCKERR__COUNT || !names[e])
         return "UNKNOWN";
@@ -256,7 +261,7 @@ static enum block_error check_gas_limit(uint64_t gas_limit, unsigned __int128 pa
 /* Which optional header fields fork f has. */
 static enum block_error check_fields(const struct block_header *h, enum fork f, char *why, size_t why_len)
 {
-    if (f >= FORK_PRAGUE)
+    if (!fork_implemented(f))
         return fail(BLOCKERR_UNSUPPORTED, why, why_len, "header rules of %s are not implemented", fork_name(f));
     struct {
         bool has, want;
@@ -266,6 +271,7 @@ static enum block_error check_fields(const struct block_header *h, enum fork f, 
         {h->has_withdrawals_root, f >= FORK_SHANGHAI, "withdrawalsRoot"},
         {h->has_blob_gas, f >= FORK_CANCUN, "blobGasUsed/excessBlobGas"},
         {h->has_parent_beacon_root, f >= FORK_CANCUN, "parentBeaconBlockRoot"},
+        {h->has_requests_hash, f >= FORK_PRAGUE, "requestsHash"}, /* EIP-7685 */
     };
     for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++)
         if (fields[i].has != fields[i].want)
@@ -469,6 +475,12 @@ enum block_error validate_outcome(const struct chain_config *cfg, const struct b
                         "blob gas used %llu, the transactions carry %llu (execution counted %llu)",
                         (unsigned long long)h->blob_gas_used, (unsigned long long)blob_gas,
                         (unsigned long long)o->blob_gas_used);
+    }
+    if (f >= FORK_PRAGUE && !hash32_eq(&o->requests_hash, &h->requests_hash)) {
+        /* EIP-7685: the header commits to the block's requests. */
+        short_hex(h->requests_hash.bytes, 32, x);
+        short_hex(o->requests_hash.bytes, 32, y);
+        return fail(BLOCKERR_REQUESTS_HASH, why, why_len, "requests hash %s, execution gives %s", x, y);
     }
     return BLOCKERR_NONE;
 }

@@ -421,6 +421,14 @@ static bool run_block(const char *dir, const struct run_options *opt, FILE *tabl
             hex_encode(res.receipts_root.bytes, 32, b);
             buf_printf(&why, "%sreceiptsRoot: expected %s, got %s", why.len ? "; " : "", a, b);
         }
+        if (fx.fork >= FORK_PRAGUE && (!h->has_requests_hash || !hash32_eq(&res.requests_hash, &h->requests_hash))) {
+            /* EIP-7685 */
+            char a[67], b[67];
+            hex_encode(h->requests_hash.bytes, 32, a);
+            hex_encode(res.requests_hash.bytes, 32, b);
+            buf_printf(&why, "%srequestsHash: expected %s, got %s", why.len ? "; " : "",
+                       h->has_requests_hash ? a : "(none)", b);
+        }
     }
     bool pass = why.len == 0;
     bytebuf_push(&why, '\0');
