@@ -254,19 +254,29 @@ static void test_blob_base_fee_per_fork(void **state)
         uint64_t excess;
         uint64_t fee;
     } cases[] = {
-        {FORK_CANCUN, 0, 1},          {FORK_PRAGUE, 0, 1},          {FORK_BPO2, 0, 1},
+        {FORK_CANCUN, 0, 1},
+        {FORK_PRAGUE, 0, 1},
+        {FORK_BPO2, 0, 1},
         /* excess = Prague's fraction: e^1 -> 2 in Prague, e^1.5 -> 4 in Cancun */
-        {FORK_CANCUN, 5007716, 4},    {FORK_PRAGUE, 5007716, 2},    {FORK_OSAKA, 5007716, 2},
-        {FORK_BPO1, 5007716, 1},      {FORK_BPO2, 5007716, 1},
-        {FORK_CANCUN, 50077160, 0x31e19e}, {FORK_PRAGUE, 50077160, 0x560a},
-        {FORK_OSAKA, 50077160, 0x560a},    {FORK_BPO1, 50077160, 0x193},
+        {FORK_CANCUN, 5007716, 4},
+        {FORK_PRAGUE, 5007716, 2},
+        {FORK_OSAKA, 5007716, 2},
+        {FORK_BPO1, 5007716, 1},
+        {FORK_BPO2, 5007716, 1},
+        {FORK_CANCUN, 50077160, 0x31e19e},
+        {FORK_PRAGUE, 50077160, 0x560a},
+        {FORK_OSAKA, 50077160, 0x560a},
+        {FORK_BPO1, 50077160, 0x193},
         {FORK_BPO2, 50077160, 0x48},
-        {FORK_PRAGUE, 100000000, 0x1c0a60a5}, {FORK_BPO1, 100000000, 0x2701d},
-        {FORK_BPO2, 100000000, 0x1459},   {FORK_CANCUN, 100000000, 0x947c00e152bull},
+        {FORK_PRAGUE, 100000000, 0x1c0a60a5},
+        {FORK_BPO1, 100000000, 0x2701d},
+        {FORK_BPO2, 100000000, 0x1459},
+        {FORK_CANCUN, 100000000, 0x947c00e152bull},
         {FORK_SHANGHAI, 100000000, 0x947c00e152bull}, /* before Cancun: Cancun's */
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        u256 got = block_env_blob_base_fee(cases[i].fork, cases[i].excess), want = u256_from_u64(cases[i].fee);
+        u256 got = block_env_blob_base_fee(cases[i].fork, cases[i].excess),
+             want = u256_from_u64(cases[i].fee);
         if (!u256_eq(&got, &want))
             fail_msg("case %zu (%s, excess %llu): got 0x%llx", i, fork_name(cases[i].fork),
                      (unsigned long long)cases[i].excess, (unsigned long long)got.w[0]);
@@ -928,8 +938,8 @@ static void test_exec_history_call(void **state)
         want.bytes[31] = (uint8_t)cases[i].number;
         u256 wv = u256_from_be32(want.bytes);
         if (!u256_eq(&v, &wv))
-            fail_msg("block %llu: slot %llu does not hold the parent hash", (unsigned long long)cases[i].number,
-                     (unsigned long long)cases[i].slot);
+            fail_msg("block %llu: slot %llu does not hold the parent hash",
+                     (unsigned long long)cases[i].number, (unsigned long long)cases[i].slot);
     }
     assert_int_equal(hist->storage.count, 4);
     assert_null(world_get(&w, &SYSTEM_ADDRESS));

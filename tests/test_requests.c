@@ -188,13 +188,13 @@ static void test_deposit_requests_from_receipts(void **state)
     memset(logs1, 0, sizeof logs1);
     /* receipt 0: a deposit, the same data from another address, the
      * deposit contract with another topic (all but the first ignored) */
-    logs0[0] = (struct log){.addr = dc, .topic_count = 1, .topics = {DEPOSIT_EVENT_TOPIC}, .data = d1,
-                            .data_len = sizeof d1};
-    logs0[1] = (struct log){.addr = other, .topic_count = 1, .topics = {DEPOSIT_EVENT_TOPIC}, .data = d2,
-                            .data_len = sizeof d2};
+    logs0[0] = (struct log){
+        .addr = dc, .topic_count = 1, .topics = {DEPOSIT_EVENT_TOPIC}, .data = d1, .data_len = sizeof d1};
+    logs0[1] = (struct log){
+        .addr = other, .topic_count = 1, .topics = {DEPOSIT_EVENT_TOPIC}, .data = d2, .data_len = sizeof d2};
     logs0[2] = (struct log){.addr = dc, .topic_count = 1, .data = bad, .data_len = sizeof bad};
-    logs1[0] = (struct log){.addr = dc, .topic_count = 2, .topics = {DEPOSIT_EVENT_TOPIC}, .data = d2,
-                            .data_len = sizeof d2};
+    logs1[0] = (struct log){
+        .addr = dc, .topic_count = 2, .topics = {DEPOSIT_EVENT_TOPIC}, .data = d2, .data_len = sizeof d2};
     struct receipt rc[2];
     memset(rc, 0, sizeof rc);
     rc[0].logs = logs0;
@@ -368,8 +368,10 @@ static void make_prague_block(struct block *b, bool bad_deposit)
     b->withdrawals = calloc(2, sizeof *b->withdrawals);
     assert_non_null(b->withdrawals);
     b->withdrawal_count = 2;
-    b->withdrawals[0] = (struct withdrawal){.index = 1, .validator_index = 2, .addr = addr_of(0x1001), .amount_gwei = 5};
-    b->withdrawals[1] = (struct withdrawal){.index = 2, .validator_index = 3, .addr = addr_of(0xfeed), .amount_gwei = 9};
+    b->withdrawals[0] =
+        (struct withdrawal){.index = 1, .validator_index = 2, .addr = addr_of(0x1001), .amount_gwei = 5};
+    b->withdrawals[1] =
+        (struct withdrawal){.index = 2, .validator_index = 3, .addr = addr_of(0xfeed), .amount_gwei = 9};
 }
 
 static void prague_config(struct chain_config *c)
@@ -439,7 +441,8 @@ static void test_prague_block_deterministic(void **state)
     deposit_request(want, 1);
     assert_memory_equal(ref.requests.data[REQUEST_DEPOSIT].data, want, sizeof want);
     deposit_request(want, 45);
-    assert_memory_equal(ref.requests.data[REQUEST_DEPOSIT].data + 11 * DEPOSIT_REQUEST_SIZE, want, sizeof want);
+    assert_memory_equal(ref.requests.data[REQUEST_DEPOSIT].data + 11 * DEPOSIT_REQUEST_SIZE, want,
+                        sizeof want);
     /* Twelve withdrawal requests (at most 16 a block, EIP-7002): source
      * address (20) || pubkey (48) || amount (8). */
     const struct bytebuf *wd = &ref.requests.data[REQUEST_WITHDRAWAL];

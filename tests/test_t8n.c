@@ -1100,7 +1100,8 @@ static void test_prague_requests(void **state)
 {
     (void)state;
     static const char env[] =
-        "{\"currentCoinbase\": \"0x00000000000000000000000000000000000000cb\", \"currentGasLimit\": \"30000000\","
+        "{\"currentCoinbase\": \"0x00000000000000000000000000000000000000cb\", \"currentGasLimit\": "
+        "\"30000000\","
         " \"currentNumber\": \"5\", \"currentTimestamp\": \"1000\", \"currentRandom\": \"0x01\","
         " \"currentBaseFee\": \"7\", \"currentExcessBlobGas\": \"0\", \"withdrawals\": [],"
         " \"parentBeaconBlockRoot\": \"0x1111111111111111111111111111111111111111111111111111111111111111\","
@@ -1116,7 +1117,8 @@ static void test_prague_requests(void **state)
              "[{\"type\": \"0x2\", \"chainId\": \"0x1\", \"nonce\": \"0x0\", \"gas\": \"0x61a80\","
              " \"maxFeePerGas\": \"0x10\", \"maxPriorityFeePerGas\": \"0x1\","
              " \"to\": \"0x00000961Ef480Eb55e80D19ad83579A64c007002\", \"value\": \"0x1\", \"input\": \"%s\","
-             " \"accessList\": [], \"v\": \"0x0\", \"r\": \"0x0\", \"s\": \"0x0\", \"secretKey\": \"" KEY "\"}]",
+             " \"accessList\": [], \"v\": \"0x0\", \"r\": \"0x0\", \"s\": \"0x0\", \"secretKey\": \"" KEY
+             "\"}]",
              input);
     char *alloc = prague_alloc(true);
     struct run x;
@@ -1170,7 +1172,8 @@ static void test_prague_requests(void **state)
     run_free(&x);
     /* Without blockHashes[number - 1] the EIP-2935 call cannot run. */
     static const char env_no_hash[] =
-        "{\"currentCoinbase\": \"0x00000000000000000000000000000000000000cb\", \"currentGasLimit\": \"30000000\","
+        "{\"currentCoinbase\": \"0x00000000000000000000000000000000000000cb\", \"currentGasLimit\": "
+        "\"30000000\","
         " \"currentNumber\": \"5\", \"currentTimestamp\": \"1000\", \"currentRandom\": \"0x01\","
         " \"currentBaseFee\": \"7\", \"currentExcessBlobGas\": \"0\", \"withdrawals\": [],"
         " \"parentBeaconBlockRoot\": \"0x1111111111111111111111111111111111111111111111111111111111111111\"}";

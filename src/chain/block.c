@@ -308,8 +308,8 @@ int block_history_call(const struct block_env *env, const hash32 *parent_hash, c
         return PAREVM_ERR_ARG;
     /* EIP-2935: like EIP-4788's call, SYSTEM_ADDRESS, SYSTEM_CALL_GAS,
      * nothing when the contract has no code. */
-    return transition_system_call(env, view, &SYSTEM_ADDRESS, &HISTORY_STORAGE_ADDRESS, parent_hash->bytes, 32,
-                                  SYSTEM_CALL_GAS, ws, NULL);
+    return transition_system_call(env, view, &SYSTEM_ADDRESS, &HISTORY_STORAGE_ADDRESS, parent_hash->bytes,
+                                  32, SYSTEM_CALL_GAS, ws, NULL);
 }
 
 /* ---- EIP-7685 requests ---- */
@@ -336,7 +336,8 @@ bool block_requests_equal(const struct block_requests *a, const struct block_req
 #if defined(__GNUC__)
 __attribute__((format(printf, 3, 4)))
 #endif
-static int request_fail(char *why, size_t why_len, const char *fmt, ...)
+static int
+request_fail(char *why, size_t why_len, const char *fmt, ...)
 {
     if (why && why_len) {
         va_list ap;
@@ -371,8 +372,8 @@ int block_deposit_request(const uint8_t *data, size_t len, uint8_t out[DEPOSIT_R
         const char *name;
         uint64_t offset, size;
     } fields[5] = {
-        {"pubkey", 160, 48},    {"withdrawal credentials", 256, 32}, {"amount", 320, 8},
-        {"signature", 384, 96}, {"index", 512, 8},
+        {"pubkey", 160, 48}, {"withdrawal credentials", 256, 32}, {"amount", 320, 8}, {"signature", 384, 96},
+        {"index", 512, 8},
     };
     if (!data && len)
         return PAREVM_ERR_ARG;

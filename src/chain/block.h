@@ -158,10 +158,10 @@ int block_history_call(const struct block_env *env, const hash32 *parent_hash, c
 
 /* ---- EIP-7685 execution-layer requests (Prague on) ---- */
 
-extern const address MAINNET_DEPOSIT_CONTRACT;       /* EIP-6110 */
-extern const hash32 DEPOSIT_EVENT_TOPIC;             /* keccak("DepositEvent(bytes,bytes,bytes,bytes,bytes)") */
-extern const address WITHDRAWAL_REQUEST_ADDRESS;     /* EIP-7002: 0x00000961Ef480Eb55e80D19ad83579A64c007002 */
-extern const address CONSOLIDATION_REQUEST_ADDRESS;  /* EIP-7251: 0x0000BBdDc7CE488642fb579F8B00f3a590007251 */
+extern const address MAINNET_DEPOSIT_CONTRACT;   /* EIP-6110 */
+extern const hash32 DEPOSIT_EVENT_TOPIC;         /* keccak("DepositEvent(bytes,bytes,bytes,bytes,bytes)") */
+extern const address WITHDRAWAL_REQUEST_ADDRESS; /* EIP-7002: 0x00000961Ef480Eb55e80D19ad83579A64c007002 */
+extern const address CONSOLIDATION_REQUEST_ADDRESS; /* EIP-7251: 0x0000BBdDc7CE488642fb579F8B00f3a590007251 */
 
 /* Request types, in the ascending order the requests hash takes them. */
 enum block_request_type {

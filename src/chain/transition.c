@@ -385,10 +385,10 @@ int transition_system_call(const struct block_env *env, const struct state_view 
     return transition_system_call_output(env, view, from, to, data, len, gas, ws, status, NULL, NULL);
 }
 
-int transition_system_call_output(const struct block_env *env, const struct state_view *view, const address *from,
-                                  const address *to, const uint8_t *data, size_t len, uint64_t gas,
-                                  struct write_set *ws, enum tx_status *status, uint8_t **output,
-                                  size_t *output_len)
+int transition_system_call_output(const struct block_env *env, const struct state_view *view,
+                                  const address *from, const address *to, const uint8_t *data, size_t len,
+                                  uint64_t gas, struct write_set *ws, enum tx_status *status,
+                                  uint8_t **output, size_t *output_len)
 {
     write_set_reset(ws);
     if (output)

@@ -468,8 +468,9 @@ enum block_error validate_outcome(const struct chain_config *cfg, const struct b
             if (b->txs[i].type == 3)
                 blob_gas += (unsigned __int128)b->txs[i].blob_hash_count * BLOB_GAS_PER_BLOB;
         if (blob_gas > block_max_blob_gas(f))
-            return fail(BLOCKERR_BLOB_GAS_USED, why, why_len, "transactions carry %llu blob gas (at most %llu)",
-                        (unsigned long long)blob_gas, (unsigned long long)block_max_blob_gas(f));
+            return fail(BLOCKERR_BLOB_GAS_USED, why, why_len,
+                        "transactions carry %llu blob gas (at most %llu)", (unsigned long long)blob_gas,
+                        (unsigned long long)block_max_blob_gas(f));
         if (blob_gas != h->blob_gas_used || o->blob_gas_used != h->blob_gas_used)
             return fail(BLOCKERR_BLOB_GAS_USED, why, why_len,
                         "blob gas used %llu, the transactions carry %llu (execution counted %llu)",

@@ -148,7 +148,8 @@ struct block_outcome {
 /* The header against the execution, in the order of the execution specs
  * (Cancun state_transition): gas used, transactions root, state root,
  * receipts root, logs bloom, withdrawals root, from Cancun the blob
- * gas used, and from Prague the requests hash (EIP-7685) (EIP-4844: also at most block_max_blob_gas of the fork). */
+ * gas used (EIP-4844: also at most block_max_blob_gas of the fork), and
+ * from Prague the requests hash (EIP-7685). */
 enum block_error validate_outcome(const struct chain_config *cfg, const struct block *b,
                                   const struct block_digest *d, const struct block_outcome *o, char *why,
                                   size_t why_len);

@@ -1,7 +1,8 @@
 /*
  * sequential.c — the reference block executor: the EIP-4788 and (Prague
- * on) EIP-2935 system calls, then every transaction in order on the world (each write set applied
- * before the next transaction reads), then rewards and withdrawals.
+ * on) EIP-2935 system calls, then every transaction in order on the world
+ * (each write set applied before the next transaction reads), then
+ * rewards, withdrawals and (Prague on) the EIP-7685 requests.
  *
  * An invalid transaction makes the whole block invalid and the world must
  * be left as it was. Cloning a big world per block would cost more than
@@ -239,7 +240,8 @@ static int undo_rollback(struct undo_log *u, struct world *w)
 /* Record account a as it is before a direct world change (the EIP-4895
  * withdrawals of a block whose requests can still invalidate it);
  * whole_storage: its storage too (a zero withdrawal may delete it). */
-static int undo_record_account(struct undo_log *u, const struct world *w, const address *a, bool whole_storage)
+static int undo_record_account(struct undo_log *u, const struct world *w, const address *a,
+                               bool whole_storage)
 {
     const struct world_account *acct = world_get(w, a);
     struct undo_entry *e = undo_push(u);
@@ -477,7 +479,8 @@ static int seq_tx(struct seq_run *s, size_t i, uint64_t *gas_used, bool *stop)
     if (s->defer_apply)
         err = PAREVM_OK; /* par[i].ws is written later (apply_deferred) */
     else
-        err = s->no_undo && !s->log_all ? write_set_apply(&s->ws, s->w) : apply_logged(&s->undo, &s->ws, s->w);
+        err =
+            s->no_undo && !s->log_all ? write_set_apply(&s->ws, s->w) : apply_logged(&s->undo, &s->ws, s->w);
     if (err) {
         tx_result_free(&res);
         note_error(s, i, err);
@@ -534,13 +537,14 @@ static int seq_requests(struct seq_run *s, bool *invalid)
                   {&CONSOLIDATION_REQUEST_ADDRESS, REQUEST_CONSOLIDATION}};
     for (int i = 0; i < 2 && !err; i++) {
         bool no_code;
-        err = block_request_call(&s->env, calls[i].contract, &s->view, &s->ws, &r->requests.data[calls[i].type],
-                                 &no_code, why, sizeof why);
+        err = block_request_call(&s->env, calls[i].contract, &s->view, &s->ws,
+                                 &r->requests.data[calls[i].type], &no_code, why, sizeof why);
         if (err == PAREVM_ERR_BLOCK_INVALID) {
-            snprintf(msg, sizeof msg, "%s requests: %s", calls[i].type == REQUEST_WITHDRAWAL ? "EIP-7002" : "EIP-7251",
-                     why);
+            snprintf(msg, sizeof msg, "%s requests: %s",
+                     calls[i].type == REQUEST_WITHDRAWAL ? "EIP-7002" : "EIP-7251", why);
             mark_invalid(r, s->b->tx_count, TXERR_NONE, msg);
-            r->invalid_block_error = no_code ? BLOCKERR_SYSTEM_CONTRACT_EMPTY : BLOCKERR_SYSTEM_CONTRACT_FAILED;
+            r->invalid_block_error =
+                no_code ? BLOCKERR_SYSTEM_CONTRACT_EMPTY : BLOCKERR_SYSTEM_CONTRACT_FAILED;
             *invalid = true;
             return PAREVM_OK;
         }
@@ -799,7 +803,8 @@ static int exec_block(const struct chain_config *cfg, const struct block *b, str
         err = block_apply_rewards(b, fork, w);
         if (!err && fork >= FORK_SHANGHAI) {
             for (size_t i = 0; i < b->withdrawal_count && s.log_all && !err; i++)
-                err = undo_record_account(&s.undo, w, &b->withdrawals[i].addr, b->withdrawals[i].amount_gwei == 0);
+                err = undo_record_account(&s.undo, w, &b->withdrawals[i].addr,
+                                          b->withdrawals[i].amount_gwei == 0);
             if (!err)
                 err = block_apply_withdrawals(b, w);
         }

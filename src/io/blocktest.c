@@ -484,9 +484,9 @@ static const uint8_t *item_start(const struct rlp_item *item)
 
 /* Header fields in order, for messages. */
 static const char *const header_field_names[21] = {
-    "parentHash", "ommersHash",  "coinbase",      "stateRoot",     "transactionsRoot",
-    "receiptsRoot", "logsBloom", "difficulty",    "number",        "gasLimit",
-    "gasUsed",    "timestamp",   "extraData",     "mixHash",       "nonce",
+    "parentHash",    "ommersHash",      "coinbase",    "stateRoot",     "transactionsRoot",
+    "receiptsRoot",  "logsBloom",       "difficulty",  "number",        "gasLimit",
+    "gasUsed",       "timestamp",       "extraData",   "mixHash",       "nonce",
     "baseFeePerGas", "withdrawalsRoot", "blobGasUsed", "excessBlobGas", "parentBeaconBlockRoot",
     "requestsHash"};
 
@@ -783,8 +783,8 @@ static const char *const block_error_aliases[BLOCKERR__COUNT][6] = {
     [BLOCKERR_NONCE] = {"IMPORT_IMPOSSIBLE_NONCE_OVER_PARIS", "INVALID_BLOCK_NONCE"},
     [BLOCKERR_OMMERS_HASH] = {"IMPORT_IMPOSSIBLE_UNCLES_OVER_PARIS", "INVALID_UNCLES_HASH"},
     [BLOCKERR_UNCLES] = {"IMPORT_IMPOSSIBLE_UNCLES_OVER_PARIS", "TOO_MANY_UNCLES", "DUPLICATE_UNCLES"},
-    [BLOCKERR_UNCLE_INVALID] = {"UNCLE_IN_CHAIN", "UNCLE_IS_ANCESTOR", "UNCLE_IS_BROTHER", "UNCLE_PARENT_INCORRECT",
-                                "UNCLE_UNKNOWN_PARENT", "UNCLE_IS_OLD"},
+    [BLOCKERR_UNCLE_INVALID] = {"UNCLE_IN_CHAIN", "UNCLE_IS_ANCESTOR", "UNCLE_IS_BROTHER",
+                                "UNCLE_PARENT_INCORRECT", "UNCLE_UNKNOWN_PARENT", "UNCLE_IS_OLD"},
     [BLOCKERR_EXCESS_BLOB_GAS] = {"INCORRECT_EXCESS_BLOB_GAS"},
     [BLOCKERR_BLOB_GAS_USED] = {"INCORRECT_BLOB_GAS_USED", "BLOB_GAS_USED_ABOVE_LIMIT"},
     [BLOCKERR_WITHDRAWALS] = {"RLP_WITHDRAWALS_NOT_READ", "RLP_STRUCTURES_ENCODING"},
@@ -1068,7 +1068,8 @@ static int chain_import(struct chain *c, const uint8_t *rlp, size_t len, struct 
     enum block_error e;
     if (f >= FORK_OSAKA && len > MAX_RLP_BLOCK_SIZE) {
         /* EIP-7934: checked first (execution-specs state_transition). */
-        reject(r, BLOCKERR_BLOCK_SIZE, "RLP-encoded block of %zu bytes (at most %d)", len, MAX_RLP_BLOCK_SIZE);
+        reject(r, BLOCKERR_BLOCK_SIZE, "RLP-encoded block of %zu bytes (at most %d)", len,
+               MAX_RLP_BLOCK_SIZE);
         goto done;
     }
     if (parent == SIZE_MAX) {

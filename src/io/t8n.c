@@ -1374,8 +1374,8 @@ static int t8n_requests(struct t8n_run *run)
     struct write_set ws;
     write_set_init(&ws);
     for (int i = 0; i < 2 && !err; i++) {
-        err = block_request_call(&run->benv, calls[i].contract, &run->view, &ws, &out->requests.data[calls[i].type],
-                                 NULL, why, sizeof why);
+        err = block_request_call(&run->benv, calls[i].contract, &run->view, &ws,
+                                 &out->requests.data[calls[i].type], NULL, why, sizeof why);
         if (err == PAREVM_ERR_BLOCK_INVALID)
             fail(run->err, run->err_len, "%s requests: %s", calls[i].eip, why);
         else if (!err)

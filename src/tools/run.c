@@ -421,7 +421,8 @@ static bool run_block(const char *dir, const struct run_options *opt, FILE *tabl
             hex_encode(res.receipts_root.bytes, 32, b);
             buf_printf(&why, "%sreceiptsRoot: expected %s, got %s", why.len ? "; " : "", a, b);
         }
-        if (fx.fork >= FORK_PRAGUE && (!h->has_requests_hash || !hash32_eq(&res.requests_hash, &h->requests_hash))) {
+        if (fx.fork >= FORK_PRAGUE &&
+            (!h->has_requests_hash || !hash32_eq(&res.requests_hash, &h->requests_hash))) {
             /* EIP-7685 */
             char a[67], b[67];
             hex_encode(h->requests_hash.bytes, 32, a);
