@@ -1036,6 +1036,62 @@ static void test_fixture_headers(void **state)
     assert_true(blocks > 0);
 }
 
+/* RPC JSON: a Cancun snapshot's block with "requestsHash" added loads it
+ * (EIP-7685), and the header's encoding then ends with it (the 21st
+ * field, after parentBeaconBlockRoot); without parentBeaconBlockRoot
+ * before it the set of fork fields is inconsistent. */
+static void test_rpc_requests_hash(void **state)
+{
+    (void)state;
+    char dir[4096], path[4400];
+    fixtures_dir(dir, sizeof dir);
+    snprintf(path, sizeof path, "%s/19933612/block.json", dir);
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        print_message("skipped: fixtures not found\n");
+        skip();
+    }
+    fseek(f, 0, SEEK_END);
+    long n = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    static const char field[] =
+        "\"requestsHash\": \"0x7777777777777777777777777777777777777777777777777777777777777777\", ";
+    char *text = malloc((size_t)n + sizeof field);
+    assert_non_null(text);
+    assert_int_equal(fread(text, 1, (size_t)n, f), (size_t)n);
+    fclose(f);
+    text[n] = '\0';
+    char *at = strstr(text, "\"parentBeaconBlockRoot\"");
+    assert_non_null(at);
+    size_t len = strlen(field);
+    memmove(at + len, at, (size_t)(text + n + 1 - at));
+    memcpy(at, field, len);
+    struct chain_config c;
+    chain_config_mainnet(&c);
+    struct block b;
+    char err[512];
+    if (mainnet_parse_block(path, text, strlen(text), &c, &b, err, sizeof err))
+        fail_msg("%s", err);
+    assert_true(b.header.has_requests_hash);
+    hash32 want;
+    memset(want.bytes, 0x77, 32);
+    assert_true(hash32_eq(&b.header.requests_hash, &want));
+    struct bytebuf enc = {0};
+    assert_int_equal(block_header_encode(&b.header, &enc), PAREVM_OK);
+    assert_true(enc.len > 33);
+    assert_int_equal(enc.data[enc.len - 33], 0xa0);
+    assert_memory_equal(enc.data + enc.len - 32, want.bytes, 32);
+    assert_memory_equal(enc.data + enc.len - 65, b.header.parent_beacon_root.bytes, 32);
+    bytebuf_free(&enc);
+    block_free(&b);
+    /* The same without parentBeaconBlockRoot: refused. */
+    at = strstr(text, "\"parentBeaconBlockRoot\"");
+    memcpy(at, "\"parentBeaconBlockRooX\"", 23);
+    assert_int_equal(mainnet_parse_block(path, text, strlen(text), &c, &b, err, sizeof err), PAREVM_ERR_JSON);
+    assert_non_null(strstr(err, "inconsistent"));
+    free(text);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1056,6 +1112,7 @@ int main(void)
         cmocka_unit_test(test_exec_missing_beacon_root),
         cmocka_unit_test(test_exec_history_call),
         cmocka_unit_test(test_fixture_headers),
+        cmocka_unit_test(test_rpc_requests_hash),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -586,6 +586,56 @@ static enum block_error check(const struct chain_config *cfg, const struct block
     return e;
 }
 
+/* Which header fields Prague and later forks have (EIP-7685
+ * requestsHash), the blob target of each fork in the excess check, and
+ * a fork parevm does not implement refused. */
+static void test_prague_header_fields(void **state)
+{
+    (void)state;
+    struct chain_config cfg;
+    struct block_header p, c;
+    cancun_pair(&cfg, &p, &c);
+    c.has_requests_hash = true; /* a Cancun header with a requests hash */
+    assert_int_equal(check(&cfg, &p, &c), BLOCKERR_HEADER_FIELDS);
+    static const enum fork forks[] = {FORK_PRAGUE, FORK_OSAKA, FORK_BPO1, FORK_BPO2};
+    for (size_t i = 0; i < sizeof forks / sizeof forks[0]; i++) {
+        cancun_pair(&cfg, &p, &c);
+        chain_config_single(&cfg, forks[i]);
+        p.has_requests_hash = true;
+        assert_int_equal(block_header_hash(&p, &p.hash), PAREVM_OK);
+        c.parent_hash = p.hash;
+        assert_int_equal(check(&cfg, &p, &c), BLOCKERR_HEADER_FIELDS); /* missing */
+        c.has_requests_hash = true;
+        assert_int_equal(check(&cfg, &p, &c), BLOCKERR_NONE);
+        /* Parent 10 blobs of excess, 6 used: above every target, so the
+         * excess follows the fork's target (6, 6, 10, 14). A base
+         * fee of 16 keeps EIP-7918's reserve price (Osaka on) from
+         * binding: 16 * 2^13 is not above 2^17 * 1. */
+        p.excess_blob_gas = 10 * 131072;
+        p.blob_gas_used = 6 * 131072;
+        p.base_fee = c.base_fee = u256_from_u64(16);
+        assert_int_equal(block_header_hash(&p, &p.hash), PAREVM_OK);
+        c.parent_hash = p.hash;
+        uint64_t target = fork_blob_params(forks[i])->target;
+        c.excess_blob_gas = (16 - target) * 131072;
+        assert_int_equal(check(&cfg, &p, &c), BLOCKERR_NONE);
+        c.excess_blob_gas = 13 * 131072; /* Cancun's answer */
+        assert_int_equal(check(&cfg, &p, &c), BLOCKERR_EXCESS_BLOB_GAS);
+        /* Base fee 17: from Osaka the reserve binds and the excess grows
+         * by used * (max - target) / max: 10 + 6 * (9-6)/9, (15-10)/15,
+         * (21-14)/21 = 12 blobs in each schedule. */
+        p.base_fee = c.base_fee = u256_from_u64(17);
+        assert_int_equal(block_header_hash(&p, &p.hash), PAREVM_OK);
+        c.parent_hash = p.hash;
+        c.excess_blob_gas = (forks[i] >= FORK_OSAKA ? 12 : 16 - target) * 131072;
+        assert_int_equal(check(&cfg, &p, &c), BLOCKERR_NONE);
+    }
+    cancun_pair(&cfg, &p, &c);
+    chain_config_single(&cfg, FORK_AMSTERDAM);
+    c.has_requests_hash = true;
+    assert_int_equal(check(&cfg, &p, &c), BLOCKERR_UNSUPPORTED);
+}
+
 static void test_header_rules(void **state)
 {
     (void)state;
@@ -1373,6 +1423,7 @@ int main(void)
         cmocka_unit_test(test_loader_errors),
         cmocka_unit_test(test_header_rules),
         cmocka_unit_test(test_osaka_chain),
+        cmocka_unit_test(test_prague_header_fields),
         cmocka_unit_test(test_base_fee_formula),
         cmocka_unit_test(test_london_transition),
         cmocka_unit_test(test_pow_difficulty),
