@@ -22,6 +22,7 @@
 #include "../src/exec/exec.h"
 #include "../src/io/blocktest.h"
 #include "../src/io/mainnet.h"
+#include "system_contracts.h"
 
 /* ---- helpers ---- */
 
@@ -585,6 +586,56 @@ static enum block_error check(const struct chain_config *cfg, const struct block
     return e;
 }
 
+/* Which header fields Prague and later forks have (EIP-7685
+ * requestsHash), the blob target of each fork in the excess check, and
+ * a fork parevm does not implement refused. */
+static void test_prague_header_fields(void **state)
+{
+    (void)state;
+    struct chain_config cfg;
+    struct block_header p, c;
+    cancun_pair(&cfg, &p, &c);
+    c.has_requests_hash = true; /* a Cancun header with a requests hash */
+    assert_int_equal(check(&cfg, &p, &c), BLOCKERR_HEADER_FIELDS);
+    static const enum fork forks[] = {FORK_PRAGUE, FORK_OSAKA, FORK_BPO1, FORK_BPO2};
+    for (size_t i = 0; i < sizeof forks / sizeof forks[0]; i++) {
+        cancun_pair(&cfg, &p, &c);
+        chain_config_single(&cfg, forks[i]);
+        p.has_requests_hash = true;
+        assert_int_equal(block_header_hash(&p, &p.hash), PAREVM_OK);
+        c.parent_hash = p.hash;
+        assert_int_equal(check(&cfg, &p, &c), BLOCKERR_HEADER_FIELDS); /* missing */
+        c.has_requests_hash = true;
+        assert_int_equal(check(&cfg, &p, &c), BLOCKERR_NONE);
+        /* Parent 10 blobs of excess, 6 used: above every target, so the
+         * excess follows the fork's target (6, 6, 10, 14). A base
+         * fee of 16 keeps EIP-7918's reserve price (Osaka on) from
+         * binding: 16 * 2^13 is not above 2^17 * 1. */
+        p.excess_blob_gas = 10 * 131072;
+        p.blob_gas_used = 6 * 131072;
+        p.base_fee = c.base_fee = u256_from_u64(16);
+        assert_int_equal(block_header_hash(&p, &p.hash), PAREVM_OK);
+        c.parent_hash = p.hash;
+        uint64_t target = fork_blob_params(forks[i])->target;
+        c.excess_blob_gas = (16 - target) * 131072;
+        assert_int_equal(check(&cfg, &p, &c), BLOCKERR_NONE);
+        c.excess_blob_gas = 13 * 131072; /* Cancun's answer */
+        assert_int_equal(check(&cfg, &p, &c), BLOCKERR_EXCESS_BLOB_GAS);
+        /* Base fee 17: from Osaka the reserve binds and the excess grows
+         * by used * (max - target) / max: 10 + 6 * (9-6)/9, (15-10)/15,
+         * (21-14)/21 = 12 blobs in each schedule. */
+        p.base_fee = c.base_fee = u256_from_u64(17);
+        assert_int_equal(block_header_hash(&p, &p.hash), PAREVM_OK);
+        c.parent_hash = p.hash;
+        c.excess_blob_gas = (forks[i] >= FORK_OSAKA ? 12 : 16 - target) * 131072;
+        assert_int_equal(check(&cfg, &p, &c), BLOCKERR_NONE);
+    }
+    cancun_pair(&cfg, &p, &c);
+    chain_config_single(&cfg, FORK_AMSTERDAM);
+    c.has_requests_hash = true;
+    assert_int_equal(check(&cfg, &p, &c), BLOCKERR_UNSUPPORTED);
+}
+
 static void test_header_rules(void **state)
 {
     (void)state;
@@ -724,13 +775,13 @@ static void test_base_fee_formula(void **state)
     memset(&q, 0, sizeof q);
     q.has_blob_gas = true;
     q.blob_gas_used = 786432;
-    assert_int_equal(validate_next_excess_blob_gas(&q, FORK_CANCUN), 393216);
+    assert_int_equal(validate_next_excess_blob_gas(&q, FORK_CANCUN, FORK_CANCUN), 393216);
     q.excess_blob_gas = 393216;
     q.blob_gas_used = 0;
-    assert_int_equal(validate_next_excess_blob_gas(&q, FORK_CANCUN), 0);
+    assert_int_equal(validate_next_excess_blob_gas(&q, FORK_CANCUN, FORK_CANCUN), 0);
     q.blob_gas_used = 131072;
-    assert_int_equal(validate_next_excess_blob_gas(&q, FORK_CANCUN), 131072);
-    assert_int_equal(validate_next_excess_blob_gas(&q, FORK_SHANGHAI), 0);
+    assert_int_equal(validate_next_excess_blob_gas(&q, FORK_CANCUN, FORK_CANCUN), 131072);
+    assert_int_equal(validate_next_excess_blob_gas(&q, FORK_SHANGHAI, FORK_CANCUN), 0);
 }
 
 /* EIP-1559 at the London block: the gas limit may double, and the base fee
@@ -1106,6 +1157,192 @@ static void test_pow_fork_choice_and_uncles(void **state)
     blocktest_file_free(&file);
 }
 
+/* ---- an Osaka chain built here: requests hash, header fields, EIP-7934 ---- */
+
+/* An empty Osaka block on (parent, parent_world): executed for its state
+ * root and requests hash (the EIP-2935 call and the EIP-7002/7251
+ * system calls run). rlp([header, [], [], []]) in out_rlp. */
+static void osaka_child(const struct chain_config *cfg, const struct block_header *parent,
+                        const struct world *parent_world, struct block_header *out, struct world *out_world,
+                        struct bytebuf *out_rlp)
+{
+    struct block b;
+    memset(&b, 0, sizeof b);
+    struct block_header *h = &b.header;
+    base_header(h);
+    h->parent_hash = parent->hash;
+    h->number = parent->number + 1;
+    h->timestamp = parent->timestamp + 12;
+    h->gas_limit = parent->gas_limit;
+    h->base_fee = validate_next_base_fee(parent);
+    h->excess_blob_gas = validate_next_excess_blob_gas(parent, FORK_OSAKA, FORK_OSAKA);
+    h->has_requests_hash = true;
+    b.has_withdrawals = true;
+    assert_int_equal(world_clone(parent_world, out_world), PAREVM_OK);
+    struct block_hashes hashes = {0};
+    struct block_result res;
+    assert_int_equal(exec_block_sequential(cfg, &b, out_world, &hashes, &res), PAREVM_OK);
+    if (res.invalid)
+        fail_msg("%s", res.invalid_message);
+    assert_true(res.has_requests);
+    h->requests_hash = res.requests_hash;
+    block_result_free(&res);
+    assert_int_equal(world_state_root(out_world, &h->state_root), PAREVM_OK);
+    assert_int_equal(block_header_hash(h, &h->hash), PAREVM_OK);
+    h->has_hash = true;
+    *out = *h;
+    encode_block(h, NULL, 0, true, out_rlp);
+}
+
+/* rlp([header, [legacy tx with data_len bytes of data], [], []]). */
+static void block_with_data(const struct block_header *h, size_t data_len, struct bytebuf *out)
+{
+    bytebuf_reset(out);
+    size_t list = rlp_list_begin(out);
+    assert_int_equal(block_header_encode(h, out), PAREVM_OK);
+    size_t txs = rlp_list_begin(out);
+    size_t tx = rlp_list_begin(out);
+    uint8_t to[20] = {0};
+    uint8_t *data = calloc(data_len ? data_len : 1, 1);
+    assert_non_null(data);
+    assert_int_equal(rlp_encode_u64(out, 0), PAREVM_OK);
+    assert_int_equal(rlp_encode_u64(out, 1), PAREVM_OK);
+    assert_int_equal(rlp_encode_u64(out, 21000), PAREVM_OK);
+    assert_int_equal(rlp_encode_bytes(out, to, 20), PAREVM_OK);
+    assert_int_equal(rlp_encode_u64(out, 0), PAREVM_OK);
+    assert_int_equal(rlp_encode_bytes(out, data, data_len), PAREVM_OK);
+    assert_int_equal(rlp_encode_u64(out, 27), PAREVM_OK);
+    assert_int_equal(rlp_encode_u64(out, 1), PAREVM_OK);
+    assert_int_equal(rlp_encode_u64(out, 1), PAREVM_OK);
+    free(data);
+    assert_int_equal(rlp_list_end(out, tx), PAREVM_OK);
+    assert_int_equal(rlp_list_end(out, txs), PAREVM_OK);
+    assert_int_equal(rlp_encode_raw(out, (const uint8_t *)"\xc0\xc0", 2), PAREVM_OK);
+    assert_int_equal(rlp_list_end(out, list), PAREVM_OK);
+}
+
+static void test_osaka_chain(void **state)
+{
+    (void)state;
+    struct chain_config cfg;
+    assert_true(chain_config_from_network(&cfg, "Osaka"));
+    struct blocktest_file file;
+    memset(&file, 0, sizeof file);
+    file.tests = calloc(1, sizeof *file.tests);
+    assert_non_null(file.tests);
+    file.count = 1;
+    struct blocktest *t = &file.tests[0];
+    t->name = strdup("osakaChain");
+    t->network = strdup("Osaka");
+    world_init(&t->pre);
+    world_init(&t->post);
+    static const struct {
+        const address *addr;
+        const char *code;
+    } contracts[] = {{&HISTORY_STORAGE_ADDRESS, HISTORY_STORAGE_CODE},
+                     {&WITHDRAWAL_REQUEST_ADDRESS, WITHDRAWAL_REQUEST_CODE},
+                     {&CONSOLIDATION_REQUEST_ADDRESS, CONSOLIDATION_REQUEST_CODE}};
+    for (size_t i = 0; i < 3; i++) {
+        uint8_t *bytes;
+        size_t len;
+        assert_int_equal(hex_decode_alloc(contracts[i].code, &bytes, &len), PAREVM_OK);
+        struct world_account *acct = world_get_or_create(&t->pre, contracts[i].addr);
+        assert_non_null(acct);
+        struct code *c = code_new(bytes, len);
+        world_set_code(acct, c);
+        code_release(c);
+        free(bytes);
+    }
+    /* Genesis: every header field up to requestsHash (no requests:
+     * sha256 of nothing, EIP-7685). */
+    struct block_header g;
+    base_header(&g);
+    g.number = 0;
+    g.timestamp = 0;
+    g.base_fee = u256_from_u64(1000000000);
+    g.has_requests_hash = true;
+    struct block_requests none;
+    memset(&none, 0, sizeof none);
+    assert_int_equal(block_requests_hash(&none, &g.requests_hash), PAREVM_OK);
+    assert_int_equal(world_state_root(&t->pre, &g.state_root), PAREVM_OK);
+    assert_int_equal(block_header_hash(&g, &g.hash), PAREVM_OK);
+    g.has_hash = true;
+    struct bytebuf rlp = {0};
+    encode_block(&g, NULL, 0, true, &rlp);
+    t->genesis_rlp = malloc(rlp.len);
+    memcpy(t->genesis_rlp, rlp.data, rlp.len);
+    t->genesis_rlp_len = rlp.len;
+    t->genesis_hash = g.hash;
+    /* The 21-field header decodes back to itself. */
+    struct block back;
+    char why[200];
+    assert_int_equal(blocktest_decode_block(rlp.data, rlp.len, &back, NULL, why, sizeof why), PAREVM_OK);
+    assert_true(back.header.has_requests_hash);
+    assert_true(hash32_eq(&back.header.requests_hash, &g.requests_hash));
+    assert_true(hash32_eq(&back.header.hash, &g.hash));
+    block_free(&back);
+
+    struct block_header b1, bad;
+    struct world w1, wbad;
+    osaka_child(&cfg, &g, &t->pre, &b1, &w1, &rlp);
+    add_block(t, &rlp, NULL);
+    /* EIP-2935 ran: slot 0 holds the genesis hash. */
+    const struct world_account *hist = world_get(&w1, &HISTORY_STORAGE_ADDRESS);
+    u256 k = u256_zero(), v = world_get_storage(hist, &k), gh = u256_from_be32(g.hash.bytes);
+    assert_true(u256_eq(&v, &gh));
+    t->has_post_state_hash = true;
+    assert_int_equal(world_state_root(&w1, &t->post_state_hash), PAREVM_OK);
+    t->last_block_hash = b1.hash;
+    struct blocktest_result res;
+    struct reject_log log = {0};
+    assert_int_equal(blocktest_run(t, &res, on_reject, &log), PAREVM_OK);
+    if (!res.pass)
+        fail_msg("%s", res.message);
+
+    /* A wrong requests hash: INVALID_REQUESTS. */
+    osaka_child(&cfg, &b1, &w1, &bad, &wbad, &rlp);
+    world_free(&wbad);
+    bad.requests_hash.bytes[0] ^= 1;
+    assert_int_equal(block_header_hash(&bad, &bad.hash), PAREVM_OK);
+    encode_block(&bad, NULL, 0, true, &rlp);
+    add_block(t, &rlp, "BlockException.INVALID_REQUESTS");
+    /* No requests hash at all: a header of the wrong shape. */
+    osaka_child(&cfg, &b1, &w1, &bad, &wbad, &rlp);
+    world_free(&wbad);
+    bad.has_requests_hash = false;
+    encode_block(&bad, NULL, 0, true, &rlp);
+    add_block(t, &rlp, "BlockException.INCORRECT_BLOCK_FORMAT");
+    assert_int_equal(blocktest_run(t, &res, on_reject, &log), PAREVM_OK);
+    if (!res.pass)
+        fail_msg("%s (%s)", res.message, log.last);
+    assert_int_equal(res.blocks_rejected, 2);
+
+    /* EIP-7934: a block one byte over MAX_RLP_BLOCK_SIZE is rejected for
+     * its size; one exactly at the limit is judged on its content (here
+     * its transaction's gas price of 1 wei, below the base fee). */
+    osaka_child(&cfg, &b1, &w1, &bad, &wbad, &rlp);
+    world_free(&wbad);
+    size_t data_len = MAX_RLP_BLOCK_SIZE - 2000;
+    block_with_data(&bad, data_len, &rlp);
+    data_len += MAX_RLP_BLOCK_SIZE - rlp.len; /* the length prefixes do not change size here */
+    block_with_data(&bad, data_len, &rlp);
+    assert_int_equal(rlp.len, MAX_RLP_BLOCK_SIZE);
+    add_block(t, &rlp, "TransactionException.INSUFFICIENT_MAX_FEE_PER_GAS");
+    block_with_data(&bad, data_len + 1, &rlp);
+    assert_int_equal(rlp.len, MAX_RLP_BLOCK_SIZE + 1);
+    add_block(t, &rlp, "BlockException.RLP_BLOCK_LIMIT_EXCEEDED");
+    log.count = 0;
+    assert_int_equal(blocktest_run(t, &res, on_reject, &log), PAREVM_OK);
+    if (!res.pass)
+        fail_msg("%s (%s)", res.message, log.last);
+    assert_int_equal(res.blocks_rejected, 4);
+    assert_non_null(strstr(log.last, "RLP_BLOCK_LIMIT_EXCEEDED"));
+
+    world_free(&w1);
+    bytebuf_free(&rlp);
+    blocktest_file_free(&file);
+}
+
 /* ---- body and outcome ---- */
 
 static void test_body_and_outcome(void **state)
@@ -1185,6 +1422,8 @@ int main(void)
         cmocka_unit_test(test_decode_mutations),
         cmocka_unit_test(test_loader_errors),
         cmocka_unit_test(test_header_rules),
+        cmocka_unit_test(test_osaka_chain),
+        cmocka_unit_test(test_prague_header_fields),
         cmocka_unit_test(test_base_fee_formula),
         cmocka_unit_test(test_london_transition),
         cmocka_unit_test(test_pow_difficulty),

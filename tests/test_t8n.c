@@ -47,6 +47,7 @@
 #include "../src/chain/logs.h"
 #include "../src/io/mainnet.h"
 #include "../src/io/t8n.h"
+#include "system_contracts.h"
 
 static char parevm_bin[4096]; /* the CLI beside the test binary, if built */
 
@@ -1158,6 +1159,120 @@ static void test_cli(void **state)
     free(env);
 }
 
+/* Prague: the EIP-2935 call takes env.blockHashes[number - 1]; a
+ * withdrawal request queued by a transaction comes out in result.json's
+ * "requests" (type byte 0x01 || source || pubkey || amount) with the
+ * EIP-7685 hash; a missing request contract is an error. */
+static char *prague_alloc(bool with_requests)
+{
+    struct bytebuf b = {0};
+    char part[2048];
+    snprintf(part, sizeof part,
+             "{\"" SENDER "\": {\"balance\": \"1000000000000000000\"},"
+             " \"0x0000F90827F1C53a10cb7A02335B175320002935\": {\"code\": \"%s\"}",
+             HISTORY_STORAGE_CODE);
+    bytebuf_append(&b, part, strlen(part));
+    if (with_requests) {
+        static const char w[] = ", \"0x00000961Ef480Eb55e80D19ad83579A64c007002\": {\"code\": \"";
+        static const char c[] = "\"}, \"0x0000BBdDc7CE488642fb579F8B00f3a590007251\": {\"code\": \"";
+        bytebuf_append(&b, w, strlen(w));
+        bytebuf_append(&b, WITHDRAWAL_REQUEST_CODE, strlen(WITHDRAWAL_REQUEST_CODE));
+        bytebuf_append(&b, c, strlen(c));
+        bytebuf_append(&b, CONSOLIDATION_REQUEST_CODE, strlen(CONSOLIDATION_REQUEST_CODE));
+        bytebuf_append(&b, "\"}", 2);
+    }
+    bytebuf_append(&b, "}", 2); /* with the NUL */
+    return (char *)b.data;
+}
+
+static void test_prague_requests(void **state)
+{
+    (void)state;
+    static const char env[] =
+        "{\"currentCoinbase\": \"0x00000000000000000000000000000000000000cb\", \"currentGasLimit\": "
+        "\"30000000\","
+        " \"currentNumber\": \"5\", \"currentTimestamp\": \"1000\", \"currentRandom\": \"0x01\","
+        " \"currentBaseFee\": \"7\", \"currentExcessBlobGas\": \"0\", \"withdrawals\": [],"
+        " \"parentBeaconBlockRoot\": \"0x1111111111111111111111111111111111111111111111111111111111111111\","
+        " \"blockHashes\": {\"4\": \"0x4444444444444444444444444444444444444444444444444444444444444444\"}}";
+    /* 56 bytes: pubkey 48 x 0xab, amount 8 (0x..05) */
+    char input[2 + 112 + 1] = "0x";
+    for (int i = 0; i < 48; i++)
+        memcpy(input + 2 + 2 * i, "ab", 2);
+    memcpy(input + 2 + 96, "0000000000000005", 16);
+    input[2 + 112] = '\0';
+    char txs[1024];
+    snprintf(txs, sizeof txs,
+             "[{\"type\": \"0x2\", \"chainId\": \"0x1\", \"nonce\": \"0x0\", \"gas\": \"0x61a80\","
+             " \"maxFeePerGas\": \"0x10\", \"maxPriorityFeePerGas\": \"0x1\","
+             " \"to\": \"0x00000961Ef480Eb55e80D19ad83579A64c007002\", \"value\": \"0x1\", \"input\": \"%s\","
+             " \"accessList\": [], \"v\": \"0x0\", \"r\": \"0x0\", \"s\": \"0x0\", \"secretKey\": \"" KEY
+             "\"}]",
+             input);
+    char *alloc = prague_alloc(true);
+    struct run x;
+    run_t8n(&x, alloc, env, txs, FORK_PRAGUE, 1);
+    if (x.rc)
+        fail_msg("t8n: %s", x.err);
+    assert_int_equal(x.r.receipt_count, 1);
+    assert_true(x.r.receipts[0].r.status);
+    /* EIP-2935: slot 4 % 8191 holds blockHashes[4]. */
+    const struct world_account *hist = world_get(&x.w, &HISTORY_STORAGE_ADDRESS);
+    assert_non_null(hist);
+    u256 k = u256_from_u64(4), v = world_get_storage(hist, &k);
+    hash32 want;
+    memset(want.bytes, 0x44, 32);
+    u256 wv = u256_from_be32(want.bytes);
+    assert_true(u256_eq(&v, &wv));
+    /* The request: 0x01 || sender || pubkey || amount, and its hash. */
+    assert_true(x.r.has_requests);
+    assert_int_equal(x.r.requests.data[REQUEST_WITHDRAWAL].len, 76);
+    assert_int_equal(x.r.requests.data[REQUEST_DEPOSIT].len, 0);
+    assert_int_equal(x.r.requests.data[REQUEST_CONSOLIDATION].len, 0);
+    struct bytebuf out = {0};
+    assert_int_equal(t8n_write_result(&x.r, &out), PAREVM_OK);
+    bytebuf_push(&out, 0);
+    const char *text = (const char *)out.data;
+    const char *req = strstr(text, "\"requests\": [");
+    assert_non_null(req);
+    char expect[256] = "\"0x01a94f5374fce5edbc8e2a8697c15331677e6ebf0b";
+    for (int i = 0; i < 48; i++)
+        strcat(expect, "ab");
+    assert_non_null(strstr(req, expect));
+    assert_non_null(strstr(text, "\"requestsHash\": \"0x"));
+    hash32 h;
+    assert_int_equal(block_requests_hash(&x.r.requests, &h), PAREVM_OK);
+    assert_true(hash32_eq(&h, &x.r.requests_hash));
+    /* The same with the parallel engine. */
+    struct run y;
+    run_t8n(&y, alloc, env, txs, FORK_PRAGUE, 4);
+    assert_int_equal(y.rc, PAREVM_OK);
+    assert_same_run(&x, &y);
+    run_free(&y);
+    bytebuf_free(&out);
+    run_free(&x);
+    free(alloc);
+
+    /* Without the request contracts the block cannot be built. */
+    alloc = prague_alloc(false);
+    run_t8n(&x, alloc, env, "[]", FORK_PRAGUE, 1);
+    assert_int_equal(x.rc, PAREVM_ERR_BLOCK_INVALID);
+    assert_non_null(strstr(x.err, "no code"));
+    run_free(&x);
+    /* Without blockHashes[number - 1] the EIP-2935 call cannot run. */
+    static const char env_no_hash[] =
+        "{\"currentCoinbase\": \"0x00000000000000000000000000000000000000cb\", \"currentGasLimit\": "
+        "\"30000000\","
+        " \"currentNumber\": \"5\", \"currentTimestamp\": \"1000\", \"currentRandom\": \"0x01\","
+        " \"currentBaseFee\": \"7\", \"currentExcessBlobGas\": \"0\", \"withdrawals\": [],"
+        " \"parentBeaconBlockRoot\": \"0x1111111111111111111111111111111111111111111111111111111111111111\"}";
+    run_t8n(&x, alloc, env_no_hash, "[]", FORK_PRAGUE, 1);
+    assert_int_not_equal(x.rc, PAREVM_OK);
+    assert_non_null(strstr(x.err, "blockHashes"));
+    run_free(&x);
+    free(alloc);
+}
+
 int main(int argc, char **argv)
 {
     (void)argc;
@@ -1187,6 +1302,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_set_code),
         cmocka_unit_test(test_errors),
         cmocka_unit_test(test_rewards),
+        cmocka_unit_test(test_prague_requests),
         cmocka_unit_test(test_cli),
         cmocka_unit_test(test_mainnet_receipts_root),
         cmocka_unit_test(test_state_tests_cancun),

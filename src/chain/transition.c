@@ -495,7 +495,19 @@ int transition_system_call(const struct block_env *env, const struct state_view 
                            const address *to, const uint8_t *data, size_t len, uint64_t gas,
                            struct write_set *ws, enum tx_status *status)
 {
+    return transition_system_call_output(env, view, from, to, data, len, gas, ws, status, NULL, NULL);
+}
+
+int transition_system_call_output(const struct block_env *env, const struct state_view *view,
+                                  const address *from, const address *to, const uint8_t *data, size_t len,
+                                  uint64_t gas, struct write_set *ws, enum tx_status *status,
+                                  uint8_t **output, size_t *output_len)
+{
     write_set_reset(ws);
+    if (output)
+        *output = NULL;
+    if (output_len)
+        *output_len = 0;
     if (status)
         *status = TX_STATUS_SUCCESS;
     if (!env || !view || !from || !to || (len && !data) || gas > INT64_MAX)
@@ -544,9 +556,16 @@ int transition_system_call(const struct block_env *env, const struct state_view 
     m.input_len = len;
     struct evm_result r = {0};
     evm_call(&c->evm, &m, &r);
-    free(r.output);
-    if (r.status == EVM_INTERNAL_ERROR)
+    if (r.status == EVM_INTERNAL_ERROR) {
+        free(r.output);
         return c->evm.error ? c->evm.error : PAREVM_ERR_INTERNAL;
+    }
+    if (output && output_len && r.status == EVM_SUCCESS) { /* EIP-7002/7251: the requests */
+        *output = r.output;
+        *output_len = r.output_len;
+        r.output = NULL;
+    }
+    free(r.output);
     if (status)
         *status = r.status == EVM_SUCCESS  ? TX_STATUS_SUCCESS
                   : r.status == EVM_REVERT ? TX_STATUS_REVERT
@@ -558,8 +577,15 @@ int transition_system_call(const struct block_env *env, const struct state_view 
     for (size_t i = 0; i < log_count; i++)
         free(logs[i].data);
     free(logs);
-    if (err)
+    if (err) {
         write_set_reset(ws);
+        if (output) {
+            free(*output);
+            *output = NULL;
+        }
+        if (output_len)
+            *output_len = 0;
+    }
     return err;
 }
 

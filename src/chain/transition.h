@@ -98,6 +98,13 @@ enum tx_error transition_check_static(const struct block_env *env, const struct 
 int transition_system_call(const struct block_env *env, const struct state_view *view, const address *from,
                            const address *to, const uint8_t *data, size_t len, uint64_t gas,
                            struct write_set *ws, enum tx_status *status);
+/* The same, handing out the call's return data when it succeeded
+ * (EIP-7002/7251 system calls return their requests): *output (malloc'ed,
+ * the caller frees; NULL when empty) and *output_len. */
+int transition_system_call_output(const struct block_env *env, const struct state_view *view,
+                                  const address *from, const address *to, const uint8_t *data, size_t len,
+                                  uint64_t gas, struct write_set *ws, enum tx_status *status,
+                                  uint8_t **output, size_t *output_len);
 
 /* Convenience for the sequential path: apply to a world in place. */
 int transition_apply_world(const struct block_env *env, struct world *w, const struct tx *tx,

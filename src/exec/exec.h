@@ -37,6 +37,15 @@ struct block_result {
     size_t invalid_tx;
     enum tx_error invalid_reason;
     char invalid_message[160]; /* block-level reasons (e.g. gas used mismatch) */
+    /* A block-level reason (invalid_reason TXERR_NONE): an enum
+     * block_error of chain/validate.h (0: none given). */
+    int invalid_block_error;
+    /* Prague on (EIP-7685): the requests the block produced (deposits,
+     * EIP-6110; withdrawal and consolidation requests, EIP-7002/7251)
+     * and their hash, for the header's requestsHash. */
+    bool has_requests;
+    struct block_requests requests;
+    hash32 requests_hash;
 };
 
 void block_result_free(struct block_result *r);

@@ -483,28 +483,29 @@ static const uint8_t *item_start(const struct rlp_item *item)
 }
 
 /* Header fields in order, for messages. */
-static const char *const header_field_names[20] = {
-    "parentHash", "ommersHash",  "coinbase",      "stateRoot",     "transactionsRoot",
-    "receiptsRoot", "logsBloom", "difficulty",    "number",        "gasLimit",
-    "gasUsed",    "timestamp",   "extraData",     "mixHash",       "nonce",
-    "baseFeePerGas", "withdrawalsRoot", "blobGasUsed", "excessBlobGas", "parentBeaconBlockRoot"};
+static const char *const header_field_names[21] = {
+    "parentHash",    "ommersHash",      "coinbase",    "stateRoot",     "transactionsRoot",
+    "receiptsRoot",  "logsBloom",       "difficulty",  "number",        "gasLimit",
+    "gasUsed",       "timestamp",       "extraData",   "mixHash",       "nonce",
+    "baseFeePerGas", "withdrawalsRoot", "blobGasUsed", "excessBlobGas", "parentBeaconBlockRoot",
+    "requestsHash"};
 
 /* One header from its list item. prefix names it in messages ("header",
  * "uncles[1]"). */
 static int dec_header(struct dec *d, const struct rlp_item *item, const char *prefix, struct block_header *h)
 {
-    struct rlp_item f[20];
+    struct rlp_item f[21];
     size_t n = 0;
     char what[96];
     memset(h, 0, sizeof *h);
-    int err = dec_children(d, item, prefix, f, 20, &n);
+    int err = dec_children(d, item, prefix, f, 21, &n);
     if (err)
         return err;
     /* 15 fields (Frontier), 16 (London: base fee), 17 (Shanghai:
      * withdrawals root), 20 (Cancun: blob gas used, excess blob gas,
-     * parent beacon block root). */
-    if (n != 15 && n != 16 && n != 17 && n != 20)
-        return dec_fail(d, PAREVM_ERR_RLP, "%s: %zu fields (expected 15, 16, 17 or 20)", prefix, n);
+     * parent beacon block root), 21 (Prague: requests hash, EIP-7685). */
+    if (n != 15 && n != 16 && n != 17 && n != 20 && n != 21)
+        return dec_fail(d, PAREVM_ERR_RLP, "%s: %zu fields (expected 15, 16, 17, 20 or 21)", prefix, n);
 #define WHAT(i) (snprintf(what, sizeof what, "%s.%s", prefix, header_field_names[i]), what)
     if ((err = dec_fixed(d, &f[0], WHAT(0), h->parent_hash.bytes, 32)) ||
         (err = dec_fixed(d, &f[1], WHAT(1), h->ommers_hash.bytes, 32)) ||
@@ -544,6 +545,11 @@ static int dec_header(struct dec *d, const struct rlp_item *item, const char *pr
         if ((err = dec_u64(d, &f[17], WHAT(17), &h->blob_gas_used)) ||
             (err = dec_u64(d, &f[18], WHAT(18), &h->excess_blob_gas)) ||
             (err = dec_fixed(d, &f[19], WHAT(19), h->parent_beacon_root.bytes, 32)))
+            return err;
+    }
+    if (n >= 21) {
+        h->has_requests_hash = true;
+        if ((err = dec_fixed(d, &f[20], WHAT(20), h->requests_hash.bytes, 32)))
             return err;
     }
 #undef WHAT
@@ -777,8 +783,8 @@ static const char *const block_error_aliases[BLOCKERR__COUNT][6] = {
     [BLOCKERR_NONCE] = {"IMPORT_IMPOSSIBLE_NONCE_OVER_PARIS", "INVALID_BLOCK_NONCE"},
     [BLOCKERR_OMMERS_HASH] = {"IMPORT_IMPOSSIBLE_UNCLES_OVER_PARIS", "INVALID_UNCLES_HASH"},
     [BLOCKERR_UNCLES] = {"IMPORT_IMPOSSIBLE_UNCLES_OVER_PARIS", "TOO_MANY_UNCLES", "DUPLICATE_UNCLES"},
-    [BLOCKERR_UNCLE_INVALID] = {"UNCLE_IN_CHAIN", "UNCLE_IS_ANCESTOR", "UNCLE_IS_BROTHER", "UNCLE_PARENT_INCORRECT",
-                                "UNCLE_UNKNOWN_PARENT", "UNCLE_IS_OLD"},
+    [BLOCKERR_UNCLE_INVALID] = {"UNCLE_IN_CHAIN", "UNCLE_IS_ANCESTOR", "UNCLE_IS_BROTHER",
+                                "UNCLE_PARENT_INCORRECT", "UNCLE_UNKNOWN_PARENT", "UNCLE_IS_OLD"},
     [BLOCKERR_EXCESS_BLOB_GAS] = {"INCORRECT_EXCESS_BLOB_GAS"},
     [BLOCKERR_BLOB_GAS_USED] = {"INCORRECT_BLOB_GAS_USED", "BLOB_GAS_USED_ABOVE_LIMIT"},
     [BLOCKERR_WITHDRAWALS] = {"RLP_WITHDRAWALS_NOT_READ", "RLP_STRUCTURES_ENCODING"},
@@ -789,6 +795,11 @@ static const char *const block_error_aliases[BLOCKERR__COUNT][6] = {
     [BLOCKERR_RECEIPTS_ROOT] = {"INVALID_RECEIPTS_ROOT"},
     [BLOCKERR_LOGS_BLOOM] = {"INVALID_LOG_BLOOM"},
     [BLOCKERR_STATE_ROOT] = {"INVALID_STATE_ROOT"},
+    [BLOCKERR_REQUESTS_HASH] = {"INVALID_REQUESTS"},
+    [BLOCKERR_DEPOSIT_LAYOUT] = {"INVALID_DEPOSIT_EVENT_LAYOUT"},
+    [BLOCKERR_SYSTEM_CONTRACT_EMPTY] = {"SYSTEM_CONTRACT_EMPTY"},
+    [BLOCKERR_SYSTEM_CONTRACT_FAILED] = {"SYSTEM_CONTRACT_CALL_FAILED"},
+    [BLOCKERR_BLOCK_SIZE] = {"RLP_BLOCK_LIMIT_EXCEEDED"},
 };
 
 static const char *const tx_error_aliases[TXERR__COUNT][3] = {
@@ -1055,6 +1066,12 @@ static int chain_import(struct chain *c, const uint8_t *rlp, size_t len, struct 
     world_init(&w);
     memset(&res, 0, sizeof res);
     enum block_error e;
+    if (f >= FORK_OSAKA && len > MAX_RLP_BLOCK_SIZE) {
+        /* EIP-7934: checked first (execution-specs state_transition). */
+        reject(r, BLOCKERR_BLOCK_SIZE, "RLP-encoded block of %zu bytes (at most %d)", len,
+               MAX_RLP_BLOCK_SIZE);
+        goto done;
+    }
     if (parent == SIZE_MAX) {
         char hex[67];
         hash_hex(&h->parent_hash, hex);
@@ -1098,6 +1115,8 @@ static int chain_import(struct chain *c, const uint8_t *rlp, size_t len, struct 
             r->tx_error = spec_order_tx_error(&b.txs[res.invalid_tx], h, f, res.invalid_reason);
         if (res.invalid_reason != TXERR_NONE)
             reject(r, BLOCKERR_TX_INVALID, "transaction %zu: %s", res.invalid_tx, tx_error_name(r->tx_error));
+        else if (res.invalid_block_error > 0 && res.invalid_block_error < BLOCKERR__COUNT)
+            reject(r, (enum block_error)res.invalid_block_error, "%s", res.invalid_message);
         else
             reject(r, BLOCKERR_TX_INVALID, "%s", res.invalid_message[0] ? res.invalid_message : "invalid block");
         goto done;
@@ -1111,7 +1130,8 @@ static int chain_import(struct chain *c, const uint8_t *rlp, size_t len, struct 
                                     .receipts_root = res.receipts_root,
                                     .logs_bloom = res.logs_bloom,
                                     .state_root = root,
-                                    .blob_gas_used = res.blob_gas_used};
+                                    .blob_gas_used = res.blob_gas_used,
+                                    .requests_hash = res.requests_hash};
     if ((e = validate_outcome(c->cfg, &b, &digest, &outcome, why, sizeof why))) {
         reject(r, e, "%s", why);
         goto done;

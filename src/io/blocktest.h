@@ -79,7 +79,8 @@ void blocktest_file_free(struct blocktest_file *f);
  * with a fourth element, rlp([header, transactions, uncles, withdrawals])
  * (EIP-4895). The header has 15 fields, then baseFee (16, EIP-1559),
  * withdrawalsRoot (17, EIP-4895), then blobGasUsed, excessBlobGas and
- * parentBeaconBlockRoot (20, EIP-4844/4788); its has_* flags say which
+ * parentBeaconBlockRoot (20, EIP-4844/4788), requestsHash (21, EIP-7685);
+ * its has_* flags say which
  * were present (whether that suits the block's fork is the validator's
  * business, chain/validate.h). Each transaction is an RLP list (legacy)
  * or an RLP string holding type || payload (EIP-2718), decoded with

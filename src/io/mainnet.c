@@ -240,9 +240,15 @@ static int ld_header(struct json_ctx *ld, const cJSON *obj, const char *prefix, 
                             h->parent_beacon_root.bytes, 32)))
             return err;
     }
+    if ((item = json_member(obj, "requestsHash"))) { /* EIP-7685 */
+        h->has_requests_hash = true;
+        if ((err = ld_fixed(ld, item, json_field_key(f, prefix, "requestsHash"), h->requests_hash.bytes, 32)))
+            return err;
+    }
     /* Later fields imply the earlier ones in the header's RLP. */
     if ((h->has_withdrawals_root && !h->has_base_fee) || (h->has_blob_gas && !h->has_withdrawals_root) ||
-        (h->has_parent_beacon_root && !h->has_blob_gas) || (h->has_blob_gas && !h->has_parent_beacon_root))
+        (h->has_parent_beacon_root && !h->has_blob_gas) || (h->has_blob_gas && !h->has_parent_beacon_root) ||
+        (h->has_requests_hash && !h->has_parent_beacon_root))
         return json_fail(ld, PAREVM_ERR_JSON, prefix, "inconsistent set of fork fields in the header");
     if ((item = json_member(obj, "hash"))) {
         h->has_hash = true;
