@@ -1172,6 +1172,32 @@ static void test_exception_matching(void **state)
     assert_string_equal(block_error_name(BLOCKERR__COUNT), "UNKNOWN");
 }
 
+/* A network that schedules a fork parevm does not implement is refused
+ * before anything runs (PAREVM_ERR_UNSUPPORTED, the fork named), whether
+ * the whole chain or only a later part is in that fork. */
+static void test_unimplemented_network_refused(void **state)
+{
+    (void)state;
+    static const char *const networks[] = {"Amsterdam", "OsakaToAmsterdamAtTime15k"};
+    for (size_t i = 0; i < sizeof networks / sizeof networks[0]; i++) {
+        char json[1024];
+        snprintf(json, sizeof json,
+                 "{\"t\": {\"network\": \"%s\", \"genesisRLP\": \"0xc0\", \"genesisBlockHeader\": "
+                 "{\"hash\": \"0x%064d\"}, \"pre\": {}, \"blocks\": [], \"postStateHash\": \"0x%064d\", "
+                 "\"lastblockhash\": \"0x%064d\"}}",
+                 networks[i], 0, 0, 0);
+        struct blocktest_file f;
+        char err[512];
+        assert_int_equal(blocktest_load_file(write_tmp("amsterdam.json", json), &f, err, sizeof err), PAREVM_OK);
+        struct blocktest_result res;
+        assert_int_equal(blocktest_run(&f.tests[0], &res, NULL, NULL), PAREVM_ERR_UNSUPPORTED);
+        assert_false(res.pass);
+        assert_non_null(strstr(res.message, "network: refused"));
+        assert_non_null(strstr(res.message, "schedules fork Amsterdam, which parevm does not implement"));
+        blocktest_file_free(&f);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1192,6 +1218,7 @@ int main(void)
         cmocka_unit_test(test_pow_fork_choice_and_uncles),
         cmocka_unit_test(test_body_and_outcome),
         cmocka_unit_test(test_exception_matching),
+        cmocka_unit_test(test_unimplemented_network_refused),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -813,6 +813,25 @@ static void test_errors(void **state)
         t8n_env_free(&env);
     }
 
+    /* A fork parevm does not implement is refused before anything runs
+     * (geth's exit 3), never run under an older fork's rules. */
+    {
+        char amsterdam_env[512];
+        snprintf(amsterdam_env, sizeof amsterdam_env, base,
+                 ", \"currentBaseFee\": \"0x7\", \"currentRandom\": \"0x0\", \"withdrawals\": []");
+        assert_int_equal(t8n_parse_env("env", amsterdam_env, strlen(amsterdam_env), &env, err, sizeof err),
+                         PAREVM_OK);
+        world_init(&w);
+        struct t8n_config amsterdam = {.fork = FORK_AMSTERDAM, .chain_id = 1};
+        int rc = t8n_apply(&amsterdam, &env, &none, &w, &r, err, sizeof err);
+        assert_int_equal(rc, PAREVM_ERR_UNSUPPORTED);
+        assert_int_equal(t8n_exit_code(rc), T8N_EXIT_CONFIG);
+        assert_string_equal(err, "fork Amsterdam is not implemented");
+        assert_int_equal(w.accounts.count, 0);
+        world_free(&w);
+        t8n_env_free(&env);
+    }
+
     /* London base fee from the parent (EIP-1559): gas used above target. */
     char text[512];
     snprintf(text, sizeof text, base,

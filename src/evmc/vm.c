@@ -221,6 +221,12 @@ static struct evmc_result vm_execute(struct evmc_vm *vm, const struct evmc_host_
 {
     struct parevm_vm *pv = as_parevm(vm);
     struct evm_message m;
+    /* EVMC: a revision the VM does not implement is EVMC_REJECTED (the
+     * host may hand the code to another VM). Nothing after Osaka is
+     * implemented here: EVMC_EXPERIMENTAL and any later value are never run
+     * under an older revision's rules, whatever the mapping below allows. */
+    if ((int)rev > (int)EVMC_OSAKA)
+        return result_of(EVMC_REJECTED, 0);
     if (!host || !msg || (int)rev < (int)EVMC_FRONTIER || (int)rev > (int)EVMC_CANCUN || msg->depth < 0 ||
         msg->depth > EVM_MAX_DEPTH || msg->gas < 0 || (code_size && !code) ||
         (msg->input_size && !msg->input_data) || !message_from_evmc(msg, &m))

@@ -1199,6 +1199,23 @@ static bool world_diff(const struct world *want, const struct world *got, char *
 
 /* ---- one test ---- */
 
+/* Whether cfg activates, at any block or time, a fork parevm does not
+ * implement (the first such in *out). A test on such a network is refused
+ * whole: even its blocks before the transition would only test the
+ * import of a chain parevm cannot follow. */
+static bool network_unimplemented_fork(const struct chain_config *cfg, enum fork *out)
+{
+    for (int f = 0; f < FORK__COUNT; f++) {
+        if (fork_implemented((enum fork)f))
+            continue;
+        if (cfg->fork_block[f] != UINT64_MAX || cfg->fork_time[f] != UINT64_MAX) {
+            *out = (enum fork)f;
+            return true;
+        }
+    }
+    return false;
+}
+
 int blocktest_run(const struct blocktest *t, struct blocktest_result *res, blocktest_reject_fn *on_reject,
                   void *arg)
 {
@@ -1216,6 +1233,12 @@ int blocktest_run_with(const struct blocktest *t, const struct exec_options *opt
     if (!chain_config_from_network(&cfg, t->network)) {
         snprintf(msg, cap, "network: expected a known network, got '%s'", t->network);
         return PAREVM_OK;
+    }
+    enum fork missing;
+    if (network_unimplemented_fork(&cfg, &missing)) {
+        snprintf(msg, cap, "network: refused: '%s' schedules fork %s, which parevm does not implement",
+                 t->network, fork_name(missing));
+        return PAREVM_ERR_UNSUPPORTED;
     }
     if (t->seal_engine && strcmp(t->seal_engine, "NoProof") != 0) {
         snprintf(msg, cap, "sealEngine: expected NoProof (proof-of-work seals are not verified), got '%s'",

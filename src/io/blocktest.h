@@ -142,7 +142,10 @@ typedef void blocktest_reject_fn(void *arg, size_t block, const char *expected, 
  * difficulty than the head's (equal: the lower number). Finally
  * the head's state must equal postState (or its root postStateHash) and
  * its hash lastblockhash. Returns PAREVM_OK with res filled (pass or the
- * first mismatch), or an internal error (ENOMEM) with res->message set. */
+ * first mismatch), PAREVM_ERR_UNSUPPORTED when the network schedules a
+ * fork parevm does not implement (fork_implemented: the test is refused,
+ * nothing run, res->pass false and res->message naming the fork), or an
+ * internal error (ENOMEM) with res->message set. */
 int blocktest_run(const struct blocktest *t, struct blocktest_result *res, blocktest_reject_fn *on_reject,
                   void *arg);
 /* The same, executing blocks with exec_block_parallel under opt (NULL:
