@@ -893,6 +893,10 @@ static const char *const tx_error_names[TXERR__COUNT][6] = {
     [TXERR_CHAIN_ID] = {TX_EXC(INVALID_CHAINID), "InvalidChainID"},
 };
 
+/* An invalid transaction (code BLOCKERR_TX_INVALID): the names of its
+ * tx_error, completed by its type and blob count where the fixtures name
+ * those cases apart. Nothing for TXERR_NONE (a block made invalid without
+ * a transaction error names no transaction exception). */
 static void tx_names(const struct blocktest_rejection *r, struct name_list *l)
 {
     if ((unsigned)r->tx_error >= TXERR__COUNT)
