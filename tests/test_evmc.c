@@ -34,6 +34,7 @@ enum {
     ADD = 0x01,
     SUB = 0x03,
     EXP = 0x0a,
+    CLZ = 0x1e,
     ADDRESS = 0x30,
     BALANCE = 0x31,
     ORIGIN = 0x32,
@@ -725,6 +726,31 @@ static void test_arithmetic(void **state)
     done(c, &r);
 }
 
+/* EIP-7939: CLZ from EVMC_OSAKA (5 gas), undefined in EVMC_PRAGUE. */
+static void test_clz(void **state)
+{
+    (void)state;
+    /* clz(0x0100) = 256 - 9 = 247: pushes 3 + 3, CLZ 5, MSTORE 3 + one
+     * word 3, pushes 6, RETURN 0 = 23. */
+    const uint8_t code[] = {PUSH2, 0x01, 0x00, CLZ, PUSH1, 0, MSTORE, PUSH1, 32, PUSH1, 0, RETURN};
+    struct evmc_host_context *c = new_host(EVMC_OSAKA);
+    struct evmc_result r = run(c, code, sizeof code, 100);
+    expect(&r, EVMC_SUCCESS, 100 - 23, 0);
+    expect_word(&r, 247);
+    release(&r);
+    /* clz(0) = 256 */
+    const uint8_t zero[] = {PUSH0, CLZ, PUSH1, 0, MSTORE, PUSH1, 32, PUSH1, 0, RETURN};
+    r = run(c, zero, sizeof zero, 100);
+    expect(&r, EVMC_SUCCESS, 100 - (2 + 5 + 3 + 6 + 6), 0);
+    expect_word(&r, 256);
+    done(c, &r);
+
+    c = new_host(EVMC_PRAGUE);
+    r = run(c, code, sizeof code, 100);
+    expect(&r, EVMC_UNDEFINED_INSTRUCTION, 0, 0);
+    done(c, &r);
+}
+
 static const uint8_t store_load[] = {PUSH1, 1, PUSH1,  0,     SSTORE, PUSH1, 0, SLOAD,
                                      PUSH1, 0, MSTORE, PUSH1, 32,     PUSH1, 0, RETURN};
 
@@ -1221,7 +1247,7 @@ static void test_rejected(void **state)
 {
     (void)state;
     const uint8_t code[] = {STOP};
-    struct evmc_host_context *c = new_host(EVMC_PRAGUE);
+    struct evmc_host_context *c = new_host(EVMC_EXPERIMENTAL);
     struct evmc_result r = run(c, code, sizeof code, 100);
     expect(&r, EVMC_REJECTED, 0, 0);
     release(&r);
@@ -1261,6 +1287,7 @@ int main(void)
         cmocka_unit_test(test_identity),
         cmocka_unit_test(test_set_option),
         cmocka_unit_test(test_arithmetic),
+        cmocka_unit_test(test_clz),
         cmocka_unit_test(test_storage_set),
         cmocka_unit_test(test_storage_refunds),
         cmocka_unit_test(test_storage_failures),

@@ -22,6 +22,13 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <openssl/bn.h>
+#include <openssl/core_names.h>
+#include <openssl/ec.h>
+#include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/obj_mac.h>
+
 #include "../src/base/buf.h"
 #include "../src/evm/blake2f.h"
 #include "../src/evm/bn254.h"
@@ -1058,6 +1065,61 @@ static const struct vector modexp_vectors[] = {
         "200f14de1d474710c1c979920452e0ffc2ac6f618afba5"},
 };
 
+/* The same MODEXP inputs under EIP-7883 pricing (Osaka), computed by us
+ * from the EIP's formula: complexity 16 up to 32 bytes else
+ * 2 * ceil(max_len / 8)^2, times max(1, iterations) with 16 per exponent
+ * byte beyond 32, no division, at least 500. (The EIP's own table of
+ * these names agrees where it has them.) */
+static const struct gas_vector modexp_osaka_gas[] = {
+    {"eip_example1", 4080},
+    {"eip_example2", 4080},
+    {"nagydani-1-square", 500},
+    {"nagydani-1-qube", 500},
+    {"nagydani-1-pow0x10001", 2048},
+    {"nagydani-2-square", 512},
+    {"nagydani-2-qube", 512},
+    {"nagydani-2-pow0x10001", 8192},
+    {"nagydani-3-square", 2048},
+    {"nagydani-3-qube", 2048},
+    {"nagydani-3-pow0x10001", 32768},
+    {"nagydani-4-square", 8192},
+    {"nagydani-4-qube", 8192},
+    {"nagydani-4-pow0x10001", 131072},
+    {"nagydani-5-square", 32768},
+    {"nagydani-5-qube", 32768},
+    {"nagydani-5-pow0x10001", 524288},
+    {"marius-1-even", 45296},
+    {"guido-1-even", 51136},
+    {"guido-2-even", 51152},
+    {"guido-3-even", 32400},
+    {"guido-4-even", 94448},
+    {"marcin-1-base-heavy", 1152},
+    {"marcin-1-exp-heavy", 16624},
+    {"marcin-1-balanced", 1200},
+    {"marcin-2-base-heavy", 5202},
+    {"marcin-2-exp-heavy", 16368},
+    {"marcin-2-balanced", 5978},
+    {"marcin-3-base-heavy", 2032},
+    {"marcin-3-exp-heavy", 4080},
+    {"marcin-3-balanced", 4080},
+    {"mod-8-exp-648", 16624},
+    {"mod-8-exp-896", 24560},
+    {"mod-32-exp-32", 500},
+    {"mod-32-exp-36", 560},
+    {"mod-32-exp-40", 624},
+    {"mod-32-exp-64", 1008},
+    {"mod-32-exp-65", 1024},
+    {"mod-32-exp-128", 2032},
+    {"mod-256-exp-2", 2048},
+    {"mod-264-exp-2", 2178},
+    {"mod-1024-exp-2", 32768},
+    {"pawel-1-exp-heavy", 24560},
+    {"pawel-2-exp-heavy", 6128},
+    {"pawel-3-exp-heavy", 2672},
+    {"pawel-4-exp-heavy", 1520},
+    {"mod_vul_pawel_3_exp_8", 1008},
+};
+
 static const struct gas_vector modexp_byzantium_gas[] = {
     {"eip_example1", 13056},
     {"eip_example2", 13056},
@@ -1491,17 +1553,30 @@ static const struct vector kzg_vectors[] = {
 
 /* ---- activation -------------------------------------------------------- */
 
-static void test_count_per_fork(void **state)
+/* The active set per fork, from the one table: 1..4, 1..8, 1..9, 1..10,
+ * then 0x100 from Osaka (not contiguous). */
+static void test_addresses_per_fork(void **state)
 {
     (void)state;
-    assert_int_equal(precompile_count(FORK_FRONTIER), 4);
-    assert_int_equal(precompile_count(FORK_SPURIOUS), 4);
-    assert_int_equal(precompile_count(FORK_BYZANTIUM), 8);
-    assert_int_equal(precompile_count(FORK_PETERSBURG), 8);
-    assert_int_equal(precompile_count(FORK_ISTANBUL), 9);
-    assert_int_equal(precompile_count(FORK_SHANGHAI), 9);
-    assert_int_equal(precompile_count(FORK_CANCUN), 10);
-    assert_int_equal(precompile_count(FORK_PRAGUE), 10 + 0 * 1); /* 0x0b+ not part of this module */
+    static const struct {
+        enum fork fork;
+        size_t count;
+    } cases[] = {{FORK_FRONTIER, 4},  {FORK_SPURIOUS, 4}, {FORK_BYZANTIUM, 8}, {FORK_PETERSBURG, 8},
+                 {FORK_ISTANBUL, 9},  {FORK_SHANGHAI, 9}, {FORK_CANCUN, 10},   {FORK_PRAGUE, 10},
+                 {FORK_OSAKA, 11},    {FORK_BPO1, 11},    {FORK_BPO2, 11}};
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        size_t n = 99;
+        const address *a = precompile_addresses(cases[i].fork, &n);
+        assert_int_equal(n, cases[i].count);
+        for (size_t j = 0; j < n; j++) {
+            int id = j < 10 ? (int)j + 1 : PRECOMPILE_ID_P256VERIFY;
+            address want = {{0}};
+            want.bytes[18] = (uint8_t)(id >> 8);
+            want.bytes[19] = (uint8_t)id;
+            assert_memory_equal(a[j].bytes, want.bytes, 20);
+            assert_int_equal(precompile_lookup(&a[j], cases[i].fork), id);
+        }
+    }
 }
 
 static void test_lookup(void **state)
@@ -1512,18 +1587,30 @@ static void test_lookup(void **state)
     for (int id = 1; id <= 10; id++) {
         a.bytes[19] = (uint8_t)id;
         assert_int_equal(precompile_lookup(&a, FORK_CANCUN), id);
+        assert_int_equal(precompile_lookup(&a, FORK_OSAKA), id);
         assert_int_equal(precompile_lookup(&a, FORK_FRONTIER), id <= 4 ? id : 0);
         assert_int_equal(precompile_lookup(&a, FORK_BYZANTIUM), id <= 8 ? id : 0);
         assert_int_equal(precompile_lookup(&a, FORK_ISTANBUL), id <= 9 ? id : 0);
     }
     a.bytes[19] = 11;
     assert_int_equal(precompile_lookup(&a, FORK_CANCUN), 0);
+    assert_int_equal(precompile_lookup(&a, FORK_OSAKA), 0); /* BLS (EIP-2537) not here yet */
     a.bytes[19] = 1;
     a.bytes[0] = 1; /* 0x0100..01 is not a precompile */
     assert_int_equal(precompile_lookup(&a, FORK_CANCUN), 0);
     a.bytes[0] = 0;
     a.bytes[18] = 1; /* 0x..0101 neither */
-    assert_int_equal(precompile_lookup(&a, FORK_CANCUN), 0);
+    assert_int_equal(precompile_lookup(&a, FORK_OSAKA), 0);
+    /* 0x..0100: P256VERIFY from Osaka (EIP-7951), an account before. */
+    a.bytes[19] = 0;
+    assert_int_equal(precompile_lookup(&a, FORK_PRAGUE), 0);
+    assert_int_equal(precompile_lookup(&a, FORK_OSAKA), PRECOMPILE_ID_P256VERIFY);
+    assert_int_equal(precompile_lookup(&a, FORK_BPO1), PRECOMPILE_ID_P256VERIFY);
+    a.bytes[17] = 1; /* 0x..010100 */
+    assert_int_equal(precompile_lookup(&a, FORK_OSAKA), 0);
+    a.bytes[17] = 0;
+    a.bytes[18] = 2; /* 0x..0200 */
+    assert_int_equal(precompile_lookup(&a, FORK_OSAKA), 0);
 }
 
 static void test_run_inactive_is_error(void **state)
@@ -1533,7 +1620,8 @@ static void test_run_inactive_is_error(void **state)
         int id;
         enum fork fork;
     } cases[] = {{5, FORK_HOMESTEAD}, {9, FORK_PETERSBURG}, {10, FORK_SHANGHAI}, {0, FORK_CANCUN},
-                 {11, FORK_CANCUN}};
+                 {11, FORK_CANCUN}, {0x100, FORK_PRAGUE}, {0x100, FORK_CANCUN}, {0x0b, FORK_OSAKA},
+                 {0x101, FORK_OSAKA}};
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         struct run_result r = run_hex(cases[i].id, cases[i].fork, "", 100000);
         assert_int_equal(r.status, PRECOMPILE_ERROR);
@@ -1757,6 +1845,23 @@ static void test_modexp_vectors_byzantium(void **state)
     }
 }
 
+/* Osaka (EIP-7883) prices every vector anew, with the same outputs;
+ * Prague keeps EIP-2565. */
+static void test_modexp_vectors_osaka(void **state)
+{
+    (void)state;
+    size_t n = sizeof modexp_vectors / sizeof modexp_vectors[0];
+    assert_int_equal(sizeof modexp_osaka_gas / sizeof modexp_osaka_gas[0], n);
+    for (size_t i = 0; i < n; i++) {
+        assert_string_equal(modexp_vectors[i].name, modexp_osaka_gas[i].name);
+        struct vector v = modexp_vectors[i];
+        v.gas = modexp_osaka_gas[i].gas;
+        run_vectors(5, FORK_OSAKA, &v, 1);
+        run_vectors(5, FORK_BPO2, &v, 1);
+    }
+    RUN_VECTORS(5, FORK_PRAGUE, modexp_vectors);
+}
+
 #define LEN(x) "00000000000000000000000000000000000000000000000000000000000000" x
 #define LEN_HUGE "ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff"
 #define LEN_2_64 "0000000000000000000000000000000000000000000000010000000000000000"
@@ -1853,6 +1958,118 @@ static void test_modexp_huge_lengths(void **state)
         strcat(big, "ff");
     assert_int_equal(modexp_gas_hex(FORK_BERLIN, big), 32 * 32 * 255 / 3);
     assert_int_equal(modexp_gas_hex(FORK_BYZANTIUM, big), (256 * 256 / 4 + 96 * 256 - 3072) * 255 / 20);
+}
+
+/* EIP-7883's thresholds, Cancun (EIP-2565) against Osaka, each price
+ * worked out by hand beside it. */
+static void test_modexp_osaka_thresholds(void **state)
+{
+    (void)state;
+    /* The minimum: 200 -> 500. Empty input: lengths 0, one iteration,
+     * complexity 16 (Osaka) or 0 (Cancun). */
+    assert_int_equal(modexp_gas_hex(FORK_CANCUN, ""), 200);
+    assert_int_equal(modexp_gas_hex(FORK_OSAKA, ""), 500);
+    expect_ok_hex(5, FORK_OSAKA, "", 500, 500, "", "empty input (Osaka: 500)");
+    expect_failure_hex(5, FORK_OSAKA, "", 499, "empty input, 499 gas");
+    expect_ok_hex(5, FORK_OSAKA, LEN("01") LEN("01") LEN("01") "03" "05" "07", 500, 500, "05",
+                  "3^5%7 (Osaka)");
+    /* 4-byte exponent 0x80000000: 31 iterations; 16 * 31 = 496 -> 500.
+     * 5-byte 0x0100000000: 32 iterations, 16 * 32 = 512 (Cancun: 1 word
+     * squared * 32 / 3 = 10 -> 200). */
+    assert_int_equal(modexp_gas_hex(FORK_OSAKA, LEN("01") LEN("04") LEN("01") "02" "80000000" "05"), 500);
+    assert_int_equal(modexp_gas_hex(FORK_OSAKA, LEN("01") LEN("05") LEN("01") "02" "0100000000" "05"), 512);
+    assert_int_equal(modexp_gas_hex(FORK_CANCUN, LEN("01") LEN("05") LEN("01") "02" "0100000000" "05"), 200);
+    /* 2^(2^32) mod 5 = 2^(2^32 mod 4) = 1, at exactly 512. */
+    expect_ok_hex(5, FORK_OSAKA, LEN("01") LEN("05") LEN("01") "02" "0100000000" "05", 512, 512, "01",
+                  "2^(2^32)%5");
+    expect_failure_hex(5, FORK_OSAKA, LEN("01") LEN("05") LEN("01") "02" "0100000000" "05", 511,
+                       "2^(2^32)%5, 511 gas");
+
+    /* max(base_len, mod_len) 32 -> 33 with a 32-byte exponent of 0xff..
+     * (255 iterations): Osaka 16 * 255 = 4080, then 2 * 5^2 * 255 =
+     * 12750; Cancun 4^2 * 255 / 3 = 1360, then 5^2 * 255 / 3 = 2125. */
+    char in[2 * (96 + 33 + 32 + 33) + 1];
+    for (int base_len = 32; base_len <= 33; base_len++) {
+        snprintf(in, sizeof in, "%064x%064x%064x", base_len, 32, 1);
+        for (int i = 0; i < base_len + 32; i++)
+            strcat(in, "ff");
+        strcat(in, "07");
+        assert_int_equal(modexp_gas_hex(FORK_OSAKA, in), base_len == 32 ? 4080 : 12750);
+        assert_int_equal(modexp_gas_hex(FORK_CANCUN, in), base_len == 32 ? 1360 : 2125);
+    }
+    /* The same through the modulus length (mod_len 33, base_len 1). */
+    snprintf(in, sizeof in, "%064x%064x%064x", 1, 32, 33);
+    /* exp absent (zero): 1 iteration, 2 * 5^2 = 50, raised to 500 */
+    assert_int_equal(modexp_gas_hex(FORK_OSAKA, in), 500);
+    assert_int_equal(modexp_gas_hex(FORK_CANCUN, in), 200);
+    strcat(in, "02");
+    for (int i = 0; i < 32; i++)
+        strcat(in, "ff");
+    assert_int_equal(modexp_gas_hex(FORK_OSAKA, in), 12750);
+    assert_int_equal(modexp_gas_hex(FORK_CANCUN, in), 2125);
+
+    /* Exponent beyond 32 bytes: 0x01 then 32 zero bytes (exp_len 33) has
+     * 248 + 16 = 264 iterations in Osaka (248 + 8 = 256 before): 1-byte
+     * operands, 16 * 264 = 4224; Cancun max(200, 256 / 3) = 200. */
+    const char *adj = LEN("01") LEN("21") LEN("01") "02" "01" ZERO32 "05";
+    assert_int_equal(modexp_gas_hex(FORK_OSAKA, adj), 16 * 264);
+    assert_int_equal(modexp_gas_hex(FORK_CANCUN, adj), 200);
+    expect_ok_hex(5, FORK_OSAKA, adj, 4224, 4224, "01", "2^(2^256)%5 (Osaka)");
+    /* exp_len 64, all zero: 16 * 32 iterations (the head is 0). */
+    assert_int_equal(modexp_gas_hex(FORK_OSAKA, LEN("01") LEN("40") LEN("01")), 16 * 16 * 32);
+    assert_int_equal(modexp_gas_hex(FORK_CANCUN, LEN("01") LEN("40") LEN("01")), 200);
+    /* Prague prices as Cancun. */
+    assert_int_equal(modexp_gas_hex(FORK_PRAGUE, adj), 200);
+}
+
+/* EIP-7823 (Osaka): each length at most 1024 bytes; 1025 fails with all
+ * gas, whatever the price; Prague still prices and runs it. */
+static void test_modexp_osaka_bounds(void **state)
+{
+    (void)state;
+    static const char *const over[] = {
+        LEN("00") LEN("00") "0000000000000000000000000000000000000000000000000000000000000401",
+        LEN("00") "0000000000000000000000000000000000000000000000000000000000000401" LEN("00"),
+        "0000000000000000000000000000000000000000000000000000000000000401" LEN("00") LEN("00"),
+        LEN_HUGE LEN("01") LEN("01"),
+        LEN("01") LEN_2_64 LEN("01"),
+    };
+    for (size_t i = 0; i < sizeof over / sizeof over[0]; i++)
+        expect_failure_hex(5, FORK_OSAKA, over[i], UINT64_MAX - 1, "length over 1024");
+    /* base_len 1025, no modulus: Prague prices 129^2 / 3 = 5547 and
+     * answers empty; Osaka fails. */
+    const char *base_1025 = "0000000000000000000000000000000000000000000000000000000000000401" LEN("00") LEN("00");
+    expect_ok_hex(5, FORK_PRAGUE, base_1025, 5547, 5547, "", "base_len 1025, Prague");
+    expect_failure_hex(5, FORK_OSAKA, base_1025, 1000000, "base_len 1025, Osaka");
+    /* base_len 1024: 2 * 128^2 = 32768 in Osaka, allowed. */
+    const char *base_1024 = "0000000000000000000000000000000000000000000000000000000000000400" LEN("00") LEN("00");
+    expect_ok_hex(5, FORK_OSAKA, base_1024, 32768, 32768, "", "base_len 1024, Osaka");
+    /* exp_len 1024 of zeros, 1-byte operands: 16 * (1024 - 32) = 15872
+     * iterations, 16 * 15872 = 253952; x^0 mod 7 = 1. */
+    const char *exp_1024 = LEN("01") "0000000000000000000000000000000000000000000000000000000000000400" LEN("01");
+    char *buf = malloc(strlen(exp_1024) + 2 + 2048 + 2 + 1);
+    assert_non_null(buf);
+    strcpy(buf, exp_1024);
+    strcat(buf, "03");
+    for (int i = 0; i < 1024; i++)
+        strcat(buf, "00");
+    strcat(buf, "07");
+    expect_ok_hex(5, FORK_OSAKA, buf, 253952, 253952, "01", "exp_len 1024, Osaka");
+    free(buf);
+    /* mod_len 1024 (all 0xff), 2^3: 32768 gas, 1024 bytes ending in 08. */
+    const size_t mod_hex = 2 * 1024;
+    buf = malloc(2 * 96 + 4 + mod_hex + 1);
+    char *want = malloc(mod_hex + 1);
+    assert_true(buf && want);
+    strcpy(buf, LEN("01") LEN("01") "0000000000000000000000000000000000000000000000000000000000000400" "02" "03");
+    for (size_t i = 0; i < 1024; i++)
+        strcat(buf, "ff");
+    memset(want, '0', mod_hex);
+    want[mod_hex - 1] = '8';
+    want[mod_hex] = '\0';
+    expect_ok_hex(5, FORK_OSAKA, buf, 32768, 32768, want, "mod_len 1024, Osaka");
+    free(buf);
+    free(want);
 }
 
 /* ---- 0x06, 0x07, 0x08 BN254 -------------------------------------------- */
@@ -2240,6 +2457,302 @@ static void test_kzg_infinity(void **state)
     expect_failure_hex(10, FORK_CANCUN, hex, 50000, "zero polynomial, y = 1");
 }
 
+/* ---- 0x100 P256VERIFY -------------------------------------------------- */
+
+/* The test's own secp256r1 arithmetic through OpenSSL's EC API (a second
+ * path, not the precompile's): textbook signatures and crafted keys. */
+struct p256_kit {
+    EC_GROUP *group;
+    const BIGNUM *n;
+    BIGNUM *p;
+    BN_CTX *ctx;
+};
+
+static void p256_kit_init(struct p256_kit *k)
+{
+    k->group = EC_GROUP_new_by_curve_name(NID_X9_62_prime256v1);
+    assert_non_null(k->group);
+    k->n = EC_GROUP_get0_order(k->group);
+    k->p = BN_new();
+    k->ctx = BN_CTX_new();
+    assert_non_null(k->p);
+    assert_non_null(k->ctx);
+    assert_true(EC_GROUP_get_curve(k->group, k->p, NULL, NULL, k->ctx));
+}
+
+static void p256_kit_free(struct p256_kit *k)
+{
+    BN_free(k->p);
+    BN_CTX_free(k->ctx);
+    EC_GROUP_free(k->group);
+}
+
+/* SHA-256 of a label, as a number (not reduced). */
+static BIGNUM *bn_of_label(const char *label)
+{
+    uint8_t digest[32];
+    precompile_sha256((const uint8_t *)label, strlen(label), digest);
+    BIGNUM *b = BN_bin2bn(digest, 32, NULL);
+    assert_non_null(b);
+    return b;
+}
+
+static void put_word(uint8_t *dst, const BIGNUM *v) { assert_int_equal(BN_bn2binpad(v, dst, 32), 32); }
+
+/* in = h || r || s || Q.x || Q.y */
+static void p256_pack(struct p256_kit *k, uint8_t in[160], const BIGNUM *h, const BIGNUM *r,
+                      const BIGNUM *s, const EC_POINT *q)
+{
+    BIGNUM *x = BN_new(), *y = BN_new();
+    assert_true(EC_POINT_get_affine_coordinates(k->group, q, x, y, k->ctx));
+    put_word(in, h);
+    put_word(in + 32, r);
+    put_word(in + 64, s);
+    put_word(in + 96, x);
+    put_word(in + 128, y);
+    BN_free(x);
+    BN_free(y);
+}
+
+/* ECDSA as FIPS 186-5 writes it: Q = d*G, R = k*G, r = R.x mod n,
+ * s = k^-1 * (h + r*d) mod n (h used whole: 256 bits, as the order). */
+static void p256_sign(struct p256_kit *k, uint8_t in[160], const BIGNUM *h, const BIGNUM *d,
+                      const BIGNUM *nonce)
+{
+    EC_POINT *q = EC_POINT_new(k->group), *rp = EC_POINT_new(k->group);
+    BIGNUM *r = BN_new(), *s = BN_new(), *t = BN_new(), *kinv = BN_new();
+    assert_true(q && rp && r && s && t && kinv);
+    assert_true(EC_POINT_mul(k->group, q, d, NULL, NULL, k->ctx));
+    assert_true(EC_POINT_mul(k->group, rp, nonce, NULL, NULL, k->ctx));
+    assert_true(EC_POINT_get_affine_coordinates(k->group, rp, r, NULL, k->ctx));
+    assert_true(BN_nnmod(r, r, k->n, k->ctx));
+    assert_true(BN_mod_mul(t, r, d, k->n, k->ctx));
+    assert_true(BN_mod_add(t, t, h, k->n, k->ctx));
+    assert_non_null(BN_mod_inverse(kinv, nonce, k->n, k->ctx));
+    assert_true(BN_mod_mul(s, kinv, t, k->n, k->ctx));
+    p256_pack(k, in, h, r, s, q);
+    EC_POINT_free(q);
+    EC_POINT_free(rp);
+    BN_free(r);
+    BN_free(s);
+    BN_free(t);
+    BN_free(kinv);
+}
+
+/* Runs P256VERIFY in fork with gas and expects success at 6900 gas with
+ * the word 1 (valid) or empty output. */
+static void expect_p256(enum fork fork, const uint8_t *in, size_t len, uint64_t gas, bool valid,
+                        const char *what)
+{
+    struct run_result r = run(PRECOMPILE_ID_P256VERIFY, fork, in, len, gas);
+    if (r.status != PRECOMPILE_OK || r.gas_used != 6900 || r.out.len != (valid ? 32u : 0u)) {
+        print_error("%s: status %d, gas %llu, %zu bytes out; want %s\n", what, r.status,
+                    (unsigned long long)r.gas_used, r.out.len, valid ? "valid" : "invalid");
+        fail();
+    }
+    if (valid) {
+        uint8_t one[32] = {0};
+        one[31] = 1;
+        assert_memory_equal(r.out.data, one, 32);
+    }
+    bytebuf_free(&r.out);
+}
+
+/* Signatures made by OpenSSL's own signer on fresh random keys verify;
+ * changing any one field makes them fail. */
+static void test_p256verify_openssl_signatures(void **state)
+{
+    (void)state;
+    for (int round = 0; round < 8; round++) {
+        EVP_PKEY *key = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
+        assert_non_null(key);
+        BIGNUM *qx = NULL, *qy = NULL;
+        assert_true(EVP_PKEY_get_bn_param(key, OSSL_PKEY_PARAM_EC_PUB_X, &qx));
+        assert_true(EVP_PKEY_get_bn_param(key, OSSL_PKEY_PARAM_EC_PUB_Y, &qy));
+        uint8_t in[160];
+        char msg[32];
+        snprintf(msg, sizeof msg, "message %d", round);
+        precompile_sha256((const uint8_t *)msg, strlen(msg), in);
+
+        EVP_PKEY_CTX *sctx = EVP_PKEY_CTX_new(key, NULL);
+        assert_non_null(sctx);
+        assert_int_equal(EVP_PKEY_sign_init(sctx), 1);
+        uint8_t der[80];
+        size_t der_len = sizeof der;
+        assert_int_equal(EVP_PKEY_sign(sctx, der, &der_len, in, 32), 1);
+        const uint8_t *cursor = der;
+        ECDSA_SIG *sig = d2i_ECDSA_SIG(NULL, &cursor, (long)der_len);
+        assert_non_null(sig);
+        const BIGNUM *r, *s;
+        ECDSA_SIG_get0(sig, &r, &s);
+        put_word(in + 32, r);
+        put_word(in + 64, s);
+        put_word(in + 96, qx);
+        put_word(in + 128, qy);
+
+        expect_p256(FORK_OSAKA, in, sizeof in, 6900, true, "OpenSSL signature");
+        expect_p256(FORK_BPO2, in, sizeof in, 100000, true, "OpenSSL signature, BPO2");
+        for (int field = 0; field < 5; field++) {
+            uint8_t bad[160];
+            memcpy(bad, in, sizeof bad);
+            bad[field * 32 + 31] ^= 1;
+            expect_p256(FORK_OSAKA, bad, sizeof bad, 6900, false, "one bit changed");
+        }
+        ECDSA_SIG_free(sig);
+        EVP_PKEY_CTX_free(sctx);
+        BN_free(qx);
+        BN_free(qy);
+        EVP_PKEY_free(key);
+    }
+}
+
+/* A fixed textbook signature (key, nonce and hash from SHA-256 of labels)
+ * and every input rule of EIP-7951 around it. */
+static void test_p256verify_rules(void **state)
+{
+    (void)state;
+    struct p256_kit k;
+    p256_kit_init(&k);
+    BIGNUM *d = bn_of_label("parevm P256VERIFY test key");
+    BIGNUM *nonce = bn_of_label("parevm P256VERIFY test nonce");
+    BIGNUM *h = bn_of_label("parevm P256VERIFY test message");
+    assert_true(BN_nnmod(d, d, k.n, k.ctx) && BN_nnmod(nonce, nonce, k.n, k.ctx));
+    uint8_t in[161];
+    p256_sign(&k, in, h, d, nonce);
+    in[160] = 0;
+
+    expect_p256(FORK_OSAKA, in, 160, 6900, true, "textbook signature");
+    /* Exactly 6900 gas (EIP-7951), whatever the gas given; less fails. */
+    expect_p256(FORK_OSAKA, in, 160, 1000000, true, "plenty of gas");
+    struct run_result r = run(PRECOMPILE_ID_P256VERIFY, FORK_OSAKA, in, 160, 6899);
+    assert_int_equal(r.status, PRECOMPILE_FAILURE);
+    bytebuf_free(&r.out);
+    /* Not a precompile before Osaka. */
+    r = run(PRECOMPILE_ID_P256VERIFY, FORK_PRAGUE, in, 160, 100000);
+    assert_int_equal(r.status, PRECOMPILE_ERROR);
+    bytebuf_free(&r.out);
+
+    /* Input length exactly 160: shorter, longer (even by a zero byte) and
+     * empty inputs are invalid, at full price. */
+    expect_p256(FORK_OSAKA, in, 159, 6900, false, "159 bytes");
+    expect_p256(FORK_OSAKA, in, 161, 6900, false, "161 bytes");
+    expect_p256(FORK_OSAKA, NULL, 0, 6900, false, "empty");
+
+    uint8_t bad[160];
+    BIGNUM *v = BN_new();
+    /* No low-s rule: (r, n - s) verifies too. */
+    memcpy(bad, in, 160);
+    assert_true(BN_bin2bn(in + 64, 32, v) && BN_sub(v, k.n, v));
+    put_word(bad + 64, v);
+    expect_p256(FORK_OSAKA, bad, 160, 6900, true, "high s");
+    /* r and s in [1, n). */
+    static const uint8_t zero[32] = {0};
+    memcpy(bad, in, 160);
+    memcpy(bad + 32, zero, 32);
+    expect_p256(FORK_OSAKA, bad, 160, 6900, false, "r = 0");
+    memcpy(bad, in, 160);
+    memcpy(bad + 64, zero, 32);
+    expect_p256(FORK_OSAKA, bad, 160, 6900, false, "s = 0");
+    memcpy(bad, in, 160);
+    put_word(bad + 32, k.n);
+    expect_p256(FORK_OSAKA, bad, 160, 6900, false, "r = n");
+    memcpy(bad, in, 160);
+    put_word(bad + 64, k.n);
+    expect_p256(FORK_OSAKA, bad, 160, 6900, false, "s = n");
+    /* Public key coordinates in [0, p), on the curve, not (0, 0). */
+    memcpy(bad, in, 160);
+    put_word(bad + 96, k.p);
+    expect_p256(FORK_OSAKA, bad, 160, 6900, false, "qx = p");
+    memcpy(bad, in, 160);
+    put_word(bad + 128, k.p);
+    expect_p256(FORK_OSAKA, bad, 160, 6900, false, "qy = p");
+    memcpy(bad, in, 160);
+    bad[159] ^= 1;
+    expect_p256(FORK_OSAKA, bad, 160, 6900, false, "not on the curve");
+    memcpy(bad, in, 160);
+    memset(bad + 96, 0, 64);
+    expect_p256(FORK_OSAKA, bad, 160, 6900, false, "infinity (0, 0)");
+    /* -Q: a point on the curve, the wrong key. */
+    memcpy(bad, in, 160);
+    assert_true(BN_bin2bn(in + 128, 32, v) && BN_sub(v, k.p, v));
+    put_word(bad + 128, v);
+    expect_p256(FORK_OSAKA, bad, 160, 6900, false, "negated key");
+
+    /* The hash is not range-checked: h = n + 12345 signs and verifies as
+     * 12345 would. */
+    BIGNUM *big_h = BN_new();
+    assert_true(big_h && BN_set_word(v, 12345) && BN_add(big_h, k.n, v));
+    uint8_t in2[160];
+    p256_sign(&k, in2, big_h, d, nonce);
+    expect_p256(FORK_OSAKA, in2, 160, 6900, true, "h >= n");
+    memcpy(bad, in2, 160);
+    put_word(bad, v);
+    expect_p256(FORK_OSAKA, bad, 160, 6900, true, "h mod n of the same signature");
+    BN_free(big_h);
+    BN_free(v);
+    BN_free(d);
+    BN_free(nonce);
+    BN_free(h);
+    p256_kit_free(&k);
+}
+
+/* EIP-7951's two fixes over RIP-7212: R' is compared with r modulo n (a
+ * point R with n <= R.x < p), and R' at infinity does not verify. The keys
+ * are solved for from R (no private key needed): with u1 = h/s and
+ * u2 = r/s, Q = r^-1 * (s*R - h*G) gives u1*G + u2*Q = R. */
+static void test_p256verify_modular_comparison_and_infinity(void **state)
+{
+    (void)state;
+    struct p256_kit k;
+    p256_kit_init(&k);
+    EC_POINT *rp = EC_POINT_new(k.group), *q = EC_POINT_new(k.group), *t = EC_POINT_new(k.group);
+    BIGNUM *x = BN_new(), *r = BN_new(), *rinv = BN_new(), *neg_h = BN_new();
+    BIGNUM *s = bn_of_label("parevm s"), *h = bn_of_label("parevm h");
+    assert_true(rp && q && t && x && r && rinv && neg_h);
+    assert_true(BN_nnmod(s, s, k.n, k.ctx) && BN_nnmod(h, h, k.n, k.ctx));
+
+    /* The first x >= n that is the abscissa of a curve point. */
+    assert_true(BN_copy(x, k.n) != NULL);
+    int tries = 0;
+    while (!EC_POINT_set_compressed_coordinates(k.group, rp, x, 0, k.ctx)) {
+        ERR_clear_error();
+        assert_true(BN_add_word(x, 1));
+        assert_true(++tries < 1000);
+    }
+    assert_true(BN_cmp(x, k.n) >= 0 && BN_cmp(x, k.p) < 0);
+    assert_true(BN_sub(r, x, k.n));
+    assert_non_null(BN_mod_inverse(rinv, r, k.n, k.ctx));
+    assert_true(BN_sub(neg_h, k.n, h));
+    /* t = s*R - h*G, then Q = r^-1 * t */
+    assert_true(EC_POINT_mul(k.group, t, neg_h, rp, s, k.ctx));
+    assert_true(EC_POINT_mul(k.group, q, NULL, t, rinv, k.ctx));
+    uint8_t in[160];
+    p256_pack(&k, in, h, r, s, q);
+    expect_p256(FORK_OSAKA, in, 160, 6900, true, "R'.x >= n, r = R'.x - n");
+    /* The unreduced x (= r + n, the same residue) is not a valid r (r < n). */
+    p256_pack(&k, in, h, x, s, q);
+    expect_p256(FORK_OSAKA, in, 160, 6900, false, "r = R'.x >= n");
+
+    /* Q = -(h/r) * G: h/s * G + r/s * Q = 0. */
+    BIGNUM *c = BN_new();
+    assert_true(BN_mod_mul(c, h, rinv, k.n, k.ctx) && BN_sub(c, k.n, c));
+    assert_true(EC_POINT_mul(k.group, q, c, NULL, NULL, k.ctx));
+    p256_pack(&k, in, h, r, s, q);
+    expect_p256(FORK_OSAKA, in, 160, 6900, false, "R' at infinity");
+
+    BN_free(c);
+    EC_POINT_free(rp);
+    EC_POINT_free(q);
+    EC_POINT_free(t);
+    BN_free(x);
+    BN_free(r);
+    BN_free(rinv);
+    BN_free(neg_h);
+    BN_free(s);
+    BN_free(h);
+    p256_kit_free(&k);
+}
+
 /* Without a trusted setup the precompile cannot answer: an internal error,
  * not a failure. The setup loads once per process, so this runs in a fresh
  * copy of this program (see main) with PAREVM_TRUSTED_SETUP pointing
@@ -2258,9 +2771,11 @@ static int kzg_missing_setup_child(void)
 }
 
 /* The lazily created shared state (libsecp256k1 context, KZG trusted
- * setup) is first touched by several threads at once in a fresh process:
+ * setup, the P-256 group) is first touched by several threads at once in a fresh process:
  * every thread must get the right answers. */
 #define FIRST_USE_THREADS 4
+
+static uint8_t first_use_p256[160]; /* a valid P256VERIFY input, made before the threads */
 
 static void *first_use_thread(void *arg)
 {
@@ -2275,12 +2790,29 @@ static void *first_use_thread(void *arg)
     ok = ok && precompile_run(1, FORK_CANCUN, in, len, 3000, &gas, &out) == PRECOMPILE_OK && out.len == 32 &&
          out.data[12] == 0xa9 && out.data[31] == 0x0b;
     free(in);
+    ok = ok &&
+         precompile_run(PRECOMPILE_ID_P256VERIFY, FORK_OSAKA, first_use_p256, 160, 6900, &gas, &out) ==
+             PRECOMPILE_OK &&
+         out.len == 32 && out.data[31] == 1;
     bytebuf_free(&out);
     return ok ? (void *)1 : NULL;
 }
 
 static int concurrent_first_use_child(void)
 {
+    /* The test's own P-256 arithmetic, not the precompile's shared group. */
+    struct p256_kit k;
+    p256_kit_init(&k);
+    BIGNUM *d = bn_of_label("first use key"), *nonce = bn_of_label("first use nonce");
+    BIGNUM *h = bn_of_label("first use message");
+    BN_nnmod(d, d, k.n, k.ctx);
+    BN_nnmod(nonce, nonce, k.n, k.ctx);
+    p256_sign(&k, first_use_p256, h, d, nonce);
+    BN_free(d);
+    BN_free(nonce);
+    BN_free(h);
+    p256_kit_free(&k);
+
     pthread_t threads[FIRST_USE_THREADS];
     for (int i = 0; i < FIRST_USE_THREADS; i++)
         if (pthread_create(&threads[i], NULL, first_use_thread, NULL) != 0)
@@ -2332,7 +2864,7 @@ int main(int argc, char **argv)
     if (argc > 1 && strcmp(argv[1], "--concurrent-first-use-child") == 0)
         return concurrent_first_use_child();
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_count_per_fork),
+        cmocka_unit_test(test_addresses_per_fork),
         cmocka_unit_test(test_lookup),
         cmocka_unit_test(test_run_inactive_is_error),
         cmocka_unit_test(test_null_empty_input),
@@ -2348,6 +2880,9 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_modexp_vectors_byzantium),
         cmocka_unit_test(test_modexp_edges),
         cmocka_unit_test(test_modexp_huge_lengths),
+        cmocka_unit_test(test_modexp_vectors_osaka),
+        cmocka_unit_test(test_modexp_osaka_thresholds),
+        cmocka_unit_test(test_modexp_osaka_bounds),
         cmocka_unit_test(test_bn254_add_vectors),
         cmocka_unit_test(test_bn254_mul_vectors),
         cmocka_unit_test(test_bn254_pairing_vectors),
@@ -2359,6 +2894,9 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_kzg_invalid),
         cmocka_unit_test(test_kzg_infinity),
         cmocka_unit_test(test_kzg_missing_setup),
+        cmocka_unit_test(test_p256verify_openssl_signatures),
+        cmocka_unit_test(test_p256verify_rules),
+        cmocka_unit_test(test_p256verify_modular_comparison_and_infinity),
         cmocka_unit_test(test_bn254_mul_add_consistency),
         cmocka_unit_test(test_concurrent_first_use),
     };

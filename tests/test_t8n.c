@@ -37,8 +37,13 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <secp256k1.h>
+#include <secp256k1_recovery.h>
+
+#include "../src/base/buf.h"
 #include "../src/base/hex.h"
 #include "../src/base/keccak.h"
+#include "../src/base/rlp.h"
 #include "../src/chain/logs.h"
 #include "../src/io/mainnet.h"
 #include "../src/io/t8n.h"
@@ -770,6 +775,90 @@ static void test_signing(void **state)
     t8n_txs_free(&t);
 }
 
+/* EIP-7702 in t8n's transaction JSON: an authorizationList (without a
+ * "type": it is inferred) signed here by the authority's key delegates the
+ * authority to contract c0 (slot 1 := 1), and the transaction's call to
+ * the authority runs c0 in its storage; the same at 1 and 4 threads. A
+ * y parity past 8 bits is refused with the field named. */
+static void test_set_code(void **state)
+{
+    (void)state;
+    uint8_t key[32];
+    memset(key, 0x62, sizeof key);
+    struct authorization a;
+    memset(&a, 0, sizeof a);
+    a.chain_id = u256_from_u64(1);
+    assert_int_equal(hex_decode_exact("0x00000000000000000000000000000000000000c0", a.addr.bytes, 20),
+                     PAREVM_OK);
+    struct bytebuf b = {0};
+    assert_int_equal(bytebuf_push(&b, 0x05), PAREVM_OK);
+    size_t at = rlp_list_begin(&b);
+    assert_int_equal(rlp_encode_u256(&b, &a.chain_id), PAREVM_OK);
+    assert_int_equal(rlp_encode_bytes(&b, a.addr.bytes, 20), PAREVM_OK);
+    assert_int_equal(rlp_encode_u64(&b, 0), PAREVM_OK);
+    assert_int_equal(rlp_list_end(&b, at), PAREVM_OK);
+    hash32 h = keccak256_hash(b.data, b.len);
+    bytebuf_free(&b);
+    secp256k1_context *ctx = secp256k1_context_create(SECP256K1_CONTEXT_NONE);
+    secp256k1_ecdsa_recoverable_signature sig;
+    assert_true(secp256k1_ecdsa_sign_recoverable(ctx, &sig, h.bytes, key, NULL, NULL));
+    uint8_t rs[64], pub65[65];
+    int recid;
+    secp256k1_ecdsa_recoverable_signature_serialize_compact(ctx, rs, &recid, &sig);
+    secp256k1_pubkey pub;
+    assert_true(secp256k1_ec_pubkey_create(ctx, &pub, key));
+    size_t publen = sizeof pub65;
+    assert_true(secp256k1_ec_pubkey_serialize(ctx, pub65, &publen, &pub, SECP256K1_EC_UNCOMPRESSED));
+    secp256k1_context_destroy(ctx);
+    hash32 ph = keccak256_hash(pub65 + 1, 64);
+    address authority;
+    memcpy(authority.bytes, ph.bytes + 12, 20);
+    char auth_hex[43], r_hex[67], s_hex[67];
+    hex_encode(authority.bytes, 20, auth_hex);
+    hex_encode(rs, 32, r_hex);
+    hex_encode(rs + 32, 32, s_hex);
+
+    const char *fmt =
+        "[{\"chainId\": \"0x1\", \"nonce\": \"0x0\", \"gas\": \"0x30000\", \"maxFeePerGas\": \"0x10\","
+        " \"maxPriorityFeePerGas\": \"0x1\", \"to\": \"%s\", \"value\": \"0x0\", \"input\": \"0x\","
+        " \"accessList\": [], \"authorizationList\": [{\"chainId\": \"0x1\", \"address\":"
+        " \"0x00000000000000000000000000000000000000c0\", \"nonce\": \"0x0\", \"yParity\": \"%s\","
+        " \"r\": \"%s\", \"s\": \"%s\"}], \"v\": \"0x0\", \"r\": \"0x0\", \"s\": \"0x0\","
+        " \"secretKey\": \"" KEY "\"}]";
+    char txs[2048];
+    snprintf(txs, sizeof txs, fmt, auth_hex, recid ? "0x1" : "0x0", r_hex, s_hex);
+    char *env = env_json(1000000);
+    struct run one, four;
+    run_t8n(&one, alloc_json, env, txs, FORK_PRAGUE, 1);
+    assert_int_equal(one.rc, PAREVM_OK);
+    assert_int_equal(one.txs.txs[0].type, 4);
+    assert_int_equal(one.r.rejected_count, 0);
+    assert_int_equal(one.r.receipt_count, 1);
+    /* 21000 + 25000 (one authorization) + c0: 2 PUSH1 and a cold SSTORE
+     * 0 -> 1 (22100); the authority did not exist: no refund. */
+    assert_int_equal(one.r.gas_used, 21000 + 25000 + 6 + 22100);
+    const struct world_account *acct = world_get(&one.w, &authority);
+    assert_non_null(acct);
+    assert_int_equal(acct->nonce, 1);
+    assert_int_equal(acct->code->len, 23);
+    assert_memory_equal(acct->code->bytes + 3, a.addr.bytes, 20);
+    u256 k1 = u256_from_u64(1);
+    u256 v = world_get_storage(acct, &k1);
+    assert_true(u256_eq(&v, &k1));
+    run_t8n(&four, alloc_json, env, txs, FORK_PRAGUE, 4);
+    assert_same_run(&one, &four);
+    run_free(&one);
+    run_free(&four);
+
+    snprintf(txs, sizeof txs, fmt, auth_hex, "0x100", r_hex, s_hex);
+    struct t8n_txs t;
+    char err[512];
+    assert_int_equal(t8n_parse_txs("txs", txs, strlen(txs), FORK_PRAGUE, 1, &t, err, sizeof err),
+                     PAREVM_ERR_RANGE);
+    assert_non_null(strstr(err, "authorizationList[0].yParity"));
+    free(env);
+}
+
 /* Env that does not fit the fork, missing BLOCKHASH, malformed input. */
 static void test_errors(void **state)
 {
@@ -1114,6 +1203,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_skipping),
         cmocka_unit_test(test_prechecks),
         cmocka_unit_test(test_signing),
+        cmocka_unit_test(test_set_code),
         cmocka_unit_test(test_errors),
         cmocka_unit_test(test_rewards),
         cmocka_unit_test(test_cli),

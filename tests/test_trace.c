@@ -455,6 +455,72 @@ static void test_faults(void **state)
     lines_free(&l);
 }
 
+/* EIP-7939: CLZ (0x1e) from Osaka, 5 gas, 1 -> 1; the EIP's test cases
+ * plus a few words of our own, each returned as the call's output. */
+static void test_clz(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *word; /* 64 hex digits */
+        unsigned want;
+    } cases[] = {
+        {"0000000000000000000000000000000000000000000000000000000000000000", 256},
+        {"8000000000000000000000000000000000000000000000000000000000000000", 0},
+        {"ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff", 0},
+        {"4000000000000000000000000000000000000000000000000000000000000000", 1},
+        {"7fffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff", 1},
+        {"0000000000000000000000000000000000000000000000000000000000000001", 255},
+        {"0000000000000000000000000000000000000000000000010000000000000000", 191},
+        {"0000000000000000000000000000000000000000000000008000000000000000", 192},
+        {"00000000000000000000000000000000ffffffffffffffffffffffffffffffff", 128},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        /* PUSH32 w CLZ PUSH1 0 MSTORE PUSH1 32 PUSH1 0 RETURN */
+        char code[160];
+        snprintf(code, sizeof code, "0x7f%s1e60005260206000f3", cases[i].word);
+        struct lines l;
+        enum evm_status st;
+        run_code(FORK_OSAKA, code, NULL, 100000, &l, &st);
+        assert_int_equal(st, EVM_SUCCESS);
+        assert_int_equal(l.count, 8);
+        cJSON *o = check_step_line(l.line[1]);
+        assert_string_equal(str_field(o, "opName"), "CLZ");
+        assert_int_equal(num_field(o, "op"), 0x1e);
+        assert_int_equal(hex_field(o, "gasCost"), 5);
+        cJSON_Delete(o);
+        o = check_step_line(l.line[2]); /* the PUSH1 after it: CLZ left one item */
+        assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(o, "stack")), 1);
+        assert_int_equal(hex_field(o, "gas"), 100000 - 3 - 5);
+        cJSON_Delete(o);
+        char want[128];
+        snprintf(want, sizeof want, "{\"output\":\"%064x\",\"gasUsed\":\"0x%x\"}", cases[i].want,
+                 3 + 5 + 3 + 6 + 3 + 3);
+        assert_string_equal(l.line[7], want);
+        lines_free(&l);
+    }
+
+    /* Before Osaka 0x1e is undefined (named as geth names it, whatever
+     * the fork). */
+    struct lines l;
+    enum evm_status st;
+    run_code(FORK_PRAGUE, "0x60011e", NULL, 100000, &l, &st);
+    assert_int_equal(st, EVM_UNDEFINED_INSTRUCTION);
+    cJSON *o = check_step_line(l.line[1]);
+    assert_string_equal(str_field(o, "error"), "invalid opcode: CLZ");
+    cJSON_Delete(o);
+    assert_non_null(strstr(l.line[l.count - 1], "\"gasUsed\":\"0x186a0\""));
+    lines_free(&l);
+
+    /* On an empty stack: underflow at its static cost. */
+    run_code(FORK_OSAKA, "0x1e", NULL, 100000, &l, &st);
+    assert_int_equal(st, EVM_STACK_UNDERFLOW);
+    o = check_step_line(l.line[0]);
+    assert_string_equal(str_field(o, "error"), "stack underflow");
+    assert_int_equal(hex_field(o, "gasCost"), 5);
+    cJSON_Delete(o);
+    lines_free(&l);
+}
+
 /* Through the transition: the first line has the gas left after intrinsic
  * gas, the summary the top frame's gas; the outcome and writes equal an
  * untraced run; a rejected transaction writes nothing. */
@@ -610,6 +676,7 @@ static void test_names(void **state)
     assert_string_equal(trace_opcode_name(0x90, buf), "SWAP1");
     assert_string_equal(trace_opcode_name(0x20, buf), "KECCAK256");
     assert_string_equal(trace_opcode_name(0x5f, buf), "PUSH0");
+    assert_string_equal(trace_opcode_name(0x1e, buf), "CLZ");
     assert_string_equal(trace_opcode_name(0xef, buf), "opcode 0xef not defined");
     assert_string_equal(trace_status_message(EVM_SUCCESS), "");
     assert_string_equal(trace_status_message(EVM_REVERT), "execution reverted");
@@ -731,6 +798,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_nested_call),
         cmocka_unit_test(test_create_cost),
         cmocka_unit_test(test_faults),
+        cmocka_unit_test(test_clz),
         cmocka_unit_test(test_transition_traced),
         cmocka_unit_test(test_tracer_detached),
         cmocka_unit_test(test_names),

@@ -411,6 +411,26 @@ static enum evm_status op_call(struct frame *f, enum evm_call_kind kind, const u
     int err = access_account(f, &to, &extra);
     if (err)
         FAIL_INTERNAL(f, err);
+    /* EIP-7702 (Prague): calling a delegated account runs the delegate's
+     * code; the delegate's access is charged too (100 warm, 2600 cold,
+     * EIP-2929) and it is warmed. One level: a delegate that is itself
+     * delegated is run as its designator bytes (0xef halts). */
+    address code_address = to;
+    bool delegated = false;
+    if (fork >= FORK_PRAGUE) {
+        struct code *to_code;
+        err = journal_code(j, &to, &to_code);
+        if (err)
+            FAIL_INTERNAL(f, err);
+        if (code_delegation_target(to_code->bytes, to_code->len, &code_address)) {
+            bool was_warm;
+            delegated = true;
+            err = journal_warm_account(j, &code_address, &was_warm);
+            if (err)
+                FAIL_INTERNAL(f, err);
+            extra += was_warm ? 100 : 2600;
+        }
+    }
     uint64_t io, il, oo, ol;
     if (!mem_region(f, in_off, in_len, &io, &il) || !mem_region(f, out_off, out_len, &oo, &ol))
         return EVM_OUT_OF_GAS;
@@ -467,7 +487,8 @@ static enum evm_status op_call(struct frame *f, enum evm_call_kind kind, const u
     m.kind = kind;
     m.depth = f->msg->depth + 1;
     m.gas = call_gas;
-    m.code_address = to;
+    m.code_address = code_address;
+    m.delegated = delegated;
     m.input = il ? f->mem + io : NULL;
     m.input_len = il;
     m.is_static = f->msg->is_static || kind == EVM_STATICCALL;
@@ -581,6 +602,7 @@ static enum evm_status op_create(struct frame *f, enum evm_call_kind kind, const
     m.recipient = new_addr;
     m.sender = *self;
     m.code_address = new_addr;
+    m.delegated = false;
     m.value = *value;
     m.transfers_value = true;
     m.is_static = false;
@@ -711,7 +733,7 @@ static enum evm_status interpret(struct frame *f, u256 *stack_base)
         [0 ... 255] = &&op_undefined,
         L(0x00), L(0x01), L(0x02), L(0x03), L(0x04), L(0x05), L(0x06), L(0x07), L(0x08), L(0x09), L(0x0a),
         L(0x0b), L(0x10), L(0x11), L(0x12), L(0x13), L(0x14), L(0x15), L(0x16), L(0x17), L(0x18), L(0x19),
-        L(0x1a), L(0x1b), L(0x1c), L(0x1d), L(0x20), L(0x30), L(0x31), L(0x32), L(0x33), L(0x34), L(0x35),
+        L(0x1a), L(0x1b), L(0x1c), L(0x1d), L(0x1e), L(0x20), L(0x30), L(0x31), L(0x32), L(0x33), L(0x34), L(0x35),
         L(0x36), L(0x37), L(0x38), L(0x39), L(0x3a), L(0x3b), L(0x3c), L(0x3d), L(0x3e), L(0x3f), L(0x40),
         L(0x41), L(0x42), L(0x43), L(0x44), L(0x45), L(0x46), L(0x47), L(0x48), L(0x49), L(0x4a), L(0x50),
         L(0x51), L(0x52), L(0x53), L(0x54), L(0x55), L(0x56), L(0x57), L(0x58), L(0x59), L(0x5a), L(0x5b),
@@ -862,6 +884,13 @@ next:
     OPCODE(0x1b) BINOP(u256_shl(b, u256_fits_u64(a) && a->w[0] < 256 ? (unsigned)a->w[0] : 256));
     OPCODE(0x1c) BINOP(u256_shr(b, u256_fits_u64(a) && a->w[0] < 256 ? (unsigned)a->w[0] : 256));
     OPCODE(0x1d) BINOP(u256_sar(b, u256_fits_u64(a) && a->w[0] < 256 ? (unsigned)a->w[0] : 256));
+    OPCODE(0x1e)
+    {
+        /* EIP-7939: CLZ, the leading zero bits of the word (256 for zero). */
+        top[-1] = u256_from_u64(256 - u256_bit_len(&top[-1]));
+        pc++;
+        DISPATCH();
+    }
     OPCODE(0x20)
     {
         uint64_t o, l;
@@ -1472,7 +1501,12 @@ void evm_call(struct evm *evm, const struct evm_message *msg, struct evm_result 
         return;
     }
     int id = precompile_lookup(&msg->code_address, evm->fork);
-    if (id) {
+    if (id && msg->delegated) {
+        /* EIP-7702: a delegation to a precompile's address runs empty
+         * code (neither the precompile nor code stored there). */
+        res->status = EVM_SUCCESS;
+        res->gas_left = msg->gas;
+    } else if (id) {
         struct bytebuf out = {0};
         uint64_t used = 0;
         enum precompile_status ps =

@@ -1,6 +1,7 @@
 /*
  * 0x05 MODEXP: base^exp mod mod on arbitrary-length big-endian integers
- * (EIP-198), priced by EIP-198 until Istanbul and EIP-2565 from Berlin.
+ * (EIP-198), priced by EIP-198 until Istanbul, EIP-2565 from Berlin and
+ * EIP-7883 from Osaka. From Osaka each length is at most 1024 (EIP-7823).
  *
  * Input: base_len, exp_len, mod_len as 32-byte big-endian words, then
  * base, exp, mod. Anything past the end of the input reads as zero bytes,
@@ -22,6 +23,9 @@ typedef unsigned __int128 u128;
  * make the price independent of exp_len), so lengths are clamped there and
  * all arithmetic below fits in 128 bits exactly. */
 #define MODEXP_LEN_CLAMP ((u128)1 << 100)
+
+/* EIP-7823 (Osaka): the largest base, exponent or modulus length, bytes. */
+#define MODEXP_MAX_LEN 1024
 
 /* The 32-byte big-endian word at in[off..off+32), zero-padded past the
  * end, clamped to MODEXP_LEN_CLAMP. */
@@ -67,9 +71,11 @@ static void read_header(const uint8_t *in, size_t in_len, struct modexp_header *
 }
 
 /* EIP-198 "adjusted exponent length": for exp_len <= 32 the index of the
- * highest set bit of exp (0 when exp is 0); beyond 32 bytes, 8 per extra
- * byte plus that index within the first 32 bytes. */
-static u128 adjusted_exp_len(const uint8_t *in, size_t in_len, const struct modexp_header *h)
+ * highest set bit of exp (0 when exp is 0); beyond 32 bytes,
+ * per_extra_byte (8; 16 from EIP-7883) per extra byte plus that index
+ * within the first 32 bytes. */
+static u128 adjusted_exp_len(const uint8_t *in, size_t in_len, const struct modexp_header *h,
+                             unsigned per_extra_byte)
 {
     unsigned head_len = h->exp_len < 32 ? (unsigned)h->exp_len : 32;
     uint8_t head[32] = {0};
@@ -87,7 +93,7 @@ static u128 adjusted_exp_len(const uint8_t *in, size_t in_len, const struct mode
     }
     u128 adjusted = highest_bit;
     if (h->exp_len > 32)
-        adjusted += (h->exp_len - 32) * 8;
+        adjusted += (h->exp_len - 32) * per_extra_byte;
     return adjusted;
 }
 
@@ -96,11 +102,26 @@ uint64_t precompile_modexp_gas(enum fork fork, const uint8_t *in, size_t in_len)
     struct modexp_header h;
     read_header(in, in_len, &h);
     u128 max_len = h.base_len > h.mod_len ? h.base_len : h.mod_len;
-    u128 iterations = adjusted_exp_len(in, in_len, &h);
+    /* EIP-7883: 16 iterations per exponent byte beyond 32 (8 before). */
+    u128 iterations = adjusted_exp_len(in, in_len, &h, fork >= FORK_OSAKA ? 16 : 8);
     if (iterations < 1)
         iterations = 1;
 
     u128 complexity, product;
+    if (fork >= FORK_OSAKA) {
+        /* EIP-7883: complexity 16 up to 32 bytes, else 2 * ceil(max_len /
+         * 8)^2; no division by 3; at least 500. Lengths here may exceed
+         * EIP-7823's bound (the precompile refuses those before pricing):
+         * saturate as for Berlin. */
+        u128 words = max_len / 8 + (max_len % 8 != 0);
+        if (words > ((u128)1 << 40))
+            return UINT64_MAX;
+        complexity = max_len > 32 ? 2 * words * words : 16;
+        if (__builtin_mul_overflow(complexity, iterations, &product))
+            return UINT64_MAX;
+        uint64_t gas = saturate_u128(product);
+        return gas < 500 ? 500 : gas;
+    }
     if (fork >= FORK_BERLIN) {
         /* EIP-2565: ceil(max_len / 8)^2 * iterations / 3, at least 200.
          * Beyond 2^40 words the price exceeds 2^64 whatever the rest. */
@@ -146,13 +167,18 @@ static void import_field(mpz_t z, const uint8_t *in, size_t in_len, uint64_t off
 enum precompile_status precompile_modexp(enum fork fork, const uint8_t *in, size_t in_len,
                                          uint64_t gas_limit, uint64_t *gas_used, struct bytebuf *out)
 {
+    struct modexp_header h;
+    read_header(in, in_len, &h);
+    /* EIP-7823: base, exponent and modulus lengths at most 1024 bytes each,
+     * else the call fails (all gas consumed), whatever its price. */
+    if (fork >= FORK_OSAKA &&
+        (h.base_len > MODEXP_MAX_LEN || h.exp_len > MODEXP_MAX_LEN || h.mod_len > MODEXP_MAX_LEN))
+        return PRECOMPILE_FAILURE;
+
     uint64_t gas = precompile_modexp_gas(fork, in, in_len);
     if (gas > gas_limit)
         return PRECOMPILE_FAILURE;
     *gas_used = gas;
-
-    struct modexp_header h;
-    read_header(in, in_len, &h);
     if (h.mod_len == 0)
         return PRECOMPILE_OK; /* empty output, whatever base and exp are */
     /* Affordable now, so mod_len (and base_len) are bounded by the gas:

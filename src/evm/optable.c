@@ -94,6 +94,8 @@ static void build(enum fork f, struct optable *t)
         def(t, 0x1c, 3, 2, -1);
         def(t, 0x1d, 3, 2, -1);
     }
+    if (f >= FORK_OSAKA) /* EIP-7939: CLZ costs 5 (GAS_LOW, as MUL) */
+        def(t, 0x1e, 5, 1, 0);
     def(t, 0x20, 30, 2, -1); /* SHA3 */
     def(t, 0x30, 2, 0, 1);
     def(t, 0x31, cost_balance(f), 1, 0);

@@ -1,8 +1,9 @@
 /*
- * Precompiled contracts: activation per fork, the dispatcher, and the
- * simple ones (0x01 ecrecover, 0x02 SHA-256, 0x03 RIPEMD-160, 0x04
- * identity). MODEXP lives in modexp.c, BN254 in bn254.c, BLAKE2 F in
- * blake2f.c, KZG point evaluation in kzg.c.
+ * Precompiled contracts: the table of addresses, activation forks and
+ * entry points, the dispatcher, and the simple ones (0x01 ecrecover, 0x02
+ * SHA-256, 0x03 RIPEMD-160, 0x04 identity). MODEXP lives in modexp.c,
+ * BN254 in bn254.c, BLAKE2 F in blake2f.c, KZG point evaluation in kzg.c,
+ * P256VERIFY in p256.c.
  *
  * Every precompile follows one pattern: price the call from the input alone
  * (before any allocation or heavy work), fail if the price exceeds the gas
@@ -28,39 +29,6 @@
 #include "bn254.h"
 #include "kzg.h"
 #include "precompiles.h"
-
-enum {
-    PRECOMPILE_ECRECOVER = 1,
-    PRECOMPILE_SHA256 = 2,
-    PRECOMPILE_RIPEMD160 = 3,
-    PRECOMPILE_IDENTITY = 4,
-    PRECOMPILE_MODEXP = 5,
-    PRECOMPILE_BN254_ADD = 6,
-    PRECOMPILE_BN254_MUL = 7,
-    PRECOMPILE_BN254_PAIRING = 8,
-    PRECOMPILE_BLAKE2F = 9,
-    PRECOMPILE_POINT_EVALUATION = 10,
-};
-
-int precompile_count(enum fork fork)
-{
-    if (fork >= FORK_CANCUN)
-        return 10; /* EIP-4844 */
-    if (fork >= FORK_ISTANBUL)
-        return 9; /* EIP-152 */
-    if (fork >= FORK_BYZANTIUM)
-        return 8; /* EIP-198, EIP-196, EIP-197 */
-    return 4;
-}
-
-int precompile_lookup(const address *addr, enum fork fork)
-{
-    for (int i = 0; i < 19; i++)
-        if (addr->bytes[i] != 0)
-            return 0;
-    int id = addr->bytes[19];
-    return (id >= 1 && id <= precompile_count(fork)) ? id : 0;
-}
 
 /* base + per_word * ceil(len / 32), saturating at UINT64_MAX. */
 static uint64_t linear_gas(uint64_t base, uint64_t per_word, size_t len)
@@ -166,7 +134,12 @@ static enum precompile_status run_identity(const uint8_t *in, size_t in_len, str
     return bytebuf_append(out, in, in_len) == PAREVM_OK ? PRECOMPILE_OK : PRECOMPILE_ERROR;
 }
 
-/* ---- dispatcher -------------------------------------------------------- */
+/* ---- the table --------------------------------------------------------- */
+
+/* Every precompile has one entry point of this shape: the contract of
+ * precompile_run, with out already reset. */
+typedef enum precompile_status (*precompile_fn)(enum fork fork, const uint8_t *in, size_t in_len,
+                                                uint64_t gas_limit, uint64_t *gas_used, struct bytebuf *out);
 
 /* Fixed-price precompiles: check the price, then run. The others price
  * themselves from their input inside their own file. */
@@ -181,6 +154,135 @@ static enum precompile_status run_priced(uint64_t gas, uint64_t gas_limit, uint6
     return fn(in, in_len, out);
 }
 
+static enum precompile_status entry_ecrecover(enum fork fork, const uint8_t *in, size_t in_len,
+                                              uint64_t gas_limit, uint64_t *gas_used, struct bytebuf *out)
+{
+    (void)fork;
+    return run_priced(3000, gas_limit, gas_used, run_ecrecover, in, in_len, out);
+}
+
+static enum precompile_status entry_sha256(enum fork fork, const uint8_t *in, size_t in_len,
+                                           uint64_t gas_limit, uint64_t *gas_used, struct bytebuf *out)
+{
+    (void)fork;
+    return run_priced(linear_gas(60, 12, in_len), gas_limit, gas_used, run_sha256, in, in_len, out);
+}
+
+static enum precompile_status entry_ripemd160(enum fork fork, const uint8_t *in, size_t in_len,
+                                              uint64_t gas_limit, uint64_t *gas_used, struct bytebuf *out)
+{
+    (void)fork;
+    return run_priced(linear_gas(600, 120, in_len), gas_limit, gas_used, run_ripemd160, in, in_len, out);
+}
+
+static enum precompile_status entry_identity(enum fork fork, const uint8_t *in, size_t in_len,
+                                             uint64_t gas_limit, uint64_t *gas_used, struct bytebuf *out)
+{
+    (void)fork;
+    return run_priced(linear_gas(15, 3, in_len), gas_limit, gas_used, run_identity, in, in_len, out);
+}
+
+static enum precompile_status entry_blake2f(enum fork fork, const uint8_t *in, size_t in_len,
+                                            uint64_t gas_limit, uint64_t *gas_used, struct bytebuf *out)
+{
+    (void)fork;
+    return blake2f_precompile(in, in_len, gas_limit, gas_used, out);
+}
+
+static enum precompile_status entry_point_evaluation(enum fork fork, const uint8_t *in, size_t in_len,
+                                                     uint64_t gas_limit, uint64_t *gas_used,
+                                                     struct bytebuf *out)
+{
+    (void)fork;
+    return kzg_precompile_point_evaluation(in, in_len, gas_limit, gas_used, out);
+}
+
+static enum precompile_status entry_p256verify(enum fork fork, const uint8_t *in, size_t in_len,
+                                               uint64_t gas_limit, uint64_t *gas_used, struct bytebuf *out)
+{
+    (void)fork;
+    return precompile_p256verify(in, in_len, gas_limit, gas_used, out);
+}
+
+/* One row per precompile, in ascending address order: its id (the
+ * address as a number), the first fork it is active in, its entry point.
+ * The only list of precompiles: lookup, the per-fork address sets and the
+ * dispatcher all read it. */
+static const struct precompile_row {
+    int id;
+    enum fork first_fork;
+    precompile_fn run;
+} precompile_table[] = {
+    {0x01, FORK_FRONTIER, entry_ecrecover},
+    {0x02, FORK_FRONTIER, entry_sha256},
+    {0x03, FORK_FRONTIER, entry_ripemd160},
+    {0x04, FORK_FRONTIER, entry_identity},
+    {0x05, FORK_BYZANTIUM, precompile_modexp},        /* EIP-198 */
+    {0x06, FORK_BYZANTIUM, bn254_precompile_add},     /* EIP-196 */
+    {0x07, FORK_BYZANTIUM, bn254_precompile_mul},     /* EIP-196 */
+    {0x08, FORK_BYZANTIUM, bn254_precompile_pairing}, /* EIP-197 */
+    {0x09, FORK_ISTANBUL, entry_blake2f},             /* EIP-152 */
+    {0x0a, FORK_CANCUN, entry_point_evaluation},      /* EIP-4844 */
+    /* 0x0b..0x11: EIP-2537 BLS12-381 (Prague), rows added with bls12381.c */
+    {PRECOMPILE_ID_P256VERIFY, FORK_OSAKA, entry_p256verify}, /* EIP-7951 */
+};
+
+#define PRECOMPILE_TABLE_LEN (sizeof precompile_table / sizeof precompile_table[0])
+
+/* The row of id when it is active in fork, else NULL. */
+static const struct precompile_row *row_of(int id, enum fork fork)
+{
+    for (size_t i = 0; i < PRECOMPILE_TABLE_LEN; i++)
+        if (precompile_table[i].id == id)
+            return fork >= precompile_table[i].first_fork ? &precompile_table[i] : NULL;
+    return NULL;
+}
+
+int precompile_lookup(const address *addr, enum fork fork)
+{
+    /* Every precompile address is below 2^16: the first 18 bytes are zero. */
+    for (int i = 0; i < 18; i++)
+        if (addr->bytes[i] != 0)
+            return 0;
+    int id = addr->bytes[18] << 8 | addr->bytes[19];
+    return id != 0 && row_of(id, fork) ? id : 0;
+}
+
+/* Per-fork address sets, built from the table once (pthread_once orders
+ * the build before every read on every thread; read-only afterwards). */
+static pthread_once_t addresses_once = PTHREAD_ONCE_INIT;
+static address fork_addresses[FORK__COUNT][PRECOMPILE_TABLE_LEN];
+static size_t fork_address_count[FORK__COUNT];
+
+static void addresses_build(void)
+{
+    for (int f = 0; f < FORK__COUNT; f++) {
+        size_t n = 0;
+        for (size_t i = 0; i < PRECOMPILE_TABLE_LEN; i++) {
+            if (f < (int)precompile_table[i].first_fork)
+                continue;
+            address *a = &fork_addresses[f][n++];
+            memset(a, 0, sizeof *a);
+            a->bytes[18] = (uint8_t)(precompile_table[i].id >> 8);
+            a->bytes[19] = (uint8_t)precompile_table[i].id;
+        }
+        fork_address_count[f] = n;
+    }
+}
+
+const address *precompile_addresses(enum fork fork, size_t *count)
+{
+    pthread_once(&addresses_once, addresses_build);
+    if ((int)fork < 0 || fork >= FORK__COUNT) {
+        *count = 0;
+        return fork_addresses[0];
+    }
+    *count = fork_address_count[fork];
+    return fork_addresses[fork];
+}
+
+/* ---- dispatcher -------------------------------------------------------- */
+
 enum precompile_status precompile_run(int id, enum fork fork, const uint8_t *in, size_t in_len,
                                       uint64_t gas_limit, uint64_t *gas_used, struct bytebuf *out)
 {
@@ -188,46 +290,11 @@ enum precompile_status precompile_run(int id, enum fork fork, const uint8_t *in,
     *gas_used = gas_limit;
     if (in == NULL)
         in_len = 0;
-    if (id < 1 || id > precompile_count(fork))
+    const struct precompile_row *row = row_of(id, fork);
+    if (row == NULL)
         return PRECOMPILE_ERROR; /* the caller asked for a non-precompile */
 
-    enum precompile_status st;
-    switch (id) {
-    case PRECOMPILE_ECRECOVER:
-        st = run_priced(3000, gas_limit, gas_used, run_ecrecover, in, in_len, out);
-        break;
-    case PRECOMPILE_SHA256:
-        st = run_priced(linear_gas(60, 12, in_len), gas_limit, gas_used, run_sha256, in, in_len, out);
-        break;
-    case PRECOMPILE_RIPEMD160:
-        st = run_priced(linear_gas(600, 120, in_len), gas_limit, gas_used, run_ripemd160, in, in_len,
-                        out);
-        break;
-    case PRECOMPILE_IDENTITY:
-        st = run_priced(linear_gas(15, 3, in_len), gas_limit, gas_used, run_identity, in, in_len, out);
-        break;
-    case PRECOMPILE_MODEXP:
-        st = precompile_modexp(fork, in, in_len, gas_limit, gas_used, out);
-        break;
-    case PRECOMPILE_BN254_ADD:
-        st = bn254_precompile_add(fork, in, in_len, gas_limit, gas_used, out);
-        break;
-    case PRECOMPILE_BN254_MUL:
-        st = bn254_precompile_mul(fork, in, in_len, gas_limit, gas_used, out);
-        break;
-    case PRECOMPILE_BN254_PAIRING:
-        st = bn254_precompile_pairing(fork, in, in_len, gas_limit, gas_used, out);
-        break;
-    case PRECOMPILE_BLAKE2F:
-        st = blake2f_precompile(in, in_len, gas_limit, gas_used, out);
-        break;
-    case PRECOMPILE_POINT_EVALUATION:
-        st = kzg_precompile_point_evaluation(in, in_len, gas_limit, gas_used, out);
-        break;
-    default:
-        st = PRECOMPILE_ERROR;
-        break;
-    }
+    enum precompile_status st = row->run(fork, in, in_len, gas_limit, gas_used, out);
     if (st != PRECOMPILE_OK) {
         bytebuf_reset(out);
         *gas_used = gas_limit;

@@ -205,14 +205,45 @@ static bool message_from_evmc(const struct evmc_message *in, struct evm_message 
     memcpy(out->code_address.bytes, in->code_address.bytes, 20);
     out->value = u256_from_be32(in->value.bytes);
     out->transfers_value = in->kind != EVMC_DELEGATECALL;
+    out->delegated = (in->flags & EVMC_DELEGATED) != 0; /* EIP-7702 */
     out->input = in->input_size ? in->input_data : NULL;
     out->input_len = in->input_size;
     return true;
 }
 
+/* The fork of each EVMC revision parevm runs (Frontier .. Osaka). */
+static const enum fork revision_forks[] = {
+    [EVMC_FRONTIER] = FORK_FRONTIER,
+    [EVMC_HOMESTEAD] = FORK_HOMESTEAD,
+    [EVMC_TANGERINE_WHISTLE] = FORK_TANGERINE,
+    [EVMC_SPURIOUS_DRAGON] = FORK_SPURIOUS,
+    [EVMC_BYZANTIUM] = FORK_BYZANTIUM,
+    [EVMC_CONSTANTINOPLE] = FORK_CONSTANTINOPLE,
+    [EVMC_PETERSBURG] = FORK_PETERSBURG,
+    [EVMC_ISTANBUL] = FORK_ISTANBUL,
+    [EVMC_BERLIN] = FORK_BERLIN,
+    [EVMC_LONDON] = FORK_LONDON,
+    [EVMC_PARIS] = FORK_PARIS,
+    [EVMC_SHANGHAI] = FORK_SHANGHAI,
+    [EVMC_CANCUN] = FORK_CANCUN,
+    [EVMC_PRAGUE] = FORK_PRAGUE,
+    [EVMC_OSAKA] = FORK_OSAKA,
+};
+
+/* The fork of rev; false for a revision parevm does not run
+ * (EVMC_EXPERIMENTAL, unknown values, a fork not implemented: EVMC's
+ * EVMC_REJECTED, never an older revision's rules). */
+static bool fork_of_revision(enum evmc_revision rev, enum fork *out)
+{
+    if ((int)rev < 0 || (size_t)rev >= sizeof revision_forks / sizeof revision_forks[0])
+        return false;
+    *out = revision_forks[rev];
+    return fork_implemented(*out);
+}
+
 /*
  * Run code for msg against the host. Rejected (EVMC_REJECTED, nothing
- * run): revisions after Cancun, EOFCREATE, missing host or message,
+ * run): revisions after Osaka, EOFCREATE, missing host or message,
  * depth outside 0..1024, negative gas, input or code sizes without data.
  */
 static struct evmc_result vm_execute(struct evmc_vm *vm, const struct evmc_host_interface *host,
@@ -221,15 +252,10 @@ static struct evmc_result vm_execute(struct evmc_vm *vm, const struct evmc_host_
 {
     struct parevm_vm *pv = as_parevm(vm);
     struct evm_message m;
-    /* EVMC: a revision the VM does not implement is EVMC_REJECTED (the
-     * host may hand the code to another VM). Nothing after Osaka is
-     * implemented here: EVMC_EXPERIMENTAL and any later value are never run
-     * under an older revision's rules, whatever the mapping below allows. */
-    if ((int)rev > (int)EVMC_OSAKA)
-        return result_of(EVMC_REJECTED, 0);
-    if (!host || !msg || (int)rev < (int)EVMC_FRONTIER || (int)rev > (int)EVMC_CANCUN || msg->depth < 0 ||
-        msg->depth > EVM_MAX_DEPTH || msg->gas < 0 || (code_size && !code) ||
-        (msg->input_size && !msg->input_data) || !message_from_evmc(msg, &m))
+    enum fork fork;
+    if (!host || !msg || !fork_of_revision(rev, &fork) || msg->depth < 0 || msg->depth > EVM_MAX_DEPTH ||
+        msg->gas < 0 || (code_size && !code) || (msg->input_size && !msg->input_data) ||
+        !message_from_evmc(msg, &m))
         return result_of(EVMC_REJECTED, 0);
     if (code_size == 0)
         return result_of(EVMC_SUCCESS, msg->gas); /* nothing to run: STOP */
@@ -246,7 +272,7 @@ static struct evmc_result vm_execute(struct evmc_vm *vm, const struct evmc_host_
     memset(&h, 0, sizeof h);
     h.iface = host;
     h.ctx = context;
-    evm->fork = (enum fork)rev; /* the same order and values up to Cancun */
+    evm->fork = fork;
     evm->block = NULL;
     evm->tx = NULL;
     evm->journal = NULL;

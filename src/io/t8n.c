@@ -579,6 +579,48 @@ static int ld_access_list(struct json_ctx *ld, const cJSON *arr, const char *fie
     return PAREVM_OK;
 }
 
+/* EIP-7702 authorizationList: [{chainId, address, nonce, yParity (or v),
+ * r, s}, ...]; the authority is recovered when the transaction runs. A
+ * nonce past 64 bits or a y parity past 8 bits cannot be encoded:
+ * refused. */
+static int ld_authorization_list(struct json_ctx *ld, const cJSON *arr, const char *field, struct tx *tx)
+{
+    char f[JSON_FIELD_MAX];
+    if (!cJSON_IsArray(arr))
+        return json_fail(ld, PAREVM_ERR_JSON, field, "expected an array");
+    size_t n = (size_t)cJSON_GetArraySize(arr);
+    if (n && !(tx->authorizations = calloc(n, sizeof *tx->authorizations)))
+        return json_nomem(ld);
+    const cJSON *e;
+    cJSON_ArrayForEach(e, arr)
+    {
+        struct authorization *a = &tx->authorizations[tx->authorization_count];
+        json_field_index(f, field, tx->authorization_count++);
+        if (!cJSON_IsObject(e))
+            return json_fail(ld, PAREVM_ERR_JSON, f, "expected an object");
+        const char *parity_key = json_member(e, "yParity") ? "yParity" : "v";
+        bool has_chain, has_r, has_s;
+        uint64_t y_parity;
+        int err;
+        if ((err = opt_u256(ld, e, f, "chainId", &has_chain, &a->chain_id)) ||
+            (err = req_fixed(ld, e, f, "address", a->addr.bytes, 20)) ||
+            (err = req_u64(ld, e, f, "nonce", &a->nonce)) || (err = req_u64(ld, e, f, parity_key, &y_parity)) ||
+            (err = opt_u256(ld, e, f, "r", &has_r, &a->r)) || (err = opt_u256(ld, e, f, "s", &has_s, &a->s)))
+            return err;
+        if (!has_chain || !has_r || !has_s) {
+            char g[JSON_FIELD_MAX];
+            return json_fail(ld, PAREVM_ERR_JSON, json_field_key(g, f, !has_chain ? "chainId" : !has_r ? "r" : "s"),
+                             "missing field");
+        }
+        if (y_parity > 0xff) {
+            char g[JSON_FIELD_MAX];
+            return json_fail(ld, PAREVM_ERR_RANGE, json_field_key(g, f, parity_key), "exceeds 8 bits");
+        }
+        a->y_parity = (uint8_t)y_parity;
+    }
+    return PAREVM_OK;
+}
+
 /* Sender of a loaded or signed transaction; a failure is recorded as the
  * reason the transaction is rejected. */
 static int recover_or_reject(struct json_ctx *ld, struct tx *tx, enum fork fork, char **invalid)
@@ -609,6 +651,8 @@ static int ld_tx(struct json_ctx *ld, const cJSON *obj, const char *prefix, enum
     if ((item = json_member(obj, "type"))) {
         if ((err = ld_u64(ld, item, json_field_key(f, prefix, "type"), &type)))
             return err;
+    } else if (json_member(obj, "authorizationList")) {
+        type = 4;
     } else if (json_member(obj, "blobVersionedHashes")) {
         type = 3;
     } else if (json_member(obj, "maxFeePerGas")) {
@@ -616,7 +660,7 @@ static int ld_tx(struct json_ctx *ld, const cJSON *obj, const char *prefix, enum
     } else if (json_member(obj, "accessList")) {
         type = 1;
     }
-    if (type > 3)
+    if (type > 4)
         return json_fail(ld, PAREVM_ERR_UNSUPPORTED, json_field_key(f, prefix, "type"),
                        "transaction type %llu not supported", (unsigned long long)type);
     tx->type = (uint8_t)type;
@@ -693,6 +737,9 @@ static int ld_tx(struct json_ctx *ld, const cJSON *obj, const char *prefix, enum
             }
         }
     }
+    if (tx->type == 4 && (item = json_member(obj, "authorizationList")) &&
+        (err = ld_authorization_list(ld, item, json_field_key(f, prefix, "authorizationList"), tx)))
+        return err; /* EIP-7702 (absent: empty, which validation rejects) */
 
     /* Signature: v (or yParity), r, s; zero with a secretKey: sign here. */
     const cJSON *vj = json_member(obj, "v"), *pj = json_member(obj, "yParity");
