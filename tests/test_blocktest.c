@@ -1200,6 +1200,36 @@ static void test_exception_kinds(void **state)
     assert_true(blocktest_exception_matches("IntrinsicGas", &r));
     assert_false(blocktest_exception_matches("TR_NoFunds", &r));
 
+    /* EIP-7623: below the calldata floor only, below the intrinsic gas
+     * only, or both (from Prague). */
+    r.tx_below_floor = true;
+    assert_false(blocktest_exception_matches("TransactionException.INTRINSIC_GAS_TOO_LOW", &r));
+    assert_true(blocktest_exception_matches("TransactionException.INTRINSIC_GAS_BELOW_FLOOR_GAS_COST", &r));
+    r.tx_below_intrinsic = true;
+    assert_true(blocktest_exception_matches("TransactionException.INTRINSIC_GAS_TOO_LOW", &r));
+    assert_true(blocktest_exception_matches("TransactionException.INTRINSIC_GAS_BELOW_FLOOR_GAS_COST", &r));
+    r.tx_below_floor = false;
+    assert_false(blocktest_exception_matches("TransactionException.INTRINSIC_GAS_BELOW_FLOOR_GAS_COST", &r));
+
+    /* EIP-7825 and EIP-7702 reasons. */
+    r = tx_rejection(TXERR_GAS_LIMIT_CAP, 2, 0);
+    assert_true(blocktest_exception_matches("TransactionException.GAS_LIMIT_EXCEEDS_MAXIMUM", &r));
+    assert_false(blocktest_exception_matches("TransactionException.GAS_ALLOWANCE_EXCEEDED", &r));
+    r = tx_rejection(TXERR_SET_CODE_CREATE, 4, 0);
+    assert_true(blocktest_exception_matches("TransactionException.TYPE_4_TX_CONTRACT_CREATION", &r));
+    r = tx_rejection(TXERR_EMPTY_AUTHORIZATIONS, 4, 0);
+    assert_true(blocktest_exception_matches("TransactionException.TYPE_4_EMPTY_AUTHORIZATION_LIST", &r));
+    r = tx_rejection(TXERR_TYPE_NOT_SUPPORTED, 4, 0);
+    assert_true(blocktest_exception_matches("TransactionException.TYPE_4_TX_PRE_FORK", &r));
+    assert_false(blocktest_exception_matches("TransactionException.TYPE_3_TX_PRE_FORK", &r));
+    /* Every transaction error has a fixture name. */
+    for (int e = TXERR_NONE + 1; e < TXERR__COUNT; e++) {
+        r = tx_rejection((enum tx_error)e, 2, 1);
+        char names[256];
+        blocktest_rejection_kinds(&r, names, sizeof names);
+        assert_non_null(strstr(names, "TransactionException."));
+    }
+
     /* EIP-4844 names as execution-spec-tests spells them. */
     r = tx_rejection(TXERR_BLOB_HASH_VERSION, 3, 1);
     assert_true(blocktest_exception_matches("TransactionException.TYPE_3_TX_INVALID_BLOB_VERSIONED_HASH", &r));
@@ -1287,6 +1317,15 @@ static void test_exception_kinds(void **state)
     b.tx_type = 2;
     assert_true(blocktest_exception_matches("TransactionException.RLP_INVALID_VALUE", &b));
     assert_false(blocktest_exception_matches("TransactionException.RLP_INVALID_NONCE", &b));
+    b.tx_reason = "to: empty (types 3 and 4 cannot create, EIP-4844, EIP-7702)";
+    b.tx_type = 4;
+    assert_true(blocktest_exception_matches("TransactionException.TYPE_4_TX_CONTRACT_CREATION", &b));
+    assert_false(blocktest_exception_matches("TransactionException.TYPE_3_TX_CONTRACT_CREATION", &b));
+    b.tx_reason = "authorization_list: empty (EIP-7702)";
+    assert_true(blocktest_exception_matches("TransactionException.TYPE_4_EMPTY_AUTHORIZATION_LIST", &b));
+    b.tx_reason = "authorization: address not 20 bytes";
+    assert_true(blocktest_exception_matches("TransactionException.TYPE_4_INVALID_AUTHORIZATION_FORMAT", &b));
+    b.tx_type = 2;
     b.tx_reason = "nonce";
     b.decode_error = PAREVM_ERR_RANGE;
     assert_true(blocktest_exception_matches("TransactionException.NONCE_OVERFLOW", &b));

@@ -875,7 +875,7 @@ static const char *const tx_error_names[TXERR__COUNT][6] = {
     /* "TR_NoFundsOrGas": funds or intrinsic gas, as one retesteth name. */
     [TXERR_INSUFFICIENT_FUNDS] = {TX_EXC(INSUFFICIENT_ACCOUNT_FUNDS), "TR_NoFunds", "TR_NoFundsValue",
                                   "TR_NoFundsOrGas"},
-    [TXERR_INTRINSIC_GAS] = {TX_EXC(INTRINSIC_GAS_TOO_LOW), "TR_IntrinsicGas", "IntrinsicGas", "TR_NoFundsOrGas"},
+    /* TXERR_INTRINSIC_GAS: by the rule broken (tx_names). */
     [TXERR_GAS_LIMIT_EXCEEDED] = {TX_EXC(GAS_ALLOWANCE_EXCEEDED), "TR_GasLimitReached"},
     [TXERR_FEE_CAP_BELOW_BASE_FEE] = {TX_EXC(INSUFFICIENT_MAX_FEE_PER_GAS), "TR_FeeCapLessThanBlocks"},
     [TXERR_TIP_ABOVE_FEE_CAP] = {TX_EXC(PRIORITY_GREATER_THAN_MAX_FEE_PER_GAS),
@@ -891,6 +891,9 @@ static const char *const tx_error_names[TXERR__COUNT][6] = {
     [TXERR_VALUE_OVERFLOW] = {TX_EXC(INSUFFICIENT_ACCOUNT_FUNDS), TX_EXC(GASLIMIT_PRICE_PRODUCT_OVERFLOW),
                               "TR_NoFunds", "GasLimitPriceProductOverflow"},
     [TXERR_CHAIN_ID] = {TX_EXC(INVALID_CHAINID), "InvalidChainID"},
+    [TXERR_GAS_LIMIT_CAP] = {TX_EXC(GAS_LIMIT_EXCEEDS_MAXIMUM)},           /* EIP-7825 */
+    [TXERR_SET_CODE_CREATE] = {TX_EXC(TYPE_4_TX_CONTRACT_CREATION)},       /* EIP-7702 */
+    [TXERR_EMPTY_AUTHORIZATIONS] = {TX_EXC(TYPE_4_EMPTY_AUTHORIZATION_LIST)}, /* EIP-7702 */
 };
 
 /* An invalid transaction (code BLOCKERR_TX_INVALID): the names of its
@@ -902,7 +905,18 @@ static void tx_names(const struct blocktest_rejection *r, struct name_list *l)
     if ((unsigned)r->tx_error >= TXERR__COUNT)
         return;
     NAMES_ADD(l, tx_error_names[r->tx_error]);
-    if (r->tx_error == TXERR_TYPE_NOT_SUPPORTED && r->tx_type == 3) {
+    if (r->tx_error == TXERR_INTRINSIC_GAS) {
+        /* The gas limit is below the intrinsic gas, or (EIP-7623, from
+         * Prague) below the calldata floor: two names, one or both. When
+         * the transaction is not known, the intrinsic gas. */
+        static const char *const intrinsic[] = {TX_EXC(INTRINSIC_GAS_TOO_LOW), "TR_IntrinsicGas", "IntrinsicGas",
+                                                "TR_NoFundsOrGas"};
+        static const char *const floor[] = {TX_EXC(INTRINSIC_GAS_BELOW_FLOOR_GAS_COST)};
+        if (r->tx_below_intrinsic || !r->tx_below_floor)
+            NAMES_ADD(l, intrinsic);
+        if (r->tx_below_floor)
+            NAMES_ADD(l, floor);
+    } else if (r->tx_error == TXERR_TYPE_NOT_SUPPORTED && r->tx_type == 3) {
         /* EIP-4844: a blob transaction before Cancun. */
         static const char *const pre_fork[] = {TX_EXC(TYPE_3_TX_PRE_FORK)};
         static const char *const zero_blobs[] = {TX_EXC(TYPE_3_TX_ZERO_BLOBS_PRE_FORK)};
@@ -962,10 +976,15 @@ static const struct {
     {"r", {TX_EXC(RLP_INVALID_SIGNATURE_R), TX_EXC(RLP_LEADING_ZEROS_R)}, {NULL}, {"InvalidR", "LeadingZerosR"}},
     {"s", {TX_EXC(RLP_INVALID_SIGNATURE_S), TX_EXC(RLP_LEADING_ZEROS_S)}, {NULL}, {"InvalidS", "LeadingZerosS"}},
     {"too few fields", {TX_EXC(RLP_TOO_FEW_ELEMENTS)}, {NULL}, {"RLP_TooFewElements"}},
+    /* EIP-7702: an authorization tuple (or the list) in the wrong shape. */
+    {"authorization", {TX_EXC(TYPE_4_INVALID_AUTHORIZATION_FORMAT)}, {TX_EXC(TYPE_4_INVALID_AUTHORIZATION_FORMAT)},
+     {NULL}},
+    {"authorization_list", {TX_EXC(TYPE_4_INVALID_AUTHORIZATION_FORMAT)}, {NULL}, {NULL}},
     {"too many fields", {TX_EXC(RLP_TOO_MANY_ELEMENTS)}, {NULL}, {"RLP_TooManyElements"}},
 };
 
-/* Access list entries: the address or a storage key of the wrong size. */
+/* Reasons named whole: access list entries with an address or a storage
+ * key of the wrong size, and EIP-7702's empty authorization list. */
 static const struct {
     const char *reason;
     const char *names[4];
@@ -976,6 +995,7 @@ static const struct {
     {"access_list: storage key not 32 bytes",
      {TX_EXC(RLP_INVALID_ACCESS_LIST_STORAGE_TOO_LONG), TX_EXC(RLP_INVALID_ACCESS_LIST_STORAGE_TOO_SHORT),
       "2930AccessListStorageHashTooLong", "2930AccessListStorageHashTooShort"}},
+    {"authorization_list: empty (EIP-7702)", {TX_EXC(TYPE_4_EMPTY_AUTHORIZATION_LIST)}},
 };
 
 /* A transaction of the block does not decode. */
@@ -988,10 +1008,15 @@ static void tx_decode_names(const struct blocktest_rejection *r, struct name_lis
         NAMES_ADD(l, type);
         return;
     }
-    if (reason && strncmp(reason, "to: empty", 9) == 0 && r->tx_type == 3) {
-        /* EIP-4844: a blob transaction's `to` is an address, never empty. */
-        static const char *const create[] = {TX_EXC(TYPE_3_TX_CONTRACT_CREATION), "TR_BLOBCREATE"};
-        NAMES_ADD(l, create);
+    if (reason && strncmp(reason, "to: empty", 9) == 0 && (r->tx_type == 3 || r->tx_type == 4)) {
+        /* EIP-4844 / EIP-7702: a blob or set-code transaction's `to` is an
+         * address, never empty. */
+        static const char *const blob_create[] = {TX_EXC(TYPE_3_TX_CONTRACT_CREATION), "TR_BLOBCREATE"};
+        static const char *const set_code_create[] = {TX_EXC(TYPE_4_TX_CONTRACT_CREATION)};
+        if (r->tx_type == 3)
+            NAMES_ADD(l, blob_create);
+        else
+            NAMES_ADD(l, set_code_create);
         return;
     }
     for (size_t i = 0; reason && i < sizeof tx_reason_names / sizeof tx_reason_names[0]; i++) {
@@ -1413,6 +1438,10 @@ static int chain_import(struct chain *c, const uint8_t *rlp, size_t len, struct 
             r->tx_error = spec_order_tx_error(bad, h, f, res.invalid_reason);
             r->tx_type = bad->type;
             r->tx_blob_count = bad->blob_hash_count;
+            if (r->tx_error == TXERR_INTRINSIC_GAS) {
+                r->tx_below_intrinsic = bad->gas_limit < tx_intrinsic_gas(bad, f);
+                r->tx_below_floor = bad->gas_limit < tx_floor_gas(bad, f); /* EIP-7623 */
+            }
         }
         if (res.invalid_reason != TXERR_NONE)
             reject(r, BLOCKERR_TX_INVALID, "transaction %zu: %s", res.invalid_tx, tx_error_name(r->tx_error));

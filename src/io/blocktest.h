@@ -129,6 +129,10 @@ struct blocktest_rejection {
      * -1 when none or unknown, and its blob count (type 3). */
     int tx_type;
     size_t tx_blob_count;
+    /* TXERR_INTRINSIC_GAS: the gas limit is below the intrinsic gas, below
+     * the EIP-7623 calldata floor (from Prague), or both; neither set: not
+     * known (taken as the intrinsic gas). */
+    bool tx_below_intrinsic, tx_below_floor;
     char detail[256]; /* the broken rule, with values */
 };
 
