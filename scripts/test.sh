@@ -16,6 +16,9 @@
 #      "skipped" when chromium is not installed
 #   6. bench-cli: `parevm bench --ceiling --json` on a small generated
 #      block (scripts/check-bench: columns, JSON fields, results checked)
+#   7. forks-cli: every tool refuses a fork parevm does not implement or
+#      does not know, with the fork named and a non-zero exit
+#      (scripts/check-forks)
 #
 # Fixtures: $PAREVM_FIXTURES, else ../shared/fixtures beside the repo.
 # Without them the conformance stages say "skipped: fixtures not found".
@@ -123,6 +126,7 @@ fi
 
 run_stage report-browser scripts/check-report
 run_stage bench-cli scripts/check-bench
+run_stage forks-cli scripts/check-forks
 
 note "summary"
 if [ -n "$failed_stages" ]; then

@@ -486,6 +486,22 @@ static void test_options(void **state)
     o = options(GEN_TRANSFERS, 1, 2, 0, 1);
     o.fork = FORK_BERLIN; /* no EIP-1559 */
     assert_int_equal(gen_options_check(&o, err, sizeof err), PAREVM_ERR_ARG);
+    /* Never a block of one fork under another's rules: Amsterdam is not
+     * implemented, BPO1 has no generator position, Prague and Osaka are
+     * known but not built yet (no EIP-7685 requests hash). */
+    o.fork = FORK_AMSTERDAM;
+    assert_int_equal(gen_options_check(&o, err, sizeof err), PAREVM_ERR_ARG);
+    assert_non_null(strstr(err, "Amsterdam is not implemented"));
+    o.fork = FORK_BPO1;
+    assert_int_equal(gen_options_check(&o, err, sizeof err), PAREVM_ERR_ARG);
+    assert_non_null(strstr(err, "BPO1 not supported"));
+    o.fork = FORK_PRAGUE;
+    assert_int_equal(gen_options_check(&o, err, sizeof err), PAREVM_ERR_UNSUPPORTED);
+    assert_non_null(strstr(err, "EIP-7685"));
+    o.fork = FORK_OSAKA;
+    assert_int_equal(gen_options_check(&o, err, sizeof err), PAREVM_ERR_UNSUPPORTED);
+    o.fork = FORK_CANCUN;
+    assert_int_equal(gen_options_check(&o, err, sizeof err), PAREVM_OK);
 }
 
 static int cli(int argc, const char **argv)
@@ -512,6 +528,16 @@ static void test_cli(void **state)
     const char *bad_fork[] = {"gen", "transfers", "--txs",  "1",     "--accounts",
                               "2",   "--fork",    "Berlin", "--out", "/tmp/x"};
     assert_int_equal(cli(10, bad_fork), CLI_EXIT_USAGE);
+    const char *unknown_fork[] = {"gen", "transfers", "--txs",   "1",     "--accounts",
+                                  "2",   "--fork",    "Atlantis", "--out", "/tmp/x"};
+    assert_int_equal(cli(10, unknown_fork), CLI_EXIT_USAGE);
+    const char *amsterdam[] = {"gen", "transfers", "--txs",     "1",     "--accounts",
+                               "2",   "--fork",    "Amsterdam", "--out", "/tmp/x"};
+    assert_int_equal(cli(10, amsterdam), CLI_EXIT_USAGE);
+    const char *prague[] = {"gen", "transfers", "--txs", "1", "--accounts", "2", "--fork", "Prague", "--out",
+                            "/tmp/parevm-test-gen-prague-never-written"};
+    assert_int_equal(cli(10, prague), CLI_EXIT_FAIL);
+    assert_int_not_equal(access("/tmp/parevm-test-gen-prague-never-written", F_OK), 0);
     const char *missing_value[] = {"gen", "transfers", "--txs"};
     assert_int_equal(cli(3, missing_value), CLI_EXIT_USAGE);
     const char *too_few[] = {"gen", "transfers", "--txs", "5", "--accounts", "9", "--out", "/tmp/x"};

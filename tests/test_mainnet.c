@@ -612,12 +612,36 @@ static void test_missing_files(void **state)
     assert_non_null(strstr(err, "truncated"));
 }
 
+/* A block the chain config puts in a fork parevm does not implement is
+ * refused at load time (PAREVM_ERR_UNSUPPORTED, naming the file, the field
+ * and the fork), never run under another fork's rules; the same block in
+ * its own fork loads. */
+static void test_unimplemented_fork_refused(void **state)
+{
+    (void)state;
+    REQUIRE_FIXTURES();
+    char dir[4200], err[512];
+    snprintf(dir, sizeof dir, "%s/19426587", fixtures);
+    struct chain_config c;
+    chain_config_single(&c, FORK_AMSTERDAM);
+    struct mainnet_fixture fx;
+    assert_int_equal(mainnet_load(dir, &c, &fx, err, sizeof err), PAREVM_ERR_UNSUPPORTED);
+    assert_non_null(strstr(err, "block.json: timestamp: block 19426587"));
+    assert_non_null(strstr(err, "fork Amsterdam, which parevm does not implement"));
+    assert_null(fx.dir);
+    mainnet_config(&c);
+    assert_int_equal(mainnet_load(dir, &c, &fx, err, sizeof err), PAREVM_OK);
+    assert_int_equal(fx.fork, FORK_CANCUN);
+    mainnet_fixture_free(&fx);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_all_blocks),         cmocka_unit_test(test_truncated_block_json),
         cmocka_unit_test(test_bad_signatures),     cmocka_unit_test(test_wrong_chain_id_exec),
         cmocka_unit_test(test_missing_block_hash), cmocka_unit_test(test_missing_files),
+        cmocka_unit_test(test_unimplemented_fork_refused),
         cmocka_unit_test(test_set_code_tx),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

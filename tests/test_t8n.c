@@ -781,6 +781,26 @@ static void test_signing(void **state)
  * authority to contract c0 (slot 1 := 1), and the transaction's call to
  * the authority runs c0 in its storage; the same at 1 and 4 threads. A
  * y parity past 8 bits is refused with the field named. */
+/* alloc (a JSON object) with Prague's system contracts added: the
+ * EIP-2935 history contract and the EIP-7002/7251 request contracts, which
+ * a Prague block must have (a missing request contract makes it invalid).
+ * Returns a malloc'ed string. */
+static char *with_system_contracts(const char *alloc)
+{
+    struct bytebuf b = {0};
+    const char *end = strrchr(alloc, '}');
+    bytebuf_append(&b, alloc, (size_t)(end - alloc));
+    const char *parts[] = {", \"0x0000F90827F1C53a10cb7A02335B175320002935\": {\"code\": \"", HISTORY_STORAGE_CODE,
+                           "\"}, \"0x00000961Ef480Eb55e80D19ad83579A64c007002\": {\"code\": \"",
+                           WITHDRAWAL_REQUEST_CODE,
+                           "\"}, \"0x0000BBdDc7CE488642fb579F8B00f3a590007251\": {\"code\": \"",
+                           CONSOLIDATION_REQUEST_CODE, "\"}}"};
+    for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++)
+        bytebuf_append(&b, parts[i], strlen(parts[i]));
+    bytebuf_append(&b, "", 1); /* the NUL */
+    return (char *)b.data;
+}
+
 static void test_set_code(void **state)
 {
     (void)state;
@@ -828,9 +848,14 @@ static void test_set_code(void **state)
         " \"secretKey\": \"" KEY "\"}]";
     char txs[2048];
     snprintf(txs, sizeof txs, fmt, auth_hex, recid ? "0x1" : "0x0", r_hex, s_hex);
+    /* Prague: the EIP-2935 call needs the parent's hash (blockHashes). */
     char *env = env_json(1000000);
+    char *brace = strrchr(env, '}');
+    snprintf(brace, 512 - (size_t)(brace - env),
+             ", \"blockHashes\": {\"0\": \"0x%064x\"}}", 0x42);
     struct run one, four;
-    run_t8n(&one, alloc_json, env, txs, FORK_PRAGUE, 1);
+    char *alloc = with_system_contracts(alloc_json);
+    run_t8n(&one, alloc, env, txs, FORK_PRAGUE, 1);
     assert_int_equal(one.rc, PAREVM_OK);
     assert_int_equal(one.txs.txs[0].type, 4);
     assert_int_equal(one.r.rejected_count, 0);
@@ -846,7 +871,7 @@ static void test_set_code(void **state)
     u256 k1 = u256_from_u64(1);
     u256 v = world_get_storage(acct, &k1);
     assert_true(u256_eq(&v, &k1));
-    run_t8n(&four, alloc_json, env, txs, FORK_PRAGUE, 4);
+    run_t8n(&four, alloc, env, txs, FORK_PRAGUE, 4);
     assert_same_run(&one, &four);
     run_free(&one);
     run_free(&four);
@@ -858,6 +883,7 @@ static void test_set_code(void **state)
                      PAREVM_ERR_RANGE);
     assert_non_null(strstr(err, "authorizationList[0].yParity"));
     free(env);
+    free(alloc);
 }
 
 /* Env that does not fit the fork, missing BLOCKHASH, malformed input. */
@@ -899,6 +925,25 @@ static void test_errors(void **state)
         assert_int_equal(rc, PAREVM_ERR_ARG);
         assert_int_equal(t8n_exit_code(rc), T8N_EXIT_CONFIG);
         assert_string_equal(err, cases[i].message);
+        world_free(&w);
+        t8n_env_free(&env);
+    }
+
+    /* A fork parevm does not implement is refused before anything runs
+     * (geth's exit 3), never run under an older fork's rules. */
+    {
+        char amsterdam_env[512];
+        snprintf(amsterdam_env, sizeof amsterdam_env, base,
+                 ", \"currentBaseFee\": \"0x7\", \"currentRandom\": \"0x0\", \"withdrawals\": []");
+        assert_int_equal(t8n_parse_env("env", amsterdam_env, strlen(amsterdam_env), &env, err, sizeof err),
+                         PAREVM_OK);
+        world_init(&w);
+        struct t8n_config amsterdam = {.fork = FORK_AMSTERDAM, .chain_id = 1};
+        int rc = t8n_apply(&amsterdam, &env, &none, &w, &r, err, sizeof err);
+        assert_int_equal(rc, PAREVM_ERR_UNSUPPORTED);
+        assert_int_equal(t8n_exit_code(rc), T8N_EXIT_CONFIG);
+        assert_string_equal(err, "fork Amsterdam is not implemented");
+        assert_int_equal(w.accounts.count, 0);
         world_free(&w);
         t8n_env_free(&env);
     }

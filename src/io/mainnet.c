@@ -531,6 +531,13 @@ static int ld_block(struct json_ctx *ld, const cJSON *root, const struct chain_c
     if ((err = ld_header(ld, root, "", &b->header)))
         return err;
     enum fork fork = chain_config_header_fork(cfg, &b->header);
+    /* Never run a block under an older fork's rules: a block the chain
+     * config puts in a fork parevm does not implement is refused. */
+    if (!fork_implemented(fork))
+        return json_fail(ld, PAREVM_ERR_UNSUPPORTED, "timestamp",
+                         "block %llu at timestamp %llu is in fork %s, which parevm does not implement",
+                         (unsigned long long)b->header.number, (unsigned long long)b->header.timestamp,
+                         fork_name(fork));
 
     const cJSON *uncles = json_member(root, "uncles");
     if (uncles) {

@@ -1500,6 +1500,11 @@ int t8n_apply(const struct t8n_config *cfg, const struct t8n_env *env, const str
         fail(err, err_len, "unknown fork");
         return PAREVM_ERR_ARG;
     }
+    if (!fork_implemented(cfg->fork)) {
+        /* Never run a fork under an older fork's rules. */
+        fail(err, err_len, "fork %s is not implemented", fork_name(cfg->fork));
+        return PAREVM_ERR_UNSUPPORTED;
+    }
     struct t8n_run run;
     memset(&run, 0, sizeof run);
     run.cfg = cfg;

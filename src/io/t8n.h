@@ -175,8 +175,9 @@ void t8n_result_free(struct t8n_result *r);
  * Returns PAREVM_OK (then *out is filled), PAREVM_ERR_ARG for an env that
  * does not fit the fork (missing currentBaseFee from London, withdrawals
  * from Shanghai, currentRandom from Paris, an undeterminable difficulty
- * before it), PAREVM_ERR_MISSING when BLOCKHASH needed a hash not given,
- * or an internal error; the message is in err. */
+ * before it), PAREVM_ERR_UNSUPPORTED for a fork parevm does not implement
+ * (fork_implemented; nothing is run), PAREVM_ERR_MISSING when BLOCKHASH
+ * needed a hash not given, or an internal error; the message is in err. */
 int t8n_apply(const struct t8n_config *cfg, const struct t8n_env *env, const struct t8n_txs *txs,
               struct world *w, struct t8n_result *out, char *err, size_t err_len);
 

@@ -43,7 +43,9 @@
 
 /* Where each supported fork puts the block on the mainnet schedule
  * (chain_config_mainnet): London from block 12,965,000, Paris from
- * 15,537,394, Shanghai from time 1,681,338,455, Cancun from 1,710,338,135. */
+ * 15,537,394, Shanghai from time 1,681,338,455, Cancun from 1,710,338,135,
+ * Prague from 1,746,612,311, Osaka from 1,764,798,551 (BPO1 from
+ * 1,765,290,071: the Osaka position lies before it). */
 struct gen_fork_params {
     enum fork fork;
     uint64_t number;
@@ -54,6 +56,8 @@ static const struct gen_fork_params gen_forks[] = {
     {FORK_PARIS, 16000000, 1668000000},
     {FORK_SHANGHAI, 17500000, 1687000000},
     {FORK_CANCUN, 20000000, 1717000000},
+    {FORK_PRAGUE, 22600000, 1749000000},
+    {FORK_OSAKA, 23950000, 1765000000},
 };
 #define GEN_FORK_COUNT (sizeof gen_forks / sizeof gen_forks[0])
 
@@ -344,9 +348,21 @@ int gen_options_check(const struct gen_options *given, char *err, size_t err_len
         return gen_fail(err, err_len, PAREVM_ERR_ARG,
                         "--zipf > 0 (distinct senders) needs --accounts >= --txs and >= 2, got %llu",
                         (unsigned long long)o->accounts);
+    if (!fork_implemented(o->fork))
+        return gen_fail(err, err_len, PAREVM_ERR_ARG, "--fork: fork %s is not implemented", fork_name(o->fork));
     if (!gen_fork_params(o->fork))
         return gen_fail(err, err_len, PAREVM_ERR_ARG,
-                        "fork %s not supported (London, Paris, Shanghai, Cancun)", fork_name(o->fork));
+                        "--fork: %s not supported (London, Paris, Shanghai, Cancun, Prague, Osaka)",
+                        fork_name(o->fork));
+    /* EIP-7685: from Prague the header commits to the execution-layer
+     * requests, and EIP-7002/7251 make a block without their system
+     * contracts invalid; gen builds neither yet, so it refuses rather
+     * than write a block that is not a Prague block. */
+    if (o->fork >= FORK_PRAGUE)
+        return gen_fail(err, err_len, PAREVM_ERR_UNSUPPORTED,
+                        "--fork %s: gen cannot build %s blocks yet (no EIP-7685 requests hash in the header, "
+                        "no EIP-2935/7002/7251 system contracts in the pre-state)",
+                        fork_name(o->fork), fork_name(o->fork));
     return PAREVM_OK;
 }
 
@@ -1324,7 +1340,10 @@ void cli_gen_usage(FILE *out)
             "  --seed X       64-bit seed (decimal) for keys and choices (default 1)\n"
             "  --fork NAME    London, Paris, Shanghai or Cancun (default Cancun); picks the\n"
             "                 block number and timestamp so that the mainnet schedule gives\n"
-            "                 that fork (Cancun: block 20000000, time 1717000000)\n"
+            "                 that fork (Cancun: block 20000000, time 1717000000). Prague\n"
+            "                 and Osaka are recognised but not built yet (exit 1: no\n"
+            "                 EIP-7685 requests hash, no system contracts); an unknown or\n"
+            "                 unimplemented fork (Amsterdam) is a usage error\n"
             "  --out DIR      output folder, created if missing; the files are replaced\n"
             "  -h, --help     show this help\n"
             "\n"
@@ -1414,8 +1433,13 @@ int cli_gen(int argc, char **argv)
             if (!gen_parse_u64(value, &o.seed))
                 return gen_usage_error("--seed: not a 64-bit number: '%s'", value);
         } else if (strcmp(a, "--fork") == 0) {
-            if (!fork_from_name(value, &o.fork) || !gen_fork_params(o.fork))
-                return gen_usage_error("--fork: '%s' not supported (London, Paris, Shanghai, Cancun)", value);
+            if (!fork_from_name(value, &o.fork))
+                return gen_usage_error("--fork: unknown fork '%s'", value);
+            if (!fork_implemented(o.fork))
+                return gen_usage_error("--fork: fork '%s' is not implemented", value);
+            if (!gen_fork_params(o.fork))
+                return gen_usage_error("--fork: '%s' not supported (London, Paris, Shanghai, Cancun, Prague, Osaka)",
+                                       value);
         } else {
             out = value;
         }
@@ -1433,7 +1457,12 @@ int cli_gen(int argc, char **argv)
     if (o.proposals && o.kind != GEN_DAO && o.kind != GEN_MIXED)
         return gen_usage_error("--proposals applies to dao and mixed, not %s", gen_kind_name(o.kind));
     char err[512];
-    if (gen_options_check(&o, err, sizeof err))
+    int rc = gen_options_check(&o, err, sizeof err);
+    if (rc == PAREVM_ERR_UNSUPPORTED) {
+        fprintf(stderr, "parevm gen: %s\n", err);
+        return CLI_EXIT_FAIL;
+    }
+    if (rc)
         return gen_usage_error("%s", err);
     struct gen_summary s;
     if (gen_write_fixture(&o, out, &s, err, sizeof err)) {

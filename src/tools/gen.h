@@ -56,7 +56,7 @@ struct gen_options {
      * account r), senders distinct (K >= txs). */
     double zipf;
     uint64_t seed;
-    enum fork fork; /* London, Paris, Shanghai or Cancun */
+    enum fork fork; /* London, Paris, Shanghai or Cancun (Prague, Osaka: refused for now) */
     /* Scenario sizes; 0 = the default (see cli_gen_usage). pools: amm
      * pairs; items: supply items in the warehouse; proposals: dao
      * proposals open or closed at once. */
@@ -74,7 +74,9 @@ struct gen_options {
  * accounts then defaults to 2 * txs), scenario sizes zero (defaults). */
 void gen_options_default(struct gen_options *o);
 
-/* Check the options; on failure returns PAREVM_ERR_ARG and a message. */
+/* Check the options; on failure returns PAREVM_ERR_ARG (a bad option) or
+ * PAREVM_ERR_UNSUPPORTED (a fork gen recognises but cannot build yet:
+ * Prague, Osaka) and a message. */
 int gen_options_check(const struct gen_options *o, char *err, size_t err_len);
 
 /* Build the block and its pre-state, execute it, and write
