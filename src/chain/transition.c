@@ -431,6 +431,8 @@ int transition_apply_traced(const struct block_env *env, const struct state_view
     write_set_reset(ws);
     if (!tx->has_sender)
         return PAREVM_ERR_ARG;
+    if (!fork_implemented(env->fork))
+        return PAREVM_ERR_UNSUPPORTED; /* never under an older fork's rules */
     struct tx_context *c = ctx_get();
     if (!c)
         return PAREVM_ERR_NOMEM;

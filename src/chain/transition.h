@@ -65,8 +65,9 @@ void tx_result_free(struct tx_result *r);
 /* Execute tx against view under env. On success (PAREVM_OK) *result holds
  * the outcome and ws the writes (ws is empty when result->error != NONE).
  * block_gas_used is the gas already used in the block (for the gas limit
- * check). Errors other than PAREVM_OK are internal (ENOMEM, missing block
- * hash) and leave nothing applied. */
+ * check). PAREVM_ERR_UNSUPPORTED when env->fork is not implemented
+ * (fork_implemented); other errors are internal (ENOMEM, missing block
+ * hash). Either way nothing is applied. */
 int transition_apply(const struct block_env *env, const struct state_view *view, const struct tx *tx,
                      uint64_t block_gas_used, struct tx_result *result, struct write_set *ws);
 

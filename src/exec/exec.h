@@ -52,7 +52,9 @@ void block_result_free(struct block_result *r);
 
 /* Execute block b on world w (mutated in place; on an invalid block the
  * world is left as it was before the block). Returns PAREVM_OK (then
- * check r->invalid) or an internal error. */
+ * check r->invalid), PAREVM_ERR_UNSUPPORTED when cfg puts the block in a
+ * fork parevm does not implement (fork_implemented), or an internal
+ * error. */
 int exec_block_sequential(const struct chain_config *cfg, const struct block *b, struct world *w,
                           const struct block_hashes *hashes, struct block_result *r);
 

@@ -672,6 +672,8 @@ static int exec_block(const struct chain_config *cfg, const struct block *b, str
     s.w = w;
     s.r = r;
     block_env_from_header(&s.env, cfg, &b->header);
+    if (!fork_implemented(s.env.fork))
+        return PAREVM_ERR_UNSUPPORTED; /* never under an older fork's rules */
     s.hashes.hashes = hashes;
     s.env.block_hash = hashes ? seq_block_hash : NULL;
     s.env.block_hash_arg = &s.hashes;
