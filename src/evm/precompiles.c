@@ -25,6 +25,7 @@
 
 #include "../base/keccak.h"
 #include "blake2f.h"
+#include "bls12381.h"
 #include "bn254.h"
 #include "kzg.h"
 #include "precompiles.h"
@@ -40,10 +41,19 @@ enum {
     PRECOMPILE_BN254_PAIRING = 8,
     PRECOMPILE_BLAKE2F = 9,
     PRECOMPILE_POINT_EVALUATION = 10,
+    PRECOMPILE_BLS12_G1ADD = 0x0b, /* EIP-2537, 0x0b..0x11 */
+    PRECOMPILE_BLS12_G1MSM = 0x0c,
+    PRECOMPILE_BLS12_G2ADD = 0x0d,
+    PRECOMPILE_BLS12_G2MSM = 0x0e,
+    PRECOMPILE_BLS12_PAIRING_CHECK = 0x0f,
+    PRECOMPILE_BLS12_MAP_FP_TO_G1 = 0x10,
+    PRECOMPILE_BLS12_MAP_FP2_TO_G2 = 0x11,
 };
 
 int precompile_count(enum fork fork)
 {
+    if (fork >= FORK_PRAGUE)
+        return 0x11; /* EIP-2537 */
     if (fork >= FORK_CANCUN)
         return 10; /* EIP-4844 */
     if (fork >= FORK_ISTANBUL)
@@ -223,6 +233,27 @@ enum precompile_status precompile_run(int id, enum fork fork, const uint8_t *in,
         break;
     case PRECOMPILE_POINT_EVALUATION:
         st = kzg_precompile_point_evaluation(in, in_len, gas_limit, gas_used, out);
+        break;
+    case PRECOMPILE_BLS12_G1ADD:
+        st = bls12381_g1_add(fork, in, in_len, gas_limit, gas_used, out);
+        break;
+    case PRECOMPILE_BLS12_G1MSM:
+        st = bls12381_g1_msm(fork, in, in_len, gas_limit, gas_used, out);
+        break;
+    case PRECOMPILE_BLS12_G2ADD:
+        st = bls12381_g2_add(fork, in, in_len, gas_limit, gas_used, out);
+        break;
+    case PRECOMPILE_BLS12_G2MSM:
+        st = bls12381_g2_msm(fork, in, in_len, gas_limit, gas_used, out);
+        break;
+    case PRECOMPILE_BLS12_PAIRING_CHECK:
+        st = bls12381_pairing_check(fork, in, in_len, gas_limit, gas_used, out);
+        break;
+    case PRECOMPILE_BLS12_MAP_FP_TO_G1:
+        st = bls12381_map_fp_to_g1(fork, in, in_len, gas_limit, gas_used, out);
+        break;
+    case PRECOMPILE_BLS12_MAP_FP2_TO_G2:
+        st = bls12381_map_fp2_to_g2(fork, in, in_len, gas_limit, gas_used, out);
         break;
     default:
         st = PRECOMPILE_ERROR;

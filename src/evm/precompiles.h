@@ -4,7 +4,8 @@
  * not enough gas) consumes all gas given to the call, as the spec says.
  *
  * Activation per fork: 0x01-0x04 Frontier, 0x05-0x08 Byzantium (EIP-198,
- * 196, 197), 0x09 Istanbul (EIP-152), 0x0a Cancun (EIP-4844). Before its
+ * 196, 197), 0x09 Istanbul (EIP-152), 0x0a Cancun (EIP-4844), 0x0b-0x11
+ * Prague (EIP-2537, bls12381.h). Before its
  * fork an address is an ordinary (usually empty) account.
  */
 #ifndef PAREVM_EVM_PRECOMPILES_H
@@ -28,7 +29,8 @@ enum precompile_status {
  * active in fork, else 0. */
 int precompile_lookup(const address *addr, enum fork fork);
 
-/* Number of the highest precompile active in fork (4, 8, 9 or 10): the
+/* Number of the highest precompile active in fork (4, 8, 9, 10 or 0x11 from
+ * Prague, EIP-2537): the
  * addresses 1..N are warm from Berlin on (EIP-2929). */
 int precompile_count(enum fork fork);
 
