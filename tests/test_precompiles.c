@@ -1501,7 +1501,7 @@ static void test_count_per_fork(void **state)
     assert_int_equal(precompile_count(FORK_ISTANBUL), 9);
     assert_int_equal(precompile_count(FORK_SHANGHAI), 9);
     assert_int_equal(precompile_count(FORK_CANCUN), 10);
-    assert_int_equal(precompile_count(FORK_PRAGUE), 10 + 0 * 1); /* 0x0b+ not part of this module */
+    assert_int_equal(precompile_count(FORK_PRAGUE), 0x11); /* EIP-2537 (tests/test_bls12381.c) */
 }
 
 static void test_lookup(void **state)
