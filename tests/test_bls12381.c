@@ -78,8 +78,14 @@ typedef struct {
     bool inf;
 } pt;
 
-static void fe_init(fe *a) { mpz_inits(a->c0, a->c1, NULL); }
-static void fe_clear(fe *a) { mpz_clears(a->c0, a->c1, NULL); }
+static void fe_init(fe *a)
+{
+    mpz_inits(a->c0, a->c1, NULL);
+}
+static void fe_clear(fe *a)
+{
+    mpz_clears(a->c0, a->c1, NULL);
+}
 static void fe_copy(fe *r, const fe *a)
 {
     mpz_set(r->c0, a->c0);
@@ -136,7 +142,10 @@ static void fe_inv(fe *r, const fe *a)
     mpz_mod(r->c0, t, MOD);
     mpz_clears(n, t, NULL);
 }
-static bool fe_is_zero(const fe *a) { return mpz_sgn(a->c0) == 0 && mpz_sgn(a->c1) == 0; }
+static bool fe_is_zero(const fe *a)
+{
+    return mpz_sgn(a->c0) == 0 && mpz_sgn(a->c1) == 0;
+}
 static bool fe_equal(const fe *a, const fe *b)
 {
     return mpz_cmp(a->c0, b->c0) == 0 && mpz_cmp(a->c1, b->c1) == 0;
@@ -328,7 +337,10 @@ static void pt_mul_ui(pt *r, const pt *a, unsigned long k)
 }
 
 /* The curve constant b: 4 on G1, 4 (1 + u) on G2 (EIP-2537). */
-static void curve_b(fe *b, int deg) { fe_set_ui(b, 4, deg == 2 ? 4 : 0); }
+static void curve_b(fe *b, int deg)
+{
+    fe_set_ui(b, 4, deg == 2 ? 4 : 0);
+}
 
 static bool pt_on_curve(const pt *a, int deg)
 {
@@ -362,7 +374,10 @@ static bool pt_in_subgroup(const pt *a)
 
 /* ---- encoding ---------------------------------------------------------- */
 
-static void mpz_from_hex(mpz_t z, const char *hex) { assert_int_equal(mpz_set_str(z, hex, 16), 0); }
+static void mpz_from_hex(mpz_t z, const char *hex)
+{
+    assert_int_equal(mpz_set_str(z, hex, 16), 0);
+}
 
 /* 16 zero bytes || 48-byte big-endian value (no range check: tests use
  * this to build non-canonical encodings too). */
@@ -376,7 +391,10 @@ static void put_fp(uint8_t out[FP], const mpz_t z)
     memcpy(out + FP - count, tmp, count);
 }
 
-static void get_fp(mpz_t z, const uint8_t in[FP]) { mpz_import(z, FP, 1, 1, 1, 0, in); }
+static void get_fp(mpz_t z, const uint8_t in[FP])
+{
+    mpz_import(z, FP, 1, 1, 1, 0, in);
+}
 
 /* deg 1: x || y (128 bytes); deg 2: x.c0 || x.c1 || y.c0 || y.c1 (256). */
 static void pt_encode(uint8_t *out, const pt *a, int deg)
@@ -482,8 +500,8 @@ static void expect_ok(int id, const uint8_t *in, size_t len, uint64_t want_gas, 
 }
 
 /* Expects the precompile's output to be the encoding of the point want. */
-static void expect_point(int id, const uint8_t *in, size_t len, uint64_t want_gas, const pt *want,
-                         int deg, const char *what)
+static void expect_point(int id, const uint8_t *in, size_t len, uint64_t want_gas, const pt *want, int deg,
+                         const char *what)
 {
     uint8_t enc[G2];
     pt_encode(enc, want, deg);
@@ -935,12 +953,9 @@ static void test_lengths(void **state)
         int id;
         size_t bad[5];
     } cases[] = {
-        {ID_G1ADD, {0, 128, 255, 257, 512}},
-        {ID_G2ADD, {0, 256, 511, 513, 1024}},
-        {ID_G1MSM, {0, 128, 159, 161, 321}},
-        {ID_G2MSM, {0, 256, 287, 289, 577}},
-        {ID_PAIRING, {0, 128, 383, 385, 767}},
-        {ID_MAP_G1, {0, 32, 63, 65, 128}},
+        {ID_G1ADD, {0, 128, 255, 257, 512}},   {ID_G2ADD, {0, 256, 511, 513, 1024}},
+        {ID_G1MSM, {0, 128, 159, 161, 321}},   {ID_G2MSM, {0, 256, 287, 289, 577}},
+        {ID_PAIRING, {0, 128, 383, 385, 767}}, {ID_MAP_G1, {0, 32, 63, 65, 128}},
         {ID_MAP_G2, {0, 64, 127, 129, 256}},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
@@ -952,9 +967,8 @@ static void test_lengths(void **state)
         size_t len;
         uint64_t gas;
     } ok[] = {
-        {ID_G1ADD, 256, 375},    {ID_G2ADD, 512, 600},     {ID_G1MSM, 320, 22776},
-        {ID_G2MSM, 576, 45000},  {ID_PAIRING, 768, 102900}, {ID_MAP_G1, 64, 5500},
-        {ID_MAP_G2, 128, 23800},
+        {ID_G1ADD, 256, 375},      {ID_G2ADD, 512, 600},  {ID_G1MSM, 320, 22776},  {ID_G2MSM, 576, 45000},
+        {ID_PAIRING, 768, 102900}, {ID_MAP_G1, 64, 5500}, {ID_MAP_G2, 128, 23800},
     };
     for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++) {
         struct result r = run(ok[i].id, zero, ok[i].len, GAS);
@@ -1003,9 +1017,8 @@ static void test_gas(void **state)
         size_t len;
         uint64_t gas;
     } calls[] = {
-        {ID_G1MSM, 128 * 160, 797184}, {ID_G1MSM, 129 * 160, 803412},
-        {ID_G2MSM, 3 * 288, 62302},    {ID_G2MSM, 129 * 288, 1520910},
-        {ID_PAIRING, 3 * 384, 135500},
+        {ID_G1MSM, 128 * 160, 797184},  {ID_G1MSM, 129 * 160, 803412}, {ID_G2MSM, 3 * 288, 62302},
+        {ID_G2MSM, 129 * 288, 1520910}, {ID_PAIRING, 3 * 384, 135500},
     };
     for (size_t i = 0; i < sizeof calls / sizeof calls[0]; i++) {
         struct result r = run(calls[i].id, zero, calls[i].len, calls[i].gas);
@@ -1103,8 +1116,7 @@ static void test_pairing(void **state)
 
 /* RFC 9380 expand_message_xmd with SHA-256 (section 5.3.1), written here
  * on precompile_sha256. len <= 255 * 32, dst shorter than 256 bytes. */
-static void expand_message_xmd(uint8_t *out, size_t len, const uint8_t *msg, size_t msg_len,
-                               const char *dst)
+static void expand_message_xmd(uint8_t *out, size_t len, const uint8_t *msg, size_t msg_len, const char *dst)
 {
     size_t dst_len = strlen(dst), ell = (len + 31) / 32;
     uint8_t dst_prime[256];
@@ -1190,8 +1202,8 @@ static void test_map(void **state)
         uint8_t u[2 * FP], want[G2];
         hash_to_field(u, 1, msgs[i], dst1);
         blst_p1 p1;
-        blst_encode_to_g1(&p1, (const byte *)msgs[i], strlen(msgs[i]), (const byte *)dst1,
-                          strlen(dst1), NULL, 0);
+        blst_encode_to_g1(&p1, (const byte *)msgs[i], strlen(msgs[i]), (const byte *)dst1, strlen(dst1), NULL,
+                          0);
         blst_g1_encode(want, &p1);
         expect_ok(ID_MAP_G1, u, FP, 5500, want, G1, "map_fp_to_g1");
         pt_decode(&r, want, 1);
@@ -1201,8 +1213,8 @@ static void test_map(void **state)
 
         hash_to_field(u, 2, msgs[i], dst2);
         blst_p2 p2;
-        blst_encode_to_g2(&p2, (const byte *)msgs[i], strlen(msgs[i]), (const byte *)dst2,
-                          strlen(dst2), NULL, 0);
+        blst_encode_to_g2(&p2, (const byte *)msgs[i], strlen(msgs[i]), (const byte *)dst2, strlen(dst2), NULL,
+                          0);
         blst_g2_encode(want, &p2);
         expect_ok(ID_MAP_G2, u, 2 * FP, 23800, want, G2, "map_fp2_to_g2");
         pt_decode(&r, want, 2);

@@ -13,18 +13,18 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "blst.h"
 #include "bls12381.h"
+#include "blst.h"
 
 enum {
-    BLS_FP_SIZE = 64,  /* EIP-2537: 16 zero bytes || 48-byte big-endian value */
+    BLS_FP_SIZE = 64, /* EIP-2537: 16 zero bytes || 48-byte big-endian value */
     BLS_FP_PAD = 16,
     BLS_G1_SIZE = 128, /* x || y */
     BLS_G2_SIZE = 256, /* x.c0 || x.c1 || y.c0 || y.c1 */
     BLS_SCALAR_SIZE = 32,
-    BLS_G1_PAIR_SIZE = BLS_G1_SIZE + BLS_SCALAR_SIZE,   /* 160 */
-    BLS_G2_PAIR_SIZE = BLS_G2_SIZE + BLS_SCALAR_SIZE,   /* 288 */
-    BLS_PAIRING_PAIR_SIZE = BLS_G1_SIZE + BLS_G2_SIZE,  /* 384 */
+    BLS_G1_PAIR_SIZE = BLS_G1_SIZE + BLS_SCALAR_SIZE,  /* 160 */
+    BLS_G2_PAIR_SIZE = BLS_G2_SIZE + BLS_SCALAR_SIZE,  /* 288 */
+    BLS_PAIRING_PAIR_SIZE = BLS_G1_SIZE + BLS_G2_SIZE, /* 384 */
 };
 
 /* EIP-2537 gas schedule. */
@@ -39,7 +39,9 @@ enum {
 #define BLS_MAP_FP2_TO_G2_GAS 23800
 
 /* EIP-2537 MSM discount tables: entry k-1 is discount(k) for k = 1..128;
- * for k > 128 the last entry (max_discount: 519 for G1, 524 for G2). */
+ * for k > 128 the last entry (max_discount: 519 for G1, 524 for G2).
+ * Sixteen per row: row r, column c is k = 16 r + c + 1. */
+/* clang-format off */
 static const uint16_t BLS_G1_MSM_DISCOUNT[128] = {
     1000, 949, 848, 797, 764, 750, 738, 728, 719, 712, 705, 698, 692, 687, 682, 677,
     673,  669, 665, 661, 658, 654, 651, 648, 645, 642, 640, 637, 635, 632, 630, 627,
@@ -60,21 +62,20 @@ static const uint16_t BLS_G2_MSM_DISCOUNT[128] = {
     546,  545,  545, 544, 543, 542, 541, 541, 540, 539, 538, 537, 537, 536, 535, 535,
     534,  533,  532, 532, 531, 530, 530, 529, 528, 528, 527, 526, 526, 525, 524, 524,
 };
+/* clang-format on */
 
 /* The base field modulus p, 48 bytes big-endian (EIP-2537 "Curve parameters"). */
 static const uint8_t BLS_P[48] = {
-    0x1a, 0x01, 0x11, 0xea, 0x39, 0x7f, 0xe6, 0x9a, 0x4b, 0x1b, 0xa7, 0xb6,
-    0x43, 0x4b, 0xac, 0xd7, 0x64, 0x77, 0x4b, 0x84, 0xf3, 0x85, 0x12, 0xbf,
-    0x67, 0x30, 0xd2, 0xa0, 0xf6, 0xb0, 0xf6, 0x24, 0x1e, 0xab, 0xff, 0xfe,
-    0xb1, 0x53, 0xff, 0xff, 0xb9, 0xfe, 0xff, 0xff, 0xff, 0xff, 0xaa, 0xab,
+    0x1a, 0x01, 0x11, 0xea, 0x39, 0x7f, 0xe6, 0x9a, 0x4b, 0x1b, 0xa7, 0xb6, 0x43, 0x4b, 0xac, 0xd7,
+    0x64, 0x77, 0x4b, 0x84, 0xf3, 0x85, 0x12, 0xbf, 0x67, 0x30, 0xd2, 0xa0, 0xf6, 0xb0, 0xf6, 0x24,
+    0x1e, 0xab, 0xff, 0xfe, 0xb1, 0x53, 0xff, 0xff, 0xb9, 0xfe, 0xff, 0xff, 0xff, 0xff, 0xaa, 0xab,
 };
 
 /* ---- gas ----------------------------------------------------------------- */
 
 /* EIP-2537: k * multiplication_cost * discount(k) // 1000 with
  * k = len / pair_size rounded down (0 when k = 0), saturating. */
-static uint64_t msm_gas(size_t in_len, size_t pair_size, uint64_t mul_gas,
-                        const uint16_t discount[128])
+static uint64_t msm_gas(size_t in_len, size_t pair_size, uint64_t mul_gas, const uint16_t discount[128])
 {
     uint64_t k = (uint64_t)(in_len / pair_size);
     if (k == 0)
@@ -197,8 +198,8 @@ static void scalar_to_le(uint8_t out[BLS_SCALAR_SIZE], const uint8_t in[BLS_SCAL
 
 /* ---- 0x0b G1ADD, 0x0d G2ADD ---------------------------------------------- */
 
-enum precompile_status bls12381_g1_add(enum fork fork, const uint8_t *in, size_t in_len,
-                                       uint64_t gas_limit, uint64_t *gas_used, struct bytebuf *out)
+enum precompile_status bls12381_g1_add(enum fork fork, const uint8_t *in, size_t in_len, uint64_t gas_limit,
+                                       uint64_t *gas_used, struct bytebuf *out)
 {
     (void)fork;
     if (BLS_G1_ADD_GAS > gas_limit || in_len != 2 * BLS_G1_SIZE)
@@ -215,8 +216,8 @@ enum precompile_status bls12381_g1_add(enum fork fork, const uint8_t *in, size_t
     return write_g1(out, &sum);
 }
 
-enum precompile_status bls12381_g2_add(enum fork fork, const uint8_t *in, size_t in_len,
-                                       uint64_t gas_limit, uint64_t *gas_used, struct bytebuf *out)
+enum precompile_status bls12381_g2_add(enum fork fork, const uint8_t *in, size_t in_len, uint64_t gas_limit,
+                                       uint64_t *gas_used, struct bytebuf *out)
 {
     (void)fork;
     if (BLS_G2_ADD_GAS > gas_limit || in_len != 2 * BLS_G2_SIZE)
@@ -254,8 +255,8 @@ static bool msm_terms_alloc(struct msm_terms *t, size_t k, size_t point_size)
 
 /* Sum of scalar_i * P_i over in[0..in_len): k = in_len / 160 pairs of a
  * G1 point (on the curve and in G1) and a 32-byte scalar. */
-enum precompile_status bls12381_g1_msm(enum fork fork, const uint8_t *in, size_t in_len,
-                                       uint64_t gas_limit, uint64_t *gas_used, struct bytebuf *out)
+enum precompile_status bls12381_g1_msm(enum fork fork, const uint8_t *in, size_t in_len, uint64_t gas_limit,
+                                       uint64_t *gas_used, struct bytebuf *out)
 {
     (void)fork;
     /* EIP-2537: k >= 1 and the length an exact multiple of 160. */
@@ -294,8 +295,7 @@ enum precompile_status bls12381_g1_msm(enum fork fork, const uint8_t *in, size_t
         } else {
             const blst_p1_affine *point_list[2] = {points, NULL};
             const byte *scalar_list[2] = {t.scalars, NULL};
-            blst_p1s_mult_pippenger(&sum, point_list, t.count, scalar_list, 8 * BLS_SCALAR_SIZE,
-                                    scratch);
+            blst_p1s_mult_pippenger(&sum, point_list, t.count, scalar_list, 8 * BLS_SCALAR_SIZE, scratch);
             free(scratch);
         }
     }
@@ -308,8 +308,8 @@ enum precompile_status bls12381_g1_msm(enum fork fork, const uint8_t *in, size_t
 
 /* Sum of scalar_i * Q_i: k = in_len / 288 pairs of a G2 point (on the
  * twist and in G2) and a 32-byte scalar. */
-enum precompile_status bls12381_g2_msm(enum fork fork, const uint8_t *in, size_t in_len,
-                                       uint64_t gas_limit, uint64_t *gas_used, struct bytebuf *out)
+enum precompile_status bls12381_g2_msm(enum fork fork, const uint8_t *in, size_t in_len, uint64_t gas_limit,
+                                       uint64_t *gas_used, struct bytebuf *out)
 {
     (void)fork;
     if (in_len == 0 || in_len % BLS_G2_PAIR_SIZE != 0)
@@ -345,8 +345,7 @@ enum precompile_status bls12381_g2_msm(enum fork fork, const uint8_t *in, size_t
         } else {
             const blst_p2_affine *point_list[2] = {points, NULL};
             const byte *scalar_list[2] = {t.scalars, NULL};
-            blst_p2s_mult_pippenger(&sum, point_list, t.count, scalar_list, 8 * BLS_SCALAR_SIZE,
-                                    scratch);
+            blst_p2s_mult_pippenger(&sum, point_list, t.count, scalar_list, 8 * BLS_SCALAR_SIZE, scratch);
             free(scratch);
         }
     }
@@ -364,8 +363,7 @@ enum precompile_status bls12381_g2_msm(enum fork fork, const uint8_t *in, size_t
  * both on their curve and in their subgroup. A pair with either point at
  * infinity contributes 1 and is skipped; no pair left gives 1. */
 enum precompile_status bls12381_pairing_check(enum fork fork, const uint8_t *in, size_t in_len,
-                                              uint64_t gas_limit, uint64_t *gas_used,
-                                              struct bytebuf *out)
+                                              uint64_t gas_limit, uint64_t *gas_used, struct bytebuf *out)
 {
     (void)fork;
     if (in_len == 0 || in_len % BLS_PAIRING_PAIR_SIZE != 0)
@@ -413,8 +411,7 @@ enum precompile_status bls12381_pairing_check(enum fork fork, const uint8_t *in,
  * isogeny map, then cofactor clearing: blst_map_to_g1 with no second
  * element does exactly these steps. */
 enum precompile_status bls12381_map_fp_to_g1(enum fork fork, const uint8_t *in, size_t in_len,
-                                             uint64_t gas_limit, uint64_t *gas_used,
-                                             struct bytebuf *out)
+                                             uint64_t gas_limit, uint64_t *gas_used, struct bytebuf *out)
 {
     (void)fork;
     if (BLS_MAP_FP_TO_G1_GAS > gas_limit || in_len != BLS_FP_SIZE)
@@ -429,8 +426,7 @@ enum precompile_status bls12381_map_fp_to_g1(enum fork fork, const uint8_t *in, 
 }
 
 enum precompile_status bls12381_map_fp2_to_g2(enum fork fork, const uint8_t *in, size_t in_len,
-                                              uint64_t gas_limit, uint64_t *gas_used,
-                                              struct bytebuf *out)
+                                              uint64_t gas_limit, uint64_t *gas_used, struct bytebuf *out)
 {
     (void)fork;
     if (BLS_MAP_FP2_TO_G2_GAS > gas_limit || in_len != 2 * BLS_FP_SIZE)

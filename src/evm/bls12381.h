@@ -31,23 +31,20 @@
 
 #include "precompiles.h"
 
-enum precompile_status bls12381_g1_add(enum fork fork, const uint8_t *in, size_t in_len,
-                                       uint64_t gas_limit, uint64_t *gas_used, struct bytebuf *out);
-enum precompile_status bls12381_g1_msm(enum fork fork, const uint8_t *in, size_t in_len,
-                                       uint64_t gas_limit, uint64_t *gas_used, struct bytebuf *out);
-enum precompile_status bls12381_g2_add(enum fork fork, const uint8_t *in, size_t in_len,
-                                       uint64_t gas_limit, uint64_t *gas_used, struct bytebuf *out);
-enum precompile_status bls12381_g2_msm(enum fork fork, const uint8_t *in, size_t in_len,
-                                       uint64_t gas_limit, uint64_t *gas_used, struct bytebuf *out);
+enum precompile_status bls12381_g1_add(enum fork fork, const uint8_t *in, size_t in_len, uint64_t gas_limit,
+                                       uint64_t *gas_used, struct bytebuf *out);
+enum precompile_status bls12381_g1_msm(enum fork fork, const uint8_t *in, size_t in_len, uint64_t gas_limit,
+                                       uint64_t *gas_used, struct bytebuf *out);
+enum precompile_status bls12381_g2_add(enum fork fork, const uint8_t *in, size_t in_len, uint64_t gas_limit,
+                                       uint64_t *gas_used, struct bytebuf *out);
+enum precompile_status bls12381_g2_msm(enum fork fork, const uint8_t *in, size_t in_len, uint64_t gas_limit,
+                                       uint64_t *gas_used, struct bytebuf *out);
 enum precompile_status bls12381_pairing_check(enum fork fork, const uint8_t *in, size_t in_len,
-                                              uint64_t gas_limit, uint64_t *gas_used,
-                                              struct bytebuf *out);
+                                              uint64_t gas_limit, uint64_t *gas_used, struct bytebuf *out);
 enum precompile_status bls12381_map_fp_to_g1(enum fork fork, const uint8_t *in, size_t in_len,
-                                             uint64_t gas_limit, uint64_t *gas_used,
-                                             struct bytebuf *out);
+                                             uint64_t gas_limit, uint64_t *gas_used, struct bytebuf *out);
 enum precompile_status bls12381_map_fp2_to_g2(enum fork fork, const uint8_t *in, size_t in_len,
-                                              uint64_t gas_limit, uint64_t *gas_used,
-                                              struct bytebuf *out);
+                                              uint64_t gas_limit, uint64_t *gas_used, struct bytebuf *out);
 
 /* EIP-2537 gas of an MSM / pairing call on in_len bytes, k = in_len / 160
  * (G1), / 288 (G2), / 384 (pairing), rounded down; the MSM price is 0 for
