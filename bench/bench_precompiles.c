@@ -1,10 +1,17 @@
 /*
- * Precompile throughput: ns per call and Mgas/s (gas charged under Cancun
+ * Precompile throughput: ns per call and Mgas/s (gas charged under Prague
  * / elapsed time) for representative inputs, by wall-clock time and by
  * this thread's CPU time. Each case runs for at least
  * PAREVM_BENCH_SECONDS (default 0.5) after one warm-up call.
  *
- *   build/bench_precompiles [filter]   (runs the cases whose name contains filter)
+ * After the table, the EIP-2537 BLS12-381 cases are compared with the
+ * ecrecover (0x01) and 2-pair ecpairing (0x08) rates of the same run: the
+ * EIP prices BLS "assuming EcRecover precompile as a baseline", so a case
+ * well below the baseline's Mgas/s is underpriced on this machine.
+ *
+ *   build/bench_precompiles [filter]   (runs the cases whose name contains filter;
+ *                                       a filter that selects a bls case also runs
+ *                                       the two baselines)
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -64,11 +71,23 @@ static void fill_pseudo_random(uint8_t *p, size_t n, uint64_t seed)
 
 static double bench_seconds = 0.5;
 
+/* Prague: every precompile here is active, and 0x01..0x0a cost what they
+ * cost in Cancun. */
+static const enum fork bench_fork = FORK_PRAGUE;
+
+/* Rates kept for the BLS comparison (name, wall and CPU Mgas/s). */
+struct rate {
+    const char *name;
+    double mgas, cpu_mgas;
+};
+static struct rate rates[64];
+static size_t rate_count;
+
 static void run_case(const char *name, int id, const uint8_t *in, size_t len)
 {
     struct bytebuf out = {0};
     uint64_t gas = 0;
-    enum fork fork = FORK_CANCUN;
+    enum fork fork = bench_fork;
     if (precompile_run(id, fork, in, len, UINT64_MAX / 2, &gas, &out) != PRECOMPILE_OK) {
         printf("%-24s  FAILED (status not OK)\n", name);
         bytebuf_free(&out);
@@ -93,7 +112,17 @@ static void run_case(const char *name, int id, const uint8_t *in, size_t len)
     double cpu_mgas = (double)gas * (double)iters / cpu / 1e6;
     printf("%-24s %12.0f %12.0f %9llu %10.1f %10.1f\n", name, ns, cpu_ns, (unsigned long long)gas, mgas,
            cpu_mgas);
+    if (rate_count < sizeof rates / sizeof rates[0])
+        rates[rate_count++] = (struct rate){name, mgas, cpu_mgas};
     bytebuf_free(&out);
+}
+
+static const struct rate *rate_find(const char *name)
+{
+    for (size_t i = 0; i < rate_count; i++)
+        if (strcmp(rates[i].name, name) == 0)
+            return &rates[i];
+    return NULL;
 }
 
 static void run_hex_case(const char *name, int id, const char *hex)
@@ -177,6 +206,134 @@ static bool selected(const char *filter, const char *name)
     return filter == NULL || strstr(name, filter) != NULL;
 }
 
+/* ---- EIP-2537 inputs --------------------------------------------------- */
+
+enum { BLS_G1 = 128, BLS_G2 = 256, BLS_SCALAR = 32 };
+
+/* A G1 (deg 1) or G2 (deg 2) point in the subgroup: MAP_FP_TO_G1 /
+ * MAP_FP2_TO_G2 of pseudo-random field elements below 2^380 < p. */
+static void bls_point(uint8_t *out, int deg, uint64_t seed)
+{
+    uint8_t u[128] = {0};
+    for (int i = 0; i < deg; i++) {
+        fill_pseudo_random(u + 64 * i + 16, 48, seed + (uint64_t)i);
+        u[64 * i + 16] &= 0x0f;
+    }
+    struct bytebuf res = {0};
+    uint64_t gas;
+    if (precompile_run(deg == 1 ? 0x10 : 0x11, bench_fork, u, (size_t)(64 * deg), UINT64_MAX / 2, &gas,
+                       &res) != PRECOMPILE_OK ||
+        res.len != (size_t)(128 * deg))
+        abort();
+    memcpy(out, res.data, res.len);
+    bytebuf_free(&res);
+}
+
+/* MSM input: k (point, full 256-bit pseudo-random scalar) pairs. */
+static void run_bls_msm_case(const char *name, int deg, size_t k)
+{
+    size_t psize = deg == 1 ? BLS_G1 : BLS_G2, pair = psize + BLS_SCALAR;
+    uint8_t *in = malloc(k * pair);
+    if (!in)
+        abort();
+    for (size_t i = 0; i < k; i++) {
+        bls_point(in + i * pair, deg, 1000 + i);
+        fill_pseudo_random(in + i * pair + psize, BLS_SCALAR, 5000 + i);
+    }
+    run_case(name, deg == 1 ? 0x0c : 0x0e, in, k * pair);
+    free(in);
+}
+
+static void run_bls_add_case(const char *name, int deg)
+{
+    size_t psize = deg == 1 ? BLS_G1 : BLS_G2;
+    uint8_t in[2 * BLS_G2];
+    bls_point(in, deg, 11);
+    bls_point(in + psize, deg, 12);
+    run_case(name, deg == 1 ? 0x0b : 0x0d, in, 2 * psize);
+}
+
+/* k pairs (P_i, Q_i) of independent subgroup points: the product is not 1,
+ * so the call does the whole Miller loop and final exponentiation. */
+static void run_bls_pairing_case(const char *name, size_t k)
+{
+    size_t pair = BLS_G1 + BLS_G2;
+    uint8_t *in = malloc(k * pair);
+    if (!in)
+        abort();
+    for (size_t i = 0; i < k; i++) {
+        bls_point(in + i * pair, 1, 200 + i);
+        bls_point(in + i * pair + BLS_G1, 2, 300 + i);
+    }
+    run_case(name, 0x0f, in, k * pair);
+    free(in);
+}
+
+static void run_bls_map_case(const char *name, int deg)
+{
+    uint8_t u[128] = {0};
+    for (int i = 0; i < deg; i++) {
+        fill_pseudo_random(u + 64 * i + 16, 48, 77 + (uint64_t)i);
+        u[64 * i + 16] &= 0x0f;
+    }
+    run_case(name, deg == 1 ? 0x10 : 0x11, u, (size_t)(64 * deg));
+}
+
+static const char *const BLS_CASES[] = {
+    "bls g1add",          "bls g1msm k=1",         "bls g1msm k=16",   "bls g1msm k=128",
+    "bls g1msm k=256",    "bls g2add",             "bls g2msm k=1",    "bls g2msm k=16",
+    "bls g2msm k=128",    "bls g2msm k=256",       "bls pairing 1 pair", "bls pairing 2 pairs",
+    "bls pairing 10 pairs", "bls map fp to g1",    "bls map fp2 to g2",
+};
+#define BLS_CASE_COUNT (sizeof BLS_CASES / sizeof BLS_CASES[0])
+
+static void run_bls_case(const char *name)
+{
+    if (strcmp(name, "bls g1add") == 0)
+        run_bls_add_case(name, 1);
+    else if (strcmp(name, "bls g2add") == 0)
+        run_bls_add_case(name, 2);
+    else if (strncmp(name, "bls g1msm k=", 12) == 0)
+        run_bls_msm_case(name, 1, (size_t)atoi(name + 12));
+    else if (strncmp(name, "bls g2msm k=", 12) == 0)
+        run_bls_msm_case(name, 2, (size_t)atoi(name + 12));
+    else if (strncmp(name, "bls pairing ", 12) == 0)
+        run_bls_pairing_case(name, (size_t)atoi(name + 12));
+    else if (strcmp(name, "bls map fp to g1") == 0)
+        run_bls_map_case(name, 1);
+    else if (strcmp(name, "bls map fp2 to g2") == 0)
+        run_bls_map_case(name, 2);
+}
+
+/* The BLS rows beside the two baselines of the same run. */
+static void print_bls_comparison(void)
+{
+    const struct rate *ecrec = rate_find("ecrecover"), *ecpair = rate_find("bn254 pairing 2 pairs");
+    bool any = false;
+    for (size_t i = 0; i < BLS_CASE_COUNT; i++)
+        any = any || rate_find(BLS_CASES[i]) != NULL;
+    if (!any)
+        return;
+    printf("\nEIP-2537 vs baselines of this run (Mgas/s by CPU time; x = BLS rate / baseline rate)\n");
+    printf("%-24s %10s %10s %10s %10s %10s\n", "precompile", "Mgas/s", "ecrecover", "x ecrec", "ecpairing",
+           "x ecpair");
+    for (size_t i = 0; i < BLS_CASE_COUNT; i++) {
+        const struct rate *r = rate_find(BLS_CASES[i]);
+        if (r == NULL)
+            continue;
+        printf("%-24s %10.1f", r->name, r->cpu_mgas);
+        if (ecrec)
+            printf(" %10.1f %10.2f", ecrec->cpu_mgas, r->cpu_mgas / ecrec->cpu_mgas);
+        else
+            printf(" %10s %10s", "n/a", "n/a");
+        if (ecpair)
+            printf(" %10.1f %10.2f", ecpair->cpu_mgas, r->cpu_mgas / ecpair->cpu_mgas);
+        else
+            printf(" %10s %10s", "n/a", "n/a");
+        printf("\n");
+    }
+}
+
 int main(int argc, char **argv)
 {
     const char *filter = argc > 1 ? argv[1] : NULL;
@@ -186,7 +343,10 @@ int main(int argc, char **argv)
 
     printf("%-24s %12s %12s %9s %10s %10s\n", "precompile", "wall ns", "cpu ns", "gas", "Mgas/s",
            "cpu Mgas/s");
-    if (selected(filter, "ecrecover"))
+    bool bls = false;
+    for (size_t i = 0; i < BLS_CASE_COUNT; i++)
+        bls = bls || selected(filter, BLS_CASES[i]);
+    if (selected(filter, "ecrecover") || bls)
         run_hex_case("ecrecover", 1, ECRECOVER_INPUT);
     if (selected(filter, "sha256 1KiB")) {
         uint8_t kib[1024];
@@ -201,7 +361,7 @@ int main(int argc, char **argv)
         run_hex_case("bn254 add", 6, BN_ADD_INPUT);
     if (selected(filter, "bn254 mul"))
         run_hex_case("bn254 mul", 7, BN_MUL_INPUT);
-    if (selected(filter, "bn254 pairing 2 pairs"))
+    if (selected(filter, "bn254 pairing 2 pairs") || bls)
         run_hex_case("bn254 pairing 2 pairs", 8, BN_PAIR_1 BN_PAIR_2);
     if (selected(filter, "bn254 pairing 10 pairs"))
         run_hex_case("bn254 pairing 10 pairs", 8,
@@ -211,5 +371,9 @@ int main(int argc, char **argv)
         run_hex_case("blake2f 12 rounds", 9, BLAKE2F_INPUT);
     if (selected(filter, "kzg point evaluation"))
         run_hex_case("kzg point evaluation", 10, KZG_INPUT);
+    for (size_t i = 0; i < BLS_CASE_COUNT; i++)
+        if (selected(filter, BLS_CASES[i]))
+            run_bls_case(BLS_CASES[i]);
+    print_bls_comparison();
     return 0;
 }

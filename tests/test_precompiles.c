@@ -1554,7 +1554,7 @@ static const struct vector kzg_vectors[] = {
 /* ---- activation -------------------------------------------------------- */
 
 /* The active set per fork, from the one table: 1..4, 1..8, 1..9, 1..10,
- * then 0x100 from Osaka (not contiguous). */
+ * 1..0x11 from Prague (EIP-2537), then 0x100 from Osaka (not contiguous). */
 static void test_addresses_per_fork(void **state)
 {
     (void)state;
@@ -1562,14 +1562,14 @@ static void test_addresses_per_fork(void **state)
         enum fork fork;
         size_t count;
     } cases[] = {{FORK_FRONTIER, 4},  {FORK_SPURIOUS, 4}, {FORK_BYZANTIUM, 8}, {FORK_PETERSBURG, 8},
-                 {FORK_ISTANBUL, 9},  {FORK_SHANGHAI, 9}, {FORK_CANCUN, 10},   {FORK_PRAGUE, 10},
-                 {FORK_OSAKA, 11},    {FORK_BPO1, 11},    {FORK_BPO2, 11}};
+                 {FORK_ISTANBUL, 9},  {FORK_SHANGHAI, 9}, {FORK_CANCUN, 10},   {FORK_PRAGUE, 17},
+                 {FORK_OSAKA, 18},    {FORK_BPO1, 18},    {FORK_BPO2, 18}};
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         size_t n = 99;
         const address *a = precompile_addresses(cases[i].fork, &n);
         assert_int_equal(n, cases[i].count);
         for (size_t j = 0; j < n; j++) {
-            int id = j < 10 ? (int)j + 1 : PRECOMPILE_ID_P256VERIFY;
+            int id = j < 17 ? (int)j + 1 : PRECOMPILE_ID_P256VERIFY;
             address want = {{0}};
             want.bytes[18] = (uint8_t)(id >> 8);
             want.bytes[19] = (uint8_t)id;
@@ -1594,7 +1594,9 @@ static void test_lookup(void **state)
     }
     a.bytes[19] = 11;
     assert_int_equal(precompile_lookup(&a, FORK_CANCUN), 0);
-    assert_int_equal(precompile_lookup(&a, FORK_OSAKA), 0); /* BLS (EIP-2537) not here yet */
+    assert_int_equal(precompile_lookup(&a, FORK_PRAGUE), 11); /* BLS G1ADD (EIP-2537) */
+    a.bytes[19] = 0x12;
+    assert_int_equal(precompile_lookup(&a, FORK_OSAKA), 0);
     a.bytes[19] = 1;
     a.bytes[0] = 1; /* 0x0100..01 is not a precompile */
     assert_int_equal(precompile_lookup(&a, FORK_CANCUN), 0);
@@ -1620,7 +1622,7 @@ static void test_run_inactive_is_error(void **state)
         int id;
         enum fork fork;
     } cases[] = {{5, FORK_HOMESTEAD}, {9, FORK_PETERSBURG}, {10, FORK_SHANGHAI}, {0, FORK_CANCUN},
-                 {11, FORK_CANCUN}, {0x100, FORK_PRAGUE}, {0x100, FORK_CANCUN}, {0x0b, FORK_OSAKA},
+                 {11, FORK_CANCUN}, {0x100, FORK_PRAGUE}, {0x100, FORK_CANCUN}, {0x0b, FORK_CANCUN}, {0x12, FORK_OSAKA},
                  {0x101, FORK_OSAKA}};
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         struct run_result r = run_hex(cases[i].id, cases[i].fork, "", 100000);

@@ -27,6 +27,7 @@
 #include "../base/keccak.h"
 #include "blake2f.h"
 #include "bn254.h"
+#include "bls12381.h"
 #include "kzg.h"
 #include "precompiles.h"
 
@@ -223,7 +224,13 @@ static const struct precompile_row {
     {0x08, FORK_BYZANTIUM, bn254_precompile_pairing}, /* EIP-197 */
     {0x09, FORK_ISTANBUL, entry_blake2f},             /* EIP-152 */
     {0x0a, FORK_CANCUN, entry_point_evaluation},      /* EIP-4844 */
-    /* 0x0b..0x11: EIP-2537 BLS12-381 (Prague), rows added with bls12381.c */
+    {0x0b, FORK_PRAGUE, bls12381_g1_add},         /* EIP-2537 */
+    {0x0c, FORK_PRAGUE, bls12381_g1_msm},         /* EIP-2537 */
+    {0x0d, FORK_PRAGUE, bls12381_g2_add},         /* EIP-2537 */
+    {0x0e, FORK_PRAGUE, bls12381_g2_msm},         /* EIP-2537 */
+    {0x0f, FORK_PRAGUE, bls12381_pairing_check},  /* EIP-2537 */
+    {0x10, FORK_PRAGUE, bls12381_map_fp_to_g1},   /* EIP-2537 */
+    {0x11, FORK_PRAGUE, bls12381_map_fp2_to_g2},  /* EIP-2537 */
     {PRECOMPILE_ID_P256VERIFY, FORK_OSAKA, entry_p256verify}, /* EIP-7951 */
 };
 

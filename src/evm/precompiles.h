@@ -5,7 +5,8 @@
  *
  * Activation per fork (one table in precompiles.c): 0x01-0x04 Frontier,
  * 0x05-0x08 Byzantium (EIP-198, 196, 197), 0x09 Istanbul (EIP-152), 0x0a
- * Cancun (EIP-4844), 0x100 Osaka (EIP-7951 P256VERIFY). The set is not
+ * Cancun (EIP-4844), 0x0b-0x11 Prague (EIP-2537 BLS12-381, bls12381.h),
+ * 0x100 Osaka (EIP-7951 P256VERIFY). The set is not
  * contiguous: ask for it with precompile_addresses. Before its fork an
  * address is an ordinary (usually empty) account.
  */
