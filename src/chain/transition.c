@@ -17,7 +17,10 @@
 #include "../state/journal.h"
 
 #define BLOB_GAS_PER_BLOB 131072 /* EIP-4844 */
-#define MAX_BLOBS_PER_BLOCK 6
+#define TX_MAX_GAS_LIMIT 16777216 /* EIP-7825 (Osaka): 2^24 */
+#define TX_MAX_BLOBS 6            /* EIP-7594 (Osaka): blobs per transaction */
+#define PER_EMPTY_ACCOUNT_COST 25000 /* EIP-7702 */
+#define PER_AUTH_BASE_COST 12500     /* EIP-7702 */
 
 const char *tx_error_name(enum tx_error e)
 {
@@ -40,6 +43,9 @@ const char *tx_error_name(enum tx_error e)
         "blob transaction cannot create a contract",
         "fee or value overflows 256 bits",
         "invalid chain id",
+        "gas limit exceeds the transaction maximum (EIP-7825)",
+        "set code transaction cannot create a contract",
+        "set code transaction with an empty authorization list",
     };
     return (unsigned)e < sizeof names / sizeof names[0] ? names[e] : "unknown";
 }
@@ -120,12 +126,17 @@ enum tx_error transition_check_static(const struct block_env *env, const struct 
         return TXERR_TYPE_NOT_SUPPORTED;
     if ((tx->type > 0 || tx->has_chain_id) && tx->chain_id != env->chain_id)
         return TXERR_CHAIN_ID;
-    if (tx->gas_limit < tx_intrinsic_gas(tx, fork))
+    /* EIP-7623 (Prague): the gas limit must also cover the calldata floor. */
+    uint64_t floor = tx_floor_gas(tx, fork);
+    uint64_t intrinsic = tx_intrinsic_gas(tx, fork);
+    if (tx->gas_limit < (intrinsic > floor ? intrinsic : floor))
         return TXERR_INTRINSIC_GAS;
     if (tx->nonce == UINT64_MAX) /* EIP-2681 */
         return TXERR_NONCE_MAX;
     if (fork >= FORK_SHANGHAI && !tx->has_to && tx->data_len > EVM_MAX_INITCODE_SIZE)
         return TXERR_INITCODE_TOO_LARGE; /* EIP-3860 */
+    if (fork >= FORK_OSAKA && tx->gas_limit > TX_MAX_GAS_LIMIT)
+        return TXERR_GAS_LIMIT_CAP; /* EIP-7825 */
     if (tx->gas_limit > env->gas_limit || env->gas_limit - tx->gas_limit < block_gas_used)
         return TXERR_GAS_LIMIT_EXCEEDED;
     if (fork >= FORK_LONDON) {
@@ -149,13 +160,27 @@ enum tx_error transition_check_static(const struct block_env *env, const struct 
     if (tx->type == 3) {
         if (!tx->has_to)
             return TXERR_BLOB_CREATE;
-        if (tx->blob_hash_count == 0 || tx->blob_hash_count > MAX_BLOBS_PER_BLOCK)
+        /* EIP-4844: at least one blob, at most what a block holds (the
+         * fork's maximum, EIP-7691/7892); EIP-7594 (Osaka): at most 6. */
+        size_t max_blobs = fork_blob_params(fork)->max;
+        if (fork >= FORK_OSAKA && max_blobs > TX_MAX_BLOBS)
+            max_blobs = TX_MAX_BLOBS;
+        if (tx->blob_hash_count == 0 || tx->blob_hash_count > max_blobs)
             return TXERR_BLOB_COUNT;
         for (size_t i = 0; i < tx->blob_hash_count; i++)
             if (tx->blob_hashes[i].bytes[0] != 0x01) /* VERSIONED_HASH_VERSION_KZG */
                 return TXERR_BLOB_HASH_VERSION;
         if (u256_lt(&tx->max_fee_per_blob_gas, &env->blob_base_fee))
             return TXERR_BLOB_FEE_CAP_TOO_LOW;
+    }
+    if (tx->type == 4) {
+        /* EIP-7702: a set-code transaction calls an account and carries
+         * at least one authorization (the decoder refuses both too; JSON
+         * loaders build transactions directly). */
+        if (!tx->has_to)
+            return TXERR_SET_CODE_CREATE;
+        if (tx->authorization_count == 0)
+            return TXERR_EMPTY_AUTHORIZATIONS;
     }
     return TXERR_NONE;
 }
@@ -183,6 +208,71 @@ static int warm_access_list(struct journal *j, const struct block_env *env, cons
     return err;
 }
 
+/* EIP-7702: apply a set-code transaction's authorizations in order,
+ * after the sender's nonce bump and before the call. An authorization
+ * that fails a check is skipped (the transaction stays valid): chain id
+ * other than 0 or ours, nonce 2^64-1, a bad signature, an authority whose
+ * code is neither empty nor a delegation, or whose nonce differs. For
+ * each one applied: the authority is warmed (it is warmed as soon as it
+ * is recovered, even if a later check skips it), 12500 goes to the refund
+ * counter when the authority already exists, its code becomes 0xef0100 ||
+ * address (or empty for the zero address) and its nonce goes up by one.
+ * All of it goes through the journal, so the parallel engine sees the
+ * reads and the writes. Errors are internal. */
+static int apply_authorizations(struct journal *j, const struct block_env *env, const struct tx *tx)
+{
+    static const address zero_address;
+    for (size_t i = 0; i < tx->authorization_count; i++) {
+        const struct authorization *a = &tx->authorizations[i];
+        u256 ours = u256_from_u64(env->chain_id);
+        if (!u256_is_zero(&a->chain_id) && !u256_eq(&a->chain_id, &ours))
+            continue;
+        if (a->nonce == UINT64_MAX) /* EIP-2681 bound on the incremented nonce */
+            continue;
+        address authority;
+        int err = tx_authorization_authority(a, &authority);
+        if (err == PAREVM_ERR_SIGNATURE)
+            continue;
+        if (err)
+            return err;
+        bool was_warm;
+        if ((err = journal_warm_account(j, &authority, &was_warm)))
+            return err;
+        struct code *code;
+        uint64_t nonce;
+        bool exists;
+        if ((err = journal_code(j, &authority, &code)))
+            return err;
+        if (code->len != 0 && !code_delegation_target(code->bytes, code->len, NULL))
+            continue;
+        if ((err = journal_nonce(j, &authority, &nonce)))
+            return err;
+        if (nonce != a->nonce)
+            continue;
+        if ((err = journal_exists(j, &authority, &exists)))
+            return err;
+        if (exists)
+            journal_add_refund(j, PER_EMPTY_ACCOUNT_COST - PER_AUTH_BASE_COST);
+        struct code *designator;
+        if (address_eq(&a->addr, &zero_address)) {
+            designator = code_empty();
+        } else {
+            uint8_t bytes[CODE_DELEGATION_LEN] = {0xef, 0x01, 0x00};
+            memcpy(bytes + 3, a->addr.bytes, 20);
+            designator = code_new(bytes, sizeof bytes);
+            if (!designator)
+                return PAREVM_ERR_NOMEM;
+        }
+        err = journal_set_code(j, &authority, designator);
+        code_release(designator); /* the journal holds its own reference */
+        if (!err)
+            err = journal_set_nonce(j, &authority, nonce + 1);
+        if (err)
+            return err;
+    }
+    return PAREVM_OK;
+}
+
 /* Everything after validation; errors are internal. */
 static int execute(struct tx_context *c, const struct block_env *env, const struct tx *tx, const u256 *price,
                    struct evm_tracer *tracer, struct tx_result *result)
@@ -206,6 +296,8 @@ static int execute(struct tx_context *c, const struct block_env *env, const stru
         err = journal_set_nonce(j, &tx->sender, tx->nonce + 1);
     if (!err && fork >= FORK_BERLIN)
         err = warm_access_list(j, env, tx);
+    if (!err && tx->type == 4)
+        err = apply_authorizations(j, env, tx); /* EIP-7702 */
     if (err)
         return err;
 
@@ -232,6 +324,20 @@ static int execute(struct tx_context *c, const struct block_env *env, const stru
         m.kind = EVM_CALL;
         m.recipient = tx->to;
         m.code_address = tx->to;
+        if (fork >= FORK_PRAGUE) {
+            /* EIP-7702: a call to a delegated account runs the delegate's
+             * code (one level, precompiles disabled); the top-level call
+             * warms the delegate without charging for it. */
+            struct code *code;
+            err = journal_code(j, &tx->to, &code);
+            if (!err && code_delegation_target(code->bytes, code->len, &m.code_address)) {
+                bool w;
+                m.delegated = true;
+                err = journal_warm_account(j, &m.code_address, &w);
+            }
+            if (err)
+                return err;
+        }
         evm_call(evm, &m, &r);
     } else {
         m.kind = EVM_CREATE;
@@ -275,9 +381,13 @@ static int execute(struct tx_context *c, const struct block_env *env, const stru
     uint64_t cap = used / (fork >= FORK_LONDON ? 5 : 2);
     uint64_t refund = (uint64_t)refund_counter < cap ? (uint64_t)refund_counter : cap;
     used -= refund;
+    /* EIP-7623 (Prague): a transaction pays at least its calldata floor. */
+    uint64_t floor = tx_floor_gas(tx, fork);
+    if (used < floor)
+        used = floor;
 
     u256 back;
-    mul_overflows(price, gas_left + refund, &back);
+    mul_overflows(price, tx->gas_limit - used, &back);
     err = journal_add_balance(j, &tx->sender, &back);
     if (err)
         return err;
@@ -358,7 +468,9 @@ int transition_apply_traced(const struct block_env *env, const struct state_view
         result->error = TXERR_INSUFFICIENT_FUNDS;
         return PAREVM_OK;
     }
-    if (code->len != 0) { /* EIP-3607 */
+    /* EIP-3607: the sender has no code; EIP-7702 (Prague): a delegation
+     * designator is allowed. */
+    if (code->len != 0 && !(env->fork >= FORK_PRAGUE && code_delegation_target(code->bytes, code->len, NULL))) {
         result->error = TXERR_SENDER_NOT_EOA;
         return PAREVM_OK;
     }

@@ -26,7 +26,7 @@ enum tx_error {
     TXERR_NONCE_TOO_HIGH,
     TXERR_NONCE_MAX,           /* EIP-2681 */
     TXERR_INSUFFICIENT_FUNDS,  /* balance < gas_limit * max fee + value (+ blob) */
-    TXERR_INTRINSIC_GAS,       /* gas_limit < intrinsic gas */
+    TXERR_INTRINSIC_GAS,       /* gas_limit < intrinsic gas (or the EIP-7623 floor) */
     TXERR_GAS_LIMIT_EXCEEDED,  /* gas_limit > block gas available */
     TXERR_FEE_CAP_BELOW_BASE_FEE,
     TXERR_TIP_ABOVE_FEE_CAP,
@@ -38,6 +38,9 @@ enum tx_error {
     TXERR_BLOB_CREATE,         /* type 3 must have a recipient */
     TXERR_VALUE_OVERFLOW,      /* fee or value computation over 256 bits */
     TXERR_CHAIN_ID,            /* signed for another chain (EIP-155, typed txs) */
+    TXERR_GAS_LIMIT_CAP,       /* EIP-7825 (Osaka): gas_limit above 2^24 */
+    TXERR_SET_CODE_CREATE,     /* EIP-7702: type 4 must have a recipient */
+    TXERR_EMPTY_AUTHORIZATIONS, /* EIP-7702: type 4 with no authorization */
     TXERR__COUNT
 };
 const char *tx_error_name(enum tx_error e);
@@ -51,7 +54,7 @@ enum tx_status {
 struct tx_result {
     enum tx_error error;     /* TXERR_NONE when the transaction was applied */
     enum tx_status status;
-    uint64_t gas_used;       /* after refunds */
+    uint64_t gas_used;       /* after refunds, at least the EIP-7623 floor */
     struct log *logs;        /* owned; free with tx_result_free */
     size_t log_count;
     bool has_created_address;
@@ -77,8 +80,9 @@ int transition_apply_traced(const struct block_env *env, const struct state_view
                             struct write_set *ws);
 
 /* The checks that need no state, in the order the full validation runs
- * them (type, chain id, intrinsic gas, nonce cap, initcode size, block gas
- * limit, fee caps, blob rules). TXERR_NONE when they pass; then
+ * them (type, chain id, intrinsic gas and EIP-7623 floor, nonce cap,
+ * initcode size, EIP-7825 gas cap, block gas limit, fee caps, blob rules,
+ * EIP-7702 recipient and authorization list). TXERR_NONE when they pass; then
  * *effective_price holds the gas price the transaction pays. */
 enum tx_error transition_check_static(const struct block_env *env, const struct tx *tx, uint64_t block_gas_used,
                                       u256 *effective_price);

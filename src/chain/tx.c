@@ -11,6 +11,11 @@
  *                           max_fee_per_gas, gas, to, value, data,
  *                           access_list, max_fee_per_blob_gas,
  *                           blob_versioned_hashes, y_parity, r, s])
+ *   4 EIP-7702 0x04 || rlp([chain_id, nonce, max_priority_fee_per_gas,
+ *                           max_fee_per_gas, gas, to, value, data,
+ *                           access_list, authorization_list, y_parity, r, s])
+ *              authorization_list = [[chain_id, address, nonce, y_parity,
+ *                                     r, s], ...]
  * The signing payload of each is the same list without the signature
  * (legacy: see tx_signing_hash for EIP-155).
  */
@@ -61,6 +66,9 @@ void tx_free(struct tx *tx)
         free(tx->access_list[i].keys);
     free(tx->access_list);
     free(tx->blob_hashes);
+    free(tx->authorizations);
+    tx->authorizations = NULL;
+    tx->authorization_count = 0;
     tx->data = NULL;
     tx->data_len = 0;
     tx->access_list = NULL;
@@ -72,7 +80,7 @@ void tx_free(struct tx *tx)
 /* ---- decoding ---- */
 
 /* Field counts per type (exact arity). */
-static const long TX_FIELD_COUNT[4] = {9, 11, 12, 14};
+static const long TX_FIELD_COUNT[5] = {9, 11, 12, 14, 13};
 
 struct tx_decoder {
     struct rlp_iter it;
@@ -128,7 +136,7 @@ static int tx_field_to(struct tx_decoder *dec, struct tx *tx, bool allow_create)
         return tx_fail(dec, PAREVM_ERR_RLP, "to: list instead of string");
     if (item.payload_len == 0) {
         if (!allow_create)
-            return tx_fail(dec, PAREVM_ERR_RLP, "to: empty (type 3 cannot create, EIP-4844)");
+            return tx_fail(dec, PAREVM_ERR_RLP, "to: empty (types 3 and 4 cannot create, EIP-4844, EIP-7702)");
         tx->has_to = false;
         return PAREVM_OK;
     }
@@ -238,6 +246,80 @@ static int tx_field_access_list(struct tx_decoder *dec, struct tx *tx)
     return PAREVM_OK;
 }
 
+/* One item of a list as a u256 / u64 / 20-byte address. */
+static int tx_item_u256(struct tx_decoder *dec, struct rlp_iter *it, u256 *out, const char *name)
+{
+    struct rlp_item item;
+    int err = PAREVM_OK;
+    if (!rlp_iter_next(it, &item, &err) || err)
+        return tx_fail(dec, PAREVM_ERR_RLP, name);
+    if ((err = rlp_item_u256(&item, out)))
+        return tx_fail(dec, err, name);
+    return PAREVM_OK;
+}
+
+static int tx_item_u64(struct tx_decoder *dec, struct rlp_iter *it, uint64_t *out, const char *name)
+{
+    struct rlp_item item;
+    int err = PAREVM_OK;
+    if (!rlp_iter_next(it, &item, &err) || err)
+        return tx_fail(dec, PAREVM_ERR_RLP, name);
+    if ((err = rlp_item_u64(&item, out)))
+        return tx_fail(dec, err, name);
+    return PAREVM_OK;
+}
+
+/* EIP-7702 authorization list: [[chain_id, address, nonce, y_parity, r,
+ * s], ...], not empty. y_parity is a U8 and nonce a U64 in the spec's
+ * types: values that do not fit make the transaction undecodable. */
+static int tx_field_authorizations(struct tx_decoder *dec, struct tx *tx)
+{
+    struct rlp_item list;
+    int err = tx_next(dec, &list, "authorization_list");
+    if (err)
+        return err;
+    if (!list.is_list)
+        return tx_fail(dec, PAREVM_ERR_RLP, "authorization_list: not a list");
+    long n = rlp_list_count(&list);
+    if (n < 0)
+        return tx_fail(dec, PAREVM_ERR_RLP, "authorization_list: malformed");
+    if (n == 0)
+        return tx_fail(dec, PAREVM_ERR_RLP, "authorization_list: empty (EIP-7702)");
+    tx->authorizations = calloc((size_t)n, sizeof(*tx->authorizations));
+    if (!tx->authorizations)
+        return tx_fail(dec, PAREVM_ERR_NOMEM, "authorization_list: out of memory");
+
+    struct rlp_iter it;
+    struct rlp_item entry;
+    rlp_iter_init(&it, &list);
+    while (rlp_iter_next(&it, &entry, &err) && !err) {
+        if (!entry.is_list || rlp_list_count(&entry) != 6)
+            return tx_fail(dec, PAREVM_ERR_RLP, "authorization: not a list of 6 fields");
+        struct authorization *a = &tx->authorizations[tx->authorization_count++];
+        struct rlp_iter eit;
+        struct rlp_item addr;
+        uint64_t y_parity;
+        rlp_iter_init(&eit, &entry);
+        if ((err = tx_item_u256(dec, &eit, &a->chain_id, "authorization: chain_id")))
+            return err;
+        if (!rlp_iter_next(&eit, &addr, &err) || err || addr.is_list || addr.payload_len != 20)
+            return tx_fail(dec, PAREVM_ERR_RLP, "authorization: address not 20 bytes");
+        memcpy(a->addr.bytes, addr.payload, 20);
+        if ((err = tx_item_u64(dec, &eit, &a->nonce, "authorization: nonce")) ||
+            (err = tx_item_u64(dec, &eit, &y_parity, "authorization: y_parity")))
+            return err;
+        if (y_parity > 0xff)
+            return tx_fail(dec, PAREVM_ERR_RANGE, "authorization: y_parity over 8 bits");
+        a->y_parity = (uint8_t)y_parity;
+        if ((err = tx_item_u256(dec, &eit, &a->r, "authorization: r")) ||
+            (err = tx_item_u256(dec, &eit, &a->s, "authorization: s")))
+            return err;
+    }
+    if (err || tx->authorization_count != (size_t)n)
+        return tx_fail(dec, PAREVM_ERR_RLP, "authorization_list: malformed");
+    return PAREVM_OK;
+}
+
 /* The legacy v: 27/28, or EIP-155 {35, 36} + 2 * chain_id. Other values
  * decode (they are well-formed RLP) and fail in tx_recover_sender. */
 static int tx_legacy_v(struct tx_decoder *dec, struct tx *tx)
@@ -282,7 +364,7 @@ static int tx_decode_fields(struct tx_decoder *dec, struct tx *tx)
     }
     if ((err = tx_field_u64(dec, &tx->gas_limit, "gas_limit")))
         return err;
-    if ((err = tx_field_to(dec, tx, type != 3)))
+    if ((err = tx_field_to(dec, tx, type != 3 && type != 4)))
         return err;
     if ((err = tx_field_u256(dec, &tx->value, "value")))
         return err;
@@ -301,6 +383,8 @@ static int tx_decode_fields(struct tx_decoder *dec, struct tx *tx)
                                        "blob_versioned_hashes: not a list of 32-byte hashes")))
             return err;
     }
+    if (type == 4 && (err = tx_field_authorizations(dec, tx))) /* EIP-7702 */
+        return err;
     if ((err = tx_field_u256(dec, &tx->v, type == 0 ? "v" : "y_parity")))
         return err;
     if ((err = tx_field_u256(dec, &tx->r, "r")))
@@ -309,7 +393,7 @@ static int tx_decode_fields(struct tx_decoder *dec, struct tx *tx)
         return err;
     if (type == 0)
         return tx_legacy_v(dec, tx);
-    /* EIP-2930/1559/4844: the signature carries a bare y parity. */
+    /* EIP-2930/1559/4844/7702: the signature carries a bare y parity. */
     u256 one = u256_from_u64(1);
     if (u256_gt(&tx->v, &one))
         return tx_fail(dec, PAREVM_ERR_RLP, "y_parity: not 0 or 1");
@@ -332,7 +416,7 @@ int tx_decode(const uint8_t *raw, size_t len, struct tx *tx, const char **why)
     uint8_t type = 0;
     if (raw[0] < 0x80) {
         type = raw[0];
-        if (type > 3)
+        if (type > 4)
             return tx_fail(&dec, PAREVM_ERR_UNSUPPORTED, "unknown transaction type");
         if (type == 0)
             return tx_fail(&dec, PAREVM_ERR_RLP, "type 0 must be sent as a bare legacy list");
@@ -423,12 +507,27 @@ static int tx_encode_payload_fields(const struct tx *tx, struct bytebuf *out)
         if ((err = rlp_list_end(out, hashes)))
             return err;
     }
+    if (tx->type == 4) {
+        /* EIP-7702 */
+        size_t auths = rlp_list_begin(out);
+        for (size_t i = 0; i < tx->authorization_count; i++) {
+            const struct authorization *a = &tx->authorizations[i];
+            size_t entry = rlp_list_begin(out);
+            if ((err = rlp_encode_u256(out, &a->chain_id)) || (err = rlp_encode_bytes(out, a->addr.bytes, 20)) ||
+                (err = rlp_encode_u64(out, a->nonce)) || (err = rlp_encode_u64(out, a->y_parity)) ||
+                (err = rlp_encode_u256(out, &a->r)) || (err = rlp_encode_u256(out, &a->s)) ||
+                (err = rlp_list_end(out, entry)))
+                return err;
+        }
+        if ((err = rlp_list_end(out, auths)))
+            return err;
+    }
     return PAREVM_OK;
 }
 
 int tx_encode(const struct tx *tx, struct bytebuf *out)
 {
-    if (!tx || !out || tx->type > 3)
+    if (!tx || !out || tx->type > 4)
         return PAREVM_ERR_ARG;
     int err;
     if (tx->type != 0 && (err = bytebuf_push(out, tx->type)))
@@ -456,7 +555,7 @@ int tx_hash(const struct tx *tx, hash32 *out)
 
 int tx_signing_hash(const struct tx *tx, hash32 *out)
 {
-    if (!tx || !out || tx->type > 3)
+    if (!tx || !out || tx->type > 4)
         return PAREVM_ERR_ARG;
     struct bytebuf b = {0};
     int err = PAREVM_OK;
@@ -481,6 +580,36 @@ int tx_signing_hash(const struct tx *tx, hash32 *out)
 }
 
 /* ---- sender recovery ---- */
+
+/* The address that signed msg with (r, s, recid): the last 20 bytes of
+ * keccak(X || Y) of the recovered public key. r and s were range-checked
+ * by the caller. PAREVM_ERR_SIGNATURE when no key recovers. */
+static int tx_recover_address(const uint8_t r[32], const uint8_t s[32], int recid, const hash32 *msg,
+                              address *out)
+{
+    const secp256k1_context *ctx = tx_secp();
+    if (!ctx)
+        return PAREVM_ERR_NOMEM;
+    uint8_t compact[64];
+    memcpy(compact, r, 32);
+    memcpy(compact + 32, s, 32);
+    secp256k1_ecdsa_recoverable_signature sig;
+    secp256k1_pubkey pubkey;
+    if (!secp256k1_ecdsa_recoverable_signature_parse_compact(ctx, &sig, compact, recid))
+        return PAREVM_ERR_SIGNATURE;
+    if (!secp256k1_ecdsa_recover(ctx, &pubkey, &sig, msg->bytes))
+        return PAREVM_ERR_SIGNATURE;
+    uint8_t pub[65];
+    size_t pub_len = sizeof(pub);
+    if (!secp256k1_ec_pubkey_serialize(ctx, pub, &pub_len, &pubkey, SECP256K1_EC_UNCOMPRESSED) ||
+        pub_len != 65)
+        return PAREVM_ERR_SIGNATURE;
+    /* Without the 0x04 uncompressed-point prefix. */
+    hash32 h;
+    keccak256(pub + 1, 64, h.bytes);
+    memcpy(out->bytes, h.bytes + 12, 20);
+    return PAREVM_OK;
+}
 
 int tx_recover_sender(struct tx *tx, enum fork fork)
 {
@@ -534,31 +663,43 @@ int tx_recover_sender(struct tx *tx, enum fork fork)
     if (err)
         return err;
 
-    const secp256k1_context *ctx = tx_secp();
-    if (!ctx)
-        return PAREVM_ERR_NOMEM;
-    uint8_t compact[64];
-    memcpy(compact, r, 32);
-    memcpy(compact + 32, s, 32);
-    secp256k1_ecdsa_recoverable_signature sig;
-    secp256k1_pubkey pubkey;
-    if (!secp256k1_ecdsa_recoverable_signature_parse_compact(ctx, &sig, compact, recid))
-        return PAREVM_ERR_SIGNATURE;
-    if (!secp256k1_ecdsa_recover(ctx, &pubkey, &sig, msg.bytes))
-        return PAREVM_ERR_SIGNATURE;
-    uint8_t pub[65];
-    size_t pub_len = sizeof(pub);
-    if (!secp256k1_ec_pubkey_serialize(ctx, pub, &pub_len, &pubkey, SECP256K1_EC_UNCOMPRESSED) ||
-        pub_len != 65)
-        return PAREVM_ERR_SIGNATURE;
-
-    /* The address is the last 20 bytes of keccak(X || Y), without the
-     * 0x04 uncompressed-point prefix. */
-    hash32 h;
-    keccak256(pub + 1, 64, h.bytes);
-    memcpy(tx->sender.bytes, h.bytes + 12, 20);
+    if ((err = tx_recover_address(r, s, recid, &msg, &tx->sender)))
+        return err;
     tx->has_sender = true;
     return PAREVM_OK;
+}
+
+int tx_authorization_authority(const struct authorization *auth, address *authority)
+{
+    if (!auth || !authority)
+        return PAREVM_ERR_ARG;
+    /* EIP-7702: y_parity 0 or 1, 0 < r < n, 0 < s <= n/2. */
+    if (auth->y_parity > 1)
+        return PAREVM_ERR_SIGNATURE;
+    uint8_t r[32], s[32];
+    u256_to_be(&auth->r, r);
+    u256_to_be(&auth->s, s);
+    static const uint8_t zero[32];
+    if (memcmp(r, zero, 32) == 0 || memcmp(r, SECP256K1_N, 32) >= 0)
+        return PAREVM_ERR_SIGNATURE;
+    if (memcmp(s, zero, 32) == 0 || memcmp(s, SECP256K1_HALF_N, 32) > 0)
+        return PAREVM_ERR_SIGNATURE;
+
+    /* EIP-7702: the authority signed keccak(MAGIC || rlp([chain_id,
+     * address, nonce])), MAGIC = 0x05. */
+    struct bytebuf b = {0};
+    int err = bytebuf_push(&b, 0x05);
+    size_t list = rlp_list_begin(&b);
+    if (!err && !(err = rlp_encode_u256(&b, &auth->chain_id)) && !(err = rlp_encode_bytes(&b, auth->addr.bytes, 20)) &&
+        !(err = rlp_encode_u64(&b, auth->nonce)))
+        err = rlp_list_end(&b, list);
+    hash32 msg;
+    if (!err)
+        keccak256(b.data, b.len, msg.bytes);
+    bytebuf_free(&b);
+    if (err)
+        return err;
+    return tx_recover_address(r, s, auth->y_parity, &msg, authority);
 }
 
 /* ---- intrinsic gas and fork support ---- */
@@ -602,7 +743,26 @@ uint64_t tx_intrinsic_gas(const struct tx *tx, enum fork fork)
         uint64_t words = (uint64_t)(tx->data_len / 32) + (tx->data_len % 32 != 0);
         gas = tx_add_sat(gas, tx_mul_sat(words, 2));
     }
+
+    /* EIP-7702 (Prague): PER_EMPTY_ACCOUNT_COST = 25000 per authorization
+     * (part of it is refunded when the authority already exists). */
+    if (tx->type == 4)
+        gas = tx_add_sat(gas, tx_mul_sat((uint64_t)tx->authorization_count, 25000));
     return gas;
+}
+
+uint64_t tx_floor_gas(const struct tx *tx, enum fork fork)
+{
+    if (fork < FORK_PRAGUE)
+        return 0;
+    /* EIP-7623: tokens = zero bytes + 4 * non-zero bytes; floor =
+     * TX_BASE_COST + TOTAL_COST_FLOOR_PER_TOKEN (10) * tokens. */
+    uint64_t zeros = 0;
+    for (size_t i = 0; i < tx->data_len; i++)
+        zeros += tx->data[i] == 0;
+    uint64_t nonzeros = (uint64_t)tx->data_len - zeros;
+    uint64_t tokens = tx_add_sat(zeros, tx_mul_sat(nonzeros, 4));
+    return tx_add_sat(21000, tx_mul_sat(tokens, 10));
 }
 
 bool tx_type_supported(uint8_t type, enum fork fork)
@@ -616,6 +776,8 @@ bool tx_type_supported(uint8_t type, enum fork fork)
         return fork >= FORK_LONDON; /* EIP-1559 */
     case 3:
         return fork >= FORK_CANCUN; /* EIP-4844 */
+    case 4:
+        return fork >= FORK_PRAGUE; /* EIP-7702 */
     default:
         return false;
     }

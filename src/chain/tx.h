@@ -1,6 +1,6 @@
 /*
  * Transactions: types 0 (legacy, EIP-155), 1 (EIP-2930), 2 (EIP-1559),
- * 3 (EIP-4844). Decoding from RLP (canonical network form: legacy is an
+ * 3 (EIP-4844), 4 (EIP-7702 set code). Decoding from RLP (canonical network form: legacy is an
  * RLP list, typed is type byte || RLP list), signing hash, sender
  * recovery, intrinsic gas per fork.
  */
@@ -21,14 +21,27 @@ struct access_list_entry {
     size_t key_count;
 };
 
+/* EIP-7702: one entry of a set-code transaction's authorization list,
+ * signed by the authority over keccak(0x05 || rlp([chain_id, address,
+ * nonce])). Decoded as given; whether it is valid is decided when the
+ * transaction runs (an invalid one is skipped, it does not make the
+ * transaction invalid). */
+struct authorization {
+    u256 chain_id;
+    address addr;      /* the code to delegate to; zero clears the delegation */
+    uint64_t nonce;
+    uint8_t y_parity;  /* valid only 0 or 1 */
+    u256 r, s;
+};
+
 struct tx {
-    uint8_t type;       /* 0, 1, 2, 3 */
+    uint8_t type;       /* 0, 1, 2, 3, 4 */
     uint64_t chain_id;  /* type >= 1, or EIP-155 legacy (has_chain_id) */
     bool has_chain_id;  /* legacy: v encodes the chain id (EIP-155) */
     uint64_t nonce;
     u256 gas_price;     /* type 0/1; for 2/3 mirrors max_fee_per_gas */
-    u256 max_priority_fee_per_gas; /* type 2/3; for 0/1 = gas_price */
-    u256 max_fee_per_gas;          /* type 2/3; for 0/1 = gas_price */
+    u256 max_priority_fee_per_gas; /* type 2/3/4; for 0/1 = gas_price */
+    u256 max_fee_per_gas;          /* type 2/3/4; for 0/1 = gas_price */
     uint64_t gas_limit;
     bool has_to;        /* false: contract creation */
     address to;
@@ -40,6 +53,8 @@ struct tx {
     u256 max_fee_per_blob_gas;   /* type 3 */
     hash32 *blob_hashes;         /* type 3, owned */
     size_t blob_hash_count;
+    struct authorization *authorizations; /* type 4, owned */
+    size_t authorization_count;
     u256 v, r, s;       /* signature as encoded (v: 27/28, EIP-155 or y-parity) */
     bool has_sender;    /* sender known (recovered or given) */
     address sender;
@@ -72,8 +87,21 @@ int tx_recover_sender(struct tx *tx, enum fork fork);
 /* Intrinsic gas: 21000 (53000 for creation from Homestead), calldata
  * 4/68 per byte (16 for non-zero from Istanbul, EIP-2028), access list
  * 2400 per address + 1900 per key (EIP-2930), initcode 2 per word
- * (EIP-3860, Shanghai). Saturates at UINT64_MAX. */
+ * (EIP-3860, Shanghai), 25000 per authorization (EIP-7702, Prague).
+ * Saturates at UINT64_MAX. */
 uint64_t tx_intrinsic_gas(const struct tx *tx, enum fork fork);
+
+/* EIP-7623 (Prague on): the calldata floor, 21000 + 10 * tokens where
+ * tokens = zero bytes + 4 * non-zero bytes. A transaction's gas limit must
+ * cover it and it is the least gas the transaction is charged. 0 before
+ * Prague (no floor). Saturates at UINT64_MAX. */
+uint64_t tx_floor_gas(const struct tx *tx, enum fork fork);
+
+/* EIP-7702: recover the authority (signer) of an authorization. Checks
+ * y_parity in {0, 1}, r in [1, n), s in [1, n/2] (EIP-2) and recovers
+ * from keccak(0x05 || rlp([chain_id, address, nonce])).
+ * PAREVM_ERR_SIGNATURE when any of that fails. */
+int tx_authorization_authority(const struct authorization *auth, address *authority);
 
 /* Whether the fork accepts this transaction type at all. */
 bool tx_type_supported(uint8_t type, enum fork fork);

@@ -64,6 +64,10 @@ struct evm_message {
     address code_address; /* whose code runs (== recipient except CALLCODE/DELEGATECALL) */
     u256 value;           /* CALLVALUE (apparent value for DELEGATECALL) */
     bool transfers_value; /* false for DELEGATECALL */
+    /* EIP-7702: code_address is the delegate of a delegated account; its
+     * code runs even if it is a precompile's address (precompiles are
+     * disabled for delegations). */
+    bool delegated;
     const uint8_t *input; /* calldata, or initcode for creates */
     size_t input_len;
 };

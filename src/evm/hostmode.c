@@ -258,6 +258,22 @@ static enum evm_status host_call(struct frame *f, struct evm_host *h, uint8_t op
     evmc_address self = to_evmc_address(&msg->recipient);
 
     int64_t extra = access_account_extra(f, h, &to);
+    /* EIP-7702 (Prague): a delegated account's calls run the delegate's
+     * code: charge the delegate's access (100 warm, 2600 cold), send the
+     * host the delegate as code address with EVMC_DELEGATED (the host
+     * then runs its code, never a precompile). */
+    evmc_address code_address = to;
+    bool delegated = false;
+    if (fork >= FORK_PRAGUE && h->iface->get_code_size(h->ctx, &to) == CODE_DELEGATION_LEN) {
+        uint8_t designator[CODE_DELEGATION_LEN];
+        address target;
+        if (h->iface->copy_code(h->ctx, &to, 0, designator, sizeof designator) == sizeof designator &&
+            code_delegation_target(designator, sizeof designator, &target)) {
+            delegated = true;
+            code_address = to_evmc_address(&target);
+            extra += h->iface->access_account(h->ctx, &code_address) == EVMC_ACCESS_COLD ? 2600 : 100;
+        }
+    }
     uint64_t io, il, oo, ol;
     if (!evm_frame_mem(f, &in_off, &in_len, &io, &il) || !evm_frame_mem(f, &out_off, &out_len, &oo, &ol))
         return mem_failure(f);
@@ -299,9 +315,11 @@ static enum evm_status host_call(struct frame *f, struct evm_host *h, uint8_t op
     memset(&m, 0, sizeof m);
     m.kind = op == 0xf2 ? EVMC_CALLCODE : op == 0xf4 ? EVMC_DELEGATECALL : EVMC_CALL;
     m.flags = (msg->is_static || op == 0xfa) ? EVMC_STATIC : 0;
+    if (delegated)
+        m.flags |= EVMC_DELEGATED;
     m.depth = msg->depth + 1;
     m.gas = call_gas;
-    m.code_address = to;
+    m.code_address = code_address;
     m.input_data = il ? f->mem + io : NULL;
     m.input_size = il;
     switch (op) {

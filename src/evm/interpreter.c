@@ -411,6 +411,26 @@ static enum evm_status op_call(struct frame *f, enum evm_call_kind kind, const u
     int err = access_account(f, &to, &extra);
     if (err)
         FAIL_INTERNAL(f, err);
+    /* EIP-7702 (Prague): calling a delegated account runs the delegate's
+     * code; the delegate's access is charged too (100 warm, 2600 cold,
+     * EIP-2929) and it is warmed. One level: a delegate that is itself
+     * delegated is run as its designator bytes (0xef halts). */
+    address code_address = to;
+    bool delegated = false;
+    if (fork >= FORK_PRAGUE) {
+        struct code *to_code;
+        err = journal_code(j, &to, &to_code);
+        if (err)
+            FAIL_INTERNAL(f, err);
+        if (code_delegation_target(to_code->bytes, to_code->len, &code_address)) {
+            bool was_warm;
+            delegated = true;
+            err = journal_warm_account(j, &code_address, &was_warm);
+            if (err)
+                FAIL_INTERNAL(f, err);
+            extra += was_warm ? 100 : 2600;
+        }
+    }
     uint64_t io, il, oo, ol;
     if (!mem_region(f, in_off, in_len, &io, &il) || !mem_region(f, out_off, out_len, &oo, &ol))
         return EVM_OUT_OF_GAS;
@@ -467,7 +487,8 @@ static enum evm_status op_call(struct frame *f, enum evm_call_kind kind, const u
     m.kind = kind;
     m.depth = f->msg->depth + 1;
     m.gas = call_gas;
-    m.code_address = to;
+    m.code_address = code_address;
+    m.delegated = delegated;
     m.input = il ? f->mem + io : NULL;
     m.input_len = il;
     m.is_static = f->msg->is_static || kind == EVM_STATICCALL;
@@ -581,6 +602,7 @@ static enum evm_status op_create(struct frame *f, enum evm_call_kind kind, const
     m.recipient = new_addr;
     m.sender = *self;
     m.code_address = new_addr;
+    m.delegated = false;
     m.value = *value;
     m.transfers_value = true;
     m.is_static = false;
@@ -1478,7 +1500,8 @@ void evm_call(struct evm *evm, const struct evm_message *msg, struct evm_result 
         res->status = EVM_INTERNAL_ERROR;
         return;
     }
-    int id = precompile_lookup(&msg->code_address, evm->fork);
+    /* EIP-7702: a delegation to a precompile's address runs no precompile. */
+    int id = msg->delegated ? 0 : precompile_lookup(&msg->code_address, evm->fork);
     if (id) {
         struct bytebuf out = {0};
         uint64_t used = 0;

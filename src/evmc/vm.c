@@ -205,6 +205,7 @@ static bool message_from_evmc(const struct evmc_message *in, struct evm_message 
     memcpy(out->code_address.bytes, in->code_address.bytes, 20);
     out->value = u256_from_be32(in->value.bytes);
     out->transfers_value = in->kind != EVMC_DELEGATECALL;
+    out->delegated = (in->flags & EVMC_DELEGATED) != 0; /* EIP-7702 */
     out->input = in->input_size ? in->input_data : NULL;
     out->input_len = in->input_size;
     return true;

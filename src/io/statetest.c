@@ -425,6 +425,55 @@ static int ld_access_list(struct ld *ld, const cJSON *list, const char *field, s
     return PAREVM_OK;
 }
 
+/* EIP-7702 authorizationList: [{chainId, address, nonce, v or yParity,
+ * r, s, signer (ignored: the authority is recovered)}, ...]. */
+static int ld_authorization_list(struct ld *ld, const cJSON *list, struct statetest *t)
+{
+    char f[FIELD_MAX], g[FIELD_MAX];
+    int err;
+    const char *field = "transaction.authorizationList";
+    if (!cJSON_IsArray(list))
+        return ld_fail(ld, PAREVM_ERR_JSON, field, "expected an array");
+    size_t n = (size_t)cJSON_GetArraySize(list);
+    t->has_authorizations = true;
+    if (n && !(t->authorizations = calloc(n, sizeof *t->authorizations)))
+        return ld_nomem(ld);
+    const cJSON *entry, *item;
+    size_t i = 0;
+    cJSON_ArrayForEach(entry, list)
+    {
+        struct authorization *a = &t->authorizations[i];
+        t->authorization_count = ++i;
+        field_index(f, sizeof f, field, i - 1);
+        if (!cJSON_IsObject(entry))
+            return ld_fail(ld, PAREVM_ERR_JSON, f, "expected an object");
+        u256 nonce, y_parity;
+        bool over = false;
+        if ((err = ld_require(ld, entry, f, "chainId", &item)) ||
+            (err = ld_u256_ex(ld, item, field_key(g, sizeof g, f, "chainId"), &a->chain_id, &over)) ||
+            (err = ld_require(ld, entry, f, "address", &item)) ||
+            (err = ld_fixed(ld, item, field_key(g, sizeof g, f, "address"), a->addr.bytes, 20)) ||
+            (err = ld_require(ld, entry, f, "nonce", &item)) ||
+            (err = ld_u256_ex(ld, item, field_key(g, sizeof g, f, "nonce"), &nonce, &over)))
+            return err;
+        if (!(item = json_optional(entry, "yParity")) && (err = ld_require(ld, entry, f, "v", &item)))
+            return err;
+        if ((err = ld_u256_ex(ld, item, field_key(g, sizeof g, f, "yParity"), &y_parity, &over)) ||
+            (err = ld_require(ld, entry, f, "r", &item)) ||
+            (err = ld_u256_ex(ld, item, field_key(g, sizeof g, f, "r"), &a->r, &over)) ||
+            (err = ld_require(ld, entry, f, "s", &item)) ||
+            (err = ld_u256_ex(ld, item, field_key(g, sizeof g, f, "s"), &a->s, &over)))
+            return err;
+        if (!u256_fits_u64(&nonce) || !u256_fits_u64(&y_parity) || y_parity.w[0] > 0xff)
+            over = true;
+        a->nonce = nonce.w[0];
+        a->y_parity = (uint8_t)y_parity.w[0];
+        if (over)
+            t->authorizations_out_of_range = true;
+    }
+    return PAREVM_OK;
+}
+
 static int ld_transaction(struct ld *ld, const cJSON *test, struct statetest *t)
 {
     const cJSON *tx, *item, *list, *el;
@@ -551,6 +600,9 @@ static int ld_transaction(struct ld *ld, const cJSON *test, struct statetest *t)
             i++;
         }
     }
+    if ((list = json_optional(tx, "authorizationList")) && !cJSON_IsNull(list) &&
+        (err = ld_authorization_list(ld, list, t)))
+        return err;
     return PAREVM_OK;
 }
 
@@ -646,6 +698,7 @@ static void statetest_free(struct statetest *t)
     for (size_t i = 0; i < t->access_list_count; i++)
         access_list_free(&t->access_lists[i]);
     free(t->access_lists);
+    free(t->authorizations);
     for (size_t i = 0; i < t->post_count; i++)
         free(t->posts[i].expect_exception);
     free(t->posts);
@@ -781,14 +834,16 @@ int statetest_build_tx(const struct statetest *t, const struct statetest_post *p
     if (p->data_index >= t->data_count || p->gas_index >= t->gas_count || p->value_index >= t->value_count)
         return PAREVM_ERR_ARG;
     const struct statetest_value *value = &t->values[p->value_index];
-    if (value->out_of_range)
+    if (value->out_of_range || (t->has_authorizations && t->authorizations_out_of_range))
         return PAREVM_ERR_RANGE;
     const struct statetest_access_list *al =
         t->access_lists && p->data_index < t->access_list_count ? &t->access_lists[p->data_index] : NULL;
     if (al && !al->present)
         al = NULL;
 
-    if (t->has_blob_fields)
+    if (t->has_authorizations)
+        tx->type = 4; /* EIP-7702 */
+    else if (t->has_blob_fields)
         tx->type = 3;
     else if (t->has_max_fees)
         tx->type = 2;
@@ -848,6 +903,12 @@ int statetest_build_tx(const struct statetest *t, const struct statetest_post *p
             memcpy(tx->blob_hashes, t->blob_hashes, t->blob_hash_count * sizeof *tx->blob_hashes);
             tx->blob_hash_count = t->blob_hash_count;
         }
+    }
+    if (tx->type == 4 && t->authorization_count) {
+        if (!(tx->authorizations = malloc(t->authorization_count * sizeof *tx->authorizations)))
+            goto nomem;
+        memcpy(tx->authorizations, t->authorizations, t->authorization_count * sizeof *tx->authorizations);
+        tx->authorization_count = t->authorization_count;
     }
     return PAREVM_OK;
 nomem:

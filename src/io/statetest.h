@@ -94,6 +94,14 @@ struct statetest {
     size_t value_count;
     struct statetest_access_list *access_lists; /* NULL or data_count entries */
     size_t access_list_count;
+    /* EIP-7702 authorizationList: present makes the transaction type 4.
+     * An entry whose nonce or y parity does not fit the RLP types (u64,
+     * u8) makes the transaction unencodable (authorizations_out_of_range,
+     * statetest_build_tx answers PAREVM_ERR_RANGE). */
+    bool has_authorizations;
+    bool authorizations_out_of_range;
+    struct authorization *authorizations;
+    size_t authorization_count;
 
     struct statetest_post *posts; /* in file order of forks, then entries */
     size_t post_count;

@@ -5,8 +5,10 @@
 #define PAREVM_STATE_CODE_H
 
 #include <stdatomic.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "../base/types.h"
 
@@ -32,6 +34,20 @@ struct code *code_retain(struct code *c);
 void code_release(struct code *c);
 /* JUMPDEST bitmap, built on first call (thread-safe). NULL on ENOMEM. */
 const uint8_t *code_jumpdests(struct code *c);
+
+/* EIP-7702: the delegation designator 0xef0100 || address (23 bytes)
+ * an authorization writes as an account's code. */
+#define CODE_DELEGATION_LEN 23
+/* Whether bytes[0..len) is a delegation designator; if so and target is
+ * not NULL, *target gets the address it delegates to. */
+static inline bool code_delegation_target(const uint8_t *bytes, size_t len, address *target)
+{
+    if (len != CODE_DELEGATION_LEN || bytes[0] != 0xef || bytes[1] != 0x01 || bytes[2] != 0x00)
+        return false;
+    if (target)
+        memcpy(target->bytes, bytes + 3, 20);
+    return true;
+}
 
 static inline int code_is_jumpdest(const uint8_t *map, uint64_t pc)
 {
