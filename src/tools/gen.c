@@ -42,19 +42,20 @@
 /* ---- fixed parameters of a generated block ---- */
 
 /* Where each supported fork puts the block on the mainnet schedule
- * (chain_config_mainnet): London from block 12,965,000, Paris from
- * 15,537,394, Shanghai from time 1,681,338,455, Cancun from 1,710,338,135. */
+ * (gen_chain_config): London from block 12,965,000, Paris from
+ * 15,537,394, Shanghai from time 1,681,338,455, Cancun from 1,710,338,135,
+ * Prague from 1,746,612,311 (Osaka, from 1,764,798,551, is not offered). */
 struct gen_fork_params {
     enum fork fork;
     uint64_t number;
     uint64_t timestamp;
 };
 static const struct gen_fork_params gen_forks[] = {
-    {FORK_LONDON, 13000000, 1629000000},
-    {FORK_PARIS, 16000000, 1668000000},
-    {FORK_SHANGHAI, 17500000, 1687000000},
-    {FORK_CANCUN, 20000000, 1717000000},
+    {FORK_LONDON, 13000000, 1629000000},   {FORK_PARIS, 16000000, 1668000000},
+    {FORK_SHANGHAI, 17500000, 1687000000}, {FORK_CANCUN, 20000000, 1717000000},
+    {FORK_PRAGUE, 22600000, 1749000000},
 };
+#define GEN_PRAGUE_TIME 1746612311ull /* EIP-7600: Prague on mainnet */
 #define GEN_FORK_COUNT (sizeof gen_forks / sizeof gen_forks[0])
 
 #define GWEI 1000000000ull
@@ -246,6 +247,13 @@ static hash32 gen_seed_hash(uint64_t seed, const char *label)
     return keccak256_hash(in, 8 + n);
 }
 
+void gen_chain_config(struct chain_config *cfg)
+{
+    chain_config_mainnet(cfg);
+    if (cfg->fork_time[FORK_PRAGUE] == UINT64_MAX)
+        cfg->fork_time[FORK_PRAGUE] = GEN_PRAGUE_TIME;
+}
+
 /* ---- options ---- */
 
 void gen_options_default(struct gen_options *o)
@@ -288,6 +296,7 @@ static const char *const gen_kind_names[GEN_KIND_COUNT] = {
     [GEN_SUPPLY] = "supply",
     [GEN_DAO] = "dao",
     [GEN_MIXED] = "mixed",
+    [GEN_SMART] = "smart",
 };
 
 const char *gen_kind_name(enum gen_kind k)
@@ -346,7 +355,13 @@ int gen_options_check(const struct gen_options *given, char *err, size_t err_len
                         (unsigned long long)o->accounts);
     if (!gen_fork_params(o->fork))
         return gen_fail(err, err_len, PAREVM_ERR_ARG,
-                        "fork %s not supported (London, Paris, Shanghai, Cancun)", fork_name(o->fork));
+                        "fork %s not supported (London, Paris, Shanghai, Cancun, Prague)",
+                        fork_name(o->fork));
+    /* EIP-7702 set-code transactions exist from Prague. */
+    if (o->kind == GEN_SMART && o->fork < FORK_PRAGUE)
+        return gen_fail(err, err_len, PAREVM_ERR_ARG,
+                        "smart needs --fork Prague (EIP-7702 set-code transactions), not %s",
+                        fork_name(o->fork));
     return PAREVM_OK;
 }
 
@@ -613,6 +628,50 @@ int gen_sign_tx(struct tx *t, const uint8_t key[32], const address *from, enum f
     return PAREVM_OK;
 }
 
+int gen_sign_digest(const uint8_t key[32], const uint8_t digest[32], uint8_t *v, uint8_t r[32], uint8_t s[32])
+{
+    secp256k1_context *ctx = gen_secp_context();
+    secp256k1_ecdsa_recoverable_signature sig;
+    if (!ctx || !secp256k1_ecdsa_sign_recoverable(ctx, &sig, digest, key, NULL, NULL))
+        return PAREVM_ERR_INTERNAL;
+    uint8_t rs[64];
+    int recid;
+    secp256k1_ecdsa_recoverable_signature_serialize_compact(ctx, rs, &recid, &sig);
+    memcpy(r, rs, 32);
+    memcpy(s, rs + 32, 32);
+    *v = (uint8_t)(27 + recid);
+    return PAREVM_OK;
+}
+
+int gen_sign_authorization(struct authorization *a, const uint8_t key[32], const address *authority)
+{
+    /* EIP-7702: the authority signs keccak(0x05 || rlp([chain_id,
+     * address, nonce])). */
+    struct bytebuf msg = {0};
+    int err = bytebuf_push(&msg, 0x05);
+    size_t list = rlp_list_begin(&msg);
+    if (!err && !(err = rlp_encode_u256(&msg, &a->chain_id)) &&
+        !(err = rlp_encode_bytes(&msg, a->addr.bytes, 20)) && !(err = rlp_encode_u64(&msg, a->nonce)))
+        err = rlp_list_end(&msg, list);
+    uint8_t h[32];
+    if (!err)
+        keccak256(msg.data, msg.len, h);
+    bytebuf_free(&msg);
+    if (err)
+        return err;
+    uint8_t v, r[32], s[32];
+    if ((err = gen_sign_digest(key, h, &v, r, s)))
+        return err;
+    a->y_parity = (uint8_t)(v - 27);
+    a->r = u256_from_be32(r);
+    a->s = u256_from_be32(s);
+    /* Recover as execution will, and insist it gives the authority. */
+    address got;
+    if (tx_authorization_authority(a, &got) || !address_eq(&got, authority))
+        return PAREVM_ERR_INTERNAL;
+    return PAREVM_OK;
+}
+
 static int gen_sign(struct gen *g, struct tx *t, const struct gen_account *from)
 {
     int err = gen_sign_tx(t, from->key, &from->addr, g->opt->fork);
@@ -734,6 +793,24 @@ static int gen_header_init(struct gen *g)
     return PAREVM_OK;
 }
 
+/* smart: whether the batch of transaction t ran, i.e. its last log is
+ * Batcher's Executed(submitter, nonce, calls) emitted by the account
+ * (t's destination) for two calls or more. A call to an account that is
+ * not delegated would succeed with no effect: this tells the two apart. */
+static bool gen_smart_batch_ran(const struct tx *t, const struct receipt *rc)
+{
+    static const char event[] = "Executed(address,uint256,uint256)";
+    if (rc->log_count == 0)
+        return false;
+    const struct log *l = &rc->logs[rc->log_count - 1];
+    hash32 topic = keccak256_hash(event, sizeof event - 1);
+    if (!address_eq(&l->addr, &t->to) || l->topic_count != 2 ||
+        memcmp(l->topics[0].bytes, topic.bytes, 32) != 0 || l->data_len != 64)
+        return false;
+    u256 calls = u256_from_be32(l->data + 32), two = u256_from_u64(2);
+    return !u256_lt(&calls, &two);
+}
+
 /* Execute the block on the pre-state, and record the results (gas used,
  * bloom, receipts root, state root), the gas limit, the transactions root
  * and the hash. The header is initialised (gen_header_init). */
@@ -748,7 +825,7 @@ static int gen_header_and_execute(struct gen *g)
     h->gas_limit = gas > GEN_MIN_BLOCK_GAS ? gas : GEN_MIN_BLOCK_GAS;
 
     struct chain_config cfg;
-    chain_config_mainnet(&cfg);
+    gen_chain_config(&cfg);
     if (chain_config_header_fork(&cfg, h) != o->fork)
         return gen_fail(g->err, g->err_len, PAREVM_ERR_INTERNAL, "block %llu at %llu is not in %s on mainnet",
                         (unsigned long long)h->number, (unsigned long long)h->timestamp, fork_name(o->fork));
@@ -786,7 +863,8 @@ static int gen_header_and_execute(struct gen *g)
     for (size_t i = 0; i < r->receipt_count; i++) {
         const struct receipt *rc = &r->receipts[i];
         size_t want_logs = o->kind == GEN_ERC20 ? 1 : 0;
-        if (!rc->status || (!g->is_workload && rc->log_count != want_logs))
+        if (!rc->status || (!g->is_workload && rc->log_count != want_logs) ||
+            (o->kind == GEN_SMART && !gen_smart_batch_ran(&b->txs[i], rc)))
             return gen_fail(g->err, g->err_len, PAREVM_ERR_INTERNAL,
                             "transaction %zu did not succeed as intended (status %d, %zu logs)", i,
                             rc->status, rc->log_count);
@@ -1011,7 +1089,28 @@ static int gen_block_json(const struct gen *g, struct bytebuf *out)
         gen_json_u256(out, "yParity", &t->v);
         bytebuf_push(out, ',');
         gen_json_u64(out, "chainId", t->chain_id);
-        gen_printf(out, ",\"accessList\":[],\"type\":\"0x%x\"}", t->type);
+        gen_printf(out, ",\"accessList\":[]");
+        if (t->type == 4) { /* EIP-7702, as JSON-RPC writes it */
+            gen_printf(out, ",\"authorizationList\":[");
+            for (size_t k = 0; k < t->authorization_count; k++) {
+                const struct authorization *a = &t->authorizations[k];
+                gen_printf(out, "%s{", k ? "," : "");
+                gen_json_u256(out, "chainId", &a->chain_id);
+                bytebuf_push(out, ',');
+                gen_json_bytes(out, "address", a->addr.bytes, 20);
+                bytebuf_push(out, ',');
+                gen_json_u64(out, "nonce", a->nonce);
+                bytebuf_push(out, ',');
+                gen_json_u64(out, "yParity", a->y_parity);
+                bytebuf_push(out, ',');
+                gen_json_u256(out, "r", &a->r);
+                bytebuf_push(out, ',');
+                gen_json_u256(out, "s", &a->s);
+                bytebuf_push(out, '}');
+            }
+            bytebuf_push(out, ']');
+        }
+        gen_printf(out, ",\"type\":\"0x%x\"}", t->type);
     }
     gen_printf(out, "],");
     gen_json_u64(out, "size", size);
@@ -1288,11 +1387,24 @@ void cli_gen_usage(FILE *out)
             "             proposals\n"
             "  mixed      per transaction: transfers 25%%, erc20 20%%, amm 20%%, lending 5%%,\n"
             "             nft 10%%, supply 10%%, dao 10%%\n"
+            "  smart      EIP-7702 smart accounts (Prague; the default fork for smart):\n"
+            "             EOAs delegated to a batching contract (contracts/Batcher.sol)\n"
+            "             run batches of 2-4 calls (token transfer 60%%, token approve\n"
+            "             20%%, ether send 20%%). Per transaction: a type-4 transaction\n"
+            "             by which an EOA delegates itself and runs its first batch 25%%;\n"
+            "             a relayer's type-4 transaction carrying 1-3 other EOAs'\n"
+            "             authorizations and running the first one's signed batch 20%%;\n"
+            "             an EOA delegated in the pre-state calling itself with a batch\n"
+            "             30%%; a relayer running a delegated EOA's signed batch 25%%\n"
+            "             (an EOA delegated earlier in the block when there is one, so\n"
+            "             later transactions use delegations written in the block); hot:\n"
+            "             the calls' recipients (zipf 0: fresh addresses)\n"
             "\n"
             "Accounts come from a pool of K keys derived from the seed: key i is\n"
             "keccak256(be64(seed) || be64(i)), re-hashed until it is a valid secp256k1\n"
             "key. Every transaction is EIP-1559 (type 2, chain id 1, max fee 21 gwei,\n"
-            "tip 1 gwei, base fee 10 gwei) from a different sender, signed with its key.\n"
+            "tip 1 gwei, base fee 10 gwei; smart: also type 4, EIP-7702) from a\n"
+            "different sender, signed with its key.\n"
             "transfers and erc20: the pre-state holds only what the block uses: the\n"
             "senders and recipients (100-101 ETH, a nonce below 1000, for erc20\n"
             "1,000,000-1,000,001 tokens), the coinbase and the token. The contract\n"
@@ -1322,9 +1434,11 @@ void cli_gen_usage(FILE *out)
             "                 transactions, at least 16); a quarter in the commit phase,\n"
             "                 half in the reveal phase, a quarter closed\n"
             "  --seed X       64-bit seed (decimal) for keys and choices (default 1)\n"
-            "  --fork NAME    London, Paris, Shanghai or Cancun (default Cancun); picks the\n"
-            "                 block number and timestamp so that the mainnet schedule gives\n"
-            "                 that fork (Cancun: block 20000000, time 1717000000)\n"
+            "  --fork NAME    London, Paris, Shanghai, Cancun or Prague (default Cancun,\n"
+            "                 for smart Prague, which smart needs); picks the block number\n"
+            "                 and timestamp so that the mainnet schedule gives that fork\n"
+            "                 (Cancun: block 20000000, time 1717000000; Prague: block\n"
+            "                 22600000, time 1749000000)\n"
             "  --out DIR      output folder, created if missing; the files are replaced\n"
             "  -h, --help     show this help\n"
             "\n"
@@ -1361,7 +1475,7 @@ int cli_gen(int argc, char **argv)
     struct gen_options o;
     gen_options_default(&o);
     const char *out = NULL;
-    bool has_kind = false, has_txs = false;
+    bool has_kind = false, has_txs = false, has_fork = false;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
@@ -1374,7 +1488,7 @@ int cli_gen(int argc, char **argv)
             if (!gen_kind_from_name(a, &o.kind))
                 return gen_usage_error(
                     "unknown scenario '%s' (transfers, erc20, amm, lending, nft, supply, dao, "
-                    "mixed)",
+                    "mixed, smart)",
                     a);
             has_kind = true;
             continue;
@@ -1415,14 +1529,18 @@ int cli_gen(int argc, char **argv)
                 return gen_usage_error("--seed: not a 64-bit number: '%s'", value);
         } else if (strcmp(a, "--fork") == 0) {
             if (!fork_from_name(value, &o.fork) || !gen_fork_params(o.fork))
-                return gen_usage_error("--fork: '%s' not supported (London, Paris, Shanghai, Cancun)", value);
+                return gen_usage_error("--fork: '%s' not supported (London, Paris, Shanghai, Cancun, Prague)",
+                                       value);
+            has_fork = true;
         } else {
             out = value;
         }
     }
     if (!has_kind)
-        return gen_usage_error("%s",
-                               "missing scenario (transfers, erc20, amm, lending, nft, supply, dao, mixed)");
+        return gen_usage_error(
+            "%s", "missing scenario (transfers, erc20, amm, lending, nft, supply, dao, mixed, smart)");
+    if (o.kind == GEN_SMART && !has_fork)
+        o.fork = FORK_PRAGUE; /* EIP-7702 needs Prague */
     if (!has_txs || !out)
         return gen_usage_error("%s", "--txs and --out are required");
     /* A knob for another scenario is a mistake worth naming. */

@@ -10,7 +10,9 @@
  * Accounts come from a pool of K externally owned accounts; pool account i
  * has private key keccak256(be64(seed) || be64(i)), re-hashed with
  * keccak256 until libsecp256k1 accepts it as a secret key. Transactions
- * are EIP-1559 (type 2, chain id 1), signed with those keys. The header is
+ * are EIP-1559 (type 2, chain id 1), signed with those keys; `smart` adds
+ * EIP-7702 set-code transactions (type 4) whose authorizations are signed
+ * by the delegating accounts' keys. The header is
  * self-consistent: after building the block, the generator executes it
  * with the sequential executor and writes the resulting gasUsed,
  * logsBloom, receiptsRoot and state root (the pre-state is the whole
@@ -39,6 +41,10 @@ enum gen_kind {
     GEN_SUPPLY,  /* supply chain: register, custody transfer, checkpoint */
     GEN_DAO,     /* staking vault: commit, reveal, claim, stake, close */
     GEN_MIXED,   /* a blend of all of the above */
+    /* EIP-7702 smart accounts (Prague on): EOAs delegated to
+     * contracts/Batcher.sol run batches of token and ether calls, by
+     * themselves or through a relayer; not part of mixed. */
+    GEN_SMART,
     GEN_KIND_COUNT
 };
 
@@ -56,7 +62,7 @@ struct gen_options {
      * account r), senders distinct (K >= txs). */
     double zipf;
     uint64_t seed;
-    enum fork fork; /* London, Paris, Shanghai or Cancun */
+    enum fork fork; /* London, Paris, Shanghai, Cancun or Prague (smart: Prague) */
     /* Scenario sizes; 0 = the default (see cli_gen_usage). pools: amm
      * pairs; items: supply items in the warehouse; proposals: dao
      * proposals open or closed at once. */
@@ -71,7 +77,8 @@ struct gen_options {
 #define GEN_MAX_PROPOSALS 10000000u
 
 /* kind transfers, seed 1, zipf 0, fork Cancun; txs/accounts zero (unset:
- * accounts then defaults to 2 * txs), scenario sizes zero (defaults). */
+ * accounts then defaults to 2 * txs), scenario sizes zero (defaults).
+ * (The command line picks Prague for smart when --fork is not given.) */
 void gen_options_default(struct gen_options *o);
 
 /* Check the options; on failure returns PAREVM_ERR_ARG and a message. */
