@@ -248,7 +248,7 @@ static void check_smart(double zipf, enum expect expect)
     remove_fixture(dir);
     rmdir(dir);
 
-    /* The same block in memory (gen_write_fixture's steps). */
+    /* The same block in memory (as gen_write_fixture builds it). */
     o = gen_options_resolve(&o);
     struct gen g;
     memset(&g, 0, sizeof g);
@@ -257,16 +257,7 @@ static void check_smart(double zipf, enum expect expect)
     g.fp = gen_fork_params(o.fork);
     g.err = err;
     g.err_len = sizeof err;
-    g.is_workload = true;
-    gen_rng_init(&g.rng, o.seed);
-    assert_int_equal(gen_header_init(&g), PAREVM_OK);
-    if (gen_workload_build(&o, &g.block.header, &g.workload, err, sizeof err) != PAREVM_OK)
-        fail_msg("smart: %s", err);
-    g.block.txs = g.workload.txs;
-    g.block.tx_count = g.workload.tx_count;
-    g.workload.txs = NULL;
-    g.workload.tx_count = 0;
-    if (gen_header_and_execute(&g) != PAREVM_OK)
+    if (gen_build(&g) != PAREVM_OK)
         fail_msg("smart: %s", err);
     const struct block *blk = &g.block;
     assert_int_equal(blk->tx_count, SCENARIO_TXS);

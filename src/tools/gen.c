@@ -1293,6 +1293,31 @@ static int gen_mkdirs(const char *dir, char *err, size_t err_len)
     return PAREVM_OK;
 }
 
+/* Build g's block and pre-state and execute the block, filling in the
+ * header. g is zeroed but for opt (resolved and checked), fp, err and
+ * err_len; gen_free releases what this leaves in g, also on error. */
+static int gen_build(struct gen *g)
+{
+    const struct gen_options *o = g->opt;
+    int rc;
+    gen_rng_init(&g->rng, o->seed);
+    g->is_workload = o->kind != GEN_TRANSFERS && o->kind != GEN_ERC20;
+    if (g->is_workload) {
+        /* The scenario's setup needs the header's number and time. */
+        if (!(rc = gen_header_init(g)) &&
+            !(rc = gen_workload_build(o, &g->block.header, &g->workload, g->err, g->err_len))) {
+            g->block.txs = g->workload.txs; /* the block owns them now */
+            g->block.tx_count = g->workload.tx_count;
+            g->workload.txs = NULL;
+            g->workload.tx_count = 0;
+            rc = gen_header_and_execute(g);
+        }
+    } else if (!(rc = gen_choose(g)) && !(rc = gen_accounts(g)) && !(rc = gen_transactions(g)) &&
+               !(rc = gen_header_init(g)))
+        rc = gen_header_and_execute(g);
+    return rc;
+}
+
 int gen_write_fixture(const struct gen_options *given, const char *dir, struct gen_summary *summary,
                       char *err, size_t err_len)
 {
@@ -1311,23 +1336,9 @@ int gen_write_fixture(const struct gen_options *given, const char *dir, struct g
     g.err_len = err_len;
     if (err_len)
         err[0] = '\0';
-    gen_rng_init(&g.rng, o->seed);
 
     struct bytebuf block = {0}, pre = {0}, hashes = {0};
-    g.is_workload = o->kind != GEN_TRANSFERS && o->kind != GEN_ERC20;
-    if (g.is_workload) {
-        /* The scenario's setup needs the header's number and time. */
-        if (!(rc = gen_header_init(&g)) &&
-            !(rc = gen_workload_build(o, &g.block.header, &g.workload, err, err_len))) {
-            g.block.txs = g.workload.txs; /* the block owns them now */
-            g.block.tx_count = g.workload.tx_count;
-            g.workload.txs = NULL;
-            g.workload.tx_count = 0;
-            rc = gen_header_and_execute(&g);
-        }
-    } else if (!(rc = gen_choose(&g)) && !(rc = gen_accounts(&g)) && !(rc = gen_transactions(&g)) &&
-               !(rc = gen_header_init(&g)))
-        rc = gen_header_and_execute(&g);
+    rc = gen_build(&g);
     if (!rc && !(rc = gen_block_json(&g, &block)) && !(rc = gen_pre_state_json(&g, &pre)))
         gen_block_hashes_json(&g, &hashes);
     /* gen_printf drops text when memory runs out: check nothing was lost
