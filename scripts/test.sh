@@ -6,8 +6,9 @@
 # Stages (each prints its own result; a summary line closes the run):
 #   1. unit tests (release build)
 #   2. unit tests + a conformance subset under AddressSanitizer+UBSan
-#   3. the parallel-engine tests under ThreadSanitizer
-#   4. conformance: GeneralStateTests + LegacyGeneralStateTests,
+#   3. the parallel-engine tests (test_parallel, and test_requests: Prague
+#      blocks with EIP-7685 requests) under ThreadSanitizer
+#   4. conformance: GeneralStateTests + LegacyGeneralStateTests + eest-osaka,
 #      BlockchainTests, the mainnet block snapshots
 #      (stTimeConsuming only with --full: BLAKE2F with 2^32-1 rounds alone
 #      takes minutes per fork, as evmone's default filter also skips it)
@@ -16,6 +17,9 @@
 #      "skipped" when chromium is not installed
 #   6. bench-cli: `parevm bench --ceiling --json` on a small generated
 #      block (scripts/check-bench: columns, JSON fields, results checked)
+#   7. forks-cli: every tool refuses a fork parevm does not implement or
+#      does not know, with the fork named and a non-zero exit
+#      (scripts/check-forks)
 #
 # Fixtures: $PAREVM_FIXTURES, else ../shared/fixtures beside the repo.
 # Without them the conformance stages say "skipped: fixtures not found".
@@ -93,6 +97,12 @@ if [ -n "$FIX" ]; then
         STATE_DIRS+=("$d")
     done
     STATE_DIRS+=("$FIX/ethereum-tests/LegacyGeneralStateTests")
+    # Prague and Osaka (execution-spec-tests); small enough for the
+    # sanitizer subset too.
+    if [ -d "$FIX/eest-osaka" ]; then
+        STATE_DIRS+=("$FIX/eest-osaka")
+        ASAN_DIRS+=("$FIX/eest-osaka")
+    fi
     # A subset that touches every layer and runs quickly under sanitizers.
     for d in stExample stCallCodes stCreate2 stRevertTest stSStoreTest stRefundTest stSelfBalance \
         stStaticCall stReturnDataTest stPreCompiledContracts stZeroKnowledge2 Cancun Shanghai VMTests; do
@@ -105,12 +115,16 @@ make -s -j"$JOBS" CI=1 all tests || { echo "release build failed"; exit 1; }
 note "build (asan+ubsan)"
 make -s -j"$JOBS" CI=1 VARIANT=asan all tests || { echo "asan build failed"; exit 1; }
 note "build (tsan: parallel tests)"
-make -s -j"$JOBS" CI=1 VARIANT=tsan build/tsan/tests/test_parallel || { echo "tsan build failed"; exit 1; }
+make -s -j"$JOBS" CI=1 VARIANT=tsan build/tsan/tests/test_parallel build/tsan/tests/test_requests ||
+    { echo "tsan build failed"; exit 1; }
 
 run_stage unit unit_tests build
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 run_stage unit-asan unit_tests build/asan
-TSAN_OPTIONS=halt_on_error=1 PAREVM_STRESS_ROUNDS=1 run_stage parallel-tsan build/tsan/tests/test_parallel
+tsan_tests() { # the parallel engine, and Prague blocks with requests (EIP-7685)
+    build/tsan/tests/test_parallel && build/tsan/tests/test_requests
+}
+TSAN_OPTIONS=halt_on_error=1 PAREVM_STRESS_ROUNDS=1 run_stage parallel-tsan tsan_tests
 if [ -n "$FIX" ]; then
     run_stage statetest-asan build/asan/parevm statetest --quiet -j "$JOBS" "${ASAN_DIRS[@]}"
     run_stage statetest build/parevm statetest -j "$JOBS" "${STATE_DIRS[@]}"
@@ -123,6 +137,7 @@ fi
 
 run_stage report-browser scripts/check-report
 run_stage bench-cli scripts/check-bench
+run_stage forks-cli scripts/check-forks
 
 note "summary"
 if [ -n "$failed_stages" ]; then

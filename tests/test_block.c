@@ -22,9 +22,11 @@
 #include "../src/base/hex.h"
 #include "../src/base/keccak.h"
 #include "../src/chain/block.h"
+#include "../src/chain/validate.h"
 #include "../src/exec/exec.h"
 #include "../src/io/mainnet.h"
 #include "../src/state/world.h"
+#include "../src/chain/system_contracts.h"
 
 static address addr_hex(const char *s)
 {
@@ -84,6 +86,16 @@ static void test_mainnet_schedule(void **state)
         {19426586, 1710338123, FORK_SHANGHAI},
         {19426587, 1710338135, FORK_CANCUN},
         {22000000, 1740000000, FORK_CANCUN},
+        /* EIP-7600, EIP-7607, EIP-8134, EIP-8135 activation timestamps */
+        {22431083, 1746612310, FORK_CANCUN},
+        {22431084, 1746612311, FORK_PRAGUE},
+        {23935693, 1764798550, FORK_PRAGUE},
+        {23935694, 1764798551, FORK_OSAKA},
+        {23975000, 1765290070, FORK_OSAKA},
+        {23975001, 1765290071, FORK_BPO1},
+        {24180000, 1767747670, FORK_BPO1},
+        {24180001, 1767747671, FORK_BPO2},
+        {30000000, 1900000000, FORK_BPO2},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         enum fork f = chain_config_fork(&c, cases[i].number, cases[i].timestamp);
@@ -117,6 +129,10 @@ static void test_network_names(void **state)
         {"Merge", FORK_PARIS},
         {"Shanghai", FORK_SHANGHAI},
         {"Cancun", FORK_CANCUN},
+        {"Prague", FORK_PRAGUE},
+        {"Osaka", FORK_OSAKA},
+        {"BPO1", FORK_BPO1},
+        {"BPO2", FORK_BPO2},
     };
     for (size_t i = 0; i < sizeof singles / sizeof singles[0]; i++) {
         assert_true(chain_config_from_network(&c, singles[i].name));
@@ -139,6 +155,10 @@ static void test_network_names(void **state)
         {"BerlinToLondonAt5", FORK_BERLIN, FORK_LONDON, 5, false},
         {"ParisToShanghaiAtTime15k", FORK_PARIS, FORK_SHANGHAI, 15000, true},
         {"ShanghaiToCancunAtTime15k", FORK_SHANGHAI, FORK_CANCUN, 15000, true},
+        {"CancunToPragueAtTime15k", FORK_CANCUN, FORK_PRAGUE, 15000, true},
+        {"PragueToOsakaAtTime15k", FORK_PRAGUE, FORK_OSAKA, 15000, true},
+        {"OsakaToBPO1AtTime15k", FORK_OSAKA, FORK_BPO1, 15000, true},
+        {"BPO1ToBPO2AtTime15k", FORK_BPO1, FORK_BPO2, 15000, true},
     };
     for (size_t i = 0; i < sizeof transitions / sizeof transitions[0]; i++) {
         assert_true(chain_config_from_network(&c, transitions[i].name));
@@ -171,6 +191,7 @@ static void test_network_names(void **state)
 
     assert_false(chain_config_from_network(&c, "NoSuchFork"));
     assert_false(chain_config_from_network(&c, "CancunToShanghaiAtTime15k"));
+    assert_false(chain_config_from_network(&c, "OsakaToPragueAtTime15k"));
     assert_false(chain_config_from_network(&c, "BerlinToLondonAtx"));
     assert_false(chain_config_from_network(&c, ""));
 }
@@ -206,7 +227,7 @@ static void test_block_env(void **state)
 
     h.excess_blob_gas = 10 * 3338477; /* e^10 rounded down by fake_exponential */
     block_env_from_header(&env, &c, &h);
-    u256 want = block_env_blob_base_fee(10 * 3338477);
+    u256 want = block_env_blob_base_fee(FORK_CANCUN, 10 * 3338477);
     assert_true(u256_eq(&env.blob_base_fee, &want));
     assert_true(u256_gt(&env.blob_base_fee, &one));
 
@@ -219,6 +240,113 @@ static void test_block_env(void **state)
 }
 
 /* ---- receipts and roots ---- */
+
+/* ---- blob gas per fork ---- */
+
+/* The blob base fee uses the fork's update fraction: e^(x / fraction),
+ * floored by fake_exponential. Expected values worked out with an
+ * independent big-integer evaluation of EIP-4844's series. */
+static void test_blob_base_fee_per_fork(void **state)
+{
+    (void)state;
+    static const struct {
+        enum fork fork;
+        uint64_t excess;
+        uint64_t fee;
+    } cases[] = {
+        {FORK_CANCUN, 0, 1},
+        {FORK_PRAGUE, 0, 1},
+        {FORK_BPO2, 0, 1},
+        /* excess = Prague's fraction: e^1 -> 2 in Prague, e^1.5 -> 4 in Cancun */
+        {FORK_CANCUN, 5007716, 4},
+        {FORK_PRAGUE, 5007716, 2},
+        {FORK_OSAKA, 5007716, 2},
+        {FORK_BPO1, 5007716, 1},
+        {FORK_BPO2, 5007716, 1},
+        {FORK_CANCUN, 50077160, 0x31e19e},
+        {FORK_PRAGUE, 50077160, 0x560a},
+        {FORK_OSAKA, 50077160, 0x560a},
+        {FORK_BPO1, 50077160, 0x193},
+        {FORK_BPO2, 50077160, 0x48},
+        {FORK_PRAGUE, 100000000, 0x1c0a60a5},
+        {FORK_BPO1, 100000000, 0x2701d},
+        {FORK_BPO2, 100000000, 0x1459},
+        {FORK_CANCUN, 100000000, 0x947c00e152bull},
+        {FORK_SHANGHAI, 100000000, 0x947c00e152bull}, /* before Cancun: Cancun's */
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        u256 got = block_env_blob_base_fee(cases[i].fork, cases[i].excess),
+             want = u256_from_u64(cases[i].fee);
+        if (!u256_eq(&got, &want))
+            fail_msg("case %zu (%s, excess %llu): got 0x%llx", i, fork_name(cases[i].fork),
+                     (unsigned long long)cases[i].excess, (unsigned long long)got.w[0]);
+    }
+    /* The block env takes the header's fork. */
+    struct chain_config c;
+    chain_config_single(&c, FORK_PRAGUE);
+    struct block_header h;
+    memset(&h, 0, sizeof h);
+    h.has_base_fee = h.has_blob_gas = true;
+    h.excess_blob_gas = 50077160;
+    struct block_env env;
+    block_env_from_header(&env, &c, &h);
+    assert_true(u256_eq(&env.blob_base_fee, &(u256){{0x560a, 0, 0, 0}}));
+    /* Maximum blob gas per block: 6, 9, 9, 15, 21 blobs. */
+    assert_int_equal(block_max_blob_gas(FORK_CANCUN), 6 * 131072);
+    assert_int_equal(block_max_blob_gas(FORK_PRAGUE), 9 * 131072);
+    assert_int_equal(block_max_blob_gas(FORK_OSAKA), 9 * 131072);
+    assert_int_equal(block_max_blob_gas(FORK_BPO1), 15 * 131072);
+    assert_int_equal(block_max_blob_gas(FORK_BPO2), 21 * 131072);
+}
+
+/* Next excess blob gas: the fork's target, and EIP-7918's reserve price
+ * from Osaka (base_fee > 16 * blob_base_fee: the excess grows by
+ * used * (max - target) / max). */
+static void test_next_excess_blob_gas(void **state)
+{
+    (void)state;
+    struct block_header p;
+    memset(&p, 0, sizeof p);
+    p.has_blob_gas = p.has_base_fee = true;
+    p.excess_blob_gas = 786432; /* blob base fee 1 under every schedule here */
+    p.blob_gas_used = 7 * 131072;
+    /* Cancun target 3 blobs, Prague 6: parent Cancun, child Prague (the
+     * child's schedule applies at the fork block, EIP-7840). */
+    assert_int_equal(validate_next_excess_blob_gas(&p, FORK_CANCUN, FORK_CANCUN), 786432 + 4 * 131072);
+    assert_int_equal(validate_next_excess_blob_gas(&p, FORK_CANCUN, FORK_PRAGUE), 786432 + 131072);
+    /* Below the target: zero, whatever the base fee. */
+    p.base_fee = u256_from_u64(1000000);
+    struct block_header low = p;
+    low.excess_blob_gas = 0;
+    low.blob_gas_used = 5 * 131072;
+    assert_int_equal(validate_next_excess_blob_gas(&low, FORK_OSAKA, FORK_OSAKA), 0);
+    /* EIP-7918 boundary: blob base fee 1, so the reserve binds from base
+     * fee 17 (17 * 2^13 > 2^17 * 1), not at 16 (equal prices). */
+    p.base_fee = u256_from_u64(16);
+    assert_false(validate_blob_reserve_binds(&p, FORK_OSAKA));
+    assert_int_equal(validate_next_excess_blob_gas(&p, FORK_OSAKA, FORK_OSAKA), 786432 + 131072);
+    p.base_fee = u256_from_u64(17);
+    assert_true(validate_blob_reserve_binds(&p, FORK_OSAKA));
+    /* 786432 + 917504 * (9 - 6) / 9 = 786432 + 305834 (floored) */
+    assert_int_equal(validate_next_excess_blob_gas(&p, FORK_OSAKA, FORK_OSAKA), 786432 + 305834);
+    /* Prague has no reserve price. */
+    assert_int_equal(validate_next_excess_blob_gas(&p, FORK_PRAGUE, FORK_PRAGUE), 786432 + 131072);
+    /* BPO1 (target 10, max 15): 7 blobs + excess 6 blobs = 13 > 10; binding:
+     * 786432 + 917504 * 5 / 15 = 786432 + 305834 */
+    assert_int_equal(validate_next_excess_blob_gas(&p, FORK_OSAKA, FORK_BPO1), 786432 + 305834);
+    p.base_fee = u256_from_u64(16);
+    assert_int_equal(validate_next_excess_blob_gas(&p, FORK_OSAKA, FORK_BPO1), 786432 + 917504 - 10 * 131072);
+    /* A blob base fee of 2 moves the boundary to 33. */
+    p.excess_blob_gas = 5007716; /* Osaka: fee 2 */
+    p.base_fee = u256_from_u64(32);
+    assert_false(validate_blob_reserve_binds(&p, FORK_OSAKA));
+    p.base_fee = u256_from_u64(33);
+    assert_true(validate_blob_reserve_binds(&p, FORK_OSAKA));
+    /* Huge fees neither wrap nor crash. */
+    p.base_fee = u256_max();
+    p.excess_blob_gas = UINT64_MAX / 2;
+    assert_false(validate_blob_reserve_binds(&p, FORK_OSAKA)); /* the blob fee saturates */
+}
 
 static void test_receipt_encoding(void **state)
 {
@@ -756,6 +884,75 @@ static void test_exec_blob_gas_limit(void **state)
     world_free(&w);
 }
 
+/* EIP-2935: a Prague block stores its parent hash at slot
+ * (number - 1) % 8191 of the history contract, after the beacon-roots
+ * call; a Cancun block does not call it. */
+static void history_block(enum fork f, uint64_t number, struct world *w, struct block_result *r)
+{
+    struct chain_config c;
+    chain_config_single(&c, f);
+    struct block b;
+    make_block(&b, 1);
+    b.header.number = number;
+    memset(b.header.parent_hash.bytes, 0x11, 32);
+    b.header.parent_hash.bytes[31] = (uint8_t)number;
+    address sender = addr_hex(SENDER);
+    b.txs[0].nonce = world_get(w, &sender)->nonce;
+    assert_int_equal(exec_block_sequential(&c, &b, w, NULL, r), PAREVM_OK);
+    block_free(&b);
+}
+
+static void test_exec_history_call(void **state)
+{
+    (void)state;
+    struct world w;
+    make_world(&w);
+    set_code(&w, &HISTORY_STORAGE_ADDRESS, HISTORY_STORAGE_CODE);
+    struct block_result r;
+    /* (checked requests need their contracts from Prague, EIP-7002/7251) */
+    set_code(&w, &(address){{0x00, 0x00, 0x09, 0x61, 0xef, 0x48, 0x0e, 0xb5, 0x5e, 0x80,
+                             0xd1, 0x9a, 0xd8, 0x35, 0x79, 0xa6, 0x4c, 0x00, 0x70, 0x02}},
+             WITHDRAWAL_REQUEST_CODE);
+    set_code(&w, &(address){{0x00, 0x00, 0xbb, 0xdd, 0xc7, 0xce, 0x48, 0x86, 0x42, 0xfb,
+                             0x57, 0x9f, 0x8b, 0x00, 0xf3, 0xa5, 0x90, 0x00, 0x72, 0x51}},
+             CONSOLIDATION_REQUEST_CODE);
+
+    history_block(FORK_CANCUN, 1000, &w, &r);
+    assert_false(r.invalid);
+    block_result_free(&r);
+    const struct world_account *hist = world_get(&w, &HISTORY_STORAGE_ADDRESS);
+    assert_int_equal(hist->storage.count, 0);
+
+    static const struct {
+        uint64_t number, slot;
+    } cases[] = {{1000, 999}, {8191, 8190}, {8192, 0}, {10000, 9999 % 8191}};
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        history_block(FORK_PRAGUE, cases[i].number, &w, &r);
+        if (r.invalid)
+            fail_msg("block %llu invalid: %s", (unsigned long long)cases[i].number, r.invalid_message);
+        block_result_free(&r);
+        hist = world_get(&w, &HISTORY_STORAGE_ADDRESS);
+        u256 k = u256_from_u64(cases[i].slot), v = world_get_storage(hist, &k);
+        hash32 want;
+        memset(want.bytes, 0x11, 32);
+        want.bytes[31] = (uint8_t)cases[i].number;
+        u256 wv = u256_from_be32(want.bytes);
+        if (!u256_eq(&v, &wv))
+            fail_msg("block %llu: slot %llu does not hold the parent hash",
+                     (unsigned long long)cases[i].number, (unsigned long long)cases[i].slot);
+    }
+    assert_int_equal(hist->storage.count, 4);
+    assert_null(world_get(&w, &SYSTEM_ADDRESS));
+
+    /* Without code the call does nothing (and creates no account). */
+    world_delete(&w, &HISTORY_STORAGE_ADDRESS);
+    history_block(FORK_PRAGUE, 2000, &w, &r);
+    assert_false(r.invalid);
+    block_result_free(&r);
+    assert_null(world_get(&w, &HISTORY_STORAGE_ADDRESS));
+    world_free(&w);
+}
+
 static void test_exec_missing_beacon_root(void **state)
 {
     (void)state;
@@ -839,12 +1036,70 @@ static void test_fixture_headers(void **state)
     assert_true(blocks > 0);
 }
 
+/* RPC JSON: a Cancun snapshot's block with "requestsHash" added loads it
+ * (EIP-7685), and the header's encoding then ends with it (the 21st
+ * field, after parentBeaconBlockRoot); without parentBeaconBlockRoot
+ * before it the set of fork fields is inconsistent. */
+static void test_rpc_requests_hash(void **state)
+{
+    (void)state;
+    char dir[4096], path[4400];
+    fixtures_dir(dir, sizeof dir);
+    snprintf(path, sizeof path, "%s/19933612/block.json", dir);
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        print_message("skipped: fixtures not found\n");
+        skip();
+    }
+    fseek(f, 0, SEEK_END);
+    long n = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    static const char field[] =
+        "\"requestsHash\": \"0x7777777777777777777777777777777777777777777777777777777777777777\", ";
+    char *text = malloc((size_t)n + sizeof field);
+    assert_non_null(text);
+    assert_int_equal(fread(text, 1, (size_t)n, f), (size_t)n);
+    fclose(f);
+    text[n] = '\0';
+    char *at = strstr(text, "\"parentBeaconBlockRoot\"");
+    assert_non_null(at);
+    size_t len = strlen(field);
+    memmove(at + len, at, (size_t)(text + n + 1 - at));
+    memcpy(at, field, len);
+    struct chain_config c;
+    chain_config_mainnet(&c);
+    struct block b;
+    char err[512];
+    if (mainnet_parse_block(path, text, strlen(text), &c, &b, err, sizeof err))
+        fail_msg("%s", err);
+    assert_true(b.header.has_requests_hash);
+    hash32 want;
+    memset(want.bytes, 0x77, 32);
+    assert_true(hash32_eq(&b.header.requests_hash, &want));
+    struct bytebuf enc = {0};
+    assert_int_equal(block_header_encode(&b.header, &enc), PAREVM_OK);
+    assert_true(enc.len > 33);
+    assert_int_equal(enc.data[enc.len - 33], 0xa0);
+    assert_memory_equal(enc.data + enc.len - 32, want.bytes, 32);
+    assert_memory_equal(enc.data + enc.len - 65, b.header.parent_beacon_root.bytes, 32);
+    bytebuf_free(&enc);
+    block_free(&b);
+    /* The same without parentBeaconBlockRoot: refused. */
+    at = strstr(text, "\"parentBeaconBlockRoot\"");
+    memcpy(at, "\"parentBeaconBlockRooX\"", 23);
+    assert_int_equal(mainnet_parse_block(path, text, strlen(text), &c, &b, err, sizeof err), PAREVM_ERR_JSON);
+    assert_non_null(strstr(err, "inconsistent"));
+    free(text);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_mainnet_schedule),
         cmocka_unit_test(test_network_names),
         cmocka_unit_test(test_block_env),
+        cmocka_unit_test(test_blob_base_fee_per_fork),
+        cmocka_unit_test(test_next_excess_blob_gas),
         cmocka_unit_test(test_receipt_encoding),
         cmocka_unit_test(test_withdrawals_root),
         cmocka_unit_test(test_header_hash_known),
@@ -855,7 +1110,9 @@ int main(void)
         cmocka_unit_test(test_exec_invalid_block_untouched),
         cmocka_unit_test(test_exec_blob_gas_limit),
         cmocka_unit_test(test_exec_missing_beacon_root),
+        cmocka_unit_test(test_exec_history_call),
         cmocka_unit_test(test_fixture_headers),
+        cmocka_unit_test(test_rpc_requests_hash),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

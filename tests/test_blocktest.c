@@ -22,6 +22,7 @@
 #include "../src/exec/exec.h"
 #include "../src/io/blocktest.h"
 #include "../src/io/mainnet.h"
+#include "../src/chain/system_contracts.h"
 
 /* ---- helpers ---- */
 
@@ -585,6 +586,56 @@ static enum block_error check(const struct chain_config *cfg, const struct block
     return e;
 }
 
+/* Which header fields Prague and later forks have (EIP-7685
+ * requestsHash), the blob target of each fork in the excess check, and
+ * a fork parevm does not implement refused. */
+static void test_prague_header_fields(void **state)
+{
+    (void)state;
+    struct chain_config cfg;
+    struct block_header p, c;
+    cancun_pair(&cfg, &p, &c);
+    c.has_requests_hash = true; /* a Cancun header with a requests hash */
+    assert_int_equal(check(&cfg, &p, &c), BLOCKERR_HEADER_FIELDS);
+    static const enum fork forks[] = {FORK_PRAGUE, FORK_OSAKA, FORK_BPO1, FORK_BPO2};
+    for (size_t i = 0; i < sizeof forks / sizeof forks[0]; i++) {
+        cancun_pair(&cfg, &p, &c);
+        chain_config_single(&cfg, forks[i]);
+        p.has_requests_hash = true;
+        assert_int_equal(block_header_hash(&p, &p.hash), PAREVM_OK);
+        c.parent_hash = p.hash;
+        assert_int_equal(check(&cfg, &p, &c), BLOCKERR_HEADER_FIELDS); /* missing */
+        c.has_requests_hash = true;
+        assert_int_equal(check(&cfg, &p, &c), BLOCKERR_NONE);
+        /* Parent 10 blobs of excess, 6 used: above every target, so the
+         * excess follows the fork's target (6, 6, 10, 14). A base
+         * fee of 16 keeps EIP-7918's reserve price (Osaka on) from
+         * binding: 16 * 2^13 is not above 2^17 * 1. */
+        p.excess_blob_gas = 10 * 131072;
+        p.blob_gas_used = 6 * 131072;
+        p.base_fee = c.base_fee = u256_from_u64(16);
+        assert_int_equal(block_header_hash(&p, &p.hash), PAREVM_OK);
+        c.parent_hash = p.hash;
+        uint64_t target = fork_blob_params(forks[i])->target;
+        c.excess_blob_gas = (16 - target) * 131072;
+        assert_int_equal(check(&cfg, &p, &c), BLOCKERR_NONE);
+        c.excess_blob_gas = 13 * 131072; /* Cancun's answer */
+        assert_int_equal(check(&cfg, &p, &c), BLOCKERR_EXCESS_BLOB_GAS);
+        /* Base fee 17: from Osaka the reserve binds and the excess grows
+         * by used * (max - target) / max: 10 + 6 * (9-6)/9, (15-10)/15,
+         * (21-14)/21 = 12 blobs in each schedule. */
+        p.base_fee = c.base_fee = u256_from_u64(17);
+        assert_int_equal(block_header_hash(&p, &p.hash), PAREVM_OK);
+        c.parent_hash = p.hash;
+        c.excess_blob_gas = (forks[i] >= FORK_OSAKA ? 12 : 16 - target) * 131072;
+        assert_int_equal(check(&cfg, &p, &c), BLOCKERR_NONE);
+    }
+    cancun_pair(&cfg, &p, &c);
+    chain_config_single(&cfg, FORK_AMSTERDAM);
+    c.has_requests_hash = true;
+    assert_int_equal(check(&cfg, &p, &c), BLOCKERR_UNSUPPORTED);
+}
+
 static void test_header_rules(void **state)
 {
     (void)state;
@@ -724,13 +775,13 @@ static void test_base_fee_formula(void **state)
     memset(&q, 0, sizeof q);
     q.has_blob_gas = true;
     q.blob_gas_used = 786432;
-    assert_int_equal(validate_next_excess_blob_gas(&q, FORK_CANCUN), 393216);
+    assert_int_equal(validate_next_excess_blob_gas(&q, FORK_CANCUN, FORK_CANCUN), 393216);
     q.excess_blob_gas = 393216;
     q.blob_gas_used = 0;
-    assert_int_equal(validate_next_excess_blob_gas(&q, FORK_CANCUN), 0);
+    assert_int_equal(validate_next_excess_blob_gas(&q, FORK_CANCUN, FORK_CANCUN), 0);
     q.blob_gas_used = 131072;
-    assert_int_equal(validate_next_excess_blob_gas(&q, FORK_CANCUN), 131072);
-    assert_int_equal(validate_next_excess_blob_gas(&q, FORK_SHANGHAI), 0);
+    assert_int_equal(validate_next_excess_blob_gas(&q, FORK_CANCUN, FORK_CANCUN), 131072);
+    assert_int_equal(validate_next_excess_blob_gas(&q, FORK_SHANGHAI, FORK_CANCUN), 0);
 }
 
 /* EIP-1559 at the London block: the gas limit may double, and the base fee
@@ -1106,6 +1157,192 @@ static void test_pow_fork_choice_and_uncles(void **state)
     blocktest_file_free(&file);
 }
 
+/* ---- an Osaka chain built here: requests hash, header fields, EIP-7934 ---- */
+
+/* An empty Osaka block on (parent, parent_world): executed for its state
+ * root and requests hash (the EIP-2935 call and the EIP-7002/7251
+ * system calls run). rlp([header, [], [], []]) in out_rlp. */
+static void osaka_child(const struct chain_config *cfg, const struct block_header *parent,
+                        const struct world *parent_world, struct block_header *out, struct world *out_world,
+                        struct bytebuf *out_rlp)
+{
+    struct block b;
+    memset(&b, 0, sizeof b);
+    struct block_header *h = &b.header;
+    base_header(h);
+    h->parent_hash = parent->hash;
+    h->number = parent->number + 1;
+    h->timestamp = parent->timestamp + 12;
+    h->gas_limit = parent->gas_limit;
+    h->base_fee = validate_next_base_fee(parent);
+    h->excess_blob_gas = validate_next_excess_blob_gas(parent, FORK_OSAKA, FORK_OSAKA);
+    h->has_requests_hash = true;
+    b.has_withdrawals = true;
+    assert_int_equal(world_clone(parent_world, out_world), PAREVM_OK);
+    struct block_hashes hashes = {0};
+    struct block_result res;
+    assert_int_equal(exec_block_sequential(cfg, &b, out_world, &hashes, &res), PAREVM_OK);
+    if (res.invalid)
+        fail_msg("%s", res.invalid_message);
+    assert_true(res.has_requests);
+    h->requests_hash = res.requests_hash;
+    block_result_free(&res);
+    assert_int_equal(world_state_root(out_world, &h->state_root), PAREVM_OK);
+    assert_int_equal(block_header_hash(h, &h->hash), PAREVM_OK);
+    h->has_hash = true;
+    *out = *h;
+    encode_block(h, NULL, 0, true, out_rlp);
+}
+
+/* rlp([header, [legacy tx with data_len bytes of data], [], []]). */
+static void block_with_data(const struct block_header *h, size_t data_len, struct bytebuf *out)
+{
+    bytebuf_reset(out);
+    size_t list = rlp_list_begin(out);
+    assert_int_equal(block_header_encode(h, out), PAREVM_OK);
+    size_t txs = rlp_list_begin(out);
+    size_t tx = rlp_list_begin(out);
+    uint8_t to[20] = {0};
+    uint8_t *data = calloc(data_len ? data_len : 1, 1);
+    assert_non_null(data);
+    assert_int_equal(rlp_encode_u64(out, 0), PAREVM_OK);
+    assert_int_equal(rlp_encode_u64(out, 1), PAREVM_OK);
+    assert_int_equal(rlp_encode_u64(out, 21000), PAREVM_OK);
+    assert_int_equal(rlp_encode_bytes(out, to, 20), PAREVM_OK);
+    assert_int_equal(rlp_encode_u64(out, 0), PAREVM_OK);
+    assert_int_equal(rlp_encode_bytes(out, data, data_len), PAREVM_OK);
+    assert_int_equal(rlp_encode_u64(out, 27), PAREVM_OK);
+    assert_int_equal(rlp_encode_u64(out, 1), PAREVM_OK);
+    assert_int_equal(rlp_encode_u64(out, 1), PAREVM_OK);
+    free(data);
+    assert_int_equal(rlp_list_end(out, tx), PAREVM_OK);
+    assert_int_equal(rlp_list_end(out, txs), PAREVM_OK);
+    assert_int_equal(rlp_encode_raw(out, (const uint8_t *)"\xc0\xc0", 2), PAREVM_OK);
+    assert_int_equal(rlp_list_end(out, list), PAREVM_OK);
+}
+
+static void test_osaka_chain(void **state)
+{
+    (void)state;
+    struct chain_config cfg;
+    assert_true(chain_config_from_network(&cfg, "Osaka"));
+    struct blocktest_file file;
+    memset(&file, 0, sizeof file);
+    file.tests = calloc(1, sizeof *file.tests);
+    assert_non_null(file.tests);
+    file.count = 1;
+    struct blocktest *t = &file.tests[0];
+    t->name = strdup("osakaChain");
+    t->network = strdup("Osaka");
+    world_init(&t->pre);
+    world_init(&t->post);
+    static const struct {
+        const address *addr;
+        const char *code;
+    } contracts[] = {{&HISTORY_STORAGE_ADDRESS, HISTORY_STORAGE_CODE},
+                     {&WITHDRAWAL_REQUEST_ADDRESS, WITHDRAWAL_REQUEST_CODE},
+                     {&CONSOLIDATION_REQUEST_ADDRESS, CONSOLIDATION_REQUEST_CODE}};
+    for (size_t i = 0; i < 3; i++) {
+        uint8_t *bytes;
+        size_t len;
+        assert_int_equal(hex_decode_alloc(contracts[i].code, &bytes, &len), PAREVM_OK);
+        struct world_account *acct = world_get_or_create(&t->pre, contracts[i].addr);
+        assert_non_null(acct);
+        struct code *c = code_new(bytes, len);
+        world_set_code(acct, c);
+        code_release(c);
+        free(bytes);
+    }
+    /* Genesis: every header field up to requestsHash (no requests:
+     * sha256 of nothing, EIP-7685). */
+    struct block_header g;
+    base_header(&g);
+    g.number = 0;
+    g.timestamp = 0;
+    g.base_fee = u256_from_u64(1000000000);
+    g.has_requests_hash = true;
+    struct block_requests none;
+    memset(&none, 0, sizeof none);
+    assert_int_equal(block_requests_hash(&none, &g.requests_hash), PAREVM_OK);
+    assert_int_equal(world_state_root(&t->pre, &g.state_root), PAREVM_OK);
+    assert_int_equal(block_header_hash(&g, &g.hash), PAREVM_OK);
+    g.has_hash = true;
+    struct bytebuf rlp = {0};
+    encode_block(&g, NULL, 0, true, &rlp);
+    t->genesis_rlp = malloc(rlp.len);
+    memcpy(t->genesis_rlp, rlp.data, rlp.len);
+    t->genesis_rlp_len = rlp.len;
+    t->genesis_hash = g.hash;
+    /* The 21-field header decodes back to itself. */
+    struct block back;
+    char why[200];
+    assert_int_equal(blocktest_decode_block(rlp.data, rlp.len, &back, NULL, why, sizeof why), PAREVM_OK);
+    assert_true(back.header.has_requests_hash);
+    assert_true(hash32_eq(&back.header.requests_hash, &g.requests_hash));
+    assert_true(hash32_eq(&back.header.hash, &g.hash));
+    block_free(&back);
+
+    struct block_header b1, bad;
+    struct world w1, wbad;
+    osaka_child(&cfg, &g, &t->pre, &b1, &w1, &rlp);
+    add_block(t, &rlp, NULL);
+    /* EIP-2935 ran: slot 0 holds the genesis hash. */
+    const struct world_account *hist = world_get(&w1, &HISTORY_STORAGE_ADDRESS);
+    u256 k = u256_zero(), v = world_get_storage(hist, &k), gh = u256_from_be32(g.hash.bytes);
+    assert_true(u256_eq(&v, &gh));
+    t->has_post_state_hash = true;
+    assert_int_equal(world_state_root(&w1, &t->post_state_hash), PAREVM_OK);
+    t->last_block_hash = b1.hash;
+    struct blocktest_result res;
+    struct reject_log log = {0};
+    assert_int_equal(blocktest_run(t, &res, on_reject, &log), PAREVM_OK);
+    if (!res.pass)
+        fail_msg("%s", res.message);
+
+    /* A wrong requests hash: INVALID_REQUESTS. */
+    osaka_child(&cfg, &b1, &w1, &bad, &wbad, &rlp);
+    world_free(&wbad);
+    bad.requests_hash.bytes[0] ^= 1;
+    assert_int_equal(block_header_hash(&bad, &bad.hash), PAREVM_OK);
+    encode_block(&bad, NULL, 0, true, &rlp);
+    add_block(t, &rlp, "BlockException.INVALID_REQUESTS");
+    /* No requests hash at all: a header of the wrong shape. */
+    osaka_child(&cfg, &b1, &w1, &bad, &wbad, &rlp);
+    world_free(&wbad);
+    bad.has_requests_hash = false;
+    encode_block(&bad, NULL, 0, true, &rlp);
+    add_block(t, &rlp, "BlockException.INCORRECT_BLOCK_FORMAT");
+    assert_int_equal(blocktest_run(t, &res, on_reject, &log), PAREVM_OK);
+    if (!res.pass)
+        fail_msg("%s (%s)", res.message, log.last);
+    assert_int_equal(res.blocks_rejected, 2);
+
+    /* EIP-7934: a block one byte over MAX_RLP_BLOCK_SIZE is rejected for
+     * its size; one exactly at the limit is judged on its content (here
+     * its transaction's gas price of 1 wei, below the base fee). */
+    osaka_child(&cfg, &b1, &w1, &bad, &wbad, &rlp);
+    world_free(&wbad);
+    size_t data_len = MAX_RLP_BLOCK_SIZE - 2000;
+    block_with_data(&bad, data_len, &rlp);
+    data_len += MAX_RLP_BLOCK_SIZE - rlp.len; /* the length prefixes do not change size here */
+    block_with_data(&bad, data_len, &rlp);
+    assert_int_equal(rlp.len, MAX_RLP_BLOCK_SIZE);
+    add_block(t, &rlp, "TransactionException.INSUFFICIENT_MAX_FEE_PER_GAS");
+    block_with_data(&bad, data_len + 1, &rlp);
+    assert_int_equal(rlp.len, MAX_RLP_BLOCK_SIZE + 1);
+    add_block(t, &rlp, "BlockException.RLP_BLOCK_LIMIT_EXCEEDED");
+    log.count = 0;
+    assert_int_equal(blocktest_run(t, &res, on_reject, &log), PAREVM_OK);
+    if (!res.pass)
+        fail_msg("%s (%s)", res.message, log.last);
+    assert_int_equal(res.blocks_rejected, 4);
+    assert_non_null(strstr(log.last, "RLP_BLOCK_LIMIT_EXCEEDED"));
+
+    world_free(&w1);
+    bytebuf_free(&rlp);
+    blocktest_file_free(&file);
+}
+
 /* ---- body and outcome ---- */
 
 static void test_body_and_outcome(void **state)
@@ -1172,6 +1409,334 @@ static void test_exception_matching(void **state)
     assert_string_equal(block_error_name(BLOCKERR__COUNT), "UNKNOWN");
 }
 
+static struct blocktest_rejection tx_rejection(enum tx_error e, int type, size_t blobs)
+{
+    struct blocktest_rejection r = {.code = BLOCKERR_TX_INVALID, .tx_error = e, .fork = FORK_CANCUN};
+    r.tx_type = type;
+    r.tx_blob_count = blobs;
+    return r;
+}
+
+/* The kind of the rejection, not only its presence, must be the one
+ * expectException names: the class counts, each "|" alternative is tried
+ * (spaces ignored), names depend on the transaction (type, blobs) and the
+ * fork where the fixtures tell them apart, and the older retesteth
+ * spellings map to the same kinds. */
+static void test_exception_kinds(void **state)
+{
+    (void)state;
+    struct blocktest_rejection r = tx_rejection(TXERR_INTRINSIC_GAS, 2, 0);
+    /* The class must fit: a transaction's reason is no BlockException. */
+    assert_false(blocktest_exception_matches("BlockException.INTRINSIC_GAS_TOO_LOW", &r));
+    assert_false(blocktest_exception_matches("INTRINSIC_GAS_TOO_LOW", &r));
+    assert_true(blocktest_exception_matches(
+        " TransactionException.NONCE_MISMATCH_TOO_LOW | TransactionException.INTRINSIC_GAS_TOO_LOW ", &r));
+    assert_false(blocktest_exception_matches("", &r));
+    assert_false(blocktest_exception_matches("|", &r));
+    assert_true(blocktest_exception_matches("TR_IntrinsicGas", &r));
+    assert_true(blocktest_exception_matches("IntrinsicGas", &r));
+    assert_false(blocktest_exception_matches("TR_NoFunds", &r));
+
+    /* EIP-7623: below the calldata floor only, below the intrinsic gas
+     * only, or both (from Prague). */
+    r.tx_below_floor = true;
+    assert_false(blocktest_exception_matches("TransactionException.INTRINSIC_GAS_TOO_LOW", &r));
+    assert_true(blocktest_exception_matches("TransactionException.INTRINSIC_GAS_BELOW_FLOOR_GAS_COST", &r));
+    r.tx_below_intrinsic = true;
+    assert_true(blocktest_exception_matches("TransactionException.INTRINSIC_GAS_TOO_LOW", &r));
+    assert_true(blocktest_exception_matches("TransactionException.INTRINSIC_GAS_BELOW_FLOOR_GAS_COST", &r));
+    r.tx_below_floor = false;
+    assert_false(blocktest_exception_matches("TransactionException.INTRINSIC_GAS_BELOW_FLOOR_GAS_COST", &r));
+
+    /* EIP-7825 and EIP-7702 reasons. */
+    r = tx_rejection(TXERR_GAS_LIMIT_CAP, 2, 0);
+    assert_true(blocktest_exception_matches("TransactionException.GAS_LIMIT_EXCEEDS_MAXIMUM", &r));
+    assert_false(blocktest_exception_matches("TransactionException.GAS_ALLOWANCE_EXCEEDED", &r));
+    r = tx_rejection(TXERR_SET_CODE_CREATE, 4, 0);
+    assert_true(blocktest_exception_matches("TransactionException.TYPE_4_TX_CONTRACT_CREATION", &r));
+    r = tx_rejection(TXERR_EMPTY_AUTHORIZATIONS, 4, 0);
+    assert_true(blocktest_exception_matches("TransactionException.TYPE_4_EMPTY_AUTHORIZATION_LIST", &r));
+    r = tx_rejection(TXERR_TYPE_NOT_SUPPORTED, 4, 0);
+    assert_true(blocktest_exception_matches("TransactionException.TYPE_4_TX_PRE_FORK", &r));
+    assert_false(blocktest_exception_matches("TransactionException.TYPE_3_TX_PRE_FORK", &r));
+    /* Every transaction error has a fixture name. */
+    for (int e = TXERR_NONE + 1; e < TXERR__COUNT; e++) {
+        r = tx_rejection((enum tx_error)e, 2, 1);
+        char names[256];
+        blocktest_rejection_kinds(&r, names, sizeof names);
+        assert_non_null(strstr(names, "TransactionException."));
+    }
+
+    /* EIP-4844 names as execution-spec-tests spells them. */
+    r = tx_rejection(TXERR_BLOB_HASH_VERSION, 3, 1);
+    assert_true(blocktest_exception_matches("TransactionException.TYPE_3_TX_INVALID_BLOB_VERSIONED_HASH", &r));
+    assert_false(blocktest_exception_matches("TransactionException.INVALID_BLOB_VERSIONED_HASH", &r));
+    assert_true(blocktest_exception_matches("TR_BLOBVERSION_INVALID", &r));
+    r = tx_rejection(TXERR_BLOB_CREATE, 3, 1);
+    assert_true(blocktest_exception_matches("TransactionException.TYPE_3_TX_CONTRACT_CREATION", &r));
+    /* Zero blobs and too many blobs are different rules. */
+    r = tx_rejection(TXERR_BLOB_COUNT, 3, 0);
+    assert_true(blocktest_exception_matches("TransactionException.TYPE_3_TX_ZERO_BLOBS", &r));
+    assert_false(blocktest_exception_matches("TransactionException.TYPE_3_TX_BLOB_COUNT_EXCEEDED", &r));
+    assert_false(blocktest_exception_matches("TransactionException.TYPE_3_TX_MAX_BLOB_GAS_ALLOWANCE_EXCEEDED", &r));
+    r = tx_rejection(TXERR_BLOB_COUNT, 3, 7);
+    assert_false(blocktest_exception_matches("TransactionException.TYPE_3_TX_ZERO_BLOBS", &r));
+    assert_true(blocktest_exception_matches("TransactionException.TYPE_3_TX_BLOB_COUNT_EXCEEDED", &r));
+    assert_true(blocktest_exception_matches("TransactionException.TYPE_3_TX_MAX_BLOB_GAS_ALLOWANCE_EXCEEDED", &r));
+    /* A type the fork does not have: the blob transaction before Cancun
+     * has its own names, other types do not. */
+    r = tx_rejection(TXERR_TYPE_NOT_SUPPORTED, 3, 1);
+    assert_true(blocktest_exception_matches("TransactionException.TYPE_3_TX_PRE_FORK", &r));
+    assert_true(blocktest_exception_matches("TransactionException.TYPE_NOT_SUPPORTED", &r));
+    assert_false(blocktest_exception_matches("TransactionException.TYPE_3_TX_ZERO_BLOBS_PRE_FORK", &r));
+    r.tx_blob_count = 0;
+    assert_true(blocktest_exception_matches(
+        "TransactionException.TYPE_3_TX_PRE_FORK|TransactionException.TYPE_3_TX_ZERO_BLOBS", &r));
+    assert_true(blocktest_exception_matches("TransactionException.TYPE_3_TX_ZERO_BLOBS_PRE_FORK", &r));
+    r = tx_rejection(TXERR_TYPE_NOT_SUPPORTED, 2, 0);
+    assert_false(blocktest_exception_matches("TransactionException.TYPE_3_TX_PRE_FORK", &r));
+    assert_true(blocktest_exception_matches("TR_TypeNotSupported", &r));
+    /* A block made invalid without a transaction error names nothing. */
+    r = tx_rejection(TXERR_NONE, -1, 0);
+    assert_false(blocktest_exception_matches("TransactionException.INTRINSIC_GAS_TOO_LOW", &r));
+    char kinds[256];
+    blocktest_rejection_kinds(&r, kinds, sizeof kinds);
+    assert_string_equal(kinds, "");
+
+    /* A sender that cannot be recovered is the transaction's signature. */
+    struct blocktest_rejection b = {.code = BLOCKERR_TX_SIGNATURE, .fork = FORK_CANCUN, .tx_type = -1};
+    assert_true(blocktest_exception_matches("TransactionException.INVALID_SIGNATURE_VRS", &b));
+    assert_false(blocktest_exception_matches("BlockException.INVALID_SIGNATURE_VRS", &b));
+
+    /* EIP-3675: uncles and difficulty over Paris are named as such; before
+     * the Merge the same errors are the proof-of-work rules. */
+    b = (struct blocktest_rejection){.code = BLOCKERR_OMMERS_HASH, .fork = FORK_PARIS, .tx_type = -1};
+    assert_true(blocktest_exception_matches("BlockException.IMPORT_IMPOSSIBLE_UNCLES_OVER_PARIS", &b));
+    b.fork = FORK_LONDON;
+    assert_false(blocktest_exception_matches("BlockException.IMPORT_IMPOSSIBLE_UNCLES_OVER_PARIS", &b));
+    assert_true(blocktest_exception_matches("BlockException.INVALID_UNCLES_HASH", &b));
+    assert_true(blocktest_exception_matches("InvalidUnclesHash", &b));
+    b.code = BLOCKERR_DIFFICULTY;
+    assert_true(blocktest_exception_matches("BlockException.INVALID_DIFFICULTY", &b));
+    assert_false(blocktest_exception_matches("BlockException.IMPORT_IMPOSSIBLE_DIFFICULTY_OVER_PARIS", &b));
+    b.fork = FORK_SHANGHAI;
+    assert_false(blocktest_exception_matches("BlockException.INVALID_DIFFICULTY", &b));
+    assert_true(blocktest_exception_matches("BlockException.IMPORT_IMPOSSIBLE_DIFFICULTY_OVER_PARIS", &b));
+
+    /* retesteth block names. */
+    b.code = BLOCKERR_GAS_LIMIT;
+    assert_true(blocktest_exception_matches("InvalidGasLimit", &b));
+    assert_true(blocktest_exception_matches("BlockException.GASLIMIT_TOO_BIG", &b));
+    assert_false(blocktest_exception_matches("BlockException.INVALID_BASEFEE_PER_GAS", &b));
+    assert_false(blocktest_exception_matches("RLP_InputString_TooLong_UINT64_DECODEINTO_BLOCK_EXTBLOCK_HEADER_GASLIMIT",
+                                             &b));
+    b.code = BLOCKERR_TIMESTAMP;
+    assert_true(blocktest_exception_matches("InvalidTimestampOlderParent", &b));
+    b.code = BLOCKERR_UNSUPPORTED; /* a refusal is never an expected rejection */
+    assert_false(blocktest_exception_matches("BlockException.INCORRECT_BLOCK_FORMAT", &b));
+
+    /* Blocks that do not decode: the part and field decide. */
+    b = (struct blocktest_rejection){.code = BLOCKERR_RLP, .tx_type = -1, .decode_part = BT_DECODE_WITHDRAWAL,
+                                     .decode_error = PAREVM_ERR_RLP, .decode_field = "address"};
+    assert_true(blocktest_exception_matches("BlockException.RLP_STRUCTURES_ENCODING|BlockException.RLP_INVALID_ADDRESS",
+                                            &b));
+    assert_true(blocktest_exception_matches("BlockException.RLP_INVALID_ADDRESS", &b));
+    assert_false(blocktest_exception_matches("BlockException.RLP_INVALID_FIELD_OVERFLOW_64", &b));
+    assert_true(blocktest_exception_matches("RLP_ExpectedInputList_EXTBLOCK", &b));
+    b.decode_part = BT_DECODE_HEADER;
+    b.decode_field = NULL;
+    b.decode_error = PAREVM_ERR_RANGE;
+    assert_true(blocktest_exception_matches("BlockException.RLP_INVALID_FIELD_OVERFLOW_64", &b));
+    assert_false(blocktest_exception_matches("BlockException.RLP_INVALID_ADDRESS", &b));
+    b.decode_part = BT_DECODE_TRANSACTION;
+    b.decode_error = PAREVM_ERR_RLP;
+    b.tx_reason = "value";
+    b.tx_type = 2;
+    assert_true(blocktest_exception_matches("TransactionException.RLP_INVALID_VALUE", &b));
+    assert_false(blocktest_exception_matches("TransactionException.RLP_INVALID_NONCE", &b));
+    b.tx_reason = "to: empty (types 3 and 4 cannot create, EIP-4844, EIP-7702)";
+    b.tx_type = 4;
+    assert_true(blocktest_exception_matches("TransactionException.TYPE_4_TX_CONTRACT_CREATION", &b));
+    assert_false(blocktest_exception_matches("TransactionException.TYPE_3_TX_CONTRACT_CREATION", &b));
+    b.tx_reason = "authorization_list: empty (EIP-7702)";
+    assert_true(blocktest_exception_matches("TransactionException.TYPE_4_EMPTY_AUTHORIZATION_LIST", &b));
+    b.tx_reason = "authorization: address not 20 bytes";
+    assert_true(blocktest_exception_matches("TransactionException.TYPE_4_INVALID_AUTHORIZATION_FORMAT", &b));
+    b.tx_type = 2;
+    b.tx_reason = "nonce";
+    b.decode_error = PAREVM_ERR_RANGE;
+    assert_true(blocktest_exception_matches("TransactionException.NONCE_OVERFLOW", &b));
+    assert_false(blocktest_exception_matches("TransactionException.RLP_INVALID_NONCE", &b));
+    blocktest_rejection_kinds(&b, kinds, sizeof kinds);
+    assert_string_equal(kinds, "BlockException.RLP_STRUCTURES_ENCODING|TransactionException.NONCE_OVERFLOW|"
+                               "InvalidNonce|NonceTooLong|LeadingZerosNonce|LeadingZerosNonceSize");
+    /* Truncated, always terminated. */
+    blocktest_rejection_kinds(&b, kinds, 10);
+    assert_string_equal(kinds, "BlockExce");
+}
+
+/* rlp([header, [tx], [], []]): tx as given (a legacy list) or as a
+ * string (a typed transaction). */
+static void encode_block_with_tx(const uint8_t *tx, size_t tx_len, bool typed, struct bytebuf *out)
+{
+    struct block_header h;
+    base_header(&h);
+    bytebuf_reset(out);
+    size_t list = rlp_list_begin(out);
+    assert_int_equal(block_header_encode(&h, out), PAREVM_OK);
+    size_t txs = rlp_list_begin(out);
+    if (typed)
+        assert_int_equal(rlp_encode_bytes(out, tx, tx_len), PAREVM_OK);
+    else
+        assert_int_equal(rlp_encode_raw(out, tx, tx_len), PAREVM_OK);
+    assert_int_equal(rlp_list_end(out, txs), PAREVM_OK);
+    assert_int_equal(rlp_encode_raw(out, (const uint8_t *)"\xc0", 1), PAREVM_OK);
+    assert_int_equal(rlp_encode_raw(out, (const uint8_t *)"\xc0", 1), PAREVM_OK);
+    assert_int_equal(rlp_list_end(out, list), PAREVM_OK);
+}
+
+/* Import a block holding one undecodable transaction into test t (its
+ * first block replaced): it is rejected as `match` names it (the run
+ * then fails only at the end: the chain is shorter than the fixture's),
+ * and `other` names another kind, a failure at that block that says
+ * what was expected and what came. */
+static void expect_tx_decode_kind(struct blocktest *t, const struct bytebuf *tx, bool typed, const char *match,
+                                  const char *other)
+{
+    struct blocktest_block *blk = &t->blocks[0];
+    struct bytebuf block = {0};
+    encode_block_with_tx(tx->data, tx->len, typed, &block);
+    free(blk->rlp);
+    blk->rlp = malloc(block.len);
+    assert_non_null(blk->rlp);
+    memcpy(blk->rlp, block.data, block.len);
+    blk->rlp_len = block.len;
+    bytebuf_free(&block);
+
+    struct blocktest_result res;
+    struct reject_log log = {0};
+    free(blk->expect_exception);
+    blk->expect_exception = strdup(match);
+    assert_int_equal(blocktest_run(t, &res, on_reject, &log), PAREVM_OK);
+    assert_int_equal(log.count, 1);
+    assert_non_null(strstr(res.message, "post: "));
+
+    free(blk->expect_exception);
+    blk->expect_exception = strdup(other);
+    assert_int_equal(blocktest_run(t, &res, NULL, NULL), PAREVM_OK);
+    assert_false(res.pass);
+    char want[300];
+    snprintf(want, sizeof want, "block 1: expected exception %s, got RLP_ENCODING (", other);
+    assert_non_null(strstr(res.message, want));
+}
+
+/* A transaction that does not decode is rejected as the fixtures name
+ * the broken field (decoding happens when the block is imported). */
+static void test_tx_decode_kinds(void **state)
+{
+    (void)state;
+    struct blocktest_file f;
+    load("ValidBlocks/bcExample/basefeeExample.json", &f);
+    struct blocktest *t = &f.tests[0];
+    struct bytebuf tx = {0};
+    uint8_t hash[32] = {0x01};
+    uint8_t to[20] = {0xaa};
+
+    /* EIP-4844: a blob transaction with an empty `to`. */
+    bytebuf_reset(&tx);
+    bytebuf_push(&tx, 0x03);
+    size_t list = rlp_list_begin(&tx);
+    rlp_encode_u64(&tx, 1);          /* chain id */
+    rlp_encode_u64(&tx, 0);          /* nonce */
+    rlp_encode_u64(&tx, 1);          /* max priority fee */
+    rlp_encode_u64(&tx, 100);        /* max fee */
+    rlp_encode_u64(&tx, 21000);      /* gas */
+    rlp_encode_bytes(&tx, NULL, 0);  /* to: empty */
+    rlp_encode_u64(&tx, 0);          /* value */
+    rlp_encode_bytes(&tx, NULL, 0);  /* data */
+    rlp_encode_raw(&tx, (const uint8_t *)"\xc0", 1); /* access list */
+    rlp_encode_u64(&tx, 1);          /* max fee per blob gas */
+    size_t hashes = rlp_list_begin(&tx);
+    rlp_encode_bytes(&tx, hash, 32);
+    rlp_list_end(&tx, hashes);
+    rlp_encode_u64(&tx, 0); /* y parity, r, s */
+    rlp_encode_u64(&tx, 1);
+    rlp_encode_u64(&tx, 1);
+    /* the list starts after the type byte */
+    assert_int_equal(rlp_list_end(&tx, list), PAREVM_OK);
+    expect_tx_decode_kind(t, &tx, true, "TransactionException.TYPE_3_TX_CONTRACT_CREATION",
+                          "TransactionException.RLP_INVALID_TO");
+
+    /* A legacy transaction whose value is a list. */
+    bytebuf_reset(&tx);
+    list = rlp_list_begin(&tx);
+    rlp_encode_u64(&tx, 0);
+    rlp_encode_u64(&tx, 10);
+    rlp_encode_u64(&tx, 21000);
+    rlp_encode_bytes(&tx, to, 20);
+    rlp_encode_raw(&tx, (const uint8_t *)"\xc0", 1); /* value: [] */
+    rlp_encode_bytes(&tx, NULL, 0);
+    rlp_encode_u64(&tx, 27);
+    rlp_encode_u64(&tx, 1);
+    rlp_encode_u64(&tx, 1);
+    assert_int_equal(rlp_list_end(&tx, list), PAREVM_OK);
+    expect_tx_decode_kind(t, &tx, false, "TransactionException.RLP_INVALID_VALUE|BlockException.INVALID_GASLIMIT",
+                          "TransactionException.RLP_INVALID_NONCE");
+
+    /* A nonce of 9 bytes (EIP-2681: nonces are 64-bit). */
+    bytebuf_reset(&tx);
+    list = rlp_list_begin(&tx);
+    static const uint8_t big[9] = {1};
+    rlp_encode_bytes(&tx, big, 9);
+    rlp_encode_u64(&tx, 10);
+    rlp_encode_u64(&tx, 21000);
+    rlp_encode_bytes(&tx, to, 20);
+    rlp_encode_u64(&tx, 0);
+    rlp_encode_bytes(&tx, NULL, 0);
+    rlp_encode_u64(&tx, 27);
+    rlp_encode_u64(&tx, 1);
+    rlp_encode_u64(&tx, 1);
+    assert_int_equal(rlp_list_end(&tx, list), PAREVM_OK);
+    expect_tx_decode_kind(t, &tx, false, "TransactionException.NONCE_OVERFLOW",
+                          "TransactionException.INTRINSIC_GAS_TOO_LOW");
+
+    /* A type byte no fork defines (EIP-2718). */
+    bytebuf_reset(&tx);
+    bytebuf_push(&tx, 0x7f);
+    bytebuf_push(&tx, 0xc0);
+    expect_tx_decode_kind(t, &tx, true, "TransactionException.TYPE_NOT_SUPPORTED",
+                          "BlockException.RLP_INVALID_FIELD_OVERFLOW_64");
+
+    bytebuf_free(&tx);
+    blocktest_file_free(&f);
+}
+
+/* A network that schedules a fork parevm does not implement is refused
+ * before anything runs (PAREVM_ERR_UNSUPPORTED, the fork named), whether
+ * the whole chain or only a later part is in that fork. */
+static void test_unimplemented_network_refused(void **state)
+{
+    (void)state;
+    static const char *const networks[] = {"Amsterdam", "OsakaToAmsterdamAtTime15k"};
+    for (size_t i = 0; i < sizeof networks / sizeof networks[0]; i++) {
+        char json[1024];
+        snprintf(json, sizeof json,
+                 "{\"t\": {\"network\": \"%s\", \"genesisRLP\": \"0xc0\", \"genesisBlockHeader\": "
+                 "{\"hash\": \"0x%064d\"}, \"pre\": {}, \"blocks\": [], \"postStateHash\": \"0x%064d\", "
+                 "\"lastblockhash\": \"0x%064d\"}}",
+                 networks[i], 0, 0, 0);
+        struct blocktest_file f;
+        char err[512];
+        assert_int_equal(blocktest_load_file(write_tmp("amsterdam.json", json), &f, err, sizeof err), PAREVM_OK);
+        struct blocktest_result res;
+        assert_int_equal(blocktest_run(&f.tests[0], &res, NULL, NULL), PAREVM_ERR_UNSUPPORTED);
+        assert_false(res.pass);
+        assert_non_null(strstr(res.message, "network: refused"));
+        assert_non_null(strstr(res.message, "schedules fork Amsterdam, which parevm does not implement"));
+        blocktest_file_free(&f);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1185,6 +1750,8 @@ int main(void)
         cmocka_unit_test(test_decode_mutations),
         cmocka_unit_test(test_loader_errors),
         cmocka_unit_test(test_header_rules),
+        cmocka_unit_test(test_osaka_chain),
+        cmocka_unit_test(test_prague_header_fields),
         cmocka_unit_test(test_base_fee_formula),
         cmocka_unit_test(test_london_transition),
         cmocka_unit_test(test_pow_difficulty),
@@ -1192,6 +1759,9 @@ int main(void)
         cmocka_unit_test(test_pow_fork_choice_and_uncles),
         cmocka_unit_test(test_body_and_outcome),
         cmocka_unit_test(test_exception_matching),
+        cmocka_unit_test(test_exception_kinds),
+        cmocka_unit_test(test_tx_decode_kinds),
+        cmocka_unit_test(test_unimplemented_network_refused),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

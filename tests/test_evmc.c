@@ -1266,6 +1266,21 @@ static void test_rejected(void **state)
     done(c, &r);
 }
 
+/* Revisions after Osaka (EVMC_EXPERIMENTAL, values beyond the enum) are
+ * rejected before anything runs, whatever the code, gas or host. */
+static void test_rejected_later_revisions(void **state)
+{
+    (void)state;
+    const uint8_t code[] = {PUSH1, 1, PUSH1, 2, ADD, STOP};
+    const int revisions[] = {EVMC_EXPERIMENTAL, EVMC_EXPERIMENTAL + 1, 100};
+    for (size_t i = 0; i < sizeof revisions / sizeof revisions[0]; i++) {
+        struct evmc_host_context *c = new_host((enum evmc_revision)revisions[i]);
+        struct evmc_result r = run(c, code, sizeof code, 100000);
+        expect(&r, EVMC_REJECTED, 0, 0);
+        done(c, &r);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1290,6 +1305,7 @@ int main(void)
         cmocka_unit_test(test_selfdestruct),
         cmocka_unit_test(test_recursion),
         cmocka_unit_test(test_rejected),
+        cmocka_unit_test(test_rejected_later_revisions),
     };
     return cmocka_run_group_tests(tests, load_vm, unload_vm);
 }

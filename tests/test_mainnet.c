@@ -19,6 +19,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <secp256k1.h>
+#include <secp256k1_recovery.h>
+
+#include "../src/base/buf.h"
+#include "../src/base/hex.h"
+#include "../src/base/keccak.h"
+#include "../src/base/rlp.h"
 #include "../src/exec/exec.h"
 #include "../src/io/mainnet.h"
 #include "fixture_dir.h"
@@ -302,6 +309,190 @@ static void edit_missing_field(cJSON *root)
     cJSON_DeleteItemFromObjectCaseSensitive(tx_at(root, 2), "gas");
 }
 
+/* ---- EIP-7702: a type-4 transaction in RPC form ---- */
+
+static void sign_hash(const hash32 *h, const uint8_t key[32], u256 *r, u256 *s, int *recid)
+{
+    secp256k1_context *ctx = secp256k1_context_create(SECP256K1_CONTEXT_NONE);
+    secp256k1_ecdsa_recoverable_signature sig;
+    assert_true(secp256k1_ecdsa_sign_recoverable(ctx, &sig, h->bytes, key, NULL, NULL));
+    uint8_t rs[64];
+    secp256k1_ecdsa_recoverable_signature_serialize_compact(ctx, rs, recid, &sig);
+    secp256k1_context_destroy(ctx);
+    *r = u256_from_be(rs, 32);
+    *s = u256_from_be(rs + 32, 32);
+}
+
+static struct tx set_code_tx; /* signed by set_code_build, read by the edits */
+
+static void set_code_build(void)
+{
+    static uint8_t data[3] = {1, 0, 2};
+    static struct authorization auth;
+    uint8_t key[32], auth_key[32];
+    memset(key, 0x61, 32);
+    memset(auth_key, 0x62, 32);
+    memset(&auth, 0, sizeof auth);
+    auth.chain_id = u256_from_u64(1);
+    memset(auth.addr.bytes, 0x44, 20);
+    auth.nonce = 5;
+    struct bytebuf b = {0};
+    assert_int_equal(bytebuf_push(&b, 0x05), PAREVM_OK);
+    size_t at = rlp_list_begin(&b);
+    assert_int_equal(rlp_encode_u256(&b, &auth.chain_id), PAREVM_OK);
+    assert_int_equal(rlp_encode_bytes(&b, auth.addr.bytes, 20), PAREVM_OK);
+    assert_int_equal(rlp_encode_u64(&b, auth.nonce), PAREVM_OK);
+    assert_int_equal(rlp_list_end(&b, at), PAREVM_OK);
+    hash32 h = keccak256_hash(b.data, b.len);
+    bytebuf_free(&b);
+    int recid;
+    sign_hash(&h, auth_key, &auth.r, &auth.s, &recid);
+    auth.y_parity = (uint8_t)recid;
+
+    struct tx *t = &set_code_tx;
+    memset(t, 0, sizeof *t);
+    t->type = 4;
+    t->chain_id = 1;
+    t->has_chain_id = true;
+    t->nonce = 3;
+    t->max_priority_fee_per_gas = u256_from_u64(2);
+    t->max_fee_per_gas = u256_from_u64(300000000000ull);
+    t->gas_price = t->max_fee_per_gas;
+    t->gas_limit = 100000;
+    t->has_to = true;
+    memset(t->to.bytes, 0x55, 20);
+    t->value = u256_from_u64(9);
+    t->data = data;
+    t->data_len = sizeof data;
+    t->authorizations = &auth;
+    t->authorization_count = 1;
+    assert_int_equal(tx_signing_hash(t, &h), PAREVM_OK);
+    sign_hash(&h, key, &t->r, &t->s, &recid);
+    t->v = u256_from_u64((uint64_t)recid);
+    assert_int_equal(tx_recover_sender(t, FORK_PRAGUE), PAREVM_OK);
+}
+
+static void add_hex(cJSON *obj, const char *key, const uint8_t *bytes, size_t len)
+{
+    char *buf = malloc(2 * len + 3);
+    assert_non_null(buf);
+    hex_encode(bytes, len, buf);
+    cJSON_AddStringToObject(obj, key, buf);
+    free(buf);
+}
+
+static void add_u256(cJSON *obj, const char *key, const u256 *v)
+{
+    char buf[80];
+    u256_to_hex(v, buf);
+    cJSON_AddStringToObject(obj, key, buf);
+}
+
+static void add_u64(cJSON *obj, const char *key, uint64_t v)
+{
+    u256 w = u256_from_u64(v);
+    add_u256(obj, key, &w);
+}
+
+/* set_code_tx as an RPC object (with its hash and sender, which the loader
+ * checks), appended to the block's transactions. */
+static cJSON *append_set_code_tx(cJSON *root)
+{
+    const struct tx *t = &set_code_tx;
+    cJSON *o = cJSON_CreateObject();
+    add_u64(o, "type", 4);
+    add_u64(o, "chainId", t->chain_id);
+    add_u64(o, "nonce", t->nonce);
+    add_u64(o, "gas", t->gas_limit);
+    add_u256(o, "maxFeePerGas", &t->max_fee_per_gas);
+    add_u256(o, "maxPriorityFeePerGas", &t->max_priority_fee_per_gas);
+    add_hex(o, "to", t->to.bytes, 20);
+    add_u256(o, "value", &t->value);
+    add_hex(o, "input", t->data, t->data_len);
+    cJSON_AddItemToObject(o, "accessList", cJSON_CreateArray());
+    cJSON *list = cJSON_CreateArray();
+    const struct authorization *a = &t->authorizations[0];
+    cJSON *ja = cJSON_CreateObject();
+    add_u256(ja, "chainId", &a->chain_id);
+    add_hex(ja, "address", a->addr.bytes, 20);
+    add_u64(ja, "nonce", a->nonce);
+    add_u64(ja, "yParity", a->y_parity);
+    add_u256(ja, "r", &a->r);
+    add_u256(ja, "s", &a->s);
+    cJSON_AddItemToArray(list, ja);
+    cJSON_AddItemToObject(o, "authorizationList", list);
+    add_u256(o, "v", &t->v);
+    add_u256(o, "yParity", &t->v);
+    add_u256(o, "r", &t->r);
+    add_u256(o, "s", &t->s);
+    hash32 h;
+    assert_int_equal(tx_hash(t, &h), PAREVM_OK);
+    add_hex(o, "hash", h.bytes, 32);
+    add_hex(o, "from", t->sender.bytes, 20);
+    cJSON_AddItemToArray(cJSON_GetObjectItemCaseSensitive(root, "transactions"), o);
+    return o;
+}
+
+static void edit_add_set_code(cJSON *root)
+{
+    append_set_code_tx(root);
+}
+
+static void edit_set_code_no_list(cJSON *root)
+{
+    cJSON_DeleteItemFromObjectCaseSensitive(append_set_code_tx(root), "authorizationList");
+}
+
+static void edit_set_code_wrong_nonce(cJSON *root)
+{
+    /* The authorization's nonce changes: the hash no longer matches. */
+    cJSON *list = cJSON_GetObjectItemCaseSensitive(append_set_code_tx(root), "authorizationList");
+    set_string(cJSON_GetArrayItem(list, 0), "nonce", "0x6");
+}
+
+/* The loader reads type 4 with its authorization list: every field comes
+ * back, the hash (which covers the list) and the sender agree; without
+ * the list it is refused, and a changed field breaks the hash. */
+static void test_set_code_tx(void **state)
+{
+    (void)state;
+    REQUIRE_FIXTURES();
+    set_code_build();
+    copy_fixture("19426587");
+    edit_block(edit_add_set_code);
+    struct chain_config c;
+    mainnet_config(&c);
+    struct mainnet_fixture fx;
+    char err[512];
+    int rc = mainnet_load(tmpdir, &c, &fx, err, sizeof err);
+    if (rc)
+        fail_msg("load: %s", err);
+    const struct tx *t = &fx.block.txs[fx.block.tx_count - 1];
+    assert_int_equal(t->type, 4);
+    assert_int_equal(t->nonce, 3);
+    assert_int_equal(t->data_len, 3);
+    assert_true(address_eq(&t->sender, &set_code_tx.sender));
+    assert_int_equal(t->authorization_count, 1);
+    const struct authorization *a = &t->authorizations[0], *want = &set_code_tx.authorizations[0];
+    assert_true(u256_eq(&a->chain_id, &want->chain_id));
+    assert_true(address_eq(&a->addr, &want->addr));
+    assert_int_equal(a->nonce, 5);
+    assert_int_equal(a->y_parity, want->y_parity);
+    assert_true(u256_eq(&a->r, &want->r));
+    assert_true(u256_eq(&a->s, &want->s));
+    mainnet_fixture_free(&fx);
+    remove_copy();
+
+    copy_fixture("19426587");
+    edit_block(edit_set_code_no_list);
+    expect_load_error(PAREVM_ERR_JSON, (const char *const[]){"authorizationList", "missing", NULL});
+    remove_copy();
+    copy_fixture("19426587");
+    edit_block(edit_set_code_wrong_nonce);
+    expect_load_error(PAREVM_ERR_SIGNATURE, (const char *const[]){"transactions[", NULL});
+    remove_copy();
+}
+
 static void test_bad_signatures(void **state)
 {
     (void)state;
@@ -421,12 +612,37 @@ static void test_missing_files(void **state)
     assert_non_null(strstr(err, "truncated"));
 }
 
+/* A block the chain config puts in a fork parevm does not implement is
+ * refused at load time (PAREVM_ERR_UNSUPPORTED, naming the file, the field
+ * and the fork), never run under another fork's rules; the same block in
+ * its own fork loads. */
+static void test_unimplemented_fork_refused(void **state)
+{
+    (void)state;
+    REQUIRE_FIXTURES();
+    char dir[4200], err[512];
+    snprintf(dir, sizeof dir, "%s/19426587", fixtures);
+    struct chain_config c;
+    chain_config_single(&c, FORK_AMSTERDAM);
+    struct mainnet_fixture fx;
+    assert_int_equal(mainnet_load(dir, &c, &fx, err, sizeof err), PAREVM_ERR_UNSUPPORTED);
+    assert_non_null(strstr(err, "block.json: timestamp: block 19426587"));
+    assert_non_null(strstr(err, "fork Amsterdam, which parevm does not implement"));
+    assert_null(fx.dir);
+    mainnet_config(&c);
+    assert_int_equal(mainnet_load(dir, &c, &fx, err, sizeof err), PAREVM_OK);
+    assert_int_equal(fx.fork, FORK_CANCUN);
+    mainnet_fixture_free(&fx);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_all_blocks),         cmocka_unit_test(test_truncated_block_json),
         cmocka_unit_test(test_bad_signatures),     cmocka_unit_test(test_wrong_chain_id_exec),
         cmocka_unit_test(test_missing_block_hash), cmocka_unit_test(test_missing_files),
+        cmocka_unit_test(test_unimplemented_fork_refused),
+        cmocka_unit_test(test_set_code_tx),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -17,6 +17,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <secp256k1.h>
+#include <secp256k1_recovery.h>
+
+#include "../src/base/buf.h"
+#include "../src/base/keccak.h"
+#include "../src/base/rlp.h"
 #include "../src/chain/transition.h"
 #include "../src/exec/exec.h"
 #include "../src/exec/mvmemory.h"
@@ -74,16 +80,21 @@ static struct tx make_tx(const address *from, uint64_t nonce, const address *to,
     return t;
 }
 
-static void make_env(struct block_env *env)
+static void make_env_fork(struct block_env *env, enum fork fork)
 {
     memset(env, 0, sizeof *env);
-    env->fork = FORK_CANCUN;
+    env->fork = fork;
     env->chain_id = 1;
     env->coinbase = addr_of(0xc0ffee);
     env->number = 20000000;
     env->timestamp = 1720000000;
     env->gas_limit = 1000000000;
     env->base_fee = u256_from_u64(7);
+}
+
+static void make_env(struct block_env *env)
+{
+    make_env_fork(env, FORK_CANCUN);
 }
 
 struct outcome {
@@ -175,10 +186,11 @@ static void assert_same(const struct outcome *a, const struct outcome *b)
 
 /* expect_ok: how many transactions must be valid and succeed
  * sequentially (guards against a block that tests nothing). */
-static void check_block(const struct world *pre, const struct tx *txs, size_t n, int rounds, size_t expect_ok)
+static void check_block_fork(const struct world *pre, const struct tx *txs, size_t n, int rounds, size_t expect_ok,
+                             enum fork fork)
 {
     struct block_env env;
-    make_env(&env);
+    make_env_fork(&env, fork);
     struct outcome seq;
     run_sequential(&env, pre, txs, n, &seq);
     size_t ok = 0;
@@ -209,6 +221,11 @@ static void check_block(const struct world *pre, const struct tx *txs, size_t n,
         }
     }
     outcome_free(&seq);
+}
+
+static void check_block(const struct world *pre, const struct tx *txs, size_t n, int rounds, size_t expect_ok)
+{
+    check_block_fork(pre, txs, n, rounds, expect_ok, FORK_CANCUN);
 }
 
 static int rounds(void)
@@ -299,6 +316,248 @@ static void test_beneficiary_reads(void **state)
             txs[i] = make_tx(&from, 0, &to, 7 + i, 21000);
     }
     check_block(&pre, txs, N, rounds(), N);
+    world_free(&pre);
+}
+
+/* ---- EIP-7702 ---- */
+
+/* Sign authorization a with a private key: keccak(0x05 || rlp([chain_id,
+ * address, nonce])), recoverable ECDSA. */
+static void sign_authorization(struct authorization *a, const uint8_t key[32])
+{
+    struct bytebuf b = {0};
+    assert_int_equal(bytebuf_push(&b, 0x05), PAREVM_OK);
+    size_t at = rlp_list_begin(&b);
+    assert_int_equal(rlp_encode_u256(&b, &a->chain_id), PAREVM_OK);
+    assert_int_equal(rlp_encode_bytes(&b, a->addr.bytes, 20), PAREVM_OK);
+    assert_int_equal(rlp_encode_u64(&b, a->nonce), PAREVM_OK);
+    assert_int_equal(rlp_list_end(&b, at), PAREVM_OK);
+    hash32 h = keccak256_hash(b.data, b.len);
+    bytebuf_free(&b);
+    secp256k1_context *ctx = secp256k1_context_create(SECP256K1_CONTEXT_NONE);
+    secp256k1_ecdsa_recoverable_signature sig;
+    assert_true(secp256k1_ecdsa_sign_recoverable(ctx, &sig, h.bytes, key, NULL, NULL));
+    uint8_t rs[64];
+    int recid;
+    secp256k1_ecdsa_recoverable_signature_serialize_compact(ctx, rs, &recid, &sig);
+    secp256k1_context_destroy(ctx);
+    a->r = u256_from_be(rs, 32);
+    a->s = u256_from_be(rs + 32, 32);
+    a->y_parity = (uint8_t)recid;
+}
+
+static address key_address(const uint8_t key[32])
+{
+    secp256k1_context *ctx = secp256k1_context_create(SECP256K1_CONTEXT_NONE);
+    secp256k1_pubkey pub;
+    assert_true(secp256k1_ec_pubkey_create(ctx, &pub, key));
+    uint8_t out[65];
+    size_t len = sizeof out;
+    assert_true(secp256k1_ec_pubkey_serialize(ctx, out, &len, &pub, SECP256K1_EC_UNCOMPRESSED));
+    secp256k1_context_destroy(ctx);
+    hash32 h = keccak256_hash(out + 1, 64);
+    address a;
+    memcpy(a.bytes, h.bytes + 12, 20);
+    return a;
+}
+
+static struct authorization make_auth(const uint8_t key[32], const address *target, uint64_t nonce)
+{
+    struct authorization a;
+    memset(&a, 0, sizeof a);
+    a.chain_id = u256_from_u64(1);
+    if (target)
+        a.addr = *target;
+    a.nonce = nonce;
+    sign_authorization(&a, key);
+    return a;
+}
+
+/* A set-code transaction (type 4) carrying n authorizations (copied). */
+static struct tx make_set_code_tx(const address *from, uint64_t nonce, const address *to,
+                                  const struct authorization *auths, size_t n)
+{
+    struct tx t = make_tx(from, nonce, to, 0, 400000);
+    t.type = 4;
+    t.authorizations = malloc(n * sizeof *auths);
+    assert_non_null(t.authorizations);
+    memcpy(t.authorizations, auths, n * sizeof *auths);
+    t.authorization_count = n;
+    return t;
+}
+
+static void append_push20(uint8_t *code, size_t *at, const address *a)
+{
+    code[(*at)++] = 0x73;
+    memcpy(code + *at, a->bytes, 20);
+    *at += 20;
+}
+
+/* Delegations written by one transaction and run by later ones must be
+ * seen identically in parallel: authorities delegate to counter
+ * contracts, later transactions call them (directly, through a router's
+ * CALL and DELEGATECALL), read their designator with EXTCODESIZE, send
+ * from a delegated account (EIP-3607), re-delegate, clear a delegation,
+ * and carry an authorization with a stale nonce (skipped). */
+static void test_set_code_delegations(void **state)
+{
+    (void)state;
+    enum { AUTHORITIES = 4, FILLER = 40 };
+    struct world pre;
+    world_init(&pre);
+    uint8_t keys[AUTHORITIES][32];
+    address auth_addr[AUTHORITIES];
+    for (int k = 0; k < AUTHORITIES; k++) {
+        memset(keys[k], 0x31 + k, 32);
+        auth_addr[k] = key_address(keys[k]);
+    }
+    fund(&pre, &auth_addr[2], 1000000000000ull); /* exists (refund) and later sends */
+    fund(&pre, &auth_addr[1], 1);                /* exists */
+    /* C: slot0 += 1; C2: slot1 += 1 (both in the caller's storage). */
+    static const uint8_t counter0[] = {0x60, 0x00, 0x54, 0x60, 0x01, 0x01, 0x60, 0x00, 0x55, 0x00};
+    static const uint8_t counter1[] = {0x60, 0x01, 0x54, 0x60, 0x01, 0x01, 0x60, 0x01, 0x55, 0x00};
+    address c0 = addr_of(700001), c1 = addr_of(700002), router = addr_of(700003), drouter = addr_of(700004);
+    set_code(&pre, &c0, counter0, sizeof counter0);
+    set_code(&pre, &c1, counter1, sizeof counter1);
+    /* router: slot1 = CALL(gas, A3, 0, 0, 0, 0, 0); slot0 = EXTCODESIZE(A3). */
+    uint8_t rcode[64];
+    size_t at = 0;
+    for (int i = 0; i < 5; i++) {
+        rcode[at++] = 0x60;
+        rcode[at++] = 0x00;
+    }
+    append_push20(rcode, &at, &auth_addr[3]);
+    rcode[at++] = 0x5a; /* GAS */
+    rcode[at++] = 0xf1; /* CALL */
+    rcode[at++] = 0x60;
+    rcode[at++] = 0x01;
+    rcode[at++] = 0x55;
+    append_push20(rcode, &at, &auth_addr[3]);
+    rcode[at++] = 0x3b; /* EXTCODESIZE */
+    rcode[at++] = 0x60;
+    rcode[at++] = 0x00;
+    rcode[at++] = 0x55;
+    rcode[at++] = 0x00;
+    set_code(&pre, &router, rcode, at);
+    /* drouter: DELEGATECALL(gas, A2, 0, 0, 0, 0): runs A2's delegate here. */
+    uint8_t dcode[64];
+    at = 0;
+    for (int i = 0; i < 4; i++) {
+        dcode[at++] = 0x60;
+        dcode[at++] = 0x00;
+    }
+    append_push20(dcode, &at, &auth_addr[2]);
+    dcode[at++] = 0x5a;
+    dcode[at++] = 0xf4; /* DELEGATECALL */
+    dcode[at++] = 0x50; /* POP */
+    dcode[at++] = 0x00;
+    set_code(&pre, &drouter, dcode, at);
+
+    struct tx txs[64];
+    size_t n = 0;
+    uint32_t next_sender = 0;
+    address s;
+#define SENDER() (s = addr_of(next_sender++), fund(&pre, &s, 1000000000000ull), &s)
+    /* Independent transfers first, so the delegating transaction is not
+     * the block's first. */
+    for (int i = 0; i < 6; i++) {
+        address to = addr_of(300000 + (uint32_t)i);
+        txs[n++] = make_tx(SENDER(), 0, &to, 5, 21000);
+    }
+    /* Delegate A0..A3 to C and call A0: C runs in A0's storage. */
+    struct authorization a4[AUTHORITIES];
+    for (int k = 0; k < AUTHORITIES; k++)
+        a4[k] = make_auth(keys[k], &c0, 0);
+    txs[n++] = make_set_code_tx(SENDER(), 0, &auth_addr[0], a4, AUTHORITIES);
+    /* Later: call A1, A2 (delegated above) and the routers. */
+    for (int i = 0; i < 3; i++) {
+        txs[n++] = make_tx(SENDER(), 0, &auth_addr[1], 0, 100000);
+        txs[n++] = make_tx(SENDER(), 0, &router, 0, 200000);
+        txs[n++] = make_tx(SENDER(), 0, &drouter, 0, 200000);
+    }
+    /* A2 sends a transaction itself (its code is a designator: allowed),
+     * calling A0. Its nonce is 1 after the authorization. */
+    txs[n++] = make_tx(&auth_addr[2], 1, &auth_addr[0], 0, 100000);
+    /* Re-delegate A1 to C2 (nonce 1 now), with a stale authorization for
+     * A0 (nonce 0 again: skipped), and call A1: C2 runs. */
+    struct authorization re[2] = {make_auth(keys[1], &c1, 1), make_auth(keys[0], &c1, 0)};
+    txs[n++] = make_set_code_tx(SENDER(), 0, &auth_addr[1], re, 2);
+    txs[n++] = make_tx(SENDER(), 0, &auth_addr[1], 0, 100000);
+    txs[n++] = make_tx(SENDER(), 0, &auth_addr[0], 0, 100000);
+    /* Clear A3's delegation (address zero), then the router again. */
+    struct authorization clear = make_auth(keys[3], NULL, 1);
+    txs[n++] = make_set_code_tx(SENDER(), 0, &router, &clear, 1);
+    txs[n++] = make_tx(SENDER(), 0, &router, 0, 200000);
+    /* Transfers with calldata that pay the EIP-7623 floor (200 non-zero
+     * bytes: 29000 against an intrinsic 24200), to the coinbase's fee. */
+    static uint8_t calldata[200];
+    memset(calldata, 0xff, sizeof calldata);
+    for (int i = 0; i < 6; i++) {
+        address to = addr_of(400000 + (uint32_t)i);
+        txs[n] = make_tx(SENDER(), 0, &to, 5, 40000);
+        txs[n].data = calldata;
+        txs[n++].data_len = sizeof calldata;
+    }
+#undef SENDER
+    assert_true(n <= sizeof txs / sizeof *txs);
+
+    /* The sequential outcome does what the block says. */
+    struct block_env env;
+    make_env_fork(&env, FORK_PRAGUE);
+    struct world w;
+    assert_int_equal(world_clone(&pre, &w), PAREVM_OK);
+    uint64_t used = 0;
+    for (size_t i = 0; i < n; i++) {
+        struct tx_result r;
+        assert_int_equal(transition_apply_world(&env, &w, &txs[i], used, &r), PAREVM_OK);
+        assert_int_equal(r.error, TXERR_NONE);
+        assert_int_equal(r.status, TX_STATUS_SUCCESS);
+        if (txs[i].data_len == 200)
+            assert_int_equal(r.gas_used, 29000);
+        used += r.gas_used;
+        tx_result_free(&r);
+    }
+    u256 k0 = u256_zero(), k1 = u256_from_u64(1);
+    struct world_account *acc;
+    /* A0: C ran at its delegation and twice more (A2's tx, the call after
+     * the skipped re-delegation); nonce 1. */
+    assert_non_null(acc = world_get(&w, &auth_addr[0]));
+    assert_int_equal(acc->nonce, 1);
+    assert_int_equal(acc->code->len, 23);
+    assert_memory_equal(acc->code->bytes + 3, c0.bytes, 20);
+    u256 v = world_get_storage(acc, &k0);
+    assert_true(u256_eq(&v, &(u256){{3, 0, 0, 0}}));
+    /* A1: three runs of C, then two of C2 (the re-delegating transaction
+     * calls A1 too); nonce 2. */
+    assert_non_null(acc = world_get(&w, &auth_addr[1]));
+    assert_int_equal(acc->nonce, 2);
+    assert_memory_equal(acc->code->bytes, "\xef\x01\x00", 3);
+    assert_memory_equal(acc->code->bytes + 3, c1.bytes, 20);
+    v = world_get_storage(acc, &k0);
+    assert_true(u256_eq(&v, &(u256){{3, 0, 0, 0}}));
+    v = world_get_storage(acc, &k1);
+    assert_true(u256_eq(&v, &(u256){{2, 0, 0, 0}}));
+    /* A3: delegation cleared, nonce 2; storage from the router's calls. */
+    assert_non_null(acc = world_get(&w, &auth_addr[3]));
+    assert_int_equal(acc->nonce, 2);
+    assert_int_equal(acc->code->len, 0);
+    v = world_get_storage(acc, &k0);
+    assert_true(u256_eq(&v, &(u256){{3, 0, 0, 0}}));
+    /* router: the designator's size while delegated, 0 once cleared; the
+     * call succeeded. drouter ran C three times in its own storage. */
+    assert_non_null(acc = world_get(&w, &router));
+    v = world_get_storage(acc, &k0);
+    assert_true(u256_is_zero(&v));
+    v = world_get_storage(acc, &k1);
+    assert_true(u256_eq(&v, &(u256){{1, 0, 0, 0}}));
+    assert_non_null(acc = world_get(&w, &drouter));
+    v = world_get_storage(acc, &k0);
+    assert_true(u256_eq(&v, &(u256){{3, 0, 0, 0}}));
+    world_free(&w);
+
+    check_block_fork(&pre, txs, n, rounds(), n, FORK_PRAGUE);
+    for (size_t i = 0; i < n; i++)
+        free(txs[i].authorizations);
     world_free(&pre);
 }
 
@@ -753,7 +1012,7 @@ int main(void)
         cmocka_unit_test(test_beneficiary_reads),     cmocka_unit_test(test_parallel_for_and_trie),
         cmocka_unit_test(test_give_up_on_contention), cmocka_unit_test(test_location_races),
         cmocka_unit_test(test_block_commit),          cmocka_unit_test(test_partition_conflict),
-        cmocka_unit_test(test_guard_sender_chains),
+        cmocka_unit_test(test_guard_sender_chains),   cmocka_unit_test(test_set_code_delegations),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

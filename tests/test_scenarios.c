@@ -1,12 +1,11 @@
 /*
  * parevm gen's contract scenarios (amm, lending, nft, supply, dao, mixed,
  * smart) at low (--zipf 0) and high (--zipf 1.2) contention: each
- * generated block loads with the mainnet loader (smart: is checked in
- * memory, see check_smart), reproduces its own header, has
- * (nearly) every transaction succeed, gives the same result and post-state
- * root in the forced parallel engine at 1, 2, 4 and 8 threads as
- * sequentially, shows the contention it promises in its dependency graph,
- * and is byte-identical when generated twice.
+ * generated block loads with the mainnet loader, reproduces its own
+ * header, has (nearly) every transaction succeed, gives the same result
+ * and post-state root in the forced parallel engine at 1, 2, 4 and 8
+ * threads as sequentially, shows the contention it promises in its
+ * dependency graph, and is byte-identical when generated twice.
  *
  * The generator is part of the command-line tool, not the library, so it
  * is compiled into this test.
@@ -205,9 +204,9 @@ static void test_mixed(void **state)
     check_scenario(GEN_MIXED, 1.2, EXPECT_SOME);
 }
 
-/* smart (EIP-7702) checks the block in memory, as gen builds and executes
- * it, besides its files: the mainnet loader of this branch reads no
- * type-4 transaction yet. */
+/* smart (EIP-7702, Prague): the files load and verify as the other
+ * scenarios' do; the block built in memory (gen_build) is checked further:
+ * transaction kinds, delegations before and after, parallel runs. */
 struct smart_counts {
     size_t self_delegate, relay_delegate, self_batch, relay_batch, authorizations;
     size_t used_in_block; /* relayed batches of accounts delegated earlier in the block */
@@ -224,7 +223,7 @@ static void check_smart(double zipf, enum expect expect)
 {
     struct gen_options o = scenario_options(GEN_SMART, zipf, 7);
     o.fork = FORK_PRAGUE;
-    char dir[64], again[64];
+    char dir[64], again[64], err_files[512];
     make_tmpdir(dir, "scenarios");
     make_tmpdir(again, "scenarios");
     generate(&o, dir);
@@ -245,6 +244,33 @@ static void check_smart(double zipf, enum expect expect)
         free(b);
     }
     remove_fixture(again);
+
+    /* The files: the mainnet loader reads the type-4 transactions and
+     * the requests hash, and executing them gives the header (EIP-7685
+     * requests hash included; the Prague system contracts are in the
+     * pre-state). */
+    struct chain_config mainnet;
+    chain_config_mainnet(&mainnet);
+    struct mainnet_fixture fx;
+    if (mainnet_load(dir, &mainnet, &fx, err_files, sizeof err_files) != PAREVM_OK)
+        fail_msg("mainnet_load smart: %s", err_files);
+    assert_int_equal(chain_config_header_fork(&mainnet, &fx.block.header), FORK_PRAGUE);
+    assert_true(fx.block.header.has_requests_hash);
+    struct world fw;
+    struct block_result fr;
+    assert_int_equal(world_clone(&fx.pre, &fw), PAREVM_OK);
+    assert_int_equal(exec_block_sequential(&mainnet, &fx.block, &fw, &fx.hashes, &fr), PAREVM_OK);
+    assert_false(fr.invalid);
+    assert_int_equal(fr.gas_used, fx.block.header.gas_used);
+    assert_memory_equal(fr.receipts_root.bytes, fx.block.header.receipts_root.bytes, 32);
+    assert_true(fr.has_requests);
+    assert_memory_equal(fr.requests_hash.bytes, fx.block.header.requests_hash.bytes, 32);
+    hash32 file_root;
+    assert_int_equal(world_state_root(&fw, &file_root), PAREVM_OK);
+    assert_memory_equal(file_root.bytes, fx.block.header.state_root.bytes, 32);
+    block_result_free(&fr);
+    world_free(&fw);
+    mainnet_fixture_free(&fx);
     remove_fixture(dir);
     rmdir(dir);
 
@@ -262,7 +288,7 @@ static void check_smart(double zipf, enum expect expect)
     const struct block *blk = &g.block;
     assert_int_equal(blk->tx_count, SCENARIO_TXS);
     struct chain_config cfg;
-    gen_chain_config(&cfg);
+    chain_config_mainnet(&cfg);
     assert_int_equal(chain_config_header_fork(&cfg, &blk->header), FORK_PRAGUE);
 
     /* Sequential again, on a copy of the pre-state: the header's values. */

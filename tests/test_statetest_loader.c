@@ -367,6 +367,75 @@ static void test_1559_and_blob(void **state)
     free(json);
 }
 
+/* EIP-7702 authorizationList: present makes the transaction type 4
+ * (even empty, which validation then rejects); v stands in for yParity;
+ * a nonce past 64 bits cannot be encoded (PAREVM_ERR_RANGE at build);
+ * a missing field is named in the error. */
+static void test_set_code_authorizations(void **state)
+{
+    (void)state;
+    char *json = make_test_json(
+        "", "0x095e7baea6a6c7c4c2dfeb977efac326af552d87",
+        ", \"maxFeePerGas\": \"0x64\", \"maxPriorityFeePerGas\": \"0x02\", \"authorizationList\": ["
+        "{\"chainId\": \"0x00\", \"address\": \"0x3d8e2d77bca8c0ed68f6d4860444bad2cc2cd661\", \"nonce\": \"0x07\","
+        " \"v\": \"0x01\", \"yParity\": \"0x01\", \"r\": \"0x11\", \"s\": \"0x22\","
+        " \"signer\": \"0x89873a93c67fc34d662483a081ebaabe443ea62f\"},"
+        "{\"chainId\": \"0x01\", \"address\": \"0x0000000000000000000000000000000000000000\", \"nonce\": \"0x00\","
+        " \"v\": \"0x00\", \"r\": \"0x33\", \"s\": \"0x44\"}]");
+    struct statetest_file f;
+    parse_ok(json, &f);
+    const struct statetest *t = &f.tests[0];
+    struct tx tx;
+    assert_int_equal(statetest_build_tx(t, &t->posts[0], &tx), PAREVM_OK);
+    assert_int_equal(tx.type, 4);
+    assert_int_equal(tx.authorization_count, 2);
+    assert_true(u256_is_zero(&tx.authorizations[0].chain_id));
+    assert_int_equal(tx.authorizations[0].addr.bytes[0], 0x3d);
+    assert_int_equal(tx.authorizations[0].nonce, 7);
+    assert_int_equal(tx.authorizations[0].y_parity, 1);
+    assert_u256_hex(&tx.authorizations[0].r, "0x11");
+    assert_u256_hex(&tx.authorizations[0].s, "0x22");
+    assert_u256_hex(&tx.authorizations[1].chain_id, "0x1");
+    assert_int_equal(tx.authorizations[1].y_parity, 0);
+    assert_u256_hex(&tx.authorizations[1].s, "0x44");
+    tx_free(&tx);
+    statetest_file_free(&f);
+    free(json);
+
+    json = make_test_json("", "0x095e7baea6a6c7c4c2dfeb977efac326af552d87",
+                          ", \"maxFeePerGas\": \"0x64\", \"maxPriorityFeePerGas\": \"0x02\", "
+                          "\"authorizationList\": []");
+    parse_ok(json, &f);
+    t = &f.tests[0];
+    assert_int_equal(statetest_build_tx(t, &t->posts[0], &tx), PAREVM_OK);
+    assert_int_equal(tx.type, 4);
+    assert_int_equal(tx.authorization_count, 0);
+    tx_free(&tx);
+    statetest_file_free(&f);
+    free(json);
+
+    json = make_test_json(
+        "", "0x095e7baea6a6c7c4c2dfeb977efac326af552d87",
+        ", \"maxFeePerGas\": \"0x64\", \"maxPriorityFeePerGas\": \"0x02\", \"authorizationList\": ["
+        "{\"chainId\": \"0x00\", \"address\": \"0x3d8e2d77bca8c0ed68f6d4860444bad2cc2cd661\","
+        " \"nonce\": \"0x010000000000000000\", \"yParity\": \"0x01\", \"r\": \"0x11\", \"s\": \"0x22\"}]");
+    parse_ok(json, &f);
+    t = &f.tests[0];
+    assert_int_equal(statetest_build_tx(t, &t->posts[0], &tx), PAREVM_ERR_RANGE);
+    statetest_file_free(&f);
+    free(json);
+
+    json = make_test_json(
+        "", "0x095e7baea6a6c7c4c2dfeb977efac326af552d87",
+        ", \"maxFeePerGas\": \"0x64\", \"maxPriorityFeePerGas\": \"0x02\", \"authorizationList\": ["
+        "{\"chainId\": \"0x00\", \"address\": \"0x3d8e2d77bca8c0ed68f6d4860444bad2cc2cd661\","
+        " \"nonce\": \"0x00\", \"yParity\": \"0x01\", \"s\": \"0x22\"}]");
+    char err[512];
+    assert_int_not_equal(statetest_parse("synthetic.json", json, strlen(json), &f, err, sizeof err), PAREVM_OK);
+    assert_non_null(strstr(err, "authorizationList[0].r"));
+    free(json);
+}
+
 static void test_multiple_tests(void **state)
 {
     (void)state;
@@ -507,7 +576,7 @@ int main(void)
         cmocka_unit_test(test_load_add11),
         cmocka_unit_test(test_legacy_formats),
         cmocka_unit_test(test_access_list_and_create),
-        cmocka_unit_test(test_1559_and_blob),
+        cmocka_unit_test(test_1559_and_blob), cmocka_unit_test(test_set_code_authorizations),
         cmocka_unit_test(test_multiple_tests),
         cmocka_unit_test(test_malformed_json),
         cmocka_unit_test(test_malformed_fields),

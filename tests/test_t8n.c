@@ -37,11 +37,17 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <secp256k1.h>
+#include <secp256k1_recovery.h>
+
+#include "../src/base/buf.h"
 #include "../src/base/hex.h"
 #include "../src/base/keccak.h"
+#include "../src/base/rlp.h"
 #include "../src/chain/logs.h"
 #include "../src/io/mainnet.h"
 #include "../src/io/t8n.h"
+#include "../src/chain/system_contracts.h"
 
 static char parevm_bin[4096]; /* the CLI beside the test binary, if built */
 
@@ -770,6 +776,116 @@ static void test_signing(void **state)
     t8n_txs_free(&t);
 }
 
+/* EIP-7702 in t8n's transaction JSON: an authorizationList (without a
+ * "type": it is inferred) signed here by the authority's key delegates the
+ * authority to contract c0 (slot 1 := 1), and the transaction's call to
+ * the authority runs c0 in its storage; the same at 1 and 4 threads. A
+ * y parity past 8 bits is refused with the field named. */
+/* alloc (a JSON object) with Prague's system contracts added: the
+ * EIP-2935 history contract and the EIP-7002/7251 request contracts, which
+ * a Prague block must have (a missing request contract makes it invalid).
+ * Returns a malloc'ed string. */
+static char *with_system_contracts(const char *alloc)
+{
+    struct bytebuf b = {0};
+    const char *end = strrchr(alloc, '}');
+    bytebuf_append(&b, alloc, (size_t)(end - alloc));
+    const char *parts[] = {", \"0x0000F90827F1C53a10cb7A02335B175320002935\": {\"code\": \"", HISTORY_STORAGE_CODE,
+                           "\"}, \"0x00000961Ef480Eb55e80D19ad83579A64c007002\": {\"code\": \"",
+                           WITHDRAWAL_REQUEST_CODE,
+                           "\"}, \"0x0000BBdDc7CE488642fb579F8B00f3a590007251\": {\"code\": \"",
+                           CONSOLIDATION_REQUEST_CODE, "\"}}"};
+    for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++)
+        bytebuf_append(&b, parts[i], strlen(parts[i]));
+    bytebuf_append(&b, "", 1); /* the NUL */
+    return (char *)b.data;
+}
+
+static void test_set_code(void **state)
+{
+    (void)state;
+    uint8_t key[32];
+    memset(key, 0x62, sizeof key);
+    struct authorization a;
+    memset(&a, 0, sizeof a);
+    a.chain_id = u256_from_u64(1);
+    assert_int_equal(hex_decode_exact("0x00000000000000000000000000000000000000c0", a.addr.bytes, 20),
+                     PAREVM_OK);
+    struct bytebuf b = {0};
+    assert_int_equal(bytebuf_push(&b, 0x05), PAREVM_OK);
+    size_t at = rlp_list_begin(&b);
+    assert_int_equal(rlp_encode_u256(&b, &a.chain_id), PAREVM_OK);
+    assert_int_equal(rlp_encode_bytes(&b, a.addr.bytes, 20), PAREVM_OK);
+    assert_int_equal(rlp_encode_u64(&b, 0), PAREVM_OK);
+    assert_int_equal(rlp_list_end(&b, at), PAREVM_OK);
+    hash32 h = keccak256_hash(b.data, b.len);
+    bytebuf_free(&b);
+    secp256k1_context *ctx = secp256k1_context_create(SECP256K1_CONTEXT_NONE);
+    secp256k1_ecdsa_recoverable_signature sig;
+    assert_true(secp256k1_ecdsa_sign_recoverable(ctx, &sig, h.bytes, key, NULL, NULL));
+    uint8_t rs[64], pub65[65];
+    int recid;
+    secp256k1_ecdsa_recoverable_signature_serialize_compact(ctx, rs, &recid, &sig);
+    secp256k1_pubkey pub;
+    assert_true(secp256k1_ec_pubkey_create(ctx, &pub, key));
+    size_t publen = sizeof pub65;
+    assert_true(secp256k1_ec_pubkey_serialize(ctx, pub65, &publen, &pub, SECP256K1_EC_UNCOMPRESSED));
+    secp256k1_context_destroy(ctx);
+    hash32 ph = keccak256_hash(pub65 + 1, 64);
+    address authority;
+    memcpy(authority.bytes, ph.bytes + 12, 20);
+    char auth_hex[43], r_hex[67], s_hex[67];
+    hex_encode(authority.bytes, 20, auth_hex);
+    hex_encode(rs, 32, r_hex);
+    hex_encode(rs + 32, 32, s_hex);
+
+    const char *fmt =
+        "[{\"chainId\": \"0x1\", \"nonce\": \"0x0\", \"gas\": \"0x30000\", \"maxFeePerGas\": \"0x10\","
+        " \"maxPriorityFeePerGas\": \"0x1\", \"to\": \"%s\", \"value\": \"0x0\", \"input\": \"0x\","
+        " \"accessList\": [], \"authorizationList\": [{\"chainId\": \"0x1\", \"address\":"
+        " \"0x00000000000000000000000000000000000000c0\", \"nonce\": \"0x0\", \"yParity\": \"%s\","
+        " \"r\": \"%s\", \"s\": \"%s\"}], \"v\": \"0x0\", \"r\": \"0x0\", \"s\": \"0x0\","
+        " \"secretKey\": \"" KEY "\"}]";
+    char txs[2048];
+    snprintf(txs, sizeof txs, fmt, auth_hex, recid ? "0x1" : "0x0", r_hex, s_hex);
+    /* Prague: the EIP-2935 call needs the parent's hash (blockHashes). */
+    char *env = env_json(1000000);
+    char *brace = strrchr(env, '}');
+    snprintf(brace, 512 - (size_t)(brace - env),
+             ", \"blockHashes\": {\"0\": \"0x%064x\"}}", 0x42);
+    struct run one, four;
+    char *alloc = with_system_contracts(alloc_json);
+    run_t8n(&one, alloc, env, txs, FORK_PRAGUE, 1);
+    assert_int_equal(one.rc, PAREVM_OK);
+    assert_int_equal(one.txs.txs[0].type, 4);
+    assert_int_equal(one.r.rejected_count, 0);
+    assert_int_equal(one.r.receipt_count, 1);
+    /* 21000 + 25000 (one authorization) + c0: 2 PUSH1 and a cold SSTORE
+     * 0 -> 1 (22100); the authority did not exist: no refund. */
+    assert_int_equal(one.r.gas_used, 21000 + 25000 + 6 + 22100);
+    const struct world_account *acct = world_get(&one.w, &authority);
+    assert_non_null(acct);
+    assert_int_equal(acct->nonce, 1);
+    assert_int_equal(acct->code->len, 23);
+    assert_memory_equal(acct->code->bytes + 3, a.addr.bytes, 20);
+    u256 k1 = u256_from_u64(1);
+    u256 v = world_get_storage(acct, &k1);
+    assert_true(u256_eq(&v, &k1));
+    run_t8n(&four, alloc, env, txs, FORK_PRAGUE, 4);
+    assert_same_run(&one, &four);
+    run_free(&one);
+    run_free(&four);
+
+    snprintf(txs, sizeof txs, fmt, auth_hex, "0x100", r_hex, s_hex);
+    struct t8n_txs t;
+    char err[512];
+    assert_int_equal(t8n_parse_txs("txs", txs, strlen(txs), FORK_PRAGUE, 1, &t, err, sizeof err),
+                     PAREVM_ERR_RANGE);
+    assert_non_null(strstr(err, "authorizationList[0].yParity"));
+    free(env);
+    free(alloc);
+}
+
 /* Env that does not fit the fork, missing BLOCKHASH, malformed input. */
 static void test_errors(void **state)
 {
@@ -809,6 +925,25 @@ static void test_errors(void **state)
         assert_int_equal(rc, PAREVM_ERR_ARG);
         assert_int_equal(t8n_exit_code(rc), T8N_EXIT_CONFIG);
         assert_string_equal(err, cases[i].message);
+        world_free(&w);
+        t8n_env_free(&env);
+    }
+
+    /* A fork parevm does not implement is refused before anything runs
+     * (geth's exit 3), never run under an older fork's rules. */
+    {
+        char amsterdam_env[512];
+        snprintf(amsterdam_env, sizeof amsterdam_env, base,
+                 ", \"currentBaseFee\": \"0x7\", \"currentRandom\": \"0x0\", \"withdrawals\": []");
+        assert_int_equal(t8n_parse_env("env", amsterdam_env, strlen(amsterdam_env), &env, err, sizeof err),
+                         PAREVM_OK);
+        world_init(&w);
+        struct t8n_config amsterdam = {.fork = FORK_AMSTERDAM, .chain_id = 1};
+        int rc = t8n_apply(&amsterdam, &env, &none, &w, &r, err, sizeof err);
+        assert_int_equal(rc, PAREVM_ERR_UNSUPPORTED);
+        assert_int_equal(t8n_exit_code(rc), T8N_EXIT_CONFIG);
+        assert_string_equal(err, "fork Amsterdam is not implemented");
+        assert_int_equal(w.accounts.count, 0);
         world_free(&w);
         t8n_env_free(&env);
     }
@@ -1069,6 +1204,120 @@ static void test_cli(void **state)
     free(env);
 }
 
+/* Prague: the EIP-2935 call takes env.blockHashes[number - 1]; a
+ * withdrawal request queued by a transaction comes out in result.json's
+ * "requests" (type byte 0x01 || source || pubkey || amount) with the
+ * EIP-7685 hash; a missing request contract is an error. */
+static char *prague_alloc(bool with_requests)
+{
+    struct bytebuf b = {0};
+    char part[2048];
+    snprintf(part, sizeof part,
+             "{\"" SENDER "\": {\"balance\": \"1000000000000000000\"},"
+             " \"0x0000F90827F1C53a10cb7A02335B175320002935\": {\"code\": \"%s\"}",
+             HISTORY_STORAGE_CODE);
+    bytebuf_append(&b, part, strlen(part));
+    if (with_requests) {
+        static const char w[] = ", \"0x00000961Ef480Eb55e80D19ad83579A64c007002\": {\"code\": \"";
+        static const char c[] = "\"}, \"0x0000BBdDc7CE488642fb579F8B00f3a590007251\": {\"code\": \"";
+        bytebuf_append(&b, w, strlen(w));
+        bytebuf_append(&b, WITHDRAWAL_REQUEST_CODE, strlen(WITHDRAWAL_REQUEST_CODE));
+        bytebuf_append(&b, c, strlen(c));
+        bytebuf_append(&b, CONSOLIDATION_REQUEST_CODE, strlen(CONSOLIDATION_REQUEST_CODE));
+        bytebuf_append(&b, "\"}", 2);
+    }
+    bytebuf_append(&b, "}", 2); /* with the NUL */
+    return (char *)b.data;
+}
+
+static void test_prague_requests(void **state)
+{
+    (void)state;
+    static const char env[] =
+        "{\"currentCoinbase\": \"0x00000000000000000000000000000000000000cb\", \"currentGasLimit\": "
+        "\"30000000\","
+        " \"currentNumber\": \"5\", \"currentTimestamp\": \"1000\", \"currentRandom\": \"0x01\","
+        " \"currentBaseFee\": \"7\", \"currentExcessBlobGas\": \"0\", \"withdrawals\": [],"
+        " \"parentBeaconBlockRoot\": \"0x1111111111111111111111111111111111111111111111111111111111111111\","
+        " \"blockHashes\": {\"4\": \"0x4444444444444444444444444444444444444444444444444444444444444444\"}}";
+    /* 56 bytes: pubkey 48 x 0xab, amount 8 (0x..05) */
+    char input[2 + 112 + 1] = "0x";
+    for (int i = 0; i < 48; i++)
+        memcpy(input + 2 + 2 * i, "ab", 2);
+    memcpy(input + 2 + 96, "0000000000000005", 16);
+    input[2 + 112] = '\0';
+    char txs[1024];
+    snprintf(txs, sizeof txs,
+             "[{\"type\": \"0x2\", \"chainId\": \"0x1\", \"nonce\": \"0x0\", \"gas\": \"0x61a80\","
+             " \"maxFeePerGas\": \"0x10\", \"maxPriorityFeePerGas\": \"0x1\","
+             " \"to\": \"0x00000961Ef480Eb55e80D19ad83579A64c007002\", \"value\": \"0x1\", \"input\": \"%s\","
+             " \"accessList\": [], \"v\": \"0x0\", \"r\": \"0x0\", \"s\": \"0x0\", \"secretKey\": \"" KEY
+             "\"}]",
+             input);
+    char *alloc = prague_alloc(true);
+    struct run x;
+    run_t8n(&x, alloc, env, txs, FORK_PRAGUE, 1);
+    if (x.rc)
+        fail_msg("t8n: %s", x.err);
+    assert_int_equal(x.r.receipt_count, 1);
+    assert_true(x.r.receipts[0].r.status);
+    /* EIP-2935: slot 4 % 8191 holds blockHashes[4]. */
+    const struct world_account *hist = world_get(&x.w, &HISTORY_STORAGE_ADDRESS);
+    assert_non_null(hist);
+    u256 k = u256_from_u64(4), v = world_get_storage(hist, &k);
+    hash32 want;
+    memset(want.bytes, 0x44, 32);
+    u256 wv = u256_from_be32(want.bytes);
+    assert_true(u256_eq(&v, &wv));
+    /* The request: 0x01 || sender || pubkey || amount, and its hash. */
+    assert_true(x.r.has_requests);
+    assert_int_equal(x.r.requests.data[REQUEST_WITHDRAWAL].len, 76);
+    assert_int_equal(x.r.requests.data[REQUEST_DEPOSIT].len, 0);
+    assert_int_equal(x.r.requests.data[REQUEST_CONSOLIDATION].len, 0);
+    struct bytebuf out = {0};
+    assert_int_equal(t8n_write_result(&x.r, &out), PAREVM_OK);
+    bytebuf_push(&out, 0);
+    const char *text = (const char *)out.data;
+    const char *req = strstr(text, "\"requests\": [");
+    assert_non_null(req);
+    char expect[256] = "\"0x01a94f5374fce5edbc8e2a8697c15331677e6ebf0b";
+    for (int i = 0; i < 48; i++)
+        strcat(expect, "ab");
+    assert_non_null(strstr(req, expect));
+    assert_non_null(strstr(text, "\"requestsHash\": \"0x"));
+    hash32 h;
+    assert_int_equal(block_requests_hash(&x.r.requests, &h), PAREVM_OK);
+    assert_true(hash32_eq(&h, &x.r.requests_hash));
+    /* The same with the parallel engine. */
+    struct run y;
+    run_t8n(&y, alloc, env, txs, FORK_PRAGUE, 4);
+    assert_int_equal(y.rc, PAREVM_OK);
+    assert_same_run(&x, &y);
+    run_free(&y);
+    bytebuf_free(&out);
+    run_free(&x);
+    free(alloc);
+
+    /* Without the request contracts the block cannot be built. */
+    alloc = prague_alloc(false);
+    run_t8n(&x, alloc, env, "[]", FORK_PRAGUE, 1);
+    assert_int_equal(x.rc, PAREVM_ERR_BLOCK_INVALID);
+    assert_non_null(strstr(x.err, "no code"));
+    run_free(&x);
+    /* Without blockHashes[number - 1] the EIP-2935 call cannot run. */
+    static const char env_no_hash[] =
+        "{\"currentCoinbase\": \"0x00000000000000000000000000000000000000cb\", \"currentGasLimit\": "
+        "\"30000000\","
+        " \"currentNumber\": \"5\", \"currentTimestamp\": \"1000\", \"currentRandom\": \"0x01\","
+        " \"currentBaseFee\": \"7\", \"currentExcessBlobGas\": \"0\", \"withdrawals\": [],"
+        " \"parentBeaconBlockRoot\": \"0x1111111111111111111111111111111111111111111111111111111111111111\"}";
+    run_t8n(&x, alloc, env_no_hash, "[]", FORK_PRAGUE, 1);
+    assert_int_not_equal(x.rc, PAREVM_OK);
+    assert_non_null(strstr(x.err, "blockHashes"));
+    run_free(&x);
+    free(alloc);
+}
+
 int main(int argc, char **argv)
 {
     (void)argc;
@@ -1095,8 +1344,10 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_skipping),
         cmocka_unit_test(test_prechecks),
         cmocka_unit_test(test_signing),
+        cmocka_unit_test(test_set_code),
         cmocka_unit_test(test_errors),
         cmocka_unit_test(test_rewards),
+        cmocka_unit_test(test_prague_requests),
         cmocka_unit_test(test_cli),
         cmocka_unit_test(test_mainnet_receipts_root),
         cmocka_unit_test(test_state_tests_cancun),

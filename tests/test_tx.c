@@ -15,6 +15,8 @@
 #include <cjson/cJSON.h>
 #include <dirent.h>
 #include <pthread.h>
+#include <secp256k1.h>
+#include <secp256k1_recovery.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -202,7 +204,8 @@ static void test_decode_rejects(void **state)
     assert_int_not_equal(decode_hex("0x80", &tx, &why), PAREVM_OK);
     assert_non_null(why);
     assert_int_not_equal(tx_decode((const uint8_t *)"", 0, &tx, &why), PAREVM_OK);
-    assert_int_equal(decode_hex("0x04c0", &tx, &why), PAREVM_ERR_UNSUPPORTED);
+    assert_int_equal(decode_hex("0x05c0", &tx, &why), PAREVM_ERR_UNSUPPORTED);
+    assert_int_equal(decode_hex("0x04c0", &tx, &why), PAREVM_ERR_RLP); /* type 4: too few fields */
     assert_int_not_equal(decode_hex("0x02", &tx, &why), PAREVM_OK);
     /* Legacy with 8 fields. */
     assert_int_not_equal(decode_hex("0xc88080808080808080", &tx, &why), PAREVM_OK);
@@ -349,7 +352,371 @@ static void test_intrinsic_gas(void **state)
     assert_true(tx_type_supported(2, FORK_LONDON));
     assert_false(tx_type_supported(3, FORK_SHANGHAI));
     assert_true(tx_type_supported(3, FORK_CANCUN));
-    assert_false(tx_type_supported(4, FORK_OSAKA));
+    assert_false(tx_type_supported(4, FORK_CANCUN));
+    assert_true(tx_type_supported(4, FORK_PRAGUE)); /* EIP-7702 */
+    assert_true(tx_type_supported(4, FORK_OSAKA));
+    assert_false(tx_type_supported(5, FORK_OSAKA));
+}
+
+/* EIP-7623: floor = 21000 + 10 * (zero bytes + 4 * non-zero bytes), from
+ * Prague; EIP-7702: 25000 intrinsic gas per authorization. */
+static void test_floor_gas(void **state)
+{
+    (void)state;
+    uint8_t data[1000];
+    memset(data, 0x5a, sizeof data);
+    struct tx tx = {0};
+    tx.type = 2;
+    tx.has_to = true;
+    tx.data = data;
+    tx.data_len = sizeof data;
+    /* 1000 non-zero bytes: 4000 tokens, floor 61000 above intrinsic 37000. */
+    assert_int_equal(tx_intrinsic_gas(&tx, FORK_PRAGUE), 21000 + 1000 * 16);
+    assert_int_equal(tx_floor_gas(&tx, FORK_PRAGUE), 61000);
+    assert_int_equal(tx_floor_gas(&tx, FORK_OSAKA), 61000);
+    assert_int_equal(tx_floor_gas(&tx, FORK_CANCUN), 0); /* no floor before Prague */
+    /* 1000 zero bytes: 1000 tokens, floor 31000 above intrinsic 25000. */
+    memset(data, 0, sizeof data);
+    assert_int_equal(tx_intrinsic_gas(&tx, FORK_PRAGUE), 25000);
+    assert_int_equal(tx_floor_gas(&tx, FORK_PRAGUE), 31000);
+    /* Mixed: 3 zero + 2 non-zero = 11 tokens. */
+    uint8_t mixed[] = {0, 7, 0, 0, 9};
+    tx.data = mixed;
+    tx.data_len = sizeof mixed;
+    assert_int_equal(tx_floor_gas(&tx, FORK_PRAGUE), 21000 + 110);
+    assert_int_equal(tx_intrinsic_gas(&tx, FORK_PRAGUE), 21000 + 12 + 32);
+    /* No calldata: the floor is the base cost. */
+    tx.data = NULL;
+    tx.data_len = 0;
+    assert_int_equal(tx_floor_gas(&tx, FORK_PRAGUE), 21000);
+    /* A creation's floor has no creation or initcode part. */
+    tx.has_to = false;
+    tx.data = mixed;
+    tx.data_len = sizeof mixed;
+    assert_int_equal(tx_floor_gas(&tx, FORK_PRAGUE), 21000 + 110);
+    assert_int_equal(tx_intrinsic_gas(&tx, FORK_PRAGUE), 53000 + 12 + 32 + 2);
+
+    struct authorization auths[3];
+    memset(auths, 0, sizeof auths);
+    tx.type = 4;
+    tx.has_to = true;
+    tx.data = NULL;
+    tx.data_len = 0;
+    tx.authorizations = auths;
+    tx.authorization_count = 3;
+    assert_int_equal(tx_intrinsic_gas(&tx, FORK_PRAGUE), 21000 + 3 * 25000);
+    assert_int_equal(tx_floor_gas(&tx, FORK_PRAGUE), 21000);
+}
+
+/* Sign an EIP-7702 authorization with key (32 bytes) the way a wallet
+ * would: keccak(0x05 || rlp([chain_id, address, nonce])). */
+static void sign_authorization(struct authorization *a, const uint8_t key[32])
+{
+    struct bytebuf b = {0};
+    assert_int_equal(bytebuf_push(&b, 0x05), PAREVM_OK);
+    size_t at = rlp_list_begin(&b);
+    assert_int_equal(rlp_encode_u256(&b, &a->chain_id), PAREVM_OK);
+    assert_int_equal(rlp_encode_bytes(&b, a->addr.bytes, 20), PAREVM_OK);
+    assert_int_equal(rlp_encode_u64(&b, a->nonce), PAREVM_OK);
+    assert_int_equal(rlp_list_end(&b, at), PAREVM_OK);
+    hash32 h = keccak256_hash(b.data, b.len);
+    bytebuf_free(&b);
+    secp256k1_context *ctx = secp256k1_context_create(SECP256K1_CONTEXT_NONE);
+    assert_non_null(ctx);
+    secp256k1_ecdsa_recoverable_signature sig;
+    assert_true(secp256k1_ecdsa_sign_recoverable(ctx, &sig, h.bytes, key, NULL, NULL));
+    uint8_t rs[64];
+    int recid;
+    secp256k1_ecdsa_recoverable_signature_serialize_compact(ctx, rs, &recid, &sig);
+    a->r = u256_from_be(rs, 32);
+    a->s = u256_from_be(rs + 32, 32);
+    a->y_parity = (uint8_t)recid;
+    secp256k1_context_destroy(ctx);
+}
+
+/* The address of a private key: keccak(X || Y)[12..32]. */
+static address key_address(const uint8_t key[32])
+{
+    secp256k1_context *ctx = secp256k1_context_create(SECP256K1_CONTEXT_NONE);
+    secp256k1_pubkey pub;
+    assert_true(secp256k1_ec_pubkey_create(ctx, &pub, key));
+    uint8_t out[65];
+    size_t len = sizeof out;
+    assert_true(secp256k1_ec_pubkey_serialize(ctx, out, &len, &pub, SECP256K1_EC_UNCOMPRESSED));
+    secp256k1_context_destroy(ctx);
+    hash32 h = keccak256_hash(out + 1, 64);
+    address a;
+    memcpy(a.bytes, h.bytes + 12, 20);
+    return a;
+}
+
+/* EIP-7702 type 4: encode, decode, compare every field; the signing hash
+ * is keccak(0x04 || rlp(fields without the signature)); authorities
+ * recover to the keys that signed; malformed lists are refused. */
+static void test_set_code_round_trip(void **state)
+{
+    (void)state;
+    uint8_t key1[32], key2[32];
+    memset(key1, 0x21, 32);
+    memset(key2, 0x42, 32);
+    struct authorization auths[2];
+    memset(auths, 0, sizeof auths);
+    auths[0].chain_id = u256_from_u64(1);
+    memset(auths[0].addr.bytes, 0xcc, 20);
+    auths[0].nonce = 3;
+    sign_authorization(&auths[0], key1);
+    auths[1].chain_id = u256_zero(); /* any chain */
+    auths[1].nonce = UINT64_MAX - 1;
+    sign_authorization(&auths[1], key2); /* address zero: clears a delegation */
+
+    struct tx tx = {0};
+    tx.type = 4;
+    tx.chain_id = 1;
+    tx.has_chain_id = true;
+    tx.nonce = 9;
+    tx.max_priority_fee_per_gas = u256_from_u64(2);
+    tx.max_fee_per_gas = u256_from_u64(1000);
+    tx.gas_price = tx.max_fee_per_gas;
+    tx.gas_limit = 200000;
+    tx.has_to = true;
+    memset(tx.to.bytes, 0xaa, 20);
+    tx.value = u256_from_u64(5);
+    uint8_t data[] = {0xde, 0xad, 0, 1};
+    tx.data = data;
+    tx.data_len = sizeof data;
+    hash32 key[1];
+    memset(key, 0x11, sizeof key);
+    struct access_list_entry al = {.key_count = 1, .keys = key};
+    memset(al.addr.bytes, 0xbb, 20);
+    tx.access_list = &al;
+    tx.access_list_len = 1;
+    tx.authorizations = auths;
+    tx.authorization_count = 2;
+    tx.v = u256_from_u64(1);
+    tx.r = u256_from_u64(12345);
+    tx.s = u256_from_u64(67890);
+
+    struct bytebuf b = {0};
+    assert_int_equal(tx_encode(&tx, &b), PAREVM_OK);
+    assert_int_equal(b.data[0], 4);
+    struct tx back;
+    const char *why = NULL;
+    assert_int_equal(tx_decode(b.data, b.len, &back, &why), PAREVM_OK);
+    assert_int_equal(back.type, 4);
+    assert_int_equal(back.nonce, 9);
+    assert_int_equal(back.gas_limit, 200000);
+    assert_true(back.has_to);
+    assert_memory_equal(back.to.bytes, tx.to.bytes, 20);
+    assert_int_equal(back.data_len, 4);
+    assert_memory_equal(back.data, data, 4);
+    assert_int_equal(back.access_list_len, 1);
+    assert_int_equal(back.authorization_count, 2);
+    for (int i = 0; i < 2; i++) {
+        assert_true(u256_eq(&back.authorizations[i].chain_id, &auths[i].chain_id));
+        assert_memory_equal(back.authorizations[i].addr.bytes, auths[i].addr.bytes, 20);
+        assert_true(back.authorizations[i].nonce == auths[i].nonce);
+        assert_int_equal(back.authorizations[i].y_parity, auths[i].y_parity);
+        assert_true(u256_eq(&back.authorizations[i].r, &auths[i].r));
+        assert_true(u256_eq(&back.authorizations[i].s, &auths[i].s));
+    }
+    /* Re-encoding gives the same bytes (the hash is stable). */
+    struct bytebuf b2 = {0};
+    assert_int_equal(tx_encode(&back, &b2), PAREVM_OK);
+    assert_int_equal(b2.len, b.len);
+    assert_memory_equal(b2.data, b.data, b.len);
+    hash32 th;
+    assert_int_equal(tx_hash(&back, &th), PAREVM_OK);
+    hash32 expect_hash = keccak256_hash(b.data, b.len);
+    assert_true(hash32_eq(&th, &expect_hash));
+
+    /* Signing hash: the signed list minus v (0x01), r (0x823039) and s
+     * (0x83010932), re-headed, after the type byte. */
+    hash32 h1, h2;
+    assert_int_equal(tx_signing_hash(&back, &h1), PAREVM_OK);
+    struct rlp_item list;
+    assert_int_equal(rlp_decode_whole(b.data + 1, b.len - 1, &list), PAREVM_OK);
+    size_t body = list.payload_len - 1 - 3 - 4;
+    struct bytebuf sb = {0};
+    assert_int_equal(bytebuf_push(&sb, 4), PAREVM_OK);
+    size_t at = rlp_list_begin(&sb);
+    assert_int_equal(rlp_encode_raw(&sb, list.payload, body), PAREVM_OK);
+    assert_int_equal(rlp_list_end(&sb, at), PAREVM_OK);
+    h2 = keccak256_hash(sb.data, sb.len);
+    assert_true(hash32_eq(&h1, &h2));
+    bytebuf_free(&sb);
+
+    /* Authorities. */
+    address who, k1 = key_address(key1), k2 = key_address(key2);
+    assert_int_equal(tx_authorization_authority(&back.authorizations[0], &who), PAREVM_OK);
+    assert_true(address_eq(&who, &k1));
+    assert_int_equal(tx_authorization_authority(&back.authorizations[1], &who), PAREVM_OK);
+    assert_true(address_eq(&who, &k2));
+    /* Any change to what was signed recovers someone else. */
+    struct authorization bad = back.authorizations[0];
+    bad.nonce++;
+    assert_true(tx_authorization_authority(&bad, &who) != PAREVM_OK || !address_eq(&who, &k1));
+    /* y_parity 2, r = 0, s = 0 and a high s are refused. */
+    bad = back.authorizations[0];
+    bad.y_parity = 2;
+    assert_int_equal(tx_authorization_authority(&bad, &who), PAREVM_ERR_SIGNATURE);
+    bad = back.authorizations[0];
+    bad.r = u256_zero();
+    assert_int_equal(tx_authorization_authority(&bad, &who), PAREVM_ERR_SIGNATURE);
+    bad = back.authorizations[0];
+    bad.s = u256_zero();
+    assert_int_equal(tx_authorization_authority(&bad, &who), PAREVM_ERR_SIGNATURE);
+    uint8_t n[32];
+    assert_int_equal(
+        hex_decode_exact("0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141", n, 32),
+        PAREVM_OK);
+    u256 order = u256_from_be(n, 32);
+    bad = back.authorizations[0];
+    bad.s = u256_sub(&order, &bad.s); /* the malleated twin: s > n/2 (EIP-2) */
+    bad.y_parity ^= 1;
+    assert_int_equal(tx_authorization_authority(&bad, &who), PAREVM_ERR_SIGNATURE);
+    tx_free(&back);
+
+    /* Refused encodings: no recipient, an empty authorization list, an
+     * entry of 5 fields, a y_parity over 8 bits. */
+    struct tx t2 = tx;
+    t2.has_to = false;
+    b2.len = 0;
+    assert_int_equal(tx_encode(&t2, &b2), PAREVM_OK);
+    assert_int_equal(tx_decode(b2.data, b2.len, &back, &why), PAREVM_ERR_RLP);
+    t2 = tx;
+    t2.authorization_count = 0;
+    b2.len = 0;
+    assert_int_equal(tx_encode(&t2, &b2), PAREVM_OK);
+    assert_int_equal(tx_decode(b2.data, b2.len, &back, &why), PAREVM_ERR_RLP);
+    assert_non_null(why);
+    /* 13 fields: chain, nonce, tip, fee, gas, to, value, data, [], [[1 item
+     * short]], v, r, s. */
+    assert_int_equal(decode_hex("0x04e7018080808094000000000000000000000000000000000000000180"
+                                "80c0c6c58080808080808080",
+                                &back, &why),
+                     PAREVM_ERR_RLP);
+    /* The same with 6 items decodes; with y_parity 0x0100 it does not. */
+    assert_int_equal(decode_hex("0x04f8"
+                                "3c018080808094000000000000000000000000000000000000000180"
+                                "80c0"
+                                "db"
+                                "da"
+                                "80"
+                                "940000000000000000000000000000000000000002"
+                                "80"
+                                "80"
+                                "80"
+                                "80"
+                                "808080",
+                                &back, &why),
+                     PAREVM_OK);
+    assert_int_equal(back.authorization_count, 1);
+    assert_int_equal(back.authorizations[0].addr.bytes[19], 2);
+    tx_free(&back);
+    assert_int_equal(decode_hex("0x04f8"
+                                "3e018080808094000000000000000000000000000000000000000180"
+                                "80c0"
+                                "dd"
+                                "dc"
+                                "80"
+                                "940000000000000000000000000000000000000002"
+                                "80"
+                                "820100"
+                                "80"
+                                "80"
+                                "808080",
+                                &back, &why),
+                     PAREVM_ERR_RANGE);
+    bytebuf_free(&b2);
+    bytebuf_free(&b);
+}
+
+/* Every transaction in the eest-osaka state tests' txbytes: decodes, the
+ * sender recovers to the fixture's sender, and for type 4 each
+ * authorization decodes to the fixture's fields and recovers to its
+ * signer (when the fixture names one and the signature is valid). */
+struct txbytes_stats {
+    int txs, set_code, authorities;
+};
+
+static void check_txbytes_file(const char *path, void *ctx)
+{
+    struct txbytes_stats *st = ctx;
+    cJSON *root = load_json(path);
+    assert_non_null(root);
+    const cJSON *test;
+    cJSON_ArrayForEach(test, root)
+    {
+        const cJSON *jtx = cJSON_GetObjectItem(test, "transaction");
+        const cJSON *post = cJSON_GetObjectItem(test, "post");
+        const cJSON *sender = cJSON_GetObjectItem(jtx, "sender");
+        const cJSON *auths = cJSON_GetObjectItem(jtx, "authorizationList");
+        const cJSON *fork_posts;
+        cJSON_ArrayForEach(fork_posts, post)
+        {
+            const cJSON *entry;
+            cJSON_ArrayForEach(entry, fork_posts)
+            {
+                const cJSON *txbytes = cJSON_GetObjectItem(entry, "txbytes");
+                if (!cJSON_IsString(txbytes) || cJSON_GetObjectItem(entry, "expectException"))
+                    continue;
+                size_t len;
+                uint8_t *raw = hex_or_fail(txbytes->valuestring, &len);
+                struct tx tx;
+                const char *why = NULL;
+                assert_int_equal(tx_decode(raw, len, &tx, &why), PAREVM_OK);
+                assert_int_equal(tx_recover_sender(&tx, FORK_OSAKA), PAREVM_OK);
+                address want;
+                assert_int_equal(hex_decode_exact(sender->valuestring, want.bytes, 20), PAREVM_OK);
+                assert_true(address_eq(&tx.sender, &want));
+                st->txs++;
+                if (tx.type == 4) {
+                    st->set_code++;
+                    assert_int_equal((size_t)cJSON_GetArraySize(auths), tx.authorization_count);
+                    for (size_t i = 0; i < tx.authorization_count; i++) {
+                        const cJSON *ja = cJSON_GetArrayItem(auths, (int)i);
+                        const cJSON *addr = cJSON_GetObjectItem(ja, "address");
+                        const cJSON *signer = cJSON_GetObjectItem(ja, "signer");
+                        assert_int_equal(hex_decode_exact(addr->valuestring, want.bytes, 20), PAREVM_OK);
+                        assert_true(address_eq(&tx.authorizations[i].addr, &want));
+                        address who;
+                        if (cJSON_IsString(signer) &&
+                            tx_authorization_authority(&tx.authorizations[i], &who) == PAREVM_OK) {
+                            assert_int_equal(hex_decode_exact(signer->valuestring, want.bytes, 20),
+                                             PAREVM_OK);
+                            assert_true(address_eq(&who, &want));
+                            st->authorities++;
+                        }
+                    }
+                }
+                /* Re-encoding reproduces the bytes. */
+                struct bytebuf b = {0};
+                assert_int_equal(tx_encode(&tx, &b), PAREVM_OK);
+                assert_int_equal(b.len, len);
+                assert_memory_equal(b.data, raw, len);
+                bytebuf_free(&b);
+                tx_free(&tx);
+                free(raw);
+            }
+        }
+    }
+    cJSON_Delete(root);
+}
+
+static void test_eest_osaka_txbytes(void **state)
+{
+    (void)state;
+    char dir[1024];
+    snprintf(dir, sizeof dir, "%s/eest-osaka", fixtures_root());
+    if (!path_exists(dir)) {
+        skip();
+        return;
+    }
+    struct txbytes_stats st = {0};
+    walk_json(dir, check_txbytes_file, &st);
+    assert_true(st.txs > 100);
+    assert_true(st.set_code >= 1);
+    assert_true(st.authorities >= 1);
 }
 
 /* The secp256k1 context is created once, on first use, by whichever
@@ -674,6 +1041,9 @@ int main(void)
         cmocka_unit_test(test_decode_rejects),
         cmocka_unit_test(test_typed_round_trip),
         cmocka_unit_test(test_intrinsic_gas),
+        cmocka_unit_test(test_floor_gas),
+        cmocka_unit_test(test_set_code_round_trip),
+        cmocka_unit_test(test_eest_osaka_txbytes),
         cmocka_unit_test(test_recover_threads),
         cmocka_unit_test(test_transaction_tests),
         cmocka_unit_test(test_block_transactions),

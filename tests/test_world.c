@@ -465,13 +465,13 @@ static void test_blob_base_fee(void **state)
         {500771550, "0x152cac298225930771908561c33ae3d45dba7ff27771929fb8ebb39"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        u256 got = block_env_blob_base_fee(cases[i].excess), want = u256_hex(cases[i].fee);
+        u256 got = block_env_blob_base_fee(FORK_CANCUN, cases[i].excess), want = u256_hex(cases[i].fee);
         assert_true(u256_eq(&got, &want));
     }
     /* Past 2^256 the fee saturates instead of wrapping. */
-    u256 big = block_env_blob_base_fee(200ull * 3338477), max = u256_max();
+    u256 big = block_env_blob_base_fee(FORK_CANCUN, 200ull * 3338477), max = u256_max();
     assert_true(u256_eq(&big, &max));
-    big = block_env_blob_base_fee(UINT64_MAX);
+    big = block_env_blob_base_fee(FORK_CANCUN, UINT64_MAX);
     assert_true(u256_eq(&big, &max));
 }
 

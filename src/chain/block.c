@@ -5,12 +5,17 @@
  */
 #include "block.h"
 
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "../base/buf.h"
+#include "../base/hex.h"
 #include "../base/keccak.h"
 #include "../base/rlp.h"
+#include "../evm/precompiles.h"
+#include "../state/state_view.h"
 #include "../state/trie.h"
 #include "../state/world.h"
 #include "logs.h"
@@ -19,6 +24,19 @@ const address SYSTEM_ADDRESS = {{0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
                                  0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xfe}};
 const address BEACON_ROOTS_ADDRESS = {{0x00, 0x0f, 0x3d, 0xf6, 0xd7, 0x32, 0x80, 0x7e, 0xf1, 0x31,
                                        0x9f, 0xb7, 0xb8, 0xbb, 0x85, 0x22, 0xd0, 0xbe, 0xac, 0x02}};
+
+const address HISTORY_STORAGE_ADDRESS = {{0x00, 0x00, 0xf9, 0x08, 0x27, 0xf1, 0xc5, 0x3a, 0x10, 0xcb,
+                                          0x7a, 0x02, 0x33, 0x5b, 0x17, 0x53, 0x20, 0x00, 0x29, 0x35}};
+
+const address MAINNET_DEPOSIT_CONTRACT = {{0x00, 0x00, 0x00, 0x00, 0x21, 0x9a, 0xb5, 0x40, 0x35, 0x6c,
+                                           0xbb, 0x83, 0x9c, 0xbe, 0x05, 0x30, 0x3d, 0x77, 0x05, 0xfa}};
+const hash32 DEPOSIT_EVENT_TOPIC = {{0x64, 0x9b, 0xbc, 0x62, 0xd0, 0xe3, 0x13, 0x42, 0xaf, 0xea, 0x4e,
+                                     0x5c, 0xd8, 0x2d, 0x40, 0x49, 0xe7, 0xe1, 0xee, 0x91, 0x2f, 0xc0,
+                                     0x88, 0x9a, 0xa7, 0x90, 0x80, 0x3b, 0xe3, 0x90, 0x38, 0xc5}};
+const address WITHDRAWAL_REQUEST_ADDRESS = {{0x00, 0x00, 0x09, 0x61, 0xef, 0x48, 0x0e, 0xb5, 0x5e, 0x80,
+                                             0xd1, 0x9a, 0xd8, 0x35, 0x79, 0xa6, 0x4c, 0x00, 0x70, 0x02}};
+const address CONSOLIDATION_REQUEST_ADDRESS = {{0x00, 0x00, 0xbb, 0xdd, 0xc7, 0xce, 0x48, 0x86, 0x42, 0xfb,
+                                                0x57, 0x9f, 0x8b, 0x00, 0xf3, 0xa5, 0x90, 0x00, 0x72, 0x51}};
 
 void block_free(struct block *b)
 {
@@ -45,6 +63,7 @@ static void chain_config_clear(struct chain_config *cfg)
         cfg->fork_time[f] = NEVER;
     }
     cfg->dao_block = NEVER;
+    cfg->deposit_contract = MAINNET_DEPOSIT_CONTRACT; /* EIP-6110 */
 }
 
 void chain_config_mainnet(struct chain_config *cfg)
@@ -69,8 +88,13 @@ void chain_config_mainnet(struct chain_config *cfg)
     cfg->fork_block[FORK_PARIS] = 15537394;
     cfg->fork_time[FORK_SHANGHAI] = 1681338455;
     cfg->fork_time[FORK_CANCUN] = 1710338135;
-    /* Prague (timestamp 1,746,612,311) needs EIP-2935/7002/7251/7702,
-     * which parevm does not implement yet: left unscheduled. */
+    /* Activation timestamps from the upgrades' meta EIPs: EIP-7600
+     * (Prague, epoch 364032), EIP-7607 (Osaka, epoch 411392), EIP-8134
+     * (BPO1) and EIP-8135 (BPO2). */
+    cfg->fork_time[FORK_PRAGUE] = 1746612311;
+    cfg->fork_time[FORK_OSAKA] = 1764798551;
+    cfg->fork_time[FORK_BPO1] = 1765290071;
+    cfg->fork_time[FORK_BPO2] = 1767747671;
 }
 
 void chain_config_single(struct chain_config *cfg, enum fork f)
@@ -237,9 +261,9 @@ void block_env_from_header(struct block_env *env, const struct chain_config *cfg
     env->base_fee = env->fork >= FORK_LONDON && h->has_base_fee ? h->base_fee : u256_zero();
     if (env->fork >= FORK_CANCUN && h->has_blob_gas) {
         env->excess_blob_gas = h->excess_blob_gas;
-        env->blob_base_fee = block_env_blob_base_fee(h->excess_blob_gas);
+        env->blob_base_fee = block_env_blob_base_fee(env->fork, h->excess_blob_gas);
     } else {
-        env->blob_base_fee = block_env_blob_base_fee(0);
+        env->blob_base_fee = block_env_blob_base_fee(env->fork, 0);
     }
 }
 
@@ -257,6 +281,11 @@ u256 block_reward(enum fork f)
     return u256_from_u64(5 * eth);
 }
 
+uint64_t block_max_blob_gas(enum fork f)
+{
+    return (uint64_t)fork_blob_params(f)->max * BLOB_GAS_PER_BLOB;
+}
+
 int block_beacon_root_call(const struct block_env *env, const struct block_header *h,
                            const struct state_view *view, struct write_set *ws)
 {
@@ -267,6 +296,188 @@ int block_beacon_root_call(const struct block_env *env, const struct block_heade
         return PAREVM_ERR_BLOCK_INVALID;
     return transition_system_call(env, view, &SYSTEM_ADDRESS, &BEACON_ROOTS_ADDRESS,
                                   h->parent_beacon_root.bytes, 32, SYSTEM_CALL_GAS, ws, NULL);
+}
+
+int block_history_call(const struct block_env *env, const hash32 *parent_hash, const struct state_view *view,
+                       struct write_set *ws)
+{
+    write_set_reset(ws);
+    if (env->fork < FORK_PRAGUE)
+        return PAREVM_OK;
+    if (!parent_hash)
+        return PAREVM_ERR_ARG;
+    /* EIP-2935: like EIP-4788's call, SYSTEM_ADDRESS, SYSTEM_CALL_GAS,
+     * nothing when the contract has no code. */
+    return transition_system_call(env, view, &SYSTEM_ADDRESS, &HISTORY_STORAGE_ADDRESS, parent_hash->bytes,
+                                  32, SYSTEM_CALL_GAS, ws, NULL);
+}
+
+/* ---- EIP-7685 requests ---- */
+
+void block_requests_free(struct block_requests *r)
+{
+    if (!r)
+        return;
+    for (int t = 0; t < REQUEST_TYPE_COUNT; t++)
+        bytebuf_free(&r->data[t]);
+}
+
+bool block_requests_equal(const struct block_requests *a, const struct block_requests *b)
+{
+    for (int t = 0; t < REQUEST_TYPE_COUNT; t++) {
+        if (a->data[t].len != b->data[t].len)
+            return false;
+        if (a->data[t].len && memcmp(a->data[t].data, b->data[t].data, a->data[t].len) != 0)
+            return false;
+    }
+    return true;
+}
+
+#if defined(__GNUC__)
+__attribute__((format(printf, 3, 4)))
+#endif
+static int
+request_fail(char *why, size_t why_len, const char *fmt, ...)
+{
+    if (why && why_len) {
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(why, why_len, fmt, ap);
+        va_end(ap);
+    }
+    return PAREVM_ERR_BLOCK_INVALID;
+}
+
+/* A 32-byte big-endian word of the log data equals v. */
+static bool word_is(const uint8_t *word, uint64_t v)
+{
+    for (int i = 0; i < 24; i++)
+        if (word[i])
+            return false;
+    uint64_t x = 0;
+    for (int i = 24; i < 32; i++)
+        x = x << 8 | word[i];
+    return x == v;
+}
+
+int block_deposit_request(const uint8_t *data, size_t len, uint8_t out[DEPOSIT_REQUEST_SIZE], char *why,
+                          size_t why_len)
+{
+    /* EIP-6110: DepositEvent(bytes pubkey, bytes withdrawal_credentials,
+     * bytes amount, bytes signature, bytes index), ABI-encoded: five head
+     * words (the offsets), then at each offset a length word and the
+     * bytes padded to 32. The layout must be exactly the one the deposit
+     * contract writes. */
+    static const struct {
+        const char *name;
+        uint64_t offset, size;
+    } fields[5] = {
+        {"pubkey", 160, 48}, {"withdrawal credentials", 256, 32}, {"amount", 320, 8}, {"signature", 384, 96},
+        {"index", 512, 8},
+    };
+    if (!data && len)
+        return PAREVM_ERR_ARG;
+    if (len != DEPOSIT_EVENT_DATA_SIZE)
+        return request_fail(why, why_len, "deposit event data of %zu bytes (must be %d)", len,
+                            DEPOSIT_EVENT_DATA_SIZE);
+    for (int i = 0; i < 5; i++)
+        if (!word_is(data + 32 * i, fields[i].offset))
+            return request_fail(why, why_len, "deposit event: %s offset is not %llu", fields[i].name,
+                                (unsigned long long)fields[i].offset);
+    size_t at = 0;
+    for (int i = 0; i < 5; i++) {
+        const uint8_t *p = data + fields[i].offset;
+        if (!word_is(p, fields[i].size))
+            return request_fail(why, why_len, "deposit event: %s size is not %llu", fields[i].name,
+                                (unsigned long long)fields[i].size);
+        memcpy(out + at, p + 32, fields[i].size);
+        at += fields[i].size;
+    }
+    return PAREVM_OK;
+}
+
+int block_deposit_requests(const struct receipt *receipts, size_t n, const address *deposit_contract,
+                           struct bytebuf *out, char *why, size_t why_len)
+{
+    if ((n && !receipts) || !deposit_contract || !out)
+        return PAREVM_ERR_ARG;
+    for (size_t i = 0; i < n; i++) {
+        for (size_t k = 0; k < receipts[i].log_count; k++) {
+            const struct log *l = &receipts[i].logs[k];
+            if (!address_eq(&l->addr, deposit_contract) || l->topic_count == 0 ||
+                !hash32_eq(&l->topics[0], &DEPOSIT_EVENT_TOPIC))
+                continue;
+            uint8_t req[DEPOSIT_REQUEST_SIZE];
+            char inner[120];
+            int err = block_deposit_request(l->data, l->data_len, req, inner, sizeof inner);
+            if (err == PAREVM_ERR_BLOCK_INVALID)
+                return request_fail(why, why_len, "transaction %zu, log %zu: %s", i, k, inner);
+            if (err || (err = bytebuf_append(out, req, sizeof req)))
+                return err;
+        }
+    }
+    return PAREVM_OK;
+}
+
+int block_request_call(const struct block_env *env, const address *contract, const struct state_view *view,
+                       struct write_set *ws, struct bytebuf *out, bool *no_code, char *why, size_t why_len)
+{
+    write_set_reset(ws);
+    if (no_code)
+        *no_code = false;
+    if (!env || !contract || !view || !out)
+        return PAREVM_ERR_ARG;
+    char hex[43];
+    hex_encode(contract->bytes, 20, hex);
+    /* EIP-7002 / EIP-7251: a request contract without code makes the
+     * block invalid (checked, unlike the EIP-4788/2935 calls). */
+    struct code *code;
+    int err = view->ops->code(view->ctx, contract, &code);
+    if (err)
+        return err;
+    if (code->len == 0) {
+        if (no_code)
+            *no_code = true;
+        return request_fail(why, why_len, "system contract %s has no code", hex);
+    }
+    enum tx_status status;
+    uint8_t *output = NULL;
+    size_t output_len = 0;
+    err = transition_system_call_output(env, view, &SYSTEM_ADDRESS, contract, NULL, 0, SYSTEM_CALL_GAS, ws,
+                                        &status, &output, &output_len);
+    if (!err && status != TX_STATUS_SUCCESS) {
+        write_set_reset(ws);
+        err = request_fail(why, why_len, "system contract %s call %s", hex,
+                           status == TX_STATUS_REVERT ? "reverted" : "failed");
+    }
+    if (!err && output_len)
+        err = bytebuf_append(out, output, output_len);
+    free(output);
+    return err;
+}
+
+int block_requests_hash(const struct block_requests *r, hash32 *out)
+{
+    if (!r || !out)
+        return PAREVM_ERR_ARG;
+    /* EIP-7685: sha256(sha256(type || data) for each non-empty type). */
+    uint8_t digests[REQUEST_TYPE_COUNT * 32];
+    size_t n = 0;
+    struct bytebuf typed = {0};
+    for (int t = 0; t < REQUEST_TYPE_COUNT; t++) {
+        const struct bytebuf *d = &r->data[t];
+        if (!d->len)
+            continue;
+        bytebuf_reset(&typed);
+        if (bytebuf_push(&typed, (uint8_t)t) || bytebuf_append(&typed, d->data, d->len)) {
+            bytebuf_free(&typed);
+            return PAREVM_ERR_NOMEM;
+        }
+        precompile_sha256(typed.data, typed.len, digests + 32 * n++);
+    }
+    bytebuf_free(&typed);
+    precompile_sha256(digests, 32 * n, out->bytes);
+    return PAREVM_OK;
 }
 
 static int credit(struct world *w, const address *a, const u256 *amount)
@@ -482,6 +693,8 @@ int block_header_encode(const struct block_header *h, struct bytebuf *b)
     }
     if (!err && h->has_parent_beacon_root) /* Cancun, EIP-4788 */
         err = rlp_encode_bytes(b, h->parent_beacon_root.bytes, 32);
+    if (!err && h->has_requests_hash) /* Prague, EIP-7685 */
+        err = rlp_encode_bytes(b, h->requests_hash.bytes, 32);
     if (!err)
         err = rlp_list_end(b, list);
     return err;

@@ -13,6 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "../base/buf.h"
 #include "../base/types.h"
 #include "../base/u256.h"
 #include "../evm/env.h"
@@ -47,6 +48,8 @@ struct block_header {
     uint64_t excess_blob_gas;
     bool has_parent_beacon_root; /* Cancun, EIP-4788 */
     hash32 parent_beacon_root;
+    bool has_requests_hash; /* Prague, EIP-7685 */
+    hash32 requests_hash;
     bool has_hash; /* the hash below was given (loader) or computed */
     hash32 hash;
 };
@@ -94,6 +97,10 @@ struct chain_config {
      * (mainnet snapshots): pre-Byzantium receipts then carry no
      * intermediate state root (a root of a partial state means nothing). */
     bool skip_intermediate_roots;
+    /* EIP-6110: the contract whose DepositEvent logs are deposit requests
+     * (mainnet's 0x00000000219ab540356cBB839Cbe05303d7705Fa by default;
+     * other networks and tests set their own). */
+    address deposit_contract;
 };
 
 void chain_config_mainnet(struct chain_config *cfg);
@@ -118,20 +125,90 @@ void block_env_from_header(struct block_env *env, const struct chain_config *cfg
 /* ---- block-level rules (besides the transactions) ---- */
 
 #define BLOB_GAS_PER_BLOB 131072            /* EIP-4844 */
-#define MAX_BLOB_GAS_PER_BLOCK (6 * 131072) /* EIP-4844: 6 blobs */
 #define SYSTEM_CALL_GAS 30000000            /* EIP-4788 */
 extern const address SYSTEM_ADDRESS;        /* 0xff..fe, EIP-4788 caller */
 extern const address BEACON_ROOTS_ADDRESS;  /* 0x000F3df6D732807Ef1319fB7B8bB8522d0Beac02 */
+extern const address HISTORY_STORAGE_ADDRESS; /* 0x0000F90827F1C53a10cb7A02335B175320002935, EIP-2935 */
+#define HISTORY_SERVE_WINDOW 8191             /* EIP-2935: slots of the ring buffer */
 
 /* Proof-of-work block reward in wei for fork f: 5 ETH (Frontier), 3 ETH
  * (Byzantium, EIP-649), 2 ETH (Constantinople, EIP-1234), 0 from Paris. */
 u256 block_reward(enum fork f);
+
+/* The most blob gas a block of fork f may use: the schedule's maximum
+ * blobs (6 Cancun, EIP-4844; 9 Prague, EIP-7691; EIP-7892 BPO schedules)
+ * times BLOB_GAS_PER_BLOB. */
+uint64_t block_max_blob_gas(enum fork f);
 
 /* EIP-4788: before the transactions of a Cancun block, call the beacon
  * roots contract from SYSTEM_ADDRESS with the parent beacon block root
  * (a no-op when the contract has no code). Writes go to ws. */
 int block_beacon_root_call(const struct block_env *env, const struct block_header *h,
                            const struct state_view *view, struct write_set *ws);
+
+/* EIP-2935: before the transactions of a Prague block, right after the
+ * beacon-roots call (execution-specs apply_body order), call the history
+ * storage contract from SYSTEM_ADDRESS with the parent hash as calldata;
+ * the contract stores it at slot (number - 1) % HISTORY_SERVE_WINDOW.
+ * Unchecked: a no-op when the contract has no code, and a failed call
+ * does not invalidate the block. Writes go to ws (reset; empty before
+ * Prague). */
+int block_history_call(const struct block_env *env, const hash32 *parent_hash, const struct state_view *view,
+                       struct write_set *ws);
+
+/* ---- EIP-7685 execution-layer requests (Prague on) ---- */
+
+extern const address MAINNET_DEPOSIT_CONTRACT;   /* EIP-6110 */
+extern const hash32 DEPOSIT_EVENT_TOPIC;         /* keccak("DepositEvent(bytes,bytes,bytes,bytes,bytes)") */
+extern const address WITHDRAWAL_REQUEST_ADDRESS; /* EIP-7002: 0x00000961Ef480Eb55e80D19ad83579A64c007002 */
+extern const address CONSOLIDATION_REQUEST_ADDRESS; /* EIP-7251: 0x0000BBdDc7CE488642fb579F8B00f3a590007251 */
+
+/* Request types, in the ascending order the requests hash takes them. */
+enum block_request_type {
+    REQUEST_DEPOSIT = 0,       /* EIP-6110 */
+    REQUEST_WITHDRAWAL = 1,    /* EIP-7002 */
+    REQUEST_CONSOLIDATION = 2, /* EIP-7251 */
+    REQUEST_TYPE_COUNT
+};
+
+/* EIP-6110: one deposit request is pubkey (48) || withdrawal credentials
+ * (32) || amount (8) || signature (96) || index (8). */
+#define DEPOSIT_REQUEST_SIZE 192
+#define DEPOSIT_EVENT_DATA_SIZE 576
+
+/* A block's requests: per type, the requests' data concatenated (without
+ * the type byte). */
+struct block_requests {
+    struct bytebuf data[REQUEST_TYPE_COUNT];
+};
+void block_requests_free(struct block_requests *r);
+bool block_requests_equal(const struct block_requests *a, const struct block_requests *b);
+
+/* EIP-6110: the deposit request in a DepositEvent log's data: the ABI
+ * encoding of five `bytes` (pubkey 48, withdrawal credentials 32, amount
+ * 8, signature 96, index 8) must be exactly 576 bytes with the offsets
+ * 160, 256, 320, 384, 512 and those sizes, as the deposit contract
+ * writes it. Anything else: PAREVM_ERR_BLOCK_INVALID (the block is
+ * invalid), with the broken rule in why. */
+int block_deposit_request(const uint8_t *data, size_t len, uint8_t out[DEPOSIT_REQUEST_SIZE], char *why,
+                          size_t why_len);
+/* EIP-6110: every DepositEvent (first topic DEPOSIT_EVENT_TOPIC) logged by
+ * deposit_contract in the receipts, in order, appended to out.
+ * PAREVM_ERR_BLOCK_INVALID when one has a bad layout. */
+struct receipt;
+int block_deposit_requests(const struct receipt *receipts, size_t n, const address *deposit_contract,
+                           struct bytebuf *out, char *why, size_t why_len);
+/* EIP-7002 / EIP-7251: the checked system call to a request contract
+ * (empty calldata, SYSTEM_ADDRESS, SYSTEM_CALL_GAS) after the
+ * transactions and withdrawals; its return data (the requests) is
+ * appended to out and its writes go to ws. PAREVM_ERR_BLOCK_INVALID when
+ * the contract has no code (then *no_code, may be NULL, is set) or the
+ * call fails (execution-specs process_checked_system_transaction). */
+int block_request_call(const struct block_env *env, const address *contract, const struct state_view *view,
+                       struct write_set *ws, struct bytebuf *out, bool *no_code, char *why, size_t why_len);
+/* EIP-7685: sha256 of the concatenated sha256(type || data) of every
+ * non-empty request type, in type order. */
+int block_requests_hash(const struct block_requests *r, hash32 *out); /* PAREVM_ERR_NOMEM */
 
 /* After the transactions, on the world: pre-Paris miner and uncle
  * rewards (execution-specs pay_rewards), then from Shanghai the

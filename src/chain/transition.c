@@ -251,6 +251,10 @@ static int apply_authorizations(struct journal *j, const struct block_env *env, 
             continue;
         if ((err = journal_exists(j, &authority, &exists)))
             return err;
+        /* The EIP's text says "if authority is not empty"; execution-specs
+         * (set_delegation) and geth test existence, which is what we do.
+         * They differ only for an existing empty account, which EIP-7523
+         * rules out on live chains. */
         if (exists)
             journal_add_refund(j, PER_EMPTY_ACCOUNT_COST - PER_AUTH_BASE_COST);
         struct code *designator;
@@ -427,6 +431,8 @@ int transition_apply_traced(const struct block_env *env, const struct state_view
     write_set_reset(ws);
     if (!tx->has_sender)
         return PAREVM_ERR_ARG;
+    if (!fork_implemented(env->fork))
+        return PAREVM_ERR_UNSUPPORTED; /* never under an older fork's rules */
     struct tx_context *c = ctx_get();
     if (!c)
         return PAREVM_ERR_NOMEM;
@@ -491,7 +497,19 @@ int transition_system_call(const struct block_env *env, const struct state_view 
                            const address *to, const uint8_t *data, size_t len, uint64_t gas,
                            struct write_set *ws, enum tx_status *status)
 {
+    return transition_system_call_output(env, view, from, to, data, len, gas, ws, status, NULL, NULL);
+}
+
+int transition_system_call_output(const struct block_env *env, const struct state_view *view,
+                                  const address *from, const address *to, const uint8_t *data, size_t len,
+                                  uint64_t gas, struct write_set *ws, enum tx_status *status,
+                                  uint8_t **output, size_t *output_len)
+{
     write_set_reset(ws);
+    if (output)
+        *output = NULL;
+    if (output_len)
+        *output_len = 0;
     if (status)
         *status = TX_STATUS_SUCCESS;
     if (!env || !view || !from || !to || (len && !data) || gas > INT64_MAX)
@@ -540,9 +558,16 @@ int transition_system_call(const struct block_env *env, const struct state_view 
     m.input_len = len;
     struct evm_result r = {0};
     evm_call(&c->evm, &m, &r);
-    free(r.output);
-    if (r.status == EVM_INTERNAL_ERROR)
+    if (r.status == EVM_INTERNAL_ERROR) {
+        free(r.output);
         return c->evm.error ? c->evm.error : PAREVM_ERR_INTERNAL;
+    }
+    if (output && output_len && r.status == EVM_SUCCESS) { /* EIP-7002/7251: the requests */
+        *output = r.output;
+        *output_len = r.output_len;
+        r.output = NULL;
+    }
+    free(r.output);
     if (status)
         *status = r.status == EVM_SUCCESS  ? TX_STATUS_SUCCESS
                   : r.status == EVM_REVERT ? TX_STATUS_REVERT
@@ -554,8 +579,15 @@ int transition_system_call(const struct block_env *env, const struct state_view 
     for (size_t i = 0; i < log_count; i++)
         free(logs[i].data);
     free(logs);
-    if (err)
+    if (err) {
         write_set_reset(ws);
+        if (output) {
+            free(*output);
+            *output = NULL;
+        }
+        if (output_len)
+            *output_len = 0;
+    }
     return err;
 }
 

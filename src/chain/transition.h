@@ -65,8 +65,9 @@ void tx_result_free(struct tx_result *r);
 /* Execute tx against view under env. On success (PAREVM_OK) *result holds
  * the outcome and ws the writes (ws is empty when result->error != NONE).
  * block_gas_used is the gas already used in the block (for the gas limit
- * check). Errors other than PAREVM_OK are internal (ENOMEM, missing block
- * hash) and leave nothing applied. */
+ * check). PAREVM_ERR_UNSUPPORTED when env->fork is not implemented
+ * (fork_implemented); other errors are internal (ENOMEM, missing block
+ * hash). Either way nothing is applied. */
 int transition_apply(const struct block_env *env, const struct state_view *view, const struct tx *tx,
                      uint64_t block_gas_used, struct tx_result *result, struct write_set *ws);
 
@@ -98,6 +99,13 @@ enum tx_error transition_check_static(const struct block_env *env, const struct 
 int transition_system_call(const struct block_env *env, const struct state_view *view, const address *from,
                            const address *to, const uint8_t *data, size_t len, uint64_t gas,
                            struct write_set *ws, enum tx_status *status);
+/* The same, handing out the call's return data when it succeeded
+ * (EIP-7002/7251 system calls return their requests): *output (malloc'ed,
+ * the caller frees; NULL when empty) and *output_len. */
+int transition_system_call_output(const struct block_env *env, const struct state_view *view,
+                                  const address *from, const address *to, const uint8_t *data, size_t len,
+                                  uint64_t gas, struct write_set *ws, enum tx_status *status,
+                                  uint8_t **output, size_t *output_len);
 
 /* Convenience for the sequential path: apply to a world in place. */
 int transition_apply_world(const struct block_env *env, struct world *w, const struct tx *tx,

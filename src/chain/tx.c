@@ -136,7 +136,8 @@ static int tx_field_to(struct tx_decoder *dec, struct tx *tx, bool allow_create)
         return tx_fail(dec, PAREVM_ERR_RLP, "to: list instead of string");
     if (item.payload_len == 0) {
         if (!allow_create)
-            return tx_fail(dec, PAREVM_ERR_RLP, "to: empty (types 3 and 4 cannot create, EIP-4844, EIP-7702)");
+            return tx_fail(dec, PAREVM_ERR_RLP,
+                           "to: empty (types 3 and 4 cannot create, EIP-4844, EIP-7702)");
         tx->has_to = false;
         return PAREVM_OK;
     }
@@ -513,10 +514,10 @@ static int tx_encode_payload_fields(const struct tx *tx, struct bytebuf *out)
         for (size_t i = 0; i < tx->authorization_count; i++) {
             const struct authorization *a = &tx->authorizations[i];
             size_t entry = rlp_list_begin(out);
-            if ((err = rlp_encode_u256(out, &a->chain_id)) || (err = rlp_encode_bytes(out, a->addr.bytes, 20)) ||
-                (err = rlp_encode_u64(out, a->nonce)) || (err = rlp_encode_u64(out, a->y_parity)) ||
-                (err = rlp_encode_u256(out, &a->r)) || (err = rlp_encode_u256(out, &a->s)) ||
-                (err = rlp_list_end(out, entry)))
+            if ((err = rlp_encode_u256(out, &a->chain_id)) ||
+                (err = rlp_encode_bytes(out, a->addr.bytes, 20)) || (err = rlp_encode_u64(out, a->nonce)) ||
+                (err = rlp_encode_u64(out, a->y_parity)) || (err = rlp_encode_u256(out, &a->r)) ||
+                (err = rlp_encode_u256(out, &a->s)) || (err = rlp_list_end(out, entry)))
                 return err;
         }
         if ((err = rlp_list_end(out, auths)))
@@ -690,8 +691,8 @@ int tx_authorization_authority(const struct authorization *auth, address *author
     struct bytebuf b = {0};
     int err = bytebuf_push(&b, 0x05);
     size_t list = rlp_list_begin(&b);
-    if (!err && !(err = rlp_encode_u256(&b, &auth->chain_id)) && !(err = rlp_encode_bytes(&b, auth->addr.bytes, 20)) &&
-        !(err = rlp_encode_u64(&b, auth->nonce)))
+    if (!err && !(err = rlp_encode_u256(&b, &auth->chain_id)) &&
+        !(err = rlp_encode_bytes(&b, auth->addr.bytes, 20)) && !(err = rlp_encode_u64(&b, auth->nonce)))
         err = rlp_list_end(&b, list);
     hash32 msg;
     if (!err)

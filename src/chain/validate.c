@@ -42,6 +42,11 @@ const char *block_error_name(enum block_error e)
         [BLOCKERR_LOGS_BLOOM] = "INVALID_LOGS_BLOOM",
         [BLOCKERR_STATE_ROOT] = "INVALID_STATE_ROOT",
         [BLOCKERR_UNSUPPORTED] = "UNSUPPORTED_FORK",
+        [BLOCKERR_REQUESTS_HASH] = "INVALID_REQUESTS",
+        [BLOCKERR_DEPOSIT_LAYOUT] = "INVALID_DEPOSIT_EVENT_LAYOUT",
+        [BLOCKERR_SYSTEM_CONTRACT_EMPTY] = "SYSTEM_CONTRACT_EMPTY",
+        [BLOCKERR_SYSTEM_CONTRACT_FAILED] = "SYSTEM_CONTRACT_CALL_FAILED",
+        [BLOCKERR_BLOCK_SIZE] = "RLP_BLOCK_LIMIT_EXCEEDED",
     };
     if ((unsigned)e >= BLOCKERR__COUNT || !names[e])
         return "UNKNOWN";
@@ -120,16 +125,47 @@ u256 validate_next_base_fee(const struct block_header *parent)
     return u256_sub(fee, &delta);
 }
 
-uint64_t validate_next_excess_blob_gas(const struct block_header *parent, enum fork parent_fork)
+uint64_t validate_next_excess_blob_gas(const struct block_header *parent, enum fork parent_fork, enum fork f)
 {
-    /* EIP-4844: the excess carries over what the parent used above the target. */
+    /* EIP-4844: the excess carries over what the parent used above the
+     * target; the target (and for EIP-7918 the maximum and the update
+     * fraction) are the schedule of the block's own fork (EIP-7840: at a
+     * fork block the new schedule already applies). */
     if (parent_fork < FORK_CANCUN || !parent->has_blob_gas)
         return 0;
+    const struct fork_blob_params *p = fork_blob_params(f);
+    uint64_t target = (uint64_t)p->target * BLOB_GAS_PER_BLOB;
     unsigned __int128 sum = (unsigned __int128)parent->excess_blob_gas + parent->blob_gas_used;
-    if (sum < TARGET_BLOB_GAS_PER_BLOCK)
+    if (sum < target)
         return 0;
-    sum -= TARGET_BLOB_GAS_PER_BLOCK;
+    if (f >= FORK_OSAKA && validate_blob_reserve_binds(parent, f)) {
+        /* EIP-7918: while execution gas prices blobs above the blob base
+         * fee, the excess only grows, by used * (max - target) / max. */
+        unsigned __int128 grow = (unsigned __int128)parent->blob_gas_used * (p->max - p->target) / p->max;
+        sum = (unsigned __int128)parent->excess_blob_gas + grow;
+    } else {
+        sum -= target;
+    }
     return sum > UINT64_MAX ? UINT64_MAX : (uint64_t)sum;
+}
+
+bool validate_blob_reserve_binds(const struct block_header *parent, enum fork f)
+{
+    /* EIP-7918: BLOB_BASE_COST * base_fee > GAS_PER_BLOB * blob_base_fee,
+     * the blob base fee taken from the parent's excess with fork f's
+     * update fraction. GAS_PER_BLOB / BLOB_BASE_COST = 2^17 / 2^13 = 16
+     * exactly, so the test is base_fee > 16 * blob_base_fee, which needs
+     * no product wider than 256 bits (16 * fee overflowing means the
+     * right side exceeds any base fee). */
+    u256 blob_fee = block_env_blob_base_fee(f, parent->excess_blob_gas);
+    unsigned shift = 0;
+    for (unsigned ratio = BLOB_GAS_PER_BLOB / BLOB_BASE_COST; ratio > 1; ratio >>= 1)
+        shift++;
+    if (u256_bit_len(&blob_fee) + shift > 256)
+        return false;
+    u256 right = u256_shl(&blob_fee, shift);
+    u256 left = parent->has_base_fee ? parent->base_fee : u256_zero();
+    return u256_lt(&right, &left);
 }
 
 uint64_t validate_bomb_delay(const struct chain_config *cfg, enum fork f, uint64_t number)
@@ -225,7 +261,7 @@ static enum block_error check_gas_limit(uint64_t gas_limit, unsigned __int128 pa
 /* Which optional header fields fork f has. */
 static enum block_error check_fields(const struct block_header *h, enum fork f, char *why, size_t why_len)
 {
-    if (f >= FORK_PRAGUE)
+    if (!fork_implemented(f))
         return fail(BLOCKERR_UNSUPPORTED, why, why_len, "header rules of %s are not implemented", fork_name(f));
     struct {
         bool has, want;
@@ -235,6 +271,7 @@ static enum block_error check_fields(const struct block_header *h, enum fork f, 
         {h->has_withdrawals_root, f >= FORK_SHANGHAI, "withdrawalsRoot"},
         {h->has_blob_gas, f >= FORK_CANCUN, "blobGasUsed/excessBlobGas"},
         {h->has_parent_beacon_root, f >= FORK_CANCUN, "parentBeaconBlockRoot"},
+        {h->has_requests_hash, f >= FORK_PRAGUE, "requestsHash"}, /* EIP-7685 */
     };
     for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++)
         if (fields[i].has != fields[i].want)
@@ -309,7 +346,7 @@ enum block_error validate_header(const struct chain_config *cfg, const struct bl
         }
     }
     if (f >= FORK_CANCUN) {
-        uint64_t want = validate_next_excess_blob_gas(parent, pf);
+        uint64_t want = validate_next_excess_blob_gas(parent, pf, f);
         if (h->excess_blob_gas != want)
             return fail(BLOCKERR_EXCESS_BLOB_GAS, why, why_len, "excess blob gas %llu, expected %llu",
                         (unsigned long long)h->excess_blob_gas, (unsigned long long)want);
@@ -430,14 +467,21 @@ enum block_error validate_outcome(const struct chain_config *cfg, const struct b
         for (size_t i = 0; i < b->tx_count; i++)
             if (b->txs[i].type == 3)
                 blob_gas += (unsigned __int128)b->txs[i].blob_hash_count * BLOB_GAS_PER_BLOB;
-        if (blob_gas > MAX_BLOB_GAS_PER_BLOCK)
-            return fail(BLOCKERR_BLOB_GAS_USED, why, why_len, "transactions carry %llu blob gas (at most %d)",
-                        (unsigned long long)blob_gas, MAX_BLOB_GAS_PER_BLOCK);
+        if (blob_gas > block_max_blob_gas(f))
+            return fail(BLOCKERR_BLOB_GAS_USED, why, why_len,
+                        "transactions carry %llu blob gas (at most %llu)", (unsigned long long)blob_gas,
+                        (unsigned long long)block_max_blob_gas(f));
         if (blob_gas != h->blob_gas_used || o->blob_gas_used != h->blob_gas_used)
             return fail(BLOCKERR_BLOB_GAS_USED, why, why_len,
                         "blob gas used %llu, the transactions carry %llu (execution counted %llu)",
                         (unsigned long long)h->blob_gas_used, (unsigned long long)blob_gas,
                         (unsigned long long)o->blob_gas_used);
+    }
+    if (f >= FORK_PRAGUE && !hash32_eq(&o->requests_hash, &h->requests_hash)) {
+        /* EIP-7685: the header commits to the block's requests. */
+        short_hex(h->requests_hash.bytes, 32, x);
+        short_hex(o->requests_hash.bytes, 32, y);
+        return fail(BLOCKERR_REQUESTS_HASH, why, why_len, "requests hash %s, execution gives %s", x, y);
     }
     return BLOCKERR_NONE;
 }

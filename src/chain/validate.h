@@ -49,6 +49,11 @@ enum block_error {
     BLOCKERR_LOGS_BLOOM,
     BLOCKERR_STATE_ROOT,
     BLOCKERR_UNSUPPORTED,       /* a fork whose header rules are not implemented */
+    BLOCKERR_REQUESTS_HASH,     /* EIP-7685: header requests hash != the block's requests */
+    BLOCKERR_DEPOSIT_LAYOUT,    /* EIP-6110: a DepositEvent log with a bad layout */
+    BLOCKERR_SYSTEM_CONTRACT_EMPTY,  /* EIP-7002/7251: a request contract without code */
+    BLOCKERR_SYSTEM_CONTRACT_FAILED, /* EIP-7002/7251: a request system call failed */
+    BLOCKERR_BLOCK_SIZE,        /* EIP-7934: RLP-encoded block above MAX_RLP_BLOCK_SIZE */
     BLOCKERR__COUNT
 };
 
@@ -81,8 +86,14 @@ extern const hash32 EMPTY_OMMERS_HASH;
 #define MINIMUM_DIFFICULTY 131072
 #define MAX_UNCLE_DEPTH 6
 #define MAX_UNCLES 2
-/* EIP-4844: excess above this is what raises the blob base fee. */
-#define TARGET_BLOB_GAS_PER_BLOCK (3 * 131072)
+/* EIP-7934 (Osaka on): the most bytes a block's RLP encoding may take,
+ * MAX_BLOCK_SIZE (10 MiB) less a SAFETY_MARGIN (2 MiB) for the beacon
+ * block around it. */
+#define MAX_BLOCK_SIZE 10485760
+#define BLOCK_SIZE_SAFETY_MARGIN 2097152
+#define MAX_RLP_BLOCK_SIZE (MAX_BLOCK_SIZE - BLOCK_SIZE_SAFETY_MARGIN)
+/* EIP-7918: the execution gas a blob's reserve price is counted in. */
+#define BLOB_BASE_COST 8192 /* 2^13 */
 
 /* The header rules that need only the parent: number, timestamp, gas
  * limit (with the EIP-1559 elasticity doubling at the London block, and
@@ -131,12 +142,14 @@ struct block_outcome {
     const uint8_t *logs_bloom; /* 256 bytes */
     hash32 state_root;
     uint64_t blob_gas_used;
+    hash32 requests_hash; /* Prague on (EIP-7685) */
 };
 
 /* The header against the execution, in the order of the execution specs
  * (Cancun state_transition): gas used, transactions root, state root,
- * receipts root, logs bloom, withdrawals root, and from Cancun the blob
- * gas used (EIP-4844: also at most MAX_BLOB_GAS_PER_BLOCK). */
+ * receipts root, logs bloom, withdrawals root, from Cancun the blob
+ * gas used (EIP-4844: also at most block_max_blob_gas of the fork), and
+ * from Prague the requests hash (EIP-7685). */
 enum block_error validate_outcome(const struct chain_config *cfg, const struct block *b,
                                   const struct block_digest *d, const struct block_outcome *o, char *why,
                                   size_t why_len);
@@ -146,9 +159,15 @@ enum block_error validate_outcome(const struct chain_config *cfg, const struct b
 /* EIP-1559: the base fee of the block after `parent` (a London block). */
 u256 validate_next_base_fee(const struct block_header *parent);
 
-/* EIP-4844: excess blob gas of the block after `parent`; pre-Cancun
- * parents count as zero excess and zero use. */
-uint64_t validate_next_excess_blob_gas(const struct block_header *parent, enum fork parent_fork);
+/* EIP-4844: excess blob gas of a block in fork f after `parent` (in
+ * parent_fork), with f's blob target (EIP-7691, EIP-7892); pre-Cancun
+ * parents count as zero excess and zero use. From Osaka, EIP-7918: when
+ * validate_blob_reserve_binds, the excess grows by
+ * used * (max - target) / max instead of losing the target. */
+uint64_t validate_next_excess_blob_gas(const struct block_header *parent, enum fork parent_fork, enum fork f);
+/* EIP-7918's condition: BLOB_BASE_COST * parent base fee > GAS_PER_BLOB *
+ * the blob base fee of the parent's excess under fork f's schedule. */
+bool validate_blob_reserve_binds(const struct block_header *parent, enum fork f);
 
 /* Blocks the difficulty bomb is pushed back by under fork f (EIP-649
  * Byzantium 3M, EIP-1234 Constantinople 5M, EIP-2384 Muir Glacier 9M

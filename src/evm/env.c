@@ -1,10 +1,8 @@
 /* env — block context helpers (see env.h). */
 #include "env.h"
 
-/* EIP-4844: BLOB_BASE_FEE_UPDATE_FRACTION for Cancun. (Prague's EIP-7691
- * raises it to 5007716; a fork-aware variant belongs here when Prague
- * fixtures arrive.) */
-#define BLOB_BASE_FEE_UPDATE_FRACTION 3338477u
+/* EIP-4844: MIN_BASE_FEE_PER_BLOB_GAS. The update fraction is the fork's
+ * (fork_blob_params: EIP-4844, EIP-7691, EIP-7892). */
 #define MIN_BLOB_BASE_FEE 1u
 
 /* A 320-bit intermediate (five 64-bit limbs, least significant first):
@@ -67,7 +65,7 @@ static u256 fake_exponential(uint64_t factor, uint64_t numerator, uint64_t denom
     return u256_div(&output, &den);
 }
 
-u256 block_env_blob_base_fee(uint64_t excess_blob_gas)
+u256 block_env_blob_base_fee(enum fork f, uint64_t excess_blob_gas)
 {
-    return fake_exponential(MIN_BLOB_BASE_FEE, excess_blob_gas, BLOB_BASE_FEE_UPDATE_FRACTION);
+    return fake_exponential(MIN_BLOB_BASE_FEE, excess_blob_gas, fork_blob_params(f)->update_fraction);
 }

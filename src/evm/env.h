@@ -35,7 +35,10 @@ struct tx_env {
     size_t blob_hash_count;
 };
 
-/* EIP-4844 blob base fee: fake_exponential(1, excess, 3338477). */
-u256 block_env_blob_base_fee(uint64_t excess_blob_gas);
+/* Blob base fee of a block in fork f: EIP-4844 fake_exponential(1,
+ * excess, update fraction), with the fork's update fraction (3338477
+ * Cancun, EIP-7691 5007716 Prague and Osaka, EIP-7892 BPO schedules;
+ * fork_blob_params). Forks before Cancun use Cancun's. */
+u256 block_env_blob_base_fee(enum fork f, uint64_t excess_blob_gas);
 
 #endif

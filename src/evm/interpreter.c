@@ -1500,9 +1500,13 @@ void evm_call(struct evm *evm, const struct evm_message *msg, struct evm_result 
         res->status = EVM_INTERNAL_ERROR;
         return;
     }
-    /* EIP-7702: a delegation to a precompile's address runs no precompile. */
-    int id = msg->delegated ? 0 : precompile_lookup(&msg->code_address, evm->fork);
-    if (id) {
+    int id = precompile_lookup(&msg->code_address, evm->fork);
+    if (id && msg->delegated) {
+        /* EIP-7702: a delegation to a precompile's address runs empty
+         * code (neither the precompile nor code stored there). */
+        res->status = EVM_SUCCESS;
+        res->gas_left = msg->gas;
+    } else if (id) {
         struct bytebuf out = {0};
         uint64_t used = 0;
         enum precompile_status ps =

@@ -231,13 +231,14 @@ static const enum fork revision_forks[] = {
 };
 
 /* The fork of rev; false for a revision parevm does not run
- * (EVMC_EXPERIMENTAL, unknown values). */
+ * (EVMC_EXPERIMENTAL, unknown values, a fork not implemented: EVMC's
+ * EVMC_REJECTED, never an older revision's rules). */
 static bool fork_of_revision(enum evmc_revision rev, enum fork *out)
 {
     if ((int)rev < 0 || (size_t)rev >= sizeof revision_forks / sizeof revision_forks[0])
         return false;
     *out = revision_forks[rev];
-    return true;
+    return fork_implemented(*out);
 }
 
 /*

@@ -37,13 +37,24 @@ struct block_result {
     size_t invalid_tx;
     enum tx_error invalid_reason;
     char invalid_message[160]; /* block-level reasons (e.g. gas used mismatch) */
+    /* A block-level reason (invalid_reason TXERR_NONE): an enum
+     * block_error of chain/validate.h (0: none given). */
+    int invalid_block_error;
+    /* Prague on (EIP-7685): the requests the block produced (deposits,
+     * EIP-6110; withdrawal and consolidation requests, EIP-7002/7251)
+     * and their hash, for the header's requestsHash. */
+    bool has_requests;
+    struct block_requests requests;
+    hash32 requests_hash;
 };
 
 void block_result_free(struct block_result *r);
 
 /* Execute block b on world w (mutated in place; on an invalid block the
  * world is left as it was before the block). Returns PAREVM_OK (then
- * check r->invalid) or an internal error. */
+ * check r->invalid), PAREVM_ERR_UNSUPPORTED when cfg puts the block in a
+ * fork parevm does not implement (fork_implemented), or an internal
+ * error. */
 int exec_block_sequential(const struct chain_config *cfg, const struct block *b, struct world *w,
                           const struct block_hashes *hashes, struct block_result *r);
 

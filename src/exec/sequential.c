@@ -1,14 +1,19 @@
 /*
- * sequential.c — the reference block executor: the EIP-4788 system call,
- * then every transaction in order on the world (each write set applied
- * before the next transaction reads), then rewards and withdrawals.
+ * sequential.c — the reference block executor: the EIP-4788 and (Prague
+ * on) EIP-2935 system calls, then every transaction in order on the world
+ * (each write set applied before the next transaction reads), then
+ * rewards, withdrawals and (Prague on) the EIP-7685 requests.
  *
  * An invalid transaction makes the whole block invalid and the world must
  * be left as it was. Cloning a big world per block would cost more than
  * executing it, so every write-set application first records what it
  * overwrites (an undo log, O(changes)); an invalid block replays the log
- * backwards. Nothing after the transactions can make the block invalid,
- * so rewards and withdrawals are applied directly.
+ * backwards. Before Prague nothing after the transactions can make the
+ * block invalid, so rewards and withdrawals are applied directly; from
+ * Prague the EIP-7685 requests (a deposit log with a bad layout, a
+ * request contract without code or whose call fails) still can, so the
+ * log then covers the whole block, the parallel commit's writes and the
+ * withdrawals included.
  */
 #include "exec.h"
 
@@ -22,6 +27,7 @@
 
 #include "../base/scratch.h"
 #include "../chain/logs.h"
+#include "../chain/validate.h"
 #include "../evm/trace.h"
 #include "../state/state_view.h"
 #include "../state/trie.h"
@@ -231,6 +237,30 @@ static int undo_rollback(struct undo_log *u, struct world *w)
     return err;
 }
 
+/* Record account a as it is before a direct world change (the EIP-4895
+ * withdrawals of a block whose requests can still invalidate it);
+ * whole_storage: its storage too (a zero withdrawal may delete it). */
+static int undo_record_account(struct undo_log *u, const struct world *w, const address *a,
+                               bool whole_storage)
+{
+    const struct world_account *acct = world_get(w, a);
+    struct undo_entry *e = undo_push(u);
+    if (!e)
+        return PAREVM_ERR_NOMEM;
+    e->kind = UNDO_ACCOUNT;
+    e->addr = *a;
+    e->existed = acct != NULL;
+    if (!acct)
+        return PAREVM_OK;
+    e->value = acct->balance;
+    e->nonce = acct->nonce;
+    code_retain(acct->code);
+    e->code = acct->code;
+    if (whole_storage && acct->storage.count && !(e->storage = storage_copy(&acct->storage)))
+        return PAREVM_ERR_NOMEM;
+    return PAREVM_OK;
+}
+
 static int apply_logged(struct undo_log *u, const struct write_set *ws, struct world *w)
 {
     int err = undo_record(u, ws, w);
@@ -248,6 +278,7 @@ void block_result_free(struct block_result *r)
     for (size_t i = 0; i < r->receipt_count; i++)
         receipt_free(&r->receipts[i]);
     free(r->receipts);
+    block_requests_free(&r->requests);
     memset(r, 0, sizeof *r);
 }
 
@@ -286,7 +317,12 @@ bool block_result_equal(const struct block_result *a, const struct block_result 
         !hash32_eq(&a->receipts_root, &b->receipts_root) || a->invalid != b->invalid)
         return false;
     if (a->invalid && (a->invalid_tx != b->invalid_tx || a->invalid_reason != b->invalid_reason ||
+                       a->invalid_block_error != b->invalid_block_error ||
                        strcmp(a->invalid_message, b->invalid_message) != 0))
+        return false;
+    if (a->has_requests != b->has_requests ||
+        (a->has_requests && (!hash32_eq(&a->requests_hash, &b->requests_hash) ||
+                             !block_requests_equal(&a->requests, &b->requests))))
         return false;
     for (size_t i = 0; i < a->receipt_count; i++)
         if (!receipts_equal(&a->receipts[i], &b->receipts[i]))
@@ -320,6 +356,10 @@ struct seq_run {
      * set in par[i].ws, and the world is written while the receipts root
      * is hashed (see apply_deferred). */
     bool defer_apply;
+    /* Prague on: the undo log records even the writes of a parallel
+     * commit (no_undo skips only the re-checks), because the requests
+     * after the transactions can still invalidate the block. */
+    bool log_all;
 };
 
 static void mark_invalid(struct block_result *r, size_t tx, enum tx_error reason, const char *msg)
@@ -342,13 +382,14 @@ static void note_error(struct seq_run *s, size_t i, int err)
                  parevm_strerror(err));
 }
 
-/* EIP-4844: whether blob transaction tx fits in the block after used blob
- * gas; *blob_gas: what it adds. */
-static bool blob_gas_fits(const struct tx *tx, uint64_t used, uint64_t *blob_gas)
+/* EIP-4844: whether blob transaction tx fits in a block of fork f after
+ * used blob gas (the fork's maximum: EIP-7691, EIP-7892); *blob_gas: what
+ * it adds. */
+static bool blob_gas_fits(enum fork f, const struct tx *tx, uint64_t used, uint64_t *blob_gas)
 {
+    uint64_t max = block_max_blob_gas(f);
     *blob_gas = (uint64_t)tx->blob_hash_count * BLOB_GAS_PER_BLOB;
-    return tx->blob_hash_count <= MAX_BLOB_GAS_PER_BLOCK / BLOB_GAS_PER_BLOB &&
-           used + *blob_gas <= MAX_BLOB_GAS_PER_BLOCK;
+    return tx->blob_hash_count <= max / BLOB_GAS_PER_BLOB && used + *blob_gas <= max;
 }
 
 /* Run one transaction; on success its receipt is filled. *stop is set
@@ -371,10 +412,10 @@ static int seq_tx(struct seq_run *s, size_t i, uint64_t *gas_used, bool *stop)
     }
     if (tx->type == 3) { /* EIP-4844 block blob gas limit */
         uint64_t blob_gas;
-        if (!blob_gas_fits(tx, s->r->blob_gas_used, &blob_gas)) {
+        if (!blob_gas_fits(s->env.fork, tx, s->r->blob_gas_used, &blob_gas)) {
             char msg[96];
-            snprintf(msg, sizeof msg, "transaction %zu: blob gas exceeds the block maximum %d", i,
-                     MAX_BLOB_GAS_PER_BLOCK);
+            snprintf(msg, sizeof msg, "transaction %zu: blob gas exceeds the block maximum %llu", i,
+                     (unsigned long long)block_max_blob_gas(s->env.fork));
             mark_invalid(s->r, i, TXERR_BLOB_COUNT, msg);
             *stop = true;
             return PAREVM_OK;
@@ -438,7 +479,8 @@ static int seq_tx(struct seq_run *s, size_t i, uint64_t *gas_used, bool *stop)
     if (s->defer_apply)
         err = PAREVM_OK; /* par[i].ws is written later (apply_deferred) */
     else
-        err = s->no_undo ? write_set_apply(&s->ws, s->w) : apply_logged(&s->undo, &s->ws, s->w);
+        err =
+            s->no_undo && !s->log_all ? write_set_apply(&s->ws, s->w) : apply_logged(&s->undo, &s->ws, s->w);
     if (err) {
         tx_result_free(&res);
         note_error(s, i, err);
@@ -469,6 +511,51 @@ static int seq_tx(struct seq_run *s, size_t i, uint64_t *gas_used, bool *stop)
     return PAREVM_OK;
 }
 
+/* Prague on, after the transactions and withdrawals, on the world:
+ * the EIP-7685 requests into s->r (deposits from the receipts' logs,
+ * EIP-6110; then the EIP-7002 and EIP-7251 system calls, their writes
+ * applied with the undo log) and their hash. *invalid (with the reason
+ * in s->r) when they make the block invalid. */
+static int seq_requests(struct seq_run *s, bool *invalid)
+{
+    struct block_result *r = s->r;
+    char why[120], msg[160];
+    r->has_requests = true;
+    int err = block_deposit_requests(r->receipts, r->receipt_count, &s->cfg->deposit_contract,
+                                     &r->requests.data[REQUEST_DEPOSIT], why, sizeof why);
+    if (err == PAREVM_ERR_BLOCK_INVALID) {
+        snprintf(msg, sizeof msg, "deposit requests (EIP-6110): %s", why);
+        mark_invalid(r, s->b->tx_count, TXERR_NONE, msg);
+        r->invalid_block_error = BLOCKERR_DEPOSIT_LAYOUT;
+        *invalid = true;
+        return PAREVM_OK;
+    }
+    static const struct {
+        const address *contract;
+        enum block_request_type type;
+    } calls[2] = {{&WITHDRAWAL_REQUEST_ADDRESS, REQUEST_WITHDRAWAL},
+                  {&CONSOLIDATION_REQUEST_ADDRESS, REQUEST_CONSOLIDATION}};
+    for (int i = 0; i < 2 && !err; i++) {
+        bool no_code;
+        err = block_request_call(&s->env, calls[i].contract, &s->view, &s->ws,
+                                 &r->requests.data[calls[i].type], &no_code, why, sizeof why);
+        if (err == PAREVM_ERR_BLOCK_INVALID) {
+            snprintf(msg, sizeof msg, "%s requests: %s",
+                     calls[i].type == REQUEST_WITHDRAWAL ? "EIP-7002" : "EIP-7251", why);
+            mark_invalid(r, s->b->tx_count, TXERR_NONE, msg);
+            r->invalid_block_error =
+                no_code ? BLOCKERR_SYSTEM_CONTRACT_EMPTY : BLOCKERR_SYSTEM_CONTRACT_FAILED;
+            *invalid = true;
+            return PAREVM_OK;
+        }
+        if (!err)
+            err = apply_logged(&s->undo, &s->ws, s->w);
+    }
+    if (!err)
+        err = block_requests_hash(&r->requests, &r->requests_hash);
+    return err;
+}
+
 /* Whether every transaction of the parallel run will commit: valid as
  * executed, and passing the checks that depend on the block's gas and
  * blob gas used before it (a dry run of seq_tx's checks). */
@@ -482,7 +569,7 @@ static bool par_all_commit(const struct seq_run *s)
             return false;
         if (tx->type == 3) {
             uint64_t blob_gas;
-            if (!blob_gas_fits(tx, blob_gas_used, &blob_gas))
+            if (!blob_gas_fits(s->env.fork, tx, blob_gas_used, &blob_gas))
                 return false;
             blob_gas_used += blob_gas;
         }
@@ -506,15 +593,18 @@ struct deferred_apply {
     const struct seq_run *s;
     int err;
     bool done;
+    struct undo_log *undo; /* log_all: record what each write overwrites; NULL: no log */
 };
 
 static void apply_deferred(struct deferred_apply *d)
 {
     d->done = true;
     /* Each write set is freed once written (its job's thread frees it
-     * while its memory is warm, not the caller afterwards). */
+     * while its memory is warm, not the caller afterwards). The undo log
+     * is this job's alone until it returns. */
     for (size_t i = 0; i < d->s->b->tx_count && !d->err; i++) {
-        d->err = write_set_apply(&d->s->par[i].ws, d->s->w);
+        d->err = d->undo ? apply_logged(d->undo, &d->s->par[i].ws, d->s->w)
+                         : write_set_apply(&d->s->par[i].ws, d->s->w);
         write_set_free(&d->s->par[i].ws);
     }
 }
@@ -582,6 +672,8 @@ static int exec_block(const struct chain_config *cfg, const struct block *b, str
     s.w = w;
     s.r = r;
     block_env_from_header(&s.env, cfg, &b->header);
+    if (!fork_implemented(s.env.fork))
+        return PAREVM_ERR_UNSUPPORTED; /* never under an older fork's rules */
     s.hashes.hashes = hashes;
     s.env.block_hash = hashes ? seq_block_hash : NULL;
     s.env.block_hash_arg = &s.hashes;
@@ -592,6 +684,7 @@ static int exec_block(const struct chain_config *cfg, const struct block *b, str
     s.trace = opt ? opt->trace : NULL;
     write_set_init(&s.ws);
     enum fork fork = s.env.fork;
+    s.log_all = fork >= FORK_PRAGUE;
 
     if (cfg->dao_fork && b->header.number == cfg->dao_block) {
         snprintf(r->invalid_message, sizeof r->invalid_message,
@@ -616,6 +709,12 @@ static int exec_block(const struct chain_config *cfg, const struct block *b, str
         } else if (!err) {
             err = apply_logged(&s.undo, &s.ws, w);
         }
+    }
+    /* EIP-2935: then the history storage call with the parent hash. */
+    if (!err && !stop && fork >= FORK_PRAGUE) {
+        err = block_history_call(&s.env, &b->header.parent_hash, &s.view, &s.ws);
+        if (!err)
+            err = apply_logged(&s.undo, &s.ws, w);
     }
 
     uint64_t block_start = monotonic_ns();
@@ -684,7 +783,7 @@ static int exec_block(const struct chain_config *cfg, const struct block *b, str
     if (s.defer_apply && !err) {
         /* The world writes, overlapped with the receipts root (the
          * receipts are complete; the root reads nothing of the world). */
-        struct deferred_apply apply = {&s, PAREVM_OK, false};
+        struct deferred_apply apply = {&s, PAREVM_OK, false, s.log_all ? &s.undo : NULL};
         struct overlap_runner runner_arg = {opt->threads, &apply, NULL, NULL};
         struct trie_runner runner = {overlap_run, &runner_arg, opt->threads};
         err = receipts_root_with(r->receipts, r->receipt_count, &runner, &r->receipts_root);
@@ -699,6 +798,21 @@ static int exec_block(const struct chain_config *cfg, const struct block *b, str
         s.par = NULL;
     }
 
+    if (!err && !stop) {
+        /* Block-level rules after the transactions: rewards (none from
+         * Paris), withdrawals (EIP-4895), then from Prague the requests
+         * (EIP-7685), in execution-specs apply_body's order. */
+        err = block_apply_rewards(b, fork, w);
+        if (!err && fork >= FORK_SHANGHAI) {
+            for (size_t i = 0; i < b->withdrawal_count && s.log_all && !err; i++)
+                err = undo_record_account(&s.undo, w, &b->withdrawals[i].addr,
+                                          b->withdrawals[i].amount_gwei == 0);
+            if (!err)
+                err = block_apply_withdrawals(b, w);
+        }
+        if (!err && fork >= FORK_PRAGUE)
+            err = seq_requests(&s, &stop);
+    }
     if (err || stop) {
         int rerr = undo_rollback(&s.undo, w);
         undo_free(&s.undo);
@@ -706,17 +820,15 @@ static int exec_block(const struct chain_config *cfg, const struct block *b, str
         for (size_t i = 0; i < r->receipt_count; i++)
             receipt_free(&r->receipts[i]);
         r->receipt_count = 0;
+        block_requests_free(&r->requests);
+        r->has_requests = false;
+        /* (a parallel commit hashed the receipts before the requests
+         * failed; the sequential path never got there) */
+        memset(&r->receipts_root, 0, sizeof r->receipts_root);
         return err ? err : rerr;
     }
     undo_free(&s.undo);
     write_set_free(&s.ws);
-
-    /* Block-level rules after the transactions (cannot invalidate). */
-    err = block_apply_rewards(b, fork, w);
-    if (!err && fork >= FORK_SHANGHAI)
-        err = block_apply_withdrawals(b, w);
-    if (err)
-        return err;
 
     r->gas_used = gas_used;
     /* The block's bloom: word by word, and only receipts with logs have

@@ -79,7 +79,8 @@ void blocktest_file_free(struct blocktest_file *f);
  * with a fourth element, rlp([header, transactions, uncles, withdrawals])
  * (EIP-4895). The header has 15 fields, then baseFee (16, EIP-1559),
  * withdrawalsRoot (17, EIP-4895), then blobGasUsed, excessBlobGas and
- * parentBeaconBlockRoot (20, EIP-4844/4788); its has_* flags say which
+ * parentBeaconBlockRoot (20, EIP-4844/4788), requestsHash (21, EIP-7685);
+ * its has_* flags say which
  * were present (whether that suits the block's fork is the validator's
  * business, chain/validate.h). Each transaction is an RLP list (legacy)
  * or an RLP string holding type || payload (EIP-2718), decoded with
@@ -101,20 +102,59 @@ int blocktest_decode_header(const uint8_t *rlp, size_t len, struct block_header 
 
 /* ---- running a test ---- */
 
-/* Why a block was rejected. */
+/* Which part of a block did not decode (code == BLOCKERR_RLP). */
+enum blocktest_decode_part {
+    BT_DECODE_BLOCK = 0,   /* the outer list: malformed, trailing bytes, arity */
+    BT_DECODE_HEADER,
+    BT_DECODE_TRANSACTION, /* one transaction (tx_decode) */
+    BT_DECODE_UNCLE,
+    BT_DECODE_WITHDRAWAL,
+};
+
+/* Why a block was rejected: enough to tell which kinds of rejection the
+ * fixture's expectException names may stand for. */
 struct blocktest_rejection {
     enum block_error code;
     enum tx_error tx_error; /* when code == BLOCKERR_TX_INVALID */
-    char detail[256];       /* the broken rule, with values */
+    enum fork fork;         /* of the rejected block (by its header) */
+    /* code == BLOCKERR_RLP: where decoding failed and how
+     * (PAREVM_ERR_RLP malformed, _RANGE out of range, _UNSUPPORTED unknown
+     * transaction type); decode_field names a field when one is known
+     * ("address" of a withdrawal), tx_reason is tx_decode's reason for a
+     * transaction ("value", "to: empty (...)"; static, may be NULL). */
+    enum blocktest_decode_part decode_part;
+    int decode_error;
+    const char *decode_field;
+    const char *tx_reason;
+    /* The transaction at fault (an invalid or undecodable one): its type,
+     * -1 when none or unknown, and its blob count (type 3). */
+    int tx_type;
+    size_t tx_blob_count;
+    /* TXERR_INTRINSIC_GAS: the gas limit is below the intrinsic gas, below
+     * the EIP-7623 calldata floor (from Prague), or both; neither set: not
+     * known (taken as the intrinsic gas). */
+    bool tx_below_intrinsic, tx_below_floor;
+    char detail[256]; /* the broken rule, with values */
 };
 
 /* The rejection's name: the transaction error for an invalid transaction,
  * else the block error (block_error_name). */
 const char *blocktest_rejection_name(const struct blocktest_rejection *r);
 
-/* Whether an expectException value ("BlockException.X|TransactionException.Y",
- * execution-spec-tests names) names the rejection's reason. */
+/* Whether an expectException value names the kind of the rejection. The
+ * value is one name or several joined with "|" (any may match; spaces
+ * around each are ignored). A name is either an execution-spec-tests
+ * exception with its class ("TransactionException.INTRINSIC_GAS_TOO_LOW",
+ * "BlockException.INCORRECT_BLOB_GAS_USED": the class must fit, a
+ * transaction-level reason is a TransactionException), or one of the older
+ * retesteth spellings without a class ("TR_IntrinsicGas", "InvalidGasLimit",
+ * and any "RLP_..." for a block that does not decode). An unknown name
+ * matches nothing. */
 bool blocktest_exception_matches(const char *expected, const struct blocktest_rejection *r);
+
+/* The names (as above) the rejection stands for, joined with "|" into
+ * out[0..cap) (truncated, always terminated): for messages. */
+void blocktest_rejection_kinds(const struct blocktest_rejection *r, char *out, size_t cap);
 
 struct blocktest_result {
     bool pass;
@@ -142,7 +182,10 @@ typedef void blocktest_reject_fn(void *arg, size_t block, const char *expected, 
  * difficulty than the head's (equal: the lower number). Finally
  * the head's state must equal postState (or its root postStateHash) and
  * its hash lastblockhash. Returns PAREVM_OK with res filled (pass or the
- * first mismatch), or an internal error (ENOMEM) with res->message set. */
+ * first mismatch), PAREVM_ERR_UNSUPPORTED when the network schedules a
+ * fork parevm does not implement (fork_implemented: the test is refused,
+ * nothing run, res->pass false and res->message naming the fork), or an
+ * internal error (ENOMEM) with res->message set. */
 int blocktest_run(const struct blocktest *t, struct blocktest_result *res, blocktest_reject_fn *on_reject,
                   void *arg);
 /* The same, executing blocks with exec_block_parallel under opt (NULL:

@@ -240,9 +240,15 @@ static int ld_header(struct json_ctx *ld, const cJSON *obj, const char *prefix, 
                             h->parent_beacon_root.bytes, 32)))
             return err;
     }
+    if ((item = json_member(obj, "requestsHash"))) { /* EIP-7685 */
+        h->has_requests_hash = true;
+        if ((err = ld_fixed(ld, item, json_field_key(f, prefix, "requestsHash"), h->requests_hash.bytes, 32)))
+            return err;
+    }
     /* Later fields imply the earlier ones in the header's RLP. */
     if ((h->has_withdrawals_root && !h->has_base_fee) || (h->has_blob_gas && !h->has_withdrawals_root) ||
-        (h->has_parent_beacon_root && !h->has_blob_gas) || (h->has_blob_gas && !h->has_parent_beacon_root))
+        (h->has_parent_beacon_root && !h->has_blob_gas) || (h->has_blob_gas && !h->has_parent_beacon_root) ||
+        (h->has_requests_hash && !h->has_parent_beacon_root))
         return json_fail(ld, PAREVM_ERR_JSON, prefix, "inconsistent set of fork fields in the header");
     if ((item = json_member(obj, "hash"))) {
         h->has_hash = true;
@@ -300,6 +306,43 @@ static int ld_access_list(struct json_ctx *ld, const cJSON *arr, const char *fie
     return PAREVM_OK;
 }
 
+/* EIP-7702 authorizationList (RPC form): [{chainId, address, nonce,
+ * yParity (or v), r, s}, ...]; the authority is recovered when the
+ * transaction runs. A nonce past 64 bits or a y parity past 8 bits cannot
+ * be in an encoded transaction: refused. */
+static int ld_authorization_list(struct json_ctx *ld, const cJSON *arr, const char *field, struct tx *tx)
+{
+    if (!cJSON_IsArray(arr))
+        return json_fail(ld, PAREVM_ERR_JSON, field, "expected an array");
+    size_t n = (size_t)cJSON_GetArraySize(arr);
+    if (n && !(tx->authorizations = calloc(n, sizeof *tx->authorizations)))
+        return json_nomem(ld);
+    const cJSON *item;
+    char g[JSON_FIELD_MAX];
+    int err;
+    cJSON_ArrayForEach(item, arr)
+    {
+        struct authorization *a = &tx->authorizations[tx->authorization_count++];
+        json_field_index(g, field, tx->authorization_count - 1);
+        if (!cJSON_IsObject(item))
+            return json_fail(ld, PAREVM_ERR_JSON, g, "expected an object");
+        uint64_t y_parity;
+        const char *parity_key = json_member(item, "yParity") ? "yParity" : "v";
+        if ((err = ld_req_u256(ld, item, g, "chainId", &a->chain_id)) ||
+            (err = ld_req_fixed(ld, item, g, "address", a->addr.bytes, 20)) ||
+            (err = ld_req_u64(ld, item, g, "nonce", &a->nonce)) ||
+            (err = ld_req_u64(ld, item, g, parity_key, &y_parity)) || (err = ld_req_u256(ld, item, g, "r", &a->r)) ||
+            (err = ld_req_u256(ld, item, g, "s", &a->s)))
+            return err;
+        if (y_parity > 0xff) {
+            char h[JSON_FIELD_MAX];
+            return json_fail(ld, PAREVM_ERR_RANGE, json_field_key(h, g, parity_key), "exceeds 8 bits");
+        }
+        a->y_parity = (uint8_t)y_parity;
+    }
+    return PAREVM_OK;
+}
+
 static void hex_addr(const address *a, char out[43])
 {
     hex_encode(a->bytes, 20, out);
@@ -318,7 +361,7 @@ static int ld_tx(struct json_ctx *ld, const cJSON *obj, const char *prefix, enum
     uint64_t type = 0;
     if ((item = json_member(obj, "type")) && (err = ld_u64(ld, item, json_field_key(f, prefix, "type"), &type)))
         return err;
-    if (type > 3)
+    if (type > 4)
         return json_fail(ld, PAREVM_ERR_UNSUPPORTED, json_field_key(f, prefix, "type"),
                        "transaction type %llu not supported", (unsigned long long)type);
     tx->type = (uint8_t)type;
@@ -374,6 +417,9 @@ static int ld_tx(struct json_ctx *ld, const cJSON *obj, const char *prefix, enum
                 return err;
         }
     }
+    if (tx->type == 4 && ((err = ld_req(ld, obj, prefix, "authorizationList", &item, f)) ||
+                          (err = ld_authorization_list(ld, item, f, tx)))) /* EIP-7702 */
+        return err;
 
     /* Signature. Typed: y-parity (yParity, or v, which must agree). Legacy:
      * v is 27/28 or EIP-155 chain_id * 2 + 35/36. */
@@ -485,6 +531,13 @@ static int ld_block(struct json_ctx *ld, const cJSON *root, const struct chain_c
     if ((err = ld_header(ld, root, "", &b->header)))
         return err;
     enum fork fork = chain_config_header_fork(cfg, &b->header);
+    /* Never run a block under an older fork's rules: a block the chain
+     * config puts in a fork parevm does not implement is refused. */
+    if (!fork_implemented(fork))
+        return json_fail(ld, PAREVM_ERR_UNSUPPORTED, "timestamp",
+                         "block %llu at timestamp %llu is in fork %s, which parevm does not implement",
+                         (unsigned long long)b->header.number, (unsigned long long)b->header.timestamp,
+                         fork_name(fork));
 
     const cJSON *uncles = json_member(root, "uncles");
     if (uncles) {

@@ -33,7 +33,10 @@ struct mainnet_fixture {
 /* Load dir/{block,pre_state,block_hashes}.json; senders are recovered
  * under cfg's fork for the block. Returns PAREVM_OK, or PAREVM_ERR_IO /
  * _JSON / _HEX / _RANGE / _SIGNATURE / _UNSUPPORTED / _NOMEM with a
- * message in err[0..err_len). *out is empty on failure. */
+ * message in err[0..err_len). _UNSUPPORTED also when cfg puts the block
+ * in a fork parevm does not implement (fork_implemented): such a block is
+ * refused, never run under another fork's rules. *out is empty on
+ * failure. */
 int mainnet_load(const char *dir, const struct chain_config *cfg, struct mainnet_fixture *out, char *err,
                  size_t err_len);
 void mainnet_fixture_free(struct mainnet_fixture *f);

@@ -823,7 +823,7 @@ void statetest_block_env(const struct statetest *t, enum fork fork, struct block
     else
         env->base_fee = t->has_base_fee ? t->base_fee : u256_from_u64(STATETEST_DEFAULT_BASE_FEE);
     env->excess_blob_gas = t->has_excess_blob_gas ? t->excess_blob_gas : 0;
-    env->blob_base_fee = block_env_blob_base_fee(env->excess_blob_gas);
+    env->blob_base_fee = block_env_blob_base_fee(fork, env->excess_blob_gas);
     env->block_hash = statetest_block_hash;
     env->block_hash_arg = NULL;
 }

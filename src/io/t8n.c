@@ -579,6 +579,48 @@ static int ld_access_list(struct json_ctx *ld, const cJSON *arr, const char *fie
     return PAREVM_OK;
 }
 
+/* EIP-7702 authorizationList: [{chainId, address, nonce, yParity (or v),
+ * r, s}, ...]; the authority is recovered when the transaction runs. A
+ * nonce past 64 bits or a y parity past 8 bits cannot be encoded:
+ * refused. */
+static int ld_authorization_list(struct json_ctx *ld, const cJSON *arr, const char *field, struct tx *tx)
+{
+    char f[JSON_FIELD_MAX];
+    if (!cJSON_IsArray(arr))
+        return json_fail(ld, PAREVM_ERR_JSON, field, "expected an array");
+    size_t n = (size_t)cJSON_GetArraySize(arr);
+    if (n && !(tx->authorizations = calloc(n, sizeof *tx->authorizations)))
+        return json_nomem(ld);
+    const cJSON *e;
+    cJSON_ArrayForEach(e, arr)
+    {
+        struct authorization *a = &tx->authorizations[tx->authorization_count];
+        json_field_index(f, field, tx->authorization_count++);
+        if (!cJSON_IsObject(e))
+            return json_fail(ld, PAREVM_ERR_JSON, f, "expected an object");
+        const char *parity_key = json_member(e, "yParity") ? "yParity" : "v";
+        bool has_chain, has_r, has_s;
+        uint64_t y_parity;
+        int err;
+        if ((err = opt_u256(ld, e, f, "chainId", &has_chain, &a->chain_id)) ||
+            (err = req_fixed(ld, e, f, "address", a->addr.bytes, 20)) ||
+            (err = req_u64(ld, e, f, "nonce", &a->nonce)) || (err = req_u64(ld, e, f, parity_key, &y_parity)) ||
+            (err = opt_u256(ld, e, f, "r", &has_r, &a->r)) || (err = opt_u256(ld, e, f, "s", &has_s, &a->s)))
+            return err;
+        if (!has_chain || !has_r || !has_s) {
+            char g[JSON_FIELD_MAX];
+            return json_fail(ld, PAREVM_ERR_JSON, json_field_key(g, f, !has_chain ? "chainId" : !has_r ? "r" : "s"),
+                             "missing field");
+        }
+        if (y_parity > 0xff) {
+            char g[JSON_FIELD_MAX];
+            return json_fail(ld, PAREVM_ERR_RANGE, json_field_key(g, f, parity_key), "exceeds 8 bits");
+        }
+        a->y_parity = (uint8_t)y_parity;
+    }
+    return PAREVM_OK;
+}
+
 /* Sender of a loaded or signed transaction; a failure is recorded as the
  * reason the transaction is rejected. */
 static int recover_or_reject(struct json_ctx *ld, struct tx *tx, enum fork fork, char **invalid)
@@ -609,6 +651,8 @@ static int ld_tx(struct json_ctx *ld, const cJSON *obj, const char *prefix, enum
     if ((item = json_member(obj, "type"))) {
         if ((err = ld_u64(ld, item, json_field_key(f, prefix, "type"), &type)))
             return err;
+    } else if (json_member(obj, "authorizationList")) {
+        type = 4;
     } else if (json_member(obj, "blobVersionedHashes")) {
         type = 3;
     } else if (json_member(obj, "maxFeePerGas")) {
@@ -616,7 +660,7 @@ static int ld_tx(struct json_ctx *ld, const cJSON *obj, const char *prefix, enum
     } else if (json_member(obj, "accessList")) {
         type = 1;
     }
-    if (type > 3)
+    if (type > 4)
         return json_fail(ld, PAREVM_ERR_UNSUPPORTED, json_field_key(f, prefix, "type"),
                        "transaction type %llu not supported", (unsigned long long)type);
     tx->type = (uint8_t)type;
@@ -693,6 +737,9 @@ static int ld_tx(struct json_ctx *ld, const cJSON *obj, const char *prefix, enum
             }
         }
     }
+    if (tx->type == 4 && (item = json_member(obj, "authorizationList")) &&
+        (err = ld_authorization_list(ld, item, json_field_key(f, prefix, "authorizationList"), tx)))
+        return err; /* EIP-7702 (absent: empty, which validation rejects) */
 
     /* Signature: v (or yParity), r, s; zero with a secretKey: sign here. */
     const cJSON *vj = json_member(obj, "v"), *pj = json_member(obj, "yParity");
@@ -924,6 +971,7 @@ void t8n_result_free(struct t8n_result *r)
         receipt_free(&r->receipts[i].r);
     free(r->receipts);
     free(r->rejected);
+    block_requests_free(&r->requests);
     memset(r, 0, sizeof *r);
 }
 
@@ -1010,11 +1058,12 @@ static int precheck(struct t8n_run *run, size_t i, uint64_t blob_gas_used, bool 
     if (tx->type == 3 && !run->blob_fee_known)
         return reject(run, i, "blob tx used but field env.ExcessBlobGas missing");
     if (tx->type == 3) {
+        /* EIP-4844 / EIP-7691 / EIP-7892: the fork's block maximum. */
+        uint64_t max = block_max_blob_gas(run->cfg->fork);
         uint64_t blob_gas = (uint64_t)tx->blob_hash_count * BLOB_GAS_PER_BLOB;
-        if (tx->blob_hash_count > MAX_BLOB_GAS_PER_BLOCK / BLOB_GAS_PER_BLOB ||
-            blob_gas_used + blob_gas > MAX_BLOB_GAS_PER_BLOCK)
-            return reject(run, i, "blob gas (%llu) would exceed maximum allowance %d",
-                          (unsigned long long)(blob_gas_used + blob_gas), MAX_BLOB_GAS_PER_BLOCK);
+        if (tx->blob_hash_count > max / BLOB_GAS_PER_BLOB || blob_gas_used + blob_gas > max)
+            return reject(run, i, "blob gas (%llu) would exceed maximum allowance %llu",
+                          (unsigned long long)(blob_gas_used + blob_gas), (unsigned long long)max);
     }
     *rejected = false;
     return PAREVM_OK;
@@ -1278,10 +1327,13 @@ static int make_block_env(struct t8n_run *run)
             parent.has_blob_gas = true;
             parent.excess_blob_gas = env->parent_excess_blob_gas;
             parent.blob_gas_used = env->parent_blob_gas_used;
-            b->excess_blob_gas = validate_next_excess_blob_gas(&parent, FORK_CANCUN);
+            /* EIP-7918 (Osaka on) compares against the parent's base fee. */
+            parent.has_base_fee = env->has_parent_base_fee;
+            parent.base_fee = env->parent_base_fee;
+            b->excess_blob_gas = validate_next_excess_blob_gas(&parent, FORK_CANCUN, fork);
             run->blob_fee_known = true;
         }
-        b->blob_base_fee = block_env_blob_base_fee(b->excess_blob_gas);
+        b->blob_base_fee = block_env_blob_base_fee(fork, b->excess_blob_gas);
     }
     return PAREVM_OK;
 }
@@ -1337,6 +1389,51 @@ static int block_logs_hash(const struct t8n_result *out, hash32 *h)
     return err;
 }
 
+/* Prague on, after the withdrawals (EIP-7685, execution-specs apply_body
+ * order): the deposits in the included transactions' logs (EIP-6110),
+ * then the EIP-7002 and EIP-7251 system calls on the world, and the
+ * requests hash. A bad deposit layout or a failed (or code-less) request
+ * contract makes the block invalid: an error here, as geth's t8n. */
+static int t8n_requests(struct t8n_run *run)
+{
+    struct t8n_result *out = run->out;
+    const address *dc = run->cfg->deposit_contract ? run->cfg->deposit_contract : &MAINNET_DEPOSIT_CONTRACT;
+    size_t n = out->receipt_count;
+    struct receipt *rcs = malloc((n ? n : 1) * sizeof *rcs);
+    if (!rcs)
+        return PAREVM_ERR_NOMEM;
+    for (size_t i = 0; i < n; i++)
+        rcs[i] = out->receipts[i].r; /* shallow: read only */
+    char why[160];
+    out->has_requests = true;
+    int err = block_deposit_requests(rcs, n, dc, &out->requests.data[REQUEST_DEPOSIT], why, sizeof why);
+    free(rcs);
+    if (err == PAREVM_ERR_BLOCK_INVALID) {
+        fail(run->err, run->err_len, "could not parse deposit requests (EIP-6110): %s", why);
+        return err;
+    }
+    static const struct {
+        const address *contract;
+        enum block_request_type type;
+        const char *eip;
+    } calls[2] = {{&WITHDRAWAL_REQUEST_ADDRESS, REQUEST_WITHDRAWAL, "EIP-7002"},
+                  {&CONSOLIDATION_REQUEST_ADDRESS, REQUEST_CONSOLIDATION, "EIP-7251"}};
+    struct write_set ws;
+    write_set_init(&ws);
+    for (int i = 0; i < 2 && !err; i++) {
+        err = block_request_call(&run->benv, calls[i].contract, &run->view, &ws,
+                                 &out->requests.data[calls[i].type], NULL, why, sizeof why);
+        if (err == PAREVM_ERR_BLOCK_INVALID)
+            fail(run->err, run->err_len, "%s requests: %s", calls[i].eip, why);
+        else if (!err)
+            err = write_set_apply(&ws, run->w);
+    }
+    write_set_free(&ws);
+    if (!err)
+        err = block_requests_hash(&out->requests, &out->requests_hash);
+    return err;
+}
+
 static int finish(struct t8n_run *run)
 {
     struct t8n_result *out = run->out;
@@ -1356,6 +1453,8 @@ static int finish(struct t8n_run *run)
             err = withdrawals_root(env->withdrawals, env->withdrawal_count, &out->withdrawals_root);
         }
     }
+    if (!err && run->cfg->fork >= FORK_PRAGUE)
+        err = t8n_requests(run);
     if (!err)
         err = world_state_root(run->w, &out->state_root);
     if (err)
@@ -1401,6 +1500,11 @@ int t8n_apply(const struct t8n_config *cfg, const struct t8n_env *env, const str
         fail(err, err_len, "unknown fork");
         return PAREVM_ERR_ARG;
     }
+    if (!fork_implemented(cfg->fork)) {
+        /* Never run a fork under an older fork's rules. */
+        fail(err, err_len, "fork %s is not implemented", fork_name(cfg->fork));
+        return PAREVM_ERR_UNSUPPORTED;
+    }
     struct t8n_run run;
     memset(&run, 0, sizeof run);
     run.cfg = cfg;
@@ -1435,6 +1539,21 @@ int t8n_apply(const struct t8n_config *cfg, const struct t8n_env *env, const str
             rc = write_set_apply(&run.ws, w);
         if (rc)
             fail(err, err_len, "beacon root system call: %s", parevm_strerror(rc));
+    }
+    /* EIP-2935: the history storage call with the parent hash, which t8n
+     * takes from env.blockHashes[number - 1] (as geth's t8n does). */
+    if (!rc && cfg->fork >= FORK_PRAGUE && env->number > 0) {
+        hash32 parent;
+        rc = block_hashes_lookup((void *)&env->hashes, env->number - 1, &parent);
+        if (rc)
+            fail(err, err_len, "EIP-2935: env.blockHashes lacks the parent block %llu",
+                 (unsigned long long)(env->number - 1));
+        if (!rc)
+            rc = block_history_call(&run.benv, &parent, &run.view, &run.ws);
+        if (!rc)
+            rc = write_set_apply(&run.ws, w);
+        if (rc && err && err_len && !err[0])
+            fail(err, err_len, "history storage system call: %s", parevm_strerror(rc));
     }
 
     uint64_t gas_used = 0, blob_gas_used = 0;
@@ -1561,6 +1680,19 @@ static void jw_hex(struct jw *w, const uint8_t *data, size_t len)
     }
     jw_str(w, h);
     free(h);
+}
+
+/* "0x" type || data (an EIP-7685 request list entry). */
+static void jw_typed_hex(struct jw *w, uint8_t type, const uint8_t *data, size_t len)
+{
+    struct bytebuf b = {0};
+    if (bytebuf_push(&b, type) || bytebuf_append(&b, data, len)) {
+        if (!w->err)
+            w->err = PAREVM_ERR_NOMEM;
+    } else {
+        jw_hex(w, b.data, b.len);
+    }
+    bytebuf_free(&b);
 }
 
 static void jw_u64(struct jw *w, uint64_t v)
@@ -1764,6 +1896,19 @@ static void write_result(struct jw *w, const struct t8n_result *r)
     if (r->has_blob_gas) {
         jw_member_u64(w, "currentExcessBlobGas", r->excess_blob_gas);
         jw_member_u64(w, "blobGasUsed", r->blob_gas_used);
+    }
+    if (r->has_requests) {
+        /* EIP-7685, as geth's t8n writes them: type byte || data for
+         * each non-empty request type, then the hash. */
+        jw_key(w, "requests");
+        jw_open(w, '[');
+        for (int t = 0; t < REQUEST_TYPE_COUNT; t++) {
+            const struct bytebuf *d = &r->requests.data[t];
+            if (d->len)
+                jw_typed_hex(w, (uint8_t)t, d->data, d->len);
+        }
+        jw_close(w, ']');
+        jw_member_hex(w, "requestsHash", r->requests_hash.bytes, 32);
     }
     jw_close(w, '}');
 }

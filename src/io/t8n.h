@@ -130,6 +130,8 @@ struct t8n_config {
     u256 reward;                         /* wei; 0 still touches the coinbase (as geth) */
     int threads;                         /* > 1: the parallel engine (exec/parallel.h), untraced runs only */
     const struct t8n_trace_hooks *trace; /* NULL: no traces */
+    /* EIP-6110 deposit contract (Prague on); NULL: mainnet's. */
+    const address *deposit_contract;
 };
 
 struct t8n_receipt {
@@ -162,6 +164,9 @@ struct t8n_result {
     hash32 withdrawals_root;
     bool has_blob_gas; /* the blob base fee was known (Cancun with excess blob gas) */
     uint64_t excess_blob_gas, blob_gas_used;
+    bool has_requests; /* Prague on (EIP-7685): the block's requests and their hash */
+    struct block_requests requests;
+    hash32 requests_hash;
     bool parallel; /* the parallel engine ran the transactions */
 };
 void t8n_result_free(struct t8n_result *r);
@@ -170,8 +175,9 @@ void t8n_result_free(struct t8n_result *r);
  * Returns PAREVM_OK (then *out is filled), PAREVM_ERR_ARG for an env that
  * does not fit the fork (missing currentBaseFee from London, withdrawals
  * from Shanghai, currentRandom from Paris, an undeterminable difficulty
- * before it), PAREVM_ERR_MISSING when BLOCKHASH needed a hash not given,
- * or an internal error; the message is in err. */
+ * before it), PAREVM_ERR_UNSUPPORTED for a fork parevm does not implement
+ * (fork_implemented; nothing is run), PAREVM_ERR_MISSING when BLOCKHASH
+ * needed a hash not given, or an internal error; the message is in err. */
 int t8n_apply(const struct t8n_config *cfg, const struct t8n_env *env, const struct t8n_txs *txs,
               struct world *w, struct t8n_result *out, char *err, size_t err_len);
 

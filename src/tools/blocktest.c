@@ -46,7 +46,7 @@ struct bt_job {
     char *path;
     struct bytebuf report; /* failure, rejection and error lines */
     struct bytebuf json;   /* --json entries, comma-separated */
-    size_t passed, failed;
+    size_t passed, failed, refused;
     bool done;
 };
 
@@ -74,6 +74,17 @@ void cli_blocktest_usage(FILE *out)
             "then continues from the blocks before). The head's state is compared with\n"
             "postState (or postStateHash) and its hash with lastblockhash.\n"
             "\n"
+            "A test whose network schedules a fork parevm does not implement (Amsterdam,\n"
+            "e.g. \"Amsterdam\" or \"OsakaToAmsterdamAtTime15k\") is refused, never run\n"
+            "under another fork's rules: it counts as a failed test, \"FILE TEST: network:\n"
+            "refused: ...\". An unknown network name fails the same way.\n"
+            "\n"
+            "A rejected block passes only when the kind of rejection is one that\n"
+            "expectException names (any of its \"|\" alternatives; execution-spec-tests\n"
+            "names such as TransactionException.INTRINSIC_GAS_TOO_LOW, and the older\n"
+            "retesteth names such as TR_IntrinsicGas); otherwise the test fails with\n"
+            "\"block N: expected exception X, got KIND: DETAIL\".\n"
+            "\n"
             "options:\n"
             "  --filter SUBSTR  run only tests whose name or file path contains SUBSTR\n"
             "  --json           print results as a JSON array of\n"
@@ -90,10 +101,11 @@ void cli_blocktest_usage(FILE *out)
             "before and after the blocks), one line per correctly rejected block,\n"
             "\"FILE TEST: block N: rejected (EXPECTED): REASON: DETAIL\" (not with --quiet),\n"
             "one \"FILE: error: ...\" line per file that cannot be loaded (one failure),\n"
-            "then \"N passed, N failed\".\n"
+            "then \"N passed, N failed\" (followed by \"(N refused: fork not implemented)\"\n"
+            "when tests were refused).\n"
             "\n"
-            "exit status: 0 all tests passed, 1 a test failed or a file could not be\n"
-            "loaded, 2 usage error.\n");
+            "exit status: 0 all tests passed, 1 a test failed or was refused or a file\n"
+            "could not be loaded, 2 usage error.\n");
 }
 
 static void hash_hex(const hash32 *h, char out[67]) { hex_encode(h->bytes, 32, out); }
@@ -137,12 +149,13 @@ static void run_file(const struct bt_options *opt, struct bt_job *job)
         snprintf(prefix, sizeof prefix, "%s %s", job->path, t->name);
         struct blocktest_result res;
         struct reject_sink sink = {.out = &job->report, .prefix = prefix};
-        blocktest_run_with(t, opt->exec.threads > 1 ? &opt->exec : NULL, &res,
-                           opt->quiet ? NULL : report_rejection, &sink);
+        int rc = blocktest_run_with(t, opt->exec.threads > 1 ? &opt->exec : NULL, &res,
+                                    opt->quiet ? NULL : report_rejection, &sink);
         if (res.pass) {
             job->passed++;
         } else {
             job->failed++;
+            job->refused += rc == PAREVM_ERR_UNSUPPORTED;
             buf_printf(&job->report, "%s: %s\n", prefix, res.message);
         }
         if (opt->json) {
@@ -274,7 +287,7 @@ int cli_blocktest(int argc, char **argv)
         worker_main(&run);
 
     FILE *report = opt.json ? stderr : stdout;
-    size_t passed = 0, failed = 0;
+    size_t passed = 0, failed = 0, refused = 0;
     bool json_first = true;
     if (opt.json)
         fputs("[\n", stdout);
@@ -286,6 +299,7 @@ int cli_blocktest(int argc, char **argv)
         pthread_mutex_unlock(&run.lock);
         passed += job->passed;
         failed += job->failed;
+        refused += job->refused;
         if (job->report.len)
             fwrite(job->report.data, 1, job->report.len, report);
         if (opt.json && job->json.len) {
@@ -307,7 +321,10 @@ int cli_blocktest(int argc, char **argv)
     pthread_mutex_destroy(&run.lock);
     pthread_cond_destroy(&run.cond);
 
-    fprintf(report, "%zu passed, %zu failed\n", passed, failed);
+    if (refused)
+        fprintf(report, "%zu passed, %zu failed (%zu refused: fork not implemented)\n", passed, failed, refused);
+    else
+        fprintf(report, "%zu passed, %zu failed\n", passed, failed);
     fflush(stdout);
     return failed ? CLI_EXIT_FAIL : CLI_EXIT_OK;
 }

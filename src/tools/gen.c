@@ -32,6 +32,7 @@
 #include "../base/rlp.h"
 #include "../base/u256.h"
 #include "../chain/block.h"
+#include "../chain/system_contracts.h"
 #include "../chain/tx.h"
 #include "../exec/exec.h"
 #include "../state/world.h"
@@ -42,9 +43,10 @@
 /* ---- fixed parameters of a generated block ---- */
 
 /* Where each supported fork puts the block on the mainnet schedule
- * (gen_chain_config): London from block 12,965,000, Paris from
+ * (chain_config_mainnet): London from block 12,965,000, Paris from
  * 15,537,394, Shanghai from time 1,681,338,455, Cancun from 1,710,338,135,
- * Prague from 1,746,612,311 (Osaka, from 1,764,798,551, is not offered). */
+ * Prague from 1,746,612,311, Osaka from 1,764,798,551 (BPO1 from
+ * 1,765,290,071: the Osaka position lies before it). */
 struct gen_fork_params {
     enum fork fork;
     uint64_t number;
@@ -53,9 +55,8 @@ struct gen_fork_params {
 static const struct gen_fork_params gen_forks[] = {
     {FORK_LONDON, 13000000, 1629000000},   {FORK_PARIS, 16000000, 1668000000},
     {FORK_SHANGHAI, 17500000, 1687000000}, {FORK_CANCUN, 20000000, 1717000000},
-    {FORK_PRAGUE, 22600000, 1749000000},
+    {FORK_PRAGUE, 22600000, 1749000000},   {FORK_OSAKA, 23950000, 1765000000},
 };
-#define GEN_PRAGUE_TIME 1746612311ull /* EIP-7600: Prague on mainnet */
 #define GEN_FORK_COUNT (sizeof gen_forks / sizeof gen_forks[0])
 
 #define GWEI 1000000000ull
@@ -247,13 +248,6 @@ static hash32 gen_seed_hash(uint64_t seed, const char *label)
     return keccak256_hash(in, 8 + n);
 }
 
-void gen_chain_config(struct chain_config *cfg)
-{
-    chain_config_mainnet(cfg);
-    if (cfg->fork_time[FORK_PRAGUE] == UINT64_MAX)
-        cfg->fork_time[FORK_PRAGUE] = GEN_PRAGUE_TIME;
-}
-
 /* ---- options ---- */
 
 void gen_options_default(struct gen_options *o)
@@ -353,14 +347,17 @@ int gen_options_check(const struct gen_options *given, char *err, size_t err_len
         return gen_fail(err, err_len, PAREVM_ERR_ARG,
                         "--zipf > 0 (distinct senders) needs --accounts >= --txs and >= 2, got %llu",
                         (unsigned long long)o->accounts);
+    if (!fork_implemented(o->fork))
+        return gen_fail(err, err_len, PAREVM_ERR_ARG, "--fork: fork %s is not implemented",
+                        fork_name(o->fork));
     if (!gen_fork_params(o->fork))
         return gen_fail(err, err_len, PAREVM_ERR_ARG,
-                        "fork %s not supported (London, Paris, Shanghai, Cancun, Prague)",
+                        "--fork: %s not supported (London, Paris, Shanghai, Cancun, Prague, Osaka)",
                         fork_name(o->fork));
     /* EIP-7702 set-code transactions exist from Prague. */
     if (o->kind == GEN_SMART && o->fork < FORK_PRAGUE)
         return gen_fail(err, err_len, PAREVM_ERR_ARG,
-                        "smart needs --fork Prague (EIP-7702 set-code transactions), not %s",
+                        "smart needs --fork Prague or later (EIP-7702 set-code transactions), not %s",
                         fork_name(o->fork));
     return PAREVM_OK;
 }
@@ -377,6 +374,8 @@ struct gen_account {
     u256 tokens; /* erc20: balanceOf in the token */
     bool is_eoa;
     bool is_token;
+    uint8_t *code; /* system contracts: runtime code (owned) */
+    size_t code_len;
 };
 
 struct gen_slot {
@@ -396,6 +395,8 @@ struct gen {
     size_t touched_count;
     struct gen_account *eoa;
     struct gen_account coinbase, token;
+    struct gen_account system[3]; /* Prague on: EIP-2935, 7002, 7251 */
+    size_t system_count;
     struct gen_slot *slots; /* token storage, sorted by key */
     size_t slot_count;
     struct block block;
@@ -416,6 +417,8 @@ static void gen_free(struct gen *g)
     free(g->touched);
     free(g->eoa);
     free(g->slots);
+    for (size_t i = 0; i < g->system_count; i++)
+        free(g->system[i].code);
     block_free(&g->block);
     block_result_free(&g->result);
     gen_workload_free(&g->workload);
@@ -738,6 +741,13 @@ static int gen_world_add(struct world *w, const struct gen_account *a, const str
         return PAREVM_ERR_NOMEM;
     wa->balance = a->balance;
     wa->nonce = a->nonce;
+    if (a->code_len) {
+        struct code *c = code_new(a->code, a->code_len);
+        if (!c)
+            return PAREVM_ERR_NOMEM;
+        world_set_code(wa, c);
+        code_release(c);
+    }
     if (a->is_token) {
         struct code *c = code_new(erc20_runtime, ERC20_RUNTIME_LEN);
         if (!c)
@@ -749,6 +759,37 @@ static int gen_world_add(struct world *w, const struct gen_account *a, const str
             if (err)
                 return err;
         }
+    }
+    return PAREVM_OK;
+}
+
+/* Prague on: the system contracts the block's system calls run, with the
+ * code mainnet holds (EIP-2935 history storage; EIP-7002 and EIP-7251
+ * request queues, without which a block is invalid), nonce 1. */
+static int gen_system_contracts(struct gen *g)
+{
+    if (g->opt->fork < FORK_PRAGUE)
+        return PAREVM_OK;
+    static const struct {
+        const address *addr;
+        const char *hex;
+    } contracts[] = {
+        {&HISTORY_STORAGE_ADDRESS, HISTORY_STORAGE_CODE},
+        {&WITHDRAWAL_REQUEST_ADDRESS, WITHDRAWAL_REQUEST_CODE},
+        {&CONSOLIDATION_REQUEST_ADDRESS, CONSOLIDATION_REQUEST_CODE},
+    };
+    for (size_t i = 0; i < sizeof contracts / sizeof contracts[0]; i++) {
+        struct gen_account *a = &g->system[g->system_count];
+        memset(a, 0, sizeof *a);
+        a->addr = *contracts[i].addr;
+        a->nonce = 1;
+        size_t len = (strlen(contracts[i].hex) - 2) / 2;
+        if (!(a->code = malloc(len)))
+            return PAREVM_ERR_NOMEM;
+        g->system_count++;
+        if (hex_decode_exact(contracts[i].hex, a->code, len) != PAREVM_OK)
+            return gen_fail(g->err, g->err_len, PAREVM_ERR_INTERNAL, "system contract %zu: bad code", i);
+        a->code_len = len;
     }
     return PAREVM_OK;
 }
@@ -790,7 +831,8 @@ static int gen_header_init(struct gen *g)
         h->has_parent_beacon_root = true;
         h->parent_beacon_root = gen_seed_hash(o->seed, "beacon root");
     }
-    return PAREVM_OK;
+    h->has_requests_hash = o->fork >= FORK_PRAGUE; /* EIP-7685 */
+    return gen_system_contracts(g);
 }
 
 /* smart: whether the batch of transaction t ran, i.e. its last log is
@@ -825,7 +867,7 @@ static int gen_header_and_execute(struct gen *g)
     h->gas_limit = gas > GEN_MIN_BLOCK_GAS ? gas : GEN_MIN_BLOCK_GAS;
 
     struct chain_config cfg;
-    gen_chain_config(&cfg);
+    chain_config_mainnet(&cfg);
     if (chain_config_header_fork(&cfg, h) != o->fork)
         return gen_fail(g->err, g->err_len, PAREVM_ERR_INTERNAL, "block %llu at %llu is not in %s on mainnet",
                         (unsigned long long)h->number, (unsigned long long)h->timestamp, fork_name(o->fork));
@@ -839,6 +881,8 @@ static int gen_header_and_execute(struct gen *g)
         world_init(&w);
     for (size_t i = 0; i < g->touched_count && !err; i++)
         err = gen_world_add(&w, &g->eoa[i], g);
+    for (size_t i = 0; i < g->system_count && !err && !g->is_workload; i++)
+        err = gen_world_add(&w, &g->system[i], g);
     if (!err && !g->is_workload)
         err = gen_world_add(&w, &g->coinbase, g);
     if (!err && o->kind == GEN_ERC20)
@@ -873,6 +917,11 @@ static int gen_header_and_execute(struct gen *g)
     memcpy(h->logs_bloom, r->logs_bloom, 256);
     h->receipts_root = r->receipts_root;
     h->blob_gas_used = r->blob_gas_used;
+    if (h->has_requests_hash) {
+        if (!r->has_requests)
+            return gen_fail(g->err, g->err_len, PAREVM_ERR_INTERNAL, "execution gave no requests hash");
+        h->requests_hash = r->requests_hash; /* EIP-7685 */
+    }
     if ((err = transactions_root(b->txs, b->tx_count, &h->tx_root)))
         return err;
     if ((err = block_header_hash(h, &h->hash)))
@@ -1043,6 +1092,10 @@ static int gen_block_json(const struct gen *g, struct bytebuf *out)
         bytebuf_push(out, ',');
         gen_json_bytes(out, "parentBeaconBlockRoot", h->parent_beacon_root.bytes, 32);
     }
+    if (h->has_requests_hash) {
+        bytebuf_push(out, ',');
+        gen_json_bytes(out, "requestsHash", h->requests_hash.bytes, 32);
+    }
     gen_printf(out, ",\"uncles\":[],\"transactions\":[");
     for (size_t i = 0; i < b->tx_count; i++) {
         const struct tx *t = &b->txs[i];
@@ -1137,6 +1190,8 @@ static void gen_account_json(const struct gen *g, const struct gen_account *a, s
     bytebuf_push(out, ',');
     if (a->is_token)
         gen_json_bytes(out, "code", erc20_runtime, ERC20_RUNTIME_LEN);
+    else if (a->code_len)
+        gen_json_bytes(out, "code", a->code, a->code_len);
     else
         gen_printf(out, "\"code\":\"0x\"");
     gen_printf(out, ",\"storage\":{");
@@ -1226,7 +1281,7 @@ static int gen_pre_state_json(const struct gen *g, struct bytebuf *out)
 {
     if (g->is_workload)
         return gen_world_json(&g->workload.pre, out);
-    size_t n = g->touched_count + 1 + (g->opt->kind == GEN_ERC20);
+    size_t n = g->touched_count + 1 + (g->opt->kind == GEN_ERC20) + g->system_count;
     const struct gen_account **list = malloc(n * sizeof *list);
     if (!list)
         return PAREVM_ERR_NOMEM;
@@ -1236,6 +1291,8 @@ static int gen_pre_state_json(const struct gen *g, struct bytebuf *out)
     list[k++] = &g->coinbase;
     if (g->opt->kind == GEN_ERC20)
         list[k++] = &g->token;
+    for (size_t i = 0; i < g->system_count; i++)
+        list[k++] = &g->system[i];
     qsort(list, n, sizeof *list, gen_cmp_account);
     gen_printf(out, "{\n");
     for (size_t i = 0; i < n; i++) {
@@ -1310,7 +1367,10 @@ static int gen_build(struct gen *g)
             g->block.tx_count = g->workload.tx_count;
             g->workload.txs = NULL;
             g->workload.tx_count = 0;
-            rc = gen_header_and_execute(g);
+            for (size_t i = 0; i < g->system_count && !rc; i++) /* into the pre-state */
+                rc = gen_world_add(&g->workload.pre, &g->system[i], g);
+            if (!rc)
+                rc = gen_header_and_execute(g);
         }
     } else if (!(rc = gen_choose(g)) && !(rc = gen_accounts(g)) && !(rc = gen_transactions(g)) &&
                !(rc = gen_header_init(g)))
@@ -1423,9 +1483,11 @@ void cli_gen_usage(FILE *out)
             "transactions (tokens, pools and liquidity, characters, items, proposals,\n"
             "stakes and committed votes) in the block before, at zero gas price; the\n"
             "world after that is the pre-state. The header is computed by executing the\n"
-            "block: gasUsed, logsBloom, receiptsRoot, and stateRoot (the pre-state is\n"
-            "the whole synthetic world); gasLimit is the larger of 30,000,000 and the\n"
-            "sum of the transactions' gas limits. Every transaction succeeds.\n"
+            "block: gasUsed, logsBloom, receiptsRoot, stateRoot (the pre-state is the\n"
+            "whole synthetic world) and from Prague requestsHash (EIP-7685; the\n"
+            "pre-state then holds the EIP-2935/7002/7251 system contracts); gasLimit is\n"
+            "the larger of 30,000,000 and the sum of the transactions' gas limits.\n"
+            "Every transaction succeeds.\n"
             "\n"
             "options:\n"
             "  --txs N        transactions in the block (1 to %u)\n"
@@ -1445,11 +1507,14 @@ void cli_gen_usage(FILE *out)
             "                 transactions, at least 16); a quarter in the commit phase,\n"
             "                 half in the reveal phase, a quarter closed\n"
             "  --seed X       64-bit seed (decimal) for keys and choices (default 1)\n"
-            "  --fork NAME    London, Paris, Shanghai, Cancun or Prague (default Cancun,\n"
-            "                 for smart Prague, which smart needs); picks the block number\n"
-            "                 and timestamp so that the mainnet schedule gives that fork\n"
-            "                 (Cancun: block 20000000, time 1717000000; Prague: block\n"
-            "                 22600000, time 1749000000)\n"
+            "  --fork NAME    London, Paris, Shanghai, Cancun, Prague or Osaka (default\n"
+            "                 Cancun; smart: Prague, and it needs Prague or later); picks\n"
+            "                 the block number and timestamp so that the mainnet schedule\n"
+            "                 gives that fork (Cancun: block 20000000, time 1717000000;\n"
+            "                 Prague: 22600000, 1749000000; Osaka: 23950000, 1765000000).\n"
+            "                 From Prague the pre-state holds the EIP-2935/7002/7251 system\n"
+            "                 contracts and the header the EIP-7685 requests hash. An\n"
+            "                 unknown or unimplemented fork (Amsterdam) is a usage error\n"
             "  --out DIR      output folder, created if missing; the files are replaced\n"
             "  -h, --help     show this help\n"
             "\n"
@@ -1539,9 +1604,13 @@ int cli_gen(int argc, char **argv)
             if (!gen_parse_u64(value, &o.seed))
                 return gen_usage_error("--seed: not a 64-bit number: '%s'", value);
         } else if (strcmp(a, "--fork") == 0) {
-            if (!fork_from_name(value, &o.fork) || !gen_fork_params(o.fork))
-                return gen_usage_error("--fork: '%s' not supported (London, Paris, Shanghai, Cancun, Prague)",
-                                       value);
+            if (!fork_from_name(value, &o.fork))
+                return gen_usage_error("--fork: unknown fork '%s'", value);
+            if (!fork_implemented(o.fork))
+                return gen_usage_error("--fork: fork '%s' is not implemented", value);
+            if (!gen_fork_params(o.fork))
+                return gen_usage_error(
+                    "--fork: '%s' not supported (London, Paris, Shanghai, Cancun, Prague, Osaka)", value);
             has_fork = true;
         } else {
             out = value;
@@ -1562,7 +1631,12 @@ int cli_gen(int argc, char **argv)
     if (o.proposals && o.kind != GEN_DAO && o.kind != GEN_MIXED)
         return gen_usage_error("--proposals applies to dao and mixed, not %s", gen_kind_name(o.kind));
     char err[512];
-    if (gen_options_check(&o, err, sizeof err))
+    int rc = gen_options_check(&o, err, sizeof err);
+    if (rc == PAREVM_ERR_UNSUPPORTED) {
+        fprintf(stderr, "parevm gen: %s\n", err);
+        return CLI_EXIT_FAIL;
+    }
+    if (rc)
         return gen_usage_error("%s", err);
     struct gen_summary s;
     if (gen_write_fixture(&o, out, &s, err, sizeof err)) {

@@ -15,9 +15,11 @@
  * by the delegating accounts' keys. The header is
  * self-consistent: after building the block, the generator executes it
  * with the sequential executor and writes the resulting gasUsed,
- * logsBloom, receiptsRoot and state root (the pre-state is the whole
- * world of a synthetic chain, so its root is known), then the
- * transactions root, size and hash.
+ * logsBloom, receiptsRoot, state root (the pre-state is the whole
+ * world of a synthetic chain, so its root is known) and from Prague the
+ * EIP-7685 requests hash (the pre-state then holds the EIP-2935/7002/7251
+ * system contracts the block's system calls run), then the transactions
+ * root, size and hash.
  */
 #ifndef PAREVM_TOOLS_GEN_H
 #define PAREVM_TOOLS_GEN_H
@@ -62,7 +64,7 @@ struct gen_options {
      * account r), senders distinct (K >= txs). */
     double zipf;
     uint64_t seed;
-    enum fork fork; /* London, Paris, Shanghai, Cancun or Prague (smart: Prague) */
+    enum fork fork; /* London .. Osaka (smart: Prague or later) */
     /* Scenario sizes; 0 = the default (see cli_gen_usage). pools: amm
      * pairs; items: supply items in the warehouse; proposals: dao
      * proposals open or closed at once. */

@@ -56,11 +56,6 @@ int gen_sign_authorization(struct authorization *a, const uint8_t key[32], const
 int gen_sign_digest(const uint8_t key[32], const uint8_t digest[32], uint8_t *v, uint8_t r[32],
                     uint8_t s[32]);
 
-/* The schedule a generated block sits on: chain_config_mainnet, with
- * Prague at its mainnet activation time (EIP-7600: 1,746,612,311) where
- * chain_config_mainnet does not schedule it yet. */
-void gen_chain_config(struct chain_config *cfg);
-
 /* What a contract scenario hands to gen.c: the pre-state (every account
  * the block may touch, after the scenario's setup ran), the signed block
  * transactions, and how many pool accounts the pre-state holds. */

@@ -1352,7 +1352,7 @@ int gen_workload_build(const struct gen_options *o, const struct block_header *h
     gen_rng_init(&wl.rng, gen_hash3(o->seed, (uint64_t)o->kind, 0x776f726b /* "work" */));
     hmap_init(&wl.eoas, sizeof(uint64_t), sizeof(struct wl_eoa));
     struct chain_config cfg;
-    gen_chain_config(&cfg);
+    chain_config_mainnet(&cfg);
     block_env_from_header(&wl.env, &cfg, h);
     wl.env.number = h->number - 1;
     wl.env.timestamp = h->timestamp - 12;

@@ -301,7 +301,7 @@ struct run_totals {
 };
 
 /* --trace: the block's transactions once more, sequentially on a copy of
- * the pre-state (after the EIP-4788 system call, untraced as in geth),
+ * the pre-state (after the EIP-4788 and EIP-2935 system calls, untraced as in geth),
  * each with an EIP-3155 tracer writing to out. Stops at an invalid
  * transaction (the block is invalid there). */
 static int trace_block(const struct chain_config *cfg, const struct mainnet_fixture *fx, FILE *out)
@@ -320,6 +320,11 @@ static int trace_block(const struct chain_config *cfg, const struct mainnet_fixt
     write_set_init(&ws);
     if (env.fork >= FORK_CANCUN) {
         err = block_beacon_root_call(&env, &fx->block.header, &view, &ws);
+        if (!err)
+            err = write_set_apply(&ws, &w);
+    }
+    if (!err && env.fork >= FORK_PRAGUE) { /* EIP-2935, after EIP-4788 */
+        err = block_history_call(&env, &fx->block.header.parent_hash, &view, &ws);
         if (!err)
             err = write_set_apply(&ws, &w);
     }
@@ -415,6 +420,15 @@ static bool run_block(const char *dir, const struct run_options *opt, FILE *tabl
             hex_encode(h->receipts_root.bytes, 32, a);
             hex_encode(res.receipts_root.bytes, 32, b);
             buf_printf(&why, "%sreceiptsRoot: expected %s, got %s", why.len ? "; " : "", a, b);
+        }
+        if (fx.fork >= FORK_PRAGUE &&
+            (!h->has_requests_hash || !hash32_eq(&res.requests_hash, &h->requests_hash))) {
+            /* EIP-7685 */
+            char a[67], b[67];
+            hex_encode(h->requests_hash.bytes, 32, a);
+            hex_encode(res.requests_hash.bytes, 32, b);
+            buf_printf(&why, "%srequestsHash: expected %s, got %s", why.len ? "; " : "",
+                       h->has_requests_hash ? a : "(none)", b);
         }
     }
     bool pass = why.len == 0;

@@ -47,6 +47,7 @@ struct st_options {
  * case order. */
 struct case_result {
     bool pass;
+    bool refused;           /* the fork is not implemented: not run (a failure) */
     bool rejected;          /* the transaction was invalid (not applied) */
     const char *error_name; /* why it was rejected, when rejected (static) */
     hash32 root;
@@ -83,7 +84,7 @@ struct st_job {
     struct bytebuf report; /* failure and error lines */
     struct bytebuf json;   /* --json entries, comma-separated */
     struct bytebuf bench;  /* --bench lines */
-    size_t passed, failed;
+    size_t passed, failed, refused;
     bool done;
 };
 
@@ -117,8 +118,15 @@ void cli_statetest_usage(FILE *out)
             "logs hash are compared with the fixture. Cases with expectException must be\n"
             "rejected by transaction validation.\n"
             "\n"
+            "Forks parevm does not implement are never run under another fork's rules: a\n"
+            "case in such a fork (e.g. post.Amsterdam) is refused and counted as a failed\n"
+            "case, \"refused: fork Amsterdam is not implemented\", so a file for a newer\n"
+            "fork cannot pass by accident. A post key naming no fork parevm knows makes\n"
+            "the whole file fail to load (\"FILE: error: post.NAME: unknown fork\").\n"
+            "\n"
             "options:\n"
-            "  --fork NAME      run only this fork (e.g. Cancun, Berlin, EIP150)\n"
+            "  --fork NAME      run only this fork (e.g. Cancun, Berlin, EIP150); an unknown\n"
+            "                   or unimplemented fork (Amsterdam) is a usage error\n"
             "  --filter SUBSTR  run only tests whose name or file path contains SUBSTR\n"
             "  --json           print results as a JSON array of\n"
             "                   {\"name\",\"pass\",\"stateRoot\",\"fork\",\"error\"} on stdout;\n"
@@ -135,11 +143,12 @@ void cli_statetest_usage(FILE *out)
             "\n"
             "output: one line per failed case, \"FILE TEST FORK D/G/V: expected X, got Y\",\n"
             "one \"FILE: error: ...\" line per file that cannot be loaded (counted as one\n"
-            "failure), then \"N passed, N failed\". Progress lines go to stderr every 1000\n"
-            "cases when it is a terminal.\n"
+            "failure), then \"N passed, N failed\" (followed by \"(N refused: fork not\n"
+            "implemented)\" when cases were refused). Progress lines go to stderr every\n"
+            "1000 cases when it is a terminal.\n"
             "\n"
-            "exit status: 0 all cases passed, 1 a case failed or a file could not be\n"
-            "loaded, 2 usage error.\n");
+            "exit status: 0 all cases passed, 1 a case failed or was refused or a file\n"
+            "could not be loaded, 2 usage error.\n");
 }
 
 static void hash_hex(const hash32 *h, char out[67]) { hex_encode(h->bytes, 32, out); }
@@ -188,11 +197,19 @@ static int apply_traced(const struct block_env *env, struct world *w, const stru
 }
 
 /* Run one case. Returns PAREVM_OK with *res filled (pass or a mismatch),
- * or an internal error code (then res->message says what failed). */
+ * PAREVM_ERR_UNSUPPORTED for a fork parevm does not implement (nothing
+ * run, res->refused set), or an internal error code (then res->message
+ * says what failed). */
 static int run_case(const struct statetest *t, const struct statetest_post *p, bool trace,
                     struct case_result *res)
 {
     memset(res, 0, sizeof *res);
+    if (!fork_implemented(p->fork)) {
+        /* Never run a fork under an older fork's rules. */
+        res->refused = true;
+        snprintf(res->message, sizeof res->message, "refused: fork %s is not implemented", fork_name(p->fork));
+        return PAREVM_ERR_UNSUPPORTED;
+    }
     struct block_env env;
     statetest_block_env(t, p->fork, &env);
     struct world w;
@@ -364,6 +381,7 @@ static void finish_job(struct st_run *run, struct st_job *job, size_t index)
             job->passed++;
         } else {
             job->failed++;
+            job->refused += res->refused;
             buf_printf(&job->report, "%s %s %s %zu/%zu/%zu: %s\n", job->path, t->name, fork, p->data_index,
                        p->gas_index, p->value_index, res->message);
         }
@@ -421,7 +439,7 @@ static void work_on_job(struct st_run *run, struct st_job *job, size_t index)
         struct case_result *res = &job->results[c];
         run_case(t, p, run->opt->trace, res);
         if (run->opt->bench)
-            res->bench_ms = bench_case(t, p);
+            res->bench_ms = res->refused ? -1 : bench_case(t, p);
         note_progress(run, !res->pass);
         if (atomic_fetch_add_explicit(&job->finished, 1, memory_order_acq_rel) + 1 == job->case_count)
             finish_job(run, job, index);
@@ -553,6 +571,8 @@ int cli_statetest(int argc, char **argv)
         } else if ((v = option_value(argc, argv, &i, "--fork", &missing))) {
             if (!fork_from_name(v, &opt.fork))
                 return usage_error("unknown fork '%s'", v);
+            if (!fork_implemented(opt.fork))
+                return usage_error("--fork: fork '%s' is not implemented", v);
             opt.has_fork = true;
         } else if (!missing && (v = option_value(argc, argv, &i, "--filter", &missing))) {
             opt.filter = v;
@@ -627,7 +647,7 @@ int cli_statetest(int argc, char **argv)
 
     /* Print each file's output in file order as soon as it is complete. */
     FILE *report = opt.json ? stderr : stdout;
-    size_t passed = 0, failed = 0;
+    size_t passed = 0, failed = 0, refused = 0;
     bool json_first = true;
     if (opt.json)
         fputs("[\n", stdout);
@@ -639,6 +659,7 @@ int cli_statetest(int argc, char **argv)
         pthread_mutex_unlock(&run.lock);
         passed += job->passed;
         failed += job->failed;
+        refused += job->refused;
         if (!opt.quiet && job->report.len)
             fwrite(job->report.data, 1, job->report.len, report);
         if (opt.json && job->json.len) {
@@ -664,7 +685,10 @@ int cli_statetest(int argc, char **argv)
     pthread_mutex_destroy(&run.lock);
     pthread_cond_destroy(&run.cond);
 
-    fprintf(report, "%zu passed, %zu failed\n", passed, failed);
+    if (refused)
+        fprintf(report, "%zu passed, %zu failed (%zu refused: fork not implemented)\n", passed, failed, refused);
+    else
+        fprintf(report, "%zu passed, %zu failed\n", passed, failed);
     fflush(stdout);
     return failed ? CLI_EXIT_FAIL : CLI_EXIT_OK;
 }

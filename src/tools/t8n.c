@@ -58,8 +58,9 @@ void cli_t8n_usage(FILE *out)
                  "                       list of signed transactions (default txs.json)\n"
                  "\n"
                  "state:\n"
-                 "  --state.fork NAME    rules (Frontier ... Cancun; GrayGlacier = London;\n"
-                 "                       default GrayGlacier)\n"
+                 "  --state.fork NAME    rules (Frontier ... Cancun, Prague, Osaka, BPO1, BPO2;\n"
+                 "                       GrayGlacier = London; default GrayGlacier). An unknown\n"
+                 "                       or unimplemented fork (Amsterdam) exits 3\n"
                  "  --state.chainid N    chain id (default 1)\n"
                  "  --state.reward WEI   block reward to the coinbase (and ommer rewards);\n"
                  "                       -1: none. 0 still touches the coinbase (default 0)\n"
@@ -352,8 +353,15 @@ int cli_t8n(int argc, char **argv)
     }
     struct t8n_config cfg;
     memset(&cfg, 0, sizeof cfg);
-    if (!t8n_fork(o.fork_name, &cfg.fork))
-        return report(PAREVM_ERR_ARG, "failed constructing chain configuration: unsupported fork");
+    if (!t8n_fork(o.fork_name, &cfg.fork) || !fork_implemented(cfg.fork)) {
+        /* geth: ERROR(3) "failed constructing chain configuration:
+         * unsupported fork"; a fork parevm knows but does not implement
+         * (Amsterdam) is refused the same way, never run as an older one. */
+        char why[160];
+        snprintf(why, sizeof why, "failed constructing chain configuration: unsupported fork \"%s\"%s",
+                 o.fork_name, t8n_fork(o.fork_name, &cfg.fork) ? " (not implemented by parevm)" : "");
+        return report(PAREVM_ERR_UNSUPPORTED, why);
+    }
     cfg.chain_id = o.chain_id;
     cfg.reward_enabled = o.reward_enabled;
     cfg.reward = o.reward;
