@@ -46,7 +46,8 @@
 #include "workload_contracts.h"
 
 #define WL_DEPLOYER_INDEX UINT64_MAX /* key index of the deployer (not a pool index) */
-#define WL_GAS_SETUP 30000000ull     /* gas limit of a setup transaction */
+/* Gas limit of a setup transaction: EIP-7825's cap (Osaka on), 2^24. */
+#define WL_GAS_SETUP 16777216ull
 #define WL_DATA_MAX (4 + 32 * 10)    /* longest call data (a two-hop swap: 9 words) */
 #define WL_GWEI 1000000000ull
 #define WL_BASE_FEE (10 * WL_GWEI) /* as gen.c's GEN_BASE_FEE */
