@@ -34,6 +34,7 @@
 #include "../chain/block.h"
 #include "../chain/system_contracts.h"
 #include "../chain/tx.h"
+#include "../chain/validate.h"
 #include "../exec/exec.h"
 #include "../state/world.h"
 #include "cli.h"
@@ -1044,6 +1045,12 @@ static int gen_block_json(const struct gen *g, struct bytebuf *out)
     int err = gen_block_size(b, &size);
     if (err)
         return err;
+    /* EIP-7934 (Osaka on): a block's RLP encoding has a maximum size. */
+    if (o->fork >= FORK_OSAKA && size > MAX_RLP_BLOCK_SIZE)
+        return gen_fail(g->err, g->err_len, PAREVM_ERR_ARG,
+                        "the block's RLP encoding is %llu bytes, over Osaka's maximum %llu (EIP-7934): use fewer "
+                        "--txs",
+                        (unsigned long long)size, (unsigned long long)MAX_RLP_BLOCK_SIZE);
     bytebuf_push(out, '{');
     gen_json_bytes(out, "hash", h->hash.bytes, 32);
     bytebuf_push(out, ',');
