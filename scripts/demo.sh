@@ -29,7 +29,7 @@ else
     THREADS=1
     for ((p = 2; p <= cpus || p == 2; p *= 2)); do THREADS="$THREADS,$p"; done
 fi
-SCENARIOS=(transfers erc20 amm lending nft supply dao mixed)
+SCENARIOS=(transfers erc20 amm lending nft supply dao mixed smart) # smart: Prague, EIP-7702
 start=$SECONDS
 
 # gen NAME SCENARIO ARGS...: the block in $OUT/NAME, regenerated when its
@@ -44,7 +44,7 @@ gen() {
     fi
     local err
     if ! err=$("$PAREVM" gen "$@" --out "$dir" 2>&1 >/dev/null); then
-        if grep -q "unknown kind" <<<"$err"; then
+        if grep -q "unknown kind\|unknown scenario" <<<"$err"; then
             return 3
         fi
         echo "demo: parevm gen $args failed:" >&2

@@ -26,7 +26,7 @@
 #include "../src/exec/exec.h"
 #include "../src/io/mainnet.h"
 #include "../src/state/world.h"
-#include "system_contracts.h"
+#include "../src/chain/system_contracts.h"
 
 static address addr_hex(const char *s)
 {

@@ -22,7 +22,7 @@
 #include "../src/exec/exec.h"
 #include "../src/io/blocktest.h"
 #include "../src/io/mainnet.h"
-#include "system_contracts.h"
+#include "../src/chain/system_contracts.h"
 
 /* ---- helpers ---- */
 

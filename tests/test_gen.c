@@ -30,7 +30,6 @@
 
 /* ---- helpers ---- */
 
-
 static void generate(const struct gen_options *o, const char *dir)
 {
     char err[512];
@@ -389,7 +388,8 @@ static void test_deterministic(void **state)
 static void test_forks(void **state)
 {
     (void)state;
-    static const enum fork forks[] = {FORK_LONDON, FORK_PARIS, FORK_SHANGHAI, FORK_CANCUN};
+    static const enum fork forks[] = {FORK_LONDON, FORK_PARIS,  FORK_SHANGHAI,
+                                      FORK_CANCUN, FORK_PRAGUE, FORK_OSAKA};
     for (size_t i = 0; i < sizeof forks / sizeof forks[0]; i++) {
         for (int kind = GEN_TRANSFERS; kind <= GEN_ERC20; kind++) {
             struct gen_options o = options((enum gen_kind)kind, 8, 16, 0, 3);
@@ -404,6 +404,27 @@ static void test_forks(void **state)
             assert_int_equal(b->withdrawal_count, 0);
             assert_int_equal(b->header.has_parent_beacon_root, forks[i] >= FORK_CANCUN);
             assert_int_equal(u256_is_zero(&b->header.difficulty), forks[i] >= FORK_PARIS);
+            /* Prague on: EIP-7685 requests hash (none here: sha256 of
+             * nothing) and the system contracts whose calls the block
+             * runs (EIP-7002/7251 make a block without them invalid). */
+            assert_int_equal(b->header.has_requests_hash, forks[i] >= FORK_PRAGUE);
+            if (forks[i] >= FORK_PRAGUE) {
+                assert_true(e.result.has_requests);
+                assert_memory_equal(e.result.requests_hash.bytes, b->header.requests_hash.bytes, 32);
+                uint8_t empty[32];
+                assert_int_equal(
+                    hex_decode_exact("0xe3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
+                                     empty, 32),
+                    PAREVM_OK);
+                assert_memory_equal(b->header.requests_hash.bytes, empty, 32);
+                const address *system[] = {&HISTORY_STORAGE_ADDRESS, &WITHDRAWAL_REQUEST_ADDRESS,
+                                           &CONSOLIDATION_REQUEST_ADDRESS};
+                for (size_t k = 0; k < 3; k++) {
+                    const struct world_account *a = world_get(&e.fx.pre, system[k]);
+                    assert_non_null(a);
+                    assert_true(a->code && a->code->len > 0);
+                }
+            }
             if (forks[i] >= FORK_PARIS)
                 check_against_plan(&o, &e); /* no block reward to account for */
             executed_free(&e);
@@ -487,8 +508,8 @@ static void test_options(void **state)
     o.fork = FORK_BERLIN; /* no EIP-1559 */
     assert_int_equal(gen_options_check(&o, err, sizeof err), PAREVM_ERR_ARG);
     /* Never a block of one fork under another's rules: Amsterdam is not
-     * implemented, BPO1 has no generator position, Prague and Osaka are
-     * known but not built yet (no EIP-7685 requests hash). */
+     * implemented, BPO1 has no generator position. Prague and Osaka are
+     * built (EIP-7685 requests hash, system contracts: test_forks). */
     o.fork = FORK_AMSTERDAM;
     assert_int_equal(gen_options_check(&o, err, sizeof err), PAREVM_ERR_ARG);
     assert_non_null(strstr(err, "Amsterdam is not implemented"));
@@ -496,10 +517,9 @@ static void test_options(void **state)
     assert_int_equal(gen_options_check(&o, err, sizeof err), PAREVM_ERR_ARG);
     assert_non_null(strstr(err, "BPO1 not supported"));
     o.fork = FORK_PRAGUE;
-    assert_int_equal(gen_options_check(&o, err, sizeof err), PAREVM_ERR_UNSUPPORTED);
-    assert_non_null(strstr(err, "EIP-7685"));
+    assert_int_equal(gen_options_check(&o, err, sizeof err), PAREVM_OK);
     o.fork = FORK_OSAKA;
-    assert_int_equal(gen_options_check(&o, err, sizeof err), PAREVM_ERR_UNSUPPORTED);
+    assert_int_equal(gen_options_check(&o, err, sizeof err), PAREVM_OK);
     o.fork = FORK_CANCUN;
     assert_int_equal(gen_options_check(&o, err, sizeof err), PAREVM_OK);
 }
@@ -528,16 +548,12 @@ static void test_cli(void **state)
     const char *bad_fork[] = {"gen", "transfers", "--txs",  "1",     "--accounts",
                               "2",   "--fork",    "Berlin", "--out", "/tmp/x"};
     assert_int_equal(cli(10, bad_fork), CLI_EXIT_USAGE);
-    const char *unknown_fork[] = {"gen", "transfers", "--txs",   "1",     "--accounts",
+    const char *unknown_fork[] = {"gen", "transfers", "--txs",    "1",     "--accounts",
                                   "2",   "--fork",    "Atlantis", "--out", "/tmp/x"};
     assert_int_equal(cli(10, unknown_fork), CLI_EXIT_USAGE);
     const char *amsterdam[] = {"gen", "transfers", "--txs",     "1",     "--accounts",
                                "2",   "--fork",    "Amsterdam", "--out", "/tmp/x"};
     assert_int_equal(cli(10, amsterdam), CLI_EXIT_USAGE);
-    const char *prague[] = {"gen", "transfers", "--txs", "1", "--accounts", "2", "--fork", "Prague", "--out",
-                            "/tmp/parevm-test-gen-prague-never-written"};
-    assert_int_equal(cli(10, prague), CLI_EXIT_FAIL);
-    assert_int_not_equal(access("/tmp/parevm-test-gen-prague-never-written", F_OK), 0);
     const char *missing_value[] = {"gen", "transfers", "--txs"};
     assert_int_equal(cli(3, missing_value), CLI_EXIT_USAGE);
     const char *too_few[] = {"gen", "transfers", "--txs", "5", "--accounts", "9", "--out", "/tmp/x"};

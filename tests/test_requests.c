@@ -23,7 +23,7 @@
 #include "../src/chain/validate.h"
 #include "../src/exec/exec.h"
 #include "../src/state/world.h"
-#include "system_contracts.h"
+#include "../src/chain/system_contracts.h"
 
 /* EIP-4788 beacon roots contract (runtime code from the EIP, as in
  * test_block.c): data for the pre-state. */

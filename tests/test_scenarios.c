@@ -1,11 +1,11 @@
 /*
- * parevm gen's contract scenarios (amm, lending, nft, supply, dao, mixed)
- * at low (--zipf 0) and high (--zipf 1.2) contention: each generated
- * block loads with the mainnet loader, reproduces its own header, has
- * (nearly) every transaction succeed, gives the same result and post-state
- * root in the forced parallel engine at 1, 2, 4 and 8 threads as
- * sequentially, shows the contention it promises in its dependency graph,
- * and is byte-identical when generated twice.
+ * parevm gen's contract scenarios (amm, lending, nft, supply, dao, mixed,
+ * smart) at low (--zipf 0) and high (--zipf 1.2) contention: each
+ * generated block loads with the mainnet loader, reproduces its own
+ * header, has (nearly) every transaction succeed, gives the same result
+ * and post-state root in the forced parallel engine at 1, 2, 4 and 8
+ * threads as sequentially, shows the contention it promises in its
+ * dependency graph, and is byte-identical when generated twice.
  *
  * The generator is part of the command-line tool, not the library, so it
  * is compiled into this test.
@@ -29,7 +29,6 @@
 #include "fixture_dir.h"
 
 #define SCENARIO_TXS 60
-
 
 static struct gen_options scenario_options(enum gen_kind kind, double zipf, uint64_t seed)
 {
@@ -205,6 +204,233 @@ static void test_mixed(void **state)
     check_scenario(GEN_MIXED, 1.2, EXPECT_SOME);
 }
 
+/* smart (EIP-7702, Prague): the files load and verify as the other
+ * scenarios' do; the block built in memory (gen_build) is checked further:
+ * transaction kinds, delegations before and after, parallel runs. */
+struct smart_counts {
+    size_t self_delegate, relay_delegate, self_batch, relay_batch, authorizations;
+    size_t used_in_block; /* relayed batches of accounts delegated earlier in the block */
+};
+
+static bool smart_is_batcher_designator(const struct world_account *a, const address *batcher)
+{
+    address target;
+    return a && a->code && code_delegation_target(a->code->bytes, a->code->len, &target) &&
+           address_eq(&target, batcher);
+}
+
+static void check_smart(double zipf, enum expect expect)
+{
+    struct gen_options o = scenario_options(GEN_SMART, zipf, 7);
+    o.fork = FORK_PRAGUE;
+    char dir[64], again[64], err_files[512];
+    make_tmpdir(dir, "scenarios");
+    make_tmpdir(again, "scenarios");
+    generate(&o, dir);
+    generate(&o, again);
+    for (size_t f = 0; f < 3; f++) { /* deterministic */
+        char pa[256], pb[256];
+        snprintf(pa, sizeof pa, "%s/%s", dir, fixture_files[f]);
+        snprintf(pb, sizeof pb, "%s/%s", again, fixture_files[f]);
+        size_t la, lb;
+        char *a = read_all(pa, &la), *b = read_all(pb, &lb);
+        assert_non_null(a);
+        assert_non_null(b);
+        assert_int_equal(la, lb);
+        assert_memory_equal(a, b, la);
+        if (f == 0) /* EIP-7702 transactions in RPC form */
+            assert_non_null(strstr(a, "\"authorizationList\":[{\"chainId\":\"0x1\",\"address\":\"0x"));
+        free(a);
+        free(b);
+    }
+    remove_fixture(again);
+
+    /* The files: the mainnet loader reads the type-4 transactions and
+     * the requests hash, and executing them gives the header (EIP-7685
+     * requests hash included; the Prague system contracts are in the
+     * pre-state). */
+    struct chain_config mainnet;
+    chain_config_mainnet(&mainnet);
+    struct mainnet_fixture fx;
+    if (mainnet_load(dir, &mainnet, &fx, err_files, sizeof err_files) != PAREVM_OK)
+        fail_msg("mainnet_load smart: %s", err_files);
+    assert_int_equal(chain_config_header_fork(&mainnet, &fx.block.header), FORK_PRAGUE);
+    assert_true(fx.block.header.has_requests_hash);
+    struct world fw;
+    struct block_result fr;
+    assert_int_equal(world_clone(&fx.pre, &fw), PAREVM_OK);
+    assert_int_equal(exec_block_sequential(&mainnet, &fx.block, &fw, &fx.hashes, &fr), PAREVM_OK);
+    assert_false(fr.invalid);
+    assert_int_equal(fr.gas_used, fx.block.header.gas_used);
+    assert_memory_equal(fr.receipts_root.bytes, fx.block.header.receipts_root.bytes, 32);
+    assert_true(fr.has_requests);
+    assert_memory_equal(fr.requests_hash.bytes, fx.block.header.requests_hash.bytes, 32);
+    hash32 file_root;
+    assert_int_equal(world_state_root(&fw, &file_root), PAREVM_OK);
+    assert_memory_equal(file_root.bytes, fx.block.header.state_root.bytes, 32);
+    block_result_free(&fr);
+    world_free(&fw);
+    mainnet_fixture_free(&fx);
+    remove_fixture(dir);
+    rmdir(dir);
+
+    /* The same block in memory (as gen_write_fixture builds it). */
+    o = gen_options_resolve(&o);
+    struct gen g;
+    memset(&g, 0, sizeof g);
+    char err[512] = "";
+    g.opt = &o;
+    g.fp = gen_fork_params(o.fork);
+    g.err = err;
+    g.err_len = sizeof err;
+    if (gen_build(&g) != PAREVM_OK)
+        fail_msg("smart: %s", err);
+    const struct block *blk = &g.block;
+    assert_int_equal(blk->tx_count, SCENARIO_TXS);
+    struct chain_config cfg;
+    chain_config_mainnet(&cfg);
+    assert_int_equal(chain_config_header_fork(&cfg, &blk->header), FORK_PRAGUE);
+
+    /* Sequential again, on a copy of the pre-state: the header's values. */
+    struct world seq;
+    struct block_result want;
+    uint64_t parent_number = blk->header.number - 1;
+    struct block_hashes hashes = {&parent_number, &g.parent_hash, 1};
+    assert_int_equal(world_clone(&g.workload.pre, &seq), PAREVM_OK);
+    assert_int_equal(exec_block_sequential(&cfg, blk, &seq, &hashes, &want), PAREVM_OK);
+    assert_false(want.invalid);
+    assert_int_equal(want.gas_used, blk->header.gas_used);
+    assert_memory_equal(want.receipts_root.bytes, blk->header.receipts_root.bytes, 32);
+    hash32 root;
+    assert_int_equal(world_state_root(&seq, &root), PAREVM_OK);
+    assert_memory_equal(root.bytes, blk->header.state_root.bytes, 32);
+
+    /* Every transaction kind occurs; every batch ran (its last log is
+     * Batcher's Executed, emitted by the account: a call to an account
+     * that is not delegated would succeed without any log). */
+    static const char event[] = "Executed(address,uint256,uint256)";
+    hash32 executed = keccak256_hash(event, sizeof event - 1);
+    struct smart_counts n;
+    memset(&n, 0, sizeof n);
+    bool in_block_use[SCENARIO_TXS] = {false};
+    address batcher = {{0}};
+    bool have_batcher = false;
+    for (size_t i = 0; i < blk->tx_count; i++) {
+        const struct tx *t = &blk->txs[i];
+        const struct receipt *r = &want.receipts[i];
+        assert_true(r->status);
+        assert_true(r->log_count >= 1);
+        const struct log *last = &r->logs[r->log_count - 1];
+        assert_memory_equal(last->addr.bytes, t->to.bytes, 20);
+        assert_memory_equal(last->topics[0].bytes, executed.bytes, 32);
+        /* The account is delegated to the Batcher after the block. */
+        struct world_account *acct = world_get(&seq, &t->to);
+        assert_non_null(acct);
+        address target;
+        assert_true(acct->code && code_delegation_target(acct->code->bytes, acct->code->len, &target));
+        if (!have_batcher) {
+            batcher = target;
+            have_batcher = true;
+        }
+        assert_memory_equal(target.bytes, batcher.bytes, 20);
+        bool self = address_eq(&t->sender, &t->to);
+        if (t->type == 4) {
+            assert_true(t->authorization_count >= 1 && t->authorization_count <= 3);
+            n.authorizations += t->authorization_count;
+            for (size_t k = 0; k < t->authorization_count; k++) {
+                const struct authorization *au = &t->authorizations[k];
+                address authority;
+                assert_int_equal(tx_authorization_authority(au, &authority), PAREVM_OK);
+                assert_memory_equal(au->addr.bytes, batcher.bytes, 20);
+                /* Not delegated before, delegated after. */
+                assert_false(smart_is_batcher_designator(world_get(&g.workload.pre, &authority), &batcher));
+                assert_true(smart_is_batcher_designator(world_get(&seq, &authority), &batcher));
+                const struct world_account *pre = world_get(&g.workload.pre, &authority);
+                /* EIP-7702: the sender's own authorization takes its nonce + 1. */
+                assert_int_equal(au->nonce, pre->nonce + address_eq(&authority, &t->sender));
+            }
+            if (self)
+                n.self_delegate++;
+            else
+                n.relay_delegate++;
+        } else {
+            assert_int_equal(t->type, 2);
+            if (self) {
+                n.self_batch++;
+            } else {
+                n.relay_batch++;
+                /* Delegated by an earlier transaction of this block? */
+                if (!smart_is_batcher_designator(world_get(&g.workload.pre, &t->to), &batcher)) {
+                    n.used_in_block++;
+                    in_block_use[i] = true;
+                }
+            }
+        }
+    }
+    assert_true(n.self_delegate > 0 && n.relay_delegate > 0 && n.self_batch > 0 && n.relay_batch > 0);
+    assert_true(n.authorizations > n.self_delegate + n.relay_delegate); /* some carry several */
+    assert_true(n.used_in_block > 0);
+
+    /* Parallel, forced, at 1, 2, 4, 8 threads: identical. */
+    static const int threads[] = {1, 2, 4, 8};
+    size_t edges = 0;
+    for (size_t t = 0; t < sizeof threads / sizeof threads[0]; t++) {
+        struct world par;
+        struct block_result got;
+        struct exec_stats stats;
+        memset(&stats, 0, sizeof stats);
+        struct exec_options opt = {.threads = threads[t], .force = true};
+        assert_int_equal(world_clone(&g.workload.pre, &par), PAREVM_OK);
+        assert_int_equal(exec_block_parallel(&cfg, blk, &par, &hashes, &opt, &got, &stats), PAREVM_OK);
+        if (!block_result_equal(&want, &got))
+            fail_msg("smart zipf %.1f: parallel result at %d threads differs", zipf, threads[t]);
+        hash32 par_root;
+        assert_int_equal(world_state_root(&par, &par_root), PAREVM_OK);
+        assert_memory_equal(par_root.bytes, root.bytes, 32);
+        if (t == 0) {
+            edges = dependency_edges(&stats);
+            /* zipf 0: the batches are disjoint; a transaction depends on
+             * another only by running a delegation written before it in
+             * the block, and such one always does. */
+            for (size_t i = 0; zipf == 0 && i < stats.tx_count; i++) {
+                size_t deps = stats.dep_counts ? stats.dep_counts[i] : 0;
+                if ((deps > 0) != in_block_use[i])
+                    fail_msg("smart zipf 0: transaction %zu has %zu dependencies (uses a delegation of the "
+                             "block: %d)",
+                             i, deps, in_block_use[i]);
+            }
+        }
+        exec_stats_reset(&stats);
+        block_result_free(&got);
+        world_free(&par);
+    }
+    if (expect == EXPECT_NONE && edges != 0)
+        fail_msg("smart zipf %.1f: %zu dependencies, expected none", zipf, edges);
+    if (expect == EXPECT_SOME && edges == 0)
+        fail_msg("smart zipf %.1f: no dependencies, expected contention", zipf);
+    block_result_free(&want);
+    world_free(&seq);
+    gen_free(&g);
+}
+
+static void test_smart(void **state)
+{
+    (void)state;
+    /* zipf 0: disjoint batches, except the later use of a delegation a
+     * relayed type-4 transaction wrote (a real dependency). */
+    check_smart(0, EXPECT_SOME);
+    check_smart(1.2, EXPECT_SOME);
+
+    /* EIP-7702 needs Prague: earlier forks are refused, by name. */
+    struct gen_options o = scenario_options(GEN_SMART, 0, 7);
+    char err[256];
+    o.fork = FORK_CANCUN;
+    assert_int_equal(gen_options_check(&o, err, sizeof err), PAREVM_ERR_ARG);
+    assert_non_null(strstr(err, "Prague"));
+    o.fork = FORK_PRAGUE;
+    assert_int_equal(gen_options_check(&o, err, sizeof err), PAREVM_OK);
+}
+
 /* Other forks, knobs and seeds give valid, different blocks. */
 static void test_knobs_and_forks(void **state)
 {
@@ -264,6 +490,8 @@ static void test_cli(void **state)
     assert_int_equal(cli(8, few_proposals), CLI_EXIT_USAGE);
     const char *no_txs[] = {"gen", "amm", "--out", "/tmp/x"};
     assert_int_equal(cli(4, no_txs), CLI_EXIT_USAGE);
+    const char *smart_cancun[] = {"gen", "smart", "--txs", "4", "--fork", "Cancun", "--out", "/tmp/x"};
+    assert_int_equal(cli(8, smart_cancun), CLI_EXIT_USAGE); /* EIP-7702 needs Prague */
 
     char dir[64];
     make_tmpdir(dir, "scenarios");
@@ -277,16 +505,22 @@ static void test_cli(void **state)
     assert_non_null(pre);
     assert_true(len > AMM_PAIR_CREATION_LEN); /* pairs, router, tokens deployed */
     free(pre);
+    const char *smart[] = {"gen", "smart", "--txs", "6", "--out", dir}; /* Prague by default */
+    assert_int_equal(cli(6, smart), CLI_EXIT_OK);
+    snprintf(path, sizeof path, "%s/block.json", dir);
+    char *block = read_all(path, &len);
+    assert_non_null(block);
+    assert_non_null(strstr(block, "\"number\":\"0x158d940\"")); /* 22600000: Prague's place */
+    free(block);
     remove_fixture(dir);
 }
 
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_amm), cmocka_unit_test(test_lending),
-        cmocka_unit_test(test_nft), cmocka_unit_test(test_supply),
-        cmocka_unit_test(test_dao), cmocka_unit_test(test_mixed),
-        cmocka_unit_test(test_cli), cmocka_unit_test(test_knobs_and_forks),
+        cmocka_unit_test(test_amm),    cmocka_unit_test(test_lending), cmocka_unit_test(test_nft),
+        cmocka_unit_test(test_supply), cmocka_unit_test(test_dao),     cmocka_unit_test(test_mixed),
+        cmocka_unit_test(test_smart),  cmocka_unit_test(test_cli),     cmocka_unit_test(test_knobs_and_forks),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

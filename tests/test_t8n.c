@@ -47,7 +47,7 @@
 #include "../src/chain/logs.h"
 #include "../src/io/mainnet.h"
 #include "../src/io/t8n.h"
-#include "system_contracts.h"
+#include "../src/chain/system_contracts.h"
 
 static char parevm_bin[4096]; /* the CLI beside the test binary, if built */
 

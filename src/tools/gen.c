@@ -32,7 +32,9 @@
 #include "../base/rlp.h"
 #include "../base/u256.h"
 #include "../chain/block.h"
+#include "../chain/system_contracts.h"
 #include "../chain/tx.h"
+#include "../chain/validate.h"
 #include "../exec/exec.h"
 #include "../state/world.h"
 #include "cli.h"
@@ -52,12 +54,9 @@ struct gen_fork_params {
     uint64_t timestamp;
 };
 static const struct gen_fork_params gen_forks[] = {
-    {FORK_LONDON, 13000000, 1629000000},
-    {FORK_PARIS, 16000000, 1668000000},
-    {FORK_SHANGHAI, 17500000, 1687000000},
-    {FORK_CANCUN, 20000000, 1717000000},
-    {FORK_PRAGUE, 22600000, 1749000000},
-    {FORK_OSAKA, 23950000, 1765000000},
+    {FORK_LONDON, 13000000, 1629000000},   {FORK_PARIS, 16000000, 1668000000},
+    {FORK_SHANGHAI, 17500000, 1687000000}, {FORK_CANCUN, 20000000, 1717000000},
+    {FORK_PRAGUE, 22600000, 1749000000},   {FORK_OSAKA, 23950000, 1765000000},
 };
 #define GEN_FORK_COUNT (sizeof gen_forks / sizeof gen_forks[0])
 
@@ -292,6 +291,7 @@ static const char *const gen_kind_names[GEN_KIND_COUNT] = {
     [GEN_SUPPLY] = "supply",
     [GEN_DAO] = "dao",
     [GEN_MIXED] = "mixed",
+    [GEN_SMART] = "smart",
 };
 
 const char *gen_kind_name(enum gen_kind k)
@@ -349,20 +349,17 @@ int gen_options_check(const struct gen_options *given, char *err, size_t err_len
                         "--zipf > 0 (distinct senders) needs --accounts >= --txs and >= 2, got %llu",
                         (unsigned long long)o->accounts);
     if (!fork_implemented(o->fork))
-        return gen_fail(err, err_len, PAREVM_ERR_ARG, "--fork: fork %s is not implemented", fork_name(o->fork));
+        return gen_fail(err, err_len, PAREVM_ERR_ARG, "--fork: fork %s is not implemented",
+                        fork_name(o->fork));
     if (!gen_fork_params(o->fork))
         return gen_fail(err, err_len, PAREVM_ERR_ARG,
                         "--fork: %s not supported (London, Paris, Shanghai, Cancun, Prague, Osaka)",
                         fork_name(o->fork));
-    /* EIP-7685: from Prague the header commits to the execution-layer
-     * requests, and EIP-7002/7251 make a block without their system
-     * contracts invalid; gen builds neither yet, so it refuses rather
-     * than write a block that is not a Prague block. */
-    if (o->fork >= FORK_PRAGUE)
-        return gen_fail(err, err_len, PAREVM_ERR_UNSUPPORTED,
-                        "--fork %s: gen cannot build %s blocks yet (no EIP-7685 requests hash in the header, "
-                        "no EIP-2935/7002/7251 system contracts in the pre-state)",
-                        fork_name(o->fork), fork_name(o->fork));
+    /* EIP-7702 set-code transactions exist from Prague. */
+    if (o->kind == GEN_SMART && o->fork < FORK_PRAGUE)
+        return gen_fail(err, err_len, PAREVM_ERR_ARG,
+                        "smart needs --fork Prague or later (EIP-7702 set-code transactions), not %s",
+                        fork_name(o->fork));
     return PAREVM_OK;
 }
 
@@ -378,6 +375,8 @@ struct gen_account {
     u256 tokens; /* erc20: balanceOf in the token */
     bool is_eoa;
     bool is_token;
+    uint8_t *code; /* system contracts: runtime code (owned) */
+    size_t code_len;
 };
 
 struct gen_slot {
@@ -397,6 +396,8 @@ struct gen {
     size_t touched_count;
     struct gen_account *eoa;
     struct gen_account coinbase, token;
+    struct gen_account system[3]; /* Prague on: EIP-2935, 7002, 7251 */
+    size_t system_count;
     struct gen_slot *slots; /* token storage, sorted by key */
     size_t slot_count;
     struct block block;
@@ -417,6 +418,8 @@ static void gen_free(struct gen *g)
     free(g->touched);
     free(g->eoa);
     free(g->slots);
+    for (size_t i = 0; i < g->system_count; i++)
+        free(g->system[i].code);
     block_free(&g->block);
     block_result_free(&g->result);
     gen_workload_free(&g->workload);
@@ -629,6 +632,50 @@ int gen_sign_tx(struct tx *t, const uint8_t key[32], const address *from, enum f
     return PAREVM_OK;
 }
 
+int gen_sign_digest(const uint8_t key[32], const uint8_t digest[32], uint8_t *v, uint8_t r[32], uint8_t s[32])
+{
+    secp256k1_context *ctx = gen_secp_context();
+    secp256k1_ecdsa_recoverable_signature sig;
+    if (!ctx || !secp256k1_ecdsa_sign_recoverable(ctx, &sig, digest, key, NULL, NULL))
+        return PAREVM_ERR_INTERNAL;
+    uint8_t rs[64];
+    int recid;
+    secp256k1_ecdsa_recoverable_signature_serialize_compact(ctx, rs, &recid, &sig);
+    memcpy(r, rs, 32);
+    memcpy(s, rs + 32, 32);
+    *v = (uint8_t)(27 + recid);
+    return PAREVM_OK;
+}
+
+int gen_sign_authorization(struct authorization *a, const uint8_t key[32], const address *authority)
+{
+    /* EIP-7702: the authority signs keccak(0x05 || rlp([chain_id,
+     * address, nonce])). */
+    struct bytebuf msg = {0};
+    int err = bytebuf_push(&msg, 0x05);
+    size_t list = rlp_list_begin(&msg);
+    if (!err && !(err = rlp_encode_u256(&msg, &a->chain_id)) &&
+        !(err = rlp_encode_bytes(&msg, a->addr.bytes, 20)) && !(err = rlp_encode_u64(&msg, a->nonce)))
+        err = rlp_list_end(&msg, list);
+    uint8_t h[32];
+    if (!err)
+        keccak256(msg.data, msg.len, h);
+    bytebuf_free(&msg);
+    if (err)
+        return err;
+    uint8_t v, r[32], s[32];
+    if ((err = gen_sign_digest(key, h, &v, r, s)))
+        return err;
+    a->y_parity = (uint8_t)(v - 27);
+    a->r = u256_from_be32(r);
+    a->s = u256_from_be32(s);
+    /* Recover as execution will, and insist it gives the authority. */
+    address got;
+    if (tx_authorization_authority(a, &got) || !address_eq(&got, authority))
+        return PAREVM_ERR_INTERNAL;
+    return PAREVM_OK;
+}
+
 static int gen_sign(struct gen *g, struct tx *t, const struct gen_account *from)
 {
     int err = gen_sign_tx(t, from->key, &from->addr, g->opt->fork);
@@ -695,6 +742,13 @@ static int gen_world_add(struct world *w, const struct gen_account *a, const str
         return PAREVM_ERR_NOMEM;
     wa->balance = a->balance;
     wa->nonce = a->nonce;
+    if (a->code_len) {
+        struct code *c = code_new(a->code, a->code_len);
+        if (!c)
+            return PAREVM_ERR_NOMEM;
+        world_set_code(wa, c);
+        code_release(c);
+    }
     if (a->is_token) {
         struct code *c = code_new(erc20_runtime, ERC20_RUNTIME_LEN);
         if (!c)
@@ -706,6 +760,37 @@ static int gen_world_add(struct world *w, const struct gen_account *a, const str
             if (err)
                 return err;
         }
+    }
+    return PAREVM_OK;
+}
+
+/* Prague on: the system contracts the block's system calls run, with the
+ * code mainnet holds (EIP-2935 history storage; EIP-7002 and EIP-7251
+ * request queues, without which a block is invalid), nonce 1. */
+static int gen_system_contracts(struct gen *g)
+{
+    if (g->opt->fork < FORK_PRAGUE)
+        return PAREVM_OK;
+    static const struct {
+        const address *addr;
+        const char *hex;
+    } contracts[] = {
+        {&HISTORY_STORAGE_ADDRESS, HISTORY_STORAGE_CODE},
+        {&WITHDRAWAL_REQUEST_ADDRESS, WITHDRAWAL_REQUEST_CODE},
+        {&CONSOLIDATION_REQUEST_ADDRESS, CONSOLIDATION_REQUEST_CODE},
+    };
+    for (size_t i = 0; i < sizeof contracts / sizeof contracts[0]; i++) {
+        struct gen_account *a = &g->system[g->system_count];
+        memset(a, 0, sizeof *a);
+        a->addr = *contracts[i].addr;
+        a->nonce = 1;
+        size_t len = (strlen(contracts[i].hex) - 2) / 2;
+        if (!(a->code = malloc(len)))
+            return PAREVM_ERR_NOMEM;
+        g->system_count++;
+        if (hex_decode_exact(contracts[i].hex, a->code, len) != PAREVM_OK)
+            return gen_fail(g->err, g->err_len, PAREVM_ERR_INTERNAL, "system contract %zu: bad code", i);
+        a->code_len = len;
     }
     return PAREVM_OK;
 }
@@ -747,7 +832,26 @@ static int gen_header_init(struct gen *g)
         h->has_parent_beacon_root = true;
         h->parent_beacon_root = gen_seed_hash(o->seed, "beacon root");
     }
-    return PAREVM_OK;
+    h->has_requests_hash = o->fork >= FORK_PRAGUE; /* EIP-7685 */
+    return gen_system_contracts(g);
+}
+
+/* smart: whether the batch of transaction t ran, i.e. its last log is
+ * Batcher's Executed(submitter, nonce, calls) emitted by the account
+ * (t's destination) for two calls or more. A call to an account that is
+ * not delegated would succeed with no effect: this tells the two apart. */
+static bool gen_smart_batch_ran(const struct tx *t, const struct receipt *rc)
+{
+    static const char event[] = "Executed(address,uint256,uint256)";
+    if (rc->log_count == 0)
+        return false;
+    const struct log *l = &rc->logs[rc->log_count - 1];
+    hash32 topic = keccak256_hash(event, sizeof event - 1);
+    if (!address_eq(&l->addr, &t->to) || l->topic_count != 2 ||
+        memcmp(l->topics[0].bytes, topic.bytes, 32) != 0 || l->data_len != 64)
+        return false;
+    u256 calls = u256_from_be32(l->data + 32), two = u256_from_u64(2);
+    return !u256_lt(&calls, &two);
 }
 
 /* Execute the block on the pre-state, and record the results (gas used,
@@ -778,6 +882,8 @@ static int gen_header_and_execute(struct gen *g)
         world_init(&w);
     for (size_t i = 0; i < g->touched_count && !err; i++)
         err = gen_world_add(&w, &g->eoa[i], g);
+    for (size_t i = 0; i < g->system_count && !err && !g->is_workload; i++)
+        err = gen_world_add(&w, &g->system[i], g);
     if (!err && !g->is_workload)
         err = gen_world_add(&w, &g->coinbase, g);
     if (!err && o->kind == GEN_ERC20)
@@ -802,7 +908,8 @@ static int gen_header_and_execute(struct gen *g)
     for (size_t i = 0; i < r->receipt_count; i++) {
         const struct receipt *rc = &r->receipts[i];
         size_t want_logs = o->kind == GEN_ERC20 ? 1 : 0;
-        if (!rc->status || (!g->is_workload && rc->log_count != want_logs))
+        if (!rc->status || (!g->is_workload && rc->log_count != want_logs) ||
+            (o->kind == GEN_SMART && !gen_smart_batch_ran(&b->txs[i], rc)))
             return gen_fail(g->err, g->err_len, PAREVM_ERR_INTERNAL,
                             "transaction %zu did not succeed as intended (status %d, %zu logs)", i,
                             rc->status, rc->log_count);
@@ -811,6 +918,11 @@ static int gen_header_and_execute(struct gen *g)
     memcpy(h->logs_bloom, r->logs_bloom, 256);
     h->receipts_root = r->receipts_root;
     h->blob_gas_used = r->blob_gas_used;
+    if (h->has_requests_hash) {
+        if (!r->has_requests)
+            return gen_fail(g->err, g->err_len, PAREVM_ERR_INTERNAL, "execution gave no requests hash");
+        h->requests_hash = r->requests_hash; /* EIP-7685 */
+    }
     if ((err = transactions_root(b->txs, b->tx_count, &h->tx_root)))
         return err;
     if ((err = block_header_hash(h, &h->hash)))
@@ -933,6 +1045,12 @@ static int gen_block_json(const struct gen *g, struct bytebuf *out)
     int err = gen_block_size(b, &size);
     if (err)
         return err;
+    /* EIP-7934 (Osaka on): a block's RLP encoding has a maximum size. */
+    if (o->fork >= FORK_OSAKA && size > MAX_RLP_BLOCK_SIZE)
+        return gen_fail(g->err, g->err_len, PAREVM_ERR_ARG,
+                        "the block's RLP encoding is %llu bytes, over Osaka's maximum %llu (EIP-7934): use fewer "
+                        "--txs",
+                        (unsigned long long)size, (unsigned long long)MAX_RLP_BLOCK_SIZE);
     bytebuf_push(out, '{');
     gen_json_bytes(out, "hash", h->hash.bytes, 32);
     bytebuf_push(out, ',');
@@ -981,6 +1099,10 @@ static int gen_block_json(const struct gen *g, struct bytebuf *out)
         bytebuf_push(out, ',');
         gen_json_bytes(out, "parentBeaconBlockRoot", h->parent_beacon_root.bytes, 32);
     }
+    if (h->has_requests_hash) {
+        bytebuf_push(out, ',');
+        gen_json_bytes(out, "requestsHash", h->requests_hash.bytes, 32);
+    }
     gen_printf(out, ",\"uncles\":[],\"transactions\":[");
     for (size_t i = 0; i < b->tx_count; i++) {
         const struct tx *t = &b->txs[i];
@@ -1027,7 +1149,28 @@ static int gen_block_json(const struct gen *g, struct bytebuf *out)
         gen_json_u256(out, "yParity", &t->v);
         bytebuf_push(out, ',');
         gen_json_u64(out, "chainId", t->chain_id);
-        gen_printf(out, ",\"accessList\":[],\"type\":\"0x%x\"}", t->type);
+        gen_printf(out, ",\"accessList\":[]");
+        if (t->type == 4) { /* EIP-7702, as JSON-RPC writes it */
+            gen_printf(out, ",\"authorizationList\":[");
+            for (size_t k = 0; k < t->authorization_count; k++) {
+                const struct authorization *a = &t->authorizations[k];
+                gen_printf(out, "%s{", k ? "," : "");
+                gen_json_u256(out, "chainId", &a->chain_id);
+                bytebuf_push(out, ',');
+                gen_json_bytes(out, "address", a->addr.bytes, 20);
+                bytebuf_push(out, ',');
+                gen_json_u64(out, "nonce", a->nonce);
+                bytebuf_push(out, ',');
+                gen_json_u64(out, "yParity", a->y_parity);
+                bytebuf_push(out, ',');
+                gen_json_u256(out, "r", &a->r);
+                bytebuf_push(out, ',');
+                gen_json_u256(out, "s", &a->s);
+                bytebuf_push(out, '}');
+            }
+            bytebuf_push(out, ']');
+        }
+        gen_printf(out, ",\"type\":\"0x%x\"}", t->type);
     }
     gen_printf(out, "],");
     gen_json_u64(out, "size", size);
@@ -1054,6 +1197,8 @@ static void gen_account_json(const struct gen *g, const struct gen_account *a, s
     bytebuf_push(out, ',');
     if (a->is_token)
         gen_json_bytes(out, "code", erc20_runtime, ERC20_RUNTIME_LEN);
+    else if (a->code_len)
+        gen_json_bytes(out, "code", a->code, a->code_len);
     else
         gen_printf(out, "\"code\":\"0x\"");
     gen_printf(out, ",\"storage\":{");
@@ -1143,7 +1288,7 @@ static int gen_pre_state_json(const struct gen *g, struct bytebuf *out)
 {
     if (g->is_workload)
         return gen_world_json(&g->workload.pre, out);
-    size_t n = g->touched_count + 1 + (g->opt->kind == GEN_ERC20);
+    size_t n = g->touched_count + 1 + (g->opt->kind == GEN_ERC20) + g->system_count;
     const struct gen_account **list = malloc(n * sizeof *list);
     if (!list)
         return PAREVM_ERR_NOMEM;
@@ -1153,6 +1298,8 @@ static int gen_pre_state_json(const struct gen *g, struct bytebuf *out)
     list[k++] = &g->coinbase;
     if (g->opt->kind == GEN_ERC20)
         list[k++] = &g->token;
+    for (size_t i = 0; i < g->system_count; i++)
+        list[k++] = &g->system[i];
     qsort(list, n, sizeof *list, gen_cmp_account);
     gen_printf(out, "{\n");
     for (size_t i = 0; i < n; i++) {
@@ -1210,6 +1357,34 @@ static int gen_mkdirs(const char *dir, char *err, size_t err_len)
     return PAREVM_OK;
 }
 
+/* Build g's block and pre-state and execute the block, filling in the
+ * header. g is zeroed but for opt (resolved and checked), fp, err and
+ * err_len; gen_free releases what this leaves in g, also on error. */
+static int gen_build(struct gen *g)
+{
+    const struct gen_options *o = g->opt;
+    int rc;
+    gen_rng_init(&g->rng, o->seed);
+    g->is_workload = o->kind != GEN_TRANSFERS && o->kind != GEN_ERC20;
+    if (g->is_workload) {
+        /* The scenario's setup needs the header's number and time. */
+        if (!(rc = gen_header_init(g)) &&
+            !(rc = gen_workload_build(o, &g->block.header, &g->workload, g->err, g->err_len))) {
+            g->block.txs = g->workload.txs; /* the block owns them now */
+            g->block.tx_count = g->workload.tx_count;
+            g->workload.txs = NULL;
+            g->workload.tx_count = 0;
+            for (size_t i = 0; i < g->system_count && !rc; i++) /* into the pre-state */
+                rc = gen_world_add(&g->workload.pre, &g->system[i], g);
+            if (!rc)
+                rc = gen_header_and_execute(g);
+        }
+    } else if (!(rc = gen_choose(g)) && !(rc = gen_accounts(g)) && !(rc = gen_transactions(g)) &&
+               !(rc = gen_header_init(g)))
+        rc = gen_header_and_execute(g);
+    return rc;
+}
+
 int gen_write_fixture(const struct gen_options *given, const char *dir, struct gen_summary *summary,
                       char *err, size_t err_len)
 {
@@ -1228,23 +1403,9 @@ int gen_write_fixture(const struct gen_options *given, const char *dir, struct g
     g.err_len = err_len;
     if (err_len)
         err[0] = '\0';
-    gen_rng_init(&g.rng, o->seed);
 
     struct bytebuf block = {0}, pre = {0}, hashes = {0};
-    g.is_workload = o->kind != GEN_TRANSFERS && o->kind != GEN_ERC20;
-    if (g.is_workload) {
-        /* The scenario's setup needs the header's number and time. */
-        if (!(rc = gen_header_init(&g)) &&
-            !(rc = gen_workload_build(o, &g.block.header, &g.workload, err, err_len))) {
-            g.block.txs = g.workload.txs; /* the block owns them now */
-            g.block.tx_count = g.workload.tx_count;
-            g.workload.txs = NULL;
-            g.workload.tx_count = 0;
-            rc = gen_header_and_execute(&g);
-        }
-    } else if (!(rc = gen_choose(&g)) && !(rc = gen_accounts(&g)) && !(rc = gen_transactions(&g)) &&
-               !(rc = gen_header_init(&g)))
-        rc = gen_header_and_execute(&g);
+    rc = gen_build(&g);
     if (!rc && !(rc = gen_block_json(&g, &block)) && !(rc = gen_pre_state_json(&g, &pre)))
         gen_block_hashes_json(&g, &hashes);
     /* gen_printf drops text when memory runs out: check nothing was lost
@@ -1304,11 +1465,24 @@ void cli_gen_usage(FILE *out)
             "             proposals\n"
             "  mixed      per transaction: transfers 25%%, erc20 20%%, amm 20%%, lending 5%%,\n"
             "             nft 10%%, supply 10%%, dao 10%%\n"
+            "  smart      EIP-7702 smart accounts (Prague; the default fork for smart):\n"
+            "             EOAs delegated to a batching contract (contracts/Batcher.sol)\n"
+            "             run batches of 2-4 calls (token transfer 60%%, token approve\n"
+            "             20%%, ether send 20%%). Per transaction: a type-4 transaction\n"
+            "             by which an EOA delegates itself and runs its first batch 25%%;\n"
+            "             a relayer's type-4 transaction carrying 1-3 other EOAs'\n"
+            "             authorizations and running the first one's signed batch 20%%;\n"
+            "             an EOA delegated in the pre-state calling itself with a batch\n"
+            "             30%%; a relayer running a delegated EOA's signed batch 25%%\n"
+            "             (an EOA delegated earlier in the block when there is one, so\n"
+            "             later transactions use delegations written in the block); hot:\n"
+            "             the calls' recipients (zipf 0: fresh addresses)\n"
             "\n"
             "Accounts come from a pool of K keys derived from the seed: key i is\n"
             "keccak256(be64(seed) || be64(i)), re-hashed until it is a valid secp256k1\n"
             "key. Every transaction is EIP-1559 (type 2, chain id 1, max fee 21 gwei,\n"
-            "tip 1 gwei, base fee 10 gwei) from a different sender, signed with its key.\n"
+            "tip 1 gwei, base fee 10 gwei; smart: also type 4, EIP-7702) from a\n"
+            "different sender, signed with its key.\n"
             "transfers and erc20: the pre-state holds only what the block uses: the\n"
             "senders and recipients (100-101 ETH, a nonce below 1000, for erc20\n"
             "1,000,000-1,000,001 tokens), the coinbase and the token. The contract\n"
@@ -1316,9 +1490,11 @@ void cli_gen_usage(FILE *out)
             "transactions (tokens, pools and liquidity, characters, items, proposals,\n"
             "stakes and committed votes) in the block before, at zero gas price; the\n"
             "world after that is the pre-state. The header is computed by executing the\n"
-            "block: gasUsed, logsBloom, receiptsRoot, and stateRoot (the pre-state is\n"
-            "the whole synthetic world); gasLimit is the larger of 30,000,000 and the\n"
-            "sum of the transactions' gas limits. Every transaction succeeds.\n"
+            "block: gasUsed, logsBloom, receiptsRoot, stateRoot (the pre-state is the\n"
+            "whole synthetic world) and from Prague requestsHash (EIP-7685; the\n"
+            "pre-state then holds the EIP-2935/7002/7251 system contracts); gasLimit is\n"
+            "the larger of 30,000,000 and the sum of the transactions' gas limits.\n"
+            "Every transaction succeeds.\n"
             "\n"
             "options:\n"
             "  --txs N        transactions in the block (1 to %u)\n"
@@ -1338,12 +1514,14 @@ void cli_gen_usage(FILE *out)
             "                 transactions, at least 16); a quarter in the commit phase,\n"
             "                 half in the reveal phase, a quarter closed\n"
             "  --seed X       64-bit seed (decimal) for keys and choices (default 1)\n"
-            "  --fork NAME    London, Paris, Shanghai or Cancun (default Cancun); picks the\n"
-            "                 block number and timestamp so that the mainnet schedule gives\n"
-            "                 that fork (Cancun: block 20000000, time 1717000000). Prague\n"
-            "                 and Osaka are recognised but not built yet (exit 1: no\n"
-            "                 EIP-7685 requests hash, no system contracts); an unknown or\n"
-            "                 unimplemented fork (Amsterdam) is a usage error\n"
+            "  --fork NAME    London, Paris, Shanghai, Cancun, Prague or Osaka (default\n"
+            "                 Cancun; smart: Prague, and it needs Prague or later); picks\n"
+            "                 the block number and timestamp so that the mainnet schedule\n"
+            "                 gives that fork (Cancun: block 20000000, time 1717000000;\n"
+            "                 Prague: 22600000, 1749000000; Osaka: 23950000, 1765000000).\n"
+            "                 From Prague the pre-state holds the EIP-2935/7002/7251 system\n"
+            "                 contracts and the header the EIP-7685 requests hash. An\n"
+            "                 unknown or unimplemented fork (Amsterdam) is a usage error\n"
             "  --out DIR      output folder, created if missing; the files are replaced\n"
             "  -h, --help     show this help\n"
             "\n"
@@ -1380,7 +1558,7 @@ int cli_gen(int argc, char **argv)
     struct gen_options o;
     gen_options_default(&o);
     const char *out = NULL;
-    bool has_kind = false, has_txs = false;
+    bool has_kind = false, has_txs = false, has_fork = false;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
@@ -1393,7 +1571,7 @@ int cli_gen(int argc, char **argv)
             if (!gen_kind_from_name(a, &o.kind))
                 return gen_usage_error(
                     "unknown scenario '%s' (transfers, erc20, amm, lending, nft, supply, dao, "
-                    "mixed)",
+                    "mixed, smart)",
                     a);
             has_kind = true;
             continue;
@@ -1438,15 +1616,18 @@ int cli_gen(int argc, char **argv)
             if (!fork_implemented(o.fork))
                 return gen_usage_error("--fork: fork '%s' is not implemented", value);
             if (!gen_fork_params(o.fork))
-                return gen_usage_error("--fork: '%s' not supported (London, Paris, Shanghai, Cancun, Prague, Osaka)",
-                                       value);
+                return gen_usage_error(
+                    "--fork: '%s' not supported (London, Paris, Shanghai, Cancun, Prague, Osaka)", value);
+            has_fork = true;
         } else {
             out = value;
         }
     }
     if (!has_kind)
-        return gen_usage_error("%s",
-                               "missing scenario (transfers, erc20, amm, lending, nft, supply, dao, mixed)");
+        return gen_usage_error(
+            "%s", "missing scenario (transfers, erc20, amm, lending, nft, supply, dao, mixed, smart)");
+    if (o.kind == GEN_SMART && !has_fork)
+        o.fork = FORK_PRAGUE; /* EIP-7702 needs Prague */
     if (!has_txs || !out)
         return gen_usage_error("%s", "--txs and --out are required");
     /* A knob for another scenario is a mistake worth naming. */

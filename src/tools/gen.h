@@ -10,12 +10,16 @@
  * Accounts come from a pool of K externally owned accounts; pool account i
  * has private key keccak256(be64(seed) || be64(i)), re-hashed with
  * keccak256 until libsecp256k1 accepts it as a secret key. Transactions
- * are EIP-1559 (type 2, chain id 1), signed with those keys. The header is
+ * are EIP-1559 (type 2, chain id 1), signed with those keys; `smart` adds
+ * EIP-7702 set-code transactions (type 4) whose authorizations are signed
+ * by the delegating accounts' keys. The header is
  * self-consistent: after building the block, the generator executes it
  * with the sequential executor and writes the resulting gasUsed,
- * logsBloom, receiptsRoot and state root (the pre-state is the whole
- * world of a synthetic chain, so its root is known), then the
- * transactions root, size and hash.
+ * logsBloom, receiptsRoot, state root (the pre-state is the whole
+ * world of a synthetic chain, so its root is known) and from Prague the
+ * EIP-7685 requests hash (the pre-state then holds the EIP-2935/7002/7251
+ * system contracts the block's system calls run), then the transactions
+ * root, size and hash.
  */
 #ifndef PAREVM_TOOLS_GEN_H
 #define PAREVM_TOOLS_GEN_H
@@ -39,6 +43,10 @@ enum gen_kind {
     GEN_SUPPLY,  /* supply chain: register, custody transfer, checkpoint */
     GEN_DAO,     /* staking vault: commit, reveal, claim, stake, close */
     GEN_MIXED,   /* a blend of all of the above */
+    /* EIP-7702 smart accounts (Prague on): EOAs delegated to
+     * contracts/Batcher.sol run batches of token and ether calls, by
+     * themselves or through a relayer; not part of mixed. */
+    GEN_SMART,
     GEN_KIND_COUNT
 };
 
@@ -56,7 +64,7 @@ struct gen_options {
      * account r), senders distinct (K >= txs). */
     double zipf;
     uint64_t seed;
-    enum fork fork; /* London, Paris, Shanghai or Cancun (Prague, Osaka: refused for now) */
+    enum fork fork; /* London .. Osaka (smart: Prague or later) */
     /* Scenario sizes; 0 = the default (see cli_gen_usage). pools: amm
      * pairs; items: supply items in the warehouse; proposals: dao
      * proposals open or closed at once. */
@@ -71,12 +79,11 @@ struct gen_options {
 #define GEN_MAX_PROPOSALS 10000000u
 
 /* kind transfers, seed 1, zipf 0, fork Cancun; txs/accounts zero (unset:
- * accounts then defaults to 2 * txs), scenario sizes zero (defaults). */
+ * accounts then defaults to 2 * txs), scenario sizes zero (defaults).
+ * (The command line picks Prague for smart when --fork is not given.) */
 void gen_options_default(struct gen_options *o);
 
-/* Check the options; on failure returns PAREVM_ERR_ARG (a bad option) or
- * PAREVM_ERR_UNSUPPORTED (a fork gen recognises but cannot build yet:
- * Prague, Osaka) and a message. */
+/* Check the options; on failure returns PAREVM_ERR_ARG and a message. */
 int gen_options_check(const struct gen_options *o, char *err, size_t err_len);
 
 /* Build the block and its pre-state, execute it, and write

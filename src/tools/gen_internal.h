@@ -46,6 +46,16 @@ void gen_pool_account_state(uint64_t seed, uint64_t index, u256 *balance, uint64
  * PAREVM_ERR_INTERNAL when signing or recovery fails. */
 int gen_sign_tx(struct tx *t, const uint8_t key[32], const address *from, enum fork fork);
 
+/* EIP-7702: sign authorization a (chain_id, addr and nonce set) with key,
+ * filling y_parity, r and s, and insist that it recovers to `authority`.
+ * PAREVM_ERR_INTERNAL when signing or recovery fails. */
+int gen_sign_authorization(struct authorization *a, const uint8_t key[32], const address *authority);
+
+/* Sign a 32-byte digest with key as ecrecover takes it: v = 27 or 28, r,
+ * s (low s). PAREVM_ERR_INTERNAL when signing fails. */
+int gen_sign_digest(const uint8_t key[32], const uint8_t digest[32], uint8_t *v, uint8_t r[32],
+                    uint8_t s[32]);
+
 /* What a contract scenario hands to gen.c: the pre-state (every account
  * the block may touch, after the scenario's setup ran), the signed block
  * transactions, and how many pool accounts the pre-state holds. */

@@ -1,6 +1,6 @@
 /*
  * parevm gen: the contract scenarios (amm, lending, nft, supply, dao,
- * mixed); gen.c writes the files (see gen.h, gen_internal.h).
+ * mixed, smart); gen.c writes the files (see gen.h, gen_internal.h).
  *
  * How a scenario is built:
  *   1. Every block transaction gets a distinct sender from the pool and a
@@ -37,6 +37,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../base/buf.h"
 #include "../base/hashmap.h"
 #include "../base/keccak.h"
 #include "../chain/transition.h"
@@ -45,7 +46,8 @@
 #include "workload_contracts.h"
 
 #define WL_DEPLOYER_INDEX UINT64_MAX /* key index of the deployer (not a pool index) */
-#define WL_GAS_SETUP 30000000ull     /* gas limit of a setup transaction */
+/* Gas limit of a setup transaction: EIP-7825's cap (Osaka on), 2^24. */
+#define WL_GAS_SETUP 16777216ull
 #define WL_DATA_MAX (4 + 32 * 10)    /* longest call data (a two-hop swap: 9 words) */
 #define WL_GWEI 1000000000ull
 #define WL_BASE_FEE (10 * WL_GWEI) /* as gen.c's GEN_BASE_FEE */
@@ -60,6 +62,13 @@
 #define WL_GAS_NFT 300000ull
 #define WL_GAS_SUPPLY 200000ull
 #define WL_GAS_DAO 200000ull
+/* smart: a batch's frame and signature check, each call (a token write
+ * to a fresh slot or ether to a fresh account costs about 35k), and each
+ * authorization (25000 intrinsic, EIP-7702) */
+#define WL_GAS_BATCH 80000ull
+#define WL_GAS_BATCH_CALL 60000ull
+#define WL_GAS_AUTHORIZATION 30000ull
+#define WL_AUTH_MAX 3 /* authorizations in one relayed set-code transaction */
 
 /* ---- call data (Solidity ABI: a selector, then 32-byte words) ---- */
 
@@ -107,12 +116,21 @@ struct wl_eoa {
     address addr;
 };
 
-/* One planned block transaction. */
+/* One planned block transaction: type 2, or (smart) type 4 with
+ * authorizations by key indexes auth_key[0..auth_count) delegating to
+ * `delegate`. Call data longer than WL_DATA_MAX (smart's batches) is in
+ * long_data (owned) instead of call. */
 struct wl_tx {
     address to;
     u256 value;
     struct wl_call call;
     uint64_t gas;
+    uint8_t type; /* 0 means 2 */
+    uint64_t auth_key[WL_AUTH_MAX];
+    size_t auth_count;
+    address delegate;
+    uint8_t *long_data;
+    size_t long_len;
 };
 
 struct wl {
@@ -887,6 +905,287 @@ static int wl_dao(struct wl *wl, const uint64_t *idx, size_t count)
     return err;
 }
 
+/* ---- smart: EIP-7702 smart accounts ---- */
+
+/* Key index of smart account j (the delegating accounts of relayed
+ * transactions): outside the pool's range and below the deployer's. */
+#define WL_SMART_INDEX(j) ((1ull << 63) + (j))
+
+struct wl_smart {
+    address token, batcher;
+    struct hmap batch_nonce; /* key index -> Batcher.nonce in its storage */
+    uint64_t next_smart;     /* smart accounts created so far */
+    uint64_t *queue;         /* delegated earlier in the block, unused */
+    size_t queue_head, queue_len;
+};
+
+/* EIP-7702: the account's code becomes the delegation designator
+ * 0xef0100 || address (written straight into the pre-state, as a set-code
+ * transaction of an earlier block would have left it). */
+static int wl_delegate(struct wl *wl, uint64_t index, const address *to)
+{
+    address a;
+    int err = wl_addr(wl, index, &a);
+    if (err)
+        return err;
+    uint8_t designator[23] = {0xef, 0x01, 0x00};
+    memcpy(designator + 3, to->bytes, 20);
+    struct code *c = code_new(designator, sizeof designator);
+    if (!c)
+        return PAREVM_ERR_NOMEM;
+    world_set_code(world_get(wl->w, &a), c);
+    code_release(c);
+    return PAREVM_OK;
+}
+
+static void wl_put_word(struct bytebuf *b, const uint8_t word[32], int *err)
+{
+    if (!*err)
+        *err = bytebuf_append(b, word, 32);
+}
+
+static void wl_put_u256(struct bytebuf *b, const u256 *v, int *err)
+{
+    uint8_t w[32];
+    u256_to_be(v, w);
+    wl_put_word(b, w, err);
+}
+
+static void wl_put_u64(struct bytebuf *b, uint64_t v, int *err)
+{
+    u256 w = u256_from_u64(v);
+    wl_put_u256(b, &w, err);
+}
+
+static void wl_put_address(struct bytebuf *b, const address *a, int *err)
+{
+    uint8_t w[32] = {0};
+    memcpy(w + 12, a->bytes, 20);
+    wl_put_word(b, w, err);
+}
+
+/* One call of a batch: Batcher.Call {target, value, data}. */
+struct wl_batch_call {
+    address target;
+    u256 value;
+    struct wl_call data; /* len 0: a plain ether send */
+};
+
+/* The ABI encoding of a Call[] value (its length, the elements' offsets,
+ * then each (address, uint256, bytes) tuple), appended to b. */
+static int wl_encode_calls(struct bytebuf *b, const struct wl_batch_call *calls, size_t n)
+{
+    int err = PAREVM_OK;
+    wl_put_u64(b, n, &err);
+    uint64_t offset = 32 * n; /* from the first offset word */
+    for (size_t k = 0; k < n; k++) {
+        wl_put_u64(b, offset, &err);
+        offset += 4 * 32 + (calls[k].data.len + 31) / 32 * 32;
+    }
+    for (size_t k = 0; k < n; k++) {
+        const struct wl_batch_call *c = &calls[k];
+        wl_put_address(b, &c->target, &err);
+        wl_put_u256(b, &c->value, &err);
+        wl_put_u64(b, 3 * 32, &err); /* the bytes start after the three head words */
+        wl_put_u64(b, c->data.len, &err);
+        if (!err && c->data.len)
+            err = bytebuf_append(b, c->data.data, c->data.len);
+        static const uint8_t zero[32];
+        size_t pad = (32 - c->data.len % 32) % 32;
+        if (!err && pad)
+            err = bytebuf_append(b, zero, pad);
+    }
+    return err;
+}
+
+/* A batch of 2-4 calls from the account at `from`: token transfer (60%),
+ * token approve (20%) or an ether send (20%) to a recipient. Recipients:
+ * with --zipf 0 fresh addresses owned by (transaction, call), so that no
+ * two batches share one; else pool accounts drawn Zipf(S) (the hot
+ * dimension). */
+static int wl_smart_batch(struct wl *wl, const struct wl_smart *sm, uint64_t tx, struct wl_batch_call *calls,
+                          size_t *n)
+{
+    *n = 2 + gen_rng_below(&wl->rng, 3);
+    for (size_t k = 0; k < *n; k++) {
+        struct wl_batch_call *c = &calls[k];
+        address to;
+        if (wl->o->zipf > 0) {
+            int err = wl_addr(wl, gen_zipf_draw(&wl->partner_zipf, &wl->rng), &to);
+            if (err)
+                return err;
+        } else {
+            uint8_t w[32];
+            wl_word(wl->o->seed, 0x72637074 /* "rcpt" */, tx * 8 + k, w);
+            memcpy(to.bytes, w + 12, 20);
+        }
+        uint64_t r = gen_rng_below(&wl->rng, 100);
+        c->value = u256_zero();
+        c->data.len = 0;
+        if (r < 80) {
+            c->target = sm->token;
+            wl_call_begin(&c->data, r < 60 ? ERC20_SEL_TRANSFER : ERC20_SEL_APPROVE);
+            wl_call_address(&c->data, &to);
+            u256 v = wl_tokens(1 + gen_rng_below(&wl->rng, 100));
+            wl_call_u256(&c->data, &v);
+        } else {
+            c->target = to;
+            u256 micro = u256_from_u64(1000000000000ull),
+                 k_units = u256_from_u64(1 + gen_rng_below(&wl->rng, 1000));
+            c->value = u256_mul(&k_units, &micro); /* up to 0.001 ether */
+        }
+    }
+    return PAREVM_OK;
+}
+
+/* The call data of Batcher.execute(calls), or, when signer is not NULL,
+ * of Batcher.executeSigned(calls, v, r, s) with the signer's signature
+ * over keccak256(abi.encode(chainid, account, nonce,
+ * keccak256(abi.encode(calls)))), the account's batch nonce advanced. The
+ * data goes into t->long_data. */
+static int wl_smart_call_data(struct wl_smart *sm, struct wl_tx *t, const struct wl_batch_call *calls,
+                              size_t n, const struct wl_eoa *signer, uint64_t signer_index)
+{
+    struct bytebuf enc = {0}, data = {0}, abi = {0};
+    int err = wl_encode_calls(&enc, calls, n);
+    uint8_t sel[4];
+    uint32_t selector = signer ? BATCHER_SEL_EXECUTE_SIGNED : BATCHER_SEL_EXECUTE;
+    for (int k = 0; k < 4; k++)
+        sel[k] = (uint8_t)(selector >> (24 - 8 * k));
+    if (!err)
+        err = bytebuf_append(&data, sel, 4);
+    if (!signer) {
+        wl_put_u64(&data, 32, &err); /* offset of calls */
+    } else {
+        /* abi.encode(calls): one offset word, then the array. */
+        wl_put_u64(&abi, 32, &err);
+        if (!err)
+            err = bytebuf_append(&abi, enc.data, enc.len);
+        uint8_t calls_hash[32], digest_in[128], digest[32], v, r[32], s[32];
+        if (!err)
+            keccak256(abi.data, abi.len, calls_hash);
+        bool fresh = false;
+        uint64_t *nonce = err ? NULL : hmap_put(&sm->batch_nonce, &signer_index, &fresh);
+        if (!err && !nonce)
+            err = PAREVM_ERR_NOMEM;
+        if (nonce && fresh)
+            *nonce = 0; /* an account's first signed batch */
+        if (!err) {
+            u256 chain = u256_from_u64(1), nv = u256_from_u64((*nonce)++);
+            u256_to_be(&chain, digest_in);
+            memset(digest_in + 32, 0, 12);
+            memcpy(digest_in + 44, signer->addr.bytes, 20);
+            u256_to_be(&nv, digest_in + 64);
+            memcpy(digest_in + 96, calls_hash, 32);
+            keccak256(digest_in, sizeof digest_in, digest);
+            err = gen_sign_digest(signer->key, digest, &v, r, s);
+        }
+        wl_put_u64(&data, 4 * 32, &err); /* offset of calls, after v, r, s */
+        wl_put_u64(&data, v, &err);
+        wl_put_word(&data, r, &err);
+        wl_put_word(&data, s, &err);
+    }
+    if (!err)
+        err = bytebuf_append(&data, enc.data, enc.len);
+    bytebuf_free(&enc);
+    bytebuf_free(&abi);
+    if (err) {
+        bytebuf_free(&data);
+        return err;
+    }
+    t->long_data = data.data; /* owned by t now */
+    t->long_len = data.len;
+    return PAREVM_OK;
+}
+
+/* A new smart account (key index WL_SMART_INDEX(j)) with tokens, delegated
+ * in the pre-state or not. */
+static int wl_smart_account(struct wl *wl, struct wl_smart *sm, bool delegated, uint64_t *index)
+{
+    *index = WL_SMART_INDEX(sm->next_smart++);
+    int err = wl_fund_tokens(wl, &sm->token, *index, 10000);
+    if (!err && delegated)
+        err = wl_delegate(wl, *index, &sm->batcher);
+    return err;
+}
+
+/* smart: EOAs delegated to contracts/Batcher.sol (EIP-7702) running
+ * batches. Per transaction, from its (distinct) pool sender:
+ *   25% the sender delegates itself in a type-4 transaction to itself
+ *       (so its authorization nonce is the transaction's nonce + 1) and
+ *       runs execute(batch) at once;
+ *   20% the sender relays: a type-4 transaction with 1-3 authorizations
+ *       of fresh smart accounts, calling the first one's
+ *       executeSigned(batch); the others wait for later transactions;
+ *   30% the sender, delegated in the pre-state, calls itself with
+ *       execute(batch);
+ *   25% the sender relays executeSigned(batch) of a smart account: one
+ *       delegated by an earlier transaction of the block when there is
+ *       one, else one delegated in the pre-state.
+ * Every account running a batch holds 10,000 tokens. */
+static int wl_smart(struct wl *wl, const uint64_t *idx, size_t count)
+{
+    enum { SELF_DELEGATE, RELAY_DELEGATE, SELF_BATCH, RELAY_BATCH };
+    struct wl_smart sm;
+    memset(&sm, 0, sizeof sm);
+    hmap_init(&sm.batch_nonce, sizeof(uint64_t), sizeof(uint64_t));
+    sm.queue = malloc((WL_AUTH_MAX * count + 1) * sizeof *sm.queue);
+    int err = sm.queue ? PAREVM_OK : PAREVM_ERR_NOMEM;
+    if (!err)
+        err = wl_deploy_erc20(wl, 1000000000000ull, &sm.token);
+    if (!err)
+        err = wl_deploy(wl, batcher_creation, BATCHER_CREATION_LEN, NULL, &sm.batcher, "deploy Batcher");
+    if (!err && wl->o->zipf > 0 && !wl->partner_zipf.cdf)
+        err = gen_zipf_init(&wl->partner_zipf, wl->o->accounts, wl->o->zipf);
+    for (size_t k = 0; k < count && !err; k++) {
+        uint64_t i = idx[k], sender = wl->sender[i];
+        struct wl_tx *t = &wl->txs[i];
+        uint64_t r = gen_rng_below(&wl->rng, 100);
+        int action = r < 25 ? SELF_DELEGATE : r < 45 ? RELAY_DELEGATE : r < 75 ? SELF_BATCH : RELAY_BATCH;
+        struct wl_batch_call calls[4];
+        size_t n;
+        struct wl_eoa runner; /* whose batch runs */
+        uint64_t runner_index = sender;
+        t->type = 2;
+        t->delegate = sm.batcher;
+        if (action == SELF_DELEGATE || action == SELF_BATCH) {
+            if ((err = wl_fund_tokens(wl, &sm.token, sender, 10000)))
+                break;
+            if (action == SELF_DELEGATE) {
+                t->type = 4;
+                t->auth_key[t->auth_count++] = sender;
+            } else if ((err = wl_delegate(wl, sender, &sm.batcher)))
+                break;
+        } else if (action == RELAY_DELEGATE) {
+            t->type = 4;
+            size_t m = 1 + gen_rng_below(&wl->rng, WL_AUTH_MAX);
+            for (size_t a = 0; a < m && !err; a++) {
+                uint64_t index;
+                if (!(err = wl_smart_account(wl, &sm, false, &index))) {
+                    t->auth_key[t->auth_count++] = index;
+                    if (a == 0)
+                        runner_index = index;
+                    else
+                        sm.queue[sm.queue_len++] = index;
+                }
+            }
+        } else if (sm.queue_head < sm.queue_len) {
+            runner_index = sm.queue[sm.queue_head++]; /* delegated earlier in the block */
+        } else {
+            err = wl_smart_account(wl, &sm, true, &runner_index);
+        }
+        if (err || (err = wl_eoa(wl, runner_index, &runner)) || (err = wl_smart_batch(wl, &sm, i, calls, &n)))
+            break;
+        err = wl_smart_call_data(&sm, t, calls, n, runner_index == sender ? NULL : &runner, runner_index);
+        t->to = runner.addr;
+        t->gas =
+            WL_GAS_BATCH + WL_GAS_BATCH_CALL * n + WL_GAS_AUTHORIZATION * t->auth_count + 16 * t->long_len;
+    }
+    free(sm.queue);
+    hmap_free(&sm.batch_nonce);
+    return err;
+}
+
 /* ---- the block ---- */
 
 typedef int (*wl_scenario)(struct wl *wl, const uint64_t *idx, size_t count);
@@ -968,6 +1267,8 @@ static int wl_run(struct wl *wl)
     } else {
         for (uint64_t i = 0; i < n; i++)
             idx[i] = i;
+        if (wl->o->kind == GEN_SMART) /* not in the mix: it needs Prague */
+            err = wl_smart(wl, idx, n);
         for (size_t m = 0; m < WL_MIX_COUNT; m++)
             if (wl_mix[m].kind == wl->o->kind)
                 err = wl_mix[m].build(wl, idx, n);
@@ -976,7 +1277,10 @@ static int wl_run(struct wl *wl)
     return err;
 }
 
-/* Sign the planned transactions with the senders' nonces after setup. */
+/* Sign the planned transactions with the senders' nonces after setup;
+ * a type-4 transaction's authorizations with the authorities' nonces
+ * (EIP-7702: the sender's nonce is already incremented when its own
+ * authorization is checked, so a self-authorization takes nonce + 1). */
 static int wl_sign(struct wl *wl, struct tx *txs)
 {
     u256 base = u256_from_u64(WL_BASE_FEE), tip = u256_from_u64(WL_TIP);
@@ -989,7 +1293,7 @@ static int wl_sign(struct wl *wl, struct tx *txs)
         if (err)
             return err;
         struct tx *t = &txs[i];
-        t->type = 2;
+        t->type = p->type ? p->type : 2;
         t->chain_id = 1;
         t->has_chain_id = true;
         t->nonce = world_get(wl->w, &e.addr)->nonce;
@@ -1000,11 +1304,32 @@ static int wl_sign(struct wl *wl, struct tx *txs)
         t->has_to = true;
         t->to = p->to;
         t->value = p->value;
-        if (p->call.len) {
-            if (!(t->data = malloc(p->call.len)))
+        const uint8_t *data = p->long_len ? p->long_data : p->call.data;
+        size_t len = p->long_len ? p->long_len : p->call.len;
+        if (len) {
+            if (!(t->data = malloc(len)))
                 return PAREVM_ERR_NOMEM;
-            memcpy(t->data, p->call.data, p->call.len);
-            t->data_len = p->call.len;
+            memcpy(t->data, data, len);
+            t->data_len = len;
+        }
+        if (p->auth_count) {
+            if (!(t->authorizations = calloc(p->auth_count, sizeof *t->authorizations)))
+                return PAREVM_ERR_NOMEM;
+            t->authorization_count = p->auth_count;
+        }
+        for (size_t k = 0; k < p->auth_count; k++) {
+            struct authorization *a = &t->authorizations[k];
+            struct wl_eoa authority;
+            if ((err = wl_eoa(wl, p->auth_key[k], &authority)))
+                return err;
+            a->chain_id = u256_from_u64(1);
+            a->addr = p->delegate;
+            a->nonce = world_get(wl->w, &authority.addr)->nonce;
+            if (address_eq(&authority.addr, &e.addr))
+                a->nonce++;
+            if ((err = gen_sign_authorization(a, authority.key, &authority.addr)))
+                return wl_fail(wl, err, "signing authorization %zu of transaction %llu failed", k,
+                               (unsigned long long)i);
         }
         if ((err = gen_sign_tx(t, e.key, &e.addr, wl->o->fork)))
             return wl_fail(wl, err, "signing transaction %llu failed", (unsigned long long)i);
@@ -1060,6 +1385,8 @@ int gen_workload_build(const struct gen_options *o, const struct block_header *h
     out->pool_accounts = wl.pool_accounts;
     free(wl.sender);
     free(wl.partner);
+    for (uint64_t i = 0; wl.txs && i < wl.n; i++)
+        free(wl.txs[i].long_data);
     free(wl.txs);
     free(wl.partner_zipf.cdf);
     hmap_free(&wl.eoas);

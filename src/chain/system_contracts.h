@@ -1,13 +1,13 @@
 /*
- * Runtime bytecode of the Prague system contracts, for tests that need
- * them in a pre-state. This is DATA taken from the EIPs' deployment
+ * Runtime bytecode of the Prague system contracts, for pre-states that need
+ * them (tests, `parevm gen`). This is DATA taken from the EIPs' deployment
  * transactions (the runtime part of each "input", after its constructor
  * prefix): EIP-2935 (83 bytes), EIP-7002 (504 bytes), EIP-7251 (414
  * bytes). It is what mainnet holds at those addresses; none of it is
  * code of ours.
  */
-#ifndef PAREVM_TESTS_SYSTEM_CONTRACTS_H
-#define PAREVM_TESTS_SYSTEM_CONTRACTS_H
+#ifndef PAREVM_CHAIN_SYSTEM_CONTRACTS_H
+#define PAREVM_CHAIN_SYSTEM_CONTRACTS_H
 
 /* EIP-2935 history storage, at 0x0000F90827F1C53a10cb7A02335B175320002935 */
 static const char HISTORY_STORAGE_CODE[] =
