@@ -277,7 +277,9 @@ function authJSON(a) {
 /** EIP-7702 authorization tuple signed by `key` (JSON, hex quantities). */
 export function signAuth(key, { chainId = CHAIN_ID, address, nonce }) {
   const signed = eoaCode7702SignAuthorization({ chainId: hex(chainId), address, nonce: hex(nonce) }, key);
-  return eoaCode7702AuthorizationListBytesItemToJSON(signed);
+  const j = eoaCode7702AuthorizationListBytesItemToJSON(signed);
+  const q = (h) => hex(h === '0x' ? 0n : BigInt(h));
+  return { chainId: q(j.chainId), address: j.address, nonce: q(j.nonce), yParity: q(j.yParity), r: q(j.r), s: q(j.s) };
 }
 
 // ---- case scaffolding ----
