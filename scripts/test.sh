@@ -16,6 +16,10 @@
 #      "skipped" when chromium is not installed
 #   6. bench-cli: `parevm bench --ceiling --json` on a small generated
 #      block (scripts/check-bench: columns, JSON fields, results checked)
+#   7. diff-ethereumjs: generated blocks run through `parevm t8n` and
+#      @ethereumjs/vm, results compared (tests/diff, the families switched
+#      on in tests/diff/families.mjs); "skipped" without node or without
+#      node_modules (scripts/setup runs `npm ci`)
 #
 # Fixtures: $PAREVM_FIXTURES, else ../shared/fixtures beside the repo.
 # Without them the conformance stages say "skipped: fixtures not found".
@@ -123,6 +127,16 @@ fi
 
 run_stage report-browser scripts/check-report
 run_stage bench-cli scripts/check-bench
+
+if ! command -v node >/dev/null 2>&1; then
+    note "diff-ethereumjs"
+    echo "skipped: node not found"
+elif [ ! -d node_modules/@ethereumjs/vm ]; then
+    note "diff-ethereumjs"
+    echo "skipped: node_modules not found (scripts/setup runs npm ci)"
+else
+    run_stage diff-ethereumjs node tests/diff/run.mjs --quiet --out build/diff-failures
+fi
 
 note "summary"
 if [ -n "$failed_stages" ]; then

@@ -164,7 +164,7 @@ for (const fam of families) {
   passed += tally.passed;
   failed += tally.failed;
   multi += tally.multi;
-  console.log(`family ${fam.name} (${fam.fork}): ${indices.length} cases (${tally.multi} multi-tx blocks, ${tally.bothRefused} refused by both): ${tally.passed} agree, ${tally.failed} differ [${((Date.now() - t0) / 1000).toFixed(1)} s]`);
+  console.log(`family ${fam.name} (${fam.fork}): ${indices.length} cases, ${tally.multi} multi-tx blocks, ${tally.bothRefused} refused by both: ${tally.passed} passed, ${tally.failed} failed [${((Date.now() - t0) / 1000).toFixed(1)} s]`);
 }
 console.log(`diff-ethereumjs: seed ${opt.seed}, ${multi} multi-transaction blocks, ${((Date.now() - start) / 1000).toFixed(1)} s`);
 console.log(`${passed} passed, ${failed} failed`);
