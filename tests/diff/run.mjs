@@ -3,7 +3,8 @@
 //
 //   node tests/diff/run.mjs [--family a,b] [--seed N] [--count N] [--case I]
 //                           [--parevm PATH] [--out DIR] [--threads N] [-j N]
-//                           [--all] [--list] [--quiet]
+//                           [--all] [--list] [--quiet] [--ignore-requests]
+//                           [--max-repro N]
 //
 // Each family (tests/diff/families.mjs) generates `count` cases from the
 // seed; every case runs through both and the results are compared (state
@@ -23,7 +24,7 @@ import { runParevm, parevmAlloc, t8nArgs } from './parevm.mjs';
 import { compareResults } from './compare.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-const opt = { seed: 1, parevm: join(root, 'build/parevm'), out: join(root, 'build/diff-failures'), threads: 1, jobs: 2, all: false, list: false, quiet: false };
+const opt = { seed: 1, parevm: join(root, 'build/parevm'), out: join(root, 'build/diff-failures'), threads: 1, jobs: 2, maxRepro: 10, all: false, list: false, quiet: false };
 const argv = process.argv.slice(2);
 for (let i = 0; i < argv.length; i++) {
   const a = argv[i], v = () => argv[++i];
@@ -38,6 +39,8 @@ for (let i = 0; i < argv.length; i++) {
   else if (a === '--all') opt.all = true;
   else if (a === '--list') opt.list = true;
   else if (a === '--quiet') opt.quiet = true;
+  else if (a === '--ignore-requests') opt.ignoreRequests = true;
+  else if (a === '--max-repro') opt.maxRepro = Number(v());
   else {
     console.error(`run.mjs: unknown argument '${a}' (see tests/diff/README.md)`);
     process.exit(2);
@@ -130,13 +133,16 @@ async function runCase(fam, index, tally) {
   }
   if (c.txs.length > 1) tally.multi++;
   const [ej, pv] = await Promise.all([runEthereumjs(c).catch((e) => ({ error: 'ethereumjs crashed: ' + e.stack })), runParevm(opt.parevm, c, { threads: opt.threads })]);
-  const diffs = compareResults(pv, ej);
+  const diffs = compareResults(pv, ej, { ignoreRequests: opt.ignoreRequests });
   if (ej.error !== undefined && pv.error !== undefined) tally.bothRefused++;
   if (diffs.length === 0) {
     tally.passed++;
     return;
   }
   tally.failed++;
+  // Full reproducers for the first few failures of a family; the rest are
+  // counted (each reruns alone with --case).
+  if (tally.failed > opt.maxRepro) return;
   const dir = await writeReproducer(c, pv, ej, diffs);
   if (!opt.quiet || tally.failed <= 3) {
     console.log(`FAIL ${fam.name} case ${index} (${c.name ?? ''}), ${c.txs.length} tx(s); reproducer: ${dir}`);

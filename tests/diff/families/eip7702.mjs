@@ -58,7 +58,7 @@ export default {
     // Pre-existing delegations and a contract-like authority.
     if (rng.bool(0.4)) w.alloc[authAddrs[1]].code = delegationCode(rng.pick([C.counter, C.store, C.prober]));
     if (rng.bool(0.15)) w.alloc[authAddrs[2]].code = '0x6001600055'; // an authority with real code: skipped
-    const targets = [C.counter, C.store, C.prober, C.reverter, C.transient, C.burner, '0x0000000000000000000000000000000000000000', '0x0000000000000000000000000000000000000004', authAddrs[1]];
+    const targets = [C.counter, C.store, C.prober, C.reverter, C.transient, C.burner, '0x0000000000000000000000000000000000000000', '0x0000000000000000000000000000000000000000', '0x0000000000000000000000000000000000000004', authAddrs[1]];
     const n = rng.bool(0.4) ? 1 : rng.range(2, 5);
     const txs = [];
     for (let t = 0; t < n; t++) {
