@@ -67,9 +67,9 @@ export async function runParevm(bin, c, opts = {}) {
 }
 
 /** parevm's post-state (for a reproducer's diff). */
-export async function parevmAlloc(bin, c) {
+export async function parevmAlloc(bin, c, opts = {}) {
   const stdin = JSON.stringify({ alloc: c.alloc, env: c.env, txs: c.txs });
-  const args = t8nArgs(c).map((a) => a);
+  const args = t8nArgs(c, opts);
   const i = args.indexOf('--output.alloc');
   args[i + 1] = 'stdout';
   const r = await run(bin, args, stdin);

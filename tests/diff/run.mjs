@@ -2,13 +2,15 @@
 // Differential test: parevm t8n against @ethereumjs/vm on generated cases.
 //
 //   node tests/diff/run.mjs [--family a,b] [--seed N] [--count N] [--case I]
-//                           [--parevm PATH] [--out DIR] [--threads N] [-j N]
+//                           [--parevm PATH] [--out DIR] [--threads N,M] [-j N]
 //                           [--all] [--list] [--quiet] [--ignore-requests]
 //                           [--max-repro N]
 //
 // Each family (tests/diff/families.mjs) generates `count` cases from the
 // seed; every case runs through both and the results are compared (state
-// root, gas used, receipts, rejected transactions, requests). A
+// root, gas used, receipts, rejected transactions, requests); parevm runs
+// once per --threads count (default 1,4: sequential and the parallel
+// engine; blocks of one transaction only sequentially). A
 // disagreement writes a reproducer under --out (default
 // build/diff-failures/) and prints it. The run ends with the line
 // "N passed, N failed" and exits 1 on any failure.
@@ -24,7 +26,7 @@ import { runParevm, parevmAlloc, t8nArgs } from './parevm.mjs';
 import { compareResults } from './compare.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-const opt = { seed: 1, parevm: join(root, 'build/parevm'), out: join(root, 'build/diff-failures'), threads: 1, jobs: 2, maxRepro: 10, all: false, list: false, quiet: false };
+const opt = { seed: 1, parevm: join(root, 'build/parevm'), out: join(root, 'build/diff-failures'), threads: [1, 4], jobs: 2, maxRepro: 10, all: false, list: false, quiet: false };
 const argv = process.argv.slice(2);
 for (let i = 0; i < argv.length; i++) {
   const a = argv[i], v = () => argv[++i];
@@ -34,7 +36,7 @@ for (let i = 0; i < argv.length; i++) {
   else if (a === '--case') opt.caseIndex = Number(v());
   else if (a === '--parevm') opt.parevm = resolve(v());
   else if (a === '--out') opt.out = resolve(v());
-  else if (a === '--threads') opt.threads = Number(v());
+  else if (a === '--threads') opt.threads = v().split(',').map(Number);
   else if (a === '-j') opt.jobs = Math.max(1, Number(v()));
   else if (a === '--all') opt.all = true;
   else if (a === '--list') opt.list = true;
@@ -79,8 +81,8 @@ function genCase(fam, index) {
 
 const jsonify = (o) => JSON.stringify(o, (k, v) => (typeof v === 'bigint' ? '0x' + v.toString(16) : k === 'vm' ? undefined : v), 2);
 
-async function writeReproducer(c, pv, ej, diffs) {
-  const dir = join(opt.out, `${c.family}-seed${c.seed}-case${c.index}`);
+async function writeReproducer(c, pv, ej, diffs, threads) {
+  const dir = join(opt.out, `${c.family}-seed${c.seed}-case${c.index}` + (threads > 1 ? `-threads${threads}` : ''));
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, 'alloc.json'), JSON.stringify(c.alloc, null, 2));
   writeFileSync(join(dir, 'env.json'), JSON.stringify(c.env, null, 2));
@@ -88,10 +90,10 @@ async function writeReproducer(c, pv, ej, diffs) {
   writeFileSync(join(dir, 'parevm.json'), jsonify(pv));
   writeFileSync(join(dir, 'ethereumjs.json'), jsonify(ej));
   writeFileSync(join(dir, 'diff.txt'), diffs.join('\n') + '\n');
-  writeFileSync(join(dir, 'cmd.sh'), `#!/bin/sh\n# ${c.family} case ${c.index} (seed ${c.seed}): ${c.name ?? ''}\n# rerun both: node tests/diff/run.mjs --family ${c.family} --seed ${c.seed} --case ${c.index}\ncd "$(dirname "$0")" && ${opt.parevm} ${t8nArgs(c, { files: true }).map((a) => (a === '' ? '""' : a)).join(' ')} --output.basedir .\n`);
+  writeFileSync(join(dir, 'cmd.sh'), `#!/bin/sh\n# ${c.family} case ${c.index} (seed ${c.seed}): ${c.name ?? ''}\n# rerun both: node tests/diff/run.mjs --family ${c.family} --seed ${c.seed} --case ${c.index} --threads ${threads}\ncd "$(dirname "$0")" && ${opt.parevm} ${t8nArgs(c, { files: true, threads }).map((a) => (a === '' ? '""' : a)).join(' ')} --output.basedir .\n`);
   // Post-states side by side, for the accounts either side has.
   if (pv.error === undefined && ej.vm) {
-    const pAlloc = (await parevmAlloc(opt.parevm, c)) ?? {};
+    const pAlloc = (await parevmAlloc(opt.parevm, c, { threads })) ?? {};
     const addrs = new Set([...Object.keys(pAlloc), ...Object.keys(c.alloc)].map((a) => a.toLowerCase()));
     const eAlloc = await dumpAccounts(ej.vm, [...addrs]);
     const lines = [];
@@ -132,21 +134,35 @@ async function runCase(fam, index, tally) {
     return;
   }
   if (c.txs.length > 1) tally.multi++;
-  const [ej, pv] = await Promise.all([runEthereumjs(c).catch((e) => ({ error: 'ethereumjs crashed: ' + e.stack })), runParevm(opt.parevm, c, { threads: opt.threads })]);
-  const diffs = compareResults(pv, ej, { ignoreRequests: opt.ignoreRequests });
-  if (ej.error !== undefined && pv.error !== undefined) tally.bothRefused++;
-  if (diffs.length === 0) {
+  // The reference once; parevm once per thread count (t8n runs the
+  // parallel engine only for two or more transactions).
+  const counts = opt.threads.filter((t, k) => t <= 1 || c.txs.length > 1 || k === 0);
+  const [ej, ...pvs] = await Promise.all([
+    runEthereumjs(c).catch((e) => ({ error: 'ethereumjs crashed: ' + e.stack })),
+    ...counts.map((t) => runParevm(opt.parevm, c, { threads: t })),
+  ]);
+  let bad = null;
+  for (let k = 0; k < counts.length && !bad; k++) {
+    const diffs = compareResults(pvs[k], ej, { ignoreRequests: opt.ignoreRequests });
+    if (diffs.length) bad = { diffs, pv: pvs[k], threads: counts[k] };
+  }
+  if (ej.error !== undefined && pvs.every((p) => p.error !== undefined)) tally.bothRefused++;
+  if (!bad) {
     tally.passed++;
     return;
   }
   tally.failed++;
   // Full reproducers for the first few failures of a family; the rest are
   // counted (each reruns alone with --case).
-  if (tally.failed > opt.maxRepro) return;
-  const dir = await writeReproducer(c, pv, ej, diffs);
+  const where = `${fam.name} case ${c.index} (${c.name ?? ''}), ${c.txs.length} tx(s), --threads ${bad.threads}`;
+  if (tally.failed > opt.maxRepro) {
+    if (!opt.quiet) console.log(`FAIL ${where}`);
+    return;
+  }
+  const dir = await writeReproducer(c, bad.pv, ej, bad.diffs, bad.threads);
   if (!opt.quiet || tally.failed <= 3) {
-    console.log(`FAIL ${fam.name} case ${index} (${c.name ?? ''}), ${c.txs.length} tx(s); reproducer: ${dir}`);
-    for (const l of diffs.slice(0, 12)) console.log('    ' + l);
+    console.log(`FAIL ${where}; reproducer: ${dir}`);
+    for (const l of bad.diffs.slice(0, 12)) console.log('    ' + l);
   }
 }
 
