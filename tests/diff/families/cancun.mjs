@@ -8,7 +8,7 @@ import { baseEnv, ETH, pad32, deployCode, concatHex, hexBytes, hex, account } fr
 import { makeWorld, fees, C, probe, childRuntime, BEACON_ROOTS } from './world.mjs';
 
 /** One random transaction from sender `s` (may be invalid on purpose). */
-export function randomTx(rng, w, env, s, { blob = true, types = [0, 1, 2, 3] } = {}) {
+export function randomTx(rng, w, env, s, { blob = true, types = [0, 1, 2, 3], maxBlobs = 3 } = {}) {
   const baseFee = BigInt(env.currentBaseFee);
   let type = rng.pick(types);
   if (type === 3 && !blob) type = 2;
@@ -55,7 +55,7 @@ export function randomTx(rng, w, env, s, { blob = true, types = [0, 1, 2, 3] } =
   if (type >= 1 && rng.bool(0.3)) f.accessList = [{ address: f.to ?? C.store, storageKeys: ['0x' + pad32(rng.int(3))] }];
   if (type === 3) {
     if (!f.to) f.to = C.envProbe; // EIP-4844: no creation
-    const n = rng.range(1, 3);
+    const n = rng.range(1, maxBlobs);
     f.blobVersionedHashes = Array.from({ length: n }, () => '0x01' + hexBytes(rng.bytes(31)).slice(2));
     f.maxFeePerBlobGas = BigInt(rng.pick([1, 2, 100]));
   }
@@ -77,7 +77,7 @@ export function randomTx(rng, w, env, s, { blob = true, types = [0, 1, 2, 3] } =
 export default {
   name: 'cancun',
   fork: 'Cancun',
-  count: 200,
+  count: 160,
   about: 'plain Cancun blocks (validates the harness): transfers, storage, logs, creations, EIP-1153/4788/4844/5656/6780, invalid txs',
   generate(rng) {
     const w = makeWorld(rng, 'Cancun');

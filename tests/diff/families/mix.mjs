@@ -1,6 +1,7 @@
-// The Cancun mix of transactions under Prague and Osaka rules (the new
-// blob schedule of EIP-7691, calldata floor, system contracts present),
-// plus type-4 transactions now and then.
+// The Cancun mix of transactions under Prague and Osaka rules: the blob
+// schedule (EIP-7691: up to 9 blobs a block; EIP-7594: at most 6 a
+// transaction from Osaka, so up to 7 are tried), the calldata floor, the
+// system contracts present.
 import { baseEnv, hex, hexBytes } from '../lib.mjs';
 import { makeWorld, C } from './world.mjs';
 import { randomTx } from './cancun.mjs';
@@ -10,7 +11,7 @@ function mix(fork) {
     name: fork.toLowerCase() + '-mix',
     fork,
     count: 70,
-    about: `the Cancun transaction mix under ${fork} rules (blob schedule, floor, system contracts)`,
+    about: `the Cancun transaction mix under ${fork} rules (blob schedule and per-tx blob cap, floor, system contracts)`,
     generate(rng) {
       const w = makeWorld(rng, fork);
       const env = baseEnv(fork, {
@@ -20,7 +21,7 @@ function mix(fork) {
       });
       const n = rng.bool(0.3) ? 1 : rng.range(2, 10);
       const txs = [];
-      for (let i = 0; i < n; i++) txs.push(randomTx(rng, w, env, rng.int(w.keys.length)));
+      for (let i = 0; i < n; i++) txs.push(randomTx(rng, w, env, rng.int(w.keys.length), { maxBlobs: 7 }));
       return { name: `${n} tx`, alloc: w.alloc, env, txs };
     },
   };
