@@ -14,7 +14,7 @@
 // disagreement writes a reproducer under --out (default
 // build/diff-failures/) and prints it. The run ends with the line
 // "N passed, N failed" and exits 1 on any failure.
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { FAMILIES } from './families.mjs';
@@ -63,9 +63,14 @@ if (opt.family) {
   }
 }
 
-/** Whether parevm accepts a fork at all (t8n exit 3 = configuration). */
+if (!existsSync(opt.parevm)) {
+  console.error(`run.mjs: parevm not found at ${opt.parevm} (make build/parevm, or --parevm PATH)`);
+  process.exit(2);
+}
+
+/** Why parevm refuses `fork` outright (t8n exit 3 naming the fork), or null when it takes it. */
 const forkSupport = new Map();
-async function parevmSupports(fork) {
+async function parevmRefusal(fork) {
   if (!forkSupport.has(fork)) {
     const r = await runParevm(opt.parevm, { fork, alloc: {}, env: baseEnv(fork), txs: [] });
     forkSupport.set(fork, r.exitCode === 3 && /fork/i.test(r.error) ? `parevm refuses ${fork}: ${r.error}` : null);
@@ -170,7 +175,7 @@ const start = Date.now();
 let passed = 0, failed = 0, multi = 0;
 for (const fam of families) {
   const t0 = Date.now();
-  const refused = await parevmSupports(fam.fork);
+  const refused = await parevmRefusal(fam.fork);
   const count = opt.count ?? fam.count;
   const tally = { passed: 0, failed: 0, multi: 0, bothRefused: 0 };
   const indices = opt.caseIndex !== undefined ? [opt.caseIndex] : [...Array(count).keys()];
