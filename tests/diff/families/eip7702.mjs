@@ -72,7 +72,7 @@ export default {
         if (how === 0) f = { to: a, data: concatHex(pad32(rng.range(0, 5)), pad32(rng.range(1, 3))) };
         else if (how === 1) f = { to: C.prober, data: probe(a, 80000, concatHex(pad32(3), pad32(4))) };
         else if (how === 2) f = { to: C.staticProber, data: probe(a, 80000, '0x') };
-        else if (how === 3) f = { to: C.delegateProber, data: probe(a, 80000, concatHex(pad32(11), pad32(12))) };
+        else if (how === 3) f = { to: C.delegateProber, data: probe(a, 80000, concatHex(pad32(BigInt(C.counter)), pad32(30000))) };
         else f = { to: CODE_INSPECTOR, data: '0x' + pad32(BigInt(a)) };
         txs.push(w.tx(s, { type: 2, ...fees(rng, 2, baseFee), gasLimit: 200000n, value: BigInt(rng.range(0, 3)), ...f }));
         continue;
