@@ -20,6 +20,10 @@
 #   7. forks-cli: every tool refuses a fork parevm does not implement or
 #      does not know, with the fork named and a non-zero exit
 #      (scripts/check-forks)
+#   8. diff-ethereumjs: generated blocks run through `parevm t8n` and
+#      @ethereumjs/vm, results compared (tests/diff, the families switched
+#      on in tests/diff/families.mjs); "skipped" without node or without
+#      node_modules (scripts/setup runs `npm ci`)
 #
 # Fixtures: $PAREVM_FIXTURES, else ../shared/fixtures beside the repo.
 # Without them the conformance stages say "skipped: fixtures not found".
@@ -138,6 +142,16 @@ fi
 run_stage report-browser scripts/check-report
 run_stage bench-cli scripts/check-bench
 run_stage forks-cli scripts/check-forks
+
+if ! command -v node >/dev/null 2>&1; then
+    note "diff-ethereumjs"
+    echo "skipped: node not found"
+elif [ ! -d node_modules/@ethereumjs/vm ]; then
+    note "diff-ethereumjs"
+    echo "skipped: node_modules not found (scripts/setup runs npm ci)"
+else
+    run_stage diff-ethereumjs node tests/diff/run.mjs --quiet --out build/diff-failures
+fi
 
 note "summary"
 if [ -n "$failed_stages" ]; then

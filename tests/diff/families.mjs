@@ -1,0 +1,35 @@
+// The families, in one place. `enabled` is the switch: the test.sh stage
+// runs the enabled ones (run.mjs --all runs every one; --family picks).
+// A family whose fork parevm refuses outright (t8n exit 3, "fork") is
+// reported as skipped, not failed; a fork parevm accepts but gets wrong
+// fails.
+import cancun from './families/cancun.mjs';
+import eip7702 from './families/eip7702.mjs';
+import bls from './families/bls.mjs';
+import floor from './families/floor.mjs';
+import requests from './families/requests.mjs';
+import history from './families/history.mjs';
+import p256 from './families/p256.mjs';
+import clz from './families/clz.mjs';
+import modexp from './families/modexp.mjs';
+import gascap from './families/gascap.mjs';
+import { pragueMix, osakaMix } from './families/mix.mjs';
+
+const on = (f, enabled = true) => ({ ...f, enabled });
+
+export const FAMILIES = [
+  on(cancun), // the harness's own check: must always agree
+  // Prague (EIP-7600)
+  on(eip7702),
+  on(bls),
+  on(floor),
+  on(requests),
+  on(history),
+  on(pragueMix),
+  // Osaka (EIP-7607)
+  on(p256),
+  on(clz),
+  on(modexp),
+  on(gascap),
+  on(osakaMix),
+];
