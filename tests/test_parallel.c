@@ -561,6 +561,59 @@ static void test_set_code_delegations(void **state)
     world_free(&pre);
 }
 
+/* EIP-7702's 12500 refund goes to an authority that exists. An account a
+ * transfer brought into the state earlier in the block (a balance credit,
+ * no nonce write) exists: the parallel views, which tell existence by the
+ * nonce location, must see it through the balance. Found by the
+ * ethereumjs differential harness (tests/diff, eip7702 seed 1 case 138). */
+static void test_set_code_authority_created_in_block(void **state)
+{
+    (void)state;
+    enum { PAIRS = 8 };
+    struct world pre;
+    world_init(&pre);
+    static const uint8_t stop[] = {0x00};
+    address target = addr_of(710001);
+    set_code(&pre, &target, stop, sizeof stop);
+    struct tx txs[2 * PAIRS];
+    size_t n = 0;
+    uint8_t keys[PAIRS][32];
+    address authority[PAIRS];
+    for (int k = 0; k < PAIRS; k++) {
+        memset(keys[k], 0x51 + k, 32);
+        authority[k] = key_address(keys[k]);
+    }
+    /* Transaction 2k funds authority k (new); transaction 2k+1 carries
+     * its authorization. */
+    for (int k = 0; k < PAIRS; k++) {
+        address from = addr_of(810000 + (uint32_t)k), relayer = addr_of(820000 + (uint32_t)k);
+        fund(&pre, &from, 1000000000000ull);
+        fund(&pre, &relayer, 1000000000000ull);
+        txs[n++] = make_tx(&from, 0, &authority[k], 1000, 21000);
+        struct authorization a = make_auth(keys[k], &target, 0);
+        txs[n++] = make_set_code_tx(&relayer, 0, &target, &a, 1);
+    }
+    /* Sequentially the refund is paid: 21000 + 25000 - min(12500, used / 5). */
+    struct block_env env;
+    make_env_fork(&env, FORK_PRAGUE);
+    struct world w;
+    assert_int_equal(world_clone(&pre, &w), PAREVM_OK);
+    uint64_t used = 0;
+    for (size_t i = 0; i < n; i++) {
+        struct tx_result r;
+        assert_int_equal(transition_apply_world(&env, &w, &txs[i], used, &r), PAREVM_OK);
+        assert_int_equal(r.error, TXERR_NONE);
+        assert_int_equal(r.gas_used, i % 2 ? 46000 - 46000 / 5 : 21000);
+        used += r.gas_used;
+        tx_result_free(&r);
+    }
+    world_free(&w);
+    check_block_fork(&pre, txs, n, rounds(), n, FORK_PRAGUE);
+    for (size_t i = 0; i < n; i++)
+        free(txs[i].authorizations);
+    world_free(&pre);
+}
+
 /* A fully serial chain with giving up allowed: the run either completes
  * with the sequential outcome or stops with PAREVM_ERR_CONTENDED (outputs
  * released), at every thread count; never anything else. */
@@ -1013,6 +1066,7 @@ int main(void)
         cmocka_unit_test(test_give_up_on_contention), cmocka_unit_test(test_location_races),
         cmocka_unit_test(test_block_commit),          cmocka_unit_test(test_partition_conflict),
         cmocka_unit_test(test_guard_sender_chains),   cmocka_unit_test(test_set_code_delegations),
+        cmocka_unit_test(test_set_code_authority_created_in_block),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

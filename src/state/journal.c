@@ -374,7 +374,22 @@ static int account_exists(struct journal *j, struct journal_account *acc, bool *
     int err = load_nonce(j, acc);
     if (err)
         return err;
-    *out = acc->base_exists || (acc->flags & (AF_EXISTS | AF_CREATED));
+    if (acc->base_exists || (acc->flags & (AF_EXISTS | AF_CREATED))) {
+        *out = true;
+        return PAREVM_OK;
+    }
+    /* A balance credit brings an account into the state without a nonce
+     * write (a delta, from this transaction or an earlier one of the
+     * block). A parallel view tells existence by the nonce location alone,
+     * so an account an earlier transaction created that way reads as
+     * absent there; a non-zero balance means the account is in the state
+     * on every path. (The EIP-7702 refund depends on it: a transfer to X
+     * in transaction i, X's authorization in transaction j > i.) */
+    err = load_balance(j, acc);
+    if (err)
+        return err;
+    u256 balance = u256_add(&acc->base_balance, &acc->delta);
+    *out = !u256_is_zero(&balance);
     return PAREVM_OK;
 }
 
