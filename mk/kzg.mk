@@ -47,3 +47,7 @@ $(CKZG_OBJ): $(CKZG_PARTS)
 $(B)/obj/src/evm/kzg.o: CPPFLAGS += -DPAREVM_CKZG_SETUP='"$(abspath $(CKZG_DIR))/deps/c-kzg/trusted_setup.txt"' \
 	-DPAREVM_CKZG_SETUP_RELATIVE='"$(CKZG_DIR)/deps/c-kzg/trusted_setup.txt"'
 $(B)/obj/src/evm/kzg.o: | $(CKZG_STAMP)
+# The EIP-2537 precompiles and their test include blst.h too: on a fresh
+# clone the sources must be fetched before they compile.
+$(B)/obj/src/evm/bls12381.o: | $(CKZG_STAMP)
+$(B)/tests/test_bls12381: | $(CKZG_STAMP)
