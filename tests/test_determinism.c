@@ -202,6 +202,8 @@ static void check_generated(enum gen_kind kind, double zipf, uint64_t txs, uint6
     o.accounts = accounts;
     o.zipf = zipf;
     o.seed = 42;
+    if (kind == GEN_SMART)
+        o.fork = FORK_PRAGUE; /* EIP-7702 set-code transactions */
     char dir[] = "/tmp/parevm-determinism-XXXXXX";
     assert_non_null(mkdtemp(dir));
     char err[256];
@@ -329,8 +331,8 @@ static void test_synthetic_erc20(void **state)
     check_generated(GEN_ERC20, 1.2, 300, 400);
 }
 
-/* The contract workloads (AMM, lending, NFT game, supply chain, DAO and
- * the blend), low and high contention. */
+/* The contract workloads (AMM, lending, NFT game, supply chain, DAO, the
+ * blend and the EIP-7702 smart accounts), low and high contention. */
 static void test_synthetic_scenarios(void **state)
 {
     (void)state;
