@@ -693,6 +693,114 @@ static void test_skipping(void **state)
     bytebuf_free(&txs);
 }
 
+/* A .rlp transactions input with undecodable elements among good ones:
+ * each bad element is rejected alone with geth's message, at its index
+ * in the list, and the good ones around it run (as geth's t8n reads an
+ * RLP stream one transaction at a time). */
+static void test_rlp_undecodable(void **state)
+{
+    (void)state;
+    const char *c0 = "0x00000000000000000000000000000000000000c0";
+    struct bytebuf json = {0};
+    bytebuf_push(&json, '[');
+    tx_json(&json, 0, 50000, c0, true);
+    tx_json(&json, 1, 50000, c0, false);
+    bytebuf_append(&json, "]", 2);
+    struct t8n_txs good;
+    char err[256];
+    assert_int_equal(t8n_parse_txs("txs", (const char *)json.data, json.len - 1, FORK_CANCUN, 1, &good, err,
+                                   sizeof err),
+                     PAREVM_OK);
+    struct bytebuf enc0 = {0}, enc1 = {0};
+    assert_int_equal(tx_encode(&good.txs[0], &enc0), PAREVM_OK);
+    assert_int_equal(tx_encode(&good.txs[1], &enc1), PAREVM_OK);
+
+    /* [tx0, legacy list of 3 fields, type 7, tx1, the byte 0x02,
+     *  type 2 with a 1-field body, type 0 envelope, then 0xc5 0x01:
+     *  a list header claiming 5 bytes with 1 left] */
+    static const uint8_t short_legacy[] = {0xc3, 0x01, 0x02, 0x03};
+    static const uint8_t type7[] = {0x82, 0x07, 0xc0};
+    static const uint8_t lone_byte[] = {0x02};
+    static const uint8_t type2_short[] = {0x83, 0x02, 0xc1, 0x05};
+    static const uint8_t type0[] = {0x82, 0x00, 0xc0};
+    static const uint8_t overrun[] = {0xc5, 0x01};
+    struct bytebuf list = {0};
+    size_t at = rlp_list_begin(&list);
+    assert_int_equal(rlp_encode_bytes(&list, enc0.data, enc0.len), PAREVM_OK); /* typed: a string */
+    assert_int_equal(rlp_encode_raw(&list, short_legacy, sizeof short_legacy), PAREVM_OK);
+    assert_int_equal(rlp_encode_raw(&list, type7, sizeof type7), PAREVM_OK);
+    assert_int_equal(rlp_encode_bytes(&list, enc1.data, enc1.len), PAREVM_OK);
+    assert_int_equal(rlp_encode_raw(&list, lone_byte, sizeof lone_byte), PAREVM_OK);
+    assert_int_equal(rlp_encode_raw(&list, type2_short, sizeof type2_short), PAREVM_OK);
+    assert_int_equal(rlp_encode_raw(&list, type0, sizeof type0), PAREVM_OK);
+    assert_int_equal(rlp_encode_raw(&list, overrun, sizeof overrun), PAREVM_OK);
+    assert_int_equal(rlp_list_end(&list, at), PAREVM_OK);
+    char *text = malloc(2 * list.len + 5);
+    assert_non_null(text);
+    text[0] = '"';
+    hex_encode(list.data, list.len, text + 1); /* writes 0x.. and a NUL */
+    strcat(text, "\"");
+
+    struct run x;
+    memset(&x, 0, sizeof x);
+    assert_int_equal(t8n_parse_alloc("alloc", alloc_json, strlen(alloc_json), &x.w, err, sizeof err), PAREVM_OK);
+    char *env = env_json(1000000);
+    assert_int_equal(t8n_parse_env("env", env, strlen(env), &x.env, err, sizeof err), PAREVM_OK);
+    int rc = t8n_parse_txs_rlp("txs.rlp", text, strlen(text), FORK_CANCUN, 1, &x.txs, err, sizeof err);
+    if (rc)
+        print_error("%s\n", err);
+    assert_int_equal(rc, PAREVM_OK);
+    assert_int_equal(x.txs.count, 8);
+    struct t8n_config cfg = {.fork = FORK_CANCUN, .chain_id = 1, .reward_enabled = true, .threads = 1};
+    assert_int_equal(t8n_apply(&cfg, &x.env, &x.txs, &x.w, &x.r, x.err, sizeof x.err), PAREVM_OK);
+
+    assert_int_equal(x.r.receipt_count, 2);
+    assert_int_equal(x.r.receipts[0].input_index, 0);
+    assert_int_equal(x.r.receipts[1].input_index, 3);
+    assert_true(x.r.receipts[0].r.status && x.r.receipts[1].r.status);
+    static const struct {
+        size_t index;
+        const char *error;
+    } want[] = {
+        {1, "rlp: too few fields"},
+        {2, "transaction type not supported"},
+        {4, "typed transaction too short"},
+        {5, "rlp: too few fields"},
+        {6, "transaction type not supported"},
+        {7, "rlp: malformed list element (header overruns the list or is not canonical)"},
+    };
+    assert_int_equal(x.r.rejected_count, sizeof want / sizeof want[0]);
+    for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
+        assert_int_equal(x.r.rejected[i].index, want[i].index);
+        assert_string_equal(x.r.rejected[i].error, want[i].error);
+    }
+    /* both good transactions ran: the sender's nonce is 2 */
+    struct world_account *sender = world_get(&x.w, &good.txs[0].sender);
+    assert_non_null(sender);
+    assert_int_equal(sender->nonce, 2);
+    /* the body holds the two included transactions only */
+    struct bytebuf body = {0};
+    assert_int_equal(t8n_write_body(&x.r, &x.txs, &body), PAREVM_OK);
+    struct t8n_txs back;
+    assert_int_equal(
+        t8n_parse_txs_rlp("body", (const char *)body.data, body.len, FORK_CANCUN, 1, &back, err, sizeof err),
+        PAREVM_OK);
+    assert_int_equal(back.count, 2);
+    assert_null(back.invalid[0]);
+    assert_null(back.invalid[1]);
+    t8n_txs_free(&back);
+
+    bytebuf_free(&body);
+    run_free(&x);
+    free(env);
+    free(text);
+    bytebuf_free(&list);
+    bytebuf_free(&enc0);
+    bytebuf_free(&enc1);
+    t8n_txs_free(&good);
+    bytebuf_free(&json);
+}
+
 /* Rejections that never reach execution: a bad signature, blob
  * transactions past the block's blob gas. */
 static void test_prechecks(void **state)
@@ -1008,8 +1116,11 @@ static void test_errors(void **state)
                      PAREVM_ERR_HEX);
     assert_string_equal(err, "t.json: [0].gas: bad hex");
     assert_int_equal(t8n_parse_txs("t.json", "[1,", 3, FORK_CANCUN, 1, &t, err, sizeof err), PAREVM_ERR_JSON);
-    assert_int_equal(t8n_parse_txs_rlp("t.rlp", "\"0xc3c2c1\"", 10, FORK_CANCUN, 1, &t, err, sizeof err),
+    /* an RLP string, not a list of transactions: nothing can be rejected
+     * per transaction, the input is refused */
+    assert_int_equal(t8n_parse_txs_rlp("t.rlp", "\"0x820102\"", 10, FORK_CANCUN, 1, &t, err, sizeof err),
                      PAREVM_ERR_RLP);
+    assert_string_equal(err, "t.rlp: expected an RLP list of transactions");
     assert_int_equal(t8n_exit_code(PAREVM_ERR_RLP), T8N_EXIT_RLP);
     assert_int_equal(t8n_exit_code(PAREVM_ERR_IO), T8N_EXIT_IO);
 }
@@ -1343,6 +1454,7 @@ int main(int argc, char **argv)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_skipping),
         cmocka_unit_test(test_prechecks),
+        cmocka_unit_test(test_rlp_undecodable),
         cmocka_unit_test(test_signing),
         cmocka_unit_test(test_set_code),
         cmocka_unit_test(test_errors),
