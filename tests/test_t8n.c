@@ -1190,6 +1190,93 @@ static void write_text(const char *path, const char *text)
     fclose(f);
 }
 
+/*
+ * currentDifficulty computed from the parent under the bomb-only fork
+ * names (geth's --state.fork MuirGlacier / ArrowGlacier / GrayGlacier).
+ * Block 11,500,000, parent difficulty 2^44 without uncles 10 s earlier:
+ * EIP-100's adjustment is parent/2048 * max(1 - 10/9, -99) = 0, so the
+ * difficulty is 2^44 + 2^((11,500,000 - delay)/100000 - 2) (no bomb term
+ * below period 2): London (EIP-3554, 9,700,000) + 2^16, ArrowGlacier
+ * (EIP-4345, 10,700,000) + 2^6, GrayGlacier (EIP-5133, 11,400,000) + 0.
+ */
+static const char *const glacier_env =
+    "{\"currentCoinbase\": \"0x00000000000000000000000000000000000000cb\", \"currentGasLimit\": \"0x1000000\","
+    " \"currentNumber\": \"11500000\", \"currentTimestamp\": \"1010\", \"parentTimestamp\": \"1000\","
+    " \"parentDifficulty\": \"0x100000000000\", \"currentBaseFee\": \"7\"}";
+
+static void test_glacier_difficulty(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *name;
+        uint64_t want;
+    } cases[] = {
+        {"London", (1ull << 44) + (1ull << 16)},
+        {"ArrowGlacier", (1ull << 44) + (1ull << 6)},
+        {"GrayGlacier", 1ull << 44},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        struct run x;
+        memset(&x, 0, sizeof x);
+        assert_int_equal(t8n_parse_alloc("alloc", "{}", 2, &x.w, x.err, sizeof x.err), PAREVM_OK);
+        assert_int_equal(t8n_parse_env("env", glacier_env, strlen(glacier_env), &x.env, x.err, sizeof x.err),
+                         PAREVM_OK);
+        assert_int_equal(t8n_parse_txs("txs", "[]", 2, FORK_LONDON, 1, &x.txs, x.err, sizeof x.err), PAREVM_OK);
+        struct t8n_config cfg = {.fork = FORK_LONDON,
+                                 .glacier_bomb_delay = chain_glacier_bomb_delay(cases[i].name),
+                                 .chain_id = 1,
+                                 .reward_enabled = false,
+                                 .threads = 1};
+        x.rc = t8n_apply(&cfg, &x.env, &x.txs, &x.w, &x.r, x.err, sizeof x.err);
+        assert_int_equal(x.rc, PAREVM_OK);
+        assert_true(x.r.has_difficulty);
+        if (!u256_eq(&x.r.difficulty, &(u256){{cases[i].want, 0, 0, 0}}))
+            print_error("%s: difficulty %llu, wanted %llu\n", cases[i].name,
+                        (unsigned long long)x.r.difficulty.w[0], (unsigned long long)cases[i].want);
+        assert_true(u256_eq(&x.r.difficulty, &(u256){{cases[i].want, 0, 0, 0}}));
+        run_free(&x);
+    }
+
+    /* The CLI takes the delay from --state.fork (default GrayGlacier). */
+    if (access(parevm_bin, X_OK) != 0) {
+        print_message("skipped: %s not built\n", parevm_bin);
+        return;
+    }
+    char dir[] = "/tmp/parevm-t8n-XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    char path[4200], cmd[8192];
+    snprintf(path, sizeof path, "%s/alloc.json", dir);
+    write_text(path, "{}");
+    snprintf(path, sizeof path, "%s/env.json", dir);
+    write_text(path, glacier_env);
+    snprintf(path, sizeof path, "%s/txs.json", dir);
+    write_text(path, "[]");
+    static const struct {
+        const char *fork; /* NULL: the default */
+        const char *want;
+    } cli[] = {{"ArrowGlacier", "0x100000000040"}, {"London", "0x100000010000"}, {NULL, "0x100000000000"}};
+    for (size_t i = 0; i < sizeof cli / sizeof cli[0]; i++) {
+        snprintf(cmd, sizeof cmd,
+                 "cd %s && %s t8n %s%s --state.reward -1 --output.alloc \"\" --output.result stdout > out.json "
+                 "2>/dev/null",
+                 dir, parevm_bin, cli[i].fork ? "--state.fork " : "", cli[i].fork ? cli[i].fork : "");
+        assert_int_equal(sh(cmd), 0);
+        snprintf(path, sizeof path, "%s/out.json", dir);
+        char *text = read_text(path, NULL);
+        assert_non_null(text);
+        cJSON *out = cJSON_Parse(text);
+        free(text);
+        assert_non_null(out);
+        const cJSON *d =
+            cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(out, "result"), "currentDifficulty");
+        assert_true(cJSON_IsString(d));
+        assert_string_equal(d->valuestring, cli[i].want);
+        cJSON_Delete(out);
+    }
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    assert_int_equal(sh(cmd), 0);
+}
+
 static void test_cli(void **state)
 {
     (void)state;
@@ -1461,6 +1548,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_rewards),
         cmocka_unit_test(test_prague_requests),
         cmocka_unit_test(test_cli),
+        cmocka_unit_test(test_glacier_difficulty),
         cmocka_unit_test(test_mainnet_receipts_root),
         cmocka_unit_test(test_state_tests_cancun),
     };

@@ -1354,6 +1354,8 @@ static int make_block_env(struct t8n_run *run)
         }
         struct chain_config cc;
         chain_config_single(&cc, fork);
+        if (run->cfg->glacier_bomb_delay) /* EIP-2384 / EIP-4345 / EIP-5133 */
+            chain_config_add_bomb_delay(&cc, 0, run->cfg->glacier_bomb_delay);
         b->difficulty = validate_pow_difficulty(fork, &parent, env->number, env->timestamp,
                                                 validate_bomb_delay(&cc, fork, env->number));
         out->has_difficulty = true;

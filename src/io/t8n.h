@@ -131,6 +131,10 @@ struct t8n_trace_hooks {
 
 struct t8n_config {
     enum fork fork;
+    /* The bomb delay of a bomb-only fork name (chain_glacier_bomb_delay:
+     * MuirGlacier, ArrowGlacier, GrayGlacier), used for a currentDifficulty
+     * computed from the parent; 0: the fork's own (validate_bomb_delay). */
+    uint64_t glacier_bomb_delay;
     uint64_t chain_id;
     bool reward_enabled;                 /* --state.reward >= 0 */
     u256 reward;                         /* wei; 0 still touches the coinbase (as geth) */

@@ -60,7 +60,9 @@ void cli_t8n_usage(FILE *out)
                  "\n"
                  "state:\n"
                  "  --state.fork NAME    rules (Frontier ... Cancun, Prague, Osaka, BPO1, BPO2;\n"
-                 "                       GrayGlacier = London; default GrayGlacier). An unknown\n"
+                 "                       MuirGlacier = Istanbul, ArrowGlacier and GrayGlacier =\n"
+                 "                       London with their difficulty bomb delays (EIP-2384,\n"
+                 "                       EIP-4345, EIP-5133); default GrayGlacier). An unknown\n"
                  "                       or unimplemented fork (Amsterdam) exits 3\n"
                  "  --state.chainid N    chain id (default 1)\n"
                  "  --state.reward WEI   block reward to the coinbase (and ommer rewards);\n"
@@ -101,7 +103,8 @@ static int usage_error(const char *fmt, const char *arg)
     return T8N_EXIT_CONFIG;
 }
 
-/* geth's fork names that differ from ours only by the difficulty bomb. */
+/* geth's fork names that differ from ours only by the difficulty bomb
+ * (their delay: chain_glacier_bomb_delay). */
 static bool t8n_fork(const char *name, enum fork *f)
 {
     if (!strcmp(name, "MuirGlacier")) {
@@ -363,6 +366,7 @@ int cli_t8n(int argc, char **argv)
                  o.fork_name, t8n_fork(o.fork_name, &cfg.fork) ? " (not implemented by parevm)" : "");
         return report(PAREVM_ERR_UNSUPPORTED, why);
     }
+    cfg.glacier_bomb_delay = chain_glacier_bomb_delay(o.fork_name);
     cfg.chain_id = o.chain_id;
     cfg.reward_enabled = o.reward_enabled;
     cfg.reward = o.reward;
