@@ -1191,6 +1191,105 @@ static void write_text(const char *path, const char *text)
 }
 
 /*
+ * geth's --trace.* options on the CLI. The called contract does
+ * PUSH1 0x2a PUSH1 0 MSTORE (32 bytes of memory), STATICCALL of the
+ * identity precompile (0x04) with them (32 bytes of return data), POP,
+ * STOP. geth's JSON logger: stack always unless --trace.nostack ("stack":
+ * null), memory only with --trace.memory and returnData only with
+ * --trace.returndata, each omitted while empty. Options parevm cannot
+ * honour are refused with exit 3.
+ */
+static void test_cli_trace_options(void **state)
+{
+    (void)state;
+    if (access(parevm_bin, X_OK) != 0) {
+        print_message("skipped: %s not built\n", parevm_bin);
+        skip();
+    }
+    char dir[] = "/tmp/parevm-t8n-XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    char path[4200], cmd[8192];
+    const char *alloc = "{\"" SENDER "\": {\"balance\": \"1000000000000000000\"},"
+                        " \"0x00000000000000000000000000000000000000c0\": {\"code\":"
+                        " \"0x602a600052600060006020600060045afa5000\", \"balance\": \"0x0\"}}";
+    snprintf(path, sizeof path, "%s/alloc.json", dir);
+    write_text(path, alloc);
+    char *env = env_json(1000000);
+    snprintf(path, sizeof path, "%s/env.json", dir);
+    write_text(path, env);
+    free(env);
+    struct bytebuf txs = {0};
+    bytebuf_push(&txs, '[');
+    tx_json(&txs, 0, 100000, "0x00000000000000000000000000000000000000c0", true);
+    bytebuf_append(&txs, "]", 2);
+    snprintf(path, sizeof path, "%s/txs.json", dir);
+    write_text(path, (const char *)txs.data);
+    bytebuf_free(&txs);
+
+    static const char word[] = "0x000000000000000000000000000000000000000000000000000000000000002a";
+    static const struct {
+        const char *flags;
+        bool memory, returndata, stack;
+    } runs[] = {
+        {"--trace", false, false, true},
+        {"--trace --trace.memory --trace.returndata", true, true, true},
+        {"--trace=true --trace.nostack --trace.memory=false", false, false, false},
+        {"--trace --trace.nomemory --trace.noreturndata", false, false, true},
+    };
+    for (size_t i = 0; i < sizeof runs / sizeof runs[0]; i++) {
+        snprintf(cmd, sizeof cmd,
+                 "cd %s && rm -rf out && %s t8n --state.fork Cancun --output.basedir out %s 2>/dev/null &&"
+                 " cat out/trace-0-*.jsonl > trace.txt",
+                 dir, parevm_bin, runs[i].flags);
+        assert_int_equal(sh(cmd), 0);
+        snprintf(path, sizeof path, "%s/trace.txt", dir);
+        char *text = read_text(path, NULL);
+        assert_non_null(text);
+        /* 12 instructions (PUSH1 x2, MSTORE, PUSH1 x5, GAS, STATICCALL, POP,
+         * STOP; the precompile has none) and the summary */
+        size_t lines = 0;
+        for (const char *c = text; *c; c++)
+            lines += *c == '\n';
+        assert_int_equal(lines, 13);
+        const char *pop = strstr(text, "\"opName\":\"POP\"");
+        assert_non_null(pop);
+        const char *pop_line = pop;
+        while (pop_line > text && pop_line[-1] != '\n')
+            pop_line--;
+        char line[2048];
+        snprintf(line, sizeof line, "%.*s", (int)(pop - pop_line), pop_line);
+        char want[256];
+        snprintf(want, sizeof want, "\"memory\":\"%s\",\"memSize\":32", word);
+        assert_true((strstr(line, want) != NULL) == runs[i].memory);
+        snprintf(want, sizeof want, "\"returnData\":\"%s\"", word);
+        assert_true((strstr(line, want) != NULL) == runs[i].returndata);
+        /* the first step: memory and return data empty, so never there */
+        const char *first_end = strchr(text, '\n');
+        assert_non_null(first_end);
+        snprintf(line, sizeof line, "%.*s", (int)(first_end - text), text);
+        assert_null(strstr(line, "\"memory\""));
+        assert_null(strstr(line, "\"returnData\""));
+        assert_true((strstr(text, "\"stack\":[") != NULL) == runs[i].stack);
+        assert_true((strstr(text, "\"stack\":null") != NULL) == !runs[i].stack);
+        if (!runs[i].returndata)
+            assert_null(strstr(text, "\"returnData\""));
+        if (!runs[i].memory)
+            assert_null(strstr(text, "\"memory\""));
+        free(text);
+    }
+    static const char *const refused[] = {"--trace.callframes", "--trace.tracer callTracer",
+                                          "--trace.jsonconfig {}", "--trace.bogus", "--trace.memory=maybe",
+                                          "--tracex"};
+    for (size_t i = 0; i < sizeof refused / sizeof refused[0]; i++) {
+        snprintf(cmd, sizeof cmd, "cd %s && %s t8n --state.fork Cancun --output.basedir out2 --trace %s 2>/dev/null",
+                 dir, parevm_bin, refused[i]);
+        assert_int_equal(sh(cmd), T8N_EXIT_CONFIG);
+    }
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    assert_int_equal(sh(cmd), 0);
+}
+
+/*
  * currentDifficulty computed from the parent under the bomb-only fork
  * names (geth's --state.fork MuirGlacier / ArrowGlacier / GrayGlacier).
  * Block 11,500,000, parent difficulty 2^44 without uncles 10 s earlier:
@@ -1549,6 +1648,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_prague_requests),
         cmocka_unit_test(test_cli),
         cmocka_unit_test(test_glacier_difficulty),
+        cmocka_unit_test(test_cli_trace_options),
         cmocka_unit_test(test_mainnet_receipts_root),
         cmocka_unit_test(test_state_tests_cancun),
     };
