@@ -909,12 +909,12 @@ static void test_glacier_bomb_delays(void **state)
         enum fork fork;
         uint64_t number, delay;
     } mainnet[] = {
-        {FORK_BYZANTIUM, 4370000, 3000000},     /* EIP-649 */
-        {FORK_PETERSBURG, 7280000, 5000000},    /* EIP-1234 */
-        {FORK_ISTANBUL, 9199999, 5000000},      {FORK_ISTANBUL, 9200000, 9000000}, /* EIP-2384 */
-        {FORK_BERLIN, 12244000, 9000000},       {FORK_LONDON, 12965000, 9700000},  /* EIP-3554 */
-        {FORK_LONDON, 13772999, 9700000},       {FORK_LONDON, 13773000, 10700000}, /* EIP-4345 */
-        {FORK_LONDON, 15049999, 10700000},      {FORK_LONDON, 15050000, 11400000}, /* EIP-5133 */
+        {FORK_BYZANTIUM, 4370000, 3000000},                                     /* EIP-649 */
+        {FORK_PETERSBURG, 7280000, 5000000},                                    /* EIP-1234 */
+        {FORK_ISTANBUL, 9199999, 5000000},   {FORK_ISTANBUL, 9200000, 9000000}, /* EIP-2384 */
+        {FORK_BERLIN, 12244000, 9000000},    {FORK_LONDON, 12965000, 9700000},  /* EIP-3554 */
+        {FORK_LONDON, 13772999, 9700000},    {FORK_LONDON, 13773000, 10700000}, /* EIP-4345 */
+        {FORK_LONDON, 15049999, 10700000},   {FORK_LONDON, 15050000, 11400000}, /* EIP-5133 */
     };
     for (size_t i = 0; i < sizeof mainnet / sizeof mainnet[0]; i++) {
         assert_int_equal(chain_config_fork(&cfg, mainnet[i].number, 0), mainnet[i].fork);

@@ -708,9 +708,9 @@ static void test_rlp_undecodable(void **state)
     bytebuf_append(&json, "]", 2);
     struct t8n_txs good;
     char err[256];
-    assert_int_equal(t8n_parse_txs("txs", (const char *)json.data, json.len - 1, FORK_CANCUN, 1, &good, err,
-                                   sizeof err),
-                     PAREVM_OK);
+    assert_int_equal(
+        t8n_parse_txs("txs", (const char *)json.data, json.len - 1, FORK_CANCUN, 1, &good, err, sizeof err),
+        PAREVM_OK);
     struct bytebuf enc0 = {0}, enc1 = {0};
     assert_int_equal(tx_encode(&good.txs[0], &enc0), PAREVM_OK);
     assert_int_equal(tx_encode(&good.txs[1], &enc1), PAREVM_OK);
@@ -743,7 +743,8 @@ static void test_rlp_undecodable(void **state)
 
     struct run x;
     memset(&x, 0, sizeof x);
-    assert_int_equal(t8n_parse_alloc("alloc", alloc_json, strlen(alloc_json), &x.w, err, sizeof err), PAREVM_OK);
+    assert_int_equal(t8n_parse_alloc("alloc", alloc_json, strlen(alloc_json), &x.w, err, sizeof err),
+                     PAREVM_OK);
     char *env = env_json(1000000);
     assert_int_equal(t8n_parse_env("env", env, strlen(env), &x.env, err, sizeof err), PAREVM_OK);
     int rc = t8n_parse_txs_rlp("txs.rlp", text, strlen(text), FORK_CANCUN, 1, &x.txs, err, sizeof err);
@@ -1277,12 +1278,13 @@ static void test_cli_trace_options(void **state)
             assert_null(strstr(text, "\"memory\""));
         free(text);
     }
-    static const char *const refused[] = {"--trace.callframes", "--trace.tracer callTracer",
-                                          "--trace.jsonconfig {}", "--trace.bogus", "--trace.memory=maybe",
-                                          "--tracex"};
+    static const char *const refused[] = {"--trace.callframes",    "--trace.tracer callTracer",
+                                          "--trace.jsonconfig {}", "--trace.bogus",
+                                          "--trace.memory=maybe",  "--tracex"};
     for (size_t i = 0; i < sizeof refused / sizeof refused[0]; i++) {
-        snprintf(cmd, sizeof cmd, "cd %s && %s t8n --state.fork Cancun --output.basedir out2 --trace %s 2>/dev/null",
-                 dir, parevm_bin, refused[i]);
+        snprintf(cmd, sizeof cmd,
+                 "cd %s && %s t8n --state.fork Cancun --output.basedir out2 --trace %s 2>/dev/null", dir,
+                 parevm_bin, refused[i]);
         assert_int_equal(sh(cmd), T8N_EXIT_CONFIG);
     }
     snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
@@ -1299,7 +1301,8 @@ static void test_cli_trace_options(void **state)
  * (EIP-4345, 10,700,000) + 2^6, GrayGlacier (EIP-5133, 11,400,000) + 0.
  */
 static const char *const glacier_env =
-    "{\"currentCoinbase\": \"0x00000000000000000000000000000000000000cb\", \"currentGasLimit\": \"0x1000000\","
+    "{\"currentCoinbase\": \"0x00000000000000000000000000000000000000cb\", \"currentGasLimit\": "
+    "\"0x1000000\","
     " \"currentNumber\": \"11500000\", \"currentTimestamp\": \"1010\", \"parentTimestamp\": \"1000\","
     " \"parentDifficulty\": \"0x100000000000\", \"currentBaseFee\": \"7\"}";
 
@@ -1320,7 +1323,8 @@ static void test_glacier_difficulty(void **state)
         assert_int_equal(t8n_parse_alloc("alloc", "{}", 2, &x.w, x.err, sizeof x.err), PAREVM_OK);
         assert_int_equal(t8n_parse_env("env", glacier_env, strlen(glacier_env), &x.env, x.err, sizeof x.err),
                          PAREVM_OK);
-        assert_int_equal(t8n_parse_txs("txs", "[]", 2, FORK_LONDON, 1, &x.txs, x.err, sizeof x.err), PAREVM_OK);
+        assert_int_equal(t8n_parse_txs("txs", "[]", 2, FORK_LONDON, 1, &x.txs, x.err, sizeof x.err),
+                         PAREVM_OK);
         struct t8n_config cfg = {.fork = FORK_LONDON,
                                  .glacier_bomb_delay = chain_glacier_bomb_delay(cases[i].name),
                                  .chain_id = 1,
@@ -1355,10 +1359,11 @@ static void test_glacier_difficulty(void **state)
         const char *want;
     } cli[] = {{"ArrowGlacier", "0x100000000040"}, {"London", "0x100000010000"}, {NULL, "0x100000000000"}};
     for (size_t i = 0; i < sizeof cli / sizeof cli[0]; i++) {
-        snprintf(cmd, sizeof cmd,
-                 "cd %s && %s t8n %s%s --state.reward -1 --output.alloc \"\" --output.result stdout > out.json "
-                 "2>/dev/null",
-                 dir, parevm_bin, cli[i].fork ? "--state.fork " : "", cli[i].fork ? cli[i].fork : "");
+        snprintf(
+            cmd, sizeof cmd,
+            "cd %s && %s t8n %s%s --state.reward -1 --output.alloc \"\" --output.result stdout > out.json "
+            "2>/dev/null",
+            dir, parevm_bin, cli[i].fork ? "--state.fork " : "", cli[i].fork ? cli[i].fork : "");
         assert_int_equal(sh(cmd), 0);
         snprintf(path, sizeof path, "%s/out.json", dir);
         char *text = read_text(path, NULL);
@@ -1366,8 +1371,8 @@ static void test_glacier_difficulty(void **state)
         cJSON *out = cJSON_Parse(text);
         free(text);
         assert_non_null(out);
-        const cJSON *d =
-            cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(out, "result"), "currentDifficulty");
+        const cJSON *d = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(out, "result"),
+                                                          "currentDifficulty");
         assert_true(cJSON_IsString(d));
         assert_string_equal(d->valuestring, cli[i].want);
         cJSON_Delete(out);

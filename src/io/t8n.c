@@ -896,7 +896,9 @@ static int ld_txs_rlp_bytes(struct json_ctx *ld, const uint8_t *raw, size_t len,
             return err;
     }
     if (rerr) /* a header that overruns the list, or a bad length prefix */
-        return reject_undecodable(ld, out, out->count++, "rlp: malformed list element (header overruns the list or is not canonical)");
+        return reject_undecodable(
+            ld, out, out->count++,
+            "rlp: malformed list element (header overruns the list or is not canonical)");
     return PAREVM_OK;
 }
 
