@@ -818,6 +818,110 @@ static void test_london_transition(void **state)
     assert_int_equal(check(&cfg, &p, &c), BLOCKERR_HEADER_FIELDS);
 }
 
+/*
+ * The bomb-only forks (no EVM change, only the bomb's delay): networks
+ * named after them and the mainnet schedule. At block 11,500,000 over a
+ * parent of difficulty 2^44 without uncles 10 s earlier, EIP-100's
+ * adjustment is parent/2048 * max(1 - 10/9, -99) = 0, so the difficulty
+ * is 2^44 + 2^(fake/100000 - 2) with fake = 11,500,000 - delay (no bomb
+ * term below period 2):
+ *   London (EIP-3554, 9,700,000):        fake 1,800,000 -> + 2^16
+ *   ArrowGlacier (EIP-4345, 10,700,000): fake   800,000 -> + 2^6
+ *   GrayGlacier (EIP-5133, 11,400,000):  fake   100,000 -> + 0
+ *   MuirGlacier (EIP-2384, 9,000,000; Istanbul rules): fake 2,500,000
+ *                                        -> + 2^23 (Istanbul alone,
+ *                                        EIP-1234's 5,000,000: + 2^63)
+ */
+static void test_glacier_bomb_delays(void **state)
+{
+    (void)state;
+    const uint64_t base = 1ull << 44;
+    static const struct {
+        const char *network;
+        enum fork fork;
+        uint64_t bomb;
+    } cases[] = {
+        {"London", FORK_LONDON, 1ull << 16},
+        {"ArrowGlacier", FORK_LONDON, 1ull << 6},
+        {"GrayGlacier", FORK_LONDON, 0},
+        {"Istanbul", FORK_ISTANBUL, 1ull << 63},
+        {"MuirGlacier", FORK_ISTANBUL, 1ull << 23},
+        /* a transition at this very block; one block later than the
+         * block, the London bomb still holds */
+        {"LondonToArrowGlacierAt11500000", FORK_LONDON, 1ull << 6},
+        {"LondonToArrowGlacierAt11500001", FORK_LONDON, 1ull << 16},
+        {"ArrowGlacierToGrayGlacierAt11500000", FORK_LONDON, 0},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        struct chain_config cfg;
+        assert_true(chain_config_from_network(&cfg, cases[i].network));
+        struct block_header p, c;
+        memset(&p, 0, sizeof p);
+        p.ommers_hash = EMPTY_OMMERS_HASH;
+        p.number = 11499999;
+        p.timestamp = 1000;
+        p.gas_limit = 10000000;
+        p.gas_used = 5000000; /* at the target: the base fee stays */
+        p.difficulty = u256_from_u64(base);
+        if (cases[i].fork >= FORK_LONDON) {
+            p.has_base_fee = true;
+            p.base_fee = u256_from_u64(1000);
+        }
+        assert_int_equal(block_header_hash(&p, &p.hash), PAREVM_OK);
+        p.has_hash = true;
+        c = p;
+        c.parent_hash = p.hash;
+        c.number = 11500000;
+        c.timestamp = 1010;
+        c.gas_used = 0;
+        u256 want = {{base, 0, 0, 0}};
+        bool carry = false;
+        want = u256_add_carry(&want, &(u256){{cases[i].bomb, 0, 0, 0}}, &carry);
+        u256 got = validate_pow_difficulty(cases[i].fork, &p, c.number, c.timestamp,
+                                           validate_bomb_delay(&cfg, cases[i].fork, c.number));
+        if (!u256_eq(&got, &want))
+            print_error("%s: difficulty %llu + %llu wanted\n", cases[i].network, (unsigned long long)base,
+                        (unsigned long long)cases[i].bomb);
+        assert_true(u256_eq(&got, &want));
+        /* The header with it validates; London's value is refused under
+         * the glacier networks (and the other way round). */
+        c.difficulty = want;
+        assert_int_equal(check(&cfg, &p, &c), BLOCKERR_NONE);
+        if (cases[i].fork == FORK_LONDON) {
+            u256 other = {{base + (cases[i].bomb == (1ull << 16) ? 1ull << 6 : 1ull << 16), 0, 0, 0}};
+            c.difficulty = other;
+            assert_int_equal(check(&cfg, &p, &c), BLOCKERR_DIFFICULTY);
+        }
+    }
+    /* Any other name sets no delay. */
+    assert_int_equal(chain_glacier_bomb_delay("ArrowGlacier"), 10700000);
+    assert_int_equal(chain_glacier_bomb_delay("GrayGlacier"), 11400000);
+    assert_int_equal(chain_glacier_bomb_delay("MuirGlacier"), 9000000);
+    assert_int_equal(chain_glacier_bomb_delay("London"), 0);
+    /* "LondonToLondonAt5" is still no transition */
+    struct chain_config cfg;
+    assert_false(chain_config_from_network(&cfg, "LondonToLondonAt5"));
+    assert_false(chain_config_from_network(&cfg, "GrayGlacierToArrowGlacierAt5"));
+
+    /* The mainnet schedule, on each side of every bomb change. */
+    chain_config_mainnet(&cfg);
+    static const struct {
+        enum fork fork;
+        uint64_t number, delay;
+    } mainnet[] = {
+        {FORK_BYZANTIUM, 4370000, 3000000},                                     /* EIP-649 */
+        {FORK_PETERSBURG, 7280000, 5000000},                                    /* EIP-1234 */
+        {FORK_ISTANBUL, 9199999, 5000000},   {FORK_ISTANBUL, 9200000, 9000000}, /* EIP-2384 */
+        {FORK_BERLIN, 12244000, 9000000},    {FORK_LONDON, 12965000, 9700000},  /* EIP-3554 */
+        {FORK_LONDON, 13772999, 9700000},    {FORK_LONDON, 13773000, 10700000}, /* EIP-4345 */
+        {FORK_LONDON, 15049999, 10700000},   {FORK_LONDON, 15050000, 11400000}, /* EIP-5133 */
+    };
+    for (size_t i = 0; i < sizeof mainnet / sizeof mainnet[0]; i++) {
+        assert_int_equal(chain_config_fork(&cfg, mainnet[i].number, 0), mainnet[i].fork);
+        assert_int_equal(validate_bomb_delay(&cfg, mainnet[i].fork, mainnet[i].number), mainnet[i].delay);
+    }
+}
+
 /* Proof-of-work difficulty: mainnet blocks 1 and 2 (Frontier), and the
  * real headers of three mainnet parent/child pairs validate completely. */
 static void test_pow_difficulty(void **state)
@@ -1755,6 +1859,7 @@ int main(void)
         cmocka_unit_test(test_base_fee_formula),
         cmocka_unit_test(test_london_transition),
         cmocka_unit_test(test_pow_difficulty),
+        cmocka_unit_test(test_glacier_bomb_delays),
         cmocka_unit_test(test_uncle_rules),
         cmocka_unit_test(test_pow_fork_choice_and_uncles),
         cmocka_unit_test(test_body_and_outcome),

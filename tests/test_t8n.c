@@ -693,6 +693,115 @@ static void test_skipping(void **state)
     bytebuf_free(&txs);
 }
 
+/* A .rlp transactions input with undecodable elements among good ones:
+ * each bad element is rejected alone with geth's message, at its index
+ * in the list, and the good ones around it run (as geth's t8n reads an
+ * RLP stream one transaction at a time). */
+static void test_rlp_undecodable(void **state)
+{
+    (void)state;
+    const char *c0 = "0x00000000000000000000000000000000000000c0";
+    struct bytebuf json = {0};
+    bytebuf_push(&json, '[');
+    tx_json(&json, 0, 50000, c0, true);
+    tx_json(&json, 1, 50000, c0, false);
+    bytebuf_append(&json, "]", 2);
+    struct t8n_txs good;
+    char err[256];
+    assert_int_equal(
+        t8n_parse_txs("txs", (const char *)json.data, json.len - 1, FORK_CANCUN, 1, &good, err, sizeof err),
+        PAREVM_OK);
+    struct bytebuf enc0 = {0}, enc1 = {0};
+    assert_int_equal(tx_encode(&good.txs[0], &enc0), PAREVM_OK);
+    assert_int_equal(tx_encode(&good.txs[1], &enc1), PAREVM_OK);
+
+    /* [tx0, legacy list of 3 fields, type 7, tx1, the byte 0x02,
+     *  type 2 with a 1-field body, type 0 envelope, then 0xc5 0x01:
+     *  a list header claiming 5 bytes with 1 left] */
+    static const uint8_t short_legacy[] = {0xc3, 0x01, 0x02, 0x03};
+    static const uint8_t type7[] = {0x82, 0x07, 0xc0};
+    static const uint8_t lone_byte[] = {0x02};
+    static const uint8_t type2_short[] = {0x83, 0x02, 0xc1, 0x05};
+    static const uint8_t type0[] = {0x82, 0x00, 0xc0};
+    static const uint8_t overrun[] = {0xc5, 0x01};
+    struct bytebuf list = {0};
+    size_t at = rlp_list_begin(&list);
+    assert_int_equal(rlp_encode_bytes(&list, enc0.data, enc0.len), PAREVM_OK); /* typed: a string */
+    assert_int_equal(rlp_encode_raw(&list, short_legacy, sizeof short_legacy), PAREVM_OK);
+    assert_int_equal(rlp_encode_raw(&list, type7, sizeof type7), PAREVM_OK);
+    assert_int_equal(rlp_encode_bytes(&list, enc1.data, enc1.len), PAREVM_OK);
+    assert_int_equal(rlp_encode_raw(&list, lone_byte, sizeof lone_byte), PAREVM_OK);
+    assert_int_equal(rlp_encode_raw(&list, type2_short, sizeof type2_short), PAREVM_OK);
+    assert_int_equal(rlp_encode_raw(&list, type0, sizeof type0), PAREVM_OK);
+    assert_int_equal(rlp_encode_raw(&list, overrun, sizeof overrun), PAREVM_OK);
+    assert_int_equal(rlp_list_end(&list, at), PAREVM_OK);
+    char *text = malloc(2 * list.len + 5);
+    assert_non_null(text);
+    text[0] = '"';
+    hex_encode(list.data, list.len, text + 1); /* writes 0x.. and a NUL */
+    strcat(text, "\"");
+
+    struct run x;
+    memset(&x, 0, sizeof x);
+    assert_int_equal(t8n_parse_alloc("alloc", alloc_json, strlen(alloc_json), &x.w, err, sizeof err),
+                     PAREVM_OK);
+    char *env = env_json(1000000);
+    assert_int_equal(t8n_parse_env("env", env, strlen(env), &x.env, err, sizeof err), PAREVM_OK);
+    int rc = t8n_parse_txs_rlp("txs.rlp", text, strlen(text), FORK_CANCUN, 1, &x.txs, err, sizeof err);
+    if (rc)
+        print_error("%s\n", err);
+    assert_int_equal(rc, PAREVM_OK);
+    assert_int_equal(x.txs.count, 8);
+    struct t8n_config cfg = {.fork = FORK_CANCUN, .chain_id = 1, .reward_enabled = true, .threads = 1};
+    assert_int_equal(t8n_apply(&cfg, &x.env, &x.txs, &x.w, &x.r, x.err, sizeof x.err), PAREVM_OK);
+
+    assert_int_equal(x.r.receipt_count, 2);
+    assert_int_equal(x.r.receipts[0].input_index, 0);
+    assert_int_equal(x.r.receipts[1].input_index, 3);
+    assert_true(x.r.receipts[0].r.status && x.r.receipts[1].r.status);
+    static const struct {
+        size_t index;
+        const char *error;
+    } want[] = {
+        {1, "rlp: too few fields"},
+        {2, "transaction type not supported"},
+        {4, "typed transaction too short"},
+        {5, "rlp: too few fields"},
+        {6, "transaction type not supported"},
+        {7, "rlp: malformed list element (header overruns the list or is not canonical)"},
+    };
+    assert_int_equal(x.r.rejected_count, sizeof want / sizeof want[0]);
+    for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
+        assert_int_equal(x.r.rejected[i].index, want[i].index);
+        assert_string_equal(x.r.rejected[i].error, want[i].error);
+    }
+    /* both good transactions ran: the sender's nonce is 2 */
+    struct world_account *sender = world_get(&x.w, &good.txs[0].sender);
+    assert_non_null(sender);
+    assert_int_equal(sender->nonce, 2);
+    /* the body holds the two included transactions only */
+    struct bytebuf body = {0};
+    assert_int_equal(t8n_write_body(&x.r, &x.txs, &body), PAREVM_OK);
+    struct t8n_txs back;
+    assert_int_equal(
+        t8n_parse_txs_rlp("body", (const char *)body.data, body.len, FORK_CANCUN, 1, &back, err, sizeof err),
+        PAREVM_OK);
+    assert_int_equal(back.count, 2);
+    assert_null(back.invalid[0]);
+    assert_null(back.invalid[1]);
+    t8n_txs_free(&back);
+
+    bytebuf_free(&body);
+    run_free(&x);
+    free(env);
+    free(text);
+    bytebuf_free(&list);
+    bytebuf_free(&enc0);
+    bytebuf_free(&enc1);
+    t8n_txs_free(&good);
+    bytebuf_free(&json);
+}
+
 /* Rejections that never reach execution: a bad signature, blob
  * transactions past the block's blob gas. */
 static void test_prechecks(void **state)
@@ -1008,8 +1117,11 @@ static void test_errors(void **state)
                      PAREVM_ERR_HEX);
     assert_string_equal(err, "t.json: [0].gas: bad hex");
     assert_int_equal(t8n_parse_txs("t.json", "[1,", 3, FORK_CANCUN, 1, &t, err, sizeof err), PAREVM_ERR_JSON);
-    assert_int_equal(t8n_parse_txs_rlp("t.rlp", "\"0xc3c2c1\"", 10, FORK_CANCUN, 1, &t, err, sizeof err),
+    /* an RLP string, not a list of transactions: nothing can be rejected
+     * per transaction, the input is refused */
+    assert_int_equal(t8n_parse_txs_rlp("t.rlp", "\"0x820102\"", 10, FORK_CANCUN, 1, &t, err, sizeof err),
                      PAREVM_ERR_RLP);
+    assert_string_equal(err, "t.rlp: expected an RLP list of transactions");
     assert_int_equal(t8n_exit_code(PAREVM_ERR_RLP), T8N_EXIT_RLP);
     assert_int_equal(t8n_exit_code(PAREVM_ERR_IO), T8N_EXIT_IO);
 }
@@ -1077,6 +1189,196 @@ static void write_text(const char *path, const char *text)
     assert_non_null(f);
     fputs(text, f);
     fclose(f);
+}
+
+/*
+ * geth's --trace.* options on the CLI. The called contract does
+ * PUSH1 0x2a PUSH1 0 MSTORE (32 bytes of memory), STATICCALL of the
+ * identity precompile (0x04) with them (32 bytes of return data), POP,
+ * STOP. geth's JSON logger: stack always unless --trace.nostack ("stack":
+ * null), memory only with --trace.memory and returnData only with
+ * --trace.returndata, each omitted while empty. Options parevm cannot
+ * honour are refused with exit 3.
+ */
+static void test_cli_trace_options(void **state)
+{
+    (void)state;
+    if (access(parevm_bin, X_OK) != 0) {
+        print_message("skipped: %s not built\n", parevm_bin);
+        skip();
+    }
+    char dir[] = "/tmp/parevm-t8n-XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    char path[4200], cmd[8192];
+    const char *alloc = "{\"" SENDER "\": {\"balance\": \"1000000000000000000\"},"
+                        " \"0x00000000000000000000000000000000000000c0\": {\"code\":"
+                        " \"0x602a600052600060006020600060045afa5000\", \"balance\": \"0x0\"}}";
+    snprintf(path, sizeof path, "%s/alloc.json", dir);
+    write_text(path, alloc);
+    char *env = env_json(1000000);
+    snprintf(path, sizeof path, "%s/env.json", dir);
+    write_text(path, env);
+    free(env);
+    struct bytebuf txs = {0};
+    bytebuf_push(&txs, '[');
+    tx_json(&txs, 0, 100000, "0x00000000000000000000000000000000000000c0", true);
+    bytebuf_append(&txs, "]", 2);
+    snprintf(path, sizeof path, "%s/txs.json", dir);
+    write_text(path, (const char *)txs.data);
+    bytebuf_free(&txs);
+
+    static const char word[] = "0x000000000000000000000000000000000000000000000000000000000000002a";
+    static const struct {
+        const char *flags;
+        bool memory, returndata, stack;
+    } runs[] = {
+        {"--trace", false, false, true},
+        {"--trace --trace.memory --trace.returndata", true, true, true},
+        {"--trace=true --trace.nostack --trace.memory=false", false, false, false},
+        {"--trace --trace.nomemory --trace.noreturndata", false, false, true},
+    };
+    for (size_t i = 0; i < sizeof runs / sizeof runs[0]; i++) {
+        snprintf(cmd, sizeof cmd,
+                 "cd %s && rm -rf out && %s t8n --state.fork Cancun --output.basedir out %s 2>/dev/null &&"
+                 " cat out/trace-0-*.jsonl > trace.txt",
+                 dir, parevm_bin, runs[i].flags);
+        assert_int_equal(sh(cmd), 0);
+        snprintf(path, sizeof path, "%s/trace.txt", dir);
+        char *text = read_text(path, NULL);
+        assert_non_null(text);
+        /* 12 instructions (PUSH1 x2, MSTORE, PUSH1 x5, GAS, STATICCALL, POP,
+         * STOP; the precompile has none) and the summary */
+        size_t lines = 0;
+        for (const char *c = text; *c; c++)
+            lines += *c == '\n';
+        assert_int_equal(lines, 13);
+        const char *pop = strstr(text, "\"opName\":\"POP\"");
+        assert_non_null(pop);
+        const char *pop_line = pop;
+        while (pop_line > text && pop_line[-1] != '\n')
+            pop_line--;
+        char line[2048];
+        snprintf(line, sizeof line, "%.*s", (int)(pop - pop_line), pop_line);
+        char want[256];
+        snprintf(want, sizeof want, "\"memory\":\"%s\",\"memSize\":32", word);
+        assert_true((strstr(line, want) != NULL) == runs[i].memory);
+        snprintf(want, sizeof want, "\"returnData\":\"%s\"", word);
+        assert_true((strstr(line, want) != NULL) == runs[i].returndata);
+        /* the first step: memory and return data empty, so never there */
+        const char *first_end = strchr(text, '\n');
+        assert_non_null(first_end);
+        snprintf(line, sizeof line, "%.*s", (int)(first_end - text), text);
+        assert_null(strstr(line, "\"memory\""));
+        assert_null(strstr(line, "\"returnData\""));
+        assert_true((strstr(text, "\"stack\":[") != NULL) == runs[i].stack);
+        assert_true((strstr(text, "\"stack\":null") != NULL) == !runs[i].stack);
+        if (!runs[i].returndata)
+            assert_null(strstr(text, "\"returnData\""));
+        if (!runs[i].memory)
+            assert_null(strstr(text, "\"memory\""));
+        free(text);
+    }
+    static const char *const refused[] = {"--trace.callframes",    "--trace.tracer callTracer",
+                                          "--trace.jsonconfig {}", "--trace.bogus",
+                                          "--trace.memory=maybe",  "--tracex"};
+    for (size_t i = 0; i < sizeof refused / sizeof refused[0]; i++) {
+        snprintf(cmd, sizeof cmd,
+                 "cd %s && %s t8n --state.fork Cancun --output.basedir out2 --trace %s 2>/dev/null", dir,
+                 parevm_bin, refused[i]);
+        assert_int_equal(sh(cmd), T8N_EXIT_CONFIG);
+    }
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    assert_int_equal(sh(cmd), 0);
+}
+
+/*
+ * currentDifficulty computed from the parent under the bomb-only fork
+ * names (geth's --state.fork MuirGlacier / ArrowGlacier / GrayGlacier).
+ * Block 11,500,000, parent difficulty 2^44 without uncles 10 s earlier:
+ * EIP-100's adjustment is parent/2048 * max(1 - 10/9, -99) = 0, so the
+ * difficulty is 2^44 + 2^((11,500,000 - delay)/100000 - 2) (no bomb term
+ * below period 2): London (EIP-3554, 9,700,000) + 2^16, ArrowGlacier
+ * (EIP-4345, 10,700,000) + 2^6, GrayGlacier (EIP-5133, 11,400,000) + 0.
+ */
+static const char *const glacier_env =
+    "{\"currentCoinbase\": \"0x00000000000000000000000000000000000000cb\", \"currentGasLimit\": "
+    "\"0x1000000\","
+    " \"currentNumber\": \"11500000\", \"currentTimestamp\": \"1010\", \"parentTimestamp\": \"1000\","
+    " \"parentDifficulty\": \"0x100000000000\", \"currentBaseFee\": \"7\"}";
+
+static void test_glacier_difficulty(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *name;
+        uint64_t want;
+    } cases[] = {
+        {"London", (1ull << 44) + (1ull << 16)},
+        {"ArrowGlacier", (1ull << 44) + (1ull << 6)},
+        {"GrayGlacier", 1ull << 44},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        struct run x;
+        memset(&x, 0, sizeof x);
+        assert_int_equal(t8n_parse_alloc("alloc", "{}", 2, &x.w, x.err, sizeof x.err), PAREVM_OK);
+        assert_int_equal(t8n_parse_env("env", glacier_env, strlen(glacier_env), &x.env, x.err, sizeof x.err),
+                         PAREVM_OK);
+        assert_int_equal(t8n_parse_txs("txs", "[]", 2, FORK_LONDON, 1, &x.txs, x.err, sizeof x.err),
+                         PAREVM_OK);
+        struct t8n_config cfg = {.fork = FORK_LONDON,
+                                 .glacier_bomb_delay = chain_glacier_bomb_delay(cases[i].name),
+                                 .chain_id = 1,
+                                 .reward_enabled = false,
+                                 .threads = 1};
+        x.rc = t8n_apply(&cfg, &x.env, &x.txs, &x.w, &x.r, x.err, sizeof x.err);
+        assert_int_equal(x.rc, PAREVM_OK);
+        assert_true(x.r.has_difficulty);
+        if (!u256_eq(&x.r.difficulty, &(u256){{cases[i].want, 0, 0, 0}}))
+            print_error("%s: difficulty %llu, wanted %llu\n", cases[i].name,
+                        (unsigned long long)x.r.difficulty.w[0], (unsigned long long)cases[i].want);
+        assert_true(u256_eq(&x.r.difficulty, &(u256){{cases[i].want, 0, 0, 0}}));
+        run_free(&x);
+    }
+
+    /* The CLI takes the delay from --state.fork (default GrayGlacier). */
+    if (access(parevm_bin, X_OK) != 0) {
+        print_message("skipped: %s not built\n", parevm_bin);
+        return;
+    }
+    char dir[] = "/tmp/parevm-t8n-XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    char path[4200], cmd[8192];
+    snprintf(path, sizeof path, "%s/alloc.json", dir);
+    write_text(path, "{}");
+    snprintf(path, sizeof path, "%s/env.json", dir);
+    write_text(path, glacier_env);
+    snprintf(path, sizeof path, "%s/txs.json", dir);
+    write_text(path, "[]");
+    static const struct {
+        const char *fork; /* NULL: the default */
+        const char *want;
+    } cli[] = {{"ArrowGlacier", "0x100000000040"}, {"London", "0x100000010000"}, {NULL, "0x100000000000"}};
+    for (size_t i = 0; i < sizeof cli / sizeof cli[0]; i++) {
+        snprintf(
+            cmd, sizeof cmd,
+            "cd %s && %s t8n %s%s --state.reward -1 --output.alloc \"\" --output.result stdout > out.json "
+            "2>/dev/null",
+            dir, parevm_bin, cli[i].fork ? "--state.fork " : "", cli[i].fork ? cli[i].fork : "");
+        assert_int_equal(sh(cmd), 0);
+        snprintf(path, sizeof path, "%s/out.json", dir);
+        char *text = read_text(path, NULL);
+        assert_non_null(text);
+        cJSON *out = cJSON_Parse(text);
+        free(text);
+        assert_non_null(out);
+        const cJSON *d = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(out, "result"),
+                                                          "currentDifficulty");
+        assert_true(cJSON_IsString(d));
+        assert_string_equal(d->valuestring, cli[i].want);
+        cJSON_Delete(out);
+    }
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    assert_int_equal(sh(cmd), 0);
 }
 
 static void test_cli(void **state)
@@ -1343,12 +1645,15 @@ int main(int argc, char **argv)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_skipping),
         cmocka_unit_test(test_prechecks),
+        cmocka_unit_test(test_rlp_undecodable),
         cmocka_unit_test(test_signing),
         cmocka_unit_test(test_set_code),
         cmocka_unit_test(test_errors),
         cmocka_unit_test(test_rewards),
         cmocka_unit_test(test_prague_requests),
         cmocka_unit_test(test_cli),
+        cmocka_unit_test(test_glacier_difficulty),
+        cmocka_unit_test(test_cli_trace_options),
         cmocka_unit_test(test_mainnet_receipts_root),
         cmocka_unit_test(test_state_tests_cancun),
     };

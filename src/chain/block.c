@@ -81,8 +81,11 @@ void chain_config_mainnet(struct chain_config *cfg)
     cfg->fork_block[FORK_CONSTANTINOPLE] = 7280000;
     cfg->fork_block[FORK_PETERSBURG] = 7280000;
     cfg->fork_block[FORK_ISTANBUL] = 9069000;
-    /* Muir Glacier (9,200,000), Arrow Glacier (13,773,000) and Gray
-     * Glacier (15,050,000) only moved the difficulty bomb: no EVM change. */
+    /* Muir Glacier, Arrow Glacier and Gray Glacier only moved the
+     * difficulty bomb: no EVM change, only bomb data. */
+    chain_config_add_bomb_delay(cfg, 9200000, chain_glacier_bomb_delay("MuirGlacier"));   /* EIP-2384 */
+    chain_config_add_bomb_delay(cfg, 13773000, chain_glacier_bomb_delay("ArrowGlacier")); /* EIP-4345 */
+    chain_config_add_bomb_delay(cfg, 15050000, chain_glacier_bomb_delay("GrayGlacier"));  /* EIP-5133 */
     cfg->fork_block[FORK_BERLIN] = 12244000;
     cfg->fork_block[FORK_LONDON] = 12965000;
     cfg->fork_block[FORK_PARIS] = 15537394;
@@ -105,28 +108,54 @@ void chain_config_single(struct chain_config *cfg, enum fork f)
 }
 
 /* Fork names of BlockchainTests networks beyond fork_from_name: forks
- * that changed no EVM rule, and the DAO pseudo-fork. */
-static bool network_fork(const char *name, size_t len, enum fork *out, bool *dao)
+ * that changed no EVM rule (the bomb-only ones carry their delay), and
+ * the DAO pseudo-fork. */
+static const struct network_extra {
+    const char *name;
+    enum fork fork;
+    bool dao;
+    uint64_t bomb_delay;
+} network_extras[] = {
+    {"Dao", FORK_HOMESTEAD, true, 0},
+    {"DAOFork", FORK_HOMESTEAD, true, 0},
+    {"MuirGlacier", FORK_ISTANBUL, false, 9000000}, /* EIP-2384 */
+    {"ArrowGlacier", FORK_LONDON, false, 10700000}, /* EIP-4345 */
+    {"GrayGlacier", FORK_LONDON, false, 11400000},  /* EIP-5133 */
+};
+
+uint64_t chain_glacier_bomb_delay(const char *name)
 {
-    static const struct {
-        const char *name;
-        enum fork fork;
-        bool dao;
-    } extra[] = {
-        {"Dao", FORK_HOMESTEAD, true},         {"DAOFork", FORK_HOMESTEAD, true},
-        {"MuirGlacier", FORK_ISTANBUL, false}, {"ArrowGlacier", FORK_LONDON, false},
-        {"GrayGlacier", FORK_LONDON, false},
-    };
+    for (size_t i = 0; name && i < sizeof network_extras / sizeof network_extras[0]; i++)
+        if (strcmp(name, network_extras[i].name) == 0)
+            return network_extras[i].bomb_delay;
+    return 0;
+}
+
+bool chain_config_add_bomb_delay(struct chain_config *cfg, uint64_t block, uint64_t delay)
+{
+    if (cfg->bomb_delay_count >= CHAIN_BOMB_DELAYS_MAX ||
+        (cfg->bomb_delay_count && cfg->bomb_delays[cfg->bomb_delay_count - 1].block > block))
+        return false;
+    cfg->bomb_delays[cfg->bomb_delay_count++] = (struct chain_bomb_delay){block, delay};
+    return true;
+}
+
+/* name[0..len) as a fork: *dao for the DAO pseudo-fork, *bomb_delay for a
+ * bomb-only fork (0 otherwise). */
+static bool network_fork(const char *name, size_t len, enum fork *out, bool *dao, uint64_t *bomb_delay)
+{
     char buf[64];
     if (len == 0 || len >= sizeof buf)
         return false;
     memcpy(buf, name, len);
     buf[len] = '\0';
     *dao = false;
-    for (size_t i = 0; i < sizeof extra / sizeof extra[0]; i++) {
-        if (strcmp(buf, extra[i].name) == 0) {
-            *out = extra[i].fork;
-            *dao = extra[i].dao;
+    *bomb_delay = 0;
+    for (size_t i = 0; i < sizeof network_extras / sizeof network_extras[0]; i++) {
+        if (strcmp(buf, network_extras[i].name) == 0) {
+            *out = network_extras[i].fork;
+            *dao = network_extras[i].dao;
+            *bomb_delay = network_extras[i].bomb_delay;
             return true;
         }
     }
@@ -169,23 +198,27 @@ bool chain_config_from_network(struct chain_config *cfg, const char *network)
         return false;
     enum fork f;
     bool dao;
+    uint64_t bomb;
     /* "<From>To<To>At<N>", "<From>To<To>AtTime<N>[k]", "<From>To<To>AtDiff<HEX>". */
     const char *to = strstr(network, "To");
     const char *at = to ? strstr(to + 2, "At") : NULL;
     if (!to || !at) {
-        if (!network_fork(network, strlen(network), &f, &dao))
+        if (!network_fork(network, strlen(network), &f, &dao, &bomb))
             return false;
         chain_config_single(cfg, f);
         if (dao) {
             cfg->dao_fork = true;
             cfg->dao_block = 0;
         }
+        if (bomb)
+            chain_config_add_bomb_delay(cfg, 0, bomb);
         return true;
     }
     enum fork from_fork, to_fork;
     bool from_dao, to_dao;
-    if (!network_fork(network, (size_t)(to - network), &from_fork, &from_dao) ||
-        !network_fork(to + 2, (size_t)(at - (to + 2)), &to_fork, &to_dao))
+    uint64_t from_bomb, to_bomb;
+    if (!network_fork(network, (size_t)(to - network), &from_fork, &from_dao, &from_bomb) ||
+        !network_fork(to + 2, (size_t)(at - (to + 2)), &to_fork, &to_dao, &to_bomb))
         return false;
     const char *num = at + 2;
     enum { AT_BLOCK, AT_TIME, AT_DIFF } kind = AT_BLOCK;
@@ -199,13 +232,19 @@ bool chain_config_from_network(struct chain_config *cfg, const char *network)
     uint64_t n;
     if (!network_number(num, kind == AT_DIFF, &n))
         return false;
-    if (to_fork < from_fork || (to_fork == from_fork && !to_dao))
+    /* "LondonToArrowGlacierAt5": the same EVM fork, a later bomb. */
+    bool bomb_only = to_fork == from_fork && to_bomb > from_bomb && kind == AT_BLOCK;
+    if (to_fork < from_fork || (to_fork == from_fork && !to_dao && !bomb_only))
         return false;
     chain_config_single(cfg, from_fork);
     if (from_dao) {
         cfg->dao_fork = true;
         cfg->dao_block = 0;
     }
+    if (from_bomb)
+        chain_config_add_bomb_delay(cfg, 0, from_bomb);
+    if (to_bomb && kind == AT_BLOCK)
+        chain_config_add_bomb_delay(cfg, n, to_bomb);
     if (to_dao && to_fork == from_fork) { /* "HomesteadToDaoAt5" */
         cfg->dao_fork = true;
         cfg->dao_block = n;

@@ -82,6 +82,16 @@ void block_free(struct block *b);
  * block (BlockchainTests networks such as "Cancun") or a schedule by
  * block number / timestamp (mainnet), optionally with one transition
  * ("ShanghaiToCancunAtTime15k"). */
+/* A fork that only pushed the difficulty bomb back and changed no EVM
+ * rule (so it has no enum fork): EIP-2384 Muir Glacier (9,000,000),
+ * EIP-4345 Arrow Glacier (10,700,000), EIP-5133 Gray Glacier
+ * (11,400,000). From block `block` on, the bomb counts from
+ * number - delay (validate_bomb_delay). */
+struct chain_bomb_delay {
+    uint64_t block, delay;
+};
+#define CHAIN_BOMB_DELAYS_MAX 4
+
 struct chain_config {
     uint64_t chain_id;
     /* activation block number for forks Frontier..Paris (UINT64_MAX = never) */
@@ -101,6 +111,11 @@ struct chain_config {
      * (mainnet's 0x00000000219ab540356cBB839Cbe05303d7705Fa by default;
      * other networks and tests set their own). */
     address deposit_contract;
+    /* The bomb-only forks of this chain, ascending by block (the mainnet
+     * schedule: Muir Glacier 9,200,000, Arrow Glacier 13,773,000, Gray
+     * Glacier 15,050,000; a network named after one: from block 0). */
+    struct chain_bomb_delay bomb_delays[CHAIN_BOMB_DELAYS_MAX];
+    size_t bomb_delay_count;
 };
 
 void chain_config_mainnet(struct chain_config *cfg);
@@ -110,6 +125,14 @@ void chain_config_single(struct chain_config *cfg, enum fork f);
  * transition). False if unknown. */
 bool chain_config_from_network(struct chain_config *cfg, const char *network);
 enum fork chain_config_fork(const struct chain_config *cfg, uint64_t number, uint64_t timestamp);
+/* The bomb delay a fork name stands for beyond its EVM fork's own:
+ * "MuirGlacier" 9,000,000, "ArrowGlacier" 10,700,000, "GrayGlacier"
+ * 11,400,000; 0 for any other name. (The EVM fork of these names is
+ * Istanbul, London, London.) */
+uint64_t chain_glacier_bomb_delay(const char *name);
+/* Append a bomb-only fork at `block` (blocks ascending). False when the
+ * table is full (CHAIN_BOMB_DELAYS_MAX) or out of order. */
+bool chain_config_add_bomb_delay(struct chain_config *cfg, uint64_t block, uint64_t delay);
 /* The fork of a header: chain_config_fork, plus Paris for a zero-difficulty
  * block under paris_at_zero_difficulty. */
 struct block_header;

@@ -172,22 +172,21 @@ uint64_t validate_bomb_delay(const struct chain_config *cfg, enum fork f, uint64
 {
     if (f < FORK_BYZANTIUM)
         return 0;
-    /* The mainnet schedule also had forks that only moved the bomb. */
-    bool mainnet = cfg && cfg->chain_id == 1 && cfg->fork_block[FORK_LONDON] == 12965000;
-    if (f >= FORK_LONDON) {
-        if (mainnet && number >= 15050000)
-            return 11400000; /* EIP-5133, Gray Glacier */
-        if (mainnet && number >= 13773000)
-            return 10700000; /* EIP-4345, Arrow Glacier */
-        return 9700000;      /* EIP-3554 */
-    }
-    if (f >= FORK_BERLIN)
-        return 9000000; /* EIP-2384 (Muir Glacier precedes Berlin) */
-    if (f >= FORK_ISTANBUL && mainnet && number >= 9200000)
-        return 9000000; /* EIP-2384, Muir Glacier */
-    if (f >= FORK_CONSTANTINOPLE)
-        return 5000000; /* EIP-1234 */
-    return 3000000;     /* EIP-649 */
+    uint64_t delay;
+    if (f >= FORK_LONDON)
+        delay = 9700000; /* EIP-3554 */
+    else if (f >= FORK_BERLIN)
+        delay = 9000000; /* EIP-2384 (Muir Glacier precedes Berlin) */
+    else if (f >= FORK_CONSTANTINOPLE)
+        delay = 5000000; /* EIP-1234 */
+    else
+        delay = 3000000; /* EIP-649 */
+    /* The bomb-only forks (EIP-2384, EIP-4345, EIP-5133) active at this
+     * block; each pushed the bomb further than every fork before it. */
+    for (size_t i = 0; cfg && i < cfg->bomb_delay_count; i++)
+        if (number >= cfg->bomb_delays[i].block && cfg->bomb_delays[i].delay > delay)
+            delay = cfg->bomb_delays[i].delay;
+    return delay;
 }
 
 u256 validate_pow_difficulty(enum fork f, const struct block_header *parent, uint64_t number, uint64_t timestamp,

@@ -169,11 +169,12 @@ uint64_t validate_next_excess_blob_gas(const struct block_header *parent, enum f
  * the blob base fee of the parent's excess under fork f's schedule. */
 bool validate_blob_reserve_binds(const struct block_header *parent, enum fork f);
 
-/* Blocks the difficulty bomb is pushed back by under fork f (EIP-649
- * Byzantium 3M, EIP-1234 Constantinople 5M, EIP-2384 Muir Glacier 9M
- * (Berlin in single-fork chains), EIP-3554 London 9.7M; on the mainnet
- * schedule also EIP-2384 from block 9,200,000, EIP-4345 from 13,773,000
- * and EIP-5133 from 15,050,000). 0 before Byzantium. */
+/* Blocks the difficulty bomb is pushed back by under fork f at block
+ * `number` (EIP-649 Byzantium 3M, EIP-1234 Constantinople 5M, EIP-2384
+ * Muir Glacier 9M (Berlin in single-fork chains), EIP-3554 London 9.7M),
+ * or more where one of cfg's bomb-only forks (cfg->bomb_delays: Muir,
+ * Arrow, Gray Glacier on the mainnet schedule or by network name) is
+ * active at `number`. 0 before Byzantium. cfg may be NULL. */
 uint64_t validate_bomb_delay(const struct chain_config *cfg, enum fork f, uint64_t number);
 
 /* Proof-of-work difficulty of a block at (number, timestamp) over parent:

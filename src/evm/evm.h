@@ -99,6 +99,7 @@ struct evm_trace_step {
     int depth;                  /* 0: the transaction's own frame */
     int64_t gas;                /* left before the instruction */
     size_t mem_size;            /* bytes */
+    const uint8_t *memory;      /* mem_size bytes (NULL when 0) */
     const u256 *stack;          /* stack[0] is the bottom item */
     size_t stack_height;
     const uint8_t *return_data; /* of this frame's last call */

@@ -229,6 +229,7 @@ static TRACE_COLD void trace_step(struct frame *f, uint64_t pc, uint8_t op, cons
     s.depth = f->msg->depth;
     s.gas = f->gas;
     s.mem_size = f->mem_size;
+    s.memory = f->mem_size ? f->mem : NULL;
     s.stack = stack;
     s.stack_height = (size_t)(top - stack);
     s.return_data = f->ret;

@@ -259,19 +259,33 @@ static void on_step(struct evm_tracer *base, const struct evm_trace_step *s)
     put_hex_u64(t, &t->head, s->gas > 0 ? (uint64_t)s->gas : 0);
     put(t, &t->head, ",", 1);
 
+    if (t->with_memory && s->mem_size && s->memory) {
+        put_str(t, &t->tail, "\"memory\":\"");
+        put_bytes_hex(t, &t->tail, s->memory, s->mem_size, true);
+        put_str(t, &t->tail, "\",");
+    }
     put_str(t, &t->tail, "\"memSize\":");
     put_u64(t, &t->tail, s->mem_size);
-    put_str(t, &t->tail, ",\"stack\":[");
-    for (size_t i = 0; i < s->stack_height; i++) {
-        if (i)
-            put(t, &t->tail, ",", 1);
-        put_hex_u256(t, &t->tail, &s->stack[i]);
+    if (t->stack_null) {
+        put_str(t, &t->tail, ",\"stack\":null");
+    } else {
+        put_str(t, &t->tail, ",\"stack\":[");
+        for (size_t i = 0; i < s->stack_height; i++) {
+            if (i)
+                put(t, &t->tail, ",", 1);
+            put_hex_u256(t, &t->tail, &s->stack[i]);
+        }
+        put(t, &t->tail, "]", 1);
     }
-    put_str(t, &t->tail, "],\"depth\":");
+    put_str(t, &t->tail, ",\"depth\":");
     put_u64(t, &t->tail, (uint64_t)s->depth + 1);
-    put_str(t, &t->tail, ",\"returnData\":\"");
-    put_bytes_hex(t, &t->tail, s->return_data, s->return_data_len, true);
-    put_str(t, &t->tail, "\",\"refund\":");
+    if (t->return_data == TRACE_RETURN_DATA_ALWAYS ||
+        (t->return_data == TRACE_RETURN_DATA_NONEMPTY && s->return_data_len)) {
+        put_str(t, &t->tail, ",\"returnData\":\"");
+        put_bytes_hex(t, &t->tail, s->return_data, s->return_data_len, true);
+        put(t, &t->tail, "\"", 1);
+    }
+    put_str(t, &t->tail, ",\"refund\":");
     put_i64(t, &t->tail, s->refund);
     put_str(t, &t->tail, ",\"opName\":\"");
     char name[32];

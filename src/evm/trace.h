@@ -20,6 +20,10 @@
  * transaction's top frame used: no intrinsic gas, before refunds) and
  * "error" when it did not succeed.
  *
+ * That is the default form; the options in struct trace_json give geth's
+ * JSON logger's (t8n --trace.*): "memory" before memSize, "stack":null,
+ * returnData omitted or only when non-empty.
+ *
  * Lines are formatted when the next event shows the cost, so the stack is
  * the one before the instruction, and written to `out` with one fwrite
  * per line. The first write error is kept in `error` (PAREVM_ERR_IO).
@@ -34,10 +38,25 @@
 #include "../base/buf.h"
 #include "evm.h"
 
+/* When a step line carries "returnData". */
+enum trace_return_data {
+    TRACE_RETURN_DATA_ALWAYS = 0, /* "0x" when empty (EIP-3155's examples) */
+    TRACE_RETURN_DATA_NONEMPTY,   /* omitted when empty (geth --trace.returndata) */
+    TRACE_RETURN_DATA_NEVER       /* geth's JSON logger by default */
+};
+
 struct trace_json {
     struct evm_tracer base; /* first member: &t->base is the tracer */
     FILE *out;
     int error;
+    /* Output options; trace_json_init sets EIP-3155's form (stack and
+     * returnData always, no memory). geth's t8n flags map to them:
+     * --trace.memory: with_memory ("memory":"0x.." before memSize, omitted
+     * while memory is empty), --trace.nostack: stack_null ("stack":null),
+     * --trace.returndata: TRACE_RETURN_DATA_NONEMPTY (else NEVER). */
+    bool with_memory;
+    bool stack_null;
+    enum trace_return_data return_data;
     /* The instruction whose cost is not known yet. */
     bool pending;
     int64_t pending_gas;

@@ -820,39 +820,85 @@ static int ld_txs(struct json_ctx *ld, const cJSON *arr, enum fork fork, uint64_
     return PAREVM_OK;
 }
 
-/* RLP list of signed transactions (legacy: a list, typed: a string). */
+/* Mark transaction i undecodable: rejected with `msg` when the block
+ * runs (tx i stays zeroed and is never executed or encoded). */
+static int reject_undecodable(struct json_ctx *ld, struct t8n_txs *out, size_t i, const char *msg)
+{
+    if (!(out->invalid[i] = strdup(msg)))
+        return json_nomem(ld);
+    return PAREVM_OK;
+}
+
+/* geth's message for a list element that is not a transaction. typed
+ * (an RLP string) with its payload; reason from tx_decode. */
+static void undecodable_message(bool typed, const uint8_t *payload, size_t payload_len, int err,
+                                const char *reason, char *msg, size_t msg_len)
+{
+    /* EIP-2718: a typed envelope is TransactionType || payload; geth says
+     * "typed transaction too short" for a type byte alone and "transaction
+     * type not supported" for a type it does not know (0, >= 0x80 and the
+     * types after EIP-7702's 4 included). */
+    if (typed && payload_len <= 1)
+        snprintf(msg, msg_len, "typed transaction too short");
+    else if (err == PAREVM_ERR_UNSUPPORTED || (typed && (payload[0] == 0 || payload[0] > 4)))
+        snprintf(msg, msg_len, "transaction type not supported");
+    else
+        snprintf(msg, msg_len, "rlp: %s", reason ? reason : "bad transaction");
+}
+
+/*
+ * An RLP list of signed transactions (legacy: a list, typed: a string),
+ * as geth's t8n reads it: each element is decoded on its own, and one
+ * that is not a transaction is rejected alone (its index in `rejected`,
+ * geth's message) while the others run. An element whose header runs
+ * past the end of the list (or is not canonical) rejects that index and
+ * ends the list: nothing after it can be delimited (geth's stream keeps
+ * returning the same error there and never ends). Fails
+ * (PAREVM_ERR_RLP) only when the input is not an RLP list at all.
+ */
 static int ld_txs_rlp_bytes(struct json_ctx *ld, const uint8_t *raw, size_t len, enum fork fork,
                             struct t8n_txs *out)
 {
     struct rlp_item list;
     if (rlp_decode_whole(raw, len, &list) || !list.is_list)
         return json_fail(ld, PAREVM_ERR_RLP, NULL, "expected an RLP list of transactions");
-    long n = rlp_list_count(&list);
-    if (n < 0)
-        return json_fail(ld, PAREVM_ERR_RLP, NULL, "malformed RLP list");
-    int err = txs_alloc(ld, (size_t)n, out);
-    if (err)
-        return err;
+    /* Count the well-delimited elements, plus one for a broken tail. */
+    size_t n = 0;
     struct rlp_iter it;
-    rlp_iter_init(&it, &list);
     struct rlp_item child;
     int rerr = PAREVM_OK;
+    rlp_iter_init(&it, &list);
+    while (rlp_iter_next(&it, &child, &rerr))
+        n++;
+    int err = txs_alloc(ld, n + (rerr ? 1 : 0), out);
+    if (err)
+        return err;
+    rlp_iter_init(&it, &list);
+    rerr = PAREVM_OK;
     while (rlp_iter_next(&it, &child, &rerr)) {
         size_t i = out->count++;
         const uint8_t *enc =
             child.is_list ? child.payload - (child.encoded_len - child.payload_len) : child.payload;
         size_t enc_len = child.is_list ? child.encoded_len : child.payload_len;
         const char *why = NULL;
-        char f[JSON_FIELD_MAX];
-        json_field_index(f, "", i);
-        if ((err = tx_decode(enc, enc_len, &out->txs[i], &why)))
-            return json_fail(ld, err == PAREVM_ERR_UNSUPPORTED ? PAREVM_ERR_RLP : err, f, "%s",
-                           why ? why : "bad transaction");
+        err = child.is_list || child.payload_len > 1 ? tx_decode(enc, enc_len, &out->txs[i], &why)
+                                                     : PAREVM_ERR_RLP;
+        if (err == PAREVM_ERR_NOMEM)
+            return json_nomem(ld);
+        if (err) {
+            char msg[160];
+            undecodable_message(!child.is_list, child.payload, child.payload_len, err, why, msg, sizeof msg);
+            if ((err = reject_undecodable(ld, out, i, msg)))
+                return err;
+            continue;
+        }
         if ((err = recover_or_reject(ld, &out->txs[i], fork, &out->invalid[i])))
             return err;
     }
-    if (rerr)
-        return json_fail(ld, PAREVM_ERR_RLP, NULL, "malformed RLP list");
+    if (rerr) /* a header that overruns the list, or a bad length prefix */
+        return reject_undecodable(
+            ld, out, out->count++,
+            "rlp: malformed list element (header overruns the list or is not canonical)");
     return PAREVM_OK;
 }
 
@@ -1310,6 +1356,8 @@ static int make_block_env(struct t8n_run *run)
         }
         struct chain_config cc;
         chain_config_single(&cc, fork);
+        if (run->cfg->glacier_bomb_delay) /* EIP-2384 / EIP-4345 / EIP-5133 */
+            chain_config_add_bomb_delay(&cc, 0, run->cfg->glacier_bomb_delay);
         b->difficulty = validate_pow_difficulty(fork, &parent, env->number, env->timestamp,
                                                 validate_bomb_delay(&cc, fork, env->number));
         out->has_difficulty = true;

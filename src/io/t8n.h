@@ -83,8 +83,9 @@ struct t8n_env {
 void t8n_env_free(struct t8n_env *e);
 
 /* The transactions, in input order. invalid[i] != NULL: transaction i
- * cannot be applied at all (its sender cannot be recovered) and is
- * rejected with that message. Senders of the others are set. */
+ * cannot be applied at all (it does not decode, or its sender cannot be
+ * recovered; txs[i] is then zeroed) and is rejected with that message.
+ * Senders of the others are set. */
 struct t8n_txs {
     struct tx *txs; /* owned */
     char **invalid; /* owned strings, NULL entries for good ones */
@@ -105,7 +106,12 @@ int t8n_parse_env(const char *path, const char *json, size_t len, struct t8n_env
 int t8n_parse_txs(const char *path, const char *json, size_t len, enum fork fork, uint64_t chain_id,
                   struct t8n_txs *out, char *err, size_t err_len);
 /* A ".rlp" transactions file: a JSON string holding the hex of an RLP
- * list of signed transactions (the --output.body format). */
+ * list of signed transactions (the --output.body format). As geth, an
+ * element that does not decode as a transaction is rejected alone
+ * (invalid[i] holds geth's message: "rlp: ...", "transaction type not
+ * supported", "typed transaction too short"); an element whose header
+ * overruns the list is rejected and ends it. PAREVM_ERR_RLP only when
+ * the input is not an RLP list. */
 int t8n_parse_txs_rlp(const char *path, const char *json, size_t len, enum fork fork, uint64_t chain_id,
                       struct t8n_txs *out, char *err, size_t err_len);
 /* The stdin form: one object {"alloc":{..},"env":{..},"txs":[..]} (or
@@ -125,6 +131,10 @@ struct t8n_trace_hooks {
 
 struct t8n_config {
     enum fork fork;
+    /* The bomb delay of a bomb-only fork name (chain_glacier_bomb_delay:
+     * MuirGlacier, ArrowGlacier, GrayGlacier), used for a currentDifficulty
+     * computed from the parent; 0: the fork's own (validate_bomb_delay). */
+    uint64_t glacier_bomb_delay;
     uint64_t chain_id;
     bool reward_enabled;                 /* --state.reward >= 0 */
     u256 reward;                         /* wei; 0 still touches the coinbase (as geth) */

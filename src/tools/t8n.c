@@ -29,6 +29,8 @@ struct t8n_options {
     const char *basedir;
     const char *output_alloc, *output_result, *output_body;
     bool trace;
+    /* geth's --trace.memory, --trace.nostack, --trace.returndata */
+    bool trace_memory, trace_nostack, trace_returndata;
     int threads;
 };
 
@@ -55,11 +57,14 @@ void cli_t8n_usage(FILE *out)
                  "  --input.txs FILE     a JSON array of transactions (geth's format; unsigned\n"
                  "                       ones with a `secretKey` are signed here), or, for a\n"
                  "                       name ending in .rlp, a JSON string with the hex RLP\n"
-                 "                       list of signed transactions (default txs.json)\n"
+                 "                       list of signed transactions; an element that is not a\n"
+                 "                       transaction is rejected alone (default txs.json)\n"
                  "\n"
                  "state:\n"
                  "  --state.fork NAME    rules (Frontier ... Cancun, Prague, Osaka, BPO1, BPO2;\n"
-                 "                       GrayGlacier = London; default GrayGlacier). An unknown\n"
+                 "                       MuirGlacier = Istanbul, ArrowGlacier and GrayGlacier =\n"
+                 "                       London with their difficulty bomb delays (EIP-2384,\n"
+                 "                       EIP-4345, EIP-5133); default GrayGlacier). An unknown\n"
                  "                       or unimplemented fork (Amsterdam) exits 3\n"
                  "  --state.chainid N    chain id (default 1)\n"
                  "  --state.reward WEI   block reward to the coinbase (and ommer rewards);\n"
@@ -82,9 +87,16 @@ void cli_t8n_usage(FILE *out)
                  "                       threads (default 1: sequential); results are identical\n"
                  "  --trace              write an EIP-3155 trace per executed transaction to\n"
                  "                       BASEDIR/trace-INDEX-TXHASH.jsonl (INDEX counts included\n"
-                 "                       transactions, as geth). Traced runs are sequential.\n"
-                 "                       (--trace.* options of geth are accepted and ignored:\n"
-                 "                       memory is never traced, stack and return data always)\n"
+                 "                       transactions, as geth), in geth's JSON logger form:\n"
+                 "                       stack, no memory, no returnData. Traced runs are\n"
+                 "                       sequential. Options (as geth's; also --opt=true|false):\n"
+                 "  --trace.memory       add \"memory\" (hex) to each step while memory is not empty\n"
+                 "  --trace.nostack      write \"stack\":null instead of the stack items\n"
+                 "  --trace.returndata   add \"returnData\" to each step while it is not empty\n"
+                 "  --trace.nomemory, --trace.noreturndata\n"
+                 "                       older geth's names for the defaults: accepted\n"
+                 "                       (--trace.tracer, --trace.jsonconfig and --trace.callframes\n"
+                 "                       are refused: parevm has only the JSON opcode tracer)\n"
                  "  -h, --help           show this help\n"
                  "\n"
                  "exit status (geth's): 0 ok, 2 execution error, 3 configuration (fork, env\n"
@@ -100,7 +112,8 @@ static int usage_error(const char *fmt, const char *arg)
     return T8N_EXIT_CONFIG;
 }
 
-/* geth's fork names that differ from ours only by the difficulty bomb. */
+/* geth's fork names that differ from ours only by the difficulty bomb
+ * (their delay: chain_glacier_bomb_delay). */
 static bool t8n_fork(const char *name, enum fork *f)
 {
     if (!strcmp(name, "MuirGlacier")) {
@@ -166,6 +179,7 @@ static int write_file(const char *path, const struct bytebuf *b)
 
 struct trace_files {
     const char *basedir;
+    bool memory, nostack, returndata; /* geth's --trace.* */
     struct trace_json tj;
     FILE *file;
     int error;
@@ -190,6 +204,10 @@ static struct evm_tracer *trace_begin(void *arg, size_t index, const hash32 *tx_
     }
     free(path);
     trace_json_init(&tf->tj, tf->file);
+    /* geth's JSON logger: no memory, stack, no returnData unless asked */
+    tf->tj.with_memory = tf->memory;
+    tf->tj.stack_null = tf->nostack;
+    tf->tj.return_data = tf->returndata ? TRACE_RETURN_DATA_NONEMPTY : TRACE_RETURN_DATA_NEVER;
     return &tf->tj.base;
 }
 
@@ -239,6 +257,47 @@ static bool parse_u64(const char *s, uint64_t *out)
     return true;
 }
 
+/* One of geth's boolean trace flags, `a` without dashes: "trace",
+ * "trace.nostack", or either with "=true" / "=false". Options parevm
+ * cannot honour are refused (exit 3), never silently ignored. */
+static int parse_trace_option(const char *a, struct t8n_options *o)
+{
+    char name[32];
+    const char *eq = strchr(a, '=');
+    size_t n = eq ? (size_t)(eq - a) : strlen(a);
+    if (n >= sizeof name)
+        return usage_error("unknown argument '--%s'", a);
+    memcpy(name, a, n);
+    name[n] = '\0';
+    if (!strcmp(name, "trace.tracer") || !strcmp(name, "trace.jsonconfig"))
+        return usage_error("'--%s': custom tracers are not supported (only the JSON opcode tracer, --trace)",
+                           name);
+    if (!strcmp(name, "trace.callframes"))
+        return usage_error("'--%s': call frame output is not supported by parevm's tracer", name);
+    bool value = true;
+    if (eq) {
+        if (!strcmp(eq + 1, "false"))
+            value = false;
+        else if (strcmp(eq + 1, "true") != 0)
+            return usage_error("bad value in '--%s' (true or false)", a);
+    }
+    if (!strcmp(name, "trace"))
+        o->trace = value;
+    else if (!strcmp(name, "trace.memory"))
+        o->trace_memory = value;
+    else if (!strcmp(name, "trace.nomemory"))
+        o->trace_memory = !value;
+    else if (!strcmp(name, "trace.nostack"))
+        o->trace_nostack = value;
+    else if (!strcmp(name, "trace.returndata"))
+        o->trace_returndata = value;
+    else if (!strcmp(name, "trace.noreturndata"))
+        o->trace_returndata = !value;
+    else
+        return usage_error("unknown argument '--%s'", a);
+    return 0;
+}
+
 static int parse_args(int argc, char **argv, struct t8n_options *o, bool *help)
 {
     memset(o, 0, sizeof *o);
@@ -263,10 +322,10 @@ static int parse_args(int argc, char **argv, struct t8n_options *o, bool *help)
         if (!strcmp(a, "h") || !strcmp(a, "help")) {
             *help = true;
             return 0;
-        } else if (!strcmp(a, "trace")) {
-            o->trace = true;
-        } else if (!strncmp(a, "trace.", 6)) {
-            /* geth's trace options: accepted, see --help */
+        } else if (!strncmp(a, "trace", 5) && (a[5] == '\0' || a[5] == '.' || a[5] == '=')) {
+            int rc = parse_trace_option(a, o);
+            if (rc)
+                return rc;
         } else if (OPT("input.alloc")) {
             o->input_alloc = v;
         } else if (OPT("input.env")) {
@@ -362,6 +421,7 @@ int cli_t8n(int argc, char **argv)
                  o.fork_name, t8n_fork(o.fork_name, &cfg.fork) ? " (not implemented by parevm)" : "");
         return report(PAREVM_ERR_UNSUPPORTED, why);
     }
+    cfg.glacier_bomb_delay = chain_glacier_bomb_delay(o.fork_name);
     cfg.chain_id = o.chain_id;
     cfg.reward_enabled = o.reward_enabled;
     cfg.reward = o.reward;
@@ -440,6 +500,9 @@ int cli_t8n(int argc, char **argv)
     struct trace_files tf;
     memset(&tf, 0, sizeof tf);
     tf.basedir = o.basedir;
+    tf.memory = o.trace_memory;
+    tf.nostack = o.trace_nostack;
+    tf.returndata = o.trace_returndata;
     struct t8n_trace_hooks hooks = {trace_begin, trace_end, &tf};
     if (o.trace)
         cfg.trace = &hooks;
