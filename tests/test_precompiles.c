@@ -2565,8 +2565,8 @@ static void test_kzg_encodings(void **state)
     char hex[2 * 192 + 1];
     const char *all_ff = "ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff";
     const char *modulus_plus_1 = "73eda753299d7d483339d80809a1d80553bda402fffe5bfeffffffff00000002";
-    expect_failure_hex(10, FORK_CANCUN, KZG_VHASH "" "ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff"
-                                        KZG_Y KZG_COMMITMENT KZG_PROOF, 100000, "z = 2^256 - 1");
+    kzg_input_for(hex, all_ff, KZG_Y, KZG_COMMITMENT, KZG_PROOF);
+    expect_failure_hex(10, FORK_CANCUN, hex, 100000, "z = 2^256 - 1");
     kzg_input_for(hex, modulus_plus_1, KZG_Y, KZG_COMMITMENT, KZG_PROOF);
     expect_failure_hex(10, FORK_CANCUN, hex, 100000, "z = modulus + 1");
     kzg_input_for(hex, KZG_Z, all_ff, KZG_COMMITMENT, KZG_PROOF);
@@ -3000,9 +3000,10 @@ static void *kzg_first_call_thread(void *arg)
     uintptr_t index = (uintptr_t)arg;
     size_t len;
     uint8_t *valid = unhex(KZG_VHASH KZG_Z KZG_Y KZG_COMMITMENT KZG_PROOF, &len);
-    uint8_t *wrong = unhex(KZG_VHASH KZG_Z "24d25032e67a7e6a4910df5834b8fe70e6bcfeeac0352434196bdf4b2485d5a2"
-                                           KZG_COMMITMENT KZG_PROOF,
-                           &len);
+    uint8_t *wrong =
+        unhex(KZG_VHASH KZG_Z
+              "24d25032e67a7e6a4910df5834b8fe70e6bcfeeac0352434196bdf4b2485d5a2" KZG_COMMITMENT KZG_PROOF,
+              &len);
     struct bytebuf out = {0};
     uint64_t gas = 0;
     pthread_barrier_wait(&kzg_first_call_barrier);
@@ -3010,7 +3011,8 @@ static void *kzg_first_call_thread(void *arg)
     for (int round = 0; round < 2; round++) {
         /* Odd threads start with the wrong proof, even ones with the right. */
         bool right = (index + (uintptr_t)round) % 2 == 0;
-        enum precompile_status st = precompile_run(10, FORK_CANCUN, right ? valid : wrong, len, 50000, &gas, &out);
+        enum precompile_status st =
+            precompile_run(10, FORK_CANCUN, right ? valid : wrong, len, 50000, &gas, &out);
         if (right)
             ok = ok && st == PRECOMPILE_OK && out.len == 64 && out.data[30] == 0x10 && out.data[63] == 0x01;
         else
@@ -3126,7 +3128,6 @@ static void test_kzg_missing_setup(void **state)
     run_self_child("--kzg-missing-setup-child", "PAREVM_TRUSTED_SETUP", "/nonexistent/trusted_setup.txt");
 }
 
-
 static void test_kzg_setup_file(void **state)
 {
     (void)state;
@@ -3157,7 +3158,6 @@ static void test_kzg_concurrent_first_call(void **state)
     (void)state;
     run_self_child("--kzg-first-call-child", NULL, NULL);
 }
-
 
 int main(int argc, char **argv)
 {

@@ -32,11 +32,11 @@ static const uint8_t KZG_RESULT[64] = {
     0x53, 0xbd, 0xa4, 0x02, 0xff, 0xfe, 0x5b, 0xfe, 0xff, 0xff, 0xff, 0xff, 0x00, 0x00, 0x00, 0x01,
 };
 
-#define KZG_VERSIONED_HASH_VERSION 0x01     /* EIP-4844 VERSIONED_HASH_VERSION_KZG */
-#define KZG_FIELD_ELEMENTS_PER_BLOB 4096    /* EIP-4844: G1 points in the setup */
-#define KZG_G1_BYTES 48                     /* compressed G1 point */
-#define KZG_G2_BYTES 96                     /* compressed G2 point */
-#define KZG_SCALAR_BITS 255                 /* scalars are < BLS_MODULUS < 2^255 */
+#define KZG_VERSIONED_HASH_VERSION 0x01  /* EIP-4844 VERSIONED_HASH_VERSION_KZG */
+#define KZG_FIELD_ELEMENTS_PER_BLOB 4096 /* EIP-4844: G1 points in the setup */
+#define KZG_G1_BYTES 48                  /* compressed G1 point */
+#define KZG_G2_BYTES 96                  /* compressed G2 point */
+#define KZG_SCALAR_BITS 255              /* scalars are < BLS_MODULUS < 2^255 */
 
 /* mk/kzg.mk defines both: the absolute path of the unpacked package at
  * build time, and the same path relative to the project root (for a build
