@@ -29,6 +29,8 @@
 #include <openssl/evp.h>
 #include <openssl/obj_mac.h>
 
+#include "blst.h"
+
 #include "../src/base/buf.h"
 #include "../src/evm/blake2f.h"
 #include "../src/evm/bn254.h"
@@ -2459,6 +2461,147 @@ static void test_kzg_infinity(void **state)
     expect_failure_hex(10, FORK_CANCUN, hex, 50000, "zero polynomial, y = 1");
 }
 
+/* Hex of n bytes into out (2n + 1 chars). */
+static void kzg_hex(char *out, const uint8_t *b, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        sprintf(out + 2 * i, "%02x", b[i]);
+}
+
+/* Compressed k*G1 for a small k, as hex (97 chars). */
+static void kzg_g1_times(char *hex, uint64_t k)
+{
+    uint64_t limbs[4] = {k, 0, 0, 0};
+    blst_scalar s;
+    blst_scalar_from_uint64(&s, limbs);
+    blst_p1 p;
+    blst_p1_mult(&p, blst_p1_generator(), s.b, 64);
+    uint8_t c[48];
+    blst_p1_compress(c, &p);
+    kzg_hex(hex, c, 48);
+}
+
+/* A 32-byte big-endian field element for a small k, as hex (65 chars). */
+static void kzg_fr_hex(char *hex, uint64_t k)
+{
+    uint8_t b[32] = {0};
+    for (int i = 0; i < 8; i++)
+        b[31 - i] = (uint8_t)(k >> (8 * i));
+    kzg_hex(hex, b, 32);
+}
+
+/* EIP-4844 validate_kzg_g1: a point on the curve but outside the order-r
+ * subgroup is refused, as commitment and as proof. The point is the curve
+ * point with the smallest x >= 1 (y^2 = x^3 + 4; x = 0 is refused by the
+ * decoder itself), checked with blst to be on the curve and not in G1, so
+ * the refusal is the subgroup check's (the cofactor is about 2^126: almost
+ * no curve point is in G1). */
+static void test_kzg_subgroup(void **state)
+{
+    (void)state;
+    uint8_t c[48] = {0x80};
+    blst_p1_affine p;
+    bool found = false;
+    for (unsigned x = 1; x < 256 && !found; x++) {
+        c[47] = (uint8_t)x;
+        found = blst_p1_uncompress(&p, c) == BLST_SUCCESS;
+    }
+    assert_true(found);
+    assert_true(blst_p1_affine_on_curve(&p));
+    assert_false(blst_p1_affine_is_inf(&p));
+    assert_false(blst_p1_affine_in_g1(&p));
+    char outside[97];
+    kzg_hex(outside, c, 48);
+    char hex[2 * 192 + 1];
+    kzg_input_for(hex, KZG_Z, KZG_Y, outside, KZG_PROOF);
+    expect_failure_hex(10, FORK_CANCUN, hex, 100000, "commitment outside G1");
+    kzg_input_for(hex, KZG_Z, KZG_Y, KZG_COMMITMENT, outside);
+    expect_failure_hex(10, FORK_CANCUN, hex, 100000, "proof outside G1");
+    /* With y = 0 and both points at infinity the opening holds (the zero
+     * polynomial); the same with the point outside G1 must still fail. */
+    kzg_input_for(hex, KZG_Z, ZERO32, outside, G1_INFINITY);
+    expect_failure_hex(10, FORK_CANCUN, hex, 100000, "zero polynomial, commitment outside G1");
+
+    /* The valid commitment and proof each moved off G1 by T = r * P, a
+     * non-zero point of the cofactor part (order coprime to r): the
+     * pairing check alone may not see T, the subgroup check must. */
+    uint8_t r_be[32];
+    unhex_fixed(BLS_MODULUS, r_be, 32);
+    blst_scalar r;
+    blst_scalar_from_bendian(&r, r_be);
+    blst_p1 outside_point, t;
+    blst_p1_from_affine(&outside_point, &p);
+    blst_p1_mult(&t, &outside_point, r.b, 255);
+    assert_false(blst_p1_is_inf(&t));
+    static const char *const valid_points[2] = {KZG_COMMITMENT, KZG_PROOF};
+    char moved[2][97];
+    for (int i = 0; i < 2; i++) {
+        uint8_t b[48];
+        unhex_fixed(valid_points[i], b, 48);
+        blst_p1_affine a;
+        assert_int_equal(blst_p1_uncompress(&a, b), BLST_SUCCESS);
+        blst_p1 q;
+        blst_p1_from_affine(&q, &a);
+        blst_p1_add_or_double(&q, &q, &t);
+        blst_p1_compress(b, &q);
+        assert_int_equal(blst_p1_uncompress(&a, b), BLST_SUCCESS);
+        assert_false(blst_p1_affine_in_g1(&a));
+        kzg_hex(moved[i], b, 48);
+    }
+    kzg_input_for(hex, KZG_Z, KZG_Y, moved[0], KZG_PROOF);
+    expect_failure_hex(10, FORK_CANCUN, hex, 100000, "commitment + T");
+    kzg_input_for(hex, KZG_Z, KZG_Y, KZG_COMMITMENT, moved[1]);
+    expect_failure_hex(10, FORK_CANCUN, hex, 100000, "proof + T");
+    kzg_input_for(hex, KZG_Z, KZG_Y, moved[0], moved[1]);
+    expect_failure_hex(10, FORK_CANCUN, hex, 100000, "commitment + T, proof + T");
+}
+
+/* Encodings EIP-4844 refuses before any pairing: non-canonical field
+ * elements and malformed compressed points (each commitment with its
+ * matching versioned hash, so only the encoding is at fault). */
+static void test_kzg_encodings(void **state)
+{
+    (void)state;
+    char hex[2 * 192 + 1];
+    const char *all_ff = "ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff";
+    const char *modulus_plus_1 = "73eda753299d7d483339d80809a1d80553bda402fffe5bfeffffffff00000002";
+    kzg_input_for(hex, all_ff, KZG_Y, KZG_COMMITMENT, KZG_PROOF);
+    expect_failure_hex(10, FORK_CANCUN, hex, 100000, "z = 2^256 - 1");
+    kzg_input_for(hex, modulus_plus_1, KZG_Y, KZG_COMMITMENT, KZG_PROOF);
+    expect_failure_hex(10, FORK_CANCUN, hex, 100000, "z = modulus + 1");
+    kzg_input_for(hex, KZG_Z, all_ff, KZG_COMMITMENT, KZG_PROOF);
+    expect_failure_hex(10, FORK_CANCUN, hex, 100000, "y = 2^256 - 1");
+    kzg_input_for(hex, KZG_Z, modulus_plus_1, KZG_COMMITMENT, KZG_PROOF);
+    expect_failure_hex(10, FORK_CANCUN, hex, 100000, "y = modulus + 1");
+    /* y = modulus on the zero polynomial: y mod r would be 0 and verify,
+     * so only the canonicity check refuses it. */
+    kzg_input_for(hex, KZG_Z, BLS_MODULUS, G1_INFINITY, G1_INFINITY);
+    expect_failure_hex(10, FORK_CANCUN, hex, 100000, "zero polynomial, y = modulus");
+    kzg_input_for(hex, BLS_MODULUS, ZERO32, G1_INFINITY, G1_INFINITY);
+    expect_failure_hex(10, FORK_CANCUN, hex, 100000, "zero polynomial, z = modulus");
+
+    static const char *const bad_points[] = {
+        /* all zero: compression flag clear */
+        "000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000",
+        /* infinity flag with a non-zero x */
+        "c00000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000001",
+        /* infinity flag with the sign flag set */
+        "e00000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000",
+        /* infinity without the compression flag */
+        "400000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000",
+        /* x = p (not reduced): the base field modulus with the flag */
+        "9a0111ea397fe69a4b1ba7b6434bacd764774b84f38512bf6730d2a0f6b0f6241eabfffeb153ffffb9feffffffffaaab",
+        /* x all ones under the flags (>= p) */
+        "9fffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff",
+    };
+    for (size_t i = 0; i < sizeof bad_points / sizeof bad_points[0]; i++) {
+        kzg_input_for(hex, KZG_Z, KZG_Y, bad_points[i], KZG_PROOF);
+        expect_failure_hex(10, FORK_CANCUN, hex, 100000, bad_points[i]);
+        kzg_input_for(hex, KZG_Z, ZERO32, G1_INFINITY, bad_points[i]);
+        expect_failure_hex(10, FORK_CANCUN, hex, 100000, bad_points[i]);
+    }
+}
+
 /* ---- 0x100 P256VERIFY -------------------------------------------------- */
 
 /* The test's own secp256r1 arithmetic through OpenSSL's EC API (a second
@@ -2772,6 +2915,133 @@ static int kzg_missing_setup_child(void)
     return ok ? 0 : 1;
 }
 
+/* Writes a trusted setup in the c-kzg text format whose secret is tau =
+ * 2: g1_count G1 tokens (the generator: the precompile skips them), then
+ * the G2 points listed (as multiples of the generator). Returns the path
+ * (static buffer). */
+static const char *kzg_write_setup(unsigned g1_count, const uint64_t *g2_multiples, unsigned g2_count)
+{
+    static char path[64];
+    snprintf(path, sizeof path, "/tmp/parevm-kzg-setup-%ld.txt", (long)getpid());
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fprintf(f, "%u\n%u\n", g1_count, g2_count);
+    char g1[97];
+    kzg_g1_times(g1, 1);
+    for (unsigned i = 0; i < g1_count; i++)
+        fprintf(f, "%s\n", g1);
+    for (unsigned i = 0; i < g2_count; i++) {
+        uint64_t limbs[4] = {g2_multiples[i], 0, 0, 0};
+        blst_scalar s;
+        blst_scalar_from_uint64(&s, limbs);
+        blst_p2 q;
+        blst_p2_mult(&q, blst_p2_generator(), s.b, 64);
+        uint8_t c[96];
+        blst_p2_compress(c, &q);
+        char h[193];
+        kzg_hex(h, c, 96);
+        fprintf(f, "%s\n", h);
+    }
+    for (unsigned i = 0; i < g1_count; i++)
+        fprintf(f, "%s\n", g1);
+    assert_int_equal(fclose(f), 0);
+    return path;
+}
+
+/* Child: PAREVM_TRUSTED_SETUP names a setup with tau = 2, which the
+ * precompile must use. p(x) = 3 + 5x: commitment [p(2)]_1 = [13]_1,
+ * quotient (p(x) - p(7)) / (x - 7) = 5 so the proof is [5]_1, and
+ * y = p(7) = 38. The mainnet vector must fail under this setup, and
+ * y = 39 too. */
+static int kzg_tau2_setup_child(void)
+{
+    char hex[2 * 192 + 1], z[65], y[65], commitment[97], proof[97];
+    kzg_fr_hex(z, 7);
+    kzg_fr_hex(y, 38);
+    kzg_g1_times(commitment, 13);
+    kzg_g1_times(proof, 5);
+    kzg_input_for(hex, z, y, commitment, proof);
+    struct run_result r = run_hex(10, FORK_CANCUN, hex, 50000);
+    bool ok = r.status == PRECOMPILE_OK && r.out.len == 64 && r.out.data[30] == 0x10;
+    bytebuf_free(&r.out);
+    kzg_fr_hex(y, 39);
+    kzg_input_for(hex, z, y, commitment, proof);
+    r = run_hex(10, FORK_CANCUN, hex, 50000);
+    ok = ok && r.status == PRECOMPILE_FAILURE;
+    bytebuf_free(&r.out);
+    r = run_hex(10, FORK_CANCUN, KZG_VHASH KZG_Z KZG_Y KZG_COMMITMENT KZG_PROOF, 50000);
+    ok = ok && r.status == PRECOMPILE_FAILURE;
+    bytebuf_free(&r.out);
+    return ok ? 0 : 1;
+}
+
+/* Child: PAREVM_TRUSTED_SETUP names a malformed setup: a valid input is
+ * an internal error (the setup cannot judge it), an invalid one still a
+ * plain failure (refused before the setup is needed). */
+static int kzg_bad_setup_child(void)
+{
+    struct run_result r = run_hex(10, FORK_CANCUN, KZG_VHASH KZG_Z KZG_Y KZG_COMMITMENT KZG_PROOF, 50000);
+    bool ok = r.status == PRECOMPILE_ERROR && r.out.len == 0;
+    bytebuf_free(&r.out);
+    r = run_hex(10, FORK_CANCUN, KZG_VHASH KZG_Z BLS_MODULUS KZG_COMMITMENT KZG_PROOF, 50000);
+    ok = ok && r.status == PRECOMPILE_FAILURE;
+    bytebuf_free(&r.out);
+    return ok ? 0 : 1;
+}
+
+/* Child: many threads released together make the process's first 0x0a
+ * calls (valid and invalid inputs interleaved); each must get the right
+ * answer, whichever thread runs the setup load. */
+#define KZG_FIRST_CALL_THREADS 8
+static pthread_barrier_t kzg_first_call_barrier;
+
+static void *kzg_first_call_thread(void *arg)
+{
+    uintptr_t index = (uintptr_t)arg;
+    size_t len;
+    uint8_t *valid = unhex(KZG_VHASH KZG_Z KZG_Y KZG_COMMITMENT KZG_PROOF, &len);
+    uint8_t *wrong =
+        unhex(KZG_VHASH KZG_Z
+              "24d25032e67a7e6a4910df5834b8fe70e6bcfeeac0352434196bdf4b2485d5a2" KZG_COMMITMENT KZG_PROOF,
+              &len);
+    struct bytebuf out = {0};
+    uint64_t gas = 0;
+    pthread_barrier_wait(&kzg_first_call_barrier);
+    bool ok = true;
+    for (int round = 0; round < 2; round++) {
+        /* Odd threads start with the wrong proof, even ones with the right. */
+        bool right = (index + (uintptr_t)round) % 2 == 0;
+        enum precompile_status st =
+            precompile_run(10, FORK_CANCUN, right ? valid : wrong, len, 50000, &gas, &out);
+        if (right)
+            ok = ok && st == PRECOMPILE_OK && out.len == 64 && out.data[30] == 0x10 && out.data[63] == 0x01;
+        else
+            ok = ok && st == PRECOMPILE_FAILURE && out.len == 0;
+    }
+    free(valid);
+    free(wrong);
+    bytebuf_free(&out);
+    return ok ? (void *)1 : NULL;
+}
+
+static int kzg_first_call_child(void)
+{
+    pthread_t threads[KZG_FIRST_CALL_THREADS];
+    if (pthread_barrier_init(&kzg_first_call_barrier, NULL, KZG_FIRST_CALL_THREADS) != 0)
+        return 2;
+    for (uintptr_t i = 0; i < KZG_FIRST_CALL_THREADS; i++)
+        if (pthread_create(&threads[i], NULL, kzg_first_call_thread, (void *)i) != 0)
+            return 2;
+    int failures = 0;
+    for (int i = 0; i < KZG_FIRST_CALL_THREADS; i++) {
+        void *ret = NULL;
+        pthread_join(threads[i], &ret);
+        failures += ret == NULL;
+    }
+    pthread_barrier_destroy(&kzg_first_call_barrier);
+    return failures == 0 ? 0 : 1;
+}
+
 /* The lazily created shared state (libsecp256k1 context, KZG trusted
  * setup, the P-256 group) is first touched by several threads at once in a fresh process:
  * every thread must get the right answers. */
@@ -2858,6 +3128,36 @@ static void test_kzg_missing_setup(void **state)
     run_self_child("--kzg-missing-setup-child", "PAREVM_TRUSTED_SETUP", "/nonexistent/trusted_setup.txt");
 }
 
+static void test_kzg_setup_file(void **state)
+{
+    (void)state;
+    static const uint64_t tau2[] = {1, 2, 4};
+    const char *path = kzg_write_setup(4096, tau2, 3);
+    run_self_child("--kzg-tau2-setup-child", "PAREVM_TRUSTED_SETUP", path);
+    /* Two G2 points are enough: only [1]_2 and [tau]_2 are read. */
+    path = kzg_write_setup(4096, tau2, 2);
+    run_self_child("--kzg-tau2-setup-child", "PAREVM_TRUSTED_SETUP", path);
+    /* The G2 points out of order ([2]_2 first): refused, not misread. */
+    static const uint64_t swapped[] = {2, 1, 4};
+    path = kzg_write_setup(4096, swapped, 3);
+    run_self_child("--kzg-bad-setup-child", "PAREVM_TRUSTED_SETUP", path);
+    /* 4095 G1 points: not an EIP-4844 setup. */
+    path = kzg_write_setup(4095, tau2, 3);
+    run_self_child("--kzg-bad-setup-child", "PAREVM_TRUSTED_SETUP", path);
+    /* Only one G2 point: no [tau]_2. */
+    path = kzg_write_setup(4096, tau2, 1);
+    run_self_child("--kzg-bad-setup-child", "PAREVM_TRUSTED_SETUP", path);
+    /* Truncated in the middle of the G1 points. */
+    assert_int_equal(truncate(kzg_write_setup(4096, tau2, 3), 1000), 0);
+    run_self_child("--kzg-bad-setup-child", "PAREVM_TRUSTED_SETUP", path);
+    unlink(path);
+}
+
+static void test_kzg_concurrent_first_call(void **state)
+{
+    (void)state;
+    run_self_child("--kzg-first-call-child", NULL, NULL);
+}
 
 int main(int argc, char **argv)
 {
@@ -2865,6 +3165,12 @@ int main(int argc, char **argv)
         return kzg_missing_setup_child();
     if (argc > 1 && strcmp(argv[1], "--concurrent-first-use-child") == 0)
         return concurrent_first_use_child();
+    if (argc > 1 && strcmp(argv[1], "--kzg-tau2-setup-child") == 0)
+        return kzg_tau2_setup_child();
+    if (argc > 1 && strcmp(argv[1], "--kzg-bad-setup-child") == 0)
+        return kzg_bad_setup_child();
+    if (argc > 1 && strcmp(argv[1], "--kzg-first-call-child") == 0)
+        return kzg_first_call_child();
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_addresses_per_fork),
         cmocka_unit_test(test_lookup),
@@ -2896,6 +3202,10 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_kzg_invalid),
         cmocka_unit_test(test_kzg_infinity),
         cmocka_unit_test(test_kzg_missing_setup),
+        cmocka_unit_test(test_kzg_subgroup),
+        cmocka_unit_test(test_kzg_encodings),
+        cmocka_unit_test(test_kzg_setup_file),
+        cmocka_unit_test(test_kzg_concurrent_first_call),
         cmocka_unit_test(test_p256verify_openssl_signatures),
         cmocka_unit_test(test_p256verify_rules),
         cmocka_unit_test(test_p256verify_modular_comparison_and_infinity),
