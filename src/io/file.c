@@ -232,18 +232,25 @@ static int json_key_cmp(const char *a, const char *b)
     return 0;
 }
 
-static int json_key_ptr_cmp(const void *x, const void *y)
+struct json_member_ref {
+    const cJSON *item;
+    size_t index; /* position in the object, so the later of a pair is named */
+};
+
+static int json_member_ref_cmp(const void *x, const void *y)
 {
-    return json_key_cmp((*(const cJSON *const *)x)->string, (*(const cJSON *const *)y)->string);
+    const struct json_member_ref *a = x, *b = y;
+    int c = json_key_cmp(a->item->string, b->item->string);
+    return c ? c : (a->index > b->index) - (a->index < b->index);
 }
 
 #define DUP_SMALL 16 /* objects up to this size are checked pairwise */
 
-/* The repeated key of obj's members, or NULL; PAREVM_ERR_NOMEM in *rc
- * when the sort buffer cannot be had. O(n log n) for n members. */
+/* The repeated key of obj's members (the later one's spelling), or NULL;
+ * PAREVM_ERR_NOMEM in *rc when the sort buffer cannot be had. O(n log n)
+ * for n members. */
 static const char *json_object_duplicate(const cJSON *obj, int *rc)
 {
-    const cJSON *small[DUP_SMALL], **members = small;
     size_t n = 0;
     for (const cJSON *m = obj->child; m; m = m->next)
         n++;
@@ -256,18 +263,23 @@ static const char *json_object_duplicate(const cJSON *obj, int *rc)
                     return m->string;
         return NULL;
     }
-    if (!(members = malloc(n * sizeof *members))) {
+    struct json_member_ref *members = malloc(n * sizeof *members);
+    if (!members) {
         *rc = PAREVM_ERR_NOMEM;
         return NULL;
     }
     n = 0;
-    for (const cJSON *m = obj->child; m; m = m->next)
-        members[n++] = m;
-    qsort(members, n, sizeof *members, json_key_ptr_cmp);
+    for (const cJSON *m = obj->child; m; m = m->next, n++)
+        members[n] = (struct json_member_ref){m, n};
+    qsort(members, n, sizeof *members, json_member_ref_cmp);
     const char *dup = NULL;
-    for (size_t i = 1; i < n && !dup; i++)
-        if (json_key_cmp(members[i - 1]->string, members[i]->string) == 0)
-            dup = members[i]->string;
+    size_t dup_index = 0;
+    for (size_t i = 1; i < n; i++) /* the first repeat in document order */
+        if (json_key_cmp(members[i - 1].item->string, members[i].item->string) == 0 &&
+            (!dup || members[i].index < dup_index)) {
+            dup = members[i].item->string;
+            dup_index = members[i].index;
+        }
     free(members);
     return dup;
 }
