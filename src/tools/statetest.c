@@ -695,9 +695,10 @@ int cli_statetest(int argc, char **argv)
     /* A run that checked nothing (an empty folder, a misspelt --filter)
      * must not read as a success. */
     if (passed + failed == 0) {
-        fprintf(stderr, "parevm statetest: error: no test case matched (%zu file%s read%s%s%s%s%s)\n", run.job_count,
-                run.job_count == 1 ? "" : "s", opt.filter ? ", --filter '" : "", opt.filter ? opt.filter : "",
-                opt.filter ? "'" : "", opt.has_fork ? ", --fork " : "", opt.has_fork ? fork_name(opt.fork) : "");
+        fprintf(stderr, "parevm statetest: error: no test case matched (%zu file%s read%s%s%s%s%s)\n",
+                run.job_count, run.job_count == 1 ? "" : "s", opt.filter ? ", --filter '" : "",
+                opt.filter ? opt.filter : "", opt.filter ? "'" : "", opt.has_fork ? ", --fork " : "",
+                opt.has_fork ? fork_name(opt.fork) : "");
         return CLI_EXIT_FAIL;
     }
     return failed ? CLI_EXIT_FAIL : CLI_EXIT_OK;
