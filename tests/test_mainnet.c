@@ -662,20 +662,22 @@ static void test_strict_inputs(void **state)
     static const char dup_account[] =
         "{\"0x00000000000000000000000000000000000000aa\": {\"balance\": \"0x10\"},\n"
         " \"0x00000000000000000000000000000000000000AA\": {\"balance\": \"0x20\"}}";
-    assert_int_equal(mainnet_parse_state("pre_state.json", dup_account, strlen(dup_account), &w, err, sizeof err),
-                     PAREVM_ERR_JSON);
+    assert_int_equal(
+        mainnet_parse_state("pre_state.json", dup_account, strlen(dup_account), &w, err, sizeof err),
+        PAREVM_ERR_JSON);
     assert_string_equal(err, "pre_state.json: duplicate key \"0x00000000000000000000000000000000000000AA\"");
     world_free(&w);
     static const char dup_balance[] =
         "{\"0x00000000000000000000000000000000000000aa\": {\"balance\": \"0x10\", \"nonce\": \"0x1\", "
         "\"balance\": \"0x20\"}}";
-    assert_int_equal(mainnet_parse_state("pre_state.json", dup_balance, strlen(dup_balance), &w, err, sizeof err),
-                     PAREVM_ERR_JSON);
-    assert_string_equal(err,
-                        "pre_state.json: 0x00000000000000000000000000000000000000aa: duplicate key \"balance\"");
+    assert_int_equal(
+        mainnet_parse_state("pre_state.json", dup_balance, strlen(dup_balance), &w, err, sizeof err),
+        PAREVM_ERR_JSON);
+    assert_string_equal(
+        err, "pre_state.json: 0x00000000000000000000000000000000000000aa: duplicate key \"balance\"");
     world_free(&w);
-    static const char dup_slot[] =
-        "{\"0x00000000000000000000000000000000000000aa\": {\"storage\": {\"0x01\": \"0x05\", \"0x1\": \"0x6\"}}}";
+    static const char dup_slot[] = "{\"0x00000000000000000000000000000000000000aa\": {\"storage\": "
+                                   "{\"0x01\": \"0x05\", \"0x1\": \"0x6\"}}}";
     assert_int_equal(mainnet_parse_state("pre_state.json", dup_slot, strlen(dup_slot), &w, err, sizeof err),
                      PAREVM_ERR_JSON);
     assert_string_equal(
@@ -686,15 +688,17 @@ static void test_strict_inputs(void **state)
         "{\"0x00000000000000000000000000000000000000aa\": {\"code\": \"0x60\\u000000\"}}";
     assert_int_equal(mainnet_parse_state("pre_state.json", nul_code, strlen(nul_code), &w, err, sizeof err),
                      PAREVM_ERR_JSON);
-    assert_non_null(strstr(err, "pre_state.json: 0x00000000000000000000000000000000000000aa.code: \\u0000 in a "
-                                "string at line 1, column 62"));
+    assert_non_null(strstr(err,
+                           "pre_state.json: 0x00000000000000000000000000000000000000aa.code: \\u0000 in a "
+                           "string at line 1, column 62"));
     world_free(&w);
     struct block_hashes bh;
     static const char dup_hash[] =
         "{\"1149998\": \"0xff19d1bd88ba8a520726a7c05dab8e18cab9ca25637feba4d1d4815dcc392761\",\n"
         " \"1149998\": \"0x0000000000000000000000000000000000000000000000000000000000000001\"}";
-    assert_int_equal(mainnet_parse_block_hashes("block_hashes.json", dup_hash, strlen(dup_hash), &bh, err, sizeof err),
-                     PAREVM_ERR_JSON);
+    assert_int_equal(
+        mainnet_parse_block_hashes("block_hashes.json", dup_hash, strlen(dup_hash), &bh, err, sizeof err),
+        PAREVM_ERR_JSON);
     assert_string_equal(err, "block_hashes.json: duplicate key \"1149998\"");
 }
 
@@ -724,9 +728,12 @@ static void test_unimplemented_fork_refused(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_all_blocks),         cmocka_unit_test(test_truncated_block_json),
-        cmocka_unit_test(test_bad_signatures),     cmocka_unit_test(test_wrong_chain_id_exec),
-        cmocka_unit_test(test_missing_block_hash), cmocka_unit_test(test_missing_files),
+        cmocka_unit_test(test_all_blocks),
+        cmocka_unit_test(test_truncated_block_json),
+        cmocka_unit_test(test_bad_signatures),
+        cmocka_unit_test(test_wrong_chain_id_exec),
+        cmocka_unit_test(test_missing_block_hash),
+        cmocka_unit_test(test_missing_files),
         cmocka_unit_test(test_unimplemented_fork_refused),
         cmocka_unit_test(test_strict_inputs),
         cmocka_unit_test(test_set_code_tx),

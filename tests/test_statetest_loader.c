@@ -538,11 +538,13 @@ static void test_strict_json(void **state)
     /* Trailing data: garbage, a second document; the byte is the first
      * one after the value and its whitespace. */
     char *json = mutate("}}\n", "}}\n garbage");
-    snprintf(needle, sizeof needle, "trailing data after the JSON value at byte %zu", strlen(json) - strlen("garbage"));
+    snprintf(needle, sizeof needle, "trailing data after the JSON value at byte %zu",
+             strlen(json) - strlen("garbage"));
     expect_file_error("trailing_garbage.json", json, PAREVM_ERR_JSON, needle, "line 24, column 2");
     free(json);
     json = mutate("}}\n", "}}\n{\"u\": {}}");
-    expect_file_error("second_document.json", json, PAREVM_ERR_JSON, "trailing data after the JSON value", NULL);
+    expect_file_error("second_document.json", json, PAREVM_ERR_JSON, "trailing data after the JSON value",
+                      NULL);
     free(json);
     /* a NUL byte is not the end of the text: len is */
     const char nul_text[] = "{}\0{}";
@@ -580,9 +582,10 @@ static void test_strict_json(void **state)
     json = mutate("}}\n", "}, \"t\": {}}\n");
     expect_file_error("dup_test.json", json, PAREVM_ERR_JSON, ": duplicate key \"t\"", NULL);
     free(json);
-    expect_mutation_error("dup_account.json", "\"pre\": {",
-                          "\"pre\": {\"0xa94f5374fce5edbc8e2a8697c15331677e6ebf0b\": {\"balance\": \"0x1\"}, ",
-                          PAREVM_ERR_JSON, "t.pre: duplicate key \"0xA94F5374FCE5EDBC8E2A8697C15331677E6EBF0B\"", NULL);
+    expect_mutation_error(
+        "dup_account.json", "\"pre\": {",
+        "\"pre\": {\"0xa94f5374fce5edbc8e2a8697c15331677e6ebf0b\": {\"balance\": \"0x1\"}, ", PAREVM_ERR_JSON,
+        "t.pre: duplicate key \"0xA94F5374FCE5EDBC8E2A8697C15331677E6EBF0B\"", NULL);
     expect_mutation_error("dup_slot.json", "\"0x0003\": \"0x00\"", "\"0x0003\": \"0x00\", \"0x1\": \"0x05\"",
                           PAREVM_ERR_JSON, "storage: duplicate key \"0x1\"", NULL);
     /* similar keys that are not the same: accepted */
@@ -599,7 +602,8 @@ static void test_strict_json(void **state)
         pos += (size_t)snprintf(slots + pos, sizeof slots - pos, ", \"0x%x\": \"0x01\"", 0xa0 + i);
     snprintf(slots + pos, sizeof slots - pos, ", \"0X%X\": \"0x02\"", 0xa0 + 16);
     expect_mutation_error("dup_big.json", "\"0x0003\": \"0x00\"", slots, PAREVM_ERR_JSON,
-                          "t.pre.0xA94F5374FCE5EDBC8E2A8697C15331677E6EBF0B.storage: duplicate key \"0XB0\"", NULL);
+                          "t.pre.0xA94F5374FCE5EDBC8E2A8697C15331677E6EBF0B.storage: duplicate key \"0XB0\"",
+                          NULL);
     slots[pos] = '\0'; /* without the repeat: loads */
     json = mutate("\"0x0003\": \"0x00\"", slots);
     parse_ok(json, &f);
@@ -657,7 +661,8 @@ int main(void)
         cmocka_unit_test(test_load_add11),
         cmocka_unit_test(test_legacy_formats),
         cmocka_unit_test(test_access_list_and_create),
-        cmocka_unit_test(test_1559_and_blob), cmocka_unit_test(test_set_code_authorizations),
+        cmocka_unit_test(test_1559_and_blob),
+        cmocka_unit_test(test_set_code_authorizations),
         cmocka_unit_test(test_multiple_tests),
         cmocka_unit_test(test_malformed_json),
         cmocka_unit_test(test_strict_json),

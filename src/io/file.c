@@ -116,8 +116,8 @@ static bool json_unterminated(const char *text, size_t len)
 
 struct nul_scan_frame {
     bool object;
-    size_t index;      /* arrays: the element being read */
-    const char *key;   /* objects: the current key's raw text */
+    size_t index;    /* arrays: the element being read */
+    const char *key; /* objects: the current key's raw text */
     size_t key_len;
 };
 
@@ -316,7 +316,8 @@ int io_parse_json(const char *json, size_t len, cJSON **root, char *msg, size_t 
     if (!*root) {
         if (json_unterminated(json, len)) {
             io_text_position(json, json + len, &line, &col);
-            snprintf(msg, msg_len, "invalid JSON: the file ends early at line %zu, column %zu (%zu bytes; truncated?)",
+            snprintf(msg, msg_len,
+                     "invalid JSON: the file ends early at line %zu, column %zu (%zu bytes; truncated?)",
                      line, col, len);
         } else if (end && end >= json && end <= json + len) {
             io_text_position(json, end, &line, &col);
@@ -342,8 +343,9 @@ int io_parse_json(const char *json, size_t len, cJSON **root, char *msg, size_t 
     size_t at;
     if (!rc && (at = json_find_nul_escape(json, len, field)) < len) {
         io_text_position(json, json + at, &line, &col);
-        snprintf(msg, msg_len, "%s%s\\u0000 in a string at line %zu, column %zu (NUL characters are not accepted)",
-                 field, *field ? ": " : "", line, col);
+        snprintf(msg, msg_len,
+                 "%s%s\\u0000 in a string at line %zu, column %zu (NUL characters are not accepted)", field,
+                 *field ? ": " : "", line, col);
         rc = PAREVM_ERR_JSON;
     }
     const char *dup;
