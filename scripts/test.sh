@@ -20,7 +20,11 @@
 #   7. forks-cli: every tool refuses a fork parevm does not implement or
 #      does not know, with the fork named and a non-zero exit
 #      (scripts/check-forks)
-#   8. diff-ethereumjs: generated blocks run through `parevm t8n` and
+#   8. inputs-cli: JSON inputs are strict (text after the value, \u0000 in
+#      a string, a repeated key: refused naming the file) and a statetest
+#      or blocktest run in which no case matched exits 1
+#      (scripts/check-inputs)
+#   9. diff-ethereumjs: generated blocks run through `parevm t8n` and
 #      @ethereumjs/vm, results compared (tests/diff, the families switched
 #      on in tests/diff/families.mjs); "skipped" without node or without
 #      node_modules (scripts/setup runs `npm ci`)
@@ -142,6 +146,7 @@ fi
 run_stage report-browser scripts/check-report
 run_stage bench-cli scripts/check-bench
 run_stage forks-cli scripts/check-forks
+run_stage inputs-cli scripts/check-inputs
 
 if ! command -v node >/dev/null 2>&1; then
     note "diff-ethereumjs"

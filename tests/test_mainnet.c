@@ -612,6 +612,96 @@ static void test_missing_files(void **state)
     assert_non_null(strstr(err, "truncated"));
 }
 
+/* Every input of `parevm run` goes through the strict parser: text after
+ * the value, \u0000 in a string and a repeated key (geth would take the
+ * last, cJSON the first) are refused, naming the file and byte or field;
+ * trailing whitespace is fine. */
+static void test_strict_inputs(void **state)
+{
+    (void)state;
+    REQUIRE_FIXTURES();
+    static const char *const files[] = {"block.json", "pre_state.json", "block_hashes.json"};
+    copy_fixture("19426587");
+    for (size_t i = 0; i < 3; i++) {
+        char path[512], needle[96];
+        snprintf(path, sizeof path, "%s/%s", tmpdir, files[i]);
+        size_t len;
+        char *text = read_all(path, &len);
+        assert_non_null(text);
+        char *more = malloc(len + 32);
+        assert_non_null(more);
+        memcpy(more, text, len);
+        /* whitespace after the value loads */
+        memcpy(more + len, " \n\t\r\n", 5);
+        write_file(path, more, len + 5);
+        struct chain_config c;
+        mainnet_config(&c);
+        struct mainnet_fixture fx;
+        char err[512];
+        if (mainnet_load(tmpdir, &c, &fx, err, sizeof err) != PAREVM_OK)
+            fail_msg("%s with trailing whitespace: %s", files[i], err);
+        mainnet_fixture_free(&fx);
+        /* garbage, then a second document: the byte after the whitespace */
+        memcpy(more + len + 5, "garbage", 7);
+        write_file(path, more, len + 12);
+        snprintf(needle, sizeof needle, "trailing data after the JSON value at byte %zu", len + 5);
+        const char *needles[] = {files[i], needle, NULL};
+        expect_load_error(PAREVM_ERR_JSON, needles);
+        memcpy(more + len + 5, "{}", 2);
+        write_file(path, more, len + 7);
+        expect_load_error(PAREVM_ERR_JSON, needles);
+        write_file(path, text, len);
+        free(more);
+        free(text);
+    }
+    remove_copy();
+
+    struct world w;
+    char err[512];
+    /* the same account twice, in two cases: the later one is named */
+    static const char dup_account[] =
+        "{\"0x00000000000000000000000000000000000000aa\": {\"balance\": \"0x10\"},\n"
+        " \"0x00000000000000000000000000000000000000AA\": {\"balance\": \"0x20\"}}";
+    assert_int_equal(
+        mainnet_parse_state("pre_state.json", dup_account, strlen(dup_account), &w, err, sizeof err),
+        PAREVM_ERR_JSON);
+    assert_string_equal(err, "pre_state.json: duplicate key \"0x00000000000000000000000000000000000000AA\"");
+    world_free(&w);
+    static const char dup_balance[] =
+        "{\"0x00000000000000000000000000000000000000aa\": {\"balance\": \"0x10\", \"nonce\": \"0x1\", "
+        "\"balance\": \"0x20\"}}";
+    assert_int_equal(
+        mainnet_parse_state("pre_state.json", dup_balance, strlen(dup_balance), &w, err, sizeof err),
+        PAREVM_ERR_JSON);
+    assert_string_equal(
+        err, "pre_state.json: 0x00000000000000000000000000000000000000aa: duplicate key \"balance\"");
+    world_free(&w);
+    static const char dup_slot[] = "{\"0x00000000000000000000000000000000000000aa\": {\"storage\": "
+                                   "{\"0x01\": \"0x05\", \"0x1\": \"0x6\"}}}";
+    assert_int_equal(mainnet_parse_state("pre_state.json", dup_slot, strlen(dup_slot), &w, err, sizeof err),
+                     PAREVM_ERR_JSON);
+    assert_string_equal(
+        err, "pre_state.json: 0x00000000000000000000000000000000000000aa.storage: duplicate key \"0x1\"");
+    world_free(&w);
+    /* \u0000 would cut the code short to "0x60" */
+    static const char nul_code[] =
+        "{\"0x00000000000000000000000000000000000000aa\": {\"code\": \"0x60\\u000000\"}}";
+    assert_int_equal(mainnet_parse_state("pre_state.json", nul_code, strlen(nul_code), &w, err, sizeof err),
+                     PAREVM_ERR_JSON);
+    assert_non_null(strstr(err,
+                           "pre_state.json: 0x00000000000000000000000000000000000000aa.code: \\u0000 in a "
+                           "string at line 1, column 62"));
+    world_free(&w);
+    struct block_hashes bh;
+    static const char dup_hash[] =
+        "{\"1149998\": \"0xff19d1bd88ba8a520726a7c05dab8e18cab9ca25637feba4d1d4815dcc392761\",\n"
+        " \"1149998\": \"0x0000000000000000000000000000000000000000000000000000000000000001\"}";
+    assert_int_equal(
+        mainnet_parse_block_hashes("block_hashes.json", dup_hash, strlen(dup_hash), &bh, err, sizeof err),
+        PAREVM_ERR_JSON);
+    assert_string_equal(err, "block_hashes.json: duplicate key \"1149998\"");
+}
+
 /* A block the chain config puts in a fork parevm does not implement is
  * refused at load time (PAREVM_ERR_UNSUPPORTED, naming the file, the field
  * and the fork), never run under another fork's rules; the same block in
@@ -638,10 +728,14 @@ static void test_unimplemented_fork_refused(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_all_blocks),         cmocka_unit_test(test_truncated_block_json),
-        cmocka_unit_test(test_bad_signatures),     cmocka_unit_test(test_wrong_chain_id_exec),
-        cmocka_unit_test(test_missing_block_hash), cmocka_unit_test(test_missing_files),
+        cmocka_unit_test(test_all_blocks),
+        cmocka_unit_test(test_truncated_block_json),
+        cmocka_unit_test(test_bad_signatures),
+        cmocka_unit_test(test_wrong_chain_id_exec),
+        cmocka_unit_test(test_missing_block_hash),
+        cmocka_unit_test(test_missing_files),
         cmocka_unit_test(test_unimplemented_fork_refused),
+        cmocka_unit_test(test_strict_inputs),
         cmocka_unit_test(test_set_code_tx),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -527,6 +527,91 @@ static void test_malformed_json(void **state)
     assert_non_null(strstr(err, "cannot open"));
 }
 
+/* The shared strict parser (src/io/file.c io_parse_json) refuses what
+ * cJSON alone would load wrongly: data after the value, \u0000 cutting a
+ * string short, and a key given twice (cJSON finds the first, geth uses
+ * the last). Every message names the file and the byte or field. */
+static void test_strict_json(void **state)
+{
+    (void)state;
+    char needle[96];
+    /* Trailing data: garbage, a second document; the byte is the first
+     * one after the value and its whitespace. */
+    char *json = mutate("}}\n", "}}\n garbage");
+    snprintf(needle, sizeof needle, "trailing data after the JSON value at byte %zu",
+             strlen(json) - strlen("garbage"));
+    expect_file_error("trailing_garbage.json", json, PAREVM_ERR_JSON, needle, "line 24, column 2");
+    free(json);
+    json = mutate("}}\n", "}}\n{\"u\": {}}");
+    expect_file_error("second_document.json", json, PAREVM_ERR_JSON, "trailing data after the JSON value",
+                      NULL);
+    free(json);
+    /* a NUL byte is not the end of the text: len is */
+    const char nul_text[] = "{}\0{}";
+    const char *path = write_tmp("nul_byte.json", nul_text, sizeof nul_text - 1);
+    struct statetest_file f;
+    char err[512];
+    assert_int_equal(statetest_load_file(path, &f, err, sizeof err), PAREVM_ERR_JSON);
+    assert_non_null(strstr(err, "trailing data after the JSON value at byte 2"));
+    unlink(path);
+    /* whitespace after the value is fine */
+    json = mutate("}}\n", "}}\n \r\n\t\n");
+    parse_ok(json, &f);
+    assert_int_equal(f.count, 1);
+    statetest_file_free(&f);
+    free(json);
+
+    /* \u0000 in a value, an array element and a key, each named. */
+    expect_mutation_error("nul_value.json", "\"0x095e7baea6", "\"0x095e\\u00007baea6", PAREVM_ERR_JSON,
+                          "t.transaction.to: \\u0000 in a string at line 10, column 17", NULL);
+    expect_mutation_error("nul_element.json", "\"0x0102\"", "\"0x01\\u000002\"", PAREVM_ERR_JSON,
+                          "t.transaction.data[1]: \\u0000", NULL);
+    expect_mutation_error("nul_key.json", "\"balance\"", "\"bal\\u0000ance\"", PAREVM_ERR_JSON,
+                          "t.pre.0xA94F5374FCE5EDBC8E2A8697C15331677E6EBF0B.bal: \\u0000", NULL);
+    /* an escaped backslash before u0000 is text, not a NUL */
+    json = mutate("{\"t\":", "{\"t\\\\u0000\":");
+    parse_ok(json, &f);
+    assert_string_equal(f.tests[0].name, "t\\u0000");
+    statetest_file_free(&f);
+    free(json);
+
+    /* Duplicate keys: a field, a test name, an account given in two
+     * cases, a storage slot with and without leading zeros. */
+    expect_mutation_error("dup_field.json", "\"sender\":", "\"nonce\": \"0x1\", \"sender\":", PAREVM_ERR_JSON,
+                          "t.transaction: duplicate key \"nonce\"", NULL);
+    json = mutate("}}\n", "}, \"t\": {}}\n");
+    expect_file_error("dup_test.json", json, PAREVM_ERR_JSON, ": duplicate key \"t\"", NULL);
+    free(json);
+    expect_mutation_error(
+        "dup_account.json", "\"pre\": {",
+        "\"pre\": {\"0xa94f5374fce5edbc8e2a8697c15331677e6ebf0b\": {\"balance\": \"0x1\"}, ", PAREVM_ERR_JSON,
+        "t.pre: duplicate key \"0xA94F5374FCE5EDBC8E2A8697C15331677E6EBF0B\"", NULL);
+    expect_mutation_error("dup_slot.json", "\"0x0003\": \"0x00\"", "\"0x0003\": \"0x00\", \"0x1\": \"0x05\"",
+                          PAREVM_ERR_JSON, "storage: duplicate key \"0x1\"", NULL);
+    /* similar keys that are not the same: accepted */
+    json = mutate("\"0x0003\": \"0x00\"", "\"0x0003\": \"0x00\", \"0x10\": \"0x05\", \"0x100\": \"0x06\"");
+    parse_ok(json, &f);
+    statetest_file_free(&f);
+    free(json);
+
+    /* A big object (the sorted path, more than 16 members): 40 storage
+     * slots, the last repeating the 17th in upper case. */
+    char slots[4096];
+    size_t pos = (size_t)snprintf(slots, sizeof slots, "\"0x0003\": \"0x00\"");
+    for (int i = 0; i < 40; i++)
+        pos += (size_t)snprintf(slots + pos, sizeof slots - pos, ", \"0x%x\": \"0x01\"", 0xa0 + i);
+    snprintf(slots + pos, sizeof slots - pos, ", \"0X%X\": \"0x02\"", 0xa0 + 16);
+    expect_mutation_error("dup_big.json", "\"0x0003\": \"0x00\"", slots, PAREVM_ERR_JSON,
+                          "t.pre.0xA94F5374FCE5EDBC8E2A8697C15331677E6EBF0B.storage: duplicate key \"0XB0\"",
+                          NULL);
+    slots[pos] = '\0'; /* without the repeat: loads */
+    json = mutate("\"0x0003\": \"0x00\"", slots);
+    parse_ok(json, &f);
+    assert_int_equal(f.count, 1);
+    statetest_file_free(&f);
+    free(json);
+}
+
 static void test_malformed_fields(void **state)
 {
     (void)state;
@@ -576,9 +661,11 @@ int main(void)
         cmocka_unit_test(test_load_add11),
         cmocka_unit_test(test_legacy_formats),
         cmocka_unit_test(test_access_list_and_create),
-        cmocka_unit_test(test_1559_and_blob), cmocka_unit_test(test_set_code_authorizations),
+        cmocka_unit_test(test_1559_and_blob),
+        cmocka_unit_test(test_set_code_authorizations),
         cmocka_unit_test(test_multiple_tests),
         cmocka_unit_test(test_malformed_json),
+        cmocka_unit_test(test_strict_json),
         cmocka_unit_test(test_malformed_fields),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

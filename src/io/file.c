@@ -1,7 +1,9 @@
 /* file.c — whole-file reads and text positions for the loaders. */
 #include "file.h"
 
+#include <ctype.h>
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,6 +11,7 @@
 #include <cjson/cJSON.h>
 
 #include "../../include/parevm.h"
+#include "jsonld.h"
 
 static int fail(int rc, char *msg, size_t msg_len, const char *what, const char *reason)
 {
@@ -74,30 +77,289 @@ void io_text_position(const char *text, const char *pos, size_t *line, size_t *c
     }
 }
 
+/* Whether text ends inside a string, object or array, or holds nothing
+ * but whitespace (a cut-off file). */
+static bool json_unterminated(const char *text, size_t len)
+{
+    size_t depth = 0;
+    bool in_string = false, escaped = false, any = false;
+    for (size_t i = 0; i < len; i++) {
+        char ch = text[i];
+        if (in_string) {
+            if (escaped)
+                escaped = false;
+            else if (ch == '\\')
+                escaped = true;
+            else if (ch == '"')
+                in_string = false;
+            continue;
+        }
+        if (ch != ' ' && ch != '\n' && ch != '\r' && ch != '\t')
+            any = true;
+        if (ch == '"')
+            in_string = true;
+        else if (ch == '{' || ch == '[')
+            depth++;
+        else if ((ch == '}' || ch == ']') && depth)
+            depth--;
+    }
+    return in_string || depth > 0 || !any;
+}
+
+/* ---- \u0000 inside strings ----
+ * cJSON stores strings NUL-terminated, so "0x12\u000034" would read as
+ * "0x12": the rest of the value would be dropped silently. The text is
+ * scanned for the escape (only after cJSON accepted it, so it is valid
+ * JSON) while a stack of the enclosing keys and indexes names the field. */
+
+#define NUL_SCAN_DEPTH 32 /* deeper levels are left out of the field name */
+
+struct nul_scan_frame {
+    bool object;
+    size_t index;    /* arrays: the element being read */
+    const char *key; /* objects: the current key's raw text */
+    size_t key_len;
+};
+
+/* The field path of the frames (and of an open key, when key is not
+ * NULL) into field (JSON_FIELD_MAX bytes). */
+static void nul_scan_field(char *field, const struct nul_scan_frame *frames, size_t depth, const char *key,
+                           size_t key_len)
+{
+    char name[64];
+    field[0] = '\0';
+    for (size_t d = 0; d < depth && d < NUL_SCAN_DEPTH; d++) {
+        const struct nul_scan_frame *f = &frames[d];
+        if (!f->object) {
+            json_field_index(field, field, f->index);
+        } else if (f->key) {
+            size_t n = f->key_len < sizeof name - 1 ? f->key_len : sizeof name - 1;
+            memcpy(name, f->key, n);
+            name[n] = '\0';
+            json_field_key(field, field, name);
+        }
+    }
+    if (key) {
+        size_t n = key_len < sizeof name - 1 ? key_len : sizeof name - 1;
+        memcpy(name, key, n);
+        name[n] = '\0';
+        json_field_key(field, field, name);
+    }
+}
+
+/* Find the first string (key or value) of valid JSON text holding the
+ * escape \u0000. Returns its byte offset (of the backslash) with the
+ * field path in field, or len when there is none. */
+static size_t json_find_nul_escape(const char *text, size_t len, char *field)
+{
+    static const char escape[] = "\\u0000";
+    bool any = false;
+    for (size_t i = 0; i + 6 <= len && !any; i++)
+        any = memcmp(text + i, escape, 6) == 0;
+    if (!any)
+        return len; /* the common case: one pass, no tokenizing */
+
+    struct nul_scan_frame frames[NUL_SCAN_DEPTH];
+    size_t depth = 0;
+    bool expect_key = false;
+    for (size_t i = 0; i < len; i++) {
+        char ch = text[i];
+        struct nul_scan_frame *top = depth && depth <= NUL_SCAN_DEPTH ? &frames[depth - 1] : NULL;
+        if (ch == '"') {
+            bool is_key = expect_key;
+            size_t begin = ++i;
+            for (; i < len && text[i] != '"'; i++) {
+                if (text[i] != '\\')
+                    continue;
+                if (i + 6 <= len && memcmp(text + i, escape, 6) == 0) {
+                    nul_scan_field(field, frames, depth, is_key ? text + begin : NULL, i - begin);
+                    return i;
+                }
+                i++; /* the escaped character, which may be a quote */
+            }
+            if (is_key && top) {
+                top->key = text + begin;
+                top->key_len = i - begin;
+            }
+        } else if (ch == '{' || ch == '[') {
+            if (depth < NUL_SCAN_DEPTH)
+                frames[depth] = (struct nul_scan_frame){.object = ch == '{'};
+            depth++;
+            expect_key = ch == '{';
+        } else if ((ch == '}' || ch == ']') && depth) {
+            depth--;
+            expect_key = false;
+        } else if (ch == ',' && top) {
+            if (top->object)
+                expect_key = true;
+            else
+                top->index++;
+        } else if (ch == ':') {
+            expect_key = false;
+        }
+    }
+    return len;
+}
+
+/* ---- duplicate keys ----
+ * cJSON keeps every member of an object, and lookups find the first;
+ * geth's decoder takes the last. Rather than pick one, a repeated key is
+ * refused. Keys written in hex ("0x" addresses, storage slots) name a
+ * number, so they are compared ignoring case and leading zeros: the
+ * loaders read "0xAB" and "0x00ab" as the same account or slot. */
+
+/* Total order on keys in which equal means "the same key" as above. */
+static int json_key_cmp(const char *a, const char *b)
+{
+    bool ha = (a[0] == '0' && (a[1] == 'x' || a[1] == 'X'));
+    bool hb = (b[0] == '0' && (b[1] == 'x' || b[1] == 'X'));
+    if (ha != hb)
+        return ha ? -1 : 1;
+    if (!ha)
+        return strcmp(a, b);
+    for (a += 2; *a == '0'; a++) {
+    }
+    for (b += 2; *b == '0'; b++) {
+    }
+    size_t la = strlen(a), lb = strlen(b);
+    if (la != lb)
+        return la < lb ? -1 : 1;
+    for (; *a; a++, b++) {
+        int ca = tolower((unsigned char)*a), cb = tolower((unsigned char)*b);
+        if (ca != cb)
+            return ca - cb;
+    }
+    return 0;
+}
+
+struct json_member_ref {
+    const cJSON *item;
+    size_t index; /* position in the object, so the later of a pair is named */
+};
+
+static int json_member_ref_cmp(const void *x, const void *y)
+{
+    const struct json_member_ref *a = x, *b = y;
+    int c = json_key_cmp(a->item->string, b->item->string);
+    return c ? c : (a->index > b->index) - (a->index < b->index);
+}
+
+#define DUP_SMALL 16 /* objects up to this size are checked pairwise */
+
+/* The repeated key of obj's members (the later one's spelling), or NULL;
+ * PAREVM_ERR_NOMEM in *rc when the sort buffer cannot be had. O(n log n)
+ * for n members. */
+static const char *json_object_duplicate(const cJSON *obj, int *rc)
+{
+    size_t n = 0;
+    for (const cJSON *m = obj->child; m; m = m->next)
+        n++;
+    if (n < 2)
+        return NULL;
+    if (n <= DUP_SMALL) {
+        for (const cJSON *m = obj->child; m; m = m->next)
+            for (const cJSON *o = obj->child; o != m; o = o->next)
+                if (json_key_cmp(o->string, m->string) == 0)
+                    return m->string;
+        return NULL;
+    }
+    struct json_member_ref *members = malloc(n * sizeof *members);
+    if (!members) {
+        *rc = PAREVM_ERR_NOMEM;
+        return NULL;
+    }
+    n = 0;
+    for (const cJSON *m = obj->child; m; m = m->next, n++)
+        members[n] = (struct json_member_ref){m, n};
+    qsort(members, n, sizeof *members, json_member_ref_cmp);
+    const char *dup = NULL;
+    size_t dup_index = 0;
+    for (size_t i = 1; i < n; i++) /* the first repeat in document order */
+        if (json_key_cmp(members[i - 1].item->string, members[i].item->string) == 0 &&
+            (!dup || members[i].index < dup_index)) {
+            dup = members[i].item->string;
+            dup_index = members[i].index;
+        }
+    free(members);
+    return dup;
+}
+
+/* Walk node's tree for a repeated key; field (JSON_FIELD_MAX bytes) holds
+ * node's path on entry and the offending object's path on return. Returns
+ * the key, or NULL (with *rc set on out-of-memory). */
+static const char *json_find_duplicate(const cJSON *node, char *field, int *rc)
+{
+    if (!cJSON_IsObject(node) && !cJSON_IsArray(node))
+        return NULL;
+    const char *dup = cJSON_IsObject(node) ? json_object_duplicate(node, rc) : NULL;
+    if (dup || *rc)
+        return dup;
+    size_t keep = strlen(field), i = 0;
+    for (const cJSON *m = node->child; m; m = m->next, i++) {
+        if (m->string)
+            json_field_key(field, field, m->string);
+        else
+            json_field_index(field, field, i);
+        if ((dup = json_find_duplicate(m, field, rc)) || *rc)
+            return dup;
+        field[keep] = '\0';
+    }
+    return NULL;
+}
+
 int io_parse_json(const char *json, size_t len, cJSON **root, char *msg, size_t msg_len)
 {
     const char *end = NULL;
     size_t line, col;
+    char field[JSON_FIELD_MAX];
     *root = cJSON_ParseWithLengthOpts(json, len, &end, 0);
     if (!*root) {
-        if (end && end >= json && end <= json + len) {
+        if (json_unterminated(json, len)) {
+            io_text_position(json, json + len, &line, &col);
+            snprintf(msg, msg_len,
+                     "invalid JSON: the file ends early at line %zu, column %zu (%zu bytes; truncated?)",
+                     line, col, len);
+        } else if (end && end >= json && end <= json + len) {
             io_text_position(json, end, &line, &col);
-            snprintf(msg, msg_len, "invalid JSON at line %zu, column %zu", line, col);
+            snprintf(msg, msg_len, "invalid JSON at line %zu, column %zu (byte %zu)", line, col,
+                     (size_t)(end - json));
         } else {
             snprintf(msg, msg_len, "invalid JSON");
         }
         return PAREVM_ERR_JSON;
     }
-    if (end) {
-        while (end < json + len && (*end == ' ' || *end == '\n' || *end == '\r' || *end == '\t'))
-            end++;
-        if (end < json + len && *end != '\0') {
-            cJSON_Delete(*root);
-            *root = NULL;
-            io_text_position(json, end, &line, &col);
-            snprintf(msg, msg_len, "trailing data after JSON at line %zu, column %zu", line, col);
-            return PAREVM_ERR_JSON;
-        }
+    int rc = PAREVM_OK;
+    /* Only whitespace may follow the value: "{...} {...}" or "{...} x"
+     * would otherwise load the first value and ignore the rest. A NUL
+     * byte is not an end here, len is. */
+    while (end < json + len && (*end == ' ' || *end == '\n' || *end == '\r' || *end == '\t'))
+        end++;
+    if (end < json + len) {
+        io_text_position(json, end, &line, &col);
+        snprintf(msg, msg_len, "trailing data after the JSON value at byte %zu (line %zu, column %zu)",
+                 (size_t)(end - json), line, col);
+        rc = PAREVM_ERR_JSON;
     }
-    return PAREVM_OK;
+    size_t at;
+    if (!rc && (at = json_find_nul_escape(json, len, field)) < len) {
+        io_text_position(json, json + at, &line, &col);
+        snprintf(msg, msg_len,
+                 "%s%s\\u0000 in a string at line %zu, column %zu (NUL characters are not accepted)", field,
+                 *field ? ": " : "", line, col);
+        rc = PAREVM_ERR_JSON;
+    }
+    const char *dup;
+    field[0] = '\0';
+    if (!rc && ((dup = json_find_duplicate(*root, field, &rc)) || rc)) {
+        if (rc)
+            snprintf(msg, msg_len, "out of memory");
+        else
+            snprintf(msg, msg_len, "%s%sduplicate key \"%s\"", field, *field ? ": " : "", dup);
+        rc = rc ? rc : PAREVM_ERR_JSON;
+    }
+    if (rc) {
+        cJSON_Delete(*root);
+        *root = NULL;
+    }
+    return rc;
 }

@@ -14,10 +14,19 @@
  * "read error" or "out of memory". */
 int io_read_file(const char *path, char **data, size_t *len, char *msg, size_t msg_len);
 
-/* Parse JSON text strictly: only whitespace may follow the top-level
- * value. PAREVM_OK with *root (free with cJSON_Delete), or
- * PAREVM_ERR_JSON with msg "invalid JSON at line L, column C" or
- * "trailing data after JSON at line L, column C". */
+/* Parse JSON text strictly, the one parser of every loader. PAREVM_OK
+ * with *root (free with cJSON_Delete), or PAREVM_ERR_JSON (NOMEM when
+ * memory runs out) with *root NULL and msg saying why, without the file
+ * name (the caller adds it):
+ *   "invalid JSON at line L, column C (byte N)"
+ *   "invalid JSON: the file ends early at line L, column C (N bytes; truncated?)"
+ *   "trailing data after the JSON value at byte N (line L, column C)"
+ *     anything but whitespace after the value (a NUL byte included);
+ *   "FIELD: \u0000 in a string at line L, column C (...)"
+ *     cJSON's NUL-terminated strings would cut the value short;
+ *   "FIELD: duplicate key \"K\"" (FIELD is the object's path, empty at
+ *     the top level): a key given twice in one object, hex keys ("0x...")
+ *     compared ignoring case and leading zeros. */
 int io_parse_json(const char *json, size_t len, cJSON **root, char *msg, size_t msg_len);
 
 /* Line and column (1-based) of pos in text. */

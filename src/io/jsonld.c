@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "../../include/parevm.h"
+#include "file.h"
 
 int json_fail(struct json_ctx *c, int code, const char *field, const char *fmt, ...)
 {
@@ -68,6 +69,13 @@ const char *json_field_index(char *buf, const char *prefix, size_t i)
     size_t pos = field_start(buf, prefix);
     field_append(buf, &pos, num);
     return buf;
+}
+
+int json_parse(struct json_ctx *c, const char *json, size_t len, cJSON **root)
+{
+    char msg[JSON_FIELD_MAX + 128];
+    int rc = io_parse_json(json, len, root, msg, sizeof msg);
+    return rc ? json_fail(c, rc, NULL, "%s", msg) : PAREVM_OK;
 }
 
 const cJSON *json_member(const cJSON *obj, const char *key)

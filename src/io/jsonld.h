@@ -31,6 +31,11 @@ int json_nomem(struct json_ctx *c);
 const char *json_field_key(char *buf, const char *prefix, const char *key); /* "prefix.key" */
 const char *json_field_index(char *buf, const char *prefix, size_t i);      /* "prefix[i]" */
 
+/* Parse a whole input file's text with io_parse_json's strict rules
+ * (no trailing data, no \u0000 in strings, no repeated key); on failure
+ * records "PATH: why" in c and returns its code, *root NULL. */
+int json_parse(struct json_ctx *c, const char *json, size_t len, cJSON **root);
+
 /* Member by exact name; absent and JSON null are both absent (NULL). */
 const cJSON *json_member(const cJSON *obj, const char *key);
 

@@ -142,48 +142,6 @@ static int ld_req_fixed(struct json_ctx *ld, const cJSON *obj, const char *prefi
     return err ? err : ld_fixed(ld, item, f, out, n);
 }
 
-/* Whether text ends inside a string, object or array (a cut-off file). */
-static bool json_unterminated(const char *text, size_t len)
-{
-    size_t depth = 0;
-    bool in_string = false, escaped = false, any = false;
-    for (size_t i = 0; i < len; i++) {
-        char ch = text[i];
-        if (in_string) {
-            if (escaped)
-                escaped = false;
-            else if (ch == '\\')
-                escaped = true;
-            else if (ch == '"')
-                in_string = false;
-            continue;
-        }
-        if (ch == '"')
-            in_string = true;
-        else if (ch == '{' || ch == '[') {
-            depth++;
-            any = true;
-        } else if ((ch == '}' || ch == ']') && depth)
-            depth--;
-    }
-    return in_string || depth > 0 || !any;
-}
-
-/* Parse JSON text; a truncated or malformed file names the offset. */
-static int ld_parse(struct json_ctx *ld, const char *json, size_t len, cJSON **out)
-{
-    const char *end = NULL;
-    *out = cJSON_ParseWithLengthOpts(json, len, &end, 0);
-    if (!*out) {
-        if (json_unterminated(json, len))
-            return json_fail(ld, PAREVM_ERR_JSON, NULL,
-                           "malformed JSON: the file ends early (%zu bytes; truncated?)", len);
-        size_t at = end && end >= json && end <= json + len ? (size_t)(end - json) : len;
-        return json_fail(ld, PAREVM_ERR_JSON, NULL, "malformed JSON near byte %zu of %zu", at, len);
-    }
-    return PAREVM_OK;
-}
-
 /* ---- block.json ---- */
 
 static int ld_header(struct json_ctx *ld, const cJSON *obj, const char *prefix, struct block_header *h)
@@ -597,7 +555,7 @@ int mainnet_parse_block(const char *path, const char *json, size_t len, const st
     if (!json || !cfg)
         return json_fail(&ld, PAREVM_ERR_ARG, NULL, "no input");
     cJSON *root;
-    int rc = ld_parse(&ld, json, len, &root);
+    int rc = json_parse(&ld, json, len, &root);
     if (rc)
         return rc;
     rc = ld_block(&ld, root, cfg, out);
@@ -682,7 +640,7 @@ int mainnet_parse_state(const char *path, const char *json, size_t len, struct w
     if (!json)
         return json_fail(&ld, PAREVM_ERR_ARG, NULL, "no input");
     cJSON *root;
-    int rc = ld_parse(&ld, json, len, &root);
+    int rc = json_parse(&ld, json, len, &root);
     if (rc)
         return rc;
     rc = ld_state(&ld, root, out);
@@ -779,7 +737,7 @@ int mainnet_parse_block_hashes(const char *path, const char *json, size_t len, s
     if (!json)
         return json_fail(&ld, PAREVM_ERR_ARG, NULL, "no input");
     cJSON *root;
-    int rc = ld_parse(&ld, json, len, &root);
+    int rc = json_parse(&ld, json, len, &root);
     if (rc)
         return rc;
     rc = ld_hashes(&ld, root, out);

@@ -225,17 +225,6 @@ static int ld_word(struct json_ctx *ld, const cJSON *item, const char *field, ha
     return err;
 }
 
-static int ld_parse(struct json_ctx *ld, const char *json, size_t len, cJSON **out)
-{
-    const char *end = NULL;
-    *out = cJSON_ParseWithLengthOpts(json, len, &end, 0);
-    if (!*out) {
-        size_t at = end && end >= json && end <= json + len ? (size_t)(end - json) : len;
-        return json_fail(ld, PAREVM_ERR_JSON, NULL, "malformed JSON near byte %zu of %zu", at, len);
-    }
-    return PAREVM_OK;
-}
-
 /* ---- alloc ---- */
 
 static int ld_alloc(struct json_ctx *ld, const cJSON *root, struct world *w)
@@ -303,7 +292,7 @@ int t8n_parse_alloc(const char *path, const char *json, size_t len, struct world
     cJSON *root;
     if (!json)
         return json_fail(&ld, PAREVM_ERR_ARG, NULL, "no input");
-    int rc = ld_parse(&ld, json, len, &root);
+    int rc = json_parse(&ld, json, len, &root);
     if (rc)
         return rc;
     rc = ld_alloc(&ld, root, out);
@@ -476,7 +465,7 @@ int t8n_parse_env(const char *path, const char *json, size_t len, struct t8n_env
     cJSON *root;
     if (!json)
         return json_fail(&ld, PAREVM_ERR_ARG, NULL, "no input");
-    int rc = ld_parse(&ld, json, len, &root);
+    int rc = json_parse(&ld, json, len, &root);
     if (rc)
         return rc;
     rc = ld_env(&ld, root, out);
@@ -922,7 +911,7 @@ int t8n_parse_txs(const char *path, const char *json, size_t len, enum fork fork
     cJSON *root;
     if (!json)
         return json_fail(&ld, PAREVM_ERR_ARG, NULL, "no input");
-    int rc = ld_parse(&ld, json, len, &root);
+    int rc = json_parse(&ld, json, len, &root);
     if (rc)
         return rc;
     rc = ld_txs(&ld, root, fork, chain_id, out);
@@ -941,7 +930,7 @@ int t8n_parse_txs_rlp(const char *path, const char *json, size_t len, enum fork 
     cJSON *root;
     if (!json)
         return json_fail(&ld, PAREVM_ERR_ARG, NULL, "no input");
-    int rc = ld_parse(&ld, json, len, &root);
+    int rc = json_parse(&ld, json, len, &root);
     if (rc)
         return rc;
     rc = ld_txs_rlp_item(&ld, root, fork, out);
@@ -964,7 +953,7 @@ int t8n_parse_stdin(const char *path, const char *json, size_t len, enum fork fo
     cJSON *root;
     if (!json)
         return json_fail(&ld, PAREVM_ERR_ARG, NULL, "no input");
-    int rc = ld_parse(&ld, json, len, &root);
+    int rc = json_parse(&ld, json, len, &root);
     if (rc)
         return rc;
     const cJSON *item;

@@ -105,7 +105,9 @@ void cli_blocktest_usage(FILE *out)
             "when tests were refused).\n"
             "\n"
             "exit status: 0 all tests passed, 1 a test failed or was refused or a file\n"
-            "could not be loaded, 2 usage error.\n");
+            "could not be loaded, or no test case matched (no *.json under PATH, no test\n"
+            "in the files, or none selected by --filter: nothing ran, \"error: no test\n"
+            "case matched\"), 2 usage error.\n");
 }
 
 static void hash_hex(const hash32 *h, char out[67]) { hex_encode(h->bytes, 32, out); }
@@ -326,5 +328,12 @@ int cli_blocktest(int argc, char **argv)
     else
         fprintf(report, "%zu passed, %zu failed\n", passed, failed);
     fflush(stdout);
+    /* A run that checked nothing must not read as a success. */
+    if (passed + failed == 0) {
+        fprintf(stderr, "parevm blocktest: error: no test case matched (%zu file%s read%s%s%s)\n",
+                run.job_count, run.job_count == 1 ? "" : "s", opt.filter ? ", --filter '" : "",
+                opt.filter ? opt.filter : "", opt.filter ? "'" : "");
+        return CLI_EXIT_FAIL;
+    }
     return failed ? CLI_EXIT_FAIL : CLI_EXIT_OK;
 }

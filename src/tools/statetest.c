@@ -148,7 +148,9 @@ void cli_statetest_usage(FILE *out)
             "1000 cases when it is a terminal.\n"
             "\n"
             "exit status: 0 all cases passed, 1 a case failed or was refused or a file\n"
-            "could not be loaded, 2 usage error.\n");
+            "could not be loaded, or no test case matched (no *.json under PATH, or none\n"
+            "selected by --fork/--filter: nothing ran, \"error: no test case matched\"),\n"
+            "2 usage error.\n");
 }
 
 static void hash_hex(const hash32 *h, char out[67]) { hex_encode(h->bytes, 32, out); }
@@ -690,5 +692,14 @@ int cli_statetest(int argc, char **argv)
     else
         fprintf(report, "%zu passed, %zu failed\n", passed, failed);
     fflush(stdout);
+    /* A run that checked nothing (an empty folder, a misspelt --filter)
+     * must not read as a success. */
+    if (passed + failed == 0) {
+        fprintf(stderr, "parevm statetest: error: no test case matched (%zu file%s read%s%s%s%s%s)\n",
+                run.job_count, run.job_count == 1 ? "" : "s", opt.filter ? ", --filter '" : "",
+                opt.filter ? opt.filter : "", opt.filter ? "'" : "", opt.has_fork ? ", --fork " : "",
+                opt.has_fork ? fork_name(opt.fork) : "");
+        return CLI_EXIT_FAIL;
+    }
     return failed ? CLI_EXIT_FAIL : CLI_EXIT_OK;
 }
