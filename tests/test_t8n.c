@@ -949,7 +949,7 @@ static void test_set_code(void **state)
     hex_encode(rs + 32, 32, s_hex);
 
     const char *fmt =
-        "[{\"chainId\": \"0x1\", \"nonce\": \"0x0\", \"gas\": \"0x30000\", \"maxFeePerGas\": \"0x10\","
+        "[{\"type\": \"0x4\", \"chainId\": \"0x1\", \"nonce\": \"0x0\", \"gas\": \"0x30000\", \"maxFeePerGas\": \"0x10\","
         " \"maxPriorityFeePerGas\": \"0x1\", \"to\": \"%s\", \"value\": \"0x0\", \"input\": \"0x\","
         " \"accessList\": [], \"authorizationList\": [{\"chainId\": \"0x1\", \"address\":"
         " \"0x00000000000000000000000000000000000000c0\", \"nonce\": \"0x0\", \"yParity\": \"%s\","
@@ -996,6 +996,52 @@ static void test_set_code(void **state)
 }
 
 /* Env that does not fit the fork, missing BLOCKHASH, malformed input. */
+/* Transaction JSON is read as geth reads it: value and (typed) chainId are
+ * required, a missing type is legacy (fee fields of other types do not make
+ * it typed), v and yParity must agree, and secretKey is "0x" and 64 hex
+ * digits. Each was filled in or accepted before. */
+static void test_strict_tx_fields(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *fields; /* inserted into a type-2 transaction */
+        const char *field;  /* the field the error names */
+        const char *what;
+    } cases[] = {
+        {"\"type\": \"0x2\", \"chainId\": \"0x1\", \"v\": \"0x0\", \"secretKey\": \"" KEY "\"", "[0].value",
+         "missing field"},
+        {"\"type\": \"0x2\", \"value\": \"0x0\", \"v\": \"0x0\", \"secretKey\": \"" KEY "\"", "[0].chainId",
+         "missing field"},
+        {"\"chainId\": \"0x1\", \"value\": \"0x0\", \"v\": \"0x0\", \"secretKey\": \"" KEY "\"", "[0].gasPrice",
+         "missing field"},
+        {"\"type\": \"0x2\", \"chainId\": \"0x1\", \"value\": \"0x0\", \"v\": \"0x1\", \"yParity\": \"0x0\","
+         " \"secretKey\": \"" KEY "\"",
+         "[0].yParity", "v and yParity do not match"},
+        {"\"type\": \"0x2\", \"chainId\": \"0x1\", \"value\": \"0x0\", \"yParity\": \"0x2\"", "[0].yParity",
+         "not 0 or 1"},
+        {"\"type\": \"0x2\", \"chainId\": \"0x1\", \"value\": \"0x0\", \"v\": \"0x0\", \"secretKey\": 12345",
+         "[0].secretKey", "expected a hex string of 32 bytes"},
+        {"\"type\": \"0x2\", \"chainId\": \"0x1\", \"value\": \"0x0\", \"v\": \"0x0\", \"secretKey\": \"0x45a9\"",
+         "[0].secretKey", "expected 0x and 64 hex digits"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char text[1024], err[512];
+        snprintf(text, sizeof text,
+                 "[{%s, \"nonce\": \"0x0\", \"gas\": \"0x5208\", \"maxFeePerGas\": \"0x10\","
+                 " \"maxPriorityFeePerGas\": \"0x1\", \"to\": \"0x00000000000000000000000000000000000000aa\","
+                 " \"input\": \"0x\", \"r\": \"0x0\", \"s\": \"0x0\"}]",
+                 cases[i].fields);
+        struct t8n_txs txs = {0};
+        int rc = t8n_parse_txs("txs", text, strlen(text), FORK_PRAGUE, 1, &txs, err, sizeof err);
+        if (rc == PAREVM_OK || !strstr(err, cases[i].field) || !strstr(err, cases[i].what))
+            print_error("case %zu: rc %d, error '%s'\n", i, rc, rc ? err : "");
+        assert_int_not_equal(rc, PAREVM_OK);
+        assert_non_null(strstr(err, cases[i].field));
+        assert_non_null(strstr(err, cases[i].what));
+        t8n_txs_free(&txs);
+    }
+}
+
 static void test_errors(void **state)
 {
     (void)state;
@@ -1648,6 +1694,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_rlp_undecodable),
         cmocka_unit_test(test_signing),
         cmocka_unit_test(test_set_code),
+        cmocka_unit_test(test_strict_tx_fields),
         cmocka_unit_test(test_errors),
         cmocka_unit_test(test_rewards),
         cmocka_unit_test(test_prague_requests),

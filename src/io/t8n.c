@@ -610,6 +610,19 @@ static int ld_authorization_list(struct json_ctx *ld, const cJSON *arr, const ch
     return PAREVM_OK;
 }
 
+/* A signing key: a string of "0x" and exactly 64 hex digits, as geth reads
+ * a common.Hash (a number, or a shorter or longer string, is refused). */
+static int ld_secret_key(struct json_ctx *ld, const cJSON *item, const char *field, hash32 *out)
+{
+    if (!cJSON_IsString(item))
+        return json_fail(ld, PAREVM_ERR_JSON, field, "expected a hex string of 32 bytes");
+    const char *s = item->valuestring;
+    if (strncmp(s, "0x", 2) != 0 || strlen(s) != 66)
+        return json_fail(ld, PAREVM_ERR_JSON, field, "expected 0x and 64 hex digits, got %zu characters",
+                         strlen(s));
+    return ld_word(ld, item, field, out);
+}
+
 /* Sender of a loaded or signed transaction; a failure is recorded as the
  * reason the transaction is rejected. */
 static int recover_or_reject(struct json_ctx *ld, struct tx *tx, enum fork fork, char **invalid)
@@ -625,8 +638,9 @@ static int recover_or_reject(struct json_ctx *ld, struct tx *tx, enum fork fork,
     return PAREVM_OK;
 }
 
-/* One transaction object (geth's JSON: hex quantities; "type" absent is
- * inferred from the fee fields). */
+/* One transaction object (geth's JSON: hex quantities). Required as geth
+ * requires them: nonce, gas, value, the fee fields of the type, chainId
+ * for typed transactions; v and yParity, when both given, agree. */
 static int ld_tx(struct json_ctx *ld, const cJSON *obj, const char *prefix, enum fork fork, uint64_t chain_id,
                  struct tx *tx, char **invalid)
 {
@@ -636,19 +650,12 @@ static int ld_tx(struct json_ctx *ld, const cJSON *obj, const char *prefix, enum
     memset(tx, 0, sizeof *tx);
     if (!cJSON_IsObject(obj))
         return json_fail(ld, PAREVM_ERR_JSON, prefix, "expected a transaction object");
+    /* "type" absent is a legacy transaction, as in geth: the fee fields of
+     * other types do not make it one. */
     uint64_t type = 0;
-    if ((item = json_member(obj, "type"))) {
-        if ((err = ld_u64(ld, item, json_field_key(f, prefix, "type"), &type)))
-            return err;
-    } else if (json_member(obj, "authorizationList")) {
-        type = 4;
-    } else if (json_member(obj, "blobVersionedHashes")) {
-        type = 3;
-    } else if (json_member(obj, "maxFeePerGas")) {
-        type = 2;
-    } else if (json_member(obj, "accessList")) {
-        type = 1;
-    }
+    if ((item = json_member(obj, "type")) &&
+        (err = ld_u64(ld, item, json_field_key(f, prefix, "type"), &type)))
+        return err;
     if (type > 4)
         return json_fail(ld, PAREVM_ERR_UNSUPPORTED, json_field_key(f, prefix, "type"),
                        "transaction type %llu not supported", (unsigned long long)type);
@@ -661,8 +668,11 @@ static int ld_tx(struct json_ctx *ld, const cJSON *obj, const char *prefix, enum
     } else if ((err = req_u64(ld, obj, prefix, "gasLimit", &tx->gas_limit))) {
         return err;
     }
-    if ((err = opt_u256(ld, obj, prefix, "value", NULL, &tx->value)))
+    bool has_value;
+    if ((err = opt_u256(ld, obj, prefix, "value", &has_value, &tx->value)))
         return err;
+    if (!has_value)
+        return json_fail(ld, PAREVM_ERR_JSON, json_field_key(f, prefix, "value"), "missing field");
     if ((item = json_member(obj, "to"))) {
         /* "" is a creation, as in state tests */
         if (!cJSON_IsString(item) || item->valuestring[0] != '\0') {
@@ -700,8 +710,10 @@ static int ld_tx(struct json_ctx *ld, const cJSON *obj, const char *prefix, enum
     if ((err = opt_u64(ld, obj, prefix, "chainId", &has_chain_field, &chain_field)))
         return err;
     if (tx->type >= 1) {
+        if (!has_chain_field)
+            return json_fail(ld, PAREVM_ERR_JSON, json_field_key(f, prefix, "chainId"), "missing field");
         tx->has_chain_id = true;
-        tx->chain_id = has_chain_field ? chain_field : chain_id;
+        tx->chain_id = chain_field;
         if ((item = json_member(obj, "accessList")) &&
             (err = ld_access_list(ld, item, json_field_key(f, prefix, "accessList"), tx)))
             return err;
@@ -740,12 +752,20 @@ static int ld_tx(struct json_ctx *ld, const cJSON *obj, const char *prefix, enum
         return err;
     if (pj && (err = ld_number(ld, pj, json_field_key(f, prefix, "yParity"), &parity)))
         return err;
+    if (pj && tx->type != 0) {
+        u256 one = u256_from_u64(1);
+        if (u256_gt(&parity, &one))
+            return json_fail(ld, PAREVM_ERR_RANGE, json_field_key(f, prefix, "yParity"), "not 0 or 1");
+        if (vj && !u256_eq(&v, &parity))
+            return json_fail(ld, PAREVM_ERR_JSON, json_field_key(f, prefix, "yParity"),
+                             "v and yParity do not match");
+    }
     const cJSON *key_item = json_member(obj, "secretKey");
+    hash32 key;
+    if (key_item && (err = ld_secret_key(ld, key_item, json_field_key(f, prefix, "secretKey"), &key)))
+        return err;
     if (key_item && u256_is_zero(&v) && u256_is_zero(&parity) && u256_is_zero(&tx->r) &&
         u256_is_zero(&tx->s)) {
-        hash32 key;
-        if ((err = ld_word(ld, key_item, json_field_key(f, prefix, "secretKey"), &key)))
-            return err;
         if (tx->type == 0) {
             /* geth signs with the fork's signer: EIP-155 from Spurious
              * Dragon unless "protected": false. */
