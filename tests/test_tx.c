@@ -1033,10 +1033,47 @@ static void test_block_transactions(void **state)
     assert_int_equal(c.failures, 0);
 }
 
+/* An integer field that does not decode says which field and what is wrong
+ * with it (the reason used to be the field's name alone). Legacy
+ * transactions [nonce, gas_price, gas, to, value, data, v, r, s] with the
+ * nonce or value malformed three ways. */
+static void test_decode_reasons(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *hex;
+        int err;
+        const char *why;
+    } cases[] = {
+        /* nonce 0x0001: leading zero */
+        {"0xcb8200018080808080808080", PAREVM_ERR_RLP, "nonce: leading zero byte (not a canonical integer)"},
+        /* nonce of 9 bytes */
+        {"0xd2890102030405060708098080808080808080", PAREVM_ERR_RANGE, "nonce: longer than 8 bytes"},
+        /* nonce a list */
+        {"0xc9c08080808080808080", PAREVM_ERR_RLP, "nonce: a list where an integer belongs"},
+        /* value of 33 bytes */
+        {"0xea80808080a10102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f202180808080",
+         PAREVM_ERR_RANGE, "value: longer than 32 bytes"},
+        /* r with a leading zero */
+        {"0xcb8080808080808082000180", PAREVM_ERR_RLP, "r: leading zero byte (not a canonical integer)"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        struct tx tx;
+        const char *why = NULL;
+        int err = decode_hex(cases[i].hex, &tx, &why);
+        if (err != cases[i].err || !why || strcmp(why, cases[i].why) != 0)
+            print_error("case %zu: err %d, why '%s'\n", i, err, why ? why : "(none)");
+        assert_int_equal(err, cases[i].err);
+        assert_non_null(why);
+        assert_string_equal(why, cases[i].why);
+    }
+}
+
 int main(void)
 {
     // clang-format off
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_decode_reasons),
         cmocka_unit_test(test_eip155_example),
         cmocka_unit_test(test_decode_rejects),
         cmocka_unit_test(test_typed_round_trip),

@@ -103,25 +103,66 @@ static int tx_next(struct tx_decoder *dec, struct rlp_item *item, const char *na
     return PAREVM_OK;
 }
 
-static int tx_field_u64(struct tx_decoder *dec, uint64_t *out, const char *name)
+/* An integer field and what can be wrong with it, each reason starting with
+ * the field's name and ':' (blocktest maps a reason to the fixtures'
+ * exception names by that prefix). Static strings: tx_decode's reason
+ * outlives the call. */
+struct int_field {
+    const char *name, *is_list, *leading_zero, *too_long;
+};
+#define INT_FIELD(id, field, bytes)                                                                          \
+    static const struct int_field id = {field, field ": a list where an integer belongs",                    \
+                                        field ": leading zero byte (not a canonical integer)",               \
+                                        field ": longer than " #bytes " bytes"}
+INT_FIELD(F_CHAIN_ID, "chain_id", 8);
+INT_FIELD(F_NONCE, "nonce", 8);
+INT_FIELD(F_GAS_PRICE, "gas_price", 32);
+INT_FIELD(F_MAX_PRIORITY_FEE, "max_priority_fee_per_gas", 32);
+INT_FIELD(F_MAX_FEE, "max_fee_per_gas", 32);
+INT_FIELD(F_GAS_LIMIT, "gas_limit", 8);
+INT_FIELD(F_VALUE, "value", 32);
+INT_FIELD(F_MAX_FEE_PER_BLOB_GAS, "max_fee_per_blob_gas", 32);
+INT_FIELD(F_V, "v", 32);
+INT_FIELD(F_Y_PARITY, "y_parity", 32);
+INT_FIELD(F_R, "r", 32);
+INT_FIELD(F_S, "s", 32);
+INT_FIELD(F_AUTH_CHAIN_ID, "authorization: chain_id", 32);
+INT_FIELD(F_AUTH_NONCE, "authorization: nonce", 8);
+INT_FIELD(F_AUTH_Y_PARITY, "authorization: y_parity", 8);
+INT_FIELD(F_AUTH_R, "authorization: r", 32);
+INT_FIELD(F_AUTH_S, "authorization: s", 32);
+#undef INT_FIELD
+
+/* The reason an integer item failed rlp_item_u64/u256 with `err`. */
+static int tx_int_fail(struct tx_decoder *dec, int err, const struct rlp_item *item,
+                       const struct int_field *f)
+{
+    if (item->is_list)
+        return tx_fail(dec, err, f->is_list);
+    if (item->payload_len > 0 && item->payload[0] == 0)
+        return tx_fail(dec, err, f->leading_zero);
+    return tx_fail(dec, err, err == PAREVM_ERR_RANGE ? f->too_long : f->name);
+}
+
+static int tx_field_u64(struct tx_decoder *dec, uint64_t *out, const struct int_field *f)
 {
     struct rlp_item item;
-    int err = tx_next(dec, &item, name);
+    int err = tx_next(dec, &item, f->name);
     if (err)
         return err;
     if ((err = rlp_item_u64(&item, out)))
-        return tx_fail(dec, err, name);
+        return tx_int_fail(dec, err, &item, f);
     return PAREVM_OK;
 }
 
-static int tx_field_u256(struct tx_decoder *dec, u256 *out, const char *name)
+static int tx_field_u256(struct tx_decoder *dec, u256 *out, const struct int_field *f)
 {
     struct rlp_item item;
-    int err = tx_next(dec, &item, name);
+    int err = tx_next(dec, &item, f->name);
     if (err)
         return err;
     if ((err = rlp_item_u256(&item, out)))
-        return tx_fail(dec, err, name);
+        return tx_int_fail(dec, err, &item, f);
     return PAREVM_OK;
 }
 
@@ -247,26 +288,26 @@ static int tx_field_access_list(struct tx_decoder *dec, struct tx *tx)
     return PAREVM_OK;
 }
 
-/* One item of a list as a u256 / u64 / 20-byte address. */
-static int tx_item_u256(struct tx_decoder *dec, struct rlp_iter *it, u256 *out, const char *name)
+/* One item of a list as a u256 / u64. */
+static int tx_item_u256(struct tx_decoder *dec, struct rlp_iter *it, u256 *out, const struct int_field *f)
 {
     struct rlp_item item;
     int err = PAREVM_OK;
     if (!rlp_iter_next(it, &item, &err) || err)
-        return tx_fail(dec, PAREVM_ERR_RLP, name);
+        return tx_fail(dec, PAREVM_ERR_RLP, f->name);
     if ((err = rlp_item_u256(&item, out)))
-        return tx_fail(dec, err, name);
+        return tx_int_fail(dec, err, &item, f);
     return PAREVM_OK;
 }
 
-static int tx_item_u64(struct tx_decoder *dec, struct rlp_iter *it, uint64_t *out, const char *name)
+static int tx_item_u64(struct tx_decoder *dec, struct rlp_iter *it, uint64_t *out, const struct int_field *f)
 {
     struct rlp_item item;
     int err = PAREVM_OK;
     if (!rlp_iter_next(it, &item, &err) || err)
-        return tx_fail(dec, PAREVM_ERR_RLP, name);
+        return tx_fail(dec, PAREVM_ERR_RLP, f->name);
     if ((err = rlp_item_u64(&item, out)))
-        return tx_fail(dec, err, name);
+        return tx_int_fail(dec, err, &item, f);
     return PAREVM_OK;
 }
 
@@ -301,19 +342,19 @@ static int tx_field_authorizations(struct tx_decoder *dec, struct tx *tx)
         struct rlp_item addr;
         uint64_t y_parity;
         rlp_iter_init(&eit, &entry);
-        if ((err = tx_item_u256(dec, &eit, &a->chain_id, "authorization: chain_id")))
+        if ((err = tx_item_u256(dec, &eit, &a->chain_id, &F_AUTH_CHAIN_ID)))
             return err;
         if (!rlp_iter_next(&eit, &addr, &err) || err || addr.is_list || addr.payload_len != 20)
             return tx_fail(dec, PAREVM_ERR_RLP, "authorization: address not 20 bytes");
         memcpy(a->addr.bytes, addr.payload, 20);
-        if ((err = tx_item_u64(dec, &eit, &a->nonce, "authorization: nonce")) ||
-            (err = tx_item_u64(dec, &eit, &y_parity, "authorization: y_parity")))
+        if ((err = tx_item_u64(dec, &eit, &a->nonce, &F_AUTH_NONCE)) ||
+            (err = tx_item_u64(dec, &eit, &y_parity, &F_AUTH_Y_PARITY)))
             return err;
         if (y_parity > 0xff)
             return tx_fail(dec, PAREVM_ERR_RANGE, "authorization: y_parity over 8 bits");
         a->y_parity = (uint8_t)y_parity;
-        if ((err = tx_item_u256(dec, &eit, &a->r, "authorization: r")) ||
-            (err = tx_item_u256(dec, &eit, &a->s, "authorization: s")))
+        if ((err = tx_item_u256(dec, &eit, &a->r, &F_AUTH_R)) ||
+            (err = tx_item_u256(dec, &eit, &a->s, &F_AUTH_S)))
             return err;
     }
     if (err || tx->authorization_count != (size_t)n)
@@ -344,30 +385,30 @@ static int tx_decode_fields(struct tx_decoder *dec, struct tx *tx)
     int err;
     uint8_t type = tx->type;
     if (type != 0) {
-        if ((err = tx_field_u64(dec, &tx->chain_id, "chain_id")))
+        if ((err = tx_field_u64(dec, &tx->chain_id, &F_CHAIN_ID)))
             return err;
         tx->has_chain_id = true;
     }
-    if ((err = tx_field_u64(dec, &tx->nonce, "nonce")))
+    if ((err = tx_field_u64(dec, &tx->nonce, &F_NONCE)))
         return err;
     if (type <= 1) {
-        if ((err = tx_field_u256(dec, &tx->gas_price, "gas_price")))
+        if ((err = tx_field_u256(dec, &tx->gas_price, &F_GAS_PRICE)))
             return err;
         tx->max_priority_fee_per_gas = tx->gas_price;
         tx->max_fee_per_gas = tx->gas_price;
     } else {
         /* EIP-1559 */
-        if ((err = tx_field_u256(dec, &tx->max_priority_fee_per_gas, "max_priority_fee_per_gas")))
+        if ((err = tx_field_u256(dec, &tx->max_priority_fee_per_gas, &F_MAX_PRIORITY_FEE)))
             return err;
-        if ((err = tx_field_u256(dec, &tx->max_fee_per_gas, "max_fee_per_gas")))
+        if ((err = tx_field_u256(dec, &tx->max_fee_per_gas, &F_MAX_FEE)))
             return err;
         tx->gas_price = tx->max_fee_per_gas;
     }
-    if ((err = tx_field_u64(dec, &tx->gas_limit, "gas_limit")))
+    if ((err = tx_field_u64(dec, &tx->gas_limit, &F_GAS_LIMIT)))
         return err;
     if ((err = tx_field_to(dec, tx, type != 3 && type != 4)))
         return err;
-    if ((err = tx_field_u256(dec, &tx->value, "value")))
+    if ((err = tx_field_u256(dec, &tx->value, &F_VALUE)))
         return err;
     if ((err = tx_field_data(dec, tx)))
         return err;
@@ -376,7 +417,7 @@ static int tx_decode_fields(struct tx_decoder *dec, struct tx *tx)
     if (type == 3) {
         /* EIP-4844 */
         struct rlp_item hashes;
-        if ((err = tx_field_u256(dec, &tx->max_fee_per_blob_gas, "max_fee_per_blob_gas")))
+        if ((err = tx_field_u256(dec, &tx->max_fee_per_blob_gas, &F_MAX_FEE_PER_BLOB_GAS)))
             return err;
         if ((err = tx_next(dec, &hashes, "blob_versioned_hashes")))
             return err;
@@ -386,11 +427,11 @@ static int tx_decode_fields(struct tx_decoder *dec, struct tx *tx)
     }
     if (type == 4 && (err = tx_field_authorizations(dec, tx))) /* EIP-7702 */
         return err;
-    if ((err = tx_field_u256(dec, &tx->v, type == 0 ? "v" : "y_parity")))
+    if ((err = tx_field_u256(dec, &tx->v, type == 0 ? &F_V : &F_Y_PARITY)))
         return err;
-    if ((err = tx_field_u256(dec, &tx->r, "r")))
+    if ((err = tx_field_u256(dec, &tx->r, &F_R)))
         return err;
-    if ((err = tx_field_u256(dec, &tx->s, "s")))
+    if ((err = tx_field_u256(dec, &tx->s, &F_S)))
         return err;
     if (type == 0)
         return tx_legacy_v(dec, tx);
