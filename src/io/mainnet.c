@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "../base/hex.h"
+#include "../chain/validate.h"
 #include "jsonld.h"
 
 static int ld_string(struct json_ctx *ld, const cJSON *item, const char *field, const char **out)
@@ -831,4 +832,103 @@ int mainnet_load(const char *dir, const struct chain_config *cfg, struct mainnet
     }
     out->fork = chain_config_header_fork(cfg, &out->block.header);
     return PAREVM_OK;
+}
+
+/* ---- header verification ---- */
+
+/* Mismatches collected as text; nomem once an append failed. */
+struct header_why {
+    struct bytebuf *text;
+    bool nomem;
+};
+
+static void why_printf(struct header_why *w, const char *fmt, ...)
+{
+    char line[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(line, sizeof line, fmt, ap);
+    va_end(ap);
+    if (n < 0)
+        return;
+    size_t len = (size_t)n < sizeof line ? (size_t)n : sizeof line - 1;
+    if ((w->text->len && bytebuf_append(w->text, "; ", 2)) || bytebuf_append(w->text, line, len))
+        w->nomem = true;
+}
+
+static void why_bytes(struct header_why *w, const char *field, const uint8_t *expected, const uint8_t *computed,
+                      size_t n)
+{
+    char *a = hex_encode_alloc(expected, n), *b = hex_encode_alloc(computed, n);
+    if (!a || !b)
+        w->nomem = true;
+    else
+        why_printf(w, "%s: expected %s, computed %s", field, a, b);
+    free(a);
+    free(b);
+}
+
+static void check_hash(struct header_why *w, const char *field, const hash32 *expected, const hash32 *computed)
+{
+    if (!hash32_eq(expected, computed))
+        why_bytes(w, field, expected->bytes, computed->bytes, 32);
+}
+
+static void check_u64(struct header_why *w, const char *field, uint64_t expected, uint64_t computed)
+{
+    if (expected != computed)
+        why_printf(w, "%s: expected %llu, computed %llu", field, (unsigned long long)expected,
+                   (unsigned long long)computed);
+}
+
+int mainnet_check_header(const struct mainnet_fixture *fx, const struct block_result *r, struct bytebuf *why)
+{
+    struct header_why w = {why, false};
+    const struct block *b = &fx->block;
+    const struct block_header *h = &b->header;
+    hash32 got;
+    int err = transactions_root(b->txs, b->tx_count, &got);
+    if (err)
+        return err;
+    check_hash(&w, "transactionsRoot", &h->tx_root, &got);
+    /* The RPC JSON lists uncles by hash: their RLP, hence the ommers
+     * hash, is known only for a block without uncles. */
+    if (b->uncle_count == 0 && b->unknown_uncle_count == 0)
+        check_hash(&w, "sha3Uncles", &h->ommers_hash, &EMPTY_OMMERS_HASH);
+    if (fx->fork >= FORK_SHANGHAI || h->has_withdrawals_root || b->has_withdrawals) { /* EIP-4895 */
+        if (!h->has_withdrawals_root)
+            why_printf(&w, "withdrawalsRoot: missing from the header");
+        else if (!b->has_withdrawals)
+            why_printf(&w, "withdrawalsRoot: the block has no withdrawals list");
+        else if ((err = withdrawals_root(b->withdrawals, b->withdrawal_count, &got)))
+            return err;
+        else
+            check_hash(&w, "withdrawalsRoot", &h->withdrawals_root, &got);
+    }
+    check_u64(&w, "gasUsed", h->gas_used, r->gas_used);
+    if (memcmp(r->logs_bloom, h->logs_bloom, 256) != 0)
+        why_bytes(&w, "logsBloom", h->logs_bloom, r->logs_bloom, 256);
+    if (fx->fork >= FORK_BYZANTIUM)
+        check_hash(&w, "receiptsRoot", &h->receipts_root, &r->receipts_root);
+    if (fx->fork >= FORK_CANCUN || h->has_blob_gas) { /* EIP-4844 */
+        if (!h->has_blob_gas)
+            why_printf(&w, "blobGasUsed: missing from the header, computed %llu",
+                       (unsigned long long)r->blob_gas_used);
+        else
+            check_u64(&w, "blobGasUsed", h->blob_gas_used, r->blob_gas_used);
+    }
+    if (fx->fork >= FORK_PRAGUE || h->has_requests_hash) { /* EIP-7685 */
+        if (!h->has_requests_hash)
+            why_printf(&w, "requestsHash: missing from the header");
+        else
+            check_hash(&w, "requestsHash", &h->requests_hash, &r->requests_hash);
+    }
+    if (!h->has_hash) {
+        why_printf(&w, "hash: missing from block.json");
+    } else {
+        if ((err = block_header_hash(h, &got)))
+            return err;
+        check_hash(&w, "hash", &h->hash, &got);
+    }
+    return w.nomem ? PAREVM_ERR_NOMEM : PAREVM_OK;
 }
