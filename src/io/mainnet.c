@@ -108,8 +108,8 @@ static int ld_bytes(struct json_ctx *ld, const cJSON *item, const char *field, u
 }
 
 /* Required member of obj (named prefix.key in messages). */
-static int ld_req(struct json_ctx *ld, const cJSON *obj, const char *prefix, const char *key, const cJSON **out,
-                  char *field)
+static int ld_req(struct json_ctx *ld, const cJSON *obj, const char *prefix, const char *key,
+                  const cJSON **out, char *field)
 {
     json_field_key(field, prefix, key);
     *out = json_member(obj, key);
@@ -118,7 +118,8 @@ static int ld_req(struct json_ctx *ld, const cJSON *obj, const char *prefix, con
     return PAREVM_OK;
 }
 
-static int ld_req_u64(struct json_ctx *ld, const cJSON *obj, const char *prefix, const char *key, uint64_t *out)
+static int ld_req_u64(struct json_ctx *ld, const cJSON *obj, const char *prefix, const char *key,
+                      uint64_t *out)
 {
     char f[JSON_FIELD_MAX];
     const cJSON *item;
@@ -134,8 +135,8 @@ static int ld_req_u256(struct json_ctx *ld, const cJSON *obj, const char *prefix
     return err ? err : ld_quantity(ld, item, f, out);
 }
 
-static int ld_req_fixed(struct json_ctx *ld, const cJSON *obj, const char *prefix, const char *key, uint8_t *out,
-                        size_t n)
+static int ld_req_fixed(struct json_ctx *ld, const cJSON *obj, const char *prefix, const char *key,
+                        uint8_t *out, size_t n)
 {
     char f[JSON_FIELD_MAX];
     const cJSON *item;
@@ -182,8 +183,8 @@ static int ld_header(struct json_ctx *ld, const cJSON *obj, const char *prefix, 
     }
     if ((item = json_member(obj, "withdrawalsRoot"))) {
         h->has_withdrawals_root = true;
-        if ((err =
-                 ld_fixed(ld, item, json_field_key(f, prefix, "withdrawalsRoot"), h->withdrawals_root.bytes, 32)))
+        if ((err = ld_fixed(ld, item, json_field_key(f, prefix, "withdrawalsRoot"), h->withdrawals_root.bytes,
+                            32)))
             return err;
     }
     const cJSON *blob_used = json_member(obj, "blobGasUsed"), *excess = json_member(obj, "excessBlobGas");
@@ -290,8 +291,8 @@ static int ld_authorization_list(struct json_ctx *ld, const cJSON *arr, const ch
         if ((err = ld_req_u256(ld, item, g, "chainId", &a->chain_id)) ||
             (err = ld_req_fixed(ld, item, g, "address", a->addr.bytes, 20)) ||
             (err = ld_req_u64(ld, item, g, "nonce", &a->nonce)) ||
-            (err = ld_req_u64(ld, item, g, parity_key, &y_parity)) || (err = ld_req_u256(ld, item, g, "r", &a->r)) ||
-            (err = ld_req_u256(ld, item, g, "s", &a->s)))
+            (err = ld_req_u64(ld, item, g, parity_key, &y_parity)) ||
+            (err = ld_req_u256(ld, item, g, "r", &a->r)) || (err = ld_req_u256(ld, item, g, "s", &a->s)))
             return err;
         if (y_parity > 0xff) {
             char h[JSON_FIELD_MAX];
@@ -316,13 +317,14 @@ static int ld_tx(struct json_ctx *ld, const cJSON *obj, const char *prefix, enum
     memset(tx, 0, sizeof *tx);
     if (!cJSON_IsObject(obj))
         return json_fail(ld, PAREVM_ERR_JSON, prefix,
-                       "expected a transaction object (the block must be fetched with full transactions)");
+                         "expected a transaction object (the block must be fetched with full transactions)");
     uint64_t type = 0;
-    if ((item = json_member(obj, "type")) && (err = ld_u64(ld, item, json_field_key(f, prefix, "type"), &type)))
+    if ((item = json_member(obj, "type")) &&
+        (err = ld_u64(ld, item, json_field_key(f, prefix, "type"), &type)))
         return err;
     if (type > 4)
         return json_fail(ld, PAREVM_ERR_UNSUPPORTED, json_field_key(f, prefix, "type"),
-                       "transaction type %llu not supported", (unsigned long long)type);
+                         "transaction type %llu not supported", (unsigned long long)type);
     tx->type = (uint8_t)type;
     if ((err = ld_req_u64(ld, obj, prefix, "nonce", &tx->nonce)) ||
         (err = ld_req_u64(ld, obj, prefix, "gas", &tx->gas_limit)) ||
@@ -400,7 +402,8 @@ static int ld_tx(struct json_ctx *ld, const cJSON *obj, const char *prefix, enum
             u256 id = u256_sub(&v, &v35);
             id = u256_shr(&id, 1);
             if (!u256_fits_u64(&id))
-                return json_fail(ld, PAREVM_ERR_RANGE, json_field_key(f, prefix, "v"), "chain id exceeds 64 bits");
+                return json_fail(ld, PAREVM_ERR_RANGE, json_field_key(f, prefix, "v"),
+                                 "chain id exceeds 64 bits");
             tx->has_chain_id = true;
             tx->chain_id = id.w[0];
             uint64_t given;
@@ -409,19 +412,20 @@ static int ld_tx(struct json_ctx *ld, const cJSON *obj, const char *prefix, enum
                     return err;
                 if (given != tx->chain_id)
                     return json_fail(ld, PAREVM_ERR_SIGNATURE, f, "%llu disagrees with v (chain id %llu)",
-                                   (unsigned long long)given, (unsigned long long)tx->chain_id);
+                                     (unsigned long long)given, (unsigned long long)tx->chain_id);
             }
         }
     } else {
         if (!vj && !pj)
             return json_fail(ld, PAREVM_ERR_JSON, json_field_key(f, prefix, "yParity"), "missing field");
         if (vj && pj && !u256_eq(&v, &parity))
-            return json_fail(ld, PAREVM_ERR_SIGNATURE, json_field_key(f, prefix, "yParity"), "disagrees with v");
+            return json_fail(ld, PAREVM_ERR_SIGNATURE, json_field_key(f, prefix, "yParity"),
+                             "disagrees with v");
         tx->v = pj ? parity : v;
         u256 one = u256_from_u64(1);
         if (u256_gt(&tx->v, &one))
             return json_fail(ld, PAREVM_ERR_SIGNATURE, json_field_key(f, prefix, pj ? "yParity" : "v"),
-                           "not 0 or 1");
+                             "not 0 or 1");
     }
 
     if ((err = tx_recover_sender(tx, fork))) {
@@ -437,8 +441,8 @@ static int ld_tx(struct json_ctx *ld, const cJSON *obj, const char *prefix, enum
             char a[43], b[43];
             hex_addr(&tx->sender, a);
             hex_addr(&from, b);
-            return json_fail(ld, PAREVM_ERR_SIGNATURE, prefix, "recovered sender %s differs from `from` %s", a,
-                           b);
+            return json_fail(ld, PAREVM_ERR_SIGNATURE, prefix, "recovered sender %s differs from `from` %s",
+                             a, b);
         }
     }
     if ((item = json_member(obj, "hash"))) {
@@ -711,7 +715,7 @@ static int ld_hashes(struct json_ctx *ld, const cJSON *root, struct block_hashes
         for (size_t k = 1; k < n && !err; k++)
             if (pairs[k].number == pairs[k - 1].number)
                 err = json_fail(ld, PAREVM_ERR_JSON, NULL, "duplicate block number %llu",
-                              (unsigned long long)pairs[k].number);
+                                (unsigned long long)pairs[k].number);
     }
     if (!err) {
         out->numbers = malloc((n ? n : 1) * sizeof *out->numbers);
@@ -856,8 +860,8 @@ static void why_printf(struct header_why *w, const char *fmt, ...)
         w->nomem = true;
 }
 
-static void why_bytes(struct header_why *w, const char *field, const uint8_t *expected, const uint8_t *computed,
-                      size_t n)
+static void why_bytes(struct header_why *w, const char *field, const uint8_t *expected,
+                      const uint8_t *computed, size_t n)
 {
     char *a = hex_encode_alloc(expected, n), *b = hex_encode_alloc(computed, n);
     if (!a || !b)
@@ -868,7 +872,8 @@ static void why_bytes(struct header_why *w, const char *field, const uint8_t *ex
     free(b);
 }
 
-static void check_hash(struct header_why *w, const char *field, const hash32 *expected, const hash32 *computed)
+static void check_hash(struct header_why *w, const char *field, const hash32 *expected,
+                       const hash32 *computed)
 {
     if (!hash32_eq(expected, computed))
         why_bytes(w, field, expected->bytes, computed->bytes, 32);

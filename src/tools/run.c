@@ -78,7 +78,6 @@ void cli_run_usage(FILE *out)
                  "2 usage error.\n");
 }
 
-
 static void buf_hex(struct bytebuf *b, const uint8_t *data, size_t len)
 {
     char *h = hex_encode_alloc(data, len);
