@@ -11,7 +11,6 @@
 #include <string.h>
 
 #include "../base/hex.h"
-#include "jsonld.h"
 #include "../base/keccak.h"
 #include "../base/rlp.h"
 #include "../chain/logs.h"
@@ -19,6 +18,7 @@
 #include "../exec/parallel.h"
 #include "../state/state_view.h"
 #include "../state/write_set.h"
+#include "jsonld.h"
 #include "mainnet.h"
 
 int t8n_exit_code(int err)
@@ -593,12 +593,17 @@ static int ld_authorization_list(struct json_ctx *ld, const cJSON *arr, const ch
         int err;
         if ((err = opt_u256(ld, e, f, "chainId", &has_chain, &a->chain_id)) ||
             (err = req_fixed(ld, e, f, "address", a->addr.bytes, 20)) ||
-            (err = req_u64(ld, e, f, "nonce", &a->nonce)) || (err = req_u64(ld, e, f, parity_key, &y_parity)) ||
+            (err = req_u64(ld, e, f, "nonce", &a->nonce)) ||
+            (err = req_u64(ld, e, f, parity_key, &y_parity)) ||
             (err = opt_u256(ld, e, f, "r", &has_r, &a->r)) || (err = opt_u256(ld, e, f, "s", &has_s, &a->s)))
             return err;
         if (!has_chain || !has_r || !has_s) {
             char g[JSON_FIELD_MAX];
-            return json_fail(ld, PAREVM_ERR_JSON, json_field_key(g, f, !has_chain ? "chainId" : !has_r ? "r" : "s"),
+            return json_fail(ld, PAREVM_ERR_JSON,
+                             json_field_key(g, f,
+                                            !has_chain ? "chainId"
+                                            : !has_r   ? "r"
+                                                       : "s"),
                              "missing field");
         }
         if (y_parity > 0xff) {
@@ -651,7 +656,7 @@ static int ld_tx(struct json_ctx *ld, const cJSON *obj, const char *prefix, enum
     }
     if (type > 4)
         return json_fail(ld, PAREVM_ERR_UNSUPPORTED, json_field_key(f, prefix, "type"),
-                       "transaction type %llu not supported", (unsigned long long)type);
+                         "transaction type %llu not supported", (unsigned long long)type);
     tx->type = (uint8_t)type;
     if ((err = req_u64(ld, obj, prefix, "nonce", &tx->nonce)))
         return err;
@@ -683,8 +688,8 @@ static int ld_tx(struct json_ctx *ld, const cJSON *obj, const char *prefix, enum
             return err;
         if (!has_fee || !has_tip)
             return json_fail(ld, PAREVM_ERR_JSON,
-                           json_field_key(f, prefix, has_fee ? "maxPriorityFeePerGas" : "maxFeePerGas"),
-                           "missing field");
+                             json_field_key(f, prefix, has_fee ? "maxPriorityFeePerGas" : "maxFeePerGas"),
+                             "missing field");
         tx->gas_price = tx->max_fee_per_gas;
     } else {
         bool has_price;
@@ -759,7 +764,7 @@ static int ld_tx(struct json_ctx *ld, const cJSON *obj, const char *prefix, enum
             return json_nomem(ld);
         if (err)
             return json_fail(ld, PAREVM_ERR_SIGNATURE, json_field_key(f, prefix, "secretKey"),
-                           "cannot sign with this key");
+                             "cannot sign with this key");
         return recover_or_reject(ld, tx, fork, invalid);
     }
     if (tx->type == 0) {
@@ -769,7 +774,8 @@ static int ld_tx(struct json_ctx *ld, const cJSON *obj, const char *prefix, enum
             u256 id = u256_sub(&v, &v35);
             id = u256_shr(&id, 1);
             if (!u256_fits_u64(&id))
-                return json_fail(ld, PAREVM_ERR_RANGE, json_field_key(f, prefix, "v"), "chain id exceeds 64 bits");
+                return json_fail(ld, PAREVM_ERR_RANGE, json_field_key(f, prefix, "v"),
+                                 "chain id exceeds 64 bits");
             tx->has_chain_id = true;
             tx->chain_id = id.w[0];
         }
@@ -790,7 +796,8 @@ static int txs_alloc(struct json_ctx *ld, size_t n, struct t8n_txs *out)
     return PAREVM_OK;
 }
 
-static int ld_txs(struct json_ctx *ld, const cJSON *arr, enum fork fork, uint64_t chain_id, struct t8n_txs *out)
+static int ld_txs(struct json_ctx *ld, const cJSON *arr, enum fork fork, uint64_t chain_id,
+                  struct t8n_txs *out)
 {
     char f[JSON_FIELD_MAX];
     if (!cJSON_IsArray(arr))
@@ -1283,7 +1290,7 @@ static int make_block_env(struct t8n_run *run)
     if (fork >= FORK_LONDON) {
         if (env->has_base_fee) {
             b->base_fee = env->base_fee;
-        } else if (env->has_parent_base_fee) {
+        } else if (env->has_parent_base_fee && env->number > 0) {
             struct block_header parent;
             memset(&parent, 0, sizeof parent);
             parent.base_fee = env->parent_base_fee;
@@ -1291,7 +1298,7 @@ static int make_block_env(struct t8n_run *run)
             parent.gas_limit = env->parent_gas_limit;
             b->base_fee = validate_next_base_fee(&parent);
         } else {
-            fail(run->err, run->err_len, "EIP-1559 config but missing 'currentBaseFee' in env section");
+            fail(run->err, run->err_len, "EIP-1559 config but missing 'parentBaseFee' in env section");
             return PAREVM_ERR_ARG;
         }
         out->has_base_fee = true;
@@ -1353,6 +1360,12 @@ static int make_block_env(struct t8n_run *run)
     }
     if (out->has_difficulty)
         out->difficulty = b->difficulty;
+    /* EIP-4788: the beacon-roots system call needs the root; geth refuses
+     * a Cancun env without it (exit 3) rather than skip the call. */
+    if (fork >= FORK_CANCUN && !env->has_parent_beacon_root) {
+        fail(run->err, run->err_len, "post-cancun env requires parentBeaconBlockRoot to be set");
+        return PAREVM_ERR_ARG;
+    }
 
     if (fork >= FORK_CANCUN) {
         if (env->has_excess_blob_gas) {
