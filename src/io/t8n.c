@@ -413,8 +413,11 @@ static int ld_env(struct json_ctx *ld, const cJSON *root, struct t8n_env *e)
         if ((err = ld_fixed(ld, item, "parentBeaconBlockRoot", e->parent_beacon_root.bytes, 32)))
             return err;
     }
-    if ((item = json_member(root, "blockHashes")) && (err = ld_block_hashes(ld, item, &e->hashes)))
-        return err;
+    if ((item = json_member(root, "blockHashes"))) {
+        e->has_block_hashes = true;
+        if ((err = ld_block_hashes(ld, item, &e->hashes)))
+            return err;
+    }
     if ((item = json_member(root, "withdrawals"))) {
         if (!cJSON_IsArray(item))
             return json_fail(ld, PAREVM_ERR_JSON, "withdrawals", "expected an array");
@@ -1303,6 +1306,11 @@ static int make_block_env(struct t8n_run *run)
         }
         out->has_base_fee = true;
         out->base_fee = b->base_fee;
+    } else if (env->has_base_fee) {
+        /* Before London the EVM has no base fee; geth's result still
+         * echoes a given currentBaseFee. */
+        out->has_base_fee = true;
+        out->base_fee = env->base_fee;
     }
     if (fork >= FORK_SHANGHAI && !env->has_withdrawals) {
         fail(run->err, run->err_len, "Shanghai config but missing 'withdrawals' in env section");
@@ -1546,6 +1554,7 @@ int t8n_apply(const struct t8n_config *cfg, const struct t8n_env *env, const str
     memset(out, 0, sizeof *out);
     if (!cfg || !env || !txs || !w || (txs->count && (!txs->txs || !txs->invalid)))
         return PAREVM_ERR_ARG;
+    out->block_number = env->number;
     if (cfg->fork >= FORK__COUNT) {
         fail(err, err_len, "unknown fork");
         return PAREVM_ERR_ARG;
@@ -1591,10 +1600,16 @@ int t8n_apply(const struct t8n_config *cfg, const struct t8n_env *env, const str
             fail(err, err_len, "beacon root system call: %s", parevm_strerror(rc));
     }
     /* EIP-2935: the history storage call with the parent hash, which t8n
-     * takes from env.blockHashes[number - 1] (as geth's t8n does). */
-    if (!rc && cfg->fork >= FORK_PRAGUE && env->number > 0) {
+     * takes from env.blockHashes[number - 1]. As geth's t8n: without a
+     * blockHashes object the call is not made, and an object without that
+     * entry gives the zero hash. */
+    if (!rc && cfg->fork >= FORK_PRAGUE && env->number > 0 && env->has_block_hashes) {
         hash32 parent;
         rc = block_hashes_lookup((void *)&env->hashes, env->number - 1, &parent);
+        if (rc == PAREVM_ERR_MISSING) {
+            memset(&parent, 0, sizeof parent);
+            rc = PAREVM_OK;
+        }
         if (rc)
             fail(err, err_len, "EIP-2935: env.blockHashes lacks the parent block %llu",
                  (unsigned long long)(env->number - 1));
@@ -1856,7 +1871,8 @@ static void write_receipt(struct jw *w, const struct t8n_receipt *tr, size_t ind
     const struct receipt *r = &tr->r;
     static const uint8_t zero[32];
     jw_open(w, '{');
-    jw_member_u64(w, "type", r->tx_type);
+    if (r->tx_type != 0) /* geth: omitted for legacy receipts */
+        jw_member_u64(w, "type", r->tx_type);
     if (r->has_status)
         jw_member_hex(w, "root", NULL, 0);
     else
@@ -1866,7 +1882,7 @@ static void write_receipt(struct jw *w, const struct t8n_receipt *tr, size_t ind
     jw_member_hex(w, "logsBloom", r->bloom, 256);
     jw_key(w, "logs");
     if (r->log_count == 0) {
-        jw_raw(w, "null");
+        jw_raw(w, "[]");
     } else {
         jw_open(w, '[');
         for (size_t i = 0; i < r->log_count; i++) {
@@ -1893,12 +1909,15 @@ static void write_receipt(struct jw *w, const struct t8n_receipt *tr, size_t ind
     jw_member_hex(w, "transactionHash", tr->tx_hash.bytes, 32);
     jw_member_hex(w, "contractAddress", r->has_created_address ? r->created_address.bytes : zero, 20);
     jw_member_u64(w, "gasUsed", r->gas_used);
-    jw_member_u256(w, "effectiveGasPrice", &tr->effective_gas_price);
+    /* geth's t8n leaves the receipt's effective gas price unset */
+    jw_key(w, "effectiveGasPrice");
+    jw_raw(w, "null");
     if (r->tx_type == 3) {
         jw_member_u64(w, "blobGasUsed", tr->blob_gas_used);
         jw_member_u256(w, "blobGasPrice", &tr->blob_gas_price);
     }
-    jw_member_hex(w, "blockHash", zero, 32);
+    jw_member_hex(w, "blockHash", log_block_hash.bytes, 32);
+    jw_member_u64(w, "blockNumber", number);
     jw_member_u64(w, "transactionIndex", index);
     jw_close(w, '}');
 }
@@ -1915,7 +1934,7 @@ static void write_result(struct jw *w, const struct t8n_result *r)
     jw_open(w, '[');
     size_t log_index = 0;
     for (size_t i = 0; i < r->receipt_count; i++)
-        write_receipt(w, &r->receipts[i], i, &log_index, 0);
+        write_receipt(w, &r->receipts[i], i, &log_index, r->block_number);
     jw_close(w, ']');
     if (r->rejected_count) {
         jw_key(w, "rejected");
