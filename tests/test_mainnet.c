@@ -737,7 +737,9 @@ static void test_header_tampered(void **state)
 {
     (void)state;
     REQUIRE_FIXTURES();
-    static const char *const cases[][3] = {
+    static char zero_bloom[2 + 512 + 1] = "0x";
+    memset(zero_bloom + 2, '0', 512);
+    const char *const cases[][3] = {
         /* field, tampered value, field named in the verdict */
         {"transactionsRoot", "0x1111111111111111111111111111111111111111111111111111111111111111",
          "transactionsRoot"},
@@ -748,6 +750,7 @@ static void test_header_tampered(void **state)
          "withdrawalsRoot"},
         {"gasUsed", "0xab743f", "gasUsed"},
         {"blobGasUsed", "0x20000", "blobGasUsed"},
+        {"logsBloom", zero_bloom, "logsBloom"},
         {"hash", "0x5555555555555555555555555555555555555555555555555555555555555555", "hash"},
         /* not computable itself, but the block hash covers it */
         {"extraData", "0x00", "hash"},
