@@ -24,6 +24,9 @@
 #      a string, a repeated key: refused naming the file) and a statetest
 #      or blocktest run in which no case matched exits 1
 #      (scripts/check-inputs)
+#  8b. t8n-geth: go-ethereum's own cmd/evm t8n cases (tests/t8n-geth)
+#      through `parevm t8n`: consensus fields exact, cosmetic ones
+#      reported (scripts/check-t8n-geth)
 #   9. diff-ethereumjs: generated blocks run through `parevm t8n` and
 #      @ethereumjs/vm, results compared (tests/diff, the families switched
 #      on in tests/diff/families.mjs); "skipped" without node or without
@@ -147,6 +150,12 @@ run_stage report-browser scripts/check-report
 run_stage bench-cli scripts/check-bench
 run_stage forks-cli scripts/check-forks
 run_stage inputs-cli scripts/check-inputs
+if command -v python3 >/dev/null 2>&1; then
+    run_stage t8n-geth scripts/check-t8n-geth
+else
+    note "t8n-geth"
+    echo "skipped: python3 not found"
+fi
 
 if ! command -v node >/dev/null 2>&1; then
     note "diff-ethereumjs"

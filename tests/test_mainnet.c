@@ -103,14 +103,11 @@ static void check_block(const char *dir, struct mainnet_fixture *fx, const struc
         fail_msg("%s: %s: %s", dir, parevm_strerror(rc), r.invalid_message);
     if (r.invalid)
         fail_msg("%s: block invalid: %s", dir, r.invalid_message);
-    const struct block_header *h = &fx->block.header;
-    if (r.gas_used != h->gas_used)
-        fail_msg("%s: gasUsed %llu, header %llu", dir, (unsigned long long)r.gas_used,
-                 (unsigned long long)h->gas_used);
-    if (memcmp(r.logs_bloom, h->logs_bloom, 256) != 0)
-        fail_msg("%s: logsBloom differs", dir);
-    if (fx->fork >= FORK_BYZANTIUM && !hash32_eq(&r.receipts_root, &h->receipts_root))
-        fail_msg("%s: receiptsRoot differs", dir);
+    struct bytebuf why = {0};
+    assert_int_equal(mainnet_check_header(fx, &r, &why), PAREVM_OK);
+    if (why.len)
+        fail_msg("%s: %.*s", dir, (int)why.len, (const char *)why.data);
+    bytebuf_free(&why);
     assert_int_equal(r.receipt_count, fx->block.tx_count);
 
     /* Deterministic: a second run on a copy of the pre-state is identical,
@@ -164,7 +161,6 @@ static void write_file(const char *path, const char *data, size_t len)
     assert_int_equal(fclose(f), 0);
 }
 
-
 /* Copy fixture `number` into a fresh folder under /tmp. */
 static void copy_fixture(const char *number)
 {
@@ -181,7 +177,10 @@ static void copy_fixture(const char *number)
     }
 }
 
-static void remove_copy(void) { remove_fixture(tmpdir); }
+static void remove_copy(void)
+{
+    remove_fixture(tmpdir);
+}
 
 /* Rewrite tmpdir/block.json after edit(root). */
 static void edit_block(void (*edit)(cJSON *root))
@@ -725,6 +724,77 @@ static void test_unimplemented_fork_refused(void **state)
     mainnet_fixture_free(&fx);
 }
 
+/* Issue 21: a header field that the block or its execution determines,
+ * tampered with in a copy of a fixture, is rejected by name. */
+static const char *tamper_key, *tamper_value;
+
+static void edit_tamper(cJSON *root)
+{
+    set_string(root, tamper_key, tamper_value);
+}
+
+static void test_header_tampered(void **state)
+{
+    (void)state;
+    REQUIRE_FIXTURES();
+    static char zero_bloom[2 + 512 + 1] = "0x";
+    memset(zero_bloom + 2, '0', 512);
+    const char *const cases[][3] = {
+        /* field, tampered value, field named in the verdict */
+        {"transactionsRoot", "0x1111111111111111111111111111111111111111111111111111111111111111",
+         "transactionsRoot"},
+        {"receiptsRoot", "0x2222222222222222222222222222222222222222222222222222222222222222",
+         "receiptsRoot"},
+        {"sha3Uncles", "0x3333333333333333333333333333333333333333333333333333333333333333", "sha3Uncles"},
+        {"withdrawalsRoot", "0x4444444444444444444444444444444444444444444444444444444444444444",
+         "withdrawalsRoot"},
+        {"gasUsed", "0xab743f", "gasUsed"},
+        {"blobGasUsed", "0x20000", "blobGasUsed"},
+        {"logsBloom", zero_bloom, "logsBloom"},
+        {"hash", "0x5555555555555555555555555555555555555555555555555555555555555555", "hash"},
+        /* not computable itself, but the block hash covers it */
+        {"extraData", "0x00", "hash"},
+        {"stateRoot", "0x6666666666666666666666666666666666666666666666666666666666666666", "hash"},
+        {"excessBlobGas", "0x1", "hash"},
+    };
+    struct chain_config c;
+    mainnet_config(&c);
+    for (int pass = 0; pass <= (int)(sizeof cases / sizeof cases[0]); pass++) {
+        copy_fixture("19933612"); /* Cancun, no uncles */
+        if (pass > 0) {
+            tamper_key = cases[pass - 1][0];
+            tamper_value = cases[pass - 1][1];
+            edit_block(edit_tamper);
+        }
+        struct mainnet_fixture fx;
+        char err[512];
+        assert_int_equal(mainnet_load(tmpdir, &c, &fx, err, sizeof err), PAREVM_OK);
+        struct block_result r;
+        assert_int_equal(exec_block_sequential(&c, &fx.block, &fx.pre, &fx.hashes, &r), PAREVM_OK);
+        assert_false(r.invalid);
+        struct bytebuf why = {0};
+        assert_int_equal(mainnet_check_header(&fx, &r, &why), PAREVM_OK);
+        assert_int_equal(bytebuf_push(&why, 0), PAREVM_OK);
+        const char *text = (const char *)why.data;
+        if (pass == 0) {
+            if (text[0])
+                fail_msg("untampered block rejected: %s", text);
+        } else {
+            char want[64];
+            snprintf(want, sizeof want, "%s: expected ", cases[pass - 1][2]);
+            const char *at = strstr(text, want);
+            /* "hash: " must be the field itself, not the end of "...Hash: " */
+            if (!at || (at != text && at[-1] != ' '))
+                fail_msg("%s tampered: verdict \"%s\" lacks \"%s\"", tamper_key, text, want);
+            print_message("  %s: %s\n", tamper_key, text[0] ? "rejected" : "?");
+        }
+        bytebuf_free(&why);
+        block_result_free(&r);
+        mainnet_fixture_free(&fx);
+        remove_copy();
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -737,6 +807,7 @@ int main(void)
         cmocka_unit_test(test_unimplemented_fork_refused),
         cmocka_unit_test(test_strict_inputs),
         cmocka_unit_test(test_set_code_tx),
+        cmocka_unit_test(test_header_tampered),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "../base/hex.h"
+#include "../chain/validate.h"
 #include "jsonld.h"
 
 static int ld_string(struct json_ctx *ld, const cJSON *item, const char *field, const char **out)
@@ -107,8 +108,8 @@ static int ld_bytes(struct json_ctx *ld, const cJSON *item, const char *field, u
 }
 
 /* Required member of obj (named prefix.key in messages). */
-static int ld_req(struct json_ctx *ld, const cJSON *obj, const char *prefix, const char *key, const cJSON **out,
-                  char *field)
+static int ld_req(struct json_ctx *ld, const cJSON *obj, const char *prefix, const char *key,
+                  const cJSON **out, char *field)
 {
     json_field_key(field, prefix, key);
     *out = json_member(obj, key);
@@ -117,7 +118,8 @@ static int ld_req(struct json_ctx *ld, const cJSON *obj, const char *prefix, con
     return PAREVM_OK;
 }
 
-static int ld_req_u64(struct json_ctx *ld, const cJSON *obj, const char *prefix, const char *key, uint64_t *out)
+static int ld_req_u64(struct json_ctx *ld, const cJSON *obj, const char *prefix, const char *key,
+                      uint64_t *out)
 {
     char f[JSON_FIELD_MAX];
     const cJSON *item;
@@ -133,8 +135,8 @@ static int ld_req_u256(struct json_ctx *ld, const cJSON *obj, const char *prefix
     return err ? err : ld_quantity(ld, item, f, out);
 }
 
-static int ld_req_fixed(struct json_ctx *ld, const cJSON *obj, const char *prefix, const char *key, uint8_t *out,
-                        size_t n)
+static int ld_req_fixed(struct json_ctx *ld, const cJSON *obj, const char *prefix, const char *key,
+                        uint8_t *out, size_t n)
 {
     char f[JSON_FIELD_MAX];
     const cJSON *item;
@@ -181,8 +183,8 @@ static int ld_header(struct json_ctx *ld, const cJSON *obj, const char *prefix, 
     }
     if ((item = json_member(obj, "withdrawalsRoot"))) {
         h->has_withdrawals_root = true;
-        if ((err =
-                 ld_fixed(ld, item, json_field_key(f, prefix, "withdrawalsRoot"), h->withdrawals_root.bytes, 32)))
+        if ((err = ld_fixed(ld, item, json_field_key(f, prefix, "withdrawalsRoot"), h->withdrawals_root.bytes,
+                            32)))
             return err;
     }
     const cJSON *blob_used = json_member(obj, "blobGasUsed"), *excess = json_member(obj, "excessBlobGas");
@@ -289,8 +291,8 @@ static int ld_authorization_list(struct json_ctx *ld, const cJSON *arr, const ch
         if ((err = ld_req_u256(ld, item, g, "chainId", &a->chain_id)) ||
             (err = ld_req_fixed(ld, item, g, "address", a->addr.bytes, 20)) ||
             (err = ld_req_u64(ld, item, g, "nonce", &a->nonce)) ||
-            (err = ld_req_u64(ld, item, g, parity_key, &y_parity)) || (err = ld_req_u256(ld, item, g, "r", &a->r)) ||
-            (err = ld_req_u256(ld, item, g, "s", &a->s)))
+            (err = ld_req_u64(ld, item, g, parity_key, &y_parity)) ||
+            (err = ld_req_u256(ld, item, g, "r", &a->r)) || (err = ld_req_u256(ld, item, g, "s", &a->s)))
             return err;
         if (y_parity > 0xff) {
             char h[JSON_FIELD_MAX];
@@ -315,13 +317,14 @@ static int ld_tx(struct json_ctx *ld, const cJSON *obj, const char *prefix, enum
     memset(tx, 0, sizeof *tx);
     if (!cJSON_IsObject(obj))
         return json_fail(ld, PAREVM_ERR_JSON, prefix,
-                       "expected a transaction object (the block must be fetched with full transactions)");
+                         "expected a transaction object (the block must be fetched with full transactions)");
     uint64_t type = 0;
-    if ((item = json_member(obj, "type")) && (err = ld_u64(ld, item, json_field_key(f, prefix, "type"), &type)))
+    if ((item = json_member(obj, "type")) &&
+        (err = ld_u64(ld, item, json_field_key(f, prefix, "type"), &type)))
         return err;
     if (type > 4)
         return json_fail(ld, PAREVM_ERR_UNSUPPORTED, json_field_key(f, prefix, "type"),
-                       "transaction type %llu not supported", (unsigned long long)type);
+                         "transaction type %llu not supported", (unsigned long long)type);
     tx->type = (uint8_t)type;
     if ((err = ld_req_u64(ld, obj, prefix, "nonce", &tx->nonce)) ||
         (err = ld_req_u64(ld, obj, prefix, "gas", &tx->gas_limit)) ||
@@ -399,7 +402,8 @@ static int ld_tx(struct json_ctx *ld, const cJSON *obj, const char *prefix, enum
             u256 id = u256_sub(&v, &v35);
             id = u256_shr(&id, 1);
             if (!u256_fits_u64(&id))
-                return json_fail(ld, PAREVM_ERR_RANGE, json_field_key(f, prefix, "v"), "chain id exceeds 64 bits");
+                return json_fail(ld, PAREVM_ERR_RANGE, json_field_key(f, prefix, "v"),
+                                 "chain id exceeds 64 bits");
             tx->has_chain_id = true;
             tx->chain_id = id.w[0];
             uint64_t given;
@@ -408,19 +412,20 @@ static int ld_tx(struct json_ctx *ld, const cJSON *obj, const char *prefix, enum
                     return err;
                 if (given != tx->chain_id)
                     return json_fail(ld, PAREVM_ERR_SIGNATURE, f, "%llu disagrees with v (chain id %llu)",
-                                   (unsigned long long)given, (unsigned long long)tx->chain_id);
+                                     (unsigned long long)given, (unsigned long long)tx->chain_id);
             }
         }
     } else {
         if (!vj && !pj)
             return json_fail(ld, PAREVM_ERR_JSON, json_field_key(f, prefix, "yParity"), "missing field");
         if (vj && pj && !u256_eq(&v, &parity))
-            return json_fail(ld, PAREVM_ERR_SIGNATURE, json_field_key(f, prefix, "yParity"), "disagrees with v");
+            return json_fail(ld, PAREVM_ERR_SIGNATURE, json_field_key(f, prefix, "yParity"),
+                             "disagrees with v");
         tx->v = pj ? parity : v;
         u256 one = u256_from_u64(1);
         if (u256_gt(&tx->v, &one))
             return json_fail(ld, PAREVM_ERR_SIGNATURE, json_field_key(f, prefix, pj ? "yParity" : "v"),
-                           "not 0 or 1");
+                             "not 0 or 1");
     }
 
     if ((err = tx_recover_sender(tx, fork))) {
@@ -436,8 +441,8 @@ static int ld_tx(struct json_ctx *ld, const cJSON *obj, const char *prefix, enum
             char a[43], b[43];
             hex_addr(&tx->sender, a);
             hex_addr(&from, b);
-            return json_fail(ld, PAREVM_ERR_SIGNATURE, prefix, "recovered sender %s differs from `from` %s", a,
-                           b);
+            return json_fail(ld, PAREVM_ERR_SIGNATURE, prefix, "recovered sender %s differs from `from` %s",
+                             a, b);
         }
     }
     if ((item = json_member(obj, "hash"))) {
@@ -710,7 +715,7 @@ static int ld_hashes(struct json_ctx *ld, const cJSON *root, struct block_hashes
         for (size_t k = 1; k < n && !err; k++)
             if (pairs[k].number == pairs[k - 1].number)
                 err = json_fail(ld, PAREVM_ERR_JSON, NULL, "duplicate block number %llu",
-                              (unsigned long long)pairs[k].number);
+                                (unsigned long long)pairs[k].number);
     }
     if (!err) {
         out->numbers = malloc((n ? n : 1) * sizeof *out->numbers);
@@ -831,4 +836,104 @@ int mainnet_load(const char *dir, const struct chain_config *cfg, struct mainnet
     }
     out->fork = chain_config_header_fork(cfg, &out->block.header);
     return PAREVM_OK;
+}
+
+/* ---- header verification ---- */
+
+/* Mismatches collected as text; nomem once an append failed. */
+struct header_why {
+    struct bytebuf *text;
+    bool nomem;
+};
+
+static void why_printf(struct header_why *w, const char *fmt, ...)
+{
+    char line[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(line, sizeof line, fmt, ap);
+    va_end(ap);
+    if (n < 0)
+        return;
+    size_t len = (size_t)n < sizeof line ? (size_t)n : sizeof line - 1;
+    if ((w->text->len && bytebuf_append(w->text, "; ", 2)) || bytebuf_append(w->text, line, len))
+        w->nomem = true;
+}
+
+static void why_bytes(struct header_why *w, const char *field, const uint8_t *expected,
+                      const uint8_t *computed, size_t n)
+{
+    char *a = hex_encode_alloc(expected, n), *b = hex_encode_alloc(computed, n);
+    if (!a || !b)
+        w->nomem = true;
+    else
+        why_printf(w, "%s: expected %s, computed %s", field, a, b);
+    free(a);
+    free(b);
+}
+
+static void check_hash(struct header_why *w, const char *field, const hash32 *expected,
+                       const hash32 *computed)
+{
+    if (!hash32_eq(expected, computed))
+        why_bytes(w, field, expected->bytes, computed->bytes, 32);
+}
+
+static void check_u64(struct header_why *w, const char *field, uint64_t expected, uint64_t computed)
+{
+    if (expected != computed)
+        why_printf(w, "%s: expected %llu, computed %llu", field, (unsigned long long)expected,
+                   (unsigned long long)computed);
+}
+
+int mainnet_check_header(const struct mainnet_fixture *fx, const struct block_result *r, struct bytebuf *why)
+{
+    struct header_why w = {why, false};
+    const struct block *b = &fx->block;
+    const struct block_header *h = &b->header;
+    hash32 got;
+    int err = transactions_root(b->txs, b->tx_count, &got);
+    if (err)
+        return err;
+    check_hash(&w, "transactionsRoot", &h->tx_root, &got);
+    /* The RPC JSON lists uncles by hash: their RLP, hence the ommers
+     * hash, is known only for a block without uncles. */
+    if (b->uncle_count == 0 && b->unknown_uncle_count == 0)
+        check_hash(&w, "sha3Uncles", &h->ommers_hash, &EMPTY_OMMERS_HASH);
+    if (fx->fork >= FORK_SHANGHAI || h->has_withdrawals_root || b->has_withdrawals) { /* EIP-4895 */
+        if (!h->has_withdrawals_root)
+            why_printf(&w, "withdrawalsRoot: missing from the header");
+        else if (!b->has_withdrawals)
+            why_printf(&w, "withdrawalsRoot: the block has no withdrawals list");
+        else if ((err = withdrawals_root(b->withdrawals, b->withdrawal_count, &got)))
+            return err;
+        else
+            check_hash(&w, "withdrawalsRoot", &h->withdrawals_root, &got);
+    }
+    check_u64(&w, "gasUsed", h->gas_used, r->gas_used);
+    if (memcmp(r->logs_bloom, h->logs_bloom, 256) != 0)
+        why_bytes(&w, "logsBloom", h->logs_bloom, r->logs_bloom, 256);
+    if (fx->fork >= FORK_BYZANTIUM)
+        check_hash(&w, "receiptsRoot", &h->receipts_root, &r->receipts_root);
+    if (fx->fork >= FORK_CANCUN || h->has_blob_gas) { /* EIP-4844 */
+        if (!h->has_blob_gas)
+            why_printf(&w, "blobGasUsed: missing from the header, computed %llu",
+                       (unsigned long long)r->blob_gas_used);
+        else
+            check_u64(&w, "blobGasUsed", h->blob_gas_used, r->blob_gas_used);
+    }
+    if (fx->fork >= FORK_PRAGUE || h->has_requests_hash) { /* EIP-7685 */
+        if (!h->has_requests_hash)
+            why_printf(&w, "requestsHash: missing from the header");
+        else
+            check_hash(&w, "requestsHash", &h->requests_hash, &r->requests_hash);
+    }
+    if (!h->has_hash) {
+        why_printf(&w, "hash: missing from block.json");
+    } else {
+        if ((err = block_header_hash(h, &got)))
+            return err;
+        check_hash(&w, "hash", &h->hash, &got);
+    }
+    return w.nomem ? PAREVM_ERR_NOMEM : PAREVM_OK;
 }

@@ -51,4 +51,20 @@ int mainnet_parse_block_hashes(const char *path, const char *json, size_t len, s
                                char *err, size_t err_len);
 void block_hashes_free(struct block_hashes *h);
 
+/* Check every header field of fx's block that the block and its
+ * execution result r (exec_block_*, valid, no error) determine:
+ * transactionsRoot, sha3Uncles (when the block has no uncles: the RPC
+ * JSON lists uncles by hash only, so keccak(rlp(uncle headers)) is
+ * unknown otherwise), withdrawalsRoot (Shanghai), gasUsed, logsBloom,
+ * receiptsRoot (Byzantium on: before it receipts hold intermediate state
+ * roots, which a partial state cannot give), blobGasUsed (Cancun),
+ * requestsHash (Prague, EIP-7685) and the block hash (keccak of the RLP
+ * header with the fields of its fork). Not checked: stateRoot (the
+ * pre-state is partial) and excessBlobGas / baseFeePerGas / difficulty
+ * (they derive from the parent header, which the snapshot lacks).
+ * Each mismatch is appended to why as "FIELD: expected X, computed Y"
+ * ("; " between two). Returns PAREVM_OK (then why->len == 0 means the
+ * header holds), or PAREVM_ERR_NOMEM. */
+int mainnet_check_header(const struct mainnet_fixture *fx, const struct block_result *r, struct bytebuf *why);
+
 #endif

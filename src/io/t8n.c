@@ -11,7 +11,6 @@
 #include <string.h>
 
 #include "../base/hex.h"
-#include "jsonld.h"
 #include "../base/keccak.h"
 #include "../base/rlp.h"
 #include "../chain/logs.h"
@@ -19,6 +18,7 @@
 #include "../exec/parallel.h"
 #include "../state/state_view.h"
 #include "../state/write_set.h"
+#include "jsonld.h"
 #include "mainnet.h"
 
 int t8n_exit_code(int err)
@@ -413,8 +413,11 @@ static int ld_env(struct json_ctx *ld, const cJSON *root, struct t8n_env *e)
         if ((err = ld_fixed(ld, item, "parentBeaconBlockRoot", e->parent_beacon_root.bytes, 32)))
             return err;
     }
-    if ((item = json_member(root, "blockHashes")) && (err = ld_block_hashes(ld, item, &e->hashes)))
-        return err;
+    if ((item = json_member(root, "blockHashes"))) {
+        e->has_block_hashes = true;
+        if ((err = ld_block_hashes(ld, item, &e->hashes)))
+            return err;
+    }
     if ((item = json_member(root, "withdrawals"))) {
         if (!cJSON_IsArray(item))
             return json_fail(ld, PAREVM_ERR_JSON, "withdrawals", "expected an array");
@@ -593,12 +596,17 @@ static int ld_authorization_list(struct json_ctx *ld, const cJSON *arr, const ch
         int err;
         if ((err = opt_u256(ld, e, f, "chainId", &has_chain, &a->chain_id)) ||
             (err = req_fixed(ld, e, f, "address", a->addr.bytes, 20)) ||
-            (err = req_u64(ld, e, f, "nonce", &a->nonce)) || (err = req_u64(ld, e, f, parity_key, &y_parity)) ||
+            (err = req_u64(ld, e, f, "nonce", &a->nonce)) ||
+            (err = req_u64(ld, e, f, parity_key, &y_parity)) ||
             (err = opt_u256(ld, e, f, "r", &has_r, &a->r)) || (err = opt_u256(ld, e, f, "s", &has_s, &a->s)))
             return err;
         if (!has_chain || !has_r || !has_s) {
             char g[JSON_FIELD_MAX];
-            return json_fail(ld, PAREVM_ERR_JSON, json_field_key(g, f, !has_chain ? "chainId" : !has_r ? "r" : "s"),
+            return json_fail(ld, PAREVM_ERR_JSON,
+                             json_field_key(g, f,
+                                            !has_chain ? "chainId"
+                                            : !has_r   ? "r"
+                                                       : "s"),
                              "missing field");
         }
         if (y_parity > 0xff) {
@@ -658,7 +666,7 @@ static int ld_tx(struct json_ctx *ld, const cJSON *obj, const char *prefix, enum
         return err;
     if (type > 4)
         return json_fail(ld, PAREVM_ERR_UNSUPPORTED, json_field_key(f, prefix, "type"),
-                       "transaction type %llu not supported", (unsigned long long)type);
+                         "transaction type %llu not supported", (unsigned long long)type);
     tx->type = (uint8_t)type;
     if ((err = req_u64(ld, obj, prefix, "nonce", &tx->nonce)))
         return err;
@@ -693,8 +701,8 @@ static int ld_tx(struct json_ctx *ld, const cJSON *obj, const char *prefix, enum
             return err;
         if (!has_fee || !has_tip)
             return json_fail(ld, PAREVM_ERR_JSON,
-                           json_field_key(f, prefix, has_fee ? "maxPriorityFeePerGas" : "maxFeePerGas"),
-                           "missing field");
+                             json_field_key(f, prefix, has_fee ? "maxPriorityFeePerGas" : "maxFeePerGas"),
+                             "missing field");
         tx->gas_price = tx->max_fee_per_gas;
     } else {
         bool has_price;
@@ -779,7 +787,7 @@ static int ld_tx(struct json_ctx *ld, const cJSON *obj, const char *prefix, enum
             return json_nomem(ld);
         if (err)
             return json_fail(ld, PAREVM_ERR_SIGNATURE, json_field_key(f, prefix, "secretKey"),
-                           "cannot sign with this key");
+                             "cannot sign with this key");
         return recover_or_reject(ld, tx, fork, invalid);
     }
     if (tx->type == 0) {
@@ -789,7 +797,8 @@ static int ld_tx(struct json_ctx *ld, const cJSON *obj, const char *prefix, enum
             u256 id = u256_sub(&v, &v35);
             id = u256_shr(&id, 1);
             if (!u256_fits_u64(&id))
-                return json_fail(ld, PAREVM_ERR_RANGE, json_field_key(f, prefix, "v"), "chain id exceeds 64 bits");
+                return json_fail(ld, PAREVM_ERR_RANGE, json_field_key(f, prefix, "v"),
+                                 "chain id exceeds 64 bits");
             tx->has_chain_id = true;
             tx->chain_id = id.w[0];
         }
@@ -810,7 +819,8 @@ static int txs_alloc(struct json_ctx *ld, size_t n, struct t8n_txs *out)
     return PAREVM_OK;
 }
 
-static int ld_txs(struct json_ctx *ld, const cJSON *arr, enum fork fork, uint64_t chain_id, struct t8n_txs *out)
+static int ld_txs(struct json_ctx *ld, const cJSON *arr, enum fork fork, uint64_t chain_id,
+                  struct t8n_txs *out)
 {
     char f[JSON_FIELD_MAX];
     if (!cJSON_IsArray(arr))
@@ -1303,7 +1313,7 @@ static int make_block_env(struct t8n_run *run)
     if (fork >= FORK_LONDON) {
         if (env->has_base_fee) {
             b->base_fee = env->base_fee;
-        } else if (env->has_parent_base_fee) {
+        } else if (env->has_parent_base_fee && env->number > 0) {
             struct block_header parent;
             memset(&parent, 0, sizeof parent);
             parent.base_fee = env->parent_base_fee;
@@ -1311,11 +1321,16 @@ static int make_block_env(struct t8n_run *run)
             parent.gas_limit = env->parent_gas_limit;
             b->base_fee = validate_next_base_fee(&parent);
         } else {
-            fail(run->err, run->err_len, "EIP-1559 config but missing 'currentBaseFee' in env section");
+            fail(run->err, run->err_len, "EIP-1559 config but missing 'parentBaseFee' in env section");
             return PAREVM_ERR_ARG;
         }
         out->has_base_fee = true;
         out->base_fee = b->base_fee;
+    } else if (env->has_base_fee) {
+        /* Before London the EVM has no base fee; geth's result still
+         * echoes a given currentBaseFee. */
+        out->has_base_fee = true;
+        out->base_fee = env->base_fee;
     }
     if (fork >= FORK_SHANGHAI && !env->has_withdrawals) {
         fail(run->err, run->err_len, "Shanghai config but missing 'withdrawals' in env section");
@@ -1373,6 +1388,12 @@ static int make_block_env(struct t8n_run *run)
     }
     if (out->has_difficulty)
         out->difficulty = b->difficulty;
+    /* EIP-4788: the beacon-roots system call needs the root; geth refuses
+     * a Cancun env without it (exit 3) rather than skip the call. */
+    if (fork >= FORK_CANCUN && !env->has_parent_beacon_root) {
+        fail(run->err, run->err_len, "post-cancun env requires parentBeaconBlockRoot to be set");
+        return PAREVM_ERR_ARG;
+    }
 
     if (fork >= FORK_CANCUN) {
         if (env->has_excess_blob_gas) {
@@ -1553,6 +1574,7 @@ int t8n_apply(const struct t8n_config *cfg, const struct t8n_env *env, const str
     memset(out, 0, sizeof *out);
     if (!cfg || !env || !txs || !w || (txs->count && (!txs->txs || !txs->invalid)))
         return PAREVM_ERR_ARG;
+    out->block_number = env->number;
     if (cfg->fork >= FORK__COUNT) {
         fail(err, err_len, "unknown fork");
         return PAREVM_ERR_ARG;
@@ -1598,10 +1620,16 @@ int t8n_apply(const struct t8n_config *cfg, const struct t8n_env *env, const str
             fail(err, err_len, "beacon root system call: %s", parevm_strerror(rc));
     }
     /* EIP-2935: the history storage call with the parent hash, which t8n
-     * takes from env.blockHashes[number - 1] (as geth's t8n does). */
-    if (!rc && cfg->fork >= FORK_PRAGUE && env->number > 0) {
+     * takes from env.blockHashes[number - 1]. As geth's t8n: without a
+     * blockHashes object the call is not made, and an object without that
+     * entry gives the zero hash. */
+    if (!rc && cfg->fork >= FORK_PRAGUE && env->number > 0 && env->has_block_hashes) {
         hash32 parent;
         rc = block_hashes_lookup((void *)&env->hashes, env->number - 1, &parent);
+        if (rc == PAREVM_ERR_MISSING) {
+            memset(&parent, 0, sizeof parent);
+            rc = PAREVM_OK;
+        }
         if (rc)
             fail(err, err_len, "EIP-2935: env.blockHashes lacks the parent block %llu",
                  (unsigned long long)(env->number - 1));
@@ -1863,7 +1891,8 @@ static void write_receipt(struct jw *w, const struct t8n_receipt *tr, size_t ind
     const struct receipt *r = &tr->r;
     static const uint8_t zero[32];
     jw_open(w, '{');
-    jw_member_u64(w, "type", r->tx_type);
+    if (r->tx_type != 0) /* geth: omitted for legacy receipts */
+        jw_member_u64(w, "type", r->tx_type);
     if (r->has_status)
         jw_member_hex(w, "root", NULL, 0);
     else
@@ -1873,7 +1902,7 @@ static void write_receipt(struct jw *w, const struct t8n_receipt *tr, size_t ind
     jw_member_hex(w, "logsBloom", r->bloom, 256);
     jw_key(w, "logs");
     if (r->log_count == 0) {
-        jw_raw(w, "null");
+        jw_raw(w, "[]");
     } else {
         jw_open(w, '[');
         for (size_t i = 0; i < r->log_count; i++) {
@@ -1900,12 +1929,15 @@ static void write_receipt(struct jw *w, const struct t8n_receipt *tr, size_t ind
     jw_member_hex(w, "transactionHash", tr->tx_hash.bytes, 32);
     jw_member_hex(w, "contractAddress", r->has_created_address ? r->created_address.bytes : zero, 20);
     jw_member_u64(w, "gasUsed", r->gas_used);
-    jw_member_u256(w, "effectiveGasPrice", &tr->effective_gas_price);
+    /* geth's t8n leaves the receipt's effective gas price unset */
+    jw_key(w, "effectiveGasPrice");
+    jw_raw(w, "null");
     if (r->tx_type == 3) {
         jw_member_u64(w, "blobGasUsed", tr->blob_gas_used);
         jw_member_u256(w, "blobGasPrice", &tr->blob_gas_price);
     }
-    jw_member_hex(w, "blockHash", zero, 32);
+    jw_member_hex(w, "blockHash", log_block_hash.bytes, 32);
+    jw_member_u64(w, "blockNumber", number);
     jw_member_u64(w, "transactionIndex", index);
     jw_close(w, '}');
 }
@@ -1922,7 +1954,7 @@ static void write_result(struct jw *w, const struct t8n_result *r)
     jw_open(w, '[');
     size_t log_index = 0;
     for (size_t i = 0; i < r->receipt_count; i++)
-        write_receipt(w, &r->receipts[i], i, &log_index, 0);
+        write_receipt(w, &r->receipts[i], i, &log_index, r->block_number);
     jw_close(w, ']');
     if (r->rejected_count) {
         jw_key(w, "rejected");

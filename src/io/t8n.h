@@ -76,6 +76,7 @@ struct t8n_env {
     bool has_withdrawals;
     struct withdrawal *withdrawals; /* owned */
     size_t withdrawal_count;
+    bool has_block_hashes;      /* blockHashes given (even empty) */
     struct block_hashes hashes; /* owned; numbers sorted ascending */
     struct t8n_ommer *ommers;   /* owned */
     size_t ommer_count;
@@ -177,7 +178,8 @@ struct t8n_result {
     bool has_requests; /* Prague on (EIP-7685): the block's requests and their hash */
     struct block_requests requests;
     hash32 requests_hash;
-    bool parallel; /* the parallel engine ran the transactions */
+    bool parallel;         /* the parallel engine ran the transactions */
+    uint64_t block_number; /* env.currentNumber, for the receipts' blockNumber */
 };
 void t8n_result_free(struct t8n_result *r);
 
@@ -185,9 +187,9 @@ void t8n_result_free(struct t8n_result *r);
  * Returns PAREVM_OK (then *out is filled), PAREVM_ERR_ARG for an env that
  * does not fit the fork (missing currentBaseFee from London, withdrawals
  * from Shanghai, currentRandom from Paris, an undeterminable difficulty
- * before it), PAREVM_ERR_UNSUPPORTED for a fork parevm does not implement
- * (fork_implemented; nothing is run), PAREVM_ERR_MISSING when BLOCKHASH
- * needed a hash not given, or an internal error; the message is in err. */
+ * before it, parentBeaconBlockRoot from Cancun: geth's exit 3 rules), PAREVM_ERR_UNSUPPORTED for a fork
+ * parevm does not implement (fork_implemented; nothing is run), PAREVM_ERR_MISSING when BLOCKHASH needed a
+ * hash not given, or an internal error; the message is in err. */
 int t8n_apply(const struct t8n_config *cfg, const struct t8n_env *env, const struct t8n_txs *txs,
               struct world *w, struct t8n_result *out, char *err, size_t err_len);
 

@@ -16,8 +16,8 @@
 #include "../base/buf.h"
 #include "../base/hex.h"
 #include "../evm/trace.h"
-#include "../io/t8n.h"
 #include "../io/file.h"
+#include "../io/t8n.h"
 #include "cli.h"
 
 struct t8n_options {
@@ -53,7 +53,17 @@ void cli_t8n_usage(FILE *out)
                  "                       parentGasLimit, currentExcessBlobGas or parentExcessBlobGas/\n"
                  "                       parentBlobGasUsed, parentBeaconBlockRoot, withdrawals,\n"
                  "                       blockHashes {number: hash}, ommers [{delta, address}]\n"
-                 "                       (default env.json)\n"
+                 "                       (default env.json). Required, as geth (else exit 3):\n"
+                 "                       before Paris currentDifficulty, or parentDifficulty\n"
+                 "                       with currentNumber > 0 and currentTimestamp >\n"
+                 "                       parentTimestamp; London on currentBaseFee, or\n"
+                 "                       parentBaseFee (with parentGasUsed, parentGasLimit)\n"
+                 "                       and currentNumber > 0; Paris on currentRandom (and\n"
+                 "                       currentDifficulty zero or absent); Shanghai on\n"
+                 "                       withdrawals; Cancun on parentBeaconBlockRoot.\n"
+                 "                       Cancun's currentExcessBlobGas, when absent, comes from\n"
+                 "                       parentExcessBlobGas and parentBlobGasUsed, or is 0\n"
+                 "                       (then a blob transaction is rejected, as in geth)\n"
                  "  --input.txs FILE     a JSON array of transactions (geth's format; unsigned\n"
                  "                       ones with a `secretKey` are signed here), or, for a\n"
                  "                       name ending in .rlp, a JSON string with the hex RLP\n"
@@ -126,7 +136,6 @@ static bool t8n_fork(const char *name, enum fork *f)
     }
     return fork_from_name(name, f);
 }
-
 
 static bool ends_with(const char *s, const char *suffix)
 {
