@@ -103,7 +103,10 @@ struct slot_layout {
     size_t state_off; /* the state byte */
 };
 
-static inline size_t round8(size_t n) { return (n + 7) & ~(size_t)7; }
+static inline size_t round8(size_t n)
+{
+    return (n + 7) & ~(size_t)7;
+}
 
 static inline struct slot_layout layout_of(const struct hmap *m)
 {
@@ -195,6 +198,23 @@ static int rehash(struct hmap *m, struct slot_layout l, size_t new_cap)
     m->cap = new_cap;
     m->tombstones = 0;
     return PAREVM_OK;
+}
+
+int hmap_reserve(struct hmap *m, size_t n)
+{
+    struct slot_layout l = layout_of(m);
+    if (n > SIZE_MAX / 20 - m->count - m->tombstones)
+        return PAREVM_ERR_NOMEM;
+    /* The same bound hmap_put checks: after this, n puts stay within it. */
+    if ((m->count + m->tombstones + n) * 10 <= m->cap * 7)
+        return PAREVM_OK;
+    size_t new_cap = m->cap ? m->cap : HMAP_MIN_CAP;
+    while ((m->count + n) * 10 > new_cap * 7) {
+        if (new_cap > SIZE_MAX / 2)
+            return PAREVM_ERR_NOMEM;
+        new_cap *= 2;
+    }
+    return rehash(m, l, new_cap);
 }
 
 void *hmap_put(struct hmap *m, const void *key, bool *inserted)

@@ -32,6 +32,10 @@ void *hmap_get(const struct hmap *m, const void *key);
  * Valid until the next insert. */
 void *hmap_put(struct hmap *m, const void *key, bool *inserted);
 
+/* Make room so that the next n hmap_put calls never allocate (and so never
+ * fail). PAREVM_ERR_NOMEM leaves the map unchanged. */
+int hmap_reserve(struct hmap *m, size_t n);
+
 /* Remove key; returns whether it was present. */
 bool hmap_remove(struct hmap *m, const void *key);
 

@@ -7,7 +7,10 @@
 
 #include "world.h"
 
-void write_set_init(struct write_set *ws) { memset(ws, 0, sizeof *ws); }
+void write_set_init(struct write_set *ws)
+{
+    memset(ws, 0, sizeof *ws);
+}
 
 void write_set_reset(struct write_set *ws)
 {
@@ -59,17 +62,74 @@ int write_set_add_slot(struct write_set *ws, const address *a, const u256 *key, 
     return PAREVM_OK;
 }
 
+/* Reset an account in place to what a delete followed by a re-create gives:
+ * no balance, nonce, code or storage. Never allocates. */
+static void account_reset(struct world_account *acct)
+{
+    acct->balance = u256_zero();
+    acct->nonce = 0;
+    world_set_code(acct, code_empty());
+    hmap_clear(&acct->storage);
+}
+
+/*
+ * Two phases. Prepare (may fail, changes nothing the world shows): count
+ * the slot writes per address, create the accounts the write set needs, and
+ * reserve room in the account map and in every touched storage map so that
+ * no later insert allocates. Apply (cannot fail): deletes, fields, slots.
+ * On PAREVM_ERR_NOMEM the accounts created by prepare are deleted again, so
+ * the world (and its root) is exactly as before the call.
+ */
 int write_set_apply(const struct write_set *ws, struct world *w)
 {
+    struct hmap need; /* address -> size_t slot writes; every live account after */
+    hmap_init(&need, sizeof(address), sizeof(size_t));
+    address *created = NULL;
+    size_t created_count = 0;
+    for (size_t i = 0; i < ws->slot_count; i++) {
+        size_t *n = hmap_put(&need, &ws->slots[i].addr, NULL);
+        if (!n)
+            goto nomem;
+        (*n)++;
+    }
+    for (size_t i = 0; i < ws->account_count; i++)
+        if (!(ws->accounts[i].flags & WS_DELETE) && !hmap_put(&need, &ws->accounts[i].addr, NULL))
+            goto nomem;
+    if (need.count) {
+        created = malloc(need.count * sizeof *created);
+        if (!created)
+            goto nomem;
+    }
+    if (hmap_reserve(&w->accounts, need.count))
+        goto nomem;
+    size_t it = 0;
+    const void *key;
+    void *val;
+    while (hmap_next(&need, &it, &key, &val)) {
+        const address *a = key;
+        struct world_account *acct = world_get(w, a);
+        if (!acct) {
+            acct = world_get_or_create(w, a);
+            if (!acct)
+                goto nomem;
+            created[created_count++] = *a;
+        }
+        if (hmap_reserve(&acct->storage, *(const size_t *)val))
+            goto nomem;
+    }
+
     for (size_t i = 0; i < ws->account_count; i++) {
         const struct ws_account *wa = &ws->accounts[i];
+        struct world_account *acct = world_get(w, &wa->addr);
         if (wa->flags & WS_DELETE) {
-            world_delete(w, &wa->addr);
+            /* An address the write set still writes to is reset in place
+             * (delete + re-create) so its reserved storage stays. */
+            if (acct && hmap_get(&need, &wa->addr))
+                account_reset(acct);
+            else
+                world_delete(w, &wa->addr);
             continue;
         }
-        struct world_account *acct = world_get_or_create(w, &wa->addr);
-        if (!acct)
-            return PAREVM_ERR_NOMEM;
         if (wa->flags & WS_CLEAR_STORAGE)
             hmap_clear(&acct->storage);
         if (wa->flags & WS_BALANCE)
@@ -83,12 +143,17 @@ int write_set_apply(const struct write_set *ws, struct world *w)
     }
     for (size_t i = 0; i < ws->slot_count; i++) {
         const struct ws_slot *s = &ws->slots[i];
-        struct world_account *acct = world_get_or_create(w, &s->addr);
-        if (!acct)
-            return PAREVM_ERR_NOMEM;
-        int err = world_set_storage(acct, &s->key, &s->value);
-        if (err)
-            return err;
+        /* Reserved above: cannot fail. */
+        int err = world_set_storage(world_get(w, &s->addr), &s->key, &s->value);
+        (void)err;
     }
+    hmap_free(&need);
+    free(created);
     return PAREVM_OK;
+nomem:
+    for (size_t i = 0; i < created_count; i++)
+        world_delete(w, &created[i]);
+    hmap_free(&need);
+    free(created);
+    return PAREVM_ERR_NOMEM;
 }

@@ -52,8 +52,8 @@ struct ws_account *write_set_add_account(struct write_set *ws, const address *a)
 int write_set_add_slot(struct write_set *ws, const address *a, const u256 *key, const u256 *value);
 
 /* Apply to a world: for each account, delete / clear storage first, then
- * fields, then slots. PAREVM_ERR_NOMEM leaves the world partially updated
- * (callers treat it as fatal). */
+ * fields, then slots. Atomic: PAREVM_ERR_NOMEM leaves the world exactly as
+ * it was (all allocation happens before the first change). */
 struct world;
 int write_set_apply(const struct write_set *ws, struct world *w);
 
