@@ -347,6 +347,11 @@ struct seq_run {
      * (exec/parallel.h); committed here in order exactly like a
      * sequential run, so both paths share one commit. NULL: sequential. */
     struct par_tx_output *par;
+    /* par[0..par_count) hold final outputs: all transactions when the
+     * parallel run held; after the engine gave up on a contended block,
+     * the prefix its partitioned pass had made final (the rest runs
+     * sequentially on the world those outputs leave). */
+    size_t par_count;
     struct exec_trace *trace; /* NULL: none */
     /* Parallel path, every transaction known to commit: the world is
      * updated without an undo log (nothing can roll the block back but an
@@ -425,7 +430,7 @@ static int seq_tx(struct seq_run *s, size_t i, uint64_t *gas_used, bool *stop)
 
     struct tx_result res;
     int err;
-    if (s->par) {
+    if (s->par && i < s->par_count) {
         /* Executed in parallel as if no gas had been used before it: the
          * stateless checks (which precede every state check) decide with
          * the real block gas used; otherwise the validated outcome holds. */
@@ -498,7 +503,7 @@ static int seq_tx(struct seq_run *s, size_t i, uint64_t *gas_used, bool *stop)
     rc->log_count = res.log_count;
     rc->has_created_address = res.has_created_address;
     rc->created_address = res.created_address;
-    if (s->par)
+    if (s->par && i < s->par_count)
         memcpy(rc->bloom, s->par[i].bloom, sizeof rc->bloom); /* computed by the worker */
     else
         logs_bloom(rc->logs, rc->log_count, rc->bloom);
@@ -656,8 +661,8 @@ static bool try_partition(const struct block *b, const struct exec_options *opt)
 }
 
 static int exec_block(const struct chain_config *cfg, const struct block *b, struct world *w,
-                      const struct block_hashes *hashes, struct block_result *r, const struct exec_options *opt,
-                      struct exec_stats *stats)
+                      const struct block_hashes *hashes, struct block_result *r,
+                      const struct exec_options *opt, struct exec_stats *stats)
 {
     if (!r)
         return PAREVM_ERR_ARG;
@@ -758,15 +763,20 @@ static int exec_block(const struct chain_config *cfg, const struct block *b, str
         if (err == PAREVM_ERR_CONTENDED) {
             /* The engine gave up early (most incarnations were aborted):
              * the block runs sequentially, and its time is not a sample
-             * of what parallel execution costs blocks of its class. */
-            scratch_put(s.par, b->tx_count * sizeof *s.par, false);
-            s.par = NULL;
+             * of what parallel execution costs blocks of its class. The
+             * prefix the partitioned pass made final is kept (the engine
+             * leaves out[0..done) as given): only the rest runs again. */
+            s.par_count = kept;
+            if (!kept) {
+                scratch_put(s.par, b->tx_count * sizeof *s.par, false);
+                s.par = NULL;
+            }
             ran_parallel = false;
             contended = true;
             exec_guard_contended(b);
             err = PAREVM_OK;
         }
-        if (!err && stats && s.par) {
+        if (!err && stats && s.par && ran_parallel) {
             stats->parallel = true;
             err = exec_stats_take_graph(stats, s.par, b->tx_count);
         }
@@ -774,7 +784,9 @@ static int exec_block(const struct chain_config *cfg, const struct block *b, str
 
     uint64_t gas_used = 0;
     uint64_t commit_start = monotonic_ns();
-    s.no_undo = s.par && !err && par_all_commit(&s);
+    if (s.par && ran_parallel)
+        s.par_count = b->tx_count;
+    s.no_undo = s.par && s.par_count == b->tx_count && !err && par_all_commit(&s);
     s.defer_apply = s.no_undo && opt->threads > 1;
     for (size_t i = 0; i < b->tx_count && !err && !stop; i++)
         err = seq_tx(&s, i, &gas_used, &stop);
@@ -872,8 +884,8 @@ int exec_block_sequential(const struct chain_config *cfg, const struct block *b,
 }
 
 int exec_block_parallel(const struct chain_config *cfg, const struct block *b, struct world *w,
-                        const struct block_hashes *hashes, const struct exec_options *opt, struct block_result *r,
-                        struct exec_stats *stats)
+                        const struct block_hashes *hashes, const struct exec_options *opt,
+                        struct block_result *r, struct exec_stats *stats)
 {
     if (stats)
         exec_stats_reset(stats);
