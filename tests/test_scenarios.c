@@ -452,6 +452,47 @@ static void test_adversarial(void **state)
     check_scenario(GEN_MEMORY, 0, EXPECT_NONE);
 }
 
+/* The contention probe: a storm large enough to be probed (512
+ * transactions or more) runs sequentially with the guard on, in any
+ * process, and gives the sequential result. */
+static void test_storm_probe(void **state)
+{
+    (void)state;
+    struct gen_options o = scenario_options(GEN_STORM, 0, 9);
+    o.txs = 600;
+    char dir[64], err[512];
+    make_tmpdir(dir, "scenarios");
+    generate(&o, dir);
+    struct chain_config cfg;
+    chain_config_mainnet(&cfg);
+    struct mainnet_fixture fx;
+    if (mainnet_load(dir, &cfg, &fx, err, sizeof err) != PAREVM_OK)
+        fail_msg("mainnet_load storm: %s", err);
+    remove_fixture(dir);
+    rmdir(dir);
+    struct world seq, par;
+    struct block_result want, got;
+    assert_int_equal(world_clone(&fx.pre, &seq), PAREVM_OK);
+    assert_int_equal(world_clone(&fx.pre, &par), PAREVM_OK);
+    assert_int_equal(exec_block_sequential(&cfg, &fx.block, &seq, &fx.hashes, &want), PAREVM_OK);
+    struct exec_stats stats;
+    memset(&stats, 0, sizeof stats);
+    struct exec_options opt = {.threads = 4, .no_sample = true};
+    assert_int_equal(exec_block_parallel(&cfg, &fx.block, &par, &fx.hashes, &opt, &got, &stats), PAREVM_OK);
+    assert_true(block_result_equal(&want, &got));
+    assert_false(stats.parallel); /* the probe saw the hot slot */
+    hash32 a, b;
+    assert_int_equal(world_state_root(&seq, &a), PAREVM_OK);
+    assert_int_equal(world_state_root(&par, &b), PAREVM_OK);
+    assert_memory_equal(a.bytes, b.bytes, 32);
+    exec_stats_reset(&stats);
+    block_result_free(&want);
+    block_result_free(&got);
+    world_free(&seq);
+    world_free(&par);
+    mainnet_fixture_free(&fx);
+}
+
 static void test_smart(void **state)
 {
     (void)state;
@@ -557,11 +598,17 @@ static void test_cli(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_amm),   cmocka_unit_test(test_lending),
-        cmocka_unit_test(test_nft),   cmocka_unit_test(test_supply),
-        cmocka_unit_test(test_dao),   cmocka_unit_test(test_mixed),
-        cmocka_unit_test(test_smart), cmocka_unit_test(test_adversarial),
-        cmocka_unit_test(test_cli),   cmocka_unit_test(test_knobs_and_forks),
+        cmocka_unit_test(test_amm),
+        cmocka_unit_test(test_lending),
+        cmocka_unit_test(test_nft),
+        cmocka_unit_test(test_supply),
+        cmocka_unit_test(test_dao),
+        cmocka_unit_test(test_mixed),
+        cmocka_unit_test(test_smart),
+        cmocka_unit_test(test_adversarial),
+        cmocka_unit_test(test_storm_probe),
+        cmocka_unit_test(test_cli),
+        cmocka_unit_test(test_knobs_and_forks),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
