@@ -30,6 +30,7 @@ else
     for ((p = 2; p <= cpus || p == 2; p *= 2)); do THREADS="$THREADS,$p"; done
 fi
 SCENARIOS=(transfers erc20 amm lending nft supply dao mixed smart) # smart: Prague, EIP-7702
+ADVERSARIAL=(storm memory) # one block each: a hot-slot conflict storm, maximal-memory transactions
 start=$SECONDS
 
 # gen NAME SCENARIO ARGS...: the block in $OUT/NAME, regenerated when its
@@ -71,6 +72,18 @@ for s in "${SCENARIOS[@]}"; do
         fi
     done
 done
+adversarial=()
+for s in "${ADVERSARIAL[@]}"; do
+    n=$TXS
+    [ "$s" = memory ] && n=$(((TXS + 3) / 4)) # 640 KiB of memory and 1M gas each
+    seed=$((seed + 1))
+    if gen "$s-adv" "$s" --txs "$n" --seed "$seed"; then
+        adversarial+=("$OUT/$s-adv")
+    else
+        missing+=("$s")
+    fi
+done
+blocks+=("${adversarial[@]}")
 echo "   ${#blocks[@]} blocks: $(for b in "${blocks[@]}"; do printf '%s ' "${b##*/}"; done)"
 for s in "${missing[@]}"; do
     echo "   NOTE: scenario '$s' skipped: this parevm has no 'gen $s' yet"
@@ -93,6 +106,12 @@ echo
 echo "== parevm bench --force --threads $THREADS --reps $REPS: the parallel engine against sequential"
 echo "   (every parallel result is checked identical to the sequential one; bound = oracle min(P, W/S))"
 "$PAREVM" bench --force --threads "$THREADS" --reps "$REPS" --report parevm-report.html "${blocks[@]}"
+if [ ${#adversarial[@]} -gt 0 ]; then
+    echo
+    echo "== parevm bench --threads $THREADS --reps $REPS: the adversarial blocks with the guard on"
+    echo "   (what a node would pay: the guard should keep them near sequential time)"
+    "$PAREVM" bench --threads "$THREADS" --reps "$REPS" "${adversarial[@]}"
+fi
 echo
 for s in "${missing[@]}"; do
     echo "NOTE: scenario '$s' was skipped (not available in this build's 'parevm gen')"

@@ -14,9 +14,9 @@
 #include "parallel.h"
 
 #include <pthread.h>
-#include <stdio.h>
 #include <sched.h>
 #include <stdatomic.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -38,7 +38,7 @@ struct read_entry {
     address addr;
     u256 slot;
     struct mv_value v;
-    bool flag; /* has_storage */
+    bool flag;                /* has_storage */
     struct mv_read_hint hint; /* the location, and whether the value was the pre-block world's */
 };
 
@@ -229,7 +229,7 @@ static void rec_event(uint64_t t0, uint64_t t1, uint32_t tx, uint32_t inc, uint8
  * mvmemory's: R_HAS_STORAGE reads the account's MV_CLEAR location). */
 /* The mvmemory location kind each read kind reads. */
 static const uint8_t read_mv_kind[] = {
-    [R_BALANCE] = MV_BALANCE, [R_NONCE] = MV_NONCE,         [R_CODE] = MV_CODE,
+    [R_BALANCE] = MV_BALANCE, [R_NONCE] = MV_NONCE,       [R_CODE] = MV_CODE,
     [R_STORAGE] = MV_STORAGE, [R_HAS_STORAGE] = MV_CLEAR,
 };
 
@@ -331,7 +331,8 @@ static int pv_nonce(void *ctx, const address *a, uint64_t *nonce, bool *exists)
 {
     struct par_view *pv = ctx;
     struct mv_read_hint hint = {NULL, false};
-    int err = mvmemory_read_nonce(&pv->c->mv, a, pv->tx, nonce, exists, &pv->blocking, add_dep, &pv->deps, &hint);
+    int err =
+        mvmemory_read_nonce(&pv->c->mv, a, pv->tx, nonce, exists, &pv->blocking, add_dep, &pv->deps, &hint);
     if (err)
         return err;
     struct read_entry *r = push_read(pv);
@@ -366,7 +367,8 @@ static int pv_storage(void *ctx, const address *a, const u256 *key, u256 *out)
 {
     struct par_view *pv = ctx;
     struct mv_read_hint hint = {NULL, false};
-    int err = mvmemory_read_storage(&pv->c->mv, a, key, pv->tx, out, &pv->blocking, add_dep, &pv->deps, &hint);
+    int err =
+        mvmemory_read_storage(&pv->c->mv, a, key, pv->tx, out, &pv->blocking, add_dep, &pv->deps, &hint);
     if (err)
         return err;
     struct read_entry *r = push_read(pv);
@@ -481,7 +483,8 @@ static void check_done(struct par_ctx *c)
 {
     size_t observed = atomic_load(&c->decrease_cnt);
     size_t e = atomic_load(&c->execution_idx), v = atomic_load(&c->validation_idx);
-    if ((e < v ? e : v) >= c->n && atomic_load(&c->num_active) == 0 && observed == atomic_load(&c->decrease_cnt))
+    if ((e < v ? e : v) >= c->n && atomic_load(&c->num_active) == 0 &&
+        observed == atomic_load(&c->decrease_cnt))
         atomic_store(&c->done, true);
 }
 
@@ -886,17 +889,18 @@ struct worker_pool {
     pthread_mutex_t lock; /* guards everything below */
     pthread_cond_t wake, finished;
     pthread_t threads[POOL_MAX];
-    int count;           /* threads started */
-    uint64_t generation; /* bumped per job */
+    int count;               /* threads started */
+    uint64_t generation;     /* bumped per job */
     void *(*job_fn)(void *); /* what each worker runs: job_fn(job) */
     void *job;
-    int wanted;          /* workers the job uses (indices 0..wanted-1) */
-    int running;         /* workers still inside the job */
-    bool busy;           /* a block is using the pool */
+    int wanted;  /* workers the job uses (indices 0..wanted-1) */
+    int running; /* workers still inside the job */
+    bool busy;   /* a block is using the pool */
 };
 
-static struct worker_pool pool = {
-    .lock = PTHREAD_MUTEX_INITIALIZER, .wake = PTHREAD_COND_INITIALIZER, .finished = PTHREAD_COND_INITIALIZER};
+static struct worker_pool pool = {.lock = PTHREAD_MUTEX_INITIALIZER,
+                                  .wake = PTHREAD_COND_INITIALIZER,
+                                  .finished = PTHREAD_COND_INITIALIZER};
 
 static void *pool_thread(void *arg)
 {
@@ -1115,7 +1119,8 @@ static int rec_finish(struct par_ctx *c, struct par_record *rec)
     qsort(rec->events, rec->event_count, sizeof *rec->events, cmp_event);
     for (size_t k = 0; k < rec->event_count; k++) {
         struct par_event *e = &rec->events[k];
-        if (e->kind == PAR_EV_EXECUTE && e->outcome == PAR_EV_OK && e->incarnation != c->st[e->tx].incarnation)
+        if (e->kind == PAR_EV_EXECUTE && e->outcome == PAR_EV_OK &&
+            e->incarnation != c->st[e->tx].incarnation)
             e->outcome = PAR_EV_SUPERSEDED;
     }
 
@@ -1348,7 +1353,9 @@ int parallel_execute_ex(const struct block_env *env, const struct world *base, c
     mvmemory_free(&c->mv);
     scratch_put(c->st, (n ? n : 1) * sizeof *c->st, false);
     free(c);
-    if (err)
+    if (err == PAREVM_ERR_CONTENDED) /* out[0..done) stay final: the caller may commit them */
+        par_output_free(out + done, n - done);
+    else if (err)
         par_output_free(out, n);
     return err;
 }

@@ -26,24 +26,24 @@
 struct par_tx_output {
     struct tx_result result; /* result.error != NONE: invalid (as validated) */
     struct write_set ws;
-    int internal_err;        /* an internal error of the committed incarnation */
-    uint32_t *deps;          /* lower transactions whose writes it read (sorted, unique) */
+    int internal_err; /* an internal error of the committed incarnation */
+    uint32_t *deps;   /* lower transactions whose writes it read (sorted, unique) */
     size_t dep_count;
-    uint64_t exec_ns;        /* duration of the committed execution */
-    uint32_t incarnations;   /* how many times it was executed */
-    uint8_t bloom[256];      /* logs bloom of result.logs */
-    char *trace;             /* traced transaction: the EIP-3155 lines of
-                                the committed incarnation (malloc'd) */
+    uint64_t exec_ns;      /* duration of the committed execution */
+    uint32_t incarnations; /* how many times it was executed */
+    uint8_t bloom[256];    /* logs bloom of result.logs */
+    char *trace;           /* traced transaction: the EIP-3155 lines of
+                              the committed incarnation (malloc'd) */
     size_t trace_len;
 };
 
 struct par_stats {
     int threads;
-    uint64_t executions;  /* incarnations run (>= tx count) */
+    uint64_t executions; /* incarnations run (>= tx count) */
     uint64_t validations;
-    uint64_t aborts;      /* validation failures */
-    uint64_t blocked;     /* executions stopped on an ESTIMATE */
-    bool contended;       /* gave up (PAREVM_ERR_CONTENDED) */
+    uint64_t aborts;  /* validation failures */
+    uint64_t blocked; /* executions stopped on an ESTIMATE */
+    bool contended;   /* gave up (PAREVM_ERR_CONTENDED) */
 };
 
 /* ---- schedule recording (optional; for reports) ----
@@ -53,16 +53,16 @@ struct par_stats {
  * validation fail, is counted. Recording costs two clock reads per task. */
 enum par_event_kind { PAR_EV_EXECUTE = 0, PAR_EV_VALIDATE = 1 };
 enum par_event_outcome {
-    PAR_EV_OK = 0,      /* execution finished / validation passed */
-    PAR_EV_ABORTED = 1, /* validation failed: the incarnation was aborted */
-    PAR_EV_BLOCKED = 2, /* execution stopped on an ESTIMATE (re-run later) */
+    PAR_EV_OK = 0,        /* execution finished / validation passed */
+    PAR_EV_ABORTED = 1,   /* validation failed: the incarnation was aborted */
+    PAR_EV_BLOCKED = 2,   /* execution stopped on an ESTIMATE (re-run later) */
     PAR_EV_SUPERSEDED = 3 /* execution finished, but a later validation of
                              this incarnation failed (set after the run) */
 };
 struct par_event {
     uint64_t start_ns, end_ns; /* since the start of the parallel phase */
     uint32_t tx, incarnation;
-    uint16_t thread;           /* worker 0 = the calling thread */
+    uint16_t thread; /* worker 0 = the calling thread */
     uint8_t kind, outcome;
 };
 /* Location kinds as in mvmemory.h: 0 balance, 1 nonce, 2 code, 3 storage
@@ -79,7 +79,7 @@ struct par_record {
     size_t event_count;
     struct par_hot_location *hot; /* sorted: deps + aborts, descending */
     size_t hot_count;
-    uint64_t parallel_ns;         /* wall time of the parallel phase */
+    uint64_t parallel_ns; /* wall time of the parallel phase */
 };
 void par_record_free(struct par_record *r);
 
@@ -94,7 +94,8 @@ int parallel_execute(const struct block_env *env, const struct world *base, cons
 /* Giving up on a contended block: with may_give_up (blocks of at least
  * 16 transactions), once min(32, max(8, n/8)) validations have failed and
  * they are at least half the transactions started, the run stops and
- * returns PAREVM_ERR_CONTENDED (out is then unusable): a block whose
+ * returns PAREVM_ERR_CONTENDED (out[0..par_options.done) are then left
+ * as given, final; the rest is zeroed): a block whose
  * transactions mostly read what the one before wrote is cheaper to run
  * sequentially than to keep re-executing. */
 #define PAR_GIVE_UP_MAX_ABORTS 32

@@ -292,6 +292,8 @@ static const char *const gen_kind_names[GEN_KIND_COUNT] = {
     [GEN_DAO] = "dao",
     [GEN_MIXED] = "mixed",
     [GEN_SMART] = "smart",
+    [GEN_STORM] = "storm",
+    [GEN_MEMORY] = "memory",
 };
 
 const char *gen_kind_name(enum gen_kind k)
@@ -1047,10 +1049,11 @@ static int gen_block_json(const struct gen *g, struct bytebuf *out)
         return err;
     /* EIP-7934 (Osaka on): a block's RLP encoding has a maximum size. */
     if (o->fork >= FORK_OSAKA && size > MAX_RLP_BLOCK_SIZE)
-        return gen_fail(g->err, g->err_len, PAREVM_ERR_ARG,
-                        "the block's RLP encoding is %llu bytes, over Osaka's maximum %llu (EIP-7934): use fewer "
-                        "--txs",
-                        (unsigned long long)size, (unsigned long long)MAX_RLP_BLOCK_SIZE);
+        return gen_fail(
+            g->err, g->err_len, PAREVM_ERR_ARG,
+            "the block's RLP encoding is %llu bytes, over Osaka's maximum %llu (EIP-7934): use fewer "
+            "--txs",
+            (unsigned long long)size, (unsigned long long)MAX_RLP_BLOCK_SIZE);
     bytebuf_push(out, '{');
     gen_json_bytes(out, "hash", h->hash.bytes, 32);
     bytebuf_push(out, ',');
@@ -1477,6 +1480,12 @@ void cli_gen_usage(FILE *out)
             "             (an EOA delegated earlier in the block when there is one, so\n"
             "             later transactions use delegations written in the block); hot:\n"
             "             the calls' recipients (zipf 0: fresh addresses)\n"
+            "  storm      adversarial: every transaction increments the one storage slot\n"
+            "             of one counter contract (gas limit 60000): a conflict storm,\n"
+            "             serial at any --zipf\n"
+            "  memory     adversarial: every transaction (gas limit 1,000,000) writes a\n"
+            "             word at byte 655,360 of its memory (about 880k gas of memory\n"
+            "             expansion, 640 KiB per call frame); independent"
             "\n"
             "Accounts come from a pool of K keys derived from the seed: key i is\n"
             "keccak256(be64(seed) || be64(i)), re-hashed until it is a valid secp256k1\n"
@@ -1571,7 +1580,7 @@ int cli_gen(int argc, char **argv)
             if (!gen_kind_from_name(a, &o.kind))
                 return gen_usage_error(
                     "unknown scenario '%s' (transfers, erc20, amm, lending, nft, supply, dao, "
-                    "mixed, smart)",
+                    "mixed, smart, storm, memory)",
                     a);
             has_kind = true;
             continue;
@@ -1624,8 +1633,8 @@ int cli_gen(int argc, char **argv)
         }
     }
     if (!has_kind)
-        return gen_usage_error(
-            "%s", "missing scenario (transfers, erc20, amm, lending, nft, supply, dao, mixed, smart)");
+        return gen_usage_error("%s", "missing scenario (transfers, erc20, amm, lending, nft, supply, dao, "
+                                     "mixed, smart, storm, memory)");
     if (o.kind == GEN_SMART && !has_fork)
         o.fork = FORK_PRAGUE; /* EIP-7702 needs Prague */
     if (!has_txs || !out)

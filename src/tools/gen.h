@@ -47,6 +47,12 @@ enum gen_kind {
      * contracts/Batcher.sol run batches of token and ether calls, by
      * themselves or through a relayer; not part of mixed. */
     GEN_SMART,
+    /* Adversarial blocks (hand-assembled contracts, gen_workloads.c):
+     * every transaction increments one storage slot of one contract (a
+     * conflict storm, serial by construction); every transaction expands
+     * its memory as far as its gas allows (independent, memory-heavy). */
+    GEN_STORM,
+    GEN_MEMORY,
     GEN_KIND_COUNT
 };
 

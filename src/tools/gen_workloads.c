@@ -48,7 +48,7 @@
 #define WL_DEPLOYER_INDEX UINT64_MAX /* key index of the deployer (not a pool index) */
 /* Gas limit of a setup transaction: EIP-7825's cap (Osaka on), 2^24. */
 #define WL_GAS_SETUP 16777216ull
-#define WL_DATA_MAX (4 + 32 * 10)    /* longest call data (a two-hop swap: 9 words) */
+#define WL_DATA_MAX (4 + 32 * 10) /* longest call data (a two-hop swap: 9 words) */
 #define WL_GWEI 1000000000ull
 #define WL_BASE_FEE (10 * WL_GWEI) /* as gen.c's GEN_BASE_FEE */
 #define WL_TIP (1 * WL_GWEI)
@@ -1188,6 +1188,56 @@ static int wl_smart(struct wl *wl, const uint64_t *idx, size_t count)
 
 /* ---- the block ---- */
 
+/* ---- adversarial scenarios: hand-assembled contracts ---- */
+
+/* Creation code that returns `runtime` (at most 255 bytes) as the
+ * contract's code: CODECOPY(0, 12, len); RETURN(0, len). */
+static int wl_deploy_runtime(struct wl *wl, const uint8_t *runtime, uint8_t len, address *out,
+                             const char *what)
+{
+    uint8_t code[12 + 255] = {0x60, len, 0x60, 12, 0x60, 0x00, 0x39, 0x60, len, 0x60, 0x00, 0xf3};
+    memcpy(code + 12, runtime, len);
+    return wl_deploy(wl, code, 12 + (size_t)len, NULL, out, what);
+}
+
+#define WL_GAS_STORM 60000ull
+#define WL_GAS_MEMORY 1000000ull
+
+/* storm: every transaction runs slot0 = slot0 + 1 on one counter, so each
+ * reads what the one before wrote: the worst case of Block-STM. */
+static int wl_storm(struct wl *wl, const uint64_t *idx, size_t count)
+{
+    /* PUSH1 0 SLOAD PUSH1 1 ADD PUSH1 0 SSTORE STOP */
+    static const uint8_t counter[] = {0x60, 0x00, 0x54, 0x60, 0x01, 0x01, 0x60, 0x00, 0x55, 0x00};
+    address c;
+    int err = wl_deploy_runtime(wl, counter, sizeof counter, &c, "deploy storm counter");
+    for (size_t k = 0; k < count && !err; k++) {
+        struct wl_tx *t = &wl->txs[idx[k]];
+        t->to = c;
+        t->gas = WL_GAS_STORM;
+        t->call.len = 0;
+    }
+    return err;
+}
+
+/* memory: every transaction stores a word at byte 655360 (0x0a0000) of
+ * its memory: 20481 words, 61443 + 20481^2/512 = 880,723 gas of memory
+ * expansion (Yellow Paper C_mem), 640 KiB zeroed per call. */
+static int wl_memory(struct wl *wl, const uint64_t *idx, size_t count)
+{
+    /* PUSH1 1 PUSH3 0x0a0000 MSTORE STOP */
+    static const uint8_t grow[] = {0x60, 0x01, 0x62, 0x0a, 0x00, 0x00, 0x52, 0x00};
+    address c;
+    int err = wl_deploy_runtime(wl, grow, sizeof grow, &c, "deploy memory grower");
+    for (size_t k = 0; k < count && !err; k++) {
+        struct wl_tx *t = &wl->txs[idx[k]];
+        t->to = c;
+        t->gas = WL_GAS_MEMORY;
+        t->call.len = 0;
+    }
+    return err;
+}
+
 typedef int (*wl_scenario)(struct wl *wl, const uint64_t *idx, size_t count);
 
 /* mixed: the share of each kind in percent (sums to 100), in the order
@@ -1269,6 +1319,10 @@ static int wl_run(struct wl *wl)
             idx[i] = i;
         if (wl->o->kind == GEN_SMART) /* not in the mix: it needs Prague */
             err = wl_smart(wl, idx, n);
+        else if (wl->o->kind == GEN_STORM) /* adversarial: not in the mix */
+            err = wl_storm(wl, idx, n);
+        else if (wl->o->kind == GEN_MEMORY)
+            err = wl_memory(wl, idx, n);
         for (size_t m = 0; m < WL_MIX_COUNT; m++)
             if (wl_mix[m].kind == wl->o->kind)
                 err = wl_mix[m].build(wl, idx, n);
