@@ -44,6 +44,7 @@ static void host_tables_init(void)
         host_tables[fork] = *optable_get((enum fork)fork);
         for (size_t i = 0; i < sizeof host_opcodes; i++)
             host_tables[fork].defined[host_opcodes[i]] = false;
+        optable_seal(&host_tables[fork]);
     }
 }
 

@@ -25,6 +25,8 @@
 #include "optable.h"
 #include "precompiles.h"
 
+_Static_assert(OPTABLE_STACK_LIMIT == EVM_STACK_LIMIT, "optable's fast check uses the EVM stack limit");
+
 #define MEM_LIMIT ((uint64_t)1 << 32) /* beyond this, expansion gas exceeds any gas limit */
 
 struct evm_frame_pool {
@@ -261,6 +263,7 @@ static void traced_tables_init(void)
     for (int fork = 0; fork < FORK__COUNT; fork++) {
         traced_tables[fork] = *optable_get((enum fork)fork);
         memset(traced_tables[fork].defined, 0, sizeof traced_tables[fork].defined);
+        optable_seal(&traced_tables[fork]);
     }
 }
 
@@ -797,6 +800,13 @@ next:
     op = code[pc];
     {
         ptrdiff_t height = top - stack_base;
+        /* One branch for the common case (optable_seal); the cold path
+         * below sorts out which of the failures, if any, it was. */
+        const struct optable_check *chk = &tbl->check[op];
+        if (likely((uint64_t)(height - chk->stack_min) <= (uint64_t)chk->stack_span)) {
+            CHARGE(chk->gas);
+            goto run;
+        }
         if (unlikely(height < tbl->stack_req[op])) {
             if (tracer)
                 trace_stack_fault(f, pc, op, stack_base, top);
@@ -825,6 +835,7 @@ next:
         }
         CHARGE(tbl->gas[op]);
     }
+run:
 #ifdef EVM_DISPATCH_SWITCH
     switch (op) {
 #else

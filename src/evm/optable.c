@@ -15,6 +15,21 @@ static void def(struct optable *t, int op, int gas, int req, int grow)
     t->stack_grow[op] = (int8_t)grow;
 }
 
+void optable_seal(struct optable *t)
+{
+    for (int op = 0; op < 256; op++) {
+        struct optable_check *c = &t->check[op];
+        c->gas = t->gas[op];
+        if (t->defined[op]) {
+            c->stack_min = t->stack_req[op];
+            c->stack_span = (int16_t)(OPTABLE_STACK_LIMIT - t->stack_grow[op] - t->stack_req[op]);
+        } else {
+            c->stack_min = OPTABLE_STACK_LIMIT + 1; /* above any height: always the cold path */
+            c->stack_span = 0;
+        }
+    }
+}
+
 /* Fork-dependent static costs of state-reading opcodes. From Berlin the
  * warm cost (100) is static and the EIP-2929 cold surcharge is dynamic. */
 static int cost_sload(enum fork f)
@@ -174,7 +189,10 @@ static void build(enum fork f, struct optable *t)
 static void build_all(void)
 {
     for (int f = 0; f < FORK__COUNT; f++)
+    {
         build((enum fork)f, &tables[f]);
+        optable_seal(&tables[f]);
+    }
 }
 
 const struct optable *optable_get(enum fork fork)

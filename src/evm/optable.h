@@ -13,7 +13,24 @@ struct optable {
     uint8_t stack_req[256]; /* items that must be on the stack */
     int8_t stack_grow[256]; /* net change of the stack height */
     bool defined[256];
+    /* The fast check, derived from the arrays above by optable_seal: an
+     * opcode may run without a cold-path visit when
+     * (uint64_t)(height - stack_min) <= stack_span, i.e. req <= height <=
+     * OPTABLE_STACK_LIMIT - grow. An undefined opcode gets a range no
+     * height meets, so one branch covers underflow, overflow and
+     * "undefined". */
+    struct optable_check {
+        int32_t gas;
+        int16_t stack_min;
+        int16_t stack_span;
+    } check[256];
 };
+
+#define OPTABLE_STACK_LIMIT 1024 /* equals EVM_STACK_LIMIT (checked in interpreter.c) */
+
+/* Recompute t->check from gas, stack_req, stack_grow and defined; call
+ * after changing any of them. */
+void optable_seal(struct optable *t);
 
 /* The table for fork (built on first use, thread-safe, never freed). */
 const struct optable *optable_get(enum fork fork);
