@@ -9,3 +9,11 @@ benches: $(BENCHES)
 $(B)/bench_precompiles: bench/bench_precompiles.c $(B)/libparevm.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(B)/libparevm.a $(LDLIBS)
+
+# Interpreter benchmark on evm-benchmarks main and micro (scripts/bench-interp):
+# parevm's exec (+analysis) and tx-setup medians per case; with
+# EVMONE_BENCH=/path/to/evmone-bench, evmone's time, the ratio and the geomean
+# from interleaved rounds; BENCH_INTERP_ARGS for more (--baseline OLD, --json F).
+.PHONY: bench-interp
+bench-interp: $(B)/parevm
+	scripts/bench-interp --parevm $(B)/parevm $(if $(EVMONE_BENCH),--evmone $(EVMONE_BENCH)) $(BENCH_INTERP_ARGS)

@@ -323,6 +323,38 @@ static void test_typed_round_trip(void **state)
     tx_free(&back);
 }
 
+/* The word-at-a-time zero count behind intrinsic and floor gas, against a
+ * byte-at-a-time count: every length 0..40 at every offset 0..7 (so words
+ * start unaligned and tails of 0..7 bytes occur), with each byte either
+ * zero, 0x80 (only the high bit), 0x01 or 0xff, from a fixed LCG. */
+static void test_intrinsic_gas_zero_count(void **state)
+{
+    (void)state;
+    static const uint8_t values[4] = {0x00, 0x80, 0x01, 0xff};
+    uint8_t buf[48];
+    uint32_t seed = 12345;
+    for (int round = 0; round < 50; round++) {
+        for (size_t k = 0; k < sizeof buf; k++) {
+            seed = seed * 1103515245u + 12345u;
+            buf[k] = values[(seed >> 16) & 3];
+        }
+        for (size_t off = 0; off < 8; off++) {
+            for (size_t len = 0; len + off <= 40; len++) {
+                uint64_t zeros = 0;
+                for (size_t k = 0; k < len; k++)
+                    zeros += buf[off + k] == 0;
+                struct tx tx = {0};
+                tx.data = buf + off;
+                tx.data_len = len;
+                tx.has_to = true;
+                assert_int_equal(tx_intrinsic_gas(&tx, FORK_ISTANBUL),
+                                 21000 + 4 * zeros + 16 * (len - zeros));
+                assert_int_equal(tx_floor_gas(&tx, FORK_PRAGUE), 21000 + 10 * (zeros + 4 * (len - zeros)));
+            }
+        }
+    }
+}
+
 static void test_intrinsic_gas(void **state)
 {
     (void)state;
@@ -1040,6 +1072,7 @@ int main(void)
         cmocka_unit_test(test_floor_gas),
         cmocka_unit_test(test_set_code_round_trip),
         cmocka_unit_test(test_eest_osaka_txbytes),
+        cmocka_unit_test(test_intrinsic_gas_zero_count),
         cmocka_unit_test(test_recover_threads),
         cmocka_unit_test(test_transaction_tests),
         cmocka_unit_test(test_block_transactions),

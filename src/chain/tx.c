@@ -25,6 +25,7 @@
 #include <secp256k1.h>
 #include <secp256k1_recovery.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "../base/buf.h"
 #include "../base/keccak.h"
@@ -758,6 +759,26 @@ static uint64_t tx_mul_sat(uint64_t a, uint64_t b)
     return a * b;
 }
 
+/* Number of zero bytes in data[0..len). Every transaction's intrinsic gas
+ * and (Prague) floor count them, twice each per transaction, so eight
+ * bytes go at a time: in y, bit 7 of a byte is set iff that byte of v is
+ * zero (the low seven bits add without carrying into the next byte). */
+static uint64_t tx_count_zero_bytes(const uint8_t *data, size_t len)
+{
+    const uint64_t low7 = 0x7f7f7f7f7f7f7f7fULL;
+    uint64_t zeros = 0;
+    size_t i = 0;
+    for (; i + 8 <= len; i += 8) {
+        uint64_t v;
+        memcpy(&v, data + i, 8);
+        uint64_t y = ~(((v & low7) + low7) | v | low7);
+        zeros += (uint64_t)__builtin_popcountll(y);
+    }
+    for (; i < len; i++)
+        zeros += data[i] == 0;
+    return zeros;
+}
+
 uint64_t tx_intrinsic_gas(const struct tx *tx, enum fork fork)
 {
     uint64_t gas = 21000;
@@ -765,9 +786,7 @@ uint64_t tx_intrinsic_gas(const struct tx *tx, enum fork fork)
     if (!tx->has_to && fork >= FORK_HOMESTEAD)
         gas = tx_add_sat(gas, 32000);
 
-    uint64_t zeros = 0;
-    for (size_t i = 0; i < tx->data_len; i++)
-        zeros += tx->data[i] == 0;
+    uint64_t zeros = tx_count_zero_bytes(tx->data, tx->data_len);
     uint64_t nonzeros = (uint64_t)tx->data_len - zeros;
     /* EIP-2028 (Istanbul): non-zero calldata bytes cost 16 instead of 68. */
     uint64_t nonzero_cost = fork >= FORK_ISTANBUL ? 16 : 68;
@@ -799,9 +818,7 @@ uint64_t tx_floor_gas(const struct tx *tx, enum fork fork)
         return 0;
     /* EIP-7623: tokens = zero bytes + 4 * non-zero bytes; floor =
      * TX_BASE_COST + TOTAL_COST_FLOOR_PER_TOKEN (10) * tokens. */
-    uint64_t zeros = 0;
-    for (size_t i = 0; i < tx->data_len; i++)
-        zeros += tx->data[i] == 0;
+    uint64_t zeros = tx_count_zero_bytes(tx->data, tx->data_len);
     uint64_t nonzeros = (uint64_t)tx->data_len - zeros;
     uint64_t tokens = tx_add_sat(zeros, tx_mul_sat(nonzeros, 4));
     return tx_add_sat(21000, tx_mul_sat(tokens, 10));

@@ -29,8 +29,13 @@
 #include "../base/hex.h"
 #include "../chain/logs.h"
 #include "../chain/transition.h"
+#include "../evm/evm.h"
+#include "../evm/precompiles.h"
 #include "../evm/trace.h"
 #include "../io/statetest.h"
+#include "../state/code.h"
+#include "../state/journal.h"
+#include "../state/state_view.h"
 #include "../state/world.h"
 #include "cli.h"
 #include "util.h"
@@ -51,7 +56,14 @@ struct case_result {
     bool rejected;          /* the transaction was invalid (not applied) */
     const char *error_name; /* why it was rejected, when rejected (static) */
     hash32 root;
-    double bench_ms;   /* --bench: median, negative on error */
+    /* --bench medians in ms, negative on error: the whole transaction
+     * (transition_apply_world), its message's execution alone (evm_call
+     * with JUMPDEST analysis already cached) and the JUMPDEST analysis of
+     * the called code on a fresh code object. */
+    double bench_ms, bench_exec_ms, bench_analysis_ms;
+    /* Median over rounds of (whole transaction - message alone), each
+     * round's pair run back to back: the transaction's setup. */
+    double bench_setup_ms;
     char message[320]; /* "expected X, got Y" when !pass */
 };
 
@@ -108,52 +120,59 @@ struct st_run {
 
 void cli_statetest_usage(FILE *out)
 {
-    fprintf(out,
-            "usage: parevm statetest [OPTIONS] PATH...\n"
-            "\n"
-            "Run ethereum/tests GeneralStateTests fixtures. Each PATH is a JSON file or a\n"
-            "folder searched recursively for *.json (files sorted by path). Every fork in\n"
-            "each test's `post` section and every post entry (data/gas/value indexes) is\n"
-            "one case: the transaction is applied to the pre-state and the state root and\n"
-            "logs hash are compared with the fixture. Cases with expectException must be\n"
-            "rejected by transaction validation.\n"
-            "\n"
-            "Forks parevm does not implement are never run under another fork's rules: a\n"
-            "case in such a fork (e.g. post.Amsterdam) is refused and counted as a failed\n"
-            "case, \"refused: fork Amsterdam is not implemented\", so a file for a newer\n"
-            "fork cannot pass by accident. A post key naming no fork parevm knows makes\n"
-            "the whole file fail to load (\"FILE: error: post.NAME: unknown fork\").\n"
-            "\n"
-            "options:\n"
-            "  --fork NAME      run only this fork (e.g. Cancun, Berlin, EIP150); an unknown\n"
-            "                   or unimplemented fork (Amsterdam) is a usage error\n"
-            "  --filter SUBSTR  run only tests whose name or file path contains SUBSTR\n"
-            "  --json           print results as a JSON array of\n"
-            "                   {\"name\",\"pass\",\"stateRoot\",\"fork\",\"error\"} on stdout;\n"
-            "                   failure lines and the summary then go to stderr\n"
-            "  --bench          also time each case: rerun it (on a fresh copy of the\n"
-            "                   pre-state) for about 0.5 s and at least 5 runs, and print\n"
-            "                   \"NAME FORK D/G/V MEDIAN_MS\" (the transaction alone; implies -j 1)\n"
-            "  --quiet          print nothing but the summary line (and --json output)\n"
-            "  --trace          write an EIP-3155 trace of every case to stderr: one JSON\n"
-            "                   line per instruction, then {\"output\",\"gasUsed\"[,\"error\"]}\n"
-            "                   and {\"stateRoot\"} (implies -j 1)\n"
-            "  -j, --jobs N     files processed in parallel (default: online CPUs)\n"
-            "  -h, --help       show this help\n"
-            "\n"
-            "output: one line per failed case, \"FILE TEST FORK D/G/V: expected X, got Y\",\n"
-            "one \"FILE: error: ...\" line per file that cannot be loaded (counted as one\n"
-            "failure), then \"N passed, N failed\" (followed by \"(N refused: fork not\n"
-            "implemented)\" when cases were refused). Progress lines go to stderr every\n"
-            "1000 cases when it is a terminal.\n"
-            "\n"
-            "exit status: 0 all cases passed, 1 a case failed or was refused or a file\n"
-            "could not be loaded, or no test case matched (no *.json under PATH, or none\n"
-            "selected by --fork/--filter: nothing ran, \"error: no test case matched\"),\n"
-            "2 usage error.\n");
+    fprintf(out, "usage: parevm statetest [OPTIONS] PATH...\n"
+                 "\n"
+                 "Run ethereum/tests GeneralStateTests fixtures. Each PATH is a JSON file or a\n"
+                 "folder searched recursively for *.json (files sorted by path). Every fork in\n"
+                 "each test's `post` section and every post entry (data/gas/value indexes) is\n"
+                 "one case: the transaction is applied to the pre-state and the state root and\n"
+                 "logs hash are compared with the fixture. Cases with expectException must be\n"
+                 "rejected by transaction validation.\n"
+                 "\n"
+                 "Forks parevm does not implement are never run under another fork's rules: a\n"
+                 "case in such a fork (e.g. post.Amsterdam) is refused and counted as a failed\n"
+                 "case, \"refused: fork Amsterdam is not implemented\", so a file for a newer\n"
+                 "fork cannot pass by accident. A post key naming no fork parevm knows makes\n"
+                 "the whole file fail to load (\"FILE: error: post.NAME: unknown fork\").\n"
+                 "\n"
+                 "options:\n"
+                 "  --fork NAME      run only this fork (e.g. Cancun, Berlin, EIP150); an unknown\n"
+                 "                   or unimplemented fork (Amsterdam) is a usage error\n"
+                 "  --filter SUBSTR  run only tests whose name or file path contains SUBSTR\n"
+                 "  --json           print results as a JSON array of\n"
+                 "                   {\"name\",\"pass\",\"stateRoot\",\"fork\",\"error\"} on stdout;\n"
+                 "                   failure lines and the summary then go to stderr\n"
+                 "  --bench          also time each case: rerun it (on a fresh copy of the\n"
+                 "                   pre-state) for about 0.5 s and at least 5 runs, and print\n"
+                 "                   \"NAME FORK D/G/V MEDIAN_MS exec E analysis A setup S\" (implies\n"
+                 "                   -j 1): MEDIAN_MS the whole transaction, E its message's\n"
+                 "                   execution alone, A the JUMPDEST analysis of the called code,\n"
+                 "                   S the median of each run's total minus its execution (tx\n"
+                 "                   setup); E + A is what evmone-bench's \"total\" times. With\n"
+                 "                   --json, bench{Total,Exec,Analysis,Setup}Ms in each object\n"
+                 "  --quiet          print nothing but the summary line (and --json output)\n"
+                 "  --trace          write an EIP-3155 trace of every case to stderr: one JSON\n"
+                 "                   line per instruction, then {\"output\",\"gasUsed\"[,\"error\"]}\n"
+                 "                   and {\"stateRoot\"} (implies -j 1)\n"
+                 "  -j, --jobs N     files processed in parallel (default: online CPUs)\n"
+                 "  -h, --help       show this help\n"
+                 "\n"
+                 "output: one line per failed case, \"FILE TEST FORK D/G/V: expected X, got Y\",\n"
+                 "one \"FILE: error: ...\" line per file that cannot be loaded (counted as one\n"
+                 "failure), then \"N passed, N failed\" (followed by \"(N refused: fork not\n"
+                 "implemented)\" when cases were refused). Progress lines go to stderr every\n"
+                 "1000 cases when it is a terminal.\n"
+                 "\n"
+                 "exit status: 0 all cases passed, 1 a case failed or was refused or a file\n"
+                 "could not be loaded, or no test case matched (no *.json under PATH, or none\n"
+                 "selected by --fork/--filter: nothing ran, \"error: no test case matched\"),\n"
+                 "2 usage error.\n");
 }
 
-static void hash_hex(const hash32 *h, char out[67]) { hex_encode(h->bytes, 32, out); }
+static void hash_hex(const hash32 *h, char out[67])
+{
+    hex_encode(h->bytes, 32, out);
+}
 
 static double now_seconds(void)
 {
@@ -181,7 +200,8 @@ static int statetest_touch_coinbase(struct world *w, const struct block_env *env
 }
 
 /* transition_apply_world with an EIP-3155 trace to stderr. */
-static int apply_traced(const struct block_env *env, struct world *w, const struct tx *tx, struct tx_result *r)
+static int apply_traced(const struct block_env *env, struct world *w, const struct tx *tx,
+                        struct tx_result *r)
 {
     struct world_view wv = {w, env->block_hash, env->block_hash_arg};
     struct state_view view = world_view_make(&wv);
@@ -209,7 +229,8 @@ static int run_case(const struct statetest *t, const struct statetest_post *p, b
     if (!fork_implemented(p->fork)) {
         /* Never run a fork under an older fork's rules. */
         res->refused = true;
-        snprintf(res->message, sizeof res->message, "refused: fork %s is not implemented", fork_name(p->fork));
+        snprintf(res->message, sizeof res->message, "refused: fork %s is not implemented",
+                 fork_name(p->fork));
         return PAREVM_ERR_UNSUPPORTED;
     }
     struct block_env env;
@@ -288,18 +309,116 @@ static int compare_double(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-/* Median time in milliseconds of transition_apply_world alone for this
- * case, over >= 5 runs and about 0.5 s of wall time. The pre-state is
- * cloned and the transaction built outside the timed region. Negative on
- * an internal error. */
-static double bench_case(const struct statetest *t, const struct statetest_post *p)
+static double median_ms(double *samples, size_t n)
+{
+    qsort(samples, n, sizeof *samples, compare_double);
+    return n % 2 ? samples[n / 2] : (samples[n / 2 - 1] + samples[n / 2]) / 2;
+}
+
+/* One run of the case's message alone, as evmone-bench times a case: the
+ * pre-state is cloned, the journal begun and the access list warmed as
+ * transition would (outside the timed region); then only evm_call (code
+ * lookup, checkpoint, value transfer, interpreter) is timed. A contract
+ * creation is not timed (*exec_s = 0). */
+static int bench_exec_once(const struct block_env *env, const struct statetest *t,
+                           const struct statetest_post *p, struct journal *j, struct evm *evm, double *exec_s)
+{
+    struct world w;
+    struct tx tx;
+    *exec_s = 0;
+    if (world_clone(&t->pre, &w))
+        return PAREVM_ERR_NOMEM;
+    int err = statetest_build_tx(t, p, &tx);
+    if (err) {
+        world_free(&w);
+        return err == PAREVM_ERR_RANGE ? PAREVM_OK : err;
+    }
+    struct world_view wv = {&w, env->block_hash, env->block_hash_arg};
+    struct state_view view = world_view_make(&wv);
+    journal_begin(j, &view, env->fork);
+    bool was_warm;
+    err = journal_warm_account(j, &tx.sender, &was_warm);
+    if (!err && tx.has_to)
+        err = journal_warm_account(j, &tx.to, &was_warm);
+    size_t n = 0;
+    const address *pre = precompile_addresses(env->fork, &n);
+    for (size_t i = 0; !err && i < n; i++)
+        err = journal_warm_account(j, &pre[i], &was_warm);
+    if (!err && env->fork >= FORK_SHANGHAI)
+        err = journal_warm_account(j, &env->coinbase, &was_warm);
+    if (!err && tx.has_to) {
+        struct tx_env txe;
+        txe.origin = tx.sender;
+        txe.gas_price = tx.gas_price;
+        txe.blob_hashes = tx.blob_hashes;
+        txe.blob_hash_count = tx.blob_hash_count;
+        evm_begin(evm, env, &txe, j);
+        struct evm_message m;
+        memset(&m, 0, sizeof m);
+        m.kind = EVM_CALL;
+        m.gas = (int64_t)(tx.gas_limit - tx_intrinsic_gas(&tx, env->fork));
+        m.sender = tx.sender;
+        m.recipient = tx.to;
+        m.code_address = tx.to;
+        m.value = tx.value;
+        m.transfers_value = true;
+        m.input = tx.data;
+        m.input_len = tx.data_len;
+        struct evm_result r = {0};
+        double t0 = now_seconds();
+        evm_call(evm, &m, &r);
+        *exec_s = now_seconds() - t0;
+        free(r.output);
+        err = evm->error;
+    }
+    tx_free(&tx);
+    world_free(&w);
+    return err;
+}
+
+/* Seconds to build the JUMPDEST map of a fresh copy of the called code
+ * (what evmone-bench's "total" adds to execution: its analysis). */
+static int bench_analysis_once(const struct statetest *t, const struct statetest_post *p, double *analysis_s)
+{
+    *analysis_s = 0;
+    struct tx tx;
+    int err = statetest_build_tx(t, p, &tx);
+    if (err)
+        return err == PAREVM_ERR_RANGE ? PAREVM_OK : err;
+    const struct world_account *acct = tx.has_to ? world_get(&t->pre, &tx.to) : NULL;
+    if (acct && acct->code && acct->code->len) {
+        struct code *fresh = code_new(acct->code->bytes, acct->code->len);
+        if (!fresh)
+            err = PAREVM_ERR_NOMEM;
+        else {
+            double t0 = now_seconds();
+            if (!code_jumpdests(fresh))
+                err = PAREVM_ERR_NOMEM;
+            *analysis_s = now_seconds() - t0;
+            code_release(fresh);
+        }
+    }
+    tx_free(&tx);
+    return err;
+}
+
+/* Median times in milliseconds of this case (see case_result.bench_*),
+ * over >= 5 rounds and about 0.5 s of wall time; each round runs the whole
+ * transaction, the message alone and the analysis once, so the three see
+ * the same machine conditions. The pre-state is cloned and the transaction
+ * built outside the timed regions. Returns nonzero on an internal error. */
+static int bench_case(const struct statetest *t, const struct statetest_post *p, struct case_result *res)
 {
     enum { MIN_RUNS = 5, MAX_RUNS = 1000000 };
     const double budget = 0.5;
     size_t cap = 64, n = 0;
-    double *samples = malloc(cap * sizeof *samples);
+    double *samples = malloc(4 * cap * sizeof *samples);
+    struct journal j;
+    struct evm evm;
+    journal_init(&j);
+    evm_init(&evm);
     if (!samples)
-        return -1;
+        goto fail;
     struct block_env env;
     statetest_block_env(t, p->fork, &env);
     double start = now_seconds();
@@ -309,7 +428,7 @@ static double bench_case(const struct statetest *t, const struct statetest_post 
         if (world_clone(&t->pre, &w))
             goto fail;
         int err = statetest_build_tx(t, p, &tx);
-        double elapsed = 0;
+        double elapsed = 0, exec_s = 0, analysis_s = 0;
         if (err == PAREVM_OK) {
             struct tx_result txr;
             memset(&txr, 0, sizeof txr);
@@ -322,23 +441,40 @@ static double bench_case(const struct statetest *t, const struct statetest_post 
             err = PAREVM_OK; /* never runs: see run_case */
         }
         world_free(&w);
+        if (!err)
+            err = bench_exec_once(&env, t, p, &j, &evm, &exec_s);
+        if (!err)
+            err = bench_analysis_once(t, p, &analysis_s);
         if (err)
             goto fail;
         if (n == cap) {
-            double *grown = realloc(samples, 2 * cap * sizeof *samples);
+            double *grown = realloc(samples, 4 * 2 * cap * sizeof *samples);
             if (!grown)
                 goto fail;
             samples = grown;
+            for (size_t k = 3; k > 0; k--)
+                memmove(samples + 2 * k * cap, samples + k * cap, cap * sizeof *samples);
             cap *= 2;
         }
-        samples[n++] = elapsed * 1e3;
+        samples[n] = elapsed * 1e3;
+        samples[cap + n] = exec_s * 1e3;
+        samples[2 * cap + n] = analysis_s * 1e3;
+        samples[3 * cap + n] = (elapsed - exec_s) * 1e3; /* this round's setup */
+        n++;
     }
-    qsort(samples, n, sizeof *samples, compare_double);
-    double median = n % 2 ? samples[n / 2] : (samples[n / 2 - 1] + samples[n / 2]) / 2;
+    res->bench_ms = median_ms(samples, n);
+    res->bench_exec_ms = median_ms(samples + cap, n);
+    res->bench_analysis_ms = median_ms(samples + 2 * cap, n);
+    res->bench_setup_ms = median_ms(samples + 3 * cap, n);
     free(samples);
-    return median;
+    journal_free(&j);
+    evm_free(&evm);
+    return 0;
 fail:
     free(samples);
+    journal_free(&j);
+    evm_free(&evm);
+    res->bench_ms = res->bench_exec_ms = res->bench_analysis_ms = -1;
     return -1;
 }
 
@@ -394,20 +530,26 @@ static void finish_job(struct st_run *run, struct st_job *job, size_t index)
                 bytebuf_append(&job->json, ",\n", 2);
             bytebuf_append(&job->json, "{\"name\":", 8);
             buf_json_string(&job->json, t->name);
-            buf_printf(&job->json, ",\"pass\":%s,\"stateRoot\":\"%s\",\"fork\":", res->pass ? "true" : "false",
-                       root);
+            buf_printf(&job->json,
+                       ",\"pass\":%s,\"stateRoot\":\"%s\",\"fork\":", res->pass ? "true" : "false", root);
             buf_json_string(&job->json, fork);
             bytebuf_append(&job->json, ",\"error\":", 9);
             buf_json_string(&job->json, !res->pass ? res->message : res->rejected ? res->error_name : "");
+            if (opt->bench && res->bench_ms >= 0)
+                buf_printf(&job->json,
+                           ",\"benchTotalMs\":%.6f,\"benchExecMs\":%.6f,\"benchAnalysisMs\":%.6f,"
+                           "\"benchSetupMs\":%.6f",
+                           res->bench_ms, res->bench_exec_ms, res->bench_analysis_ms, res->bench_setup_ms);
             bytebuf_push(&job->json, '}');
         }
         if (opt->bench) {
             if (res->bench_ms < 0)
-                buf_printf(&job->bench, "%s %s %zu/%zu/%zu error\n", t->name, fork, p->data_index, p->gas_index,
-                           p->value_index);
+                buf_printf(&job->bench, "%s %s %zu/%zu/%zu error\n", t->name, fork, p->data_index,
+                           p->gas_index, p->value_index);
             else
-                buf_printf(&job->bench, "%s %s %zu/%zu/%zu %.6f\n", t->name, fork, p->data_index, p->gas_index,
-                           p->value_index, res->bench_ms);
+                buf_printf(&job->bench, "%s %s %zu/%zu/%zu %.6f exec %.6f analysis %.6f setup %.6f\n",
+                           t->name, fork, p->data_index, p->gas_index, p->value_index, res->bench_ms,
+                           res->bench_exec_ms, res->bench_analysis_ms, res->bench_setup_ms);
         }
     }
     statetest_file_free(&job->file);
@@ -440,8 +582,12 @@ static void work_on_job(struct st_run *run, struct st_job *job, size_t index)
         const struct statetest_post *p = &t->posts[job->cases[c].post];
         struct case_result *res = &job->results[c];
         run_case(t, p, run->opt->trace, res);
-        if (run->opt->bench)
-            res->bench_ms = res->refused ? -1 : bench_case(t, p);
+        if (run->opt->bench) {
+            if (res->refused)
+                res->bench_ms = res->bench_exec_ms = res->bench_analysis_ms = -1;
+            else
+                bench_case(t, p, res);
+        }
         note_progress(run, !res->pass);
         if (atomic_fetch_add_explicit(&job->finished, 1, memory_order_acq_rel) + 1 == job->case_count)
             finish_job(run, job, index);
@@ -520,8 +666,8 @@ static void *worker_main(void *arg)
         pthread_mutex_lock(&run->lock);
         for (size_t a = 0; a < run->active_count; a++) {
             size_t j = run->active[a];
-            if (j < best && atomic_load_explicit(&run->jobs[j].next_case, memory_order_relaxed) <
-                                run->jobs[j].case_count)
+            if (j < best &&
+                atomic_load_explicit(&run->jobs[j].next_case, memory_order_relaxed) < run->jobs[j].case_count)
                 best = j;
         }
         pthread_mutex_unlock(&run->lock);
@@ -534,7 +680,10 @@ static void *worker_main(void *arg)
 
 /* ---- collecting input files ---- */
 
-static int usage_error(const char *fmt, const char *arg) { return usage_error_for("statetest", fmt, arg); }
+static int usage_error(const char *fmt, const char *arg)
+{
+    return usage_error_for("statetest", fmt, arg);
+}
 
 static unsigned online_cpus(void)
 {
@@ -688,7 +837,8 @@ int cli_statetest(int argc, char **argv)
     pthread_cond_destroy(&run.cond);
 
     if (refused)
-        fprintf(report, "%zu passed, %zu failed (%zu refused: fork not implemented)\n", passed, failed, refused);
+        fprintf(report, "%zu passed, %zu failed (%zu refused: fork not implemented)\n", passed, failed,
+                refused);
     else
         fprintf(report, "%zu passed, %zu failed\n", passed, failed);
     fflush(stdout);
