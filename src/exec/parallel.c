@@ -23,6 +23,7 @@
 
 #include "../base/arena.h"
 #include "../base/hashmap.h"
+#include "../base/deep_stack.h"
 #include "../base/scratch.h"
 #include "../chain/logs.h"
 #include "../evm/trace.h"
@@ -922,10 +923,14 @@ static void *pool_thread(void *arg)
 
 static bool pool_grow(int want)
 {
-    /* The EVM recurses up to 1024 frames deep on the C stack. */
+    /* The EVM recurses up to 1024 frames deep on the C stack: sized to
+     * that need (deep_stack.h), not more, so many workers fit in a
+     * limited address space. A thread that cannot be created leaves the
+     * pool smaller: pool_run hands the job to the workers it has, and
+     * the caller runs it too, so no work is lost. */
     pthread_attr_t attr;
     pthread_attr_init(&attr);
-    pthread_attr_setstacksize(&attr, (size_t)256 << 20);
+    pthread_attr_setstacksize(&attr, deep_stack_size());
     while (pool.count < want) {
         if (pthread_create(&pool.threads[pool.count], &attr, pool_thread, (void *)(intptr_t)pool.count) != 0)
             break;
@@ -972,7 +977,7 @@ static int pool_run(void *(*fn)(void *), void *c, int threads)
     own.count = 0;
     pthread_attr_t attr;
     pthread_attr_init(&attr);
-    pthread_attr_setstacksize(&attr, (size_t)256 << 20);
+    pthread_attr_setstacksize(&attr, deep_stack_size());
     for (int t = 0; t < helpers && own.tids; t++) {
         if (pthread_create(&own.tids[t], &attr, fn, c) != 0)
             break;
