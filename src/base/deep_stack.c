@@ -18,7 +18,7 @@ size_t deep_stack_need(int depth)
 
 size_t deep_stack_size(void)
 {
-    size_t size = deep_stack_need(0);
+    size_t size = deep_stack_need(0) + DEEP_STACK_SLACK;
     return (size + 0xFFFF) & ~(size_t)0xFFFF;
 }
 
@@ -70,7 +70,7 @@ int deep_stack_run(size_t need, void (*fn)(void *arg), void *arg)
     pthread_t tid;
     if (pthread_attr_init(&attr) != 0)
         return PAREVM_ERR_NOMEM;
-    size_t size = (need + 0xFFFF) & ~(size_t)0xFFFF;
+    size_t size = (need + DEEP_STACK_SLACK + 0xFFFF) & ~(size_t)0xFFFF;
     int rc = pthread_attr_setstacksize(&attr, size);
     if (rc == 0)
         rc = pthread_create(&tid, &attr, deep_thread, &job);

@@ -26,11 +26,16 @@
 /* Room beyond the recursion: precompiles, JSON, the caller's frames. */
 #define DEEP_STACK_BASE ((size_t)2 << 20)
 
+/* Room our threads add for the frames above the EVM's entry point (the
+ * scheduler, the block loop), so that the entry's check passes there. */
+#define DEEP_STACK_SLACK ((size_t)1 << 20)
+
 /* Stack needed to run frames from depth `depth` (0 = a transaction's
  * outermost frame) down to the deepest, 1024. */
 size_t deep_stack_need(int depth);
 
-/* The stack size worker threads are created with: deep_stack_need(0). */
+/* The stack size worker threads are created with: deep_stack_need(0)
+ * plus DEEP_STACK_SLACK, rounded up to 64 KiB. */
 size_t deep_stack_size(void);
 
 /* Bytes of stack left below the calling frame on this thread; 0 when
