@@ -855,6 +855,14 @@ static void *worker(void *arg)
     return NULL;
 }
 
+/* worker() as the caller's share of the block (worker id 0). */
+static void caller_worker(void *arg)
+{
+    rec_caller = true;
+    worker(arg);
+    rec_caller = false;
+}
+
 static int cmp_u32(const void *a, const void *b)
 {
     uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
@@ -1038,6 +1046,11 @@ static void *for_worker(void *p)
     return NULL;
 }
 
+static void for_worker_thunk(void *p)
+{
+    for_worker(p);
+}
+
 void parallel_for(int threads, size_t count, void (*fn)(void *arg, size_t i), void *arg)
 {
     struct for_job j = {.count = count, .fn = fn, .arg = arg};
@@ -1045,7 +1058,10 @@ void parallel_for(int threads, size_t count, void (*fn)(void *arg, size_t i), vo
     if (threads > (int)count)
         threads = (int)count;
     int started = threads > 1 ? pool_run(for_worker, &j, threads) : 0;
-    for_worker(&j);
+    /* The caller's share, where the stack has room for depth 1024; if no
+     * such thread can be made, here (the best left to do). */
+    if (deep_stack_run(deep_stack_need(0), for_worker_thunk, &j) != PAREVM_OK)
+        for_worker(&j);
     if (threads > 1)
         pool_wait(started);
 }
@@ -1299,9 +1315,15 @@ int parallel_execute_ex(const struct block_env *env, const struct world *base, c
     }
 
     int started = pool_run(worker, c, threads);
-    rec_caller = true;
-    worker(c);
-    rec_caller = false;
+    /* The caller runs transactions too: on a thread of ours when its own
+     * stack is too small for depth 1024 (a host's small thread). All of
+     * its share moves, as the view keeps per-thread state (cur_arena). */
+    if (deep_stack_run(deep_stack_need(0), caller_worker, c) != PAREVM_OK && started == 0) {
+        /* No thread at all to run the block on: an error, not a hang */
+        int none = PAREVM_OK;
+        atomic_compare_exchange_strong(&c->fatal, &none, PAREVM_ERR_NOMEM);
+        atomic_store(&c->done, true);
+    } /* else the helpers run it all: they loop until c->done */
     pool_wait(started);
 
     err = atomic_load(&c->fatal);
