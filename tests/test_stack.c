@@ -5,12 +5,14 @@
  * (sequentially and through Block-STM at 64 threads), where it used to
  * overflow that thread's stack.
  */
-#include <cmocka.h>
-#include <pthread.h>
+/* cmocka needs these first */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#include <cmocka.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
