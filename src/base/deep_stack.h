@@ -12,8 +12,10 @@
  */
 #include <stddef.h>
 
-/* Stack the EVM uses per call depth, measured (tests/test_evmc.c,
- * test_stack_per_depth) and doubled: sanitizer builds use larger frames. */
+/* Stack the EVM uses per call depth, with room to spare. Measured by
+ * tests/test_stack.c (test_stack_per_depth, a painted thread stack; a
+ * transaction recursing through CALL to depth 1024): release 1659 bytes,
+ * asan 8240 per depth. Sanitizer builds use larger frames, -O0 too. */
 #if defined(__SANITIZE_ADDRESS__)
 #define DEEP_STACK_PER_DEPTH ((size_t)24 << 10)
 #elif defined(__SANITIZE_THREAD__)
