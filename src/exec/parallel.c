@@ -22,8 +22,8 @@
 #include <time.h>
 
 #include "../base/arena.h"
-#include "../base/hashmap.h"
 #include "../base/deep_stack.h"
+#include "../base/hashmap.h"
 #include "../base/scratch.h"
 #include "../chain/logs.h"
 #include "../evm/trace.h"
