@@ -15,11 +15,11 @@
 /* Stack the EVM uses per call depth, with room to spare. Measured by
  * tests/test_stack.c (test_stack_per_depth, a painted thread stack; a
  * transaction recursing through CALL to depth 1024): release 1659 bytes,
- * asan 8240 per depth. Sanitizer builds use larger frames, -O0 too. */
+ * asan 8240, tsan 2715 per depth. Sanitizer builds use larger frames, -O0 too. */
 #if defined(__SANITIZE_ADDRESS__)
 #define DEEP_STACK_PER_DEPTH ((size_t)24 << 10)
 #elif defined(__SANITIZE_THREAD__)
-#define DEEP_STACK_PER_DEPTH ((size_t)16 << 10)
+#define DEEP_STACK_PER_DEPTH ((size_t)8 << 10)
 #elif defined(__OPTIMIZE__)
 #define DEEP_STACK_PER_DEPTH ((size_t)4 << 10)
 #else
