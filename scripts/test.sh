@@ -28,6 +28,10 @@
 #      through `parevm t8n`: consensus fields exact, cosmetic ones
 #      reported (scripts/check-t8n-geth)
 #   9. diff-ethereumjs: generated blocks run through `parevm t8n` and
+#   9. resources-cli: `t8n --threads 16` and `--threads 64` on 64
+#      transactions 1024 calls deep, under ulimit -v 2500000: the
+#      sequential state root (scripts/check-resources)
+#  10. diff-ethereumjs: generated blocks run through `parevm t8n` and
 #      @ethereumjs/vm, results compared (tests/diff, the families switched
 #      on in tests/diff/families.mjs); "skipped" without node or without
 #      node_modules (scripts/setup runs `npm ci`)
@@ -156,6 +160,7 @@ else
     note "t8n-geth"
     echo "skipped: python3 not found"
 fi
+run_stage resources-cli scripts/check-resources
 
 if ! command -v node >/dev/null 2>&1; then
     note "diff-ethereumjs"

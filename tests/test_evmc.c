@@ -20,6 +20,7 @@
 
 #include <dlfcn.h>
 #include <limits.h>
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -1243,6 +1244,44 @@ static void test_recursion(void **state)
     done(c, &r);
 }
 
+/* test_recursion to depth 1024 (gas enough for 63/64 per call), called
+ * from a host thread with a 1 MiB stack: parevm runs the frames on a
+ * thread of its own when the host's stack is too small (it used to
+ * overflow the host's). */
+struct recursion_job {
+    struct evmc_host_context *c;
+    struct evmc_result r;
+};
+
+static void *recursion_thread(void *p)
+{
+    struct recursion_job *job = p;
+    const uint8_t code[] = {PUSH1, 0, PUSH1, 0, PUSH1, 0, PUSH1, 0, PUSH1, 0, ADDRESS, GAS, CALL, STOP};
+    job->r = run(job->c, code, sizeof code, 1000000000000);
+    return NULL;
+}
+
+static void test_recursion_small_host_thread(void **state)
+{
+    (void)state;
+    struct recursion_job job = {new_host(EVMC_CANCUN), {0}};
+    pthread_attr_t attr;
+    pthread_t tid;
+    assert_int_equal(pthread_attr_init(&attr), 0);
+    assert_int_equal(pthread_attr_setstacksize(&attr, (size_t)1 << 20), 0);
+    assert_int_equal(pthread_create(&tid, &attr, recursion_thread, &job), 0);
+    pthread_join(tid, NULL);
+    pthread_attr_destroy(&attr);
+    bool ok;
+    int deepest = 0;
+    int64_t left = self_call_left(1000000000000, 0, &ok, &deepest);
+    assert_true(ok);
+    assert_int_equal(deepest, 1024);
+    expect(&job.r, EVMC_SUCCESS, left, 0);
+    assert_int_equal(job.c->max_depth, 1024);
+    done(job.c, &job.r);
+}
+
 static void test_rejected(void **state)
 {
     (void)state;
@@ -1304,6 +1343,7 @@ int main(void)
         cmocka_unit_test(test_account_access),
         cmocka_unit_test(test_selfdestruct),
         cmocka_unit_test(test_recursion),
+        cmocka_unit_test(test_recursion_small_host_thread),
         cmocka_unit_test(test_rejected),
         cmocka_unit_test(test_rejected_later_revisions),
     };

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../base/deep_stack.h"
 #include "../evm/evm.h"
 #include "../evm/precompiles.h"
 #include "../state/journal.h"
@@ -417,15 +418,54 @@ static int execute(struct tx_context *c, const struct block_env *env, const stru
     return PAREVM_OK;
 }
 
+static int transition_apply_here(const struct block_env *env, const struct state_view *view, const struct tx *tx,
+                                 uint64_t block_gas_used, struct evm_tracer *tracer, struct tx_result *result,
+                                 struct write_set *ws);
+
+/* transition_apply_here's arguments, to run it where the stack has room. */
+struct apply_call {
+    const struct block_env *env;
+    const struct state_view *view;
+    const struct tx *tx;
+    uint64_t block_gas_used;
+    struct evm_tracer *tracer;
+    struct tx_result *result;
+    struct write_set *ws;
+    int err;
+};
+
+static void apply_thunk(void *p)
+{
+    struct apply_call *c = p;
+    c->err = transition_apply_here(c->env, c->view, c->tx, c->block_gas_used, c->tracer, c->result, c->ws);
+}
+
+/* The EVM recurses up to 1024 deep on the calling thread: a caller whose
+ * stack has less room left than that (a host's small thread) gets the
+ * transaction run on a thread of ours (deep_stack.h). Workers and the
+ * usual main thread have the room and take the direct path. */
+int transition_apply_traced(const struct block_env *env, const struct state_view *view, const struct tx *tx,
+                            uint64_t block_gas_used, struct evm_tracer *tracer, struct tx_result *result,
+                            struct write_set *ws)
+{
+    if (deep_stack_left() >= deep_stack_need(0))
+        return transition_apply_here(env, view, tx, block_gas_used, tracer, result, ws);
+    struct apply_call c = {env, view, tx, block_gas_used, tracer, result, ws, 0};
+    int err = deep_stack_run(deep_stack_need(0), apply_thunk, &c);
+    if (err)
+        memset(result, 0, sizeof *result);
+    return err ? err : c.err;
+}
+
 int transition_apply(const struct block_env *env, const struct state_view *view, const struct tx *tx,
                      uint64_t block_gas_used, struct tx_result *result, struct write_set *ws)
 {
     return transition_apply_traced(env, view, tx, block_gas_used, NULL, result, ws);
 }
 
-int transition_apply_traced(const struct block_env *env, const struct state_view *view, const struct tx *tx,
-                            uint64_t block_gas_used, struct evm_tracer *tracer, struct tx_result *result,
-                            struct write_set *ws)
+static int transition_apply_here(const struct block_env *env, const struct state_view *view, const struct tx *tx,
+                                 uint64_t block_gas_used, struct evm_tracer *tracer, struct tx_result *result,
+                                 struct write_set *ws)
 {
     memset(result, 0, sizeof *result);
     write_set_reset(ws);

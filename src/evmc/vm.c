@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../base/deep_stack.h"
 #include "../evm/evm.h"
 #include "../evm/hostmode.h"
 #include "../state/code.h"
@@ -246,9 +247,9 @@ static bool fork_of_revision(enum evmc_revision rev, enum fork *out)
  * run): revisions after Osaka, EOFCREATE, missing host or message,
  * depth outside 0..1024, negative gas, input or code sizes without data.
  */
-static struct evmc_result vm_execute(struct evmc_vm *vm, const struct evmc_host_interface *host,
-                                     struct evmc_host_context *context, enum evmc_revision rev,
-                                     const struct evmc_message *msg, uint8_t const *code, size_t code_size)
+static struct evmc_result vm_execute_here(struct evmc_vm *vm, const struct evmc_host_interface *host,
+                                          struct evmc_host_context *context, enum evmc_revision rev,
+                                          const struct evmc_message *msg, uint8_t const *code, size_t code_size)
 {
     struct parevm_vm *pv = as_parevm(vm);
     struct evm_message m;
@@ -296,6 +297,40 @@ static struct evmc_result vm_execute(struct evmc_vm *vm, const struct evmc_host_
     }
     interpreter_release(pv, evm);
     return res;
+}
+
+/* vm_execute's arguments, to run it on a thread with stack enough. */
+struct vm_execute_call {
+    struct evmc_vm *vm;
+    const struct evmc_host_interface *host;
+    struct evmc_host_context *context;
+    enum evmc_revision rev;
+    const struct evmc_message *msg;
+    uint8_t const *code;
+    size_t code_size;
+    struct evmc_result result;
+};
+
+static void vm_execute_thunk(void *p)
+{
+    struct vm_execute_call *c = p;
+    c->result = vm_execute_here(c->vm, c->host, c->context, c->rev, c->msg, c->code, c->code_size);
+}
+
+/*
+ * vm_execute_here on a stack with room for the frames from msg's depth
+ * down to 1024: the host's thread when it has that much left, else a
+ * thread of parevm's own (the host's nested calls then run there too).
+ * EVMC_OUT_OF_MEMORY when no such thread could be created.
+ */
+static struct evmc_result vm_execute(struct evmc_vm *vm, const struct evmc_host_interface *host,
+                                     struct evmc_host_context *context, enum evmc_revision rev,
+                                     const struct evmc_message *msg, uint8_t const *code, size_t code_size)
+{
+    struct vm_execute_call c = {vm, host, context, rev, msg, code, code_size, {0}};
+    if (deep_stack_run(deep_stack_need(msg ? msg->depth : 0), vm_execute_thunk, &c) != PAREVM_OK)
+        return result_of(EVMC_OUT_OF_MEMORY, 0);
+    return c.result;
 }
 
 PAREVM_EXPORT struct evmc_vm *evmc_create_parevm(void)

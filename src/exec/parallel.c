@@ -22,6 +22,7 @@
 #include <time.h>
 
 #include "../base/arena.h"
+#include "../base/deep_stack.h"
 #include "../base/hashmap.h"
 #include "../base/scratch.h"
 #include "../chain/logs.h"
@@ -857,6 +858,14 @@ static void *worker(void *arg)
     return NULL;
 }
 
+/* worker() as the caller's share of the block (worker id 0). */
+static void caller_worker(void *arg)
+{
+    rec_caller = true;
+    worker(arg);
+    rec_caller = false;
+}
+
 static int cmp_u32(const void *a, const void *b)
 {
     uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
@@ -926,10 +935,14 @@ static void *pool_thread(void *arg)
 
 static bool pool_grow(int want)
 {
-    /* The EVM recurses up to 1024 frames deep on the C stack. */
+    /* The EVM recurses up to 1024 frames deep on the C stack: sized to
+     * that need (deep_stack.h), not more, so many workers fit in a
+     * limited address space. A thread that cannot be created leaves the
+     * pool smaller: pool_run hands the job to the workers it has, and
+     * the caller runs it too, so no work is lost. */
     pthread_attr_t attr;
     pthread_attr_init(&attr);
-    pthread_attr_setstacksize(&attr, (size_t)256 << 20);
+    pthread_attr_setstacksize(&attr, deep_stack_size());
     while (pool.count < want) {
         if (pthread_create(&pool.threads[pool.count], &attr, pool_thread, (void *)(intptr_t)pool.count) != 0)
             break;
@@ -976,7 +989,7 @@ static int pool_run(void *(*fn)(void *), void *c, int threads)
     own.count = 0;
     pthread_attr_t attr;
     pthread_attr_init(&attr);
-    pthread_attr_setstacksize(&attr, (size_t)256 << 20);
+    pthread_attr_setstacksize(&attr, deep_stack_size());
     for (int t = 0; t < helpers && own.tids; t++) {
         if (pthread_create(&own.tids[t], &attr, fn, c) != 0)
             break;
@@ -1037,6 +1050,11 @@ static void *for_worker(void *p)
     return NULL;
 }
 
+static void for_worker_thunk(void *p)
+{
+    for_worker(p);
+}
+
 void parallel_for(int threads, size_t count, void (*fn)(void *arg, size_t i), void *arg)
 {
     struct for_job j = {.count = count, .fn = fn, .arg = arg};
@@ -1044,7 +1062,10 @@ void parallel_for(int threads, size_t count, void (*fn)(void *arg, size_t i), vo
     if (threads > (int)count)
         threads = (int)count;
     int started = threads > 1 ? pool_run(for_worker, &j, threads) : 0;
-    for_worker(&j);
+    /* The caller's share, where the stack has room for depth 1024; if no
+     * such thread can be made, here (the best left to do). */
+    if (deep_stack_run(deep_stack_need(0), for_worker_thunk, &j) != PAREVM_OK)
+        for_worker(&j);
     if (threads > 1)
         pool_wait(started);
 }
@@ -1299,9 +1320,15 @@ int parallel_execute_ex(const struct block_env *env, const struct world *base, c
     }
 
     int started = pool_run(worker, c, threads);
-    rec_caller = true;
-    worker(c);
-    rec_caller = false;
+    /* The caller runs transactions too: on a thread of ours when its own
+     * stack is too small for depth 1024 (a host's small thread). All of
+     * its share moves, as the view keeps per-thread state (cur_arena). */
+    if (deep_stack_run(deep_stack_need(0), caller_worker, c) != PAREVM_OK && started == 0) {
+        /* No thread at all to run the block on: an error, not a hang */
+        int none = PAREVM_OK;
+        atomic_compare_exchange_strong(&c->fatal, &none, PAREVM_ERR_NOMEM);
+        atomic_store(&c->done, true);
+    } /* else the helpers run it all: they loop until c->done */
     pool_wait(started);
 
     err = atomic_load(&c->fatal);

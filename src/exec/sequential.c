@@ -25,6 +25,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "../base/deep_stack.h"
 #include "../base/scratch.h"
 #include "../chain/logs.h"
 #include "../chain/validate.h"
@@ -1012,10 +1013,38 @@ static int exec_block(const struct chain_config *cfg, const struct block *b, str
     return PAREVM_OK;
 }
 
+/* exec_block's arguments, for running it on a thread with stack enough
+ * for depth 1024 (deep_stack_run). */
+struct exec_block_call {
+    const struct chain_config *cfg;
+    const struct block *b;
+    struct world *w;
+    const struct block_hashes *hashes;
+    struct block_result *r;
+    const struct exec_options *opt;
+    struct exec_stats *stats;
+    int err;
+};
+
+static void exec_block_thunk(void *p)
+{
+    struct exec_block_call *c = p;
+    c->err = exec_block(c->cfg, c->b, c->w, c->hashes, c->r, c->opt, c->stats);
+}
+
+/* The EVM recurses on the calling thread: a caller with a small stack
+ * (a host's 1 MiB thread) gets the block run on a thread of ours. */
+static int exec_block_deep(struct exec_block_call *c)
+{
+    int err = deep_stack_run(deep_stack_need(0), exec_block_thunk, c);
+    return err ? err : c->err;
+}
+
 int exec_block_sequential(const struct chain_config *cfg, const struct block *b, struct world *w,
                           const struct block_hashes *hashes, struct block_result *r)
 {
-    return exec_block(cfg, b, w, hashes, r, NULL, NULL);
+    struct exec_block_call c = {cfg, b, w, hashes, r, NULL, NULL, 0};
+    return exec_block_deep(&c);
 }
 
 int exec_block_parallel(const struct chain_config *cfg, const struct block *b, struct world *w,
@@ -1024,5 +1053,6 @@ int exec_block_parallel(const struct chain_config *cfg, const struct block *b, s
 {
     if (stats)
         exec_stats_reset(stats);
-    return exec_block(cfg, b, w, hashes, r, opt, stats);
+    struct exec_block_call c = {cfg, b, w, hashes, r, opt, stats, 0};
+    return exec_block_deep(&c);
 }
