@@ -24,7 +24,10 @@
 #      a string, a repeated key: refused naming the file) and a statetest
 #      or blocktest run in which no case matched exits 1
 #      (scripts/check-inputs)
-#   9. diff-ethereumjs: generated blocks run through `parevm t8n` and
+#   9. fuzz: the libFuzzer targets (tests/fuzz/, clang, ASan+UBSan):
+#      every crash ever found replayed, then each target for 20 s
+#      (scripts/fuzz-ci); "skipped" without clang's libFuzzer
+#  10. diff-ethereumjs: generated blocks run through `parevm t8n` and
 #      @ethereumjs/vm, results compared (tests/diff, the families switched
 #      on in tests/diff/families.mjs); "skipped" without node or without
 #      node_modules (scripts/setup runs `npm ci`)
@@ -147,6 +150,7 @@ run_stage report-browser scripts/check-report
 run_stage bench-cli scripts/check-bench
 run_stage forks-cli scripts/check-forks
 run_stage inputs-cli scripts/check-inputs
+run_stage fuzz scripts/fuzz-ci
 
 if ! command -v node >/dev/null 2>&1; then
     note "diff-ethereumjs"
