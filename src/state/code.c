@@ -40,7 +40,10 @@ static struct {
  * is in bounds (the interpreter checks pc < len before looking anyway). */
 static uint8_t code_empty_jumpdests[1];
 
-struct code *code_empty(void) { return &code_empty_storage.c; }
+struct code *code_empty(void)
+{
+    return &code_empty_storage.c;
+}
 
 /* Allocate a code object holding a copy of bytes[0..len), with its hash.
  * NULL on allocation failure (or a length whose size would overflow). */
