@@ -25,7 +25,7 @@
 #      or blocktest run in which no case matched exits 1
 #      (scripts/check-inputs)
 #   9. fuzz: the libFuzzer targets (tests/fuzz/, clang, ASan+UBSan):
-#      every crash ever found replayed, then each target for 20 s
+#      every crash ever found replayed, then each target for 15 s
 #      (scripts/fuzz-ci); "skipped" without clang's libFuzzer
 #  10. diff-ethereumjs: generated blocks run through `parevm t8n` and
 #      @ethereumjs/vm, results compared (tests/diff, the families switched
