@@ -28,8 +28,14 @@ OPT := -O1 -g -DPAREVM_CHAOS
 else ifeq ($(VARIANT),tsan)
 B := build/tsan
 OPT := -O1 -g -fsanitize=thread
+else ifeq ($(VARIANT),fuzz)
+# libFuzzer targets (mk/fuzz.mk, tests/fuzz/): clang only; the library is
+# instrumented for coverage, the targets link the fuzzer driver.
+B := build/fuzz
+CC := clang
+OPT := -O1 -g -fno-omit-frame-pointer -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined
 else
-$(error unknown VARIANT '$(VARIANT)' (release, debug, asan, tsan, chaos))
+$(error unknown VARIANT '$(VARIANT)' (release, debug, asan, tsan, chaos, fuzz))
 endif
 
 WERROR := $(if $(CI),-Werror,)

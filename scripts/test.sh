@@ -31,6 +31,9 @@
 #   9. resources-cli: `t8n --threads 16` and `--threads 64` on 64
 #      transactions 1024 calls deep, under ulimit -v 2500000: the
 #      sequential state root (scripts/check-resources)
+#   9. fuzz: the libFuzzer targets (tests/fuzz/, clang, ASan+UBSan):
+#      every crash ever found replayed, then each target for 15 s
+#      (scripts/fuzz-ci); "skipped" without clang's libFuzzer
 #  10. diff-ethereumjs: generated blocks run through `parevm t8n` and
 #      @ethereumjs/vm, results compared (tests/diff, the families switched
 #      on in tests/diff/families.mjs); "skipped" without node or without
@@ -161,6 +164,7 @@ else
     echo "skipped: python3 not found"
 fi
 run_stage resources-cli scripts/check-resources
+run_stage fuzz scripts/fuzz-ci
 
 if ! command -v node >/dev/null 2>&1; then
     note "diff-ethereumjs"

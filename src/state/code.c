@@ -15,6 +15,12 @@
  * storage and be used from any thread without setup. The hash is
  * keccak256("") = KECCAK_EMPTY, spelled out so no initialisation order or
  * locking is needed. */
+#ifdef __clang__
+/* A struct with a flexible array member followed by its padding: a GNU
+ * extension that gcc accepts silently and clang names. */
+#pragma clang diagnostic push
+#pragma clang diagnostic ignored "-Wgnu-variable-sized-type-not-at-end"
+#endif
 static struct {
     struct code c;
     uint8_t pad[CODE_PADDING];
@@ -26,12 +32,18 @@ static struct {
                     0x27, 0x3b, 0x7b, 0xfa, 0xd8, 0x04, 0x5d, 0x85, 0xa4, 0x70}},
           .jumpdests = NULL},
 };
+#ifdef __clang__
+#pragma clang diagnostic pop
+#endif
 
 /* A JUMPDEST bitmap for empty code: one zero byte, so a lookup of pc 0..7
  * is in bounds (the interpreter checks pc < len before looking anyway). */
 static uint8_t code_empty_jumpdests[1];
 
-struct code *code_empty(void) { return &code_empty_storage.c; }
+struct code *code_empty(void)
+{
+    return &code_empty_storage.c;
+}
 
 /* Allocate a code object holding a copy of bytes[0..len), with its hash.
  * NULL on allocation failure (or a length whose size would overflow). */
