@@ -114,7 +114,7 @@ static void report_address_hex(const address *a, char out[43])
 
 /* A hot location's address as hex, and its slot for a storage location
  * ("" otherwise); whether it is one. */
-static bool report_hot_hex(const struct par_hot_location *h, char addr[43], char slot[67])
+bool report_hot_hex(const struct par_hot_location *h, char addr[43], char slot[67])
 {
     report_address_hex(&h->addr, addr);
     slot[0] = '\0';
@@ -159,7 +159,7 @@ void report_scenario(const char *label, char *out, size_t len)
 /* The heaviest dependency chain by cost: pred[] walk from its last
  * transaction. *path (malloc'ed, in index order) and *len; cost total in
  * *span_ns. Returns PAREVM_OK or PAREVM_ERR_NOMEM. */
-static int report_critical_path(const struct exec_stats *g, uint32_t **path, size_t *len, double *span_ns)
+int report_critical_path(const struct exec_stats *g, uint32_t **path, size_t *len, double *span_ns)
 {
     size_t n = g->tx_count;
     *path = NULL;
