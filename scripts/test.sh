@@ -147,6 +147,7 @@ run_stage report-browser scripts/check-report
 run_stage bench-cli scripts/check-bench
 run_stage forks-cli scripts/check-forks
 run_stage inputs-cli scripts/check-inputs
+run_stage census-cli scripts/check-census
 
 if ! command -v node >/dev/null 2>&1; then
     note "diff-ethereumjs"
