@@ -114,7 +114,7 @@ static void report_address_hex(const address *a, char out[43])
 
 /* A hot location's address as hex, and its slot for a storage location
  * ("" otherwise); whether it is one. */
-bool report_hot_hex(const struct par_hot_location *h, char addr[43], char slot[67])
+static bool report_hot_hex(const struct par_hot_location *h, char addr[43], char slot[67])
 {
     report_address_hex(&h->addr, addr);
     slot[0] = '\0';

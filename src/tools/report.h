@@ -74,9 +74,6 @@ int report_write_files(const struct report *r, const char *html_path, const char
 /* The JSON path report_write_files uses when json_path is NULL. */
 void report_json_path(const char *html_path, char *out, size_t len);
 
-/* A hot location's address as hex, and its slot for a storage location
- * ("" otherwise); whether it is one. */
-bool report_hot_hex(const struct par_hot_location *h, char addr[43], char slot[67]);
 /* The heaviest dependency chain of g by g->cost_ns: *path (malloc'ed, in
  * index order), *len, its total cost in *span_ns. PAREVM_OK or
  * PAREVM_ERR_NOMEM. (Shared by the report and the census.) */
