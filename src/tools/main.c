@@ -22,7 +22,7 @@ static const struct cli_command commands[] = {
     {"gen", "write a synthetic block (ETH or ERC-20 transfers) as a mainnet-format fixture", cli_gen},
     {"run", "execute mainnet block snapshots and check them against their headers", cli_run},
     {"bench", "sequential vs parallel execution of block fixtures, with the oracle bound", cli_bench},
-    {"census", "parallelism census over many blocks: bound(P), critical path, hot contracts (--mpi)", cli_census},
+    {"census", "parallelism census of many blocks: bound(P), critical path, hot contracts", cli_census},
     {"t8n", "state transition as geth's `evm t8n` (alloc + env + txs -> post-state, receipts)", cli_t8n},
     {"version", "print the version", cli_version},
     {"help", "show this help (or `help COMMAND`)", cli_help},
