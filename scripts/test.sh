@@ -165,6 +165,7 @@ else
 fi
 run_stage resources-cli scripts/check-resources
 run_stage fuzz scripts/fuzz-ci
+run_stage census-cli scripts/check-census
 
 if ! command -v node >/dev/null 2>&1; then
     note "diff-ethereumjs"

@@ -1568,6 +1568,8 @@ int cli_gen(int argc, char **argv)
     gen_options_default(&o);
     const char *out = NULL;
     bool has_kind = false, has_txs = false, has_fork = false;
+    if (argc > 1 && strcmp(argv[1], "suite") == 0)
+        return gen_suite_main(argc - 1, argv + 1); /* gen_suite.c */
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {

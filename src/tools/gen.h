@@ -119,5 +119,7 @@ address gen_token_address(void);
 /* `parevm gen`: argv[0] is "gen". Exit status as in cli.h. */
 int cli_gen(int argc, char **argv);
 void cli_gen_usage(FILE *out);
+/* `parevm gen suite ...` (gen_suite.c): argv[0] is "suite". */
+int gen_suite_main(int argc, char **argv);
 
 #endif

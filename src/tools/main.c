@@ -22,6 +22,7 @@ static const struct cli_command commands[] = {
     {"gen", "write a synthetic block (ETH or ERC-20 transfers) as a mainnet-format fixture", cli_gen},
     {"run", "execute mainnet block snapshots and check them against their headers", cli_run},
     {"bench", "sequential vs parallel execution of block fixtures, with the oracle bound", cli_bench},
+    {"census", "parallelism census of many blocks: bound(P), critical path, hot contracts", cli_census},
     {"t8n", "state transition as geth's `evm t8n` (alloc + env + txs -> post-state, receipts)", cli_t8n},
     {"version", "print the version", cli_version},
     {"help", "show this help (or `help COMMAND`)", cli_help},
@@ -62,6 +63,10 @@ static int cli_help(int argc, char **argv)
     if (argc > 1 && strcmp(argv[1], "bench") == 0) {
         cli_bench_usage(stdout);
         return 0;
+    }
+    if (argc > 1 && strcmp(argv[1], "census") == 0) {
+        cli_census_usage(stdout);
+        return CLI_EXIT_OK;
     }
     if (argc > 1 && strcmp(argv[1], "t8n") == 0) {
         cli_t8n_usage(stdout);

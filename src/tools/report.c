@@ -159,7 +159,7 @@ void report_scenario(const char *label, char *out, size_t len)
 /* The heaviest dependency chain by cost: pred[] walk from its last
  * transaction. *path (malloc'ed, in index order) and *len; cost total in
  * *span_ns. Returns PAREVM_OK or PAREVM_ERR_NOMEM. */
-static int report_critical_path(const struct exec_stats *g, uint32_t **path, size_t *len, double *span_ns)
+int report_critical_path(const struct exec_stats *g, uint32_t **path, size_t *len, double *span_ns)
 {
     size_t n = g->tx_count;
     *path = NULL;

@@ -74,4 +74,9 @@ int report_write_files(const struct report *r, const char *html_path, const char
 /* The JSON path report_write_files uses when json_path is NULL. */
 void report_json_path(const char *html_path, char *out, size_t len);
 
+/* The heaviest dependency chain of g by g->cost_ns: *path (malloc'ed, in
+ * index order), *len, its total cost in *span_ns. PAREVM_OK or
+ * PAREVM_ERR_NOMEM. (Shared by the report and the census.) */
+int report_critical_path(const struct exec_stats *g, uint32_t **path, size_t *len, double *span_ns);
+
 #endif
