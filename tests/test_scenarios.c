@@ -24,6 +24,7 @@
 
 #include "../src/tools/gen.c"
 #include "../src/tools/gen_workloads.c"
+#include "../src/tools/gen_suite.c"
 
 #include "../src/io/mainnet.h"
 #include "fixture_dir.h"
