@@ -7,12 +7,12 @@
 mpi: $(B)/parevm-mpi
 MPICC ?= $(shell command -v mpicc 2>/dev/null)
 ifneq ($(MPICC),)
-MPI_TOOL_OBJS := $(patsubst %.c,$(B)/obj/%.o,$(filter-out src/tools/census.c src/tools/census_mpi.c,$(TOOL_SRCS))) \
-                 $(B)/obj-mpi/census.o $(B)/obj-mpi/census_mpi.o
+MPI_TOOL_OBJS := $(patsubst %.c,$(B)/obj/%.o,$(filter-out src/tools/census.c src/tools/census_mpi.c src/tools/farm.c src/tools/run.c,$(TOOL_SRCS))) \
+                 $(B)/obj-mpi/census.o $(B)/obj-mpi/census_mpi.o $(B)/obj-mpi/farm.o $(B)/obj-mpi/run.o
 $(B)/obj-mpi/%.o: src/tools/%.c | $(SETUP_STAMP)
 	@mkdir -p $(dir $@)
 	$(MPICC) $(CPPFLAGS) -DPAREVM_MPI $(CFLAGS) -MMD -MP -c $< -o $@
 $(B)/parevm-mpi: $(MPI_TOOL_OBJS) $(B)/libparevm.a
 	$(MPICC) $(LDFLAGS) -o $@ $(MPI_TOOL_OBJS) $(B)/libparevm.a $(LDLIBS)
--include $(B)/obj-mpi/census.d $(B)/obj-mpi/census_mpi.d
+-include $(wildcard $(B)/obj-mpi/*.d)
 endif

@@ -155,34 +155,6 @@ void census_block(const char *dir, struct census_row *row)
     mainnet_fixture_free(&f);
 }
 
-static long census_size(const char *dir)
-{
-    char path[4096];
-    snprintf(path, sizeof path, "%s/block.json", dir);
-    struct stat st;
-    return stat(path, &st) ? 0 : (long)st.st_size;
-}
-
-void census_order_by_size(const char *const *dirs, size_t n, size_t *order)
-{
-    long *size = malloc((n ? n : 1) * sizeof *size);
-    for (size_t i = 0; i < n; i++) {
-        order[i] = i;
-        size[i] = size ? census_size(dirs[i]) : 0;
-    }
-    /* insertion sort, stable: largest first, then given order */
-    for (size_t i = 1; i < n && size; i++) {
-        size_t v = order[i];
-        size_t j = i;
-        while (j > 0 && size[order[j - 1]] < size[v]) {
-            order[j] = order[j - 1];
-            j--;
-        }
-        order[j] = v;
-    }
-    free(size);
-}
-
 /* ---- outputs ---- */
 
 static void census_label(const char *dir, char *out, size_t len)
@@ -714,7 +686,7 @@ int cli_census(int argc, char **argv)
         free(dirs);
         return CLI_EXIT_FAIL;
     }
-    census_order_by_size(dirs, n, order);
+    order_by_size(dirs, n, "block.json", order);
     census_run_local(dirs, order, n, threads, rows, progress);
     int failed = 0;
     for (size_t i = 0; i < n; i++)

@@ -56,10 +56,6 @@ struct census_output {
 int census_write(const char *const *dirs, const struct census_row *rows, size_t n,
                  const struct census_output *o);
 
-/* Blocks sorted largest first (by the size of their block.json): order[]
- * gets the indexes. */
-void census_order_by_size(const char *const *dirs, size_t n, size_t *order);
-
 /* Rows of dirs[order[k]], k in [0, n), on `threads` threads (taking the
  * next block in order); progress: a bar with ETA on stderr. */
 int census_run_local(const char *const *dirs, const size_t *order, size_t n, int threads,

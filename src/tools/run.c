@@ -23,12 +23,14 @@
 #include "../exec/exec.h"
 #include "../io/mainnet.h"
 #include "cli.h"
+#include "farm.h"
 #include "util.h"
 
 struct run_options {
     const char *json_path; /* NULL, a file, or "-" for stdout */
     bool quiet;
     bool trace;               /* EIP-3155 traces to stderr (sequential) */
+    bool mpi;                 /* --mpi: blocks over MPI ranks (farm.h) */
     long trace_tx;            /* -1, or trace only this transaction */
     struct exec_options exec; /* threads per block (1: sequential) */
 };
@@ -57,6 +59,9 @@ void cli_run_usage(FILE *out)
                  "                CPUs; 1 = sequential). Small or pre-Byzantium blocks run\n"
                  "                sequentially; the results are identical either way\n"
                  "  --quiet       print only failures and the summary\n"
+                 "  --mpi         under mpirun (build/parevm-mpi): the blocks are shared across\n"
+                 "                ranks, largest first; rank 0 prints the same output as one\n"
+                 "                process (each rank runs its blocks with --threads threads)\n"
                  "  --trace       write an EIP-3155 trace of every transaction to stderr (one\n"
                  "                JSON line per instruction, then {\"output\",\"gasUsed\"[,\"error\"]}).\n"
                  "                Traces come from a sequential execution on a copy of the\n"
@@ -465,6 +470,126 @@ static bool run_block(const char *dir, const struct run_options *opt, FILE *tabl
     return pass;
 }
 
+/* One block's outcome as bytes: this header, then the table text, then
+ * the JSON object (no separator). The same bytes whether the block ran
+ * here or on another MPI rank (farm.h), so both print identically. */
+struct run_outcome {
+    uint8_t pass;
+    uint64_t gas;
+    double seconds;
+    uint64_t table_len, json_len;
+};
+
+struct run_job {
+    const char *const *dirs;
+    const struct run_options *opt;
+    bool json;
+};
+
+static void run_work(size_t index, void *arg, struct bytebuf *out)
+{
+    const struct run_job *job = arg;
+    char *text = NULL;
+    size_t text_len = 0;
+    FILE *table = open_memstream(&text, &text_len);
+    struct bytebuf json = {0};
+    struct run_totals tot = {0};
+    struct run_outcome h = {0};
+    if (table) {
+        h.pass = run_block(job->dirs[index], job->opt, table, job->json ? &json : NULL, true, &tot);
+        fclose(table);
+    } else {
+        text = strdup("run: out of memory\n");
+        text_len = text ? strlen(text) : 0;
+    }
+    h.gas = tot.gas;
+    h.seconds = tot.seconds;
+    h.table_len = text_len;
+    h.json_len = json.len;
+    if (bytebuf_append(out, &h, sizeof h) || bytebuf_append(out, text, text_len) ||
+        bytebuf_append(out, json.data, json.len))
+        out->len = 0; /* run_emit reports a missing outcome */
+    free(text);
+    bytebuf_free(&json);
+}
+
+/* Print one block's outcome (first: the first block, for the JSON
+ * separator) and add it to the totals. */
+static void run_emit(const struct bytebuf *b, bool first, FILE *table, FILE *json_out, struct run_totals *tot)
+{
+    struct run_outcome h;
+    if (b->len < sizeof h) {
+        fprintf(table, "run: a block's outcome was lost (out of memory)\n");
+        tot->failed++;
+        return;
+    }
+    memcpy(&h, b->data, sizeof h);
+    const uint8_t *text = b->data + sizeof h;
+    fwrite(text, 1, h.table_len, table);
+    fflush(table);
+    if (json_out && h.json_len) {
+        if (!first)
+            fputs(",\n", json_out);
+        fwrite(text + h.table_len, 1, h.json_len, json_out);
+    }
+    tot->gas += h.gas;
+    tot->seconds += h.seconds;
+    if (h.pass)
+        tot->passed++;
+    else
+        tot->failed++;
+}
+
+#ifdef PAREVM_MPI
+/* run --mpi: the blocks over MPI ranks, largest first; rank 0 prints the
+ * outcomes in the order given. Returns whether this rank printed. */
+static bool run_mpi(struct run_job *job, int count, FILE *table, FILE *json_out, struct run_totals *tot)
+{
+    int rank, size;
+    farm_init(&rank, &size);
+    size_t n = (size_t)count;
+    size_t *order = malloc(n * sizeof *order);
+    struct bytebuf *got = rank == 0 ? calloc(n, sizeof *got) : NULL;
+    if (!order || (rank == 0 && !got)) {
+        fprintf(stderr, "parevm run: rank %d: out of memory\n", rank);
+        tot->failed = n;
+        free(order);
+        free(got);
+        return rank == 0;
+    }
+    order_by_size(job->dirs, n, "block.json", order);
+    struct farm_job fj = {.tool = "run",
+                          .names = job->dirs,
+                          .n = n,
+                          .order = order,
+                          .work = run_work,
+                          .arg = job,
+                          .progress = false};
+    bool root = farm_run(&fj, got) == 1;
+    if (root) {
+        if (json_out)
+            fputs("[\n", json_out);
+        for (size_t i = 0; i < n; i++) {
+            run_emit(&got[i], i == 0, table, json_out, tot);
+            bytebuf_free(&got[i]);
+        }
+    }
+    free(got);
+    free(order);
+    return root;
+}
+
+static int run_mpi_end(int rc)
+{
+    return farm_end(rc);
+}
+#else
+static int run_mpi_end(int rc)
+{
+    return rc;
+}
+#endif
+
 int cli_run(int argc, char **argv)
 {
     struct run_options opt = {.trace_tx = -1};
@@ -491,6 +616,15 @@ int cli_run(int argc, char **argv)
             opt.json_path = argv[++i];
         } else if (strcmp(a, "--quiet") == 0) {
             opt.quiet = true;
+        } else if (strcmp(a, "--mpi") == 0) {
+#ifdef PAREVM_MPI
+            opt.mpi = true;
+#else
+            fprintf(stderr, "parevm run: --mpi: this parevm was built without MPI (build/parevm-mpi, "
+                            "`make mpi`, needs libopenmpi-dev)\n");
+            free(dirs);
+            return CLI_EXIT_USAGE;
+#endif
         } else if (strcmp(a, "--trace") == 0) {
             opt.trace = true;
         } else if (strcmp(a, "--trace-tx") == 0 && i + 1 < argc) {
@@ -523,6 +657,11 @@ int cli_run(int argc, char **argv)
         free(dirs);
         return CLI_EXIT_USAGE;
     }
+    if (opt.mpi && (opt.trace || opt.trace_tx >= 0)) {
+        fprintf(stderr, "parevm run: --mpi and --trace/--trace-tx exclude each other\n");
+        free(dirs);
+        return CLI_EXIT_USAGE;
+    }
     if (opt.trace)
         opt.exec.threads = 1; /* see --help: traces are sequential */
     if (dir_count == 0) {
@@ -547,19 +686,26 @@ int cli_run(int argc, char **argv)
 
     run_warm_up();
     struct run_totals tot = {0};
-    if (json_out)
-        fputs("[\n", json_out);
-    for (int i = 0; i < dir_count; i++) {
-        struct bytebuf json = {0};
-        bool pass = run_block(dirs[i], &opt, table, json_out ? &json : NULL, i == 0, &tot);
-        if (pass)
-            tot.passed++;
-        else
-            tot.failed++;
-        if (json_out && json.len)
-            fwrite(json.data, 1, json.len, json_out);
-        bytebuf_free(&json);
-        fflush(table);
+    struct run_job job = {.dirs = (const char *const *)dirs, .opt = &opt, .json = json_out != NULL};
+    bool emitted = true;
+    if (opt.mpi) {
+#ifdef PAREVM_MPI
+        emitted = run_mpi(&job, dir_count, table, json_out, &tot);
+#endif
+    } else {
+        if (json_out)
+            fputs("[\n", json_out);
+        struct bytebuf one = {0};
+        for (int i = 0; i < dir_count; i++) {
+            bytebuf_reset(&one);
+            run_work((size_t)i, &job, &one);
+            run_emit(&one, i == 0, table, json_out, &tot);
+        }
+        bytebuf_free(&one);
+    }
+    if (!emitted) { /* an MPI rank other than 0: rank 0 writes everything */
+        free(dirs);
+        return run_mpi_end(tot.failed ? CLI_EXIT_FAIL : CLI_EXIT_OK);
     }
     if (json_out) {
         fputs("\n]\n", json_out);
@@ -569,6 +715,8 @@ int cli_run(int argc, char **argv)
     fprintf(table, "total: %llu gas in %.3f ms of execution: %.1f Mgas/s\n", (unsigned long long)tot.gas,
             tot.seconds * 1e3, tot.seconds > 0 ? (double)tot.gas / tot.seconds / 1e6 : 0.0);
     fprintf(table, "%zu passed, %zu failed\n", tot.passed, tot.failed);
+    fflush(table);
     free(dirs);
-    return tot.failed ? CLI_EXIT_FAIL : CLI_EXIT_OK;
+    int rc = tot.failed ? CLI_EXIT_FAIL : CLI_EXIT_OK;
+    return opt.mpi ? run_mpi_end(rc) : rc;
 }

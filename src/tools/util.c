@@ -35,7 +35,10 @@ void path_list_free(struct path_list *l)
     memset(l, 0, sizeof *l);
 }
 
-static int compare_paths(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
+static int compare_paths(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
 
 static bool has_json_suffix(const char *name)
 {
@@ -172,3 +175,36 @@ void buf_json_string(struct bytebuf *b, const char *s)
     bytebuf_push(b, '"');
 }
 
+struct sized {
+    long size;
+    size_t index;
+};
+
+static int cmp_sized(const void *a, const void *b)
+{
+    const struct sized *x = a, *y = b;
+    if (x->size != y->size)
+        return x->size > y->size ? -1 : 1;
+    return x->index < y->index ? -1 : x->index > y->index;
+}
+
+void order_by_size(const char *const *dirs, size_t n, const char *name, size_t *order)
+{
+    struct sized *s = malloc((n ? n : 1) * sizeof *s);
+    for (size_t i = 0; i < n; i++) {
+        order[i] = i;
+        if (!s)
+            continue; /* out of memory: the given order */
+        char path[4096];
+        struct stat st;
+        snprintf(path, sizeof path, "%s/%s", dirs[i], name);
+        s[i].size = stat(path, &st) ? 0 : (long)st.st_size;
+        s[i].index = i;
+    }
+    if (!s)
+        return;
+    qsort(s, n, sizeof *s, cmp_sized);
+    for (size_t i = 0; i < n; i++)
+        order[i] = s[i].index;
+    free(s);
+}

@@ -32,6 +32,12 @@ const char *option_value(int argc, char **argv, int *i, const char *name, bool *
  * the usage exit status. */
 int usage_error_for(const char *command, const char *fmt, const char *arg);
 
+/* Folders sorted largest first by the size of their file `name` (a
+ * missing file counts 0), ties in the given order: order[0..n) gets the
+ * indexes. The order in which many-block tools hand out work, so the
+ * longest blocks start first. */
+void order_by_size(const char *const *dirs, size_t n, const char *name, size_t *order);
+
 /* printf into a growing buffer, and a JSON string literal. On allocation
  * failure the text is dropped (callers keep their counts separately). */
 #if defined(__GNUC__)
