@@ -136,12 +136,13 @@ void cli_bench_usage(FILE *out)
                  "                   there): where it is likely to hold (default), never (Block-STM\n"
                  "                   alone), or on every block\n"
                  "  --report FILE    write an HTML report (one self-contained file, inline SVG): the\n"
-                 "                   table, speedup against threads with the bound per scenario and,\n"
-                 "                   per block, a Gantt chart of one extra recorded parallel run at the\n"
-                 "                   highest thread count (forced parallel, also checked), the\n"
-                 "                   dependency graph with its critical path and the hottest state\n"
-                 "                   locations; and the same data as JSON beside it (FILE with .json\n"
-                 "                   for .html)\n"
+                 "                   build and machine lines, the table (min-max under each time,\n"
+                 "                   Mgas/s, and ceil with --ceiling), speedup against threads with\n"
+                 "                   the bound per scenario and, per block, a Gantt chart of one\n"
+                 "                   extra recorded parallel run at the highest thread count (forced\n"
+                 "                   parallel, also checked), the dependency graph with its critical\n"
+                 "                   path and the hottest state locations; and the same data as JSON\n"
+                 "                   beside it (FILE with .json for .html)\n"
                  "  --report-json FILE   the report's JSON somewhere else\n"
                  "  --no-progress    no progress on stderr (default: a live bar when stderr is a\n"
                  "                   terminal, else one line per block)\n"
@@ -1015,10 +1016,15 @@ int cli_bench(int argc, char **argv)
                 b->ok = r->ok;
                 b->error = r->error;
                 b->seq_ms = r->seq_ms;
+                b->seq_min_ms = r->seq_min_ms;
+                b->seq_max_ms = r->seq_max_ms;
                 b->thread_count = o.thread_count;
                 for (int t = 0; t < o.thread_count; t++) {
                     b->threads[t] = o.threads[t];
                     b->par_ms[t] = r->par_ms[t];
+                    b->par_min_ms[t] = r->par_min_ms[t];
+                    b->par_max_ms[t] = r->par_max_ms[t];
+                    b->ceiling[t] = bench_ceiling(&o, t, r->seq_ms, r->ceil_ms[t]);
                     b->bound[t] = r->bound[t];
                     b->exec_per_tx[t] = r->exec_per_tx[t];
                     b->ran_parallel[t] = r->ran_parallel[t];
@@ -1030,6 +1036,9 @@ int cli_bench(int argc, char **argv)
             }
             struct report rep = {.title = "parevm report: sequential vs parallel (Block-STM)",
                                  .reps = o.reps,
+                                 .version = PAREVM_VERSION,
+                                 .commit = machine_build_commit(),
+                                 .machine = &machine,
                                  .blocks = blocks,
                                  .block_count = n};
             snprintf(err, sizeof err, "out of memory");

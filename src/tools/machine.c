@@ -68,14 +68,6 @@ void machine_load_average(double load[3])
         load[0] = load[1] = load[2] = -1;
 }
 
-void machine_load_text(const double load[3], char *out, size_t len)
-{
-    if (load[0] < 0)
-        snprintf(out, len, "unknown");
-    else
-        snprintf(out, len, "%.2f %.2f %.2f", load[0], load[1], load[2]);
-}
-
 void machine_info_read(struct machine_info *m)
 {
     memset(m, 0, sizeof *m);
