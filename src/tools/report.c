@@ -904,7 +904,7 @@ static const char report_css[] =
     ".arc{fill:none;stroke:#7f8fa6;stroke-opacity:.45}.crit{fill:none;stroke:#d62728;stroke-width:2}"
     ".node{fill:#9aa7b8}.ncrit{fill:#d62728}.critkey{color:#d62728;font-weight:bold}"
     ".block{margin-bottom:28px}.meta{font-size:12px;color:#444}.verdict{font-size:13px}"
-    "span.mono{font-size:12px}span.spread{display:block;font-size:10px;color:#777}\n";
+    "span.mono{font-size:12px}span.spread{display:block;font-size:10px;color:#777;white-space:nowrap}\n";
 
 /* The build and the machine: so that a reader can tell a slow engine from
  * a busy or small host. */
