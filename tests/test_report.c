@@ -526,6 +526,15 @@ static void test_machine_spread_ceiling(void **state)
     assert_true(fabs(cJSON_GetObjectItem(p2, "mgas_per_s")->valuedouble - 2057.613) < 0.001);
     cJSON_Delete(j);
 
+    /* a host already as loaded as its usable CPUs says so */
+    html = render_html(&rep);
+    assert_null(strstr(html, "Busy host"));
+    free(html);
+    m.load_before[0] = 4;
+    html = render_html(&rep);
+    assert_non_null(strstr(html, "<b class=\"busy\">Busy host</b>"));
+    free(html);
+
     /* without them: no machine paragraph, no spread, no ceiling column */
     rep.version = rep.commit = NULL;
     rep.machine = NULL;

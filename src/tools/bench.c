@@ -717,6 +717,10 @@ static void print_machine(const struct bench_opts *o, const struct machine_info 
         printf("usable by this process unknown");
     printf("; %s\n", m->kernel);
     printf("load average (1, 5, 15 min) before: %s\n", load);
+    if (machine_busy_before(m))
+        printf("note: the load average before the run (%.2f) is at or above the %d usable CPUs: other work "
+               "competes for them, so the times say as much about the host as about the engine\n",
+               m->load_before[0], m->cpus_usable > 0 ? m->cpus_usable : m->cpus_online);
     printf("engines: seq (sequential: the reference and the baseline of every speedup)");
     if (o->stm) {
         printf(", stm (Block-STM) at P =");

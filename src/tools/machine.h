@@ -7,6 +7,7 @@
 #ifndef PAREVM_TOOLS_MACHINE_H
 #define PAREVM_TOOLS_MACHINE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 
@@ -35,6 +36,15 @@ void machine_load_average(double load[3]);
  * at build time, "-dirty" when the checkout had uncommitted changes), or
  * "unknown" when it was not built in a git checkout. */
 const char *machine_build_commit(void);
+
+/* Whether the 1-minute load average before the run already reached the
+ * CPUs the benchmark may use: other work competed for them, and times
+ * (and the ceiling) say more about the host than about the engine. */
+static inline bool machine_busy_before(const struct machine_info *m)
+{
+    int cpus = m->cpus_usable > 0 ? m->cpus_usable : m->cpus_online;
+    return m->load_before[0] >= 0 && m->load_before[0] >= cpus;
+}
 
 /* "1.52 1.40 1.33" into out (len bytes), or "unknown" where load[0] < 0.
  * (Inline: the report, which tests compile on their own, uses it too.) */

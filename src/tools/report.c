@@ -904,7 +904,8 @@ static const char report_css[] =
     ".arc{fill:none;stroke:#7f8fa6;stroke-opacity:.45}.crit{fill:none;stroke:#d62728;stroke-width:2}"
     ".node{fill:#9aa7b8}.ncrit{fill:#d62728}.critkey{color:#d62728;font-weight:bold}"
     ".block{margin-bottom:28px}.meta{font-size:12px;color:#444}.verdict{font-size:13px}"
-    "span.mono{font-size:12px}span.spread{display:block;font-size:10px;color:#777;white-space:nowrap}\n";
+    "span.mono{font-size:12px}span.spread{display:block;font-size:10px;color:#777;white-space:nowrap}.busy{"
+    "color:#c00}\n";
 
 /* The build and the machine: so that a reader can tell a slow engine from
  * a busy or small host. */
@@ -934,6 +935,12 @@ static void report_machine(FILE *out, const struct report *r)
         report_html_text(out, m->kernel);
         fprintf(out, "; load average (1, 5, 15 min) <b>%s</b> before the run, <b>%s</b> after.", before,
                 after);
+        if (machine_busy_before(m))
+            fputs(
+                " <b class=\"busy\">Busy host</b>: the load before the run already reached the usable CPUs, "
+                "so other work competed with the benchmark and the times say as much about the host as "
+                "about the engine.",
+                out);
     }
     fputs(
         " Under each time: the fastest&ndash;slowest repetition. <b>ceil</b> (bench --ceiling): P x seq ms / "
