@@ -721,6 +721,13 @@ static void print_machine(const struct bench_opts *o, const struct machine_info 
         printf("note: the load average before the run (%.2f) is at or above the %d usable CPUs: other work "
                "competes for them, so the times say as much about the host as about the engine\n",
                m->load_before[0], m->cpus_usable > 0 ? m->cpus_usable : m->cpus_online);
+    int usable = m->cpus_usable > 0 ? m->cpus_usable : m->cpus_online, over = 0;
+    for (int t = 0; o->stm && t < o->thread_count; t++)
+        if (o->threads[t] > usable && (!over || o->threads[t] < over))
+            over = o->threads[t];
+    if (over)
+        printf("note: P = %d and above exceed the %d usable CPUs: those threads take turns on the cores\n",
+               over, usable);
     printf("engines: seq (sequential: the reference and the baseline of every speedup)");
     if (o->stm) {
         printf(", stm (Block-STM) at P =");
