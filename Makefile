@@ -81,6 +81,23 @@ $(B)/libparevm.a: $(LIB_OBJS)
 $(B)/libparevm.so: $(LIB_OBJS)
 	$(CC) -shared $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
+# The commit bench and its report print (src/tools/machine.c): git
+# describe of this checkout ("-dirty" with uncommitted changes), "unknown"
+# outside one; GIT_COMMIT=... on the command line or in the environment
+# overrides it. The stamp file changes only when the commit does, so only
+# machine.o is rebuilt then.
+ifndef GIT_COMMIT
+GIT_COMMIT := $(shell git describe --always --dirty --abbrev=12 --exclude='*' 2>/dev/null || echo unknown)
+endif
+BUILD_COMMIT := $(subst ",,$(subst ',,$(subst \,,$(GIT_COMMIT))))
+$(B)/git-commit.txt: FORCE
+	@mkdir -p $(dir $@)
+	@echo '$(BUILD_COMMIT)' | cmp -s - $@ 2>/dev/null || echo '$(BUILD_COMMIT)' >$@
+$(B)/obj/src/tools/machine.o: $(B)/git-commit.txt
+$(B)/obj/src/tools/machine.o: CPPFLAGS += -DPAREVM_GIT_COMMIT='"$(BUILD_COMMIT)"'
+.PHONY: FORCE
+FORCE:
+
 $(B)/parevm: $(TOOL_OBJS) $(B)/libparevm.a
 	$(CC) $(LDFLAGS) -o $@ $(TOOL_OBJS) $(B)/libparevm.a $(LDLIBS)
 

@@ -4,7 +4,8 @@
 # Zipf-distributed hot accounts/contracts), plus a few mainnet snapshots
 # when the fixtures are there, then runs `parevm bench` on them (the
 # parallel engine at each thread count against sequential execution, every
-# result checked identical; bench exits non-zero otherwise) and writes
+# result checked identical; bench exits non-zero otherwise; --ceiling: also
+# what the machine allows at each thread count) and writes
 # parevm-report.html and parevm-report.json in the repository root.
 #
 # Environment:
@@ -103,9 +104,11 @@ fi
 echo "   ($((SECONDS - start)) s)"
 
 echo
-echo "== parevm bench --force --threads $THREADS --reps $REPS: the parallel engine against sequential"
-echo "   (every parallel result is checked identical to the sequential one; bound = oracle min(P, W/S))"
-"$PAREVM" bench --force --threads "$THREADS" --reps "$REPS" --report parevm-report.html "${blocks[@]}"
+echo "== parevm bench --force --ceiling --threads $THREADS --reps $REPS: the parallel engine against sequential"
+echo "   (every parallel result is checked identical to the sequential one; bound = oracle min(P, W/S);"
+echo "   ceil = what this machine allows at P threads, so that a slow engine can be told from a busy host;"
+echo "   bench prints the machine and its load average before and after)"
+"$PAREVM" bench --force --ceiling --threads "$THREADS" --reps "$REPS" --report parevm-report.html "${blocks[@]}"
 if [ ${#adversarial[@]} -gt 0 ]; then
     echo
     echo "== parevm bench --threads $THREADS --reps $REPS: the adversarial blocks with the guard on"

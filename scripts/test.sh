@@ -16,7 +16,8 @@
 #      Chromium (scripts/check-report: charts rendered, no console errors);
 #      "skipped" when chromium is not installed
 #   6. bench-cli: `parevm bench --ceiling --json` on a small generated
-#      block (scripts/check-bench: columns, JSON fields, results checked)
+#      block (scripts/check-bench: build and machine lines, columns, JSON
+#      fields, --engine, results checked; formats only, never timings)
 #   7. forks-cli: every tool refuses a fork parevm does not implement or
 #      does not know, with the fork named and a non-zero exit
 #      (scripts/check-forks)

@@ -447,6 +447,115 @@ static void test_summary_and_errors(void **state)
     cJSON_Delete(j);
 }
 
+/* The build and machine paragraph, the repetitions' spread under each
+ * time, Mgas/s and the ceiling column: shown when the caller gives them,
+ * absent otherwise; the JSON carries the same values. */
+static void test_machine_spread_ceiling(void **state)
+{
+    (void)state;
+    struct report_block b[2];
+    memset(b, 0, sizeof b);
+    fill_timings(&b[0], 10);
+    b[0].label = "erc20-low";
+    b[0].dir = "x/erc20-low";
+    b[0].seq_min_ms = 9;
+    b[0].seq_max_ms = 12.5;
+    b[0].par_min_ms[1] = 5.5;
+    b[0].par_max_ms[1] = 7;
+    b[0].ceiling[1] = 1.6;
+    fill_timings(&b[1], 10);
+    b[1].label = "erc20-high";
+    b[1].dir = "x/erc20-high";
+    b[1].seq_min_ms = 8;
+    b[1].seq_max_ms = 11;
+    b[1].par_min_ms[1] = 5;
+    b[1].par_max_ms[1] = 8;
+    b[1].ceiling[1] = 2;
+    struct machine_info m;
+    memset(&m, 0, sizeof m);
+    snprintf(m.cpu_model, sizeof m.cpu_model, "Test <CPU> \"9000\"");
+    m.cpus_online = 8;
+    m.cpus_usable = 4;
+    snprintf(m.kernel, sizeof m.kernel, "Linux 6.1");
+    m.load_before[0] = 0.5, m.load_before[1] = 0.25, m.load_before[2] = 0.125;
+    m.load_after[0] = m.load_after[1] = m.load_after[2] = -1;
+    struct report rep = {.title = "m",
+                         .reps = 3,
+                         .version = "0.1.0",
+                         .commit = "abc123-dirty",
+                         .machine = &m,
+                         .blocks = b,
+                         .block_count = 2};
+    char *html = render_html(&rep);
+    check_page(html);
+    assert_non_null(strstr(html, "<b>Build</b>: parevm 0.1.0, commit abc123-dirty."));
+    assert_non_null(
+        strstr(html, "<b>Machine</b>: Test &lt;CPU&gt; &quot;9000&quot;, 8 CPUs online (4 usable"));
+    assert_non_null(strstr(html, "<b>0.50 0.25 0.12</b> before the run, <b>unknown</b> after"));
+    /* seq: median 10 with 9-12.5 under it; 12345678 gas in 10 ms */
+    assert_non_null(strstr(html, "<td>10.000<span class=\"spread\""));
+    assert_non_null(strstr(html, ">9.000&ndash;12.500</span></td><td>1234.6</td>"));
+    /* P=2: 6 ms (5.5-7), 1.67x, bound 1.80, 2057.6 Mgas/s, ceiling 1.60 */
+    assert_non_null(strstr(html, ">5.500&ndash;7.000</span></td><td>1.67x</td><td>1.80</td><td>2057.6</td>"
+                                 "<td>1.60</td>"));
+    assert_non_null(strstr(html, "<th colspan=\"5\" class=\"grp\">P = 2</th>"));
+    /* P=1 has no ceiling; the aggregate's: 2 x 20 ms / (12.5 + 10 ms) of concurrent runs */
+    assert_non_null(strstr(html, "<td>-</td>"));
+    assert_non_null(strstr(html, "<td>1.78</td>"));
+    /* the aggregate spread: minima and maxima summed */
+    assert_non_null(strstr(html, ">17.000&ndash;23.500</span>"));
+    free(html);
+
+    cJSON *j = render_json(&rep);
+    cJSON *parevm = cJSON_GetObjectItem(j, "parevm");
+    assert_string_equal(cJSON_GetObjectItem(parevm, "commit")->valuestring, "abc123-dirty");
+    cJSON *mj = cJSON_GetObjectItem(j, "machine");
+    assert_string_equal(cJSON_GetObjectItem(mj, "cpu_model")->valuestring, "Test <CPU> \"9000\"");
+    assert_int_equal(cJSON_GetObjectItem(mj, "cpus_usable")->valueint, 4);
+    assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(mj, "load_before")), 3);
+    assert_true(cJSON_IsNull(cJSON_GetObjectItem(mj, "load_after")));
+    cJSON *b0 = cJSON_GetArrayItem(cJSON_GetObjectItem(j, "blocks"), 0);
+    assert_true(cJSON_GetObjectItem(b0, "seq_min_ms")->valuedouble == 9);
+    assert_true(cJSON_GetObjectItem(b0, "seq_max_ms")->valuedouble == 12.5);
+    cJSON *runs = cJSON_GetObjectItem(b0, "runs");
+    assert_null(cJSON_GetObjectItem(cJSON_GetArrayItem(runs, 0), "ceiling"));
+    cJSON *p2 = cJSON_GetArrayItem(runs, 1);
+    assert_true(cJSON_GetObjectItem(p2, "min_ms")->valuedouble == 5.5);
+    assert_true(cJSON_GetObjectItem(p2, "max_ms")->valuedouble == 7);
+    assert_true(cJSON_GetObjectItem(p2, "ceiling")->valuedouble == 1.6);
+    assert_true(fabs(cJSON_GetObjectItem(p2, "mgas_per_s")->valuedouble - 2057.613) < 0.001);
+    cJSON_Delete(j);
+
+    /* a host already as loaded as its usable CPUs says so */
+    html = render_html(&rep);
+    assert_null(strstr(html, "Busy host"));
+    free(html);
+    m.load_before[0] = 4;
+    html = render_html(&rep);
+    assert_non_null(strstr(html, "<b class=\"busy\">Busy host</b>"));
+    free(html);
+
+    /* without them: no machine paragraph, no spread, no ceiling column */
+    rep.version = rep.commit = NULL;
+    rep.machine = NULL;
+    memset(b[0].ceiling, 0, sizeof b[0].ceiling);
+    memset(b[1].ceiling, 0, sizeof b[1].ceiling);
+    b[0].seq_min_ms = b[0].seq_max_ms = b[1].seq_min_ms = b[1].seq_max_ms = 0;
+    memset(b[0].par_max_ms, 0, sizeof b[0].par_max_ms);
+    memset(b[1].par_max_ms, 0, sizeof b[1].par_max_ms);
+    html = render_html(&rep);
+    check_page(html);
+    assert_null(strstr(html, "<b>Machine</b>"));
+    assert_null(strstr(html, "class=\"spread\""));
+    assert_null(strstr(html, ">ceil</th>"));
+    assert_non_null(strstr(html, "<th colspan=\"4\" class=\"grp\">P = 2</th>"));
+    free(html);
+    j = render_json(&rep);
+    assert_null(cJSON_GetObjectItem(j, "machine"));
+    assert_null(cJSON_GetObjectItem(j, "parevm"));
+    cJSON_Delete(j);
+}
+
 static void test_names_and_paths(void **state)
 {
     (void)state;
@@ -507,9 +616,13 @@ static void test_write_errors(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_real_block),      cmocka_unit_test(test_big_block_limits),
-        cmocka_unit_test(test_arc_limit),       cmocka_unit_test(test_summary_and_errors),
-        cmocka_unit_test(test_names_and_paths), cmocka_unit_test(test_write_errors),
+        cmocka_unit_test(test_real_block),
+        cmocka_unit_test(test_big_block_limits),
+        cmocka_unit_test(test_arc_limit),
+        cmocka_unit_test(test_summary_and_errors),
+        cmocka_unit_test(test_names_and_paths),
+        cmocka_unit_test(test_write_errors),
+        cmocka_unit_test(test_machine_spread_ceiling),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -30,6 +30,8 @@
 #include "../exec/exec.h"
 #include "../io/mainnet.h"
 #include "cli.h"
+#include "machine.h"
+#include "parevm.h"
 #include "report.h"
 
 #define MAX_THREAD_COUNTS REPORT_MAX_THREADS
@@ -40,12 +42,13 @@ struct bench_opts {
     int reps;
     const char *json_path;
     bool quiet;
-    bool force;              /* parallel engine even where the guard picks sequential */
+    bool force;                    /* parallel engine even where the guard picks sequential */
     enum exec_partition partition; /* --partition */
-    const char *report_path; /* --report: HTML (and JSON beside it) */
-    const char *report_json; /* --report-json: JSON path (default beside the HTML) */
-    bool progress;           /* progress on stderr (off with --quiet / --no-progress) */
-    bool ceiling;            /* --ceiling: measure the machine's ceiling per thread count */
+    const char *report_path;       /* --report: HTML (and JSON beside it) */
+    const char *report_json;       /* --report-json: JSON path (default beside the HTML) */
+    bool progress;                 /* progress on stderr (off with --quiet / --no-progress) */
+    bool ceiling;                  /* --ceiling: measure the machine's ceiling per thread count */
+    bool stm;                      /* --engine: Block-STM runs at each thread count (sequential: always) */
 };
 
 /* Progress over every timed or recorded run of every block. */
@@ -63,8 +66,10 @@ struct bench_row {
     uint64_t number;
     size_t txs;
     uint64_t gas;
-    double seq_ms, seq_cpu_ms;
-    double par_ms[MAX_THREAD_COUNTS], par_cpu_ms[MAX_THREAD_COUNTS];
+    double seq_ms, seq_cpu_ms;                                       /* medians over the repetitions */
+    double seq_min_ms, seq_max_ms;                                   /* the spread of the repetitions */
+    double par_ms[MAX_THREAD_COUNTS], par_cpu_ms[MAX_THREAD_COUNTS]; /* medians */
+    double par_min_ms[MAX_THREAD_COUNTS], par_max_ms[MAX_THREAD_COUNTS];
     double bound[MAX_THREAD_COUNTS];
     double ceil_ms[MAX_THREAD_COUNTS]; /* --ceiling: P concurrent sequential runs (0: not measured) */
     double exec_per_tx[MAX_THREAD_COUNTS];
@@ -85,21 +90,36 @@ void cli_bench_usage(FILE *out)
     fprintf(out, "usage: parevm bench [OPTIONS] BLOCK_DIR...\n"
                  "\n"
                  "Execute each block fixture (mainnet snapshot format, e.g. ../shared/fixtures/mainnet/*/\n"
-                 "or the output of `parevm gen`) sequentially and in parallel at each thread count,\n"
-                 "check that every parallel result is identical to the sequential one, and print per\n"
-                 "block: txs, gas, sequential ms, parallel ms, speedup, the oracle bound at P threads\n"
-                 "(min(P, W/S) from the block's dependency graph: W total work, S heaviest chain,\n"
-                 "measured per transaction), efficiency = speedup / bound, executions per transaction\n"
-                 "and CPU ms per Mgas; then an aggregate row. After ex/tx, 's' marks a block the\n"
-                 "guard ran sequentially and 'p' one whose partitioned pass held (see --partition).\n"
+                 "or the output of `parevm gen`) sequentially and with each engine of --engine at each\n"
+                 "thread count, check that every result is identical to the sequential one, and print\n"
+                 "first the build (version, commit), the machine (CPU model, CPUs online and usable,\n"
+                 "kernel) and its load average (with a note where that load already reached the usable\n"
+                 "CPUs, or where a thread count exceeds them), then one table: per block one line for\n"
+                 "sequential execution (seq, the baseline) and one per engine and thread count P, with the\n"
+                 "median ms and the min-max over the repetitions, Mgas/s, speedup against seq, the oracle\n"
+                 "bound at P threads (min(P, W/S) from the block's dependency graph: W total work, S\n"
+                 "heaviest chain, measured per transaction), eff = speedup / bound, executions per\n"
+                 "transaction and CPU ms per Mgas; then the same lines for all blocks together (times,\n"
+                 "minima and maxima summed), and the load average after the run. After ex/tx, 's' marks a\n"
+                 "block the guard ran sequentially and 'p' one whose partitioned pass held (see\n"
+                 "--partition).\n"
                  "\n"
                  "options:\n"
+                 "  --engine LIST    engines, comma separated (default seq,stm): seq (sequential\n"
+                 "                   execution; always measured: the reference every result is\n"
+                 "                   checked against and the baseline of every speedup), stm\n"
+                 "                   (Block-STM, at each thread count). bal (the access-list-driven\n"
+                 "                   executor, EIP-7928) is refused: not built yet. --engine seq\n"
+                 "                   alone times sequential execution only (no --ceiling, --report)\n"
                  "  --threads LIST   thread counts, comma separated (default: 1,2,...,online CPUs)\n"
                  "  --reps N         repetitions, median reported (default 5); each repetition runs\n"
                  "                   the block sequentially and then at every thread count, so\n"
                  "                   drift in the machine's speed shifts all columns alike (after\n"
                  "                   one untimed warm-up run at the highest thread count)\n"
-                 "  --json FILE      also write the results as JSON (- for stdout)\n"
+                 "  --json FILE      also write the results as JSON (- for stdout): the build and the\n"
+                 "                   machine (\"parevm\", \"machine\" with the load before and after),\n"
+                 "                   and per block and thread count the median, min and max ms and\n"
+                 "                   Mgas/s\n"
                  "  --ceiling        also measure, per thread count P >= 2, what this machine allows:\n"
                  "                   P sequential executions of the block at once (one per thread,\n"
                  "                   each on its own copy of the pre-state; results checked), in\n"
@@ -118,16 +138,18 @@ void cli_bench_usage(FILE *out)
                  "                   there): where it is likely to hold (default), never (Block-STM\n"
                  "                   alone), or on every block\n"
                  "  --report FILE    write an HTML report (one self-contained file, inline SVG): the\n"
-                 "                   table, speedup against threads with the bound per scenario and,\n"
-                 "                   per block, a Gantt chart of one extra recorded parallel run at the\n"
-                 "                   highest thread count (forced parallel, also checked), the\n"
-                 "                   dependency graph with its critical path and the hottest state\n"
-                 "                   locations; and the same data as JSON beside it (FILE with .json\n"
-                 "                   for .html)\n"
+                 "                   build and machine lines, the table (min-max under each time,\n"
+                 "                   Mgas/s, and ceil with --ceiling), speedup against threads with\n"
+                 "                   the bound per scenario and, per block, a Gantt chart of one\n"
+                 "                   extra recorded parallel run at the highest thread count (forced\n"
+                 "                   parallel, also checked), the dependency graph with its critical\n"
+                 "                   path and the hottest state locations; and the same data as JSON\n"
+                 "                   beside it (FILE with .json for .html)\n"
                  "  --report-json FILE   the report's JSON somewhere else\n"
                  "  --no-progress    no progress on stderr (default: a live bar when stderr is a\n"
                  "                   terminal, else one line per block)\n"
-                 "  --quiet          only the aggregate row (and no progress)\n"
+                 "  --quiet          only the build and machine lines and the aggregate lines (and\n"
+                 "                   no progress)\n"
                  "  -h, --help       show this help\n"
                  "\n"
                  "Blocks are named by their directory's base name; scenarios in the report group names\n"
@@ -371,32 +393,34 @@ static void bench_block(const char *dir, const struct bench_opts *o, struct benc
     struct exec_stats stats;
     memset(&stats, 0, sizeof stats);
     double w1, c1;
-    err = run_once(&cfg, &f, 1, true, o->partition, &r, &digest, &w1, &c1, &row->graph);
-    bool have_r = !err;
-    for (int k = 1; k < GRAPH_RUNS && !err && row->graph.cost_ns; k++) {
-        struct block_result again;
-        err = run_once(&cfg, &f, 1, true, o->partition, &again, &digest, &w1, &c1, &stats);
+    if (o->stm) { /* (sequential alone: no bound to show) */
+        err = run_once(&cfg, &f, 1, true, o->partition, &r, &digest, &w1, &c1, &row->graph);
+        bool have_r = !err;
+        for (int k = 1; k < GRAPH_RUNS && !err && row->graph.cost_ns; k++) {
+            struct block_result again;
+            err = run_once(&cfg, &f, 1, true, o->partition, &again, &digest, &w1, &c1, &stats);
+            if (!err) {
+                for (size_t i = 0; i < row->graph.tx_count && i < stats.tx_count; i++)
+                    if (stats.cost_ns[i] < row->graph.cost_ns[i])
+                        row->graph.cost_ns[i] = stats.cost_ns[i];
+                block_result_free(&again);
+            }
+            exec_stats_reset(&stats);
+        }
         if (!err) {
-            for (size_t i = 0; i < row->graph.tx_count && i < stats.tx_count; i++)
-                if (stats.cost_ns[i] < row->graph.cost_ns[i])
-                    row->graph.cost_ns[i] = stats.cost_ns[i];
-            block_result_free(&again);
+            if (!block_result_equal(&ref, &r) || !hash32_eq(&ref_digest, &digest)) {
+                row->ok = false;
+                snprintf(row->error, sizeof row->error, "parallel (1 thread) result differs from sequential");
+            }
+            oracle_compute(&row->graph, NULL, &row->oracle);
+            block_result_free(&r);
+        } else if (have_r) {
+            block_result_free(&r);
         }
-        exec_stats_reset(&stats);
+        if (!o->report_path)
+            exec_stats_reset(&row->graph);
+        bench_progress_step(progress, "graph");
     }
-    if (!err) {
-        if (!block_result_equal(&ref, &r) || !hash32_eq(&ref_digest, &digest)) {
-            row->ok = false;
-            snprintf(row->error, sizeof row->error, "parallel (1 thread) result differs from sequential");
-        }
-        oracle_compute(&row->graph, NULL, &row->oracle);
-        block_result_free(&r);
-    } else if (have_r) {
-        block_result_free(&r);
-    }
-    if (!o->report_path)
-        exec_stats_reset(&row->graph);
-    bench_progress_step(progress, "graph");
 
     /* A warm-up of the parallel engine at the highest thread count,
      * untimed and forced (the guard learns nothing from it): a process's
@@ -406,18 +430,19 @@ static void bench_block(const char *dir, const struct bench_opts *o, struct benc
     for (int t = 0; t < o->thread_count; t++)
         if (o->threads[t] > max_threads)
             max_threads = o->threads[t];
-    if (!err && row->ok && max_threads > 1) {
+    if (!err && row->ok && o->stm && max_threads > 1) {
         err = run_once(&cfg, &f, max_threads, true, o->partition, &r, &digest, &w1, &c1, NULL);
         if (!err) {
             if (!block_result_equal(&ref, &r) || !hash32_eq(&ref_digest, &digest)) {
                 row->ok = false;
-                snprintf(row->error, sizeof row->error, "parallel result at %d threads differs from sequential",
-                         max_threads);
+                snprintf(row->error, sizeof row->error,
+                         "parallel result at %d threads differs from sequential", max_threads);
             }
             block_result_free(&r);
         }
     }
-    bench_progress_step(progress, "warm-up");
+    if (o->stm)
+        bench_progress_step(progress, "warm-up");
 
     /* The timed runs, interleaved: each repetition runs the block
      * sequentially and then at every thread count, so a machine whose
@@ -436,7 +461,7 @@ static void bench_block(const char *dir, const struct bench_opts *o, struct benc
         }
         block_result_free(&r);
         bench_progress_step(progress, "sequential");
-        for (int t = 0; t < o->thread_count && !err && row->ok; t++) {
+        for (int t = 0; o->stm && t < o->thread_count && !err && row->ok; t++) {
             err = run_once(&cfg, &f, o->threads[t], o->force, o->partition, &r, &digest, &par_wall[t][k],
                            &par_cpu[t][k], &stats);
             if (err)
@@ -481,10 +506,14 @@ static void bench_block(const char *dir, const struct bench_opts *o, struct benc
         }
     }
     if (!err && row->ok) {
-        row->seq_ms = median(wall, reps);
+        row->seq_ms = median(wall, reps); /* sorts: min and max at the ends */
+        row->seq_min_ms = wall[0];
+        row->seq_max_ms = wall[reps - 1];
         row->seq_cpu_ms = median(cpu, reps);
-        for (int t = 0; t < o->thread_count; t++) {
+        for (int t = 0; o->stm && t < o->thread_count; t++) {
             row->par_ms[t] = median(par_wall[t], reps);
+            row->par_min_ms[t] = par_wall[t][0];
+            row->par_max_ms[t] = par_wall[t][reps - 1];
             row->par_cpu_ms[t] = median(par_cpu[t], reps);
             row->exec_per_tx[t] = execs[t] / reps;
             if (o->ceiling && o->threads[t] > 1)
@@ -527,6 +556,45 @@ static void bench_block(const char *dir, const struct bench_opts *o, struct benc
     mainnet_fixture_free(&f);
 }
 
+/* --engine LIST: the engines to compare, comma separated. Sequential
+ * execution is always measured (the reference every result is checked
+ * against, and the baseline of every speedup); "stm" adds Block-STM at
+ * each thread count. Returns 0, or the usage exit status after saying
+ * why on stderr ("bal", the access-list-driven executor, does not exist
+ * yet). */
+static int parse_engines(const char *list, struct bench_opts *o)
+{
+    o->stm = false;
+    const char *s = list;
+    if (!*s) {
+        fprintf(stderr, "parevm bench: --engine: expected a list like seq,stm\n");
+        return CLI_EXIT_USAGE;
+    }
+    while (*s) {
+        size_t len = strcspn(s, ",");
+        if (len == 3 && !strncmp(s, "seq", 3)) {
+            /* always measured */
+        } else if (len == 3 && !strncmp(s, "stm", 3)) {
+            o->stm = true;
+        } else if (len == 3 && !strncmp(s, "bal", 3)) {
+            fprintf(stderr, "parevm bench: --engine bal: the access-list-driven executor (EIP-7928) is not "
+                            "built yet; engines available: seq, stm\n");
+            return CLI_EXIT_USAGE;
+        } else {
+            fprintf(stderr,
+                    "parevm bench: --engine: unknown engine '%.*s' (seq, stm; bal is not built yet)\n",
+                    (int)len, s);
+            return CLI_EXIT_USAGE;
+        }
+        s += len;
+        if (*s == ',' && *++s == 0) {
+            fprintf(stderr, "parevm bench: --engine: empty name at the end of '%s'\n", list);
+            return CLI_EXIT_USAGE;
+        }
+    }
+    return 0;
+}
+
 static int parse_threads(const char *s, struct bench_opts *o)
 {
     o->thread_count = 0;
@@ -546,72 +614,200 @@ static int parse_threads(const char *s, struct bench_opts *o)
     return o->thread_count ? 0 : -1;
 }
 
+/* The table: one line per engine and thread count of each block (name,
+ * txs and Mgas on its first line only), the sequential line first: the
+ * baseline of every speedup. */
 static void print_header(const struct bench_opts *o)
 {
-    printf("%-18s %6s %9s %9s", "block", "txs", "Mgas", "seq ms");
-    for (int t = 0; t < o->thread_count; t++) {
-        printf(" | P=%-3d %8s %7s %6s %5s", o->threads[t], "par ms", "speedup", "bound", "eff");
-        if (o->ceiling)
-            printf(" %5s %5s", "ceil", "ceff");
-        printf(" %5s", "ex/tx");
-    }
-    printf(" | %8s %8s\n", "seqCPU/Mg", "parCPU/Mg");
+    printf("%-18s %6s %8s %-6s %3s %10s %-21s %8s %8s %6s %5s", "block", "txs", "Mgas", "engine", "P", "ms",
+           "min-max ms", "Mgas/s", "speedup", "bound", "eff");
+    if (o->ceiling)
+        printf(" %5s %5s", "ceil", "ceff");
+    printf(" %6s %9s\n", "ex/tx", "CPU ms/Mg");
 }
 
-/* ceil and ceff of one thread count (P = 1: none, "-"). */
-static void print_ceiling(const struct bench_opts *o, int t, double seq_ms, double ceil_ms, double speedup,
-                          double bound)
+/* One line of the table. label NULL: a further line of the same block.
+ * bound <= 0: none (sequential); ceiling <= 0: not measured (P = 1);
+ * mark: after ex/tx ("s": the guard ran it sequentially, "p": the
+ * partitioned pass held). */
+struct bench_line {
+    const char *label;
+    size_t txs;
+    double gas;
+    const char *engine;
+    int threads;
+    double ms, min_ms, max_ms, cpu_ms;
+    double speedup, bound, ceiling, exec_per_tx;
+    const char *mark;
+};
+
+static void print_line(const struct bench_opts *o, const struct bench_line *l)
 {
-    if (!o->ceiling)
-        return;
-    if (ceil_ms <= 0) {
-        printf(" %5s %5s", "-", "-");
-        return;
+    if (l->label)
+        printf("%-18.18s %6zu %8.2f", l->label, l->txs, l->gas / 1e6);
+    else
+        printf("%-18s %6s %8s", "", "", "");
+    char spread[48];
+    snprintf(spread, sizeof spread, "%.3f-%.3f", l->min_ms, l->max_ms);
+    printf(" %-6s %3d %10.3f %-21s %8.1f %7.2fx", l->engine, l->threads, l->ms, spread,
+           l->ms > 0 ? l->gas / (l->ms * 1e3) : 0, l->speedup);
+    if (l->bound > 0)
+        printf(" %6.2f %5.2f", l->bound, l->speedup / l->bound);
+    else
+        printf(" %6s %5s", "-", "-");
+    if (o->ceiling) {
+        if (l->ceiling > 0 && l->bound > 0) {
+            double limit = l->ceiling < l->bound ? l->ceiling : l->bound;
+            printf(" %5.2f %5.2f", l->ceiling, l->speedup / limit);
+        } else {
+            printf(" %5s %5s", "-", "-");
+        }
     }
-    double c = o->threads[t] * seq_ms / ceil_ms;
-    double limit = c < bound ? c : bound;
-    printf(" %5.2f %5.2f", c, limit > 0 ? speedup / limit : 0);
+    printf(" %5.2f%-1s %9.3f\n", l->exec_per_tx, l->mark, l->gas > 0 ? l->cpu_ms / (l->gas / 1e6) : 0);
+}
+
+/* The machine's ceiling at threads[t]: P x sequential ms / the wall ms of
+ * P sequential executions at once; 0 where not measured. */
+static double bench_ceiling(const struct bench_opts *o, int t, double seq_ms, double ceil_ms)
+{
+    return ceil_ms > 0 ? o->threads[t] * seq_ms / ceil_ms : 0;
 }
 
 static void print_row(const struct bench_opts *o, const struct bench_row *r)
 {
-    printf("%-18.18s %6zu %9.2f %9.3f", r->label, r->txs, r->gas / 1e6, r->seq_ms);
-    for (int t = 0; t < o->thread_count; t++) {
-        double sp = r->par_ms[t] > 0 ? r->seq_ms / r->par_ms[t] : 0;
-        printf(" |       %8.3f %6.2fx %6.2f %5.2f", r->par_ms[t], sp, r->bound[t],
-               r->bound[t] > 0 ? sp / r->bound[t] : 0);
-        print_ceiling(o, t, r->seq_ms, r->ceil_ms[t], sp, r->bound[t]);
-        printf(" %5.2f%s", r->exec_per_tx[t],
-               !r->ran_parallel[t] ? "s"
-               : r->partitioned[t] ? "p"
-                                   : "");
+    struct bench_line l = {.label = r->label,
+                           .txs = r->txs,
+                           .gas = (double)r->gas,
+                           .engine = "seq",
+                           .threads = 1,
+                           .ms = r->seq_ms,
+                           .min_ms = r->seq_min_ms,
+                           .max_ms = r->seq_max_ms,
+                           .cpu_ms = r->seq_cpu_ms,
+                           .speedup = 1,
+                           .exec_per_tx = 1,
+                           .mark = ""};
+    print_line(o, &l);
+    for (int t = 0; o->stm && t < o->thread_count; t++) {
+        l.label = NULL;
+        l.engine = "stm";
+        l.threads = o->threads[t];
+        l.ms = r->par_ms[t];
+        l.min_ms = r->par_min_ms[t];
+        l.max_ms = r->par_max_ms[t];
+        l.cpu_ms = r->par_cpu_ms[t];
+        l.speedup = r->par_ms[t] > 0 ? r->seq_ms / r->par_ms[t] : 0;
+        l.bound = r->bound[t];
+        l.ceiling = bench_ceiling(o, t, r->seq_ms, r->ceil_ms[t]);
+        l.exec_per_tx = r->exec_per_tx[t];
+        l.mark = !r->ran_parallel[t] ? "s" : r->partitioned[t] ? "p" : "";
+        print_line(o, &l);
     }
-    int last = o->thread_count - 1;
-    printf(" | %8.3f %8.3f\n", r->gas ? r->seq_cpu_ms / (r->gas / 1e6) : 0,
-           r->gas ? r->par_cpu_ms[last] / (r->gas / 1e6) : 0);
 }
 
-static void write_json(FILE *out, const struct bench_opts *o, const struct bench_row *rows, size_t n)
+/* The lines above the table: the build, the machine and its load before
+ * the run, and what the columns are. */
+static void print_machine(const struct bench_opts *o, const struct machine_info *m)
 {
-    fprintf(out, "{\"threads\":[");
-    for (int t = 0; t < o->thread_count; t++)
+    char load[64];
+    machine_load_text(m->load_before, load, sizeof load);
+    printf("parevm %s, commit %s\n", PAREVM_VERSION, machine_build_commit());
+    printf("machine: %s; %d CPUs online, ", m->cpu_model, m->cpus_online);
+    if (m->cpus_usable > 0)
+        printf("%d usable by this process", m->cpus_usable);
+    else
+        printf("usable by this process unknown");
+    printf("; %s\n", m->kernel);
+    printf("load average (1, 5, 15 min) before: %s\n", load);
+    if (machine_busy_before(m))
+        printf("note: the load average before the run (%.2f) is at or above the %d usable CPUs: other work "
+               "competes for them, so the times say as much about the host as about the engine\n",
+               m->load_before[0], m->cpus_usable > 0 ? m->cpus_usable : m->cpus_online);
+    int usable = m->cpus_usable > 0 ? m->cpus_usable : m->cpus_online, over = 0;
+    for (int t = 0; o->stm && t < o->thread_count; t++)
+        if (o->threads[t] > usable && (!over || o->threads[t] < over))
+            over = o->threads[t];
+    if (over)
+        printf("note: P = %d and above exceed the %d usable CPUs: those threads take turns on the cores\n",
+               over, usable);
+    printf("engines: seq (sequential: the reference and the baseline of every speedup)");
+    if (o->stm) {
+        printf(", stm (Block-STM) at P =");
+        for (int t = 0; t < o->thread_count; t++)
+            printf("%s%d", t ? "," : " ", o->threads[t]);
+        printf("%s", o->force ? " (forced)" : "");
+    }
+    printf("; ms: median of %d repetitions, min-max beside it%s\n", o->reps,
+           o->ceiling ? "; ceil: what this machine allows at P threads" : "");
+}
+
+/* A JSON string literal (the characters JSON requires escaped). */
+static void json_string(FILE *out, const char *s)
+{
+    fputc('"', out);
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        if (*p == '"' || *p == '\\')
+            fprintf(out, "\\%c", *p);
+        else if (*p < 0x20)
+            fprintf(out, "\\u%04x", *p);
+        else
+            fputc(*p, out);
+    }
+    fputc('"', out);
+}
+
+static void json_load(FILE *out, const double load[3])
+{
+    if (load[0] < 0)
+        fputs("null", out);
+    else
+        fprintf(out, "[%.2f,%.2f,%.2f]", load[0], load[1], load[2]);
+}
+
+static void write_json(FILE *out, const struct bench_opts *o, const struct machine_info *m,
+                       const struct bench_row *rows, size_t n)
+{
+    fprintf(out, "{\"parevm\":{\"version\":");
+    json_string(out, PAREVM_VERSION);
+    fputs(",\"commit\":", out);
+    json_string(out, machine_build_commit());
+    fputs("},\"machine\":{\"cpu_model\":", out);
+    json_string(out, m->cpu_model);
+    fprintf(out, ",\"cpus_online\":%d,\"cpus_usable\":%d,\"kernel\":", m->cpus_online, m->cpus_usable);
+    json_string(out, m->kernel);
+    fputs(",\"load_before\":", out);
+    json_load(out, m->load_before);
+    fputs(",\"load_after\":", out);
+    json_load(out, m->load_after);
+    fprintf(out, "},\"engines\":[\"seq\"%s],\"ceiling\":%s,\"force\":%s,\"threads\":[",
+            o->stm ? ",\"stm\"" : "", o->ceiling ? "true" : "false", o->force ? "true" : "false");
+    for (int t = 0; o->stm && t < o->thread_count; t++)
         fprintf(out, "%s%d", t ? "," : "", o->threads[t]);
     fprintf(out, "],\"reps\":%d,\"blocks\":[", o->reps);
     for (size_t i = 0; i < n; i++) {
         const struct bench_row *r = &rows[i];
+        double gas = (double)r->gas;
+        fputs(i ? ",\n{\"dir\":" : "\n{\"dir\":", out);
+        json_string(out, r->dir);
+        fputs(",\"label\":", out);
+        json_string(out, r->label);
+        fprintf(out, ",\"number\":%llu,\"ok\":%s,\"error\":", (unsigned long long)r->number,
+                r->ok ? "true" : "false");
+        json_string(out, r->error);
         fprintf(out,
-                "%s\n{\"dir\":\"%s\",\"label\":\"%s\",\"number\":%llu,\"ok\":%s,\"error\":\"%s\",\"txs\":%zu,"
-                "\"gas\":%llu,"
-                "\"seq_ms\":%.6f,\"seq_cpu_ms\":%.6f,\"work_ns\":%.0f,\"span_ns\":%.0f,\"longest_ns\":%.0f,"
-                "\"parallel\":[",
-                i ? "," : "", r->dir, r->label, (unsigned long long)r->number, r->ok ? "true" : "false",
-                r->error, r->txs, (unsigned long long)r->gas, r->seq_ms, r->seq_cpu_ms, r->oracle.work,
-                r->oracle.span, r->oracle.longest);
-        for (int t = 0; t < o->thread_count; t++) {
+                ",\"txs\":%zu,\"gas\":%llu,\"seq_ms\":%.6f,\"seq_min_ms\":%.6f,\"seq_max_ms\":%.6f,"
+                "\"seq_mgas_per_s\":%.3f,\"seq_cpu_ms\":%.6f,\"work_ns\":%.0f,\"span_ns\":%.0f,"
+                "\"longest_ns\":%.0f,\"parallel\":[",
+                r->txs, (unsigned long long)r->gas, r->seq_ms, r->seq_min_ms, r->seq_max_ms,
+                r->seq_ms > 0 ? gas / (r->seq_ms * 1e3) : 0, r->seq_cpu_ms, r->oracle.work, r->oracle.span,
+                r->oracle.longest);
+        for (int t = 0; o->stm && t < o->thread_count; t++) {
             fprintf(out,
-                    "%s{\"threads\":%d,\"ms\":%.6f,\"cpu_ms\":%.6f,\"speedup\":%.4f,\"bound\":%.4f,"
+                    "%s{\"threads\":%d,\"ms\":%.6f,\"min_ms\":%.6f,\"max_ms\":%.6f,\"mgas_per_s\":%.3f,"
+                    "\"cpu_ms\":%.6f,\"speedup\":%.4f,\"bound\":%.4f,"
                     "\"executions_per_tx\":%.4f,\"engine\":\"%s\",\"partition_kept\":%zu",
-                    t ? "," : "", o->threads[t], r->par_ms[t], r->par_cpu_ms[t],
+                    t ? "," : "", o->threads[t], r->par_ms[t], r->par_min_ms[t], r->par_max_ms[t],
+                    r->par_ms[t] > 0 ? gas / (r->par_ms[t] * 1e3) : 0, r->par_cpu_ms[t],
                     r->par_ms[t] > 0 ? r->seq_ms / r->par_ms[t] : 0, r->bound[t], r->exec_per_tx[t],
                     !r->ran_parallel[t] ? "sequential"
                     : r->partitioned[t] ? "partitioned"
@@ -619,7 +815,7 @@ static void write_json(FILE *out, const struct bench_opts *o, const struct bench
                     r->kept[t]);
             if (r->ceil_ms[t] > 0)
                 fprintf(out, ",\"ceiling_ms\":%.6f,\"ceiling\":%.4f", r->ceil_ms[t],
-                        o->threads[t] * r->seq_ms / r->ceil_ms[t]);
+                        bench_ceiling(o, t, r->seq_ms, r->ceil_ms[t]));
             fprintf(out, "}");
         }
         fprintf(out, "]}");
@@ -633,6 +829,7 @@ int cli_bench(int argc, char **argv)
     memset(&o, 0, sizeof o);
     o.reps = 5;
     o.progress = true;
+    o.stm = true;
     long cpus = sysconf(_SC_NPROCESSORS_ONLN);
     if (cpus < 1)
         cpus = 1;
@@ -668,6 +865,10 @@ int cli_bench(int argc, char **argv)
         } else if (!strcmp(a, "--quiet")) {
             o.quiet = true;
             o.progress = false;
+        } else if (!strcmp(a, "--engine") && first + 1 < argc) {
+            int rc = parse_engines(argv[++first], &o);
+            if (rc)
+                return rc;
         } else if (!strcmp(a, "--ceiling")) {
             o.ceiling = true;
         } else if (!strcmp(a, "--force")) {
@@ -693,15 +894,26 @@ int cli_bench(int argc, char **argv)
         fprintf(stderr, "parevm bench: no block directories given (see parevm bench --help)\n");
         return 2;
     }
+    if (!o.stm && (o.ceiling || o.report_path)) {
+        fprintf(stderr,
+                "parevm bench: %s needs a parallel engine: --engine seq,stm (see parevm bench --help)\n",
+                o.ceiling ? "--ceiling" : "--report");
+        return CLI_EXIT_USAGE;
+    }
     size_t n = (size_t)(argc - first);
     struct bench_row *rows = calloc(n, sizeof *rows);
     if (!rows)
         return 1;
+    struct machine_info machine;
+    machine_info_read(&machine);
+    print_machine(&o, &machine);
     if (!o.quiet)
         print_header(&o);
     int failed = 0;
     double seq_total = 0, gas_total = 0, par_total[MAX_THREAD_COUNTS] = {0},
            bound_time[MAX_THREAD_COUNTS] = {0}, ceil_total[MAX_THREAD_COUNTS] = {0};
+    double seq_min = 0, seq_max = 0, seq_cpu = 0, par_min[MAX_THREAD_COUNTS] = {0},
+           par_max[MAX_THREAD_COUNTS] = {0}, par_cpu[MAX_THREAD_COUNTS] = {0};
     double execs_total[MAX_THREAD_COUNTS] = {0};
     size_t txs_total = 0;
     struct bench_progress progress = {
@@ -709,7 +921,10 @@ int cli_bench(int argc, char **argv)
     int ceiling_counts = 0;
     for (int t = 0; o.ceiling && t < o.thread_count; t++)
         ceiling_counts += o.threads[t] > 1;
-    progress.total = n * (size_t)(o.reps + 3 + o.reps * (o.thread_count + ceiling_counts) + (o.report_path ? 1 : 0));
+    progress.total =
+        o.stm
+            ? n * (size_t)(o.reps + 3 + o.reps * (o.thread_count + ceiling_counts) + (o.report_path ? 1 : 0))
+            : n * (size_t)(o.reps + 1);
     for (size_t i = 0; i < n; i++) {
         struct bench_row *r = &rows[i];
         char label[64];
@@ -735,28 +950,57 @@ int cli_bench(int argc, char **argv)
             fflush(stdout);
         }
         seq_total += r->seq_ms;
+        seq_min += r->seq_min_ms;
+        seq_max += r->seq_max_ms;
+        seq_cpu += r->seq_cpu_ms;
         gas_total += (double)r->gas;
         txs_total += r->txs;
         for (int t = 0; t < o.thread_count; t++) {
             par_total[t] += r->par_ms[t];
+            par_min[t] += r->par_min_ms[t];
+            par_max[t] += r->par_max_ms[t];
+            par_cpu[t] += r->par_cpu_ms[t];
             bound_time[t] += r->bound[t] > 0 ? r->seq_ms / r->bound[t] : r->seq_ms;
             execs_total[t] += r->exec_per_tx[t] * (double)r->txs;
             ceil_total[t] += r->ceil_ms[t];
         }
     }
-    /* Aggregate: total times; the aggregate bound is the speedup the
-     * blocks' bounds allow for the whole set (time-weighted), and the
-     * aggregate ceiling P x total seq ms / total ms of the concurrent
-     * runs. */
-    printf("%-18s %6zu %9.2f %9.3f", "all", txs_total, gas_total / 1e6, seq_total);
-    for (int t = 0; t < o.thread_count; t++) {
-        double sp = par_total[t] > 0 ? seq_total / par_total[t] : 0;
-        double b = bound_time[t] > 0 ? seq_total / bound_time[t] : 0;
-        printf(" |       %8.3f %6.2fx %6.2f %5.2f", par_total[t], sp, b, b > 0 ? sp / b : 0);
-        print_ceiling(&o, t, seq_total, ceil_total[t], sp, b);
-        printf(" %5.2f ", txs_total ? execs_total[t] / (double)txs_total : 0);
+    /* Aggregate: total times (medians, minima and maxima summed over the
+     * blocks); the aggregate bound is the speedup the blocks' bounds allow
+     * for the whole set (time-weighted), and the aggregate ceiling P x
+     * total seq ms / total ms of the concurrent runs. */
+    struct bench_line all = {.label = "all",
+                             .txs = txs_total,
+                             .gas = gas_total,
+                             .engine = "seq",
+                             .threads = 1,
+                             .ms = seq_total,
+                             .min_ms = seq_min,
+                             .max_ms = seq_max,
+                             .cpu_ms = seq_cpu,
+                             .speedup = 1,
+                             .exec_per_tx = 1,
+                             .mark = ""};
+    print_line(&o, &all);
+    for (int t = 0; o.stm && t < o.thread_count; t++) {
+        all.label = NULL;
+        all.engine = "stm";
+        all.threads = o.threads[t];
+        all.ms = par_total[t];
+        all.min_ms = par_min[t];
+        all.max_ms = par_max[t];
+        all.cpu_ms = par_cpu[t];
+        all.speedup = par_total[t] > 0 ? seq_total / par_total[t] : 0;
+        all.bound = bound_time[t] > 0 ? seq_total / bound_time[t] : 0;
+        all.ceiling = bench_ceiling(&o, t, seq_total, ceil_total[t]);
+        all.exec_per_tx = txs_total ? execs_total[t] / (double)txs_total : 0;
+        print_line(&o, &all);
     }
-    printf("\n%zu blocks, %d failed; results identical to sequential: %s\n", n - (size_t)failed, failed,
+    machine_load_average(machine.load_after);
+    char load[64];
+    machine_load_text(machine.load_after, load, sizeof load);
+    printf("load average (1, 5, 15 min) after: %s\n", load);
+    printf("%zu blocks, %d failed; results identical to sequential: %s\n", n - (size_t)failed, failed,
            failed ? "NO" : "yes");
     if (o.json_path) {
         FILE *out = strcmp(o.json_path, "-") ? fopen(o.json_path, "w") : stdout;
@@ -764,7 +1008,7 @@ int cli_bench(int argc, char **argv)
             fprintf(stderr, "parevm bench: %s: %s\n", o.json_path, strerror(errno));
             failed++;
         } else {
-            write_json(out, &o, rows, n);
+            write_json(out, &o, &machine, rows, n);
             if (out != stdout)
                 fclose(out);
         }
@@ -785,10 +1029,15 @@ int cli_bench(int argc, char **argv)
                 b->ok = r->ok;
                 b->error = r->error;
                 b->seq_ms = r->seq_ms;
+                b->seq_min_ms = r->seq_min_ms;
+                b->seq_max_ms = r->seq_max_ms;
                 b->thread_count = o.thread_count;
                 for (int t = 0; t < o.thread_count; t++) {
                     b->threads[t] = o.threads[t];
                     b->par_ms[t] = r->par_ms[t];
+                    b->par_min_ms[t] = r->par_min_ms[t];
+                    b->par_max_ms[t] = r->par_max_ms[t];
+                    b->ceiling[t] = bench_ceiling(&o, t, r->seq_ms, r->ceil_ms[t]);
                     b->bound[t] = r->bound[t];
                     b->exec_per_tx[t] = r->exec_per_tx[t];
                     b->ran_parallel[t] = r->ran_parallel[t];
@@ -800,6 +1049,9 @@ int cli_bench(int argc, char **argv)
             }
             struct report rep = {.title = "parevm report: sequential vs parallel (Block-STM)",
                                  .reps = o.reps,
+                                 .version = PAREVM_VERSION,
+                                 .commit = machine_build_commit(),
+                                 .machine = &machine,
                                  .blocks = blocks,
                                  .block_count = n};
             snprintf(err, sizeof err, "out of memory");

@@ -1,11 +1,12 @@
 /* parevm — command-line entry point: dispatches to a subcommand. */
+#include <malloc.h>
 #include <stdio.h>
 #include <string.h>
-#include <malloc.h>
 
 #include "../../include/parevm.h"
 #include "cli.h"
 #include "gen.h"
+#include "machine.h"
 
 struct cli_command {
     const char *name;
@@ -42,7 +43,7 @@ static int cli_version(int argc, char **argv)
 {
     (void)argc;
     (void)argv;
-    printf("parevm %s\n", PAREVM_VERSION);
+    printf("parevm %s (commit %s)\n", PAREVM_VERSION, machine_build_commit());
     return CLI_EXIT_OK;
 }
 

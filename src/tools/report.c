@@ -129,6 +129,24 @@ static double report_speedup(const struct report_block *b, int t)
     return b->par_ms[t] > 0 ? b->seq_ms / b->par_ms[t] : 0;
 }
 
+/* Mgas per second at ms for gas (0 where ms is not positive). */
+static double report_mgas_per_s(uint64_t gas, double ms)
+{
+    return ms > 0 ? (double)gas / (ms * 1e3) : 0;
+}
+
+/* A table cell's time: the median, and under it the min-max of the
+ * repetitions where known. */
+static void report_time_cell(FILE *out, const char *cls, double ms, double min_ms, double max_ms,
+                             const char *suffix)
+{
+    fprintf(out, "<td%s>%.3f%s", cls, ms, suffix);
+    if (max_ms > 0)
+        fprintf(out, "<span class=\"spread\" title=\"fastest-slowest repetition\">%.3f&ndash;%.3f</span>",
+                min_ms, max_ms);
+    fputs("</td>", out);
+}
+
 /* 1, 2, 5 x 10^k step giving about `ticks` ticks over [0, max]. */
 static double report_nice_step(double max, int ticks)
 {
@@ -214,28 +232,39 @@ int report_critical_path(const struct exec_stats *g, uint32_t **path, size_t *le
 static void report_summary_table(FILE *out, const struct report *r)
 {
     int tc = 0;
-    for (size_t i = 0; i < r->block_count; i++)
+    bool ceiling = false;
+    for (size_t i = 0; i < r->block_count; i++) {
         if (r->blocks[i].thread_count > tc)
             tc = r->blocks[i].thread_count;
+        for (int t = 0; t < r->blocks[i].thread_count; t++)
+            ceiling |= r->blocks[i].ceiling[t] > 0;
+    }
+    int per = ceiling ? 5 : 4; /* columns per thread count */
     const struct report_block *first = NULL;
     for (size_t i = 0; i < r->block_count && !first; i++)
         if (r->blocks[i].thread_count == tc)
             first = &r->blocks[i];
     fputs("<table class=\"summary\"><thead><tr><th rowspan=\"2\">scenario / block</th><th "
           "rowspan=\"2\">txs</th>"
-          "<th rowspan=\"2\">Mgas</th><th rowspan=\"2\">seq ms</th>",
+          "<th rowspan=\"2\">Mgas</th><th rowspan=\"2\">seq ms</th><th rowspan=\"2\">seq Mgas/s</th>",
           out);
     for (int t = 0; t < tc; t++)
-        fprintf(out, "<th colspan=\"3\" class=\"grp\">P = %d</th>", first ? first->threads[t] : t + 1);
+        fprintf(out, "<th colspan=\"%d\" class=\"grp\">P = %d</th>", per, first ? first->threads[t] : t + 1);
     fputs("<th rowspan=\"2\" title=\"speedup / bound at the highest thread count\">efficiency</th>"
           "<th rowspan=\"2\" title=\"executions per transaction minus one, at the highest thread count\">"
           "re-exec / tx</th></tr><tr>",
           out);
-    for (int t = 0; t < tc; t++)
-        fputs("<th class=\"grp\">par ms</th><th>speedup</th><th>bound</th>", out);
+    for (int t = 0; t < tc; t++) {
+        fputs("<th class=\"grp\">par ms</th><th>speedup</th><th>bound</th><th>Mgas/s</th>", out);
+        if (ceiling)
+            fputs("<th title=\"what this machine allows: P x seq ms / wall ms of P sequential runs at "
+                  "once\">ceil</th>",
+                  out);
+    }
     fputs("</tr></thead><tbody>\n", out);
     double seq_total = 0, gas_total = 0, par_total[REPORT_MAX_THREADS] = {0};
-    double bound_time[REPORT_MAX_THREADS] = {0}, execs_total = 0;
+    double seq_min = 0, seq_max = 0, par_min[REPORT_MAX_THREADS] = {0}, par_max[REPORT_MAX_THREADS] = {0};
+    double bound_time[REPORT_MAX_THREADS] = {0}, ceil_time[REPORT_MAX_THREADS] = {0}, execs_total = 0;
     size_t txs_total = 0;
     bool aggregate = true;
     for (size_t i = 0; i < r->block_count; i++) {
@@ -245,20 +274,30 @@ static void report_summary_table(FILE *out, const struct report *r)
         report_html_text(out, b->label);
         fputs("</a></td>", out);
         if (!b->ok) {
-            fprintf(out, "<td colspan=\"%d\" class=\"err\">error: ", 5 + 3 * tc);
+            fprintf(out, "<td colspan=\"%d\" class=\"err\">error: ", 6 + per * tc);
             report_html_text(out, b->error);
             fputs("</td></tr>\n", out);
             continue;
         }
-        fprintf(out, "<td>%zu</td><td>%.2f</td><td>%.3f</td>", b->txs, (double)b->gas / 1e6, b->seq_ms);
+        fprintf(out, "<td>%zu</td><td>%.2f</td>", b->txs, (double)b->gas / 1e6);
+        report_time_cell(out, "", b->seq_ms, b->seq_min_ms, b->seq_max_ms, "");
+        fprintf(out, "<td>%.1f</td>", report_mgas_per_s(b->gas, b->seq_ms));
         for (int t = 0; t < tc; t++) {
             if (t >= b->thread_count) {
-                fputs("<td class=\"grp\"></td><td></td><td></td>", out);
+                fputs("<td class=\"grp\"></td><td></td><td></td><td></td>", out);
+                if (ceiling)
+                    fputs("<td></td>", out);
                 continue;
             }
-            fprintf(out, "<td class=\"grp\">%.3f%s</td><td>%.2fx</td><td>%.2f</td>", b->par_ms[t],
-                    b->ran_parallel[t] ? "" : " <span title=\"the guard ran it sequentially\">(s)</span>",
-                    report_speedup(b, t), b->bound[t]);
+            report_time_cell(
+                out, " class=\"grp\"", b->par_ms[t], b->par_min_ms[t], b->par_max_ms[t],
+                b->ran_parallel[t] ? "" : " <span title=\"the guard ran it sequentially\">(s)</span>");
+            fprintf(out, "<td>%.2fx</td><td>%.2f</td><td>%.1f</td>", report_speedup(b, t), b->bound[t],
+                    report_mgas_per_s(b->gas, b->par_ms[t]));
+            if (ceiling && b->ceiling[t] > 0)
+                fprintf(out, "<td>%.2f</td>", b->ceiling[t]);
+            else if (ceiling)
+                fputs("<td>-</td>", out);
         }
         int last = b->thread_count - 1;
         double eff = last >= 0 && b->bound[last] > 0 ? report_speedup(b, last) / b->bound[last] : 0;
@@ -267,11 +306,17 @@ static void report_summary_table(FILE *out, const struct report *r)
         if (b->thread_count != tc)
             aggregate = false;
         seq_total += b->seq_ms;
+        seq_min += b->seq_min_ms;
+        seq_max += b->seq_max_ms;
         gas_total += (double)b->gas;
         txs_total += b->txs;
         for (int t = 0; t < b->thread_count; t++) {
             par_total[t] += b->par_ms[t];
+            par_min[t] += b->par_min_ms[t];
+            par_max[t] += b->par_max_ms[t];
             bound_time[t] += b->bound[t] > 0 ? b->seq_ms / b->bound[t] : b->seq_ms;
+            /* the concurrent runs' wall time, back from the ratio */
+            ceil_time[t] += b->ceiling[t] > 0 ? b->threads[t] * b->seq_ms / b->ceiling[t] : 0;
         }
         if (last >= 0)
             execs_total += b->exec_per_tx[last] * (double)b->txs;
@@ -279,13 +324,21 @@ static void report_summary_table(FILE *out, const struct report *r)
     if (aggregate && r->block_count > 1 && seq_total > 0) {
         fprintf(out,
                 "<tr class=\"total\"><td class=\"l\">all "
-                "(time-weighted)</td><td>%zu</td><td>%.2f</td><td>%.3f</td>",
-                txs_total, gas_total / 1e6, seq_total);
+                "(time-weighted)</td><td>%zu</td><td>%.2f</td>",
+                txs_total, gas_total / 1e6);
+        report_time_cell(out, "", seq_total, seq_min, seq_max, "");
+        fprintf(out, "<td>%.1f</td>", report_mgas_per_s((uint64_t)gas_total, seq_total));
         double sp = 0, bd = 0;
         for (int t = 0; t < tc; t++) {
             sp = par_total[t] > 0 ? seq_total / par_total[t] : 0;
             bd = bound_time[t] > 0 ? seq_total / bound_time[t] : 0;
-            fprintf(out, "<td class=\"grp\">%.3f</td><td>%.2fx</td><td>%.2f</td>", par_total[t], sp, bd);
+            report_time_cell(out, " class=\"grp\"", par_total[t], par_min[t], par_max[t], "");
+            fprintf(out, "<td>%.2fx</td><td>%.2f</td><td>%.1f</td>", sp, bd,
+                    report_mgas_per_s((uint64_t)gas_total, par_total[t]));
+            if (ceiling && ceil_time[t] > 0)
+                fprintf(out, "<td>%.2f</td>", first->threads[t] * seq_total / ceil_time[t]);
+            else if (ceiling)
+                fputs("<td>-</td>", out);
         }
         double reexec = txs_total ? execs_total / (double)txs_total - 1 : 0;
         fprintf(out, "<td>%.0f%%</td><td>%.3f</td></tr>\n", bd > 0 ? sp / bd * 100 : 0,
@@ -851,7 +904,49 @@ static const char report_css[] =
     ".arc{fill:none;stroke:#7f8fa6;stroke-opacity:.45}.crit{fill:none;stroke:#d62728;stroke-width:2}"
     ".node{fill:#9aa7b8}.ncrit{fill:#d62728}.critkey{color:#d62728;font-weight:bold}"
     ".block{margin-bottom:28px}.meta{font-size:12px;color:#444}.verdict{font-size:13px}"
-    "span.mono{font-size:12px}\n";
+    "span.mono{font-size:12px}span.spread{display:block;font-size:10px;color:#777;white-space:nowrap}.busy{"
+    "color:#c00}\n";
+
+/* The build and the machine: so that a reader can tell a slow engine from
+ * a busy or small host. */
+static void report_machine(FILE *out, const struct report *r)
+{
+    if (!r->version && !r->commit && !r->machine)
+        return;
+    fputs("<p class=\"meta machine\">", out);
+    if (r->version || r->commit) {
+        fputs("<b>Build</b>: parevm ", out);
+        report_html_text(out, r->version ? r->version : "?");
+        fputs(", commit ", out);
+        report_html_text(out, r->commit ? r->commit : "unknown");
+        fputs(". ", out);
+    }
+    const struct machine_info *m = r->machine;
+    if (m) {
+        char before[64], after[64];
+        machine_load_text(m->load_before, before, sizeof before);
+        machine_load_text(m->load_after, after, sizeof after);
+        fputs("<b>Machine</b>: ", out);
+        report_html_text(out, m->cpu_model);
+        fprintf(out, ", %d CPUs online", m->cpus_online);
+        if (m->cpus_usable > 0)
+            fprintf(out, " (%d usable by the benchmark)", m->cpus_usable);
+        fputs(", ", out);
+        report_html_text(out, m->kernel);
+        fprintf(out, "; load average (1, 5, 15 min) <b>%s</b> before the run, <b>%s</b> after.", before,
+                after);
+        if (machine_busy_before(m))
+            fputs(
+                " <b class=\"busy\">Busy host</b>: the load before the run already reached the usable CPUs, "
+                "so other work competed with the benchmark and the times say as much about the host as "
+                "about the engine.",
+                out);
+    }
+    fputs(
+        " Under each time: the fastest&ndash;slowest repetition. <b>ceil</b> (bench --ceiling): P x seq ms / "
+        "wall ms of P sequential executions at once, what this machine allows at P threads.</p>\n",
+        out);
+}
 
 int report_write_html(const struct report *r, FILE *out)
 {
@@ -879,6 +974,7 @@ int report_write_html(const struct report *r, FILE *out)
             "executions per transaction (aborted or blocked incarnations). (s): the guard chose sequential "
             "execution for that run.</p>\n",
             when, r->block_count, r->reps);
+    report_machine(out, r);
     fputs("<h2>Summary</h2>\n", out);
     report_summary_table(out, r);
     fputs("<h2>Speedup against threads, per scenario</h2>\n", out);
@@ -931,6 +1027,29 @@ int report_write_json(const struct report *r, FILE *out)
         return PAREVM_ERR_ARG;
     fputs("{\"title\":", out);
     report_json_text(out, r->title ? r->title : "parevm report");
+    if (r->version || r->commit) {
+        fputs(",\"parevm\":{\"version\":", out);
+        report_json_text(out, r->version ? r->version : "");
+        fputs(",\"commit\":", out);
+        report_json_text(out, r->commit ? r->commit : "unknown");
+        fputc('}', out);
+    }
+    if (r->machine) {
+        const struct machine_info *m = r->machine;
+        fputs(",\"machine\":{\"cpu_model\":", out);
+        report_json_text(out, m->cpu_model);
+        fprintf(out, ",\"cpus_online\":%d,\"cpus_usable\":%d,\"kernel\":", m->cpus_online, m->cpus_usable);
+        report_json_text(out, m->kernel);
+        const double *loads[2] = {m->load_before, m->load_after};
+        for (int k = 0; k < 2; k++) {
+            fputs(k ? ",\"load_after\":" : ",\"load_before\":", out);
+            if (loads[k][0] < 0)
+                fputs("null", out);
+            else
+                fprintf(out, "[%.2f,%.2f,%.2f]", loads[k][0], loads[k][1], loads[k][2]);
+        }
+        fputc('}', out);
+    }
     fprintf(out,
             ",\"reps\":%d,\"event_fields\":[\"start_ns\",\"end_ns\",\"tx\",\"incarnation\",\"thread\","
             "\"kind\",\"outcome\"],\"event_kinds\":[\"execute\",\"validate\"],"
@@ -950,19 +1069,24 @@ int report_write_json(const struct report *r, FILE *out)
         fprintf(out, ",\"number\":%llu,\"ok\":%s,\"error\":", (unsigned long long)b->number,
                 b->ok ? "true" : "false");
         report_json_text(out, b->ok ? "" : b->error);
-        fprintf(
-            out,
-            ",\"txs\":%zu,\"gas\":%llu,\"seq_ms\":%.6f,\"work_ns\":%.0f,\"span_ns\":%.0f,\"longest_ns\":%.0f,"
-            "\"runs\":[",
-            b->txs, (unsigned long long)b->gas, b->seq_ms, b->oracle.work, b->oracle.span, b->oracle.longest);
+        fprintf(out,
+                ",\"txs\":%zu,\"gas\":%llu,\"seq_ms\":%.6f,\"seq_min_ms\":%.6f,\"seq_max_ms\":%.6f,"
+                "\"seq_mgas_per_s\":%.3f,\"work_ns\":%.0f,\"span_ns\":%.0f,\"longest_ns\":%.0f,\"runs\":[",
+                b->txs, (unsigned long long)b->gas, b->seq_ms, b->seq_min_ms, b->seq_max_ms,
+                report_mgas_per_s(b->gas, b->seq_ms), b->oracle.work, b->oracle.span, b->oracle.longest);
         for (int t = 0; t < b->thread_count; t++) {
             double sp = report_speedup(b, t);
             fprintf(out,
-                    "%s{\"threads\":%d,\"ms\":%.6f,\"speedup\":%.4f,\"bound\":%.4f,\"efficiency\":%.4f,"
-                    "\"executions_per_tx\":%.4f,\"engine\":\"%s\"}",
-                    t ? "," : "", b->threads[t], b->par_ms[t], sp, b->bound[t],
+                    "%s{\"threads\":%d,\"ms\":%.6f,\"min_ms\":%.6f,\"max_ms\":%.6f,\"mgas_per_s\":%.3f,"
+                    "\"speedup\":%.4f,\"bound\":%.4f,\"efficiency\":%.4f,"
+                    "\"executions_per_tx\":%.4f,\"engine\":\"%s\"",
+                    t ? "," : "", b->threads[t], b->par_ms[t], b->par_min_ms[t], b->par_max_ms[t],
+                    report_mgas_per_s(b->gas, b->par_ms[t]), sp, b->bound[t],
                     b->bound[t] > 0 ? sp / b->bound[t] : 0, b->exec_per_tx[t],
                     b->ran_parallel[t] ? "parallel" : "sequential");
+            if (b->ceiling[t] > 0)
+                fprintf(out, ",\"ceiling\":%.4f", b->ceiling[t]);
+            fputc('}', out);
         }
         fputc(']', out);
         if (b->graph && b->graph->tx_count) {

@@ -2,12 +2,13 @@
  * report — the benchmark report: one self-contained HTML page (inline
  * SVG, no network, no scripts) and the same data as JSON.
  *
- * The page holds a summary table (per block: txs, gas, sequential and
- * parallel times per thread count, speedup, oracle bound, efficiency,
- * re-executions), per scenario a chart of speedup against threads with the
- * bound drawn over it, and per block a Gantt chart of a recorded parallel
- * run, the dependency graph with its critical path, and the hottest state
- * locations. The caller (parevm bench) measures; this module only draws.
+ * The page holds the build and the machine (CPU, load average before and
+ * after), a summary table (per block: txs, gas, sequential and parallel
+ * times per thread count with their min-max, Mgas/s, speedup, oracle bound,
+ * the machine's ceiling when measured, efficiency, re-executions), per scenario a chart of speedup against
+ * threads with the bound drawn over it, and per block a Gantt chart of a recorded parallel run, the
+ * dependency graph with its critical path, and the hottest state locations. The caller (parevm bench)
+ * measures; this module only draws.
  */
 #ifndef PAREVM_TOOLS_REPORT_H
 #define PAREVM_TOOLS_REPORT_H
@@ -18,6 +19,7 @@
 #include <stdio.h>
 
 #include "../exec/exec.h"
+#include "machine.h"
 
 #define REPORT_MAX_THREADS 16
 
@@ -31,10 +33,17 @@ struct report_block {
     uint64_t gas;
     bool ok; /* false: error says why; only the summary row shows it */
     const char *error;
-    double seq_ms;    /* median sequential time */
+    double seq_ms; /* median sequential time */
+    /* the fastest and slowest repetition (both 0: not known, not shown) */
+    double seq_min_ms, seq_max_ms;
     int thread_count; /* entries used in the arrays below */
     int threads[REPORT_MAX_THREADS];
-    double par_ms[REPORT_MAX_THREADS];      /* median parallel time */
+    double par_ms[REPORT_MAX_THREADS];     /* median parallel time */
+    double par_min_ms[REPORT_MAX_THREADS]; /* fastest / slowest repetition (0: not known) */
+    double par_max_ms[REPORT_MAX_THREADS];
+    /* bench --ceiling: P x sequential ms / wall ms of P sequential runs at
+     * once (0: not measured, as at P = 1) */
+    double ceiling[REPORT_MAX_THREADS];
     double bound[REPORT_MAX_THREADS];       /* oracle bound at threads[t] */
     double exec_per_tx[REPORT_MAX_THREADS]; /* executions per transaction */
     bool ran_parallel[REPORT_MAX_THREADS];  /* false: the guard ran it sequentially */
@@ -50,6 +59,9 @@ struct report_block {
 struct report {
     const char *title;
     int reps; /* repetitions behind each median */
+    /* The build and the machine it ran on; NULL: not shown. */
+    const char *version, *commit;
+    const struct machine_info *machine;
     const struct report_block *blocks;
     size_t block_count;
 };
