@@ -331,9 +331,8 @@ static _Atomic(struct mv_location *) *index_probe(struct mvmemory *mv, const str
 
 /* The location for key, or NULL when nobody ever wrote it. Lock-free
  * unless the index overflowed into the shards' maps. */
-static struct mv_location *find(struct mvmemory *mv, const struct mv_key *key)
+static struct mv_location *find_hashed(struct mvmemory *mv, const struct mv_key *key, uint64_t hash)
 {
-    uint64_t hash = key_hash(key);
     struct mv_location *l;
     index_probe(mv, key, hash, &l);
     /* acquire: pairs with the release that set overflow before the
@@ -346,6 +345,17 @@ static struct mv_location *find(struct mvmemory *mv, const struct mv_key *key)
     l = p ? *p : NULL;
     pthread_mutex_unlock(&s->lock);
     return l;
+}
+
+static struct mv_location *find(struct mvmemory *mv, const struct mv_key *key)
+{
+    return find_hashed(mv, key, key_hash(key));
+}
+
+uint64_t mvmemory_address_hash(const address *a)
+{
+    uint64_t h = address_hash(a);
+    return h ? h : 1; /* the same index position and shard as 0 (bits 3..31, 48..) */
 }
 
 /* Each thread carves locations from a slab of its own (no lock); a new
@@ -574,6 +584,8 @@ static struct mv_location *locate(struct mvmemory *mv, enum mv_kind kind, const 
     if (hint && hint->loc)
         return hint->loc;
     struct mv_key key = mv_key_make(a, kind, slot);
+    if (kind != MV_STORAGE && hint && hint->addr_hash)
+        return find_hashed(mv, &key, account_key_hash(hint->addr_hash, kind));
     return find(mv, &key);
 }
 
@@ -656,11 +668,9 @@ int mvmemory_read_code(struct mvmemory *mv, const address *a, uint32_t reader, s
 
 /* The highest transaction below reader that cleared a's storage (its
  * location: clear, or NULL to look it up). */
-static int last_clear(struct mvmemory *mv, const address *a, struct mv_location *clear, uint32_t reader,
-                      bool *found, uint32_t *clearer, uint32_t *blocking, mv_dep_fn dep, void *dep_arg)
+static int last_clear(struct mv_location *clear, uint32_t reader, bool *found, uint32_t *clearer,
+                      uint32_t *blocking, mv_dep_fn dep, void *dep_arg)
 {
-    if (!clear)
-        clear = locate(mv, MV_CLEAR, a, NULL, NULL);
     struct mv_value v;
     bool any;
     return resolve(clear, reader, &v, NULL, found, &any, clearer, blocking, dep, dep_arg);
@@ -674,8 +684,15 @@ int mvmemory_read_storage(struct mvmemory *mv, const address *a, const u256 *slo
     bool found, any, cleared = false;
     uint32_t writer = 0, clearer = 0;
     int err = resolve(l, reader, &v, NULL, &found, &any, &writer, blocking, dep, dep_arg);
-    if (!err)
-        err = last_clear(mv, a, NULL, reader, &cleared, &clearer, blocking, dep, dep_arg);
+    struct mv_location *clear = NULL;
+    if (!err) {
+        clear = hint && hint->clear_known ? hint->clear : locate(mv, MV_CLEAR, a, NULL, NULL);
+        err = last_clear(clear, reader, &cleared, &clearer, blocking, dep, dep_arg);
+    }
+    if (!err && hint) {
+        hint->clear = clear;
+        hint->clear_known = true;
+    }
     if (err)
         return err;
     hint_set(hint, l, !any && !cleared);
@@ -698,7 +715,7 @@ int mvmemory_read_has_storage(struct mvmemory *mv, const address *a, uint32_t re
     struct mv_location *l = locate(mv, MV_CLEAR, a, NULL, hint);
     bool cleared;
     uint32_t clearer;
-    int err = last_clear(mv, a, l, reader, &cleared, &clearer, blocking, dep, dep_arg);
+    int err = last_clear(l, reader, &cleared, &clearer, blocking, dep, dep_arg);
     if (err)
         return err;
     hint_set(hint, l, !cleared);
@@ -780,7 +797,8 @@ static int put_version(struct mvmemory *mv, struct mv_location *l, uint32_t tx, 
         l->versions = nv;
         l->cap = cap;
     }
-    memmove(&l->versions[i + 1], &l->versions[i], (l->count - i) * sizeof *l->versions);
+    if (i < l->count) /* (most versions go last: no call for nothing) */
+        memmove(&l->versions[i + 1], &l->versions[i], (l->count - i) * sizeof *l->versions);
     l->versions[i].tx = tx;
     l->versions[i].flag = flag;
     version_set(l, &l->versions[i], v);

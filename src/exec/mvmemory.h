@@ -119,7 +119,22 @@ struct mv_location *mvmemory_location(struct mvmemory *mv, const struct mv_key *
 struct mv_read_hint {
     struct mv_location *loc;
     bool base;
+    /* Storage reads: the account's clear location (MV_CLEAR; NULL: none
+     * existed) as an earlier read of the same execution found it. In:
+     * used when clear_known (else looked up); out: both. A stale NULL
+     * only makes the read miss a clear created meanwhile, which its
+     * validation (a fresh look-up) catches. */
+    bool clear_known;
+    struct mv_location *clear;
+    /* In (optional, 0: unknown): mvmemory_address_hash of the read's
+     * address, for an execution that reads several fields of one
+     * account and would hash its address for each. */
+    uint64_t addr_hash;
 };
+
+/* The hash an account's locations are found by (never 0 for a hint's
+ * use: 0 is read as unknown). */
+uint64_t mvmemory_address_hash(const address *a);
 
 /* Resolve a read by transaction `reader` of one location kind.
  * Returns PAREVM_OK with *out (and, if deps != NULL, the writers read

@@ -287,7 +287,29 @@ struct par_view {
     struct read_set *rs;
     uint32_t blocking;
     struct dep_list deps;
+    /* The clear location of the account whose storage this execution
+     * read last (mv_read_hint.clear): a contract's slots are read in a
+     * row, and each would look it up again. */
+    bool clear_known;
+    address clear_addr;
+    struct mv_location *clear;
+    /* The last two accounts read and their hashes (mv_read_hint's
+     * addr_hash; 0: empty): a transaction reads a sender's balance,
+     * nonce and code, a recipient's code and balance. */
+    address hash_addr[2];
+    uint64_t hash_val[2];
+    unsigned hash_next;
 };
+
+static uint64_t pv_addr_hash(struct par_view *pv, const address *a)
+{
+    for (int k = 0; k < 2; k++)
+        if (pv->hash_val[k] && address_eq(&pv->hash_addr[k], a))
+            return pv->hash_val[k];
+    unsigned k = pv->hash_next++ & 1;
+    pv->hash_addr[k] = *a;
+    return pv->hash_val[k] = mvmemory_address_hash(a);
+}
 
 static void add_dep(void *arg, uint32_t writer)
 {
@@ -328,7 +350,7 @@ static struct read_entry *push_read(struct par_view *pv)
 static int pv_balance(void *ctx, const address *a, u256 *out)
 {
     struct par_view *pv = ctx;
-    struct mv_read_hint hint = {NULL, false};
+    struct mv_read_hint hint = {.addr_hash = pv_addr_hash(pv, a)};
     int err = mvmemory_read_balance(&pv->c->mv, a, pv->tx, out, &pv->blocking, add_dep, &pv->deps, &hint);
     if (err)
         return err;
@@ -346,7 +368,7 @@ static int pv_balance(void *ctx, const address *a, u256 *out)
 static int pv_nonce(void *ctx, const address *a, uint64_t *nonce, bool *exists)
 {
     struct par_view *pv = ctx;
-    struct mv_read_hint hint = {NULL, false};
+    struct mv_read_hint hint = {.addr_hash = pv_addr_hash(pv, a)};
     int err =
         mvmemory_read_nonce(&pv->c->mv, a, pv->tx, nonce, exists, &pv->blocking, add_dep, &pv->deps, &hint);
     if (err)
@@ -366,7 +388,7 @@ static int pv_nonce(void *ctx, const address *a, uint64_t *nonce, bool *exists)
 static int pv_code(void *ctx, const address *a, struct code **out)
 {
     struct par_view *pv = ctx;
-    struct mv_read_hint hint = {NULL, false};
+    struct mv_read_hint hint = {.addr_hash = pv_addr_hash(pv, a)};
     int err = mvmemory_read_code(&pv->c->mv, a, pv->tx, out, &pv->blocking, add_dep, &pv->deps, &hint);
     if (err)
         return err;
@@ -384,11 +406,18 @@ static int pv_code(void *ctx, const address *a, struct code **out)
 static int pv_storage(void *ctx, const address *a, const u256 *key, u256 *out)
 {
     struct par_view *pv = ctx;
-    struct mv_read_hint hint = {NULL, false};
+    struct mv_read_hint hint = {.loc = NULL};
+    if (pv->clear_known && address_eq(&pv->clear_addr, a)) {
+        hint.clear_known = true;
+        hint.clear = pv->clear;
+    }
     int err =
         mvmemory_read_storage(&pv->c->mv, a, key, pv->tx, out, &pv->blocking, add_dep, &pv->deps, &hint);
     if (err)
         return err;
+    pv->clear_known = hint.clear_known;
+    pv->clear_addr = *a;
+    pv->clear = hint.clear;
     struct read_entry *r = push_read(pv);
     if (!r)
         return PAREVM_ERR_NOMEM;
@@ -404,7 +433,7 @@ static int pv_storage(void *ctx, const address *a, const u256 *key, u256 *out)
 static int pv_has_storage(void *ctx, const address *a, bool *out)
 {
     struct par_view *pv = ctx;
-    struct mv_read_hint hint = {NULL, false};
+    struct mv_read_hint hint = {.addr_hash = pv_addr_hash(pv, a)};
     int err = mvmemory_read_has_storage(&pv->c->mv, a, pv->tx, out, &pv->blocking, add_dep, &pv->deps, &hint);
     if (err)
         return err;
@@ -445,7 +474,7 @@ static bool reread(struct par_ctx *c, uint32_t tx, const struct read_entry *r, m
     /* A read of the pre-block world holds while no version below the
      * reader appeared: no need to look at the world or compare. (Not
      * when collecting dependencies: those come from the full read.) */
-    struct mv_read_hint hint = {r->loc, r->base};
+    struct mv_read_hint hint = {.loc = r->loc, .base = r->base};
     if (!dep && mvmemory_still_base(&c->mv, read_mv_kind[r->kind], &r->addr, &r->slot, tx, &hint))
         return true;
     uint32_t blocking;
@@ -714,7 +743,7 @@ static struct task try_execute(struct par_ctx *c, uint32_t i, uint32_t inc)
             atomic_store(&c->done, true);
             return none;
         }
-        struct par_view pv = {c, i, rs, 0, {0}};
+        struct par_view pv = {.c = c, .tx = i, .rs = rs};
         struct state_view view = {&par_view_ops, &pv};
         struct tx_result res;
         struct write_set ws;

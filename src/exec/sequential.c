@@ -597,8 +597,10 @@ static bool par_all_commit(const struct seq_run *s)
                 return false;
             blob_gas_used += blob_gas;
         }
-        u256 price;
-        if (transition_check_static(&s->env, tx, gas_used, &price) != TXERR_NONE)
+        /* Executed with no block gas used before it, every static check
+         * passed (result.error NONE): only the block gas limit depends
+         * on the gas used before. */
+        if (!transition_fits_block_gas(&s->env, tx, gas_used))
             return false;
         gas_used += o->result.gas_used;
     }
