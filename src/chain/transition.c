@@ -138,7 +138,7 @@ enum tx_error transition_check_static(const struct block_env *env, const struct 
         return TXERR_INITCODE_TOO_LARGE; /* EIP-3860 */
     if (fork >= FORK_OSAKA && tx->gas_limit > TX_MAX_GAS_LIMIT)
         return TXERR_GAS_LIMIT_CAP; /* EIP-7825 */
-    if (tx->gas_limit > env->gas_limit || env->gas_limit - tx->gas_limit < block_gas_used)
+    if (!transition_fits_block_gas(env, tx, block_gas_used))
         return TXERR_GAS_LIMIT_EXCEEDED;
     if (fork >= FORK_LONDON) {
         if (tx->type >= 2) {

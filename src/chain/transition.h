@@ -88,6 +88,16 @@ int transition_apply_traced(const struct block_env *env, const struct state_view
 enum tx_error transition_check_static(const struct block_env *env, const struct tx *tx, uint64_t block_gas_used,
                                       u256 *effective_price);
 
+/* The one check of transition_check_static that depends on the gas the
+ * block used before the transaction: its gas limit fits in the block's
+ * (a parallel commit re-checks only this one for a transaction executed
+ * as if first in the block). */
+static inline bool transition_fits_block_gas(const struct block_env *env, const struct tx *tx,
+                                             uint64_t block_gas_used)
+{
+    return tx->gas_limit <= env->gas_limit && env->gas_limit - tx->gas_limit >= block_gas_used;
+}
+
 /* A system call (EIP-4788 beacon roots, later EIP-2935/7002/7251): a
  * message from `from` to `to` with calldata data[0..len) and `gas`, run
  * outside any transaction: no validation, no gas purchase or refund, no

@@ -7,16 +7,24 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../base/arena.h"
 #include "../base/hashmap.h"
 #include "../base/scratch.h"
 #include "chaos.h"
 
 enum { V_VALUE = 0, V_DELTA = 1, V_ESTIMATE = 2 };
 
+/* 40 bytes: which member holds the value follows from the location's
+ * kind (version_set / version_get). */
 struct mv_version {
     uint32_t tx;
     uint8_t flag;
-    struct mv_value v; /* v.word is the delta for V_DELTA */
+    bool exists; /* nonce versions */
+    union {
+        u256 word; /* balance (the delta for V_DELTA) or storage value */
+        uint64_t nonce;
+        struct code *code;
+    } u;
 };
 
 /* Most locations get one or two versions in a block: those live inside
@@ -74,8 +82,8 @@ static uint8_t fee_load(struct mv_fee *f, u256 *word)
 
 struct mv_location {
     struct mv_key key;
-    uint64_t hash; /* of key */
-    atomic_flag lock; /* guards versions/count/cap */
+    uint64_t hash;               /* of key */
+    atomic_flag lock;            /* guards versions/count/cap */
     struct mv_version *versions; /* sorted by tx; == inline_versions or malloc'd */
     uint32_t count, cap;
     struct mv_version inline_versions[MV_INLINE_VERSIONS];
@@ -123,8 +131,8 @@ static void slab_put(struct mv_slab *slab)
 }
 
 struct mv_shard {
-    pthread_mutex_t lock; /* guards map and graveyard */
-    struct hmap map;      /* mv_key -> struct mv_location * (overflow) */
+    pthread_mutex_t lock;    /* guards map and graveyard */
+    struct hmap map;         /* mv_key -> struct mv_location * (overflow) */
     struct code **graveyard; /* every code object ever published: released at the end */
     size_t graveyard_count, graveyard_cap;
 };
@@ -187,6 +195,8 @@ int mvmemory_init(struct mvmemory *mv, const struct world *base, size_t tx_count
     mv->generation = atomic_fetch_add_explicit(&generations, 1, memory_order_relaxed) + 1;
     atomic_init(&mv->slabs, NULL);
     atomic_init(&mv->overflow, false);
+    atomic_init(&mv->changes, 0);
+    atomic_init(&mv->grown, false);
     for (size_t i = 0; i < mv->shard_count; i++) {
         pthread_mutex_init(&mv->shards[i].lock, NULL);
         hmap_init(&mv->shards[i].map, sizeof(struct mv_key), sizeof(struct mv_location *));
@@ -216,12 +226,18 @@ void mvmemory_free(struct mvmemory *mv)
     /* Every location came from a slab (those in the index, those in the
      * overflow maps, and racers' unused ones). */
     size_t cap = mv->index_mask + 1, locations = 0;
-    for (struct mv_slab *slab = atomic_load_explicit(&mv->slabs, memory_order_relaxed); slab; slab = slab->next)
+    for (struct mv_slab *slab = atomic_load_explicit(&mv->slabs, memory_order_relaxed); slab;
+         slab = slab->next)
         locations += slab->used;
     bool clear_each = locations < cap / 8; /* else one memset is cheaper */
-    for (struct mv_slab *slab = atomic_load_explicit(&mv->slabs, memory_order_relaxed), *next; slab; slab = next) {
+    /* Each location is visited only to free a version list that grew out
+     * of it, or to clear its index slot: a block of many locations with
+     * none grown skips them (one more pass over megabytes of them). */
+    bool visit = clear_each || atomic_load_explicit(&mv->grown, memory_order_relaxed);
+    for (struct mv_slab *slab = atomic_load_explicit(&mv->slabs, memory_order_relaxed), *next; slab;
+         slab = next) {
         next = slab->next;
-        for (size_t k = 0; k < slab->used; k++) {
+        for (size_t k = 0; visit && k < slab->used; k++) {
             struct mv_location *l = &slab->locs[k];
             if (l->versions != l->inline_versions)
                 free(l->versions);
@@ -255,13 +271,22 @@ void mvmemory_free(struct mvmemory *mv)
  * reads an account's nonce, balance and code misses once, not three
  * times. The kind is mixed into the high bits too (tags, shards). Storage
  * keys hash the whole key, so one contract's slots spread over the index. */
+static inline uint64_t account_key_hash(uint64_t addr_hash, unsigned kind)
+{
+    uint64_t high = (addr_hash ^ ((uint64_t)(kind + 1) * 0x9E3779B97F4A7C15u)) & 0xFFFFFFFF00000000u;
+    return high | (addr_hash & 0xFFFFFFF8u) | kind;
+}
+
+static inline uint64_t address_hash(const address *a)
+{
+    return hmap_hash_bytes(a, sizeof *a);
+}
+
 static uint64_t key_hash(const struct mv_key *key)
 {
     if (key->kind == MV_STORAGE)
         return hmap_hash_bytes(key, sizeof *key);
-    uint64_t h = hmap_hash_bytes(&key->addr, sizeof key->addr);
-    uint64_t high = (h ^ ((uint64_t)(key->kind + 1) * 0x9E3779B97F4A7C15u)) & 0xFFFFFFFF00000000u;
-    return high | (h & 0xFFFFFFF8u) | key->kind;
+    return account_key_hash(address_hash(&key->addr), key->kind);
 }
 
 static struct mv_shard *shard_of(struct mvmemory *mv, uint64_t hash)
@@ -274,10 +299,13 @@ static struct mv_shard *shard_of(struct mvmemory *mv, uint64_t hash)
 /* The index slot holding key, or the empty slot where it would go (NULL
  * when the first MV_INDEX_PROBES slots hold other keys: then the key
  * belongs to the overflow maps, and always will, as slots never empty). */
-static inline uint16_t index_tag(uint64_t hash) { return (uint16_t)((hash >> 32) | 1); }
+static inline uint16_t index_tag(uint64_t hash)
+{
+    return (uint16_t)((hash >> 32) | 1);
+}
 
-static _Atomic(struct mv_location *) *index_probe(struct mvmemory *mv, const struct mv_key *key, uint64_t hash,
-                                                   struct mv_location **found)
+static _Atomic(struct mv_location *) *index_probe(struct mvmemory *mv, const struct mv_key *key,
+                                                  uint64_t hash, struct mv_location **found)
 {
     *found = NULL;
     uint16_t tag = index_tag(hash);
@@ -303,9 +331,8 @@ static _Atomic(struct mv_location *) *index_probe(struct mvmemory *mv, const str
 
 /* The location for key, or NULL when nobody ever wrote it. Lock-free
  * unless the index overflowed into the shards' maps. */
-static struct mv_location *find(struct mvmemory *mv, const struct mv_key *key)
+static struct mv_location *find_hashed(struct mvmemory *mv, const struct mv_key *key, uint64_t hash)
 {
-    uint64_t hash = key_hash(key);
     struct mv_location *l;
     index_probe(mv, key, hash, &l);
     /* acquire: pairs with the release that set overflow before the
@@ -318,6 +345,17 @@ static struct mv_location *find(struct mvmemory *mv, const struct mv_key *key)
     l = p ? *p : NULL;
     pthread_mutex_unlock(&s->lock);
     return l;
+}
+
+static struct mv_location *find(struct mvmemory *mv, const struct mv_key *key)
+{
+    return find_hashed(mv, key, key_hash(key));
+}
+
+uint64_t mvmemory_address_hash(const address *a)
+{
+    uint64_t h = address_hash(a);
+    return h ? h : 1; /* the same index position and shard as 0 (bits 3..31, 48..) */
 }
 
 /* Each thread carves locations from a slab of its own (no lock); a new
@@ -355,9 +393,9 @@ static struct mv_location *new_location(struct mvmemory *mv, const struct mv_key
     return l;
 }
 
-struct mv_location *mvmemory_location(struct mvmemory *mv, const struct mv_key *key)
+/* mvmemory_location with the key's hash already known. */
+static struct mv_location *location_hashed(struct mvmemory *mv, const struct mv_key *key, uint64_t hash)
 {
-    uint64_t hash = key_hash(key);
     struct mv_location *l;
     _Atomic(struct mv_location *) *slot = index_probe(mv, key, hash, &l);
     if (l)
@@ -375,7 +413,8 @@ struct mv_location *mvmemory_location(struct mvmemory *mv, const struct mv_key *
             /* release: the location's contents before its pointer */
             if (atomic_compare_exchange_strong_explicit(slot, &expected, created, memory_order_release,
                                                         memory_order_acquire)) {
-                atomic_store_explicit(&mv->index_tags[slot - mv->index], index_tag(hash), memory_order_relaxed);
+                atomic_store_explicit(&mv->index_tags[slot - mv->index], index_tag(hash),
+                                      memory_order_relaxed);
                 return created;
             }
             slot = index_probe(mv, key, hash, &l);
@@ -402,6 +441,47 @@ struct mv_location *mvmemory_location(struct mvmemory *mv, const struct mv_key *
     }
     pthread_mutex_unlock(&s->lock);
     return l;
+}
+
+struct mv_location *mvmemory_location(struct mvmemory *mv, const struct mv_key *key)
+{
+    return location_hashed(mv, key, key_hash(key));
+}
+
+/* A version's value into v (the member its location's kind uses), and back. */
+static inline void version_set(const struct mv_location *l, struct mv_version *ver, const struct mv_value *v)
+{
+    switch (l->key.kind) {
+    case MV_NONCE:
+        ver->u.nonce = v->nonce;
+        ver->exists = v->exists;
+        break;
+    case MV_CODE:
+        ver->u.code = v->code;
+        break;
+    case MV_CLEAR:
+        break;
+    default: /* balance, storage */
+        ver->u.word = v->word;
+    }
+}
+
+static inline void version_get(const struct mv_location *l, const struct mv_version *ver, struct mv_value *v)
+{
+    memset(v, 0, sizeof *v);
+    switch (l->key.kind) {
+    case MV_NONCE:
+        v->nonce = ver->u.nonce;
+        v->exists = ver->exists;
+        break;
+    case MV_CODE:
+        v->code = ver->u.code;
+        break;
+    case MV_CLEAR:
+        break;
+    default:
+        v->word = ver->u.word;
+    }
 }
 
 /* Index of the first version with tx >= reader (versions below it are
@@ -446,10 +526,10 @@ static int resolve(struct mv_location *l, uint32_t reader, struct mv_value *out,
         if (dep)
             dep(dep_arg, v->tx);
         if (v->flag == V_DELTA) {
-            *delta = u256_add(delta, &v->v.word);
+            *delta = u256_add(delta, &v->u.word);
             continue;
         }
-        *out = v->v;
+        version_get(l, v, out);
         *found = true;
         *writer = v->tx;
         break;
@@ -460,8 +540,8 @@ static int resolve(struct mv_location *l, uint32_t reader, struct mv_value *out,
 
 /* The beneficiary's balance for reader: the newest absolute write below
  * it plus the deltas above that write. */
-static int read_beneficiary(struct mvmemory *mv, uint32_t reader, u256 *out, uint32_t *blocking, mv_dep_fn dep,
-                            void *dep_arg)
+static int read_beneficiary(struct mvmemory *mv, uint32_t reader, u256 *out, uint32_t *blocking,
+                            mv_dep_fn dep, void *dep_arg)
 {
     u256 delta = u256_zero(), base, word;
     bool found = false;
@@ -504,6 +584,8 @@ static struct mv_location *locate(struct mvmemory *mv, enum mv_kind kind, const 
     if (hint && hint->loc)
         return hint->loc;
     struct mv_key key = mv_key_make(a, kind, slot);
+    if (kind != MV_STORAGE && hint && hint->addr_hash)
+        return find_hashed(mv, &key, account_key_hash(hint->addr_hash, kind));
     return find(mv, &key);
 }
 
@@ -515,8 +597,8 @@ static void hint_set(struct mv_read_hint *hint, struct mv_location *l, bool base
     }
 }
 
-int mvmemory_read_balance(struct mvmemory *mv, const address *a, uint32_t reader, u256 *out, uint32_t *blocking,
-                          mv_dep_fn dep, void *dep_arg, struct mv_read_hint *hint)
+int mvmemory_read_balance(struct mvmemory *mv, const address *a, uint32_t reader, u256 *out,
+                          uint32_t *blocking, mv_dep_fn dep, void *dep_arg, struct mv_read_hint *hint)
 {
     if (is_beneficiary(mv, a)) {
         hint_set(hint, NULL, false); /* its own entries, no location */
@@ -586,11 +668,9 @@ int mvmemory_read_code(struct mvmemory *mv, const address *a, uint32_t reader, s
 
 /* The highest transaction below reader that cleared a's storage (its
  * location: clear, or NULL to look it up). */
-static int last_clear(struct mvmemory *mv, const address *a, struct mv_location *clear, uint32_t reader,
-                      bool *found, uint32_t *clearer, uint32_t *blocking, mv_dep_fn dep, void *dep_arg)
+static int last_clear(struct mv_location *clear, uint32_t reader, bool *found, uint32_t *clearer,
+                      uint32_t *blocking, mv_dep_fn dep, void *dep_arg)
 {
-    if (!clear)
-        clear = locate(mv, MV_CLEAR, a, NULL, NULL);
     struct mv_value v;
     bool any;
     return resolve(clear, reader, &v, NULL, found, &any, clearer, blocking, dep, dep_arg);
@@ -604,8 +684,15 @@ int mvmemory_read_storage(struct mvmemory *mv, const address *a, const u256 *slo
     bool found, any, cleared = false;
     uint32_t writer = 0, clearer = 0;
     int err = resolve(l, reader, &v, NULL, &found, &any, &writer, blocking, dep, dep_arg);
-    if (!err)
-        err = last_clear(mv, a, NULL, reader, &cleared, &clearer, blocking, dep, dep_arg);
+    struct mv_location *clear = NULL;
+    if (!err) {
+        clear = hint && hint->clear_known ? hint->clear : locate(mv, MV_CLEAR, a, NULL, NULL);
+        err = last_clear(clear, reader, &cleared, &clearer, blocking, dep, dep_arg);
+    }
+    if (!err && hint) {
+        hint->clear = clear;
+        hint->clear_known = true;
+    }
     if (err)
         return err;
     hint_set(hint, l, !any && !cleared);
@@ -628,7 +715,7 @@ int mvmemory_read_has_storage(struct mvmemory *mv, const address *a, uint32_t re
     struct mv_location *l = locate(mv, MV_CLEAR, a, NULL, hint);
     bool cleared;
     uint32_t clearer;
-    int err = last_clear(mv, a, l, reader, &cleared, &clearer, blocking, dep, dep_arg);
+    int err = last_clear(l, reader, &cleared, &clearer, blocking, dep, dep_arg);
     if (err)
         return err;
     hint_set(hint, l, !cleared);
@@ -661,9 +748,9 @@ bool mvmemory_still_base(struct mvmemory *mv, enum mv_kind kind, const address *
 
 /* ---- writes ---- */
 
-static void keep_code(struct mvmemory *mv, const struct mv_key *key, struct code *c)
+static void keep_code(struct mvmemory *mv, uint64_t hash, struct code *c)
 {
-    struct mv_shard *s = shard_of(mv, key_hash(key));
+    struct mv_shard *s = shard_of(mv, hash);
     pthread_mutex_lock(&s->lock);
     if (s->graveyard_count == s->graveyard_cap) {
         size_t cap = s->graveyard_cap ? s->graveyard_cap * 2 : 8;
@@ -682,14 +769,15 @@ static void keep_code(struct mvmemory *mv, const struct mv_key *key, struct code
 }
 
 /* Insert or replace tx's version in l. */
-static int put_version(struct mv_location *l, uint32_t tx, uint8_t flag, const struct mv_value *v)
+static int put_version(struct mvmemory *mv, struct mv_location *l, uint32_t tx, uint8_t flag,
+                       const struct mv_value *v)
 {
     CHAOS_POINT();
     loc_lock(l);
     uint32_t i = lower_bound(l, tx);
     if (i < l->count && l->versions[i].tx == tx) {
         l->versions[i].flag = flag;
-        l->versions[i].v = *v;
+        version_set(l, &l->versions[i], v);
         loc_unlock(l);
         return PAREVM_OK;
     }
@@ -701,15 +789,19 @@ static int put_version(struct mv_location *l, uint32_t tx, uint8_t flag, const s
             loc_unlock(l);
             return PAREVM_ERR_NOMEM;
         }
-        if (was_inline)
+        if (was_inline) {
             memcpy(nv, l->inline_versions, sizeof l->inline_versions);
+            /* relaxed: read after the workers are joined */
+            atomic_store_explicit(&mv->grown, true, memory_order_relaxed);
+        }
         l->versions = nv;
         l->cap = cap;
     }
-    memmove(&l->versions[i + 1], &l->versions[i], (l->count - i) * sizeof *l->versions);
+    if (i < l->count) /* (most versions go last: no call for nothing) */
+        memmove(&l->versions[i + 1], &l->versions[i], (l->count - i) * sizeof *l->versions);
     l->versions[i].tx = tx;
     l->versions[i].flag = flag;
-    l->versions[i].v = *v;
+    version_set(l, &l->versions[i], v);
     l->count++;
     loc_unlock(l);
     return PAREVM_OK;
@@ -726,13 +818,19 @@ static void remove_version(struct mv_location *l, uint32_t tx)
     loc_unlock(l);
 }
 
-static int written_push(struct mv_written *w, struct mv_location *l)
+/* Lists start in the record's stack buffer (cap = MV_RECORD_INLINE,
+ * locs = that buffer, in_arena false) and move to the heap past it. */
+#define MV_RECORD_INLINE 32
+static int written_push(struct mv_written *w, struct mv_location **stack_buf, struct mv_location *l)
 {
     if (w->count == w->cap) {
-        size_t cap = w->cap ? w->cap * 2 : 16;
-        struct mv_location **p = realloc(w->locs, cap * sizeof *p);
+        size_t cap = w->cap * 2;
+        bool on_stack = w->locs == stack_buf;
+        struct mv_location **p = realloc(on_stack ? NULL : w->locs, cap * sizeof *p);
         if (!p)
             return PAREVM_ERR_NOMEM;
+        if (on_stack)
+            memcpy(p, stack_buf, w->count * sizeof *p);
         w->locs = p;
         w->cap = cap;
     }
@@ -740,30 +838,54 @@ static int written_push(struct mv_written *w, struct mv_location *l)
     return PAREVM_OK;
 }
 
+/* The record in progress: its written list (in buf until it outgrows
+ * it) and the hash of the account being written. */
+struct record_ctx {
+    struct mv_written now;
+    struct mv_location *buf[MV_RECORD_INLINE];
+    uint64_t addr_hash; /* of the current account (balance/nonce/code/clear keys) */
+    bool have_hash;     /* addr_hash is computed (on its first use) */
+};
+
 static int write_loc(struct mvmemory *mv, const address *a, enum mv_kind kind, const u256 *slot, uint32_t tx,
-                     uint8_t flag, const struct mv_value *v, struct mv_written *out)
+                     uint8_t flag, const struct mv_value *v, struct record_ctx *rc)
 {
     struct mv_key key = mv_key_make(a, kind, slot);
-    struct mv_location *l = mvmemory_location(mv, &key);
+    /* The account's hash once for all its locations; slots hash whole. */
+    uint64_t hash;
+    if (kind == MV_STORAGE) {
+        hash = key_hash(&key);
+    } else {
+        if (!rc->have_hash) {
+            rc->addr_hash = address_hash(a);
+            rc->have_hash = true;
+        }
+        hash = account_key_hash(rc->addr_hash, kind);
+    }
+    struct mv_location *l = location_hashed(mv, &key, hash);
     if (!l)
         return PAREVM_ERR_NOMEM;
     if (kind == MV_CODE && v->code)
-        keep_code(mv, &key, v->code);
-    int err = put_version(l, tx, flag, v);
-    return err ? err : written_push(out, l);
+        keep_code(mv, hash, v->code);
+    int err = put_version(mv, l, tx, flag, v);
+    return err ? err : written_push(&rc->now, rc->buf, l);
 }
 
 static int cmp_ptr(const void *a, const void *b)
 {
-    uintptr_t x = (uintptr_t) * (struct mv_location *const *)a, y = (uintptr_t) * (struct mv_location *const *)b;
+    uintptr_t x = (uintptr_t) * (struct mv_location *const *)a,
+              y = (uintptr_t) * (struct mv_location *const *)b;
     return x < y ? -1 : x > y;
 }
 
 int mvmemory_record(struct mvmemory *mv, uint32_t tx, uint32_t incarnation, const struct write_set *ws,
-                    struct mv_written *written, bool *wrote_new)
+                    struct mv_written *written, struct arena *arena, bool *wrote_new,
+                    uint64_t *changes_before)
 {
     (void)incarnation;
-    struct mv_written now = {0};
+    struct record_ctx rc;
+    rc.now = (struct mv_written){rc.buf, 0, MV_RECORD_INLINE, false};
+    struct record_ctx *now = &rc;
     int err = PAREVM_OK;
     struct mv_value v;
     /* The beneficiary balance this incarnation writes (FEE_NONE: none). */
@@ -772,6 +894,7 @@ int mvmemory_record(struct mvmemory *mv, uint32_t tx, uint32_t incarnation, cons
     for (size_t i = 0; i < ws->account_count && !err; i++) {
         const struct ws_account *wa = &ws->accounts[i];
         memset(&v, 0, sizeof v);
+        rc.have_hash = false;
         bool beneficiary = is_beneficiary(mv, &wa->addr);
         if (beneficiary) {
             if (wa->flags & (WS_DELETE | WS_BALANCE)) {
@@ -785,75 +908,105 @@ int mvmemory_record(struct mvmemory *mv, uint32_t tx, uint32_t incarnation, cons
         if (wa->flags & WS_DELETE) {
             v.code = code_empty();
             if (!beneficiary)
-                err = write_loc(mv, &wa->addr, MV_BALANCE, NULL, tx, V_VALUE, &v, &now);
+                err = write_loc(mv, &wa->addr, MV_BALANCE, NULL, tx, V_VALUE, &v, now);
             if (!err)
-                err = write_loc(mv, &wa->addr, MV_NONCE, NULL, tx, V_VALUE, &v, &now);
+                err = write_loc(mv, &wa->addr, MV_NONCE, NULL, tx, V_VALUE, &v, now);
             if (!err)
-                err = write_loc(mv, &wa->addr, MV_CODE, NULL, tx, V_VALUE, &v, &now);
+                err = write_loc(mv, &wa->addr, MV_CODE, NULL, tx, V_VALUE, &v, now);
             if (!err)
-                err = write_loc(mv, &wa->addr, MV_CLEAR, NULL, tx, V_VALUE, &v, &now);
+                err = write_loc(mv, &wa->addr, MV_CLEAR, NULL, tx, V_VALUE, &v, now);
             continue;
         }
         if (wa->flags & WS_CLEAR_STORAGE)
-            err = write_loc(mv, &wa->addr, MV_CLEAR, NULL, tx, V_VALUE, &v, &now);
+            err = write_loc(mv, &wa->addr, MV_CLEAR, NULL, tx, V_VALUE, &v, now);
         if (beneficiary) {
             /* balance recorded in mv->fees below */
         } else if (!err && (wa->flags & WS_BALANCE)) {
             v.word = wa->balance;
-            err = write_loc(mv, &wa->addr, MV_BALANCE, NULL, tx, V_VALUE, &v, &now);
+            err = write_loc(mv, &wa->addr, MV_BALANCE, NULL, tx, V_VALUE, &v, now);
         } else if (!err && (wa->flags & WS_BALANCE_DELTA)) {
             v.word = wa->delta;
-            err = write_loc(mv, &wa->addr, MV_BALANCE, NULL, tx, V_DELTA, &v, &now);
+            err = write_loc(mv, &wa->addr, MV_BALANCE, NULL, tx, V_DELTA, &v, now);
         }
         if (!err && (wa->flags & WS_NONCE)) {
             memset(&v, 0, sizeof v);
             v.nonce = wa->nonce;
             v.exists = true;
-            err = write_loc(mv, &wa->addr, MV_NONCE, NULL, tx, V_VALUE, &v, &now);
+            err = write_loc(mv, &wa->addr, MV_NONCE, NULL, tx, V_VALUE, &v, now);
         }
         if (!err && (wa->flags & WS_CODE)) {
             memset(&v, 0, sizeof v);
             v.code = wa->code;
-            err = write_loc(mv, &wa->addr, MV_CODE, NULL, tx, V_VALUE, &v, &now);
+            err = write_loc(mv, &wa->addr, MV_CODE, NULL, tx, V_VALUE, &v, now);
         }
     }
     for (size_t i = 0; i < ws->slot_count && !err; i++) {
         memset(&v, 0, sizeof v);
         v.word = ws->slots[i].value;
-        err = write_loc(mv, &ws->slots[i].addr, MV_STORAGE, &ws->slots[i].key, tx, V_VALUE, &v, &now);
+        err = write_loc(mv, &ws->slots[i].addr, MV_STORAGE, &ws->slots[i].key, tx, V_VALUE, &v, now);
     }
+    struct mv_written *nw = &rc.now;
     if (err) {
-        free(now.locs);
+        if (nw->locs != rc.buf)
+            free(nw->locs);
         return err;
     }
     /* Drop versions this incarnation no longer writes; report whether it
-     * wrote somewhere new (sorted merge of the two location sets). */
-    if (now.count > 1)
-        qsort(now.locs, now.count, sizeof *now.locs, cmp_ptr);
-    if (written->count > 1)
-        qsort(written->locs, written->count, sizeof *written->locs, cmp_ptr);
-    *wrote_new = false;
-    size_t a = 0, b = 0;
-    while (a < written->count || b < now.count) {
-        if (b == now.count || (a < written->count && written->locs[a] < now.locs[b])) {
-            remove_version(written->locs[a], tx);
-            a++;
-        } else if (a == written->count || now.locs[b] < written->locs[a]) {
-            *wrote_new = true;
-            b++;
-        } else {
-            a++;
-            b++;
+     * wrote somewhere new (sorted merge of the two location sets). A
+     * first incarnation (nothing written before) skips the merge: all
+     * its locations are new to it. */
+    *wrote_new = written->count == 0 && nw->count > 0;
+    if (written->count) {
+        if (nw->count > 1)
+            qsort(nw->locs, nw->count, sizeof *nw->locs, cmp_ptr);
+        if (written->count > 1)
+            qsort(written->locs, written->count, sizeof *written->locs, cmp_ptr);
+        size_t a = 0, b = 0;
+        while (a < written->count || b < nw->count) {
+            if (b == nw->count || (a < written->count && written->locs[a] < nw->locs[b])) {
+                remove_version(written->locs[a], tx);
+                a++;
+            } else if (a == written->count || nw->locs[b] < written->locs[a]) {
+                *wrote_new = true;
+                b++;
+            } else {
+                a++;
+                b++;
+            }
         }
     }
-    free(written->locs);
-    *written = now;
+    /* Keep the new list: in the old list's memory when it fits (a
+     * re-execution), else in new memory (the arena's, or the heap's). */
+    if (nw->locs == rc.buf) {
+        if (written->cap < nw->count) {
+            struct mv_location **p =
+                arena ? arena_alloc(arena, nw->count * sizeof *p) : malloc(nw->count * sizeof *p);
+            if (!p)
+                return PAREVM_ERR_NOMEM; /* the run stops (fatal) */
+            if (!written->in_arena)
+                free(written->locs);
+            written->locs = p;
+            written->cap = nw->count;
+            written->in_arena = arena != NULL;
+        }
+        if (nw->count)
+            memcpy(written->locs, nw->locs, nw->count * sizeof *nw->locs);
+        written->count = nw->count;
+    } else {
+        if (!written->in_arena)
+            free(written->locs);
+        *written = *nw;
+    }
     u256 old_word;
     uint8_t old = fee_load(&mv->fees[tx], &old_word);
     if (old == FEE_NONE && fee_flag != FEE_NONE)
         *wrote_new = true;
     if (old != FEE_NONE || fee_flag != FEE_NONE)
         fee_store(&mv->fees[tx], fee_flag, &fee_word);
+    /* After every change above (seq_cst, see mvmemory_changes). */
+    uint64_t before = atomic_fetch_add(&mv->changes, 1);
+    if (changes_before)
+        *changes_before = before;
     return PAREVM_OK;
 }
 
@@ -870,4 +1023,6 @@ void mvmemory_mark_estimates(struct mvmemory *mv, uint32_t tx, const struct mv_w
             l->versions[k].flag = V_ESTIMATE;
         loc_unlock(l);
     }
+    /* After the markings (seq_cst, see mvmemory_changes). */
+    atomic_fetch_add(&mv->changes, 1);
 }

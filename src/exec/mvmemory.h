@@ -65,7 +65,7 @@ static inline struct mv_key mv_key_make(const address *a, enum mv_kind kind, con
 
 /* A resolved value of any kind. */
 struct mv_value {
-    u256 word;         /* balance or storage value */
+    u256 word; /* balance or storage value */
     uint64_t nonce;
     bool exists;
     struct code *code; /* borrowed */
@@ -86,12 +86,19 @@ struct mvmemory {
     _Atomic uint16_t *index_tags; /* 16 bits of each slot's key hash */
     size_t index_mask;
     atomic_bool overflow;
-    uint64_t generation; /* distinct per mvmemory_init: tells threads' slabs apart */
+    uint64_t generation;             /* distinct per mvmemory_init: tells threads' slabs apart */
     _Atomic(struct mv_slab *) slabs; /* every slab locations came from */
+    atomic_bool grown;               /* a version list outgrew its location (was malloc'd) */
     struct mv_shard *shards;
     size_t shard_count;
     address beneficiary;
     struct mv_fee *fees; /* per transaction: its write of the beneficiary's balance */
+    /* Bumped once at the end of every change to the versions (a record,
+     * a marking of ESTIMATEs), after the change: a reader that saw the
+     * same count before its reads and after its own record knows that
+     * nothing it read has changed since (mvmemory_changes). On a cache
+     * line of its own: every worker bumps it once per execution. */
+    _Alignas(64) _Atomic uint64_t changes;
 };
 
 /* beneficiary: the block's coinbase. locations: how many locations the
@@ -112,15 +119,30 @@ struct mv_location *mvmemory_location(struct mvmemory *mv, const struct mv_key *
 struct mv_read_hint {
     struct mv_location *loc;
     bool base;
+    /* Storage reads: the account's clear location (MV_CLEAR; NULL: none
+     * existed) as an earlier read of the same execution found it. In:
+     * used when clear_known (else looked up); out: both. A stale NULL
+     * only makes the read miss a clear created meanwhile, which its
+     * validation (a fresh look-up) catches. */
+    bool clear_known;
+    struct mv_location *clear;
+    /* In (optional, 0: unknown): mvmemory_address_hash of the read's
+     * address, for an execution that reads several fields of one
+     * account and would hash its address for each. */
+    uint64_t addr_hash;
 };
+
+/* The hash an account's locations are found by (never 0 for a hint's
+ * use: 0 is read as unknown). */
+uint64_t mvmemory_address_hash(const address *a);
 
 /* Resolve a read by transaction `reader` of one location kind.
  * Returns PAREVM_OK with *out (and, if deps != NULL, the writers read
  * appended via the callback), or PAREVM_ERR_BLOCKED with *blocking set to
  * the writer whose ESTIMATE was hit. hint may be NULL. */
 typedef void (*mv_dep_fn)(void *arg, uint32_t writer);
-int mvmemory_read_balance(struct mvmemory *mv, const address *a, uint32_t reader, u256 *out, uint32_t *blocking,
-                          mv_dep_fn dep, void *dep_arg, struct mv_read_hint *hint);
+int mvmemory_read_balance(struct mvmemory *mv, const address *a, uint32_t reader, u256 *out,
+                          uint32_t *blocking, mv_dep_fn dep, void *dep_arg, struct mv_read_hint *hint);
 int mvmemory_read_nonce(struct mvmemory *mv, const address *a, uint32_t reader, uint64_t *nonce, bool *exists,
                         uint32_t *blocking, mv_dep_fn dep, void *dep_arg, struct mv_read_hint *hint);
 int mvmemory_read_code(struct mvmemory *mv, const address *a, uint32_t reader, struct code **out,
@@ -141,17 +163,30 @@ int mvmemory_read_has_storage(struct mvmemory *mv, const address *a, uint32_t re
 bool mvmemory_still_base(struct mvmemory *mv, enum mv_kind kind, const address *a, const u256 *slot,
                          uint32_t reader, const struct mv_read_hint *hint);
 
+/* The change count (see struct mvmemory). seq_cst: ordered with the
+ * bumps, which follow the changes they count. */
+static inline uint64_t mvmemory_changes(struct mvmemory *mv)
+{
+    return atomic_load(&mv->changes);
+}
+
 /* Publish the write set of (tx, incarnation), replacing that transaction's
  * previous versions. *wrote_new = it wrote a location its previous
  * incarnation did not (then higher transactions must be revalidated).
  * `written` is the transaction's list of written locations (owned by the
- * caller, updated here). */
+ * caller, updated here; with `arena` set, new lists come from it and are
+ * never freed one by one: the caller frees the arena after the block).
+ * *changes_before (may be NULL): the change count just before this
+ * record's own bump. */
+struct arena;
 struct mv_written {
     struct mv_location **locs;
     size_t count, cap;
+    bool in_arena; /* locs came from an arena */
 };
 int mvmemory_record(struct mvmemory *mv, uint32_t tx, uint32_t incarnation, const struct write_set *ws,
-                    struct mv_written *written, bool *wrote_new);
+                    struct mv_written *written, struct arena *arena, bool *wrote_new,
+                    uint64_t *changes_before);
 /* Turn the transaction's versions into ESTIMATE markers (it was aborted). */
 void mvmemory_mark_estimates(struct mvmemory *mv, uint32_t tx, const struct mv_written *written);
 

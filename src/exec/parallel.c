@@ -34,13 +34,20 @@ enum { ST_READY = 0, ST_EXECUTING, ST_EXECUTED, ST_ABORTING };
 
 enum read_kind { R_BALANCE, R_NONCE, R_CODE, R_STORAGE, R_HAS_STORAGE };
 
+/* One read: 96 bytes (every execution writes one per read, and
+ * blocks of cheap transactions are bound by memory traffic). */
 struct read_entry {
+    struct mv_location *loc; /* the location read (NULL: none existed then) */
     uint8_t kind;
+    bool base; /* the value was the pre-block world's (mv_read_hint) */
+    bool flag; /* has_storage: the value; nonce: whether the account exists */
     address addr;
-    u256 slot;
-    struct mv_value v;
-    bool flag;                /* has_storage */
-    struct mv_read_hint hint; /* the location, and whether the value was the pre-block world's */
+    union {
+        u256 word; /* balance, storage */
+        uint64_t nonce;
+        struct code *code;
+    } v;
+    u256 slot; /* storage only */
 };
 
 struct read_set {
@@ -48,6 +55,11 @@ struct read_set {
     size_t n, cap;
     struct read_set *older; /* previous incarnations' sets, freed at the end */
     bool in_arena;          /* set and entries live in a worker's arena */
+    /* Nonzero: the multi-version memory's change count right after this
+     * incarnation's record, which was the only change since before its
+     * first read. While the count still is that, nothing it read has
+     * changed: validation needs no look-up (mvmemory_changes). */
+    uint64_t clean_at;
 };
 
 /* Read sets come from per-worker arenas (no malloc/free per incarnation,
@@ -102,7 +114,10 @@ static void arena_put(struct par_arena *a)
 }
 
 struct tx_state {
-    _Alignas(64) atomic_flag lock; /* a line per transaction: no false sharing */
+    /* 1: held. A plain atomic (not atomic_flag), so that the zeroed
+     * array from scratch_get starts unlocked without a pass over it. A
+     * line per transaction: no false sharing. */
+    _Alignas(64) atomic_uint lock;
     uint32_t incarnation;
     uint8_t status;
     uint32_t *waiters; /* transactions blocked on this one */
@@ -173,6 +188,7 @@ struct par_ctx {
     /* Per worker id: the arena its read sets come from (NULL: malloc). */
     struct par_arena **arenas;
     int arena_slots;
+    atomic_bool heap_reads; /* some read set came from malloc */
     /* Counters, summed from each worker's private tally at its end. */
     _Alignas(64) atomic_ullong executions, validations, aborts, blocked;
 };
@@ -181,7 +197,7 @@ static inline void tx_lock(struct tx_state *s)
 {
     /* acquire: see the status written by the previous holder (spin, then
      * yield to a possibly preempted holder) */
-    for (unsigned spins = 0; atomic_flag_test_and_set_explicit(&s->lock, memory_order_acquire); spins++)
+    for (unsigned spins = 0; atomic_exchange_explicit(&s->lock, 1, memory_order_acquire); spins++)
         if (spins >= 64)
             sched_yield();
 }
@@ -189,7 +205,7 @@ static inline void tx_lock(struct tx_state *s)
 static inline void tx_unlock(struct tx_state *s)
 {
     /* release: publish status / waiter changes */
-    atomic_flag_clear_explicit(&s->lock, memory_order_release);
+    atomic_store_explicit(&s->lock, 0, memory_order_release);
 }
 
 static uint64_t now_ns(void)
@@ -271,7 +287,29 @@ struct par_view {
     struct read_set *rs;
     uint32_t blocking;
     struct dep_list deps;
+    /* The clear location of the account whose storage this execution
+     * read last (mv_read_hint.clear): a contract's slots are read in a
+     * row, and each would look it up again. */
+    bool clear_known;
+    address clear_addr;
+    struct mv_location *clear;
+    /* The last two accounts read and their hashes (mv_read_hint's
+     * addr_hash; 0: empty): a transaction reads a sender's balance,
+     * nonce and code, a recipient's code and balance. */
+    address hash_addr[2];
+    uint64_t hash_val[2];
+    unsigned hash_next;
 };
+
+static uint64_t pv_addr_hash(struct par_view *pv, const address *a)
+{
+    for (int k = 0; k < 2; k++)
+        if (pv->hash_val[k] && address_eq(&pv->hash_addr[k], a))
+            return pv->hash_val[k];
+    unsigned k = pv->hash_next++ & 1;
+    pv->hash_addr[k] = *a;
+    return pv->hash_val[k] = mvmemory_address_hash(a);
+}
 
 static void add_dep(void *arg, uint32_t writer)
 {
@@ -306,15 +344,13 @@ static struct read_entry *push_read(struct par_view *pv)
         rs->e = e;
         rs->cap = cap;
     }
-    struct read_entry *r = &rs->e[rs->n++];
-    memset(r, 0, sizeof *r);
-    return r;
+    return &rs->e[rs->n++]; /* (the caller sets every field it reads back) */
 }
 
 static int pv_balance(void *ctx, const address *a, u256 *out)
 {
     struct par_view *pv = ctx;
-    struct mv_read_hint hint = {NULL, false};
+    struct mv_read_hint hint = {.addr_hash = pv_addr_hash(pv, a)};
     int err = mvmemory_read_balance(&pv->c->mv, a, pv->tx, out, &pv->blocking, add_dep, &pv->deps, &hint);
     if (err)
         return err;
@@ -322,7 +358,8 @@ static int pv_balance(void *ctx, const address *a, u256 *out)
     if (!r)
         return PAREVM_ERR_NOMEM;
     r->kind = R_BALANCE;
-    r->hint = hint;
+    r->loc = hint.loc;
+    r->base = hint.base;
     r->addr = *a;
     r->v.word = *out;
     return PAREVM_OK;
@@ -331,7 +368,7 @@ static int pv_balance(void *ctx, const address *a, u256 *out)
 static int pv_nonce(void *ctx, const address *a, uint64_t *nonce, bool *exists)
 {
     struct par_view *pv = ctx;
-    struct mv_read_hint hint = {NULL, false};
+    struct mv_read_hint hint = {.addr_hash = pv_addr_hash(pv, a)};
     int err =
         mvmemory_read_nonce(&pv->c->mv, a, pv->tx, nonce, exists, &pv->blocking, add_dep, &pv->deps, &hint);
     if (err)
@@ -340,17 +377,18 @@ static int pv_nonce(void *ctx, const address *a, uint64_t *nonce, bool *exists)
     if (!r)
         return PAREVM_ERR_NOMEM;
     r->kind = R_NONCE;
-    r->hint = hint;
+    r->loc = hint.loc;
+    r->base = hint.base;
     r->addr = *a;
     r->v.nonce = *nonce;
-    r->v.exists = *exists;
+    r->flag = *exists;
     return PAREVM_OK;
 }
 
 static int pv_code(void *ctx, const address *a, struct code **out)
 {
     struct par_view *pv = ctx;
-    struct mv_read_hint hint = {NULL, false};
+    struct mv_read_hint hint = {.addr_hash = pv_addr_hash(pv, a)};
     int err = mvmemory_read_code(&pv->c->mv, a, pv->tx, out, &pv->blocking, add_dep, &pv->deps, &hint);
     if (err)
         return err;
@@ -358,7 +396,8 @@ static int pv_code(void *ctx, const address *a, struct code **out)
     if (!r)
         return PAREVM_ERR_NOMEM;
     r->kind = R_CODE;
-    r->hint = hint;
+    r->loc = hint.loc;
+    r->base = hint.base;
     r->addr = *a;
     r->v.code = *out;
     return PAREVM_OK;
@@ -367,16 +406,24 @@ static int pv_code(void *ctx, const address *a, struct code **out)
 static int pv_storage(void *ctx, const address *a, const u256 *key, u256 *out)
 {
     struct par_view *pv = ctx;
-    struct mv_read_hint hint = {NULL, false};
+    struct mv_read_hint hint = {.loc = NULL};
+    if (pv->clear_known && address_eq(&pv->clear_addr, a)) {
+        hint.clear_known = true;
+        hint.clear = pv->clear;
+    }
     int err =
         mvmemory_read_storage(&pv->c->mv, a, key, pv->tx, out, &pv->blocking, add_dep, &pv->deps, &hint);
     if (err)
         return err;
+    pv->clear_known = hint.clear_known;
+    pv->clear_addr = *a;
+    pv->clear = hint.clear;
     struct read_entry *r = push_read(pv);
     if (!r)
         return PAREVM_ERR_NOMEM;
     r->kind = R_STORAGE;
-    r->hint = hint;
+    r->loc = hint.loc;
+    r->base = hint.base;
     r->addr = *a;
     r->slot = *key;
     r->v.word = *out;
@@ -386,7 +433,7 @@ static int pv_storage(void *ctx, const address *a, const u256 *key, u256 *out)
 static int pv_has_storage(void *ctx, const address *a, bool *out)
 {
     struct par_view *pv = ctx;
-    struct mv_read_hint hint = {NULL, false};
+    struct mv_read_hint hint = {.addr_hash = pv_addr_hash(pv, a)};
     int err = mvmemory_read_has_storage(&pv->c->mv, a, pv->tx, out, &pv->blocking, add_dep, &pv->deps, &hint);
     if (err)
         return err;
@@ -394,7 +441,8 @@ static int pv_has_storage(void *ctx, const address *a, bool *out)
     if (!r)
         return PAREVM_ERR_NOMEM;
     r->kind = R_HAS_STORAGE;
-    r->hint = hint;
+    r->loc = hint.loc;
+    r->base = hint.base;
     r->addr = *a;
     r->flag = *out;
     return PAREVM_OK;
@@ -426,10 +474,11 @@ static bool reread(struct par_ctx *c, uint32_t tx, const struct read_entry *r, m
     /* A read of the pre-block world holds while no version below the
      * reader appeared: no need to look at the world or compare. (Not
      * when collecting dependencies: those come from the full read.) */
-    if (!dep && mvmemory_still_base(&c->mv, read_mv_kind[r->kind], &r->addr, &r->slot, tx, &r->hint))
+    struct mv_read_hint hint = {.loc = r->loc, .base = r->base};
+    if (!dep && mvmemory_still_base(&c->mv, read_mv_kind[r->kind], &r->addr, &r->slot, tx, &hint))
         return true;
     uint32_t blocking;
-    struct mv_read_hint hint = {r->hint.loc, false}; /* a copy: the set is shared */
+    hint.base = false; /* a copy: the set is shared */
     switch (r->kind) {
     case R_BALANCE: {
         u256 v;
@@ -440,7 +489,7 @@ static bool reread(struct par_ctx *c, uint32_t tx, const struct read_entry *r, m
         uint64_t nonce;
         bool exists;
         return !mvmemory_read_nonce(&c->mv, &r->addr, tx, &nonce, &exists, &blocking, dep, dep_arg, &hint) &&
-               nonce == r->v.nonce && exists == r->v.exists;
+               nonce == r->v.nonce && exists == r->flag;
     }
     case R_CODE: {
         struct code *code;
@@ -672,6 +721,12 @@ static int execute_traced(struct par_ctx *c, const struct state_view *view, uint
     return err;
 }
 
+static int cmp_u32(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return x < y ? -1 : x > y;
+}
+
 static struct task try_execute(struct par_ctx *c, uint32_t i, uint32_t inc)
 {
     struct tx_state *s = &c->st[i];
@@ -681,12 +736,14 @@ static struct task try_execute(struct par_ctx *c, uint32_t i, uint32_t inc)
         struct read_set *rs = cur_arena ? arena_calloc(cur_arena, sizeof *rs) : calloc(1, sizeof *rs);
         if (rs)
             rs->in_arena = cur_arena != NULL;
+        if (rs && !cur_arena) /* relaxed: read after the workers are joined */
+            atomic_store_explicit(&c->heap_reads, true, memory_order_relaxed);
         if (!rs) {
             atomic_store(&c->fatal, PAREVM_ERR_NOMEM);
             atomic_store(&c->done, true);
             return none;
         }
-        struct par_view pv = {c, i, rs, 0, {0}};
+        struct par_view pv = {.c = c, .tx = i, .rs = rs};
         struct state_view view = {&par_view_ops, &pv};
         struct tx_result res;
         struct write_set ws;
@@ -695,6 +752,8 @@ static struct task try_execute(struct par_ctx *c, uint32_t i, uint32_t inc)
         CHAOS_POINT();
         char *trace = NULL;
         size_t trace_len = 0;
+        /* before the first read (see read_set.clean_at) */
+        uint64_t changes_start = mvmemory_changes(&c->mv);
         uint64_t t0 = now_ns();
         int err;
         if (i == c->trace_tx)
@@ -733,7 +792,9 @@ static struct task try_execute(struct par_ctx *c, uint32_t i, uint32_t inc)
             memset(&res, 0, sizeof res);
         }
         bool wrote_new = false;
-        int rerr = mvmemory_record(&c->mv, i, inc, &ws, &s->written, &wrote_new);
+        uint64_t changes_before = 0;
+        int rerr = mvmemory_record(&c->mv, i, inc, &ws, &s->written, cur_arena, &wrote_new, &changes_before);
+        rs->clean_at = changes_before == changes_start ? changes_before + 1 : 0;
         if (rerr) {
             write_set_free(&ws);
             tx_result_free(&res);
@@ -746,11 +807,24 @@ static struct task try_execute(struct par_ctx *c, uint32_t i, uint32_t inc)
         tx_result_free(&o->result);
         o->result = res;
         /* The receipt's bloom here, in parallel, not in the in-order commit. */
-        logs_bloom(res.logs, res.log_count, o->bloom);
+        if (res.log_count) {
+            logs_bloom(res.logs, res.log_count, o->bloom);
+            o->bloom_set = true;
+        }
         write_set_free(&o->ws);
         o->ws = ws;
         o->internal_err = err;
         free(o->deps);
+        /* sorted and unique here, while hot (not in a pass over every
+         * output after the run) */
+        if (pv.deps.n > 1) {
+            qsort(pv.deps.v, pv.deps.n, sizeof *pv.deps.v, cmp_u32);
+            size_t k = 0;
+            for (size_t m = 0; m < pv.deps.n; m++)
+                if (k == 0 || pv.deps.v[k - 1] != pv.deps.v[m])
+                    pv.deps.v[k++] = pv.deps.v[m];
+            pv.deps.n = k;
+        }
         o->deps = pv.deps.v;
         o->dep_count = pv.deps.n;
         o->exec_ns = t1 - t0;
@@ -775,7 +849,10 @@ static struct task needs_reexecution(struct par_ctx *c, uint32_t i, uint32_t inc
     const struct read_set *rs = atomic_load_explicit(&s->reads, memory_order_acquire);
     uint64_t t0 = rec_me ? now_ns() : 0;
     size_t failed = 0;
-    bool valid = rs && validate_reads(c, i, rs, &failed);
+    /* Nothing changed since the incarnation's reads began but its own
+     * record: they all still hold. Else re-resolve them. */
+    bool valid = rs && ((rs->clean_at && mvmemory_changes(&c->mv) == rs->clean_at) ||
+                        validate_reads(c, i, rs, &failed));
     if (rec_me) {
         rec_event(t0, now_ns(), i, inc, PAR_EV_VALIDATE, valid ? PAR_EV_OK : PAR_EV_ABORTED, c->rec_t0);
         if (!valid && rs)
@@ -866,12 +943,6 @@ static void caller_worker(void *arg)
     rec_caller = false;
 }
 
-static int cmp_u32(const void *a, const void *b)
-{
-    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-    return x < y ? -1 : x > y;
-}
-
 void par_output_free(struct par_tx_output *out, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
@@ -879,7 +950,8 @@ void par_output_free(struct par_tx_output *out, size_t n)
         write_set_free(&out[i].ws);
         free(out[i].deps);
         free(out[i].trace);
-        memset(&out[i], 0, sizeof out[i]);
+        /* the bloom's 256 bytes only where they were written */
+        memset(&out[i], 0, out[i].bloom_set ? sizeof out[i] : offsetof(struct par_tx_output, bloom));
     }
 }
 
@@ -1235,7 +1307,8 @@ static void seed_one(void *arg, size_t i)
 {
     struct seed_job *j = arg;
     bool wrote_new;
-    int err = mvmemory_record(&j->c->mv, (uint32_t)i, 0, &j->c->out[i].ws, &j->c->st[i].written, &wrote_new);
+    int err = mvmemory_record(&j->c->mv, (uint32_t)i, 0, &j->c->out[i].ws, &j->c->st[i].written, NULL,
+                              &wrote_new, NULL);
     if (err)
         atomic_store(&j->err, err);
 }
@@ -1276,8 +1349,7 @@ int parallel_execute_ex(const struct block_env *env, const struct world *base, c
         free(c);
         return err;
     }
-    for (size_t i = 0; i < n; i++)
-        atomic_flag_clear(&c->st[i].lock);
+    /* (st is zeroed: every lock free, every status ST_READY) */
     /* The transactions done before: executed, final, never validated
      * (validation_idx starts past them and never goes below a
      * transaction that runs here). */
@@ -1296,6 +1368,7 @@ int parallel_execute_ex(const struct block_env *env, const struct world *base, c
     atomic_init(&c->fatal, err);
     atomic_init(&c->next_worker_id, 1);
     atomic_init(&c->aborts_seen, 0);
+    atomic_init(&c->heap_reads, false);
     /* Arenas for the first PAR_ARENA_POOL_MAX workers; more malloc. */
     int slots = threads < PAR_ARENA_POOL_MAX ? threads : PAR_ARENA_POOL_MAX;
     c->arenas = calloc((size_t)slots, sizeof *c->arenas);
@@ -1352,17 +1425,11 @@ int parallel_execute_ex(const struct block_env *env, const struct world *base, c
         stats->blocked = atomic_load(&c->blocked);
         stats->contended = err == PAREVM_ERR_CONTENDED;
     }
+    /* Read sets from arenas go with them: the chains are walked only
+     * where some came from the heap. */
+    bool heap_reads = atomic_load_explicit(&c->heap_reads, memory_order_relaxed);
     for (size_t i = 0; i < n; i++) {
-        struct par_tx_output *o = &out[i];
-        if (o->dep_count > 1) {
-            qsort(o->deps, o->dep_count, sizeof *o->deps, cmp_u32);
-            size_t k = 0;
-            for (size_t m = 0; m < o->dep_count; m++)
-                if (k == 0 || o->deps[k - 1] != o->deps[m])
-                    o->deps[k++] = o->deps[m];
-            o->dep_count = k;
-        }
-        struct read_set *rs = atomic_load(&c->st[i].reads);
+        struct read_set *rs = heap_reads ? atomic_load(&c->st[i].reads) : NULL;
         while (rs) {
             struct read_set *older = rs->older;
             if (!rs->in_arena) {
@@ -1372,13 +1439,16 @@ int parallel_execute_ex(const struct block_env *env, const struct world *base, c
             rs = older;
         }
         free(c->st[i].waiters);
-        free(c->st[i].written.locs);
+        if (!c->st[i].written.in_arena)
+            free(c->st[i].written.locs);
+        /* the next block gets the array without a memset */
+        memset(&c->st[i], 0, sizeof c->st[i]);
     }
     for (int w = 0; w < c->arena_slots; w++)
         arena_put(c->arenas[w]);
     free(c->arenas);
     mvmemory_free(&c->mv);
-    scratch_put(c->st, (n ? n : 1) * sizeof *c->st, false);
+    scratch_put(c->st, (n ? n : 1) * sizeof *c->st, n > 0);
     free(c);
     if (err == PAREVM_ERR_CONTENDED) /* out[0..done) stay final: the caller may commit them */
         par_output_free(out + done, n - done);

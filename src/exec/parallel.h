@@ -31,10 +31,15 @@ struct par_tx_output {
     size_t dep_count;
     uint64_t exec_ns;      /* duration of the committed execution */
     uint32_t incarnations; /* how many times it was executed */
-    uint8_t bloom[256];    /* logs bloom of result.logs */
     char *trace;           /* traced transaction: the EIP-3155 lines of
                               the committed incarnation (malloc'd) */
     size_t trace_len;
+    /* The logs bloom of result.logs, set only when it has logs (a
+     * receipt without logs has a zero bloom): most transactions of a
+     * block of transfers would otherwise write and copy 256 bytes for
+     * nothing. Last, so that clearing an output without it is short. */
+    bool bloom_set; /* bloom was ever written (par_output_free clears it) */
+    uint8_t bloom[256];
 };
 
 struct par_stats {

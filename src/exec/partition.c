@@ -593,7 +593,10 @@ static void part_run_chunk(struct part_run *run, struct part_chunk *c)
             memset(&o->result, 0, sizeof o->result);
         }
         c->err = ov_apply(&c->t, run->base, (uint32_t)i, &ws);
-        logs_bloom(o->result.logs, o->result.log_count, o->bloom);
+        if (o->result.log_count) { /* (parallel.h: bloom) */
+            logs_bloom(o->result.logs, o->result.log_count, o->bloom);
+            o->bloom_set = true;
+        }
         o->ws = ws;
         o->internal_err = err;
         o->incarnations = 1;

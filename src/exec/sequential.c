@@ -353,6 +353,10 @@ struct seq_run {
      * the prefix its partitioned pass had made final (the rest runs
      * sequentially on the world those outputs leave). */
     size_t par_count;
+    /* par[0..par_cleared) were cleared by their commit (seq_tx), their
+     * write sets aside under defer_apply (apply_deferred frees those):
+     * no pass over every output after the commit. */
+    size_t par_cleared;
     struct exec_trace *trace; /* NULL: none */
     /* Parallel path, every transaction known to commit: the world is
      * updated without an undo log (nothing can roll the block back but an
@@ -504,10 +508,24 @@ static int seq_tx(struct seq_run *s, size_t i, uint64_t *gas_used, bool *stop)
     rc->log_count = res.log_count;
     rc->has_created_address = res.has_created_address;
     rc->created_address = res.created_address;
-    if (s->par && i < s->par_count)
-        memcpy(rc->bloom, s->par[i].bloom, sizeof rc->bloom); /* computed by the worker */
-    else
+    if (s->par && i < s->par_count) {
+        struct par_tx_output *o = &s->par[i];
+        if (rc->log_count)
+            memcpy(rc->bloom, o->bloom, sizeof rc->bloom); /* computed by the worker */
+        else
+            memset(rc->bloom, 0, sizeof rc->bloom); /* no logs (the worker left it unset) */
+        /* Done with the output (its result moved, its write set applied
+         * or left to apply_deferred): cleared now, while in cache. */
+        free(o->deps);
+        free(o->trace);
+        struct write_set ws = o->ws;
+        memset(o, 0, o->bloom_set ? sizeof *o : offsetof(struct par_tx_output, bloom));
+        o->ws = ws;
+        if (s->par_cleared == i)
+            s->par_cleared = i + 1;
+    } else {
         logs_bloom(rc->logs, rc->log_count, rc->bloom);
+    }
     s->r->receipt_count = i + 1;
     if (!rc->has_status && !s->cfg->skip_intermediate_roots) {
         err = world_state_root(s->w, &rc->post_state);
@@ -579,8 +597,10 @@ static bool par_all_commit(const struct seq_run *s)
                 return false;
             blob_gas_used += blob_gas;
         }
-        u256 price;
-        if (transition_check_static(&s->env, tx, gas_used, &price) != TXERR_NONE)
+        /* Executed with no block gas used before it, every static check
+         * passed (result.error NONE): only the block gas limit depends
+         * on the gas used before. */
+        if (!transition_fits_block_gas(&s->env, tx, gas_used))
             return false;
         gas_used += o->result.gas_used;
     }
@@ -928,6 +948,7 @@ static int exec_block(const struct chain_config *cfg, const struct block *b, str
         err = seq_tx(&s, i, &gas_used, &stop);
     if (s.par && stats)
         stats->commit_ns = monotonic_ns() - commit_start;
+    bool deferred_ok = false; /* apply_deferred wrote (and freed) every write set */
     if (s.defer_apply && !err) {
         /* The world writes, overlapped with the receipts root (the
          * receipts are complete; the root reads nothing of the world). */
@@ -937,12 +958,19 @@ static int exec_block(const struct chain_config *cfg, const struct block *b, str
         err = receipts_root_with(r->receipts, r->receipt_count, &runner, &r->receipts_root);
         if (!apply.done)
             apply_deferred(&apply);
+        deferred_ok = !apply.err;
         if (!err)
             err = apply.err;
     }
     if (s.par) {
-        par_output_free(s.par, b->tx_count);
-        scratch_put(s.par, b->tx_count * sizeof *s.par, false);
+        /* The outputs the commit did not clear (and, under defer_apply,
+         * write sets apply_deferred did not free: all where it stopped
+         * early). par_output_free clears each output. */
+        size_t from = s.par_cleared;
+        if (s.defer_apply && (err || !deferred_ok))
+            from = 0;
+        par_output_free(s.par + from, b->tx_count - from);
+        scratch_put(s.par, b->tx_count * sizeof *s.par, true);
         s.par = NULL;
     }
 
