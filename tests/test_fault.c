@@ -15,6 +15,7 @@
 #include <cjson/cJSON.h>
 #include <cmocka.h>
 #include <errno.h>
+#include <execinfo.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,6 +37,7 @@ int __lsan_do_recoverable_leak_check(void) __attribute__((weak));
 static long fault_at;    /* 0: never fail */
 static long fault_calls; /* allocations counted since arming */
 static int fault_hit;    /* the Nth allocation was refused */
+static int fault_trace;  /* PAREVM_FAULT_TRACE=1 */
 #define MAX_SITES 4096
 static void *sites[MAX_SITES];
 static size_t site_count;
@@ -58,6 +60,12 @@ static int should_fail(void *ra)
         return 0;
     fault_hit = 1;
     note_site(ra);
+    if (fault_trace) { /* PAREVM_FAULT_TRACE=1: where each refused allocation was */
+        void *frames[16];
+        int n = backtrace(frames, 16);
+        fprintf(stderr, "-- allocation %ld refused:\n", fault_at);
+        backtrace_symbols_fd(frames, n, 2);
+    }
     return 1;
 }
 
@@ -164,20 +172,6 @@ static void fault_loop(const struct fault_op *op)
                   site_count - sites0);
 }
 
-/* Operations with open findings (see the report of branch h-fault): the
- * JSON loaders turn a refused allocation inside cJSON into
- * PAREVM_ERR_JSON, and exec_block without the full undo log leaves the
- * transactions before the failure applied. They run only with
- * PAREVM_FAULT_ALL=1 until fixed. */
-static void require_all(void)
-{
-    const char *e = getenv("PAREVM_FAULT_ALL");
-    if (!(e && *e == '1')) {
-        print_message("skipped: open finding (PAREVM_FAULT_ALL=1 runs it)\n");
-        skip();
-    }
-}
-
 static long step_for(long full_step)
 {
     const char *e = getenv("PAREVM_FAULT_FULL");
@@ -258,7 +252,6 @@ static int run_statetest_load(void *p)
 static void test_statetest_loader(void **state)
 {
     (void)state;
-    require_all();
     snprintf(fixtures, sizeof fixtures, "%s/ethereum-tests/GeneralStateTests/stExample/add11.json",
              fixture_root());
     if (!dir_exists(fixtures))
@@ -282,7 +275,6 @@ static int run_mainnet_load(void *p)
 static void test_mainnet_loader(void **state)
 {
     (void)state;
-    require_all();
     snprintf(fixtures, sizeof fixtures, "%s/mainnet/1149999", fixture_root());
     if (!dir_exists(fixtures))
         skip();
@@ -308,7 +300,6 @@ static int run_exec_sequential(void *p)
 static void test_exec_sequential(void **state)
 {
     (void)state;
-    require_all();
     snprintf(fixtures, sizeof fixtures, "%s/mainnet/1149999", fixture_root());
     if (!dir_exists(fixtures))
         skip();
@@ -326,6 +317,8 @@ int main(void)
 {
     cJSON_Hooks hooks = {cjson_malloc, free};
     cJSON_InitHooks(&hooks);
+    const char *trace = getenv("PAREVM_FAULT_TRACE");
+    fault_trace = trace && *trace == '1';
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_write_set_apply),
         cmocka_unit_test(test_statetest_loader),

@@ -8,12 +8,14 @@
  * be left as it was. Cloning a big world per block would cost more than
  * executing it, so every write-set application first records what it
  * overwrites (an undo log, O(changes)); an invalid block replays the log
- * backwards. Before Prague nothing after the transactions can make the
- * block invalid, so rewards and withdrawals are applied directly; from
- * Prague the EIP-7685 requests (a deposit log with a bad layout, a
- * request contract without code or whose call fails) still can, so the
- * log then covers the whole block, the parallel commit's writes and the
- * withdrawals included.
+ * backwards. The log also covers the rewards and withdrawals (a few
+ * entries per block), and the receipts root is hashed before the world is
+ * final, so a refused allocation anywhere leaves the world as it was. From
+ * Prague the EIP-7685 requests (a deposit log with a bad layout, a request
+ * contract without code or whose call fails) can still invalidate the
+ * block after the transactions, so the log then also covers the parallel
+ * commit's writes; before Prague a parallel commit that is known to hold
+ * writes the world unlogged (see no_undo).
  */
 #include "exec.h"
 
@@ -260,6 +262,19 @@ static int undo_record_account(struct undo_log *u, const struct world *w, const 
     if (whole_storage && acct->storage.count && !(e->storage = storage_copy(&acct->storage)))
         return PAREVM_ERR_NOMEM;
     return PAREVM_OK;
+}
+
+/* Record the accounts block_apply_rewards credits (the miner and each
+ * uncle's miner; none from Paris): a few entries per block. */
+static int undo_record_rewards(struct undo_log *u, const struct block *b, enum fork f, const struct world *w)
+{
+    u256 reward = block_reward(f);
+    if (u256_is_zero(&reward))
+        return PAREVM_OK;
+    int err = undo_record_account(u, w, &b->header.coinbase, false);
+    for (size_t i = 0; i < b->uncle_count && !err; i++)
+        err = undo_record_account(u, w, &b->uncles[i].coinbase, false);
+    return err;
 }
 
 static int apply_logged(struct undo_log *u, const struct write_set *ws, struct world *w)
@@ -950,9 +965,11 @@ static int exec_block(const struct chain_config *cfg, const struct block *b, str
         /* Block-level rules after the transactions: rewards (none from
          * Paris), withdrawals (EIP-4895), then from Prague the requests
          * (EIP-7685), in execution-specs apply_body's order. */
-        err = block_apply_rewards(b, fork, w);
+        err = undo_record_rewards(&s.undo, b, fork, w);
+        if (!err)
+            err = block_apply_rewards(b, fork, w);
         if (!err && fork >= FORK_SHANGHAI) {
-            for (size_t i = 0; i < b->withdrawal_count && s.log_all && !err; i++)
+            for (size_t i = 0; i < b->withdrawal_count && !err; i++)
                 err = undo_record_account(&s.undo, w, &b->withdrawals[i].addr,
                                           b->withdrawals[i].amount_gwei == 0);
             if (!err)
@@ -960,6 +977,19 @@ static int exec_block(const struct chain_config *cfg, const struct block *b, str
         }
         if (!err && fork >= FORK_PRAGUE)
             err = seq_requests(&s, &stop);
+    }
+    /* The receipts root before the world is final: its allocations can
+     * fail too, and the block must then leave the world as it was. */
+    if (!err && !stop && !s.defer_apply) { /* (else the root came with the world writes) */
+        if (ran_parallel && opt->threads > 1) {
+            /* The receipts trie is hashed by the pool too: for blocks of
+             * cheap transactions it is a large part of the block's work. */
+            int threads = opt->threads;
+            struct trie_runner runner = {pool_runner, &threads, threads};
+            err = receipts_root_with(r->receipts, r->receipt_count, &runner, &r->receipts_root);
+        } else {
+            err = receipts_root(r->receipts, r->receipt_count, &r->receipts_root);
+        }
     }
     if (err || stop) {
         int rerr = undo_rollback(&s.undo, w);
@@ -992,19 +1022,6 @@ static int exec_block(const struct chain_config *cfg, const struct block *b, str
         }
     }
     memcpy(r->logs_bloom, bloom, sizeof r->logs_bloom);
-    if (!s.defer_apply) { /* (else the root came with the world writes) */
-        if (ran_parallel && opt->threads > 1) {
-            /* The receipts trie is hashed by the pool too: for blocks of
-             * cheap transactions it is a large part of the block's work. */
-            int threads = opt->threads;
-            struct trie_runner runner = {pool_runner, &threads, threads};
-            err = receipts_root_with(r->receipts, r->receipt_count, &runner, &r->receipts_root);
-        } else {
-            err = receipts_root(r->receipts, r->receipt_count, &r->receipts_root);
-        }
-        if (err)
-            return err;
-    }
     /* The guard's sample: the whole block, receipts root included, on
      * either path. Forced runs measure the engine, not the choice. */
     if ((!opt || (!opt->force && !opt->no_sample)) && !contended)
