@@ -661,7 +661,10 @@ bool mvmemory_still_base(struct mvmemory *mv, enum mv_kind kind, const address *
 
 /* ---- writes ---- */
 
-static void keep_code(struct mvmemory *mv, const struct mv_key *key, struct code *c)
+/* Keep a reference to code c until the memory is freed (a reader may
+ * still hold the version that names it). Called before the version is
+ * published: on NOMEM nothing was published, and the run fails cleanly. */
+static int keep_code(struct mvmemory *mv, const struct mv_key *key, struct code *c)
 {
     struct mv_shard *s = shard_of(mv, key_hash(key));
     pthread_mutex_lock(&s->lock);
@@ -669,16 +672,15 @@ static void keep_code(struct mvmemory *mv, const struct mv_key *key, struct code
         size_t cap = s->graveyard_cap ? s->graveyard_cap * 2 : 8;
         struct code **g = realloc(s->graveyard, cap * sizeof *g);
         if (!g) {
-            /* Keep the reference forever rather than risk a dangling read. */
             pthread_mutex_unlock(&s->lock);
-            code_retain(c);
-            return;
+            return PAREVM_ERR_NOMEM;
         }
         s->graveyard = g;
         s->graveyard_cap = cap;
     }
     s->graveyard[s->graveyard_count++] = code_retain(c);
     pthread_mutex_unlock(&s->lock);
+    return PAREVM_OK;
 }
 
 /* Insert or replace tx's version in l. */
@@ -747,8 +749,8 @@ static int write_loc(struct mvmemory *mv, const address *a, enum mv_kind kind, c
     struct mv_location *l = mvmemory_location(mv, &key);
     if (!l)
         return PAREVM_ERR_NOMEM;
-    if (kind == MV_CODE && v->code)
-        keep_code(mv, &key, v->code);
+    if (kind == MV_CODE && v->code && keep_code(mv, &key, v->code))
+        return PAREVM_ERR_NOMEM;
     int err = put_version(l, tx, flag, v);
     return err ? err : written_push(out, l);
 }
