@@ -74,8 +74,8 @@ static uint8_t fee_load(struct mv_fee *f, u256 *word)
 
 struct mv_location {
     struct mv_key key;
-    uint64_t hash; /* of key */
-    atomic_flag lock; /* guards versions/count/cap */
+    uint64_t hash;               /* of key */
+    atomic_flag lock;            /* guards versions/count/cap */
     struct mv_version *versions; /* sorted by tx; == inline_versions or malloc'd */
     uint32_t count, cap;
     struct mv_version inline_versions[MV_INLINE_VERSIONS];
@@ -123,8 +123,8 @@ static void slab_put(struct mv_slab *slab)
 }
 
 struct mv_shard {
-    pthread_mutex_t lock; /* guards map and graveyard */
-    struct hmap map;      /* mv_key -> struct mv_location * (overflow) */
+    pthread_mutex_t lock;    /* guards map and graveyard */
+    struct hmap map;         /* mv_key -> struct mv_location * (overflow) */
     struct code **graveyard; /* every code object ever published: released at the end */
     size_t graveyard_count, graveyard_cap;
 };
@@ -216,10 +216,12 @@ void mvmemory_free(struct mvmemory *mv)
     /* Every location came from a slab (those in the index, those in the
      * overflow maps, and racers' unused ones). */
     size_t cap = mv->index_mask + 1, locations = 0;
-    for (struct mv_slab *slab = atomic_load_explicit(&mv->slabs, memory_order_relaxed); slab; slab = slab->next)
+    for (struct mv_slab *slab = atomic_load_explicit(&mv->slabs, memory_order_relaxed); slab;
+         slab = slab->next)
         locations += slab->used;
     bool clear_each = locations < cap / 8; /* else one memset is cheaper */
-    for (struct mv_slab *slab = atomic_load_explicit(&mv->slabs, memory_order_relaxed), *next; slab; slab = next) {
+    for (struct mv_slab *slab = atomic_load_explicit(&mv->slabs, memory_order_relaxed), *next; slab;
+         slab = next) {
         next = slab->next;
         for (size_t k = 0; k < slab->used; k++) {
             struct mv_location *l = &slab->locs[k];
@@ -274,10 +276,13 @@ static struct mv_shard *shard_of(struct mvmemory *mv, uint64_t hash)
 /* The index slot holding key, or the empty slot where it would go (NULL
  * when the first MV_INDEX_PROBES slots hold other keys: then the key
  * belongs to the overflow maps, and always will, as slots never empty). */
-static inline uint16_t index_tag(uint64_t hash) { return (uint16_t)((hash >> 32) | 1); }
+static inline uint16_t index_tag(uint64_t hash)
+{
+    return (uint16_t)((hash >> 32) | 1);
+}
 
-static _Atomic(struct mv_location *) *index_probe(struct mvmemory *mv, const struct mv_key *key, uint64_t hash,
-                                                   struct mv_location **found)
+static _Atomic(struct mv_location *) *index_probe(struct mvmemory *mv, const struct mv_key *key,
+                                                  uint64_t hash, struct mv_location **found)
 {
     *found = NULL;
     uint16_t tag = index_tag(hash);
@@ -375,7 +380,8 @@ struct mv_location *mvmemory_location(struct mvmemory *mv, const struct mv_key *
             /* release: the location's contents before its pointer */
             if (atomic_compare_exchange_strong_explicit(slot, &expected, created, memory_order_release,
                                                         memory_order_acquire)) {
-                atomic_store_explicit(&mv->index_tags[slot - mv->index], index_tag(hash), memory_order_relaxed);
+                atomic_store_explicit(&mv->index_tags[slot - mv->index], index_tag(hash),
+                                      memory_order_relaxed);
                 return created;
             }
             slot = index_probe(mv, key, hash, &l);
@@ -460,8 +466,8 @@ static int resolve(struct mv_location *l, uint32_t reader, struct mv_value *out,
 
 /* The beneficiary's balance for reader: the newest absolute write below
  * it plus the deltas above that write. */
-static int read_beneficiary(struct mvmemory *mv, uint32_t reader, u256 *out, uint32_t *blocking, mv_dep_fn dep,
-                            void *dep_arg)
+static int read_beneficiary(struct mvmemory *mv, uint32_t reader, u256 *out, uint32_t *blocking,
+                            mv_dep_fn dep, void *dep_arg)
 {
     u256 delta = u256_zero(), base, word;
     bool found = false;
@@ -515,8 +521,8 @@ static void hint_set(struct mv_read_hint *hint, struct mv_location *l, bool base
     }
 }
 
-int mvmemory_read_balance(struct mvmemory *mv, const address *a, uint32_t reader, u256 *out, uint32_t *blocking,
-                          mv_dep_fn dep, void *dep_arg, struct mv_read_hint *hint)
+int mvmemory_read_balance(struct mvmemory *mv, const address *a, uint32_t reader, u256 *out,
+                          uint32_t *blocking, mv_dep_fn dep, void *dep_arg, struct mv_read_hint *hint)
 {
     if (is_beneficiary(mv, a)) {
         hint_set(hint, NULL, false); /* its own entries, no location */
@@ -757,7 +763,8 @@ static int write_loc(struct mvmemory *mv, const address *a, enum mv_kind kind, c
 
 static int cmp_ptr(const void *a, const void *b)
 {
-    uintptr_t x = (uintptr_t) * (struct mv_location *const *)a, y = (uintptr_t) * (struct mv_location *const *)b;
+    uintptr_t x = (uintptr_t) * (struct mv_location *const *)a,
+              y = (uintptr_t) * (struct mv_location *const *)b;
     return x < y ? -1 : x > y;
 }
 
