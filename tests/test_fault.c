@@ -1,12 +1,24 @@
 /* Fault injection (issue 21, item 2): the Nth allocation fails.
  *
- * Built with -Wl,--wrap=malloc,... (mk/fault.mk) so every allocation the
- * library makes goes through the counters below; cJSON is routed through
- * them with cJSON_InitHooks. For N = 1, 2, ... each operation runs with the
- * Nth allocation failing until a run completes with no failure injected.
+ * Built with -Wl,--wrap=malloc,calloc,realloc,aligned_alloc,strdup and
+ * pthread_create (mk/fault.mk) so every allocation the library makes goes
+ * through the counters below; cJSON is routed through them with
+ * cJSON_InitHooks. For N = 1, 2, ... each operation runs with the Nth
+ * allocation failing until a run completes with no failure injected.
  * Every failing run must return PAREVM_ERR_NOMEM, leave the world's root
- * unchanged and (under ASan) leak nothing. PAREVM_FAULT_FULL=1 runs every
- * N on the larger inputs (make test samples them). */
+ * unchanged and (under ASan) leak nothing; the parallel engine may also
+ * recover (then its result must equal the sequential one). Operations:
+ * write_set_apply, the statetest, mainnet, t8n and blocktest loaders, the
+ * t8n transition and writers, exec_block_sequential, exec_block_parallel
+ * at 4 threads, and pthread_create failing the Nth time (the engine runs
+ * on the threads it has, or returns NOMEM; never hangs, never differs).
+ * Each prints its allocations and failure points, and the run ends with
+ * the number of distinct allocation sites failed.
+ *
+ * PAREVM_FAULT_FULL=1 runs every N on the larger inputs (make test samples
+ * them); PAREVM_FAULT_TRACE=1 prints a backtrace of each refused
+ * allocation; PAREVM_FAULT_ALL=1 also fails on the open finding (the
+ * unlogged pre-Prague parallel commit, see exec.h). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
