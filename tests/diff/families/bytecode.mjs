@@ -136,47 +136,52 @@ export function randomCode(rng, ctx, len) {
   return '0x' + code + (rng.bool(0.1) ? hex1(0x60 + rng.int(32)) : '');
 }
 
-export default {
-  name: 'bytecode',
-  fork: 'Prague',
-  count: 120,
-  about: 'random bytecode on a random small pre-state: any opcode sequence, halts, calls and creates agree',
-  generate(rng) {
-    const fork = this.fork;
-    const w = makeWorld(rng, fork, { nkeys: 2 });
-    const ctx = {
-      addresses: [...CONTRACTS, ...w.addrs, '0x0000000000000000000000000000000000000004', '0x0000000000000000000000000000000000000001'],
-      push0: true,
-      clz: fork === 'Osaka',
-    };
-    const n = rng.range(1, CONTRACTS.length);
-    for (let i = 0; i < n; i++) {
-      const storage = {};
-      for (let k = 0; k < rng.int(4); k++) storage[rng.int(8)] = rng.pick([1n, 2n, 0xffn, rng.big(256)]);
-      w.alloc[CONTRACTS[i]] = account({
-        balance: rng.bool(0.5) ? BigInt(rng.range(0, 1e6)) : 0n,
-        nonce: 1,
-        code: randomCode(rng, ctx, rng.range(8, 160)),
-        storage: Object.keys(storage).length ? storage : undefined,
-      });
-    }
-    const env = baseEnv(fork);
-    const txs = [];
-    const count = rng.bool(0.5) ? 1 : rng.range(2, 4);
-    for (let t = 0; t < count; t++) {
-      const create = rng.bool(0.15);
-      const data = create ? randomCode(rng, ctx, rng.range(4, 80)) : '0x' + pad32(rng.big(rng.range(0, 256))).repeat(rng.int(3));
-      txs.push(
-        w.tx(rng.int(2), {
-          type: 2,
-          ...fees(rng, 2, 7n),
-          gasLimit: BigInt(rng.pick([60000, 120000, 250000])),
-          to: create ? undefined : CONTRACTS[rng.int(n)],
-          value: rng.bool(0.3) ? BigInt(rng.range(0, 1000)) : 0n,
-          data,
-        }),
-      );
-    }
-    return { name: `${n} contracts, ${count} tx`, alloc: w.alloc, env, txs };
-  },
-};
+function family(fork, name, count) {
+  return {
+    name,
+    fork,
+    count,
+    about: 'random bytecode on a random small pre-state: any opcode sequence, halts, calls and creates agree',
+    generate(rng) {
+      const w = makeWorld(rng, fork, { nkeys: 2 });
+      const ctx = {
+        addresses: [...CONTRACTS, ...w.addrs, '0x0000000000000000000000000000000000000004', '0x0000000000000000000000000000000000000001'],
+        push0: true,
+        clz: fork === 'Osaka',
+      };
+      const n = rng.range(1, CONTRACTS.length);
+      for (let i = 0; i < n; i++) {
+        const storage = {};
+        for (let k = 0; k < rng.int(4); k++) storage[rng.int(8)] = rng.pick([1n, 2n, 0xffn, rng.big(256)]);
+        w.alloc[CONTRACTS[i]] = account({
+          balance: rng.bool(0.5) ? BigInt(rng.range(0, 1e6)) : 0n,
+          nonce: 1,
+          code: randomCode(rng, ctx, rng.range(8, 160)),
+          storage: Object.keys(storage).length ? storage : undefined,
+        });
+      }
+      const env = baseEnv(fork);
+      const txs = [];
+      const count = rng.bool(0.5) ? 1 : rng.range(2, 4);
+      for (let t = 0; t < count; t++) {
+        const create = rng.bool(0.15);
+        const data = create ? randomCode(rng, ctx, rng.range(4, 80)) : '0x' + pad32(rng.big(rng.range(0, 256))).repeat(rng.int(3));
+        txs.push(
+          w.tx(rng.int(2), {
+            type: 2,
+            ...fees(rng, 2, 7n),
+            gasLimit: BigInt(rng.pick([60000, 120000, 250000])),
+            to: create ? undefined : CONTRACTS[rng.int(n)],
+            value: rng.bool(0.3) ? BigInt(rng.range(0, 1000)) : 0n,
+            data,
+          }),
+        );
+      }
+      return { name: `${n} contracts, ${count} tx`, alloc: w.alloc, env, txs };
+    },
+  };
+}
+
+// Prague is the main run; Osaka adds CLZ (EIP-7939) to the opcodes drawn.
+export default family('Prague', 'bytecode', 75);
+export const bytecodeOsaka = family('Osaka', 'bytecode-osaka', 30);
