@@ -17,8 +17,7 @@
  *
  * PAREVM_FAULT_FULL=1 runs every N on the larger inputs (make test samples
  * them); PAREVM_FAULT_TRACE=1 prints a backtrace of each refused
- * allocation; PAREVM_FAULT_ALL=1 also fails on the open finding (the
- * unlogged pre-Prague parallel commit, see exec.h). */
+ * allocation. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -438,7 +437,6 @@ static void par_teardown(struct par_arg *a)
 struct par_fresh {
     struct par_arg *a;
     const char *dir;
-    long unlogged; /* failures that left the world changed (see below) */
 };
 
 static int run_exec_parallel_fresh(void *p)
@@ -459,18 +457,9 @@ static int run_exec_parallel_fresh(void *p)
     if (rc != PAREVM_OK) {
         assert_int_equal(world_state_root(&x->a->f.pre, &after), PAREVM_OK);
         if (memcmp(&before, &after, sizeof before) != 0) {
-            /* Open finding: before Prague a parallel commit known to hold
-             * writes the world without an undo log (sequential.c no_undo;
-             * logging it costs ~1.5% of a parallel block's instructions),
-             * so a refusal during or after it leaves part of the block.
-             * Counted; PAREVM_FAULT_ALL=1 makes it fail. */
-            const char *all = getenv("PAREVM_FAULT_ALL");
-            if (all && *all == '1') {
-                print_error("exec_block_parallel: root changed after failing allocation %ld (error %d)\n",
-                            now, rc);
-                fail();
-            }
-            x->unlogged++;
+            print_error("exec_block_parallel: root changed after failing allocation %ld (error %d)\n", now,
+                        rc);
+            fail();
         }
     }
     fault_at = now;
@@ -483,13 +472,10 @@ static void test_exec_parallel(void **state)
     static struct par_arg a;
     if (!par_setup(&a, "2674998"))
         skip();
-    struct par_fresh x = {&a, "2674998", 0};
+    struct par_fresh x = {&a, "2674998"};
     struct fault_op op = {
         "exec_block_parallel (4 threads)", run_exec_parallel_fresh, &x, NULL, step_for(5), true};
     fault_loop(&op);
-    print_message("exec_block_parallel: %ld failures left the world changed (unlogged parallel commit; "
-                  "PAREVM_FAULT_ALL=1 fails on them)\n",
-                  x.unlogged);
     par_teardown(&a);
 }
 

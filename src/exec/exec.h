@@ -143,12 +143,8 @@ void exec_guard_partition_result(const struct block *b, bool held);
 
 /* Execute block b like exec_block_sequential, running its transactions
  * with the parallel engine (exec/parallel.h) when the guard allows; the
- * result and the world are identical either way. stats may be NULL.
- * One exception to the world being left as it was on error: before
- * Prague, a parallel run whose transactions all commit writes the world
- * without an undo log (it costs the commit a lookup per location), so a
- * PAREVM_ERR_NOMEM from that commit or after it (receipts root, rewards)
- * can leave part of the block applied: discard the world then. */
+ * result and the world are identical either way, on error too (the
+ * world is left as it was). stats may be NULL. */
 int exec_block_parallel(const struct chain_config *cfg, const struct block *b, struct world *w,
                         const struct block_hashes *hashes, const struct exec_options *opt, struct block_result *r,
                         struct exec_stats *stats);
