@@ -25,6 +25,7 @@
 /* The generator lives with the CLI; compile it into this test. */
 #include "../src/tools/gen.c"
 #include "../src/tools/gen_workloads.c"
+#include "../src/tools/gen_suite.c"
 
 static const int thread_counts[] = {1, 2, 3, 4, 8, 16, 64};
 #define THREAD_COUNTS (sizeof thread_counts / sizeof thread_counts[0])
