@@ -191,7 +191,7 @@ static void fault_loop(const struct fault_op *op)
     if (op->world)
         assert_int_equal(world_state_root(op->world, &before), PAREVM_OK);
     size_t sites0 = site_count;
-    long n = 1, tried = 0, recovered = 0;
+    long n = 1, tried = 0, recovered = 0, total = 0;
     for (;; n += op->step) {
         fault_calls = 0;
         fault_hit = 0;
@@ -200,6 +200,7 @@ static void fault_loop(const struct fault_op *op)
         fault_at = 0;
         if (!fault_hit) {
             assert_int_equal(rc, PAREVM_OK);
+            total = fault_calls; /* a whole run's allocations */
             break;
         }
         tried++;
@@ -225,7 +226,7 @@ static void fault_loop(const struct fault_op *op)
         leak_check(op->name, n);
     }
     print_message("%s: %ld allocations, %ld failure points tried (%ld recovered), %zu new sites\n", op->name,
-                  n - 1, tried, recovered, site_count - sites0);
+                  total, tried, recovered, site_count - sites0);
 }
 
 static long step_for(long full_step)
