@@ -75,10 +75,27 @@ static void *note_site(void *ra)
     return NULL;
 }
 
+/* Every call site that allocated while armed (several threads: locked). */
+static void *reached[MAX_SITES];
+static size_t reached_count;
+static pthread_mutex_t reached_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static void note_reached(void *ra)
+{
+    pthread_mutex_lock(&reached_lock);
+    size_t i = 0;
+    while (i < reached_count && reached[i] != ra)
+        i++;
+    if (i == reached_count && reached_count < MAX_SITES)
+        reached[reached_count++] = ra;
+    pthread_mutex_unlock(&reached_lock);
+}
+
 static int should_fail(void *ra)
 {
     if (!fault_at)
         return 0;
+    note_reached(ra);
     if (atomic_fetch_add(&fault_calls, 1) + 1 != fault_at)
         return 0;
     fault_hit = 1;
@@ -656,6 +673,7 @@ int main(void)
         cmocka_unit_test(test_blocktest_loader),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
-    print_message("fault: %zu distinct allocation sites failed\n", site_count);
+    print_message("fault: %zu distinct allocation sites reached, %zu of them failed\n", reached_count,
+                  site_count);
     return rc;
 }
