@@ -1,12 +1,23 @@
 /* Fault injection (issue 21, item 2): the Nth allocation fails.
  *
- * Built with -Wl,--wrap=malloc,... (mk/fault.mk) so every allocation the
- * library makes goes through the counters below; cJSON is routed through
- * them with cJSON_InitHooks. For N = 1, 2, ... each operation runs with the
- * Nth allocation failing until a run completes with no failure injected.
+ * Built with -Wl,--wrap=malloc,calloc,realloc,aligned_alloc,strdup and
+ * pthread_create (mk/fault.mk) so every allocation the library makes goes
+ * through the counters below; cJSON is routed through them with
+ * cJSON_InitHooks. For N = 1, 2, ... each operation runs with the Nth
+ * allocation failing until a run completes with no failure injected.
  * Every failing run must return PAREVM_ERR_NOMEM, leave the world's root
- * unchanged and (under ASan) leak nothing. PAREVM_FAULT_FULL=1 runs every
- * N on the larger inputs (make test samples them). */
+ * unchanged and (under ASan) leak nothing; the parallel engine may also
+ * recover (then its result must equal the sequential one). Operations:
+ * write_set_apply, the statetest, mainnet, t8n and blocktest loaders, the
+ * t8n transition and writers, exec_block_sequential, exec_block_parallel
+ * at 4 threads, and pthread_create failing the Nth time (the engine runs
+ * on the threads it has, or returns NOMEM; never hangs, never differs).
+ * Each prints its allocations and failure points, and the run ends with
+ * the number of distinct allocation sites failed.
+ *
+ * PAREVM_FAULT_FULL=1 runs every N on the larger inputs (make test samples
+ * them); PAREVM_FAULT_TRACE=1 prints a backtrace of each refused
+ * allocation. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -15,15 +26,22 @@
 #include <cjson/cJSON.h>
 #include <cmocka.h>
 #include <errno.h>
+#include <execinfo.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
 #include "../include/parevm.h"
+#include "../src/base/buf.h"
 #include "../src/exec/exec.h"
+#include "../src/io/blocktest.h"
+#include "../src/io/file.h"
 #include "../src/io/mainnet.h"
 #include "../src/io/statetest.h"
+#include "../src/io/t8n.h"
 #include "../src/state/world.h"
 #include "../src/state/write_set.h"
 
@@ -33,9 +51,16 @@ void *__real_realloc(void *p, size_t n);
 void *__real_aligned_alloc(size_t a, size_t n);
 int __lsan_do_recoverable_leak_check(void) __attribute__((weak));
 
-static long fault_at;    /* 0: never fail */
-static long fault_calls; /* allocations counted since arming */
-static int fault_hit;    /* the Nth allocation was refused */
+/* Counters are atomic: the parallel engine allocates on its workers.
+ * Exactly one call sees fault_calls reach fault_at, so the sites array
+ * has one writer at a time. */
+static _Atomic long fault_at;        /* 0: never fail */
+static _Atomic long fault_calls;     /* allocations counted since arming */
+static _Atomic int fault_hit;        /* the Nth allocation was refused */
+static _Atomic long thread_fault_at; /* the same for pthread_create (0: never) */
+static _Atomic long thread_calls;
+static _Atomic int thread_hit;
+static int fault_trace; /* PAREVM_FAULT_TRACE=1 */
 #define MAX_SITES 4096
 static void *sites[MAX_SITES];
 static size_t site_count;
@@ -50,15 +75,62 @@ static void *note_site(void *ra)
     return NULL;
 }
 
+/* Every call site that allocated while armed (several threads: locked). */
+static void *reached[MAX_SITES];
+static size_t reached_count;
+static pthread_mutex_t reached_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static void note_reached(void *ra)
+{
+    pthread_mutex_lock(&reached_lock);
+    size_t i = 0;
+    while (i < reached_count && reached[i] != ra)
+        i++;
+    if (i == reached_count && reached_count < MAX_SITES)
+        reached[reached_count++] = ra;
+    pthread_mutex_unlock(&reached_lock);
+}
+
 static int should_fail(void *ra)
 {
     if (!fault_at)
         return 0;
-    if (++fault_calls != fault_at)
+    note_reached(ra);
+    if (atomic_fetch_add(&fault_calls, 1) + 1 != fault_at)
         return 0;
     fault_hit = 1;
     note_site(ra);
+    if (fault_trace) { /* PAREVM_FAULT_TRACE=1: where each refused allocation was */
+        void *frames[16];
+        int n = backtrace(frames, 16);
+        fprintf(stderr, "-- allocation %ld refused:\n", fault_at);
+        backtrace_symbols_fd(frames, n, 2);
+    }
     return 1;
+}
+
+int __real_pthread_create(pthread_t *t, const pthread_attr_t *attr, void *(*fn)(void *), void *arg);
+
+/* Thread creation fails the Nth time (EAGAIN, as when a process is out
+ * of threads or address space). */
+int __wrap_pthread_create(pthread_t *t, const pthread_attr_t *attr, void *(*fn)(void *), void *arg)
+{
+    if (thread_fault_at && atomic_fetch_add(&thread_calls, 1) + 1 == thread_fault_at) {
+        thread_hit = 1;
+        return EAGAIN;
+    }
+    return __real_pthread_create(t, attr, fn, arg);
+}
+
+char *__wrap_strdup(const char *str)
+{
+    if (should_fail(__builtin_return_address(0)))
+        return NULL;
+    size_t n = strlen(str) + 1;
+    char *p = __real_malloc(n);
+    if (p)
+        memcpy(p, str, n);
+    return p;
 }
 
 void *__wrap_malloc(size_t n)
@@ -118,6 +190,8 @@ struct fault_op {
     void *arg;
     struct world *world; /* whose root must not change on failure, or NULL */
     long step;           /* test every step-th N (1: all) */
+    bool may_recover;    /* a refused allocation may also end in PAREVM_OK
+                            (a fallback; run checks the result itself) */
 };
 
 static void leak_check(const char *name, long n)
@@ -134,7 +208,7 @@ static void fault_loop(const struct fault_op *op)
     if (op->world)
         assert_int_equal(world_state_root(op->world, &before), PAREVM_OK);
     size_t sites0 = site_count;
-    long n = 1, tried = 0;
+    long n = 1, tried = 0, recovered = 0, total = 0;
     for (;; n += op->step) {
         fault_calls = 0;
         fault_hit = 0;
@@ -143,9 +217,17 @@ static void fault_loop(const struct fault_op *op)
         fault_at = 0;
         if (!fault_hit) {
             assert_int_equal(rc, PAREVM_OK);
+            total = fault_calls; /* a whole run's allocations */
             break;
         }
         tried++;
+        if (rc == PAREVM_OK && op->may_recover) {
+            recovered++;
+            if (fault_trace)
+                fprintf(stderr, "-- %s: allocation %ld refused, recovered\n", op->name, n);
+            leak_check(op->name, n);
+            continue;
+        }
         if (rc != PAREVM_ERR_NOMEM) {
             print_error("%s: allocation %ld failed, got error %d (%s), want NOMEM\n", op->name, n, rc,
                         parevm_strerror(rc));
@@ -160,22 +242,8 @@ static void fault_loop(const struct fault_op *op)
         }
         leak_check(op->name, n);
     }
-    print_message("%s: %ld allocations, %ld failure points tried, %zu new sites\n", op->name, n - 1, tried,
-                  site_count - sites0);
-}
-
-/* Operations with open findings (see the report of branch h-fault): the
- * JSON loaders turn a refused allocation inside cJSON into
- * PAREVM_ERR_JSON, and exec_block without the full undo log leaves the
- * transactions before the failure applied. They run only with
- * PAREVM_FAULT_ALL=1 until fixed. */
-static void require_all(void)
-{
-    const char *e = getenv("PAREVM_FAULT_ALL");
-    if (!(e && *e == '1')) {
-        print_message("skipped: open finding (PAREVM_FAULT_ALL=1 runs it)\n");
-        skip();
-    }
+    print_message("%s: %ld allocations, %ld failure points tried (%ld recovered), %zu new sites\n", op->name,
+                  total, tried, recovered, site_count - sites0);
 }
 
 static long step_for(long full_step)
@@ -237,7 +305,7 @@ static void test_write_set_apply(void **state)
         }
     }
     struct ws_arg arg = {&ws, &w};
-    struct fault_op op = {"write_set_apply", run_ws_apply, &arg, &w, 1};
+    struct fault_op op = {"write_set_apply", run_ws_apply, &arg, &w, 1, false};
     fault_loop(&op);
     write_set_free(&ws);
     world_free(&w);
@@ -258,12 +326,11 @@ static int run_statetest_load(void *p)
 static void test_statetest_loader(void **state)
 {
     (void)state;
-    require_all();
     snprintf(fixtures, sizeof fixtures, "%s/ethereum-tests/GeneralStateTests/stExample/add11.json",
              fixture_root());
     if (!dir_exists(fixtures))
         skip();
-    struct fault_op op = {"statetest_load_file", run_statetest_load, fixtures, NULL, 1};
+    struct fault_op op = {"statetest_load_file", run_statetest_load, fixtures, NULL, 1, false};
     fault_loop(&op);
 }
 
@@ -282,11 +349,10 @@ static int run_mainnet_load(void *p)
 static void test_mainnet_loader(void **state)
 {
     (void)state;
-    require_all();
     snprintf(fixtures, sizeof fixtures, "%s/mainnet/1149999", fixture_root());
     if (!dir_exists(fixtures))
         skip();
-    struct fault_op op = {"mainnet_load", run_mainnet_load, fixtures, NULL, step_for(7)};
+    struct fault_op op = {"mainnet_load", run_mainnet_load, fixtures, NULL, step_for(7), false};
     fault_loop(&op);
 }
 
@@ -308,7 +374,6 @@ static int run_exec_sequential(void *p)
 static void test_exec_sequential(void **state)
 {
     (void)state;
-    require_all();
     snprintf(fixtures, sizeof fixtures, "%s/mainnet/1149999", fixture_root());
     if (!dir_exists(fixtures))
         skip();
@@ -317,22 +382,298 @@ static void test_exec_sequential(void **state)
     a.cfg.skip_intermediate_roots = true;
     char err[512];
     assert_int_equal(mainnet_load(fixtures, &a.cfg, &a.f, err, sizeof err), PAREVM_OK);
-    struct fault_op op = {"exec_block_sequential", run_exec_sequential, &a, &a.f.pre, step_for(1)};
+    struct fault_op op = {"exec_block_sequential", run_exec_sequential, &a, &a.f.pre, step_for(1), false};
     fault_loop(&op);
     mainnet_fixture_free(&a.f);
+}
+
+/* ---- the parallel engine ---- */
+
+/* exec_block_parallel, forced onto the engine at 4 threads (the
+ * allocations of its workers interleave, so which one the Nth is varies
+ * from run to run; every one must still fail cleanly). A run with no
+ * failure must give the sequential result. */
+struct par_arg {
+    struct chain_config cfg;
+    struct mainnet_fixture f;
+    struct block_result want;
+    hash32 want_root;
+    struct exec_options opt;
+};
+
+static int run_exec_parallel(void *p)
+{
+    struct par_arg *a = p;
+    struct block_result r;
+    memset(&r, 0, sizeof r);
+    int rc = exec_block_parallel(&a->cfg, &a->f.block, &a->f.pre, &a->f.hashes, &a->opt, &r, NULL);
+    long armed = fault_at;
+    fault_at = 0; /* the checks are not under test */
+    if (rc == PAREVM_OK) {
+        /* the block ran: check it, then put the world back for the next N */
+        hash32 root;
+        assert_true(block_result_equal(&r, &a->want));
+        assert_int_equal(world_state_root(&a->f.pre, &root), PAREVM_OK);
+        assert_memory_equal(&root, &a->want_root, sizeof root);
+    }
+    block_result_free(&r);
+    fault_at = armed;
+    return rc;
+}
+
+/* Load fixture dir into a, compute the sequential result on a copy. */
+static bool par_setup(struct par_arg *a, const char *dir)
+{
+    snprintf(fixtures, sizeof fixtures, "%s/mainnet/%s", fixture_root(), dir);
+    if (!dir_exists(fixtures))
+        return false;
+    chain_config_mainnet(&a->cfg);
+    a->cfg.skip_intermediate_roots = true;
+    char err[512];
+    assert_int_equal(mainnet_load(fixtures, &a->cfg, &a->f, err, sizeof err), PAREVM_OK);
+    struct mainnet_fixture copy;
+    assert_int_equal(mainnet_load(fixtures, &a->cfg, &copy, err, sizeof err), PAREVM_OK);
+    memset(&a->want, 0, sizeof a->want);
+    assert_int_equal(exec_block_sequential(&a->cfg, &copy.block, &copy.pre, &copy.hashes, &a->want),
+                     PAREVM_OK);
+    assert_false(a->want.invalid);
+    assert_int_equal(world_state_root(&copy.pre, &a->want_root), PAREVM_OK);
+    mainnet_fixture_free(&copy);
+    a->opt = (struct exec_options){.threads = 4, .force = true, .no_sample = true};
+    return true;
+}
+
+static void par_teardown(struct par_arg *a)
+{
+    block_result_free(&a->want);
+    mainnet_fixture_free(&a->f);
+}
+
+/* The world a successful run leaves is the post-state: the fault loop
+ * compares roots against the pre-state, so each run starts from a fresh
+ * load. */
+struct par_fresh {
+    struct par_arg *a;
+    const char *dir;
+};
+
+static int run_exec_parallel_fresh(void *p)
+{
+    struct par_fresh *x = p;
+    hash32 before, after;
+    long armed = fault_at;
+    fault_at = 0; /* the reload is not under test */
+    mainnet_fixture_free(&x->a->f);
+    char err[512];
+    assert_int_equal(mainnet_load(fixtures, &x->a->cfg, &x->a->f, err, sizeof err), PAREVM_OK);
+    assert_int_equal(world_state_root(&x->a->f.pre, &before), PAREVM_OK);
+    fault_calls = 0;
+    fault_at = armed;
+    int rc = run_exec_parallel(x->a);
+    long now = fault_at;
+    fault_at = 0;
+    if (rc != PAREVM_OK) {
+        assert_int_equal(world_state_root(&x->a->f.pre, &after), PAREVM_OK);
+        if (memcmp(&before, &after, sizeof before) != 0) {
+            print_error("exec_block_parallel: root changed after failing allocation %ld (error %d)\n", now,
+                        rc);
+            fail();
+        }
+    }
+    fault_at = now;
+    return rc;
+}
+
+static void test_exec_parallel(void **state)
+{
+    (void)state;
+    static struct par_arg a;
+    if (!par_setup(&a, "2674998"))
+        skip();
+    struct par_fresh x = {&a, "2674998"};
+    struct fault_op op = {
+        "exec_block_parallel (4 threads)", run_exec_parallel_fresh, &x, NULL, step_for(5), true};
+    fault_loop(&op);
+    par_teardown(&a);
+}
+
+/* pthread_create failing the Nth time, in the worker pool (its threads
+ * live on: later runs start fewer or none) or for a deep stack: the block
+ * runs on the threads it has, or fails with an error, never hangs nor
+ * gives another result. Runs before any other parallel test so that the
+ * pool starts empty. */
+static void test_thread_create(void **state)
+{
+    (void)state;
+    static struct par_arg a;
+    if (!par_setup(&a, "2674998"))
+        skip();
+    long n = 1, failed = 0, fallbacks = 0;
+    for (;; n++) {
+        hash32 before, after;
+        mainnet_fixture_free(&a.f);
+        char err[512];
+        assert_int_equal(mainnet_load(fixtures, &a.cfg, &a.f, err, sizeof err), PAREVM_OK);
+        assert_int_equal(world_state_root(&a.f.pre, &before), PAREVM_OK);
+        thread_calls = 0;
+        thread_hit = 0;
+        thread_fault_at = n;
+        int rc = run_exec_parallel(&a);
+        thread_fault_at = 0;
+        if (!thread_hit) {
+            assert_int_equal(rc, PAREVM_OK);
+            break;
+        }
+        if (rc == PAREVM_OK) {
+            fallbacks++; /* fewer threads, the same result (checked) */
+            continue;
+        }
+        failed++;
+        if (rc != PAREVM_ERR_NOMEM) {
+            print_error("thread creation %ld failed, got error %d (%s)\n", n, rc, parevm_strerror(rc));
+            fail();
+        }
+        assert_int_equal(world_state_root(&a.f.pre, &after), PAREVM_OK);
+        assert_memory_equal(&before, &after, sizeof before);
+    }
+    print_message("pthread_create: %ld failure points, %ld ran on fewer threads, %ld returned NOMEM\n", n - 1,
+                  fallbacks, failed);
+    par_teardown(&a);
+}
+
+/* ---- t8n: the loaders, the transition, the writers ---- */
+
+struct t8n_arg {
+    const char *dir;
+    enum fork fork;
+    int threads;
+    char *alloc, *env, *txs;
+    size_t alloc_len, env_len, txs_len;
+};
+
+static int run_t8n(void *p)
+{
+    struct t8n_arg *a = p;
+    struct world w;
+    struct t8n_env env;
+    struct t8n_txs txs;
+    struct t8n_result r;
+    struct bytebuf out = {0};
+    char err[512];
+    world_init(&w);
+    memset(&env, 0, sizeof env);
+    memset(&txs, 0, sizeof txs);
+    memset(&r, 0, sizeof r);
+    int rc = t8n_parse_alloc("alloc.json", a->alloc, a->alloc_len, &w, err, sizeof err);
+    if (!rc)
+        rc = t8n_parse_env("env.json", a->env, a->env_len, &env, err, sizeof err);
+    if (!rc)
+        rc = t8n_parse_txs("txs.json", a->txs, a->txs_len, a->fork, 1, &txs, err, sizeof err);
+    if (!rc) {
+        struct t8n_config cfg = {
+            .fork = a->fork, .chain_id = 1, .reward_enabled = true, .threads = a->threads};
+        rc = t8n_apply(&cfg, &env, &txs, &w, &r, err, sizeof err);
+    }
+    if (!rc)
+        rc = t8n_write_combined(&w, &r, &txs, T8N_PART_ALLOC | T8N_PART_RESULT | T8N_PART_BODY, &out);
+    bytebuf_free(&out);
+    t8n_result_free(&r);
+    t8n_txs_free(&txs);
+    t8n_env_free(&env);
+    world_free(&w);
+    return rc;
+}
+
+static char *slurp(const char *dir, const char *name, size_t *len)
+{
+    char path[4096], msg[256], *data;
+    snprintf(path, sizeof path, "tests/t8n-geth/%s/%s", dir, name);
+    if (io_read_file(path, &data, len, msg, sizeof msg) != PAREVM_OK)
+        return NULL;
+    return data;
+}
+
+static void t8n_case(const char *dir, enum fork fork, int threads)
+{
+    struct t8n_arg a = {dir, fork, threads, NULL, NULL, NULL, 0, 0, 0};
+    a.alloc = slurp(dir, "alloc.json", &a.alloc_len);
+    a.env = slurp(dir, "env.json", &a.env_len);
+    a.txs = slurp(dir, "txs.json", &a.txs_len);
+    if (!a.alloc || !a.env || !a.txs) {
+        free(a.alloc);
+        free(a.env);
+        free(a.txs);
+        print_message("tests/t8n-geth/%s: not found (run from the repository root)\n", dir);
+        skip();
+    }
+    char name[96];
+    snprintf(name, sizeof name, "t8n %s (%d thread%s)", dir, threads, threads > 1 ? "s" : "");
+    /* at 2+ threads the engine may recover from a refusal (the result is
+     * then not compared here: tests/test_t8n.c compares the engines) */
+    struct fault_op op = {name, run_t8n, &a, NULL, 1, threads > 1};
+    fault_loop(&op);
+    free(a.alloc);
+    free(a.env);
+    free(a.txs);
+}
+
+static void test_t8n_shanghai(void **state)
+{
+    (void)state;
+    t8n_case("18-shanghai", FORK_SHANGHAI, 1);
+}
+
+static void test_t8n_paris_parallel(void **state)
+{
+    (void)state;
+    t8n_case("15-paris", FORK_PARIS, 4);
+}
+
+static void test_t8n_prague(void **state)
+{
+    (void)state;
+    t8n_case("22-prague", FORK_PRAGUE, 1);
+}
+
+/* ---- blocktest loader ---- */
+
+static int run_blocktest_load(void *p)
+{
+    struct blocktest_file f;
+    char err[512];
+    int rc = blocktest_load_file(p, &f, err, sizeof err);
+    if (rc == PAREVM_OK)
+        blocktest_file_free(&f);
+    return rc;
+}
+
+static void test_blocktest_loader(void **state)
+{
+    (void)state;
+    snprintf(fixtures, sizeof fixtures,
+             "%s/ethereum-tests/BlockchainTests/ValidBlocks/bcExample/shanghaiExample.json", fixture_root());
+    if (!dir_exists(fixtures))
+        skip();
+    struct fault_op op = {"blocktest_load_file", run_blocktest_load, fixtures, NULL, step_for(3), false};
+    fault_loop(&op);
 }
 
 int main(void)
 {
     cJSON_Hooks hooks = {cjson_malloc, free};
     cJSON_InitHooks(&hooks);
+    const char *trace = getenv("PAREVM_FAULT_TRACE");
+    fault_trace = trace && *trace == '1';
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_write_set_apply),
-        cmocka_unit_test(test_statetest_loader),
-        cmocka_unit_test(test_mainnet_loader),
-        cmocka_unit_test(test_exec_sequential),
+        cmocka_unit_test(test_thread_create), /* first: the worker pool starts empty */
+        cmocka_unit_test(test_write_set_apply),    cmocka_unit_test(test_statetest_loader),
+        cmocka_unit_test(test_mainnet_loader),     cmocka_unit_test(test_exec_sequential),
+        cmocka_unit_test(test_exec_parallel),      cmocka_unit_test(test_t8n_shanghai),
+        cmocka_unit_test(test_t8n_paris_parallel), cmocka_unit_test(test_t8n_prague),
+        cmocka_unit_test(test_blocktest_loader),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
-    print_message("fault: %zu distinct allocation sites failed\n", site_count);
+    print_message("fault: %zu distinct allocation sites reached, %zu of them failed\n", reached_count,
+                  site_count);
     return rc;
 }

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "../src/base/hex.h"
+#include "../src/io/file.h"
 #include "../src/io/statetest.h"
 
 static hash32 hash_hex(const char *s)
@@ -184,7 +185,8 @@ static const char *const template_head =
     " \"pre\": {\"0xA94F5374FCE5EDBC8E2A8697C15331677E6EBF0B\": {\"balance\": \"0x0de0b6b3a7640000\",\n"
     "   \"code\": \"0x\", \"nonce\": \"0x\", \"storage\": {\"0x01\": \"0x02\", \"0x0003\": \"0x00\"}}},\n"
     " \"transaction\": {\"data\": [\"0x\", \"0x0102\"], \"gasLimit\": [\"0x5208\", \"100000\"],\n"
-    "   \"value\": [\"0x00\", \"0x:bigint 0x10000000000000000000000000000000000000000000000000000000000000001\"],\n"
+    "   \"value\": [\"0x00\", \"0x:bigint "
+    "0x10000000000000000000000000000000000000000000000000000000000000001\"],\n"
     "   \"nonce\": \"0x0000000000000000000000000000000000000000000000000000000000000000007\",\n"
     "   \"to\": \"%s\", \"sender\": \"0xa94f5374fce5edbc8e2a8697c15331677e6ebf0b\",\n"
     "   \"secretKey\": \"0x45a915e4d060149eb4365960e6a7a45f334393093061116b197e3240065ff2d8\"%s},\n"
@@ -194,7 +196,8 @@ static const char *const template_head =
     "    \"indexes\": {\"data\": 0, \"gas\": 0, \"value\": 0}, \"txbytes\": null},\n"
     "   {\"hash\": \"0x0000000000000000000000000000000000000000000000000000000000000002\",\n"
     "    \"logs\": \"0x1dcc4de8dec75d7aab85b567b6ccd41ad312451b948a7413f0a142fd40d49347\",\n"
-    "    \"indexes\": {\"data\": 1, \"gas\": 1, \"value\": 1}, \"expectException\": \"TR_RLP_WRONGVALUE\"}],\n"
+    "    \"indexes\": {\"data\": 1, \"gas\": 1, \"value\": 1}, \"expectException\": "
+    "\"TR_RLP_WRONGVALUE\"}],\n"
     "  \"Frontier\": [\n"
     "   {\"hash\": \"0x0000000000000000000000000000000000000000000000000000000000000003\",\n"
     "    \"logs\": \"0x1dcc4de8dec75d7aab85b567b6ccd41ad312451b948a7413f0a142fd40d49347\",\n"
@@ -278,12 +281,12 @@ static void test_access_list_and_create(void **state)
 {
     (void)state;
     /* accessLists: a list for data 0, null for data 1 (legacy there). */
-    char *json = make_test_json(
-        "", "",
-        ", \"gasPrice\": \"0x0a\", \"accessLists\": [[{\"address\": "
-        "\"0x095e7baea6a6c7c4c2dfeb977efac326af552d87\", \"storageKeys\": "
-        "[\"0x0000000000000000000000000000000000000000000000000000000000000001\", "
-        "\"0x0000000000000000000000000000000000000000000000000000000000000002\"]}], null]");
+    char *json =
+        make_test_json("", "",
+                       ", \"gasPrice\": \"0x0a\", \"accessLists\": [[{\"address\": "
+                       "\"0x095e7baea6a6c7c4c2dfeb977efac326af552d87\", \"storageKeys\": "
+                       "[\"0x0000000000000000000000000000000000000000000000000000000000000001\", "
+                       "\"0x0000000000000000000000000000000000000000000000000000000000000002\"]}], null]");
     struct statetest_file f;
     parse_ok(json, &f);
     const struct statetest *t = &f.tests[0];
@@ -377,10 +380,12 @@ static void test_set_code_authorizations(void **state)
     char *json = make_test_json(
         "", "0x095e7baea6a6c7c4c2dfeb977efac326af552d87",
         ", \"maxFeePerGas\": \"0x64\", \"maxPriorityFeePerGas\": \"0x02\", \"authorizationList\": ["
-        "{\"chainId\": \"0x00\", \"address\": \"0x3d8e2d77bca8c0ed68f6d4860444bad2cc2cd661\", \"nonce\": \"0x07\","
+        "{\"chainId\": \"0x00\", \"address\": \"0x3d8e2d77bca8c0ed68f6d4860444bad2cc2cd661\", \"nonce\": "
+        "\"0x07\","
         " \"v\": \"0x01\", \"yParity\": \"0x01\", \"r\": \"0x11\", \"s\": \"0x22\","
         " \"signer\": \"0x89873a93c67fc34d662483a081ebaabe443ea62f\"},"
-        "{\"chainId\": \"0x01\", \"address\": \"0x0000000000000000000000000000000000000000\", \"nonce\": \"0x00\","
+        "{\"chainId\": \"0x01\", \"address\": \"0x0000000000000000000000000000000000000000\", \"nonce\": "
+        "\"0x00\","
         " \"v\": \"0x00\", \"r\": \"0x33\", \"s\": \"0x44\"}]");
     struct statetest_file f;
     parse_ok(json, &f);
@@ -431,7 +436,8 @@ static void test_set_code_authorizations(void **state)
         "{\"chainId\": \"0x00\", \"address\": \"0x3d8e2d77bca8c0ed68f6d4860444bad2cc2cd661\","
         " \"nonce\": \"0x00\", \"yParity\": \"0x01\", \"s\": \"0x22\"}]");
     char err[512];
-    assert_int_not_equal(statetest_parse("synthetic.json", json, strlen(json), &f, err, sizeof err), PAREVM_OK);
+    assert_int_not_equal(statetest_parse("synthetic.json", json, strlen(json), &f, err, sizeof err),
+                         PAREVM_OK);
     assert_non_null(strstr(err, "authorizationList[0].r"));
     free(json);
 }
@@ -522,9 +528,58 @@ static void test_malformed_json(void **state)
 
     struct statetest_file f;
     char err[512];
-    assert_int_equal(statetest_load_file("/nonexistent/parevm/none.json", &f, err, sizeof err), PAREVM_ERR_IO);
+    assert_int_equal(statetest_load_file("/nonexistent/parevm/none.json", &f, err, sizeof err),
+                     PAREVM_ERR_IO);
     assert_non_null(strstr(err, "/nonexistent/parevm/none.json"));
     assert_non_null(strstr(err, "cannot open"));
+}
+
+/* cJSON returns NULL for bad syntax and for a refused allocation alike;
+ * io_parse_json tells them apart by re-reading the text (tests/test_fault.c
+ * checks the NOMEM side). Text that is valid JSON but that cJSON refuses
+ * must still be "malformed", never "out of memory". */
+static void test_json_refused_not_nomem(void **state)
+{
+    (void)state;
+    static char deep[2 * 1001 + 1];
+    for (int i = 0; i < 1001; i++) {
+        deep[i] = '[';
+        deep[1001 + i] = ']';
+    }
+    char number[80] = "["; /* upstream cJSON 1.7.15 reads up to 63 characters of a number */
+    memset(number + 1, '1', 63);
+    const char *cases[] = {
+        deep,
+        "[\"\\udc00\"]",        /* a lone low surrogate */
+        "[\"\\ud800x\"]",       /* a high one not followed by \u */
+        "[\"\\ud800\\u0041\"]", /* nor by a low one */
+        "[1,]",
+        "{\"a\" 1}",
+        "",
+        "   ",
+        "[\"\\x\"]",
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        cJSON *root = NULL;
+        char msg[256];
+        int rc = io_parse_json(cases[i], strlen(cases[i]), &root, msg, sizeof msg);
+        if (rc != PAREVM_ERR_JSON)
+            print_error("case %zu: got %d (%s)\n", i, rc, msg);
+        assert_int_equal(rc, PAREVM_ERR_JSON);
+        assert_null(root);
+    }
+    /* 1000 levels and a 63-character number are fine (longer ones, which
+     * the check calls malformed, depend on the cJSON build: only ever
+     * misnamed under memory exhaustion) */
+    deep[1000] = ' ';
+    deep[1001] = ' ';
+    cJSON *root = NULL;
+    char msg[256];
+    assert_int_equal(io_parse_json(deep, strlen(deep), &root, msg, sizeof msg), PAREVM_OK);
+    cJSON_Delete(root);
+    snprintf(number + 64, sizeof number - 64, "]");
+    assert_int_equal(io_parse_json(number, strlen(number), &root, msg, sizeof msg), PAREVM_OK);
+    cJSON_Delete(root);
 }
 
 /* The shared strict parser (src/io/file.c io_parse_json) refuses what
@@ -621,14 +676,14 @@ static void test_malformed_fields(void **state)
                           "transaction.gasLimit[1]", "bad decimal");
     expect_mutation_error("gas_range.json", "\"0x5208\"", "\"0x10000000000000000\"", PAREVM_ERR_RANGE,
                           "transaction.gasLimit[0]", "64 bits");
-    expect_mutation_error("missing_coinbase.json", "\"currentCoinbase\"", "\"currentCoinBase\"", PAREVM_ERR_JSON,
-                          "t: env.currentCoinbase", "missing field");
+    expect_mutation_error("missing_coinbase.json", "\"currentCoinbase\"", "\"currentCoinBase\"",
+                          PAREVM_ERR_JSON, "t: env.currentCoinbase", "missing field");
     expect_mutation_error("missing_env.json", "\"env\"", "\"environment\"", PAREVM_ERR_JSON, "t: env",
                           "missing field");
-    expect_mutation_error("short_address.json", "\"0x2adc25665018aa1fe0e6bc666dac8fc2697ff9ba\"", "\"0x2adc\"",
-                          PAREVM_ERR_HEX, "env.currentCoinbase", "20 bytes");
-    expect_mutation_error("bad_pre_key.json", "\"0xA94F5374FCE5EDBC8E2A8697C15331677E6EBF0B\"", "\"0xnothex\"",
-                          PAREVM_ERR_HEX, "pre.0xnothex", NULL);
+    expect_mutation_error("short_address.json", "\"0x2adc25665018aa1fe0e6bc666dac8fc2697ff9ba\"",
+                          "\"0x2adc\"", PAREVM_ERR_HEX, "env.currentCoinbase", "20 bytes");
+    expect_mutation_error("bad_pre_key.json", "\"0xA94F5374FCE5EDBC8E2A8697C15331677E6EBF0B\"",
+                          "\"0xnothex\"", PAREVM_ERR_HEX, "pre.0xnothex", NULL);
     expect_mutation_error("bad_code.json", "\"code\": \"0x\"", "\"code\": \"0x6\"", PAREVM_ERR_HEX,
                           "pre.0xA94F5374FCE5EDBC8E2A8697C15331677E6EBF0B.code", "bad hex");
     expect_mutation_error("bad_slot.json", "\"0x01\": \"0x02\"", "\"0x01\": \"0xg2\"", PAREVM_ERR_HEX,
@@ -639,15 +694,16 @@ static void test_malformed_fields(void **state)
                           PAREVM_ERR_JSON, "transaction.data", "expected an array");
     expect_mutation_error("no_sender.json", "\"sender\"", "\"snder\"", PAREVM_ERR_JSON, "transaction.sender",
                           "missing field");
-    expect_mutation_error("no_fee.json", "\"gasPrice\"", "\"gasPrize\"", PAREVM_ERR_JSON, "transaction.gasPrice",
-                          NULL);
+    expect_mutation_error("no_fee.json", "\"gasPrice\"", "\"gasPrize\"", PAREVM_ERR_JSON,
+                          "transaction.gasPrice", NULL);
     expect_mutation_error("index_range.json", "{\"data\": 1, \"gas\": 0, \"value\": 0}",
                           "{\"data\": 2, \"gas\": 0, \"value\": 0}", PAREVM_ERR_RANGE,
                           "post.Frontier[0].indexes.data", "out of range");
     expect_mutation_error("unknown_fork.json", "\"Frontier\"", "\"Atlantis\"", PAREVM_ERR_UNSUPPORTED,
                           "post.Atlantis", "unknown fork");
-    expect_mutation_error("bad_post_hash.json", "0x0000000000000000000000000000000000000000000000000000000000000002",
-                          "0x02", PAREVM_ERR_HEX, "post.Cancun[1].hash", "32 bytes");
+    expect_mutation_error("bad_post_hash.json",
+                          "0x0000000000000000000000000000000000000000000000000000000000000002", "0x02",
+                          PAREVM_ERR_HEX, "post.Cancun[1].hash", "32 bytes");
     expect_mutation_error("value_range.json", "\"0x00\", \"0x:bigint", "\"0x1\" \"0x:bigint", PAREVM_ERR_JSON,
                           "invalid JSON", NULL);
     expect_mutation_error("balance_range.json", "\"0x0de0b6b3a7640000\"",
@@ -666,6 +722,7 @@ int main(void)
         cmocka_unit_test(test_multiple_tests),
         cmocka_unit_test(test_malformed_json),
         cmocka_unit_test(test_strict_json),
+        cmocka_unit_test(test_json_refused_not_nomem),
         cmocka_unit_test(test_malformed_fields),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -50,11 +50,12 @@ struct block_result {
 
 void block_result_free(struct block_result *r);
 
-/* Execute block b on world w (mutated in place; on an invalid block the
- * world is left as it was before the block). Returns PAREVM_OK (then
- * check r->invalid), PAREVM_ERR_UNSUPPORTED when cfg puts the block in a
- * fork parevm does not implement (fork_implemented), or an internal
- * error. */
+/* Execute block b on world w (mutated in place; on an invalid block, and
+ * on any error, the world is left as it was before the block; restoring
+ * it may allocate, and if that fails too the world is unusable). Returns
+ * PAREVM_OK (then check r->invalid), PAREVM_ERR_UNSUPPORTED when cfg puts
+ * the block in a fork parevm does not implement (fork_implemented),
+ * PAREVM_ERR_NOMEM when an allocation failed, or an internal error. */
 int exec_block_sequential(const struct chain_config *cfg, const struct block *b, struct world *w,
                           const struct block_hashes *hashes, struct block_result *r);
 
@@ -142,7 +143,8 @@ void exec_guard_partition_result(const struct block *b, bool held);
 
 /* Execute block b like exec_block_sequential, running its transactions
  * with the parallel engine (exec/parallel.h) when the guard allows; the
- * result and the world are identical either way. stats may be NULL. */
+ * result and the world are identical either way, on error too (the
+ * world is left as it was). stats may be NULL. */
 int exec_block_parallel(const struct chain_config *cfg, const struct block *b, struct world *w,
                         const struct block_hashes *hashes, const struct exec_options *opt, struct block_result *r,
                         struct exec_stats *stats);

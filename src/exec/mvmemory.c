@@ -748,7 +748,10 @@ bool mvmemory_still_base(struct mvmemory *mv, enum mv_kind kind, const address *
 
 /* ---- writes ---- */
 
-static void keep_code(struct mvmemory *mv, uint64_t hash, struct code *c)
+/* Keep a reference to code c until the memory is freed (a reader may
+ * still hold the version that names it). Called before the version is
+ * published: on NOMEM nothing was published, and the run fails cleanly. */
+static int keep_code(struct mvmemory *mv, uint64_t hash, struct code *c)
 {
     struct mv_shard *s = shard_of(mv, hash);
     pthread_mutex_lock(&s->lock);
@@ -756,16 +759,15 @@ static void keep_code(struct mvmemory *mv, uint64_t hash, struct code *c)
         size_t cap = s->graveyard_cap ? s->graveyard_cap * 2 : 8;
         struct code **g = realloc(s->graveyard, cap * sizeof *g);
         if (!g) {
-            /* Keep the reference forever rather than risk a dangling read. */
             pthread_mutex_unlock(&s->lock);
-            code_retain(c);
-            return;
+            return PAREVM_ERR_NOMEM;
         }
         s->graveyard = g;
         s->graveyard_cap = cap;
     }
     s->graveyard[s->graveyard_count++] = code_retain(c);
     pthread_mutex_unlock(&s->lock);
+    return PAREVM_OK;
 }
 
 /* Insert or replace tx's version in l. */
@@ -865,8 +867,8 @@ static int write_loc(struct mvmemory *mv, const address *a, enum mv_kind kind, c
     struct mv_location *l = location_hashed(mv, &key, hash);
     if (!l)
         return PAREVM_ERR_NOMEM;
-    if (kind == MV_CODE && v->code)
-        keep_code(mv, hash, v->code);
+    if (kind == MV_CODE && v->code && keep_code(mv, hash, v->code))
+        return PAREVM_ERR_NOMEM;
     int err = put_version(mv, l, tx, flag, v);
     return err ? err : written_push(&rc->now, rc->buf, l);
 }

@@ -77,6 +77,192 @@ void io_text_position(const char *text, const char *pos, size_t *line, size_t *c
     }
 }
 
+/* ---- telling a refused allocation from bad syntax ----
+ * cJSON returns NULL both for malformed text and when an allocation
+ * fails. To report the right one, a failed parse re-reads the text with
+ * the grammar cJSON 1.7 accepts, allocating nothing: text cJSON should
+ * have accepted means it ran out of memory. The check is never more
+ * lenient than cJSON (where cJSON is lenient, as with "01" or raw control
+ * characters in strings, it is strict RFC 8259 or as lenient), so a
+ * malformed file is never called "out of memory"; at worst a non-RFC
+ * file under memory exhaustion is called malformed. */
+
+#define SYNTAX_DEPTH_MAX 1000 /* cJSON's CJSON_NESTING_LIMIT */
+#define SYNTAX_NUMBER_MAX 63  /* cJSON reads a number through a 64-byte buffer */
+
+struct syntax {
+    const unsigned char *p, *end;
+};
+
+static void syntax_ws(struct syntax *s)
+{
+    while (s->p < s->end && (*s->p == ' ' || *s->p == '\n' || *s->p == '\r' || *s->p == '\t'))
+        s->p++;
+}
+
+static bool syntax_literal(struct syntax *s, const char *word)
+{
+    size_t n = strlen(word);
+    if ((size_t)(s->end - s->p) < n || memcmp(s->p, word, n) != 0)
+        return false;
+    s->p += n;
+    return true;
+}
+
+static bool syntax_digits(struct syntax *s)
+{
+    const unsigned char *start = s->p;
+    while (s->p < s->end && *s->p >= '0' && *s->p <= '9')
+        s->p++;
+    return s->p > start;
+}
+
+static bool syntax_number(struct syntax *s)
+{
+    const unsigned char *start = s->p;
+    if (s->p < s->end && *s->p == '-')
+        s->p++;
+    if (s->p < s->end && *s->p == '0')
+        s->p++;
+    else if (!syntax_digits(s))
+        return false;
+    if (s->p < s->end && *s->p == '.') {
+        s->p++;
+        if (!syntax_digits(s))
+            return false;
+    }
+    if (s->p < s->end && (*s->p == 'e' || *s->p == 'E')) {
+        s->p++;
+        if (s->p < s->end && (*s->p == '+' || *s->p == '-'))
+            s->p++;
+        if (!syntax_digits(s))
+            return false;
+    }
+    return s->p - start <= SYNTAX_NUMBER_MAX;
+}
+
+/* Four hex digits at p (end checked by the caller); -1 if not. */
+static long syntax_hex4(const unsigned char *p)
+{
+    long v = 0;
+    for (int i = 0; i < 4; i++) {
+        int c = p[i], d = c >= '0' && c <= '9'   ? c - '0'
+                          : c >= 'a' && c <= 'f' ? c - 'a' + 10
+                          : c >= 'A' && c <= 'F' ? c - 'A' + 10
+                                                 : -1;
+        if (d < 0)
+            return -1;
+        v = v * 16 + d;
+    }
+    return v;
+}
+
+/* A string; as cJSON, raw bytes other than '"' and '\\' pass, and a
+ * \u escape must not leave a UTF-16 surrogate unpaired. */
+static bool syntax_string(struct syntax *s)
+{
+    if (s->p >= s->end || *s->p != '"')
+        return false;
+    s->p++;
+    while (s->p < s->end && *s->p != '"') {
+        if (*s->p != '\\') {
+            s->p++;
+            continue;
+        }
+        if (s->end - s->p < 2)
+            return false;
+        unsigned char e = s->p[1];
+        if (e != 'u') {
+            if (!strchr("bfnrt\"\\/", e) || e == '\0')
+                return false;
+            s->p += 2;
+            continue;
+        }
+        if (s->end - s->p < 6)
+            return false;
+        long first = syntax_hex4(s->p + 2);
+        if (first < 0 || (first >= 0xDC00 && first <= 0xDFFF))
+            return false;
+        s->p += 6;
+        if (first >= 0xD800 && first <= 0xDBFF) {
+            if (s->end - s->p < 6 || s->p[0] != '\\' || s->p[1] != 'u')
+                return false;
+            long second = syntax_hex4(s->p + 2);
+            if (second < 0xDC00 || second > 0xDFFF)
+                return false;
+            s->p += 6;
+        }
+    }
+    if (s->p >= s->end)
+        return false;
+    s->p++;
+    return true;
+}
+
+static bool syntax_value(struct syntax *s, int depth)
+{
+    if (s->p >= s->end)
+        return false;
+    switch (*s->p) {
+    case '"':
+        return syntax_string(s);
+    case 'n':
+        return syntax_literal(s, "null");
+    case 't':
+        return syntax_literal(s, "true");
+    case 'f':
+        return syntax_literal(s, "false");
+    case '[':
+    case '{': {
+        bool object = *s->p == '{';
+        char close = object ? '}' : ']';
+        if (depth >= SYNTAX_DEPTH_MAX)
+            return false;
+        s->p++;
+        syntax_ws(s);
+        if (s->p < s->end && *s->p == close) {
+            s->p++;
+            return true;
+        }
+        for (;;) {
+            syntax_ws(s);
+            if (object) {
+                if (!syntax_string(s))
+                    return false;
+                syntax_ws(s);
+                if (s->p >= s->end || *s->p != ':')
+                    return false;
+                s->p++;
+                syntax_ws(s);
+            }
+            if (!syntax_value(s, depth + 1))
+                return false;
+            syntax_ws(s);
+            if (s->p < s->end && *s->p == ',') {
+                s->p++;
+                continue;
+            }
+            if (s->p < s->end && *s->p == close) {
+                s->p++;
+                return true;
+            }
+            return false;
+        }
+    }
+    default:
+        return syntax_number(s);
+    }
+}
+
+/* Whether cJSON should have parsed the first value of the text (what
+ * follows it is io_parse_json's business). */
+static bool json_syntax_ok(const char *json, size_t len)
+{
+    struct syntax s = {(const unsigned char *)json, (const unsigned char *)json + len};
+    syntax_ws(&s);
+    return syntax_value(&s, 0);
+}
+
 /* Whether text ends inside a string, object or array, or holds nothing
  * but whitespace (a cut-off file). */
 static bool json_unterminated(const char *text, size_t len)
@@ -314,6 +500,10 @@ int io_parse_json(const char *json, size_t len, cJSON **root, char *msg, size_t 
     char field[JSON_FIELD_MAX];
     *root = cJSON_ParseWithLengthOpts(json, len, &end, 0);
     if (!*root) {
+        if (len && json_syntax_ok(json, len)) {
+            snprintf(msg, msg_len, "out of memory");
+            return PAREVM_ERR_NOMEM;
+        }
         if (json_unterminated(json, len)) {
             io_text_position(json, json + len, &line, &col);
             snprintf(msg, msg_len,

@@ -14,6 +14,7 @@ import clz from './families/clz.mjs';
 import modexp from './families/modexp.mjs';
 import gascap from './families/gascap.mjs';
 import { pragueMix, osakaMix } from './families/mix.mjs';
+import bytecode, { bytecodeOsaka } from './families/bytecode.mjs';
 
 const on = (f, enabled = true) => ({ ...f, enabled });
 
@@ -32,4 +33,7 @@ export const FAMILIES = [
   on(modexp),
   on(gascap),
   on(osakaMix),
+  // random bytecode on a random small pre-state (issue 21)
+  on(bytecode),
+  on(bytecodeOsaka),
 ];
