@@ -21,6 +21,7 @@
 #include "census.h"
 #include "cli.h"
 #include "report.h"
+#include "util.h"
 
 const int census_p[CENSUS_P_COUNT] = {2, 4, 8, 16, 32, 64};
 
