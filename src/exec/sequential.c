@@ -798,6 +798,19 @@ static int exec_block(const struct chain_config *cfg, const struct block *b, str
     memset(r, 0, sizeof *r);
     if (!cfg || !b || !w || (b->tx_count && !b->txs))
         return PAREVM_ERR_ARG;
+    /* The guard's first rule: no more workers than CPUs to run them
+     * (exec_usable_cpus). Forced runs keep the count asked for (tests run
+     * 64 threads on any machine). */
+    struct exec_options capped;
+    if (opt && !opt->force && opt->threads > 1) {
+        int cpus = exec_usable_cpus();
+        if (opt->threads > cpus) {
+            capped = *opt;
+            capped.threads = cpus;
+            opt = &capped;
+        }
+    }
+
 
     struct seq_run s;
     memset(&s, 0, sizeof s);
