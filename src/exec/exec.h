@@ -137,6 +137,10 @@ bool exec_use_parallel(const struct block *b, enum fork fork, bool intermediate_
  * turns on them (64 workers on 2 vCPUs cost 4-9x sequential time), and
  * the result is the same at any thread count. */
 int exec_usable_cpus(void);
+/* Whether the host is oversubscribed by others: a 1-minute load average
+ * of twice the online CPUs or more. With the guard on, blocks then run
+ * sequentially (a worker would get half a core or less). */
+bool exec_host_oversubscribed(void);
 void exec_guard_record(bool parallel, int threads, uint64_t gas, size_t tx_count, uint64_t ns);
 /* The engine gave up on block b (too contended): if it runs again, the
  * guard sends it straight to sequential execution. */

@@ -977,6 +977,9 @@ static int exec_block(const struct chain_config *cfg, const struct block *b, str
             go_parallel = false; /* (not a contended block: more workers may pay) */
         }
     }
+    /* (after the probe, which then still marks a contended block) */
+    if (go_parallel && !opt->force && exec_host_oversubscribed())
+        go_parallel = false;
     if (go_parallel) {
         ran_parallel = true;
         /* The parallel phase reads the world as the system call left it. */
