@@ -132,6 +132,16 @@ int exec_stats_take_graph(struct exec_stats *s, struct par_tx_output *out, size_
  * is not consulted at present. */
 bool exec_use_parallel(const struct block *b, enum fork fork, bool intermediate_roots, const struct world *w,
                        const struct exec_options *opt);
+/* The CPUs this process may run on: its affinity mask (taskset, a
+ * cpuset), else the online CPUs; at least 1. With the guard on, a block
+ * runs on at most this many workers: more threads than CPUs only take
+ * turns on them (64 workers on 2 vCPUs cost 4-9x sequential time), and
+ * the result is the same at any thread count. */
+int exec_usable_cpus(void);
+/* Whether the host is oversubscribed by others: a 1-minute load average
+ * of twice the online CPUs or more. With the guard on, blocks then run
+ * sequentially (a worker would get half a core or less). */
+bool exec_host_oversubscribed(void);
 void exec_guard_record(bool parallel, int threads, uint64_t gas, size_t tx_count, uint64_t ns);
 /* The engine gave up on block b (too contended): if it runs again, the
  * guard sends it straight to sequential execution. */

@@ -294,6 +294,9 @@ static const char *const gen_kind_names[GEN_KIND_COUNT] = {
     [GEN_SMART] = "smart",
     [GEN_STORM] = "storm",
     [GEN_MEMORY] = "memory",
+    [GEN_HOTBALANCE] = "hotbalance",
+    [GEN_REDEPLOY] = "redeploy",
+    [GEN_CREATE2] = "create2",
 };
 
 const char *gen_kind_name(enum gen_kind k)
@@ -1485,7 +1488,15 @@ void cli_gen_usage(FILE *out)
             "             serial at any --zipf\n"
             "  memory     adversarial: every transaction (gas limit 1,000,000) writes a\n"
             "             word at byte 655,360 of its memory (about 880k gas of memory\n"
-            "             expansion, 640 KiB per call frame); independent"
+            "             expansion, 640 KiB per call frame); independent\n"
+            "  hotbalance adversarial: every transaction pays 1 gwei to one account\n"
+            "             (blind credits: independent with delta writes)\n"
+            "  redeploy   adversarial: every transaction has one factory CREATE2 a child\n"
+            "             at one address (salt 0) and call it; the child self-destructs\n"
+            "             in the transaction that created it (EIP-6780), so the next one\n"
+            "             re-creates it: serial\n"
+            "  create2    adversarial: every transaction has one factory CREATE2 with a\n"
+            "             salt already used: the first deploys, the rest collide; serial"
             "\n"
             "Accounts come from a pool of K keys derived from the seed: key i is\n"
             "keccak256(be64(seed) || be64(i)), re-hashed until it is a valid secp256k1\n"
@@ -1582,7 +1593,7 @@ int cli_gen(int argc, char **argv)
             if (!gen_kind_from_name(a, &o.kind))
                 return gen_usage_error(
                     "unknown scenario '%s' (transfers, erc20, amm, lending, nft, supply, dao, "
-                    "mixed, smart, storm, memory)",
+                    "mixed, smart, storm, memory, hotbalance, redeploy, create2)",
                     a);
             has_kind = true;
             continue;
@@ -1636,7 +1647,7 @@ int cli_gen(int argc, char **argv)
     }
     if (!has_kind)
         return gen_usage_error("%s", "missing scenario (transfers, erc20, amm, lending, nft, supply, dao, "
-                                     "mixed, smart, storm, memory)");
+                                     "mixed, smart, storm, memory, hotbalance, redeploy, create2)");
     if (o.kind == GEN_SMART && !has_fork)
         o.fork = FORK_PRAGUE; /* EIP-7702 needs Prague */
     if (!has_txs || !out)

@@ -53,6 +53,12 @@ enum gen_kind {
      * its memory as far as its gas allows (independent, memory-heavy). */
     GEN_STORM,
     GEN_MEMORY,
+    /* Every transaction pays one account (blind credits); CREATE2 of one
+     * child at one address that self-destructs in the same transaction,
+     * again and again; CREATE2 with a salt already used (collisions). */
+    GEN_HOTBALANCE,
+    GEN_REDEPLOY,
+    GEN_CREATE2,
     GEN_KIND_COUNT
 };
 

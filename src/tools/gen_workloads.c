@@ -1238,6 +1238,114 @@ static int wl_memory(struct wl *wl, const uint64_t *idx, size_t count)
     return err;
 }
 
+/* hotbalance: every transaction pays 1 gwei to one externally owned
+ * account (an exchange's deposit address). Nothing reads that balance:
+ * each credit is a blind write, so the block is independent for an
+ * engine that keeps such credits as deltas (DESIGN.md), and a storm on
+ * one balance for one that does not. */
+#define WL_HOT_INDEX (UINT64_MAX - 1) /* key index of the paid account (not a pool index) */
+static int wl_hotbalance(struct wl *wl, const uint64_t *idx, size_t count)
+{
+    address hot;
+    int err = wl_addr(wl, WL_HOT_INDEX, &hot);
+    for (size_t k = 0; k < count && !err; k++) {
+        struct wl_tx *t = &wl->txs[idx[k]];
+        t->to = hot;
+        t->value = u256_from_u64(WL_GWEI);
+        t->gas = WL_GAS_TRANSFER;
+        t->call.len = 0;
+    }
+    return err;
+}
+
+/* The child both CREATE2 scenarios deploy (init code, 11 bytes): it
+ * returns the runtime CALLER SELFDESTRUCT (0x33 0xff):
+ * PUSH2 0x33ff PUSH1 0 MSTORE PUSH1 2 PUSH1 30 RETURN. */
+static const uint8_t wl_child_init[] = {0x61, 0x33, 0xff, 0x60, 0x00, 0x52, 0x60, 0x02, 0x60, 0x1e, 0xf3};
+
+/* Factory runtime: CREATE2(CALLVALUE, child init, salt 0) into memory
+ * bytes 21..31; then, when call_child, revert if the creation failed
+ * and CALL the child (which self-destructs, its balance going back to
+ * the factory). out must hold 64 bytes; returns the length. */
+static uint8_t wl_factory_code(uint8_t *out, bool call_child)
+{
+    uint8_t n = 0;
+    out[n++] = 0x6a; /* PUSH11 init */
+    memcpy(out + n, wl_child_init, sizeof wl_child_init);
+    n += sizeof wl_child_init;
+    static const uint8_t create[] = {
+        0x60, 0x00, 0x52,             /* PUSH1 0 MSTORE: init at bytes 21..31 */
+        0x60, 0x00, 0x60, 0x0b, 0x60, /* salt 0, size 11, */
+        0x15, 0x34, 0xf5,             /* offset 21, CALLVALUE; CREATE2 -> address */
+    };
+    memcpy(out + n, create, sizeof create);
+    n += sizeof create;
+    if (!call_child) {
+        out[n++] = 0x00; /* STOP: a collision is not an error to the caller */
+        return n;
+    }
+    /* the JUMPDEST's offset: after the check (5 bytes), five PUSH1s,
+     * DUP6 GAS CALL and STOP */
+    uint8_t revert_at = (uint8_t)(n + 5 + 10 + 3 + 1);
+    /* clang-format off */
+    const uint8_t call[] = {
+        0x80, 0x15, 0x60, revert_at, 0x57, /* DUP1 ISZERO PUSH1 revert JUMPI */
+        0x60, 0x00, 0x60, 0x00, 0x60, 0x00, 0x60, 0x00, 0x60, 0x00, /* ret, args, value 0 */
+        0x85, 0x5a, 0xf1, /* DUP6 (the child) GAS CALL */
+        0x00, /* STOP */
+        0x5b, 0x60, 0x00, 0x80, 0xfd, /* revert: JUMPDEST PUSH1 0 DUP1 REVERT */
+    };
+    /* clang-format on */
+    memcpy(out + n, call, sizeof call);
+    return (uint8_t)(n + sizeof call);
+}
+
+#define WL_GAS_REDEPLOY 120000ull
+#define WL_GAS_CREATE2 60000ull
+
+/* redeploy: every transaction calls one factory that CREATE2s the child
+ * at the same address (salt 0) and calls it; the child self-destructs in
+ * the transaction that created it, so the account is deleted (before
+ * Cancun by any SELFDESTRUCT; from Cancun because EIP-6780 still deletes
+ * an account created in the same transaction) and the next transaction
+ * re-creates it: a create/destroy cycle on one address, chained through
+ * the factory's nonce and balance (each transaction sends it 1 wei,
+ * forwarded to the child and returned). */
+static int wl_redeploy(struct wl *wl, const uint64_t *idx, size_t count)
+{
+    uint8_t code[64];
+    uint8_t len = wl_factory_code(code, true);
+    address f;
+    int err = wl_deploy_runtime(wl, code, len, &f, "deploy redeploy factory");
+    for (size_t k = 0; k < count && !err; k++) {
+        struct wl_tx *t = &wl->txs[idx[k]];
+        t->to = f;
+        t->value = u256_from_u64(1);
+        t->gas = WL_GAS_REDEPLOY;
+        t->call.len = 0;
+    }
+    return err;
+}
+
+/* create2: every transaction calls one factory that CREATE2s the child
+ * with the same salt: the first deploys it, every later one collides
+ * (EIP-684: the CREATE2 fails, its gas is consumed, the factory's nonce
+ * still increments) and reads what the first wrote. */
+static int wl_create2(struct wl *wl, const uint64_t *idx, size_t count)
+{
+    uint8_t code[64];
+    uint8_t len = wl_factory_code(code, false);
+    address f;
+    int err = wl_deploy_runtime(wl, code, len, &f, "deploy create2 factory");
+    for (size_t k = 0; k < count && !err; k++) {
+        struct wl_tx *t = &wl->txs[idx[k]];
+        t->to = f;
+        t->gas = WL_GAS_CREATE2;
+        t->call.len = 0;
+    }
+    return err;
+}
+
 typedef int (*wl_scenario)(struct wl *wl, const uint64_t *idx, size_t count);
 
 /* mixed: the share of each kind in percent (sums to 100), in the order
@@ -1323,6 +1431,12 @@ static int wl_run(struct wl *wl)
             err = wl_storm(wl, idx, n);
         else if (wl->o->kind == GEN_MEMORY)
             err = wl_memory(wl, idx, n);
+        else if (wl->o->kind == GEN_HOTBALANCE)
+            err = wl_hotbalance(wl, idx, n);
+        else if (wl->o->kind == GEN_REDEPLOY)
+            err = wl_redeploy(wl, idx, n);
+        else if (wl->o->kind == GEN_CREATE2)
+            err = wl_create2(wl, idx, n);
         for (size_t m = 0; m < WL_MIX_COUNT; m++)
             if (wl_mix[m].kind == wl->o->kind)
                 err = wl_mix[m].build(wl, idx, n);
