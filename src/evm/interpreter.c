@@ -722,6 +722,11 @@ static enum evm_status interpret(struct frame *f, u256 *stack_base)
     const uint8_t *jumpdests = NULL;
     u256 *top = stack_base;
     uint64_t pc = 0;
+    /* The gas counter lives in a local (a register) while the loop runs:
+     * f->gas would be reloaded after every store to the stack, which may
+     * alias it. SAVE_GAS before anything that reads or charges f->gas
+     * (memory growth, calls, SSTORE, host mode, tracing), LOAD_GAS after. */
+    int64_t gas = f->gas;
     enum evm_status status = EVM_SUCCESS;
     uint8_t op;
     int err;
@@ -752,7 +757,14 @@ static enum evm_status interpret(struct frame *f, u256 *stack_base)
 #undef L
     };
 #pragma GCC diagnostic pop
-#define DISPATCH() goto next
+/* Threaded: every handler ends in its own copy of the prologue and its
+ * own indirect jump, so the branch predictor sees one jump site per
+ * opcode (which predicts far better than one shared site). */
+#define DISPATCH()                                                                                     \
+    do {                                                                                               \
+        op = code[pc];                                                                                 \
+        PROLOGUE(goto *labels[op]);                                                                    \
+    } while (0)
 #define OPCODE(name) op_##name:
 #endif
 
@@ -769,15 +781,20 @@ static enum evm_status interpret(struct frame *f, u256 *stack_base)
             HALT(EVM_INTERNAL_ERROR);                                                                  \
         }                                                                                              \
     } while (0)
+#define SAVE_GAS() (f->gas = gas)
+#define LOAD_GAS() (gas = f->gas)
 #define CHARGE(g)                                                                                      \
     do {                                                                                               \
-        f->gas -= (int64_t)(g);                                                                        \
-        if (unlikely(f->gas < 0))                                                                      \
+        gas -= (int64_t)(g);                                                                           \
+        if (unlikely(gas < 0))                                                                         \
             HALT(EVM_OUT_OF_GAS);                                                                      \
     } while (0)
 #define MEM(off, len, o, l)                                                                            \
     do {                                                                                               \
-        if (unlikely(!mem_region(f, (off), (len), (o), (l)))) {                                        \
+        SAVE_GAS();                                                                                    \
+        bool mem_ok_ = mem_region(f, (off), (len), (o), (l));                                          \
+        LOAD_GAS();                                                                                    \
+        if (unlikely(!mem_ok_)) {                                                                      \
             if (evm->error)                                                                            \
                 HALT(EVM_INTERNAL_ERROR);                                                              \
             HALT(EVM_OUT_OF_GAS);                                                                      \
@@ -796,27 +813,42 @@ static enum evm_status interpret(struct frame *f, u256 *stack_base)
         *top++ = (v);                                                                                  \
     } while (0)
 
+/* One branch for the common case (optable_seal): the stack bounds and
+ * "defined" in one range test, then the static gas; `slow` sorts out
+ * which of the failures, if any, it was. */
+#define PROLOGUE(go)                                                                                   \
+    do {                                                                                               \
+        const struct optable_check *chk_ = &tbl->check[op];                                            \
+        if (likely((uint64_t)((top - stack_base) - chk_->stack_min) <= (uint64_t)chk_->stack_span)) {  \
+            CHARGE(chk_->gas);                                                                         \
+            go;                                                                                        \
+        }                                                                                              \
+        goto slow;                                                                                     \
+    } while (0)
+
+#ifdef EVM_DISPATCH_SWITCH
 next:
+#endif
     op = code[pc];
+    PROLOGUE(goto run);
+slow:
+    SAVE_GAS();
     {
         ptrdiff_t height = top - stack_base;
-        /* One branch for the common case (optable_seal); the cold path
-         * below sorts out which of the failures, if any, it was. */
-        const struct optable_check *chk = &tbl->check[op];
-        if (likely((uint64_t)(height - chk->stack_min) <= (uint64_t)chk->stack_span)) {
-            CHARGE(chk->gas);
-            goto run;
-        }
         if (unlikely(height < tbl->stack_req[op])) {
-            if (tracer)
+            if (tracer) {
                 trace_stack_fault(f, pc, op, stack_base, top);
+                LOAD_GAS();
+            }
             if (!optable_get(evm->fork)->defined[op])
                 HALT(op == 0xfe ? EVM_INVALID_INSTRUCTION : EVM_UNDEFINED_INSTRUCTION);
             HALT(EVM_STACK_UNDERFLOW);
         }
         if (unlikely(height + tbl->stack_grow[op] > EVM_STACK_LIMIT)) {
-            if (tracer)
+            if (tracer) {
                 trace_stack_fault(f, pc, op, stack_base, top);
+                LOAD_GAS();
+            }
             HALT(EVM_STACK_OVERFLOW);
         }
         /* With a tracer every instruction comes here (traced_table); in
@@ -824,15 +856,19 @@ next:
         if (unlikely(!tbl->defined[op])) {
             if (unlikely(evm->host != NULL)) {
                 status = evm_host_op(f, op, top);
+                LOAD_GAS();
                 if (status != EVM_SUCCESS || op == 0xff)
                     goto done;
                 top += tbl->stack_grow[op];
                 pc++;
                 DISPATCH();
             }
-            if (!tracer || !trace_defined(f, pc, op, stack_base, top))
+            if (!tracer || !trace_defined(f, pc, op, stack_base, top)) {
+                LOAD_GAS();
                 HALT(op == 0xfe ? EVM_INVALID_INSTRUCTION : EVM_UNDEFINED_INSTRUCTION);
+            }
         }
+        LOAD_GAS();
         CHARGE(tbl->gas[op]);
     }
 run:
@@ -1196,7 +1232,9 @@ run:
     }
     OPCODE(0x55)
     {
+        SAVE_GAS();
         status = op_sstore(f, &top[-1], &top[-2]);
+        LOAD_GAS();
         if (status != EVM_SUCCESS)
             goto done;
         top -= 2;
@@ -1250,7 +1288,7 @@ run:
     }
     OPCODE(0x5a)
     {
-        PUSH_U256(u256_from_u64((uint64_t)f->gas));
+        PUSH_U256(u256_from_u64((uint64_t)gas));
         pc++;
         DISPATCH();
     }
@@ -1357,7 +1395,9 @@ run:
         for (int i = 0; i < nargs; i++)
             args[i] = top[-1 - i];
         u256 result;
+        SAVE_GAS();
         status = op_create(f, kind, args, &result);
+        LOAD_GAS();
         if (status != EVM_SUCCESS)
             goto done;
         top -= nargs;
@@ -1376,7 +1416,9 @@ run:
         for (int i = 0; i < nargs; i++)
             args[i] = top[-1 - i];
         u256 result;
+        SAVE_GAS();
         status = op_call(f, kind, args, &result);
+        LOAD_GAS();
         if (status != EVM_SUCCESS)
             goto done;
         top -= nargs;
@@ -1406,7 +1448,9 @@ run:
     OPCODE(0xfe) HALT(EVM_INVALID_INSTRUCTION);
     OPCODE(0xff)
     {
+        SAVE_GAS();
         status = op_selfdestruct(f, &top[-1]);
+        LOAD_GAS();
         if (status != EVM_SUCCESS)
             goto done;
         HALT(EVM_SUCCESS);
@@ -1427,6 +1471,7 @@ done:
     f->ret_len = 0;
 done_output:
     (void)err;
+    SAVE_GAS();
     if (unlikely(tracer != NULL))
         trace_exit(f, status);
     return status;
@@ -1438,6 +1483,9 @@ done_output:
 #undef DISPATCH
 #undef OPCODE
 #undef CHECK_INTERNAL
+#undef SAVE_GAS
+#undef LOAD_GAS
+#undef PROLOGUE
 }
 
 /* Run code for msg with a fresh frame whose stack and memory are the
