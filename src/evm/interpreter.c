@@ -26,6 +26,7 @@
 #include "precompiles.h"
 
 _Static_assert(OPTABLE_STACK_LIMIT == EVM_STACK_LIMIT, "optable's fast check uses the EVM stack limit");
+_Static_assert(OPTABLE_ITEM_BYTES == sizeof(u256), "optable's fast check counts the stack in bytes");
 
 #define MEM_LIMIT ((uint64_t)1 << 32) /* beyond this, expansion gas exceeds any gas limit */
 
@@ -707,6 +708,27 @@ static enum evm_status op_selfdestruct(struct frame *f, const u256 *arg)
 
 /* ---- the loop ---- */
 
+/* The limb of push data that ends `end` bytes into p (big-endian): the 8
+ * bytes before p + end, or, when end < 8, the first `end` bytes (a load
+ * of p[0..8) shifted: it never reads before p). */
+static inline uint64_t push_limb(const uint8_t *p, int end)
+{
+    if (end >= 8)
+        return u256_load_be64(p + end - 8);
+    if (end <= 0)
+        return 0;
+    return u256_load_be64(p) >> (64 - 8 * end);
+}
+
+/* dst = the n-byte big-endian immediate at p (reads p[0 .. max(n, 8))). */
+static inline void push_data(u256 *dst, const uint8_t *p, int n)
+{
+    dst->w[0] = push_limb(p, n);
+    dst->w[1] = push_limb(p, n - 8);
+    dst->w[2] = push_limb(p, n - 16);
+    dst->w[3] = push_limb(p, n - 24);
+}
+
 static enum evm_status interpret(struct frame *f, u256 *stack_base)
 {
     struct evm *evm = f->evm;
@@ -721,14 +743,14 @@ static enum evm_status interpret(struct frame *f, u256 *stack_base)
     const size_t code_len = f->code->len;
     const uint8_t *jumpdests = NULL;
     u256 *top = stack_base;
-    uint64_t pc = 0;
+    const uint8_t *ip = code; /* the instruction pointer: code + pc */
     /* The gas counter lives in a local (a register) while the loop runs:
      * f->gas would be reloaded after every store to the stack, which may
      * alias it. SAVE_GAS before anything that reads or charges f->gas
      * (memory growth, calls, SSTORE, host mode, tracing), LOAD_GAS after. */
     int64_t gas = f->gas;
     enum evm_status status = EVM_SUCCESS;
-    uint8_t op;
+    unsigned op;
     int err;
 
 #ifdef EVM_DISPATCH_SWITCH
@@ -762,7 +784,7 @@ static enum evm_status interpret(struct frame *f, u256 *stack_base)
  * opcode (which predicts far better than one shared site). */
 #define DISPATCH()                                                                                     \
     do {                                                                                               \
-        op = code[pc];                                                                                 \
+        op = *ip;                                                                                 \
         PROLOGUE(goto *labels[op]);                                                                    \
     } while (0)
 #define OPCODE(name) op_##name:
@@ -805,13 +827,38 @@ static enum evm_status interpret(struct frame *f, u256 *stack_base)
         u256 *a = &top[-1], *b = &top[-2];                                                             \
         *b = (expr);                                                                                   \
         top--;                                                                                         \
-        pc++;                                                                                          \
+        ip++;                                                                                          \
         DISPATCH();                                                                                    \
     } while (0)
 #define PUSH_U256(v)                                                                                   \
     do {                                                                                               \
         *top++ = (v);                                                                                  \
     } while (0)
+/* PUSHn, DUPn, SWAPn: one handler per opcode, so that n is a constant.
+ * The code is padded with 33 zero bytes: push data past the end reads as
+ * zero, as the spec requires, and push_data may read 8 bytes from ip + 1. */
+#define PUSH_N(n)                                                                                      \
+    {                                                                                                  \
+        push_data(top, ip + 1, (n));                                                                   \
+        top++;                                                                                         \
+        ip += 1 + (n);                                                                                 \
+        DISPATCH();                                                                                    \
+    }
+#define DUP_N(n)                                                                                       \
+    {                                                                                                  \
+        *top = top[-(n)];                                                                              \
+        top++;                                                                                         \
+        ip++;                                                                                          \
+        DISPATCH();                                                                                    \
+    }
+#define SWAP_N(n)                                                                                      \
+    {                                                                                                  \
+        u256 swap_ = top[-1];                                                                          \
+        top[-1] = top[-1 - (n)];                                                                       \
+        top[-1 - (n)] = swap_;                                                                         \
+        ip++;                                                                                          \
+        DISPATCH();                                                                                    \
+    }
 
 /* One branch for the common case (optable_seal): the stack bounds and
  * "defined" in one range test, then the static gas; `slow` sorts out
@@ -819,7 +866,8 @@ static enum evm_status interpret(struct frame *f, u256 *stack_base)
 #define PROLOGUE(go)                                                                                   \
     do {                                                                                               \
         const struct optable_check *chk_ = &tbl->check[op];                                            \
-        if (likely((uint64_t)((top - stack_base) - chk_->stack_min) <= (uint64_t)chk_->stack_span)) {  \
+        if (likely((uint64_t)(((const char *)top - (const char *)stack_base) - chk_->stack_min) <=      \
+                   (uint64_t)chk_->stack_span)) {                                                      \
             CHARGE(chk_->gas);                                                                         \
             go;                                                                                        \
         }                                                                                              \
@@ -829,7 +877,7 @@ static enum evm_status interpret(struct frame *f, u256 *stack_base)
 #ifdef EVM_DISPATCH_SWITCH
 next:
 #endif
-    op = code[pc];
+    op = *ip;
     PROLOGUE(goto run);
 slow:
     SAVE_GAS();
@@ -837,7 +885,7 @@ slow:
         ptrdiff_t height = top - stack_base;
         if (unlikely(height < tbl->stack_req[op])) {
             if (tracer) {
-                trace_stack_fault(f, pc, op, stack_base, top);
+                trace_stack_fault(f, (uint64_t)(ip - code), op, stack_base, top);
                 LOAD_GAS();
             }
             if (!optable_get(evm->fork)->defined[op])
@@ -846,7 +894,7 @@ slow:
         }
         if (unlikely(height + tbl->stack_grow[op] > EVM_STACK_LIMIT)) {
             if (tracer) {
-                trace_stack_fault(f, pc, op, stack_base, top);
+                trace_stack_fault(f, (uint64_t)(ip - code), op, stack_base, top);
                 LOAD_GAS();
             }
             HALT(EVM_STACK_OVERFLOW);
@@ -860,10 +908,10 @@ slow:
                 if (status != EVM_SUCCESS || op == 0xff)
                     goto done;
                 top += tbl->stack_grow[op];
-                pc++;
+                ip++;
                 DISPATCH();
             }
-            if (!tracer || !trace_defined(f, pc, op, stack_base, top)) {
+            if (!tracer || !trace_defined(f, (uint64_t)(ip - code), op, stack_base, top)) {
                 LOAD_GAS();
                 HALT(op == 0xfe ? EVM_INVALID_INSTRUCTION : EVM_UNDEFINED_INSTRUCTION);
             }
@@ -890,14 +938,14 @@ run:
     {
         top[-3] = u256_addmod(&top[-1], &top[-2], &top[-3]);
         top -= 2;
-        pc++;
+        ip++;
         DISPATCH();
     }
     OPCODE(0x09)
     {
         top[-3] = u256_mulmod(&top[-1], &top[-2], &top[-3]);
         top -= 2;
-        pc++;
+        ip++;
         DISPATCH();
     }
     OPCODE(0x0a)
@@ -916,7 +964,7 @@ run:
     OPCODE(0x15)
     {
         top[-1] = u256_is_zero(&top[-1]) ? u256_from_u64(1) : u256_zero();
-        pc++;
+        ip++;
         DISPATCH();
     }
     OPCODE(0x16) BINOP(u256_and(a, b));
@@ -925,7 +973,7 @@ run:
     OPCODE(0x19)
     {
         top[-1] = u256_not(&top[-1]);
-        pc++;
+        ip++;
         DISPATCH();
     }
     OPCODE(0x1a) BINOP(u256_byte(a, b));
@@ -936,7 +984,7 @@ run:
     {
         /* EIP-7939: CLZ, the leading zero bits of the word (256 for zero). */
         top[-1] = u256_from_u64(256 - u256_bit_len(&top[-1]));
-        pc++;
+        ip++;
         DISPATCH();
     }
     OPCODE(0x20)
@@ -948,13 +996,13 @@ run:
         keccak256(l ? f->mem + o : (const uint8_t *)"", l, h);
         top[-2] = u256_from_be32(h);
         top--;
-        pc++;
+        ip++;
         DISPATCH();
     }
     OPCODE(0x30)
     {
         PUSH_U256(address_to_u256(&msg->recipient));
-        pc++;
+        ip++;
         DISPATCH();
     }
     OPCODE(0x31)
@@ -964,25 +1012,25 @@ run:
         CHECK_INTERNAL(access_account(f, &a, &extra));
         CHARGE(extra);
         CHECK_INTERNAL(journal_balance(j, &a, &top[-1]));
-        pc++;
+        ip++;
         DISPATCH();
     }
     OPCODE(0x32)
     {
         PUSH_U256(address_to_u256(&evm->tx->origin));
-        pc++;
+        ip++;
         DISPATCH();
     }
     OPCODE(0x33)
     {
         PUSH_U256(address_to_u256(&msg->sender));
-        pc++;
+        ip++;
         DISPATCH();
     }
     OPCODE(0x34)
     {
         PUSH_U256(msg->value);
-        pc++;
+        ip++;
         DISPATCH();
     }
     OPCODE(0x35)
@@ -990,13 +1038,13 @@ run:
         uint8_t buf[32];
         copy_padded(buf, msg->input, msg->input_len, &top[-1], 32);
         top[-1] = u256_from_be32(buf);
-        pc++;
+        ip++;
         DISPATCH();
     }
     OPCODE(0x36)
     {
         PUSH_U256(u256_from_u64(msg->input_len));
-        pc++;
+        ip++;
         DISPATCH();
     }
     OPCODE(0x37)
@@ -1013,19 +1061,19 @@ run:
                 copy_padded(f->mem + o, code, code_len, &top[-2], l);
         }
         top -= 3;
-        pc++;
+        ip++;
         DISPATCH();
     }
     OPCODE(0x38)
     {
         PUSH_U256(u256_from_u64(code_len));
-        pc++;
+        ip++;
         DISPATCH();
     }
     OPCODE(0x3a)
     {
         PUSH_U256(evm->tx->gas_price);
-        pc++;
+        ip++;
         DISPATCH();
     }
     OPCODE(0x3b)
@@ -1037,7 +1085,7 @@ run:
         struct code *c;
         CHECK_INTERNAL(journal_code(j, &a, &c));
         top[-1] = u256_from_u64(c->len);
-        pc++;
+        ip++;
         DISPATCH();
     }
     OPCODE(0x3c)
@@ -1054,13 +1102,13 @@ run:
             copy_padded(f->mem + o, c->bytes, c->len, &top[-3], l);
         }
         top -= 4;
-        pc++;
+        ip++;
         DISPATCH();
     }
     OPCODE(0x3d)
     {
         PUSH_U256(u256_from_u64(f->ret_len));
-        pc++;
+        ip++;
         DISPATCH();
     }
     OPCODE(0x3e)
@@ -1077,7 +1125,7 @@ run:
         if (l)
             memcpy(f->mem + o, f->ret + top[-2].w[0], l);
         top -= 3;
-        pc++;
+        ip++;
         DISPATCH();
     }
     OPCODE(0x3f)
@@ -1096,7 +1144,7 @@ run:
             CHECK_INTERNAL(journal_code(j, &a, &c));
             top[-1] = u256_from_be32(c->hash.bytes);
         }
-        pc++;
+        ip++;
         DISPATCH();
     }
     OPCODE(0x40)
@@ -1110,25 +1158,25 @@ run:
         } else {
             *n = u256_zero();
         }
-        pc++;
+        ip++;
         DISPATCH();
     }
     OPCODE(0x41)
     {
         PUSH_U256(address_to_u256(&evm->block->coinbase));
-        pc++;
+        ip++;
         DISPATCH();
     }
     OPCODE(0x42)
     {
         PUSH_U256(u256_from_u64(evm->block->timestamp));
-        pc++;
+        ip++;
         DISPATCH();
     }
     OPCODE(0x43)
     {
         PUSH_U256(u256_from_u64(evm->block->number));
-        pc++;
+        ip++;
         DISPATCH();
     }
     OPCODE(0x44)
@@ -1138,19 +1186,19 @@ run:
             PUSH_U256(u256_from_be32(evm->block->prev_randao.bytes));
         else
             PUSH_U256(evm->block->difficulty);
-        pc++;
+        ip++;
         DISPATCH();
     }
     OPCODE(0x45)
     {
         PUSH_U256(u256_from_u64(evm->block->gas_limit));
-        pc++;
+        ip++;
         DISPATCH();
     }
     OPCODE(0x46)
     {
         PUSH_U256(u256_from_u64(evm->block->chain_id));
-        pc++;
+        ip++;
         DISPATCH();
     }
     OPCODE(0x47)
@@ -1158,13 +1206,13 @@ run:
         u256 bal;
         CHECK_INTERNAL(journal_balance(j, &msg->recipient, &bal));
         PUSH_U256(bal);
-        pc++;
+        ip++;
         DISPATCH();
     }
     OPCODE(0x48)
     {
         PUSH_U256(evm->block->base_fee);
-        pc++;
+        ip++;
         DISPATCH();
     }
     OPCODE(0x49)
@@ -1174,19 +1222,19 @@ run:
             *i = u256_from_be32(evm->tx->blob_hashes[i->w[0]].bytes);
         else
             *i = u256_zero();
-        pc++;
+        ip++;
         DISPATCH();
     }
     OPCODE(0x4a)
     {
         PUSH_U256(evm->block->blob_base_fee);
-        pc++;
+        ip++;
         DISPATCH();
     }
     OPCODE(0x50)
     {
         top--;
-        pc++;
+        ip++;
         DISPATCH();
     }
     OPCODE(0x51)
@@ -1195,7 +1243,7 @@ run:
         u256 len32 = u256_from_u64(32);
         MEM(&top[-1], &len32, &o, &l);
         top[-1] = u256_from_be32(f->mem + o);
-        pc++;
+        ip++;
         DISPATCH();
     }
     OPCODE(0x52)
@@ -1205,7 +1253,7 @@ run:
         MEM(&top[-1], &len32, &o, &l);
         u256_to_be(&top[-2], f->mem + o);
         top -= 2;
-        pc++;
+        ip++;
         DISPATCH();
     }
     OPCODE(0x53)
@@ -1215,7 +1263,7 @@ run:
         MEM(&top[-1], &len1, &o, &l);
         f->mem[o] = (uint8_t)top[-2].w[0];
         top -= 2;
-        pc++;
+        ip++;
         DISPATCH();
     }
     OPCODE(0x54)
@@ -1227,7 +1275,7 @@ run:
                 CHARGE(2000); /* EIP-2929: cold 2100 = warm 100 + 2000 */
         }
         CHECK_INTERNAL(journal_sload(j, &msg->recipient, &top[-1], &top[-1]));
-        pc++;
+        ip++;
         DISPATCH();
     }
     OPCODE(0x55)
@@ -1238,7 +1286,7 @@ run:
         if (status != EVM_SUCCESS)
             goto done;
         top -= 2;
-        pc++;
+        ip++;
         DISPATCH();
     }
     OPCODE(0x56)
@@ -1251,7 +1299,7 @@ run:
         }
         if (!u256_fits_u64(d) || d->w[0] >= code_len || !code_is_jumpdest(jumpdests, d->w[0]))
             HALT(EVM_BAD_JUMP_DESTINATION);
-        pc = d->w[0];
+        ip = code + d->w[0];
         top--;
         DISPATCH();
     }
@@ -1259,7 +1307,7 @@ run:
     {
         if (u256_is_zero(&top[-2])) {
             top -= 2;
-            pc++;
+            ip++;
             DISPATCH();
         }
         u256 *d = &top[-1];
@@ -1270,37 +1318,37 @@ run:
         }
         if (!u256_fits_u64(d) || d->w[0] >= code_len || !code_is_jumpdest(jumpdests, d->w[0]))
             HALT(EVM_BAD_JUMP_DESTINATION);
-        pc = d->w[0];
+        ip = code + d->w[0];
         top -= 2;
         DISPATCH();
     }
     OPCODE(0x58)
     {
-        PUSH_U256(u256_from_u64(pc));
-        pc++;
+        PUSH_U256(u256_from_u64((uint64_t)(ip - code)));
+        ip++;
         DISPATCH();
     }
     OPCODE(0x59)
     {
         PUSH_U256(u256_from_u64(f->mem_size));
-        pc++;
+        ip++;
         DISPATCH();
     }
     OPCODE(0x5a)
     {
         PUSH_U256(u256_from_u64((uint64_t)gas));
-        pc++;
+        ip++;
         DISPATCH();
     }
     OPCODE(0x5b)
     {
-        pc++;
+        ip++;
         DISPATCH();
     }
     OPCODE(0x5c)
     {
         top[-1] = journal_tload(j, &msg->recipient, &top[-1]);
-        pc++;
+        ip++;
         DISPATCH();
     }
     OPCODE(0x5d)
@@ -1309,7 +1357,7 @@ run:
             HALT(EVM_STATIC_MODE_VIOLATION);
         CHECK_INTERNAL(journal_tstore(j, &msg->recipient, &top[-1], &top[-2]));
         top -= 2;
-        pc++;
+        ip++;
         DISPATCH();
     }
     OPCODE(0x5e)
@@ -1322,55 +1370,84 @@ run:
         if (l)
             memmove(f->mem + dof, f->mem + so, l);
         top -= 3;
-        pc++;
+        ip++;
         DISPATCH();
     }
     OPCODE(0x5f)
     {
         PUSH_U256(u256_zero());
-        pc++;
+        ip++;
         DISPATCH();
     }
     OPCODE(0x60)
     {
-        PUSH_U256(u256_from_u64(code[pc + 1]));
-        pc += 2;
+        PUSH_U256(u256_from_u64(ip[1]));
+        ip += 2;
         DISPATCH();
     }
-    OPCODE(0x61) OPCODE(0x62) OPCODE(0x63) OPCODE(0x64) OPCODE(0x65) OPCODE(0x66) OPCODE(0x67)
-    OPCODE(0x68) OPCODE(0x69) OPCODE(0x6a) OPCODE(0x6b) OPCODE(0x6c) OPCODE(0x6d) OPCODE(0x6e)
-    OPCODE(0x6f) OPCODE(0x70) OPCODE(0x71) OPCODE(0x72) OPCODE(0x73) OPCODE(0x74) OPCODE(0x75)
-    OPCODE(0x76) OPCODE(0x77) OPCODE(0x78) OPCODE(0x79) OPCODE(0x7a) OPCODE(0x7b) OPCODE(0x7c)
-    OPCODE(0x7d) OPCODE(0x7e) OPCODE(0x7f)
-    {
-        unsigned n = (unsigned)op - 0x5f;
-        /* The code is padded with 33 zero bytes: push data past the end
-         * reads as zero, as the spec requires. */
-        PUSH_U256(u256_from_be(code + pc + 1, n));
-        pc += 1 + n;
-        DISPATCH();
-    }
-    OPCODE(0x80) OPCODE(0x81) OPCODE(0x82) OPCODE(0x83) OPCODE(0x84) OPCODE(0x85) OPCODE(0x86)
-    OPCODE(0x87) OPCODE(0x88) OPCODE(0x89) OPCODE(0x8a) OPCODE(0x8b) OPCODE(0x8c) OPCODE(0x8d)
-    OPCODE(0x8e) OPCODE(0x8f)
-    {
-        unsigned n = (unsigned)op - 0x7f;
-        *top = top[-(ptrdiff_t)n];
-        top++;
-        pc++;
-        DISPATCH();
-    }
-    OPCODE(0x90) OPCODE(0x91) OPCODE(0x92) OPCODE(0x93) OPCODE(0x94) OPCODE(0x95) OPCODE(0x96)
-    OPCODE(0x97) OPCODE(0x98) OPCODE(0x99) OPCODE(0x9a) OPCODE(0x9b) OPCODE(0x9c) OPCODE(0x9d)
-    OPCODE(0x9e) OPCODE(0x9f)
-    {
-        unsigned n = (unsigned)op - 0x8f;
-        u256 t = top[-1];
-        top[-1] = top[-1 - (ptrdiff_t)n];
-        top[-1 - (ptrdiff_t)n] = t;
-        pc++;
-        DISPATCH();
-    }
+    OPCODE(0x61) PUSH_N(2)
+    OPCODE(0x62) PUSH_N(3)
+    OPCODE(0x63) PUSH_N(4)
+    OPCODE(0x64) PUSH_N(5)
+    OPCODE(0x65) PUSH_N(6)
+    OPCODE(0x66) PUSH_N(7)
+    OPCODE(0x67) PUSH_N(8)
+    OPCODE(0x68) PUSH_N(9)
+    OPCODE(0x69) PUSH_N(10)
+    OPCODE(0x6a) PUSH_N(11)
+    OPCODE(0x6b) PUSH_N(12)
+    OPCODE(0x6c) PUSH_N(13)
+    OPCODE(0x6d) PUSH_N(14)
+    OPCODE(0x6e) PUSH_N(15)
+    OPCODE(0x6f) PUSH_N(16)
+    OPCODE(0x70) PUSH_N(17)
+    OPCODE(0x71) PUSH_N(18)
+    OPCODE(0x72) PUSH_N(19)
+    OPCODE(0x73) PUSH_N(20)
+    OPCODE(0x74) PUSH_N(21)
+    OPCODE(0x75) PUSH_N(22)
+    OPCODE(0x76) PUSH_N(23)
+    OPCODE(0x77) PUSH_N(24)
+    OPCODE(0x78) PUSH_N(25)
+    OPCODE(0x79) PUSH_N(26)
+    OPCODE(0x7a) PUSH_N(27)
+    OPCODE(0x7b) PUSH_N(28)
+    OPCODE(0x7c) PUSH_N(29)
+    OPCODE(0x7d) PUSH_N(30)
+    OPCODE(0x7e) PUSH_N(31)
+    OPCODE(0x7f) PUSH_N(32)
+    OPCODE(0x80) DUP_N(1)
+    OPCODE(0x81) DUP_N(2)
+    OPCODE(0x82) DUP_N(3)
+    OPCODE(0x83) DUP_N(4)
+    OPCODE(0x84) DUP_N(5)
+    OPCODE(0x85) DUP_N(6)
+    OPCODE(0x86) DUP_N(7)
+    OPCODE(0x87) DUP_N(8)
+    OPCODE(0x88) DUP_N(9)
+    OPCODE(0x89) DUP_N(10)
+    OPCODE(0x8a) DUP_N(11)
+    OPCODE(0x8b) DUP_N(12)
+    OPCODE(0x8c) DUP_N(13)
+    OPCODE(0x8d) DUP_N(14)
+    OPCODE(0x8e) DUP_N(15)
+    OPCODE(0x8f) DUP_N(16)
+    OPCODE(0x90) SWAP_N(1)
+    OPCODE(0x91) SWAP_N(2)
+    OPCODE(0x92) SWAP_N(3)
+    OPCODE(0x93) SWAP_N(4)
+    OPCODE(0x94) SWAP_N(5)
+    OPCODE(0x95) SWAP_N(6)
+    OPCODE(0x96) SWAP_N(7)
+    OPCODE(0x97) SWAP_N(8)
+    OPCODE(0x98) SWAP_N(9)
+    OPCODE(0x99) SWAP_N(10)
+    OPCODE(0x9a) SWAP_N(11)
+    OPCODE(0x9b) SWAP_N(12)
+    OPCODE(0x9c) SWAP_N(13)
+    OPCODE(0x9d) SWAP_N(14)
+    OPCODE(0x9e) SWAP_N(15)
+    OPCODE(0x9f) SWAP_N(16)
     OPCODE(0xa0) OPCODE(0xa1) OPCODE(0xa2) OPCODE(0xa3) OPCODE(0xa4)
     {
         unsigned n = (unsigned)op - 0xa0;
@@ -1384,7 +1461,7 @@ run:
             u256_to_be(&top[-3 - (ptrdiff_t)i], topics[i].bytes);
         CHECK_INTERNAL(journal_add_log(j, &msg->recipient, topics, n, l ? f->mem + o : NULL, l));
         top -= 2 + n;
-        pc++;
+        ip++;
         DISPATCH();
     }
     OPCODE(0xf0) OPCODE(0xf5)
@@ -1402,7 +1479,7 @@ run:
             goto done;
         top -= nargs;
         *top++ = result;
-        pc++;
+        ip++;
         DISPATCH();
     }
     OPCODE(0xf1) OPCODE(0xf2) OPCODE(0xf4) OPCODE(0xfa)
@@ -1423,7 +1500,7 @@ run:
             goto done;
         top -= nargs;
         *top++ = result;
-        pc++;
+        ip++;
         DISPATCH();
     }
     OPCODE(0xf3) OPCODE(0xfd)
@@ -1486,6 +1563,9 @@ done_output:
 #undef SAVE_GAS
 #undef LOAD_GAS
 #undef PROLOGUE
+#undef PUSH_N
+#undef DUP_N
+#undef SWAP_N
 }
 
 /* Run code for msg with a fresh frame whose stack and memory are the

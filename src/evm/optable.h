@@ -15,18 +15,24 @@ struct optable {
     bool defined[256];
     /* The fast check, derived from the arrays above by optable_seal: an
      * opcode may run without a cold-path visit when
-     * (uint64_t)(height - stack_min) <= stack_span, i.e. req <= height <=
-     * OPTABLE_STACK_LIMIT - grow. An undefined opcode gets a range no
-     * height meets, so one branch covers underflow, overflow and
-     * "undefined". */
+     * (uint64_t)(height_bytes - stack_min) <= stack_span, i.e. req <=
+     * height <= OPTABLE_STACK_LIMIT - grow, with the height and both
+     * bounds in bytes of stack (OPTABLE_ITEM_BYTES per item), so the
+     * interpreter compares a pointer difference without a shift. An
+     * undefined opcode gets a range no height meets, so one branch covers
+     * underflow, overflow and "undefined". 8 bytes an entry, so one
+     * scaled index addresses it; every static gas and byte bound fits
+     * 16 bits (the largest: CREATE's 32000 gas, (1024 + 1) * 32 bytes). */
     struct optable_check {
-        int32_t gas;
-        int16_t stack_min;
-        int16_t stack_span;
+        uint16_t gas;
+        uint16_t stack_min;
+        uint16_t stack_span;
+        uint16_t unused;
     } check[256];
 };
 
 #define OPTABLE_STACK_LIMIT 1024 /* equals EVM_STACK_LIMIT (checked in interpreter.c) */
+#define OPTABLE_ITEM_BYTES 32    /* equals sizeof(u256) (checked in interpreter.c) */
 
 /* Recompute t->check from gas, stack_req, stack_grow and defined; call
  * after changing any of them. */
