@@ -16,6 +16,7 @@
 #include "evm.h"
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -708,6 +709,36 @@ static enum evm_status op_selfdestruct(struct frame *f, const u256 *arg)
 
 /* ---- the loop ---- */
 
+#ifndef EVM_DISPATCH_SWITCH
+/* Dispatch tables of the threaded build, one per fork and mode (journal
+ * or EVMC host): the handler of each opcode the frame's optable defines,
+ * the interpreter's `slow` path for the rest, so that a handler needs no
+ * "defined in this fork" test. Built on first use from the labels that
+ * only interpret() can name; afterwards read-only. */
+static const void *dispatch_tables[2][FORK__COUNT][256];
+static atomic_bool dispatch_ready[2][FORK__COUNT];
+static pthread_mutex_t dispatch_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static const void *const *dispatch_table(const struct optable *tbl, const struct evm *evm, const void *const *labels,
+                                         const void *slow)
+{
+    int host = evm->host != NULL;
+    enum fork fork = evm->fork;
+    /* acquire: pairs with the release below, so the entries written
+     * before it are visible to a thread that sees the flag set. */
+    if (unlikely(!atomic_load_explicit(&dispatch_ready[host][fork], memory_order_acquire))) {
+        pthread_mutex_lock(&dispatch_lock);
+        if (!atomic_load_explicit(&dispatch_ready[host][fork], memory_order_relaxed)) {
+            for (int op = 0; op < 256; op++)
+                dispatch_tables[host][fork][op] = tbl->defined[op] ? labels[op] : slow;
+            atomic_store_explicit(&dispatch_ready[host][fork], true, memory_order_release);
+        }
+        pthread_mutex_unlock(&dispatch_lock);
+    }
+    return dispatch_tables[host][fork];
+}
+#endif
+
 /* The limb of push data that ends `end` bytes into p (big-endian): the 8
  * bytes before p + end, or, when end < 8, the first `end` bytes (a load
  * of p[0..8) shifted: it never reads before p). */
@@ -756,6 +787,8 @@ static enum evm_status interpret(struct frame *f, u256 *stack_base)
 #ifdef EVM_DISPATCH_SWITCH
 #define DISPATCH() goto next
 #define OPCODE(name) case name:
+#define OPCODE_SHARED(name) case name:
+#define ENTER_SHARED() ((void)0)
 #else
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Woverride-init"
@@ -779,15 +812,43 @@ static enum evm_status interpret(struct frame *f, u256 *stack_base)
 #undef L
     };
 #pragma GCC diagnostic pop
-/* Threaded: every handler ends in its own copy of the prologue and its
- * own indirect jump, so the branch predictor sees one jump site per
- * opcode (which predicts far better than one shared site). */
-#define DISPATCH()                                                                                     \
+    /* Threaded: every handler ends in its own indirect jump through
+     * `dispatch` (the branch predictor sees one jump site per opcode) and
+     * starts with its own checks (ENTER), folded at compile time from the
+     * opcode's stack shape: most need one compare, JUMPDEST none. An
+     * opcode the frame's table does not define, and every opcode when
+     * tracing, goes to `slow` instead (see dispatch_table). */
+    static const void *const all_slow[256] = {[0 ... 255] = &&slow};
+    const void *const *dispatch = unlikely(tracer != NULL) ? all_slow : dispatch_table(tbl, evm, labels, &&slow);
+#define DISPATCH() goto *dispatch[*ip]
+#define OPCODE(name) op_##name : ENTER(name);
+/* A handler shared by several opcodes checks the one it runs at run time
+ * (from its shape, not tbl->check: a traced table's check sends every
+ * opcode to `slow`, which comes back here). */
+#define OPCODE_SHARED(name) op_##name:
+#define ENTER_SHARED()                                                                                 \
     do {                                                                                               \
-        op = *ip;                                                                                 \
-        PROLOGUE(goto *labels[op]);                                                                    \
+        op = *ip;                                                                                      \
+        const struct optable_shape *shape_ = &optable_shapes[op];                                      \
+        if (unlikely((uint64_t)(((const char *)top - (const char *)stack_base) -                       \
+                                shape_->req * (ptrdiff_t)sizeof(u256)) >                               \
+                     (uint64_t)((EVM_STACK_LIMIT - shape_->grow - shape_->req) * (ptrdiff_t)sizeof(u256)))) \
+            goto slow;                                                                                 \
+        CHARGE(tbl->check[op].gas);                                                                    \
     } while (0)
-#define OPCODE(name) op_##name:
+/* The stack bounds of opcode x (req <= height <= limit - grow, in bytes)
+ * as constants, and its static gas from the fork's table. */
+#define ENTER(x)                                                                                       \
+    do {                                                                                               \
+        if (optable_shapes[x].req > 0 || optable_shapes[x].grow > 0) {                                 \
+            if (unlikely((uint64_t)(((const char *)top - (const char *)stack_base) -                   \
+                                    optable_shapes[x].req * (ptrdiff_t)sizeof(u256)) >                 \
+                         (uint64_t)((EVM_STACK_LIMIT - optable_shapes[x].grow - optable_shapes[x].req) * \
+                                    sizeof(u256))))                                                    \
+                goto slow;                                                                             \
+        }                                                                                              \
+        CHARGE(tbl->check[x].gas);                                                                     \
+    } while (0)
 #endif
 
 #define HALT(s)                                                                                        \
@@ -876,10 +937,13 @@ static enum evm_status interpret(struct frame *f, u256 *stack_base)
 
 #ifdef EVM_DISPATCH_SWITCH
 next:
-#endif
     op = *ip;
     PROLOGUE(goto run);
+#else
+    DISPATCH();
+#endif
 slow:
+    op = *ip;
     SAVE_GAS();
     {
         ptrdiff_t height = top - stack_base;
@@ -917,12 +981,13 @@ slow:
             }
         }
         LOAD_GAS();
-        CHARGE(tbl->gas[op]);
     }
-run:
 #ifdef EVM_DISPATCH_SWITCH
+    CHARGE(tbl->gas[op]);
+run:
     switch (op) {
 #else
+    /* The checks passed: the handler's ENTER repeats them and charges. */
     goto *labels[op];
 #endif
 
@@ -1047,9 +1112,10 @@ run:
         ip++;
         DISPATCH();
     }
-    OPCODE(0x37)
-    OPCODE(0x39)
+    OPCODE_SHARED(0x37)
+    OPCODE_SHARED(0x39)
     {
+        ENTER_SHARED();
         /* CALLDATACOPY / CODECOPY */
         uint64_t o, l;
         MEM(&top[-1], &top[-3], &o, &l);
@@ -1448,8 +1514,9 @@ run:
     OPCODE(0x9d) SWAP_N(14)
     OPCODE(0x9e) SWAP_N(15)
     OPCODE(0x9f) SWAP_N(16)
-    OPCODE(0xa0) OPCODE(0xa1) OPCODE(0xa2) OPCODE(0xa3) OPCODE(0xa4)
+    OPCODE_SHARED(0xa0) OPCODE_SHARED(0xa1) OPCODE_SHARED(0xa2) OPCODE_SHARED(0xa3) OPCODE_SHARED(0xa4)
     {
+        ENTER_SHARED();
         unsigned n = (unsigned)op - 0xa0;
         if (msg->is_static)
             HALT(EVM_STATIC_MODE_VIOLATION);
@@ -1464,8 +1531,9 @@ run:
         ip++;
         DISPATCH();
     }
-    OPCODE(0xf0) OPCODE(0xf5)
+    OPCODE_SHARED(0xf0) OPCODE_SHARED(0xf5)
     {
+        ENTER_SHARED();
         enum evm_call_kind kind = op == 0xf0 ? EVM_CREATE : EVM_CREATE2;
         int nargs = op == 0xf0 ? 3 : 4;
         u256 args[4];
@@ -1482,8 +1550,9 @@ run:
         ip++;
         DISPATCH();
     }
-    OPCODE(0xf1) OPCODE(0xf2) OPCODE(0xf4) OPCODE(0xfa)
+    OPCODE_SHARED(0xf1) OPCODE_SHARED(0xf2) OPCODE_SHARED(0xf4) OPCODE_SHARED(0xfa)
     {
+        ENTER_SHARED();
         enum evm_call_kind kind = op == 0xf1   ? EVM_CALL
                                   : op == 0xf2 ? EVM_CALLCODE
                                   : op == 0xf4 ? EVM_DELEGATECALL
@@ -1503,8 +1572,9 @@ run:
         ip++;
         DISPATCH();
     }
-    OPCODE(0xf3) OPCODE(0xfd)
+    OPCODE_SHARED(0xf3) OPCODE_SHARED(0xfd)
     {
+        ENTER_SHARED();
         uint64_t o, l;
         MEM(&top[-1], &top[-2], &o, &l);
         if (l) {

@@ -1,6 +1,7 @@
 /* optable.c — per-fork opcode availability and static gas, as data. */
 #include "optable.h"
 
+#include <assert.h>
 #include <pthread.h>
 #include <string.h>
 
@@ -9,6 +10,7 @@ static pthread_once_t tables_once = PTHREAD_ONCE_INIT;
 
 static void def(struct optable *t, int op, int gas, int req, int grow)
 {
+    assert(optable_shapes[op].req == req && optable_shapes[op].grow == grow);
     t->defined[op] = true;
     t->gas[op] = (int16_t)gas;
     t->stack_req[op] = (uint8_t)req;
