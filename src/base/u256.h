@@ -22,6 +22,46 @@ typedef struct {
 
 typedef unsigned __int128 u256_u128;
 
+/* One limb of an add with carry / a subtract with borrow: on x86-64 the
+ * intrinsics compile to add/adc and sub/sbb chains (GCC turns the same
+ * chain written with __int128 into spills inside the interpreter loop). */
+#if defined(__x86_64__) && defined(__GNUC__)
+/* The builtins behind <immintrin.h>'s _addcarry_u64/_subborrow_u64 (the
+ * header itself drags in stdlib.h's declarations). */
+#ifdef __clang__
+#define U256_SBB_BUILTIN __builtin_ia32_subborrow_u64
+#else
+#define U256_SBB_BUILTIN __builtin_ia32_sbb_u64
+#endif
+static inline uint64_t u256_adc64(uint64_t a, uint64_t b, unsigned char *carry)
+{
+    unsigned long long r;
+    *carry = __builtin_ia32_addcarryx_u64(*carry, a, b, &r);
+    return r;
+}
+static inline uint64_t u256_sbb64(uint64_t a, uint64_t b, unsigned char *borrow)
+{
+    unsigned long long r;
+    *borrow = U256_SBB_BUILTIN(*borrow, a, b, &r);
+    return r;
+}
+#else
+static inline uint64_t u256_adc64(uint64_t a, uint64_t b, unsigned char *carry)
+{
+    uint64_t s = a + b;
+    uint64_t r = s + *carry;
+    *carry = (unsigned char)((s < a) | (r < s));
+    return r;
+}
+static inline uint64_t u256_sbb64(uint64_t a, uint64_t b, unsigned char *borrow)
+{
+    uint64_t d = a - b;
+    uint64_t r = d - *borrow;
+    *borrow = (unsigned char)((a < b) | (d < *borrow));
+    return r;
+}
+#endif
+
 static inline u256 u256_from_u64(uint64_t v)
 {
     u256 r = {{v, 0, 0, 0}};
@@ -52,12 +92,19 @@ static inline bool u256_eq(const u256 *a, const u256 *b)
     return ((a->w[0] ^ b->w[0]) | (a->w[1] ^ b->w[1]) | (a->w[2] ^ b->w[2]) | (a->w[3] ^ b->w[3])) == 0;
 }
 
+/* The hot operations below are written limb by limb, not as loops: GCC
+ * -O2 keeps a loop over r.w[i] and then returns r through a stack
+ * temporary, which costs the interpreter a store/reload per operation. */
+
+/* a < b: the borrow out of a - b (no data-dependent branch). */
 static inline bool u256_lt(const u256 *a, const u256 *b)
 {
-    for (int i = 3; i >= 0; i--)
-        if (a->w[i] != b->w[i])
-            return a->w[i] < b->w[i];
-    return false;
+    unsigned char borrow = 0;
+    (void)u256_sbb64(a->w[0], b->w[0], &borrow);
+    (void)u256_sbb64(a->w[1], b->w[1], &borrow);
+    (void)u256_sbb64(a->w[2], b->w[2], &borrow);
+    (void)u256_sbb64(a->w[3], b->w[3], &borrow);
+    return borrow != 0;
 }
 
 static inline bool u256_gt(const u256 *a, const u256 *b) { return u256_lt(b, a); }
@@ -77,12 +124,11 @@ static inline bool u256_sgt(const u256 *a, const u256 *b) { return u256_slt(b, a
 static inline u256 u256_add(const u256 *a, const u256 *b)
 {
     u256 r;
-    u256_u128 c = 0;
-    for (int i = 0; i < 4; i++) {
-        c += (u256_u128)a->w[i] + b->w[i];
-        r.w[i] = (uint64_t)c;
-        c >>= 64;
-    }
+    unsigned char carry = 0;
+    r.w[0] = u256_adc64(a->w[0], b->w[0], &carry);
+    r.w[1] = u256_adc64(a->w[1], b->w[1], &carry);
+    r.w[2] = u256_adc64(a->w[2], b->w[2], &carry);
+    r.w[3] = a->w[3] + b->w[3] + carry;
     return r;
 }
 
@@ -90,12 +136,11 @@ static inline u256 u256_add(const u256 *a, const u256 *b)
 static inline u256 u256_add_carry(const u256 *a, const u256 *b, bool *carry)
 {
     u256 r;
-    u256_u128 c = 0;
-    for (int i = 0; i < 4; i++) {
-        c += (u256_u128)a->w[i] + b->w[i];
-        r.w[i] = (uint64_t)c;
-        c >>= 64;
-    }
+    unsigned char c = 0;
+    r.w[0] = u256_adc64(a->w[0], b->w[0], &c);
+    r.w[1] = u256_adc64(a->w[1], b->w[1], &c);
+    r.w[2] = u256_adc64(a->w[2], b->w[2], &c);
+    r.w[3] = u256_adc64(a->w[3], b->w[3], &c);
     *carry = c != 0;
     return r;
 }
@@ -103,13 +148,11 @@ static inline u256 u256_add_carry(const u256 *a, const u256 *b, bool *carry)
 static inline u256 u256_sub(const u256 *a, const u256 *b)
 {
     u256 r;
-    uint64_t borrow = 0;
-    for (int i = 0; i < 4; i++) {
-        uint64_t ai = a->w[i], bi = b->w[i];
-        uint64_t d = ai - bi - borrow;
-        borrow = (ai < bi) | ((ai == bi) & borrow);
-        r.w[i] = d;
-    }
+    unsigned char borrow = 0;
+    r.w[0] = u256_sbb64(a->w[0], b->w[0], &borrow);
+    r.w[1] = u256_sbb64(a->w[1], b->w[1], &borrow);
+    r.w[2] = u256_sbb64(a->w[2], b->w[2], &borrow);
+    r.w[3] = a->w[3] - b->w[3] - borrow;
     return r;
 }
 
@@ -122,15 +165,29 @@ static inline u256 u256_neg(const u256 *a)
 /* Low 256 bits of a * b. */
 static inline u256 u256_mul(const u256 *a, const u256 *b)
 {
-    u256 r = u256_zero();
-    for (int i = 0; i < 4; i++) {
-        uint64_t carry = 0;
-        for (int j = 0; i + j < 4; j++) {
-            u256_u128 t = (u256_u128)a->w[i] * b->w[j] + r.w[i + j] + carry;
-            r.w[i + j] = (uint64_t)t;
-            carry = (uint64_t)(t >> 64);
-        }
-    }
+    uint64_t a0 = a->w[0], a1 = a->w[1], a2 = a->w[2], a3 = a->w[3];
+    uint64_t b0 = b->w[0], b1 = b->w[1], b2 = b->w[2], b3 = b->w[3];
+    u256 r;
+    /* Row 0: a0 * b, all four limbs. */
+    u256_u128 t = (u256_u128)a0 * b0;
+    r.w[0] = (uint64_t)t;
+    t = (u256_u128)a0 * b1 + (uint64_t)(t >> 64);
+    uint64_t r1 = (uint64_t)t;
+    t = (u256_u128)a0 * b2 + (uint64_t)(t >> 64);
+    uint64_t r2 = (uint64_t)t;
+    uint64_t r3 = a0 * b3 + (uint64_t)(t >> 64);
+    /* Row 1: a1 * b, the low three limbs, from limb 1. */
+    t = (u256_u128)a1 * b0 + r1;
+    r.w[1] = (uint64_t)t;
+    t = (u256_u128)a1 * b1 + r2 + (uint64_t)(t >> 64);
+    r2 = (uint64_t)t;
+    r3 += a1 * b2 + (uint64_t)(t >> 64);
+    /* Row 2: a2 * b0, a2 * b1, from limb 2. */
+    t = (u256_u128)a2 * b0 + r2;
+    r.w[2] = (uint64_t)t;
+    r3 += a2 * b1 + (uint64_t)(t >> 64);
+    /* Row 3: a3 * b0 into limb 3. */
+    r.w[3] = r3 + a3 * b0;
     return r;
 }
 
@@ -165,12 +222,17 @@ static inline u256 u256_shl(const u256 *a, unsigned shift)
     if (shift >= 256)
         return r;
     unsigned limbs = shift / 64, bits = shift % 64;
-    for (int i = 3; i >= (int)limbs; i--) {
-        uint64_t v = a->w[i - limbs] << bits;
-        if (bits && i - (int)limbs - 1 >= 0)
-            v |= a->w[i - limbs - 1] >> (64 - bits);
-        r.w[i] = v;
-    }
+    /* Shift whole limbs first, then bits (lo >> (64 - bits) would be
+     * undefined for bits == 0: the mask makes it zero instead). */
+    uint64_t x[4] = {0, 0, 0, 0};
+    for (unsigned i = limbs; i < 4; i++)
+        x[i] = a->w[i - limbs];
+    uint64_t carry_mask = bits ? UINT64_MAX : 0;
+    unsigned back = (64 - bits) & 63;
+    r.w[0] = x[0] << bits;
+    r.w[1] = (x[1] << bits) | ((x[0] >> back) & carry_mask);
+    r.w[2] = (x[2] << bits) | ((x[1] >> back) & carry_mask);
+    r.w[3] = (x[3] << bits) | ((x[2] >> back) & carry_mask);
     return r;
 }
 
@@ -181,12 +243,15 @@ static inline u256 u256_shr(const u256 *a, unsigned shift)
     if (shift >= 256)
         return r;
     unsigned limbs = shift / 64, bits = shift % 64;
-    for (unsigned i = 0; i + limbs < 4; i++) {
-        uint64_t v = a->w[i + limbs] >> bits;
-        if (bits && i + limbs + 1 < 4)
-            v |= a->w[i + limbs + 1] << (64 - bits);
-        r.w[i] = v;
-    }
+    uint64_t x[4] = {0, 0, 0, 0};
+    for (unsigned i = limbs; i < 4; i++)
+        x[i - limbs] = a->w[i];
+    uint64_t carry_mask = bits ? UINT64_MAX : 0;
+    unsigned back = (64 - bits) & 63;
+    r.w[0] = (x[0] >> bits) | ((x[1] << back) & carry_mask);
+    r.w[1] = (x[1] >> bits) | ((x[2] << back) & carry_mask);
+    r.w[2] = (x[2] >> bits) | ((x[3] << back) & carry_mask);
+    r.w[3] = x[3] >> bits;
     return r;
 }
 

@@ -16,6 +16,7 @@
 #include "evm.h"
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -26,6 +27,7 @@
 #include "precompiles.h"
 
 _Static_assert(OPTABLE_STACK_LIMIT == EVM_STACK_LIMIT, "optable's fast check uses the EVM stack limit");
+_Static_assert(OPTABLE_ITEM_BYTES == sizeof(u256), "optable's fast check counts the stack in bytes");
 
 #define MEM_LIMIT ((uint64_t)1 << 32) /* beyond this, expansion gas exceeds any gas limit */
 
@@ -707,6 +709,57 @@ static enum evm_status op_selfdestruct(struct frame *f, const u256 *arg)
 
 /* ---- the loop ---- */
 
+#ifndef EVM_DISPATCH_SWITCH
+/* Dispatch tables of the threaded build, one per fork and mode (journal
+ * or EVMC host): the handler of each opcode the frame's optable defines,
+ * the interpreter's `slow` path for the rest, so that a handler needs no
+ * "defined in this fork" test. Built on first use from the labels that
+ * only interpret() can name; afterwards read-only. */
+static const void *dispatch_tables[2][FORK__COUNT][256];
+static atomic_bool dispatch_ready[2][FORK__COUNT];
+static pthread_mutex_t dispatch_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static const void *const *dispatch_table(const struct optable *tbl, const struct evm *evm, const void *const *labels,
+                                         const void *slow)
+{
+    int host = evm->host != NULL;
+    enum fork fork = evm->fork;
+    /* acquire: pairs with the release below, so the entries written
+     * before it are visible to a thread that sees the flag set. */
+    if (unlikely(!atomic_load_explicit(&dispatch_ready[host][fork], memory_order_acquire))) {
+        pthread_mutex_lock(&dispatch_lock);
+        if (!atomic_load_explicit(&dispatch_ready[host][fork], memory_order_relaxed)) {
+            for (int op = 0; op < 256; op++)
+                dispatch_tables[host][fork][op] = tbl->defined[op] ? labels[op] : slow;
+            atomic_store_explicit(&dispatch_ready[host][fork], true, memory_order_release);
+        }
+        pthread_mutex_unlock(&dispatch_lock);
+    }
+    return dispatch_tables[host][fork];
+}
+#endif
+
+/* The limb of push data that ends `end` bytes into p (big-endian): the 8
+ * bytes before p + end, or, when end < 8, the first `end` bytes (a load
+ * of p[0..8) shifted: it never reads before p). */
+static inline uint64_t push_limb(const uint8_t *p, int end)
+{
+    if (end >= 8)
+        return u256_load_be64(p + end - 8);
+    if (end <= 0)
+        return 0;
+    return u256_load_be64(p) >> (64 - 8 * end);
+}
+
+/* dst = the n-byte big-endian immediate at p (reads p[0 .. max(n, 8))). */
+static inline void push_data(u256 *dst, const uint8_t *p, int n)
+{
+    dst->w[0] = push_limb(p, n);
+    dst->w[1] = push_limb(p, n - 8);
+    dst->w[2] = push_limb(p, n - 16);
+    dst->w[3] = push_limb(p, n - 24);
+}
+
 static enum evm_status interpret(struct frame *f, u256 *stack_base)
 {
     struct evm *evm = f->evm;
@@ -721,14 +774,21 @@ static enum evm_status interpret(struct frame *f, u256 *stack_base)
     const size_t code_len = f->code->len;
     const uint8_t *jumpdests = NULL;
     u256 *top = stack_base;
-    uint64_t pc = 0;
+    const uint8_t *ip = code; /* the instruction pointer: code + pc */
+    /* The gas counter lives in a local (a register) while the loop runs:
+     * f->gas would be reloaded after every store to the stack, which may
+     * alias it. SAVE_GAS before anything that reads or charges f->gas
+     * (memory growth, calls, SSTORE, host mode, tracing), LOAD_GAS after. */
+    int64_t gas = f->gas;
     enum evm_status status = EVM_SUCCESS;
-    uint8_t op;
+    unsigned op;
     int err;
 
 #ifdef EVM_DISPATCH_SWITCH
 #define DISPATCH() goto next
 #define OPCODE(name) case name:
+#define OPCODE_SHARED(name) case name:
+#define ENTER_SHARED() ((void)0)
 #else
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Woverride-init"
@@ -752,8 +812,43 @@ static enum evm_status interpret(struct frame *f, u256 *stack_base)
 #undef L
     };
 #pragma GCC diagnostic pop
-#define DISPATCH() goto next
-#define OPCODE(name) op_##name:
+    /* Threaded: every handler ends in its own indirect jump through
+     * `dispatch` (the branch predictor sees one jump site per opcode) and
+     * starts with its own checks (ENTER), folded at compile time from the
+     * opcode's stack shape: most need one compare, JUMPDEST none. An
+     * opcode the frame's table does not define, and every opcode when
+     * tracing, goes to `slow` instead (see dispatch_table). */
+    static const void *const all_slow[256] = {[0 ... 255] = &&slow};
+    const void *const *dispatch = unlikely(tracer != NULL) ? all_slow : dispatch_table(tbl, evm, labels, &&slow);
+#define DISPATCH() goto *dispatch[*ip]
+#define OPCODE(name) op_##name : ENTER(name);
+/* A handler shared by several opcodes checks the one it runs at run time
+ * (from its shape, not tbl->check: a traced table's check sends every
+ * opcode to `slow`, which comes back here). */
+#define OPCODE_SHARED(name) op_##name:
+#define ENTER_SHARED()                                                                                 \
+    do {                                                                                               \
+        op = *ip;                                                                                      \
+        const struct optable_shape *shape_ = &optable_shapes[op];                                      \
+        if (unlikely((uint64_t)(((const char *)top - (const char *)stack_base) -                       \
+                                shape_->req * (ptrdiff_t)sizeof(u256)) >                               \
+                     (uint64_t)((EVM_STACK_LIMIT - shape_->grow - shape_->req) * (ptrdiff_t)sizeof(u256)))) \
+            goto slow;                                                                                 \
+        CHARGE(tbl->check[op].gas);                                                                    \
+    } while (0)
+/* The stack bounds of opcode x (req <= height <= limit - grow, in bytes)
+ * as constants, and its static gas from the fork's table. */
+#define ENTER(x)                                                                                       \
+    do {                                                                                               \
+        if (optable_shapes[x].req > 0 || optable_shapes[x].grow > 0) {                                 \
+            if (unlikely((uint64_t)(((const char *)top - (const char *)stack_base) -                   \
+                                    optable_shapes[x].req * (ptrdiff_t)sizeof(u256)) >                 \
+                         (uint64_t)((EVM_STACK_LIMIT - optable_shapes[x].grow - optable_shapes[x].req) * \
+                                    sizeof(u256))))                                                    \
+                goto slow;                                                                             \
+        }                                                                                              \
+        CHARGE(tbl->check[x].gas);                                                                     \
+    } while (0)
 #endif
 
 #define HALT(s)                                                                                        \
@@ -769,15 +864,20 @@ static enum evm_status interpret(struct frame *f, u256 *stack_base)
             HALT(EVM_INTERNAL_ERROR);                                                                  \
         }                                                                                              \
     } while (0)
+#define SAVE_GAS() (f->gas = gas)
+#define LOAD_GAS() (gas = f->gas)
 #define CHARGE(g)                                                                                      \
     do {                                                                                               \
-        f->gas -= (int64_t)(g);                                                                        \
-        if (unlikely(f->gas < 0))                                                                      \
+        gas -= (int64_t)(g);                                                                           \
+        if (unlikely(gas < 0))                                                                         \
             HALT(EVM_OUT_OF_GAS);                                                                      \
     } while (0)
 #define MEM(off, len, o, l)                                                                            \
     do {                                                                                               \
-        if (unlikely(!mem_region(f, (off), (len), (o), (l)))) {                                        \
+        SAVE_GAS();                                                                                    \
+        bool mem_ok_ = mem_region(f, (off), (len), (o), (l));                                          \
+        LOAD_GAS();                                                                                    \
+        if (unlikely(!mem_ok_)) {                                                                      \
             if (evm->error)                                                                            \
                 HALT(EVM_INTERNAL_ERROR);                                                              \
             HALT(EVM_OUT_OF_GAS);                                                                      \
@@ -788,35 +888,79 @@ static enum evm_status interpret(struct frame *f, u256 *stack_base)
         u256 *a = &top[-1], *b = &top[-2];                                                             \
         *b = (expr);                                                                                   \
         top--;                                                                                         \
-        pc++;                                                                                          \
+        ip++;                                                                                          \
         DISPATCH();                                                                                    \
     } while (0)
 #define PUSH_U256(v)                                                                                   \
     do {                                                                                               \
         *top++ = (v);                                                                                  \
     } while (0)
+/* PUSHn, DUPn, SWAPn: one handler per opcode, so that n is a constant.
+ * The code is padded with 33 zero bytes: push data past the end reads as
+ * zero, as the spec requires, and push_data may read 8 bytes from ip + 1. */
+#define PUSH_N(n)                                                                                      \
+    {                                                                                                  \
+        push_data(top, ip + 1, (n));                                                                   \
+        top++;                                                                                         \
+        ip += 1 + (n);                                                                                 \
+        DISPATCH();                                                                                    \
+    }
+#define DUP_N(n)                                                                                       \
+    {                                                                                                  \
+        *top = top[-(n)];                                                                              \
+        top++;                                                                                         \
+        ip++;                                                                                          \
+        DISPATCH();                                                                                    \
+    }
+#define SWAP_N(n)                                                                                      \
+    {                                                                                                  \
+        u256 swap_ = top[-1];                                                                          \
+        top[-1] = top[-1 - (n)];                                                                       \
+        top[-1 - (n)] = swap_;                                                                         \
+        ip++;                                                                                          \
+        DISPATCH();                                                                                    \
+    }
 
+/* One branch for the common case (optable_seal): the stack bounds and
+ * "defined" in one range test, then the static gas; `slow` sorts out
+ * which of the failures, if any, it was. */
+#define PROLOGUE(go)                                                                                   \
+    do {                                                                                               \
+        const struct optable_check *chk_ = &tbl->check[op];                                            \
+        if (likely((uint64_t)(((const char *)top - (const char *)stack_base) - chk_->stack_min) <=      \
+                   (uint64_t)chk_->stack_span)) {                                                      \
+            CHARGE(chk_->gas);                                                                         \
+            go;                                                                                        \
+        }                                                                                              \
+        goto slow;                                                                                     \
+    } while (0)
+
+#ifdef EVM_DISPATCH_SWITCH
 next:
-    op = code[pc];
+    op = *ip;
+    PROLOGUE(goto run);
+#else
+    DISPATCH();
+#endif
+slow:
+    op = *ip;
+    SAVE_GAS();
     {
         ptrdiff_t height = top - stack_base;
-        /* One branch for the common case (optable_seal); the cold path
-         * below sorts out which of the failures, if any, it was. */
-        const struct optable_check *chk = &tbl->check[op];
-        if (likely((uint64_t)(height - chk->stack_min) <= (uint64_t)chk->stack_span)) {
-            CHARGE(chk->gas);
-            goto run;
-        }
         if (unlikely(height < tbl->stack_req[op])) {
-            if (tracer)
-                trace_stack_fault(f, pc, op, stack_base, top);
+            if (tracer) {
+                trace_stack_fault(f, (uint64_t)(ip - code), op, stack_base, top);
+                LOAD_GAS();
+            }
             if (!optable_get(evm->fork)->defined[op])
                 HALT(op == 0xfe ? EVM_INVALID_INSTRUCTION : EVM_UNDEFINED_INSTRUCTION);
             HALT(EVM_STACK_UNDERFLOW);
         }
         if (unlikely(height + tbl->stack_grow[op] > EVM_STACK_LIMIT)) {
-            if (tracer)
-                trace_stack_fault(f, pc, op, stack_base, top);
+            if (tracer) {
+                trace_stack_fault(f, (uint64_t)(ip - code), op, stack_base, top);
+                LOAD_GAS();
+            }
             HALT(EVM_STACK_OVERFLOW);
         }
         /* With a tracer every instruction comes here (traced_table); in
@@ -824,21 +968,26 @@ next:
         if (unlikely(!tbl->defined[op])) {
             if (unlikely(evm->host != NULL)) {
                 status = evm_host_op(f, op, top);
+                LOAD_GAS();
                 if (status != EVM_SUCCESS || op == 0xff)
                     goto done;
                 top += tbl->stack_grow[op];
-                pc++;
+                ip++;
                 DISPATCH();
             }
-            if (!tracer || !trace_defined(f, pc, op, stack_base, top))
+            if (!tracer || !trace_defined(f, (uint64_t)(ip - code), op, stack_base, top)) {
+                LOAD_GAS();
                 HALT(op == 0xfe ? EVM_INVALID_INSTRUCTION : EVM_UNDEFINED_INSTRUCTION);
+            }
         }
-        CHARGE(tbl->gas[op]);
+        LOAD_GAS();
     }
-run:
 #ifdef EVM_DISPATCH_SWITCH
+    CHARGE(tbl->gas[op]);
+run:
     switch (op) {
 #else
+    /* The checks passed: the handler's ENTER repeats them and charges. */
     goto *labels[op];
 #endif
 
@@ -854,14 +1003,14 @@ run:
     {
         top[-3] = u256_addmod(&top[-1], &top[-2], &top[-3]);
         top -= 2;
-        pc++;
+        ip++;
         DISPATCH();
     }
     OPCODE(0x09)
     {
         top[-3] = u256_mulmod(&top[-1], &top[-2], &top[-3]);
         top -= 2;
-        pc++;
+        ip++;
         DISPATCH();
     }
     OPCODE(0x0a)
@@ -880,7 +1029,7 @@ run:
     OPCODE(0x15)
     {
         top[-1] = u256_is_zero(&top[-1]) ? u256_from_u64(1) : u256_zero();
-        pc++;
+        ip++;
         DISPATCH();
     }
     OPCODE(0x16) BINOP(u256_and(a, b));
@@ -889,7 +1038,7 @@ run:
     OPCODE(0x19)
     {
         top[-1] = u256_not(&top[-1]);
-        pc++;
+        ip++;
         DISPATCH();
     }
     OPCODE(0x1a) BINOP(u256_byte(a, b));
@@ -900,7 +1049,7 @@ run:
     {
         /* EIP-7939: CLZ, the leading zero bits of the word (256 for zero). */
         top[-1] = u256_from_u64(256 - u256_bit_len(&top[-1]));
-        pc++;
+        ip++;
         DISPATCH();
     }
     OPCODE(0x20)
@@ -912,13 +1061,13 @@ run:
         keccak256(l ? f->mem + o : (const uint8_t *)"", l, h);
         top[-2] = u256_from_be32(h);
         top--;
-        pc++;
+        ip++;
         DISPATCH();
     }
     OPCODE(0x30)
     {
         PUSH_U256(address_to_u256(&msg->recipient));
-        pc++;
+        ip++;
         DISPATCH();
     }
     OPCODE(0x31)
@@ -928,25 +1077,25 @@ run:
         CHECK_INTERNAL(access_account(f, &a, &extra));
         CHARGE(extra);
         CHECK_INTERNAL(journal_balance(j, &a, &top[-1]));
-        pc++;
+        ip++;
         DISPATCH();
     }
     OPCODE(0x32)
     {
         PUSH_U256(address_to_u256(&evm->tx->origin));
-        pc++;
+        ip++;
         DISPATCH();
     }
     OPCODE(0x33)
     {
         PUSH_U256(address_to_u256(&msg->sender));
-        pc++;
+        ip++;
         DISPATCH();
     }
     OPCODE(0x34)
     {
         PUSH_U256(msg->value);
-        pc++;
+        ip++;
         DISPATCH();
     }
     OPCODE(0x35)
@@ -954,18 +1103,19 @@ run:
         uint8_t buf[32];
         copy_padded(buf, msg->input, msg->input_len, &top[-1], 32);
         top[-1] = u256_from_be32(buf);
-        pc++;
+        ip++;
         DISPATCH();
     }
     OPCODE(0x36)
     {
         PUSH_U256(u256_from_u64(msg->input_len));
-        pc++;
+        ip++;
         DISPATCH();
     }
-    OPCODE(0x37)
-    OPCODE(0x39)
+    OPCODE_SHARED(0x37)
+    OPCODE_SHARED(0x39)
     {
+        ENTER_SHARED();
         /* CALLDATACOPY / CODECOPY */
         uint64_t o, l;
         MEM(&top[-1], &top[-3], &o, &l);
@@ -977,19 +1127,19 @@ run:
                 copy_padded(f->mem + o, code, code_len, &top[-2], l);
         }
         top -= 3;
-        pc++;
+        ip++;
         DISPATCH();
     }
     OPCODE(0x38)
     {
         PUSH_U256(u256_from_u64(code_len));
-        pc++;
+        ip++;
         DISPATCH();
     }
     OPCODE(0x3a)
     {
         PUSH_U256(evm->tx->gas_price);
-        pc++;
+        ip++;
         DISPATCH();
     }
     OPCODE(0x3b)
@@ -1001,7 +1151,7 @@ run:
         struct code *c;
         CHECK_INTERNAL(journal_code(j, &a, &c));
         top[-1] = u256_from_u64(c->len);
-        pc++;
+        ip++;
         DISPATCH();
     }
     OPCODE(0x3c)
@@ -1018,13 +1168,13 @@ run:
             copy_padded(f->mem + o, c->bytes, c->len, &top[-3], l);
         }
         top -= 4;
-        pc++;
+        ip++;
         DISPATCH();
     }
     OPCODE(0x3d)
     {
         PUSH_U256(u256_from_u64(f->ret_len));
-        pc++;
+        ip++;
         DISPATCH();
     }
     OPCODE(0x3e)
@@ -1041,7 +1191,7 @@ run:
         if (l)
             memcpy(f->mem + o, f->ret + top[-2].w[0], l);
         top -= 3;
-        pc++;
+        ip++;
         DISPATCH();
     }
     OPCODE(0x3f)
@@ -1060,7 +1210,7 @@ run:
             CHECK_INTERNAL(journal_code(j, &a, &c));
             top[-1] = u256_from_be32(c->hash.bytes);
         }
-        pc++;
+        ip++;
         DISPATCH();
     }
     OPCODE(0x40)
@@ -1074,25 +1224,25 @@ run:
         } else {
             *n = u256_zero();
         }
-        pc++;
+        ip++;
         DISPATCH();
     }
     OPCODE(0x41)
     {
         PUSH_U256(address_to_u256(&evm->block->coinbase));
-        pc++;
+        ip++;
         DISPATCH();
     }
     OPCODE(0x42)
     {
         PUSH_U256(u256_from_u64(evm->block->timestamp));
-        pc++;
+        ip++;
         DISPATCH();
     }
     OPCODE(0x43)
     {
         PUSH_U256(u256_from_u64(evm->block->number));
-        pc++;
+        ip++;
         DISPATCH();
     }
     OPCODE(0x44)
@@ -1102,19 +1252,19 @@ run:
             PUSH_U256(u256_from_be32(evm->block->prev_randao.bytes));
         else
             PUSH_U256(evm->block->difficulty);
-        pc++;
+        ip++;
         DISPATCH();
     }
     OPCODE(0x45)
     {
         PUSH_U256(u256_from_u64(evm->block->gas_limit));
-        pc++;
+        ip++;
         DISPATCH();
     }
     OPCODE(0x46)
     {
         PUSH_U256(u256_from_u64(evm->block->chain_id));
-        pc++;
+        ip++;
         DISPATCH();
     }
     OPCODE(0x47)
@@ -1122,13 +1272,13 @@ run:
         u256 bal;
         CHECK_INTERNAL(journal_balance(j, &msg->recipient, &bal));
         PUSH_U256(bal);
-        pc++;
+        ip++;
         DISPATCH();
     }
     OPCODE(0x48)
     {
         PUSH_U256(evm->block->base_fee);
-        pc++;
+        ip++;
         DISPATCH();
     }
     OPCODE(0x49)
@@ -1138,19 +1288,19 @@ run:
             *i = u256_from_be32(evm->tx->blob_hashes[i->w[0]].bytes);
         else
             *i = u256_zero();
-        pc++;
+        ip++;
         DISPATCH();
     }
     OPCODE(0x4a)
     {
         PUSH_U256(evm->block->blob_base_fee);
-        pc++;
+        ip++;
         DISPATCH();
     }
     OPCODE(0x50)
     {
         top--;
-        pc++;
+        ip++;
         DISPATCH();
     }
     OPCODE(0x51)
@@ -1159,7 +1309,7 @@ run:
         u256 len32 = u256_from_u64(32);
         MEM(&top[-1], &len32, &o, &l);
         top[-1] = u256_from_be32(f->mem + o);
-        pc++;
+        ip++;
         DISPATCH();
     }
     OPCODE(0x52)
@@ -1169,7 +1319,7 @@ run:
         MEM(&top[-1], &len32, &o, &l);
         u256_to_be(&top[-2], f->mem + o);
         top -= 2;
-        pc++;
+        ip++;
         DISPATCH();
     }
     OPCODE(0x53)
@@ -1179,7 +1329,7 @@ run:
         MEM(&top[-1], &len1, &o, &l);
         f->mem[o] = (uint8_t)top[-2].w[0];
         top -= 2;
-        pc++;
+        ip++;
         DISPATCH();
     }
     OPCODE(0x54)
@@ -1191,16 +1341,18 @@ run:
                 CHARGE(2000); /* EIP-2929: cold 2100 = warm 100 + 2000 */
         }
         CHECK_INTERNAL(journal_sload(j, &msg->recipient, &top[-1], &top[-1]));
-        pc++;
+        ip++;
         DISPATCH();
     }
     OPCODE(0x55)
     {
+        SAVE_GAS();
         status = op_sstore(f, &top[-1], &top[-2]);
+        LOAD_GAS();
         if (status != EVM_SUCCESS)
             goto done;
         top -= 2;
-        pc++;
+        ip++;
         DISPATCH();
     }
     OPCODE(0x56)
@@ -1213,7 +1365,7 @@ run:
         }
         if (!u256_fits_u64(d) || d->w[0] >= code_len || !code_is_jumpdest(jumpdests, d->w[0]))
             HALT(EVM_BAD_JUMP_DESTINATION);
-        pc = d->w[0];
+        ip = code + d->w[0];
         top--;
         DISPATCH();
     }
@@ -1221,7 +1373,7 @@ run:
     {
         if (u256_is_zero(&top[-2])) {
             top -= 2;
-            pc++;
+            ip++;
             DISPATCH();
         }
         u256 *d = &top[-1];
@@ -1232,37 +1384,37 @@ run:
         }
         if (!u256_fits_u64(d) || d->w[0] >= code_len || !code_is_jumpdest(jumpdests, d->w[0]))
             HALT(EVM_BAD_JUMP_DESTINATION);
-        pc = d->w[0];
+        ip = code + d->w[0];
         top -= 2;
         DISPATCH();
     }
     OPCODE(0x58)
     {
-        PUSH_U256(u256_from_u64(pc));
-        pc++;
+        PUSH_U256(u256_from_u64((uint64_t)(ip - code)));
+        ip++;
         DISPATCH();
     }
     OPCODE(0x59)
     {
         PUSH_U256(u256_from_u64(f->mem_size));
-        pc++;
+        ip++;
         DISPATCH();
     }
     OPCODE(0x5a)
     {
-        PUSH_U256(u256_from_u64((uint64_t)f->gas));
-        pc++;
+        PUSH_U256(u256_from_u64((uint64_t)gas));
+        ip++;
         DISPATCH();
     }
     OPCODE(0x5b)
     {
-        pc++;
+        ip++;
         DISPATCH();
     }
     OPCODE(0x5c)
     {
         top[-1] = journal_tload(j, &msg->recipient, &top[-1]);
-        pc++;
+        ip++;
         DISPATCH();
     }
     OPCODE(0x5d)
@@ -1271,7 +1423,7 @@ run:
             HALT(EVM_STATIC_MODE_VIOLATION);
         CHECK_INTERNAL(journal_tstore(j, &msg->recipient, &top[-1], &top[-2]));
         top -= 2;
-        pc++;
+        ip++;
         DISPATCH();
     }
     OPCODE(0x5e)
@@ -1284,57 +1436,87 @@ run:
         if (l)
             memmove(f->mem + dof, f->mem + so, l);
         top -= 3;
-        pc++;
+        ip++;
         DISPATCH();
     }
     OPCODE(0x5f)
     {
         PUSH_U256(u256_zero());
-        pc++;
+        ip++;
         DISPATCH();
     }
     OPCODE(0x60)
     {
-        PUSH_U256(u256_from_u64(code[pc + 1]));
-        pc += 2;
+        PUSH_U256(u256_from_u64(ip[1]));
+        ip += 2;
         DISPATCH();
     }
-    OPCODE(0x61) OPCODE(0x62) OPCODE(0x63) OPCODE(0x64) OPCODE(0x65) OPCODE(0x66) OPCODE(0x67)
-    OPCODE(0x68) OPCODE(0x69) OPCODE(0x6a) OPCODE(0x6b) OPCODE(0x6c) OPCODE(0x6d) OPCODE(0x6e)
-    OPCODE(0x6f) OPCODE(0x70) OPCODE(0x71) OPCODE(0x72) OPCODE(0x73) OPCODE(0x74) OPCODE(0x75)
-    OPCODE(0x76) OPCODE(0x77) OPCODE(0x78) OPCODE(0x79) OPCODE(0x7a) OPCODE(0x7b) OPCODE(0x7c)
-    OPCODE(0x7d) OPCODE(0x7e) OPCODE(0x7f)
+    OPCODE(0x61) PUSH_N(2)
+    OPCODE(0x62) PUSH_N(3)
+    OPCODE(0x63) PUSH_N(4)
+    OPCODE(0x64) PUSH_N(5)
+    OPCODE(0x65) PUSH_N(6)
+    OPCODE(0x66) PUSH_N(7)
+    OPCODE(0x67) PUSH_N(8)
+    OPCODE(0x68) PUSH_N(9)
+    OPCODE(0x69) PUSH_N(10)
+    OPCODE(0x6a) PUSH_N(11)
+    OPCODE(0x6b) PUSH_N(12)
+    OPCODE(0x6c) PUSH_N(13)
+    OPCODE(0x6d) PUSH_N(14)
+    OPCODE(0x6e) PUSH_N(15)
+    OPCODE(0x6f) PUSH_N(16)
+    OPCODE(0x70) PUSH_N(17)
+    OPCODE(0x71) PUSH_N(18)
+    OPCODE(0x72) PUSH_N(19)
+    OPCODE(0x73) PUSH_N(20)
+    OPCODE(0x74) PUSH_N(21)
+    OPCODE(0x75) PUSH_N(22)
+    OPCODE(0x76) PUSH_N(23)
+    OPCODE(0x77) PUSH_N(24)
+    OPCODE(0x78) PUSH_N(25)
+    OPCODE(0x79) PUSH_N(26)
+    OPCODE(0x7a) PUSH_N(27)
+    OPCODE(0x7b) PUSH_N(28)
+    OPCODE(0x7c) PUSH_N(29)
+    OPCODE(0x7d) PUSH_N(30)
+    OPCODE(0x7e) PUSH_N(31)
+    OPCODE(0x7f) PUSH_N(32)
+    OPCODE(0x80) DUP_N(1)
+    OPCODE(0x81) DUP_N(2)
+    OPCODE(0x82) DUP_N(3)
+    OPCODE(0x83) DUP_N(4)
+    OPCODE(0x84) DUP_N(5)
+    OPCODE(0x85) DUP_N(6)
+    OPCODE(0x86) DUP_N(7)
+    OPCODE(0x87) DUP_N(8)
+    OPCODE(0x88) DUP_N(9)
+    OPCODE(0x89) DUP_N(10)
+    OPCODE(0x8a) DUP_N(11)
+    OPCODE(0x8b) DUP_N(12)
+    OPCODE(0x8c) DUP_N(13)
+    OPCODE(0x8d) DUP_N(14)
+    OPCODE(0x8e) DUP_N(15)
+    OPCODE(0x8f) DUP_N(16)
+    OPCODE(0x90) SWAP_N(1)
+    OPCODE(0x91) SWAP_N(2)
+    OPCODE(0x92) SWAP_N(3)
+    OPCODE(0x93) SWAP_N(4)
+    OPCODE(0x94) SWAP_N(5)
+    OPCODE(0x95) SWAP_N(6)
+    OPCODE(0x96) SWAP_N(7)
+    OPCODE(0x97) SWAP_N(8)
+    OPCODE(0x98) SWAP_N(9)
+    OPCODE(0x99) SWAP_N(10)
+    OPCODE(0x9a) SWAP_N(11)
+    OPCODE(0x9b) SWAP_N(12)
+    OPCODE(0x9c) SWAP_N(13)
+    OPCODE(0x9d) SWAP_N(14)
+    OPCODE(0x9e) SWAP_N(15)
+    OPCODE(0x9f) SWAP_N(16)
+    OPCODE_SHARED(0xa0) OPCODE_SHARED(0xa1) OPCODE_SHARED(0xa2) OPCODE_SHARED(0xa3) OPCODE_SHARED(0xa4)
     {
-        unsigned n = (unsigned)op - 0x5f;
-        /* The code is padded with 33 zero bytes: push data past the end
-         * reads as zero, as the spec requires. */
-        PUSH_U256(u256_from_be(code + pc + 1, n));
-        pc += 1 + n;
-        DISPATCH();
-    }
-    OPCODE(0x80) OPCODE(0x81) OPCODE(0x82) OPCODE(0x83) OPCODE(0x84) OPCODE(0x85) OPCODE(0x86)
-    OPCODE(0x87) OPCODE(0x88) OPCODE(0x89) OPCODE(0x8a) OPCODE(0x8b) OPCODE(0x8c) OPCODE(0x8d)
-    OPCODE(0x8e) OPCODE(0x8f)
-    {
-        unsigned n = (unsigned)op - 0x7f;
-        *top = top[-(ptrdiff_t)n];
-        top++;
-        pc++;
-        DISPATCH();
-    }
-    OPCODE(0x90) OPCODE(0x91) OPCODE(0x92) OPCODE(0x93) OPCODE(0x94) OPCODE(0x95) OPCODE(0x96)
-    OPCODE(0x97) OPCODE(0x98) OPCODE(0x99) OPCODE(0x9a) OPCODE(0x9b) OPCODE(0x9c) OPCODE(0x9d)
-    OPCODE(0x9e) OPCODE(0x9f)
-    {
-        unsigned n = (unsigned)op - 0x8f;
-        u256 t = top[-1];
-        top[-1] = top[-1 - (ptrdiff_t)n];
-        top[-1 - (ptrdiff_t)n] = t;
-        pc++;
-        DISPATCH();
-    }
-    OPCODE(0xa0) OPCODE(0xa1) OPCODE(0xa2) OPCODE(0xa3) OPCODE(0xa4)
-    {
+        ENTER_SHARED();
         unsigned n = (unsigned)op - 0xa0;
         if (msg->is_static)
             HALT(EVM_STATIC_MODE_VIOLATION);
@@ -1346,27 +1528,31 @@ run:
             u256_to_be(&top[-3 - (ptrdiff_t)i], topics[i].bytes);
         CHECK_INTERNAL(journal_add_log(j, &msg->recipient, topics, n, l ? f->mem + o : NULL, l));
         top -= 2 + n;
-        pc++;
+        ip++;
         DISPATCH();
     }
-    OPCODE(0xf0) OPCODE(0xf5)
+    OPCODE_SHARED(0xf0) OPCODE_SHARED(0xf5)
     {
+        ENTER_SHARED();
         enum evm_call_kind kind = op == 0xf0 ? EVM_CREATE : EVM_CREATE2;
         int nargs = op == 0xf0 ? 3 : 4;
         u256 args[4];
         for (int i = 0; i < nargs; i++)
             args[i] = top[-1 - i];
         u256 result;
+        SAVE_GAS();
         status = op_create(f, kind, args, &result);
+        LOAD_GAS();
         if (status != EVM_SUCCESS)
             goto done;
         top -= nargs;
         *top++ = result;
-        pc++;
+        ip++;
         DISPATCH();
     }
-    OPCODE(0xf1) OPCODE(0xf2) OPCODE(0xf4) OPCODE(0xfa)
+    OPCODE_SHARED(0xf1) OPCODE_SHARED(0xf2) OPCODE_SHARED(0xf4) OPCODE_SHARED(0xfa)
     {
+        ENTER_SHARED();
         enum evm_call_kind kind = op == 0xf1   ? EVM_CALL
                                   : op == 0xf2 ? EVM_CALLCODE
                                   : op == 0xf4 ? EVM_DELEGATECALL
@@ -1376,16 +1562,19 @@ run:
         for (int i = 0; i < nargs; i++)
             args[i] = top[-1 - i];
         u256 result;
+        SAVE_GAS();
         status = op_call(f, kind, args, &result);
+        LOAD_GAS();
         if (status != EVM_SUCCESS)
             goto done;
         top -= nargs;
         *top++ = result;
-        pc++;
+        ip++;
         DISPATCH();
     }
-    OPCODE(0xf3) OPCODE(0xfd)
+    OPCODE_SHARED(0xf3) OPCODE_SHARED(0xfd)
     {
+        ENTER_SHARED();
         uint64_t o, l;
         MEM(&top[-1], &top[-2], &o, &l);
         if (l) {
@@ -1406,7 +1595,9 @@ run:
     OPCODE(0xfe) HALT(EVM_INVALID_INSTRUCTION);
     OPCODE(0xff)
     {
+        SAVE_GAS();
         status = op_selfdestruct(f, &top[-1]);
+        LOAD_GAS();
         if (status != EVM_SUCCESS)
             goto done;
         HALT(EVM_SUCCESS);
@@ -1427,6 +1618,7 @@ done:
     f->ret_len = 0;
 done_output:
     (void)err;
+    SAVE_GAS();
     if (unlikely(tracer != NULL))
         trace_exit(f, status);
     return status;
@@ -1438,6 +1630,12 @@ done_output:
 #undef DISPATCH
 #undef OPCODE
 #undef CHECK_INTERNAL
+#undef SAVE_GAS
+#undef LOAD_GAS
+#undef PROLOGUE
+#undef PUSH_N
+#undef DUP_N
+#undef SWAP_N
 }
 
 /* Run code for msg with a fresh frame whose stack and memory are the

@@ -1,6 +1,7 @@
 /* optable.c — per-fork opcode availability and static gas, as data. */
 #include "optable.h"
 
+#include <assert.h>
 #include <pthread.h>
 #include <string.h>
 
@@ -9,22 +10,30 @@ static pthread_once_t tables_once = PTHREAD_ONCE_INIT;
 
 static void def(struct optable *t, int op, int gas, int req, int grow)
 {
+    assert(optable_shapes[op].req == req && optable_shapes[op].grow == grow);
     t->defined[op] = true;
     t->gas[op] = (int16_t)gas;
     t->stack_req[op] = (uint8_t)req;
     t->stack_grow[op] = (int8_t)grow;
 }
 
+_Static_assert((OPTABLE_STACK_LIMIT + 1) * OPTABLE_ITEM_BYTES <= UINT16_MAX, "optable_check bounds fit 16 bits");
+
 void optable_seal(struct optable *t)
 {
     for (int op = 0; op < 256; op++) {
         struct optable_check *c = &t->check[op];
-        c->gas = t->gas[op];
+        /* t->gas is int16_t and never negative (def stores static costs
+         * only), so it fits the check's 16 bits. */
+        c->gas = (uint16_t)t->gas[op];
+        c->unused = 0;
         if (t->defined[op]) {
-            c->stack_min = t->stack_req[op];
-            c->stack_span = (int16_t)(OPTABLE_STACK_LIMIT - t->stack_grow[op] - t->stack_req[op]);
+            c->stack_min = (uint16_t)(t->stack_req[op] * OPTABLE_ITEM_BYTES);
+            c->stack_span =
+                (uint16_t)((OPTABLE_STACK_LIMIT - t->stack_grow[op] - t->stack_req[op]) * OPTABLE_ITEM_BYTES);
         } else {
-            c->stack_min = OPTABLE_STACK_LIMIT + 1; /* above any height: always the cold path */
+            /* above any height: always the cold path */
+            c->stack_min = (uint16_t)((OPTABLE_STACK_LIMIT + 1) * OPTABLE_ITEM_BYTES);
             c->stack_span = 0;
         }
     }
