@@ -98,6 +98,13 @@ static struct tx_context *ctx_get(void)
     return c;
 }
 
+const struct journal *transition_last_journal(void)
+{
+    pthread_once(&ctx_once, ctx_key_init);
+    struct tx_context *c = pthread_getspecific(ctx_key);
+    return c ? &c->journal : NULL;
+}
+
 /* a * b with overflow detection (true = overflowed 256 bits). */
 static bool mul_overflows(const u256 *a, uint64_t b, u256 *out)
 {

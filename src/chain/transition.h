@@ -107,6 +107,13 @@ int transition_system_call_output(const struct block_env *env, const struct stat
                                   uint64_t gas, struct write_set *ws, enum tx_status *status,
                                   uint8_t **output, size_t *output_len);
 
+/* The journal of the calling thread's last transition_apply* or
+ * transition_system_call* (NULL before the first): what it accessed
+ * (journal_each_access, EIP-7928 recording) stays readable until the
+ * thread's next call. */
+struct journal;
+const struct journal *transition_last_journal(void);
+
 /* Convenience for the sequential path: apply to a world in place. */
 int transition_apply_world(const struct block_env *env, struct world *w, const struct tx *tx,
                            uint64_t block_gas_used, struct tx_result *result);

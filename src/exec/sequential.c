@@ -15,6 +15,7 @@
  * log then covers the whole block, the parallel commit's writes and the
  * withdrawals included.
  */
+#include "bal.h"
 #include "exec.h"
 
 #include "parallel.h"
@@ -366,6 +367,9 @@ struct seq_run {
      * commit (no_undo skips only the re-checks), because the requests
      * after the transactions can still invalidate the block. */
     bool log_all;
+    /* EIP-7928 recording (exec_options.bal): each unit's accesses and
+     * writes, before they are applied. NULL: off. */
+    struct bal *bal;
 };
 
 static void mark_invalid(struct block_result *r, size_t tx, enum tx_error reason, const char *msg)
@@ -482,6 +486,13 @@ static int seq_tx(struct seq_run *s, size_t i, uint64_t *gas_used, bool *stop)
         *stop = true;
         return PAREVM_OK;
     }
+    if (s->bal) { /* (bal runs sequentially: s->ws is this transaction's) */
+        err = bal_record(s->bal, (uint32_t)i + 1, &s->ws, transition_last_journal(), s->w);
+        if (err) {
+            tx_result_free(&res);
+            return err;
+        }
+    }
     if (s->defer_apply)
         err = PAREVM_OK; /* par[i].ws is written later (apply_deferred) */
     else
@@ -554,6 +565,8 @@ static int seq_requests(struct seq_run *s, bool *invalid)
             *invalid = true;
             return PAREVM_OK;
         }
+        if (!err && s->bal)
+            err = bal_record(s->bal, (uint32_t)s->b->tx_count + 1, &s->ws, transition_last_journal(), s->w);
         if (!err)
             err = apply_logged(&s->undo, &s->ws, s->w);
     }
@@ -816,6 +829,7 @@ static int exec_block(const struct chain_config *cfg, const struct block *b, str
     s.wv.block_hash_arg = s.env.block_hash_arg;
     s.view = world_view_make(&s.wv);
     s.trace = opt ? opt->trace : NULL;
+    s.bal = opt ? opt->bal : NULL;
     write_set_init(&s.ws);
     enum fork fork = s.env.fork;
     s.log_all = fork >= FORK_PRAGUE;
@@ -841,12 +855,17 @@ static int exec_block(const struct chain_config *cfg, const struct block *b, str
             err = PAREVM_OK;
             stop = true;
         } else if (!err) {
-            err = apply_logged(&s.undo, &s.ws, w);
+            if (s.bal)
+                err = bal_record(s.bal, 0, &s.ws, transition_last_journal(), w);
+            if (!err)
+                err = apply_logged(&s.undo, &s.ws, w);
         }
     }
     /* EIP-2935: then the history storage call with the parent hash. */
     if (!err && !stop && fork >= FORK_PRAGUE) {
         err = block_history_call(&s.env, &b->header.parent_hash, &s.view, &s.ws);
+        if (!err && s.bal)
+            err = bal_record(s.bal, 0, &s.ws, transition_last_journal(), w);
         if (!err)
             err = apply_logged(&s.undo, &s.ws, w);
     }
@@ -854,7 +873,7 @@ static int exec_block(const struct chain_config *cfg, const struct block *b, str
     uint64_t block_start = monotonic_ns();
     bool ran_parallel = false, contended = false;
     bool go_parallel =
-        !err && !stop && opt && exec_use_parallel(b, fork, !cfg->skip_intermediate_roots, w, opt);
+        !err && !stop && opt && !s.bal && exec_use_parallel(b, fork, !cfg->skip_intermediate_roots, w, opt);
     if (go_parallel && !opt->force && !opt->record && !opt->trace && b->tx_count >= PROBE_MIN_TXS &&
         probe_serial(&s, b)) {
         go_parallel = false;
@@ -950,7 +969,10 @@ static int exec_block(const struct chain_config *cfg, const struct block *b, str
         /* Block-level rules after the transactions: rewards (none from
          * Paris), withdrawals (EIP-4895), then from Prague the requests
          * (EIP-7685), in execution-specs apply_body's order. */
-        err = block_apply_rewards(b, fork, w);
+        if (s.bal)
+            err = bal_post_begin(s.bal, b, fork < FORK_PARIS, w);
+        if (!err)
+            err = block_apply_rewards(b, fork, w);
         if (!err && fork >= FORK_SHANGHAI) {
             for (size_t i = 0; i < b->withdrawal_count && s.log_all && !err; i++)
                 err = undo_record_account(&s.undo, w, &b->withdrawals[i].addr,
@@ -958,6 +980,8 @@ static int exec_block(const struct chain_config *cfg, const struct block *b, str
             if (!err)
                 err = block_apply_withdrawals(b, w);
         }
+        if (!err && s.bal) /* EIP-7928: rewards and withdrawals at n + 1 */
+            err = bal_post_end(s.bal, (uint32_t)b->tx_count + 1, w);
         if (!err && fork >= FORK_PRAGUE)
             err = seq_requests(&s, &stop);
     }
@@ -977,6 +1001,11 @@ static int exec_block(const struct chain_config *cfg, const struct block *b, str
     }
     undo_free(&s.undo);
     write_set_free(&s.ws);
+    if (s.bal) {
+        err = bal_finish(s.bal);
+        if (err)
+            return err;
+    }
 
     r->gas_used = gas_used;
     /* The block's bloom: word by word, and only receipts with logs have
