@@ -884,6 +884,12 @@ int journal_finalize(struct journal *j, struct write_set *ws, struct log **logs,
     return PAREVM_OK;
 }
 
+int journal_note_access(struct journal *j, const address *a)
+{
+    struct journal_account *acc;
+    return account_use(j, a, &acc);
+}
+
 int journal_each_access(const struct journal *j, journal_access_fn fn, void *arg)
 {
     for (uint32_t i = 0; i < j->account_count; i++) {

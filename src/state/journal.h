@@ -137,6 +137,9 @@ int journal_finalize(struct journal *j, struct write_set *ws, struct log **logs,
  * until the next journal_begin; costs nothing when never called (one
  * sticky flag per cached entry). Stops at and returns fn's first error. */
 typedef int (*journal_access_fn)(void *arg, const address *a, const u256 *slot);
+/* Count a as accessed without reading it (EIP-7928: a delegation's
+ * target that runs no code, e.g. a precompile's address). */
+int journal_note_access(struct journal *j, const address *a);
 int journal_each_access(const struct journal *j, journal_access_fn fn, void *arg);
 
 #endif
