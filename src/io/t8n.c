@@ -1144,7 +1144,8 @@ static int include(struct t8n_run *run, size_t i, struct tx_result *res, const s
     struct t8n_result *out = run->out;
     int err = PAREVM_OK;
     if (run->cfg->bal) /* (sequential: the journal is this transaction's) */
-        err = bal_record(run->cfg->bal, (uint32_t)out->receipt_count + 1, ws, transition_last_journal(), run->w);
+        err = bal_record(run->cfg->bal, (uint32_t)out->receipt_count + 1, ws, transition_last_journal(),
+                         run->w);
     if (!err)
         err = write_set_apply(ws, run->w);
     if (err)

@@ -432,11 +432,13 @@ static int write_bal(const char *name, const char *basedir, const struct bal *ba
         err = PAREVM_ERR_NOMEM;
     if (!err) {
         hex_encode(h.bytes, 32, hx);
-        err = bytebuf_append(&out, "{\n  \"blockAccessListHash\": \"", strlen("{\n  \"blockAccessListHash\": \""));
+        err = bytebuf_append(&out, "{\n  \"blockAccessListHash\": \"",
+                             strlen("{\n  \"blockAccessListHash\": \""));
         if (!err)
             err = bytebuf_append(&out, hx, strlen(hx));
         if (!err)
-            err = bytebuf_append(&out, "\",\n  \"blockAccessList\": \"", strlen("\",\n  \"blockAccessList\": \""));
+            err = bytebuf_append(&out, "\",\n  \"blockAccessList\": \"",
+                                 strlen("\",\n  \"blockAccessList\": \""));
         if (!err)
             err = bytebuf_append(&out, hex, strlen(hex));
         if (!err)
