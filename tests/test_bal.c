@@ -365,6 +365,74 @@ static void test_access_list_not_included(void **state)
     world_free(&w);
 }
 
+static void decode_hex(const char *hex, struct bal *b, int want_err, const char *want_why)
+{
+    uint8_t *data;
+    size_t len;
+    assert_int_equal(hex_decode_alloc(hex, &data, &len), PAREVM_OK);
+    char why[256];
+    bal_init(b);
+    assert_int_equal(bal_decode(data, len, b, why, sizeof why), want_err);
+    if (want_why)
+        assert_string_equal(why, want_why);
+    free(data);
+}
+
+/* bal_decode reads back what bal_encode wrote; bal_equal names the first
+ * difference with slot, index and both values. */
+static void test_decode_and_compare(void **state)
+{
+    (void)state;
+    static const char *one = "0xe4e394aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+                             "c6c501c3c20102c0c3c20101c0c0";
+    struct bal a, b;
+    decode_hex(one, &a, PAREVM_OK, NULL);
+    struct bytebuf out = {0};
+    assert_int_equal(bal_encode(&a, &out), PAREVM_OK);
+    assert_bytes_hex(&out, one);
+    char why[256];
+    assert_true(bal_equal(&a, &a, why, sizeof why));
+    /* slot 1's value 2 -> 3 */
+    decode_hex("0xe4e394aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+               "c6c501c3c20103c0c3c20101c0c0",
+               &b, PAREVM_OK, NULL);
+    assert_false(bal_equal(&b, &a, why, sizeof why));
+    assert_string_equal(why, "account 0xaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa storage slot 0x1: index 1: "
+                             "expected 0x3, computed 0x2");
+    bal_free(&b);
+    /* balance at index 2 instead of 1 */
+    decode_hex("0xe4e394aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+               "c6c501c3c20102c0c3c20201c0c0",
+               &b, PAREVM_OK, NULL);
+    assert_false(bal_equal(&b, &a, why, sizeof why));
+    assert_string_equal(why, "account 0xaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa balance: index 1: "
+                             "expected none, computed 0x1");
+    bal_free(&b);
+    /* an empty list against one account */
+    decode_hex("0xc0", &b, PAREVM_OK, NULL);
+    assert_false(bal_equal(&b, &a, why, sizeof why));
+    assert_string_equal(why, "account 0xaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa: computed, not expected");
+    bal_free(&b);
+    /* refused: slot 1 both changed and read; a leading zero in a key */
+    decode_hex("0xe5e494aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+               "c6c501c3c20102c101c3c20101c0c0",
+               &b, PAREVM_ERR_RLP,
+               "account 0xaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa: a slot both changed and read");
+    bal_free(&b);
+    decode_hex("0xe6e594aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+               "c8c7820001c3c20102c0c3c20101c0c0",
+               &b, PAREVM_ERR_RLP, NULL);
+    bal_free(&b);
+    /* refused: accounts out of order */
+    decode_hex("0xf6da94bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbc0c0c0c0c0"
+               "da94aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaac0c0c0c0c0",
+               &b, PAREVM_ERR_RLP,
+               "account 0xaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa: addresses not ascending");
+    bal_free(&b);
+    bytebuf_free(&out);
+    bal_free(&a);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -373,6 +441,7 @@ int main(void)
         cmocka_unit_test(test_rules_and_order),
         cmocka_unit_test(test_block),
         cmocka_unit_test(test_access_list_not_included),
+        cmocka_unit_test(test_decode_and_compare),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -9,6 +9,7 @@
  */
 #include "bal.h"
 
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -493,4 +494,312 @@ void bal_measure(const struct bal *b, struct bal_size *out)
         out->code_changes += acc->code_count;
     }
     out->items = out->storage_keys + out->accounts;
+}
+
+/* ---- decoding ---- */
+
+#if defined(__GNUC__)
+__attribute__((format(printf, 3, 4)))
+#endif
+static int
+decode_fail(char *why, size_t why_len, const char *fmt, ...)
+{
+    if (why && why_len) {
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(why, why_len, fmt, ap);
+        va_end(ap);
+    }
+    return PAREVM_ERR_RLP;
+}
+
+/* The list's children into items[0..*n) (up to cap), or an error. */
+static int list_items(const struct rlp_item *list, struct rlp_item *items, size_t cap, size_t *n)
+{
+    if (!list->is_list)
+        return PAREVM_ERR_RLP;
+    struct rlp_iter it;
+    rlp_iter_init(&it, list);
+    int err = PAREVM_OK;
+    struct rlp_item child;
+    *n = 0;
+    while (rlp_iter_next(&it, &child, &err)) {
+        if (*n == cap)
+            return PAREVM_ERR_RLP;
+        items[(*n)++] = child;
+    }
+    return err;
+}
+
+static int decode_index(const struct rlp_item *item, uint32_t *out)
+{
+    uint64_t v;
+    int err = rlp_item_u64(item, &v);
+    if (err || v > UINT32_MAX)
+        return PAREVM_ERR_RLP;
+    *out = (uint32_t)v;
+    return PAREVM_OK;
+}
+
+/* [[index, value], ...] ascending by index into arr. */
+static int decode_changes(const struct rlp_item *list, struct bal_change **arr, size_t *count, size_t *cap,
+                          bool is_nonce, const char *what, char *why, size_t why_len)
+{
+    if (!list->is_list)
+        return decode_fail(why, why_len, "%s: not a list", what);
+    struct rlp_iter it;
+    rlp_iter_init(&it, list);
+    struct rlp_item pair;
+    int err = PAREVM_OK;
+    while (rlp_iter_next(&it, &pair, &err)) {
+        struct rlp_item f[2];
+        size_t n;
+        uint32_t index;
+        u256 v;
+        uint64_t nonce;
+        if (list_items(&pair, f, 2, &n) || n != 2 || decode_index(&f[0], &index) ||
+            (is_nonce ? rlp_item_u64(&f[1], &nonce) : rlp_item_u256(&f[1], &v)))
+            return decode_fail(why, why_len, "%s: malformed [index, value]", what);
+        if (is_nonce)
+            v = u256_from_u64(nonce);
+        if (*count && (*arr)[*count - 1].index >= index)
+            return decode_fail(why, why_len, "%s: index %u not ascending", what, (unsigned)index);
+        if (change_set(arr, count, cap, index, &v))
+            return PAREVM_ERR_NOMEM;
+    }
+    return err ? decode_fail(why, why_len, "%s: malformed RLP", what) : PAREVM_OK;
+}
+
+static int decode_account(const struct rlp_item *item, struct bal *b, char *why, size_t why_len)
+{
+    struct rlp_item f[6];
+    size_t n;
+    if (list_items(item, f, 6, &n) || n != 6 || f[0].is_list || f[0].payload_len != 20)
+        return decode_fail(why, why_len, "account %zu: not [address, 5 lists]", b->account_count);
+    address a;
+    memcpy(a.bytes, f[0].payload, 20);
+    char hx[43];
+    hex_encode(a.bytes, 20, hx);
+    if (b->account_count && memcmp(b->accounts[b->account_count - 1].addr.bytes, a.bytes, 20) >= 0)
+        return decode_fail(why, why_len, "account %s: addresses not ascending", hx);
+    struct bal_account *acc;
+    if (account_at(b, &a, &acc))
+        return PAREVM_ERR_NOMEM;
+    int err = PAREVM_OK;
+    struct rlp_iter it;
+    struct rlp_item child;
+    /* storage_changes: [[slot, [[index, value], ...]], ...] */
+    if (!f[1].is_list)
+        return decode_fail(why, why_len, "account %s: storage_changes not a list", hx);
+    rlp_iter_init(&it, &f[1]);
+    while (rlp_iter_next(&it, &child, &err)) {
+        struct rlp_item s[2];
+        u256 key;
+        if (list_items(&child, s, 2, &n) || n != 2 || rlp_item_u256(&s[0], &key) || !s[1].is_list)
+            return decode_fail(why, why_len, "account %s: malformed slot changes", hx);
+        if (acc->write_count && !u256_lt(&acc->writes[acc->write_count - 1].key, &key))
+            return decode_fail(why, why_len, "account %s: storage_changes slots not ascending", hx);
+        size_t first = acc->write_count;
+        struct rlp_iter pit;
+        struct rlp_item pair;
+        rlp_iter_init(&pit, &s[1]);
+        while (rlp_iter_next(&pit, &pair, &err)) {
+            struct rlp_item p[2];
+            uint32_t index;
+            u256 v;
+            if (list_items(&pair, p, 2, &n) || n != 2 || decode_index(&p[0], &index) || rlp_item_u256(&p[1], &v))
+                return decode_fail(why, why_len, "account %s: malformed storage change", hx);
+            if (acc->write_count > first && acc->writes[acc->write_count - 1].index >= index)
+                return decode_fail(why, why_len, "account %s: slot changes' indices not ascending", hx);
+            if (add_write(acc, index, &key, &v))
+                return PAREVM_ERR_NOMEM;
+        }
+        if (err || acc->write_count == first)
+            return decode_fail(why, why_len, "account %s: empty or malformed slot change list", hx);
+    }
+    if (err)
+        return decode_fail(why, why_len, "account %s: malformed storage_changes", hx);
+    /* storage_reads: [slot, ...], ascending, none also changed */
+    if (!f[2].is_list)
+        return decode_fail(why, why_len, "account %s: storage_reads not a list", hx);
+    rlp_iter_init(&it, &f[2]);
+    size_t w = 0;
+    while (rlp_iter_next(&it, &child, &err)) {
+        u256 key;
+        if (rlp_item_u256(&child, &key))
+            return decode_fail(why, why_len, "account %s: malformed storage read", hx);
+        if (acc->read_count && !u256_lt(&acc->reads[acc->read_count - 1], &key))
+            return decode_fail(why, why_len, "account %s: storage_reads not ascending", hx);
+        while (w < acc->write_count && u256_lt(&acc->writes[w].key, &key))
+            w++;
+        if (w < acc->write_count && u256_eq(&acc->writes[w].key, &key))
+            return decode_fail(why, why_len, "account %s: a slot both changed and read", hx);
+        if (add_read(acc, &key))
+            return PAREVM_ERR_NOMEM;
+    }
+    if (err)
+        return decode_fail(why, why_len, "account %s: malformed storage_reads", hx);
+    char what[80];
+    snprintf(what, sizeof what, "account %s balance_changes", hx);
+    if ((err = decode_changes(&f[3], &acc->balances, &acc->balance_count, &acc->balance_cap, false, what, why,
+                              why_len)))
+        return err;
+    snprintf(what, sizeof what, "account %s nonce_changes", hx);
+    if ((err = decode_changes(&f[4], &acc->nonces, &acc->nonce_count, &acc->nonce_cap, true, what, why, why_len)))
+        return err;
+    if (!f[5].is_list)
+        return decode_fail(why, why_len, "account %s: code_changes not a list", hx);
+    rlp_iter_init(&it, &f[5]);
+    while (rlp_iter_next(&it, &child, &err)) {
+        struct rlp_item p[2];
+        uint32_t index;
+        if (list_items(&child, p, 2, &n) || n != 2 || decode_index(&p[0], &index) || p[1].is_list)
+            return decode_fail(why, why_len, "account %s: malformed code change", hx);
+        if (acc->code_count && acc->codes[acc->code_count - 1].index >= index)
+            return decode_fail(why, why_len, "account %s: code_changes indices not ascending", hx);
+        if (GROW(acc->codes, acc->code_cap, acc->code_count))
+            return PAREVM_ERR_NOMEM;
+        struct code *c = code_new(p[1].payload, p[1].payload_len);
+        if (!c)
+            return PAREVM_ERR_NOMEM;
+        acc->codes[acc->code_count].index = index;
+        acc->codes[acc->code_count].code = c;
+        acc->code_count++;
+    }
+    return err ? decode_fail(why, why_len, "account %s: malformed code_changes", hx) : PAREVM_OK;
+}
+
+int bal_decode(const uint8_t *data, size_t len, struct bal *b, char *why, size_t why_len)
+{
+    if (why && why_len)
+        why[0] = '\0';
+    if (b->account_count || b->finished)
+        return PAREVM_ERR_ARG;
+    struct rlp_item top;
+    if (rlp_decode_whole(data, len, &top) || !top.is_list)
+        return decode_fail(why, why_len, "not one RLP list");
+    struct rlp_iter it;
+    rlp_iter_init(&it, &top);
+    struct rlp_item item;
+    int err = PAREVM_OK;
+    while (rlp_iter_next(&it, &item, &err)) {
+        int e = decode_account(&item, b, why, why_len);
+        if (e)
+            return e;
+    }
+    if (err)
+        return decode_fail(why, why_len, "malformed account list");
+    b->finished = true; /* already in order: nothing to sort */
+    return PAREVM_OK;
+}
+
+/* ---- comparing ---- */
+
+static void q(const u256 *v, char *buf) { u256_to_hex(v, buf); }
+
+static bool changes_equal(const char *addr, const char *what, const struct bal_change *x, size_t nx,
+                          const struct bal_change *y, size_t ny, char *why, size_t why_len)
+{
+    char a[67], b[67];
+    for (size_t i = 0; i < nx || i < ny; i++) {
+        if (i >= nx || i >= ny || x[i].index != y[i].index) {
+            const struct bal_change *c = i >= nx ? &y[i] : i >= ny ? &x[i] : x[i].index < y[i].index ? &x[i] : &y[i];
+            bool in_x = i < nx && (i >= ny || x[i].index <= y[i].index);
+            q(&c->value, a);
+            snprintf(why, why_len, "account %s %s: index %u: expected %s, computed %s", addr, what,
+                     (unsigned)c->index, in_x ? a : "none", in_x ? "none" : a);
+            return false;
+        }
+        if (!u256_eq(&x[i].value, &y[i].value)) {
+            q(&x[i].value, a);
+            q(&y[i].value, b);
+            snprintf(why, why_len, "account %s %s: index %u: expected %s, computed %s", addr, what,
+                     (unsigned)x[i].index, a, b);
+            return false;
+        }
+    }
+    return true;
+}
+
+static bool account_equal(const struct bal_account *x, const struct bal_account *y, char *why, size_t why_len)
+{
+    char addr[43], k[67], a[67], b[67];
+    hex_encode(x->addr.bytes, 20, addr);
+    /* storage changes, in (slot, index) order */
+    for (size_t i = 0; i < x->write_count || i < y->write_count; i++) {
+        const struct bal_slot_change *cx = i < x->write_count ? &x->writes[i] : NULL;
+        const struct bal_slot_change *cy = i < y->write_count ? &y->writes[i] : NULL;
+        int order = !cx ? 1 : !cy ? -1 : cmp_write(cx, cy);
+        if (order == 0 && u256_eq(&cx->value, &cy->value))
+            continue;
+        const struct bal_slot_change *c = order <= 0 ? cx : cy;
+        q(&c->key, k);
+        q(&c->value, a);
+        if (order == 0) {
+            q(&cy->value, b);
+            snprintf(why, why_len, "account %s storage slot %s: index %u: expected %s, computed %s", addr, k,
+                     (unsigned)c->index, a, b);
+        } else {
+            snprintf(why, why_len, "account %s storage slot %s: index %u: expected %s, computed %s", addr, k,
+                     (unsigned)c->index, order < 0 ? a : "no change", order < 0 ? "no change" : a);
+        }
+        return false;
+    }
+    for (size_t i = 0; i < x->read_count || i < y->read_count; i++) {
+        const u256 *rx = i < x->read_count ? &x->reads[i] : NULL, *ry = i < y->read_count ? &y->reads[i] : NULL;
+        if (rx && ry && u256_eq(rx, ry))
+            continue;
+        bool in_x = rx && (!ry || u256_lt(rx, ry));
+        q(in_x ? rx : ry, k);
+        snprintf(why, why_len, "account %s storage read %s: %s", addr, k,
+                 in_x ? "expected, not computed" : "computed, not expected");
+        return false;
+    }
+    if (!changes_equal(addr, "balance", x->balances, x->balance_count, y->balances, y->balance_count, why, why_len))
+        return false;
+    if (!changes_equal(addr, "nonce", x->nonces, x->nonce_count, y->nonces, y->nonce_count, why, why_len))
+        return false;
+    for (size_t i = 0; i < x->code_count || i < y->code_count; i++) {
+        const struct bal_code_change *cx = i < x->code_count ? &x->codes[i] : NULL;
+        const struct bal_code_change *cy = i < y->code_count ? &y->codes[i] : NULL;
+        if (cx && cy && cx->index == cy->index && hash32_eq(&cx->code->hash, &cy->code->hash))
+            continue;
+        const struct bal_code_change *c = cx && (!cy || cx->index <= cy->index) ? cx : cy;
+        char hx[67], hy[67];
+        if (cx)
+            hex_encode(cx->code->hash.bytes, 32, hx);
+        if (cy)
+            hex_encode(cy->code->hash.bytes, 32, hy);
+        snprintf(why, why_len, "account %s code: index %u: expected %s%s, computed %s%s", addr, (unsigned)c->index,
+                 cx && cx->index == c->index ? "code hash " : "", cx && cx->index == c->index ? hx : "no change",
+                 cy && cy->index == c->index ? "code hash " : "", cy && cy->index == c->index ? hy : "no change");
+        return false;
+    }
+    return true;
+}
+
+bool bal_equal(const struct bal *a, const struct bal *b, char *why, size_t why_len)
+{
+    if (why && why_len)
+        why[0] = '\0';
+    char scratch[1];
+    if (!why || !why_len) {
+        why = scratch;
+        why_len = sizeof scratch;
+    }
+    for (size_t i = 0; i < a->account_count || i < b->account_count; i++) {
+        const struct bal_account *x = i < a->account_count ? &a->accounts[i] : NULL;
+        const struct bal_account *y = i < b->account_count ? &b->accounts[i] : NULL;
+        int order = !x ? 1 : !y ? -1 : memcmp(x->addr.bytes, y->addr.bytes, 20);
+        if (order) {
+            char hx[43];
+            hex_encode((order < 0 ? x : y)->addr.bytes, 20, hx);
+            snprintf(why, why_len, "account %s: %s", hx,
+                     order < 0 ? "expected, not computed" : "computed, not expected");
+            return false;
+        }
+        if (!account_equal(x, y, why, why_len))
+            return false;
+    }
+    return true;
 }

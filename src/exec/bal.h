@@ -117,6 +117,19 @@ int bal_hash(const struct bal *b, hash32 *out);
  * codeChanges; quantities as minimal 0x hex). PAREVM_ERR_IO. */
 int bal_write_json(const struct bal *b, FILE *f);
 
+/* Decode an RLP access list (bal_encode's form) into b (bal_init'ed,
+ * empty), finished. Strict: canonical RLP, the EIP's order and
+ * uniqueness (accounts, slots, reads, indices ascending; no slot both
+ * changed and read; no empty slot change list); PAREVM_ERR_RLP with
+ * the reason in why[0..why_len), or PAREVM_ERR_NOMEM. */
+int bal_decode(const uint8_t *data, size_t len, struct bal *b, char *why, size_t why_len);
+
+/* Compare two finished lists: true when they are identical; otherwise
+ * false and why names the first difference in the EIP's order (account,
+ * then storage changes, reads, balance, nonce, code), with the slot,
+ * index and both values ("expected" is a, "computed" is b). */
+bool bal_equal(const struct bal *a, const struct bal *b, char *why, size_t why_len);
+
 struct bal_size {
     size_t accounts;     /* addresses */
     size_t storage_keys; /* slots written or read, over all accounts */
