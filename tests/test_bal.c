@@ -11,15 +11,18 @@
 #include <stdint.h>
 
 #include <cmocka.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "../src/base/hex.h"
 #include "../src/base/keccak.h"
 #include "../src/chain/block.h"
+#include "../src/chain/transition.h"
 #include "../src/exec/bal.h"
 #include "../src/exec/exec.h"
 #include "../src/state/world.h"
+#include "../src/state/state_view.h"
 
 static address addr_byte(uint8_t b)
 {
@@ -365,6 +368,83 @@ static void test_access_list_not_included(void **state)
     world_free(&w);
 }
 
+/* transition_apply_recorded hands the accesses over even when the
+ * transaction runs on another thread: a caller with a small stack (here
+ * 256 KiB) gets it run on a thread of parevm's (deep_stack.h), whose
+ * journal transition_last_journal cannot see. */
+struct small_stack_run {
+    struct world *w;
+    struct tx *t;
+    struct bal *b;
+    int err;
+};
+
+static void *small_stack_thread(void *p)
+{
+    struct small_stack_run *r = p;
+    struct chain_config cfg;
+    chain_config_single(&cfg, FORK_SHANGHAI);
+    struct block_header h;
+    memset(&h, 0, sizeof h);
+    h.number = 20000000;
+    h.gas_limit = 30000000;
+    h.coinbase = addr_byte(0xcc);
+    h.has_base_fee = true;
+    h.base_fee = u256_from_u64(7);
+    struct block_env env;
+    block_env_from_header(&env, &cfg, &h);
+    struct world_view wv = {r->w, NULL, NULL};
+    struct state_view view = world_view_make(&wv);
+    struct tx_result res;
+    struct write_set ws;
+    write_set_init(&ws);
+    r->err = transition_apply_recorded(&env, &view, r->t, 0, NULL, bal_on_access, r->b, &res, &ws);
+    if (!r->err)
+        r->err = bal_record(r->b, 1, &ws, NULL, r->w);
+    tx_result_free(&res);
+    write_set_free(&ws);
+    return NULL;
+}
+
+static void test_recorded_on_small_stack(void **state)
+{
+    (void)state;
+    address s = addr_byte(0x11), r = addr_byte(0x22);
+    struct world w;
+    world_init(&w);
+    world_get_or_create(&w, &s)->balance = u256_from_u64(1000000000000000000ull);
+    struct tx t;
+    memset(&t, 0, sizeof t);
+    t.type = 2;
+    t.chain_id = 1;
+    t.max_fee_per_gas = u256_from_u64(10);
+    t.gas_price = t.max_fee_per_gas;
+    t.max_priority_fee_per_gas = u256_from_u64(2);
+    t.gas_limit = 21000;
+    t.has_to = true;
+    t.to = r; /* zero value: r is accessed, not changed */
+    t.has_sender = true;
+    t.sender = s;
+    struct bal b;
+    bal_init(&b);
+    struct small_stack_run run = {&w, &t, &b, -1};
+    pthread_attr_t attr;
+    pthread_attr_init(&attr);
+    pthread_attr_setstacksize(&attr, 256 << 10);
+    pthread_t th;
+    assert_int_equal(pthread_create(&th, &attr, small_stack_thread, &run), 0);
+    pthread_join(th, NULL);
+    pthread_attr_destroy(&attr);
+    assert_int_equal(run.err, PAREVM_OK);
+    assert_int_equal(bal_finish(&b), PAREVM_OK);
+    /* sender, recipient (no change), coinbase */
+    assert_int_equal(b.account_count, 3);
+    assert_memory_equal(b.accounts[1].addr.bytes, r.bytes, 20);
+    assert_int_equal(b.accounts[1].balance_count, 0);
+    bal_free(&b);
+    world_free(&w);
+}
+
 static void decode_hex(const char *hex, struct bal *b, int want_err, const char *want_why)
 {
     uint8_t *data;
@@ -442,6 +522,7 @@ int main(void)
         cmocka_unit_test(test_block),
         cmocka_unit_test(test_access_list_not_included),
         cmocka_unit_test(test_decode_and_compare),
+        cmocka_unit_test(test_recorded_on_small_stack),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -117,15 +117,13 @@ static int add_write(struct bal_account *acc, uint32_t index, const u256 *key, c
     return PAREVM_OK;
 }
 
-struct access_arg {
-    struct bal *b;
-};
-
-static int on_access(void *arg, const address *a, const u256 *slot)
+int bal_on_access(void *arg, const address *a, const u256 *slot)
 {
-    struct access_arg *x = arg;
+    struct bal *b = arg;
+    if (b->finished)
+        return PAREVM_ERR_ARG;
     struct bal_account *acc;
-    int err = account_at(x->b, a, &acc);
+    int err = account_at(b, a, &acc);
     if (err || !slot)
         return err;
     /* A slot the unit also wrote becomes a change at bal_finish (writes
@@ -140,8 +138,7 @@ int bal_record(struct bal *b, uint32_t index, const struct write_set *ws, const 
         return PAREVM_ERR_ARG;
     int err = PAREVM_OK;
     if (j) {
-        struct access_arg arg = {b};
-        err = journal_each_access(j, on_access, &arg);
+        err = journal_each_access(j, bal_on_access, b);
         if (err)
             return err;
     }

@@ -92,6 +92,12 @@ void bal_free(struct bal *b);
 int bal_record(struct bal *b, uint32_t index, const struct write_set *ws, const struct journal *j,
                const struct world *w);
 
+/* A journal_access_fn (arg: the struct bal) adding one accessed account
+ * or slot (a read, unless bal_record writes it): for
+ * transition_apply_recorded, which delivers a transaction's accesses on
+ * the thread that ran it; then bal_record(..., j NULL, ...) its writes. */
+int bal_on_access(void *bal, const address *a, const u256 *slot);
+
 /* Rewards and withdrawals (applied to the world directly, not through a
  * write set): bal_post_begin before them snapshots the balances of the
  * accounts they credit (coinbase and ommers' coinbases when `rewards`,

@@ -466,12 +466,16 @@ static int seq_tx(struct seq_run *s, size_t i, uint64_t *gas_used, bool *stop)
     } else if (s->trace && s->trace->tx == i) {
         struct trace_json tj;
         trace_json_init(&tj, s->trace->out);
-        err = transition_apply_traced(&s->env, &s->view, tx, *gas_used, &tj.base, &res, &s->ws);
+        err = transition_apply_recorded(&s->env, &s->view, tx, *gas_used, &tj.base, s->bal ? bal_on_access : NULL,
+                                        s->bal, &res, &s->ws);
         trace_json_free(&tj);
         if (tj.error)
             s->trace->error = tj.error;
     } else {
-        err = transition_apply(&s->env, &s->view, tx, *gas_used, &res, &s->ws);
+        /* EIP-7928 recording: the accesses are handed over on the thread
+         * that ran the transaction (transition_apply_recorded) */
+        err = transition_apply_recorded(&s->env, &s->view, tx, *gas_used, NULL, s->bal ? bal_on_access : NULL,
+                                        s->bal, &res, &s->ws);
     }
     if (err) {
         tx_result_free(&res);
@@ -487,7 +491,7 @@ static int seq_tx(struct seq_run *s, size_t i, uint64_t *gas_used, bool *stop)
         return PAREVM_OK;
     }
     if (s->bal) { /* (bal runs sequentially: s->ws is this transaction's) */
-        err = bal_record(s->bal, (uint32_t)i + 1, &s->ws, transition_last_journal(), s->w);
+        err = bal_record(s->bal, (uint32_t)i + 1, &s->ws, NULL, s->w);
         if (err) {
             tx_result_free(&res);
             return err;

@@ -1144,8 +1144,7 @@ static int include(struct t8n_run *run, size_t i, struct tx_result *res, const s
     struct t8n_result *out = run->out;
     int err = PAREVM_OK;
     if (run->cfg->bal) /* (sequential: the journal is this transaction's) */
-        err = bal_record(run->cfg->bal, (uint32_t)out->receipt_count + 1, ws, transition_last_journal(),
-                         run->w);
+        err = bal_record(run->cfg->bal, (uint32_t)out->receipt_count + 1, ws, NULL, run->w);
     if (!err)
         err = write_set_apply(ws, run->w);
     if (err)
@@ -1218,7 +1217,8 @@ static int run_sequential(struct t8n_run *run, size_t first, uint64_t *gas_used,
             tracer = hooks->begin(hooks->arg, run->out->receipt_count, &h);
         }
         struct tx_result res;
-        err = transition_apply_traced(&run->benv, &run->view, tx, *gas_used, tracer, &res, &run->ws);
+        err = transition_apply_recorded(&run->benv, &run->view, tx, *gas_used, tracer,
+                                        run->cfg->bal ? bal_on_access : NULL, run->cfg->bal, &res, &run->ws);
         if (tracer && hooks->end)
             hooks->end(hooks->arg, tracer);
         if (err) {
