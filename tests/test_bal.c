@@ -21,8 +21,8 @@
 #include "../src/chain/transition.h"
 #include "../src/exec/bal.h"
 #include "../src/exec/exec.h"
-#include "../src/state/world.h"
 #include "../src/state/state_view.h"
+#include "../src/state/world.h"
 
 static address addr_byte(uint8_t b)
 {

@@ -425,9 +425,10 @@ static int execute(struct tx_context *c, const struct block_env *env, const stru
     return PAREVM_OK;
 }
 
-static int transition_apply_here(const struct block_env *env, const struct state_view *view, const struct tx *tx,
-                                 uint64_t block_gas_used, struct evm_tracer *tracer, journal_access_fn on_access,
-                                 void *access_arg, struct tx_result *result, struct write_set *ws);
+static int transition_apply_here(const struct block_env *env, const struct state_view *view,
+                                 const struct tx *tx, uint64_t block_gas_used, struct evm_tracer *tracer,
+                                 journal_access_fn on_access, void *access_arg, struct tx_result *result,
+                                 struct write_set *ws);
 
 /* transition_apply_here's arguments, to run it where the stack has room. */
 struct apply_call {
@@ -459,7 +460,8 @@ int transition_apply_recorded(const struct block_env *env, const struct state_vi
                               void *access_arg, struct tx_result *result, struct write_set *ws)
 {
     if (deep_stack_left() >= deep_stack_need(0))
-        return transition_apply_here(env, view, tx, block_gas_used, tracer, on_access, access_arg, result, ws);
+        return transition_apply_here(env, view, tx, block_gas_used, tracer, on_access, access_arg, result,
+                                     ws);
     struct apply_call c = {env, view, tx, block_gas_used, tracer, on_access, access_arg, result, ws, 0};
     int err = deep_stack_run(deep_stack_need(0), apply_thunk, &c);
     if (err)
@@ -480,9 +482,10 @@ int transition_apply(const struct block_env *env, const struct state_view *view,
     return transition_apply_traced(env, view, tx, block_gas_used, NULL, result, ws);
 }
 
-static int transition_apply_here(const struct block_env *env, const struct state_view *view, const struct tx *tx,
-                                 uint64_t block_gas_used, struct evm_tracer *tracer, journal_access_fn on_access,
-                                 void *access_arg, struct tx_result *result, struct write_set *ws)
+static int transition_apply_here(const struct block_env *env, const struct state_view *view,
+                                 const struct tx *tx, uint64_t block_gas_used, struct evm_tracer *tracer,
+                                 journal_access_fn on_access, void *access_arg, struct tx_result *result,
+                                 struct write_set *ws)
 {
     memset(result, 0, sizeof *result);
     write_set_reset(ws);

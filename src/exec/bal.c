@@ -604,7 +604,8 @@ static int decode_account(const struct rlp_item *item, struct bal *b, char *why,
             struct rlp_item p[2];
             uint32_t index;
             u256 v;
-            if (list_items(&pair, p, 2, &n) || n != 2 || decode_index(&p[0], &index) || rlp_item_u256(&p[1], &v))
+            if (list_items(&pair, p, 2, &n) || n != 2 || decode_index(&p[0], &index) ||
+                rlp_item_u256(&p[1], &v))
                 return decode_fail(why, why_len, "account %s: malformed storage change", hx);
             if (acc->write_count > first && acc->writes[acc->write_count - 1].index >= index)
                 return decode_fail(why, why_len, "account %s: slot changes' indices not ascending", hx);
@@ -642,7 +643,8 @@ static int decode_account(const struct rlp_item *item, struct bal *b, char *why,
                               why_len)))
         return err;
     snprintf(what, sizeof what, "account %s nonce_changes", hx);
-    if ((err = decode_changes(&f[4], &acc->nonces, &acc->nonce_count, &acc->nonce_cap, true, what, why, why_len)))
+    if ((err = decode_changes(&f[4], &acc->nonces, &acc->nonce_count, &acc->nonce_cap, true, what, why,
+                              why_len)))
         return err;
     if (!f[5].is_list)
         return decode_fail(why, why_len, "account %s: code_changes not a list", hx);
@@ -692,7 +694,10 @@ int bal_decode(const uint8_t *data, size_t len, struct bal *b, char *why, size_t
 
 /* ---- comparing ---- */
 
-static void q(const u256 *v, char *buf) { u256_to_hex(v, buf); }
+static void q(const u256 *v, char *buf)
+{
+    u256_to_hex(v, buf);
+}
 
 static bool changes_equal(const char *addr, const char *what, const struct bal_change *x, size_t nx,
                           const struct bal_change *y, size_t ny, char *why, size_t why_len)
@@ -700,7 +705,10 @@ static bool changes_equal(const char *addr, const char *what, const struct bal_c
     char a[67], b[67];
     for (size_t i = 0; i < nx || i < ny; i++) {
         if (i >= nx || i >= ny || x[i].index != y[i].index) {
-            const struct bal_change *c = i >= nx ? &y[i] : i >= ny ? &x[i] : x[i].index < y[i].index ? &x[i] : &y[i];
+            const struct bal_change *c = i >= nx                   ? &y[i]
+                                         : i >= ny                 ? &x[i]
+                                         : x[i].index < y[i].index ? &x[i]
+                                                                   : &y[i];
             bool in_x = i < nx && (i >= ny || x[i].index <= y[i].index);
             q(&c->value, a);
             snprintf(why, why_len, "account %s %s: index %u: expected %s, computed %s", addr, what,
@@ -743,7 +751,8 @@ static bool account_equal(const struct bal_account *x, const struct bal_account 
         return false;
     }
     for (size_t i = 0; i < x->read_count || i < y->read_count; i++) {
-        const u256 *rx = i < x->read_count ? &x->reads[i] : NULL, *ry = i < y->read_count ? &y->reads[i] : NULL;
+        const u256 *rx = i < x->read_count ? &x->reads[i] : NULL,
+                   *ry = i < y->read_count ? &y->reads[i] : NULL;
         if (rx && ry && u256_eq(rx, ry))
             continue;
         bool in_x = rx && (!ry || u256_lt(rx, ry));
@@ -752,7 +761,8 @@ static bool account_equal(const struct bal_account *x, const struct bal_account 
                  in_x ? "expected, not computed" : "computed, not expected");
         return false;
     }
-    if (!changes_equal(addr, "balance", x->balances, x->balance_count, y->balances, y->balance_count, why, why_len))
+    if (!changes_equal(addr, "balance", x->balances, x->balance_count, y->balances, y->balance_count, why,
+                       why_len))
         return false;
     if (!changes_equal(addr, "nonce", x->nonces, x->nonce_count, y->nonces, y->nonce_count, why, why_len))
         return false;
@@ -767,9 +777,10 @@ static bool account_equal(const struct bal_account *x, const struct bal_account 
             hex_encode(cx->code->hash.bytes, 32, hx);
         if (cy)
             hex_encode(cy->code->hash.bytes, 32, hy);
-        snprintf(why, why_len, "account %s code: index %u: expected %s%s, computed %s%s", addr, (unsigned)c->index,
-                 cx && cx->index == c->index ? "code hash " : "", cx && cx->index == c->index ? hx : "no change",
-                 cy && cy->index == c->index ? "code hash " : "", cy && cy->index == c->index ? hy : "no change");
+        snprintf(
+            why, why_len, "account %s code: index %u: expected %s%s, computed %s%s", addr, (unsigned)c->index,
+            cx && cx->index == c->index ? "code hash " : "", cx && cx->index == c->index ? hx : "no change",
+            cy && cy->index == c->index ? "code hash " : "", cy && cy->index == c->index ? hy : "no change");
         return false;
     }
     return true;

@@ -466,8 +466,8 @@ static int seq_tx(struct seq_run *s, size_t i, uint64_t *gas_used, bool *stop)
     } else if (s->trace && s->trace->tx == i) {
         struct trace_json tj;
         trace_json_init(&tj, s->trace->out);
-        err = transition_apply_recorded(&s->env, &s->view, tx, *gas_used, &tj.base, s->bal ? bal_on_access : NULL,
-                                        s->bal, &res, &s->ws);
+        err = transition_apply_recorded(&s->env, &s->view, tx, *gas_used, &tj.base,
+                                        s->bal ? bal_on_access : NULL, s->bal, &res, &s->ws);
         trace_json_free(&tj);
         if (tj.error)
             s->trace->error = tj.error;
