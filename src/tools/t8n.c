@@ -471,6 +471,8 @@ int cli_t8n(int argc, char **argv)
     }
     struct t8n_config cfg;
     memset(&cfg, 0, sizeof cfg);
+    struct bal bal; /* --output.bal; freed at done: on every path */
+    bal_init(&bal);
     if (!t8n_fork(o.fork_name, &cfg.fork) || !fork_implemented(cfg.fork)) {
         /* geth: ERROR(3) "failed constructing chain configuration:
          * unsupported fork"; a fork parevm knows but does not implement
@@ -566,8 +568,6 @@ int cli_t8n(int argc, char **argv)
     if (o.trace)
         cfg.trace = &hooks;
 
-    struct bal bal;
-    bal_init(&bal);
     if (*o.output_bal)
         cfg.bal = &bal;
     struct t8n_result result;
