@@ -39,6 +39,11 @@
 #      @ethereumjs/vm, results compared (tests/diff, the families switched
 #      on in tests/diff/families.mjs); "skipped" without node or without
 #      node_modules (scripts/setup runs `npm ci`)
+#  11. bal-cli: `parevm bal` (EIP-7928 access lists) on three mainnet
+#      snapshots: --out files, sizes, repeatability (scripts/check-bal)
+#  12. diff-bal: the access lists of the Prague/Osaka families' cases,
+#      `parevm t8n --output.bal` against @ethereumjs/vm with EIP-7928 on
+#      (tests/diff/bal.mjs, 6 cases a family, ~30 s); skipped like 10
 #
 # Fixtures: $PAREVM_FIXTURES, else ../shared/fixtures beside the repo.
 # Without them the conformance stages say "skipped: fixtures not found".
@@ -176,6 +181,16 @@ elif [ ! -d node_modules/@ethereumjs/vm ]; then
     echo "skipped: node_modules not found (scripts/setup runs npm ci)"
 else
     run_stage diff-ethereumjs node tests/diff/run.mjs --quiet --out build/diff-failures
+fi
+run_stage bal-cli scripts/check-bal
+if ! command -v node >/dev/null 2>&1; then
+    note "diff-bal"
+    echo "skipped: node not found"
+elif [ ! -d node_modules/@ethereumjs/vm ]; then
+    note "diff-bal"
+    echo "skipped: node_modules not found (scripts/setup runs npm ci)"
+else
+    run_stage diff-bal node tests/diff/bal.mjs --count 6
 fi
 
 note "summary"

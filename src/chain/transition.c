@@ -98,6 +98,13 @@ static struct tx_context *ctx_get(void)
     return c;
 }
 
+const struct journal *transition_last_journal(void)
+{
+    pthread_once(&ctx_once, ctx_key_init);
+    struct tx_context *c = pthread_getspecific(ctx_key);
+    return c ? &c->journal : NULL;
+}
+
 /* a * b with overflow detection (true = overflowed 256 bits). */
 static bool mul_overflows(const u256 *a, uint64_t b, u256 *out)
 {
@@ -418,8 +425,9 @@ static int execute(struct tx_context *c, const struct block_env *env, const stru
     return PAREVM_OK;
 }
 
-static int transition_apply_here(const struct block_env *env, const struct state_view *view, const struct tx *tx,
-                                 uint64_t block_gas_used, struct evm_tracer *tracer, struct tx_result *result,
+static int transition_apply_here(const struct block_env *env, const struct state_view *view,
+                                 const struct tx *tx, uint64_t block_gas_used, struct evm_tracer *tracer,
+                                 journal_access_fn on_access, void *access_arg, struct tx_result *result,
                                  struct write_set *ws);
 
 /* transition_apply_here's arguments, to run it where the stack has room. */
@@ -429,6 +437,8 @@ struct apply_call {
     const struct tx *tx;
     uint64_t block_gas_used;
     struct evm_tracer *tracer;
+    journal_access_fn on_access;
+    void *access_arg;
     struct tx_result *result;
     struct write_set *ws;
     int err;
@@ -437,24 +447,33 @@ struct apply_call {
 static void apply_thunk(void *p)
 {
     struct apply_call *c = p;
-    c->err = transition_apply_here(c->env, c->view, c->tx, c->block_gas_used, c->tracer, c->result, c->ws);
+    c->err = transition_apply_here(c->env, c->view, c->tx, c->block_gas_used, c->tracer, c->on_access,
+                                   c->access_arg, c->result, c->ws);
 }
 
 /* The EVM recurses up to 1024 deep on the calling thread: a caller whose
  * stack has less room left than that (a host's small thread) gets the
  * transaction run on a thread of ours (deep_stack.h). Workers and the
  * usual main thread have the room and take the direct path. */
-int transition_apply_traced(const struct block_env *env, const struct state_view *view, const struct tx *tx,
-                            uint64_t block_gas_used, struct evm_tracer *tracer, struct tx_result *result,
-                            struct write_set *ws)
+int transition_apply_recorded(const struct block_env *env, const struct state_view *view, const struct tx *tx,
+                              uint64_t block_gas_used, struct evm_tracer *tracer, journal_access_fn on_access,
+                              void *access_arg, struct tx_result *result, struct write_set *ws)
 {
     if (deep_stack_left() >= deep_stack_need(0))
-        return transition_apply_here(env, view, tx, block_gas_used, tracer, result, ws);
-    struct apply_call c = {env, view, tx, block_gas_used, tracer, result, ws, 0};
+        return transition_apply_here(env, view, tx, block_gas_used, tracer, on_access, access_arg, result,
+                                     ws);
+    struct apply_call c = {env, view, tx, block_gas_used, tracer, on_access, access_arg, result, ws, 0};
     int err = deep_stack_run(deep_stack_need(0), apply_thunk, &c);
     if (err)
         memset(result, 0, sizeof *result);
     return err ? err : c.err;
+}
+
+int transition_apply_traced(const struct block_env *env, const struct state_view *view, const struct tx *tx,
+                            uint64_t block_gas_used, struct evm_tracer *tracer, struct tx_result *result,
+                            struct write_set *ws)
+{
+    return transition_apply_recorded(env, view, tx, block_gas_used, tracer, NULL, NULL, result, ws);
 }
 
 int transition_apply(const struct block_env *env, const struct state_view *view, const struct tx *tx,
@@ -463,8 +482,9 @@ int transition_apply(const struct block_env *env, const struct state_view *view,
     return transition_apply_traced(env, view, tx, block_gas_used, NULL, result, ws);
 }
 
-static int transition_apply_here(const struct block_env *env, const struct state_view *view, const struct tx *tx,
-                                 uint64_t block_gas_used, struct evm_tracer *tracer, struct tx_result *result,
+static int transition_apply_here(const struct block_env *env, const struct state_view *view,
+                                 const struct tx *tx, uint64_t block_gas_used, struct evm_tracer *tracer,
+                                 journal_access_fn on_access, void *access_arg, struct tx_result *result,
                                  struct write_set *ws)
 {
     memset(result, 0, sizeof *result);
@@ -524,6 +544,8 @@ static int transition_apply_here(const struct block_env *env, const struct state
     err = execute(c, env, tx, &price, tracer, result);
     if (!err)
         err = journal_finalize(j, ws, &result->logs, &result->log_count);
+    if (!err && on_access) /* EIP-7928 recording, on the journal's thread */
+        err = journal_each_access(j, on_access, access_arg);
     if (err) {
         tx_result_free(result);
         write_set_reset(ws);

@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "../evm/env.h"
+#include "../state/journal.h"
 #include "../state/log.h"
 #include "../state/state_view.h"
 #include "../state/world.h"
@@ -116,6 +117,23 @@ int transition_system_call_output(const struct block_env *env, const struct stat
                                   const address *from, const address *to, const uint8_t *data, size_t len,
                                   uint64_t gas, struct write_set *ws, enum tx_status *status,
                                   uint8_t **output, size_t *output_len);
+
+/* transition_apply_traced that also hands every location the
+ * transaction accessed to on_access (journal_each_access's contract:
+ * EIP-7928 recording) when it was applied (result->error NONE); NULL
+ * records nothing. Use this, not transition_last_journal, for
+ * transactions: a caller with a small stack gets the transaction run on
+ * another thread, whose journal it cannot see. */
+int transition_apply_recorded(const struct block_env *env, const struct state_view *view, const struct tx *tx,
+                              uint64_t block_gas_used, struct evm_tracer *tracer, journal_access_fn on_access,
+                              void *access_arg, struct tx_result *result, struct write_set *ws);
+
+/* The journal of the calling thread's last transition_system_call*
+ * (NULL before any): what the call accessed (journal_each_access, EIP-7928
+ * recording) stays readable until the thread's next transition call.
+ * System calls run on the calling thread. */
+struct journal;
+const struct journal *transition_last_journal(void);
 
 /* Convenience for the sequential path: apply to a world in place. */
 int transition_apply_world(const struct block_env *env, struct world *w, const struct tx *tx,

@@ -1714,6 +1714,12 @@ void evm_call(struct evm *evm, const struct evm_message *msg, struct evm_result 
     if (id && msg->delegated) {
         /* EIP-7702: a delegation to a precompile's address runs empty
          * code (neither the precompile nor code stored there). */
+        err = journal_note_access(j, &msg->code_address); /* EIP-7928 */
+        if (err) {
+            evm->error = err;
+            res->status = EVM_INTERNAL_ERROR;
+            return;
+        }
         res->status = EVM_SUCCESS;
         res->gas_left = msg->gas;
     } else if (id) {

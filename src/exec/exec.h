@@ -16,6 +16,8 @@
 #include "../state/world.h"
 #include "parallel.h"
 
+struct bal;
+
 /* BLOCKHASH source for a block: hashes by number. A missing needed hash
  * is an error (PAREVM_ERR_MISSING), never a silent zero. */
 struct block_hashes {
@@ -91,6 +93,10 @@ struct exec_options {
     bool no_sample;    /* keep this run out of the guard's measurements
                           (runs whose time is not what the block costs:
                           bench's concurrent ceiling runs) */
+    struct bal *bal;   /* non-NULL: record the block's EIP-7928 access
+                          list into it (exec/bal.h; bal_init'ed by the
+                          caller, bal_finish'ed here when the block is
+                          valid); the block then runs sequentially */
 };
 
 /* What a parallel run saw: scheduler counters and the dependency graph of

@@ -19,6 +19,7 @@
  * the write job went from 0.56M to 0.80M), on the job that overlaps the
  * receipts root.
  */
+#include "bal.h"
 #include "exec.h"
 
 #include "parallel.h"
@@ -384,6 +385,9 @@ struct seq_run {
      * set in par[i].ws, and the world is written while the receipts root
      * is hashed (see apply_deferred). */
     bool defer_apply;
+    /* EIP-7928 recording (exec_options.bal): each unit's accesses and
+     * writes, before they are applied. NULL: off. */
+    struct bal *bal;
 };
 
 static void mark_invalid(struct block_result *r, size_t tx, enum tx_error reason, const char *msg)
@@ -480,12 +484,16 @@ static int seq_tx(struct seq_run *s, size_t i, uint64_t *gas_used, bool *stop)
     } else if (s->trace && s->trace->tx == i) {
         struct trace_json tj;
         trace_json_init(&tj, s->trace->out);
-        err = transition_apply_traced(&s->env, &s->view, tx, *gas_used, &tj.base, &res, &s->ws);
+        err = transition_apply_recorded(&s->env, &s->view, tx, *gas_used, &tj.base,
+                                        s->bal ? bal_on_access : NULL, s->bal, &res, &s->ws);
         trace_json_free(&tj);
         if (tj.error)
             s->trace->error = tj.error;
     } else {
-        err = transition_apply(&s->env, &s->view, tx, *gas_used, &res, &s->ws);
+        /* EIP-7928 recording: the accesses are handed over on the thread
+         * that ran the transaction (transition_apply_recorded) */
+        err = transition_apply_recorded(&s->env, &s->view, tx, *gas_used, NULL, s->bal ? bal_on_access : NULL,
+                                        s->bal, &res, &s->ws);
     }
     if (err) {
         tx_result_free(&res);
@@ -499,6 +507,13 @@ static int seq_tx(struct seq_run *s, size_t i, uint64_t *gas_used, bool *stop)
         tx_result_free(&res);
         *stop = true;
         return PAREVM_OK;
+    }
+    if (s->bal) { /* (bal runs sequentially: s->ws is this transaction's) */
+        err = bal_record(s->bal, (uint32_t)i + 1, &s->ws, NULL, s->w);
+        if (err) {
+            tx_result_free(&res);
+            return err;
+        }
     }
     if (s->defer_apply)
         err = PAREVM_OK; /* par[i].ws is written later (apply_deferred) */
@@ -585,6 +600,8 @@ static int seq_requests(struct seq_run *s, bool *invalid)
             *invalid = true;
             return PAREVM_OK;
         }
+        if (!err && s->bal)
+            err = bal_record(s->bal, (uint32_t)s->b->tx_count + 1, &s->ws, transition_last_journal(), s->w);
         if (!err)
             err = apply_logged(&s->undo, &s->ws, s->w);
     }
@@ -961,6 +978,7 @@ static int exec_block(const struct chain_config *cfg, const struct block *b, str
     s.wv.block_hash_arg = s.env.block_hash_arg;
     s.view = world_view_make(&s.wv);
     s.trace = opt ? opt->trace : NULL;
+    s.bal = opt ? opt->bal : NULL;
     write_set_init(&s.ws);
     enum fork fork = s.env.fork;
 
@@ -985,12 +1003,17 @@ static int exec_block(const struct chain_config *cfg, const struct block *b, str
             err = PAREVM_OK;
             stop = true;
         } else if (!err) {
-            err = apply_logged(&s.undo, &s.ws, w);
+            if (s.bal)
+                err = bal_record(s.bal, 0, &s.ws, transition_last_journal(), w);
+            if (!err)
+                err = apply_logged(&s.undo, &s.ws, w);
         }
     }
     /* EIP-2935: then the history storage call with the parent hash. */
     if (!err && !stop && fork >= FORK_PRAGUE) {
         err = block_history_call(&s.env, &b->header.parent_hash, &s.view, &s.ws);
+        if (!err && s.bal)
+            err = bal_record(s.bal, 0, &s.ws, transition_last_journal(), w);
         if (!err)
             err = apply_logged(&s.undo, &s.ws, w);
     }
@@ -998,7 +1021,7 @@ static int exec_block(const struct chain_config *cfg, const struct block *b, str
     uint64_t block_start = monotonic_ns();
     bool ran_parallel = false, contended = false;
     bool go_parallel =
-        !err && !stop && opt && exec_use_parallel(b, fork, !cfg->skip_intermediate_roots, w, opt);
+        !err && !stop && opt && !s.bal && exec_use_parallel(b, fork, !cfg->skip_intermediate_roots, w, opt);
     if (go_parallel && !opt->force && !opt->record && !opt->trace && b->tx_count >= PROBE_MIN_TXS) {
         enum probe_verdict v = probe_block(&s, b, opt->threads);
         if (v == PROBE_SERIAL) {
@@ -1110,6 +1133,8 @@ static int exec_block(const struct chain_config *cfg, const struct block *b, str
          * Paris), withdrawals (EIP-4895), then from Prague the requests
          * (EIP-7685), in execution-specs apply_body's order. */
         err = undo_record_rewards(&s.undo, b, fork, w);
+        if (!err && s.bal)
+            err = bal_post_begin(s.bal, b, fork < FORK_PARIS, w);
         if (!err)
             err = block_apply_rewards(b, fork, w);
         if (!err && fork >= FORK_SHANGHAI) {
@@ -1119,6 +1144,8 @@ static int exec_block(const struct chain_config *cfg, const struct block *b, str
             if (!err)
                 err = block_apply_withdrawals(b, w);
         }
+        if (!err && s.bal) /* EIP-7928: rewards and withdrawals at n + 1 */
+            err = bal_post_end(s.bal, (uint32_t)b->tx_count + 1, w);
         if (!err && fork >= FORK_PRAGUE)
             err = seq_requests(&s, &stop);
     }
@@ -1151,6 +1178,11 @@ static int exec_block(const struct chain_config *cfg, const struct block *b, str
     }
     undo_free(&s.undo);
     write_set_free(&s.ws);
+    if (s.bal) {
+        err = bal_finish(s.bal);
+        if (err)
+            return err;
+    }
 
     r->gas_used = gas_used;
     /* The block's bloom: word by word, and only receipts with logs have

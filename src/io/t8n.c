@@ -15,6 +15,7 @@
 #include "../base/rlp.h"
 #include "../chain/logs.h"
 #include "../chain/validate.h"
+#include "../exec/bal.h"
 #include "../exec/parallel.h"
 #include "../state/state_view.h"
 #include "../state/write_set.h"
@@ -1141,7 +1142,11 @@ static int include(struct t8n_run *run, size_t i, struct tx_result *res, const s
 {
     const struct tx *tx = &run->txs->txs[i];
     struct t8n_result *out = run->out;
-    int err = write_set_apply(ws, run->w);
+    int err = PAREVM_OK;
+    if (run->cfg->bal) /* (sequential: the journal is this transaction's) */
+        err = bal_record(run->cfg->bal, (uint32_t)out->receipt_count + 1, ws, NULL, run->w);
+    if (!err)
+        err = write_set_apply(ws, run->w);
     if (err)
         return err;
     *gas_used += res->gas_used;
@@ -1212,7 +1217,8 @@ static int run_sequential(struct t8n_run *run, size_t first, uint64_t *gas_used,
             tracer = hooks->begin(hooks->arg, run->out->receipt_count, &h);
         }
         struct tx_result res;
-        err = transition_apply_traced(&run->benv, &run->view, tx, *gas_used, tracer, &res, &run->ws);
+        err = transition_apply_recorded(&run->benv, &run->view, tx, *gas_used, tracer,
+                                        run->cfg->bal ? bal_on_access : NULL, run->cfg->bal, &res, &run->ws);
         if (tracer && hooks->end)
             hooks->end(hooks->arg, tracer);
         if (err) {
@@ -1237,7 +1243,7 @@ static int run_sequential(struct t8n_run *run, size_t first, uint64_t *gas_used,
 static bool use_parallel(const struct t8n_run *run)
 {
     const struct t8n_config *cfg = run->cfg;
-    if (cfg->threads <= 1 || cfg->trace || run->txs->count < 2 || cfg->fork < FORK_BYZANTIUM)
+    if (cfg->threads <= 1 || cfg->trace || cfg->bal || run->txs->count < 2 || cfg->fork < FORK_BYZANTIUM)
         return false;
     for (size_t i = 0; i < run->txs->count; i++)
         if (run->txs->invalid[i] || (run->txs->txs[i].type == 3 && !run->blob_fee_known))
@@ -1503,7 +1509,10 @@ static int t8n_requests(struct t8n_run *run)
                                  &out->requests.data[calls[i].type], NULL, why, sizeof why);
         if (err == PAREVM_ERR_BLOCK_INVALID)
             fail(run->err, run->err_len, "%s requests: %s", calls[i].eip, why);
-        else if (!err)
+        else if (!err && run->cfg->bal)
+            err = bal_record(run->cfg->bal, (uint32_t)out->receipt_count + 1, &ws, transition_last_journal(),
+                             run->w);
+        if (!err)
             err = write_set_apply(&ws, run->w);
     }
     write_set_free(&ws);
@@ -1517,22 +1526,30 @@ static int finish(struct t8n_run *run)
     struct t8n_result *out = run->out;
     const struct t8n_env *env = run->env;
     int err = PAREVM_OK;
-    if (run->cfg->reward_enabled)
+    struct block b;
+    memset(&b, 0, sizeof b);
+    b.header.coinbase = env->coinbase;
+    b.has_withdrawals = env->has_withdrawals;
+    b.withdrawals = env->withdrawals;
+    b.withdrawal_count = env->has_withdrawals ? env->withdrawal_count : 0;
+    if (run->cfg->bal)
+        err = bal_post_begin(run->cfg->bal, &b, run->cfg->reward_enabled && !u256_is_zero(&run->cfg->reward),
+                             run->w);
+    if (!err && run->cfg->reward_enabled)
         err = pay_rewards(run);
     if (!err && env->has_withdrawals) {
-        struct block b;
-        memset(&b, 0, sizeof b);
-        b.has_withdrawals = true;
-        b.withdrawals = env->withdrawals;
-        b.withdrawal_count = env->withdrawal_count;
         err = block_apply_withdrawals(&b, run->w);
         if (!err) {
             out->has_withdrawals_root = true;
             err = withdrawals_root(env->withdrawals, env->withdrawal_count, &out->withdrawals_root);
         }
     }
+    if (!err && run->cfg->bal) /* EIP-7928: rewards and withdrawals at n + 1 */
+        err = bal_post_end(run->cfg->bal, (uint32_t)out->receipt_count + 1, run->w);
     if (!err && run->cfg->fork >= FORK_PRAGUE)
         err = t8n_requests(run);
+    if (!err && run->cfg->bal)
+        err = bal_finish(run->cfg->bal);
     if (!err)
         err = world_state_root(run->w, &out->state_root);
     if (err)
@@ -1614,6 +1631,8 @@ int t8n_apply(const struct t8n_config *cfg, const struct t8n_env *env, const str
         h.has_parent_beacon_root = true;
         h.parent_beacon_root = env->parent_beacon_root;
         rc = block_beacon_root_call(&run.benv, &h, &run.view, &run.ws);
+        if (!rc && cfg->bal)
+            rc = bal_record(cfg->bal, 0, &run.ws, transition_last_journal(), w);
         if (!rc)
             rc = write_set_apply(&run.ws, w);
         if (rc)
@@ -1635,6 +1654,8 @@ int t8n_apply(const struct t8n_config *cfg, const struct t8n_env *env, const str
                  (unsigned long long)(env->number - 1));
         if (!rc)
             rc = block_history_call(&run.benv, &parent, &run.view, &run.ws);
+        if (!rc && cfg->bal)
+            rc = bal_record(cfg->bal, 0, &run.ws, transition_last_journal(), w);
         if (!rc)
             rc = write_set_apply(&run.ws, w);
         if (rc && err && err_len && !err[0])

@@ -143,6 +143,11 @@ struct t8n_config {
     const struct t8n_trace_hooks *trace; /* NULL: no traces */
     /* EIP-6110 deposit contract (Prague on); NULL: mainnet's. */
     const address *deposit_contract;
+    /* Non-NULL: record the EIP-7928 block access list into it (exec/bal.h,
+     * bal_init'ed by the caller; finished when t8n_apply succeeds). The
+     * transactions then run sequentially; indices count the included
+     * transactions only; ommers' rewards are not recorded. */
+    struct bal *bal;
 };
 
 struct t8n_receipt {

@@ -31,6 +31,9 @@ struct journal_account {
     bool base_exists;
     bool code_set;
     bool touch_permanent;
+    /* EIP-7928: read or written in this transaction (not merely warmed);
+     * never undone, since a reverted access is still an access. */
+    bool accessed;
     u256 base_balance;
     u256 delta; /* balance = base_balance + delta (mod 2^256) */
     uint64_t base_nonce;
@@ -48,6 +51,7 @@ struct journal_slot {
     bool loaded;
     bool has_current;
     bool warm;
+    bool accessed; /* EIP-7928: SLOAD or SSTORE reached it (sticky) */
 };
 
 enum undo_kind { U_DELTA, U_NONCE, U_CODE, U_FLAGS, U_SLOT, U_SLOT_WARM, U_TRANSIENT };
@@ -261,6 +265,16 @@ nomem:
     return PAREVM_ERR_NOMEM;
 }
 
+/* account_get for an access of the account's state (every public
+ * function but journal_warm_account): marks it accessed. */
+static int account_use(struct journal *j, const address *a, struct journal_account **out)
+{
+    int err = account_get(j, a, out);
+    if (!err)
+        (*out)->accessed = true;
+    return err;
+}
+
 static int load_balance(struct journal *j, struct journal_account *acc)
 {
     if (acc->loaded & LOADED_BALANCE)
@@ -329,7 +343,7 @@ static int set_flags(struct journal *j, struct journal_account *acc, uint8_t fla
 int journal_balance(struct journal *j, const address *a, u256 *out)
 {
     struct journal_account *acc;
-    int err = account_get(j, a, &acc);
+    int err = account_use(j, a, &acc);
     if (!err)
         err = load_balance(j, acc);
     if (err)
@@ -341,7 +355,7 @@ int journal_balance(struct journal *j, const address *a, u256 *out)
 int journal_nonce(struct journal *j, const address *a, uint64_t *out)
 {
     struct journal_account *acc;
-    int err = account_get(j, a, &acc);
+    int err = account_use(j, a, &acc);
     if (!err)
         err = load_nonce(j, acc);
     if (err)
@@ -359,7 +373,7 @@ int journal_code(struct journal *j, const address *a, struct code **out)
 int journal_code_owned(struct journal *j, const address *a, struct code **out, bool *set_here)
 {
     struct journal_account *acc;
-    int err = account_get(j, a, &acc);
+    int err = account_use(j, a, &acc);
     if (!err)
         err = load_code(j, acc);
     if (err)
@@ -396,7 +410,7 @@ static int account_exists(struct journal *j, struct journal_account *acc, bool *
 int journal_exists(struct journal *j, const address *a, bool *out)
 {
     struct journal_account *acc;
-    int err = account_get(j, a, &acc);
+    int err = account_use(j, a, &acc);
     if (err)
         return err;
     return account_exists(j, acc, out);
@@ -419,7 +433,7 @@ static int account_is_empty(struct journal *j, struct journal_account *acc, bool
 int journal_is_empty(struct journal *j, const address *a, bool *out)
 {
     struct journal_account *acc;
-    int err = account_get(j, a, &acc);
+    int err = account_use(j, a, &acc);
     if (err)
         return err;
     return account_is_empty(j, acc, out);
@@ -429,7 +443,7 @@ int journal_set_nonce(struct journal *j, const address *a, uint64_t nonce)
 {
     struct journal_account *acc;
     struct journal_undo *u;
-    int err = account_get(j, a, &acc);
+    int err = account_use(j, a, &acc);
     if (!err)
         err = load_nonce(j, acc);
     if (!err)
@@ -459,7 +473,7 @@ static int change_delta(struct journal *j, struct journal_account *acc, const u2
 int journal_add_balance(struct journal *j, const address *a, const u256 *amount)
 {
     struct journal_account *acc;
-    int err = account_get(j, a, &acc);
+    int err = account_use(j, a, &acc);
     if (err)
         return err;
     /* A credit touches the account (EIP-161) even when the amount is 0. */
@@ -478,7 +492,7 @@ int journal_add_balance(struct journal *j, const address *a, const u256 *amount)
 int journal_sub_balance(struct journal *j, const address *a, const u256 *amount, bool *ok)
 {
     struct journal_account *acc;
-    int err = account_get(j, a, &acc);
+    int err = account_use(j, a, &acc);
     if (!err)
         err = load_balance(j, acc);
     if (err)
@@ -499,7 +513,7 @@ int journal_sub_balance(struct journal *j, const address *a, const u256 *amount,
 int journal_set_balance(struct journal *j, const address *a, const u256 *balance)
 {
     struct journal_account *acc;
-    int err = account_get(j, a, &acc);
+    int err = account_use(j, a, &acc);
     if (!err)
         err = load_balance(j, acc);
     if (err)
@@ -514,7 +528,7 @@ int journal_set_code(struct journal *j, const address *a, struct code *code)
 {
     struct journal_account *acc;
     struct journal_undo *u;
-    int err = account_get(j, a, &acc);
+    int err = account_use(j, a, &acc);
     if (!err)
         err = load_code(j, acc);
     if (!err)
@@ -533,7 +547,7 @@ int journal_set_code(struct journal *j, const address *a, struct code *code)
 int journal_touch(struct journal *j, const address *a)
 {
     struct journal_account *acc;
-    int err = account_get(j, a, &acc);
+    int err = account_use(j, a, &acc);
     if (err)
         return err;
     return set_flags(j, acc, AF_TOUCHED);
@@ -542,7 +556,7 @@ int journal_touch(struct journal *j, const address *a)
 int journal_ensure_exists(struct journal *j, const address *a)
 {
     struct journal_account *acc;
-    int err = account_get(j, a, &acc);
+    int err = account_use(j, a, &acc);
     if (!err)
         err = load_nonce(j, acc);
     if (err)
@@ -553,7 +567,7 @@ int journal_ensure_exists(struct journal *j, const address *a)
 int journal_create_account(struct journal *j, const address *a)
 {
     struct journal_account *acc;
-    int err = account_get(j, a, &acc);
+    int err = account_use(j, a, &acc);
     if (!err)
         err = load_nonce(j, acc);
     if (err)
@@ -570,7 +584,7 @@ bool journal_created_in_tx(struct journal *j, const address *a)
 int journal_mark_destructed(struct journal *j, const address *a, bool *first)
 {
     struct journal_account *acc;
-    int err = account_get(j, a, &acc);
+    int err = account_use(j, a, &acc);
     if (err)
         return err;
     *first = !(acc->flags & AF_DESTRUCTED);
@@ -635,8 +649,11 @@ int journal_slot_values(struct journal *j, const address *a, const u256 *key, u2
 {
     struct journal_slot *s;
     int err = slot_get(j, a, key, &s);
-    if (!err)
+    if (!err) {
+        s->accessed = true;
+        s->acct->accessed = true;
         err = slot_original(j, s, original);
+    }
     if (err)
         return err;
     *current = s->has_current ? s->current : *original;
@@ -658,6 +675,8 @@ int journal_sstore(struct journal *j, const address *a, const u256 *key, const u
         err = push_undo(j, &u);
     if (err)
         return err;
+    s->accessed = true;
+    s->acct->accessed = true;
     u->kind = U_SLOT;
     u->p.slot = s;
     u->u.slot.current = s->current;
@@ -862,5 +881,32 @@ int journal_finalize(struct journal *j, struct write_set *ws, struct log **logs,
     *log_count = j->log_count;
     j->logs = NULL;
     j->log_count = j->log_cap = 0;
+    return PAREVM_OK;
+}
+
+int journal_note_access(struct journal *j, const address *a)
+{
+    struct journal_account *acc;
+    return account_use(j, a, &acc);
+}
+
+int journal_each_access(const struct journal *j, journal_access_fn fn, void *arg)
+{
+    for (uint32_t i = 0; i < j->account_count; i++) {
+        const struct journal_account *acc = j->accounts[i];
+        if (acc->accessed) {
+            int err = fn(arg, &acc->addr, NULL);
+            if (err)
+                return err;
+        }
+    }
+    for (uint32_t i = 0; i < j->slot_count; i++) {
+        const struct journal_slot *s = j->slots[i];
+        if (s->accessed) {
+            int err = fn(arg, &s->addr, &s->key);
+            if (err)
+                return err;
+        }
+    }
     return PAREVM_OK;
 }

@@ -130,4 +130,16 @@ static inline void journal_add_refund(struct journal *j, int64_t delta) { j->ref
  * *log_count; the journal no longer owns them). */
 int journal_finalize(struct journal *j, struct write_set *ws, struct log **logs, size_t *log_count);
 
+/* EIP-7928 recording: calls fn once per account the transaction accessed
+ * (slot NULL) and once per storage slot it read or wrote (slot set), in
+ * first-access order, reverted frames included. Warming alone (EIP-2929,
+ * an EIP-2930 access list) is not an access. Valid from journal_finalize
+ * until the next journal_begin; costs nothing when never called (one
+ * sticky flag per cached entry). Stops at and returns fn's first error. */
+typedef int (*journal_access_fn)(void *arg, const address *a, const u256 *slot);
+/* Count a as accessed without reading it (EIP-7928: a delegation's
+ * target that runs no code, e.g. a precompile's address). */
+int journal_note_access(struct journal *j, const address *a);
+int journal_each_access(const struct journal *j, journal_access_fn fn, void *arg);
+
 #endif

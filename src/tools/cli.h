@@ -24,6 +24,8 @@ int cli_bench(int argc, char **argv);
 void cli_bench_usage(FILE *out);
 int cli_census(int argc, char **argv);
 void cli_census_usage(FILE *out);
+int cli_bal(int argc, char **argv);
+void cli_bal_usage(FILE *out);
 /* t8n: its own exit statuses, geth's (io/t8n.h). */
 int cli_t8n(int argc, char **argv);
 void cli_t8n_usage(FILE *out);

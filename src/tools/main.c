@@ -24,6 +24,7 @@ static const struct cli_command commands[] = {
     {"run", "execute mainnet block snapshots and check them against their headers", cli_run},
     {"bench", "sequential vs parallel execution of block fixtures, with the oracle bound", cli_bench},
     {"census", "parallelism census of many blocks: bound(P), critical path, hot contracts", cli_census},
+    {"bal", "EIP-7928 block-level access list of block snapshots (RLP, JSON, sizes)", cli_bal},
     {"t8n", "state transition as geth's `evm t8n` (alloc + env + txs -> post-state, receipts)", cli_t8n},
     {"version", "print the version", cli_version},
     {"help", "show this help (or `help COMMAND`)", cli_help},
@@ -71,6 +72,10 @@ static int cli_help(int argc, char **argv)
     }
     if (argc > 1 && strcmp(argv[1], "t8n") == 0) {
         cli_t8n_usage(stdout);
+        return CLI_EXIT_OK;
+    }
+    if (argc > 1 && strcmp(argv[1], "bal") == 0) {
+        cli_bal_usage(stdout);
         return CLI_EXIT_OK;
     }
     if (argc > 1 && strcmp(argv[1], "run") == 0) {

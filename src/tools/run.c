@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -20,7 +21,9 @@
 #include "../base/hex.h"
 #include "../evm/precompiles.h"
 #include "../evm/trace.h"
+#include "../exec/bal.h"
 #include "../exec/exec.h"
+#include "../io/file.h"
 #include "../io/mainnet.h"
 #include "cli.h"
 #include "farm.h"
@@ -33,12 +36,13 @@ struct run_options {
     bool mpi;                 /* --mpi: blocks over MPI ranks (farm.h) */
     long trace_tx;            /* -1, or trace only this transaction */
     struct exec_options exec; /* threads per block (1: sequential) */
+    const char *bal_path;     /* --bal: an EIP-7928 access list to verify */
 };
 
 void cli_run_usage(FILE *out)
 {
     fprintf(out, "usage: parevm run [--threads N] [--json FILE|-] [--quiet] [--trace | --trace-tx I]\n"
-                 "                  BLOCK_DIR...\n"
+                 "                  [--bal FILE|DIR] BLOCK_DIR...\n"
                  "\n"
                  "Execute mainnet block snapshots (folders holding block.json, pre_state.json\n"
                  "and block_hashes.json, see fixtures/mainnet/README.md) and\n"
@@ -72,6 +76,13 @@ void cli_run_usage(FILE *out)
                  "                engine executes the block (even where it would otherwise run it\n"
                  "                sequentially) and the trace is that of the transaction's\n"
                  "                committed incarnation, identical to the sequential trace\n"
+                 "  --bal PATH    verify an EIP-7928 block access list: the block runs\n"
+                 "                sequentially with recording on and must produce exactly the\n"
+                 "                list (RLP bytes, or \"0x\" hex text) in PATH, a file (one\n"
+                 "                BLOCK_DIR) or a folder holding NAME.bal.rlp per block (as\n"
+                 "                `parevm bal --out` writes them; NAME: the block folder's last\n"
+                 "                component); a mismatch names the first differing account,\n"
+                 "                slot, index and the two values (docs/bal.md)\n"
                  "  -h, --help    show this help\n"
                  "\n"
                  "output: one line per block, \"NUMBER FORK TXS GAS MS MGAS/S VERDICT\" (on a\n"
@@ -355,6 +366,59 @@ static int trace_block(const struct chain_config *cfg, const struct mainnet_fixt
     return err;
 }
 
+/* --bal PATH for the block in dir: PATH itself, or PATH/NAME.bal.rlp
+ * when PATH is a folder; raw RLP, or "0x" hex text. Decoded into *b;
+ * on failure why says what (and *b stays empty). */
+static void load_bal(const char *path, const char *dir, struct bal *b, char *why, size_t why_len)
+{
+    struct stat st;
+    char *file = NULL;
+    if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+        const char *name = strrchr(dir, '/');
+        name = name ? name + 1 : dir;
+        size_t n = strlen(path) + strlen(name) + 10;
+        file = malloc(n);
+        if (!file) {
+            snprintf(why, why_len, "out of memory");
+            return;
+        }
+        snprintf(file, n, "%s/%s.bal.rlp", path, name);
+    }
+    const char *p = file ? file : path;
+    char *data = NULL, msg[256];
+    size_t len = 0;
+    int err = io_read_file(p, &data, &len, msg, sizeof msg);
+    if (err) {
+        snprintf(why, why_len, "%s: %s", p, msg);
+        free(file);
+        return;
+    }
+    uint8_t *bytes = (uint8_t *)data;
+    uint8_t *decoded = NULL;
+    if (len >= 2 && data[0] == '0' && (data[1] == 'x' || data[1] == 'X')) {
+        while (len > 0 && (data[len - 1] == '\n' || data[len - 1] == '\r' || data[len - 1] == ' '))
+            len--;
+        data[len] = '\0';
+        size_t n;
+        err = hex_decode_alloc(data, &decoded, &n);
+        if (err) {
+            snprintf(why, why_len, "%s: not hex", p);
+            free(data);
+            free(file);
+            return;
+        }
+        bytes = decoded;
+        len = n;
+    }
+    char reason[256];
+    err = bal_decode(bytes, len, b, reason, sizeof reason);
+    if (err)
+        snprintf(why, why_len, "%s: %s", p, err == PAREVM_ERR_RLP ? reason : parevm_strerror(err));
+    free(decoded);
+    free(data);
+    free(file);
+}
+
 /* Load, execute, verify and report one folder; returns whether it passed. */
 static bool run_block(const char *dir, const struct run_options *opt, FILE *table, struct bytebuf *json,
                       bool first_json, struct run_totals *tot)
@@ -398,6 +462,15 @@ static bool run_block(const char *dir, const struct run_options *opt, FILE *tabl
             fprintf(table, "%s: --trace-tx %ld: the block has %zu transactions\n", dir, opt->trace_tx,
                     fx.block.tx_count);
     }
+    /* --bal: the list to verify, and the one the run records. */
+    struct bal want, got;
+    bal_init(&want);
+    bal_init(&got);
+    char bal_why[400] = "";
+    if (opt->bal_path) {
+        exec.bal = &got;
+        load_bal(opt->bal_path, fx.dir, &want, bal_why, sizeof bal_why);
+    }
     double t0 = now_seconds();
     rc = exec_block_parallel(&cfg, &fx.block, &fx.pre, &fx.hashes, &exec, &res, NULL);
     double secs = now_seconds() - t0;
@@ -418,7 +491,13 @@ static bool run_block(const char *dir, const struct run_options *opt, FILE *tabl
             bytebuf_reset(&why);
             buf_printf(&why, "header check: %s", parevm_strerror(hc));
         }
+        if (opt->bal_path && bal_why[0])
+            buf_printf(&why, "%saccess list: %s", why.len ? "; " : "", bal_why);
+        else if (opt->bal_path && !bal_equal(&want, &got, bal_why, sizeof bal_why))
+            buf_printf(&why, "%saccess list differs: %s", why.len ? "; " : "", bal_why);
     }
+    bal_free(&want);
+    bal_free(&got);
     bool pass = why.len == 0;
     bytebuf_push(&why, '\0');
 
@@ -614,6 +693,8 @@ int cli_run(int argc, char **argv)
             return CLI_EXIT_OK;
         } else if (strcmp(a, "--json") == 0 && i + 1 < argc) {
             opt.json_path = argv[++i];
+        } else if (strcmp(a, "--bal") == 0 && i + 1 < argc) {
+            opt.bal_path = argv[++i];
         } else if (strcmp(a, "--quiet") == 0) {
             opt.quiet = true;
         } else if (strcmp(a, "--mpi") == 0) {

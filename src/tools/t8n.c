@@ -16,6 +16,7 @@
 #include "../base/buf.h"
 #include "../base/hex.h"
 #include "../evm/trace.h"
+#include "../exec/bal.h"
 #include "../io/file.h"
 #include "../io/t8n.h"
 #include "cli.h"
@@ -28,6 +29,7 @@ struct t8n_options {
     u256 reward;
     const char *basedir;
     const char *output_alloc, *output_result, *output_body;
+    const char *output_bal; /* "": none */
     bool trace;
     /* geth's --trace.memory, --trace.nostack, --trace.returndata */
     bool trace_memory, trace_nostack, trace_returndata;
@@ -91,6 +93,11 @@ void cli_t8n_usage(FILE *out)
                  "                       blobGasUsed (default result.json)\n"
                  "  --output.body NAME   the RLP of the included transactions as a hex JSON\n"
                  "                       string (default: not written)\n"
+                 "  --output.bal NAME    the EIP-7928 block access list of the run (a file\n"
+                 "                       name only): {\"blockAccessListHash\", \"blockAccessList\"\n"
+                 "                       (its RLP, hex)}; the transactions then run\n"
+                 "                       sequentially; indices count included transactions;\n"
+                 "                       recorded under the fork's own rules (docs/bal.md)\n"
                  "\n"
                  "execution:\n"
                  "  --threads N          run the transactions with the parallel engine on N\n"
@@ -320,6 +327,7 @@ static int parse_args(int argc, char **argv, struct t8n_options *o, bool *help)
     o->output_alloc = "alloc.json";
     o->output_result = "result.json";
     o->output_body = "";
+    o->output_bal = "";
     o->threads = 1;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i], *v;
@@ -362,6 +370,8 @@ static int parse_args(int argc, char **argv, struct t8n_options *o, bool *help)
             o->output_result = v;
         } else if (OPT("output.body")) {
             o->output_body = v;
+        } else if (OPT("output.bal")) {
+            o->output_bal = v;
         } else if (OPT("verbosity")) {
             /* geth's log level: nothing to configure here */
         } else if (OPT("threads")) {
@@ -408,6 +418,46 @@ static int write_part(const char *name, const char *basedir, unsigned part, cons
     return err;
 }
 
+/* --output.bal: the access list's hash and RLP as a JSON object. */
+static int write_bal(const char *name, const char *basedir, const struct bal *bal, char *msg, size_t msg_len)
+{
+    struct bytebuf rlp = {0}, out = {0};
+    hash32 h;
+    int err = bal_encode(bal, &rlp);
+    if (!err)
+        err = bal_hash(bal, &h);
+    char *hex = err ? NULL : hex_encode_alloc(rlp.data, rlp.len);
+    char hx[67];
+    if (!err && !hex)
+        err = PAREVM_ERR_NOMEM;
+    if (!err) {
+        hex_encode(h.bytes, 32, hx);
+        err = bytebuf_append(&out, "{\n  \"blockAccessListHash\": \"",
+                             strlen("{\n  \"blockAccessListHash\": \""));
+        if (!err)
+            err = bytebuf_append(&out, hx, strlen(hx));
+        if (!err)
+            err = bytebuf_append(&out, "\",\n  \"blockAccessList\": \"",
+                                 strlen("\",\n  \"blockAccessList\": \""));
+        if (!err)
+            err = bytebuf_append(&out, hex, strlen(hex));
+        if (!err)
+            err = bytebuf_append(&out, "\"\n}\n", strlen("\"\n}\n"));
+    }
+    char *path = NULL;
+    if (!err) {
+        path = join_path(basedir, name);
+        err = path ? write_file(path, &out) : PAREVM_ERR_NOMEM;
+        if (err)
+            snprintf(msg, msg_len, "failed writing output %s", path ? path : name);
+    }
+    free(path);
+    free(hex);
+    bytebuf_free(&rlp);
+    bytebuf_free(&out);
+    return err;
+}
+
 int cli_t8n(int argc, char **argv)
 {
     struct t8n_options o;
@@ -421,6 +471,8 @@ int cli_t8n(int argc, char **argv)
     }
     struct t8n_config cfg;
     memset(&cfg, 0, sizeof cfg);
+    struct bal bal; /* --output.bal; freed at done: on every path */
+    bal_init(&bal);
     if (!t8n_fork(o.fork_name, &cfg.fork) || !fork_implemented(cfg.fork)) {
         /* geth: ERROR(3) "failed constructing chain configuration:
          * unsupported fork"; a fork parevm knows but does not implement
@@ -516,6 +568,8 @@ int cli_t8n(int argc, char **argv)
     if (o.trace)
         cfg.trace = &hooks;
 
+    if (*o.output_bal)
+        cfg.bal = &bal;
     struct t8n_result result;
     err = t8n_apply(&cfg, &env, &txs, &alloc, &result, msg, sizeof msg);
     if (!err && tf.error) {
@@ -550,8 +604,11 @@ int cli_t8n(int argc, char **argv)
         }
         bytebuf_free(&out);
     }
+    if (!err && *o.output_bal)
+        err = write_bal(o.output_bal, o.basedir, &bal, msg, sizeof msg);
     t8n_result_free(&result);
 done:
+    bal_free(&bal);
     world_free(&alloc);
     t8n_env_free(&env);
     t8n_txs_free(&txs);

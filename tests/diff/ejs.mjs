@@ -78,9 +78,11 @@ export function txFromJSON(j, common) {
   return createTx(f, { common });
 }
 
-/** Run `c` ({fork, alloc, env, txs}) under @ethereumjs/vm. */
-export async function runEthereumjs(c) {
-  const common = commonFor(c.fork);
+/** Run `c` ({fork, alloc, env, txs}) under @ethereumjs/vm; `eips`: extra
+ * EIPs on over the fork (the result's vm then holds, for 7928, the block
+ * access list in vm.evm.blockLevelAccessList). */
+export async function runEthereumjs(c, { eips = [] } = {}) {
+  const common = commonFor(c.fork, eips);
   const env = c.env;
   const sm = new MerkleStateManager({ common });
   await loadAlloc(sm, c.alloc);

@@ -198,9 +198,11 @@ const noKzg = () => {
 const NO_KZG = { loadTrustedSetup: noKzg, blobToKzgCommitment: noKzg, computeBlobKzgProof: noKzg, verifyBlobKzgProofBatch: noKzg, verifyKzgProof: noKzg, computeCells: noKzg, computeCellsAndProofs: noKzg, recoverCellsAndProofs: noKzg, verifyCellKzgProofBatch: noKzg };
 const commons = new Map();
 /** The @ethereumjs Common for a fork name as t8n spells it. */
-export function commonFor(fork) {
-  if (!commons.has(fork)) commons.set(fork, new Common({ chain: Mainnet, hardfork: fork.toLowerCase(), customCrypto: { kzg: NO_KZG } }));
-  return commons.get(fork);
+export function commonFor(fork, eips = []) {
+  // eips: extra EIPs switched on over the fork (tests/diff/bal.mjs: 7928)
+  const key = [fork, ...eips].join('+');
+  if (!commons.has(key)) commons.set(key, new Common({ chain: Mainnet, hardfork: fork.toLowerCase(), eips, customCrypto: { kzg: NO_KZG } }));
+  return commons.get(key);
 }
 
 /**
