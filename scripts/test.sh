@@ -34,6 +34,11 @@
 #   9. fuzz: the libFuzzer targets (tests/fuzz/, clang, ASan+UBSan):
 #      every crash ever found replayed, then each target for 15 s
 #      (scripts/fuzz-ci); "skipped" without clang's libFuzzer
+#  9b. example-lib: libparevm.so exports only parevm_* and
+#      evmc_create_parevm; `make install` into a temp PREFIX, then
+#      examples/execute_block.c built with pkg-config against it runs
+#      mainnet snapshots through its own state provider
+#      (scripts/check-example)
 #  10. diff-ethereumjs: generated blocks run through `parevm t8n` and
 #      @ethereumjs/vm, results compared (tests/diff, the families switched
 #      on in tests/diff/families.mjs); "skipped" without node or without
@@ -166,6 +171,7 @@ fi
 run_stage resources-cli scripts/check-resources
 run_stage fuzz scripts/fuzz-ci
 run_stage census-cli scripts/check-census
+run_stage example-lib scripts/check-example
 
 if ! command -v node >/dev/null 2>&1; then
     note "diff-ethereumjs"
