@@ -239,8 +239,7 @@ typedef struct parevm_execute_options {
  * PAREVM_ERR_TX_INVALID or _BLOCK_INVALID and *result for an invalid one
  * (parevm_result_invalid_reason says why; the other fields are then
  * meaningless); otherwise *result NULL and PAREVM_ERR_ARG,
- * _UNSUPPORTED (the block's fork is not implemented, or a provider's
- * account parevm cannot serve exactly: no code, nonce 0, has_storage),
+ * _UNSUPPORTED (the block's fork is not implemented),
  * _IO (a provider callback failed, or returned code whose hash differs),
  * _MISSING (a needed block hash) or _NOMEM.
  *

@@ -141,15 +141,6 @@ static struct world_account *lazy_get(struct world *w, const address *a)
     }
     if (!code)
         code = code_empty();
-    /* EIP-7610 asks whether an account with no code and nonce 0 has
-     * storage, and the executors answer from the slots held, which a
-     * source cannot enumerate. Such accounts are rare (a few on mainnet):
-     * refused rather than answered wrong. */
-    if (has_storage && nonce == 0 && code->len == 0) {
-        code_release(code);
-        lazy_fail(l, PAREVM_ERR_UNSUPPORTED);
-        return NULL;
-    }
     struct world_account *acct = world_account_new(a);
     struct world_lazy_account *la = has_storage ? malloc(sizeof *la) : NULL;
     bool inserted = false;

@@ -94,6 +94,16 @@ int world_state_root(const struct world *w, hash32 *out);
 /* Storage root of one account. */
 int world_storage_root(const struct world_account *acct, hash32 *out);
 
+/* Whether the account has a non-zero slot (EIP-7610 collisions). An
+ * account from a source that said it has storage counts as having it
+ * until its storage is cleared: its slots cannot be enumerated, and only
+ * an account with code (or a nonce, which already collides) can zero
+ * them one by one. */
+static inline bool world_account_has_storage(const struct world_account *a)
+{
+    return a->storage.count > 0 || a->lazy != NULL;
+}
+
 /* An account is empty (EIP-161) when nonce = 0, balance = 0, no code. */
 static inline bool world_account_is_empty(const struct world_account *a)
 {
