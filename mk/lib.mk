@@ -41,3 +41,25 @@ install: $(B)/libparevm.a $(B)/libparevm.so
 	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|' \
 	    -e 's|@VERSION@|$(PAREVM_VERSION)|' -e 's|@LIBS@|$(LDLIBS)|' \
 	    mk/parevm.pc.in > $(DESTDIR)$(LIBDIR)/pkgconfig/parevm.pc
+
+# `make help`: the targets people type (keep in step when adding one).
+.PHONY: help
+help:
+	@printf '%s\n' \
+	  'parevm make targets (VARIANT=release|debug|asan|tsan|chaos|fuzz picks build/<variant>/):' \
+	  '  all (default)    build/parevm, build/libparevm.a, build/libparevm.so' \
+	  '  tests            the cmocka unit tests, build/tests/test_*' \
+	  '  test             everything CI runs (scripts/test.sh; ~20 min)' \
+	  '  test-full        the same with the slow conformance tests' \
+	  '  check-unit       build and run the unit tests only' \
+	  '  stress | chaos   determinism under repetition / injected scheduling noise' \
+	  '  debug | asan | tsan   all + tests in build/debug, build/asan, build/tsan' \
+	  '  install          header, libraries, parevm.pc under PREFIX (default /usr/local)' \
+	  '  benches          benchmark programs (bench/); bench-interp: interpreter benchmark' \
+	  '  fuzz | fuzz-regress | fuzz-build   libFuzzer targets (clang)' \
+	  '  mpi              build/parevm-mpi (census --mpi), when mpicc is present' \
+	  '  demo             synthetic and mainnet blocks, sequential vs parallel' \
+	  '  setup            system packages and third-party sources (scripts/setup)' \
+	  '  clean            remove build/' \
+	  'variables: V=1 full command lines; CI=1 warnings as errors; DISPATCH=switch;' \
+	  '           PREFIX, LIBDIR, INCLUDEDIR, DESTDIR for install'
