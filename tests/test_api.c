@@ -23,6 +23,7 @@
 
 #include <cmocka.h>
 #include <dirent.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -554,13 +555,100 @@ static void test_mainnet_block(void **state)
     parevm_ctx_destroy(ctx);
 }
 
+/* Concurrent executions of one block on one context (the header's
+ * thread-safety promise; run under ThreadSanitizer by make test). */
+struct concurrent_run {
+    const parevm_ctx *ctx;
+    const parevm_block *block;
+    parevm_state_provider provider;
+    parevm_execute_options opt;
+    parevm_result *result;
+    int rc;
+};
+
+static void *concurrent_main(void *arg)
+{
+    struct concurrent_run *c = arg;
+    c->rc = parevm_execute_block(c->ctx, c->block, &c->provider, &c->opt, &c->result);
+    return NULL;
+}
+
+static void test_concurrent_executions(void **state)
+{
+    (void)state;
+    REQUIRE_FIXTURES("mainnet/12244000");
+    char dir[4096];
+    memcpy(dir, fixtures, sizeof dir);
+    parevm_ctx *ctx = parevm_ctx_create(NULL);
+    parevm_block *b = NULL;
+    parevm_state *st = NULL;
+    char err[512];
+    assert_int_equal(parevm_block_from_fixture(ctx, dir, &b, &st, err, sizeof err), PAREVM_OK);
+    parevm_state_provider mem;
+    assert_int_equal(parevm_state_provider_of(st, &mem), PAREVM_OK);
+    parevm_execute_options seq = {PAREVM_ENGINE_SEQUENTIAL, 1};
+    parevm_result *want = NULL;
+    assert_int_equal(parevm_execute_block(ctx, b, &mem, &seq, &want), PAREVM_OK);
+
+    /* In-memory and host providers, both engines, at once. */
+    enum { RUNS = 4 };
+    struct host hosts[RUNS];
+    struct concurrent_run runs[RUNS];
+    pthread_t th[RUNS];
+    for (int i = 0; i < RUNS; i++) {
+        hosts[i] = (struct host){st, 0, 0, false};
+        runs[i] = (struct concurrent_run){ctx,
+                                          b,
+                                          i % 2 ? host_provider(&hosts[i]) : mem,
+                                          {i < 2 ? PAREVM_ENGINE_BLOCK_STM : PAREVM_ENGINE_AUTO, 2},
+                                          NULL,
+                                          -1};
+        assert_int_equal(pthread_create(&th[i], NULL, concurrent_main, &runs[i]), 0);
+    }
+    for (int i = 0; i < RUNS; i++) {
+        assert_int_equal(pthread_join(th[i], NULL), 0);
+        assert_int_equal(runs[i].rc, PAREVM_OK);
+        assert_results_equal(want, runs[i].result);
+        parevm_result_destroy(runs[i].result);
+    }
+    parevm_result_destroy(want);
+    parevm_state_destroy(st);
+    parevm_block_destroy(b);
+    parevm_ctx_destroy(ctx);
+}
+
+/* parevm_block_from_json on a snapshot's block.json: the block the folder
+ * loader gives. */
+static void test_block_from_json(void **state)
+{
+    (void)state;
+    REQUIRE_FIXTURES("mainnet/19426587");
+    char path[4200];
+    snprintf(path, sizeof path, "%s/block.json", fixtures);
+    FILE *f = fopen(path, "rb");
+    assert_non_null(f);
+    static char buf[1 << 22];
+    size_t n = fread(buf, 1, sizeof buf, f);
+    fclose(f);
+    parevm_ctx *ctx = parevm_ctx_create(NULL);
+    parevm_block *b = NULL;
+    char err[512];
+    assert_int_equal(parevm_block_from_json(ctx, path, buf, n, &b, err, sizeof err), PAREVM_OK);
+    assert_int_equal(parevm_block_number(b), 19426587);
+    assert_int_equal(parevm_block_tx_count(b), 37);
+    parevm_block_destroy(b);
+    /* A cut-off copy names the file. */
+    assert_int_not_equal(parevm_block_from_json(ctx, path, buf, n / 2, &b, err, sizeof err), PAREVM_OK);
+    assert_non_null(strstr(err, "block.json"));
+    parevm_ctx_destroy(ctx);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_world_source),
-        cmocka_unit_test(test_arguments),
-        cmocka_unit_test(test_blocktests),
-        cmocka_unit_test(test_mainnet_block),
+        cmocka_unit_test(test_world_source),    cmocka_unit_test(test_arguments),
+        cmocka_unit_test(test_blocktests),      cmocka_unit_test(test_mainnet_block),
+        cmocka_unit_test(test_block_from_json), cmocka_unit_test(test_concurrent_executions),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
