@@ -81,9 +81,13 @@ typedef struct parevm_result parevm_result;
 /* A context: everything that lives longer than one call (the chain's
  * fork schedule, the default thread count). */
 
+/* The most worker threads one execution may use. */
+#define PAREVM_MAX_THREADS 1024
+
 typedef struct parevm_ctx_options {
     /* Default worker count of parevm_execute_block (the calling thread
-     * included); 0: the number of online CPUs. */
+     * included, at most PAREVM_MAX_THREADS); 0: the number of online
+     * CPUs. */
     unsigned int threads;
     /* The chain whose fork schedule decides which rules a block runs
      * under: NULL or "mainnet" (Ethereum mainnet by block number and
@@ -94,7 +98,8 @@ typedef struct parevm_ctx_options {
 } parevm_ctx_options;
 
 /* A new context. opts may be NULL (every field 0: defaults). Returns NULL
- * when memory runs out or opts->network is not a known chain. Thread-safe. */
+ * when memory runs out, opts->threads is over PAREVM_MAX_THREADS or
+ * opts->network is not a known chain. Thread-safe. */
 PAREVM_API parevm_ctx *parevm_ctx_create(const parevm_ctx_options *opts);
 /* Frees ctx (NULL: nothing). Every block, state and result made with it
  * must be destroyed first. */
@@ -150,8 +155,8 @@ typedef struct parevm_account {
  * database. Each callback returns 0 on success; any other value fails
  * the execution with PAREVM_ERR_IO (the result is then discarded). arg is
  * passed through. parevm asks for each location at most once per
- * execution, on first use, and keeps what it got for the rest of the
- * block, its own writes on top: the provider is only read, and sees
+ * execution (code: once per account that has it), on first use, and
+ * keeps what it got for the rest of the block, its own writes on top: the provider is only read, and sees
  * nothing of the block's changes.
  *
  * With the parallel engine the callbacks may be called from several
@@ -226,7 +231,7 @@ typedef enum parevm_engine {
 
 typedef struct parevm_execute_options {
     parevm_engine engine;
-    unsigned int threads; /* 0: the context's default */
+    unsigned int threads; /* 0: the context's default; at most PAREVM_MAX_THREADS */
 } parevm_execute_options;
 
 /* A result (parevm_result) is what one execution produced. */
@@ -238,7 +243,8 @@ typedef struct parevm_execute_options {
  * Returns PAREVM_OK and *result for a valid block;
  * PAREVM_ERR_TX_INVALID or _BLOCK_INVALID and *result for an invalid one
  * (parevm_result_invalid_reason says why; the other fields are then
- * meaningless); otherwise *result NULL and PAREVM_ERR_ARG,
+ * meaningless); otherwise *result NULL and PAREVM_ERR_ARG (also: an
+ * unknown engine, threads over PAREVM_MAX_THREADS),
  * _UNSUPPORTED (the block's fork is not implemented),
  * _IO (a provider callback failed, or returned code whose hash differs),
  * _MISSING (a needed block hash) or _NOMEM.

@@ -188,6 +188,8 @@ static void test_arguments(void **state)
     assert_non_null(ctx);
     parevm_ctx_options bad = {0, "NoSuchFork"};
     assert_null(parevm_ctx_create(&bad));
+    parevm_ctx_options many = {PAREVM_MAX_THREADS + 1, NULL};
+    assert_null(parevm_ctx_create(&many));
     parevm_ctx_options cancun = {2, "Cancun"};
     parevm_ctx *c2 = parevm_ctx_create(&cancun);
     assert_non_null(c2);
@@ -525,6 +527,12 @@ static void test_mainnet_block(void **state)
     assert_memory_equal(got, want, 32);
     assert_int_equal(parevm_result_state_root(r, got), PAREVM_ERR_UNSUPPORTED); /* partial state */
     assert_string_equal(parevm_result_invalid_reason(r), "");
+    parevm_execute_options too_many = {PAREVM_ENGINE_AUTO, PAREVM_MAX_THREADS + 1};
+    parevm_execute_options no_engine = {(parevm_engine)7, 1};
+    parevm_result *rx = (parevm_result *)1;
+    assert_int_equal(parevm_execute_block(ctx, b, &mem, &too_many, &rx), PAREVM_ERR_ARG);
+    assert_null(rx);
+    assert_int_equal(parevm_execute_block(ctx, b, &mem, &no_engine, &rx), PAREVM_ERR_ARG);
 
     /* A provider: the same; failing at its k-th call, or returning code
      * that is not what the hash names: PAREVM_ERR_IO and no result. */

@@ -57,6 +57,10 @@ parevm_ctx *parevm_ctx_create(const parevm_ctx_options *opts)
     if (!ctx)
         return NULL;
     const char *network = opts ? opts->network : NULL;
+    if (opts && opts->threads > PAREVM_MAX_THREADS) {
+        free(ctx);
+        return NULL;
+    }
     if (!network || strcmp(network, "mainnet") == 0) {
         chain_config_mainnet(&ctx->cfg);
     } else if (!chain_config_from_network(&ctx->cfg, network)) {
@@ -66,7 +70,7 @@ parevm_ctx *parevm_ctx_create(const parevm_ctx_options *opts)
     ctx->threads = opts ? opts->threads : 0;
     if (ctx->threads == 0) {
         long n = sysconf(_SC_NPROCESSORS_ONLN);
-        ctx->threads = n > 0 ? (unsigned)n : 1;
+        ctx->threads = n < 1 ? 1 : n > PAREVM_MAX_THREADS ? PAREVM_MAX_THREADS : (unsigned)n;
     }
     return ctx;
 }
@@ -510,6 +514,8 @@ int parevm_execute_block(const parevm_ctx *ctx, const parevm_block *block,
         engine != PAREVM_ENGINE_BLOCK_STM)
         return PAREVM_ERR_ARG;
     unsigned threads = options && options->threads ? options->threads : ctx->threads;
+    if (threads > PAREVM_MAX_THREADS)
+        return PAREVM_ERR_ARG;
 
     /* The in-memory state runs directly, on a copy of its world; a host's
      * provider behind a world that asks it on first use. */
