@@ -13,8 +13,8 @@
  *   - nothing is printed, nothing exits, and an output is only written on
  *     success (on failure *out is NULL or left untouched, as stated).
  *
- * Thread-safety: a context is immutable after parevm_ctx_create and may
- * be shared by any number of threads. Blocks and states are read-only
+ * Thread-safety: a context may be shared by any number of threads (its
+ * settings are fixed at parevm_ctx_create; its code cache is locked). Blocks and states are read-only
  * while a block executes; one object may be read by several executions
  * at once, but must not be changed (parevm_state_set_*) or destroyed
  * while any is running. Results belong to the caller that got them.
@@ -79,7 +79,9 @@ typedef struct parevm_state parevm_state;
 typedef struct parevm_result parevm_result;
 
 /* A context: everything that lives longer than one call (the chain's
- * fork schedule, the default thread count). */
+ * fork schedule, the default thread count, and a cache of the code
+ * providers returned, by hash: up to 64 MiB of contracts hashed and
+ * analysed once, not once per block). */
 
 /* The most worker threads one execution may use. */
 #define PAREVM_MAX_THREADS 1024
@@ -155,7 +157,7 @@ typedef struct parevm_account {
  * database. Each callback returns 0 on success; any other value fails
  * the execution with PAREVM_ERR_IO (the result is then discarded). arg is
  * passed through. parevm asks for each location at most once per
- * execution (code: once per account that has it), on first use, and
+ * execution (code: at most once per account), on first use, and
  * keeps what it got for the rest of the block, its own writes on top: the provider is only read, and sees
  * nothing of the block's changes.
  *
@@ -173,7 +175,8 @@ typedef struct parevm_state_provider {
     /* The code whose keccak256 is code_hash: *code points at *len bytes
      * that stay valid until the next callback (parevm copies them and
      * checks their hash; a mismatch fails the execution). Only asked for
-     * code other than the empty code. */
+     * code other than the empty code that the context has not cached
+     * (from this or an earlier execution). */
     int (*code)(void *arg, const uint8_t code_hash[32], const uint8_t **code, size_t *len);
     /* The hash of block number: *found 0 when unknown (a BLOCKHASH that
      * needs it then fails the execution with PAREVM_ERR_MISSING). Asked

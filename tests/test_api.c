@@ -246,6 +246,7 @@ struct host {
     const parevm_state *st;
     long calls, fail_at; /* fail the call numbered fail_at (0: never) */
     bool bad_code;       /* return code that does not match its hash */
+    long code_calls;
 };
 
 static bool host_fails(struct host *h)
@@ -268,6 +269,7 @@ static int host_storage(void *arg, const uint8_t a[20], const uint8_t k[32], uin
 static int host_code(void *arg, const uint8_t hash[32], const uint8_t **code, size_t *len)
 {
     struct host *h = arg;
+    h->code_calls++;
     if (h->bad_code) {
         *code = (const uint8_t *)"\x00";
         *len = 1;
@@ -416,7 +418,7 @@ static void run_blocktest_file(const char *path, struct bt_counts *c)
             fail_msg("%s %s: state root differs", path, t->name);
 
         /* Through a host provider, both engines: the same results. */
-        struct host h = {st, 0, 0, false};
+        struct host h = {st, 0, 0, false, 0};
         parevm_state_provider hp = host_provider(&h);
         parevm_execute_options stm = {PAREVM_ENGINE_BLOCK_STM, 4};
         for (int e = 0; e < 2; e++) {
@@ -536,26 +538,37 @@ static void test_mainnet_block(void **state)
 
     /* A provider: the same; failing at its k-th call, or returning code
      * that is not what the hash names: PAREVM_ERR_IO and no result. */
-    struct host h = {st, 0, 0, false};
+    struct host h = {st, 0, 0, false, 0};
     parevm_state_provider hp = host_provider(&h);
     parevm_result *r2 = NULL;
     assert_int_equal(parevm_execute_block(ctx, b, &hp, NULL, &r2), PAREVM_OK);
     assert_results_equal(r, r2);
     parevm_result_destroy(r2);
-    long total = h.calls;
+    /* Again: the context has cached the code, so the provider is not asked. */
+    assert_true(h.code_calls > 0);
+    struct host h2 = {st, 0, 0, false, 0};
+    parevm_state_provider hp2 = host_provider(&h2);
+    assert_int_equal(parevm_execute_block(ctx, b, &hp2, NULL, &r2), PAREVM_OK);
+    assert_results_equal(r, r2);
+    parevm_result_destroy(r2);
+    assert_int_equal(h2.code_calls, 0);
+    long total = h2.calls;
     assert_true(total > 256);
     for (long k = 1; k <= total; k += total / 7 + 1) {
-        struct host hf = {st, 0, k, false};
+        struct host hf = {st, 0, k, false, 0};
         parevm_state_provider fp = host_provider(&hf);
         parevm_result *rf = (parevm_result *)1;
         assert_int_equal(parevm_execute_block(ctx, b, &fp, NULL, &rf), PAREVM_ERR_IO);
         assert_null(rf);
     }
-    struct host hb = {st, 0, 0, true};
+    /* Wrong code: only a context that has not cached the right one asks. */
+    parevm_ctx *fresh = parevm_ctx_create(NULL);
+    struct host hb = {st, 0, 0, true, 0};
     parevm_state_provider bp = host_provider(&hb);
     parevm_result *rb = (parevm_result *)1;
-    assert_int_equal(parevm_execute_block(ctx, b, &bp, NULL, &rb), PAREVM_ERR_IO);
+    assert_int_equal(parevm_execute_block(fresh, b, &bp, NULL, &rb), PAREVM_ERR_IO);
     assert_null(rb);
+    parevm_ctx_destroy(fresh);
 
     parevm_result_destroy(r);
     parevm_state_destroy(st);
@@ -604,7 +617,7 @@ static void test_concurrent_executions(void **state)
     struct concurrent_run runs[RUNS];
     pthread_t th[RUNS];
     for (int i = 0; i < RUNS; i++) {
-        hosts[i] = (struct host){st, 0, 0, false};
+        hosts[i] = (struct host){st, 0, 0, false, 0};
         runs[i] = (struct concurrent_run){ctx,
                                           b,
                                           i % 2 ? host_provider(&hosts[i]) : mem,

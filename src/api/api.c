@@ -5,6 +5,7 @@
  * exec/exec.h on a copy of an in-memory state's world, or on a world
  * whose source (state/world.h) is the host's provider.
  */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,9 +19,17 @@
 #include "../io/mainnet.h"
 #include "../state/world.h"
 
+/* Code a host's provider returned, by hash, kept across executions so
+ * that a contract is hashed and analysed (JUMPDESTs) once per context,
+ * not once per block; up to this many bytes, then no more are added. */
+#define API_CODE_CACHE_BYTES (64u << 20)
+
 struct parevm_ctx {
     unsigned threads;
     struct chain_config cfg;
+    pthread_mutex_t code_lock; /* guards the two below */
+    struct hmap code_cache;    /* hash32 -> struct code * (a reference) */
+    size_t code_bytes;
 };
 
 struct parevm_block {
@@ -56,15 +65,20 @@ parevm_ctx *parevm_ctx_create(const parevm_ctx_options *opts)
     parevm_ctx *ctx = calloc(1, sizeof *ctx);
     if (!ctx)
         return NULL;
+    if (pthread_mutex_init(&ctx->code_lock, NULL)) {
+        free(ctx);
+        return NULL;
+    }
+    hmap_init(&ctx->code_cache, sizeof(hash32), sizeof(struct code *));
     const char *network = opts ? opts->network : NULL;
     if (opts && opts->threads > PAREVM_MAX_THREADS) {
-        free(ctx);
+        parevm_ctx_destroy(ctx);
         return NULL;
     }
     if (!network || strcmp(network, "mainnet") == 0) {
         chain_config_mainnet(&ctx->cfg);
     } else if (!chain_config_from_network(&ctx->cfg, network)) {
-        free(ctx);
+        parevm_ctx_destroy(ctx);
         return NULL;
     }
     ctx->threads = opts ? opts->threads : 0;
@@ -77,7 +91,42 @@ parevm_ctx *parevm_ctx_create(const parevm_ctx_options *opts)
 
 void parevm_ctx_destroy(parevm_ctx *ctx)
 {
+    if (!ctx)
+        return;
+    size_t it = 0;
+    const void *key;
+    void *val;
+    while (hmap_next(&ctx->code_cache, &it, &key, &val))
+        code_release(*(struct code **)val);
+    hmap_free(&ctx->code_cache);
+    pthread_mutex_destroy(&ctx->code_lock);
     free(ctx);
+}
+
+/* Cached code of that hash (a new reference), or NULL. */
+static struct code *code_cache_get(parevm_ctx *ctx, const uint8_t hash[32])
+{
+    pthread_mutex_lock(&ctx->code_lock);
+    struct code **slot = hmap_get(&ctx->code_cache, hash);
+    struct code *c = slot ? code_retain(*slot) : NULL;
+    pthread_mutex_unlock(&ctx->code_lock);
+    return c;
+}
+
+/* Keep c (verified against its hash) while the cache has room; failing
+ * to is no error. */
+static void code_cache_put(parevm_ctx *ctx, struct code *c)
+{
+    pthread_mutex_lock(&ctx->code_lock);
+    if (ctx->code_bytes + c->len <= API_CODE_CACHE_BYTES) {
+        bool inserted = false;
+        struct code **slot = hmap_put(&ctx->code_cache, c->hash.bytes, &inserted);
+        if (slot && inserted) {
+            *slot = code_retain(c);
+            ctx->code_bytes += c->len;
+        }
+    }
+    pthread_mutex_unlock(&ctx->code_lock);
 }
 
 /* ---- blocks ---- */
@@ -409,10 +458,18 @@ int parevm_state_provider_of(parevm_state *state, parevm_state_provider *out)
 
 /* ---- a host's provider as a world source ---- */
 
+/* The world source's argument: the provider, and the context whose code
+ * cache it fills. */
+struct api_source {
+    const parevm_state_provider *provider;
+    parevm_ctx *ctx;
+};
+
 static int src_account(void *arg, const address *a, bool *exists, u256 *balance, uint64_t *nonce,
                        struct code **code, bool *has_storage)
 {
-    const parevm_state_provider *p = arg;
+    const struct api_source *as = arg;
+    const parevm_state_provider *p = as->provider;
     parevm_account acct;
     memset(&acct, 0, sizeof acct);
     int found = 0;
@@ -429,6 +486,8 @@ static int src_account(void *arg, const address *a, bool *exists, u256 *balance,
         *code = code_empty();
         return PAREVM_OK;
     }
+    if ((*code = code_cache_get(as->ctx, acct.code_hash)))
+        return PAREVM_OK;
     const uint8_t *bytes = NULL;
     size_t len = 0;
     if (!p->code || p->code(p->arg, acct.code_hash, &bytes, &len) || (len && !bytes))
@@ -441,13 +500,14 @@ static int src_account(void *arg, const address *a, bool *exists, u256 *balance,
         code_release(c);
         return PAREVM_ERR_IO;
     }
+    code_cache_put(as->ctx, c);
     *code = c;
     return PAREVM_OK;
 }
 
 static int src_storage(void *arg, const address *a, const u256 *key, u256 *out)
 {
-    const parevm_state_provider *p = arg;
+    const parevm_state_provider *p = ((const struct api_source *)arg)->provider;
     uint8_t k[32], v[32];
     u256_to_be(key, k);
     if (!p->storage || p->storage(p->arg, a->bytes, k, v))
@@ -526,6 +586,9 @@ int parevm_execute_block(const parevm_ctx *ctx, const parevm_block *block,
     parevm_result *res = calloc(1, sizeof *res);
     if (!res)
         return PAREVM_ERR_NOMEM;
+    /* The context's code cache is the one thing an execution changes in
+     * it, behind its lock. */
+    struct api_source as = {provider, (parevm_ctx *)ctx};
     struct world w;
     struct block_hashes own_hashes;
     memset(&own_hashes, 0, sizeof own_hashes);
@@ -535,7 +598,7 @@ int parevm_execute_block(const parevm_ctx *ctx, const parevm_block *block,
         rc = world_clone(&mem->world, &w);
         hashes = &mem->hashes;
     } else {
-        struct world_source src = {src_account, src_storage, (void *)provider};
+        struct world_source src = {src_account, src_storage, &as};
         rc = world_init_source(&w, &src);
         if (!rc && (rc = provider_block_hashes(provider, block->block.header.number, &own_hashes)))
             world_free(&w);
