@@ -10,8 +10,8 @@
  *     and checks its arguments (NULL where an object is needed:
  *     PAREVM_ERR_ARG); loaders also write a message naming the file and
  *     field to err[0..err_len) when err is not NULL;
- *   - nothing is printed, nothing exits, and an output is only written on
- *     success (on failure *out is NULL or left untouched, as stated).
+ *   - nothing is printed, nothing exits; a function that makes an object
+ *     sets *out to NULL on failure (where out is not NULL itself).
  *
  * Thread-safety: a context may be shared by any number of threads (its
  * settings are fixed at parevm_ctx_create; its code cache is locked). Blocks and states are read-only
@@ -135,7 +135,7 @@ PAREVM_API int parevm_block_from_json(const parevm_ctx *ctx, const char *name, c
  * the block, and in *state (when state is not NULL) its pre-state with
  * the block hashes, as an in-memory state marked partial (it holds only
  * what the block touches). Errors as parevm_block_from_json, plus
- * PAREVM_ERR_IO; nothing is returned on failure. */
+ * PAREVM_ERR_IO; on failure *out and *state are NULL. */
 PAREVM_API int parevm_block_from_fixture(const parevm_ctx *ctx, const char *dir, parevm_block **out,
                                          parevm_state **state, char *err, size_t err_len);
 PAREVM_API void parevm_block_destroy(parevm_block *block);

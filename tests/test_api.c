@@ -204,6 +204,7 @@ static void test_arguments(void **state)
     char err[128];
     uint8_t junk[3] = {0xc2, 0x80, 0x80};
     assert_int_equal(parevm_block_from_rlp(ctx, junk, sizeof junk, &b, err, sizeof err), PAREVM_ERR_RLP);
+    assert_null(b);
     assert_true(strlen(err) > 0);
     assert_int_equal(parevm_block_from_json(ctx, "x.json", "{", 1, &b, err, sizeof err), PAREVM_ERR_JSON);
     assert_int_equal(parevm_block_from_fixture(ctx, "/nonexistent", &b, NULL, err, sizeof err),

@@ -166,6 +166,8 @@ static int block_wrap(const parevm_ctx *ctx, struct block *b, parevm_block **out
 int parevm_block_from_rlp(const parevm_ctx *ctx, const uint8_t *rlp, size_t len, parevm_block **out,
                           char *err, size_t err_len)
 {
+    if (out)
+        *out = NULL;
     if (!ctx || !rlp || !out)
         return PAREVM_ERR_ARG;
     char why[200] = "";
@@ -195,6 +197,8 @@ int parevm_block_from_rlp(const parevm_ctx *ctx, const uint8_t *rlp, size_t len,
 int parevm_block_from_json(const parevm_ctx *ctx, const char *name, const char *json, size_t len,
                            parevm_block **out, char *err, size_t err_len)
 {
+    if (out)
+        *out = NULL;
     if (!ctx || !json || !out)
         return PAREVM_ERR_ARG;
     char tmp[8];
@@ -210,6 +214,10 @@ int parevm_block_from_json(const parevm_ctx *ctx, const char *name, const char *
 int parevm_block_from_fixture(const parevm_ctx *ctx, const char *dir, parevm_block **out,
                               parevm_state **state, char *err, size_t err_len)
 {
+    if (out)
+        *out = NULL;
+    if (state)
+        *state = NULL;
     if (!ctx || !dir || !out)
         return PAREVM_ERR_ARG;
     char tmp[8];
