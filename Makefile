@@ -5,6 +5,7 @@
 #   make debug|asan|tsan   the same targets in build/<variant>/
 #
 # Variants share sources; objects go to build/ (release) or build/<variant>/.
+# `make help` lists the targets; V=1 shows full command lines.
 
 .DEFAULT_GOAL := all
 VARIANT ?= release
@@ -51,6 +52,17 @@ LIB_SRCS := $(wildcard src/base/*.c src/state/*.c src/evm/*.c src/evmc/*.c src/c
 TOOL_SRCS := $(wildcard src/tools/*.c)
 TEST_SRCS := $(wildcard tests/test_*.c)
 
+# Quiet build: one short line per file ("  CC  src/base/rlp.c"), the
+# full command with V=1, nothing with make -s. $(call quiet,TAG,NAME).
+V ?= 0
+ifeq ($(V),1)
+Q :=
+quiet :=
+else
+Q := @
+quiet = $(if $(findstring s,$(firstword -$(MAKEFLAGS))),,printf '  %-4s %s\n' '$(1)' '$(2)';)
+endif
+
 # Optional fragments (e.g. third-party sources built by us) add to
 # EXTRA_LIB_OBJS / CPPFLAGS here.
 EXTRA_LIB_OBJS :=
@@ -72,14 +84,14 @@ setup: $(SETUP_STAMP)
 
 $(B)/obj/%.o: %.c | $(SETUP_STAMP)
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
+	$(Q)$(call quiet,CC,$<)$(CC) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
 
 $(B)/libparevm.a: $(LIB_OBJS)
 	@rm -f $@
-	ar rcs $@ $^
+	$(Q)$(call quiet,AR,$@)ar rcs $@ $^
 
 $(B)/libparevm.so: $(LIB_OBJS)
-	$(CC) -shared $(LDFLAGS) -o $@ $^ $(LDLIBS)
+	$(Q)$(call quiet,LD,$@)$(CC) -shared $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 # The commit bench and its report print (src/tools/machine.c): git
 # describe of this checkout ("-dirty" with uncommitted changes), "unknown"
@@ -99,11 +111,11 @@ $(B)/obj/src/tools/machine.o: CPPFLAGS += -DPAREVM_GIT_COMMIT='"$(BUILD_COMMIT)"
 FORCE:
 
 $(B)/parevm: $(TOOL_OBJS) $(B)/libparevm.a
-	$(CC) $(LDFLAGS) -o $@ $(TOOL_OBJS) $(B)/libparevm.a $(LDLIBS)
+	$(Q)$(call quiet,LD,$@)$(CC) $(LDFLAGS) -o $@ $(TOOL_OBJS) $(B)/libparevm.a $(LDLIBS)
 
 $(B)/tests/%: tests/%.c $(B)/libparevm.a | $(SETUP_STAMP)
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(B)/libparevm.a $(LDLIBS) -lcmocka
+	$(Q)$(call quiet,CC,$@)$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(B)/libparevm.a $(LDLIBS) -lcmocka
 
 # The EVMC test dlopens the shared library of its variant.
 $(B)/tests/test_evmc: $(B)/libparevm.so

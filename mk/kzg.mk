@@ -30,14 +30,14 @@ $(CKZG_DIR)/deps/blst/src/server.c $(CKZG_DIR)/deps/blst/build/assembly.S: $(CKZ
 
 $(CKZG_BUILD)/blst-server.o: $(CKZG_DIR)/deps/blst/src/server.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CKZG_CFLAGS) -c $< -o $@
+	$(Q)$(call quiet,CC,$<)$(CC) $(CKZG_CFLAGS) -c $< -o $@
 $(CKZG_BUILD)/blst-assembly.o: $(CKZG_DIR)/deps/blst/build/assembly.S
 	@mkdir -p $(dir $@)
-	$(CC) $(CKZG_CFLAGS) -c $< -o $@
+	$(Q)$(call quiet,AS,$<)$(CC) $(CKZG_CFLAGS) -c $< -o $@
 
 $(CKZG_OBJ): $(CKZG_PARTS)
-	$(LD) -r -o $@.tmp $^
-	objcopy $(CKZG_KEEP) $@.tmp $@
+	$(Q)$(call quiet,LD,$@)$(LD) -r -o $@.tmp $^
+	$(Q)objcopy $(CKZG_KEEP) $@.tmp $@
 	@rm -f $@.tmp
 
 # 0x0a knows where the trusted setup file lives

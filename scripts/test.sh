@@ -7,7 +7,8 @@
 #   1. unit tests (release build)
 #   2. unit tests + a conformance subset under AddressSanitizer+UBSan
 #   3. the parallel-engine tests (test_parallel, and test_requests: Prague
-#      blocks with EIP-7685 requests) under ThreadSanitizer
+#      blocks with EIP-7685 requests; test_api: a state provider behind
+#      Block-STM) under ThreadSanitizer
 #   4. conformance: GeneralStateTests + LegacyGeneralStateTests + eest-osaka,
 #      BlockchainTests, the mainnet block snapshots
 #      (stTimeConsuming only with --full: BLAKE2F with 2^32-1 rounds alone
@@ -35,6 +36,11 @@
 #   9. fuzz: the libFuzzer targets (tests/fuzz/, clang, ASan+UBSan):
 #      every crash ever found replayed, then each target for 15 s
 #      (scripts/fuzz-ci); "skipped" without clang's libFuzzer
+#  9b. example-lib: libparevm.so exports only parevm_* and
+#      evmc_create_parevm; `make install` into a temp PREFIX, then
+#      examples/execute_block.c built with pkg-config against it runs
+#      mainnet snapshots through its own state provider
+#      (scripts/check-example)
 #  10. diff-ethereumjs: generated blocks run through `parevm t8n` and
 #      @ethereumjs/vm, results compared (tests/diff, the families switched
 #      on in tests/diff/families.mjs); "skipped" without node or without
@@ -139,14 +145,15 @@ make -s -j"$JOBS" CI=1 all tests || { echo "release build failed"; exit 1; }
 note "build (asan+ubsan)"
 make -s -j"$JOBS" CI=1 VARIANT=asan all tests || { echo "asan build failed"; exit 1; }
 note "build (tsan: parallel tests)"
-make -s -j"$JOBS" CI=1 VARIANT=tsan build/tsan/tests/test_parallel build/tsan/tests/test_requests ||
+make -s -j"$JOBS" CI=1 VARIANT=tsan build/tsan/tests/test_parallel build/tsan/tests/test_requests build/tsan/tests/test_api ||
     { echo "tsan build failed"; exit 1; }
 
 run_stage unit unit_tests build
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 run_stage unit-asan unit_tests build/asan
-tsan_tests() { # the parallel engine, and Prague blocks with requests (EIP-7685)
-    build/tsan/tests/test_parallel && build/tsan/tests/test_requests
+tsan_tests() { # the parallel engine, Prague blocks with requests (EIP-7685), and
+    # a host's state provider read by Block-STM's workers (test_api)
+    build/tsan/tests/test_parallel && build/tsan/tests/test_requests && build/tsan/tests/test_api
 }
 TSAN_OPTIONS=halt_on_error=1 PAREVM_STRESS_ROUNDS=1 run_stage parallel-tsan tsan_tests
 if [ -n "$FIX" ]; then
@@ -172,6 +179,7 @@ fi
 run_stage resources-cli scripts/check-resources
 run_stage fuzz scripts/fuzz-ci
 run_stage census-cli scripts/check-census
+run_stage example-lib scripts/check-example
 
 if ! command -v node >/dev/null 2>&1; then
     note "diff-ethereumjs"

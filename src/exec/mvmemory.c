@@ -720,7 +720,7 @@ int mvmemory_read_has_storage(struct mvmemory *mv, const address *a, uint32_t re
         return err;
     hint_set(hint, l, !cleared);
     const struct world_account *acct = world_get(mv->base, a);
-    *out = !cleared && acct && acct->storage.count > 0;
+    *out = !cleared && acct && world_account_has_storage(acct);
     return PAREVM_OK;
 }
 

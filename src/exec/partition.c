@@ -385,7 +385,7 @@ static int part_has_storage(void *ctx, const address *a, bool *out)
     if (e->set & OV_BIT(MV_CLEAR))
         *out = false;
     else
-        *out = e->base && e->base->storage.count > 0;
+        *out = e->base && world_account_has_storage(e->base);
     return PAREVM_OK;
 }
 

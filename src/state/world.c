@@ -1,6 +1,7 @@
 /* world — the in-memory world state (see world.h). */
 #include "world.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -9,12 +10,42 @@
 #include "../base/rlp.h"
 #include "trie.h"
 
-void world_init(struct world *w) { hmap_init(&w->accounts, sizeof(address), sizeof(struct world_account *)); }
+/* The source behind a world (world.h): one lock for the account map and
+ * every lazy account's storage, the addresses known to be absent, and the
+ * first error a source call returned. */
+struct world_lazy {
+    struct world_source src;
+    pthread_mutex_t lock;
+    struct hmap absent; /* address -> nothing: absent, or deleted by the block */
+    int error;
+};
+
+/* Per lazy account: the slots known to be zero (read as zero from the
+ * source, or zeroed by the block), which storage itself does not hold. */
+struct world_lazy_account {
+    struct world_lazy *world;
+    struct hmap zeroed; /* u256 key -> nothing */
+};
+
+void world_init(struct world *w)
+{
+    hmap_init(&w->accounts, sizeof(address), sizeof(struct world_account *));
+    w->lazy = NULL;
+}
+
+static void lazy_account_free(struct world_lazy_account *la)
+{
+    if (la) {
+        hmap_free(&la->zeroed);
+        free(la);
+    }
+}
 
 static void world_account_free(struct world_account *acct)
 {
     code_release(acct->code);
     hmap_free(&acct->storage);
+    lazy_account_free(acct->lazy);
     free(acct);
 }
 
@@ -28,6 +59,7 @@ static struct world_account *world_account_new(const address *a)
     acct->nonce = 0;
     acct->code = code_empty();
     hmap_init(&acct->storage, sizeof(u256), sizeof(u256));
+    acct->lazy = NULL;
     return acct;
 }
 
@@ -39,16 +71,123 @@ void world_free(struct world *w)
     while (hmap_next(&w->accounts, &it, &key, &val))
         world_account_free(*(struct world_account **)val);
     hmap_free(&w->accounts);
+    if (w->lazy) {
+        pthread_mutex_destroy(&w->lazy->lock);
+        hmap_free(&w->lazy->absent);
+        free(w->lazy);
+        w->lazy = NULL;
+    }
+}
+
+int world_init_source(struct world *w, const struct world_source *src)
+{
+    world_init(w);
+    struct world_lazy *l = calloc(1, sizeof *l);
+    if (!l)
+        return PAREVM_ERR_NOMEM;
+    if (pthread_mutex_init(&l->lock, NULL)) {
+        free(l);
+        return PAREVM_ERR_NOMEM;
+    }
+    l->src = *src;
+    hmap_init(&l->absent, sizeof(address), 0);
+    w->lazy = l;
+    return PAREVM_OK;
+}
+
+int world_source_error(const struct world *w)
+{
+    if (!w->lazy)
+        return PAREVM_OK;
+    pthread_mutex_lock(&w->lazy->lock);
+    int err = w->lazy->error;
+    pthread_mutex_unlock(&w->lazy->lock);
+    return err;
+}
+
+static void lazy_fail(struct world_lazy *l, int err)
+{
+    if (!l->error)
+        l->error = err;
+}
+
+/* Account a of a world with a source, the lock held: cached, known
+ * absent, or asked of the source now (and cached either way). */
+static struct world_account *lazy_get(struct world *w, const address *a)
+{
+    struct world_lazy *l = w->lazy;
+    struct world_account **slot = hmap_get(&w->accounts, a);
+    if (slot)
+        return *slot;
+    if (hmap_get(&l->absent, a))
+        return NULL;
+    bool exists = false, has_storage = false;
+    u256 balance = u256_zero();
+    uint64_t nonce = 0;
+    struct code *code = NULL;
+    int err = l->src.account(l->src.arg, a, &exists, &balance, &nonce, &code, &has_storage);
+    if (err) {
+        if (code)
+            code_release(code);
+        lazy_fail(l, err);
+        return NULL;
+    }
+    if (!exists) {
+        if (code)
+            code_release(code);
+        if (!hmap_put(&l->absent, a, NULL))
+            lazy_fail(l, PAREVM_ERR_NOMEM);
+        return NULL;
+    }
+    if (!code)
+        code = code_empty();
+    struct world_account *acct = world_account_new(a);
+    struct world_lazy_account *la = has_storage ? malloc(sizeof *la) : NULL;
+    bool inserted = false;
+    slot = acct && (la || !has_storage) ? hmap_put(&w->accounts, a, &inserted) : NULL;
+    if (!slot) {
+        code_release(code);
+        free(la);
+        if (acct)
+            world_account_free(acct);
+        lazy_fail(l, PAREVM_ERR_NOMEM);
+        return NULL;
+    }
+    acct->balance = balance;
+    acct->nonce = nonce;
+    acct->code = code; /* the source's reference */
+    if (la) {
+        la->world = l;
+        hmap_init(&la->zeroed, sizeof(u256), 0);
+        acct->lazy = la;
+    }
+    *slot = acct;
+    return acct;
 }
 
 struct world_account *world_get(const struct world *w, const address *a)
 {
+    if (w->lazy) {
+        /* The cache fills on reads: the map changes under const. */
+        struct world *mw = (struct world *)w;
+        pthread_mutex_lock(&w->lazy->lock);
+        struct world_account *acct = lazy_get(mw, a);
+        pthread_mutex_unlock(&w->lazy->lock);
+        return acct;
+    }
     struct world_account **slot = hmap_get(&w->accounts, a);
     return slot ? *slot : NULL;
 }
 
 struct world_account *world_get_or_create(struct world *w, const address *a)
 {
+    if (w->lazy) {
+        /* The source's account if there is one; else a new, complete one. */
+        struct world_account *acct = world_get(w, a);
+        if (acct)
+            return acct;
+        hmap_remove(&w->lazy->absent, a);
+    }
     bool inserted = false;
     struct world_account **slot = hmap_put(&w->accounts, a, &inserted);
     if (!slot)
@@ -72,10 +211,55 @@ void world_delete(struct world *w, const address *a)
         return;
     hmap_remove(&w->accounts, a);
     world_account_free(acct);
+    /* Deleted by the block: never asked of the source again. */
+    if (w->lazy && !hmap_put(&w->lazy->absent, a, NULL))
+        lazy_fail(w->lazy, PAREVM_ERR_NOMEM);
+}
+
+void world_clear_storage(struct world_account *acct)
+{
+    hmap_clear(&acct->storage);
+    lazy_account_free(acct->lazy);
+    acct->lazy = NULL;
+}
+
+/* Slot key of a lazy account, its world's lock held. */
+static u256 lazy_get_storage(struct world_account *acct, const u256 *key)
+{
+    struct world_lazy_account *la = acct->lazy;
+    const u256 *v = hmap_get(&acct->storage, key);
+    if (v)
+        return *v;
+    if (hmap_get(&la->zeroed, key))
+        return u256_zero();
+    u256 value = u256_zero();
+    int err = la->world->src.storage(la->world->src.arg, &acct->addr, key, &value);
+    if (err) {
+        lazy_fail(la->world, err);
+        return u256_zero();
+    }
+    if (u256_is_zero(&value)) {
+        if (!hmap_put(&la->zeroed, key, NULL))
+            lazy_fail(la->world, PAREVM_ERR_NOMEM);
+    } else {
+        u256 *slot = hmap_put(&acct->storage, key, NULL);
+        if (slot)
+            *slot = value;
+        else
+            lazy_fail(la->world, PAREVM_ERR_NOMEM);
+    }
+    return value;
 }
 
 u256 world_get_storage(const struct world_account *acct, const u256 *key)
 {
+    if (acct->lazy) {
+        struct world_lazy *l = acct->lazy->world;
+        pthread_mutex_lock(&l->lock);
+        u256 value = lazy_get_storage((struct world_account *)acct, key);
+        pthread_mutex_unlock(&l->lock);
+        return value;
+    }
     const u256 *v = hmap_get(&acct->storage, key);
     return v ? *v : u256_zero();
 }
@@ -86,8 +270,16 @@ int world_set_storage(struct world_account *acct, const u256 *key, const u256 *v
      * (EIP-7610) see exactly the non-zero slots. */
     if (u256_is_zero(value)) {
         hmap_remove(&acct->storage, key);
+        /* A lazy account remembers the zero, or the source's value
+         * would show through again. */
+        if (acct->lazy && !hmap_put(&acct->lazy->zeroed, key, NULL)) {
+            lazy_fail(acct->lazy->world, PAREVM_ERR_NOMEM);
+            return PAREVM_ERR_NOMEM;
+        }
         return PAREVM_OK;
     }
+    if (acct->lazy)
+        hmap_remove(&acct->lazy->zeroed, key);
     u256 *v = hmap_put(&acct->storage, key, NULL);
     if (!v)
         return PAREVM_ERR_NOMEM;
@@ -250,7 +442,8 @@ int world_state_root(const struct world *w, hash32 *out)
         keccak256(acct->addr.bytes, 20, s.keys[i]);
         s.val_off[i] = s.vals.len;
         size_t list = rlp_list_begin(&s.vals);
-        if ((err = rlp_encode_u64(&s.vals, acct->nonce)) || (err = rlp_encode_u256(&s.vals, &acct->balance)) ||
+        if ((err = rlp_encode_u64(&s.vals, acct->nonce)) ||
+            (err = rlp_encode_u256(&s.vals, &acct->balance)) ||
             (err = rlp_encode_bytes(&s.vals, storage_root.bytes, 32)) ||
             (err = rlp_encode_bytes(&s.vals, acct->code->hash.bytes, 32)) ||
             (err = rlp_list_end(&s.vals, list)))

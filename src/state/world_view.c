@@ -41,7 +41,7 @@ static int wv_has_storage(void *ctx, const address *a, bool *out)
 {
     struct world_view *wv = ctx;
     const struct world_account *acct = world_get(wv->world, a);
-    *out = acct && acct->storage.count > 0;
+    *out = acct && world_account_has_storage(acct);
     return PAREVM_OK;
 }
 

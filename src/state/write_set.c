@@ -69,7 +69,7 @@ static void account_reset(struct world_account *acct)
     acct->balance = u256_zero();
     acct->nonce = 0;
     world_set_code(acct, code_empty());
-    hmap_clear(&acct->storage);
+    world_clear_storage(acct);
 }
 
 /*
@@ -131,7 +131,7 @@ int write_set_apply(const struct write_set *ws, struct world *w)
             continue;
         }
         if (wa->flags & WS_CLEAR_STORAGE)
-            hmap_clear(&acct->storage);
+            world_clear_storage(acct);
         if (wa->flags & WS_BALANCE)
             acct->balance = wa->balance;
         if (wa->flags & WS_BALANCE_DELTA)
