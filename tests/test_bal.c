@@ -368,6 +368,65 @@ static void test_access_list_not_included(void **state)
     world_free(&w);
 }
 
+/* EXTCODECOPY of length 0 copies nothing, but it still accesses its
+ * address (charged cold): the address is in the list even when absent
+ * (found by tests/diff/bal.mjs, bytecode family; the interpreter loaded
+ * the code only for a non-empty copy, so nothing marked the access). */
+static void test_extcodecopy_empty_accessed(void **state)
+{
+    (void)state;
+    address s = addr_byte(0x11), x = addr_byte(0x77), coinbase = addr_byte(0xcc), k = addr_byte(0x55);
+    struct world w;
+    world_init(&w);
+    world_get_or_create(&w, &s)->balance = u256_from_u64(1000000000000000000ull);
+    /* K: EXTCODECOPY(X, dest 0, offset 0, size 0); STOP */
+    uint8_t code[29] = {0x60, 0x00, 0x80, 0x80, 0x73};
+    memcpy(code + 5, x.bytes, 20);
+    code[25] = 0x3c;
+    code[26] = 0x00;
+    struct code *kc = code_new(code, 27);
+    world_set_code(world_get_or_create(&w, &k), kc);
+    code_release(kc);
+    struct tx t;
+    memset(&t, 0, sizeof t);
+    t.type = 2;
+    t.chain_id = 1;
+    t.max_fee_per_gas = u256_from_u64(10);
+    t.max_priority_fee_per_gas = u256_from_u64(1);
+    t.gas_limit = 100000;
+    t.has_to = true;
+    t.to = k;
+    t.has_sender = true;
+    t.sender = s;
+    struct block blk;
+    memset(&blk, 0, sizeof blk);
+    blk.header.number = 20000000;
+    blk.header.gas_limit = 30000000;
+    blk.header.coinbase = coinbase;
+    blk.header.has_base_fee = true;
+    blk.header.base_fee = u256_from_u64(7);
+    blk.txs = &t;
+    blk.tx_count = 1;
+    struct chain_config cfg;
+    chain_config_single(&cfg, FORK_LONDON);
+    struct bal b;
+    bal_init(&b);
+    struct exec_options opt = {.threads = 1, .bal = &b, .no_sample = true};
+    struct block_result res;
+    assert_int_equal(exec_block_parallel(&cfg, &blk, &w, NULL, &opt, &res, NULL), PAREVM_OK);
+    assert_false(res.invalid);
+    assert_int_equal(res.receipts[0].status, 1);
+    /* S, K, X, coinbase (by address) */
+    assert_int_equal(b.account_count, 4);
+    assert_memory_equal(b.accounts[0].addr.bytes, s.bytes, 20);
+    assert_memory_equal(b.accounts[1].addr.bytes, k.bytes, 20);
+    assert_memory_equal(b.accounts[2].addr.bytes, x.bytes, 20);
+    assert_memory_equal(b.accounts[3].addr.bytes, coinbase.bytes, 20);
+    block_result_free(&res);
+    bal_free(&b);
+    world_free(&w);
+}
+
 /* transition_apply_recorded hands the accesses over even when the
  * transaction runs on another thread: a caller with a small stack (here
  * 256 KiB) gets it run on a thread of parevm's (deep_stack.h), whose
@@ -521,6 +580,7 @@ int main(void)
         cmocka_unit_test(test_rules_and_order),
         cmocka_unit_test(test_block),
         cmocka_unit_test(test_access_list_not_included),
+        cmocka_unit_test(test_extcodecopy_empty_accessed),
         cmocka_unit_test(test_decode_and_compare),
         cmocka_unit_test(test_recorded_on_small_stack),
     };

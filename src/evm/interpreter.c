@@ -417,6 +417,15 @@ static enum evm_status op_call(struct frame *f, enum evm_call_kind kind, const u
     int err = access_account(f, &to, &extra);
     if (err)
         FAIL_INTERNAL(f, err);
+    /* Memory and the access cost before the callee is loaded: a call that
+     * cannot pay them halts without reading it (the same out-of-gas as
+     * after loading, but the account is not accessed: EIP-7928's "gas
+     * validation before state access"). */
+    uint64_t io, il, oo, ol;
+    if (!mem_region(f, in_off, in_len, &io, &il) || !mem_region(f, out_off, out_len, &oo, &ol))
+        return EVM_OUT_OF_GAS;
+    if (f->gas < extra)
+        return EVM_OUT_OF_GAS;
     /* EIP-7702 (Prague): calling a delegated account runs the delegate's
      * code; the delegate's access is charged too (100 warm, 2600 cold,
      * EIP-2929) and it is warmed. One level: a delegate that is itself
@@ -437,9 +446,6 @@ static enum evm_status op_call(struct frame *f, enum evm_call_kind kind, const u
             extra += was_warm ? 100 : 2600;
         }
     }
-    uint64_t io, il, oo, ol;
-    if (!mem_region(f, in_off, in_len, &io, &il) || !mem_region(f, out_off, out_len, &oo, &ol))
-        return EVM_OUT_OF_GAS;
     if (has_value)
         extra += 9000;
     if (kind == EVM_CALL) {
@@ -1166,6 +1172,9 @@ run:
             struct code *c;
             CHECK_INTERNAL(journal_code(j, &a, &c));
             copy_padded(f->mem + o, c->bytes, c->len, &top[-3], l);
+        } else {
+            /* nothing copied, but the address was accessed (EIP-7928) */
+            CHECK_INTERNAL(journal_note_access(j, &a));
         }
         top -= 4;
         ip++;
