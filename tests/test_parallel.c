@@ -677,8 +677,9 @@ static void test_location_races(void **state)
     struct world base;
     world_init(&base);
     struct mvmemory mv;
-    assert_int_equal(mvmemory_init(&mv, &base, 4, NULL, 0, &exec_env_default()->scratch, &exec_env_default()->slabs),
-                     PAREVM_OK); /* the smallest index */
+    assert_int_equal(
+        mvmemory_init(&mv, &base, 4, NULL, 0, &exec_env_default()->scratch, &exec_env_default()->slabs),
+        PAREVM_OK); /* the smallest index */
     pthread_t tids[LOC_THREADS];
     struct loc_job jobs[LOC_THREADS];
     for (int t = 0; t < LOC_THREADS; t++) {

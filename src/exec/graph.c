@@ -257,8 +257,8 @@ bool exec_use_parallel(const struct block *b, enum fork fork, bool intermediate_
      * only the speed of finding out depends on it. */
     int c = guard_class(b->header.gas_used, b->tx_count);
     pthread_mutex_lock(&g->lock);
-    bool explore =
-        g->seq_samples[c] < GUARD_EXPLORE || g->par_samples[c][k] < GUARD_EXPLORE || ++g->decisions[c] % 16 == 0;
+    bool explore = g->seq_samples[c] < GUARD_EXPLORE || g->par_samples[c][k] < GUARD_EXPLORE ||
+                   ++g->decisions[c] % 16 == 0;
     bool parallel;
     if (explore) /* samples of each; then every 16th decision tries parallel again */
         parallel = g->par_samples[c][k] < GUARD_EXPLORE || g->seq_samples[c] >= GUARD_EXPLORE;

@@ -54,18 +54,18 @@ struct par_pool {
     uint64_t generation;     /* bumped per job */
     void *(*job_fn)(void *); /* what each worker runs: job_fn(job) */
     void *job;
-    int wanted;    /* workers the job uses (indices 0..wanted-1) */
-    int running;   /* workers still inside the job */
-    bool busy;     /* a block is using the pool */
-    bool stopping; /* par_pool_destroy: every worker returns */
+    int wanted;                 /* workers the job uses (indices 0..wanted-1) */
+    int running;                /* workers still inside the job */
+    bool busy;                  /* a block is using the pool */
+    bool stopping;              /* par_pool_destroy: every worker returns */
     pthread_mutex_t arena_lock; /* guards the two below */
     struct par_arena *arenas[PAR_ARENA_POOL_MAX];
     int arena_count;
 };
 #define PAR_POOL_INIT                                                                                        \
     {                                                                                                        \
-        .lock = PTHREAD_MUTEX_INITIALIZER, .wake = PTHREAD_COND_INITIALIZER,                                \
-        .finished = PTHREAD_COND_INITIALIZER, .arena_lock = PTHREAD_MUTEX_INITIALIZER                       \
+        .lock = PTHREAD_MUTEX_INITIALIZER, .wake = PTHREAD_COND_INITIALIZER,                                 \
+        .finished = PTHREAD_COND_INITIALIZER, .arena_lock = PTHREAD_MUTEX_INITIALIZER                        \
     }
 /* An empty pool (threads start on first use); PAREVM_ERR_NOMEM when its
  * locks cannot be made. */
@@ -187,6 +187,7 @@ void par_output_free(struct par_tx_output *out, size_t n);
 /* Call fn(arg, i) for every i < count on up to `threads` threads of
  * env's worker pool (the caller's included; env NULL: the process
  * default's); returns when every call has. */
-void parallel_for(struct exec_env *env, int threads, size_t count, void (*fn)(void *arg, size_t i), void *arg);
+void parallel_for(struct exec_env *env, int threads, size_t count, void (*fn)(void *arg, size_t i),
+                  void *arg);
 
 #endif
