@@ -36,6 +36,7 @@
 #include "../include/parevm.h"
 #include "../src/exec/exec.h"
 #include "../src/exec/exec_env.h"
+#include "../src/io/mainnet.h"
 
 /* A fresh folder for a generated block, and its removal. */
 static void make_tmpdir(char dir[64], const char *name)
@@ -247,6 +248,73 @@ static void test_hundred_contexts(void **state)
     remove_fixture(dir);
 }
 
+/* Every engine of the executor in one environment (the partitioned pass,
+ * Block-STM, the commit's parallel receipts root, the guard's choice),
+ * results equal to the sequential run, then the environment destroyed:
+ * its threads joined, nothing of it left (LeakSanitizer). */
+static void test_env_engines(void **state)
+{
+    (void)state;
+    char dir[64];
+    make_tmpdir(dir, "ctx3");
+    struct gen_options go;
+    gen_options_default(&go);
+    go.kind = GEN_TRANSFERS;
+    go.txs = 96;
+    go.accounts = 192;
+    go.seed = 3;
+    char err[512];
+    int rc = gen_write_fixture(&go, dir, NULL, err, sizeof err);
+    if (rc != PAREVM_OK)
+        fail_msg("gen_write_fixture: %s", err);
+    struct chain_config cfg;
+    chain_config_mainnet(&cfg);
+    struct mainnet_fixture f;
+    assert_int_equal(mainnet_load(dir, &cfg, &f, err, sizeof err), PAREVM_OK);
+    int threads_before = thread_count();
+    struct exec_env *env;
+    assert_int_equal(exec_env_create(&env), PAREVM_OK);
+
+    struct block_result want;
+    struct world w;
+    assert_int_equal(world_clone(&f.pre, &w), PAREVM_OK);
+    struct exec_options seq = {.threads = 1, .env = env};
+    assert_int_equal(exec_block_parallel(&cfg, &f.block, &w, &f.hashes, &seq, &want, NULL), PAREVM_OK);
+    hash32 want_root;
+    assert_int_equal(world_state_root(&w, &want_root), PAREVM_OK);
+    world_free(&w);
+
+    struct exec_options runs[] = {
+        {.threads = 3, .env = env, .force = true, .partition = EXEC_PARTITION_ALWAYS},
+        {.threads = 2, .env = env, .force = true, .partition = EXEC_PARTITION_OFF},
+        {.threads = 4, .env = env, .force = true, .record = true},
+        {.threads = 2, .env = env},
+    };
+    for (size_t k = 0; k < sizeof runs / sizeof runs[0]; k++) {
+        struct block_result got;
+        struct exec_stats stats;
+        memset(&stats, 0, sizeof stats);
+        assert_int_equal(world_clone(&f.pre, &w), PAREVM_OK);
+        assert_int_equal(exec_block_parallel(&cfg, &f.block, &w, &f.hashes, &runs[k], &got, &stats),
+                         PAREVM_OK);
+        assert_true(block_result_equal(&want, &got));
+        hash32 root;
+        assert_int_equal(world_state_root(&w, &root), PAREVM_OK);
+        assert_memory_equal(&root, &want_root, sizeof root);
+        if (runs[k].force)
+            assert_true(stats.parallel);
+        exec_stats_reset(&stats);
+        block_result_free(&got);
+        world_free(&w);
+    }
+    assert_true(thread_count() > threads_before);
+    exec_env_destroy(env);
+    assert_int_equal(thread_count(), threads_before);
+    block_result_free(&want);
+    mainnet_fixture_free(&f);
+    remove_fixture(dir);
+}
+
 /* Contexts alive at once, in use from several threads: each one's
  * workers are its own, and all of them are gone once they are
  * destroyed. */
@@ -322,6 +390,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_guard_per_env),
         cmocka_unit_test(test_hundred_contexts),
+        cmocka_unit_test(test_env_engines),
         cmocka_unit_test(test_contexts_at_once),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1234,6 +1234,8 @@ static int rec_finish(struct par_ctx *c, struct par_record *rec)
     if (!rec->events)
         return PAREVM_ERR_NOMEM;
     for (int w = 0; w < c->rec_slots; w++) {
+        if (!c->rec[w].nev)
+            continue; /* (a worker that ran no task has no list: memcpy from NULL is undefined) */
         memcpy(rec->events + rec->event_count, c->rec[w].ev, c->rec[w].nev * sizeof *rec->events);
         rec->event_count += c->rec[w].nev;
     }
