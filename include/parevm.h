@@ -79,9 +79,13 @@ typedef struct parevm_state parevm_state;
 typedef struct parevm_result parevm_result;
 
 /* A context: everything that lives longer than one call (the chain's
- * fork schedule, the default thread count, and a cache of the code
+ * fork schedule, the default thread count, a cache of the code
  * providers returned, by hash: up to 64 MiB of contracts hashed and
- * analysed once, not once per block). */
+ * analysed once, not once per block; and the executor's state: its
+ * worker threads, started on first use, the memory it keeps between
+ * blocks, and the guard's measurements of which engine pays for which
+ * blocks). Contexts share none of it: what one context ran never
+ * changes how another one runs a block. */
 
 /* The most worker threads one execution may use. */
 #define PAREVM_MAX_THREADS 1024
@@ -103,8 +107,10 @@ typedef struct parevm_ctx_options {
  * when memory runs out, opts->threads is over PAREVM_MAX_THREADS or
  * opts->network is not a known chain. Thread-safe. */
 PAREVM_API parevm_ctx *parevm_ctx_create(const parevm_ctx_options *opts);
-/* Frees ctx (NULL: nothing). Every block, state and result made with it
- * must be destroyed first. */
+/* Frees ctx (NULL: nothing) and everything it holds: its worker threads
+ * are stopped and joined before it returns. Every block, state and
+ * result made with it must be destroyed first, and no execution on it
+ * may be running. */
 PAREVM_API void parevm_ctx_destroy(parevm_ctx *ctx);
 
 /* ---- blocks ------------------------------------------------------------ */

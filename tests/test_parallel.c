@@ -25,6 +25,7 @@
 #include "../src/base/rlp.h"
 #include "../src/chain/transition.h"
 #include "../src/exec/exec.h"
+#include "../src/exec/exec_env.h"
 #include "../src/exec/mvmemory.h"
 #include "../src/exec/parallel.h"
 #include "../src/state/trie.h"
@@ -676,7 +677,9 @@ static void test_location_races(void **state)
     struct world base;
     world_init(&base);
     struct mvmemory mv;
-    assert_int_equal(mvmemory_init(&mv, &base, 4, NULL, 0), PAREVM_OK); /* the smallest index */
+    assert_int_equal(
+        mvmemory_init(&mv, &base, 4, NULL, 0, &exec_env_default()->scratch, &exec_env_default()->slabs),
+        PAREVM_OK); /* the smallest index */
     pthread_t tids[LOC_THREADS];
     struct loc_job jobs[LOC_THREADS];
     for (int t = 0; t < LOC_THREADS; t++) {
@@ -714,7 +717,7 @@ static void count_index(void *arg, size_t i)
 
 static void for_runner(void *threads, size_t count, void (*fn)(void *arg, size_t i), void *arg)
 {
-    parallel_for(*(int *)threads, count, fn, arg);
+    parallel_for(NULL, *(int *)threads, count, fn, arg);
 }
 
 static void test_parallel_for_and_trie(void **state)
@@ -725,7 +728,7 @@ static void test_parallel_for_and_trie(void **state)
     for (size_t t = 0; t < sizeof thread_counts / sizeof thread_counts[0]; t++) {
         for (size_t i = 0; i < N; i++)
             atomic_init(&hits[i], 0);
-        parallel_for(thread_counts[t], N, count_index, hits);
+        parallel_for(NULL, thread_counts[t], N, count_index, hits);
         for (size_t i = 0; i < N; i++)
             assert_int_equal(atomic_load(&hits[i]), 1);
     }

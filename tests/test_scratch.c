@@ -11,6 +11,10 @@
 
 #include "../src/base/scratch.h"
 
+/* One cache for the whole test (a cache is its owner's; this one lives
+ * as long as the process, like the CLI's). */
+static struct scratch_cache cache = SCRATCH_CACHE_INIT;
+
 static bool all_zero(const uint8_t *p, size_t n)
 {
     for (size_t i = 0; i < n; i++)
@@ -24,46 +28,46 @@ static void test_zeroed_and_aligned(void **state)
     (void)state;
     size_t sizes[] = {0, 1, 63, 64, 1000, (size_t)1 << 20, ((size_t)3 << 20) + 5};
     for (size_t k = 0; k < sizeof sizes / sizeof *sizes; k++) {
-        uint8_t *p = scratch_get(sizes[k]);
+        uint8_t *p = scratch_get(&cache, sizes[k]);
         assert_non_null(p);
         assert_int_equal((uintptr_t)p % 64, 0);
         assert_true(all_zero(p, sizes[k]));
         memset(p, 0xab, sizes[k]);
-        scratch_put(p, sizes[k], false);
+        scratch_put(&cache, p, sizes[k], false);
     }
-    scratch_trim();
+    scratch_trim(&cache);
 }
 
 static void test_reuse_clears_dirty_buffers(void **state)
 {
     (void)state;
-    uint8_t *p = scratch_get(100000);
+    uint8_t *p = scratch_get(&cache, 100000);
     assert_non_null(p);
     memset(p, 0x5a, 100000);
-    scratch_put(p, 100000, false);
+    scratch_put(&cache, p, 100000, false);
     /* the kept buffer serves a smaller request, cleared */
-    uint8_t *q = scratch_get(50000);
+    uint8_t *q = scratch_get(&cache, 50000);
     assert_ptr_equal(q, p);
     assert_true(all_zero(q, 50000));
     /* a caller that cleared what it dirtied hands it back as zeroed */
     q[10] = 7;
     q[10] = 0;
-    scratch_put(q, 50000, true);
-    uint8_t *r = scratch_get(40000);
+    scratch_put(&cache, q, 50000, true);
+    uint8_t *r = scratch_get(&cache, 40000);
     assert_ptr_equal(r, p);
     assert_true(all_zero(r, 40000));
     /* too big for anything kept: a fresh buffer */
-    uint8_t *s = scratch_get(200000);
+    uint8_t *s = scratch_get(&cache, 200000);
     assert_non_null(s);
     assert_ptr_not_equal(s, p);
     assert_true(all_zero(s, 200000));
-    scratch_put(r, 40000, false);
-    scratch_put(s, 200000, false);
+    scratch_put(&cache, r, 40000, false);
+    scratch_put(&cache, s, 200000, false);
     /* the smallest kept buffer that fits is the one handed out */
-    uint8_t *t = scratch_get(30000);
+    uint8_t *t = scratch_get(&cache, 30000);
     assert_ptr_equal(t, p);
-    scratch_put(t, 30000, false);
-    scratch_trim();
+    scratch_put(&cache, t, 30000, false);
+    scratch_trim(&cache);
 }
 
 static void test_many_buffers(void **state)
@@ -73,20 +77,20 @@ static void test_many_buffers(void **state)
      * (AddressSanitizer's leak check sees the rest) */
     uint8_t *p[40];
     for (int i = 0; i < 40; i++) {
-        p[i] = scratch_get(4096 + (size_t)i * 64);
+        p[i] = scratch_get(&cache, 4096 + (size_t)i * 64);
         assert_non_null(p[i]);
         p[i][0] = 1;
     }
     for (int i = 0; i < 40; i++)
-        scratch_put(p[i], 4096 + (size_t)i * 64, false);
+        scratch_put(&cache, p[i], 4096 + (size_t)i * 64, false);
     for (int i = 0; i < 40; i++) {
-        p[i] = scratch_get(4096);
+        p[i] = scratch_get(&cache, 4096);
         assert_non_null(p[i]);
         assert_true(all_zero(p[i], 4096));
     }
     for (int i = 0; i < 40; i++)
-        scratch_put(p[i], 4096, false);
-    scratch_trim();
+        scratch_put(&cache, p[i], 4096, false);
+    scratch_trim(&cache);
 }
 
 int main(void)

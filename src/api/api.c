@@ -15,6 +15,7 @@
 #include "../base/keccak.h"
 #include "../chain/block.h"
 #include "../exec/exec.h"
+#include "../exec/exec_env.h"
 #include "../io/blocktest.h"
 #include "../io/mainnet.h"
 #include "../state/world.h"
@@ -27,6 +28,10 @@
 struct parevm_ctx {
     unsigned threads;
     struct chain_config cfg;
+    /* The worker pool, caches, guard statistics and transaction contexts
+     * of this context's executions: nothing of them is shared with
+     * another context, and parevm_ctx_destroy joins and frees it all. */
+    struct exec_env *env;
     pthread_mutex_t code_lock; /* guards the two below */
     struct hmap code_cache;    /* hash32 -> struct code * (a reference) */
     size_t code_bytes;
@@ -70,6 +75,10 @@ parevm_ctx *parevm_ctx_create(const parevm_ctx_options *opts)
         return NULL;
     }
     hmap_init(&ctx->code_cache, sizeof(hash32), sizeof(struct code *));
+    if (exec_env_create(&ctx->env) != PAREVM_OK) {
+        parevm_ctx_destroy(ctx);
+        return NULL;
+    }
     const char *network = opts ? opts->network : NULL;
     if (opts && opts->threads > PAREVM_MAX_THREADS) {
         parevm_ctx_destroy(ctx);
@@ -93,6 +102,7 @@ void parevm_ctx_destroy(parevm_ctx *ctx)
 {
     if (!ctx)
         return;
+    exec_env_destroy(ctx->env); /* (joins its workers) */
     size_t it = 0;
     const void *key;
     void *val;
@@ -616,15 +626,14 @@ int parevm_execute_block(const parevm_ctx *ctx, const parevm_block *block,
         return rc;
     }
 
-    if (engine == PAREVM_ENGINE_SEQUENTIAL) {
-        rc = exec_block_sequential(&cfg, &block->block, &w, hashes, &res->r);
-    } else {
-        struct exec_options opt;
-        memset(&opt, 0, sizeof opt);
-        opt.threads = threads > 0 ? (int)threads : 1;
-        opt.force = engine == PAREVM_ENGINE_BLOCK_STM;
-        rc = exec_block_parallel(&cfg, &block->block, &w, hashes, &opt, &res->r, NULL);
-    }
+    /* Sequential: one thread, which the guard never runs in parallel
+     * (it still learns the block's sequential cost, in ctx's guard). */
+    struct exec_options opt;
+    memset(&opt, 0, sizeof opt);
+    opt.env = ctx->env;
+    opt.threads = engine == PAREVM_ENGINE_SEQUENTIAL ? 1 : threads > 0 ? (int)threads : 1;
+    opt.force = engine == PAREVM_ENGINE_BLOCK_STM;
+    rc = exec_block_parallel(&cfg, &block->block, &w, hashes, &opt, &res->r, NULL);
     /* A source error makes whatever the executor saw untrustworthy. */
     int src_err = world_source_error(&w);
     if (!rc && src_err)

@@ -7,18 +7,7 @@
 #include <string.h>
 #include <sys/mman.h>
 
-#define SCRATCH_SLOTS 16
-#define SCRATCH_KEEP_MAX ((size_t)512 << 20) /* bytes kept in all */
-
-struct scratch_slot {
-    void *p;
-    size_t cap; /* bytes usable (rounded up at allocation) */
-    bool zeroed;
-};
-
-static pthread_mutex_t scratch_lock = PTHREAD_MUTEX_INITIALIZER;
-static struct scratch_slot scratch_slots[SCRATCH_SLOTS];
-static size_t scratch_kept;
+#include "types.h"
 
 /* Buffers from 1 MiB up are aligned to and sized in 2 MiB huge pages
  * (where the kernel grants them): they are probed at random, and with 4
@@ -35,26 +24,26 @@ static size_t scratch_cap(size_t size)
     return size ? (size + 63) & ~(size_t)63 : 64;
 }
 
-void *scratch_get(size_t size)
+void *scratch_get(struct scratch_cache *c, size_t size)
 {
     size_t cap = scratch_cap(size);
     if (cap < size)
         return NULL; /* overflow */
     /* The smallest kept buffer that fits: a big one would stay in use
      * where a later, bigger request needs it. */
-    pthread_mutex_lock(&scratch_lock);
+    pthread_mutex_lock(&c->lock);
     int best = -1;
     for (int i = 0; i < SCRATCH_SLOTS; i++)
-        if (scratch_slots[i].p && scratch_slots[i].cap >= cap &&
-            (best < 0 || scratch_slots[i].cap < scratch_slots[best].cap))
+        if (c->slots[i].p && c->slots[i].cap >= cap &&
+            (best < 0 || c->slots[i].cap < c->slots[best].cap))
             best = i;
     struct scratch_slot got = {NULL, 0, false};
     if (best >= 0) {
-        got = scratch_slots[best];
-        scratch_slots[best].p = NULL;
-        scratch_kept -= got.cap;
+        got = c->slots[best];
+        c->slots[best].p = NULL;
+        c->kept -= got.cap;
     }
-    pthread_mutex_unlock(&scratch_lock);
+    pthread_mutex_unlock(&c->lock);
     if (got.p) {
         if (!got.zeroed)
             memset(got.p, 0, cap);
@@ -72,35 +61,47 @@ void *scratch_get(size_t size)
     return p;
 }
 
-void scratch_put(void *p, size_t size, bool zeroed)
+void scratch_put(struct scratch_cache *c, void *p, size_t size, bool zeroed)
 {
     if (!p)
         return;
     size_t cap = scratch_cap(size);
-    pthread_mutex_lock(&scratch_lock);
+    pthread_mutex_lock(&c->lock);
     int slot = -1;
-    if (scratch_kept + cap <= SCRATCH_KEEP_MAX)
+    if (c->kept + cap <= SCRATCH_KEEP_MAX)
         for (int i = 0; i < SCRATCH_SLOTS && slot < 0; i++)
-            if (!scratch_slots[i].p)
+            if (!c->slots[i].p)
                 slot = i;
     if (slot >= 0) {
         /* Only the first cap bytes are cleared by the next memset: a
          * buffer got for less than its allocation is kept as that much. */
-        scratch_slots[slot] = (struct scratch_slot){p, cap, zeroed};
-        scratch_kept += cap;
+        c->slots[slot] = (struct scratch_slot){p, cap, zeroed};
+        c->kept += cap;
         p = NULL;
     }
-    pthread_mutex_unlock(&scratch_lock);
+    pthread_mutex_unlock(&c->lock);
     free(p);
 }
 
-void scratch_trim(void)
+int scratch_cache_init(struct scratch_cache *c)
 {
-    pthread_mutex_lock(&scratch_lock);
+    memset(c, 0, sizeof *c);
+    return pthread_mutex_init(&c->lock, NULL) ? PAREVM_ERR_NOMEM : PAREVM_OK;
+}
+
+void scratch_cache_destroy(struct scratch_cache *c)
+{
+    scratch_trim(c);
+    pthread_mutex_destroy(&c->lock);
+}
+
+void scratch_trim(struct scratch_cache *c)
+{
+    pthread_mutex_lock(&c->lock);
     for (int i = 0; i < SCRATCH_SLOTS; i++) {
-        free(scratch_slots[i].p);
-        scratch_slots[i].p = NULL;
+        free(c->slots[i].p);
+        c->slots[i].p = NULL;
     }
-    scratch_kept = 0;
-    pthread_mutex_unlock(&scratch_lock);
+    c->kept = 0;
+    pthread_mutex_unlock(&c->lock);
 }

@@ -60,7 +60,13 @@ void tx_result_free(struct tx_result *r)
     r->log_count = 0;
 }
 
-/* ---- per-thread context ---- */
+/* ---- per-thread context ----
+ *
+ * A thread's journal and EVM (frame pool, stacks) are kept across its
+ * transactions. By default a thread makes its own on first use, freed
+ * when it exits; an owner of long-lived state (exec/exec_env.h) binds
+ * one of its own to the calling thread for a call instead, so that
+ * nothing it leaves behind outlives the owner. */
 
 struct tx_context {
     struct journal journal;
@@ -69,30 +75,54 @@ struct tx_context {
 
 static pthread_key_t ctx_key;
 static pthread_once_t ctx_once = PTHREAD_ONCE_INIT;
+/* The context bound by transition_context_bind (NULL: the thread's own). */
+static _Thread_local struct tx_context *ctx_bound;
 
-static void ctx_destroy(void *p)
+void transition_context_destroy(struct tx_context *c)
 {
-    struct tx_context *c = p;
+    if (!c)
+        return;
     journal_free(&c->journal);
     evm_free(&c->evm);
     free(c);
 }
 
+static void ctx_destroy(void *p) { transition_context_destroy(p); }
+
 static void ctx_key_init(void) { pthread_key_create(&ctx_key, ctx_destroy); }
 
-static struct tx_context *ctx_get(void)
+struct tx_context *transition_context_create(void)
 {
-    pthread_once(&ctx_once, ctx_key_init);
-    struct tx_context *c = pthread_getspecific(ctx_key);
-    if (c)
-        return c;
-    c = calloc(1, sizeof *c);
+    struct tx_context *c = calloc(1, sizeof *c);
     if (!c)
         return NULL;
     journal_init(&c->journal);
     evm_init(&c->evm);
-    if (!c->evm.pool || pthread_setspecific(ctx_key, c) != 0) {
-        ctx_destroy(c);
+    if (!c->evm.pool) {
+        transition_context_destroy(c);
+        return NULL;
+    }
+    return c;
+}
+
+struct tx_context *transition_context_bind(struct tx_context *c)
+{
+    struct tx_context *prev = ctx_bound;
+    ctx_bound = c;
+    return prev;
+}
+
+static struct tx_context *ctx_get(void)
+{
+    if (ctx_bound)
+        return ctx_bound;
+    pthread_once(&ctx_once, ctx_key_init);
+    struct tx_context *c = pthread_getspecific(ctx_key);
+    if (c)
+        return c;
+    c = transition_context_create();
+    if (c && pthread_setspecific(ctx_key, c) != 0) {
+        transition_context_destroy(c);
         return NULL;
     }
     return c;
@@ -100,6 +130,8 @@ static struct tx_context *ctx_get(void)
 
 const struct journal *transition_last_journal(void)
 {
+    if (ctx_bound)
+        return &ctx_bound->journal;
     pthread_once(&ctx_once, ctx_key_init);
     struct tx_context *c = pthread_getspecific(ctx_key);
     return c ? &c->journal : NULL;

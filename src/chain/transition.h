@@ -135,6 +135,18 @@ int transition_apply_recorded(const struct block_env *env, const struct state_vi
 struct journal;
 const struct journal *transition_last_journal(void);
 
+/* A transaction context: the journal and EVM (frame pool, stacks) a
+ * thread reuses across its transitions. Each thread makes its own on
+ * first use, freed when it exits. An owner that must leave nothing
+ * behind (exec/exec_env.h) makes its own and binds one to the calling
+ * thread for the length of a call. */
+struct tx_context;
+struct tx_context *transition_context_create(void); /* NULL: out of memory */
+void transition_context_destroy(struct tx_context *c); /* NULL: nothing; not while bound */
+/* Make c the calling thread's context (NULL: back to the thread's own);
+ * returns the one bound before, to restore. */
+struct tx_context *transition_context_bind(struct tx_context *c);
+
 /* Convenience for the sequential path: apply to a world in place. */
 int transition_apply_world(const struct block_env *env, struct world *w, const struct tx *tx,
                            uint64_t block_gas_used, struct tx_result *result);

@@ -84,6 +84,9 @@ enum exec_partition {
 
 struct exec_options {
     int threads;       /* workers, the calling thread included (>= 1) */
+    struct exec_env *env; /* the worker pool, caches and guard statistics
+                             the block runs with (exec_env.h); NULL: the
+                             process default (the CLI's) */
     bool force;        /* run the parallel engine even where the guard
                           would choose sequential (tests, measurements) */
     bool record;       /* parallel runs: record the schedule and the hot
@@ -131,7 +134,8 @@ int exec_stats_take_graph(struct exec_stats *s, struct par_tx_output *out, size_
  * a block pay whose sender chains (a sender's transactions run in nonce
  * order) allow less than 1.5x: mostly one sender's transactions, by gas
  * limit. Otherwise the decision is measured: parallel
- * only where this process has seen parallel execution beat sequential
+ * only where opt->env (an exec_env.h environment; NULL: the process
+ * default) has seen parallel execution beat sequential
  * (time per gas, per thread count and class of gas per transaction),
  * exploring both until it has. exec_guard_record feeds it (the
  * executors call it for every block they run). w, the pre-block world,
@@ -148,14 +152,17 @@ int exec_usable_cpus(void);
  * of twice the online CPUs or more. With the guard on, blocks then run
  * sequentially (a worker would get half a core or less). */
 bool exec_host_oversubscribed(void);
-void exec_guard_record(bool parallel, int threads, uint64_t gas, size_t tx_count, uint64_t ns);
+/* The guard functions below read and write env's guard (NULL: the
+ * process default's); environments share nothing. */
+void exec_guard_record(struct exec_env *env, bool parallel, int threads, uint64_t gas, size_t tx_count,
+                       uint64_t ns);
 /* The engine gave up on block b (too contended): if it runs again, the
  * guard sends it straight to sequential execution. */
-void exec_guard_contended(const struct block *b);
+void exec_guard_contended(struct exec_env *env, const struct block *b);
 /* Whether to try the partitioned pass (exec/partition.h) on block b, and
  * what came of it (held: its outputs were final). */
-bool exec_guard_try_partition(const struct block *b);
-void exec_guard_partition_result(const struct block *b, bool held);
+bool exec_guard_try_partition(struct exec_env *env, const struct block *b);
+void exec_guard_partition_result(struct exec_env *env, const struct block *b, bool held);
 
 /* Execute block b like exec_block_sequential, running its transactions
  * with the parallel engine (exec/parallel.h) when the guard allows; the

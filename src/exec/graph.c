@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "exec.h"
+#include "exec_env.h"
 
 void exec_stats_reset(struct exec_stats *s)
 {
@@ -44,8 +45,9 @@ int exec_stats_take_graph(struct exec_stats *s, struct par_tx_output *out, size_
     return PAREVM_OK;
 }
 
-/* The guard's measurements: nanoseconds per unit of gas of the blocks
- * this process executed, sequentially and in parallel per thread count
+/* The guard's measurements (struct exec_guard, one per execution
+ * environment): nanoseconds per unit of gas of the blocks the
+ * environment executed, sequentially and in parallel per thread count
  * (exponentially weighted), kept apart by the block's gas per transaction
  * (a class per doubling from 32k: what parallel execution gains depends
  * mostly on how much work each transaction carries against the engine's
@@ -61,13 +63,9 @@ int exec_stats_take_graph(struct exec_stats *s, struct par_tx_output *out, size_
 /* Blocks whose sender chains allow less than this run sequentially
  * (guard_sender_bound). */
 #define GUARD_MIN_SENDER_BOUND 1.5
-#define GUARD_BUCKETS 65
+#define GUARD_BUCKETS EXEC_GUARD_BUCKETS
 #define GUARD_EXPLORE 2 /* samples of each mode before deciding (the first is a warm-up) */
-#define GUARD_CLASSES 5
-static pthread_mutex_t guard_lock = PTHREAD_MUTEX_INITIALIZER;
-static double guard_seq_rate[GUARD_CLASSES], guard_par_rate[GUARD_CLASSES][GUARD_BUCKETS];
-static unsigned guard_seq_samples[GUARD_CLASSES], guard_par_samples[GUARD_CLASSES][GUARD_BUCKETS];
-static unsigned guard_decisions[GUARD_CLASSES];
+#define GUARD_CLASSES EXEC_GUARD_CLASSES
 
 static int guard_bucket(int threads) { return threads < GUARD_BUCKETS ? threads : GUARD_BUCKETS - 1; }
 
@@ -81,15 +79,17 @@ static int guard_class(uint64_t gas, size_t tx_count)
     return c;
 }
 
-void exec_guard_record(bool parallel, int threads, uint64_t gas, size_t tx_count, uint64_t ns)
+void exec_guard_record(struct exec_env *env, bool parallel, int threads, uint64_t gas, size_t tx_count,
+                       uint64_t ns)
 {
+    struct exec_guard *g = &exec_env_or_default(env)->guard;
     if (gas < 100000) /* too small to say anything about throughput */
         return;
     double rate = (double)ns / (double)gas;
     int c = guard_class(gas, tx_count);
-    pthread_mutex_lock(&guard_lock);
-    double *r = parallel ? &guard_par_rate[c][guard_bucket(threads)] : &guard_seq_rate[c];
-    unsigned *n = parallel ? &guard_par_samples[c][guard_bucket(threads)] : &guard_seq_samples[c];
+    pthread_mutex_lock(&g->lock);
+    double *r = parallel ? &g->par_rate[c][guard_bucket(threads)] : &g->seq_rate[c];
+    unsigned *n = parallel ? &g->par_samples[c][guard_bucket(threads)] : &g->seq_samples[c];
     /* The first sample of each only counts: the first blocks a process
      * runs either way pay for cold caches and fresh memory (measured: 27
      * ms for a block that then took 15 ms in both modes), and a rate
@@ -99,88 +99,77 @@ void exec_guard_record(bool parallel, int threads, uint64_t gas, size_t tx_count
     else if (*n > 1)
         *r = 0.75 * *r + 0.25 * rate;
     (*n)++;
-    pthread_mutex_unlock(&guard_lock);
+    pthread_mutex_unlock(&g->lock);
 }
 
-/* A small ring of the most recent block hashes of some kind. */
-#define GUARD_RING_MAX 64
-struct guard_ring {
-    hash32 hashes[GUARD_RING_MAX];
-    unsigned count, next;
-};
+/* A small ring of the most recent block hashes of some kind (g's). */
+#define GUARD_RING_MAX EXEC_GUARD_RING_MAX
 
-static void ring_add(struct guard_ring *r, const struct block *b)
+static void ring_add(struct exec_guard *g, struct exec_guard_ring *r, const struct block *b)
 {
     if (!b->header.has_hash)
         return;
-    pthread_mutex_lock(&guard_lock);
+    pthread_mutex_lock(&g->lock);
     r->hashes[r->next] = b->header.hash;
     r->next = (r->next + 1) % GUARD_RING_MAX;
     if (r->count < GUARD_RING_MAX)
         r->count++;
-    pthread_mutex_unlock(&guard_lock);
+    pthread_mutex_unlock(&g->lock);
 }
 
-static bool ring_has(const struct guard_ring *r, const struct block *b)
+static bool ring_has(struct exec_guard *g, const struct exec_guard_ring *r, const struct block *b)
 {
     if (!b->header.has_hash)
         return false;
     bool known = false;
-    pthread_mutex_lock(&guard_lock);
+    pthread_mutex_lock(&g->lock);
     for (unsigned i = 0; i < r->count && !known; i++)
         known = hash32_eq(&r->hashes[i], &b->header.hash);
-    pthread_mutex_unlock(&guard_lock);
+    pthread_mutex_unlock(&g->lock);
     return known;
 }
 
 /* Blocks the engine gave up on (PAREVM_ERR_CONTENDED): running the same
  * block again (benchmarks, re-orgs, replays) goes straight to sequential
  * execution. */
-static struct guard_ring guard_contended;
-
-void exec_guard_contended(const struct block *b)
+void exec_guard_contended(struct exec_env *env, const struct block *b)
 {
-    ring_add(&guard_contended, b);
-}
-
-static bool guard_known_contended(const struct block *b)
-{
-    return ring_has(&guard_contended, b);
+    struct exec_guard *g = &exec_env_or_default(env)->guard;
+    ring_add(g, &g->contended, b);
 }
 
 /* The partitioned pass (partition.h): blocks on which it found a
  * conflict are not tried again, and after a conflict the next 1, 2, 4 ..
  * 32 blocks (doubling per conflict in a row) skip it, so that a stream of
  * contended blocks wastes few passes; a pass that holds resets that. */
-static struct guard_ring guard_partition_failed;
-static unsigned guard_partition_skip, guard_partition_backoff;
-
-bool exec_guard_try_partition(const struct block *b)
+bool exec_guard_try_partition(struct exec_env *env, const struct block *b)
 {
-    if (ring_has(&guard_partition_failed, b))
+    struct exec_guard *g = &exec_env_or_default(env)->guard;
+    if (ring_has(g, &g->partition_failed, b))
         return false;
-    pthread_mutex_lock(&guard_lock);
-    bool skip = guard_partition_skip > 0;
+    pthread_mutex_lock(&g->lock);
+    bool skip = g->partition_skip > 0;
     if (skip)
-        guard_partition_skip--;
-    pthread_mutex_unlock(&guard_lock);
+        g->partition_skip--;
+    pthread_mutex_unlock(&g->lock);
     return !skip;
 }
 
-void exec_guard_partition_result(const struct block *b, bool held)
+void exec_guard_partition_result(struct exec_env *env, const struct block *b, bool held)
 {
+    struct exec_guard *g = &exec_env_or_default(env)->guard;
     if (!held)
-        ring_add(&guard_partition_failed, b);
-    pthread_mutex_lock(&guard_lock);
+        ring_add(g, &g->partition_failed, b);
+    pthread_mutex_lock(&g->lock);
     if (held) {
-        guard_partition_backoff = 0;
+        g->partition_backoff = 0;
     } else {
-        guard_partition_backoff = guard_partition_backoff ? guard_partition_backoff * 2 : 1;
-        if (guard_partition_backoff > 32)
-            guard_partition_backoff = 32;
-        guard_partition_skip = guard_partition_backoff;
+        g->partition_backoff = g->partition_backoff ? g->partition_backoff * 2 : 1;
+        if (g->partition_backoff > 32)
+            g->partition_backoff = 32;
+        g->partition_skip = g->partition_backoff;
     }
-    pthread_mutex_unlock(&guard_lock);
+    pthread_mutex_unlock(&g->lock);
 }
 
 /* The speedup the block's sender chains allow: its transactions' total
@@ -259,22 +248,23 @@ bool exec_use_parallel(const struct block *b, enum fork fork, bool intermediate_
     (void)w; /* (kept in the interface: a guard may look at the state) */
     if (opt->force)
         return true;
-    if (opt->threads < 2 || b->tx_count < GUARD_MIN_TXS || guard_known_contended(b) ||
+    struct exec_guard *g = &exec_env_or_default(opt->env)->guard;
+    if (opt->threads < 2 || b->tx_count < GUARD_MIN_TXS || ring_has(g, &g->contended, b) ||
         guard_sender_bound(b) < GUARD_MIN_SENDER_BOUND)
         return false;
     int k = guard_bucket(opt->threads);
     /* The header's gas used: the block is invalid if it lies, and then
      * only the speed of finding out depends on it. */
     int c = guard_class(b->header.gas_used, b->tx_count);
-    pthread_mutex_lock(&guard_lock);
-    bool explore = guard_seq_samples[c] < GUARD_EXPLORE || guard_par_samples[c][k] < GUARD_EXPLORE ||
-                   ++guard_decisions[c] % 16 == 0;
+    pthread_mutex_lock(&g->lock);
+    bool explore = g->seq_samples[c] < GUARD_EXPLORE || g->par_samples[c][k] < GUARD_EXPLORE ||
+                   ++g->decisions[c] % 16 == 0;
     bool parallel;
     if (explore) /* samples of each; then every 16th decision tries parallel again */
-        parallel = guard_par_samples[c][k] < GUARD_EXPLORE || guard_seq_samples[c] >= GUARD_EXPLORE;
+        parallel = g->par_samples[c][k] < GUARD_EXPLORE || g->seq_samples[c] >= GUARD_EXPLORE;
     else
-        parallel = guard_par_rate[c][k] < 0.95 * guard_seq_rate[c];
-    pthread_mutex_unlock(&guard_lock);
+        parallel = g->par_rate[c][k] < 0.95 * g->seq_rate[c];
+    pthread_mutex_unlock(&g->lock);
     return parallel;
 }
 

@@ -98,35 +98,46 @@ struct mv_slab {
     struct mv_location locs[MV_SLAB_LOCATIONS];
 };
 
-/* Slabs outlive the block in a small process-wide cache: fresh memory
- * for every block meant a page fault every few dozen locations. */
-#define MV_SLAB_CACHE_MAX 4096
-static pthread_mutex_t slab_cache_lock = PTHREAD_MUTEX_INITIALIZER;
-static struct mv_slab *slab_cache;
-static size_t slab_cache_count;
-
-static struct mv_slab *slab_get(void)
+/* Slabs outlive the block in the environment's cache (mvmemory.h). */
+int mv_slab_cache_init(struct mv_slab_cache *c)
 {
-    pthread_mutex_lock(&slab_cache_lock);
-    struct mv_slab *slab = slab_cache;
-    if (slab) {
-        slab_cache = slab->next;
-        slab_cache_count--;
+    memset(c, 0, sizeof *c);
+    return pthread_mutex_init(&c->lock, NULL) ? PAREVM_ERR_NOMEM : PAREVM_OK;
+}
+
+void mv_slab_cache_destroy(struct mv_slab_cache *c)
+{
+    for (struct mv_slab *slab = c->list, *next; slab; slab = next) {
+        next = slab->next;
+        free(slab);
     }
-    pthread_mutex_unlock(&slab_cache_lock);
+    c->list = NULL;
+    c->count = 0;
+    pthread_mutex_destroy(&c->lock);
+}
+
+static struct mv_slab *slab_get(struct mv_slab_cache *c)
+{
+    pthread_mutex_lock(&c->lock);
+    struct mv_slab *slab = c->list;
+    if (slab) {
+        c->list = slab->next;
+        c->count--;
+    }
+    pthread_mutex_unlock(&c->lock);
     return slab ? slab : malloc(sizeof *slab);
 }
 
-static void slab_put(struct mv_slab *slab)
+static void slab_put(struct mv_slab_cache *c, struct mv_slab *slab)
 {
-    pthread_mutex_lock(&slab_cache_lock);
-    if (slab_cache_count < MV_SLAB_CACHE_MAX) {
-        slab->next = slab_cache;
-        slab_cache = slab;
-        slab_cache_count++;
+    pthread_mutex_lock(&c->lock);
+    if (c->count < MV_SLAB_CACHE_MAX) {
+        slab->next = c->list;
+        c->list = slab;
+        c->count++;
         slab = NULL;
     }
-    pthread_mutex_unlock(&slab_cache_lock);
+    pthread_mutex_unlock(&c->lock);
     free(slab);
 }
 
@@ -154,14 +165,16 @@ static inline void loc_unlock(struct mv_location *l)
 }
 
 int mvmemory_init(struct mvmemory *mv, const struct world *base, size_t tx_count, const address *beneficiary,
-                  size_t locations)
+                  size_t locations, struct scratch_cache *scratch, struct mv_slab_cache *slabs)
 {
     memset(mv, 0, sizeof *mv);
+    mv->scratch = scratch;
+    mv->slab_cache = slabs;
     mv->base = base;
     mv->tx_count = tx_count;
     if (beneficiary)
         mv->beneficiary = *beneficiary;
-    mv->fees = scratch_get((tx_count ? tx_count : 1) * sizeof *mv->fees);
+    mv->fees = scratch_get(mv->scratch, (tx_count ? tx_count : 1) * sizeof *mv->fees);
     if (!mv->fees)
         return PAREVM_ERR_NOMEM;
     for (size_t i = 0; i < tx_count; i++) {
@@ -178,15 +191,15 @@ int mvmemory_init(struct mvmemory *mv, const struct world *base, size_t tx_count
         cap *= 2;
     /* Kept across blocks (scratch): mvmemory_free clears the slots it
      * used, so a reuse costs neither page faults nor a memset. */
-    mv->index = scratch_get(cap * sizeof *mv->index);
-    mv->index_tags = scratch_get(cap * sizeof *mv->index_tags);
+    mv->index = scratch_get(mv->scratch, cap * sizeof *mv->index);
+    mv->index_tags = scratch_get(mv->scratch, cap * sizeof *mv->index_tags);
     mv->shard_count = 256;
     mv->shards = calloc(mv->shard_count, sizeof *mv->shards);
     if (!mv->shards || !mv->index || !mv->index_tags) {
-        scratch_put(mv->fees, tx_count * sizeof *mv->fees, false);
+        scratch_put(mv->scratch, mv->fees, tx_count * sizeof *mv->fees, false);
         free(mv->shards);
-        scratch_put((void *)mv->index, cap * sizeof *mv->index, true);
-        scratch_put((void *)mv->index_tags, cap * sizeof *mv->index_tags, true);
+        scratch_put(mv->scratch, (void *)mv->index, cap * sizeof *mv->index, true);
+        scratch_put(mv->scratch, (void *)mv->index_tags, cap * sizeof *mv->index_tags, true);
         memset(mv, 0, sizeof *mv);
         return PAREVM_ERR_NOMEM;
     }
@@ -219,7 +232,7 @@ static void index_clear(struct mvmemory *mv, const struct mv_location *l)
 
 void mvmemory_free(struct mvmemory *mv)
 {
-    scratch_put(mv->fees, mv->tx_count * sizeof *mv->fees, false);
+    scratch_put(mv->scratch, mv->fees, mv->tx_count * sizeof *mv->fees, false);
     mv->fees = NULL;
     if (!mv->shards)
         return;
@@ -244,14 +257,14 @@ void mvmemory_free(struct mvmemory *mv)
             if (clear_each)
                 index_clear(mv, l);
         }
-        slab_put(slab);
+        slab_put(mv->slab_cache, slab);
     }
     if (!clear_each) {
         memset((void *)mv->index, 0, cap * sizeof *mv->index);
         memset((void *)mv->index_tags, 0, cap * sizeof *mv->index_tags);
     }
-    scratch_put((void *)mv->index, cap * sizeof *mv->index, true);
-    scratch_put((void *)mv->index_tags, cap * sizeof *mv->index_tags, true);
+    scratch_put(mv->scratch, (void *)mv->index, cap * sizeof *mv->index, true);
+    scratch_put(mv->scratch, (void *)mv->index_tags, cap * sizeof *mv->index_tags, true);
     for (size_t i = 0; i < mv->shard_count; i++) {
         struct mv_shard *s = &mv->shards[i];
         hmap_free(&s->map);
@@ -369,7 +382,7 @@ static struct mv_location *new_location(struct mvmemory *mv, const struct mv_key
 {
     struct mv_slab *slab = thread_slab.slab;
     if (thread_slab.generation != mv->generation || !slab || slab->used == MV_SLAB_LOCATIONS) {
-        slab = slab_get();
+        slab = slab_get(mv->slab_cache);
         if (!slab)
             return NULL;
         slab->used = 0;

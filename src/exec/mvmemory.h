@@ -30,12 +30,14 @@
 #ifndef PAREVM_EXEC_MVMEMORY_H
 #define PAREVM_EXEC_MVMEMORY_H
 
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
 
+#include "../base/scratch.h"
 #include "../base/types.h"
 #include "../base/u256.h"
 #include "../state/code.h"
@@ -76,7 +78,23 @@ struct mv_shard;
 struct mv_fee;
 struct mv_slab;
 
+/* Slabs of locations kept across blocks (up to MV_SLAB_CACHE_MAX, 1.2
+ * MB): fresh memory for every block meant a page fault every few dozen
+ * locations. Owned by an execution environment (exec/exec_env.h), which
+ * frees them with mv_slab_cache_destroy. */
+#define MV_SLAB_CACHE_MAX 4096
+struct mv_slab_cache {
+    pthread_mutex_t lock; /* guards the list */
+    struct mv_slab *list;
+    size_t count;
+};
+#define MV_SLAB_CACHE_INIT {.lock = PTHREAD_MUTEX_INITIALIZER}
+int mv_slab_cache_init(struct mv_slab_cache *c); /* PAREVM_ERR_NOMEM: no mutex */
+void mv_slab_cache_destroy(struct mv_slab_cache *c); /* frees every kept slab */
+
 struct mvmemory {
+    struct scratch_cache *scratch; /* where the big arrays come from, and go back to */
+    struct mv_slab_cache *slab_cache;
     const struct world *base; /* pre-block state, read-only */
     size_t tx_count;
     /* Locations by key: an insert-only open-addressing index (slots
@@ -103,9 +121,11 @@ struct mvmemory {
 
 /* beneficiary: the block's coinbase. locations: how many locations the
  * block may write, an estimate that sizes the lock-free index (keys past
- * its capacity still work, through the slower shard maps). */
+ * its capacity still work, through the slower shard maps). The arrays
+ * come from scratch, the locations' slabs from slabs (both must outlive
+ * mv; they are the caller's execution environment's). */
 int mvmemory_init(struct mvmemory *mv, const struct world *base, size_t tx_count, const address *beneficiary,
-                  size_t locations);
+                  size_t locations, struct scratch_cache *scratch, struct mv_slab_cache *slabs);
 void mvmemory_free(struct mvmemory *mv);
 
 /* Find or create the location for key (NULL on ENOMEM). Stable pointer. */

@@ -28,6 +28,7 @@
 #include "../chain/logs.h"
 #include "../evm/trace.h"
 #include "chaos.h"
+#include "exec_env.h"
 #include "mvmemory.h"
 
 enum { ST_READY = 0, ST_EXECUTING, ST_EXECUTED, ST_ABORTING };
@@ -64,24 +65,20 @@ struct read_set {
 
 /* Read sets come from per-worker arenas (no malloc/free per incarnation,
  * most of them freed by another thread than allocated them); the arenas
- * are kept in a small process-wide pool across blocks. A worker's read
- * sets stay valid until the block's teardown, which resets the arenas. */
+ * are kept in the pool (par_pool) across blocks. A worker's read sets
+ * stay valid until the block's teardown, which resets the arenas. */
 #define PAR_ARENA_CHUNK (256u << 10)
-#define PAR_ARENA_POOL_MAX 64
 struct par_arena {
     struct arena arena;
     struct arena_mark start; /* after the first chunk: a reset keeps it */
 };
-static pthread_mutex_t arena_pool_lock = PTHREAD_MUTEX_INITIALIZER;
-static struct par_arena *arena_pool[PAR_ARENA_POOL_MAX];
-static int arena_pool_count;
 static _Thread_local struct arena *cur_arena; /* this worker's, or NULL */
 
-static struct par_arena *arena_get(void)
+static struct par_arena *arena_get(struct par_pool *p)
 {
-    pthread_mutex_lock(&arena_pool_lock);
-    struct par_arena *a = arena_pool_count ? arena_pool[--arena_pool_count] : NULL;
-    pthread_mutex_unlock(&arena_pool_lock);
+    pthread_mutex_lock(&p->arena_lock);
+    struct par_arena *a = p->arena_count ? p->arenas[--p->arena_count] : NULL;
+    pthread_mutex_unlock(&p->arena_lock);
     if (a)
         return a;
     a = malloc(sizeof *a);
@@ -96,17 +93,17 @@ static struct par_arena *arena_get(void)
     return a;
 }
 
-static void arena_put(struct par_arena *a)
+static void arena_put(struct par_pool *p, struct par_arena *a)
 {
     if (!a)
         return;
     arena_reset(&a->arena, a->start);
-    pthread_mutex_lock(&arena_pool_lock);
-    if (arena_pool_count < PAR_ARENA_POOL_MAX) {
-        arena_pool[arena_pool_count++] = a;
+    pthread_mutex_lock(&p->arena_lock);
+    if (p->arena_count < PAR_ARENA_POOL_MAX) {
+        p->arenas[p->arena_count++] = a;
         a = NULL;
     }
-    pthread_mutex_unlock(&arena_pool_lock);
+    pthread_mutex_unlock(&p->arena_lock);
     if (a) {
         arena_free(&a->arena);
         free(a);
@@ -955,74 +952,102 @@ void par_output_free(struct par_tx_output *out, size_t n)
     }
 }
 
-/* ---- worker pool ----
- *
- * Workers persist across blocks: creating threads (and their journals,
- * EVM frame pools and large stacks) per block would cost more than small
- * blocks take to execute. One block uses the pool at a time; a caller
- * that finds it busy (blocks executed concurrently from several threads)
- * gets threads of its own for that block.
- */
+/* ---- worker pool (par_pool, parallel.h) ---- */
 
-#define POOL_MAX 1024
+int par_pool_init(struct par_pool *p)
+{
+    memset(p, 0, sizeof *p);
+    if (pthread_mutex_init(&p->lock, NULL))
+        return PAREVM_ERR_NOMEM;
+    if (pthread_cond_init(&p->wake, NULL)) {
+        pthread_mutex_destroy(&p->lock);
+        return PAREVM_ERR_NOMEM;
+    }
+    if (pthread_cond_init(&p->finished, NULL)) {
+        pthread_cond_destroy(&p->wake);
+        pthread_mutex_destroy(&p->lock);
+        return PAREVM_ERR_NOMEM;
+    }
+    if (pthread_mutex_init(&p->arena_lock, NULL)) {
+        pthread_cond_destroy(&p->finished);
+        pthread_cond_destroy(&p->wake);
+        pthread_mutex_destroy(&p->lock);
+        return PAREVM_ERR_NOMEM;
+    }
+    return PAREVM_OK;
+}
 
-struct worker_pool {
-    pthread_mutex_t lock; /* guards everything below */
-    pthread_cond_t wake, finished;
-    pthread_t threads[POOL_MAX];
-    int count;               /* threads started */
-    uint64_t generation;     /* bumped per job */
-    void *(*job_fn)(void *); /* what each worker runs: job_fn(job) */
-    void *job;
-    int wanted;  /* workers the job uses (indices 0..wanted-1) */
-    int running; /* workers still inside the job */
-    bool busy;   /* a block is using the pool */
-};
-
-static struct worker_pool pool = {.lock = PTHREAD_MUTEX_INITIALIZER,
-                                  .wake = PTHREAD_COND_INITIALIZER,
-                                  .finished = PTHREAD_COND_INITIALIZER};
+void par_pool_destroy(struct par_pool *p)
+{
+    pthread_mutex_lock(&p->lock);
+    p->stopping = true;
+    pthread_cond_broadcast(&p->wake);
+    int count = p->count;
+    pthread_mutex_unlock(&p->lock);
+    /* (count no longer grows: only a job, and none runs, starts threads) */
+    for (int i = 0; i < count; i++)
+        pthread_join(p->workers[i].tid, NULL);
+    for (int i = 0; i < p->arena_count; i++) {
+        arena_free(&p->arenas[i]->arena);
+        free(p->arenas[i]);
+    }
+    p->arena_count = 0;
+    p->count = 0;
+    pthread_mutex_destroy(&p->arena_lock);
+    pthread_cond_destroy(&p->finished);
+    pthread_cond_destroy(&p->wake);
+    pthread_mutex_destroy(&p->lock);
+}
 
 static void *pool_thread(void *arg)
 {
-    int index = (int)(intptr_t)arg;
+    struct par_worker *me = arg;
+    struct par_pool *p = me->pool;
+    int index = me->index;
     uint64_t seen = 0;
-    pthread_mutex_lock(&pool.lock);
+    pthread_mutex_lock(&p->lock);
     for (;;) {
-        while (pool.generation == seen || index >= pool.wanted) {
-            seen = pool.generation;
-            pthread_cond_wait(&pool.wake, &pool.lock);
+        while (!p->stopping && (p->generation == seen || index >= p->wanted)) {
+            seen = p->generation;
+            pthread_cond_wait(&p->wake, &p->lock);
         }
-        seen = pool.generation;
-        void *(*fn)(void *) = pool.job_fn;
-        void *job = pool.job;
-        pthread_mutex_unlock(&pool.lock);
+        if (p->stopping)
+            break;
+        seen = p->generation;
+        void *(*fn)(void *) = p->job_fn;
+        void *job = p->job;
+        pthread_mutex_unlock(&p->lock);
         fn(job);
-        pthread_mutex_lock(&pool.lock);
-        if (--pool.running == 0)
-            pthread_cond_broadcast(&pool.finished);
+        pthread_mutex_lock(&p->lock);
+        if (--p->running == 0)
+            pthread_cond_broadcast(&p->finished);
     }
+    pthread_mutex_unlock(&p->lock);
     return NULL;
 }
 
-static bool pool_grow(int want)
+/* Called with p->lock held. */
+static bool pool_grow(struct par_pool *p, int want)
 {
     /* The EVM recurses up to 1024 frames deep on the C stack: sized to
      * that need (deep_stack.h), not more, so many workers fit in a
      * limited address space. A thread that cannot be created leaves the
      * pool smaller: pool_run hands the job to the workers it has, and
-     * the caller runs it too, so no work is lost. */
+     * the caller runs it too, so no work is lost. Threads are joinable:
+     * par_pool_destroy joins them. */
     pthread_attr_t attr;
     pthread_attr_init(&attr);
     pthread_attr_setstacksize(&attr, deep_stack_size());
-    while (pool.count < want) {
-        if (pthread_create(&pool.threads[pool.count], &attr, pool_thread, (void *)(intptr_t)pool.count) != 0)
+    while (p->count < want) {
+        struct par_worker *w = &p->workers[p->count];
+        w->pool = p;
+        w->index = p->count;
+        if (pthread_create(&w->tid, &attr, pool_thread, w) != 0)
             break;
-        pthread_detach(pool.threads[pool.count]);
-        pool.count++;
+        p->count++;
     }
     pthread_attr_destroy(&attr);
-    return pool.count >= want;
+    return p->count >= want;
 }
 
 /* Fallback for a busy pool: threads of this block's own. */
@@ -1032,31 +1057,33 @@ struct own_threads {
 };
 static _Thread_local struct own_threads own;
 
-/* Start threads - 1 helpers running fn(c); returns how many run
+/* Start threads - 1 helpers running fn(c) on p; returns how many run
  * (-1-coded in `own` when private threads were used). */
-static int pool_run(void *(*fn)(void *), void *c, int threads)
+static int pool_run(struct par_pool *p, void *(*fn)(void *), void *c, int threads)
 {
     int helpers = threads - 1;
-    if (helpers <= 0)
+    if (helpers <= 0) {
+        own.count = 0; /* (pool_wait: nothing to wait for; not the pool's job) */
         return 0;
-    if (helpers > POOL_MAX)
-        helpers = POOL_MAX;
-    pthread_mutex_lock(&pool.lock);
-    if (!pool.busy) {
-        pool.busy = true;
-        pool_grow(helpers);
-        int n = helpers < pool.count ? helpers : pool.count;
-        pool.job_fn = fn;
-        pool.job = c;
-        pool.wanted = n;
-        pool.running = n;
-        pool.generation++;
-        pthread_cond_broadcast(&pool.wake);
-        pthread_mutex_unlock(&pool.lock);
+    }
+    if (helpers > PAR_POOL_MAX)
+        helpers = PAR_POOL_MAX;
+    pthread_mutex_lock(&p->lock);
+    if (!p->busy) {
+        p->busy = true;
+        pool_grow(p, helpers);
+        int n = helpers < p->count ? helpers : p->count;
+        p->job_fn = fn;
+        p->job = c;
+        p->wanted = n;
+        p->running = n;
+        p->generation++;
+        pthread_cond_broadcast(&p->wake);
+        pthread_mutex_unlock(&p->lock);
         own.count = -1;
         return n;
     }
-    pthread_mutex_unlock(&pool.lock);
+    pthread_mutex_unlock(&p->lock);
     own.tids = calloc((size_t)helpers, sizeof *own.tids);
     own.count = 0;
     pthread_attr_t attr;
@@ -1071,7 +1098,7 @@ static int pool_run(void *(*fn)(void *), void *c, int threads)
     return own.count;
 }
 
-static void pool_wait(int started)
+static void pool_wait(struct par_pool *p, int started)
 {
     if (own.count >= 0) {
         for (int t = 0; t < own.count; t++)
@@ -1082,14 +1109,14 @@ static void pool_wait(int started)
         return;
     }
     (void)started;
-    pthread_mutex_lock(&pool.lock);
-    while (pool.running > 0)
-        pthread_cond_wait(&pool.finished, &pool.lock);
-    pool.job = NULL;
-    pool.job_fn = NULL;
-    pool.wanted = 0;
-    pool.busy = false;
-    pthread_mutex_unlock(&pool.lock);
+    pthread_mutex_lock(&p->lock);
+    while (p->running > 0)
+        pthread_cond_wait(&p->finished, &p->lock);
+    p->job = NULL;
+    p->job_fn = NULL;
+    p->wanted = 0;
+    p->busy = false;
+    pthread_mutex_unlock(&p->lock);
 }
 
 /* Zeroed memory aligned to a cache line (the scheduler's structures are
@@ -1127,19 +1154,20 @@ static void for_worker_thunk(void *p)
     for_worker(p);
 }
 
-void parallel_for(int threads, size_t count, void (*fn)(void *arg, size_t i), void *arg)
+void parallel_for(struct exec_env *env, int threads, size_t count, void (*fn)(void *arg, size_t i), void *arg)
 {
+    struct par_pool *pool = &exec_env_or_default(env)->pool;
     struct for_job j = {.count = count, .fn = fn, .arg = arg};
     atomic_init(&j.next, 0);
     if (threads > (int)count)
         threads = (int)count;
-    int started = threads > 1 ? pool_run(for_worker, &j, threads) : 0;
+    int started = threads > 1 ? pool_run(pool, for_worker, &j, threads) : 0;
     /* The caller's share, where the stack has room for depth 1024; if no
      * such thread can be made, here (the best left to do). */
     if (deep_stack_run(deep_stack_need(0), for_worker_thunk, &j) != PAREVM_OK)
         for_worker(&j);
     if (threads > 1)
-        pool_wait(started);
+        pool_wait(pool, started);
 }
 
 void par_record_free(struct par_record *r)
@@ -1206,6 +1234,8 @@ static int rec_finish(struct par_ctx *c, struct par_record *rec)
     if (!rec->events)
         return PAREVM_ERR_NOMEM;
     for (int w = 0; w < c->rec_slots; w++) {
+        if (!c->rec[w].nev)
+            continue; /* (a worker that ran no task has no list: memcpy from NULL is undefined) */
         memcpy(rec->events + rec->event_count, c->rec[w].ev, c->rec[w].nev * sizeof *rec->events);
         rec->event_count += c->rec[w].nev;
     }
@@ -1324,6 +1354,9 @@ int parallel_execute_ex(const struct block_env *env, const struct world *base, c
         memset(rec, 0, sizeof *rec);
     if (threads < 1)
         threads = 1;
+    struct exec_env *xenv = exec_env_or_default(opt->env);
+    struct scratch_cache *scratch = &xenv->scratch;
+    struct par_pool *pool = &xenv->pool;
     struct par_ctx *c = zalloc_lines(sizeof *c);
     if (!c)
         return PAREVM_ERR_NOMEM;
@@ -1341,11 +1374,12 @@ int parallel_execute_ex(const struct block_env *env, const struct world *base, c
     c->give_up_aborts = n / 8 < PAR_GIVE_UP_MIN_ABORTS   ? PAR_GIVE_UP_MIN_ABORTS
                         : n / 8 > PAR_GIVE_UP_MAX_ABORTS ? PAR_GIVE_UP_MAX_ABORTS
                                                          : n / 8;
-    c->st = scratch_get((n ? n : 1) * sizeof *c->st);
-    int err = c->st ? mvmemory_init(&c->mv, base, n, &env->coinbase, expected_locations(env, txs, n))
+    c->st = scratch_get(scratch, (n ? n : 1) * sizeof *c->st);
+    int err = c->st ? mvmemory_init(&c->mv, base, n, &env->coinbase, expected_locations(env, txs, n), scratch,
+                                    &xenv->slabs)
                     : PAREVM_ERR_NOMEM;
     if (err) {
-        scratch_put(c->st, (n ? n : 1) * sizeof *c->st, false);
+        scratch_put(scratch, c->st, (n ? n : 1) * sizeof *c->st, false);
         free(c);
         return err;
     }
@@ -1357,7 +1391,7 @@ int parallel_execute_ex(const struct block_env *env, const struct world *base, c
         c->st[i].status = ST_EXECUTED;
     if (done) {
         struct seed_job seed = {c, 0};
-        parallel_for(threads, done, seed_one, &seed);
+        parallel_for(xenv, threads, done, seed_one, &seed);
         err = atomic_load(&seed.err);
     }
     atomic_init(&c->execution_idx, done);
@@ -1375,24 +1409,24 @@ int parallel_execute_ex(const struct block_env *env, const struct world *base, c
     if (c->arenas) {
         c->arena_slots = slots;
         for (int w = 0; w < slots; w++)
-            c->arenas[w] = arena_get(); /* NULL: that worker mallocs */
+            c->arenas[w] = arena_get(pool); /* NULL: that worker mallocs */
     }
     if (rec) {
         c->rec_slots = threads;
         c->rec = calloc((size_t)threads, sizeof *c->rec);
         if (!c->rec) {
             for (int w = 0; w < c->arena_slots; w++)
-                arena_put(c->arenas[w]);
+                arena_put(pool, c->arenas[w]);
             free(c->arenas);
             mvmemory_free(&c->mv);
-            scratch_put(c->st, (n ? n : 1) * sizeof *c->st, false);
+            scratch_put(scratch, c->st, (n ? n : 1) * sizeof *c->st, false);
             free(c);
             return PAREVM_ERR_NOMEM;
         }
         c->rec_t0 = now_ns();
     }
 
-    int started = pool_run(worker, c, threads);
+    int started = pool_run(pool, worker, c, threads);
     /* The caller runs transactions too: on a thread of ours when its own
      * stack is too small for depth 1024 (a host's small thread). All of
      * its share moves, as the view keeps per-thread state (cur_arena). */
@@ -1402,7 +1436,7 @@ int parallel_execute_ex(const struct block_env *env, const struct world *base, c
         atomic_compare_exchange_strong(&c->fatal, &none, PAREVM_ERR_NOMEM);
         atomic_store(&c->done, true);
     } /* else the helpers run it all: they loop until c->done */
-    pool_wait(started);
+    pool_wait(pool, started);
 
     err = atomic_load(&c->fatal);
     if (rec) {
@@ -1445,10 +1479,10 @@ int parallel_execute_ex(const struct block_env *env, const struct world *base, c
         memset(&c->st[i], 0, sizeof c->st[i]);
     }
     for (int w = 0; w < c->arena_slots; w++)
-        arena_put(c->arenas[w]);
+        arena_put(pool, c->arenas[w]);
     free(c->arenas);
     mvmemory_free(&c->mv);
-    scratch_put(c->st, (n ? n : 1) * sizeof *c->st, n > 0);
+    scratch_put(scratch, c->st, (n ? n : 1) * sizeof *c->st, n > 0);
     free(c);
     if (err == PAREVM_ERR_CONTENDED) /* out[0..done) stay final: the caller may commit them */
         par_output_free(out + done, n - done);

@@ -13,6 +13,7 @@
 #ifndef PAREVM_EXEC_PARALLEL_H
 #define PAREVM_EXEC_PARALLEL_H
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -21,6 +22,57 @@
 #include "../evm/env.h"
 #include "../state/world.h"
 #include "../state/write_set.h"
+
+struct exec_env; /* exec_env.h: the pool, caches and guard a run uses */
+
+/* ---- the worker pool ----
+ *
+ * Workers persist across blocks: creating threads (and their journals,
+ * EVM frame pools and large stacks) per block would cost more than small
+ * blocks take to execute. A pool belongs to an execution environment
+ * (exec_env.h), which joins its threads when it is destroyed. One block
+ * uses a pool at a time; a caller that finds it busy (blocks executed
+ * concurrently from several threads) gets threads of its own for that
+ * block, joined before it returns. The pool also keeps the arenas the
+ * workers' read sets come from (up to PAR_ARENA_POOL_MAX, reset, not
+ * freed, between blocks). Everything in it is guarded by its locks;
+ * use it only through parallel_execute_ex and parallel_for. */
+#define PAR_POOL_MAX 1024
+#define PAR_ARENA_POOL_MAX 64
+struct par_pool;
+struct par_worker {
+    struct par_pool *pool;
+    int index;
+    pthread_t tid;
+};
+struct par_arena;
+struct par_pool {
+    pthread_mutex_t lock; /* guards everything below up to arena_lock */
+    pthread_cond_t wake, finished;
+    struct par_worker workers[PAR_POOL_MAX];
+    int count;               /* threads started */
+    uint64_t generation;     /* bumped per job */
+    void *(*job_fn)(void *); /* what each worker runs: job_fn(job) */
+    void *job;
+    int wanted;                 /* workers the job uses (indices 0..wanted-1) */
+    int running;                /* workers still inside the job */
+    bool busy;                  /* a block is using the pool */
+    bool stopping;              /* par_pool_destroy: every worker returns */
+    pthread_mutex_t arena_lock; /* guards the two below */
+    struct par_arena *arenas[PAR_ARENA_POOL_MAX];
+    int arena_count;
+};
+#define PAR_POOL_INIT                                                                                        \
+    {                                                                                                        \
+        .lock = PTHREAD_MUTEX_INITIALIZER, .wake = PTHREAD_COND_INITIALIZER,                                 \
+        .finished = PTHREAD_COND_INITIALIZER, .arena_lock = PTHREAD_MUTEX_INITIALIZER                        \
+    }
+/* An empty pool (threads start on first use); PAREVM_ERR_NOMEM when its
+ * locks cannot be made. */
+int par_pool_init(struct par_pool *p);
+/* Stop and join every worker, free the kept arenas and the locks. No
+ * job may be running (the pool's owner is done with it). */
+void par_pool_destroy(struct par_pool *p);
 
 /* What one transaction's committed incarnation produced. */
 struct par_tx_output {
@@ -89,7 +141,7 @@ struct par_record {
 void par_record_free(struct par_record *r);
 
 /* Execute txs[0..n) against the pre-block world `base` (read-only while
- * this runs) with `threads` workers (the caller's thread is one of them).
+ * this runs) with `threads` workers of the process default's pool (the caller's thread is one of them).
  * out[0..n) must be zeroed (calloc); out[i] is filled for every i (free
  * with par_output_free). Transactions
  * are executed as if each had block_gas_used = 0; the caller applies the
@@ -108,6 +160,9 @@ int parallel_execute(const struct block_env *env, const struct world *base, cons
 
 /* What parallel_execute_ex does beyond parallel_execute (zero: nothing). */
 struct par_options {
+    /* The pool, caches and scratch the run uses (NULL: the process
+     * default, exec_env_default). */
+    struct exec_env *env;
     /* Record the schedule into *rec (NULL: no recording). */
     struct par_record *rec;
     /* Trace transaction trace_tx: every incarnation of it runs with an
@@ -129,8 +184,10 @@ int parallel_execute_ex(const struct block_env *env, const struct world *base, c
 
 void par_output_free(struct par_tx_output *out, size_t n);
 
-/* Call fn(arg, i) for every i < count on up to `threads` threads of the
- * worker pool (the caller's included); returns when every call has. */
-void parallel_for(int threads, size_t count, void (*fn)(void *arg, size_t i), void *arg);
+/* Call fn(arg, i) for every i < count on up to `threads` threads of
+ * env's worker pool (the caller's included; env NULL: the process
+ * default's); returns when every call has. */
+void parallel_for(struct exec_env *env, int threads, size_t count, void (*fn)(void *arg, size_t i),
+                  void *arg);
 
 #endif

@@ -815,7 +815,8 @@ bool partition_plausible(const struct tx *txs, size_t n, int threads)
 }
 
 int partition_execute(const struct block_env *env, const struct world *base, const struct tx *txs, size_t n,
-                      int threads, struct par_tx_output *out, struct par_stats *stats, size_t *kept)
+                      int threads, struct par_tx_output *out, struct par_stats *stats, size_t *kept,
+                      struct exec_env *xenv)
 {
     *kept = 0;
     if (n > UINT32_MAX)
@@ -843,7 +844,7 @@ int partition_execute(const struct block_env *env, const struct world *base, con
         run.chunks[c].hi = part_chunk_lo(n, chunks, c + 1);
         atomic_init(&run.chunks[c].span, span_pack(run.chunks[c].lo, run.chunks[c].hi));
     }
-    parallel_for(threads, chunks, part_job, &run);
+    parallel_for(xenv, threads, chunks, part_job, &run);
     pthread_mutex_destroy(&run.steal_lock);
     /* In block order: each run is validated against the runs below it. */
     int used = (int)chunks;
@@ -853,7 +854,7 @@ int partition_execute(const struct block_env *env, const struct world *base, con
     for (size_t c = 0; c < chunks && !err; c++)
         err = run.chunks[c].err;
     if (!err && chunks > 1)
-        parallel_for(threads, chunks - 1, part_validate_chunk, &run);
+        parallel_for(xenv, threads, chunks - 1, part_validate_chunk, &run);
     /* Every run below the first that read an earlier run's write held,
      * so that run's transactions below the read are final too. */
     size_t first_run = run.chunks[0].hi;

@@ -21,6 +21,7 @@
  */
 #include "bal.h"
 #include "exec.h"
+#include "exec_env.h"
 
 #include "parallel.h"
 #include "partition.h"
@@ -637,10 +638,16 @@ static bool par_all_commit(const struct seq_run *s)
     return true;
 }
 
-/* trie_runner over the worker pool. */
-static void pool_runner(void *threads, size_t count, void (*fn)(void *arg, size_t i), void *arg)
+/* trie_runner over an environment's worker pool. */
+struct pool_runner_arg {
+    struct exec_env *env;
+    int threads;
+};
+
+static void pool_runner(void *runner_arg, size_t count, void (*fn)(void *arg, size_t i), void *arg)
 {
-    parallel_for(*(const int *)threads, count, fn, arg);
+    const struct pool_runner_arg *p = runner_arg;
+    parallel_for(p->env, p->threads, count, fn, arg);
 }
 
 /* The deferred world writes of a parallel commit: every transaction's
@@ -669,6 +676,7 @@ static void apply_deferred(struct deferred_apply *d)
  * and hashed while the world is written (the commit's writes were the
  * one long step of a parallel block left on a single thread). */
 struct overlap_runner {
+    struct exec_env *env;
     int threads;
     struct deferred_apply *apply;
     void (*fn)(void *arg, size_t i);
@@ -688,13 +696,13 @@ static void overlap_run(void *arg, size_t count, void (*fn)(void *arg, size_t i)
 {
     struct overlap_runner *o = arg;
     if (o->apply->done) {
-        parallel_for(o->threads, count, fn, fn_arg);
+        parallel_for(o->env, o->threads, count, fn, fn_arg);
         return;
     }
     o->fn = fn;
     o->fn_arg = fn_arg;
     /* job 0 first: the longest, it should start at once */
-    parallel_for(o->threads, count + 1, overlap_job, o);
+    parallel_for(o->env, o->threads, count + 1, overlap_job, o);
 }
 
 /* ---- the contention probe ----
@@ -926,7 +934,7 @@ static enum probe_verdict probe_block(const struct seq_run *s, const struct bloc
 }
 
 /* Whether to try the partitioned pass before Block-STM. */
-static bool try_partition(const struct block *b, const struct exec_options *opt)
+static bool try_partition(const struct block *b, const struct exec_options *opt, struct exec_env *env)
 {
     if (opt->record || opt->trace || opt->threads < 2 || b->tx_count < 2 ||
         opt->partition == EXEC_PARTITION_OFF)
@@ -935,7 +943,7 @@ static bool try_partition(const struct block *b, const struct exec_options *opt)
         return true;
     /* Runs of fewer than 32 transactions: too little to split. */
     return b->tx_count >= (size_t)opt->threads * 32 &&
-           partition_plausible(b->txs, b->tx_count, opt->threads) && exec_guard_try_partition(b);
+           partition_plausible(b->txs, b->tx_count, opt->threads) && exec_guard_try_partition(env, b);
 }
 
 static int exec_block(const struct chain_config *cfg, const struct block *b, struct world *w,
@@ -947,6 +955,7 @@ static int exec_block(const struct chain_config *cfg, const struct block *b, str
     memset(r, 0, sizeof *r);
     if (!cfg || !b || !w || (b->tx_count && !b->txs))
         return PAREVM_ERR_ARG;
+    struct exec_env *env = exec_env_or_default(opt ? opt->env : NULL);
 
     /* The guard's first rule: no more workers than CPUs to run them
      * (exec_usable_cpus). Forced runs keep the count asked for (tests run
@@ -1026,7 +1035,7 @@ static int exec_block(const struct chain_config *cfg, const struct block *b, str
         enum probe_verdict v = probe_block(&s, b, opt->threads);
         if (v == PROBE_SERIAL) {
             go_parallel = false;
-            exec_guard_contended(b); /* (the same block again skips the probe) */
+            exec_guard_contended(env, b); /* (the same block again skips the probe) */
         } else if (v == PROBE_CROSSING && opt->threads <= 2) {
             go_parallel = false; /* (not a contended block: more workers may pay) */
         }
@@ -1037,7 +1046,7 @@ static int exec_block(const struct chain_config *cfg, const struct block *b, str
     if (go_parallel) {
         ran_parallel = true;
         /* The parallel phase reads the world as the system call left it. */
-        s.par = scratch_get(b->tx_count * sizeof *s.par);
+        s.par = scratch_get(&env->scratch, b->tx_count * sizeof *s.par);
         uint64_t t0 = monotonic_ns();
         /* The partitioned pass first where it may hold (not when the
          * schedule is recorded or a transaction traced: those follow
@@ -1046,10 +1055,11 @@ static int exec_block(const struct chain_config *cfg, const struct block *b, str
         struct par_stats part_stats = {0};
         if (!s.par)
             err = PAREVM_ERR_NOMEM;
-        else if (try_partition(b, opt)) {
-            err = partition_execute(&s.env, w, b->txs, b->tx_count, opt->threads, s.par, &part_stats, &kept);
+        else if (try_partition(b, opt, env)) {
+            err = partition_execute(&s.env, w, b->txs, b->tx_count, opt->threads, s.par, &part_stats, &kept,
+                                    env);
             if (!err && opt->partition == EXEC_PARTITION_AUTO)
-                exec_guard_partition_result(b, kept == b->tx_count);
+                exec_guard_partition_result(env, b, kept == b->tx_count);
             if (stats) {
                 stats->partitioned = kept == b->tx_count;
                 stats->partition_kept = kept;
@@ -1058,7 +1068,8 @@ static int exec_block(const struct chain_config *cfg, const struct block *b, str
         }
         if (!err && kept < b->tx_count) {
             /* Block-STM, from the first transaction the pass left open. */
-            struct par_options popt = {.rec = stats && opt->record ? &stats->record : NULL,
+            struct par_options popt = {.env = env,
+                                       .rec = stats && opt->record ? &stats->record : NULL,
                                        .trace = opt->trace != NULL,
                                        .trace_tx = opt->trace ? opt->trace->tx : 0,
                                        .may_give_up = !opt->force,
@@ -1078,12 +1089,12 @@ static int exec_block(const struct chain_config *cfg, const struct block *b, str
              * leaves out[0..done) as given): only the rest runs again. */
             s.par_count = kept;
             if (!kept) {
-                scratch_put(s.par, b->tx_count * sizeof *s.par, false);
+                scratch_put(&env->scratch, s.par, b->tx_count * sizeof *s.par, false);
                 s.par = NULL;
             }
             ran_parallel = false;
             contended = true;
-            exec_guard_contended(b);
+            exec_guard_contended(env, b);
             err = PAREVM_OK;
         }
         if (!err && stats && s.par && ran_parallel) {
@@ -1107,7 +1118,7 @@ static int exec_block(const struct chain_config *cfg, const struct block *b, str
         /* The world writes, overlapped with the receipts root (the
          * receipts are complete; the root reads nothing of the world). */
         struct deferred_apply apply = {&s, PAREVM_OK, false, &s.undo};
-        struct overlap_runner runner_arg = {opt->threads, &apply, NULL, NULL};
+        struct overlap_runner runner_arg = {env, opt->threads, &apply, NULL, NULL};
         struct trie_runner runner = {overlap_run, &runner_arg, opt->threads};
         err = receipts_root_with(r->receipts, r->receipt_count, &runner, &r->receipts_root);
         if (!apply.done)
@@ -1124,7 +1135,7 @@ static int exec_block(const struct chain_config *cfg, const struct block *b, str
         if (s.defer_apply && (err || !deferred_ok))
             from = 0;
         par_output_free(s.par + from, b->tx_count - from);
-        scratch_put(s.par, b->tx_count * sizeof *s.par, true);
+        scratch_put(&env->scratch, s.par, b->tx_count * sizeof *s.par, true);
         s.par = NULL;
     }
 
@@ -1155,8 +1166,8 @@ static int exec_block(const struct chain_config *cfg, const struct block *b, str
         if (ran_parallel && opt->threads > 1) {
             /* The receipts trie is hashed by the pool too: for blocks of
              * cheap transactions it is a large part of the block's work. */
-            int threads = opt->threads;
-            struct trie_runner runner = {pool_runner, &threads, threads};
+            struct pool_runner_arg pool = {env, opt->threads};
+            struct trie_runner runner = {pool_runner, &pool, opt->threads};
             err = receipts_root_with(r->receipts, r->receipt_count, &runner, &r->receipts_root);
         } else {
             err = receipts_root(r->receipts, r->receipt_count, &r->receipts_root);
@@ -1201,7 +1212,7 @@ static int exec_block(const struct chain_config *cfg, const struct block *b, str
     /* The guard's sample: the whole block, receipts root included, on
      * either path. Forced runs measure the engine, not the choice. */
     if ((!opt || (!opt->force && !opt->no_sample)) && !contended)
-        exec_guard_record(ran_parallel, opt ? opt->threads : 1, gas_used, b->tx_count,
+        exec_guard_record(env, ran_parallel, opt ? opt->threads : 1, gas_used, b->tx_count,
                           monotonic_ns() - block_start);
     return PAREVM_OK;
 }
@@ -1222,7 +1233,16 @@ struct exec_block_call {
 static void exec_block_thunk(void *p)
 {
     struct exec_block_call *c = p;
+    /* On the thread that runs the block (this one may be a thread of
+     * deep_stack's): a context of the environment's, where it keeps
+     * them, for the transactions run here. */
+    struct exec_env *env = exec_env_or_default(c->opt ? c->opt->env : NULL);
+    struct tx_context *bound, *prev;
+    c->err = exec_env_bind_context(env, &bound, &prev);
+    if (c->err)
+        return;
     c->err = exec_block(c->cfg, c->b, c->w, c->hashes, c->r, c->opt, c->stats);
+    exec_env_unbind_context(env, bound, prev);
 }
 
 /* The EVM recurses on the calling thread: a caller with a small stack
