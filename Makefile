@@ -113,9 +113,17 @@ FORCE:
 $(B)/parevm: $(TOOL_OBJS) $(B)/libparevm.a
 	$(Q)$(call quiet,LD,$@)$(CC) $(LDFLAGS) -o $@ $(TOOL_OBJS) $(B)/libparevm.a $(LDLIBS)
 
+# A test links the library and any objects listed as its prerequisites
+# (tests of tool code: below). Tests include headers, never .c files.
 $(B)/tests/%: tests/%.c $(B)/libparevm.a | $(SETUP_STAMP)
 	@mkdir -p $(dir $@)
-	$(Q)$(call quiet,CC,$@)$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(B)/libparevm.a $(LDLIBS) -lcmocka
+	$(Q)$(call quiet,CC,$@)$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(filter %.o,$^) $(B)/libparevm.a \
+		$(LDLIBS) -lcmocka
+
+# The generator and the report are part of the CLI, not the library.
+GEN_OBJS := $(addprefix $(B)/obj/src/tools/,gen.o gen_workloads.o gen_suite.o)
+$(B)/tests/test_gen $(B)/tests/test_scenarios $(B)/tests/test_determinism: $(GEN_OBJS)
+$(B)/tests/test_report: $(B)/obj/src/tools/report.o
 
 # The EVMC test dlopens the shared library of its variant.
 $(B)/tests/test_evmc: $(B)/libparevm.so
