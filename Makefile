@@ -74,8 +74,9 @@ TESTS := $(TEST_SRCS:tests/%.c=$(B)/tests/%)
 
 SETUP_STAMP := build/.setup-done
 
-.PHONY: all lib tests test check-unit check-conformance clean debug asan tsan setup demo
+.PHONY: all lib tests test check-unit clean debug asan tsan setup demo
 all: $(B)/parevm $(B)/libparevm.a $(B)/libparevm.so
+lib: $(B)/libparevm.a $(B)/libparevm.so
 
 $(SETUP_STAMP): scripts/setup
 	@bash scripts/setup
