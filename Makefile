@@ -74,8 +74,9 @@ TESTS := $(TEST_SRCS:tests/%.c=$(B)/tests/%)
 
 SETUP_STAMP := build/.setup-done
 
-.PHONY: all lib tests test check-unit check-conformance clean debug asan tsan setup demo
+.PHONY: all lib tests test check-unit clean debug asan tsan setup demo
 all: $(B)/parevm $(B)/libparevm.a $(B)/libparevm.so
+lib: $(B)/libparevm.a $(B)/libparevm.so
 
 $(SETUP_STAMP): scripts/setup
 	@bash scripts/setup
@@ -113,9 +114,17 @@ FORCE:
 $(B)/parevm: $(TOOL_OBJS) $(B)/libparevm.a
 	$(Q)$(call quiet,LD,$@)$(CC) $(LDFLAGS) -o $@ $(TOOL_OBJS) $(B)/libparevm.a $(LDLIBS)
 
+# A test links the library and any objects listed as its prerequisites
+# (tests of tool code: below). Tests include headers, never .c files.
 $(B)/tests/%: tests/%.c $(B)/libparevm.a | $(SETUP_STAMP)
 	@mkdir -p $(dir $@)
-	$(Q)$(call quiet,CC,$@)$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(B)/libparevm.a $(LDLIBS) -lcmocka
+	$(Q)$(call quiet,CC,$@)$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(filter %.o,$^) $(B)/libparevm.a \
+		$(LDLIBS) -lcmocka
+
+# The generator and the report are part of the CLI, not the library.
+GEN_OBJS := $(addprefix $(B)/obj/src/tools/,gen.o gen_workloads.o gen_suite.o)
+$(B)/tests/test_gen $(B)/tests/test_scenarios $(B)/tests/test_determinism: $(GEN_OBJS)
+$(B)/tests/test_report: $(B)/obj/src/tools/report.o
 
 # The EVMC test dlopens the shared library of its variant.
 $(B)/tests/test_evmc: $(B)/libparevm.so
@@ -138,4 +147,5 @@ demo: all
 clean:
 	rm -rf build
 
--include $(LIB_OBJS:.o=.d) $(TOOL_OBJS:.o=.d)
+# (a test's .d: its header dependencies, written beside it by -MMD)
+-include $(LIB_OBJS:.o=.d) $(TOOL_OBJS:.o=.d) $(TESTS:=.d)

@@ -8,7 +8,7 @@ benches: $(BENCHES)
 
 $(B)/bench_precompiles: bench/bench_precompiles.c $(B)/libparevm.a
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(B)/libparevm.a $(LDLIBS)
+	$(Q)$(call quiet,CC,$@)$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(B)/libparevm.a $(LDLIBS)
 
 # Interpreter benchmark on evm-benchmarks main and micro (scripts/bench-interp):
 # parevm's exec (+analysis) and tx-setup medians per case; with

@@ -48,7 +48,9 @@ help:
 	@printf '%s\n' \
 	  'parevm make targets (VARIANT=release|debug|asan|tsan|chaos|fuzz picks build/<variant>/):' \
 	  '  all (default)    build/parevm, build/libparevm.a, build/libparevm.so' \
+	  '  lib              the libraries only' \
 	  '  tests            the cmocka unit tests, build/tests/test_*' \
+	  '  build/tests/test_NAME   one unit test (build/asan/tests/... with VARIANT=asan)' \
 	  '  test             everything CI runs (scripts/test.sh; ~20 min)' \
 	  '  test-full        the same with the slow conformance tests' \
 	  '  check-unit       build and run the unit tests only' \

@@ -11,8 +11,8 @@ MPI_TOOL_OBJS := $(patsubst %.c,$(B)/obj/%.o,$(filter-out src/tools/census.c src
                  $(B)/obj-mpi/census.o $(B)/obj-mpi/census_mpi.o $(B)/obj-mpi/farm.o $(B)/obj-mpi/run.o
 $(B)/obj-mpi/%.o: src/tools/%.c | $(SETUP_STAMP)
 	@mkdir -p $(dir $@)
-	$(MPICC) $(CPPFLAGS) -DPAREVM_MPI $(CFLAGS) -MMD -MP -c $< -o $@
+	$(Q)$(call quiet,CC,$@)$(MPICC) $(CPPFLAGS) -DPAREVM_MPI $(CFLAGS) -MMD -MP -c $< -o $@
 $(B)/parevm-mpi: $(MPI_TOOL_OBJS) $(B)/libparevm.a
-	$(MPICC) $(LDFLAGS) -o $@ $(MPI_TOOL_OBJS) $(B)/libparevm.a $(LDLIBS)
+	$(Q)$(call quiet,LD,$@)$(MPICC) $(LDFLAGS) -o $@ $(MPI_TOOL_OBJS) $(B)/libparevm.a $(LDLIBS)
 -include $(wildcard $(B)/obj-mpi/*.d)
 endif

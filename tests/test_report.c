@@ -8,8 +8,9 @@
  * Synthetic records force the size limits both ways (merged Gantt bars,
  * binned dependency graph).
  *
- * The report is part of the command-line tool, not the library, so it is
- * compiled into this test (its static helpers are tested too).
+ * The report is part of the command-line tool, not the library: this
+ * test links its object (report_internal.h: the limits and helpers it
+ * checks).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -19,13 +20,15 @@
 #include <cmocka.h>
 
 #include <cjson/cJSON.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "../src/tools/report.c"
+#include "../src/tools/report.h"
+#include "../src/tools/report_internal.h"
 
 #include "../src/io/mainnet.h"
 
@@ -201,8 +204,8 @@ static void test_real_block(void **state)
         aborted += rec.record.events[k].outcome == PAR_EV_ABORTED;
         blocked += rec.record.events[k].outcome == PAR_EV_BLOCKED;
     }
-    assert_int_equal(count_of(gantt, gantt_color[GC_ABORTED]), aborted + 1);
-    assert_int_equal(count_of(gantt, gantt_color[GC_BLOCKED]), blocked + 1);
+    assert_int_equal(count_of(gantt, report_gantt_color[GC_ABORTED]), aborted + 1);
+    assert_int_equal(count_of(gantt, report_gantt_color[GC_BLOCKED]), blocked + 1);
     assert_int_equal(count_of(gantt, "thread 0</text>"), 1);
     assert_int_equal(count_of(gantt, "thread 1</text>"), 1);
     free(gantt);

@@ -9,6 +9,7 @@
 
 #include "../base/arena.h"
 #include "../base/hashmap.h"
+#include "../base/invariant.h"
 #include "../base/scratch.h"
 #include "chaos.h"
 
@@ -818,6 +819,9 @@ static int put_version(struct mvmemory *mv, struct mv_location *l, uint32_t tx, 
     l->versions[i].flag = flag;
     version_set(l, &l->versions[i], v);
     l->count++;
+    /* versions stay sorted by tx, one per tx: lower_bound relies on it */
+    PAREVM_ASSERT((i == 0 || l->versions[i - 1].tx < tx) &&
+                  (i + 1 == l->count || l->versions[i + 1].tx > tx));
     loc_unlock(l);
     return PAREVM_OK;
 }

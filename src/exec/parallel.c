@@ -24,6 +24,7 @@
 #include "../base/arena.h"
 #include "../base/deep_stack.h"
 #include "../base/hashmap.h"
+#include "../base/invariant.h"
 #include "../base/scratch.h"
 #include "../chain/logs.h"
 #include "../evm/trace.h"
@@ -555,6 +556,7 @@ static void set_ready(struct par_ctx *c, uint32_t i)
 {
     struct tx_state *s = &c->st[i];
     tx_lock(s);
+    PAREVM_ASSERT(s->status == ST_ABORTING); /* only an aborted incarnation is re-run */
     s->incarnation++;
     s->status = ST_READY;
     tx_unlock(s);
@@ -655,6 +657,7 @@ static bool add_dependency(struct par_ctx *c, uint32_t i, uint32_t j)
     }
     struct tx_state *si = &c->st[i];
     tx_lock(si); /* lock order: the lower index first */
+    PAREVM_ASSERT(si->status == ST_EXECUTING);
     si->status = ST_ABORTING;
     tx_unlock(si);
     sj->waiters[sj->nwait++] = i;
@@ -667,6 +670,7 @@ static struct task finish_execution(struct par_ctx *c, uint32_t i, uint32_t inc,
     struct tx_state *s = &c->st[i];
     CHAOS_POINT();
     tx_lock(s);
+    PAREVM_ASSERT(s->status == ST_EXECUTING);
     s->status = ST_EXECUTED;
     uint32_t *waiters = s->waiters;
     size_t nwait = s->nwait;

@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../base/invariant.h"
+
 enum {
     LOADED_BALANCE = 1,
     LOADED_NONCE = 2, /* nonce and existence */
@@ -182,6 +184,9 @@ static int push_undo(struct journal *j, struct journal_undo **out)
 
 void journal_revert(struct journal *j, struct journal_checkpoint cp)
 {
+    /* A checkpoint is reverted at most once, innermost first: it can
+     * never be deeper than what is recorded now. */
+    PAREVM_ASSERT(cp.undo_count <= j->undo_count && cp.log_count <= j->log_count);
     while (j->undo_count > cp.undo_count) {
         struct journal_undo *u = &j->undo[--j->undo_count];
         switch (u->kind) {

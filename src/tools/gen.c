@@ -48,11 +48,6 @@
  * 15,537,394, Shanghai from time 1,681,338,455, Cancun from 1,710,338,135,
  * Prague from 1,746,612,311, Osaka from 1,764,798,551 (BPO1 from
  * 1,765,290,071: the Osaka position lies before it). */
-struct gen_fork_params {
-    enum fork fork;
-    uint64_t number;
-    uint64_t timestamp;
-};
 static const struct gen_fork_params gen_forks[] = {
     {FORK_LONDON, 13000000, 1629000000},   {FORK_PARIS, 16000000, 1668000000},
     {FORK_SHANGHAI, 17500000, 1687000000}, {FORK_CANCUN, 20000000, 1717000000},
@@ -184,7 +179,7 @@ static void gen_be64(uint64_t v, uint8_t out[8])
 }
 
 /* The address of a valid secret key: keccak(x || y)[12..32]. */
-static int gen_key_address(const uint8_t key[32], address *addr)
+int gen_key_address(const uint8_t key[32], address *addr)
 {
     secp256k1_context *ctx = gen_secp_context();
     if (!ctx)
@@ -259,7 +254,7 @@ void gen_options_default(struct gen_options *o)
     o->fork = FORK_CANCUN;
 }
 
-static const struct gen_fork_params *gen_fork_params(enum fork f)
+const struct gen_fork_params *gen_fork_params(enum fork f)
 {
     for (size_t i = 0; i < GEN_FORK_COUNT; i++)
         if (gen_forks[i].fork == f)
@@ -315,7 +310,7 @@ bool gen_kind_from_name(const char *name, enum gen_kind *k)
 }
 
 /* o with the defaults that depend on other options filled in. */
-static struct gen_options gen_options_resolve(const struct gen_options *o)
+struct gen_options gen_options_resolve(const struct gen_options *o)
 {
     struct gen_options r = *o;
     if (r.accounts == 0 && r.txs <= GEN_MAX_TXS)
@@ -370,52 +365,7 @@ int gen_options_check(const struct gen_options *given, char *err, size_t err_len
 
 /* ---- the block being built ---- */
 
-/* One pre-state account. */
-struct gen_account {
-    address addr;
-    uint64_t pool_index; /* EOAs: index in the pool */
-    uint8_t key[32];     /* EOAs */
-    u256 balance;
-    uint64_t nonce;
-    u256 tokens; /* erc20: balanceOf in the token */
-    bool is_eoa;
-    bool is_token;
-    uint8_t *code; /* system contracts: runtime code (owned) */
-    size_t code_len;
-};
-
-struct gen_slot {
-    u256 key, value;
-};
-
-struct gen {
-    const struct gen_options *opt;
-    const struct gen_fork_params *fp;
-    struct gen_rng rng;
-    /* per transaction: pool index of sender and recipient, amount */
-    uint64_t *sender, *recipient;
-    u256 *amount;
-    /* touched pool indexes, sorted, unique; eoa[i] is the account of
-     * touched[i] */
-    uint64_t *touched;
-    size_t touched_count;
-    struct gen_account *eoa;
-    struct gen_account coinbase, token;
-    struct gen_account system[3]; /* Prague on: EIP-2935, 7002, 7251 */
-    size_t system_count;
-    struct gen_slot *slots; /* token storage, sorted by key */
-    size_t slot_count;
-    struct block block;
-    /* contract scenarios: the pre-state after setup (gen_workloads.c) */
-    struct gen_workload workload;
-    bool is_workload;
-    hash32 parent_hash;
-    struct block_result result;
-    char *err;
-    size_t err_len;
-};
-
-static void gen_free(struct gen *g)
+void gen_free(struct gen *g)
 {
     free(g->sender);
     free(g->recipient);
@@ -469,7 +419,7 @@ static u256 gen_pow10(unsigned e)
 }
 
 /* Who sends what to whom. */
-static int gen_choose(struct gen *g)
+int gen_choose(struct gen *g)
 {
     const struct gen_options *o = g->opt;
     uint64_t n = o->txs;
@@ -524,7 +474,7 @@ static int gen_cmp_u64(const void *a, const void *b)
 }
 
 /* Position of pool index i in g->touched (present by construction). */
-static size_t gen_touched_pos(const struct gen *g, uint64_t i)
+size_t gen_touched_pos(const struct gen *g, uint64_t i)
 {
     size_t lo = 0, hi = g->touched_count;
     while (lo < hi) {
@@ -539,7 +489,7 @@ static size_t gen_touched_pos(const struct gen *g, uint64_t i)
 
 /* Pre-state of every touched account: 100 ETH plus up to 1 ETH, a nonce
  * below 1000, and (erc20) one million tokens plus up to one token. */
-static int gen_accounts(struct gen *g)
+int gen_accounts(struct gen *g)
 {
     const struct gen_options *o = g->opt;
     uint64_t n = o->txs;
@@ -990,7 +940,7 @@ static void gen_json_u64(struct bytebuf *b, const char *key, uint64_t v)
     gen_printf(b, "\"%s\":\"0x%llx\"", key, (unsigned long long)v);
 }
 
-static int gen_block_size(const struct block *b, uint64_t *size)
+int gen_block_size(const struct block *b, uint64_t *size)
 {
     /* rlp([header, [tx...], uncles, withdrawals]): a typed transaction
      * is an RLP string holding type || payload (EIP-2718), a legacy one
@@ -1366,7 +1316,7 @@ static int gen_mkdirs(const char *dir, char *err, size_t err_len)
 /* Build g's block and pre-state and execute the block, filling in the
  * header. g is zeroed but for opt (resolved and checked), fp, err and
  * err_len; gen_free releases what this leaves in g, also on error. */
-static int gen_build(struct gen *g)
+int gen_build(struct gen *g)
 {
     const struct gen_options *o = g->opt;
     int rc;

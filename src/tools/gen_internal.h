@@ -13,6 +13,7 @@
 #include "../base/u256.h"
 #include "../chain/block.h"
 #include "../chain/tx.h"
+#include "../exec/exec.h"
 #include "../state/world.h"
 #include "gen.h"
 
@@ -74,5 +75,83 @@ struct gen_workload {
 int gen_workload_build(const struct gen_options *o, const struct block_header *h, struct gen_workload *out,
                        char *err, size_t err_len);
 void gen_workload_free(struct gen_workload *w);
+
+/* ---- gen.c's block under construction ----
+ * Shared with the unit tests (tests/test_gen.c, tests/test_scenarios.c),
+ * which build blocks step by step; the tool itself goes through
+ * gen_write_fixture. */
+
+/* Where a supported fork puts the generated block on the mainnet
+ * schedule (gen.c lists them). */
+struct gen_fork_params {
+    enum fork fork;
+    uint64_t number;
+    uint64_t timestamp;
+};
+/* NULL when gen does not support fork f. */
+const struct gen_fork_params *gen_fork_params(enum fork f);
+
+/* One pre-state account. */
+struct gen_account {
+    address addr;
+    uint64_t pool_index; /* EOAs: index in the pool */
+    uint8_t key[32];     /* EOAs */
+    u256 balance;
+    uint64_t nonce;
+    u256 tokens; /* erc20: balanceOf in the token */
+    bool is_eoa;
+    bool is_token;
+    uint8_t *code; /* system contracts: runtime code (owned) */
+    size_t code_len;
+};
+
+struct gen_slot {
+    u256 key, value;
+};
+
+struct gen {
+    const struct gen_options *opt;
+    const struct gen_fork_params *fp;
+    struct gen_rng rng;
+    /* per transaction: pool index of sender and recipient, amount */
+    uint64_t *sender, *recipient;
+    u256 *amount;
+    /* touched pool indexes, sorted, unique; eoa[i] is the account of
+     * touched[i] */
+    uint64_t *touched;
+    size_t touched_count;
+    struct gen_account *eoa;
+    struct gen_account coinbase, token;
+    struct gen_account system[3]; /* Prague on: EIP-2935, 7002, 7251 */
+    size_t system_count;
+    struct gen_slot *slots; /* token storage, sorted by key */
+    size_t slot_count;
+    struct block block;
+    /* contract scenarios: the pre-state after setup (gen_workloads.c) */
+    struct gen_workload workload;
+    bool is_workload;
+    hash32 parent_hash;
+    struct block_result result;
+    char *err;
+    size_t err_len;
+};
+
+/* o with the defaults that depend on other options filled in. */
+struct gen_options gen_options_resolve(const struct gen_options *o);
+/* Who sends what to whom (transfers, erc20): g->sender, recipient, amount. */
+int gen_choose(struct gen *g);
+/* The pre-state of every account gen_choose touched (g->eoa, ...). */
+int gen_accounts(struct gen *g);
+/* Position of pool index i in g->touched (present by construction). */
+size_t gen_touched_pos(const struct gen *g, uint64_t i);
+/* Build g's block and pre-state and execute the block, filling in the
+ * header. g is zeroed but for opt (resolved and checked), fp, err and
+ * err_len; gen_free releases what this leaves in g, also on error. */
+int gen_build(struct gen *g);
+void gen_free(struct gen *g);
+/* The size of b's RLP encoding as mainnet's `size` field counts it. */
+int gen_block_size(const struct block *b, uint64_t *size);
+/* The address of a valid secret key: keccak(x || y)[12..32]. */
+int gen_key_address(const uint8_t key[32], address *addr);
 
 #endif

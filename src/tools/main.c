@@ -12,32 +12,47 @@ struct cli_command {
     const char *name;
     const char *summary;
     int (*run)(int argc, char **argv);
+    void (*usage)(FILE *out); /* NULL: the summary says it all */
 };
 
 static int cli_version(int argc, char **argv);
 static int cli_help(int argc, char **argv);
 
+/* Every subcommand, in the order `parevm --help` lists them; main
+ * dispatches through this table, so the list cannot miss one. */
 static const struct cli_command commands[] = {
-    {"statetest", "run ethereum/tests GeneralStateTests fixtures", cli_statetest},
-    {"blocktest", "run ethereum/tests BlockchainTests fixtures", cli_blocktest},
-    {"gen", "write a synthetic block (ETH or ERC-20 transfers) as a mainnet-format fixture", cli_gen},
-    {"run", "execute mainnet block snapshots and check them against their headers", cli_run},
-    {"bench", "sequential vs parallel execution of block fixtures, with the oracle bound", cli_bench},
-    {"census", "parallelism census of many blocks: bound(P), critical path, hot contracts", cli_census},
-    {"bal", "EIP-7928 block-level access list of block snapshots (RLP, JSON, sizes)", cli_bal},
-    {"t8n", "state transition as geth's `evm t8n` (alloc + env + txs -> post-state, receipts)", cli_t8n},
-    {"version", "print the version", cli_version},
-    {"help", "show this help (or `help COMMAND`)", cli_help},
+    {"statetest", "run ethereum/tests GeneralStateTests fixtures", cli_statetest, cli_statetest_usage},
+    {"blocktest", "run ethereum/tests BlockchainTests fixtures", cli_blocktest, cli_blocktest_usage},
+    {"gen", "synthetic blocks as fixtures: transfers, tokens, DeFi, games, adversarial", cli_gen,
+     cli_gen_usage},
+    {"run", "execute mainnet block snapshots and check them against their headers", cli_run, cli_run_usage},
+    {"bench", "sequential vs parallel execution of block fixtures, the oracle bound, --report", cli_bench,
+     cli_bench_usage},
+    {"census", "parallelism census of many blocks: bound(P), critical path, hot contracts", cli_census,
+     cli_census_usage},
+    {"bal", "EIP-7928 block-level access list of block snapshots (RLP, JSON, sizes)", cli_bal, cli_bal_usage},
+    {"t8n", "state transition as geth's `evm t8n` (alloc + env + txs -> post-state, receipts)", cli_t8n,
+     cli_t8n_usage},
+    {"version", "print the version and the commit it was built from", cli_version, NULL},
+    {"help", "show this help, or `help COMMAND`: that command's options", cli_help, NULL},
 };
 #define COMMAND_COUNT (sizeof commands / sizeof commands[0])
+
+static const struct cli_command *find_command(const char *name)
+{
+    for (size_t i = 0; i < COMMAND_COUNT; i++)
+        if (strcmp(name, commands[i].name) == 0)
+            return &commands[i];
+    return NULL;
+}
 
 static void usage(FILE *out)
 {
     fprintf(out, "usage: parevm COMMAND [ARGS...]\n"
-                 "       parevm --help | --version\n\ncommands:\n");
+                 "       parevm --help | -h | --version\n\ncommands:\n");
     for (size_t i = 0; i < COMMAND_COUNT; i++)
         fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].summary);
-    fprintf(out, "\nRun `parevm COMMAND --help` for a command's options.\n");
+    fprintf(out, "\nRun `parevm COMMAND --help` (or `parevm help COMMAND`) for a command's options.\n");
 }
 
 static int cli_version(int argc, char **argv)
@@ -50,44 +65,20 @@ static int cli_version(int argc, char **argv)
 
 static int cli_help(int argc, char **argv)
 {
-    if (argc > 1 && strcmp(argv[1], "statetest") == 0) {
-        cli_statetest_usage(stdout);
+    if (argc < 2) {
+        usage(stdout);
         return CLI_EXIT_OK;
     }
-    if (argc > 1 && strcmp(argv[1], "blocktest") == 0) {
-        cli_blocktest_usage(stdout);
-        return CLI_EXIT_OK;
-    }
-    if (argc > 1 && strcmp(argv[1], "gen") == 0) {
-        cli_gen_usage(stdout);
-        return CLI_EXIT_OK;
-    }
-    if (argc > 1 && strcmp(argv[1], "bench") == 0) {
-        cli_bench_usage(stdout);
-        return 0;
-    }
-    if (argc > 1 && strcmp(argv[1], "census") == 0) {
-        cli_census_usage(stdout);
-        return CLI_EXIT_OK;
-    }
-    if (argc > 1 && strcmp(argv[1], "t8n") == 0) {
-        cli_t8n_usage(stdout);
-        return CLI_EXIT_OK;
-    }
-    if (argc > 1 && strcmp(argv[1], "bal") == 0) {
-        cli_bal_usage(stdout);
-        return CLI_EXIT_OK;
-    }
-    if (argc > 1 && strcmp(argv[1], "run") == 0) {
-        cli_run_usage(stdout);
-        return CLI_EXIT_OK;
-    }
-    if (argc > 1) {
+    const struct cli_command *c = find_command(argv[1]);
+    if (!c) {
         fprintf(stderr, "parevm: unknown command '%s'\n\n", argv[1]);
         usage(stderr);
         return CLI_EXIT_USAGE;
     }
-    usage(stdout);
+    if (c->usage)
+        c->usage(stdout);
+    else
+        printf("usage: parevm %s\n\n%s\n", c->name, c->summary);
     return CLI_EXIT_OK;
 }
 
@@ -110,9 +101,9 @@ int main(int argc, char **argv)
     }
     if (strcmp(cmd, "--version") == 0)
         return cli_version(0, NULL);
-    for (size_t i = 0; i < COMMAND_COUNT; i++)
-        if (strcmp(cmd, commands[i].name) == 0)
-            return commands[i].run(argc - 1, argv + 1);
+    const struct cli_command *c = find_command(cmd);
+    if (c)
+        return c->run(argc - 1, argv + 1);
     fprintf(stderr, "parevm: unknown command '%s'\n\n", cmd);
     usage(stderr);
     return CLI_EXIT_USAGE;

@@ -21,14 +21,7 @@
 #include "../base/hex.h"
 #include "../base/u256.h"
 #include "../exec/mvmemory.h"
-
-#define REPORT_GANTT_DETAIL 1500
-#define REPORT_GANTT_MAX_BARS 1500
-#define REPORT_GRAPH_DETAIL 300
-#define REPORT_GRAPH_BINS 300
-#define REPORT_GRAPH_MAX_ARCS 600
-#define REPORT_HOT_ROWS 12
-#define REPORT_JSON_HOT 100
+#include "report_internal.h"
 
 /* Chart geometry (pixels). */
 #define CHART_LEFT 70
@@ -39,9 +32,7 @@ static const char *const report_palette[] = {"#4e79a7", "#e15759", "#59a14f", "#
                                              "#b07aa1", "#76b7b2", "#edc948", "#9c755f"};
 #define PALETTE_SIZE (sizeof report_palette / sizeof report_palette[0])
 
-/* Gantt bar classes, drawn in this order (problems on top). */
-enum gantt_class { GC_EXEC, GC_VALIDATE, GC_SUPERSEDED, GC_BLOCKED, GC_ABORTED, GC_COUNT };
-static const char *const gantt_color[GC_COUNT] = {"#4e79a7", "#59a14f", "#b07aa1", "#f28e2b", "#e15759"};
+const char *const report_gantt_color[GC_COUNT] = {"#4e79a7", "#59a14f", "#b07aa1", "#f28e2b", "#e15759"};
 static const char *const gantt_name[GC_COUNT] = {"execution", "validation", "superseded execution",
                                                  "blocked execution", "failed validation (abort)"};
 
@@ -90,8 +81,7 @@ static void report_json_text(FILE *out, const char *s)
     fputc('"', out);
 }
 
-/* Minimal hex of a storage slot ("0x0" for zero). */
-static void report_slot_hex(const u256 *slot, char out[67])
+void report_slot_hex(const u256 *slot, char out[67])
 {
     uint8_t be[32];
     u256_to_be(slot, be);
@@ -107,7 +97,7 @@ static void report_slot_hex(const u256 *slot, char out[67])
         snprintf(out, 67, "%s", full);
 }
 
-static void report_address_hex(const address *a, char out[43])
+void report_address_hex(const address *a, char out[43])
 {
     hex_encode(a->bytes, 20, out);
 }
@@ -505,7 +495,7 @@ static void report_gantt_bar(FILE *out, const struct gantt_bar *g)
     if (w < 0.6)
         w = 0.6;
     fprintf(out, "<rect x=\"%.1f\" y=\"%.0f\" width=\"%.1f\" height=\"%.0f\" fill=\"%s\"><title>",
-            CHART_LEFT + g->x0, y, w, h, gantt_color[g->cls]);
+            CHART_LEFT + g->x0, y, w, h, report_gantt_color[g->cls]);
     if (g->count == 1)
         fprintf(out, "tx %u incarnation %u: %s, %.3f-%.3f ms", g->tx_lo, g->inc, gantt_name[g->cls],
                 g->t0 / 1e6, g->t1 / 1e6);
@@ -635,7 +625,7 @@ static int report_gantt(FILE *out, const struct report_block *b)
         fprintf(out,
                 "<rect x=\"%d\" y=\"4\" width=\"12\" height=\"10\" fill=\"%s\"/><text x=\"%d\" y=\"13\" "
                 "class=\"lg\">%s (%zu)</text>",
-                lx, gantt_color[c], lx + 16, gantt_name[c], counts[c]);
+                lx, report_gantt_color[c], lx + 16, gantt_name[c], counts[c]);
         lx += 16 + (int)strlen(gantt_name[c]) * 6 + 50;
     }
     fputs("</svg>", out);
