@@ -31,9 +31,9 @@ else
     for ((p = 2; p <= cpus || p == 2; p *= 2)); do THREADS="$THREADS,$p"; done
 fi
 SCENARIOS=(transfers erc20 amm lending nft supply dao mixed smart) # smart: Prague, EIP-7702
-ADVERSARIAL=(storm memory hotbalance redeploy create2) # one block each: a hot-slot conflict storm,
-# maximal-memory transactions, one account paid by all, a CREATE2/self-destruct cycle on one address,
-# a CREATE2 salt reused
+ADVERSARIAL=(storm memory hotbalance redeploy create2 recursion) # one block each: a hot-slot conflict
+# storm, maximal-memory transactions, one account paid by all, a CREATE2/self-destruct cycle on one
+# address, a CREATE2 salt reused, self-calls as deep as 16M gas allows (488 frames)
 start=$SECONDS
 
 # gen NAME SCENARIO ARGS...: the block in $OUT/NAME, regenerated when its

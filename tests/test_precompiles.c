@@ -2916,10 +2916,12 @@ static int kzg_missing_setup_child(void)
 }
 
 /* Writes a trusted setup in the c-kzg text format whose secret is tau =
- * 2: g1_count G1 tokens (the generator: the precompile skips them), then
- * the G2 points listed (as multiples of the generator). Returns the path
- * (static buffer). */
-static const char *kzg_write_setup(unsigned g1_count, const uint64_t *g2_multiples, unsigned g2_count)
+ * 2: g1_count G1 tokens (g1_token, 96 hex digits, or the generator when
+ * NULL: the precompile skips them), then the G2 points listed (as
+ * multiples of the generator), then the G1 tokens again (the monomial
+ * part). Returns the path (static buffer). */
+static const char *kzg_write_setup_g1(const char *g1_token, unsigned g1_count, const uint64_t *g2_multiples,
+                                      unsigned g2_count)
 {
     static char path[64];
     snprintf(path, sizeof path, "/tmp/parevm-kzg-setup-%ld.txt", (long)getpid());
@@ -2927,7 +2929,10 @@ static const char *kzg_write_setup(unsigned g1_count, const uint64_t *g2_multipl
     assert_non_null(f);
     fprintf(f, "%u\n%u\n", g1_count, g2_count);
     char g1[97];
-    kzg_g1_times(g1, 1);
+    if (g1_token)
+        snprintf(g1, sizeof g1, "%s", g1_token);
+    else
+        kzg_g1_times(g1, 1);
     for (unsigned i = 0; i < g1_count; i++)
         fprintf(f, "%s\n", g1);
     for (unsigned i = 0; i < g2_count; i++) {
@@ -2946,6 +2951,11 @@ static const char *kzg_write_setup(unsigned g1_count, const uint64_t *g2_multipl
         fprintf(f, "%s\n", g1);
     assert_int_equal(fclose(f), 0);
     return path;
+}
+
+static const char *kzg_write_setup(unsigned g1_count, const uint64_t *g2_multiples, unsigned g2_count)
+{
+    return kzg_write_setup_g1(NULL, g1_count, g2_multiples, g2_count);
 }
 
 /* Child: PAREVM_TRUSTED_SETUP names a setup with tau = 2, which the
@@ -3136,6 +3146,17 @@ static void test_kzg_setup_file(void **state)
     run_self_child("--kzg-tau2-setup-child", "PAREVM_TRUSTED_SETUP", path);
     /* Two G2 points are enough: only [1]_2 and [tau]_2 are read. */
     path = kzg_write_setup(4096, tau2, 2);
+    run_self_child("--kzg-tau2-setup-child", "PAREVM_TRUSTED_SETUP", path);
+    /* G1 tokens that are no points at all (48 zero bytes lack the
+     * compression flag): the precompile still verifies, because the
+     * opening check needs only [1]_2 and [tau]_2. A loader that decoded
+     * the G1 points or built c-kzg's tables from them (about two seconds
+     * of field multiplications per process, issue 21) would refuse this
+     * file and answer PRECOMPILE_ERROR. */
+    char zero_g1[97];
+    memset(zero_g1, '0', 96);
+    zero_g1[96] = '\0';
+    path = kzg_write_setup_g1(zero_g1, 4096, tau2, 3);
     run_self_child("--kzg-tau2-setup-child", "PAREVM_TRUSTED_SETUP", path);
     /* The G2 points out of order ([2]_2 first): refused, not misread. */
     static const uint64_t swapped[] = {2, 1, 4};

@@ -1,11 +1,13 @@
 /*
  * parevm gen's contract scenarios (amm, lending, nft, supply, dao, mixed,
- * smart) at low (--zipf 0) and high (--zipf 1.2) contention: each
- * generated block loads with the mainnet loader, reproduces its own
- * header, has (nearly) every transaction succeed, gives the same result
- * and post-state root in the forced parallel engine at 1, 2, 4 and 8
- * threads as sequentially, shows the contention it promises in its
- * dependency graph, and is byte-identical when generated twice.
+ * smart) at low (--zipf 0) and high (--zipf 1.2) contention, and the
+ * adversarial ones (storm, memory, hotbalance, redeploy, create2,
+ * recursion): each generated block loads with the mainnet loader,
+ * reproduces its own header, has (nearly) every transaction succeed,
+ * gives the same result and post-state root in the forced parallel
+ * engine at 1, 2, 4 and 8 threads (adversarial: and 64) as sequentially,
+ * shows the contention it promises in its dependency graph, and is
+ * byte-identical when generated twice.
  *
  * The generator is part of the command-line tool, not the library: this
  * test links its objects (gen_internal.h: the steps it checks one by one).
@@ -460,6 +462,71 @@ static void test_adversarial(void **state)
      * a CREATE2 salt reused: chains through the factory's nonce. */
     check_scenario(GEN_REDEPLOY, 0, EXPECT_CHAIN);
     check_scenario(GEN_CREATE2, 0, EXPECT_CHAIN);
+    /* Every transaction ~490 frames deep, nothing written: independent. */
+    check_scenario(GEN_RECURSION, 0, EXPECT_NONE);
+}
+
+/* The EIP-3155 trace of transaction tx: sequential (threads 0) or from the
+ * forced parallel engine at `threads`. Returns the text (malloc'd). */
+static char *scenario_trace(const struct mainnet_fixture *fx, size_t tx, int threads)
+{
+    struct chain_config cfg;
+    chain_config_mainnet(&cfg);
+    char *text = NULL;
+    size_t len = 0;
+    FILE *out = open_memstream(&text, &len);
+    assert_non_null(out);
+    struct exec_trace trace = {tx, out, PAREVM_OK};
+    struct exec_options opt = {.threads = threads ? threads : 1, .force = threads > 0, .trace = &trace};
+    struct block_result res;
+    struct world w;
+    assert_int_equal(world_clone(&fx->pre, &w), PAREVM_OK);
+    assert_int_equal(exec_block_parallel(&cfg, &fx->block, &w, &fx->hashes, &opt, &res, NULL), PAREVM_OK);
+    assert_false(res.invalid);
+    assert_true(res.receipts[tx].status);
+    block_result_free(&res);
+    world_free(&w);
+    assert_int_equal(fclose(out), 0);
+    assert_int_equal(trace.error, PAREVM_OK);
+    return text;
+}
+
+/* recursion: how deep the chain of self-calls goes, known-answer. With
+ * 16,000,000 gas, 15,979,000 after the intrinsic 21000, each frame pays
+ * 19 gas (PUSH1, 4 DUP1, ADDRESS, GAS) and the warm CALL's 100, and
+ * hands on the rest less a 64th (EIP-150); the 488th frame gets 0 gas and
+ * fails on its first PUSH1; the 487 above it return normally. The trace
+ * at 64 threads (forced) is the sequential one. */
+static void test_recursion_depth(void **state)
+{
+    (void)state;
+    struct gen_options o = scenario_options(GEN_RECURSION, 0, 11);
+    o.txs = 8;
+    char dir[64], err[512];
+    make_tmpdir(dir, "scenarios");
+    generate(&o, dir);
+    struct chain_config cfg;
+    chain_config_mainnet(&cfg);
+    struct mainnet_fixture fx;
+    if (mainnet_load(dir, &cfg, &fx, err, sizeof err) != PAREVM_OK)
+        fail_msg("mainnet_load recursion: %s", err);
+    remove_fixture(dir);
+    rmdir(dir);
+    char *seq = scenario_trace(&fx, 3, 0), *par = scenario_trace(&fx, 3, 64);
+    assert_string_equal(seq, par);
+    long deepest = 0;
+    size_t failed = 0;
+    for (const char *p = seq; (p = strstr(p, "\"depth\":")) != NULL; p++) {
+        long d = strtol(p + 8, NULL, 10);
+        deepest = d > deepest ? d : deepest;
+    }
+    for (const char *p = seq; (p = strstr(p, "\"error\":\"out of gas\"")) != NULL; p++)
+        failed++;
+    assert_int_equal(deepest, 488); /* EIP-3155 depth: 1 is the transaction's frame */
+    assert_int_equal(failed, 1);    /* only the deepest frame */
+    free(seq);
+    free(par);
+    mainnet_fixture_free(&fx);
 }
 
 /* The contention probe: a block large enough to be probed (512
@@ -513,6 +580,7 @@ static void test_probe(void **state)
     check_probe(GEN_REDEPLOY, 0, 4, true);
     check_probe(GEN_CREATE2, 0, 4, true);
     check_probe(GEN_HOTBALANCE, 0, 4, false);
+    check_probe(GEN_RECURSION, 0, 4, false);
     /* Hot recipients that also send (zipf 1.2): at two workers the
      * partitioned pass would fail, and Block-STM alone does not pay. */
     check_probe(GEN_ERC20, 1.2, 2, true);
@@ -635,6 +703,7 @@ int main(void)
         cmocka_unit_test(test_mixed),
         cmocka_unit_test(test_smart),
         cmocka_unit_test(test_adversarial),
+        cmocka_unit_test(test_recursion_depth),
         cmocka_unit_test(test_probe),
         cmocka_unit_test(test_cli),
         cmocka_unit_test(test_knobs_and_forks),

@@ -292,6 +292,7 @@ static const char *const gen_kind_names[GEN_KIND_COUNT] = {
     [GEN_HOTBALANCE] = "hotbalance",
     [GEN_REDEPLOY] = "redeploy",
     [GEN_CREATE2] = "create2",
+    [GEN_RECURSION] = "recursion",
 };
 
 const char *gen_kind_name(enum gen_kind k)
@@ -1446,7 +1447,11 @@ void cli_gen_usage(FILE *out)
             "             in the transaction that created it (EIP-6780), so the next one\n"
             "             re-creates it: serial\n"
             "  create2    adversarial: every transaction has one factory CREATE2 with a\n"
-            "             salt already used: the first deploys, the rest collide; serial"
+            "             salt already used: the first deploys, the rest collide; serial\n"
+            "  recursion  adversarial: every transaction (gas limit 16,000,000) calls one\n"
+            "             contract that calls itself with all its gas until the gas runs\n"
+            "             out (488 frames deep: each passes on 63/64 of its gas, EIP-150);\n"
+            "             no state written: independent"
             "\n"
             "Accounts come from a pool of K keys derived from the seed: key i is\n"
             "keccak256(be64(seed) || be64(i)), re-hashed until it is a valid secp256k1\n"
@@ -1543,7 +1548,7 @@ int cli_gen(int argc, char **argv)
             if (!gen_kind_from_name(a, &o.kind))
                 return gen_usage_error(
                     "unknown scenario '%s' (transfers, erc20, amm, lending, nft, supply, dao, "
-                    "mixed, smart, storm, memory, hotbalance, redeploy, create2)",
+                    "mixed, smart, storm, memory, hotbalance, redeploy, create2, recursion)",
                     a);
             has_kind = true;
             continue;
@@ -1596,8 +1601,9 @@ int cli_gen(int argc, char **argv)
         }
     }
     if (!has_kind)
-        return gen_usage_error("%s", "missing scenario (transfers, erc20, amm, lending, nft, supply, dao, "
-                                     "mixed, smart, storm, memory, hotbalance, redeploy, create2)");
+        return gen_usage_error("%s",
+                               "missing scenario (transfers, erc20, amm, lending, nft, supply, dao, "
+                               "mixed, smart, storm, memory, hotbalance, redeploy, create2, recursion)");
     if (o.kind == GEN_SMART && !has_fork)
         o.fork = FORK_PRAGUE; /* EIP-7702 needs Prague */
     if (!has_txs || !out)

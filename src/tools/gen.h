@@ -59,6 +59,10 @@ enum gen_kind {
     GEN_HOTBALANCE,
     GEN_REDEPLOY,
     GEN_CREATE2,
+    /* Every transaction calls one contract that calls itself with all
+     * its gas until the gas runs out (EIP-150's 63/64 rule stops it near
+     * depth 490 at 16M gas, before the 1024 limit); no state written. */
+    GEN_RECURSION,
     GEN_KIND_COUNT
 };
 

@@ -1346,6 +1346,34 @@ static int wl_create2(struct wl *wl, const uint64_t *idx, size_t count)
     return err;
 }
 
+/* Within EIP-7825's 2^24 per-transaction cap (Osaka), so the block is
+ * valid at every fork gen supports. */
+#define WL_GAS_RECURSION 16000000ull
+
+/* recursion: every transaction calls one contract whose code calls
+ * itself with all its gas, frame after frame. Each frame pays about 120
+ * gas and hands 63/64 of the rest on (EIP-150), so the chain stops near
+ * depth 490, where a frame cannot pay for its CALL and fails; every frame
+ * above it returns normally, and most of the gas comes back. The
+ * 1024-frame limit itself is out of reach since EIP-150. Nothing is
+ * written but the sender's nonce and balance: independent, and one frame
+ * stack (and C call chain) ~490 deep per transaction on every worker. */
+static int wl_recursion(struct wl *wl, const uint64_t *idx, size_t count)
+{
+    /* PUSH1 0 DUP1 DUP1 DUP1 DUP1 (no return data, no input, value 0)
+     * ADDRESS GAS CALL STOP */
+    static const uint8_t recurse[] = {0x60, 0x00, 0x80, 0x80, 0x80, 0x80, 0x30, 0x5a, 0xf1, 0x00};
+    address c;
+    int err = wl_deploy_runtime(wl, recurse, sizeof recurse, &c, "deploy recursion contract");
+    for (size_t k = 0; k < count && !err; k++) {
+        struct wl_tx *t = &wl->txs[idx[k]];
+        t->to = c;
+        t->gas = WL_GAS_RECURSION;
+        t->call.len = 0;
+    }
+    return err;
+}
+
 typedef int (*wl_scenario)(struct wl *wl, const uint64_t *idx, size_t count);
 
 /* mixed: the share of each kind in percent (sums to 100), in the order
@@ -1437,6 +1465,8 @@ static int wl_run(struct wl *wl)
             err = wl_redeploy(wl, idx, n);
         else if (wl->o->kind == GEN_CREATE2)
             err = wl_create2(wl, idx, n);
+        else if (wl->o->kind == GEN_RECURSION)
+            err = wl_recursion(wl, idx, n);
         for (size_t m = 0; m < WL_MIX_COUNT; m++)
             if (wl_mix[m].kind == wl->o->kind)
                 err = wl_mix[m].build(wl, idx, n);
