@@ -20,6 +20,7 @@
  * receipts root.
  */
 #include "bal.h"
+#include "balexec.h"
 #include "exec.h"
 
 #include "parallel.h"
@@ -388,6 +389,11 @@ struct seq_run {
     /* EIP-7928 recording (exec_options.bal): each unit's accesses and
      * writes, before they are applied. NULL: off. */
     struct bal *bal;
+    /* exec_options.drive: the accesses of each transaction the list
+     * drove (balexec.h), fed to bal at its commit; drive_failed: the run
+     * cannot stand (the block is rolled back and run without the list). */
+    struct balexec_accesses *drive_acc;
+    bool drive_failed;
 };
 
 static void mark_invalid(struct block_result *r, size_t tx, enum tx_error reason, const char *msg)
@@ -508,7 +514,22 @@ static int seq_tx(struct seq_run *s, size_t i, uint64_t *gas_used, bool *stop)
         *stop = true;
         return PAREVM_OK;
     }
-    if (s->bal) { /* (bal runs sequentially: s->ws is this transaction's) */
+    if (s->drive_acc && i < s->par_count) {
+        /* Driven by an access list: the accesses the worker saw, then
+         * what no list can express (balexec.h) ends the run. */
+        const struct balexec_accesses *a = &s->drive_acc[i];
+        for (size_t k = 0; k < a->count && !err; k++)
+            err = bal_on_access(s->bal, &a->items[k].addr, a->items[k].has_slot ? &a->items[k].slot : NULL);
+        if (!err && balexec_inexpressible(&s->ws, s->w)) {
+            s->drive_failed = true;
+            *stop = true;
+        }
+        if (err || *stop) {
+            tx_result_free(&res);
+            return err;
+        }
+    }
+    if (s->bal) { /* (bal runs sequentially, or commits: s->ws is this transaction's) */
         err = bal_record(s->bal, (uint32_t)i + 1, &s->ws, NULL, s->w);
         if (err) {
             tx_result_free(&res);
@@ -938,14 +959,27 @@ static bool try_partition(const struct block *b, const struct exec_options *opt)
            partition_plausible(b->txs, b->tx_count, opt->threads) && exec_guard_try_partition(b);
 }
 
+/* A run driven by an access list (exec_options.drive): the list its
+ * commit records, and whether the run had to be given up (then the world
+ * and the result are as before it, and why says why). */
+struct drive_report {
+    struct bal rec;
+    bool degraded;
+    bool mismatch; /* degraded because the recorded list differs from it */
+    char why[256];
+};
+
 static int exec_block(const struct chain_config *cfg, const struct block *b, struct world *w,
                       const struct block_hashes *hashes, struct block_result *r,
-                      const struct exec_options *opt, struct exec_stats *stats)
+                      const struct exec_options *opt, struct exec_stats *stats, struct drive_report *dr)
 {
     if (!r)
         return PAREVM_ERR_ARG;
     memset(r, 0, sizeof *r);
     if (!cfg || !b || !w || (b->tx_count && !b->txs))
+        return PAREVM_ERR_ARG;
+    const struct bal *drive = opt && dr ? opt->drive : NULL;
+    if (drive && (opt->bal || opt->trace || opt->record || !drive->finished))
         return PAREVM_ERR_ARG;
 
     /* The guard's first rule: no more workers than CPUs to run them
@@ -978,7 +1012,7 @@ static int exec_block(const struct chain_config *cfg, const struct block *b, str
     s.wv.block_hash_arg = s.env.block_hash_arg;
     s.view = world_view_make(&s.wv);
     s.trace = opt ? opt->trace : NULL;
-    s.bal = opt ? opt->bal : NULL;
+    s.bal = drive ? &dr->rec : opt ? opt->bal : NULL;
     write_set_init(&s.ws);
     enum fork fork = s.env.fork;
 
@@ -1034,6 +1068,27 @@ static int exec_block(const struct chain_config *cfg, const struct block *b, str
     /* (after the probe, which then still marks a contended block) */
     if (go_parallel && !opt->force && exec_host_oversubscribed())
         go_parallel = false;
+    bool drove = false; /* exec_options.drive: the list's engine ran the transactions */
+    if (drive && !err && !stop) {
+        drove = true;
+        uint64_t t0 = monotonic_ns();
+        s.par = scratch_get(b->tx_count * sizeof *s.par);
+        s.drive_acc = calloc(b->tx_count ? b->tx_count : 1, sizeof *s.drive_acc);
+        bool unsure = false;
+        if (!s.par || !s.drive_acc)
+            err = PAREVM_ERR_NOMEM;
+        else
+            err = balexec_execute(&s.env, w, drive, b->txs, b->tx_count, opt->threads, s.par, s.drive_acc,
+                                  &unsure);
+        s.par_count = s.par ? b->tx_count : 0;
+        if (unsure) {
+            snprintf(dr->why, sizeof dr->why, "a transaction asked what the list cannot answer");
+            s.drive_failed = true;
+            stop = true;
+        }
+        if (stats)
+            stats->parallel_ns = monotonic_ns() - t0;
+    }
     if (go_parallel) {
         ran_parallel = true;
         /* The parallel phase reads the world as the system call left it. */
@@ -1096,7 +1151,7 @@ static int exec_block(const struct chain_config *cfg, const struct block *b, str
     uint64_t commit_start = monotonic_ns();
     if (s.par && ran_parallel)
         s.par_count = b->tx_count;
-    s.no_undo = s.par && s.par_count == b->tx_count && !err && par_all_commit(&s);
+    s.no_undo = !drove && s.par && s.par_count == b->tx_count && !err && par_all_commit(&s);
     s.defer_apply = s.no_undo && opt->threads > 1;
     for (size_t i = 0; i < b->tx_count && !err && !stop; i++)
         err = seq_tx(&s, i, &gas_used, &stop);
@@ -1127,6 +1182,11 @@ static int exec_block(const struct chain_config *cfg, const struct block *b, str
         scratch_put(s.par, b->tx_count * sizeof *s.par, true);
         s.par = NULL;
     }
+    if (s.drive_acc) {
+        balexec_accesses_free(s.drive_acc, b->tx_count);
+        free(s.drive_acc);
+        s.drive_acc = NULL;
+    }
 
     if (!err && !stop) {
         /* Block-level rules after the transactions: rewards (none from
@@ -1149,10 +1209,33 @@ static int exec_block(const struct chain_config *cfg, const struct block *b, str
         if (!err && fork >= FORK_PRAGUE)
             err = seq_requests(&s, &stop);
     }
+    if (drove && !err && !stop) {
+        /* The only check of a driven run: the list its commit recorded
+         * (every change, by index, and every access) is the one given. */
+        err = bal_finish(s.bal);
+        if (!err && !bal_equal(drive, s.bal, dr->why, sizeof dr->why)) {
+            dr->mismatch = true;
+            s.drive_failed = true;
+            stop = true;
+        }
+    }
+    if (drive && (err || stop)) {
+        /* Whatever went wrong (an invalid transaction, an error, a list
+         * that differs) may be the list's doing: run the block without it. */
+        if (!dr->why[0])
+            snprintf(dr->why, sizeof dr->why, "%s",
+                     err              ? parevm_strerror(err)
+                     : s.drive_failed ? "a change the list cannot express (an account deleted, "
+                                        "storage cleared or an empty account created)"
+                                      : r->invalid_message);
+        dr->degraded = true;
+        err = PAREVM_OK;
+        stop = true;
+    }
     /* The receipts root before the world is final: its allocations can
      * fail too, and the block must then leave the world as it was. */
     if (!err && !stop && !s.defer_apply) { /* (else the root came with the world writes) */
-        if (ran_parallel && opt->threads > 1) {
+        if ((ran_parallel || drove) && opt->threads > 1) {
             /* The receipts trie is hashed by the pool too: for blocks of
              * cheap transactions it is a large part of the block's work. */
             int threads = opt->threads;
@@ -1200,7 +1283,7 @@ static int exec_block(const struct chain_config *cfg, const struct block *b, str
     memcpy(r->logs_bloom, bloom, sizeof r->logs_bloom);
     /* The guard's sample: the whole block, receipts root included, on
      * either path. Forced runs measure the engine, not the choice. */
-    if ((!opt || (!opt->force && !opt->no_sample)) && !contended)
+    if ((!opt || (!opt->force && !opt->no_sample)) && !contended && !drive)
         exec_guard_record(ran_parallel, opt ? opt->threads : 1, gas_used, b->tx_count,
                           monotonic_ns() - block_start);
     return PAREVM_OK;
@@ -1219,10 +1302,41 @@ struct exec_block_call {
     int err;
 };
 
+/* exec_options.drive: the list's engine; where its run cannot stand,
+ * the block again without the list (the guard's engine: Block-STM or
+ * sequential), on the world as it was. */
+static int exec_block_driven(struct exec_block_call *c)
+{
+    struct drive_report *dr = calloc(1, sizeof *dr);
+    if (!dr)
+        return PAREVM_ERR_NOMEM;
+    bal_init(&dr->rec);
+    int err = exec_block(c->cfg, c->b, c->w, c->hashes, c->r, c->opt, c->stats, dr);
+    bal_free(&dr->rec);
+    if (!err && dr->degraded) {
+        block_result_free(c->r);
+        struct exec_options again = *c->opt;
+        again.drive = NULL;
+        err = exec_block(c->cfg, c->b, c->w, c->hashes, c->r, &again, c->stats, NULL);
+        if (c->stats) {
+            c->stats->bal_degraded = true;
+            c->stats->bal_mismatch = dr->mismatch;
+            snprintf(c->stats->bal_why, sizeof c->stats->bal_why, "%s", dr->why);
+        }
+    } else if (!err && c->stats) {
+        c->stats->bal_driven = true;
+    }
+    free(dr);
+    return err;
+}
+
 static void exec_block_thunk(void *p)
 {
     struct exec_block_call *c = p;
-    c->err = exec_block(c->cfg, c->b, c->w, c->hashes, c->r, c->opt, c->stats);
+    if (c->opt && c->opt->drive)
+        c->err = exec_block_driven(c);
+    else
+        c->err = exec_block(c->cfg, c->b, c->w, c->hashes, c->r, c->opt, c->stats, NULL);
 }
 
 /* The EVM recurses on the calling thread: a caller with a small stack
