@@ -69,9 +69,9 @@ int exec_block_sequential(const struct chain_config *cfg, const struct block *b,
  * A transaction the block never reaches (it is invalid earlier), or that
  * fails the stateless checks, writes no instruction lines. */
 struct exec_trace {
-    size_t tx; /* index in the block */
-    FILE *out; /* not owned */
-    int error; /* set by the executor: PAREVM_ERR_IO if writing failed */
+    size_t tx;  /* index in the block */
+    FILE *out;  /* not owned */
+    int error;  /* set by the executor: PAREVM_ERR_IO if writing failed */
 };
 
 /* The partitioned pass (exec/partition.h) before Block-STM. */
@@ -83,26 +83,26 @@ enum exec_partition {
 };
 
 struct exec_options {
-    int threads;              /* workers, the calling thread included (>= 1) */
-    bool force;               /* run the parallel engine even where the guard
-                                 would choose sequential (tests, measurements) */
-    bool record;              /* parallel runs: record the schedule and the hot
-                                 locations into exec_stats.record (reports) */
+    int threads;       /* workers, the calling thread included (>= 1) */
+    bool force;        /* run the parallel engine even where the guard
+                          would choose sequential (tests, measurements) */
+    bool record;       /* parallel runs: record the schedule and the hot
+                          locations into exec_stats.record (reports) */
     struct exec_trace *trace; /* NULL: no trace */
     enum exec_partition partition;
-    bool no_sample;          /* keep this run out of the guard's measurements
-                                (runs whose time is not what the block costs:
-                                bench's concurrent ceiling runs) */
-    struct bal *bal;         /* non-NULL: record the block's EIP-7928 access
-                                list into it (exec/bal.h; bal_init'ed by the
-                                caller, bal_finish'ed here when the block is
-                                valid); the block then runs sequentially */
-    const struct bal *drive; /* non-NULL: run the transactions with the
-                          access-list-driven engine (exec/balexec.h) from
-                          this finished list (bal_decode); the block's
-                          recorded list must equal it, else the block is
-                          run again without it (exec_stats.bal_degraded).
-                          Excludes bal, trace and record (PAREVM_ERR_ARG) */
+    bool no_sample;    /* keep this run out of the guard's measurements
+                          (runs whose time is not what the block costs:
+                          bench's concurrent ceiling runs) */
+    struct bal *bal;   /* non-NULL: record the block's EIP-7928 access
+                          list into it (exec/bal.h; bal_init'ed by the
+                          caller, bal_finish'ed here when the block is
+                          valid); the block then runs sequentially */
+    /* Non-NULL: run the transactions with the access-list-driven engine
+     * (exec/balexec.h) from this finished list (bal_decode); the list the
+     * block's commit records must equal it, else the block is run again
+     * without it (exec_stats.bal_degraded). Excludes bal, trace and
+     * record (PAREVM_ERR_ARG). */
+    const struct bal *drive;
 };
 
 /* What a parallel run saw: scheduler counters and the dependency graph of
@@ -111,8 +111,8 @@ struct exec_options {
  * at 8x what the block's median ns/gas predicts so that a thread that was
  * descheduled mid-transaction does not fake a critical path). */
 struct exec_stats {
-    bool parallel;         /* false: the guard ran the block sequentially */
-    bool partitioned;      /* the partitioned pass held (no Block-STM run) */
+    bool parallel; /* false: the guard ran the block sequentially */
+    bool partitioned; /* the partitioned pass held (no Block-STM run) */
     size_t partition_kept; /* transactions the partitioned pass finished
                               (Block-STM ran the rest; 0: not tried) */
     struct par_stats par;
@@ -176,8 +176,8 @@ void exec_guard_partition_result(const struct block *b, bool held);
  * result and the world are identical either way, on error too (the
  * world is left as it was). stats may be NULL. */
 int exec_block_parallel(const struct chain_config *cfg, const struct block *b, struct world *w,
-                        const struct block_hashes *hashes, const struct exec_options *opt,
-                        struct block_result *r, struct exec_stats *stats);
+                        const struct block_hashes *hashes, const struct exec_options *opt, struct block_result *r,
+                        struct exec_stats *stats);
 
 /* Oracle bound from a dependency graph: W = total cost, S = heaviest
  * dependency chain, L = longest transaction. */
