@@ -915,7 +915,8 @@ static void write_json(FILE *out, const struct bench_opts *o, const struct machi
     fputs(",\"load_after\":", out);
     json_load(out, m->load_after);
     fprintf(out, "},\"engines\":[\"seq\"%s%s],\"ceiling\":%s,\"force\":%s,\"threads\":[",
-            o->stm ? ",\"stm\"" : "", o->bal ? ",\"bal\"" : "", o->ceiling ? "true" : "false", o->force ? "true" : "false");
+            o->stm ? ",\"stm\"" : "", o->bal ? ",\"bal\"" : "", o->ceiling ? "true" : "false",
+            o->force ? "true" : "false");
     for (int t = 0; (o->stm || o->bal) && t < o->thread_count; t++)
         fprintf(out, "%s%d", t ? "," : "", o->threads[t]);
     fprintf(out, "],\"reps\":%d,\"blocks\":[", o->reps);
@@ -1063,8 +1064,9 @@ int cli_bench(int argc, char **argv)
     double seq_min = 0, seq_max = 0, seq_cpu = 0, par_min[MAX_THREAD_COUNTS] = {0},
            par_max[MAX_THREAD_COUNTS] = {0}, par_cpu[MAX_THREAD_COUNTS] = {0};
     double execs_total[MAX_THREAD_COUNTS] = {0};
-    double bal_total[MAX_THREAD_COUNTS] = {0}, bal_min[MAX_THREAD_COUNTS] = {0}, bal_max[MAX_THREAD_COUNTS] = {0},
-           bal_cpu[MAX_THREAD_COUNTS] = {0}, bal_bound_time[MAX_THREAD_COUNTS] = {0};
+    double bal_total[MAX_THREAD_COUNTS] = {0}, bal_min[MAX_THREAD_COUNTS] = {0},
+           bal_max[MAX_THREAD_COUNTS] = {0}, bal_cpu[MAX_THREAD_COUNTS] = {0},
+           bal_bound_time[MAX_THREAD_COUNTS] = {0};
     size_t txs_total = 0;
     struct bench_progress progress = {
         .tty = isatty(STDERR_FILENO) != 0, .blocks = n, .t0 = now_ms(CLOCK_MONOTONIC)};
