@@ -8,7 +8,8 @@
 #   2. unit tests + a conformance subset under AddressSanitizer+UBSan
 #   3. the parallel-engine tests (test_parallel, and test_requests: Prague
 #      blocks with EIP-7685 requests; test_api: a state provider behind
-#      Block-STM) under ThreadSanitizer
+#      Block-STM; test_balexec: the access-list-driven engine) under
+#      ThreadSanitizer
 #   4. conformance: GeneralStateTests + LegacyGeneralStateTests + eest-osaka,
 #      BlockchainTests, the mainnet block snapshots
 #      (stTimeConsuming only with --full: BLAKE2F with 2^32-1 rounds alone
@@ -145,15 +146,18 @@ make -s -j"$JOBS" CI=1 all tests || { echo "release build failed"; exit 1; }
 note "build (asan+ubsan)"
 make -s -j"$JOBS" CI=1 VARIANT=asan all tests || { echo "asan build failed"; exit 1; }
 note "build (tsan: parallel tests)"
-make -s -j"$JOBS" CI=1 VARIANT=tsan build/tsan/tests/test_parallel build/tsan/tests/test_requests build/tsan/tests/test_api ||
+make -s -j"$JOBS" CI=1 VARIANT=tsan build/tsan/tests/test_parallel build/tsan/tests/test_requests build/tsan/tests/test_api \
+    build/tsan/tests/test_balexec ||
     { echo "tsan build failed"; exit 1; }
 
 run_stage unit unit_tests build
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 run_stage unit-asan unit_tests build/asan
 tsan_tests() { # the parallel engine, Prague blocks with requests (EIP-7685), and
-    # a host's state provider read by Block-STM's workers (test_api)
-    build/tsan/tests/test_parallel && build/tsan/tests/test_requests && build/tsan/tests/test_api
+    # a host's state provider read by Block-STM's workers (test_api), and the
+    # access-list-driven engine (test_balexec)
+    build/tsan/tests/test_parallel && build/tsan/tests/test_requests && build/tsan/tests/test_api &&
+        build/tsan/tests/test_balexec
 }
 TSAN_OPTIONS=halt_on_error=1 PAREVM_STRESS_ROUNDS=1 run_stage parallel-tsan tsan_tests
 if [ -n "$FIX" ]; then
