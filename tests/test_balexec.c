@@ -146,10 +146,13 @@ static void check_block(const struct chain_config *cfg, const struct mainnet_fix
     }
     /* An altered value: the lists differ, the block runs again without. */
     if (alter_one(&list)) {
+        /* At one thread every transaction below the one that differs has
+         * run and held: the difference is proven (bal_mismatch). With
+         * more, workers stop early and it may only be unproven. */
         bool mismatch = false;
-        int driven = drive_run(cfg, fx, &list, 4, &ref, what, &mismatch);
-        assert_int_equal(driven, 0);
+        assert_int_equal(drive_run(cfg, fx, &list, 1, &ref, what, &mismatch), 0);
         assert_true(mismatch || !must_drive);
+        assert_int_equal(drive_run(cfg, fx, &list, 4, &ref, what, NULL), 0);
     }
     /* An empty list for a block that changes state. */
     struct bal empty;

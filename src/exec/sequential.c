@@ -389,11 +389,10 @@ struct seq_run {
     /* EIP-7928 recording (exec_options.bal): each unit's accesses and
      * writes, before they are applied. NULL: off. */
     struct bal *bal;
-    /* exec_options.drive: the accesses of each transaction the list
-     * drove (balexec.h), fed to bal at its commit; drive_failed: the run
-     * cannot stand (the block is rolled back and run without the list). */
-    struct balexec_accesses *drive_acc;
-    bool drive_failed;
+    /* exec_options.drive: the transactions ran and were checked by the
+     * list's engine (balexec.h); bal then records only the units at
+     * index 0 and n + 1 (balexec_verify checks them). */
+    bool drive_txs;
 };
 
 static void mark_invalid(struct block_result *r, size_t tx, enum tx_error reason, const char *msg)
@@ -514,22 +513,7 @@ static int seq_tx(struct seq_run *s, size_t i, uint64_t *gas_used, bool *stop)
         *stop = true;
         return PAREVM_OK;
     }
-    if (s->drive_acc && i < s->par_count) {
-        /* Driven by an access list: the accesses the worker saw, then
-         * what no list can express (balexec.h) ends the run. */
-        const struct balexec_accesses *a = &s->drive_acc[i];
-        for (size_t k = 0; k < a->count && !err; k++)
-            err = bal_on_access(s->bal, &a->items[k].addr, a->items[k].has_slot ? &a->items[k].slot : NULL);
-        if (!err && balexec_inexpressible(&s->ws, s->w)) {
-            s->drive_failed = true;
-            *stop = true;
-        }
-        if (err || *stop) {
-            tx_result_free(&res);
-            return err;
-        }
-    }
-    if (s->bal) { /* (bal runs sequentially, or commits: s->ws is this transaction's) */
+    if (s->bal && !s->drive_txs) { /* (bal runs sequentially: s->ws is this transaction's) */
         err = bal_record(s->bal, (uint32_t)i + 1, &s->ws, NULL, s->w);
         if (err) {
             tx_result_free(&res);
@@ -1069,21 +1053,21 @@ static int exec_block(const struct chain_config *cfg, const struct block *b, str
     if (go_parallel && !opt->force && exec_host_oversubscribed())
         go_parallel = false;
     bool drove = false; /* exec_options.drive: the list's engine ran the transactions */
+    struct balexec *driven = NULL;
     if (drive && !err && !stop) {
         drove = true;
         uint64_t t0 = monotonic_ns();
         s.par = scratch_get(b->tx_count * sizeof *s.par);
-        s.drive_acc = calloc(b->tx_count ? b->tx_count : 1, sizeof *s.drive_acc);
-        bool unsure = false;
-        if (!s.par || !s.drive_acc)
+        bool held = false, wrong = false;
+        if (!s.par)
             err = PAREVM_ERR_NOMEM;
         else
-            err = balexec_execute(&s.env, w, drive, b->txs, b->tx_count, opt->threads, s.par, s.drive_acc,
-                                  &unsure);
+            err = balexec_execute(&s.env, w, drive, b->txs, b->tx_count, opt->threads, s.par, &driven, &held,
+                                  &wrong, dr->why, sizeof dr->why);
         s.par_count = s.par ? b->tx_count : 0;
-        if (unsure) {
-            snprintf(dr->why, sizeof dr->why, "a transaction asked what the list cannot answer");
-            s.drive_failed = true;
+        s.drive_txs = true;
+        if (!err && !held) { /* (why says which transaction left the list) */
+            dr->mismatch = wrong;
             stop = true;
         }
         if (stats)
@@ -1182,11 +1166,6 @@ static int exec_block(const struct chain_config *cfg, const struct block *b, str
         scratch_put(s.par, b->tx_count * sizeof *s.par, true);
         s.par = NULL;
     }
-    if (s.drive_acc) {
-        balexec_accesses_free(s.drive_acc, b->tx_count);
-        free(s.drive_acc);
-        s.drive_acc = NULL;
-    }
 
     if (!err && !stop) {
         /* Block-level rules after the transactions: rewards (none from
@@ -1213,21 +1192,17 @@ static int exec_block(const struct chain_config *cfg, const struct block *b, str
         /* The only check of a driven run: the list its commit recorded
          * (every change, by index, and every access) is the one given. */
         err = bal_finish(s.bal);
-        if (!err && !bal_equal(drive, s.bal, dr->why, sizeof dr->why)) {
+        if (!err && !balexec_verify(driven, s.bal, b->tx_count, dr->why, sizeof dr->why)) {
             dr->mismatch = true;
-            s.drive_failed = true;
             stop = true;
         }
     }
+    balexec_free(driven);
     if (drive && (err || stop)) {
         /* Whatever went wrong (an invalid transaction, an error, a list
          * that differs) may be the list's doing: run the block without it. */
         if (!dr->why[0])
-            snprintf(dr->why, sizeof dr->why, "%s",
-                     err              ? parevm_strerror(err)
-                     : s.drive_failed ? "a change the list cannot express (an account deleted, "
-                                        "storage cleared or an empty account created)"
-                                      : r->invalid_message);
+            snprintf(dr->why, sizeof dr->why, "%s", err ? parevm_strerror(err) : r->invalid_message);
         dr->degraded = true;
         err = PAREVM_OK;
         stop = true;
