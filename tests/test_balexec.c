@@ -129,6 +129,62 @@ static bool alter_one(struct bal *b)
     return false;
 }
 
+/* Ways to make a list wrong, each keeping the EIP's order. */
+enum wrong_kind {
+    WRONG_NONCE,      /* a nonce change's value + 1 */
+    WRONG_LAST_INDEX, /* an account's last balance change moved to the next index */
+    WRONG_NO_READ,    /* a storage read dropped */
+    WRONG_EDGE,       /* a change at index 0 (system calls) or n + 1 (withdrawals) altered */
+    WRONG_KIND_COUNT
+};
+
+/* Apply w to b: true when b had something to change. */
+static bool make_wrong(struct bal *b, enum wrong_kind w, uint32_t last_index)
+{
+    u256 one = u256_from_u64(1);
+    for (size_t i = 0; i < b->account_count; i++) {
+        struct bal_account *a = &b->accounts[i];
+        switch (w) {
+        case WRONG_NONCE:
+            if (a->nonce_count) {
+                a->nonces[0].value = u256_add(&a->nonces[0].value, &one);
+                return true;
+            }
+            break;
+        case WRONG_LAST_INDEX:
+            if (a->balance_count && a->balances[a->balance_count - 1].index < last_index) {
+                a->balances[a->balance_count - 1].index++;
+                return true;
+            }
+            break;
+        case WRONG_NO_READ:
+            if (a->read_count) {
+                a->read_count--; /* (the last: the order holds) */
+                return true;
+            }
+            break;
+        case WRONG_EDGE:
+            for (size_t k = 0; k < a->balance_count; k++)
+                if (a->balances[k].index == last_index) {
+                    a->balances[k].value = u256_add(&a->balances[k].value, &one);
+                    return true;
+                }
+            for (size_t k = 0; k < a->write_count; k++)
+                if (a->writes[k].index == 0) {
+                    a->writes[k].value = u256_add(&a->writes[k].value, &one);
+                    return true;
+                }
+            break;
+        default:
+            break;
+        }
+    }
+    return false;
+}
+
+/* How many wrong_kinds the last check_block could apply. */
+static int wrong_applied;
+
 /* The whole check on one loaded block. must_drive: the list must drive
  * it at every thread count (else degrading is allowed, the result still
  * checked). */
@@ -153,6 +209,21 @@ static void check_block(const struct chain_config *cfg, const struct mainnet_fix
         assert_int_equal(drive_run(cfg, fx, &list, 1, &ref, what, &mismatch), 0);
         assert_true(mismatch || !must_drive);
         assert_int_equal(drive_run(cfg, fx, &list, 4, &ref, what, NULL), 0);
+    }
+    /* Other wrong lists: each degrades to the same result. */
+    wrong_applied = 0;
+    for (int kind = 0; kind < WRONG_KIND_COUNT; kind++) {
+        struct bal wrong;
+        list_of(cfg, fx, &wrong);
+        if (make_wrong(&wrong, (enum wrong_kind)kind, (uint32_t)fx->block.tx_count + 1)) {
+            wrong_applied++;
+            bool mismatch = false;
+            assert_int_equal(drive_run(cfg, fx, &wrong, 1, &ref, what, &mismatch), 0);
+            if (must_drive && !mismatch)
+                fail_msg("%s: wrong list (kind %d) degraded without a proven mismatch", what, kind);
+            assert_int_equal(drive_run(cfg, fx, &wrong, 4, &ref, what, NULL), 0);
+        }
+        bal_free(&wrong);
     }
     /* An empty list for a block that changes state. */
     struct bal empty;
@@ -196,6 +267,7 @@ static void test_erc20(void **state)
 {
     (void)state;
     check_gen(GEN_ERC20, true);
+    assert_true(wrong_applied >= 2); /* nonces, balances */
 }
 
 static void test_amm(void **state)
@@ -273,6 +345,7 @@ static void test_mainnet_cancun(void **state)
 {
     (void)state;
     check_mainnet("19917570", true);
+    assert_int_equal(wrong_applied, WRONG_KIND_COUNT); /* (skipped without fixtures) */
 }
 
 static void test_mainnet_shanghai(void **state)
