@@ -1135,7 +1135,7 @@ static int exec_block(const struct chain_config *cfg, const struct block *b, str
     uint64_t commit_start = monotonic_ns();
     if (s.par && ran_parallel)
         s.par_count = b->tx_count;
-    s.no_undo = !drove && s.par && s.par_count == b->tx_count && !err && par_all_commit(&s);
+    s.no_undo = s.par && s.par_count == b->tx_count && !err && par_all_commit(&s);
     s.defer_apply = s.no_undo && opt->threads > 1;
     for (size_t i = 0; i < b->tx_count && !err && !stop; i++)
         err = seq_tx(&s, i, &gas_used, &stop);
