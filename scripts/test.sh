@@ -10,7 +10,8 @@
 #      blocks with EIP-7685 requests; test_api: a state provider behind
 #      Block-STM; test_ctx: 100 contexts made, used, destroyed;
 #      test_mvmemory and test_partition: the multi-version memory and the
-#      partitioned pass) under ThreadSanitizer
+#      partitioned pass; test_balexec: the access-list-driven engine)
+#      under ThreadSanitizer
 #   4. conformance: GeneralStateTests + LegacyGeneralStateTests + eest-osaka,
 #      BlockchainTests, the mainnet block snapshots
 #      (stTimeConsuming only with --full: BLAKE2F with 2^32-1 rounds alone
@@ -148,7 +149,8 @@ note "build (asan+ubsan)"
 make -s -j"$JOBS" CI=1 VARIANT=asan all tests || { echo "asan build failed"; exit 1; }
 note "build (tsan: parallel tests)"
 make -s -j"$JOBS" CI=1 VARIANT=tsan build/tsan/tests/test_parallel build/tsan/tests/test_requests build/tsan/tests/test_api \
-    build/tsan/tests/test_ctx build/tsan/tests/test_mvmemory build/tsan/tests/test_partition ||
+    build/tsan/tests/test_ctx build/tsan/tests/test_mvmemory build/tsan/tests/test_partition \
+    build/tsan/tests/test_balexec ||
     { echo "tsan build failed"; exit 1; }
 
 run_stage unit unit_tests build
@@ -157,9 +159,11 @@ run_stage unit-asan unit_tests build/asan
 tsan_tests() { # the parallel engine, Prague blocks with requests (EIP-7685),
     # a host's state provider read by Block-STM's workers (test_api),
     # 100 contexts made, used and destroyed, their workers joined (test_ctx),
-    # the multi-version memory and the partitioned pass on their own
+    # the multi-version memory and the partitioned pass on their own, and
+    # the access-list-driven engine (test_balexec)
     build/tsan/tests/test_parallel && build/tsan/tests/test_requests && build/tsan/tests/test_api &&
-        build/tsan/tests/test_ctx && build/tsan/tests/test_mvmemory && build/tsan/tests/test_partition
+        build/tsan/tests/test_ctx && build/tsan/tests/test_mvmemory && build/tsan/tests/test_partition &&
+        build/tsan/tests/test_balexec
 }
 TSAN_OPTIONS=halt_on_error=1 PAREVM_STRESS_ROUNDS=1 run_stage parallel-tsan tsan_tests
 if [ -n "$FIX" ]; then

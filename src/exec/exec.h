@@ -100,6 +100,12 @@ struct exec_options {
                           list into it (exec/bal.h; bal_init'ed by the
                           caller, bal_finish'ed here when the block is
                           valid); the block then runs sequentially */
+    /* Non-NULL: run the transactions with the access-list-driven engine
+     * (exec/balexec.h) from this finished list (bal_decode); the list the
+     * block's commit records must equal it, else the block is run again
+     * without it (exec_stats.bal_degraded). Excludes bal, trace and
+     * record (PAREVM_ERR_ARG). */
+    const struct bal *drive;
 };
 
 /* What a parallel run saw: scheduler counters and the dependency graph of
@@ -121,6 +127,14 @@ struct exec_stats {
     uint64_t *cost_ns;
     uint32_t *incarnations;
     struct par_record record; /* filled when exec_options.record */
+    /* exec_options.drive: the list drove the run and held (bal_driven),
+     * or the block ran again without it (bal_degraded; bal_why: the
+     * first difference or the reason). bal_mismatch: the list the run
+     * recorded differed from it (else the run stopped before the
+     * comparison, on something the list cannot express, an invalid
+     * transaction or an error, and the list itself is unverified). */
+    bool bal_driven, bal_degraded, bal_mismatch;
+    char bal_why[256];
 };
 
 void exec_stats_reset(struct exec_stats *s); /* frees and zeroes */

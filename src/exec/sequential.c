@@ -20,6 +20,7 @@
  * receipts root.
  */
 #include "bal.h"
+#include "balexec.h"
 #include "exec.h"
 #include "exec_env.h"
 
@@ -389,6 +390,10 @@ struct seq_run {
     /* EIP-7928 recording (exec_options.bal): each unit's accesses and
      * writes, before they are applied. NULL: off. */
     struct bal *bal;
+    /* exec_options.drive: the transactions ran and were checked by the
+     * list's engine (balexec.h); bal then records only the units at
+     * index 0 and n + 1 (balexec_verify checks them). */
+    bool drive_txs;
 };
 
 static void mark_invalid(struct block_result *r, size_t tx, enum tx_error reason, const char *msg)
@@ -509,7 +514,7 @@ static int seq_tx(struct seq_run *s, size_t i, uint64_t *gas_used, bool *stop)
         *stop = true;
         return PAREVM_OK;
     }
-    if (s->bal) { /* (bal runs sequentially: s->ws is this transaction's) */
+    if (s->bal && !s->drive_txs) { /* (bal runs sequentially: s->ws is this transaction's) */
         err = bal_record(s->bal, (uint32_t)i + 1, &s->ws, NULL, s->w);
         if (err) {
             tx_result_free(&res);
@@ -946,9 +951,19 @@ static bool try_partition(const struct block *b, const struct exec_options *opt,
            partition_plausible(b->txs, b->tx_count, opt->threads) && exec_guard_try_partition(env, b);
 }
 
+/* A run driven by an access list (exec_options.drive): the list its
+ * commit records, and whether the run had to be given up (then the world
+ * and the result are as before it, and why says why). */
+struct drive_report {
+    struct bal rec;
+    bool degraded;
+    bool mismatch; /* degraded because the recorded list differs from it */
+    char why[256];
+};
+
 static int exec_block(const struct chain_config *cfg, const struct block *b, struct world *w,
                       const struct block_hashes *hashes, struct block_result *r,
-                      const struct exec_options *opt, struct exec_stats *stats)
+                      const struct exec_options *opt, struct exec_stats *stats, struct drive_report *dr)
 {
     if (!r)
         return PAREVM_ERR_ARG;
@@ -956,6 +971,9 @@ static int exec_block(const struct chain_config *cfg, const struct block *b, str
     if (!cfg || !b || !w || (b->tx_count && !b->txs))
         return PAREVM_ERR_ARG;
     struct exec_env *env = exec_env_or_default(opt ? opt->env : NULL);
+    const struct bal *drive = opt && dr ? opt->drive : NULL;
+    if (drive && (opt->bal || opt->trace || opt->record || !drive->finished))
+        return PAREVM_ERR_ARG;
 
     /* The guard's first rule: no more workers than CPUs to run them
      * (exec_usable_cpus). Forced runs keep the count asked for (tests run
@@ -987,7 +1005,7 @@ static int exec_block(const struct chain_config *cfg, const struct block *b, str
     s.wv.block_hash_arg = s.env.block_hash_arg;
     s.view = world_view_make(&s.wv);
     s.trace = opt ? opt->trace : NULL;
-    s.bal = opt ? opt->bal : NULL;
+    s.bal = drive ? &dr->rec : opt ? opt->bal : NULL;
     write_set_init(&s.ws);
     enum fork fork = s.env.fork;
 
@@ -1043,6 +1061,27 @@ static int exec_block(const struct chain_config *cfg, const struct block *b, str
     /* (after the probe, which then still marks a contended block) */
     if (go_parallel && !opt->force && exec_host_oversubscribed())
         go_parallel = false;
+    bool drove = false; /* exec_options.drive: the list's engine ran the transactions */
+    struct balexec *driven = NULL;
+    if (drive && !err && !stop) {
+        drove = true;
+        uint64_t t0 = monotonic_ns();
+        s.par = scratch_get(b->tx_count * sizeof *s.par);
+        bool held = false, wrong = false;
+        if (!s.par)
+            err = PAREVM_ERR_NOMEM;
+        else
+            err = balexec_execute(&s.env, w, drive, b->txs, b->tx_count, opt->threads, env, s.par, &driven, &held,
+                                  &wrong, dr->why, sizeof dr->why);
+        s.par_count = s.par ? b->tx_count : 0;
+        s.drive_txs = true;
+        if (!err && !held) { /* (why says which transaction left the list) */
+            dr->mismatch = wrong;
+            stop = true;
+        }
+        if (stats)
+            stats->parallel_ns = monotonic_ns() - t0;
+    }
     if (go_parallel) {
         ran_parallel = true;
         /* The parallel phase reads the world as the system call left it. */
@@ -1160,10 +1199,29 @@ static int exec_block(const struct chain_config *cfg, const struct block *b, str
         if (!err && fork >= FORK_PRAGUE)
             err = seq_requests(&s, &stop);
     }
+    if (drove && !err && !stop) {
+        /* The only check of a driven run: the list its commit recorded
+         * (every change, by index, and every access) is the one given. */
+        err = bal_finish(s.bal);
+        if (!err && !balexec_verify(driven, s.bal, b->tx_count, dr->why, sizeof dr->why)) {
+            dr->mismatch = true;
+            stop = true;
+        }
+    }
+    balexec_free(driven);
+    if (drive && (err || stop)) {
+        /* Whatever went wrong (an invalid transaction, an error, a list
+         * that differs) may be the list's doing: run the block without it. */
+        if (!dr->why[0])
+            snprintf(dr->why, sizeof dr->why, "%s", err ? parevm_strerror(err) : r->invalid_message);
+        dr->degraded = true;
+        err = PAREVM_OK;
+        stop = true;
+    }
     /* The receipts root before the world is final: its allocations can
      * fail too, and the block must then leave the world as it was. */
     if (!err && !stop && !s.defer_apply) { /* (else the root came with the world writes) */
-        if (ran_parallel && opt->threads > 1) {
+        if ((ran_parallel || drove) && opt->threads > 1) {
             /* The receipts trie is hashed by the pool too: for blocks of
              * cheap transactions it is a large part of the block's work. */
             struct pool_runner_arg pool = {env, opt->threads};
@@ -1211,7 +1269,7 @@ static int exec_block(const struct chain_config *cfg, const struct block *b, str
     memcpy(r->logs_bloom, bloom, sizeof r->logs_bloom);
     /* The guard's sample: the whole block, receipts root included, on
      * either path. Forced runs measure the engine, not the choice. */
-    if ((!opt || (!opt->force && !opt->no_sample)) && !contended)
+    if ((!opt || (!opt->force && !opt->no_sample)) && !contended && !drive)
         exec_guard_record(env, ran_parallel, opt ? opt->threads : 1, gas_used, b->tx_count,
                           monotonic_ns() - block_start);
     return PAREVM_OK;
@@ -1230,6 +1288,34 @@ struct exec_block_call {
     int err;
 };
 
+/* exec_options.drive: the list's engine; where its run cannot stand,
+ * the block again without the list (the guard's engine: Block-STM or
+ * sequential), on the world as it was. */
+static int exec_block_driven(struct exec_block_call *c)
+{
+    struct drive_report *dr = calloc(1, sizeof *dr);
+    if (!dr)
+        return PAREVM_ERR_NOMEM;
+    bal_init(&dr->rec);
+    int err = exec_block(c->cfg, c->b, c->w, c->hashes, c->r, c->opt, c->stats, dr);
+    bal_free(&dr->rec);
+    if (!err && dr->degraded) {
+        block_result_free(c->r);
+        struct exec_options again = *c->opt;
+        again.drive = NULL;
+        err = exec_block(c->cfg, c->b, c->w, c->hashes, c->r, &again, c->stats, NULL);
+        if (c->stats) {
+            c->stats->bal_degraded = true;
+            c->stats->bal_mismatch = dr->mismatch;
+            snprintf(c->stats->bal_why, sizeof c->stats->bal_why, "%s", dr->why);
+        }
+    } else if (!err && c->stats) {
+        c->stats->bal_driven = true;
+    }
+    free(dr);
+    return err;
+}
+
 static void exec_block_thunk(void *p)
 {
     struct exec_block_call *c = p;
@@ -1241,7 +1327,10 @@ static void exec_block_thunk(void *p)
     c->err = exec_env_bind_context(env, &bound, &prev);
     if (c->err)
         return;
-    c->err = exec_block(c->cfg, c->b, c->w, c->hashes, c->r, c->opt, c->stats);
+    if (c->opt && c->opt->drive)
+        c->err = exec_block_driven(c);
+    else
+        c->err = exec_block(c->cfg, c->b, c->w, c->hashes, c->r, c->opt, c->stats, NULL);
     exec_env_unbind_context(env, bound, prev);
 }
 

@@ -27,6 +27,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../exec/bal.h"
 #include "../exec/exec.h"
 #include "../io/mainnet.h"
 #include "cli.h"
@@ -49,6 +50,7 @@ struct bench_opts {
     bool progress;                 /* progress on stderr (off with --quiet / --no-progress) */
     bool ceiling;                  /* --ceiling: measure the machine's ceiling per thread count */
     bool stm;                      /* --engine: Block-STM runs at each thread count (sequential: always) */
+    bool bal;                      /* --engine: access-list-driven runs at each thread count */
 };
 
 /* Progress over every timed or recorded run of every block. */
@@ -77,6 +79,12 @@ struct bench_row {
     bool partitioned[MAX_THREAD_COUNTS]; /* the partitioned pass held (every repetition) */
     size_t kept[MAX_THREAD_COUNTS];      /* transactions it kept (the fewest of any repetition) */
     struct oracle oracle;
+    /* --engine bal: the access-list-driven engine, as par_* (bal_bound:
+     * min(P, W/L) by gas, every transaction at once, longest first;
+     * bal_degraded: the list did not drive the block in some repetition) */
+    double bal_ms[MAX_THREAD_COUNTS], bal_cpu_ms[MAX_THREAD_COUNTS];
+    double bal_min_ms[MAX_THREAD_COUNTS], bal_max_ms[MAX_THREAD_COUNTS], bal_bound[MAX_THREAD_COUNTS];
+    bool bal_degraded[MAX_THREAD_COUNTS];
     bool ok;
     char error[256];
     /* kept for the report: the dependency graph of the single-thread run
@@ -108,9 +116,14 @@ void cli_bench_usage(FILE *out)
                  "  --engine LIST    engines, comma separated (default seq,stm): seq (sequential\n"
                  "                   execution; always measured: the reference every result is\n"
                  "                   checked against and the baseline of every speedup), stm\n"
-                 "                   (Block-STM, at each thread count). bal (the access-list-driven\n"
-                 "                   executor, EIP-7928) is refused: not built yet. --engine seq\n"
-                 "                   alone times sequential execution only (no --ceiling, --report)\n"
+                 "                   (Block-STM, at each thread count), bal (the access-list-driven\n"
+                 "                   executor, EIP-7928, at each thread count: the block's list is\n"
+                 "                   first recorded by an untimed sequential run, then drives the\n"
+                 "                   timed runs; its bound is min(P, W/L) by gas, W the block's\n"
+                 "                   gas, L its longest transaction's; 'd' after ex/tx marks a\n"
+                 "                   block the list could not drive, run again without it).\n"
+                 "                   --engine seq alone times sequential execution only (no\n"
+                 "                   --ceiling, --report)\n"
                  "  --threads LIST   thread counts, comma separated (default: 1,2,...,online CPUs)\n"
                  "  --reps N         repetitions, median reported (default 5); each repetition runs\n"
                  "                   the block sequentially and then at every thread count, so\n"
@@ -233,6 +246,50 @@ static int run_once(const struct chain_config *cfg, const struct mainnet_fixture
     *cpu = now_ms(CLOCK_PROCESS_CPUTIME_ID) - c0;
     if (!err)
         err = world_state_root(&w, digest);
+    world_free(&w);
+    return err;
+}
+
+/* run_once driven by the access list `list` (exec_options.drive) at
+ * `threads`; *degraded: the list did not hold and the block ran again
+ * without it. */
+static int run_drive(const struct chain_config *cfg, const struct mainnet_fixture *f, const struct bal *list,
+                     int threads, struct block_result *r, hash32 *digest, double *wall, double *cpu,
+                     bool *degraded)
+{
+    struct world w;
+    int err = world_clone(&f->pre, &w);
+    if (err)
+        return err;
+    struct exec_options opt = {.threads = threads, .force = true, .drive = list};
+    struct exec_stats stats;
+    memset(&stats, 0, sizeof stats);
+    double t0 = now_ms(CLOCK_MONOTONIC), c0 = now_ms(CLOCK_PROCESS_CPUTIME_ID);
+    err = exec_block_parallel(cfg, &f->block, &w, &f->hashes, &opt, r, &stats);
+    *wall = now_ms(CLOCK_MONOTONIC) - t0;
+    *cpu = now_ms(CLOCK_PROCESS_CPUTIME_ID) - c0;
+    *degraded = stats.bal_degraded;
+    exec_stats_reset(&stats);
+    if (!err)
+        err = world_state_root(&w, digest);
+    world_free(&w);
+    return err;
+}
+
+/* The block's access list, recorded by a sequential run into *list
+ * (bal_init'ed). */
+static int record_list(const struct chain_config *cfg, const struct mainnet_fixture *f, struct bal *list)
+{
+    struct world w;
+    int err = world_clone(&f->pre, &w);
+    if (err)
+        return err;
+    struct exec_options opt = {.threads = 1, .bal = list};
+    struct block_result r;
+    err = exec_block_parallel(cfg, &f->block, &w, &f->hashes, &opt, &r, NULL);
+    if (!err && r.invalid)
+        err = PAREVM_ERR_BLOCK_INVALID;
+    block_result_free(&r);
     world_free(&w);
     return err;
 }
@@ -384,6 +441,30 @@ static void bench_block(const char *dir, const struct bench_opts *o, struct benc
         return;
     }
     row->gas = ref.gas_used;
+    /* --engine bal: the list that drives the timed runs, and the bound
+     * by gas (every transaction at once: the longest one is the span). */
+    struct bal list;
+    bal_init(&list);
+    if (o->bal) {
+        err = record_list(&cfg, &f, &list);
+        if (err) {
+            snprintf(row->error, sizeof row->error, "recording the access list failed: %s",
+                     parevm_strerror(err));
+            row->ok = false;
+            bal_free(&list);
+            block_result_free(&ref);
+            mainnet_fixture_free(&f);
+            return;
+        }
+        uint64_t longest = 0;
+        for (size_t i = 0; i < ref.receipt_count; i++)
+            if (ref.receipts[i].gas_used > longest)
+                longest = ref.receipts[i].gas_used;
+        for (int t = 0; t < o->thread_count; t++) {
+            double wl = longest ? (double)ref.gas_used / (double)longest : 1.0;
+            row->bal_bound[t] = wl < o->threads[t] ? wl : o->threads[t];
+        }
+    }
 
     /* The dependency graph and per-transaction costs, from in-order
      * single-thread runs (no contention in the timings). Costs are wall
@@ -443,12 +524,26 @@ static void bench_block(const char *dir, const struct bench_opts *o, struct benc
     }
     if (o->stm)
         bench_progress_step(progress, "warm-up");
+    if (!err && row->ok && o->bal) { /* (the list's engine too) */
+        bool degraded;
+        err = run_drive(&cfg, &f, &list, max_threads, &r, &digest, &w1, &c1, &degraded);
+        if (!err) {
+            if (!block_result_equal(&ref, &r) || !hash32_eq(&ref_digest, &digest)) {
+                row->ok = false;
+                snprintf(row->error, sizeof row->error,
+                         "access-list-driven result at %d threads differs from sequential", max_threads);
+            }
+            block_result_free(&r);
+        }
+        bench_progress_step(progress, "warm-up bal");
+    }
 
     /* The timed runs, interleaved: each repetition runs the block
      * sequentially and then at every thread count, so a machine whose
      * speed drifts (other tenants) shifts all columns alike rather than
      * the later ones. */
     double par_wall[MAX_THREAD_COUNTS][64], par_cpu[MAX_THREAD_COUNTS][64], execs[MAX_THREAD_COUNTS];
+    double bal_wall[MAX_THREAD_COUNTS][64], bal_cpu[MAX_THREAD_COUNTS][64];
     double ceil_wall[MAX_THREAD_COUNTS][64];
     memset(execs, 0, sizeof execs);
     bool seq_failed = false;
@@ -504,6 +599,23 @@ static void bench_block(const char *dir, const struct bench_opts *o, struct benc
                 bench_progress_step(progress, what);
             }
         }
+        for (int t = 0; o->bal && t < o->thread_count && !err && row->ok; t++) {
+            bool degraded;
+            err = run_drive(&cfg, &f, &list, o->threads[t], &r, &digest, &bal_wall[t][k], &bal_cpu[t][k],
+                            &degraded);
+            if (err)
+                break;
+            if (!block_result_equal(&ref, &r) || !hash32_eq(&ref_digest, &digest)) {
+                row->ok = false;
+                snprintf(row->error, sizeof row->error,
+                         "access-list-driven result at %d threads differs from sequential", o->threads[t]);
+            }
+            row->bal_degraded[t] |= degraded;
+            block_result_free(&r);
+            char what[32];
+            snprintf(what, sizeof what, "bal P=%d", o->threads[t]);
+            bench_progress_step(progress, what);
+        }
     }
     if (!err && row->ok) {
         row->seq_ms = median(wall, reps); /* sorts: min and max at the ends */
@@ -519,6 +631,12 @@ static void bench_block(const char *dir, const struct bench_opts *o, struct benc
             if (o->ceiling && o->threads[t] > 1)
                 row->ceil_ms[t] = median(ceil_wall[t], reps);
             row->bound[t] = row->txs ? oracle_bound(&row->oracle, o->threads[t]) : 1.0;
+        }
+        for (int t = 0; o->bal && t < o->thread_count; t++) {
+            row->bal_ms[t] = median(bal_wall[t], reps);
+            row->bal_min_ms[t] = bal_wall[t][0];
+            row->bal_max_ms[t] = bal_wall[t][reps - 1];
+            row->bal_cpu_ms[t] = median(bal_cpu[t], reps);
         }
     }
     /* The report's schedule: one recorded forced-parallel run at the
@@ -552,6 +670,7 @@ static void bench_block(const char *dir, const struct bench_opts *o, struct benc
         if (!seq_failed)
             snprintf(row->error, sizeof row->error, "parallel execution failed: %s", parevm_strerror(err));
     }
+    bal_free(&list);
     block_result_free(&ref);
     mainnet_fixture_free(&f);
 }
@@ -559,12 +678,12 @@ static void bench_block(const char *dir, const struct bench_opts *o, struct benc
 /* --engine LIST: the engines to compare, comma separated. Sequential
  * execution is always measured (the reference every result is checked
  * against, and the baseline of every speedup); "stm" adds Block-STM at
- * each thread count. Returns 0, or the usage exit status after saying
- * why on stderr ("bal", the access-list-driven executor, does not exist
- * yet). */
+ * each thread count, "bal" the access-list-driven engine. Returns 0, or
+ * the usage exit status after saying why on stderr. */
 static int parse_engines(const char *list, struct bench_opts *o)
 {
     o->stm = false;
+    o->bal = false;
     const char *s = list;
     if (!*s) {
         fprintf(stderr, "parevm bench: --engine: expected a list like seq,stm\n");
@@ -577,13 +696,9 @@ static int parse_engines(const char *list, struct bench_opts *o)
         } else if (len == 3 && !strncmp(s, "stm", 3)) {
             o->stm = true;
         } else if (len == 3 && !strncmp(s, "bal", 3)) {
-            fprintf(stderr, "parevm bench: --engine bal: the access-list-driven executor (EIP-7928) is not "
-                            "built yet; engines available: seq, stm\n");
-            return CLI_EXIT_USAGE;
+            o->bal = true;
         } else {
-            fprintf(stderr,
-                    "parevm bench: --engine: unknown engine '%.*s' (seq, stm; bal is not built yet)\n",
-                    (int)len, s);
+            fprintf(stderr, "parevm bench: --engine: unknown engine '%.*s' (seq, stm, bal)\n", (int)len, s);
             return CLI_EXIT_USAGE;
         }
         s += len;
@@ -703,6 +818,21 @@ static void print_row(const struct bench_opts *o, const struct bench_row *r)
         l.mark = !r->ran_parallel[t] ? "s" : r->partitioned[t] ? "p" : "";
         print_line(o, &l);
     }
+    for (int t = 0; o->bal && t < o->thread_count; t++) {
+        l.label = NULL;
+        l.engine = "bal";
+        l.threads = o->threads[t];
+        l.ms = r->bal_ms[t];
+        l.min_ms = r->bal_min_ms[t];
+        l.max_ms = r->bal_max_ms[t];
+        l.cpu_ms = r->bal_cpu_ms[t];
+        l.speedup = r->bal_ms[t] > 0 ? r->seq_ms / r->bal_ms[t] : 0;
+        l.bound = r->bal_bound[t];
+        l.ceiling = 0;
+        l.exec_per_tx = 1;
+        l.mark = r->bal_degraded[t] ? "d" : "";
+        print_line(o, &l);
+    }
 }
 
 /* The lines above the table: the build, the machine and its load before
@@ -736,6 +866,11 @@ static void print_machine(const struct bench_opts *o, const struct machine_info 
         for (int t = 0; t < o->thread_count; t++)
             printf("%s%d", t ? "," : " ", o->threads[t]);
         printf("%s", o->force ? " (forced)" : "");
+    }
+    if (o->bal) {
+        printf(", bal (access-list-driven, EIP-7928) at P =");
+        for (int t = 0; t < o->thread_count; t++)
+            printf("%s%d", t ? "," : " ", o->threads[t]);
     }
     printf("; ms: median of %d repetitions, min-max beside it%s\n", o->reps,
            o->ceiling ? "; ceil: what this machine allows at P threads" : "");
@@ -779,9 +914,10 @@ static void write_json(FILE *out, const struct bench_opts *o, const struct machi
     json_load(out, m->load_before);
     fputs(",\"load_after\":", out);
     json_load(out, m->load_after);
-    fprintf(out, "},\"engines\":[\"seq\"%s],\"ceiling\":%s,\"force\":%s,\"threads\":[",
-            o->stm ? ",\"stm\"" : "", o->ceiling ? "true" : "false", o->force ? "true" : "false");
-    for (int t = 0; o->stm && t < o->thread_count; t++)
+    fprintf(out, "},\"engines\":[\"seq\"%s%s],\"ceiling\":%s,\"force\":%s,\"threads\":[",
+            o->stm ? ",\"stm\"" : "", o->bal ? ",\"bal\"" : "", o->ceiling ? "true" : "false",
+            o->force ? "true" : "false");
+    for (int t = 0; (o->stm || o->bal) && t < o->thread_count; t++)
         fprintf(out, "%s%d", t ? "," : "", o->threads[t]);
     fprintf(out, "],\"reps\":%d,\"blocks\":[", o->reps);
     for (size_t i = 0; i < n; i++) {
@@ -818,7 +954,20 @@ static void write_json(FILE *out, const struct bench_opts *o, const struct machi
                         bench_ceiling(o, t, r->seq_ms, r->ceil_ms[t]));
             fprintf(out, "}");
         }
-        fprintf(out, "]}");
+        fprintf(out, "]");
+        if (o->bal) {
+            fputs(",\"bal\":[", out);
+            for (int t = 0; t < o->thread_count; t++)
+                fprintf(out,
+                        "%s{\"threads\":%d,\"ms\":%.6f,\"min_ms\":%.6f,\"max_ms\":%.6f,\"mgas_per_s\":%.3f,"
+                        "\"cpu_ms\":%.6f,\"speedup\":%.4f,\"bound\":%.4f,\"degraded\":%s}",
+                        t ? "," : "", o->threads[t], r->bal_ms[t], r->bal_min_ms[t], r->bal_max_ms[t],
+                        r->bal_ms[t] > 0 ? gas / (r->bal_ms[t] * 1e3) : 0, r->bal_cpu_ms[t],
+                        r->bal_ms[t] > 0 ? r->seq_ms / r->bal_ms[t] : 0, r->bal_bound[t],
+                        r->bal_degraded[t] ? "true" : "false");
+            fputs("]", out);
+        }
+        fprintf(out, "}");
     }
     fprintf(out, "\n]}\n");
 }
@@ -915,6 +1064,9 @@ int cli_bench(int argc, char **argv)
     double seq_min = 0, seq_max = 0, seq_cpu = 0, par_min[MAX_THREAD_COUNTS] = {0},
            par_max[MAX_THREAD_COUNTS] = {0}, par_cpu[MAX_THREAD_COUNTS] = {0};
     double execs_total[MAX_THREAD_COUNTS] = {0};
+    double bal_total[MAX_THREAD_COUNTS] = {0}, bal_min[MAX_THREAD_COUNTS] = {0},
+           bal_max[MAX_THREAD_COUNTS] = {0}, bal_cpu[MAX_THREAD_COUNTS] = {0},
+           bal_bound_time[MAX_THREAD_COUNTS] = {0};
     size_t txs_total = 0;
     struct bench_progress progress = {
         .tty = isatty(STDERR_FILENO) != 0, .blocks = n, .t0 = now_ms(CLOCK_MONOTONIC)};
@@ -925,6 +1077,8 @@ int cli_bench(int argc, char **argv)
         o.stm
             ? n * (size_t)(o.reps + 3 + o.reps * (o.thread_count + ceiling_counts) + (o.report_path ? 1 : 0))
             : n * (size_t)(o.reps + 1);
+    if (o.bal)
+        progress.total += n * (size_t)(1 + o.reps * o.thread_count);
     for (size_t i = 0; i < n; i++) {
         struct bench_row *r = &rows[i];
         char label[64];
@@ -963,6 +1117,11 @@ int cli_bench(int argc, char **argv)
             bound_time[t] += r->bound[t] > 0 ? r->seq_ms / r->bound[t] : r->seq_ms;
             execs_total[t] += r->exec_per_tx[t] * (double)r->txs;
             ceil_total[t] += r->ceil_ms[t];
+            bal_total[t] += r->bal_ms[t];
+            bal_min[t] += r->bal_min_ms[t];
+            bal_max[t] += r->bal_max_ms[t];
+            bal_cpu[t] += r->bal_cpu_ms[t];
+            bal_bound_time[t] += r->bal_bound[t] > 0 ? r->seq_ms / r->bal_bound[t] : r->seq_ms;
         }
     }
     /* Aggregate: total times (medians, minima and maxima summed over the
@@ -994,6 +1153,21 @@ int cli_bench(int argc, char **argv)
         all.bound = bound_time[t] > 0 ? seq_total / bound_time[t] : 0;
         all.ceiling = bench_ceiling(&o, t, seq_total, ceil_total[t]);
         all.exec_per_tx = txs_total ? execs_total[t] / (double)txs_total : 0;
+        print_line(&o, &all);
+    }
+    for (int t = 0; o.bal && t < o.thread_count; t++) {
+        all.label = NULL;
+        all.engine = "bal";
+        all.threads = o.threads[t];
+        all.ms = bal_total[t];
+        all.min_ms = bal_min[t];
+        all.max_ms = bal_max[t];
+        all.cpu_ms = bal_cpu[t];
+        all.speedup = bal_total[t] > 0 ? seq_total / bal_total[t] : 0;
+        all.bound = bal_bound_time[t] > 0 ? seq_total / bal_bound_time[t] : 0;
+        all.ceiling = 0;
+        all.exec_per_tx = 1;
+        all.mark = "";
         print_line(&o, &all);
     }
     machine_load_average(machine.load_after);

@@ -37,12 +37,13 @@ struct run_options {
     long trace_tx;            /* -1, or trace only this transaction */
     struct exec_options exec; /* threads per block (1: sequential) */
     const char *bal_path;     /* --bal: an EIP-7928 access list to verify */
+    bool bal_drive;           /* --engine bal: the list drives the execution */
 };
 
 void cli_run_usage(FILE *out)
 {
     fprintf(out, "usage: parevm run [--threads N] [--json FILE|-] [--quiet] [--trace | --trace-tx I]\n"
-                 "                  [--bal FILE|DIR] BLOCK_DIR...\n"
+                 "                  [--bal FILE|DIR [--engine bal]] BLOCK_DIR...\n"
                  "\n"
                  "Execute mainnet block snapshots (folders holding block.json, pre_state.json\n"
                  "and block_hashes.json, see fixtures/mainnet/README.md) and\n"
@@ -83,6 +84,13 @@ void cli_run_usage(FILE *out)
                  "                `parevm bal --out` writes them; NAME: the block folder's last\n"
                  "                component); a mismatch names the first differing account,\n"
                  "                slot, index and the two values (docs/bal.md)\n"
+                 "  --engine bal  with --bal: execute the block from the list (the access-list-\n"
+                 "                driven engine: every transaction once, on --threads workers,\n"
+                 "                reading what the list says the ones before it wrote), then\n"
+                 "                check the list its commit produces equals PATH. A list that\n"
+                 "                does not hold is reported as a failure and the block is run\n"
+                 "                again without it (Block-STM or sequential): the results\n"
+                 "                shown are always the block's own. Default: --engine auto\n"
                  "  -h, --help    show this help\n"
                  "\n"
                  "output: one line per block, \"NUMBER FORK TXS GAS MS MGAS/S VERDICT\" (on a\n"
@@ -419,6 +427,29 @@ static void load_bal(const char *path, const char *dir, struct bal *b, char *why
     free(file);
 }
 
+/* --engine bal, a block the list could not drive: whether a sequential
+ * recording run on pre (consumed) produces exactly want (else why says
+ * where they differ, or what failed). */
+static bool drive_verify(const struct chain_config *cfg, const struct mainnet_fixture *fx, struct world *pre,
+                         const struct bal *want, char *why, size_t why_len)
+{
+    struct bal got;
+    bal_init(&got);
+    struct exec_options exec = {.threads = 1, .bal = &got};
+    struct block_result res;
+    int rc = exec_block_parallel(cfg, &fx->block, pre, &fx->hashes, &exec, &res, NULL);
+    bool same = false;
+    if (rc)
+        snprintf(why, why_len, "recording run: %s", parevm_strerror(rc));
+    else if (res.invalid)
+        snprintf(why, why_len, "recording run: block invalid: %s", res.invalid_message);
+    else
+        same = bal_equal(want, &got, why, why_len);
+    block_result_free(&res);
+    bal_free(&got);
+    return same;
+}
+
 /* Load, execute, verify and report one folder; returns whether it passed. */
 static bool run_block(const char *dir, const struct run_options *opt, FILE *table, struct bytebuf *json,
                       bool first_json, struct run_totals *tot)
@@ -468,11 +499,21 @@ static bool run_block(const char *dir, const struct run_options *opt, FILE *tabl
     bal_init(&got);
     char bal_why[400] = "";
     if (opt->bal_path) {
-        exec.bal = &got;
         load_bal(opt->bal_path, fx.dir, &want, bal_why, sizeof bal_why);
+        if (!opt->bal_drive)
+            exec.bal = &got;
+        else if (!bal_why[0])
+            exec.drive = &want;
     }
+    struct exec_stats stats;
+    memset(&stats, 0, sizeof stats);
+    /* --engine bal: a block the list cannot drive is verified by a
+     * recording run on a copy of the pre-state, as without --engine. */
+    struct world drive_pre;
+    bool have_drive_pre = exec.drive && world_clone(&fx.pre, &drive_pre) == PAREVM_OK;
     double t0 = now_seconds();
-    rc = exec_block_parallel(&cfg, &fx.block, &fx.pre, &fx.hashes, &exec, &res, NULL);
+    rc = exec_block_parallel(&cfg, &fx.block, &fx.pre, &fx.hashes, &exec, &res,
+                             opt->bal_drive ? &stats : NULL);
     double secs = now_seconds() - t0;
     fflush(stderr);
     if (trace.error)
@@ -493,9 +534,27 @@ static bool run_block(const char *dir, const struct run_options *opt, FILE *tabl
         }
         if (opt->bal_path && bal_why[0])
             buf_printf(&why, "%saccess list: %s", why.len ? "; " : "", bal_why);
-        else if (opt->bal_path && !bal_equal(&want, &got, bal_why, sizeof bal_why))
+        else if (opt->bal_drive && stats.bal_mismatch)
+            buf_printf(&why, "%saccess list differs (the block ran again without it): %s",
+                       why.len ? "; " : "", stats.bal_why);
+        else if (opt->bal_drive && stats.bal_degraded && !have_drive_pre)
+            buf_printf(&why,
+                       "%saccess list: could not drive the block (%s), and no copy of the pre-state to "
+                       "verify it: out of memory",
+                       why.len ? "; " : "", stats.bal_why);
+        else if (opt->bal_drive && stats.bal_degraded &&
+                 !drive_verify(&cfg, &fx, &drive_pre, &want, bal_why, sizeof bal_why))
+            buf_printf(&why, "%saccess list differs: %s", why.len ? "; " : "", bal_why);
+        else if (opt->bal_path && !opt->bal_drive && !bal_equal(&want, &got, bal_why, sizeof bal_why))
             buf_printf(&why, "%saccess list differs: %s", why.len ? "; " : "", bal_why);
     }
+    char drive_note[320] = "";
+    if (opt->bal_drive && stats.bal_degraded && why.len == 0)
+        snprintf(drive_note, sizeof drive_note,
+                 " (access list not drivable: %s; verified by a sequential run)", stats.bal_why);
+    if (have_drive_pre)
+        world_free(&drive_pre);
+    exec_stats_reset(&stats);
     bal_free(&want);
     bal_free(&got);
     bool pass = why.len == 0;
@@ -507,7 +566,7 @@ static bool run_block(const char *dir, const struct run_options *opt, FILE *tabl
         fprintf(table, "%-9llu %-17s %5zu txs %10llu gas %9.3f ms %8.1f Mgas/s  %s%s\n",
                 (unsigned long long)h->number, fork_name(fx.fork), fx.block.tx_count,
                 (unsigned long long)res.gas_used, ms, mgas,
-                pass ? "ok" : "FAIL: ", pass ? "" : (char *)why.data);
+                pass ? "ok" : "FAIL: ", pass ? drive_note : (char *)why.data);
     if (!rc) {
         tot->gas += res.gas_used;
         tot->seconds += secs;
@@ -695,6 +754,14 @@ int cli_run(int argc, char **argv)
             opt.json_path = argv[++i];
         } else if (strcmp(a, "--bal") == 0 && i + 1 < argc) {
             opt.bal_path = argv[++i];
+        } else if (strcmp(a, "--engine") == 0 && i + 1 < argc) {
+            const char *e = argv[++i];
+            if (strcmp(e, "bal") != 0 && strcmp(e, "auto") != 0) {
+                fprintf(stderr, "parevm run: --engine: unknown engine '%s' (auto, bal)\n", e);
+                free(dirs);
+                return CLI_EXIT_USAGE;
+            }
+            opt.bal_drive = strcmp(e, "bal") == 0;
         } else if (strcmp(a, "--quiet") == 0) {
             opt.quiet = true;
         } else if (strcmp(a, "--mpi") == 0) {
@@ -740,6 +807,12 @@ int cli_run(int argc, char **argv)
     }
     if (opt.mpi && (opt.trace || opt.trace_tx >= 0)) {
         fprintf(stderr, "parevm run: --mpi and --trace/--trace-tx exclude each other\n");
+        free(dirs);
+        return CLI_EXIT_USAGE;
+    }
+    if (opt.bal_drive && (!opt.bal_path || opt.trace || opt.trace_tx >= 0)) {
+        fprintf(stderr, "parevm run: --engine bal needs --bal PATH (the list to drive the execution) and "
+                        "excludes --trace/--trace-tx\n");
         free(dirs);
         return CLI_EXIT_USAGE;
     }

@@ -1,0 +1,831 @@
+/*
+ * balexec — execution driven by a block access list (see balexec.h).
+ */
+#include "balexec.h"
+
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "../base/hex.h"
+#include "../chain/logs.h"
+#include "../chain/transition.h"
+#include "../state/state_view.h"
+
+static uint64_t now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* Why a transaction's check failed (the first reason; NONE: it held). */
+enum fail_kind {
+    FAIL_NONE,
+    FAIL_ACCOUNT, /* accessed or changed an account the list lacks */
+    FAIL_READ,    /* accessed a slot the list lacks */
+    FAIL_BALANCE, /* its balance change is not the list's at its index */
+    FAIL_NONCE,   /* likewise a nonce change */
+    FAIL_CODE,    /* likewise a code change */
+    FAIL_STORAGE, /* likewise a slot change */
+    FAIL_DELETED, /* deleted an existing account: the list cannot say so */
+    FAIL_CLEARED, /* cleared non-empty storage: likewise */
+    FAIL_EMPTY,   /* created an account with nothing in it: likewise */
+    FAIL_UNSURE   /* asked its view what the list cannot answer */
+};
+
+static const char *const fail_text[] = {
+    "",
+    "accessed an account the list lacks",
+    "accessed a storage slot the list lacks",
+    "changed a balance other than the list says at its index",
+    "changed a nonce other than the list says at its index",
+    "changed code other than the list says at its index",
+    "changed a storage slot other than the list says at its index",
+    "deleted an existing account (a list cannot express that)",
+    "cleared non-empty storage (a list cannot express that)",
+    "created an empty account (a list cannot express that)",
+    "asked whether an account has storage, or read a nonce, that the list cannot answer",
+};
+
+struct tx_fail {
+    uint8_t kind;
+    bool has_key;
+    address addr;
+    u256 key;
+};
+
+struct balexec {
+    const struct block_env *env;
+    const struct world *base;
+    const struct bal *list;
+    const struct tx *txs;
+    struct par_tx_output *out;
+    uint32_t *order; /* transactions, longest gas limit first */
+    size_t n;
+    /* Per list account: its record in base (NULL: absent), looked up
+     * once; where its marks begin; whether anything accessed it. */
+    const struct world_account **pre;
+    size_t *mark_base;
+    /* Per list account, in this order: one mark per slot write, balance,
+     * nonce and code change and read, set when a unit met it. A change
+     * at index u is marked by transaction u - 1 alone; reads and
+     * accounts by any: all are relaxed atomics, read after the workers
+     * are joined (parallel_for's join orders them). */
+    _Atomic unsigned char *marks;
+    _Atomic unsigned char *seen;
+    struct tx_fail *fails; /* per transaction, written by its worker */
+    atomic_bool failed;    /* some transaction failed: the others stop (relaxed: a hint) */
+    atomic_int err;        /* an allocation failed (relaxed: read after the join) */
+};
+
+/* ---- the list, searched ---- */
+
+static int64_t list_index(const struct bal *list, const address *a)
+{
+    const uint32_t *idx = hmap_get(&list->index, a);
+    return idx ? (int64_t)*idx : -1;
+}
+
+/* The number of changes (sorted by index) at an index below limit. */
+static size_t changes_below(const struct bal_change *c, size_t n, uint32_t limit)
+{
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (c[mid].index < limit)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+/* The latest change at an index in [1, limit), or NULL (index 0, the
+ * system calls, is already in the world). */
+static const struct bal_change *latest(const struct bal_change *c, size_t n, uint32_t limit)
+{
+    size_t k = changes_below(c, n, limit);
+    return k && c[k - 1].index >= 1 ? &c[k - 1] : NULL;
+}
+
+/* The position of the change at exactly `index`, or -1. */
+static int64_t change_at(const struct bal_change *c, size_t n, uint32_t index)
+{
+    size_t k = changes_below(c, n, index);
+    return k < n && c[k].index == index ? (int64_t)k : -1;
+}
+
+static size_t codes_below(const struct bal_code_change *c, size_t n, uint32_t limit)
+{
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (c[mid].index < limit)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+static const struct bal_code_change *latest_code(const struct bal_code_change *c, size_t n, uint32_t limit)
+{
+    size_t k = codes_below(c, n, limit);
+    return k && c[k - 1].index >= 1 ? &c[k - 1] : NULL;
+}
+
+/* The number of slot writes (sorted by key, then index) before (key, index). */
+static size_t writes_below(const struct bal_account *acc, const u256 *key, uint32_t index)
+{
+    size_t lo = 0, hi = acc->write_count;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        const struct bal_slot_change *w = &acc->writes[mid];
+        if (u256_lt(&w->key, key) || (u256_eq(&w->key, key) && w->index < index))
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+/* The latest write of slot key at an index in [1, limit), or NULL. */
+static const struct bal_slot_change *latest_write(const struct bal_account *acc, const u256 *key,
+                                                  uint32_t limit)
+{
+    size_t k = writes_below(acc, key, limit);
+    if (!k)
+        return NULL;
+    const struct bal_slot_change *w = &acc->writes[k - 1];
+    return u256_eq(&w->key, key) && w->index >= 1 ? w : NULL;
+}
+
+static int64_t write_at(const struct bal_account *acc, const u256 *key, uint32_t index)
+{
+    size_t k = writes_below(acc, key, index);
+    return k < acc->write_count && acc->writes[k].index == index && u256_eq(&acc->writes[k].key, key)
+               ? (int64_t)k
+               : -1;
+}
+
+/* Whether the list writes slot key at any index. */
+static bool written_ever(const struct bal_account *acc, const u256 *key)
+{
+    size_t k = writes_below(acc, key, 0);
+    return k < acc->write_count && u256_eq(&acc->writes[k].key, key);
+}
+
+static int64_t read_at(const struct bal_account *acc, const u256 *key)
+{
+    size_t lo = 0, hi = acc->read_count;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (u256_lt(&acc->reads[mid], key))
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < acc->read_count && u256_eq(&acc->reads[lo], key) ? (int64_t)lo : -1;
+}
+
+/* Marks of account k: its writes, balances, nonces, codes, reads. */
+static inline size_t mark_balance(const struct balexec *x, size_t k, size_t j)
+{
+    return x->mark_base[k] + x->list->accounts[k].write_count + j;
+}
+static inline size_t mark_nonce(const struct balexec *x, size_t k, size_t j)
+{
+    return mark_balance(x, k, x->list->accounts[k].balance_count) + j;
+}
+static inline size_t mark_code(const struct balexec *x, size_t k, size_t j)
+{
+    return mark_nonce(x, k, x->list->accounts[k].nonce_count) + j;
+}
+static inline size_t mark_read(const struct balexec *x, size_t k, size_t j)
+{
+    return mark_code(x, k, x->list->accounts[k].code_count) + j;
+}
+
+static inline void mark(_Atomic unsigned char *m)
+{
+    atomic_store_explicit(m, 1, memory_order_relaxed);
+}
+
+/* ---- one transaction's view: the list's changes at [1, limit), then
+ * the world ---- */
+
+#define VIEW_CACHE 16 /* a power of two */
+struct balexec_view {
+    struct balexec *x;
+    uint32_t limit; /* the transaction's block access index */
+    bool unsure;
+    /* The list positions of accounts asked before, direct-mapped by an
+     * address byte (a transaction asks of a few accounts many times: its
+     * reads, accesses and writes); cache_k - 1, 0: empty. */
+    address cache_addr[VIEW_CACHE];
+    int64_t cache_k[VIEW_CACHE];
+};
+
+static inline bool same_address(const address *a, const address *b)
+{
+    uint64_t a0, a1, b0, b1;
+    uint32_t a2, b2;
+    memcpy(&a0, a->bytes, 8);
+    memcpy(&b0, b->bytes, 8);
+    memcpy(&a1, a->bytes + 8, 8);
+    memcpy(&b1, b->bytes + 8, 8);
+    memcpy(&a2, a->bytes + 16, 4);
+    memcpy(&b2, b->bytes + 16, 4);
+    return ((a0 ^ b0) | (a1 ^ b1) | (uint64_t)(a2 ^ b2)) == 0;
+}
+
+/* list_index through the view's cache. */
+static int64_t view_index(struct balexec_view *v, const address *a)
+{
+    unsigned slot = (a->bytes[19] ^ a->bytes[7]) & (VIEW_CACHE - 1);
+    if (v->cache_k[slot] && same_address(&v->cache_addr[slot], a))
+        return v->cache_k[slot] - 1;
+    int64_t k = list_index(v->x->list, a);
+    v->cache_addr[slot] = *a;
+    v->cache_k[slot] = k + 1;
+    return k;
+}
+
+/* The list's entry for a (NULL: none) and a's record in the world. */
+static const struct bal_account *view_lookup(struct balexec_view *v, const address *a,
+                                             const struct world_account **w)
+{
+    int64_t k = view_index(v, a);
+    if (k < 0) {
+        *w = world_get(v->x->base, a);
+        return NULL;
+    }
+    *w = v->x->pre[k];
+    return &v->x->list->accounts[k];
+}
+
+static int view_balance(void *ctx, const address *a, u256 *out)
+{
+    struct balexec_view *v = ctx;
+    const struct world_account *w;
+    const struct bal_account *acc = view_lookup(v, a, &w);
+    const struct bal_change *c = acc ? latest(acc->balances, acc->balance_count, v->limit) : NULL;
+    *out = c ? c->value : w ? w->balance : u256_zero();
+    return PAREVM_OK;
+}
+
+static int view_nonce(void *ctx, const address *a, uint64_t *nonce, bool *exists)
+{
+    struct balexec_view *v = ctx;
+    const struct world_account *w;
+    const struct bal_account *acc = view_lookup(v, a, &w);
+    const struct bal_change *c = acc ? latest(acc->nonces, acc->nonce_count, v->limit) : NULL;
+    if (c) {
+        if (c->value.w[1] | c->value.w[2] | c->value.w[3])
+            v->unsure = true; /* (no nonce is that large: the list is wrong) */
+        *nonce = c->value.w[0];
+    } else {
+        *nonce = w ? w->nonce : 0;
+    }
+    /* An account the world lacks exists once an earlier transaction gave
+     * it a balance, nonce or code (from EIP-161 nothing else creates one;
+     * an account created empty or deleted fails its creator's check). */
+    *exists = w != NULL || c ||
+              (acc && (latest(acc->balances, acc->balance_count, v->limit) ||
+                       latest_code(acc->codes, acc->code_count, v->limit)));
+    return PAREVM_OK;
+}
+
+static int view_code(void *ctx, const address *a, struct code **out)
+{
+    struct balexec_view *v = ctx;
+    const struct world_account *w;
+    const struct bal_account *acc = view_lookup(v, a, &w);
+    const struct bal_code_change *c = acc ? latest_code(acc->codes, acc->code_count, v->limit) : NULL;
+    *out = c ? c->code : w ? w->code : code_empty();
+    return PAREVM_OK;
+}
+
+static int view_storage(void *ctx, const address *a, const u256 *key, u256 *out)
+{
+    struct balexec_view *v = ctx;
+    const struct world_account *w;
+    const struct bal_account *acc = view_lookup(v, a, &w);
+    const struct bal_slot_change *c = acc && acc->write_count ? latest_write(acc, key, v->limit) : NULL;
+    *out = c ? c->value : w ? world_get_storage(w, key) : u256_zero();
+    return PAREVM_OK;
+}
+
+/* EIP-7610 collision check. Certain when the list changed no slot of the
+ * account below the transaction, or left one of them non-zero; otherwise
+ * (every slot it changed is zero now, the world's other slots unknown
+ * without a walk a lazy world cannot do) the view is unsure. */
+static int view_has_storage(void *ctx, const address *a, bool *out)
+{
+    struct balexec_view *v = ctx;
+    const struct world_account *w;
+    const struct bal_account *acc = view_lookup(v, a, &w);
+    *out = w && world_account_has_storage(w);
+    if (!acc)
+        return PAREVM_OK;
+    bool changed = false;
+    for (size_t k = 0; k < acc->write_count; k++) {
+        const struct bal_slot_change *s = &acc->writes[k];
+        if (s->index < 1 || s->index >= v->limit)
+            continue;
+        const struct bal_slot_change *last = latest_write(acc, &s->key, v->limit);
+        changed = true;
+        if (last && !u256_is_zero(&last->value)) {
+            *out = true;
+            return PAREVM_OK;
+        }
+    }
+    if (changed)
+        v->unsure = true;
+    return PAREVM_OK;
+}
+
+static int view_block_hash(void *ctx, uint64_t number, hash32 *out)
+{
+    const struct block_env *env = ((struct balexec_view *)ctx)->x->env;
+    if (!env->block_hash)
+        return PAREVM_ERR_MISSING;
+    return env->block_hash(env->block_hash_arg, number, out);
+}
+
+static const struct state_view_ops balexec_view_ops = {
+    .balance = view_balance,
+    .nonce = view_nonce,
+    .code = view_code,
+    .storage = view_storage,
+    .has_storage = view_has_storage,
+    .block_hash = view_block_hash,
+};
+
+/* ---- a transaction's check against the list at its index ---- */
+
+struct tx_check {
+    struct balexec *x;
+    struct balexec_view *v;
+    uint32_t tx;
+};
+
+static void fail(struct balexec *x, uint32_t tx, enum fail_kind kind, const address *a, const u256 *key)
+{
+    struct tx_fail *f = &x->fails[tx];
+    if (f->kind == FAIL_NONE) {
+        f->kind = (uint8_t)kind;
+        f->addr = *a;
+        f->has_key = key != NULL;
+        f->key = key ? *key : u256_zero();
+    }
+    atomic_store_explicit(&x->failed, true, memory_order_relaxed);
+}
+
+/* A slot accessed without a change: a read of the list, or a slot the
+ * list writes at some index (EIP-7928: writes subsume reads). */
+static void check_read(struct balexec *x, uint32_t tx, size_t k, const address *a, const u256 *key)
+{
+    const struct bal_account *acc = &x->list->accounts[k];
+    int64_t r = read_at(acc, key);
+    if (r >= 0)
+        mark(&x->marks[mark_read(x, k, (size_t)r)]);
+    else if (!written_ever(acc, key))
+        fail(x, tx, FAIL_READ, a, key);
+}
+
+/* journal_access_fn: every account and slot the transaction accessed. */
+static int on_access(void *arg, const address *a, const u256 *slot)
+{
+    struct tx_check *c = arg;
+    int64_t k = view_index(c->v, a);
+    if (k < 0) {
+        fail(c->x, c->tx, FAIL_ACCOUNT, a, NULL);
+        return PAREVM_OK;
+    }
+    mark(&c->x->seen[k]);
+    if (slot)
+        check_read(c->x, c->tx, (size_t)k, a, slot);
+    return PAREVM_OK;
+}
+
+/* Whether the list has the change (index, value) among c[0..n); marked. */
+static bool expect_change(struct balexec *x, const struct bal_change *c, size_t n, size_t mark_first,
+                          uint32_t index, const u256 *value)
+{
+    int64_t p = change_at(c, n, index);
+    if (p < 0 || !u256_eq(&c[p].value, value))
+        return false;
+    mark(&x->marks[mark_first + (size_t)p]);
+    return true;
+}
+
+/* What transaction tx (block access index u) wrote, against its view v
+ * (the values before it) and the list at u: as bal_record would record
+ * it, every change must be the list's. */
+static void check_writes(struct balexec *x, struct balexec_view *v, uint32_t tx, const struct write_set *ws)
+{
+    const uint32_t u = v->limit;
+    for (size_t i = 0; i < ws->account_count; i++) {
+        const struct ws_account *wa = &ws->accounts[i];
+        int64_t k = view_index(v, &wa->addr);
+        if (k < 0) {
+            fail(x, tx, FAIL_ACCOUNT, &wa->addr, NULL);
+            continue;
+        }
+        mark(&x->seen[k]);
+        const struct bal_account *acc = &x->list->accounts[k];
+        /* the values before it, as its view showed them */
+        const struct world_account *w = x->pre[k];
+        const struct bal_change *cb = latest(acc->balances, acc->balance_count, u);
+        const struct bal_change *cn = latest(acc->nonces, acc->nonce_count, u);
+        u256 pre_balance = cb ? cb->value : w ? w->balance : u256_zero();
+        uint64_t pre_nonce = cn ? cn->value.w[0] : w ? w->nonce : 0;
+        bool exists = w || cb || cn || latest_code(acc->codes, acc->code_count, u);
+        if (wa->flags & WS_DELETE) {
+            if (exists)
+                fail(x, tx, FAIL_DELETED, &wa->addr, NULL);
+            continue; /* (never existed: nothing changes) */
+        }
+        if ((wa->flags & WS_CLEAR_STORAGE) && exists) {
+            bool has;
+            view_has_storage(v, &wa->addr, &has);
+            if (has)
+                fail(x, tx, FAIL_CLEARED, &wa->addr, NULL);
+        }
+        if (!exists) {
+            bool trace = ((wa->flags & WS_BALANCE) && !u256_is_zero(&wa->balance)) ||
+                         ((wa->flags & WS_BALANCE_DELTA) && !u256_is_zero(&wa->delta)) ||
+                         ((wa->flags & WS_NONCE) && wa->nonce != 0) ||
+                         ((wa->flags & WS_CODE) && wa->code && wa->code->len);
+            if (!trace)
+                fail(x, tx, FAIL_EMPTY, &wa->addr, NULL);
+        }
+        u256 post = pre_balance;
+        if (wa->flags & WS_BALANCE)
+            post = wa->balance;
+        else if (wa->flags & WS_BALANCE_DELTA)
+            post = u256_add(&pre_balance, &wa->delta);
+        if (!u256_eq(&post, &pre_balance) &&
+            !expect_change(x, acc->balances, acc->balance_count, mark_balance(x, (size_t)k, 0), u, &post))
+            fail(x, tx, FAIL_BALANCE, &wa->addr, NULL);
+        if ((wa->flags & WS_NONCE) && wa->nonce != pre_nonce) {
+            u256 nv = u256_from_u64(wa->nonce);
+            if (!expect_change(x, acc->nonces, acc->nonce_count, mark_nonce(x, (size_t)k, 0), u, &nv))
+                fail(x, tx, FAIL_NONCE, &wa->addr, NULL);
+        }
+        if ((wa->flags & WS_CODE) && wa->code) {
+            struct code *before;
+            view_code(v, &wa->addr, &before);
+            bool same = exists ? hash32_eq(&before->hash, &wa->code->hash) : wa->code->len == 0;
+            if (!same) {
+                size_t p = codes_below(acc->codes, acc->code_count, u);
+                if (p < acc->code_count && acc->codes[p].index == u &&
+                    hash32_eq(&acc->codes[p].code->hash, &wa->code->hash))
+                    mark(&x->marks[mark_code(x, (size_t)k, p)]);
+                else
+                    fail(x, tx, FAIL_CODE, &wa->addr, NULL);
+            }
+        }
+    }
+    for (size_t i = 0; i < ws->slot_count; i++) {
+        const struct ws_slot *s = &ws->slots[i];
+        int64_t k = view_index(v, &s->addr);
+        if (k < 0) {
+            fail(x, tx, FAIL_ACCOUNT, &s->addr, NULL);
+            continue;
+        }
+        mark(&x->seen[k]);
+        u256 before;
+        view_storage(v, &s->addr, &s->key, &before);
+        if (u256_eq(&before, &s->value)) { /* EIP-7928: an unchanged slot is a read */
+            check_read(x, tx, (size_t)k, &s->addr, &s->key);
+            continue;
+        }
+        const struct bal_account *acc = &x->list->accounts[k];
+        int64_t p = write_at(acc, &s->key, u);
+        if (p >= 0 && u256_eq(&acc->writes[p].value, &s->value))
+            mark(&x->marks[x->mark_base[k] + (size_t)p]);
+        else
+            fail(x, tx, FAIL_STORAGE, &s->addr, &s->key);
+    }
+}
+
+/* ---- execution ---- */
+
+static void run_one(void *arg, size_t k)
+{
+    struct balexec *x = arg;
+    /* relaxed: a hint; a transaction run needlessly changes nothing */
+    if (atomic_load_explicit(&x->failed, memory_order_relaxed))
+        return;
+    uint32_t i = x->order[k];
+    struct par_tx_output *o = &x->out[i];
+    struct balexec_view v;
+    v.x = x;
+    v.limit = i + 1;
+    v.unsure = false;
+    memset(v.cache_k, 0, sizeof v.cache_k);
+    struct state_view view = {&balexec_view_ops, &v};
+    struct tx_check check = {x, &v, i};
+    struct write_set ws;
+    write_set_init(&ws);
+    uint64_t t0 = now_ns();
+    /* As in Block-STM: executed as if no gas had been used before it
+     * (the commit re-checks the block gas limit in order). */
+    int err =
+        transition_apply_recorded(x->env, &view, &x->txs[i], 0, NULL, on_access, &check, &o->result, &ws);
+    o->exec_ns = now_ns() - t0;
+    if (err) {
+        /* no writes; the error surfaces if the commit reaches it */
+        write_set_reset(&ws);
+        tx_result_free(&o->result);
+        memset(&o->result, 0, sizeof o->result);
+        if (err == PAREVM_ERR_NOMEM)
+            atomic_store_explicit(&x->err, err, memory_order_relaxed);
+    } else if (o->result.error == TXERR_NONE) {
+        check_writes(x, &v, i, &ws);
+        if (v.unsure) {
+            address none = {{0}};
+            fail(x, i, FAIL_UNSURE, &none, NULL);
+        }
+    }
+    if (o->result.log_count) { /* (parallel.h: bloom) */
+        logs_bloom(o->result.logs, o->result.log_count, o->bloom);
+        o->bloom_set = true;
+    }
+    o->ws = ws;
+    o->internal_err = err;
+    o->incarnations = 1;
+}
+
+/* Order idx[0..n) longest first: by gas limit, descending, ties in index
+ * order (a merge sort: qsort takes no context). */
+static int order_longest(const struct tx *txs, uint32_t *idx, size_t n)
+{
+    uint32_t *tmp = malloc((n ? n : 1) * sizeof *tmp);
+    if (!tmp)
+        return PAREVM_ERR_NOMEM;
+    for (size_t width = 1; width < n; width *= 2) {
+        for (size_t lo = 0; lo < n; lo += 2 * width) {
+            size_t mid = lo + width < n ? lo + width : n, hi = lo + 2 * width < n ? lo + 2 * width : n;
+            size_t a = lo, b = mid, k = lo;
+            while (a < mid && b < hi) {
+                uint64_t ga = txs[idx[a]].gas_limit, gb = txs[idx[b]].gas_limit;
+                tmp[k++] = gb > ga ? idx[b++] : idx[a++]; /* stable: ties keep index order */
+            }
+            while (a < mid)
+                tmp[k++] = idx[a++];
+            while (b < hi)
+                tmp[k++] = idx[b++];
+        }
+        memcpy(idx, tmp, n * sizeof *idx);
+    }
+    free(tmp);
+    return PAREVM_OK;
+}
+
+/* The world records of the list's accounts, 256 per job. */
+#define PRE_CHUNK 256
+static void lookup_pre(void *arg, size_t chunk)
+{
+    struct balexec *x = arg;
+    size_t end = (chunk + 1) * PRE_CHUNK;
+    if (end > x->list->account_count)
+        end = x->list->account_count;
+    for (size_t k = chunk * PRE_CHUNK; k < end; k++)
+        x->pre[k] = world_get(x->base, &x->list->accounts[k].addr);
+}
+
+void balexec_free(struct balexec *x)
+{
+    if (!x)
+        return;
+    free(x->order);
+    free(x->pre);
+    free(x->mark_base);
+    free(x->marks);
+    free(x->seen);
+    free(x->fails);
+    free(x);
+}
+
+/* why: the first failing transaction's reason. Returns whether that
+ * proves the list wrong: every transaction below it ran, was valid and
+ * held (so its view was the block's state) and it wrote or accessed
+ * something other than the list says, rather than doing something no
+ * list can express. */
+static bool describe_fail(const struct balexec *x, char *why, size_t why_len)
+{
+    bool below_held = true;
+    for (size_t i = 0; i < x->n; i++) {
+        const struct tx_fail *f = &x->fails[i];
+        if (f->kind == FAIL_NONE) {
+            const struct par_tx_output *o = &x->out[i];
+            below_held &= o->incarnations == 1 && !o->internal_err && o->result.error == TXERR_NONE;
+            continue;
+        }
+        char a[43], key[96] = "";
+        hex_encode(f->addr.bytes, 20, a);
+        if (f->has_key) {
+            char k[80];
+            u256_to_hex(&f->key, k);
+            snprintf(key, sizeof key, ", slot %s", k);
+        }
+        snprintf(why, why_len, "transaction %zu (index %zu) %s: account %s%s", i, i + 1, fail_text[f->kind],
+                 a, key);
+        return below_held && f->kind <= FAIL_STORAGE;
+    }
+    snprintf(why, why_len, "a transaction failed its check");
+    return false;
+}
+
+int balexec_execute(const struct block_env *env, const struct world *base, const struct bal *list,
+                    const struct tx *txs, size_t n, int threads, struct exec_env *pool,
+                    struct par_tx_output *out, struct balexec **run, bool *held, bool *wrong, char *why, size_t why_len)
+{
+    *run = NULL;
+    *held = false;
+    *wrong = false;
+    if (!list->finished || n > UINT32_MAX - 2)
+        return PAREVM_ERR_ARG;
+    struct balexec *x = calloc(1, sizeof *x);
+    if (!x)
+        return PAREVM_ERR_NOMEM;
+    x->env = env;
+    x->base = base;
+    x->list = list;
+    x->txs = txs;
+    x->out = out;
+    x->n = n;
+    atomic_init(&x->failed, false);
+    atomic_init(&x->err, PAREVM_OK);
+    size_t accounts = list->account_count, marks = 0;
+    x->order = malloc((n ? n : 1) * sizeof *x->order);
+    x->fails = calloc(n ? n : 1, sizeof *x->fails);
+    x->pre = malloc((accounts ? accounts : 1) * sizeof *x->pre);
+    x->mark_base = malloc((accounts ? accounts : 1) * sizeof *x->mark_base);
+    x->seen = calloc(accounts ? accounts : 1, sizeof *x->seen);
+    if (x->mark_base)
+        for (size_t k = 0; k < accounts; k++) {
+            const struct bal_account *a = &list->accounts[k];
+            x->mark_base[k] = marks;
+            marks += a->write_count + a->balance_count + a->nonce_count + a->code_count + a->read_count;
+        }
+    x->marks = calloc(marks ? marks : 1, sizeof *x->marks);
+    if (!x->order || !x->fails || !x->pre || !x->mark_base || !x->seen || !x->marks) {
+        balexec_free(x);
+        return PAREVM_ERR_NOMEM;
+    }
+    for (size_t i = 0; i < n; i++)
+        x->order[i] = (uint32_t)i;
+    /* At one thread the order changes nothing but the cache's. */
+    int err = threads > 1 ? order_longest(txs, x->order, n) : PAREVM_OK;
+    if (err) {
+        balexec_free(x);
+        return err;
+    }
+    size_t chunks = (accounts + PRE_CHUNK - 1) / PRE_CHUNK;
+    if (threads > 1) {
+        parallel_for(pool, threads, chunks, lookup_pre, x);
+        parallel_for(pool, threads, n, run_one, x);
+    } else {
+        for (size_t c = 0; c < chunks; c++)
+            lookup_pre(x, c);
+        for (size_t k = 0; k < n; k++)
+            run_one(x, k);
+    }
+    err = atomic_load_explicit(&x->err, memory_order_relaxed);
+    if (err) {
+        balexec_free(x);
+        return err;
+    }
+    *held = !atomic_load_explicit(&x->failed, memory_order_relaxed);
+    if (!*held)
+        *wrong = describe_fail(x, why, why_len);
+    *run = x;
+    return PAREVM_OK;
+}
+
+/* ---- the final check ---- */
+
+static void verify_fail(char *why, size_t why_len, const char *what, const address *a, uint32_t index,
+                        const u256 *key)
+{
+    char ah[43], kh[96] = "";
+    hex_encode(a->bytes, 20, ah);
+    if (key) {
+        char k[80];
+        u256_to_hex(key, k);
+        snprintf(kh, sizeof kh, ", slot %s", k);
+    }
+    snprintf(why, why_len, "%s: account %s%s, index %u", what, ah, kh, index);
+}
+
+bool balexec_verify(struct balexec *x, const struct bal *edges, size_t n, char *why, size_t why_len)
+{
+    const struct bal *list = x->list;
+    /* The units at 0 and n + 1: their changes are the list's there. */
+    for (size_t e = 0; e < edges->account_count; e++) {
+        const struct bal_account *ea = &edges->accounts[e];
+        /* (edges records index 0 and n + 1 only: the transactions' own
+         * changes were checked by their workers) */
+        int64_t k = list_index(list, &ea->addr);
+        if (k < 0) {
+            verify_fail(why, why_len,
+                        "a system call, reward or withdrawal accessed an account the list lacks", &ea->addr,
+                        0, NULL);
+            return false;
+        }
+        mark(&x->seen[k]);
+        const struct bal_account *acc = &list->accounts[k];
+        for (size_t j = 0; j < ea->balance_count; j++)
+            if (!expect_change(x, acc->balances, acc->balance_count, mark_balance(x, (size_t)k, 0),
+                               ea->balances[j].index, &ea->balances[j].value)) {
+                verify_fail(why, why_len, "balance change differs from the list", &ea->addr,
+                            ea->balances[j].index, NULL);
+                return false;
+            }
+        for (size_t j = 0; j < ea->nonce_count; j++)
+            if (!expect_change(x, acc->nonces, acc->nonce_count, mark_nonce(x, (size_t)k, 0),
+                               ea->nonces[j].index, &ea->nonces[j].value)) {
+                verify_fail(why, why_len, "nonce change differs from the list", &ea->addr,
+                            ea->nonces[j].index, NULL);
+                return false;
+            }
+        for (size_t j = 0; j < ea->code_count; j++) {
+            uint32_t index = ea->codes[j].index;
+            size_t p = codes_below(acc->codes, acc->code_count, index);
+            if (p >= acc->code_count || acc->codes[p].index != index ||
+                !hash32_eq(&acc->codes[p].code->hash, &ea->codes[j].code->hash)) {
+                verify_fail(why, why_len, "code change differs from the list", &ea->addr, index, NULL);
+                return false;
+            }
+            mark(&x->marks[mark_code(x, (size_t)k, p)]);
+        }
+        for (size_t j = 0; j < ea->write_count; j++) {
+            const struct bal_slot_change *w = &ea->writes[j];
+            int64_t p = write_at(acc, &w->key, w->index);
+            if (p < 0 || !u256_eq(&acc->writes[p].value, &w->value)) {
+                verify_fail(why, why_len, "storage change differs from the list", &ea->addr, w->index,
+                            &w->key);
+                return false;
+            }
+            mark(&x->marks[x->mark_base[k] + (size_t)p]);
+        }
+        for (size_t j = 0; j < ea->read_count; j++) {
+            int64_t r = read_at(acc, &ea->reads[j]);
+            if (r >= 0) {
+                mark(&x->marks[mark_read(x, (size_t)k, (size_t)r)]);
+            } else if (!written_ever(acc, &ea->reads[j])) {
+                verify_fail(why, why_len, "a system call accessed a storage slot the list lacks", &ea->addr,
+                            0, &ea->reads[j]);
+                return false;
+            }
+        }
+    }
+    /* Every account, change and read of the list met by some unit. */
+    for (size_t k = 0; k < list->account_count; k++) {
+        const struct bal_account *acc = &list->accounts[k];
+        if (!atomic_load_explicit(&x->seen[k], memory_order_relaxed)) {
+            verify_fail(why, why_len, "the list has an account the block never accessed", &acc->addr, 0,
+                        NULL);
+            return false;
+        }
+        for (size_t j = 0; j < acc->write_count; j++)
+            if (!atomic_load_explicit(&x->marks[x->mark_base[k] + j], memory_order_relaxed)) {
+                verify_fail(why, why_len, "the list has a storage change the block did not make", &acc->addr,
+                            acc->writes[j].index, &acc->writes[j].key);
+                return false;
+            }
+        for (size_t j = 0; j < acc->balance_count; j++)
+            if (!atomic_load_explicit(&x->marks[mark_balance(x, k, j)], memory_order_relaxed)) {
+                verify_fail(why, why_len, "the list has a balance change the block did not make", &acc->addr,
+                            acc->balances[j].index, NULL);
+                return false;
+            }
+        for (size_t j = 0; j < acc->nonce_count; j++)
+            if (!atomic_load_explicit(&x->marks[mark_nonce(x, k, j)], memory_order_relaxed)) {
+                verify_fail(why, why_len, "the list has a nonce change the block did not make", &acc->addr,
+                            acc->nonces[j].index, NULL);
+                return false;
+            }
+        for (size_t j = 0; j < acc->code_count; j++)
+            if (!atomic_load_explicit(&x->marks[mark_code(x, k, j)], memory_order_relaxed)) {
+                verify_fail(why, why_len, "the list has a code change the block did not make", &acc->addr,
+                            acc->codes[j].index, NULL);
+                return false;
+            }
+        for (size_t j = 0; j < acc->read_count; j++)
+            if (!atomic_load_explicit(&x->marks[mark_read(x, k, j)], memory_order_relaxed)) {
+                verify_fail(why, why_len, "the list has a storage read the block did not make", &acc->addr, 0,
+                            &acc->reads[j]);
+                return false;
+            }
+    }
+    (void)n; /* (the list's entries at indices above n + 1 are never marked) */
+    return true;
+}

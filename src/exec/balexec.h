@@ -1,0 +1,75 @@
+/*
+ * balexec — the access-list-driven executor (EIP-7928): parevm's third
+ * engine, beside sequential execution and Block-STM.
+ *
+ * Given a block access list, no transaction needs to discover what it
+ * depends on: transaction i (block access index u = i + 1) reads every
+ * location from the list's latest change at an index in [1, u), or from
+ * the world as the block's system calls left it. So every transaction
+ * runs once, on any worker, longest (by gas limit) first; there is no
+ * multi-version memory, no validation, no re-execution.
+ *
+ * Nothing here trusts the list. Each worker compares what its
+ * transaction did with the list at index u, against the values its view
+ * showed: every change it made (a balance, nonce, code or slot differing
+ * from the value before) must be the list's entry at u, and every
+ * account and slot it accessed must be in the list. The caller
+ * (exec_block, with exec_options.drive) commits the outputs in order as
+ * it commits Block-STM's, records the units at index 0 and n + 1 (the
+ * system calls, rewards, withdrawals, requests) with bal.h, and
+ * balexec_verify then checks that those are the list's entries there and
+ * that every entry and read of the list was met. Together that is
+ * bal_equal(list, the block's recorded list).
+ *
+ * Why the values the views showed are the block's: by induction on u.
+ * If every transaction below u changed exactly the list's entries at its
+ * index, the state before u is the world plus the list's changes below
+ * u, which is u's view; so u ran as it would sequentially, and its check
+ * against the view is a check against the state. A list that fails any
+ * check, or a block doing what a list cannot express (an existing
+ * account deleted, non-empty storage cleared, an account created empty,
+ * a view question the list cannot answer), is refused: the caller rolls
+ * the block back and runs it without the list.
+ */
+#ifndef PAREVM_EXEC_BALEXEC_H
+#define PAREVM_EXEC_BALEXEC_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../evm/env.h"
+#include "../state/world.h"
+#include "bal.h"
+#include "parallel.h"
+
+/* A driven run: the list, what each worker met of it. */
+struct balexec;
+
+/* Execute txs[0..n) against `base` (read-only meanwhile: the world after
+ * the system calls at index 0) and the finished list `list`, each once,
+ * on up to `threads` workers (the calling thread included), longest gas
+ * limit first, each checked against the list at its index. out[0..n)
+ * must be zeroed; on PAREVM_OK *run is the run (free with balexec_free),
+ * out[i] holds what parallel_execute would (one incarnation, no deps)
+ * and *held says whether every check passed (else why says where the
+ * first failing transaction left the list, and out may be incomplete:
+ * workers stop early; *wrong: that proves the list wrong, rather than
+ * the block being one no list can drive). A transaction's own internal
+ * error is left in
+ * out[i].internal_err, as Block-STM does. pool: the environment whose
+ * workers run it (NULL: the process default). PAREVM_ERR_NOMEM, _ARG. */
+int balexec_execute(const struct block_env *env, const struct world *base, const struct bal *list,
+                    const struct tx *txs, size_t n, int threads, struct exec_env *pool,
+                    struct par_tx_output *out, struct balexec **run, bool *held, bool *wrong, char *why, size_t why_len);
+
+/* After the commit: whether `edges` (a finished list recording only the
+ * units at index 0 and n + 1, n the block's transactions) holds exactly
+ * the list's entries at those indices, and every account, change and
+ * read of the list was met by the transactions or by edges. Else false
+ * and why names the first thing that differs. */
+bool balexec_verify(struct balexec *run, const struct bal *edges, size_t n, char *why, size_t why_len);
+
+void balexec_free(struct balexec *run);
+
+#endif

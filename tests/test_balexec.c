@@ -1,0 +1,382 @@
+/* Tests for exec/balexec (the access-list-driven engine, EIP-7928).
+ *
+ * Every block is run sequentially (the reference: receipts, gas, bloom,
+ * receipts root, state root), its access list is recorded by a second
+ * sequential run, sent through RLP (bal_encode, bal_decode) and then
+ * drives the block at 1, 2, 4, 16 and 64 threads: the result and the
+ * post-state root must be the reference's byte for byte, and the list
+ * must have driven the run (not degraded) where it can express the
+ * block. A list with one value altered, and an empty list, must degrade
+ * (bal_mismatch) and still give the reference result. Generated blocks
+ * of each scenario (gen), and mainnet snapshots from
+ * ../shared/fixtures/mainnet (or $PAREVM_FIXTURES/mainnet) when present. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "../src/tools/gen.c"
+#include "../src/tools/gen_suite.c"
+#include "../src/tools/gen_workloads.c"
+
+#include "../src/exec/bal.h"
+#include "../src/exec/balexec.h"
+#include "../src/io/mainnet.h"
+#include "fixture_dir.h"
+
+#define GEN_TXS 80
+
+static const int thread_counts[] = {1, 2, 4, 16, 64};
+
+/* The reference: sequential result and post-state root. */
+struct reference {
+    struct block_result r;
+    hash32 root;
+};
+
+static void reference_run(const struct chain_config *cfg, const struct mainnet_fixture *fx,
+                          struct reference *ref)
+{
+    struct world w;
+    assert_int_equal(world_clone(&fx->pre, &w), PAREVM_OK);
+    assert_int_equal(exec_block_sequential(cfg, &fx->block, &w, &fx->hashes, &ref->r), PAREVM_OK);
+    assert_false(ref->r.invalid);
+    assert_int_equal(world_state_root(&w, &ref->root), PAREVM_OK);
+    world_free(&w);
+}
+
+/* The block's list from a recording run, through RLP into *drive. */
+static void list_of(const struct chain_config *cfg, const struct mainnet_fixture *fx, struct bal *drive)
+{
+    struct world w;
+    struct bal rec;
+    bal_init(&rec);
+    assert_int_equal(world_clone(&fx->pre, &w), PAREVM_OK);
+    struct exec_options opt = {.threads = 1, .bal = &rec};
+    struct block_result r;
+    assert_int_equal(exec_block_parallel(cfg, &fx->block, &w, &fx->hashes, &opt, &r, NULL), PAREVM_OK);
+    assert_false(r.invalid);
+    block_result_free(&r);
+    world_free(&w);
+    struct bytebuf rlp = {0};
+    assert_int_equal(bal_encode(&rec, &rlp), PAREVM_OK);
+    char why[256];
+    bal_init(drive);
+    if (bal_decode(rlp.data, rlp.len, drive, why, sizeof why) != PAREVM_OK)
+        fail_msg("bal_decode of the recorded list: %s", why);
+    bytebuf_free(&rlp);
+    bal_free(&rec);
+}
+
+/* Drive the block with list at `threads`; the result must be the
+ * reference's. Returns the stats' verdict: 1 driven, 0 degraded (and
+ * *mismatch whether the lists differed). */
+static int drive_run(const struct chain_config *cfg, const struct mainnet_fixture *fx, const struct bal *list,
+                     int threads, const struct reference *ref, const char *what, bool *mismatch)
+{
+    struct world w;
+    assert_int_equal(world_clone(&fx->pre, &w), PAREVM_OK);
+    struct exec_options opt = {.threads = threads, .force = true, .drive = list};
+    struct exec_stats stats;
+    memset(&stats, 0, sizeof stats);
+    struct block_result r;
+    assert_int_equal(exec_block_parallel(cfg, &fx->block, &w, &fx->hashes, &opt, &r, &stats), PAREVM_OK);
+    if (!block_result_equal(&ref->r, &r))
+        fail_msg("%s: list-driven result at %d threads differs from sequential", what, threads);
+    hash32 root;
+    assert_int_equal(world_state_root(&w, &root), PAREVM_OK);
+    if (!hash32_eq(&root, &ref->root))
+        fail_msg("%s: list-driven state root at %d threads differs from sequential", what, threads);
+    assert_true(stats.bal_driven != stats.bal_degraded);
+    if (mismatch)
+        *mismatch = stats.bal_mismatch;
+    int driven = stats.bal_driven;
+    block_result_free(&r);
+    exec_stats_reset(&stats);
+    world_free(&w);
+    return driven;
+}
+
+/* Alter one value of the list (the first slot change, else the first
+ * balance change, at a transaction's index): true when there was one. */
+static bool alter_one(struct bal *b)
+{
+    for (size_t i = 0; i < b->account_count; i++) {
+        struct bal_account *a = &b->accounts[i];
+        for (size_t k = 0; k < a->write_count; k++)
+            if (a->writes[k].index >= 1) {
+                u256 one = u256_from_u64(1);
+                a->writes[k].value = u256_add(&a->writes[k].value, &one);
+                return true;
+            }
+    }
+    for (size_t i = 0; i < b->account_count; i++) {
+        struct bal_account *a = &b->accounts[i];
+        for (size_t k = 0; k < a->balance_count; k++)
+            if (a->balances[k].index >= 1) {
+                u256 one = u256_from_u64(1);
+                a->balances[k].value = u256_add(&a->balances[k].value, &one);
+                return true;
+            }
+    }
+    return false;
+}
+
+/* Ways to make a list wrong, each keeping the EIP's order. */
+enum wrong_kind {
+    WRONG_NONCE,      /* a nonce change's value + 1 */
+    WRONG_LAST_INDEX, /* an account's last balance change moved to the next index */
+    WRONG_NO_READ,    /* a storage read dropped */
+    WRONG_EDGE,       /* a change at index 0 (system calls) or n + 1 (withdrawals) altered */
+    WRONG_KIND_COUNT
+};
+
+/* Apply w to b: true when b had something to change. */
+static bool make_wrong(struct bal *b, enum wrong_kind w, uint32_t last_index)
+{
+    u256 one = u256_from_u64(1);
+    for (size_t i = 0; i < b->account_count; i++) {
+        struct bal_account *a = &b->accounts[i];
+        switch (w) {
+        case WRONG_NONCE:
+            if (a->nonce_count) {
+                a->nonces[0].value = u256_add(&a->nonces[0].value, &one);
+                return true;
+            }
+            break;
+        case WRONG_LAST_INDEX:
+            if (a->balance_count && a->balances[a->balance_count - 1].index < last_index) {
+                a->balances[a->balance_count - 1].index++;
+                return true;
+            }
+            break;
+        case WRONG_NO_READ:
+            if (a->read_count) {
+                a->read_count--; /* (the last: the order holds) */
+                return true;
+            }
+            break;
+        case WRONG_EDGE:
+            for (size_t k = 0; k < a->balance_count; k++)
+                if (a->balances[k].index == last_index) {
+                    a->balances[k].value = u256_add(&a->balances[k].value, &one);
+                    return true;
+                }
+            for (size_t k = 0; k < a->write_count; k++)
+                if (a->writes[k].index == 0) {
+                    a->writes[k].value = u256_add(&a->writes[k].value, &one);
+                    return true;
+                }
+            break;
+        default:
+            break;
+        }
+    }
+    return false;
+}
+
+/* How many wrong_kinds the last check_block could apply. */
+static int wrong_applied;
+
+/* The whole check on one loaded block. must_drive: the list must drive
+ * it at every thread count (else degrading is allowed, the result still
+ * checked). */
+static void check_block(const struct chain_config *cfg, const struct mainnet_fixture *fx, const char *what,
+                        bool must_drive)
+{
+    struct reference ref;
+    reference_run(cfg, fx, &ref);
+    struct bal list;
+    list_of(cfg, fx, &list);
+    for (size_t t = 0; t < sizeof thread_counts / sizeof thread_counts[0]; t++) {
+        int driven = drive_run(cfg, fx, &list, thread_counts[t], &ref, what, NULL);
+        if (must_drive && !driven)
+            fail_msg("%s: the list did not drive the block at %d threads", what, thread_counts[t]);
+    }
+    /* An altered value: the lists differ, the block runs again without. */
+    if (alter_one(&list)) {
+        /* At one thread every transaction below the one that differs has
+         * run and held: the difference is proven (bal_mismatch). With
+         * more, workers stop early and it may only be unproven. */
+        bool mismatch = false;
+        assert_int_equal(drive_run(cfg, fx, &list, 1, &ref, what, &mismatch), 0);
+        assert_true(mismatch || !must_drive);
+        assert_int_equal(drive_run(cfg, fx, &list, 4, &ref, what, NULL), 0);
+    }
+    /* Other wrong lists: each degrades to the same result. */
+    wrong_applied = 0;
+    for (int kind = 0; kind < WRONG_KIND_COUNT; kind++) {
+        struct bal wrong;
+        list_of(cfg, fx, &wrong);
+        if (make_wrong(&wrong, (enum wrong_kind)kind, (uint32_t)fx->block.tx_count + 1)) {
+            wrong_applied++;
+            bool mismatch = false;
+            assert_int_equal(drive_run(cfg, fx, &wrong, 1, &ref, what, &mismatch), 0);
+            if (must_drive && !mismatch)
+                fail_msg("%s: wrong list (kind %d) degraded without a proven mismatch", what, kind);
+            assert_int_equal(drive_run(cfg, fx, &wrong, 4, &ref, what, NULL), 0);
+        }
+        bal_free(&wrong);
+    }
+    /* An empty list for a block that changes state. */
+    struct bal empty;
+    bal_init(&empty);
+    assert_int_equal(bal_finish(&empty), PAREVM_OK);
+    assert_int_equal(drive_run(cfg, fx, &empty, 2, &ref, what, NULL), 0);
+    bal_free(&empty);
+    bal_free(&list);
+    block_result_free(&ref.r);
+}
+
+static void check_gen(enum gen_kind kind, bool must_drive)
+{
+    struct gen_options o;
+    gen_options_default(&o);
+    o.kind = kind;
+    o.txs = GEN_TXS;
+    o.zipf = 1.0;
+    o.seed = 11;
+    char dir[64], err[512];
+    make_tmpdir(dir, "balexec");
+    if (gen_write_fixture(&o, dir, NULL, err, sizeof err) != PAREVM_OK)
+        fail_msg("gen %s: %s", gen_kind_name(kind), err);
+    struct chain_config cfg;
+    chain_config_mainnet(&cfg);
+    struct mainnet_fixture fx;
+    if (mainnet_load(dir, &cfg, &fx, err, sizeof err) != PAREVM_OK)
+        fail_msg("mainnet_load %s: %s", gen_kind_name(kind), err);
+    remove_fixture(dir);
+    check_block(&cfg, &fx, gen_kind_name(kind), must_drive);
+    mainnet_fixture_free(&fx);
+}
+
+static void test_transfers(void **state)
+{
+    (void)state;
+    check_gen(GEN_TRANSFERS, true);
+}
+
+static void test_erc20(void **state)
+{
+    (void)state;
+    check_gen(GEN_ERC20, true);
+    assert_true(wrong_applied >= 2); /* nonces, balances */
+}
+
+static void test_amm(void **state)
+{
+    (void)state;
+    check_gen(GEN_AMM, true);
+}
+
+static void test_lending(void **state)
+{
+    (void)state;
+    check_gen(GEN_LENDING, true);
+}
+
+static void test_mixed(void **state)
+{
+    (void)state;
+    check_gen(GEN_MIXED, true);
+}
+
+static void test_storm(void **state)
+{
+    (void)state;
+    check_gen(GEN_STORM, true);
+}
+
+static void test_hotbalance(void **state)
+{
+    (void)state;
+    check_gen(GEN_HOTBALANCE, true);
+}
+
+/* Self-destructs and CREATE2 collisions: the list may not drive these
+ * (an account deleted); whatever it does, the result is sequential's. */
+static void test_redeploy(void **state)
+{
+    (void)state;
+    check_gen(GEN_REDEPLOY, false);
+}
+
+static void test_create2(void **state)
+{
+    (void)state;
+    check_gen(GEN_CREATE2, false);
+}
+
+/* ---- mainnet snapshots ---- */
+
+static bool mainnet_dir(const char *number, char *out, size_t len)
+{
+    const char *env = getenv("PAREVM_FIXTURES");
+    snprintf(out, len, "%s/mainnet/%s", env && *env ? env : "../shared/fixtures", number);
+    struct stat st;
+    return stat(out, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+static void check_mainnet(const char *number, bool must_drive)
+{
+    char dir[4096], err[512];
+    if (!mainnet_dir(number, dir, sizeof dir)) {
+        print_message("skipped: %s not found\n", dir);
+        skip();
+    }
+    struct chain_config cfg;
+    chain_config_mainnet(&cfg);
+    cfg.skip_intermediate_roots = true; /* partial states */
+    struct mainnet_fixture fx;
+    if (mainnet_load(dir, &cfg, &fx, err, sizeof err) != PAREVM_OK)
+        fail_msg("mainnet_load %s: %s", dir, err);
+    check_block(&cfg, &fx, number, must_drive);
+    mainnet_fixture_free(&fx);
+}
+
+static void test_mainnet_cancun(void **state)
+{
+    (void)state;
+    check_mainnet("19917570", true);
+    assert_int_equal(wrong_applied, WRONG_KIND_COUNT); /* (skipped without fixtures) */
+}
+
+static void test_mainnet_shanghai(void **state)
+{
+    (void)state;
+    check_mainnet("17034869", true);
+}
+
+/* Berlin, self-destructs (GasToken): not drivable, degrades. */
+static void test_mainnet_selfdestructs(void **state)
+{
+    (void)state;
+    check_mainnet("12520364", false);
+}
+
+int main(void)
+{
+    (void)read_all; /* (fixture_dir.h) */
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_transfers),
+        cmocka_unit_test(test_erc20),
+        cmocka_unit_test(test_amm),
+        cmocka_unit_test(test_lending),
+        cmocka_unit_test(test_mixed),
+        cmocka_unit_test(test_storm),
+        cmocka_unit_test(test_hotbalance),
+        cmocka_unit_test(test_redeploy),
+        cmocka_unit_test(test_create2),
+        cmocka_unit_test(test_mainnet_cancun),
+        cmocka_unit_test(test_mainnet_shanghai),
+        cmocka_unit_test(test_mainnet_selfdestructs),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
