@@ -1066,7 +1066,7 @@ static int exec_block(const struct chain_config *cfg, const struct block *b, str
     if (drive && !err && !stop) {
         drove = true;
         uint64_t t0 = monotonic_ns();
-        s.par = scratch_get(b->tx_count * sizeof *s.par);
+        s.par = scratch_get(&env->scratch, b->tx_count * sizeof *s.par);
         bool held = false, wrong = false;
         if (!s.par)
             err = PAREVM_ERR_NOMEM;
