@@ -1,6 +1,8 @@
 // Explicit access-list cases for tests/diff/bal.mjs (issue 18): blocks
 // whose transactions revert, self-destruct, touch the precompiles or the
-// system contracts, the four places where what an access list must hold
+// system contracts, or access an account at the edge of the gas checks
+// (EXTCODECOPY of zero bytes; a CALL* or SELFDESTRUCT that runs out of gas
+// before or after its target is read), the places where what a list must hold
 // is least obvious (a reverted write is a read; a destroyed account keeps
 // only its balance change; a precompile or system contract touched is an
 // account of the list). One family per kind, so the tally names the kind;
@@ -43,6 +45,15 @@ function txOf(kind, rng, w, fork, s) {
       else Object.assign(f, { to: rng.pick([C.prober, C.staticProber, C.delegateProber]), data: probe(p, rng.pick([100, 100000]), data) });
       break;
     }
+    case 'edge': {
+      // EDGE[k] with word 0 = the target: an access the spec makes, or
+      // one it does not make because the gas check comes first
+      const target = rng.pick([FRESH, C.counter, w.addrs[(s + 1) % w.addrs.length], '0x0000000000000000000000000000000000000002']);
+      const e = rng.int(EDGE.length);
+      if (rng.bool(0.5)) Object.assign(f, { to: EDGE[e].addr, data: word(BigInt(target)) });
+      else Object.assign(f, { to: C.prober, data: probe(EDGE[e].addr, rng.pick([2200, 2700, 6000, 8000, 30000]), pad32(BigInt(target))) });
+      break;
+    }
     case 'system': {
       const t = rng.pick([HISTORY, BEACON_ROOTS, WITHDRAWAL_REQUESTS, CONSOLIDATION_REQUESTS]);
       const payload =
@@ -59,6 +70,22 @@ function txOf(kind, rng, w, fork, s) {
 
 const BLOCK_NUMBER = 300; // baseEnv's
 
+// Contracts for the 'edge' kind: word 0 of the calldata is the target.
+const callOp = (op, outLen) => asm(
+  'PUSH0', outLen, 'PUSH0', 'PUSH0', ...(op === 'CALL' || op === 'CALLCODE' ? ['PUSH0'] : []), 'PUSH0', 'CALLDATALOAD', 'GAS', op, 'STOP');
+const EDGE = [
+  { code: asm('PUSH0', 'PUSH0', 'PUSH0', 'PUSH0', 'CALLDATALOAD', 'EXTCODECOPY', 'STOP') }, // zero bytes copied
+  { code: asm(32, 'PUSH0', 'PUSH0', 'PUSH0', 'CALLDATALOAD', 'EXTCODECOPY', 'STOP') },
+  { code: callOp('CALL', 0x100000) }, // memory expansion out of gas
+  { code: callOp('CALLCODE', 0x100000) },
+  { code: callOp('DELEGATECALL', 0x100000) },
+  { code: callOp('STATICCALL', 0x100000) },
+  { code: callOp('CALL', 0) },
+  { code: callOp('STATICCALL', 0) },
+  { code: asm('PUSH0', 'CALLDATALOAD', 'SELFDESTRUCT') },
+  { code: asm('PUSH0', 'CALLDATALOAD', 'EXTCODESIZE', 'PUSH0', 'CALLDATALOAD', 'BALANCE', 'PUSH0', 'CALLDATALOAD', 'EXTCODEHASH', 'STOP') },
+].map((e, i) => ({ ...e, addr: '0x00000000000000000000000000000000ed9e' + i.toString(16).padStart(4, '0') }));
+
 function family(kind, fork) {
   return {
     name: `bal-${kind}-${fork.toLowerCase()}`,
@@ -66,6 +93,7 @@ function family(kind, fork) {
     count: 100,
     generate(rng) {
       const w = makeWorld(rng, fork);
+      if (kind === 'edge') for (const e of EDGE) w.alloc[e.addr] = { balance: '0x' + (rng.range(0, 3)).toString(16), nonce: '0x1', code: e.code };
       const env = baseEnv(fork, { withdrawals: rng.bool(0.2) ? [{ index: '0x0', validatorIndex: '0x1', address: rng.pick([C.destructor, HISTORY, FRESH]), amount: hex(rng.range(1, 3)) }] : [] });
       const n = rng.range(1, 5);
       const txs = [];
@@ -78,4 +106,4 @@ function family(kind, fork) {
   };
 }
 
-export const BAL_CASES = ['revert', 'selfdestruct', 'precompile', 'system'].flatMap((k) => [family(k, 'Prague'), family(k, 'Osaka')]);
+export const BAL_CASES = ['revert', 'selfdestruct', 'precompile', 'system', 'edge'].flatMap((k) => [family(k, 'Prague'), family(k, 'Osaka')]);
