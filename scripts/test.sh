@@ -50,9 +50,11 @@
 #      node_modules (scripts/setup runs `npm ci`)
 #  11. bal-cli: `parevm bal` (EIP-7928 access lists) on three mainnet
 #      snapshots: --out files, sizes, repeatability (scripts/check-bal)
-#  12. diff-bal: the access lists of the Prague/Osaka families' cases,
-#      `parevm t8n --output.bal` against @ethereumjs/vm with EIP-7928 on
-#      (tests/diff/bal.mjs, 6 cases a family, ~30 s); skipped like 10
+#  12. diff-bal: the access lists of the Prague/Osaka families' cases and
+#      of explicit revert/self-destruct/precompile/system/edge cases
+#      (`parevm t8n --output.bal`), and of one block of every `gen`
+#      scenario (`parevm bal`), against @ethereumjs/vm with EIP-7928 on
+#      (tests/diff/bal.mjs --count 6 --cases 2 --blocks 1, ~75 s); skipped like 10
 #
 # Fixtures: $PAREVM_FIXTURES, else ../shared/fixtures beside the repo.
 # Without them the conformance stages say "skipped: fixtures not found".
@@ -208,7 +210,7 @@ elif [ ! -d node_modules/@ethereumjs/vm ]; then
     note "diff-bal"
     echo "skipped: node_modules not found (scripts/setup runs npm ci)"
 else
-    run_stage diff-bal node tests/diff/bal.mjs --count 6
+    run_stage diff-bal node tests/diff/bal.mjs --count 6 --cases 2 --blocks 1
 fi
 
 note "summary"

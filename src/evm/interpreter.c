@@ -417,13 +417,16 @@ static enum evm_status op_call(struct frame *f, enum evm_call_kind kind, const u
     int err = access_account(f, &to, &extra);
     if (err)
         FAIL_INTERNAL(f, err);
-    /* Memory and the access cost before the callee is loaded: a call that
-     * cannot pay them halts without reading it (the same out-of-gas as
-     * after loading, but the account is not accessed: EIP-7928's "gas
-     * validation before state access"). */
     uint64_t io, il, oo, ol;
     if (!mem_region(f, in_off, in_len, &io, &il) || !mem_region(f, out_off, out_len, &oo, &ol))
         return EVM_OUT_OF_GAS;
+    if (has_value)
+        extra += 9000;
+    /* EIP-7928 (execution-specs): the access and value costs and the
+     * memory expansion are checked before the target's state is read
+     * (its code, for a delegation; whether it is empty), so a call that
+     * fails this check leaves the target out of the access list. Every
+     * cost below only adds, so the halt is the one that came later. */
     if (f->gas < extra)
         return EVM_OUT_OF_GAS;
     /* EIP-7702 (Prague): calling a delegated account runs the delegate's
@@ -446,8 +449,6 @@ static enum evm_status op_call(struct frame *f, enum evm_call_kind kind, const u
             extra += was_warm ? 100 : 2600;
         }
     }
-    if (has_value)
-        extra += 9000;
     if (kind == EVM_CALL) {
         bool needs_new;
         if (fork >= FORK_SPURIOUS) {
@@ -652,6 +653,10 @@ static enum evm_status op_selfdestruct(struct frame *f, const u256 *arg)
             FAIL_INTERNAL(f, err);
         if (!was_warm)
             cost += 2600;
+        /* EIP-7928 (execution-specs): the access cost is checked before
+         * the beneficiary is read; the charge below fails the same way. */
+        if (f->gas < cost)
+            return EVM_OUT_OF_GAS;
     }
     u256 balance;
     err = journal_balance(j, self, &balance);
@@ -1173,7 +1178,8 @@ run:
             CHECK_INTERNAL(journal_code(j, &a, &c));
             copy_padded(f->mem + o, c->bytes, c->len, &top[-3], l);
         } else {
-            /* nothing copied, but the address was accessed (EIP-7928) */
+            /* EIP-7928: the target is accessed even when nothing is
+             * copied (the spec reads its account either way). */
             CHECK_INTERNAL(journal_note_access(j, &a));
         }
         top -= 4;

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "../base/hex.h"
+#include "../exec/bal.h"
 #include "../exec/exec.h"
 #include "../io/mainnet.h"
 #include "census.h"
@@ -59,6 +60,40 @@ static int census_cmp_hot(const void *a, const void *b)
     if (x->kind != y->kind)
         return x->kind < y->kind ? -1 : 1;
     return memcmp(x->slot, y->slot, 32);
+}
+
+/* The block's EIP-7928 access list, from one more sequential run with
+ * recording on (untimed, so seq_mgas stays the plain run's): its size
+ * into the row, or the row's error. */
+static void census_access_list(const struct chain_config *cfg, const struct mainnet_fixture *f,
+                               struct census_row *row)
+{
+    struct world w;
+    struct bal b;
+    bal_init(&b);
+    struct bytebuf rlp = {0};
+    struct block_result res;
+    struct exec_options opt = {.threads = 1, .bal = &b, .no_sample = true};
+    int err = world_clone(&f->pre, &w);
+    if (!err) {
+        err = exec_block_parallel(cfg, &f->block, &w, &f->hashes, &opt, &res, NULL);
+        world_free(&w);
+        if (!err)
+            block_result_free(&res);
+    }
+    if (!err)
+        err = bal_encode(&b, &rlp);
+    if (err) {
+        snprintf(row->error, sizeof row->error, "access list: %s", parevm_strerror(err));
+    } else {
+        struct bal_size sz;
+        bal_measure(&b, &sz);
+        row->bal_bytes = rlp.len;
+        row->bal_accounts = sz.accounts;
+        row->bal_slots = sz.storage_keys;
+    }
+    bytebuf_free(&rlp);
+    bal_free(&b);
 }
 
 void census_block(const char *dir, struct census_row *row)
@@ -109,6 +144,8 @@ void census_block(const char *dir, struct census_row *row)
     } else {
         snprintf(row->error, sizeof row->error, "parallel execution failed: %s", parevm_strerror(err));
     }
+    if (!row->error[0])
+        census_access_list(&cfg, &f, row);
     if (!row->error[0] && (!g.parallel || g.tx_count != seq.receipt_count || !g.cost_ns))
         snprintf(row->error, sizeof row->error, "no dependency graph recorded");
     if (!row->error[0]) {
@@ -289,8 +326,8 @@ static void census_write_csv(FILE *out, const char *const *dirs, const struct ce
     for (int p = 0; p < CENSUS_P_COUNT; p++)
         fprintf(out, ",bound_%d", census_p[p]);
     fprintf(out,
-            ",critical_path_txs,critical_path_gas_share,access_list_bound_64,hot1,hot1_count,hot2,hot2_"
-            "count,hot3,hot3_count%s,error\n",
+            ",critical_path_txs,critical_path_gas_share,access_list_bound_64,access_list_bytes,access_list_"
+            "accounts,access_list_slots,hot1,hot1_count,hot2,hot2_count,hot3,hot3_count%s,error\n",
             timing ? ",seq_mgas_per_s" : "");
     for (size_t i = 0; i < n; i++) {
         const struct census_row *r = &rows[i];
@@ -300,7 +337,9 @@ static void census_write_csv(FILE *out, const char *const *dirs, const struct ce
                 (unsigned long long)r->txs, (unsigned long long)r->gas);
         for (int p = 0; p < CENSUS_P_COUNT; p++)
             fprintf(out, ",%.3f", r->bound[p]);
-        fprintf(out, ",%llu,%.4f,%.3f", (unsigned long long)r->path_len, r->path_share, r->bal_bound);
+        fprintf(out, ",%llu,%.4f,%.3f,%llu,%llu,%llu", (unsigned long long)r->path_len, r->path_share,
+                r->bal_bound, (unsigned long long)r->bal_bytes, (unsigned long long)r->bal_accounts,
+                (unsigned long long)r->bal_slots);
         for (int k = 0; k < CENSUS_HOT; k++) {
             char t[120] = "";
             if ((uint32_t)k < r->hot_count)
@@ -336,8 +375,11 @@ static void census_write_json(FILE *out, const char *const *dirs, const struct c
             fprintf(out, "%s\"%d\": %.3f", p ? ", " : "", census_p[p], r->bound[p]);
         fprintf(out,
                 "}, \"critical_path_txs\": %llu, \"critical_path_gas_share\": %.4f, "
-                "\"access_list_bound_64\": %.3f",
-                (unsigned long long)r->path_len, r->path_share, r->bal_bound);
+                "\"access_list_bound_64\": %.3f, \"access_list\": {\"bytes\": %llu, \"accounts\": %llu, "
+                "\"slots\": %llu}",
+                (unsigned long long)r->path_len, r->path_share, r->bal_bound,
+                (unsigned long long)r->bal_bytes, (unsigned long long)r->bal_accounts,
+                (unsigned long long)r->bal_slots);
         fprintf(out, ", \"hot\": [");
         for (uint32_t k = 0; k < r->hot_count; k++) {
             char t[120];
@@ -461,7 +503,7 @@ static void census_write_html(FILE *out, const char *const *dirs, const struct c
     fprintf(out,
             "</table>\n<h2>Blocks</h2>\n<table><tr><th>block</th><th>number</th><th>fork</th><th>txs</th>"
             "<th>gas</th><th>bound(8)</th><th>bound(16)</th><th>bound(64)</th><th>critical path</th>"
-            "<th>hottest location</th>%s</tr>\n",
+            "<th>hottest location</th><th>access list (bytes, accounts, slots)</th>%s</tr>\n",
             timing ? "<th>seq Mgas/s</th>" : "");
     for (size_t i = 0; i < n; i++) {
         const struct census_row *r = &rows[i];
@@ -475,9 +517,11 @@ static void census_write_html(FILE *out, const char *const *dirs, const struct c
         fprintf(
             out,
             "</td><td>%llu</td><td>%s</td><td>%llu</td><td>%llu</td><td>%.2f</td><td>%.2f</td><td>%.2f</td>"
-            "<td>%llu (%.1f%%)</td><td>%s</td>",
+            "<td>%llu (%.1f%%)</td><td>%s</td><td>%llu, %llu, %llu</td>",
             (unsigned long long)r->number, r->fork, (unsigned long long)r->txs, (unsigned long long)r->gas,
-            r->bound[2], r->bound[3], r->bound[5], (unsigned long long)r->path_len, 100 * r->path_share, t);
+            r->bound[2], r->bound[3], r->bound[5], (unsigned long long)r->path_len, 100 * r->path_share, t,
+            (unsigned long long)r->bal_bytes, (unsigned long long)r->bal_accounts,
+            (unsigned long long)r->bal_slots);
         if (timing)
             fprintf(out, "<td>%.1f</td>", r->seq_mgas);
         fprintf(out, "</tr>\n");
@@ -598,8 +642,10 @@ void cli_census_usage(FILE *out)
             "A parallelism census: for each block folder (mainnet fixtures, `gen` output), the oracle\n"
             "bound(P) for P = 2..64 from the dependency graph with transactions costed by gas, the\n"
             "critical path and its gas share, the bound with an access list (min(64, W / longest\n"
-            "transaction)), the three hottest locations and sequential Mgas/s; then the quantiles of\n"
-            "bound(P), the gas-weighted mean, the hottest contracts. Rows follow the order given.\n"
+            "transaction)), the size of the block's EIP-7928 access list as `parevm bal` builds it\n"
+            "(RLP bytes, accounts, storage slots; from one more sequential run, untimed), the three\n"
+            "hottest locations and sequential Mgas/s; then the quantiles of bound(P), the\n"
+            "gas-weighted mean, the hottest contracts. Rows follow the order given.\n"
             "  --csv FILE     write the rows as CSV (default: CSV on stdout when no output is named)\n"
             "  --json FILE    rows and aggregates as JSON\n"
             "  --html FILE    an HTML page with inline SVG plots\n"

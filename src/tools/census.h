@@ -30,7 +30,10 @@ struct census_row {
     char fork[24];
     uint64_t txs, gas;
     double bound[CENSUS_P_COUNT];
-    double bal_bound;  /* min(64, W / longest): every transaction at once */
+    double bal_bound; /* min(64, W / longest): every transaction at once */
+    /* The block's EIP-7928 access list (exec/bal.h): its RLP size, the
+     * accounts it names and their storage keys (written or read). */
+    uint64_t bal_bytes, bal_accounts, bal_slots;
     uint64_t path_len; /* transactions on the critical path */
     double path_share; /* its gas / the block's gas */
     uint32_t hot_count;
