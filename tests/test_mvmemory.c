@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../src/exec/exec_env.h"
 #include "../src/exec/mvmemory.h"
 #include "../src/state/world.h"
 #include "../src/state/write_set.h"
@@ -65,7 +66,7 @@ static int setup(void **state)
     u256 k1 = word(1), v11 = word(11);
     assert_int_equal(world_set_storage(acct, &k1, &v11), PAREVM_OK);
     world_get_or_create(&f->world, &f->c)->balance = word(50);
-    assert_int_equal(mvmemory_init(&f->mv, &f->world, TXS, &f->c, 16), PAREVM_OK);
+    assert_int_equal(mvmemory_init(&f->mv, &f->world, TXS, &f->c, 16, &exec_env_default()->scratch, &exec_env_default()->slabs), PAREVM_OK);
     *state = f;
     return 0;
 }
@@ -515,7 +516,8 @@ static void test_concurrent_records_resolve_in_order(void **state)
     assert_non_null(r);
     r->a = addr(0xa);
     address coinbase = addr(0xc);
-    assert_int_equal(mvmemory_init(&r->mv, &w, RACE_TXS, &coinbase, 4), PAREVM_OK);
+    assert_int_equal(mvmemory_init(&r->mv, &w, RACE_TXS, &coinbase, 4, &exec_env_default()->scratch,
+                                   &exec_env_default()->slabs), PAREVM_OK);
     pthread_t th[RACE_THREADS];
     void *args[RACE_THREADS][2];
     for (int t = 0; t < RACE_THREADS; t++) {
