@@ -306,6 +306,28 @@ static void test_block(void **state)
 
 /* A warmed-only account (EIP-2930 access list entry) is not an access;
  * a reverted call's target and its slots are. */
+/* A London block of t alone (coinbase, base fee 7) run on w, recording
+ * its access list into b (bal_init'ed here); the block must be valid. */
+static void run_one_tx(struct world *w, struct tx *t, const address *coinbase, struct bal *b,
+                       struct block_result *res)
+{
+    struct block blk;
+    memset(&blk, 0, sizeof blk);
+    blk.header.number = 20000000;
+    blk.header.gas_limit = 30000000;
+    blk.header.coinbase = *coinbase;
+    blk.header.has_base_fee = true;
+    blk.header.base_fee = u256_from_u64(7);
+    blk.txs = t;
+    blk.tx_count = 1;
+    struct chain_config cfg;
+    chain_config_single(&cfg, FORK_LONDON);
+    bal_init(b);
+    struct exec_options opt = {.threads = 1, .bal = b, .no_sample = true};
+    assert_int_equal(exec_block_parallel(&cfg, &blk, w, NULL, &opt, res, NULL), PAREVM_OK);
+    assert_false(res->invalid);
+}
+
 static void test_access_list_not_included(void **state)
 {
     (void)state;
@@ -336,23 +358,9 @@ static void test_access_list_not_included(void **state)
     t.sender = s;
     t.access_list = &al;
     t.access_list_len = 1;
-    struct block blk;
-    memset(&blk, 0, sizeof blk);
-    blk.header.number = 20000000;
-    blk.header.gas_limit = 30000000;
-    blk.header.coinbase = coinbase;
-    blk.header.has_base_fee = true;
-    blk.header.base_fee = u256_from_u64(7);
-    blk.txs = &t;
-    blk.tx_count = 1;
-    struct chain_config cfg;
-    chain_config_single(&cfg, FORK_LONDON);
     struct bal b;
-    bal_init(&b);
-    struct exec_options opt = {.threads = 1, .bal = &b, .no_sample = true};
     struct block_result res;
-    assert_int_equal(exec_block_parallel(&cfg, &blk, &w, NULL, &opt, &res, NULL), PAREVM_OK);
-    assert_false(res.invalid);
+    run_one_tx(&w, &t, &coinbase, &b, &res);
     assert_int_equal(res.receipts[0].status, 0); /* reverted */
     /* S, K, coinbase; not X */
     assert_int_equal(b.account_count, 3);
@@ -398,23 +406,9 @@ static void test_extcodecopy_empty_accessed(void **state)
     t.to = k;
     t.has_sender = true;
     t.sender = s;
-    struct block blk;
-    memset(&blk, 0, sizeof blk);
-    blk.header.number = 20000000;
-    blk.header.gas_limit = 30000000;
-    blk.header.coinbase = coinbase;
-    blk.header.has_base_fee = true;
-    blk.header.base_fee = u256_from_u64(7);
-    blk.txs = &t;
-    blk.tx_count = 1;
-    struct chain_config cfg;
-    chain_config_single(&cfg, FORK_LONDON);
     struct bal b;
-    bal_init(&b);
-    struct exec_options opt = {.threads = 1, .bal = &b, .no_sample = true};
     struct block_result res;
-    assert_int_equal(exec_block_parallel(&cfg, &blk, &w, NULL, &opt, &res, NULL), PAREVM_OK);
-    assert_false(res.invalid);
+    run_one_tx(&w, &t, &coinbase, &b, &res);
     assert_int_equal(res.receipts[0].status, 1);
     /* S, K, X, coinbase (by address) */
     assert_int_equal(b.account_count, 4);
