@@ -29,9 +29,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "../src/tools/gen.c"
-#include "../src/tools/gen_suite.c"
-#include "../src/tools/gen_workloads.c"
+#include "../src/tools/gen.h"
 
 #include "../src/base/hex.h"
 #include "../src/exec/bal.h"

@@ -22,9 +22,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "../src/tools/gen.c"
-#include "../src/tools/gen_suite.c"
-#include "../src/tools/gen_workloads.c"
+#include "../src/tools/gen.h"
 
 #include "../src/exec/bal.h"
 #include "../src/exec/balexec.h"
