@@ -215,43 +215,65 @@ static inline u256 u256_not(const u256 *a)
     return r;
 }
 
-/* Logical shift left by `shift` bits; shifts >= 256 yield zero. */
+/* Logical shift left by `shift` bits; shifts >= 256 yield zero. Whole
+ * limbs move by a switch on the limb count (a loop into a temporary array
+ * costs SHL/SHR-heavy code a store and reload per limb); then the bits. */
 static inline u256 u256_shl(const u256 *a, unsigned shift)
 {
-    u256 r = u256_zero();
-    if (shift >= 256)
+    uint64_t x0, x1, x2, x3;
+    switch (shift / 64) {
+    case 0:
+        x0 = a->w[0], x1 = a->w[1], x2 = a->w[2], x3 = a->w[3];
+        break;
+    case 1:
+        x0 = 0, x1 = a->w[0], x2 = a->w[1], x3 = a->w[2];
+        break;
+    case 2:
+        x0 = 0, x1 = 0, x2 = a->w[0], x3 = a->w[1];
+        break;
+    case 3:
+        x0 = 0, x1 = 0, x2 = 0, x3 = a->w[0];
+        break;
+    default:
+        return u256_zero();
+    }
+    unsigned bits = shift % 64;
+    if (bits == 0) { /* x >> 64 would be undefined below */
+        u256 r = {{x0, x1, x2, x3}};
         return r;
-    unsigned limbs = shift / 64, bits = shift % 64;
-    /* Shift whole limbs first, then bits (lo >> (64 - bits) would be
-     * undefined for bits == 0: the mask makes it zero instead). */
-    uint64_t x[4] = {0, 0, 0, 0};
-    for (unsigned i = limbs; i < 4; i++)
-        x[i] = a->w[i - limbs];
-    uint64_t carry_mask = bits ? UINT64_MAX : 0;
-    unsigned back = (64 - bits) & 63;
-    r.w[0] = x[0] << bits;
-    r.w[1] = (x[1] << bits) | ((x[0] >> back) & carry_mask);
-    r.w[2] = (x[2] << bits) | ((x[1] >> back) & carry_mask);
-    r.w[3] = (x[3] << bits) | ((x[2] >> back) & carry_mask);
+    }
+    unsigned back = 64 - bits;
+    u256 r = {{x0 << bits, (x1 << bits) | (x0 >> back), (x2 << bits) | (x1 >> back), (x3 << bits) | (x2 >> back)}};
     return r;
 }
 
 /* Logical shift right by `shift` bits; shifts >= 256 yield zero. */
 static inline u256 u256_shr(const u256 *a, unsigned shift)
 {
-    u256 r = u256_zero();
-    if (shift >= 256)
+    uint64_t x0, x1, x2, x3;
+    switch (shift / 64) {
+    case 0:
+        x0 = a->w[0], x1 = a->w[1], x2 = a->w[2], x3 = a->w[3];
+        break;
+    case 1:
+        x0 = a->w[1], x1 = a->w[2], x2 = a->w[3], x3 = 0;
+        break;
+    case 2:
+        x0 = a->w[2], x1 = a->w[3], x2 = 0, x3 = 0;
+        break;
+    case 3:
+        x0 = a->w[3], x1 = 0, x2 = 0, x3 = 0;
+        break;
+    default:
+        return u256_zero();
+    }
+    unsigned bits = shift % 64;
+    if (bits == 0) {
+        u256 r = {{x0, x1, x2, x3}};
         return r;
-    unsigned limbs = shift / 64, bits = shift % 64;
-    uint64_t x[4] = {0, 0, 0, 0};
-    for (unsigned i = limbs; i < 4; i++)
-        x[i - limbs] = a->w[i];
-    uint64_t carry_mask = bits ? UINT64_MAX : 0;
-    unsigned back = (64 - bits) & 63;
-    r.w[0] = (x[0] >> bits) | ((x[1] << back) & carry_mask);
-    r.w[1] = (x[1] >> bits) | ((x[2] << back) & carry_mask);
-    r.w[2] = (x[2] >> bits) | ((x[3] << back) & carry_mask);
-    r.w[3] = x[3] >> bits;
+    }
+    unsigned back = 64 - bits;
+    u256 r = {{(x0 >> bits) | (x1 << back), (x1 >> bits) | (x2 << back), (x2 >> bits) | (x3 << back), x3 >> bits}};
     return r;
 }
 
@@ -309,18 +331,19 @@ static inline void u256_store_be64(uint8_t *out, uint64_t v)
 #endif
 }
 
-/* Big-endian 32-byte encoding. */
+/* Big-endian 32-byte encoding. Written out limb by limb: GCC -O2 keeps
+ * the four-step loop and goes through a stack temporary (MLOAD/MSTORE). */
 static inline void u256_to_be(const u256 *a, uint8_t out[32])
 {
-    for (int i = 0; i < 4; i++)
-        u256_store_be64(out + i * 8, a->w[3 - i]);
+    u256_store_be64(out, a->w[3]);
+    u256_store_be64(out + 8, a->w[2]);
+    u256_store_be64(out + 16, a->w[1]);
+    u256_store_be64(out + 24, a->w[0]);
 }
 
 static inline u256 u256_from_be32(const uint8_t in[32])
 {
-    u256 r;
-    for (int i = 0; i < 4; i++)
-        r.w[3 - i] = u256_load_be64(in + i * 8);
+    u256 r = {{u256_load_be64(in + 24), u256_load_be64(in + 16), u256_load_be64(in + 8), u256_load_be64(in)}};
     return r;
 }
 
