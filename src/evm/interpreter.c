@@ -332,17 +332,15 @@ static enum evm_status op_sstore(struct frame *f, const u256 *key, const u256 *v
     /* EIP-2200 (Istanbul): SSTORE fails when gas left <= the call stipend. */
     if (fork >= FORK_ISTANBUL && f->gas <= 2300)
         return EVM_OUT_OF_GAS;
-    int64_t cold = 0;
-    if (fork >= FORK_BERLIN) {
-        bool was_warm;
-        int err = journal_warm_slot(j, self, key, &was_warm);
-        if (err)
-            FAIL_INTERNAL(f, err);
-        if (!was_warm)
-            cold = 2100;
-    }
+    /* One lookup of the slot: warmed (EIP-2929), then read. */
+    struct journal_slot *slot;
+    bool was_warm;
+    int err = journal_slot_open(j, self, key, fork >= FORK_BERLIN, &was_warm, &slot);
+    if (err)
+        FAIL_INTERNAL(f, err);
+    int64_t cold = fork >= FORK_BERLIN && !was_warm ? 2100 : 0;
     u256 current, original;
-    int err = journal_slot_values(j, self, key, &current, &original);
+    err = journal_slot_read(j, slot, &current, &original);
     if (err)
         FAIL_INTERNAL(f, err);
     int64_t cost, refund = 0;
@@ -388,7 +386,7 @@ static enum evm_status op_sstore(struct frame *f, const u256 *key, const u256 *v
     if (!charge(f, cost + cold))
         return EVM_OUT_OF_GAS;
     journal_add_refund(j, refund);
-    err = journal_sstore(j, self, key, value);
+    err = journal_slot_write(j, slot, value);
     if (err)
         FAIL_INTERNAL(f, err);
     return EVM_SUCCESS;
@@ -1349,13 +1347,15 @@ run:
     }
     OPCODE(0x54)
     {
-        if (evm->fork >= FORK_BERLIN) {
-            bool was_warm;
-            CHECK_INTERNAL(journal_warm_slot(j, &msg->recipient, &top[-1], &was_warm));
-            if (!was_warm)
-                CHARGE(2000); /* EIP-2929: cold 2100 = warm 100 + 2000 */
-        }
-        CHECK_INTERNAL(journal_sload(j, &msg->recipient, &top[-1], &top[-1]));
+        /* One lookup of the slot: warmed (EIP-2929) before the charge,
+         * read (and so recorded as accessed, EIP-7928) after it. */
+        struct journal_slot *slot;
+        bool berlin = evm->fork >= FORK_BERLIN, was_warm;
+        CHECK_INTERNAL(journal_slot_open(j, &msg->recipient, &top[-1], berlin, &was_warm, &slot));
+        if (berlin && !was_warm)
+            CHARGE(2000); /* EIP-2929: cold 2100 = warm 100 + 2000 */
+        u256 original;
+        CHECK_INTERNAL(journal_slot_read(j, slot, &top[-1], &original));
         ip++;
         DISPATCH();
     }

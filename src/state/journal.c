@@ -650,34 +650,43 @@ static int slot_original(struct journal *j, struct journal_slot *s, u256 *out)
     return PAREVM_OK;
 }
 
-int journal_slot_values(struct journal *j, const address *a, const u256 *key, u256 *current, u256 *original)
+int journal_slot_open(struct journal *j, const address *a, const u256 *key, bool warm, bool *was_warm,
+                      struct journal_slot **out)
 {
     struct journal_slot *s;
     int err = slot_get(j, a, key, &s);
-    if (!err) {
-        s->accessed = true;
-        s->acct->accessed = true;
-        err = slot_original(j, s, original);
-    }
+    if (err)
+        return err;
+    *out = s;
+    *was_warm = s->warm;
+    if (!warm || s->warm)
+        return PAREVM_OK;
+    struct journal_undo *u;
+    err = push_undo(j, &u);
+    if (err)
+        return err;
+    u->kind = U_SLOT_WARM;
+    u->p.slot = s;
+    u->u.warm = false;
+    s->warm = true;
+    return PAREVM_OK;
+}
+
+int journal_slot_read(struct journal *j, struct journal_slot *s, u256 *current, u256 *original)
+{
+    s->accessed = true;
+    s->acct->accessed = true;
+    int err = slot_original(j, s, original);
     if (err)
         return err;
     *current = s->has_current ? s->current : *original;
     return PAREVM_OK;
 }
 
-int journal_sload(struct journal *j, const address *a, const u256 *key, u256 *out)
+int journal_slot_write(struct journal *j, struct journal_slot *s, const u256 *value)
 {
-    u256 original;
-    return journal_slot_values(j, a, key, out, &original);
-}
-
-int journal_sstore(struct journal *j, const address *a, const u256 *key, const u256 *value)
-{
-    struct journal_slot *s;
     struct journal_undo *u;
-    int err = slot_get(j, a, key, &s);
-    if (!err)
-        err = push_undo(j, &u);
+    int err = push_undo(j, &u);
     if (err)
         return err;
     s->accessed = true;
@@ -689,6 +698,28 @@ int journal_sstore(struct journal *j, const address *a, const u256 *key, const u
     s->current = *value;
     s->has_current = true;
     return PAREVM_OK;
+}
+
+int journal_slot_values(struct journal *j, const address *a, const u256 *key, u256 *current, u256 *original)
+{
+    struct journal_slot *s;
+    bool was_warm;
+    int err = journal_slot_open(j, a, key, false, &was_warm, &s);
+    return err ? err : journal_slot_read(j, s, current, original);
+}
+
+int journal_sload(struct journal *j, const address *a, const u256 *key, u256 *out)
+{
+    u256 original;
+    return journal_slot_values(j, a, key, out, &original);
+}
+
+int journal_sstore(struct journal *j, const address *a, const u256 *key, const u256 *value)
+{
+    struct journal_slot *s;
+    bool was_warm;
+    int err = journal_slot_open(j, a, key, false, &was_warm, &s);
+    return err ? err : journal_slot_write(j, s, value);
 }
 
 int journal_warm_account(struct journal *j, const address *a, bool *was_warm)
@@ -704,21 +735,7 @@ int journal_warm_account(struct journal *j, const address *a, bool *was_warm)
 int journal_warm_slot(struct journal *j, const address *a, const u256 *key, bool *was_warm)
 {
     struct journal_slot *s;
-    struct journal_undo *u;
-    int err = slot_get(j, a, key, &s);
-    if (err)
-        return err;
-    *was_warm = s->warm;
-    if (s->warm)
-        return PAREVM_OK;
-    err = push_undo(j, &u);
-    if (err)
-        return err;
-    u->kind = U_SLOT_WARM;
-    u->p.slot = s;
-    u->u.warm = false;
-    s->warm = true;
-    return PAREVM_OK;
+    return journal_slot_open(j, a, key, true, was_warm, &s);
 }
 
 u256 journal_tload(struct journal *j, const address *a, const u256 *key)

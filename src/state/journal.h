@@ -109,6 +109,20 @@ int journal_sload(struct journal *j, const address *a, const u256 *key, u256 *ou
 int journal_slot_values(struct journal *j, const address *a, const u256 *key, u256 *current, u256 *original);
 int journal_sstore(struct journal *j, const address *a, const u256 *key, const u256 *value);
 
+/* One slot, looked up once for SLOAD/SSTORE (the hash lookup of the
+ * 52-byte (address, key) pair was a sixth of SLOAD-heavy code when warming,
+ * reading and writing each did it). journal_slot_open finds or adds the
+ * slot, *was_warm = whether it was warm (EIP-2929), and when `warm` marks it
+ * warm (undone by a revert). The handle stays valid until the journal is
+ * begun again or freed. journal_slot_read gives the current and original
+ * (EIP-2200) values and, like journal_slot_write, records the slot as
+ * accessed (EIP-7928), so open before the gas check, read or write after
+ * it, as the spec orders them. */
+int journal_slot_open(struct journal *j, const address *a, const u256 *key, bool warm, bool *was_warm,
+                      struct journal_slot **out);
+int journal_slot_read(struct journal *j, struct journal_slot *s, u256 *current, u256 *original);
+int journal_slot_write(struct journal *j, struct journal_slot *s, const u256 *value);
+
 /* EIP-2929 warm sets: mark warm, return whether it already was. */
 int journal_warm_account(struct journal *j, const address *a, bool *was_warm);
 int journal_warm_slot(struct journal *j, const address *a, const u256 *key, bool *was_warm);
