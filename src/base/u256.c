@@ -4,9 +4,10 @@
  * exponentiation, SIGNEXTEND/BYTE, and text conversion.
  *
  * DIV/MOD/SDIV/SMOD/ADDMOD/MULMOD are on the interpreter's hot path and most
- * operands are small, so division checks the cheap cases first: a < b,
- * both in 64 bits, both in 128 bits, a one-limb divisor. Only what is left
- * goes through the general normalise / estimate / multiply-subtract loop.
+ * operands are small, so division checks the cheap cases first: both in
+ * 64 bits, a < b, a one-limb divisor (short division), both in 128 bits.
+ * Only what is left goes through the normalise / estimate / multiply-
+ * subtract loop, inlined per divisor length.
  */
 #include "u256.h"
 
@@ -185,11 +186,22 @@ void u256_divmod(const u256 *a, const u256 *b, u256 *quot, u256 *rem)
         r.w[0] = a->w[0] % b->w[0];
     } else if (u256_lt(a, b)) {
         r = *a;
+    } else if (u256_fits_u64(b)) {
+        /* One-limb divisor: short division, unrolled (a zero high limb
+         * costs one divq, less than counting the limbs). */
+        uint64_t d = b->w[0], rm = 0;
+        q.w[3] = div_128_by_64(0, a->w[3], d, &rm);
+        q.w[2] = div_128_by_64(rm, a->w[2], d, &rm);
+        q.w[1] = div_128_by_64(rm, a->w[1], d, &rm);
+        q.w[0] = div_128_by_64(rm, a->w[0], d, &rm);
+        r.w[0] = rm;
     } else if ((a->w[2] | a->w[3] | b->w[2] | b->w[3]) == 0) {
+        /* Both in 128 bits, the divisor above 64: the quotient fits one
+         * limb, and libgcc's 128-bit division finds it in one step. */
         u128 x = ((u128)a->w[1] << 64) | a->w[0];
         u128 y = ((u128)b->w[1] << 64) | b->w[0];
         u128 qq = x / y, rr = x % y;
-        q.w[0] = (uint64_t)qq, q.w[1] = (uint64_t)(qq >> 64);
+        q.w[0] = (uint64_t)qq;
         r.w[0] = (uint64_t)rr, r.w[1] = (uint64_t)(rr >> 64);
     } else {
         int m = limb_count(a->w, 4), n = limb_count(b->w, 4);
@@ -225,6 +237,11 @@ u256 u256_sdiv(const u256 *a, const u256 *b)
     if (u256_is_zero(b))
         return u256_zero();
     u256 ua = u256_abs(a), ub = u256_abs(b);
+    if (u256_fits_u64(&ua) && u256_fits_u64(&ub)) {
+        /* Small magnitudes (most signed fixed-point code): one division. */
+        u256 q = u256_from_u64(ua.w[0] / ub.w[0]);
+        return u256_is_neg(a) != u256_is_neg(b) ? u256_neg(&q) : q;
+    }
     u256 q = u256_div(&ua, &ub);
     return u256_is_neg(a) != u256_is_neg(b) ? u256_neg(&q) : q;
 }
