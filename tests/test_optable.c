@@ -1,6 +1,7 @@
 /* test_optable.c — the per-fork opcode tables agree with the constant
- * stack shapes the threaded interpreter folds into its handlers, and the
- * sealed fast check encodes exactly req <= height <= limit - grow. */
+ * stack shapes and static gas the threaded interpreter folds into its
+ * handlers, and the sealed fast check encodes exactly
+ * req <= height <= limit - grow. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -20,6 +21,8 @@ static void test_shapes_match_every_fork(void **state)
                 continue;
             assert_int_equal(t->stack_req[op], optable_shapes[op].req);
             assert_int_equal(t->stack_grow[op], optable_shapes[op].grow);
+            if (optable_static_gas[op] != OPTABLE_GAS_BY_FORK)
+                assert_int_equal(t->gas[op], optable_static_gas[op]);
         }
     }
 }

@@ -846,7 +846,8 @@ static enum evm_status interpret(struct frame *f, u256 *stack_base)
         CHARGE(tbl->check[op].gas);                                                                    \
     } while (0)
 /* The stack bounds of opcode x (req <= height <= limit - grow, in bytes)
- * as constants, and its static gas from the fork's table. */
+ * as constants, and its static gas: a constant where no fork changed it
+ * (optable_static_gas; none at all for a zero), else the fork's entry. */
 #define ENTER(x)                                                                                       \
     do {                                                                                               \
         if (optable_shapes[x].req > 0 || optable_shapes[x].grow > 0) {                                 \
@@ -856,7 +857,10 @@ static enum evm_status interpret(struct frame *f, u256 *stack_base)
                                     sizeof(u256))))                                                    \
                 goto slow;                                                                             \
         }                                                                                              \
-        CHARGE(tbl->check[x].gas);                                                                     \
+        if (optable_static_gas[x] == OPTABLE_GAS_BY_FORK)                                              \
+            CHARGE(tbl->check[x].gas);                                                                 \
+        else if (optable_static_gas[x] != 0)                                                           \
+            CHARGE(optable_static_gas[x]);                                                             \
     } while (0)
 #endif
 

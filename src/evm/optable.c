@@ -11,6 +11,7 @@ static pthread_once_t tables_once = PTHREAD_ONCE_INIT;
 static void def(struct optable *t, int op, int gas, int req, int grow)
 {
     assert(optable_shapes[op].req == req && optable_shapes[op].grow == grow);
+    assert(optable_static_gas[op] == OPTABLE_GAS_BY_FORK || optable_static_gas[op] == gas);
     t->defined[op] = true;
     t->gas[op] = (int16_t)gas;
     t->stack_req[op] = (uint8_t)req;
