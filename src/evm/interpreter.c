@@ -850,9 +850,17 @@ static enum evm_status interpret(struct frame *f, u256 *stack_base)
  * (optable_static_gas; none at all for a zero), else the fork's entry. */
 #define ENTER(x)                                                                                       \
     do {                                                                                               \
-        if (optable_shapes[x].req > 0 || optable_shapes[x].grow > 0) {                                 \
-            if (unlikely((uint64_t)(((const char *)top - (const char *)stack_base) -                   \
-                                    optable_shapes[x].req * (ptrdiff_t)sizeof(u256)) >                 \
+        uintptr_t top_ = (uintptr_t)top, base_ = (uintptr_t)stack_base;                                \
+        if (optable_shapes[x].req > 0 && optable_shapes[x].grow <= 0) {                                \
+            /* cannot overflow: only underflow to test */                                              \
+            if (unlikely(top_ < base_ + optable_shapes[x].req * sizeof(u256)))                         \
+                goto slow;                                                                             \
+        } else if (optable_shapes[x].req == 0 && optable_shapes[x].grow > 0) {                         \
+            /* cannot underflow: only overflow to test */                                              \
+            if (unlikely(top_ > base_ + (EVM_STACK_LIMIT - optable_shapes[x].grow) * sizeof(u256)))    \
+                goto slow;                                                                             \
+        } else if (optable_shapes[x].req > 0) {                                                        \
+            if (unlikely((uint64_t)(top_ - base_ - optable_shapes[x].req * sizeof(u256)) >             \
                          (uint64_t)((EVM_STACK_LIMIT - optable_shapes[x].grow - optable_shapes[x].req) * \
                                     sizeof(u256))))                                                    \
                 goto slow;                                                                             \
