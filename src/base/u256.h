@@ -121,6 +121,24 @@ static inline bool u256_slt(const u256 *a, const u256 *b)
 
 static inline bool u256_sgt(const u256 *a, const u256 *b) { return u256_slt(b, a); }
 
+#if defined(__x86_64__) && defined(__GNUC__)
+/* One add/adc (sub/sbb) chain on registers. Through the carry builtins
+ * GCC kept each limb's result in a stack temporary as well (the builtin's
+ * out-pointer) and repacked the limbs in SSE registers: ADD took about
+ * twice the instructions of the chain. The outputs are early-clobber:
+ * an input holding the same value (a constant zero limb, say) must not
+ * share a register with one the chain has already written. */
+static inline u256 u256_add(const u256 *a, const u256 *b)
+{
+    uint64_t r0 = a->w[0], r1 = a->w[1], r2 = a->w[2], r3 = a->w[3];
+    __asm__("addq %4, %0\n\tadcq %5, %1\n\tadcq %6, %2\n\tadcq %7, %3"
+            : "+&r"(r0), "+&r"(r1), "+&r"(r2), "+&r"(r3)
+            : "rm"(b->w[0]), "rm"(b->w[1]), "rm"(b->w[2]), "rm"(b->w[3])
+            : "cc");
+    u256 r = {{r0, r1, r2, r3}};
+    return r;
+}
+#else
 static inline u256 u256_add(const u256 *a, const u256 *b)
 {
     u256 r;
@@ -131,6 +149,7 @@ static inline u256 u256_add(const u256 *a, const u256 *b)
     r.w[3] = a->w[3] + b->w[3] + carry;
     return r;
 }
+#endif
 
 /* a + b, reporting the carry out of bit 255. */
 static inline u256 u256_add_carry(const u256 *a, const u256 *b, bool *carry)
@@ -145,6 +164,18 @@ static inline u256 u256_add_carry(const u256 *a, const u256 *b, bool *carry)
     return r;
 }
 
+#if defined(__x86_64__) && defined(__GNUC__)
+static inline u256 u256_sub(const u256 *a, const u256 *b)
+{
+    uint64_t r0 = a->w[0], r1 = a->w[1], r2 = a->w[2], r3 = a->w[3];
+    __asm__("subq %4, %0\n\tsbbq %5, %1\n\tsbbq %6, %2\n\tsbbq %7, %3"
+            : "+&r"(r0), "+&r"(r1), "+&r"(r2), "+&r"(r3)
+            : "rm"(b->w[0]), "rm"(b->w[1]), "rm"(b->w[2]), "rm"(b->w[3])
+            : "cc");
+    u256 r = {{r0, r1, r2, r3}};
+    return r;
+}
+#else
 static inline u256 u256_sub(const u256 *a, const u256 *b)
 {
     u256 r;
@@ -155,6 +186,7 @@ static inline u256 u256_sub(const u256 *a, const u256 *b)
     r.w[3] = a->w[3] - b->w[3] - borrow;
     return r;
 }
+#endif
 
 static inline u256 u256_neg(const u256 *a)
 {
