@@ -96,15 +96,26 @@ static inline bool u256_eq(const u256 *a, const u256 *b)
  * -O2 keeps a loop over r.w[i] and then returns r through a stack
  * temporary, which costs the interpreter a store/reload per operation. */
 
-/* a < b: the borrow out of a - b (no data-dependent branch). */
+/* a < b: the borrow out of a - b (no data-dependent branch). On x86-64
+ * one sub/sbb chain whose carry flag is the answer (the builtins kept a
+ * dead stack store per limb). */
 static inline bool u256_lt(const u256 *a, const u256 *b)
 {
+#if defined(__x86_64__) && defined(__GNUC__) && defined(__GCC_ASM_FLAG_OUTPUTS__)
+    uint64_t t0 = a->w[0], t1 = a->w[1], t2 = a->w[2], t3 = a->w[3];
+    bool borrow;
+    __asm__("subq %5, %1\n\tsbbq %6, %2\n\tsbbq %7, %3\n\tsbbq %8, %4"
+            : "=@ccc"(borrow), "+&r"(t0), "+&r"(t1), "+&r"(t2), "+&r"(t3)
+            : "rm"(b->w[0]), "rm"(b->w[1]), "rm"(b->w[2]), "rm"(b->w[3]));
+    return borrow;
+#else
     unsigned char borrow = 0;
     (void)u256_sbb64(a->w[0], b->w[0], &borrow);
     (void)u256_sbb64(a->w[1], b->w[1], &borrow);
     (void)u256_sbb64(a->w[2], b->w[2], &borrow);
     (void)u256_sbb64(a->w[3], b->w[3], &borrow);
     return borrow != 0;
+#endif
 }
 
 static inline bool u256_gt(const u256 *a, const u256 *b) { return u256_lt(b, a); }
