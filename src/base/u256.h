@@ -205,7 +205,34 @@ static inline u256 u256_neg(const u256 *a)
     return u256_sub(&z, a);
 }
 
-/* Low 256 bits of a * b. */
+/* Low 256 bits of a * b. On x86-64 one asm block: ten mulq/imulq with
+ * add/adc carries into four registers (with __int128 GCC spilled most of
+ * the partial products to the stack). */
+#if defined(__x86_64__) && defined(__GNUC__)
+static inline u256 u256_mul(const u256 *a, const u256 *b)
+{
+    uint64_t r0, r1, r2, r3;
+    __asm__("movq %4, %%rax\n\tmulq %8\n\tmovq %%rax, %0\n\tmovq %%rdx, %1\n\t"
+            "movq %4, %%rax\n\tmulq %9\n\taddq %%rax, %1\n\tadcq $0, %%rdx\n\tmovq %%rdx, %2\n\t"
+            "movq %4, %%rax\n\tmulq %10\n\taddq %%rax, %2\n\tadcq $0, %%rdx\n\tmovq %%rdx, %3\n\t"
+            "movq %4, %%rax\n\timulq %11, %%rax\n\taddq %%rax, %3\n\t"
+            /* a1 * b, from limb 1 */
+            "movq %5, %%rax\n\tmulq %8\n\taddq %%rax, %1\n\tadcq %%rdx, %2\n\tadcq $0, %3\n\t"
+            "movq %5, %%rax\n\tmulq %9\n\taddq %%rax, %2\n\tadcq %%rdx, %3\n\t"
+            "movq %5, %%rax\n\timulq %10, %%rax\n\taddq %%rax, %3\n\t"
+            /* a2 * b, from limb 2 */
+            "movq %6, %%rax\n\tmulq %8\n\taddq %%rax, %2\n\tadcq %%rdx, %3\n\t"
+            "movq %6, %%rax\n\timulq %9, %%rax\n\taddq %%rax, %3\n\t"
+            /* a3 * b0 into limb 3 */
+            "movq %7, %%rax\n\timulq %8, %%rax\n\taddq %%rax, %3"
+            : "=&r"(r0), "=&r"(r1), "=&r"(r2), "=&r"(r3)
+            : "m"(a->w[0]), "m"(a->w[1]), "m"(a->w[2]), "m"(a->w[3]), "m"(b->w[0]), "m"(b->w[1]), "m"(b->w[2]),
+              "m"(b->w[3])
+            : "rax", "rdx", "cc");
+    u256 r = {{r0, r1, r2, r3}};
+    return r;
+}
+#else
 static inline u256 u256_mul(const u256 *a, const u256 *b)
 {
     uint64_t a0 = a->w[0], a1 = a->w[1], a2 = a->w[2], a3 = a->w[3];
@@ -233,6 +260,7 @@ static inline u256 u256_mul(const u256 *a, const u256 *b)
     r.w[3] = r3 + a3 * b0;
     return r;
 }
+#endif
 
 static inline u256 u256_and(const u256 *a, const u256 *b)
 {
