@@ -164,7 +164,11 @@ static bool mem_grow(struct frame *f, uint64_t end)
         f->mem = m;
         f->mem_cap = cap;
     }
-    memset(f->mem + f->mem_size, 0, new_size - f->mem_size);
+    size_t grow = new_size - f->mem_size;
+    if (grow == 32) /* one word, the common step: no libc call */
+        memset(f->mem + f->mem_size, 0, 32);
+    else
+        memset(f->mem + f->mem_size, 0, grow);
     f->mem_size = new_size;
     return true;
 }
