@@ -232,16 +232,39 @@ static inline u256 u256_abs(const u256 *a) { return u256_is_neg(a) ? u256_neg(a)
 /* Truncating signed division. The one overflow, -2^255 / -1, wraps back to
  * -2^255 by itself: |−2^255| is 2^255 as an unsigned value, and the signs
  * agree so no negation follows. */
+/* Whether |a| fits 64 bits: a in [0, 2^64) or in [-(2^64 - 1), -1]; then
+ * *mag = |a| and *neg = a < 0. Read from the limbs, without negating. */
+static inline bool small_signed(const u256 *a, uint64_t *mag, bool *neg)
+{
+    if ((a->w[1] | a->w[2] | a->w[3]) == 0) {
+        *mag = a->w[0];
+        *neg = false;
+        return true;
+    }
+    if ((a->w[1] & a->w[2] & a->w[3]) == UINT64_MAX && a->w[0] != 0) {
+        *mag = -a->w[0];
+        *neg = true;
+        return true;
+    }
+    return false;
+}
+
 u256 u256_sdiv(const u256 *a, const u256 *b)
 {
     if (u256_is_zero(b))
         return u256_zero();
-    u256 ua = u256_abs(a), ub = u256_abs(b);
-    if (u256_fits_u64(&ua) && u256_fits_u64(&ub)) {
-        /* Small magnitudes (most signed fixed-point code): one division. */
-        u256 q = u256_from_u64(ua.w[0] / ub.w[0]);
-        return u256_is_neg(a) != u256_is_neg(b) ? u256_neg(&q) : q;
+    uint64_t ma, mb;
+    bool na, nb;
+    if (small_signed(a, &ma, &na) && small_signed(b, &mb, &nb)) {
+        /* Small magnitudes (most signed fixed-point code): one division
+         * and, for a negative quotient, its two's complement by limbs. */
+        uint64_t q = ma / mb;
+        if (na == nb || q == 0)
+            return u256_from_u64(q);
+        u256 r = {{-q, UINT64_MAX, UINT64_MAX, UINT64_MAX}};
+        return r;
     }
+    u256 ua = u256_abs(a), ub = u256_abs(b);
     u256 q = u256_div(&ua, &ub);
     return u256_is_neg(a) != u256_is_neg(b) ? u256_neg(&q) : q;
 }
