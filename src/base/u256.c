@@ -73,6 +73,7 @@ static ALWAYS_INLINE void divmod_fixed(const uint64_t *u, int m, const uint64_t 
             vn[i] = (v[i] << s) | (v[i - 1] >> (64 - s));
         vn[0] = v[0] << s;
         un[m] = u[m - 1] >> (64 - s);
+        UNROLL
         for (int i = m - 1; i > 0; i--)
             un[i] = (u[i] << s) | (u[i - 1] >> (64 - s));
         un[0] = u[0] << s;
@@ -342,6 +343,13 @@ u256 u256_mulmod(const u256 *a, const u256 *b, const u256 *m)
         return u256_mod(&pp, m);
     }
     u256 r = u256_zero();
+    if (m->w[3] != 0) {
+        /* A full-width modulus (the curve arithmetic case): the whole
+         * 8-limb product with both lengths constant, every loop unrolled
+         * (zero top limbs only add quotient digits that come out zero). */
+        divmod_fixed(p, 8, m->w, 4, NULL, r.w);
+        return r;
+    }
     divmod_limbs(p, np, m->w, limb_count(m->w, 4), NULL, r.w);
     return r;
 }
