@@ -376,27 +376,6 @@ u256 u256_exp(const u256 *base, const u256 *exponent)
     return r;
 }
 
-/* SIGNEXTEND(b, x): treat x as a (b+1)-byte two's complement number and
- * extend its sign bit (bit 8b+7) through bit 255. b >= 31 leaves x as is. */
-u256 u256_signextend(const u256 *byte_index, const u256 *x)
-{
-    if (!u256_fits_u64(byte_index) || byte_index->w[0] >= 31)
-        return *x;
-    unsigned bit = (unsigned)byte_index->w[0] * 8 + 7;
-    unsigned limb = bit / 64, off = bit % 64;
-    bool neg = (x->w[limb] >> off) & 1;
-    u256 r = *x;
-    /* Bits above `off` in the sign limb, then every higher limb. */
-    uint64_t above = off == 63 ? 0 : ~(uint64_t)0 << (off + 1);
-    if (neg)
-        r.w[limb] |= above;
-    else
-        r.w[limb] &= ~above;
-    for (unsigned i = limb + 1; i < 4; i++)
-        r.w[i] = neg ? UINT64_MAX : 0;
-    return r;
-}
-
 /* BYTE(i, x): the i-th byte counting from the most significant; 0 for
  * i >= 32. */
 u256 u256_byte(const u256 *index, const u256 *x)

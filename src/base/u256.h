@@ -402,6 +402,25 @@ static inline void u256_store_be64(uint8_t *out, uint64_t v)
 #endif
 }
 
+/* *dst = *src as four 64-bit moves. Results of the arithmetic reach the
+ * stack as four 8-byte stores (the add/adc chains below write limbs from
+ * general registers); a plain struct copy is two 16-byte SSE loads, which
+ * the CPU cannot forward from those stores and so waits for them to retire
+ * (DUP of the word ADD just wrote: memory_grow_mload's loop 1.16x slower).
+ * Limb loads are forwarded from either kind of store. The empty asm keeps
+ * GCC from merging the four loads back into vector ones. */
+static inline void u256_copy(u256 *dst, const u256 *src)
+{
+    uint64_t w0 = src->w[0], w1 = src->w[1], w2 = src->w[2], w3 = src->w[3];
+#if defined(__GNUC__)
+    __asm__("" : "+r"(w0), "+r"(w1), "+r"(w2), "+r"(w3));
+#endif
+    dst->w[0] = w0;
+    dst->w[1] = w1;
+    dst->w[2] = w2;
+    dst->w[3] = w3;
+}
+
 /* Big-endian 32-byte encoding. Written out limb by limb: GCC -O2 keeps
  * the four-step loop and goes through a stack temporary (MLOAD/MSTORE). */
 static inline void u256_to_be(const u256 *a, uint8_t out[32])
@@ -430,6 +449,27 @@ static inline u256 u256_from_be(const uint8_t *in, size_t len)
     return u256_from_be32(buf);
 }
 
+/* EVM SIGNEXTEND(b, x): x with bit 8b+7 copied into every bit above it
+ * (x unchanged for b >= 31). Inline and without a loop: the limbs below the
+ * sign limb are kept, the sign limb is sign-extended by a shift pair, the
+ * limbs above get its sign, each a select on the limb index. */
+static inline u256 u256_signextend(const u256 *byte_index, const u256 *x)
+{
+    if ((byte_index->w[1] | byte_index->w[2] | byte_index->w[3]) != 0 || byte_index->w[0] >= 31)
+        return *x;
+    unsigned b = (unsigned)byte_index->w[0];
+    unsigned limb = b / 8;
+    unsigned drop = 64 - 8 * (b % 8 + 1); /* bits above the sign bit in its limb */
+    int64_t sign_limb = (int64_t)(x->w[limb] << drop) >> drop;
+    uint64_t fill = (uint64_t)(sign_limb >> 63);
+    uint64_t s = (uint64_t)sign_limb;
+    /* Written out, not a loop over r.w[i]: GCC builds a looped result in a
+     * stack array and reloads it with vector loads the stores cannot feed. */
+    u256 r = {{limb == 0 ? s : x->w[0], limb == 1 ? s : limb > 1 ? x->w[1] : fill,
+               limb == 2 ? s : limb > 2 ? x->w[2] : fill, limb == 3 ? s : fill}};
+    return r;
+}
+
 /* Out-of-line operations (u256.c). All follow the EVM's definitions. */
 u256 u256_div(const u256 *a, const u256 *b);               /* a / b, 0 if b == 0 */
 u256 u256_mod(const u256 *a, const u256 *b);               /* a % b, 0 if b == 0 */
@@ -438,7 +478,6 @@ u256 u256_smod(const u256 *a, const u256 *b);              /* sign follows the d
 u256 u256_addmod(const u256 *a, const u256 *b, const u256 *m); /* (a + b) % m without overflow */
 u256 u256_mulmod(const u256 *a, const u256 *b, const u256 *m); /* (a * b) % m, 512-bit intermediate */
 u256 u256_exp(const u256 *base, const u256 *exponent);     /* base ^ exponent mod 2^256 */
-u256 u256_signextend(const u256 *byte_index, const u256 *x); /* EVM SIGNEXTEND(b, x) */
 u256 u256_byte(const u256 *index, const u256 *x);          /* EVM BYTE(i, x): byte i from the left */
 void u256_divmod(const u256 *a, const u256 *b, u256 *quot, u256 *rem);
 

@@ -911,7 +911,8 @@ static enum evm_status interpret(struct frame *f, u256 *stack_base)
 #define BINOP(expr)                                                                                    \
     do {                                                                                               \
         u256 *a = &top[-1], *b = &top[-2];                                                             \
-        *b = (expr);                                                                                   \
+        u256 r_ = (expr);                                                                              \
+        u256_copy(b, &r_); /* limb moves: see u256_copy */                                             \
         top--;                                                                                         \
         ip++;                                                                                          \
         DISPATCH();                                                                                    \
@@ -932,16 +933,17 @@ static enum evm_status interpret(struct frame *f, u256 *stack_base)
     }
 #define DUP_N(n)                                                                                       \
     {                                                                                                  \
-        *top = top[-(n)];                                                                              \
+        u256_copy(top, &top[-(n)]);                                                                    \
         top++;                                                                                         \
         ip++;                                                                                          \
         DISPATCH();                                                                                    \
     }
 #define SWAP_N(n)                                                                                      \
     {                                                                                                  \
-        u256 swap_ = top[-1];                                                                          \
-        top[-1] = top[-1 - (n)];                                                                       \
-        top[-1 - (n)] = swap_;                                                                         \
+        u256 swap_;                                                                                    \
+        u256_copy(&swap_, &top[-1]);                                                                   \
+        u256_copy(&top[-1], &top[-1 - (n)]);                                                           \
+        u256_copy(&top[-1 - (n)], &swap_);                                                             \
         ip++;                                                                                          \
         DISPATCH();                                                                                    \
     }
@@ -1026,14 +1028,16 @@ run:
     OPCODE(0x07) BINOP(u256_smod(a, b));
     OPCODE(0x08)
     {
-        top[-3] = u256_addmod(&top[-1], &top[-2], &top[-3]);
+        u256 r = u256_addmod(&top[-1], &top[-2], &top[-3]);
+        u256_copy(&top[-3], &r);
         top -= 2;
         ip++;
         DISPATCH();
     }
     OPCODE(0x09)
     {
-        top[-3] = u256_mulmod(&top[-1], &top[-2], &top[-3]);
+        u256 r = u256_mulmod(&top[-1], &top[-2], &top[-3]);
+        u256_copy(&top[-3], &r);
         top -= 2;
         ip++;
         DISPATCH();
