@@ -52,6 +52,20 @@ static inline uint64_t rd32(const uint8_t *p)
     return v;
 }
 
+/* Key equality. Keys a multiple of 8 bytes long (the journal's slot keys,
+ * 56 bytes) compare word by word: the probe key is usually one the caller
+ * has just written with 8-byte stores, and libc's memcmp reads it with
+ * 32-byte vector loads the CPU cannot forward from them. */
+static inline bool key_eq(const uint8_t *a, const uint8_t *b, size_t len)
+{
+    if (len % 8 != 0)
+        return memcmp(a, b, len) == 0;
+    uint64_t diff = 0;
+    for (size_t i = 0; i < len; i += 8)
+        diff |= rd64(a + i) ^ rd64(b + i);
+    return diff == 0;
+}
+
 uint64_t hmap_hash_bytes(const void *data, size_t len)
 {
     const uint8_t *p = data;
@@ -162,7 +176,7 @@ static uint8_t *find_slot(const struct hmap *m, struct slot_layout l, const void
         uint8_t st = s[l.state_off];
         if (st == SLOT_EMPTY)
             return NULL;
-        if (st == SLOT_FULL && memcmp(s, key, m->key_size) == 0)
+        if (st == SLOT_FULL && key_eq(s, key, m->key_size))
             return s;
         i = (i + 1) & mask;
     }
@@ -243,7 +257,7 @@ void *hmap_put(struct hmap *m, const void *key, bool *inserted)
         if (st == SLOT_TOMBSTONE) {
             if (!reuse)
                 reuse = s;
-        } else if (memcmp(s, key, m->key_size) == 0) {
+        } else if (key_eq(s, key, m->key_size)) {
             if (inserted)
                 *inserted = false;
             return s + l.val_off;

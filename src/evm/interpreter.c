@@ -135,7 +135,21 @@ static inline address u256_to_address(const u256 *v)
     return a;
 }
 
-static inline u256 address_to_u256(const address *a) { return u256_from_be(a->bytes, 20); }
+/* The 20 bytes as the low 160 bits, read limb by limb: through
+ * u256_from_be's zeroed 32-byte buffer the limbs were reloaded across the
+ * buffer's stores (CALLER, ADDRESS, ORIGIN, COINBASE). */
+static inline u256 address_to_u256(const address *a)
+{
+    uint32_t hi;
+    memcpy(&hi, a->bytes, 4);
+#if defined(__GNUC__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    hi = __builtin_bswap32(hi);
+#elif !defined(__GNUC__) || __BYTE_ORDER__ != __ORDER_BIG_ENDIAN__
+    hi = (uint32_t)a->bytes[0] << 24 | (uint32_t)a->bytes[1] << 16 | (uint32_t)a->bytes[2] << 8 | a->bytes[3];
+#endif
+    u256 r = {{u256_load_be64(a->bytes + 12), u256_load_be64(a->bytes + 4), hi, 0}};
+    return r;
+}
 
 static inline uint64_t num_words(uint64_t bytes) { return (bytes + 31) / 32; }
 
@@ -1066,7 +1080,10 @@ run:
     OPCODE(0x18) BINOP(u256_xor(a, b));
     OPCODE(0x19)
     {
-        top[-1] = u256_not(&top[-1]);
+        u256 v, r;
+        u256_copy(&v, &top[-1]); /* limb loads: see u256_copy */
+        r = u256_not(&v);
+        u256_copy(&top[-1], &r);
         ip++;
         DISPATCH();
     }

@@ -7,6 +7,7 @@
  */
 #include "journal.h"
 
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -90,13 +91,35 @@ struct slot_key {
     u256 key;
 };
 
-static struct slot_key make_slot_key(const address *a, const u256 *key)
+/* Written as whole 8-byte words (the address's last 4 bytes with the
+ * padding after them as zero), in place: the hash and the compare then
+ * read it back in 8-byte words the stores forward to, where a memset and
+ * struct copies left pieces no single load could be fed from. The bytes
+ * are those of the zeroed struct, so hashes are unchanged. */
+static void make_slot_key(struct slot_key *k, const address *a, const u256 *key)
 {
-    struct slot_key k;
-    memset(&k, 0, sizeof k);
-    k.addr = *a;
-    k.key = *key;
-    return k;
+    _Static_assert(sizeof(struct slot_key) == 56 && offsetof(struct slot_key, key) == 24, "slot_key layout");
+    uint8_t *p = (uint8_t *)k;
+    uint64_t w0, w1, w3 = key->w[0], w4 = key->w[1], w5 = key->w[2], w6 = key->w[3];
+    uint32_t tail;
+    memcpy(&w0, a->bytes, 8);
+    memcpy(&w1, a->bytes + 8, 8);
+    memcpy(&tail, a->bytes + 16, 4);
+#if defined(__GNUC__)
+    __asm__("" : "+r"(w3), "+r"(w4), "+r"(w5), "+r"(w6)); /* limb loads of the key (see u256_copy) */
+#endif
+#if !defined(__BYTE_ORDER__) || __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    uint64_t w2 = tail;
+#else
+    uint64_t w2 = (uint64_t)tail << 32;
+#endif
+    memcpy(p, &w0, 8);
+    memcpy(p + 8, &w1, 8);
+    memcpy(p + 16, &w2, 8);
+    memcpy(p + 24, &w3, 8);
+    memcpy(p + 32, &w4, 8);
+    memcpy(p + 40, &w5, 8);
+    memcpy(p + 48, &w6, 8);
 }
 
 void journal_init(struct journal *j)
@@ -213,7 +236,8 @@ void journal_revert(struct journal *j, struct journal_checkpoint cp)
             u->p.slot->warm = u->u.warm;
             break;
         case U_TRANSIENT: {
-            struct slot_key k = make_slot_key(&u->u.transient.addr, &u->u.transient.key);
+            struct slot_key k;
+            make_slot_key(&k, &u->u.transient.addr, &u->u.transient.key);
             u256 *v = hmap_get(&j->transient, &k);
             if (v)
                 *v = u->u.transient.old;
@@ -600,7 +624,8 @@ int journal_mark_destructed(struct journal *j, const address *a, bool *first)
 
 static int slot_get(struct journal *j, const address *a, const u256 *key, struct journal_slot **out)
 {
-    struct slot_key k = make_slot_key(a, key);
+    struct slot_key k;
+    make_slot_key(&k, a, key);
     bool inserted;
     uint32_t *idx = hmap_put(&j->slot_index, &k, &inserted);
     if (!idx)
@@ -740,14 +765,16 @@ int journal_warm_slot(struct journal *j, const address *a, const u256 *key, bool
 
 u256 journal_tload(struct journal *j, const address *a, const u256 *key)
 {
-    struct slot_key k = make_slot_key(a, key);
+    struct slot_key k;
+    make_slot_key(&k, a, key);
     u256 *v = hmap_get(&j->transient, &k);
     return v ? *v : u256_zero();
 }
 
 int journal_tstore(struct journal *j, const address *a, const u256 *key, const u256 *value)
 {
-    struct slot_key k = make_slot_key(a, key);
+    struct slot_key k;
+    make_slot_key(&k, a, key);
     struct journal_undo *u;
     int err = push_undo(j, &u);
     if (err)
