@@ -147,6 +147,42 @@ static void test_code_jumpdests(void **state)
     code_release(c);
 }
 
+/* The map against a byte-by-byte scan written here, on random code of
+ * every length up to 300 with JUMPDESTs and PUSHes dense enough that
+ * chunks with and without a PUSH, PUSH data across chunk edges and
+ * immediates running past the end all occur. */
+static void test_code_jumpdests_random(void **state)
+{
+    (void)state;
+    uint64_t rng = 0x9e3779b97f4a7c15ULL;
+    uint8_t bytes[300], want[300];
+    for (int round = 0; round < 3000; round++) {
+        size_t n = 1 + (size_t)(round % 300);
+        for (size_t i = 0; i < n; i++) {
+            rng = rng * 6364136223846793005ULL + 1442695040888963407ULL;
+            unsigned r = (unsigned)(rng >> 33) % 16;
+            /* 1/4 JUMPDEST, 1/16 a PUSH1..PUSH32, the rest other opcodes */
+            bytes[i] = r < 4 ? 0x5b : r == 4 ? (uint8_t)(0x60 + (rng >> 20) % 32) : (uint8_t)(0x01 + (rng >> 40) % 0x50);
+        }
+        memset(want, 0, sizeof want);
+        for (size_t pc = 0; pc < n; pc++) {
+            if (bytes[pc] == 0x5b)
+                want[pc] = 1;
+            else if (bytes[pc] >= 0x60 && bytes[pc] <= 0x7f)
+                pc += bytes[pc] - 0x5f;
+        }
+        struct code *c = code_new(bytes, n);
+        assert_non_null(c);
+        const uint8_t *map = code_jumpdests(c);
+        assert_non_null(map);
+        for (size_t pc = 0; pc < n; pc++)
+            if (code_is_jumpdest(map, pc) != want[pc])
+                fail_msg("round %d, length %zu: pc %zu is %d, want %d", round, n, pc, code_is_jumpdest(map, pc),
+                         want[pc]);
+        code_release(c);
+    }
+}
+
 struct jd_race {
     struct code *c;
     const uint8_t *got;
@@ -481,6 +517,7 @@ int main(void)
         cmocka_unit_test(test_code_empty),
         cmocka_unit_test(test_code_new_hash_padding),
         cmocka_unit_test(test_code_jumpdests),
+        cmocka_unit_test(test_code_jumpdests_random),
         cmocka_unit_test(test_code_jumpdests_concurrent),
         cmocka_unit_test(test_world_empty_root),
         cmocka_unit_test(test_world_root_single_account),

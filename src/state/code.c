@@ -92,7 +92,55 @@ void code_release(struct code *c)
 
 /* Mark every JUMPDEST (0x5b) that is an opcode, skipping the immediates of
  * PUSH1..PUSH32 (0x60..0x7f carry 1..32 bytes): a 0x5b inside push data is
- * not a valid jump target. */
+ * not a valid jump target. The map has CODE_MAP_SLACK bytes past len / 8 + 1
+ * for the word-wide writes of the vector path. */
+#define CODE_MAP_SLACK 8
+
+#if defined(__SSE2__) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#include <emmintrin.h>
+
+_Static_assert(CODE_PADDING >= 16, "a 16-byte chunk at pc < len stays in the padded code");
+
+/* map's bits pc .. pc + 15 |= mask (one unaligned 8-byte read and write) */
+static inline void map_or_bits(uint8_t *map, size_t pc, unsigned mask)
+{
+    uint64_t w;
+    memcpy(&w, map + (pc >> 3), 8);
+    w |= (uint64_t)mask << (pc & 7);
+    memcpy(map + (pc >> 3), &w, 8);
+}
+
+/* 16 bytes at a time: their JUMPDESTs are one compare and a movemask,
+ * ORed into the map at bit pc. In a chunk with a PUSH only those before
+ * the first PUSH count, and the scan goes on after its immediate. The code
+ * is padded (CODE_PADDING >= 16 zero bytes), so a chunk may read past len:
+ * zero bytes are STOPs, neither JUMPDEST nor PUSH, and bits past len are
+ * never looked up (the interpreter checks pc < len). */
+static void code_scan_jumpdests(const uint8_t *bytes, size_t len, uint8_t *map)
+{
+    const __m128i jumpdest = _mm_set1_epi8(0x5b);
+    const __m128i push_bits = _mm_set1_epi8((char)0xe0), push = _mm_set1_epi8(0x60); /* 011xxxxx */
+    size_t pc = 0;
+    while (pc < len) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(bytes + pc));
+        __m128i is_push = _mm_cmpeq_epi8(_mm_and_si128(v, push_bits), push);
+        unsigned push_mask = (unsigned)_mm_movemask_epi8(is_push);
+        unsigned jd_mask = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, jumpdest));
+        if (push_mask == 0) {
+            if (jd_mask)
+                map_or_bits(map, pc, jd_mask);
+            pc += 16;
+            continue;
+        }
+        /* JUMPDESTs before the first PUSH, then skip over its data. */
+        unsigned first = (unsigned)__builtin_ctz(push_mask);
+        jd_mask &= (1u << first) - 1;
+        map_or_bits(map, pc, jd_mask);
+        pc += first;
+        pc += 1 + (size_t)(bytes[pc] - 0x5f);
+    }
+}
+#else
 static void code_scan_jumpdests(const uint8_t *bytes, size_t len, uint8_t *map)
 {
     for (size_t pc = 0; pc < len; pc++) {
@@ -103,6 +151,7 @@ static void code_scan_jumpdests(const uint8_t *bytes, size_t len, uint8_t *map)
             pc += (size_t)(op - 0x5f);
     }
 }
+#endif
 
 const uint8_t *code_jumpdests(struct code *c)
 {
@@ -113,7 +162,7 @@ const uint8_t *code_jumpdests(struct code *c)
     uint8_t *map = atomic_load_explicit(&c->jumpdests, memory_order_acquire);
     if (map)
         return map;
-    map = calloc(c->len / 8 + 1, 1);
+    map = calloc(c->len / 8 + 1 + CODE_MAP_SLACK, 1);
     if (!map)
         return NULL;
     code_scan_jumpdests(c->bytes, c->len, map);
