@@ -96,6 +96,20 @@ void code_release(struct code *c)
  * for the word-wide writes of the vector path. */
 #define CODE_MAP_SLACK 8
 
+/* Byte by byte from pc to end (a PUSH's data may take pc past end); the
+ * pc where it stopped. */
+static inline size_t scan_bytes(const uint8_t *bytes, size_t pc, size_t end, uint8_t *map)
+{
+    for (; pc < end; pc++) {
+        uint8_t op = bytes[pc];
+        if (op == 0x5b)
+            map[pc >> 3] |= (uint8_t)(1u << (pc & 7));
+        else if (op >= 0x60 && op <= 0x7f)
+            pc += (size_t)(op - 0x5f);
+    }
+    return pc;
+}
+
 #if defined(__SSE2__) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
 #include <emmintrin.h>
 
@@ -110,12 +124,11 @@ static inline void map_or_bits(uint8_t *map, size_t pc, unsigned mask)
     memcpy(map + (pc >> 3), &w, 8);
 }
 
-/* 16 bytes at a time: their JUMPDESTs are one compare and a movemask,
- * ORed into the map at bit pc. In a chunk with a PUSH only those before
- * the first PUSH count, and the scan goes on after its immediate. The code
- * is padded (CODE_PADDING >= 16 zero bytes), so a chunk may read past len:
- * zero bytes are STOPs, neither JUMPDEST nor PUSH, and bits past len are
- * never looked up (the interpreter checks pc < len). */
+/* 16 bytes at a time where they hold no PUSH: their JUMPDESTs are one
+ * compare and a movemask, ORed into the map at bit pc. The code is padded
+ * (CODE_PADDING >= 16 zero bytes), so a chunk may read past len: zero
+ * bytes are STOPs, neither JUMPDEST nor PUSH, and bits past len are never
+ * looked up (the interpreter checks pc < len). */
 static void code_scan_jumpdests(const uint8_t *bytes, size_t len, uint8_t *map)
 {
     const __m128i jumpdest = _mm_set1_epi8(0x5b);
@@ -132,24 +145,18 @@ static void code_scan_jumpdests(const uint8_t *bytes, size_t len, uint8_t *map)
             pc += 16;
             continue;
         }
-        /* JUMPDESTs before the first PUSH, then skip over its data. */
-        unsigned first = (unsigned)__builtin_ctz(push_mask);
-        jd_mask &= (1u << first) - 1;
-        map_or_bits(map, pc, jd_mask);
-        pc += first;
-        pc += 1 + (size_t)(bytes[pc] - 0x5f);
+        /* A chunk with a PUSH, and the 48 bytes after it, go byte by byte
+         * (to the end of the window, or past it over a PUSH's data):
+         * compiled code has a PUSH every few bytes, and a vector step per
+         * PUSH costs more than it saves. */
+        size_t end = len - pc > 64 ? pc + 64 : len;
+        pc = scan_bytes(bytes, pc, end, map);
     }
 }
 #else
 static void code_scan_jumpdests(const uint8_t *bytes, size_t len, uint8_t *map)
 {
-    for (size_t pc = 0; pc < len; pc++) {
-        uint8_t op = bytes[pc];
-        if (op == 0x5b)
-            map[pc >> 3] |= (uint8_t)(1u << (pc & 7));
-        else if (op >= 0x60 && op <= 0x7f)
-            pc += (size_t)(op - 0x5f);
-    }
+    scan_bytes(bytes, 0, len, map);
 }
 #endif
 
