@@ -142,73 +142,21 @@ static inline void release(struct evmc_result *r)
 
 /* ---- SSTORE (EIP-1283, EIP-2200, EIP-2929, EIP-3529) ----
  *
- * The host reports how (original, current, new) relate; the cost (without
- * the EIP-2929 cold surcharge) and refund of each case follow. */
-static void sstore_cost(enum fork fork, enum evmc_storage_status st, int64_t *cost, int64_t *refund)
-{
-    *refund = 0;
-    bool net_metering = fork == FORK_CONSTANTINOPLE || fork >= FORK_ISTANBUL;
-    if (!net_metering) {
-        /* Frontier rules (also Petersburg, which reverted EIP-1283):
-         * 20000 to set a zero current value, 5000 otherwise, 15000 back
-         * for clearing a non-zero one. */
-        switch (st) {
-        case EVMC_STORAGE_ADDED:
-        case EVMC_STORAGE_DELETED_ADDED:
-        case EVMC_STORAGE_DELETED_RESTORED:
-            *cost = 20000;
-            break;
-        case EVMC_STORAGE_DELETED:
-        case EVMC_STORAGE_MODIFIED_DELETED:
-        case EVMC_STORAGE_ADDED_DELETED:
-            *cost = 5000;
-            *refund = 15000;
-            break;
-        default:
-            *cost = 5000;
-            break;
-        }
-        return;
-    }
-    int64_t warm = fork >= FORK_BERLIN ? 100 : fork >= FORK_ISTANBUL ? 800 : 200; /* EIP-1884, EIP-2929 */
-    int64_t reset = fork >= FORK_BERLIN ? 5000 - 2100 : 5000;
-    int64_t clear = fork >= FORK_LONDON ? 4800 : 15000; /* EIP-3529 */
-    switch (st) {
-    case EVMC_STORAGE_ADDED:
-        *cost = 20000;
-        break;
-    case EVMC_STORAGE_DELETED:
-        *cost = reset;
-        *refund = clear;
-        break;
-    case EVMC_STORAGE_MODIFIED:
-        *cost = reset;
-        break;
-    case EVMC_STORAGE_DELETED_ADDED:
-        *cost = warm;
-        *refund = -clear;
-        break;
-    case EVMC_STORAGE_MODIFIED_DELETED:
-        *cost = warm;
-        *refund = clear;
-        break;
-    case EVMC_STORAGE_DELETED_RESTORED:
-        *cost = warm;
-        *refund = reset - warm - clear;
-        break;
-    case EVMC_STORAGE_ADDED_DELETED:
-        *cost = warm;
-        *refund = 20000 - warm;
-        break;
-    case EVMC_STORAGE_MODIFIED_RESTORED:
-        *cost = warm;
-        *refund = reset - warm;
-        break;
-    default: /* EVMC_STORAGE_ASSIGNED */
-        *cost = warm;
-        break;
-    }
-}
+ * The host reports how (original, current, new) relate; the fork's
+ * optable prices each case (optable.c, build_sstore), as it does for the
+ * interpreter. */
+#define SAME_STATUS(name)                                                                              \
+    _Static_assert((int)EVMC_STORAGE_##name == (int)OPTABLE_STORAGE_##name, "evmc_storage_status order")
+SAME_STATUS(ASSIGNED);
+SAME_STATUS(ADDED);
+SAME_STATUS(DELETED);
+SAME_STATUS(MODIFIED);
+SAME_STATUS(DELETED_ADDED);
+SAME_STATUS(MODIFIED_DELETED);
+SAME_STATUS(DELETED_RESTORED);
+SAME_STATUS(ADDED_DELETED);
+SAME_STATUS(MODIFIED_RESTORED);
+#undef SAME_STATUS
 
 static enum evm_status host_sstore(struct frame *f, struct evm_host *h, const u256 *top)
 {
@@ -227,11 +175,12 @@ static enum evm_status host_sstore(struct frame *f, struct evm_host *h, const u2
     /* Stored before it is paid for: running out of gas below fails the
      * frame, and the host reverts what a failed frame wrote. */
     enum evmc_storage_status st = h->iface->set_storage(h->ctx, &self, &key, &value);
-    int64_t cost, refund;
-    sstore_cost(fork, st, &cost, &refund);
-    if (!charge(f, cost + cold))
+    if ((unsigned)st >= OPTABLE_STORAGE__COUNT)
+        st = EVMC_STORAGE_ASSIGNED;
+    const struct optable_sstore *rule = &optable_get(fork)->sstore[st];
+    if (!charge(f, rule->cost + cold))
         return EVM_OUT_OF_GAS;
-    h->refund += refund;
+    h->refund += rule->refund;
     return EVM_SUCCESS;
 }
 

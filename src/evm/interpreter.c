@@ -325,7 +325,30 @@ static int access_account(struct frame *f, const address *a, int64_t *extra)
 
 /* ---- SSTORE gas (EIP-2200, EIP-1283, EIP-2929, EIP-3529) ---- */
 
-static enum evm_status op_sstore(struct frame *f, const u256 *key, const u256 *value)
+/* How storing value over current changes a slot that held original when
+ * the transaction began (EIP-2200's cases; EVMC hosts answer the same). */
+static enum optable_storage_status storage_status(const u256 *original, const u256 *current, const u256 *value)
+{
+    if (u256_eq(current, value))
+        return OPTABLE_STORAGE_ASSIGNED;
+    if (u256_eq(original, current)) {
+        if (u256_is_zero(original))
+            return OPTABLE_STORAGE_ADDED;
+        return u256_is_zero(value) ? OPTABLE_STORAGE_DELETED : OPTABLE_STORAGE_MODIFIED;
+    }
+    /* dirty: current != original */
+    if (u256_is_zero(original))
+        return u256_is_zero(value) ? OPTABLE_STORAGE_ADDED_DELETED : OPTABLE_STORAGE_ASSIGNED;
+    if (u256_is_zero(current))
+        return u256_eq(original, value) ? OPTABLE_STORAGE_DELETED_RESTORED : OPTABLE_STORAGE_DELETED_ADDED;
+    if (u256_is_zero(value))
+        return OPTABLE_STORAGE_MODIFIED_DELETED;
+    return u256_eq(original, value) ? OPTABLE_STORAGE_MODIFIED_RESTORED : OPTABLE_STORAGE_ASSIGNED;
+}
+
+/* SSTORE key := value, priced by rules (the fork's optable.sstore). */
+static enum evm_status op_sstore(struct frame *f, const struct optable_sstore *rules, const u256 *key,
+                                 const u256 *value)
 {
     struct evm *evm = f->evm;
     struct journal *j = evm->journal;
@@ -347,49 +370,10 @@ static enum evm_status op_sstore(struct frame *f, const u256 *key, const u256 *v
     err = journal_slot_read(j, slot, &current, &original);
     if (err)
         FAIL_INTERNAL(f, err);
-    int64_t cost, refund = 0;
-    bool net_metering = fork == FORK_CONSTANTINOPLE || fork >= FORK_ISTANBUL;
-    if (!net_metering) {
-        /* Frontier rules (also Petersburg, which reverted EIP-1283). */
-        if (u256_is_zero(&current) && !u256_is_zero(value))
-            cost = 20000;
-        else
-            cost = 5000;
-        if (!u256_is_zero(&current) && u256_is_zero(value))
-            refund = 15000;
-    } else {
-        int64_t sload = fork >= FORK_BERLIN ? 100 : fork >= FORK_ISTANBUL ? 800 : 200;
-        int64_t reset = fork >= FORK_BERLIN ? 5000 - 2100 : 5000;
-        int64_t clear_refund = fork >= FORK_LONDON ? 4800 : 15000; /* EIP-3529 */
-        if (u256_eq(&current, value)) {
-            cost = sload;
-        } else if (u256_eq(&original, &current)) {
-            if (u256_is_zero(&original)) {
-                cost = 20000;
-            } else {
-                cost = reset;
-                if (u256_is_zero(value))
-                    refund += clear_refund;
-            }
-        } else {
-            cost = sload;
-            if (!u256_is_zero(&original)) {
-                if (u256_is_zero(&current))
-                    refund -= clear_refund;
-                else if (u256_is_zero(value))
-                    refund += clear_refund;
-            }
-            if (u256_eq(&original, value)) {
-                if (u256_is_zero(&original))
-                    refund += 20000 - sload;
-                else
-                    refund += reset - sload;
-            }
-        }
-    }
-    if (!charge(f, cost + cold))
+    const struct optable_sstore *rule = &rules[storage_status(&original, &current, value)];
+    if (!charge(f, rule->cost + cold))
         return EVM_OUT_OF_GAS;
-    journal_add_refund(j, refund);
+    journal_add_refund(j, rule->refund);
     err = journal_slot_write(j, slot, value);
     if (err)
         FAIL_INTERNAL(f, err);
@@ -1364,7 +1348,7 @@ run:
     CASE(SSTORE)
     {
         SAVE_GAS();
-        status = op_sstore(f, &top[-1], &top[-2]);
+        status = op_sstore(f, tbl->sstore, &top[-1], &top[-2]);
         LOAD_GAS();
         if (status != EVM_SUCCESS)
             goto done;

@@ -1,5 +1,5 @@
-/* optable.c — per-fork opcode availability and static gas, as data built
- * from opcodes.def. */
+/* optable.c — per-fork opcode availability, static gas and SSTORE gas, as
+ * data built from opcodes.def. */
 #include "optable.h"
 
 #include <assert.h>
@@ -65,6 +65,44 @@ static int repriced_gas(enum fork f, int op)
     }
 }
 
+/* SSTORE's cost (without the EIP-2929 cold surcharge) and refund in fork
+ * f for each way a store changes its slot. */
+static void build_sstore(enum fork f, struct optable *t)
+{
+    struct optable_sstore *s = t->sstore;
+    /* EIP-1283 (Constantinople, reverted by Petersburg), EIP-2200 (Istanbul). */
+    bool net_metering = f == FORK_CONSTANTINOPLE || f >= FORK_ISTANBUL;
+    if (!net_metering) {
+        /* Frontier: 20000 to make a zero slot non-zero, 5000 for any
+         * other store, 15000 back for zeroing a non-zero one. */
+        for (int st = 0; st < OPTABLE_STORAGE__COUNT; st++)
+            s[st] = (struct optable_sstore){5000, 0};
+        s[OPTABLE_STORAGE_ADDED].cost = 20000;
+        s[OPTABLE_STORAGE_DELETED_ADDED].cost = 20000;
+        s[OPTABLE_STORAGE_DELETED_RESTORED].cost = 20000;
+        s[OPTABLE_STORAGE_DELETED].refund = 15000;
+        s[OPTABLE_STORAGE_MODIFIED_DELETED].refund = 15000;
+        s[OPTABLE_STORAGE_ADDED_DELETED].refund = 15000;
+        return;
+    }
+    /* A no-op or a dirty slot costs EIP-2200's SLOAD_GAS, which is
+     * SLOAD's static gas (EIP-1884 repriced it, EIP-2929 made it the warm
+     * read cost). */
+    int32_t warm = t->gas[OP_SLOAD];
+    int32_t set = 20000;
+    int32_t reset = f >= FORK_BERLIN ? 5000 - 2100 : 5000; /* EIP-2929: less the cold SLOAD */
+    int32_t clear = f >= FORK_LONDON ? 4800 : 15000;      /* EIP-3529 */
+    s[OPTABLE_STORAGE_ASSIGNED] = (struct optable_sstore){warm, 0};
+    s[OPTABLE_STORAGE_ADDED] = (struct optable_sstore){set, 0};
+    s[OPTABLE_STORAGE_DELETED] = (struct optable_sstore){reset, clear};
+    s[OPTABLE_STORAGE_MODIFIED] = (struct optable_sstore){reset, 0};
+    s[OPTABLE_STORAGE_DELETED_ADDED] = (struct optable_sstore){warm, -clear};
+    s[OPTABLE_STORAGE_MODIFIED_DELETED] = (struct optable_sstore){warm, clear};
+    s[OPTABLE_STORAGE_DELETED_RESTORED] = (struct optable_sstore){warm, reset - warm - clear};
+    s[OPTABLE_STORAGE_ADDED_DELETED] = (struct optable_sstore){warm, set - warm};
+    s[OPTABLE_STORAGE_MODIFIED_RESTORED] = (struct optable_sstore){warm, reset - warm};
+}
+
 static void build(enum fork f, struct optable *t)
 {
     memset(t, 0, sizeof *t);
@@ -78,6 +116,7 @@ static void build(enum fork f, struct optable *t)
         t->stack_req[op] = optable_shapes[op].req;
         t->stack_grow[op] = optable_shapes[op].grow;
     }
+    build_sstore(f, t);
 }
 
 static void build_all(void)

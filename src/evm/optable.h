@@ -1,6 +1,7 @@
-/* Per-fork opcode table: which opcodes exist, their static gas and their
- * stack requirements. Built once per fork as data (no scattered checks),
- * every opcode fact from the one list in opcodes.def. */
+/* Per-fork opcode table: which opcodes exist, their static gas, their
+ * stack requirements and SSTORE's gas rule. Built once per fork as data
+ * (no scattered checks), every opcode fact from the one list in
+ * opcodes.def. */
 #ifndef PAREVM_EVM_OPTABLE_H
 #define PAREVM_EVM_OPTABLE_H
 
@@ -8,6 +9,24 @@
 #include <stdint.h>
 
 #include "fork.h"
+
+/* How an SSTORE changes its slot, in EIP-2200's terms: X -> Y -> Z is the
+ * slot's value when the transaction began (original), its value now
+ * (current) and the value stored (new); 0 is zero, X, Y, Z non-zero and
+ * distinct. The same cases and numbers as EVMC's evmc_storage_status, so
+ * a host's answer indexes optable.sstore as it is. */
+enum optable_storage_status {
+    OPTABLE_STORAGE_ASSIGNED = 0,          /* current == new, or a dirty slot changed again */
+    OPTABLE_STORAGE_ADDED = 1,             /* 0 -> 0 -> Z */
+    OPTABLE_STORAGE_DELETED = 2,           /* X -> X -> 0 */
+    OPTABLE_STORAGE_MODIFIED = 3,          /* X -> X -> Z */
+    OPTABLE_STORAGE_DELETED_ADDED = 4,     /* X -> 0 -> Z */
+    OPTABLE_STORAGE_MODIFIED_DELETED = 5,  /* X -> Y -> 0 */
+    OPTABLE_STORAGE_DELETED_RESTORED = 6,  /* X -> 0 -> X */
+    OPTABLE_STORAGE_ADDED_DELETED = 7,     /* 0 -> Y -> 0 */
+    OPTABLE_STORAGE_MODIFIED_RESTORED = 8, /* X -> Y -> X */
+    OPTABLE_STORAGE__COUNT
+};
 
 struct optable {
     int16_t gas[256];      /* static gas charged before the handler runs */
@@ -30,6 +49,14 @@ struct optable {
         uint16_t stack_span;
         uint16_t unused;
     } check[256];
+    /* SSTORE's cost and refund in this fork, by how the store changes its
+     * slot: the one SSTORE gas rule (optable.c, build_sstore), read by the
+     * interpreter and by host mode alike. The cost leaves out the EIP-2929
+     * cold surcharge and the EIP-2200 stipend check: the callers apply them. */
+    struct optable_sstore {
+        int32_t cost;
+        int32_t refund; /* negative: a refund given earlier taken back */
+    } sstore[OPTABLE_STORAGE__COUNT];
 };
 
 #define OPTABLE_STACK_LIMIT 1024 /* equals EVM_STACK_LIMIT (checked in interpreter.c) */
