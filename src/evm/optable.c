@@ -41,15 +41,6 @@ const char *optable_name(uint8_t op)
     return opcode_names[op];
 }
 
-/* Each listed opcode and the first fork that defines it. */
-static const struct opcode_since {
-    uint8_t op;
-    uint8_t fork;
-} opcode_since[] = {
-#define OPCODE(name, value, req, grow, gas, since, host) {value, since},
-#include "opcodes.def"
-};
-
 /* The static gas of an opcode that a fork repriced (OPCODE_FORK_GAS). */
 static int repriced_gas(enum fork f, int op)
 {
@@ -103,19 +94,23 @@ static void build_sstore(enum fork f, struct optable *t)
     s[OPTABLE_STORAGE_MODIFIED_RESTORED] = (struct optable_sstore){warm, reset - warm};
 }
 
+static void def(struct optable *t, int op, int gas, int req, int grow)
+{
+    t->defined[op] = true;
+    t->gas[op] = (int16_t)gas;
+    t->stack_req[op] = (uint8_t)req;
+    t->stack_grow[op] = (int8_t)grow;
+}
+
 static void build(enum fork f, struct optable *t)
 {
     memset(t, 0, sizeof *t);
-    for (size_t i = 0; i < sizeof opcode_since / sizeof opcode_since[0]; i++) {
-        int op = opcode_since[i].op;
-        if ((int)f < (int)opcode_since[i].fork)
-            continue;
-        int gas = optable_static_gas[op] == OPTABLE_GAS_BY_FORK ? repriced_gas(f, op) : optable_static_gas[op];
-        t->defined[op] = true;
-        t->gas[op] = (int16_t)gas;
-        t->stack_req[op] = optable_shapes[op].req;
-        t->stack_grow[op] = optable_shapes[op].grow;
-    }
+    /* One def per listed opcode, its arguments constants (the repriced
+     * gas an index by era), so building all forks' tables stays cheap. */
+#define OPCODE(name, value, req, grow, gas, since, host)                                              \
+    if ((int)f >= (int)(since))                                                                        \
+        def(t, value, (gas) == OPTABLE_GAS_BY_FORK ? repriced_gas(f, value) : (gas), req, grow);
+#include "opcodes.def"
     build_sstore(f, t);
 }
 
