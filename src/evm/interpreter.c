@@ -3,9 +3,12 @@
  *
  * Dispatch is computed goto on GCC/Clang (each handler jumps straight to
  * the next) or a plain switch with -DEVM_DISPATCH_SWITCH; the handlers
- * are the same source. Before a handler runs, the common prologue checks
- * the stack bounds and charges the opcode's static gas from the fork's
- * optable; handlers charge only the dynamic part. A tracer (evm.h) costs
+ * are the same source, each named after its opcode (CASE(ADD): the label
+ * op_ADD or case OP_ADD; the threaded build's label table comes from
+ * opcodes.def, so an opcode listed there without a handler does not
+ * build). Before a handler runs, the common prologue checks the stack
+ * bounds and charges the opcode's static gas from the fork's optable;
+ * handlers charge only the dynamic part. A tracer (evm.h) costs
  * the untraced loop nothing per instruction: see traced_table. The EVMC
  * host mode (hostmode.c) enters through the same cold branch.
  *

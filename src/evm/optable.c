@@ -82,7 +82,7 @@ static void build_sstore(enum fork f, struct optable *t)
     int32_t warm = t->gas[OP_SLOAD];
     int32_t set = 20000;
     int32_t reset = f >= FORK_BERLIN ? 5000 - 2100 : 5000; /* EIP-2929: less the cold SLOAD */
-    int32_t clear = f >= FORK_LONDON ? 4800 : 15000;      /* EIP-3529 */
+    int32_t clear = f >= FORK_LONDON ? 4800 : 15000;       /* EIP-3529 */
     s[OPTABLE_STORAGE_ASSIGNED] = (struct optable_sstore){warm, 0};
     s[OPTABLE_STORAGE_ADDED] = (struct optable_sstore){set, 0};
     s[OPTABLE_STORAGE_DELETED] = (struct optable_sstore){reset, clear};

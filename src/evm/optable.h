@@ -62,7 +62,7 @@ struct optable {
 #define OPTABLE_STACK_LIMIT 1024 /* equals EVM_STACK_LIMIT (checked in interpreter.c) */
 #define OPTABLE_ITEM_BYTES 32    /* equals sizeof(u256) (checked in interpreter.c) */
 
-#define OPTABLE_GAS_BY_FORK (-1) /* opcodes.def: the gas is in OPCODE_FORK_GAS */
+#define OPTABLE_GAS_BY_FORK (-1)  /* opcodes.def: the gas is in OPCODE_FORK_GAS */
 #define OPTABLE_NEVER FORK__COUNT /* opcodes.def: named, defined in no fork (INVALID) */
 
 /* The opcodes by name (OP_ADD, OP_SSTORE, ...), from opcodes.def. */
