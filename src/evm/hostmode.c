@@ -3,7 +3,7 @@
  * host (evmc/evmc.h) instead of the journal.
  *
  * The interpreter runs a host-mode frame with evm_host_optable(fork): the
- * fork's table with the opcodes listed in host_opcodes marked undefined,
+ * fork's table with the opcodes opcodes.def marks `host` undefined,
  * so they leave the hot loop through its existing undefined-instruction
  * branch and come to evm_host_op. The normal (journal) path is untouched.
  *
@@ -21,18 +21,10 @@
 #include "frame.h"
 
 /* Everything that reads state, the block or the transaction, or sends a
- * nested message. */
-static const uint8_t host_opcodes[] = {
-    0x31,             /* BALANCE */
-    0x32,             /* ORIGIN */
-    0x3a,             /* GASPRICE */
-    0x3b, 0x3c, 0x3f, /* EXTCODESIZE, EXTCODECOPY, EXTCODEHASH */
-    0x40, 0x41, 0x42, 0x43, 0x44, 0x45, 0x46, 0x47, 0x48, 0x49, 0x4a, /* BLOCKHASH .. BLOBBASEFEE */
-    0x54, 0x55,                                                       /* SLOAD, SSTORE */
-    0x5c, 0x5d,                                                       /* TLOAD, TSTORE */
-    0xa0, 0xa1, 0xa2, 0xa3, 0xa4,                                     /* LOG0..LOG4 */
-    0xf0, 0xf1, 0xf2, 0xf4, 0xf5, 0xfa,                               /* CREATE, CALL*, CREATE2 */
-    0xff,                                                             /* SELFDESTRUCT */
+ * nested message: opcodes.def's host column. */
+static const bool host_opcode[256] = {
+#define OPCODE(name, value, req, grow, gas, since, host) [value] = host,
+#include "opcodes.def"
 };
 
 static struct optable host_tables[FORK__COUNT];
@@ -42,8 +34,9 @@ static void host_tables_init(void)
 {
     for (int fork = 0; fork < FORK__COUNT; fork++) {
         host_tables[fork] = *optable_get((enum fork)fork);
-        for (size_t i = 0; i < sizeof host_opcodes; i++)
-            host_tables[fork].defined[host_opcodes[i]] = false;
+        for (int op = 0; op < 256; op++)
+            if (host_opcode[op])
+                host_tables[fork].defined[op] = false;
         optable_seal(&host_tables[fork]);
     }
 }
@@ -149,73 +142,21 @@ static inline void release(struct evmc_result *r)
 
 /* ---- SSTORE (EIP-1283, EIP-2200, EIP-2929, EIP-3529) ----
  *
- * The host reports how (original, current, new) relate; the cost (without
- * the EIP-2929 cold surcharge) and refund of each case follow. */
-static void sstore_cost(enum fork fork, enum evmc_storage_status st, int64_t *cost, int64_t *refund)
-{
-    *refund = 0;
-    bool net_metering = fork == FORK_CONSTANTINOPLE || fork >= FORK_ISTANBUL;
-    if (!net_metering) {
-        /* Frontier rules (also Petersburg, which reverted EIP-1283):
-         * 20000 to set a zero current value, 5000 otherwise, 15000 back
-         * for clearing a non-zero one. */
-        switch (st) {
-        case EVMC_STORAGE_ADDED:
-        case EVMC_STORAGE_DELETED_ADDED:
-        case EVMC_STORAGE_DELETED_RESTORED:
-            *cost = 20000;
-            break;
-        case EVMC_STORAGE_DELETED:
-        case EVMC_STORAGE_MODIFIED_DELETED:
-        case EVMC_STORAGE_ADDED_DELETED:
-            *cost = 5000;
-            *refund = 15000;
-            break;
-        default:
-            *cost = 5000;
-            break;
-        }
-        return;
-    }
-    int64_t warm = fork >= FORK_BERLIN ? 100 : fork >= FORK_ISTANBUL ? 800 : 200; /* EIP-1884, EIP-2929 */
-    int64_t reset = fork >= FORK_BERLIN ? 5000 - 2100 : 5000;
-    int64_t clear = fork >= FORK_LONDON ? 4800 : 15000; /* EIP-3529 */
-    switch (st) {
-    case EVMC_STORAGE_ADDED:
-        *cost = 20000;
-        break;
-    case EVMC_STORAGE_DELETED:
-        *cost = reset;
-        *refund = clear;
-        break;
-    case EVMC_STORAGE_MODIFIED:
-        *cost = reset;
-        break;
-    case EVMC_STORAGE_DELETED_ADDED:
-        *cost = warm;
-        *refund = -clear;
-        break;
-    case EVMC_STORAGE_MODIFIED_DELETED:
-        *cost = warm;
-        *refund = clear;
-        break;
-    case EVMC_STORAGE_DELETED_RESTORED:
-        *cost = warm;
-        *refund = reset - warm - clear;
-        break;
-    case EVMC_STORAGE_ADDED_DELETED:
-        *cost = warm;
-        *refund = 20000 - warm;
-        break;
-    case EVMC_STORAGE_MODIFIED_RESTORED:
-        *cost = warm;
-        *refund = reset - warm;
-        break;
-    default: /* EVMC_STORAGE_ASSIGNED */
-        *cost = warm;
-        break;
-    }
-}
+ * The host reports how (original, current, new) relate; the fork's
+ * optable prices each case (optable.c, build_sstore), as it does for the
+ * interpreter. */
+#define SAME_STATUS(name)                                                                              \
+    _Static_assert((int)EVMC_STORAGE_##name == (int)OPTABLE_STORAGE_##name, "evmc_storage_status order")
+SAME_STATUS(ASSIGNED);
+SAME_STATUS(ADDED);
+SAME_STATUS(DELETED);
+SAME_STATUS(MODIFIED);
+SAME_STATUS(DELETED_ADDED);
+SAME_STATUS(MODIFIED_DELETED);
+SAME_STATUS(DELETED_RESTORED);
+SAME_STATUS(ADDED_DELETED);
+SAME_STATUS(MODIFIED_RESTORED);
+#undef SAME_STATUS
 
 static enum evm_status host_sstore(struct frame *f, struct evm_host *h, const u256 *top)
 {
@@ -234,11 +175,12 @@ static enum evm_status host_sstore(struct frame *f, struct evm_host *h, const u2
     /* Stored before it is paid for: running out of gas below fails the
      * frame, and the host reverts what a failed frame wrote. */
     enum evmc_storage_status st = h->iface->set_storage(h->ctx, &self, &key, &value);
-    int64_t cost, refund;
-    sstore_cost(fork, st, &cost, &refund);
-    if (!charge(f, cost + cold))
+    if ((unsigned)st >= OPTABLE_STORAGE__COUNT)
+        st = EVMC_STORAGE_ASSIGNED;
+    const struct optable_sstore *rule = &optable_get(fork)->sstore[st];
+    if (!charge(f, rule->cost + cold))
         return EVM_OUT_OF_GAS;
-    h->refund += refund;
+    h->refund += rule->refund;
     return EVM_SUCCESS;
 }
 
@@ -248,7 +190,7 @@ static enum evm_status host_call(struct frame *f, struct evm_host *h, uint8_t op
 {
     const struct evm_message *msg = f->msg;
     enum fork fork = f->evm->fork;
-    bool has_value_arg = op == 0xf1 || op == 0xf2;
+    bool has_value_arg = op == OP_CALL || op == OP_CALLCODE;
     int i = 1;
     u256 gas_req = top[-i++];
     evmc_address to = word_to_address(&top[-i++]);
@@ -280,7 +222,7 @@ static enum evm_status host_call(struct frame *f, struct evm_host *h, uint8_t op
         return mem_failure(f);
     if (has_value)
         extra += 9000;
-    if (op == 0xf1) {
+    if (op == OP_CALL) {
         /* Creating the recipient costs 25000; from Spurious Dragon only
          * when value goes to a dead account (EIP-161: account_exists is
          * false for empty accounts then). */
@@ -292,7 +234,7 @@ static enum evm_status host_call(struct frame *f, struct evm_host *h, uint8_t op
     int64_t call_gas = evm_frame_call_gas(f, fork, extra, &gas_req);
     if (call_gas < 0)
         return EVM_OUT_OF_GAS;
-    if (msg->is_static && has_value && op == 0xf1)
+    if (msg->is_static && has_value && op == OP_CALL)
         return EVM_STATIC_MODE_VIOLATION;
     if (has_value)
         call_gas += 2300; /* stipend */
@@ -314,8 +256,8 @@ static enum evm_status host_call(struct frame *f, struct evm_host *h, uint8_t op
 
     struct evmc_message m;
     memset(&m, 0, sizeof m);
-    m.kind = op == 0xf2 ? EVMC_CALLCODE : op == 0xf4 ? EVMC_DELEGATECALL : EVMC_CALL;
-    m.flags = (msg->is_static || op == 0xfa) ? EVMC_STATIC : 0;
+    m.kind = op == OP_CALLCODE ? EVMC_CALLCODE : op == OP_DELEGATECALL ? EVMC_DELEGATECALL : EVMC_CALL;
+    m.flags = (msg->is_static || op == OP_STATICCALL) ? EVMC_STATIC : 0;
     if (delegated)
         m.flags |= EVMC_DELEGATED;
     m.depth = msg->depth + 1;
@@ -324,13 +266,13 @@ static enum evm_status host_call(struct frame *f, struct evm_host *h, uint8_t op
     m.input_data = il ? f->mem + io : NULL;
     m.input_size = il;
     switch (op) {
-    case 0xf1:
-    case 0xfa:
+    case OP_CALL:
+    case OP_STATICCALL:
         m.recipient = to;
         m.sender = self;
         m.value = word_to_bytes32(&value);
         break;
-    case 0xf2:
+    case OP_CALLCODE:
         m.recipient = self;
         m.sender = self;
         m.value = word_to_bytes32(&value);
@@ -363,8 +305,8 @@ static enum evm_status host_create(struct frame *f, struct evm_host *h, uint8_t 
     if (msg->is_static)
         return EVM_STATIC_MODE_VIOLATION;
     u256 value = top[-1], off_word = top[-2], len_word = top[-3];
-    u256 salt = op == 0xf5 ? top[-4] : u256_zero();
-    u256 *result = op == 0xf5 ? &top[-4] : &top[-3];
+    u256 salt = op == OP_CREATE2 ? top[-4] : u256_zero();
+    u256 *result = op == OP_CREATE2 ? &top[-4] : &top[-3];
     uint64_t off, len;
     if (!evm_frame_mem(f, &off_word, &len_word, &off, &len))
         return mem_failure(f);
@@ -375,7 +317,7 @@ static enum evm_status host_create(struct frame *f, struct evm_host *h, uint8_t 
         if (!charge(f, 2 * (int64_t)num_words(len)))
             return EVM_OUT_OF_GAS;
     }
-    if (op == 0xf5 && !charge(f, 6 * (int64_t)num_words(len))) /* EIP-1014: hashing the initcode */
+    if (op == OP_CREATE2 && !charge(f, 6 * (int64_t)num_words(len))) /* EIP-1014: hashing the initcode */
         return EVM_OUT_OF_GAS;
 
     set_return_data(f, NULL, 0);
@@ -394,7 +336,7 @@ static enum evm_status host_create(struct frame *f, struct evm_host *h, uint8_t 
 
     struct evmc_message m;
     memset(&m, 0, sizeof m);
-    m.kind = op == 0xf5 ? EVMC_CREATE2 : EVMC_CREATE;
+    m.kind = op == OP_CREATE2 ? EVMC_CREATE2 : EVMC_CREATE;
     m.depth = msg->depth + 1;
     m.gas = call_gas;
     m.sender = self;
@@ -450,7 +392,7 @@ enum evm_status evm_host_op(struct frame *f, uint8_t op, u256 *top)
     const struct evmc_host_interface *host = h->iface;
     const struct optable *real = optable_get(evm->fork);
     if (!real->defined[op])
-        return op == 0xfe ? EVM_INVALID_INSTRUCTION : EVM_UNDEFINED_INSTRUCTION;
+        return op == OP_INVALID ? EVM_INVALID_INSTRUCTION : EVM_UNDEFINED_INSTRUCTION;
     if (!charge(f, real->gas[op]))
         return EVM_OUT_OF_GAS;
     /* Where the instruction's (only) result goes. */
@@ -458,7 +400,7 @@ enum evm_status evm_host_op(struct frame *f, uint8_t op, u256 *top)
     evmc_address self = to_evmc_address(&f->msg->recipient);
 
     switch (op) {
-    case 0x31: { /* BALANCE */
+    case OP_BALANCE: {
         evmc_address a = word_to_address(&top[-1]);
         if (!charge(f, access_account_extra(f, h, &a)))
             return EVM_OUT_OF_GAS;
@@ -466,20 +408,20 @@ enum evm_status evm_host_op(struct frame *f, uint8_t op, u256 *top)
         *out = bytes32_word(&b);
         return EVM_SUCCESS;
     }
-    case 0x32: /* ORIGIN */
+    case OP_ORIGIN:
         *out = address_word(&tx_context(h)->tx_origin);
         return EVM_SUCCESS;
-    case 0x3a: /* GASPRICE */
+    case OP_GASPRICE:
         *out = bytes32_word(&tx_context(h)->tx_gas_price);
         return EVM_SUCCESS;
-    case 0x3b: { /* EXTCODESIZE */
+    case OP_EXTCODESIZE: {
         evmc_address a = word_to_address(&top[-1]);
         if (!charge(f, access_account_extra(f, h, &a)))
             return EVM_OUT_OF_GAS;
         *out = u256_from_u64(host->get_code_size(h->ctx, &a));
         return EVM_SUCCESS;
     }
-    case 0x3c: { /* EXTCODECOPY */
+    case OP_EXTCODECOPY: {
         evmc_address a = word_to_address(&top[-1]);
         int64_t extra = access_account_extra(f, h, &a);
         uint64_t o, l;
@@ -496,7 +438,7 @@ enum evm_status evm_host_op(struct frame *f, uint8_t op, u256 *top)
         }
         return EVM_SUCCESS;
     }
-    case 0x3f: { /* EXTCODEHASH (EIP-1052): the host gives zero for dead accounts */
+    case OP_EXTCODEHASH: { /* EIP-1052: the host gives zero for dead accounts */
         evmc_address a = word_to_address(&top[-1]);
         if (!charge(f, access_account_extra(f, h, &a)))
             return EVM_OUT_OF_GAS;
@@ -504,7 +446,7 @@ enum evm_status evm_host_op(struct frame *f, uint8_t op, u256 *top)
         *out = bytes32_word(&hash);
         return EVM_SUCCESS;
     }
-    case 0x40: { /* BLOCKHASH: one of the 256 previous blocks, else zero */
+    case OP_BLOCKHASH: { /* one of the 256 previous blocks, else zero */
         const u256 *n = &top[-1];
         int64_t cur = tx_context(h)->block_number;
         if (cur > 0 && u256_fits_u64(n) && n->w[0] < (uint64_t)cur && (uint64_t)cur - n->w[0] <= 256) {
@@ -515,33 +457,33 @@ enum evm_status evm_host_op(struct frame *f, uint8_t op, u256 *top)
         }
         return EVM_SUCCESS;
     }
-    case 0x41: /* COINBASE */
+    case OP_COINBASE:
         *out = address_word(&tx_context(h)->block_coinbase);
         return EVM_SUCCESS;
-    case 0x42: /* TIMESTAMP */
+    case OP_TIMESTAMP:
         *out = u256_from_u64((uint64_t)tx_context(h)->block_timestamp);
         return EVM_SUCCESS;
-    case 0x43: /* NUMBER */
+    case OP_NUMBER:
         *out = u256_from_u64((uint64_t)tx_context(h)->block_number);
         return EVM_SUCCESS;
-    case 0x44: /* DIFFICULTY, PREVRANDAO from Paris (EIP-4399): one field in EVMC */
+    case OP_DIFFICULTY: /* PREVRANDAO from Paris (EIP-4399): one field in EVMC */
         *out = bytes32_word(&tx_context(h)->block_prev_randao);
         return EVM_SUCCESS;
-    case 0x45: /* GASLIMIT */
+    case OP_GASLIMIT:
         *out = u256_from_u64((uint64_t)tx_context(h)->block_gas_limit);
         return EVM_SUCCESS;
-    case 0x46: /* CHAINID (EIP-1344) */
+    case OP_CHAINID: /* EIP-1344 */
         *out = bytes32_word(&tx_context(h)->chain_id);
         return EVM_SUCCESS;
-    case 0x47: { /* SELFBALANCE (EIP-1884) */
+    case OP_SELFBALANCE: { /* EIP-1884 */
         evmc_uint256be b = host->get_balance(h->ctx, &self);
         *out = bytes32_word(&b);
         return EVM_SUCCESS;
     }
-    case 0x48: /* BASEFEE (EIP-3198) */
+    case OP_BASEFEE: /* EIP-3198 */
         *out = bytes32_word(&tx_context(h)->block_base_fee);
         return EVM_SUCCESS;
-    case 0x49: { /* BLOBHASH (EIP-4844) */
+    case OP_BLOBHASH: { /* EIP-4844 */
         const struct evmc_tx_context *tx = tx_context(h);
         const u256 *i = &top[-1];
         if (u256_fits_u64(i) && i->w[0] < tx->blob_hashes_count)
@@ -550,10 +492,10 @@ enum evm_status evm_host_op(struct frame *f, uint8_t op, u256 *top)
             *out = u256_zero();
         return EVM_SUCCESS;
     }
-    case 0x4a: /* BLOBBASEFEE (EIP-7516) */
+    case OP_BLOBBASEFEE: /* EIP-7516 */
         *out = bytes32_word(&tx_context(h)->blob_base_fee);
         return EVM_SUCCESS;
-    case 0x54: { /* SLOAD */
+    case OP_SLOAD: {
         evmc_bytes32 key = word_to_bytes32(&top[-1]);
         if (evm->fork >= FORK_BERLIN && host->access_storage(h->ctx, &self, &key) == EVMC_ACCESS_COLD &&
             !charge(f, 2000)) /* EIP-2929: cold 2100 = warm 100 + 2000 */
@@ -562,15 +504,15 @@ enum evm_status evm_host_op(struct frame *f, uint8_t op, u256 *top)
         *out = bytes32_word(&v);
         return EVM_SUCCESS;
     }
-    case 0x55:
+    case OP_SSTORE:
         return host_sstore(f, h, top);
-    case 0x5c: { /* TLOAD (EIP-1153) */
+    case OP_TLOAD: { /* EIP-1153 */
         evmc_bytes32 key = word_to_bytes32(&top[-1]);
         evmc_bytes32 v = host->get_transient_storage(h->ctx, &self, &key);
         *out = bytes32_word(&v);
         return EVM_SUCCESS;
     }
-    case 0x5d: { /* TSTORE (EIP-1153) */
+    case OP_TSTORE: { /* EIP-1153 */
         if (f->msg->is_static)
             return EVM_STATIC_MODE_VIOLATION;
         evmc_bytes32 key = word_to_bytes32(&top[-1]);
@@ -578,12 +520,12 @@ enum evm_status evm_host_op(struct frame *f, uint8_t op, u256 *top)
         host->set_transient_storage(h->ctx, &self, &key, &v);
         return EVM_SUCCESS;
     }
-    case 0xa0:
-    case 0xa1:
-    case 0xa2:
-    case 0xa3:
-    case 0xa4: { /* LOG0..LOG4 */
-        unsigned n = (unsigned)op - 0xa0;
+    case OP_LOG0:
+    case OP_LOG1:
+    case OP_LOG2:
+    case OP_LOG3:
+    case OP_LOG4: {
+        unsigned n = (unsigned)op - OP_LOG0;
         if (f->msg->is_static)
             return EVM_STATIC_MODE_VIOLATION;
         uint64_t o, l;
@@ -597,18 +539,18 @@ enum evm_status evm_host_op(struct frame *f, uint8_t op, u256 *top)
         host->emit_log(h->ctx, &self, l ? f->mem + o : NULL, l, topics, n);
         return EVM_SUCCESS;
     }
-    case 0xf0:
-    case 0xf5:
+    case OP_CREATE:
+    case OP_CREATE2:
         return host_create(f, h, op, top);
-    case 0xf1:
-    case 0xf2:
-    case 0xf4:
-    case 0xfa:
+    case OP_CALL:
+    case OP_CALLCODE:
+    case OP_DELEGATECALL:
+    case OP_STATICCALL:
         return host_call(f, h, op, top);
-    case 0xff:
+    case OP_SELFDESTRUCT:
         return host_selfdestruct(f, h, top);
     default:
-        /* Defined in the fork yet routed here: a bug in host_opcodes. */
+        /* Defined in the fork yet routed here: a bug in opcodes.def. */
         evm->error = PAREVM_ERR_INTERNAL;
         return EVM_INTERNAL_ERROR;
     }

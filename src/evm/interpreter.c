@@ -3,9 +3,12 @@
  *
  * Dispatch is computed goto on GCC/Clang (each handler jumps straight to
  * the next) or a plain switch with -DEVM_DISPATCH_SWITCH; the handlers
- * are the same source. Before a handler runs, the common prologue checks
- * the stack bounds and charges the opcode's static gas from the fork's
- * optable; handlers charge only the dynamic part. A tracer (evm.h) costs
+ * are the same source, each named after its opcode (CASE(ADD): the label
+ * op_ADD or case OP_ADD; the threaded build's label table comes from
+ * opcodes.def, so an opcode listed there without a handler does not
+ * build). Before a handler runs, the common prologue checks the stack
+ * bounds and charges the opcode's static gas from the fork's optable;
+ * handlers charge only the dynamic part. A tracer (evm.h) costs
  * the untraced loop nothing per instruction: see traced_table. The EVMC
  * host mode (hostmode.c) enters through the same cold branch.
  *
@@ -339,7 +342,30 @@ static int access_account(struct frame *f, const address *a, int64_t *extra)
 
 /* ---- SSTORE gas (EIP-2200, EIP-1283, EIP-2929, EIP-3529) ---- */
 
-static enum evm_status op_sstore(struct frame *f, const u256 *key, const u256 *value)
+/* How storing value over current changes a slot that held original when
+ * the transaction began (EIP-2200's cases; EVMC hosts answer the same). */
+static enum optable_storage_status storage_status(const u256 *original, const u256 *current, const u256 *value)
+{
+    if (u256_eq(current, value))
+        return OPTABLE_STORAGE_ASSIGNED;
+    if (u256_eq(original, current)) {
+        if (u256_is_zero(original))
+            return OPTABLE_STORAGE_ADDED;
+        return u256_is_zero(value) ? OPTABLE_STORAGE_DELETED : OPTABLE_STORAGE_MODIFIED;
+    }
+    /* dirty: current != original */
+    if (u256_is_zero(original))
+        return u256_is_zero(value) ? OPTABLE_STORAGE_ADDED_DELETED : OPTABLE_STORAGE_ASSIGNED;
+    if (u256_is_zero(current))
+        return u256_eq(original, value) ? OPTABLE_STORAGE_DELETED_RESTORED : OPTABLE_STORAGE_DELETED_ADDED;
+    if (u256_is_zero(value))
+        return OPTABLE_STORAGE_MODIFIED_DELETED;
+    return u256_eq(original, value) ? OPTABLE_STORAGE_MODIFIED_RESTORED : OPTABLE_STORAGE_ASSIGNED;
+}
+
+/* SSTORE key := value, priced by rules (the fork's optable.sstore). */
+static enum evm_status op_sstore(struct frame *f, const struct optable_sstore *rules, const u256 *key,
+                                 const u256 *value)
 {
     struct evm *evm = f->evm;
     struct journal *j = evm->journal;
@@ -361,49 +387,10 @@ static enum evm_status op_sstore(struct frame *f, const u256 *key, const u256 *v
     err = journal_slot_read(j, slot, &current, &original);
     if (err)
         FAIL_INTERNAL(f, err);
-    int64_t cost, refund = 0;
-    bool net_metering = fork == FORK_CONSTANTINOPLE || fork >= FORK_ISTANBUL;
-    if (!net_metering) {
-        /* Frontier rules (also Petersburg, which reverted EIP-1283). */
-        if (u256_is_zero(&current) && !u256_is_zero(value))
-            cost = 20000;
-        else
-            cost = 5000;
-        if (!u256_is_zero(&current) && u256_is_zero(value))
-            refund = 15000;
-    } else {
-        int64_t sload = fork >= FORK_BERLIN ? 100 : fork >= FORK_ISTANBUL ? 800 : 200;
-        int64_t reset = fork >= FORK_BERLIN ? 5000 - 2100 : 5000;
-        int64_t clear_refund = fork >= FORK_LONDON ? 4800 : 15000; /* EIP-3529 */
-        if (u256_eq(&current, value)) {
-            cost = sload;
-        } else if (u256_eq(&original, &current)) {
-            if (u256_is_zero(&original)) {
-                cost = 20000;
-            } else {
-                cost = reset;
-                if (u256_is_zero(value))
-                    refund += clear_refund;
-            }
-        } else {
-            cost = sload;
-            if (!u256_is_zero(&original)) {
-                if (u256_is_zero(&current))
-                    refund -= clear_refund;
-                else if (u256_is_zero(value))
-                    refund += clear_refund;
-            }
-            if (u256_eq(&original, value)) {
-                if (u256_is_zero(&original))
-                    refund += 20000 - sload;
-                else
-                    refund += reset - sload;
-            }
-        }
-    }
-    if (!charge(f, cost + cold))
+    const struct optable_sstore *rule = &rules[storage_status(&original, &current, value)];
+    if (!charge(f, rule->cost + cold))
         return EVM_OUT_OF_GAS;
-    journal_add_refund(j, refund);
+    journal_add_refund(j, rule->refund);
     err = journal_slot_write(j, slot, value);
     if (err)
         FAIL_INTERNAL(f, err);
@@ -813,30 +800,16 @@ static enum evm_status interpret(struct frame *f, u256 *stack_base)
 
 #ifdef EVM_DISPATCH_SWITCH
 #define DISPATCH() goto next
-#define OPCODE(name) case name:
-#define OPCODE_SHARED(name) case name:
+#define CASE(name) case OP_##name:
+#define CASE_SHARED(name) case OP_##name:
 #define ENTER_SHARED() ((void)0)
 #else
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Woverride-init"
     static const void *labels[256] = {
-#define L(x) [x] = &&op_##x
         [0 ... 255] = &&op_undefined,
-        L(0x00), L(0x01), L(0x02), L(0x03), L(0x04), L(0x05), L(0x06), L(0x07), L(0x08), L(0x09), L(0x0a),
-        L(0x0b), L(0x10), L(0x11), L(0x12), L(0x13), L(0x14), L(0x15), L(0x16), L(0x17), L(0x18), L(0x19),
-        L(0x1a), L(0x1b), L(0x1c), L(0x1d), L(0x1e), L(0x20), L(0x30), L(0x31), L(0x32), L(0x33), L(0x34), L(0x35),
-        L(0x36), L(0x37), L(0x38), L(0x39), L(0x3a), L(0x3b), L(0x3c), L(0x3d), L(0x3e), L(0x3f), L(0x40),
-        L(0x41), L(0x42), L(0x43), L(0x44), L(0x45), L(0x46), L(0x47), L(0x48), L(0x49), L(0x4a), L(0x50),
-        L(0x51), L(0x52), L(0x53), L(0x54), L(0x55), L(0x56), L(0x57), L(0x58), L(0x59), L(0x5a), L(0x5b),
-        L(0x5c), L(0x5d), L(0x5e), L(0x5f), L(0x60), L(0x61), L(0x62), L(0x63), L(0x64), L(0x65), L(0x66),
-        L(0x67), L(0x68), L(0x69), L(0x6a), L(0x6b), L(0x6c), L(0x6d), L(0x6e), L(0x6f), L(0x70), L(0x71),
-        L(0x72), L(0x73), L(0x74), L(0x75), L(0x76), L(0x77), L(0x78), L(0x79), L(0x7a), L(0x7b), L(0x7c),
-        L(0x7d), L(0x7e), L(0x7f), L(0x80), L(0x81), L(0x82), L(0x83), L(0x84), L(0x85), L(0x86), L(0x87),
-        L(0x88), L(0x89), L(0x8a), L(0x8b), L(0x8c), L(0x8d), L(0x8e), L(0x8f), L(0x90), L(0x91), L(0x92),
-        L(0x93), L(0x94), L(0x95), L(0x96), L(0x97), L(0x98), L(0x99), L(0x9a), L(0x9b), L(0x9c), L(0x9d),
-        L(0x9e), L(0x9f), L(0xa0), L(0xa1), L(0xa2), L(0xa3), L(0xa4), L(0xf0), L(0xf1), L(0xf2), L(0xf3),
-        L(0xf4), L(0xf5), L(0xfa), L(0xfd), L(0xfe), L(0xff),
-#undef L
+#define OPCODE(name, value, req, grow, gas, since, host) [value] = &&op_##name,
+#include "opcodes.def"
     };
 #pragma GCC diagnostic pop
     /* Threaded: every handler ends in its own indirect jump through
@@ -848,11 +821,11 @@ static enum evm_status interpret(struct frame *f, u256 *stack_base)
     static const void *const all_slow[256] = {[0 ... 255] = &&slow};
     const void *const *dispatch = unlikely(tracer != NULL) ? all_slow : dispatch_table(tbl, evm, labels, &&slow);
 #define DISPATCH() goto *dispatch[*ip]
-#define OPCODE(name) op_##name : ENTER(name);
+#define CASE(name) op_##name : ENTER(OP_##name);
 /* A handler shared by several opcodes checks the one it runs at run time
  * (from its shape, not tbl->check: a traced table's check sends every
  * opcode to `slow`, which comes back here). */
-#define OPCODE_SHARED(name) op_##name:
+#define CASE_SHARED(name) op_##name:
 #define ENTER_SHARED()                                                                                 \
     do {                                                                                               \
         op = *ip;                                                                                      \
@@ -994,7 +967,7 @@ slow:
                 LOAD_GAS();
             }
             if (!optable_get(evm->fork)->defined[op])
-                HALT(op == 0xfe ? EVM_INVALID_INSTRUCTION : EVM_UNDEFINED_INSTRUCTION);
+                HALT(op == OP_INVALID ? EVM_INVALID_INSTRUCTION : EVM_UNDEFINED_INSTRUCTION);
             HALT(EVM_STACK_UNDERFLOW);
         }
         if (unlikely(height + tbl->stack_grow[op] > EVM_STACK_LIMIT)) {
@@ -1010,7 +983,7 @@ slow:
             if (unlikely(evm->host != NULL)) {
                 status = evm_host_op(f, op, top);
                 LOAD_GAS();
-                if (status != EVM_SUCCESS || op == 0xff)
+                if (status != EVM_SUCCESS || op == OP_SELFDESTRUCT)
                     goto done;
                 top += tbl->stack_grow[op];
                 ip++;
@@ -1018,7 +991,7 @@ slow:
             }
             if (!tracer || !trace_defined(f, (uint64_t)(ip - code), op, stack_base, top)) {
                 LOAD_GAS();
-                HALT(op == 0xfe ? EVM_INVALID_INSTRUCTION : EVM_UNDEFINED_INSTRUCTION);
+                HALT(op == OP_INVALID ? EVM_INVALID_INSTRUCTION : EVM_UNDEFINED_INSTRUCTION);
             }
         }
         LOAD_GAS();
@@ -1032,15 +1005,15 @@ run:
     goto *labels[op];
 #endif
 
-    OPCODE(0x00) HALT(EVM_SUCCESS);
-    OPCODE(0x01) BINOP(u256_add(a, b));
-    OPCODE(0x02) BINOP(u256_mul(a, b));
-    OPCODE(0x03) BINOP(u256_sub(a, b));
-    OPCODE(0x04) BINOP(u256_div(a, b));
-    OPCODE(0x05) BINOP(u256_sdiv(a, b));
-    OPCODE(0x06) BINOP(u256_mod(a, b));
-    OPCODE(0x07) BINOP(u256_smod(a, b));
-    OPCODE(0x08)
+    CASE(STOP) HALT(EVM_SUCCESS);
+    CASE(ADD) BINOP(u256_add(a, b));
+    CASE(MUL) BINOP(u256_mul(a, b));
+    CASE(SUB) BINOP(u256_sub(a, b));
+    CASE(DIV) BINOP(u256_div(a, b));
+    CASE(SDIV) BINOP(u256_sdiv(a, b));
+    CASE(MOD) BINOP(u256_mod(a, b));
+    CASE(SMOD) BINOP(u256_smod(a, b));
+    CASE(ADDMOD)
     {
         u256 r = u256_addmod(&top[-1], &top[-2], &top[-3]);
         u256_copy(&top[-3], &r);
@@ -1048,7 +1021,7 @@ run:
         ip++;
         DISPATCH();
     }
-    OPCODE(0x09)
+    CASE(MULMOD)
     {
         u256 r = u256_mulmod(&top[-1], &top[-2], &top[-3]);
         u256_copy(&top[-3], &r);
@@ -1056,29 +1029,29 @@ run:
         ip++;
         DISPATCH();
     }
-    OPCODE(0x0a)
+    CASE(EXP)
     {
         /* EIP-160: 50 gas per exponent byte from Spurious Dragon (10 before). */
         int64_t per_byte = evm->fork >= FORK_SPURIOUS ? 50 : 10;
         CHARGE(per_byte * (int64_t)u256_byte_len(&top[-2]));
         BINOP(u256_exp(a, b));
     }
-    OPCODE(0x0b) BINOP(u256_signextend(a, b));
-    OPCODE(0x10) BINOP(u256_lt(a, b) ? u256_from_u64(1) : u256_zero());
-    OPCODE(0x11) BINOP(u256_gt(a, b) ? u256_from_u64(1) : u256_zero());
-    OPCODE(0x12) BINOP(u256_slt(a, b) ? u256_from_u64(1) : u256_zero());
-    OPCODE(0x13) BINOP(u256_sgt(a, b) ? u256_from_u64(1) : u256_zero());
-    OPCODE(0x14) BINOP(u256_eq(a, b) ? u256_from_u64(1) : u256_zero());
-    OPCODE(0x15)
+    CASE(SIGNEXTEND) BINOP(u256_signextend(a, b));
+    CASE(LT) BINOP(u256_lt(a, b) ? u256_from_u64(1) : u256_zero());
+    CASE(GT) BINOP(u256_gt(a, b) ? u256_from_u64(1) : u256_zero());
+    CASE(SLT) BINOP(u256_slt(a, b) ? u256_from_u64(1) : u256_zero());
+    CASE(SGT) BINOP(u256_sgt(a, b) ? u256_from_u64(1) : u256_zero());
+    CASE(EQ) BINOP(u256_eq(a, b) ? u256_from_u64(1) : u256_zero());
+    CASE(ISZERO)
     {
         top[-1] = u256_is_zero(&top[-1]) ? u256_from_u64(1) : u256_zero();
         ip++;
         DISPATCH();
     }
-    OPCODE(0x16) BINOP(u256_and(a, b));
-    OPCODE(0x17) BINOP(u256_or(a, b));
-    OPCODE(0x18) BINOP(u256_xor(a, b));
-    OPCODE(0x19)
+    CASE(AND) BINOP(u256_and(a, b));
+    CASE(OR) BINOP(u256_or(a, b));
+    CASE(XOR) BINOP(u256_xor(a, b));
+    CASE(NOT)
     {
         u256 v, r;
         u256_copy(&v, &top[-1]); /* limb loads: see u256_copy */
@@ -1087,18 +1060,18 @@ run:
         ip++;
         DISPATCH();
     }
-    OPCODE(0x1a) BINOP(u256_byte(a, b));
-    OPCODE(0x1b) BINOP(u256_shl(b, u256_fits_u64(a) && a->w[0] < 256 ? (unsigned)a->w[0] : 256));
-    OPCODE(0x1c) BINOP(u256_shr(b, u256_fits_u64(a) && a->w[0] < 256 ? (unsigned)a->w[0] : 256));
-    OPCODE(0x1d) BINOP(u256_sar(b, u256_fits_u64(a) && a->w[0] < 256 ? (unsigned)a->w[0] : 256));
-    OPCODE(0x1e)
+    CASE(BYTE) BINOP(u256_byte(a, b));
+    CASE(SHL) BINOP(u256_shl(b, u256_fits_u64(a) && a->w[0] < 256 ? (unsigned)a->w[0] : 256));
+    CASE(SHR) BINOP(u256_shr(b, u256_fits_u64(a) && a->w[0] < 256 ? (unsigned)a->w[0] : 256));
+    CASE(SAR) BINOP(u256_sar(b, u256_fits_u64(a) && a->w[0] < 256 ? (unsigned)a->w[0] : 256));
+    CASE(CLZ)
     {
         /* EIP-7939: CLZ, the leading zero bits of the word (256 for zero). */
         top[-1] = u256_from_u64(256 - u256_bit_len(&top[-1]));
         ip++;
         DISPATCH();
     }
-    OPCODE(0x20)
+    CASE(KECCAK256)
     {
         uint64_t o, l;
         MEM(&top[-1], &top[-2], &o, &l);
@@ -1110,13 +1083,13 @@ run:
         ip++;
         DISPATCH();
     }
-    OPCODE(0x30)
+    CASE(ADDRESS)
     {
         PUSH_U256(address_to_u256(&msg->recipient));
         ip++;
         DISPATCH();
     }
-    OPCODE(0x31)
+    CASE(BALANCE)
     {
         address a = u256_to_address(&top[-1]);
         int64_t extra;
@@ -1126,25 +1099,25 @@ run:
         ip++;
         DISPATCH();
     }
-    OPCODE(0x32)
+    CASE(ORIGIN)
     {
         PUSH_U256(address_to_u256(&evm->tx->origin));
         ip++;
         DISPATCH();
     }
-    OPCODE(0x33)
+    CASE(CALLER)
     {
         PUSH_U256(address_to_u256(&msg->sender));
         ip++;
         DISPATCH();
     }
-    OPCODE(0x34)
+    CASE(CALLVALUE)
     {
         PUSH_U256(msg->value);
         ip++;
         DISPATCH();
     }
-    OPCODE(0x35)
+    CASE(CALLDATALOAD)
     {
         uint8_t buf[32];
         copy_padded(buf, msg->input, msg->input_len, &top[-1], 32);
@@ -1152,14 +1125,14 @@ run:
         ip++;
         DISPATCH();
     }
-    OPCODE(0x36)
+    CASE(CALLDATASIZE)
     {
         PUSH_U256(u256_from_u64(msg->input_len));
         ip++;
         DISPATCH();
     }
-    OPCODE_SHARED(0x37)
-    OPCODE_SHARED(0x39)
+    CASE_SHARED(CALLDATACOPY)
+    CASE_SHARED(CODECOPY)
     {
         ENTER_SHARED();
         /* CALLDATACOPY / CODECOPY */
@@ -1167,7 +1140,7 @@ run:
         MEM(&top[-1], &top[-3], &o, &l);
         CHARGE(3 * num_words(l));
         if (l) {
-            if (op == 0x37)
+            if (op == OP_CALLDATACOPY)
                 copy_padded(f->mem + o, msg->input, msg->input_len, &top[-2], l);
             else
                 copy_padded(f->mem + o, code, code_len, &top[-2], l);
@@ -1176,19 +1149,19 @@ run:
         ip++;
         DISPATCH();
     }
-    OPCODE(0x38)
+    CASE(CODESIZE)
     {
         PUSH_U256(u256_from_u64(code_len));
         ip++;
         DISPATCH();
     }
-    OPCODE(0x3a)
+    CASE(GASPRICE)
     {
         PUSH_U256(evm->tx->gas_price);
         ip++;
         DISPATCH();
     }
-    OPCODE(0x3b)
+    CASE(EXTCODESIZE)
     {
         address a = u256_to_address(&top[-1]);
         int64_t extra;
@@ -1200,7 +1173,7 @@ run:
         ip++;
         DISPATCH();
     }
-    OPCODE(0x3c)
+    CASE(EXTCODECOPY)
     {
         address a = u256_to_address(&top[-1]);
         int64_t extra;
@@ -1221,13 +1194,13 @@ run:
         ip++;
         DISPATCH();
     }
-    OPCODE(0x3d)
+    CASE(RETURNDATASIZE)
     {
         PUSH_U256(u256_from_u64(f->ret_len));
         ip++;
         DISPATCH();
     }
-    OPCODE(0x3e)
+    CASE(RETURNDATACOPY)
     {
         /* EIP-211: reading past the end of return data is a halt. */
         u256 end;
@@ -1244,7 +1217,7 @@ run:
         ip++;
         DISPATCH();
     }
-    OPCODE(0x3f)
+    CASE(EXTCODEHASH)
     {
         address a = u256_to_address(&top[-1]);
         int64_t extra;
@@ -1263,7 +1236,7 @@ run:
         ip++;
         DISPATCH();
     }
-    OPCODE(0x40)
+    CASE(BLOCKHASH)
     {
         u256 *n = &top[-1];
         uint64_t cur = evm->block->number;
@@ -1277,25 +1250,25 @@ run:
         ip++;
         DISPATCH();
     }
-    OPCODE(0x41)
+    CASE(COINBASE)
     {
         PUSH_U256(address_to_u256(&evm->block->coinbase));
         ip++;
         DISPATCH();
     }
-    OPCODE(0x42)
+    CASE(TIMESTAMP)
     {
         PUSH_U256(u256_from_u64(evm->block->timestamp));
         ip++;
         DISPATCH();
     }
-    OPCODE(0x43)
+    CASE(NUMBER)
     {
         PUSH_U256(u256_from_u64(evm->block->number));
         ip++;
         DISPATCH();
     }
-    OPCODE(0x44)
+    CASE(DIFFICULTY)
     {
         /* EIP-4399: PREVRANDAO replaces DIFFICULTY from Paris. */
         if (evm->fork >= FORK_PARIS)
@@ -1305,19 +1278,19 @@ run:
         ip++;
         DISPATCH();
     }
-    OPCODE(0x45)
+    CASE(GASLIMIT)
     {
         PUSH_U256(u256_from_u64(evm->block->gas_limit));
         ip++;
         DISPATCH();
     }
-    OPCODE(0x46)
+    CASE(CHAINID)
     {
         PUSH_U256(u256_from_u64(evm->block->chain_id));
         ip++;
         DISPATCH();
     }
-    OPCODE(0x47)
+    CASE(SELFBALANCE)
     {
         u256 bal;
         CHECK_INTERNAL(journal_balance(j, &msg->recipient, &bal));
@@ -1325,13 +1298,13 @@ run:
         ip++;
         DISPATCH();
     }
-    OPCODE(0x48)
+    CASE(BASEFEE)
     {
         PUSH_U256(evm->block->base_fee);
         ip++;
         DISPATCH();
     }
-    OPCODE(0x49)
+    CASE(BLOBHASH)
     {
         u256 *i = &top[-1];
         if (u256_fits_u64(i) && i->w[0] < evm->tx->blob_hash_count)
@@ -1341,19 +1314,19 @@ run:
         ip++;
         DISPATCH();
     }
-    OPCODE(0x4a)
+    CASE(BLOBBASEFEE)
     {
         PUSH_U256(evm->block->blob_base_fee);
         ip++;
         DISPATCH();
     }
-    OPCODE(0x50)
+    CASE(POP)
     {
         top--;
         ip++;
         DISPATCH();
     }
-    OPCODE(0x51)
+    CASE(MLOAD)
     {
         uint64_t o, l;
         u256 len32 = u256_from_u64(32);
@@ -1362,7 +1335,7 @@ run:
         ip++;
         DISPATCH();
     }
-    OPCODE(0x52)
+    CASE(MSTORE)
     {
         uint64_t o, l;
         u256 len32 = u256_from_u64(32);
@@ -1372,7 +1345,7 @@ run:
         ip++;
         DISPATCH();
     }
-    OPCODE(0x53)
+    CASE(MSTORE8)
     {
         uint64_t o, l;
         u256 len1 = u256_from_u64(1);
@@ -1382,7 +1355,7 @@ run:
         ip++;
         DISPATCH();
     }
-    OPCODE(0x54)
+    CASE(SLOAD)
     {
         /* One lookup of the slot: warmed (EIP-2929) before the charge,
          * read (and so recorded as accessed, EIP-7928) after it. */
@@ -1396,10 +1369,10 @@ run:
         ip++;
         DISPATCH();
     }
-    OPCODE(0x55)
+    CASE(SSTORE)
     {
         SAVE_GAS();
-        status = op_sstore(f, &top[-1], &top[-2]);
+        status = op_sstore(f, tbl->sstore, &top[-1], &top[-2]);
         LOAD_GAS();
         if (status != EVM_SUCCESS)
             goto done;
@@ -1407,7 +1380,7 @@ run:
         ip++;
         DISPATCH();
     }
-    OPCODE(0x56)
+    CASE(JUMP)
     {
         u256 *d = &top[-1];
         if (!jumpdests) {
@@ -1421,7 +1394,7 @@ run:
         top--;
         DISPATCH();
     }
-    OPCODE(0x57)
+    CASE(JUMPI)
     {
         if (u256_is_zero(&top[-2])) {
             top -= 2;
@@ -1440,36 +1413,36 @@ run:
         top -= 2;
         DISPATCH();
     }
-    OPCODE(0x58)
+    CASE(PC)
     {
         PUSH_U256(u256_from_u64((uint64_t)(ip - code)));
         ip++;
         DISPATCH();
     }
-    OPCODE(0x59)
+    CASE(MSIZE)
     {
         PUSH_U256(u256_from_u64(f->mem_size));
         ip++;
         DISPATCH();
     }
-    OPCODE(0x5a)
+    CASE(GAS)
     {
         PUSH_U256(u256_from_u64((uint64_t)gas));
         ip++;
         DISPATCH();
     }
-    OPCODE(0x5b)
+    CASE(JUMPDEST)
     {
         ip++;
         DISPATCH();
     }
-    OPCODE(0x5c)
+    CASE(TLOAD)
     {
         top[-1] = journal_tload(j, &msg->recipient, &top[-1]);
         ip++;
         DISPATCH();
     }
-    OPCODE(0x5d)
+    CASE(TSTORE)
     {
         if (msg->is_static)
             HALT(EVM_STATIC_MODE_VIOLATION);
@@ -1478,7 +1451,7 @@ run:
         ip++;
         DISPATCH();
     }
-    OPCODE(0x5e)
+    CASE(MCOPY)
     {
         /* EIP-5656 MCOPY: memory covers both regions. */
         uint64_t so, dl, dof, l;
@@ -1491,85 +1464,85 @@ run:
         ip++;
         DISPATCH();
     }
-    OPCODE(0x5f)
+    CASE(PUSH0)
     {
         PUSH_U256(u256_zero());
         ip++;
         DISPATCH();
     }
-    OPCODE(0x60)
+    CASE(PUSH1)
     {
         PUSH_U256(u256_from_u64(ip[1]));
         ip += 2;
         DISPATCH();
     }
-    OPCODE(0x61) PUSH_N(2)
-    OPCODE(0x62) PUSH_N(3)
-    OPCODE(0x63) PUSH_N(4)
-    OPCODE(0x64) PUSH_N(5)
-    OPCODE(0x65) PUSH_N(6)
-    OPCODE(0x66) PUSH_N(7)
-    OPCODE(0x67) PUSH_N(8)
-    OPCODE(0x68) PUSH_N(9)
-    OPCODE(0x69) PUSH_N(10)
-    OPCODE(0x6a) PUSH_N(11)
-    OPCODE(0x6b) PUSH_N(12)
-    OPCODE(0x6c) PUSH_N(13)
-    OPCODE(0x6d) PUSH_N(14)
-    OPCODE(0x6e) PUSH_N(15)
-    OPCODE(0x6f) PUSH_N(16)
-    OPCODE(0x70) PUSH_N(17)
-    OPCODE(0x71) PUSH_N(18)
-    OPCODE(0x72) PUSH_N(19)
-    OPCODE(0x73) PUSH_N(20)
-    OPCODE(0x74) PUSH_N(21)
-    OPCODE(0x75) PUSH_N(22)
-    OPCODE(0x76) PUSH_N(23)
-    OPCODE(0x77) PUSH_N(24)
-    OPCODE(0x78) PUSH_N(25)
-    OPCODE(0x79) PUSH_N(26)
-    OPCODE(0x7a) PUSH_N(27)
-    OPCODE(0x7b) PUSH_N(28)
-    OPCODE(0x7c) PUSH_N(29)
-    OPCODE(0x7d) PUSH_N(30)
-    OPCODE(0x7e) PUSH_N(31)
-    OPCODE(0x7f) PUSH_N(32)
-    OPCODE(0x80) DUP_N(1)
-    OPCODE(0x81) DUP_N(2)
-    OPCODE(0x82) DUP_N(3)
-    OPCODE(0x83) DUP_N(4)
-    OPCODE(0x84) DUP_N(5)
-    OPCODE(0x85) DUP_N(6)
-    OPCODE(0x86) DUP_N(7)
-    OPCODE(0x87) DUP_N(8)
-    OPCODE(0x88) DUP_N(9)
-    OPCODE(0x89) DUP_N(10)
-    OPCODE(0x8a) DUP_N(11)
-    OPCODE(0x8b) DUP_N(12)
-    OPCODE(0x8c) DUP_N(13)
-    OPCODE(0x8d) DUP_N(14)
-    OPCODE(0x8e) DUP_N(15)
-    OPCODE(0x8f) DUP_N(16)
-    OPCODE(0x90) SWAP_N(1)
-    OPCODE(0x91) SWAP_N(2)
-    OPCODE(0x92) SWAP_N(3)
-    OPCODE(0x93) SWAP_N(4)
-    OPCODE(0x94) SWAP_N(5)
-    OPCODE(0x95) SWAP_N(6)
-    OPCODE(0x96) SWAP_N(7)
-    OPCODE(0x97) SWAP_N(8)
-    OPCODE(0x98) SWAP_N(9)
-    OPCODE(0x99) SWAP_N(10)
-    OPCODE(0x9a) SWAP_N(11)
-    OPCODE(0x9b) SWAP_N(12)
-    OPCODE(0x9c) SWAP_N(13)
-    OPCODE(0x9d) SWAP_N(14)
-    OPCODE(0x9e) SWAP_N(15)
-    OPCODE(0x9f) SWAP_N(16)
-    OPCODE_SHARED(0xa0) OPCODE_SHARED(0xa1) OPCODE_SHARED(0xa2) OPCODE_SHARED(0xa3) OPCODE_SHARED(0xa4)
+    CASE(PUSH2) PUSH_N(2)
+    CASE(PUSH3) PUSH_N(3)
+    CASE(PUSH4) PUSH_N(4)
+    CASE(PUSH5) PUSH_N(5)
+    CASE(PUSH6) PUSH_N(6)
+    CASE(PUSH7) PUSH_N(7)
+    CASE(PUSH8) PUSH_N(8)
+    CASE(PUSH9) PUSH_N(9)
+    CASE(PUSH10) PUSH_N(10)
+    CASE(PUSH11) PUSH_N(11)
+    CASE(PUSH12) PUSH_N(12)
+    CASE(PUSH13) PUSH_N(13)
+    CASE(PUSH14) PUSH_N(14)
+    CASE(PUSH15) PUSH_N(15)
+    CASE(PUSH16) PUSH_N(16)
+    CASE(PUSH17) PUSH_N(17)
+    CASE(PUSH18) PUSH_N(18)
+    CASE(PUSH19) PUSH_N(19)
+    CASE(PUSH20) PUSH_N(20)
+    CASE(PUSH21) PUSH_N(21)
+    CASE(PUSH22) PUSH_N(22)
+    CASE(PUSH23) PUSH_N(23)
+    CASE(PUSH24) PUSH_N(24)
+    CASE(PUSH25) PUSH_N(25)
+    CASE(PUSH26) PUSH_N(26)
+    CASE(PUSH27) PUSH_N(27)
+    CASE(PUSH28) PUSH_N(28)
+    CASE(PUSH29) PUSH_N(29)
+    CASE(PUSH30) PUSH_N(30)
+    CASE(PUSH31) PUSH_N(31)
+    CASE(PUSH32) PUSH_N(32)
+    CASE(DUP1) DUP_N(1)
+    CASE(DUP2) DUP_N(2)
+    CASE(DUP3) DUP_N(3)
+    CASE(DUP4) DUP_N(4)
+    CASE(DUP5) DUP_N(5)
+    CASE(DUP6) DUP_N(6)
+    CASE(DUP7) DUP_N(7)
+    CASE(DUP8) DUP_N(8)
+    CASE(DUP9) DUP_N(9)
+    CASE(DUP10) DUP_N(10)
+    CASE(DUP11) DUP_N(11)
+    CASE(DUP12) DUP_N(12)
+    CASE(DUP13) DUP_N(13)
+    CASE(DUP14) DUP_N(14)
+    CASE(DUP15) DUP_N(15)
+    CASE(DUP16) DUP_N(16)
+    CASE(SWAP1) SWAP_N(1)
+    CASE(SWAP2) SWAP_N(2)
+    CASE(SWAP3) SWAP_N(3)
+    CASE(SWAP4) SWAP_N(4)
+    CASE(SWAP5) SWAP_N(5)
+    CASE(SWAP6) SWAP_N(6)
+    CASE(SWAP7) SWAP_N(7)
+    CASE(SWAP8) SWAP_N(8)
+    CASE(SWAP9) SWAP_N(9)
+    CASE(SWAP10) SWAP_N(10)
+    CASE(SWAP11) SWAP_N(11)
+    CASE(SWAP12) SWAP_N(12)
+    CASE(SWAP13) SWAP_N(13)
+    CASE(SWAP14) SWAP_N(14)
+    CASE(SWAP15) SWAP_N(15)
+    CASE(SWAP16) SWAP_N(16)
+    CASE_SHARED(LOG0) CASE_SHARED(LOG1) CASE_SHARED(LOG2) CASE_SHARED(LOG3) CASE_SHARED(LOG4)
     {
         ENTER_SHARED();
-        unsigned n = (unsigned)op - 0xa0;
+        unsigned n = (unsigned)op - OP_LOG0;
         if (msg->is_static)
             HALT(EVM_STATIC_MODE_VIOLATION);
         uint64_t o, l;
@@ -1583,11 +1556,11 @@ run:
         ip++;
         DISPATCH();
     }
-    OPCODE_SHARED(0xf0) OPCODE_SHARED(0xf5)
+    CASE_SHARED(CREATE) CASE_SHARED(CREATE2)
     {
         ENTER_SHARED();
-        enum evm_call_kind kind = op == 0xf0 ? EVM_CREATE : EVM_CREATE2;
-        int nargs = op == 0xf0 ? 3 : 4;
+        enum evm_call_kind kind = op == OP_CREATE ? EVM_CREATE : EVM_CREATE2;
+        int nargs = op == OP_CREATE ? 3 : 4;
         u256 args[4];
         for (int i = 0; i < nargs; i++)
             args[i] = top[-1 - i];
@@ -1602,14 +1575,14 @@ run:
         ip++;
         DISPATCH();
     }
-    OPCODE_SHARED(0xf1) OPCODE_SHARED(0xf2) OPCODE_SHARED(0xf4) OPCODE_SHARED(0xfa)
+    CASE_SHARED(CALL) CASE_SHARED(CALLCODE) CASE_SHARED(DELEGATECALL) CASE_SHARED(STATICCALL)
     {
         ENTER_SHARED();
-        enum evm_call_kind kind = op == 0xf1   ? EVM_CALL
-                                  : op == 0xf2 ? EVM_CALLCODE
-                                  : op == 0xf4 ? EVM_DELEGATECALL
+        enum evm_call_kind kind = op == OP_CALL   ? EVM_CALL
+                                  : op == OP_CALLCODE ? EVM_CALLCODE
+                                  : op == OP_DELEGATECALL ? EVM_DELEGATECALL
                                                : EVM_STATICCALL;
-        int nargs = (op == 0xf1 || op == 0xf2) ? 7 : 6;
+        int nargs = (op == OP_CALL || op == OP_CALLCODE) ? 7 : 6;
         u256 args[7];
         for (int i = 0; i < nargs; i++)
             args[i] = top[-1 - i];
@@ -1624,7 +1597,7 @@ run:
         ip++;
         DISPATCH();
     }
-    OPCODE_SHARED(0xf3) OPCODE_SHARED(0xfd)
+    CASE_SHARED(RETURN) CASE_SHARED(REVERT)
     {
         ENTER_SHARED();
         uint64_t o, l;
@@ -1635,17 +1608,17 @@ run:
                 CHECK_INTERNAL(PAREVM_ERR_NOMEM);
             memcpy(out, f->mem + o, l);
             f->ret_len = 0; /* reuse fields below: output goes to the caller */
-            status = op == 0xf3 ? EVM_SUCCESS : EVM_REVERT;
+            status = op == OP_RETURN ? EVM_SUCCESS : EVM_REVERT;
             /* hand the output over through the frame */
             free(f->ret);
             f->ret = out;
             f->ret_len = l;
             goto done_output;
         }
-        HALT(op == 0xf3 ? EVM_SUCCESS : EVM_REVERT);
+        HALT(op == OP_RETURN ? EVM_SUCCESS : EVM_REVERT);
     }
-    OPCODE(0xfe) HALT(EVM_INVALID_INSTRUCTION);
-    OPCODE(0xff)
+    CASE(INVALID) HALT(EVM_INVALID_INSTRUCTION);
+    CASE(SELFDESTRUCT)
     {
         SAVE_GAS();
         status = op_selfdestruct(f, &top[-1]);
@@ -1680,7 +1653,8 @@ done_output:
 #undef BINOP
 #undef PUSH_U256
 #undef DISPATCH
-#undef OPCODE
+#undef CASE
+#undef CASE_SHARED
 #undef CHECK_INTERNAL
 #undef SAVE_GAS
 #undef LOAD_GAS
