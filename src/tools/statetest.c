@@ -335,7 +335,7 @@ static int bench_exec_once(const struct block_env *env, const struct statetest *
     }
     struct world_view wv = {&w, env->block_hash, env->block_hash_arg};
     struct state_view view = world_view_make(&wv);
-    journal_begin(j, &view, env->fork);
+    journal_begin(j, &view, fork_journal_rules(env->fork));
     bool was_warm;
     err = journal_warm_account(j, &tx.sender, &was_warm);
     if (!err && tx.has_to)
