@@ -42,7 +42,11 @@ extern "C" {
 #endif
 
 /* Every fallible library function returns one of these (0 = success).
- * EVM exceptional halts are not errors: they are execution results. */
+ * EVM exceptional halts are not errors: they are execution results.
+ * (PAREVM_ERR_ENUM guards it: the library's internals define the same
+ * enum, checked equal to this one.) */
+#ifndef PAREVM_ERR_ENUM
+#define PAREVM_ERR_ENUM
 enum parevm_err {
     PAREVM_OK = 0,
     PAREVM_ERR_NOMEM,         /* allocation failed */
@@ -65,6 +69,7 @@ enum parevm_err {
                                  sequentially) */
     PAREVM_ERR__COUNT
 };
+#endif
 
 /* Static, human-readable description of an error code. Never NULL.
  * Thread-safe. */
