@@ -32,6 +32,12 @@
 #include "exec_env.h"
 #include "mvmemory.h"
 
+/* The record's location kinds are the multi-version memory's. */
+_Static_assert((int)PAR_LOC_BALANCE == (int)MV_BALANCE && (int)PAR_LOC_NONCE == (int)MV_NONCE &&
+                   (int)PAR_LOC_CODE == (int)MV_CODE && (int)PAR_LOC_STORAGE == (int)MV_STORAGE &&
+                   (int)PAR_LOC_CLEAR == (int)MV_CLEAR,
+               "enum par_location_kind differs from enum mv_kind");
+
 enum { ST_READY = 0, ST_EXECUTING, ST_EXECUTED, ST_ABORTING };
 
 enum read_kind { R_BALANCE, R_NONCE, R_CODE, R_STORAGE, R_HAS_STORAGE };

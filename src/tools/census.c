@@ -217,7 +217,7 @@ static void census_hot_text(const struct census_hot *h, char *out, size_t len)
     static const char *const kind[] = {"balance", "nonce", "code", "storage", "storage-clear"};
     char a[43], s[67];
     census_hex(h->addr, 20, a);
-    if (h->kind == 3) {
+    if (h->kind == PAR_LOC_STORAGE) {
         size_t k = 0;
         while (k < 31 && h->slot[k] == 0)
             k++;
