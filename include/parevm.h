@@ -42,7 +42,11 @@ extern "C" {
 #endif
 
 /* Every fallible library function returns one of these (0 = success).
- * EVM exceptional halts are not errors: they are execution results. */
+ * EVM exceptional halts are not errors: they are execution results.
+ * (PAREVM_ERR_ENUM guards it: the library's internals define the same
+ * enum, checked equal to this one.) */
+#ifndef PAREVM_ERR_ENUM
+#define PAREVM_ERR_ENUM
 enum parevm_err {
     PAREVM_OK = 0,
     PAREVM_ERR_NOMEM,         /* allocation failed */
@@ -65,6 +69,7 @@ enum parevm_err {
                                  sequentially) */
     PAREVM_ERR__COUNT
 };
+#endif
 
 /* Static, human-readable description of an error code. Never NULL.
  * Thread-safe. */
@@ -144,6 +149,7 @@ PAREVM_API int parevm_block_from_json(const parevm_ctx *ctx, const char *name, c
  * PAREVM_ERR_IO; on failure *out and *state are NULL. */
 PAREVM_API int parevm_block_from_fixture(const parevm_ctx *ctx, const char *dir, parevm_block **out,
                                          parevm_state **state, char *err, size_t err_len);
+/* Frees block (NULL: nothing). No execution of it may be running. */
 PAREVM_API void parevm_block_destroy(parevm_block *block);
 /* The block's number and transaction count (0 for NULL). */
 PAREVM_API uint64_t parevm_block_number(const parevm_block *block);
@@ -197,6 +203,10 @@ typedef struct parevm_state_provider {
  * whole state in it (then results carry its state root). NULL when
  * memory runs out. */
 PAREVM_API parevm_state *parevm_state_create(const parevm_ctx *ctx);
+/* Frees state (NULL: nothing) with its accounts, code and block hashes;
+ * code borrowed from it (parevm_state_get_code) goes with it. No
+ * execution on it (directly or through parevm_state_provider_of) may be
+ * running. */
 PAREVM_API void parevm_state_destroy(parevm_state *state);
 /* Set an account (created when absent; its storage is kept). code may
  * be NULL when code_len is 0. PAREVM_ERR_ARG / _NOMEM. */
@@ -217,15 +227,26 @@ PAREVM_API int parevm_state_is_complete(const parevm_state *state);
  * such a provider on the state directly (no callbacks), as fast as the
  * CLI. PAREVM_ERR_ARG. */
 PAREVM_API int parevm_state_provider_of(parevm_state *state, parevm_state_provider *out);
-/* Reads, for hosts and tests: the same answers the provider gives. */
+/* Reads, for hosts and tests: the same answers the provider gives. Each
+ * only reads state, so any number may run at once, alongside executions
+ * on it, but not alongside a parevm_state_set_* or destroy. */
+/* Account address: *exists 0 when there is none (then *out is untouched),
+ * else 1 and *out filled. PAREVM_ERR_ARG when an argument is NULL. */
 PAREVM_API int parevm_state_get_account(const parevm_state *state, const uint8_t address[20], int *exists,
                                         parevm_account *out);
+/* Slot key of the account at address into value (32 bytes, big-endian):
+ * zero when the slot is unset or the account absent, which is not an
+ * error. PAREVM_ERR_ARG when an argument is NULL. */
 PAREVM_API int parevm_state_get_storage(const parevm_state *state, const uint8_t address[20],
                                         const uint8_t key[32], uint8_t value[32]);
 /* *code borrowed: valid while state is unchanged. PAREVM_ERR_MISSING
  * when no account of the state has that code. */
 PAREVM_API int parevm_state_get_code(const parevm_state *state, const uint8_t code_hash[32],
                                      const uint8_t **code, size_t *len);
+/* The hash of block number (set by parevm_state_set_block_hash or a
+ * fixture's block_hashes.json): *found 1 and hash filled, or *found 0
+ * (hash untouched) when the state has none for number, which is not an
+ * error. PAREVM_ERR_ARG when an argument is NULL. */
 PAREVM_API int parevm_state_get_block_hash(const parevm_state *state, uint64_t number, int *found,
                                            uint8_t hash[32]);
 
@@ -263,12 +284,19 @@ typedef struct parevm_execute_options {
 PAREVM_API int parevm_execute_block(const parevm_ctx *ctx, const parevm_block *block,
                                     const parevm_state_provider *provider,
                                     const parevm_execute_options *options, parevm_result **result);
+/* Frees result (NULL: nothing); what its getters lent (reasons, log
+ * topics and data) goes with it. */
 PAREVM_API void parevm_result_destroy(parevm_result *result);
 
 /* Why the block is invalid ("" for a valid one). Never NULL; valid until
  * result is destroyed. */
 PAREVM_API const char *parevm_result_invalid_reason(const parevm_result *result);
+/* The gas the block's transactions used (for a valid block, its gasUsed; 0 for
+ * NULL). Cannot fail. */
 PAREVM_API uint64_t parevm_result_gas_used(const parevm_result *result);
+/* The block's logs bloom (the OR of its receipts' blooms) copied to
+ * bloom, 256 bytes; all zero for a NULL result, nothing done for a NULL
+ * bloom. Cannot fail. */
 PAREVM_API void parevm_result_logs_bloom(const parevm_result *result, uint8_t bloom[256]);
 /* The receipts root. PAREVM_ERR_UNSUPPORTED before Byzantium on a
  * partial state or a provider: those receipts hold intermediate state

@@ -22,6 +22,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "../src/evm/fork.h"
 #include "../src/state/journal.h"
 #include "../src/state/world.h"
 
@@ -144,7 +145,7 @@ static int teardown(void **state)
 static void begin(struct fixture *f, enum fork fork)
 {
     struct state_view v = {&cv_ops, &f->cv};
-    journal_begin(&f->j, &v, fork);
+    journal_begin(&f->j, &v, fork_journal_rules(fork));
 }
 
 /* Finalize and free the logs it hands over; returns their count. */

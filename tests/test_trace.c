@@ -126,7 +126,7 @@ static void run_code(enum fork fork, const char *code, const char *extra_code, i
     struct state_view view = world_view_make(&wv);
     struct journal j;
     journal_init(&j);
-    journal_begin(&j, &view, fork);
+    journal_begin(&j, &view, fork_journal_rules(fork));
     struct evm evm;
     evm_init(&evm);
     evm_begin(&evm, &env, &txe, &j);

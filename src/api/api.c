@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "../../include/parevm.h"
+#include "../base/error.h"
 #include "../base/keccak.h"
 #include "../chain/block.h"
 #include "../exec/exec.h"
@@ -19,6 +20,18 @@
 #include "../io/blocktest.h"
 #include "../io/mainnet.h"
 #include "../state/world.h"
+
+/* include/parevm.h's enum parevm_err (included first, so it is the one
+ * defined here) has the values of the list in base/error.h, which the
+ * layers below use. */
+#define API_ERR_SAME(name, value, message)                                                                   \
+    _Static_assert(name == value, #name " differs between include/parevm.h and src/base/error.h");
+PAREVM_ERR_LIST(API_ERR_SAME)
+#undef API_ERR_SAME
+#define API_ERR_ONE(name, value, message) +1
+_Static_assert(PAREVM_ERR__COUNT == 0 PAREVM_ERR_LIST(API_ERR_ONE),
+               "include/parevm.h and src/base/error.h list different error codes");
+#undef API_ERR_ONE
 
 /* Code a host's provider returned, by hash, kept across executions so
  * that a contract is hashed and analysed (JUMPDESTs) once per context,

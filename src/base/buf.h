@@ -6,7 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../../include/parevm.h" /* the PAREVM_* codes returned here */
+#include "error.h" /* the PAREVM_* codes returned here */
 
 struct bytebuf {
     uint8_t *data;

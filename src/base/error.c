@@ -1,23 +1,10 @@
-/* Messages for enum parevm_err (include/parevm.h). */
-#include "../../include/parevm.h"
+/* Messages for enum parevm_err (error.h). */
+#include "error.h"
 
 static const char *const parevm_err_messages[PAREVM_ERR__COUNT] = {
-    [PAREVM_OK] = "success",
-    [PAREVM_ERR_NOMEM] = "out of memory",
-    [PAREVM_ERR_ARG] = "invalid argument",
-    [PAREVM_ERR_IO] = "I/O error",
-    [PAREVM_ERR_JSON] = "malformed JSON or missing/ill-typed field",
-    [PAREVM_ERR_HEX] = "malformed hex string",
-    [PAREVM_ERR_RLP] = "malformed or non-canonical RLP",
-    [PAREVM_ERR_RANGE] = "value out of range",
-    [PAREVM_ERR_SIGNATURE] = "invalid signature or unrecoverable sender",
-    [PAREVM_ERR_TX_INVALID] = "invalid transaction",
-    [PAREVM_ERR_BLOCK_INVALID] = "invalid block",
-    [PAREVM_ERR_MISSING] = "required data missing",
-    [PAREVM_ERR_UNSUPPORTED] = "unsupported fork or feature",
-    [PAREVM_ERR_INTERNAL] = "internal error (bug in parevm)",
-    [PAREVM_ERR_BLOCKED] = "read blocked on an unfinished parallel write",
-    [PAREVM_ERR_CONTENDED] = "parallel execution abandoned: transactions conflict too often",
+#define PAREVM_ERR_MESSAGE(name, value, message) [name] = message,
+    PAREVM_ERR_LIST(PAREVM_ERR_MESSAGE)
+#undef PAREVM_ERR_MESSAGE
 };
 
 const char *parevm_strerror(int err)

@@ -5,7 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../../include/parevm.h" /* the PAREVM_* codes returned here */
+#include "error.h" /* the PAREVM_* codes returned here */
 
 /* Decode into out[0..cap). Odd digit counts are rejected (quantities such
  * as "0x1" are numbers: parse them with u256_from_string). Returns PAREVM_OK,

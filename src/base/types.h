@@ -8,7 +8,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "../../include/parevm.h"
+#include "error.h"
 
 typedef struct {
     uint8_t bytes[20];

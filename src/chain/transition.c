@@ -536,7 +536,7 @@ static int transition_apply_here(const struct block_env *env, const struct state
         return PAREVM_OK;
     }
     struct journal *j = &c->journal;
-    journal_begin(j, view, env->fork);
+    journal_begin(j, view, fork_journal_rules(env->fork));
 
     /* Checks against the sender's state. */
     uint64_t nonce;
@@ -612,7 +612,7 @@ int transition_system_call_output(const struct block_env *env, const struct stat
     if (!c)
         return PAREVM_ERR_NOMEM;
     struct journal *j = &c->journal;
-    journal_begin(j, view, env->fork);
+    journal_begin(j, view, fork_journal_rules(env->fork));
 
     struct code *code;
     int err = journal_code(j, to, &code);

@@ -5,6 +5,8 @@
 #include <stddef.h>
 #include <strings.h>
 
+#include "../state/journal.h"
+
 static const char *const fork_names[FORK__COUNT] = {
     [FORK_FRONTIER] = "Frontier",
     [FORK_HOMESTEAD] = "Homestead",
@@ -40,6 +42,15 @@ static const struct {
     {"Fusaka", FORK_OSAKA},
     {"Glamsterdam", FORK_AMSTERDAM},
 };
+
+struct journal_rules fork_journal_rules(enum fork f)
+{
+    struct journal_rules r = {
+        .clear_empty = f >= FORK_SPURIOUS,             /* EIP-161 */
+        .selfdestruct_created_only = f >= FORK_CANCUN, /* EIP-6780 */
+    };
+    return r;
+}
 
 const char *fork_name(enum fork f)
 {

@@ -42,6 +42,13 @@ struct fork_blob_params {
 };
 const struct fork_blob_params *fork_blob_params(enum fork f);
 
+/* The journal's fork-dependent rules (struct journal_rules in
+ * state/journal.h, which a caller of this includes): EIP-161 from Spurious
+ * Dragon, EIP-6780 from Cancun. Declared here with the struct incomplete
+ * so that fork.h needs nothing from the state layer. */
+struct journal_rules;
+struct journal_rules fork_journal_rules(enum fork f);
+
 /* Canonical name ("Cancun", "ConstantinopleFix", ...). */
 const char *fork_name(enum fork f);
 

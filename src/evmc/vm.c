@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../../include/parevm.h" /* PAREVM_VERSION */
 #include "../base/deep_stack.h"
 #include "../evm/evm.h"
 #include "../evm/hostmode.h"

@@ -7,19 +7,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
+#include "../base/clock.h"
 #include "../base/hex.h"
 #include "../chain/logs.h"
 #include "../chain/transition.h"
 #include "../state/state_view.h"
-
-static uint64_t now_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
 
 /* Why a transaction's check failed (the first reason; NONE: it held). */
 enum fail_kind {
@@ -533,12 +526,12 @@ static void run_one(void *arg, size_t k)
     struct tx_check check = {x, &v, i};
     struct write_set ws;
     write_set_init(&ws);
-    uint64_t t0 = now_ns();
+    uint64_t t0 = monotonic_ns();
     /* As in Block-STM: executed as if no gas had been used before it
      * (the commit re-checks the block gas limit in order). */
     int err =
         transition_apply_recorded(x->env, &view, &x->txs[i], 0, NULL, on_access, &check, &o->result, &ws);
-    o->exec_ns = now_ns() - t0;
+    o->exec_ns = monotonic_ns() - t0;
     if (err) {
         /* no writes; the error surfaces if the commit reaches it */
         write_set_reset(&ws);

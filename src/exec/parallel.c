@@ -19,9 +19,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "../base/arena.h"
+#include "../base/clock.h"
 #include "../base/deep_stack.h"
 #include "../base/hashmap.h"
 #include "../base/invariant.h"
@@ -31,6 +31,12 @@
 #include "chaos.h"
 #include "exec_env.h"
 #include "mvmemory.h"
+
+/* The record's location kinds are the multi-version memory's. */
+_Static_assert((int)PAR_LOC_BALANCE == (int)MV_BALANCE && (int)PAR_LOC_NONCE == (int)MV_NONCE &&
+                   (int)PAR_LOC_CODE == (int)MV_CODE && (int)PAR_LOC_STORAGE == (int)MV_STORAGE &&
+                   (int)PAR_LOC_CLEAR == (int)MV_CLEAR,
+               "enum par_location_kind differs from enum mv_kind");
 
 enum { ST_READY = 0, ST_EXECUTING, ST_EXECUTED, ST_ABORTING };
 
@@ -204,13 +210,6 @@ static inline void tx_unlock(struct tx_state *s)
 {
     /* release: publish status / waiter changes */
     atomic_store_explicit(&s->lock, 0, memory_order_release);
-}
-
-static uint64_t now_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
 /* A growable array (items, *cap) holding count elements of elem bytes,
@@ -755,13 +754,13 @@ static struct task try_execute(struct par_ctx *c, uint32_t i, uint32_t inc)
         size_t trace_len = 0;
         /* before the first read (see read_set.clean_at) */
         uint64_t changes_start = mvmemory_changes(&c->mv);
-        uint64_t t0 = now_ns();
+        uint64_t t0 = monotonic_ns();
         int err;
         if (i == c->trace_tx)
             err = execute_traced(c, &view, i, &res, &ws, &trace, &trace_len);
         else
             err = transition_apply(c->env, &view, &c->txs[i], 0, &res, &ws);
-        uint64_t t1 = now_ns();
+        uint64_t t1 = monotonic_ns();
         CHAOS_POINT();
         if (!err && pv.deps.oom)
             err = PAREVM_ERR_NOMEM;
@@ -848,14 +847,14 @@ static struct task needs_reexecution(struct par_ctx *c, uint32_t i, uint32_t inc
     tally.validations++;
     /* acquire: pairs with the release in try_execute */
     const struct read_set *rs = atomic_load_explicit(&s->reads, memory_order_acquire);
-    uint64_t t0 = rec_me ? now_ns() : 0;
+    uint64_t t0 = rec_me ? monotonic_ns() : 0;
     size_t failed = 0;
     /* Nothing changed since the incarnation's reads began but its own
      * record: they all still hold. Else re-resolve them. */
     bool valid = rs && ((rs->clean_at && mvmemory_changes(&c->mv) == rs->clean_at) ||
                         validate_reads(c, i, rs, &failed));
     if (rec_me) {
-        rec_event(t0, now_ns(), i, inc, PAR_EV_VALIDATE, valid ? PAR_EV_OK : PAR_EV_ABORTED, c->rec_t0);
+        rec_event(t0, monotonic_ns(), i, inc, PAR_EV_VALIDATE, valid ? PAR_EV_OK : PAR_EV_ABORTED, c->rec_t0);
         if (!valid && rs)
             rec_abort(&rs->e[failed]);
     }
@@ -1427,7 +1426,7 @@ int parallel_execute_ex(const struct block_env *env, const struct world *base, c
             free(c);
             return PAREVM_ERR_NOMEM;
         }
-        c->rec_t0 = now_ns();
+        c->rec_t0 = monotonic_ns();
     }
 
     int started = pool_run(pool, worker, c, threads);
@@ -1444,7 +1443,7 @@ int parallel_execute_ex(const struct block_env *env, const struct world *base, c
 
     err = atomic_load(&c->fatal);
     if (rec) {
-        rec->parallel_ns = now_ns() - c->rec_t0;
+        rec->parallel_ns = monotonic_ns() - c->rec_t0;
         if (!err)
             err = rec_finish(c, rec);
         for (int w = 0; w < c->rec_slots; w++) {

@@ -122,11 +122,19 @@ struct par_event {
     uint16_t thread; /* worker 0 = the calling thread */
     uint8_t kind, outcome;
 };
-/* Location kinds as in mvmemory.h: 0 balance, 1 nonce, 2 code, 3 storage
- * slot, 4 account storage clear (self-destruct or re-creation). */
+/* The kinds of a recorded location: mvmemory.h's enum mv_kind, value for
+ * value (checked in parallel.c), here so that a reader of the record
+ * needs nothing of the multi-version memory. */
+enum par_location_kind {
+    PAR_LOC_BALANCE = 0,
+    PAR_LOC_NONCE,
+    PAR_LOC_CODE,
+    PAR_LOC_STORAGE,
+    PAR_LOC_CLEAR /* account storage cleared (self-destruct or re-creation) */
+};
 struct par_hot_location {
     address addr;
-    uint8_t kind;
+    uint8_t kind;    /* enum par_location_kind */
     u256 slot;       /* storage slots only */
     uint32_t deps;   /* committed reads of a value a lower transaction wrote */
     uint32_t aborts; /* validation failures this location caused */

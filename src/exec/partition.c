@@ -7,8 +7,8 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
+#include "../base/clock.h"
 #include "../base/types.h"
 #include "../chain/logs.h"
 #include "chaos.h"
@@ -534,13 +534,6 @@ static int ov_apply(struct ov_table *t, const struct world *base, uint32_t tx, c
 
 /* ---- the runs ---- */
 
-static uint64_t now_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
 static int cmp_u32(const void *a, const void *b)
 {
     uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
@@ -572,7 +565,7 @@ static bool span_take(struct part_chunk *c, size_t *i)
 
 static void part_run_chunk(struct part_run *run, struct part_chunk *c)
 {
-    uint64_t start = now_ns();
+    uint64_t start = monotonic_ns();
     c->err = ov_init(&c->t, c->hi - c->lo);
     for (size_t i; !c->err && span_take(c, &i);) {
         struct par_tx_output *o = &run->out[i];
@@ -580,9 +573,9 @@ static void part_run_chunk(struct part_run *run, struct part_chunk *c)
         struct state_view view = {&part_view_ops, &pv};
         struct write_set ws;
         write_set_init(&ws);
-        uint64_t t0 = now_ns();
+        uint64_t t0 = monotonic_ns();
         int err = transition_apply(run->env, &view, &run->txs[i], 0, &o->result, &ws);
-        o->exec_ns = now_ns() - t0;
+        o->exec_ns = monotonic_ns() - t0;
         if (!err && pv.oom)
             err = PAREVM_ERR_NOMEM;
         if (err) {
@@ -620,7 +613,7 @@ static void part_run_chunk(struct part_run *run, struct part_chunk *c)
             ;
         c->hi = (uint32_t)s;
     }
-    c->ns = now_ns() - start;
+    c->ns = monotonic_ns() - start;
 }
 
 /* A run stops only where its thread finds nothing left; one that would

@@ -30,8 +30,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
+#include "../base/clock.h"
 #include "../base/deep_stack.h"
 #include "../base/scratch.h"
 #include "../chain/logs.h"
@@ -41,13 +41,6 @@
 #include "../state/trie.h"
 #include "../state/world.h"
 #include "../state/write_set.h"
-
-static uint64_t monotonic_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
 
 /* ---- BLOCKHASH ---- */
 

@@ -170,7 +170,7 @@ void journal_free(struct journal *j)
     memset(j, 0, sizeof *j);
 }
 
-void journal_begin(struct journal *j, const struct state_view *view, enum fork fork)
+void journal_begin(struct journal *j, const struct state_view *view, struct journal_rules rules)
 {
     release_accounts(j);
     free_logs(j->logs, 0, j->log_count);
@@ -182,7 +182,7 @@ void journal_begin(struct journal *j, const struct state_view *view, enum fork f
     hmap_clear(&j->slot_index);
     hmap_clear(&j->transient);
     j->view = *view;
-    j->fork = fork;
+    j->rules = rules;
 }
 
 struct journal_checkpoint journal_checkpoint(const struct journal *j)
@@ -828,10 +828,10 @@ static bool account_deleted(struct journal *j, struct journal_account *acc, int 
     if (acc->flags & AF_DESTRUCTED) {
         /* EIP-6780 (Cancun): SELFDESTRUCT deletes only an account created
          * in the same transaction. */
-        if (j->fork < FORK_CANCUN || (acc->flags & AF_CREATED))
+        if (!j->rules.selfdestruct_created_only || (acc->flags & AF_CREATED))
             return true;
     }
-    if (j->fork >= FORK_SPURIOUS && ((acc->flags & AF_TOUCHED) || acc->touch_permanent)) {
+    if (j->rules.clear_empty && ((acc->flags & AF_TOUCHED) || acc->touch_permanent)) {
         /* EIP-161: a touched account that is empty at the end is deleted.
          * A pure positive delta proves non-emptiness without a read. */
         if (!(acc->loaded & LOADED_BALANCE) && !u256_is_zero(&acc->delta))

@@ -25,7 +25,6 @@
 #include "../base/hashmap.h"
 #include "../base/types.h"
 #include "../base/u256.h"
-#include "../evm/fork.h"
 #include "code.h"
 #include "log.h"
 #include "state_view.h"
@@ -35,9 +34,21 @@ struct journal_account;
 struct journal_slot;
 struct journal_undo;
 
+/* The fork-dependent rules the journal applies when it finalizes. The EVM
+ * layer sets them from the fork (evm/fork.h: fork_journal_rules), so the
+ * state layer knows no fork. */
+struct journal_rules {
+    /* EIP-161 (Spurious Dragon): a touched account empty at the end is
+     * deleted. */
+    bool clear_empty;
+    /* EIP-6780 (Cancun): SELFDESTRUCT deletes only an account created in
+     * the same transaction. */
+    bool selfdestruct_created_only;
+};
+
 struct journal {
     struct state_view view;
-    enum fork fork;
+    struct journal_rules rules;
     struct hmap account_index; /* address -> uint32 index into accounts */
     void **accounts; /* struct journal_account *: stable, reused across txs */
     uint32_t account_count, account_cap;
@@ -63,8 +74,9 @@ struct journal_checkpoint {
 
 void journal_init(struct journal *j);
 void journal_free(struct journal *j);
-/* Begin a new transaction over view (clears everything, keeps memory). */
-void journal_begin(struct journal *j, const struct state_view *view, enum fork fork);
+/* Begin a new transaction over view under rules (clears everything, keeps
+ * memory). */
+void journal_begin(struct journal *j, const struct state_view *view, struct journal_rules rules);
 
 struct journal_checkpoint journal_checkpoint(const struct journal *j);
 void journal_revert(struct journal *j, struct journal_checkpoint cp);

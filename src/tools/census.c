@@ -12,9 +12,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
+#include "../base/clock.h"
 #include "../base/hex.h"
 #include "../exec/bal.h"
 #include "../exec/exec.h"
@@ -25,13 +25,6 @@
 #include "util.h"
 
 const int census_p[CENSUS_P_COUNT] = {2, 4, 8, 16, 32, 64};
-
-static double census_now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
 
 /* Add count to address a's total in row->contracts (kept: the largest). */
 static void census_add_contract(struct census_row *row, const uint8_t addr[20], uint32_t count)
@@ -113,10 +106,10 @@ void census_block(const char *dir, struct census_row *row)
     struct world w;
     struct block_result seq, par;
     int err = world_clone(&f.pre, &w);
-    double t0 = census_now_s();
+    double t0 = monotonic_seconds();
     if (!err)
         err = exec_block_sequential(&cfg, &f.block, &w, &f.hashes, &seq);
-    double seq_s = census_now_s() - t0;
+    double seq_s = monotonic_seconds() - t0;
     if (err) {
         snprintf(row->error, sizeof row->error, "sequential execution failed: %s", parevm_strerror(err));
         world_free(&w);
@@ -217,7 +210,7 @@ static void census_hot_text(const struct census_hot *h, char *out, size_t len)
     static const char *const kind[] = {"balance", "nonce", "code", "storage", "storage-clear"};
     char a[43], s[67];
     census_hex(h->addr, 20, a);
-    if (h->kind == 3) {
+    if (h->kind == PAR_LOC_STORAGE) {
         size_t k = 0;
         while (k < 31 && h->slot[k] == 0)
             k++;
@@ -592,7 +585,7 @@ static void census_progress(struct census_pool *p, size_t done)
 {
     if (!p->progress)
         return;
-    double el = census_now_s() - p->t0;
+    double el = monotonic_seconds() - p->t0;
     double eta = done ? el / (double)done * (double)(p->n - done) : 0;
     int w = 30, fill = p->n ? (int)((double)w * (double)done / (double)p->n) : w;
     fprintf(stderr, "\rcensus [%.*s%*s] %zu/%zu  %.0fs elapsed, ETA %.0fs ", fill,
@@ -621,7 +614,7 @@ int census_run_local(const char *const *dirs, const size_t *order, size_t n, int
                      struct census_row *rows, bool progress)
 {
     struct census_pool p = {
-        .dirs = dirs, .order = order, .n = n, .rows = rows, .progress = progress, .t0 = census_now_s()};
+        .dirs = dirs, .order = order, .n = n, .rows = rows, .progress = progress, .t0 = monotonic_seconds()};
     atomic_init(&p.next, 0);
     atomic_init(&p.done, 0);
     pthread_t tid[256];

@@ -20,7 +20,6 @@
 
 #include "../base/hex.h"
 #include "../base/u256.h"
-#include "../exec/mvmemory.h"
 #include "report_internal.h"
 
 /* Chart geometry (pixels). */
@@ -108,7 +107,7 @@ static bool report_hot_hex(const struct par_hot_location *h, char addr[43], char
 {
     report_address_hex(&h->addr, addr);
     slot[0] = '\0';
-    if (h->kind != MV_STORAGE)
+    if (h->kind != PAR_LOC_STORAGE)
         return false;
     report_slot_hex(&h->slot, slot);
     return true;

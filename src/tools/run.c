@@ -14,10 +14,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "../base/buf.h"
+#include "../base/clock.h"
 #include "../base/hex.h"
 #include "../evm/precompiles.h"
 #include "../evm/trace.h"
@@ -116,13 +116,6 @@ static void buf_u256(struct bytebuf *b, const u256 *v)
     char h[80];
     u256_to_hex(v, h);
     buf_printf(b, "\"%s\"", h);
-}
-
-static double now_seconds(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
 /* One-time process setup the EVM does lazily on first use (the ecrecover
@@ -511,10 +504,10 @@ static bool run_block(const char *dir, const struct run_options *opt, FILE *tabl
      * recording run on a copy of the pre-state, as without --engine. */
     struct world drive_pre;
     bool have_drive_pre = exec.drive && world_clone(&fx.pre, &drive_pre) == PAREVM_OK;
-    double t0 = now_seconds();
+    double t0 = monotonic_seconds();
     rc = exec_block_parallel(&cfg, &fx.block, &fx.pre, &fx.hashes, &exec, &res,
                              opt->bal_drive ? &stats : NULL);
-    double secs = now_seconds() - t0;
+    double secs = monotonic_seconds() - t0;
     fflush(stderr);
     if (trace.error)
         fprintf(table, "%s: trace: %s\n", dir, parevm_strerror(trace.error));

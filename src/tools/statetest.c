@@ -22,10 +22,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "../base/buf.h"
+#include "../base/clock.h"
 #include "../base/hex.h"
 #include "../chain/logs.h"
 #include "../chain/transition.h"
@@ -172,13 +172,6 @@ void cli_statetest_usage(FILE *out)
 static void hash_hex(const hash32 *h, char out[67])
 {
     hex_encode(h->bytes, 32, out);
-}
-
-static double now_seconds(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
 /* The state-test runner's coinbase rule (geth's state test harness, with
@@ -335,7 +328,7 @@ static int bench_exec_once(const struct block_env *env, const struct statetest *
     }
     struct world_view wv = {&w, env->block_hash, env->block_hash_arg};
     struct state_view view = world_view_make(&wv);
-    journal_begin(j, &view, env->fork);
+    journal_begin(j, &view, fork_journal_rules(env->fork));
     bool was_warm;
     err = journal_warm_account(j, &tx.sender, &was_warm);
     if (!err && tx.has_to)
@@ -365,9 +358,9 @@ static int bench_exec_once(const struct block_env *env, const struct statetest *
         m.input = tx.data;
         m.input_len = tx.data_len;
         struct evm_result r = {0};
-        double t0 = now_seconds();
+        double t0 = monotonic_seconds();
         evm_call(evm, &m, &r);
-        *exec_s = now_seconds() - t0;
+        *exec_s = monotonic_seconds() - t0;
         free(r.output);
         err = evm->error;
     }
@@ -391,10 +384,10 @@ static int bench_analysis_once(const struct statetest *t, const struct statetest
         if (!fresh)
             err = PAREVM_ERR_NOMEM;
         else {
-            double t0 = now_seconds();
+            double t0 = monotonic_seconds();
             if (!code_jumpdests(fresh))
                 err = PAREVM_ERR_NOMEM;
-            *analysis_s = now_seconds() - t0;
+            *analysis_s = monotonic_seconds() - t0;
             code_release(fresh);
         }
     }
@@ -421,8 +414,8 @@ static int bench_case(const struct statetest *t, const struct statetest_post *p,
         goto fail;
     struct block_env env;
     statetest_block_env(t, p->fork, &env);
-    double start = now_seconds();
-    while (n < MAX_RUNS && (n < MIN_RUNS || now_seconds() - start < budget)) {
+    double start = monotonic_seconds();
+    while (n < MAX_RUNS && (n < MIN_RUNS || monotonic_seconds() - start < budget)) {
         struct world w;
         struct tx tx;
         if (world_clone(&t->pre, &w))
@@ -432,9 +425,9 @@ static int bench_case(const struct statetest *t, const struct statetest_post *p,
         if (err == PAREVM_OK) {
             struct tx_result txr;
             memset(&txr, 0, sizeof txr);
-            double t0 = now_seconds();
+            double t0 = monotonic_seconds();
             err = transition_apply_world(&env, &w, &tx, 0, &txr);
-            elapsed = now_seconds() - t0;
+            elapsed = monotonic_seconds() - t0;
             tx_result_free(&txr);
             tx_free(&tx);
         } else if (err == PAREVM_ERR_RANGE) {
