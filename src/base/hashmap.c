@@ -52,16 +52,18 @@ static inline uint64_t rd32(const uint8_t *p)
     return v;
 }
 
-/* Key equality. Keys a multiple of 8 bytes long (the journal's slot keys,
- * 56 bytes) compare word by word: the probe key is usually one the caller
- * has just written with 8-byte stores, and libc's memcmp reads it with
- * 32-byte vector loads the CPU cannot forward from them. */
+/* Key equality, 8 bytes at a time (the last word overlapping the one
+ * before it where the length is not a multiple of 8): keys are addresses
+ * (20 bytes) and slot keys (56), and the probe key is usually one the
+ * caller has just written with 8-byte stores, which libc's memcmp reads
+ * with 32-byte vector loads the CPU cannot forward from them; its call
+ * also cost more than the compare on keys this short. */
 static inline bool key_eq(const uint8_t *a, const uint8_t *b, size_t len)
 {
-    if (len % 8 != 0)
+    if (len < 8)
         return memcmp(a, b, len) == 0;
-    uint64_t diff = 0;
-    for (size_t i = 0; i < len; i += 8)
+    uint64_t diff = rd64(a + len - 8) ^ rd64(b + len - 8);
+    for (size_t i = 0; i + 8 < len; i += 8)
         diff |= rd64(a + i) ^ rd64(b + i);
     return diff == 0;
 }
