@@ -555,7 +555,8 @@ static int ld_block(struct json_ctx *ld, const cJSON *root, const struct chain_c
 int mainnet_parse_block(const char *path, const char *json, size_t len, const struct chain_config *cfg,
                         struct block *out, char *err, size_t err_len)
 {
-    struct json_ctx ld = {path ? path : "block.json", err, err_len, PAREVM_OK};
+    struct json_ctx ld = {
+        .path = path ? path : "block.json", .err = err, .err_len = err_len, .dialect = JSON_RPC};
     memset(out, 0, sizeof *out);
     if (!json || !cfg)
         return json_fail(&ld, PAREVM_ERR_ARG, NULL, "no input");
@@ -640,7 +641,8 @@ static int ld_state(struct json_ctx *ld, const cJSON *root, struct world *w)
 int mainnet_parse_state(const char *path, const char *json, size_t len, struct world *out, char *err,
                         size_t err_len)
 {
-    struct json_ctx ld = {path ? path : "pre_state.json", err, err_len, PAREVM_OK};
+    struct json_ctx ld = {
+        .path = path ? path : "pre_state.json", .err = err, .err_len = err_len, .dialect = JSON_RPC};
     world_init(out);
     if (!json)
         return json_fail(&ld, PAREVM_ERR_ARG, NULL, "no input");
@@ -737,7 +739,8 @@ static int ld_hashes(struct json_ctx *ld, const cJSON *root, struct block_hashes
 int mainnet_parse_block_hashes(const char *path, const char *json, size_t len, struct block_hashes *out,
                                char *err, size_t err_len)
 {
-    struct json_ctx ld = {path ? path : "block_hashes.json", err, err_len, PAREVM_OK};
+    struct json_ctx ld = {
+        .path = path ? path : "block_hashes.json", .err = err, .err_len = err_len, .dialect = JSON_RPC};
     memset(out, 0, sizeof *out);
     if (!json)
         return json_fail(&ld, PAREVM_ERR_ARG, NULL, "no input");
