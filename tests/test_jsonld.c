@@ -1,5 +1,5 @@
 /* jsonld: the field loaders every format shares, read in each dialect
- * (JSON-RPC mainnet fixtures, geth t8n inputs, ethereum/tests fixtures):
+ * (JSON-RPC mainnet fixtures, geth t8n inputs, state and blockchain tests):
  * what each accepts, and the exact message (file, test, field) when it
  * refuses. */
 #include <setjmp.h>
@@ -85,21 +85,21 @@ static void test_numbers_t8n(void **state)
                  PAREVM_ERR_RANGE, "f.json: n: value exceeds 256 bits");
 }
 
-static void test_numbers_fixture(void **state)
+static void test_numbers_statetest(void **state)
 {
     (void)state;
-    check_number(JSON_FIXTURE, "\"0x\"", PAREVM_OK, "0x0");
-    check_number(JSON_FIXTURE, "\"255\"", PAREVM_OK, "0xff");
-    check_number(JSON_FIXTURE, "255", PAREVM_OK, "0xff");
-    check_number(JSON_FIXTURE, "\"0x:bigint 0x10\"", PAREVM_OK, "0x10");
-    check_number(JSON_FIXTURE, "\"12a\"", PAREVM_ERR_JSON, "f.json: n: bad decimal number");
-    check_number(JSON_FIXTURE, "1.5", PAREVM_ERR_JSON, "f.json: n: expected a non-negative integer");
-    check_number(JSON_FIXTURE, "true", PAREVM_ERR_JSON, "f.json: n: expected a string");
+    check_number(JSON_STATETEST, "\"0x\"", PAREVM_OK, "0x0");
+    check_number(JSON_STATETEST, "\"255\"", PAREVM_OK, "0xff");
+    check_number(JSON_STATETEST, "255", PAREVM_OK, "0xff");
+    check_number(JSON_STATETEST, "\"0x:bigint 0x10\"", PAREVM_OK, "0x10");
+    check_number(JSON_STATETEST, "\"12a\"", PAREVM_ERR_JSON, "f.json: n: bad decimal number");
+    check_number(JSON_STATETEST, "1.5", PAREVM_ERR_JSON, "f.json: n: expected a non-negative integer");
+    check_number(JSON_STATETEST, "true", PAREVM_ERR_JSON, "f.json: n: expected a string");
 
     /* past 256 bits: an error, or saturated with *overflow set */
     const char *big = "\"0x:bigint 0x10000000000000000000000000000000000000000000000000000000000000000\"";
-    check_number(JSON_FIXTURE, big, PAREVM_ERR_RANGE, "f.json: n: value exceeds 256 bits");
-    struct fixture *fx = open_value(JSON_FIXTURE, big);
+    check_number(JSON_STATETEST, big, PAREVM_ERR_RANGE, "f.json: n: value exceeds 256 bits");
+    struct fixture *fx = open_value(JSON_STATETEST, big);
     u256 v, max = u256_max();
     bool overflow = false;
     assert_int_equal(json_u256_ex(&fx->c, fx->item, "n", &v, &overflow), PAREVM_OK);
@@ -108,11 +108,21 @@ static void test_numbers_fixture(void **state)
     close_value(fx);
 }
 
+static void test_numbers_blocktest(void **state)
+{
+    (void)state;
+    check_number(JSON_BLOCKTEST, "\"0x\"", PAREVM_OK, "0x0");
+    check_number(JSON_BLOCKTEST, "\"255\"", PAREVM_OK, "0xff");
+    check_number(JSON_BLOCKTEST, "\"0x:bigint 0x10\"", PAREVM_OK, "0x10");
+    check_number(JSON_BLOCKTEST, "255", PAREVM_ERR_JSON, "f.json: n: expected a string");
+    check_number(JSON_BLOCKTEST, "\"12a\"", PAREVM_ERR_JSON, "f.json: n: bad decimal number");
+}
+
 static void test_u64(void **state)
 {
     (void)state;
-    enum json_dialect all[] = {JSON_RPC, JSON_T8N, JSON_FIXTURE};
-    for (size_t i = 0; i < 3; i++) {
+    enum json_dialect all[] = {JSON_RPC, JSON_T8N, JSON_STATETEST, JSON_BLOCKTEST};
+    for (size_t i = 0; i < 4; i++) {
         struct fixture *fx = open_value(all[i], "\"0xffffffffffffffff\"");
         uint64_t v = 0;
         assert_int_equal(json_u64(&fx->c, fx->item, "n", &v), PAREVM_OK);
@@ -139,7 +149,7 @@ static void check_fixed(enum json_dialect d, const char *text, int want_rc, cons
 static void test_fixed_and_bytes(void **state)
 {
     (void)state;
-    for (enum json_dialect d = JSON_RPC; d <= JSON_FIXTURE; d++) {
+    for (enum json_dialect d = JSON_RPC; d <= JSON_STATETEST; d++) {
         check_fixed(d, "\"0xabcd\"", PAREVM_OK, "");
         check_fixed(d, "\"ABCD\"", PAREVM_OK, "");
         check_fixed(d, "\"0xabcdef\"", PAREVM_ERR_HEX, "f.json: h: expected 2 bytes of hex");
@@ -147,8 +157,12 @@ static void test_fixed_and_bytes(void **state)
     }
     /* an odd digit count: t8n measures the length first */
     check_fixed(JSON_RPC, "\"0xabc\"", PAREVM_ERR_HEX, "f.json: h: bad hex");
-    check_fixed(JSON_FIXTURE, "\"0xabc\"", PAREVM_ERR_HEX, "f.json: h: bad hex");
+    check_fixed(JSON_STATETEST, "\"0xabc\"", PAREVM_ERR_HEX, "f.json: h: bad hex");
     check_fixed(JSON_T8N, "\"0xabc\"", PAREVM_ERR_HEX, "f.json: h: expected 2 bytes of hex");
+    /* blockchain tests: any hex that does not decode is the wrong size */
+    check_fixed(JSON_BLOCKTEST, "\"0xabcd\"", PAREVM_OK, "");
+    check_fixed(JSON_BLOCKTEST, "\"0xabc\"", PAREVM_ERR_HEX, "f.json: h: expected 2 bytes of hex");
+    check_fixed(JSON_BLOCKTEST, "\"0xabzz\"", PAREVM_ERR_HEX, "f.json: h: expected 2 bytes of hex");
     check_fixed(JSON_RPC, "1", PAREVM_ERR_JSON, "f.json: h: expected a string");
     check_fixed(JSON_T8N, "1", PAREVM_ERR_JSON, "f.json: h: expected a hex string");
 
@@ -165,7 +179,7 @@ static void test_fixed_and_bytes(void **state)
     assert_null(b);
     assert_int_equal(n, 0);
     close_value(fx);
-    fx = open_value(JSON_FIXTURE, "\"0x012\"");
+    fx = open_value(JSON_STATETEST, "\"0x012\"");
     assert_int_equal(json_bytes(&fx->c, fx->item, "d", &b, &n), PAREVM_ERR_HEX);
     assert_null(b);
     assert_string_equal(fx->err, "f.json: d: bad hex");
@@ -176,7 +190,7 @@ static void test_fixed_and_bytes(void **state)
 static void test_message_names_test(void **state)
 {
     (void)state;
-    struct fixture *fx = open_value(JSON_FIXTURE, "\"x\"");
+    struct fixture *fx = open_value(JSON_STATETEST, "\"x\"");
     fx->c.test = "add11";
     u256 v;
     assert_int_equal(json_u256(&fx->c, fx->item, "transaction.value[0]", &v), PAREVM_ERR_JSON);
@@ -212,7 +226,7 @@ static void test_access_list(void **state)
     size_t n;
 
     snprintf(text, sizeof text, "[{\"address\":%s,\"storageKeys\":[\"0x%064x\"]}]", addr, 7);
-    for (enum json_dialect d = JSON_RPC; d <= JSON_FIXTURE; d++) {
+    for (enum json_dialect d = JSON_RPC; d <= JSON_STATETEST; d++) {
         assert_int_equal(load_access_list(d, text, err, &e, &n), PAREVM_OK);
         assert_int_equal(n, 1);
         assert_int_equal(e[0].addr.bytes[19], 0xaa);
@@ -232,7 +246,7 @@ static void test_access_list(void **state)
     assert_string_equal(err, "f.json: accessList[0].storageKeys: missing field");
     free_access_list(e, n);
     snprintf(text, sizeof text, "[{\"address\":%s,\"storageKeys\":[\"0x07\"]}]", addr);
-    assert_int_equal(load_access_list(JSON_FIXTURE, text, err, &e, &n), PAREVM_ERR_HEX);
+    assert_int_equal(load_access_list(JSON_STATETEST, text, err, &e, &n), PAREVM_ERR_HEX);
     assert_string_equal(err, "f.json: accessList[0].storageKeys[0]: expected 32 bytes of hex");
     free_access_list(e, n);
 
@@ -240,11 +254,11 @@ static void test_access_list(void **state)
     assert_int_equal(load_access_list(JSON_RPC, "[{\"address\":null}]", err, &e, &n), PAREVM_ERR_JSON);
     assert_string_equal(err, "f.json: accessList[0].address: missing field");
     free_access_list(e, n);
-    assert_int_equal(load_access_list(JSON_FIXTURE, "[{\"address\":null}]", err, &e, &n), PAREVM_ERR_JSON);
+    assert_int_equal(load_access_list(JSON_STATETEST, "[{\"address\":null}]", err, &e, &n), PAREVM_ERR_JSON);
     assert_string_equal(err, "f.json: accessList[0].address: expected a string");
     free_access_list(e, n);
 
-    assert_int_equal(load_access_list(JSON_FIXTURE, "{}", err, &e, &n), PAREVM_ERR_JSON);
+    assert_int_equal(load_access_list(JSON_STATETEST, "{}", err, &e, &n), PAREVM_ERR_JSON);
     assert_string_equal(err, "f.json: accessList: expected an array or null");
     assert_int_equal(load_access_list(JSON_T8N, "{}", err, &e, &n), PAREVM_ERR_JSON);
     assert_string_equal(err, "f.json: accessList: expected an array");
@@ -272,7 +286,7 @@ static void test_authorization_list(void **state)
     size_t n;
     const char *ok = "{\"chainId\":\"0x1\",\"address\":\"0x00000000000000000000000000000000000000aa\","
                      "\"nonce\":\"0x5\",\"v\":\"0x1\",\"r\":\"0x2\",\"s\":\"0x3\"}";
-    for (enum json_dialect d = JSON_RPC; d <= JSON_FIXTURE; d++) {
+    for (enum json_dialect d = JSON_RPC; d <= JSON_STATETEST; d++) {
         assert_int_equal(load_authorizations(d, ok, err, &a, &n, NULL), PAREVM_OK);
         assert_int_equal(n, 1);
         assert_int_equal(a[0].nonce, 5);
@@ -303,12 +317,12 @@ static void test_authorization_list(void **state)
     assert_string_equal(err, "f.json: auth[0].v: exceeds 8 bits");
     free(a);
     bool out_of_range = false;
-    assert_int_equal(load_authorizations(JSON_FIXTURE, wide, err, &a, &n, &out_of_range), PAREVM_OK);
+    assert_int_equal(load_authorizations(JSON_STATETEST, wide, err, &a, &n, &out_of_range), PAREVM_OK);
     assert_true(out_of_range);
     free(a);
     const char *bad_v = "{\"chainId\":\"0x1\",\"address\":\"0x00000000000000000000000000000000000000aa\","
                         "\"nonce\":\"0x5\",\"v\":\"0xzz\",\"r\":\"0x2\",\"s\":\"0x3\"}";
-    assert_int_equal(load_authorizations(JSON_FIXTURE, bad_v, err, &a, &n, &out_of_range), PAREVM_ERR_HEX);
+    assert_int_equal(load_authorizations(JSON_STATETEST, bad_v, err, &a, &n, &out_of_range), PAREVM_ERR_HEX);
     assert_string_equal(err, "f.json: auth[0].yParity: bad hex"); /* state tests call v yParity */
     free(a);
     const char *big_nonce = "{\"chainId\":\"0x1\",\"address\":\"0x00000000000000000000000000000000000000aa\","
@@ -321,10 +335,15 @@ static void test_authorization_list(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_numbers_rpc),     cmocka_unit_test(test_numbers_t8n),
-        cmocka_unit_test(test_numbers_fixture), cmocka_unit_test(test_u64),
-        cmocka_unit_test(test_fixed_and_bytes), cmocka_unit_test(test_message_names_test),
-        cmocka_unit_test(test_access_list),     cmocka_unit_test(test_authorization_list),
+        cmocka_unit_test(test_numbers_rpc),
+        cmocka_unit_test(test_numbers_t8n),
+        cmocka_unit_test(test_numbers_statetest),
+        cmocka_unit_test(test_numbers_blocktest),
+        cmocka_unit_test(test_u64),
+        cmocka_unit_test(test_fixed_and_bytes),
+        cmocka_unit_test(test_message_names_test),
+        cmocka_unit_test(test_access_list),
+        cmocka_unit_test(test_authorization_list),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

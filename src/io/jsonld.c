@@ -91,11 +91,11 @@ const cJSON *json_member(const cJSON *obj, const char *key)
     return item && !cJSON_IsNull(item) ? item : NULL;
 }
 
-/* Member in the dialect's sense: JSON_FIXTURE reads a JSON null as a
+/* Member in the dialect's sense: JSON_STATETEST reads a JSON null as a
  * (wrong) value, the others as an absence. */
 static const cJSON *dialect_member(const struct json_ctx *c, const cJSON *obj, const char *key)
 {
-    return c->dialect == JSON_FIXTURE ? cJSON_GetObjectItemCaseSensitive(obj, key) : json_member(obj, key);
+    return c->dialect == JSON_STATETEST ? cJSON_GetObjectItemCaseSensitive(obj, key) : json_member(obj, key);
 }
 
 /* Required member; "PREFIX.KEY: missing field" when absent. field
@@ -158,7 +158,8 @@ static int t8n_decimal(struct json_ctx *c, const char *s, const char *field, u25
     return PAREVM_OK;
 }
 
-/* JSON_FIXTURE text: every digit checked first, then the size. */
+/* State and blockchain test text: every digit checked first, then the
+ * size. */
 static int fixture_number(struct json_ctx *c, const char *s, const char *field, u256 *out, bool *overflow)
 {
     if (strncmp(s, "0x:bigint ", 10) == 0)
@@ -203,7 +204,8 @@ static int number_text(struct json_ctx *c, const char *s, const char *field, u25
         if (s[2] == '\0')
             return json_fail(c, PAREVM_ERR_HEX, field, "bad hex (empty number)");
         return hex_quantity(c, s, field, out, overflow);
-    case JSON_FIXTURE:
+    case JSON_STATETEST:
+    case JSON_BLOCKTEST:
         break;
     }
     return fixture_number(c, s, field, out, overflow);
@@ -218,7 +220,7 @@ int json_u256_ex(struct json_ctx *c, const cJSON *item, const char *field, u256 
 {
     if (overflow)
         *overflow = false;
-    if (c->dialect != JSON_RPC && cJSON_IsNumber(item)) {
+    if ((c->dialect == JSON_T8N || c->dialect == JSON_STATETEST) && cJSON_IsNumber(item)) {
         /* a JSON integer, exact only below 2^53 */
         double d = item->valuedouble;
         if (!(d >= 0 && d <= 9007199254740992.0) || d != (double)(uint64_t)d)
@@ -267,7 +269,7 @@ int json_fixed_text(struct json_ctx *c, const char *s, const char *field, uint8_
     /* JSON_T8N names a wrong length before a bad (or odd) digit count */
     bool wrong_length = strlen(digits) != 2 * n;
     int err = c->dialect == JSON_T8N && wrong_length ? PAREVM_ERR_RANGE : hex_decode_exact(s, out, n);
-    if (err == PAREVM_ERR_RANGE)
+    if (err == PAREVM_ERR_RANGE || (err && c->dialect == JSON_BLOCKTEST))
         return json_fail(c, PAREVM_ERR_HEX, field, "expected %zu bytes of hex", n);
     if (err)
         return json_fail(c, PAREVM_ERR_HEX, field, "bad hex");
@@ -315,7 +317,7 @@ int json_access_list(struct json_ctx *c, const cJSON *arr, const char *field,
     char f[JSON_FIELD_MAX], g[JSON_FIELD_MAX], h[JSON_FIELD_MAX];
     if (!cJSON_IsArray(arr)) /* state tests' accessLists[i] may be null */
         return json_fail(c, PAREVM_ERR_JSON, field,
-                         c->dialect == JSON_FIXTURE ? "expected an array or null" : "expected an array");
+                         c->dialect == JSON_STATETEST ? "expected an array or null" : "expected an array");
     size_t n = (size_t)cJSON_GetArraySize(arr);
     if (n == 0)
         return PAREVM_OK;
@@ -409,7 +411,7 @@ int json_authorization_list(struct json_ctx *c, const cJSON *arr, const char *fi
             return json_fail(c, PAREVM_ERR_RANGE, json_field_key(g, f, "nonce"), "value exceeds 64 bits");
         if ((err = require_member(c, e, f, parity_key, &item, g)))
             return err;
-        if (c->dialect == JSON_FIXTURE) /* state tests name it yParity even when given as v */
+        if (c->dialect == JSON_STATETEST) /* state tests name it yParity even when given as v */
             json_field_key(g, f, "yParity");
         if ((err = json_u256_ex(c, item, g, &y_parity, overflow)))
             return err;

@@ -30,11 +30,15 @@ enum json_dialect {
      * list storageKeys may be absent and are numbers; an authorization's
      * chainId, r and s are reported missing after its other fields. */
     JSON_T8N,
-    /* ethereum/tests fixtures: a number is "0x" and any count of hex
+    /* ethereum/tests state tests: a number is "0x" and any count of hex
      * digits ("0x" alone is zero), decimal digits, a JSON integer below
      * 2^53, or either string after "0x:bigint " (a value that may exceed
      * 256 bits); JSON null is a value (a wrong one), not an absence. */
-    JSON_FIXTURE,
+    JSON_STATETEST,
+    /* ethereum/tests blockchain tests: numbers as JSON_STATETEST, but
+     * strings only; fixed-size hex that does not decode, for any
+     * reason, is "expected N bytes of hex". */
+    JSON_BLOCKTEST,
 };
 
 struct json_ctx {
@@ -44,8 +48,8 @@ struct json_ctx {
     int code;         /* first failure; later ones are ignored so the
                          innermost cause is reported */
     enum json_dialect dialect;
-    const char *test; /* test being read (JSON_FIXTURE), named after the
-                         file in messages; NULL outside one */
+    const char *test; /* test being read (state and blockchain tests),
+                         named after the file in messages; NULL outside */
 };
 
 /* Record a failure ("PATH: FIELD: message", or "PATH: TEST: FIELD:

@@ -493,7 +493,7 @@ static int ld_test(struct json_ctx *ld, const cJSON *test, struct statetest *t)
 int statetest_parse(const char *path, const char *json, size_t len, struct statetest_file *out, char *err,
                     size_t err_len)
 {
-    struct json_ctx ld = {.path = path, .err = err, .err_len = err_len, .dialect = JSON_FIXTURE};
+    struct json_ctx ld = {.path = path, .err = err, .err_len = err_len, .dialect = JSON_STATETEST};
     memset(out, 0, sizeof *out);
     if (err && err_len)
         err[0] = '\0';
@@ -533,7 +533,7 @@ done:
 
 int statetest_load_file(const char *path, struct statetest_file *out, char *err, size_t err_len)
 {
-    struct json_ctx ld = {.path = path, .err = err, .err_len = err_len, .dialect = JSON_FIXTURE};
+    struct json_ctx ld = {.path = path, .err = err, .err_len = err_len, .dialect = JSON_STATETEST};
     memset(out, 0, sizeof *out);
     char *buf, msg[200];
     size_t len;
