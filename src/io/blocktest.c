@@ -14,46 +14,9 @@
 #include "../base/rlp.h"
 #include "../exec/exec.h"
 #include "../state/trie.h"
+#include "jsonld.h"
 
 /* ---- messages ---- */
-
-/* Parsing context: where we are, for messages. The first failure wins;
- * later calls to bt_fail are ignored so the innermost cause is kept. */
-struct bt_ctx {
-    const char *path;
-    const char *test; /* NULL outside a test */
-    char *err;
-    size_t err_len;
-    int code;
-};
-
-#if defined(__GNUC__)
-__attribute__((format(printf, 4, 5)))
-#endif
-static int bt_fail(struct bt_ctx *c, int code, const char *field, const char *fmt, ...)
-{
-    if (c->code)
-        return c->code;
-    c->code = code;
-    if (!c->err || c->err_len == 0)
-        return code;
-    char msg[256];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
-    va_end(ap);
-    if (c->test && field)
-        snprintf(c->err, c->err_len, "%s: %s: %s: %s", c->path, c->test, field, msg);
-    else if (c->test)
-        snprintf(c->err, c->err_len, "%s: %s: %s", c->path, c->test, msg);
-    else if (field)
-        snprintf(c->err, c->err_len, "%s: %s: %s", c->path, field, msg);
-    else
-        snprintf(c->err, c->err_len, "%s: %s", c->path, msg);
-    return code;
-}
-
-static int bt_nomem(struct bt_ctx *c) { return bt_fail(c, PAREVM_ERR_NOMEM, NULL, "out of memory"); }
 
 /* Field names for messages, truncated to FIELD_MAX bytes. */
 #define FIELD_MAX 256
@@ -72,120 +35,39 @@ static const char *field_name(char *buf, size_t cap, const char *fmt, ...)
 
 /* ---- JSON values ---- */
 
-/* Optional member: absent or JSON null both count as absent. */
-static const cJSON *json_optional(const cJSON *obj, const char *key)
+static int bt_require(struct json_ctx *c, const cJSON *obj, const char *key, const char *field, const cJSON **out)
 {
-    const cJSON *item = cJSON_GetObjectItemCaseSensitive(obj, key);
-    return item && !cJSON_IsNull(item) ? item : NULL;
-}
-
-static int bt_require(struct bt_ctx *c, const cJSON *obj, const char *key, const char *field, const cJSON **out)
-{
-    *out = json_optional(obj, key);
+    *out = json_member(obj, key);
     if (!*out)
-        return bt_fail(c, PAREVM_ERR_JSON, field, "missing field");
+        return json_fail(c, PAREVM_ERR_JSON, field, "missing field");
     return PAREVM_OK;
 }
 
-static int bt_string(struct bt_ctx *c, const cJSON *item, const char *field, const char **out)
+static int bt_string(struct json_ctx *c, const cJSON *item, const char *field, const char **out)
 {
     if (!cJSON_IsString(item) || !item->valuestring)
-        return bt_fail(c, PAREVM_ERR_JSON, field, "expected a string");
+        return json_fail(c, PAREVM_ERR_JSON, field, "expected a string");
     *out = item->valuestring;
     return PAREVM_OK;
 }
 
-static int bt_strdup(struct bt_ctx *c, const cJSON *item, const char *field, char **out)
+static int bt_strdup(struct json_ctx *c, const cJSON *item, const char *field, char **out)
 {
     const char *s = NULL;
     int err = bt_string(c, item, field, &s);
     if (err)
         return err;
     if (!(*out = strdup(s)))
-        return bt_nomem(c);
-    return PAREVM_OK;
-}
-
-/* Numbers in fixtures are strings: "0x" hex (any digit count, leading
- * zeros allowed, "0x" alone is zero) or decimal; "0x:bigint " marks
- * values that may be large. Values over 256 bits are a range error. */
-static int bt_u256(struct bt_ctx *c, const cJSON *item, const char *field, u256 *out)
-{
-    const char *s = NULL;
-    int err = bt_string(c, item, field, &s);
-    if (err)
-        return err;
-    if (strncmp(s, "0x:bigint ", 10) == 0)
-        s += 10;
-    bool hex = s[0] == '0' && (s[1] == 'x' || s[1] == 'X');
-    const char *digits = hex ? s + 2 : s;
-    if (!hex && *digits == '\0')
-        return bt_fail(c, PAREVM_ERR_JSON, field, "empty number");
-    for (const char *p = digits; *p; p++) {
-        bool ok = hex ? ((*p >= '0' && *p <= '9') || (*p >= 'a' && *p <= 'f') || (*p >= 'A' && *p <= 'F'))
-                      : (*p >= '0' && *p <= '9');
-        if (!ok)
-            return bt_fail(c, hex ? PAREVM_ERR_HEX : PAREVM_ERR_JSON, field, hex ? "bad hex" : "bad decimal number");
-    }
-    while (digits[0] == '0' && digits[1] != '\0')
-        digits++;
-    size_t nd = strlen(digits);
-    if ((hex && nd > 64) || (!hex && nd > 78))
-        return bt_fail(c, PAREVM_ERR_RANGE, field, "value exceeds 256 bits");
-    char norm[100];
-    snprintf(norm, sizeof norm, "%s%s", hex ? "0x" : "", *digits ? digits : "0");
-    if (!u256_from_string(norm, out))
-        return bt_fail(c, PAREVM_ERR_RANGE, field, "value exceeds 256 bits");
-    return PAREVM_OK;
-}
-
-static int bt_u64(struct bt_ctx *c, const cJSON *item, const char *field, uint64_t *out)
-{
-    u256 v;
-    int err = bt_u256(c, item, field, &v);
-    if (err)
-        return err;
-    if (!u256_fits_u64(&v))
-        return bt_fail(c, PAREVM_ERR_RANGE, field, "value exceeds 64 bits");
-    *out = v.w[0];
-    return PAREVM_OK;
-}
-
-/* Exactly n bytes of hex (addresses, hashes). */
-static int bt_fixed(struct bt_ctx *c, const cJSON *item, const char *field, uint8_t *out, size_t n)
-{
-    const char *s = NULL;
-    int err = bt_string(c, item, field, &s);
-    if (err)
-        return err;
-    if (hex_decode_exact(s, out, n))
-        return bt_fail(c, PAREVM_ERR_HEX, field, "expected %zu bytes of hex", n);
-    return PAREVM_OK;
-}
-
-/* Arbitrary-length hex ("0x" is empty). */
-static int bt_bytes(struct bt_ctx *c, const cJSON *item, const char *field, uint8_t **out, size_t *len)
-{
-    const char *s = NULL;
-    *out = NULL;
-    *len = 0;
-    int err = bt_string(c, item, field, &s);
-    if (err)
-        return err;
-    if ((err = hex_decode_alloc(s, out, len))) {
-        *out = NULL;
-        *len = 0;
-        return err == PAREVM_ERR_NOMEM ? bt_nomem(c) : bt_fail(c, PAREVM_ERR_HEX, field, "bad hex");
-    }
+        return json_nomem(c);
     return PAREVM_OK;
 }
 
 /* An account map ({address: {balance, nonce, code, storage}}) into w. */
-static int bt_accounts(struct bt_ctx *c, const cJSON *accounts, const char *name, struct world *w)
+static int bt_accounts(struct json_ctx *c, const cJSON *accounts, const char *name, struct world *w)
 {
     char f[FIELD_MAX], g[FIELD_MAX];
     if (!cJSON_IsObject(accounts))
-        return bt_fail(c, PAREVM_ERR_JSON, name, "expected an object");
+        return json_fail(c, PAREVM_ERR_JSON, name, "expected an object");
     const cJSON *acct_json;
     cJSON_ArrayForEach(acct_json, accounts)
     {
@@ -193,56 +75,56 @@ static int bt_accounts(struct bt_ctx *c, const cJSON *accounts, const char *name
         address a;
         field_name(f, sizeof f, "%s.%s", name, acct_json->string);
         if (!cJSON_IsObject(acct_json))
-            return bt_fail(c, PAREVM_ERR_JSON, f, "expected an object");
+            return json_fail(c, PAREVM_ERR_JSON, f, "expected an object");
         if (hex_decode_exact(acct_json->string, a.bytes, 20))
-            return bt_fail(c, PAREVM_ERR_HEX, f, "account key is not a 20-byte hex address");
+            return json_fail(c, PAREVM_ERR_HEX, f, "account key is not a 20-byte hex address");
         if (world_get(w, &a))
-            return bt_fail(c, PAREVM_ERR_JSON, f, "duplicate account");
+            return json_fail(c, PAREVM_ERR_JSON, f, "duplicate account");
         struct world_account *acct = world_get_or_create(w, &a);
         if (!acct)
-            return bt_nomem(c);
+            return json_nomem(c);
         const cJSON *item;
         if ((err = bt_require(c, acct_json, "balance", field_name(g, sizeof g, "%s.balance", f), &item)) ||
-            (err = bt_u256(c, item, g, &acct->balance)))
+            (err = json_u256(c, item, g, &acct->balance)))
             return err;
         if ((err = bt_require(c, acct_json, "nonce", field_name(g, sizeof g, "%s.nonce", f), &item)) ||
-            (err = bt_u64(c, item, g, &acct->nonce)))
+            (err = json_u64(c, item, g, &acct->nonce)))
             return err;
         uint8_t *code;
         size_t code_len;
         if ((err = bt_require(c, acct_json, "code", field_name(g, sizeof g, "%s.code", f), &item)) ||
-            (err = bt_bytes(c, item, g, &code, &code_len)))
+            (err = json_bytes(c, item, g, &code, &code_len)))
             return err;
         struct code *cd = code_new(code, code_len);
         free(code);
         if (!cd)
-            return bt_nomem(c);
+            return json_nomem(c);
         world_set_code(acct, cd);
         code_release(cd);
         const cJSON *storage, *slot;
         if ((err = bt_require(c, acct_json, "storage", field_name(g, sizeof g, "%s.storage", f), &storage)))
             return err;
         if (!cJSON_IsObject(storage))
-            return bt_fail(c, PAREVM_ERR_JSON, g, "expected an object");
+            return json_fail(c, PAREVM_ERR_JSON, g, "expected an object");
         cJSON_ArrayForEach(slot, storage)
         {
             u256 k, v;
             field_name(g, sizeof g, "%s.storage.%s", f, slot->string);
             /* The key is a member name: check it as a string. */
             cJSON key_item = {.type = cJSON_String, .valuestring = slot->string};
-            if ((err = bt_u256(c, &key_item, g, &k)) || (err = bt_u256(c, slot, g, &v)))
+            if ((err = json_u256(c, &key_item, g, &k)) || (err = json_u256(c, slot, g, &v)))
                 return err;
             u256 old = world_get_storage(acct, &k);
             if (!u256_is_zero(&old))
-                return bt_fail(c, PAREVM_ERR_JSON, g, "duplicate storage slot");
+                return json_fail(c, PAREVM_ERR_JSON, g, "duplicate storage slot");
             if (world_set_storage(acct, &k, &v))
-                return bt_nomem(c);
+                return json_nomem(c);
         }
     }
     return PAREVM_OK;
 }
 
-static int bt_blocks(struct bt_ctx *c, const cJSON *test, struct blocktest *t)
+static int bt_blocks(struct json_ctx *c, const cJSON *test, struct blocktest *t)
 {
     const cJSON *blocks;
     char f[FIELD_MAX];
@@ -250,10 +132,10 @@ static int bt_blocks(struct bt_ctx *c, const cJSON *test, struct blocktest *t)
     if ((err = bt_require(c, test, "blocks", "blocks", &blocks)))
         return err;
     if (!cJSON_IsArray(blocks))
-        return bt_fail(c, PAREVM_ERR_JSON, "blocks", "expected an array");
+        return json_fail(c, PAREVM_ERR_JSON, "blocks", "expected an array");
     size_t n = (size_t)cJSON_GetArraySize(blocks);
     if (n && !(t->blocks = calloc(n, sizeof *t->blocks)))
-        return bt_nomem(c);
+        return json_nomem(c);
     const cJSON *bj;
     cJSON_ArrayForEach(bj, blocks)
     {
@@ -261,57 +143,57 @@ static int bt_blocks(struct bt_ctx *c, const cJSON *test, struct blocktest *t)
         struct blocktest_block *b = &t->blocks[t->block_count++];
         const cJSON *item;
         if (!cJSON_IsObject(bj))
-            return bt_fail(c, PAREVM_ERR_JSON, field_name(f, sizeof f, "blocks[%zu]", i), "expected an object");
+            return json_fail(c, PAREVM_ERR_JSON, field_name(f, sizeof f, "blocks[%zu]", i), "expected an object");
         if ((err = bt_require(c, bj, "rlp", field_name(f, sizeof f, "blocks[%zu].rlp", i), &item)) ||
-            (err = bt_bytes(c, item, f, &b->rlp, &b->rlp_len)))
+            (err = json_bytes(c, item, f, &b->rlp, &b->rlp_len)))
             return err;
-        if ((item = json_optional(bj, "expectException")) &&
+        if ((item = json_member(bj, "expectException")) &&
             (err = bt_strdup(c, item, field_name(f, sizeof f, "blocks[%zu].expectException", i),
                              &b->expect_exception)))
             return err;
-        if ((item = json_optional(bj, "chainname")) &&
+        if ((item = json_member(bj, "chainname")) &&
             (err = bt_strdup(c, item, field_name(f, sizeof f, "blocks[%zu].chainname", i), &b->chain_name)))
             return err;
     }
     return PAREVM_OK;
 }
 
-static int bt_test(struct bt_ctx *c, const cJSON *test, struct blocktest *t)
+static int bt_test(struct json_ctx *c, const cJSON *test, struct blocktest *t)
 {
     const cJSON *item, *header;
     int err;
     if (!(t->name = strdup(test->string)))
-        return bt_nomem(c);
+        return json_nomem(c);
     if (!cJSON_IsObject(test))
-        return bt_fail(c, PAREVM_ERR_JSON, NULL, "expected an object");
+        return json_fail(c, PAREVM_ERR_JSON, NULL, "expected an object");
     if ((err = bt_require(c, test, "network", "network", &item)) || (err = bt_strdup(c, item, "network", &t->network)))
         return err;
-    if ((item = json_optional(test, "sealEngine")) && (err = bt_strdup(c, item, "sealEngine", &t->seal_engine)))
+    if ((item = json_member(test, "sealEngine")) && (err = bt_strdup(c, item, "sealEngine", &t->seal_engine)))
         return err;
     if ((err = bt_require(c, test, "genesisRLP", "genesisRLP", &item)) ||
-        (err = bt_bytes(c, item, "genesisRLP", &t->genesis_rlp, &t->genesis_rlp_len)))
+        (err = json_bytes(c, item, "genesisRLP", &t->genesis_rlp, &t->genesis_rlp_len)))
         return err;
     if ((err = bt_require(c, test, "genesisBlockHeader", "genesisBlockHeader", &header)))
         return err;
     if ((err = bt_require(c, header, "hash", "genesisBlockHeader.hash", &item)) ||
-        (err = bt_fixed(c, item, "genesisBlockHeader.hash", t->genesis_hash.bytes, 32)))
+        (err = json_fixed(c, item, "genesisBlockHeader.hash", t->genesis_hash.bytes, 32)))
         return err;
     if ((err = bt_require(c, test, "pre", "pre", &item)) || (err = bt_accounts(c, item, "pre", &t->pre)))
         return err;
-    if ((item = json_optional(test, "postState"))) {
+    if ((item = json_member(test, "postState"))) {
         t->has_post_state = true;
         if ((err = bt_accounts(c, item, "postState", &t->post)))
             return err;
     }
-    if ((item = json_optional(test, "postStateHash"))) {
+    if ((item = json_member(test, "postStateHash"))) {
         t->has_post_state_hash = true;
-        if ((err = bt_fixed(c, item, "postStateHash", t->post_state_hash.bytes, 32)))
+        if ((err = json_fixed(c, item, "postStateHash", t->post_state_hash.bytes, 32)))
             return err;
     }
     if (!t->has_post_state && !t->has_post_state_hash)
-        return bt_fail(c, PAREVM_ERR_JSON, "postState", "missing field (neither postState nor postStateHash)");
+        return json_fail(c, PAREVM_ERR_JSON, "postState", "missing field (neither postState nor postStateHash)");
     if ((err = bt_require(c, test, "lastblockhash", "lastblockhash", &item)) ||
-        (err = bt_fixed(c, item, "lastblockhash", t->last_block_hash.bytes, 32)))
+        (err = json_fixed(c, item, "lastblockhash", t->last_block_hash.bytes, 32)))
         return err;
     return bt_blocks(c, test, t);
 }
@@ -346,7 +228,7 @@ void blocktest_file_free(struct blocktest_file *f)
 int blocktest_parse(const char *path, const char *json, size_t len, struct blocktest_file *out, char *err,
                     size_t err_len)
 {
-    struct bt_ctx c = {.path = path, .err = err, .err_len = err_len};
+    struct json_ctx c = {.path = path, .err = err, .err_len = err_len, .dialect = JSON_BLOCKTEST};
     memset(out, 0, sizeof *out);
     if (err && err_len)
         err[0] = '\0';
@@ -354,18 +236,18 @@ int blocktest_parse(const char *path, const char *json, size_t len, struct block
     cJSON *root;
     int rc = io_parse_json(json, len, &root, msg, sizeof msg);
     if (rc)
-        return bt_fail(&c, rc, NULL, "%s", msg);
+        return json_fail(&c, rc, NULL, "%s", msg);
     if (!cJSON_IsObject(root)) {
-        rc = bt_fail(&c, PAREVM_ERR_JSON, NULL, "top level is not an object of tests");
+        rc = json_fail(&c, PAREVM_ERR_JSON, NULL, "top level is not an object of tests");
         goto done;
     }
     if (!(out->path = strdup(path))) {
-        rc = bt_nomem(&c);
+        rc = json_nomem(&c);
         goto done;
     }
     size_t n = (size_t)cJSON_GetArraySize(root);
     if (n && !(out->tests = calloc(n, sizeof *out->tests))) {
-        rc = bt_nomem(&c);
+        rc = json_nomem(&c);
         goto done;
     }
     const cJSON *test;
@@ -387,13 +269,13 @@ done:
 
 int blocktest_load_file(const char *path, struct blocktest_file *out, char *err, size_t err_len)
 {
-    struct bt_ctx c = {.path = path, .err = err, .err_len = err_len};
+    struct json_ctx c = {.path = path, .err = err, .err_len = err_len, .dialect = JSON_BLOCKTEST};
     memset(out, 0, sizeof *out);
     char *buf, msg[200];
     size_t len;
     int rc = io_read_file(path, &buf, &len, msg, sizeof msg);
     if (rc)
-        return bt_fail(&c, rc, NULL, "%s", msg);
+        return json_fail(&c, rc, NULL, "%s", msg);
     rc = blocktest_parse(path, buf, len, out, err, err_len);
     free(buf);
     return rc;

@@ -21,56 +21,6 @@ static int ld_string(struct json_ctx *ld, const cJSON *item, const char *field, 
     return PAREVM_OK;
 }
 
-/* A JSON-RPC quantity: "0x" and 1..64 hex digits (leading zeros allowed). */
-static int ld_quantity_text(struct json_ctx *ld, const char *s, const char *field, u256 *out)
-{
-    if (s[0] != '0' || (s[1] != 'x' && s[1] != 'X'))
-        return json_fail(ld, PAREVM_ERR_HEX, field, "bad hex (expected 0x...)");
-    s += 2;
-    if (*s == '\0')
-        return json_fail(ld, PAREVM_ERR_HEX, field, "bad hex (empty quantity)");
-    while (s[0] == '0' && s[1] != '\0')
-        s++;
-    size_t n = strlen(s);
-    if (n > 64)
-        return json_fail(ld, PAREVM_ERR_RANGE, field, "value exceeds 256 bits");
-    uint8_t be[32] = {0};
-    for (size_t i = 0; i < n; i++) {
-        char c = s[n - 1 - i];
-        unsigned d;
-        if (c >= '0' && c <= '9')
-            d = (unsigned)(c - '0');
-        else if (c >= 'a' && c <= 'f')
-            d = (unsigned)(c - 'a' + 10);
-        else if (c >= 'A' && c <= 'F')
-            d = (unsigned)(c - 'A' + 10);
-        else
-            return json_fail(ld, PAREVM_ERR_HEX, field, "bad hex");
-        be[31 - i / 2] |= (uint8_t)(d << (4 * (i % 2)));
-    }
-    *out = u256_from_be32(be);
-    return PAREVM_OK;
-}
-
-static int ld_quantity(struct json_ctx *ld, const cJSON *item, const char *field, u256 *out)
-{
-    const char *s = NULL;
-    int err = ld_string(ld, item, field, &s);
-    return err ? err : ld_quantity_text(ld, s, field, out);
-}
-
-static int ld_u64(struct json_ctx *ld, const cJSON *item, const char *field, uint64_t *out)
-{
-    u256 v;
-    int err = ld_quantity(ld, item, field, &v);
-    if (err)
-        return err;
-    if (!u256_fits_u64(&v))
-        return json_fail(ld, PAREVM_ERR_RANGE, field, "value exceeds 64 bits");
-    *out = v.w[0];
-    return PAREVM_OK;
-}
-
 static int ld_hex_error(struct json_ctx *ld, int err, const char *field, size_t want)
 {
     if (err == PAREVM_ERR_NOMEM)
@@ -78,33 +28,6 @@ static int ld_hex_error(struct json_ctx *ld, int err, const char *field, size_t 
     if (want && err == PAREVM_ERR_RANGE)
         return json_fail(ld, PAREVM_ERR_HEX, field, "expected %zu bytes of hex", want);
     return json_fail(ld, PAREVM_ERR_HEX, field, "bad hex");
-}
-
-static int ld_fixed(struct json_ctx *ld, const cJSON *item, const char *field, uint8_t *out, size_t n)
-{
-    const char *s = NULL;
-    int err = ld_string(ld, item, field, &s);
-    if (err)
-        return err;
-    if ((err = hex_decode_exact(s, out, n)))
-        return ld_hex_error(ld, err, field, n);
-    return PAREVM_OK;
-}
-
-static int ld_bytes(struct json_ctx *ld, const cJSON *item, const char *field, uint8_t **out, size_t *len)
-{
-    const char *s = NULL;
-    *out = NULL;
-    *len = 0;
-    int err = ld_string(ld, item, field, &s);
-    if (err)
-        return err;
-    if ((err = hex_decode_alloc(s, out, len))) {
-        *out = NULL;
-        *len = 0;
-        return ld_hex_error(ld, err, field, 0);
-    }
-    return PAREVM_OK;
 }
 
 /* Required member of obj (named prefix.key in messages). */
@@ -124,7 +47,7 @@ static int ld_req_u64(struct json_ctx *ld, const cJSON *obj, const char *prefix,
     char f[JSON_FIELD_MAX];
     const cJSON *item;
     int err = ld_req(ld, obj, prefix, key, &item, f);
-    return err ? err : ld_u64(ld, item, f, out);
+    return err ? err : json_u64(ld, item, f, out);
 }
 
 static int ld_req_u256(struct json_ctx *ld, const cJSON *obj, const char *prefix, const char *key, u256 *out)
@@ -132,7 +55,7 @@ static int ld_req_u256(struct json_ctx *ld, const cJSON *obj, const char *prefix
     char f[JSON_FIELD_MAX];
     const cJSON *item;
     int err = ld_req(ld, obj, prefix, key, &item, f);
-    return err ? err : ld_quantity(ld, item, f, out);
+    return err ? err : json_u256(ld, item, f, out);
 }
 
 static int ld_req_fixed(struct json_ctx *ld, const cJSON *obj, const char *prefix, const char *key,
@@ -141,7 +64,7 @@ static int ld_req_fixed(struct json_ctx *ld, const cJSON *obj, const char *prefi
     char f[JSON_FIELD_MAX];
     const cJSON *item;
     int err = ld_req(ld, obj, prefix, key, &item, f);
-    return err ? err : ld_fixed(ld, item, f, out, n);
+    return err ? err : json_fixed(ld, item, f, out, n);
 }
 
 /* ---- block.json ---- */
@@ -178,13 +101,13 @@ static int ld_header(struct json_ctx *ld, const cJSON *obj, const char *prefix, 
                    : ld_hex_error(ld, err, f, 0);
     if ((item = json_member(obj, "baseFeePerGas"))) {
         h->has_base_fee = true;
-        if ((err = ld_quantity(ld, item, json_field_key(f, prefix, "baseFeePerGas"), &h->base_fee)))
+        if ((err = json_u256(ld, item, json_field_key(f, prefix, "baseFeePerGas"), &h->base_fee)))
             return err;
     }
     if ((item = json_member(obj, "withdrawalsRoot"))) {
         h->has_withdrawals_root = true;
-        if ((err = ld_fixed(ld, item, json_field_key(f, prefix, "withdrawalsRoot"), h->withdrawals_root.bytes,
-                            32)))
+        if ((err = json_fixed(ld, item, json_field_key(f, prefix, "withdrawalsRoot"),
+                              h->withdrawals_root.bytes, 32)))
             return err;
     }
     const cJSON *blob_used = json_member(obj, "blobGasUsed"), *excess = json_member(obj, "excessBlobGas");
@@ -196,13 +119,14 @@ static int ld_header(struct json_ctx *ld, const cJSON *obj, const char *prefix, 
     }
     if ((item = json_member(obj, "parentBeaconBlockRoot"))) {
         h->has_parent_beacon_root = true;
-        if ((err = ld_fixed(ld, item, json_field_key(f, prefix, "parentBeaconBlockRoot"),
-                            h->parent_beacon_root.bytes, 32)))
+        if ((err = json_fixed(ld, item, json_field_key(f, prefix, "parentBeaconBlockRoot"),
+                              h->parent_beacon_root.bytes, 32)))
             return err;
     }
     if ((item = json_member(obj, "requestsHash"))) { /* EIP-7685 */
         h->has_requests_hash = true;
-        if ((err = ld_fixed(ld, item, json_field_key(f, prefix, "requestsHash"), h->requests_hash.bytes, 32)))
+        if ((err =
+                 json_fixed(ld, item, json_field_key(f, prefix, "requestsHash"), h->requests_hash.bytes, 32)))
             return err;
     }
     /* Later fields imply the earlier ones in the header's RLP. */
@@ -212,93 +136,8 @@ static int ld_header(struct json_ctx *ld, const cJSON *obj, const char *prefix, 
         return json_fail(ld, PAREVM_ERR_JSON, prefix, "inconsistent set of fork fields in the header");
     if ((item = json_member(obj, "hash"))) {
         h->has_hash = true;
-        if ((err = ld_fixed(ld, item, json_field_key(f, prefix, "hash"), h->hash.bytes, 32)))
+        if ((err = json_fixed(ld, item, json_field_key(f, prefix, "hash"), h->hash.bytes, 32)))
             return err;
-    }
-    return PAREVM_OK;
-}
-
-static int ld_access_list(struct json_ctx *ld, const cJSON *arr, const char *field, struct tx *tx)
-{
-    char f[JSON_FIELD_MAX], g[JSON_FIELD_MAX];
-    if (!cJSON_IsArray(arr))
-        return json_fail(ld, PAREVM_ERR_JSON, field, "expected an array");
-    size_t n = (size_t)cJSON_GetArraySize(arr);
-    if (n == 0)
-        return PAREVM_OK;
-    tx->access_list = calloc(n, sizeof *tx->access_list);
-    if (!tx->access_list)
-        return json_nomem(ld);
-    tx->access_list_len = n;
-    size_t i = 0;
-    const cJSON *e;
-    cJSON_ArrayForEach(e, arr)
-    {
-        struct access_list_entry *entry = &tx->access_list[i];
-        json_field_index(f, field, i++);
-        if (!cJSON_IsObject(e))
-            return json_fail(ld, PAREVM_ERR_JSON, f, "expected an object");
-        int err = ld_req_fixed(ld, e, f, "address", entry->addr.bytes, 20);
-        if (err)
-            return err;
-        const cJSON *keys;
-        if ((err = ld_req(ld, e, f, "storageKeys", &keys, g)))
-            return err;
-        if (!cJSON_IsArray(keys))
-            return json_fail(ld, PAREVM_ERR_JSON, g, "expected an array");
-        size_t k = (size_t)cJSON_GetArraySize(keys);
-        if (k) {
-            entry->keys = calloc(k, sizeof *entry->keys);
-            if (!entry->keys)
-                return json_nomem(ld);
-        }
-        entry->key_count = k;
-        size_t j = 0;
-        const cJSON *key;
-        char h[JSON_FIELD_MAX];
-        cJSON_ArrayForEach(key, keys)
-        {
-            json_field_index(h, g, j);
-            if ((err = ld_fixed(ld, key, h, entry->keys[j++].bytes, 32)))
-                return err;
-        }
-    }
-    return PAREVM_OK;
-}
-
-/* EIP-7702 authorizationList (RPC form): [{chainId, address, nonce,
- * yParity (or v), r, s}, ...]; the authority is recovered when the
- * transaction runs. A nonce past 64 bits or a y parity past 8 bits cannot
- * be in an encoded transaction: refused. */
-static int ld_authorization_list(struct json_ctx *ld, const cJSON *arr, const char *field, struct tx *tx)
-{
-    if (!cJSON_IsArray(arr))
-        return json_fail(ld, PAREVM_ERR_JSON, field, "expected an array");
-    size_t n = (size_t)cJSON_GetArraySize(arr);
-    if (n && !(tx->authorizations = calloc(n, sizeof *tx->authorizations)))
-        return json_nomem(ld);
-    const cJSON *item;
-    char g[JSON_FIELD_MAX];
-    int err;
-    cJSON_ArrayForEach(item, arr)
-    {
-        struct authorization *a = &tx->authorizations[tx->authorization_count++];
-        json_field_index(g, field, tx->authorization_count - 1);
-        if (!cJSON_IsObject(item))
-            return json_fail(ld, PAREVM_ERR_JSON, g, "expected an object");
-        uint64_t y_parity;
-        const char *parity_key = json_member(item, "yParity") ? "yParity" : "v";
-        if ((err = ld_req_u256(ld, item, g, "chainId", &a->chain_id)) ||
-            (err = ld_req_fixed(ld, item, g, "address", a->addr.bytes, 20)) ||
-            (err = ld_req_u64(ld, item, g, "nonce", &a->nonce)) ||
-            (err = ld_req_u64(ld, item, g, parity_key, &y_parity)) ||
-            (err = ld_req_u256(ld, item, g, "r", &a->r)) || (err = ld_req_u256(ld, item, g, "s", &a->s)))
-            return err;
-        if (y_parity > 0xff) {
-            char h[JSON_FIELD_MAX];
-            return json_fail(ld, PAREVM_ERR_RANGE, json_field_key(h, g, parity_key), "exceeds 8 bits");
-        }
-        a->y_parity = (uint8_t)y_parity;
     }
     return PAREVM_OK;
 }
@@ -320,7 +159,7 @@ static int ld_tx(struct json_ctx *ld, const cJSON *obj, const char *prefix, enum
                          "expected a transaction object (the block must be fetched with full transactions)");
     uint64_t type = 0;
     if ((item = json_member(obj, "type")) &&
-        (err = ld_u64(ld, item, json_field_key(f, prefix, "type"), &type)))
+        (err = json_u64(ld, item, json_field_key(f, prefix, "type"), &type)))
         return err;
     if (type > 4)
         return json_fail(ld, PAREVM_ERR_UNSUPPORTED, json_field_key(f, prefix, "type"),
@@ -332,12 +171,12 @@ static int ld_tx(struct json_ctx *ld, const cJSON *obj, const char *prefix, enum
         return err;
     if ((item = json_member(obj, "to"))) {
         tx->has_to = true;
-        if ((err = ld_fixed(ld, item, json_field_key(f, prefix, "to"), tx->to.bytes, 20)))
+        if ((err = json_fixed(ld, item, json_field_key(f, prefix, "to"), tx->to.bytes, 20)))
             return err;
     }
     const char *data_key = json_member(obj, "input") ? "input" : "data";
     if ((err = ld_req(ld, obj, prefix, data_key, &item, f)) ||
-        (err = ld_bytes(ld, item, f, &tx->data, &tx->data_len)))
+        (err = json_bytes(ld, item, f, &tx->data, &tx->data_len)))
         return err;
     if (tx->type >= 2) {
         if ((err = ld_req_u256(ld, obj, prefix, "maxFeePerGas", &tx->max_fee_per_gas)) ||
@@ -355,7 +194,7 @@ static int ld_tx(struct json_ctx *ld, const cJSON *obj, const char *prefix, enum
             return err;
         tx->has_chain_id = true;
         if ((err = ld_req(ld, obj, prefix, "accessList", &item, f)) ||
-            (err = ld_access_list(ld, item, f, tx)))
+            (err = json_access_list(ld, item, f, &tx->access_list, &tx->access_list_len)))
             return err;
     }
     if (tx->type == 3) {
@@ -374,12 +213,13 @@ static int ld_tx(struct json_ctx *ld, const cJSON *obj, const char *prefix, enum
         cJSON_ArrayForEach(h, item)
         {
             json_field_index(g, f, i);
-            if ((err = ld_fixed(ld, h, g, tx->blob_hashes[i++].bytes, 32)))
+            if ((err = json_fixed(ld, h, g, tx->blob_hashes[i++].bytes, 32)))
                 return err;
         }
     }
     if (tx->type == 4 && ((err = ld_req(ld, obj, prefix, "authorizationList", &item, f)) ||
-                          (err = ld_authorization_list(ld, item, f, tx)))) /* EIP-7702 */
+                          (err = json_authorization_list(ld, item, f, &tx->authorizations,
+                                                         &tx->authorization_count, NULL)))) /* EIP-7702 */
         return err;
 
     /* Signature. Typed: y-parity (yParity, or v, which must agree). Legacy:
@@ -389,9 +229,9 @@ static int ld_tx(struct json_ctx *ld, const cJSON *obj, const char *prefix, enum
         return err;
     const cJSON *vj = json_member(obj, "v"), *pj = json_member(obj, "yParity");
     u256 v = u256_zero(), parity = u256_zero();
-    if (vj && (err = ld_quantity(ld, vj, json_field_key(f, prefix, "v"), &v)))
+    if (vj && (err = json_u256(ld, vj, json_field_key(f, prefix, "v"), &v)))
         return err;
-    if (pj && (err = ld_quantity(ld, pj, json_field_key(f, prefix, "yParity"), &parity)))
+    if (pj && (err = json_u256(ld, pj, json_field_key(f, prefix, "yParity"), &parity)))
         return err;
     if (tx->type == 0) {
         if (!vj)
@@ -408,7 +248,7 @@ static int ld_tx(struct json_ctx *ld, const cJSON *obj, const char *prefix, enum
             tx->chain_id = id.w[0];
             uint64_t given;
             if ((item = json_member(obj, "chainId"))) {
-                if ((err = ld_u64(ld, item, json_field_key(f, prefix, "chainId"), &given)))
+                if ((err = json_u64(ld, item, json_field_key(f, prefix, "chainId"), &given)))
                     return err;
                 if (given != tx->chain_id)
                     return json_fail(ld, PAREVM_ERR_SIGNATURE, f, "%llu disagrees with v (chain id %llu)",
@@ -435,7 +275,7 @@ static int ld_tx(struct json_ctx *ld, const cJSON *obj, const char *prefix, enum
     }
     if ((item = json_member(obj, "from"))) {
         address from;
-        if ((err = ld_fixed(ld, item, json_field_key(f, prefix, "from"), from.bytes, 20)))
+        if ((err = json_fixed(ld, item, json_field_key(f, prefix, "from"), from.bytes, 20)))
             return err;
         if (!address_eq(&from, &tx->sender)) {
             char a[43], b[43];
@@ -447,7 +287,7 @@ static int ld_tx(struct json_ctx *ld, const cJSON *obj, const char *prefix, enum
     }
     if ((item = json_member(obj, "hash"))) {
         hash32 given, computed;
-        if ((err = ld_fixed(ld, item, json_field_key(f, prefix, "hash"), given.bytes, 32)))
+        if ((err = json_fixed(ld, item, json_field_key(f, prefix, "hash"), given.bytes, 32)))
             return err;
         if ((err = tx_hash(tx, &computed)))
             return err == PAREVM_ERR_NOMEM ? json_nomem(ld) : json_fail(ld, err, prefix, "cannot encode");
@@ -521,7 +361,7 @@ static int ld_block(struct json_ctx *ld, const cJSON *root, const struct chain_c
                 b->uncle_count++;
             } else {
                 hash32 h; /* a hash only (eth_getBlockByNumber) */
-                if ((err = ld_fixed(ld, u, f, h.bytes, 32)))
+                if ((err = json_fixed(ld, u, f, h.bytes, 32)))
                     return err;
                 b->unknown_uncle_count++;
             }
@@ -555,7 +395,8 @@ static int ld_block(struct json_ctx *ld, const cJSON *root, const struct chain_c
 int mainnet_parse_block(const char *path, const char *json, size_t len, const struct chain_config *cfg,
                         struct block *out, char *err, size_t err_len)
 {
-    struct json_ctx ld = {path ? path : "block.json", err, err_len, PAREVM_OK};
+    struct json_ctx ld = {
+        .path = path ? path : "block.json", .err = err, .err_len = err_len, .dialect = JSON_RPC};
     memset(out, 0, sizeof *out);
     if (!json || !cfg)
         return json_fail(&ld, PAREVM_ERR_ARG, NULL, "no input");
@@ -596,15 +437,15 @@ static int ld_state(struct json_ctx *ld, const cJSON *root, struct world *w)
         const cJSON *item;
         int err;
         if ((item = json_member(acct_json, "balance")) &&
-            (err = ld_quantity(ld, item, json_field_key(g, f, "balance"), &acct->balance)))
+            (err = json_u256(ld, item, json_field_key(g, f, "balance"), &acct->balance)))
             return err;
         if ((item = json_member(acct_json, "nonce")) &&
-            (err = ld_u64(ld, item, json_field_key(g, f, "nonce"), &acct->nonce)))
+            (err = json_u64(ld, item, json_field_key(g, f, "nonce"), &acct->nonce)))
             return err;
         if ((item = json_member(acct_json, "code"))) {
             uint8_t *code;
             size_t code_len;
-            if ((err = ld_bytes(ld, item, json_field_key(g, f, "code"), &code, &code_len)))
+            if ((err = json_bytes(ld, item, json_field_key(g, f, "code"), &code, &code_len)))
                 return err;
             if (code_len) {
                 struct code *c = code_new(code, code_len);
@@ -627,7 +468,7 @@ static int ld_state(struct json_ctx *ld, const cJSON *root, struct world *w)
                 char h[JSON_FIELD_MAX];
                 json_field_key(h, g, slot->string);
                 u256 k, v;
-                if ((err = ld_quantity_text(ld, slot->string, h, &k)) || (err = ld_quantity(ld, slot, h, &v)))
+                if ((err = json_u256_text(ld, slot->string, h, &k)) || (err = json_u256(ld, slot, h, &v)))
                     return err;
                 if (world_set_storage(acct, &k, &v))
                     return json_nomem(ld);
@@ -640,7 +481,8 @@ static int ld_state(struct json_ctx *ld, const cJSON *root, struct world *w)
 int mainnet_parse_state(const char *path, const char *json, size_t len, struct world *out, char *err,
                         size_t err_len)
 {
-    struct json_ctx ld = {path ? path : "pre_state.json", err, err_len, PAREVM_OK};
+    struct json_ctx ld = {
+        .path = path ? path : "pre_state.json", .err = err, .err_len = err_len, .dialect = JSON_RPC};
     world_init(out);
     if (!json)
         return json_fail(&ld, PAREVM_ERR_ARG, NULL, "no input");
@@ -706,7 +548,7 @@ static int ld_hashes(struct json_ctx *ld, const cJSON *root, struct block_hashes
             break;
         }
         pairs[i].number = num;
-        if ((err = ld_fixed(ld, e, key, pairs[i].hash.bytes, 32)))
+        if ((err = json_fixed(ld, e, key, pairs[i].hash.bytes, 32)))
             break;
         i++;
     }
@@ -737,7 +579,8 @@ static int ld_hashes(struct json_ctx *ld, const cJSON *root, struct block_hashes
 int mainnet_parse_block_hashes(const char *path, const char *json, size_t len, struct block_hashes *out,
                                char *err, size_t err_len)
 {
-    struct json_ctx ld = {path ? path : "block_hashes.json", err, err_len, PAREVM_OK};
+    struct json_ctx ld = {
+        .path = path ? path : "block_hashes.json", .err = err, .err_len = err_len, .dialect = JSON_RPC};
     memset(out, 0, sizeof *out);
     if (!json)
         return json_fail(&ld, PAREVM_ERR_ARG, NULL, "no input");

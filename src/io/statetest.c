@@ -6,53 +6,15 @@
 
 #include <cjson/cJSON.h>
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "../base/hex.h"
+#include "jsonld.h"
 
 /* Base fee assumed for London+ tests that give no currentBaseFee. */
 #define STATETEST_DEFAULT_BASE_FEE 10
-
-/* Parsing context: where we are, for messages. The first failure wins;
- * later calls to ld_fail are ignored so the innermost cause is kept. */
-struct ld {
-    const char *path;
-    const char *test; /* NULL outside a test */
-    char *err;
-    size_t err_len;
-    int code;
-};
-
-#if defined(__GNUC__)
-__attribute__((format(printf, 4, 5)))
-#endif
-static int ld_fail(struct ld *ld, int code, const char *field, const char *fmt, ...)
-{
-    if (ld->code)
-        return ld->code;
-    ld->code = code;
-    if (!ld->err || ld->err_len == 0)
-        return code;
-    char msg[256];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
-    va_end(ap);
-    if (ld->test && field)
-        snprintf(ld->err, ld->err_len, "%s: %s: %s: %s", ld->path, ld->test, field, msg);
-    else if (ld->test)
-        snprintf(ld->err, ld->err_len, "%s: %s: %s", ld->path, ld->test, msg);
-    else if (field)
-        snprintf(ld->err, ld->err_len, "%s: %s: %s", ld->path, field, msg);
-    else
-        snprintf(ld->err, ld->err_len, "%s: %s", ld->path, msg);
-    return code;
-}
-
-static int ld_nomem(struct ld *ld) { return ld_fail(ld, PAREVM_ERR_NOMEM, NULL, "out of memory"); }
 
 /* Field names for messages: "prefix.key" and "prefix[i]", truncated to
  * the buffer (every buffer is FIELD_MAX bytes). */
@@ -95,170 +57,51 @@ static const char *field_index(char *buf, size_t cap, const char *prefix, size_t
     return buf;
 }
 
-/* Object member by exact name; NULL when absent. */
-static const cJSON *json_member(const cJSON *obj, const char *key)
-{
-    return cJSON_GetObjectItemCaseSensitive(obj, key);
-}
-
-static int ld_require(struct ld *ld, const cJSON *obj, const char *prefix, const char *key, const cJSON **out)
+static int ld_require(struct json_ctx *ld, const cJSON *obj, const char *prefix, const char *key,
+                      const cJSON **out)
 {
     char f[FIELD_MAX];
-    *out = json_member(obj, key);
+    /* a JSON null is a (wrong) value here, not an absence */
+    *out = cJSON_GetObjectItemCaseSensitive(obj, key);
     if (!*out)
-        return ld_fail(ld, PAREVM_ERR_JSON, field_key(f, sizeof f, prefix, key), "missing field");
+        return json_fail(ld, PAREVM_ERR_JSON, field_key(f, sizeof f, prefix, key), "missing field");
     return PAREVM_OK;
 }
 
-static int ld_expect_string(struct ld *ld, const cJSON *item, const char *field, const char **out)
+static int ld_expect_string(struct json_ctx *ld, const cJSON *item, const char *field, const char **out)
 {
     if (!cJSON_IsString(item) || !item->valuestring)
-        return ld_fail(ld, PAREVM_ERR_JSON, field, "expected a string");
+        return json_fail(ld, PAREVM_ERR_JSON, field, "expected a string");
     *out = item->valuestring;
     return PAREVM_OK;
 }
 
-/* Numbers in fixtures are strings: "0x" hex (any digit count, leading
- * zeros allowed, "0x" alone is zero) or decimal. A "0x:bigint " prefix
- * marks values that may exceed 256 bits; *overflow reports those (the
- * caller decides whether that is an error). JSON numbers that are
- * non-negative integers are accepted too. */
-static int ld_u256_ex(struct ld *ld, const cJSON *item, const char *field, u256 *out, bool *overflow)
-{
-    if (overflow)
-        *overflow = false;
-    if (cJSON_IsNumber(item)) {
-        double d = item->valuedouble;
-        if (!(d >= 0 && d <= 9007199254740992.0) || d != (double)(uint64_t)d)
-            return ld_fail(ld, PAREVM_ERR_JSON, field, "expected a non-negative integer");
-        *out = u256_from_u64((uint64_t)d);
-        return PAREVM_OK;
-    }
-    const char *s = NULL;
-    int err = ld_expect_string(ld, item, field, &s);
-    if (err)
-        return err;
-    if (strncmp(s, "0x:bigint ", 10) == 0)
-        s += 10;
-    bool hex = s[0] == '0' && (s[1] == 'x' || s[1] == 'X');
-    const char *digits = hex ? s + 2 : s;
-    if (!hex && *digits == '\0')
-        return ld_fail(ld, PAREVM_ERR_JSON, field, "empty number");
-    for (const char *p = digits; *p; p++) {
-        bool ok = hex ? ((*p >= '0' && *p <= '9') || (*p >= 'a' && *p <= 'f') || (*p >= 'A' && *p <= 'F'))
-                      : (*p >= '0' && *p <= '9');
-        if (!ok)
-            return ld_fail(ld, hex ? PAREVM_ERR_HEX : PAREVM_ERR_JSON, field,
-                           hex ? "bad hex" : "bad decimal number");
-    }
-    while (digits[0] == '0' && digits[1] != '\0')
-        digits++;
-    char norm[100];
-    size_t nd = strlen(digits);
-    if (hex && nd > 64)
-        goto range;
-    if (!hex && nd > 78)
-        goto range;
-    snprintf(norm, sizeof norm, "%s%s", hex ? "0x" : "", *digits ? digits : "0");
-    if (!u256_from_string(norm, out))
-        goto range;
-    return PAREVM_OK;
-range:
-    if (overflow) {
-        *overflow = true;
-        *out = u256_max();
-        return PAREVM_OK;
-    }
-    return ld_fail(ld, PAREVM_ERR_RANGE, field, "value exceeds 256 bits");
-}
-
-static int ld_u256(struct ld *ld, const cJSON *item, const char *field, u256 *out)
-{
-    return ld_u256_ex(ld, item, field, out, NULL);
-}
-
-static int ld_u64(struct ld *ld, const cJSON *item, const char *field, uint64_t *out)
-{
-    u256 v;
-    int err = ld_u256(ld, item, field, &v);
-    if (err)
-        return err;
-    if (!u256_fits_u64(&v))
-        return ld_fail(ld, PAREVM_ERR_RANGE, field, "value exceeds 64 bits");
-    *out = v.w[0];
-    return PAREVM_OK;
-}
-
-static int ld_hex_error(struct ld *ld, int err, const char *field, size_t want)
-{
-    if (err == PAREVM_ERR_NOMEM)
-        return ld_nomem(ld);
-    if (err == PAREVM_ERR_RANGE || (want && err != PAREVM_ERR_HEX))
-        return ld_fail(ld, PAREVM_ERR_HEX, field, "expected %zu bytes of hex", want);
-    return ld_fail(ld, PAREVM_ERR_HEX, field, "bad hex");
-}
-
-/* Exactly n bytes of hex (addresses, hashes). */
-static int ld_fixed(struct ld *ld, const cJSON *item, const char *field, uint8_t *out, size_t n)
-{
-    const char *s = NULL;
-    int err = ld_expect_string(ld, item, field, &s);
-    if (err)
-        return err;
-    if ((err = hex_decode_exact(s, out, n)))
-        return ld_hex_error(ld, err, field, n);
-    return PAREVM_OK;
-}
-
-/* Arbitrary-length hex ("0x" is empty). */
-static int ld_bytes(struct ld *ld, const cJSON *item, const char *field, uint8_t **out, size_t *len)
-{
-    const char *s = NULL;
-    *out = NULL;
-    *len = 0;
-    int err = ld_expect_string(ld, item, field, &s);
-    if (err)
-        return err;
-    if ((err = hex_decode_alloc(s, out, len))) {
-        *out = NULL;
-        *len = 0;
-        return ld_hex_error(ld, err, field, 0);
-    }
-    return PAREVM_OK;
-}
-
-static int ld_array(struct ld *ld, const cJSON *obj, const char *prefix, const char *key, const cJSON **out,
-                    size_t *count)
+static int ld_array(struct json_ctx *ld, const cJSON *obj, const char *prefix, const char *key,
+                    const cJSON **out, size_t *count)
 {
     char f[FIELD_MAX];
     int err = ld_require(ld, obj, prefix, key, out);
     if (err)
         return err;
     if (!cJSON_IsArray(*out))
-        return ld_fail(ld, PAREVM_ERR_JSON, field_key(f, sizeof f, prefix, key), "expected an array");
+        return json_fail(ld, PAREVM_ERR_JSON, field_key(f, sizeof f, prefix, key), "expected an array");
     *count = (size_t)cJSON_GetArraySize(*out);
     return PAREVM_OK;
 }
 
-static int ld_object(struct ld *ld, const cJSON *obj, const char *prefix, const char *key, const cJSON **out)
+static int ld_object(struct json_ctx *ld, const cJSON *obj, const char *prefix, const char *key,
+                     const cJSON **out)
 {
     char f[FIELD_MAX];
     int err = ld_require(ld, obj, prefix, key, out);
     if (err)
         return err;
     if (!cJSON_IsObject(*out))
-        return ld_fail(ld, PAREVM_ERR_JSON, field_key(f, sizeof f, prefix, key), "expected an object");
+        return json_fail(ld, PAREVM_ERR_JSON, field_key(f, sizeof f, prefix, key), "expected an object");
     return PAREVM_OK;
 }
 
-/* Optional member: absent or JSON null both count as absent. */
-static const cJSON *json_optional(const cJSON *obj, const char *key)
-{
-    const cJSON *item = json_member(obj, key);
-    return item && !cJSON_IsNull(item) ? item : NULL;
-}
-
-static int ld_env(struct ld *ld, const cJSON *test, struct statetest *t)
+static int ld_env(struct json_ctx *ld, const cJSON *test, struct statetest *t)
 {
     const cJSON *env, *item;
     char f[FIELD_MAX];
@@ -270,45 +113,45 @@ static int ld_env(struct ld *ld, const cJSON *test, struct statetest *t)
         return err;                                                                                          \
     field_key(f, sizeof f, "env", key)
     ENV_REQ("currentCoinbase");
-    if ((err = ld_fixed(ld, item, f, t->coinbase.bytes, 20)))
+    if ((err = json_fixed(ld, item, f, t->coinbase.bytes, 20)))
         return err;
     ENV_REQ("currentDifficulty");
-    if ((err = ld_u256(ld, item, f, &t->difficulty)))
+    if ((err = json_u256(ld, item, f, &t->difficulty)))
         return err;
     ENV_REQ("currentGasLimit");
-    if ((err = ld_u64(ld, item, f, &t->gas_limit)))
+    if ((err = json_u64(ld, item, f, &t->gas_limit)))
         return err;
     ENV_REQ("currentNumber");
-    if ((err = ld_u64(ld, item, f, &t->number)))
+    if ((err = json_u64(ld, item, f, &t->number)))
         return err;
     ENV_REQ("currentTimestamp");
-    if ((err = ld_u64(ld, item, f, &t->timestamp)))
+    if ((err = json_u64(ld, item, f, &t->timestamp)))
         return err;
 #undef ENV_REQ
-    if ((item = json_optional(env, "currentBaseFee"))) {
+    if ((item = json_member(env, "currentBaseFee"))) {
         t->has_base_fee = true;
-        if ((err = ld_u256(ld, item, "env.currentBaseFee", &t->base_fee)))
+        if ((err = json_u256(ld, item, "env.currentBaseFee", &t->base_fee)))
             return err;
     }
-    if ((item = json_optional(env, "currentRandom"))) {
+    if ((item = json_member(env, "currentRandom"))) {
         t->has_random = true;
-        if ((err = ld_fixed(ld, item, "env.currentRandom", t->random.bytes, 32)))
+        if ((err = json_fixed(ld, item, "env.currentRandom", t->random.bytes, 32)))
             return err;
     }
-    if ((item = json_optional(env, "currentExcessBlobGas"))) {
+    if ((item = json_member(env, "currentExcessBlobGas"))) {
         t->has_excess_blob_gas = true;
-        if ((err = ld_u64(ld, item, "env.currentExcessBlobGas", &t->excess_blob_gas)))
+        if ((err = json_u64(ld, item, "env.currentExcessBlobGas", &t->excess_blob_gas)))
             return err;
     }
-    if ((item = json_optional(env, "previousHash"))) {
+    if ((item = json_member(env, "previousHash"))) {
         t->has_previous_hash = true;
-        if ((err = ld_fixed(ld, item, "env.previousHash", t->previous_hash.bytes, 32)))
+        if ((err = json_fixed(ld, item, "env.previousHash", t->previous_hash.bytes, 32)))
             return err;
     }
     return PAREVM_OK;
 }
 
-static int ld_pre(struct ld *ld, const cJSON *test, struct statetest *t)
+static int ld_pre(struct json_ctx *ld, const cJSON *test, struct statetest *t)
 {
     const cJSON *pre, *acct_json;
     int err;
@@ -321,33 +164,33 @@ static int ld_pre(struct ld *ld, const cJSON *test, struct statetest *t)
         address a;
         field_key(f, sizeof f, "pre", key);
         if (!cJSON_IsObject(acct_json))
-            return ld_fail(ld, PAREVM_ERR_JSON, f, "expected an object");
+            return json_fail(ld, PAREVM_ERR_JSON, f, "expected an object");
         if ((err = hex_decode_exact(key, a.bytes, 20)))
-            return ld_fail(ld, PAREVM_ERR_HEX, f, "account key is not a 20-byte hex address");
+            return json_fail(ld, PAREVM_ERR_HEX, f, "account key is not a 20-byte hex address");
         if (world_get(&t->pre, &a))
-            return ld_fail(ld, PAREVM_ERR_JSON, f, "duplicate account");
+            return json_fail(ld, PAREVM_ERR_JSON, f, "duplicate account");
         struct world_account *acct = world_get_or_create(&t->pre, &a);
         if (!acct)
-            return ld_nomem(ld);
+            return json_nomem(ld);
 
         const cJSON *item;
         char g[FIELD_MAX];
         if ((err = ld_require(ld, acct_json, f, "balance", &item)) ||
-            (err = ld_u256(ld, item, field_key(g, sizeof g, f, "balance"), &acct->balance)))
+            (err = json_u256(ld, item, field_key(g, sizeof g, f, "balance"), &acct->balance)))
             return err;
         if ((err = ld_require(ld, acct_json, f, "nonce", &item)) ||
-            (err = ld_u64(ld, item, field_key(g, sizeof g, f, "nonce"), &acct->nonce)))
+            (err = json_u64(ld, item, field_key(g, sizeof g, f, "nonce"), &acct->nonce)))
             return err;
         if ((err = ld_require(ld, acct_json, f, "code", &item)))
             return err;
         uint8_t *code;
         size_t code_len;
-        if ((err = ld_bytes(ld, item, field_key(g, sizeof g, f, "code"), &code, &code_len)))
+        if ((err = json_bytes(ld, item, field_key(g, sizeof g, f, "code"), &code, &code_len)))
             return err;
         struct code *c = code_new(code, code_len);
         free(code);
         if (!c)
-            return ld_nomem(ld);
+            return json_nomem(ld);
         world_set_code(acct, c);
         code_release(c);
 
@@ -361,13 +204,13 @@ static int ld_pre(struct ld *ld, const cJSON *test, struct statetest *t)
             field_key(g, sizeof g, g, slot->string);
             /* The key is a JSON member name, so check it as a string. */
             cJSON key_item = {.type = cJSON_String, .valuestring = slot->string};
-            if ((err = ld_u256(ld, &key_item, g, &k)) || (err = ld_u256(ld, slot, g, &v)))
+            if ((err = json_u256(ld, &key_item, g, &k)) || (err = json_u256(ld, slot, g, &v)))
                 return err;
             u256 old = world_get_storage(acct, &k);
             if (!u256_is_zero(&old))
-                return ld_fail(ld, PAREVM_ERR_JSON, g, "duplicate storage slot");
+                return json_fail(ld, PAREVM_ERR_JSON, g, "duplicate storage slot");
             if (world_set_storage(acct, &k, &v))
-                return ld_nomem(ld);
+                return json_nomem(ld);
         }
     }
     return PAREVM_OK;
@@ -382,99 +225,7 @@ static void access_list_free(struct statetest_access_list *al)
     al->count = 0;
 }
 
-static int ld_access_list(struct ld *ld, const cJSON *list, const char *field, struct statetest_access_list *al)
-{
-    char f[FIELD_MAX], g[FIELD_MAX];
-    int err;
-    if (!cJSON_IsArray(list))
-        return ld_fail(ld, PAREVM_ERR_JSON, field, "expected an array or null");
-    size_t n = (size_t)cJSON_GetArraySize(list);
-    al->present = true;
-    if (n == 0)
-        return PAREVM_OK;
-    if (!(al->entries = calloc(n, sizeof *al->entries)))
-        return ld_nomem(ld);
-    const cJSON *entry;
-    size_t i = 0;
-    cJSON_ArrayForEach(entry, list)
-    {
-        struct access_list_entry *e = &al->entries[i];
-        al->count = ++i;
-        field_index(f, sizeof f, field, i - 1);
-        if (!cJSON_IsObject(entry))
-            return ld_fail(ld, PAREVM_ERR_JSON, f, "expected an object");
-        const cJSON *item, *keys, *key;
-        if ((err = ld_require(ld, entry, f, "address", &item)) ||
-            (err = ld_fixed(ld, item, field_key(g, sizeof g, f, "address"), e->addr.bytes, 20)))
-            return err;
-        size_t nk;
-        if ((err = ld_array(ld, entry, f, "storageKeys", &keys, &nk)))
-            return err;
-        if (nk && !(e->keys = calloc(nk, sizeof *e->keys)))
-            return ld_nomem(ld);
-        size_t j = 0;
-        cJSON_ArrayForEach(key, keys)
-        {
-            char keys_field[FIELD_MAX];
-            field_index(g, sizeof g, field_key(keys_field, sizeof keys_field, f, "storageKeys"), j);
-            if ((err = ld_fixed(ld, key, g, e->keys[j].bytes, 32)))
-                return err;
-            e->key_count = ++j;
-        }
-    }
-    return PAREVM_OK;
-}
-
-/* EIP-7702 authorizationList: [{chainId, address, nonce, v or yParity,
- * r, s, signer (ignored: the authority is recovered)}, ...]. */
-static int ld_authorization_list(struct ld *ld, const cJSON *list, struct statetest *t)
-{
-    char f[FIELD_MAX], g[FIELD_MAX];
-    int err;
-    const char *field = "transaction.authorizationList";
-    if (!cJSON_IsArray(list))
-        return ld_fail(ld, PAREVM_ERR_JSON, field, "expected an array");
-    size_t n = (size_t)cJSON_GetArraySize(list);
-    t->has_authorizations = true;
-    if (n && !(t->authorizations = calloc(n, sizeof *t->authorizations)))
-        return ld_nomem(ld);
-    const cJSON *entry, *item;
-    size_t i = 0;
-    cJSON_ArrayForEach(entry, list)
-    {
-        struct authorization *a = &t->authorizations[i];
-        t->authorization_count = ++i;
-        field_index(f, sizeof f, field, i - 1);
-        if (!cJSON_IsObject(entry))
-            return ld_fail(ld, PAREVM_ERR_JSON, f, "expected an object");
-        u256 nonce, y_parity;
-        bool over = false;
-        if ((err = ld_require(ld, entry, f, "chainId", &item)) ||
-            (err = ld_u256_ex(ld, item, field_key(g, sizeof g, f, "chainId"), &a->chain_id, &over)) ||
-            (err = ld_require(ld, entry, f, "address", &item)) ||
-            (err = ld_fixed(ld, item, field_key(g, sizeof g, f, "address"), a->addr.bytes, 20)) ||
-            (err = ld_require(ld, entry, f, "nonce", &item)) ||
-            (err = ld_u256_ex(ld, item, field_key(g, sizeof g, f, "nonce"), &nonce, &over)))
-            return err;
-        if (!(item = json_optional(entry, "yParity")) && (err = ld_require(ld, entry, f, "v", &item)))
-            return err;
-        if ((err = ld_u256_ex(ld, item, field_key(g, sizeof g, f, "yParity"), &y_parity, &over)) ||
-            (err = ld_require(ld, entry, f, "r", &item)) ||
-            (err = ld_u256_ex(ld, item, field_key(g, sizeof g, f, "r"), &a->r, &over)) ||
-            (err = ld_require(ld, entry, f, "s", &item)) ||
-            (err = ld_u256_ex(ld, item, field_key(g, sizeof g, f, "s"), &a->s, &over)))
-            return err;
-        if (!u256_fits_u64(&nonce) || !u256_fits_u64(&y_parity) || y_parity.w[0] > 0xff)
-            over = true;
-        a->nonce = nonce.w[0];
-        a->y_parity = (uint8_t)y_parity.w[0];
-        if (over)
-            t->authorizations_out_of_range = true;
-    }
-    return PAREVM_OK;
-}
-
-static int ld_transaction(struct ld *ld, const cJSON *test, struct statetest *t)
+static int ld_transaction(struct json_ctx *ld, const cJSON *test, struct statetest *t)
 {
     const cJSON *tx, *item, *list, *el;
     char f[FIELD_MAX];
@@ -484,42 +235,42 @@ static int ld_transaction(struct ld *ld, const cJSON *test, struct statetest *t)
         return err;
 
     if ((err = ld_require(ld, tx, "transaction", "nonce", &item)) ||
-        (err = ld_u64(ld, item, "transaction.nonce", &t->nonce)))
+        (err = json_u64(ld, item, "transaction.nonce", &t->nonce)))
         return err;
 
-    if ((item = json_optional(tx, "gasPrice"))) {
+    if ((item = json_member(tx, "gasPrice"))) {
         t->has_gas_price = true;
-        if ((err = ld_u256(ld, item, "transaction.gasPrice", &t->gas_price)))
+        if ((err = json_u256(ld, item, "transaction.gasPrice", &t->gas_price)))
             return err;
     }
-    if ((item = json_optional(tx, "maxFeePerGas"))) {
+    if ((item = json_member(tx, "maxFeePerGas"))) {
         t->has_max_fees = true;
-        if ((err = ld_u256(ld, item, "transaction.maxFeePerGas", &t->max_fee_per_gas)))
+        if ((err = json_u256(ld, item, "transaction.maxFeePerGas", &t->max_fee_per_gas)))
             return err;
         if ((err = ld_require(ld, tx, "transaction", "maxPriorityFeePerGas", &item)) ||
-            (err = ld_u256(ld, item, "transaction.maxPriorityFeePerGas", &t->max_priority_fee_per_gas)))
+            (err = json_u256(ld, item, "transaction.maxPriorityFeePerGas", &t->max_priority_fee_per_gas)))
             return err;
     }
     if (!t->has_gas_price && !t->has_max_fees)
-        return ld_fail(ld, PAREVM_ERR_JSON, "transaction.gasPrice", "missing field (nor maxFeePerGas)");
+        return json_fail(ld, PAREVM_ERR_JSON, "transaction.gasPrice", "missing field (nor maxFeePerGas)");
 
-    if ((list = json_optional(tx, "blobVersionedHashes"))) {
+    if ((list = json_member(tx, "blobVersionedHashes"))) {
         t->has_blob_fields = true;
         if (!cJSON_IsArray(list))
-            return ld_fail(ld, PAREVM_ERR_JSON, "transaction.blobVersionedHashes", "expected an array");
+            return json_fail(ld, PAREVM_ERR_JSON, "transaction.blobVersionedHashes", "expected an array");
         n = (size_t)cJSON_GetArraySize(list);
         if (n && !(t->blob_hashes = calloc(n, sizeof *t->blob_hashes)))
-            return ld_nomem(ld);
+            return json_nomem(ld);
         i = 0;
         cJSON_ArrayForEach(el, list)
         {
-            if ((err = ld_fixed(ld, el, field_index(f, sizeof f, "transaction.blobVersionedHashes", i),
-                                t->blob_hashes[i].bytes, 32)))
+            if ((err = json_fixed(ld, el, field_index(f, sizeof f, "transaction.blobVersionedHashes", i),
+                                  t->blob_hashes[i].bytes, 32)))
                 return err;
             t->blob_hash_count = ++i;
         }
         if ((err = ld_require(ld, tx, "transaction", "maxFeePerBlobGas", &item)) ||
-            (err = ld_u256(ld, item, "transaction.maxFeePerBlobGas", &t->max_fee_per_blob_gas)))
+            (err = json_u256(ld, item, "transaction.maxFeePerBlobGas", &t->max_fee_per_blob_gas)))
             return err;
     }
 
@@ -529,29 +280,29 @@ static int ld_transaction(struct ld *ld, const cJSON *test, struct statetest *t)
         return err;
     if (to[0] != '\0') {
         t->has_to = true;
-        if ((err = ld_fixed(ld, item, "transaction.to", t->to.bytes, 20)))
+        if ((err = json_fixed(ld, item, "transaction.to", t->to.bytes, 20)))
             return err;
     }
     if ((err = ld_require(ld, tx, "transaction", "sender", &item)) ||
-        (err = ld_fixed(ld, item, "transaction.sender", t->sender.bytes, 20)))
+        (err = json_fixed(ld, item, "transaction.sender", t->sender.bytes, 20)))
         return err;
-    if ((item = json_optional(tx, "secretKey"))) {
+    if ((item = json_member(tx, "secretKey"))) {
         t->has_secret_key = true;
-        if ((err = ld_fixed(ld, item, "transaction.secretKey", t->secret_key.bytes, 32)))
+        if ((err = json_fixed(ld, item, "transaction.secretKey", t->secret_key.bytes, 32)))
             return err;
     }
 
     if ((err = ld_array(ld, tx, "transaction", "data", &list, &n)))
         return err;
     if (n && !(t->data = calloc(n, sizeof *t->data)))
-        return ld_nomem(ld);
+        return json_nomem(ld);
     i = 0;
     cJSON_ArrayForEach(el, list)
     {
         /* Count before decoding so a failure frees what was decoded. */
         t->data_count = i + 1;
-        if ((err = ld_bytes(ld, el, field_index(f, sizeof f, "transaction.data", i), &t->data[i].data,
-                            &t->data[i].len)))
+        if ((err = json_bytes(ld, el, field_index(f, sizeof f, "transaction.data", i), &t->data[i].data,
+                              &t->data[i].len)))
             return err;
         i++;
     }
@@ -559,11 +310,11 @@ static int ld_transaction(struct ld *ld, const cJSON *test, struct statetest *t)
     if ((err = ld_array(ld, tx, "transaction", "gasLimit", &list, &n)))
         return err;
     if (n && !(t->gas_limits = calloc(n, sizeof *t->gas_limits)))
-        return ld_nomem(ld);
+        return json_nomem(ld);
     i = 0;
     cJSON_ArrayForEach(el, list)
     {
-        if ((err = ld_u64(ld, el, field_index(f, sizeof f, "transaction.gasLimit", i), &t->gas_limits[i])))
+        if ((err = json_u64(ld, el, field_index(f, sizeof f, "transaction.gasLimit", i), &t->gas_limits[i])))
             return err;
         t->gas_count = ++i;
     }
@@ -571,43 +322,49 @@ static int ld_transaction(struct ld *ld, const cJSON *test, struct statetest *t)
     if ((err = ld_array(ld, tx, "transaction", "value", &list, &n)))
         return err;
     if (n && !(t->values = calloc(n, sizeof *t->values)))
-        return ld_nomem(ld);
+        return json_nomem(ld);
     i = 0;
     cJSON_ArrayForEach(el, list)
     {
         struct statetest_value *v = &t->values[i];
-        if ((err = ld_u256_ex(ld, el, field_index(f, sizeof f, "transaction.value", i), &v->value,
-                              &v->out_of_range)))
+        if ((err = json_u256_ex(ld, el, field_index(f, sizeof f, "transaction.value", i), &v->value,
+                                &v->out_of_range)))
             return err;
         t->value_count = ++i;
     }
 
-    if ((list = json_optional(tx, "accessLists"))) {
+    if ((list = json_member(tx, "accessLists"))) {
         if (!cJSON_IsArray(list))
-            return ld_fail(ld, PAREVM_ERR_JSON, "transaction.accessLists", "expected an array");
+            return json_fail(ld, PAREVM_ERR_JSON, "transaction.accessLists", "expected an array");
         n = (size_t)cJSON_GetArraySize(list);
         if (n && !(t->access_lists = calloc(n, sizeof *t->access_lists)))
-            return ld_nomem(ld);
+            return json_nomem(ld);
         i = 0;
         cJSON_ArrayForEach(el, list)
         {
             t->access_list_count = i + 1;
             /* null: no access list for this data index (a legacy tx). */
-            if (!cJSON_IsNull(el) &&
-                (err = ld_access_list(ld, el, field_index(f, sizeof f, "transaction.accessLists", i),
-                                      &t->access_lists[i])))
-                return err;
+            struct statetest_access_list *al = &t->access_lists[i];
+            if (!cJSON_IsNull(el)) {
+                al->present = true;
+                if ((err = json_access_list(ld, el, field_index(f, sizeof f, "transaction.accessLists", i),
+                                            &al->entries, &al->count)))
+                    return err;
+            }
             i++;
         }
     }
-    if ((list = json_optional(tx, "authorizationList")) && !cJSON_IsNull(list) &&
-        (err = ld_authorization_list(ld, list, t)))
-        return err;
+    if ((list = json_member(tx, "authorizationList"))) {
+        t->has_authorizations = true;
+        if ((err = json_authorization_list(ld, list, "transaction.authorizationList", &t->authorizations,
+                                           &t->authorization_count, &t->authorizations_out_of_range)))
+            return err;
+    }
     return PAREVM_OK;
 }
 
-static int ld_index(struct ld *ld, const cJSON *indexes, const char *prefix, const char *key, size_t limit,
-                    size_t *out)
+static int ld_index(struct json_ctx *ld, const cJSON *indexes, const char *prefix, const char *key,
+                    size_t limit, size_t *out)
 {
     const cJSON *item;
     char f[FIELD_MAX];
@@ -616,16 +373,16 @@ static int ld_index(struct ld *ld, const cJSON *indexes, const char *prefix, con
         return err;
     field_key(f, sizeof f, prefix, key);
     uint64_t v;
-    if ((err = ld_u64(ld, item, f, &v)))
+    if ((err = json_u64(ld, item, f, &v)))
         return err;
     if (v >= limit)
-        return ld_fail(ld, PAREVM_ERR_RANGE, f, "index %llu out of range (%zu entries)", (unsigned long long)v,
-                       limit);
+        return json_fail(ld, PAREVM_ERR_RANGE, f, "index %llu out of range (%zu entries)",
+                         (unsigned long long)v, limit);
     *out = (size_t)v;
     return PAREVM_OK;
 }
 
-static int ld_post(struct ld *ld, const cJSON *test, struct statetest *t)
+static int ld_post(struct json_ctx *ld, const cJSON *test, struct statetest *t)
 {
     const cJSON *post, *fork_json, *entry;
     int err;
@@ -637,18 +394,18 @@ static int ld_post(struct ld *ld, const cJSON *test, struct statetest *t)
         char f[FIELD_MAX];
         field_key(f, sizeof f, "post", fork_json->string);
         if (!cJSON_IsArray(fork_json))
-            return ld_fail(ld, PAREVM_ERR_JSON, f, "expected an array");
+            return json_fail(ld, PAREVM_ERR_JSON, f, "expected an array");
         total += (size_t)cJSON_GetArraySize(fork_json);
     }
     if (total && !(t->posts = calloc(total, sizeof *t->posts)))
-        return ld_nomem(ld);
+        return json_nomem(ld);
     cJSON_ArrayForEach(fork_json, post)
     {
         enum fork fork;
         char f[FIELD_MAX];
         field_key(f, sizeof f, "post", fork_json->string);
         if (!fork_from_name(fork_json->string, &fork))
-            return ld_fail(ld, PAREVM_ERR_UNSUPPORTED, f, "unknown fork");
+            return json_fail(ld, PAREVM_ERR_UNSUPPORTED, f, "unknown fork");
         size_t i = 0;
         cJSON_ArrayForEach(entry, fork_json)
         {
@@ -656,15 +413,15 @@ static int ld_post(struct ld *ld, const cJSON *test, struct statetest *t)
             struct statetest_post *p = &t->posts[t->post_count];
             field_index(g, sizeof g, f, i++);
             if (!cJSON_IsObject(entry))
-                return ld_fail(ld, PAREVM_ERR_JSON, g, "expected an object");
+                return json_fail(ld, PAREVM_ERR_JSON, g, "expected an object");
             t->post_count++;
             p->fork = fork;
             const cJSON *item, *indexes;
             if ((err = ld_require(ld, entry, g, "hash", &item)) ||
-                (err = ld_fixed(ld, item, field_key(h, sizeof h, g, "hash"), p->hash.bytes, 32)))
+                (err = json_fixed(ld, item, field_key(h, sizeof h, g, "hash"), p->hash.bytes, 32)))
                 return err;
             if ((err = ld_require(ld, entry, g, "logs", &item)) ||
-                (err = ld_fixed(ld, item, field_key(h, sizeof h, g, "logs"), p->logs.bytes, 32)))
+                (err = json_fixed(ld, item, field_key(h, sizeof h, g, "logs"), p->logs.bytes, 32)))
                 return err;
             if ((err = ld_object(ld, entry, g, "indexes", &indexes)))
                 return err;
@@ -673,12 +430,12 @@ static int ld_post(struct ld *ld, const cJSON *test, struct statetest *t)
                 (err = ld_index(ld, indexes, h, "gas", t->gas_count, &p->gas_index)) ||
                 (err = ld_index(ld, indexes, h, "value", t->value_count, &p->value_index)))
                 return err;
-            if ((item = json_optional(entry, "expectException"))) {
+            if ((item = json_member(entry, "expectException"))) {
                 const char *s = NULL;
                 if ((err = ld_expect_string(ld, item, field_key(h, sizeof h, g, "expectException"), &s)))
                     return err;
                 if (!(p->expect_exception = strdup(s)))
-                    return ld_nomem(ld);
+                    return json_nomem(ld);
             }
         }
     }
@@ -716,19 +473,19 @@ void statetest_file_free(struct statetest_file *f)
     memset(f, 0, sizeof *f);
 }
 
-static int ld_test(struct ld *ld, const cJSON *test, struct statetest *t)
+static int ld_test(struct json_ctx *ld, const cJSON *test, struct statetest *t)
 {
     int err;
     if (!cJSON_IsObject(test))
-        return ld_fail(ld, PAREVM_ERR_JSON, NULL, "test is not an object");
+        return json_fail(ld, PAREVM_ERR_JSON, NULL, "test is not an object");
     if (!(t->name = strdup(test->string)))
-        return ld_nomem(ld);
+        return json_nomem(ld);
     if ((err = ld_env(ld, test, t)) || (err = ld_pre(ld, test, t)) || (err = ld_transaction(ld, test, t)))
         return err;
     /* accessLists, when given, has one entry per data item. */
     if (t->access_lists && t->access_list_count != t->data_count)
-        return ld_fail(ld, PAREVM_ERR_JSON, "transaction.accessLists", "%zu entries for %zu data items",
-                       t->access_list_count, t->data_count);
+        return json_fail(ld, PAREVM_ERR_JSON, "transaction.accessLists", "%zu entries for %zu data items",
+                         t->access_list_count, t->data_count);
     return ld_post(ld, test, t);
 }
 
@@ -736,7 +493,7 @@ static int ld_test(struct ld *ld, const cJSON *test, struct statetest *t)
 int statetest_parse(const char *path, const char *json, size_t len, struct statetest_file *out, char *err,
                     size_t err_len)
 {
-    struct ld ld = {.path = path, .err = err, .err_len = err_len};
+    struct json_ctx ld = {.path = path, .err = err, .err_len = err_len, .dialect = JSON_STATETEST};
     memset(out, 0, sizeof *out);
     if (err && err_len)
         err[0] = '\0';
@@ -744,18 +501,18 @@ int statetest_parse(const char *path, const char *json, size_t len, struct state
     cJSON *root;
     int rc = io_parse_json(json, len, &root, msg, sizeof msg);
     if (rc)
-        return ld_fail(&ld, rc, NULL, "%s", msg);
+        return json_fail(&ld, rc, NULL, "%s", msg);
     if (!cJSON_IsObject(root)) {
-        rc = ld_fail(&ld, PAREVM_ERR_JSON, NULL, "top level is not an object of tests");
+        rc = json_fail(&ld, PAREVM_ERR_JSON, NULL, "top level is not an object of tests");
         goto done;
     }
     if (!(out->path = strdup(path))) {
-        rc = ld_nomem(&ld);
+        rc = json_nomem(&ld);
         goto done;
     }
     size_t n = (size_t)cJSON_GetArraySize(root);
     if (n && !(out->tests = calloc(n, sizeof *out->tests))) {
-        rc = ld_nomem(&ld);
+        rc = json_nomem(&ld);
         goto done;
     }
     const cJSON *test;
@@ -776,13 +533,13 @@ done:
 
 int statetest_load_file(const char *path, struct statetest_file *out, char *err, size_t err_len)
 {
-    struct ld ld = {.path = path, .err = err, .err_len = err_len};
+    struct json_ctx ld = {.path = path, .err = err, .err_len = err_len, .dialect = JSON_STATETEST};
     memset(out, 0, sizeof *out);
     char *buf, msg[200];
     size_t len;
     int rc = io_read_file(path, &buf, &len, msg, sizeof msg);
     if (rc)
-        return ld_fail(&ld, rc, NULL, "%s", msg);
+        return json_fail(&ld, rc, NULL, "%s", msg);
     rc = statetest_parse(path, buf, len, out, err, err_len);
     free(buf);
     return rc;

@@ -50,129 +50,6 @@ int t8n_exit_code(int err)
  * Loading
  * ====================================================================== */
 
-static int hex_digit(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
-/* A number as geth's HexOrDecimal: "0x" + 1..64 hex digits, or decimal
- * digits (up to 2^256 - 1). */
-static int ld_number_text(struct json_ctx *ld, const char *s, const char *field, u256 *out)
-{
-    *out = u256_zero();
-    if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
-        s += 2;
-        if (*s == '\0')
-            return json_fail(ld, PAREVM_ERR_HEX, field, "bad hex (empty number)");
-        while (s[0] == '0' && s[1] != '\0')
-            s++;
-        size_t n = strlen(s);
-        if (n > 64)
-            return json_fail(ld, PAREVM_ERR_RANGE, field, "value exceeds 256 bits");
-        uint8_t be[32] = {0};
-        for (size_t i = 0; i < n; i++) {
-            int d = hex_digit(s[n - 1 - i]);
-            if (d < 0)
-                return json_fail(ld, PAREVM_ERR_HEX, field, "bad hex");
-            be[31 - i / 2] |= (uint8_t)(d << (4 * (i % 2)));
-        }
-        *out = u256_from_be32(be);
-        return PAREVM_OK;
-    }
-    if (*s == '\0')
-        return json_fail(ld, PAREVM_ERR_JSON, field, "empty number");
-    u256 ten = u256_from_u64(10), acc = u256_zero();
-    for (; *s; s++) {
-        if (*s < '0' || *s > '9')
-            return json_fail(ld, PAREVM_ERR_JSON, field, "bad number (expected 0x-hex or decimal)");
-        bool carry1, carry2;
-        /* acc * 10 overflows when acc > (2^256 - 1) / 10 */
-        u256 limit = u256_div(&(u256){{UINT64_MAX, UINT64_MAX, UINT64_MAX, UINT64_MAX}}, &ten);
-        carry1 = u256_gt(&acc, &limit);
-        acc = u256_mul(&acc, &ten);
-        u256 d = u256_from_u64((uint64_t)(*s - '0'));
-        acc = u256_add_carry(&acc, &d, &carry2);
-        if (carry1 || carry2)
-            return json_fail(ld, PAREVM_ERR_RANGE, field, "value exceeds 256 bits");
-    }
-    *out = acc;
-    return PAREVM_OK;
-}
-
-static int ld_number(struct json_ctx *ld, const cJSON *item, const char *field, u256 *out)
-{
-    if (cJSON_IsNumber(item)) {
-        double d = item->valuedouble;
-        if (d < 0 || d > 9007199254740992.0 || d != (double)(uint64_t)d)
-            return json_fail(ld, PAREVM_ERR_RANGE, field, "number out of range (use a string)");
-        *out = u256_from_u64((uint64_t)d);
-        return PAREVM_OK;
-    }
-    if (!cJSON_IsString(item) || !item->valuestring)
-        return json_fail(ld, PAREVM_ERR_JSON, field, "expected a number");
-    return ld_number_text(ld, item->valuestring, field, out);
-}
-
-static int ld_u64(struct json_ctx *ld, const cJSON *item, const char *field, uint64_t *out)
-{
-    u256 v;
-    int err = ld_number(ld, item, field, &v);
-    if (err)
-        return err;
-    if (!u256_fits_u64(&v))
-        return json_fail(ld, PAREVM_ERR_RANGE, field, "value exceeds 64 bits");
-    *out = v.w[0];
-    return PAREVM_OK;
-}
-
-/* Exactly n bytes of hex, 0x optional. */
-static int ld_fixed_text(struct json_ctx *ld, const char *s, const char *field, uint8_t *out, size_t n)
-{
-    if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X'))
-        s += 2;
-    if (strlen(s) != 2 * n)
-        return json_fail(ld, PAREVM_ERR_HEX, field, "expected %zu bytes of hex", n);
-    for (size_t i = 0; i < n; i++) {
-        int hi = hex_digit(s[2 * i]), lo = hex_digit(s[2 * i + 1]);
-        if (hi < 0 || lo < 0)
-            return json_fail(ld, PAREVM_ERR_HEX, field, "bad hex");
-        out[i] = (uint8_t)(hi << 4 | lo);
-    }
-    return PAREVM_OK;
-}
-
-static int ld_fixed(struct json_ctx *ld, const cJSON *item, const char *field, uint8_t *out, size_t n)
-{
-    if (!cJSON_IsString(item) || !item->valuestring)
-        return json_fail(ld, PAREVM_ERR_JSON, field, "expected a hex string");
-    return ld_fixed_text(ld, item->valuestring, field, out, n);
-}
-
-/* Byte string: "0x..." (even digits) or "". */
-static int ld_bytes(struct json_ctx *ld, const cJSON *item, const char *field, uint8_t **out, size_t *len)
-{
-    *out = NULL;
-    *len = 0;
-    if (!cJSON_IsString(item) || !item->valuestring)
-        return json_fail(ld, PAREVM_ERR_JSON, field, "expected a hex string");
-    const char *s = item->valuestring;
-    if (*s == '\0')
-        return PAREVM_OK;
-    int err = hex_decode_alloc(s, out, len);
-    if (err) {
-        *out = NULL;
-        *len = 0;
-        return err == PAREVM_ERR_NOMEM ? json_nomem(ld) : json_fail(ld, PAREVM_ERR_HEX, field, "bad hex");
-    }
-    return PAREVM_OK;
-}
-
 /* Optional member helpers: absent leaves *has false. */
 static int opt_u64(struct json_ctx *ld, const cJSON *obj, const char *prefix, const char *key, bool *has,
                    uint64_t *out)
@@ -181,7 +58,7 @@ static int opt_u64(struct json_ctx *ld, const cJSON *obj, const char *prefix, co
     const cJSON *item = json_member(obj, key);
     if (has)
         *has = item != NULL;
-    return item ? ld_u64(ld, item, json_field_key(f, prefix, key), out) : PAREVM_OK;
+    return item ? json_u64(ld, item, json_field_key(f, prefix, key), out) : PAREVM_OK;
 }
 
 static int opt_u256(struct json_ctx *ld, const cJSON *obj, const char *prefix, const char *key, bool *has,
@@ -191,7 +68,7 @@ static int opt_u256(struct json_ctx *ld, const cJSON *obj, const char *prefix, c
     const cJSON *item = json_member(obj, key);
     if (has)
         *has = item != NULL;
-    return item ? ld_number(ld, item, json_field_key(f, prefix, key), out) : PAREVM_OK;
+    return item ? json_u256(ld, item, json_field_key(f, prefix, key), out) : PAREVM_OK;
 }
 
 static int req_u64(struct json_ctx *ld, const cJSON *obj, const char *prefix, const char *key, uint64_t *out)
@@ -213,14 +90,14 @@ static int req_fixed(struct json_ctx *ld, const cJSON *obj, const char *prefix, 
     json_field_key(f, prefix, key);
     if (!item)
         return json_fail(ld, PAREVM_ERR_JSON, f, "missing field");
-    return ld_fixed(ld, item, f, out, n);
+    return json_fixed(ld, item, f, out, n);
 }
 
 /* A 32-byte value given as a number (currentRandom, storage) or hash. */
 static int ld_word(struct json_ctx *ld, const cJSON *item, const char *field, hash32 *out)
 {
     u256 v;
-    int err = ld_number(ld, item, field, &v);
+    int err = json_u256(ld, item, field, &v);
     if (!err)
         u256_to_be(&v, out->bytes);
     return err;
@@ -238,7 +115,7 @@ static int ld_alloc(struct json_ctx *ld, const cJSON *root, struct world *w)
     {
         json_field_key(f, "", aj->string);
         address a;
-        int err = ld_fixed_text(ld, aj->string, f, a.bytes, 20);
+        int err = json_fixed_text(ld, aj->string, f, a.bytes, 20);
         if (err)
             return err;
         if (!cJSON_IsObject(aj))
@@ -255,7 +132,7 @@ static int ld_alloc(struct json_ctx *ld, const cJSON *root, struct world *w)
         if ((item = json_member(aj, "code"))) {
             uint8_t *code;
             size_t code_len;
-            if ((err = ld_bytes(ld, item, json_field_key(g, f, "code"), &code, &code_len)))
+            if ((err = json_bytes(ld, item, json_field_key(g, f, "code"), &code, &code_len)))
                 return err;
             if (code_len) {
                 struct code *c = code_new(code, code_len);
@@ -275,7 +152,7 @@ static int ld_alloc(struct json_ctx *ld, const cJSON *root, struct world *w)
             {
                 json_field_key(h, g, slot->string);
                 u256 k, v;
-                if ((err = ld_number_text(ld, slot->string, h, &k)) || (err = ld_number(ld, slot, h, &v)))
+                if ((err = json_u256_text(ld, slot->string, h, &k)) || (err = json_u256(ld, slot, h, &v)))
                     return err;
                 if (world_set_storage(acct, &k, &v))
                     return json_nomem(ld);
@@ -288,7 +165,7 @@ static int ld_alloc(struct json_ctx *ld, const cJSON *root, struct world *w)
 int t8n_parse_alloc(const char *path, const char *json, size_t len, struct world *out, char *err,
                     size_t err_len)
 {
-    struct json_ctx ld = {path ? path : "alloc", err, err_len, PAREVM_OK};
+    struct json_ctx ld = {.path = path ? path : "alloc", .err = err, .err_len = err_len, .dialect = JSON_T8N};
     world_init(out);
     cJSON *root;
     if (!json)
@@ -345,14 +222,14 @@ static int ld_block_hashes(struct json_ctx *ld, const cJSON *obj, struct block_h
     {
         json_field_key(f, "blockHashes", e->string);
         u256 num;
-        if ((err = ld_number_text(ld, e->string, f, &num)))
+        if ((err = json_u256_text(ld, e->string, f, &num)))
             break;
         if (!u256_fits_u64(&num)) {
             err = json_fail(ld, PAREVM_ERR_RANGE, f, "block number exceeds 64 bits");
             break;
         }
         pairs[i].number = num.w[0];
-        if ((err = ld_fixed(ld, e, f, pairs[i].hash.bytes, 32)))
+        if ((err = json_fixed(ld, e, f, pairs[i].hash.bytes, 32)))
             break;
         i++;
     }
@@ -406,12 +283,12 @@ static int ld_env(struct json_ctx *ld, const cJSON *root, struct t8n_env *e)
     }
     if ((item = json_member(root, "parentUncleHash"))) {
         e->has_parent_uncle_hash = true;
-        if ((err = ld_fixed(ld, item, "parentUncleHash", e->parent_uncle_hash.bytes, 32)))
+        if ((err = json_fixed(ld, item, "parentUncleHash", e->parent_uncle_hash.bytes, 32)))
             return err;
     }
     if ((item = json_member(root, "parentBeaconBlockRoot"))) {
         e->has_parent_beacon_root = true;
-        if ((err = ld_fixed(ld, item, "parentBeaconBlockRoot", e->parent_beacon_root.bytes, 32)))
+        if ((err = json_fixed(ld, item, "parentBeaconBlockRoot", e->parent_beacon_root.bytes, 32)))
             return err;
     }
     if ((item = json_member(root, "blockHashes"))) {
@@ -464,7 +341,7 @@ static int ld_env(struct json_ctx *ld, const cJSON *root, struct t8n_env *e)
 int t8n_parse_env(const char *path, const char *json, size_t len, struct t8n_env *out, char *err,
                   size_t err_len)
 {
-    struct json_ctx ld = {path ? path : "env", err, err_len, PAREVM_OK};
+    struct json_ctx ld = {.path = path ? path : "env", .err = err, .err_len = err_len, .dialect = JSON_T8N};
     memset(out, 0, sizeof *out);
     cJSON *root;
     if (!json)
@@ -532,93 +409,6 @@ static int sign_tx(struct tx *tx, const uint8_t key[32])
     return PAREVM_OK;
 }
 
-static int ld_access_list(struct json_ctx *ld, const cJSON *arr, const char *field, struct tx *tx)
-{
-    char f[JSON_FIELD_MAX], g[JSON_FIELD_MAX], h[JSON_FIELD_MAX];
-    if (!cJSON_IsArray(arr))
-        return json_fail(ld, PAREVM_ERR_JSON, field, "expected an array");
-    size_t n = (size_t)cJSON_GetArraySize(arr);
-    if (n == 0)
-        return PAREVM_OK;
-    if (!(tx->access_list = calloc(n, sizeof *tx->access_list)))
-        return json_nomem(ld);
-    const cJSON *e;
-    cJSON_ArrayForEach(e, arr)
-    {
-        struct access_list_entry *entry = &tx->access_list[tx->access_list_len];
-        json_field_index(f, field, tx->access_list_len++);
-        if (!cJSON_IsObject(e))
-            return json_fail(ld, PAREVM_ERR_JSON, f, "expected an object");
-        int err = req_fixed(ld, e, f, "address", entry->addr.bytes, 20);
-        if (err)
-            return err;
-        const cJSON *keys = json_member(e, "storageKeys");
-        json_field_key(g, f, "storageKeys");
-        if (!keys)
-            continue;
-        if (!cJSON_IsArray(keys))
-            return json_fail(ld, PAREVM_ERR_JSON, g, "expected an array");
-        size_t k = (size_t)cJSON_GetArraySize(keys);
-        if (k && !(entry->keys = calloc(k, sizeof *entry->keys)))
-            return json_nomem(ld);
-        const cJSON *key;
-        cJSON_ArrayForEach(key, keys)
-        {
-            json_field_index(h, g, entry->key_count);
-            if ((err = ld_word(ld, key, h, &entry->keys[entry->key_count++])))
-                return err;
-        }
-    }
-    return PAREVM_OK;
-}
-
-/* EIP-7702 authorizationList: [{chainId, address, nonce, yParity (or v),
- * r, s}, ...]; the authority is recovered when the transaction runs. A
- * nonce past 64 bits or a y parity past 8 bits cannot be encoded:
- * refused. */
-static int ld_authorization_list(struct json_ctx *ld, const cJSON *arr, const char *field, struct tx *tx)
-{
-    char f[JSON_FIELD_MAX];
-    if (!cJSON_IsArray(arr))
-        return json_fail(ld, PAREVM_ERR_JSON, field, "expected an array");
-    size_t n = (size_t)cJSON_GetArraySize(arr);
-    if (n && !(tx->authorizations = calloc(n, sizeof *tx->authorizations)))
-        return json_nomem(ld);
-    const cJSON *e;
-    cJSON_ArrayForEach(e, arr)
-    {
-        struct authorization *a = &tx->authorizations[tx->authorization_count];
-        json_field_index(f, field, tx->authorization_count++);
-        if (!cJSON_IsObject(e))
-            return json_fail(ld, PAREVM_ERR_JSON, f, "expected an object");
-        const char *parity_key = json_member(e, "yParity") ? "yParity" : "v";
-        bool has_chain, has_r, has_s;
-        uint64_t y_parity;
-        int err;
-        if ((err = opt_u256(ld, e, f, "chainId", &has_chain, &a->chain_id)) ||
-            (err = req_fixed(ld, e, f, "address", a->addr.bytes, 20)) ||
-            (err = req_u64(ld, e, f, "nonce", &a->nonce)) ||
-            (err = req_u64(ld, e, f, parity_key, &y_parity)) ||
-            (err = opt_u256(ld, e, f, "r", &has_r, &a->r)) || (err = opt_u256(ld, e, f, "s", &has_s, &a->s)))
-            return err;
-        if (!has_chain || !has_r || !has_s) {
-            char g[JSON_FIELD_MAX];
-            return json_fail(ld, PAREVM_ERR_JSON,
-                             json_field_key(g, f,
-                                            !has_chain ? "chainId"
-                                            : !has_r   ? "r"
-                                                       : "s"),
-                             "missing field");
-        }
-        if (y_parity > 0xff) {
-            char g[JSON_FIELD_MAX];
-            return json_fail(ld, PAREVM_ERR_RANGE, json_field_key(g, f, parity_key), "exceeds 8 bits");
-        }
-        a->y_parity = (uint8_t)y_parity;
-    }
-    return PAREVM_OK;
-}
-
 /* A signing key: a string of "0x" and exactly 64 hex digits, as geth reads
  * a common.Hash (a number, or a shorter or longer string, is refused). */
 static int ld_secret_key(struct json_ctx *ld, const cJSON *item, const char *field, hash32 *out)
@@ -663,7 +453,7 @@ static int ld_tx(struct json_ctx *ld, const cJSON *obj, const char *prefix, enum
      * other types do not make it one. */
     uint64_t type = 0;
     if ((item = json_member(obj, "type")) &&
-        (err = ld_u64(ld, item, json_field_key(f, prefix, "type"), &type)))
+        (err = json_u64(ld, item, json_field_key(f, prefix, "type"), &type)))
         return err;
     if (type > 4)
         return json_fail(ld, PAREVM_ERR_UNSUPPORTED, json_field_key(f, prefix, "type"),
@@ -686,13 +476,13 @@ static int ld_tx(struct json_ctx *ld, const cJSON *obj, const char *prefix, enum
         /* "" is a creation, as in state tests */
         if (!cJSON_IsString(item) || item->valuestring[0] != '\0') {
             tx->has_to = true;
-            if ((err = ld_fixed(ld, item, json_field_key(f, prefix, "to"), tx->to.bytes, 20)))
+            if ((err = json_fixed(ld, item, json_field_key(f, prefix, "to"), tx->to.bytes, 20)))
                 return err;
         }
     }
     const char *data_key = json_member(obj, "input") ? "input" : "data";
     if ((item = json_member(obj, data_key)) &&
-        (err = ld_bytes(ld, item, json_field_key(f, prefix, data_key), &tx->data, &tx->data_len)))
+        (err = json_bytes(ld, item, json_field_key(f, prefix, data_key), &tx->data, &tx->data_len)))
         return err;
     if (tx->type >= 2) {
         bool has_fee, has_tip;
@@ -724,7 +514,8 @@ static int ld_tx(struct json_ctx *ld, const cJSON *obj, const char *prefix, enum
         tx->has_chain_id = true;
         tx->chain_id = chain_field;
         if ((item = json_member(obj, "accessList")) &&
-            (err = ld_access_list(ld, item, json_field_key(f, prefix, "accessList"), tx)))
+            (err = json_access_list(ld, item, json_field_key(f, prefix, "accessList"), &tx->access_list,
+                                    &tx->access_list_len)))
             return err;
     }
     if (tx->type == 3) {
@@ -742,13 +533,14 @@ static int ld_tx(struct json_ctx *ld, const cJSON *obj, const char *prefix, enum
             cJSON_ArrayForEach(h, item)
             {
                 json_field_index(g, f, tx->blob_hash_count);
-                if ((err = ld_fixed(ld, h, g, tx->blob_hashes[tx->blob_hash_count++].bytes, 32)))
+                if ((err = json_fixed(ld, h, g, tx->blob_hashes[tx->blob_hash_count++].bytes, 32)))
                     return err;
             }
         }
     }
     if (tx->type == 4 && (item = json_member(obj, "authorizationList")) &&
-        (err = ld_authorization_list(ld, item, json_field_key(f, prefix, "authorizationList"), tx)))
+        (err = json_authorization_list(ld, item, json_field_key(f, prefix, "authorizationList"),
+                                       &tx->authorizations, &tx->authorization_count, NULL)))
         return err; /* EIP-7702 (absent: empty, which validation rejects) */
 
     /* Signature: v (or yParity), r, s; zero with a secretKey: sign here. */
@@ -757,9 +549,9 @@ static int ld_tx(struct json_ctx *ld, const cJSON *obj, const char *prefix, enum
     if ((err = opt_u256(ld, obj, prefix, "r", NULL, &tx->r)) ||
         (err = opt_u256(ld, obj, prefix, "s", NULL, &tx->s)))
         return err;
-    if (vj && (err = ld_number(ld, vj, json_field_key(f, prefix, "v"), &v)))
+    if (vj && (err = json_u256(ld, vj, json_field_key(f, prefix, "v"), &v)))
         return err;
-    if (pj && (err = ld_number(ld, pj, json_field_key(f, prefix, "yParity"), &parity)))
+    if (pj && (err = json_u256(ld, pj, json_field_key(f, prefix, "yParity"), &parity)))
         return err;
     if (pj && tx->type != 0) {
         u256 one = u256_from_u64(1);
@@ -926,7 +718,7 @@ static int ld_txs_rlp_item(struct json_ctx *ld, const cJSON *item, enum fork for
 {
     uint8_t *raw;
     size_t len;
-    int err = ld_bytes(ld, item, "", &raw, &len);
+    int err = json_bytes(ld, item, "", &raw, &len);
     if (err)
         return err;
     err = ld_txs_rlp_bytes(ld, raw, len, fork, out);
@@ -937,7 +729,7 @@ static int ld_txs_rlp_item(struct json_ctx *ld, const cJSON *item, enum fork for
 int t8n_parse_txs(const char *path, const char *json, size_t len, enum fork fork, uint64_t chain_id,
                   struct t8n_txs *out, char *err, size_t err_len)
 {
-    struct json_ctx ld = {path ? path : "txs", err, err_len, PAREVM_OK};
+    struct json_ctx ld = {.path = path ? path : "txs", .err = err, .err_len = err_len, .dialect = JSON_T8N};
     memset(out, 0, sizeof *out);
     cJSON *root;
     if (!json)
@@ -956,7 +748,8 @@ int t8n_parse_txs_rlp(const char *path, const char *json, size_t len, enum fork 
                       struct t8n_txs *out, char *err, size_t err_len)
 {
     (void)chain_id; /* signed transactions carry their chain id */
-    struct json_ctx ld = {path ? path : "txs.rlp", err, err_len, PAREVM_OK};
+    struct json_ctx ld = {
+        .path = path ? path : "txs.rlp", .err = err, .err_len = err_len, .dialect = JSON_T8N};
     memset(out, 0, sizeof *out);
     cJSON *root;
     if (!json)
@@ -974,7 +767,7 @@ int t8n_parse_txs_rlp(const char *path, const char *json, size_t len, enum fork 
 int t8n_parse_stdin(const char *path, const char *json, size_t len, enum fork fork, uint64_t chain_id,
                     struct world *alloc, struct t8n_env *env, struct t8n_txs *txs, char *err, size_t err_len)
 {
-    struct json_ctx ld = {path ? path : "stdin", err, err_len, PAREVM_OK};
+    struct json_ctx ld = {.path = path ? path : "stdin", .err = err, .err_len = err_len, .dialect = JSON_T8N};
     if (alloc)
         world_init(alloc);
     if (env)
