@@ -21,7 +21,6 @@
  */
 #include "tx.h"
 
-#include <pthread.h>
 #include <secp256k1.h>
 #include <secp256k1_recovery.h>
 #include <stdlib.h>
@@ -30,6 +29,7 @@
 #include "../base/buf.h"
 #include "../base/keccak.h"
 #include "../base/rlp.h"
+#include "../base/secp.h"
 
 /* secp256k1 group order n, and n / 2 (EIP-2), big-endian. */
 static const uint8_t SECP256K1_N[32] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
@@ -38,23 +38,6 @@ static const uint8_t SECP256K1_N[32] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff
 static const uint8_t SECP256K1_HALF_N[32] = {0x7f, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
                                              0xff, 0xff, 0xff, 0xff, 0xff, 0x5d, 0x57, 0x6e, 0x73, 0x57, 0xa4,
                                              0x50, 0x1d, 0xdf, 0xe9, 0x2f, 0x46, 0x68, 0x1b, 0x20, 0xa0};
-
-/* ---- secp256k1 context: created once, then only read (the library's
- * functions are thread-safe on a const context). ---- */
-
-static secp256k1_context *tx_secp_ctx;
-static pthread_once_t tx_secp_once = PTHREAD_ONCE_INIT;
-
-static void tx_secp_init(void)
-{
-    tx_secp_ctx = secp256k1_context_create(SECP256K1_CONTEXT_NONE);
-}
-
-static const secp256k1_context *tx_secp(void)
-{
-    pthread_once(&tx_secp_once, tx_secp_init);
-    return tx_secp_ctx;
-}
 
 /* ---- freeing ---- */
 
@@ -630,7 +613,7 @@ int tx_signing_hash(const struct tx *tx, hash32 *out)
 static int tx_recover_address(const uint8_t r[32], const uint8_t s[32], int recid, const hash32 *msg,
                               address *out)
 {
-    const secp256k1_context *ctx = tx_secp();
+    const secp256k1_context *ctx = secp_context();
     if (!ctx)
         return PAREVM_ERR_NOMEM;
     uint8_t compact[64];

@@ -25,6 +25,7 @@
 #include <string.h>
 
 #include "../base/keccak.h"
+#include "../base/secp.h"
 #include "blake2f.h"
 #include "bn254.h"
 #include "bls12381.h"
@@ -49,18 +50,6 @@ void precompile_sha256(const uint8_t *data, size_t len, uint8_t out[32])
 }
 
 /* ---- 0x01 ecrecover ---------------------------------------------------- */
-
-/* One verification-capable context for the whole process. Created once
- * (pthread_once orders its creation before every use on every thread) and
- * read-only afterwards: libsecp256k1 allows concurrent use of a const
- * context. */
-static pthread_once_t secp_once = PTHREAD_ONCE_INIT;
-static secp256k1_context *secp_ctx;
-
-static void secp_context_create(void)
-{
-    secp_ctx = secp256k1_context_create(SECP256K1_CONTEXT_NONE);
-}
 
 static bool bytes_all_zero(const uint8_t *p, size_t n)
 {
@@ -87,7 +76,7 @@ static enum precompile_status run_ecrecover(const uint8_t *in, size_t in_len, st
     if (bytes_all_zero(buf + 64, 32) || bytes_all_zero(buf + 96, 32))
         return PRECOMPILE_OK;
 
-    pthread_once(&secp_once, secp_context_create);
+    const secp256k1_context *secp_ctx = secp_context();
     if (secp_ctx == NULL)
         return PRECOMPILE_ERROR;
 

@@ -2,7 +2,6 @@
 #include "t8n.h"
 
 #include <cjson/cJSON.h>
-#include <pthread.h>
 #include <secp256k1.h>
 #include <secp256k1_recovery.h>
 #include <stdarg.h>
@@ -12,6 +11,7 @@
 
 #include "../base/hex.h"
 #include "../base/keccak.h"
+#include "../base/secp.h"
 #include "../base/rlp.h"
 #include "../chain/logs.h"
 #include "../chain/validate.h"
@@ -373,17 +373,10 @@ void t8n_txs_free(struct t8n_txs *t)
     memset(t, 0, sizeof *t);
 }
 
-static secp256k1_context *sign_ctx;
-static pthread_once_t sign_once = PTHREAD_ONCE_INIT;
-static void sign_ctx_init(void)
-{
-    sign_ctx = secp256k1_context_create(SECP256K1_CONTEXT_NONE);
-}
-
 /* Sign tx with key (v, r, s set; chain id fields already decided). */
 static int sign_tx(struct tx *tx, const uint8_t key[32])
 {
-    pthread_once(&sign_once, sign_ctx_init);
+    const secp256k1_context *sign_ctx = secp_context();
     if (!sign_ctx)
         return PAREVM_ERR_NOMEM;
     if (!secp256k1_ec_seckey_verify(sign_ctx, key))

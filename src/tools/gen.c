@@ -30,6 +30,7 @@
 #include "../base/hex.h"
 #include "../base/keccak.h"
 #include "../base/rlp.h"
+#include "../base/secp.h"
 #include "../base/u256.h"
 #include "../chain/block.h"
 #include "../chain/system_contracts.h"
@@ -162,16 +163,6 @@ uint64_t gen_zipf_draw(const struct gen_zipf *z, struct gen_rng *rng)
 
 /* ---- keys ---- */
 
-/* Created on first use, kept for the process (the CLI is single-threaded). */
-static secp256k1_context *gen_secp;
-
-static secp256k1_context *gen_secp_context(void)
-{
-    if (!gen_secp)
-        gen_secp = secp256k1_context_create(SECP256K1_CONTEXT_NONE);
-    return gen_secp;
-}
-
 static void gen_be64(uint64_t v, uint8_t out[8])
 {
     for (int i = 0; i < 8; i++)
@@ -181,7 +172,7 @@ static void gen_be64(uint64_t v, uint8_t out[8])
 /* The address of a valid secret key: keccak(x || y)[12..32]. */
 int gen_key_address(const uint8_t key[32], address *addr)
 {
-    secp256k1_context *ctx = gen_secp_context();
+    const secp256k1_context *ctx = secp_context();
     if (!ctx)
         return PAREVM_ERR_NOMEM;
     secp256k1_pubkey pub;
@@ -198,7 +189,7 @@ int gen_key_address(const uint8_t key[32], address *addr)
 
 int gen_account_key(uint64_t seed, uint64_t index, uint8_t key[32], address *addr)
 {
-    secp256k1_context *ctx = gen_secp_context();
+    const secp256k1_context *ctx = secp_context();
     if (!ctx)
         return PAREVM_ERR_NOMEM;
     uint8_t in[16];
@@ -569,7 +560,7 @@ int gen_sign_tx(struct tx *t, const uint8_t key[32], const address *from, enum f
     int err = tx_signing_hash(t, &h);
     if (err)
         return err;
-    secp256k1_context *ctx = gen_secp_context();
+    const secp256k1_context *ctx = secp_context();
     secp256k1_ecdsa_recoverable_signature sig;
     /* RFC 6979 nonces: the signature is a function of key and hash; and
      * libsecp256k1 signs with low s (EIP-2). */
@@ -590,7 +581,7 @@ int gen_sign_tx(struct tx *t, const uint8_t key[32], const address *from, enum f
 
 int gen_sign_digest(const uint8_t key[32], const uint8_t digest[32], uint8_t *v, uint8_t r[32], uint8_t s[32])
 {
-    secp256k1_context *ctx = gen_secp_context();
+    const secp256k1_context *ctx = secp_context();
     secp256k1_ecdsa_recoverable_signature sig;
     if (!ctx || !secp256k1_ecdsa_sign_recoverable(ctx, &sig, digest, key, NULL, NULL))
         return PAREVM_ERR_INTERNAL;
