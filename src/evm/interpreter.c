@@ -140,17 +140,11 @@ static inline address u256_to_address(const u256 *v)
 
 /* The 20 bytes as the low 160 bits, read limb by limb: through
  * u256_from_be's zeroed 32-byte buffer the limbs were reloaded across the
- * buffer's stores (CALLER, ADDRESS, ORIGIN, COINBASE). */
+ * buffer's stores (CALLER, ADDRESS, ORIGIN, COINBASE). The top limb is the
+ * first 4 bytes, the high half of the first 8. */
 static inline u256 address_to_u256(const address *a)
 {
-    uint32_t hi;
-    memcpy(&hi, a->bytes, 4);
-#if defined(__GNUC__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-    hi = __builtin_bswap32(hi);
-#elif !defined(__GNUC__) || __BYTE_ORDER__ != __ORDER_BIG_ENDIAN__
-    hi = (uint32_t)a->bytes[0] << 24 | (uint32_t)a->bytes[1] << 16 | (uint32_t)a->bytes[2] << 8 | a->bytes[3];
-#endif
-    u256 r = {{u256_load_be64(a->bytes + 12), u256_load_be64(a->bytes + 4), hi, 0}};
+    u256 r = {{u256_load_be64(a->bytes + 12), u256_load_be64(a->bytes + 4), u256_load_be64(a->bytes) >> 32, 0}};
     return r;
 }
 
