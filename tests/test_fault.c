@@ -12,8 +12,13 @@
  * t8n transition and writers, exec_block_sequential, exec_block_parallel
  * at 4 threads, and pthread_create failing the Nth time (the engine runs
  * on the threads it has, or returns NOMEM; never hangs, never differs).
- * Each prints its allocations and failure points, and the run ends with
- * the number of distinct allocation sites failed.
+ * Then every call site the op reached that no Nth allocation hit (the
+ * parallel engine's allocation order differs from run to run, and
+ * sampling skips some N) fails by site: the first allocation made there
+ * is refused, with the same checks. Each prints its allocations and
+ * failure points, and the run ends with the number of distinct
+ * allocation sites reached and failed; a reached site never failed is an
+ * error.
  *
  * PAREVM_FAULT_FULL=1 runs every N on the larger inputs (make test samples
  * them); PAREVM_FAULT_TRACE=1 prints a backtrace of each refused
@@ -37,6 +42,7 @@
 #include "../include/parevm.h"
 #include "../src/base/buf.h"
 #include "../src/exec/exec.h"
+#include "../src/exec/exec_env.h"
 #include "../src/io/blocktest.h"
 #include "../src/io/file.h"
 #include "../src/io/mainnet.h"
@@ -61,6 +67,34 @@ static _Atomic long thread_fault_at; /* the same for pthread_create (0: never) *
 static _Atomic long thread_calls;
 static _Atomic int thread_hit;
 static int fault_trace; /* PAREVM_FAULT_TRACE=1 */
+/* The second mode: the first allocation made from one call site fails,
+ * alone (fault_at 0) or after the Nth (a fallback reached only once
+ * something else was refused). It reaches the sites the Nth-allocation
+ * loop cannot pin down: those whose order differs from run to run on the
+ * parallel engine's workers, and second refusals. */
+static void *_Atomic fault_site;
+static _Atomic long fault_site_calls;
+static _Atomic int fault_site_hit;
+
+/* What is armed, saved while a test's own checks allocate. */
+struct fault_arm {
+    long at;
+    void *site;
+};
+
+static struct fault_arm fault_pause(void)
+{
+    struct fault_arm a = {fault_at, fault_site};
+    fault_at = 0;
+    fault_site = NULL;
+    return a;
+}
+
+static void fault_resume(struct fault_arm a)
+{
+    fault_at = a.at;
+    fault_site = a.site;
+}
 #define MAX_SITES 4096
 static void *sites[MAX_SITES];
 static size_t site_count;
@@ -93,10 +127,17 @@ static void note_reached(void *ra)
 
 static int should_fail(void *ra)
 {
-    if (!fault_at)
-        return 0;
-    note_reached(ra);
-    if (atomic_fetch_add(&fault_calls, 1) + 1 != fault_at)
+    void *site = fault_site;
+    if (site) {
+        if (ra == site && atomic_fetch_add(&fault_site_calls, 1) == 0) {
+            fault_site_hit = 1;
+            note_site(ra);
+            return 1;
+        }
+    } else if (fault_at) {
+        note_reached(ra); /* the sites the Nth-allocation runs reach */
+    }
+    if (!fault_at || atomic_fetch_add(&fault_calls, 1) + 1 != fault_at)
         return 0;
     fault_hit = 1;
     note_site(ra);
@@ -202,12 +243,53 @@ static void leak_check(const char *name, long n)
     }
 }
 
+static bool site_failed(void *ra)
+{
+    for (size_t i = 0; i < site_count; i++)
+        if (sites[i] == ra)
+            return true;
+    return false;
+}
+
+/* A run in which one allocation was refused (the Nth, or the first from
+ * one site: n < 0): NOMEM with the root unchanged, or, where the op
+ * allows it, a recovery; no leak either way. Returns whether it recovered. */
+static bool check_refused(const struct fault_op *op, int rc, long n, const hash32 *before)
+{
+    bool recovered = rc == PAREVM_OK && op->may_recover;
+    if (recovered) {
+        if (fault_trace)
+            fprintf(stderr, "-- %s: allocation %ld refused, recovered\n", op->name, n);
+    } else {
+        if (rc != PAREVM_ERR_NOMEM) {
+            print_error("%s: allocation %ld failed, got error %d (%s), want NOMEM\n", op->name, n, rc,
+                        parevm_strerror(rc));
+            fail();
+        }
+        if (op->world) {
+            hash32 after;
+            assert_int_equal(world_state_root(op->world, &after), PAREVM_OK);
+            if (memcmp(before, &after, sizeof after) != 0) {
+                print_error("%s: root changed after failing allocation %ld\n", op->name, n);
+                fail();
+            }
+        }
+    }
+    leak_check(op->name, n);
+    return recovered;
+}
+
+/* Tries allocated per site in the second mode before the site counts as
+ * not reached again (the parallel engine reaches some sites only in some
+ * interleavings). */
+#define SITE_TRIES 50
+
 static void fault_loop(const struct fault_op *op)
 {
-    hash32 before, after;
+    hash32 before;
     if (op->world)
         assert_int_equal(world_state_root(op->world, &before), PAREVM_OK);
-    size_t sites0 = site_count;
+    size_t sites0 = site_count, reached0 = reached_count;
     long n = 1, tried = 0, recovered = 0, total = 0;
     for (;; n += op->step) {
         fault_calls = 0;
@@ -221,29 +303,48 @@ static void fault_loop(const struct fault_op *op)
             break;
         }
         tried++;
-        if (rc == PAREVM_OK && op->may_recover) {
-            recovered++;
-            if (fault_trace)
-                fprintf(stderr, "-- %s: allocation %ld refused, recovered\n", op->name, n);
-            leak_check(op->name, n);
-            continue;
-        }
-        if (rc != PAREVM_ERR_NOMEM) {
-            print_error("%s: allocation %ld failed, got error %d (%s), want NOMEM\n", op->name, n, rc,
-                        parevm_strerror(rc));
-            fail();
-        }
-        if (op->world) {
-            assert_int_equal(world_state_root(op->world, &after), PAREVM_OK);
-            if (memcmp(&before, &after, sizeof before) != 0) {
-                print_error("%s: root changed after failing allocation %ld\n", op->name, n);
-                fail();
-            }
-        }
-        leak_check(op->name, n);
+        recovered += check_refused(op, rc, n, &before);
     }
-    print_message("%s: %ld allocations, %ld failure points tried (%ld recovered), %zu new sites\n", op->name,
-                  total, tried, recovered, site_count - sites0);
+    /* Second mode: every site this op reached that no Nth allocation hit,
+     * first alone, then after the Nth allocation for every N. */
+    size_t by_site = 0, missed = 0;
+    for (size_t i = reached0; i < reached_count; i++) {
+        void *ra = reached[i];
+        if (site_failed(ra))
+            continue;
+        bool hit = false;
+        for (long t = 0; t < SITE_TRIES + total && !hit; t++) {
+            fault_site_calls = 0;
+            fault_site_hit = 0;
+            fault_calls = 0;
+            fault_hit = 0;
+            fault_site = ra;
+            fault_at = t < SITE_TRIES ? 0 : t - SITE_TRIES + 1;
+            int rc = op->run(op->arg);
+            fault_site = NULL;
+            fault_at = 0;
+            if (!fault_site_hit) {
+                if (!fault_hit)
+                    assert_int_equal(rc, PAREVM_OK);
+                else
+                    check_refused(op, rc, t - SITE_TRIES + 1, &before);
+                continue;
+            }
+            hit = true;
+            by_site++;
+            recovered += check_refused(op, rc, -1, &before);
+        }
+        if (!hit) {
+            missed++;
+            print_message("%s: a site reached once was not reached again in %ld runs:\n", op->name,
+                          SITE_TRIES + total);
+            backtrace_symbols_fd(&ra, 1, 1);
+        }
+    }
+    print_message("%s: %ld allocations, %ld failure points tried, %zu more by site (%ld recovered), "
+                  "%zu new sites%s\n",
+                  op->name, total, tried, by_site, recovered, site_count - sites0,
+                  missed ? ", some missed" : "");
 }
 
 static long step_for(long full_step)
@@ -407,8 +508,7 @@ static int run_exec_parallel(void *p)
     struct block_result r;
     memset(&r, 0, sizeof r);
     int rc = exec_block_parallel(&a->cfg, &a->f.block, &a->f.pre, &a->f.hashes, &a->opt, &r, NULL);
-    long armed = fault_at;
-    fault_at = 0; /* the checks are not under test */
+    struct fault_arm armed = fault_pause(); /* the checks are not under test */
     if (rc == PAREVM_OK) {
         /* the block ran: check it, then put the world back for the next N */
         hash32 root;
@@ -417,7 +517,7 @@ static int run_exec_parallel(void *p)
         assert_memory_equal(&root, &a->want_root, sizeof root);
     }
     block_result_free(&r);
-    fault_at = armed;
+    fault_resume(armed);
     return rc;
 }
 
@@ -451,7 +551,8 @@ static void par_teardown(struct par_arg *a)
 
 /* The world a successful run leaves is the post-state: the fault loop
  * compares roots against the pre-state, so each run starts from a fresh
- * load. */
+ * load. It also runs in an environment of its own (exec_env.h), so the
+ * caches start cold and their first fills are under test in every run. */
 struct par_fresh {
     struct par_arg *a;
     const char *dir;
@@ -461,26 +562,27 @@ static int run_exec_parallel_fresh(void *p)
 {
     struct par_fresh *x = p;
     hash32 before, after;
-    long armed = fault_at;
-    fault_at = 0; /* the reload is not under test */
+    struct fault_arm armed = fault_pause(); /* the reload is not under test */
     mainnet_fixture_free(&x->a->f);
     char err[512];
     assert_int_equal(mainnet_load(fixtures, &x->a->cfg, &x->a->f, err, sizeof err), PAREVM_OK);
     assert_int_equal(world_state_root(&x->a->f.pre, &before), PAREVM_OK);
+    assert_int_equal(exec_env_create(&x->a->opt.env), PAREVM_OK);
     fault_calls = 0;
-    fault_at = armed;
+    fault_resume(armed);
     int rc = run_exec_parallel(x->a);
-    long now = fault_at;
-    fault_at = 0;
+    struct fault_arm now = fault_pause();
+    exec_env_destroy(x->a->opt.env);
+    x->a->opt.env = NULL;
     if (rc != PAREVM_OK) {
         assert_int_equal(world_state_root(&x->a->f.pre, &after), PAREVM_OK);
         if (memcmp(&before, &after, sizeof before) != 0) {
-            print_error("exec_block_parallel: root changed after failing allocation %ld (error %d)\n", now,
+            print_error("exec_block_parallel: root changed after failing allocation %ld (error %d)\n", now.at,
                         rc);
             fail();
         }
     }
-    fault_at = now;
+    fault_resume(now);
     return rc;
 }
 
@@ -675,5 +777,7 @@ int main(void)
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     print_message("fault: %zu distinct allocation sites reached, %zu of them failed\n", reached_count,
                   site_count);
+    if (site_count < reached_count)
+        rc = 1; /* a reached site never failed (listed above) */
     return rc;
 }

@@ -800,6 +800,8 @@ static struct task try_execute(struct par_ctx *c, uint32_t i, uint32_t inc)
             tx_result_free(&res);
             free(pv.deps.v);
             free(trace);
+            /* the block's cleanup frees a read set from the heap */
+            atomic_store_explicit(&s->reads, rs, memory_order_release);
             atomic_store(&c->fatal, rerr);
             atomic_store(&c->done, true);
             return none;
