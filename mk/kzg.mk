@@ -1,6 +1,7 @@
 # blst (BLS12-381) for the EIP-4844 point evaluation precompile (0x0a,
-# src/evm/kzg.c) and the EIP-2537 precompiles (src/evm/bls12381.c), plus
-# the c-kzg trusted setup file that 0x0a reads [tau]_2 from.
+# src/evm/kzg.c) and the EIP-2537 precompiles (src/evm/bls12381.c). The
+# package's trusted setup file is read only by tests/test_precompiles.c,
+# which checks kzg.c's built-in [tau]_2 against it.
 #
 # The C sources come from the npm package c-kzg (version pinned in
 # scripts/fetch-ckzg), unpacked into third_party/ on first build. Only
@@ -40,10 +41,6 @@ $(CKZG_OBJ): $(CKZG_PARTS)
 	$(Q)objcopy $(CKZG_KEEP) $@.tmp $@
 	@rm -f $@.tmp
 
-# 0x0a knows where the trusted setup file lives
-# (PAREVM_TRUSTED_SETUP overrides it at run time).
-$(B)/obj/src/evm/kzg.o: CPPFLAGS += -DPAREVM_CKZG_SETUP='"$(abspath $(CKZG_DIR))/deps/c-kzg/trusted_setup.txt"' \
-	-DPAREVM_CKZG_SETUP_RELATIVE='"$(CKZG_DIR)/deps/c-kzg/trusted_setup.txt"'
 $(B)/obj/src/evm/kzg.o: | $(CKZG_STAMP)
 # The EIP-2537 precompiles and their test include blst.h too: on a fresh
 # clone the sources must be fetched before they compile.

@@ -2898,110 +2898,83 @@ static void test_p256verify_modular_comparison_and_infinity(void **state)
     p256_kit_free(&k);
 }
 
-/* Without a trusted setup the precompile cannot answer: an internal error,
- * not a failure. The setup loads once per process, so this runs in a fresh
- * copy of this program (see main) with PAREVM_TRUSTED_SETUP pointing
- * nowhere. */
-static int kzg_missing_setup_child(void)
+/* The point evaluation against a setup whose secret is tau = 2:
+ * p(x) = 3 + 5x, commitment [p(2)]_1 = [13]_1, quotient (p(x) - p(7)) /
+ * (x - 7) = 5 so the proof is [5]_1, and y = p(7) = 38. It verifies under
+ * that setup; y = 39 and the mainnet vector do not. */
+static enum precompile_status kzg_run_tau(const char *hex, const blst_p2 *tau)
 {
     size_t len;
-    uint8_t *in = unhex(KZG_VHASH KZG_Z KZG_Y KZG_COMMITMENT KZG_PROOF, &len);
+    uint8_t *in = unhex(hex, &len);
     struct bytebuf out = {0};
     uint64_t gas = 0;
-    enum precompile_status st = precompile_run(10, FORK_CANCUN, in, len, 50000, &gas, &out);
+    enum precompile_status st = kzg_point_evaluation_with(in, len, 50000, &gas, &out, tau);
+    assert_true(st != PRECOMPILE_OK || (out.len == 64 && out.data[30] == 0x10 && gas == 50000));
     free(in);
-    bool ok = st == PRECOMPILE_ERROR && out.len == 0 && gas == 50000;
     bytebuf_free(&out);
-    return ok ? 0 : 1;
+    return st;
 }
 
-/* Writes a trusted setup in the c-kzg text format whose secret is tau =
- * 2: g1_count G1 tokens (g1_token, 96 hex digits, or the generator when
- * NULL: the precompile skips them), then the G2 points listed (as
- * multiples of the generator), then the G1 tokens again (the monomial
- * part). Returns the path (static buffer). */
-static const char *kzg_write_setup_g1(const char *g1_token, unsigned g1_count, const uint64_t *g2_multiples,
-                                      unsigned g2_count)
+static void test_kzg_other_setup(void **state)
 {
-    static char path[64];
-    snprintf(path, sizeof path, "/tmp/parevm-kzg-setup-%ld.txt", (long)getpid());
-    FILE *f = fopen(path, "w");
-    assert_non_null(f);
-    fprintf(f, "%u\n%u\n", g1_count, g2_count);
-    char g1[97];
-    if (g1_token)
-        snprintf(g1, sizeof g1, "%s", g1_token);
-    else
-        kzg_g1_times(g1, 1);
-    for (unsigned i = 0; i < g1_count; i++)
-        fprintf(f, "%s\n", g1);
-    for (unsigned i = 0; i < g2_count; i++) {
-        uint64_t limbs[4] = {g2_multiples[i], 0, 0, 0};
-        blst_scalar s;
-        blst_scalar_from_uint64(&s, limbs);
-        blst_p2 q;
-        blst_p2_mult(&q, blst_p2_generator(), s.b, 64);
-        uint8_t c[96];
-        blst_p2_compress(c, &q);
-        char h[193];
-        kzg_hex(h, c, 96);
-        fprintf(f, "%s\n", h);
-    }
-    for (unsigned i = 0; i < g1_count; i++)
-        fprintf(f, "%s\n", g1);
-    assert_int_equal(fclose(f), 0);
-    return path;
-}
-
-static const char *kzg_write_setup(unsigned g1_count, const uint64_t *g2_multiples, unsigned g2_count)
-{
-    return kzg_write_setup_g1(NULL, g1_count, g2_multiples, g2_count);
-}
-
-/* Child: PAREVM_TRUSTED_SETUP names a setup with tau = 2, which the
- * precompile must use. p(x) = 3 + 5x: commitment [p(2)]_1 = [13]_1,
- * quotient (p(x) - p(7)) / (x - 7) = 5 so the proof is [5]_1, and
- * y = p(7) = 38. The mainnet vector must fail under this setup, and
- * y = 39 too. */
-static int kzg_tau2_setup_child(void)
-{
+    (void)state;
+    uint64_t limbs[4] = {2, 0, 0, 0};
+    blst_scalar two;
+    blst_scalar_from_uint64(&two, limbs);
+    blst_p2 tau;
+    blst_p2_mult(&tau, blst_p2_generator(), two.b, 64);
     char hex[2 * 192 + 1], z[65], y[65], commitment[97], proof[97];
     kzg_fr_hex(z, 7);
     kzg_fr_hex(y, 38);
     kzg_g1_times(commitment, 13);
     kzg_g1_times(proof, 5);
     kzg_input_for(hex, z, y, commitment, proof);
-    struct run_result r = run_hex(10, FORK_CANCUN, hex, 50000);
-    bool ok = r.status == PRECOMPILE_OK && r.out.len == 64 && r.out.data[30] == 0x10;
-    bytebuf_free(&r.out);
+    assert_int_equal(kzg_run_tau(hex, &tau), PRECOMPILE_OK);
+    /* the mainnet setup does not open it */
+    expect_failure_hex(10, FORK_CANCUN, hex, 50000, "tau = 2 opening under the mainnet setup");
     kzg_fr_hex(y, 39);
     kzg_input_for(hex, z, y, commitment, proof);
-    r = run_hex(10, FORK_CANCUN, hex, 50000);
-    ok = ok && r.status == PRECOMPILE_FAILURE;
-    bytebuf_free(&r.out);
-    r = run_hex(10, FORK_CANCUN, KZG_VHASH KZG_Z KZG_Y KZG_COMMITMENT KZG_PROOF, 50000);
-    ok = ok && r.status == PRECOMPILE_FAILURE;
-    bytebuf_free(&r.out);
-    return ok ? 0 : 1;
+    assert_int_equal(kzg_run_tau(hex, &tau), PRECOMPILE_FAILURE);
+    assert_int_equal(kzg_run_tau(KZG_VHASH KZG_Z KZG_Y KZG_COMMITMENT KZG_PROOF, &tau), PRECOMPILE_FAILURE);
 }
 
-/* Child: PAREVM_TRUSTED_SETUP names a malformed setup: a valid input is
- * an internal error (the setup cannot judge it), an invalid one still a
- * plain failure (refused before the setup is needed). */
-static int kzg_bad_setup_child(void)
+/* The built-in [tau]_2 is the second G2 point of the trusted setup file in
+ * the pinned c-kzg package (line 4100: after the two counts and the 4096
+ * G1 points comes [1]_2, then [tau]_2), and a point of G2. */
+static void test_kzg_setup_constant(void **state)
 {
-    struct run_result r = run_hex(10, FORK_CANCUN, KZG_VHASH KZG_Z KZG_Y KZG_COMMITMENT KZG_PROOF, 50000);
-    bool ok = r.status == PRECOMPILE_ERROR && r.out.len == 0;
-    bytebuf_free(&r.out);
-    r = run_hex(10, FORK_CANCUN, KZG_VHASH KZG_Z BLS_MODULUS KZG_COMMITMENT KZG_PROOF, 50000);
-    ok = ok && r.status == PRECOMPILE_FAILURE;
-    bytebuf_free(&r.out);
-    return ok ? 0 : 1;
+    (void)state;
+    const char *path = "third_party/c-kzg-4.1.0/deps/c-kzg/trusted_setup.txt";
+    FILE *f = fopen(path, "r");
+    if (!f) {
+        print_message("%s: not found (run from the repository root)\n", path);
+        skip();
+    }
+    char line[512];
+    unsigned g1 = 0, g2 = 0;
+    assert_int_equal(fscanf(f, "%u %u ", &g1, &g2), 2);
+    assert_int_equal(g1, 4096);
+    for (unsigned i = 0; i < g1; i++)
+        assert_non_null(fgets(line, sizeof line, f));
+    uint8_t c[2][96];
+    for (int k = 0; k < 2; k++) {
+        assert_non_null(fgets(line, sizeof line, f));
+        for (int i = 0; i < 96; i++)
+            assert_int_equal(sscanf(line + 2 * i, "%2hhx", &c[k][i]), 1);
+    }
+    fclose(f);
+    blst_p2_affine one, tau, builtin;
+    assert_int_equal(blst_p2_uncompress(&one, c[0]), BLST_SUCCESS);
+    assert_true(blst_p2_affine_is_equal(&one, blst_p2_affine_generator()));
+    assert_int_equal(blst_p2_uncompress(&tau, c[1]), BLST_SUCCESS);
+    assert_int_equal(blst_p2_deserialize(&builtin, kzg_tau_g2_serialized()), BLST_SUCCESS);
+    assert_true(blst_p2_affine_is_equal(&tau, &builtin));
+    assert_true(blst_p2_affine_in_g2(&builtin));
 }
 
 /* Child: many threads released together make the process's first 0x0a
  * calls (valid and invalid inputs interleaved); each must get the right
- * answer, whichever thread runs the setup load. */
+ * answer. */
 #define KZG_FIRST_CALL_THREADS 8
 static pthread_barrier_t kzg_first_call_barrier;
 
@@ -3052,8 +3025,8 @@ static int kzg_first_call_child(void)
     return failures == 0 ? 0 : 1;
 }
 
-/* The lazily created shared state (libsecp256k1 context, KZG trusted
- * setup, the P-256 group) is first touched by several threads at once in a fresh process:
+/* The lazily created shared state (libsecp256k1 context, the P-256
+ * group) and the point evaluation is first touched by several threads at once in a fresh process:
  * every thread must get the right answers. */
 #define FIRST_USE_THREADS 4
 
@@ -3132,48 +3105,6 @@ static void test_concurrent_first_use(void **state)
     run_self_child("--concurrent-first-use-child", NULL, NULL);
 }
 
-static void test_kzg_missing_setup(void **state)
-{
-    (void)state;
-    run_self_child("--kzg-missing-setup-child", "PAREVM_TRUSTED_SETUP", "/nonexistent/trusted_setup.txt");
-}
-
-static void test_kzg_setup_file(void **state)
-{
-    (void)state;
-    static const uint64_t tau2[] = {1, 2, 4};
-    const char *path = kzg_write_setup(4096, tau2, 3);
-    run_self_child("--kzg-tau2-setup-child", "PAREVM_TRUSTED_SETUP", path);
-    /* Two G2 points are enough: only [1]_2 and [tau]_2 are read. */
-    path = kzg_write_setup(4096, tau2, 2);
-    run_self_child("--kzg-tau2-setup-child", "PAREVM_TRUSTED_SETUP", path);
-    /* G1 tokens that are no points at all (48 zero bytes lack the
-     * compression flag): the precompile still verifies, because the
-     * opening check needs only [1]_2 and [tau]_2. A loader that decoded
-     * the G1 points or built c-kzg's tables from them (about two seconds
-     * of field multiplications per process, issue 21) would refuse this
-     * file and answer PRECOMPILE_ERROR. */
-    char zero_g1[97];
-    memset(zero_g1, '0', 96);
-    zero_g1[96] = '\0';
-    path = kzg_write_setup_g1(zero_g1, 4096, tau2, 3);
-    run_self_child("--kzg-tau2-setup-child", "PAREVM_TRUSTED_SETUP", path);
-    /* The G2 points out of order ([2]_2 first): refused, not misread. */
-    static const uint64_t swapped[] = {2, 1, 4};
-    path = kzg_write_setup(4096, swapped, 3);
-    run_self_child("--kzg-bad-setup-child", "PAREVM_TRUSTED_SETUP", path);
-    /* 4095 G1 points: not an EIP-4844 setup. */
-    path = kzg_write_setup(4095, tau2, 3);
-    run_self_child("--kzg-bad-setup-child", "PAREVM_TRUSTED_SETUP", path);
-    /* Only one G2 point: no [tau]_2. */
-    path = kzg_write_setup(4096, tau2, 1);
-    run_self_child("--kzg-bad-setup-child", "PAREVM_TRUSTED_SETUP", path);
-    /* Truncated in the middle of the G1 points. */
-    assert_int_equal(truncate(kzg_write_setup(4096, tau2, 3), 1000), 0);
-    run_self_child("--kzg-bad-setup-child", "PAREVM_TRUSTED_SETUP", path);
-    unlink(path);
-}
-
 static void test_kzg_concurrent_first_call(void **state)
 {
     (void)state;
@@ -3182,14 +3113,8 @@ static void test_kzg_concurrent_first_call(void **state)
 
 int main(int argc, char **argv)
 {
-    if (argc > 1 && strcmp(argv[1], "--kzg-missing-setup-child") == 0)
-        return kzg_missing_setup_child();
     if (argc > 1 && strcmp(argv[1], "--concurrent-first-use-child") == 0)
         return concurrent_first_use_child();
-    if (argc > 1 && strcmp(argv[1], "--kzg-tau2-setup-child") == 0)
-        return kzg_tau2_setup_child();
-    if (argc > 1 && strcmp(argv[1], "--kzg-bad-setup-child") == 0)
-        return kzg_bad_setup_child();
     if (argc > 1 && strcmp(argv[1], "--kzg-first-call-child") == 0)
         return kzg_first_call_child();
     const struct CMUnitTest tests[] = {
@@ -3222,10 +3147,10 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_kzg_vectors),
         cmocka_unit_test(test_kzg_invalid),
         cmocka_unit_test(test_kzg_infinity),
-        cmocka_unit_test(test_kzg_missing_setup),
+        cmocka_unit_test(test_kzg_setup_constant),
         cmocka_unit_test(test_kzg_subgroup),
         cmocka_unit_test(test_kzg_encodings),
-        cmocka_unit_test(test_kzg_setup_file),
+        cmocka_unit_test(test_kzg_other_setup),
         cmocka_unit_test(test_kzg_concurrent_first_call),
         cmocka_unit_test(test_p256verify_openssl_signatures),
         cmocka_unit_test(test_p256verify_rules),

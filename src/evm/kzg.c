@@ -2,23 +2,16 @@
  * 0x0a KZG point evaluation (EIP-4844), on blst directly.
  *
  * Verifying one KZG opening needs only two points of the trusted setup:
- * the G2 generator [1]_2 (a constant, which the file must agree with) and
- * [tau]_2, the second point of its monomial G2 part. So only those are read
- * from the setup file, once per process on the first 0x0a call; the 4096
- * G1 points (and the tables c-kzg would build from them, which cost about
- * two seconds of field multiplications per process) are skipped unread.
- *
- * Concurrency: the parallel engine runs precompiles from many threads.
- * pthread_once runs kzg_setup_load exactly once and orders its writes
- * before every caller that returns from pthread_once; kzg_tau_g2 and
- * kzg_setup_loaded are read-only afterwards.
+ * the G2 generator [1]_2 and [tau]_2, the second point of the monomial
+ * G2 part of the mainnet setup (the KZG ceremony's output, which EIP-4844
+ * fixes). Both are constants here, so the precompile reads no file, keeps
+ * no process-wide state and has nothing to load on its first call; the
+ * 4096 G1 points (and the tables c-kzg would build from them, about two
+ * seconds of field multiplications per process) are never needed.
+ * tests/test_precompiles.c checks KZG_TAU_G2 against the setup file in
+ * the pinned c-kzg package.
  */
-#include <inttypes.h>
-#include <pthread.h>
-#include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "blst.h"
 #include "kzg.h"
@@ -33,110 +26,32 @@ static const uint8_t KZG_RESULT[64] = {
 };
 
 #define KZG_VERSIONED_HASH_VERSION 0x01  /* EIP-4844 VERSIONED_HASH_VERSION_KZG */
-#define KZG_FIELD_ELEMENTS_PER_BLOB 4096 /* EIP-4844: G1 points in the setup */
 #define KZG_G1_BYTES 48                  /* compressed G1 point */
-#define KZG_G2_BYTES 96                  /* compressed G2 point */
 #define KZG_SCALAR_BITS 255              /* scalars are < BLS_MODULUS < 2^255 */
 
-/* mk/kzg.mk defines both: the absolute path of the unpacked package at
- * build time, and the same path relative to the project root (for a build
- * tree that was moved or copied elsewhere). */
-#ifndef PAREVM_CKZG_SETUP
-#define PAREVM_CKZG_SETUP "third_party/c-kzg/deps/c-kzg/trusted_setup.txt"
-#endif
-#ifndef PAREVM_CKZG_SETUP_RELATIVE
-#define PAREVM_CKZG_SETUP_RELATIVE PAREVM_CKZG_SETUP
-#endif
-
-const char *kzg_trusted_setup_path(void)
-{
-    const char *env = getenv("PAREVM_TRUSTED_SETUP");
-    if (env && *env)
-        return env;
-    if (access(PAREVM_CKZG_SETUP, R_OK) == 0)
-        return PAREVM_CKZG_SETUP;
-    return PAREVM_CKZG_SETUP_RELATIVE;
-}
-
-static int kzg_hex_digit(int c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
-/* Reads the next whitespace-separated token of f, which must be exactly
- * n bytes in hex (2n digits, no prefix), into out (or only checks its
- * shape when out is NULL). Returns false on a short, long or non-hex
- * token, or at end of file. f is private to the loading thread, so the
- * unlocked getc is safe (and the 4096 skipped G1 tokens are ~400 KB). */
-static bool kzg_read_hex_token(FILE *f, uint8_t *out, size_t n)
-{
-    int c;
-    do
-        c = getc_unlocked(f);
-    while (c == ' ' || c == '\n' || c == '\r' || c == '\t');
-    for (size_t i = 0; i < 2 * n; i++) {
-        int d = kzg_hex_digit(c);
-        if (d < 0)
-            return false;
-        if (out)
-            out[i / 2] = (uint8_t)(i % 2 ? (out[i / 2] << 4) | d : d);
-        c = getc_unlocked(f);
-    }
-    /* The token ends here: whitespace or end of file, not more digits. */
-    return c == EOF || c == ' ' || c == '\n' || c == '\r' || c == '\t';
-}
-
-static pthread_once_t kzg_setup_once = PTHREAD_ONCE_INIT;
-static blst_p2 kzg_tau_g2; /* [tau]_2 */
-static bool kzg_setup_loaded;
-
-/* Reads [tau]_2 from a trusted setup file in the c-kzg text format:
- * the G1 point count, the G2 point count, the G1 points (Lagrange form,
- * 48-byte compressed, hex), the G2 points (monomial form, 96 bytes,
- * hex: [1]_2, [tau]_2, [tau^2]_2, ...), then the G1 points in monomial
- * form. Requires 4096 G1 points (EIP-4844 FIELD_ELEMENTS_PER_BLOB, which
- * the precompile returns) and at least 2 G2 points; checks the shape of
- * every skipped G1 token, that the first G2 point is the generator (so a
- * file of another layout is refused, not misread) and that [tau]_2 is a
- * point of G2. Returns false on any mismatch or I/O error. */
-static bool kzg_setup_read(FILE *f, blst_p2 *tau_g2)
-{
-    uint64_t g1_count = 0, g2_count = 0;
-    if (fscanf(f, "%" SCNu64 " %" SCNu64, &g1_count, &g2_count) != 2)
-        return false;
-    if (g1_count != KZG_FIELD_ELEMENTS_PER_BLOB || g2_count < 2)
-        return false;
-    for (uint64_t i = 0; i < g1_count; i++)
-        if (!kzg_read_hex_token(f, NULL, KZG_G1_BYTES))
-            return false;
-    uint8_t bytes[KZG_G2_BYTES];
-    blst_p2_affine one, tau;
-    if (!kzg_read_hex_token(f, bytes, sizeof bytes) || blst_p2_uncompress(&one, bytes) != BLST_SUCCESS ||
-        !blst_p2_affine_is_equal(&one, blst_p2_affine_generator()))
-        return false;
-    if (!kzg_read_hex_token(f, bytes, sizeof bytes) || blst_p2_uncompress(&tau, bytes) != BLST_SUCCESS ||
-        !blst_p2_affine_in_g2(&tau))
-        return false;
-    blst_p2_from_affine(tau_g2, &tau);
-    return true;
-}
-
-/* The pthread_once routine: loads [tau]_2, or leaves kzg_setup_loaded
- * false when the file is missing or malformed. */
-static void kzg_setup_load(void)
-{
-    FILE *f = fopen(kzg_trusted_setup_path(), "r");
-    if (f == NULL)
-        return;
-    kzg_setup_loaded = kzg_setup_read(f, &kzg_tau_g2);
-    fclose(f);
-}
+/* [tau]_2 of the EIP-4844 trusted setup (the mainnet KZG ceremony):
+ * the second G2 point of the setup's monomial part, serialized
+ * uncompressed (x, then y; each an Fp2 element, c1 before c0, big-endian
+ * 48-byte coordinates), as blst_p2_affine_serialize writes it. Compressed
+ * it is b5bfd7dd...c1def2, line 4100 of c-kzg's trusted_setup.txt. */
+static const uint8_t KZG_TAU_G2[KZG_G2_SERIALIZED_BYTES] = {
+    0x15, 0xbf, 0xd7, 0xdd, 0x8c, 0xde, 0xb1, 0x28, 0x84, 0x3b, 0xc2, 0x87,
+    0x23, 0x0a, 0xf3, 0x89, 0x26, 0x18, 0x70, 0x75, 0xcb, 0xfb, 0xef, 0xa8,
+    0x10, 0x09, 0xa2, 0xce, 0x61, 0x5a, 0xc5, 0x3d, 0x29, 0x14, 0xe5, 0x87,
+    0x0c, 0xb4, 0x52, 0xd2, 0xaf, 0xaa, 0xab, 0x24, 0xf3, 0x49, 0x9f, 0x72,
+    0x18, 0x5c, 0xbf, 0xee, 0x53, 0x49, 0x27, 0x14, 0x73, 0x44, 0x29, 0xb7,
+    0xb3, 0x86, 0x08, 0xe2, 0x39, 0x26, 0xc9, 0x11, 0xcc, 0xec, 0xea, 0xc9,
+    0xa3, 0x68, 0x51, 0x47, 0x7b, 0xa4, 0xc6, 0x0b, 0x08, 0x70, 0x41, 0xde,
+    0x62, 0x10, 0x00, 0xed, 0xc9, 0x8e, 0xda, 0xda, 0x20, 0xc1, 0xde, 0xf2,
+    0x16, 0x66, 0xc5, 0x4b, 0x0a, 0x32, 0x52, 0x95, 0x03, 0x43, 0x2f, 0xca,
+    0xe0, 0x18, 0x1b, 0x4b, 0xef, 0x79, 0xde, 0x09, 0xfc, 0x63, 0x67, 0x1f,
+    0xda, 0x5e, 0xd1, 0xba, 0x9b, 0xfa, 0x07, 0x89, 0x94, 0x95, 0x34, 0x6f,
+    0x3d, 0x7a, 0xc9, 0xcd, 0x23, 0x04, 0x8e, 0xf3, 0x0d, 0x0a, 0x15, 0x4f,
+    0x01, 0x43, 0x53, 0xbd, 0xb9, 0x6b, 0x62, 0x6d, 0xd7, 0xd5, 0xee, 0x85,
+    0x99, 0xd1, 0xfc, 0xa2, 0x13, 0x15, 0x69, 0x49, 0x0e, 0x28, 0xde, 0x18,
+    0xe8, 0x24, 0x51, 0xa4, 0x96, 0xa9, 0xc9, 0x79, 0x4c, 0xe2, 0x6d, 0x10,
+    0x59, 0x41, 0xf3, 0x83, 0xee, 0x68, 0x9b, 0xfb, 0xbb, 0x83, 0x2a, 0x99,
+};
 
 /* Decodes a 48-byte compressed G1 point as EIP-4844's
  * validate_kzg_g1 does: a valid encoding of a point on the curve (the
@@ -193,9 +108,8 @@ static bool kzg_opening_holds(const blst_p1 *commitment, const blst_scalar *z, c
     return blst_fp12_is_one(&product);
 }
 
-enum precompile_status kzg_precompile_point_evaluation(const uint8_t *in, size_t in_len,
-                                                       uint64_t gas_limit, uint64_t *gas_used,
-                                                       struct bytebuf *out)
+enum precompile_status kzg_point_evaluation_with(const uint8_t *in, size_t in_len, uint64_t gas_limit,
+                                                 uint64_t *gas_used, struct bytebuf *out, const blst_p2 *tau_g2)
 {
     const uint64_t gas = 50000; /* EIP-4844 POINT_EVALUATION_PRECOMPILE_GAS */
     if (gas > gas_limit)
@@ -213,22 +127,34 @@ enum precompile_status kzg_precompile_point_evaluation(const uint8_t *in, size_t
         return PRECOMPILE_FAILURE;
 
     /* EIP-4844 verify_kzg_proof: canonical field elements, commitment and
-     * proof valid G1 points in the subgroup; otherwise the call fails.
-     * Checked before the setup is touched: bad input needs no setup. */
+     * proof valid G1 points in the subgroup; otherwise the call fails. */
     blst_scalar z, y;
     blst_p1 commitment, proof;
     if (!kzg_g1_decode(&commitment, commitment_bytes) || !kzg_fr_decode(&z, z_bytes) ||
         !kzg_fr_decode(&y, y_bytes) || !kzg_g1_decode(&proof, proof_bytes))
         return PRECOMPILE_FAILURE;
 
-    pthread_once(&kzg_setup_once, kzg_setup_load);
-    if (!kzg_setup_loaded)
-        return PRECOMPILE_ERROR; /* no trusted setup: cannot judge the proof */
-
-    if (!kzg_opening_holds(&commitment, &z, &y, &proof, &kzg_tau_g2))
+    if (!kzg_opening_holds(&commitment, &z, &y, &proof, tau_g2))
         return PRECOMPILE_FAILURE;
 
     *gas_used = gas;
     return bytebuf_append(out, KZG_RESULT, sizeof KZG_RESULT) == PAREVM_OK ? PRECOMPILE_OK
                                                                             : PRECOMPILE_ERROR;
 }
+
+enum precompile_status kzg_precompile_point_evaluation(const uint8_t *in, size_t in_len,
+                                                       uint64_t gas_limit, uint64_t *gas_used,
+                                                       struct bytebuf *out)
+{
+    /* A constant point: deserializing it (no square root, unlike the
+     * compressed form) costs microseconds against the pairing's
+     * milliseconds, and keeps the precompile free of shared state. */
+    blst_p2_affine a;
+    blst_p2 tau_g2;
+    if (blst_p2_deserialize(&a, KZG_TAU_G2) != BLST_SUCCESS)
+        return PRECOMPILE_ERROR; /* cannot happen: the test checks the constant */
+    blst_p2_from_affine(&tau_g2, &a);
+    return kzg_point_evaluation_with(in, in_len, gas_limit, gas_used, out, &tau_g2);
+}
+
+const uint8_t *kzg_tau_g2_serialized(void) { return KZG_TAU_G2; }

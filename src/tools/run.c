@@ -121,9 +121,8 @@ static void buf_u256(struct bytebuf *b, const u256 *v)
 /* One-time process setup the EVM does lazily on first use (the ecrecover
  * context) is done here, before any timing, as a node does at startup.
  * The input is chosen to get past the cheap checks and then fail. The
- * KZG point evaluation (0x0a) is not warmed: its lazy setup is one G2
- * point read from the trusted setup file (src/evm/kzg.c), well under a
- * millisecond, so a run that never calls 0x0a does not pay for it. */
+ * KZG point evaluation (0x0a) has nothing to set up: its one setup point
+ * is a constant (src/evm/kzg.c). */
 static void run_warm_up(void)
 {
     uint8_t in[128] = {0};
