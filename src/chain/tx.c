@@ -613,9 +613,7 @@ int tx_signing_hash(const struct tx *tx, hash32 *out)
 static int tx_recover_address(const uint8_t r[32], const uint8_t s[32], int recid, const hash32 *msg,
                               address *out)
 {
-    const secp256k1_context *ctx = secp_context();
-    if (!ctx)
-        return PAREVM_ERR_NOMEM;
+    const secp256k1_context *ctx = secp_verify_context();
     uint8_t compact[64];
     memcpy(compact, r, 32);
     memcpy(compact + 32, s, 32);

@@ -76,9 +76,7 @@ static enum precompile_status run_ecrecover(const uint8_t *in, size_t in_len, st
     if (bytes_all_zero(buf + 64, 32) || bytes_all_zero(buf + 96, 32))
         return PRECOMPILE_OK;
 
-    const secp256k1_context *secp_ctx = secp_context();
-    if (secp_ctx == NULL)
-        return PRECOMPILE_ERROR;
+    const secp256k1_context *secp_ctx = secp_verify_context();
 
     secp256k1_ecdsa_recoverable_signature sig;
     if (!secp256k1_ecdsa_recoverable_signature_parse_compact(secp_ctx, &sig, buf + 64, buf[63] - 27))
