@@ -1,5 +1,5 @@
 /* util.c — helpers shared by the parevm subcommands: fixture file
- * discovery, option parsing, JSON text output. */
+ * discovery, usage errors, JSON text output (options: options.h). */
 #include "util.h"
 
 #include <dirent.h>
@@ -108,23 +108,6 @@ int collect_inputs(char **paths, int n, struct path_list *out)
         }
     }
     return PAREVM_OK;
-}
-
-const char *option_value(int argc, char **argv, int *i, const char *name, bool *missing)
-{
-    const char *arg = argv[*i];
-    size_t n = strlen(name);
-    if (strncmp(arg, name, n) != 0)
-        return NULL;
-    if (arg[n] == '=')
-        return arg + n + 1;
-    if (arg[n] != '\0')
-        return name[1] != '-' ? arg + n : NULL; /* "-j4" */
-    if (*i + 1 >= argc) {
-        *missing = true;
-        return NULL;
-    }
-    return argv[++*i];
 }
 
 int usage_error_for(const char *command, const char *fmt, const char *arg)

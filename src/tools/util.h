@@ -23,11 +23,6 @@ void path_list_free(struct path_list *l);
  * path. An unreadable folder is kept as an input so loading reports it. */
 int collect_inputs(char **paths, int n, struct path_list *out);
 
-/* Value of an option given as "--opt VALUE" or "--opt=VALUE" (or "-jN");
- * NULL when argv[*i] is not this option (or its value is missing: then
- * *missing is set). Advances *i past a separate value. */
-const char *option_value(int argc, char **argv, int *i, const char *name, bool *missing);
-
 /* "parevm COMMAND: <fmt with arg>" and a --help hint on stderr; returns
  * the usage exit status. */
 int usage_error_for(const char *command, const char *fmt, const char *arg);
