@@ -185,14 +185,9 @@ int cli_bal(int argc, char **argv)
         {0},
     };
     int dir_count = 0;
-    char err[256];
-    int rc = options_parse(specs, 0, argc, argv, &dir_count, err, sizeof err);
-    if (rc == OPTIONS_HELP) {
-        cli_bal_usage(stdout);
-        return CLI_EXIT_OK;
-    }
-    if (rc)
-        return usage_error_for("bal", "%s", err);
+    int rc = cli_parse_options("bal", cli_bal_usage, specs, argc, argv, &dir_count);
+    if (rc >= 0)
+        return rc;
     if (dir_count == 0)
         return usage_error_for("bal", "%s", "no BLOCK_DIR given");
     if (out_dir && mkdir(out_dir, 0777) != 0 && errno != EEXIST) {

@@ -1015,14 +1015,9 @@ int cli_bench(int argc, char **argv)
         {0},
     };
     int dir_count = 0;
-    char err[256];
-    int rc = options_parse(specs, 0, argc, argv, &dir_count, err, sizeof err);
-    if (rc == OPTIONS_HELP) {
-        cli_bench_usage(stdout);
-        return CLI_EXIT_OK;
-    }
-    if (rc)
-        return usage_error_for("bench", "%s", err);
+    int rc = cli_parse_options("bench", cli_bench_usage, specs, argc, argv, &dir_count);
+    if (rc >= 0)
+        return rc;
     if (o.quiet)
         o.progress = false;
     if (dir_count == 0)

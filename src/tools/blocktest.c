@@ -227,14 +227,9 @@ int cli_blocktest(int argc, char **argv)
         {0},
     };
     int npaths = 0;
-    char err[256];
-    int rc = options_parse(specs, 0, argc, argv, &npaths, err, sizeof err);
-    if (rc == OPTIONS_HELP) {
-        cli_blocktest_usage(stdout);
-        return CLI_EXIT_OK;
-    }
-    if (rc)
-        return usage_error("%s", err);
+    int rc = cli_parse_options("blocktest", cli_blocktest_usage, specs, argc, argv, &npaths);
+    if (rc >= 0)
+        return rc;
     opt.jobs = (unsigned)jobs;
     opt.exec.force = threads_given; /* conformance: exercise the engine even on tiny blocks */
     if (npaths == 0)

@@ -672,14 +672,9 @@ int cli_census(int argc, char **argv)
         {0},
     };
     int dir_count = 0;
-    char err[256];
-    int rc = options_parse(specs, 0, argc, argv, &dir_count, err, sizeof err);
-    if (rc == OPTIONS_HELP) {
-        cli_census_usage(stdout);
-        return CLI_EXIT_OK;
-    }
-    if (rc)
-        return usage_error_for("census", "%s", err);
+    int rc = cli_parse_options("census", cli_census_usage, specs, argc, argv, &dir_count);
+    if (rc >= 0)
+        return rc;
     if (dir_count == 0)
         return usage_error_for("census", "%s", "no BLOCK_DIR given");
     const char **dirs = (const char **)(argv + 1); /* options_parse gathered the folders there */

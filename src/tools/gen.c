@@ -1550,14 +1550,9 @@ int cli_gen(int argc, char **argv)
         {0},
     };
     int positional = 0;
-    char err[512];
-    int rc = options_parse(specs, 0, argc, argv, &positional, err, sizeof err);
-    if (rc == OPTIONS_HELP) {
-        cli_gen_usage(stdout);
-        return CLI_EXIT_OK;
-    }
-    if (rc)
-        return gen_usage_error("%s", err);
+    int rc = cli_parse_options("gen", cli_gen_usage, specs, argc, argv, &positional);
+    if (rc >= 0)
+        return rc;
     if (positional > 1)
         return gen_usage_error("unexpected argument '%s'", argv[2]);
     bool has_kind = positional == 1;
@@ -1589,6 +1584,7 @@ int cli_gen(int argc, char **argv)
         return gen_usage_error("--items applies to supply and mixed, not %s", gen_kind_name(o.kind));
     if (o.proposals && o.kind != GEN_DAO && o.kind != GEN_MIXED)
         return gen_usage_error("--proposals applies to dao and mixed, not %s", gen_kind_name(o.kind));
+    char err[512];
     rc = gen_options_check(&o, err, sizeof err);
     if (rc == PAREVM_ERR_UNSUPPORTED) {
         fprintf(stderr, "parevm gen: %s\n", err);

@@ -45,14 +45,9 @@ int gen_suite_main(int argc, char **argv)
         {0},
     };
     int positional = 0;
-    char err[256];
-    int rc = options_parse(specs, 0, argc, argv, &positional, err, sizeof err);
-    if (rc == OPTIONS_HELP) {
-        gen_suite_usage(stdout);
-        return CLI_EXIT_OK;
-    }
-    if (rc)
-        return usage_error_for("gen suite", "%s", err);
+    int rc = cli_parse_options("gen suite", gen_suite_usage, specs, argc, argv, &positional);
+    if (rc >= 0)
+        return rc;
     if (positional)
         return usage_error_for("gen suite", "unexpected argument '%s'", argv[1]);
     if (mpi) {

@@ -753,15 +753,10 @@ int cli_run(int argc, char **argv)
         {0},
     };
     int dir_count = 0;
-    char err[256];
-    int rc = options_parse(specs, 0, argc, argv, &dir_count, err, sizeof err);
+    int rc = cli_parse_options("run", cli_run_usage, specs, argc, argv, &dir_count);
+    if (rc >= 0)
+        return rc;
     char **dirs = argv + 1; /* options_parse gathered the folders there */
-    if (rc == OPTIONS_HELP) {
-        cli_run_usage(stdout);
-        return CLI_EXIT_OK;
-    }
-    if (rc)
-        return usage_error_for("run", "%s", err);
     opt.trace_tx = trace_tx;
     if (engine && strcmp(engine, "bal") != 0 && strcmp(engine, "auto") != 0) {
         fprintf(stderr, "parevm run: --engine: unknown engine '%s' (auto, bal)\n", engine);

@@ -712,14 +712,9 @@ int cli_statetest(int argc, char **argv)
     /* Options and paths may be mixed; "--" ends the options. Paths are
      * gathered in order into argv[1..npaths]. */
     int npaths = 0;
-    char err[256];
-    int rc = options_parse(specs, 0, argc, argv, &npaths, err, sizeof err);
-    if (rc == OPTIONS_HELP) {
-        cli_statetest_usage(stdout);
-        return CLI_EXIT_OK;
-    }
-    if (rc)
-        return usage_error("%s", err);
+    int rc = cli_parse_options("statetest", cli_statetest_usage, specs, argc, argv, &npaths);
+    if (rc >= 0)
+        return rc;
     opt.jobs = (unsigned)jobs;
     if (fork) {
         if (!fork_from_name(fork, &opt.fork))

@@ -10,6 +10,7 @@
 
 #include "../../include/parevm.h"
 #include "cli.h"
+#include "options.h"
 
 int path_list_add(struct path_list *l, char *path)
 {
@@ -116,6 +117,20 @@ int usage_error_for(const char *command, const char *fmt, const char *arg)
     fprintf(stderr, fmt, arg);
     fprintf(stderr, "\nRun 'parevm %s --help' for usage.\n", command);
     return CLI_EXIT_USAGE;
+}
+
+int cli_parse_options(const char *command, void (*usage)(FILE *out), const struct option_spec *specs,
+                      int argc, char **argv, int *positional_count)
+{
+    char err[512];
+    int rc = options_parse(specs, 0, argc, argv, positional_count, err, sizeof err);
+    if (rc == OPTIONS_HELP) {
+        usage(stdout);
+        return CLI_EXIT_OK;
+    }
+    if (rc)
+        return usage_error_for(command, "%s", err);
+    return -1;
 }
 
 void buf_printf(struct bytebuf *b, const char *fmt, ...)
