@@ -3,7 +3,7 @@
  * evmc_vm methods.
  *
  * execute runs one message's code in the interpreter's host mode
- * (evm/hostmode.h): every state access, context read and nested message
+ * (hostmode.h): every state access, context read and nested message
  * goes through the host's callbacks; the host runs nested messages by
  * calling execute again. Each execution borrows an interpreter (struct
  * evm: stack and memory buffers) from a small per-VM cache, so one VM may
