@@ -122,10 +122,11 @@ $(B)/tests/%: tests/%.c $(B)/libparevm.a | $(SETUP_STAMP)
 		$(LDLIBS) -lcmocka
 
 # The generator and the report are part of the CLI, not the library.
-GEN_OBJS := $(addprefix $(B)/obj/src/tools/,gen.o gen_workloads.o gen_suite.o)
+GEN_OBJS := $(addprefix $(B)/obj/src/tools/,gen.o gen_workloads.o gen_suite.o options.o util.o)
 $(B)/tests/test_gen $(B)/tests/test_scenarios $(B)/tests/test_determinism $(B)/tests/test_ctx \
 	$(B)/tests/test_balexec $(B)/tests/test_bal_corrupt: $(GEN_OBJS)
 $(B)/tests/test_report: $(B)/obj/src/tools/report.o
+$(B)/tests/test_options: $(B)/obj/src/tools/options.o
 
 # The EVMC test dlopens the shared library of its variant.
 $(B)/tests/test_evmc: $(B)/libparevm.so

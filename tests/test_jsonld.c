@@ -332,6 +332,110 @@ static void test_authorization_list(void **state)
     free(a);
 }
 
+/* json_accounts in dialect d over text into a fresh world: the status,
+ * and the message in err ("" on success); the world is kept in *w. */
+static int load_accounts(enum json_dialect d, const char *name, const char *text, struct world *w, char *err)
+{
+    struct fixture *fx = open_value(d, text);
+    world_init(w);
+    int rc = json_accounts(&fx->c, fx->item, name, w);
+    if (rc)
+        memcpy(err, fx->err, sizeof fx->err); /* err holds 256 bytes, as fx->err */
+    else
+        err[0] = '\0';
+    close_value(fx);
+    return rc;
+}
+
+#define ACCT "0x00000000000000000000000000000000000000aa"
+
+/* The account map shared by pre_state.json, state tests and blockchain
+ * tests: what each dialect requires, and the same message for the same
+ * fault in every loader that used to have its own copy. */
+static void test_accounts(void **state)
+{
+    (void)state;
+    struct world w;
+    char err[256];
+    address a = {.bytes = {[19] = 0xaa}};
+    u256 one = u256_from_u64(1);
+
+    /* A full account in every dialect (numbers as each writes them). */
+    const char *full[] = {
+        [JSON_RPC] = "{\"" ACCT "\":{\"balance\":\"0x10\",\"nonce\":\"0x2\",\"code\":\"0x6001\","
+                     "\"storage\":{\"0x1\":\"0x5\"}}}",
+        [JSON_STATETEST] = "{\"" ACCT "\":{\"balance\":\"16\",\"nonce\":2,\"code\":\"0x6001\","
+                           "\"storage\":{\"0x01\":\"0x05\"}}}",
+        [JSON_BLOCKTEST] = "{\"" ACCT "\":{\"balance\":\"0x10\",\"nonce\":\"0x02\",\"code\":\"0x6001\","
+                           "\"storage\":{\"0x01\":\"0x05\"}}}",
+    };
+    enum json_dialect dialects[] = {JSON_RPC, JSON_STATETEST, JSON_BLOCKTEST};
+    for (size_t i = 0; i < 3; i++) {
+        enum json_dialect d = dialects[i];
+        assert_int_equal(load_accounts(d, "pre", full[d], &w, err), PAREVM_OK);
+        struct world_account *acct = world_get(&w, &a);
+        assert_non_null(acct);
+        assert_int_equal(acct->balance.w[0], 16);
+        assert_int_equal(acct->nonce, 2);
+        assert_int_equal(acct->code->len, 2);
+        u256 v = world_get_storage(acct, &one);
+        assert_int_equal(v.w[0], 5);
+        world_free(&w);
+    }
+
+    /* pre_state.json: every field optional, no code is no code. */
+    assert_int_equal(
+        load_accounts(JSON_RPC, "", "{\"" ACCT "\":{\"balance\":null,\"code\":\"0x\"}}", &w, err), PAREVM_OK);
+    assert_non_null(world_get(&w, &a));
+    assert_int_equal(world_get(&w, &a)->code->len, 0);
+    world_free(&w);
+    /* ... and names the address before the type, with no prefix */
+    assert_int_equal(load_accounts(JSON_RPC, "", "{\"0x12\":5}", &w, err), PAREVM_ERR_HEX);
+    assert_string_equal(err, "f.json: 0x12: account key is not a 20-byte hex address");
+    world_free(&w);
+    assert_int_equal(load_accounts(JSON_RPC, "", "[1]", &w, err), PAREVM_ERR_JSON);
+    assert_string_equal(err, "f.json: expected an object of accounts");
+    world_free(&w);
+
+    /* The fixtures: the type first, every field required. */
+    assert_int_equal(load_accounts(JSON_STATETEST, "pre", "{\"0x12\":5}", &w, err), PAREVM_ERR_JSON);
+    assert_string_equal(err, "f.json: pre.0x12: expected an object");
+    world_free(&w);
+    assert_int_equal(load_accounts(JSON_BLOCKTEST, "postState", "[1]", &w, err), PAREVM_ERR_JSON);
+    assert_string_equal(err, "f.json: postState: expected an object");
+    world_free(&w);
+    assert_int_equal(load_accounts(JSON_STATETEST, "pre",
+                                   "{\"" ACCT "\":{\"nonce\":\"0\",\"code\":\"\",\"storage\":{}}}", &w, err),
+                     PAREVM_ERR_JSON);
+    assert_string_equal(err, "f.json: pre." ACCT ".balance: missing field");
+    world_free(&w);
+    /* a null: a wrong value in a state test, a missing one in a blockchain test */
+    const char *null_balance =
+        "{\"" ACCT "\":{\"balance\":null,\"nonce\":\"0x00\",\"code\":\"\",\"storage\":{}}}";
+    assert_int_equal(load_accounts(JSON_STATETEST, "pre", null_balance, &w, err), PAREVM_ERR_JSON);
+    assert_string_equal(err, "f.json: pre." ACCT ".balance: expected a string");
+    world_free(&w);
+    assert_int_equal(load_accounts(JSON_BLOCKTEST, "pre", null_balance, &w, err), PAREVM_ERR_JSON);
+    assert_string_equal(err, "f.json: pre." ACCT ".balance: missing field");
+    world_free(&w);
+
+    /* Two spellings of one address, and of one slot. */
+    const char *dup_account = "{\"" ACCT "\":{},\"0x00000000000000000000000000000000000000AA\":{}}";
+    assert_int_equal(load_accounts(JSON_RPC, "", dup_account, &w, err), PAREVM_ERR_JSON);
+    assert_string_equal(err, "f.json: 0x00000000000000000000000000000000000000AA: duplicate account");
+    world_free(&w);
+    const char *dup_slot = "{\"" ACCT "\":{\"balance\":\"0x0\",\"nonce\":\"0x0\",\"code\":\"0x\","
+                           "\"storage\":{\"0x01\":\"0x02\",\"0x1\":\"0x03\"}}}";
+    assert_int_equal(load_accounts(JSON_BLOCKTEST, "pre", dup_slot, &w, err), PAREVM_ERR_JSON);
+    assert_string_equal(err, "f.json: pre." ACCT ".storage.0x1: duplicate storage slot");
+    world_free(&w);
+    /* pre_state.json takes the last (it never checked) */
+    assert_int_equal(load_accounts(JSON_RPC, "", dup_slot, &w, err), PAREVM_OK);
+    u256 v = world_get_storage(world_get(&w, &a), &one);
+    assert_int_equal(v.w[0], 3);
+    world_free(&w);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -344,6 +448,7 @@ int main(void)
         cmocka_unit_test(test_message_names_test),
         cmocka_unit_test(test_access_list),
         cmocka_unit_test(test_authorization_list),
+        cmocka_unit_test(test_accounts),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

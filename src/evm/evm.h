@@ -119,9 +119,27 @@ struct evm_tracer {
                       enum evm_status status);
 };
 
-/* EVMC host mode (evm/hostmode.h): the frame reaches state, the block, the
- * transaction and nested messages only through an EVMC host. */
+/* Host mode: the frame reaches state, the block, the transaction and
+ * nested messages only through a host, implemented above this layer (the
+ * EVMC adapter, evmc/hostmode.c); the evm layer sees only these two
+ * entry points and never the host's type.
+ * - optable(fork): the fork's table with every opcode that needs state,
+ *   the block or the transaction marked undefined, so those take the
+ *   interpreter's existing undefined-instruction branch to op.
+ * - op(frame, op, top): execute op (its stack bounds already checked,
+ *   nothing charged yet) for the frame through the host. top is one past
+ *   the topmost stack item; the results are written where the
+ *   interpreter expects them, which then moves top by the optable's
+ *   stack_grow and continues at pc + 1. Returns EVM_SUCCESS to continue
+ *   (SELFDESTRUCT: to stop successfully), or the status the frame halts
+ *   with. */
 struct evm_host;
+struct frame;
+struct optable;
+struct evm_host_ops {
+    const struct optable *(*optable)(enum fork fork);
+    enum evm_status (*op)(struct frame *f, uint8_t op, u256 *top);
+};
 
 struct evm {
     const struct block_env *block;
@@ -131,9 +149,11 @@ struct evm {
     int error; /* first internal error (PAREVM_ERR_*), aborts the transaction */
     struct evm_frame_pool *pool;
     struct evm_tracer *tracer; /* NULL normally; evm_begin clears it */
-    /* NULL normally. Set (with fork; block, tx, journal unused and no
-     * tracer) to run frames against an EVMC host with evm_run_code. */
+    /* NULL normally. Set, with host_ops (and fork; block, tx, journal
+     * unused and no tracer), to run frames against a host with
+     * evm_run_code. */
     struct evm_host *host;
+    const struct evm_host_ops *host_ops;
 };
 
 void evm_init(struct evm *evm);

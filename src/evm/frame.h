@@ -1,8 +1,8 @@
 /*
- * frame.h — one executing frame of the interpreter, shared (inside the
- * evm layer only) between interpreter.c and the EVMC host mode
- * (hostmode.c), which implements the state, context, call and create
- * opcodes through an EVMC host instead of the journal.
+ * frame.h — one executing frame of the interpreter, shared between
+ * interpreter.c and the host mode above the evm layer (evmc/hostmode.c,
+ * reached through evm->host_ops), which implements the state, context,
+ * call and create opcodes through an EVMC host instead of the journal.
  */
 #ifndef PAREVM_EVM_FRAME_H
 #define PAREVM_EVM_FRAME_H
@@ -62,19 +62,5 @@ static inline int64_t evm_frame_call_gas(struct frame *f, enum fork fork, int64_
  * expansion; a zero length touches nothing. False when out of gas (or out
  * of memory: then evm->error is set). (interpreter.c) */
 bool evm_frame_mem(struct frame *f, const u256 *off, const u256 *len, uint64_t *o, uint64_t *l);
-
-/* Host mode (hostmode.c). The frame runs with evm_host_optable(fork): its
- * fork's table with every opcode that needs state, the block or the
- * transaction marked undefined, so those take the interpreter's existing
- * undefined-instruction branch to evm_host_op. */
-const struct optable *evm_host_optable(enum fork fork);
-
-/* Execute op (its stack bounds already checked, nothing charged yet) for
- * the frame through the host. top is one past the topmost stack item; the
- * results are written where the interpreter expects them, which then moves
- * top by the optable's stack_grow and continues at pc + 1. Returns
- * EVM_SUCCESS to continue (SELFDESTRUCT: to stop successfully), or the
- * status the frame halts with. */
-enum evm_status evm_host_op(struct frame *f, uint8_t op, u256 *top);
 
 #endif

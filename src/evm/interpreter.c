@@ -776,7 +776,7 @@ static enum evm_status interpret(struct frame *f, u256 *stack_base)
     /* Loaded once; the untraced loop only tests it in cold paths. */
     struct evm_tracer *const tracer = evm->tracer;
     const struct optable *tbl = unlikely(tracer != NULL)      ? traced_table(evm->fork)
-                                : unlikely(evm->host != NULL) ? evm_host_optable(evm->fork)
+                                : unlikely(evm->host != NULL) ? evm->host_ops->optable(evm->fork)
                                                               : optable_get(evm->fork);
     const uint8_t *code = f->code->bytes;
     const size_t code_len = f->code->len;
@@ -975,7 +975,7 @@ slow:
          * host mode every state, context, call and create opcode does. */
         if (unlikely(!tbl->defined[op])) {
             if (unlikely(evm->host != NULL)) {
-                status = evm_host_op(f, op, top);
+                status = evm->host_ops->op(f, op, top);
                 LOAD_GAS();
                 if (status != EVM_SUCCESS || op == OP_SELFDESTRUCT)
                     goto done;

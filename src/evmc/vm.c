@@ -3,13 +3,14 @@
  * evmc_vm methods.
  *
  * execute runs one message's code in the interpreter's host mode
- * (evm/hostmode.h): every state access, context read and nested message
+ * (hostmode.h): every state access, context read and nested message
  * goes through the host's callbacks; the host runs nested messages by
  * calling execute again. Each execution borrows an interpreter (struct
  * evm: stack and memory buffers) from a small per-VM cache, so one VM may
  * serve recursive and concurrent executions.
  */
 #include "evmc.h"
+#include "hostmode.h"
 
 #include <pthread.h>
 #include <stdlib.h>
@@ -18,7 +19,6 @@
 #include "../../include/parevm.h" /* PAREVM_VERSION */
 #include "../base/deep_stack.h"
 #include "../evm/evm.h"
-#include "../evm/hostmode.h"
 #include "../state/code.h"
 
 #if defined(__GNUC__)
@@ -74,6 +74,7 @@ static void interpreter_destroy(struct evm *evm)
 static void interpreter_release(struct parevm_vm *pv, struct evm *evm)
 {
     evm->host = NULL;
+    evm->host_ops = NULL;
     pthread_mutex_lock(&pv->lock);
     if (pv->cache_enabled && pv->idle_count < VM_CACHE_SIZE) {
         pv->idle[pv->idle_count++] = evm;
@@ -281,6 +282,7 @@ static struct evmc_result vm_execute_here(struct evmc_vm *vm, const struct evmc_
     evm->tracer = NULL;
     evm->error = PAREVM_OK;
     evm->host = &h;
+    evm->host_ops = &hostmode_ops;
 
     struct evm_result r;
     evm_run_code(evm, &m, c, &r);

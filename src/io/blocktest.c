@@ -62,68 +62,6 @@ static int bt_strdup(struct json_ctx *c, const cJSON *item, const char *field, c
     return PAREVM_OK;
 }
 
-/* An account map ({address: {balance, nonce, code, storage}}) into w. */
-static int bt_accounts(struct json_ctx *c, const cJSON *accounts, const char *name, struct world *w)
-{
-    char f[FIELD_MAX], g[FIELD_MAX];
-    if (!cJSON_IsObject(accounts))
-        return json_fail(c, PAREVM_ERR_JSON, name, "expected an object");
-    const cJSON *acct_json;
-    cJSON_ArrayForEach(acct_json, accounts)
-    {
-        int err;
-        address a;
-        field_name(f, sizeof f, "%s.%s", name, acct_json->string);
-        if (!cJSON_IsObject(acct_json))
-            return json_fail(c, PAREVM_ERR_JSON, f, "expected an object");
-        if (hex_decode_exact(acct_json->string, a.bytes, 20))
-            return json_fail(c, PAREVM_ERR_HEX, f, "account key is not a 20-byte hex address");
-        if (world_get(w, &a))
-            return json_fail(c, PAREVM_ERR_JSON, f, "duplicate account");
-        struct world_account *acct = world_get_or_create(w, &a);
-        if (!acct)
-            return json_nomem(c);
-        const cJSON *item;
-        if ((err = bt_require(c, acct_json, "balance", field_name(g, sizeof g, "%s.balance", f), &item)) ||
-            (err = json_u256(c, item, g, &acct->balance)))
-            return err;
-        if ((err = bt_require(c, acct_json, "nonce", field_name(g, sizeof g, "%s.nonce", f), &item)) ||
-            (err = json_u64(c, item, g, &acct->nonce)))
-            return err;
-        uint8_t *code;
-        size_t code_len;
-        if ((err = bt_require(c, acct_json, "code", field_name(g, sizeof g, "%s.code", f), &item)) ||
-            (err = json_bytes(c, item, g, &code, &code_len)))
-            return err;
-        struct code *cd = code_new(code, code_len);
-        free(code);
-        if (!cd)
-            return json_nomem(c);
-        world_set_code(acct, cd);
-        code_release(cd);
-        const cJSON *storage, *slot;
-        if ((err = bt_require(c, acct_json, "storage", field_name(g, sizeof g, "%s.storage", f), &storage)))
-            return err;
-        if (!cJSON_IsObject(storage))
-            return json_fail(c, PAREVM_ERR_JSON, g, "expected an object");
-        cJSON_ArrayForEach(slot, storage)
-        {
-            u256 k, v;
-            field_name(g, sizeof g, "%s.storage.%s", f, slot->string);
-            /* The key is a member name: check it as a string. */
-            cJSON key_item = {.type = cJSON_String, .valuestring = slot->string};
-            if ((err = json_u256(c, &key_item, g, &k)) || (err = json_u256(c, slot, g, &v)))
-                return err;
-            u256 old = world_get_storage(acct, &k);
-            if (!u256_is_zero(&old))
-                return json_fail(c, PAREVM_ERR_JSON, g, "duplicate storage slot");
-            if (world_set_storage(acct, &k, &v))
-                return json_nomem(c);
-        }
-    }
-    return PAREVM_OK;
-}
-
 static int bt_blocks(struct json_ctx *c, const cJSON *test, struct blocktest *t)
 {
     const cJSON *blocks;
@@ -178,11 +116,11 @@ static int bt_test(struct json_ctx *c, const cJSON *test, struct blocktest *t)
     if ((err = bt_require(c, header, "hash", "genesisBlockHeader.hash", &item)) ||
         (err = json_fixed(c, item, "genesisBlockHeader.hash", t->genesis_hash.bytes, 32)))
         return err;
-    if ((err = bt_require(c, test, "pre", "pre", &item)) || (err = bt_accounts(c, item, "pre", &t->pre)))
+    if ((err = bt_require(c, test, "pre", "pre", &item)) || (err = json_accounts(c, item, "pre", &t->pre)))
         return err;
     if ((item = json_member(test, "postState"))) {
         t->has_post_state = true;
-        if ((err = bt_accounts(c, item, "postState", &t->post)))
+        if ((err = json_accounts(c, item, "postState", &t->post)))
             return err;
     }
     if ((item = json_member(test, "postStateHash"))) {

@@ -17,6 +17,7 @@
 
 #include "../base/u256.h"
 #include "../chain/tx.h"
+#include "../state/world.h"
 
 /* How a format writes its fields, where the formats differ. */
 enum json_dialect {
@@ -116,5 +117,21 @@ int json_access_list(struct json_ctx *c, const cJSON *arr, const char *field,
  * number past 256 bits likewise). */
 int json_authorization_list(struct json_ctx *c, const cJSON *arr, const char *field,
                             struct authorization **list, size_t *count, bool *out_of_range);
+
+/* An account map, {address: {balance, nonce, code, storage: {slot:
+ * value}}}, into w (accounts named NAME.ADDRESS in messages; name "" or
+ * NULL: ADDRESS). An address given twice (in two spellings) is
+ * "duplicate account". By dialect:
+ * - JSON_RPC (pre_state.json): every field optional (absent or null:
+ *   left at zero; empty code: none), the address checked before the
+ *   account is an object, a map that is not an object is "expected an
+ *   object of accounts" without a field.
+ * - JSON_STATETEST, JSON_BLOCKTEST: all four fields required (in a
+ *   state test a JSON null is a wrong value, in a blockchain test a
+ *   missing field), the account checked to be an object first, a slot
+ *   given twice (in two spellings) is "duplicate storage slot".
+ * - JSON_T8N: t8n reads its alloc itself (io/t8n.c), for now.
+ * On failure w holds what was read so far: the caller frees it. */
+int json_accounts(struct json_ctx *c, const cJSON *accounts, const char *name, struct world *w);
 
 #endif

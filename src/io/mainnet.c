@@ -413,71 +413,6 @@ int mainnet_parse_block(const char *path, const char *json, size_t len, const st
 
 /* ---- pre_state.json ---- */
 
-static int ld_state(struct json_ctx *ld, const cJSON *root, struct world *w)
-{
-    char f[JSON_FIELD_MAX], g[JSON_FIELD_MAX];
-    if (!cJSON_IsObject(root))
-        return json_fail(ld, PAREVM_ERR_JSON, NULL, "expected an object of accounts");
-    const cJSON *acct_json;
-    cJSON_ArrayForEach(acct_json, root)
-    {
-        const char *key = acct_json->string;
-        f[0] = '\0';
-        json_field_key(f, "", key);
-        address a;
-        if (hex_decode_exact(key, a.bytes, 20))
-            return json_fail(ld, PAREVM_ERR_HEX, f, "account key is not a 20-byte hex address");
-        if (!cJSON_IsObject(acct_json))
-            return json_fail(ld, PAREVM_ERR_JSON, f, "expected an object");
-        if (world_get(w, &a))
-            return json_fail(ld, PAREVM_ERR_JSON, f, "duplicate account");
-        struct world_account *acct = world_get_or_create(w, &a);
-        if (!acct)
-            return json_nomem(ld);
-        const cJSON *item;
-        int err;
-        if ((item = json_member(acct_json, "balance")) &&
-            (err = json_u256(ld, item, json_field_key(g, f, "balance"), &acct->balance)))
-            return err;
-        if ((item = json_member(acct_json, "nonce")) &&
-            (err = json_u64(ld, item, json_field_key(g, f, "nonce"), &acct->nonce)))
-            return err;
-        if ((item = json_member(acct_json, "code"))) {
-            uint8_t *code;
-            size_t code_len;
-            if ((err = json_bytes(ld, item, json_field_key(g, f, "code"), &code, &code_len)))
-                return err;
-            if (code_len) {
-                struct code *c = code_new(code, code_len);
-                free(code);
-                if (!c)
-                    return json_nomem(ld);
-                world_set_code(acct, c);
-                code_release(c);
-            } else {
-                free(code);
-            }
-        }
-        if ((item = json_member(acct_json, "storage"))) {
-            json_field_key(g, f, "storage");
-            if (!cJSON_IsObject(item))
-                return json_fail(ld, PAREVM_ERR_JSON, g, "expected an object");
-            const cJSON *slot;
-            cJSON_ArrayForEach(slot, item)
-            {
-                char h[JSON_FIELD_MAX];
-                json_field_key(h, g, slot->string);
-                u256 k, v;
-                if ((err = json_u256_text(ld, slot->string, h, &k)) || (err = json_u256(ld, slot, h, &v)))
-                    return err;
-                if (world_set_storage(acct, &k, &v))
-                    return json_nomem(ld);
-            }
-        }
-    }
-    return PAREVM_OK;
-}
-
 int mainnet_parse_state(const char *path, const char *json, size_t len, struct world *out, char *err,
                         size_t err_len)
 {
@@ -490,7 +425,7 @@ int mainnet_parse_state(const char *path, const char *json, size_t len, struct w
     int rc = json_parse(&ld, json, len, &root);
     if (rc)
         return rc;
-    rc = ld_state(&ld, root, out);
+    rc = json_accounts(&ld, root, "", out);
     cJSON_Delete(root);
     if (rc) {
         world_free(out);

@@ -153,67 +153,9 @@ static int ld_env(struct json_ctx *ld, const cJSON *test, struct statetest *t)
 
 static int ld_pre(struct json_ctx *ld, const cJSON *test, struct statetest *t)
 {
-    const cJSON *pre, *acct_json;
-    int err;
-    if ((err = ld_object(ld, test, "", "pre", &pre)))
-        return err;
-    cJSON_ArrayForEach(acct_json, pre)
-    {
-        char f[FIELD_MAX];
-        const char *key = acct_json->string;
-        address a;
-        field_key(f, sizeof f, "pre", key);
-        if (!cJSON_IsObject(acct_json))
-            return json_fail(ld, PAREVM_ERR_JSON, f, "expected an object");
-        if ((err = hex_decode_exact(key, a.bytes, 20)))
-            return json_fail(ld, PAREVM_ERR_HEX, f, "account key is not a 20-byte hex address");
-        if (world_get(&t->pre, &a))
-            return json_fail(ld, PAREVM_ERR_JSON, f, "duplicate account");
-        struct world_account *acct = world_get_or_create(&t->pre, &a);
-        if (!acct)
-            return json_nomem(ld);
-
-        const cJSON *item;
-        char g[FIELD_MAX];
-        if ((err = ld_require(ld, acct_json, f, "balance", &item)) ||
-            (err = json_u256(ld, item, field_key(g, sizeof g, f, "balance"), &acct->balance)))
-            return err;
-        if ((err = ld_require(ld, acct_json, f, "nonce", &item)) ||
-            (err = json_u64(ld, item, field_key(g, sizeof g, f, "nonce"), &acct->nonce)))
-            return err;
-        if ((err = ld_require(ld, acct_json, f, "code", &item)))
-            return err;
-        uint8_t *code;
-        size_t code_len;
-        if ((err = json_bytes(ld, item, field_key(g, sizeof g, f, "code"), &code, &code_len)))
-            return err;
-        struct code *c = code_new(code, code_len);
-        free(code);
-        if (!c)
-            return json_nomem(ld);
-        world_set_code(acct, c);
-        code_release(c);
-
-        const cJSON *storage, *slot;
-        if ((err = ld_object(ld, acct_json, f, "storage", &storage)))
-            return err;
-        cJSON_ArrayForEach(slot, storage)
-        {
-            u256 k, v;
-            field_key(g, sizeof g, f, "storage");
-            field_key(g, sizeof g, g, slot->string);
-            /* The key is a JSON member name, so check it as a string. */
-            cJSON key_item = {.type = cJSON_String, .valuestring = slot->string};
-            if ((err = json_u256(ld, &key_item, g, &k)) || (err = json_u256(ld, slot, g, &v)))
-                return err;
-            u256 old = world_get_storage(acct, &k);
-            if (!u256_is_zero(&old))
-                return json_fail(ld, PAREVM_ERR_JSON, g, "duplicate storage slot");
-            if (world_set_storage(acct, &k, &v))
-                return json_nomem(ld);
-        }
-    }
-    return PAREVM_OK;
+    const cJSON *pre;
+    int err = ld_object(ld, test, "", "pre", &pre);
+    return err ? err : json_accounts(ld, pre, "pre", &t->pre);
 }
 
 static void access_list_free(struct statetest_access_list *al)

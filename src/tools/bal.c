@@ -22,6 +22,8 @@
 #include "../exec/exec.h"
 #include "../io/mainnet.h"
 #include "cli.h"
+#include "options.h"
+#include "util.h"
 
 void cli_bal_usage(FILE *out)
 {
@@ -171,44 +173,30 @@ int cli_bal(int argc, char **argv)
 {
     const char *out_dir = NULL;
     int threads = 16;
-    int first_dir = argc;
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
-            cli_bal_usage(stdout);
-            return CLI_EXIT_OK;
-        } else if (strcmp(a, "--out") == 0 && i + 1 < argc) {
-            out_dir = argv[++i];
-        } else if (strcmp(a, "--threads") == 0 && i + 1 < argc) {
-            char *end;
-            long n = strtol(argv[++i], &end, 10);
-            if (*argv[i] == '\0' || *end != '\0' || n < 1 || n > 1024) {
-                fprintf(stderr, "parevm bal: bad thread count '%s' (1..1024)\n", argv[i]);
-                return CLI_EXIT_USAGE;
-            }
-            threads = (int)n;
-        } else if (a[0] == '-' && a[1] != '\0') {
-            fprintf(stderr, "parevm bal: %s '%s'\nTry 'parevm bal --help'.\n",
-                    strcmp(a, "--out") == 0 || strcmp(a, "--threads") == 0 ? "missing value after"
-                                                                           : "unknown option",
-                    a);
-            return CLI_EXIT_USAGE;
-        } else {
-            first_dir = i;
-            break;
-        }
-    }
-    if (first_dir >= argc) {
-        fprintf(stderr, "parevm bal: no BLOCK_DIR given\nTry 'parevm bal --help'.\n");
-        return CLI_EXIT_USAGE;
-    }
+    const struct option_spec specs[] = {
+        {.name = "--help", .alias = "-h", .kind = OPTION_HELP},
+        {.name = "--out", .kind = OPTION_STRING, .dest = &out_dir},
+        {.name = "--threads",
+         .kind = OPTION_INT,
+         .dest = &threads,
+         .min = 1,
+         .max = 1024,
+         .bad = "bad thread count '%s' (1..1024)"},
+        {0},
+    };
+    int dir_count = 0;
+    int rc = cli_parse_options("bal", cli_bal_usage, specs, argc, argv, &dir_count);
+    if (rc >= 0)
+        return rc;
+    if (dir_count == 0)
+        return usage_error_for("bal", "%s", "no BLOCK_DIR given");
     if (out_dir && mkdir(out_dir, 0777) != 0 && errno != EEXIST) {
         fprintf(stderr, "parevm bal: %s: %s\n", out_dir, strerror(errno));
         return CLI_EXIT_FAIL;
     }
     struct bal_totals tot = {0};
     int failed = 0;
-    for (int i = first_dir; i < argc; i++)
+    for (int i = 1; i <= dir_count; i++)
         if (!bal_block(argv[i], out_dir, threads, &tot))
             failed++;
     if (tot.blocks > 1)
@@ -216,6 +204,6 @@ int cli_bal(int argc, char **argv)
                tot.blocks, tot.bytes, tot.bytes / tot.blocks, tot.max_bytes, tot.accounts / tot.blocks,
                tot.keys / tot.blocks);
     if (failed)
-        printf("%d of %d blocks failed\n", failed, argc - first_dir);
+        printf("%d of %d blocks failed\n", failed, dir_count);
     return failed ? CLI_EXIT_FAIL : CLI_EXIT_OK;
 }

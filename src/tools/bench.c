@@ -32,8 +32,10 @@
 #include "../io/mainnet.h"
 #include "cli.h"
 #include "machine.h"
+#include "options.h"
 #include "parevm.h"
 #include "report.h"
+#include "util.h"
 
 #define MAX_THREAD_COUNTS REPORT_MAX_THREADS
 
@@ -678,16 +680,17 @@ static void bench_block(const char *dir, const struct bench_opts *o, struct benc
 /* --engine LIST: the engines to compare, comma separated. Sequential
  * execution is always measured (the reference every result is checked
  * against, and the baseline of every speedup); "stm" adds Block-STM at
- * each thread count, "bal" the access-list-driven engine. Returns 0, or
- * the usage exit status after saying why on stderr. */
-static int parse_engines(const char *list, struct bench_opts *o)
+ * each thread count, "bal" the access-list-driven engine. An
+ * OPTION_CALL parser (options.h): dest is the struct bench_opts. */
+static int parse_engines(const char *list, void *dest, char *err, size_t err_len)
 {
+    struct bench_opts *o = dest;
     o->stm = false;
     o->bal = false;
     const char *s = list;
     if (!*s) {
-        fprintf(stderr, "parevm bench: --engine: expected a list like seq,stm\n");
-        return CLI_EXIT_USAGE;
+        snprintf(err, err_len, "--engine: expected a list like seq,stm");
+        return -1;
     }
     while (*s) {
         size_t len = strcspn(s, ",");
@@ -698,35 +701,33 @@ static int parse_engines(const char *list, struct bench_opts *o)
         } else if (len == 3 && !strncmp(s, "bal", 3)) {
             o->bal = true;
         } else {
-            fprintf(stderr, "parevm bench: --engine: unknown engine '%.*s' (seq, stm, bal)\n", (int)len, s);
-            return CLI_EXIT_USAGE;
+            snprintf(err, err_len, "--engine: unknown engine '%.*s' (seq, stm, bal)", (int)len, s);
+            return -1;
         }
         s += len;
         if (*s == ',' && *++s == 0) {
-            fprintf(stderr, "parevm bench: --engine: empty name at the end of '%s'\n", list);
-            return CLI_EXIT_USAGE;
+            snprintf(err, err_len, "--engine: empty name at the end of '%s'", list);
+            return -1;
         }
     }
     return 0;
 }
 
-static int parse_threads(const char *s, struct bench_opts *o)
+/* --partition auto|off|always (OPTION_CALL; dest: enum exec_partition). */
+static int parse_partition(const char *v, void *dest, char *err, size_t err_len)
 {
-    o->thread_count = 0;
-    while (*s) {
-        char *end;
-        errno = 0;
-        long v = strtol(s, &end, 10);
-        if (errno || end == s || v < 1 || v > 1024 || o->thread_count == MAX_THREAD_COUNTS)
-            return -1;
-        o->threads[o->thread_count++] = (int)v;
-        s = end;
-        if (*s == ',')
-            s++;
-        else if (*s)
-            return -1;
+    enum exec_partition *p = dest;
+    if (!strcmp(v, "auto"))
+        *p = EXEC_PARTITION_AUTO;
+    else if (!strcmp(v, "off"))
+        *p = EXEC_PARTITION_OFF;
+    else if (!strcmp(v, "always"))
+        *p = EXEC_PARTITION_ALWAYS;
+    else {
+        snprintf(err, err_len, "--partition takes auto, off or always, not '%s'", v);
+        return -1;
     }
-    return o->thread_count ? 0 : -1;
+    return 0;
 }
 
 /* The table: one line per engine and thread count of each block (name,
@@ -986,63 +987,43 @@ int cli_bench(int argc, char **argv)
         o.threads[o.thread_count++] = (int)p;
     if (o.threads[o.thread_count - 1] != cpus && o.thread_count < MAX_THREAD_COUNTS)
         o.threads[o.thread_count++] = (int)cpus;
-    int first = 1;
-    for (; first < argc && argv[first][0] == '-'; first++) {
-        const char *a = argv[first];
-        if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
-            cli_bench_usage(stdout);
-            return 0;
-        } else if (!strcmp(a, "--threads") && first + 1 < argc) {
-            if (parse_threads(argv[++first], &o)) {
-                fprintf(stderr, "parevm bench: --threads: expected a list like 1,2,4 (1..1024)\n");
-                return 2;
-            }
-        } else if (!strcmp(a, "--reps") && first + 1 < argc) {
-            o.reps = atoi(argv[++first]);
-            if (o.reps < 1 || o.reps > 64) {
-                fprintf(stderr, "parevm bench: --reps: expected 1..64\n");
-                return 2;
-            }
-        } else if (!strcmp(a, "--json") && first + 1 < argc) {
-            o.json_path = argv[++first];
-        } else if (!strcmp(a, "--report") && first + 1 < argc) {
-            o.report_path = argv[++first];
-        } else if (!strcmp(a, "--report-json") && first + 1 < argc) {
-            o.report_json = argv[++first];
-        } else if (!strcmp(a, "--no-progress")) {
-            o.progress = false;
-        } else if (!strcmp(a, "--quiet")) {
-            o.quiet = true;
-            o.progress = false;
-        } else if (!strcmp(a, "--engine") && first + 1 < argc) {
-            int rc = parse_engines(argv[++first], &o);
-            if (rc)
-                return rc;
-        } else if (!strcmp(a, "--ceiling")) {
-            o.ceiling = true;
-        } else if (!strcmp(a, "--force")) {
-            o.force = true;
-        } else if (!strcmp(a, "--partition")) {
-            const char *v = first + 1 < argc ? argv[++first] : "";
-            if (!strcmp(v, "auto"))
-                o.partition = EXEC_PARTITION_AUTO;
-            else if (!strcmp(v, "off"))
-                o.partition = EXEC_PARTITION_OFF;
-            else if (!strcmp(v, "always"))
-                o.partition = EXEC_PARTITION_ALWAYS;
-            else {
-                fprintf(stderr, "parevm bench: --partition takes auto, off or always, not '%s'\n", v);
-                return CLI_EXIT_USAGE;
-            }
-        } else {
-            fprintf(stderr, "parevm bench: unknown option '%s' (see parevm bench --help)\n", a);
-            return 2;
-        }
-    }
-    if (first >= argc) {
-        fprintf(stderr, "parevm bench: no block directories given (see parevm bench --help)\n");
-        return 2;
-    }
+    const struct option_spec specs[] = {
+        {.name = "--help", .alias = "-h", .kind = OPTION_HELP},
+        {.name = "--threads",
+         .kind = OPTION_INT_LIST,
+         .dest = o.threads,
+         .count = &o.thread_count,
+         .cap = MAX_THREAD_COUNTS,
+         .min = 1,
+         .max = 1024,
+         .bad = "--threads: expected a list like 1,2,4 (1..1024), not '%s'"},
+        {.name = "--reps",
+         .kind = OPTION_INT,
+         .dest = &o.reps,
+         .min = 1,
+         .max = 64,
+         .bad = "--reps: expected 1..64, not '%s'"},
+        {.name = "--json", .kind = OPTION_STRING, .dest = &o.json_path},
+        {.name = "--report", .kind = OPTION_STRING, .dest = &o.report_path},
+        {.name = "--report-json", .kind = OPTION_STRING, .dest = &o.report_json},
+        {.name = "--no-progress", .kind = OPTION_FLAG, .dest = &o.progress, .negate = true},
+        {.name = "--quiet", .kind = OPTION_FLAG, .dest = &o.quiet},
+        {.name = "--engine", .kind = OPTION_CALL, .dest = &o, .parse = parse_engines},
+        {.name = "--ceiling", .kind = OPTION_FLAG, .dest = &o.ceiling},
+        {.name = "--force", .kind = OPTION_FLAG, .dest = &o.force},
+        {.name = "--partition", .kind = OPTION_CALL, .dest = &o.partition, .parse = parse_partition},
+        {0},
+    };
+    int dir_count = 0;
+    int rc = cli_parse_options("bench", cli_bench_usage, specs, argc, argv, &dir_count);
+    if (rc >= 0)
+        return rc;
+    if (o.quiet)
+        o.progress = false;
+    if (dir_count == 0)
+        return usage_error_for("bench", "%s", "no block directories given");
+    const int first = 1; /* the folders: argv[first .. argc) */
+    argc = 1 + dir_count;
     if (!o.stm && (o.ceiling || o.report_path)) {
         fprintf(stderr,
                 "parevm bench: %s needs a parallel engine: --engine seq,stm (see parevm bench --help)\n",

@@ -31,6 +31,7 @@
 #include "../exec/exec.h"
 #include "../io/blocktest.h"
 #include "cli.h"
+#include "options.h"
 #include "util.h"
 
 struct bt_options {
@@ -202,46 +203,35 @@ static int usage_error(const char *fmt, const char *arg) { return usage_error_fo
 int cli_blocktest(int argc, char **argv)
 {
     struct bt_options opt = {0};
+    int jobs = 0;
+    bool threads_given = false;
+    const struct option_spec specs[] = {
+        {.name = "--help", .alias = "-h", .kind = OPTION_HELP},
+        {.name = "--json", .kind = OPTION_FLAG, .dest = &opt.json},
+        {.name = "--quiet", .alias = "-q", .kind = OPTION_FLAG, .dest = &opt.quiet},
+        {.name = "--filter", .kind = OPTION_STRING, .dest = &opt.filter},
+        {.name = "--jobs",
+         .alias = "-j",
+         .kind = OPTION_INT,
+         .dest = &jobs,
+         .min = 1,
+         .max = 1024,
+         .bad = "bad job count '%s' (1..1024)"},
+        {.name = "--threads",
+         .kind = OPTION_INT,
+         .dest = &opt.exec.threads,
+         .min = 1,
+         .max = 1024,
+         .given = &threads_given,
+         .bad = "bad thread count '%s' (1..1024)"},
+        {0},
+    };
     int npaths = 0;
-    bool options_done = false;
-    for (int i = 1; i < argc; i++) {
-        const char *arg = argv[i], *v;
-        bool missing = false;
-        if (options_done || arg[0] != '-' || arg[1] == '\0') {
-            argv[1 + npaths++] = argv[i];
-            continue;
-        }
-        if (strcmp(arg, "--") == 0) {
-            options_done = true;
-        } else if (strcmp(arg, "-h") == 0 || strcmp(arg, "--help") == 0) {
-            cli_blocktest_usage(stdout);
-            return CLI_EXIT_OK;
-        } else if (strcmp(arg, "--json") == 0) {
-            opt.json = true;
-        } else if (strcmp(arg, "--quiet") == 0 || strcmp(arg, "-q") == 0) {
-            opt.quiet = true;
-        } else if ((v = option_value(argc, argv, &i, "--filter", &missing))) {
-            opt.filter = v;
-        } else if (!missing && ((v = option_value(argc, argv, &i, "--jobs", &missing)) ||
-                                (!missing && (v = option_value(argc, argv, &i, "-j", &missing))))) {
-            char *end;
-            long n = strtol(v, &end, 10);
-            if (*v == '\0' || *end != '\0' || n < 1 || n > 1024)
-                return usage_error("bad job count '%s' (1..1024)", v);
-            opt.jobs = (unsigned)n;
-        } else if (!missing && (v = option_value(argc, argv, &i, "--threads", &missing))) {
-            char *end;
-            long n = strtol(v, &end, 10);
-            if (*v == '\0' || *end != '\0' || n < 1 || n > 1024)
-                return usage_error("bad thread count '%s' (1..1024)", v);
-            opt.exec.threads = (int)n;
-            opt.exec.force = true; /* conformance: exercise the engine even on tiny blocks */
-        } else if (missing) {
-            return usage_error("option '%s' needs a value", arg);
-        } else {
-            return usage_error("unknown option '%s'", arg);
-        }
-    }
+    int rc = cli_parse_options("blocktest", cli_blocktest_usage, specs, argc, argv, &npaths);
+    if (rc >= 0)
+        return rc;
+    opt.jobs = (unsigned)jobs;
+    opt.exec.force = threads_given; /* conformance: exercise the engine even on tiny blocks */
     if (npaths == 0)
         return usage_error("%s", "no PATH given");
     if (opt.jobs == 0) {

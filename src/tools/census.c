@@ -21,6 +21,7 @@
 #include "../io/mainnet.h"
 #include "census.h"
 #include "cli.h"
+#include "options.h"
 #include "report.h"
 #include "util.h"
 
@@ -654,67 +655,38 @@ int cli_census(int argc, char **argv)
     struct census_output o = {.timing = true};
     int threads = 1;
     bool mpi = false, progress = isatty(2);
-    const char **dirs = calloc((size_t)argc + 1, sizeof *dirs);
-    size_t n = 0;
-    if (!dirs)
-        return CLI_EXIT_FAIL;
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
-            cli_census_usage(stdout);
-            free(dirs);
-            return CLI_EXIT_OK;
-        } else if ((!strcmp(a, "--csv") || !strcmp(a, "--json") || !strcmp(a, "--html") ||
-                    !strcmp(a, "--threads")) &&
-                   i + 1 < argc) {
-            const char *v = argv[++i];
-            if (!strcmp(a, "--csv"))
-                o.csv = v;
-            else if (!strcmp(a, "--json"))
-                o.json = v;
-            else if (!strcmp(a, "--html"))
-                o.html = v;
-            else {
-                char *end;
-                long t = strtol(v, &end, 10);
-                if (*end || t < 1 || t > 256) {
-                    fprintf(stderr, "census: --threads wants 1..256, not '%s'\n", v);
-                    free(dirs);
-                    return CLI_EXIT_USAGE;
-                }
-                threads = (int)t;
-            }
-        } else if (!strcmp(a, "--no-timing")) {
-            o.timing = false;
-        } else if (!strcmp(a, "--progress")) {
-            progress = true;
-        } else if (!strcmp(a, "--mpi")) {
-            mpi = true;
-        } else if (a[0] == '-' && a[1]) {
-            fprintf(stderr, "census: unknown option '%s'\n", a);
-            cli_census_usage(stderr);
-            free(dirs);
-            return CLI_EXIT_USAGE;
-        } else {
-            dirs[n++] = a;
-        }
-    }
-    if (!n) {
-        cli_census_usage(stderr);
-        free(dirs);
-        return CLI_EXIT_USAGE;
-    }
+    const struct option_spec specs[] = {
+        {.name = "--help", .alias = "-h", .kind = OPTION_HELP},
+        {.name = "--csv", .kind = OPTION_STRING, .dest = &o.csv},
+        {.name = "--json", .kind = OPTION_STRING, .dest = &o.json},
+        {.name = "--html", .kind = OPTION_STRING, .dest = &o.html},
+        {.name = "--threads",
+         .kind = OPTION_INT,
+         .dest = &threads,
+         .min = 1,
+         .max = 256,
+         .bad = "--threads wants 1..256, not '%s'"},
+        {.name = "--no-timing", .kind = OPTION_FLAG, .dest = &o.timing, .negate = true},
+        {.name = "--progress", .kind = OPTION_FLAG, .dest = &progress},
+        {.name = "--mpi", .kind = OPTION_FLAG, .dest = &mpi},
+        {0},
+    };
+    int dir_count = 0;
+    int rc = cli_parse_options("census", cli_census_usage, specs, argc, argv, &dir_count);
+    if (rc >= 0)
+        return rc;
+    if (dir_count == 0)
+        return usage_error_for("census", "%s", "no BLOCK_DIR given");
+    const char **dirs = (const char **)(argv + 1); /* options_parse gathered the folders there */
+    size_t n = (size_t)dir_count;
     if (!o.csv && !o.json && !o.html)
         o.csv = "-";
     if (mpi) {
 #ifdef PAREVM_MPI
-        int rc = census_mpi_main(dirs, n, threads, &o, progress);
-        free(dirs);
-        return rc;
+        return census_mpi_main(dirs, n, threads, &o, progress);
 #else
         fprintf(stderr,
                 "census: --mpi: this parevm was built without MPI (install libopenmpi-dev and rebuild)\n");
-        free(dirs);
         return CLI_EXIT_USAGE;
 #endif
     }
@@ -723,7 +695,6 @@ int cli_census(int argc, char **argv)
     if (!rows || !order) {
         free(rows);
         free(order);
-        free(dirs);
         return CLI_EXIT_FAIL;
     }
     order_by_size(dirs, n, "block.json", order);
@@ -734,9 +705,8 @@ int cli_census(int argc, char **argv)
             fprintf(stderr, "census: %s: %s\n", dirs[i], rows[i].error);
             failed = 1;
         }
-    int err = census_write(dirs, rows, n, &o);
+    int write_err = census_write(dirs, rows, n, &o);
     free(rows);
     free(order);
-    free(dirs);
-    return err ? CLI_EXIT_FAIL : failed ? CLI_EXIT_FAIL : CLI_EXIT_OK;
+    return write_err || failed ? CLI_EXIT_FAIL : CLI_EXIT_OK;
 }

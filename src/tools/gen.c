@@ -41,6 +41,8 @@
 #include "cli.h"
 #include "erc20_runtime.h"
 #include "gen_internal.h"
+#include "options.h"
+#include "util.h"
 
 /* ---- fixed parameters of a generated block ---- */
 
@@ -1497,105 +1499,81 @@ void cli_gen_usage(FILE *out)
             GEN_MAX_TXS, GEN_MAX_ACCOUNTS);
 }
 
-/* A decimal unsigned 64-bit number, nothing else. */
-static bool gen_parse_u64(const char *s, uint64_t *out)
-{
-    if (!s || *s < '0' || *s > '9')
-        return false;
-    errno = 0;
-    char *end;
-    unsigned long long v = strtoull(s, &end, 10);
-    if (errno || *end)
-        return false;
-    *out = v;
-    return true;
-}
-
 static int gen_usage_error(const char *fmt, const char *arg)
 {
-    fprintf(stderr, "parevm gen: ");
-    fprintf(stderr, fmt, arg);
-    fprintf(stderr, "\nRun `parevm gen --help` for usage.\n");
-    return CLI_EXIT_USAGE;
+    return usage_error_for("gen", fmt, arg);
 }
 
 int cli_gen(int argc, char **argv)
 {
     struct gen_options o;
     gen_options_default(&o);
-    const char *out = NULL;
-    bool has_kind = false, has_txs = false, has_fork = false;
+    const char *out = NULL, *fork = NULL;
+    bool has_txs = false;
     if (argc > 1 && strcmp(argv[1], "suite") == 0)
         return gen_suite_main(argc - 1, argv + 1); /* gen_suite.c */
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
-            cli_gen_usage(stdout);
-            return CLI_EXIT_OK;
-        }
-        if (a[0] != '-') {
-            if (has_kind)
-                return gen_usage_error("unexpected argument '%s'", a);
-            if (!gen_kind_from_name(a, &o.kind))
-                return gen_usage_error(
-                    "unknown scenario '%s' (transfers, erc20, amm, lending, nft, supply, dao, "
-                    "mixed, smart, storm, memory, hotbalance, redeploy, create2, recursion)",
-                    a);
-            has_kind = true;
-            continue;
-        }
-        const char *value = i + 1 < argc ? argv[i + 1] : NULL;
-        static const char *const known[] = {"--txs", "--accounts", "--zipf",  "--seed",     "--fork",
-                                            "--out", "--pools",    "--items", "--proposals"};
-        bool is_known = false;
-        for (size_t k = 0; k < sizeof known / sizeof known[0]; k++)
-            is_known = is_known || strcmp(a, known[k]) == 0;
-        if (!is_known)
-            return gen_usage_error("unknown option '%s'", a);
-        if (!value)
-            return gen_usage_error("%s needs a value", a);
-        i++;
-        if (strcmp(a, "--txs") == 0) {
-            if (!gen_parse_u64(value, &o.txs))
-                return gen_usage_error("--txs: not a number: '%s'", value);
-            has_txs = true;
-        } else if (strcmp(a, "--accounts") == 0) {
-            if (!gen_parse_u64(value, &o.accounts) || o.accounts == 0)
-                return gen_usage_error("--accounts: not a number >= 1: '%s'", value);
-        } else if (strcmp(a, "--zipf") == 0) {
-            char *end;
-            errno = 0;
-            o.zipf = strtod(value, &end);
-            if (errno || *end || end == value || !(o.zipf >= 0) || !isfinite(o.zipf))
-                return gen_usage_error("--zipf: not a finite number >= 0: '%s'", value);
-        } else if (strcmp(a, "--pools") == 0 || strcmp(a, "--items") == 0 || strcmp(a, "--proposals") == 0) {
-            uint64_t *knob = a[2] == 'p' && a[3] == 'o' ? &o.pools : a[2] == 'i' ? &o.items : &o.proposals;
-            if (!gen_parse_u64(value, knob) || *knob == 0) {
-                char msg[160];
-                snprintf(msg, sizeof msg, "%s: not a number >= 1: '%.100s'", a, value);
-                return gen_usage_error("%s", msg);
-            }
-        } else if (strcmp(a, "--seed") == 0) {
-            if (!gen_parse_u64(value, &o.seed))
-                return gen_usage_error("--seed: not a 64-bit number: '%s'", value);
-        } else if (strcmp(a, "--fork") == 0) {
-            if (!fork_from_name(value, &o.fork))
-                return gen_usage_error("--fork: unknown fork '%s'", value);
-            if (!fork_implemented(o.fork))
-                return gen_usage_error("--fork: fork '%s' is not implemented", value);
-            if (!gen_fork_params(o.fork))
-                return gen_usage_error(
-                    "--fork: '%s' not supported (London, Paris, Shanghai, Cancun, Prague, Osaka)", value);
-            has_fork = true;
-        } else {
-            out = value;
-        }
+    const struct option_spec specs[] = {
+        {.name = "--help", .alias = "-h", .kind = OPTION_HELP},
+        {.name = "--txs",
+         .kind = OPTION_U64,
+         .dest = &o.txs,
+         .given = &has_txs,
+         .bad = "--txs: not a number: '%s'"},
+        {.name = "--accounts",
+         .kind = OPTION_U64,
+         .dest = &o.accounts,
+         .umin = 1,
+         .bad = "--accounts: not a number >= 1: '%s'"},
+        {.name = "--zipf",
+         .kind = OPTION_DOUBLE,
+         .dest = &o.zipf,
+         .min = 0,
+         .bad = "--zipf: not a finite number >= 0: '%s'"},
+        {.name = "--pools",
+         .kind = OPTION_U64,
+         .dest = &o.pools,
+         .umin = 1,
+         .bad = "--pools: not a number >= 1: '%s'"},
+        {.name = "--items",
+         .kind = OPTION_U64,
+         .dest = &o.items,
+         .umin = 1,
+         .bad = "--items: not a number >= 1: '%s'"},
+        {.name = "--proposals",
+         .kind = OPTION_U64,
+         .dest = &o.proposals,
+         .umin = 1,
+         .bad = "--proposals: not a number >= 1: '%s'"},
+        {.name = "--seed", .kind = OPTION_U64, .dest = &o.seed, .bad = "--seed: not a 64-bit number: '%s'"},
+        {.name = "--fork", .kind = OPTION_STRING, .dest = &fork},
+        {.name = "--out", .kind = OPTION_STRING, .dest = &out},
+        {0},
+    };
+    int positional = 0;
+    int rc = cli_parse_options("gen", cli_gen_usage, specs, argc, argv, &positional);
+    if (rc >= 0)
+        return rc;
+    if (positional > 1)
+        return gen_usage_error("unexpected argument '%s'", argv[2]);
+    bool has_kind = positional == 1;
+    if (has_kind && !gen_kind_from_name(argv[1], &o.kind))
+        return gen_usage_error("unknown scenario '%s' (transfers, erc20, amm, lending, nft, supply, dao, "
+                               "mixed, smart, storm, memory, hotbalance, redeploy, create2, recursion)",
+                               argv[1]);
+    if (fork) {
+        if (!fork_from_name(fork, &o.fork))
+            return gen_usage_error("--fork: unknown fork '%s'", fork);
+        if (!fork_implemented(o.fork))
+            return gen_usage_error("--fork: fork '%s' is not implemented", fork);
+        if (!gen_fork_params(o.fork))
+            return gen_usage_error(
+                "--fork: '%s' not supported (London, Paris, Shanghai, Cancun, Prague, Osaka)", fork);
     }
     if (!has_kind)
         return gen_usage_error("%s",
                                "missing scenario (transfers, erc20, amm, lending, nft, supply, dao, "
                                "mixed, smart, storm, memory, hotbalance, redeploy, create2, recursion)");
-    if (o.kind == GEN_SMART && !has_fork)
+    if (o.kind == GEN_SMART && !fork)
         o.fork = FORK_PRAGUE; /* EIP-7702 needs Prague */
     if (!has_txs || !out)
         return gen_usage_error("%s", "--txs and --out are required");
@@ -1607,7 +1585,7 @@ int cli_gen(int argc, char **argv)
     if (o.proposals && o.kind != GEN_DAO && o.kind != GEN_MIXED)
         return gen_usage_error("--proposals applies to dao and mixed, not %s", gen_kind_name(o.kind));
     char err[512];
-    int rc = gen_options_check(&o, err, sizeof err);
+    rc = gen_options_check(&o, err, sizeof err);
     if (rc == PAREVM_ERR_UNSUPPORTED) {
         fprintf(stderr, "parevm gen: %s\n", err);
         return CLI_EXIT_FAIL;

@@ -5,6 +5,8 @@
  * (--zipf 0, 0.8, 1.2), seed + b, written by `parevm gen` itself into
  * DIR/NNNNNN-SCENARIO-zZIPF. With --mpi (under mpirun) rank r of n writes
  * the blocks b with b mod n = r (Open MPI's OMPI_COMM_WORLD_RANK/SIZE). */
+#include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +14,8 @@
 
 #include "cli.h"
 #include "gen.h"
+#include "options.h"
+#include "util.h"
 
 static const char *const suite_scenarios[] = {"transfers", "erc20",  "amm", "lending",
                                               "nft",       "supply", "dao", "smart"};
@@ -25,49 +29,33 @@ static void gen_suite_usage(FILE *out)
                  "in DIR/NNNNNN-SCENARIO-zZIPF. --mpi: under mpirun, rank r writes blocks b = r mod size.\n");
 }
 
-static int gen_suite_number(const char *s, unsigned long long max, unsigned long long *out)
-{
-    char *end;
-    unsigned long long v = strtoull(s ? s : "", &end, 10);
-    if (!s || !*s || *end || v > max)
-        return -1;
-    *out = v;
-    return 0;
-}
-
 int gen_suite_main(int argc, char **argv)
 {
-    unsigned long long blocks = 0, txs = 0, seed = 1;
+    uint64_t blocks = 0, txs = 0, seed = 1;
     const char *out = NULL;
+    bool mpi = false;
     int rank = 0, ranks = 1;
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
-        if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
-            gen_suite_usage(stdout);
-            return CLI_EXIT_OK;
-        } else if (!strcmp(a, "--mpi")) {
-            const char *r = getenv("OMPI_COMM_WORLD_RANK"), *n = getenv("OMPI_COMM_WORLD_SIZE");
-            if (r && n) {
-                rank = atoi(r);
-                ranks = atoi(n);
-            }
-            continue;
+    const struct option_spec specs[] = {
+        {.name = "--help", .alias = "-h", .kind = OPTION_HELP},
+        {.name = "--blocks", .kind = OPTION_U64, .dest = &blocks, .umax = 1000000},
+        {.name = "--txs", .kind = OPTION_U64, .dest = &txs, .umax = 10000000},
+        {.name = "--seed", .kind = OPTION_U64, .dest = &seed},
+        {.name = "--out", .kind = OPTION_STRING, .dest = &out},
+        {.name = "--mpi", .kind = OPTION_FLAG, .dest = &mpi},
+        {0},
+    };
+    int positional = 0;
+    int rc = cli_parse_options("gen suite", gen_suite_usage, specs, argc, argv, &positional);
+    if (rc >= 0)
+        return rc;
+    if (positional)
+        return usage_error_for("gen suite", "unexpected argument '%s'", argv[1]);
+    if (mpi) {
+        const char *r = getenv("OMPI_COMM_WORLD_RANK"), *n = getenv("OMPI_COMM_WORLD_SIZE");
+        if (r && n) {
+            rank = atoi(r);
+            ranks = atoi(n);
         }
-        int bad = -1;
-        if (!strcmp(a, "--blocks"))
-            bad = gen_suite_number(v, 1000000, &blocks);
-        else if (!strcmp(a, "--txs"))
-            bad = gen_suite_number(v, 10000000, &txs);
-        else if (!strcmp(a, "--seed"))
-            bad = gen_suite_number(v, ~0ULL, &seed);
-        else if (!strcmp(a, "--out") && v)
-            out = v, bad = 0;
-        if (bad) {
-            fprintf(stderr, "gen suite: bad or unknown option '%s'\n", a);
-            gen_suite_usage(stderr);
-            return CLI_EXIT_USAGE;
-        }
-        i++;
     }
     if (!blocks || !txs || !out || ranks < 1 || rank < 0 || rank >= ranks) {
         gen_suite_usage(stderr);
@@ -78,11 +66,11 @@ int gen_suite_main(int argc, char **argv)
         const char *scenario = suite_scenarios[b % 8], *zipf = suite_zipf[(b / 8) % 3];
         char dir[4096], txs_s[32], seed_s[32];
         snprintf(dir, sizeof dir, "%s/%06llu-%s-z%s", out, b, scenario, zipf);
-        snprintf(txs_s, sizeof txs_s, "%llu", txs);
+        snprintf(txs_s, sizeof txs_s, "%llu", (unsigned long long)txs);
         snprintf(seed_s, sizeof seed_s, "%llu", seed + b);
         char *args[] = {"gen",    (char *)scenario, "--txs", txs_s, "--zipf", (char *)zipf,
                         "--seed", seed_s,           "--out", dir,   NULL};
-        int rc = cli_gen(10, args);
+        rc = cli_gen(10, args);
         if (rc) {
             fprintf(stderr, "gen suite: block %llu (%s) failed\n", b, dir);
             return rc;

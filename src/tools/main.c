@@ -52,7 +52,8 @@ static void usage(FILE *out)
                  "       parevm --help | -h | --version\n\ncommands:\n");
     for (size_t i = 0; i < COMMAND_COUNT; i++)
         fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].summary);
-    fprintf(out, "\nRun `parevm COMMAND --help` (or `parevm help COMMAND`) for a command's options.\n");
+    fprintf(out, "\nRun `parevm COMMAND --help` (or `parevm help COMMAND`) for a command's options.\n"
+                 "An option takes its value as `--name VALUE` or `--name=VALUE`; `--` ends the options.\n");
 }
 
 static int cli_version(int argc, char **argv)

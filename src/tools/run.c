@@ -9,6 +9,7 @@
  * (mainnet_check_header). Only the execution is
  * timed, not the loading.
  */
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,6 +28,7 @@
 #include "../io/mainnet.h"
 #include "cli.h"
 #include "farm.h"
+#include "options.h"
 #include "util.h"
 
 struct run_options {
@@ -725,94 +727,65 @@ int cli_run(int argc, char **argv)
     struct run_options opt = {.trace_tx = -1};
     long cpus = sysconf(_SC_NPROCESSORS_ONLN);
     opt.exec.threads = cpus > 0 ? (int)cpus : 1;
-    char **dirs = calloc((size_t)argc + 1, sizeof *dirs);
-    if (!dirs) {
-        fprintf(stderr, "parevm run: out of memory\n");
-        return CLI_EXIT_FAIL;
-    }
+    const char *engine = NULL;
+    int trace_tx = -1;
+    const struct option_spec specs[] = {
+        {.name = "--help", .alias = "-h", .kind = OPTION_HELP},
+        {.name = "--json", .kind = OPTION_STRING, .dest = &opt.json_path},
+        {.name = "--bal", .kind = OPTION_STRING, .dest = &opt.bal_path},
+        {.name = "--engine", .kind = OPTION_STRING, .dest = &engine},
+        {.name = "--quiet", .kind = OPTION_FLAG, .dest = &opt.quiet},
+        {.name = "--mpi", .kind = OPTION_FLAG, .dest = &opt.mpi},
+        {.name = "--trace", .kind = OPTION_FLAG, .dest = &opt.trace},
+        {.name = "--trace-tx",
+         .kind = OPTION_INT,
+         .dest = &trace_tx,
+         .min = 0,
+         .max = INT_MAX,
+         .bad = "bad transaction index '%s' for --trace-tx"},
+        {.name = "--threads",
+         .kind = OPTION_INT,
+         .dest = &opt.exec.threads,
+         .min = 1,
+         .max = 1024,
+         .bad = "bad thread count '%s' (1..1024)"},
+        {0},
+    };
     int dir_count = 0;
-    bool options_done = false;
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        if (options_done || a[0] != '-' || a[1] == '\0') {
-            dirs[dir_count++] = argv[i];
-        } else if (strcmp(a, "--") == 0) {
-            options_done = true;
-        } else if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
-            cli_run_usage(stdout);
-            free(dirs);
-            return CLI_EXIT_OK;
-        } else if (strcmp(a, "--json") == 0 && i + 1 < argc) {
-            opt.json_path = argv[++i];
-        } else if (strcmp(a, "--bal") == 0 && i + 1 < argc) {
-            opt.bal_path = argv[++i];
-        } else if (strcmp(a, "--engine") == 0 && i + 1 < argc) {
-            const char *e = argv[++i];
-            if (strcmp(e, "bal") != 0 && strcmp(e, "auto") != 0) {
-                fprintf(stderr, "parevm run: --engine: unknown engine '%s' (auto, bal)\n", e);
-                free(dirs);
-                return CLI_EXIT_USAGE;
-            }
-            opt.bal_drive = strcmp(e, "bal") == 0;
-        } else if (strcmp(a, "--quiet") == 0) {
-            opt.quiet = true;
-        } else if (strcmp(a, "--mpi") == 0) {
-#ifdef PAREVM_MPI
-            opt.mpi = true;
-#else
-            fprintf(stderr, "parevm run: --mpi: this parevm was built without MPI (build/parevm-mpi, "
-                            "`make mpi`, needs libopenmpi-dev)\n");
-            free(dirs);
-            return CLI_EXIT_USAGE;
-#endif
-        } else if (strcmp(a, "--trace") == 0) {
-            opt.trace = true;
-        } else if (strcmp(a, "--trace-tx") == 0 && i + 1 < argc) {
-            char *end;
-            long n = strtol(argv[++i], &end, 10);
-            if (*argv[i] == '\0' || *end != '\0' || n < 0) {
-                fprintf(stderr, "parevm run: bad transaction index '%s' for --trace-tx\n", argv[i]);
-                free(dirs);
-                return CLI_EXIT_USAGE;
-            }
-            opt.trace_tx = n;
-        } else if (strcmp(a, "--threads") == 0 && i + 1 < argc) {
-            char *end;
-            long n = strtol(argv[++i], &end, 10);
-            if (*argv[i] == '\0' || *end != '\0' || n < 1 || n > 1024) {
-                fprintf(stderr, "parevm run: bad thread count '%s' (1..1024)\n", argv[i]);
-                free(dirs);
-                return CLI_EXIT_USAGE;
-            }
-            opt.exec.threads = (int)n;
-        } else {
-            fprintf(stderr, "parevm run: %s '%s'\nTry 'parevm run --help'.\n",
-                    strcmp(a, "--json") == 0 ? "missing file name after" : "unknown option", a);
-            free(dirs);
-            return CLI_EXIT_USAGE;
-        }
+    int rc = cli_parse_options("run", cli_run_usage, specs, argc, argv, &dir_count);
+    if (rc >= 0)
+        return rc;
+    char **dirs = argv + 1; /* options_parse gathered the folders there */
+    opt.trace_tx = trace_tx;
+    if (engine && strcmp(engine, "bal") != 0 && strcmp(engine, "auto") != 0) {
+        fprintf(stderr, "parevm run: --engine: unknown engine '%s' (auto, bal)\n", engine);
+        return CLI_EXIT_USAGE;
     }
+    opt.bal_drive = engine && strcmp(engine, "bal") == 0;
+#ifndef PAREVM_MPI
+    if (opt.mpi) {
+        fprintf(stderr, "parevm run: --mpi: this parevm was built without MPI (build/parevm-mpi, "
+                        "`make mpi`, needs libopenmpi-dev)\n");
+        return CLI_EXIT_USAGE;
+    }
+#endif
     if (opt.trace && opt.trace_tx >= 0) {
         fprintf(stderr, "parevm run: --trace and --trace-tx exclude each other\n");
-        free(dirs);
         return CLI_EXIT_USAGE;
     }
     if (opt.mpi && (opt.trace || opt.trace_tx >= 0)) {
         fprintf(stderr, "parevm run: --mpi and --trace/--trace-tx exclude each other\n");
-        free(dirs);
         return CLI_EXIT_USAGE;
     }
     if (opt.bal_drive && (!opt.bal_path || opt.trace || opt.trace_tx >= 0)) {
         fprintf(stderr, "parevm run: --engine bal needs --bal PATH (the list to drive the execution) and "
                         "excludes --trace/--trace-tx\n");
-        free(dirs);
         return CLI_EXIT_USAGE;
     }
     if (opt.trace)
         opt.exec.threads = 1; /* see --help: traces are sequential */
     if (dir_count == 0) {
         fprintf(stderr, "parevm run: no BLOCK_DIR given\nTry 'parevm run --help'.\n");
-        free(dirs);
         return CLI_EXIT_USAGE;
     }
 
@@ -822,7 +795,6 @@ int cli_run(int argc, char **argv)
         json_out = fopen(opt.json_path, "w");
         if (!json_out) {
             perror(opt.json_path);
-            free(dirs);
             return CLI_EXIT_FAIL;
         }
     } else if (json_stdout) {
@@ -850,7 +822,6 @@ int cli_run(int argc, char **argv)
         bytebuf_free(&one);
     }
     if (!emitted) { /* an MPI rank other than 0: rank 0 writes everything */
-        free(dirs);
         return run_mpi_end(tot.failed ? CLI_EXIT_FAIL : CLI_EXIT_OK);
     }
     if (json_out) {
@@ -862,7 +833,6 @@ int cli_run(int argc, char **argv)
             tot.seconds * 1e3, tot.seconds > 0 ? (double)tot.gas / tot.seconds / 1e6 : 0.0);
     fprintf(table, "%zu passed, %zu failed\n", tot.passed, tot.failed);
     fflush(table);
-    free(dirs);
-    int rc = tot.failed ? CLI_EXIT_FAIL : CLI_EXIT_OK;
+    rc = tot.failed ? CLI_EXIT_FAIL : CLI_EXIT_OK;
     return opt.mpi ? run_mpi_end(rc) : rc;
 }

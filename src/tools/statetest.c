@@ -38,6 +38,7 @@
 #include "../state/state_view.h"
 #include "../state/world.h"
 #include "cli.h"
+#include "options.h"
 #include "util.h"
 
 struct st_options {
@@ -688,51 +689,39 @@ int cli_statetest(int argc, char **argv)
 {
     struct st_options opt = {0};
     bool jobs_given = false;
+    int jobs = 0;
+    const char *fork = NULL;
+    const struct option_spec specs[] = {
+        {.name = "--help", .alias = "-h", .kind = OPTION_HELP},
+        {.name = "--json", .kind = OPTION_FLAG, .dest = &opt.json},
+        {.name = "--bench", .kind = OPTION_FLAG, .dest = &opt.bench},
+        {.name = "--trace", .kind = OPTION_FLAG, .dest = &opt.trace},
+        {.name = "--quiet", .alias = "-q", .kind = OPTION_FLAG, .dest = &opt.quiet},
+        {.name = "--fork", .kind = OPTION_STRING, .dest = &fork},
+        {.name = "--filter", .kind = OPTION_STRING, .dest = &opt.filter},
+        {.name = "--jobs",
+         .alias = "-j",
+         .kind = OPTION_INT,
+         .dest = &jobs,
+         .min = 1,
+         .max = 1024,
+         .given = &jobs_given,
+         .bad = "bad job count '%s' (1..1024)"},
+        {0},
+    };
     /* Options and paths may be mixed; "--" ends the options. Paths are
      * gathered in order into argv[1..npaths]. */
     int npaths = 0;
-    bool options_done = false;
-    for (int i = 1; i < argc; i++) {
-        const char *arg = argv[i], *v;
-        bool missing = false;
-        if (options_done || arg[0] != '-' || arg[1] == '\0') {
-            argv[1 + npaths++] = argv[i];
-            continue;
-        }
-        if (strcmp(arg, "--") == 0) {
-            options_done = true;
-        } else if (strcmp(arg, "-h") == 0 || strcmp(arg, "--help") == 0) {
-            cli_statetest_usage(stdout);
-            return CLI_EXIT_OK;
-        } else if (strcmp(arg, "--json") == 0) {
-            opt.json = true;
-        } else if (strcmp(arg, "--bench") == 0) {
-            opt.bench = true;
-        } else if (strcmp(arg, "--trace") == 0) {
-            opt.trace = true;
-        } else if (strcmp(arg, "--quiet") == 0 || strcmp(arg, "-q") == 0) {
-            opt.quiet = true;
-        } else if ((v = option_value(argc, argv, &i, "--fork", &missing))) {
-            if (!fork_from_name(v, &opt.fork))
-                return usage_error("unknown fork '%s'", v);
-            if (!fork_implemented(opt.fork))
-                return usage_error("--fork: fork '%s' is not implemented", v);
-            opt.has_fork = true;
-        } else if (!missing && (v = option_value(argc, argv, &i, "--filter", &missing))) {
-            opt.filter = v;
-        } else if (!missing && ((v = option_value(argc, argv, &i, "--jobs", &missing)) ||
-                                (!missing && (v = option_value(argc, argv, &i, "-j", &missing))))) {
-            char *end;
-            long n = strtol(v, &end, 10);
-            if (*v == '\0' || *end != '\0' || n < 1 || n > 1024)
-                return usage_error("bad job count '%s' (1..1024)", v);
-            opt.jobs = (unsigned)n;
-            jobs_given = true;
-        } else if (missing) {
-            return usage_error("option '%s' needs a value", arg);
-        } else {
-            return usage_error("unknown option '%s'", arg);
-        }
+    int rc = cli_parse_options("statetest", cli_statetest_usage, specs, argc, argv, &npaths);
+    if (rc >= 0)
+        return rc;
+    opt.jobs = (unsigned)jobs;
+    if (fork) {
+        if (!fork_from_name(fork, &opt.fork))
+            return usage_error("unknown fork '%s'", fork);
+        if (!fork_implemented(opt.fork))
+            return usage_error("--fork: fork '%s' is not implemented", fork);
+        opt.has_fork = true;
     }
     if (npaths == 0)
         return usage_error("%s", "no PATH given");

@@ -20,6 +20,7 @@
 #include "../io/file.h"
 #include "../io/t8n.h"
 #include "cli.h"
+#include "options.h"
 
 struct t8n_options {
     const char *input_alloc, *input_env, *input_txs;
@@ -241,79 +242,25 @@ static void trace_end(void *arg, struct evm_tracer *t)
 
 /* ---- arguments ---- */
 
-/* "--name VALUE" or "--name=VALUE" (one dash works too, as in geth);
- * `arg` is argv[*i] without its dashes. NULL when it is not --name. */
-static const char *option_value(int argc, char **argv, int *i, const char *arg, const char *name,
-                                bool *missing)
+/* --state.reward: wei, or -1 for none (OPTION_CALL; dest: the options). */
+static int parse_reward(const char *v, void *dest, char *err, size_t err_len)
 {
-    size_t n = strlen(name);
-    if (strncmp(arg, name, n) != 0)
-        return NULL;
-    if (arg[n] == '=')
-        return arg + n + 1;
-    if (arg[n] != '\0')
-        return NULL;
-    if (*i + 1 >= argc) {
-        *missing = true;
-        return NULL;
+    struct t8n_options *o = dest;
+    if (!strcmp(v, "-1")) {
+        o->reward_enabled = false;
+        return 0;
     }
-    return argv[++*i];
-}
-
-static bool parse_u64(const char *s, uint64_t *out)
-{
-    char *end;
-    if (!*s || *s == '-')
-        return false;
-    errno = 0;
-    unsigned long long v = strtoull(s, &end, 0);
-    if (*end || errno)
-        return false;
-    *out = v;
-    return true;
-}
-
-/* One of geth's boolean trace flags, `a` without dashes: "trace",
- * "trace.nostack", or either with "=true" / "=false". Options parevm
- * cannot honour are refused (exit 3), never silently ignored. */
-static int parse_trace_option(const char *a, struct t8n_options *o)
-{
-    char name[32];
-    const char *eq = strchr(a, '=');
-    size_t n = eq ? (size_t)(eq - a) : strlen(a);
-    if (n >= sizeof name)
-        return usage_error("unknown argument '--%s'", a);
-    memcpy(name, a, n);
-    name[n] = '\0';
-    if (!strcmp(name, "trace.tracer") || !strcmp(name, "trace.jsonconfig"))
-        return usage_error("'--%s': custom tracers are not supported (only the JSON opcode tracer, --trace)",
-                           name);
-    if (!strcmp(name, "trace.callframes"))
-        return usage_error("'--%s': call frame output is not supported by parevm's tracer", name);
-    bool value = true;
-    if (eq) {
-        if (!strcmp(eq + 1, "false"))
-            value = false;
-        else if (strcmp(eq + 1, "true") != 0)
-            return usage_error("bad value in '--%s' (true or false)", a);
+    o->reward_enabled = true;
+    if (*v == '-' || !u256_from_string(v, &o->reward)) {
+        snprintf(err, err_len, "bad reward '%s' (wei, or -1 for none)", v);
+        return -1;
     }
-    if (!strcmp(name, "trace"))
-        o->trace = value;
-    else if (!strcmp(name, "trace.memory"))
-        o->trace_memory = value;
-    else if (!strcmp(name, "trace.nomemory"))
-        o->trace_memory = !value;
-    else if (!strcmp(name, "trace.nostack"))
-        o->trace_nostack = value;
-    else if (!strcmp(name, "trace.returndata"))
-        o->trace_returndata = value;
-    else if (!strcmp(name, "trace.noreturndata"))
-        o->trace_returndata = !value;
-    else
-        return usage_error("unknown argument '--%s'", a);
     return 0;
 }
 
+/* geth's flags: "--name VALUE" or "--name=VALUE", one dash works too. The
+ * boolean trace flags take "=true" / "=false". Options parevm cannot
+ * honour are refused (exit 3), never silently ignored. */
 static int parse_args(int argc, char **argv, struct t8n_options *o, bool *help)
 {
     memset(o, 0, sizeof *o);
@@ -328,64 +275,59 @@ static int parse_args(int argc, char **argv, struct t8n_options *o, bool *help)
     o->output_result = "result.json";
     o->output_body = "";
     o->output_bal = "";
-    o->threads = 1;
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i], *v;
-        bool missing = false;
-        if (a[0] != '-' || a[1] == '\0')
-            return usage_error("unknown argument '%s'", a);
-        a += a[1] == '-' ? 2 : 1;
-#define OPT(name) (!missing && (v = option_value(argc, argv, &i, a, name, &missing)))
-        if (!strcmp(a, "h") || !strcmp(a, "help")) {
-            *help = true;
-            return 0;
-        } else if (!strncmp(a, "trace", 5) && (a[5] == '\0' || a[5] == '.' || a[5] == '=')) {
-            int rc = parse_trace_option(a, o);
-            if (rc)
-                return rc;
-        } else if (OPT("input.alloc")) {
-            o->input_alloc = v;
-        } else if (OPT("input.env")) {
-            o->input_env = v;
-        } else if (OPT("input.txs")) {
-            o->input_txs = v;
-        } else if (OPT("state.fork")) {
-            o->fork_name = v;
-        } else if (OPT("state.chainid")) {
-            if (!parse_u64(v, &o->chain_id))
-                return usage_error("bad chain id '%s'", v);
-        } else if (OPT("state.reward")) {
-            if (!strcmp(v, "-1")) {
-                o->reward_enabled = false;
-            } else {
-                o->reward_enabled = true;
-                if (*v == '-' || !u256_from_string(v, &o->reward))
-                    return usage_error("bad reward '%s' (wei, or -1 for none)", v);
-            }
-        } else if (OPT("output.basedir")) {
-            o->basedir = v;
-        } else if (OPT("output.alloc")) {
-            o->output_alloc = v;
-        } else if (OPT("output.result")) {
-            o->output_result = v;
-        } else if (OPT("output.body")) {
-            o->output_body = v;
-        } else if (OPT("output.bal")) {
-            o->output_bal = v;
-        } else if (OPT("verbosity")) {
-            /* geth's log level: nothing to configure here */
-        } else if (OPT("threads")) {
-            uint64_t n;
-            if (!parse_u64(v, &n) || n < 1 || n > 1024)
-                return usage_error("bad thread count '%s' (1..1024)", v);
-            o->threads = (int)n;
-        } else if (missing) {
-            return usage_error("option '%s' needs a value", argv[i]);
-        } else {
-            return usage_error("unknown argument '%s'", argv[i]);
-        }
-#undef OPT
+    uint64_t threads = 1;
+    static const char custom_tracer[] =
+        "custom tracers are not supported (only the JSON opcode tracer, --trace)";
+    const struct option_spec specs[] = {
+        {.name = "--help", .alias = "-h", .kind = OPTION_HELP},
+        {.name = "--trace", .kind = OPTION_BOOL, .dest = &o->trace},
+        {.name = "--trace.memory", .kind = OPTION_BOOL, .dest = &o->trace_memory},
+        {.name = "--trace.nomemory", .kind = OPTION_BOOL, .dest = &o->trace_memory, .negate = true},
+        {.name = "--trace.nostack", .kind = OPTION_BOOL, .dest = &o->trace_nostack},
+        {.name = "--trace.returndata", .kind = OPTION_BOOL, .dest = &o->trace_returndata},
+        {.name = "--trace.noreturndata", .kind = OPTION_BOOL, .dest = &o->trace_returndata, .negate = true},
+        {.name = "--trace.tracer", .kind = OPTION_REFUSED, .help = custom_tracer},
+        {.name = "--trace.jsonconfig", .kind = OPTION_REFUSED, .help = custom_tracer},
+        {.name = "--trace.callframes",
+         .kind = OPTION_REFUSED,
+         .help = "call frame output is not supported by parevm's tracer"},
+        {.name = "--input.alloc", .kind = OPTION_STRING, .dest = &o->input_alloc},
+        {.name = "--input.env", .kind = OPTION_STRING, .dest = &o->input_env},
+        {.name = "--input.txs", .kind = OPTION_STRING, .dest = &o->input_txs},
+        {.name = "--state.fork", .kind = OPTION_STRING, .dest = &o->fork_name},
+        {.name = "--state.chainid",
+         .kind = OPTION_U64,
+         .dest = &o->chain_id,
+         .hex = true,
+         .bad = "bad chain id '%s'"},
+        {.name = "--state.reward", .kind = OPTION_CALL, .dest = o, .parse = parse_reward},
+        {.name = "--output.basedir", .kind = OPTION_STRING, .dest = &o->basedir},
+        {.name = "--output.alloc", .kind = OPTION_STRING, .dest = &o->output_alloc},
+        {.name = "--output.result", .kind = OPTION_STRING, .dest = &o->output_result},
+        {.name = "--output.body", .kind = OPTION_STRING, .dest = &o->output_body},
+        {.name = "--output.bal", .kind = OPTION_STRING, .dest = &o->output_bal},
+        {.name = "--verbosity", .kind = OPTION_STRING}, /* geth's log level: nothing to configure */
+        {.name = "--threads",
+         .kind = OPTION_U64,
+         .dest = &threads,
+         .hex = true,
+         .umin = 1,
+         .umax = 1024,
+         .bad = "bad thread count '%s' (1..1024)"},
+        {0},
+    };
+    int positional = 0;
+    char err[256];
+    int rc = options_parse(specs, OPTIONS_SINGLE_DASH, argc, argv, &positional, err, sizeof err);
+    if (rc == OPTIONS_HELP) {
+        *help = true;
+        return 0;
     }
+    if (rc)
+        return usage_error("%s", err);
+    if (positional)
+        return usage_error("unknown argument '%s'", argv[1]);
+    o->threads = (int)threads;
     return 0;
 }
 

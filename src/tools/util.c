@@ -1,5 +1,5 @@
 /* util.c — helpers shared by the parevm subcommands: fixture file
- * discovery, option parsing, JSON text output. */
+ * discovery, usage errors, JSON text output (options: options.h). */
 #include "util.h"
 
 #include <dirent.h>
@@ -10,6 +10,7 @@
 
 #include "../../include/parevm.h"
 #include "cli.h"
+#include "options.h"
 
 int path_list_add(struct path_list *l, char *path)
 {
@@ -110,29 +111,26 @@ int collect_inputs(char **paths, int n, struct path_list *out)
     return PAREVM_OK;
 }
 
-const char *option_value(int argc, char **argv, int *i, const char *name, bool *missing)
-{
-    const char *arg = argv[*i];
-    size_t n = strlen(name);
-    if (strncmp(arg, name, n) != 0)
-        return NULL;
-    if (arg[n] == '=')
-        return arg + n + 1;
-    if (arg[n] != '\0')
-        return name[1] != '-' ? arg + n : NULL; /* "-j4" */
-    if (*i + 1 >= argc) {
-        *missing = true;
-        return NULL;
-    }
-    return argv[++*i];
-}
-
 int usage_error_for(const char *command, const char *fmt, const char *arg)
 {
     fprintf(stderr, "parevm %s: ", command);
     fprintf(stderr, fmt, arg);
     fprintf(stderr, "\nRun 'parevm %s --help' for usage.\n", command);
     return CLI_EXIT_USAGE;
+}
+
+int cli_parse_options(const char *command, void (*usage)(FILE *out), const struct option_spec *specs,
+                      int argc, char **argv, int *positional_count)
+{
+    char err[512];
+    int rc = options_parse(specs, 0, argc, argv, positional_count, err, sizeof err);
+    if (rc == OPTIONS_HELP) {
+        usage(stdout);
+        return CLI_EXIT_OK;
+    }
+    if (rc)
+        return usage_error_for(command, "%s", err);
+    return -1;
 }
 
 void buf_printf(struct bytebuf *b, const char *fmt, ...)

@@ -23,14 +23,18 @@ void path_list_free(struct path_list *l);
  * path. An unreadable folder is kept as an input so loading reports it. */
 int collect_inputs(char **paths, int n, struct path_list *out);
 
-/* Value of an option given as "--opt VALUE" or "--opt=VALUE" (or "-jN");
- * NULL when argv[*i] is not this option (or its value is missing: then
- * *missing is set). Advances *i past a separate value. */
-const char *option_value(int argc, char **argv, int *i, const char *name, bool *missing);
-
 /* "parevm COMMAND: <fmt with arg>" and a --help hint on stderr; returns
  * the usage exit status. */
 int usage_error_for(const char *command, const char *fmt, const char *arg);
+
+struct option_spec;
+/* The front of a subcommand: options_parse (options.h) with no flags;
+ * --help prints usage on stdout, an error goes out through
+ * usage_error_for. Returns -1 to go on (the positional arguments in
+ * argv[1 .. *positional_count]), else the exit status to return:
+ * CLI_EXIT_OK after --help, CLI_EXIT_USAGE after an error. */
+int cli_parse_options(const char *command, void (*usage)(FILE *out), const struct option_spec *specs,
+                      int argc, char **argv, int *positional_count);
 
 /* Folders sorted largest first by the size of their file `name` (a
  * missing file counts 0), ties in the given order: order[0..n) gets the

@@ -1,5 +1,8 @@
 /*
- * hostmode — the interpreter driven by an EVMC host (evmc/evmc.h).
+ * hostmode — the interpreter driven by an EVMC host (evmc.h): the EVMC
+ * adapter's half of the evm layer's host mode (evm.h: struct
+ * evm_host_ops). The arrow points one way: evmc/ includes evm/, never
+ * the reverse.
  *
  * A frame with evm->host set reaches state, the block and transaction
  * context, and nested calls and creates only through the host interface;
@@ -7,13 +10,14 @@
  * (see frame.h for how the opcodes are routed). Gas and refunds follow
  * the same per-fork rules as the journal path.
  */
-#ifndef PAREVM_EVM_HOSTMODE_H
-#define PAREVM_EVM_HOSTMODE_H
+#ifndef PAREVM_EVMC_HOSTMODE_H
+#define PAREVM_EVMC_HOSTMODE_H
 
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "../evmc/evmc.h"
+#include "../evm/evm.h"
+#include "evmc.h"
 
 struct evm_host {
     const struct evmc_host_interface *iface;
@@ -25,5 +29,9 @@ struct evm_host {
     bool have_tx_context;
     struct evmc_tx_context tx_context;
 };
+
+/* The host-mode entry points the interpreter calls (evm->host_ops, with
+ * evm->host pointing at a struct evm_host). */
+extern const struct evm_host_ops hostmode_ops;
 
 #endif

@@ -2,10 +2,11 @@
  * hostmode.c — the opcodes that need the world, executed through an EVMC
  * host (evmc/evmc.h) instead of the journal.
  *
- * The interpreter runs a host-mode frame with evm_host_optable(fork): the
- * fork's table with the opcodes opcodes.def marks `host` undefined,
- * so they leave the hot loop through its existing undefined-instruction
- * branch and come to evm_host_op. The normal (journal) path is untouched.
+ * The interpreter runs a host-mode frame with hostmode_optable(fork) (via
+ * evm->host_ops = &hostmode_ops): the fork's table with the opcodes
+ * opcodes.def marks `host` undefined, so they leave the hot loop through
+ * its existing undefined-instruction branch and come to hostmode_op. The
+ * normal (journal) path is untouched.
  *
  * Gas is the same per-fork schedule as interpreter.c. What EVMC leaves to
  * the host stays with the host: value transfers, nonces, create addresses
@@ -18,13 +19,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "frame.h"
+#include "../evm/frame.h"
 
 /* Everything that reads state, the block or the transaction, or sends a
  * nested message: opcodes.def's host column. */
 static const bool host_opcode[256] = {
 #define OPCODE(name, value, req, grow, gas, since, host) [value] = host,
-#include "opcodes.def"
+#include "../evm/opcodes.def"
 };
 
 static struct optable host_tables[FORK__COUNT];
@@ -41,7 +42,7 @@ static void host_tables_init(void)
     }
 }
 
-const struct optable *evm_host_optable(enum fork fork)
+static const struct optable *hostmode_optable(enum fork fork)
 {
     pthread_once(&host_tables_once, host_tables_init);
     return &host_tables[fork];
@@ -385,7 +386,7 @@ static enum evm_status host_selfdestruct(struct frame *f, struct evm_host *h, co
 
 /* ---- the dispatcher ---- */
 
-enum evm_status evm_host_op(struct frame *f, uint8_t op, u256 *top)
+static enum evm_status hostmode_op(struct frame *f, uint8_t op, u256 *top)
 {
     struct evm *evm = f->evm;
     struct evm_host *h = evm->host;
@@ -555,3 +556,5 @@ enum evm_status evm_host_op(struct frame *f, uint8_t op, u256 *top)
         return EVM_INTERNAL_ERROR;
     }
 }
+
+const struct evm_host_ops hostmode_ops = {.optable = hostmode_optable, .op = hostmode_op};
