@@ -23,6 +23,7 @@
 #include "balexec.h"
 #include "exec.h"
 #include "exec_env.h"
+#include "guard.h"
 
 #include "parallel.h"
 #include "partition.h"
@@ -703,247 +704,6 @@ static void overlap_run(void *arg, size_t count, void (*fn)(void *arg, size_t i)
     parallel_for(o->env, o->threads, count + 1, overlap_job, o);
 }
 
-/* ---- the contention probe ----
- *
- * A block whose transactions mostly read what the ones before wrote (a
- * hot counter, a lending pool's global index, a balance everyone pays
- * into and spends from) costs the parallel engine its setup, a failed
- * attempt and then the sequential run anyway. The guard learns that from
- * measurements, but a fresh process has none. So before a block of at
- * least PROBE_MIN_TXS goes parallel, PROBE_SAMPLES transactions spread
- * evenly over it are executed against the pre-block world (their writes
- * discarded), recording the balance, nonce, code and storage locations
- * each one reads and writes. A sample also depends on the block's value
- * transfers: reading the balance of an account that an earlier
- * transaction of the block pays (its `to` and value, known without
- * running it) is a dependency even when the payer was not sampled.
- *
- * PROBE_SERIAL: at least half of the samples after the first read what
- * an earlier one wrote; the block runs sequentially. PROBE_CROSSING: some
- * sample reads what a transaction of an earlier run of the partitioned
- * pass (one contiguous run per worker) wrote, so that pass would fail
- * there and waste the runs' work past it; Block-STM alone is left, and
- * at two workers it does not pay for such blocks (measured in fresh
- * processes, forced, 2000 transactions: erc20 and transfers at zipf 1.2
- * took 2.2-2.6x the sequential CPU time, more than two cores give back),
- * so at two workers they run sequentially too. Independent blocks pay
- * the samples' execution (under 1% of a block of 2000 transactions);
- * results never depend on the choice. */
-#define PROBE_SAMPLES 16
-#define PROBE_MIN_TXS 512
-#define PROBE_MAX_KEYS 4096 /* locations remembered over all samples */
-
-enum probe_verdict { PROBE_INDEPENDENT, PROBE_CROSSING, PROBE_SERIAL };
-
-/* The block's value transfers: each paid account and the first
- * transaction that pays it (open addressing; cap a power of two). */
-struct probe_paid {
-    address addr;
-    uint32_t first; /* transaction index + 1; 0: empty */
-};
-
-struct probe {
-    struct state_view inner;
-    uint64_t *written;    /* fingerprints written by earlier samples (unsorted) */
-    uint32_t *writer_run; /* the run of the sample that wrote each */
-    size_t written_count;
-    struct probe_paid *paid; /* NULL: none */
-    size_t paid_cap;
-    const address *coinbase;
-    size_t tx_count;
-    int runs;      /* runs of the partitioned pass (the workers) */
-    size_t index;  /* the current sample's transaction index */
-    uint32_t run;  /* and its run */
-    bool hit;      /* the current sample read something an earlier one wrote */
-    bool crossing; /* ... that an earlier run wrote */
-};
-
-enum { PROBE_BALANCE = 1, PROBE_CODE = 2, PROBE_STORAGE = 3, PROBE_NONCE = 4 };
-
-static uint64_t probe_key(const address *a, int kind, const u256 *slot)
-{
-    uint64_t h = 0xcbf29ce484222325ull ^ (uint64_t)kind;
-    for (int i = 0; i < 20; i++)
-        h = (h ^ a->bytes[i]) * 0x100000001b3ull;
-    if (slot)
-        for (int i = 0; i < 4; i++)
-            h = (h ^ slot->w[i]) * 0x9e3779b97f4a7c15ull;
-    return h ^ (h >> 29);
-}
-
-static uint32_t probe_run_of(const struct probe *p, size_t index)
-{
-    return (uint32_t)(index * (size_t)p->runs / p->tx_count);
-}
-
-static void probe_note(struct probe *p, uint32_t writer_run)
-{
-    p->hit = true;
-    p->crossing |= writer_run < p->run;
-}
-
-static void probe_read(struct probe *p, uint64_t key)
-{
-    for (size_t i = 0; i < p->written_count && !(p->hit && p->crossing); i++)
-        if (p->written[i] == key)
-            probe_note(p, p->writer_run[i]);
-}
-
-static size_t probe_paid_slot(const struct probe_paid *paid, size_t cap, const address *a)
-{
-    uint64_t h;
-    memcpy(&h, a->bytes + 12, sizeof h);
-    size_t k = (size_t)((h * 0x9e3779b97f4a7c15ull) >> 17) & (cap - 1);
-    while (paid[k].first && !address_eq(&paid[k].addr, a))
-        k = (k + 1) & (cap - 1);
-    return k;
-}
-
-static int probe_balance(void *ctx, const address *a, u256 *out)
-{
-    struct probe *p = ctx;
-    probe_read(p, probe_key(a, PROBE_BALANCE, NULL));
-    if (p->paid && !address_eq(a, p->coinbase)) {
-        const struct probe_paid *e = &p->paid[probe_paid_slot(p->paid, p->paid_cap, a)];
-        if (e->first && e->first - 1 < p->index)
-            probe_note(p, probe_run_of(p, e->first - 1));
-    }
-    return p->inner.ops->balance(p->inner.ctx, a, out);
-}
-static int probe_nonce(void *ctx, const address *a, uint64_t *nonce, bool *exists)
-{
-    struct probe *p = ctx;
-    probe_read(p, probe_key(a, PROBE_NONCE, NULL));
-    return p->inner.ops->nonce(p->inner.ctx, a, nonce, exists);
-}
-static int probe_code(void *ctx, const address *a, struct code **out)
-{
-    struct probe *p = ctx;
-    probe_read(p, probe_key(a, PROBE_CODE, NULL));
-    return p->inner.ops->code(p->inner.ctx, a, out);
-}
-static int probe_storage(void *ctx, const address *a, const u256 *key, u256 *out)
-{
-    struct probe *p = ctx;
-    probe_read(p, probe_key(a, PROBE_STORAGE, key));
-    return p->inner.ops->storage(p->inner.ctx, a, key, out);
-}
-static int probe_has_storage(void *ctx, const address *a, bool *out)
-{
-    struct probe *p = ctx;
-    return p->inner.ops->has_storage(p->inner.ctx, a, out);
-}
-static int probe_block_hash(void *ctx, uint64_t number, hash32 *out)
-{
-    struct probe *p = ctx;
-    return p->inner.ops->block_hash(p->inner.ctx, number, out);
-}
-static const struct state_view_ops probe_ops = {probe_balance, probe_nonce,       probe_code,
-                                                probe_storage, probe_has_storage, probe_block_hash};
-
-static void probe_write(struct probe *p, uint64_t key)
-{
-    if (p->written_count < PROBE_MAX_KEYS) {
-        p->writer_run[p->written_count] = p->run;
-        p->written[p->written_count++] = key;
-    }
-}
-
-/* The table of b's value transfers (struct probe_paid) into p; left
- * NULL when it cannot be allocated (the probe then goes without). */
-static void probe_paid_build(struct probe *p, const struct block *b)
-{
-    size_t cap = 64;
-    while (cap < b->tx_count * 2)
-        cap *= 2;
-    if (!(p->paid = calloc(cap, sizeof *p->paid)))
-        return;
-    p->paid_cap = cap;
-    for (size_t i = 0; i < b->tx_count; i++) {
-        const struct tx *tx = &b->txs[i];
-        if (!tx->has_to || u256_is_zero(&tx->value))
-            continue;
-        struct probe_paid *e = &p->paid[probe_paid_slot(p->paid, cap, &tx->to)];
-        if (!e->first) {
-            e->addr = tx->to;
-            e->first = (uint32_t)i + 1;
-        }
-    }
-}
-
-/* How much the sampled transactions of b depend on each other, for a
- * partitioned pass of `runs` runs (see above). PROBE_INDEPENDENT when
- * the probe cannot tell (allocation, an internal error): the block then
- * goes on as the guard decided. */
-static enum probe_verdict probe_block(const struct seq_run *s, const struct block *b, int runs)
-{
-    struct probe p = {.inner = s->view, .coinbase = &s->env.coinbase, .tx_count = b->tx_count, .runs = runs};
-    p.written = malloc(PROBE_MAX_KEYS * sizeof *p.written);
-    p.writer_run = malloc(PROBE_MAX_KEYS * sizeof *p.writer_run);
-    if (!p.written || !p.writer_run) {
-        free(p.written);
-        free(p.writer_run);
-        return PROBE_INDEPENDENT;
-    }
-    probe_paid_build(&p, b);
-    struct state_view view = {&probe_ops, &p};
-    struct write_set ws;
-    write_set_init(&ws);
-    size_t dependent = 0, samples = 0;
-    bool crossing = false;
-    for (size_t m = 0; m < PROBE_SAMPLES; m++) {
-        p.index = m * b->tx_count / PROBE_SAMPLES;
-        p.run = probe_run_of(&p, p.index);
-        const struct tx *tx = &b->txs[p.index];
-        struct tx_result res;
-        p.hit = p.crossing = false;
-        write_set_reset(&ws);
-        /* As the parallel engine does: as if no gas had been used before. */
-        int err = transition_apply(&s->env, &view, tx, 0, &res, &ws);
-        if (err)
-            break;
-        tx_result_free(&res);
-        samples++;
-        dependent += p.hit && m > 0;
-        crossing |= p.crossing;
-        for (size_t i = 0; i < ws.slot_count; i++)
-            probe_write(&p, probe_key(&ws.slots[i].addr, PROBE_STORAGE, &ws.slots[i].key));
-        for (size_t i = 0; i < ws.account_count; i++) {
-            const struct ws_account *a = &ws.accounts[i];
-            /* The fee to the coinbase is a blind credit every transaction
-             * makes; reading that balance is what is rare. */
-            if ((a->flags & (WS_BALANCE | WS_BALANCE_DELTA)) && !address_eq(&a->addr, &s->env.coinbase))
-                probe_write(&p, probe_key(&a->addr, PROBE_BALANCE, NULL));
-            if (a->flags & (WS_NONCE | WS_CREATE | WS_DELETE))
-                probe_write(&p, probe_key(&a->addr, PROBE_NONCE, NULL));
-            if (a->flags & (WS_CODE | WS_DELETE | WS_CLEAR_STORAGE))
-                probe_write(&p, probe_key(&a->addr, PROBE_CODE, NULL));
-        }
-    }
-    write_set_free(&ws);
-    free(p.written);
-    free(p.writer_run);
-    free(p.paid);
-    if (samples < PROBE_SAMPLES)
-        return PROBE_INDEPENDENT;
-    if (dependent * 2 >= PROBE_SAMPLES - 1)
-        return PROBE_SERIAL;
-    return crossing ? PROBE_CROSSING : PROBE_INDEPENDENT;
-}
-
-/* Whether to try the partitioned pass before Block-STM. */
-static bool try_partition(const struct block *b, const struct exec_options *opt, struct exec_env *env)
-{
-    if (opt->record || opt->trace || opt->threads < 2 || b->tx_count < 2 ||
-        opt->partition == EXEC_PARTITION_OFF)
-        return false;
-    if (opt->partition == EXEC_PARTITION_ALWAYS)
-        return true;
-    /* Runs of fewer than 32 transactions: too little to split. */
-    return b->tx_count >= (size_t)opt->threads * 32 &&
-           partition_plausible(b->txs, b->tx_count, opt->threads) && exec_guard_try_partition(env, b);
-}
-
 /* A run driven by an access list (exec_options.drive): the list its
  * commit records, and whether the run had to be given up (then the world
  * and the result are as before it, and why says why). */
@@ -967,19 +727,6 @@ static int exec_block(const struct chain_config *cfg, const struct block *b, str
     const struct bal *drive = opt && dr ? opt->drive : NULL;
     if (drive && (opt->bal || opt->trace || opt->record || !drive->finished))
         return PAREVM_ERR_ARG;
-
-    /* The guard's first rule: no more workers than CPUs to run them
-     * (exec_usable_cpus). Forced runs keep the count asked for (tests run
-     * 64 threads on any machine). */
-    struct exec_options capped;
-    if (opt && !opt->force && opt->threads > 1) {
-        int cpus = exec_usable_cpus();
-        if (opt->threads > cpus) {
-            capped = *opt;
-            capped.threads = cpus;
-            opt = &capped;
-        }
-    }
 
     struct seq_run s;
     memset(&s, 0, sizeof s);
@@ -1040,20 +787,12 @@ static int exec_block(const struct chain_config *cfg, const struct block *b, str
 
     uint64_t block_start = monotonic_ns();
     bool ran_parallel = false, contended = false;
-    bool go_parallel =
-        !err && !stop && opt && !s.bal && exec_use_parallel(b, fork, !cfg->skip_intermediate_roots, w, opt);
-    if (go_parallel && !opt->force && !opt->record && !opt->trace && b->tx_count >= PROBE_MIN_TXS) {
-        enum probe_verdict v = probe_block(&s, b, opt->threads);
-        if (v == PROBE_SERIAL) {
-            go_parallel = false;
-            exec_guard_contended(env, b); /* (the same block again skips the probe) */
-        } else if (v == PROBE_CROSSING && opt->threads <= 2) {
-            go_parallel = false; /* (not a contended block: more workers may pay) */
-        }
-    }
-    /* (after the probe, which then still marks a contended block) */
-    if (go_parallel && !opt->force && exec_host_oversubscribed())
-        go_parallel = false;
+    /* The guard's plan for the transactions (none to make when the
+     * system calls ended the block). */
+    struct exec_plan plan = {.engine = EXEC_ENGINE_SEQUENTIAL, .threads = 1};
+    if (!err && !stop)
+        exec_guard_plan(cfg, b, &s.env, &s.view, opt, &plan);
+    bool go_parallel = plan.engine == EXEC_ENGINE_PARALLEL;
     bool drove = false; /* exec_options.drive: the list's engine ran the transactions */
     struct balexec *driven = NULL;
     if (drive && !err && !stop) {
@@ -1064,7 +803,7 @@ static int exec_block(const struct chain_config *cfg, const struct block *b, str
         if (!s.par)
             err = PAREVM_ERR_NOMEM;
         else
-            err = balexec_execute(&s.env, w, drive, b->txs, b->tx_count, opt->threads, env, s.par, &driven, &held,
+            err = balexec_execute(&s.env, w, drive, b->txs, b->tx_count, plan.threads, env, s.par, &driven, &held,
                                   &wrong, dr->why, sizeof dr->why);
         s.par_count = s.par ? b->tx_count : 0;
         s.drive_txs = true;
@@ -1087,8 +826,8 @@ static int exec_block(const struct chain_config *cfg, const struct block *b, str
         struct par_stats part_stats = {0};
         if (!s.par)
             err = PAREVM_ERR_NOMEM;
-        else if (try_partition(b, opt, env)) {
-            err = partition_execute(&s.env, w, b->txs, b->tx_count, opt->threads, s.par, &part_stats, &kept,
+        else if (plan.try_partition) {
+            err = partition_execute(&s.env, w, b->txs, b->tx_count, plan.threads, s.par, &part_stats, &kept,
                                     env);
             if (!err && opt->partition == EXEC_PARTITION_AUTO)
                 exec_guard_partition_result(env, b, kept == b->tx_count);
@@ -1104,9 +843,9 @@ static int exec_block(const struct chain_config *cfg, const struct block *b, str
                                        .rec = stats && opt->record ? &stats->record : NULL,
                                        .trace = opt->trace != NULL,
                                        .trace_tx = opt->trace ? opt->trace->tx : 0,
-                                       .may_give_up = !opt->force,
+                                       .may_give_up = plan.may_give_up,
                                        .done = kept};
-            err = parallel_execute_ex(&s.env, w, b->txs, b->tx_count, opt->threads, s.par,
+            err = parallel_execute_ex(&s.env, w, b->txs, b->tx_count, plan.threads, s.par,
                                       stats ? &stats->par : NULL, &popt);
             if (stats) /* the pass's executions count too, the discarded ones included */
                 stats->par.executions += part_stats.executions;
@@ -1140,7 +879,7 @@ static int exec_block(const struct chain_config *cfg, const struct block *b, str
     if (s.par && ran_parallel)
         s.par_count = b->tx_count;
     s.no_undo = s.par && s.par_count == b->tx_count && !err && par_all_commit(&s);
-    s.defer_apply = s.no_undo && opt->threads > 1;
+    s.defer_apply = s.no_undo && plan.threads > 1;
     for (size_t i = 0; i < b->tx_count && !err && !stop; i++)
         err = seq_tx(&s, i, &gas_used, &stop);
     if (s.par && stats)
@@ -1150,8 +889,8 @@ static int exec_block(const struct chain_config *cfg, const struct block *b, str
         /* The world writes, overlapped with the receipts root (the
          * receipts are complete; the root reads nothing of the world). */
         struct deferred_apply apply = {&s, PAREVM_OK, false, &s.undo};
-        struct overlap_runner runner_arg = {env, opt->threads, &apply, NULL, NULL};
-        struct trie_runner runner = {overlap_run, &runner_arg, opt->threads};
+        struct overlap_runner runner_arg = {env, plan.threads, &apply, NULL, NULL};
+        struct trie_runner runner = {overlap_run, &runner_arg, plan.threads};
         err = receipts_root_with(r->receipts, r->receipt_count, &runner, &r->receipts_root);
         if (!apply.done)
             apply_deferred(&apply);
@@ -1214,11 +953,11 @@ static int exec_block(const struct chain_config *cfg, const struct block *b, str
     /* The receipts root before the world is final: its allocations can
      * fail too, and the block must then leave the world as it was. */
     if (!err && !stop && !s.defer_apply) { /* (else the root came with the world writes) */
-        if ((ran_parallel || drove) && opt->threads > 1) {
+        if ((ran_parallel || drove) && plan.threads > 1) {
             /* The receipts trie is hashed by the pool too: for blocks of
              * cheap transactions it is a large part of the block's work. */
-            struct pool_runner_arg pool = {env, opt->threads};
-            struct trie_runner runner = {pool_runner, &pool, opt->threads};
+            struct pool_runner_arg pool = {env, plan.threads};
+            struct trie_runner runner = {pool_runner, &pool, plan.threads};
             err = receipts_root_with(r->receipts, r->receipt_count, &runner, &r->receipts_root);
         } else {
             err = receipts_root(r->receipts, r->receipt_count, &r->receipts_root);
@@ -1262,8 +1001,8 @@ static int exec_block(const struct chain_config *cfg, const struct block *b, str
     memcpy(r->logs_bloom, bloom, sizeof r->logs_bloom);
     /* The guard's sample: the whole block, receipts root included, on
      * either path. Forced runs measure the engine, not the choice. */
-    if ((!opt || (!opt->force && !opt->no_sample)) && !contended && !drive)
-        exec_guard_record(env, ran_parallel, opt ? opt->threads : 1, gas_used, b->tx_count,
+    if (plan.sample && !contended)
+        exec_guard_record(env, ran_parallel, plan.threads, gas_used, b->tx_count,
                           monotonic_ns() - block_start);
     return PAREVM_OK;
 }
