@@ -29,11 +29,11 @@
 
 struct tx_context;
 
-/* The guard's state (exec.h, exec_use_parallel): nanoseconds per unit of
+/* The guard's state (guard.h): nanoseconds per unit of
  * gas of the blocks run in this environment, sequentially and in
  * parallel per thread count and class of gas per transaction, and the
  * blocks the engine gave up on or the partitioned pass failed on. Only
- * graph.c reads or writes it, under lock. */
+ * guard.c reads or writes it, under lock. */
 #define EXEC_GUARD_BUCKETS 65
 #define EXEC_GUARD_CLASSES 5
 #define EXEC_GUARD_RING_MAX 64

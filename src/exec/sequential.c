@@ -1,8 +1,9 @@
 /*
- * sequential.c — the reference block executor: the EIP-4788 and (Prague
- * on) EIP-2935 system calls, then every transaction in order on the world
- * (each write set applied before the next transaction reads), then
- * rewards, withdrawals and (Prague on) the EIP-7685 requests.
+ * sequential.c — the in-order commit of a block (sequential.h): the
+ * EIP-4788 and (Prague on) EIP-2935 system calls, then every transaction
+ * in order on the world (each write set applied before the next
+ * transaction reads), then rewards, withdrawals and (Prague on) the
+ * EIP-7685 requests. The block driver (block.c) calls its steps.
  *
  * An invalid transaction makes the whole block invalid and the world must
  * be left as it was. Cloning a big world per block would cost more than
@@ -19,14 +20,13 @@
  * the write job went from 0.56M to 0.80M), on the job that overlaps the
  * receipts root.
  */
+#include "sequential.h"
+
 #include "bal.h"
 #include "balexec.h"
 #include "exec.h"
 #include "exec_env.h"
-#include "guard.h"
-
 #include "parallel.h"
-#include "partition.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -66,14 +66,6 @@ int block_hashes_lookup(void *arg, uint64_t number, hash32 *out)
     return PAREVM_ERR_MISSING;
 }
 
-/* Lookup that remembers the first number it could not find, for the
- * error message. */
-struct seq_hashes {
-    const struct block_hashes *hashes;
-    bool missing;
-    uint64_t missing_number;
-};
-
 static int seq_block_hash(void *arg, uint64_t number, hash32 *out)
 {
     struct seq_hashes *s = arg;
@@ -98,11 +90,6 @@ struct undo_entry {
     uint64_t nonce;
     struct code *code;    /* retained */
     struct hmap *storage; /* whole prior storage when the write drops it; owned */
-};
-
-struct undo_log {
-    struct undo_entry *entries;
-    size_t count, cap;
 };
 
 static struct undo_entry *undo_push(struct undo_log *u)
@@ -286,109 +273,7 @@ static int apply_logged(struct undo_log *u, const struct write_set *ws, struct w
 
 /* ---- results ---- */
 
-void block_result_free(struct block_result *r)
-{
-    if (!r)
-        return;
-    for (size_t i = 0; i < r->receipt_count; i++)
-        receipt_free(&r->receipts[i]);
-    free(r->receipts);
-    block_requests_free(&r->requests);
-    memset(r, 0, sizeof *r);
-}
-
-static bool logs_equal(const struct log *a, const struct log *b)
-{
-    if (!address_eq(&a->addr, &b->addr) || a->topic_count != b->topic_count || a->data_len != b->data_len)
-        return false;
-    for (unsigned t = 0; t < a->topic_count && t < 4; t++)
-        if (!hash32_eq(&a->topics[t], &b->topics[t]))
-            return false;
-    return a->data_len == 0 || memcmp(a->data, b->data, a->data_len) == 0;
-}
-
-static bool receipts_equal(const struct receipt *a, const struct receipt *b)
-{
-    if (a->tx_type != b->tx_type || a->has_status != b->has_status || a->gas_used != b->gas_used ||
-        a->cumulative_gas_used != b->cumulative_gas_used || a->log_count != b->log_count ||
-        a->has_created_address != b->has_created_address)
-        return false;
-    if (a->has_status ? a->status != b->status : !hash32_eq(&a->post_state, &b->post_state))
-        return false;
-    if (a->has_created_address && !address_eq(&a->created_address, &b->created_address))
-        return false;
-    if (memcmp(a->bloom, b->bloom, 256) != 0)
-        return false;
-    for (size_t i = 0; i < a->log_count; i++)
-        if (!logs_equal(&a->logs[i], &b->logs[i]))
-            return false;
-    return true;
-}
-
-bool block_result_equal(const struct block_result *a, const struct block_result *b)
-{
-    if (a->receipt_count != b->receipt_count || a->gas_used != b->gas_used ||
-        a->blob_gas_used != b->blob_gas_used || memcmp(a->logs_bloom, b->logs_bloom, 256) != 0 ||
-        !hash32_eq(&a->receipts_root, &b->receipts_root) || a->invalid != b->invalid)
-        return false;
-    if (a->invalid && (a->invalid_tx != b->invalid_tx || a->invalid_reason != b->invalid_reason ||
-                       a->invalid_block_error != b->invalid_block_error ||
-                       strcmp(a->invalid_message, b->invalid_message) != 0))
-        return false;
-    if (a->has_requests != b->has_requests ||
-        (a->has_requests && (!hash32_eq(&a->requests_hash, &b->requests_hash) ||
-                             !block_requests_equal(&a->requests, &b->requests))))
-        return false;
-    for (size_t i = 0; i < a->receipt_count; i++)
-        if (!receipts_equal(&a->receipts[i], &b->receipts[i]))
-            return false;
-    return true;
-}
-
 /* ---- the executor ---- */
-
-struct seq_run {
-    const struct chain_config *cfg;
-    const struct block *b;
-    struct world *w;
-    struct block_result *r;
-    struct block_env env;
-    struct seq_hashes hashes;
-    struct world_view wv;
-    struct state_view view;
-    struct undo_log undo;
-    struct write_set ws;
-    /* Parallel path: every transaction's outcome computed beforehand
-     * (exec/parallel.h); committed here in order exactly like a
-     * sequential run, so both paths share one commit. NULL: sequential. */
-    struct par_tx_output *par;
-    /* par[0..par_count) hold final outputs: all transactions when the
-     * parallel run held; after the engine gave up on a contended block,
-     * the prefix its partitioned pass had made final (the rest runs
-     * sequentially on the world those outputs leave). */
-    size_t par_count;
-    /* par[0..par_cleared) were cleared by their commit (seq_tx), their
-     * write sets aside under defer_apply (apply_deferred frees those):
-     * no pass over every output after the commit. */
-    size_t par_cleared;
-    struct exec_trace *trace; /* NULL: none */
-    /* Parallel path, every transaction known to commit: the in-order
-     * re-checks are skipped (the undo log still records every write: an
-     * allocation failure, or from Prague the requests, can still roll the
-     * block back). */
-    bool no_undo;
-    /* With no_undo on more than one thread: the commit leaves each write
-     * set in par[i].ws, and the world is written while the receipts root
-     * is hashed (see apply_deferred). */
-    bool defer_apply;
-    /* EIP-7928 recording (exec_options.bal): each unit's accesses and
-     * writes, before they are applied. NULL: off. */
-    struct bal *bal;
-    /* exec_options.drive: the transactions ran and were checked by the
-     * list's engine (balexec.h); bal then records only the units at
-     * index 0 and n + 1 (balexec_verify checks them). */
-    bool drive_txs;
-};
 
 static void mark_invalid(struct block_result *r, size_t tx, enum tx_error reason, const char *msg)
 {
@@ -704,50 +589,30 @@ static void overlap_run(void *arg, size_t count, void (*fn)(void *arg, size_t i)
     parallel_for(o->env, o->threads, count + 1, overlap_job, o);
 }
 
-/* A run driven by an access list (exec_options.drive): the list its
- * commit records, and whether the run had to be given up (then the world
- * and the result are as before it, and why says why). */
-struct drive_report {
-    struct bal rec;
-    bool degraded;
-    bool mismatch; /* degraded because the recorded list differs from it */
-    char why[256];
-};
+/* ---- the steps of a block (sequential.h) ---- */
 
-static int exec_block(const struct chain_config *cfg, const struct block *b, struct world *w,
-                      const struct block_hashes *hashes, struct block_result *r,
-                      const struct exec_options *opt, struct exec_stats *stats, struct drive_report *dr)
+int seq_open(struct seq_run *s, const struct chain_config *cfg, const struct block *b, struct world *w,
+             const struct block_hashes *hashes, struct block_result *r, struct exec_trace *trace,
+             struct bal *bal)
 {
-    if (!r)
-        return PAREVM_ERR_ARG;
-    memset(r, 0, sizeof *r);
-    if (!cfg || !b || !w || (b->tx_count && !b->txs))
-        return PAREVM_ERR_ARG;
-    struct exec_env *env = exec_env_or_default(opt ? opt->env : NULL);
-    const struct bal *drive = opt && dr ? opt->drive : NULL;
-    if (drive && (opt->bal || opt->trace || opt->record || !drive->finished))
-        return PAREVM_ERR_ARG;
-
-    struct seq_run s;
-    memset(&s, 0, sizeof s);
-    s.cfg = cfg;
-    s.b = b;
-    s.w = w;
-    s.r = r;
-    block_env_from_header(&s.env, cfg, &b->header);
-    if (!fork_implemented(s.env.fork))
+    memset(s, 0, sizeof *s);
+    s->cfg = cfg;
+    s->b = b;
+    s->w = w;
+    s->r = r;
+    block_env_from_header(&s->env, cfg, &b->header);
+    if (!fork_implemented(s->env.fork))
         return PAREVM_ERR_UNSUPPORTED; /* never under an older fork's rules */
-    s.hashes.hashes = hashes;
-    s.env.block_hash = hashes ? seq_block_hash : NULL;
-    s.env.block_hash_arg = &s.hashes;
-    s.wv.world = w;
-    s.wv.block_hash = s.env.block_hash;
-    s.wv.block_hash_arg = s.env.block_hash_arg;
-    s.view = world_view_make(&s.wv);
-    s.trace = opt ? opt->trace : NULL;
-    s.bal = drive ? &dr->rec : opt ? opt->bal : NULL;
-    write_set_init(&s.ws);
-    enum fork fork = s.env.fork;
+    s->hashes.hashes = hashes;
+    s->env.block_hash = hashes ? seq_block_hash : NULL;
+    s->env.block_hash_arg = &s->hashes;
+    s->wv.world = w;
+    s->wv.block_hash = s->env.block_hash;
+    s->wv.block_hash_arg = s->env.block_hash_arg;
+    s->view = world_view_make(&s->wv);
+    s->trace = trace;
+    s->bal = bal;
+    write_set_init(&s->ws);
 
     if (cfg->dao_fork && b->header.number == cfg->dao_block) {
         snprintf(r->invalid_message, sizeof r->invalid_message,
@@ -759,228 +624,121 @@ static int exec_block(const struct chain_config *cfg, const struct block *b, str
     r->receipts = calloc(b->tx_count ? b->tx_count : 1, sizeof *r->receipts);
     if (!r->receipts)
         return PAREVM_ERR_NOMEM;
+    return PAREVM_OK;
+}
 
+int seq_system_calls(struct seq_run *s, bool *stop)
+{
+    const struct block *b = s->b;
+    struct world *w = s->w;
+    enum fork fork = s->env.fork;
     int err = PAREVM_OK;
-    bool stop = false;
     /* EIP-4788: the beacon roots system call precedes the transactions. */
     if (fork >= FORK_CANCUN) {
-        err = block_beacon_root_call(&s.env, &b->header, &s.view, &s.ws);
+        err = block_beacon_root_call(&s->env, &b->header, &s->view, &s->ws);
         if (err == PAREVM_ERR_BLOCK_INVALID) {
-            mark_invalid(r, 0, TXERR_NONE, "Cancun block without a parent beacon block root");
+            mark_invalid(s->r, 0, TXERR_NONE, "Cancun block without a parent beacon block root");
             err = PAREVM_OK;
-            stop = true;
+            *stop = true;
         } else if (!err) {
-            if (s.bal)
-                err = bal_record(s.bal, 0, &s.ws, transition_last_journal(), w);
+            if (s->bal)
+                err = bal_record(s->bal, 0, &s->ws, transition_last_journal(), w);
             if (!err)
-                err = apply_logged(&s.undo, &s.ws, w);
+                err = apply_logged(&s->undo, &s->ws, w);
         }
     }
     /* EIP-2935: then the history storage call with the parent hash. */
-    if (!err && !stop && fork >= FORK_PRAGUE) {
-        err = block_history_call(&s.env, &b->header.parent_hash, &s.view, &s.ws);
-        if (!err && s.bal)
-            err = bal_record(s.bal, 0, &s.ws, transition_last_journal(), w);
+    if (!err && !*stop && fork >= FORK_PRAGUE) {
+        err = block_history_call(&s->env, &b->header.parent_hash, &s->view, &s->ws);
+        if (!err && s->bal)
+            err = bal_record(s->bal, 0, &s->ws, transition_last_journal(), w);
         if (!err)
-            err = apply_logged(&s.undo, &s.ws, w);
+            err = apply_logged(&s->undo, &s->ws, w);
     }
+    return err;
+}
 
-    uint64_t block_start = monotonic_ns();
-    bool ran_parallel = false, contended = false;
-    /* The guard's plan for the transactions (none to make when the
-     * system calls ended the block). */
-    struct exec_plan plan = {.engine = EXEC_ENGINE_SEQUENTIAL, .threads = 1};
-    if (!err && !stop)
-        exec_guard_plan(cfg, b, &s.env, &s.view, opt, &plan);
-    bool go_parallel = plan.engine == EXEC_ENGINE_PARALLEL;
-    bool drove = false; /* exec_options.drive: the list's engine ran the transactions */
-    struct balexec *driven = NULL;
-    if (drive && !err && !stop) {
-        drove = true;
-        uint64_t t0 = monotonic_ns();
-        s.par = scratch_get(&env->scratch, b->tx_count * sizeof *s.par);
-        bool held = false, wrong = false;
-        if (!s.par)
-            err = PAREVM_ERR_NOMEM;
-        else
-            err = balexec_execute(&s.env, w, drive, b->txs, b->tx_count, plan.threads, env, s.par, &driven, &held,
-                                  &wrong, dr->why, sizeof dr->why);
-        s.par_count = s.par ? b->tx_count : 0;
-        s.drive_txs = true;
-        if (!err && !held) { /* (why says which transaction left the list) */
-            dr->mismatch = wrong;
-            stop = true;
-        }
-        if (stats)
-            stats->parallel_ns = monotonic_ns() - t0;
-    }
-    if (go_parallel) {
-        ran_parallel = true;
-        /* The parallel phase reads the world as the system call left it. */
-        s.par = scratch_get(&env->scratch, b->tx_count * sizeof *s.par);
-        uint64_t t0 = monotonic_ns();
-        /* The partitioned pass first where it may hold (not when the
-         * schedule is recorded or a transaction traced: those follow
-         * Block-STM's incarnations). */
-        size_t kept = 0;
-        struct par_stats part_stats = {0};
-        if (!s.par)
-            err = PAREVM_ERR_NOMEM;
-        else if (plan.try_partition) {
-            err = partition_execute(&s.env, w, b->txs, b->tx_count, plan.threads, s.par, &part_stats, &kept,
-                                    env);
-            if (!err && opt->partition == EXEC_PARTITION_AUTO)
-                exec_guard_partition_result(env, b, kept == b->tx_count);
-            if (stats) {
-                stats->partitioned = kept == b->tx_count;
-                stats->partition_kept = kept;
-                stats->par = part_stats;
-            }
-        }
-        if (!err && kept < b->tx_count) {
-            /* Block-STM, from the first transaction the pass left open. */
-            struct par_options popt = {.env = env,
-                                       .rec = stats && opt->record ? &stats->record : NULL,
-                                       .trace = opt->trace != NULL,
-                                       .trace_tx = opt->trace ? opt->trace->tx : 0,
-                                       .may_give_up = plan.may_give_up,
-                                       .done = kept};
-            err = parallel_execute_ex(&s.env, w, b->txs, b->tx_count, plan.threads, s.par,
-                                      stats ? &stats->par : NULL, &popt);
-            if (stats) /* the pass's executions count too, the discarded ones included */
-                stats->par.executions += part_stats.executions;
-        }
-        if (stats)
-            stats->parallel_ns = monotonic_ns() - t0;
-        if (err == PAREVM_ERR_CONTENDED) {
-            /* The engine gave up early (most incarnations were aborted):
-             * the block runs sequentially, and its time is not a sample
-             * of what parallel execution costs blocks of its class. The
-             * prefix the partitioned pass made final is kept (the engine
-             * leaves out[0..done) as given): only the rest runs again. */
-            s.par_count = kept;
-            if (!kept) {
-                scratch_put(&env->scratch, s.par, b->tx_count * sizeof *s.par, false);
-                s.par = NULL;
-            }
-            ran_parallel = false;
-            contended = true;
-            exec_guard_contended(env, b);
-            err = PAREVM_OK;
-        }
-        if (!err && stats && s.par && ran_parallel) {
-            stats->parallel = true;
-            err = exec_stats_take_graph(stats, s.par, b->tx_count);
-        }
-    }
+int seq_transactions(struct seq_run *s, int threads, uint64_t *gas_used, bool *stop)
+{
+    s->no_undo = s->par && s->par_count == s->b->tx_count && par_all_commit(s);
+    s->defer_apply = s->no_undo && threads > 1;
+    int err = PAREVM_OK;
+    for (size_t i = 0; i < s->b->tx_count && !err && !*stop; i++)
+        err = seq_tx(s, i, gas_used, stop);
+    return err;
+}
 
-    uint64_t gas_used = 0;
-    uint64_t commit_start = monotonic_ns();
-    if (s.par && ran_parallel)
-        s.par_count = b->tx_count;
-    s.no_undo = s.par && s.par_count == b->tx_count && !err && par_all_commit(&s);
-    s.defer_apply = s.no_undo && plan.threads > 1;
-    for (size_t i = 0; i < b->tx_count && !err && !stop; i++)
-        err = seq_tx(&s, i, &gas_used, &stop);
-    if (s.par && stats)
-        stats->commit_ns = monotonic_ns() - commit_start;
-    bool deferred_ok = false; /* apply_deferred wrote (and freed) every write set */
-    if (s.defer_apply && !err) {
-        /* The world writes, overlapped with the receipts root (the
-         * receipts are complete; the root reads nothing of the world). */
-        struct deferred_apply apply = {&s, PAREVM_OK, false, &s.undo};
-        struct overlap_runner runner_arg = {env, plan.threads, &apply, NULL, NULL};
-        struct trie_runner runner = {overlap_run, &runner_arg, plan.threads};
-        err = receipts_root_with(r->receipts, r->receipt_count, &runner, &r->receipts_root);
-        if (!apply.done)
-            apply_deferred(&apply);
-        deferred_ok = !apply.err;
+int seq_apply_deferred(struct seq_run *s, struct exec_env *env, int threads)
+{
+    if (!s->defer_apply)
+        return PAREVM_OK;
+    /* The world writes, overlapped with the receipts root (the receipts
+     * are complete; the root reads nothing of the world). */
+    struct block_result *r = s->r;
+    struct deferred_apply apply = {s, PAREVM_OK, false, &s->undo};
+    struct overlap_runner runner_arg = {env, threads, &apply, NULL, NULL};
+    struct trie_runner runner = {overlap_run, &runner_arg, threads};
+    int err = receipts_root_with(r->receipts, r->receipt_count, &runner, &r->receipts_root);
+    if (!apply.done)
+        apply_deferred(&apply);
+    s->deferred_ok = !apply.err;
+    if (!err)
+        err = apply.err;
+    return err;
+}
+
+size_t seq_outputs_left(const struct seq_run *s, int err)
+{
+    /* The outputs the commit did not clear (and, under defer_apply,
+     * write sets apply_deferred did not free: all where it stopped
+     * early). */
+    if (s->defer_apply && (err || !s->deferred_ok))
+        return 0;
+    return s->par_cleared;
+}
+
+int seq_block_rules(struct seq_run *s, bool *stop)
+{
+    const struct block *b = s->b;
+    struct world *w = s->w;
+    enum fork fork = s->env.fork;
+    int err = undo_record_rewards(&s->undo, b, fork, w);
+    if (!err && s->bal)
+        err = bal_post_begin(s->bal, b, fork < FORK_PARIS, w);
+    if (!err)
+        err = block_apply_rewards(b, fork, w);
+    if (!err && fork >= FORK_SHANGHAI) {
+        for (size_t i = 0; i < b->withdrawal_count && !err; i++)
+            err =
+                undo_record_account(&s->undo, w, &b->withdrawals[i].addr, b->withdrawals[i].amount_gwei == 0);
         if (!err)
-            err = apply.err;
+            err = block_apply_withdrawals(b, w);
     }
-    if (s.par) {
-        /* The outputs the commit did not clear (and, under defer_apply,
-         * write sets apply_deferred did not free: all where it stopped
-         * early). par_output_free clears each output. */
-        size_t from = s.par_cleared;
-        if (s.defer_apply && (err || !deferred_ok))
-            from = 0;
-        par_output_free(s.par + from, b->tx_count - from);
-        scratch_put(&env->scratch, s.par, b->tx_count * sizeof *s.par, true);
-        s.par = NULL;
-    }
+    if (!err && s->bal) /* EIP-7928: rewards and withdrawals at n + 1 */
+        err = bal_post_end(s->bal, (uint32_t)b->tx_count + 1, w);
+    if (!err && fork >= FORK_PRAGUE)
+        err = seq_requests(s, stop);
+    return err;
+}
 
-    if (!err && !stop) {
-        /* Block-level rules after the transactions: rewards (none from
-         * Paris), withdrawals (EIP-4895), then from Prague the requests
-         * (EIP-7685), in execution-specs apply_body's order. */
-        err = undo_record_rewards(&s.undo, b, fork, w);
-        if (!err && s.bal)
-            err = bal_post_begin(s.bal, b, fork < FORK_PARIS, w);
-        if (!err)
-            err = block_apply_rewards(b, fork, w);
-        if (!err && fork >= FORK_SHANGHAI) {
-            for (size_t i = 0; i < b->withdrawal_count && !err; i++)
-                err = undo_record_account(&s.undo, w, &b->withdrawals[i].addr,
-                                          b->withdrawals[i].amount_gwei == 0);
-            if (!err)
-                err = block_apply_withdrawals(b, w);
-        }
-        if (!err && s.bal) /* EIP-7928: rewards and withdrawals at n + 1 */
-            err = bal_post_end(s.bal, (uint32_t)b->tx_count + 1, w);
-        if (!err && fork >= FORK_PRAGUE)
-            err = seq_requests(&s, &stop);
+int seq_receipts_root(struct seq_run *s, struct exec_env *env, int threads)
+{
+    struct block_result *r = s->r;
+    if (threads > 1) {
+        struct pool_runner_arg pool = {env, threads};
+        struct trie_runner runner = {pool_runner, &pool, threads};
+        return receipts_root_with(r->receipts, r->receipt_count, &runner, &r->receipts_root);
     }
-    if (drove && !err && !stop) {
-        /* The only check of a driven run: the list its commit recorded
-         * (every change, by index, and every access) is the one given. */
-        err = bal_finish(s.bal);
-        if (!err && !balexec_verify(driven, s.bal, b->tx_count, dr->why, sizeof dr->why)) {
-            dr->mismatch = true;
-            stop = true;
-        }
-    }
-    balexec_free(driven);
-    if (drive && (err || stop)) {
-        /* Whatever went wrong (an invalid transaction, an error, a list
-         * that differs) may be the list's doing: run the block without it. */
-        if (!dr->why[0])
-            snprintf(dr->why, sizeof dr->why, "%s", err ? parevm_strerror(err) : r->invalid_message);
-        dr->degraded = true;
-        err = PAREVM_OK;
-        stop = true;
-    }
-    /* The receipts root before the world is final: its allocations can
-     * fail too, and the block must then leave the world as it was. */
-    if (!err && !stop && !s.defer_apply) { /* (else the root came with the world writes) */
-        if ((ran_parallel || drove) && plan.threads > 1) {
-            /* The receipts trie is hashed by the pool too: for blocks of
-             * cheap transactions it is a large part of the block's work. */
-            struct pool_runner_arg pool = {env, plan.threads};
-            struct trie_runner runner = {pool_runner, &pool, plan.threads};
-            err = receipts_root_with(r->receipts, r->receipt_count, &runner, &r->receipts_root);
-        } else {
-            err = receipts_root(r->receipts, r->receipt_count, &r->receipts_root);
-        }
-    }
-    if (err || stop) {
-        int rerr = undo_rollback(&s.undo, w);
-        undo_free(&s.undo);
-        write_set_free(&s.ws);
-        for (size_t i = 0; i < r->receipt_count; i++)
-            receipt_free(&r->receipts[i]);
-        r->receipt_count = 0;
-        block_requests_free(&r->requests);
-        r->has_requests = false;
-        /* (a parallel commit hashed the receipts before the requests
-         * failed; the sequential path never got there) */
-        memset(&r->receipts_root, 0, sizeof r->receipts_root);
-        return err ? err : rerr;
-    }
-    undo_free(&s.undo);
-    write_set_free(&s.ws);
-    if (s.bal) {
-        err = bal_finish(s.bal);
+    return receipts_root(r->receipts, r->receipt_count, &r->receipts_root);
+}
+
+int seq_close(struct seq_run *s, uint64_t gas_used)
+{
+    struct block_result *r = s->r;
+    undo_free(&s->undo);
+    write_set_free(&s->ws);
+    if (s->bal) {
+        int err = bal_finish(s->bal);
         if (err)
             return err;
     }
@@ -999,94 +757,22 @@ static int exec_block(const struct chain_config *cfg, const struct block *b, str
         }
     }
     memcpy(r->logs_bloom, bloom, sizeof r->logs_bloom);
-    /* The guard's sample: the whole block, receipts root included, on
-     * either path. Forced runs measure the engine, not the choice. */
-    if (plan.sample && !contended)
-        exec_guard_record(env, ran_parallel, plan.threads, gas_used, b->tx_count,
-                          monotonic_ns() - block_start);
     return PAREVM_OK;
 }
 
-/* exec_block's arguments, for running it on a thread with stack enough
- * for depth 1024 (deep_stack_run). */
-struct exec_block_call {
-    const struct chain_config *cfg;
-    const struct block *b;
-    struct world *w;
-    const struct block_hashes *hashes;
-    struct block_result *r;
-    const struct exec_options *opt;
-    struct exec_stats *stats;
-    int err;
-};
-
-/* exec_options.drive: the list's engine; where its run cannot stand,
- * the block again without the list (the guard's engine: Block-STM or
- * sequential), on the world as it was. */
-static int exec_block_driven(struct exec_block_call *c)
+int seq_abort(struct seq_run *s, int err)
 {
-    struct drive_report *dr = calloc(1, sizeof *dr);
-    if (!dr)
-        return PAREVM_ERR_NOMEM;
-    bal_init(&dr->rec);
-    int err = exec_block(c->cfg, c->b, c->w, c->hashes, c->r, c->opt, c->stats, dr);
-    bal_free(&dr->rec);
-    if (!err && dr->degraded) {
-        block_result_free(c->r);
-        struct exec_options again = *c->opt;
-        again.drive = NULL;
-        err = exec_block(c->cfg, c->b, c->w, c->hashes, c->r, &again, c->stats, NULL);
-        if (c->stats) {
-            c->stats->bal_degraded = true;
-            c->stats->bal_mismatch = dr->mismatch;
-            snprintf(c->stats->bal_why, sizeof c->stats->bal_why, "%s", dr->why);
-        }
-    } else if (!err && c->stats) {
-        c->stats->bal_driven = true;
-    }
-    free(dr);
-    return err;
-}
-
-static void exec_block_thunk(void *p)
-{
-    struct exec_block_call *c = p;
-    /* On the thread that runs the block (this one may be a thread of
-     * deep_stack's): a context of the environment's, where it keeps
-     * them, for the transactions run here. */
-    struct exec_env *env = exec_env_or_default(c->opt ? c->opt->env : NULL);
-    struct tx_context *bound, *prev;
-    c->err = exec_env_bind_context(env, &bound, &prev);
-    if (c->err)
-        return;
-    if (c->opt && c->opt->drive)
-        c->err = exec_block_driven(c);
-    else
-        c->err = exec_block(c->cfg, c->b, c->w, c->hashes, c->r, c->opt, c->stats, NULL);
-    exec_env_unbind_context(env, bound, prev);
-}
-
-/* The EVM recurses on the calling thread: a caller with a small stack
- * (a host's 1 MiB thread) gets the block run on a thread of ours. */
-static int exec_block_deep(struct exec_block_call *c)
-{
-    int err = deep_stack_run(deep_stack_need(0), exec_block_thunk, c);
-    return err ? err : c->err;
-}
-
-int exec_block_sequential(const struct chain_config *cfg, const struct block *b, struct world *w,
-                          const struct block_hashes *hashes, struct block_result *r)
-{
-    struct exec_block_call c = {cfg, b, w, hashes, r, NULL, NULL, 0};
-    return exec_block_deep(&c);
-}
-
-int exec_block_parallel(const struct chain_config *cfg, const struct block *b, struct world *w,
-                        const struct block_hashes *hashes, const struct exec_options *opt,
-                        struct block_result *r, struct exec_stats *stats)
-{
-    if (stats)
-        exec_stats_reset(stats);
-    struct exec_block_call c = {cfg, b, w, hashes, r, opt, stats, 0};
-    return exec_block_deep(&c);
+    struct block_result *r = s->r;
+    int rerr = undo_rollback(&s->undo, s->w);
+    undo_free(&s->undo);
+    write_set_free(&s->ws);
+    for (size_t i = 0; i < r->receipt_count; i++)
+        receipt_free(&r->receipts[i]);
+    r->receipt_count = 0;
+    block_requests_free(&r->requests);
+    r->has_requests = false;
+    /* (a parallel commit hashed the receipts before the requests
+     * failed; the sequential path never got there) */
+    memset(&r->receipts_root, 0, sizeof r->receipts_root);
+    return err ? err : rerr;
 }
