@@ -14,19 +14,11 @@
 
 #include "../chain/block.h"
 #include "../state/world.h"
+#include "block_hashes.h"
 #include "oracle.h"
 #include "parallel.h"
 
 struct bal;
-
-/* BLOCKHASH source for a block: hashes by number. A missing needed hash
- * is an error (PAREVM_ERR_MISSING), never a silent zero. */
-struct block_hashes {
-    uint64_t *numbers;
-    hash32 *hashes;
-    size_t count;
-};
-int block_hashes_lookup(void *arg /* struct block_hashes * */, uint64_t number, hash32 *out);
 
 struct block_result {
     struct receipt *receipts; /* one per transaction, owned */
