@@ -3,6 +3,21 @@
  * (chain/block.h) around the transactions, which run sequentially
  * (exec_block_sequential) or in parallel (exec/parallel.h). Both produce
  * the same block_result, byte for byte.
+ *
+ * The folder, top down (each file calls only those below it):
+ *   block.c      the block driver: exec_block_*, the engine the plan names
+ *   guard.c      one plan per block (guard.h); probe.c, its contention probe
+ *   sequential.c the in-order commit of a block (sequential.h)
+ *   oracle.c     a run's dependency graph and oracle bound (oracle.h)
+ *   partition.c  the partitioned pass before Block-STM (partition.h)
+ *   scheduler.c  Block-STM's scheduler and workers (parallel.h)
+ *   record.c     the schedule recording of a Block-STM run (record.h)
+ *   mvview.c     the state view of one Block-STM execution (mvview.h)
+ *   mvmemory.c   the multi-version memory (mvmemory.h)
+ *   balexec.c    the access-list-driven engine (balexec.h); bal.c, the
+ *                EIP-7928 access list (bal.h)
+ *   exec_env.c   what outlives a block: pools, caches, the guard's state
+ * with base/pool.c (threads) and base/arena_pool.c (arenas) beneath.
  */
 #ifndef PAREVM_EXEC_EXEC_H
 #define PAREVM_EXEC_EXEC_H

@@ -23,7 +23,6 @@
 #include "sequential.h"
 
 #include "bal.h"
-#include "balexec.h"
 #include "exec.h"
 #include "exec_env.h"
 #include "parallel.h"
