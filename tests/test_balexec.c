@@ -26,6 +26,7 @@
 
 #include "../src/exec/bal.h"
 #include "../src/exec/balexec.h"
+#include "../src/exec/exec.h"
 #include "../src/io/mainnet.h"
 #include "fixture_dir.h"
 

@@ -35,6 +35,7 @@
 #include "../include/parevm.h"
 #include "../src/exec/exec.h"
 #include "../src/exec/exec_env.h"
+#include "../src/exec/guard.h"
 #include "../src/io/mainnet.h"
 
 /* A fresh folder for a generated block, and its removal. */

@@ -26,6 +26,7 @@
 #include "../src/chain/transition.h"
 #include "../src/exec/exec.h"
 #include "../src/exec/exec_env.h"
+#include "../src/exec/guard.h"
 #include "../src/exec/mvmemory.h"
 #include "../src/exec/parallel.h"
 #include "../src/state/trie.h"

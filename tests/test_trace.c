@@ -7,7 +7,7 @@
  * it); nested frames appear in execution order; faulting instructions
  * carry "error"; tracing changes nothing about the execution.
  *
- * Not here: tracing through the parallel engine. exec/parallel.c has no
+ * Not here: tracing through the parallel engine. exec/scheduler.c has no
  * hook for a per-incarnation tracer, so `run --trace` runs sequentially.
  */
 #include <setjmp.h>

@@ -13,6 +13,7 @@
 #include "../chain/logs.h"
 #include "../chain/transition.h"
 #include "../state/state_view.h"
+#include "exec_env.h"
 
 /* Why a transaction's check failed (the first reason; NONE: it held). */
 enum fail_kind {

@@ -3,6 +3,21 @@
  * (chain/block.h) around the transactions, which run sequentially
  * (exec_block_sequential) or in parallel (exec/parallel.h). Both produce
  * the same block_result, byte for byte.
+ *
+ * The folder, top down (each file calls only those below it):
+ *   block.c      the block driver: exec_block_*, the engine the plan names
+ *   guard.c      one plan per block (guard.h); probe.c, its contention probe
+ *   sequential.c the in-order commit of a block (sequential.h)
+ *   oracle.c     a run's dependency graph and oracle bound (oracle.h)
+ *   partition.c  the partitioned pass before Block-STM (partition.h)
+ *   scheduler.c  Block-STM's scheduler and workers (parallel.h)
+ *   record.c     the schedule recording of a Block-STM run (record.h)
+ *   mvview.c     the state view of one Block-STM execution (mvview.h)
+ *   mvmemory.c   the multi-version memory (mvmemory.h)
+ *   balexec.c    the access-list-driven engine (balexec.h); bal.c, the
+ *                EIP-7928 access list (bal.h)
+ *   exec_env.c   what outlives a block: pools, caches, the guard's state
+ * with base/pool.c (threads) and base/arena_pool.c (arenas) beneath.
  */
 #ifndef PAREVM_EXEC_EXEC_H
 #define PAREVM_EXEC_EXEC_H
@@ -14,18 +29,11 @@
 
 #include "../chain/block.h"
 #include "../state/world.h"
+#include "block_hashes.h"
+#include "oracle.h"
 #include "parallel.h"
 
 struct bal;
-
-/* BLOCKHASH source for a block: hashes by number. A missing needed hash
- * is an error (PAREVM_ERR_MISSING), never a silent zero. */
-struct block_hashes {
-    uint64_t *numbers;
-    hash32 *hashes;
-    size_t count;
-};
-int block_hashes_lookup(void *arg /* struct block_hashes * */, uint64_t number, hash32 *out);
 
 struct block_result {
     struct receipt *receipts; /* one per transaction, owned */
@@ -137,63 +145,18 @@ struct exec_stats {
     char bal_why[256];
 };
 
+/* oracle.c: */
 void exec_stats_reset(struct exec_stats *s); /* frees and zeroes */
+/* Move the graph of out[0..n) (deps, times, incarnations) into s. */
 int exec_stats_take_graph(struct exec_stats *s, struct par_tx_output *out, size_t n);
 
-/* The guard: whether the parallel engine can pay for this block. Forks
- * before Byzantium need a state root after every transaction in their
- * receipts (unless the chain config skips them: partial pre-states such
- * as the mainnet snapshots); a block of fewer than 20 transactions is
- * mostly the engine's fixed cost and too small to give up on; nor can
- * a block pay whose sender chains (a sender's transactions run in nonce
- * order) allow less than 1.5x: mostly one sender's transactions, by gas
- * limit. Otherwise the decision is measured: parallel
- * only where opt->env (an exec_env.h environment; NULL: the process
- * default) has seen parallel execution beat sequential
- * (time per gas, per thread count and class of gas per transaction),
- * exploring both until it has. exec_guard_record feeds it (the
- * executors call it for every block they run). w, the pre-block world,
- * is not consulted at present. */
-bool exec_use_parallel(const struct block *b, enum fork fork, bool intermediate_roots, const struct world *w,
-                       const struct exec_options *opt);
-/* The CPUs this process may run on: its affinity mask (taskset, a
- * cpuset), else the online CPUs; at least 1. With the guard on, a block
- * runs on at most this many workers: more threads than CPUs only take
- * turns on them (64 workers on 2 vCPUs cost 4-9x sequential time), and
- * the result is the same at any thread count. */
-int exec_usable_cpus(void);
-/* Whether the host is oversubscribed by others: a 1-minute load average
- * of twice the online CPUs or more. With the guard on, blocks then run
- * sequentially (a worker would get half a core or less). */
-bool exec_host_oversubscribed(void);
-/* The guard functions below read and write env's guard (NULL: the
- * process default's); environments share nothing. */
-void exec_guard_record(struct exec_env *env, bool parallel, int threads, uint64_t gas, size_t tx_count,
-                       uint64_t ns);
-/* The engine gave up on block b (too contended): if it runs again, the
- * guard sends it straight to sequential execution. */
-void exec_guard_contended(struct exec_env *env, const struct block *b);
-/* Whether to try the partitioned pass (exec/partition.h) on block b, and
- * what came of it (held: its outputs were final). */
-bool exec_guard_try_partition(struct exec_env *env, const struct block *b);
-void exec_guard_partition_result(struct exec_env *env, const struct block *b, bool held);
-
 /* Execute block b like exec_block_sequential, running its transactions
- * with the parallel engine (exec/parallel.h) when the guard allows; the
- * result and the world are identical either way, on error too (the
- * world is left as it was). stats may be NULL. */
+ * with the parallel engine (exec/parallel.h) when the guard (guard.h)
+ * allows; the result and the world are identical either way, on error
+ * too (the world is left as it was). stats may be NULL. */
 int exec_block_parallel(const struct chain_config *cfg, const struct block *b, struct world *w,
                         const struct block_hashes *hashes, const struct exec_options *opt, struct block_result *r,
                         struct exec_stats *stats);
-
-/* Oracle bound from a dependency graph: W = total cost, S = heaviest
- * dependency chain, L = longest transaction. */
-struct oracle {
-    double work, span, longest;
-};
-void oracle_compute(const struct exec_stats *s, const double *cost, struct oracle *o);
-/* min(P, W/S), also capped by W / max(W/P, L) (in-order dispatch). */
-double oracle_bound(const struct oracle *o, int threads);
 
 /* Compare two results field by field; true when identical. */
 bool block_result_equal(const struct block_result *a, const struct block_result *b);

@@ -7,7 +7,8 @@
 #include "../chain/transition.h"
 
 static struct exec_env default_env = {
-    .pool = PAR_POOL_INIT,
+    .pool = POOL_INIT,
+    .arenas = ARENA_POOL_INIT,
     .slabs = MV_SLAB_CACHE_INIT,
     .scratch = SCRATCH_CACHE_INIT,
     .guard = EXEC_GUARD_INIT,
@@ -25,7 +26,9 @@ int exec_env_create(struct exec_env **out)
         return PAREVM_ERR_NOMEM;
     /* Each part in turn; a failure undoes the parts before it. */
     int made = 0, err = PAREVM_OK;
-    if (!(err = par_pool_init(&env->pool)))
+    if (!(err = pool_init(&env->pool)))
+        made++;
+    if (!err && !(err = arena_pool_init(&env->arenas)))
         made++;
     if (!err && !(err = mv_slab_cache_init(&env->slabs)))
         made++;
@@ -36,14 +39,16 @@ int exec_env_create(struct exec_env **out)
     if (!err && !(err = pthread_mutex_init(&env->context_lock, NULL) ? PAREVM_ERR_NOMEM : PAREVM_OK))
         made++;
     if (err) {
-        if (made > 3)
+        if (made > 4)
             pthread_mutex_destroy(&env->guard.lock);
-        if (made > 2)
+        if (made > 3)
             scratch_cache_destroy(&env->scratch);
-        if (made > 1)
+        if (made > 2)
             mv_slab_cache_destroy(&env->slabs);
+        if (made > 1)
+            arena_pool_destroy(&env->arenas);
         if (made > 0)
-            par_pool_destroy(&env->pool);
+            pool_destroy(&env->pool);
         free(env);
         return err;
     }
@@ -58,7 +63,8 @@ void exec_env_destroy(struct exec_env *env)
         return;
     /* The workers first: their thread-specific transaction contexts are
      * freed as each one exits (transition.h), before the join returns. */
-    par_pool_destroy(&env->pool);
+    pool_destroy(&env->pool);
+    arena_pool_destroy(&env->arenas);
     mv_slab_cache_destroy(&env->slabs);
     scratch_cache_destroy(&env->scratch);
     pthread_mutex_destroy(&env->guard.lock);
@@ -96,4 +102,9 @@ void exec_env_unbind_context(struct exec_env *env, struct tx_context *bound, str
     }
     pthread_mutex_unlock(&env->context_lock);
     transition_context_destroy(bound);
+}
+
+void parallel_for(struct exec_env *env, int threads, size_t count, void (*fn)(void *arg, size_t i), void *arg)
+{
+    pool_for(&exec_env_or_default(env)->pool, threads, count, fn, arg);
 }

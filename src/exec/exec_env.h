@@ -1,6 +1,7 @@
 /*
  * exec_env — everything the executors keep longer than one block: the
- * worker pool and its read-set arenas (parallel.h), the multi-version
+ * worker pool (base/pool.h) and the read-set arenas of the parallel
+ * executor (base/arena_pool.h, parallel.h), the multi-version
  * memory's slabs (mvmemory.h), the large scratch arrays (base/scratch.h),
  * the guard's measurements (which engine pays for which blocks), and the
  * transaction contexts (journal, EVM frames) its callers' threads use.
@@ -18,19 +19,21 @@
 
 #include <pthread.h>
 #include <stdbool.h>
+#include <stddef.h>
 
+#include "../base/arena_pool.h"
+#include "../base/pool.h"
 #include "../base/scratch.h"
 #include "../base/types.h"
 #include "mvmemory.h"
-#include "parallel.h"
 
 struct tx_context;
 
-/* The guard's state (exec.h, exec_use_parallel): nanoseconds per unit of
+/* The guard's state (guard.h): nanoseconds per unit of
  * gas of the blocks run in this environment, sequentially and in
  * parallel per thread count and class of gas per transaction, and the
  * blocks the engine gave up on or the partitioned pass failed on. Only
- * graph.c reads or writes it, under lock. */
+ * guard.c reads or writes it, under lock. */
 #define EXEC_GUARD_BUCKETS 65
 #define EXEC_GUARD_CLASSES 5
 #define EXEC_GUARD_RING_MAX 64
@@ -53,7 +56,8 @@ struct exec_guard {
 #define EXEC_ENV_CONTEXTS 16
 
 struct exec_env {
-    struct par_pool pool;
+    struct pool pool;
+    struct arena_pool arenas; /* the Block-STM workers' read sets */
     struct mv_slab_cache slabs;
     struct scratch_cache scratch;
     struct exec_guard guard;
@@ -87,5 +91,11 @@ static inline struct exec_env *exec_env_or_default(struct exec_env *env)
  * can be made. */
 int exec_env_bind_context(struct exec_env *env, struct tx_context **bound, struct tx_context **prev);
 void exec_env_unbind_context(struct exec_env *env, struct tx_context *bound, struct tx_context *prev);
+
+/* Call fn(arg, i) for every i < count on up to `threads` threads of
+ * env's worker pool (the caller's included; env NULL: the process
+ * default's); returns when every call has (pool_for). */
+void parallel_for(struct exec_env *env, int threads, size_t count, void (*fn)(void *arg, size_t i),
+                  void *arg);
 
 #endif

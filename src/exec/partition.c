@@ -12,6 +12,7 @@
 #include "../base/types.h"
 #include "../chain/logs.h"
 #include "chaos.h"
+#include "exec_env.h"
 #include "mvmemory.h"
 
 /* ---- the overlay: what one run read of the pre-block world and wrote ----

@@ -1,8 +1,9 @@
 /*
- * sequential.c — the reference block executor: the EIP-4788 and (Prague
- * on) EIP-2935 system calls, then every transaction in order on the world
- * (each write set applied before the next transaction reads), then
- * rewards, withdrawals and (Prague on) the EIP-7685 requests.
+ * sequential.c — the in-order commit of a block (sequential.h): the
+ * EIP-4788 and (Prague on) EIP-2935 system calls, then every transaction
+ * in order on the world (each write set applied before the next
+ * transaction reads), then rewards, withdrawals and (Prague on) the
+ * EIP-7685 requests. The block driver (block.c) calls its steps.
  *
  * An invalid transaction makes the whole block invalid and the world must
  * be left as it was. Cloning a big world per block would cost more than
@@ -19,13 +20,12 @@
  * the write job went from 0.56M to 0.80M), on the job that overlaps the
  * receipts root.
  */
+#include "sequential.h"
+
 #include "bal.h"
-#include "balexec.h"
 #include "exec.h"
 #include "exec_env.h"
-
 #include "parallel.h"
-#include "partition.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -65,14 +65,6 @@ int block_hashes_lookup(void *arg, uint64_t number, hash32 *out)
     return PAREVM_ERR_MISSING;
 }
 
-/* Lookup that remembers the first number it could not find, for the
- * error message. */
-struct seq_hashes {
-    const struct block_hashes *hashes;
-    bool missing;
-    uint64_t missing_number;
-};
-
 static int seq_block_hash(void *arg, uint64_t number, hash32 *out)
 {
     struct seq_hashes *s = arg;
@@ -97,11 +89,6 @@ struct undo_entry {
     uint64_t nonce;
     struct code *code;    /* retained */
     struct hmap *storage; /* whole prior storage when the write drops it; owned */
-};
-
-struct undo_log {
-    struct undo_entry *entries;
-    size_t count, cap;
 };
 
 static struct undo_entry *undo_push(struct undo_log *u)
@@ -285,109 +272,7 @@ static int apply_logged(struct undo_log *u, const struct write_set *ws, struct w
 
 /* ---- results ---- */
 
-void block_result_free(struct block_result *r)
-{
-    if (!r)
-        return;
-    for (size_t i = 0; i < r->receipt_count; i++)
-        receipt_free(&r->receipts[i]);
-    free(r->receipts);
-    block_requests_free(&r->requests);
-    memset(r, 0, sizeof *r);
-}
-
-static bool logs_equal(const struct log *a, const struct log *b)
-{
-    if (!address_eq(&a->addr, &b->addr) || a->topic_count != b->topic_count || a->data_len != b->data_len)
-        return false;
-    for (unsigned t = 0; t < a->topic_count && t < 4; t++)
-        if (!hash32_eq(&a->topics[t], &b->topics[t]))
-            return false;
-    return a->data_len == 0 || memcmp(a->data, b->data, a->data_len) == 0;
-}
-
-static bool receipts_equal(const struct receipt *a, const struct receipt *b)
-{
-    if (a->tx_type != b->tx_type || a->has_status != b->has_status || a->gas_used != b->gas_used ||
-        a->cumulative_gas_used != b->cumulative_gas_used || a->log_count != b->log_count ||
-        a->has_created_address != b->has_created_address)
-        return false;
-    if (a->has_status ? a->status != b->status : !hash32_eq(&a->post_state, &b->post_state))
-        return false;
-    if (a->has_created_address && !address_eq(&a->created_address, &b->created_address))
-        return false;
-    if (memcmp(a->bloom, b->bloom, 256) != 0)
-        return false;
-    for (size_t i = 0; i < a->log_count; i++)
-        if (!logs_equal(&a->logs[i], &b->logs[i]))
-            return false;
-    return true;
-}
-
-bool block_result_equal(const struct block_result *a, const struct block_result *b)
-{
-    if (a->receipt_count != b->receipt_count || a->gas_used != b->gas_used ||
-        a->blob_gas_used != b->blob_gas_used || memcmp(a->logs_bloom, b->logs_bloom, 256) != 0 ||
-        !hash32_eq(&a->receipts_root, &b->receipts_root) || a->invalid != b->invalid)
-        return false;
-    if (a->invalid && (a->invalid_tx != b->invalid_tx || a->invalid_reason != b->invalid_reason ||
-                       a->invalid_block_error != b->invalid_block_error ||
-                       strcmp(a->invalid_message, b->invalid_message) != 0))
-        return false;
-    if (a->has_requests != b->has_requests ||
-        (a->has_requests && (!hash32_eq(&a->requests_hash, &b->requests_hash) ||
-                             !block_requests_equal(&a->requests, &b->requests))))
-        return false;
-    for (size_t i = 0; i < a->receipt_count; i++)
-        if (!receipts_equal(&a->receipts[i], &b->receipts[i]))
-            return false;
-    return true;
-}
-
 /* ---- the executor ---- */
-
-struct seq_run {
-    const struct chain_config *cfg;
-    const struct block *b;
-    struct world *w;
-    struct block_result *r;
-    struct block_env env;
-    struct seq_hashes hashes;
-    struct world_view wv;
-    struct state_view view;
-    struct undo_log undo;
-    struct write_set ws;
-    /* Parallel path: every transaction's outcome computed beforehand
-     * (exec/parallel.h); committed here in order exactly like a
-     * sequential run, so both paths share one commit. NULL: sequential. */
-    struct par_tx_output *par;
-    /* par[0..par_count) hold final outputs: all transactions when the
-     * parallel run held; after the engine gave up on a contended block,
-     * the prefix its partitioned pass had made final (the rest runs
-     * sequentially on the world those outputs leave). */
-    size_t par_count;
-    /* par[0..par_cleared) were cleared by their commit (seq_tx), their
-     * write sets aside under defer_apply (apply_deferred frees those):
-     * no pass over every output after the commit. */
-    size_t par_cleared;
-    struct exec_trace *trace; /* NULL: none */
-    /* Parallel path, every transaction known to commit: the in-order
-     * re-checks are skipped (the undo log still records every write: an
-     * allocation failure, or from Prague the requests, can still roll the
-     * block back). */
-    bool no_undo;
-    /* With no_undo on more than one thread: the commit leaves each write
-     * set in par[i].ws, and the world is written while the receipts root
-     * is hashed (see apply_deferred). */
-    bool defer_apply;
-    /* EIP-7928 recording (exec_options.bal): each unit's accesses and
-     * writes, before they are applied. NULL: off. */
-    struct bal *bal;
-    /* exec_options.drive: the transactions ran and were checked by the
-     * list's engine (balexec.h); bal then records only the units at
-     * index 0 and n + 1 (balexec_verify checks them). */
-    bool drive_txs;
-};
 
 static void mark_invalid(struct block_result *r, size_t tx, enum tx_error reason, const char *msg)
 {
@@ -703,304 +588,30 @@ static void overlap_run(void *arg, size_t count, void (*fn)(void *arg, size_t i)
     parallel_for(o->env, o->threads, count + 1, overlap_job, o);
 }
 
-/* ---- the contention probe ----
- *
- * A block whose transactions mostly read what the ones before wrote (a
- * hot counter, a lending pool's global index, a balance everyone pays
- * into and spends from) costs the parallel engine its setup, a failed
- * attempt and then the sequential run anyway. The guard learns that from
- * measurements, but a fresh process has none. So before a block of at
- * least PROBE_MIN_TXS goes parallel, PROBE_SAMPLES transactions spread
- * evenly over it are executed against the pre-block world (their writes
- * discarded), recording the balance, nonce, code and storage locations
- * each one reads and writes. A sample also depends on the block's value
- * transfers: reading the balance of an account that an earlier
- * transaction of the block pays (its `to` and value, known without
- * running it) is a dependency even when the payer was not sampled.
- *
- * PROBE_SERIAL: at least half of the samples after the first read what
- * an earlier one wrote; the block runs sequentially. PROBE_CROSSING: some
- * sample reads what a transaction of an earlier run of the partitioned
- * pass (one contiguous run per worker) wrote, so that pass would fail
- * there and waste the runs' work past it; Block-STM alone is left, and
- * at two workers it does not pay for such blocks (measured in fresh
- * processes, forced, 2000 transactions: erc20 and transfers at zipf 1.2
- * took 2.2-2.6x the sequential CPU time, more than two cores give back),
- * so at two workers they run sequentially too. Independent blocks pay
- * the samples' execution (under 1% of a block of 2000 transactions);
- * results never depend on the choice. */
-#define PROBE_SAMPLES 16
-#define PROBE_MIN_TXS 512
-#define PROBE_MAX_KEYS 4096 /* locations remembered over all samples */
+/* ---- the steps of a block (sequential.h) ---- */
 
-enum probe_verdict { PROBE_INDEPENDENT, PROBE_CROSSING, PROBE_SERIAL };
-
-/* The block's value transfers: each paid account and the first
- * transaction that pays it (open addressing; cap a power of two). */
-struct probe_paid {
-    address addr;
-    uint32_t first; /* transaction index + 1; 0: empty */
-};
-
-struct probe {
-    struct state_view inner;
-    uint64_t *written;    /* fingerprints written by earlier samples (unsorted) */
-    uint32_t *writer_run; /* the run of the sample that wrote each */
-    size_t written_count;
-    struct probe_paid *paid; /* NULL: none */
-    size_t paid_cap;
-    const address *coinbase;
-    size_t tx_count;
-    int runs;      /* runs of the partitioned pass (the workers) */
-    size_t index;  /* the current sample's transaction index */
-    uint32_t run;  /* and its run */
-    bool hit;      /* the current sample read something an earlier one wrote */
-    bool crossing; /* ... that an earlier run wrote */
-};
-
-enum { PROBE_BALANCE = 1, PROBE_CODE = 2, PROBE_STORAGE = 3, PROBE_NONCE = 4 };
-
-static uint64_t probe_key(const address *a, int kind, const u256 *slot)
+int seq_open(struct seq_run *s, const struct chain_config *cfg, const struct block *b, struct world *w,
+             const struct block_hashes *hashes, struct block_result *r, struct exec_trace *trace,
+             struct bal *bal)
 {
-    uint64_t h = 0xcbf29ce484222325ull ^ (uint64_t)kind;
-    for (int i = 0; i < 20; i++)
-        h = (h ^ a->bytes[i]) * 0x100000001b3ull;
-    if (slot)
-        for (int i = 0; i < 4; i++)
-            h = (h ^ slot->w[i]) * 0x9e3779b97f4a7c15ull;
-    return h ^ (h >> 29);
-}
-
-static uint32_t probe_run_of(const struct probe *p, size_t index)
-{
-    return (uint32_t)(index * (size_t)p->runs / p->tx_count);
-}
-
-static void probe_note(struct probe *p, uint32_t writer_run)
-{
-    p->hit = true;
-    p->crossing |= writer_run < p->run;
-}
-
-static void probe_read(struct probe *p, uint64_t key)
-{
-    for (size_t i = 0; i < p->written_count && !(p->hit && p->crossing); i++)
-        if (p->written[i] == key)
-            probe_note(p, p->writer_run[i]);
-}
-
-static size_t probe_paid_slot(const struct probe_paid *paid, size_t cap, const address *a)
-{
-    uint64_t h;
-    memcpy(&h, a->bytes + 12, sizeof h);
-    size_t k = (size_t)((h * 0x9e3779b97f4a7c15ull) >> 17) & (cap - 1);
-    while (paid[k].first && !address_eq(&paid[k].addr, a))
-        k = (k + 1) & (cap - 1);
-    return k;
-}
-
-static int probe_balance(void *ctx, const address *a, u256 *out)
-{
-    struct probe *p = ctx;
-    probe_read(p, probe_key(a, PROBE_BALANCE, NULL));
-    if (p->paid && !address_eq(a, p->coinbase)) {
-        const struct probe_paid *e = &p->paid[probe_paid_slot(p->paid, p->paid_cap, a)];
-        if (e->first && e->first - 1 < p->index)
-            probe_note(p, probe_run_of(p, e->first - 1));
-    }
-    return p->inner.ops->balance(p->inner.ctx, a, out);
-}
-static int probe_nonce(void *ctx, const address *a, uint64_t *nonce, bool *exists)
-{
-    struct probe *p = ctx;
-    probe_read(p, probe_key(a, PROBE_NONCE, NULL));
-    return p->inner.ops->nonce(p->inner.ctx, a, nonce, exists);
-}
-static int probe_code(void *ctx, const address *a, struct code **out)
-{
-    struct probe *p = ctx;
-    probe_read(p, probe_key(a, PROBE_CODE, NULL));
-    return p->inner.ops->code(p->inner.ctx, a, out);
-}
-static int probe_storage(void *ctx, const address *a, const u256 *key, u256 *out)
-{
-    struct probe *p = ctx;
-    probe_read(p, probe_key(a, PROBE_STORAGE, key));
-    return p->inner.ops->storage(p->inner.ctx, a, key, out);
-}
-static int probe_has_storage(void *ctx, const address *a, bool *out)
-{
-    struct probe *p = ctx;
-    return p->inner.ops->has_storage(p->inner.ctx, a, out);
-}
-static int probe_block_hash(void *ctx, uint64_t number, hash32 *out)
-{
-    struct probe *p = ctx;
-    return p->inner.ops->block_hash(p->inner.ctx, number, out);
-}
-static const struct state_view_ops probe_ops = {probe_balance, probe_nonce,       probe_code,
-                                                probe_storage, probe_has_storage, probe_block_hash};
-
-static void probe_write(struct probe *p, uint64_t key)
-{
-    if (p->written_count < PROBE_MAX_KEYS) {
-        p->writer_run[p->written_count] = p->run;
-        p->written[p->written_count++] = key;
-    }
-}
-
-/* The table of b's value transfers (struct probe_paid) into p; left
- * NULL when it cannot be allocated (the probe then goes without). */
-static void probe_paid_build(struct probe *p, const struct block *b)
-{
-    size_t cap = 64;
-    while (cap < b->tx_count * 2)
-        cap *= 2;
-    if (!(p->paid = calloc(cap, sizeof *p->paid)))
-        return;
-    p->paid_cap = cap;
-    for (size_t i = 0; i < b->tx_count; i++) {
-        const struct tx *tx = &b->txs[i];
-        if (!tx->has_to || u256_is_zero(&tx->value))
-            continue;
-        struct probe_paid *e = &p->paid[probe_paid_slot(p->paid, cap, &tx->to)];
-        if (!e->first) {
-            e->addr = tx->to;
-            e->first = (uint32_t)i + 1;
-        }
-    }
-}
-
-/* How much the sampled transactions of b depend on each other, for a
- * partitioned pass of `runs` runs (see above). PROBE_INDEPENDENT when
- * the probe cannot tell (allocation, an internal error): the block then
- * goes on as the guard decided. */
-static enum probe_verdict probe_block(const struct seq_run *s, const struct block *b, int runs)
-{
-    struct probe p = {.inner = s->view, .coinbase = &s->env.coinbase, .tx_count = b->tx_count, .runs = runs};
-    p.written = malloc(PROBE_MAX_KEYS * sizeof *p.written);
-    p.writer_run = malloc(PROBE_MAX_KEYS * sizeof *p.writer_run);
-    if (!p.written || !p.writer_run) {
-        free(p.written);
-        free(p.writer_run);
-        return PROBE_INDEPENDENT;
-    }
-    probe_paid_build(&p, b);
-    struct state_view view = {&probe_ops, &p};
-    struct write_set ws;
-    write_set_init(&ws);
-    size_t dependent = 0, samples = 0;
-    bool crossing = false;
-    for (size_t m = 0; m < PROBE_SAMPLES; m++) {
-        p.index = m * b->tx_count / PROBE_SAMPLES;
-        p.run = probe_run_of(&p, p.index);
-        const struct tx *tx = &b->txs[p.index];
-        struct tx_result res;
-        p.hit = p.crossing = false;
-        write_set_reset(&ws);
-        /* As the parallel engine does: as if no gas had been used before. */
-        int err = transition_apply(&s->env, &view, tx, 0, &res, &ws);
-        if (err)
-            break;
-        tx_result_free(&res);
-        samples++;
-        dependent += p.hit && m > 0;
-        crossing |= p.crossing;
-        for (size_t i = 0; i < ws.slot_count; i++)
-            probe_write(&p, probe_key(&ws.slots[i].addr, PROBE_STORAGE, &ws.slots[i].key));
-        for (size_t i = 0; i < ws.account_count; i++) {
-            const struct ws_account *a = &ws.accounts[i];
-            /* The fee to the coinbase is a blind credit every transaction
-             * makes; reading that balance is what is rare. */
-            if ((a->flags & (WS_BALANCE | WS_BALANCE_DELTA)) && !address_eq(&a->addr, &s->env.coinbase))
-                probe_write(&p, probe_key(&a->addr, PROBE_BALANCE, NULL));
-            if (a->flags & (WS_NONCE | WS_CREATE | WS_DELETE))
-                probe_write(&p, probe_key(&a->addr, PROBE_NONCE, NULL));
-            if (a->flags & (WS_CODE | WS_DELETE | WS_CLEAR_STORAGE))
-                probe_write(&p, probe_key(&a->addr, PROBE_CODE, NULL));
-        }
-    }
-    write_set_free(&ws);
-    free(p.written);
-    free(p.writer_run);
-    free(p.paid);
-    if (samples < PROBE_SAMPLES)
-        return PROBE_INDEPENDENT;
-    if (dependent * 2 >= PROBE_SAMPLES - 1)
-        return PROBE_SERIAL;
-    return crossing ? PROBE_CROSSING : PROBE_INDEPENDENT;
-}
-
-/* Whether to try the partitioned pass before Block-STM. */
-static bool try_partition(const struct block *b, const struct exec_options *opt, struct exec_env *env)
-{
-    if (opt->record || opt->trace || opt->threads < 2 || b->tx_count < 2 ||
-        opt->partition == EXEC_PARTITION_OFF)
-        return false;
-    if (opt->partition == EXEC_PARTITION_ALWAYS)
-        return true;
-    /* Runs of fewer than 32 transactions: too little to split. */
-    return b->tx_count >= (size_t)opt->threads * 32 &&
-           partition_plausible(b->txs, b->tx_count, opt->threads) && exec_guard_try_partition(env, b);
-}
-
-/* A run driven by an access list (exec_options.drive): the list its
- * commit records, and whether the run had to be given up (then the world
- * and the result are as before it, and why says why). */
-struct drive_report {
-    struct bal rec;
-    bool degraded;
-    bool mismatch; /* degraded because the recorded list differs from it */
-    char why[256];
-};
-
-static int exec_block(const struct chain_config *cfg, const struct block *b, struct world *w,
-                      const struct block_hashes *hashes, struct block_result *r,
-                      const struct exec_options *opt, struct exec_stats *stats, struct drive_report *dr)
-{
-    if (!r)
-        return PAREVM_ERR_ARG;
-    memset(r, 0, sizeof *r);
-    if (!cfg || !b || !w || (b->tx_count && !b->txs))
-        return PAREVM_ERR_ARG;
-    struct exec_env *env = exec_env_or_default(opt ? opt->env : NULL);
-    const struct bal *drive = opt && dr ? opt->drive : NULL;
-    if (drive && (opt->bal || opt->trace || opt->record || !drive->finished))
-        return PAREVM_ERR_ARG;
-
-    /* The guard's first rule: no more workers than CPUs to run them
-     * (exec_usable_cpus). Forced runs keep the count asked for (tests run
-     * 64 threads on any machine). */
-    struct exec_options capped;
-    if (opt && !opt->force && opt->threads > 1) {
-        int cpus = exec_usable_cpus();
-        if (opt->threads > cpus) {
-            capped = *opt;
-            capped.threads = cpus;
-            opt = &capped;
-        }
-    }
-
-    struct seq_run s;
-    memset(&s, 0, sizeof s);
-    s.cfg = cfg;
-    s.b = b;
-    s.w = w;
-    s.r = r;
-    block_env_from_header(&s.env, cfg, &b->header);
-    if (!fork_implemented(s.env.fork))
+    memset(s, 0, sizeof *s);
+    s->cfg = cfg;
+    s->b = b;
+    s->w = w;
+    s->r = r;
+    block_env_from_header(&s->env, cfg, &b->header);
+    if (!fork_implemented(s->env.fork))
         return PAREVM_ERR_UNSUPPORTED; /* never under an older fork's rules */
-    s.hashes.hashes = hashes;
-    s.env.block_hash = hashes ? seq_block_hash : NULL;
-    s.env.block_hash_arg = &s.hashes;
-    s.wv.world = w;
-    s.wv.block_hash = s.env.block_hash;
-    s.wv.block_hash_arg = s.env.block_hash_arg;
-    s.view = world_view_make(&s.wv);
-    s.trace = opt ? opt->trace : NULL;
-    s.bal = drive ? &dr->rec : opt ? opt->bal : NULL;
-    write_set_init(&s.ws);
-    enum fork fork = s.env.fork;
+    s->hashes.hashes = hashes;
+    s->env.block_hash = hashes ? seq_block_hash : NULL;
+    s->env.block_hash_arg = &s->hashes;
+    s->wv.world = w;
+    s->wv.block_hash = s->env.block_hash;
+    s->wv.block_hash_arg = s->env.block_hash_arg;
+    s->view = world_view_make(&s->wv);
+    s->trace = trace;
+    s->bal = bal;
+    write_set_init(&s->ws);
 
     if (cfg->dao_fork && b->header.number == cfg->dao_block) {
         snprintf(r->invalid_message, sizeof r->invalid_message,
@@ -1012,236 +623,121 @@ static int exec_block(const struct chain_config *cfg, const struct block *b, str
     r->receipts = calloc(b->tx_count ? b->tx_count : 1, sizeof *r->receipts);
     if (!r->receipts)
         return PAREVM_ERR_NOMEM;
+    return PAREVM_OK;
+}
 
+int seq_system_calls(struct seq_run *s, bool *stop)
+{
+    const struct block *b = s->b;
+    struct world *w = s->w;
+    enum fork fork = s->env.fork;
     int err = PAREVM_OK;
-    bool stop = false;
     /* EIP-4788: the beacon roots system call precedes the transactions. */
     if (fork >= FORK_CANCUN) {
-        err = block_beacon_root_call(&s.env, &b->header, &s.view, &s.ws);
+        err = block_beacon_root_call(&s->env, &b->header, &s->view, &s->ws);
         if (err == PAREVM_ERR_BLOCK_INVALID) {
-            mark_invalid(r, 0, TXERR_NONE, "Cancun block without a parent beacon block root");
+            mark_invalid(s->r, 0, TXERR_NONE, "Cancun block without a parent beacon block root");
             err = PAREVM_OK;
-            stop = true;
+            *stop = true;
         } else if (!err) {
-            if (s.bal)
-                err = bal_record(s.bal, 0, &s.ws, transition_last_journal(), w);
+            if (s->bal)
+                err = bal_record(s->bal, 0, &s->ws, transition_last_journal(), w);
             if (!err)
-                err = apply_logged(&s.undo, &s.ws, w);
+                err = apply_logged(&s->undo, &s->ws, w);
         }
     }
     /* EIP-2935: then the history storage call with the parent hash. */
-    if (!err && !stop && fork >= FORK_PRAGUE) {
-        err = block_history_call(&s.env, &b->header.parent_hash, &s.view, &s.ws);
-        if (!err && s.bal)
-            err = bal_record(s.bal, 0, &s.ws, transition_last_journal(), w);
+    if (!err && !*stop && fork >= FORK_PRAGUE) {
+        err = block_history_call(&s->env, &b->header.parent_hash, &s->view, &s->ws);
+        if (!err && s->bal)
+            err = bal_record(s->bal, 0, &s->ws, transition_last_journal(), w);
         if (!err)
-            err = apply_logged(&s.undo, &s.ws, w);
+            err = apply_logged(&s->undo, &s->ws, w);
     }
+    return err;
+}
 
-    uint64_t block_start = monotonic_ns();
-    bool ran_parallel = false, contended = false;
-    bool go_parallel =
-        !err && !stop && opt && !s.bal && exec_use_parallel(b, fork, !cfg->skip_intermediate_roots, w, opt);
-    if (go_parallel && !opt->force && !opt->record && !opt->trace && b->tx_count >= PROBE_MIN_TXS) {
-        enum probe_verdict v = probe_block(&s, b, opt->threads);
-        if (v == PROBE_SERIAL) {
-            go_parallel = false;
-            exec_guard_contended(env, b); /* (the same block again skips the probe) */
-        } else if (v == PROBE_CROSSING && opt->threads <= 2) {
-            go_parallel = false; /* (not a contended block: more workers may pay) */
-        }
-    }
-    /* (after the probe, which then still marks a contended block) */
-    if (go_parallel && !opt->force && exec_host_oversubscribed())
-        go_parallel = false;
-    bool drove = false; /* exec_options.drive: the list's engine ran the transactions */
-    struct balexec *driven = NULL;
-    if (drive && !err && !stop) {
-        drove = true;
-        uint64_t t0 = monotonic_ns();
-        s.par = scratch_get(&env->scratch, b->tx_count * sizeof *s.par);
-        bool held = false, wrong = false;
-        if (!s.par)
-            err = PAREVM_ERR_NOMEM;
-        else
-            err = balexec_execute(&s.env, w, drive, b->txs, b->tx_count, opt->threads, env, s.par, &driven, &held,
-                                  &wrong, dr->why, sizeof dr->why);
-        s.par_count = s.par ? b->tx_count : 0;
-        s.drive_txs = true;
-        if (!err && !held) { /* (why says which transaction left the list) */
-            dr->mismatch = wrong;
-            stop = true;
-        }
-        if (stats)
-            stats->parallel_ns = monotonic_ns() - t0;
-    }
-    if (go_parallel) {
-        ran_parallel = true;
-        /* The parallel phase reads the world as the system call left it. */
-        s.par = scratch_get(&env->scratch, b->tx_count * sizeof *s.par);
-        uint64_t t0 = monotonic_ns();
-        /* The partitioned pass first where it may hold (not when the
-         * schedule is recorded or a transaction traced: those follow
-         * Block-STM's incarnations). */
-        size_t kept = 0;
-        struct par_stats part_stats = {0};
-        if (!s.par)
-            err = PAREVM_ERR_NOMEM;
-        else if (try_partition(b, opt, env)) {
-            err = partition_execute(&s.env, w, b->txs, b->tx_count, opt->threads, s.par, &part_stats, &kept,
-                                    env);
-            if (!err && opt->partition == EXEC_PARTITION_AUTO)
-                exec_guard_partition_result(env, b, kept == b->tx_count);
-            if (stats) {
-                stats->partitioned = kept == b->tx_count;
-                stats->partition_kept = kept;
-                stats->par = part_stats;
-            }
-        }
-        if (!err && kept < b->tx_count) {
-            /* Block-STM, from the first transaction the pass left open. */
-            struct par_options popt = {.env = env,
-                                       .rec = stats && opt->record ? &stats->record : NULL,
-                                       .trace = opt->trace != NULL,
-                                       .trace_tx = opt->trace ? opt->trace->tx : 0,
-                                       .may_give_up = !opt->force,
-                                       .done = kept};
-            err = parallel_execute_ex(&s.env, w, b->txs, b->tx_count, opt->threads, s.par,
-                                      stats ? &stats->par : NULL, &popt);
-            if (stats) /* the pass's executions count too, the discarded ones included */
-                stats->par.executions += part_stats.executions;
-        }
-        if (stats)
-            stats->parallel_ns = monotonic_ns() - t0;
-        if (err == PAREVM_ERR_CONTENDED) {
-            /* The engine gave up early (most incarnations were aborted):
-             * the block runs sequentially, and its time is not a sample
-             * of what parallel execution costs blocks of its class. The
-             * prefix the partitioned pass made final is kept (the engine
-             * leaves out[0..done) as given): only the rest runs again. */
-            s.par_count = kept;
-            if (!kept) {
-                scratch_put(&env->scratch, s.par, b->tx_count * sizeof *s.par, false);
-                s.par = NULL;
-            }
-            ran_parallel = false;
-            contended = true;
-            exec_guard_contended(env, b);
-            err = PAREVM_OK;
-        }
-        if (!err && stats && s.par && ran_parallel) {
-            stats->parallel = true;
-            err = exec_stats_take_graph(stats, s.par, b->tx_count);
-        }
-    }
+int seq_transactions(struct seq_run *s, int threads, uint64_t *gas_used, bool *stop)
+{
+    s->no_undo = s->par && s->par_count == s->b->tx_count && par_all_commit(s);
+    s->defer_apply = s->no_undo && threads > 1;
+    int err = PAREVM_OK;
+    for (size_t i = 0; i < s->b->tx_count && !err && !*stop; i++)
+        err = seq_tx(s, i, gas_used, stop);
+    return err;
+}
 
-    uint64_t gas_used = 0;
-    uint64_t commit_start = monotonic_ns();
-    if (s.par && ran_parallel)
-        s.par_count = b->tx_count;
-    s.no_undo = s.par && s.par_count == b->tx_count && !err && par_all_commit(&s);
-    s.defer_apply = s.no_undo && opt->threads > 1;
-    for (size_t i = 0; i < b->tx_count && !err && !stop; i++)
-        err = seq_tx(&s, i, &gas_used, &stop);
-    if (s.par && stats)
-        stats->commit_ns = monotonic_ns() - commit_start;
-    bool deferred_ok = false; /* apply_deferred wrote (and freed) every write set */
-    if (s.defer_apply && !err) {
-        /* The world writes, overlapped with the receipts root (the
-         * receipts are complete; the root reads nothing of the world). */
-        struct deferred_apply apply = {&s, PAREVM_OK, false, &s.undo};
-        struct overlap_runner runner_arg = {env, opt->threads, &apply, NULL, NULL};
-        struct trie_runner runner = {overlap_run, &runner_arg, opt->threads};
-        err = receipts_root_with(r->receipts, r->receipt_count, &runner, &r->receipts_root);
-        if (!apply.done)
-            apply_deferred(&apply);
-        deferred_ok = !apply.err;
+int seq_apply_deferred(struct seq_run *s, struct exec_env *env, int threads)
+{
+    if (!s->defer_apply)
+        return PAREVM_OK;
+    /* The world writes, overlapped with the receipts root (the receipts
+     * are complete; the root reads nothing of the world). */
+    struct block_result *r = s->r;
+    struct deferred_apply apply = {s, PAREVM_OK, false, &s->undo};
+    struct overlap_runner runner_arg = {env, threads, &apply, NULL, NULL};
+    struct trie_runner runner = {overlap_run, &runner_arg, threads};
+    int err = receipts_root_with(r->receipts, r->receipt_count, &runner, &r->receipts_root);
+    if (!apply.done)
+        apply_deferred(&apply);
+    s->deferred_ok = !apply.err;
+    if (!err)
+        err = apply.err;
+    return err;
+}
+
+size_t seq_outputs_left(const struct seq_run *s, int err)
+{
+    /* The outputs the commit did not clear (and, under defer_apply,
+     * write sets apply_deferred did not free: all where it stopped
+     * early). */
+    if (s->defer_apply && (err || !s->deferred_ok))
+        return 0;
+    return s->par_cleared;
+}
+
+int seq_block_rules(struct seq_run *s, bool *stop)
+{
+    const struct block *b = s->b;
+    struct world *w = s->w;
+    enum fork fork = s->env.fork;
+    int err = undo_record_rewards(&s->undo, b, fork, w);
+    if (!err && s->bal)
+        err = bal_post_begin(s->bal, b, fork < FORK_PARIS, w);
+    if (!err)
+        err = block_apply_rewards(b, fork, w);
+    if (!err && fork >= FORK_SHANGHAI) {
+        for (size_t i = 0; i < b->withdrawal_count && !err; i++)
+            err =
+                undo_record_account(&s->undo, w, &b->withdrawals[i].addr, b->withdrawals[i].amount_gwei == 0);
         if (!err)
-            err = apply.err;
+            err = block_apply_withdrawals(b, w);
     }
-    if (s.par) {
-        /* The outputs the commit did not clear (and, under defer_apply,
-         * write sets apply_deferred did not free: all where it stopped
-         * early). par_output_free clears each output. */
-        size_t from = s.par_cleared;
-        if (s.defer_apply && (err || !deferred_ok))
-            from = 0;
-        par_output_free(s.par + from, b->tx_count - from);
-        scratch_put(&env->scratch, s.par, b->tx_count * sizeof *s.par, true);
-        s.par = NULL;
-    }
+    if (!err && s->bal) /* EIP-7928: rewards and withdrawals at n + 1 */
+        err = bal_post_end(s->bal, (uint32_t)b->tx_count + 1, w);
+    if (!err && fork >= FORK_PRAGUE)
+        err = seq_requests(s, stop);
+    return err;
+}
 
-    if (!err && !stop) {
-        /* Block-level rules after the transactions: rewards (none from
-         * Paris), withdrawals (EIP-4895), then from Prague the requests
-         * (EIP-7685), in execution-specs apply_body's order. */
-        err = undo_record_rewards(&s.undo, b, fork, w);
-        if (!err && s.bal)
-            err = bal_post_begin(s.bal, b, fork < FORK_PARIS, w);
-        if (!err)
-            err = block_apply_rewards(b, fork, w);
-        if (!err && fork >= FORK_SHANGHAI) {
-            for (size_t i = 0; i < b->withdrawal_count && !err; i++)
-                err = undo_record_account(&s.undo, w, &b->withdrawals[i].addr,
-                                          b->withdrawals[i].amount_gwei == 0);
-            if (!err)
-                err = block_apply_withdrawals(b, w);
-        }
-        if (!err && s.bal) /* EIP-7928: rewards and withdrawals at n + 1 */
-            err = bal_post_end(s.bal, (uint32_t)b->tx_count + 1, w);
-        if (!err && fork >= FORK_PRAGUE)
-            err = seq_requests(&s, &stop);
+int seq_receipts_root(struct seq_run *s, struct exec_env *env, int threads)
+{
+    struct block_result *r = s->r;
+    if (threads > 1) {
+        struct pool_runner_arg pool = {env, threads};
+        struct trie_runner runner = {pool_runner, &pool, threads};
+        return receipts_root_with(r->receipts, r->receipt_count, &runner, &r->receipts_root);
     }
-    if (drove && !err && !stop) {
-        /* The only check of a driven run: the list its commit recorded
-         * (every change, by index, and every access) is the one given. */
-        err = bal_finish(s.bal);
-        if (!err && !balexec_verify(driven, s.bal, b->tx_count, dr->why, sizeof dr->why)) {
-            dr->mismatch = true;
-            stop = true;
-        }
-    }
-    balexec_free(driven);
-    if (drive && (err || stop)) {
-        /* Whatever went wrong (an invalid transaction, an error, a list
-         * that differs) may be the list's doing: run the block without it. */
-        if (!dr->why[0])
-            snprintf(dr->why, sizeof dr->why, "%s", err ? parevm_strerror(err) : r->invalid_message);
-        dr->degraded = true;
-        err = PAREVM_OK;
-        stop = true;
-    }
-    /* The receipts root before the world is final: its allocations can
-     * fail too, and the block must then leave the world as it was. */
-    if (!err && !stop && !s.defer_apply) { /* (else the root came with the world writes) */
-        if ((ran_parallel || drove) && opt->threads > 1) {
-            /* The receipts trie is hashed by the pool too: for blocks of
-             * cheap transactions it is a large part of the block's work. */
-            struct pool_runner_arg pool = {env, opt->threads};
-            struct trie_runner runner = {pool_runner, &pool, opt->threads};
-            err = receipts_root_with(r->receipts, r->receipt_count, &runner, &r->receipts_root);
-        } else {
-            err = receipts_root(r->receipts, r->receipt_count, &r->receipts_root);
-        }
-    }
-    if (err || stop) {
-        int rerr = undo_rollback(&s.undo, w);
-        undo_free(&s.undo);
-        write_set_free(&s.ws);
-        for (size_t i = 0; i < r->receipt_count; i++)
-            receipt_free(&r->receipts[i]);
-        r->receipt_count = 0;
-        block_requests_free(&r->requests);
-        r->has_requests = false;
-        /* (a parallel commit hashed the receipts before the requests
-         * failed; the sequential path never got there) */
-        memset(&r->receipts_root, 0, sizeof r->receipts_root);
-        return err ? err : rerr;
-    }
-    undo_free(&s.undo);
-    write_set_free(&s.ws);
-    if (s.bal) {
-        err = bal_finish(s.bal);
+    return receipts_root(r->receipts, r->receipt_count, &r->receipts_root);
+}
+
+int seq_close(struct seq_run *s, uint64_t gas_used)
+{
+    struct block_result *r = s->r;
+    undo_free(&s->undo);
+    write_set_free(&s->ws);
+    if (s->bal) {
+        int err = bal_finish(s->bal);
         if (err)
             return err;
     }
@@ -1260,94 +756,22 @@ static int exec_block(const struct chain_config *cfg, const struct block *b, str
         }
     }
     memcpy(r->logs_bloom, bloom, sizeof r->logs_bloom);
-    /* The guard's sample: the whole block, receipts root included, on
-     * either path. Forced runs measure the engine, not the choice. */
-    if ((!opt || (!opt->force && !opt->no_sample)) && !contended && !drive)
-        exec_guard_record(env, ran_parallel, opt ? opt->threads : 1, gas_used, b->tx_count,
-                          monotonic_ns() - block_start);
     return PAREVM_OK;
 }
 
-/* exec_block's arguments, for running it on a thread with stack enough
- * for depth 1024 (deep_stack_run). */
-struct exec_block_call {
-    const struct chain_config *cfg;
-    const struct block *b;
-    struct world *w;
-    const struct block_hashes *hashes;
-    struct block_result *r;
-    const struct exec_options *opt;
-    struct exec_stats *stats;
-    int err;
-};
-
-/* exec_options.drive: the list's engine; where its run cannot stand,
- * the block again without the list (the guard's engine: Block-STM or
- * sequential), on the world as it was. */
-static int exec_block_driven(struct exec_block_call *c)
+int seq_abort(struct seq_run *s, int err)
 {
-    struct drive_report *dr = calloc(1, sizeof *dr);
-    if (!dr)
-        return PAREVM_ERR_NOMEM;
-    bal_init(&dr->rec);
-    int err = exec_block(c->cfg, c->b, c->w, c->hashes, c->r, c->opt, c->stats, dr);
-    bal_free(&dr->rec);
-    if (!err && dr->degraded) {
-        block_result_free(c->r);
-        struct exec_options again = *c->opt;
-        again.drive = NULL;
-        err = exec_block(c->cfg, c->b, c->w, c->hashes, c->r, &again, c->stats, NULL);
-        if (c->stats) {
-            c->stats->bal_degraded = true;
-            c->stats->bal_mismatch = dr->mismatch;
-            snprintf(c->stats->bal_why, sizeof c->stats->bal_why, "%s", dr->why);
-        }
-    } else if (!err && c->stats) {
-        c->stats->bal_driven = true;
-    }
-    free(dr);
-    return err;
-}
-
-static void exec_block_thunk(void *p)
-{
-    struct exec_block_call *c = p;
-    /* On the thread that runs the block (this one may be a thread of
-     * deep_stack's): a context of the environment's, where it keeps
-     * them, for the transactions run here. */
-    struct exec_env *env = exec_env_or_default(c->opt ? c->opt->env : NULL);
-    struct tx_context *bound, *prev;
-    c->err = exec_env_bind_context(env, &bound, &prev);
-    if (c->err)
-        return;
-    if (c->opt && c->opt->drive)
-        c->err = exec_block_driven(c);
-    else
-        c->err = exec_block(c->cfg, c->b, c->w, c->hashes, c->r, c->opt, c->stats, NULL);
-    exec_env_unbind_context(env, bound, prev);
-}
-
-/* The EVM recurses on the calling thread: a caller with a small stack
- * (a host's 1 MiB thread) gets the block run on a thread of ours. */
-static int exec_block_deep(struct exec_block_call *c)
-{
-    int err = deep_stack_run(deep_stack_need(0), exec_block_thunk, c);
-    return err ? err : c->err;
-}
-
-int exec_block_sequential(const struct chain_config *cfg, const struct block *b, struct world *w,
-                          const struct block_hashes *hashes, struct block_result *r)
-{
-    struct exec_block_call c = {cfg, b, w, hashes, r, NULL, NULL, 0};
-    return exec_block_deep(&c);
-}
-
-int exec_block_parallel(const struct chain_config *cfg, const struct block *b, struct world *w,
-                        const struct block_hashes *hashes, const struct exec_options *opt,
-                        struct block_result *r, struct exec_stats *stats)
-{
-    if (stats)
-        exec_stats_reset(stats);
-    struct exec_block_call c = {cfg, b, w, hashes, r, opt, stats, 0};
-    return exec_block_deep(&c);
+    struct block_result *r = s->r;
+    int rerr = undo_rollback(&s->undo, s->w);
+    undo_free(&s->undo);
+    write_set_free(&s->ws);
+    for (size_t i = 0; i < r->receipt_count; i++)
+        receipt_free(&r->receipts[i]);
+    r->receipt_count = 0;
+    block_requests_free(&r->requests);
+    r->has_requests = false;
+    /* (a parallel commit hashed the receipts before the requests
+     * failed; the sequential path never got there) */
+    memset(&r->receipts_root, 0, sizeof r->receipts_root);
+    return err ? err : rerr;
 }

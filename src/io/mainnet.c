@@ -11,6 +11,7 @@
 
 #include "../base/hex.h"
 #include "../chain/validate.h"
+#include "../exec/exec.h"
 #include "jsonld.h"
 
 static int ld_string(struct json_ctx *ld, const cJSON *item, const char *field, const char **out)

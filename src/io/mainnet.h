@@ -19,8 +19,10 @@
 #include <stddef.h>
 
 #include "../chain/block.h"
-#include "../exec/exec.h"
+#include "../exec/block_hashes.h"
 #include "../state/world.h"
+
+struct block_result; /* exec/exec.h */
 
 struct mainnet_fixture {
     char *dir; /* as given, without a trailing '/' */

@@ -25,8 +25,10 @@
 #include "../base/buf.h"
 #include "../chain/block.h"
 #include "../evm/evm.h"
-#include "../exec/exec.h"
+#include "../exec/block_hashes.h"
 #include "../state/world.h"
+
+struct bal; /* exec/bal.h */
 
 /* geth t8n's exit codes (cmd/evm/internal/t8ntool). */
 enum t8n_exit {

@@ -1,5 +1,5 @@
 /* census — `parevm census BLOCK_DIR...`: the parallelism census over many
- * blocks. Per block: the oracle bound (exec/graph.c) from the dependency
+ * blocks. Per block: the oracle bound (exec/oracle.c) from the dependency
  * graph of an in-order single-thread parallel run, with each transaction
  * costed by its gas (so the figures do not depend on timing, threads or
  * MPI rank), the critical path, the hottest locations; then aggregates

@@ -1,5 +1,6 @@
-/* graph.c — the parallel run's dependency graph, the oracle bound, and
- * the guard that decides whether a block runs in parallel. */
+/* guard.c — the guard: which engine runs a block, on how many workers,
+ * with or without the partitioned pass (exec_guard_plan), and what it
+ * learns from the blocks it ran (see guard.h). */
 #define _GNU_SOURCE /* sched_getaffinity, CPU_COUNT */
 #include <pthread.h>
 #include <sched.h>
@@ -7,43 +8,12 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "guard.h"
+
 #include "exec.h"
 #include "exec_env.h"
-
-void exec_stats_reset(struct exec_stats *s)
-{
-    if (s->deps)
-        for (size_t i = 0; i < s->tx_count; i++)
-            free(s->deps[i]);
-    free(s->deps);
-    free(s->dep_counts);
-    free(s->cost_ns);
-    free(s->incarnations);
-    par_record_free(&s->record);
-    memset(s, 0, sizeof *s);
-}
-
-int exec_stats_take_graph(struct exec_stats *s, struct par_tx_output *out, size_t n)
-{
-    s->tx_count = n;
-    s->deps = calloc(n ? n : 1, sizeof *s->deps);
-    s->dep_counts = calloc(n ? n : 1, sizeof *s->dep_counts);
-    s->cost_ns = calloc(n ? n : 1, sizeof *s->cost_ns);
-    s->incarnations = calloc(n ? n : 1, sizeof *s->incarnations);
-    if (!s->deps || !s->dep_counts || !s->cost_ns || !s->incarnations) {
-        exec_stats_reset(s);
-        return PAREVM_ERR_NOMEM;
-    }
-    for (size_t i = 0; i < n; i++) {
-        s->deps[i] = out[i].deps; /* moved */
-        s->dep_counts[i] = out[i].dep_count;
-        out[i].deps = NULL;
-        out[i].dep_count = 0;
-        s->cost_ns[i] = out[i].exec_ns;
-        s->incarnations[i] = out[i].incarnations;
-    }
-    return PAREVM_OK;
-}
+#include "partition.h"
+#include "probe.h"
 
 /* The guard's measurements (struct exec_guard, one per execution
  * environment): nanoseconds per unit of gas of the blocks the
@@ -213,7 +183,9 @@ static double guard_sender_bound(const struct block *b)
     return (double)total / (double)heaviest;
 }
 
-int exec_usable_cpus(void)
+/* The CPUs this process may run on: its affinity mask (taskset, a
+ * cpuset), else the online CPUs; at least 1. */
+static int guard_usable_cpus(void)
 {
     cpu_set_t set;
     CPU_ZERO(&set);
@@ -223,7 +195,8 @@ int exec_usable_cpus(void)
     return online > 0 ? (int)(online < 1024 ? online : 1024) : 1;
 }
 
-bool exec_host_oversubscribed(void)
+/* Whether the host is oversubscribed by others (see exec_guard_plan). */
+static bool guard_host_oversubscribed(void)
 {
     /* A 1-minute load average of twice the online CPUs or more means at
      * least as many runnable tasks as CPUs besides this process's own
@@ -268,40 +241,60 @@ bool exec_use_parallel(const struct block *b, enum fork fork, bool intermediate_
     return parallel;
 }
 
-void oracle_compute(const struct exec_stats *s, const double *cost, struct oracle *o)
+/* Whether to try the partitioned pass before Block-STM. */
+static bool guard_try_partition(const struct block *b, const struct exec_options *opt, struct exec_env *env)
 {
-    memset(o, 0, sizeof *o);
-    size_t n = s->tx_count;
-    double *finish = calloc(n ? n : 1, sizeof *finish);
-    if (!finish)
-        return;
-    for (size_t i = 0; i < n; i++) {
-        double c = cost ? cost[i] : (double)s->cost_ns[i];
-        double start = 0;
-        for (size_t k = 0; k < s->dep_counts[i]; k++) {
-            uint32_t d = s->deps[i][k];
-            if (d < i && finish[d] > start)
-                start = finish[d];
-        }
-        finish[i] = start + c;
-        o->work += c;
-        if (finish[i] > o->span)
-            o->span = finish[i];
-        if (c > o->longest)
-            o->longest = c;
-    }
-    free(finish);
+    if (opt->record || opt->trace || opt->threads < 2 || b->tx_count < 2 ||
+        opt->partition == EXEC_PARTITION_OFF)
+        return false;
+    if (opt->partition == EXEC_PARTITION_ALWAYS)
+        return true;
+    /* Runs of fewer than 32 transactions: too little to split. */
+    return b->tx_count >= (size_t)opt->threads * 32 &&
+           partition_plausible(b->txs, b->tx_count, opt->threads) && exec_guard_try_partition(env, b);
 }
 
-double oracle_bound(const struct oracle *o, int threads)
+void exec_guard_plan(const struct chain_config *cfg, const struct block *b, const struct block_env *env,
+                     const struct state_view *world, const struct exec_options *opt, struct exec_plan *plan)
 {
-    double p = threads;
-    if (o->work <= 0 || o->span <= 0)
-        return 1.0;
-    double b = o->work / o->span;
-    if (b > p)
-        b = p;
-    double per = o->work / p > o->longest ? o->work / p : o->longest;
-    double dispatch = o->work / per;
-    return b < dispatch ? b : dispatch;
+    memset(plan, 0, sizeof *plan);
+    plan->engine = EXEC_ENGINE_SEQUENTIAL;
+    plan->threads = opt ? opt->threads : 1;
+    plan->sample = !opt || (!opt->force && !opt->no_sample && !opt->drive);
+    if (!opt)
+        return;
+    plan->may_give_up = !opt->force;
+    /* The first rule: no more workers than CPUs to run them. Forced runs
+     * keep the count asked for (tests run 64 threads on any machine). */
+    struct exec_options capped = *opt;
+    if (!opt->force && opt->threads > 1) {
+        int cpus = guard_usable_cpus();
+        if (opt->threads > cpus)
+            capped.threads = plan->threads = cpus;
+    }
+    if (opt->drive) {
+        plan->engine = EXEC_ENGINE_DRIVEN;
+        return;
+    }
+    if (opt->bal)
+        return; /* the recording follows the sequential commit */
+    struct exec_env *xenv = exec_env_or_default(opt->env);
+    bool parallel = exec_use_parallel(b, env->fork, !cfg->skip_intermediate_roots, NULL, &capped);
+    if (parallel && !opt->force && !opt->record && !opt->trace && b->tx_count >= PROBE_MIN_TXS) {
+        plan->probed = true;
+        enum probe_verdict v = probe_block(env, world, b, capped.threads);
+        if (v == PROBE_SERIAL) {
+            parallel = false;
+            exec_guard_contended(xenv, b); /* (the same block again skips the probe) */
+        } else if (v == PROBE_CROSSING && capped.threads <= 2) {
+            parallel = false; /* (not a contended block: more workers may pay) */
+        }
+    }
+    /* (after the probe, which then still marks a contended block) */
+    if (parallel && !opt->force && guard_host_oversubscribed())
+        parallel = false;
+    if (!parallel)
+        return;
+    plan->engine = EXEC_ENGINE_PARALLEL;
+    plan->try_partition = guard_try_partition(b, &capped, xenv);
 }

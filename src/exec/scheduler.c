@@ -1,5 +1,8 @@
 /*
- * parallel.c — Block-STM over the multi-version memory.
+ * scheduler.c — the Block-STM scheduler: the task / incarnation /
+ * validation state machine and the worker loop (parallel.h). The view an
+ * execution reads through is mvview.c, the recording record.c, the
+ * threads base/pool.c.
  *
  * Scheduler state (all C11 atomics, sequentially consistent: the indices,
  * the active-task count and the decrease counter together decide when the
@@ -21,9 +24,9 @@
 #include <string.h>
 
 #include "../base/arena.h"
+#include "../base/arena_pool.h"
 #include "../base/clock.h"
 #include "../base/deep_stack.h"
-#include "../base/hashmap.h"
 #include "../base/invariant.h"
 #include "../base/scratch.h"
 #include "../chain/logs.h"
@@ -31,91 +34,18 @@
 #include "chaos.h"
 #include "exec_env.h"
 #include "mvmemory.h"
-
-/* The record's location kinds are the multi-version memory's. */
-_Static_assert((int)PAR_LOC_BALANCE == (int)MV_BALANCE && (int)PAR_LOC_NONCE == (int)MV_NONCE &&
-                   (int)PAR_LOC_CODE == (int)MV_CODE && (int)PAR_LOC_STORAGE == (int)MV_STORAGE &&
-                   (int)PAR_LOC_CLEAR == (int)MV_CLEAR,
-               "enum par_location_kind differs from enum mv_kind");
+#include "mvview.h"
+#include "record.h"
 
 enum { ST_READY = 0, ST_EXECUTING, ST_EXECUTED, ST_ABORTING };
 
-enum read_kind { R_BALANCE, R_NONCE, R_CODE, R_STORAGE, R_HAS_STORAGE };
-
-/* One read: 96 bytes (every execution writes one per read, and
- * blocks of cheap transactions are bound by memory traffic). */
-struct read_entry {
-    struct mv_location *loc; /* the location read (NULL: none existed then) */
-    uint8_t kind;
-    bool base; /* the value was the pre-block world's (mv_read_hint) */
-    bool flag; /* has_storage: the value; nonce: whether the account exists */
-    address addr;
-    union {
-        u256 word; /* balance, storage */
-        uint64_t nonce;
-        struct code *code;
-    } v;
-    u256 slot; /* storage only */
-};
-
-struct read_set {
-    struct read_entry *e;
-    size_t n, cap;
-    struct read_set *older; /* previous incarnations' sets, freed at the end */
-    bool in_arena;          /* set and entries live in a worker's arena */
-    /* Nonzero: the multi-version memory's change count right after this
-     * incarnation's record, which was the only change since before its
-     * first read. While the count still is that, nothing it read has
-     * changed: validation needs no look-up (mvmemory_changes). */
-    uint64_t clean_at;
-};
-
 /* Read sets come from per-worker arenas (no malloc/free per incarnation,
  * most of them freed by another thread than allocated them); the arenas
- * are kept in the pool (par_pool) across blocks. A worker's read sets
- * stay valid until the block's teardown, which resets the arenas. */
+ * are kept in the environment's arena pool (base/arena_pool.h) across
+ * blocks. A worker's read sets stay valid until the block's teardown,
+ * which resets the arenas. */
 #define PAR_ARENA_CHUNK (256u << 10)
-struct par_arena {
-    struct arena arena;
-    struct arena_mark start; /* after the first chunk: a reset keeps it */
-};
 static _Thread_local struct arena *cur_arena; /* this worker's, or NULL */
-
-static struct par_arena *arena_get(struct par_pool *p)
-{
-    pthread_mutex_lock(&p->arena_lock);
-    struct par_arena *a = p->arena_count ? p->arenas[--p->arena_count] : NULL;
-    pthread_mutex_unlock(&p->arena_lock);
-    if (a)
-        return a;
-    a = malloc(sizeof *a);
-    if (!a)
-        return NULL;
-    arena_init(&a->arena, PAR_ARENA_CHUNK);
-    if (!arena_alloc(&a->arena, 16)) {
-        free(a);
-        return NULL;
-    }
-    a->start = arena_mark(&a->arena);
-    return a;
-}
-
-static void arena_put(struct par_pool *p, struct par_arena *a)
-{
-    if (!a)
-        return;
-    arena_reset(&a->arena, a->start);
-    pthread_mutex_lock(&p->arena_lock);
-    if (p->arena_count < PAR_ARENA_POOL_MAX) {
-        p->arenas[p->arena_count++] = a;
-        a = NULL;
-    }
-    pthread_mutex_unlock(&p->arena_lock);
-    if (a) {
-        arena_free(&a->arena);
-        free(a);
-    }
-}
 
 struct tx_state {
     /* 1: held. A plain atomic (not atomic_flag), so that the zeroed
@@ -141,16 +71,8 @@ static _Thread_local uint64_t last_exec_ns;
 
 /* Schedule recording (par_record): each worker appends to its own lists,
  * merged after the run. */
-struct rec_worker {
-    struct par_event *ev;
-    size_t nev, capev;
-    struct mv_key *ab; /* the locations whose validation failed */
-    size_t nab, capab;
-    bool oom;
-};
 static _Thread_local struct rec_worker *rec_me; /* NULL: not recording */
-static _Thread_local uint16_t rec_thread;
-static _Thread_local bool rec_caller; /* this thread called parallel_execute */
+static _Thread_local bool rec_caller;           /* this thread called parallel_execute */
 
 enum task_kind { TASK_NONE, TASK_EXEC, TASK_VALIDATE };
 struct task {
@@ -190,7 +112,7 @@ struct par_ctx {
     uint64_t rec_t0;
     atomic_int next_worker_id;
     /* Per worker id: the arena its read sets come from (NULL: malloc). */
-    struct par_arena **arenas;
+    struct pooled_arena **arenas;
     int arena_slots;
     atomic_bool heap_reads; /* some read set came from malloc */
     /* Counters, summed from each worker's private tally at its end. */
@@ -210,310 +132,6 @@ static inline void tx_unlock(struct tx_state *s)
 {
     /* release: publish status / waiter changes */
     atomic_store_explicit(&s->lock, 0, memory_order_release);
-}
-
-/* A growable array (items, *cap) holding count elements of elem bytes,
- * with room for one more: items itself, or a doubled copy (from first
- * elements). NULL on allocation failure (items and *cap unchanged). */
-static void *array_room(void *items, size_t *cap, size_t count, size_t elem, size_t first)
-{
-    if (items && count < *cap)
-        return items;
-    size_t n = *cap ? *cap * 2 : first;
-    void *p = realloc(items, n * elem);
-    if (p)
-        *cap = n;
-    return p;
-}
-
-static void rec_event(uint64_t t0, uint64_t t1, uint32_t tx, uint32_t inc, uint8_t kind, uint8_t outcome,
-                      uint64_t origin)
-{
-    struct rec_worker *r = rec_me;
-    struct par_event *ev = array_room(r->ev, &r->capev, r->nev, sizeof *ev, 256);
-    if (!ev) {
-        r->oom = true;
-        return;
-    }
-    r->ev = ev;
-    r->ev[r->nev++] = (struct par_event){t0 - origin, t1 - origin, tx, inc, rec_thread, kind, outcome};
-}
-
-/* The multi-version location a read entry read (read kinds number like
- * mvmemory's: R_HAS_STORAGE reads the account's MV_CLEAR location). */
-/* The mvmemory location kind each read kind reads. */
-static const uint8_t read_mv_kind[] = {
-    [R_BALANCE] = MV_BALANCE, [R_NONCE] = MV_NONCE,       [R_CODE] = MV_CODE,
-    [R_STORAGE] = MV_STORAGE, [R_HAS_STORAGE] = MV_CLEAR,
-};
-
-static struct mv_key read_key(const struct read_entry *r)
-{
-    struct mv_key k;
-    memset(&k, 0, sizeof k);
-    k.addr = r->addr;
-    k.kind = read_mv_kind[r->kind];
-    if (r->kind == R_STORAGE)
-        k.slot = r->slot;
-    return k;
-}
-
-static void rec_abort(const struct read_entry *failed)
-{
-    struct rec_worker *r = rec_me;
-    struct mv_key *ab = array_room(r->ab, &r->capab, r->nab, sizeof *ab, 16);
-    if (!ab) {
-        r->oom = true;
-        return;
-    }
-    r->ab = ab;
-    r->ab[r->nab++] = read_key(failed);
-}
-
-/* ---- the state view of one execution ---- */
-
-struct dep_list {
-    uint32_t *v;
-    size_t n, cap;
-    bool oom;
-};
-
-struct par_view {
-    struct par_ctx *c;
-    uint32_t tx;
-    struct read_set *rs;
-    uint32_t blocking;
-    struct dep_list deps;
-    /* The clear location of the account whose storage this execution
-     * read last (mv_read_hint.clear): a contract's slots are read in a
-     * row, and each would look it up again. */
-    bool clear_known;
-    address clear_addr;
-    struct mv_location *clear;
-    /* The last two accounts read and their hashes (mv_read_hint's
-     * addr_hash; 0: empty): a transaction reads a sender's balance,
-     * nonce and code, a recipient's code and balance. */
-    address hash_addr[2];
-    uint64_t hash_val[2];
-    unsigned hash_next;
-};
-
-static uint64_t pv_addr_hash(struct par_view *pv, const address *a)
-{
-    for (int k = 0; k < 2; k++)
-        if (pv->hash_val[k] && address_eq(&pv->hash_addr[k], a))
-            return pv->hash_val[k];
-    unsigned k = pv->hash_next++ & 1;
-    pv->hash_addr[k] = *a;
-    return pv->hash_val[k] = mvmemory_address_hash(a);
-}
-
-static void add_dep(void *arg, uint32_t writer)
-{
-    struct dep_list *d = arg;
-    if (d->n && d->v[d->n - 1] == writer)
-        return;
-    uint32_t *v = array_room(d->v, &d->cap, d->n, sizeof *v, 16);
-    if (!v) {
-        d->oom = true;
-        return;
-    }
-    d->v = v;
-    d->v[d->n++] = writer;
-}
-
-static struct read_entry *push_read(struct par_view *pv)
-{
-    struct read_set *rs = pv->rs;
-    if (rs->n == rs->cap) {
-        size_t cap = rs->cap ? rs->cap * 2 : 8;
-        struct read_entry *e;
-        if (rs->in_arena) {
-            /* the old array stays in the arena until the block ends */
-            e = arena_alloc(cur_arena, cap * sizeof *e);
-            if (e && rs->n)
-                memcpy(e, rs->e, rs->n * sizeof *e);
-        } else {
-            e = realloc(rs->e, cap * sizeof *e);
-        }
-        if (!e)
-            return NULL;
-        rs->e = e;
-        rs->cap = cap;
-    }
-    return &rs->e[rs->n++]; /* (the caller sets every field it reads back) */
-}
-
-static int pv_balance(void *ctx, const address *a, u256 *out)
-{
-    struct par_view *pv = ctx;
-    struct mv_read_hint hint = {.addr_hash = pv_addr_hash(pv, a)};
-    int err = mvmemory_read_balance(&pv->c->mv, a, pv->tx, out, &pv->blocking, add_dep, &pv->deps, &hint);
-    if (err)
-        return err;
-    struct read_entry *r = push_read(pv);
-    if (!r)
-        return PAREVM_ERR_NOMEM;
-    r->kind = R_BALANCE;
-    r->loc = hint.loc;
-    r->base = hint.base;
-    r->addr = *a;
-    r->v.word = *out;
-    return PAREVM_OK;
-}
-
-static int pv_nonce(void *ctx, const address *a, uint64_t *nonce, bool *exists)
-{
-    struct par_view *pv = ctx;
-    struct mv_read_hint hint = {.addr_hash = pv_addr_hash(pv, a)};
-    int err =
-        mvmemory_read_nonce(&pv->c->mv, a, pv->tx, nonce, exists, &pv->blocking, add_dep, &pv->deps, &hint);
-    if (err)
-        return err;
-    struct read_entry *r = push_read(pv);
-    if (!r)
-        return PAREVM_ERR_NOMEM;
-    r->kind = R_NONCE;
-    r->loc = hint.loc;
-    r->base = hint.base;
-    r->addr = *a;
-    r->v.nonce = *nonce;
-    r->flag = *exists;
-    return PAREVM_OK;
-}
-
-static int pv_code(void *ctx, const address *a, struct code **out)
-{
-    struct par_view *pv = ctx;
-    struct mv_read_hint hint = {.addr_hash = pv_addr_hash(pv, a)};
-    int err = mvmemory_read_code(&pv->c->mv, a, pv->tx, out, &pv->blocking, add_dep, &pv->deps, &hint);
-    if (err)
-        return err;
-    struct read_entry *r = push_read(pv);
-    if (!r)
-        return PAREVM_ERR_NOMEM;
-    r->kind = R_CODE;
-    r->loc = hint.loc;
-    r->base = hint.base;
-    r->addr = *a;
-    r->v.code = *out;
-    return PAREVM_OK;
-}
-
-static int pv_storage(void *ctx, const address *a, const u256 *key, u256 *out)
-{
-    struct par_view *pv = ctx;
-    struct mv_read_hint hint = {.loc = NULL};
-    if (pv->clear_known && address_eq(&pv->clear_addr, a)) {
-        hint.clear_known = true;
-        hint.clear = pv->clear;
-    }
-    int err =
-        mvmemory_read_storage(&pv->c->mv, a, key, pv->tx, out, &pv->blocking, add_dep, &pv->deps, &hint);
-    if (err)
-        return err;
-    pv->clear_known = hint.clear_known;
-    pv->clear_addr = *a;
-    pv->clear = hint.clear;
-    struct read_entry *r = push_read(pv);
-    if (!r)
-        return PAREVM_ERR_NOMEM;
-    r->kind = R_STORAGE;
-    r->loc = hint.loc;
-    r->base = hint.base;
-    r->addr = *a;
-    r->slot = *key;
-    r->v.word = *out;
-    return PAREVM_OK;
-}
-
-static int pv_has_storage(void *ctx, const address *a, bool *out)
-{
-    struct par_view *pv = ctx;
-    struct mv_read_hint hint = {.addr_hash = pv_addr_hash(pv, a)};
-    int err = mvmemory_read_has_storage(&pv->c->mv, a, pv->tx, out, &pv->blocking, add_dep, &pv->deps, &hint);
-    if (err)
-        return err;
-    struct read_entry *r = push_read(pv);
-    if (!r)
-        return PAREVM_ERR_NOMEM;
-    r->kind = R_HAS_STORAGE;
-    r->loc = hint.loc;
-    r->base = hint.base;
-    r->addr = *a;
-    r->flag = *out;
-    return PAREVM_OK;
-}
-
-static int pv_block_hash(void *ctx, uint64_t number, hash32 *out)
-{
-    /* Block hashes are immutable during the block: no read to record. */
-    struct par_view *pv = ctx;
-    const struct block_env *env = pv->c->env;
-    if (!env->block_hash)
-        return PAREVM_ERR_MISSING;
-    return env->block_hash(env->block_hash_arg, number, out);
-}
-
-static const struct state_view_ops par_view_ops = {
-    .balance = pv_balance,
-    .nonce = pv_nonce,
-    .code = pv_code,
-    .storage = pv_storage,
-    .has_storage = pv_has_storage,
-    .block_hash = pv_block_hash,
-};
-
-/* Resolve read r of tx again (reporting the writers read through dep);
- * true when it still sees the recorded value and hits no ESTIMATE. */
-static bool reread(struct par_ctx *c, uint32_t tx, const struct read_entry *r, mv_dep_fn dep, void *dep_arg)
-{
-    /* A read of the pre-block world holds while no version below the
-     * reader appeared: no need to look at the world or compare. (Not
-     * when collecting dependencies: those come from the full read.) */
-    struct mv_read_hint hint = {.loc = r->loc, .base = r->base};
-    if (!dep && mvmemory_still_base(&c->mv, read_mv_kind[r->kind], &r->addr, &r->slot, tx, &hint))
-        return true;
-    uint32_t blocking;
-    hint.base = false; /* a copy: the set is shared */
-    switch (r->kind) {
-    case R_BALANCE: {
-        u256 v;
-        return !mvmemory_read_balance(&c->mv, &r->addr, tx, &v, &blocking, dep, dep_arg, &hint) &&
-               u256_eq(&v, &r->v.word);
-    }
-    case R_NONCE: {
-        uint64_t nonce;
-        bool exists;
-        return !mvmemory_read_nonce(&c->mv, &r->addr, tx, &nonce, &exists, &blocking, dep, dep_arg, &hint) &&
-               nonce == r->v.nonce && exists == r->flag;
-    }
-    case R_CODE: {
-        struct code *code;
-        return !mvmemory_read_code(&c->mv, &r->addr, tx, &code, &blocking, dep, dep_arg, &hint) &&
-               (code == r->v.code || hash32_eq(&code->hash, &r->v.code->hash));
-    }
-    case R_STORAGE: {
-        u256 v;
-        return !mvmemory_read_storage(&c->mv, &r->addr, &r->slot, tx, &v, &blocking, dep, dep_arg, &hint) &&
-               u256_eq(&v, &r->v.word);
-    }
-    default: {
-        bool has;
-        return !mvmemory_read_has_storage(&c->mv, &r->addr, tx, &has, &blocking, dep, dep_arg, &hint) &&
-               has == r->flag;
-    }
-    }
-}
-
-/* Re-resolve every read of tx; true when all still see the same values
- * and none hits an ESTIMATE. *failed: the first read that did not. */
-static bool validate_reads(struct par_ctx *c, uint32_t tx, const struct read_set *rs, size_t *failed)
-{
-    for (size_t i = 0; i < rs->n; i++)
-        if (!reread(c, tx, &rs->e[i], NULL, NULL))
-            return *failed = i, false;
-    return true;
 }
 
 /* ---- scheduler ---- */
@@ -743,8 +361,8 @@ static struct task try_execute(struct par_ctx *c, uint32_t i, uint32_t inc)
             atomic_store(&c->done, true);
             return none;
         }
-        struct par_view pv = {.c = c, .tx = i, .rs = rs};
-        struct state_view view = {&par_view_ops, &pv};
+        struct mvview pv = {.mv = &c->mv, .env = c->env, .arena = cur_arena, .tx = i, .rs = rs};
+        struct state_view view = {&mvview_ops, &pv};
         struct tx_result res;
         struct write_set ws;
         write_set_init(&ws);
@@ -768,8 +386,8 @@ static struct task try_execute(struct par_ctx *c, uint32_t i, uint32_t inc)
          * reading an older one (they are never freed while workers run). */
         rs->older = atomic_load_explicit(&s->reads, memory_order_relaxed);
         if (rec_me)
-            rec_event(t0, t1, i, inc, PAR_EV_EXECUTE, err == PAREVM_ERR_BLOCKED ? PAR_EV_BLOCKED : PAR_EV_OK,
-                      c->rec_t0);
+            rec_event(rec_me, t0, t1, i, inc, PAR_EV_EXECUTE,
+                      err == PAREVM_ERR_BLOCKED ? PAR_EV_BLOCKED : PAR_EV_OK, c->rec_t0);
         if (err == PAREVM_ERR_BLOCKED || err) {
             free(trace); /* not a finished incarnation's trace */
             trace = NULL;
@@ -854,11 +472,12 @@ static struct task needs_reexecution(struct par_ctx *c, uint32_t i, uint32_t inc
     /* Nothing changed since the incarnation's reads began but its own
      * record: they all still hold. Else re-resolve them. */
     bool valid = rs && ((rs->clean_at && mvmemory_changes(&c->mv) == rs->clean_at) ||
-                        validate_reads(c, i, rs, &failed));
+                        mvview_validate(&c->mv, i, rs, &failed));
     if (rec_me) {
-        rec_event(t0, monotonic_ns(), i, inc, PAR_EV_VALIDATE, valid ? PAR_EV_OK : PAR_EV_ABORTED, c->rec_t0);
+        rec_event(rec_me, t0, monotonic_ns(), i, inc, PAR_EV_VALIDATE, valid ? PAR_EV_OK : PAR_EV_ABORTED,
+                  c->rec_t0);
         if (!valid && rs)
-            rec_abort(&rs->e[failed]);
+            rec_abort(rec_me, &rs->e[failed]);
     }
     CHAOS_POINT();
     bool aborted = false;
@@ -907,7 +526,7 @@ static void *worker(void *arg)
     cur_arena = id < c->arena_slots && c->arenas[id] ? &c->arenas[id]->arena : NULL;
     if (c->rec && id < c->rec_slots) {
         rec_me = &c->rec[id];
-        rec_thread = (uint16_t)id;
+        rec_me->thread = (uint16_t)id;
     }
     while (!atomic_load(&c->done)) {
         if (t.kind == TASK_EXEC) {
@@ -932,7 +551,6 @@ static void *worker(void *arg)
     atomic_fetch_add(&c->aborts, tally.aborts);
     atomic_fetch_add(&c->blocked, tally.blocked);
     rec_me = NULL;
-    rec_thread = 0;
     cur_arena = NULL;
     return NULL;
 }
@@ -957,173 +575,6 @@ void par_output_free(struct par_tx_output *out, size_t n)
     }
 }
 
-/* ---- worker pool (par_pool, parallel.h) ---- */
-
-int par_pool_init(struct par_pool *p)
-{
-    memset(p, 0, sizeof *p);
-    if (pthread_mutex_init(&p->lock, NULL))
-        return PAREVM_ERR_NOMEM;
-    if (pthread_cond_init(&p->wake, NULL)) {
-        pthread_mutex_destroy(&p->lock);
-        return PAREVM_ERR_NOMEM;
-    }
-    if (pthread_cond_init(&p->finished, NULL)) {
-        pthread_cond_destroy(&p->wake);
-        pthread_mutex_destroy(&p->lock);
-        return PAREVM_ERR_NOMEM;
-    }
-    if (pthread_mutex_init(&p->arena_lock, NULL)) {
-        pthread_cond_destroy(&p->finished);
-        pthread_cond_destroy(&p->wake);
-        pthread_mutex_destroy(&p->lock);
-        return PAREVM_ERR_NOMEM;
-    }
-    return PAREVM_OK;
-}
-
-void par_pool_destroy(struct par_pool *p)
-{
-    pthread_mutex_lock(&p->lock);
-    p->stopping = true;
-    pthread_cond_broadcast(&p->wake);
-    int count = p->count;
-    pthread_mutex_unlock(&p->lock);
-    /* (count no longer grows: only a job, and none runs, starts threads) */
-    for (int i = 0; i < count; i++)
-        pthread_join(p->workers[i].tid, NULL);
-    for (int i = 0; i < p->arena_count; i++) {
-        arena_free(&p->arenas[i]->arena);
-        free(p->arenas[i]);
-    }
-    p->arena_count = 0;
-    p->count = 0;
-    pthread_mutex_destroy(&p->arena_lock);
-    pthread_cond_destroy(&p->finished);
-    pthread_cond_destroy(&p->wake);
-    pthread_mutex_destroy(&p->lock);
-}
-
-static void *pool_thread(void *arg)
-{
-    struct par_worker *me = arg;
-    struct par_pool *p = me->pool;
-    int index = me->index;
-    uint64_t seen = 0;
-    pthread_mutex_lock(&p->lock);
-    for (;;) {
-        while (!p->stopping && (p->generation == seen || index >= p->wanted)) {
-            seen = p->generation;
-            pthread_cond_wait(&p->wake, &p->lock);
-        }
-        if (p->stopping)
-            break;
-        seen = p->generation;
-        void *(*fn)(void *) = p->job_fn;
-        void *job = p->job;
-        pthread_mutex_unlock(&p->lock);
-        fn(job);
-        pthread_mutex_lock(&p->lock);
-        if (--p->running == 0)
-            pthread_cond_broadcast(&p->finished);
-    }
-    pthread_mutex_unlock(&p->lock);
-    return NULL;
-}
-
-/* Called with p->lock held. */
-static bool pool_grow(struct par_pool *p, int want)
-{
-    /* The EVM recurses up to 1024 frames deep on the C stack: sized to
-     * that need (deep_stack.h), not more, so many workers fit in a
-     * limited address space. A thread that cannot be created leaves the
-     * pool smaller: pool_run hands the job to the workers it has, and
-     * the caller runs it too, so no work is lost. Threads are joinable:
-     * par_pool_destroy joins them. */
-    pthread_attr_t attr;
-    pthread_attr_init(&attr);
-    pthread_attr_setstacksize(&attr, deep_stack_size());
-    while (p->count < want) {
-        struct par_worker *w = &p->workers[p->count];
-        w->pool = p;
-        w->index = p->count;
-        if (pthread_create(&w->tid, &attr, pool_thread, w) != 0)
-            break;
-        p->count++;
-    }
-    pthread_attr_destroy(&attr);
-    return p->count >= want;
-}
-
-/* Fallback for a busy pool: threads of this block's own. */
-struct own_threads {
-    pthread_t *tids;
-    int count;
-};
-static _Thread_local struct own_threads own;
-
-/* Start threads - 1 helpers running fn(c) on p; returns how many run
- * (-1-coded in `own` when private threads were used). */
-static int pool_run(struct par_pool *p, void *(*fn)(void *), void *c, int threads)
-{
-    int helpers = threads - 1;
-    if (helpers <= 0) {
-        own.count = 0; /* (pool_wait: nothing to wait for; not the pool's job) */
-        return 0;
-    }
-    if (helpers > PAR_POOL_MAX)
-        helpers = PAR_POOL_MAX;
-    pthread_mutex_lock(&p->lock);
-    if (!p->busy) {
-        p->busy = true;
-        pool_grow(p, helpers);
-        int n = helpers < p->count ? helpers : p->count;
-        p->job_fn = fn;
-        p->job = c;
-        p->wanted = n;
-        p->running = n;
-        p->generation++;
-        pthread_cond_broadcast(&p->wake);
-        pthread_mutex_unlock(&p->lock);
-        own.count = -1;
-        return n;
-    }
-    pthread_mutex_unlock(&p->lock);
-    own.tids = calloc((size_t)helpers, sizeof *own.tids);
-    own.count = 0;
-    pthread_attr_t attr;
-    pthread_attr_init(&attr);
-    pthread_attr_setstacksize(&attr, deep_stack_size());
-    for (int t = 0; t < helpers && own.tids; t++) {
-        if (pthread_create(&own.tids[t], &attr, fn, c) != 0)
-            break;
-        own.count++;
-    }
-    pthread_attr_destroy(&attr);
-    return own.count;
-}
-
-static void pool_wait(struct par_pool *p, int started)
-{
-    if (own.count >= 0) {
-        for (int t = 0; t < own.count; t++)
-            pthread_join(own.tids[t], NULL);
-        free(own.tids);
-        own.tids = NULL;
-        own.count = 0;
-        return;
-    }
-    (void)started;
-    pthread_mutex_lock(&p->lock);
-    while (p->running > 0)
-        pthread_cond_wait(&p->finished, &p->lock);
-    p->job = NULL;
-    p->job_fn = NULL;
-    p->wanted = 0;
-    p->busy = false;
-    pthread_mutex_unlock(&p->lock);
-}
-
 /* Zeroed memory aligned to a cache line (the scheduler's structures are
  * laid out by cache line). NULL on allocation failure. */
 static void *zalloc_lines(size_t size)
@@ -1135,173 +586,17 @@ static void *zalloc_lines(size_t size)
     return p;
 }
 
-/* ---- parallel_for ---- */
-
-struct for_job {
-    _Alignas(64) atomic_size_t next; /* the next index to hand out */
-    size_t count;
-    void (*fn)(void *arg, size_t i);
-    void *arg;
-};
-
-static void *for_worker(void *p)
+/* For rec_finish: what transaction tx committed. */
+static uint32_t committed_incarnation(void *arg, size_t tx)
 {
-    struct for_job *j = p;
-    /* relaxed: the indices only need to be distinct; the results are
-     * published by pool_wait's lock and joins */
-    for (size_t i; (i = atomic_fetch_add_explicit(&j->next, 1, memory_order_relaxed)) < j->count;)
-        j->fn(j->arg, i);
-    return NULL;
+    const struct par_ctx *c = arg;
+    return c->st[tx].incarnation;
 }
 
-static void for_worker_thunk(void *p)
+static const struct read_set *committed_reads(void *arg, size_t tx)
 {
-    for_worker(p);
-}
-
-void parallel_for(struct exec_env *env, int threads, size_t count, void (*fn)(void *arg, size_t i), void *arg)
-{
-    struct par_pool *pool = &exec_env_or_default(env)->pool;
-    struct for_job j = {.count = count, .fn = fn, .arg = arg};
-    atomic_init(&j.next, 0);
-    if (threads > (int)count)
-        threads = (int)count;
-    int started = threads > 1 ? pool_run(pool, for_worker, &j, threads) : 0;
-    /* The caller's share, where the stack has room for depth 1024; if no
-     * such thread can be made, here (the best left to do). */
-    if (deep_stack_run(deep_stack_need(0), for_worker_thunk, &j) != PAREVM_OK)
-        for_worker(&j);
-    if (threads > 1)
-        pool_wait(pool, started);
-}
-
-void par_record_free(struct par_record *r)
-{
-    free(r->events);
-    free(r->hot);
-    memset(r, 0, sizeof *r);
-}
-
-struct hot_val {
-    uint32_t deps, aborts;
-};
-
-static struct hot_val *hot_at(struct hmap *m, const struct mv_key *k)
-{
-    bool inserted;
-    struct hot_val *v = hmap_put(m, k, &inserted);
-    if (v && inserted)
-        memset(v, 0, sizeof *v);
-    return v;
-}
-
-static void note_dep(void *arg, uint32_t writer)
-{
-    (void)writer;
-    *(bool *)arg = true;
-}
-
-static int cmp_event(const void *a, const void *b)
-{
-    const struct par_event *x = a, *y = b;
-    if (x->thread != y->thread)
-        return x->thread < y->thread ? -1 : 1;
-    return x->start_ns < y->start_ns ? -1 : x->start_ns > y->start_ns;
-}
-
-static int cmp_hot(const void *a, const void *b)
-{
-    const struct par_hot_location *x = a, *y = b;
-    uint64_t sx = (uint64_t)x->deps + x->aborts, sy = (uint64_t)y->deps + y->aborts;
-    if (sx != sy)
-        return sx > sy ? -1 : 1;
-    int k = memcmp(&x->addr, &y->addr, sizeof x->addr);
-    if (k)
-        return k;
-    if (x->kind != y->kind)
-        return x->kind < y->kind ? -1 : 1;
-    return memcmp(&x->slot, &y->slot, sizeof x->slot);
-}
-
-/* After the run (single-threaded): merge the workers' events, mark the
- * executions whose incarnation did not commit, and count per location the
- * committed reads of lower writes (re-resolved now that the memory is
- * final) and the validation failures. */
-static int rec_finish(struct par_ctx *c, struct par_record *rec)
-{
-    size_t total = 0;
-    for (int w = 0; w < c->rec_slots; w++) {
-        if (c->rec[w].oom)
-            return PAREVM_ERR_NOMEM;
-        total += c->rec[w].nev;
-    }
-    rec->events = malloc((total ? total : 1) * sizeof *rec->events);
-    if (!rec->events)
-        return PAREVM_ERR_NOMEM;
-    for (int w = 0; w < c->rec_slots; w++) {
-        if (!c->rec[w].nev)
-            continue; /* (a worker that ran no task has no list: memcpy from NULL is undefined) */
-        memcpy(rec->events + rec->event_count, c->rec[w].ev, c->rec[w].nev * sizeof *rec->events);
-        rec->event_count += c->rec[w].nev;
-    }
-    qsort(rec->events, rec->event_count, sizeof *rec->events, cmp_event);
-    for (size_t k = 0; k < rec->event_count; k++) {
-        struct par_event *e = &rec->events[k];
-        if (e->kind == PAR_EV_EXECUTE && e->outcome == PAR_EV_OK &&
-            e->incarnation != c->st[e->tx].incarnation)
-            e->outcome = PAR_EV_SUPERSEDED;
-    }
-
-    struct hmap hot;
-    hmap_init(&hot, sizeof(struct mv_key), sizeof(struct hot_val));
-    int err = PAREVM_OK;
-    for (int w = 0; w < c->rec_slots && !err; w++)
-        for (size_t k = 0; k < c->rec[w].nab && !err; k++) {
-            struct hot_val *v = hot_at(&hot, &c->rec[w].ab[k]);
-            if (!v)
-                err = PAREVM_ERR_NOMEM;
-            else
-                v->aborts++;
-        }
-    for (size_t i = 0; i < c->n && !err; i++) {
-        const struct read_set *rs = atomic_load(&c->st[i].reads);
-        for (size_t k = 0; rs && k < rs->n && !err; k++) {
-            const struct read_entry *r = &rs->e[k];
-            bool dep = false;
-            reread(c, (uint32_t)i, r, note_dep, &dep);
-            if (!dep)
-                continue;
-            struct mv_key key = read_key(r);
-            struct hot_val *v = hot_at(&hot, &key);
-            if (!v)
-                err = PAREVM_ERR_NOMEM;
-            else
-                v->deps++;
-        }
-    }
-    if (!err && hot.count) {
-        rec->hot = malloc(hot.count * sizeof *rec->hot);
-        if (!rec->hot)
-            err = PAREVM_ERR_NOMEM;
-        size_t it = 0;
-        const void *kp;
-        void *vp;
-        while (!err && hmap_next(&hot, &it, &kp, &vp)) {
-            const struct mv_key *k = kp;
-            const struct hot_val *v = vp;
-            struct par_hot_location *h = &rec->hot[rec->hot_count++];
-            memset(h, 0, sizeof *h);
-            h->addr = k->addr;
-            h->kind = k->kind;
-            h->slot = k->slot;
-            h->deps = v->deps;
-            h->aborts = v->aborts;
-        }
-        if (!err)
-            qsort(rec->hot, rec->hot_count, sizeof *rec->hot, cmp_hot);
-    }
-    hmap_free(&hot);
-    return err;
+    const struct par_ctx *c = arg;
+    return atomic_load(&c->st[tx].reads);
 }
 
 /* How many locations the block's transactions may write: a transaction
@@ -1361,7 +656,8 @@ int parallel_execute_ex(const struct block_env *env, const struct world *base, c
         threads = 1;
     struct exec_env *xenv = exec_env_or_default(opt->env);
     struct scratch_cache *scratch = &xenv->scratch;
-    struct par_pool *pool = &xenv->pool;
+    struct pool *pool = &xenv->pool;
+    struct arena_pool *arenas = &xenv->arenas;
     struct par_ctx *c = zalloc_lines(sizeof *c);
     if (!c)
         return PAREVM_ERR_NOMEM;
@@ -1408,20 +704,20 @@ int parallel_execute_ex(const struct block_env *env, const struct world *base, c
     atomic_init(&c->next_worker_id, 1);
     atomic_init(&c->aborts_seen, 0);
     atomic_init(&c->heap_reads, false);
-    /* Arenas for the first PAR_ARENA_POOL_MAX workers; more malloc. */
-    int slots = threads < PAR_ARENA_POOL_MAX ? threads : PAR_ARENA_POOL_MAX;
+    /* Arenas for the first ARENA_POOL_MAX workers; more malloc. */
+    int slots = threads < ARENA_POOL_MAX ? threads : ARENA_POOL_MAX;
     c->arenas = calloc((size_t)slots, sizeof *c->arenas);
     if (c->arenas) {
         c->arena_slots = slots;
         for (int w = 0; w < slots; w++)
-            c->arenas[w] = arena_get(pool); /* NULL: that worker mallocs */
+            c->arenas[w] = arena_pool_get(arenas, PAR_ARENA_CHUNK); /* NULL: that worker mallocs */
     }
     if (rec) {
         c->rec_slots = threads;
         c->rec = calloc((size_t)threads, sizeof *c->rec);
         if (!c->rec) {
             for (int w = 0; w < c->arena_slots; w++)
-                arena_put(pool, c->arenas[w]);
+                arena_pool_put(arenas, c->arenas[w]);
             free(c->arenas);
             mvmemory_free(&c->mv);
             scratch_put(scratch, c->st, (n ? n : 1) * sizeof *c->st, false);
@@ -1431,7 +727,8 @@ int parallel_execute_ex(const struct block_env *env, const struct world *base, c
         c->rec_t0 = monotonic_ns();
     }
 
-    int started = pool_run(pool, worker, c, threads);
+    struct pool_job job;
+    int started = pool_start(pool, worker, c, threads, &job);
     /* The caller runs transactions too: on a thread of ours when its own
      * stack is too small for depth 1024 (a host's small thread). All of
      * its share moves, as the view keeps per-thread state (cur_arena). */
@@ -1441,18 +738,15 @@ int parallel_execute_ex(const struct block_env *env, const struct world *base, c
         atomic_compare_exchange_strong(&c->fatal, &none, PAREVM_ERR_NOMEM);
         atomic_store(&c->done, true);
     } /* else the helpers run it all: they loop until c->done */
-    pool_wait(pool, started);
+    pool_wait(pool, &job);
 
     err = atomic_load(&c->fatal);
     if (rec) {
         rec->parallel_ns = monotonic_ns() - c->rec_t0;
         if (!err)
-            err = rec_finish(c, rec);
-        for (int w = 0; w < c->rec_slots; w++) {
-            free(c->rec[w].ev);
-            free(c->rec[w].ab);
-        }
-        free(c->rec);
+            err = rec_finish(c->rec, c->rec_slots,
+                             &(struct rec_run){&c->mv, n, committed_incarnation, committed_reads, c}, rec);
+        rec_workers_free(c->rec, c->rec_slots);
         if (err)
             par_record_free(rec);
     }
@@ -1484,7 +778,7 @@ int parallel_execute_ex(const struct block_env *env, const struct world *base, c
         memset(&c->st[i], 0, sizeof c->st[i]);
     }
     for (int w = 0; w < c->arena_slots; w++)
-        arena_put(pool, c->arenas[w]);
+        arena_pool_put(arenas, c->arenas[w]);
     free(c->arenas);
     mvmemory_free(&c->mv);
     scratch_put(scratch, c->st, (n ? n : 1) * sizeof *c->st, n > 0);
