@@ -106,63 +106,6 @@ static int ld_word(struct json_ctx *ld, const cJSON *item, const char *field, ha
 
 /* ---- alloc ---- */
 
-static int ld_alloc(struct json_ctx *ld, const cJSON *root, struct world *w)
-{
-    char f[JSON_FIELD_MAX], g[JSON_FIELD_MAX], h[JSON_FIELD_MAX];
-    if (!cJSON_IsObject(root))
-        return json_fail(ld, PAREVM_ERR_JSON, NULL, "expected an object of accounts");
-    const cJSON *aj;
-    cJSON_ArrayForEach(aj, root)
-    {
-        json_field_key(f, "", aj->string);
-        address a;
-        int err = json_fixed_text(ld, aj->string, f, a.bytes, 20);
-        if (err)
-            return err;
-        if (!cJSON_IsObject(aj))
-            return json_fail(ld, PAREVM_ERR_JSON, f, "expected an object");
-        if (world_get(w, &a))
-            return json_fail(ld, PAREVM_ERR_JSON, f, "duplicate account");
-        struct world_account *acct = world_get_or_create(w, &a);
-        if (!acct)
-            return json_nomem(ld);
-        if ((err = opt_u256(ld, aj, f, "balance", NULL, &acct->balance)) ||
-            (err = opt_u64(ld, aj, f, "nonce", NULL, &acct->nonce)))
-            return err;
-        const cJSON *item;
-        if ((item = json_member(aj, "code"))) {
-            uint8_t *code;
-            size_t code_len;
-            if ((err = json_bytes(ld, item, json_field_key(g, f, "code"), &code, &code_len)))
-                return err;
-            if (code_len) {
-                struct code *c = code_new(code, code_len);
-                free(code);
-                if (!c)
-                    return json_nomem(ld);
-                world_set_code(acct, c);
-                code_release(c);
-            }
-        }
-        if ((item = json_member(aj, "storage"))) {
-            json_field_key(g, f, "storage");
-            if (!cJSON_IsObject(item))
-                return json_fail(ld, PAREVM_ERR_JSON, g, "expected an object");
-            const cJSON *slot;
-            cJSON_ArrayForEach(slot, item)
-            {
-                json_field_key(h, g, slot->string);
-                u256 k, v;
-                if ((err = json_u256_text(ld, slot->string, h, &k)) || (err = json_u256(ld, slot, h, &v)))
-                    return err;
-                if (world_set_storage(acct, &k, &v))
-                    return json_nomem(ld);
-            }
-        }
-    }
-    return PAREVM_OK;
-}
-
 int t8n_parse_alloc(const char *path, const char *json, size_t len, struct world *out, char *err,
                     size_t err_len)
 {
@@ -174,7 +117,7 @@ int t8n_parse_alloc(const char *path, const char *json, size_t len, struct world
     int rc = json_parse(&ld, json, len, &root);
     if (rc)
         return rc;
-    rc = ld_alloc(&ld, root, out);
+    rc = json_accounts(&ld, root, NULL, out);
     cJSON_Delete(root);
     if (rc) {
         world_free(out);
@@ -782,7 +725,7 @@ int t8n_parse_stdin(const char *path, const char *json, size_t len, enum fork fo
             if (!(item = json_member(root, "alloc")))
                 rc = json_fail(&ld, PAREVM_ERR_JSON, "alloc", "missing field");
             else
-                rc = ld_alloc(&ld, item, alloc);
+                rc = json_accounts(&ld, item, NULL, alloc);
         }
         if (!rc && env) {
             if (!(item = json_member(root, "env")))
