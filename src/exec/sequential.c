@@ -285,6 +285,7 @@ static void mark_invalid(struct block_result *r, size_t tx, enum tx_error reason
 /* An internal error during transaction i: say what, when we know. */
 static void note_error(struct seq_run *s, size_t i, int err)
 {
+    s->error_tx = i;
     if (err == PAREVM_ERR_MISSING && s->hashes.missing)
         snprintf(s->r->invalid_message, sizeof s->r->invalid_message,
                  "transaction %zu: BLOCKHASH(%llu): hash not supplied", i,
@@ -304,16 +305,81 @@ static bool blob_gas_fits(enum fork f, const struct tx *tx, uint64_t used, uint6
     return tx->blob_hash_count <= max / BLOB_GAS_PER_BLOB && used + *blob_gas <= max;
 }
 
+/* Under s->skip: transaction i is rejected for reason and skipped. When
+ * the parallel engine had it valid (engine_valid), the later outputs read
+ * its writes: from i on the commit executes the transactions itself. */
+static int skip_tx(struct seq_run *s, size_t i, const char *reason, bool engine_valid)
+{
+    if (engine_valid && s->par && i < s->par_count)
+        s->par_count = i; /* (par_cleared <= i: the rest is freed by the caller) */
+    write_set_reset(&s->ws);
+    return s->skip->rejected(s->skip->arg, i, reason);
+}
+
+/* Under s->skip, before transaction i runs: an internal error of the
+ * engine's output first (as geth's t8n loop found them), then the
+ * reasons to reject it without running it: the caller's, a blob
+ * transaction without a blob fee, or past the block's blob gas (then
+ * counted here: skip_counted takes it back). *rejected: skipped. */
+static int skip_precheck(struct seq_run *s, size_t i, bool *rejected)
+{
+    const struct tx *tx = &s->b->txs[i];
+    bool engine = s->par && i < s->par_count;
+    *rejected = false;
+    if (engine && s->par[i].internal_err) {
+        note_error(s, i, s->par[i].internal_err);
+        return s->par[i].internal_err;
+    }
+    bool engine_valid = engine && s->par[i].result.error == TXERR_NONE;
+    *rejected = true;
+    if (s->skip->invalid && s->skip->invalid[i])
+        return skip_tx(s, i, s->skip->invalid[i], engine_valid);
+    if (tx->type == 3 && s->skip->blob_fee_unknown)
+        return skip_tx(s, i, "blob tx used but field env.ExcessBlobGas missing", engine_valid);
+    if (tx->type == 3) {
+        /* EIP-4844 / EIP-7691 / EIP-7892: the fork's block maximum. */
+        uint64_t blob_gas, used = s->r->blob_gas_used;
+        if (!blob_gas_fits(s->env.fork, tx, used, &blob_gas)) {
+            char why[96];
+            snprintf(why, sizeof why, "blob gas (%llu) would exceed maximum allowance %llu",
+                     (unsigned long long)(used + blob_gas),
+                     (unsigned long long)block_max_blob_gas(s->env.fork));
+            return skip_tx(s, i, why, engine_valid);
+        }
+        s->r->blob_gas_used += blob_gas;
+    }
+    *rejected = false;
+    return PAREVM_OK;
+}
+
+/* skip_tx for a transaction skip_precheck let through: the blob gas it
+ * counted is taken back. */
+static int skip_counted(struct seq_run *s, size_t i, const struct tx *tx, const char *reason,
+                        bool engine_valid)
+{
+    if (tx->type == 3)
+        s->r->blob_gas_used -= (uint64_t)tx->blob_hash_count * BLOB_GAS_PER_BLOB;
+    return skip_tx(s, i, reason, engine_valid);
+}
+
 /* Run one transaction; on success its receipt is filled. *stop is set
  * when the block turned out invalid. */
 static int seq_tx(struct seq_run *s, size_t i, uint64_t *gas_used, bool *stop)
 {
     const struct tx *tx = &s->b->txs[i];
     struct tx local;
+    if (s->skip) {
+        bool rejected;
+        int err = skip_precheck(s, i, &rejected);
+        if (err || rejected)
+            return err;
+    }
     if (!tx->has_sender) {
         /* Loaders recover senders; a hand-built block may not have. */
         local = *tx;
         if (tx_recover_sender(&local, s->env.fork) != PAREVM_OK) {
+            if (s->skip)
+                return skip_counted(s, i, tx, "invalid signature", false);
             char msg[64];
             snprintf(msg, sizeof msg, "transaction %zu: invalid signature", i);
             mark_invalid(s->r, i, TXERR_NONE, msg);
@@ -322,7 +388,7 @@ static int seq_tx(struct seq_run *s, size_t i, uint64_t *gas_used, bool *stop)
         }
         tx = &local;
     }
-    if (tx->type == 3) { /* EIP-4844 block blob gas limit */
+    if (tx->type == 3 && !s->skip) { /* EIP-4844 block blob gas limit (skip_precheck's) */
         uint64_t blob_gas;
         if (!blob_gas_fits(s->env.fork, tx, s->r->blob_gas_used, &blob_gas)) {
             char msg[96];
@@ -337,6 +403,7 @@ static int seq_tx(struct seq_run *s, size_t i, uint64_t *gas_used, bool *stop)
 
     struct tx_result res;
     int err;
+    bool engine_valid = false; /* the parallel engine let the others read its writes */
     if (s->par && i < s->par_count) {
         /* Executed in parallel as if no gas had been used before it: the
          * stateless checks (which precede every state check) decide with
@@ -345,6 +412,7 @@ static int seq_tx(struct seq_run *s, size_t i, uint64_t *gas_used, bool *stop)
         u256 price;
         err = o->internal_err;
         res = o->result;
+        engine_valid = res.error == TXERR_NONE;
         memset(&o->result, 0, sizeof o->result);
         if (!s->defer_apply) {
             write_set_free(&s->ws);
@@ -373,6 +441,18 @@ static int seq_tx(struct seq_run *s, size_t i, uint64_t *gas_used, bool *stop)
         trace_json_free(&tj);
         if (tj.error)
             s->trace->error = tj.error;
+    } else if (s->hooks) {
+        struct evm_tracer *tracer = NULL;
+        if (s->hooks->begin) {
+            hash32 h;
+            if ((err = tx_hash(tx, &h)))
+                return err;
+            tracer = s->hooks->begin(s->hooks->arg, s->r->receipt_count, &h);
+        }
+        err = transition_apply_recorded(&s->env, &s->view, tx, *gas_used, tracer,
+                                        s->bal ? bal_on_access : NULL, s->bal, &res, &s->ws);
+        if (tracer && s->hooks->end)
+            s->hooks->end(s->hooks->arg, tracer);
     } else {
         /* EIP-7928 recording: the accesses are handed over on the thread
          * that ran the transaction (transition_apply_recorded) */
@@ -385,6 +465,11 @@ static int seq_tx(struct seq_run *s, size_t i, uint64_t *gas_used, bool *stop)
         return err;
     }
     if (res.error != TXERR_NONE) {
+        if (s->skip) {
+            enum tx_error e = res.error;
+            tx_result_free(&res);
+            return skip_counted(s, i, tx, tx_error_name(e), engine_valid);
+        }
         char msg[128];
         snprintf(msg, sizeof msg, "transaction %zu: %s", i, tx_error_name(res.error));
         mark_invalid(s->r, i, res.error, msg);
@@ -393,7 +478,8 @@ static int seq_tx(struct seq_run *s, size_t i, uint64_t *gas_used, bool *stop)
         return PAREVM_OK;
     }
     if (s->bal && !s->drive_txs) { /* (bal runs sequentially: s->ws is this transaction's) */
-        err = bal_record(s->bal, (uint32_t)i + 1, &s->ws, NULL, s->w);
+        /* (the included transactions' index: i, but under s->skip) */
+        err = bal_record(s->bal, (uint32_t)s->r->receipt_count + 1, &s->ws, NULL, s->w);
         if (err) {
             tx_result_free(&res);
             return err;
@@ -401,16 +487,21 @@ static int seq_tx(struct seq_run *s, size_t i, uint64_t *gas_used, bool *stop)
     }
     if (s->defer_apply)
         err = PAREVM_OK; /* par[i].ws is written later (apply_deferred) */
+    else if (s->skip)
+        err = write_set_apply(&s->ws, s->w); /* nothing to undo */
     else
         err = apply_logged(&s->undo, &s->ws, s->w);
     if (err) {
         tx_result_free(&res);
-        note_error(s, i, err);
+        if (!s->skip)
+            note_error(s, i, err);
         return err;
     }
     *gas_used += res.gas_used;
 
-    struct receipt *rc = &s->r->receipts[i];
+    /* (the receipts of a block: receipt_count is i; under s->skip it
+     * counts the included transactions) */
+    struct receipt *rc = &s->r->receipts[s->r->receipt_count];
     rc->tx_type = tx->type;
     rc->has_status = s->env.fork >= FORK_BYZANTIUM; /* EIP-658 */
     rc->status = res.status == TX_STATUS_SUCCESS;
@@ -438,7 +529,7 @@ static int seq_tx(struct seq_run *s, size_t i, uint64_t *gas_used, bool *stop)
     } else {
         logs_bloom(rc->logs, rc->log_count, rc->bloom);
     }
-    s->r->receipt_count = i + 1;
+    s->r->receipt_count++;
     if (!rc->has_status && !s->cfg->skip_intermediate_roots) {
         err = world_state_root(s->w, &rc->post_state);
         if (err)
@@ -590,6 +681,36 @@ static void overlap_run(void *arg, size_t count, void (*fn)(void *arg, size_t i)
 
 /* ---- the steps of a block (sequential.h) ---- */
 
+/* The view of s->w, BLOCKHASH from hashes (none: NULL), an empty write
+ * set. */
+static void seq_bind(struct seq_run *s, const struct block_hashes *hashes)
+{
+    s->hashes.hashes = hashes;
+    s->env.block_hash = hashes ? seq_block_hash : NULL;
+    s->env.block_hash_arg = &s->hashes;
+    s->wv.world = s->w;
+    s->wv.block_hash = s->env.block_hash;
+    s->wv.block_hash_arg = s->env.block_hash_arg;
+    s->view = world_view_make(&s->wv);
+    write_set_init(&s->ws);
+}
+
+int seq_open_env(struct seq_run *s, const struct chain_config *cfg, const struct block *b, struct world *w,
+                 const struct block_env *env, const struct block_hashes *hashes, struct block_result *r,
+                 struct bal *bal)
+{
+    memset(s, 0, sizeof *s);
+    s->cfg = cfg;
+    s->b = b;
+    s->w = w;
+    s->r = r;
+    s->env = *env;
+    seq_bind(s, hashes);
+    s->bal = bal;
+    r->receipts = calloc(b->tx_count ? b->tx_count : 1, sizeof *r->receipts);
+    return r->receipts ? PAREVM_OK : PAREVM_ERR_NOMEM;
+}
+
 int seq_open(struct seq_run *s, const struct chain_config *cfg, const struct block *b, struct world *w,
              const struct block_hashes *hashes, struct block_result *r, struct exec_trace *trace,
              struct bal *bal)
@@ -602,16 +723,9 @@ int seq_open(struct seq_run *s, const struct chain_config *cfg, const struct blo
     block_env_from_header(&s->env, cfg, &b->header);
     if (!fork_implemented(s->env.fork))
         return PAREVM_ERR_UNSUPPORTED; /* never under an older fork's rules */
-    s->hashes.hashes = hashes;
-    s->env.block_hash = hashes ? seq_block_hash : NULL;
-    s->env.block_hash_arg = &s->hashes;
-    s->wv.world = w;
-    s->wv.block_hash = s->env.block_hash;
-    s->wv.block_hash_arg = s->env.block_hash_arg;
-    s->view = world_view_make(&s->wv);
+    seq_bind(s, hashes);
     s->trace = trace;
     s->bal = bal;
-    write_set_init(&s->ws);
 
     if (cfg->dao_fork && b->header.number == cfg->dao_block) {
         snprintf(r->invalid_message, sizeof r->invalid_message,
@@ -659,7 +773,8 @@ int seq_system_calls(struct seq_run *s, bool *stop)
 
 int seq_transactions(struct seq_run *s, int threads, uint64_t *gas_used, bool *stop)
 {
-    s->no_undo = s->par && s->par_count == s->b->tx_count && par_all_commit(s);
+    /* (under s->skip every check runs in order, as geth's t8n) */
+    s->no_undo = !s->skip && s->par && s->par_count == s->b->tx_count && par_all_commit(s);
     s->defer_apply = s->no_undo && threads > 1;
     int err = PAREVM_OK;
     for (size_t i = 0; i < s->b->tx_count && !err && !*stop; i++)
@@ -757,6 +872,12 @@ int seq_close(struct seq_run *s, uint64_t gas_used)
     }
     memcpy(r->logs_bloom, bloom, sizeof r->logs_bloom);
     return PAREVM_OK;
+}
+
+void seq_discard(struct seq_run *s)
+{
+    undo_free(&s->undo);
+    write_set_free(&s->ws);
 }
 
 int seq_abort(struct seq_run *s, int err)

@@ -15,6 +15,11 @@
  * Each step returns PAREVM_OK or an error; *stop is set when the block
  * turned out invalid (the reason in the result). A step after an error
  * or a stop is not called (except seq_abort).
+ *
+ * The t8n tool (io/t8n.c) commits its transactions through the same
+ * seq_transactions under "reject and skip" rules (struct seq_skip): it
+ * opens with seq_open_env, runs the system calls and block rules itself,
+ * and ends with seq_discard.
  */
 #ifndef PAREVM_EXEC_SEQUENTIAL_H
 #define PAREVM_EXEC_SEQUENTIAL_H
@@ -30,6 +35,7 @@
 #include "exec.h"
 
 struct bal;
+struct evm_tracer;
 struct exec_env;
 
 /* Lookup that remembers the first number it could not find, for the
@@ -46,6 +52,32 @@ struct undo_entry;
 struct undo_log {
     struct undo_entry *entries;
     size_t count, cap;
+};
+
+/* Reject-and-skip mode (geth t8n's rules): an invalid transaction does
+ * not make the block invalid; it is reported to rejected() with geth's
+ * reason and skipped, its gas, blob gas and writes left out, and the next
+ * one runs on the state without it. Receipts, and the EIP-7928 indices,
+ * then number the included transactions only. Nothing is undo-logged (an
+ * error ends the run; the caller drops the world). */
+struct seq_skip {
+    /* Transaction i was rejected for `reason`; an error ends the commit. */
+    int (*rejected)(void *arg, size_t i, const char *reason);
+    void *arg;
+    /* NULL, or per transaction a reason it is rejected before it runs
+     * (the loader's: a bad signature, an undecodable transaction). */
+    char *const *invalid;
+    /* Blob transactions are rejected: the blob base fee is unknown. */
+    bool blob_fee_unknown;
+};
+
+/* A tracer per transaction (t8n's trace files): begin returns one (or
+ * NULL) for the transaction, given its index among the included ones so
+ * far and its hash; end is called once it ran. Sequential commits only. */
+struct seq_tx_hooks {
+    struct evm_tracer *(*begin)(void *arg, size_t included_index, const hash32 *tx_hash);
+    void (*end)(void *arg, struct evm_tracer *tracer);
+    void *arg;
 };
 
 /* One block's commit. Its view reads s->wv: a seq_run stays where
@@ -92,6 +124,9 @@ struct seq_run {
      * list's engine (balexec.h); bal then records only the units at
      * index 0 and n + 1 (balexec_verify checks them). */
     bool drive_txs;
+    const struct seq_skip *skip;      /* NULL: a block's rules (invalid: stop) */
+    const struct seq_tx_hooks *hooks; /* NULL: none */
+    size_t error_tx;                  /* the transaction of the internal error noted in r->invalid_message */
 };
 
 /* Start block b's commit on w into r (zeroed by the caller): the block
@@ -102,6 +137,13 @@ struct seq_run {
 int seq_open(struct seq_run *s, const struct chain_config *cfg, const struct block *b, struct world *w,
              const struct block_hashes *hashes, struct block_result *r, struct exec_trace *trace,
              struct bal *bal);
+/* seq_open for a caller that made the block environment itself (t8n,
+ * whose environment rules are geth's): env is copied, its block_hash
+ * replaced by a lookup in hashes. b needs only txs and tx_count (and for
+ * seq_block_rules the header's coinbase, uncles and withdrawals). */
+int seq_open_env(struct seq_run *s, const struct chain_config *cfg, const struct block *b, struct world *w,
+                 const struct block_env *env, const struct block_hashes *hashes, struct block_result *r,
+                 struct bal *bal);
 /* The system calls before the transactions: EIP-4788 (Cancun on), then
  * EIP-2935 (Prague on). */
 int seq_system_calls(struct seq_run *s, bool *stop);
@@ -130,6 +172,10 @@ int seq_receipts_root(struct seq_run *s, struct exec_env *env, int threads);
 /* The block ran to its end: keep the world, finish the access list (if
  * recording), set the result's gas used (gas_used) and logs bloom. */
 int seq_close(struct seq_run *s, uint64_t gas_used);
+/* Free what the run holds (undo log, write set) and nothing else: the
+ * world and the result stay as they are. The end of a reject-and-skip
+ * run, whose caller finishes the block itself. */
+void seq_discard(struct seq_run *s);
 /* An error (err) or an invalid block (err PAREVM_OK): put the world back
  * and drop the receipts and requests. Returns err, or an error of the
  * undo itself. */

@@ -130,7 +130,9 @@ int json_authorization_list(struct json_ctx *c, const cJSON *arr, const char *fi
  *   state test a JSON null is a wrong value, in a blockchain test a
  *   missing field), the account checked to be an object first, a slot
  *   given twice (in two spellings) is "duplicate storage slot".
- * - JSON_T8N: t8n reads its alloc itself (io/t8n.c), for now.
+ * - JSON_T8N (t8n's alloc.json): as JSON_RPC, but the address read by
+ *   json_fixed_text ("expected 20 bytes of hex" for a wrong length, else
+ *   "bad hex").
  * On failure w holds what was read so far: the caller frees it. */
 int json_accounts(struct json_ctx *c, const cJSON *accounts, const char *name, struct world *w);
 

@@ -11,12 +11,13 @@
 
 #include "../base/hex.h"
 #include "../base/keccak.h"
-#include "../base/secp.h"
 #include "../base/rlp.h"
+#include "../base/secp.h"
 #include "../chain/logs.h"
 #include "../chain/validate.h"
 #include "../exec/bal.h"
 #include "../exec/parallel.h"
+#include "../exec/sequential.h"
 #include "../state/state_view.h"
 #include "../state/write_set.h"
 #include "jsonld.h"
@@ -105,63 +106,6 @@ static int ld_word(struct json_ctx *ld, const cJSON *item, const char *field, ha
 
 /* ---- alloc ---- */
 
-static int ld_alloc(struct json_ctx *ld, const cJSON *root, struct world *w)
-{
-    char f[JSON_FIELD_MAX], g[JSON_FIELD_MAX], h[JSON_FIELD_MAX];
-    if (!cJSON_IsObject(root))
-        return json_fail(ld, PAREVM_ERR_JSON, NULL, "expected an object of accounts");
-    const cJSON *aj;
-    cJSON_ArrayForEach(aj, root)
-    {
-        json_field_key(f, "", aj->string);
-        address a;
-        int err = json_fixed_text(ld, aj->string, f, a.bytes, 20);
-        if (err)
-            return err;
-        if (!cJSON_IsObject(aj))
-            return json_fail(ld, PAREVM_ERR_JSON, f, "expected an object");
-        if (world_get(w, &a))
-            return json_fail(ld, PAREVM_ERR_JSON, f, "duplicate account");
-        struct world_account *acct = world_get_or_create(w, &a);
-        if (!acct)
-            return json_nomem(ld);
-        if ((err = opt_u256(ld, aj, f, "balance", NULL, &acct->balance)) ||
-            (err = opt_u64(ld, aj, f, "nonce", NULL, &acct->nonce)))
-            return err;
-        const cJSON *item;
-        if ((item = json_member(aj, "code"))) {
-            uint8_t *code;
-            size_t code_len;
-            if ((err = json_bytes(ld, item, json_field_key(g, f, "code"), &code, &code_len)))
-                return err;
-            if (code_len) {
-                struct code *c = code_new(code, code_len);
-                free(code);
-                if (!c)
-                    return json_nomem(ld);
-                world_set_code(acct, c);
-                code_release(c);
-            }
-        }
-        if ((item = json_member(aj, "storage"))) {
-            json_field_key(g, f, "storage");
-            if (!cJSON_IsObject(item))
-                return json_fail(ld, PAREVM_ERR_JSON, g, "expected an object");
-            const cJSON *slot;
-            cJSON_ArrayForEach(slot, item)
-            {
-                json_field_key(h, g, slot->string);
-                u256 k, v;
-                if ((err = json_u256_text(ld, slot->string, h, &k)) || (err = json_u256(ld, slot, h, &v)))
-                    return err;
-                if (world_set_storage(acct, &k, &v))
-                    return json_nomem(ld);
-            }
-        }
-    }
-    return PAREVM_OK;
-}
-
 int t8n_parse_alloc(const char *path, const char *json, size_t len, struct world *out, char *err,
                     size_t err_len)
 {
@@ -173,7 +117,7 @@ int t8n_parse_alloc(const char *path, const char *json, size_t len, struct world
     int rc = json_parse(&ld, json, len, &root);
     if (rc)
         return rc;
-    rc = ld_alloc(&ld, root, out);
+    rc = json_accounts(&ld, root, NULL, out);
     cJSON_Delete(root);
     if (rc) {
         world_free(out);
@@ -781,7 +725,7 @@ int t8n_parse_stdin(const char *path, const char *json, size_t len, enum fork fo
             if (!(item = json_member(root, "alloc")))
                 rc = json_fail(&ld, PAREVM_ERR_JSON, "alloc", "missing field");
             else
-                rc = ld_alloc(&ld, item, alloc);
+                rc = json_accounts(&ld, item, NULL, alloc);
         }
         if (!rc && env) {
             if (!(item = json_member(root, "env")))
@@ -899,126 +843,52 @@ static int reject(struct t8n_run *run, size_t index, const char *fmt, ...)
     return PAREVM_OK;
 }
 
-/* Checks before a transaction runs that block execution would make
- * block-invalid. *rejected set when it must be skipped. */
-static int precheck(struct t8n_run *run, size_t i, uint64_t blob_gas_used, bool *rejected)
+/* seq_skip.rejected: t8n's "rejected" list. */
+static int on_rejected(void *arg, size_t i, const char *reason)
 {
-    const struct tx *tx = &run->txs->txs[i];
-    *rejected = true;
-    if (run->txs->invalid[i])
-        return reject(run, i, "%s", run->txs->invalid[i]);
-    if (tx->type == 3 && !run->blob_fee_known)
-        return reject(run, i, "blob tx used but field env.ExcessBlobGas missing");
-    if (tx->type == 3) {
-        /* EIP-4844 / EIP-7691 / EIP-7892: the fork's block maximum. */
-        uint64_t max = block_max_blob_gas(run->cfg->fork);
-        uint64_t blob_gas = (uint64_t)tx->blob_hash_count * BLOB_GAS_PER_BLOB;
-        if (tx->blob_hash_count > max / BLOB_GAS_PER_BLOB || blob_gas_used + blob_gas > max)
-            return reject(run, i, "blob gas (%llu) would exceed maximum allowance %llu",
-                          (unsigned long long)(blob_gas_used + blob_gas), (unsigned long long)max);
-    }
-    *rejected = false;
-    return PAREVM_OK;
+    return reject(arg, i, "%s", reason);
 }
 
-/* Record transaction i as included with result res (logs moved) and
- * apply its writes. */
-static int include(struct t8n_run *run, size_t i, struct tx_result *res, const struct write_set *ws,
-                   uint64_t *gas_used, uint64_t *blob_gas_used)
+/* The included transactions' receipts (r's, moved into run->out, in
+ * order) and what t8n reports beyond a block's receipt: the input
+ * position, the transaction hash, the effective gas price, the blob gas,
+ * and (as geth) the address a failed creation would have had. */
+static int take_receipts(struct t8n_run *run, struct block_result *r)
 {
-    const struct tx *tx = &run->txs->txs[i];
     struct t8n_result *out = run->out;
-    int err = PAREVM_OK;
-    if (run->cfg->bal) /* (sequential: the journal is this transaction's) */
-        err = bal_record(run->cfg->bal, (uint32_t)out->receipt_count + 1, ws, NULL, run->w);
-    if (!err)
-        err = write_set_apply(ws, run->w);
-    if (err)
-        return err;
-    *gas_used += res->gas_used;
-    struct t8n_receipt *tr = &out->receipts[out->receipt_count++];
-    memset(tr, 0, sizeof *tr);
-    tr->input_index = i;
-    struct receipt *rc = &tr->r;
-    rc->tx_type = tx->type;
-    rc->has_status = run->benv.fork >= FORK_BYZANTIUM; /* EIP-658 */
-    rc->status = res->status == TX_STATUS_SUCCESS;
-    rc->gas_used = res->gas_used;
-    rc->cumulative_gas_used = *gas_used;
-    rc->logs = res->logs; /* moved */
-    rc->log_count = res->log_count;
-    res->logs = NULL;
-    res->log_count = 0;
-    rc->has_created_address = res->has_created_address;
-    rc->created_address = res->created_address;
-    if (!tx->has_to && !rc->has_created_address) {
-        /* geth reports the address a creation would have had */
-        rc->has_created_address = true;
-        rc->created_address = evm_create_address(&tx->sender, tx->nonce);
+    size_t n = r->receipt_count;
+    for (size_t j = 0; j < n; j++) {
+        memset(&out->receipts[j], 0, sizeof out->receipts[j]);
+        out->receipts[j].r = r->receipts[j]; /* moved (logs owned) */
     }
-    logs_bloom(rc->logs, rc->log_count, rc->bloom);
-    if ((err = tx_hash(tx, &tr->tx_hash)))
-        return err;
-    u256 price = u256_zero();
-    transition_check_static(&run->benv, tx, 0, &price);
-    tr->effective_gas_price = price;
-    if (tx->type == 3) {
-        tr->blob_gas_used = (uint64_t)tx->blob_hash_count * BLOB_GAS_PER_BLOB;
-        tr->blob_gas_price = run->benv.blob_base_fee;
-        *blob_gas_used += tr->blob_gas_used;
-    }
-    if (!rc->has_status)
-        return world_state_root(run->w, &rc->post_state);
-    return PAREVM_OK;
-}
-
-static int internal_error(struct t8n_run *run, size_t i, int err)
-{
-    if (err == PAREVM_ERR_MISSING && run->hash_missing)
-        fail(run->err, run->err_len,
-             "transaction %zu: BLOCKHASH(%llu) invoked, blockhash for that block not provided", i,
-             (unsigned long long)run->hash_missing_number);
-    else
-        fail(run->err, run->err_len, "transaction %zu: %s", i, parevm_strerror(err));
-    return err;
-}
-
-/* Transactions first..n one by one. */
-static int run_sequential(struct t8n_run *run, size_t first, uint64_t *gas_used, uint64_t *blob_gas_used)
-{
-    const struct t8n_trace_hooks *hooks = run->cfg->trace;
-    for (size_t i = first; i < run->txs->count; i++) {
-        bool skip;
-        int err = precheck(run, i, *blob_gas_used, &skip);
+    out->receipt_count = n;
+    r->receipt_count = 0;
+    /* The rejected are listed in input order: the included are the rest. */
+    size_t input = 0, k = 0;
+    for (size_t j = 0; j < n; j++, input++) {
+        while (k < out->rejected_count && out->rejected[k].index == input) {
+            k++;
+            input++;
+        }
+        struct t8n_receipt *tr = &out->receipts[j];
+        const struct tx *tx = &run->txs->txs[input];
+        struct receipt *rc = &tr->r;
+        tr->input_index = input;
+        if (!tx->has_to && !rc->has_created_address) {
+            /* geth reports the address a creation would have had */
+            rc->has_created_address = true;
+            rc->created_address = evm_create_address(&tx->sender, tx->nonce);
+        }
+        int err = tx_hash(tx, &tr->tx_hash);
         if (err)
             return err;
-        if (skip)
-            continue;
-        const struct tx *tx = &run->txs->txs[i];
-        struct evm_tracer *tracer = NULL;
-        if (hooks && hooks->begin) {
-            hash32 h;
-            if ((err = tx_hash(tx, &h)))
-                return err;
-            tracer = hooks->begin(hooks->arg, run->out->receipt_count, &h);
+        u256 price = u256_zero();
+        transition_check_static(&run->benv, tx, 0, &price);
+        tr->effective_gas_price = price;
+        if (tx->type == 3) {
+            tr->blob_gas_used = (uint64_t)tx->blob_hash_count * BLOB_GAS_PER_BLOB;
+            tr->blob_gas_price = run->benv.blob_base_fee;
         }
-        struct tx_result res;
-        err = transition_apply_recorded(&run->benv, &run->view, tx, *gas_used, tracer,
-                                        run->cfg->bal ? bal_on_access : NULL, run->cfg->bal, &res, &run->ws);
-        if (tracer && hooks->end)
-            hooks->end(hooks->arg, tracer);
-        if (err) {
-            tx_result_free(&res);
-            return internal_error(run, i, err);
-        }
-        if (res.error != TXERR_NONE) {
-            err = reject(run, i, "%s", tx_error_name(res.error));
-        } else {
-            err = include(run, i, &res, &run->ws, gas_used, blob_gas_used);
-        }
-        tx_result_free(&res);
-        if (err)
-            return err;
     }
     return PAREVM_OK;
 }
@@ -1038,48 +908,73 @@ static bool use_parallel(const struct t8n_run *run)
 }
 
 /*
- * The parallel engine executes every transaction as if the ones below it
- * that it found invalid were absent, which is exactly t8n's rule. What it
- * cannot know is the block's gas and blob-gas limits, which depend on
- * which transactions were included: they are applied here, in order. A
- * transaction it executed as valid but the limits reject invalidates what
- * it computed for everything after it (those read its writes): from there
- * the rest runs sequentially.
+ * The transactions, committed by the block commit of exec/sequential.h
+ * (seq_transactions: one place applies a transaction's writes and builds
+ * its receipt, for blocks and for t8n) under geth's reject-and-skip
+ * rules (struct seq_skip). With the parallel engine, its outputs go
+ * through the same commit: it executes every transaction as if the ones
+ * below it that it found invalid were absent, which is exactly t8n's
+ * rule; what it cannot know is the block's gas and blob-gas limits, which
+ * depend on which transactions were included, and the commit applies
+ * them in order. A transaction the engine executed as valid but the
+ * limits reject invalidates what it computed for everything after it
+ * (those read its writes): from there the commit executes the rest
+ * itself.
  */
-static int run_parallel(struct t8n_run *run, uint64_t *gas_used, uint64_t *blob_gas_used)
+static int run_transactions(struct t8n_run *run, uint64_t *gas_used, uint64_t *blob_gas_used)
 {
+    const struct t8n_config *cfg = run->cfg;
     size_t n = run->txs->count;
-    struct par_tx_output *par = calloc(n, sizeof *par);
-    if (!par)
-        return PAREVM_ERR_NOMEM;
-    int err = parallel_execute(&run->benv, run->w, run->txs->txs, n, run->cfg->threads, par, NULL);
-    size_t i = 0;
-    bool fallback = false;
-    for (; i < n && !err && !fallback; i++) {
-        const struct tx *tx = &run->txs->txs[i];
-        struct par_tx_output *o = &par[i];
-        if (o->internal_err) {
-            err = internal_error(run, i, o->internal_err);
-            break;
-        }
-        bool skip;
-        if ((err = precheck(run, i, *blob_gas_used, &skip)))
-            break;
-        u256 price;
-        enum tx_error e = transition_check_static(&run->benv, tx, *gas_used, &price);
-        if (skip || e != TXERR_NONE || o->result.error != TXERR_NONE) {
-            /* The stateless checks run first, so theirs is the reason. */
-            if (!skip)
-                err = reject(run, i, "%s", tx_error_name(e != TXERR_NONE ? e : o->result.error));
-            fallback = o->result.error == TXERR_NONE;
-            continue;
-        }
-        err = include(run, i, &o->result, &o->ws, gas_used, blob_gas_used);
+    struct chain_config cc; /* (intermediate roots kept: pre-Byzantium receipts) */
+    chain_config_single(&cc, cfg->fork);
+    struct block b;
+    memset(&b, 0, sizeof b);
+    b.txs = run->txs->txs;
+    b.tx_count = n;
+    struct block_result r;
+    memset(&r, 0, sizeof r);
+    struct seq_skip skip = {on_rejected, run, run->txs->invalid, !run->blob_fee_known};
+    struct seq_tx_hooks hooks;
+    struct seq_run s;
+    int err = seq_open_env(&s, &cc, &b, run->w, &run->benv, &run->env->hashes, &r, cfg->bal);
+    s.skip = &skip;
+    if (cfg->trace) {
+        hooks.begin = cfg->trace->begin;
+        hooks.end = cfg->trace->end;
+        hooks.arg = cfg->trace->arg;
+        s.hooks = &hooks;
     }
-    par_output_free(par, n);
-    free(par);
-    if (!err && fallback)
-        err = run_sequential(run, i, gas_used, blob_gas_used);
+    if (!err && use_parallel(run)) {
+        run->out->parallel = true;
+        s.par = calloc(n, sizeof *s.par);
+        if (!s.par)
+            err = PAREVM_ERR_NOMEM;
+        else
+            err = parallel_execute(&s.env, run->w, b.txs, n, cfg->threads, s.par, NULL);
+        s.par_count = n;
+    }
+    bool stop = false; /* (never set under s.skip) */
+    if (!err)
+        err = seq_transactions(&s, 1, gas_used, &stop);
+    if (s.par) {
+        size_t from = seq_outputs_left(&s, err);
+        par_output_free(s.par + from, n - from);
+        free(s.par);
+        s.par = NULL;
+    }
+    if (err && r.invalid_message[0]) { /* an internal error of transaction s.error_tx */
+        if (err == PAREVM_ERR_MISSING && s.hashes.missing)
+            fail(run->err, run->err_len,
+                 "transaction %zu: BLOCKHASH(%llu) invoked, blockhash for that block not provided",
+                 s.error_tx, (unsigned long long)s.hashes.missing_number);
+        else
+            fail(run->err, run->err_len, "%s", r.invalid_message);
+    }
+    if (!err)
+        err = take_receipts(run, &r);
+    *blob_gas_used = r.blob_gas_used;
+    seq_discard(&s);
+    block_result_free(&r);
     return err;
 }
 
@@ -1449,14 +1344,8 @@ int t8n_apply(const struct t8n_config *cfg, const struct t8n_env *env, const str
     }
 
     uint64_t gas_used = 0, blob_gas_used = 0;
-    if (!rc) {
-        if (use_parallel(&run)) {
-            out->parallel = true;
-            rc = run_parallel(&run, &gas_used, &blob_gas_used);
-        } else {
-            rc = run_sequential(&run, 0, &gas_used, &blob_gas_used);
-        }
-    }
+    if (!rc)
+        rc = run_transactions(&run, &gas_used, &blob_gas_used);
     write_set_free(&run.ws);
     if (!rc) {
         out->gas_used = gas_used;
