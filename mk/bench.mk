@@ -17,3 +17,11 @@ $(B)/bench_precompiles: bench/bench_precompiles.c $(B)/libparevm.a
 .PHONY: bench-interp
 bench-interp: $(B)/parevm
 	scripts/bench-interp --parevm $(B)/parevm $(if $(EVMONE_BENCH),--evmone $(EVMONE_BENCH)) $(BENCH_INTERP_ARGS)
+
+# Differential fuzzer against evmone's t8n (scripts/diff-evmone; not part of
+# `make test`): EVMONE=/path/to/evmone, DIFF_EVMONE_ARGS for more (--cases N,
+# --seed S, --threads 1,4, --out DIR, --trace-all, --max-txs N). Without
+# EVMONE it prints "skipped: evmone not found".
+.PHONY: diff-evmone
+diff-evmone: $(B)/parevm
+	scripts/diff-evmone --parevm $(B)/parevm $(if $(EVMONE),--evmone $(EVMONE)) $(DIFF_EVMONE_ARGS)

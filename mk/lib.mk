@@ -58,6 +58,7 @@ help:
 	  '  debug | asan | tsan   all + tests in build/debug, build/asan, build/tsan' \
 	  '  install          header, libraries, parevm.pc under PREFIX (default /usr/local)' \
 	  '  benches          benchmark programs (bench/); bench-interp: interpreter benchmark' \
+	  '  diff-evmone      differential fuzzer against evmone t8n (EVMONE=path; not in test)' \
 	  '  fuzz | fuzz-regress | fuzz-build   libFuzzer targets (clang)' \
 	  '  mpi              build/parevm-mpi (census --mpi), when mpicc is present' \
 	  '  demo             synthetic and mainnet blocks, sequential vs parallel' \
