@@ -68,6 +68,22 @@ static struct read_entry *push_read(struct mvview *pv)
     return &rs->e[rs->n++]; /* (the caller sets every field it reads back) */
 }
 
+/* The read-set entry of one answered read: its kind, where the value came
+ * from (the hint) and the account; the caller adds the value. NULL when
+ * the set cannot grow. */
+static inline struct read_entry *note_read(struct mvview *pv, uint8_t kind, const struct mv_read_hint *hint,
+                                           const address *a)
+{
+    struct read_entry *r = push_read(pv);
+    if (r) {
+        r->kind = kind;
+        r->loc = hint->loc;
+        r->base = hint->base;
+        r->addr = *a;
+    }
+    return r;
+}
+
 static int pv_balance(void *ctx, const address *a, u256 *out)
 {
     struct mvview *pv = ctx;
@@ -75,13 +91,9 @@ static int pv_balance(void *ctx, const address *a, u256 *out)
     int err = mvmemory_read_balance(pv->mv, a, pv->tx, out, &pv->blocking, add_dep, &pv->deps, &hint);
     if (err)
         return err;
-    struct read_entry *r = push_read(pv);
+    struct read_entry *r = note_read(pv, R_BALANCE, &hint, a);
     if (!r)
         return PAREVM_ERR_NOMEM;
-    r->kind = R_BALANCE;
-    r->loc = hint.loc;
-    r->base = hint.base;
-    r->addr = *a;
     r->v.word = *out;
     return PAREVM_OK;
 }
@@ -93,13 +105,9 @@ static int pv_nonce(void *ctx, const address *a, uint64_t *nonce, bool *exists)
     int err = mvmemory_read_nonce(pv->mv, a, pv->tx, nonce, exists, &pv->blocking, add_dep, &pv->deps, &hint);
     if (err)
         return err;
-    struct read_entry *r = push_read(pv);
+    struct read_entry *r = note_read(pv, R_NONCE, &hint, a);
     if (!r)
         return PAREVM_ERR_NOMEM;
-    r->kind = R_NONCE;
-    r->loc = hint.loc;
-    r->base = hint.base;
-    r->addr = *a;
     r->v.nonce = *nonce;
     r->flag = *exists;
     return PAREVM_OK;
@@ -112,13 +120,9 @@ static int pv_code(void *ctx, const address *a, struct code **out)
     int err = mvmemory_read_code(pv->mv, a, pv->tx, out, &pv->blocking, add_dep, &pv->deps, &hint);
     if (err)
         return err;
-    struct read_entry *r = push_read(pv);
+    struct read_entry *r = note_read(pv, R_CODE, &hint, a);
     if (!r)
         return PAREVM_ERR_NOMEM;
-    r->kind = R_CODE;
-    r->loc = hint.loc;
-    r->base = hint.base;
-    r->addr = *a;
     r->v.code = *out;
     return PAREVM_OK;
 }
@@ -137,13 +141,9 @@ static int pv_storage(void *ctx, const address *a, const u256 *key, u256 *out)
     pv->clear_known = hint.clear_known;
     pv->clear_addr = *a;
     pv->clear = hint.clear;
-    struct read_entry *r = push_read(pv);
+    struct read_entry *r = note_read(pv, R_STORAGE, &hint, a);
     if (!r)
         return PAREVM_ERR_NOMEM;
-    r->kind = R_STORAGE;
-    r->loc = hint.loc;
-    r->base = hint.base;
-    r->addr = *a;
     r->slot = *key;
     r->v.word = *out;
     return PAREVM_OK;
@@ -156,13 +156,9 @@ static int pv_has_storage(void *ctx, const address *a, bool *out)
     int err = mvmemory_read_has_storage(pv->mv, a, pv->tx, out, &pv->blocking, add_dep, &pv->deps, &hint);
     if (err)
         return err;
-    struct read_entry *r = push_read(pv);
+    struct read_entry *r = note_read(pv, R_HAS_STORAGE, &hint, a);
     if (!r)
         return PAREVM_ERR_NOMEM;
-    r->kind = R_HAS_STORAGE;
-    r->loc = hint.loc;
-    r->base = hint.base;
-    r->addr = *a;
     r->flag = *out;
     return PAREVM_OK;
 }

@@ -695,18 +695,25 @@ static void seq_bind(struct seq_run *s, const struct block_hashes *hashes)
     write_set_init(&s->ws);
 }
 
-int seq_open_env(struct seq_run *s, const struct chain_config *cfg, const struct block *b, struct world *w,
-                 const struct block_env *env, const struct block_hashes *hashes, struct block_result *r,
-                 struct bal *bal)
+/* What both openings set first: the run's inputs, nothing else. */
+static void seq_start(struct seq_run *s, const struct chain_config *cfg, const struct block *b,
+                      struct world *w, struct block_result *r, struct bal *bal)
 {
     memset(s, 0, sizeof *s);
     s->cfg = cfg;
     s->b = b;
     s->w = w;
     s->r = r;
+    s->bal = bal;
+}
+
+int seq_open_env(struct seq_run *s, const struct chain_config *cfg, const struct block *b, struct world *w,
+                 const struct block_env *env, const struct block_hashes *hashes, struct block_result *r,
+                 struct bal *bal)
+{
+    seq_start(s, cfg, b, w, r, bal);
     s->env = *env;
     seq_bind(s, hashes);
-    s->bal = bal;
     r->receipts = calloc(b->tx_count ? b->tx_count : 1, sizeof *r->receipts);
     return r->receipts ? PAREVM_OK : PAREVM_ERR_NOMEM;
 }
@@ -715,17 +722,12 @@ int seq_open(struct seq_run *s, const struct chain_config *cfg, const struct blo
              const struct block_hashes *hashes, struct block_result *r, struct exec_trace *trace,
              struct bal *bal)
 {
-    memset(s, 0, sizeof *s);
-    s->cfg = cfg;
-    s->b = b;
-    s->w = w;
-    s->r = r;
+    seq_start(s, cfg, b, w, r, bal);
     block_env_from_header(&s->env, cfg, &b->header);
     if (!fork_implemented(s->env.fork))
         return PAREVM_ERR_UNSUPPORTED; /* never under an older fork's rules */
     seq_bind(s, hashes);
     s->trace = trace;
-    s->bal = bal;
 
     if (cfg->dao_fork && b->header.number == cfg->dao_block) {
         snprintf(r->invalid_message, sizeof r->invalid_message,
