@@ -305,7 +305,8 @@ static struct task finish_execution(struct par_ctx *c, uint32_t i, uint32_t inc,
     }
     free(waiters);
     struct task t = {TASK_NONE, 0, 0};
-    if (atomic_load(&c->validation_idx) > i) {
+    size_t v = atomic_load(&c->validation_idx);
+    if (v > i) {
         if (wrote_new) {
             decrease_idx(c, &c->validation_idx, i);
         } else {
@@ -314,6 +315,14 @@ static struct task finish_execution(struct par_ctx *c, uint32_t i, uint32_t inc,
             t.inc = inc;
             return t;
         }
+    } else if (v == i && atomic_compare_exchange_strong(&c->validation_idx, &v, (size_t)i + 1)) {
+        /* The validation index had just reached this transaction: claim
+         * its validation (what next_task's fetch_add would do) and run it
+         * now, while nothing has changed since the reads, so that it is
+         * the one comparison of the change count (read_set.clean_at). */
+        t.kind = TASK_VALIDATE;
+        t.tx = i;
+        t.inc = inc;
     }
     return t;
 }
