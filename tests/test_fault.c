@@ -375,9 +375,10 @@ static address addr_of(int i)
     return a;
 }
 
-static void test_write_set_apply(void **state)
+/* A write set over `last` (odd numbers from 1) accounts, each with
+ * `slots` slot writes; every third a delete (re-created by its slots). */
+static void write_set_apply_case(int last, int slots)
 {
-    (void)state;
     struct world w;
     world_init(&w);
     for (int i = 1; i <= 20; i++) {
@@ -393,14 +394,14 @@ static void test_write_set_apply(void **state)
     }
     struct write_set ws;
     write_set_init(&ws);
-    for (int i = 1; i <= 60; i += 2) { /* existing and new accounts */
+    for (int i = 1; i <= last; i += 2) { /* existing and new accounts */
         address a = addr_of(i);
         struct ws_account *wa = write_set_add_account(&ws, &a);
         assert_non_null(wa);
         wa->flags = (i % 6 == 1) ? WS_DELETE : (WS_BALANCE | WS_NONCE | WS_CREATE);
         wa->balance = u256_from_u64(7);
         wa->nonce = 9;
-        for (int k = 0; k < 40; k++) {
+        for (int k = 0; k < slots; k++) {
             u256 key = u256_from_u64((uint64_t)k * 3), val = u256_from_u64((uint64_t)(k % 4));
             assert_int_equal(write_set_add_slot(&ws, &a, &key, &val), PAREVM_OK);
         }
@@ -410,6 +411,13 @@ static void test_write_set_apply(void **state)
     fault_loop(&op);
     write_set_free(&ws);
     world_free(&w);
+}
+
+static void test_write_set_apply(void **state)
+{
+    (void)state;
+    write_set_apply_case(60, 40); /* 30 accounts: the general path */
+    write_set_apply_case(31, 3);  /* 16 accounts: the small path (write_set.c) */
 }
 
 /* ---- loaders and execution ---- */

@@ -145,49 +145,47 @@ static struct hmap *storage_copy(const struct hmap *src)
     return m;
 }
 
-/* Record what applying ws will overwrite. */
-static int undo_record(struct undo_log *u, const struct write_set *ws, const struct world *w)
+/* What applying a write set overwrites, as write_set_apply_observed
+ * shows it (one look-up of each account serves the log and the writes). */
+static int undo_see_account(void *arg, const struct ws_account *wa, const struct world_account *acct)
 {
-    for (size_t i = 0; i < ws->account_count; i++) {
-        const struct ws_account *wa = &ws->accounts[i];
-        const struct world_account *acct = world_get(w, &wa->addr);
-        struct undo_entry *e = undo_push(u);
-        if (!e)
-            return PAREVM_ERR_NOMEM;
-        e->kind = UNDO_ACCOUNT;
-        e->addr = wa->addr;
-        e->existed = acct != NULL;
-        if (!acct)
-            continue;
-        e->value = acct->balance;
-        e->nonce = acct->nonce;
-        code_retain(acct->code);
-        e->code = acct->code;
-        if ((wa->flags & (WS_DELETE | WS_CLEAR_STORAGE)) && acct->storage.count) {
-            if (!(e->storage = storage_copy(&acct->storage)))
-                return PAREVM_ERR_NOMEM;
-        }
-    }
-    for (size_t i = 0; i < ws->slot_count; i++) {
-        const struct ws_slot *s = &ws->slots[i];
-        const struct world_account *acct = world_get(w, &s->addr);
-        struct undo_entry *e;
-        if (!acct) {
-            /* Applying the slot creates the account: undo that too, even
-             * when the write set lists no account entry for it. */
-            if (!(e = undo_push(u)))
-                return PAREVM_ERR_NOMEM;
-            e->kind = UNDO_ACCOUNT;
-            e->addr = s->addr;
-            e->existed = false;
-        }
+    struct undo_entry *e = undo_push(arg);
+    if (!e)
+        return PAREVM_ERR_NOMEM;
+    e->kind = UNDO_ACCOUNT;
+    e->addr = wa->addr;
+    e->existed = acct != NULL;
+    if (!acct)
+        return PAREVM_OK;
+    e->value = acct->balance;
+    e->nonce = acct->nonce;
+    code_retain(acct->code);
+    e->code = acct->code;
+    if ((wa->flags & (WS_DELETE | WS_CLEAR_STORAGE)) && acct->storage.count &&
+        !(e->storage = storage_copy(&acct->storage)))
+        return PAREVM_ERR_NOMEM;
+    return PAREVM_OK;
+}
+
+static int undo_see_slot(void *arg, const struct ws_slot *s, const struct world_account *acct)
+{
+    struct undo_log *u = arg;
+    struct undo_entry *e;
+    if (!acct) {
+        /* Applying the slot creates the account: undo that too, even
+         * when the write set lists no account entry for it. */
         if (!(e = undo_push(u)))
             return PAREVM_ERR_NOMEM;
-        e->kind = UNDO_SLOT;
+        e->kind = UNDO_ACCOUNT;
         e->addr = s->addr;
-        e->key = s->key;
-        e->value = acct ? world_get_storage(acct, &s->key) : u256_zero();
+        e->existed = false;
     }
+    if (!(e = undo_push(u)))
+        return PAREVM_ERR_NOMEM;
+    e->kind = UNDO_SLOT;
+    e->addr = s->addr;
+    e->key = s->key;
+    e->value = acct ? world_get_storage(acct, &s->key) : u256_zero();
     return PAREVM_OK;
 }
 
@@ -264,10 +262,8 @@ static int undo_record_rewards(struct undo_log *u, const struct block *b, enum f
 
 static int apply_logged(struct undo_log *u, const struct write_set *ws, struct world *w)
 {
-    int err = undo_record(u, ws, w);
-    if (!err)
-        err = write_set_apply(ws, w);
-    return err;
+    struct ws_observer log = {undo_see_account, undo_see_slot, u};
+    return write_set_apply_observed(ws, w, &log);
 }
 
 /* ---- results ---- */

@@ -80,8 +80,147 @@ static void account_reset(struct world_account *acct)
  * On PAREVM_ERR_NOMEM the accounts created by prepare are deleted again, so
  * the world (and its root) is exactly as before the call.
  */
+/* ---- small write sets (nearly every transaction's) ----
+ *
+ * Up to WS_SMALL_ADDRS distinct addresses: no map of them, and each
+ * account looked up once, for the observer and the writes alike (the
+ * general path below looks each one up three times). */
+#define WS_SMALL_ADDRS 16
+struct ws_addr {
+    address a;
+    struct world_account *acct; /* NULL: absent (until created) */
+    size_t slots;               /* slot writes to it */
+    bool needed;                /* slots, or an account entry that is not a delete */
+};
+
+/* The entry for a, added if new; NULL when the table is full. */
+static struct ws_addr *small_find(struct ws_addr *t, size_t *n, const address *a)
+{
+    for (size_t i = *n; i-- > 0;)
+        if (address_eq(&t[i].a, a))
+            return &t[i];
+    if (*n == WS_SMALL_ADDRS)
+        return NULL;
+    struct ws_addr *e = &t[(*n)++];
+    e->a = *a;
+    e->acct = NULL;
+    e->slots = 0;
+    e->needed = false;
+    return e;
+}
+
+/* write_set_apply_observed for a write set of few addresses; *too_many:
+ * it has more (nothing done: the caller takes the general path). */
+static int apply_small(const struct write_set *ws, struct world *w, const struct ws_observer *obs, bool *too_many)
+{
+    *too_many = true;
+    struct ws_addr t[WS_SMALL_ADDRS];
+    size_t n = 0;
+    for (size_t i = 0; i < ws->account_count; i++) {
+        struct ws_addr *e = small_find(t, &n, &ws->accounts[i].addr);
+        if (!e)
+            return PAREVM_OK;
+        if (!(ws->accounts[i].flags & WS_DELETE))
+            e->needed = true;
+    }
+    for (size_t i = 0; i < ws->slot_count; i++) {
+        struct ws_addr *e = small_find(t, &n, &ws->slots[i].addr);
+        if (!e)
+            return PAREVM_OK;
+        e->slots++;
+        e->needed = true;
+    }
+    *too_many = false;
+    size_t needed = 0;
+    for (size_t i = 0; i < n; i++) {
+        t[i].acct = world_get(w, &t[i].a);
+        needed += t[i].needed;
+    }
+    if (obs) {
+        for (size_t i = 0; i < ws->account_count; i++) {
+            int err = obs->account(obs->arg, &ws->accounts[i], small_find(t, &n, &ws->accounts[i].addr)->acct);
+            if (err)
+                return err;
+        }
+        for (size_t i = 0; i < ws->slot_count; i++) {
+            int err = obs->slot(obs->arg, &ws->slots[i], small_find(t, &n, &ws->slots[i].addr)->acct);
+            if (err)
+                return err;
+        }
+    }
+    /* Prepare: create what is needed and absent, reserve storage. */
+    if (needed && hmap_reserve(&w->accounts, needed))
+        return PAREVM_ERR_NOMEM;
+    bool created[WS_SMALL_ADDRS] = {false};
+    for (size_t i = 0; i < n; i++) {
+        if (!t[i].needed)
+            continue;
+        if (!t[i].acct) {
+            if (!(t[i].acct = world_get_or_create(w, &t[i].a)))
+                goto nomem;
+            created[i] = true;
+        }
+        if (t[i].slots && hmap_reserve(&t[i].acct->storage, t[i].slots))
+            goto nomem;
+    }
+    /* Apply: cannot fail. */
+    for (size_t i = 0; i < ws->account_count; i++) {
+        const struct ws_account *wa = &ws->accounts[i];
+        struct ws_addr *e = small_find(t, &n, &wa->addr);
+        struct world_account *acct = e->acct;
+        if (wa->flags & WS_DELETE) {
+            /* An address the write set still writes to is reset in place
+             * (delete + re-create) so its reserved storage stays. */
+            if (acct && e->needed) {
+                account_reset(acct);
+            } else if (acct) {
+                world_delete(w, &wa->addr);
+                e->acct = NULL;
+            }
+            continue;
+        }
+        if (wa->flags & WS_CLEAR_STORAGE)
+            world_clear_storage(acct);
+        if (wa->flags & WS_BALANCE)
+            acct->balance = wa->balance;
+        if (wa->flags & WS_BALANCE_DELTA)
+            acct->balance = u256_add(&acct->balance, &wa->delta);
+        if (wa->flags & WS_NONCE)
+            acct->nonce = wa->nonce;
+        if (wa->flags & WS_CODE)
+            world_set_code(acct, wa->code);
+    }
+    for (size_t i = 0; i < ws->slot_count; i++) {
+        const struct ws_slot *s = &ws->slots[i];
+        /* Reserved above: cannot fail. */
+        int err = world_set_storage(small_find(t, &n, &s->addr)->acct, &s->key, &s->value);
+        (void)err;
+    }
+    return PAREVM_OK;
+nomem:
+    for (size_t i = 0; i < n; i++)
+        if (created[i])
+            world_delete(w, &t[i].a);
+    return PAREVM_ERR_NOMEM;
+}
+
 int write_set_apply(const struct write_set *ws, struct world *w)
 {
+    return write_set_apply_observed(ws, w, NULL);
+}
+
+int write_set_apply_observed(const struct write_set *ws, struct world *w, const struct ws_observer *obs)
+{
+    bool too_many;
+    int err = apply_small(ws, w, obs, &too_many);
+    if (!too_many)
+        return err;
+    for (size_t i = 0; obs && i < ws->account_count && !err; i++)
+        err = obs->account(obs->arg, &ws->accounts[i], world_get(w, &ws->accounts[i].addr));
+    for (size_t i = 0; obs && i < ws->slot_count && !err; i++)
+        err = obs->slot(obs->arg, &ws->slots[i], world_get(w, &ws->slots[i].addr));
+    if (err)
+        return err;
     struct hmap need; /* address -> size_t slot writes; every live account after */
     hmap_init(&need, sizeof(address), sizeof(size_t));
     address *created = NULL;

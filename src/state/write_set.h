@@ -57,4 +57,18 @@ int write_set_add_slot(struct write_set *ws, const address *a, const u256 *key, 
 struct world;
 int write_set_apply(const struct write_set *ws, struct world *w);
 
+/* What a caller sees of the world just before write_set_apply_observed
+ * changes it (an undo log): `account` once per account entry, `slot`
+ * once per slot entry, in order, each with the entry's account as it is
+ * (NULL: absent). An error they return ends the application with the
+ * world unchanged. */
+struct world_account;
+struct ws_observer {
+    int (*account)(void *arg, const struct ws_account *wa, const struct world_account *before);
+    int (*slot)(void *arg, const struct ws_slot *s, const struct world_account *before);
+    void *arg;
+};
+/* write_set_apply, showing obs (may be NULL) the world before it. */
+int write_set_apply_observed(const struct write_set *ws, struct world *w, const struct ws_observer *obs);
+
 #endif
