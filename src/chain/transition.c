@@ -231,10 +231,7 @@ static int warm_access_list(struct journal *j, const struct block_env *env, cons
     int err = journal_warm_account(j, &tx->sender, &w);
     if (!err && tx->has_to)
         err = journal_warm_account(j, &tx->to, &w);
-    size_t n;
-    const address *pre = precompile_addresses(env->fork, &n);
-    for (size_t i = 0; i < n && !err; i++)
-        err = journal_warm_account(j, &pre[i], &w);
+    /* (the precompiles are warm by the journal's rules) */
     if (!err && env->fork >= FORK_SHANGHAI) /* EIP-3651: warm coinbase */
         err = journal_warm_account(j, &env->coinbase, &w);
     for (size_t i = 0; i < tx->access_list_len && !err; i++) {
@@ -625,10 +622,6 @@ int transition_system_call_output(const struct block_env *env, const struct stat
     err = journal_warm_account(j, from, &w);
     if (!err)
         err = journal_warm_account(j, to, &w);
-    size_t n;
-    const address *pre = precompile_addresses(env->fork, &n);
-    for (size_t i = 0; i < n && !err; i++)
-        err = journal_warm_account(j, &pre[i], &w);
     if (err)
         return err;
 

@@ -6,6 +6,7 @@
 #include <strings.h>
 
 #include "../state/journal.h"
+#include "precompiles.h"
 
 static const char *const fork_names[FORK__COUNT] = {
     [FORK_FRONTIER] = "Frontier",
@@ -49,6 +50,7 @@ struct journal_rules fork_journal_rules(enum fork f)
         .clear_empty = f >= FORK_SPURIOUS,             /* EIP-161 */
         .selfdestruct_created_only = f >= FORK_CANCUN, /* EIP-6780 */
     };
+    r.always_warm = precompile_addresses(f, &r.always_warm_count);
     return r;
 }
 

@@ -747,8 +747,27 @@ int journal_sstore(struct journal *j, const address *a, const u256 *key, const u
     return err ? err : journal_slot_write(j, s, value);
 }
 
+/* journal_rules.always_warm: they are all of the form 0x00..00XXXX. */
+static bool always_warm(const struct journal *j, const address *a)
+{
+    uint64_t w0;
+    uint32_t w1;
+    memcpy(&w0, a->bytes, 8);
+    memcpy(&w1, a->bytes + 8, 4);
+    if (w0 | w1)
+        return false;
+    for (size_t i = 0; i < j->rules.always_warm_count; i++)
+        if (address_eq(&j->rules.always_warm[i], a))
+            return true;
+    return false;
+}
+
 int journal_warm_account(struct journal *j, const address *a, bool *was_warm)
 {
+    if (always_warm(j, a)) {
+        *was_warm = true;
+        return PAREVM_OK;
+    }
     struct journal_account *acc;
     int err = account_get(j, a, &acc);
     if (err)

@@ -44,6 +44,11 @@ struct journal_rules {
     /* EIP-6780 (Cancun): SELFDESTRUCT deletes only an account created in
      * the same transaction. */
     bool selfdestruct_created_only;
+    /* EIP-2929: addresses warm from the start of every transaction and
+     * never cold again (the fork's precompiles): journal_warm_account
+     * reports them warm without an entry or an undo record for each. */
+    const address *always_warm;
+    size_t always_warm_count;
 };
 
 struct journal {

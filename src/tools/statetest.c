@@ -334,10 +334,6 @@ static int bench_exec_once(const struct block_env *env, const struct statetest *
     err = journal_warm_account(j, &tx.sender, &was_warm);
     if (!err && tx.has_to)
         err = journal_warm_account(j, &tx.to, &was_warm);
-    size_t n = 0;
-    const address *pre = precompile_addresses(env->fork, &n);
-    for (size_t i = 0; !err && i < n; i++)
-        err = journal_warm_account(j, &pre[i], &was_warm);
     if (!err && env->fork >= FORK_SHANGHAI)
         err = journal_warm_account(j, &env->coinbase, &was_warm);
     if (!err && tx.has_to) {
