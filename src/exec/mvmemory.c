@@ -603,6 +603,20 @@ static struct mv_location *locate(struct mvmemory *mv, enum mv_kind kind, const 
     return find(mv, &key);
 }
 
+/* The read's account in the pre-block world (hint.acct). */
+static const struct world_account *base_account(struct mvmemory *mv, const address *a,
+                                                struct mv_read_hint *hint)
+{
+    if (hint && hint->acct_known)
+        return hint->acct;
+    const struct world_account *acct = world_get(mv->base, a);
+    if (hint) {
+        hint->acct = acct;
+        hint->acct_known = true;
+    }
+    return acct;
+}
+
 static void hint_set(struct mv_read_hint *hint, struct mv_location *l, bool base)
 {
     if (hint) {
@@ -631,7 +645,7 @@ int mvmemory_read_balance(struct mvmemory *mv, const address *a, uint32_t reader
     if (found) {
         base = v.word;
     } else {
-        const struct world_account *acct = world_get(mv->base, a);
+        const struct world_account *acct = base_account(mv, a, hint);
         base = acct ? acct->balance : u256_zero();
     }
     *out = u256_add(&base, &delta);
@@ -653,7 +667,7 @@ int mvmemory_read_nonce(struct mvmemory *mv, const address *a, uint32_t reader, 
         *nonce = v.nonce;
         *exists = v.exists;
     } else {
-        const struct world_account *acct = world_get(mv->base, a);
+        const struct world_account *acct = base_account(mv, a, hint);
         *nonce = acct ? acct->nonce : 0;
         *exists = acct != NULL;
     }
@@ -674,7 +688,7 @@ int mvmemory_read_code(struct mvmemory *mv, const address *a, uint32_t reader, s
     if (found) {
         *out = v.code;
     } else {
-        const struct world_account *acct = world_get(mv->base, a);
+        const struct world_account *acct = base_account(mv, a, hint);
         *out = acct ? acct->code : code_empty();
     }
     return PAREVM_OK;
@@ -717,7 +731,7 @@ int mvmemory_read_storage(struct mvmemory *mv, const address *a, const u256 *slo
     } else if (found) {
         *out = v.word;
     } else {
-        const struct world_account *acct = world_get(mv->base, a);
+        const struct world_account *acct = base_account(mv, a, hint);
         *out = acct ? world_get_storage(acct, slot) : u256_zero();
     }
     return PAREVM_OK;
@@ -733,7 +747,7 @@ int mvmemory_read_has_storage(struct mvmemory *mv, const address *a, uint32_t re
     if (err)
         return err;
     hint_set(hint, l, !cleared);
-    const struct world_account *acct = world_get(mv->base, a);
+    const struct world_account *acct = base_account(mv, a, hint);
     *out = !cleared && acct && world_account_has_storage(acct);
     return PAREVM_OK;
 }

@@ -150,6 +150,12 @@ struct mv_read_hint {
      * address, for an execution that reads several fields of one
      * account and would hash its address for each. */
     uint64_t addr_hash;
+    /* In/out (optional): the read's account in the pre-block world
+     * (NULL: absent), when acct_known; a read that falls back to that
+     * world sets both, and an execution that reads several fields of one
+     * account looks it up once. */
+    bool acct_known;
+    const struct world_account *acct;
 };
 
 /* The hash an account's locations are found by (never 0 for a hint's

@@ -22,14 +22,31 @@ struct mv_key mvview_read_key(const struct read_entry *r)
     return k;
 }
 
-static uint64_t pv_addr_hash(struct mvview *pv, const address *a)
+/* The entry of the two-account cache for a (filled: the hash). */
+static unsigned pv_account(struct mvview *pv, const address *a)
 {
-    for (int k = 0; k < 2; k++)
+    for (unsigned k = 0; k < 2; k++)
         if (pv->hash_val[k] && address_eq(&pv->hash_addr[k], a))
-            return pv->hash_val[k];
+            return k;
     unsigned k = pv->hash_next++ & 1;
     pv->hash_addr[k] = *a;
-    return pv->hash_val[k] = mvmemory_address_hash(a);
+    pv->hash_val[k] = mvmemory_address_hash(a);
+    pv->acct_known[k] = false;
+    return k;
+}
+
+/* A read's hint from the cache entry k. */
+static struct mv_read_hint pv_hint(const struct mvview *pv, unsigned k)
+{
+    struct mv_read_hint hint = {.addr_hash = pv->hash_val[k], .acct_known = pv->acct_known[k], .acct = pv->acct[k]};
+    return hint;
+}
+
+/* What the read learnt of the account, kept in entry k. */
+static void pv_learn(struct mvview *pv, unsigned k, const struct mv_read_hint *hint)
+{
+    pv->acct_known[k] = hint->acct_known;
+    pv->acct[k] = hint->acct;
 }
 
 static void add_dep(void *arg, uint32_t writer)
@@ -87,8 +104,10 @@ static inline struct read_entry *note_read(struct mvview *pv, uint8_t kind, cons
 static int pv_balance(void *ctx, const address *a, u256 *out)
 {
     struct mvview *pv = ctx;
-    struct mv_read_hint hint = {.addr_hash = pv_addr_hash(pv, a)};
+    unsigned k = pv_account(pv, a);
+    struct mv_read_hint hint = pv_hint(pv, k);
     int err = mvmemory_read_balance(pv->mv, a, pv->tx, out, &pv->blocking, add_dep, &pv->deps, &hint);
+    pv_learn(pv, k, &hint);
     if (err)
         return err;
     struct read_entry *r = note_read(pv, R_BALANCE, &hint, a);
@@ -101,8 +120,10 @@ static int pv_balance(void *ctx, const address *a, u256 *out)
 static int pv_nonce(void *ctx, const address *a, uint64_t *nonce, bool *exists)
 {
     struct mvview *pv = ctx;
-    struct mv_read_hint hint = {.addr_hash = pv_addr_hash(pv, a)};
+    unsigned k = pv_account(pv, a);
+    struct mv_read_hint hint = pv_hint(pv, k);
     int err = mvmemory_read_nonce(pv->mv, a, pv->tx, nonce, exists, &pv->blocking, add_dep, &pv->deps, &hint);
+    pv_learn(pv, k, &hint);
     if (err)
         return err;
     struct read_entry *r = note_read(pv, R_NONCE, &hint, a);
@@ -116,8 +137,10 @@ static int pv_nonce(void *ctx, const address *a, uint64_t *nonce, bool *exists)
 static int pv_code(void *ctx, const address *a, struct code **out)
 {
     struct mvview *pv = ctx;
-    struct mv_read_hint hint = {.addr_hash = pv_addr_hash(pv, a)};
+    unsigned k = pv_account(pv, a);
+    struct mv_read_hint hint = pv_hint(pv, k);
     int err = mvmemory_read_code(pv->mv, a, pv->tx, out, &pv->blocking, add_dep, &pv->deps, &hint);
+    pv_learn(pv, k, &hint);
     if (err)
         return err;
     struct read_entry *r = note_read(pv, R_CODE, &hint, a);
@@ -130,12 +153,15 @@ static int pv_code(void *ctx, const address *a, struct code **out)
 static int pv_storage(void *ctx, const address *a, const u256 *key, u256 *out)
 {
     struct mvview *pv = ctx;
-    struct mv_read_hint hint = {.loc = NULL};
+    unsigned k = pv_account(pv, a);
+    struct mv_read_hint hint = pv_hint(pv, k);
+    hint.addr_hash = 0; /* (a storage key hashes the whole key) */
     if (pv->clear_known && address_eq(&pv->clear_addr, a)) {
         hint.clear_known = true;
         hint.clear = pv->clear;
     }
     int err = mvmemory_read_storage(pv->mv, a, key, pv->tx, out, &pv->blocking, add_dep, &pv->deps, &hint);
+    pv_learn(pv, k, &hint);
     if (err)
         return err;
     pv->clear_known = hint.clear_known;
@@ -152,8 +178,10 @@ static int pv_storage(void *ctx, const address *a, const u256 *key, u256 *out)
 static int pv_has_storage(void *ctx, const address *a, bool *out)
 {
     struct mvview *pv = ctx;
-    struct mv_read_hint hint = {.addr_hash = pv_addr_hash(pv, a)};
+    unsigned k = pv_account(pv, a);
+    struct mv_read_hint hint = pv_hint(pv, k);
     int err = mvmemory_read_has_storage(pv->mv, a, pv->tx, out, &pv->blocking, add_dep, &pv->deps, &hint);
+    pv_learn(pv, k, &hint);
     if (err)
         return err;
     struct read_entry *r = note_read(pv, R_HAS_STORAGE, &hint, a);

@@ -80,6 +80,10 @@ struct mvview {
     address hash_addr[2];
     uint64_t hash_val[2];
     unsigned hash_next;
+    /* and each one's pre-block account (mv_read_hint's acct), once a
+     * read has looked it up */
+    bool acct_known[2];
+    const struct world_account *acct[2];
 };
 
 /* The callbacks; the state_view's context is a struct mvview. */
