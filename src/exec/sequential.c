@@ -145,15 +145,16 @@ static struct hmap *storage_copy(const struct hmap *src)
     return m;
 }
 
-/* What applying a write set overwrites, as write_set_apply_observed
- * shows it (one look-up of each account serves the log and the writes). */
-static int undo_see_account(void *arg, const struct ws_account *wa, const struct world_account *acct)
+/* Record account a as it is (acct; NULL: absent); whole_storage: its
+ * storage too. */
+static int undo_account(struct undo_log *u, const address *a, const struct world_account *acct,
+                        bool whole_storage)
 {
-    struct undo_entry *e = undo_push(arg);
+    struct undo_entry *e = undo_push(u);
     if (!e)
         return PAREVM_ERR_NOMEM;
     e->kind = UNDO_ACCOUNT;
-    e->addr = wa->addr;
+    e->addr = *a;
     e->existed = acct != NULL;
     if (!acct)
         return PAREVM_OK;
@@ -161,10 +162,16 @@ static int undo_see_account(void *arg, const struct ws_account *wa, const struct
     e->nonce = acct->nonce;
     code_retain(acct->code);
     e->code = acct->code;
-    if ((wa->flags & (WS_DELETE | WS_CLEAR_STORAGE)) && acct->storage.count &&
-        !(e->storage = storage_copy(&acct->storage)))
+    if (whole_storage && acct->storage.count && !(e->storage = storage_copy(&acct->storage)))
         return PAREVM_ERR_NOMEM;
     return PAREVM_OK;
+}
+
+/* What applying a write set overwrites, as write_set_apply_observed
+ * shows it (one look-up of each account serves the log and the writes). */
+static int undo_see_account(void *arg, const struct ws_account *wa, const struct world_account *acct)
+{
+    return undo_account(arg, &wa->addr, acct, (wa->flags & (WS_DELETE | WS_CLEAR_STORAGE)) != 0);
 }
 
 static int undo_see_slot(void *arg, const struct ws_slot *s, const struct world_account *acct)
@@ -229,22 +236,7 @@ static int undo_rollback(struct undo_log *u, struct world *w)
 static int undo_record_account(struct undo_log *u, const struct world *w, const address *a,
                                bool whole_storage)
 {
-    const struct world_account *acct = world_get(w, a);
-    struct undo_entry *e = undo_push(u);
-    if (!e)
-        return PAREVM_ERR_NOMEM;
-    e->kind = UNDO_ACCOUNT;
-    e->addr = *a;
-    e->existed = acct != NULL;
-    if (!acct)
-        return PAREVM_OK;
-    e->value = acct->balance;
-    e->nonce = acct->nonce;
-    code_retain(acct->code);
-    e->code = acct->code;
-    if (whole_storage && acct->storage.count && !(e->storage = storage_copy(&acct->storage)))
-        return PAREVM_ERR_NOMEM;
-    return PAREVM_OK;
+    return undo_account(u, a, world_get(w, a), whole_storage);
 }
 
 /* Record the accounts block_apply_rewards credits (the miner and each

@@ -80,6 +80,21 @@ static void account_reset(struct world_account *acct)
  * On PAREVM_ERR_NOMEM the accounts created by prepare are deleted again, so
  * the world (and its root) is exactly as before the call.
  */
+/* An account entry other than a delete, on its (existing) account. */
+static void apply_fields(struct world_account *acct, const struct ws_account *wa)
+{
+    if (wa->flags & WS_CLEAR_STORAGE)
+        world_clear_storage(acct);
+    if (wa->flags & WS_BALANCE)
+        acct->balance = wa->balance;
+    if (wa->flags & WS_BALANCE_DELTA)
+        acct->balance = u256_add(&acct->balance, &wa->delta);
+    if (wa->flags & WS_NONCE)
+        acct->nonce = wa->nonce;
+    if (wa->flags & WS_CODE)
+        world_set_code(acct, wa->code);
+}
+
 /* ---- small write sets (nearly every transaction's) ----
  *
  * Up to WS_SMALL_ADDRS distinct addresses: no map of them, and each
@@ -179,16 +194,7 @@ static int apply_small(const struct write_set *ws, struct world *w, const struct
             }
             continue;
         }
-        if (wa->flags & WS_CLEAR_STORAGE)
-            world_clear_storage(acct);
-        if (wa->flags & WS_BALANCE)
-            acct->balance = wa->balance;
-        if (wa->flags & WS_BALANCE_DELTA)
-            acct->balance = u256_add(&acct->balance, &wa->delta);
-        if (wa->flags & WS_NONCE)
-            acct->nonce = wa->nonce;
-        if (wa->flags & WS_CODE)
-            world_set_code(acct, wa->code);
+        apply_fields(acct, wa);
     }
     for (size_t i = 0; i < ws->slot_count; i++) {
         const struct ws_slot *s = &ws->slots[i];
@@ -269,16 +275,7 @@ int write_set_apply_observed(const struct write_set *ws, struct world *w, const 
                 world_delete(w, &wa->addr);
             continue;
         }
-        if (wa->flags & WS_CLEAR_STORAGE)
-            world_clear_storage(acct);
-        if (wa->flags & WS_BALANCE)
-            acct->balance = wa->balance;
-        if (wa->flags & WS_BALANCE_DELTA)
-            acct->balance = u256_add(&acct->balance, &wa->delta);
-        if (wa->flags & WS_NONCE)
-            acct->nonce = wa->nonce;
-        if (wa->flags & WS_CODE)
-            world_set_code(acct, wa->code);
+        apply_fields(acct, wa);
     }
     for (size_t i = 0; i < ws->slot_count; i++) {
         const struct ws_slot *s = &ws->slots[i];
