@@ -97,10 +97,12 @@ static void apply_fields(struct world_account *acct, const struct ws_account *wa
 
 /* ---- small write sets (nearly every transaction's) ----
  *
- * Up to WS_SMALL_ADDRS distinct addresses: no map of them, and each
- * account looked up once, for the observer and the writes alike (the
- * general path below looks each one up three times). */
+ * Up to WS_SMALL_ADDRS distinct addresses and WS_SMALL_ENTRIES entries:
+ * no map of them, and each account looked up once, for the observer and
+ * the writes alike (the general path below looks each one up three
+ * times). */
 #define WS_SMALL_ADDRS 16
+#define WS_SMALL_ENTRIES 64 /* account and slot entries */
 struct ws_addr {
     address a;
     struct world_account *acct; /* NULL: absent (until created) */
@@ -129,14 +131,21 @@ static struct ws_addr *small_find(struct ws_addr *t, size_t *n, const address *a
 static int apply_small(const struct write_set *ws, struct world *w, const struct ws_observer *obs, bool *too_many)
 {
     *too_many = true;
+    if (ws->account_count + ws->slot_count > WS_SMALL_ENTRIES)
+        return PAREVM_OK;
     struct ws_addr t[WS_SMALL_ADDRS];
     size_t n = 0;
+    /* each entry's address: t[at[i]] for account i, t[at[accounts + i]]
+     * for slot i */
+    uint8_t at[WS_SMALL_ENTRIES];
+    const size_t slot_at = ws->account_count;
     for (size_t i = 0; i < ws->account_count; i++) {
         struct ws_addr *e = small_find(t, &n, &ws->accounts[i].addr);
         if (!e)
             return PAREVM_OK;
         if (!(ws->accounts[i].flags & WS_DELETE))
             e->needed = true;
+        at[i] = (uint8_t)(e - t);
     }
     for (size_t i = 0; i < ws->slot_count; i++) {
         struct ws_addr *e = small_find(t, &n, &ws->slots[i].addr);
@@ -144,6 +153,7 @@ static int apply_small(const struct write_set *ws, struct world *w, const struct
             return PAREVM_OK;
         e->slots++;
         e->needed = true;
+        at[slot_at + i] = (uint8_t)(e - t);
     }
     *too_many = false;
     size_t needed = 0;
@@ -153,12 +163,12 @@ static int apply_small(const struct write_set *ws, struct world *w, const struct
     }
     if (obs) {
         for (size_t i = 0; i < ws->account_count; i++) {
-            int err = obs->account(obs->arg, &ws->accounts[i], small_find(t, &n, &ws->accounts[i].addr)->acct);
+            int err = obs->account(obs->arg, &ws->accounts[i], t[at[i]].acct);
             if (err)
                 return err;
         }
         for (size_t i = 0; i < ws->slot_count; i++) {
-            int err = obs->slot(obs->arg, &ws->slots[i], small_find(t, &n, &ws->slots[i].addr)->acct);
+            int err = obs->slot(obs->arg, &ws->slots[i], t[at[slot_at + i]].acct);
             if (err)
                 return err;
         }
@@ -181,7 +191,7 @@ static int apply_small(const struct write_set *ws, struct world *w, const struct
     /* Apply: cannot fail. */
     for (size_t i = 0; i < ws->account_count; i++) {
         const struct ws_account *wa = &ws->accounts[i];
-        struct ws_addr *e = small_find(t, &n, &wa->addr);
+        struct ws_addr *e = &t[at[i]];
         struct world_account *acct = e->acct;
         if (wa->flags & WS_DELETE) {
             /* An address the write set still writes to is reset in place
@@ -199,7 +209,7 @@ static int apply_small(const struct write_set *ws, struct world *w, const struct
     for (size_t i = 0; i < ws->slot_count; i++) {
         const struct ws_slot *s = &ws->slots[i];
         /* Reserved above: cannot fail. */
-        int err = world_set_storage(small_find(t, &n, &s->addr)->acct, &s->key, &s->value);
+        int err = world_set_storage(t[at[slot_at + i]].acct, &s->key, &s->value);
         (void)err;
     }
     return PAREVM_OK;
