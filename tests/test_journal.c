@@ -565,6 +565,59 @@ static void test_accesses(void **state)
     assert_int_equal(stop.n, 2);
 }
 
+/* An address 0x00..00XXXX (the precompiles' form). */
+static address low_addr(unsigned n)
+{
+    address a;
+    memset(&a, 0, sizeof a);
+    a.bytes[19] = (uint8_t)n;
+    a.bytes[18] = (uint8_t)(n >> 8);
+    return a;
+}
+
+/* EIP-2929: the fork's precompiles are warm from the start (journal_rules.
+ * always_warm), under any revert, and leave nothing in the write set;
+ * the next address up is cold until warmed. */
+static void test_precompiles_warm_by_rule(void **state)
+{
+    struct fixture *f = *state;
+    static const struct {
+        enum fork fork;
+        unsigned last; /* the fork's highest precompile below 0x100 */
+        bool p256;     /* 0x100 (EIP-7951) */
+    } forks[] = {{FORK_BERLIN, 0x09, false}, {FORK_CANCUN, 0x0a, false}, {FORK_PRAGUE, 0x11, false},
+                 {FORK_OSAKA, 0x11, true}};
+    for (size_t k = 0; k < sizeof forks / sizeof forks[0]; k++) {
+        begin(f, forks[k].fork);
+        struct journal_checkpoint cp = journal_checkpoint(&f->j);
+        bool was_warm;
+        for (unsigned n = 1; n <= forks[k].last; n++) {
+            address a = low_addr(n);
+            assert_int_equal(journal_warm_account(&f->j, &a, &was_warm), PAREVM_OK);
+            assert_true(was_warm);
+        }
+        address next = low_addr(forks[k].last + 1), p256 = low_addr(0x100), zero = low_addr(0);
+        assert_int_equal(journal_warm_account(&f->j, &p256, &was_warm), PAREVM_OK);
+        assert_int_equal(was_warm, forks[k].p256);
+        assert_int_equal(journal_warm_account(&f->j, &zero, &was_warm), PAREVM_OK);
+        assert_false(was_warm);
+        assert_int_equal(journal_warm_account(&f->j, &next, &was_warm), PAREVM_OK);
+        assert_false(was_warm);
+        assert_int_equal(journal_warm_account(&f->j, &next, &was_warm), PAREVM_OK);
+        assert_true(was_warm);
+        /* A revert cools what was warmed after the checkpoint, never a
+         * precompile. */
+        journal_revert(&f->j, cp);
+        address one = low_addr(1);
+        assert_int_equal(journal_warm_account(&f->j, &next, &was_warm), PAREVM_OK);
+        assert_false(was_warm);
+        assert_int_equal(journal_warm_account(&f->j, &one, &was_warm), PAREVM_OK);
+        assert_true(was_warm);
+        finalize(f);
+        assert_null(ws_find(&f->ws, &one));
+    }
+}
+
 /* PAREVM_ASSERT: reverting to a checkpoint taken later than the journal's
  * current depth (a stale or foreign checkpoint) is a bug; with invariants
  * on it aborts. Run in a child process. */
@@ -613,6 +666,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_begin_starts_clean, setup, teardown),
         cmocka_unit_test_setup_teardown(test_accesses, setup, teardown),
         cmocka_unit_test_setup_teardown(test_revert_past_depth_aborts, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_precompiles_warm_by_rule, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
