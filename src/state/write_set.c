@@ -72,14 +72,6 @@ static void account_reset(struct world_account *acct)
     world_clear_storage(acct);
 }
 
-/*
- * Two phases. Prepare (may fail, changes nothing the world shows): count
- * the slot writes per address, create the accounts the write set needs, and
- * reserve room in the account map and in every touched storage map so that
- * no later insert allocates. Apply (cannot fail): deletes, fields, slots.
- * On PAREVM_ERR_NOMEM the accounts created by prepare are deleted again, so
- * the world (and its root) is exactly as before the call.
- */
 /* An account entry other than a delete, on its (existing) account. */
 static void apply_fields(struct world_account *acct, const struct ws_account *wa)
 {
@@ -225,6 +217,16 @@ int write_set_apply(const struct write_set *ws, struct world *w)
     return write_set_apply_observed(ws, w, NULL);
 }
 
+/*
+ * Two phases on either path (small write sets above, the general one
+ * below). Prepare (may fail, changes nothing the world shows): count the
+ * slot writes per address, create the accounts the write set needs, and
+ * reserve room in the account map and in every touched storage map so
+ * that no later insert allocates. Apply (cannot fail): deletes, fields,
+ * slots. On PAREVM_ERR_NOMEM the accounts created by prepare are deleted
+ * again, so the world (and its root) is exactly as before the call. The
+ * observer sees every entry before the first change.
+ */
 int write_set_apply_observed(const struct write_set *ws, struct world *w, const struct ws_observer *obs)
 {
     bool too_many;
