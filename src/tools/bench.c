@@ -271,6 +271,10 @@ static int run_drive(const struct chain_config *cfg, const struct mainnet_fixtur
     *wall = now_ms(CLOCK_MONOTONIC) - t0;
     *cpu = now_ms(CLOCK_PROCESS_CPUTIME_ID) - c0;
     *degraded = stats.bal_degraded;
+    if (getenv("PAREVM_BENCH_PHASES"))
+        fprintf(stderr, "  block %llu bal P=%d: parallel phase %.3f ms, commit %.3f ms, total %.3f ms\n",
+                (unsigned long long)f->block.header.number, threads, stats.parallel_ns / 1e6,
+                stats.commit_ns / 1e6, *wall);
     exec_stats_reset(&stats);
     if (!err)
         err = world_state_root(&w, digest);
