@@ -57,22 +57,31 @@ struct balexec {
     const struct bal *list;
     const struct tx *txs;
     struct par_tx_output *out;
-    uint32_t *order; /* transactions, longest gas limit first */
+    uint32_t *order;      /* transactions, longest gas limit first */
+    uint64_t *gas_before; /* (threads > 1) per position of order, the gas limits before it */
     size_t n;
     /* Per list account: its record in base (NULL: absent), looked up
      * once; where its marks begin; whether anything accessed it. */
     const struct world_account **pre;
     size_t *mark_base;
-    /* Per list account, in this order: one mark per slot write, balance,
-     * nonce and code change and read, set when a unit met it. A change
-     * at index u is marked by transaction u - 1 alone; reads and
-     * accounts by any: all are relaxed atomics, read after the workers
-     * are joined (parallel_for's join orders them). */
-    _Atomic unsigned char *marks;
-    _Atomic unsigned char *seen;
-    struct tx_fail *fails; /* per transaction, written by its worker */
-    atomic_bool failed;    /* some transaction failed: the others stop (relaxed: a hint) */
-    atomic_int err;        /* an allocation failed (relaxed: read after the join) */
+    /* Marks, one bit each, set when a unit met what it stands for: per
+     * list account, in this order, one per slot write, balance, nonce
+     * and code change and read (from mark_base[k]); then one per list
+     * account, that something accessed it (from seen_base). A change at
+     * index u is marked by transaction u - 1 alone, reads and accounts
+     * by any. Each worker sets bits in its own words (bits + worker *
+     * words: no line is written by two workers); the final check ORs
+     * them after the join. */
+    uint64_t *bits;
+    size_t words, seen_base, workers;
+    /* Per list account, its slots' table (see slot_probe): where it
+     * begins in slots, and its size - 1 (0: none). */
+    struct slot_entry *slots;
+    size_t *slot_base, *slot_mask;
+    struct tx_fail *fails;           /* per transaction, written by its worker */
+    atomic_bool failed;              /* some transaction failed: the others stop (relaxed: a hint) */
+    _Alignas(64) atomic_size_t next; /* the next position of order to claim (run_share) */
+    atomic_int err;                  /* an allocation failed (relaxed: read after the join) */
 };
 
 /* ---- the list, searched ---- */
@@ -131,14 +140,104 @@ static const struct bal_code_change *latest_code(const struct bal_code_change *c
     return k && c[k - 1].index >= 1 ? &c[k - 1] : NULL;
 }
 
-/* The number of slot writes (sorted by key, then index) before (key, index). */
-static size_t writes_below(const struct bal_account *acc, const u256 *key, uint32_t index)
+/* ---- the list's slots, hashed ----
+ *
+ * Every slot the list names of an account: the run of its writes in the
+ * account's writes (by index), or its read. A look-up hashes once rather
+ * than search the account's slots (a token's contract has one per
+ * holder, and every transfer asks of two). Each account has its own
+ * table (at most half full), built with its world record. */
+
+struct slot_entry {
+    u256 key;
+    uint32_t first; /* its first write, or its read's position; SLOT_EMPTY: a free entry */
+    uint32_t count; /* its writes; 0: a read */
+};
+#define SLOT_EMPTY UINT32_MAX
+
+static inline size_t slot_hash(const u256 *key)
 {
-    size_t lo = 0, hi = acc->write_count;
+    uint64_t h = key->w[0] ^ (key->w[1] * 0x9e3779b97f4a7c15ull) ^ (key->w[2] * 0xc2b2ae3d27d4eb4full) ^
+                 (key->w[3] * 0x165667b19e3779f9ull);
+    h *= 0xc4ceb9fe1a85ec53ull;
+    return (size_t)(h ^ (h >> 31));
+}
+
+/* Account k's table: its entry of key, or the free one to fill. NULL:
+ * the account has no slots. */
+static struct slot_entry *slot_probe(const struct balexec *x, size_t k, const u256 *key)
+{
+    size_t mask = x->slot_mask[k];
+    if (!mask)
+        return NULL;
+    struct slot_entry *t = x->slots + x->slot_base[k];
+    for (size_t i = slot_hash(key) & mask;; i = (i + 1) & mask) {
+        struct slot_entry *e = &t[i];
+        if (e->first == SLOT_EMPTY || u256_eq(&e->key, key))
+            return e;
+    }
+}
+
+static const struct slot_entry *slot_find(const struct balexec *x, size_t k, const u256 *key)
+{
+    const struct slot_entry *e = slot_probe(x, k, key);
+    return e && e->first != SLOT_EMPTY ? e : NULL;
+}
+
+/* Each account's table: its size and place (*total: the entries of all). */
+static void slots_plan(struct balexec *x, size_t *total)
+{
+    *total = 0;
+    for (size_t k = 0; k < x->list->account_count; k++) {
+        const struct bal_account *acc = &x->list->accounts[k];
+        size_t entries = acc->write_count + acc->read_count, cap = 0;
+        if (entries) {
+            cap = 4;
+            while (cap < 2 * entries)
+                cap *= 2;
+        }
+        x->slot_base[k] = *total;
+        x->slot_mask[k] = cap ? cap - 1 : 0;
+        *total += cap;
+    }
+}
+
+/* Fill account k's table (slots_plan placed it). */
+static void slots_fill(struct balexec *x, size_t k)
+{
+    const struct bal_account *acc = &x->list->accounts[k];
+    if (!x->slot_mask[k])
+        return;
+    struct slot_entry *t = x->slots + x->slot_base[k];
+    for (size_t i = 0; i <= x->slot_mask[k]; i++)
+        t[i].first = SLOT_EMPTY;
+    for (size_t j = 0; j < acc->write_count; j++) {
+        struct slot_entry *e = slot_probe(x, k, &acc->writes[j].key);
+        if (e->first == SLOT_EMPTY)
+            *e = (struct slot_entry){acc->writes[j].key, (uint32_t)j, 0};
+        e->count++; /* (bal_finish: a slot's writes are adjacent) */
+    }
+    for (size_t j = 0; j < acc->read_count; j++) {
+        struct slot_entry *e = slot_probe(x, k, &acc->reads[j]);
+        if (e->first == SLOT_EMPTY) /* (bal_finish: no slot both read and written) */
+            *e = (struct slot_entry){acc->reads[j], (uint32_t)j, 0};
+    }
+}
+
+/* Of account k's writes of slot key, the position of the first at an
+ * index >= `index` (the end of its run if none); *e the slot's entry
+ * (NULL: the list never writes it). */
+static size_t writes_below(const struct balexec *x, size_t k, const u256 *key, uint32_t index,
+                           const struct slot_entry **e)
+{
+    *e = slot_find(x, k, key);
+    if (!*e || !(*e)->count)
+        return 0;
+    const struct bal_slot_change *w = x->list->accounts[k].writes;
+    size_t lo = (*e)->first, hi = lo + (*e)->count;
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
-        const struct bal_slot_change *w = &acc->writes[mid];
-        if (u256_lt(&w->key, key) || (u256_eq(&w->key, key) && w->index < index))
+        if (w[mid].index < index)
             lo = mid + 1;
         else
             hi = mid;
@@ -146,43 +245,41 @@ static size_t writes_below(const struct bal_account *acc, const u256 *key, uint3
     return lo;
 }
 
-/* The latest write of slot key at an index in [1, limit), or NULL. */
-static const struct bal_slot_change *latest_write(const struct bal_account *acc, const u256 *key,
+/* The latest write of slot key of account k at an index in [1, limit),
+ * or NULL. */
+static const struct bal_slot_change *latest_write(const struct balexec *x, size_t k, const u256 *key,
                                                   uint32_t limit)
 {
-    size_t k = writes_below(acc, key, limit);
-    if (!k)
+    const struct slot_entry *e;
+    size_t p = writes_below(x, k, key, limit, &e);
+    if (!e || !e->count || p == e->first)
         return NULL;
-    const struct bal_slot_change *w = &acc->writes[k - 1];
-    return u256_eq(&w->key, key) && w->index >= 1 ? w : NULL;
+    const struct bal_slot_change *w = &x->list->accounts[k].writes[p - 1];
+    return w->index >= 1 ? w : NULL;
 }
 
-static int64_t write_at(const struct bal_account *acc, const u256 *key, uint32_t index)
+/* The position of account k's write of slot key at exactly `index`, or -1. */
+static int64_t write_at(const struct balexec *x, size_t k, const u256 *key, uint32_t index)
 {
-    size_t k = writes_below(acc, key, index);
-    return k < acc->write_count && acc->writes[k].index == index && u256_eq(&acc->writes[k].key, key)
-               ? (int64_t)k
+    const struct slot_entry *e;
+    size_t p = writes_below(x, k, key, index, &e);
+    return e && e->count && p < (size_t)e->first + e->count && x->list->accounts[k].writes[p].index == index
+               ? (int64_t)p
                : -1;
 }
 
-/* Whether the list writes slot key at any index. */
-static bool written_ever(const struct bal_account *acc, const u256 *key)
+/* Whether the list writes slot key of account k at any index. */
+static bool written_ever(const struct balexec *x, size_t k, const u256 *key)
 {
-    size_t k = writes_below(acc, key, 0);
-    return k < acc->write_count && u256_eq(&acc->writes[k].key, key);
+    const struct slot_entry *e = slot_find(x, k, key);
+    return e && e->count;
 }
 
-static int64_t read_at(const struct bal_account *acc, const u256 *key)
+/* The position of slot key among account k's reads, or -1. */
+static int64_t read_at(const struct balexec *x, size_t k, const u256 *key)
 {
-    size_t lo = 0, hi = acc->read_count;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (u256_lt(&acc->reads[mid], key))
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo < acc->read_count && u256_eq(&acc->reads[lo], key) ? (int64_t)lo : -1;
+    const struct slot_entry *e = slot_find(x, k, key);
+    return e && !e->count ? (int64_t)e->first : -1;
 }
 
 /* Marks of account k: its writes, balances, nonces, codes, reads. */
@@ -203,9 +300,14 @@ static inline size_t mark_read(const struct balexec *x, size_t k, size_t j)
     return mark_code(x, k, x->list->accounts[k].code_count) + j;
 }
 
-static inline void mark(_Atomic unsigned char *m)
+static inline void mark(uint64_t *bits, size_t m)
 {
-    atomic_store_explicit(m, 1, memory_order_relaxed);
+    bits[m / 64] |= (uint64_t)1 << (m % 64);
+}
+
+static inline bool marked(const uint64_t *bits, size_t m)
+{
+    return bits[m / 64] >> (m % 64) & 1;
 }
 
 /* ---- one transaction's view: the list's changes at [1, limit), then
@@ -216,6 +318,7 @@ struct balexec_view {
     struct balexec *x;
     uint32_t limit; /* the transaction's block access index */
     bool unsure;
+    uint64_t *bits; /* its worker's marks */
     /* The list positions of accounts asked before, direct-mapped by an
      * address byte (a transaction asks of a few accounts many times: its
      * reads, accesses and writes); cache_k - 1, 0: empty. */
@@ -306,9 +409,10 @@ static int view_code(void *ctx, const address *a, struct code **out)
 static int view_storage(void *ctx, const address *a, const u256 *key, u256 *out)
 {
     struct balexec_view *v = ctx;
-    const struct world_account *w;
-    const struct bal_account *acc = view_lookup(v, a, &w);
-    const struct bal_slot_change *c = acc && acc->write_count ? latest_write(acc, key, v->limit) : NULL;
+    int64_t k = view_index(v, a);
+    const struct world_account *w = k >= 0 ? v->x->pre[k] : world_get(v->x->base, a);
+    const struct bal_slot_change *c =
+        k >= 0 && v->x->list->accounts[k].write_count ? latest_write(v->x, (size_t)k, key, v->limit) : NULL;
     *out = c ? c->value : w ? world_get_storage(w, key) : u256_zero();
     return PAREVM_OK;
 }
@@ -320,17 +424,18 @@ static int view_storage(void *ctx, const address *a, const u256 *key, u256 *out)
 static int view_has_storage(void *ctx, const address *a, bool *out)
 {
     struct balexec_view *v = ctx;
-    const struct world_account *w;
-    const struct bal_account *acc = view_lookup(v, a, &w);
+    int64_t k = view_index(v, a);
+    const struct world_account *w = k >= 0 ? v->x->pre[k] : world_get(v->x->base, a);
     *out = w && world_account_has_storage(w);
-    if (!acc)
+    if (k < 0)
         return PAREVM_OK;
+    const struct bal_account *acc = &v->x->list->accounts[k];
     bool changed = false;
-    for (size_t k = 0; k < acc->write_count; k++) {
-        const struct bal_slot_change *s = &acc->writes[k];
+    for (size_t j = 0; j < acc->write_count; j++) {
+        const struct bal_slot_change *s = &acc->writes[j];
         if (s->index < 1 || s->index >= v->limit)
             continue;
-        const struct bal_slot_change *last = latest_write(acc, &s->key, v->limit);
+        const struct bal_slot_change *last = latest_write(v->x, (size_t)k, &s->key, v->limit);
         changed = true;
         if (last && !u256_is_zero(&last->value)) {
             *out = true;
@@ -381,13 +486,13 @@ static void fail(struct balexec *x, uint32_t tx, enum fail_kind kind, const addr
 
 /* A slot accessed without a change: a read of the list, or a slot the
  * list writes at some index (EIP-7928: writes subsume reads). */
-static void check_read(struct balexec *x, uint32_t tx, size_t k, const address *a, const u256 *key)
+static void check_read(struct balexec *x, uint64_t *bits, uint32_t tx, size_t k, const address *a,
+                       const u256 *key)
 {
-    const struct bal_account *acc = &x->list->accounts[k];
-    int64_t r = read_at(acc, key);
+    int64_t r = read_at(x, k, key);
     if (r >= 0)
-        mark(&x->marks[mark_read(x, k, (size_t)r)]);
-    else if (!written_ever(acc, key))
+        mark(bits, mark_read(x, k, (size_t)r));
+    else if (!written_ever(x, k, key))
         fail(x, tx, FAIL_READ, a, key);
 }
 
@@ -400,20 +505,20 @@ static int on_access(void *arg, const address *a, const u256 *slot)
         fail(c->x, c->tx, FAIL_ACCOUNT, a, NULL);
         return PAREVM_OK;
     }
-    mark(&c->x->seen[k]);
+    mark(c->v->bits, c->x->seen_base + (size_t)k);
     if (slot)
-        check_read(c->x, c->tx, (size_t)k, a, slot);
+        check_read(c->x, c->v->bits, c->tx, (size_t)k, a, slot);
     return PAREVM_OK;
 }
 
 /* Whether the list has the change (index, value) among c[0..n); marked. */
-static bool expect_change(struct balexec *x, const struct bal_change *c, size_t n, size_t mark_first,
+static bool expect_change(uint64_t *bits, const struct bal_change *c, size_t n, size_t mark_first,
                           uint32_t index, const u256 *value)
 {
     int64_t p = change_at(c, n, index);
     if (p < 0 || !u256_eq(&c[p].value, value))
         return false;
-    mark(&x->marks[mark_first + (size_t)p]);
+    mark(bits, mark_first + (size_t)p);
     return true;
 }
 
@@ -430,7 +535,7 @@ static void check_writes(struct balexec *x, struct balexec_view *v, uint32_t tx,
             fail(x, tx, FAIL_ACCOUNT, &wa->addr, NULL);
             continue;
         }
-        mark(&x->seen[k]);
+        mark(v->bits, x->seen_base + (size_t)k);
         const struct bal_account *acc = &x->list->accounts[k];
         /* the values before it, as its view showed them */
         const struct world_account *w = x->pre[k];
@@ -463,12 +568,12 @@ static void check_writes(struct balexec *x, struct balexec_view *v, uint32_t tx,
             post = wa->balance;
         else if (wa->flags & WS_BALANCE_DELTA)
             post = u256_add(&pre_balance, &wa->delta);
-        if (!u256_eq(&post, &pre_balance) &&
-            !expect_change(x, acc->balances, acc->balance_count, mark_balance(x, (size_t)k, 0), u, &post))
+        if (!u256_eq(&post, &pre_balance) && !expect_change(v->bits, acc->balances, acc->balance_count,
+                                                            mark_balance(x, (size_t)k, 0), u, &post))
             fail(x, tx, FAIL_BALANCE, &wa->addr, NULL);
         if ((wa->flags & WS_NONCE) && wa->nonce != pre_nonce) {
             u256 nv = u256_from_u64(wa->nonce);
-            if (!expect_change(x, acc->nonces, acc->nonce_count, mark_nonce(x, (size_t)k, 0), u, &nv))
+            if (!expect_change(v->bits, acc->nonces, acc->nonce_count, mark_nonce(x, (size_t)k, 0), u, &nv))
                 fail(x, tx, FAIL_NONCE, &wa->addr, NULL);
         }
         if ((wa->flags & WS_CODE) && wa->code) {
@@ -479,7 +584,7 @@ static void check_writes(struct balexec *x, struct balexec_view *v, uint32_t tx,
                 size_t p = codes_below(acc->codes, acc->code_count, u);
                 if (p < acc->code_count && acc->codes[p].index == u &&
                     hash32_eq(&acc->codes[p].code->hash, &wa->code->hash))
-                    mark(&x->marks[mark_code(x, (size_t)k, p)]);
+                    mark(v->bits, mark_code(x, (size_t)k, p));
                 else
                     fail(x, tx, FAIL_CODE, &wa->addr, NULL);
             }
@@ -492,17 +597,17 @@ static void check_writes(struct balexec *x, struct balexec_view *v, uint32_t tx,
             fail(x, tx, FAIL_ACCOUNT, &s->addr, NULL);
             continue;
         }
-        mark(&x->seen[k]);
+        mark(v->bits, x->seen_base + (size_t)k);
         u256 before;
         view_storage(v, &s->addr, &s->key, &before);
         if (u256_eq(&before, &s->value)) { /* EIP-7928: an unchanged slot is a read */
-            check_read(x, tx, (size_t)k, &s->addr, &s->key);
+            check_read(x, v->bits, tx, (size_t)k, &s->addr, &s->key);
             continue;
         }
         const struct bal_account *acc = &x->list->accounts[k];
-        int64_t p = write_at(acc, &s->key, u);
+        int64_t p = write_at(x, (size_t)k, &s->key, u);
         if (p >= 0 && u256_eq(&acc->writes[p].value, &s->value))
-            mark(&x->marks[x->mark_base[k] + (size_t)p]);
+            mark(v->bits, x->mark_base[k] + (size_t)p);
         else
             fail(x, tx, FAIL_STORAGE, &s->addr, &s->key);
     }
@@ -510,9 +615,9 @@ static void check_writes(struct balexec *x, struct balexec_view *v, uint32_t tx,
 
 /* ---- execution ---- */
 
-static void run_one(void *arg, size_t k)
+/* Run the transaction at position k of the order on worker `worker`. */
+static void run_one(struct balexec *x, size_t worker, size_t k)
 {
-    struct balexec *x = arg;
     /* relaxed: a hint; a transaction run needlessly changes nothing */
     if (atomic_load_explicit(&x->failed, memory_order_relaxed))
         return;
@@ -522,6 +627,7 @@ static void run_one(void *arg, size_t k)
     v.x = x;
     v.limit = i + 1;
     v.unsure = false;
+    v.bits = x->bits + worker * x->words;
     memset(v.cache_k, 0, sizeof v.cache_k);
     struct state_view view = {&balexec_view_ops, &v};
     struct tx_check check = {x, &v, i};
@@ -556,6 +662,35 @@ static void run_one(void *arg, size_t k)
     o->incarnations = 1;
 }
 
+/* One worker's share: runs of the order, claimed from x->next. A run
+ * holds up to an eighth of a worker's share of the gas limits left (at
+ * least one transaction, at most 32): fewer claims of the shared
+ * counter, and neighbouring outputs written by one worker; a transaction
+ * that alone exceeds that runs alone, so the longest, first in the
+ * order, go to different workers, and the runs shrink towards the end,
+ * where the last ones decide the critical path. */
+static void run_share(void *arg, size_t worker)
+{
+    struct balexec *x = arg;
+    for (;;) {
+        size_t start = atomic_load_explicit(&x->next, memory_order_relaxed);
+        if (start >= x->n)
+            return;
+        /* gas_before[k]: the gas limits of order[0..k) */
+        uint64_t left = x->gas_before[x->n] - x->gas_before[start];
+        uint64_t budget = left / (8 * x->workers);
+        size_t end = start + 1;
+        while (end < x->n && end - start < 32 && x->gas_before[end + 1] - x->gas_before[start] <= budget)
+            end++;
+        /* relaxed: the runs need only be distinct (the join publishes the results) */
+        if (!atomic_compare_exchange_weak_explicit(&x->next, &start, end, memory_order_relaxed,
+                                                   memory_order_relaxed))
+            continue;
+        for (size_t k = start; k < end; k++)
+            run_one(x, worker, k);
+    }
+}
+
 /* Order idx[0..n) longest first: by gas limit, descending, ties in index
  * order (a merge sort: qsort takes no context). */
 static int order_longest(const struct tx *txs, uint32_t *idx, size_t n)
@@ -582,7 +717,7 @@ static int order_longest(const struct tx *txs, uint32_t *idx, size_t n)
     return PAREVM_OK;
 }
 
-/* The world records of the list's accounts, 256 per job. */
+/* The world records and slot tables of the list's accounts, 256 per job. */
 #define PRE_CHUNK 256
 static void lookup_pre(void *arg, size_t chunk)
 {
@@ -590,8 +725,10 @@ static void lookup_pre(void *arg, size_t chunk)
     size_t end = (chunk + 1) * PRE_CHUNK;
     if (end > x->list->account_count)
         end = x->list->account_count;
-    for (size_t k = chunk * PRE_CHUNK; k < end; k++)
+    for (size_t k = chunk * PRE_CHUNK; k < end; k++) {
         x->pre[k] = world_get(x->base, &x->list->accounts[k].addr);
+        slots_fill(x, k);
+    }
 }
 
 void balexec_free(struct balexec *x)
@@ -599,10 +736,13 @@ void balexec_free(struct balexec *x)
     if (!x)
         return;
     free(x->order);
+    free(x->gas_before);
     free(x->pre);
     free(x->mark_base);
-    free(x->marks);
-    free(x->seen);
+    free(x->bits);
+    free(x->slots);
+    free(x->slot_base);
+    free(x->slot_mask);
     free(x->fails);
     free(x);
 }
@@ -639,7 +779,8 @@ static bool describe_fail(const struct balexec *x, char *why, size_t why_len)
 
 int balexec_execute(const struct block_env *env, const struct world *base, const struct bal *list,
                     const struct tx *txs, size_t n, int threads, struct exec_env *pool,
-                    struct par_tx_output *out, struct balexec **run, bool *held, bool *wrong, char *why, size_t why_len)
+                    struct par_tx_output *out, struct balexec **run, bool *held, bool *wrong, char *why,
+                    size_t why_len)
 {
     *run = NULL;
     *held = false;
@@ -656,21 +797,35 @@ int balexec_execute(const struct block_env *env, const struct world *base, const
     x->out = out;
     x->n = n;
     atomic_init(&x->failed, false);
+    atomic_init(&x->next, 0);
     atomic_init(&x->err, PAREVM_OK);
     size_t accounts = list->account_count, marks = 0;
     x->order = malloc((n ? n : 1) * sizeof *x->order);
     x->fails = calloc(n ? n : 1, sizeof *x->fails);
     x->pre = malloc((accounts ? accounts : 1) * sizeof *x->pre);
     x->mark_base = malloc((accounts ? accounts : 1) * sizeof *x->mark_base);
-    x->seen = calloc(accounts ? accounts : 1, sizeof *x->seen);
     if (x->mark_base)
         for (size_t k = 0; k < accounts; k++) {
             const struct bal_account *a = &list->accounts[k];
             x->mark_base[k] = marks;
             marks += a->write_count + a->balance_count + a->nonce_count + a->code_count + a->read_count;
         }
-    x->marks = calloc(marks ? marks : 1, sizeof *x->marks);
-    if (!x->order || !x->fails || !x->pre || !x->mark_base || !x->seen || !x->marks) {
+    /* (at one thread, or none: one worker) */
+    x->workers = threads > 1 ? (size_t)threads : 1;
+    x->seen_base = marks;
+    /* each worker's words on lines of their own */
+    x->words = ((marks + accounts) / 64 + 1 + 7) / 8 * 8;
+    x->bits = aligned_alloc(64, x->workers * x->words * sizeof *x->bits);
+    if (x->bits)
+        memset(x->bits, 0, x->workers * x->words * sizeof *x->bits);
+    x->slot_base = malloc((accounts ? accounts : 1) * sizeof *x->slot_base);
+    x->slot_mask = malloc((accounts ? accounts : 1) * sizeof *x->slot_mask);
+    size_t slots = 0;
+    if (x->slot_base && x->slot_mask) {
+        slots_plan(x, &slots);
+        x->slots = malloc((slots ? slots : 1) * sizeof *x->slots);
+    }
+    if (!x->order || !x->fails || !x->pre || !x->mark_base || !x->bits || !x->slots) {
         balexec_free(x);
         return PAREVM_ERR_NOMEM;
     }
@@ -684,13 +839,23 @@ int balexec_execute(const struct block_env *env, const struct world *base, const
     }
     size_t chunks = (accounts + PRE_CHUNK - 1) / PRE_CHUNK;
     if (threads > 1) {
+        x->gas_before = malloc((n + 1) * sizeof *x->gas_before);
+        if (!x->gas_before) {
+            balexec_free(x);
+            return PAREVM_ERR_NOMEM;
+        }
+        x->gas_before[0] = 0;
+        for (size_t k = 0; k < n; k++) { /* (saturating: an invalid block's limits may be anything) */
+            uint64_t g = x->gas_before[k] + txs[x->order[k]].gas_limit;
+            x->gas_before[k + 1] = g < x->gas_before[k] ? UINT64_MAX : g;
+        }
         parallel_for(pool, threads, chunks, lookup_pre, x);
-        parallel_for(pool, threads, n, run_one, x);
+        parallel_for(pool, threads, (size_t)threads, run_share, x);
     } else {
         for (size_t c = 0; c < chunks; c++)
             lookup_pre(x, c);
         for (size_t k = 0; k < n; k++)
-            run_one(x, k);
+            run_one(x, 0, k);
     }
     err = atomic_load_explicit(&x->err, memory_order_relaxed);
     if (err) {
@@ -722,6 +887,11 @@ static void verify_fail(char *why, size_t why_len, const char *what, const addre
 bool balexec_verify(struct balexec *x, const struct bal *edges, size_t n, char *why, size_t why_len)
 {
     const struct bal *list = x->list;
+    /* every worker's marks, in the first's */
+    uint64_t *bits = x->bits;
+    for (size_t w = 1; w < x->workers; w++)
+        for (size_t j = 0; j < x->words; j++)
+            bits[j] |= x->bits[w * x->words + j];
     /* The units at 0 and n + 1: their changes are the list's there. */
     for (size_t e = 0; e < edges->account_count; e++) {
         const struct bal_account *ea = &edges->accounts[e];
@@ -734,17 +904,17 @@ bool balexec_verify(struct balexec *x, const struct bal *edges, size_t n, char *
                         0, NULL);
             return false;
         }
-        mark(&x->seen[k]);
+        mark(bits, x->seen_base + (size_t)k);
         const struct bal_account *acc = &list->accounts[k];
         for (size_t j = 0; j < ea->balance_count; j++)
-            if (!expect_change(x, acc->balances, acc->balance_count, mark_balance(x, (size_t)k, 0),
+            if (!expect_change(bits, acc->balances, acc->balance_count, mark_balance(x, (size_t)k, 0),
                                ea->balances[j].index, &ea->balances[j].value)) {
                 verify_fail(why, why_len, "balance change differs from the list", &ea->addr,
                             ea->balances[j].index, NULL);
                 return false;
             }
         for (size_t j = 0; j < ea->nonce_count; j++)
-            if (!expect_change(x, acc->nonces, acc->nonce_count, mark_nonce(x, (size_t)k, 0),
+            if (!expect_change(bits, acc->nonces, acc->nonce_count, mark_nonce(x, (size_t)k, 0),
                                ea->nonces[j].index, &ea->nonces[j].value)) {
                 verify_fail(why, why_len, "nonce change differs from the list", &ea->addr,
                             ea->nonces[j].index, NULL);
@@ -758,23 +928,23 @@ bool balexec_verify(struct balexec *x, const struct bal *edges, size_t n, char *
                 verify_fail(why, why_len, "code change differs from the list", &ea->addr, index, NULL);
                 return false;
             }
-            mark(&x->marks[mark_code(x, (size_t)k, p)]);
+            mark(bits, mark_code(x, (size_t)k, p));
         }
         for (size_t j = 0; j < ea->write_count; j++) {
             const struct bal_slot_change *w = &ea->writes[j];
-            int64_t p = write_at(acc, &w->key, w->index);
+            int64_t p = write_at(x, (size_t)k, &w->key, w->index);
             if (p < 0 || !u256_eq(&acc->writes[p].value, &w->value)) {
                 verify_fail(why, why_len, "storage change differs from the list", &ea->addr, w->index,
                             &w->key);
                 return false;
             }
-            mark(&x->marks[x->mark_base[k] + (size_t)p]);
+            mark(bits, x->mark_base[k] + (size_t)p);
         }
         for (size_t j = 0; j < ea->read_count; j++) {
-            int64_t r = read_at(acc, &ea->reads[j]);
+            int64_t r = read_at(x, (size_t)k, &ea->reads[j]);
             if (r >= 0) {
-                mark(&x->marks[mark_read(x, (size_t)k, (size_t)r)]);
-            } else if (!written_ever(acc, &ea->reads[j])) {
+                mark(bits, mark_read(x, (size_t)k, (size_t)r));
+            } else if (!written_ever(x, (size_t)k, &ea->reads[j])) {
                 verify_fail(why, why_len, "a system call accessed a storage slot the list lacks", &ea->addr,
                             0, &ea->reads[j]);
                 return false;
@@ -784,37 +954,37 @@ bool balexec_verify(struct balexec *x, const struct bal *edges, size_t n, char *
     /* Every account, change and read of the list met by some unit. */
     for (size_t k = 0; k < list->account_count; k++) {
         const struct bal_account *acc = &list->accounts[k];
-        if (!atomic_load_explicit(&x->seen[k], memory_order_relaxed)) {
+        if (!marked(bits, x->seen_base + k)) {
             verify_fail(why, why_len, "the list has an account the block never accessed", &acc->addr, 0,
                         NULL);
             return false;
         }
         for (size_t j = 0; j < acc->write_count; j++)
-            if (!atomic_load_explicit(&x->marks[x->mark_base[k] + j], memory_order_relaxed)) {
+            if (!marked(bits, x->mark_base[k] + j)) {
                 verify_fail(why, why_len, "the list has a storage change the block did not make", &acc->addr,
                             acc->writes[j].index, &acc->writes[j].key);
                 return false;
             }
         for (size_t j = 0; j < acc->balance_count; j++)
-            if (!atomic_load_explicit(&x->marks[mark_balance(x, k, j)], memory_order_relaxed)) {
+            if (!marked(bits, mark_balance(x, k, j))) {
                 verify_fail(why, why_len, "the list has a balance change the block did not make", &acc->addr,
                             acc->balances[j].index, NULL);
                 return false;
             }
         for (size_t j = 0; j < acc->nonce_count; j++)
-            if (!atomic_load_explicit(&x->marks[mark_nonce(x, k, j)], memory_order_relaxed)) {
+            if (!marked(bits, mark_nonce(x, k, j))) {
                 verify_fail(why, why_len, "the list has a nonce change the block did not make", &acc->addr,
                             acc->nonces[j].index, NULL);
                 return false;
             }
         for (size_t j = 0; j < acc->code_count; j++)
-            if (!atomic_load_explicit(&x->marks[mark_code(x, k, j)], memory_order_relaxed)) {
+            if (!marked(bits, mark_code(x, k, j))) {
                 verify_fail(why, why_len, "the list has a code change the block did not make", &acc->addr,
                             acc->codes[j].index, NULL);
                 return false;
             }
         for (size_t j = 0; j < acc->read_count; j++)
-            if (!atomic_load_explicit(&x->marks[mark_read(x, k, j)], memory_order_relaxed)) {
+            if (!marked(bits, mark_read(x, k, j))) {
                 verify_fail(why, why_len, "the list has a storage read the block did not make", &acc->addr, 0,
                             &acc->reads[j]);
                 return false;
