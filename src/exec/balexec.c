@@ -14,6 +14,7 @@
 #include "../chain/transition.h"
 #include "../state/state_view.h"
 #include "exec_env.h"
+#include "record.h"
 
 /* Why a transaction's check failed (the first reason; NONE: it held). */
 enum fail_kind {
@@ -82,6 +83,10 @@ struct balexec {
     atomic_bool failed;              /* some transaction failed: the others stop (relaxed: a hint) */
     _Alignas(64) atomic_size_t next; /* the next position of order to claim (run_share) */
     atomic_int err;                  /* an allocation failed (relaxed: read after the join) */
+    /* The schedule, when asked (balexec_execute's rec): per worker its
+     * runs, timed from rec_t0. */
+    struct rec_worker *rec;
+    uint64_t rec_t0;
 };
 
 /* ---- the list, searched ---- */
@@ -638,7 +643,10 @@ static void run_one(struct balexec *x, size_t worker, size_t k)
      * (the commit re-checks the block gas limit in order). */
     int err =
         transition_apply_recorded(x->env, &view, &x->txs[i], 0, NULL, on_access, &check, &o->result, &ws);
-    o->exec_ns = monotonic_ns() - t0;
+    uint64_t t1 = monotonic_ns();
+    o->exec_ns = t1 - t0;
+    if (x->rec)
+        rec_event(&x->rec[worker], t0, t1, i, 0, PAR_EV_EXECUTE, PAR_EV_OK, x->rec_t0);
     if (err) {
         /* no writes; the error surfaces if the commit reaches it */
         write_set_reset(&ws);
@@ -744,6 +752,7 @@ void balexec_free(struct balexec *x)
     free(x->slot_base);
     free(x->slot_mask);
     free(x->fails);
+    rec_workers_free(x->rec, (int)x->workers);
     free(x);
 }
 
@@ -779,8 +788,8 @@ static bool describe_fail(const struct balexec *x, char *why, size_t why_len)
 
 int balexec_execute(const struct block_env *env, const struct world *base, const struct bal *list,
                     const struct tx *txs, size_t n, int threads, struct exec_env *pool,
-                    struct par_tx_output *out, struct balexec **run, bool *held, bool *wrong, char *why,
-                    size_t why_len)
+                    struct par_tx_output *out, struct par_record *rec, struct balexec **run, bool *held,
+                    bool *wrong, char *why, size_t why_len)
 {
     *run = NULL;
     *held = false;
@@ -825,7 +834,12 @@ int balexec_execute(const struct block_env *env, const struct world *base, const
         slots_plan(x, &slots);
         x->slots = malloc((slots ? slots : 1) * sizeof *x->slots);
     }
-    if (!x->order || !x->fails || !x->pre || !x->mark_base || !x->bits || !x->slots) {
+    if (rec) {
+        x->rec = calloc(x->workers, sizeof *x->rec);
+        for (size_t w = 0; x->rec && w < x->workers; w++)
+            x->rec[w].thread = (uint16_t)w;
+    }
+    if (!x->order || !x->fails || !x->pre || !x->mark_base || !x->bits || !x->slots || (rec && !x->rec)) {
         balexec_free(x);
         return PAREVM_ERR_NOMEM;
     }
@@ -838,6 +852,7 @@ int balexec_execute(const struct block_env *env, const struct world *base, const
         return err;
     }
     size_t chunks = (accounts + PRE_CHUNK - 1) / PRE_CHUNK;
+    x->rec_t0 = monotonic_ns(); /* (the schedule's origin: the pre-state look-ups come first) */
     if (threads > 1) {
         x->gas_before = malloc((n + 1) * sizeof *x->gas_before);
         if (!x->gas_before) {
@@ -858,6 +873,10 @@ int balexec_execute(const struct block_env *env, const struct world *base, const
             run_one(x, 0, k);
     }
     err = atomic_load_explicit(&x->err, memory_order_relaxed);
+    if (!err && rec) {
+        err = rec_finish(x->rec, (int)x->workers, NULL, rec);
+        rec->parallel_ns = monotonic_ns() - x->rec_t0;
+    }
     if (err) {
         balexec_free(x);
         return err;

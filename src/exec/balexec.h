@@ -58,10 +58,15 @@ struct balexec;
  * the block being one no list can drive). A transaction's own internal
  * error is left in
  * out[i].internal_err, as Block-STM does. pool: the environment whose
- * workers run it (NULL: the process default). PAREVM_ERR_NOMEM, _ARG. */
+ * workers run it (NULL: the process default). rec (NULL: none) gets the
+ * schedule: one PAR_EV_EXECUTE event per transaction run, lane = worker,
+ * timed from before the pre-state look-ups (rec->parallel_ns: until the
+ * join), no hot locations; par_record_free it, after an error too.
+ * PAREVM_ERR_NOMEM, _ARG. */
 int balexec_execute(const struct block_env *env, const struct world *base, const struct bal *list,
                     const struct tx *txs, size_t n, int threads, struct exec_env *pool,
-                    struct par_tx_output *out, struct balexec **run, bool *held, bool *wrong, char *why, size_t why_len);
+                    struct par_tx_output *out, struct par_record *rec, struct balexec **run, bool *held,
+                    bool *wrong, char *why, size_t why_len);
 
 /* After the commit: whether `edges` (a finished list recording only the
  * units at index 0 and n + 1, n the block's transactions) holds exactly

@@ -109,7 +109,7 @@ static int exec_block(const struct chain_config *cfg, const struct block *b, str
         return PAREVM_ERR_ARG;
     struct exec_env *env = exec_env_or_default(opt ? opt->env : NULL);
     const struct bal *drive = opt && dr ? opt->drive : NULL;
-    if (drive && (opt->bal || opt->trace || opt->record || !drive->finished))
+    if (drive && (opt->bal || opt->trace || !drive->finished))
         return PAREVM_ERR_ARG;
 
     /* the access list the commit records: the driven run's own (to
@@ -140,8 +140,9 @@ static int exec_block(const struct chain_config *cfg, const struct block *b, str
         if (!s.par)
             err = PAREVM_ERR_NOMEM;
         else
-            err = balexec_execute(&s.env, w, drive, b->txs, b->tx_count, plan.threads, env, s.par, &driven,
-                                  &held, &wrong, dr->why, sizeof dr->why);
+            err = balexec_execute(&s.env, w, drive, b->txs, b->tx_count, plan.threads, env, s.par,
+                                  stats && opt->record ? &stats->record : NULL, &driven, &held, &wrong, dr->why,
+                                  sizeof dr->why);
         s.par_count = s.par ? b->tx_count : 0;
         s.drive_txs = true;
         if (!err && !held) { /* (why says which transaction left the list) */
@@ -294,6 +295,8 @@ static int exec_block_driven(struct exec_block_call *c)
         block_result_free(c->r);
         struct exec_options again = *c->opt;
         again.drive = NULL;
+        if (c->stats) /* (the record of the run given up; the next records its own) */
+            par_record_free(&c->stats->record);
         err = exec_block(c->cfg, c->b, c->w, c->hashes, c->r, &again, c->stats, NULL);
         if (c->stats) {
             c->stats->bal_degraded = true;

@@ -98,7 +98,9 @@ struct exec_options {
     bool force;        /* run the parallel engine even where the guard
                           would choose sequential (tests, measurements) */
     bool record;       /* parallel runs: record the schedule and the hot
-                          locations into exec_stats.record (reports) */
+                          locations into exec_stats.record (reports); a
+                          run driven by a list (drive) that held records
+                          its schedule alone (no hot locations) */
     struct exec_trace *trace; /* NULL: no trace */
     enum exec_partition partition;
     bool no_sample;    /* keep this run out of the guard's measurements
@@ -111,8 +113,8 @@ struct exec_options {
     /* Non-NULL: run the transactions with the access-list-driven engine
      * (exec/balexec.h) from this finished list (bal_decode); the list the
      * block's commit records must equal it, else the block is run again
-     * without it (exec_stats.bal_degraded). Excludes bal, trace and
-     * record (PAREVM_ERR_ARG). */
+     * without it (exec_stats.bal_degraded; a record is then that run's).
+     * Excludes bal and trace (PAREVM_ERR_ARG). */
     const struct bal *drive;
 };
 

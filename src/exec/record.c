@@ -104,6 +104,8 @@ int rec_finish(const struct rec_worker *workers, int count, const struct rec_run
         rec->event_count += workers[w].nev;
     }
     qsort(rec->events, rec->event_count, sizeof *rec->events, cmp_event);
+    if (!run)
+        return PAREVM_OK; /* the events alone */
     for (size_t k = 0; k < rec->event_count; k++) {
         struct par_event *e = &rec->events[k];
         if (e->kind == PAR_EV_EXECUTE && e->outcome == PAR_EV_OK &&

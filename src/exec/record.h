@@ -100,7 +100,9 @@ struct rec_run {
  * location the committed reads of lower writes (re-resolved now that the
  * memory is final) and the validation failures. PAREVM_ERR_NOMEM when a
  * list was incomplete or memory ran out (*rec then holds what was made:
- * par_record_free it). */
+ * par_record_free it). run NULL: the events alone, merged and sorted
+ * (a run of the access-list-driven engine: one execution per transaction,
+ * nothing superseded, no multi-version memory to count locations in). */
 int rec_finish(const struct rec_worker *workers, int count, const struct rec_run *run,
                struct par_record *rec);
 /* Free the workers' lists and the array (NULL: nothing). */
