@@ -121,6 +121,9 @@ try {
       svgSized: sized('svg'), ganttBarsSized: [...document.querySelectorAll('svg.gantt rect')]
         .filter((e) => e.getBBox().width > 0).length,
       scripts: n('script'), external: n('link, img, iframe, object, embed'),
+      engineTables: n('table.engines'),
+      balGantts: [...document.querySelectorAll('h3')]
+        .filter((h) => h.textContent === 'Schedule of the access-list-driven run').length,
     });
   })()`;
   const { result } = await send('Runtime.evaluate', { expression: probe, returnByValue: true }, sessionId);
@@ -129,7 +132,10 @@ try {
     `${d.titles} tooltips; ${d.sections} block sections, ${d.summaryRows} summary rows`);
   check(d.sections > 0, `block sections present (${d.sections})`);
   check(d.speedup > 0, `speedup charts rendered (${d.speedup})`);
-  check(d.gantt === d.sections, `one Gantt chart per block (${d.gantt}/${d.sections})`);
+  check(d.gantt === d.sections + d.balGantts,
+    `one Gantt chart per block, and one per list-driven run (${d.gantt}/${d.sections}+${d.balGantts})`);
+  check(d.engineTables === 0 || d.balGantts > 0,
+    `three-engine tables (${d.engineTables}) come with list-driven schedules (${d.balGantts})`);
   check(d.deps === d.sections, `one dependency graph per block (${d.deps}/${d.sections})`);
   check(d.summaryRows >= d.sections, `summary table has a row per block (${d.summaryRows})`);
   check(d.svgSized, 'every <svg> has a non-zero rendered size');

@@ -138,6 +138,18 @@ static const char *fixtures_mainnet(void)
     return stat(dir, &st) == 0 ? dir : NULL;
 }
 
+/* The mainnet snapshot `name` below mainnet into *fx (dir: its path,
+ * 1100 bytes). */
+static void load_block(const char *mainnet, const char *name, char dir[1100], struct chain_config *cfg,
+                       struct mainnet_fixture *fx)
+{
+    snprintf(dir, 1100, "%s/%s", mainnet, name);
+    chain_config_mainnet(cfg);
+    char err[512];
+    if (mainnet_load(dir, cfg, fx, err, sizeof err) != PAREVM_OK)
+        fail_msg("mainnet_load: %s", err);
+}
+
 static void test_real_block(void **state)
 {
     (void)state;
@@ -145,13 +157,9 @@ static void test_real_block(void **state)
     if (!mainnet)
         skip(); /* fixtures not found */
     char dir[1100];
-    snprintf(dir, sizeof dir, "%s/11114732", mainnet); /* 100 transactions, Berlin-era contention */
     struct chain_config cfg;
-    chain_config_mainnet(&cfg);
     struct mainnet_fixture fx;
-    char err[512];
-    if (mainnet_load(dir, &cfg, &fx, err, sizeof err) != PAREVM_OK)
-        fail_msg("mainnet_load: %s", err);
+    load_block(mainnet, "11114732", dir, &cfg, &fx); /* 100 transactions, Berlin-era contention */
 
     /* the dependency graph (in-order run) and a recorded 2-thread run */
     struct exec_stats graph, rec;
@@ -616,6 +624,137 @@ static void test_write_errors(void **state)
     rmdir(dir);
 }
 
+/* ---- the access-list-driven engine (bench --engine seq,stm,bal) ---- */
+
+/* A real block's list drives a recorded 2-thread run: the page gets the
+ * three-engine table (the list's size, both engines against their
+ * bounds) and the driven run's schedule, one bar per transaction; the
+ * JSON carries the same. A run the list could not drive shows why. */
+static void test_access_list_engines(void **state)
+{
+    (void)state;
+    const char *mainnet = fixtures_mainnet();
+    if (!mainnet)
+        skip(); /* fixtures not found */
+    char dir[1100];
+    struct chain_config cfg;
+    struct mainnet_fixture fx;
+    load_block(mainnet, "19933612", dir, &cfg, &fx); /* Cancun, 130 transactions */
+
+    /* the list, from a sequential run; then a run it drives, recorded */
+    struct bal list;
+    bal_init(&list);
+    struct block_result r;
+    struct world w;
+    struct exec_options record = {.threads = 1, .bal = &list};
+    assert_int_equal(world_clone(&fx.pre, &w), PAREVM_OK);
+    assert_int_equal(exec_block_parallel(&cfg, &fx.block, &w, &fx.hashes, &record, &r, NULL), PAREVM_OK);
+    assert_false(r.invalid);
+    block_result_free(&r);
+    world_free(&w);
+    struct exec_stats driven;
+    memset(&driven, 0, sizeof driven);
+    struct exec_options two = {.threads = 2, .force = true, .drive = &list, .record = true};
+    assert_int_equal(world_clone(&fx.pre, &w), PAREVM_OK);
+    assert_int_equal(exec_block_parallel(&cfg, &fx.block, &w, &fx.hashes, &two, &r, &driven), PAREVM_OK);
+    block_result_free(&r);
+    world_free(&w);
+    if (!driven.bal_driven)
+        fail_msg("the list did not drive block 19933612: %s", driven.bal_why);
+    /* every transaction ran once, on one of the two workers, inside the phase */
+    const struct par_record *sch = &driven.record;
+    assert_int_equal(sch->event_count, fx.block.tx_count);
+    assert_int_equal(sch->hot_count, 0);
+    bool *seen = calloc(fx.block.tx_count, sizeof *seen);
+    assert_non_null(seen);
+    for (size_t k = 0; k < sch->event_count; k++) {
+        const struct par_event *e = &sch->events[k];
+        assert_true(e->tx < fx.block.tx_count);
+        assert_false(seen[e->tx]);
+        seen[e->tx] = true;
+        assert_int_equal(e->kind, PAR_EV_EXECUTE);
+        assert_int_equal(e->outcome, PAR_EV_OK);
+        assert_true(e->thread < 2);
+        assert_true(e->start_ns <= e->end_ns && e->end_ns <= sch->parallel_ns);
+    }
+    free(seen);
+
+    struct report_block b[2];
+    memset(b, 0, sizeof b);
+    for (int i = 0; i < 2; i++) {
+        fill_timings(&b[i], fx.block.tx_count);
+        b[i].has_bal = true;
+        b[i].dir = dir;
+        b[i].recorded_threads = 2;
+        bal_measure(&list, &b[i].bal_size);
+        b[i].bal_bytes = 4321;
+        b[i].bal_cap = bal_item_cap(fx.block.header.gas_limit);
+        b[i].bal_ms[0] = 12.5;
+        b[i].bal_ms[1] = 5;
+        b[i].bal_bound[0] = 1;
+        b[i].bal_bound[1] = 1.6;
+    }
+    b[0].label = "19933612";
+    b[0].bal_recorded = &driven;
+    /* the second: its list did not hold */
+    struct exec_stats gave_up;
+    memset(&gave_up, 0, sizeof gave_up);
+    gave_up.bal_degraded = true;
+    snprintf(gave_up.bal_why, sizeof gave_up.bal_why, "transaction 3 <changed> a nonce");
+    b[1].label = "other";
+    b[1].bal_degraded[1] = true;
+    b[1].bal_recorded = &gave_up;
+    struct report rep = {.title = "engines", .reps = 3, .blocks = b, .block_count = 2};
+    char *html = render_html(&rep);
+    check_page(html);
+    assert_non_null(strstr(html, "<h2>Three engines: sequential, Block-STM, access-list-driven (EIP-7928)</h2>"));
+    char *table = section(html, "<table class=\"summary engines\"", "</table>");
+    char cells[160];
+    snprintf(cells, sizeof cells, "<td>%zu</td><td>%zu</td><td>4321</td><td>%zu / %llu</td>", b[0].bal_size.accounts,
+             b[0].bal_size.storage_keys, b[0].bal_size.items, (unsigned long long)b[0].bal_cap);
+    assert_int_equal(count_of(table, cells), 2);
+    /* P = 2: stm 10 / 6, its bound 1.8; bal 10 / 5 against 1.6 (125%) */
+    assert_non_null(strstr(table, "<td class=\"grp\">1.67x</td><td>1.80</td><td>2.00x</td><td>1.60</td><td>125%</td>"));
+    assert_non_null(strstr(table, "(d)</span>"));
+    assert_non_null(strstr(table, "all (time-weighted)"));
+    free(table);
+    /* the driven run's schedule: a bar per transaction, two lane
+     * backgrounds, the legend; the other block says why it has none */
+    char *gantt = section(html, "<h3>Schedule of the access-list-driven run</h3><svg class=\"gantt\"", "</svg>");
+    assert_int_equal(count_of(gantt, "<rect"), fx.block.tx_count + 2 + GC_COUNT);
+    assert_int_equal(count_of(gantt, report_gantt_color[GC_ABORTED]), 1); /* the legend's alone */
+    free(gantt);
+    assert_int_equal(count_of(html, "<h3>Schedule of the access-list-driven run</h3>"), 1);
+    assert_non_null(strstr(html, "Recorded access-list-driven run at 2 threads"));
+    assert_non_null(strstr(html, "The list did not drive the recorded run (it ran again without it): "
+                                 "transaction 3 &lt;changed&gt; a nonce."));
+    free(html);
+
+    cJSON *j = render_json(&rep);
+    cJSON *blocks = cJSON_GetObjectItem(j, "blocks");
+    cJSON *bal0 = cJSON_GetObjectItem(cJSON_GetArrayItem(blocks, 0), "bal");
+    assert_non_null(bal0);
+    cJSON *l = cJSON_GetObjectItem(bal0, "list");
+    assert_int_equal(cJSON_GetObjectItem(l, "accounts")->valueint, b[0].bal_size.accounts);
+    assert_int_equal(cJSON_GetObjectItem(l, "storage_keys")->valueint, b[0].bal_size.storage_keys);
+    assert_int_equal(cJSON_GetObjectItem(l, "bytes")->valueint, 4321);
+    cJSON *runs = cJSON_GetObjectItem(bal0, "runs");
+    assert_int_equal(cJSON_GetArraySize(runs), 2);
+    assert_true(fabs(cJSON_GetObjectItem(cJSON_GetArrayItem(runs, 1), "speedup")->valuedouble - 2.0) < 1e-9);
+    cJSON *events = cJSON_GetObjectItem(cJSON_GetObjectItem(bal0, "schedule"), "events");
+    assert_int_equal(cJSON_GetArraySize(events), fx.block.tx_count);
+    cJSON *bal1 = cJSON_GetObjectItem(cJSON_GetArrayItem(blocks, 1), "bal");
+    assert_null(cJSON_GetObjectItem(bal1, "schedule"));
+    assert_string_equal(cJSON_GetObjectItem(bal1, "degraded")->valuestring, "transaction 3 <changed> a nonce");
+    assert_true(cJSON_IsTrue(cJSON_GetObjectItem(cJSON_GetArrayItem(cJSON_GetObjectItem(bal1, "runs"), 1),
+                                                 "degraded")));
+    cJSON_Delete(j);
+
+    exec_stats_reset(&driven);
+    bal_free(&list);
+    mainnet_fixture_free(&fx);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -626,6 +765,7 @@ int main(void)
         cmocka_unit_test(test_names_and_paths),
         cmocka_unit_test(test_write_errors),
         cmocka_unit_test(test_machine_spread_ceiling),
+        cmocka_unit_test(test_access_list_engines),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

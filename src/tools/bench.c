@@ -87,12 +87,18 @@ struct bench_row {
     double bal_ms[MAX_THREAD_COUNTS], bal_cpu_ms[MAX_THREAD_COUNTS];
     double bal_min_ms[MAX_THREAD_COUNTS], bal_max_ms[MAX_THREAD_COUNTS], bal_bound[MAX_THREAD_COUNTS];
     bool bal_degraded[MAX_THREAD_COUNTS];
+    struct bal_size bal_size; /* the list: its entries, RLP bytes and the EIP's cap on items */
+    size_t bal_bytes;
+    uint64_t bal_cap;
     bool ok;
     char error[256];
     /* kept for the report: the dependency graph of the single-thread run
      * and the recorded run at the highest thread count */
     struct exec_stats graph, recorded;
     int recorded_threads;
+    /* --engine bal with --report: a recorded list-driven run at the
+     * highest thread count (bal_recorded.bal_driven: the list held) */
+    struct exec_stats bal_recorded;
 };
 
 void cli_bench_usage(FILE *out)
@@ -158,8 +164,10 @@ void cli_bench_usage(FILE *out)
                  "                   the bound per scenario and, per block, a Gantt chart of one\n"
                  "                   extra recorded parallel run at the highest thread count (forced\n"
                  "                   parallel, also checked), the dependency graph with its critical\n"
-                 "                   path and the hottest state locations; and the same data as JSON\n"
-                 "                   beside it (FILE with .json for .html)\n"
+                 "                   path and the hottest state locations; with --engine bal also\n"
+                 "                   the three engines against their bounds, the access list's size\n"
+                 "                   and a Gantt chart of one recorded list-driven run; and the same\n"
+                 "                   data as JSON beside it (FILE with .json for .html)\n"
                  "  --report-json FILE   the report's JSON somewhere else\n"
                  "  --no-progress    no progress on stderr (default: a live bar when stderr is a\n"
                  "                   terminal, else one line per block)\n"
@@ -278,6 +286,33 @@ static int run_drive(const struct chain_config *cfg, const struct mainnet_fixtur
     exec_stats_reset(&stats);
     if (!err)
         err = world_state_root(&w, digest);
+    world_free(&w);
+    return err;
+}
+
+/* A recorded run for the report (opt: record, and drive for the list's
+ * engine) into *stats, checked against the sequential result ref /
+ * ref_digest: a difference marks row failed, naming `what`. */
+static int run_recorded(const struct chain_config *cfg, const struct mainnet_fixture *f,
+                        const struct exec_options *opt, const struct block_result *ref, const hash32 *ref_digest,
+                        struct exec_stats *stats, struct bench_row *row, const char *what)
+{
+    struct world w;
+    int err = world_clone(&f->pre, &w);
+    if (err)
+        return err;
+    struct block_result r;
+    err = exec_block_parallel(cfg, &f->block, &w, &f->hashes, opt, &r, stats);
+    if (!err) {
+        hash32 digest;
+        err = world_state_root(&w, &digest);
+        if (!err && (!block_result_equal(ref, &r) || !hash32_eq(ref_digest, &digest))) {
+            row->ok = false;
+            snprintf(row->error, sizeof row->error, "%s at %d threads differs from sequential", what,
+                     opt->threads);
+        }
+        block_result_free(&r);
+    }
     world_free(&w);
     return err;
 }
@@ -470,6 +505,20 @@ static void bench_block(const char *dir, const struct bench_opts *o, struct benc
             double wl = longest ? (double)ref.gas_used / (double)longest : 1.0;
             row->bal_bound[t] = wl < o->threads[t] ? wl : o->threads[t];
         }
+        bal_measure(&list, &row->bal_size);
+        row->bal_cap = bal_item_cap(f.block.header.gas_limit);
+        struct bytebuf rlp = {0};
+        err = bal_encode(&list, &rlp);
+        row->bal_bytes = rlp.len;
+        bytebuf_free(&rlp);
+        if (err) {
+            snprintf(row->error, sizeof row->error, "encoding the access list failed: %s", parevm_strerror(err));
+            row->ok = false;
+            bal_free(&list);
+            block_result_free(&ref);
+            mainnet_fixture_free(&f);
+            return;
+        }
     }
 
     /* The dependency graph and per-transaction costs, from in-order
@@ -652,24 +701,16 @@ static void bench_block(const char *dir, const struct bench_opts *o, struct benc
         for (int t = 0; t < o->thread_count; t++)
             if (o->threads[t] > p)
                 p = o->threads[t];
-        struct world w;
-        err = world_clone(&f.pre, &w);
-        if (!err) {
-            struct exec_options opt = {.threads = p, .force = true, .record = true};
-            err = exec_block_parallel(&cfg, &f.block, &w, &f.hashes, &opt, &r, &row->recorded);
-            if (!err) {
-                err = world_state_root(&w, &digest);
-                if (!err && (!block_result_equal(&ref, &r) || !hash32_eq(&ref_digest, &digest))) {
-                    row->ok = false;
-                    snprintf(row->error, sizeof row->error,
-                             "recorded parallel run at %d threads differs from sequential", p);
-                }
-                block_result_free(&r);
-            }
-            world_free(&w);
-        }
+        struct exec_options opt = {.threads = p, .force = true, .record = true};
+        err = run_recorded(&cfg, &f, &opt, &ref, &ref_digest, &row->recorded, row, "recorded parallel run");
         row->recorded_threads = p;
         bench_progress_step(progress, "recording");
+        if (!err && row->ok && o->bal) { /* the list-driven run's schedule */
+            struct exec_options dopt = {.threads = p, .force = true, .drive = &list, .record = true};
+            err = run_recorded(&cfg, &f, &dopt, &ref, &ref_digest, &row->bal_recorded, row,
+                               "recorded access-list-driven run");
+            bench_progress_step(progress, "recording bal");
+        }
     }
     if (err) {
         row->ok = false;
@@ -970,7 +1011,11 @@ static void write_json(FILE *out, const struct bench_opts *o, const struct machi
                         r->bal_ms[t] > 0 ? gas / (r->bal_ms[t] * 1e3) : 0, r->bal_cpu_ms[t],
                         r->bal_ms[t] > 0 ? r->seq_ms / r->bal_ms[t] : 0, r->bal_bound[t],
                         r->bal_degraded[t] ? "true" : "false");
-            fputs("]", out);
+            fprintf(out,
+                    "],\"bal_list\":{\"accounts\":%zu,\"storage_keys\":%zu,\"items\":%zu,\"item_cap\":%llu,"
+                    "\"bytes\":%zu}",
+                    r->bal_size.accounts, r->bal_size.storage_keys, r->bal_size.items,
+                    (unsigned long long)r->bal_cap, r->bal_bytes);
         }
         fprintf(out, "}");
     }
@@ -1063,7 +1108,7 @@ int cli_bench(int argc, char **argv)
             ? n * (size_t)(o.reps + 3 + o.reps * (o.thread_count + ceiling_counts) + (o.report_path ? 1 : 0))
             : n * (size_t)(o.reps + 1);
     if (o.bal)
-        progress.total += n * (size_t)(1 + o.reps * o.thread_count);
+        progress.total += n * (size_t)(1 + o.reps * o.thread_count + (o.report_path ? 1 : 0));
     for (size_t i = 0; i < n; i++) {
         struct bench_row *r = &rows[i];
         char label[64];
@@ -1205,8 +1250,23 @@ int cli_bench(int argc, char **argv)
                 b->graph = &r->graph;
                 b->recorded = &r->recorded;
                 b->recorded_threads = r->recorded_threads;
+                if (o.bal) {
+                    b->has_bal = true;
+                    for (int t = 0; t < o.thread_count; t++) {
+                        b->bal_ms[t] = r->bal_ms[t];
+                        b->bal_min_ms[t] = r->bal_min_ms[t];
+                        b->bal_max_ms[t] = r->bal_max_ms[t];
+                        b->bal_bound[t] = r->bal_bound[t];
+                        b->bal_degraded[t] = r->bal_degraded[t];
+                    }
+                    b->bal_size = r->bal_size;
+                    b->bal_bytes = r->bal_bytes;
+                    b->bal_cap = r->bal_cap;
+                    b->bal_recorded = &r->bal_recorded;
+                }
             }
-            struct report rep = {.title = "parevm report: sequential vs parallel (Block-STM)",
+            struct report rep = {.title = o.bal ? "parevm report: sequential vs Block-STM vs access-list-driven"
+                                                : "parevm report: sequential vs parallel (Block-STM)",
                                  .reps = o.reps,
                                  .version = PAREVM_VERSION,
                                  .commit = machine_build_commit(),
@@ -1232,6 +1292,7 @@ int cli_bench(int argc, char **argv)
     for (size_t i = 0; i < n; i++) {
         exec_stats_reset(&rows[i].graph);
         exec_stats_reset(&rows[i].recorded);
+        exec_stats_reset(&rows[i].bal_recorded);
     }
     free(rows);
     return failed ? 1 : 0;

@@ -560,9 +560,11 @@ static size_t report_gantt_bars(const struct par_record *rec, double scale, doub
     return nbars;
 }
 
-static int report_gantt(FILE *out, const struct report_block *b)
+/* The schedule `rec` of a run at `threads`; driven: a run of the
+ * access-list-driven engine (executions only, timed from its pre-state
+ * look-ups), else Block-STM's. */
+static int report_gantt(FILE *out, const struct par_record *rec, int threads, bool driven)
 {
-    const struct par_record *rec = &b->recorded->record;
     uint64_t span = rec->parallel_ns;
     int lanes = 0;
     for (size_t k = 0; k < rec->event_count; k++) {
@@ -573,8 +575,8 @@ static int report_gantt(FILE *out, const struct report_block *b)
     }
     if (!span)
         span = 1;
-    if (b->recorded_threads > lanes)
-        lanes = b->recorded_threads;
+    if (threads > lanes)
+        lanes = threads;
     double scale = (double)CHART_WIDTH / (double)span;
     struct gantt_bar *bars = malloc((rec->event_count ? rec->event_count : 1) * sizeof *bars);
     if (!bars)
@@ -628,11 +630,17 @@ static int report_gantt(FILE *out, const struct report_block *b)
         lx += 16 + (int)strlen(gantt_name[c]) * 6 + 50;
     }
     fputs("</svg>", out);
-    fprintf(
-        out,
-        "<p class=\"cap\">Recorded parallel run at %d threads (forced parallel), %.3f ms parallel phase, %zu "
-        "tasks. Upper bar of a lane: executions; lower: validations.",
-        b->recorded_threads, rec->parallel_ns / 1e6, rec->event_count);
+    if (driven)
+        fprintf(out,
+                "<p class=\"cap\">Recorded access-list-driven run at %d threads: every transaction once, "
+                "longest gas limit first, nothing validated or re-executed; %.3f ms from the pre-state "
+                "look-ups to the join, %zu executions.",
+                threads, rec->parallel_ns / 1e6, rec->event_count);
+    else
+        fprintf(out,
+                "<p class=\"cap\">Recorded parallel run at %d threads (forced parallel), %.3f ms parallel "
+                "phase, %zu tasks. Upper bar of a lane: executions; lower: validations.",
+                threads, rec->parallel_ns / 1e6, rec->event_count);
     if (merge)
         fprintf(
             out,
@@ -641,6 +649,184 @@ static int report_gantt(FILE *out, const struct report_block *b)
             REPORT_GANTT_DETAIL, gap, gap > 1 ? "s" : "", nbars);
     fputs("</p>\n", out);
     free(bars);
+    return PAREVM_OK;
+}
+
+/* ---- HTML: the three engines (bench --engine seq,stm,bal) ---- */
+
+static double report_bal_speedup(const struct report_block *b, int t)
+{
+    return b->bal_ms[t] > 0 ? b->seq_ms / b->bal_ms[t] : 0;
+}
+
+/* The list-driven engine's bound at t, capped by the machine's ceiling
+ * where measured: what its speedup is held against. */
+static double report_bal_limit(const struct report_block *b, int t)
+{
+    double lim = b->bal_bound[t];
+    if (b->ceiling[t] > 0 && b->ceiling[t] < lim)
+        lim = b->ceiling[t];
+    return lim;
+}
+
+static bool report_has_bal(const struct report *r)
+{
+    for (size_t i = 0; i < r->block_count; i++)
+        if (r->blocks[i].has_bal)
+            return true;
+    return false;
+}
+
+/* Per block, the access list's size, and per thread count Block-STM's and
+ * the list-driven engine's speedups beside their bounds and the gap. */
+static void report_engines_table(FILE *out, const struct report *r)
+{
+    int tc = 0;
+    const struct report_block *first = NULL;
+    for (size_t i = 0; i < r->block_count; i++)
+        if (r->blocks[i].has_bal && r->blocks[i].thread_count > tc) {
+            tc = r->blocks[i].thread_count;
+            first = &r->blocks[i];
+        }
+    fputs("<table class=\"summary engines\"><thead><tr><th rowspan=\"2\">scenario / block</th>"
+          "<th rowspan=\"2\">accounts</th><th rowspan=\"2\">storage keys</th><th rowspan=\"2\">list bytes</th>"
+          "<th rowspan=\"2\" title=\"EIP-7928 items (accounts + storage keys) against gas_limit / 2000\">"
+          "items / cap</th>",
+          out);
+    for (int t = 0; t < tc; t++)
+        fprintf(out, "<th colspan=\"5\" class=\"grp\">P = %d</th>", first->threads[t]);
+    fputs("</tr><tr>", out);
+    for (int t = 0; t < tc; t++)
+        fputs("<th class=\"grp\" title=\"Block-STM speedup\">stm</th><th title=\"its oracle bound min(P, W/S)\">"
+              "bound</th><th title=\"access-list-driven speedup\">bal</th><th title=\"min(P, W/L): L the "
+              "longest transaction by gas\">bound</th><th title=\"bal speedup / min(bound, ceil)\">of bound"
+              "</th>",
+              out);
+    fputs("</tr></thead><tbody>\n", out);
+    double seq_total = 0, stm_total[REPORT_MAX_THREADS] = {0}, bal_total[REPORT_MAX_THREADS] = {0};
+    double stm_bound_time[REPORT_MAX_THREADS] = {0}, bal_bound_time[REPORT_MAX_THREADS] = {0};
+    double bal_limit_time[REPORT_MAX_THREADS] = {0};
+    size_t accounts = 0, keys = 0, bytes = 0, rows = 0;
+    bool aggregate = true;
+    for (size_t i = 0; i < r->block_count; i++) {
+        const struct report_block *b = &r->blocks[i];
+        if (!b->has_bal)
+            continue;
+        fprintf(out, "<tr><td class=\"l\"><a href=\"#b%zu\">", i);
+        report_html_text(out, b->label);
+        fputs("</a></td>", out);
+        if (!b->ok) {
+            fprintf(out, "<td colspan=\"%d\" class=\"err\">error: ", 4 + 5 * tc);
+            report_html_text(out, b->error);
+            fputs("</td></tr>\n", out);
+            continue;
+        }
+        fprintf(out, "<td>%zu</td><td>%zu</td><td>%zu</td><td>%zu / %llu</td>", b->bal_size.accounts,
+                b->bal_size.storage_keys, b->bal_bytes, b->bal_size.items, (unsigned long long)b->bal_cap);
+        for (int t = 0; t < tc; t++) {
+            if (t >= b->thread_count) {
+                fputs("<td class=\"grp\"></td><td></td><td></td><td></td><td></td>", out);
+                continue;
+            }
+            double bs = report_bal_speedup(b, t), lim = report_bal_limit(b, t);
+            fprintf(out, "<td class=\"grp\">%.2fx%s</td><td>%.2f</td><td>%.2fx%s</td><td>%.2f</td><td>%.0f%%</td>",
+                    report_speedup(b, t),
+                    b->ran_parallel[t] ? "" : " <span title=\"the guard ran it sequentially\">(s)</span>",
+                    b->bound[t], bs,
+                    b->bal_degraded[t] ? " <span title=\"the list could not drive it: run again without "
+                                         "it\">(d)</span>"
+                                       : "",
+                    b->bal_bound[t], lim > 0 ? bs / lim * 100 : 0);
+        }
+        fputs("</tr>\n", out);
+        if (b->thread_count != tc)
+            aggregate = false;
+        rows++;
+        accounts += b->bal_size.accounts;
+        keys += b->bal_size.storage_keys;
+        bytes += b->bal_bytes;
+        seq_total += b->seq_ms;
+        for (int t = 0; t < b->thread_count; t++) {
+            stm_total[t] += b->par_ms[t];
+            bal_total[t] += b->bal_ms[t];
+            stm_bound_time[t] += b->bound[t] > 0 ? b->seq_ms / b->bound[t] : b->seq_ms;
+            bal_bound_time[t] += b->bal_bound[t] > 0 ? b->seq_ms / b->bal_bound[t] : b->seq_ms;
+            double lim = report_bal_limit(b, t);
+            bal_limit_time[t] += lim > 0 ? b->seq_ms / lim : b->seq_ms;
+        }
+    }
+    if (aggregate && rows > 1 && seq_total > 0) {
+        fprintf(out, "<tr class=\"total\"><td class=\"l\">all (time-weighted)</td><td>%zu</td><td>%zu</td>"
+                     "<td>%zu</td><td></td>",
+                accounts, keys, bytes);
+        for (int t = 0; t < tc; t++) {
+            double bs = bal_total[t] > 0 ? seq_total / bal_total[t] : 0;
+            double lim = bal_limit_time[t] > 0 ? seq_total / bal_limit_time[t] : 0;
+            fprintf(out, "<td class=\"grp\">%.2fx</td><td>%.2f</td><td>%.2fx</td><td>%.2f</td><td>%.0f%%</td>",
+                    stm_total[t] > 0 ? seq_total / stm_total[t] : 0,
+                    stm_bound_time[t] > 0 ? seq_total / stm_bound_time[t] : 0, bs,
+                    bal_bound_time[t] > 0 ? seq_total / bal_bound_time[t] : 0, lim > 0 ? bs / lim * 100 : 0);
+        }
+        fputs("</tr>\n", out);
+    }
+    fputs("</tbody></table>\n", out);
+}
+
+/* One block's access list and its three engines against the bounds; the
+ * schedule of its recorded list-driven run. */
+static int report_block_engines(FILE *out, const struct report_block *b)
+{
+    const struct bal_size *z = &b->bal_size;
+    fprintf(out,
+            "<h3>Access list and engines</h3><p class=\"meta\">Access list (EIP-7928): %zu accounts, %zu "
+            "storage keys (%zu slot changes), %zu balance, %zu nonce and %zu code changes; %zu bytes of "
+            "RLP; %zu items against the cap of %llu%s.</p>\n",
+            z->accounts, z->storage_keys, z->slot_writes, z->balance_changes, z->nonce_changes,
+            z->code_changes, b->bal_bytes, z->items, (unsigned long long)b->bal_cap,
+            z->items > b->bal_cap ? " (over the cap)" : "");
+    fputs("<table class=\"engines\"><thead><tr><th class=\"l\">engine</th><th>P</th><th>ms</th><th>speedup"
+          "</th><th>bound</th><th>ceil</th><th>of bound</th></tr></thead><tbody>\n",
+          out);
+    fputs("<tr><td class=\"l\">sequential</td><td>1</td>", out);
+    report_time_cell(out, "", b->seq_ms, b->seq_min_ms, b->seq_max_ms, "");
+    fputs("<td>1.00x</td><td>-</td><td>-</td><td>-</td></tr>\n", out);
+    for (int e = 0; e < 2; e++)
+        for (int t = 0; t < b->thread_count; t++) {
+            bool bal = e == 1;
+            double sp = bal ? report_bal_speedup(b, t) : report_speedup(b, t);
+            double bound = bal ? b->bal_bound[t] : b->bound[t];
+            double lim = bound;
+            if (b->ceiling[t] > 0 && b->ceiling[t] < lim)
+                lim = b->ceiling[t];
+            fprintf(out, "<tr><td class=\"l\">%s</td><td>%d</td>",
+                    bal ? "access-list-driven (bound min(P, W/L))" : "Block-STM (bound min(P, W/S))",
+                    b->threads[t]);
+            if (bal)
+                report_time_cell(out, "", b->bal_ms[t], b->bal_min_ms[t], b->bal_max_ms[t],
+                                 b->bal_degraded[t] ? " (d)" : "");
+            else
+                report_time_cell(out, "", b->par_ms[t], b->par_min_ms[t], b->par_max_ms[t],
+                                 b->ran_parallel[t] ? "" : " (s)");
+            fprintf(out, "<td>%.2fx</td><td>%.2f</td>", sp, bound);
+            if (b->ceiling[t] > 0)
+                fprintf(out, "<td>%.2f</td>", b->ceiling[t]);
+            else
+                fputs("<td>-</td>", out);
+            fprintf(out, "<td>%.0f%%</td></tr>\n", lim > 0 ? sp / lim * 100 : 0);
+        }
+    fputs("</tbody></table><p class=\"cap\">of bound: speedup / min(bound, ceil). (d): the list could not "
+          "drive some repetition, which ran again without it. (s): the guard ran it sequentially.</p>\n",
+          out);
+    const struct exec_stats *rec = b->bal_recorded;
+    if (rec && rec->bal_driven) {
+        fputs("<h3>Schedule of the access-list-driven run</h3>", out);
+        return report_gantt(out, &rec->record, b->recorded_threads, true);
+    }
+    if (rec && rec->bal_degraded) {
+        fputs("<p class=\"cap\">The list did not drive the recorded run (it ran again without it): ", out);
+        report_html_text(out, rec->bal_why);
+        fputs(".</p>\n", out);
+    }
     return PAREVM_OK;
 }
 
@@ -966,6 +1152,15 @@ int report_write_html(const struct report *r, FILE *out)
     report_machine(out, r);
     fputs("<h2>Summary</h2>\n", out);
     report_summary_table(out, r);
+    if (report_has_bal(r)) {
+        fputs("<h2>Three engines: sequential, Block-STM, access-list-driven (EIP-7928)</h2>\n"
+              "<p class=\"meta\">Speedups against sequential execution, measured in the same repetitions. "
+              "Block-STM's bound is the oracle's min(P, W/S) (S: the heaviest dependency chain); the "
+              "access-list-driven engine's is min(P, W/L) by gas (L: the longest transaction), since with "
+              "the list every transaction runs at once. <b>of bound</b>: its speedup / min(bound, ceil).</p>\n",
+              out);
+        report_engines_table(out, r);
+    }
     fputs("<h2>Speedup against threads, per scenario</h2>\n", out);
     report_speedup_charts(out, r);
     fputs("<h2>Blocks</h2>\n", out);
@@ -988,10 +1183,12 @@ int report_write_html(const struct report *r, FILE *out)
         report_verdict(out, b);
         if (b->recorded && b->recorded->parallel) {
             fputs("<h3>Schedule</h3>", out);
-            err = report_gantt(out, b);
+            err = report_gantt(out, &b->recorded->record, b->recorded_threads, false);
         } else {
             fputs("<p class=\"cap\">No recorded parallel run.</p>", out);
         }
+        if (!err && b->has_bal)
+            err = report_block_engines(out, b);
         if (!err && b->graph && b->graph->tx_count) {
             fputs("<h3>Dependency graph</h3>", out);
             err = report_dep_graph(out, b);
@@ -1009,6 +1206,44 @@ int report_write_html(const struct report *r, FILE *out)
 }
 
 /* ---- JSON ---- */
+
+/* A block's "bal": the list's size, the list-driven runs per thread count
+ * and the recorded run's schedule (events as "schedule"'s). */
+static void report_json_bal(FILE *out, const struct report_block *b)
+{
+    const struct bal_size *z = &b->bal_size;
+    fprintf(out,
+            ",\"bal\":{\"list\":{\"accounts\":%zu,\"storage_keys\":%zu,\"slot_changes\":%zu,"
+            "\"balance_changes\":%zu,\"nonce_changes\":%zu,\"code_changes\":%zu,\"items\":%zu,"
+            "\"item_cap\":%llu,\"bytes\":%zu},\"runs\":[",
+            z->accounts, z->storage_keys, z->slot_writes, z->balance_changes, z->nonce_changes, z->code_changes,
+            z->items, (unsigned long long)b->bal_cap, b->bal_bytes);
+    for (int t = 0; t < b->thread_count; t++) {
+        double sp = report_bal_speedup(b, t), lim = report_bal_limit(b, t);
+        fprintf(out,
+                "%s{\"threads\":%d,\"ms\":%.6f,\"min_ms\":%.6f,\"max_ms\":%.6f,\"mgas_per_s\":%.3f,"
+                "\"speedup\":%.4f,\"bound\":%.4f,\"of_bound\":%.4f,\"degraded\":%s}",
+                t ? "," : "", b->threads[t], b->bal_ms[t], b->bal_min_ms[t], b->bal_max_ms[t],
+                report_mgas_per_s(b->gas, b->bal_ms[t]), sp, b->bal_bound[t], lim > 0 ? sp / lim : 0,
+                b->bal_degraded[t] ? "true" : "false");
+    }
+    fputc(']', out);
+    const struct exec_stats *rec = b->bal_recorded;
+    if (rec && rec->bal_driven) {
+        fprintf(out, ",\"schedule\":{\"threads\":%d,\"parallel_ns\":%llu,\"events\":[", b->recorded_threads,
+                (unsigned long long)rec->record.parallel_ns);
+        for (size_t k = 0; k < rec->record.event_count; k++) {
+            const struct par_event *e = &rec->record.events[k];
+            fprintf(out, "%s[%llu,%llu,%u,%u,%u,%u,%u]", k ? "," : "", (unsigned long long)e->start_ns,
+                    (unsigned long long)e->end_ns, e->tx, e->incarnation, e->thread, e->kind, e->outcome);
+        }
+        fputs("]}", out);
+    } else if (rec && rec->bal_degraded) {
+        fputs(",\"degraded\":", out);
+        report_json_text(out, rec->bal_why);
+    }
+    fputc('}', out);
+}
 
 int report_write_json(const struct report *r, FILE *out)
 {
@@ -1127,6 +1362,8 @@ int report_write_json(const struct report *r, FILE *out)
             }
             fputc(']', out);
         }
+        if (b->has_bal)
+            report_json_bal(out, b);
         fputc('}', out);
     }
     fputs("\n]}\n", out);

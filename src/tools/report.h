@@ -18,6 +18,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "../exec/bal.h"
 #include "../exec/exec.h"
 #include "machine.h"
 
@@ -54,6 +55,20 @@ struct report_block {
     /* A recorded parallel run (record.events, record.hot); NULL: none. */
     const struct exec_stats *recorded;
     int recorded_threads;
+    /* The access-list-driven engine (bench --engine bal; has_bal false:
+     * not measured): per thread count as par_* (bal_bound: min(P, W/L) by
+     * gas; bal_degraded: the list did not drive some repetition), the
+     * list's size and the EIP's cap on its items, and a recorded driven
+     * run at the highest thread count (bal_recorded->bal_driven: the list
+     * held and record holds its schedule; NULL: none). */
+    bool has_bal;
+    double bal_ms[REPORT_MAX_THREADS], bal_min_ms[REPORT_MAX_THREADS], bal_max_ms[REPORT_MAX_THREADS];
+    double bal_bound[REPORT_MAX_THREADS];
+    bool bal_degraded[REPORT_MAX_THREADS];
+    struct bal_size bal_size;
+    size_t bal_bytes;
+    uint64_t bal_cap;
+    const struct exec_stats *bal_recorded;
 };
 
 struct report {
