@@ -2,10 +2,11 @@
 # make demo: the default suite. Generates every scenario at low contention
 # (--zipf 0: independent transactions) and high contention (--zipf 1.2:
 # Zipf-distributed hot accounts/contracts), plus a few mainnet snapshots
-# when the fixtures are there, then runs `parevm bench` on them (the
-# parallel engine at each thread count against sequential execution, every
-# result checked identical; bench exits non-zero otherwise; --ceiling: also
-# what the machine allows at each thread count) and writes
+# when the fixtures are there, then runs `parevm bench` on them (Block-STM
+# and the access-list-driven engine at each thread count against
+# sequential execution, every result checked identical; bench exits
+# non-zero otherwise; --ceiling: also what the machine allows at each
+# thread count) and writes
 # parevm-report.html and parevm-report.json in the repository root.
 #
 # Environment:
@@ -106,11 +107,14 @@ fi
 echo "   ($((SECONDS - start)) s)"
 
 echo
-echo "== parevm bench --force --ceiling --threads $THREADS --reps $REPS: the parallel engine against sequential"
-echo "   (every parallel result is checked identical to the sequential one; bound = oracle min(P, W/S);"
-echo "   ceil = what this machine allows at P threads, so that a slow engine can be told from a busy host;"
-echo "   bench prints the machine and its load average before and after)"
-"$PAREVM" bench --force --ceiling --threads "$THREADS" --reps "$REPS" --report parevm-report.html "${blocks[@]}"
+echo "== parevm bench --engine seq,stm,bal --force --ceiling --threads $THREADS --reps $REPS: Block-STM and"
+echo "   the access-list-driven engine (EIP-7928) against sequential"
+echo "   (every parallel result is checked identical to the sequential one; stm's bound = oracle min(P, W/S),"
+echo "   bal's = min(P, W/L) with L the longest transaction; 'd': a block the list cannot drive, run again"
+echo "   without it; ceil = what this machine allows at P threads, so that a slow engine can be told from a"
+echo "   busy host; bench prints the machine and its load average before and after)"
+"$PAREVM" bench --engine seq,stm,bal --force --ceiling --threads "$THREADS" --reps "$REPS" \
+    --report parevm-report.html "${blocks[@]}"
 if [ ${#adversarial[@]} -gt 0 ]; then
     echo
     echo "== parevm bench --threads $THREADS --reps $REPS: the adversarial blocks with the guard on"
