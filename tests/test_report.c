@@ -708,6 +708,9 @@ static void test_access_list_engines(void **state)
     char *html = render_html(&rep);
     check_page(html);
     assert_non_null(strstr(html, "<h2>Three engines: sequential, Block-STM, access-list-driven (EIP-7928)</h2>"));
+    /* each block's list-driven speedup in its scenario's chart, and the legend's key */
+    assert_int_equal(count_of(html, "<polyline class=\"balline\""), 2);
+    assert_int_equal(count_of(html, "class=\"lg\">list-driven</text>"), 2);
     char *table = section(html, "<table class=\"summary engines\"", "</table>");
     char cells[160];
     snprintf(cells, sizeof cells, "<td>%zu</td><td>%zu</td><td>4321</td><td>%zu / %llu</td>", b[0].bal_size.accounts,

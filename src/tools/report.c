@@ -119,6 +119,12 @@ static double report_speedup(const struct report_block *b, int t)
 }
 
 /* Mgas per second at ms for gas (0 where ms is not positive). */
+/* The access-list-driven engine's speedup at t (0: not measured). */
+static double report_bal_speedup(const struct report_block *b, int t)
+{
+    return b->bal_ms[t] > 0 ? b->seq_ms / b->bal_ms[t] : 0;
+}
+
 static double report_mgas_per_s(uint64_t gas, double ms)
 {
     return ms > 0 ? (double)gas / (ms * 1e3) : 0;
@@ -354,6 +360,8 @@ static void report_speedup_chart(FILE *out, const struct report *r, const char *
                 ymax = report_speedup(b, t);
             if (b->bound[t] > ymax)
                 ymax = b->bound[t];
+            if (b->has_bal && b->seq_ms > 0 && b->bal_ms[t] > 0 && b->seq_ms / b->bal_ms[t] > ymax)
+                ymax = b->seq_ms / b->bal_ms[t];
         }
     }
     if (max_threads > ymax)
@@ -412,6 +420,19 @@ static void report_speedup_chart(FILE *out, const struct report *r, const char *
             fprintf(out, " P=%d: %.2fx measured, bound %.2f</title></circle>", b->threads[t],
                     report_speedup(b, t), b->bound[t]);
         }
+        if (b->has_bal) { /* the list-driven engine: dash-dotted, square marks */
+            fprintf(out, "<polyline class=\"balline\" stroke=\"%s\" points=\"", color);
+            for (int t = 0; t < b->thread_count; t++)
+                fprintf(out, "%.1f,%.1f ", SX(b->threads[t]), SY(report_bal_speedup(b, t)));
+            fputs("\"/>", out);
+            for (int t = 0; t < b->thread_count; t++) {
+                fprintf(out, "<rect x=\"%.1f\" y=\"%.1f\" width=\"6\" height=\"6\" fill=\"%s\"><title>",
+                        SX(b->threads[t]) - 3, SY(report_bal_speedup(b, t)) - 3, color);
+                report_html_text(out, b->label);
+                fprintf(out, " P=%d: %.2fx access-list-driven, its bound %.2f</title></rect>", b->threads[t],
+                        report_bal_speedup(b, t), b->bal_bound[t]);
+            }
+        }
         int ly = T + 10 + (int)m * 16;
         fprintf(out, "<line x1=\"%d\" x2=\"%d\" y1=\"%d\" y2=\"%d\" stroke=\"%s\" stroke-width=\"2\"/>",
                 L + pw + 10, L + pw + 26, ly, ly, color);
@@ -424,6 +445,14 @@ static void report_speedup_chart(FILE *out, const struct report *r, const char *
             "<line x1=\"%d\" x2=\"%d\" y1=\"%d\" y2=\"%d\" stroke=\"#666\" class=\"bound\"/>"
             "<text x=\"%d\" y=\"%d\" class=\"lg\">bound</text>",
             L + pw + 10, L + pw + 26, ly, ly, L + pw + 30, ly + 4);
+    bool bal = false;
+    for (size_t m = 0; m < count; m++)
+        bal |= r->blocks[members[m]].has_bal;
+    if (bal)
+        fprintf(out,
+                "<line x1=\"%d\" x2=\"%d\" y1=\"%d\" y2=\"%d\" stroke=\"#666\" class=\"balline\"/>"
+                "<text x=\"%d\" y=\"%d\" class=\"lg\">list-driven</text>",
+                L + pw + 10, L + pw + 26, ly + 16, ly + 16, L + pw + 30, ly + 20);
 #undef SX
 #undef SY
     fputs("</svg></figure>\n", out);
@@ -456,7 +485,8 @@ static void report_speedup_charts(FILE *out, const struct report *r)
     }
     fputs(
         "</div><p class=\"cap\">Solid: measured speedup (median); dashed: the oracle bound min(P, W/S) from "
-        "the block's dependency graph; dotted grey: ideal (speedup = threads). Blocks are grouped into "
+        "the block's dependency graph; dotted grey: ideal (speedup = threads); dash-dotted with squares "
+        "(bench --engine bal): the access-list-driven engine's speedup. Blocks are grouped into "
         "scenarios by "
         "name (amm-low and amm-high: amm; block numbers: mainnet).</p>\n",
         out);
@@ -653,11 +683,6 @@ static int report_gantt(FILE *out, const struct par_record *rec, int threads, bo
 }
 
 /* ---- HTML: the three engines (bench --engine seq,stm,bal) ---- */
-
-static double report_bal_speedup(const struct report_block *b, int t)
-{
-    return b->bal_ms[t] > 0 ? b->seq_ms / b->bal_ms[t] : 0;
-}
 
 /* The list-driven engine's bound at t, capped by the machine's ceiling
  * where measured: what its speedup is held against. */
@@ -1074,7 +1099,7 @@ static const char report_css[] =
     "auto}figcaption,.cap{font-size:12px;color:#555}"
     "svg text{font-size:11px;fill:#333}.ttl{font-weight:bold;font-size:12px}.ax{fill:#666}.lg{font-size:11px}"
     ".grid{stroke:#e6e6e6}.ideal{stroke:#bbb;stroke-dasharray:2 3}"
-    ".measured{fill:none;stroke-width:2}.bound{fill:none;stroke-width:1.5;stroke-dasharray:6 4}"
+    ".measured{fill:none;stroke-width:2}.balline{fill:none;stroke-width:1.5;stroke-dasharray:8 3 2 3}.bound{fill:none;stroke-width:1.5;stroke-dasharray:6 4}"
     ".lane0{fill:#fafafa}.lane1{fill:#f1f1f1}.axis{stroke:#999}"
     ".arc{fill:none;stroke:#7f8fa6;stroke-opacity:.45}.crit{fill:none;stroke:#d62728;stroke-width:2}"
     ".node{fill:#9aa7b8}.ncrit{fill:#d62728}.critkey{color:#d62728;font-weight:bold}"
