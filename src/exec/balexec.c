@@ -126,6 +126,16 @@ static int64_t change_at(const struct bal_change *c, size_t n, uint32_t index)
     return k < n && c[k].index == index ? (int64_t)k : -1;
 }
 
+/* latest and change_at from one search: p = changes_below(c, n, u). */
+static const struct bal_change *latest_from(const struct bal_change *c, size_t p)
+{
+    return p && c[p - 1].index >= 1 ? &c[p - 1] : NULL;
+}
+static int64_t change_at_from(const struct bal_change *c, size_t n, size_t p, uint32_t u)
+{
+    return p < n && c[p].index == u ? (int64_t)p : -1;
+}
+
 static size_t codes_below(const struct bal_code_change *c, size_t n, uint32_t limit)
 {
     size_t lo = 0, hi = n;
@@ -516,15 +526,22 @@ static int on_access(void *arg, const address *a, const u256 *slot)
     return PAREVM_OK;
 }
 
-/* Whether the list has the change (index, value) among c[0..n); marked. */
-static bool expect_change(uint64_t *bits, const struct bal_change *c, size_t n, size_t mark_first,
-                          uint32_t index, const u256 *value)
+/* Whether c[p] (p from change_at: -1, none) is the change to value;
+ * marked. */
+static bool expect_found(uint64_t *bits, const struct bal_change *c, int64_t p, size_t mark_first,
+                         const u256 *value)
 {
-    int64_t p = change_at(c, n, index);
     if (p < 0 || !u256_eq(&c[p].value, value))
         return false;
     mark(bits, mark_first + (size_t)p);
     return true;
+}
+
+/* Whether the list has the change (index, value) among c[0..n); marked. */
+static bool expect_change(uint64_t *bits, const struct bal_change *c, size_t n, size_t mark_first,
+                          uint32_t index, const u256 *value)
+{
+    return expect_found(bits, c, change_at(c, n, index), mark_first, value);
 }
 
 /* What transaction tx (block access index u) wrote, against its view v
@@ -542,10 +559,13 @@ static void check_writes(struct balexec *x, struct balexec_view *v, uint32_t tx,
         }
         mark(v->bits, x->seen_base + (size_t)k);
         const struct bal_account *acc = &x->list->accounts[k];
-        /* the values before it, as its view showed them */
+        /* the values before it, as its view showed them (one search
+         * each also finds the change at u) */
         const struct world_account *w = x->pre[k];
-        const struct bal_change *cb = latest(acc->balances, acc->balance_count, u);
-        const struct bal_change *cn = latest(acc->nonces, acc->nonce_count, u);
+        size_t pb = changes_below(acc->balances, acc->balance_count, u);
+        size_t pn = changes_below(acc->nonces, acc->nonce_count, u);
+        const struct bal_change *cb = latest_from(acc->balances, pb);
+        const struct bal_change *cn = latest_from(acc->nonces, pn);
         u256 pre_balance = cb ? cb->value : w ? w->balance : u256_zero();
         uint64_t pre_nonce = cn ? cn->value.w[0] : w ? w->nonce : 0;
         bool exists = w || cb || cn || latest_code(acc->codes, acc->code_count, u);
@@ -573,12 +593,14 @@ static void check_writes(struct balexec *x, struct balexec_view *v, uint32_t tx,
             post = wa->balance;
         else if (wa->flags & WS_BALANCE_DELTA)
             post = u256_add(&pre_balance, &wa->delta);
-        if (!u256_eq(&post, &pre_balance) && !expect_change(v->bits, acc->balances, acc->balance_count,
-                                                            mark_balance(x, (size_t)k, 0), u, &post))
+        if (!u256_eq(&post, &pre_balance) &&
+            !expect_found(v->bits, acc->balances, change_at_from(acc->balances, acc->balance_count, pb, u),
+                          mark_balance(x, (size_t)k, 0), &post))
             fail(x, tx, FAIL_BALANCE, &wa->addr, NULL);
         if ((wa->flags & WS_NONCE) && wa->nonce != pre_nonce) {
             u256 nv = u256_from_u64(wa->nonce);
-            if (!expect_change(v->bits, acc->nonces, acc->nonce_count, mark_nonce(x, (size_t)k, 0), u, &nv))
+            if (!expect_found(v->bits, acc->nonces, change_at_from(acc->nonces, acc->nonce_count, pn, u),
+                              mark_nonce(x, (size_t)k, 0), &nv))
                 fail(x, tx, FAIL_NONCE, &wa->addr, NULL);
         }
         if ((wa->flags & WS_CODE) && wa->code) {
@@ -603,14 +625,23 @@ static void check_writes(struct balexec *x, struct balexec_view *v, uint32_t tx,
             continue;
         }
         mark(v->bits, x->seen_base + (size_t)k);
+        /* One search gives both the value before it (as view_storage
+         * showed it: the latest write below u, else the world's) and
+         * the list's write at u. */
+        const struct bal_account *acc = &x->list->accounts[k];
+        const struct slot_entry *e;
+        size_t q = writes_below(x, (size_t)k, &s->key, u, &e);
+        bool runs = e && e->count;
         u256 before;
-        view_storage(v, &s->addr, &s->key, &before);
+        if (runs && q > e->first && acc->writes[q - 1].index >= 1)
+            before = acc->writes[q - 1].value;
+        else
+            before = x->pre[k] ? world_get_storage(x->pre[k], &s->key) : u256_zero();
         if (u256_eq(&before, &s->value)) { /* EIP-7928: an unchanged slot is a read */
             check_read(x, v->bits, tx, (size_t)k, &s->addr, &s->key);
             continue;
         }
-        const struct bal_account *acc = &x->list->accounts[k];
-        int64_t p = write_at(x, (size_t)k, &s->key, u);
+        int64_t p = runs && q < (size_t)e->first + e->count && acc->writes[q].index == u ? (int64_t)q : -1;
         if (p >= 0 && u256_eq(&acc->writes[p].value, &s->value))
             mark(v->bits, x->mark_base[k] + (size_t)p);
         else
