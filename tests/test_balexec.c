@@ -25,6 +25,7 @@
 #include "../src/tools/gen.h"
 
 #include "../src/exec/bal.h"
+#include "../src/exec/bal_search.h"
 #include "../src/exec/balexec.h"
 #include "../src/exec/exec.h"
 #include "../src/io/mainnet.h"
@@ -360,10 +361,60 @@ static void test_mainnet_selfdestructs(void **state)
     check_mainnet("12520364", false);
 }
 
+/* index_search (bal_search.h) against a linear scan: random runs of
+ * ascending indices (strictly, and with repeats), at random bounds, for
+ * every limit from below the first to above the last, in entries shaped
+ * like the list's (the index between other fields). */
+struct search_entry {
+    uint64_t before[4];
+    uint32_t index;
+    uint64_t after[4];
+};
+
+static void test_index_search(void **state)
+{
+    (void)state;
+    enum { MAX = 300 };
+    static struct search_entry e[MAX];
+    uint64_t rng = 0x9e3779b97f4a7c15ull;
+    size_t checked = 0;
+    for (int round = 0; round < 400; round++) {
+        rng = rng * 6364136223846793005ull + 1442695040888963407ull;
+        size_t n = (size_t)(rng >> 33) % MAX;
+        bool repeats = round % 3 == 0;
+        uint32_t at = (uint32_t)(rng >> 20) % 5;
+        for (size_t i = 0; i < n; i++) {
+            rng = rng * 6364136223846793005ull + 1442695040888963407ull;
+            /* mostly one apart (a hot location), sometimes far */
+            uint32_t gap = (rng >> 40) % 8 ? 1 : (uint32_t)(rng >> 44) % 50 + 1;
+            if (repeats && (rng >> 30) % 4 == 0)
+                gap = 0;
+            at += i ? gap : 0;
+            e[i].index = at;
+        }
+        size_t lo = n ? (size_t)(rng >> 13) % (n + 1) : 0;
+        size_t hi = lo + (n - lo ? (size_t)(rng >> 7) % (n - lo + 1) : 0);
+        uint32_t top = n ? e[n - 1].index + 2 : 3;
+        for (uint32_t limit = 0; limit <= top; limit++) {
+            size_t want = lo;
+            while (want < hi && e[want].index < limit)
+                want++;
+            size_t got = index_search((const char *)e, sizeof e[0], offsetof(struct search_entry, index), lo, hi,
+                                      limit);
+            if (got != want)
+                fail_msg("index_search over [%zu, %zu) of %zu, limit %u: %zu, want %zu", lo, hi, n, limit, got,
+                         want);
+            checked++;
+        }
+    }
+    assert_true(checked > 10000);
+}
+
 int main(void)
 {
     (void)read_all; /* (fixture_dir.h) */
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_index_search),
         cmocka_unit_test(test_transfers),
         cmocka_unit_test(test_erc20),
         cmocka_unit_test(test_amm),

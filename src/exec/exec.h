@@ -15,7 +15,8 @@
  *   mvview.c     the state view of one Block-STM execution (mvview.h)
  *   mvmemory.c   the multi-version memory (mvmemory.h)
  *   balexec.c    the access-list-driven engine (balexec.h); bal.c, the
- *                EIP-7928 access list (bal.h)
+ *                EIP-7928 access list (bal.h); bal_search.h, its
+ *                changes searched by block access index
  *   exec_env.c   what outlives a block: pools, caches, the guard's state
  * with base/pool.c (threads) and base/arena_pool.c (arenas) beneath.
  */
