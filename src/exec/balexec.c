@@ -99,29 +99,16 @@ static int64_t list_index(const struct bal *list, const address *a)
     return idx ? (int64_t)*idx : -1;
 }
 
-
 /* The number of changes (sorted by index) at an index below limit. */
 static size_t changes_below(const struct bal_change *c, size_t n, uint32_t limit)
 {
     return index_search((const char *)c, sizeof *c, offsetof(struct bal_change, index), 0, n, limit);
 }
 
-/* The latest change at an index in [1, limit), or NULL (index 0, the
- * system calls, is already in the world). */
-static const struct bal_change *latest(const struct bal_change *c, size_t n, uint32_t limit)
-{
-    size_t k = changes_below(c, n, limit);
-    return k && c[k - 1].index >= 1 ? &c[k - 1] : NULL;
-}
-
-/* The position of the change at exactly `index`, or -1. */
-static int64_t change_at(const struct bal_change *c, size_t n, uint32_t index)
-{
-    size_t k = changes_below(c, n, index);
-    return k < n && c[k].index == index ? (int64_t)k : -1;
-}
-
-/* latest and change_at from one search: p = changes_below(c, n, u). */
+/* Given p = changes_below(c, n, u) (one search serves both): the
+ * latest change at an index in [1, u), or NULL (index 0, the system
+ * calls, is already in the world); the position of the change at exactly
+ * u, or -1. */
 static const struct bal_change *latest_from(const struct bal_change *c, size_t p)
 {
     return p && c[p - 1].index >= 1 ? &c[p - 1] : NULL;
@@ -131,17 +118,19 @@ static int64_t change_at_from(const struct bal_change *c, size_t n, size_t p, ui
     return p < n && c[p].index == u ? (int64_t)p : -1;
 }
 
+static const struct bal_change *latest(const struct bal_change *c, size_t n, uint32_t limit)
+{
+    return latest_from(c, changes_below(c, n, limit));
+}
+
+static int64_t change_at(const struct bal_change *c, size_t n, uint32_t index)
+{
+    return change_at_from(c, n, changes_below(c, n, index), index);
+}
+
 static size_t codes_below(const struct bal_code_change *c, size_t n, uint32_t limit)
 {
-    size_t lo = 0, hi = n;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (c[mid].index < limit)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo;
+    return index_search((const char *)c, sizeof *c, offsetof(struct bal_code_change, index), 0, n, limit);
 }
 
 static const struct bal_code_change *latest_code(const struct bal_code_change *c, size_t n, uint32_t limit)
@@ -261,25 +250,36 @@ static size_t writes_below(const struct balexec *x, size_t k, const u256 *key, u
 
 /* The latest write of slot key of account k at an index in [1, limit),
  * or NULL. */
-static const struct bal_slot_change *latest_write(const struct balexec *x, size_t k, const u256 *key,
-                                                  uint32_t limit)
+static const struct bal_slot_change *latest_write_from(const struct balexec *x, size_t k,
+                                                       const struct slot_entry *e, size_t p)
 {
-    const struct slot_entry *e;
-    size_t p = writes_below(x, k, key, limit, &e);
     if (!e || !e->count || p == e->first)
         return NULL;
     const struct bal_slot_change *w = &x->list->accounts[k].writes[p - 1];
     return w->index >= 1 ? w : NULL;
 }
+static const struct bal_slot_change *latest_write(const struct balexec *x, size_t k, const u256 *key,
+                                                  uint32_t limit)
+{
+    const struct slot_entry *e;
+    size_t p = writes_below(x, k, key, limit, &e);
+    return latest_write_from(x, k, e, p);
+}
 
-/* The position of account k's write of slot key at exactly `index`, or -1. */
+/* The position of account k's write of slot key at exactly `index`, or
+ * -1 (write_at_from: given p and e from writes_below at index). */
+static int64_t write_at_from(const struct balexec *x, size_t k, const struct slot_entry *e, size_t p,
+                             uint32_t index)
+{
+    return e && e->count && p < (size_t)e->first + e->count && x->list->accounts[k].writes[p].index == index
+               ? (int64_t)p
+               : -1;
+}
 static int64_t write_at(const struct balexec *x, size_t k, const u256 *key, uint32_t index)
 {
     const struct slot_entry *e;
     size_t p = writes_below(x, k, key, index, &e);
-    return e && e->count && p < (size_t)e->first + e->count && x->list->accounts[k].writes[p].index == index
-               ? (int64_t)p
-               : -1;
+    return write_at_from(x, k, e, p, index);
 }
 
 /* Whether the list writes slot key of account k at any index. */
@@ -630,17 +630,13 @@ static void check_writes(struct balexec *x, struct balexec_view *v, uint32_t tx,
         const struct bal_account *acc = &x->list->accounts[k];
         const struct slot_entry *e;
         size_t q = writes_below(x, (size_t)k, &s->key, u, &e);
-        bool runs = e && e->count;
-        u256 before;
-        if (runs && q > e->first && acc->writes[q - 1].index >= 1)
-            before = acc->writes[q - 1].value;
-        else
-            before = x->pre[k] ? world_get_storage(x->pre[k], &s->key) : u256_zero();
+        const struct bal_slot_change *last = latest_write_from(x, (size_t)k, e, q);
+        u256 before = last ? last->value : x->pre[k] ? world_get_storage(x->pre[k], &s->key) : u256_zero();
         if (u256_eq(&before, &s->value)) { /* EIP-7928: an unchanged slot is a read */
             check_read(x, v->bits, tx, (size_t)k, &s->addr, &s->key);
             continue;
         }
-        int64_t p = runs && q < (size_t)e->first + e->count && acc->writes[q].index == u ? (int64_t)q : -1;
+        int64_t p = write_at_from(x, (size_t)k, e, q, u);
         if (p >= 0 && u256_eq(&acc->writes[p].value, &s->value))
             mark(v->bits, x->mark_base[k] + (size_t)p);
         else

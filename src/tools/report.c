@@ -360,8 +360,8 @@ static void report_speedup_chart(FILE *out, const struct report *r, const char *
                 ymax = report_speedup(b, t);
             if (b->bound[t] > ymax)
                 ymax = b->bound[t];
-            if (b->has_bal && b->seq_ms > 0 && b->bal_ms[t] > 0 && b->seq_ms / b->bal_ms[t] > ymax)
-                ymax = b->seq_ms / b->bal_ms[t];
+            if (b->has_bal && report_bal_speedup(b, t) > ymax)
+                ymax = report_bal_speedup(b, t);
         }
     }
     if (max_threads > ymax)
@@ -684,14 +684,16 @@ static int report_gantt(FILE *out, const struct par_record *rec, int threads, bo
 
 /* ---- HTML: the three engines (bench --engine seq,stm,bal) ---- */
 
-/* The list-driven engine's bound at t, capped by the machine's ceiling
- * where measured: what its speedup is held against. */
+/* A bound at t, capped by the machine's ceiling where measured: what a
+ * speedup is held against. */
+static double report_limit(const struct report_block *b, int t, double bound)
+{
+    return b->ceiling[t] > 0 && b->ceiling[t] < bound ? b->ceiling[t] : bound;
+}
+
 static double report_bal_limit(const struct report_block *b, int t)
 {
-    double lim = b->bal_bound[t];
-    if (b->ceiling[t] > 0 && b->ceiling[t] < lim)
-        lim = b->ceiling[t];
-    return lim;
+    return report_limit(b, t, b->bal_bound[t]);
 }
 
 static bool report_has_bal(const struct report *r)
@@ -820,9 +822,7 @@ static int report_block_engines(FILE *out, const struct report_block *b)
             bool bal = e == 1;
             double sp = bal ? report_bal_speedup(b, t) : report_speedup(b, t);
             double bound = bal ? b->bal_bound[t] : b->bound[t];
-            double lim = bound;
-            if (b->ceiling[t] > 0 && b->ceiling[t] < lim)
-                lim = b->ceiling[t];
+            double lim = report_limit(b, t, bound);
             fprintf(out, "<tr><td class=\"l\">%s</td><td>%d</td>",
                     bal ? "access-list-driven (bound min(P, W/L))" : "Block-STM (bound min(P, W/S))",
                     b->threads[t]);
