@@ -135,6 +135,11 @@ enum wrong_kind {
     WRONG_LAST_INDEX, /* an account's last balance change moved to the next index */
     WRONG_NO_READ,    /* a storage read dropped */
     WRONG_EDGE,       /* a change at index 0 (system calls) or n + 1 (withdrawals) altered */
+    /* a balance change no transaction made, at the last transaction's
+     * index, to an account it leaves alone: every transaction's check
+     * holds, the commit writes the world from the list, and only the
+     * final check finds it (the world must then be rolled back) */
+    WRONG_EXTRA_CHANGE,
     WRONG_KIND_COUNT
 };
 
@@ -174,6 +179,20 @@ static bool make_wrong(struct bal *b, enum wrong_kind w, uint32_t last_index)
                     a->writes[k].value = u256_add(&a->writes[k].value, &one);
                     return true;
                 }
+            break;
+        case WRONG_EXTRA_CHANGE:
+            /* (last_index - 1: the last transaction's; most accounts'
+             * last change is below it, the coinbase's is not) */
+            if (a->balance_count && a->balances[a->balance_count - 1].index + 1 < last_index) {
+                struct bal_change *c = realloc(a->balances, (a->balance_count + 1) * sizeof *c);
+                assert_non_null(c);
+                a->balances = c;
+                a->balance_cap = a->balance_count + 1;
+                c[a->balance_count].index = last_index - 1;
+                c[a->balance_count].value = u256_add(&c[a->balance_count - 1].value, &one);
+                a->balance_count++;
+                return true;
+            }
             break;
         default:
             break;

@@ -41,6 +41,7 @@
 
 #include "../include/parevm.h"
 #include "../src/base/buf.h"
+#include "../src/exec/bal.h"
 #include "../src/exec/exec.h"
 #include "../src/exec/exec_env.h"
 #include "../src/io/blocktest.h"
@@ -607,6 +608,45 @@ static void test_exec_parallel(void **state)
     par_teardown(&a);
 }
 
+/* The same block driven by its own access list (EIP-7928, balexec.h):
+ * the list's engine, its commit writing the world from the list, and the
+ * run without the list it falls back to. Every refused allocation must
+ * leave the world as it was, or end in the sequential result. */
+static void test_exec_driven(void **state)
+{
+    (void)state;
+    static struct par_arg a;
+    if (!par_setup(&a, "1150000"))
+        skip();
+    static struct bal list;
+    bal_init(&list);
+    struct world w;
+    assert_int_equal(world_clone(&a.f.pre, &w), PAREVM_OK);
+    struct exec_options rec = {.threads = 1, .bal = &list};
+    struct block_result r;
+    assert_int_equal(exec_block_parallel(&a.cfg, &a.f.block, &w, &a.f.hashes, &rec, &r, NULL), PAREVM_OK);
+    assert_true(list.finished);
+    block_result_free(&r);
+    world_free(&w);
+    /* (the list drives this block: no fallback without a fault) */
+    struct exec_stats stats;
+    memset(&stats, 0, sizeof stats);
+    assert_int_equal(world_clone(&a.f.pre, &w), PAREVM_OK);
+    struct exec_options drive = {.threads = 4, .force = true, .drive = &list};
+    assert_int_equal(exec_block_parallel(&a.cfg, &a.f.block, &w, &a.f.hashes, &drive, &r, &stats), PAREVM_OK);
+    assert_true(stats.bal_driven);
+    exec_stats_reset(&stats);
+    block_result_free(&r);
+    world_free(&w);
+    a.opt.drive = &list;
+    struct par_fresh x = {&a, "1150000"};
+    struct fault_op op = {"exec_block_parallel driven by its access list (4 threads)", run_exec_parallel_fresh, &x,
+                          NULL, step_for(1), true};
+    fault_loop(&op);
+    bal_free(&list);
+    par_teardown(&a);
+}
+
 /* pthread_create failing the Nth time, in the worker pool (its threads
  * live on: later runs start fewer or none) or for a deep stack: the block
  * runs on the threads it has, or fails with an error, never hangs nor
@@ -778,7 +818,8 @@ int main(void)
         cmocka_unit_test(test_thread_create), /* first: the worker pool starts empty */
         cmocka_unit_test(test_write_set_apply),    cmocka_unit_test(test_statetest_loader),
         cmocka_unit_test(test_mainnet_loader),     cmocka_unit_test(test_exec_sequential),
-        cmocka_unit_test(test_exec_parallel),      cmocka_unit_test(test_t8n_shanghai),
+        cmocka_unit_test(test_exec_parallel),      cmocka_unit_test(test_exec_driven),
+        cmocka_unit_test(test_t8n_shanghai),
         cmocka_unit_test(test_t8n_paris_parallel), cmocka_unit_test(test_t8n_prague),
         cmocka_unit_test(test_blocktest_loader),
     };

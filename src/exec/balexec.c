@@ -89,6 +89,14 @@ struct balexec {
      * runs, timed from rec_t0. */
     struct rec_worker *rec;
     uint64_t rec_t0;
+    /* Per worker, the write set its transactions build (one at a time:
+     * checked, then emptied; the commit writes the list's changes
+     * instead, balexec_apply). */
+    struct worker_ws *ws;
+};
+
+struct worker_ws {
+    _Alignas(64) struct write_set ws; /* (a line of its own: each worker's counts) */
 };
 
 /* ---- the list, searched ---- */
@@ -662,36 +670,40 @@ static void run_one(struct balexec *x, size_t worker, size_t k)
     memset(v.cache_k, 0, sizeof v.cache_k);
     struct state_view view = {&balexec_view_ops, &v};
     struct tx_check check = {x, &v, i};
-    struct write_set ws;
-    write_set_init(&ws);
-    uint64_t t0 = monotonic_ns();
+    struct write_set *ws = &x->ws[worker].ws;
+    /* The clock only for the schedule (nothing else reads exec_ns of a
+     * driven run; a read of it costs as much as a small transaction's
+     * check). */
+    uint64_t t0 = x->rec ? monotonic_ns() : 0;
     /* As in Block-STM: executed as if no gas had been used before it
      * (the commit re-checks the block gas limit in order). */
     int err =
-        transition_apply_recorded(x->env, &view, &x->txs[i], 0, NULL, on_access, &check, &o->result, &ws);
-    uint64_t t1 = monotonic_ns();
-    o->exec_ns = t1 - t0;
-    if (x->rec)
+        transition_apply_recorded(x->env, &view, &x->txs[i], 0, NULL, on_access, &check, &o->result, ws);
+    if (x->rec) {
+        uint64_t t1 = monotonic_ns();
+        o->exec_ns = t1 - t0;
         rec_event(&x->rec[worker], t0, t1, i, 0, PAR_EV_EXECUTE, PAR_EV_OK, x->rec_t0);
+    }
     if (err) {
         /* no writes; the error surfaces if the commit reaches it */
-        write_set_reset(&ws);
         tx_result_free(&o->result);
         memset(&o->result, 0, sizeof o->result);
         if (err == PAREVM_ERR_NOMEM)
             atomic_store_explicit(&x->err, err, memory_order_relaxed);
     } else if (o->result.error == TXERR_NONE) {
-        check_writes(x, &v, i, &ws);
+        check_writes(x, &v, i, ws);
         if (v.unsure) {
             address none = {{0}};
             fail(x, i, FAIL_UNSURE, &none, NULL);
         }
     }
+    /* Checked: the writes are the list's at its index (o->ws stays
+     * empty; balexec_apply writes the list's). */
+    write_set_reset(ws);
     if (o->result.log_count) { /* (parallel.h: bloom) */
         logs_bloom(o->result.logs, o->result.log_count, o->bloom);
         o->bloom_set = true;
     }
-    o->ws = ws;
     o->internal_err = err;
     o->incarnations = 1;
 }
@@ -779,6 +791,9 @@ void balexec_free(struct balexec *x)
     free(x->slot_mask);
     free(x->fails);
     rec_workers_free(x->rec, (int)x->workers);
+    for (size_t w = 0; x->ws && w < x->workers; w++)
+        write_set_free(&x->ws[w].ws);
+    free(x->ws);
     free(x);
 }
 
@@ -860,12 +875,16 @@ int balexec_execute(const struct block_env *env, const struct world *base, const
         slots_plan(x, &slots);
         x->slots = malloc((slots ? slots : 1) * sizeof *x->slots);
     }
+    x->ws = aligned_alloc(_Alignof(struct worker_ws), x->workers * sizeof *x->ws);
+    for (size_t w = 0; x->ws && w < x->workers; w++)
+        write_set_init(&x->ws[w].ws);
     if (rec) {
         x->rec = calloc(x->workers, sizeof *x->rec);
         for (size_t w = 0; x->rec && w < x->workers; w++)
             x->rec[w].thread = (uint16_t)w;
     }
-    if (!x->order || !x->fails || !x->pre || !x->mark_base || !x->bits || !x->slots || (rec && !x->rec)) {
+    if (!x->order || !x->fails || !x->pre || !x->mark_base || !x->bits || !x->slots || !x->ws ||
+        (rec && !x->rec)) {
         balexec_free(x);
         return PAREVM_ERR_NOMEM;
     }
@@ -1037,4 +1056,71 @@ bool balexec_verify(struct balexec *x, const struct bal *edges, size_t n, char *
     }
     (void)n; /* (the list's entries at indices above n + 1 are never marked) */
     return true;
+}
+
+/* ---- the transactions' changes, written ---- */
+
+/* Write sets of up to this many accounts and entries are applied with
+ * their world look-ups side by side (write_set.c's small path): the
+ * accounts' records are cold, and their misses then overlap. */
+#define APPLY_ADDRS 16
+#define APPLY_ENTRIES 64
+
+int balexec_apply(const struct balexec *x, struct world *w, const struct ws_observer *obs)
+{
+    const struct bal *list = x->list;
+    /* the changes at indices 1..n: below n + 1 (latest: not at 0) */
+    const uint32_t end = (uint32_t)x->n + 1;
+    struct write_set ws;
+    write_set_init(&ws);
+    size_t addrs = 0; /* the accounts in ws */
+    int err = PAREVM_OK;
+    for (size_t k = 0; k <= list->account_count && !err; k++) {
+        /* ws is applied when full, before an account that would not
+         * fit, and at the end */
+        const struct bal_account *acc = k < list->account_count ? &list->accounts[k] : NULL;
+        if (addrs && (!acc || addrs == APPLY_ADDRS ||
+                      ws.account_count + ws.slot_count + 1 + acc->write_count > APPLY_ENTRIES)) {
+            err = write_set_apply_observed(&ws, w, obs);
+            write_set_reset(&ws);
+            addrs = 0;
+        }
+        if (!acc || err)
+            continue;
+        size_t before = ws.account_count + ws.slot_count;
+        const struct bal_change *cb = latest(acc->balances, acc->balance_count, end);
+        const struct bal_change *cn = latest(acc->nonces, acc->nonce_count, end);
+        const struct bal_code_change *cc = latest_code(acc->codes, acc->code_count, end);
+        if (cb || cn || cc) {
+            struct ws_account *wa = write_set_add_account(&ws, &acc->addr);
+            if (!wa) {
+                err = PAREVM_ERR_NOMEM;
+                break;
+            }
+            if (cb) {
+                wa->flags |= WS_BALANCE;
+                wa->balance = cb->value;
+            }
+            if (cn) {
+                wa->flags |= WS_NONCE;
+                wa->nonce = cn->value.w[0];
+            }
+            if (cc) {
+                wa->flags |= WS_CODE;
+                wa->code = code_retain(cc->code);
+            }
+        }
+        /* each slot's last write in its run (bal_finish: by key, then
+         * index) at an index in [1, end) */
+        for (size_t j = 0; j < acc->write_count && !err; j++) {
+            const struct bal_slot_change *c = &acc->writes[j];
+            bool last = j + 1 == acc->write_count || !u256_eq(&acc->writes[j + 1].key, &c->key) ||
+                        acc->writes[j + 1].index >= end;
+            if (last && c->index >= 1 && c->index < end)
+                err = write_set_add_slot(&ws, &acc->addr, &c->key, &c->value);
+        }
+        addrs += ws.account_count + ws.slot_count > before;
+    }
+    write_set_free(&ws);
+    return err;
 }

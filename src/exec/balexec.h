@@ -15,7 +15,8 @@
  * from the value before) must be the list's entry at u, and every
  * account and slot it accessed must be in the list. The caller
  * (exec_block, with exec_options.drive) commits the outputs in order as
- * it commits Block-STM's, records the units at index 0 and n + 1 (the
+ * it commits Block-STM's (receipts, gas; the world is written from the
+ * list, balexec_apply), records the units at index 0 and n + 1 (the
  * system calls, rewards, withdrawals, requests) with bal.h, and
  * balexec_verify then checks that those are the list's entries there and
  * that every entry and read of the list was met. Together that is
@@ -40,6 +41,7 @@
 
 #include "../evm/env.h"
 #include "../state/world.h"
+#include "../state/write_set.h"
 #include "bal.h"
 #include "parallel.h"
 
@@ -51,7 +53,8 @@ struct balexec;
  * on up to `threads` workers (the calling thread included), longest gas
  * limit first, each checked against the list at its index. out[0..n)
  * must be zeroed; on PAREVM_OK *run is the run (free with balexec_free),
- * out[i] holds what parallel_execute would (one incarnation, no deps)
+ * out[i] holds what parallel_execute would (one incarnation, no deps),
+ * but for its write set, left empty (balexec_apply writes the changes)
  * and *held says whether every check passed (else why says where the
  * first failing transaction left the list, and out may be incomplete:
  * workers stop early; *wrong: that proves the list wrong, rather than
@@ -74,6 +77,16 @@ int balexec_execute(const struct block_env *env, const struct world *base, const
  * read of the list was met by the transactions or by edges. Else false
  * and why names the first thing that differs. */
 bool balexec_verify(struct balexec *run, const struct bal *edges, size_t n, char *why, size_t why_len);
+
+/* The commit's writes of a driven run (out[i].ws are left empty): per
+ * list account, its latest balance, nonce, code and slot values at an
+ * index in [1, n], applied to w (through obs, the commit's undo log),
+ * one account at a time. Once every transaction held and
+ * balexec_verify passes, those are exactly what the transactions'
+ * write sets, applied in order, would have left; where it fails, the
+ * caller rolls the block back. PAREVM_ERR_NOMEM (w then holds the
+ * accounts before the one that failed: the undo log has them). */
+int balexec_apply(const struct balexec *run, struct world *w, const struct ws_observer *obs);
 
 void balexec_free(struct balexec *run);
 

@@ -144,7 +144,7 @@ static int exec_block(const struct chain_config *cfg, const struct block *b, str
                                   stats && opt->record ? &stats->record : NULL, &driven, &held, &wrong, dr->why,
                                   sizeof dr->why);
         s.par_count = s.par ? b->tx_count : 0;
-        s.drive_txs = true;
+        s.driven = driven;
         if (!err && !held) { /* (why says which transaction left the list) */
             dr->mismatch = wrong;
             stop = true;

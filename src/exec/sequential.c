@@ -23,6 +23,7 @@
 #include "sequential.h"
 
 #include "bal.h"
+#include "balexec.h"
 #include "exec.h"
 #include "exec_env.h"
 #include "parallel.h"
@@ -258,6 +259,13 @@ static int apply_logged(struct undo_log *u, const struct write_set *ws, struct w
     return write_set_apply_observed(ws, w, &log);
 }
 
+/* A driven run's writes: the list's changes (balexec_apply), logged. */
+static int apply_driven(const struct balexec *run, struct undo_log *u, struct world *w)
+{
+    struct ws_observer log = {undo_see_account, undo_see_slot, u};
+    return balexec_apply(run, w, &log);
+}
+
 /* ---- results ---- */
 
 /* ---- the executor ---- */
@@ -465,7 +473,7 @@ static int seq_tx(struct seq_run *s, size_t i, uint64_t *gas_used, bool *stop)
         *stop = true;
         return PAREVM_OK;
     }
-    if (s->bal && !s->drive_txs) { /* (bal runs sequentially: s->ws is this transaction's) */
+    if (s->bal && !s->driven) { /* (bal runs sequentially: s->ws is this transaction's) */
         /* (the included transactions' index: i, but under s->skip) */
         err = bal_record(s->bal, (uint32_t)s->r->receipt_count + 1, &s->ws, NULL, s->w);
         if (err) {
@@ -473,8 +481,8 @@ static int seq_tx(struct seq_run *s, size_t i, uint64_t *gas_used, bool *stop)
             return err;
         }
     }
-    if (s->defer_apply)
-        err = PAREVM_OK; /* par[i].ws is written later (apply_deferred) */
+    if (s->defer_apply || s->driven)
+        err = PAREVM_OK; /* par[i].ws is written later (apply_deferred), or empty (driven) */
     else if (s->skip)
         err = write_set_apply(&s->ws, s->w); /* nothing to undo */
     else
@@ -627,8 +635,11 @@ static void apply_deferred(struct deferred_apply *d)
     /* Each write set is freed once written (its job's thread frees it
      * while its memory is warm, not the caller afterwards). The undo log
      * is this job's alone until it returns. */
+    if (d->s->driven) /* (its outputs' write sets are empty) */
+        d->err = apply_driven(d->s->driven, d->undo, d->s->w);
     for (size_t i = 0; i < d->s->b->tx_count && !d->err; i++) {
-        d->err = apply_logged(d->undo, &d->s->par[i].ws, d->s->w);
+        if (!d->s->driven)
+            d->err = apply_logged(d->undo, &d->s->par[i].ws, d->s->w);
         write_set_free(&d->s->par[i].ws);
     }
 }
@@ -763,12 +774,16 @@ int seq_system_calls(struct seq_run *s, bool *stop)
 
 int seq_transactions(struct seq_run *s, int threads, uint64_t *gas_used, bool *stop)
 {
+    if (*stop) /* (a driven run that did not hold: nothing commits, nothing is deferred) */
+        return PAREVM_OK;
     /* (under s->skip every check runs in order, as geth's t8n) */
     s->no_undo = !s->skip && s->par && s->par_count == s->b->tx_count && par_all_commit(s);
     s->defer_apply = s->no_undo && threads > 1;
     int err = PAREVM_OK;
     for (size_t i = 0; i < s->b->tx_count && !err && !*stop; i++)
         err = seq_tx(s, i, gas_used, stop);
+    if (!err && !*stop && s->driven && !s->defer_apply)
+        err = apply_driven(s->driven, &s->undo, s->w);
     return err;
 }
 

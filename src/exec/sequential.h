@@ -35,6 +35,7 @@
 #include "exec.h"
 
 struct bal;
+struct balexec;
 struct evm_tracer;
 struct exec_env;
 
@@ -122,8 +123,10 @@ struct seq_run {
     struct bal *bal;
     /* exec_options.drive: the transactions ran and were checked by the
      * list's engine (balexec.h); bal then records only the units at
-     * index 0 and n + 1 (balexec_verify checks them). */
-    bool drive_txs;
+     * index 0 and n + 1 (balexec_verify checks them), and the world is
+     * written from the list (balexec_apply) once every transaction
+     * committed: par[i].ws are empty. NULL: not driven. */
+    const struct balexec *driven;
     const struct seq_skip *skip;      /* NULL: a block's rules (invalid: stop) */
     const struct seq_tx_hooks *hooks; /* NULL: none */
     size_t error_tx;                  /* the transaction of the internal error noted in r->invalid_message */
