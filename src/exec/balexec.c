@@ -1062,9 +1062,24 @@ bool balexec_verify(struct balexec *x, const struct bal *edges, size_t n, char *
 
 /* Write sets of up to this many accounts and entries are applied with
  * their world look-ups side by side (write_set.c's small path): the
- * accounts' records are cold, and their misses then overlap. */
+ * accounts' records are cold, and their misses then overlap. A contract
+ * with more slots than that is applied in parts: one write set of all
+ * its slots would reserve room for each in its storage (write_set.c's
+ * general path), doubling a token's table though most of its slots
+ * exist. */
 #define APPLY_ADDRS 16
 #define APPLY_ENTRIES 64
+
+/* balexec_apply's write set, applied and emptied. */
+static int apply_part(struct write_set *ws, size_t *addrs, struct world *w, const struct ws_observer *obs)
+{
+    int err = ws->account_count + ws->slot_count ? write_set_apply_observed(ws, w, obs) : PAREVM_OK;
+    write_set_reset(ws);
+    *addrs = 0;
+    return err;
+}
+
+#define APPLY_AHEAD 4 /* accounts whose changes are fetched ahead */
 
 int balexec_apply(const struct balexec *x, struct world *w, const struct ws_observer *obs)
 {
@@ -1075,28 +1090,27 @@ int balexec_apply(const struct balexec *x, struct world *w, const struct ws_obse
     write_set_init(&ws);
     size_t addrs = 0; /* the accounts in ws */
     int err = PAREVM_OK;
-    for (size_t k = 0; k <= list->account_count && !err; k++) {
-        /* ws is applied when full, before an account that would not
-         * fit, and at the end */
-        const struct bal_account *acc = k < list->account_count ? &list->accounts[k] : NULL;
-        if (addrs && (!acc || addrs == APPLY_ADDRS ||
-                      ws.account_count + ws.slot_count + 1 + acc->write_count > APPLY_ENTRIES)) {
-            err = write_set_apply_observed(&ws, w, obs);
-            write_set_reset(&ws);
-            addrs = 0;
+    for (size_t k = 0; k < list->account_count && !err; k++) {
+        const struct bal_account *acc = &list->accounts[k];
+        if (k + APPLY_AHEAD < list->account_count) {
+            const struct bal_account *next = &list->accounts[k + APPLY_AHEAD];
+            __builtin_prefetch(next->balances);
+            __builtin_prefetch(next->nonces);
         }
-        if (!acc || err)
-            continue;
-        size_t before = ws.account_count + ws.slot_count;
         const struct bal_change *cb = latest(acc->balances, acc->balance_count, end);
         const struct bal_change *cn = latest(acc->nonces, acc->nonce_count, end);
         const struct bal_code_change *cc = latest_code(acc->codes, acc->code_count, end);
+        bool in_ws = false; /* acc's address is among ws's */
         if (cb || cn || cc) {
-            struct ws_account *wa = write_set_add_account(&ws, &acc->addr);
+            if (addrs == APPLY_ADDRS || ws.account_count + ws.slot_count == APPLY_ENTRIES)
+                err = apply_part(&ws, &addrs, w, obs);
+            struct ws_account *wa = err ? NULL : write_set_add_account(&ws, &acc->addr);
             if (!wa) {
-                err = PAREVM_ERR_NOMEM;
+                err = err ? err : PAREVM_ERR_NOMEM;
                 break;
             }
+            addrs++;
+            in_ws = true;
             if (cb) {
                 wa->flags |= WS_BALANCE;
                 wa->balance = cb->value;
@@ -1116,11 +1130,22 @@ int balexec_apply(const struct balexec *x, struct world *w, const struct ws_obse
             const struct bal_slot_change *c = &acc->writes[j];
             bool last = j + 1 == acc->write_count || !u256_eq(&acc->writes[j + 1].key, &c->key) ||
                         acc->writes[j + 1].index >= end;
-            if (last && c->index >= 1 && c->index < end)
-                err = write_set_add_slot(&ws, &acc->addr, &c->key, &c->value);
+            if (!last || c->index < 1 || c->index >= end)
+                continue;
+            if (ws.account_count + ws.slot_count == APPLY_ENTRIES || (!in_ws && addrs == APPLY_ADDRS)) {
+                if ((err = apply_part(&ws, &addrs, w, obs)))
+                    break;
+                in_ws = false;
+            }
+            err = write_set_add_slot(&ws, &acc->addr, &c->key, &c->value);
+            if (!in_ws) {
+                addrs++;
+                in_ws = true;
+            }
         }
-        addrs += ws.account_count + ws.slot_count > before;
     }
+    if (!err)
+        err = apply_part(&ws, &addrs, w, obs);
     write_set_free(&ws);
     return err;
 }
