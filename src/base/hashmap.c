@@ -184,6 +184,14 @@ static uint8_t *find_slot(const struct hmap *m, struct slot_layout l, const void
     }
 }
 
+void hmap_prefetch(const struct hmap *m, const void *key)
+{
+    if (m->count == 0)
+        return;
+    size_t i = (size_t)hmap_hash_bytes(key, m->key_size) & (m->cap - 1);
+    __builtin_prefetch(m->slots + i * layout_of(m).size);
+}
+
 void *hmap_get(const struct hmap *m, const void *key)
 {
     struct slot_layout l = layout_of(m);

@@ -26,6 +26,8 @@ void hmap_clear(struct hmap *m); /* remove all, keep capacity */
 
 /* Pointer to the value for key, or NULL. Valid until the next insert. */
 void *hmap_get(const struct hmap *m, const void *key);
+/* A hint: start loading the slot where a look-up of key begins. */
+void hmap_prefetch(const struct hmap *m, const void *key);
 
 /* Pointer to the value for key, inserting a zeroed value if absent
  * (*inserted tells which; may be NULL). NULL only on allocation failure.

@@ -63,9 +63,11 @@ struct balexec {
     uint32_t *order;      /* transactions, longest gas limit first */
     uint64_t *gas_before; /* (threads > 1) per position of order, the gas limits before it */
     size_t n;
-    /* Per list account: its record in base (NULL: absent), looked up
-     * once; where its marks begin; whether anything accessed it. */
-    const struct world_account **pre;
+    /* The list's accounts by address (see acct_find), each with its
+     * record in base, looked up once. */
+    struct acct_entry *accts;
+    size_t acct_mask;
+    /* Per list account: where its marks begin. */
     size_t *mark_base;
     /* Marks, one bit each, set when a unit met what it stands for: per
      * list account, in this order, one per slot write, balance, nonce
@@ -145,6 +147,94 @@ static const struct bal_code_change *latest_code(const struct bal_code_change *c
 {
     size_t k = codes_below(c, n, limit);
     return k && c[k - 1].index >= 1 ? &c[k - 1] : NULL;
+}
+
+/* ---- the list's accounts, hashed ----
+ *
+ * A transaction's first question about an account is answered from one
+ * line: where the account is in the list, its record in the world, and
+ * the index of its first balance, nonce and code change (a sender's or
+ * a recipient's first change is often the transaction's own, so its
+ * view is the world's record, and the list's changes stay untouched).
+ * Open-addressed (at most two thirds full), filled by the workers before
+ * the transactions run. */
+
+#define ACCT_EMPTY UINT32_MAX
+#define NO_CHANGE UINT32_MAX /* (acct_entry.first_*: none at an index >= 1) */
+struct acct_entry {
+    _Alignas(64) address addr;
+    _Atomic uint32_t k; /* its position in the list; ACCT_EMPTY: a free entry */
+    const struct world_account *pre; /* NULL: absent from the world */
+    /* the index of its first change at an index >= 1 (the system calls'
+     * at 0 are already in the world), or NO_CHANGE */
+    uint32_t first_balance, first_nonce, first_code;
+};
+
+static inline size_t acct_hash(const address *a)
+{
+    uint64_t h0, h1;
+    memcpy(&h0, a->bytes, 8);
+    memcpy(&h1, a->bytes + 12, 8);
+    uint64_t h = (h0 ^ (h1 * 0x9e3779b97f4a7c15ull)) * 0xc4ceb9fe1a85ec53ull;
+    return (size_t)(h ^ (h >> 29));
+}
+
+static inline bool same_address(const address *a, const address *b)
+{
+    uint64_t a0, a1, b0, b1;
+    uint32_t a2, b2;
+    memcpy(&a0, a->bytes, 8);
+    memcpy(&b0, b->bytes, 8);
+    memcpy(&a1, a->bytes + 8, 8);
+    memcpy(&b1, b->bytes + 8, 8);
+    memcpy(&a2, a->bytes + 16, 4);
+    memcpy(&b2, b->bytes + 16, 4);
+    return ((a0 ^ b0) | (a1 ^ b1) | (uint64_t)(a2 ^ b2)) == 0;
+}
+
+/* a's entry, or NULL: the list lacks it. (After the fill's join: the
+ * entries are read as plain memory, k relaxed.) */
+static const struct acct_entry *acct_find(const struct balexec *x, const address *a)
+{
+    for (size_t i = acct_hash(a) & x->acct_mask;; i = (i + 1) & x->acct_mask) {
+        const struct acct_entry *e = &x->accts[i];
+        if (atomic_load_explicit(&e->k, memory_order_relaxed) == ACCT_EMPTY)
+            return NULL;
+        if (same_address(&e->addr, a))
+            return e;
+    }
+}
+
+/* The first change of c[0..n) (by index) at an index >= 1. */
+static uint32_t first_change(const struct bal_change *c, size_t n)
+{
+    if (n && c[0].index >= 1)
+        return c[0].index;
+    return n > 1 ? c[1].index : NO_CHANGE; /* (one change per index) */
+}
+
+/* Enter list account k, whose world record is pre. The list's addresses
+ * are distinct, so a worker only looks for a free entry: claiming it is
+ * the one atomic step, and nothing reads the rest before the join. */
+static void acct_insert(struct balexec *x, size_t k, const struct world_account *pre)
+{
+    const struct bal_account *acc = &x->list->accounts[k];
+    for (size_t i = acct_hash(&acc->addr) & x->acct_mask;; i = (i + 1) & x->acct_mask) {
+        struct acct_entry *e = &x->accts[i];
+        uint32_t empty = ACCT_EMPTY;
+        if (atomic_load_explicit(&e->k, memory_order_relaxed) != ACCT_EMPTY ||
+            !atomic_compare_exchange_strong_explicit(&e->k, &empty, (uint32_t)k, memory_order_relaxed,
+                                                     memory_order_relaxed))
+            continue;
+        e->addr = acc->addr;
+        e->pre = pre;
+        e->first_balance = first_change(acc->balances, acc->balance_count);
+        e->first_nonce = first_change(acc->nonces, acc->nonce_count);
+        e->first_code = acc->code_count && acc->codes[0].index >= 1 ? acc->codes[0].index
+                        : acc->code_count > 1                        ? acc->codes[1].index
+                                                                     : NO_CHANGE;
+        return;
+    }
 }
 
 /* ---- the list's slots, hashed ----
@@ -341,57 +431,51 @@ struct balexec_view {
     uint32_t limit; /* the transaction's block access index */
     bool unsure;
     uint64_t *bits; /* its worker's marks */
-    /* The list positions of accounts asked before, direct-mapped by an
-     * address byte (a transaction asks of a few accounts many times: its
-     * reads, accesses and writes); cache_k - 1, 0: empty. */
+    /* The entries of accounts asked before, direct-mapped by an address
+     * byte (a transaction asks of a few accounts many times: its reads,
+     * accesses and writes); NULL: empty; &acct_absent: not in the list. */
     address cache_addr[VIEW_CACHE];
-    int64_t cache_k[VIEW_CACHE];
+    const struct acct_entry *cache_e[VIEW_CACHE];
 };
 
-static inline bool same_address(const address *a, const address *b)
-{
-    uint64_t a0, a1, b0, b1;
-    uint32_t a2, b2;
-    memcpy(&a0, a->bytes, 8);
-    memcpy(&b0, b->bytes, 8);
-    memcpy(&a1, a->bytes + 8, 8);
-    memcpy(&b1, b->bytes + 8, 8);
-    memcpy(&a2, a->bytes + 16, 4);
-    memcpy(&b2, b->bytes + 16, 4);
-    return ((a0 ^ b0) | (a1 ^ b1) | (uint64_t)(a2 ^ b2)) == 0;
-}
+static const struct acct_entry acct_absent;
 
-/* list_index through the view's cache. */
-static int64_t view_index(struct balexec_view *v, const address *a)
+/* acct_find through the view's cache. */
+static const struct acct_entry *view_entry(struct balexec_view *v, const address *a)
 {
     unsigned slot = (a->bytes[19] ^ a->bytes[7]) & (VIEW_CACHE - 1);
-    if (v->cache_k[slot] && same_address(&v->cache_addr[slot], a))
-        return v->cache_k[slot] - 1;
-    int64_t k = list_index(v->x->list, a);
+    const struct acct_entry *e = v->cache_e[slot];
+    if (e && same_address(&v->cache_addr[slot], a))
+        return e == &acct_absent ? NULL : e;
+    e = acct_find(v->x, a);
     v->cache_addr[slot] = *a;
-    v->cache_k[slot] = k + 1;
-    return k;
+    v->cache_e[slot] = e ? e : &acct_absent;
+    return e;
 }
 
-/* The list's entry for a (NULL: none) and a's record in the world. */
-static const struct bal_account *view_lookup(struct balexec_view *v, const address *a,
-                                             const struct world_account **w)
+/* a's record in the world: its entry's, or looked up (an account the
+ * list lacks fails its transaction's check). */
+static const struct world_account *view_pre(const struct balexec_view *v, const struct acct_entry *e,
+                                            const address *a)
 {
-    int64_t k = view_index(v, a);
-    if (k < 0) {
-        *w = world_get(v->x->base, a);
-        return NULL;
-    }
-    *w = v->x->pre[k];
-    return &v->x->list->accounts[k];
+    return e ? e->pre : world_get(v->x->base, a);
+}
+
+static const struct bal_account *entry_account(const struct balexec_view *v, const struct acct_entry *e)
+{
+    return &v->x->list->accounts[e->k];
 }
 
 static int view_balance(void *ctx, const address *a, u256 *out)
 {
     struct balexec_view *v = ctx;
-    const struct world_account *w;
-    const struct bal_account *acc = view_lookup(v, a, &w);
-    const struct bal_change *c = acc ? latest(acc->balances, acc->balance_count, v->limit) : NULL;
+    const struct acct_entry *e = view_entry(v, a);
+    const struct world_account *w = view_pre(v, e, a);
+    const struct bal_change *c = NULL;
+    if (e && e->first_balance < v->limit) {
+        const struct bal_account *acc = entry_account(v, e);
+        c = latest(acc->balances, acc->balance_count, v->limit);
+    }
     *out = c ? c->value : w ? w->balance : u256_zero();
     return PAREVM_OK;
 }
@@ -399,9 +483,13 @@ static int view_balance(void *ctx, const address *a, u256 *out)
 static int view_nonce(void *ctx, const address *a, uint64_t *nonce, bool *exists)
 {
     struct balexec_view *v = ctx;
-    const struct world_account *w;
-    const struct bal_account *acc = view_lookup(v, a, &w);
-    const struct bal_change *c = acc ? latest(acc->nonces, acc->nonce_count, v->limit) : NULL;
+    const struct acct_entry *e = view_entry(v, a);
+    const struct world_account *w = view_pre(v, e, a);
+    const struct bal_change *c = NULL;
+    if (e && e->first_nonce < v->limit) {
+        const struct bal_account *acc = entry_account(v, e);
+        c = latest(acc->nonces, acc->nonce_count, v->limit);
+    }
     if (c) {
         if (c->value.w[1] | c->value.w[2] | c->value.w[3])
             v->unsure = true; /* (no nonce is that large: the list is wrong) */
@@ -412,18 +500,21 @@ static int view_nonce(void *ctx, const address *a, uint64_t *nonce, bool *exists
     /* An account the world lacks exists once an earlier transaction gave
      * it a balance, nonce or code (from EIP-161 nothing else creates one;
      * an account created empty or deleted fails its creator's check). */
-    *exists = w != NULL || c ||
-              (acc && (latest(acc->balances, acc->balance_count, v->limit) ||
-                       latest_code(acc->codes, acc->code_count, v->limit)));
+    *exists = w != NULL || (e && (e->first_nonce < v->limit || e->first_balance < v->limit ||
+                                  e->first_code < v->limit));
     return PAREVM_OK;
 }
 
 static int view_code(void *ctx, const address *a, struct code **out)
 {
     struct balexec_view *v = ctx;
-    const struct world_account *w;
-    const struct bal_account *acc = view_lookup(v, a, &w);
-    const struct bal_code_change *c = acc ? latest_code(acc->codes, acc->code_count, v->limit) : NULL;
+    const struct acct_entry *e = view_entry(v, a);
+    const struct world_account *w = view_pre(v, e, a);
+    const struct bal_code_change *c = NULL;
+    if (e && e->first_code < v->limit) {
+        const struct bal_account *acc = entry_account(v, e);
+        c = latest_code(acc->codes, acc->code_count, v->limit);
+    }
     *out = c ? c->code : w ? w->code : code_empty();
     return PAREVM_OK;
 }
@@ -431,10 +522,9 @@ static int view_code(void *ctx, const address *a, struct code **out)
 static int view_storage(void *ctx, const address *a, const u256 *key, u256 *out)
 {
     struct balexec_view *v = ctx;
-    int64_t k = view_index(v, a);
-    const struct world_account *w = k >= 0 ? v->x->pre[k] : world_get(v->x->base, a);
-    const struct bal_slot_change *c =
-        k >= 0 && v->x->list->accounts[k].write_count ? latest_write(v->x, (size_t)k, key, v->limit) : NULL;
+    const struct acct_entry *e = view_entry(v, a);
+    const struct world_account *w = view_pre(v, e, a);
+    const struct bal_slot_change *c = e ? latest_write(v->x, e->k, key, v->limit) : NULL;
     *out = c ? c->value : w ? world_get_storage(w, key) : u256_zero();
     return PAREVM_OK;
 }
@@ -446,18 +536,18 @@ static int view_storage(void *ctx, const address *a, const u256 *key, u256 *out)
 static int view_has_storage(void *ctx, const address *a, bool *out)
 {
     struct balexec_view *v = ctx;
-    int64_t k = view_index(v, a);
-    const struct world_account *w = k >= 0 ? v->x->pre[k] : world_get(v->x->base, a);
+    const struct acct_entry *e = view_entry(v, a);
+    const struct world_account *w = view_pre(v, e, a);
     *out = w && world_account_has_storage(w);
-    if (k < 0)
+    if (!e)
         return PAREVM_OK;
-    const struct bal_account *acc = &v->x->list->accounts[k];
+    const struct bal_account *acc = entry_account(v, e);
     bool changed = false;
     for (size_t j = 0; j < acc->write_count; j++) {
         const struct bal_slot_change *s = &acc->writes[j];
         if (s->index < 1 || s->index >= v->limit)
             continue;
-        const struct bal_slot_change *last = latest_write(v->x, (size_t)k, &s->key, v->limit);
+        const struct bal_slot_change *last = latest_write(v->x, e->k, &s->key, v->limit);
         changed = true;
         if (last && !u256_is_zero(&last->value)) {
             *out = true;
@@ -522,14 +612,14 @@ static void check_read(struct balexec *x, uint64_t *bits, uint32_t tx, size_t k,
 static int on_access(void *arg, const address *a, const u256 *slot)
 {
     struct tx_check *c = arg;
-    int64_t k = view_index(c->v, a);
-    if (k < 0) {
+    const struct acct_entry *e = view_entry(c->v, a);
+    if (!e) {
         fail(c->x, c->tx, FAIL_ACCOUNT, a, NULL);
         return PAREVM_OK;
     }
-    mark(c->v->bits, c->x->seen_base + (size_t)k);
+    mark(c->v->bits, c->x->seen_base + e->k);
     if (slot)
-        check_read(c->x, c->v->bits, c->tx, (size_t)k, a, slot);
+        check_read(c->x, c->v->bits, c->tx, e->k, a, slot);
     return PAREVM_OK;
 }
 
@@ -559,16 +649,17 @@ static void check_writes(struct balexec *x, struct balexec_view *v, uint32_t tx,
     const uint32_t u = v->limit;
     for (size_t i = 0; i < ws->account_count; i++) {
         const struct ws_account *wa = &ws->accounts[i];
-        int64_t k = view_index(v, &wa->addr);
-        if (k < 0) {
+        const struct acct_entry *e = view_entry(v, &wa->addr);
+        if (!e) {
             fail(x, tx, FAIL_ACCOUNT, &wa->addr, NULL);
             continue;
         }
-        mark(v->bits, x->seen_base + (size_t)k);
+        const size_t k = e->k;
+        mark(v->bits, x->seen_base + k);
         const struct bal_account *acc = &x->list->accounts[k];
         /* the values before it, as its view showed them (one search
          * each also finds the change at u) */
-        const struct world_account *w = x->pre[k];
+        const struct world_account *w = e->pre;
         size_t pb = changes_below(acc->balances, acc->balance_count, u);
         size_t pn = changes_below(acc->nonces, acc->nonce_count, u);
         const struct bal_change *cb = latest_from(acc->balances, pb);
@@ -602,12 +693,12 @@ static void check_writes(struct balexec *x, struct balexec_view *v, uint32_t tx,
             post = u256_add(&pre_balance, &wa->delta);
         if (!u256_eq(&post, &pre_balance) &&
             !expect_found(v->bits, acc->balances, change_at_from(acc->balances, acc->balance_count, pb, u),
-                          mark_balance(x, (size_t)k, 0), &post))
+                          mark_balance(x, k, 0), &post))
             fail(x, tx, FAIL_BALANCE, &wa->addr, NULL);
         if ((wa->flags & WS_NONCE) && wa->nonce != pre_nonce) {
             u256 nv = u256_from_u64(wa->nonce);
             if (!expect_found(v->bits, acc->nonces, change_at_from(acc->nonces, acc->nonce_count, pn, u),
-                              mark_nonce(x, (size_t)k, 0), &nv))
+                              mark_nonce(x, k, 0), &nv))
                 fail(x, tx, FAIL_NONCE, &wa->addr, NULL);
         }
         if ((wa->flags & WS_CODE) && wa->code) {
@@ -618,7 +709,7 @@ static void check_writes(struct balexec *x, struct balexec_view *v, uint32_t tx,
                 size_t p = codes_below(acc->codes, acc->code_count, u);
                 if (p < acc->code_count && acc->codes[p].index == u &&
                     hash32_eq(&acc->codes[p].code->hash, &wa->code->hash))
-                    mark(v->bits, mark_code(x, (size_t)k, p));
+                    mark(v->bits, mark_code(x, k, p));
                 else
                     fail(x, tx, FAIL_CODE, &wa->addr, NULL);
             }
@@ -626,25 +717,26 @@ static void check_writes(struct balexec *x, struct balexec_view *v, uint32_t tx,
     }
     for (size_t i = 0; i < ws->slot_count; i++) {
         const struct ws_slot *s = &ws->slots[i];
-        int64_t k = view_index(v, &s->addr);
-        if (k < 0) {
+        const struct acct_entry *ae = view_entry(v, &s->addr);
+        if (!ae) {
             fail(x, tx, FAIL_ACCOUNT, &s->addr, NULL);
             continue;
         }
-        mark(v->bits, x->seen_base + (size_t)k);
+        const size_t k = ae->k;
+        mark(v->bits, x->seen_base + k);
         /* One search gives both the value before it (as view_storage
          * showed it: the latest write below u, else the world's) and
          * the list's write at u. */
         const struct bal_account *acc = &x->list->accounts[k];
         const struct slot_entry *e;
-        size_t q = writes_below(x, (size_t)k, &s->key, u, &e);
-        const struct bal_slot_change *last = latest_write_from(x, (size_t)k, e, q);
-        u256 before = last ? last->value : x->pre[k] ? world_get_storage(x->pre[k], &s->key) : u256_zero();
+        size_t q = writes_below(x, k, &s->key, u, &e);
+        const struct bal_slot_change *last = latest_write_from(x, k, e, q);
+        u256 before = last ? last->value : ae->pre ? world_get_storage(ae->pre, &s->key) : u256_zero();
         if (u256_eq(&before, &s->value)) { /* EIP-7928: an unchanged slot is a read */
-            check_read(x, v->bits, tx, (size_t)k, &s->addr, &s->key);
+            check_read(x, v->bits, tx, k, &s->addr, &s->key);
             continue;
         }
-        int64_t p = write_at_from(x, (size_t)k, e, q, u);
+        int64_t p = write_at_from(x, k, e, q, u);
         if (p >= 0 && u256_eq(&acc->writes[p].value, &s->value))
             mark(v->bits, x->mark_base[k] + (size_t)p);
         else
@@ -654,9 +746,66 @@ static void check_writes(struct balexec *x, struct balexec_view *v, uint32_t tx,
 
 /* ---- execution ---- */
 
-/* Run the transaction at position k of the order on worker `worker`. */
-static void run_one(struct balexec *x, size_t worker, size_t k)
+/* ---- fetching ahead ----
+ *
+ * A transaction's first questions are of its sender and recipient, and
+ * each is a chain of cold loads: its entry, then its world record and
+ * list account, then the list's changes. A worker running positions k..
+ * of the order starts them for the next ones in stages, a position
+ * apart, so that each load is in flight while a transaction runs:
+ * entries three ahead, records and list accounts two ahead, changes one
+ * ahead. (Hints only: nothing here changes what is read.) */
+
+static void ahead_entry(const struct balexec *x, const address *a)
 {
+    __builtin_prefetch(&x->accts[acct_hash(a) & x->acct_mask]);
+}
+
+static void ahead_account(const struct balexec *x, const address *a)
+{
+    const struct acct_entry *e = acct_find(x, a);
+    if (!e)
+        return;
+    if (e->pre) {
+        __builtin_prefetch(&e->pre->balance);
+        __builtin_prefetch(&e->pre->code);
+    }
+    const char *acc = (const char *)&x->list->accounts[e->k];
+    __builtin_prefetch(acc);
+    __builtin_prefetch(acc + sizeof(struct bal_account) - 1);
+}
+
+static void ahead_changes(const struct balexec *x, const address *a)
+{
+    const struct acct_entry *e = acct_find(x, a);
+    if (!e)
+        return;
+    const struct bal_account *acc = &x->list->accounts[e->k];
+    if (e->first_balance != NO_CHANGE)
+        __builtin_prefetch(acc->balances);
+    if (e->first_nonce != NO_CHANGE)
+        __builtin_prefetch(acc->nonces);
+}
+
+static void ahead(const struct balexec *x, size_t k, void (*stage)(const struct balexec *, const address *))
+{
+    const struct tx *t = &x->txs[x->order[k]];
+    if (t->has_sender)
+        stage(x, &t->sender);
+    if (t->has_to)
+        stage(x, &t->to);
+}
+
+/* Run the transaction at position k of the order on worker `worker`;
+ * end: where the worker's run of positions ends (what it fetches ahead). */
+static void run_one(struct balexec *x, size_t worker, size_t k, size_t end)
+{
+    if (k + 3 < end)
+        ahead(x, k + 3, ahead_entry);
+    if (k + 2 < end)
+        ahead(x, k + 2, ahead_account);
+    if (k + 1 < end)
+        ahead(x, k + 1, ahead_changes);
     /* relaxed: a hint; a transaction run needlessly changes nothing */
     if (atomic_load_explicit(&x->failed, memory_order_relaxed))
         return;
@@ -667,7 +816,7 @@ static void run_one(struct balexec *x, size_t worker, size_t k)
     v.limit = i + 1;
     v.unsure = false;
     v.bits = x->bits + worker * x->words;
-    memset(v.cache_k, 0, sizeof v.cache_k);
+    memset(v.cache_e, 0, sizeof v.cache_e);
     struct state_view view = {&balexec_view_ops, &v};
     struct tx_check check = {x, &v, i};
     struct write_set *ws = &x->ws[worker].ws;
@@ -733,7 +882,7 @@ static void run_share(void *arg, size_t worker)
                                                    memory_order_relaxed))
             continue;
         for (size_t k = start; k < end; k++)
-            run_one(x, worker, k);
+            run_one(x, worker, k, end);
     }
 }
 
@@ -763,7 +912,8 @@ static int order_longest(const struct tx *txs, uint32_t *idx, size_t n)
     return PAREVM_OK;
 }
 
-/* The world records and slot tables of the list's accounts, 256 per job. */
+/* The entries (with their world records) and slot tables of the list's
+ * accounts, 256 per job. */
 #define PRE_CHUNK 256
 static void lookup_pre(void *arg, size_t chunk)
 {
@@ -772,7 +922,14 @@ static void lookup_pre(void *arg, size_t chunk)
     if (end > x->list->account_count)
         end = x->list->account_count;
     for (size_t k = chunk * PRE_CHUNK; k < end; k++) {
-        x->pre[k] = world_get(x->base, &x->list->accounts[k].addr);
+        if (k + 8 < end) { /* (what the next ones read and write: their misses overlap) */
+            const struct bal_account *next = &x->list->accounts[k + 8];
+            __builtin_prefetch(next->balances);
+            __builtin_prefetch(next->nonces);
+            __builtin_prefetch(&x->accts[acct_hash(&next->addr) & x->acct_mask], 1);
+            world_prefetch(x->base, &next->addr);
+        }
+        acct_insert(x, k, world_get(x->base, &x->list->accounts[k].addr));
         slots_fill(x, k);
     }
 }
@@ -783,7 +940,7 @@ void balexec_free(struct balexec *x)
         return;
     free(x->order);
     free(x->gas_before);
-    free(x->pre);
+    free(x->accts);
     free(x->mark_base);
     free(x->bits);
     free(x->slots);
@@ -852,7 +1009,14 @@ int balexec_execute(const struct block_env *env, const struct world *base, const
     size_t accounts = list->account_count, marks = 0;
     x->order = malloc((n ? n : 1) * sizeof *x->order);
     x->fails = calloc(n ? n : 1, sizeof *x->fails);
-    x->pre = malloc((accounts ? accounts : 1) * sizeof *x->pre);
+    /* (a power of two at least 3/2 the accounts) */
+    size_t acct_cap = 4;
+    while (acct_cap < accounts + accounts / 2)
+        acct_cap *= 2;
+    x->acct_mask = acct_cap - 1;
+    x->accts = aligned_alloc(_Alignof(struct acct_entry), acct_cap * sizeof *x->accts);
+    for (size_t i = 0; x->accts && i < acct_cap; i++)
+        atomic_init(&x->accts[i].k, ACCT_EMPTY);
     x->mark_base = malloc((accounts ? accounts : 1) * sizeof *x->mark_base);
     if (x->mark_base)
         for (size_t k = 0; k < accounts; k++) {
@@ -883,7 +1047,7 @@ int balexec_execute(const struct block_env *env, const struct world *base, const
         for (size_t w = 0; x->rec && w < x->workers; w++)
             x->rec[w].thread = (uint16_t)w;
     }
-    if (!x->order || !x->fails || !x->pre || !x->mark_base || !x->bits || !x->slots || !x->ws ||
+    if (!x->order || !x->fails || !x->accts || !x->mark_base || !x->bits || !x->slots || !x->ws ||
         (rec && !x->rec)) {
         balexec_free(x);
         return PAREVM_ERR_NOMEM;
@@ -915,7 +1079,7 @@ int balexec_execute(const struct block_env *env, const struct world *base, const
         for (size_t c = 0; c < chunks; c++)
             lookup_pre(x, c);
         for (size_t k = 0; k < n; k++)
-            run_one(x, 0, k);
+            run_one(x, 0, k, n);
     }
     err = atomic_load_explicit(&x->err, memory_order_relaxed);
     if (!err && rec) {
@@ -1079,7 +1243,7 @@ static int apply_part(struct write_set *ws, size_t *addrs, struct world *w, cons
     return err;
 }
 
-#define APPLY_AHEAD 4 /* accounts whose changes are fetched ahead */
+#define APPLY_AHEAD 4 /* (accounts fetched ahead: see balexec_apply) */
 
 int balexec_apply(const struct balexec *x, struct world *w, const struct ws_observer *obs)
 {
@@ -1092,10 +1256,22 @@ int balexec_apply(const struct balexec *x, struct world *w, const struct ws_obse
     int err = PAREVM_OK;
     for (size_t k = 0; k < list->account_count && !err; k++) {
         const struct bal_account *acc = &list->accounts[k];
+        /* (fetched ahead, in two stages: the world's slot and the
+         * account's entry, then its record and changes) */
+        if (k + 2 * APPLY_AHEAD < list->account_count) {
+            const address *a = &list->accounts[k + 2 * APPLY_AHEAD].addr;
+            world_prefetch(w, a);
+            __builtin_prefetch(&x->accts[acct_hash(a) & x->acct_mask]);
+        }
         if (k + APPLY_AHEAD < list->account_count) {
             const struct bal_account *next = &list->accounts[k + APPLY_AHEAD];
             __builtin_prefetch(next->balances);
             __builtin_prefetch(next->nonces);
+            const struct acct_entry *e = acct_find(x, &next->addr);
+            if (e && e->pre) {
+                __builtin_prefetch(&e->pre->balance);
+                __builtin_prefetch(&e->pre->code);
+            }
         }
         const struct bal_change *cb = latest(acc->balances, acc->balance_count, end);
         const struct bal_change *cn = latest(acc->nonces, acc->nonce_count, end);

@@ -165,6 +165,12 @@ static struct world_account *lazy_get(struct world *w, const address *a)
     return acct;
 }
 
+void world_prefetch(const struct world *w, const address *a)
+{
+    if (!w->lazy)
+        hmap_prefetch(&w->accounts, a);
+}
+
 struct world_account *world_get(const struct world *w, const address *a)
 {
     if (w->lazy) {

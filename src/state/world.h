@@ -78,6 +78,9 @@ void world_clear_storage(struct world_account *acct);
 
 /* NULL when the account does not exist. */
 struct world_account *world_get(const struct world *w, const address *a);
+/* A hint: start loading what world_get(w, a) reads first (nothing for a
+ * world with a source, whose look-ups lock). */
+void world_prefetch(const struct world *w, const address *a);
 /* Existing or newly created (zero) account; NULL on ENOMEM. */
 struct world_account *world_get_or_create(struct world *w, const address *a);
 void world_delete(struct world *w, const address *a);
