@@ -5,8 +5,64 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "clock.h"
 #include "deep_stack.h"
 #include "error.h"
+
+#include <unistd.h>
+
+#define POOL_SPIN_NS 50000 /* how long a thread watches before it parks */
+
+static inline void cpu_relax(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_pause();
+#elif defined(__aarch64__)
+    __asm__ __volatile__("yield");
+#endif
+}
+
+/* Whether threads of a job of `threads` may watch (no more than the
+ * processors online: otherwise a watcher takes a processor from a
+ * thread with work). */
+static bool may_spin(int threads)
+{
+    static atomic_int cpus; /* (0: not asked yet) */
+    int n = atomic_load_explicit(&cpus, memory_order_relaxed);
+    if (!n) {
+        long c = sysconf(_SC_NPROCESSORS_ONLN);
+        n = c > 0 ? (int)c : 1;
+        atomic_store_explicit(&cpus, n, memory_order_relaxed);
+    }
+    return threads <= n;
+}
+
+/* Watch *v (a generation) until it differs from `from`, for at most
+ * POOL_SPIN_NS. Returns whether it did. */
+static bool spin_while_u64(const _Atomic uint64_t *v, uint64_t from)
+{
+    uint64_t start = monotonic_ns();
+    for (unsigned i = 1;; i++) {
+        if (atomic_load_explicit(v, memory_order_acquire) != from)
+            return true;
+        cpu_relax();
+        if (!(i % 64) && monotonic_ns() - start > POOL_SPIN_NS)
+            return false;
+    }
+}
+
+/* Watch *v until it is 0, for at most POOL_SPIN_NS. */
+static bool spin_until_zero(const _Atomic int *v)
+{
+    uint64_t start = monotonic_ns();
+    for (unsigned i = 1;; i++) {
+        if (atomic_load_explicit(v, memory_order_acquire) == 0)
+            return true;
+        cpu_relax();
+        if (!(i % 64) && monotonic_ns() - start > POOL_SPIN_NS)
+            return false;
+    }
+}
 
 int pool_init(struct pool *p)
 {
@@ -49,6 +105,12 @@ static void *pool_thread(void *arg)
     uint64_t seen = 0;
     pthread_mutex_lock(&p->lock);
     for (;;) {
+        if (!p->stopping && p->generation == seen && may_spin(p->wanted + 1)) {
+            /* (the last job's size: the next one is likely alike) */
+            pthread_mutex_unlock(&p->lock);
+            spin_while_u64(&p->generation, seen);
+            pthread_mutex_lock(&p->lock);
+        }
         while (!p->stopping && (p->generation == seen || index >= p->wanted)) {
             seen = p->generation;
             pthread_cond_wait(&p->wake, &p->lock);
@@ -143,6 +205,8 @@ void pool_wait(struct pool *p, struct pool_job *job)
         job->count = 0;
         return;
     }
+    if (may_spin(p->wanted + 1))
+        spin_until_zero(&p->running); /* (a hint: the loop below decides) */
     pthread_mutex_lock(&p->lock);
     while (p->running > 0)
         pthread_cond_wait(&p->finished, &p->lock);

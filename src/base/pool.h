@@ -5,7 +5,12 @@
  * Creating threads (and what each builds up: large stacks, per-thread
  * caches of its callers) per job would cost more than small jobs take,
  * so a pool keeps its threads, parked on a condition variable, until
- * pool_destroy joins them. Threads start on first use, with stacks of
+ * pool_destroy joins them. A worker done with a job, and a caller
+ * waiting for its helpers, first watch for a short while (POOL_SPIN_NS)
+ * before they park, where the job's threads do not outnumber the
+ * processors: a block starts several short jobs in a row (look-ups,
+ * execution, the receipts root), and a parked thread on a virtual
+ * machine may take longer to wake than such a job takes to run. Threads start on first use, with stacks of
  * deep_stack_size() (deep_stack.h). One job uses a pool at a time; a
  * caller that finds it busy (jobs started concurrently from several
  * threads) gets threads of its own for that job, joined by pool_wait.
@@ -16,6 +21,7 @@
 #define PAREVM_BASE_POOL_H
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -33,11 +39,13 @@ struct pool {
     pthread_cond_t wake, finished;
     struct pool_worker workers[POOL_MAX];
     int count;               /* threads started */
-    uint64_t generation;     /* bumped per job */
+    /* bumped per job (atomic: a worker that just finished one watches it
+     * for a while before it parks, see pool_thread) */
+    _Atomic uint64_t generation;
     void *(*job_fn)(void *); /* what each worker runs: job_fn(job) */
     void *job;
     int wanted;    /* workers the job uses (indices 0..wanted-1) */
-    int running;   /* workers still inside the job */
+    _Atomic int running; /* workers still inside the job (atomic: pool_wait watches it first) */
     bool busy;     /* a job is using the pool */
     bool stopping; /* pool_destroy: every worker returns */
 };
