@@ -733,6 +733,17 @@ static void test_parallel_for_and_trie(void **state)
         for (size_t i = 0; i < N; i++)
             assert_int_equal(atomic_load(&hits[i]), 1);
     }
+    /* Short jobs back to back, as a block starts them: the workers (and
+     * the caller) watch before they park, and widths that fit the
+     * processors alternate with ones that do not (those park at once). */
+    static const int widths[] = {2, 2, 1, 2, 64, 2, 3, 2};
+    for (int round = 0; round < 2000; round++) {
+        for (size_t i = 0; i < 8; i++)
+            atomic_init(&hits[i], 0);
+        parallel_for(NULL, widths[round % 8], 8, count_index, hits);
+        for (size_t i = 0; i < 8; i++)
+            assert_int_equal(atomic_load(&hits[i]), 1);
+    }
     /* A receipts-like ordered trie hashed on the pool equals the plain one. */
     static uint8_t vals[N][40];
     const uint8_t *items[N];
