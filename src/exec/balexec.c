@@ -466,16 +466,24 @@ static const struct bal_account *entry_account(const struct balexec_view *v, con
     return &v->x->list->accounts[e->k];
 }
 
+/* e's latest balance (nonces: nonce) change below the view's index, or
+ * NULL (e NULL: an account the list lacks). */
+static const struct bal_change *view_latest(const struct balexec_view *v, const struct acct_entry *e,
+                                            bool nonces)
+{
+    if (!e || (nonces ? e->first_nonce : e->first_balance) >= v->limit)
+        return NULL;
+    const struct bal_account *acc = entry_account(v, e);
+    return nonces ? latest(acc->nonces, acc->nonce_count, v->limit)
+                  : latest(acc->balances, acc->balance_count, v->limit);
+}
+
 static int view_balance(void *ctx, const address *a, u256 *out)
 {
     struct balexec_view *v = ctx;
     const struct acct_entry *e = view_entry(v, a);
     const struct world_account *w = view_pre(v, e, a);
-    const struct bal_change *c = NULL;
-    if (e && e->first_balance < v->limit) {
-        const struct bal_account *acc = entry_account(v, e);
-        c = latest(acc->balances, acc->balance_count, v->limit);
-    }
+    const struct bal_change *c = view_latest(v, e, false);
     *out = c ? c->value : w ? w->balance : u256_zero();
     return PAREVM_OK;
 }
@@ -485,11 +493,7 @@ static int view_nonce(void *ctx, const address *a, uint64_t *nonce, bool *exists
     struct balexec_view *v = ctx;
     const struct acct_entry *e = view_entry(v, a);
     const struct world_account *w = view_pre(v, e, a);
-    const struct bal_change *c = NULL;
-    if (e && e->first_nonce < v->limit) {
-        const struct bal_account *acc = entry_account(v, e);
-        c = latest(acc->nonces, acc->nonce_count, v->limit);
-    }
+    const struct bal_change *c = view_latest(v, e, true);
     if (c) {
         if (c->value.w[1] | c->value.w[2] | c->value.w[3])
             v->unsure = true; /* (no nonce is that large: the list is wrong) */
