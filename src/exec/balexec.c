@@ -15,6 +15,7 @@
 #include "../chain/transition.h"
 #include "../state/state_view.h"
 #include "bal_search.h"
+#include "chaos.h"
 #include "exec_env.h"
 #include "record.h"
 
@@ -226,6 +227,7 @@ static void acct_insert(struct balexec *x, size_t k, const struct world_account 
             !atomic_compare_exchange_strong_explicit(&e->k, &empty, (uint32_t)k, memory_order_relaxed,
                                                      memory_order_relaxed))
             continue;
+        CHAOS_POINT(); /* (claimed, not yet written: others probe past it) */
         e->addr = acc->addr;
         e->pre = pre;
         e->first_balance = first_change(acc->balances, acc->balance_count);
@@ -835,6 +837,7 @@ static void run_one(struct balexec *x, size_t worker, size_t k, size_t end)
     struct state_view view = {&balexec_view_ops, &v};
     struct tx_check check = {x, &v, i};
     struct write_set *ws = &x->ws[worker].ws;
+    CHAOS_POINT();
     /* The clock only for the schedule (nothing else reads exec_ns of a
      * driven run; a read of it costs as much as a small transaction's
      * check). */
@@ -855,6 +858,7 @@ static void run_one(struct balexec *x, size_t worker, size_t k, size_t end)
         if (err == PAREVM_ERR_NOMEM)
             atomic_store_explicit(&x->err, err, memory_order_relaxed);
     } else if (o->result.error == TXERR_NONE) {
+        CHAOS_POINT(); /* (between the run and its check: another worker's marks meanwhile) */
         check_writes(x, &v, i, ws);
         if (v.unsure) {
             address none = {{0}};
@@ -892,6 +896,7 @@ static void run_share(void *arg, size_t worker)
         size_t end = start + 1;
         while (end < x->n && end - start < 32 && x->gas_before[end + 1] - x->gas_before[start] <= budget)
             end++;
+        CHAOS_POINT(); /* (between reading next and claiming a run) */
         /* relaxed: the runs need only be distinct (the join publishes the results) */
         if (!atomic_compare_exchange_weak_explicit(&x->next, &start, end, memory_order_relaxed,
                                                    memory_order_relaxed))

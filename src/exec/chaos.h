@@ -1,9 +1,10 @@
 /* chaos.h — fault injection for the parallel engine's tests.
  *
  * Built with -DPAREVM_CHAOS (`make chaos`), CHAOS_POINT() randomly yields
- * the CPU or sleeps for up to ~200 us at the scheduler's and the
- * multi-version memory's interleaving points, so orders that are rare on
- * an idle machine happen often. In normal builds it compiles to nothing. */
+ * the CPU or sleeps for up to ~200 us at the interleaving points of the
+ * scheduler, the multi-version memory and the list-driven engine, so
+ * orders that are rare on an idle machine happen often. In normal builds
+ * it compiles to nothing. */
 #ifndef PAREVM_EXEC_CHAOS_H
 #define PAREVM_EXEC_CHAOS_H
 
