@@ -259,6 +259,8 @@ static void check_gen(enum gen_kind kind, bool must_drive)
     struct gen_options o;
     gen_options_default(&o);
     o.kind = kind;
+    if (kind == GEN_SMART) /* (EIP-7702 set-code transactions: as the command line picks) */
+        o.fork = FORK_PRAGUE;
     o.txs = GEN_TXS;
     o.zipf = 1.0;
     o.seed = 11;
@@ -305,6 +307,43 @@ static void test_mixed(void **state)
 {
     (void)state;
     check_gen(GEN_MIXED, true);
+}
+
+static void test_nft(void **state)
+{
+    (void)state;
+    check_gen(GEN_NFT, true);
+}
+
+static void test_supply(void **state)
+{
+    (void)state;
+    check_gen(GEN_SUPPLY, true);
+}
+
+static void test_dao(void **state)
+{
+    (void)state;
+    check_gen(GEN_DAO, true);
+}
+
+/* EIP-7702 smart accounts (delegations set in the block) */
+static void test_smart(void **state)
+{
+    (void)state;
+    check_gen(GEN_SMART, true);
+}
+
+static void test_memory(void **state)
+{
+    (void)state;
+    check_gen(GEN_MEMORY, true);
+}
+
+static void test_recursion(void **state)
+{
+    (void)state;
+    check_gen(GEN_RECURSION, true);
 }
 
 static void test_storm(void **state)
@@ -439,6 +478,12 @@ int main(void)
         cmocka_unit_test(test_amm),
         cmocka_unit_test(test_lending),
         cmocka_unit_test(test_mixed),
+        cmocka_unit_test(test_nft),
+        cmocka_unit_test(test_supply),
+        cmocka_unit_test(test_dao),
+        cmocka_unit_test(test_smart),
+        cmocka_unit_test(test_memory),
+        cmocka_unit_test(test_recursion),
         cmocka_unit_test(test_storm),
         cmocka_unit_test(test_hotbalance),
         cmocka_unit_test(test_redeploy),
