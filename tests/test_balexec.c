@@ -16,6 +16,7 @@
 #include <stdint.h>
 
 #include <cmocka.h>
+#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -419,6 +420,49 @@ static void test_mainnet_selfdestructs(void **state)
     check_mainnet("12520364", false);
 }
 
+/* Every mainnet snapshot there is, driven by its own list at every
+ * thread count: the same result and state root as sequential, driven or
+ * (where the list cannot express the block) degraded. */
+static void test_mainnet_all(void **state)
+{
+    (void)state;
+    char root[4096], err[512];
+    const char *env = getenv("PAREVM_FIXTURES");
+    snprintf(root, sizeof root, "%s/mainnet", env && *env ? env : "../shared/fixtures");
+    DIR *d = opendir(root);
+    if (!d) {
+        print_message("skipped: %s not found\n", root);
+        skip();
+    }
+    size_t blocks = 0, driven = 0;
+    for (struct dirent *de; (de = readdir(d));) {
+        char dir[4096 + 256];
+        if (de->d_name[0] == '.' || !mainnet_dir(de->d_name, dir, sizeof dir))
+            continue;
+        struct chain_config cfg;
+        chain_config_mainnet(&cfg);
+        cfg.skip_intermediate_roots = true;
+        struct mainnet_fixture fx;
+        if (mainnet_load(dir, &cfg, &fx, err, sizeof err) != PAREVM_OK)
+            fail_msg("mainnet_load %s: %s", dir, err);
+        struct reference ref;
+        reference_run(&cfg, &fx, &ref);
+        struct bal list;
+        list_of(&cfg, &fx, &list);
+        int all = 1;
+        for (size_t t = 0; t < sizeof thread_counts / sizeof thread_counts[0]; t++)
+            all &= drive_run(&cfg, &fx, &list, thread_counts[t], &ref, de->d_name, NULL);
+        blocks++;
+        driven += (size_t)all;
+        bal_free(&list);
+        block_result_free(&ref.r);
+        mainnet_fixture_free(&fx);
+    }
+    closedir(d);
+    print_message("%zu mainnet blocks, %zu driven at every thread count, the rest degraded\n", blocks, driven);
+    assert_true(blocks > 0);
+}
+
 /* index_search (bal_search.h) against a linear scan: random runs of
  * ascending indices (strictly, and with repeats), at random bounds, for
  * every limit from below the first to above the last, in entries shaped
@@ -491,6 +535,7 @@ int main(void)
         cmocka_unit_test(test_mainnet_cancun),
         cmocka_unit_test(test_mainnet_shanghai),
         cmocka_unit_test(test_mainnet_selfdestructs),
+        cmocka_unit_test(test_mainnet_all),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
