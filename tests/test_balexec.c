@@ -459,7 +459,8 @@ static void test_mainnet_all(void **state)
         mainnet_fixture_free(&fx);
     }
     closedir(d);
-    print_message("%zu mainnet blocks, %zu driven at every thread count, the rest degraded\n", blocks, driven);
+    print_message("%zu mainnet blocks, %zu driven at every thread count, the rest degraded\n", blocks,
+                  driven);
     assert_true(blocks > 0);
 }
 
@@ -501,11 +502,11 @@ static void test_index_search(void **state)
             size_t want = lo;
             while (want < hi && e[want].index < limit)
                 want++;
-            size_t got = index_search((const char *)e, sizeof e[0], offsetof(struct search_entry, index), lo, hi,
-                                      limit);
+            size_t got = index_search((const char *)e, sizeof e[0], offsetof(struct search_entry, index), lo,
+                                      hi, limit);
             if (got != want)
-                fail_msg("index_search over [%zu, %zu) of %zu, limit %u: %zu, want %zu", lo, hi, n, limit, got,
-                         want);
+                fail_msg("index_search over [%zu, %zu) of %zu, limit %u: %zu, want %zu", lo, hi, n, limit,
+                         got, want);
             checked++;
         }
     }

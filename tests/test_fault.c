@@ -640,8 +640,12 @@ static void test_exec_driven(void **state)
     world_free(&w);
     a.opt.drive = &list;
     struct par_fresh x = {&a, "1150000"};
-    struct fault_op op = {"exec_block_parallel driven by its access list (4 threads)", run_exec_parallel_fresh, &x,
-                          NULL, step_for(1), true};
+    struct fault_op op = {"exec_block_parallel driven by its access list (4 threads)",
+                          run_exec_parallel_fresh,
+                          &x,
+                          NULL,
+                          step_for(1),
+                          true};
     fault_loop(&op);
     bal_free(&list);
     par_teardown(&a);
@@ -816,12 +820,11 @@ int main(void)
     fault_trace = trace && *trace == '1';
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_thread_create), /* first: the worker pool starts empty */
-        cmocka_unit_test(test_write_set_apply),    cmocka_unit_test(test_statetest_loader),
-        cmocka_unit_test(test_mainnet_loader),     cmocka_unit_test(test_exec_sequential),
-        cmocka_unit_test(test_exec_parallel),      cmocka_unit_test(test_exec_driven),
-        cmocka_unit_test(test_t8n_shanghai),
-        cmocka_unit_test(test_t8n_paris_parallel), cmocka_unit_test(test_t8n_prague),
-        cmocka_unit_test(test_blocktest_loader),
+        cmocka_unit_test(test_write_set_apply), cmocka_unit_test(test_statetest_loader),
+        cmocka_unit_test(test_mainnet_loader),  cmocka_unit_test(test_exec_sequential),
+        cmocka_unit_test(test_exec_parallel),   cmocka_unit_test(test_exec_driven),
+        cmocka_unit_test(test_t8n_shanghai),    cmocka_unit_test(test_t8n_paris_parallel),
+        cmocka_unit_test(test_t8n_prague),      cmocka_unit_test(test_blocktest_loader),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     print_message("fault: %zu distinct allocation sites reached, %zu of them failed\n", reached_count,

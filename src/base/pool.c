@@ -37,30 +37,28 @@ static bool may_spin(int threads)
     return threads <= n;
 }
 
-/* Watch *v (a generation) until it differs from `from`, for at most
- * POOL_SPIN_NS. Returns whether it did. */
-static bool spin_while_u64(const _Atomic uint64_t *v, uint64_t from)
+/* What a watching thread waits for: a job after generation `seen` (a
+ * worker), or every helper out of the job (the caller). */
+static bool new_job(const struct pool *p, uint64_t seen)
 {
-    uint64_t start = monotonic_ns();
-    for (unsigned i = 1;; i++) {
-        if (atomic_load_explicit(v, memory_order_acquire) != from)
-            return true;
-        cpu_relax();
-        if (!(i % 64) && monotonic_ns() - start > POOL_SPIN_NS)
-            return false;
-    }
+    return atomic_load_explicit(&p->generation, memory_order_acquire) != seen;
 }
 
-/* Watch *v until it is 0, for at most POOL_SPIN_NS. */
-static bool spin_until_zero(const _Atomic int *v)
+static bool helpers_done(const struct pool *p, uint64_t unused)
+{
+    (void)unused;
+    return atomic_load_explicit(&p->running, memory_order_acquire) == 0;
+}
+
+/* Watch until ready(p, arg), for at most POOL_SPIN_NS (a hint: the
+ * locked loops after it decide). */
+static void watch(const struct pool *p, bool (*ready)(const struct pool *, uint64_t), uint64_t arg)
 {
     uint64_t start = monotonic_ns();
-    for (unsigned i = 1;; i++) {
-        if (atomic_load_explicit(v, memory_order_acquire) == 0)
-            return true;
+    for (unsigned i = 1; !ready(p, arg); i++) {
         cpu_relax();
         if (!(i % 64) && monotonic_ns() - start > POOL_SPIN_NS)
-            return false;
+            return;
     }
 }
 
@@ -108,7 +106,7 @@ static void *pool_thread(void *arg)
         if (!p->stopping && p->generation == seen && may_spin(p->wanted + 1)) {
             /* (the last job's size: the next one is likely alike) */
             pthread_mutex_unlock(&p->lock);
-            spin_while_u64(&p->generation, seen);
+            watch(p, new_job, seen);
             pthread_mutex_lock(&p->lock);
         }
         while (!p->stopping && (p->generation == seen || index >= p->wanted)) {
@@ -206,7 +204,7 @@ void pool_wait(struct pool *p, struct pool_job *job)
         return;
     }
     if (may_spin(p->wanted + 1))
-        spin_until_zero(&p->running); /* (a hint: the loop below decides) */
+        watch(p, helpers_done, 0);
     pthread_mutex_lock(&p->lock);
     while (p->running > 0)
         pthread_cond_wait(&p->finished, &p->lock);

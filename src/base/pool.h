@@ -10,12 +10,13 @@
  * before they park, where the job's threads do not outnumber the
  * processors: a block starts several short jobs in a row (look-ups,
  * execution, the receipts root), and a parked thread on a virtual
- * machine may take longer to wake than such a job takes to run. Threads start on first use, with stacks of
- * deep_stack_size() (deep_stack.h). One job uses a pool at a time; a
- * caller that finds it busy (jobs started concurrently from several
- * threads) gets threads of its own for that job, joined by pool_wait.
- * Everything in a pool is guarded by its lock; use it only through the
- * functions below.
+ * machine may take longer to wake than such a job takes to run. Threads
+ * start on first use, with stacks of deep_stack_size() (deep_stack.h).
+ * One job uses a pool at a time; a caller that finds it busy (jobs
+ * started concurrently from several threads) gets threads of its own for
+ * that job, joined by pool_wait. Everything in a pool is guarded by its
+ * lock (generation and running are also read, atomically, by watching
+ * threads); use it only through the functions below.
  */
 #ifndef PAREVM_BASE_POOL_H
 #define PAREVM_BASE_POOL_H
@@ -38,16 +39,16 @@ struct pool {
     pthread_mutex_t lock; /* guards everything below */
     pthread_cond_t wake, finished;
     struct pool_worker workers[POOL_MAX];
-    int count;               /* threads started */
+    int count; /* threads started */
     /* bumped per job (atomic: a worker that just finished one watches it
      * for a while before it parks, see pool_thread) */
     _Atomic uint64_t generation;
     void *(*job_fn)(void *); /* what each worker runs: job_fn(job) */
     void *job;
-    int wanted;    /* workers the job uses (indices 0..wanted-1) */
+    int wanted;          /* workers the job uses (indices 0..wanted-1) */
     _Atomic int running; /* workers still inside the job (atomic: pool_wait watches it first) */
-    bool busy;     /* a job is using the pool */
-    bool stopping; /* pool_destroy: every worker returns */
+    bool busy;           /* a job is using the pool */
+    bool stopping;       /* pool_destroy: every worker returns */
 };
 #define POOL_INIT                                                                                            \
     {                                                                                                        \

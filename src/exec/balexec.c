@@ -164,7 +164,7 @@ static const struct bal_code_change *latest_code(const struct bal_code_change *c
 #define NO_CHANGE UINT32_MAX /* (acct_entry.first_*: none at an index >= 1) */
 struct acct_entry {
     _Alignas(64) address addr;
-    _Atomic uint32_t k; /* its position in the list; ACCT_EMPTY: a free entry */
+    _Atomic uint32_t k;              /* its position in the list; ACCT_EMPTY: a free entry */
     const struct world_account *pre; /* NULL: absent from the world */
     /* the index of its first change at an index >= 1 (the system calls'
      * at 0 are already in the world), or NO_CHANGE */
@@ -233,8 +233,8 @@ static void acct_insert(struct balexec *x, size_t k, const struct world_account 
         e->first_balance = first_change(acc->balances, acc->balance_count);
         e->first_nonce = first_change(acc->nonces, acc->nonce_count);
         e->first_code = acc->code_count && acc->codes[0].index >= 1 ? acc->codes[0].index
-                        : acc->code_count > 1                        ? acc->codes[1].index
-                                                                     : NO_CHANGE;
+                        : acc->code_count > 1                       ? acc->codes[1].index
+                                                                    : NO_CHANGE;
         return;
     }
 }
@@ -249,8 +249,8 @@ static void acct_insert(struct balexec *x, size_t k, const struct world_account 
 
 struct slot_entry {
     u256 key;
-    uint32_t first; /* its first write, or its read's position; SLOT_EMPTY: a free entry */
-    uint32_t count; /* its writes; 0: a read */
+    uint32_t first;       /* its first write, or its read's position; SLOT_EMPTY: a free entry */
+    uint32_t count;       /* its writes; 0: a read */
     uint32_t first_index; /* its first write's block access index (writes only) */
 };
 #define SLOT_EMPTY UINT32_MAX
@@ -506,8 +506,8 @@ static int view_nonce(void *ctx, const address *a, uint64_t *nonce, bool *exists
     /* An account the world lacks exists once an earlier transaction gave
      * it a balance, nonce or code (from EIP-161 nothing else creates one;
      * an account created empty or deleted fails its creator's check). */
-    *exists = w != NULL || (e && (e->first_nonce < v->limit || e->first_balance < v->limit ||
-                                  e->first_code < v->limit));
+    *exists = w != NULL ||
+              (e && (e->first_nonce < v->limit || e->first_balance < v->limit || e->first_code < v->limit));
     return PAREVM_OK;
 }
 
