@@ -138,11 +138,13 @@ static const char *fixtures_mainnet(void)
     return stat(dir, &st) == 0 ? dir : NULL;
 }
 
-/* The mainnet snapshot `name` below mainnet into *fx (dir: its path,
- * 1100 bytes). */
-static void load_block(const char *mainnet, const char *name, char dir[1100], struct chain_config *cfg,
-                       struct mainnet_fixture *fx)
+/* The mainnet snapshot `name` into *fx (dir: its path, 1100 bytes); the
+ * test is skipped where the fixtures are not found. */
+static void load_block(const char *name, char dir[1100], struct chain_config *cfg, struct mainnet_fixture *fx)
 {
+    const char *mainnet = fixtures_mainnet();
+    if (!mainnet)
+        skip(); /* fixtures not found */
     snprintf(dir, 1100, "%s/%s", mainnet, name);
     chain_config_mainnet(cfg);
     char err[512];
@@ -153,13 +155,10 @@ static void load_block(const char *mainnet, const char *name, char dir[1100], st
 static void test_real_block(void **state)
 {
     (void)state;
-    const char *mainnet = fixtures_mainnet();
-    if (!mainnet)
-        skip(); /* fixtures not found */
     char dir[1100];
     struct chain_config cfg;
     struct mainnet_fixture fx;
-    load_block(mainnet, "11114732", dir, &cfg, &fx); /* 100 transactions, Berlin-era contention */
+    load_block("11114732", dir, &cfg, &fx); /* 100 transactions, Berlin-era contention */
 
     /* the dependency graph (in-order run) and a recorded 2-thread run */
     struct exec_stats graph, rec;
@@ -633,13 +632,10 @@ static void test_write_errors(void **state)
 static void test_access_list_engines(void **state)
 {
     (void)state;
-    const char *mainnet = fixtures_mainnet();
-    if (!mainnet)
-        skip(); /* fixtures not found */
     char dir[1100];
     struct chain_config cfg;
     struct mainnet_fixture fx;
-    load_block(mainnet, "19933612", dir, &cfg, &fx); /* Cancun, 130 transactions */
+    load_block("19933612", dir, &cfg, &fx); /* Cancun, 130 transactions */
 
     /* the list, from a sequential run; then a run it drives, recorded */
     struct bal list;
