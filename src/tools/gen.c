@@ -286,6 +286,7 @@ static const char *const gen_kind_names[GEN_KIND_COUNT] = {
     [GEN_REDEPLOY] = "redeploy",
     [GEN_CREATE2] = "create2",
     [GEN_RECURSION] = "recursion",
+    [GEN_METAMORPHIC] = "metamorphic",
 };
 
 const char *gen_kind_name(enum gen_kind k)
@@ -1444,7 +1445,13 @@ void cli_gen_usage(FILE *out)
             "  recursion  adversarial: every transaction (gas limit 16,000,000) calls one\n"
             "             contract that calls itself with all its gas until the gas runs\n"
             "             out (488 frames deep: each passes on 63/64 of its gas, EIP-150);\n"
-            "             no state written: independent"
+            "             no state written: independent\n"
+            "  metamorphic adversarial: a contract with storage, in the pre-state, is\n"
+            "             self-destructed by every even transaction and re-created at\n"
+            "             its address (CREATE2) by every odd one. Before Cancun (--fork\n"
+            "             london, shanghai) that deletes an existing account and its\n"
+            "             storage; from Cancun the self-destructs delete nothing and\n"
+            "             the re-creations collide; serial"
             "\n"
             "Accounts come from a pool of K keys derived from the seed: key i is\n"
             "keccak256(be64(seed) || be64(i)), re-hashed until it is a valid secp256k1\n"
@@ -1557,9 +1564,10 @@ int cli_gen(int argc, char **argv)
         return gen_usage_error("unexpected argument '%s'", argv[2]);
     bool has_kind = positional == 1;
     if (has_kind && !gen_kind_from_name(argv[1], &o.kind))
-        return gen_usage_error("unknown scenario '%s' (transfers, erc20, amm, lending, nft, supply, dao, "
-                               "mixed, smart, storm, memory, hotbalance, redeploy, create2, recursion)",
-                               argv[1]);
+        return gen_usage_error(
+            "unknown scenario '%s' (transfers, erc20, amm, lending, nft, supply, dao, "
+            "mixed, smart, storm, memory, hotbalance, redeploy, create2, recursion, metamorphic)",
+            argv[1]);
     if (fork) {
         if (!fork_from_name(fork, &o.fork))
             return gen_usage_error("--fork: unknown fork '%s'", fork);
@@ -1570,9 +1578,9 @@ int cli_gen(int argc, char **argv)
                 "--fork: '%s' not supported (London, Paris, Shanghai, Cancun, Prague, Osaka)", fork);
     }
     if (!has_kind)
-        return gen_usage_error("%s",
-                               "missing scenario (transfers, erc20, amm, lending, nft, supply, dao, "
-                               "mixed, smart, storm, memory, hotbalance, redeploy, create2, recursion)");
+        return gen_usage_error(
+            "%s", "missing scenario (transfers, erc20, amm, lending, nft, supply, dao, "
+                  "mixed, smart, storm, memory, hotbalance, redeploy, create2, recursion, metamorphic)");
     if (o.kind == GEN_SMART && !fork)
         o.fork = FORK_PRAGUE; /* EIP-7702 needs Prague */
     if (!has_txs || !out)

@@ -63,6 +63,12 @@ enum gen_kind {
      * its gas until the gas runs out (EIP-150's 63/64 rule stops it near
      * depth 490 at 16M gas, before the 1024 limit); no state written. */
     GEN_RECURSION,
+    /* A contract with storage, in the pre-state, that every other
+     * transaction self-destructs and the ones between re-create at its
+     * address with CREATE2 (a metamorphic contract): before Cancun an
+     * existing account deleted, its storage wiped, and the account
+     * created again; from Cancun the self-destructs delete nothing. */
+    GEN_METAMORPHIC,
     GEN_KIND_COUNT
 };
 

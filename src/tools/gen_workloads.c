@@ -1346,6 +1346,71 @@ static int wl_create2(struct wl *wl, const uint64_t *idx, size_t count)
     return err;
 }
 
+/* metamorphic: the child's creation code (30 bytes). It sets slot 0 to
+ * NUMBER and slot NUMBER to 1 (so the child of the pre-state holds a
+ * slot that the block's re-creations never write: storage that outlived
+ * a deletion shows in the state), and returns the runtime, which logs
+ * slot 0 and self-destructs to its caller: PUSH1 0 SLOAD PUSH1 0 MSTORE
+ * PUSH1 32 PUSH1 0 LOG0 CALLER SELFDESTRUCT. */
+static const uint8_t wl_morph_init[] = {
+    0x43, 0x60, 0x00, 0x55, /* SSTORE(0, NUMBER) */
+    0x60, 0x01, 0x43, 0x55, /* SSTORE(NUMBER, 1) */
+    0x6c, 0x60, 0x00, 0x54, 0x60, 0x00, 0x52, 0x60, 0x20, 0x60, 0x00, 0xa0, 0x33, 0xff, /* PUSH13 runtime */
+    0x60, 0x00, 0x52, 0x60, 0x0d, 0x60, 0x13, 0xf3, /* MSTORE; RETURN(19, 13) */
+};
+
+/* The metamorphic factory's runtime (48 bytes, then the child's
+ * creation code: 78 in all). Without call data: CREATE2 the child (salt
+ * 0) and, when that succeeded, keep its address in slot 0. With call
+ * data: CALL the child at that address, which self-destructs. */
+static uint8_t wl_morph_factory(uint8_t *out)
+{
+    enum { INIT = sizeof wl_morph_init, KILL = 30, END = 28, CODE = 48 };
+    /* clang-format off */
+    const uint8_t code[CODE] = {
+        0x36, 0x60, KILL, 0x57,                         /* CALLDATASIZE PUSH1 kill JUMPI */
+        0x60, INIT, 0x60, CODE, 0x60, 0x00, 0x39,       /* CODECOPY(0, init, INIT) */
+        0x60, 0x00, 0x60, INIT, 0x60, 0x00, 0x60, 0x00, 0xf5, /* CREATE2(0, 0, INIT, salt 0) */
+        0x80, 0x15, 0x60, END, 0x57,                    /* DUP1 ISZERO PUSH1 end JUMPI */
+        0x60, 0x00, 0x55,                               /* SSTORE(0, child) */
+        0x5b, 0x00,                                     /* end: JUMPDEST STOP */
+        0x5b,                                           /* kill: JUMPDEST */
+        0x60, 0x00, 0x60, 0x00, 0x60, 0x00, 0x60, 0x00, 0x60, 0x00, /* ret, args, value 0 */
+        0x60, 0x00, 0x54, 0x5a, 0xf1, 0x50, 0x00,       /* SLOAD(0) GAS CALL POP STOP */
+    };
+    /* clang-format on */
+    memcpy(out, code, CODE);
+    memcpy(out + CODE, wl_morph_init, INIT);
+    return (uint8_t)(CODE + INIT);
+}
+
+#define WL_GAS_METAMORPHIC 150000ull
+
+/* metamorphic: the setup deploys the factory and has it create the child
+ * (slot 0 set); then transaction k self-destructs the child (k even) or
+ * re-creates it (k odd). Before Cancun the first deletes an account of
+ * the pre-state with its storage, and each re-creation must find the
+ * storage gone (else the CREATE2 collides, EIP-7610, and the old slot
+ * stays in the state); every transaction depends on the one before. */
+static int wl_metamorphic(struct wl *wl, const uint64_t *idx, size_t count)
+{
+    uint8_t code[128];
+    uint8_t len = wl_morph_factory(code);
+    address f;
+    int err = wl_deploy_runtime(wl, code, len, &f, "deploy metamorphic factory");
+    if (!err)
+        err = wl_apply(wl, WL_DEPLOYER_INDEX, &f, NULL, 0, NULL, "create the metamorphic child");
+    for (size_t k = 0; k < count && !err; k++) {
+        struct wl_tx *t = &wl->txs[idx[k]];
+        t->to = f;
+        t->gas = WL_GAS_METAMORPHIC;
+        t->call.len = 0;
+        if (k % 2 == 0)
+            wl_call_begin(&t->call, 0); /* (call data: self-destruct) */
+    }
+    return err;
+}
+
 /* Within EIP-7825's 2^24 per-transaction cap (Osaka), so the block is
  * valid at every fork gen supports. */
 #define WL_GAS_RECURSION 16000000ull
@@ -1467,6 +1532,8 @@ static int wl_run(struct wl *wl)
             err = wl_create2(wl, idx, n);
         else if (wl->o->kind == GEN_RECURSION)
             err = wl_recursion(wl, idx, n);
+        else if (wl->o->kind == GEN_METAMORPHIC)
+            err = wl_metamorphic(wl, idx, n);
         for (size_t m = 0; m < WL_MIX_COUNT; m++)
             if (wl_mix[m].kind == wl->o->kind)
                 err = wl_mix[m].build(wl, idx, n);
