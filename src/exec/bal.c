@@ -117,6 +117,22 @@ static int add_write(struct bal_account *acc, uint32_t index, const u256 *key, c
     return PAREVM_OK;
 }
 
+/* The code change (index, code): replaces one at the same index. */
+static int add_code_change(struct bal_account *acc, uint32_t index, struct code *code)
+{
+    if (acc->code_count && acc->codes[acc->code_count - 1].index == index) {
+        code_release(acc->codes[acc->code_count - 1].code);
+        acc->codes[acc->code_count - 1].code = code_retain(code);
+        return PAREVM_OK;
+    }
+    if (GROW(acc->codes, acc->code_cap, acc->code_count))
+        return PAREVM_ERR_NOMEM;
+    acc->codes[acc->code_count].index = index;
+    acc->codes[acc->code_count].code = code_retain(code);
+    acc->code_count++;
+    return PAREVM_OK;
+}
+
 int bal_on_access(void *arg, const address *a, const u256 *slot)
 {
     struct bal *b = arg;
@@ -151,12 +167,20 @@ int bal_record(struct bal *b, uint32_t index, const struct write_set *ws, const 
         if (err)
             break;
         if (wa->flags & WS_DELETE) {
-            /* EIP-7928: a destroyed account keeps no nonce or code change;
-             * a positive balance going to zero is still recorded. */
-            if (!u256_is_zero(&pre_balance)) {
-                u256 zero = u256_zero();
+            /* EIP-7928: a destroyed account keeps no nonce or code change
+             * (from Cancun only an account created by the same
+             * transaction is destroyed: it had none before); a positive
+             * balance going to zero is still recorded. Before Cancun an
+             * existing contract is destroyed too: its nonce and code
+             * going to zero are changes like any other, and they are
+             * what tells a reader of the list that it was deleted. */
+            u256 zero = u256_zero();
+            if (!u256_is_zero(&pre_balance))
                 err = change_set(&acc->balances, &acc->balance_count, &acc->balance_cap, index, &zero);
-            }
+            if (!err && pre && pre->nonce)
+                err = change_set(&acc->nonces, &acc->nonce_count, &acc->nonce_cap, index, &zero);
+            if (!err && pre && pre->code->len)
+                err = add_code_change(acc, index, code_empty());
             continue;
         }
         u256 post = pre_balance;
@@ -173,16 +197,8 @@ int bal_record(struct bal *b, uint32_t index, const struct write_set *ws, const 
         }
         if (!err && (wa->flags & WS_CODE) && wa->code) {
             bool same = pre ? hash32_eq(&pre->code->hash, &wa->code->hash) : wa->code->len == 0;
-            if (!same) {
-                if (acc->code_count && acc->codes[acc->code_count - 1].index == index) {
-                    code_release(acc->codes[acc->code_count - 1].code);
-                    acc->codes[acc->code_count - 1].code = code_retain(wa->code);
-                } else if (!(err = GROW(acc->codes, acc->code_cap, acc->code_count))) {
-                    acc->codes[acc->code_count].index = index;
-                    acc->codes[acc->code_count].code = code_retain(wa->code);
-                    acc->code_count++;
-                }
-            }
+            if (!same)
+                err = add_code_change(acc, index, wa->code);
         }
     }
     for (size_t i = 0; i < ws->slot_count && !err; i++) {

@@ -28,9 +28,10 @@ enum fail_kind {
     FAIL_NONCE,   /* likewise a nonce change */
     FAIL_CODE,    /* likewise a code change */
     FAIL_STORAGE, /* likewise a slot change */
-    FAIL_DELETED, /* deleted an existing account: the list cannot say so */
+    FAIL_DELETED, /* deleted an existing empty account: the list cannot say so */
     FAIL_CLEARED, /* cleared non-empty storage: likewise */
     FAIL_EMPTY,   /* created an account with nothing in it: likewise */
+    FAIL_EMPTIED, /* left an account it changed empty, not deleted */
     FAIL_UNSURE   /* asked its view what the list cannot answer */
 };
 
@@ -42,9 +43,10 @@ static const char *const fail_text[] = {
     "changed a nonce other than the list says at its index",
     "changed code other than the list says at its index",
     "changed a storage slot other than the list says at its index",
-    "deleted an existing account (a list cannot express that)",
+    "deleted an existing empty account (a list cannot express that)",
     "cleared non-empty storage (a list cannot express that)",
     "created an empty account (a list cannot express that)",
+    "left an account it changed empty without deleting it (a list would say it was deleted)",
     "asked whether an account has storage, or read a nonce, that the list cannot answer",
 };
 
@@ -169,6 +171,7 @@ struct acct_entry {
     /* the index of its first change at an index >= 1 (the system calls'
      * at 0 are already in the world), or NO_CHANGE */
     uint32_t first_balance, first_nonce, first_code;
+    uint32_t first_delete; /* its first deletion (see account_deleted_at), or NO_CHANGE */
 };
 
 static inline size_t acct_hash(const address *a)
@@ -214,6 +217,125 @@ static uint32_t first_change(const struct bal_change *c, size_t n)
     return n > 1 ? c[1].index : NO_CHANGE; /* (one change per index) */
 }
 
+/* ---- deletions ----
+ *
+ * A list has no entry for "deleted", but it can say so all the same: an
+ * account whose balance, nonce and code all end empty at an index where
+ * it changed was deleted there (before Cancun a self-destructed
+ * contract, and from Spurious Dragon any account left empty by the
+ * transaction that touched it; parevm's list records a destroyed
+ * account's nonce and code going to zero as changes, bal_record). Its
+ * storage is gone from then on, and so is the account until it changes
+ * again. Nothing is trusted: a transaction that deleted an account must
+ * meet exactly those changes at its index, and one that left an account
+ * it changed empty without deleting it fails (check_writes), so a
+ * deletion the list implies is one the block made. */
+
+/* Whether account acc (world record pre) is empty after its changes at
+ * `index` (>= 1). */
+static bool empty_after(const struct bal_account *acc, const struct world_account *pre, uint32_t index)
+{
+    const struct bal_change *c = latest(acc->nonces, acc->nonce_count, index + 1);
+    if (c ? !u256_is_zero(&c->value) : pre && pre->nonce)
+        return false;
+    c = latest(acc->balances, acc->balance_count, index + 1);
+    if (c ? !u256_is_zero(&c->value) : pre && !u256_is_zero(&pre->balance))
+        return false;
+    const struct bal_code_change *cc = latest_code(acc->codes, acc->code_count, index + 1);
+    return cc ? cc->code->len == 0 : !pre || pre->code->len == 0;
+}
+
+/* Of the changes of c[from..to) to zero, the first at an index >= 1
+ * after which the account is empty; NO_CHANGE if none. */
+static uint32_t first_emptying(const struct bal_account *acc, const struct world_account *pre,
+                               const struct bal_change *c, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (c[i].index >= 1 && u256_is_zero(&c[i].value) && empty_after(acc, pre, c[i].index))
+            return c[i].index;
+    return NO_CHANGE;
+}
+
+/* The first index >= 1 at which account acc (world record pre) was
+ * deleted, or NO_CHANGE. */
+static uint32_t first_deletion(const struct bal_account *acc, const struct world_account *pre)
+{
+    /* (an account whose nonce or code is never empty is never deleted:
+     * most are answered here without a walk of their changes) */
+    bool nonce_zero = !pre || !pre->nonce, code_empty = !pre || !pre->code->len;
+    for (size_t i = 0; i < acc->nonce_count && !nonce_zero; i++)
+        nonce_zero = acc->nonces[i].index >= 1 && u256_is_zero(&acc->nonces[i].value);
+    for (size_t i = 0; i < acc->code_count && !code_empty; i++)
+        code_empty = acc->codes[i].index >= 1 && acc->codes[i].code->len == 0;
+    if (!nonce_zero || !code_empty)
+        return NO_CHANGE;
+    uint32_t first = first_emptying(acc, pre, acc->balances, acc->balance_count);
+    uint32_t d = first_emptying(acc, pre, acc->nonces, acc->nonce_count);
+    first = d < first ? d : first;
+    for (size_t i = 0; i < acc->code_count; i++)
+        if (acc->codes[i].index >= 1 && acc->codes[i].index < first && acc->codes[i].code->len == 0 &&
+            empty_after(acc, pre, acc->codes[i].index)) {
+            first = acc->codes[i].index;
+            break;
+        }
+    return first;
+}
+
+/* Of c[0..p) (the changes below some limit), the latest to zero after
+ * which the account is empty, at an index above `after`; else `after`. */
+static uint32_t last_emptying(const struct bal_account *acc, const struct world_account *pre,
+                              const struct bal_change *c, size_t p, uint32_t after)
+{
+    for (size_t i = p; i-- > 0 && c[i].index > after;)
+        if (u256_is_zero(&c[i].value) && empty_after(acc, pre, c[i].index))
+            return c[i].index;
+    return after;
+}
+
+/* The last index in [1, limit) at which e's account was deleted, or 0. */
+static uint32_t account_deleted_at(const struct balexec *x, const struct acct_entry *e, uint32_t limit)
+{
+    if (!e || e->first_delete >= limit)
+        return 0;
+    const struct bal_account *acc = &x->list->accounts[e->k];
+    uint32_t d =
+        last_emptying(acc, e->pre, acc->balances, changes_below(acc->balances, acc->balance_count, limit), 0);
+    d = last_emptying(acc, e->pre, acc->nonces, changes_below(acc->nonces, acc->nonce_count, limit), d);
+    for (size_t i = codes_below(acc->codes, acc->code_count, limit); i-- > 0 && acc->codes[i].index > d;)
+        if (acc->codes[i].code->len == 0 && empty_after(acc, e->pre, acc->codes[i].index)) {
+            d = acc->codes[i].index;
+            break;
+        }
+    return d;
+}
+
+/* Whether e's account changed (balance, nonce or code) at an index in
+ * (after, limit). */
+static bool changed_between(const struct balexec *x, const struct acct_entry *e, uint32_t after,
+                            uint32_t limit)
+{
+    const struct bal_account *acc = &x->list->accounts[e->k];
+    const struct bal_change *b = latest(acc->balances, acc->balance_count, limit);
+    const struct bal_change *n = latest(acc->nonces, acc->nonce_count, limit);
+    const struct bal_code_change *c = latest_code(acc->codes, acc->code_count, limit);
+    return (b && b->index > after) || (n && n->index > after) || (c && c->index > after);
+}
+
+/* Whether e's account (absent from the list: NULL, its world record w)
+ * exists before index limit: in the world or changed below it, and not
+ * deleted since its last change. */
+static bool account_exists_before(const struct balexec *x, const struct acct_entry *e,
+                                  const struct world_account *w, uint32_t limit)
+{
+    if (!e)
+        return w != NULL;
+    bool changed = e->first_nonce < limit || e->first_balance < limit || e->first_code < limit;
+    if (!w && !changed)
+        return false;
+    uint32_t d = account_deleted_at(x, e, limit);
+    return !d || changed_between(x, e, d, limit);
+}
+
 /* Enter list account k, whose world record is pre. The list's addresses
  * are distinct, so a worker only looks for a free entry: claiming it is
  * the one atomic step, and nothing reads the rest before the join. */
@@ -235,6 +357,7 @@ static void acct_insert(struct balexec *x, size_t k, const struct world_account 
         e->first_code = acc->code_count && acc->codes[0].index >= 1 ? acc->codes[0].index
                         : acc->code_count > 1                       ? acc->codes[1].index
                                                                     : NO_CHANGE;
+        e->first_delete = first_deletion(acc, pre);
         return;
     }
 }
@@ -505,9 +628,9 @@ static int view_nonce(void *ctx, const address *a, uint64_t *nonce, bool *exists
     }
     /* An account the world lacks exists once an earlier transaction gave
      * it a balance, nonce or code (from EIP-161 nothing else creates one;
-     * an account created empty or deleted fails its creator's check). */
-    *exists = w != NULL ||
-              (e && (e->first_nonce < v->limit || e->first_balance < v->limit || e->first_code < v->limit));
+     * an account created empty fails its creator's check), until one
+     * deletes it. */
+    *exists = account_exists_before(v->x, e, w, v->limit);
     return PAREVM_OK;
 }
 
@@ -531,7 +654,11 @@ static int view_storage(void *ctx, const address *a, const u256 *key, u256 *out)
     const struct acct_entry *e = view_entry(v, a);
     const struct world_account *w = view_pre(v, e, a);
     const struct bal_slot_change *c = e ? latest_write(v->x, e->k, key, v->limit) : NULL;
-    *out = c ? c->value : w ? world_get_storage(w, key) : u256_zero();
+    uint32_t d = account_deleted_at(v->x, e, v->limit);
+    if (d && (!c || c->index < d))
+        *out = u256_zero(); /* (deleted since: its storage with it) */
+    else
+        *out = c ? c->value : w ? world_get_storage(w, key) : u256_zero();
     return PAREVM_OK;
 }
 
@@ -544,14 +671,17 @@ static int view_has_storage(void *ctx, const address *a, bool *out)
     struct balexec_view *v = ctx;
     const struct acct_entry *e = view_entry(v, a);
     const struct world_account *w = view_pre(v, e, a);
-    *out = w && world_account_has_storage(w);
+    /* (deleted at d: the world's storage is gone, and the writes after d
+     * are all there is, so the answer is certain) */
+    uint32_t d = account_deleted_at(v->x, e, v->limit);
+    *out = !d && w && world_account_has_storage(w);
     if (!e)
         return PAREVM_OK;
     const struct bal_account *acc = entry_account(v, e);
     bool changed = false;
     for (size_t j = 0; j < acc->write_count; j++) {
         const struct bal_slot_change *s = &acc->writes[j];
-        if (s->index < 1 || s->index >= v->limit)
+        if (s->index < 1 || s->index >= v->limit || s->index <= d)
             continue;
         const struct bal_slot_change *last = latest_write(v->x, e->k, &s->key, v->limit);
         changed = true;
@@ -560,7 +690,7 @@ static int view_has_storage(void *ctx, const address *a, bool *out)
             return PAREVM_OK;
         }
     }
-    if (changed)
+    if (changed && !d)
         v->unsure = true;
     return PAREVM_OK;
 }
@@ -647,6 +777,57 @@ static bool expect_change(uint64_t *bits, const struct bal_change *c, size_t n, 
     return expect_found(bits, c, change_at(c, n, index), mark_first, value);
 }
 
+/* Transaction tx deleted e's account, which existed: as bal_record
+ * records it, each of its balance (pb: the changes below the
+ * transaction's index), nonce and code that was not empty must have
+ * the list's change to empty at the index, so that the list says the
+ * account was deleted (see account_deleted_at). An account that was
+ * empty already leaves no change to say it. */
+static void check_deletion(struct balexec *x, struct balexec_view *v, uint32_t tx, const struct acct_entry *e,
+                           size_t pb, size_t pn, const u256 *pre_balance, uint64_t pre_nonce)
+{
+    const uint32_t u = v->limit;
+    const size_t k = e->k;
+    const struct bal_account *acc = &x->list->accounts[k];
+    struct code *before;
+    view_code(v, &e->addr, &before);
+    if (u256_is_zero(pre_balance) && !pre_nonce && !before->len) {
+        fail(x, tx, FAIL_DELETED, &e->addr, NULL);
+        return;
+    }
+    const u256 zero = u256_zero();
+    if (!u256_is_zero(pre_balance) &&
+        !expect_found(v->bits, acc->balances, change_at_from(acc->balances, acc->balance_count, pb, u),
+                      mark_balance(x, k, 0), &zero))
+        fail(x, tx, FAIL_BALANCE, &e->addr, NULL);
+    if (pre_nonce && !expect_found(v->bits, acc->nonces, change_at_from(acc->nonces, acc->nonce_count, pn, u),
+                                   mark_nonce(x, k, 0), &zero))
+        fail(x, tx, FAIL_NONCE, &e->addr, NULL);
+    if (before->len) {
+        size_t p = codes_below(acc->codes, acc->code_count, u);
+        if (p < acc->code_count && acc->codes[p].index == u && acc->codes[p].code->len == 0)
+            mark(v->bits, mark_code(x, k, p));
+        else
+            fail(x, tx, FAIL_CODE, &e->addr, NULL);
+    }
+}
+
+/* A write of wa (not a deletion) that leaves its account's balance and
+ * nonce zero: it must not leave the code empty too, having changed
+ * something, since the list would then say the account was deleted
+ * (none of the EVM's rules does that: from Spurious Dragon the account
+ * is deleted, and before it only a self-destruct empties an account). */
+static void check_not_emptied(struct balexec *x, struct balexec_view *v, uint32_t tx,
+                              const struct ws_account *wa, const u256 *pre_balance, uint64_t pre_nonce)
+{
+    struct code *before;
+    view_code(v, &wa->addr, &before);
+    const struct code *post = (wa->flags & WS_CODE) && wa->code ? wa->code : before;
+    /* (post empty: changed when anything was not) */
+    if (!post->len && (!u256_is_zero(pre_balance) || pre_nonce || before->len))
+        fail(x, tx, FAIL_EMPTIED, &wa->addr, NULL);
+}
+
 /* What transaction tx (block access index u) wrote, against its view v
  * (the values before it) and the list at u: as bal_record would record
  * it, every change must be the list's. */
@@ -672,10 +853,10 @@ static void check_writes(struct balexec *x, struct balexec_view *v, uint32_t tx,
         const struct bal_change *cn = latest_from(acc->nonces, pn);
         u256 pre_balance = cb ? cb->value : w ? w->balance : u256_zero();
         uint64_t pre_nonce = cn ? cn->value.w[0] : w ? w->nonce : 0;
-        bool exists = w || cb || cn || latest_code(acc->codes, acc->code_count, u);
+        bool exists = account_exists_before(x, e, w, u);
         if (wa->flags & WS_DELETE) {
             if (exists)
-                fail(x, tx, FAIL_DELETED, &wa->addr, NULL);
+                check_deletion(x, v, tx, e, pb, pn, &pre_balance, pre_nonce);
             continue; /* (never existed: nothing changes) */
         }
         if ((wa->flags & WS_CLEAR_STORAGE) && exists) {
@@ -697,6 +878,8 @@ static void check_writes(struct balexec *x, struct balexec_view *v, uint32_t tx,
             post = wa->balance;
         else if (wa->flags & WS_BALANCE_DELTA)
             post = u256_add(&pre_balance, &wa->delta);
+        if (u256_is_zero(&post) && !((wa->flags & WS_NONCE) ? wa->nonce : pre_nonce))
+            check_not_emptied(x, v, tx, wa, &pre_balance, pre_nonce);
         if (!u256_eq(&post, &pre_balance) &&
             !expect_found(v->bits, acc->balances, change_at_from(acc->balances, acc->balance_count, pb, u),
                           mark_balance(x, k, 0), &post))
@@ -737,7 +920,11 @@ static void check_writes(struct balexec *x, struct balexec_view *v, uint32_t tx,
         const struct slot_entry *e;
         size_t q = writes_below(x, k, &s->key, u, &e);
         const struct bal_slot_change *last = latest_write_from(x, k, e, q);
-        u256 before = last ? last->value : ae->pre ? world_get_storage(ae->pre, &s->key) : u256_zero();
+        uint32_t d = account_deleted_at(x, ae, u);
+        u256 before = d && (!last || last->index < d) ? u256_zero()
+                      : last                          ? last->value
+                      : ae->pre                       ? world_get_storage(ae->pre, &s->key)
+                                                      : u256_zero();
         if (u256_eq(&before, &s->value)) { /* EIP-7928: an unchanged slot is a read */
             check_read(x, v->bits, tx, k, &s->addr, &s->key);
             continue;
@@ -1265,6 +1452,15 @@ static int apply_part(struct write_set *ws, size_t *addrs, struct world *w, cons
 
 #define APPLY_AHEAD 4 /* (accounts fetched ahead: see balexec_apply) */
 
+/* Whether acc writes a slot at an index in (after, end). */
+static bool written_after(const struct bal_account *acc, uint32_t after, uint32_t end)
+{
+    for (size_t j = 0; j < acc->write_count; j++)
+        if (acc->writes[j].index > after && acc->writes[j].index < end)
+            return true;
+    return false;
+}
+
 int balexec_apply(const struct balexec *x, struct world *w, const struct ws_observer *obs)
 {
     const struct bal *list = x->list;
@@ -1297,7 +1493,29 @@ int balexec_apply(const struct balexec *x, struct world *w, const struct ws_obse
         const struct bal_change *cn = latest(acc->nonces, acc->nonce_count, end);
         const struct bal_code_change *cc = latest_code(acc->codes, acc->code_count, end);
         bool in_ws = false; /* acc's address is among ws's */
-        if (cb || cn || cc) {
+        /* deleted at d: what it held then is gone (its storage too); a
+         * change after d re-creates it */
+        const struct acct_entry *e = acct_find(x, &acc->addr);
+        const uint32_t d = account_deleted_at(x, e, end);
+        if (d) {
+            if (addrs == APPLY_ADDRS || ws.account_count + ws.slot_count == APPLY_ENTRIES)
+                err = apply_part(&ws, &addrs, w, obs);
+            struct ws_account *wa = err ? NULL : write_set_add_account(&ws, &acc->addr);
+            if (!wa) {
+                err = err ? err : PAREVM_ERR_NOMEM;
+                break;
+            }
+            addrs++;
+            in_ws = true;
+            if (!changed_between(x, e, d, end) && !written_after(acc, d, end)) {
+                wa->flags = WS_DELETE;
+                continue;
+            }
+            wa->flags = WS_CLEAR_STORAGE | WS_BALANCE | WS_NONCE | WS_CODE;
+            wa->balance = cb && cb->index > d ? cb->value : u256_zero();
+            wa->nonce = cn && cn->index > d ? cn->value.w[0] : 0;
+            wa->code = code_retain(cc && cc->index > d ? cc->code : code_empty());
+        } else if (cb || cn || cc) {
             if (addrs == APPLY_ADDRS || ws.account_count + ws.slot_count == APPLY_ENTRIES)
                 err = apply_part(&ws, &addrs, w, obs);
             struct ws_account *wa = err ? NULL : write_set_add_account(&ws, &acc->addr);
@@ -1326,7 +1544,7 @@ int balexec_apply(const struct balexec *x, struct world *w, const struct ws_obse
             const struct bal_slot_change *c = &acc->writes[j];
             bool last = j + 1 == acc->write_count || !u256_eq(&acc->writes[j + 1].key, &c->key) ||
                         acc->writes[j + 1].index >= end;
-            if (!last || c->index < 1 || c->index >= end)
+            if (!last || c->index < 1 || c->index >= end || c->index < d)
                 continue;
             if (ws.account_count + ws.slot_count == APPLY_ENTRIES || (!in_ws && addrs == APPLY_ADDRS)) {
                 if ((err = apply_part(&ws, &addrs, w, obs)))

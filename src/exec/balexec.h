@@ -26,8 +26,10 @@
  * If every transaction below u changed exactly the list's entries at its
  * index, the state before u is the world plus the list's changes below
  * u, which is u's view; so u ran as it would sequentially, and its check
- * against the view is a check against the state. A list that fails any
- * check, or a block doing what a list cannot express (an existing
+ * against the view is a check against the state. (An account the list
+ * shows empty after an index where it changed was deleted there, its
+ * storage with it: balexec.c, "deletions".) A list that fails any
+ * check, or a block doing what a list cannot express (an existing empty
  * account deleted, non-empty storage cleared, an account created empty,
  * a view question the list cannot answer), is refused: the caller rolls
  * the block back and runs it without the list.
