@@ -245,39 +245,39 @@ static bool empty_after(const struct bal_account *acc, const struct world_accoun
     return cc ? cc->code->len == 0 : !pre || pre->code->len == 0;
 }
 
-/* Of the changes of c[from..to) to zero, the first at an index >= 1
- * after which the account is empty; NO_CHANGE if none. */
+/* Of the changes c[0..n) to zero, the first at an index >= 1 after
+ * which the account is empty, if below `before`; else `before`. */
 static uint32_t first_emptying(const struct bal_account *acc, const struct world_account *pre,
-                               const struct bal_change *c, size_t n)
+                               const struct bal_change *c, size_t n, uint32_t before)
 {
-    for (size_t i = 0; i < n; i++)
+    for (size_t i = 0; i < n && c[i].index < before; i++)
         if (c[i].index >= 1 && u256_is_zero(&c[i].value) && empty_after(acc, pre, c[i].index))
             return c[i].index;
-    return NO_CHANGE;
+    return before;
 }
 
 /* The first index >= 1 at which account acc (world record pre) was
- * deleted, or NO_CHANGE. */
+ * deleted, or NO_CHANGE. A deletion is a change to empty (a balance or
+ * nonce to zero, code to none): most accounts have none, and are
+ * answered from the list alone, their world record untouched (a cold
+ * line each). */
 static uint32_t first_deletion(const struct bal_account *acc, const struct world_account *pre)
 {
-    /* (an account whose nonce or code is never empty is never deleted:
-     * most are answered here without a walk of their changes) */
-    bool nonce_zero = !pre || !pre->nonce, code_empty = !pre || !pre->code->len;
-    for (size_t i = 0; i < acc->nonce_count && !nonce_zero; i++)
-        nonce_zero = acc->nonces[i].index >= 1 && u256_is_zero(&acc->nonces[i].value);
-    for (size_t i = 0; i < acc->code_count && !code_empty; i++)
-        code_empty = acc->codes[i].index >= 1 && acc->codes[i].code->len == 0;
-    if (!nonce_zero || !code_empty)
+    bool some = false;
+    for (size_t i = 0; i < acc->nonce_count && !some; i++)
+        some = u256_is_zero(&acc->nonces[i].value);
+    for (size_t i = 0; i < acc->balance_count && !some; i++)
+        some = u256_is_zero(&acc->balances[i].value);
+    for (size_t i = 0; i < acc->code_count && !some; i++)
+        some = acc->codes[i].code->len == 0;
+    if (!some)
         return NO_CHANGE;
-    uint32_t first = first_emptying(acc, pre, acc->balances, acc->balance_count);
-    uint32_t d = first_emptying(acc, pre, acc->nonces, acc->nonce_count);
-    first = d < first ? d : first;
-    for (size_t i = 0; i < acc->code_count; i++)
-        if (acc->codes[i].index >= 1 && acc->codes[i].index < first && acc->codes[i].code->len == 0 &&
-            empty_after(acc, pre, acc->codes[i].index)) {
-            first = acc->codes[i].index;
-            break;
-        }
+    uint32_t first = first_emptying(acc, pre, acc->balances, acc->balance_count, NO_CHANGE);
+    first = first_emptying(acc, pre, acc->nonces, acc->nonce_count, first);
+    for (size_t i = 0; i < acc->code_count && acc->codes[i].index < first; i++)
+        if (acc->codes[i].index >= 1 && acc->codes[i].code->len == 0 &&
+            empty_after(acc, pre, acc->codes[i].index))
+            return acc->codes[i].index;
     return first;
 }
 
