@@ -88,6 +88,7 @@ struct balexec {
     size_t *slot_base, *slot_mask;
     struct tx_fail *fails;           /* per transaction, written by its worker */
     atomic_bool failed;              /* some transaction failed: the others stop (relaxed: a hint) */
+    atomic_bool deletes;             /* some list account was deleted (read after the fill's join) */
     _Alignas(64) atomic_size_t next; /* the next position of order to claim (run_share) */
     atomic_int err;                  /* an allocation failed (relaxed: read after the join) */
     /* The schedule, when asked (balexec_execute's rec): per worker its
@@ -358,6 +359,8 @@ static void acct_insert(struct balexec *x, size_t k, const struct world_account 
                         : acc->code_count > 1                       ? acc->codes[1].index
                                                                     : NO_CHANGE;
         e->first_delete = first_deletion(acc, pre);
+        if (e->first_delete != NO_CHANGE)
+            atomic_store_explicit(&x->deletes, true, memory_order_relaxed);
         return;
     }
 }
@@ -1211,6 +1214,7 @@ int balexec_execute(const struct block_env *env, const struct world *base, const
     x->out = out;
     x->n = n;
     atomic_init(&x->failed, false);
+    atomic_init(&x->deletes, false);
     atomic_init(&x->next, 0);
     atomic_init(&x->err, PAREVM_OK);
     size_t accounts = list->account_count, marks = 0;
@@ -1495,7 +1499,8 @@ int balexec_apply(const struct balexec *x, struct world *w, const struct ws_obse
         bool in_ws = false; /* acc's address is among ws's */
         /* deleted at d: what it held then is gone (its storage too); a
          * change after d re-creates it */
-        const struct acct_entry *e = acct_find(x, &acc->addr);
+        const struct acct_entry *e =
+            atomic_load_explicit(&x->deletes, memory_order_relaxed) ? acct_find(x, &acc->addr) : NULL;
         const uint32_t d = account_deleted_at(x, e, end);
         if (d) {
             if (addrs == APPLY_ADDRS || ws.account_count + ws.slot_count == APPLY_ENTRIES)
