@@ -188,7 +188,13 @@ int bal_record(struct bal *b, uint32_t index, const struct write_set *ws, const 
             post = wa->balance;
         else if (wa->flags & WS_BALANCE_DELTA)
             post = u256_add(&pre_balance, &wa->delta);
-        if (!u256_eq(&post, &pre_balance))
+        /* An account created with nothing in it (before Spurious Dragon
+         * only: from it such an account is deleted) records a balance
+         * change to zero, the one trace of its creation a list can have. */
+        bool created_empty = !pre && (wa->flags & WS_CREATE) && u256_is_zero(&post) &&
+                             !((wa->flags & WS_NONCE) && wa->nonce) &&
+                             !((wa->flags & WS_CODE) && wa->code && wa->code->len);
+        if (!u256_eq(&post, &pre_balance) || created_empty)
             err = change_set(&acc->balances, &acc->balance_count, &acc->balance_cap, index, &post);
         uint64_t pre_nonce = pre ? pre->nonce : 0;
         if (!err && (wa->flags & WS_NONCE) && wa->nonce != pre_nonce) {

@@ -30,7 +30,7 @@ enum fail_kind {
     FAIL_STORAGE, /* likewise a slot change */
     FAIL_DELETED, /* deleted an existing empty account: the list cannot say so */
     FAIL_CLEARED, /* cleared non-empty storage: likewise */
-    FAIL_EMPTY,   /* created an account with nothing in it: likewise */
+    FAIL_EMPTY,   /* created an account with nothing in it, unlike the list */
     FAIL_EMPTIED, /* left an account it changed empty, not deleted */
     FAIL_UNSURE   /* asked its view what the list cannot answer */
 };
@@ -45,7 +45,7 @@ static const char *const fail_text[] = {
     "changed a storage slot other than the list says at its index",
     "deleted an existing empty account (a list cannot express that)",
     "cleared non-empty storage (a list cannot express that)",
-    "created an empty account (a list cannot express that)",
+    "created an empty account without the list's balance change to zero at its index",
     "left an account it changed empty without deleting it (a list would say it was deleted)",
     "asked whether an account has storage, or read a nonce, that the list cannot answer",
 };
@@ -88,7 +88,7 @@ struct balexec {
     size_t *slot_base, *slot_mask;
     struct tx_fail *fails;           /* per transaction, written by its worker */
     atomic_bool failed;              /* some transaction failed: the others stop (relaxed: a hint) */
-    atomic_bool deletes;             /* some list account was deleted (read after the fill's join) */
+    atomic_bool empties;             /* some list account was left empty (read after the fill's join) */
     _Alignas(64) atomic_size_t next; /* the next position of order to claim (run_share) */
     atomic_int err;                  /* an allocation failed (relaxed: read after the join) */
     /* The schedule, when asked (balexec_execute's rec): per worker its
@@ -172,7 +172,7 @@ struct acct_entry {
     /* the index of its first change at an index >= 1 (the system calls'
      * at 0 are already in the world), or NO_CHANGE */
     uint32_t first_balance, first_nonce, first_code;
-    uint32_t first_delete; /* its first deletion (see account_deleted_at), or NO_CHANGE */
+    uint32_t first_empty; /* its first deletion (see account_emptied_at), or NO_CHANGE */
 };
 
 static inline size_t acct_hash(const address *a)
@@ -218,7 +218,7 @@ static uint32_t first_change(const struct bal_change *c, size_t n)
     return n > 1 ? c[1].index : NO_CHANGE; /* (one change per index) */
 }
 
-/* ---- deletions ----
+/* ---- accounts left empty: deletions, and empty accounts created ----
  *
  * A list has no entry for "deleted", but it can say so all the same: an
  * account whose balance, nonce and code all end empty at an index where
@@ -227,10 +227,15 @@ static uint32_t first_change(const struct bal_change *c, size_t n)
  * transaction that touched it; parevm's list records a destroyed
  * account's nonce and code going to zero as changes, bal_record). Its
  * storage is gone from then on, and so is the account until it changes
- * again. Nothing is trusted: a transaction that deleted an account must
- * meet exactly those changes at its index, and one that left an account
- * it changed empty without deleting it fails (check_writes), so a
- * deletion the list implies is one the block made. */
+ * again. Before Spurious Dragon a transaction could also bring an
+ * account into being with nothing in it (a call to it, with no value);
+ * parevm's list records that as a balance change to zero, and it is the
+ * same event for an account that did not exist before it: the account
+ * exists from then on, with no storage. Nothing is trusted: a
+ * transaction that deleted an account, or created one empty, must meet
+ * exactly those changes at its index, and one that left an account it
+ * changed empty without deleting it fails (check_writes), so what the
+ * list implies is what the block did. */
 
 /* Whether account acc (world record pre) is empty after its changes at
  * `index` (>= 1). */
@@ -257,12 +262,11 @@ static uint32_t first_emptying(const struct bal_account *acc, const struct world
     return before;
 }
 
-/* The first index >= 1 at which account acc (world record pre) was
- * deleted, or NO_CHANGE. A deletion is a change to empty (a balance or
- * nonce to zero, code to none): most accounts have none, and are
- * answered from the list alone, their world record untouched (a cold
- * line each). */
-static uint32_t first_deletion(const struct bal_account *acc, const struct world_account *pre)
+/* The first index >= 1 at which account acc (world record pre) was left
+ * empty, or NO_CHANGE. That is a change to empty (a balance or nonce to
+ * zero, code to none): most accounts have none, and are answered from
+ * the list alone, their world record untouched (a cold line each). */
+static uint32_t first_emptied(const struct bal_account *acc, const struct world_account *pre)
 {
     bool some = false;
     for (size_t i = 0; i < acc->nonce_count && !some; i++)
@@ -293,10 +297,11 @@ static uint32_t last_emptying(const struct bal_account *acc, const struct world_
     return after;
 }
 
-/* The last index in [1, limit) at which e's account was deleted, or 0. */
-static uint32_t account_deleted_at(const struct balexec *x, const struct acct_entry *e, uint32_t limit)
+/* The last index in [1, limit) at which e's account was left empty
+ * (deleted, or created empty: its storage is empty from there), or 0. */
+static uint32_t account_emptied_at(const struct balexec *x, const struct acct_entry *e, uint32_t limit)
 {
-    if (!e || e->first_delete >= limit)
+    if (!e || e->first_empty >= limit)
         return 0;
     const struct bal_account *acc = &x->list->accounts[e->k];
     uint32_t d =
@@ -324,7 +329,8 @@ static bool changed_between(const struct balexec *x, const struct acct_entry *e,
 
 /* Whether e's account (absent from the list: NULL, its world record w)
  * exists before index limit: in the world or changed below it, and not
- * deleted since its last change. */
+ * deleted since its last change. Left empty at d and not changed since:
+ * deleted when it existed before d, else created empty there. */
 static bool account_exists_before(const struct balexec *x, const struct acct_entry *e,
                                   const struct world_account *w, uint32_t limit)
 {
@@ -333,8 +339,8 @@ static bool account_exists_before(const struct balexec *x, const struct acct_ent
     bool changed = e->first_nonce < limit || e->first_balance < limit || e->first_code < limit;
     if (!w && !changed)
         return false;
-    uint32_t d = account_deleted_at(x, e, limit);
-    return !d || changed_between(x, e, d, limit);
+    uint32_t d = account_emptied_at(x, e, limit);
+    return !d || changed_between(x, e, d, limit) || !account_exists_before(x, e, w, d);
 }
 
 /* Enter list account k, whose world record is pre. The list's addresses
@@ -358,9 +364,9 @@ static void acct_insert(struct balexec *x, size_t k, const struct world_account 
         e->first_code = acc->code_count && acc->codes[0].index >= 1 ? acc->codes[0].index
                         : acc->code_count > 1                       ? acc->codes[1].index
                                                                     : NO_CHANGE;
-        e->first_delete = first_deletion(acc, pre);
-        if (e->first_delete != NO_CHANGE)
-            atomic_store_explicit(&x->deletes, true, memory_order_relaxed);
+        e->first_empty = first_emptied(acc, pre);
+        if (e->first_empty != NO_CHANGE)
+            atomic_store_explicit(&x->empties, true, memory_order_relaxed);
         return;
     }
 }
@@ -657,7 +663,7 @@ static int view_storage(void *ctx, const address *a, const u256 *key, u256 *out)
     const struct acct_entry *e = view_entry(v, a);
     const struct world_account *w = view_pre(v, e, a);
     const struct bal_slot_change *c = e ? latest_write(v->x, e->k, key, v->limit) : NULL;
-    uint32_t d = account_deleted_at(v->x, e, v->limit);
+    uint32_t d = account_emptied_at(v->x, e, v->limit);
     if (d && (!c || c->index < d))
         *out = u256_zero(); /* (deleted since: its storage with it) */
     else
@@ -674,9 +680,9 @@ static int view_has_storage(void *ctx, const address *a, bool *out)
     struct balexec_view *v = ctx;
     const struct acct_entry *e = view_entry(v, a);
     const struct world_account *w = view_pre(v, e, a);
-    /* (deleted at d: the world's storage is gone, and the writes after d
-     * are all there is, so the answer is certain) */
-    uint32_t d = account_deleted_at(v->x, e, v->limit);
+    /* (left empty at d: the world's storage is gone, and the writes from
+     * d on are all there is, so the answer is certain) */
+    uint32_t d = account_emptied_at(v->x, e, v->limit);
     *out = !d && w && world_account_has_storage(w);
     if (!e)
         return PAREVM_OK;
@@ -684,7 +690,7 @@ static int view_has_storage(void *ctx, const address *a, bool *out)
     bool changed = false;
     for (size_t j = 0; j < acc->write_count; j++) {
         const struct bal_slot_change *s = &acc->writes[j];
-        if (s->index < 1 || s->index >= v->limit || s->index <= d)
+        if (s->index < 1 || s->index >= v->limit || s->index < d)
             continue;
         const struct bal_slot_change *last = latest_write(v->x, e->k, &s->key, v->limit);
         changed = true;
@@ -784,7 +790,7 @@ static bool expect_change(uint64_t *bits, const struct bal_change *c, size_t n, 
  * records it, each of its balance (pb: the changes below the
  * transaction's index), nonce and code that was not empty must have
  * the list's change to empty at the index, so that the list says the
- * account was deleted (see account_deleted_at). An account that was
+ * account was deleted (see account_emptied_at). An account that was
  * empty already leaves no change to say it. */
 static void check_deletion(struct balexec *x, struct balexec_view *v, uint32_t tx, const struct acct_entry *e,
                            size_t pb, size_t pn, const u256 *pre_balance, uint64_t pre_nonce)
@@ -873,7 +879,12 @@ static void check_writes(struct balexec *x, struct balexec_view *v, uint32_t tx,
                          ((wa->flags & WS_BALANCE_DELTA) && !u256_is_zero(&wa->delta)) ||
                          ((wa->flags & WS_NONCE) && wa->nonce != 0) ||
                          ((wa->flags & WS_CODE) && wa->code && wa->code->len);
-            if (!trace)
+            /* created empty (before Spurious Dragon): the list's balance
+             * change to zero at its index says so (bal_record) */
+            const u256 zero = u256_zero();
+            if (!trace && !expect_found(v->bits, acc->balances,
+                                        change_at_from(acc->balances, acc->balance_count, pb, u),
+                                        mark_balance(x, k, 0), &zero))
                 fail(x, tx, FAIL_EMPTY, &wa->addr, NULL);
         }
         u256 post = pre_balance;
@@ -923,7 +934,7 @@ static void check_writes(struct balexec *x, struct balexec_view *v, uint32_t tx,
         const struct slot_entry *e;
         size_t q = writes_below(x, k, &s->key, u, &e);
         const struct bal_slot_change *last = latest_write_from(x, k, e, q);
-        uint32_t d = account_deleted_at(x, ae, u);
+        uint32_t d = account_emptied_at(x, ae, u);
         u256 before = d && (!last || last->index < d) ? u256_zero()
                       : last                          ? last->value
                       : ae->pre                       ? world_get_storage(ae->pre, &s->key)
@@ -1188,7 +1199,9 @@ static bool describe_fail(const struct balexec *x, char *why, size_t why_len)
         }
         snprintf(why, why_len, "transaction %zu (index %zu) %s: account %s%s", i, i + 1, fail_text[f->kind],
                  a, key);
-        return below_held && f->kind <= FAIL_STORAGE;
+        /* (a list that lacks a created-empty account's mark is wrong:
+         * bal_record always records it) */
+        return below_held && (f->kind <= FAIL_STORAGE || f->kind == FAIL_EMPTY);
     }
     snprintf(why, why_len, "a transaction failed its check");
     return false;
@@ -1214,7 +1227,7 @@ int balexec_execute(const struct block_env *env, const struct world *base, const
     x->out = out;
     x->n = n;
     atomic_init(&x->failed, false);
-    atomic_init(&x->deletes, false);
+    atomic_init(&x->empties, false);
     atomic_init(&x->next, 0);
     atomic_init(&x->err, PAREVM_OK);
     size_t accounts = list->account_count, marks = 0;
@@ -1500,8 +1513,8 @@ int balexec_apply(const struct balexec *x, struct world *w, const struct ws_obse
         /* deleted at d: what it held then is gone (its storage too); a
          * change after d re-creates it */
         const struct acct_entry *e =
-            atomic_load_explicit(&x->deletes, memory_order_relaxed) ? acct_find(x, &acc->addr) : NULL;
-        const uint32_t d = account_deleted_at(x, e, end);
+            atomic_load_explicit(&x->empties, memory_order_relaxed) ? acct_find(x, &acc->addr) : NULL;
+        const uint32_t d = account_emptied_at(x, e, end);
         if (d) {
             if (addrs == APPLY_ADDRS || ws.account_count + ws.slot_count == APPLY_ENTRIES)
                 err = apply_part(&ws, &addrs, w, obs);
@@ -1512,7 +1525,7 @@ int balexec_apply(const struct balexec *x, struct world *w, const struct ws_obse
             }
             addrs++;
             in_ws = true;
-            if (!changed_between(x, e, d, end) && !written_after(acc, d, end)) {
+            if (!account_exists_before(x, e, e->pre, end) && !written_after(acc, d, end)) {
                 wa->flags = WS_DELETE;
                 continue;
             }

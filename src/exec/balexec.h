@@ -27,12 +27,12 @@
  * index, the state before u is the world plus the list's changes below
  * u, which is u's view; so u ran as it would sequentially, and its check
  * against the view is a check against the state. (An account the list
- * shows empty after an index where it changed was deleted there, its
- * storage with it: balexec.c, "deletions".) A list that fails any
- * check, or a block doing what a list cannot express (an existing empty
- * account deleted, non-empty storage cleared, an account created empty,
- * a view question the list cannot answer), is refused: the caller rolls
- * the block back and runs it without the list.
+ * shows empty after an index where it changed was deleted there, or
+ * created empty, with no storage from then on: balexec.c, "accounts
+ * left empty".) A list that fails any check, or a block doing what a
+ * list cannot express (an existing empty account deleted, non-empty
+ * storage cleared, a view question the list cannot answer), is refused:
+ * the caller rolls the block back and runs it without the list.
  */
 #ifndef PAREVM_EXEC_BALEXEC_H
 #define PAREVM_EXEC_BALEXEC_H
