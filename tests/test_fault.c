@@ -612,11 +612,10 @@ static void test_exec_parallel(void **state)
  * the list's engine, its commit writing the world from the list, and the
  * run without the list it falls back to. Every refused allocation must
  * leave the world as it was, or end in the sequential result. */
-static void test_exec_driven(void **state)
+static void drive_faults(const char *number, long full_step)
 {
-    (void)state;
     static struct par_arg a;
-    if (!par_setup(&a, "1150000"))
+    if (!par_setup(&a, number))
         skip();
     static struct bal list;
     bal_init(&list);
@@ -639,16 +638,32 @@ static void test_exec_driven(void **state)
     block_result_free(&r);
     world_free(&w);
     a.opt.drive = &list;
-    struct par_fresh x = {&a, "1150000"};
+    struct par_fresh x = {&a, number};
     struct fault_op op = {"exec_block_parallel driven by its access list (4 threads)",
                           run_exec_parallel_fresh,
                           &x,
                           NULL,
-                          step_for(1),
+                          step_for(full_step),
                           true};
     fault_loop(&op);
     bal_free(&list);
     par_teardown(&a);
+}
+
+static void test_exec_driven(void **state)
+{
+    (void)state;
+    drive_faults("1150000", 1);
+}
+
+/* A block whose list deletes a contract and creates empty accounts
+ * (Frontier 116525), so the commit deletes, clears and creates
+ * accounts from the list too; every 16th allocation (all:
+ * PAREVM_FAULT_FULL). */
+static void test_exec_driven_deletions(void **state)
+{
+    (void)state;
+    drive_faults("116525", 16);
 }
 
 /* pthread_create failing the Nth time, in the worker pool (its threads
@@ -820,11 +835,12 @@ int main(void)
     fault_trace = trace && *trace == '1';
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_thread_create), /* first: the worker pool starts empty */
-        cmocka_unit_test(test_write_set_apply), cmocka_unit_test(test_statetest_loader),
-        cmocka_unit_test(test_mainnet_loader),  cmocka_unit_test(test_exec_sequential),
-        cmocka_unit_test(test_exec_parallel),   cmocka_unit_test(test_exec_driven),
-        cmocka_unit_test(test_t8n_shanghai),    cmocka_unit_test(test_t8n_paris_parallel),
-        cmocka_unit_test(test_t8n_prague),      cmocka_unit_test(test_blocktest_loader),
+        cmocka_unit_test(test_write_set_apply),       cmocka_unit_test(test_statetest_loader),
+        cmocka_unit_test(test_mainnet_loader),        cmocka_unit_test(test_exec_sequential),
+        cmocka_unit_test(test_exec_parallel),         cmocka_unit_test(test_exec_driven),
+        cmocka_unit_test(test_exec_driven_deletions), cmocka_unit_test(test_t8n_shanghai),
+        cmocka_unit_test(test_t8n_paris_parallel),    cmocka_unit_test(test_t8n_prague),
+        cmocka_unit_test(test_blocktest_loader),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     print_message("fault: %zu distinct allocation sites reached, %zu of them failed\n", reached_count,
