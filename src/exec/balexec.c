@@ -1510,12 +1510,12 @@ int balexec_apply(const struct balexec *x, struct world *w, const struct ws_obse
         const struct bal_change *cn = latest(acc->nonces, acc->nonce_count, end);
         const struct bal_code_change *cc = latest_code(acc->codes, acc->code_count, end);
         bool in_ws = false; /* acc's address is among ws's */
-        /* deleted at d: what it held then is gone (its storage too); a
-         * change after d re-creates it */
+        /* left empty at d (deleted, or created empty): what it held
+         * before is gone, its storage too; a change after d re-creates it */
         const struct acct_entry *e =
             atomic_load_explicit(&x->empties, memory_order_relaxed) ? acct_find(x, &acc->addr) : NULL;
         const uint32_t d = account_emptied_at(x, e, end);
-        if (d) {
+        if (d || cb || cn || cc) {
             if (addrs == APPLY_ADDRS || ws.account_count + ws.slot_count == APPLY_ENTRIES)
                 err = apply_part(&ws, &addrs, w, obs);
             struct ws_account *wa = err ? NULL : write_set_add_account(&ws, &acc->addr);
@@ -1525,35 +1525,28 @@ int balexec_apply(const struct balexec *x, struct world *w, const struct ws_obse
             }
             addrs++;
             in_ws = true;
-            if (!account_exists_before(x, e, e->pre, end) && !written_after(acc, d, end)) {
+            if (d && !account_exists_before(x, e, e->pre, end) && !written_after(acc, d, end)) {
                 wa->flags = WS_DELETE;
                 continue;
             }
-            wa->flags = WS_CLEAR_STORAGE | WS_BALANCE | WS_NONCE | WS_CODE;
-            wa->balance = cb && cb->index > d ? cb->value : u256_zero();
-            wa->nonce = cn && cn->index > d ? cn->value.w[0] : 0;
-            wa->code = code_retain(cc && cc->index > d ? cc->code : code_empty());
-        } else if (cb || cn || cc) {
-            if (addrs == APPLY_ADDRS || ws.account_count + ws.slot_count == APPLY_ENTRIES)
-                err = apply_part(&ws, &addrs, w, obs);
-            struct ws_account *wa = err ? NULL : write_set_add_account(&ws, &acc->addr);
-            if (!wa) {
-                err = err ? err : PAREVM_ERR_NOMEM;
-                break;
-            }
-            addrs++;
-            in_ws = true;
-            if (cb) {
-                wa->flags |= WS_BALANCE;
-                wa->balance = cb->value;
-            }
-            if (cn) {
-                wa->flags |= WS_NONCE;
-                wa->nonce = cn->value.w[0];
-            }
-            if (cc) {
-                wa->flags |= WS_CODE;
-                wa->code = code_retain(cc->code);
+            if (d) {
+                wa->flags = WS_CLEAR_STORAGE | WS_BALANCE | WS_NONCE | WS_CODE;
+                wa->balance = cb && cb->index > d ? cb->value : u256_zero();
+                wa->nonce = cn && cn->index > d ? cn->value.w[0] : 0;
+                wa->code = code_retain(cc && cc->index > d ? cc->code : code_empty());
+            } else {
+                if (cb) {
+                    wa->flags |= WS_BALANCE;
+                    wa->balance = cb->value;
+                }
+                if (cn) {
+                    wa->flags |= WS_NONCE;
+                    wa->nonce = cn->value.w[0];
+                }
+                if (cc) {
+                    wa->flags |= WS_CODE;
+                    wa->code = code_retain(cc->code);
+                }
             }
         }
         /* each slot's last write in its run (bal_finish: by key, then
