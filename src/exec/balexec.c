@@ -172,7 +172,7 @@ struct acct_entry {
     /* the index of its first change at an index >= 1 (the system calls'
      * at 0 are already in the world), or NO_CHANGE */
     uint32_t first_balance, first_nonce, first_code;
-    uint32_t first_empty; /* its first deletion (see account_emptied_at), or NO_CHANGE */
+    uint32_t first_empty; /* the first index it was left empty at (account_emptied_at), or NO_CHANGE */
 };
 
 static inline size_t acct_hash(const address *a)
