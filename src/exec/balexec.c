@@ -665,7 +665,7 @@ static int view_storage(void *ctx, const address *a, const u256 *key, u256 *out)
     const struct bal_slot_change *c = e ? latest_write(v->x, e->k, key, v->limit) : NULL;
     uint32_t d = account_emptied_at(v->x, e, v->limit);
     if (d && (!c || c->index < d))
-        *out = u256_zero(); /* (deleted since: its storage with it) */
+        *out = u256_zero(); /* (left empty since: no storage from there) */
     else
         *out = c ? c->value : w ? world_get_storage(w, key) : u256_zero();
     return PAREVM_OK;
