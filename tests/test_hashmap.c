@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "../src/base/hashmap.h"
+
 #include "../src/base/u256.h"
 
 /* Deterministic key i of the given size: differs from its neighbours in
@@ -161,6 +162,38 @@ static void test_tombstone_churn(void **state)
     assert_true(m.cap <= cap * 2);
     for (uint32_t i = 100000 - 100; i < 100000; i++) {
         make_key(key, 20, i);
+        assert_non_null(hmap_get(&m, key));
+    }
+    hmap_free(&m);
+}
+
+/* A reserve that must rebuild a table full of tombstones leaves room for
+ * a while: a same-size rebuild that left it near the bound would be
+ * followed by another after a few writes (each a pass over the table). */
+static void test_reserve_rebuild_leaves_room(void **state)
+{
+    (void)state;
+    struct hmap m;
+    hmap_init(&m, 32, 32);
+    uint8_t key[32];
+    uint32_t next = 0;
+    do { /* live entries at 60% of a table of 1024 or more */
+        make_key(key, 32, next++);
+        assert_non_null(hmap_put(&m, key, NULL));
+    } while (m.cap < 1024 || (m.count + 1) * 10 <= m.cap * 6);
+    for (uint32_t round = 0; round < 2000; round++) {
+        /* one slot zeroed, one new: a tombstone each time */
+        make_key(key, 32, round);
+        assert_true(hmap_remove(&m, key));
+        size_t cap = m.cap, tombstones = m.tombstones;
+        assert_int_equal(hmap_reserve(&m, 1), 0);
+        if (m.cap != cap || m.tombstones < tombstones) /* it rebuilt */
+            assert_true((m.count + 1) * 20 <= m.cap * 7);
+        make_key(key, 32, next++);
+        assert_non_null(hmap_put(&m, key, NULL));
+    }
+    for (uint32_t i = 2000; i < next; i++) {
+        make_key(key, 32, i);
         assert_non_null(hmap_get(&m, key));
     }
     hmap_free(&m);
@@ -353,6 +386,7 @@ int main(void)
         cmocka_unit_test(test_address_keys),    cmocka_unit_test(test_slot_keys),
         cmocka_unit_test(test_word_keys),       cmocka_unit_test(test_odd_key_sizes),
         cmocka_unit_test(test_tombstone_churn), cmocka_unit_test(test_tombstone_reuse),
+        cmocka_unit_test(test_reserve_rebuild_leaves_room),
         cmocka_unit_test(test_value_alignment), cmocka_unit_test(test_random_ops),
         cmocka_unit_test(test_empty_map),
         cmocka_unit_test(test_hash_quality),

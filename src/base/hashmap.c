@@ -232,11 +232,18 @@ int hmap_reserve(struct hmap *m, size_t n)
     /* The same bound hmap_put checks: after this, n puts stay within it. */
     if ((m->count + m->tombstones + n) * 10 <= m->cap * 7)
         return PAREVM_OK;
+    /* As hmap_put: rebuild at the same size only when the live entries
+     * would fill under half of the bound (the load is mostly tombstones),
+     * else grow. A same-size rebuild that left the table nearly at the
+     * bound would be followed by another after a few more writes, each
+     * a pass over the whole table. */
     size_t new_cap = m->cap ? m->cap : HMAP_MIN_CAP;
-    while ((m->count + n) * 10 > new_cap * 7) {
-        if (new_cap > SIZE_MAX / 2)
-            return PAREVM_ERR_NOMEM;
-        new_cap *= 2;
+    if ((m->count + n) * 20 > new_cap * 7) {
+        do {
+            if (new_cap > SIZE_MAX / 2)
+                return PAREVM_ERR_NOMEM;
+            new_cap *= 2;
+        } while ((m->count + n) * 10 > new_cap * 7);
     }
     return rehash(m, l, new_cap);
 }
