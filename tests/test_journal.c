@@ -154,9 +154,7 @@ static size_t finalize(struct fixture *f)
     struct log *logs = NULL;
     size_t n = 0;
     assert_int_equal(journal_finalize(&f->j, &f->ws, &logs, &n), PAREVM_OK);
-    for (size_t i = 0; i < n; i++)
-        free(logs[i].data);
-    free(logs);
+    free(logs); /* (their data with them: log.h) */
     return n;
 }
 
@@ -402,6 +400,67 @@ static void test_kept_changes_reach_the_write_set(void **state)
     assert_true(wa->flags & WS_NONCE);
     assert_int_equal(wa->nonce, 8);
     assert_int_equal(f->j.log_count, 0); /* the logs moved out */
+}
+
+/* The logs a transaction hands over: one allocation (log.h), each log's
+ * data its own bytes inside it, a reverted frame's logs and data gone,
+ * and the next transaction starting with none. */
+static void test_logs_one_allocation(void **state)
+{
+    struct fixture *f = *state;
+    begin(f, FORK_CANCUN);
+    address a = addr(0xa), b = addr(0xb);
+    hash32 t1, t2;
+    memset(&t1, 1, sizeof t1);
+    memset(&t2, 2, sizeof t2);
+    uint8_t big[3000], small[5] = {9, 8, 7, 6, 5};
+    for (size_t i = 0; i < sizeof big; i++)
+        big[i] = (uint8_t)(i * 7);
+    assert_int_equal(journal_add_log(&f->j, &a, &t1, 1, small, sizeof small), PAREVM_OK);
+    struct journal_checkpoint cp = journal_checkpoint(&f->j);
+    assert_int_equal(journal_add_log(&f->j, &b, &t2, 1, big, sizeof big), PAREVM_OK);
+    journal_revert(&f->j, cp);
+    /* after the revert: a log without data, then one whose data grows the
+     * buffer past its first size */
+    assert_int_equal(journal_add_log(&f->j, &b, NULL, 0, NULL, 0), PAREVM_OK);
+    assert_int_equal(journal_add_log(&f->j, &b, &t1, 1, big, sizeof big), PAREVM_OK);
+    assert_int_equal(journal_add_log(&f->j, &a, &t2, 1, small, 2), PAREVM_OK);
+
+    struct log *logs = NULL;
+    size_t n = 0;
+    assert_int_equal(journal_finalize(&f->j, &f->ws, &logs, &n), PAREVM_OK);
+    assert_int_equal(n, 4);
+    assert_memory_equal(logs[0].addr.bytes, a.bytes, sizeof a.bytes);
+    assert_int_equal(logs[0].data_len, sizeof small);
+    assert_memory_equal(logs[0].data, small, sizeof small);
+    assert_int_equal(logs[1].topic_count, 0);
+    assert_int_equal(logs[1].data_len, 0);
+    assert_null(logs[1].data);
+    assert_int_equal(logs[2].data_len, sizeof big);
+    assert_memory_equal(logs[2].data, big, sizeof big);
+    assert_memory_equal(logs[2].topics[0].bytes, t1.bytes, sizeof t1.bytes);
+    assert_int_equal(logs[3].data_len, 2);
+    assert_memory_equal(logs[3].data, small, 2);
+    /* every log's data lies inside the array's own allocation, after it */
+    const uint8_t *lo = (const uint8_t *)(logs + n), *hi = lo + sizeof small + sizeof big + 2;
+    for (size_t i = 0; i < n; i++)
+        if (logs[i].data_len)
+            assert_true(logs[i].data >= lo && logs[i].data + logs[i].data_len <= hi);
+    free(logs);
+
+    /* The next transaction starts with no logs and no data. */
+    begin(f, FORK_CANCUN);
+    assert_int_equal(journal_add_log(&f->j, &a, NULL, 0, small, 1), PAREVM_OK);
+    assert_int_equal(journal_finalize(&f->j, &f->ws, &logs, &n), PAREVM_OK);
+    assert_int_equal(n, 1);
+    assert_int_equal(logs[0].data_len, 1);
+    assert_int_equal(logs[0].data[0], 9);
+    free(logs);
+    /* none: NULL, nothing to free */
+    begin(f, FORK_CANCUN);
+    assert_int_equal(journal_finalize(&f->j, &f->ws, &logs, &n), PAREVM_OK);
+    assert_int_equal(n, 0);
+    assert_null(logs);
 }
 
 static void test_finalize_deletions(void **state)
@@ -662,6 +721,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_debit_too_large_changes_nothing, setup, teardown),
         cmocka_unit_test_setup_teardown(test_nested_checkpoints_revert_exactly, setup, teardown),
         cmocka_unit_test_setup_teardown(test_kept_changes_reach_the_write_set, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_logs_one_allocation, setup, teardown),
         cmocka_unit_test_setup_teardown(test_finalize_deletions, setup, teardown),
         cmocka_unit_test_setup_teardown(test_begin_starts_clean, setup, teardown),
         cmocka_unit_test_setup_teardown(test_accesses, setup, teardown),

@@ -583,9 +583,7 @@ void receipt_free(struct receipt *r)
 {
     if (!r)
         return;
-    for (size_t i = 0; i < r->log_count; i++)
-        free(r->logs[i].data);
-    free(r->logs);
+    free(r->logs); /* (their data with them: log.h) */
     r->logs = NULL;
     r->log_count = 0;
 }

@@ -53,9 +53,7 @@ const char *tx_error_name(enum tx_error e)
 
 void tx_result_free(struct tx_result *r)
 {
-    for (size_t i = 0; i < r->log_count; i++)
-        free(r->logs[i].data);
-    free(r->logs);
+    free(r->logs); /* (their data with them: log.h) */
     r->logs = NULL;
     r->log_count = 0;
 }
@@ -663,8 +661,6 @@ int transition_system_call_output(const struct block_env *env, const struct stat
     struct log *logs = NULL;
     size_t log_count = 0;
     err = journal_finalize(j, ws, &logs, &log_count);
-    for (size_t i = 0; i < log_count; i++)
-        free(logs[i].data);
     free(logs);
     if (err) {
         write_set_reset(ws);

@@ -130,12 +130,6 @@ void journal_init(struct journal *j)
     hmap_init(&j->transient, sizeof(struct slot_key), sizeof(u256));
 }
 
-static void free_logs(struct log *logs, size_t from, size_t to)
-{
-    for (size_t i = from; i < to; i++)
-        free(logs[i].data);
-}
-
 static void release_accounts(struct journal *j)
 {
     for (uint32_t i = 0; i < j->account_count; i++) {
@@ -162,8 +156,8 @@ void journal_free(struct journal *j)
     free(j->slots);
     free(j->undo);
     free(j->deleted);
-    free_logs(j->logs, 0, j->log_count);
     free(j->logs);
+    free(j->log_data);
     hmap_free(&j->account_index);
     hmap_free(&j->slot_index);
     hmap_free(&j->transient);
@@ -173,8 +167,8 @@ void journal_free(struct journal *j)
 void journal_begin(struct journal *j, const struct state_view *view, struct journal_rules rules)
 {
     release_accounts(j);
-    free_logs(j->logs, 0, j->log_count);
     j->log_count = 0;
+    j->log_data_len = 0;
     j->account_count = 0;
     j->slot_count = 0;
     j->refund = 0;
@@ -187,7 +181,7 @@ void journal_begin(struct journal *j, const struct state_view *view, struct jour
 
 struct journal_checkpoint journal_checkpoint(const struct journal *j)
 {
-    struct journal_checkpoint cp = {j->undo_count, j->log_count, j->refund};
+    struct journal_checkpoint cp = {j->undo_count, j->log_count, j->log_data_len, j->refund};
     return cp;
 }
 
@@ -245,8 +239,8 @@ void journal_revert(struct journal *j, struct journal_checkpoint cp)
         }
         }
     }
-    free_logs(j->logs, cp.log_count, j->log_count);
     j->log_count = cp.log_count;
+    j->log_data_len = cp.log_data_len;
     j->refund = cp.refund;
 }
 
@@ -822,19 +816,28 @@ int journal_add_log(struct journal *j, const address *a, const hash32 *topics, u
         j->logs = l;
         j->log_cap = cap;
     }
+    if (data_len > j->log_data_cap - j->log_data_len) {
+        if (data_len > SIZE_MAX / 2 - j->log_data_len)
+            return PAREVM_ERR_NOMEM;
+        size_t cap = j->log_data_cap ? j->log_data_cap : 1024;
+        while (cap - j->log_data_len < data_len)
+            cap *= 2;
+        uint8_t *d = realloc(j->log_data, cap);
+        if (!d)
+            return PAREVM_ERR_NOMEM;
+        j->log_data = d;
+        j->log_data_cap = cap;
+    }
     struct log *l = &j->logs[j->log_count];
     l->addr = *a;
     l->topic_count = (uint8_t)topic_count;
     for (unsigned i = 0; i < topic_count; i++)
         l->topics[i] = topics[i];
-    l->data = NULL;
+    l->data = (uint8_t *)(uintptr_t)j->log_data_len; /* its offset, until journal_finalize */
     l->data_len = data_len;
-    if (data_len) {
-        l->data = malloc(data_len);
-        if (!l->data)
-            return PAREVM_ERR_NOMEM;
-        memcpy(l->data, data, data_len);
-    }
+    if (data_len)
+        memcpy(j->log_data + j->log_data_len, data, data_len);
+    j->log_data_len += data_len;
     j->log_count++;
     return PAREVM_OK;
 }
@@ -860,6 +863,31 @@ static bool account_deleted(struct journal *j, struct journal_account *acc, int 
         return !*err && empty;
     }
     return false;
+}
+
+/* The logs, out to the caller as one allocation (log.h): the array, then
+ * the data. The journal keeps its own arrays for the next transaction. */
+static int take_logs(struct journal *j, struct log **logs, size_t *log_count)
+{
+    *logs = NULL;
+    *log_count = 0;
+    if (!j->log_count)
+        return PAREVM_OK;
+    size_t head = j->log_count * sizeof **logs;
+    struct log *out = malloc(head + j->log_data_len);
+    if (!out)
+        return PAREVM_ERR_NOMEM;
+    uint8_t *data = (uint8_t *)out + head;
+    memcpy(out, j->logs, head);
+    if (j->log_data_len)
+        memcpy(data, j->log_data, j->log_data_len);
+    for (size_t i = 0; i < j->log_count; i++)
+        out[i].data = out[i].data_len ? data + (uintptr_t)out[i].data : NULL;
+    *logs = out;
+    *log_count = j->log_count;
+    j->log_count = 0;
+    j->log_data_len = 0;
+    return PAREVM_OK;
 }
 
 int journal_finalize(struct journal *j, struct write_set *ws, struct log **logs, size_t *log_count)
@@ -945,11 +973,7 @@ int journal_finalize(struct journal *j, struct write_set *ws, struct log **logs,
     }
     if (err)
         return err;
-    *logs = j->logs;
-    *log_count = j->log_count;
-    j->logs = NULL;
-    j->log_count = j->log_cap = 0;
-    return PAREVM_OK;
+    return take_logs(j, logs, log_count);
 }
 
 int journal_note_access(struct journal *j, const address *a)

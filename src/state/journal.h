@@ -63,8 +63,13 @@ struct journal {
     struct hmap transient; /* (address, key) -> u256 (EIP-1153) */
     struct journal_undo *undo;
     size_t undo_count, undo_cap;
+    /* The logs so far; their data in log_data (each log's data field
+     * holds its offset there until journal_finalize copies both out).
+     * Both are kept across transactions. */
     struct log *logs;
     size_t log_count, log_cap;
+    uint8_t *log_data;
+    size_t log_data_len, log_data_cap;
     int64_t refund;
     uint8_t *deleted; /* journal_finalize's per-account scratch, reused */
     uint32_t deleted_cap;
@@ -73,7 +78,7 @@ struct journal {
 /* A checkpoint: revert to it undoes everything recorded after it. */
 struct journal_checkpoint {
     size_t undo_count;
-    size_t log_count;
+    size_t log_count, log_data_len;
     int64_t refund;
 };
 
@@ -158,7 +163,7 @@ static inline void journal_add_refund(struct journal *j, int64_t delta) { j->ref
  * Cancun: only those created in this transaction), touched empty accounts
  * are deleted (EIP-161, from Spurious Dragon), and all changes are written
  * to ws (which is reset first). The logs move out to the caller (*logs,
- * *log_count; the journal no longer owns them). */
+ * *log_count: one allocation, see log.h; NULL and 0 when none). */
 int journal_finalize(struct journal *j, struct write_set *ws, struct log **logs, size_t *log_count);
 
 /* EIP-7928 recording: calls fn once per account the transaction accessed
