@@ -437,6 +437,39 @@ static void test_code_versions(void **state)
     write_set_free(&ws);
 }
 
+/* Code is rarely written: reads look for its location only once one
+ * exists. A read made before the first write still validates against it. */
+static void test_code_read_before_any_write(void **state)
+{
+    struct fixture *f = *state;
+    struct code *got = NULL;
+    uint32_t blocking;
+    struct mv_read_hint hint = {0};
+    assert_int_equal(mvmemory_read_code(&f->mv, &f->n, 5, &got, &blocking, NULL, NULL, &hint), PAREVM_OK);
+    assert_int_equal(got->len, 0);
+    assert_true(hint.base);
+    assert_null(hint.loc);
+    assert_true(mvmemory_still_base(&f->mv, MV_CODE, &f->n, NULL, 5, &hint));
+
+    struct write_set ws;
+    write_set_init(&ws);
+    const uint8_t bytes[] = {0x60, 0x01};
+    struct ws_account *w = write_set_add_account(&ws, &f->n);
+    w->flags = WS_CODE;
+    w->code = code_new(bytes, sizeof bytes);
+    assert_non_null(w->code);
+    record(f, 2, &ws);
+    /* the earlier read no longer holds, and a new one sees the code */
+    assert_false(mvmemory_still_base(&f->mv, MV_CODE, &f->n, NULL, 5, &hint));
+    struct mv_read_hint again = {0};
+    assert_int_equal(mvmemory_read_code(&f->mv, &f->n, 5, &got, &blocking, NULL, NULL, &again), PAREVM_OK);
+    assert_int_equal(got->len, sizeof bytes);
+    assert_false(again.base);
+    /* an account whose code nobody wrote still reads the base */
+    assert_int_equal(mvmemory_read_code(&f->mv, &f->a, 5, &got, &blocking, NULL, NULL, NULL), PAREVM_OK);
+    write_set_free(&ws);
+}
+
 static void test_beneficiary_entries(void **state)
 {
     struct fixture *f = *state;
@@ -555,6 +588,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_storage_clear, setup, teardown),
         cmocka_unit_test_setup_teardown(test_delete_and_create, setup, teardown),
         cmocka_unit_test_setup_teardown(test_code_versions, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_code_read_before_any_write, setup, teardown),
         cmocka_unit_test_setup_teardown(test_beneficiary_entries, setup, teardown),
         cmocka_unit_test(test_concurrent_records_resolve_in_order),
     };

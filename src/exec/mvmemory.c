@@ -211,6 +211,8 @@ int mvmemory_init(struct mvmemory *mv, const struct world *base, size_t tx_count
     atomic_init(&mv->overflow, false);
     atomic_init(&mv->changes, 0);
     atomic_init(&mv->grown, false);
+    atomic_init(&mv->code_created, false);
+    atomic_init(&mv->clear_created, false);
     for (size_t i = 0; i < mv->shard_count; i++) {
         pthread_mutex_init(&mv->shards[i].lock, NULL);
         hmap_init(&mv->shards[i].map, sizeof(struct mv_key), sizeof(struct mv_location *));
@@ -407,9 +409,30 @@ static struct mv_location *new_location(struct mvmemory *mv, const struct mv_key
     return l;
 }
 
+/* The flag of the kinds whose reads look for a location only once one
+ * was created (NULL: every kind else). */
+static atomic_bool *created_flag(struct mvmemory *mv, unsigned kind)
+{
+    return kind == MV_CODE ? &mv->code_created : kind == MV_CLEAR ? &mv->clear_created : NULL;
+}
+
+/* No location of the key's kind was created yet: a look-up would find
+ * none. (A creation racing with it is as if it came after the read, which
+ * the read's validation sees: the flag is set before the location is
+ * published, and validation follows the writer's record.) */
+static inline bool none_created(struct mvmemory *mv, unsigned kind)
+{
+    atomic_bool *f = created_flag(mv, kind);
+    /* acquire: pairs with the release in location_hashed */
+    return f && !atomic_load_explicit(f, memory_order_acquire);
+}
+
 /* mvmemory_location with the key's hash already known. */
 static struct mv_location *location_hashed(struct mvmemory *mv, const struct mv_key *key, uint64_t hash)
 {
+    atomic_bool *created = created_flag(mv, key->kind);
+    if (created && !atomic_load_explicit(created, memory_order_relaxed))
+        atomic_store_explicit(created, true, memory_order_release); /* before the location is published */
     struct mv_location *l;
     _Atomic(struct mv_location *) *slot = index_probe(mv, key, hash, &l);
     if (l)
@@ -597,6 +620,8 @@ static struct mv_location *locate(struct mvmemory *mv, enum mv_kind kind, const 
 {
     if (hint && hint->loc)
         return hint->loc;
+    if (none_created(mv, kind))
+        return NULL;
     struct mv_key key = mv_key_make(a, kind, slot);
     if (kind != MV_STORAGE && hint && hint->addr_hash)
         return find_hashed(mv, &key, account_key_hash(hint->addr_hash, kind));

@@ -107,6 +107,10 @@ struct mvmemory {
     uint64_t generation;             /* distinct per mvmemory_init: tells threads' slabs apart */
     _Atomic(struct mv_slab *) slabs; /* every slab locations came from */
     atomic_bool grown;               /* a version list outgrew its location (was malloc'd) */
+    /* Whether a location of this kind was ever created in the block (set
+     * before it is published): code and storage clears are rarely
+     * written, and their reads skip the index while none is. */
+    atomic_bool code_created, clear_created;
     struct mv_shard *shards;
     size_t shard_count;
     address beneficiary;
