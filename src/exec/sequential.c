@@ -358,6 +358,44 @@ static int skip_counted(struct seq_run *s, size_t i, const struct tx *tx, const 
     return skip_tx(s, i, reason, engine_valid);
 }
 
+/* ---- the commit's look-ahead ----
+ *
+ * A parallel run's commit writes each output's write set into the world
+ * long after the transaction ran, when the world's accounts are no longer
+ * in cache: each look-up would wait for memory in turn. So the commit of
+ * output i starts loading what output i + PREFETCH_* needs, in stages
+ * (each needs the lines the one before loaded): the output, its write
+ * set, its accounts' places in the world's map, then their records. */
+enum { PREFETCH_OUTPUT = 9, PREFETCH_WS = 6, PREFETCH_PLACE = 4, PREFETCH_RECORD = 2, PREFETCH_MAX = 8 };
+
+/* One stage for the accounts ws writes (its slots' accounts too, a run of
+ * one address's slots once; at most PREFETCH_MAX of each): with place,
+ * their places in the world's map (world_prefetch), else their records
+ * (world_prefetch_account). */
+static void prefetch_accounts(const struct write_set *ws, const struct world *w, bool place)
+{
+    void (*stage)(const struct world *, const address *) = place ? world_prefetch : world_prefetch_account;
+    for (size_t k = 0; k < ws->account_count && k < PREFETCH_MAX; k++)
+        stage(w, &ws->accounts[k].addr);
+    for (size_t k = 0; k < ws->slot_count && k < PREFETCH_MAX; k++)
+        if (k == 0 || !address_eq(&ws->slots[k].addr, &ws->slots[k - 1].addr))
+            stage(w, &ws->slots[k].addr);
+}
+
+static void commit_prefetch(const struct par_tx_output *par, size_t count, size_t i, const struct world *w)
+{
+    if (i + PREFETCH_OUTPUT < count)
+        __builtin_prefetch(&par[i + PREFETCH_OUTPUT].ws);
+    if (i + PREFETCH_WS < count) {
+        __builtin_prefetch(par[i + PREFETCH_WS].ws.accounts);
+        __builtin_prefetch(par[i + PREFETCH_WS].ws.slots);
+    }
+    if (i + PREFETCH_PLACE < count)
+        prefetch_accounts(&par[i + PREFETCH_PLACE].ws, w, true);
+    if (i + PREFETCH_RECORD < count)
+        prefetch_accounts(&par[i + PREFETCH_RECORD].ws, w, false);
+}
+
 /* Run one transaction; on success its receipt is filled. *stop is set
  * when the block turned out invalid. */
 static int seq_tx(struct seq_run *s, size_t i, uint64_t *gas_used, bool *stop)
@@ -638,8 +676,10 @@ static void apply_deferred(struct deferred_apply *d)
     if (d->s->driven) /* (its outputs' write sets are empty) */
         d->err = apply_driven(d->s->driven, d->undo, d->s->w);
     for (size_t i = 0; i < d->s->b->tx_count && !d->err; i++) {
-        if (!d->s->driven)
+        if (!d->s->driven) {
+            commit_prefetch(d->s->par, d->s->b->tx_count, i, d->s->w);
             d->err = apply_logged(d->undo, &d->s->par[i].ws, d->s->w);
+        }
         write_set_free(&d->s->par[i].ws);
     }
 }
@@ -780,8 +820,12 @@ int seq_transactions(struct seq_run *s, int threads, uint64_t *gas_used, bool *s
     s->no_undo = !s->skip && s->par && s->par_count == s->b->tx_count && par_all_commit(s);
     s->defer_apply = s->no_undo && threads > 1;
     int err = PAREVM_OK;
-    for (size_t i = 0; i < s->b->tx_count && !err && !*stop; i++)
+    bool ahead = s->par && !s->defer_apply && !s->driven; /* (driven outputs write nothing) */
+    for (size_t i = 0; i < s->b->tx_count && !err && !*stop; i++) {
+        if (ahead)
+            commit_prefetch(s->par, s->par_count, i, s->w);
         err = seq_tx(s, i, gas_used, stop);
+    }
     if (!err && !*stop && s->driven && !s->defer_apply)
         err = apply_driven(s->driven, &s->undo, s->w);
     return err;

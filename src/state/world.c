@@ -171,6 +171,18 @@ void world_prefetch(const struct world *w, const address *a)
         hmap_prefetch(&w->accounts, a);
 }
 
+void world_prefetch_account(const struct world *w, const address *a)
+{
+    if (w->lazy)
+        return;
+    struct world_account **slot = hmap_get(&w->accounts, a);
+    if (slot) {
+        /* its fields and its storage map's header: two lines */
+        __builtin_prefetch(*slot);
+        __builtin_prefetch((const char *)*slot + 64);
+    }
+}
+
 struct world_account *world_get(const struct world *w, const address *a)
 {
     if (w->lazy) {

@@ -81,6 +81,10 @@ struct world_account *world_get(const struct world *w, const address *a);
 /* A hint: start loading what world_get(w, a) reads first (nothing for a
  * world with a source, whose look-ups lock). */
 void world_prefetch(const struct world *w, const address *a);
+/* The second step, once world_prefetch's line has arrived: find the
+ * account (a look-up that then hits the cache) and start loading its
+ * record. Nothing for a world with a source, or an absent account. */
+void world_prefetch_account(const struct world *w, const address *a);
 /* Existing or newly created (zero) account; NULL on ENOMEM. */
 struct world_account *world_get_or_create(struct world *w, const address *a);
 void world_delete(struct world *w, const address *a);
