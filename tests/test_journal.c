@@ -692,7 +692,7 @@ static void test_revert_past_depth_aborts(void **state)
     u256 k1 = word(1), v = word(5);
     assert_int_equal(journal_sstore(&f->j, &a, &k1, &v), PAREVM_OK);
     struct journal_checkpoint deep = journal_checkpoint(&f->j);
-    journal_revert(&f->j, (struct journal_checkpoint){0, 0, 0});
+    journal_revert(&f->j, (struct journal_checkpoint){.undo_count = 0});
     fflush(NULL);
     pid_t pid = fork();
     assert_true(pid >= 0);
