@@ -157,7 +157,7 @@ void journal_free(struct journal *j)
     free(j->undo);
     free(j->deleted);
     free(j->logs);
-    free(j->log_data);
+    bytebuf_free(&j->log_data);
     hmap_free(&j->account_index);
     hmap_free(&j->slot_index);
     hmap_free(&j->transient);
@@ -168,7 +168,7 @@ void journal_begin(struct journal *j, const struct state_view *view, struct jour
 {
     release_accounts(j);
     j->log_count = 0;
-    j->log_data_len = 0;
+    bytebuf_reset(&j->log_data);
     j->account_count = 0;
     j->slot_count = 0;
     j->refund = 0;
@@ -181,7 +181,7 @@ void journal_begin(struct journal *j, const struct state_view *view, struct jour
 
 struct journal_checkpoint journal_checkpoint(const struct journal *j)
 {
-    struct journal_checkpoint cp = {j->undo_count, j->log_count, j->log_data_len, j->refund};
+    struct journal_checkpoint cp = {j->undo_count, j->log_count, j->log_data.len, j->refund};
     return cp;
 }
 
@@ -240,7 +240,7 @@ void journal_revert(struct journal *j, struct journal_checkpoint cp)
         }
     }
     j->log_count = cp.log_count;
-    j->log_data_len = cp.log_data_len;
+    j->log_data.len = cp.log_data_len;
     j->refund = cp.refund;
 }
 
@@ -816,28 +816,16 @@ int journal_add_log(struct journal *j, const address *a, const hash32 *topics, u
         j->logs = l;
         j->log_cap = cap;
     }
-    if (data_len > j->log_data_cap - j->log_data_len) {
-        if (data_len > SIZE_MAX / 2 - j->log_data_len)
-            return PAREVM_ERR_NOMEM;
-        size_t cap = j->log_data_cap ? j->log_data_cap : 1024;
-        while (cap - j->log_data_len < data_len)
-            cap *= 2;
-        uint8_t *d = realloc(j->log_data, cap);
-        if (!d)
-            return PAREVM_ERR_NOMEM;
-        j->log_data = d;
-        j->log_data_cap = cap;
-    }
+    size_t offset = j->log_data.len;
+    if (bytebuf_append(&j->log_data, data, data_len))
+        return PAREVM_ERR_NOMEM;
     struct log *l = &j->logs[j->log_count];
     l->addr = *a;
     l->topic_count = (uint8_t)topic_count;
     for (unsigned i = 0; i < topic_count; i++)
         l->topics[i] = topics[i];
-    l->data = (uint8_t *)(uintptr_t)j->log_data_len; /* its offset, until journal_finalize */
+    l->data = (uint8_t *)(uintptr_t)offset; /* its offset, until journal_finalize */
     l->data_len = data_len;
-    if (data_len)
-        memcpy(j->log_data + j->log_data_len, data, data_len);
-    j->log_data_len += data_len;
     j->log_count++;
     return PAREVM_OK;
 }
@@ -874,19 +862,19 @@ static int take_logs(struct journal *j, struct log **logs, size_t *log_count)
     if (!j->log_count)
         return PAREVM_OK;
     size_t head = j->log_count * sizeof **logs;
-    struct log *out = malloc(head + j->log_data_len);
+    struct log *out = malloc(head + j->log_data.len);
     if (!out)
         return PAREVM_ERR_NOMEM;
     uint8_t *data = (uint8_t *)out + head;
     memcpy(out, j->logs, head);
-    if (j->log_data_len)
-        memcpy(data, j->log_data, j->log_data_len);
+    if (j->log_data.len)
+        memcpy(data, j->log_data.data, j->log_data.len);
     for (size_t i = 0; i < j->log_count; i++)
         out[i].data = out[i].data_len ? data + (uintptr_t)out[i].data : NULL;
     *logs = out;
     *log_count = j->log_count;
     j->log_count = 0;
-    j->log_data_len = 0;
+    bytebuf_reset(&j->log_data);
     return PAREVM_OK;
 }
 

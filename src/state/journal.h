@@ -22,6 +22,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "../base/buf.h"
 #include "../base/hashmap.h"
 #include "../base/types.h"
 #include "../base/u256.h"
@@ -68,8 +69,7 @@ struct journal {
      * Both are kept across transactions. */
     struct log *logs;
     size_t log_count, log_cap;
-    uint8_t *log_data;
-    size_t log_data_len, log_data_cap;
+    struct bytebuf log_data;
     int64_t refund;
     uint8_t *deleted; /* journal_finalize's per-account scratch, reused */
     uint32_t deleted_cap;
