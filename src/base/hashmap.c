@@ -224,19 +224,18 @@ static int rehash(struct hmap *m, struct slot_layout l, size_t new_cap)
     return PAREVM_OK;
 }
 
-int hmap_reserve(struct hmap *m, size_t n)
+/* Room for n more puts: used slots (live + tombstones) stay at or under
+ * 70% so every probe meets an empty slot soon. When the live entries
+ * would fill under half of that, the load is mostly tombstones: rebuild
+ * at the same size; else grow. (A same-size rebuild that left the table
+ * near the bound would be followed by another a few writes later, each a
+ * pass over the whole table.) */
+static int make_room(struct hmap *m, struct slot_layout l, size_t n)
 {
-    struct slot_layout l = layout_of(m);
     if (n > SIZE_MAX / 20 - m->count - m->tombstones)
         return PAREVM_ERR_NOMEM;
-    /* The same bound hmap_put checks: after this, n puts stay within it. */
     if ((m->count + m->tombstones + n) * 10 <= m->cap * 7)
         return PAREVM_OK;
-    /* As hmap_put: rebuild at the same size only when the live entries
-     * would fill under half of the bound (the load is mostly tombstones),
-     * else grow. A same-size rebuild that left the table nearly at the
-     * bound would be followed by another after a few more writes, each
-     * a pass over the whole table. */
     size_t new_cap = m->cap ? m->cap : HMAP_MIN_CAP;
     if ((m->count + n) * 20 > new_cap * 7) {
         do {
@@ -248,21 +247,16 @@ int hmap_reserve(struct hmap *m, size_t n)
     return rehash(m, l, new_cap);
 }
 
+int hmap_reserve(struct hmap *m, size_t n)
+{
+    return make_room(m, layout_of(m), n);
+}
+
 void *hmap_put(struct hmap *m, const void *key, bool *inserted)
 {
     struct slot_layout l = layout_of(m);
-    /* Keep used slots (live + tombstones) at or under 70% so every probe
-     * meets an empty slot soon. When the live entries alone are under half
-     * of that, the load is mostly tombstones: rebuild at the same size. */
-    if ((m->count + m->tombstones + 1) * 10 > m->cap * 7) {
-        size_t new_cap = m->cap ? m->cap : HMAP_MIN_CAP;
-        if ((m->count + 1) * 20 > new_cap * 7)
-            new_cap *= 2;
-        while ((m->count + 1) * 10 > new_cap * 7)
-            new_cap *= 2;
-        if (rehash(m, l, new_cap))
-            return NULL;
-    }
+    if ((m->count + m->tombstones + 1) * 10 > m->cap * 7 && make_room(m, l, 1))
+        return NULL;
     size_t mask = m->cap - 1;
     size_t i = (size_t)hmap_hash_bytes(key, m->key_size) & mask;
     uint8_t *reuse = NULL, *s;
