@@ -214,6 +214,13 @@ else
 fi
 
 note "summary"
+# What each failed stage said, here at the end where a CI log's tail
+# shows it: its failing checks and the last lines of its log.
+for name in $failed_stages; do
+    echo "-- $name (log $LOG/$name.log): failing lines, then its last lines"
+    grep -E '^FAIL|FAILED|[Ee]rror|Sanitizer|differs|mismatch' "$LOG/$name.log" | grep -v '^\[ RUN' | head -20
+    tail -n 15 "$LOG/$name.log"
+done
 if [ -n "$failed_stages" ]; then
     echo "failed stages:$failed_stages"
 fi
