@@ -86,6 +86,7 @@ struct balexec {
      * begins in slots, and its size - 1 (0: none). */
     struct slot_entry *slots;
     size_t *slot_base, *slot_mask;
+    size_t write_count; /* the list's slot writes, all accounts' (slots_plan) */
     struct tx_fail *fails;           /* per transaction, written by its worker */
     atomic_bool failed;              /* some transaction failed: the others stop (relaxed: a hint) */
     atomic_bool empties;             /* some list account was left empty (read after the fill's join) */
@@ -420,8 +421,10 @@ static const struct slot_entry *slot_find(const struct balexec *x, size_t k, con
 static void slots_plan(struct balexec *x, size_t *total)
 {
     *total = 0;
+    x->write_count = 0;
     for (size_t k = 0; k < x->list->account_count; k++) {
         const struct bal_account *acc = &x->list->accounts[k];
+        x->write_count += acc->write_count;
         size_t entries = acc->write_count + acc->read_count, cap = 0;
         if (entries) {
             cap = 4;
@@ -1478,6 +1481,11 @@ static bool written_after(const struct bal_account *acc, uint32_t after, uint32_
     return false;
 }
 
+size_t balexec_apply_entries(const struct balexec *x)
+{
+    return x->list->account_count + x->write_count;
+}
+
 int balexec_apply(const struct balexec *x, struct world *w, const struct ws_observer *obs)
 {
     const struct bal *list = x->list;
@@ -1500,6 +1508,8 @@ int balexec_apply(const struct balexec *x, struct world *w, const struct ws_obse
             const struct bal_account *next = &list->accounts[k + APPLY_AHEAD];
             __builtin_prefetch(next->balances);
             __builtin_prefetch(next->nonces);
+            if (next->code_count) /* (the code whose count the write set takes) */
+                __builtin_prefetch(next->codes[next->code_count - 1].code, 1);
             const struct acct_entry *e = acct_find(x, &next->addr);
             if (e && e->pre) {
                 __builtin_prefetch(&e->pre->balance);
@@ -1550,7 +1560,11 @@ int balexec_apply(const struct balexec *x, struct world *w, const struct ws_obse
             }
         }
         /* each slot's last write in its run (bal_finish: by key, then
-         * index) at an index in [1, end) */
+         * index) at an index in [1, end). Each one's place in the world's
+         * storage starts loading as it joins ws, so that the write and
+         * its undo record, when ws is applied, mostly hit the cache
+         * (rather than wait for each slot's line in turn). */
+        const struct world_account *wacc = acc->write_count ? world_get(w, &acc->addr) : NULL;
         for (size_t j = 0; j < acc->write_count && !err; j++) {
             const struct bal_slot_change *c = &acc->writes[j];
             bool last = j + 1 == acc->write_count || !u256_eq(&acc->writes[j + 1].key, &c->key) ||
@@ -1562,6 +1576,8 @@ int balexec_apply(const struct balexec *x, struct world *w, const struct ws_obse
                     break;
                 in_ws = false;
             }
+            if (wacc)
+                world_prefetch_storage(wacc, &c->key);
             err = write_set_add_slot(&ws, &acc->addr, &c->key, &c->value);
             if (!in_ws) {
                 addrs++;

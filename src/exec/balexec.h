@@ -89,6 +89,9 @@ bool balexec_verify(struct balexec *run, const struct bal *edges, size_t n, char
  * caller rolls the block back. PAREVM_ERR_NOMEM (w then holds the
  * accounts before the one that failed: the undo log has them). */
 int balexec_apply(const struct balexec *run, struct world *w, const struct ws_observer *obs);
+/* At most how many entries (accounts and slots) balexec_apply hands its
+ * observer: for a log to reserve room once. */
+size_t balexec_apply_entries(const struct balexec *run);
 
 void balexec_free(struct balexec *run);
 

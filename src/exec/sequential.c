@@ -92,16 +92,29 @@ struct undo_entry {
     struct hmap *storage; /* whole prior storage when the write drops it; owned */
 };
 
+/* Room for n more entries without a move (false: none could be had). */
+static bool undo_reserve(struct undo_log *u, size_t n)
+{
+    if (n <= u->cap - u->count)
+        return true;
+    size_t cap = u->cap ? u->cap : 256;
+    while (cap - u->count < n) {
+        if (cap > SIZE_MAX / 2)
+            return false;
+        cap *= 2;
+    }
+    struct undo_entry *e = cap <= SIZE_MAX / sizeof *e ? realloc(u->entries, cap * sizeof *e) : NULL;
+    if (!e)
+        return false;
+    u->entries = e;
+    u->cap = cap;
+    return true;
+}
+
 static struct undo_entry *undo_push(struct undo_log *u)
 {
-    if (u->count == u->cap) {
-        size_t cap = u->cap ? u->cap * 2 : 256;
-        struct undo_entry *e = realloc(u->entries, cap * sizeof *e);
-        if (!e)
-            return NULL;
-        u->entries = e;
-        u->cap = cap;
-    }
+    if (u->count == u->cap && !undo_reserve(u, 1))
+        return NULL;
     struct undo_entry *e = &u->entries[u->count++];
     memset(e, 0, sizeof *e);
     return e;
@@ -262,6 +275,12 @@ static int apply_logged(struct undo_log *u, const struct write_set *ws, struct w
 /* A driven run's writes: the list's changes (balexec_apply), logged. */
 static int apply_driven(const struct balexec *run, struct undo_log *u, struct world *w)
 {
+    /* The log grows once, not by doublings that each copy it: an entry
+     * (an account, a slot) logs at most two records (a slot of an
+     * account it creates: the account's too). */
+    size_t entries = balexec_apply_entries(run);
+    if (entries > SIZE_MAX / 2 || !undo_reserve(u, 2 * entries))
+        return PAREVM_ERR_NOMEM;
     struct ws_observer log = {undo_see_account, undo_see_slot, u};
     return balexec_apply(run, w, &log);
 }

@@ -183,6 +183,11 @@ void world_prefetch_account(const struct world *w, const address *a)
     }
 }
 
+void world_prefetch_storage(const struct world_account *acct, const u256 *key)
+{
+    hmap_prefetch(&acct->storage, key);
+}
+
 struct world_account *world_get(const struct world *w, const address *a)
 {
     if (w->lazy) {

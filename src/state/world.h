@@ -85,6 +85,9 @@ void world_prefetch(const struct world *w, const address *a);
  * account (a look-up that then hits the cache) and start loading its
  * record. Nothing for a world with a source, or an absent account. */
 void world_prefetch_account(const struct world *w, const address *a);
+/* A hint: start loading where acct's storage keeps key (a write or read
+ * of it soon after then hits the cache). */
+void world_prefetch_storage(const struct world_account *acct, const u256 *key);
 /* Existing or newly created (zero) account; NULL on ENOMEM. */
 struct world_account *world_get_or_create(struct world *w, const address *a);
 void world_delete(struct world *w, const address *a);
