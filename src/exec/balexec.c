@@ -1110,21 +1110,32 @@ static void run_share(void *arg, size_t worker)
     }
 }
 
-/* Order idx[0..n) longest first: by gas limit, descending, ties in index
- * order (a merge sort: qsort takes no context). */
+/* Order idx[0..n) (0..n-1 on entry) longest first: by gas limit,
+ * descending, ties in index order (a merge sort: qsort takes no
+ * context). The limits are read once into an array of their own, and
+ * sorted from there (a transaction is several lines; a pass of the sort
+ * over them missed the cache at each one); a block already in that order
+ * (every transfer's 21,000) is left as it is. */
 static int order_longest(const struct tx *txs, uint32_t *idx, size_t n)
 {
+    uint64_t *gas = malloc((n ? n : 1) * sizeof *gas);
     uint32_t *tmp = malloc((n ? n : 1) * sizeof *tmp);
-    if (!tmp)
+    if (!gas || !tmp) {
+        free(gas);
+        free(tmp);
         return PAREVM_ERR_NOMEM;
-    for (size_t width = 1; width < n; width *= 2) {
+    }
+    bool sorted = true;
+    for (size_t i = 0; i < n; i++) {
+        gas[i] = txs[i].gas_limit;
+        sorted = sorted && (i == 0 || gas[i] <= gas[i - 1]);
+    }
+    for (size_t width = 1; !sorted && width < n; width *= 2) {
         for (size_t lo = 0; lo < n; lo += 2 * width) {
             size_t mid = lo + width < n ? lo + width : n, hi = lo + 2 * width < n ? lo + 2 * width : n;
             size_t a = lo, b = mid, k = lo;
-            while (a < mid && b < hi) {
-                uint64_t ga = txs[idx[a]].gas_limit, gb = txs[idx[b]].gas_limit;
-                tmp[k++] = gb > ga ? idx[b++] : idx[a++]; /* stable: ties keep index order */
-            }
+            while (a < mid && b < hi)
+                tmp[k++] = gas[idx[b]] > gas[idx[a]] ? idx[b++] : idx[a++]; /* stable: ties keep index order */
             while (a < mid)
                 tmp[k++] = idx[a++];
             while (b < hi)
@@ -1132,6 +1143,7 @@ static int order_longest(const struct tx *txs, uint32_t *idx, size_t n)
         }
         memcpy(idx, tmp, n * sizeof *idx);
     }
+    free(gas);
     free(tmp);
     return PAREVM_OK;
 }
