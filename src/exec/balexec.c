@@ -1575,8 +1575,9 @@ int balexec_apply(const struct balexec *x, struct world *w, const struct ws_obse
          * index) at an index in [1, end). Each one's place in the world's
          * storage starts loading as it joins ws, so that the write and
          * its undo record, when ws is applied, mostly hit the cache
-         * (rather than wait for each slot's line in turn). */
-        const struct world_account *wacc = acc->write_count ? world_get(w, &acc->addr) : NULL;
+         * (rather than wait for each slot's line in turn). Not in a
+         * world with a source, whose look-ups fetch (as world_prefetch). */
+        const struct world_account *wacc = acc->write_count && !w->lazy ? world_get(w, &acc->addr) : NULL;
         for (size_t j = 0; j < acc->write_count && !err; j++) {
             const struct bal_slot_change *c = &acc->writes[j];
             bool last = j + 1 == acc->write_count || !u256_eq(&acc->writes[j + 1].key, &c->key) ||
