@@ -283,12 +283,16 @@ static void check_block(const struct chain_config *cfg, const struct mainnet_fix
 
 /* A gen block of kind at fork (FORK__COUNT: gen's default, Prague for
  * smart) of txs transactions. */
-static void check_gen_at(enum gen_kind kind, enum fork fork, uint64_t txs, bool must_drive)
+/* A gen block of `txs` transactions of `kind` (in `fork`; FORK__COUNT:
+ * gen's default, Prague for smart accounts, as the command line picks),
+ * written and loaded back into *fx, with *cfg mainnet's. */
+static void load_gen(enum gen_kind kind, enum fork fork, uint64_t txs, struct chain_config *cfg,
+                     struct mainnet_fixture *fx)
 {
     struct gen_options o;
     gen_options_default(&o);
     o.kind = kind;
-    if (kind == GEN_SMART) /* (EIP-7702 set-code transactions: as the command line picks) */
+    if (kind == GEN_SMART) /* (EIP-7702 set-code transactions) */
         o.fork = FORK_PRAGUE;
     if (fork != FORK__COUNT)
         o.fork = fork;
@@ -299,12 +303,17 @@ static void check_gen_at(enum gen_kind kind, enum fork fork, uint64_t txs, bool 
     make_tmpdir(dir, "balexec");
     if (gen_write_fixture(&o, dir, NULL, err, sizeof err) != PAREVM_OK)
         fail_msg("gen %s: %s", gen_kind_name(kind), err);
-    struct chain_config cfg;
-    chain_config_mainnet(&cfg);
-    struct mainnet_fixture fx;
-    if (mainnet_load(dir, &cfg, &fx, err, sizeof err) != PAREVM_OK)
+    chain_config_mainnet(cfg);
+    if (mainnet_load(dir, cfg, fx, err, sizeof err) != PAREVM_OK)
         fail_msg("mainnet_load %s: %s", gen_kind_name(kind), err);
     remove_fixture(dir);
+}
+
+static void check_gen_at(enum gen_kind kind, enum fork fork, uint64_t txs, bool must_drive)
+{
+    struct chain_config cfg;
+    struct mainnet_fixture fx;
+    load_gen(kind, fork, txs, &cfg, &fx);
     check_block(&cfg, &fx, gen_kind_name(kind), must_drive);
     mainnet_fixture_free(&fx);
 }
@@ -530,6 +539,76 @@ static void test_mainnet_all(void **state)
     assert_int_equal(driven, blocks); /* (each list expresses its block) */
 }
 
+/* The driven engine at two threads and more runs the transactions
+ * longest gas limit first, ties in index order: every worker meets them
+ * in that order (its recorded executions, one each, come at increasing
+ * places of it), and the longest is some worker's first. A block of
+ * transfers (every limit equal: the order is the block's) and a mixed
+ * one (the limits differ: sorted). */
+static void check_longest_first(enum gen_kind kind, bool all_equal)
+{
+    struct chain_config cfg;
+    struct mainnet_fixture fx;
+    load_gen(kind, FORK__COUNT, GEN_TXS, &cfg, &fx);
+    const size_t n = fx.block.tx_count;
+    struct bal list;
+    list_of(&cfg, &fx, &list);
+    /* place[i]: transaction i's place in the expected order */
+    size_t *place = calloc(n, sizeof *place);
+    assert_non_null(place);
+    bool moved = false;
+    for (size_t i = 0; i < n; i++) {
+        for (size_t j = 0; j < n; j++) {
+            uint64_t gi = fx.block.txs[i].gas_limit, gj = fx.block.txs[j].gas_limit;
+            place[i] += gj > gi || (gj == gi && j < i);
+        }
+        moved |= place[i] != i;
+    }
+    assert_int_equal(moved, !all_equal);
+    for (int threads = 2; threads <= 4; threads += 2) {
+        struct world w;
+        assert_int_equal(world_clone(&fx.pre, &w), PAREVM_OK);
+        struct exec_options opt = {.threads = threads, .force = true, .drive = &list, .record = true};
+        struct exec_stats stats;
+        memset(&stats, 0, sizeof stats);
+        struct block_result r;
+        assert_int_equal(exec_block_parallel(&cfg, &fx.block, &w, &fx.hashes, &opt, &r, &stats), PAREVM_OK);
+        assert_true(stats.bal_driven);
+        size_t seen = 0;
+        bool longest_first = false;
+        for (int t = 0; t < threads; t++) {
+            size_t last = SIZE_MAX; /* (none yet) */
+            for (size_t e = 0; e < stats.record.event_count; e++) {
+                const struct par_event *ev = &stats.record.events[e];
+                if (ev->thread != t || ev->kind != PAR_EV_EXECUTE)
+                    continue;
+                assert_true(ev->tx < n);
+                if (last == SIZE_MAX)
+                    longest_first |= place[ev->tx] == 0;
+                else
+                    assert_true(place[ev->tx] > last);
+                last = place[ev->tx];
+                seen++;
+            }
+        }
+        assert_int_equal(seen, n);
+        assert_true(longest_first);
+        block_result_free(&r);
+        exec_stats_reset(&stats);
+        world_free(&w);
+    }
+    free(place);
+    bal_free(&list);
+    mainnet_fixture_free(&fx);
+}
+
+static void test_longest_first(void **state)
+{
+    (void)state;
+    check_longest_first(GEN_TRANSFERS, true);
+    check_longest_first(GEN_MIXED, false);
+}
+
 /* index_search (bal_search.h) against a linear scan: random runs of
  * ascending indices (strictly, and with repeats), at random bounds, for
  * every limit from below the first to above the last, in entries shaped
@@ -584,6 +663,7 @@ int main(void)
     (void)read_all; /* (fixture_dir.h) */
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_index_search),
+        cmocka_unit_test(test_longest_first),
         cmocka_unit_test(test_transfers),
         cmocka_unit_test(test_erc20),
         cmocka_unit_test(test_amm),
