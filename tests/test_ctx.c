@@ -114,8 +114,8 @@ static void guard_block(struct block *b, struct tx *txs, uint8_t tag)
 static void teach(struct exec_env *env, uint64_t seq, uint64_t par)
 {
     for (int k = 0; k < 4; k++) {
-        exec_guard_record(env, false, 1, GUARD_TXS * GUARD_TX_GAS, GUARD_TXS, seq);
-        exec_guard_record(env, true, 2, GUARD_TXS * GUARD_TX_GAS, GUARD_TXS, par);
+        exec_guard_record(env, FORK_PARIS, false, 1, GUARD_TXS * GUARD_TX_GAS, GUARD_TXS, seq);
+        exec_guard_record(env, FORK_PARIS, true, 2, GUARD_TXS * GUARD_TX_GAS, GUARD_TXS, par);
     }
 }
 

@@ -262,7 +262,7 @@ static int exec_block(const struct chain_config *cfg, const struct block *b, str
     /* The guard's sample: the whole block, receipts root included, on
      * either path. Forced runs measure the engine, not the choice. */
     if (plan.sample && !contended)
-        exec_guard_record(env, ran_parallel, plan.threads, gas_used, b->tx_count,
+        exec_guard_record(env, s.env.fork, ran_parallel, plan.threads, gas_used, b->tx_count,
                           monotonic_ns() - block_start);
     return PAREVM_OK;
 }

@@ -25,15 +25,17 @@
 #include "../base/pool.h"
 #include "../base/scratch.h"
 #include "../base/types.h"
+#include "../evm/fork.h"
 #include "mvmemory.h"
 
 struct tx_context;
 
-/* The guard's state (guard.h): nanoseconds per unit of
- * gas of the blocks run in this environment, sequentially and in
- * parallel per thread count and class of gas per transaction, and the
- * blocks the engine gave up on or the partitioned pass failed on. Only
- * guard.c reads or writes it, under lock. */
+/* The guard's state (guard.h): the time of the blocks run in this
+ * environment, sequentially and in parallel per thread count and class
+ * of expected time per transaction, each relative to the sequential
+ * time per gas of its fork (fork_rate); and the blocks the engine gave
+ * up on or the partitioned pass failed on. Only guard.c reads or writes
+ * it, under lock. */
 #define EXEC_GUARD_BUCKETS 65
 #define EXEC_GUARD_CLASSES 5
 #define EXEC_GUARD_RING_MAX 64
@@ -46,6 +48,8 @@ struct exec_guard {
     double seq_rate[EXEC_GUARD_CLASSES], par_rate[EXEC_GUARD_CLASSES][EXEC_GUARD_BUCKETS];
     unsigned seq_samples[EXEC_GUARD_CLASSES], par_samples[EXEC_GUARD_CLASSES][EXEC_GUARD_BUCKETS];
     unsigned decisions[EXEC_GUARD_CLASSES];
+    double fork_rate[FORK__COUNT]; /* sequential ns per gas */
+    unsigned fork_samples[FORK__COUNT];
     struct exec_guard_ring contended, partition_failed;
     unsigned partition_skip, partition_backoff;
 };

@@ -16,15 +16,26 @@
 #include "probe.h"
 
 /* The guard's measurements (struct exec_guard, one per execution
- * environment): nanoseconds per unit of gas of the blocks the
- * environment executed, sequentially and in parallel per thread count
- * (exponentially weighted), kept apart by the block's gas per transaction
- * (a class per doubling from 32k: what parallel execution gains depends
- * mostly on how much work each transaction carries against the engine's
- * fixed cost per transaction). A block runs in parallel only where
- * parallel execution has measured faster for its class; until both rates
- * are known, and every 16th decision after that, it explores. Results
- * never depend on the choice, only time does. */
+ * environment): the time of the blocks the environment executed,
+ * sequentially and in parallel per thread count (exponentially
+ * weighted), kept apart by class of expected time per transaction: what
+ * parallel execution gains depends mostly on how much work each
+ * transaction carries against the engine's fixed cost per transaction.
+ * A block's expected time is its gas times its fork's sequential time
+ * per gas (learned from the sequential blocks of that fork), and each
+ * time is kept relative to it. Gas alone says little across forks: a
+ * unit buys different work under different gas schedules (on the
+ * mainnet snapshots, sequentially, 0.10-0.14 ns per gas on average
+ * under Tangerine Whistle, Spurious Dragon and London, 0.52 under
+ * Cancun), and time per gas compared across blocks said more about
+ * which blocks had been measured than about the engines: blocks that
+ * ran 1.4x faster in parallel were kept sequential because older,
+ * cheaper blocks had set the sequential rate of their class. A block
+ * runs in parallel only where parallel execution has measured faster
+ * for its class; until both are known, and every 16th decision after
+ * that, it explores. Results never depend on the choice, only time
+ * does. */
+
 /* Fewer transactions than this run sequentially: too few to give up on
  * (parallel.h), and the engine's fixed cost is most of such a block.
  * Forced on the mainnet snapshots at 2 threads: 4 to 16 transactions ran
@@ -36,39 +47,84 @@
 #define GUARD_BUCKETS EXEC_GUARD_BUCKETS
 #define GUARD_EXPLORE 2 /* samples of each mode before deciding (the first is a warm-up) */
 #define GUARD_CLASSES EXEC_GUARD_CLASSES
+/* A block whose probe finds it crossing (probe.h) runs sequentially at
+ * two workers when its transactions average less gas than this, or its
+ * sampled transactions took less time than that each: then Block-STM's
+ * cost per transaction eats what the second core gives. Measured on the
+ * crossing gen blocks at zipf 1.2 (5,000 transactions, 2 vCPUs, Block-STM
+ * at P=2 against sequential, interleaved), by gas a transaction and time
+ * a sample: transfers (21,000; 1.2-1.5 us) 0.8-1.1x; ERC-20 (34,000;
+ * 4.3-5.9 us) 1.24-1.44x; supply chain (76,000; 5-8 us) 0.79x; DAO
+ * (62,000; 10-16 us) 1.04-1.2x; NFT (64,000; 9-10 us) 1.22x; AMM
+ * (106,000; 33-54 us) 1.3-1.6x; smart accounts (99,000; 65-70 us)
+ * 1.5-1.56x. Neither alone tells the supply chain from ERC-20, so the
+ * rule gives up ERC-20's gain to keep the supply chain sequential. The
+ * time is this host's (2 vCPUs, AMD EPYC); the gas part holds anywhere. */
+#define GUARD_CROSSING_MIN_GAS 30000
+#define GUARD_CROSSING_MIN_NS 8000
 
 static int guard_bucket(int threads) { return threads < GUARD_BUCKETS ? threads : GUARD_BUCKETS - 1; }
 
-/* 0: < 32k gas per transaction, 1: < 64k, 2: < 128k, 3: < 256k, 4: more. */
-static int guard_class(uint64_t gas, size_t tx_count)
+/* Sequential ns per gas assumed for a fork not yet measured, when no
+ * fork is (about the mainnet snapshots' mean). */
+#define GUARD_DEFAULT_RATE 0.3
+
+/* The sequential ns per gas of fork f: measured, else the mean of the
+ * measured forks, else the default. Caller holds g->lock. */
+static double fork_rate(const struct exec_guard *g, enum fork f)
 {
-    uint64_t per_tx = tx_count ? gas / tx_count : 0;
+    if (f >= 0 && f < FORK__COUNT && g->fork_samples[f] >= 2)
+        return g->fork_rate[f];
+    double sum = 0;
+    int n = 0;
+    for (int k = 0; k < FORK__COUNT; k++)
+        if (g->fork_samples[k] >= 2) {
+            sum += g->fork_rate[k];
+            n++;
+        }
+    return n ? sum / n : GUARD_DEFAULT_RATE;
+}
+
+/* The class of a block expected to take `rate` ns per gas: 0: < 4 us a
+ * transaction, 1: < 8 us, 2: < 16 us, 3: < 32 us, 4: more. */
+static int guard_class(double rate, uint64_t gas, size_t tx_count)
+{
+    double per_tx = tx_count ? rate * (double)gas / (double)tx_count : 0;
     int c = 0;
-    for (uint64_t limit = 32768; per_tx >= limit && c < GUARD_CLASSES - 1; limit *= 2)
+    for (double limit = 4000; per_tx >= limit && c < GUARD_CLASSES - 1; limit *= 2)
         c++;
     return c;
 }
 
-void exec_guard_record(struct exec_env *env, bool parallel, int threads, uint64_t gas, size_t tx_count,
-                       uint64_t ns)
+/* An exponentially weighted sample: the first of each only counts, as
+ * the first blocks a process runs either way pay for cold caches and
+ * fresh memory (measured: 27 ms for a block that then took 15 ms in both
+ * modes), and a rate seeded with one would keep that mode looking slow. */
+static void guard_sample(double *r, unsigned *n, double v)
+{
+    if (*n == 1)
+        *r = v;
+    else if (*n > 1)
+        *r = 0.75 * *r + 0.25 * v;
+    (*n)++;
+}
+
+void exec_guard_record(struct exec_env *env, enum fork fork, bool parallel, int threads, uint64_t gas,
+                       size_t tx_count, uint64_t ns)
 {
     struct exec_guard *g = &exec_env_or_default(env)->guard;
     if (gas < 100000) /* too small to say anything about throughput */
         return;
-    double rate = (double)ns / (double)gas;
-    int c = guard_class(gas, tx_count);
     pthread_mutex_lock(&g->lock);
-    double *r = parallel ? &g->par_rate[c][guard_bucket(threads)] : &g->seq_rate[c];
-    unsigned *n = parallel ? &g->par_samples[c][guard_bucket(threads)] : &g->seq_samples[c];
-    /* The first sample of each only counts: the first blocks a process
-     * runs either way pay for cold caches and fresh memory (measured: 27
-     * ms for a block that then took 15 ms in both modes), and a rate
-     * seeded with one would keep that mode looking slow. */
-    if (*n == 1)
-        *r = rate;
-    else if (*n > 1)
-        *r = 0.75 * *r + 0.25 * rate;
-    (*n)++;
+    if (!parallel && fork >= 0 && fork < FORK__COUNT)
+        guard_sample(&g->fork_rate[fork], &g->fork_samples[fork], (double)ns / (double)gas);
+    double rate = fork_rate(g, fork);
+    int c = guard_class(rate, gas, tx_count);
+    double rel = (double)ns / (rate * (double)gas);
+    if (parallel)
+        guard_sample(&g->par_rate[c][guard_bucket(threads)], &g->par_samples[c][guard_bucket(threads)], rel);
+    else
+        guard_sample(&g->seq_rate[c], &g->seq_samples[c], rel);
     pthread_mutex_unlock(&g->lock);
 }
 
@@ -210,26 +266,38 @@ static bool guard_host_oversubscribed(void)
     return online > 0 && getloadavg(&load, 1) == 1 && load >= 2.0 * (double)online;
 }
 
-bool exec_use_parallel(const struct block *b, enum fork fork, bool intermediate_roots, const struct world *w,
-                       const struct exec_options *opt)
+/* What the rules that need no measurement say of block b. */
+enum guard_rule { GUARD_SEQUENTIAL, GUARD_PARALLEL, GUARD_MEASURE };
+
+static enum guard_rule guard_rules(const struct block *b, enum fork fork, bool intermediate_roots,
+                                   const struct exec_options *opt)
 {
     if ((fork < FORK_BYZANTIUM && intermediate_roots) || b->tx_count == 0)
-        return false; /* receipts need a state root after every transaction */
+        return GUARD_SEQUENTIAL; /* receipts need a state root after every transaction */
     for (size_t i = 0; i < b->tx_count; i++)
         if (!b->txs[i].has_sender)
-            return false; /* senders are recovered by the sequential path */
-    (void)w; /* (kept in the interface: a guard may look at the state) */
+            return GUARD_SEQUENTIAL; /* senders are recovered by the sequential path */
     if (opt->force)
-        return true;
+        return GUARD_PARALLEL;
     struct exec_guard *g = &exec_env_or_default(opt->env)->guard;
     if (opt->threads < 2 || b->tx_count < GUARD_MIN_TXS || ring_has(g, &g->contended, b) ||
         guard_sender_bound(b) < GUARD_MIN_SENDER_BOUND)
-        return false;
+        return GUARD_SEQUENTIAL;
+    return GUARD_MEASURE;
+}
+
+/* The measured rule: whether opt->env has seen parallel execution beat
+ * sequential for b's class (of expected time per transaction, from its
+ * fork's rate) and thread count, exploring both until it has, and every
+ * 16th decision after that. */
+static bool guard_measured(const struct block *b, enum fork fork, const struct exec_options *opt)
+{
+    struct exec_guard *g = &exec_env_or_default(opt->env)->guard;
     int k = guard_bucket(opt->threads);
     /* The header's gas used: the block is invalid if it lies, and then
      * only the speed of finding out depends on it. */
-    int c = guard_class(b->header.gas_used, b->tx_count);
     pthread_mutex_lock(&g->lock);
+    int c = guard_class(fork_rate(g, fork), b->header.gas_used, b->tx_count);
     bool explore = g->seq_samples[c] < GUARD_EXPLORE || g->par_samples[c][k] < GUARD_EXPLORE ||
                    ++g->decisions[c] % 16 == 0;
     bool parallel;
@@ -239,6 +307,14 @@ bool exec_use_parallel(const struct block *b, enum fork fork, bool intermediate_
         parallel = g->par_rate[c][k] < 0.95 * g->seq_rate[c];
     pthread_mutex_unlock(&g->lock);
     return parallel;
+}
+
+bool exec_use_parallel(const struct block *b, enum fork fork, bool intermediate_roots, const struct world *w,
+                       const struct exec_options *opt)
+{
+    (void)w; /* (kept in the interface: a guard may look at the state) */
+    enum guard_rule r = guard_rules(b, fork, intermediate_roots, opt);
+    return r == GUARD_PARALLEL || (r == GUARD_MEASURE && guard_measured(b, fork, opt));
 }
 
 /* Whether to try the partitioned pass before Block-STM. */
@@ -279,16 +355,38 @@ void exec_guard_plan(const struct chain_config *cfg, const struct block *b, cons
     if (opt->bal)
         return; /* the recording follows the sequential commit */
     struct exec_env *xenv = exec_env_or_default(opt->env);
-    bool parallel = exec_use_parallel(b, env->fork, !cfg->skip_intermediate_roots, NULL, &capped);
-    if (parallel && !opt->force && !opt->record && !opt->trace && b->tx_count >= PROBE_MIN_TXS) {
+    enum guard_rule rule = guard_rules(b, env->fork, !cfg->skip_intermediate_roots, &capped);
+    bool probe = rule == GUARD_MEASURE && !opt->record && !opt->trace && b->tx_count >= PROBE_MIN_TXS;
+    bool cheap = b->header.gas_used < GUARD_CROSSING_MIN_GAS * b->tx_count;
+    /* A block big enough to probe, of transactions that are not cheap,
+     * is decided by the probe alone: it looks at this block's own
+     * transactions, where the measured rule knows only other blocks of
+     * its class, and a class's blocks differ (the gen supply chain and
+     * AMM blocks, of one fork, 76,000 and 106,000 gas a transaction, took
+     * 0.08 and 0.35 ns per gas sequentially). Nor is its time a sample
+     * for that rule. Cheap transactions pay at two workers only where the
+     * partitioned pass holds, which the probe cannot promise (the gen
+     * transfers at zipf 1.2: independent to the probe, 0.73x in
+     * parallel): there the measured rule decides, the probe only vetoes. */
+    bool parallel = rule == GUARD_PARALLEL, crossing = false;
+    if (rule == GUARD_MEASURE && probe && !cheap) {
+        plan->sample = false;
+        parallel = true;
+    } else if (rule == GUARD_MEASURE) {
+        parallel = guard_measured(b, env->fork, &capped);
+    }
+    if (parallel && probe) {
         plan->probed = true;
-        enum probe_verdict v = probe_block(env, world, b, capped.threads);
+        uint64_t sample_ns;
+        enum probe_verdict v = probe_block(env, world, b, capped.threads, &sample_ns);
         if (v == PROBE_SERIAL) {
             parallel = false;
             exec_guard_contended(xenv, b); /* (the same block again skips the probe) */
-        } else if (v == PROBE_CROSSING && capped.threads <= 2) {
+        } else if (v == PROBE_CROSSING && capped.threads <= 2 &&
+                   (cheap || sample_ns < GUARD_CROSSING_MIN_NS)) {
             parallel = false; /* (not a contended block: more workers may pay) */
         }
+        crossing = v == PROBE_CROSSING;
     }
     /* (after the probe, which then still marks a contended block) */
     if (parallel && !opt->force && guard_host_oversubscribed())
@@ -296,5 +394,7 @@ void exec_guard_plan(const struct chain_config *cfg, const struct block *b, cons
     if (!parallel)
         return;
     plan->engine = EXEC_ENGINE_PARALLEL;
-    plan->try_partition = guard_try_partition(b, &capped, xenv);
+    /* A crossing block would fail the partitioned pass (probe.h): not
+     * tried, which would also make the next blocks skip it (back-off). */
+    plan->try_partition = !crossing && guard_try_partition(b, &capped, xenv);
 }

@@ -43,23 +43,26 @@ struct exec_plan {
     /* PARALLEL: the partitioned pass (partition.h) first. Not when the
      * schedule is recorded or a transaction traced (those follow
      * Block-STM's incarnations), nor on runs of fewer than 32
-     * transactions per worker, nor where exec_guard_try_partition says
-     * no. */
+     * transactions per worker, nor on a block the probe found crossing
+     * (probe.h), nor where exec_guard_try_partition says no. */
     bool try_partition;
     bool probed;      /* the contention probe (probe.h) ran */
     bool may_give_up; /* PARALLEL: Block-STM may give up on a contended
                          block (parallel.h; not when forced) */
     bool sample;      /* the block's time is a sample for exec_guard_record
-                         (not when forced, no_sample or driven) */
+                         (not when forced, no_sample, driven or probed) */
 };
 
 /* The plan for block b under options opt (NULL: sequential, one thread),
  * made after the block's system calls: world is the state its
  * transactions start from, env its block environment (the contention
  * probe runs sample transactions on them). Parallel only where
- * exec_use_parallel says so, then not where the probe finds the block
- * serial (the block is then marked contended: exec_guard_contended), or
- * crossing at two workers or fewer, nor, unless forced, when the host is
+ * exec_use_parallel says so; but a block of PROBE_MIN_TXS or more that
+ * its rules without measurement let through is decided by the probe
+ * instead of the measured rule: not where the probe finds it serial (the
+ * block is then marked contended: exec_guard_contended), nor crossing at
+ * two workers or fewer with little gas a transaction (guard.c,
+ * GUARD_CROSSING_MIN_GAS), else parallel. Nor, unless forced, when the host is
  * oversubscribed by others (a 1-minute load average of twice the online
  * CPUs or more: a worker would get half a core or less). A block that
  * records an access list (exec_options.bal) runs sequentially. The plan
@@ -77,8 +80,10 @@ void exec_guard_plan(const struct chain_config *cfg, const struct block *b, cons
  * transactions run in nonce order) allow less than 1.5x: mostly one
  * sender's transactions, by gas limit. Otherwise the decision is
  * measured: parallel only where opt->env has seen parallel execution
- * beat sequential (time per gas, per thread count and class of gas per
- * transaction), exploring both until it has. exec_guard_record feeds it.
+ * beat sequential (per thread count and class of expected time per
+ * transaction, each block's time relative to its gas times its fork's
+ * sequential time per gas), exploring both until it has.
+ * exec_guard_record feeds it.
  * w, the pre-block world, is not consulted at present. opt->threads is
  * taken as given (the plan caps it first). */
 bool exec_use_parallel(const struct block *b, enum fork fork, bool intermediate_roots, const struct world *w,
@@ -90,9 +95,9 @@ bool exec_guard_try_partition(struct exec_env *env, const struct block *b);
 
 /* ---- reports after the block ---- */
 
-/* The block (gas, tx_count) took ns on the engine the plan chose. */
-void exec_guard_record(struct exec_env *env, bool parallel, int threads, uint64_t gas, size_t tx_count,
-                       uint64_t ns);
+/* The block (fork, gas, tx_count) took ns on the engine the plan chose. */
+void exec_guard_record(struct exec_env *env, enum fork fork, bool parallel, int threads, uint64_t gas,
+                       size_t tx_count, uint64_t ns);
 /* The engine gave up on block b (too contended): if it runs again, the
  * guard sends it straight to sequential execution. */
 void exec_guard_contended(struct exec_env *env, const struct block *b);

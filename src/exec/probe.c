@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../base/clock.h"
 #include "../chain/transition.h"
 #include "../state/write_set.h"
 
@@ -147,8 +148,9 @@ static void probe_paid_build(struct probe *p, const struct block *b)
 }
 
 enum probe_verdict probe_block(const struct block_env *env, const struct state_view *world,
-                               const struct block *b, int runs)
+                               const struct block *b, int runs, uint64_t *sample_ns)
 {
+    *sample_ns = 0;
     struct probe p = {.inner = *world, .coinbase = &env->coinbase, .tx_count = b->tx_count, .runs = runs};
     p.written = malloc(PROBE_MAX_KEYS * sizeof *p.written);
     p.writer_run = malloc(PROBE_MAX_KEYS * sizeof *p.writer_run);
@@ -163,6 +165,7 @@ enum probe_verdict probe_block(const struct block_env *env, const struct state_v
     write_set_init(&ws);
     size_t dependent = 0, samples = 0;
     bool crossing = false;
+    uint64_t t0 = monotonic_ns();
     for (size_t m = 0; m < PROBE_SAMPLES; m++) {
         p.index = m * b->tx_count / PROBE_SAMPLES;
         p.run = probe_run_of(&p, p.index);
@@ -192,6 +195,8 @@ enum probe_verdict probe_block(const struct block_env *env, const struct state_v
                 probe_write(&p, probe_key(&a->addr, PROBE_CODE, NULL));
         }
     }
+    if (samples)
+        *sample_ns = (monotonic_ns() - t0) / samples;
     write_set_free(&ws);
     free(p.written);
     free(p.writer_run);

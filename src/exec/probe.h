@@ -21,15 +21,17 @@
  * sample reads what a transaction of an earlier run of the partitioned
  * pass (one contiguous run per worker) wrote, so that pass would fail
  * there and waste the runs' work past it; Block-STM alone is left, and
- * at two workers it does not pay for such blocks (measured in fresh
- * processes, forced, 2000 transactions: erc20 and transfers at zipf 1.2
- * took 2.2-2.6x the sequential CPU time, more than two cores give back),
- * so at two workers they run sequentially too. Independent blocks pay
+ * at two workers it pays for such blocks only where their transactions
+ * carry enough work against its cost per transaction (guard.c,
+ * GUARD_CROSSING_MIN_GAS and _NS: the probe times its samples), so
+ * other crossing blocks run sequentially at two workers. Independent blocks pay
  * the samples' execution (under 1% of a block of 2000 transactions);
  * results never depend on the choice.
  */
 #ifndef PAREVM_EXEC_PROBE_H
 #define PAREVM_EXEC_PROBE_H
+
+#include <stdint.h>
 
 #include "../chain/block.h"
 #include "../evm/env.h"
@@ -43,9 +45,11 @@ enum probe_verdict { PROBE_INDEPENDENT, PROBE_CROSSING, PROBE_SERIAL };
 /* How much the sampled transactions of b depend on each other, for a
  * partitioned pass of `runs` runs (see above): each runs on `world`, the
  * block's state before its transactions, under env, its writes
- * discarded. PROBE_INDEPENDENT when the probe cannot tell (allocation,
- * an internal error): the block then goes on as the guard decided. */
+ * discarded. *sample_ns: the mean time of one sample, the probe's own
+ * bookkeeping included (0 when none ran). PROBE_INDEPENDENT when the
+ * probe cannot tell (allocation, an internal error): the block then goes
+ * on as the guard decided. */
 enum probe_verdict probe_block(const struct block_env *env, const struct state_view *world,
-                               const struct block *b, int runs);
+                               const struct block *b, int runs, uint64_t *sample_ns);
 
 #endif
