@@ -125,6 +125,38 @@ static bool decides_parallel(struct exec_env *env, const struct block *b)
     return exec_use_parallel(b, FORK_PARIS, false, NULL, &opt);
 }
 
+/* Times are compared relative to their fork's sequential time per gas:
+ * a fork whose gas is cheap to execute (blocks of short transactions,
+ * where parallel execution loses) and one whose gas is dear (long
+ * transactions, where it wins) are told apart though their blocks carry
+ * the same gas per transaction. */
+static void test_guard_per_fork(void **state)
+{
+    (void)state;
+    struct exec_env *env;
+    assert_int_equal(exec_env_create(&env), PAREVM_OK);
+    struct block b;
+    struct tx txs[GUARD_TXS];
+    guard_block(&b, txs, 3);
+    const uint64_t gas = GUARD_TXS * GUARD_TX_GAS;
+    for (int k = 0; k < 4; k++) {
+        /* London: 10 us a transaction sequentially, twice that in parallel */
+        exec_guard_record(env, FORK_LONDON, false, 1, gas, GUARD_TXS, 240000);
+        exec_guard_record(env, FORK_LONDON, true, 2, gas, GUARD_TXS, 480000);
+        /* Cancun: 100 us a transaction, a quarter of that in parallel */
+        exec_guard_record(env, FORK_CANCUN, false, 1, gas, GUARD_TXS, 2400000);
+        exec_guard_record(env, FORK_CANCUN, true, 2, gas, GUARD_TXS, 600000);
+    }
+    struct exec_options opt = {.threads = 2, .env = env};
+    for (int k = 0; k < 3; k++) {
+        assert_false(exec_use_parallel(&b, FORK_LONDON, false, NULL, &opt));
+        assert_true(exec_use_parallel(&b, FORK_CANCUN, false, NULL, &opt));
+    }
+    /* A fork not measured yet: sequential, until its rate is known. */
+    assert_false(exec_use_parallel(&b, FORK_SHANGHAI, false, NULL, &opt));
+    exec_env_destroy(env);
+}
+
 static void test_guard_per_env(void **state)
 {
     (void)state;
@@ -146,7 +178,13 @@ static void test_guard_per_env(void **state)
         assert_true(decides_parallel(fast_par, &b));
         assert_false(decides_parallel(fast_seq, &b));
     }
-    /* One with no measurements explores: parallel first. */
+    /* One with no measurements runs the fork's first blocks sequentially
+     * (its sequential time per gas is what every time is compared
+     * against; the first sample is a warm-up), then explores: parallel
+     * first. */
+    assert_false(decides_parallel(fresh, &b));
+    for (int k = 0; k < 2; k++)
+        exec_guard_record(fresh, FORK_PARIS, false, 1, GUARD_TXS * GUARD_TX_GAS, GUARD_TXS, 1000000);
     assert_true(decides_parallel(fresh, &b));
 
     /* A block the engine gave up on in one environment goes sequential
@@ -404,9 +442,8 @@ static void test_contexts_at_once(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_guard_per_env),
-        cmocka_unit_test(test_hundred_contexts),
-        cmocka_unit_test(test_env_engines),
+        cmocka_unit_test(test_guard_per_env),    cmocka_unit_test(test_guard_per_fork),
+        cmocka_unit_test(test_hundred_contexts), cmocka_unit_test(test_env_engines),
         cmocka_unit_test(test_contexts_at_once),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -65,24 +65,12 @@
 
 static int guard_bucket(int threads) { return threads < GUARD_BUCKETS ? threads : GUARD_BUCKETS - 1; }
 
-/* Sequential ns per gas assumed for a fork not yet measured, when no
- * fork is (about the mainnet snapshots' mean). */
-#define GUARD_DEFAULT_RATE 0.3
-
-/* The sequential ns per gas of fork f: measured, else the mean of the
- * measured forks, else the default. Caller holds g->lock. */
-static double fork_rate(const struct exec_guard *g, enum fork f)
+/* Whether fork f's sequential ns per gas is known (its second
+ * sequential sample: the first is a warm-up, guard_sample). Caller holds
+ * g->lock. */
+static bool fork_known(const struct exec_guard *g, enum fork f)
 {
-    if (f >= 0 && f < FORK__COUNT && g->fork_samples[f] >= 2)
-        return g->fork_rate[f];
-    double sum = 0;
-    int n = 0;
-    for (int k = 0; k < FORK__COUNT; k++)
-        if (g->fork_samples[k] >= 2) {
-            sum += g->fork_rate[k];
-            n++;
-        }
-    return n ? sum / n : GUARD_DEFAULT_RATE;
+    return f >= 0 && f < FORK__COUNT && g->fork_samples[f] >= 2;
 }
 
 /* The class of a block expected to take `rate` ns per gas: 0: < 4 us a
@@ -118,7 +106,11 @@ void exec_guard_record(struct exec_env *env, enum fork fork, bool parallel, int 
     pthread_mutex_lock(&g->lock);
     if (!parallel && fork >= 0 && fork < FORK__COUNT)
         guard_sample(&g->fork_rate[fork], &g->fork_samples[fork], (double)ns / (double)gas);
-    double rate = fork_rate(g, fork);
+    if (!fork_known(g, fork)) { /* (no expected time to class it by or compare it with) */
+        pthread_mutex_unlock(&g->lock);
+        return;
+    }
+    double rate = g->fork_rate[fork];
     int c = guard_class(rate, gas, tx_count);
     double rel = (double)ns / (rate * (double)gas);
     if (parallel)
@@ -289,7 +281,8 @@ static enum guard_rule guard_rules(const struct block *b, enum fork fork, bool i
 /* The measured rule: whether opt->env has seen parallel execution beat
  * sequential for b's class (of expected time per transaction, from its
  * fork's rate) and thread count, exploring both until it has, and every
- * 16th decision after that. */
+ * 16th decision after that. A fork whose sequential rate is not known
+ * yet runs sequentially until it is. */
 static bool guard_measured(const struct block *b, enum fork fork, const struct exec_options *opt)
 {
     struct exec_guard *g = &exec_env_or_default(opt->env)->guard;
@@ -297,7 +290,13 @@ static bool guard_measured(const struct block *b, enum fork fork, const struct e
     /* The header's gas used: the block is invalid if it lies, and then
      * only the speed of finding out depends on it. */
     pthread_mutex_lock(&g->lock);
-    int c = guard_class(fork_rate(g, fork), b->header.gas_used, b->tx_count);
+    if (!fork_known(g, fork)) {
+        /* First the fork's sequential rate (two blocks): without it no
+         * time of this fork can be classed or compared. */
+        pthread_mutex_unlock(&g->lock);
+        return false;
+    }
+    int c = guard_class(g->fork_rate[fork], b->header.gas_used, b->tx_count);
     bool explore = g->seq_samples[c] < GUARD_EXPLORE || g->par_samples[c][k] < GUARD_EXPLORE ||
                    ++g->decisions[c] % 16 == 0;
     bool parallel;
