@@ -4,6 +4,7 @@
 #ifndef PAREVM_BASE_KECCAK_H
 #define PAREVM_BASE_KECCAK_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -17,6 +18,17 @@ static inline hash32 keccak256_hash(const void *data, size_t len)
     keccak256(data, len, h.bytes);
     return h;
 }
+
+/* out[i] = keccak256(data[i], len[i]) for i < n: the same bytes as n
+ * calls of keccak256, computed eight at a time where the processor has
+ * AVX-512 or AVX2 (keccak_many.c). For batches of independent hashes:
+ * the nodes of one trie level, the items of a bloom. */
+void keccak256_many(const uint8_t *const *data, const size_t *len, size_t n, hash32 *out);
+
+/* For tests and benchmarks: make keccak256_many use "avx512", "avx2" or
+ * "scalar" from now on, in the whole process. False (nothing changed)
+ * when this processor or build cannot. */
+bool keccak256_many_use(const char *isa);
 
 /* Incremental interface for data that arrives in pieces. */
 struct keccak_ctx {
