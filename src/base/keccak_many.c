@@ -36,88 +36,11 @@
 
 typedef uint64_t kvec __attribute__((vector_size(64)));
 
-static const uint64_t keccak_many_rc[24] = {
-    0x0000000000000001ULL, 0x0000000000008082ULL, 0x800000000000808aULL, 0x8000000080008000ULL,
-    0x000000000000808bULL, 0x0000000080000001ULL, 0x8000000080008081ULL, 0x8000000000008009ULL,
-    0x000000000000008aULL, 0x0000000000000088ULL, 0x0000000080008009ULL, 0x000000008000000aULL,
-    0x000000008000808bULL, 0x800000000000008bULL, 0x8000000000008089ULL, 0x8000000000008003ULL,
-    0x8000000000008002ULL, 0x8000000000000080ULL, 0x000000000000800aULL, 0x800000008000000aULL,
-    0x8000000080008081ULL, 0x8000000000008080ULL, 0x0000000080000001ULL, 0x8000000080008008ULL,
-};
-
-#define KROT(x, n) (((x) << (n)) | ((x) >> (64 - (n))))
-
-/* One round, plane by plane as in keccak.c (rho and pi gather an output
- * plane's five input lanes, chi combines them), on eight states. */
-static inline __attribute__((always_inline)) void keccak_many_round(const kvec *a, kvec *e, uint64_t rc)
-{
-    kvec c0 = a[0] ^ a[5] ^ a[10] ^ a[15] ^ a[20];
-    kvec c1 = a[1] ^ a[6] ^ a[11] ^ a[16] ^ a[21];
-    kvec c2 = a[2] ^ a[7] ^ a[12] ^ a[17] ^ a[22];
-    kvec c3 = a[3] ^ a[8] ^ a[13] ^ a[18] ^ a[23];
-    kvec c4 = a[4] ^ a[9] ^ a[14] ^ a[19] ^ a[24];
-    kvec d0 = c4 ^ KROT(c1, 1);
-    kvec d1 = c0 ^ KROT(c2, 1);
-    kvec d2 = c1 ^ KROT(c3, 1);
-    kvec d3 = c2 ^ KROT(c4, 1);
-    kvec d4 = c3 ^ KROT(c0, 1);
-    kvec b0, b1, b2, b3, b4;
-
-    b0 = a[0] ^ d0;
-    b1 = KROT(a[6] ^ d1, 44);
-    b2 = KROT(a[12] ^ d2, 43);
-    b3 = KROT(a[18] ^ d3, 21);
-    b4 = KROT(a[24] ^ d4, 14);
-    e[0] = b0 ^ (~b1 & b2) ^ rc; /* iota (a scalar operand is broadcast) */
-    e[1] = b1 ^ (~b2 & b3);
-    e[2] = b2 ^ (~b3 & b4);
-    e[3] = b3 ^ (~b4 & b0);
-    e[4] = b4 ^ (~b0 & b1);
-
-    b0 = KROT(a[3] ^ d3, 28);
-    b1 = KROT(a[9] ^ d4, 20);
-    b2 = KROT(a[10] ^ d0, 3);
-    b3 = KROT(a[16] ^ d1, 45);
-    b4 = KROT(a[22] ^ d2, 61);
-    e[5] = b0 ^ (~b1 & b2);
-    e[6] = b1 ^ (~b2 & b3);
-    e[7] = b2 ^ (~b3 & b4);
-    e[8] = b3 ^ (~b4 & b0);
-    e[9] = b4 ^ (~b0 & b1);
-
-    b0 = KROT(a[1] ^ d1, 1);
-    b1 = KROT(a[7] ^ d2, 6);
-    b2 = KROT(a[13] ^ d3, 25);
-    b3 = KROT(a[19] ^ d4, 8);
-    b4 = KROT(a[20] ^ d0, 18);
-    e[10] = b0 ^ (~b1 & b2);
-    e[11] = b1 ^ (~b2 & b3);
-    e[12] = b2 ^ (~b3 & b4);
-    e[13] = b3 ^ (~b4 & b0);
-    e[14] = b4 ^ (~b0 & b1);
-
-    b0 = KROT(a[4] ^ d4, 27);
-    b1 = KROT(a[5] ^ d0, 36);
-    b2 = KROT(a[11] ^ d1, 10);
-    b3 = KROT(a[17] ^ d2, 15);
-    b4 = KROT(a[23] ^ d3, 56);
-    e[15] = b0 ^ (~b1 & b2);
-    e[16] = b1 ^ (~b2 & b3);
-    e[17] = b2 ^ (~b3 & b4);
-    e[18] = b3 ^ (~b4 & b0);
-    e[19] = b4 ^ (~b0 & b1);
-
-    b0 = KROT(a[2] ^ d2, 62);
-    b1 = KROT(a[8] ^ d3, 55);
-    b2 = KROT(a[14] ^ d4, 39);
-    b3 = KROT(a[15] ^ d0, 41);
-    b4 = KROT(a[21] ^ d1, 2);
-    e[20] = b0 ^ (~b1 & b2);
-    e[21] = b1 ^ (~b2 & b3);
-    e[22] = b2 ^ (~b3 & b4);
-    e[23] = b3 ^ (~b4 & b0);
-    e[24] = b4 ^ (~b0 & b1);
-}
+/* (the round: the scalar one's text, on vectors) */
+#define KECCAK_LANE kvec
+#define KECCAK_ROUND_NAME keccak_many_round
+#define KECCAK_ROUND_ATTR __attribute__((always_inline))
+#include "keccak_round.h"
 
 /* keccak-f[1600] on the eight interleaved states; each variant is the
  * same code built for its instruction set. */
@@ -127,8 +50,8 @@ static inline __attribute__((always_inline)) void keccak_many_round(const kvec *
         kvec a[25], e[25];                                                                                   \
         memcpy(a, st, sizeof a);                                                                             \
         for (int round = 0; round < 24; round += 2) {                                                        \
-            keccak_many_round(a, e, keccak_many_rc[round]);                                                  \
-            keccak_many_round(e, a, keccak_many_rc[round + 1]);                                              \
+            keccak_many_round(a, e, keccak_round_constants[round]);                                          \
+            keccak_many_round(e, a, keccak_round_constants[round + 1]);                                      \
         }                                                                                                    \
         memcpy(st, a, sizeof a);                                                                             \
     }
