@@ -8,6 +8,7 @@
  * not spill: x86-64 has 16 registers, a fully unrolled round needs ~60.
  */
 #include "keccak.h"
+#include "keccak_simd.h"
 
 #include <string.h>
 
@@ -18,9 +19,12 @@
 #define KECCAK_ROUND_ATTR
 #include "keccak_round.h"
 
-/* 24 rounds, alternating between the state and a scratch copy. */
+/* 24 rounds, alternating between the state and a scratch copy (or on
+ * vector registers, where that is faster: keccak_many.c). */
 static void keccak_f1600(uint64_t st[25])
 {
+    if (keccak_f1600_vector(st))
+        return;
     uint64_t scratch[25];
     for (int round = 0; round < 24; round += 2) {
         keccak_round(st, scratch, keccak_round_constants[round]);

@@ -20,12 +20,13 @@ static inline hash32 keccak256_hash(const void *data, size_t len)
 }
 
 /* out[i] = keccak256(data[i], len[i]) for i < n: the same bytes as n
- * calls of keccak256, computed eight at a time where the processor has
- * AVX-512 or AVX2 (keccak_many.c). For batches of independent hashes:
- * the nodes of one trie level, the items of a bloom. */
+ * calls of keccak256, computed four at a time where the processor has
+ * AVX-512VL or AVX2 (keccak_many.c). For batches of independent hashes:
+ * the children of a trie node. */
 void keccak256_many(const uint8_t *const *data, const size_t *len, size_t n, hash32 *out);
 
-/* For tests and benchmarks: make keccak256_many use "avx512", "avx2" or
+/* For tests and benchmarks: make keccak256_many and keccak256 use
+ * "avx512" (AVX-512VL: batches and single states), "avx2" (batches) or
  * "scalar" from now on, in the whole process. False (nothing changed)
  * when this processor or build cannot. */
 bool keccak256_many_use(const char *isa);
