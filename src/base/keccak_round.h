@@ -1,7 +1,7 @@
 /*
  * keccak_round.h — one round of keccak-f[1600], written once for the
- * scalar permutation (keccak.c: lanes are uint64_t) and the eight-state
- * one (keccak_many.c: lanes are vectors of eight uint64_t, GCC/Clang
+ * scalar permutation (keccak.c: lanes are uint64_t) and the vector
+ * one (keccak_many.c: lanes are vectors of four uint64_t, GCC/Clang
  * vector extensions, where the same operators act lane by lane and a
  * scalar operand is broadcast). Internal to src/base.
  *

@@ -23,7 +23,7 @@
  * so a node that must be hashed is not hashed when it is finished but
  * left where it is, noted as pending. Its parent, before finishing
  * itself, hashes all its pending children in one keccak256_many batch
- * (up to 16 siblings, eight at a time in vector lanes) and compacts the
+ * (up to 16 siblings, four at a time in vector lanes) and compacts the
  * buffer, each node replaced by its reference.
  */
 #include "trie.h"
