@@ -480,6 +480,36 @@ static void test_logs_bloom(void **state)
     logs_bloom(&l, 1, bloom);
     static const int a1[][2] = {{52, 0x02}, {69, 0x40}, {140, 0x02}, {181, 0x80}, {190, 0x40}, {200, 0x40}};
     check_bloom_bits(bloom, a1, 6);
+
+    /* Many logs (more items than one hashing batch, repeated items that
+     * the cache holds): the bloom of keccak256 of each item, one by one. */
+    struct log many[23];
+    memset(many, 0, sizeof many);
+    uint8_t want[256] = {0};
+    for (size_t i = 0; i < 23; i++) {
+        many[i].addr.bytes[0] = (uint8_t)(i % 5);
+        many[i].addr.bytes[19] = 0xa0;
+        many[i].topic_count = (uint8_t)(i % 5);
+        for (unsigned t = 0; t < many[i].topic_count; t++) {
+            many[i].topics[t].bytes[0] = (uint8_t)(t * 7);
+            many[i].topics[t].bytes[31] = (uint8_t)(i * 3 + t);
+        }
+        for (unsigned t = 0; t <= many[i].topic_count; t++) {
+            uint8_t h[32];
+            if (t)
+                keccak256(many[i].topics[t - 1].bytes, 32, h);
+            else
+                keccak256(many[i].addr.bytes, 20, h);
+            for (int k = 0; k < 6; k += 2) {
+                unsigned bit = (((unsigned)h[k] << 8) | h[k + 1]) & 2047u;
+                want[255 - bit / 8] |= (uint8_t)(1u << (bit % 8));
+            }
+        }
+    }
+    for (int pass = 0; pass < 2; pass++) { /* cold cache, then warm */
+        logs_bloom(many, 23, bloom);
+        assert_memory_equal(bloom, want, 256);
+    }
 }
 
 /* ---- env ---- */

@@ -50,32 +50,31 @@ struct bloom_cache_entry {
 };
 static _Thread_local struct bloom_cache_entry bloom_cache[BLOOM_CACHE_SIZE];
 
-static void bloom_item_hash(const uint8_t *data, size_t len, uint8_t out[6])
+/* The cache entry of an item of 1..32 bytes. */
+static struct bloom_cache_entry *bloom_cache_slot(const uint8_t *data, size_t len)
 {
-    if (len == 0 || len > 32) {
-        uint8_t h[32];
-        keccak256(data, len, h);
-        memcpy(out, h, 6);
-        return;
-    }
     unsigned slot = (unsigned)len * 31u;
     for (size_t i = 0; i < len; i += 4)
         slot = slot * 131u + data[i];
-    struct bloom_cache_entry *e = &bloom_cache[slot % BLOOM_CACHE_SIZE];
-    if (e->len != len || memcmp(e->item, data, len) != 0) {
-        uint8_t h[32];
-        keccak256(data, len, h);
-        memcpy(e->item, data, len);
-        e->len = (uint8_t)len;
-        memcpy(e->hash, h, 6);
-    }
-    memcpy(out, e->hash, 6);
+    return &bloom_cache[slot % BLOOM_CACHE_SIZE];
 }
 
-void logs_bloom_add(uint8_t bloom[256], const uint8_t *data, size_t len)
+static bool bloom_cache_hit(const struct bloom_cache_entry *e, const uint8_t *data, size_t len)
 {
-    uint8_t h[6];
-    bloom_item_hash(data, len, h);
+    return e->len == len && memcmp(e->item, data, len) == 0;
+}
+
+static void bloom_cache_store(const uint8_t *data, size_t len, const uint8_t h[6])
+{
+    struct bloom_cache_entry *e = bloom_cache_slot(data, len);
+    memcpy(e->item, data, len);
+    e->len = (uint8_t)len;
+    memcpy(e->hash, h, 6);
+}
+
+/* Set the filter's three bits for an item whose keccak starts with h. */
+static void bloom_set(uint8_t bloom[256], const uint8_t h[6])
+{
     /* Three 11-bit indices from byte pairs (0,1), (2,3), (4,5); bit k of
      * the 2048-bit big-endian filter lives in byte 255 - k/8. */
     for (int i = 0; i < 6; i += 2) {
@@ -84,12 +83,64 @@ void logs_bloom_add(uint8_t bloom[256], const uint8_t *data, size_t len)
     }
 }
 
+void logs_bloom_add(uint8_t bloom[256], const uint8_t *data, size_t len)
+{
+    uint8_t h[32];
+    if (len == 0 || len > 32) {
+        keccak256(data, len, h);
+        bloom_set(bloom, h);
+        return;
+    }
+    const struct bloom_cache_entry *e = bloom_cache_slot(data, len);
+    if (!bloom_cache_hit(e, data, len)) {
+        keccak256(data, len, h);
+        bloom_cache_store(data, len, h);
+    }
+    bloom_set(bloom, e->hash);
+}
+
+/* Items missing from the cache are hashed together (keccak256_many), up
+ * to this many at a time: a Transfer log's sender and recipient topics
+ * cost about one hash instead of two. */
+#define BLOOM_BATCH 32
+
+struct bloom_misses {
+    const uint8_t *item[BLOOM_BATCH];
+    size_t len[BLOOM_BATCH];
+    size_t count;
+};
+
+static void bloom_misses_flush(struct bloom_misses *m, uint8_t bloom[256])
+{
+    hash32 h[BLOOM_BATCH];
+    keccak256_many(m->item, m->len, m->count, h);
+    for (size_t k = 0; k < m->count; k++) {
+        bloom_cache_store(m->item[k], m->len[k], h[k].bytes);
+        bloom_set(bloom, h[k].bytes);
+    }
+    m->count = 0;
+}
+
 void logs_bloom(const struct log *logs, size_t n, uint8_t bloom[256])
 {
     memset(bloom, 0, 256);
+    struct bloom_misses m;
+    m.count = 0;
     for (size_t i = 0; i < n; i++) {
-        logs_bloom_add(bloom, logs[i].addr.bytes, 20);
-        for (unsigned t = 0; t < logs[i].topic_count && t < 4; t++)
-            logs_bloom_add(bloom, logs[i].topics[t].bytes, 32);
+        /* t == 0: the address, then the topics */
+        for (unsigned t = 0; t <= logs[i].topic_count && t <= 4; t++) {
+            const uint8_t *item = t ? logs[i].topics[t - 1].bytes : logs[i].addr.bytes;
+            size_t len = t ? 32 : 20;
+            const struct bloom_cache_entry *e = bloom_cache_slot(item, len);
+            if (bloom_cache_hit(e, item, len)) {
+                bloom_set(bloom, e->hash);
+                continue;
+            }
+            m.item[m.count] = item;
+            m.len[m.count++] = len;
+            if (m.count == BLOOM_BATCH)
+                bloom_misses_flush(&m, bloom);
+        }
     }
+    bloom_misses_flush(&m, bloom);
 }
