@@ -294,6 +294,37 @@ static void check_many(void)
     }
 }
 
+/* keccak256_memo: the same bytes as keccak256 for inputs it remembers
+ * (32 and 64 bytes: first call, repeat, after 1000 others have evicted
+ * it) and for those it does not. */
+static void test_memo(void **state)
+{
+    (void)state;
+    uint8_t in[1000][64], got[32], want[32];
+    uint64_t x = 0x243f6a8885a308d3ULL;
+    for (size_t i = 0; i < 1000; i++)
+        for (size_t k = 0; k < 64; k++) {
+            x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+            in[i][k] = (uint8_t)x;
+        }
+    for (int pass = 0; pass < 2; pass++)
+        for (size_t i = 0; i < 1000; i++) {
+            size_t len = i % 3 == 0 ? 32 : i % 3 == 1 ? 64 : i % 65;
+            keccak256(in[i], len, want);
+            keccak256_memo(in[i], len, got);
+            assert_memory_equal(got, want, 32);
+            keccak256_memo(in[i], len, got); /* (a hit when remembered) */
+            assert_memory_equal(got, want, 32);
+        }
+    /* two inputs alike but for their last byte */
+    uint8_t a[64] = {0}, b[64] = {0};
+    b[63] = 1;
+    keccak256(b, 64, want);
+    keccak256_memo(a, 64, got);
+    keccak256_memo(b, 64, got);
+    assert_memory_equal(got, want, 32);
+}
+
 /* Every path this processor has (keccak256's too), the best one last. */
 static void test_many(void **state)
 {
@@ -323,7 +354,7 @@ int main(void)
         cmocka_unit_test(test_incremental),
         cmocka_unit_test(test_unaligned),
         cmocka_unit_test(test_fixture_tx_hashes),
-        cmocka_unit_test(test_many),
+        cmocka_unit_test(test_memo), cmocka_unit_test(test_many),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

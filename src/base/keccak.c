@@ -122,6 +122,42 @@ void keccak256(const void *data, size_t len, uint8_t out[32])
     keccak256_final(&ctx, out);
 }
 
+/* The SHA3 opcode's memo, per thread: Solidity hashes a mapping slot
+ * (key || slot: 64 bytes; or a 32-byte key) for each access, so the read
+ * and the write of `balances[to] += x` hash the same bytes twice, and a
+ * block's transactions keep hashing the same pool's or holder's slots
+ * (measured: 27-59% of SHA3 inputs of the gen DeFi blocks, 50% on the
+ * mainnet snapshots, were in a memo of 128 entries). Direct-mapped; an
+ * entry holds the whole input, so a hit is exact. */
+#define KECCAK_MEMO_SIZE 128
+struct keccak_memo_entry {
+    uint8_t in[64];
+    uint8_t hash[32];
+    uint8_t len; /* 0: empty */
+};
+static _Thread_local struct keccak_memo_entry keccak_memo[KECCAK_MEMO_SIZE];
+
+void keccak256_memo(const void *data, size_t len, uint8_t out[32])
+{
+    if (len != 32 && len != 64) {
+        keccak256(data, len, out);
+        return;
+    }
+    const uint8_t *p = data;
+    uint64_t x = 0;
+    for (size_t k = 0; k < len; k += 8)
+        x = (x ^ load_le64(p + k)) * 0x9E3779B97F4A7C15ULL;
+    struct keccak_memo_entry *e = &keccak_memo[x >> 57]; /* 7 bits: 128 entries */
+    if (e->len == len && memcmp(e->in, p, len) == 0) {
+        memcpy(out, e->hash, 32);
+        return;
+    }
+    keccak256(p, len, out);
+    memcpy(e->in, p, len);
+    memcpy(e->hash, out, 32);
+    e->len = (uint8_t)len;
+}
+
 const hash32 KECCAK_EMPTY = {{0xc5, 0xd2, 0x46, 0x01, 0x86, 0xf7, 0x23, 0x3c, 0x92, 0x7e, 0x7d,
                                0xb2, 0xdc, 0xc7, 0x03, 0xc0, 0xe5, 0x00, 0xb6, 0x53, 0xca, 0x82,
                                0x27, 0x3b, 0x7b, 0xfa, 0xd8, 0x04, 0x5d, 0x85, 0xa4, 0x70}};

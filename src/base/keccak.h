@@ -12,6 +12,10 @@
 
 void keccak256(const void *data, size_t len, uint8_t out[32]);
 
+/* keccak256, remembering recent 32- and 64-byte inputs per thread (the
+ * SHA3 opcode's mapping slots repeat): same result, fewer permutations. */
+void keccak256_memo(const void *data, size_t len, uint8_t out[32]);
+
 static inline hash32 keccak256_hash(const void *data, size_t len)
 {
     hash32 h;

@@ -1071,7 +1071,7 @@ run:
         MEM(&top[-1], &top[-2], &o, &l);
         CHARGE(6 * num_words(l));
         uint8_t h[32];
-        keccak256(l ? f->mem + o : (const uint8_t *)"", l, h);
+        keccak256_memo(l ? f->mem + o : (const uint8_t *)"", l, h);
         top[-2] = u256_from_be32(h);
         top--;
         ip++;
