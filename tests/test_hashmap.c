@@ -380,6 +380,38 @@ static void test_hash_quality(void **state)
     assert_true(filled > N * 55 / 100);
 }
 
+/* hmap_reset: a table of a big unit shrinks to what the last unit held
+ * (and is empty); a small one keeps its capacity; both work after. */
+static void test_reset_shrinks(void **state)
+{
+    (void)state;
+    struct hmap m;
+    hmap_init(&m, sizeof(uint64_t), sizeof(uint64_t));
+    for (uint64_t k = 0; k < 20000; k++)
+        *(uint64_t *)hmap_put(&m, &k, NULL) = k;
+    size_t big = m.cap;
+    hmap_reset(&m); /* held 20000: cleared in place */
+    assert_int_equal(m.cap, big);
+    assert_int_equal(m.count, 0);
+    for (uint64_t k = 0; k < 10; k++)
+        *(uint64_t *)hmap_put(&m, &k, NULL) = k + 1;
+    hmap_reset(&m); /* held 10 of a big table: shrinks */
+    assert_true(m.cap <= 256);
+    assert_int_equal(m.count, 0);
+    uint64_t k = 5;
+    assert_null(hmap_get(&m, &k));
+    size_t small = m.cap;
+    for (k = 0; k < 40; k++)
+        *(uint64_t *)hmap_put(&m, &k, NULL) = k * 3;
+    for (k = 0; k < 40; k++)
+        assert_int_equal(*(uint64_t *)hmap_get(&m, &k), k * 3);
+    hmap_reset(&m);
+    assert_true(m.cap >= small && m.cap <= 256);
+    k = 7;
+    assert_null(hmap_get(&m, &k));
+    hmap_free(&m);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -388,7 +420,7 @@ int main(void)
         cmocka_unit_test(test_tombstone_churn), cmocka_unit_test(test_tombstone_reuse),
         cmocka_unit_test(test_reserve_rebuild_leaves_room),
         cmocka_unit_test(test_value_alignment), cmocka_unit_test(test_random_ops),
-        cmocka_unit_test(test_empty_map),
+        cmocka_unit_test(test_empty_map),       cmocka_unit_test(test_reset_shrinks),
         cmocka_unit_test(test_hash_quality),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -166,6 +166,23 @@ void hmap_clear(struct hmap *m)
     m->tombstones = 0;
 }
 
+/* hmap_reset keeps tables up to this many slots whatever they held. */
+#define HMAP_RESET_KEEP 256
+
+void hmap_reset(struct hmap *m)
+{
+    size_t used = m->count + m->tombstones;
+    if (m->cap <= HMAP_RESET_KEEP || used * 4 >= m->cap) {
+        hmap_clear(m);
+        return;
+    }
+    /* A table sized for what it held (the next unit is likely alike):
+     * clearing costs about its entries, not the largest unit's. Should
+     * the allocation fail, the map is empty and allocates on insert. */
+    hmap_free(m);
+    (void)hmap_reserve(m, used);
+}
+
 /* Find the slot holding key, or NULL. */
 static uint8_t *find_slot(const struct hmap *m, struct slot_layout l, const void *key)
 {

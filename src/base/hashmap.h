@@ -23,6 +23,12 @@ struct hmap {
 void hmap_init(struct hmap *m, size_t key_size, size_t val_size);
 void hmap_free(struct hmap *m);
 void hmap_clear(struct hmap *m); /* remove all, keep capacity */
+/* Remove all, for a map reused per unit of work (a journal's per
+ * transaction): keeps the capacity, except that a table far larger than
+ * what it held (one big transaction earlier) gives its memory back, so
+ * that later resets do not each clear that much. Unlike hmap_clear, a
+ * reservation (hmap_reserve) does not survive it. */
+void hmap_reset(struct hmap *m);
 
 /* Pointer to the value for key, or NULL. Valid until the next insert. */
 void *hmap_get(const struct hmap *m, const void *key);

@@ -172,9 +172,9 @@ void journal_begin(struct journal *j, const struct state_view *view, struct jour
     j->account_count = 0;
     j->slot_count = 0;
     j->refund = 0;
-    hmap_clear(&j->account_index);
-    hmap_clear(&j->slot_index);
-    hmap_clear(&j->transient);
+    hmap_reset(&j->account_index);
+    hmap_reset(&j->slot_index);
+    hmap_reset(&j->transient);
     j->view = *view;
     j->rules = rules;
 }
