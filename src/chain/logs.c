@@ -64,9 +64,8 @@ static bool bloom_cache_hit(const struct bloom_cache_entry *e, const uint8_t *da
     return e->len == len && memcmp(e->item, data, len) == 0;
 }
 
-static void bloom_cache_store(const uint8_t *data, size_t len, const uint8_t h[6])
+static void bloom_cache_store(struct bloom_cache_entry *e, const uint8_t *data, size_t len, const uint8_t h[6])
 {
-    struct bloom_cache_entry *e = bloom_cache_slot(data, len);
     memcpy(e->item, data, len);
     e->len = (uint8_t)len;
     memcpy(e->hash, h, 6);
@@ -83,28 +82,13 @@ static void bloom_set(uint8_t bloom[256], const uint8_t h[6])
     }
 }
 
-void logs_bloom_add(uint8_t bloom[256], const uint8_t *data, size_t len)
-{
-    uint8_t h[32];
-    if (len == 0 || len > 32) {
-        keccak256(data, len, h);
-        bloom_set(bloom, h);
-        return;
-    }
-    const struct bloom_cache_entry *e = bloom_cache_slot(data, len);
-    if (!bloom_cache_hit(e, data, len)) {
-        keccak256(data, len, h);
-        bloom_cache_store(data, len, h);
-    }
-    bloom_set(bloom, e->hash);
-}
-
 /* Items missing from the cache are hashed together (keccak256_many), up
  * to this many at a time: a Transfer log's sender and recipient topics
  * cost about one hash instead of two. */
 #define BLOOM_BATCH 32
 
 struct bloom_misses {
+    struct bloom_cache_entry *entry[BLOOM_BATCH]; /* where each one's hash goes */
     const uint8_t *item[BLOOM_BATCH];
     size_t len[BLOOM_BATCH];
     size_t count;
@@ -115,7 +99,7 @@ static void bloom_misses_flush(struct bloom_misses *m, uint8_t bloom[256])
     hash32 h[BLOOM_BATCH];
     keccak256_many(m->item, m->len, m->count, h);
     for (size_t k = 0; k < m->count; k++) {
-        bloom_cache_store(m->item[k], m->len[k], h[k].bytes);
+        bloom_cache_store(m->entry[k], m->item[k], m->len[k], h[k].bytes);
         bloom_set(bloom, h[k].bytes);
     }
     m->count = 0;
@@ -131,11 +115,12 @@ void logs_bloom(const struct log *logs, size_t n, uint8_t bloom[256])
         for (unsigned t = 0; t <= logs[i].topic_count && t <= 4; t++) {
             const uint8_t *item = t ? logs[i].topics[t - 1].bytes : logs[i].addr.bytes;
             size_t len = t ? 32 : 20;
-            const struct bloom_cache_entry *e = bloom_cache_slot(item, len);
+            struct bloom_cache_entry *e = bloom_cache_slot(item, len);
             if (bloom_cache_hit(e, item, len)) {
                 bloom_set(bloom, e->hash);
                 continue;
             }
+            m.entry[m.count] = e;
             m.item[m.count] = item;
             m.len[m.count++] = len;
             if (m.count == BLOOM_BATCH)

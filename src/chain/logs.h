@@ -23,7 +23,4 @@ int logs_encode(const struct log *logs, size_t n, struct bytebuf *out);
  * the address and every topic of every log are added. */
 void logs_bloom(const struct log *logs, size_t n, uint8_t bloom[256]);
 
-/* Add one item (an address or topic, hashed with keccak here) to bloom. */
-void logs_bloom_add(uint8_t bloom[256], const uint8_t *data, size_t len);
-
 #endif
