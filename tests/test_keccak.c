@@ -331,7 +331,7 @@ static void test_many(void **state)
     (void)state;
     const char *isa[] = {"scalar", "avx2", "avx512"};
     for (size_t k = 0; k < 3; k++)
-        if (keccak256_many_use(isa[k])) {
+        if (keccak_use_isa(isa[k])) {
             print_message("keccak256_many: %s\n", isa[k]);
             test_short_strings(state);
             test_rate_boundary(state);

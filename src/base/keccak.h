@@ -33,7 +33,7 @@ void keccak256_many(const uint8_t *const *data, const size_t *len, size_t n, has
  * "avx512" (AVX-512VL: batches and single states), "avx2" (batches) or
  * "scalar" from now on, in the whole process. False (nothing changed)
  * when this processor or build cannot. */
-bool keccak256_many_use(const char *isa);
+bool keccak_use_isa(const char *isa);
 
 /* Incremental interface for data that arrives in pieces. */
 struct keccak_ctx {

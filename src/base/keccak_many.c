@@ -162,7 +162,7 @@ __attribute__((target("avx512f,avx512vl"))) static void keccak_one_avx512(uint64
 #endif /* KECCAK_SIMD */
 
 /* What keccak256_many and keccak.c run (relaxed: every thread that asks
- * computes the same answer; keccak256_many_use is for tests). */
+ * computes the same answer; keccak_use_isa is for tests). */
 enum { KECCAK_ISA_UNKNOWN = 0, KECCAK_ISA_SCALAR, KECCAK_ISA_AVX2, KECCAK_ISA_AVX512 };
 static atomic_int keccak_isa;
 
@@ -213,7 +213,7 @@ void keccak256_many(const uint8_t *const *data, const size_t *len, size_t n, has
         keccak256(data[i], len[i], out[i].bytes);
 }
 
-bool keccak256_many_use(const char *isa)
+bool keccak_use_isa(const char *isa)
 {
     int c = KECCAK_ISA_UNKNOWN;
     if (!strcmp(isa, "scalar"))

@@ -9,7 +9,7 @@
 #include <stdint.h>
 
 /* keccak-f[1600] on st with AVX-512VL, where this processor has it and
- * keccak256_many_use has not said otherwise: true. False: st untouched,
+ * keccak_use_isa has not said otherwise: true. False: st untouched,
  * the caller permutes it itself. */
 bool keccak_f1600_vector(uint64_t st[25]);
 
