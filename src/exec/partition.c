@@ -14,6 +14,7 @@
 #include "chaos.h"
 #include "exec_env.h"
 #include "mvmemory.h"
+#include "senders.h"
 
 /* ---- the overlay: what one run read of the pre-block world and wrote ----
  *
@@ -754,41 +755,28 @@ static size_t part_chunk_lo(size_t n, size_t chunks, size_t c)
  * leaves no sender on both sides (malloc'd; NULL on ENOMEM). */
 static uint8_t *sender_cuts(const struct tx *txs, size_t n)
 {
-    size_t cap = 64;
-    while (cap < n * 2)
-        cap *= 2;
-    struct seen {
-        address a;
-        uint32_t last; /* + 1; 0: empty */
-    } *set = calloc(cap, sizeof *set);
+    uint32_t *prev = malloc((n ? n : 1) * sizeof *prev);
     /* covered[c]: how many of a sender's consecutive pairs (p, q) have
      * p < c <= q (as differences: +1 at p + 1, -1 at q + 1) */
     int32_t *covered = calloc(n + 2, sizeof *covered);
     uint8_t *cuts = malloc(n + 1);
-    if (!set || !covered || !cuts) {
-        free(set);
+    if (!prev || !covered || !cuts || sender_links(txs, n, prev) != PAREVM_OK) {
+        free(prev);
         free(covered);
         free(cuts);
         return NULL;
     }
-    for (size_t i = 0; i < n; i++) {
-        const address *a = &txs[i].sender;
-        size_t s = (size_t)mix64(rd64(a->bytes) ^ rd64(a->bytes + 12)) & (cap - 1);
-        while (set[s].last && memcmp(&set[s].a, a, sizeof *a) != 0)
-            s = (s + 1) & (cap - 1);
-        if (set[s].last) {
-            covered[set[s].last]++; /* last is p + 1 */
+    for (size_t i = 0; i < n; i++)
+        if (prev[i]) {
+            covered[prev[i]]++; /* prev is p + 1 */
             covered[i + 1]--;
         }
-        set[s].a = *a;
-        set[s].last = (uint32_t)i + 1;
-    }
     int32_t sum = 0;
     for (size_t c = 0; c <= n; c++) {
         sum += covered[c];
         cuts[c] = sum == 0;
     }
-    free(set);
+    free(prev);
     free(covered);
     return cuts;
 }
