@@ -28,6 +28,7 @@
 #include "../src/exec/exec_env.h"
 #include "../src/exec/guard.h"
 #include "../src/exec/mvmemory.h"
+#include "../src/exec/senders.h"
 #include "../src/exec/parallel.h"
 #include "../src/state/trie.h"
 #include "../src/state/world.h"
@@ -292,6 +293,77 @@ static void test_serial_chain(void **state)
     for (uint32_t k = 0; k < 8; k++)
         txs[N + k] = make_tx(&last, k, &first, 1, 21000);
     check_block(&pre, txs, N + 8, rounds(), N + 8);
+    world_free(&pre);
+}
+
+static void test_sender_links(void **state)
+{
+    (void)state;
+    /* senders A B A C B A, and 3000 distinct ones after them (the
+     * table grows, and they collide in it) */
+    enum { N = 3006 };
+    struct tx *txs = calloc(N, sizeof *txs);
+    uint32_t *prev = malloc(N * sizeof *prev);
+    assert_non_null(txs);
+    assert_non_null(prev);
+    const uint32_t who[6] = {1, 2, 1, 3, 2, 1};
+    const uint32_t want[6] = {0, 0, 1, 0, 2, 3};
+    for (size_t i = 0; i < N; i++)
+        txs[i].sender = addr_of(i < 6 ? who[i] : (uint32_t)(100 + i));
+    assert_int_equal(sender_links(txs, N, prev), PAREVM_OK);
+    for (size_t i = 0; i < 6; i++)
+        assert_int_equal(prev[i], want[i]);
+    for (size_t i = 6; i < N; i++)
+        assert_int_equal(prev[i], 0);
+    txs[N - 1].sender = addr_of(2); /* B again, after 3000 others */
+    assert_int_equal(sender_links(txs, N, prev), PAREVM_OK);
+    assert_int_equal(prev[N - 1], 5);
+    free(prev);
+    free(txs);
+}
+
+static void test_sender_chain_runs_once(void **state)
+{
+    (void)state;
+    /* One sender's 120 transactions, each between two of other senders.
+     * A link is never started before the one it follows has executed
+     * (senders.h), and nothing else conflicts: every transaction runs
+     * exactly once at any thread count, where a link started early would
+     * read the old nonce and run again. */
+    enum { N = 240 };
+    struct world pre;
+    world_init(&pre);
+    struct tx txs[N];
+    address chain = addr_of(424242);
+    fund(&pre, &chain, 1000000000000000ull);
+    for (uint32_t i = 0; i < N; i++) {
+        address to = addr_of(200000 + i);
+        if (i % 2 == 0) {
+            txs[i] = make_tx(&chain, i / 2, &to, 1 + i, 21000);
+        } else {
+            address from = addr_of(1000 + i);
+            fund(&pre, &from, 1000000000000ull);
+            txs[i] = make_tx(&from, 0, &to, 1 + i, 21000);
+        }
+    }
+    check_block(&pre, txs, N, 1, N);
+    struct block_env env;
+    make_env(&env);
+    struct outcome seq;
+    run_sequential(&env, &pre, txs, N, &seq);
+    for (size_t t = 0; t < sizeof thread_counts / sizeof thread_counts[0]; t++)
+        for (int r = 0; r < rounds(); r++) {
+            struct outcome par;
+            struct par_stats stats;
+            run_parallel(&env, &pre, txs, N, thread_counts[t], &par, &stats);
+            assert_same(&seq, &par);
+            assert_int_equal(stats.executions, N);
+            assert_int_equal(stats.aborts, 0);
+            if (thread_counts[t] == 1)
+                assert_int_equal(stats.chained, 0); /* in order: nothing to wait for */
+            outcome_free(&par);
+        }
+    outcome_free(&seq);
     world_free(&pre);
 }
 
@@ -1043,6 +1115,7 @@ int main(void)
         cmocka_unit_test(test_block_commit),          cmocka_unit_test(test_partition_conflict),
         cmocka_unit_test(test_guard_sender_chains),   cmocka_unit_test(test_set_code_delegations),
         cmocka_unit_test(test_set_code_authority_created_in_block),
+        cmocka_unit_test(test_sender_links),          cmocka_unit_test(test_sender_chain_runs_once),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -55,6 +55,8 @@ struct par_stats {
     uint64_t validations;
     uint64_t aborts;  /* validation failures */
     uint64_t blocked; /* executions stopped on an ESTIMATE */
+    uint64_t chained; /* starts deferred until the sender's previous
+                         transaction had executed (senders.h) */
     bool contended;   /* gave up (PAREVM_ERR_CONTENDED) */
 };
 

@@ -13,6 +13,11 @@
  *   decrease_cnt                  — bumped whenever an index moves down
  * Each transaction's (incarnation, status) and waiter list are guarded by
  * its own spinlock.
+ *
+ * Beyond the paper: a transaction waits, before it runs, for its
+ * sender's previous transaction in the block (senders.h) as it would for
+ * an ESTIMATE, and a worker that finishes a transaction claims the lowest
+ * one that waited for it as its next execution (struct task held).
  */
 #include "parallel.h"
 
@@ -36,6 +41,7 @@
 #include "mvmemory.h"
 #include "mvview.h"
 #include "record.h"
+#include "senders.h"
 
 enum { ST_READY = 0, ST_EXECUTING, ST_EXECUTED, ST_ABORTING };
 
@@ -63,7 +69,7 @@ struct tx_state {
 /* Per-worker counters (added to the shared ones when the worker ends, so
  * counting costs no shared cache-line traffic per task). */
 struct tally {
-    unsigned long long executions, validations, aborts, blocked;
+    unsigned long long executions, validations, aborts, blocked, chained;
 };
 static _Thread_local struct tally tally;
 /* How long this worker's last recorded execution took. */
@@ -80,6 +86,14 @@ struct task {
     uint32_t tx;
     uint32_t inc;
 };
+/* An execution this worker has claimed for itself (kind TASK_NONE:
+ * none): the lowest transaction that waited for the one it just
+ * executed, incarnated as soon as it is ready, before any other worker
+ * can claim it through the lowered execution index. The worker runs it
+ * after the task in hand, while what the two share is in its cache, and
+ * a chain of one sender's transactions (senders.h) stays on one worker
+ * rather than being passed back and forth. */
+static _Thread_local struct task held;
 
 struct par_ctx {
     const struct block_env *env;
@@ -88,6 +102,9 @@ struct par_ctx {
     struct par_tx_output *out;
     size_t trace_tx; /* SIZE_MAX: none */
     struct tx_state *st;
+    /* chain[i]: 1 + the sender's previous transaction (senders.h), 0:
+     * none; NULL where not looked up (one worker, or no memory) */
+    uint32_t *chain;
     struct mvmemory mv;
     /* Each hot atomic on a cache line of its own: every task touches
      * several of them, from every thread. */
@@ -116,7 +133,7 @@ struct par_ctx {
     int arena_slots;
     atomic_bool heap_reads; /* some read set came from malloc */
     /* Counters, summed from each worker's private tally at its end. */
-    _Alignas(64) atomic_ullong executions, validations, aborts, blocked;
+    _Alignas(64) atomic_ullong executions, validations, aborts, blocked, chained;
 };
 
 static inline void tx_lock(struct tx_state *s)
@@ -301,6 +318,11 @@ static struct task finish_execution(struct par_ctx *c, uint32_t i, uint32_t inc,
             if (waiters[k] < min)
                 min = waiters[k];
         }
+        uint32_t inc;
+        if (held.kind == TASK_NONE && try_incarnate(c, min, &inc))
+            held = (struct task){TASK_EXEC, min, inc};
+        /* (the others are everybody's candidates again; min too, but
+         * whoever comes to it now finds it executing and moves on) */
         decrease_idx(c, &c->execution_idx, min);
     }
     free(waiters);
@@ -359,6 +381,16 @@ static struct task try_execute(struct par_ctx *c, uint32_t i, uint32_t inc)
     struct tx_state *s = &c->st[i];
     struct par_tx_output *o = &c->out[i];
     struct task none = {TASK_NONE, 0, 0};
+    /* The sender's previous transaction has not executed (yet, or again):
+     * this one would read the nonce from before it, fail or go wrong, and
+     * be run again. It waits for that one, as for an ESTIMATE, without
+     * running first (a run of a long chain of one sender's transactions
+     * would otherwise cost several executions per link). */
+    uint32_t link = c->chain ? c->chain[i] : 0;
+    if (link > c->prefix && add_dependency(c, i, link - 1)) {
+        tally.chained++;
+        return none;
+    }
     for (;;) {
         struct read_set *rs = cur_arena ? arena_calloc(cur_arena, sizeof *rs) : calloc(1, sizeof *rs);
         if (rs)
@@ -530,6 +562,7 @@ static void *worker(void *arg)
     struct task t = {TASK_NONE, 0, 0};
     struct claim cl = {TASK_NONE, 0, 0, false};
     memset(&tally, 0, sizeof tally);
+    held.kind = TASK_NONE;
     rec_me = NULL;
     int id = rec_caller ? 0 : atomic_fetch_add(&c->next_worker_id, 1);
     cur_arena = id < c->arena_slots && c->arenas[id] ? &c->arenas[id]->arena : NULL;
@@ -552,6 +585,10 @@ static void *worker(void *arg)
         }
         if (t.kind == TASK_VALIDATE)
             t = needs_reexecution(c, t.tx, t.inc);
+        if (t.kind == TASK_NONE && held.kind != TASK_NONE) {
+            t = held;
+            held.kind = TASK_NONE;
+        }
         if (t.kind == TASK_NONE)
             t = next_task(c, &cl);
     }
@@ -559,6 +596,7 @@ static void *worker(void *arg)
     atomic_fetch_add(&c->validations, tally.validations);
     atomic_fetch_add(&c->aborts, tally.aborts);
     atomic_fetch_add(&c->blocked, tally.blocked);
+    atomic_fetch_add(&c->chained, tally.chained);
     rec_me = NULL;
     cur_arena = NULL;
     return NULL;
@@ -713,6 +751,15 @@ int parallel_execute_ex(const struct block_env *env, const struct world *base, c
     atomic_init(&c->next_worker_id, 1);
     atomic_init(&c->aborts_seen, 0);
     atomic_init(&c->heap_reads, false);
+    /* One worker runs the transactions in order: every link after the
+     * one it follows. */
+    if (threads > 1 && n - done > 1) {
+        c->chain = malloc(n * sizeof *c->chain);
+        if (c->chain && sender_links(txs, n, c->chain) != PAREVM_OK) {
+            free(c->chain);
+            c->chain = NULL;
+        }
+    }
     /* Arenas for the first ARENA_POOL_MAX workers; more malloc. */
     int slots = threads < ARENA_POOL_MAX ? threads : ARENA_POOL_MAX;
     c->arenas = calloc((size_t)slots, sizeof *c->arenas);
@@ -728,6 +775,7 @@ int parallel_execute_ex(const struct block_env *env, const struct world *base, c
             for (int w = 0; w < c->arena_slots; w++)
                 arena_pool_put(arenas, c->arenas[w]);
             free(c->arenas);
+            free(c->chain);
             mvmemory_free(&c->mv);
             scratch_put(scratch, c->st, (n ? n : 1) * sizeof *c->st, false);
             free(c);
@@ -765,6 +813,7 @@ int parallel_execute_ex(const struct block_env *env, const struct world *base, c
         stats->validations = atomic_load(&c->validations);
         stats->aborts = atomic_load(&c->aborts);
         stats->blocked = atomic_load(&c->blocked);
+        stats->chained = atomic_load(&c->chained);
         stats->contended = err == PAREVM_ERR_CONTENDED;
     }
     /* Read sets from arenas go with them: the chains are walked only
@@ -789,6 +838,7 @@ int parallel_execute_ex(const struct block_env *env, const struct world *base, c
     for (int w = 0; w < c->arena_slots; w++)
         arena_pool_put(arenas, c->arenas[w]);
     free(c->arenas);
+    free(c->chain);
     mvmemory_free(&c->mv);
     scratch_put(scratch, c->st, (n ? n : 1) * sizeof *c->st, n > 0);
     free(c);

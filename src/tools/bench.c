@@ -628,11 +628,11 @@ static void bench_block(const char *dir, const struct bench_opts *o, struct benc
             if (getenv("PAREVM_BENCH_PHASES") && stats.parallel)
                 fprintf(stderr,
                         "  block %llu P=%d: parallel phase %.3f ms, commit %.3f ms, %llu executions, "
-                        "%llu validations, %llu aborts, %llu blocked\n",
+                        "%llu validations, %llu aborts, %llu blocked, %llu chained\n",
                         (unsigned long long)row->number, o->threads[t], stats.parallel_ns / 1e6,
                         stats.commit_ns / 1e6, (unsigned long long)stats.par.executions,
                         (unsigned long long)stats.par.validations, (unsigned long long)stats.par.aborts,
-                        (unsigned long long)stats.par.blocked);
+                        (unsigned long long)stats.par.blocked, (unsigned long long)stats.par.chained);
             execs[t] += stats.parallel && row->txs ? (double)stats.par.executions / (double)row->txs : 1.0;
             block_result_free(&r);
             exec_stats_reset(&stats);
