@@ -318,9 +318,9 @@ static struct task finish_execution(struct par_ctx *c, uint32_t i, uint32_t inc,
             if (waiters[k] < min)
                 min = waiters[k];
         }
-        uint32_t inc;
-        if (held.kind == TASK_NONE && try_incarnate(c, min, &inc))
-            held = (struct task){TASK_EXEC, min, inc};
+        uint32_t min_inc;
+        if (held.kind == TASK_NONE && try_incarnate(c, min, &min_inc))
+            held = (struct task){TASK_EXEC, min, min_inc};
         /* (the others are everybody's candidates again; min too, but
          * whoever comes to it now finds it executing and moves on) */
         decrease_idx(c, &c->execution_idx, min);
