@@ -128,7 +128,7 @@ static void check_pass(const struct block_env *env, const struct world *pre, con
     memset(out, 0, sizeof out);
     struct par_stats stats;
     size_t kept = 12345;
-    assert_int_equal(partition_execute(env, pre, txs, n, threads, out, &stats, &kept, NULL), PAREVM_OK);
+    assert_int_equal(partition_execute(env, pre, txs, n, threads, out, &stats, &kept, NULL, NULL), PAREVM_OK);
     assert_int_equal(kept, expect_kept);
     assert_int_equal(stats.executions, n);
     assert_true(stats.threads >= 1 && stats.threads <= threads);
@@ -235,7 +235,7 @@ static void test_dependency_inside_a_run(void **state)
         struct par_tx_output out[N];
         memset(out, 0, sizeof out);
         size_t kept = 0;
-        assert_int_equal(partition_execute(&env, &pre, txs, N, threads, out, NULL, &kept, NULL), PAREVM_OK);
+        assert_int_equal(partition_execute(&env, &pre, txs, N, threads, out, NULL, &kept, NULL, NULL), PAREVM_OK);
         assert_int_equal(kept, N);
         assert_int_equal(out[1].dep_count, 1);
         assert_int_equal(out[1].deps[0], 0);

@@ -23,6 +23,7 @@
 #include "guard.h"
 #include "parallel.h"
 #include "partition.h"
+#include "senders.h"
 #include "sequential.h"
 
 /* ---- the block result ---- */
@@ -162,11 +163,21 @@ static int exec_block(const struct chain_config *cfg, const struct block *b, str
          * Block-STM's incarnations). */
         size_t kept = 0;
         struct par_stats part_stats = {0};
+        /* The senders' links, looked up once for both (senders.h; NULL:
+         * each looks them up itself). */
+        uint32_t *links = NULL;
+        if (plan.threads > 1 && b->tx_count > 1) {
+            links = malloc(b->tx_count * sizeof *links);
+            if (links && sender_links(b->txs, b->tx_count, links) != PAREVM_OK) {
+                free(links);
+                links = NULL;
+            }
+        }
         if (!s.par)
             err = PAREVM_ERR_NOMEM;
         else if (plan.try_partition) {
             err = partition_execute(&s.env, w, b->txs, b->tx_count, plan.threads, s.par, &part_stats, &kept,
-                                    env);
+                                    env, links);
             if (!err && opt->partition == EXEC_PARTITION_AUTO)
                 exec_guard_partition_result(env, b, kept == b->tx_count);
             if (stats) {
@@ -182,12 +193,14 @@ static int exec_block(const struct chain_config *cfg, const struct block *b, str
                                        .trace = opt->trace != NULL,
                                        .trace_tx = opt->trace ? opt->trace->tx : 0,
                                        .may_give_up = plan.may_give_up,
-                                       .done = kept};
+                                       .done = kept,
+                                       .sender_links = links};
             err = parallel_execute_ex(&s.env, w, b->txs, b->tx_count, plan.threads, s.par,
                                       stats ? &stats->par : NULL, &popt);
             if (stats) /* the pass's executions count too, the discarded ones included */
                 stats->par.executions += part_stats.executions;
         }
+        free(links);
         if (stats)
             stats->parallel_ns = monotonic_ns() - t0;
         if (err == PAREVM_ERR_CONTENDED) {

@@ -97,6 +97,9 @@ struct par_options {
      * published to the multi-version memory as executed and are neither
      * executed nor validated again; out[done..n) must be zeroed. */
     size_t done;
+    /* txs' sender links (senders.h), where the caller has them (NULL: the
+     * run looks them up itself when it has several workers). */
+    const uint32_t *sender_links;
 };
 int parallel_execute_ex(const struct block_env *env, const struct world *base, const struct tx *txs, size_t n,
                         int threads, struct par_tx_output *out, struct par_stats *stats,

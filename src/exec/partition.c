@@ -752,16 +752,18 @@ static size_t part_chunk_lo(size_t n, size_t chunks, size_t c)
 }
 
 /* cut[i] for 0 < i < n: whether cutting the block before transaction i
- * leaves no sender on both sides (malloc'd; NULL on ENOMEM). */
-static uint8_t *sender_cuts(const struct tx *txs, size_t n)
+ * leaves no sender on both sides (malloc'd; NULL on ENOMEM), from the
+ * block's sender links (senders.h; NULL: looked up here). */
+static uint8_t *sender_cuts(const struct tx *txs, size_t n, const uint32_t *links)
 {
-    uint32_t *prev = malloc((n ? n : 1) * sizeof *prev);
+    uint32_t *own = links ? NULL : malloc((n ? n : 1) * sizeof *own);
+    const uint32_t *prev = links ? links : own;
     /* covered[c]: how many of a sender's consecutive pairs (p, q) have
      * p < c <= q (as differences: +1 at p + 1, -1 at q + 1) */
     int32_t *covered = calloc(n + 2, sizeof *covered);
     uint8_t *cuts = malloc(n + 1);
-    if (!prev || !covered || !cuts || sender_links(txs, n, prev) != PAREVM_OK) {
-        free(prev);
+    if (!prev || !covered || !cuts || (own && sender_links(txs, n, own) != PAREVM_OK)) {
+        free(own);
         free(covered);
         free(cuts);
         return NULL;
@@ -776,7 +778,7 @@ static uint8_t *sender_cuts(const struct tx *txs, size_t n)
         sum += covered[c];
         cuts[c] = sum == 0;
     }
-    free(prev);
+    free(own);
     free(covered);
     return cuts;
 }
@@ -785,7 +787,7 @@ bool partition_plausible(const struct tx *txs, size_t n, int threads)
 {
     if (threads < 2 || n < 2 || n > UINT32_MAX)
         return false;
-    uint8_t *cuts = sender_cuts(txs, n);
+    uint8_t *cuts = sender_cuts(txs, n, NULL);
     if (!cuts)
         return false;
     bool ok = true;
@@ -798,7 +800,7 @@ bool partition_plausible(const struct tx *txs, size_t n, int threads)
 
 int partition_execute(const struct block_env *env, const struct world *base, const struct tx *txs, size_t n,
                       int threads, struct par_tx_output *out, struct par_stats *stats, size_t *kept,
-                      struct exec_env *xenv)
+                      struct exec_env *xenv, const uint32_t *links)
 {
     *kept = 0;
     if (n > UINT32_MAX)
@@ -813,7 +815,7 @@ int partition_execute(const struct block_env *env, const struct world *base, con
                            .chunk_count = chunks,
                            .chunk_cap = chunks * (1 + PART_STEALS_PER_THREAD),
                            .steal_lock = PTHREAD_MUTEX_INITIALIZER};
-    uint8_t *cuts = sender_cuts(txs, n);
+    uint8_t *cuts = sender_cuts(txs, n, links);
     run.cuts = cuts;
     run.chunks = cuts ? aligned_alloc(64, run.chunk_cap * sizeof *run.chunks) : NULL;
     if (!run.chunks) {

@@ -41,10 +41,11 @@
  * an earlier run wrote (the rest of out is zeroed again, for Block-STM
  * to go on from there: par_options.done). Other errors (allocation):
  * out is zeroed and *kept is 0. The runs go to xenv's worker pool
- * (exec_env.h; NULL: the process default's). */
+ * (exec_env.h; NULL: the process default's). links: txs' sender links
+ * (senders.h), which cut the runs (NULL: looked up here). */
 int partition_execute(const struct block_env *env, const struct world *base, const struct tx *txs, size_t n,
                       int threads, struct par_tx_output *out, struct par_stats *stats, size_t *kept,
-                      struct exec_env *xenv);
+                      struct exec_env *xenv, const uint32_t *links);
 
 /* Whether the pass is worth trying on txs[0..n) at `threads`: no sender
  * appears in two runs (its nonce would conflict for certain). */

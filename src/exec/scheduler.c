@@ -103,8 +103,10 @@ struct par_ctx {
     size_t trace_tx; /* SIZE_MAX: none */
     struct tx_state *st;
     /* chain[i]: 1 + the sender's previous transaction (senders.h), 0:
-     * none; NULL where not looked up (one worker, or no memory) */
-    uint32_t *chain;
+     * none; NULL where not looked up (one worker, or no memory). The
+     * caller's (par_options.sender_links), or own_chain. */
+    const uint32_t *chain;
+    uint32_t *own_chain;
     struct mvmemory mv;
     /* Each hot atomic on a cache line of its own: every task touches
      * several of them, from every thread. */
@@ -754,10 +756,14 @@ int parallel_execute_ex(const struct block_env *env, const struct world *base, c
     /* One worker runs the transactions in order: every link after the
      * one it follows. */
     if (threads > 1 && n - done > 1) {
-        c->chain = malloc(n * sizeof *c->chain);
-        if (c->chain && sender_links(txs, n, c->chain) != PAREVM_OK) {
-            free(c->chain);
-            c->chain = NULL;
+        c->chain = opt->sender_links;
+        if (!c->chain) {
+            c->own_chain = malloc(n * sizeof *c->own_chain);
+            if (c->own_chain && sender_links(txs, n, c->own_chain) != PAREVM_OK) {
+                free(c->own_chain);
+                c->own_chain = NULL;
+            }
+            c->chain = c->own_chain;
         }
     }
     /* Arenas for the first ARENA_POOL_MAX workers; more malloc. */
@@ -775,7 +781,7 @@ int parallel_execute_ex(const struct block_env *env, const struct world *base, c
             for (int w = 0; w < c->arena_slots; w++)
                 arena_pool_put(arenas, c->arenas[w]);
             free(c->arenas);
-            free(c->chain);
+            free(c->own_chain);
             mvmemory_free(&c->mv);
             scratch_put(scratch, c->st, (n ? n : 1) * sizeof *c->st, false);
             free(c);
@@ -838,7 +844,7 @@ int parallel_execute_ex(const struct block_env *env, const struct world *base, c
     for (int w = 0; w < c->arena_slots; w++)
         arena_pool_put(arenas, c->arenas[w]);
     free(c->arenas);
-    free(c->chain);
+    free(c->own_chain);
     mvmemory_free(&c->mv);
     scratch_put(scratch, c->st, (n ? n : 1) * sizeof *c->st, n > 0);
     free(c);
