@@ -39,11 +39,14 @@ const char *machine_build_commit(void);
 
 /* Whether the 1-minute load average before the run already reached the
  * CPUs the benchmark may use: other work competed for them, and times
- * (and the ceiling) say more about the host than about the engine. */
+ * (and the ceiling) say more about the host than about the engine. The
+ * load as machine_load_text prints it (two decimals), so that a printed
+ * "2.00" on 2 CPUs always comes with the note (1.996 was printed as 2.00
+ * without it). */
 static inline bool machine_busy_before(const struct machine_info *m)
 {
     int cpus = m->cpus_usable > 0 ? m->cpus_usable : m->cpus_online;
-    return m->load_before[0] >= 0 && m->load_before[0] >= cpus;
+    return m->load_before[0] >= 0 && (long long)(m->load_before[0] * 100 + 0.5) >= (long long)cpus * 100;
 }
 
 /* "1.52 1.40 1.33" into out (len bytes), or "unknown" where load[0] < 0.
