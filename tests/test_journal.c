@@ -77,7 +77,7 @@ static int cv_block_hash(void *ctx, uint64_t number, hash32 *out)
 }
 
 static const struct state_view_ops cv_ops = {cv_balance, cv_nonce,       cv_code,
-                                             cv_storage, cv_has_storage, cv_block_hash};
+                                             cv_storage, cv_has_storage, cv_block_hash, NULL};
 
 static address addr(uint8_t n)
 {

@@ -532,6 +532,9 @@ static int transition_apply_here(const struct block_env *env, const struct state
     }
     struct journal *j = &c->journal;
     journal_begin(j, view, fork_journal_rules(env->fork));
+    /* Lazy storage reads where the view offers them: the EVM tracks them,
+     * except under a tracer, which shows every value as it is. */
+    j->lazy = view->ops->lazy != NULL && tracer == NULL;
 
     /* Checks against the sender's state. */
     uint64_t nonce;

@@ -115,7 +115,7 @@ static int probe_block_hash(void *ctx, uint64_t number, hash32 *out)
     return p->inner.ops->block_hash(p->inner.ctx, number, out);
 }
 static const struct state_view_ops probe_ops = {probe_balance, probe_nonce,       probe_code,
-                                                probe_storage, probe_has_storage, probe_block_hash};
+                                                probe_storage, probe_has_storage, probe_block_hash, NULL};
 
 static void probe_write(struct probe *p, uint64_t key)
 {

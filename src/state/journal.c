@@ -51,6 +51,10 @@ struct journal_slot {
     struct journal_account *acct;
     u256 view_value; /* value in the view (start of tx), when loaded */
     u256 current;    /* valid when has_current */
+    /* The lazy read (state/lazy.h) that loaded view_value (0: exact), and
+     * whether the current value is that read's plus a constant. */
+    uint32_t lazy;
+    bool derived;
     bool loaded;
     bool has_current;
     bool warm;
@@ -76,6 +80,7 @@ struct journal_undo {
         struct {
             u256 current;
             bool has_current;
+            bool derived;
         } slot;
         bool warm;
         struct {
@@ -177,6 +182,7 @@ void journal_begin(struct journal *j, const struct state_view *view, struct jour
     hmap_reset(&j->transient);
     j->view = *view;
     j->rules = rules;
+    j->lazy = false;
 }
 
 struct journal_checkpoint journal_checkpoint(const struct journal *j)
@@ -225,6 +231,7 @@ void journal_revert(struct journal *j, struct journal_checkpoint cp)
         case U_SLOT:
             u->p.slot->current = u->u.slot.current;
             u->p.slot->has_current = u->u.slot.has_current;
+            u->p.slot->derived = u->u.slot.derived;
             break;
         case U_SLOT_WARM:
             u->p.slot->warm = u->u.warm;
@@ -664,6 +671,10 @@ static int slot_original(struct journal *j, struct journal_slot *s, u256 *out)
         if (err)
             return err;
         s->loaded = true;
+        if (j->lazy) {
+            s->lazy = j->view.ops->lazy->handle(j->view.ctx);
+            s->derived = s->lazy != 0;
+        }
     }
     *out = s->view_value;
     return PAREVM_OK;
@@ -704,6 +715,11 @@ int journal_slot_read(struct journal *j, struct journal_slot *s, u256 *current, 
 
 int journal_slot_write(struct journal *j, struct journal_slot *s, const u256 *value)
 {
+    return journal_slot_write_lazy(j, s, value, false);
+}
+
+int journal_slot_write_lazy(struct journal *j, struct journal_slot *s, const u256 *value, bool derived)
+{
     struct journal_undo *u;
     int err = push_undo(j, &u);
     if (err)
@@ -714,9 +730,21 @@ int journal_slot_write(struct journal *j, struct journal_slot *s, const u256 *va
     u->p.slot = s;
     u->u.slot.current = s->current;
     u->u.slot.has_current = s->has_current;
+    u->u.slot.derived = s->derived;
     s->current = *value;
     s->has_current = true;
+    s->derived = derived && s->lazy;
     return PAREVM_OK;
+}
+
+uint32_t journal_slot_origin(const struct journal_slot *s)
+{
+    return s->lazy;
+}
+
+uint32_t journal_slot_handle(const struct journal_slot *s)
+{
+    return s->derived ? s->lazy : 0;
 }
 
 int journal_slot_values(struct journal *j, const address *a, const u256 *key, u256 *current, u256 *original)
@@ -954,6 +982,11 @@ int journal_finalize(struct journal *j, struct write_set *ws, struct log **logs,
                 break;
             if (u256_eq(&original, &s->current))
                 continue;
+            if (s->derived) { /* the lazy read's value plus a constant */
+                u256 delta = u256_sub(&s->current, &original);
+                err = write_set_add_slot_delta(ws, &s->addr, &s->key, &delta);
+                continue;
+            }
         } else if (u256_is_zero(&s->current)) {
             continue;
         }

@@ -71,6 +71,10 @@ struct journal {
     size_t log_count, log_cap;
     struct bytebuf log_data;
     int64_t refund;
+    /* Storage reads are lazy (see journal_slot_origin): set by whoever
+     * runs the EVM on a view with lazy reads, for a transaction the EVM
+     * tracks them in; journal_begin clears it. */
+    bool lazy;
     uint8_t *deleted; /* journal_finalize's per-account scratch, reused */
     uint32_t deleted_cap;
 };
@@ -144,6 +148,16 @@ int journal_slot_open(struct journal *j, const address *a, const u256 *key, bool
                       struct journal_slot **out);
 int journal_slot_read(struct journal *j, struct journal_slot *s, u256 *current, u256 *original);
 int journal_slot_write(struct journal *j, struct journal_slot *s, const u256 *value);
+
+/* Lazy reads (state/lazy.h), while journal.lazy is set: each slot loaded
+ * from the view is a lazy read, whose handle journal_slot_origin gives.
+ * journal_slot_handle: the handle when the current value is that read's
+ * value plus a constant (0: not, or no lazy read). A write with derived
+ * set says the value written is such a one (the caller knows); a slot
+ * whose final value is one goes into the write set as a delta. */
+uint32_t journal_slot_origin(const struct journal_slot *s);
+uint32_t journal_slot_handle(const struct journal_slot *s);
+int journal_slot_write_lazy(struct journal *j, struct journal_slot *s, const u256 *value, bool derived);
 
 /* EIP-2929 warm sets: mark warm, return whether it already was. */
 int journal_warm_account(struct journal *j, const address *a, bool *was_warm);

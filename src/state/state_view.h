@@ -14,6 +14,7 @@
 #include "../base/types.h"
 #include "../base/u256.h"
 #include "code.h"
+#include "lazy.h"
 
 struct state_view_ops {
     /* Balance (zero for an absent account). */
@@ -29,6 +30,8 @@ struct state_view_ops {
     int (*has_storage)(void *ctx, const address *a, bool *out);
     /* Hash of block `number`; PAREVM_ERR_MISSING when not supplied. */
     int (*block_hash)(void *ctx, uint64_t number, hash32 *out);
+    /* Lazy storage reads (lazy.h); NULL: every read is exact. */
+    const struct lazy_view_ops *lazy;
 };
 
 struct state_view {

@@ -59,7 +59,16 @@ int write_set_add_slot(struct write_set *ws, const address *a, const u256 *key, 
     s->addr = *a;
     s->key = *key;
     s->value = *value;
+    s->delta = false;
     return PAREVM_OK;
+}
+
+int write_set_add_slot_delta(struct write_set *ws, const address *a, const u256 *key, const u256 *delta)
+{
+    int err = write_set_add_slot(ws, a, key, delta);
+    if (!err)
+        ws->slots[ws->slot_count - 1].delta = true;
+    return err;
 }
 
 /* Reset an account in place to what a delete followed by a re-create gives:

@@ -35,7 +35,8 @@ struct ws_account {
 struct ws_slot {
     address addr;
     u256 key;
-    u256 value;
+    u256 value; /* the new value; with delta, what to add to the old one */
+    bool delta; /* only from a lazy read (state/lazy.h); never after a clear */
 };
 
 struct write_set {
@@ -50,9 +51,12 @@ void write_set_reset(struct write_set *ws); /* empty, keep memory (releases code
 void write_set_free(struct write_set *ws);
 struct ws_account *write_set_add_account(struct write_set *ws, const address *a);
 int write_set_add_slot(struct write_set *ws, const address *a, const u256 *key, const u256 *value);
+/* A slot written as its old value plus delta (mod 2^256). */
+int write_set_add_slot_delta(struct write_set *ws, const address *a, const u256 *key, const u256 *delta);
 
 /* Apply to a world: for each account, delete / clear storage first, then
- * fields, then slots. Atomic: PAREVM_ERR_NOMEM leaves the world exactly as
+ * fields, then slots. Slot deltas are not taken: the executor that makes
+ * them resolves them to values before a write set leaves it. Atomic: PAREVM_ERR_NOMEM leaves the world exactly as
  * it was (all allocation happens before the first change). */
 struct world;
 int write_set_apply(const struct write_set *ws, struct world *w);
