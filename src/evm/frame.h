@@ -24,6 +24,11 @@ struct frame {
     size_t mem_cap;
     uint8_t *ret; /* return data of the last call from this frame (owned) */
     size_t ret_len;
+    /* Lazy storage reads (lazystack.h; NULL: not tracked): a tag per
+     * stack position, how many are nonzero, and SSTORE's value's. */
+    uint32_t *tags;
+    uint32_t tagged;
+    uint32_t sstore_tag;
 };
 
 /* Take g gas from the frame; false when that leaves it below zero. */

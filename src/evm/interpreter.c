@@ -26,6 +26,7 @@
 #include "../base/keccak.h"
 #include "../base/rlp.h"
 #include "frame.h"
+#include "lazystack.h"
 #include "optable.h"
 #include "precompiles.h"
 
@@ -36,6 +37,7 @@ _Static_assert(OPTABLE_ITEM_BYTES == sizeof(u256), "optable's fast check counts 
 
 struct evm_frame_pool {
     u256 *stacks[EVM_MAX_DEPTH + 1];
+    uint32_t *tags[EVM_MAX_DEPTH + 1]; /* lazystack's, allocated on first use */
     uint8_t *mem[EVM_MAX_DEPTH + 1];
     size_t mem_cap[EVM_MAX_DEPTH + 1];
 };
@@ -62,6 +64,7 @@ void evm_free(struct evm *evm)
     if (evm->pool) {
         for (int i = 0; i <= EVM_MAX_DEPTH; i++) {
             free(evm->pool->stacks[i]);
+            free(evm->pool->tags[i]);
             free(evm->pool->mem[i]);
         }
         free(evm->pool);
@@ -381,11 +384,17 @@ static enum evm_status op_sstore(struct frame *f, const struct optable_sstore *r
     err = journal_slot_read(j, slot, &current, &original);
     if (err)
         FAIL_INTERNAL(f, err);
+    /* A lazy read's value (state/lazy.h): record what the price and
+     * refund below compare it with; is the value the slot's read plus a
+     * constant? */
+    bool derived = false;
+    if (unlikely(f->tags != NULL) && (err = lazystack_sstore(f, slot, &original, &current, value, &derived)))
+        FAIL_INTERNAL(f, err);
     const struct optable_sstore *rule = &rules[storage_status(&original, &current, value)];
     if (!charge(f, rule->cost + cold))
         return EVM_OUT_OF_GAS;
     journal_add_refund(j, rule->refund);
-    err = journal_slot_write(j, slot, value);
+    err = journal_slot_write_lazy(j, slot, value, derived);
     if (err)
         FAIL_INTERNAL(f, err);
     return EVM_SUCCESS;
@@ -813,7 +822,9 @@ static enum evm_status interpret(struct frame *f, u256 *stack_base)
      * opcode the frame's table does not define, and every opcode when
      * tracing, goes to `slow` instead (see dispatch_table). */
     static const void *const all_slow[256] = {[0 ... 255] = &&slow};
-    const void *const *dispatch = unlikely(tracer != NULL) ? all_slow : dispatch_table(tbl, evm, labels, &&slow);
+    const void *const *const fast = unlikely(tracer != NULL) ? all_slow : dispatch_table(tbl, evm, labels, &&slow);
+    /* all_slow too while the frame holds a lazy read's value (lazystack.h) */
+    const void *const *dispatch = fast;
 #define DISPATCH() goto *dispatch[*ip]
 #define CASE(name) op_##name : ENTER(OP_##name);
 /* A handler shared by several opcodes checks the one it runs at run time
@@ -946,6 +957,8 @@ static enum evm_status interpret(struct frame *f, u256 *stack_base)
 #ifdef EVM_DISPATCH_SWITCH
 next:
     op = *ip;
+    if (unlikely(f->tagged))
+        goto slow;
     PROLOGUE(goto run);
 #else
     DISPATCH();
@@ -989,6 +1002,13 @@ slow:
             }
         }
         LOAD_GAS();
+    }
+    if (unlikely(f->tagged)) {
+        CHECK_INTERNAL(lazystack_step(f, op, stack_base, top));
+#ifndef EVM_DISPATCH_SWITCH
+        if (!f->tagged)
+            dispatch = fast;
+#endif
     }
 #ifdef EVM_DISPATCH_SWITCH
     CHARGE(tbl->gas[op]);
@@ -1360,6 +1380,11 @@ run:
             CHARGE(2000); /* EIP-2929: cold 2100 = warm 100 + 2000 */
         u256 original;
         CHECK_INTERNAL(journal_slot_read(j, slot, &top[-1], &original));
+        if (unlikely(f->tags != NULL) && lazystack_sload(f, slot, (size_t)(top - 1 - stack_base))) {
+#ifndef EVM_DISPATCH_SWITCH
+            dispatch = all_slow;
+#endif
+        }
         ip++;
         DISPATCH();
     }
@@ -1638,6 +1663,8 @@ done:
 done_output:
     (void)err;
     SAVE_GAS();
+    if (unlikely(f->tagged))
+        lazystack_end(f, (size_t)(top - stack_base));
     if (unlikely(tracer != NULL))
         trace_exit(f, status);
     return status;
@@ -1685,6 +1712,19 @@ static void run_frame(struct evm *evm, const struct evm_message *msg, struct cod
     f.mem_size = 0;
     f.ret = NULL;
     f.ret_len = 0;
+    f.tags = NULL;
+    f.tagged = 0;
+    f.sstore_tag = 0;
+    /* Lazy storage reads (state/lazy.h): tags for this depth's stack. */
+    if (!evm->host && !evm->tracer && evm->journal && evm->journal->lazy) {
+        if (!pool->tags[d] && !(pool->tags[d] = calloc(EVM_STACK_LIMIT + 1, sizeof *pool->tags[d]))) {
+            evm->error = PAREVM_ERR_NOMEM;
+            res->status = EVM_INTERNAL_ERROR;
+            res->gas_left = 0;
+            return;
+        }
+        f.tags = pool->tags[d];
+    }
     enum evm_status s = interpret(&f, pool->stacks[d]);
     pool->mem[d] = f.mem;
     pool->mem_cap[d] = f.mem_cap;
