@@ -1010,6 +1010,75 @@ static void test_block_commit(void **state)
     world_free(&pre);
 }
 
+/* Lazy storage reads (state/lazy.h, exec_options.lazy_storage): three
+ * contracts on hot slots, each transaction from its own sender. `up`
+ * adds 1 to its slot while it is below 50 (GT and JUMPI decide on the
+ * read), then writes 1 to a second slot: the decision flips in the
+ * middle of the block. `down` subtracts 1 from its slot (30 at first)
+ * until it is zero (ISZERO decides, SUB keeps the read's tag). `logged`
+ * adds 1 and logs the sum (MSTORE uses the value: an exact read). Every
+ * result and the post-state equal the sequential ones at every thread
+ * count. */
+static void test_lazy_storage(void **state)
+{
+    (void)state;
+    static const uint8_t up[] = {0x60, 0x00, 0x54, 0x80, 0x60, 0x32, 0x11, 0x60, 0x11, 0x57, 0x50, 0x60, 0x01,
+                                 0x60, 0x01, 0x55, 0x00, 0x5b, 0x60, 0x01, 0x01, 0x60, 0x00, 0x55, 0x00};
+    static const uint8_t down[] = {0x60, 0x01, 0x60, 0x00, 0x54, 0x80, 0x15, 0x60, 0x0f,
+                                   0x57, 0x03, 0x60, 0x00, 0x55, 0x00, 0x5b, 0x00};
+    static const uint8_t logged[] = {0x60, 0x00, 0x54, 0x60, 0x01, 0x01, 0x80, 0x60, 0x00, 0x55,
+                                     0x60, 0x00, 0x52, 0x60, 0x20, 0x60, 0x00, 0xa0, 0x00};
+    enum { N = 240 };
+    struct world pre;
+    world_init(&pre);
+    address contracts[3] = {addr_of(880001), addr_of(880002), addr_of(880003)};
+    set_code(&pre, &contracts[0], up, sizeof up);
+    set_code(&pre, &contracts[1], down, sizeof down);
+    set_code(&pre, &contracts[2], logged, sizeof logged);
+    u256 zero = u256_zero(), thirty = u256_from_u64(30);
+    assert_int_equal(world_set_storage(world_get_or_create(&pre, &contracts[1]), &zero, &thirty), PAREVM_OK);
+    struct block b;
+    init_block(&b, N);
+    for (uint32_t i = 0; i < N; i++) {
+        address from = addr_of(20000 + i);
+        fund(&pre, &from, 1000000000000ull);
+        b.txs[i] = make_tx(&from, 0, &contracts[i % 3], 0, 100000);
+    }
+    struct chain_config cfg;
+    chain_config_mainnet(&cfg);
+    struct world w;
+    assert_int_equal(world_clone(&pre, &w), PAREVM_OK);
+    struct block_result ref;
+    assert_int_equal(exec_block_sequential(&cfg, &b, &w, NULL, &ref), PAREVM_OK);
+    assert_false(ref.invalid);
+    hash32 ref_root;
+    assert_int_equal(world_state_root(&w, &ref_root), PAREVM_OK);
+    world_free(&w);
+    for (int round = 0; round < rounds(); round++)
+        for (size_t t = 0; t < sizeof thread_counts / sizeof *thread_counts; t++) {
+            assert_int_equal(world_clone(&pre, &w), PAREVM_OK);
+            struct exec_options opt = {.threads = thread_counts[t],
+                                       .force = true,
+                                       .partition = EXEC_PARTITION_OFF,
+                                       .lazy_storage = true};
+            struct block_result r;
+            struct exec_stats stats;
+            memset(&stats, 0, sizeof stats);
+            assert_int_equal(exec_block_parallel(&cfg, &b, &w, NULL, &opt, &r, &stats), PAREVM_OK);
+            assert_true(stats.parallel);
+            assert_true(block_result_equal(&ref, &r));
+            hash32 root;
+            assert_int_equal(world_state_root(&w, &root), PAREVM_OK);
+            assert_true(hash32_eq(&root, &ref_root));
+            block_result_free(&r);
+            exec_stats_reset(&stats);
+            world_free(&w);
+        }
+    block_result_free(&ref);
+    free(b.txs);
+    world_free(&pre);
+}
+
 /* The partitioned pass must not hold when a later run reads what an
  * earlier run wrote: here the last transaction spends from the account
  * the first one paid (its balance was a delta of run 0), in a second
@@ -1109,6 +1178,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_independent_transfers), cmocka_unit_test(test_hot_recipient_deltas),
         cmocka_unit_test(test_serial_chain),          cmocka_unit_test(test_shared_counter),
+        cmocka_unit_test(test_lazy_storage),
         cmocka_unit_test(test_selfdestruct_recreate), cmocka_unit_test(test_invalid_nonce_gap),
         cmocka_unit_test(test_beneficiary_reads),     cmocka_unit_test(test_parallel_for_and_trie),
         cmocka_unit_test(test_give_up_on_contention), cmocka_unit_test(test_location_races),

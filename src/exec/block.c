@@ -194,7 +194,8 @@ static int exec_block(const struct chain_config *cfg, const struct block *b, str
                                        .trace_tx = opt->trace ? opt->trace->tx : 0,
                                        .may_give_up = plan.may_give_up,
                                        .done = kept,
-                                       .sender_links = links};
+                                       .sender_links = links,
+                                       .lazy_storage = opt->lazy_storage};
             err = parallel_execute_ex(&s.env, w, b->txs, b->tx_count, plan.threads, s.par,
                                       stats ? &stats->par : NULL, &popt);
             if (stats) /* the pass's executions count too, the discarded ones included */

@@ -117,6 +117,12 @@ struct exec_options {
      * without it (exec_stats.bal_degraded; a record is then that run's).
      * Excludes bal and trace (PAREVM_ERR_ARG). */
     const struct bal *drive;
+    /* Experimental: Block-STM reads storage lazily (state/lazy.h), so a
+     * slot a transaction only adds a constant to is written as a delta
+     * and a change of it that decides nothing differently costs no
+     * re-execution. Off by default: on the blocks measured so far it
+     * costs more than the re-executions it saves. */
+    bool lazy_storage;
 };
 
 /* What a parallel run saw: scheduler counters and the dependency graph of

@@ -536,12 +536,14 @@ static uint32_t lower_bound(const struct mv_location *l, uint32_t reader)
     return lo;
 }
 
-/* Resolve location l (NULL: none) for reader. *found: a version below
- * the reader decided it (else the caller uses the base world, adding
- * *delta for balances). *any: some version below the reader took part.
+/* Resolve location l (NULL: none) for reader from the versions of
+ * transactions floor .. reader-1 (a storage read: those from the
+ * account's last clear on). *found: a version decided it (else the
+ * caller uses the base world, or zero after a clear, adding *delta:
+ * balances and storage). *any: some version below the reader took part.
  * *writer: the deciding version's tx. */
-static int resolve(struct mv_location *l, uint32_t reader, struct mv_value *out, u256 *delta, bool *found,
-                   bool *any, uint32_t *writer, uint32_t *blocking, mv_dep_fn dep, void *dep_arg)
+static int resolve(struct mv_location *l, uint32_t reader, uint32_t floor, struct mv_value *out, u256 *delta,
+                   bool *found, bool *any, uint32_t *writer, uint32_t *blocking, mv_dep_fn dep, void *dep_arg)
 {
     *found = false;
     *any = false;
@@ -554,18 +556,25 @@ static int resolve(struct mv_location *l, uint32_t reader, struct mv_value *out,
     loc_lock(l);
     for (uint32_t i = lower_bound(l, reader); i-- > 0;) {
         const struct mv_version *v = &l->versions[i];
+        if (v->tx < floor)
+            break;
         if (v->flag == V_ESTIMATE) {
             *blocking = v->tx;
             err = PAREVM_ERR_BLOCKED;
             break;
         }
         *any = true;
-        if (dep)
-            dep(dep_arg, v->tx);
         if (v->flag == V_DELTA) {
+            /* A storage delta's writer is no dependency of a reader that
+             * only adds to the slot too (state/lazy.h); the value's
+             * writer below is. (A balance delta's is.) */
+            if (dep && l->key.kind != MV_STORAGE)
+                dep(dep_arg, v->tx);
             *delta = u256_add(delta, &v->u.word);
             continue;
         }
+        if (dep)
+            dep(dep_arg, v->tx);
         version_get(l, v, out);
         *found = true;
         *writer = v->tx;
@@ -662,7 +671,7 @@ int mvmemory_read_balance(struct mvmemory *mv, const address *a, uint32_t reader
     u256 delta;
     bool found, any;
     uint32_t writer;
-    int err = resolve(l, reader, &v, &delta, &found, &any, &writer, blocking, dep, dep_arg);
+    int err = resolve(l, reader, 0, &v, &delta, &found, &any, &writer, blocking, dep, dep_arg);
     if (err)
         return err;
     hint_set(hint, l, !any);
@@ -684,7 +693,7 @@ int mvmemory_read_nonce(struct mvmemory *mv, const address *a, uint32_t reader, 
     struct mv_value v;
     bool found, any;
     uint32_t writer;
-    int err = resolve(l, reader, &v, NULL, &found, &any, &writer, blocking, dep, dep_arg);
+    int err = resolve(l, reader, 0, &v, NULL, &found, &any, &writer, blocking, dep, dep_arg);
     if (err)
         return err;
     hint_set(hint, l, !any);
@@ -706,7 +715,7 @@ int mvmemory_read_code(struct mvmemory *mv, const address *a, uint32_t reader, s
     struct mv_value v;
     bool found, any;
     uint32_t writer;
-    int err = resolve(l, reader, &v, NULL, &found, &any, &writer, blocking, dep, dep_arg);
+    int err = resolve(l, reader, 0, &v, NULL, &found, &any, &writer, blocking, dep, dep_arg);
     if (err)
         return err;
     hint_set(hint, l, !any);
@@ -726,7 +735,7 @@ static int last_clear(struct mv_location *clear, uint32_t reader, bool *found, u
 {
     struct mv_value v;
     bool any;
-    return resolve(clear, reader, &v, NULL, found, &any, clearer, blocking, dep, dep_arg);
+    return resolve(clear, reader, 0, &v, NULL, found, &any, clearer, blocking, dep, dep_arg);
 }
 
 int mvmemory_read_storage(struct mvmemory *mv, const address *a, const u256 *slot, uint32_t reader, u256 *out,
@@ -734,31 +743,34 @@ int mvmemory_read_storage(struct mvmemory *mv, const address *a, const u256 *slo
 {
     struct mv_location *l = locate(mv, MV_STORAGE, a, slot, hint);
     struct mv_value v;
+    u256 delta;
     bool found, any, cleared = false;
     uint32_t writer = 0, clearer = 0;
-    int err = resolve(l, reader, &v, NULL, &found, &any, &writer, blocking, dep, dep_arg);
-    struct mv_location *clear = NULL;
-    if (!err) {
-        clear = hint && hint->clear_known ? hint->clear : locate(mv, MV_CLEAR, a, NULL, NULL);
-        err = last_clear(clear, reader, &cleared, &clearer, blocking, dep, dep_arg);
-    }
+    struct mv_location *clear = hint && hint->clear_known ? hint->clear : locate(mv, MV_CLEAR, a, NULL, NULL);
+    int err = last_clear(clear, reader, &cleared, &clearer, blocking, dep, dep_arg);
     if (!err && hint) {
         hint->clear = clear;
         hint->clear_known = true;
     }
+    /* A clear wins over the slot's older writes; within one transaction
+     * the clear comes first (write_set_apply's order), so the floor
+     * keeps the clearer's own. Deltas: lazy reads' (state/lazy.h). */
+    if (!err)
+        err = resolve(l, reader, cleared ? clearer : 0, &v, &delta, &found, &any, &writer, blocking, dep,
+                      dep_arg);
     if (err)
         return err;
     hint_set(hint, l, !any && !cleared);
-    /* A clear newer than the slot's last write wins; within one
-     * transaction the clear comes first (write_set_apply's order). */
-    if (cleared && (!found || clearer > writer)) {
-        *out = u256_zero();
-    } else if (found) {
-        *out = v.word;
+    u256 base;
+    if (found) {
+        base = v.word;
+    } else if (cleared) {
+        base = u256_zero();
     } else {
         const struct world_account *acct = base_account(mv, a, hint);
-        *out = acct ? world_get_storage(acct, slot) : u256_zero();
+        base = acct ? world_get_storage(acct, slot) : u256_zero();
     }
+    *out = u256_add(&base, &delta);
     return PAREVM_OK;
 }
 
@@ -1001,7 +1013,8 @@ int mvmemory_record(struct mvmemory *mv, uint32_t tx, uint32_t incarnation, cons
     for (size_t i = 0; i < ws->slot_count && !err; i++) {
         memset(&v, 0, sizeof v);
         v.word = ws->slots[i].value;
-        err = write_loc(mv, &ws->slots[i].addr, MV_STORAGE, &ws->slots[i].key, tx, V_VALUE, &v, now);
+        err = write_loc(mv, &ws->slots[i].addr, MV_STORAGE, &ws->slots[i].key, tx,
+                        ws->slots[i].delta ? V_DELTA : V_VALUE, &v, now);
     }
     struct mv_written *nw = &rc.now;
     if (err) {

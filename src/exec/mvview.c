@@ -63,25 +63,34 @@ static void add_dep(void *arg, uint32_t writer)
     d->v[d->n++] = writer;
 }
 
+/* Room for one more of n items of size bytes in *items (capacity *cap),
+ * in the view's arena when the set's memory comes from there (the old
+ * array stays in it until the block ends), else on the heap. */
+static bool set_room(struct mvview *pv, void **items, size_t *cap, size_t n, size_t size)
+{
+    if (n < *cap)
+        return true;
+    size_t ncap = *cap ? *cap * 2 : 8;
+    void *p;
+    if (pv->rs->in_arena) {
+        p = arena_alloc(pv->arena, ncap * size);
+        if (p && n)
+            memcpy(p, *items, n * size);
+    } else {
+        p = realloc(*items, ncap * size);
+    }
+    if (!p)
+        return false;
+    *items = p;
+    *cap = ncap;
+    return true;
+}
+
 static struct read_entry *push_read(struct mvview *pv)
 {
     struct read_set *rs = pv->rs;
-    if (rs->n == rs->cap) {
-        size_t cap = rs->cap ? rs->cap * 2 : 8;
-        struct read_entry *e;
-        if (rs->in_arena) {
-            /* the old array stays in the arena until the block ends */
-            e = arena_alloc(pv->arena, cap * sizeof *e);
-            if (e && rs->n)
-                memcpy(e, rs->e, rs->n * sizeof *e);
-        } else {
-            e = realloc(rs->e, cap * sizeof *e);
-        }
-        if (!e)
-            return NULL;
-        rs->e = e;
-        rs->cap = cap;
-    }
+    if (!set_room(pv, (void **)&rs->e, &rs->cap, rs->n, sizeof *rs->e))
+        return NULL;
     return &rs->e[rs->n++]; /* (the caller sets every field it reads back) */
 }
 
@@ -96,6 +105,7 @@ static inline struct read_entry *note_read(struct mvview *pv, uint8_t kind, cons
         r->kind = kind;
         r->loc = hint->loc;
         r->base = hint->base;
+        r->lazy = false;
         r->addr = *a;
     }
     return r;
@@ -201,6 +211,51 @@ static int pv_block_hash(void *ctx, uint64_t number, hash32 *out)
     return env->block_hash(env->block_hash_arg, number, out);
 }
 
+/* ---- lazy storage reads (state/lazy.h) ---- */
+
+static uint32_t pv_lazy_handle(void *ctx)
+{
+    struct read_set *rs = ((struct mvview *)ctx)->rs;
+    struct read_entry *r = &rs->e[rs->n - 1]; /* the storage read just served */
+    if (r->base)
+        return 0; /* no lower transaction wrote it: likely none will */
+    r->lazy = true;
+    return (uint32_t)rs->n;
+}
+
+static void pv_lazy_exact(void *ctx, uint32_t h)
+{
+    ((struct mvview *)ctx)->rs->e[h - 1].lazy = false;
+}
+
+static int pv_lazy_decide(void *ctx, uint8_t op, uint32_t ha, const u256 *a, uint32_t hb, const u256 *b,
+                          bool result)
+{
+    struct mvview *pv = ctx;
+    struct read_set *rs = pv->rs;
+    uint32_t h = ha ? ha : hb;
+    if (!rs->e[h - 1].lazy)
+        return PAREVM_OK; /* validated by its value anyway */
+    if (!set_room(pv, (void **)&rs->d, &rs->capd, rs->nd, sizeof *rs->d))
+        return PAREVM_ERR_NOMEM;
+    const u256 *value = &rs->e[h - 1].v.word;
+    struct read_decision *d = &rs->d[rs->nd++];
+    d->read = h - 1;
+    d->op = op;
+    d->result = result;
+    d->a_read = ha != 0;
+    d->b_read = hb != 0;
+    d->a = ha ? u256_sub(a, value) : *a;
+    d->b = hb ? u256_sub(b, value) : *b;
+    return PAREVM_OK;
+}
+
+static const struct lazy_view_ops pv_lazy = {
+    .handle = pv_lazy_handle,
+    .exact = pv_lazy_exact,
+    .decide = pv_lazy_decide,
+};
+
 const struct state_view_ops mvview_ops = {
     .balance = pv_balance,
     .nonce = pv_nonce,
@@ -208,6 +263,16 @@ const struct state_view_ops mvview_ops = {
     .storage = pv_storage,
     .has_storage = pv_has_storage,
     .block_hash = pv_block_hash,
+};
+
+const struct state_view_ops mvview_lazy_ops = {
+    .balance = pv_balance,
+    .nonce = pv_nonce,
+    .code = pv_code,
+    .storage = pv_storage,
+    .has_storage = pv_has_storage,
+    .block_hash = pv_block_hash,
+    .lazy = &pv_lazy,
 };
 
 bool mvview_reread(struct mvmemory *mv, uint32_t tx, const struct read_entry *r, mv_dep_fn dep, void *dep_arg)
@@ -250,10 +315,37 @@ bool mvview_reread(struct mvmemory *mv, uint32_t tx, const struct read_entry *r,
     }
 }
 
+/* Validate lazy read k of rs (tx's): it holds when its value now takes
+ * every decision it took the way it did. */
+static bool reread_lazy(struct mvmemory *mv, uint32_t tx, const struct read_set *rs, size_t k)
+{
+    const struct read_entry *r = &rs->e[k];
+    struct mv_read_hint hint = {.loc = r->loc, .base = r->base};
+    if (mvmemory_still_base(mv, MV_STORAGE, &r->addr, &r->slot, tx, &hint))
+        return true;
+    hint.base = false;
+    uint32_t blocking;
+    u256 v;
+    if (mvmemory_read_storage(mv, &r->addr, &r->slot, tx, &v, &blocking, NULL, NULL, &hint))
+        return false;
+    if (u256_eq(&v, &r->v.word))
+        return true;
+    for (size_t i = 0; i < rs->nd; i++) {
+        const struct read_decision *d = &rs->d[i];
+        if (d->read != k)
+            continue;
+        u256 a = d->a_read ? u256_add(&v, &d->a) : d->a;
+        u256 b = d->b_read ? u256_add(&v, &d->b) : d->b;
+        if (lazy_eval(d->op, &a, &b) != d->result)
+            return false;
+    }
+    return true;
+}
+
 bool mvview_validate(struct mvmemory *mv, uint32_t tx, const struct read_set *rs, size_t *failed)
 {
     for (size_t i = 0; i < rs->n; i++)
-        if (!mvview_reread(mv, tx, &rs->e[i], NULL, NULL))
+        if (!(rs->e[i].lazy ? reread_lazy(mv, tx, rs, i) : mvview_reread(mv, tx, &rs->e[i], NULL, NULL)))
             return *failed = i, false;
     return true;
 }

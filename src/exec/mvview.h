@@ -27,6 +27,7 @@ struct read_entry {
     uint8_t kind;            /* enum read_kind */
     bool base;               /* the value was the pre-block world's (mv_read_hint) */
     bool flag;               /* has_storage: the value; nonce: whether the account exists */
+    bool lazy;               /* storage: validated by its decisions (state/lazy.h) */
     address addr;
     union {
         u256 word; /* balance, storage */
@@ -36,10 +37,22 @@ struct read_entry {
     u256 slot; /* storage only */
 };
 
+/* A decision a lazy read's value took part in (state/lazy.h): op(a, b)
+ * was result, where a is the read's value plus .a when a_read, else .a;
+ * likewise b. */
+struct read_decision {
+    uint32_t read; /* its index in the read set */
+    uint8_t op;    /* enum lazy_op */
+    bool result, a_read, b_read;
+    u256 a, b;
+};
+
 /* The reads of one incarnation. */
 struct read_set {
     struct read_entry *e;
     size_t n, cap;
+    struct read_decision *d; /* in the order they were made */
+    size_t nd, capd;
     struct read_set *older; /* previous incarnations' sets, freed at the end */
     bool in_arena;          /* set and entries live in a worker's arena */
     /* Nonzero: the multi-version memory's change count right after this
@@ -86,8 +99,11 @@ struct mvview {
     const struct world_account *acct[2];
 };
 
-/* The callbacks; the state_view's context is a struct mvview. */
+/* The callbacks; the state_view's context is a struct mvview. The lazy
+ * set also offers lazy storage reads (state/lazy.h): a storage read that
+ * found a lower transaction's write is validated by its decisions. */
 extern const struct state_view_ops mvview_ops;
+extern const struct state_view_ops mvview_lazy_ops;
 
 /* Resolve read r of tx again (reporting the writers read through dep,
  * when not NULL); true when it still sees the recorded value and hits
@@ -95,7 +111,8 @@ extern const struct state_view_ops mvview_ops;
 bool mvview_reread(struct mvmemory *mv, uint32_t tx, const struct read_entry *r, mv_dep_fn dep,
                    void *dep_arg);
 /* Re-resolve every read of tx; true when all still see the same values
- * and none hits an ESTIMATE. *failed: the first read that did not. */
+ * (a lazy read: a value that decides as it did) and none hits an
+ * ESTIMATE. *failed: the first read that did not. */
 bool mvview_validate(struct mvmemory *mv, uint32_t tx, const struct read_set *rs, size_t *failed);
 /* The multi-version location read r read. */
 struct mv_key mvview_read_key(const struct read_entry *r);

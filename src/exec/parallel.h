@@ -100,6 +100,8 @@ struct par_options {
     /* txs' sender links (senders.h), where the caller has them (NULL: the
      * run looks them up itself when it has several workers). */
     const uint32_t *sender_links;
+    /* Lazy storage reads (state/lazy.h; exec_options.lazy_storage). */
+    bool lazy_storage;
 };
 int parallel_execute_ex(const struct block_env *env, const struct world *base, const struct tx *txs, size_t n,
                         int threads, struct par_tx_output *out, struct par_stats *stats,

@@ -115,10 +115,11 @@ struct par_ctx {
     _Alignas(64) atomic_size_t num_active;
     _Alignas(64) atomic_size_t decrease_cnt;
     _Alignas(64) atomic_bool done;
-    atomic_int fatal; /* allocation failure in the scheduler itself, or
-                         PAREVM_ERR_CONTENDED when the run gave up */
-    size_t claim_run; /* task candidates per claim (struct claim) */
-    size_t prefix;    /* transactions final before the run (par_options.done) */
+    atomic_int fatal;  /* allocation failure in the scheduler itself, or
+                          PAREVM_ERR_CONTENDED when the run gave up */
+    size_t claim_run;  /* task candidates per claim (struct claim) */
+    size_t prefix;     /* transactions final before the run (par_options.done) */
+    bool lazy_storage; /* par_options.lazy_storage */
     bool may_give_up;
     size_t give_up_aborts;
     /* Failed validations so far (only when may_give_up: a contended
@@ -134,6 +135,7 @@ struct par_ctx {
     struct pooled_arena **arenas;
     int arena_slots;
     atomic_bool heap_reads; /* some read set came from malloc */
+    atomic_bool deltas;     /* some write set has a slot delta (state/lazy.h) */
     /* Counters, summed from each worker's private tally at its end. */
     _Alignas(64) atomic_ullong executions, validations, aborts, blocked, chained;
 };
@@ -405,7 +407,7 @@ static struct task try_execute(struct par_ctx *c, uint32_t i, uint32_t inc)
             return none;
         }
         struct mvview pv = {.mv = &c->mv, .env = c->env, .arena = cur_arena, .tx = i, .rs = rs};
-        struct state_view view = {&mvview_ops, &pv};
+        struct state_view view = {c->lazy_storage ? &mvview_lazy_ops : &mvview_ops, &pv};
         struct tx_result res;
         struct write_set ws;
         write_set_init(&ws);
@@ -477,6 +479,11 @@ static struct task try_execute(struct par_ctx *c, uint32_t i, uint32_t inc)
         write_set_free(&o->ws);
         o->ws = ws;
         o->internal_err = err;
+        for (size_t k = 0; k < ws.slot_count; k++)
+            if (ws.slots[k].delta) { /* relaxed: read after the workers are joined */
+                atomic_store_explicit(&c->deltas, true, memory_order_relaxed);
+                break;
+            }
         free(o->deps);
         /* sorted and unique here, while hot (not in a pass over every
          * output after the run) */
@@ -676,6 +683,31 @@ int parallel_execute(const struct block_env *env, const struct world *base, cons
     return parallel_execute_ex(env, base, txs, n, threads, out, stats, &none);
 }
 
+/* Turn the slot deltas of out[0..n) into values, now that the memory is
+ * final (every transaction validated): what each adds to is the value
+ * its lower transactions leave. A write set leaves the engine with
+ * values only (write_set_apply takes no deltas). */
+static int resolve_deltas(struct par_ctx *c, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        struct write_set *ws = &c->out[i].ws;
+        for (size_t k = 0; k < ws->slot_count; k++) {
+            struct ws_slot *s = &ws->slots[k];
+            if (!s->delta)
+                continue;
+            u256 before;
+            uint32_t blocking;
+            int err = mvmemory_read_storage(&c->mv, &s->addr, &s->key, (uint32_t)i, &before, &blocking, NULL,
+                                            NULL, NULL);
+            if (err)
+                return err == PAREVM_ERR_BLOCKED ? PAREVM_ERR_INTERNAL : err;
+            s->value = u256_add(&before, &s->value);
+            s->delta = false;
+        }
+    }
+    return PAREVM_OK;
+}
+
 /* Publish the write sets of the transactions done before the run. */
 struct seed_job {
     struct par_ctx *c;
@@ -721,6 +753,7 @@ int parallel_execute_ex(const struct block_env *env, const struct world *base, c
     c->claim_run = c->claim_run < 1 ? 1 : c->claim_run > PAR_CLAIM_RUN_MAX ? PAR_CLAIM_RUN_MAX : c->claim_run;
     c->may_give_up = opt->may_give_up && n - done >= 2 * PAR_GIVE_UP_MIN_ABORTS;
     c->prefix = done;
+    c->lazy_storage = opt->lazy_storage;
     c->give_up_aborts = n / 8 < PAR_GIVE_UP_MIN_ABORTS   ? PAR_GIVE_UP_MIN_ABORTS
                         : n / 8 > PAR_GIVE_UP_MAX_ABORTS ? PAR_GIVE_UP_MAX_ABORTS
                                                          : n / 8;
@@ -753,6 +786,7 @@ int parallel_execute_ex(const struct block_env *env, const struct world *base, c
     atomic_init(&c->next_worker_id, 1);
     atomic_init(&c->aborts_seen, 0);
     atomic_init(&c->heap_reads, false);
+    atomic_init(&c->deltas, false);
     /* One worker runs the transactions in order: every link after the
      * one it follows. */
     if (threads > 1 && n - done > 1) {
@@ -804,6 +838,8 @@ int parallel_execute_ex(const struct block_env *env, const struct world *base, c
     pool_wait(pool, &job);
 
     err = atomic_load(&c->fatal);
+    if (!err && atomic_load_explicit(&c->deltas, memory_order_relaxed))
+        err = resolve_deltas(c, n); /* (a contended run keeps only its seeded prefix: no deltas) */
     if (rec) {
         rec->parallel_ns = monotonic_ns() - c->rec_t0;
         if (!err)
@@ -831,6 +867,7 @@ int parallel_execute_ex(const struct block_env *env, const struct world *base, c
             struct read_set *older = rs->older;
             if (!rs->in_arena) {
                 free(rs->e);
+                free(rs->d);
                 free(rs);
             }
             rs = older;

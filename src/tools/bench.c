@@ -46,6 +46,7 @@ struct bench_opts {
     const char *json_path;
     bool quiet;
     bool force;                    /* parallel engine even where the guard picks sequential */
+    bool lazy_storage;             /* --lazy-storage (exec_options.lazy_storage) */
     enum exec_partition partition; /* --partition */
     const char *report_path;       /* --report: HTML (and JSON beside it) */
     const char *report_json;       /* --report-json: JSON path (default beside the HTML) */
@@ -152,6 +153,10 @@ void cli_bench_usage(FILE *out)
                  "                   ceil) after eff, and \"ceiling\" to the JSON\n"
                  "  --force          run the parallel engine even where the guard would run the\n"
                  "                   block sequentially (to measure the engine itself)\n"
+                 "  --lazy-storage   experimental: Block-STM reads storage that a lower transaction\n"
+                 "                   wrote lazily, validating the read by the comparisons its value\n"
+                 "                   took part in, and writes a slot it only added to as a delta\n"
+                 "                   (fewer re-executions; so far it costs more than it saves)\n"
                  "  --partition auto|off|always\n"
                  "                   the partitioned pass before Block-STM (a contiguous run of\n"
                  "                   transactions per thread; its outputs are kept up to the first\n"
@@ -238,8 +243,8 @@ static double median(double *v, int n)
 #define GRAPH_RUNS 3
 
 static int run_once(const struct chain_config *cfg, const struct mainnet_fixture *f, int threads, bool force,
-                    enum exec_partition partition, struct block_result *r, hash32 *digest, double *wall,
-                    double *cpu, struct exec_stats *stats)
+                    bool lazy_storage, enum exec_partition partition, struct block_result *r, hash32 *digest,
+                    double *wall, double *cpu, struct exec_stats *stats)
 {
     struct world w;
     int err = world_clone(&f->pre, &w);
@@ -249,7 +254,8 @@ static int run_once(const struct chain_config *cfg, const struct mainnet_fixture
     if (threads == 0) {
         err = exec_block_sequential(cfg, &f->block, &w, &f->hashes, r);
     } else {
-        struct exec_options opt = {.threads = threads, .force = force, .partition = partition};
+        struct exec_options opt = {
+            .threads = threads, .force = force, .partition = partition, .lazy_storage = lazy_storage};
         err = exec_block_parallel(cfg, &f->block, &w, &f->hashes, &opt, r, stats);
     }
     *wall = now_ms(CLOCK_MONOTONIC) - t0;
@@ -473,7 +479,7 @@ static void bench_block(const char *dir, const struct bench_opts *o, struct benc
     row->ok = true;
     /* The reference result (and a warm-up: code and caches). */
     double w0, c0;
-    int err = run_once(&cfg, &f, 0, false, o->partition, &ref, &ref_digest, &w0, &c0, NULL);
+    int err = run_once(&cfg, &f, 0, false, false, o->partition, &ref, &ref_digest, &w0, &c0, NULL);
     bench_progress_step(progress, "sequential");
     if (err) {
         snprintf(row->error, sizeof row->error, "sequential execution failed: %s", parevm_strerror(err));
@@ -530,11 +536,12 @@ static void bench_block(const char *dir, const struct bench_opts *o, struct benc
     memset(&stats, 0, sizeof stats);
     double w1, c1;
     if (o->stm) { /* (sequential alone: no bound to show) */
-        err = run_once(&cfg, &f, 1, true, o->partition, &r, &digest, &w1, &c1, &row->graph);
+        err = run_once(&cfg, &f, 1, true, o->lazy_storage, o->partition, &r, &digest, &w1, &c1, &row->graph);
         bool have_r = !err;
         for (int k = 1; k < GRAPH_RUNS && !err && row->graph.cost_ns; k++) {
             struct block_result again;
-            err = run_once(&cfg, &f, 1, true, o->partition, &again, &digest, &w1, &c1, &stats);
+            err = run_once(&cfg, &f, 1, true, o->lazy_storage, o->partition, &again, &digest, &w1, &c1,
+                           &stats);
             if (!err) {
                 for (size_t i = 0; i < row->graph.tx_count && i < stats.tx_count; i++)
                     if (stats.cost_ns[i] < row->graph.cost_ns[i])
@@ -567,7 +574,7 @@ static void bench_block(const char *dir, const struct bench_opts *o, struct benc
         if (o->threads[t] > max_threads)
             max_threads = o->threads[t];
     if (!err && row->ok && o->stm && max_threads > 1) {
-        err = run_once(&cfg, &f, max_threads, true, o->partition, &r, &digest, &w1, &c1, NULL);
+        err = run_once(&cfg, &f, max_threads, true, o->lazy_storage, o->partition, &r, &digest, &w1, &c1, NULL);
         if (!err) {
             if (!block_result_equal(&ref, &r) || !hash32_eq(&ref_digest, &digest)) {
                 row->ok = false;
@@ -603,7 +610,7 @@ static void bench_block(const char *dir, const struct bench_opts *o, struct benc
     memset(execs, 0, sizeof execs);
     bool seq_failed = false;
     for (int k = 0; k < reps && !err && row->ok; k++) {
-        err = run_once(&cfg, &f, 0, false, o->partition, &r, &digest, &wall[k], &cpu[k], NULL);
+        err = run_once(&cfg, &f, 0, false, false, o->partition, &r, &digest, &wall[k], &cpu[k], NULL);
         if (err) {
             seq_failed = true;
             snprintf(row->error, sizeof row->error, "sequential execution failed: %s", parevm_strerror(err));
@@ -612,8 +619,8 @@ static void bench_block(const char *dir, const struct bench_opts *o, struct benc
         block_result_free(&r);
         bench_progress_step(progress, "sequential");
         for (int t = 0; o->stm && t < o->thread_count && !err && row->ok; t++) {
-            err = run_once(&cfg, &f, o->threads[t], o->force, o->partition, &r, &digest, &par_wall[t][k],
-                           &par_cpu[t][k], &stats);
+            err = run_once(&cfg, &f, o->threads[t], o->force, o->lazy_storage, o->partition, &r, &digest,
+                           &par_wall[t][k], &par_cpu[t][k], &stats);
             if (err)
                 break;
             if (!block_result_equal(&ref, &r) || !hash32_eq(&ref_digest, &digest)) {
@@ -1060,6 +1067,7 @@ int cli_bench(int argc, char **argv)
         {.name = "--engine", .kind = OPTION_CALL, .dest = &o, .parse = parse_engines},
         {.name = "--ceiling", .kind = OPTION_FLAG, .dest = &o.ceiling},
         {.name = "--force", .kind = OPTION_FLAG, .dest = &o.force},
+        {.name = "--lazy-storage", .kind = OPTION_FLAG, .dest = &o.lazy_storage},
         {.name = "--partition", .kind = OPTION_CALL, .dest = &o.partition, .parse = parse_partition},
         {0},
     };
