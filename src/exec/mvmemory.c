@@ -81,14 +81,39 @@ static uint8_t fee_load(struct mv_fee *f, u256 *word)
     }
 }
 
+/* What a storage read resolves to from versions[0..k] (see sums_resolve). */
+struct mv_sum {
+    u256 word;       /* found: the value; else the deltas' sum */
+    uint32_t writer; /* found: the value's writer */
+    bool found;      /* a value, plus the deltas above it */
+};
+
 struct mv_location {
     struct mv_key key;
     uint64_t hash;               /* of key */
-    atomic_flag lock;            /* guards versions/count/cap */
+    atomic_flag lock;            /* guards versions/count/cap, sums */
     struct mv_version *versions; /* sorted by tx; == inline_versions or malloc'd */
     uint32_t count, cap;
+    /* A storage slot's long list of versions (lazy reads' deltas, state/
+     * lazy.h) caches what each prefix resolves to: sums[k] for
+     * versions[0..k], current for k < sums_valid (malloc'd, cap entries;
+     * NULL: none). A read of a slot thousands of transactions add to
+     * would otherwise walk all their deltas. */
+    struct mv_sum *sums;
+    uint32_t sums_cap, sums_valid;
     struct mv_version inline_versions[MV_INLINE_VERSIONS];
 };
+
+/* From this many versions on, a storage slot caches its sums. */
+#define MV_SUMS_MIN 8
+
+/* A change at index k: the sums from there on are stale. Caller holds
+ * the location lock. */
+static inline void sums_stale(struct mv_location *l, uint32_t k)
+{
+    if (l->sums_valid > k)
+        l->sums_valid = k;
+}
 
 /* Locations are carved from slabs (one allocation per 64 locations, all
  * freed together at the end of the block). */
@@ -257,6 +282,7 @@ void mvmemory_free(struct mvmemory *mv)
             struct mv_location *l = &slab->locs[k];
             if (l->versions != l->inline_versions)
                 free(l->versions);
+            free(l->sums); /* (only where the versions grew) */
             if (clear_each)
                 index_clear(mv, l);
         }
@@ -536,24 +562,90 @@ static uint32_t lower_bound(const struct mv_location *l, uint32_t reader)
     return lo;
 }
 
+/* resolve for a storage slot of many versions, from its cached sums
+ * (extended as far as the reader needs): true when it answered, false
+ * when an ESTIMATE or no memory stops it (resolve walks the versions
+ * then). The same answer and dependencies as the walk: a storage delta's
+ * writer is no dependency. Caller holds the location lock. */
+static bool sums_resolve(struct mv_location *l, uint32_t reader, struct mv_value *out, u256 *delta, bool *found,
+                         bool *any, uint32_t *writer, mv_dep_fn dep, void *dep_arg)
+{
+    uint32_t top = lower_bound(l, reader);
+    if (top == 0)
+        return false; /* nothing below: the walk is as short */
+    top--;
+    if (l->sums_cap < l->count) {
+        uint32_t cap = l->cap;
+        struct mv_sum *p = realloc(l->sums, cap * sizeof *p);
+        if (!p)
+            return false;
+        l->sums = p;
+        l->sums_cap = cap;
+    }
+    for (uint32_t k = l->sums_valid; k <= top; k++) {
+        const struct mv_version *v = &l->versions[k];
+        struct mv_sum *s = &l->sums[k];
+        if (v->flag == V_ESTIMATE)
+            return false;
+        if (v->flag == V_VALUE) {
+            s->word = v->u.word;
+            s->writer = v->tx;
+            s->found = true;
+        } else if (k == 0) {
+            s->word = v->u.word;
+            s->writer = 0;
+            s->found = false;
+        } else {
+            s->word = u256_add(&l->sums[k - 1].word, &v->u.word);
+            s->writer = l->sums[k - 1].writer;
+            s->found = l->sums[k - 1].found;
+        }
+        l->sums_valid = k + 1;
+    }
+    const struct mv_sum *s = &l->sums[top];
+    *any = true;
+    if (s->found) {
+        memset(out, 0, sizeof *out);
+        out->word = s->word;
+        *found = true;
+        *writer = s->writer;
+        if (dep)
+            dep(dep_arg, s->writer);
+    } else {
+        *delta = s->word;
+    }
+    return true;
+}
+
 /* Resolve location l (NULL: none) for reader from the versions of
  * transactions floor .. reader-1 (a storage read: those from the
  * account's last clear on). *found: a version decided it (else the
  * caller uses the base world, or zero after a clear, adding *delta:
  * balances and storage). *any: some version below the reader took part.
- * *writer: the deciding version's tx. */
+ * *writer: the deciding version's tx. *below (optional): how many
+ * versions the location has below the reader. */
 static int resolve(struct mv_location *l, uint32_t reader, uint32_t floor, struct mv_value *out, u256 *delta,
-                   bool *found, bool *any, uint32_t *writer, uint32_t *blocking, mv_dep_fn dep, void *dep_arg)
+                   bool *found, bool *any, uint32_t *writer, uint32_t *blocking, mv_dep_fn dep, void *dep_arg,
+                   uint32_t *below)
 {
     *found = false;
     *any = false;
     if (delta)
         *delta = u256_zero();
+    if (below)
+        *below = 0;
     CHAOS_POINT();
     if (!l)
         return PAREVM_OK;
     int err = PAREVM_OK;
     loc_lock(l);
+    if (below)
+        *below = lower_bound(l, reader);
+    if (floor == 0 && l->count >= MV_SUMS_MIN && l->key.kind == MV_STORAGE &&
+        sums_resolve(l, reader, out, delta, found, any, writer, dep, dep_arg)) {
+        loc_unlock(l);
+        return PAREVM_OK;
+    }
     for (uint32_t i = lower_bound(l, reader); i-- > 0;) {
         const struct mv_version *v = &l->versions[i];
         if (v->tx < floor)
@@ -671,7 +763,7 @@ int mvmemory_read_balance(struct mvmemory *mv, const address *a, uint32_t reader
     u256 delta;
     bool found, any;
     uint32_t writer;
-    int err = resolve(l, reader, 0, &v, &delta, &found, &any, &writer, blocking, dep, dep_arg);
+    int err = resolve(l, reader, 0, &v, &delta, &found, &any, &writer, blocking, dep, dep_arg, NULL);
     if (err)
         return err;
     hint_set(hint, l, !any);
@@ -693,7 +785,7 @@ int mvmemory_read_nonce(struct mvmemory *mv, const address *a, uint32_t reader, 
     struct mv_value v;
     bool found, any;
     uint32_t writer;
-    int err = resolve(l, reader, 0, &v, NULL, &found, &any, &writer, blocking, dep, dep_arg);
+    int err = resolve(l, reader, 0, &v, NULL, &found, &any, &writer, blocking, dep, dep_arg, NULL);
     if (err)
         return err;
     hint_set(hint, l, !any);
@@ -715,7 +807,7 @@ int mvmemory_read_code(struct mvmemory *mv, const address *a, uint32_t reader, s
     struct mv_value v;
     bool found, any;
     uint32_t writer;
-    int err = resolve(l, reader, 0, &v, NULL, &found, &any, &writer, blocking, dep, dep_arg);
+    int err = resolve(l, reader, 0, &v, NULL, &found, &any, &writer, blocking, dep, dep_arg, NULL);
     if (err)
         return err;
     hint_set(hint, l, !any);
@@ -735,7 +827,7 @@ static int last_clear(struct mv_location *clear, uint32_t reader, bool *found, u
 {
     struct mv_value v;
     bool any;
-    return resolve(clear, reader, 0, &v, NULL, found, &any, clearer, blocking, dep, dep_arg);
+    return resolve(clear, reader, 0, &v, NULL, found, &any, clearer, blocking, dep, dep_arg, NULL);
 }
 
 int mvmemory_read_storage(struct mvmemory *mv, const address *a, const u256 *slot, uint32_t reader, u256 *out,
@@ -757,7 +849,7 @@ int mvmemory_read_storage(struct mvmemory *mv, const address *a, const u256 *slo
      * keeps the clearer's own. Deltas: lazy reads' (state/lazy.h). */
     if (!err)
         err = resolve(l, reader, cleared ? clearer : 0, &v, &delta, &found, &any, &writer, blocking, dep,
-                      dep_arg);
+                      dep_arg, hint ? &hint->below : NULL);
     if (err)
         return err;
     hint_set(hint, l, !any && !cleared);
@@ -842,6 +934,7 @@ static int put_version(struct mvmemory *mv, struct mv_location *l, uint32_t tx, 
     CHAOS_POINT();
     loc_lock(l);
     uint32_t i = lower_bound(l, tx);
+    sums_stale(l, i);
     if (i < l->count && l->versions[i].tx == tx) {
         l->versions[i].flag = flag;
         version_set(l, &l->versions[i], v);
@@ -881,6 +974,7 @@ static void remove_version(struct mv_location *l, uint32_t tx)
 {
     loc_lock(l);
     uint32_t i = lower_bound(l, tx);
+    sums_stale(l, i);
     if (i < l->count && l->versions[i].tx == tx) {
         memmove(&l->versions[i], &l->versions[i + 1], (l->count - i - 1) * sizeof *l->versions);
         l->count--;
@@ -1092,6 +1186,7 @@ void mvmemory_mark_estimates(struct mvmemory *mv, uint32_t tx, const struct mv_w
         uint32_t k = lower_bound(l, tx);
         if (k < l->count && l->versions[k].tx == tx)
             l->versions[k].flag = V_ESTIMATE;
+        sums_stale(l, k);
         loc_unlock(l);
     }
     /* After the markings (seq_cst, see mvmemory_changes). */
