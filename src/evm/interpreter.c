@@ -754,6 +754,34 @@ static const void *const *dispatch_table(const struct optable *tbl, const struct
     }
     return dispatch_tables[host][fork];
 }
+
+/* The tables of a frame that holds lazy reads' values (lazystack.h), one
+ * per fork (never in host mode or traced): `slow`, which carries the
+ * tags, for every opcode that takes items off the stack, but `shuffle`
+ * for POP, DUP and SWAP (moves the tags inline); the handler itself for
+ * the rest (PUSH, JUMPDEST, CALLER, ...: what they push is untagged).
+ * Built like dispatch_tables. */
+static const void *lazy_tables[FORK__COUNT][256];
+static atomic_bool lazy_ready[FORK__COUNT];
+
+static const void *const *lazy_table(const struct optable *tbl, enum fork fork, const void *const *labels,
+                                     const void *slow, const void *shuffle)
+{
+    /* acquire / release: as in dispatch_table */
+    if (unlikely(!atomic_load_explicit(&lazy_ready[fork], memory_order_acquire))) {
+        pthread_mutex_lock(&dispatch_lock);
+        if (!atomic_load_explicit(&lazy_ready[fork], memory_order_relaxed)) {
+            for (int op = 0; op < 256; op++)
+                lazy_tables[fork][op] = !tbl->defined[op]                           ? slow
+                                        : optable_shapes[op].req == 0               ? labels[op]
+                                        : op == OP_POP || (op >= OP_DUP1 && op <= OP_SWAP16) ? shuffle
+                                                                                              : slow;
+            atomic_store_explicit(&lazy_ready[fork], true, memory_order_release);
+        }
+        pthread_mutex_unlock(&dispatch_lock);
+    }
+    return lazy_tables[fork];
+}
 #endif
 
 /* The limb of push data that ends `end` bytes into p (big-endian): the 8
@@ -823,7 +851,8 @@ static enum evm_status interpret(struct frame *f, u256 *stack_base)
      * tracing, goes to `slow` instead (see dispatch_table). */
     static const void *const all_slow[256] = {[0 ... 255] = &&slow};
     const void *const *const fast = unlikely(tracer != NULL) ? all_slow : dispatch_table(tbl, evm, labels, &&slow);
-    /* all_slow too while the frame holds a lazy read's value (lazystack.h) */
+    /* lazy_table's while the frame holds a lazy read's value (lazystack.h) */
+    const void *const *const tagged = f->tags ? lazy_table(tbl, evm->fork, labels, &&slow, &&shuffle) : all_slow;
     const void *const *dispatch = fast;
 #define DISPATCH() goto *dispatch[*ip]
 #define CASE(name) op_##name : ENTER(OP_##name);
@@ -962,6 +991,19 @@ next:
     PROLOGUE(goto run);
 #else
     DISPATCH();
+    /* POP, DUP, SWAP of a frame holding lazy values (lazy_table) */
+shuffle:
+    op = *ip;
+    {
+        size_t height = (size_t)(top - stack_base);
+        if (unlikely(height < optable_shapes[op].req ||
+                     height + (size_t)(optable_shapes[op].grow > 0) > EVM_STACK_LIMIT))
+            goto slow; /* which halts */
+        lazystack_shuffle(f, op, height);
+        if (!f->tagged)
+            dispatch = fast;
+    }
+    goto *labels[op];
 #endif
 slow:
     op = *ip;
@@ -1003,7 +1045,7 @@ slow:
         }
         LOAD_GAS();
     }
-    if (unlikely(f->tagged)) {
+    if (unlikely(f->tagged) && !lazystack_untagged(f, op, (size_t)(top - stack_base))) {
         CHECK_INTERNAL(lazystack_step(f, op, stack_base, top));
 #ifndef EVM_DISPATCH_SWITCH
         if (!f->tagged)
@@ -1382,7 +1424,7 @@ run:
         CHECK_INTERNAL(journal_slot_read(j, slot, &top[-1], &original));
         if (unlikely(f->tags != NULL) && lazystack_sload(f, slot, (size_t)(top - 1 - stack_base))) {
 #ifndef EVM_DISPATCH_SWITCH
-            dispatch = all_slow;
+            dispatch = tagged;
 #endif
         }
         ip++;
@@ -1664,7 +1706,7 @@ done_output:
     (void)err;
     SAVE_GAS();
     if (unlikely(f->tagged))
-        lazystack_end(f, (size_t)(top - stack_base));
+        lazystack_end(f);
     if (unlikely(tracer != NULL))
         trace_exit(f, status);
     return status;

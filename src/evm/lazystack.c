@@ -22,12 +22,24 @@ static inline void set_tag(struct frame *f, size_t p, uint32_t h)
     f->tags[p] = h;
 }
 
-/* Make the read behind position p's tag exact and clear the tag. */
+/* Make the read behind position p's tag exact, and clear its tags
+ * (every tagged item is below the top, and `tagged` counts them: the scan
+ * ends at the highest). Without tags the frame runs at full speed. */
 static void make_exact(struct frame *f, size_t p)
 {
-    if (f->tags[p]) {
-        lazy_ops(f)->exact(lazy_ctx(f), f->tags[p]);
-        set_tag(f, p, 0);
+    uint32_t h = f->tags[p];
+    if (!h)
+        return;
+    lazy_ops(f)->exact(lazy_ctx(f), h);
+    uint32_t *t = f->tags;
+    for (size_t q = 0, seen = 0, n = f->tagged; seen < n; q++) {
+        if (!t[q])
+            continue;
+        seen++;
+        if (t[q] == h) {
+            t[q] = 0;
+            f->tagged--;
+        }
     }
 }
 
@@ -111,9 +123,6 @@ int lazystack_step(struct frame *f, unsigned op, const u256 *stack_base, const u
         set_tag(f, h - 2, 0);
         return err;
     }
-    case OP_POP:
-        set_tag(f, h - 1, 0);
-        return PAREVM_OK;
     case OP_SSTORE: /* the key is used as is; the value goes to lazystack_sstore */
         make_exact(f, h - 1);
         f->sstore_tag = t[h - 2];
@@ -122,15 +131,8 @@ int lazystack_step(struct frame *f, unsigned op, const u256 *stack_base, const u
     default:
         break;
     }
-    if (op >= OP_DUP1 && op <= OP_DUP16) {
-        set_tag(f, h, t[h - 1 - (op - OP_DUP1)]);
-        return PAREVM_OK;
-    }
-    if (op >= OP_SWAP1 && op <= OP_SWAP16) {
-        size_t other = h - 2 - (op - OP_SWAP1);
-        uint32_t x = t[h - 1];
-        t[h - 1] = t[other];
-        t[other] = x;
+    if (op == OP_POP || (op >= OP_DUP1 && op <= OP_SWAP16)) {
+        lazystack_shuffle(f, op, h);
         return PAREVM_OK;
     }
     /* Any other use of a value: its read is exact, the results plain. */
@@ -142,6 +144,8 @@ int lazystack_step(struct frame *f, unsigned op, const u256 *stack_base, const u
 bool lazystack_sload(struct frame *f, const struct journal_slot *s, size_t pos)
 {
     uint32_t h = journal_slot_handle(s);
+    if (h && !lazy_ops(f)->is_lazy(lazy_ctx(f), h))
+        h = 0; /* exact already: a tag would only slow the frame */
     set_tag(f, pos, h);
     return h != 0;
 }
@@ -176,9 +180,11 @@ int lazystack_sstore(struct frame *f, const struct journal_slot *s, const u256 *
     return err;
 }
 
-void lazystack_end(struct frame *f, size_t height)
+void lazystack_end(struct frame *f)
 {
+    /* All of it: a halt may leave the top below items a handler had
+     * already taken off (and their tags). */
     if (f->tagged)
-        memset(f->tags, 0, (height + 1) * sizeof *f->tags);
+        memset(f->tags, 0, (EVM_STACK_LIMIT + 1) * sizeof *f->tags);
     f->tagged = 0;
 }

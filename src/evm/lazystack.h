@@ -20,6 +20,7 @@
 #include "../base/u256.h"
 #include "../state/journal.h"
 #include "frame.h"
+#include "optable.h"
 
 /* Before opcode op runs on the stack [stack_base, top) (its stack bounds
  * checked): give its results the tags ADD, SUB, DUP, SWAP and POP carry,
@@ -27,6 +28,38 @@
  * tagged operand's read exact. SSTORE's value keeps its tag for
  * lazystack_sstore (frame.sstore_tag). PAREVM_OK, or the view's error. */
 int lazystack_step(struct frame *f, unsigned op, const u256 *stack_base, const u256 *top);
+
+/* POP, DUPn or SWAPn (stack bounds checked) on a stack of `height`
+ * items: move the tags as the items move. Inline: a frame holding a
+ * lazy value runs these often (the interpreter's lazy_table sends them
+ * here first, around the slow path). */
+static inline void lazystack_shuffle(struct frame *f, unsigned op, size_t height)
+{
+    uint32_t *t = f->tags;
+    if (op == OP_POP) {
+        f->tagged -= t[height - 1] != 0;
+        t[height - 1] = 0;
+    } else if (op >= OP_DUP1 && op <= OP_DUP16) {
+        uint32_t h = t[height - 1 - (op - OP_DUP1)];
+        f->tagged += h != 0;
+        t[height] = h;
+    } else { /* SWAPn */
+        size_t other = height - 2 - (op - OP_SWAP1);
+        uint32_t x = t[height - 1];
+        t[height - 1] = t[other];
+        t[other] = x;
+    }
+}
+
+/* Whether op, on a stack of `height` items, has no tagged operand: then
+ * lazystack_step has nothing to do (what it pushes is untagged). */
+static inline bool lazystack_untagged(const struct frame *f, unsigned op, size_t height)
+{
+    for (unsigned k = 1; k <= optable_shapes[op].req; k++)
+        if (f->tags[height - k])
+            return false;
+    return true;
+}
 
 /* SLOAD of slot s pushed its value at stack position pos: tag it when it
  * is a lazy read's value plus a constant. True when it did. */
@@ -41,6 +74,6 @@ int lazystack_sstore(struct frame *f, const struct journal_slot *s, const u256 *
 
 /* A frame ends: clear the tags it left (the array serves the next frame
  * at its depth). */
-void lazystack_end(struct frame *f, size_t height);
+void lazystack_end(struct frame *f);
 
 #endif

@@ -228,6 +228,8 @@ static void pv_lazy_exact(void *ctx, uint32_t h)
     ((struct mvview *)ctx)->rs->e[h - 1].lazy = false;
 }
 
+static bool pv_lazy_is_lazy(void *ctx, uint32_t h) { return ((struct mvview *)ctx)->rs->e[h - 1].lazy; }
+
 static int pv_lazy_decide(void *ctx, uint8_t op, uint32_t ha, const u256 *a, uint32_t hb, const u256 *b,
                           bool result)
 {
@@ -253,6 +255,7 @@ static int pv_lazy_decide(void *ctx, uint8_t op, uint32_t ha, const u256 *a, uin
 static const struct lazy_view_ops pv_lazy = {
     .handle = pv_lazy_handle,
     .exact = pv_lazy_exact,
+    .is_lazy = pv_lazy_is_lazy,
     .decide = pv_lazy_decide,
 };
 

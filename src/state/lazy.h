@@ -61,6 +61,8 @@ struct lazy_view_ops {
     /* Read h's value was used otherwise than through decisions: validate
      * it by its value. */
     void (*exact)(void *ctx, uint32_t h);
+    /* Whether read h is still lazy (no exact for it yet). */
+    bool (*is_lazy)(void *ctx, uint32_t h);
     /* A decision: op(a, b) == result, where a is read ha's value plus
      * a constant (ha == 0: a is a constant), likewise b, and at most one
      * handle takes part (ha == hb, or one is 0). a and b are the values
