@@ -143,6 +143,9 @@ struct mv_location *mvmemory_location(struct mvmemory *mv, const struct mv_key *
 struct mv_read_hint {
     struct mv_location *loc;
     bool base;
+    /* Out, storage reads: how many versions the slot had below the
+     * reader (how hot it is). */
+    uint32_t below;
     /* Storage reads: the account's clear location (MV_CLEAR; NULL: none
      * existed) as an earlier read of the same execution found it. In:
      * used when clear_known (else looked up); out: both. A stale NULL

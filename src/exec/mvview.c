@@ -177,6 +177,7 @@ static int pv_storage(void *ctx, const address *a, const u256 *key, u256 *out)
     pv->clear_known = hint.clear_known;
     pv->clear_addr = *a;
     pv->clear = hint.clear;
+    pv->storage_below = hint.below;
     struct read_entry *r = note_read(pv, R_STORAGE, &hint, a);
     if (!r)
         return PAREVM_ERR_NOMEM;
@@ -213,12 +214,18 @@ static int pv_block_hash(void *ctx, uint64_t number, hash32 *out)
 
 /* ---- lazy storage reads (state/lazy.h) ---- */
 
+/* From this many lower writers on, a slot is hot enough for a lazy read:
+ * lazy values slow the interpreter (lazystack.h), and a slot few
+ * transactions write rarely changes under a reader. */
+#define PV_LAZY_MIN_WRITERS 4
+
 static uint32_t pv_lazy_handle(void *ctx)
 {
-    struct read_set *rs = ((struct mvview *)ctx)->rs;
+    struct mvview *pv = ctx;
+    struct read_set *rs = pv->rs;
     struct read_entry *r = &rs->e[rs->n - 1]; /* the storage read just served */
-    if (r->base)
-        return 0; /* no lower transaction wrote it: likely none will */
+    if (r->base || pv->storage_below < PV_LAZY_MIN_WRITERS)
+        return 0;
     r->lazy = true;
     return (uint32_t)rs->n;
 }

@@ -93,6 +93,9 @@ struct mvview {
     address hash_addr[2];
     uint64_t hash_val[2];
     unsigned hash_next;
+    /* How many versions the slot of the last storage read had below tx
+     * (mv_read_hint.below): a lazy read only for a hot one. */
+    uint32_t storage_below;
     /* and each one's pre-block account (mv_read_hint's acct), once a
      * read has looked it up */
     bool acct_known[2];

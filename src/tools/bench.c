@@ -708,7 +708,7 @@ static void bench_block(const char *dir, const struct bench_opts *o, struct benc
         for (int t = 0; t < o->thread_count; t++)
             if (o->threads[t] > p)
                 p = o->threads[t];
-        struct exec_options opt = {.threads = p, .force = true, .record = true};
+        struct exec_options opt = {.threads = p, .force = true, .record = true, .lazy_storage = o->lazy_storage};
         err = run_recorded(&cfg, &f, &opt, &ref, &ref_digest, &row->recorded, row, "recorded parallel run");
         row->recorded_threads = p;
         bench_progress_step(progress, "recording");
