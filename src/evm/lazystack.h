@@ -4,11 +4,12 @@
  * While a frame holds a lazy read's value, each stack item carries a tag:
  * the read's handle when the item is that value plus a constant, else 0
  * (frame.tags, one per stack position, zero above the top). The
- * interpreter routes every instruction of such a frame through its slow
- * path, which calls lazystack_step before the handler runs; a frame with
- * no tagged item runs at full speed. SLOAD tags what it pushes
- * (lazystack_sload) and SSTORE records its gas cases
- * (lazystack_sstore).
+ * interpreter routes each instruction of such a frame that takes stack
+ * items through its slow path, which calls lazystack_step before the
+ * handler runs when an operand is tagged (POP, DUP and SWAP through
+ * lazystack_shuffle instead); a frame with no tagged item runs at full
+ * speed. SLOAD tags what it pushes (lazystack_sload) and SSTORE records
+ * its gas cases (lazystack_sstore).
  */
 #ifndef PAREVM_EVM_LAZYSTACK_H
 #define PAREVM_EVM_LAZYSTACK_H
