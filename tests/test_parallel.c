@@ -943,10 +943,11 @@ static void init_block(struct block *b, size_t n)
 }
 
 /* Block b on pre through exec_block_parallel at thread_counts[first..],
- * the partitioned pass in `mode`: every result and post-state equal to
- * the sequential ones. Returns how many runs' partitioned pass held. */
-static size_t check_block_modes(const struct block *b, const struct world *pre, enum exec_partition mode,
-                                size_t first, size_t expect_kept)
+ * the partitioned pass in `mode`, storage reads lazy or not: every result
+ * and post-state equal to the sequential ones. Returns how many runs'
+ * partitioned pass held. */
+static size_t check_block_with(const struct block *b, const struct world *pre, enum exec_partition mode,
+                               size_t first, size_t expect_kept, bool lazy_storage)
 {
     struct chain_config cfg;
     chain_config_mainnet(&cfg);
@@ -961,7 +962,8 @@ static size_t check_block_modes(const struct block *b, const struct world *pre, 
     size_t held = 0;
     for (size_t t = first; t < sizeof thread_counts / sizeof *thread_counts; t++) {
         assert_int_equal(world_clone(pre, &w), PAREVM_OK);
-        struct exec_options opt = {.threads = thread_counts[t], .force = true, .partition = mode};
+        struct exec_options opt = {
+            .threads = thread_counts[t], .force = true, .partition = mode, .lazy_storage = lazy_storage};
         struct block_result r;
         struct exec_stats stats;
         memset(&stats, 0, sizeof stats);
@@ -980,6 +982,12 @@ static size_t check_block_modes(const struct block *b, const struct world *pre, 
     }
     block_result_free(&ref);
     return held;
+}
+
+static size_t check_block_modes(const struct block *b, const struct world *pre, enum exec_partition mode,
+                                size_t first, size_t expect_kept)
+{
+    return check_block_with(b, pre, mode, first, expect_kept, false);
 }
 
 /* The whole block through exec_block_parallel: the in-order commit, the
@@ -1044,37 +1052,8 @@ static void test_lazy_storage(void **state)
         fund(&pre, &from, 1000000000000ull);
         b.txs[i] = make_tx(&from, 0, &contracts[i % 3], 0, 100000);
     }
-    struct chain_config cfg;
-    chain_config_mainnet(&cfg);
-    struct world w;
-    assert_int_equal(world_clone(&pre, &w), PAREVM_OK);
-    struct block_result ref;
-    assert_int_equal(exec_block_sequential(&cfg, &b, &w, NULL, &ref), PAREVM_OK);
-    assert_false(ref.invalid);
-    hash32 ref_root;
-    assert_int_equal(world_state_root(&w, &ref_root), PAREVM_OK);
-    world_free(&w);
     for (int round = 0; round < rounds(); round++)
-        for (size_t t = 0; t < sizeof thread_counts / sizeof *thread_counts; t++) {
-            assert_int_equal(world_clone(&pre, &w), PAREVM_OK);
-            struct exec_options opt = {.threads = thread_counts[t],
-                                       .force = true,
-                                       .partition = EXEC_PARTITION_OFF,
-                                       .lazy_storage = true};
-            struct block_result r;
-            struct exec_stats stats;
-            memset(&stats, 0, sizeof stats);
-            assert_int_equal(exec_block_parallel(&cfg, &b, &w, NULL, &opt, &r, &stats), PAREVM_OK);
-            assert_true(stats.parallel);
-            assert_true(block_result_equal(&ref, &r));
-            hash32 root;
-            assert_int_equal(world_state_root(&w, &root), PAREVM_OK);
-            assert_true(hash32_eq(&root, &ref_root));
-            block_result_free(&r);
-            exec_stats_reset(&stats);
-            world_free(&w);
-        }
-    block_result_free(&ref);
+        check_block_with(&b, &pre, EXEC_PARTITION_OFF, 0, 0, true);
     free(b.txs);
     world_free(&pre);
 }

@@ -266,24 +266,13 @@ static const struct lazy_view_ops pv_lazy = {
     .decide = pv_lazy_decide,
 };
 
-const struct state_view_ops mvview_ops = {
-    .balance = pv_balance,
-    .nonce = pv_nonce,
-    .code = pv_code,
-    .storage = pv_storage,
-    .has_storage = pv_has_storage,
-    .block_hash = pv_block_hash,
-};
+/* The reads both sets share. */
+#define PV_READS                                                                                       \
+    .balance = pv_balance, .nonce = pv_nonce, .code = pv_code, .storage = pv_storage,                  \
+    .has_storage = pv_has_storage, .block_hash = pv_block_hash
 
-const struct state_view_ops mvview_lazy_ops = {
-    .balance = pv_balance,
-    .nonce = pv_nonce,
-    .code = pv_code,
-    .storage = pv_storage,
-    .has_storage = pv_has_storage,
-    .block_hash = pv_block_hash,
-    .lazy = &pv_lazy,
-};
+const struct state_view_ops mvview_ops = {PV_READS};
+const struct state_view_ops mvview_lazy_ops = {PV_READS, .lazy = &pv_lazy};
 
 bool mvview_reread(struct mvmemory *mv, uint32_t tx, const struct read_entry *r, mv_dep_fn dep, void *dep_arg)
 {
