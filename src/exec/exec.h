@@ -120,8 +120,9 @@ struct exec_options {
     /* Experimental: Block-STM reads storage lazily (state/lazy.h), so a
      * slot a transaction only adds a constant to is written as a delta
      * and a change of it that decides nothing differently costs no
-     * re-execution. Off by default: on the blocks measured so far it
-     * costs more than the re-executions it saves. */
+     * re-execution. Two or more workers only. Off by default: on the
+     * blocks measured so far it costs about what the re-executions it
+     * saves did. */
     bool lazy_storage;
 };
 

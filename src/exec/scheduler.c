@@ -753,7 +753,9 @@ int parallel_execute_ex(const struct block_env *env, const struct world *base, c
     c->claim_run = c->claim_run < 1 ? 1 : c->claim_run > PAR_CLAIM_RUN_MAX ? PAR_CLAIM_RUN_MAX : c->claim_run;
     c->may_give_up = opt->may_give_up && n - done >= 2 * PAR_GIVE_UP_MIN_ABORTS;
     c->prefix = done;
-    c->lazy_storage = opt->lazy_storage;
+    /* One worker runs the transactions in order: no read can change
+     * under it, and lazy reads would only cost. */
+    c->lazy_storage = opt->lazy_storage && threads > 1;
     c->give_up_aborts = n / 8 < PAR_GIVE_UP_MIN_ABORTS   ? PAR_GIVE_UP_MIN_ABORTS
                         : n / 8 > PAR_GIVE_UP_MAX_ABORTS ? PAR_GIVE_UP_MAX_ABORTS
                                                          : n / 8;
