@@ -771,11 +771,14 @@ static const void *const *lazy_table(const struct optable *tbl, enum fork fork, 
     if (unlikely(!atomic_load_explicit(&lazy_ready[fork], memory_order_acquire))) {
         pthread_mutex_lock(&dispatch_lock);
         if (!atomic_load_explicit(&lazy_ready[fork], memory_order_relaxed)) {
-            for (int op = 0; op < 256; op++)
-                lazy_tables[fork][op] = !tbl->defined[op]                           ? slow
-                                        : optable_shapes[op].req == 0               ? labels[op]
-                                        : op == OP_POP || (op >= OP_DUP1 && op <= OP_SWAP16) ? shuffle
-                                                                                              : slow;
+            for (int op = 0; op < 256; op++) {
+                const void *to = slow;
+                if (tbl->defined[op] && optable_shapes[op].req == 0)
+                    to = labels[op];
+                else if (tbl->defined[op] && (op == OP_POP || (op >= OP_DUP1 && op <= OP_SWAP16)))
+                    to = shuffle;
+                lazy_tables[fork][op] = to;
+            }
             atomic_store_explicit(&lazy_ready[fork], true, memory_order_release);
         }
         pthread_mutex_unlock(&dispatch_lock);

@@ -149,8 +149,9 @@ int journal_slot_open(struct journal *j, const address *a, const u256 *key, bool
 int journal_slot_read(struct journal *j, struct journal_slot *s, u256 *current, u256 *original);
 int journal_slot_write(struct journal *j, struct journal_slot *s, const u256 *value);
 
-/* Lazy reads (state/lazy.h), while journal.lazy is set: each slot loaded
- * from the view is a lazy read, whose handle journal_slot_origin gives.
+/* Lazy reads (state/lazy.h), while journal.lazy is set: a slot loaded
+ * from the view is a lazy read where the view makes it one, and
+ * journal_slot_origin gives its handle (0: an exact read).
  * journal_slot_handle: the handle when the current value is that read's
  * value plus a constant (0: not, or no lazy read). A write with derived
  * set says the value written is such a one (the caller knows); a slot
