@@ -563,14 +563,13 @@ static uint32_t lower_bound(const struct mv_location *l, uint32_t reader)
 }
 
 /* resolve for a storage slot of many versions, from its cached sums
- * (extended as far as the reader needs): true when it answered, false
+ * (extended as far as the reader needs; top: the versions below it): true when it answered, false
  * when an ESTIMATE or no memory stops it (resolve walks the versions
  * then). The same answer and dependencies as the walk: a storage delta's
  * writer is no dependency. Caller holds the location lock. */
-static bool sums_resolve(struct mv_location *l, uint32_t reader, struct mv_value *out, u256 *delta, bool *found,
+static bool sums_resolve(struct mv_location *l, uint32_t top, struct mv_value *out, u256 *delta, bool *found,
                          bool *any, uint32_t *writer, mv_dep_fn dep, void *dep_arg)
 {
-    uint32_t top = lower_bound(l, reader);
     if (top == 0)
         return false; /* nothing below: the walk is as short */
     top--;
@@ -639,14 +638,15 @@ static int resolve(struct mv_location *l, uint32_t reader, uint32_t floor, struc
         return PAREVM_OK;
     int err = PAREVM_OK;
     loc_lock(l);
+    uint32_t n = lower_bound(l, reader);
     if (below)
-        *below = lower_bound(l, reader);
+        *below = n;
     if (floor == 0 && l->count >= MV_SUMS_MIN && l->key.kind == MV_STORAGE &&
-        sums_resolve(l, reader, out, delta, found, any, writer, dep, dep_arg)) {
+        sums_resolve(l, n, out, delta, found, any, writer, dep, dep_arg)) {
         loc_unlock(l);
         return PAREVM_OK;
     }
-    for (uint32_t i = lower_bound(l, reader); i-- > 0;) {
+    for (uint32_t i = n; i-- > 0;) {
         const struct mv_version *v = &l->versions[i];
         if (v->tx < floor)
             break;

@@ -103,8 +103,9 @@ struct mvview {
 };
 
 /* The callbacks; the state_view's context is a struct mvview. The lazy
- * set also offers lazy storage reads (state/lazy.h): a storage read that
- * found a lower transaction's write is validated by its decisions. */
+ * set also offers lazy storage reads (state/lazy.h): a storage read of a
+ * slot that 4 or more lower transactions wrote is validated by its
+ * decisions. */
 extern const struct state_view_ops mvview_ops;
 extern const struct state_view_ops mvview_lazy_ops;
 

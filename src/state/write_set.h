@@ -56,7 +56,8 @@ int write_set_add_slot_delta(struct write_set *ws, const address *a, const u256 
 
 /* Apply to a world: for each account, delete / clear storage first, then
  * fields, then slots. Slot deltas are not taken: the executor that makes
- * them resolves them to values before a write set leaves it. Atomic: PAREVM_ERR_NOMEM leaves the world exactly as
+ * them resolves them to values before a write set leaves it.
+ * Atomic: PAREVM_ERR_NOMEM leaves the world exactly as
  * it was (all allocation happens before the first change). */
 struct world;
 int write_set_apply(const struct write_set *ws, struct world *w);
