@@ -68,7 +68,7 @@ static void test_list_has_no_duplicates(void **state)
 #include "../src/evm/opcodes.def"
     };
     size_t n = sizeof list / sizeof list[0], r = sizeof repriced / sizeof repriced[0];
-    assert_int_equal(n, 150);
+    assert_int_equal(n, 154); /* 150, and Amsterdam's SLOTNUM, DUPN, SWAPN, EXCHANGE */
     for (size_t i = 0; i < n; i++) {
         assert_true(list[i].value >= 0 && list[i].value <= 255);
         if (i > 0) /* in byte order, so no byte twice */
@@ -165,6 +165,14 @@ static void test_spot_values(void **state)
     assert_false(defined_in(FORK_PRAGUE, OP_CLZ)); /* EIP-7939 */
     assert_int_equal(gas_in(FORK_OSAKA, OP_CLZ), 5);
     assert_int_equal(gas_in(FORK_BPO2, OP_CLZ), 5);
+    /* Amsterdam's (with every one of its EIPs, the default selection) */
+    static const int amsterdam[] = {OP_SLOTNUM, OP_DUPN, OP_SWAPN, OP_EXCHANGE};
+    for (size_t i = 0; i < sizeof amsterdam / sizeof amsterdam[0]; i++) {
+        assert_false(defined_in(FORK_BPO2, amsterdam[i]));
+        assert_true(defined_in(FORK_AMSTERDAM, amsterdam[i]));
+    }
+    assert_int_equal(gas_in(FORK_AMSTERDAM, OP_SLOTNUM), 2);
+    assert_int_equal(gas_in(FORK_AMSTERDAM, OP_DUPN), 3);
     for (int f = 0; f < FORK__COUNT; f++) {
         assert_false(defined_in((enum fork)f, OP_INVALID));
         assert_false(defined_in((enum fork)f, 0x0c));

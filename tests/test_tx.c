@@ -441,6 +441,69 @@ static void test_floor_gas(void **state)
     assert_int_equal(tx_floor_gas(&tx, FORK_PRAGUE), 21000);
 }
 
+/* Amsterdam's floor and access-list pricing, one EIP at a time (the
+ * selection fork_select makes from "BPO2+7976+7981"). */
+static void test_floor_gas_amsterdam(void **state)
+{
+    (void)state;
+    unsigned saved = fork_amsterdam_eips;
+    uint8_t mixed[] = {0, 7, 0, 0, 9};
+    hash32 keys[2] = {{{0}}};
+    struct access_list_entry list[1] = {{.key_count = 2, .keys = keys}};
+    struct tx tx = {0};
+    tx.type = 2;
+    tx.has_to = true;
+    tx.data = mixed;
+    tx.data_len = sizeof mixed;
+    /* EIP-7976: 5 bytes are 20 tokens at 16 each, the intrinsic as before. */
+    fork_amsterdam_eips = EIP_7976;
+    assert_int_equal(tx_floor_gas(&tx, FORK_AMSTERDAM), 21000 + 16 * 20);
+    assert_int_equal(tx_floor_gas(&tx, FORK_BPO2), 21000 + 110);
+    assert_int_equal(tx_intrinsic_gas(&tx, FORK_AMSTERDAM), 21000 + 12 + 32);
+    /* EIP-7981: an address and two keys: 84 bytes, 336 tokens, in the
+     * floor and in the intrinsic gas beside 3000 per item. */
+    tx.access_list = list;
+    tx.access_list_len = 1;
+    assert_int_equal(tx_intrinsic_gas(&tx, FORK_AMSTERDAM), 21000 + 12 + 32 + 2400 + 2 * 1900);
+    fork_amsterdam_eips = EIP_7976 | EIP_7981;
+    assert_int_equal(tx_intrinsic_gas(&tx, FORK_AMSTERDAM), 21000 + 12 + 32 + 3 * 3000 + 16 * 336);
+    assert_int_equal(tx_floor_gas(&tx, FORK_AMSTERDAM), 21000 + 16 * (20 + 336));
+    fork_amsterdam_eips = saved;
+}
+
+/* "BPO2+N" selects Amsterdam with EIP N alone; anything else with a '+'
+ * is refused with a message; a plain name selects every Amsterdam EIP. */
+static void test_fork_select(void **state)
+{
+    (void)state;
+    unsigned saved = fork_amsterdam_eips;
+    enum fork f;
+    char err[160];
+    assert_true(fork_select("BPO2+8024+7843", &f, err, sizeof err));
+    assert_int_equal(f, FORK_AMSTERDAM);
+    assert_int_equal(fork_amsterdam_eips, EIP_8024 | EIP_7843);
+    assert_true(fork_implemented(FORK_AMSTERDAM));
+    assert_true(fork_eip(FORK_AMSTERDAM, EIP_8024));
+    assert_false(fork_eip(FORK_AMSTERDAM, EIP_7976));
+    assert_false(fork_eip(FORK_BPO2, EIP_8024));
+    assert_false(fork_select("Osaka+8024", &f, err, sizeof err));
+    assert_string_equal(err, "\"Osaka+8024\": EIPs can be added to BPO2 only (as \"BPO2+8024\")");
+    assert_false(fork_select("BPO2+1559", &f, err, sizeof err));
+    assert_string_equal(err, "\"BPO2+1559\": \"1559\" is not one of Amsterdam's EIPs");
+    assert_false(fork_select("BPO2+", &f, err, sizeof err));
+    assert_false(fork_select("BPO2+8024x", &f, err, sizeof err));
+    assert_false(fork_select("Nowhere", &f, err, sizeof err));
+    assert_string_equal(err, "unknown fork \"Nowhere\"");
+    assert_true(fork_select("Amsterdam", &f, err, sizeof err));
+    assert_int_equal(fork_amsterdam_eips, AMSTERDAM_EIPS);
+    /* refused while any of its EIPs is missing */
+    assert_int_equal(fork_implemented(FORK_AMSTERDAM), AMSTERDAM_IMPLEMENTED == AMSTERDAM_EIPS);
+    char missing[96];
+    fork_eips_missing(EIP_8024 | EIP_8037, missing, sizeof missing);
+    assert_string_equal(missing, "8037");
+    fork_amsterdam_eips = saved;
+}
+
 /* EIP-7702 type 4: encode, decode, compare every field; the signing hash
  * is keccak(0x04 || rlp(fields without the signature)); authorities
  * recover to the keys that signed; malformed lists are refused. */
@@ -1070,6 +1133,8 @@ int main(void)
         cmocka_unit_test(test_typed_round_trip),
         cmocka_unit_test(test_intrinsic_gas),
         cmocka_unit_test(test_floor_gas),
+        cmocka_unit_test(test_floor_gas_amsterdam),
+        cmocka_unit_test(test_fork_select),
         cmocka_unit_test(test_set_code_round_trip),
         cmocka_unit_test(test_eest_osaka_txbytes),
         cmocka_unit_test(test_intrinsic_gas_zero_count),

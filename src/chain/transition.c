@@ -171,7 +171,7 @@ enum tx_error transition_check_static(const struct block_env *env, const struct 
         return TXERR_INTRINSIC_GAS;
     if (tx->nonce == UINT64_MAX) /* EIP-2681 */
         return TXERR_NONCE_MAX;
-    if (fork >= FORK_SHANGHAI && !tx->has_to && tx->data_len > EVM_MAX_INITCODE_SIZE)
+    if (fork >= FORK_SHANGHAI && !tx->has_to && tx->data_len > evm_max_initcode_size(fork))
         return TXERR_INITCODE_TOO_LARGE; /* EIP-3860 */
     if (fork >= FORK_OSAKA && tx->gas_limit > TX_MAX_GAS_LIMIT)
         return TXERR_GAS_LIMIT_CAP; /* EIP-7825 */

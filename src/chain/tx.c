@@ -760,6 +760,22 @@ static uint64_t tx_count_zero_bytes(const uint8_t *data, size_t len)
     return zeros;
 }
 
+/* TOTAL_COST_FLOOR_PER_TOKEN: 10 (EIP-7623), 16 from EIP-7976. */
+static uint64_t tx_floor_per_token(enum fork fork)
+{
+    return fork_eip(fork, EIP_7976) ? 16 : 10;
+}
+
+/* EIP-7981: an access list's floor tokens, 4 per byte of its addresses
+ * (20) and keys (32). */
+static uint64_t tx_access_list_tokens(const struct tx *tx)
+{
+    uint64_t bytes = tx_mul_sat((uint64_t)tx->access_list_len, 20);
+    for (size_t i = 0; i < tx->access_list_len; i++)
+        bytes = tx_add_sat(bytes, tx_mul_sat((uint64_t)tx->access_list[i].key_count, 32));
+    return tx_mul_sat(bytes, 4);
+}
+
 uint64_t tx_intrinsic_gas(const struct tx *tx, enum fork fork)
 {
     uint64_t gas = 21000;
@@ -774,11 +790,17 @@ uint64_t tx_intrinsic_gas(const struct tx *tx, enum fork fork)
     gas = tx_add_sat(gas, tx_mul_sat(zeros, 4));
     gas = tx_add_sat(gas, tx_mul_sat(nonzeros, nonzero_cost));
 
-    /* EIP-2930: 2400 per address, 1900 per storage key. */
-    for (size_t i = 0; i < tx->access_list_len; i++) {
-        gas = tx_add_sat(gas, 2400);
-        gas = tx_add_sat(gas, tx_mul_sat((uint64_t)tx->access_list[i].key_count, 1900));
-    }
+    /* EIP-2930: 2400 per address, 1900 per storage key. EIP-7981
+     * (Amsterdam): 3000 each, and the list's bytes pay the floor's price
+     * per token as well (tx_access_list_tokens). */
+    bool priced = fork_eip(fork, EIP_7981);
+    uint64_t keys = 0;
+    for (size_t i = 0; i < tx->access_list_len; i++)
+        keys = tx_add_sat(keys, (uint64_t)tx->access_list[i].key_count);
+    gas = tx_add_sat(gas, tx_mul_sat((uint64_t)tx->access_list_len, priced ? 3000 : 2400));
+    gas = tx_add_sat(gas, tx_mul_sat(keys, priced ? 3000 : 1900));
+    if (priced)
+        gas = tx_add_sat(gas, tx_mul_sat(tx_access_list_tokens(tx), tx_floor_per_token(fork)));
 
     /* EIP-3860 (Shanghai): initcode costs 2 per 32-byte word. */
     if (!tx->has_to && fork >= FORK_SHANGHAI) {
@@ -798,11 +820,20 @@ uint64_t tx_floor_gas(const struct tx *tx, enum fork fork)
     if (fork < FORK_PRAGUE)
         return 0;
     /* EIP-7623: tokens = zero bytes + 4 * non-zero bytes; floor =
-     * TX_BASE_COST + TOTAL_COST_FLOOR_PER_TOKEN (10) * tokens. */
-    uint64_t zeros = tx_count_zero_bytes(tx->data, tx->data_len);
-    uint64_t nonzeros = (uint64_t)tx->data_len - zeros;
-    uint64_t tokens = tx_add_sat(zeros, tx_mul_sat(nonzeros, 4));
-    return tx_add_sat(21000, tx_mul_sat(tokens, 10));
+     * TX_BASE_COST + TOTAL_COST_FLOOR_PER_TOKEN * tokens. EIP-7976
+     * (Amsterdam): 4 tokens per byte, zero or not; EIP-7981: the access
+     * list's bytes count too. */
+    uint64_t tokens;
+    if (fork_eip(fork, EIP_7976)) {
+        tokens = tx_mul_sat((uint64_t)tx->data_len, 4);
+    } else {
+        uint64_t zeros = tx_count_zero_bytes(tx->data, tx->data_len);
+        uint64_t nonzeros = (uint64_t)tx->data_len - zeros;
+        tokens = tx_add_sat(zeros, tx_mul_sat(nonzeros, 4));
+    }
+    if (fork_eip(fork, EIP_7981))
+        tokens = tx_add_sat(tokens, tx_access_list_tokens(tx));
+    return tx_add_sat(21000, tx_mul_sat(tokens, tx_floor_per_token(fork)));
 }
 
 bool tx_type_supported(uint8_t type, enum fork fork)

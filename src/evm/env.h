@@ -22,6 +22,7 @@ struct block_env {
     u256 base_fee;         /* London on (EIP-1559) */
     uint64_t excess_blob_gas; /* Cancun on (EIP-4844) */
     u256 blob_base_fee;    /* derived from excess_blob_gas (EIP-4844) */
+    uint64_t slot_number;  /* Amsterdam on: SLOTNUM (EIP-7843) */
     /* BLOCKHASH source: the hash of block `number` (< this block), or
      * PAREVM_ERR_MISSING. NULL: every lookup is missing. */
     int (*block_hash)(void *arg, uint64_t number, hash32 *out);

@@ -21,8 +21,20 @@
 
 #define EVM_MAX_DEPTH 1024
 #define EVM_STACK_LIMIT 1024
-#define EVM_MAX_CODE_SIZE 24576      /* EIP-170 (Spurious Dragon) */
-#define EVM_MAX_INITCODE_SIZE 49152  /* EIP-3860 (Shanghai) */
+
+/* The largest code a creation may deposit: 24576 (EIP-170, Spurious
+ * Dragon on), 65536 with EIP-7954 (Amsterdam; the EIP's title still says
+ * 32 KiB, @ethereumjs 10.1.3 and glamsterdam-devnet v8 use 64 KiB). */
+static inline size_t evm_max_code_size(enum fork f)
+{
+    return fork_eip(f, EIP_7954) ? 65536 : 24576;
+}
+
+/* The largest initcode (EIP-3860, Shanghai on): twice the code size. */
+static inline size_t evm_max_initcode_size(enum fork f)
+{
+    return 2 * evm_max_code_size(f);
+}
 
 enum evm_status {
     EVM_SUCCESS = 0,

@@ -2,7 +2,9 @@
  * aliases other tools (geth t8n, execution-spec-tests) use. */
 #include "fork.h"
 
-#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include <strings.h>
 
 #include "../state/journal.h"
@@ -82,9 +84,71 @@ bool fork_from_name(const char *name, enum fork *out)
     return false;
 }
 
+unsigned fork_amsterdam_eips = AMSTERDAM_EIPS;
+
+static const unsigned amsterdam_eip_numbers[] = {2780, 7708, 7778, 7843, 7928, 7954, 7976,
+                                                 7981, 7997, 8024, 8037, 8038, 8246, 8282};
+_Static_assert(sizeof amsterdam_eip_numbers / sizeof amsterdam_eip_numbers[0] == 14, "one number per bit");
+
 bool fork_implemented(enum fork f)
 {
-    return (unsigned)f < FORK__COUNT && f != FORK_AMSTERDAM;
+    if ((unsigned)f >= FORK__COUNT)
+        return false;
+    return f != FORK_AMSTERDAM || (fork_amsterdam_eips & ~AMSTERDAM_IMPLEMENTED) == 0;
+}
+
+void fork_eips_missing(unsigned mask, char *out, size_t len)
+{
+    size_t n = 0;
+    if (len)
+        out[0] = '\0';
+    for (unsigned i = 0; i < 14; i++) {
+        if (!(mask & (1u << i)) || (AMSTERDAM_IMPLEMENTED & (1u << i)))
+            continue;
+        int w = snprintf(out + n, len > n ? len - n : 0, "%s%u", n ? ", " : "", amsterdam_eip_numbers[i]);
+        if (w > 0)
+            n += (size_t)w;
+    }
+}
+
+bool fork_select(const char *spec, enum fork *out, char *err, size_t err_len)
+{
+    const char *plus = spec ? strchr(spec, '+') : NULL;
+    if (!plus) {
+        if (!fork_from_name(spec, out)) {
+            snprintf(err, err_len, "unknown fork \"%s\"", spec ? spec : "");
+            return false;
+        }
+        fork_amsterdam_eips = AMSTERDAM_EIPS;
+        return true;
+    }
+    enum fork base;
+    char name[32];
+    size_t n = (size_t)(plus - spec);
+    if (n >= sizeof name || (memcpy(name, spec, n), name[n] = '\0', !fork_from_name(name, &base)) ||
+        base != FORK_BPO2) {
+        snprintf(err, err_len, "\"%s\": EIPs can be added to BPO2 only (as \"BPO2+8024\")", spec);
+        return false;
+    }
+    unsigned mask = 0;
+    for (const char *p = plus; *p == '+';) {
+        char *end;
+        unsigned long eip = strtoul(p + 1, &end, 10);
+        unsigned bit = 0;
+        for (unsigned i = 0; i < 14; i++)
+            if (amsterdam_eip_numbers[i] == eip)
+                bit = 1u << i;
+        if (end == p + 1 || (*end && *end != '+') || !bit) {
+            snprintf(err, err_len, "\"%s\": \"%.*s\" is not one of Amsterdam's EIPs", spec, (int)strcspn(p + 1, "+"),
+                     p + 1);
+            return false;
+        }
+        mask |= bit;
+        p = end;
+    }
+    fork_amsterdam_eips = mask;
+    *out = FORK_AMSTERDAM;
+    return true;
 }
 
 const struct fork_blob_params *fork_blob_params(enum fork f)

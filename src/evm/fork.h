@@ -4,6 +4,7 @@
 #define PAREVM_EVM_FORK_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 enum fork {
     FORK_FRONTIER = 0,
@@ -23,13 +24,65 @@ enum fork {
     FORK_OSAKA,     /* EIP-7607 */
     FORK_BPO1,      /* EIP-7892 blob-parameter-only fork: Osaka rules, new blob schedule */
     FORK_BPO2,      /* EIP-7892, second blob-parameter-only fork */
-    FORK_AMSTERDAM, /* EIP-7773; not implemented yet (refused, see fork_implemented) */
+    FORK_AMSTERDAM, /* EIP-7773: BPO2 plus the EIPs in fork_amsterdam_eips */
     FORK__COUNT
 };
 
-/* Whether parevm implements fork f's rules. A block, state test or t8n
- * run in a fork that is not implemented is refused (PAREVM_ERR_UNSUPPORTED),
- * never run under an older fork's rules. */
+/* Amsterdam's execution EIPs, one bit each, as @ethereumjs/common 10.1.3
+ * schedules them (glamsterdam-devnet v8.1). Every rule Amsterdam changes
+ * is behind one of these bits (fork_eip), never behind f >= FORK_AMSTERDAM
+ * alone, so that Amsterdam with a subset of them is BPO2 plus that subset:
+ * the way each EIP is tested on its own against the reference
+ * (tests/diff, fork "BPO2+8024"). */
+enum amsterdam_eip {
+    EIP_2780 = 1u << 0,  /* reduced intrinsic transaction gas */
+    EIP_7708 = 1u << 1,  /* ETH transfers emit a log */
+    EIP_7778 = 1u << 2,  /* block gas accounting without refunds */
+    EIP_7843 = 1u << 3,  /* SLOTNUM */
+    EIP_7928 = 1u << 4,  /* block-level access lists */
+    EIP_7954 = 1u << 5,  /* larger contract code and initcode */
+    EIP_7976 = 1u << 6,  /* higher calldata floor */
+    EIP_7981 = 1u << 7,  /* access list data pricing */
+    EIP_7997 = 1u << 8,  /* deterministic CREATE2 factory predeploy */
+    EIP_8024 = 1u << 9,  /* DUPN, SWAPN, EXCHANGE */
+    EIP_8037 = 1u << 10, /* state creation gas */
+    EIP_8038 = 1u << 11, /* state access gas */
+    EIP_8246 = 1u << 12, /* SELFDESTRUCT no burn */
+    EIP_8282 = 1u << 13, /* builder execution requests */
+    AMSTERDAM_EIPS = (1u << 14) - 1,
+};
+
+/* The ones parevm implements. Amsterdam itself is refused until this is
+ * all of AMSTERDAM_EIPS (fork_implemented). */
+#define AMSTERDAM_IMPLEMENTED (EIP_7843 | EIP_7954 | EIP_7976 | EIP_7981 | EIP_8024)
+
+/* The Amsterdam EIPs in force, process-wide: AMSTERDAM_EIPS unless a tool
+ * chose a subset (fork_select) before its first run. */
+extern unsigned fork_amsterdam_eips;
+
+/* Whether fork f has Amsterdam EIP `eip` (an enum amsterdam_eip bit). */
+static inline bool fork_eip(enum fork f, unsigned eip)
+{
+    return f >= FORK_AMSTERDAM && (fork_amsterdam_eips & eip) != 0;
+}
+
+/* Parse a fork name, or "BPO2+N+M..." (BPO2 plus Amsterdam EIPs N, M:
+ * geth's and @ethereumjs's way to switch EIPs on one at a time), which
+ * selects fork FORK_AMSTERDAM with those EIPs (fork_amsterdam_eips).
+ * Call it once, before anything runs: the selection is process-wide. A
+ * plain name selects every Amsterdam EIP. False, with a message in err,
+ * for an unknown fork, an EIP that is not Amsterdam's, or EIPs over a
+ * fork other than BPO2. */
+bool fork_select(const char *spec, enum fork *out, char *err, size_t err_len);
+
+/* The Amsterdam EIPs of `mask` that parevm does not implement, as
+ * "8037, 8038" (empty when none). */
+void fork_eips_missing(unsigned mask, char *out, size_t len);
+
+/* Whether parevm implements fork f's rules (Amsterdam: every EIP of
+ * fork_amsterdam_eips). A block, state test or t8n run in a fork that is
+ * not implemented is refused (PAREVM_ERR_UNSUPPORTED), never run under an
+ * older fork's rules. */
 bool fork_implemented(enum fork f);
 
 /* EIP-4844 / EIP-7691 / EIP-7892 blob schedule of a fork (Cancun on; for

@@ -562,7 +562,7 @@ static enum evm_status op_create(struct frame *f, enum evm_call_kind kind, const
         return EVM_OUT_OF_GAS;
     if (fork >= FORK_SHANGHAI) {
         /* EIP-3860: limit and meter initcode. */
-        if (len > EVM_MAX_INITCODE_SIZE)
+        if (len > evm_max_initcode_size(fork))
             return EVM_OUT_OF_GAS;
         if (!charge(f, 2 * (int64_t)num_words(len)))
             return EVM_OUT_OF_GAS;
@@ -773,7 +773,7 @@ static const void *const *lazy_table(const struct optable *tbl, enum fork fork, 
         if (!atomic_load_explicit(&lazy_ready[fork], memory_order_relaxed)) {
             for (int op = 0; op < 256; op++) {
                 const void *to = slow;
-                if (tbl->defined[op] && optable_shapes[op].req == 0)
+                if (tbl->defined[op] && optable_shapes[op].req == 0 && !optable_deep(op))
                     to = labels[op];
                 else if (tbl->defined[op] && (op == OP_POP || (op >= OP_DUP1 && op <= OP_SWAP16)))
                     to = shuffle;
@@ -1379,6 +1379,61 @@ run:
         ip++;
         DISPATCH();
     }
+    CASE(SLOTNUM)
+    {
+        PUSH_U256(u256_from_u64(evm->block->slot_number));
+        ip++;
+        DISPATCH();
+    }
+    /* EIP-8024. The immediate is the next byte (zero past the end: the
+     * code is padded); bytes that could be a JUMPDEST or PUSH are not
+     * immediates, so JUMPDEST analysis is unchanged. */
+    CASE(DUPN)
+    {
+        unsigned x = ip[1];
+        if (x > 0x5a && x < 0x80)
+            HALT(EVM_INVALID_INSTRUCTION);
+        size_t n = (x + 145) & 0xff; /* 17 ... 235 */
+        if ((size_t)(top - stack_base) < n)
+            HALT(EVM_STACK_UNDERFLOW);
+        u256_copy(top, &top[-(ptrdiff_t)n]);
+        top++;
+        ip += 2;
+        DISPATCH();
+    }
+    CASE(SWAPN)
+    {
+        unsigned x = ip[1];
+        if (x > 0x5a && x < 0x80)
+            HALT(EVM_INVALID_INSTRUCTION);
+        size_t n = (x + 145) & 0xff;
+        if ((size_t)(top - stack_base) <= n)
+            HALT(EVM_STACK_UNDERFLOW);
+        u256 swap_;
+        u256_copy(&swap_, &top[-1]);
+        u256_copy(&top[-1], &top[-1 - (ptrdiff_t)n]);
+        u256_copy(&top[-1 - (ptrdiff_t)n], &swap_);
+        ip += 2;
+        DISPATCH();
+    }
+    CASE(EXCHANGE)
+    {
+        /* the pair (n, m), depths below the top: k = x ^ 0x8f, q = k / 16,
+         * r = k % 16; (q + 1, r + 1) when q < r, else (r + 1, 29 - q) */
+        unsigned x = ip[1];
+        if (x > 0x51 && x < 0x80)
+            HALT(EVM_INVALID_INSTRUCTION);
+        unsigned k = x ^ 0x8f, q = k >> 4, r = k & 15;
+        size_t n = q < r ? q + 1 : r + 1, m = q < r ? r + 1 : 29 - q;
+        if ((size_t)(top - stack_base) <= (n > m ? n : m))
+            HALT(EVM_STACK_UNDERFLOW);
+        u256 swap_;
+        u256_copy(&swap_, &top[-1 - (ptrdiff_t)n]);
+        u256_copy(&top[-1 - (ptrdiff_t)n], &top[-1 - (ptrdiff_t)m]);
+        u256_copy(&top[-1 - (ptrdiff_t)m], &swap_);
+        ip += 2;
+        DISPATCH();
+    }
     CASE(POP)
     {
         top--;
@@ -1925,7 +1980,7 @@ void evm_create(struct evm *evm, const struct evm_message *msg, struct evm_resul
         int64_t deposit = 200 * (int64_t)len;
         if (fork >= FORK_LONDON && len > 0 && out[0] == 0xef) {
             res->status = EVM_INVALID_CODE_PREFIX; /* EIP-3541 */
-        } else if (fork >= FORK_SPURIOUS && len > EVM_MAX_CODE_SIZE) {
+        } else if (fork >= FORK_SPURIOUS && len > evm_max_code_size(fork)) {
             res->status = EVM_CONTRACT_TOO_LARGE; /* EIP-170 */
         } else if (res->gas_left < deposit) {
             /* Frontier: not enough gas for the deposit leaves empty code. */

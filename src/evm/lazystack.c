@@ -135,8 +135,9 @@ int lazystack_step(struct frame *f, unsigned op, const u256 *stack_base, const u
         lazystack_shuffle(f, op, h);
         return PAREVM_OK;
     }
-    /* Any other use of a value: its read is exact, the results plain. */
-    for (size_t p = h - optable_shapes[op].req; p < h; p++)
+    /* Any other use of a value: its read is exact, the results plain.
+     * DUPN, SWAPN and EXCHANGE may reach any item: all become exact. */
+    for (size_t p = optable_deep(op) ? 0 : h - optable_shapes[op].req; p < h; p++)
         make_exact(f, p);
     return PAREVM_OK;
 }

@@ -56,6 +56,8 @@ static inline void lazystack_shuffle(struct frame *f, unsigned op, size_t height
  * lazystack_step has nothing to do (what it pushes is untagged). */
 static inline bool lazystack_untagged(const struct frame *f, unsigned op, size_t height)
 {
+    if (optable_deep(op))
+        return false;
     for (unsigned k = 1; k <= optable_shapes[op].req; k++)
         if (f->tags[height - k])
             return false;

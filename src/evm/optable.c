@@ -102,13 +102,37 @@ static void def(struct optable *t, int op, int gas, int req, int grow)
     t->stack_grow[op] = (int8_t)grow;
 }
 
+/* The Amsterdam EIP (fork.h) that brings opcode op. */
+static unsigned amsterdam_opcode_eip(int op)
+{
+    switch (op) {
+    case OP_SLOTNUM:
+        return EIP_7843;
+    case OP_DUPN:
+    case OP_SWAPN:
+    case OP_EXCHANGE:
+        return EIP_8024;
+    default:
+        assert(!"opcodes.def: an Amsterdam opcode without its EIP");
+        return 0;
+    }
+}
+
+/* Whether fork f defines opcode op, new in fork `since`. */
+static bool defined_in(enum fork f, int op, enum fork since)
+{
+    if (since == FORK_AMSTERDAM)
+        return fork_eip(f, amsterdam_opcode_eip(op));
+    return f >= since;
+}
+
 static void build(enum fork f, struct optable *t)
 {
     memset(t, 0, sizeof *t);
     /* One def per listed opcode, its arguments constants (the repriced
      * gas an index by era), so building all forks' tables stays cheap. */
 #define OPCODE(name, value, req, grow, gas, since, host)                                              \
-    if ((int)f >= (int)(since))                                                                        \
+    if (defined_in(f, value, since))                                                                   \
         def(t, value, (gas) == OPTABLE_GAS_BY_FORK ? repriced_gas(f, value) : (gas), req, grow);
 #include "opcodes.def"
     build_sstore(f, t);

@@ -83,6 +83,13 @@ static const struct optable_shape optable_shapes[256] = {
 #include "opcodes.def"
 };
 
+/* DUPN, SWAPN, EXCHANGE (EIP-8024): they reach items deeper than their
+ * req says (an immediate gives the depth). */
+static inline bool optable_deep(unsigned op)
+{
+    return op >= OP_DUPN && op <= OP_EXCHANGE;
+}
+
 /* Every opcode's static gas where it is the same in every fork that
  * defines it (OPTABLE_GAS_BY_FORK where a fork changed it: the EIP-150,
  * EIP-1884 and EIP-2929 repricings), so the threaded interpreter charges

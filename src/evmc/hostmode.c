@@ -313,7 +313,7 @@ static enum evm_status host_create(struct frame *f, struct evm_host *h, uint8_t 
         return mem_failure(f);
     if (fork >= FORK_SHANGHAI) {
         /* EIP-3860: limit and meter initcode. */
-        if (len > EVM_MAX_INITCODE_SIZE)
+        if (len > evm_max_initcode_size(fork))
             return EVM_OUT_OF_GAS;
         if (!charge(f, 2 * (int64_t)num_words(len)))
             return EVM_OUT_OF_GAS;

@@ -217,7 +217,8 @@ static int ld_env(struct json_ctx *ld, const cJSON *root, struct t8n_env *e)
         (err = opt_u64(ld, root, "", "parentExcessBlobGas", &e->has_parent_excess_blob_gas,
                        &e->parent_excess_blob_gas)) ||
         (err = opt_u64(ld, root, "", "parentBlobGasUsed", &e->has_parent_blob_gas_used,
-                       &e->parent_blob_gas_used)))
+                       &e->parent_blob_gas_used)) ||
+        (err = opt_u64(ld, root, "", "slotNumber", NULL, &e->slot_number)))
         return err;
     const cJSON *item;
     if ((item = json_member(root, "currentRandom"))) {
@@ -1100,6 +1101,7 @@ static int make_block_env(struct t8n_run *run)
         }
         b->blob_base_fee = block_env_blob_base_fee(fork, b->excess_blob_gas);
     }
+    b->slot_number = env->slot_number;
     return PAREVM_OK;
 }
 

@@ -75,6 +75,7 @@ struct t8n_env {
     uint64_t parent_excess_blob_gas, parent_blob_gas_used;
     bool has_parent_beacon_root;
     hash32 parent_beacon_root;
+    uint64_t slot_number; /* slotNumber, Amsterdam (EIP-7843); 0 when absent */
     bool has_withdrawals;
     struct withdrawal *withdrawals; /* owned */
     size_t withdrawal_count;

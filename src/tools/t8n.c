@@ -55,7 +55,8 @@ void cli_t8n_usage(FILE *out)
                  "                       currentBaseFee or parentBaseFee/parentGasUsed/\n"
                  "                       parentGasLimit, currentExcessBlobGas or parentExcessBlobGas/\n"
                  "                       parentBlobGasUsed, parentBeaconBlockRoot, withdrawals,\n"
-                 "                       blockHashes {number: hash}, ommers [{delta, address}]\n"
+                 "                       blockHashes {number: hash}, ommers [{delta, address}],\n"
+                 "                       slotNumber (EIP-7843's SLOTNUM; 0 when absent)\n"
                  "                       (default env.json). Required, as geth (else exit 3):\n"
                  "                       before Paris currentDifficulty, or parentDifficulty\n"
                  "                       with currentNumber > 0 and currentTimestamp >\n"
@@ -78,7 +79,12 @@ void cli_t8n_usage(FILE *out)
                  "                       MuirGlacier = Istanbul, ArrowGlacier and GrayGlacier =\n"
                  "                       London with their difficulty bomb delays (EIP-2384,\n"
                  "                       EIP-4345, EIP-5133); default GrayGlacier). An unknown\n"
-                 "                       or unimplemented fork (Amsterdam) exits 3\n"
+                 "                       or unimplemented fork exits 3: Amsterdam is, until\n"
+                 "                       parevm has all of its EIPs. BPO2+N+M... is BPO2 plus\n"
+                 "                       Amsterdam EIPs N, M (those parevm has: 7843 SLOTNUM,\n"
+                 "                       7954 code size, 7976 calldata floor, 7981 access list\n"
+                 "                       pricing, 8024 DUPN/SWAPN/EXCHANGE), to test one EIP\n"
+                 "                       at a time\n"
                  "  --state.chainid N    chain id (default 1)\n"
                  "  --state.reward WEI   block reward to the coinbase (and ommer rewards);\n"
                  "                       -1: none. 0 still touches the coinbase (default 0)\n"
@@ -142,7 +148,8 @@ static bool t8n_fork(const char *name, enum fork *f)
         *f = FORK_LONDON;
         return true;
     }
-    return fork_from_name(name, f);
+    char err[160];
+    return fork_select(name, f, err, sizeof err);
 }
 
 static bool ends_with(const char *s, const char *suffix)
@@ -419,9 +426,15 @@ int cli_t8n(int argc, char **argv)
         /* geth: ERROR(3) "failed constructing chain configuration:
          * unsupported fork"; a fork parevm knows but does not implement
          * (Amsterdam) is refused the same way, never run as an older one. */
-        char why[160];
-        snprintf(why, sizeof why, "failed constructing chain configuration: unsupported fork \"%s\"%s",
-                 o.fork_name, t8n_fork(o.fork_name, &cfg.fork) ? " (not implemented by parevm)" : "");
+        char why[256], missing[96];
+        fork_eips_missing(fork_amsterdam_eips, missing, sizeof missing);
+        bool known = t8n_fork(o.fork_name, &cfg.fork);
+        snprintf(why, sizeof why, "failed constructing chain configuration: unsupported fork \"%s\"%s%s%s",
+                 o.fork_name, known ? " (not implemented by parevm" : "",
+                 known && cfg.fork == FORK_AMSTERDAM ? "; missing EIPs: " : "",
+                 known ? (cfg.fork == FORK_AMSTERDAM ? missing : "") : "");
+        if (known)
+            strncat(why, ")", sizeof why - strlen(why) - 1);
         return report(PAREVM_ERR_UNSUPPORTED, why);
     }
     cfg.glacier_bomb_delay = chain_glacier_bomb_delay(o.fork_name);

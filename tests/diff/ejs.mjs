@@ -98,6 +98,7 @@ export async function runEthereumjs(c, { eips = [] } = {}) {
     difficulty: 0n,
     excessBlobGas: big(env.currentExcessBlobGas),
     parentBeaconBlockRoot: env.parentBeaconBlockRoot,
+    ...(env.slotNumber !== undefined ? { slotNumber: big(env.slotNumber) } : {}),
     // EIP-2935 stores the parent's hash: t8n takes it from blockHashes
     parentHash: env.blockHashes?.[String(number - 1n)] ?? '0x' + '00'.repeat(32),
   };

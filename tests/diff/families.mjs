@@ -6,7 +6,7 @@
 import cancun from './families/cancun.mjs';
 import eip7702 from './families/eip7702.mjs';
 import bls from './families/bls.mjs';
-import floor from './families/floor.mjs';
+import floor, { floor7976, floor7981 } from './families/floor.mjs';
 import requests from './families/requests.mjs';
 import history from './families/history.mjs';
 import p256 from './families/p256.mjs';
@@ -15,6 +15,7 @@ import modexp from './families/modexp.mjs';
 import gascap from './families/gascap.mjs';
 import { pragueMix, osakaMix } from './families/mix.mjs';
 import bytecode, { bytecodeOsaka } from './families/bytecode.mjs';
+import { eip8024, eip7843, eip7954 } from './families/amsterdam.mjs';
 
 const on = (f, enabled = true) => ({ ...f, enabled });
 
@@ -36,4 +37,10 @@ export const FAMILIES = [
   // random bytecode on a random small pre-state (issue 21)
   on(bytecode),
   on(bytecodeOsaka),
+  // Amsterdam (EIP-7773), one EIP at a time over BPO2
+  on(eip8024),
+  on(eip7843),
+  on(eip7954),
+  on(floor7976),
+  on(floor7981),
 ];

@@ -12,6 +12,8 @@ import {
 } from '@ethereumjs/util';
 import { keccak_256 } from '@noble/hashes/sha3.js';
 import { Common, Mainnet } from '@ethereumjs/common';
+// not exported by the package: the file Common itself imports
+import { eipsDict } from '../../node_modules/@ethereumjs/common/dist/esm/eips.js';
 
 export const CHAIN_ID = 1; // mainnet: the deposit contract address (EIP-6110) is mainnet's
 
@@ -81,7 +83,7 @@ const OPS = {
   CODESIZE: 0x38, CODECOPY: 0x39, GASPRICE: 0x3a, EXTCODESIZE: 0x3b, EXTCODECOPY: 0x3c,
   RETURNDATASIZE: 0x3d, RETURNDATACOPY: 0x3e, EXTCODEHASH: 0x3f, BLOCKHASH: 0x40, COINBASE: 0x41,
   TIMESTAMP: 0x42, NUMBER: 0x43, PREVRANDAO: 0x44, GASLIMIT: 0x45, CHAINID: 0x46,
-  SELFBALANCE: 0x47, BASEFEE: 0x48, BLOBHASH: 0x49, BLOBBASEFEE: 0x4a, POP: 0x50, MLOAD: 0x51,
+  SELFBALANCE: 0x47, BASEFEE: 0x48, BLOBHASH: 0x49, BLOBBASEFEE: 0x4a, SLOTNUM: 0x4b, POP: 0x50, MLOAD: 0x51,
   MSTORE: 0x52, MSTORE8: 0x53, SLOAD: 0x54, SSTORE: 0x55, JUMP: 0x56, JUMPI: 0x57, PC: 0x58,
   MSIZE: 0x59, GAS: 0x5a, JUMPDEST: 0x5b, TLOAD: 0x5c, TSTORE: 0x5d, MCOPY: 0x5e, PUSH0: 0x5f,
   LOG0: 0xa0, LOG1: 0xa1, LOG2: 0xa2, LOG3: 0xa3, LOG4: 0xa4, CREATE: 0xf0, CALL: 0xf1,
@@ -197,12 +199,31 @@ const noKzg = () => {
 };
 const NO_KZG = { loadTrustedSetup: noKzg, blobToKzgCommitment: noKzg, computeBlobKzgProof: noKzg, verifyBlobKzgProofBatch: noKzg, verifyKzgProof: noKzg, computeCells: noKzg, computeCellsAndProofs: noKzg, recoverCellsAndProofs: noKzg, verifyCellKzgProofBatch: noKzg };
 const commons = new Map();
-/** The @ethereumjs Common for a fork name as t8n spells it. */
+/** The @ethereumjs Common for a fork name as t8n spells it: a name, or
+ * "BPO2+8024+..." (BPO2 plus some of Amsterdam's EIPs, as parevm t8n
+ * takes it). */
 export function commonFor(fork, eips = []) {
   // eips: extra EIPs switched on over the fork (tests/diff/bal.mjs: 7928)
-  const key = [fork, ...eips].join('+');
-  if (!commons.has(key)) commons.set(key, new Common({ chain: Mainnet, hardfork: fork.toLowerCase(), eips, customCrypto: { kzg: NO_KZG } }));
+  const [base, ...plus] = fork.split('+');
+  eips = [...plus.map(Number), ...eips];
+  const key = [base, ...eips].join('+');
+  if (!commons.has(key)) commons.set(key, plus.length ? commonBeforeItsFork(base, eips) : new Common({ chain: Mainnet, hardfork: base.toLowerCase(), eips, customCrypto: { kzg: NO_KZG } }));
   return commons.get(key);
+}
+
+/** A Common for `base` with Amsterdam EIPs on. @ethereumjs refuses an
+ * EIP on a fork before its minimum fork (Amsterdam for most of them);
+ * that check alone is lifted, while the Common is built (the table is
+ * the one Common reads: the same module file). Every rule the EIPs bring
+ * is gated by isActivatedEIP, never by the fork. */
+function commonBeforeItsFork(base, eips) {
+  const saved = eips.map((e) => [e, eipsDict[e]?.minimumHardfork]);
+  for (const e of eips) if (eipsDict[e]) eipsDict[e].minimumHardfork = 'chainstart';
+  try {
+    return new Common({ chain: Mainnet, hardfork: base.toLowerCase(), eips, customCrypto: { kzg: NO_KZG } });
+  } finally {
+    for (const [e, hf] of saved) if (eipsDict[e]) eipsDict[e].minimumHardfork = hf;
+  }
 }
 
 /**
