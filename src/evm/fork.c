@@ -51,6 +51,8 @@ struct journal_rules fork_journal_rules(enum fork f)
     struct journal_rules r = {
         .clear_empty = f >= FORK_SPURIOUS,             /* EIP-161 */
         .selfdestruct_created_only = f >= FORK_CANCUN, /* EIP-6780 */
+        .burn_logs = fork_eip(f, EIP_7708) && !fork_eip(f, EIP_8246),
+        .selfdestruct_keeps_balance = fork_eip(f, EIP_8246),
     };
     r.always_warm = precompile_addresses(f, &r.always_warm_count);
     return r;

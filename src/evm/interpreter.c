@@ -694,6 +694,17 @@ static enum evm_status op_selfdestruct(struct frame *f, const u256 *arg)
         if (err)
             FAIL_INTERNAL(f, err);
     }
+    bool to_self = address_eq(&beneficiary, self);
+    if (fork_eip(fork, EIP_7708) && !u256_is_zero(&balance)) {
+        /* EIP-7708: the move's log; burning one's own balance (a contract
+         * created in this transaction, before EIP-8246) a Burn log */
+        if (!to_self)
+            err = journal_eth_log(j, self, &beneficiary, &balance);
+        else if (created && !fork_eip(fork, EIP_8246))
+            err = journal_eth_log(j, self, NULL, &balance);
+        if (err)
+            FAIL_INTERNAL(f, err);
+    }
     if (fork >= FORK_CANCUN && !created) {
         /* EIP-6780: only moves the balance (none moves to itself). */
         if (!address_eq(&beneficiary, self)) {
@@ -708,11 +719,15 @@ static enum evm_status op_selfdestruct(struct frame *f, const u256 *arg)
             FAIL_INTERNAL(f, err);
         return EVM_SUCCESS;
     }
-    /* Credit first, then zero: a contract naming itself burns its ether. */
-    err = journal_add_balance(j, &beneficiary, &balance);
-    if (!err) {
-        u256 zero = u256_zero();
-        err = journal_set_balance(j, self, &zero);
+    /* Credit first, then zero: a contract naming itself burns its ether
+     * (EIP-8246: it keeps it). */
+    err = PAREVM_OK;
+    if (!to_self || !fork_eip(fork, EIP_8246)) {
+        err = journal_add_balance(j, &beneficiary, &balance);
+        if (!err) {
+            u256 zero = u256_zero();
+            err = journal_set_balance(j, self, &zero);
+        }
     }
     bool first = false;
     if (!err)
@@ -1864,6 +1879,10 @@ void evm_call(struct evm *evm, const struct evm_message *msg, struct evm_result 
             err = PAREVM_ERR_INTERNAL; /* the caller checked the balance */
         if (!err)
             err = journal_add_balance(j, &msg->recipient, &msg->value);
+        /* EIP-7708: the frame's first log (gone if the frame fails);
+         * CALLCODE moves nothing to another account */
+        if (!err && fork_eip(evm->fork, EIP_7708) && !address_eq(&msg->sender, &msg->recipient))
+            err = journal_eth_log(j, &msg->sender, &msg->recipient, &msg->value);
     }
     if (err) {
         evm->error = err;
@@ -1951,6 +1970,8 @@ void evm_create(struct evm *evm, const struct evm_message *msg, struct evm_resul
             err = PAREVM_ERR_INTERNAL;
         if (!err)
             err = journal_add_balance(j, &msg->recipient, &msg->value);
+        if (!err && fork_eip(fork, EIP_7708)) /* EIP-7708 */
+            err = journal_eth_log(j, &msg->sender, &msg->recipient, &msg->value);
     }
     struct code *initcode = NULL;
     if (!err) {

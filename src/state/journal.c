@@ -858,27 +858,105 @@ int journal_add_log(struct journal *j, const address *a, const hash32 *topics, u
     return PAREVM_OK;
 }
 
+int journal_eth_log(struct journal *j, const address *from, const address *to, const u256 *value)
+{
+    /* keccak256("Transfer(address,address,uint256)"), keccak256("Burn(address,uint256)") */
+    static const hash32 transfer = {{0xdd, 0xf2, 0x52, 0xad, 0x1b, 0xe2, 0xc8, 0x9b, 0x69, 0xc2, 0xb0,
+                                     0x68, 0xfc, 0x37, 0x8d, 0xaa, 0x95, 0x2b, 0xa7, 0xf1, 0x63, 0xc4,
+                                     0xa1, 0x16, 0x28, 0xf5, 0x5a, 0x4d, 0xf5, 0x23, 0xb3, 0xef}};
+    static const hash32 burn = {{0xcc, 0x16, 0xf5, 0xdb, 0xb4, 0x87, 0x32, 0x80, 0x81, 0x5c, 0x1e,
+                                 0xe0, 0x9d, 0xbd, 0x06, 0x73, 0x6c, 0xff, 0xcc, 0x18, 0x44, 0x12,
+                                 0xcf, 0x7a, 0x71, 0xa0, 0xfd, 0xb7, 0x5d, 0x39, 0x7c, 0xa5}};
+    address system;
+    memset(system.bytes, 0xff, sizeof system.bytes);
+    system.bytes[sizeof system.bytes - 1] = 0xfe;
+    hash32 topics[3];
+    topics[0] = to ? transfer : burn;
+    memset(&topics[1], 0, 2 * sizeof topics[1]);
+    memcpy(topics[1].bytes + 12, from->bytes, 20);
+    if (to)
+        memcpy(topics[2].bytes + 12, to->bytes, 20);
+    uint8_t data[32];
+    u256_to_be(value, data);
+    return journal_add_log(j, &system, topics, to ? 3 : 2, data, sizeof data);
+}
+
 /* ---- finalize ---- */
 
-static bool account_deleted(struct journal *j, struct journal_account *acc, int *err)
+/* What the end of the transaction does to an account. */
+enum account_end { END_KEPT, END_DELETED, END_CLEARED };
+
+/* A self-destructed account: deleted, or with EIP-8246 cleared but for
+ * its balance (deleted when that is zero). */
+static enum account_end destructed_end(struct journal *j, struct journal_account *acc, int *err)
+{
+    if (!j->rules.selfdestruct_keeps_balance)
+        return END_DELETED;
+    *err = load_balance(j, acc);
+    u256 balance = u256_add(&acc->base_balance, &acc->delta);
+    return !*err && !u256_is_zero(&balance) ? END_CLEARED : END_DELETED;
+}
+
+static enum account_end account_end(struct journal *j, struct journal_account *acc, int *err)
 {
     *err = PAREVM_OK;
     if (acc->flags & AF_DESTRUCTED) {
         /* EIP-6780 (Cancun): SELFDESTRUCT deletes only an account created
          * in the same transaction. */
         if (!j->rules.selfdestruct_created_only || (acc->flags & AF_CREATED))
-            return true;
+            return destructed_end(j, acc, err);
     }
     if (j->rules.clear_empty && ((acc->flags & AF_TOUCHED) || acc->touch_permanent)) {
         /* EIP-161: a touched account that is empty at the end is deleted.
          * A pure positive delta proves non-emptiness without a read. */
         if (!(acc->loaded & LOADED_BALANCE) && !u256_is_zero(&acc->delta))
-            return false;
+            return END_KEPT;
         bool empty;
         *err = account_is_empty(j, acc, &empty);
-        return !*err && empty;
+        return !*err && empty ? END_DELETED : END_KEPT;
     }
-    return false;
+    return END_KEPT;
+}
+
+/* EIP-7708: the balances that self-destructed accounts take with them,
+ * burned with a log each, in address order. */
+struct burn {
+    address addr;
+    u256 value;
+};
+
+static int burn_cmp(const void *a, const void *b)
+{
+    return memcmp(((const struct burn *)a)->addr.bytes, ((const struct burn *)b)->addr.bytes, 20);
+}
+
+static int burn_logs(struct journal *j, const uint8_t *end)
+{
+    struct burn *burns = NULL;
+    size_t n = 0;
+    int err = PAREVM_OK;
+    for (uint32_t i = 0; i < j->account_count && !err; i++) {
+        struct journal_account *acc = j->accounts[i];
+        if (end[i] != END_DELETED || !(acc->flags & AF_DESTRUCTED))
+            continue;
+        err = load_balance(j, acc);
+        u256 balance = u256_add(&acc->base_balance, &acc->delta);
+        if (err || u256_is_zero(&balance))
+            continue;
+        struct burn *more = realloc(burns, (n + 1) * sizeof *burns);
+        if (!more) {
+            err = PAREVM_ERR_NOMEM;
+            break;
+        }
+        burns = more;
+        burns[n++] = (struct burn){acc->addr, balance};
+    }
+    if (n > 1)
+        qsort(burns, n, sizeof *burns, burn_cmp);
+    for (size_t i = 0; i < n && !err; i++)
+        err = journal_eth_log(j, &burns[i].addr, NULL, &burns[i].value);
+    free(burns);
+    return err;
 }
 
 /* The logs, out to the caller as one allocation (log.h): the array, then
@@ -918,14 +996,17 @@ int journal_finalize(struct journal *j, struct write_set *ws, struct log **logs,
         j->deleted = d;
         j->deleted_cap = j->account_count;
     }
-    uint8_t *deleted = j->deleted;
+    uint8_t *deleted = j->deleted; /* enum account_end */
     for (uint32_t i = 0; i < j->account_count && !err; i++) {
         struct journal_account *acc = j->accounts[i];
-        deleted[i] = account_deleted(j, acc, &err);
+        deleted[i] = (uint8_t)account_end(j, acc, &err);
         if (err)
             break;
         uint32_t flags = 0;
-        if (deleted[i]) {
+        if (deleted[i] == END_CLEARED) {
+            /* EIP-8246: the balance alone stays */
+            flags = WS_CREATE | WS_CLEAR_STORAGE | WS_BALANCE | WS_NONCE | WS_CODE;
+        } else if (deleted[i] == END_DELETED) {
             bool existed = false;
             err = load_nonce(j, acc);
             existed = acc->base_exists;
@@ -959,6 +1040,11 @@ int journal_finalize(struct journal *j, struct write_set *ws, struct log **logs,
             w->balance = u256_add(&acc->base_balance, &acc->delta);
         if (flags & WS_BALANCE_DELTA)
             w->delta = acc->delta;
+        if (deleted[i] == END_CLEARED) {
+            w->nonce = 0;
+            w->code = code_empty();
+            continue;
+        }
         if (flags & (WS_NONCE | WS_CREATE)) {
             w->nonce = acc->nonce;
             if (acc->loaded & LOADED_NONCE)
@@ -992,6 +1078,8 @@ int journal_finalize(struct journal *j, struct write_set *ws, struct log **logs,
         }
         err = write_set_add_slot(ws, &s->addr, &s->key, &s->current);
     }
+    if (!err && j->rules.burn_logs)
+        err = burn_logs(j, deleted);
     if (err)
         return err;
     return take_logs(j, logs, log_count);

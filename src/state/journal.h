@@ -45,6 +45,14 @@ struct journal_rules {
     /* EIP-6780 (Cancun): SELFDESTRUCT deletes only an account created in
      * the same transaction. */
     bool selfdestruct_created_only;
+    /* EIP-7708 (Amsterdam) without EIP-8246: a self-destructed account's
+     * balance at the end of the transaction is burned with a log
+     * (journal_eth_log), in address order, after the transaction's logs. */
+    bool burn_logs;
+    /* EIP-8246 (Amsterdam): a self-destructed account keeps its balance
+     * at the end of the transaction; nonce, code and storage go (and the
+     * account with them when the balance is zero). */
+    bool selfdestruct_keeps_balance;
     /* EIP-2929: addresses warm from the start of every transaction and
      * never cold again (the fork's precompiles): journal_warm_account
      * reports them warm without an entry or an undo record for each. */
@@ -171,6 +179,11 @@ int journal_tstore(struct journal *j, const address *a, const u256 *key, const u
 /* Logs (data is copied). */
 int journal_add_log(struct journal *j, const address *a, const hash32 *topics, unsigned topic_count,
                     const uint8_t *data, size_t data_len);
+
+/* EIP-7708: the log of an ether move, emitted by the system address
+ * 0xff..fe: Transfer(from, to, value) when `to` is set, else Burn(from,
+ * value). */
+int journal_eth_log(struct journal *j, const address *from, const address *to, const u256 *value);
 
 static inline void journal_add_refund(struct journal *j, int64_t delta) { j->refund += delta; }
 

@@ -15,7 +15,7 @@ import modexp from './families/modexp.mjs';
 import gascap from './families/gascap.mjs';
 import { pragueMix, osakaMix } from './families/mix.mjs';
 import bytecode, { bytecodeOsaka } from './families/bytecode.mjs';
-import { eip8024, eip7843, eip7954 } from './families/amsterdam.mjs';
+import { eip8024, eip7843, eip7954, eip7708, eip8246, eip7708and8246 } from './families/amsterdam.mjs';
 
 const on = (f, enabled = true) => ({ ...f, enabled });
 
@@ -43,4 +43,7 @@ export const FAMILIES = [
   on(eip7954),
   on(floor7976),
   on(floor7981),
+  on(eip7708),
+  on(eip8246),
+  on(eip7708and8246),
 ];

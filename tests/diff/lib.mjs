@@ -217,14 +217,30 @@ export function commonFor(fork, eips = []) {
  * the one Common reads: the same module file). Every rule the EIPs bring
  * is gated by isActivatedEIP, never by the fork. */
 function commonBeforeItsFork(base, eips) {
+  // EIPs that @ethereumjs's EVM refuses as extra EIPs (it takes them only
+  // as part of Amsterdam) and that bring no parameters: reported active
+  // by isActivatedEIP alone, where every rule of theirs asks.
+  const flagOnly = eips.filter((e) => FLAG_ONLY.has(e));
+  eips = eips.filter((e) => !FLAG_ONLY.has(e));
   const saved = eips.map((e) => [e, eipsDict[e]?.minimumHardfork]);
   for (const e of eips) if (eipsDict[e]) eipsDict[e].minimumHardfork = 'chainstart';
+  let common;
   try {
-    return new Common({ chain: Mainnet, hardfork: base.toLowerCase(), eips, customCrypto: { kzg: NO_KZG } });
+    common = new Common({ chain: Mainnet, hardfork: base.toLowerCase(), eips, customCrypto: { kzg: NO_KZG } });
   } finally {
     for (const [e, hf] of saved) if (eipsDict[e]) eipsDict[e].minimumHardfork = hf;
   }
+  if (flagOnly.length) withFlags(common, flagOnly);
+  return common;
 }
+
+/** isActivatedEIP also true for `flags`, on the Common and its copies. */
+function withFlags(common, flags) {
+  common.isActivatedEIP = (e) => flags.includes(Number(e)) || Common.prototype.isActivatedEIP.call(common, e);
+  common.copy = () => withFlags(Common.prototype.copy.call(common), flags);
+  return common;
+}
+const FLAG_ONLY = new Set([8246]);
 
 /**
  * Sign a transaction (fields as @ethereumjs takes them, bigints or hex)

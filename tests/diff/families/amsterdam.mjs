@@ -98,3 +98,66 @@ export const eip7954 = {
     return { name: `code ${size}, initcode ${bytes()}`, alloc: w.alloc, env: baseEnv(fork), txs };
   },
 };
+
+// EIP-7708 (ETH transfers emit a log) and EIP-8246 (SELFDESTRUCT no
+// burn), alone and together. A probe contract, called with value or not,
+// creates a child with value from the initcode in its calldata: one that
+// self-destructs to itself (a burn before EIP-8246) or to another
+// account, one that returns code which self-destructs when called, or a
+// plain one. Then the probe sends ether to the child (after its
+// self-destruct: burned at the end of the transaction), to a precompile,
+// through CALLCODE (no log), into a reverting call (its log goes), and
+// may revert all of it.
+const MOVER = '0x00000000000000000000000000000000a0000002';
+const REVERTER = '0x00000000000000000000000000000000c0000003';
+
+function callValue(op, to, value, argsOff = 0, argsLen = 0) {
+  // CALL/CALLCODE(gas, to, value, argsOff, argsLen, 0, 0), result dropped
+  return [0, 0, argsLen, argsOff, value, to, 'GAS', op, 'POP'];
+}
+
+function ethLogs(name, fork, about) {
+  return {
+    name,
+    fork,
+    count: 120,
+    about,
+    generate(rng) {
+      const w = makeWorld(rng, fork, { nkeys: 2 });
+      const other = BigInt(rng.pick([...w.addrs, '0x00000000000000000000000000000000c0ffee01']));
+      const kind = rng.int(4);
+      const push20 = (a) => '73' + a.toString(16).padStart(40, '0');
+      let init;
+      if (kind === 0) init = '30ff'; // ADDRESS SELFDESTRUCT
+      else if (kind === 1) init = push20(other) + 'ff';
+      else if (kind === 2) init = '6005600c5f3960055ff3' + '5f35ff' + '0000'; // returns PUSH0 CALLDATALOAD SELFDESTRUCT
+      else init = '5f5ff3'; // empty code
+      const v1 = BigInt(rng.pick([0, 1, 1000]));
+      const body = ['CALLDATASIZE', 'PUSH0', 'PUSH0', 'CALLDATACOPY', 'CALLDATASIZE', 'PUSH0', v1, 'CREATE', 'DUP1', 'PUSH0', 'SSTORE'];
+      // the child's address stays on the stack: DUPn reaches it
+      if (rng.bool(0.6)) {
+        // call the child: with value, and a self-destruct target (kind 2)
+        const target = rng.bool(0.5) ? 'ADDRESS' : other;
+        body.push(target, 0x100, 'MSTORE', 0, 0, 32, 0x100, BigInt(rng.pick([0, 5])), 'DUP6', 'GAS', 'CALL', 'POP');
+      }
+      if (rng.bool(0.4)) body.push(...callValue('CALL', 4, BigInt(rng.pick([0, 3]))));
+      if (rng.bool(0.3)) body.push(...callValue('CALLCODE', other, 2n));
+      if (rng.bool(0.3)) body.push(...callValue('CALL', BigInt(REVERTER), 4n));
+      if (rng.bool(0.3)) body.push(...callValue('CALL', other, 6n));
+      body.push(rng.bool(0.15) ? { raw: '5f5ffd' } : 'STOP');
+      w.alloc[MOVER] = account({ nonce: 1, balance: BigInt(rng.pick([0, 10, 100000])), code: asm(body) });
+      const env = baseEnv(fork);
+      const n = rng.range(1, 3);
+      const txs = [];
+      for (let t = 0; t < n; t++) {
+        const to = rng.bool(0.8) ? MOVER : rng.pick([MOVER, w.addrs[0], w.addrs[1]]);
+        txs.push(w.tx(rng.int(2), { type: 2, ...fees(rng, 2, 7n), gasLimit: 500_000n, to, value: BigInt(rng.pick([0, 0, 7])), data: '0x' + init }));
+      }
+      return { name: `child ${kind}, ${n} tx`, alloc: w.alloc, env, txs };
+    },
+  };
+}
+
+export const eip7708 = ethLogs('eip7708', 'BPO2+7708', 'EIP-7708 (Amsterdam): Transfer logs of calls, creations, self-destructs; Burn logs');
+export const eip8246 = ethLogs('eip8246', 'BPO2+8246', 'EIP-8246 (Amsterdam): SELFDESTRUCT keeps the balance');
+export const eip7708and8246 = ethLogs('eip7708-8246', 'BPO2+7708+8246', 'EIP-7708 with EIP-8246: no Burn logs');
