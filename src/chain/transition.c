@@ -419,11 +419,16 @@ static int execute(struct tx_context *c, const struct block_env *env, const stru
     int64_t refund_counter = j->refund > 0 ? j->refund : 0;
     uint64_t cap = used / (fork >= FORK_LONDON ? 5 : 2);
     uint64_t refund = (uint64_t)refund_counter < cap ? (uint64_t)refund_counter : cap;
+    uint64_t before_refund = used;
     used -= refund;
     /* EIP-7623 (Prague): a transaction pays at least its calldata floor. */
     uint64_t floor = tx_floor_gas(tx, fork);
     if (used < floor)
         used = floor;
+    /* EIP-7778 (Amsterdam): the block counts the gas before the refund. */
+    uint64_t block_gas = used;
+    if (fork_eip(fork, EIP_7778))
+        block_gas = before_refund > floor ? before_refund : floor;
 
     u256 back;
     mul_overflows(price, tx->gas_limit - used, &back);
@@ -449,6 +454,7 @@ static int execute(struct tx_context *c, const struct block_env *env, const stru
                      : r.status == EVM_REVERT ? TX_STATUS_REVERT
                                               : TX_STATUS_HALT;
     result->gas_used = used;
+    result->block_gas = block_gas;
     return PAREVM_OK;
 }
 

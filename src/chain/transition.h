@@ -56,6 +56,9 @@ struct tx_result {
     enum tx_error error;     /* TXERR_NONE when the transaction was applied */
     enum tx_status status;
     uint64_t gas_used;       /* after refunds, at least the EIP-7623 floor */
+    uint64_t block_gas;      /* what the block counts: gas_used, or with
+                                EIP-7778 (Amsterdam) the gas before refunds
+                                (at least the floor) */
     struct log *logs;        /* owned; free with tx_result_free */
     size_t log_count;
     bool has_created_address;

@@ -550,7 +550,8 @@ static int seq_tx(struct seq_run *s, size_t i, uint64_t *gas_used, bool *stop)
             note_error(s, i, err);
         return err;
     }
-    *gas_used += res.gas_used;
+    *gas_used += res.block_gas;
+    s->cumulative_gas += res.gas_used;
 
     /* (the receipts of a block: receipt_count is i; under s->skip it
      * counts the included transactions) */
@@ -559,7 +560,7 @@ static int seq_tx(struct seq_run *s, size_t i, uint64_t *gas_used, bool *stop)
     rc->has_status = s->env.fork >= FORK_BYZANTIUM; /* EIP-658 */
     rc->status = res.status == TX_STATUS_SUCCESS;
     rc->gas_used = res.gas_used;
-    rc->cumulative_gas_used = *gas_used;
+    rc->cumulative_gas_used = s->cumulative_gas;
     rc->logs = res.logs; /* moved */
     rc->log_count = res.log_count;
     rc->has_created_address = res.has_created_address;
@@ -660,7 +661,7 @@ static bool par_all_commit(const struct seq_run *s)
          * on the gas used before. */
         if (!transition_fits_block_gas(&s->env, tx, gas_used))
             return false;
-        gas_used += o->result.gas_used;
+        gas_used += o->result.block_gas;
     }
     return true;
 }

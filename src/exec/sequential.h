@@ -108,6 +108,10 @@ struct seq_run {
      * no pass over every output after the commit. */
     size_t par_cleared;
     struct exec_trace *trace; /* NULL: none */
+    /* The receipts' cumulative gas: the block's gas used but for
+     * EIP-7778, under which the block counts gas before refunds
+     * (tx_result.block_gas) and receipts the gas paid. */
+    uint64_t cumulative_gas;
     /* Parallel path, every transaction known to commit: the in-order
      * re-checks are skipped (the undo log still records every write: an
      * allocation failure, or from Prague the requests, can still roll the

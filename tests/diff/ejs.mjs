@@ -123,7 +123,10 @@ export async function runEthereumjs(c, { eips = [] } = {}) {
     }
     try {
       const r = await builder.addTransaction(tx, { allowNoBlobs: true });
-      const cum = r.receipt.cumulativeBlockGasUsed;
+      // The gas paid (after refunds), summed: what the receipt says. The
+      // block builder's receipts add it to the block's gas used, which
+      // EIP-7778 counts before refunds (runBlock sums what is paid).
+      const cum = prevCum + r.totalGasSpent;
       out.receipts.push({
         index: i,
         status: r.receipt.status ?? (r.execResult.exceptionError ? 0 : 1),
