@@ -779,9 +779,10 @@ static uint64_t tx_access_list_tokens(const struct tx *tx)
 uint64_t tx_intrinsic_gas(const struct tx *tx, enum fork fork)
 {
     uint64_t gas = 21000;
-    /* Homestead (EIP-2): contract creation costs 32000 more. */
+    /* Homestead (EIP-2): contract creation costs 32000 more (EIP-8038,
+     * Amsterdam: CREATE_ACCESS, 12000). */
     if (!tx->has_to && fork >= FORK_HOMESTEAD)
-        gas = tx_add_sat(gas, 32000);
+        gas = tx_add_sat(gas, fork_eip(fork, EIP_8038) ? 12000 : 32000);
 
     uint64_t zeros = tx_count_zero_bytes(tx->data, tx->data_len);
     uint64_t nonzeros = (uint64_t)tx->data_len - zeros;
@@ -790,15 +791,22 @@ uint64_t tx_intrinsic_gas(const struct tx *tx, enum fork fork)
     gas = tx_add_sat(gas, tx_mul_sat(zeros, 4));
     gas = tx_add_sat(gas, tx_mul_sat(nonzeros, nonzero_cost));
 
-    /* EIP-2930: 2400 per address, 1900 per storage key. EIP-7981
-     * (Amsterdam): 3000 each, and the list's bytes pay the floor's price
-     * per token as well (tx_access_list_tokens). */
+    /* EIP-2930: 2400 per address, 1900 per storage key. Amsterdam:
+     * EIP-7981 3000 each, and the list's bytes pay the floor's price per
+     * token as well (tx_access_list_tokens); EIP-8038 (which comes after
+     * it, so its prices stand) a cold access less a warm one, 2900 and
+     * 2000. */
     bool priced = fork_eip(fork, EIP_7981);
     uint64_t keys = 0;
     for (size_t i = 0; i < tx->access_list_len; i++)
         keys = tx_add_sat(keys, (uint64_t)tx->access_list[i].key_count);
-    gas = tx_add_sat(gas, tx_mul_sat((uint64_t)tx->access_list_len, priced ? 3000 : 2400));
-    gas = tx_add_sat(gas, tx_mul_sat(keys, priced ? 3000 : 1900));
+    uint64_t per_address = priced ? 3000 : 2400, per_key = priced ? 3000 : 1900;
+    if (fork_eip(fork, EIP_8038)) {
+        per_address = 2900;
+        per_key = 2000;
+    }
+    gas = tx_add_sat(gas, tx_mul_sat((uint64_t)tx->access_list_len, per_address));
+    gas = tx_add_sat(gas, tx_mul_sat(keys, per_key));
     if (priced)
         gas = tx_add_sat(gas, tx_mul_sat(tx_access_list_tokens(tx), tx_floor_per_token(fork)));
 

@@ -323,8 +323,22 @@ static TRACE_COLD void trace_exit(struct frame *f, enum evm_status status)
         return EVM_INTERNAL_ERROR;                                                                     \
     } while (0)
 
+/* EIP-2929: a cold account's access costs 2600 (EIP-8038, Amsterdam:
+ * 3000), a warm one 100. */
+static inline int64_t cold_account_cost(enum fork fork)
+{
+    return fork_eip(fork, EIP_8038) ? 3000 : 2600;
+}
+
+/* EIP-8038 (Amsterdam): EXTCODESIZE and EXTCODECOPY pay a warm read
+ * (100) for the code beside the account's access. */
+static inline int64_t code_read_cost(enum fork fork)
+{
+    return fork_eip(fork, EIP_8038) ? 100 : 0;
+}
+
 /* EIP-2929: warm the account; the cold surcharge over the static warm
- * cost (100) is 2500. */
+ * cost (100) is the rest of cold_account_cost. */
 static int access_account(struct frame *f, const address *a, int64_t *extra)
 {
     *extra = 0;
@@ -333,7 +347,7 @@ static int access_account(struct frame *f, const address *a, int64_t *extra)
     bool was_warm;
     int err = journal_warm_account(f->evm->journal, a, &was_warm);
     if (!err && !was_warm)
-        *extra = 2500;
+        *extra = cold_account_cost(f->evm->fork) - 100;
     return err;
 }
 
@@ -379,7 +393,9 @@ static enum evm_status op_sstore(struct frame *f, const struct optable_sstore *r
     int err = journal_slot_open(j, self, key, fork >= FORK_BERLIN, &was_warm, &slot);
     if (err)
         FAIL_INTERNAL(f, err);
-    int64_t cold = fork >= FORK_BERLIN && !was_warm ? 2100 : 0;
+    /* the warm read (100) is in the rule's cost; EIP-8038 counts it in
+     * the cold access (2100) */
+    int64_t cold = fork >= FORK_BERLIN && !was_warm ? (fork_eip(fork, EIP_8038) ? 2000 : 2100) : 0;
     u256 current, original;
     err = journal_slot_read(j, slot, &current, &original);
     if (err)
@@ -427,7 +443,7 @@ static enum evm_status op_call(struct frame *f, enum evm_call_kind kind, const u
     if (!mem_region(f, in_off, in_len, &io, &il) || !mem_region(f, out_off, out_len, &oo, &ol))
         return EVM_OUT_OF_GAS;
     if (has_value)
-        extra += 9000;
+        extra += fork_eip(fork, EIP_8038) ? 11300 : 9000; /* EIP-8038: ACCOUNT_WRITE + stipend */
     /* EIP-7928 (execution-specs): the access and value costs and the
      * memory expansion are checked before the target's state is read
      * (its code, for a delegation; whether it is empty), so a call that
@@ -437,7 +453,7 @@ static enum evm_status op_call(struct frame *f, enum evm_call_kind kind, const u
         return EVM_OUT_OF_GAS;
     /* EIP-7702 (Prague): calling a delegated account runs the delegate's
      * code; the delegate's access is charged too (100 warm, 2600 cold,
-     * EIP-2929) and it is warmed. One level: a delegate that is itself
+     * EIP-2929; EIP-8038: 3000) and it is warmed. One level: a delegate that is itself
      * delegated is run as its designator bytes (0xef halts). */
     address code_address = to;
     bool delegated = false;
@@ -452,7 +468,7 @@ static enum evm_status op_call(struct frame *f, enum evm_call_kind kind, const u
             err = journal_warm_account(j, &code_address, &was_warm);
             if (err)
                 FAIL_INTERNAL(f, err);
-            extra += was_warm ? 100 : 2600;
+            extra += was_warm ? 100 : cold_account_cost(fork);
         }
     }
     if (kind == EVM_CALL) {
@@ -658,7 +674,7 @@ static enum evm_status op_selfdestruct(struct frame *f, const u256 *arg)
         if (err)
             FAIL_INTERNAL(f, err);
         if (!was_warm)
-            cost += 2600;
+            cost += cold_account_cost(fork);
         /* EIP-7928 (execution-specs): the access cost is checked before
          * the beneficiary is read; the charge below fails the same way. */
         if (f->gas < cost)
@@ -674,7 +690,7 @@ static enum evm_status op_selfdestruct(struct frame *f, const u256 *arg)
         if (err)
             FAIL_INTERNAL(f, err);
         if (empty && !u256_is_zero(&balance))
-            cost += 25000;
+            cost += fork_eip(fork, EIP_8038) ? 9000 : 25000; /* EIP-8038: ACCOUNT_WRITE */
     } else if (fork >= FORK_TANGERINE) {
         bool exists;
         err = journal_exists(j, &beneficiary, &exists);
@@ -1240,7 +1256,7 @@ run:
         address a = u256_to_address(&top[-1]);
         int64_t extra;
         CHECK_INTERNAL(access_account(f, &a, &extra));
-        CHARGE(extra);
+        CHARGE(extra + code_read_cost(evm->fork));
         struct code *c;
         CHECK_INTERNAL(journal_code(j, &a, &c));
         top[-1] = u256_from_u64(c->len);
@@ -1254,7 +1270,7 @@ run:
         CHECK_INTERNAL(access_account(f, &a, &extra));
         uint64_t o, l;
         MEM(&top[-2], &top[-4], &o, &l);
-        CHARGE(3 * num_words(l) + extra);
+        CHARGE(3 * num_words(l) + extra + code_read_cost(evm->fork));
         if (l) {
             struct code *c;
             CHECK_INTERNAL(journal_code(j, &a, &c));

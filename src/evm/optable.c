@@ -80,6 +80,24 @@ static void build_sstore(enum fork f, struct optable *t)
      * SLOAD's static gas (EIP-1884 repriced it, EIP-2929 made it the warm
      * read cost). */
     int32_t warm = t->gas[OP_SLOAD];
+    if (fork_eip(f, EIP_8038)) {
+        /* EIP-8038 (Amsterdam): the access (warm 100 here, cold 2100 in
+         * the interpreter), STORAGE_WRITE (10000) on the first change of
+         * the slot in the transaction, given back when the slot returns
+         * to its original value, and STORAGE_CLEAR_REFUND (11616) for
+         * clearing a slot that was not zero. */
+        const int32_t write = 10000, clear = 11616;
+        s[OPTABLE_STORAGE_ASSIGNED] = (struct optable_sstore){warm, 0};
+        s[OPTABLE_STORAGE_ADDED] = (struct optable_sstore){warm + write, 0};
+        s[OPTABLE_STORAGE_DELETED] = (struct optable_sstore){warm + write, clear};
+        s[OPTABLE_STORAGE_MODIFIED] = (struct optable_sstore){warm + write, 0};
+        s[OPTABLE_STORAGE_DELETED_ADDED] = (struct optable_sstore){warm, -clear};
+        s[OPTABLE_STORAGE_MODIFIED_DELETED] = (struct optable_sstore){warm, clear};
+        s[OPTABLE_STORAGE_DELETED_RESTORED] = (struct optable_sstore){warm, write - clear};
+        s[OPTABLE_STORAGE_ADDED_DELETED] = (struct optable_sstore){warm, write};
+        s[OPTABLE_STORAGE_MODIFIED_RESTORED] = (struct optable_sstore){warm, write};
+        return;
+    }
     int32_t set = 20000;
     int32_t reset = f >= FORK_BERLIN ? 5000 - 2100 : 5000; /* EIP-2929: less the cold SLOAD */
     int32_t clear = f >= FORK_LONDON ? 4800 : 15000;       /* EIP-3529 */
@@ -135,6 +153,8 @@ static void build(enum fork f, struct optable *t)
     if (defined_in(f, value, since))                                                                   \
         def(t, value, (gas) == OPTABLE_GAS_BY_FORK ? repriced_gas(f, value) : (gas), req, grow);
 #include "opcodes.def"
+    if (fork_eip(f, EIP_8038)) /* CREATE_ACCESS: ACCOUNT_WRITE + a cold account */
+        t->gas[OP_CREATE] = t->gas[OP_CREATE2] = 12000;
     build_sstore(f, t);
 }
 

@@ -6,16 +6,16 @@
 import cancun from './families/cancun.mjs';
 import eip7702 from './families/eip7702.mjs';
 import bls from './families/bls.mjs';
-import floor, { floor7976, floor7981, floor7778 } from './families/floor.mjs';
+import floor, { floor7976, floor7981, floor7778, floor8038 } from './families/floor.mjs';
 import requests from './families/requests.mjs';
 import history from './families/history.mjs';
 import p256 from './families/p256.mjs';
 import clz from './families/clz.mjs';
 import modexp from './families/modexp.mjs';
 import gascap from './families/gascap.mjs';
-import { pragueMix, osakaMix, mix7778 } from './families/mix.mjs';
-import bytecode, { bytecodeOsaka } from './families/bytecode.mjs';
-import { eip8024, eip7843, eip7954, eip7708, eip8246, eip7708and8246 } from './families/amsterdam.mjs';
+import { pragueMix, osakaMix, mix7778, mix8038 } from './families/mix.mjs';
+import bytecode, { bytecodeOsaka, bytecode8038 } from './families/bytecode.mjs';
+import { eip8024, eip7843, eip7954, eip7708, eip8246, eip7708and8246, eip8038, sstore8038 } from './families/amsterdam.mjs';
 
 const on = (f, enabled = true) => ({ ...f, enabled });
 
@@ -48,4 +48,9 @@ export const FAMILIES = [
   on(eip7708and8246),
   on(floor7778),
   on(mix7778),
+  on(bytecode8038),
+  on(mix8038),
+  on(floor8038),
+  on(eip8038),
+  on(sstore8038),
 ];

@@ -217,30 +217,26 @@ export function commonFor(fork, eips = []) {
  * the one Common reads: the same module file). Every rule the EIPs bring
  * is gated by isActivatedEIP, never by the fork. */
 function commonBeforeItsFork(base, eips) {
-  // EIPs that @ethereumjs's EVM refuses as extra EIPs (it takes them only
-  // as part of Amsterdam) and that bring no parameters: reported active
-  // by isActivatedEIP alone, where every rule of theirs asks.
-  const flagOnly = eips.filter((e) => FLAG_ONLY.has(e));
-  eips = eips.filter((e) => !FLAG_ONLY.has(e));
   const saved = eips.map((e) => [e, eipsDict[e]?.minimumHardfork]);
   for (const e of eips) if (eipsDict[e]) eipsDict[e].minimumHardfork = 'chainstart';
-  let common;
   try {
-    common = new Common({ chain: Mainnet, hardfork: base.toLowerCase(), eips, customCrypto: { kzg: NO_KZG } });
+    return hideFromEVM(new Common({ chain: Mainnet, hardfork: base.toLowerCase(), eips, customCrypto: { kzg: NO_KZG } }));
   } finally {
     for (const [e, hf] of saved) if (eipsDict[e]) eipsDict[e].minimumHardfork = hf;
   }
-  if (flagOnly.length) withFlags(common, flagOnly);
-  return common;
 }
 
-/** isActivatedEIP also true for `flags`, on the Common and its copies. */
-function withFlags(common, flags) {
-  common.isActivatedEIP = (e) => flags.includes(Number(e)) || Common.prototype.isActivatedEIP.call(common, e);
-  common.copy = () => withFlags(Common.prototype.copy.call(common), flags);
+// EIPs that @ethereumjs's EVM refuses as extra EIPs (its constructor
+// checks common.eips() against a list; it takes them only as part of
+// Amsterdam). They stay active, parameters and all (isActivatedEIP,
+// param), and are left out of eips(), which nothing else reads.
+const EVM_REFUSES = new Set([8038, 8246]);
+function hideFromEVM(common) {
+  const eips = () => Common.prototype.eips.call(common).filter((e) => !EVM_REFUSES.has(e));
+  common.eips = eips;
+  common.copy = () => hideFromEVM(Common.prototype.copy.call(common));
   return common;
 }
-const FLAG_ONLY = new Set([8246]);
 
 /**
  * Sign a transaction (fields as @ethereumjs takes them, bigints or hex)

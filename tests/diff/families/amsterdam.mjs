@@ -1,7 +1,7 @@
 // Amsterdam's EIPs one at a time, each over BPO2 ("BPO2+8024"): parevm
 // t8n and @ethereumjs both switch on exactly the EIPs the fork names, so
 // a family tests one EIP's rules and nothing else of Amsterdam.
-import { asm, baseEnv, account } from '../lib.mjs';
+import { asm, baseEnv, account, pad32 } from '../lib.mjs';
 import { makeWorld, fees } from './world.mjs';
 
 const PROBE = '0x00000000000000000000000000000000a0000001';
@@ -161,3 +161,37 @@ function ethLogs(name, fork, about) {
 export const eip7708 = ethLogs('eip7708', 'BPO2+7708', 'EIP-7708 (Amsterdam): Transfer logs of calls, creations, self-destructs; Burn logs');
 export const eip8246 = ethLogs('eip8246', 'BPO2+8246', 'EIP-8246 (Amsterdam): SELFDESTRUCT keeps the balance');
 export const eip7708and8246 = ethLogs('eip7708-8246', 'BPO2+7708+8246', 'EIP-7708 with EIP-8246: no Burn logs');
+export const eip8038 = ethLogs('eip8038-moves', 'BPO2+8038', 'EIP-8038 (Amsterdam): value calls, creations and self-destructs at the new prices');
+
+// EIP-8038's SSTORE: every path through original, current and new value
+// (zero, the original, others), cold and warm, several stores a slot,
+// refunds that count and the EIP-2200 stipend gate near the gas left.
+const STORER = '0x00000000000000000000000000000000a0000003';
+export const sstore8038 = {
+  name: 'sstore8038',
+  fork: 'BPO2+8038',
+  count: 150,
+  about: 'EIP-8038 (Amsterdam): SSTORE costs and refunds over original/current/new',
+  generate(rng) {
+    const fork = this.fork;
+    const w = makeWorld(rng, fork, { nkeys: 2 });
+    const storage = {};
+    for (let k = 0; k < 4; k++) if (rng.bool(0.6)) storage[k] = rng.pick([1n, 2n, 3n]);
+    const body = [];
+    for (let i = 0, n = rng.range(1, 10); i < n; i++) {
+      const slot = rng.int(4);
+      const v = rng.pick([0n, 0n, storage[slot] ?? 0n, 1n, 2n, 5n]);
+      body.push(v, slot, 'SSTORE');
+      if (rng.bool(0.2)) body.push(slot, 'SLOAD', 'POP');
+    }
+    body.push('STOP');
+    w.alloc[STORER] = account({ nonce: 1, code: asm(body), storage: Object.keys(storage).length ? storage : undefined });
+    const txs = [];
+    for (let t = 0, n = rng.range(1, 3); t < n; t++) {
+      const f = { type: rng.pick([1, 2]), gasLimit: BigInt(rng.pick([30_000, 45_000, 60_000, 150_000])), to: STORER };
+      if (rng.bool(0.3)) f.accessList = [{ address: STORER, storageKeys: ['0x' + pad32(rng.int(4))] }];
+      txs.push(w.tx(rng.int(2), { ...f, ...fees(rng, f.type, 7n) }));
+    }
+    return { name: `${body.length} items`, alloc: w.alloc, env: baseEnv(fork), txs };
+  },
+};

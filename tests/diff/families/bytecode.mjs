@@ -185,3 +185,5 @@ function family(fork, name, count) {
 // Prague is the main run; Osaka adds CLZ (EIP-7939) to the opcodes drawn.
 export default family('Prague', 'bytecode', 75);
 export const bytecodeOsaka = family('Osaka', 'bytecode-osaka', 30);
+// EIP-8038's repricing of state access (Amsterdam) under random code
+export const bytecode8038 = family('BPO2+8038', 'bytecode-8038', 150);

@@ -56,6 +56,7 @@ function floorFamily(name, fork, rules, about) {
 export default floorFamily('floor', 'Prague', PRAGUE, 'EIP-7623 calldata floor: gas limits around max(intrinsic, floor), execution vs floor, refunds, creations');
 export const floor7976 = floorFamily('floor7976', 'BPO2+7976', EIP7976, 'EIP-7976 (Amsterdam): the floor at 16 per token, 4 tokens per byte');
 export const floor7778 = floorFamily('floor7778', 'BPO2+7778', PRAGUE, 'EIP-7778 (Amsterdam): the block counts gas before refunds; blocks near their gas limit');
+export const floor8038 = floorFamily('floor8038', 'BPO2+7976+7981+8038', EIP7981, 'EIP-8038 (Amsterdam) after EIP-7981: access list items at 2900 and 2000, creations at 12000');
 export const floor7981 = floorFamily('floor7981', 'BPO2+7976+7981', EIP7981, 'EIP-7981 (Amsterdam): access lists priced 3000 an item plus their bytes, in the floor too');
 
 function generate(rng, fork, rules) {

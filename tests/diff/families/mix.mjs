@@ -29,3 +29,4 @@ function mix(fork) {
 export const pragueMix = mix('Prague');
 export const osakaMix = mix('Osaka');
 export const mix7778 = mix('BPO2+7778');
+export const mix8038 = mix('BPO2+8038');
