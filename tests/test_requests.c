@@ -419,6 +419,31 @@ static void check_same_everywhere(const struct block *b, const struct world *pre
     }
 }
 
+/* The request contracts each fork calls, in type order: none before
+ * Prague, EIP-7002 and EIP-7251 from Prague, EIP-8282's two with it. */
+static void test_request_contracts(void **state)
+{
+    (void)state;
+    const struct block_request_contract *c;
+    assert_int_equal(block_request_contracts(FORK_CANCUN, &c), 0);
+    assert_int_equal(block_request_contracts(FORK_OSAKA, &c), 2);
+    assert_int_equal(c[0].type, REQUEST_WITHDRAWAL);
+    assert_int_equal(c[1].type, REQUEST_CONSOLIDATION);
+    unsigned saved = fork_amsterdam_eips;
+    fork_amsterdam_eips = EIP_8024;
+    assert_int_equal(block_request_contracts(FORK_AMSTERDAM, &c), 2);
+    fork_amsterdam_eips = EIP_8282;
+    assert_int_equal(block_request_contracts(FORK_AMSTERDAM, &c), 4);
+    assert_int_equal(c[2].type, REQUEST_BUILDER_DEPOSIT);
+    assert_int_equal(c[3].type, REQUEST_BUILDER_EXIT);
+    char hex[43]; /* "0x", 40 digits, NUL */
+    hex_encode(c[3].contract->bytes, 20, hex);
+    assert_string_equal(hex, "0x000064d678505ad48f8ccb093bc65613800e8282");
+    hex_encode(c[2].contract->bytes, 20, hex);
+    assert_string_equal(hex, "0x0000bff46984e3725691fa540a8c7589300d8282");
+    fork_amsterdam_eips = saved;
+}
+
 static void test_prague_block_deterministic(void **state)
 {
     (void)state;
@@ -593,6 +618,7 @@ int main(void)
         cmocka_unit_test(test_deposit_parse_malformed),
         cmocka_unit_test(test_deposit_requests_from_receipts),
         cmocka_unit_test(test_requests_hash),
+        cmocka_unit_test(test_request_contracts),
         cmocka_unit_test(test_prague_block_deterministic),
         cmocka_unit_test(test_prague_invalid_requests_roll_back),
         cmocka_unit_test(test_cancun_has_no_requests),

@@ -186,13 +186,31 @@ extern const hash32 DEPOSIT_EVENT_TOPIC;         /* keccak("DepositEvent(bytes,b
 extern const address WITHDRAWAL_REQUEST_ADDRESS; /* EIP-7002: 0x00000961Ef480Eb55e80D19ad83579A64c007002 */
 extern const address CONSOLIDATION_REQUEST_ADDRESS; /* EIP-7251: 0x0000BBdDc7CE488642fb579F8B00f3a590007251 */
 
+/* EIP-8282 (Amsterdam, glamsterdam-devnet v7 addresses):
+ * 0x0000BFF46984E3725691FA540A8C7589300D8282 and
+ * 0x000064D678505AD48F8CCB093BC65613800E8282. */
+extern const address BUILDER_DEPOSIT_REQUEST_ADDRESS;
+extern const address BUILDER_EXIT_REQUEST_ADDRESS;
+
 /* Request types, in the ascending order the requests hash takes them. */
 enum block_request_type {
-    REQUEST_DEPOSIT = 0,       /* EIP-6110 */
-    REQUEST_WITHDRAWAL = 1,    /* EIP-7002 */
-    REQUEST_CONSOLIDATION = 2, /* EIP-7251 */
+    REQUEST_DEPOSIT = 0,         /* EIP-6110 */
+    REQUEST_WITHDRAWAL = 1,      /* EIP-7002 */
+    REQUEST_CONSOLIDATION = 2,   /* EIP-7251 */
+    REQUEST_BUILDER_DEPOSIT = 3, /* EIP-8282 */
+    REQUEST_BUILDER_EXIT = 4,    /* EIP-8282 */
     REQUEST_TYPE_COUNT
 };
+
+/* The request contracts a fork calls after its transactions and
+ * withdrawals (block_request_call), in type order: EIP-7002 and EIP-7251
+ * from Prague, EIP-8282's two from Amsterdam. */
+struct block_request_contract {
+    const address *contract;
+    enum block_request_type type;
+    const char *eip; /* "EIP-7002", ... */
+};
+size_t block_request_contracts(enum fork f, const struct block_request_contract **out);
 
 /* EIP-6110: one deposit request is pubkey (48) || withdrawal credentials
  * (32) || amount (8) || signature (96) || index (8). */

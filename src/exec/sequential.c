@@ -611,18 +611,14 @@ static int seq_requests(struct seq_run *s, bool *invalid)
         *invalid = true;
         return PAREVM_OK;
     }
-    static const struct {
-        const address *contract;
-        enum block_request_type type;
-    } calls[2] = {{&WITHDRAWAL_REQUEST_ADDRESS, REQUEST_WITHDRAWAL},
-                  {&CONSOLIDATION_REQUEST_ADDRESS, REQUEST_CONSOLIDATION}};
-    for (int i = 0; i < 2 && !err; i++) {
+    const struct block_request_contract *calls;
+    size_t ncalls = block_request_contracts(s->env.fork, &calls);
+    for (size_t i = 0; i < ncalls && !err; i++) {
         bool no_code;
         err = block_request_call(&s->env, calls[i].contract, &s->view, &s->ws,
                                  &r->requests.data[calls[i].type], &no_code, why, sizeof why);
         if (err == PAREVM_ERR_BLOCK_INVALID) {
-            snprintf(msg, sizeof msg, "%s requests: %s",
-                     calls[i].type == REQUEST_WITHDRAWAL ? "EIP-7002" : "EIP-7251", why);
+            snprintf(msg, sizeof msg, "%s requests: %s", calls[i].eip, why);
             mark_invalid(r, s->b->tx_count, TXERR_NONE, msg);
             r->invalid_block_error =
                 no_code ? BLOCKERR_SYSTEM_CONTRACT_EMPTY : BLOCKERR_SYSTEM_CONTRACT_FAILED;

@@ -1179,15 +1179,11 @@ static int t8n_requests(struct t8n_run *run)
         fail(run->err, run->err_len, "could not parse deposit requests (EIP-6110): %s", why);
         return err;
     }
-    static const struct {
-        const address *contract;
-        enum block_request_type type;
-        const char *eip;
-    } calls[2] = {{&WITHDRAWAL_REQUEST_ADDRESS, REQUEST_WITHDRAWAL, "EIP-7002"},
-                  {&CONSOLIDATION_REQUEST_ADDRESS, REQUEST_CONSOLIDATION, "EIP-7251"}};
+    const struct block_request_contract *calls;
+    size_t ncalls = block_request_contracts(run->benv.fork, &calls);
     struct write_set ws;
     write_set_init(&ws);
-    for (int i = 0; i < 2 && !err; i++) {
+    for (size_t i = 0; i < ncalls && !err; i++) {
         err = block_request_call(&run->benv, calls[i].contract, &run->view, &ws,
                                  &out->requests.data[calls[i].type], NULL, why, sizeof why);
         if (err == PAREVM_ERR_BLOCK_INVALID)

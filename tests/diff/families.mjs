@@ -7,7 +7,7 @@ import cancun from './families/cancun.mjs';
 import eip7702 from './families/eip7702.mjs';
 import bls from './families/bls.mjs';
 import floor, { floor7976, floor7981, floor7778, floor8038 } from './families/floor.mjs';
-import requests from './families/requests.mjs';
+import requests, { requests8282 } from './families/requests.mjs';
 import history from './families/history.mjs';
 import p256 from './families/p256.mjs';
 import clz from './families/clz.mjs';
@@ -53,4 +53,5 @@ export const FAMILIES = [
   on(floor8038),
   on(eip8038),
   on(sstore8038),
+  on(requests8282),
 ];

@@ -11,6 +11,9 @@ export const SYSTEM_ADDRESS = '0xfffffffffffffffffffffffffffffffffffffffe';
 export const BEACON_ROOTS = '0x000f3df6d732807ef1319fb7b8bb8522d0beac02'; // EIP-4788
 export const HISTORY = '0x0000f90827f1c53a10cb7a02335b175320002935'; // EIP-2935
 export const WITHDRAWAL_REQUESTS = '0x00000961ef480eb55e80d19ad83579a64c007002'; // EIP-7002
+// EIP-8282 (Amsterdam): the builder deposit and exit request contracts (stand-ins like the above)
+export const BUILDER_DEPOSITS = '0x0000bff46984e3725691fa540a8c7589300d8282';
+export const BUILDER_EXITS = '0x000064d678505ad48f8ccb093bc65613800e8282';
 export const CONSOLIDATION_REQUESTS = '0x0000bbddc7ce488642fb579f8b00f3a590007251'; // EIP-7251
 export const DEPOSIT_CONTRACT = '0x00000000219ab540356cbb839cbe05303d7705fa'; // EIP-6110, mainnet
 export const DEPOSIT_TOPIC = '0x649bbc62d0e31342afea4e5cd82d4049e7e1ee912fc0889aa790803be39038c5'; // keccak("DepositEvent(bytes,bytes,bytes,bytes,bytes)")
@@ -171,6 +174,10 @@ export function makeWorld(rng, fork, { nkeys = 4, balance = null, system = true 
       alloc[WITHDRAWAL_REQUESTS] = account({ nonce: 1, code: requestQueueCode(76) });
       alloc[CONSOLIDATION_REQUESTS] = account({ nonce: 1, code: requestQueueCode(116) });
       alloc[DEPOSIT_CONTRACT] = account({ nonce: 1, code: depositCode });
+      if (/\+8282\b|^Amsterdam$/.test(fork)) {
+        alloc[BUILDER_DEPOSITS] = account({ nonce: 1, code: requestQueueCode(88) });
+        alloc[BUILDER_EXITS] = account({ nonce: 1, code: requestQueueCode(56) });
+      }
     }
   }
   const world = { alloc, keys, addrs, nonces, fork };
