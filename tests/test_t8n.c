@@ -1684,6 +1684,84 @@ static void test_prague_requests(void **state)
     free(alloc);
 }
 
+/* EIP-7997 alone over BPO2: the factory appears at 0x12 before the
+ * transactions (nonce 1, its balance kept), and a transaction deploys
+ * through it with CREATE2 (salt || initcode in, the address out). A block
+ * that finds the factory there changes nothing at 0x12. The parallel
+ * engine agrees. */
+static void test_factory_predeploy(void **state)
+{
+    (void)state;
+    unsigned saved = fork_amsterdam_eips;
+    fork_amsterdam_eips = EIP_7997;
+    static const char env[] =
+        "{\"currentCoinbase\": \"0x00000000000000000000000000000000000000cb\", \"currentGasLimit\": "
+        "\"30000000\", \"currentNumber\": \"5\", \"currentTimestamp\": \"1000\", \"currentRandom\": \"0x01\","
+        " \"currentBaseFee\": \"7\", \"currentExcessBlobGas\": \"0\", \"withdrawals\": [],"
+        " \"parentBeaconBlockRoot\": \"0x1111111111111111111111111111111111111111111111111111111111111111\"}";
+    /* salt 7, initcode returning the one byte 0x2a as code */
+    static const uint8_t initcode[] = {0x60, 0x2a, 0x60, 0x00, 0x53, 0x60, 0x01, 0x60, 0x00, 0xf3};
+    static const char txs[] =
+        "[{\"type\": \"0x2\", \"chainId\": \"0x1\", \"nonce\": \"0x0\", \"gas\": \"0x30d40\","
+        " \"maxFeePerGas\": \"0x10\", \"maxPriorityFeePerGas\": \"0x1\","
+        " \"to\": \"0x0000000000000000000000000000000000000012\", \"value\": \"0x3\", \"input\": "
+        "\"0x0000000000000000000000000000000000000000000000000000000000000007602a60005360016000f3\","
+        " \"accessList\": [], \"v\": \"0x0\", \"r\": \"0x0\", \"s\": \"0x0\", \"secretKey\": \"" KEY "\"}]";
+    /* Prague's system contracts, and 0x12 holding 5 wei */
+    char *prague = prague_alloc(true);
+    struct bytebuf ab = {0};
+    bytebuf_append(&ab, prague, strlen(prague) - 1); /* without the closing brace */
+    static const char factory_account[] = ", \"0x0000000000000000000000000000000000000012\": {\"balance\": \"0x5\"}}";
+    bytebuf_append(&ab, factory_account, sizeof factory_account); /* with the NUL */
+    free(prague);
+    const char *alloc = (const char *)ab.data;
+    struct run x;
+    run_t8n(&x, alloc, env, txs, FORK_AMSTERDAM, 1);
+    if (x.rc)
+        fail_msg("t8n: %s", x.err);
+    assert_int_equal(x.r.receipt_count, 1);
+    assert_true(x.r.receipts[0].r.status);
+    const struct world_account *f = world_get(&x.w, &FACTORY_PREDEPLOY_ADDRESS);
+    assert_non_null(f);
+    assert_int_equal(f->nonce, 2); /* set to 1, then its CREATE2 */
+    u256 five = u256_from_u64(5);
+    assert_true(u256_eq(&f->balance, &five));
+    assert_int_equal(f->code->len, 53);
+    assert_int_equal(f->code->bytes[23], 0xf5); /* CREATE2 */
+    u256 salt = u256_from_u64(7);
+    address made = evm_create2_address(&FACTORY_PREDEPLOY_ADDRESS, &salt, initcode, sizeof initcode);
+    const struct world_account *c = world_get(&x.w, &made);
+    assert_non_null(c);
+    assert_int_equal(c->code->len, 1);
+    assert_int_equal(c->code->bytes[0], 0x2a);
+    u256 three = u256_from_u64(3);
+    assert_true(u256_eq(&c->balance, &three));
+    struct run y;
+    run_t8n(&y, alloc, env, txs, FORK_AMSTERDAM, 4);
+    assert_int_equal(y.rc, PAREVM_OK);
+    assert_same_run(&x, &y);
+    run_free(&y);
+    /* Present already (the next block): nothing to write. */
+    struct write_set ws;
+    write_set_init(&ws);
+    struct world_view wv = {&x.w, NULL, NULL};
+    struct state_view view = world_view_make(&wv);
+    struct block_env benv = {.fork = FORK_AMSTERDAM};
+    assert_int_equal(block_factory_predeploy(&benv, &view, &ws), PAREVM_OK);
+    assert_int_equal(ws.account_count, 0);
+    benv.fork = FORK_BPO2; /* nor before Amsterdam */
+    struct world_view ev = {&y.w, NULL, NULL};
+    world_free(&y.w);
+    world_init(&y.w);
+    view = world_view_make(&ev);
+    assert_int_equal(block_factory_predeploy(&benv, &view, &ws), PAREVM_OK);
+    assert_int_equal(ws.account_count, 0);
+    write_set_free(&ws);
+    run_free(&x);
+    bytebuf_free(&ab);
+    fork_amsterdam_eips = saved;
+}
+
 int main(int argc, char **argv)
 {
     (void)argc;
@@ -1716,6 +1794,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_errors),
         cmocka_unit_test(test_rewards),
         cmocka_unit_test(test_prague_requests),
+        cmocka_unit_test(test_factory_predeploy),
         cmocka_unit_test(test_cli),
         cmocka_unit_test(test_glacier_difficulty),
         cmocka_unit_test(test_cli_trace_options),

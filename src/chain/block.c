@@ -355,6 +355,41 @@ int block_beacon_root_call(const struct block_env *env, const struct block_heade
                                   h->parent_beacon_root.bytes, 32, SYSTEM_CALL_GAS, ws, NULL);
 }
 
+const address FACTORY_PREDEPLOY_ADDRESS = {{[19] = 0x12}};
+
+int block_factory_predeploy(const struct block_env *env, const struct state_view *view, struct write_set *ws)
+{
+    /* salt (32 bytes) || initcode in, CREATE2 with the call's value, the
+     * address out (or the initcode's revert data) */
+    static const uint8_t factory[] = {0x60, 0x20, 0x36, 0x10, 0x60, 0x2f, 0x57, 0x60, 0x00, 0x35, 0x60, 0x20,
+                                      0x36, 0x03, 0x80, 0x60, 0x20, 0x60, 0x00, 0x37, 0x60, 0x00, 0x34, 0xf5,
+                                      0x80, 0x60, 0x26, 0x57, 0x3d, 0x60, 0x00, 0x60, 0x00, 0x3e, 0x3d, 0x60,
+                                      0x00, 0xfd, 0x5b, 0x60, 0x00, 0x52, 0x60, 0x20, 0x60, 0x00, 0xf3, 0x5b,
+                                      0x60, 0x00, 0x60, 0x00, 0xfd};
+    write_set_reset(ws);
+    if (!fork_eip(env->fork, EIP_7997))
+        return PAREVM_OK;
+    struct code *code;
+    int err = view->ops->code(view->ctx, &FACTORY_PREDEPLOY_ADDRESS, &code);
+    if (err)
+        return err;
+    if (code->len == sizeof factory && memcmp(code->bytes, factory, sizeof factory) == 0)
+        return PAREVM_OK;
+    uint64_t nonce;
+    bool exists;
+    err = view->ops->nonce(view->ctx, &FACTORY_PREDEPLOY_ADDRESS, &nonce, &exists);
+    if (err)
+        return err;
+    struct ws_account *a = write_set_add_account(ws, &FACTORY_PREDEPLOY_ADDRESS);
+    struct code *c = a ? code_new(factory, sizeof factory) : NULL;
+    if (!c)
+        return PAREVM_ERR_NOMEM;
+    a->flags = WS_CODE | WS_NONCE | (exists ? 0 : WS_CREATE);
+    a->nonce = 1;
+    a->code = c;
+    return PAREVM_OK;
+}
+
 int block_history_call(const struct block_env *env, const hash32 *parent_hash, const struct state_view *view,
                        struct write_set *ws)
 {

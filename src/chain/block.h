@@ -169,6 +169,15 @@ uint64_t block_max_blob_gas(enum fork f);
 int block_beacon_root_call(const struct block_env *env, const struct block_header *h,
                            const struct state_view *view, struct write_set *ws);
 
+/* EIP-7997 (Amsterdam): before anything else in a block, the CREATE2
+ * factory's code is set at FACTORY_PREDEPLOY_ADDRESS (0x...12, the first
+ * address after the BLS12-381 precompiles; the EIP's text still says
+ * 0x0b, taken by EIP-2537) with nonce 1, the balance kept, unless that
+ * code is there already: so it changes the state once, in the block that
+ * activates Amsterdam. Writes go to ws (reset; empty when nothing to do). */
+extern const address FACTORY_PREDEPLOY_ADDRESS;
+int block_factory_predeploy(const struct block_env *env, const struct state_view *view, struct write_set *ws);
+
 /* EIP-2935: before the transactions of a Prague block, right after the
  * beacon-roots call (execution-specs apply_body order), call the history
  * storage contract from SYSTEM_ADDRESS with the parent hash as calldata;

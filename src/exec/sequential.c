@@ -802,9 +802,16 @@ int seq_system_calls(struct seq_run *s, bool *stop)
     const struct block *b = s->b;
     struct world *w = s->w;
     enum fork fork = s->env.fork;
-    int err = PAREVM_OK;
+    /* EIP-7997: the factory predeploy, first of all. */
+    int err = block_factory_predeploy(&s->env, &s->view, &s->ws);
+    if (!err && s->ws.account_count) {
+        if (s->bal)
+            err = bal_record(s->bal, 0, &s->ws, NULL, w);
+        if (!err)
+            err = apply_logged(&s->undo, &s->ws, w);
+    }
     /* EIP-4788: the beacon roots system call precedes the transactions. */
-    if (fork >= FORK_CANCUN) {
+    if (!err && fork >= FORK_CANCUN) {
         err = block_beacon_root_call(&s->env, &b->header, &s->view, &s->ws);
         if (err == PAREVM_ERR_BLOCK_INVALID) {
             mark_invalid(s->r, 0, TXERR_NONE, "Cancun block without a parent beacon block root");

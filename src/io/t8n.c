@@ -1303,8 +1303,16 @@ int t8n_apply(const struct t8n_config *cfg, const struct t8n_env *env, const str
         return PAREVM_ERR_NOMEM;
     }
 
+    /* EIP-7997: the factory predeploy, before the system calls. */
+    rc = block_factory_predeploy(&run.benv, &run.view, &run.ws);
+    if (!rc && cfg->bal && run.ws.account_count)
+        rc = bal_record(cfg->bal, 0, &run.ws, NULL, w);
+    if (!rc)
+        rc = write_set_apply(&run.ws, w);
+    if (rc)
+        fail(err, err_len, "EIP-7997 factory predeploy: %s", parevm_strerror(rc));
     /* EIP-4788: the beacon roots system call, when a root is given. */
-    if (cfg->fork >= FORK_CANCUN && env->has_parent_beacon_root) {
+    if (!rc && cfg->fork >= FORK_CANCUN && env->has_parent_beacon_root) {
         struct block_header h;
         memset(&h, 0, sizeof h);
         h.has_parent_beacon_root = true;

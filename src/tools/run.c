@@ -334,7 +334,10 @@ static int trace_block(const struct chain_config *cfg, const struct mainnet_fixt
     struct state_view view = world_view_make(&wv);
     struct write_set ws;
     write_set_init(&ws);
-    if (env.fork >= FORK_CANCUN) {
+    err = block_factory_predeploy(&env, &view, &ws); /* EIP-7997, first */
+    if (!err)
+        err = write_set_apply(&ws, &w);
+    if (!err && env.fork >= FORK_CANCUN) {
         err = block_beacon_root_call(&env, &fx->block.header, &view, &ws);
         if (!err)
             err = write_set_apply(&ws, &w);
@@ -354,7 +357,7 @@ static int trace_block(const struct chain_config *cfg, const struct mainnet_fixt
         bool valid = !err && r.error == TXERR_NONE;
         if (valid) {
             err = write_set_apply(&ws, &w);
-            gas_used += r.gas_used;
+            gas_used += r.block_gas;
         }
         tx_result_free(&r);
         if (!err)

@@ -15,7 +15,7 @@ import modexp from './families/modexp.mjs';
 import gascap from './families/gascap.mjs';
 import { pragueMix, osakaMix, mix7778, mix8038 } from './families/mix.mjs';
 import bytecode, { bytecodeOsaka, bytecode8038 } from './families/bytecode.mjs';
-import { eip8024, eip7843, eip7954, eip7708, eip8246, eip7708and8246, eip8038, sstore8038 } from './families/amsterdam.mjs';
+import { eip8024, eip7843, eip7954, eip7708, eip8246, eip7708and8246, eip8038, sstore8038, eip7997 } from './families/amsterdam.mjs';
 
 const on = (f, enabled = true) => ({ ...f, enabled });
 
@@ -54,4 +54,5 @@ export const FAMILIES = [
   on(eip8038),
   on(sstore8038),
   on(requests8282),
+  on(eip7997),
 ];

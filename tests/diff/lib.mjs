@@ -230,7 +230,7 @@ function commonBeforeItsFork(base, eips) {
 // checks common.eips() against a list; it takes them only as part of
 // Amsterdam). They stay active, parameters and all (isActivatedEIP,
 // param), and are left out of eips(), which nothing else reads.
-const EVM_REFUSES = new Set([8038, 8246, 8282]);
+const EVM_REFUSES = new Set([7997, 8038, 8246, 8282]);
 function hideFromEVM(common) {
   const eips = () => Common.prototype.eips.call(common).filter((e) => !EVM_REFUSES.has(e));
   common.eips = eips;

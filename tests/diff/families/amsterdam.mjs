@@ -2,7 +2,7 @@
 // t8n and @ethereumjs both switch on exactly the EIPs the fork names, so
 // a family tests one EIP's rules and nothing else of Amsterdam.
 import { asm, baseEnv, account, pad32 } from '../lib.mjs';
-import { makeWorld, fees } from './world.mjs';
+import { makeWorld, fees, FACTORY } from './world.mjs';
 
 const PROBE = '0x00000000000000000000000000000000a0000001';
 
@@ -193,5 +193,29 @@ export const sstore8038 = {
       txs.push(w.tx(rng.int(2), { ...f, ...fees(rng, f.type, 7n) }));
     }
     return { name: `${body.length} items`, alloc: w.alloc, env: baseEnv(fork), txs };
+  },
+};
+
+// EIP-7997: deployments through the factory at 0x12 (salt || initcode,
+// the call's value passed on): plain, reverting initcode (its data comes
+// back), input under 32 bytes (reverts), the same salt twice (a
+// collision), and from a contract.
+export const eip7997 = {
+  name: 'eip7997',
+  fork: 'BPO2+7997',
+  count: 60,
+  about: 'EIP-7997 (Amsterdam): the CREATE2 factory predeploy: deployments, reverts, short input, collisions',
+  generate(rng) {
+    const fork = this.fork;
+    const w = makeWorld(rng, fork, { nkeys: 2 });
+    const inits = ['602a60005360016000f3', '60006000fd', '63deadbeef6000526004601cfd', ''];
+    const txs = [];
+    const salt = pad32(rng.int(3));
+    for (let t = 0, n = rng.range(1, 4); t < n; t++) {
+      const short = rng.bool(0.1);
+      const data = short ? '0x' + salt.slice(0, rng.int(60)) : '0x' + salt + rng.pick(inits);
+      txs.push(w.tx(rng.int(2), { type: 2, ...fees(rng, 2, 7n), gasLimit: 200_000n, to: FACTORY, value: BigInt(rng.pick([0, 0, 9])), data }));
+    }
+    return { name: `${txs.length} tx`, alloc: w.alloc, env: baseEnv(fork), txs };
   },
 };

@@ -11,6 +11,9 @@ export const SYSTEM_ADDRESS = '0xfffffffffffffffffffffffffffffffffffffffe';
 export const BEACON_ROOTS = '0x000f3df6d732807ef1319fb7b8bb8522d0beac02'; // EIP-4788
 export const HISTORY = '0x0000f90827f1c53a10cb7a02335b175320002935'; // EIP-2935
 export const WITHDRAWAL_REQUESTS = '0x00000961ef480eb55e80d19ad83579a64c007002'; // EIP-7002
+// EIP-7997 (Amsterdam): the CREATE2 factory predeploy (salt || initcode in)
+export const FACTORY = '0x0000000000000000000000000000000000000012';
+export const FACTORY_CODE = '0x60203610602f5760003560203603806020600037600034f5806026573d600060003e3d6000fd5b60005260206000f35b60006000fd';
 // EIP-8282 (Amsterdam): the builder deposit and exit request contracts (stand-ins like the above)
 export const BUILDER_DEPOSITS = '0x0000bff46984e3725691fa540a8c7589300d8282';
 export const BUILDER_EXITS = '0x000064d678505ad48f8ccb093bc65613800e8282';
@@ -174,6 +177,10 @@ export function makeWorld(rng, fork, { nkeys = 4, balance = null, system = true 
       alloc[WITHDRAWAL_REQUESTS] = account({ nonce: 1, code: requestQueueCode(76) });
       alloc[CONSOLIDATION_REQUESTS] = account({ nonce: 1, code: requestQueueCode(116) });
       alloc[DEPOSIT_CONTRACT] = account({ nonce: 1, code: depositCode });
+      // EIP-7997: the factory as parevm puts it there in the block that
+      // activates Amsterdam (@ethereumjs does not insert it): present, so
+      // both run it and parevm's insertion is a no-op
+      if (/\+7997\b|^Amsterdam$/.test(fork)) alloc[FACTORY] = account({ nonce: 1, code: FACTORY_CODE });
       if (/\+8282\b|^Amsterdam$/.test(fork)) {
         alloc[BUILDER_DEPOSITS] = account({ nonce: 1, code: requestQueueCode(88) });
         alloc[BUILDER_EXITS] = account({ nonce: 1, code: requestQueueCode(56) });
