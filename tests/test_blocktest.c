@@ -1495,6 +1495,74 @@ static void test_body_and_outcome(void **state)
     assert_int_equal(validate_outcome(&cfg, &b, &d, &o, why, sizeof why), BLOCKERR_BLOB_GAS_USED);
 }
 
+/* Amsterdam's header: blockAccessListHash and slotNumber after the
+ * requests hash, round-tripped through the encoder and the fixtures'
+ * decoder; required by an Amsterdam selection with EIP-7928 and
+ * EIP-7843; the access list hash checked against the execution's. */
+static void test_amsterdam_header(void **state)
+{
+    (void)state;
+    unsigned saved = fork_amsterdam_eips;
+    struct block_header h;
+    base_header(&h);
+    h.has_requests_hash = true;
+    memset(h.requests_hash.bytes, 0x33, 32);
+    h.has_bal_hash = true;
+    memset(h.bal_hash.bytes, 0x77, 32);
+    h.has_slot_number = true;
+    h.slot_number = 0x1234567890ull;
+    struct bytebuf rlp = {0};
+    assert_int_equal(block_header_encode(&h, &rlp), PAREVM_OK);
+    struct block_header back;
+    char why[200];
+    assert_int_equal(blocktest_decode_header(rlp.data, rlp.len, &back, why, sizeof why), PAREVM_OK);
+    assert_true(back.has_bal_hash && back.has_slot_number);
+    assert_memory_equal(back.bal_hash.bytes, h.bal_hash.bytes, 32);
+    assert_int_equal(back.slot_number, h.slot_number);
+    struct bytebuf again = {0};
+    assert_int_equal(block_header_encode(&back, &again), PAREVM_OK);
+    assert_int_equal(again.len, rlp.len);
+    assert_memory_equal(again.data, rlp.data, rlp.len);
+    /* the slot number feeds SLOTNUM */
+    struct chain_config cfg;
+    chain_config_single(&cfg, FORK_AMSTERDAM);
+    struct block_env env;
+    block_env_from_header(&env, &cfg, &back);
+    assert_int_equal(env.slot_number, h.slot_number);
+
+    /* EIP-7928 and EIP-7843 (implemented: the selection is accepted):
+     * the access list hash must be the execution's */
+    fork_amsterdam_eips = EIP_7928 | EIP_7843;
+    if (fork_implemented(FORK_AMSTERDAM)) {
+        struct block b;
+        memset(&b, 0, sizeof b);
+        b.header = back;
+        b.has_withdrawals = true;
+        b.header.has_withdrawals_root = true;
+        struct block_digest d = {.tx_root = EMPTY_TRIE_ROOT, .ommers_hash = EMPTY_OMMERS_HASH,
+                                 .withdrawals_root = EMPTY_TRIE_ROOT};
+        uint8_t bloom[256] = {0};
+        struct block_outcome o = {.receipts_root = EMPTY_TRIE_ROOT, .logs_bloom = bloom,
+                                  .state_root = back.state_root, .requests_hash = back.requests_hash,
+                                  .bal_hash = back.bal_hash, .blob_gas_used = back.blob_gas_used,
+                                  .gas_used = back.gas_used};
+        assert_int_equal(validate_outcome(&cfg, &b, &d, &o, why, sizeof why), BLOCKERR_NONE);
+        o.bal_hash.bytes[3] ^= 1;
+        assert_int_equal(validate_outcome(&cfg, &b, &d, &o, why, sizeof why), BLOCKERR_BAL_HASH);
+        assert_non_null(strstr(why, "block access list hash"));
+    }
+    /* an Amsterdam header without them is the wrong format */
+    struct block_header parent, child = back;
+    base_header(&parent);
+    child.has_slot_number = false;
+    enum block_error e = validate_header(&cfg, &parent, &child, why, sizeof why);
+    assert_int_equal(e, BLOCKERR_HEADER_FIELDS);
+    assert_non_null(strstr(why, "slotNumber missing"));
+    fork_amsterdam_eips = saved;
+    bytebuf_free(&again);
+    bytebuf_free(&rlp);
+}
+
 static void test_exception_matching(void **state)
 {
     (void)state;
@@ -1863,6 +1931,7 @@ int main(void)
         cmocka_unit_test(test_uncle_rules),
         cmocka_unit_test(test_pow_fork_choice_and_uncles),
         cmocka_unit_test(test_body_and_outcome),
+        cmocka_unit_test(test_amsterdam_header),
         cmocka_unit_test(test_exception_matching),
         cmocka_unit_test(test_exception_kinds),
         cmocka_unit_test(test_tx_decode_kinds),

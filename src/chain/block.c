@@ -322,6 +322,8 @@ void block_env_from_header(struct block_env *env, const struct chain_config *cfg
     } else {
         env->blob_base_fee = block_env_blob_base_fee(env->fork, 0);
     }
+    if (h->has_slot_number)
+        env->slot_number = h->slot_number; /* EIP-7843 */
 }
 
 /* ---- block-level rules ---- */
@@ -785,6 +787,10 @@ int block_header_encode(const struct block_header *h, struct bytebuf *b)
         err = rlp_encode_bytes(b, h->parent_beacon_root.bytes, 32);
     if (!err && h->has_requests_hash) /* Prague, EIP-7685 */
         err = rlp_encode_bytes(b, h->requests_hash.bytes, 32);
+    if (!err && h->has_bal_hash) /* Amsterdam, EIP-7928 */
+        err = rlp_encode_bytes(b, h->bal_hash.bytes, 32);
+    if (!err && h->has_slot_number) /* Amsterdam, EIP-7843 */
+        err = rlp_encode_u64(b, h->slot_number);
     if (!err)
         err = rlp_list_end(b, list);
     return err;

@@ -50,6 +50,10 @@ struct block_header {
     hash32 parent_beacon_root;
     bool has_requests_hash; /* Prague, EIP-7685 */
     hash32 requests_hash;
+    bool has_bal_hash; /* Amsterdam, EIP-7928: keccak of the block access list */
+    hash32 bal_hash;
+    bool has_slot_number; /* Amsterdam, EIP-7843 */
+    uint64_t slot_number;
     bool has_hash; /* the hash below was given (loader) or computed */
     hash32 hash;
 };

@@ -47,6 +47,7 @@ const char *block_error_name(enum block_error e)
         [BLOCKERR_SYSTEM_CONTRACT_EMPTY] = "SYSTEM_CONTRACT_EMPTY",
         [BLOCKERR_SYSTEM_CONTRACT_FAILED] = "SYSTEM_CONTRACT_CALL_FAILED",
         [BLOCKERR_BLOCK_SIZE] = "RLP_BLOCK_LIMIT_EXCEEDED",
+        [BLOCKERR_BAL_HASH] = "INVALID_BLOCK_ACCESS_LIST",
     };
     if ((unsigned)e >= BLOCKERR__COUNT || !names[e])
         return "UNKNOWN";
@@ -271,6 +272,8 @@ static enum block_error check_fields(const struct block_header *h, enum fork f, 
         {h->has_blob_gas, f >= FORK_CANCUN, "blobGasUsed/excessBlobGas"},
         {h->has_parent_beacon_root, f >= FORK_CANCUN, "parentBeaconBlockRoot"},
         {h->has_requests_hash, f >= FORK_PRAGUE, "requestsHash"}, /* EIP-7685 */
+        {h->has_bal_hash, fork_eip(f, EIP_7928), "blockAccessListHash"},
+        {h->has_slot_number, fork_eip(f, EIP_7843), "slotNumber"},
     };
     for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++)
         if (fields[i].has != fields[i].want)
@@ -481,6 +484,12 @@ enum block_error validate_outcome(const struct chain_config *cfg, const struct b
         short_hex(h->requests_hash.bytes, 32, x);
         short_hex(o->requests_hash.bytes, 32, y);
         return fail(BLOCKERR_REQUESTS_HASH, why, why_len, "requests hash %s, execution gives %s", x, y);
+    }
+    if (fork_eip(f, EIP_7928) && !hash32_eq(&o->bal_hash, &h->bal_hash)) {
+        /* EIP-7928: the header commits to the block's access list. */
+        short_hex(h->bal_hash.bytes, 32, x);
+        short_hex(o->bal_hash.bytes, 32, y);
+        return fail(BLOCKERR_BAL_HASH, why, why_len, "block access list hash %s, execution gives %s", x, y);
     }
     return BLOCKERR_NONE;
 }

@@ -54,6 +54,7 @@ enum block_error {
     BLOCKERR_SYSTEM_CONTRACT_EMPTY,  /* EIP-7002/7251: a request contract without code */
     BLOCKERR_SYSTEM_CONTRACT_FAILED, /* EIP-7002/7251: a request system call failed */
     BLOCKERR_BLOCK_SIZE,        /* EIP-7934: RLP-encoded block above MAX_RLP_BLOCK_SIZE */
+    BLOCKERR_BAL_HASH,          /* EIP-7928: header access list hash != the execution's list */
     BLOCKERR__COUNT
 };
 
@@ -143,13 +144,15 @@ struct block_outcome {
     hash32 state_root;
     uint64_t blob_gas_used;
     hash32 requests_hash; /* Prague on (EIP-7685) */
+    hash32 bal_hash;      /* Amsterdam (EIP-7928): the executed block's access list */
 };
 
 /* The header against the execution, in the order of the execution specs
  * (Cancun state_transition): gas used, transactions root, state root,
  * receipts root, logs bloom, withdrawals root, from Cancun the blob
- * gas used (EIP-4844: also at most block_max_blob_gas of the fork), and
- * from Prague the requests hash (EIP-7685). */
+ * gas used (EIP-4844: also at most block_max_blob_gas of the fork),
+ * from Prague the requests hash (EIP-7685), and in Amsterdam the block
+ * access list hash (EIP-7928). */
 enum block_error validate_outcome(const struct chain_config *cfg, const struct block *b,
                                   const struct block_digest *d, const struct block_outcome *o, char *why,
                                   size_t why_len);

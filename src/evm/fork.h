@@ -55,8 +55,8 @@ enum amsterdam_eip {
 /* The ones parevm implements. Amsterdam itself is refused until this is
  * all of AMSTERDAM_EIPS (fork_implemented). */
 #define AMSTERDAM_IMPLEMENTED                                                                                  \
-    (EIP_7708 | EIP_7778 | EIP_7843 | EIP_7954 | EIP_7976 | EIP_7981 | EIP_7997 | EIP_8024 | EIP_8038 | EIP_8246 | \
-     EIP_8282)
+    (EIP_7708 | EIP_7778 | EIP_7843 | EIP_7928 | EIP_7954 | EIP_7976 | EIP_7981 | EIP_7997 | EIP_8024 | EIP_8038 | \
+     EIP_8246 | EIP_8282)
 
 /* The Amsterdam EIPs in force, process-wide: AMSTERDAM_EIPS unless a tool
  * chose a subset (fork_select) before its first run. */

@@ -12,6 +12,7 @@
 #include "../base/hex.h"
 #include "../base/keccak.h"
 #include "../base/rlp.h"
+#include "../exec/bal.h"
 #include "../exec/exec.h"
 #include "../state/trie.h"
 #include "jsonld.h"
@@ -312,29 +313,31 @@ static const uint8_t *item_start(const struct rlp_item *item)
 }
 
 /* Header fields in order, for messages. */
-static const char *const header_field_names[21] = {
+static const char *const header_field_names[23] = {
     "parentHash",    "ommersHash",      "coinbase",    "stateRoot",     "transactionsRoot",
     "receiptsRoot",  "logsBloom",       "difficulty",  "number",        "gasLimit",
     "gasUsed",       "timestamp",       "extraData",   "mixHash",       "nonce",
     "baseFeePerGas", "withdrawalsRoot", "blobGasUsed", "excessBlobGas", "parentBeaconBlockRoot",
-    "requestsHash"};
+    "requestsHash",  "blockAccessListHash", "slotNumber"};
 
 /* One header from its list item. prefix names it in messages ("header",
  * "uncles[1]"). */
 static int dec_header(struct dec *d, const struct rlp_item *item, const char *prefix, struct block_header *h)
 {
-    struct rlp_item f[21];
+    struct rlp_item f[23];
     size_t n = 0;
     char what[96];
     memset(h, 0, sizeof *h);
-    int err = dec_children(d, item, prefix, f, 21, &n);
+    int err = dec_children(d, item, prefix, f, 23, &n);
     if (err)
         return err;
     /* 15 fields (Frontier), 16 (London: base fee), 17 (Shanghai:
      * withdrawals root), 20 (Cancun: blob gas used, excess blob gas,
-     * parent beacon block root), 21 (Prague: requests hash, EIP-7685). */
-    if (n != 15 && n != 16 && n != 17 && n != 20 && n != 21)
-        return dec_fail(d, PAREVM_ERR_RLP, "%s: %zu fields (expected 15, 16, 17, 20 or 21)", prefix, n);
+     * parent beacon block root), 21 (Prague: requests hash, EIP-7685),
+     * 23 (Amsterdam: block access list hash, EIP-7928; slot number,
+     * EIP-7843). */
+    if (n != 15 && n != 16 && n != 17 && n != 20 && n != 21 && n != 23)
+        return dec_fail(d, PAREVM_ERR_RLP, "%s: %zu fields (expected 15, 16, 17, 20, 21 or 23)", prefix, n);
 #define WHAT(i) (snprintf(what, sizeof what, "%s.%s", prefix, header_field_names[i]), what)
     if ((err = dec_fixed(d, &f[0], WHAT(0), h->parent_hash.bytes, 32)) ||
         (err = dec_fixed(d, &f[1], WHAT(1), h->ommers_hash.bytes, 32)) ||
@@ -379,6 +382,13 @@ static int dec_header(struct dec *d, const struct rlp_item *item, const char *pr
     if (n >= 21) {
         h->has_requests_hash = true;
         if ((err = dec_fixed(d, &f[20], WHAT(20), h->requests_hash.bytes, 32)))
+            return err;
+    }
+    if (n >= 23) {
+        h->has_bal_hash = true;
+        h->has_slot_number = true;
+        if ((err = dec_fixed(d, &f[21], WHAT(21), h->bal_hash.bytes, 32)) ||
+            (err = dec_u64(d, &f[22], WHAT(22), &h->slot_number)))
             return err;
     }
 #undef WHAT
@@ -690,6 +700,7 @@ static const char *const block_error_names[BLOCKERR__COUNT][8] = {
     [BLOCKERR_SYSTEM_CONTRACT_EMPTY] = {BLOCK_EXC(SYSTEM_CONTRACT_EMPTY)},            /* EIP-7002/7251 */
     [BLOCKERR_SYSTEM_CONTRACT_FAILED] = {BLOCK_EXC(SYSTEM_CONTRACT_CALL_FAILED)},     /* EIP-7002/7251 */
     [BLOCKERR_BLOCK_SIZE] = {BLOCK_EXC(RLP_BLOCK_LIMIT_EXCEEDED)},                    /* EIP-7934 */
+    [BLOCKERR_BAL_HASH] = {BLOCK_EXC(INVALID_BLOCK_ACCESS_LIST), BLOCK_EXC(INVALID_BAL_HASH)}, /* EIP-7928 */
     /* BLOCKERR_RLP: by part (decode_names); BLOCKERR_TX_INVALID: by
      * transaction error (tx_error_names); BLOCKERR_UNSUPPORTED: none, a
      * refusal never passes for an expected rejection. */
@@ -1222,7 +1233,9 @@ static int chain_import(struct chain *c, const uint8_t *rlp, size_t len, struct 
     size_t parent = chain_find(c, &h->parent_hash);
     struct world w;
     struct block_result res;
+    struct bal bal; /* EIP-7928, when the header commits to it */
     world_init(&w);
+    bal_init(&bal);
     memset(&res, 0, sizeof res);
     enum block_error e;
     if (f >= FORK_OSAKA && len > MAX_RLP_BLOCK_SIZE) {
@@ -1262,8 +1275,19 @@ static int chain_import(struct chain *c, const uint8_t *rlp, size_t len, struct 
     struct hash_window win;
     struct block_hashes hashes;
     chain_hash_window(c, parent, &win, &hashes);
-    err = c->exec ? exec_block_parallel(c->cfg, &b, &w, &hashes, c->exec, &res, NULL)
-                  : exec_block_sequential(c->cfg, &b, &w, &hashes, &res);
+    /* EIP-7928 (Amsterdam): the header commits to the block's access
+     * list, so the run records it (a recording run is sequential). */
+    bool record = fork_eip(f, EIP_7928) && h->has_bal_hash;
+    if (record) {
+        struct exec_options o = c->exec ? *c->exec : (struct exec_options){.threads = 1};
+        o.bal = &bal;
+        o.drive = NULL;
+        o.trace = NULL;
+        err = exec_block_parallel(c->cfg, &b, &w, &hashes, &o, &res, NULL);
+    } else {
+        err = c->exec ? exec_block_parallel(c->cfg, &b, &w, &hashes, c->exec, &res, NULL)
+                      : exec_block_sequential(c->cfg, &b, &w, &hashes, &res);
+    }
     if (err) {
         snprintf(r->detail, sizeof r->detail, "execution failed: %s", parevm_strerror(err));
         goto done;
@@ -1299,6 +1323,10 @@ static int chain_import(struct chain *c, const uint8_t *rlp, size_t len, struct 
                                     .state_root = root,
                                     .blob_gas_used = res.blob_gas_used,
                                     .requests_hash = res.requests_hash};
+    if (record && (err = bal_hash(&bal, &outcome.bal_hash))) {
+        snprintf(r->detail, sizeof r->detail, "block access list: %s", parevm_strerror(err));
+        goto done;
+    }
     if ((e = validate_outcome(c->cfg, &b, &digest, &outcome, why, sizeof why))) {
         reject(r, e, "%s", why);
         goto done;
@@ -1306,6 +1334,7 @@ static int chain_import(struct chain *c, const uint8_t *rlp, size_t len, struct 
     if ((err = chain_add(c, &b, parent, &w)))
         snprintf(r->detail, sizeof r->detail, "out of memory");
 done:
+    bal_free(&bal);
     block_result_free(&res);
     world_free(&w);
     block_free(&b);

@@ -56,8 +56,11 @@ for (let i = 0; i < argv.length; i++) {
   }
 }
 
+// Prague, Osaka, and BPO2 with some of Amsterdam's EIPs (the list is
+// Amsterdam's; each EIP's effect on it is checked alone)
 const BAL_FORKS = ['Prague', 'Osaka'];
-const families = opt.family?.includes('none') ? [] : FAMILIES.filter((f) => BAL_FORKS.includes(f.fork) && (opt.family ? opt.family.includes(f.name) : f.enabled));
+const balFork = (fork) => BAL_FORKS.includes(fork) || fork.startsWith('BPO2+');
+const families = opt.family?.includes('none') ? [] : FAMILIES.filter((f) => balFork(f.fork) && (opt.family ? opt.family.includes(f.name) : f.enabled));
 
 /** parevm's access list for case c: { rlp, hash } or { error }. */
 function parevmBal(c) {
