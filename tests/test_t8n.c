@@ -583,6 +583,16 @@ static void run_t8n(struct run *x, const char *alloc, const char *env, const cha
     x->rc = t8n_apply(&cfg, &x->env, &x->txs, &x->w, &x->r, x->err, sizeof x->err);
 }
 
+/* run_t8n at one thread, which must apply its one transaction. */
+static void run_t8n_one(struct run *x, const char *alloc, const char *env, const char *txs, enum fork fork)
+{
+    run_t8n(x, alloc, env, txs, fork, 1);
+    if (x->rc)
+        fail_msg("t8n: %s", x->err);
+    assert_int_equal(x->r.receipt_count, 1);
+    assert_true(x->r.receipts[0].r.status);
+}
+
 static void run_free(struct run *x)
 {
     t8n_result_free(&x->r);
@@ -1617,11 +1627,7 @@ static void test_prague_requests(void **state)
              input);
     char *alloc = prague_alloc(true);
     struct run x;
-    run_t8n(&x, alloc, env, txs, FORK_PRAGUE, 1);
-    if (x.rc)
-        fail_msg("t8n: %s", x.err);
-    assert_int_equal(x.r.receipt_count, 1);
-    assert_true(x.r.receipts[0].r.status);
+    run_t8n_one(&x, alloc, env, txs, FORK_PRAGUE);
     /* EIP-2935: slot 4 % 8191 holds blockHashes[4]. */
     const struct world_account *hist = world_get(&x.w, &HISTORY_STORAGE_ADDRESS);
     assert_non_null(hist);
@@ -1716,11 +1722,7 @@ static void test_factory_predeploy(void **state)
     free(prague);
     const char *alloc = (const char *)ab.data;
     struct run x;
-    run_t8n(&x, alloc, env, txs, FORK_AMSTERDAM, 1);
-    if (x.rc)
-        fail_msg("t8n: %s", x.err);
-    assert_int_equal(x.r.receipt_count, 1);
-    assert_true(x.r.receipts[0].r.status);
+    run_t8n_one(&x, alloc, env, txs, FORK_AMSTERDAM);
     const struct world_account *f = world_get(&x.w, &FACTORY_PREDEPLOY_ADDRESS);
     assert_non_null(f);
     assert_int_equal(f->nonce, 2); /* set to 1, then its CREATE2 */

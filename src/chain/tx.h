@@ -87,9 +87,10 @@ int tx_recover_sender(struct tx *tx, enum fork fork);
 /* Intrinsic gas: 21000 (53000 for creation from Homestead), calldata
  * 4/68 per byte (16 for non-zero from Istanbul, EIP-2028), access list
  * 2400 per address + 1900 per key (EIP-2930), initcode 2 per word
- * (EIP-3860, Shanghai), 25000 per authorization (EIP-7702, Prague); with
- * EIP-7981 3000 per address and per key, and 16 * 4 per access-list byte.
- * Saturates at UINT64_MAX. */
+ * (EIP-3860, Shanghai), 25000 per authorization (EIP-7702, Prague).
+ * Amsterdam: EIP-7981 3000 per address and per key, and 16 * 4 per
+ * access-list byte; EIP-8038 2900 per address, 2000 per key, 12000 for a
+ * creation. Saturates at UINT64_MAX. */
 uint64_t tx_intrinsic_gas(const struct tx *tx, enum fork fork);
 
 /* EIP-7623 (Prague on): the calldata floor, 21000 + 10 * tokens where

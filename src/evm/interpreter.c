@@ -323,6 +323,23 @@ static TRACE_COLD void trace_exit(struct frame *f, enum evm_status status)
         return EVM_INTERNAL_ERROR;                                                                     \
     } while (0)
 
+/* EIP-8024: the depth DUPN and SWAPN take from their immediate x,
+ * (x + 145) mod 256, 17 ... 235; 0 for an invalid immediate (91 ... 127,
+ * bytes that could be JUMPDEST or PUSH). */
+static inline size_t eip8024_depth(uint8_t x)
+{
+    return x > 0x5a && x < 0x80 ? 0 : (size_t)((x + 145) & 0xff);
+}
+
+/* Exchange two stack items (EIP-8024's SWAPN and EXCHANGE). */
+static inline void swap_words(u256 *a, u256 *b)
+{
+    u256 t;
+    u256_copy(&t, a);
+    u256_copy(a, b);
+    u256_copy(b, &t);
+}
+
 /* EIP-2929: a cold account's access costs 2600 (EIP-8038, Amsterdam:
  * 3000), a warm one 100. */
 static inline int64_t cold_account_cost(enum fork fork)
@@ -1421,10 +1438,9 @@ run:
      * immediates, so JUMPDEST analysis is unchanged. */
     CASE(DUPN)
     {
-        unsigned x = ip[1];
-        if (x > 0x5a && x < 0x80)
+        size_t n = eip8024_depth(ip[1]);
+        if (!n)
             HALT(EVM_INVALID_INSTRUCTION);
-        size_t n = (x + 145) & 0xff; /* 17 ... 235 */
         if ((size_t)(top - stack_base) < n)
             HALT(EVM_STACK_UNDERFLOW);
         u256_copy(top, &top[-(ptrdiff_t)n]);
@@ -1434,16 +1450,12 @@ run:
     }
     CASE(SWAPN)
     {
-        unsigned x = ip[1];
-        if (x > 0x5a && x < 0x80)
+        size_t n = eip8024_depth(ip[1]);
+        if (!n)
             HALT(EVM_INVALID_INSTRUCTION);
-        size_t n = (x + 145) & 0xff;
         if ((size_t)(top - stack_base) <= n)
             HALT(EVM_STACK_UNDERFLOW);
-        u256 swap_;
-        u256_copy(&swap_, &top[-1]);
-        u256_copy(&top[-1], &top[-1 - (ptrdiff_t)n]);
-        u256_copy(&top[-1 - (ptrdiff_t)n], &swap_);
+        swap_words(&top[-1], &top[-1 - (ptrdiff_t)n]);
         ip += 2;
         DISPATCH();
     }
@@ -1458,10 +1470,7 @@ run:
         size_t n = q < r ? q + 1 : r + 1, m = q < r ? r + 1 : 29 - q;
         if ((size_t)(top - stack_base) <= (n > m ? n : m))
             HALT(EVM_STACK_UNDERFLOW);
-        u256 swap_;
-        u256_copy(&swap_, &top[-1 - (ptrdiff_t)n]);
-        u256_copy(&top[-1 - (ptrdiff_t)n], &top[-1 - (ptrdiff_t)m]);
-        u256_copy(&top[-1 - (ptrdiff_t)m], &swap_);
+        swap_words(&top[-1 - (ptrdiff_t)n], &top[-1 - (ptrdiff_t)m]);
         ip += 2;
         DISPATCH();
     }
