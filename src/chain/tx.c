@@ -796,19 +796,21 @@ uint64_t tx_intrinsic_gas(const struct tx *tx, enum fork fork)
      * token as well (tx_access_list_tokens); EIP-8038 (which comes after
      * it, so its prices stand) a cold access less a warm one, 2900 and
      * 2000. */
-    bool priced = fork_eip(fork, EIP_7981);
-    uint64_t keys = 0;
-    for (size_t i = 0; i < tx->access_list_len; i++)
-        keys = tx_add_sat(keys, (uint64_t)tx->access_list[i].key_count);
-    uint64_t per_address = priced ? 3000 : 2400, per_key = priced ? 3000 : 1900;
-    if (fork_eip(fork, EIP_8038)) {
-        per_address = 2900;
-        per_key = 2000;
+    if (tx->access_list_len) {
+        bool priced = fork_eip(fork, EIP_7981);
+        uint64_t keys = 0;
+        for (size_t i = 0; i < tx->access_list_len; i++)
+            keys = tx_add_sat(keys, (uint64_t)tx->access_list[i].key_count);
+        uint64_t per_address = priced ? 3000 : 2400, per_key = priced ? 3000 : 1900;
+        if (fork_eip(fork, EIP_8038)) {
+            per_address = 2900;
+            per_key = 2000;
+        }
+        gas = tx_add_sat(gas, tx_mul_sat((uint64_t)tx->access_list_len, per_address));
+        gas = tx_add_sat(gas, tx_mul_sat(keys, per_key));
+        if (priced)
+            gas = tx_add_sat(gas, tx_mul_sat(tx_access_list_tokens(tx), tx_floor_per_token(fork)));
     }
-    gas = tx_add_sat(gas, tx_mul_sat((uint64_t)tx->access_list_len, per_address));
-    gas = tx_add_sat(gas, tx_mul_sat(keys, per_key));
-    if (priced)
-        gas = tx_add_sat(gas, tx_mul_sat(tx_access_list_tokens(tx), tx_floor_per_token(fork)));
 
     /* EIP-3860 (Shanghai): initcode costs 2 per 32-byte word. */
     if (!tx->has_to && fork >= FORK_SHANGHAI) {
