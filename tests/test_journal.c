@@ -529,6 +529,82 @@ static void test_finalize_deletions(void **state)
     assert_null(ws_find(&f->ws, &e));
 }
 
+/* Amsterdam's end of a transaction for accounts created and destroyed
+ * in it. EIP-7708: the balances they take with them are burned, a Burn
+ * log each, in address order, after the transaction's own logs. EIP-8246:
+ * they keep the balance, lose nonce, code and storage, and no log says
+ * so; one left without a balance goes. */
+static void test_finalize_amsterdam_destructs(void **state)
+{
+    struct fixture *f = *state;
+    unsigned saved = fork_amsterdam_eips;
+    address hi = addr(0x9b), lo = addr(0x4c), poor = addr(0x4d), self = addr(0x11);
+    u256 seven = word(7), three = word(3), one = word(1);
+    bool first;
+    static const uint8_t code[] = {0x00};
+    hash32 topic = {{0xab}};
+
+    for (int pass = 0; pass < 2; pass++) {
+        fork_amsterdam_eips = pass == 0 ? EIP_7708 : EIP_7708 | EIP_8246;
+        begin(f, FORK_AMSTERDAM);
+        assert_int_equal(journal_add_log(&f->j, &self, &topic, 1, NULL, 0), PAREVM_OK);
+        /* created in the order hi, lo, poor: the burns still come lo, hi */
+        const address *made[] = {&hi, &lo, &poor};
+        for (int i = 0; i < 3; i++) {
+            assert_int_equal(journal_create_account(&f->j, made[i]), PAREVM_OK);
+            assert_int_equal(journal_set_nonce(&f->j, made[i], 1), PAREVM_OK);
+            struct code *c = code_new(code, sizeof code);
+            assert_int_equal(journal_set_code(&f->j, made[i], c), PAREVM_OK);
+            code_release(c);
+            assert_int_equal(journal_sstore(&f->j, made[i], &one, &one), PAREVM_OK);
+            assert_int_equal(journal_mark_destructed(&f->j, made[i], &first), PAREVM_OK);
+        }
+        assert_int_equal(journal_add_balance(&f->j, &hi, &seven), PAREVM_OK);
+        assert_int_equal(journal_add_balance(&f->j, &lo, &three), PAREVM_OK);
+        struct log *logs = NULL;
+        size_t n = 0;
+        assert_int_equal(journal_finalize(&f->j, &f->ws, &logs, &n), PAREVM_OK);
+        if (pass == 0) {
+            assert_int_equal(n, 3);
+            assert_true(address_eq(&logs[0].addr, &self));
+            const address *order[] = {&lo, &hi};
+            const u256 *amounts[] = {&three, &seven};
+            for (int i = 0; i < 2; i++) {
+                const struct log *l = &logs[1 + i];
+                assert_int_equal(l->topic_count, 2);
+                assert_int_equal(l->addr.bytes[0], 0xff);
+                assert_int_equal(l->addr.bytes[19], 0xfe);
+                assert_int_equal(l->topics[0].bytes[0], 0xcc); /* Burn(address,uint256) */
+                assert_memory_equal(l->topics[1].bytes + 12, order[i]->bytes, 20);
+                u256 v = u256_from_be32(l->data);
+                assert_true(u256_eq(&v, amounts[i]));
+            }
+            /* none existed before: nothing to write */
+            assert_null(ws_find(&f->ws, &hi));
+            assert_null(ws_find(&f->ws, &lo));
+        } else {
+            assert_int_equal(n, 1);
+            const address *kept[] = {&hi, &lo};
+            const u256 *amounts[] = {&seven, &three};
+            for (int i = 0; i < 2; i++) {
+                const struct ws_account *wa = ws_find(&f->ws, kept[i]);
+                assert_non_null(wa);
+                assert_false(wa->flags & WS_DELETE);
+                assert_true(wa->flags & WS_CLEAR_STORAGE);
+                assert_true(wa->flags & WS_CODE);
+                assert_int_equal(wa->code->len, 0);
+                assert_true(wa->flags & WS_NONCE);
+                assert_int_equal(wa->nonce, 0);
+                assert_true(u256_eq(&wa->balance, amounts[i]));
+                assert_null(ws_find_slot(&f->ws, kept[i], 1));
+            }
+        }
+        assert_null(ws_find(&f->ws, &poor));
+        free(logs);
+    }
+    fork_amsterdam_eips = saved;
+}
+
 static void test_begin_starts_clean(void **state)
 {
     struct fixture *f = *state;
@@ -723,6 +799,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_kept_changes_reach_the_write_set, setup, teardown),
         cmocka_unit_test_setup_teardown(test_logs_one_allocation, setup, teardown),
         cmocka_unit_test_setup_teardown(test_finalize_deletions, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_finalize_amsterdam_destructs, setup, teardown),
         cmocka_unit_test_setup_teardown(test_begin_starts_clean, setup, teardown),
         cmocka_unit_test_setup_teardown(test_accesses, setup, teardown),
         cmocka_unit_test_setup_teardown(test_revert_past_depth_aborts, setup, teardown),
