@@ -137,7 +137,7 @@ static int usage_error(const char *fmt, const char *arg)
 
 /* geth's fork names that differ from ours only by the difficulty bomb
  * (their delay: chain_glacier_bomb_delay). */
-static bool t8n_fork(const char *name, enum fork *f)
+static bool t8n_fork(const char *name, enum fork *f, char *err, size_t err_len)
 {
     if (!strcmp(name, "MuirGlacier")) {
         *f = FORK_ISTANBUL;
@@ -147,8 +147,7 @@ static bool t8n_fork(const char *name, enum fork *f)
         *f = FORK_LONDON;
         return true;
     }
-    char err[160];
-    return fork_select(name, f, err, sizeof err);
+    return fork_select(name, f, err, err_len);
 }
 
 static bool ends_with(const char *s, const char *suffix)
@@ -421,19 +420,22 @@ int cli_t8n(int argc, char **argv)
     memset(&cfg, 0, sizeof cfg);
     struct bal bal; /* --output.bal; freed at done: on every path */
     bal_init(&bal);
-    if (!t8n_fork(o.fork_name, &cfg.fork) || !fork_implemented(cfg.fork)) {
+    char detail[160];
+    bool known = t8n_fork(o.fork_name, &cfg.fork, detail, sizeof detail);
+    if (!known || !fork_implemented(cfg.fork)) {
         /* geth: ERROR(3) "failed constructing chain configuration:
          * unsupported fork"; a fork parevm knows but does not implement
-         * (Amsterdam) is refused the same way, never run as an older one. */
-        char why[256], missing[96];
-        fork_eips_missing(fork_amsterdam_eips, missing, sizeof missing);
-        bool known = t8n_fork(o.fork_name, &cfg.fork);
-        snprintf(why, sizeof why, "failed constructing chain configuration: unsupported fork \"%s\"%s%s%s",
-                 o.fork_name, known ? " (not implemented by parevm" : "",
-                 known && cfg.fork == FORK_AMSTERDAM ? "; missing EIPs: " : "",
-                 known ? (cfg.fork == FORK_AMSTERDAM ? missing : "") : "");
-        if (known)
-            strncat(why, ")", sizeof why - strlen(why) - 1);
+         * (Amsterdam, or some of its EIPs) is refused the same way, never
+         * run as an older one. */
+        if (known) {
+            char missing[96];
+            fork_eips_missing(fork_amsterdam_eips, missing, sizeof missing);
+            snprintf(detail, sizeof detail, "not implemented by parevm%s%s", missing[0] ? "; missing EIPs: " : "",
+                     missing);
+        }
+        char why[320];
+        snprintf(why, sizeof why, "failed constructing chain configuration: unsupported fork \"%s\" (%s)",
+                 o.fork_name, detail);
         return report(PAREVM_ERR_UNSUPPORTED, why);
     }
     cfg.glacier_bomb_delay = chain_glacier_bomb_delay(o.fork_name);
