@@ -6,6 +6,12 @@ import { makeWorld, fees, FACTORY } from './world.mjs';
 
 const PROBE = '0x00000000000000000000000000000000a0000001';
 
+/** A family over `fork` whose cases start from a world of two senders:
+ * body(rng, w, fork) returns the case ({name, alloc, env, txs}). */
+function family(name, fork, count, about, body) {
+  return { name, fork, count, about, generate: (rng) => body(rng, makeWorld(rng, fork, { nkeys: 2 }), fork) };
+}
+
 /** An immediate for DUPN/SWAPN (valid: <= 0x5a or >= 0x80) or EXCHANGE
  * (<= 0x51 or >= 0x80), now and then an invalid one. */
 function immediate(rng, pair) {
@@ -19,85 +25,61 @@ const hex2 = (b) => b.toString(16).padStart(2, '0');
 // 240 distinct items, valid and invalid immediates, an immediate past
 // the end of the code, a jump to the JUMPDEST byte behind an invalid
 // immediate; the top 24 items are stored, so every move shows.
-export const eip8024 = {
-  name: 'eip8024',
-  fork: 'BPO2+8024',
-  count: 150,
-  about: 'EIP-8024 (Amsterdam): DUPN, SWAPN, EXCHANGE: depths, bad immediates, underflow, code end',
-  generate(rng) {
-    const fork = this.fork;
-    const w = makeWorld(rng, fork, { nkeys: 2 });
-    const items = rng.pick([0, 5, 16, 17, 18, 30, 100, 200, 235, 236, 240]);
-    const body = [];
-    for (let i = 0; i < items; i++) body.push(0x1000 + i);
-    const nops = rng.range(1, 6);
-    const names = [];
-    for (let k = 0; k < nops; k++) {
-      const op = rng.pick([0xe6, 0xe7, 0xe8]);
-      body.push({ raw: hex2(op) + hex2(immediate(rng, op === 0xe8)) });
-      names.push(hex2(op));
-    }
-    if (rng.bool(0.1)) {
-      // JUMPDEST analysis: 0x5b after DUPN is no immediate (it is invalid
-      // as one), so it stays a jump destination
-      const at = (asm(body).length - 2) / 2 + 5; // PUSH2 dest, JUMP, DUPN, then 5b
-      body.push({ raw: '61' + at.toString(16).padStart(4, '0') + '56' + 'e6' + '5b' });
-    }
-    for (let j = 0; j < 24; j++) body.push(j, 'SSTORE');
-    const tail = rng.bool(0.1) ? rng.pick(['e6', 'e7', 'e8']) : '00';
-    w.alloc[PROBE] = account({ nonce: 1, code: asm(body, { raw: tail }) });
-    const env = baseEnv(fork);
-    const txs = [w.tx(rng.int(2), { type: 2, ...fees(rng, 2, 7n), gasLimit: 2_000_000n, to: PROBE })];
-    return { name: `${items} items, ${names.join(' ')}`, alloc: w.alloc, env, txs };
-  },
-};
+export const eip8024 = family('eip8024', 'BPO2+8024', 150, 'EIP-8024 (Amsterdam): DUPN, SWAPN, EXCHANGE: depths, bad immediates, underflow, code end', (rng, w, fork) => {
+  const items = rng.pick([0, 5, 16, 17, 18, 30, 100, 200, 235, 236, 240]);
+  const body = [];
+  for (let i = 0; i < items; i++) body.push(0x1000 + i);
+  const nops = rng.range(1, 6);
+  const names = [];
+  for (let k = 0; k < nops; k++) {
+    const op = rng.pick([0xe6, 0xe7, 0xe8]);
+    body.push({ raw: hex2(op) + hex2(immediate(rng, op === 0xe8)) });
+    names.push(hex2(op));
+  }
+  if (rng.bool(0.1)) {
+    // JUMPDEST analysis: 0x5b after DUPN is no immediate (it is invalid
+    // as one), so it stays a jump destination
+    const at = (asm(body).length - 2) / 2 + 5; // PUSH2 dest, JUMP, DUPN, then 5b
+    body.push({ raw: '61' + at.toString(16).padStart(4, '0') + '56' + 'e6' + '5b' });
+  }
+  for (let j = 0; j < 24; j++) body.push(j, 'SSTORE');
+  const tail = rng.bool(0.1) ? rng.pick(['e6', 'e7', 'e8']) : '00';
+  w.alloc[PROBE] = account({ nonce: 1, code: asm(body, { raw: tail }) });
+  const env = baseEnv(fork);
+  const txs = [w.tx(rng.int(2), { type: 2, ...fees(rng, 2, 7n), gasLimit: 2_000_000n, to: PROBE })];
+  return { name: `${items} items, ${names.join(' ')}`, alloc: w.alloc, env, txs };
+});
 
 // EIP-7843: SLOTNUM (0x4b) pushes the block's slot number.
-export const eip7843 = {
-  name: 'eip7843',
-  fork: 'BPO2+7843',
-  count: 40,
-  about: 'EIP-7843 (Amsterdam): SLOTNUM, its value and gas',
-  generate(rng) {
-    const fork = this.fork;
-    const w = makeWorld(rng, fork, { nkeys: 2 });
-    const slot = rng.pick([0n, 1n, 12345n, 2n ** 32n + 7n, 2n ** 64n - 1n, rng.big(63)]);
-    const body = ['SLOTNUM', 'PUSH0', 'SSTORE', 'GAS', 'SLOTNUM', 'POP', 'GAS', 'SWAP1', 'SUB', 1, 'SSTORE'];
-    if (rng.bool(0.2)) body.push(...Array(1024).fill('SLOTNUM')); // overflow
-    w.alloc[PROBE] = account({ nonce: 1, code: asm(body) });
-    const env = { ...baseEnv(fork), slotNumber: '0x' + slot.toString(16) };
-    const txs = [w.tx(rng.int(2), { type: 2, ...fees(rng, 2, 7n), gasLimit: 200_000n, to: PROBE })];
-    return { name: `slot ${slot}`, alloc: w.alloc, env, txs };
-  },
-};
+export const eip7843 = family('eip7843', 'BPO2+7843', 40, 'EIP-7843 (Amsterdam): SLOTNUM, its value and gas', (rng, w, fork) => {
+  const slot = rng.pick([0n, 1n, 12345n, 2n ** 32n + 7n, 2n ** 64n - 1n, rng.big(63)]);
+  const body = ['SLOTNUM', 'PUSH0', 'SSTORE', 'GAS', 'SLOTNUM', 'POP', 'GAS', 'SWAP1', 'SUB', 1, 'SSTORE'];
+  if (rng.bool(0.2)) body.push(...Array(1024).fill('SLOTNUM')); // overflow
+  w.alloc[PROBE] = account({ nonce: 1, code: asm(body) });
+  const env = { ...baseEnv(fork), slotNumber: '0x' + slot.toString(16) };
+  const txs = [w.tx(rng.int(2), { type: 2, ...fees(rng, 2, 7n), gasLimit: 200_000n, to: PROBE })];
+  return { name: `slot ${slot}`, alloc: w.alloc, env, txs };
+});
 
 // EIP-7954: code up to 64 KiB and initcode up to 128 KiB, in creating
 // transactions and through CREATE, around each limit, old and new.
-export const eip7954 = {
-  name: 'eip7954',
-  fork: 'BPO2+7954',
-  count: 40,
-  about: 'EIP-7954 (Amsterdam): contract code and initcode size limits',
-  generate(rng) {
-    const fork = this.fork;
-    const w = makeWorld(rng, fork, { nkeys: 2 });
-    const size = rng.pick([24576, 24577, 32768, 65535, 65536, 65537]);
-    // PUSH3 size, DUP1, PUSH1 11, PUSH0, CODECOPY, PUSH0, RETURN: 11 bytes
-    let init = '0x62' + size.toString(16).padStart(6, '0') + '80600b5f395ff3' + '00'.repeat(size);
-    const bytes = () => (init.length - 2) / 2;
-    if (rng.bool(0.3)) init += '00'.repeat(Math.max(0, rng.pick([49152, 131072 - 1, 131072]) - bytes() + rng.range(0, 1)));
-    const txs = [];
-    if (rng.bool(0.5)) {
-      txs.push(w.tx(0, { type: 2, ...fees(rng, 2, 7n), gasLimit: 16_000_000n, data: init }));
-    } else {
-      // a factory: CREATE with the initcode given as calldata
-      const factory = asm('CALLDATASIZE', 'PUSH0', 'PUSH0', 'CALLDATACOPY', 'CALLDATASIZE', 'PUSH0', 'PUSH0', 'CREATE', 'PUSH0', 'SSTORE', 'STOP');
-      w.alloc[PROBE] = account({ nonce: 1, code: factory });
-      txs.push(w.tx(0, { type: 2, ...fees(rng, 2, 7n), gasLimit: 16_000_000n, to: PROBE, data: init }));
-    }
-    return { name: `code ${size}, initcode ${bytes()}`, alloc: w.alloc, env: baseEnv(fork), txs };
-  },
-};
+export const eip7954 = family('eip7954', 'BPO2+7954', 40, 'EIP-7954 (Amsterdam): contract code and initcode size limits', (rng, w, fork) => {
+  const size = rng.pick([24576, 24577, 32768, 65535, 65536, 65537]);
+  // PUSH3 size, DUP1, PUSH1 11, PUSH0, CODECOPY, PUSH0, RETURN: 11 bytes
+  let init = '0x62' + size.toString(16).padStart(6, '0') + '80600b5f395ff3' + '00'.repeat(size);
+  const bytes = () => (init.length - 2) / 2;
+  if (rng.bool(0.3)) init += '00'.repeat(Math.max(0, rng.pick([49152, 131072 - 1, 131072]) - bytes() + rng.range(0, 1)));
+  const txs = [];
+  if (rng.bool(0.5)) {
+    txs.push(w.tx(0, { type: 2, ...fees(rng, 2, 7n), gasLimit: 16_000_000n, data: init }));
+  } else {
+    // a factory: CREATE with the initcode given as calldata
+    const factory = asm('CALLDATASIZE', 'PUSH0', 'PUSH0', 'CALLDATACOPY', 'CALLDATASIZE', 'PUSH0', 'PUSH0', 'CREATE', 'PUSH0', 'SSTORE', 'STOP');
+    w.alloc[PROBE] = account({ nonce: 1, code: factory });
+    txs.push(w.tx(0, { type: 2, ...fees(rng, 2, 7n), gasLimit: 16_000_000n, to: PROBE, data: init }));
+  }
+  return { name: `code ${size}, initcode ${bytes()}`, alloc: w.alloc, env: baseEnv(fork), txs };
+});
 
 // EIP-7708 (ETH transfers emit a log) and EIP-8246 (SELFDESTRUCT no
 // burn), alone and together. A probe contract, called with value or not,
@@ -117,45 +99,38 @@ function callValue(op, to, value, argsOff = 0, argsLen = 0) {
 }
 
 function ethLogs(name, fork, about) {
-  return {
-    name,
-    fork,
-    count: 120,
-    about,
-    generate(rng) {
-      const w = makeWorld(rng, fork, { nkeys: 2 });
-      const other = BigInt(rng.pick([...w.addrs, '0x00000000000000000000000000000000c0ffee01']));
-      const kind = rng.int(4);
-      const push20 = (a) => '73' + a.toString(16).padStart(40, '0');
-      let init;
-      if (kind === 0) init = '30ff'; // ADDRESS SELFDESTRUCT
-      else if (kind === 1) init = push20(other) + 'ff';
-      else if (kind === 2) init = '6005600c5f3960055ff3' + '5f35ff' + '0000'; // returns PUSH0 CALLDATALOAD SELFDESTRUCT
-      else init = '5f5ff3'; // empty code
-      const v1 = BigInt(rng.pick([0, 1, 1000]));
-      const body = ['CALLDATASIZE', 'PUSH0', 'PUSH0', 'CALLDATACOPY', 'CALLDATASIZE', 'PUSH0', v1, 'CREATE', 'DUP1', 'PUSH0', 'SSTORE'];
-      // the child's address stays on the stack: DUPn reaches it
-      if (rng.bool(0.6)) {
-        // call the child: with value, and a self-destruct target (kind 2)
-        const target = rng.bool(0.5) ? 'ADDRESS' : other;
-        body.push(target, 0x100, 'MSTORE', 0, 0, 32, 0x100, BigInt(rng.pick([0, 5])), 'DUP6', 'GAS', 'CALL', 'POP');
-      }
-      if (rng.bool(0.4)) body.push(...callValue('CALL', 4, BigInt(rng.pick([0, 3]))));
-      if (rng.bool(0.3)) body.push(...callValue('CALLCODE', other, 2n));
-      if (rng.bool(0.3)) body.push(...callValue('CALL', BigInt(REVERTER), 4n));
-      if (rng.bool(0.3)) body.push(...callValue('CALL', other, 6n));
-      body.push(rng.bool(0.15) ? { raw: '5f5ffd' } : 'STOP');
-      w.alloc[MOVER] = account({ nonce: 1, balance: BigInt(rng.pick([0, 10, 100000])), code: asm(body) });
-      const env = baseEnv(fork);
-      const n = rng.range(1, 3);
-      const txs = [];
-      for (let t = 0; t < n; t++) {
-        const to = rng.bool(0.8) ? MOVER : rng.pick([MOVER, w.addrs[0], w.addrs[1]]);
-        txs.push(w.tx(rng.int(2), { type: 2, ...fees(rng, 2, 7n), gasLimit: 500_000n, to, value: BigInt(rng.pick([0, 0, 7])), data: '0x' + init }));
-      }
-      return { name: `child ${kind}, ${n} tx`, alloc: w.alloc, env, txs };
-    },
-  };
+  return family(name, fork, 120, about, (rng, w) => {
+  const other = BigInt(rng.pick([...w.addrs, '0x00000000000000000000000000000000c0ffee01']));
+  const kind = rng.int(4);
+  const push20 = (a) => '73' + a.toString(16).padStart(40, '0');
+  let init;
+  if (kind === 0) init = '30ff'; // ADDRESS SELFDESTRUCT
+  else if (kind === 1) init = push20(other) + 'ff';
+  else if (kind === 2) init = '6005600c5f3960055ff3' + '5f35ff' + '0000'; // returns PUSH0 CALLDATALOAD SELFDESTRUCT
+  else init = '5f5ff3'; // empty code
+  const v1 = BigInt(rng.pick([0, 1, 1000]));
+  const body = ['CALLDATASIZE', 'PUSH0', 'PUSH0', 'CALLDATACOPY', 'CALLDATASIZE', 'PUSH0', v1, 'CREATE', 'DUP1', 'PUSH0', 'SSTORE'];
+  // the child's address stays on the stack: DUPn reaches it
+  if (rng.bool(0.6)) {
+    // call the child: with value, and a self-destruct target (kind 2)
+    const target = rng.bool(0.5) ? 'ADDRESS' : other;
+    body.push(target, 0x100, 'MSTORE', 0, 0, 32, 0x100, BigInt(rng.pick([0, 5])), 'DUP6', 'GAS', 'CALL', 'POP');
+  }
+  if (rng.bool(0.4)) body.push(...callValue('CALL', 4, BigInt(rng.pick([0, 3]))));
+  if (rng.bool(0.3)) body.push(...callValue('CALLCODE', other, 2n));
+  if (rng.bool(0.3)) body.push(...callValue('CALL', BigInt(REVERTER), 4n));
+  if (rng.bool(0.3)) body.push(...callValue('CALL', other, 6n));
+  body.push(rng.bool(0.15) ? { raw: '5f5ffd' } : 'STOP');
+  w.alloc[MOVER] = account({ nonce: 1, balance: BigInt(rng.pick([0, 10, 100000])), code: asm(body) });
+  const env = baseEnv(fork);
+  const n = rng.range(1, 3);
+  const txs = [];
+  for (let t = 0; t < n; t++) {
+    const to = rng.bool(0.8) ? MOVER : rng.pick([MOVER, w.addrs[0], w.addrs[1]]);
+    txs.push(w.tx(rng.int(2), { type: 2, ...fees(rng, 2, 7n), gasLimit: 500_000n, to, value: BigInt(rng.pick([0, 0, 7])), data: '0x' + init }));
+  }
+  return { name: `child ${kind}, ${n} tx`, alloc: w.alloc, env, txs };
+  });
 }
 
 export const eip7708 = ethLogs('eip7708', 'BPO2+7708', 'EIP-7708 (Amsterdam): Transfer logs of calls, creations, self-destructs; Burn logs');
@@ -167,55 +142,39 @@ export const eip8038 = ethLogs('eip8038-moves', 'BPO2+8038', 'EIP-8038 (Amsterda
 // (zero, the original, others), cold and warm, several stores a slot,
 // refunds that count and the EIP-2200 stipend gate near the gas left.
 const STORER = '0x00000000000000000000000000000000a0000003';
-export const sstore8038 = {
-  name: 'sstore8038',
-  fork: 'BPO2+8038',
-  count: 150,
-  about: 'EIP-8038 (Amsterdam): SSTORE costs and refunds over original/current/new',
-  generate(rng) {
-    const fork = this.fork;
-    const w = makeWorld(rng, fork, { nkeys: 2 });
-    const storage = {};
-    for (let k = 0; k < 4; k++) if (rng.bool(0.6)) storage[k] = rng.pick([1n, 2n, 3n]);
-    const body = [];
-    for (let i = 0, n = rng.range(1, 10); i < n; i++) {
-      const slot = rng.int(4);
-      const v = rng.pick([0n, 0n, storage[slot] ?? 0n, 1n, 2n, 5n]);
-      body.push(v, slot, 'SSTORE');
-      if (rng.bool(0.2)) body.push(slot, 'SLOAD', 'POP');
-    }
-    body.push('STOP');
-    w.alloc[STORER] = account({ nonce: 1, code: asm(body), storage: Object.keys(storage).length ? storage : undefined });
-    const txs = [];
-    for (let t = 0, n = rng.range(1, 3); t < n; t++) {
-      const f = { type: rng.pick([1, 2]), gasLimit: BigInt(rng.pick([30_000, 45_000, 60_000, 150_000])), to: STORER };
-      if (rng.bool(0.3)) f.accessList = [{ address: STORER, storageKeys: ['0x' + pad32(rng.int(4))] }];
-      txs.push(w.tx(rng.int(2), { ...f, ...fees(rng, f.type, 7n) }));
-    }
-    return { name: `${body.length} items`, alloc: w.alloc, env: baseEnv(fork), txs };
-  },
-};
+export const sstore8038 = family('sstore8038', 'BPO2+8038', 150, 'EIP-8038 (Amsterdam): SSTORE costs and refunds over original/current/new', (rng, w, fork) => {
+  const storage = {};
+  for (let k = 0; k < 4; k++) if (rng.bool(0.6)) storage[k] = rng.pick([1n, 2n, 3n]);
+  const body = [];
+  for (let i = 0, n = rng.range(1, 10); i < n; i++) {
+    const slot = rng.int(4);
+    const v = rng.pick([0n, 0n, storage[slot] ?? 0n, 1n, 2n, 5n]);
+    body.push(v, slot, 'SSTORE');
+    if (rng.bool(0.2)) body.push(slot, 'SLOAD', 'POP');
+  }
+  body.push('STOP');
+  w.alloc[STORER] = account({ nonce: 1, code: asm(body), storage: Object.keys(storage).length ? storage : undefined });
+  const txs = [];
+  for (let t = 0, n = rng.range(1, 3); t < n; t++) {
+    const f = { type: rng.pick([1, 2]), gasLimit: BigInt(rng.pick([30_000, 45_000, 60_000, 150_000])), to: STORER };
+    if (rng.bool(0.3)) f.accessList = [{ address: STORER, storageKeys: ['0x' + pad32(rng.int(4))] }];
+    txs.push(w.tx(rng.int(2), { ...f, ...fees(rng, f.type, 7n) }));
+  }
+  return { name: `${body.length} items`, alloc: w.alloc, env: baseEnv(fork), txs };
+});
 
 // EIP-7997: deployments through the factory at 0x12 (salt || initcode,
 // the call's value passed on): plain, reverting initcode (its data comes
 // back), input under 32 bytes (reverts), the same salt twice (a
 // collision), and from a contract.
-export const eip7997 = {
-  name: 'eip7997',
-  fork: 'BPO2+7997',
-  count: 60,
-  about: 'EIP-7997 (Amsterdam): the CREATE2 factory predeploy: deployments, reverts, short input, collisions',
-  generate(rng) {
-    const fork = this.fork;
-    const w = makeWorld(rng, fork, { nkeys: 2 });
-    const inits = ['602a60005360016000f3', '60006000fd', '63deadbeef6000526004601cfd', ''];
-    const txs = [];
-    const salt = pad32(rng.int(3));
-    for (let t = 0, n = rng.range(1, 4); t < n; t++) {
-      const short = rng.bool(0.1);
-      const data = short ? '0x' + salt.slice(0, rng.int(60)) : '0x' + salt + rng.pick(inits);
-      txs.push(w.tx(rng.int(2), { type: 2, ...fees(rng, 2, 7n), gasLimit: 200_000n, to: FACTORY, value: BigInt(rng.pick([0, 0, 9])), data }));
-    }
-    return { name: `${txs.length} tx`, alloc: w.alloc, env: baseEnv(fork), txs };
-  },
-};
+export const eip7997 = family('eip7997', 'BPO2+7997', 60, 'EIP-7997 (Amsterdam): the CREATE2 factory predeploy: deployments, reverts, short input, collisions', (rng, w, fork) => {
+  const inits = ['602a60005360016000f3', '60006000fd', '63deadbeef6000526004601cfd', ''];
+  const txs = [];
+  const salt = pad32(rng.int(3));
+  for (let t = 0, n = rng.range(1, 4); t < n; t++) {
+    const short = rng.bool(0.1);
+    const data = short ? '0x' + salt.slice(0, rng.int(60)) : '0x' + salt + rng.pick(inits);
+    txs.push(w.tx(rng.int(2), { type: 2, ...fees(rng, 2, 7n), gasLimit: 200_000n, to: FACTORY, value: BigInt(rng.pick([0, 0, 9])), data }));
+  }
+  return { name: `${txs.length} tx`, alloc: w.alloc, env: baseEnv(fork), txs };
+});
