@@ -132,7 +132,7 @@ void cli_bench_usage(FILE *out)
                  "                   gas, L its longest transaction's; 'd' after ex/tx marks a\n"
                  "                   block the list could not drive, run again without it).\n"
                  "                   --engine seq alone times sequential execution only (no\n"
-                 "                   --ceiling, --report)\n"
+                 "                   --ceiling); --report needs stm\n"
                  "  --threads LIST   thread counts, comma separated (default: 1,2,...,online CPUs)\n"
                  "  --reps N         repetitions, median reported (default 5); each repetition runs\n"
                  "                   the block sequentially and then at every thread count, so\n"
@@ -150,7 +150,8 @@ void cli_bench_usage(FILE *out)
                  "                   nothing and wait for nothing (below P where cores slow each\n"
                  "                   other down: shared caches and memory, SMT siblings, other\n"
                  "                   tenants). Adds the columns ceil and ceff = speedup / min(bound,\n"
-                 "                   ceil) after eff, and \"ceiling\" to the JSON\n"
+                 "                   ceil) after eff, on the stm and bal lines alike, and \"ceiling\"\n"
+                 "                   to the JSON\n"
                  "  --force          run the parallel engine even where the guard would run the\n"
                  "                   block sequentially (to measure the engine itself)\n"
                  "  --lazy-storage   experimental: Block-STM reads storage that a lower transaction\n"
@@ -619,35 +620,54 @@ static void bench_block(const char *dir, const struct bench_opts *o, struct benc
         }
         block_result_free(&r);
         bench_progress_step(progress, "sequential");
-        for (int t = 0; o->stm && t < o->thread_count && !err && row->ok; t++) {
-            err = run_once(&cfg, &f, o->threads[t], o->force, o->lazy_storage, o->partition, &r, &digest,
-                           &par_wall[t][k], &par_cpu[t][k], &stats);
-            if (err)
-                break;
-            if (!block_result_equal(&ref, &r) || !hash32_eq(&ref_digest, &digest)) {
-                row->ok = false;
-                snprintf(row->error, sizeof row->error,
-                         "parallel result at %d threads differs from sequential", o->threads[t]);
-            }
-            row->ran_parallel[t] = stats.parallel;
-            row->partitioned[t] = stats.partitioned && (k == 0 || row->partitioned[t]);
-            if (k == 0 || stats.partition_kept < row->kept[t])
-                row->kept[t] = stats.partition_kept;
-            if (getenv("PAREVM_BENCH_PHASES") && stats.parallel)
-                fprintf(stderr,
-                        "  block %llu P=%d: parallel phase %.3f ms, commit %.3f ms, %llu executions, "
-                        "%llu validations, %llu aborts, %llu blocked, %llu chained\n",
-                        (unsigned long long)row->number, o->threads[t], stats.parallel_ns / 1e6,
-                        stats.commit_ns / 1e6, (unsigned long long)stats.par.executions,
-                        (unsigned long long)stats.par.validations, (unsigned long long)stats.par.aborts,
-                        (unsigned long long)stats.par.blocked, (unsigned long long)stats.par.chained);
-            execs[t] += stats.parallel && row->txs ? (double)stats.par.executions / (double)row->txs : 1.0;
-            block_result_free(&r);
-            exec_stats_reset(&stats);
+        /* per thread count: Block-STM, the list's engine, the ceiling */
+        for (int t = 0; t < o->thread_count && !err && row->ok; t++) {
             char what[32];
-            snprintf(what, sizeof what, "P=%d", o->threads[t]);
-            bench_progress_step(progress, what);
-            if (o->ceiling && o->threads[t] > 1) {
+            if (o->stm) {
+                err = run_once(&cfg, &f, o->threads[t], o->force, o->lazy_storage, o->partition, &r, &digest,
+                               &par_wall[t][k], &par_cpu[t][k], &stats);
+                if (err)
+                    break;
+                if (!block_result_equal(&ref, &r) || !hash32_eq(&ref_digest, &digest)) {
+                    row->ok = false;
+                    snprintf(row->error, sizeof row->error, "parallel result at %d threads differs from sequential",
+                             o->threads[t]);
+                }
+                row->ran_parallel[t] = stats.parallel;
+                row->partitioned[t] = stats.partitioned && (k == 0 || row->partitioned[t]);
+                if (k == 0 || stats.partition_kept < row->kept[t])
+                    row->kept[t] = stats.partition_kept;
+                if (getenv("PAREVM_BENCH_PHASES") && stats.parallel)
+                    fprintf(stderr,
+                            "  block %llu P=%d: parallel phase %.3f ms, commit %.3f ms, %llu executions, "
+                            "%llu validations, %llu aborts, %llu blocked, %llu chained\n",
+                            (unsigned long long)row->number, o->threads[t], stats.parallel_ns / 1e6,
+                            stats.commit_ns / 1e6, (unsigned long long)stats.par.executions,
+                            (unsigned long long)stats.par.validations, (unsigned long long)stats.par.aborts,
+                            (unsigned long long)stats.par.blocked, (unsigned long long)stats.par.chained);
+                execs[t] += stats.parallel && row->txs ? (double)stats.par.executions / (double)row->txs : 1.0;
+                block_result_free(&r);
+                exec_stats_reset(&stats);
+                snprintf(what, sizeof what, "P=%d", o->threads[t]);
+                bench_progress_step(progress, what);
+            }
+            if (o->bal && row->ok) {
+                bool degraded;
+                err = run_drive(&cfg, &f, &list, o->threads[t], &r, &digest, &bal_wall[t][k], &bal_cpu[t][k],
+                                &degraded);
+                if (err)
+                    break;
+                if (!block_result_equal(&ref, &r) || !hash32_eq(&ref_digest, &digest)) {
+                    row->ok = false;
+                    snprintf(row->error, sizeof row->error,
+                             "access-list-driven result at %d threads differs from sequential", o->threads[t]);
+                }
+                row->bal_degraded[t] |= degraded;
+                block_result_free(&r);
+                snprintf(what, sizeof what, "bal P=%d", o->threads[t]);
+                bench_progress_step(progress, what);
+            }
+            if (o->ceiling && o->threads[t] > 1 && row->ok) {
                 bool same = true;
                 err = run_concurrent(&cfg, &f, o->threads[t], &ref, &ceil_wall[t][k], &same);
                 if (err)
@@ -662,23 +682,6 @@ static void bench_block(const char *dir, const struct bench_opts *o, struct benc
                 bench_progress_step(progress, what);
             }
         }
-        for (int t = 0; o->bal && t < o->thread_count && !err && row->ok; t++) {
-            bool degraded;
-            err = run_drive(&cfg, &f, &list, o->threads[t], &r, &digest, &bal_wall[t][k], &bal_cpu[t][k],
-                            &degraded);
-            if (err)
-                break;
-            if (!block_result_equal(&ref, &r) || !hash32_eq(&ref_digest, &digest)) {
-                row->ok = false;
-                snprintf(row->error, sizeof row->error,
-                         "access-list-driven result at %d threads differs from sequential", o->threads[t]);
-            }
-            row->bal_degraded[t] |= degraded;
-            block_result_free(&r);
-            char what[32];
-            snprintf(what, sizeof what, "bal P=%d", o->threads[t]);
-            bench_progress_step(progress, what);
-        }
     }
     if (!err && row->ok) {
         row->seq_ms = median(wall, reps); /* sorts: min and max at the ends */
@@ -691,10 +694,11 @@ static void bench_block(const char *dir, const struct bench_opts *o, struct benc
             row->par_max_ms[t] = par_wall[t][reps - 1];
             row->par_cpu_ms[t] = median(par_cpu[t], reps);
             row->exec_per_tx[t] = execs[t] / reps;
-            if (o->ceiling && o->threads[t] > 1)
-                row->ceil_ms[t] = median(ceil_wall[t], reps);
             row->bound[t] = row->txs ? oracle_bound(&row->oracle, o->threads[t]) : 1.0;
         }
+        for (int t = 0; o->ceiling && t < o->thread_count; t++)
+            if (o->threads[t] > 1)
+                row->ceil_ms[t] = median(ceil_wall[t], reps);
         for (int t = 0; o->bal && t < o->thread_count; t++) {
             row->bal_ms[t] = median(bal_wall[t], reps);
             row->bal_min_ms[t] = bal_wall[t][0];
@@ -882,7 +886,7 @@ static void print_row(const struct bench_opts *o, const struct bench_row *r)
         l.cpu_ms = r->bal_cpu_ms[t];
         l.speedup = r->bal_ms[t] > 0 ? r->seq_ms / r->bal_ms[t] : 0;
         l.bound = r->bal_bound[t];
-        l.ceiling = 0;
+        l.ceiling = bench_ceiling(o, t, r->seq_ms, r->ceil_ms[t]);
         l.exec_per_tx = 1;
         l.mark = r->bal_degraded[t] ? "d" : "";
         print_line(o, &l);
@@ -1011,14 +1015,19 @@ static void write_json(FILE *out, const struct bench_opts *o, const struct machi
         fprintf(out, "]");
         if (o->bal) {
             fputs(",\"bal\":[", out);
-            for (int t = 0; t < o->thread_count; t++)
+            for (int t = 0; t < o->thread_count; t++) {
                 fprintf(out,
                         "%s{\"threads\":%d,\"ms\":%.6f,\"min_ms\":%.6f,\"max_ms\":%.6f,\"mgas_per_s\":%.3f,"
-                        "\"cpu_ms\":%.6f,\"speedup\":%.4f,\"bound\":%.4f,\"degraded\":%s}",
+                        "\"cpu_ms\":%.6f,\"speedup\":%.4f,\"bound\":%.4f,\"degraded\":%s",
                         t ? "," : "", o->threads[t], r->bal_ms[t], r->bal_min_ms[t], r->bal_max_ms[t],
                         r->bal_ms[t] > 0 ? gas / (r->bal_ms[t] * 1e3) : 0, r->bal_cpu_ms[t],
                         r->bal_ms[t] > 0 ? r->seq_ms / r->bal_ms[t] : 0, r->bal_bound[t],
                         r->bal_degraded[t] ? "true" : "false");
+                if (r->ceil_ms[t] > 0) /* (the same ceiling as Block-STM's line: one per repetition) */
+                    fprintf(out, ",\"ceiling_ms\":%.6f,\"ceiling\":%.4f", r->ceil_ms[t],
+                            bench_ceiling(o, t, r->seq_ms, r->ceil_ms[t]));
+                fputc('}', out);
+            }
             fprintf(out,
                     "],\"bal_list\":{\"accounts\":%zu,\"storage_keys\":%zu,\"items\":%zu,\"item_cap\":%llu,"
                     "\"bytes\":%zu}",
@@ -1082,10 +1091,14 @@ int cli_bench(int argc, char **argv)
         return usage_error_for("bench", "%s", "no block directories given");
     const int first = 1; /* the folders: argv[first .. argc) */
     argc = 1 + dir_count;
-    if (!o.stm && (o.ceiling || o.report_path)) {
-        fprintf(stderr,
-                "parevm bench: %s needs a parallel engine: --engine seq,stm (see parevm bench --help)\n",
-                o.ceiling ? "--ceiling" : "--report");
+    if (o.ceiling && !o.stm && !o.bal) {
+        fprintf(stderr, "parevm bench: --ceiling needs a parallel engine: --engine seq,stm or seq,bal (see "
+                        "parevm bench --help)\n");
+        return CLI_EXIT_USAGE;
+    }
+    if (o.report_path && !o.stm) { /* (its charts are Block-STM's schedule and dependency graph) */
+        fprintf(stderr, "parevm bench: --report needs Block-STM: --engine seq,stm or seq,stm,bal (see parevm "
+                        "bench --help)\n");
         return CLI_EXIT_USAGE;
     }
     size_t n = (size_t)(argc - first);
@@ -1112,10 +1125,9 @@ int cli_bench(int argc, char **argv)
     int ceiling_counts = 0;
     for (int t = 0; o.ceiling && t < o.thread_count; t++)
         ceiling_counts += o.threads[t] > 1;
-    progress.total =
-        o.stm
-            ? n * (size_t)(o.reps + 3 + o.reps * (o.thread_count + ceiling_counts) + (o.report_path ? 1 : 0))
-            : n * (size_t)(o.reps + 1);
+    progress.total = (o.stm ? n * (size_t)(o.reps + 3 + o.reps * o.thread_count + (o.report_path ? 1 : 0))
+                            : n * (size_t)(o.reps + 1)) +
+                     n * (size_t)(o.reps * ceiling_counts);
     if (o.bal)
         progress.total += n * (size_t)(1 + o.reps * o.thread_count + (o.report_path ? 1 : 0));
     for (size_t i = 0; i < n; i++) {
@@ -1204,7 +1216,7 @@ int cli_bench(int argc, char **argv)
         all.cpu_ms = bal_cpu[t];
         all.speedup = bal_total[t] > 0 ? seq_total / bal_total[t] : 0;
         all.bound = bal_bound_time[t] > 0 ? seq_total / bal_bound_time[t] : 0;
-        all.ceiling = 0;
+        all.ceiling = bench_ceiling(&o, t, seq_total, ceil_total[t]);
         all.exec_per_tx = 1;
         all.mark = "";
         print_line(&o, &all);
