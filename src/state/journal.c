@@ -469,6 +469,15 @@ int journal_is_empty(struct journal *j, const address *a, bool *out)
     return account_is_empty(j, acc, out);
 }
 
+int journal_is_empty_unaccessed(struct journal *j, const address *a, bool *out)
+{
+    struct journal_account *acc;
+    int err = account_get(j, a, &acc);
+    if (err)
+        return err;
+    return account_is_empty(j, acc, out);
+}
+
 int journal_set_nonce(struct journal *j, const address *a, uint64_t nonce)
 {
     struct journal_account *acc;

@@ -116,6 +116,10 @@ int journal_code_owned(struct journal *j, const address *a, struct code **out, b
 int journal_exists(struct journal *j, const address *a, bool *out);
 /* EIP-161 "dead": absent, or nonce = 0, balance = 0 and no code. */
 int journal_is_empty(struct journal *j, const address *a, bool *out);
+/* journal_is_empty without counting it as an access (EIP-7928): a look
+ * at an account the EVM may then not touch (EIP-8037: a CREATE's target,
+ * priced before the create can still fail fast). */
+int journal_is_empty_unaccessed(struct journal *j, const address *a, bool *out);
 
 /* Account writes. */
 int journal_set_nonce(struct journal *j, const address *a, uint64_t nonce);
