@@ -630,10 +630,16 @@ static void test_prague_header_fields(void **state)
         c.excess_blob_gas = (forks[i] >= FORK_OSAKA ? 12 : 16 - target) * 131072;
         assert_int_equal(check(&cfg, &p, &c), BLOCKERR_NONE);
     }
+    /* Amsterdam wants its own two fields beside Prague's; a fork parevm
+     * does not implement has no header rules to check */
     cancun_pair(&cfg, &p, &c);
     chain_config_single(&cfg, FORK_AMSTERDAM);
     c.has_requests_hash = true;
+    assert_int_equal(check(&cfg, &p, &c), BLOCKERR_HEADER_FIELDS);
+    unsigned saved = fork_amsterdam_eips;
+    fork_amsterdam_eips |= AMSTERDAM_UNKNOWN_EIP;
     assert_int_equal(check(&cfg, &p, &c), BLOCKERR_UNSUPPORTED);
+    fork_amsterdam_eips = saved;
 }
 
 static void test_header_rules(void **state)
@@ -1883,10 +1889,12 @@ static void test_tx_decode_kinds(void **state)
     blocktest_file_free(&f);
 }
 
-/* A network that schedules a fork parevm does not implement is refused
- * before anything runs (PAREVM_ERR_UNSUPPORTED, the fork named), whether
- * the whole chain or only a later part is in that fork. */
-static void test_unimplemented_network_refused(void **state)
+/* Amsterdam, with every one of its EIPs, is run (its networks were
+ * refused until EIP-8037 and EIP-2780 were in): a network in it, whole
+ * or from a later block, loads and runs. A network that schedules a
+ * fork parevm does not implement is refused before anything runs
+ * (PAREVM_ERR_UNSUPPORTED, the fork named). */
+static void test_amsterdam_network_runs(void **state)
 {
     (void)state;
     static const char *const networks[] = {"Amsterdam", "OsakaToAmsterdamAtTime15k"};
@@ -1901,7 +1909,14 @@ static void test_unimplemented_network_refused(void **state)
         char err[512];
         assert_int_equal(blocktest_load_file(write_tmp("amsterdam.json", json), &f, err, sizeof err), PAREVM_OK);
         struct blocktest_result res;
+        assert_int_not_equal(blocktest_run(&f.tests[0], &res, NULL, NULL), PAREVM_ERR_UNSUPPORTED);
+        assert_null(strstr(res.message, "network: refused"));
+        /* a fork parevm does not implement (a selection with an EIP it
+         * lacks) is refused before anything runs, the fork named */
+        unsigned saved = fork_amsterdam_eips;
+        fork_amsterdam_eips |= AMSTERDAM_UNKNOWN_EIP;
         assert_int_equal(blocktest_run(&f.tests[0], &res, NULL, NULL), PAREVM_ERR_UNSUPPORTED);
+        fork_amsterdam_eips = saved;
         assert_false(res.pass);
         assert_non_null(strstr(res.message, "network: refused"));
         assert_non_null(strstr(res.message, "schedules fork Amsterdam, which parevm does not implement"));
@@ -1935,7 +1950,7 @@ int main(void)
         cmocka_unit_test(test_exception_matching),
         cmocka_unit_test(test_exception_kinds),
         cmocka_unit_test(test_tx_decode_kinds),
-        cmocka_unit_test(test_unimplemented_network_refused),
+        cmocka_unit_test(test_amsterdam_network_runs),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -511,12 +511,13 @@ static void test_options(void **state)
     o = options(GEN_TRANSFERS, 1, 2, 0, 1);
     o.fork = FORK_BERLIN; /* no EIP-1559 */
     assert_int_equal(gen_options_check(&o, err, sizeof err), PAREVM_ERR_ARG);
-    /* Never a block of one fork under another's rules: Amsterdam is not
-     * implemented, BPO1 has no generator position. Prague and Osaka are
-     * built (EIP-7685 requests hash, system contracts: test_forks). */
+    /* Never a block of one fork under another's rules: gen writes no
+     * Amsterdam header (its access list hash, slot number), BPO1 has no
+     * generator position. Prague and Osaka are built (EIP-7685 requests
+     * hash, system contracts: test_forks). */
     o.fork = FORK_AMSTERDAM;
     assert_int_equal(gen_options_check(&o, err, sizeof err), PAREVM_ERR_ARG);
-    assert_non_null(strstr(err, "Amsterdam is not implemented"));
+    assert_non_null(strstr(err, "Amsterdam not supported"));
     o.fork = FORK_BPO1;
     assert_int_equal(gen_options_check(&o, err, sizeof err), PAREVM_ERR_ARG);
     assert_non_null(strstr(err, "BPO1 not supported"));

@@ -714,7 +714,11 @@ static void test_unimplemented_fork_refused(void **state)
     struct chain_config c;
     chain_config_single(&c, FORK_AMSTERDAM);
     struct mainnet_fixture fx;
-    assert_int_equal(mainnet_load(dir, &c, &fx, err, sizeof err), PAREVM_ERR_UNSUPPORTED);
+    unsigned saved = fork_amsterdam_eips; /* (Amsterdam with an EIP parevm lacks) */
+    fork_amsterdam_eips |= AMSTERDAM_UNKNOWN_EIP;
+    int rc = mainnet_load(dir, &c, &fx, err, sizeof err);
+    fork_amsterdam_eips = saved;
+    assert_int_equal(rc, PAREVM_ERR_UNSUPPORTED);
     assert_non_null(strstr(err, "block.json: timestamp: block 19426587"));
     assert_non_null(strstr(err, "fork Amsterdam, which parevm does not implement"));
     assert_null(fx.dir);

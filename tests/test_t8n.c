@@ -1117,7 +1117,10 @@ static void test_errors(void **state)
                          PAREVM_OK);
         world_init(&w);
         struct t8n_config amsterdam = {.fork = FORK_AMSTERDAM, .chain_id = 1};
+        unsigned saved = fork_amsterdam_eips; /* (Amsterdam with an EIP parevm lacks) */
+        fork_amsterdam_eips |= AMSTERDAM_UNKNOWN_EIP;
         int rc = t8n_apply(&amsterdam, &env, &none, &w, &r, err, sizeof err);
+        fork_amsterdam_eips = saved;
         assert_int_equal(rc, PAREVM_ERR_UNSUPPORTED);
         assert_int_equal(t8n_exit_code(rc), T8N_EXIT_CONFIG);
         assert_string_equal(err, "fork Amsterdam is not implemented");

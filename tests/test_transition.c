@@ -5,7 +5,9 @@
  * EIP-7825 gas limit cap, blobs per transaction (EIP-7691 maximum,
  * EIP-7594 cap), EIP-7702 set-code transactions (intrinsic gas, refund
  * for an existing authority, skipped authorizations, validation, the
- * EIP-3607 exception, the cost of calling a delegated account).
+ * EIP-3607 exception, the cost of calling a delegated account); and
+ * Amsterdam's EIP-8037 state gas with its reservoir, and EIP-2780's
+ * base and recipient.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -193,6 +195,97 @@ static void test_gas_limit_cap(void **state)
     r = apply(&pre, &tx, FORK_PRAGUE, NULL);
     assert_int_equal(r.error, TXERR_NONE);
     world_free(&pre);
+}
+
+/* A contract of `code` at a, with a balance. */
+static void put_code(struct world *w, const address *a, const uint8_t *code, size_t len)
+{
+    struct world_account *acct = world_get_or_create(w, a);
+    assert_non_null(acct);
+    struct code *c = code_new(code, len);
+    world_set_code(acct, c);
+    code_release(c);
+}
+
+/* EIP-8037 and EIP-2780 (Amsterdam), worked by hand. A call of a
+ * contract costs 12000 + 3000 intrinsic; SSTORE of a new slot 2100 cold
+ * (2000 + the warm 100) + 10000 (EIP-8038) regular and 64 * 1530 = 97920
+ * state gas; the
+ * code's PUSHes 3 each. The state gas comes from the reservoir (the gas
+ * above 2^24 less the intrinsic gas) when there is one, else from the
+ * gas; either way the transaction pays it, and the block counts it as
+ * state gas; a REVERT gives it back. */
+static void test_state_gas(void **state)
+{
+    (void)state;
+    unsigned saved = fork_amsterdam_eips;
+    fork_amsterdam_eips = AMSTERDAM_EIPS;
+    struct world pre, post;
+    make_world(&pre);
+    address store = addr_of(3), revert = addr_of(4), dead = addr_of(5);
+    static const uint8_t sstore[] = {0x60, 0x01, 0x60, 0x00, 0x55, 0x00};             /* SSTORE(0, 1) STOP */
+    static const uint8_t sstore_revert[] = {0x60, 0x01, 0x60, 0x00, 0x55, 0x5f, 0x5f, 0xfd}; /* ... REVERT(0, 0) */
+    put_code(&pre, &store, sstore, sizeof sstore);
+    put_code(&pre, &revert, sstore_revert, sizeof sstore_revert);
+    const uint64_t regular = 15000 + 3 + 3 + 12100, slot = 97920;
+
+    struct tx tx = make_tx(&store, 200000); /* no reservoir: the state gas from the gas */
+    struct tx_result r = apply(&pre, &tx, FORK_AMSTERDAM, &post);
+    assert_int_equal(r.error, TXERR_NONE);
+    assert_int_equal(r.status, TX_STATUS_SUCCESS);
+    assert_int_equal(r.gas_used, regular + slot);
+    assert_int_equal(r.block_gas, regular);
+    assert_int_equal(r.block_state_gas, slot);
+    assert_paid(&post, regular + slot);
+    world_free(&post);
+
+    tx.gas_limit = 16777216 + 500000; /* a reservoir of 500000: the same charges */
+    r = apply(&pre, &tx, FORK_AMSTERDAM, &post);
+    assert_int_equal(r.error, TXERR_NONE);
+    assert_int_equal(r.gas_used, regular + slot);
+    assert_int_equal(r.block_state_gas, slot);
+    assert_paid(&post, regular + slot);
+    world_free(&post);
+    tx.gas_limit = 16777216 + 500000; /* refused before Amsterdam (EIP-7825) */
+    assert_int_equal(apply(&pre, &tx, FORK_OSAKA, NULL).error, TXERR_GAS_LIMIT_CAP);
+
+    tx.gas_limit = regular + slot - 1; /* the state gas does not fit: out of gas */
+    r = apply(&pre, &tx, FORK_AMSTERDAM, &post);
+    assert_int_equal(r.status, TX_STATUS_HALT);
+    assert_int_equal(r.gas_used, regular + slot - 1);
+    assert_int_equal(r.block_state_gas, 0);
+    world_free(&post);
+
+    tx = make_tx(&revert, 200000); /* REVERT: the state gas is given back */
+    r = apply(&pre, &tx, FORK_AMSTERDAM, &post);
+    assert_int_equal(r.status, TX_STATUS_REVERT);
+    assert_int_equal(r.gas_used, regular + 2 + 2);
+    assert_int_equal(r.block_state_gas, 0);
+    world_free(&post);
+
+    /* EIP-2780: value to a dead account: 12000 + 3000 + 6000, and the new
+     * account's 120 * 1530 = 183600 state gas at the top; without the
+     * gas for it the call runs out of gas and nothing moves. */
+    tx = make_tx(&dead, 21000 + 183600);
+    tx.value = u256_from_u64(5);
+    r = apply(&pre, &tx, FORK_AMSTERDAM, &post);
+    assert_int_equal(r.status, TX_STATUS_SUCCESS);
+    assert_int_equal(r.gas_used, 21000 + 183600);
+    assert_int_equal(balance_of(&post, &dead), 5);
+    world_free(&post);
+    tx.gas_limit = 21000 + 183600 - 1;
+    r = apply(&pre, &tx, FORK_AMSTERDAM, &post);
+    assert_int_equal(r.status, TX_STATUS_HALT);
+    assert_int_equal(r.gas_used, 21000 + 183600 - 1);
+    assert_null(world_get(&post, &dead));
+    world_free(&post);
+    tx.to = SENDER; /* to itself: TX_BASE alone */
+    tx.gas_limit = 12000;
+    r = apply(&pre, &tx, FORK_AMSTERDAM, NULL);
+    assert_int_equal(r.error, TXERR_NONE);
+    assert_int_equal(r.gas_used, 12000);
+    world_free(&pre);
+    fork_amsterdam_eips = saved;
 }
 
 /* Blobs per transaction: the fork's block maximum (6 Cancun, 9 Prague,
@@ -409,7 +502,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_calldata_floor),     cmocka_unit_test(test_gas_limit_cap),
         cmocka_unit_test(test_blob_count),         cmocka_unit_test(test_set_code_gas),
-        cmocka_unit_test(test_delegated_accounts),
+        cmocka_unit_test(test_delegated_accounts), cmocka_unit_test(test_state_gas),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

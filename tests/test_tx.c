@@ -471,6 +471,55 @@ static void test_floor_gas_amsterdam(void **state)
     fork_amsterdam_eips = saved;
 }
 
+/* EIP-2780 (Amsterdam): TX_BASE 12000, a call to another account 3000
+ * more and 6000 with value, none to oneself; a creation CREATE_ACCESS
+ * (EIP-8038 12000, EIP-8037 alone 11000) and no value cost; the floor
+ * starts from the same base. EIP-8037: 7816 an authorization. */
+static void test_intrinsic_gas_eip2780(void **state)
+{
+    (void)state;
+    unsigned saved = fork_amsterdam_eips;
+    address sender = {{0x11}}, other = {{0x22}};
+    struct tx tx = {0};
+    tx.type = 2;
+    tx.has_to = true;
+    tx.to = other;
+    tx.has_sender = true;
+    tx.sender = sender;
+    fork_amsterdam_eips = EIP_7708 | EIP_2780;
+    assert_int_equal(tx_intrinsic_gas(&tx, FORK_AMSTERDAM), 15000);
+    tx.value = u256_from_u64(1);
+    assert_int_equal(tx_intrinsic_gas(&tx, FORK_AMSTERDAM), 21000);
+    assert_int_equal(tx_floor_gas(&tx, FORK_AMSTERDAM), 21000);
+    tx.to = sender; /* to oneself */
+    assert_int_equal(tx_intrinsic_gas(&tx, FORK_AMSTERDAM), 12000);
+    assert_int_equal(tx_floor_gas(&tx, FORK_AMSTERDAM), 12000);
+    tx.has_sender = false; /* not recovered yet: another account */
+    assert_int_equal(tx_intrinsic_gas(&tx, FORK_AMSTERDAM), 21000);
+    tx.has_sender = true;
+    tx.has_to = false; /* a creation: 2 words of initcode at 2 each */
+    uint8_t init[33] = {0};
+    tx.data = init;
+    tx.data_len = sizeof init;
+    assert_int_equal(tx_intrinsic_gas(&tx, FORK_AMSTERDAM), 12000 + 32000 + 33 * 4 + 4);
+    fork_amsterdam_eips = EIP_7708 | EIP_2780 | EIP_7976 | EIP_7981 | EIP_8037;
+    assert_int_equal(tx_intrinsic_gas(&tx, FORK_AMSTERDAM), 12000 + 11000 + 33 * 4 + 4);
+    assert_int_equal(tx_floor_gas(&tx, FORK_AMSTERDAM), 12000 + 11000 + 16 * 4 * 33);
+    fork_amsterdam_eips = AMSTERDAM_EIPS;
+    assert_int_equal(tx_intrinsic_gas(&tx, FORK_AMSTERDAM), 12000 + 12000 + 33 * 4 + 4);
+    struct authorization auths[3] = {0};
+    tx.data_len = 0;
+    tx.has_to = true;
+    tx.to = other;
+    tx.value = u256_zero();
+    tx.type = 4;
+    tx.authorizations = auths;
+    tx.authorization_count = 3;
+    assert_int_equal(tx_intrinsic_gas(&tx, FORK_AMSTERDAM), 15000 + 3 * 7816);
+    assert_int_equal(tx_intrinsic_gas(&tx, FORK_PRAGUE), 21000 + 3 * 25000);
+    fork_amsterdam_eips = saved;
+}
+
 /* "BPO2+N" selects Amsterdam with EIP N alone; anything else with a '+'
  * is refused with a message; a plain name selects every Amsterdam EIP. */
 static void test_fork_select(void **state)
@@ -496,11 +545,20 @@ static void test_fork_select(void **state)
     assert_string_equal(err, "unknown fork \"Nowhere\"");
     assert_true(fork_select("Amsterdam", &f, err, sizeof err));
     assert_int_equal(fork_amsterdam_eips, AMSTERDAM_EIPS);
-    /* refused while any of its EIPs is missing */
-    assert_int_equal(fork_implemented(FORK_AMSTERDAM), AMSTERDAM_IMPLEMENTED == AMSTERDAM_EIPS);
+    /* every EIP is in: nothing is missing; a selection with one parevm
+     * lacks is refused */
+    assert_true(fork_implemented(FORK_AMSTERDAM));
     char missing[96];
-    fork_eips_missing(EIP_8024 | EIP_8037, missing, sizeof missing);
-    assert_string_equal(missing, "8037");
+    fork_eips_missing(AMSTERDAM_EIPS, missing, sizeof missing);
+    assert_string_equal(missing, "");
+    fork_amsterdam_eips |= AMSTERDAM_UNKNOWN_EIP;
+    assert_false(fork_implemented(FORK_AMSTERDAM));
+    /* an EIP without the ones it needs */
+    assert_false(fork_select("BPO2+8037", &f, err, sizeof err));
+    assert_string_equal(err, "\"BPO2+8037\": EIP-8037 needs 2780, 7976 and 7981");
+    assert_false(fork_select("BPO2+2780", &f, err, sizeof err));
+    assert_string_equal(err, "\"BPO2+2780\": EIP-2780 needs 7708");
+    assert_true(fork_select("BPO2+2780+7708+7976+7981+8037", &f, err, sizeof err));
     fork_amsterdam_eips = saved;
 }
 
@@ -1135,6 +1193,7 @@ int main(void)
         cmocka_unit_test(test_floor_gas),
         cmocka_unit_test(test_floor_gas_amsterdam),
         cmocka_unit_test(test_fork_select),
+        cmocka_unit_test(test_intrinsic_gas_eip2780),
         cmocka_unit_test(test_set_code_round_trip),
         cmocka_unit_test(test_eest_osaka_txbytes),
         cmocka_unit_test(test_intrinsic_gas_zero_count),

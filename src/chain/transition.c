@@ -18,7 +18,6 @@
 #include "../state/journal.h"
 
 #define BLOB_GAS_PER_BLOB 131072 /* EIP-4844 */
-#define TX_MAX_GAS_LIMIT 16777216 /* EIP-7825 (Osaka): 2^24 */
 #define TX_MAX_BLOBS 6            /* EIP-7594 (Osaka): blobs per transaction */
 #define PER_EMPTY_ACCOUNT_COST 25000 /* EIP-7702 */
 #define PER_AUTH_BASE_COST 12500     /* EIP-7702 */
@@ -173,8 +172,12 @@ enum tx_error transition_check_static(const struct block_env *env, const struct 
         return TXERR_NONCE_MAX;
     if (fork >= FORK_SHANGHAI && !tx->has_to && tx->data_len > evm_max_initcode_size(fork))
         return TXERR_INITCODE_TOO_LARGE; /* EIP-3860 */
-    if (fork >= FORK_OSAKA && tx->gas_limit > TX_MAX_GAS_LIMIT)
-        return TXERR_GAS_LIMIT_CAP; /* EIP-7825 */
+    /* EIP-7825 (Osaka); EIP-8037: the cap binds the regular gas alone
+     * (the rest is the reservoir), so only a transaction whose intrinsic
+     * gas or floor passes it is refused */
+    if (fork_eip(fork, EIP_8037) ? (intrinsic > floor ? intrinsic : floor) > TX_MAX_GAS_LIMIT
+                                 : fork >= FORK_OSAKA && tx->gas_limit > TX_MAX_GAS_LIMIT)
+        return TXERR_GAS_LIMIT_CAP;
     if (!transition_fits_block_gas(env, tx, block_gas_used))
         return TXERR_GAS_LIMIT_EXCEEDED;
     if (fork >= FORK_LONDON) {
@@ -243,6 +246,61 @@ static int warm_access_list(struct journal *j, const struct block_env *env, cons
     return err;
 }
 
+/* EIP-8037 (Amsterdam): what applying the authorizations charges, from
+ * the transaction's gas (*gas) and its reservoir (evm_state_charge):
+ * ACCOUNT_WRITE for each authority not written yet (the sender, a
+ * recipient of value, an earlier authorization's authority), state gas
+ * for an authority's new account and for a delegation where the
+ * authority had none (before the transaction or now), each once per
+ * authority. Nothing is given back. */
+struct auth_charges {
+    struct evm *evm;
+    int64_t *gas;
+    int64_t spilled;
+    address *seen; /* authorities charged so far, with their flags */
+    uint8_t *flags;
+    size_t count;
+    bool oog; /* out of gas: the caller rolls the authorizations back */
+};
+enum { AUTH_WRITTEN = 1, AUTH_LEAF = 2, AUTH_INDICATOR = 4, AUTH_PRE_DELEGATED = 8 };
+
+/* The authority's flags' slot (a new one, with pre_delegated noted, on
+ * first sight). */
+static uint8_t *auth_flags(struct auth_charges *c, const address *a, bool delegated_now)
+{
+    for (size_t i = 0; i < c->count; i++)
+        if (address_eq(&c->seen[i], a))
+            return &c->flags[i];
+    c->seen[c->count] = *a;
+    c->flags[c->count] = delegated_now ? AUTH_PRE_DELEGATED : 0;
+    return &c->flags[c->count++];
+}
+
+static bool auth_charge(struct auth_charges *c, const struct tx *tx, enum fork fork, const address *authority,
+                        bool exists, bool delegated_now, bool clearing)
+{
+    uint8_t *fl = auth_flags(c, authority, delegated_now);
+    bool written = (*fl & AUTH_WRITTEN) || address_eq(authority, &tx->sender) ||
+                   (tx->has_to && !u256_is_zero(&tx->value) && address_eq(authority, &tx->to));
+    if (!written) {
+        int64_t write = fork_account_write_gas(fork);
+        if (*c->gas < write)
+            return false;
+        *c->gas -= write;
+        *fl |= AUTH_WRITTEN;
+    }
+    int64_t state = 0;
+    if (!exists && !(*fl & AUTH_LEAF)) {
+        state += STATE_GAS_NEW_ACCOUNT;
+        *fl |= AUTH_LEAF;
+    }
+    if (!clearing && !delegated_now && !(*fl & (AUTH_PRE_DELEGATED | AUTH_INDICATOR))) {
+        state += STATE_GAS_AUTH_BASE;
+        *fl |= AUTH_INDICATOR;
+    }
+    return evm_state_charge(c->evm, c->gas, &c->spilled, state);
+}
+
 /* EIP-7702: apply a set-code transaction's authorizations in order,
  * after the sender's nonce bump and before the call. An authorization
  * that fails a check is skipped (the transaction stays valid): chain id
@@ -250,11 +308,14 @@ static int warm_access_list(struct journal *j, const struct block_env *env, cons
  * code is neither empty nor a delegation, or whose nonce differs. For
  * each one applied: the authority is warmed (it is warmed as soon as it
  * is recovered, even if a later check skips it), 12500 goes to the refund
- * counter when the authority already exists, its code becomes 0xef0100 ||
- * address (or empty for the zero address) and its nonce goes up by one.
- * All of it goes through the journal, so the parallel engine sees the
- * reads and the writes. Errors are internal. */
-static int apply_authorizations(struct journal *j, const struct block_env *env, const struct tx *tx)
+ * counter when the authority already exists (EIP-8037, with charges: the
+ * authorization is charged instead, auth_charge; out of gas, the rest is
+ * left and charges->oog set), its code becomes 0xef0100 || address (or
+ * empty for the zero address) and its nonce goes up by one. All of it
+ * goes through the journal, so the parallel engine sees the reads and the
+ * writes. Errors are internal. */
+static int apply_authorizations(struct journal *j, const struct block_env *env, const struct tx *tx,
+                                struct auth_charges *charges)
 {
     static const address zero_address;
     for (size_t i = 0; i < tx->authorization_count; i++) {
@@ -290,8 +351,15 @@ static int apply_authorizations(struct journal *j, const struct block_env *env, 
          * (set_delegation) and geth test existence, which is what we do.
          * They differ only for an existing empty account, which EIP-7523
          * rules out on live chains. */
-        if (exists)
+        if (charges) { /* EIP-8037: charged as applied, nothing refunded */
+            if (!auth_charge(charges, tx, env->fork, &authority, exists, code->len != 0,
+                             address_eq(&a->addr, &zero_address))) {
+                charges->oog = true;
+                return PAREVM_OK;
+            }
+        } else if (exists) {
             journal_add_refund(j, PER_EMPTY_ACCOUNT_COST - PER_AUTH_BASE_COST);
+        }
         struct code *designator;
         if (address_eq(&a->addr, &zero_address)) {
             designator = code_empty();
@@ -335,8 +403,6 @@ static int execute(struct tx_context *c, const struct block_env *env, const stru
         err = journal_set_nonce(j, &tx->sender, tx->nonce + 1);
     if (!err && fork >= FORK_BERLIN)
         err = warm_access_list(j, env, tx);
-    if (!err && tx->type == 4)
-        err = apply_authorizations(j, env, tx); /* EIP-7702 */
     if (err)
         return err;
 
@@ -346,9 +412,45 @@ static int execute(struct tx_context *c, const struct block_env *env, const stru
     txe.blob_hashes = tx->blob_hashes;
     txe.blob_hash_count = tx->blob_hash_count;
     evm_begin(evm, env, &txe, j);
+
+    uint64_t intrinsic = tx_intrinsic_gas(tx, fork);
+    int64_t gas = (int64_t)(tx->gas_limit - intrinsic);
+    /* EIP-8037: execution may spend 2^24 less the intrinsic gas as
+     * regular gas (EIP-7825); the rest of the gas limit is the state-gas
+     * reservoir (transition_check_static: the intrinsic gas fits). */
+    bool state_gas = fork_eip(fork, EIP_8037);
+    int64_t reservoir = 0;
+    if (state_gas) {
+        int64_t budget = TX_MAX_GAS_LIMIT - (int64_t)intrinsic;
+        if (gas > budget) {
+            reservoir = gas - budget;
+            gas = budget;
+        }
+        evm->reservoir = reservoir;
+    }
+    /* What goes before the message's frame (EIP-7702's authorizations;
+     * EIP-2780's charges for the recipient) is undone, the gas all spent,
+     * when it runs out of gas: back to here, after the purchase. */
+    struct journal_checkpoint before = journal_checkpoint(j);
+    bool prep_oog = false;
+    if (tx->type == 4) { /* EIP-7702 */
+        struct auth_charges charges = {.evm = evm, .gas = &gas};
+        if (state_gas) {
+            charges.seen = malloc(tx->authorization_count * sizeof *charges.seen);
+            charges.flags = malloc(tx->authorization_count);
+            if (!charges.seen || !charges.flags)
+                err = PAREVM_ERR_NOMEM;
+        }
+        if (!err)
+            err = apply_authorizations(j, env, tx, state_gas ? &charges : NULL);
+        free(charges.seen);
+        free(charges.flags);
+        if (err)
+            return err;
+        prep_oog = charges.oog;
+    }
     evm->tracer = tracer;
 
-    int64_t gas = (int64_t)(tx->gas_limit - tx_intrinsic_gas(tx, fork));
     struct evm_message m;
     memset(&m, 0, sizeof m);
     m.depth = 0;
@@ -359,52 +461,102 @@ static int execute(struct tx_context *c, const struct block_env *env, const stru
     m.input = tx->data;
     m.input_len = tx->data_len;
     struct evm_result r = {0};
+    /* EIP-2780 / EIP-8037: the message's frame first pays for what the
+     * state it finds costs: a new account for value sent to a dead
+     * recipient or for a creation's target, the access to a delegated
+     * recipient's delegate. As charged inside the frame, a frame that
+     * fails gives the state gas back (evm_call's own unwind, one level
+     * up). */
+    int64_t top_reservoir = evm->reservoir, top_state = evm->state_gas, top_spilled = 0;
+    bool new_account = false;
     if (tx->has_to) {
         m.kind = EVM_CALL;
         m.recipient = tx->to;
         m.code_address = tx->to;
-        if (fork >= FORK_PRAGUE) {
+        if (!prep_oog && state_gas && !u256_is_zero(&tx->value)) {
+            /* (not an access yet, EIP-7928: out of gas here, the
+             * recipient was never reached) */
+            err = journal_is_empty_unaccessed(j, &tx->to, &new_account);
+            if (err)
+                return err;
+            if (new_account && !evm_state_charge(evm, &gas, &top_spilled, STATE_GAS_NEW_ACCOUNT))
+                prep_oog = true;
+        }
+        if (!prep_oog && fork >= FORK_PRAGUE) {
             /* EIP-7702: a call to a delegated account runs the delegate's
              * code (one level, precompiles disabled); the top-level call
-             * warms the delegate without charging for it. */
+             * warms the delegate, and pays for its access from EIP-2780
+             * on. */
             struct code *code;
             err = journal_code(j, &tx->to, &code);
             if (!err && code_delegation_target(code->bytes, code->len, &m.code_address)) {
-                bool w;
+                bool was_warm;
                 m.delegated = true;
-                err = journal_warm_account(j, &m.code_address, &w);
+                err = journal_warm_account(j, &m.code_address, &was_warm);
+                int64_t cold = fork_eip(fork, EIP_8038) ? 3000 : 2600;
+                int64_t cost = !fork_eip(fork, EIP_2780) ? 0 : was_warm ? 100 : cold;
+                if (gas < cost)
+                    prep_oog = true;
+                else
+                    gas -= cost;
             }
             if (err)
                 return err;
         }
-        evm_call(evm, &m, &r);
+        m.gas = gas;
+        if (!prep_oog)
+            evm_call(evm, &m, &r);
     } else {
         m.kind = EVM_CREATE;
         m.recipient = evm_create_address(&tx->sender, tx->nonce);
         m.code_address = m.recipient;
-        bool w, has_storage;
-        uint64_t nonce;
-        struct code *code;
+        bool w, has_storage = false;
+        uint64_t nonce = 0;
+        struct code *code = NULL;
         err = journal_warm_account(j, &m.recipient, &w);
-        if (!err)
+        /* (EIP-8037: priced first, without an access: out of gas here,
+         * the target was never reached, EIP-7928) */
+        if (!err && state_gas && !prep_oog)
+            err = journal_is_empty_unaccessed(j, &m.recipient, &new_account);
+        if (!err && new_account && !evm_state_charge(evm, &gas, &top_spilled, STATE_GAS_NEW_ACCOUNT))
+            prep_oog = true;
+        if (!err && !prep_oog)
             err = journal_nonce(j, &m.recipient, &nonce);
-        if (!err)
+        if (!err && !prep_oog)
             err = journal_code(j, &m.recipient, &code);
-        if (!err)
+        if (!err && !prep_oog)
             err = j->view.ops->has_storage(j->view.ctx, &m.recipient, &has_storage);
         if (err)
             return err;
-        if (nonce != 0 || code->len != 0 || has_storage) {
+        if (prep_oog) {
+            /* (below) */
+        } else if (nonce != 0 || code->len != 0 || has_storage) {
             /* EIP-684/EIP-7610: collision consumes all gas. */
             r.status = EVM_CREATE_COLLISION;
             r.gas_left = 0;
         } else {
+            m.gas = gas;
             evm_create(evm, &m, &r);
         }
-        if (r.status == EVM_SUCCESS) {
+        if (r.status == EVM_SUCCESS && !prep_oog) {
             result->has_created_address = true;
             result->created_address = m.recipient;
         }
+    }
+    if (prep_oog) {
+        /* the authorizations and the frame's charges undone; all gas
+         * spent, the reservoir kept */
+        journal_revert(j, before);
+        evm->reservoir = reservoir;
+        evm->state_gas = 0;
+        r.status = EVM_OUT_OF_GAS;
+        r.gas_left = 0;
+        m.gas = gas;
+    } else if (state_gas && r.status != EVM_SUCCESS && r.status != EVM_INTERNAL_ERROR) {
+        evm->reservoir = top_reservoir;
+        evm->state_gas = top_state;
+        if (r.status == EVM_REVERT)
+            r.gas_left += top_spilled;
     }
     evm->tracer = NULL;
     if (unlikely(tracer != NULL) && tracer->on_tx_end && r.status != EVM_INTERNAL_ERROR)
@@ -415,6 +567,14 @@ static int execute(struct tx_context *c, const struct block_env *env, const stru
 
     /* Refunds: capped at half (EIP-3529 from London: a fifth) of gas used. */
     uint64_t gas_left = (uint64_t)r.gas_left;
+    if (state_gas) {
+        /* @ethereumjs 10.1.3: a transaction that ends out of gas after a
+         * CALL ran out of gas past its target's access spends its
+         * reservoir too */
+        if (r.status == EVM_OUT_OF_GAS && evm->call_oog_after_access)
+            evm->reservoir = 0;
+        gas_left += (uint64_t)evm->reservoir; /* (unused reservoir comes back) */
+    }
     uint64_t used = tx->gas_limit - gas_left;
     int64_t refund_counter = j->refund > 0 ? j->refund : 0;
     uint64_t cap = used / (fork >= FORK_LONDON ? 5 : 2);
@@ -426,9 +586,17 @@ static int execute(struct tx_context *c, const struct block_env *env, const stru
     if (used < floor)
         used = floor;
     /* EIP-7778 (Amsterdam): the block counts the gas before the refund. */
-    uint64_t block_gas = used;
+    uint64_t block_gas = used, block_state_gas = 0;
     if (fork_eip(fork, EIP_7778))
         block_gas = before_refund > floor ? before_refund : floor;
+    if (state_gas) {
+        /* EIP-8037: the block counts state and regular gas apart: the
+         * state gas the transaction used, and the rest of what it used
+         * before refunds (at least the floor) */
+        block_state_gas = evm->state_gas > 0 ? (uint64_t)evm->state_gas : 0;
+        uint64_t regular = before_refund > block_state_gas ? before_refund - block_state_gas : 0;
+        block_gas = regular > floor ? regular : floor;
+    }
 
     u256 back;
     mul_overflows(price, tx->gas_limit - used, &back);
@@ -455,6 +623,7 @@ static int execute(struct tx_context *c, const struct block_env *env, const stru
                                               : TX_STATUS_HALT;
     result->gas_used = used;
     result->block_gas = block_gas;
+    result->block_state_gas = block_state_gas;
     return PAREVM_OK;
 }
 

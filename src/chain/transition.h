@@ -58,7 +58,11 @@ struct tx_result {
     uint64_t gas_used;       /* after refunds, at least the EIP-7623 floor */
     uint64_t block_gas;      /* what the block counts: gas_used, or with
                                 EIP-7778 (Amsterdam) the gas before refunds
-                                (at least the floor) */
+                                (at least the floor); with EIP-8037 that
+                                less block_state_gas: the regular gas */
+    uint64_t block_state_gas; /* EIP-8037: the state gas used (0 before);
+                                 the block's gas used is the larger of
+                                 the two sums */
     struct log *logs;        /* owned; free with tx_result_free */
     size_t log_count;
     bool has_created_address;
@@ -92,14 +96,29 @@ int transition_apply_traced(const struct block_env *env, const struct state_view
 enum tx_error transition_check_static(const struct block_env *env, const struct tx *tx, uint64_t block_gas_used,
                                       u256 *effective_price);
 
+#define TX_MAX_GAS_LIMIT 16777216 /* EIP-7825 (Osaka): 2^24 */
+
 /* The one check of transition_check_static that depends on the gas the
  * block used before the transaction: its gas limit fits in the block's
  * (a parallel commit re-checks only this one for a transaction executed
- * as if first in the block). */
+ * as if first in the block). EIP-8037: block_gas_used is the regular gas,
+ * which the transaction can use at most 2^24 of (EIP-7825); the state
+ * dimension is transition_fits_block_state_gas, its caller's. */
 static inline bool transition_fits_block_gas(const struct block_env *env, const struct tx *tx,
                                              uint64_t block_gas_used)
 {
-    return tx->gas_limit <= env->gas_limit && env->gas_limit - tx->gas_limit >= block_gas_used;
+    uint64_t need = tx->gas_limit;
+    if (fork_eip(env->fork, EIP_8037) && need > TX_MAX_GAS_LIMIT)
+        need = TX_MAX_GAS_LIMIT;
+    return need <= env->gas_limit && env->gas_limit - need >= block_gas_used;
+}
+
+/* EIP-8037: the state dimension of the same check, against the state gas
+ * the block used before the transaction (the sum of block_state_gas). */
+static inline bool transition_fits_block_state_gas(const struct block_env *env, const struct tx *tx,
+                                                   uint64_t block_state_gas)
+{
+    return tx->gas_limit <= env->gas_limit && env->gas_limit - tx->gas_limit >= block_state_gas;
 }
 
 /* A system call (EIP-4788 beacon roots, later EIP-2935/7002/7251): a

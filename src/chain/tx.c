@@ -776,13 +776,30 @@ static uint64_t tx_access_list_tokens(const struct tx *tx)
     return tx_mul_sat(bytes, 4);
 }
 
+/* EIP-2780 (Amsterdam): TX_BASE, what every transaction pays before its
+ * recipient, and the recipient's part: a creation's CREATE_ACCESS (from
+ * Homestead, EIP-2: 32000; EIP-8037 11000, EIP-8038 12000), a call's
+ * access to another account (3000) and TX_VALUE_COST (6000) when it
+ * moves value. Before EIP-2780: 21000 and the creation's part alone. */
+static uint64_t tx_base_gas(const struct tx *tx, enum fork fork)
+{
+    bool eip2780 = fork_eip(fork, EIP_2780);
+    uint64_t gas = eip2780 ? 12000 : 21000;
+    if (!tx->has_to) {
+        if (fork >= FORK_HOMESTEAD)
+            gas += fork_eip(fork, EIP_8038) ? 12000 : fork_eip(fork, EIP_8037) ? 11000 : 32000;
+    } else if (eip2780 && !(tx->has_sender && address_eq(&tx->sender, &tx->to))) {
+        /* (a sender not yet recovered counts as another account) */
+        gas += 3000;
+        if (!u256_is_zero(&tx->value))
+            gas += 6000;
+    }
+    return gas;
+}
+
 uint64_t tx_intrinsic_gas(const struct tx *tx, enum fork fork)
 {
-    uint64_t gas = 21000;
-    /* Homestead (EIP-2): contract creation costs 32000 more (EIP-8038,
-     * Amsterdam: CREATE_ACCESS, 12000). */
-    if (!tx->has_to && fork >= FORK_HOMESTEAD)
-        gas = tx_add_sat(gas, fork_eip(fork, EIP_8038) ? 12000 : 32000);
+    uint64_t gas = tx_base_gas(tx, fork);
 
     uint64_t zeros = tx_count_zero_bytes(tx->data, tx->data_len);
     uint64_t nonzeros = (uint64_t)tx->data_len - zeros;
@@ -819,9 +836,12 @@ uint64_t tx_intrinsic_gas(const struct tx *tx, enum fork fork)
     }
 
     /* EIP-7702 (Prague): PER_EMPTY_ACCOUNT_COST = 25000 per authorization
-     * (part of it is refunded when the authority already exists). */
+     * (part of it is refunded when the authority already exists). EIP-8037
+     * (Amsterdam): 7816, what an authorization costs whatever the state;
+     * the authority's write is charged as it is applied. */
     if (tx->type == 4)
-        gas = tx_add_sat(gas, tx_mul_sat((uint64_t)tx->authorization_count, 25000));
+        gas = tx_add_sat(gas, tx_mul_sat((uint64_t)tx->authorization_count,
+                                         fork_eip(fork, EIP_8037) ? 7816 : 25000));
     return gas;
 }
 
@@ -843,7 +863,9 @@ uint64_t tx_floor_gas(const struct tx *tx, enum fork fork)
     }
     if (fork_eip(fork, EIP_7981))
         tokens = tx_add_sat(tokens, tx_access_list_tokens(tx));
-    return tx_add_sat(21000, tx_mul_sat(tokens, tx_floor_per_token(fork)));
+    /* (EIP-2780: the floor starts from the transaction's base) */
+    uint64_t base = fork_eip(fork, EIP_2780) ? tx_base_gas(tx, fork) : 21000;
+    return tx_add_sat(base, tx_mul_sat(tokens, tx_floor_per_token(fork)));
 }
 
 bool tx_type_supported(uint8_t type, enum fork fork)

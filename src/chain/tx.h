@@ -90,12 +90,15 @@ int tx_recover_sender(struct tx *tx, enum fork fork);
  * (EIP-3860, Shanghai), 25000 per authorization (EIP-7702, Prague).
  * Amsterdam: EIP-7981 3000 per address and per key, and 16 * 4 per
  * access-list byte; EIP-8038 2900 per address, 2000 per key, 12000 for a
- * creation. Saturates at UINT64_MAX. */
+ * creation; EIP-2780 a base of 12000, plus 3000 for a call to another
+ * account (the sender's recovered address decides) and 6000 more if it
+ * moves value; EIP-8037 7816 per authorization. Saturates at UINT64_MAX. */
 uint64_t tx_intrinsic_gas(const struct tx *tx, enum fork fork);
 
 /* EIP-7623 (Prague on): the calldata floor, 21000 + 10 * tokens where
  * tokens = zero bytes + 4 * non-zero bytes (EIP-7976: 16 * tokens, 4 per
- * byte; EIP-7981: plus 4 per access-list byte). A transaction's gas limit must
+ * byte; EIP-7981: plus 4 per access-list byte; EIP-2780: the base is the
+ * transaction's, as tx_intrinsic_gas counts it). A transaction's gas limit must
  * cover it and it is the least gas the transaction is charged. 0 before
  * Prague (no floor). Saturates at UINT64_MAX. */
 uint64_t tx_floor_gas(const struct tx *tx, enum fork fork);

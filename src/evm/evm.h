@@ -87,6 +87,10 @@ struct evm_message {
 struct evm_result {
     enum evm_status status;
     int64_t gas_left;
+    /* EIP-8037: the state gas this frame and its successful callees took
+     * from their gas rather than the reservoir (0 when it failed): what a
+     * REVERT above gives back. */
+    int64_t spilled;
     uint8_t *output; /* malloc'ed, owned by the receiver (free) */
     size_t output_len;
 };
@@ -166,7 +170,44 @@ struct evm {
      * evm_run_code. */
     struct evm_host *host;
     const struct evm_host_ops *host_ops;
+    /* EIP-8037 (set by whoever starts the transaction; 0 otherwise): the
+     * state-gas reservoir left, and the state gas used so far, net of
+     * what was given back (it may go below zero). A frame that fails
+     * puts both back as they were when it began. */
+    int64_t reservoir;
+    int64_t state_gas;
+    /* A CALL ran out of gas after its target was accessed (EIP-7928's
+     * second check). @ethereumjs 10.1.3 then burns the reservoir too if
+     * the transaction ends out of gas (transition.c). */
+    bool call_oog_after_access;
 };
+
+/* EIP-8037: charge `amount` of state gas, from the reservoir first and
+ * the rest from *gas, which *spilled counts; false, charging nothing,
+ * when both together fall short. */
+static inline bool evm_state_charge(struct evm *evm, int64_t *gas, int64_t *spilled, int64_t amount)
+{
+    int64_t from_reservoir = amount < evm->reservoir ? amount : evm->reservoir;
+    int64_t rest = amount - from_reservoir;
+    if (rest > *gas)
+        return false;
+    evm->reservoir -= from_reservoir;
+    *gas -= rest;
+    *spilled += rest;
+    evm->state_gas += amount;
+    return true;
+}
+
+/* EIP-8037: give `amount` of state gas back, last charged first: to *gas
+ * up to what it spilled, the rest to the reservoir. */
+static inline void evm_state_credit(struct evm *evm, int64_t *gas, int64_t *spilled, int64_t amount)
+{
+    int64_t to_gas = amount < *spilled ? amount : *spilled;
+    *gas += to_gas;
+    *spilled -= to_gas;
+    evm->reservoir += amount - to_gas;
+    evm->state_gas -= amount;
+}
 
 void evm_init(struct evm *evm);
 void evm_free(struct evm *evm);

@@ -148,6 +148,19 @@ bool fork_select(const char *spec, enum fork *out, char *err, size_t err_len)
         mask |= bit;
         p = end;
     }
+    /* (as @ethereumjs's requiredEIPs: 8037's others are BPO2's already) */
+    static const struct {
+        unsigned eip, needs;
+        const char *what;
+    } requires[] = {
+        {EIP_2780, EIP_7708, "2780 needs 7708"},
+        {EIP_8037, EIP_2780 | EIP_7976 | EIP_7981, "8037 needs 2780, 7976 and 7981"},
+    };
+    for (size_t i = 0; i < sizeof requires / sizeof requires[0]; i++)
+        if ((mask & requires[i].eip) && (mask & requires[i].needs) != requires[i].needs) {
+            snprintf(err, err_len, "\"%s\": EIP-%s", spec, requires[i].what);
+            return false;
+        }
     fork_amsterdam_eips = mask;
     *out = FORK_AMSTERDAM;
     return true;

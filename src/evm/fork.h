@@ -4,6 +4,7 @@
 #define PAREVM_EVM_FORK_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <stddef.h>
 
 enum fork {
@@ -52,11 +53,14 @@ enum amsterdam_eip {
     AMSTERDAM_EIPS = (1u << 14) - 1,
 };
 
-/* The ones parevm implements. Amsterdam itself is refused until this is
- * all of AMSTERDAM_EIPS (fork_implemented). */
-#define AMSTERDAM_IMPLEMENTED                                                                                  \
-    (EIP_7708 | EIP_7778 | EIP_7843 | EIP_7928 | EIP_7954 | EIP_7976 | EIP_7981 | EIP_7997 | EIP_8024 | EIP_8038 | \
-     EIP_8246 | EIP_8282)
+/* The ones parevm implements (fork_implemented refuses a selection with
+ * any other): all of them. */
+#define AMSTERDAM_IMPLEMENTED AMSTERDAM_EIPS
+
+/* A selection bit that stands for no EIP: parevm implements every one
+ * of Amsterdam's, so a test sets it in fork_amsterdam_eips to see a
+ * fork parevm does not implement refused (fork_implemented). */
+#define AMSTERDAM_UNKNOWN_EIP (1u << 14)
 
 /* The Amsterdam EIPs in force, process-wide: AMSTERDAM_EIPS unless a tool
  * chose a subset (fork_select) before its first run. */
@@ -68,13 +72,31 @@ static inline bool fork_eip(enum fork f, unsigned eip)
     return f >= FORK_AMSTERDAM && (fork_amsterdam_eips & eip) != 0;
 }
 
+/* EIP-8037 (Amsterdam): state creation is paid in state gas, a second
+ * dimension of gas priced per byte of state it adds. A transaction's gas
+ * above what EIP-7825 lets execution spend regularly (2^24 less the
+ * intrinsic gas) is its state-gas reservoir; a state charge takes the
+ * reservoir first and the frame's gas for the rest (evm.h). */
+#define STATE_GAS_PER_BYTE 1530
+#define STATE_GAS_NEW_ACCOUNT (120 * STATE_GAS_PER_BYTE) /* an account's leaf */
+#define STATE_GAS_NEW_SLOT (64 * STATE_GAS_PER_BYTE)     /* a slot set from zero */
+#define STATE_GAS_AUTH_BASE (23 * STATE_GAS_PER_BYTE)    /* an EIP-7702 delegation */
+
+/* ACCOUNT_WRITE: the regular gas of writing an account's leaf (EIP-8037
+ * 8000, EIP-8038's 9000 over it), where the state-gas tables use it. */
+static inline int64_t fork_account_write_gas(enum fork f)
+{
+    return fork_eip(f, EIP_8038) ? 9000 : 8000;
+}
+
 /* Parse a fork name, or "BPO2+N+M..." (BPO2 plus Amsterdam EIPs N, M:
  * geth's and @ethereumjs's way to switch EIPs on one at a time), which
  * selects fork FORK_AMSTERDAM with those EIPs (fork_amsterdam_eips).
  * Call it once, before anything runs: the selection is process-wide. A
  * plain name selects every Amsterdam EIP. False, with a message in err,
- * for an unknown fork, an EIP that is not Amsterdam's, or EIPs over a
- * fork other than BPO2. */
+ * for an unknown fork, an EIP that is not Amsterdam's, EIPs over a fork
+ * other than BPO2, or an EIP without one it requires (EIP-2780 needs
+ * 7708; EIP-8037 needs 2780, 7976 and 7981). */
 bool fork_select(const char *spec, enum fork *out, char *err, size_t err_len);
 
 /* The Amsterdam EIPs of `mask` that parevm does not implement, as

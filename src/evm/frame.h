@@ -19,6 +19,7 @@ struct frame {
     const struct evm_message *msg;
     struct code *code;
     int64_t gas;
+    int64_t spilled; /* EIP-8037: its state gas taken from gas (evm_result.spilled) */
     uint8_t *mem;
     size_t mem_size; /* bytes, a multiple of 32 */
     size_t mem_cap;

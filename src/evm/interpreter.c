@@ -80,6 +80,9 @@ void evm_begin(struct evm *evm, const struct block_env *block, const struct tx_e
     evm->fork = block->fork;
     evm->error = PAREVM_OK;
     evm->tracer = NULL;
+    evm->reservoir = 0;
+    evm->state_gas = 0;
+    evm->call_oog_after_access = false;
 }
 
 address evm_create_address(const address *sender, uint64_t nonce)
@@ -423,13 +426,26 @@ static enum evm_status op_sstore(struct frame *f, const struct optable_sstore *r
     bool derived = false;
     if (unlikely(f->tags != NULL) && (err = lazystack_sstore(f, slot, &original, &current, value, &derived)))
         FAIL_INTERNAL(f, err);
-    const struct optable_sstore *rule = &rules[storage_status(&original, &current, value)];
+    enum optable_storage_status status = storage_status(&original, &current, value);
+    const struct optable_sstore *rule = &rules[status];
     if (!charge(f, rule->cost + cold))
         return EVM_OUT_OF_GAS;
     journal_add_refund(j, rule->refund);
     err = journal_slot_write_lazy(j, slot, value, derived);
     if (err)
         FAIL_INTERNAL(f, err);
+    /* EIP-8037: a slot that was zero when the transaction began pays
+     * state gas when it becomes non-zero (0 -> 0 -> Z) and gets it back
+     * when it returns to zero (0 -> Y -> 0); charged after the write, as
+     * the reference does (a failure reverts both). */
+    if (unlikely(fork_eip(fork, EIP_8037))) {
+        bool ok = status != OPTABLE_STORAGE_ADDED ||
+                  evm_state_charge(evm, &f->gas, &f->spilled, STATE_GAS_NEW_SLOT);
+        if (!ok)
+            return EVM_OUT_OF_GAS;
+        if (status == OPTABLE_STORAGE_ADDED_DELETED)
+            evm_state_credit(evm, &f->gas, &f->spilled, STATE_GAS_NEW_SLOT);
+    }
     return EVM_SUCCESS;
 }
 
@@ -452,7 +468,7 @@ static enum evm_status op_call(struct frame *f, enum evm_call_kind kind, const u
     const u256 *in_off = &args[i], *in_len = &args[i + 1], *out_off = &args[i + 2], *out_len = &args[i + 3];
     bool has_value = !u256_is_zero(&value);
 
-    int64_t extra = 0;
+    int64_t extra = 0, state = 0;
     int err = access_account(f, &to, &extra);
     if (err)
         FAIL_INTERNAL(f, err);
@@ -506,12 +522,33 @@ static enum evm_status op_call(struct frame *f, enum evm_call_kind kind, const u
                 FAIL_INTERNAL(f, err);
             needs_new = !exists;
         }
-        if (needs_new)
+        /* EIP-8037: the new account is state gas (the regular part is 0) */
+        if (needs_new && fork_eip(fork, EIP_8037))
+            state = STATE_GAS_NEW_ACCOUNT;
+        else if (needs_new)
             extra += 25000;
     }
-    int64_t call_gas = evm_frame_call_gas(f, fork, extra, &gas_req);
-    if (call_gas < 0)
+    /* Out of gas from here on is after the target's access (EIP-7928). */
+    if (state && extra + state > f->gas + evm->reservoir) {
+        evm->call_oog_after_access = true;
         return EVM_OUT_OF_GAS;
+    }
+    int64_t call_gas = evm_frame_call_gas(f, fork, extra, &gas_req);
+    if (call_gas < 0) {
+        evm->call_oog_after_access = true;
+        return EVM_OUT_OF_GAS;
+    }
+    if (state) {
+        /* Charged before the callee runs and kept whatever it does, but
+         * given back when the call fails (below). As the reference does,
+         * the callee's gas was reckoned before this charge: the frame may
+         * owe gas until the callee returns what it did not use. */
+        int64_t from_reservoir = state < evm->reservoir ? state : evm->reservoir;
+        evm->reservoir -= from_reservoir;
+        f->gas -= state - from_reservoir;
+        f->spilled += state - from_reservoir;
+        evm->state_gas += state;
+    }
     if (f->msg->is_static && has_value && kind == EVM_CALL)
         return EVM_STATIC_MODE_VIOLATION;
     trace_charged(f); /* geth counts the gas handed to the callee as cost */
@@ -520,19 +557,19 @@ static enum evm_status op_call(struct frame *f, enum evm_call_kind kind, const u
 
     set_return_data(f, NULL, 0);
     *result = u256_zero();
-    if (f->msg->depth + 1 > EVM_MAX_DEPTH) {
-        f->gas += call_gas;
-        return EVM_SUCCESS;
-    }
-    if (has_value) {
+    bool fails_fast = f->msg->depth + 1 > EVM_MAX_DEPTH;
+    if (has_value && !fails_fast) {
         u256 bal;
         err = journal_balance(j, &f->msg->recipient, &bal);
         if (err)
             FAIL_INTERNAL(f, err);
-        if (u256_lt(&bal, &value)) {
-            f->gas += call_gas;
-            return EVM_SUCCESS;
-        }
+        fails_fast = u256_lt(&bal, &value);
+    }
+    if (fails_fast) {
+        f->gas += call_gas;
+        if (state)
+            evm_state_credit(evm, &f->gas, &f->spilled, state);
+        return EVM_SUCCESS;
     }
 
     struct evm_message m;
@@ -572,6 +609,13 @@ static enum evm_status op_call(struct frame *f, enum evm_call_kind kind, const u
         return EVM_INTERNAL_ERROR;
     }
     f->gas += r.gas_left;
+    if (unlikely(f->gas < 0)) { /* (what EIP-8037's charge left it owing) */
+        free(r.output);
+        return EVM_OUT_OF_GAS;
+    }
+    f->spilled += r.spilled;
+    if (state && r.status != EVM_SUCCESS)
+        evm_state_credit(evm, &f->gas, &f->spilled, state);
     if (r.status == EVM_SUCCESS)
         *result = u256_from_u64(1);
     uint64_t n = ol < r.output_len ? ol : r.output_len;
@@ -613,16 +657,35 @@ static enum evm_status op_create(struct frame *f, enum evm_call_kind kind, const
         err = journal_nonce(j, self, &nonce);
     if (err)
         FAIL_INTERNAL(f, err);
-    if (f->msg->depth + 1 > EVM_MAX_DEPTH || u256_lt(&bal, value) || nonce == UINT64_MAX)
+    const uint8_t *initcode = len ? f->mem + off : NULL;
+    address new_addr =
+        kind == EVM_CREATE ? evm_create_address(self, nonce) : evm_create2_address(self, &args[3], initcode, len);
+    /* EIP-8037: a target that is not yet alive (EIP-161) is a new
+     * account, charged as state gas before the create can fail fast (and
+     * given back if it does, or if no account results). Looked at without
+     * an access: running out of gas here is the first that counts one. */
+    int64_t state = 0;
+    if (fork_eip(fork, EIP_8037)) {
+        bool dead;
+        if ((err = journal_is_empty_unaccessed(j, &new_addr, &dead)))
+            FAIL_INTERNAL(f, err);
+        state = dead ? STATE_GAS_NEW_ACCOUNT : 0;
+        if (!evm_state_charge(evm, &f->gas, &f->spilled, state)) {
+            if ((err = journal_note_access(j, &new_addr)))
+                FAIL_INTERNAL(f, err);
+            return EVM_OUT_OF_GAS;
+        }
+    }
+    if (f->msg->depth + 1 > EVM_MAX_DEPTH || u256_lt(&bal, value) || nonce == UINT64_MAX) {
+        if (state)
+            evm_state_credit(evm, &f->gas, &f->spilled, state);
         return EVM_SUCCESS;
+    }
 
     trace_charged(f); /* the gas handed to the initcode is not part of the cost */
     int64_t call_gas = fork >= FORK_TANGERINE ? f->gas - f->gas / 64 : f->gas;
     f->gas -= call_gas;
 
-    const uint8_t *initcode = len ? f->mem + off : NULL;
-    address new_addr =
-        kind == EVM_CREATE ? evm_create_address(self, nonce) : evm_create2_address(self, &args[3], initcode, len);
     if (fork >= FORK_BERLIN) {
         bool was_warm;
         err = journal_warm_account(j, &new_addr, &was_warm);
@@ -644,8 +707,11 @@ static enum evm_status op_create(struct frame *f, enum evm_call_kind kind, const
         err = j->view.ops->has_storage(j->view.ctx, &new_addr, &has_storage);
     if (err)
         FAIL_INTERNAL(f, err);
-    if (target_nonce != 0 || target_code->len != 0 || (has_storage && !journal_created_in_tx(j, &new_addr)))
+    if (target_nonce != 0 || target_code->len != 0 || (has_storage && !journal_created_in_tx(j, &new_addr))) {
+        if (state)
+            evm_state_credit(evm, &f->gas, &f->spilled, state);
         return EVM_SUCCESS;
+    }
 
     struct evm_message m;
     m.kind = kind;
@@ -668,9 +734,12 @@ static enum evm_status op_create(struct frame *f, enum evm_call_kind kind, const
     }
     f->gas += r.gas_left;
     if (r.status == EVM_SUCCESS) {
+        f->spilled += r.spilled;
         *result = address_to_u256(&new_addr);
         free(r.output);
     } else {
+        if (state) /* (no account resulted) */
+            evm_state_credit(evm, &f->gas, &f->spilled, state);
         set_return_data(f, r.output, r.output_len);
     }
     return EVM_SUCCESS;
@@ -684,6 +753,7 @@ static enum evm_status op_selfdestruct(struct frame *f, const u256 *arg)
     address beneficiary = u256_to_address(arg);
     const address *self = &f->msg->recipient;
     int64_t cost = 0;
+    bool new_account = false; /* (Spurious Dragon on) a balance goes to a dead account */
     int err;
     if (fork >= FORK_BERLIN) {
         bool was_warm;
@@ -706,8 +776,10 @@ static enum evm_status op_selfdestruct(struct frame *f, const u256 *arg)
         err = journal_is_empty(j, &beneficiary, &empty);
         if (err)
             FAIL_INTERNAL(f, err);
-        if (empty && !u256_is_zero(&balance))
-            cost += fork_eip(fork, EIP_8038) ? 9000 : 25000; /* EIP-8038: ACCOUNT_WRITE */
+        new_account = empty && !u256_is_zero(&balance);
+        /* EIP-8038: ACCOUNT_WRITE; EIP-8037 alone: none (state gas below) */
+        if (new_account)
+            cost += fork_eip(fork, EIP_8038) ? 9000 : fork_eip(fork, EIP_8037) ? 0 : 25000;
     } else if (fork >= FORK_TANGERINE) {
         bool exists;
         err = journal_exists(j, &beneficiary, &exists);
@@ -720,6 +792,11 @@ static enum evm_status op_selfdestruct(struct frame *f, const u256 *arg)
         return EVM_OUT_OF_GAS;
     if (f->msg->is_static)
         return EVM_STATIC_MODE_VIOLATION;
+    /* EIP-8037: a balance sent to a dead account makes a new one */
+    bool to_self = address_eq(&beneficiary, self);
+    if (fork_eip(fork, EIP_8037) && new_account && !to_self &&
+        !evm_state_charge(evm, &f->gas, &f->spilled, STATE_GAS_NEW_ACCOUNT))
+        return EVM_OUT_OF_GAS;
 
     bool created = journal_created_in_tx(j, self);
     if (fork < FORK_SPURIOUS) {
@@ -727,7 +804,6 @@ static enum evm_status op_selfdestruct(struct frame *f, const u256 *arg)
         if (err)
             FAIL_INTERNAL(f, err);
     }
-    bool to_self = address_eq(&beneficiary, self);
     if (fork_eip(fork, EIP_7708) && !u256_is_zero(&balance)) {
         /* EIP-7708: the move's log; burning one's own balance (a contract
          * created in this transaction, before EIP-8246) a Burn log */
@@ -1833,6 +1909,7 @@ static void run_frame(struct evm *evm, const struct evm_message *msg, struct cod
     struct evm_frame_pool *pool = evm->pool;
     res->output = NULL;
     res->output_len = 0;
+    res->spilled = 0;
     if (!pool->stacks[d]) {
         pool->stacks[d] = malloc(sizeof(u256) * (EVM_STACK_LIMIT + 1));
         if (!pool->stacks[d]) {
@@ -1847,6 +1924,7 @@ static void run_frame(struct evm *evm, const struct evm_message *msg, struct cod
     f.msg = msg;
     f.code = code;
     f.gas = msg->gas;
+    f.spilled = 0;
     f.mem = pool->mem[d];
     f.mem_cap = pool->mem_cap[d];
     f.mem_size = 0;
@@ -1870,6 +1948,7 @@ static void run_frame(struct evm *evm, const struct evm_message *msg, struct cod
     pool->mem_cap[d] = f.mem_cap;
     res->status = s;
     res->gas_left = (s == EVM_SUCCESS || s == EVM_REVERT) ? f.gas : 0;
+    res->spilled = (s == EVM_SUCCESS || s == EVM_REVERT) ? f.spilled : 0;
     if (s == EVM_SUCCESS || s == EVM_REVERT) {
         res->output = f.ret;
         res->output_len = f.ret_len;
@@ -1885,12 +1964,27 @@ void evm_run_code(struct evm *evm, const struct evm_message *msg, struct code *c
     run_frame(evm, msg, code, 0, res);
 }
 
+/* EIP-8037: a frame that failed leaves the state gas as it found it:
+ * the reservoir and the count back to their values at its start
+ * (reservoir, state_gas), and what it took from its own gas given back
+ * with a REVERT (an exceptional halt consumes it with the rest). */
+static void state_gas_unwind(struct evm *evm, struct evm_result *res, int64_t reservoir, int64_t state_gas)
+{
+    evm->reservoir = reservoir;
+    evm->state_gas = state_gas;
+    if (res->status == EVM_REVERT)
+        res->gas_left += res->spilled;
+    res->spilled = 0;
+}
+
 void evm_call(struct evm *evm, const struct evm_message *msg, struct evm_result *res)
 {
     struct journal *j = evm->journal;
     res->output = NULL;
     res->output_len = 0;
     res->gas_left = 0;
+    res->spilled = 0;
+    int64_t reservoir = evm->reservoir, state_gas = evm->state_gas;
     struct journal_checkpoint cp = journal_checkpoint(j);
     int err;
     if (evm->fork < FORK_SPURIOUS)
@@ -1974,6 +2068,7 @@ void evm_call(struct evm *evm, const struct evm_message *msg, struct evm_result 
     }
     if (res->status != EVM_SUCCESS && res->status != EVM_INTERNAL_ERROR) {
         journal_revert(j, cp);
+        state_gas_unwind(evm, res, reservoir, state_gas);
     }
 }
 
@@ -1984,6 +2079,8 @@ void evm_create(struct evm *evm, const struct evm_message *msg, struct evm_resul
     res->output = NULL;
     res->output_len = 0;
     res->gas_left = 0;
+    res->spilled = 0;
+    int64_t reservoir = evm->reservoir, state_gas = evm->state_gas;
     struct journal_checkpoint cp = journal_checkpoint(j);
     int err = journal_create_account(j, &msg->recipient);
     if (!err && fork >= FORK_SPURIOUS)
@@ -2024,16 +2121,26 @@ void evm_create(struct evm *evm, const struct evm_message *msg, struct evm_resul
         uint8_t *out = res->output;
         size_t len = res->output_len;
         int64_t deposit = 200 * (int64_t)len;
+        /* EIP-8037: the code's bytes are state gas; the regular part is
+         * hashing it, 6 a word. */
+        bool state = fork_eip(fork, EIP_8037);
+        int64_t state_deposit = state ? STATE_GAS_PER_BYTE * (int64_t)len : 0, spill = 0;
+        if (state) {
+            deposit = 6 * (int64_t)num_words(len);
+            spill = state_deposit > evm->reservoir ? state_deposit - evm->reservoir : 0;
+        }
         if (fork >= FORK_LONDON && len > 0 && out[0] == 0xef) {
             res->status = EVM_INVALID_CODE_PREFIX; /* EIP-3541 */
         } else if (fork >= FORK_SPURIOUS && len > evm_max_code_size(fork)) {
             res->status = EVM_CONTRACT_TOO_LARGE; /* EIP-170 */
-        } else if (res->gas_left < deposit) {
+        } else if (res->gas_left < deposit + spill) {
             /* Frontier: not enough gas for the deposit leaves empty code. */
             if (fork >= FORK_HOMESTEAD)
                 res->status = EVM_OUT_OF_GAS; /* EIP-2 */
         } else {
             res->gas_left -= deposit;
+            if (state && !evm_state_charge(evm, &res->gas_left, &res->spilled, state_deposit))
+                res->status = EVM_INTERNAL_ERROR, evm->error = PAREVM_ERR_INTERNAL; /* (checked above) */
             if (len) {
                 struct code *c = code_new(out, len);
                 err = c ? journal_set_code(j, &msg->recipient, c) : PAREVM_ERR_NOMEM;
@@ -2051,6 +2158,7 @@ void evm_create(struct evm *evm, const struct evm_message *msg, struct evm_resul
     }
     if (res->status != EVM_SUCCESS && res->status != EVM_INTERNAL_ERROR) {
         journal_revert(j, cp);
+        state_gas_unwind(evm, res, reservoir, state_gas);
         if (res->status != EVM_REVERT) {
             res->gas_left = 0;
             free(res->output);

@@ -153,8 +153,12 @@ static void build(enum fork f, struct optable *t)
     if (defined_in(f, value, since))                                                                   \
         def(t, value, (gas) == OPTABLE_GAS_BY_FORK ? repriced_gas(f, value) : (gas), req, grow);
 #include "opcodes.def"
-    if (fork_eip(f, EIP_8038)) /* CREATE_ACCESS: ACCOUNT_WRITE + a cold account */
+    /* CREATE_ACCESS: ACCOUNT_WRITE + a cold account (EIP-8038), or + a
+     * cold slot (EIP-8037 alone); the new account itself is state gas */
+    if (fork_eip(f, EIP_8038))
         t->gas[OP_CREATE] = t->gas[OP_CREATE2] = 12000;
+    else if (fork_eip(f, EIP_8037))
+        t->gas[OP_CREATE] = t->gas[OP_CREATE2] = 11000;
     build_sstore(f, t);
 }
 

@@ -457,7 +457,12 @@ static int seq_tx(struct seq_run *s, size_t i, uint64_t *gas_used, bool *stop)
     struct tx_result res;
     int err;
     bool engine_valid = false; /* the parallel engine let the others read its writes */
-    if (s->par && i < s->par_count) {
+    bool state_fits =
+        !fork_eip(s->env.fork, EIP_8037) || transition_fits_block_state_gas(&s->env, tx, s->state_gas);
+    if (!state_fits && !(s->par && i < s->par_count)) {
+        memset(&res, 0, sizeof res);
+        err = PAREVM_OK;
+    } else if (s->par && i < s->par_count) {
         /* Executed in parallel as if no gas had been used before it: the
          * stateless checks (which precede every state check) decide with
          * the real block gas used; otherwise the validated outcome holds. */
@@ -517,6 +522,14 @@ static int seq_tx(struct seq_run *s, size_t i, uint64_t *gas_used, bool *stop)
         note_error(s, i, err);
         return err;
     }
+    if (unlikely(!state_fits)) {
+        /* EIP-8037: the state dimension of the block gas limit, checked
+         * before the transaction runs (so nothing of it is recorded) */
+        tx_result_free(&res);
+        write_set_reset(&s->ws);
+        memset(&res, 0, sizeof res);
+        res.error = TXERR_GAS_LIMIT_EXCEEDED;
+    }
     if (res.error != TXERR_NONE) {
         if (s->skip) {
             enum tx_error e = res.error;
@@ -551,6 +564,7 @@ static int seq_tx(struct seq_run *s, size_t i, uint64_t *gas_used, bool *stop)
         return err;
     }
     *gas_used += res.block_gas;
+    s->state_gas += res.block_state_gas;
     s->cumulative_gas += res.gas_used;
 
     /* (the receipts of a block: receipt_count is i; under s->skip it
@@ -640,7 +654,7 @@ static int seq_requests(struct seq_run *s, bool *invalid)
  * blob gas used before it (a dry run of seq_tx's checks). */
 static bool par_all_commit(const struct seq_run *s)
 {
-    uint64_t gas_used = 0, blob_gas_used = 0;
+    uint64_t gas_used = 0, state_gas = 0, blob_gas_used = 0;
     for (size_t i = 0; i < s->b->tx_count; i++) {
         const struct tx *tx = &s->b->txs[i];
         const struct par_tx_output *o = &s->par[i];
@@ -655,9 +669,11 @@ static bool par_all_commit(const struct seq_run *s)
         /* Executed with no block gas used before it, every static check
          * passed (result.error NONE): only the block gas limit depends
          * on the gas used before. */
-        if (!transition_fits_block_gas(&s->env, tx, gas_used))
+        if (!transition_fits_block_gas(&s->env, tx, gas_used) ||
+            (fork_eip(s->env.fork, EIP_8037) && !transition_fits_block_state_gas(&s->env, tx, state_gas)))
             return false;
         gas_used += o->result.block_gas;
+        state_gas += o->result.block_state_gas;
     }
     return true;
 }
@@ -929,7 +945,7 @@ int seq_close(struct seq_run *s, uint64_t gas_used)
             return err;
     }
 
-    r->gas_used = gas_used;
+    r->gas_used = gas_used > s->state_gas ? gas_used : s->state_gas; /* (EIP-8037: the larger) */
     /* The block's bloom: word by word, and only receipts with logs have
      * bits (for 10,000 receipts the byte loop took a millisecond). */
     uint64_t bloom[256 / 8] = {0};

@@ -112,6 +112,10 @@ struct seq_run {
      * EIP-7778, under which the block counts gas before refunds
      * (tx_result.block_gas) and receipts the gas paid. */
     uint64_t cumulative_gas;
+    /* EIP-8037: the state gas the block's transactions used (the gas
+     * used seq_transactions sums is then the regular gas; the block's is
+     * the larger of the two). */
+    uint64_t state_gas;
     /* Parallel path, every transaction known to commit: the in-order
      * re-checks are skipped (the undo log still records every write: an
      * allocation failure, or from Prague the requests, can still roll the

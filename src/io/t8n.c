@@ -974,6 +974,8 @@ static int run_transactions(struct t8n_run *run, uint64_t *gas_used, uint64_t *b
     if (!err)
         err = take_receipts(run, &r);
     *blob_gas_used = r.blob_gas_used;
+    if (*gas_used < s.state_gas) /* EIP-8037: the larger of regular and state gas */
+        *gas_used = s.state_gas;
     seq_discard(&s);
     block_result_free(&r);
     return err;

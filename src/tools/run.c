@@ -347,14 +347,17 @@ static int trace_block(const struct chain_config *cfg, const struct mainnet_fixt
         if (!err)
             err = write_set_apply(&ws, &w);
     }
-    uint64_t gas_used = 0;
+    uint64_t gas_used = 0, state_gas = 0;
     for (size_t i = 0; i < fx->block.tx_count && !err; i++) {
         struct trace_json tj;
         trace_json_init(&tj, out);
         struct tx_result r;
         err = transition_apply_traced(&env, &view, &fx->block.txs[i], gas_used, &tj.base, &r, &ws);
         trace_json_free(&tj);
-        bool valid = !err && r.error == TXERR_NONE;
+        bool valid = !err && r.error == TXERR_NONE &&
+                     (!fork_eip(env.fork, EIP_8037) ||
+                      transition_fits_block_state_gas(&env, &fx->block.txs[i], state_gas)); /* EIP-8037 */
+        state_gas += valid ? r.block_state_gas : 0;
         if (valid) {
             err = write_set_apply(&ws, &w);
             gas_used += r.block_gas;
