@@ -138,6 +138,7 @@ export async function runEthereumjs(c, { eips = [] } = {}) {
     } catch (e) {
       out.rejected.push(i);
       out.rejectedWhy[i] = e.message.split('\n')[0];
+      if (process.env.EJS_STACK) console.error(e.stack);
     }
   }
   let built;

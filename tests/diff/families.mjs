@@ -4,7 +4,7 @@
 // reported as skipped, not failed; a fork parevm accepts but gets wrong
 // fails.
 import cancun from './families/cancun.mjs';
-import eip7702 from './families/eip7702.mjs';
+import eip7702, { eip7702Amsterdam } from './families/eip7702.mjs';
 import bls from './families/bls.mjs';
 import floor, { floor7976, floor7981, floor7778, floor8038 } from './families/floor.mjs';
 import requests, { requests8282 } from './families/requests.mjs';
@@ -13,9 +13,9 @@ import p256 from './families/p256.mjs';
 import clz from './families/clz.mjs';
 import modexp from './families/modexp.mjs';
 import gascap from './families/gascap.mjs';
-import { pragueMix, osakaMix, mix7778, mix8038 } from './families/mix.mjs';
-import bytecode, { bytecodeOsaka, bytecode8038 } from './families/bytecode.mjs';
-import { eip8024, eip7843, eip7954, eip7708, eip8246, eip7708and8246, eip8038, sstore8038, eip7997 } from './families/amsterdam.mjs';
+import { pragueMix, osakaMix, mix7778, mix8038, mix8037, mixAmsterdam } from './families/mix.mjs';
+import bytecode, { bytecodeOsaka, bytecode8038, bytecode8037, bytecodeAmsterdam } from './families/bytecode.mjs';
+import { eip8024, eip7843, eip7954, eip7708, eip8246, eip7708and8246, eip8038, sstore8038, eip7997, eip8037 } from './families/amsterdam.mjs';
 
 const on = (f, enabled = true) => ({ ...f, enabled });
 
@@ -55,4 +55,10 @@ export const FAMILIES = [
   on(sstore8038),
   on(requests8282),
   on(eip7997),
+  on(mix8037),
+  on(bytecode8037),
+  on(mixAmsterdam),
+  on(bytecodeAmsterdam),
+  on(eip7702Amsterdam),
+  on(eip8037),
 ];

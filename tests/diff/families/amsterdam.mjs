@@ -178,3 +178,95 @@ export const eip7997 = family('eip7997', 'BPO2+7997', 60, 'EIP-7997 (Amsterdam):
   }
   return { name: `${txs.length} tx`, alloc: w.alloc, env: baseEnv(fork), txs };
 });
+
+// EIP-8037 (state creation gas) and EIP-2780 (the transaction's base and
+// its recipient), under Amsterdam itself. A probe runs a random program
+// of state-creating steps: new slots, slots set and cleared again (the
+// state gas comes back), value sent to dead accounts and precompiles,
+// CREATE and CREATE2 of code of 0-1000 bytes (and a CREATE2 that
+// collides), a child that self-destructs its value to a dead account,
+// children that set slots and then return, revert or halt, some with too
+// little gas for the state they make; then it stops, reverts or halts.
+// Gas limits above 2^24 give a reservoir (EIP-7825 caps the regular gas
+// only); plain transfers to dead accounts and creating transactions pay
+// the new account at the top, some without the gas for it. Blocks near
+// their gas limit test both dimensions of inclusion.
+const SETTERS = ['0x00000000000000000000000000000000a0000010', '0x00000000000000000000000000000000a0000011', '0x00000000000000000000000000000000a0000012'];
+const CLEARER = '0x00000000000000000000000000000000a0000013';
+const SD_TEMPLATE = '0x00000000000000000000000000000000a0000014';
+const DEAD = (k) => '0x00000000000000000000000000000000dead' + k.toString(16).padStart(4, '0');
+
+export const eip8037 = family('eip8037', 'Amsterdam', 200, 'EIP-8037 / EIP-2780 (Amsterdam): state gas and its reservoir: new slots, accounts, code; refunds on clear, revert, halt; top-level charges', (rng, w, fork) => {
+  // setters: SSTORE(CALLDATALOAD(0) + i, 1) for i < 3, then STOP / REVERT / INVALID
+  const ends = [['STOP'], [0, 0, 'REVERT'], [{ raw: 'fe' }]];
+  SETTERS.forEach((a, k) => {
+    const body = [];
+    for (let i = 0; i < 3; i++) body.push(1, 'PUSH0', 'CALLDATALOAD', i, 'ADD', 'SSTORE');
+    w.alloc[a] = account({ nonce: 1, code: asm(body, ends[k]) });
+  });
+  // the clearer: slot CALLDATALOAD(0) := 5, then := 0 (0 -> 5 -> 0)
+  w.alloc[CLEARER] = account({ nonce: 1, code: asm(5, 'PUSH0', 'CALLDATALOAD', 'SSTORE', 'PUSH0', 'PUSH0', 'CALLDATALOAD', 'SSTORE', 'STOP') });
+  const beneficiary = DEAD(0x100 + rng.int(3));
+  w.alloc[SD_TEMPLATE] = account({ nonce: 1, code: '0x73' + beneficiary.slice(2) + 'ff' });
+  let fresh = 0x40 + rng.int(8); // the probe's slots: 0x40.. are fresh, 1..8 set in the pre-state
+  const storage = {};
+  for (let s = 1; s <= 8; s++) if (rng.bool(0.5)) storage[s] = rng.range(1, 100);
+  const set = [];
+  const body = [];
+  const steps = rng.range(1, 12);
+  for (let k = 0; k < steps; k++) {
+    const what = rng.int(10);
+    const gas = rng.bool(0.25) ? rng.pick([3000, 30000, 100000, 200000]) : 'GAS';
+    if (what === 0) { // a new slot, or an existing one changed
+      const s = rng.bool(0.7) ? fresh++ : rng.range(1, 8);
+      body.push(rng.range(1, 9), s, 'SSTORE');
+      set.push(s);
+    } else if (what === 1 && set.length) { // back to zero
+      body.push('PUSH0', rng.pick(set), 'SSTORE');
+    } else if (what === 2) { // a setter: return, revert or halt
+      body.push(0x1000 + 0x10 * k, 'PUSH0', 'MSTORE', 0, 0, 32, 0, 0, BigInt(rng.pick(SETTERS)), gas, 'CALL', 'POP');
+    } else if (what === 3) {
+      body.push(0x2000 + k, 'PUSH0', 'MSTORE', 0, 0, 32, 0, 0, BigInt(CLEARER), gas, 'CALL', 'POP');
+    } else if (what === 4) { // value to a dead account, or to a precompile
+      const to = rng.bool(0.7) ? BigInt(DEAD(rng.int(6))) : rng.range(1, 0x11);
+      body.push(0, 0, 0, 0, rng.pick([1, 1000]), to, gas, 'CALL', 'POP');
+    } else if (what === 5 || what === 6) { // CREATE / CREATE2 of L bytes: PUSH2 L PUSH0 RETURN
+      const L = rng.pick([0, 1, 32, 100, 1000]);
+      const init = 0x61n * 2n ** 32n + BigInt(L) * 2n ** 16n + 0x5ff3n;
+      body.push(init, 'PUSH0', 'MSTORE');
+      if (what === 5) body.push(5, 27, rng.pick([0, 0, 3]), 'CREATE', 'POP');
+      else body.push(rng.pick([1, 2]), 5, 27, 0, 'CREATE2', 'POP');
+    } else if (what === 7) { // a child that self-destructs its value to a dead account
+      body.push(22, 0, 0, BigInt(SD_TEMPLATE), 'EXTCODECOPY', 22, 0, rng.pick([0, 9]), 'CREATE', 'POP');
+    } else if (what === 8) { // a nested probe step: CALL a setter with little gas
+      body.push(0x3000 + k, 'PUSH0', 'MSTORE', 0, 0, 32, 0, 0, BigInt(SETTERS[0]), rng.pick([5000, 60000, 120000]), 'CALL', 'POP');
+    } else {
+      body.push(rng.range(1, 9), fresh++, 'SSTORE');
+    }
+  }
+  body.push(...rng.pick([['STOP'], ['STOP'], [0, 0, 'REVERT'], [{ raw: 'fe' }]]));
+  w.alloc[PROBE] = account({ nonce: 1, balance: BigInt(rng.pick([0, 100000])), code: asm(body), storage });
+
+  const blockGas = rng.pick([30_000_000, 60_000_000, 120_000_000]);
+  const env = baseEnv(fork, { gasLimit: blockGas });
+  const n = rng.range(1, 4);
+  const txs = [];
+  for (let t = 0; t < n; t++) {
+    const kind = rng.int(6);
+    const gasLimit = BigInt(rng.pick([60_000, 300_000, 1_000_000, 16_777_216, 16_777_216 + rng.range(1, 300_000), 20_000_000, 40_000_000]));
+    const f = { type: 2, ...fees(rng, 2, 7n) };
+    if (kind <= 2) {
+      txs.push(w.tx(rng.int(2), { ...f, gasLimit, to: PROBE, value: BigInt(rng.pick([0, 0, 5])) }));
+    } else if (kind === 3) { // value to a dead account: the new account at the top
+      const g = BigInt(rng.pick([21_000, 21_000 + 183_600 - 1, 21_000 + 183_600, 300_000, 20_000_000]));
+      txs.push(w.tx(rng.int(2), { ...f, gasLimit: g, to: DEAD(rng.int(6)), value: BigInt(rng.pick([0, 1])) }));
+    } else if (kind === 4) { // a creating transaction of L bytes
+      const L = rng.pick([0, 10, 500]);
+      const g = BigInt(rng.pick([60_000, 300_000, 2_000_000, 20_000_000]));
+      txs.push(w.tx(rng.int(2), { ...f, gasLimit: g, data: '0x61' + L.toString(16).padStart(4, '0') + '5ff3' }));
+    } else { // to itself or to another sender
+      txs.push(w.tx(0, { ...f, gasLimit: BigInt(rng.pick([12_000, 21_000, 100_000])), to: rng.pick(w.addrs), value: BigInt(rng.pick([0, 9])) }));
+    }
+  }
+  return { name: `${steps} steps, ${n} tx`, alloc: w.alloc, env, txs };
+});

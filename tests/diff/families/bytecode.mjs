@@ -187,3 +187,5 @@ export default family('Prague', 'bytecode', 75);
 export const bytecodeOsaka = family('Osaka', 'bytecode-osaka', 30);
 // EIP-8038's repricing of state access (Amsterdam) under random code
 export const bytecode8038 = family('BPO2+8038', 'bytecode-8038', 150);
+export const bytecode8037 = family('BPO2+2780+7708+7928+7976+7981+8037', 'bytecode-8037', 150);
+export const bytecodeAmsterdam = family('Amsterdam', 'bytecode-amsterdam', 150);

@@ -30,3 +30,5 @@ export const pragueMix = mix('Prague');
 export const osakaMix = mix('Osaka');
 export const mix7778 = mix('BPO2+7778');
 export const mix8038 = mix('BPO2+8038');
+export const mix8037 = mix('BPO2+2780+7708+7928+7976+7981+8037');
+export const mixAmsterdam = mix('Amsterdam');
