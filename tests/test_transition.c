@@ -240,6 +240,7 @@ static void test_state_gas(void **state)
     world_free(&post);
 
     tx.gas_limit = 16777216 + 500000; /* a reservoir of 500000: the same charges */
+    tx_result_free(&r);
     r = apply(&pre, &tx, FORK_AMSTERDAM, &post);
     assert_int_equal(r.error, TXERR_NONE);
     assert_int_equal(r.gas_used, regular + slot);
@@ -250,6 +251,7 @@ static void test_state_gas(void **state)
     assert_int_equal(apply(&pre, &tx, FORK_OSAKA, NULL).error, TXERR_GAS_LIMIT_CAP);
 
     tx.gas_limit = regular + slot - 1; /* the state gas does not fit: out of gas */
+    tx_result_free(&r);
     r = apply(&pre, &tx, FORK_AMSTERDAM, &post);
     assert_int_equal(r.status, TX_STATUS_HALT);
     assert_int_equal(r.gas_used, regular + slot - 1);
@@ -257,6 +259,7 @@ static void test_state_gas(void **state)
     world_free(&post);
 
     tx = make_tx(&revert, 200000); /* REVERT: the state gas is given back */
+    tx_result_free(&r);
     r = apply(&pre, &tx, FORK_AMSTERDAM, &post);
     assert_int_equal(r.status, TX_STATUS_REVERT);
     assert_int_equal(r.gas_used, regular + 2 + 2);
@@ -268,12 +271,14 @@ static void test_state_gas(void **state)
      * gas for it the call runs out of gas and nothing moves. */
     tx = make_tx(&dead, 21000 + 183600);
     tx.value = u256_from_u64(5);
+    tx_result_free(&r);
     r = apply(&pre, &tx, FORK_AMSTERDAM, &post);
     assert_int_equal(r.status, TX_STATUS_SUCCESS);
     assert_int_equal(r.gas_used, 21000 + 183600);
     assert_int_equal(balance_of(&post, &dead), 5);
     world_free(&post);
     tx.gas_limit = 21000 + 183600 - 1;
+    tx_result_free(&r);
     r = apply(&pre, &tx, FORK_AMSTERDAM, &post);
     assert_int_equal(r.status, TX_STATUS_HALT);
     assert_int_equal(r.gas_used, 21000 + 183600 - 1);
@@ -281,9 +286,11 @@ static void test_state_gas(void **state)
     world_free(&post);
     tx.to = SENDER; /* to itself: TX_BASE alone */
     tx.gas_limit = 12000;
+    tx_result_free(&r);
     r = apply(&pre, &tx, FORK_AMSTERDAM, NULL);
     assert_int_equal(r.error, TXERR_NONE);
     assert_int_equal(r.gas_used, 12000);
+    tx_result_free(&r);
     world_free(&pre);
     fork_amsterdam_eips = saved;
 }

@@ -431,8 +431,10 @@ static int execute(struct tx_context *c, const struct block_env *env, const stru
     /* What goes before the message's frame (EIP-7702's authorizations;
      * EIP-2780's charges for the recipient) is undone, the gas all spent,
      * when it runs out of gas: back to here, after the purchase. */
-    struct journal_checkpoint before = journal_checkpoint(j);
+    struct journal_checkpoint before = {0};
     bool prep_oog = false;
+    if (tx->type == 4 || fork_eip(fork, EIP_2780)) /* (what can run out of gas here) */
+        before = journal_checkpoint(j);
     if (tx->type == 4) { /* EIP-7702 */
         struct auth_charges charges = {.evm = evm, .gas = &gas};
         if (state_gas) {
@@ -467,7 +469,11 @@ static int execute(struct tx_context *c, const struct block_env *env, const stru
      * recipient's delegate. As charged inside the frame, a frame that
      * fails gives the state gas back (evm_call's own unwind, one level
      * up). */
-    int64_t top_reservoir = evm->reservoir, top_state = evm->state_gas, top_spilled = 0;
+    int64_t top_reservoir = 0, top_state = 0, top_spilled = 0;
+    if (state_gas) {
+        top_reservoir = evm->reservoir;
+        top_state = evm->state_gas;
+    }
     bool new_account = false;
     if (tx->has_to) {
         m.kind = EVM_CALL;
