@@ -349,14 +349,16 @@ static int trace_block(const struct chain_config *cfg, const struct mainnet_fixt
     }
     uint64_t gas_used = 0, state_gas = 0;
     for (size_t i = 0; i < fx->block.tx_count && !err; i++) {
+        /* EIP-8037: the state dimension of the block gas limit, before
+         * the transaction runs (as the commit checks it) */
+        if (fork_eip(env.fork, EIP_8037) && !transition_fits_block_state_gas(&env, &fx->block.txs[i], state_gas))
+            break;
         struct trace_json tj;
         trace_json_init(&tj, out);
         struct tx_result r;
         err = transition_apply_traced(&env, &view, &fx->block.txs[i], gas_used, &tj.base, &r, &ws);
         trace_json_free(&tj);
-        bool valid = !err && r.error == TXERR_NONE &&
-                     (!fork_eip(env.fork, EIP_8037) ||
-                      transition_fits_block_state_gas(&env, &fx->block.txs[i], state_gas)); /* EIP-8037 */
+        bool valid = !err && r.error == TXERR_NONE;
         state_gas += valid ? r.block_state_gas : 0;
         if (valid) {
             err = write_set_apply(&ws, &w);
