@@ -499,8 +499,7 @@ static int execute(struct tx_context *c, const struct block_env *env, const stru
                 bool was_warm;
                 m.delegated = true;
                 err = journal_warm_account(j, &m.code_address, &was_warm);
-                int64_t cold = fork_eip(fork, EIP_8038) ? 3000 : 2600;
-                int64_t cost = !fork_eip(fork, EIP_2780) ? 0 : was_warm ? 100 : cold;
+                int64_t cost = !fork_eip(fork, EIP_2780) ? 0 : was_warm ? 100 : fork_cold_account_cost(fork);
                 if (gas < cost)
                     prep_oog = true;
                 else
@@ -534,13 +533,11 @@ static int execute(struct tx_context *c, const struct block_env *env, const stru
             err = j->view.ops->has_storage(j->view.ctx, &m.recipient, &has_storage);
         if (err)
             return err;
-        if (prep_oog) {
-            /* (below) */
-        } else if (nonce != 0 || code->len != 0 || has_storage) {
+        if (!prep_oog && (nonce != 0 || code->len != 0 || has_storage)) {
             /* EIP-684/EIP-7610: collision consumes all gas. */
             r.status = EVM_CREATE_COLLISION;
             r.gas_left = 0;
-        } else {
+        } else if (!prep_oog) {
             m.gas = gas;
             evm_create(evm, &m, &r);
         }

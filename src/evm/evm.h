@@ -182,19 +182,25 @@ struct evm {
     bool call_oog_after_access;
 };
 
-/* EIP-8037: charge `amount` of state gas, from the reservoir first and
- * the rest from *gas, which *spilled counts; false, charging nothing,
- * when both together fall short. */
-static inline bool evm_state_charge(struct evm *evm, int64_t *gas, int64_t *spilled, int64_t amount)
+/* EIP-8037: take `amount` of state gas, from the reservoir first and the
+ * rest from *gas (even below zero: the caller checked what it owes),
+ * which *spilled counts. */
+static inline void evm_state_take(struct evm *evm, int64_t *gas, int64_t *spilled, int64_t amount)
 {
     int64_t from_reservoir = amount < evm->reservoir ? amount : evm->reservoir;
-    int64_t rest = amount - from_reservoir;
-    if (rest > *gas)
-        return false;
     evm->reservoir -= from_reservoir;
-    *gas -= rest;
-    *spilled += rest;
+    *gas -= amount - from_reservoir;
+    *spilled += amount - from_reservoir;
     evm->state_gas += amount;
+}
+
+/* evm_state_take when both together cover it; false, charging nothing,
+ * when they fall short. */
+static inline bool evm_state_charge(struct evm *evm, int64_t *gas, int64_t *spilled, int64_t amount)
+{
+    if (amount - (amount < evm->reservoir ? amount : evm->reservoir) > *gas)
+        return false;
+    evm_state_take(evm, gas, spilled, amount);
     return true;
 }
 

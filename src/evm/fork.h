@@ -82,6 +82,13 @@ static inline bool fork_eip(enum fork f, unsigned eip)
 #define STATE_GAS_NEW_SLOT (64 * STATE_GAS_PER_BYTE)     /* a slot set from zero */
 #define STATE_GAS_AUTH_BASE (23 * STATE_GAS_PER_BYTE)    /* an EIP-7702 delegation */
 
+/* EIP-2929: a cold account's access costs 2600 (EIP-8038, Amsterdam:
+ * 3000), a warm one 100. */
+static inline int64_t fork_cold_account_cost(enum fork f)
+{
+    return fork_eip(f, EIP_8038) ? 3000 : 2600;
+}
+
 /* ACCOUNT_WRITE: the regular gas of writing an account's leaf (EIP-8037
  * 8000, EIP-8038's 9000 over it), where the state-gas tables use it. */
 static inline int64_t fork_account_write_gas(enum fork f)

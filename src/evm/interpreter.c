@@ -343,13 +343,6 @@ static inline void swap_words(u256 *a, u256 *b)
     u256_copy(b, &t);
 }
 
-/* EIP-2929: a cold account's access costs 2600 (EIP-8038, Amsterdam:
- * 3000), a warm one 100. */
-static inline int64_t cold_account_cost(enum fork fork)
-{
-    return fork_eip(fork, EIP_8038) ? 3000 : 2600;
-}
-
 /* EIP-8038 (Amsterdam): EXTCODESIZE and EXTCODECOPY pay a warm read
  * (100) for the code beside the account's access. */
 static inline int64_t code_read_cost(enum fork fork)
@@ -358,7 +351,7 @@ static inline int64_t code_read_cost(enum fork fork)
 }
 
 /* EIP-2929: warm the account; the cold surcharge over the static warm
- * cost (100) is the rest of cold_account_cost. */
+ * cost (100) is the rest of fork_cold_account_cost. */
 static int access_account(struct frame *f, const address *a, int64_t *extra)
 {
     *extra = 0;
@@ -367,7 +360,7 @@ static int access_account(struct frame *f, const address *a, int64_t *extra)
     bool was_warm;
     int err = journal_warm_account(f->evm->journal, a, &was_warm);
     if (!err && !was_warm)
-        *extra = cold_account_cost(f->evm->fork) - 100;
+        *extra = fork_cold_account_cost(f->evm->fork) - 100;
     return err;
 }
 
@@ -501,7 +494,7 @@ static enum evm_status op_call(struct frame *f, enum evm_call_kind kind, const u
             err = journal_warm_account(j, &code_address, &was_warm);
             if (err)
                 FAIL_INTERNAL(f, err);
-            extra += was_warm ? 100 : cold_account_cost(fork);
+            extra += was_warm ? 100 : fork_cold_account_cost(fork);
         }
     }
     if (kind == EVM_CALL) {
@@ -538,17 +531,13 @@ static enum evm_status op_call(struct frame *f, enum evm_call_kind kind, const u
         evm->call_oog_after_access = true;
         return EVM_OUT_OF_GAS;
     }
-    if (state) {
-        /* Charged before the callee runs and kept whatever it does, but
-         * given back when the call fails (below). As the reference does,
-         * the callee's gas was reckoned before this charge: the frame may
-         * owe gas until the callee returns what it did not use. */
-        int64_t from_reservoir = state < evm->reservoir ? state : evm->reservoir;
-        evm->reservoir -= from_reservoir;
-        f->gas -= state - from_reservoir;
-        f->spilled += state - from_reservoir;
-        evm->state_gas += state;
-    }
+    /* Charged before the callee runs and kept whatever it does, but given
+     * back when the call fails (below). As the reference does, the
+     * callee's gas was reckoned before this charge (its total was
+     * checked above): the frame may owe gas until the callee returns what
+     * it did not use. */
+    if (state)
+        evm_state_take(evm, &f->gas, &f->spilled, state);
     if (f->msg->is_static && has_value && kind == EVM_CALL)
         return EVM_STATIC_MODE_VIOLATION;
     trace_charged(f); /* geth counts the gas handed to the callee as cost */
@@ -761,7 +750,7 @@ static enum evm_status op_selfdestruct(struct frame *f, const u256 *arg)
         if (err)
             FAIL_INTERNAL(f, err);
         if (!was_warm)
-            cost += cold_account_cost(fork);
+            cost += fork_cold_account_cost(fork);
         /* EIP-7928 (execution-specs): the access cost is checked before
          * the beneficiary is read; the charge below fails the same way. */
         if (f->gas < cost)
