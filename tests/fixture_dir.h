@@ -20,7 +20,7 @@ static void make_tmpdir(char dir[64], const char *name)
     assert_non_null(mkdtemp(dir));
 }
 
-/* Remove a fixture folder and its three files. */
+/* Remove a fixture folder, its three files and its chain.json if any. */
 static void remove_fixture(const char *dir)
 {
     char path[256];
@@ -28,6 +28,8 @@ static void remove_fixture(const char *dir)
         snprintf(path, sizeof path, "%s/%s", dir, fixture_files[i]);
         unlink(path);
     }
+    snprintf(path, sizeof path, "%s/chain.json", dir);
+    unlink(path);
     rmdir(dir);
 }
 

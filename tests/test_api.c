@@ -33,6 +33,7 @@
 #include "../src/base/hex.h"
 #include "../src/io/blocktest.h"
 #include "../src/state/world.h"
+#include "fixture_dir.h"
 
 static char fixtures[4096];
 
@@ -502,6 +503,47 @@ static void header_field(const char *dir, const char *field, char *out, size_t c
     snprintf(out, cap, "%.*s", (int)(q - p - 1), p + 1);
 }
 
+/* A folder whose chain.json puts the block in another fork than the
+ * context's chain is refused by name; a context of that network loads it. */
+static void test_fixture_network(void **state)
+{
+    (void)state;
+    REQUIRE_FIXTURES("mainnet/19426587");
+    char dir[64], path[4200];
+    make_tmpdir(dir, "api-network");
+    for (size_t i = 0; i < 3; i++) {
+        size_t len;
+        snprintf(path, sizeof path, "%s/%s", fixtures, fixture_files[i]);
+        char *data = read_all(path, &len);
+        assert_non_null(data);
+        snprintf(path, sizeof path, "%s/%s", dir, fixture_files[i]);
+        FILE *f = fopen(path, "wb");
+        assert_non_null(f);
+        assert_int_equal(fwrite(data, 1, len, f), len);
+        fclose(f);
+        free(data);
+    }
+    snprintf(path, sizeof path, "%s/chain.json", dir);
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    fputs("{\"network\": \"Prague\"}", f);
+    fclose(f);
+    parevm_ctx *ctx = parevm_ctx_create(NULL);
+    parevm_block *b = NULL;
+    char err[512];
+    assert_int_equal(parevm_block_from_fixture(ctx, dir, &b, NULL, err, sizeof err), PAREVM_ERR_UNSUPPORTED);
+    assert_null(b);
+    assert_non_null(strstr(
+        err, "chain.json: its network puts block 19426587 in fork Prague, the context's chain in Cancun"));
+    parevm_ctx_options prague = {1, "Prague"};
+    parevm_ctx *pctx = parevm_ctx_create(&prague);
+    assert_int_equal(parevm_block_from_fixture(pctx, dir, &b, NULL, err, sizeof err), PAREVM_OK);
+    parevm_block_destroy(b);
+    parevm_ctx_destroy(pctx);
+    parevm_ctx_destroy(ctx);
+    remove_fixture(dir);
+}
+
 static void test_mainnet_block(void **state)
 {
     (void)state;
@@ -671,6 +713,7 @@ int main(void)
         cmocka_unit_test(test_world_source),    cmocka_unit_test(test_arguments),
         cmocka_unit_test(test_blocktests),      cmocka_unit_test(test_mainnet_block),
         cmocka_unit_test(test_block_from_json), cmocka_unit_test(test_concurrent_executions),
+        cmocka_unit_test(test_fixture_network),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

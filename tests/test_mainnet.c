@@ -728,6 +728,46 @@ static void test_unimplemented_fork_refused(void **state)
     mainnet_fixture_free(&fx);
 }
 
+/* chain.json: {"network": NAME} gives a folder's block another chain's
+ * fork schedule (the rest of the caller's config kept); anything else is
+ * refused by file and field. */
+static void test_chain_json(void **state)
+{
+    (void)state;
+    struct chain_config cfg, out;
+    mainnet_config(&cfg);
+    cfg.chain_id = 7;
+    char err[512];
+    const char *ams = "{\"network\": \"Amsterdam\"}";
+    assert_int_equal(mainnet_parse_chain("d/chain.json", ams, strlen(ams), &cfg, &out, err, sizeof err),
+                     PAREVM_OK);
+    assert_int_equal(chain_config_fork(&out, 1, 1), FORK_AMSTERDAM);
+    assert_int_equal(out.chain_id, 7);
+    assert_true(out.skip_intermediate_roots == cfg.skip_intermediate_roots);
+    const char *at = "{\"network\": \"OsakaToAmsterdamAtTime15k\"}";
+    assert_int_equal(mainnet_parse_chain("d/chain.json", at, strlen(at), &cfg, &out, err, sizeof err),
+                     PAREVM_OK);
+    assert_int_equal(chain_config_fork(&out, 1, 14999), FORK_OSAKA);
+    assert_int_equal(chain_config_fork(&out, 1, 15000), FORK_AMSTERDAM);
+    static const struct {
+        const char *json, *why;
+    } bad[] = {
+        {"{\"network\": \"Atlantis\"}", "d/chain.json: network: unknown network 'Atlantis'"},
+        {"{}", "d/chain.json: network: missing field"},
+        {"{\"network\": 5}", "d/chain.json: network: expected a string"},
+        {"[]", "d/chain.json: expected an object"},
+        {"{\"network\": ", "d/chain.json"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        err[0] = '\0';
+        assert_int_not_equal(mainnet_parse_chain("d/chain.json", bad[i].json, strlen(bad[i].json), &cfg, &out,
+                                                 err, sizeof err),
+                             PAREVM_OK);
+        if (!strstr(err, bad[i].why))
+            fail_msg("%s: got \"%s\", want \"%s\"", bad[i].json, err, bad[i].why);
+    }
+}
+
 /* Issue 21: a header field that the block or its execution determines,
  * tampered with in a copy of a fixture, is rejected by name. */
 static const char *tamper_key, *tamper_value;
@@ -812,6 +852,7 @@ int main(void)
         cmocka_unit_test(test_strict_inputs),
         cmocka_unit_test(test_set_code_tx),
         cmocka_unit_test(test_header_tampered),
+        cmocka_unit_test(test_chain_json),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -248,6 +248,18 @@ int parevm_block_from_fixture(const parevm_ctx *ctx, const char *dir, parevm_blo
     int rc = mainnet_load(dir, &ctx->cfg, &fx, err ? err : tmp, err ? err_len : sizeof tmp);
     if (rc)
         return rc;
+    /* The context's chain governs execution: a folder whose chain.json
+     * puts the block in another fork is refused, never run under the
+     * context's rules. */
+    enum fork own = chain_config_header_fork(&ctx->cfg, &fx.block.header);
+    if (own != fx.fork) {
+        if (err && err_len)
+            snprintf(err, err_len,
+                     "%s/chain.json: its network puts block %llu in fork %s, the context's chain in %s",
+                     fx.dir, (unsigned long long)fx.block.header.number, fork_name(fx.fork), fork_name(own));
+        mainnet_fixture_free(&fx);
+        return PAREVM_ERR_UNSUPPORTED;
+    }
     parevm_block *pb = malloc(sizeof *pb);
     parevm_state *st = state ? calloc(1, sizeof *st) : NULL;
     if (!pb || (state && !st)) {

@@ -8,9 +8,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "../base/hex.h"
 #include "../chain/validate.h"
+#include "../exec/bal.h"
 #include "../exec/exec.h"
 #include "jsonld.h"
 
@@ -130,10 +132,18 @@ static int ld_header(struct json_ctx *ld, const cJSON *obj, const char *prefix, 
                  json_fixed(ld, item, json_field_key(f, prefix, "requestsHash"), h->requests_hash.bytes, 32)))
             return err;
     }
+    /* Amsterdam: EIP-7928's access list hash and EIP-7843's slot number */
+    const cJSON *bal_hash = json_member(obj, "blockAccessListHash"), *slot = json_member(obj, "slotNumber");
+    if (bal_hash || slot) {
+        h->has_bal_hash = h->has_slot_number = true;
+        if ((err = ld_req_fixed(ld, obj, prefix, "blockAccessListHash", h->bal_hash.bytes, 32)) ||
+            (err = ld_req_u64(ld, obj, prefix, "slotNumber", &h->slot_number)))
+            return err;
+    }
     /* Later fields imply the earlier ones in the header's RLP. */
     if ((h->has_withdrawals_root && !h->has_base_fee) || (h->has_blob_gas && !h->has_withdrawals_root) ||
         (h->has_parent_beacon_root && !h->has_blob_gas) || (h->has_blob_gas && !h->has_parent_beacon_root) ||
-        (h->has_requests_hash && !h->has_parent_beacon_root))
+        (h->has_requests_hash && !h->has_parent_beacon_root) || (h->has_bal_hash && !h->has_requests_hash))
         return json_fail(ld, PAREVM_ERR_JSON, prefix, "inconsistent set of fork fields in the header");
     if ((item = json_member(obj, "hash"))) {
         h->has_hash = true;
@@ -342,6 +352,18 @@ static int ld_block(struct json_ctx *ld, const cJSON *root, const struct chain_c
                          "block %llu at timestamp %llu is in fork %s, which parevm does not implement",
                          (unsigned long long)b->header.number, (unsigned long long)b->header.timestamp,
                          fork_name(fork));
+    /* EIP-7928's hash is in the header of every block of a fork with
+     * the list, and of no other (a block of another chain, read under
+     * this one's schedule, is refused rather than run under the wrong
+     * fork) */
+    if (fork_eip(fork, EIP_7928) != b->header.has_bal_hash)
+        return json_fail(ld, PAREVM_ERR_JSON, "blockAccessListHash",
+                         b->header.has_bal_hash
+                             ? "block %llu at timestamp %llu is in fork %s, which has no block access list "
+                               "(EIP-7928); a block of another network needs a chain.json naming it"
+                             : "missing field: block %llu at timestamp %llu is in fork %s (EIP-7928)",
+                         (unsigned long long)b->header.number, (unsigned long long)b->header.timestamp,
+                         fork_name(fork));
 
     const cJSON *uncles = json_member(root, "uncles");
     if (uncles) {
@@ -531,6 +553,43 @@ int mainnet_parse_block_hashes(const char *path, const char *json, size_t len, s
     return rc;
 }
 
+/* ---- chain.json ---- */
+
+int mainnet_parse_chain(const char *path, const char *json, size_t len, const struct chain_config *cfg,
+                        struct chain_config *out, char *err, size_t err_len)
+{
+    struct json_ctx ld = {
+        .path = path ? path : "chain.json", .err = err, .err_len = err_len, .dialect = JSON_RPC};
+    if (!json || !cfg || !out)
+        return json_fail(&ld, PAREVM_ERR_ARG, NULL, "no input");
+    cJSON *root;
+    int rc = json_parse(&ld, json, len, &root);
+    if (rc)
+        return rc;
+    const cJSON *net = cJSON_IsObject(root) ? json_member(root, "network") : NULL;
+    struct chain_config c;
+    if (!cJSON_IsObject(root))
+        rc = json_fail(&ld, PAREVM_ERR_JSON, NULL, "expected an object {\"network\": \"NAME\"}");
+    else if (!net)
+        rc = json_fail(&ld, PAREVM_ERR_JSON, "network", "missing field");
+    else if (!cJSON_IsString(net))
+        rc = json_fail(&ld, PAREVM_ERR_JSON, "network", "expected a string");
+    else if (!chain_config_from_network(&c, net->valuestring))
+        rc = json_fail(&ld, PAREVM_ERR_JSON, "network",
+                       "unknown network '%s' (a BlockchainTests network name: a fork such as Amsterdam, "
+                       "or a transition such as OsakaToAmsterdamAtTime15k)",
+                       net->valuestring);
+    cJSON_Delete(root);
+    if (rc)
+        return rc;
+    /* the network's schedule; the rest is the caller's */
+    c.chain_id = cfg->chain_id;
+    c.deposit_contract = cfg->deposit_contract;
+    c.skip_intermediate_roots = cfg->skip_intermediate_roots;
+    *out = c;
+    return PAREVM_OK;
+}
+
 /* ---- the fixture folder ---- */
 
 static int read_file(const char *path, char **out, size_t *len, char *err, size_t err_len)
@@ -586,10 +645,21 @@ int mainnet_load(const char *dir, const struct chain_config *cfg, struct mainnet
 
     char *json = NULL;
     size_t len;
+    int rc = PAREVM_OK;
+    out->cfg = *cfg;
+    snprintf(path, dlen + 32, "%s/chain.json", out->dir);
+    if (access(path, F_OK) == 0) { /* (optional: a block of another chain than cfg's) */
+        rc = read_file(path, &json, &len, err, err_len);
+        if (!rc)
+            rc = mainnet_parse_chain(path, json, len, cfg, &out->cfg, err, err_len);
+        free(json);
+        json = NULL;
+    }
     snprintf(path, dlen + 32, "%s/block.json", out->dir);
-    int rc = read_file(path, &json, &len, err, err_len);
     if (!rc)
-        rc = mainnet_parse_block(path, json, len, cfg, &out->block, err, err_len);
+        rc = read_file(path, &json, &len, err, err_len);
+    if (!rc)
+        rc = mainnet_parse_block(path, json, len, &out->cfg, &out->block, err, err_len);
     free(json);
     if (!rc) {
         world_free(&out->pre);
@@ -613,7 +683,7 @@ int mainnet_load(const char *dir, const struct chain_config *cfg, struct mainnet
         mainnet_fixture_free(out);
         return rc;
     }
-    out->fork = chain_config_header_fork(cfg, &out->block.header);
+    out->fork = chain_config_header_fork(&out->cfg, &out->block.header);
     return PAREVM_OK;
 }
 
@@ -714,5 +784,16 @@ int mainnet_check_header(const struct mainnet_fixture *fx, const struct block_re
             return err;
         check_hash(&w, "hash", &h->hash, &got);
     }
+    return w.nomem ? PAREVM_ERR_NOMEM : PAREVM_OK;
+}
+
+int mainnet_check_bal_hash(const struct block_header *h, const struct bal *list, struct bytebuf *why)
+{
+    struct header_why w = {why, false};
+    hash32 got;
+    int err = bal_hash(list, &got);
+    if (err)
+        return err;
+    check_hash(&w, "blockAccessListHash", &h->bal_hash, &got);
     return w.nomem ? PAREVM_ERR_NOMEM : PAREVM_OK;
 }

@@ -29,11 +29,16 @@ struct mainnet_fixture {
     struct block block;
     struct world pre;
     struct block_hashes hashes; /* numbers sorted ascending */
-    enum fork fork;             /* of the block under the config it was loaded with */
+    /* The chain: the config it was loaded with, or the network that
+     * DIR/chain.json names ({"network": NAME}, a BlockchainTests network
+     * name such as "Amsterdam": its fork schedule, the rest cfg's). */
+    struct chain_config cfg;
+    enum fork fork; /* of the block under cfg */
 };
 
-/* Load dir/{block,pre_state,block_hashes}.json; senders are recovered
- * under cfg's fork for the block. Returns PAREVM_OK, or PAREVM_ERR_IO /
+/* Load dir/{block,pre_state,block_hashes}.json, and dir/chain.json where
+ * it exists (a block of a network other than cfg's: out->cfg); senders
+ * are recovered under the fork of the block on out->cfg. Returns PAREVM_OK, or PAREVM_ERR_IO /
  * _JSON / _HEX / _RANGE / _SIGNATURE / _UNSUPPORTED / _NOMEM with a
  * message in err[0..err_len). _UNSUPPORTED also when cfg puts the block
  * in a fork parevm does not implement (fork_implemented): such a block is
@@ -52,6 +57,9 @@ int mainnet_parse_state(const char *path, const char *json, size_t len, struct w
 int mainnet_parse_block_hashes(const char *path, const char *json, size_t len, struct block_hashes *out,
                                char *err, size_t err_len);
 void block_hashes_free(struct block_hashes *h);
+/* chain.json: {"network": NAME}; *out is cfg with NAME's fork schedule. */
+int mainnet_parse_chain(const char *path, const char *json, size_t len, const struct chain_config *cfg,
+                        struct chain_config *out, char *err, size_t err_len);
 
 /* Check every header field of fx's block that the block and its
  * execution result r (exec_block_*, valid, no error) determine:
@@ -68,5 +76,10 @@ void block_hashes_free(struct block_hashes *h);
  * ("; " between two). Returns PAREVM_OK (then why->len == 0 means the
  * header holds), or PAREVM_ERR_NOMEM. */
 int mainnet_check_header(const struct mainnet_fixture *fx, const struct block_result *r, struct bytebuf *why);
+/* Amsterdam (h->has_bal_hash): the header's blockAccessListHash against
+ * keccak(rlp(list)), the list the block produced; a mismatch appended to
+ * why as above. Returns PAREVM_OK, or an error of bal_hash. */
+struct bal;
+int mainnet_check_bal_hash(const struct block_header *h, const struct bal *list, struct bytebuf *why);
 
 #endif

@@ -472,6 +472,7 @@ static void bench_block(const char *dir, const struct bench_opts *o, struct benc
         snprintf(row->error, sizeof row->error, "%s", err_msg);
         return;
     }
+    cfg = f.cfg; /* (chain.json's network, where the folder has one) */
     row->number = f.block.header.number;
     row->txs = f.block.tx_count;
     struct block_result ref, r;

@@ -100,6 +100,7 @@ void census_block(const char *dir, struct census_row *row)
     struct mainnet_fixture f;
     if (mainnet_load(dir, &cfg, &f, row->error, sizeof row->error))
         return;
+    cfg = f.cfg; /* (chain.json's network, where the folder has one) */
     row->number = f.block.header.number;
     snprintf(row->fork, sizeof row->fork, "%s", fork_name(f.fork));
     row->txs = f.block.tx_count;
