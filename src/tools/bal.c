@@ -35,8 +35,10 @@ void cli_bal_usage(FILE *out)
             "fixtures/mainnet/ or written by `parevm gen`) from a sequential run\n"
             "of the block under its own fork's rules: any fork parevm implements,\n"
             "not only Amsterdam (the list is derived from execution). The block\n"
-            "is checked against its header first (as `parevm run` does); a block\n"
-            "that fails the check gets no list.\n"
+            "is checked against its header first (as `parevm run` does; an\n"
+            "Amsterdam block's blockAccessListHash too); a block that fails the\n"
+            "check gets no list. A folder's chain.json names a network other than\n"
+            "mainnet (see `parevm run --help`).\n"
             "\n"
             "Per block it prints: number, fork, transactions, accounts, storage\n"
             "keys, the list's RLP size in bytes, items (keys + accounts) against\n"
@@ -120,6 +122,7 @@ static bool bal_block(const char *dir, const char *out_dir, int threads, struct 
         printf("%s: error: %s\n", dir, why);
         return false;
     }
+    cfg = fx.cfg; /* (chain.json's network, where the folder has one) */
     struct bal b;
     bal_init(&b);
     struct exec_options opt = {.threads = 1, .bal = &b, .no_sample = true};
@@ -133,7 +136,10 @@ static bool bal_block(const char *dir, const char *out_dir, int threads, struct 
                res.invalid_message);
     } else if (res.invalid) {
         printf("%s: block invalid: %s\n", dir, res.invalid_message);
-    } else if ((rc = mainnet_check_header(&fx, &res, &check)) != PAREVM_OK || check.len) {
+    } else if ((rc = mainnet_check_header(&fx, &res, &check)) != PAREVM_OK ||
+               (fx.block.header.has_bal_hash &&
+                (rc = mainnet_check_bal_hash(&fx.block.header, &b, &check))) ||
+               check.len) {
         bytebuf_push(&check, '\0');
         printf("%s: header check: %s\n", dir, rc ? parevm_strerror(rc) : (char *)check.data);
     } else if ((rc = bal_encode(&b, &rlp)) != PAREVM_OK) {

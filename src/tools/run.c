@@ -52,11 +52,18 @@ void cli_run_usage(FILE *out)
                  "verify every header field the block and its execution determine:\n"
                  "transactionsRoot, sha3Uncles (blocks without uncles), withdrawalsRoot\n"
                  "(Shanghai), gasUsed, logsBloom, receiptsRoot (from Byzantium, 4,370,000),\n"
-                 "blobGasUsed (Cancun), requestsHash (Prague) and the block hash (keccak of\n"
-                 "the RLP header). Not checked: stateRoot (the pre-state is partial) and the\n"
-                 "fields derived from the parent header (difficulty, baseFeePerGas,\n"
-                 "excessBlobGas), which a snapshot lacks. Senders are recovered from the\n"
-                 "signatures and must match each transaction's `from`.\n"
+                 "blobGasUsed (Cancun), requestsHash (Prague), blockAccessListHash\n"
+                 "(Amsterdam: the EIP-7928 list the run records, or the --bal list that drove\n"
+                 "it) and the block hash (keccak of the RLP header). Not checked: stateRoot\n"
+                 "(the pre-state is partial) and the fields derived from the parent header\n"
+                 "(difficulty, baseFeePerGas, excessBlobGas), which a snapshot lacks.\n"
+                 "Senders are recovered from the signatures and must match each\n"
+                 "transaction's `from`. Blocks follow mainnet's fork schedule, unless the\n"
+                 "folder holds chain.json, {\"network\": NAME}: a block of another network\n"
+                 "(NAME as BlockchainTests name them: \"Amsterdam\" for every block in\n"
+                 "Amsterdam, as `parevm gen --fork amsterdam` writes, or a transition such\n"
+                 "as \"OsakaToAmsterdamAtTime15k\"). A header whose fork fields do not match\n"
+                 "its fork (blockAccessListHash outside Amsterdam, say) is refused.\n"
                  "\n"
                  "options:\n"
                  "  --json FILE   write the full results to FILE (\"-\": stdout, and the table\n"
@@ -475,6 +482,7 @@ static bool run_block(const char *dir, const struct run_options *opt, FILE *tabl
         return false;
     }
 
+    cfg = fx.cfg; /* (chain.json's network, where the folder has one) */
     struct world pre_copy;
     bool have_copy = false;
     if (json && world_clone(&fx.pre, &pre_copy) == PAREVM_OK)
@@ -507,6 +515,11 @@ static bool run_block(const char *dir, const struct run_options *opt, FILE *tabl
         else if (!bal_why[0])
             exec.drive = &want;
     }
+    /* Amsterdam (EIP-7928): the header's hash is checked against the list
+     * the block produces, recorded (a recording run is sequential) unless
+     * a given list drives it. */
+    if (h->has_bal_hash && !exec.drive)
+        exec.bal = &got;
     struct exec_stats stats;
     memset(&stats, 0, sizeof stats);
     /* --engine bal: a block the list cannot drive is verified by a
@@ -549,6 +562,11 @@ static bool run_block(const char *dir, const struct run_options *opt, FILE *tabl
             buf_printf(&why, "%saccess list differs: %s", why.len ? "; " : "", bal_why);
         else if (opt->bal_path && !opt->bal_drive && !bal_equal(&want, &got, bal_why, sizeof bal_why))
             buf_printf(&why, "%saccess list differs: %s", why.len ? "; " : "", bal_why);
+        /* the block's own list: recorded, or the one that drove it
+         * (held, or verified by drive_verify above) */
+        const struct bal *own = exec.bal == &got ? &got : exec.drive && !stats.bal_mismatch ? &want : NULL;
+        if (h->has_bal_hash && own)
+            mainnet_check_bal_hash(h, own, &why);
     }
     char drive_note[320] = "";
     if (opt->bal_drive && stats.bal_degraded && why.len == 0)
