@@ -54,7 +54,7 @@
 #      of explicit revert/self-destruct/precompile/system/edge cases
 #      (`parevm t8n --output.bal`), and of one block of every `gen`
 #      scenario (`parevm bal`), against @ethereumjs/vm with EIP-7928 on
-#      (tests/diff/bal.mjs --count 6 --cases 2 --blocks 1, ~75 s); skipped like 10
+#      (tests/diff/bal.mjs --count 6 --cases 2 --blocks 3: Prague, Osaka, Amsterdam, ~85 s); skipped like 10
 #
 # Fixtures: $PAREVM_FIXTURES, else ../shared/fixtures beside the repo.
 # Without them the conformance stages say "skipped: fixtures not found".
@@ -210,7 +210,7 @@ elif [ ! -d node_modules/@ethereumjs/vm ]; then
     note "diff-bal"
     echo "skipped: node_modules not found (scripts/setup runs npm ci)"
 else
-    run_stage diff-bal node tests/diff/bal.mjs --count 6 --cases 2 --blocks 1
+    run_stage diff-bal node tests/diff/bal.mjs --count 6 --cases 2 --blocks 3
 fi
 
 note "summary"

@@ -285,7 +285,8 @@ static void check_block(const struct chain_config *cfg, const struct mainnet_fix
  * smart) of txs transactions. */
 /* A gen block of `txs` transactions of `kind` (in `fork`; FORK__COUNT:
  * gen's default, Prague for smart accounts, as the command line picks),
- * written and loaded back into *fx, with *cfg mainnet's. */
+ * written and loaded back into *fx, with *cfg its chain's (mainnet's, or
+ * for Amsterdam the network gen names). */
 static void load_gen(enum gen_kind kind, enum fork fork, uint64_t txs, struct chain_config *cfg,
                      struct mainnet_fixture *fx)
 {
@@ -306,6 +307,7 @@ static void load_gen(enum gen_kind kind, enum fork fork, uint64_t txs, struct ch
     chain_config_mainnet(cfg);
     if (mainnet_load(dir, cfg, fx, err, sizeof err) != PAREVM_OK)
         fail_msg("mainnet_load %s: %s", gen_kind_name(kind), err);
+    *cfg = fx->cfg; /* (Amsterdam: the network its chain.json names) */
     remove_fixture(dir);
 }
 
@@ -458,6 +460,17 @@ static void check_mainnet(const char *number, bool must_drive)
         fail_msg("mainnet_load %s: %s", dir, err);
     check_block(&cfg, &fx, number, must_drive);
     mainnet_fixture_free(&fx);
+}
+
+/* Every scenario in Amsterdam (a network of its own: gen's chain.json):
+ * the state gas of EIP-8037, EIP-2780's transaction base and EIP-7708's
+ * transfer logs, driven from the list at every thread count. Redeploy
+ * and create2 may degrade, as in Cancun. */
+static void test_amsterdam(void **state)
+{
+    (void)state;
+    for (enum gen_kind k = 0; k < GEN_KIND_COUNT; k++)
+        check_gen_at(k, FORK_AMSTERDAM, GEN_TXS / 2, k != GEN_REDEPLOY && k != GEN_CREATE2);
 }
 
 static void test_mainnet_cancun(void **state)
@@ -680,6 +693,7 @@ int main(void)
         cmocka_unit_test(test_redeploy),
         cmocka_unit_test(test_create2),
         cmocka_unit_test(test_metamorphic),
+        cmocka_unit_test(test_amsterdam),
         cmocka_unit_test(test_mainnet_cancun),
         cmocka_unit_test(test_mainnet_shanghai),
         cmocka_unit_test(test_mainnet_selfdestructs),

@@ -29,6 +29,8 @@
 #include "../src/tools/gen.h"
 #include "../src/tools/gen_internal.h"
 
+#include "../src/exec/bal.h"
+#include "../src/exec/exec.h"
 #include "../src/io/mainnet.h"
 #include "fixture_dir.h"
 
@@ -91,6 +93,7 @@ static void load_and_execute(const char *dir, enum fork fork, struct executed *e
     if (mainnet_load(dir, &cfg, &e->fx, err, sizeof err) != PAREVM_OK)
         fail_msg("mainnet_load: %s", err);
     assert_int_equal(e->fx.fork, fork);
+    cfg = e->fx.cfg; /* (Amsterdam: the network chain.json names) */
     assert_int_equal(world_clone(&e->fx.pre, &e->post), PAREVM_OK);
     assert_int_equal(exec_block_sequential(&cfg, &e->fx.block, &e->post, &e->fx.hashes, &e->result),
                      PAREVM_OK);
@@ -214,8 +217,8 @@ static void check_against_plan(const struct gen_options *o, const struct execute
         if (o->kind == GEN_TRANSFERS) {
             assert_memory_equal(t->to.bytes, recipient->addr.bytes, 20);
             assert_u256_equal(&t->value, &g.amount[i]);
-            assert_int_equal(rc->gas_used, 21000);
-            assert_int_equal(rc->log_count, 0);
+            assert_int_equal(rc->gas_used, 21000); /* (EIP-2780: 12000 + 3000 + 6000 from Amsterdam) */
+            assert_int_equal(rc->log_count, fork_eip(o->fork, EIP_7708) ? 1 : 0); /* (the transfer's log) */
             eth[from] = u256_sub(&eth[from], &g.amount[i]);
             eth[to] = u256_add(&eth[to], &g.amount[i]);
         } else {
@@ -392,8 +395,8 @@ static void test_deterministic(void **state)
 static void test_forks(void **state)
 {
     (void)state;
-    static const enum fork forks[] = {FORK_LONDON, FORK_PARIS,  FORK_SHANGHAI,
-                                      FORK_CANCUN, FORK_PRAGUE, FORK_OSAKA};
+    static const enum fork forks[] = {FORK_LONDON, FORK_PARIS, FORK_SHANGHAI, FORK_CANCUN,
+                                      FORK_PRAGUE, FORK_OSAKA, FORK_AMSTERDAM};
     for (size_t i = 0; i < sizeof forks / sizeof forks[0]; i++) {
         for (int kind = GEN_TRANSFERS; kind <= GEN_ERC20; kind++) {
             struct gen_options o = options((enum gen_kind)kind, 8, 16, 0, 3);
@@ -423,6 +426,35 @@ static void test_forks(void **state)
                 assert_memory_equal(b->header.requests_hash.bytes, empty, 32);
                 const address *system[] = {&HISTORY_STORAGE_ADDRESS, &WITHDRAWAL_REQUEST_ADDRESS,
                                            &CONSOLIDATION_REQUEST_ADDRESS};
+                for (size_t k = 0; k < 3; k++) {
+                    const struct world_account *a = world_get(&e.fx.pre, system[k]);
+                    assert_non_null(a);
+                    assert_true(a->code && a->code->len > 0);
+                }
+            }
+            /* Amsterdam: a network of its own (chain.json), the list's
+             * hash and the slot number in the header, EIP-7997's factory
+             * and EIP-8282's queues in the pre-state */
+            assert_int_equal(b->header.has_bal_hash, forks[i] == FORK_AMSTERDAM);
+            assert_int_equal(b->header.has_slot_number, forks[i] == FORK_AMSTERDAM);
+            if (forks[i] == FORK_AMSTERDAM) {
+                assert_int_equal(chain_config_header_fork(&e.fx.cfg, &b->header), FORK_AMSTERDAM);
+                struct bal list;
+                bal_init(&list);
+                struct exec_options rec = {.threads = 1, .bal = &list, .no_sample = true};
+                struct world w;
+                struct block_result r;
+                assert_int_equal(world_clone(&e.fx.pre, &w), PAREVM_OK);
+                assert_int_equal(exec_block_parallel(&e.fx.cfg, b, &w, &e.fx.hashes, &rec, &r, NULL),
+                                 PAREVM_OK);
+                hash32 got;
+                assert_int_equal(bal_hash(&list, &got), PAREVM_OK);
+                assert_memory_equal(got.bytes, b->header.bal_hash.bytes, 32);
+                block_result_free(&r);
+                world_free(&w);
+                bal_free(&list);
+                const address *system[] = {&FACTORY_PREDEPLOY_ADDRESS, &BUILDER_DEPOSIT_REQUEST_ADDRESS,
+                                           &BUILDER_EXIT_REQUEST_ADDRESS};
                 for (size_t k = 0; k < 3; k++) {
                     const struct world_account *a = world_get(&e.fx.pre, system[k]);
                     assert_non_null(a);
@@ -511,13 +543,12 @@ static void test_options(void **state)
     o = options(GEN_TRANSFERS, 1, 2, 0, 1);
     o.fork = FORK_BERLIN; /* no EIP-1559 */
     assert_int_equal(gen_options_check(&o, err, sizeof err), PAREVM_ERR_ARG);
-    /* Never a block of one fork under another's rules: gen writes no
-     * Amsterdam header (its access list hash, slot number), BPO1 has no
-     * generator position. Prague and Osaka are built (EIP-7685 requests
-     * hash, system contracts: test_forks). */
+    /* Never a block of one fork under another's rules: BPO1 has no
+     * generator position. Prague, Osaka and Amsterdam are built
+     * (EIP-7685 requests hash, system contracts, Amsterdam's header
+     * fields: test_forks). */
     o.fork = FORK_AMSTERDAM;
-    assert_int_equal(gen_options_check(&o, err, sizeof err), PAREVM_ERR_ARG);
-    assert_non_null(strstr(err, "Amsterdam not supported"));
+    assert_int_equal(gen_options_check(&o, err, sizeof err), PAREVM_OK);
     o.fork = FORK_BPO1;
     assert_int_equal(gen_options_check(&o, err, sizeof err), PAREVM_ERR_ARG);
     assert_non_null(strstr(err, "BPO1 not supported"));
@@ -556,9 +587,9 @@ static void test_cli(void **state)
     const char *unknown_fork[] = {"gen", "transfers", "--txs",    "1",     "--accounts",
                                   "2",   "--fork",    "Atlantis", "--out", "/tmp/x"};
     assert_int_equal(cli(10, unknown_fork), CLI_EXIT_USAGE);
-    const char *amsterdam[] = {"gen", "transfers", "--txs",     "1",     "--accounts",
-                               "2",   "--fork",    "Amsterdam", "--out", "/tmp/x"};
-    assert_int_equal(cli(10, amsterdam), CLI_EXIT_USAGE);
+    const char *bpo1[] = {"gen", "transfers", "--txs", "1",     "--accounts",
+                          "2",   "--fork",    "BPO1",  "--out", "/tmp/x"};
+    assert_int_equal(cli(10, bpo1), CLI_EXIT_USAGE);
     const char *missing_value[] = {"gen", "transfers", "--txs"};
     assert_int_equal(cli(3, missing_value), CLI_EXIT_USAGE);
     const char *too_few[] = {"gen", "transfers", "--txs", "5", "--accounts", "9", "--out", "/tmp/x"};

@@ -180,6 +180,8 @@ int block_beacon_root_call(const struct block_env *env, const struct block_heade
  * code is there already: so it changes the state once, in the block that
  * activates Amsterdam. Writes go to ws (reset; empty when nothing to do). */
 extern const address FACTORY_PREDEPLOY_ADDRESS;
+extern const uint8_t *const FACTORY_PREDEPLOY_CODE; /* the factory's code, FACTORY_PREDEPLOY_CODE_LEN bytes */
+extern const size_t FACTORY_PREDEPLOY_CODE_LEN;
 int block_factory_predeploy(const struct block_env *env, const struct state_view *view, struct write_set *ws);
 
 /* EIP-2935: before the transactions of a Prague block, right after the

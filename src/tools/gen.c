@@ -24,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "../base/buf.h"
 #include "../base/hashmap.h"
@@ -36,6 +37,7 @@
 #include "../chain/system_contracts.h"
 #include "../chain/tx.h"
 #include "../chain/validate.h"
+#include "../exec/bal.h"
 #include "../exec/exec.h"
 #include "../state/world.h"
 #include "cli.h"
@@ -52,9 +54,15 @@
  * Prague from 1,746,612,311, Osaka from 1,764,798,551 (BPO1 from
  * 1,765,290,071: the Osaka position lies before it). */
 static const struct gen_fork_params gen_forks[] = {
-    {FORK_LONDON, 13000000, 1629000000},   {FORK_PARIS, 16000000, 1668000000},
-    {FORK_SHANGHAI, 17500000, 1687000000}, {FORK_CANCUN, 20000000, 1717000000},
-    {FORK_PRAGUE, 22600000, 1749000000},   {FORK_OSAKA, 23950000, 1765000000},
+    {FORK_LONDON, 13000000, 1629000000, NULL},
+    {FORK_PARIS, 16000000, 1668000000, NULL},
+    {FORK_SHANGHAI, 17500000, 1687000000, NULL},
+    {FORK_CANCUN, 20000000, 1717000000, NULL},
+    {FORK_PRAGUE, 22600000, 1749000000, NULL},
+    {FORK_OSAKA, 23950000, 1765000000, NULL},
+    /* Amsterdam is on no public schedule yet: its blocks are of the
+     * network "Amsterdam" (every block in it), placed after BPO2. */
+    {FORK_AMSTERDAM, 24600000, 1775000000, "Amsterdam"},
 };
 #define GEN_FORK_COUNT (sizeof gen_forks / sizeof gen_forks[0])
 
@@ -247,6 +255,21 @@ void gen_options_default(struct gen_options *o)
     o->fork = FORK_CANCUN;
 }
 
+void gen_chain_config(enum fork f, struct chain_config *cfg)
+{
+    const struct gen_fork_params *fp = gen_fork_params(f);
+    if (!fp || !fp->network || !chain_config_from_network(cfg, fp->network))
+        chain_config_mainnet(cfg);
+}
+
+/* The beacon chain's genesis time (EIP-7843's slot numbers count from it). */
+#define GEN_BEACON_GENESIS 1606824023ull
+
+uint64_t gen_state_gas_room(enum fork f, uint64_t new_slots)
+{
+    return fork_eip(f, EIP_8037) ? new_slots * STATE_GAS_NEW_SLOT : 0;
+}
+
 const struct gen_fork_params *gen_fork_params(enum fork f)
 {
     for (size_t i = 0; i < GEN_FORK_COUNT; i++)
@@ -347,9 +370,10 @@ int gen_options_check(const struct gen_options *given, char *err, size_t err_len
         return gen_fail(err, err_len, PAREVM_ERR_ARG, "--fork: fork %s is not implemented",
                         fork_name(o->fork));
     if (!gen_fork_params(o->fork))
-        return gen_fail(err, err_len, PAREVM_ERR_ARG,
-                        "--fork: %s not supported (London, Paris, Shanghai, Cancun, Prague, Osaka)",
-                        fork_name(o->fork));
+        return gen_fail(
+            err, err_len, PAREVM_ERR_ARG,
+            "--fork: %s not supported (London, Paris, Shanghai, Cancun, Prague, Osaka, Amsterdam)",
+            fork_name(o->fork));
     /* EIP-7702 set-code transactions exist from Prague. */
     if (o->kind == GEN_SMART && o->fork < FORK_PRAGUE)
         return gen_fail(err, err_len, PAREVM_ERR_ARG,
@@ -714,9 +738,15 @@ static int gen_world_add(struct world *w, const struct gen_account *a, const str
     return PAREVM_OK;
 }
 
+/* EIP-8282's builder request contracts have no published code yet: gen
+ * installs a queue that is always empty (PUSH0 PUSH0 RETURN: no
+ * requests), as the differential tests' stand-ins do when empty. */
+#define GEN_EMPTY_REQUEST_QUEUE_CODE "0x5f5ff3"
+
 /* Prague on: the system contracts the block's system calls run, with the
  * code mainnet holds (EIP-2935 history storage; EIP-7002 and EIP-7251
- * request queues, without which a block is invalid), nonce 1. */
+ * request queues, without which a block is invalid), nonce 1; Amsterdam
+ * on, EIP-8282's two as well (see above) and EIP-7997's factory. */
 static int gen_system_contracts(struct gen *g)
 {
     if (g->opt->fork < FORK_PRAGUE)
@@ -728,8 +758,11 @@ static int gen_system_contracts(struct gen *g)
         {&HISTORY_STORAGE_ADDRESS, HISTORY_STORAGE_CODE},
         {&WITHDRAWAL_REQUEST_ADDRESS, WITHDRAWAL_REQUEST_CODE},
         {&CONSOLIDATION_REQUEST_ADDRESS, CONSOLIDATION_REQUEST_CODE},
+        {&BUILDER_DEPOSIT_REQUEST_ADDRESS, GEN_EMPTY_REQUEST_QUEUE_CODE},
+        {&BUILDER_EXIT_REQUEST_ADDRESS, GEN_EMPTY_REQUEST_QUEUE_CODE},
     };
-    for (size_t i = 0; i < sizeof contracts / sizeof contracts[0]; i++) {
+    size_t count = fork_eip(g->opt->fork, EIP_8282) ? 5 : 3;
+    for (size_t i = 0; i < count; i++) {
         struct gen_account *a = &g->system[g->system_count];
         memset(a, 0, sizeof *a);
         a->addr = *contracts[i].addr;
@@ -741,6 +774,19 @@ static int gen_system_contracts(struct gen *g)
         if (hex_decode_exact(contracts[i].hex, a->code, len) != PAREVM_OK)
             return gen_fail(g->err, g->err_len, PAREVM_ERR_INTERNAL, "system contract %zu: bad code", i);
         a->code_len = len;
+    }
+    if (fork_eip(g->opt->fork, EIP_7997)) {
+        /* the factory a chain in the fork holds from its first block (the
+         * block would otherwise install it) */
+        struct gen_account *a = &g->system[g->system_count];
+        memset(a, 0, sizeof *a);
+        a->addr = FACTORY_PREDEPLOY_ADDRESS;
+        a->nonce = 1;
+        if (!(a->code = malloc(FACTORY_PREDEPLOY_CODE_LEN)))
+            return PAREVM_ERR_NOMEM;
+        g->system_count++;
+        memcpy(a->code, FACTORY_PREDEPLOY_CODE, FACTORY_PREDEPLOY_CODE_LEN);
+        a->code_len = FACTORY_PREDEPLOY_CODE_LEN;
     }
     return PAREVM_OK;
 }
@@ -783,6 +829,11 @@ static int gen_header_init(struct gen *g)
         h->parent_beacon_root = gen_seed_hash(o->seed, "beacon root");
     }
     h->has_requests_hash = o->fork >= FORK_PRAGUE; /* EIP-7685 */
+    if (fork_eip(o->fork, EIP_7928)) {             /* the list's hash: gen_header_and_execute */
+        h->has_bal_hash = true;
+        h->has_slot_number = true; /* EIP-7843: the slot of the block's time */
+        h->slot_number = (h->timestamp - GEN_BEACON_GENESIS) / 12;
+    }
     return gen_system_contracts(g);
 }
 
@@ -818,10 +869,11 @@ static int gen_header_and_execute(struct gen *g)
     h->gas_limit = gas > GEN_MIN_BLOCK_GAS ? gas : GEN_MIN_BLOCK_GAS;
 
     struct chain_config cfg;
-    chain_config_mainnet(&cfg);
+    gen_chain_config(o->fork, &cfg);
     if (chain_config_header_fork(&cfg, h) != o->fork)
-        return gen_fail(g->err, g->err_len, PAREVM_ERR_INTERNAL, "block %llu at %llu is not in %s on mainnet",
-                        (unsigned long long)h->number, (unsigned long long)h->timestamp, fork_name(o->fork));
+        return gen_fail(g->err, g->err_len, PAREVM_ERR_INTERNAL, "block %llu at %llu is not in %s on %s",
+                        (unsigned long long)h->number, (unsigned long long)h->timestamp, fork_name(o->fork),
+                        g->fp->network ? g->fp->network : "mainnet");
 
     struct world w;
     int err = PAREVM_OK;
@@ -842,8 +894,16 @@ static int gen_header_and_execute(struct gen *g)
     uint64_t parent_number = h->number - 1;
     g->parent_hash = h->parent_hash;
     struct block_hashes hashes = {&parent_number, &g->parent_hash, 1};
+    /* EIP-7928: the run records the block's access list for its hash */
+    struct bal list;
+    bal_init(&list);
+    struct exec_options rec = {.threads = 1, .bal = &list, .no_sample = true};
     if (!err)
-        err = exec_block_sequential(&cfg, b, &w, &hashes, &g->result);
+        err = h->has_bal_hash ? exec_block_parallel(&cfg, b, &w, &hashes, &rec, &g->result, NULL)
+                              : exec_block_sequential(&cfg, b, &w, &hashes, &g->result);
+    if (!err && h->has_bal_hash && !g->result.invalid)
+        err = bal_hash(&list, &h->bal_hash);
+    bal_free(&list);
     if (!err)
         err = world_state_root(&w, &h->state_root);
     world_free(&w);
@@ -857,7 +917,9 @@ static int gen_header_and_execute(struct gen *g)
                         tx_error_name(r->invalid_reason), r->invalid_message);
     for (size_t i = 0; i < r->receipt_count; i++) {
         const struct receipt *rc = &r->receipts[i];
-        size_t want_logs = o->kind == GEN_ERC20 ? 1 : 0;
+        /* (EIP-7708, Amsterdam: a transfer of ether logs it) */
+        size_t want_logs =
+            o->kind == GEN_ERC20 || (fork_eip(o->fork, EIP_7708) && !u256_is_zero(&b->txs[i].value));
         if (!rc->status || (!g->is_workload && rc->log_count != want_logs) ||
             (o->kind == GEN_SMART && !gen_smart_batch_ran(&b->txs[i], rc)))
             return gen_fail(g->err, g->err_len, PAREVM_ERR_INTERNAL,
@@ -1053,6 +1115,12 @@ static int gen_block_json(const struct gen *g, struct bytebuf *out)
     if (h->has_requests_hash) {
         bytebuf_push(out, ',');
         gen_json_bytes(out, "requestsHash", h->requests_hash.bytes, 32);
+    }
+    if (h->has_bal_hash) {
+        bytebuf_push(out, ',');
+        gen_json_bytes(out, "blockAccessListHash", h->bal_hash.bytes, 32);
+        bytebuf_push(out, ',');
+        gen_json_u64(out, "slotNumber", h->slot_number);
     }
     gen_printf(out, ",\"uncles\":[],\"transactions\":[");
     for (size_t i = 0; i < b->tx_count; i++) {
@@ -1285,6 +1353,25 @@ static int gen_write_file(const char *dir, const char *name, const struct bytebu
     return PAREVM_OK;
 }
 
+/* DIR/chain.json for a block of a network other than mainnet (mainnet.h);
+ * for mainnet's none, and an old one goes. */
+static int gen_write_chain(const char *dir, const struct gen_fork_params *fp, char *err, size_t err_len)
+{
+    char path[4096];
+    if ((size_t)snprintf(path, sizeof path, "%s/chain.json", dir) >= sizeof path)
+        return gen_fail(err, err_len, PAREVM_ERR_IO, "%s/chain.json: path too long", dir);
+    if (!fp->network) {
+        if (unlink(path) != 0 && errno != ENOENT)
+            return gen_fail(err, err_len, PAREVM_ERR_IO, "%s: %s", path, strerror(errno));
+        return PAREVM_OK;
+    }
+    struct bytebuf text = {0};
+    gen_printf(&text, "{\"network\":\"%s\"}\n", fp->network);
+    int rc = text.len ? gen_write_file(dir, "chain.json", &text, err, err_len) : PAREVM_ERR_NOMEM;
+    bytebuf_free(&text);
+    return rc;
+}
+
 /* mkdir -p */
 static int gen_mkdirs(const char *dir, char *err, size_t err_len)
 {
@@ -1368,6 +1455,8 @@ int gen_write_fixture(const struct gen_options *given, const char *dir, struct g
         !(rc = gen_write_file(dir, "block.json", &block, err, err_len)) &&
         !(rc = gen_write_file(dir, "pre_state.json", &pre, err, err_len)))
         rc = gen_write_file(dir, "block_hashes.json", &hashes, err, err_len);
+    if (!rc)
+        rc = gen_write_chain(dir, g.fp, err, err_len);
     if (!rc && summary) {
         summary->number = g.block.header.number;
         summary->gas_used = g.block.header.gas_used;
@@ -1392,8 +1481,8 @@ void cli_gen_usage(FILE *out)
             "\n"
             "Write a synthetic block in the mainnet fixture format: DIR/block.json (as\n"
             "eth_getBlockByNumber returns it, with full transactions), DIR/pre_state.json\n"
-            "and DIR/block_hashes.json, readable by `parevm run`. The same options give\n"
-            "byte-identical files.\n"
+            "and DIR/block_hashes.json (and DIR/chain.json for Amsterdam, see --fork),\n"
+            "readable by `parevm run`. The same options give byte-identical files.\n"
             "\n"
             "scenarios (the contracts are contracts/*.sol; the hot dimension is what\n"
             "--zipf draws from):\n"
@@ -1489,14 +1578,23 @@ void cli_gen_usage(FILE *out)
             "                 transactions, at least 16); a quarter in the commit phase,\n"
             "                 half in the reveal phase, a quarter closed\n"
             "  --seed X       64-bit seed (decimal) for keys and choices (default 1)\n"
-            "  --fork NAME    London, Paris, Shanghai, Cancun, Prague or Osaka (default\n"
-            "                 Cancun; smart: Prague, and it needs Prague or later); picks\n"
-            "                 the block number and timestamp so that the mainnet schedule\n"
-            "                 gives that fork (Cancun: block 20000000, time 1717000000;\n"
-            "                 Prague: 22600000, 1749000000; Osaka: 23950000, 1765000000).\n"
-            "                 From Prague the pre-state holds the EIP-2935/7002/7251 system\n"
-            "                 contracts and the header the EIP-7685 requests hash. An\n"
-            "                 unknown or unimplemented fork (Amsterdam) is a usage error\n"
+            "  --fork NAME    London, Paris, Shanghai, Cancun, Prague, Osaka or Amsterdam\n"
+            "                 (default Cancun; smart: Prague, and it needs Prague or\n"
+            "                 later); picks the block number and timestamp so that the\n"
+            "                 mainnet schedule gives that fork (Cancun: block 20000000,\n"
+            "                 time 1717000000; Prague: 22600000, 1749000000; Osaka:\n"
+            "                 23950000, 1765000000). From Prague the pre-state holds the\n"
+            "                 EIP-2935/7002/7251 system contracts and the header the\n"
+            "                 EIP-7685 requests hash. Amsterdam is on no mainnet schedule:\n"
+            "                 its block (24600000, 1775000000) is of the network\n"
+            "                 \"Amsterdam\", which DIR/chain.json names (run, bench, bal and\n"
+            "                 census read it); the header adds blockAccessListHash (EIP-7928,\n"
+            "                 the list the block's execution records) and slotNumber\n"
+            "                 (EIP-7843), the pre-state EIP-7997's factory and EIP-8282's two\n"
+            "                 builder request queues (stand-ins, always empty: the EIP's code\n"
+            "                 is not final), and each scenario transaction's gas limit room\n"
+            "                 for 8 new slots of EIP-8037 state gas. An unknown fork is a\n"
+            "                 usage error\n"
             "  --out DIR      output folder, created if missing; the files are replaced\n"
             "  -h, --help     show this help\n"
             "\n"
@@ -1575,7 +1673,8 @@ int cli_gen(int argc, char **argv)
             return gen_usage_error("--fork: fork '%s' is not implemented", fork);
         if (!gen_fork_params(o.fork))
             return gen_usage_error(
-                "--fork: '%s' not supported (London, Paris, Shanghai, Cancun, Prague, Osaka)", fork);
+                "--fork: '%s' not supported (London, Paris, Shanghai, Cancun, Prague, Osaka, Amsterdam)",
+                fork);
     }
     if (!has_kind)
         return gen_usage_error(

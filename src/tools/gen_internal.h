@@ -87,9 +87,20 @@ struct gen_fork_params {
     enum fork fork;
     uint64_t number;
     uint64_t timestamp;
+    /* A fork not on the mainnet schedule (Amsterdam): the network the
+     * block belongs to (chain.json, mainnet.h), every block in it; NULL:
+     * mainnet. */
+    const char *network;
 };
 /* NULL when gen does not support fork f. */
 const struct gen_fork_params *gen_fork_params(enum fork f);
+/* The chain of a block of fork f (gen_fork_params(f) non-NULL): mainnet,
+ * or its network's schedule. */
+void gen_chain_config(enum fork f, struct chain_config *cfg);
+/* EIP-8037 (Amsterdam): room in a transaction's gas limit for the state
+ * its scenario creates (new slots, accounts, delegations), at fork f; 0
+ * before it. */
+uint64_t gen_state_gas_room(enum fork f, uint64_t new_slots);
 
 /* One pre-state account. */
 struct gen_account {
@@ -122,7 +133,7 @@ struct gen {
     size_t touched_count;
     struct gen_account *eoa;
     struct gen_account coinbase, token;
-    struct gen_account system[3]; /* Prague on: EIP-2935, 7002, 7251 */
+    struct gen_account system[6]; /* Prague on: EIP-2935, 7002, 7251; Amsterdam: EIP-8282's two, EIP-7997 */
     size_t system_count;
     struct gen_slot *slots; /* token storage, sorted by key */
     size_t slot_count;

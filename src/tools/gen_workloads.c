@@ -48,6 +48,10 @@
 #define WL_DEPLOYER_INDEX UINT64_MAX /* key index of the deployer (not a pool index) */
 /* Gas limit of a setup transaction: EIP-7825's cap (Osaka on), 2^24. */
 #define WL_GAS_SETUP 16777216ull
+#define WL_GAS_SETUP_STATE (1ull << 28)
+/* EIP-8037: the new slots a block transaction may create, at most (a
+ * mint's or a registration's record; unused gas is not charged). */
+#define WL_STATE_SLOTS 8
 #define WL_DATA_MAX (4 + 32 * 10) /* longest call data (a two-hop swap: 9 words) */
 #define WL_GWEI 1000000000ull
 #define WL_BASE_FEE (10 * WL_GWEI) /* as gen.c's GEN_BASE_FEE */
@@ -240,7 +244,9 @@ static int wl_apply(struct wl *wl, uint64_t from, const address *to, const uint8
     t.chain_id = 1;
     t.has_chain_id = true;
     t.nonce = a->nonce;
-    t.gas_limit = WL_GAS_SETUP;
+    /* (EIP-8037: a deployment's code bytes and new slots are state gas,
+     * from the reservoir above 2^24) */
+    t.gas_limit = WL_GAS_SETUP + (fork_eip(wl->o->fork, EIP_8037) ? WL_GAS_SETUP_STATE : 0);
     t.has_to = to != NULL;
     if (to)
         t.to = *to;
@@ -1565,7 +1571,7 @@ static int wl_sign(struct wl *wl, struct tx *txs)
         t->max_priority_fee_per_gas = tip;
         t->max_fee_per_gas = max_fee;
         t->gas_price = max_fee;
-        t->gas_limit = p->gas;
+        t->gas_limit = p->gas + gen_state_gas_room(wl->o->fork, WL_STATE_SLOTS);
         t->has_to = true;
         t->to = p->to;
         t->value = p->value;
@@ -1618,7 +1624,7 @@ int gen_workload_build(const struct gen_options *o, const struct block_header *h
     gen_rng_init(&wl.rng, gen_hash3(o->seed, (uint64_t)o->kind, 0x776f726b /* "work" */));
     hmap_init(&wl.eoas, sizeof(uint64_t), sizeof(struct wl_eoa));
     struct chain_config cfg;
-    chain_config_mainnet(&cfg);
+    gen_chain_config(o->fork, &cfg);
     block_env_from_header(&wl.env, &cfg, h);
     wl.env.number = h->number - 1;
     wl.env.timestamp = h->timestamp - 12;

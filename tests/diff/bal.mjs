@@ -171,6 +171,7 @@ function caseOfBlock(dir, fork) {
     parentBeaconBlockRoot: blk.parentBeaconBlockRoot,
     withdrawals: blk.withdrawals ?? [],
     blockHashes: hashes,
+    ...(blk.slotNumber !== undefined ? { slotNumber: blk.slotNumber } : {}), // EIP-7843 (Amsterdam)
   };
   return { fork, alloc, env, txs: blk.transactions, stateRoot: blk.stateRoot };
 }
@@ -188,7 +189,7 @@ try {
     for (let index = 0; index < opt.blocks; index++) {
       // a block: a pure function of (scenario, seed, index)
       const rng = new Rng(caseSeed(`gen/${sc}`, opt.seed, index));
-      const fork = index % 2 ? 'Osaka' : 'Prague';
+      const fork = ['Prague', 'Osaka', 'Amsterdam'][index % 3];
       const ntx = rng.pick([1, 2, 3, 4, 6, 8, 12, 16]);
       const zipf = rng.pick(['0', '0', '0.8', '1.5']);
       const seed = String(rng.next64() >> 1n);
@@ -211,7 +212,7 @@ try {
       const c = caseOfBlock(x.dir, x.fork);
       const file = join(out, `${sc}-${x.index}.bal.rlp`);
       const pv = existsSync(file) ? { rlp: h(readFileSync(file)), stateRoot: c.stateRoot } : { error: 'parevm bal wrote no list' };
-      const ej = await runEthereumjs(c, { eips: [7928] }).catch((err) => ({ error: 'ethereumjs crashed: ' + err.message }));
+      const ej = await runEthereumjs(c, { eips: x.fork === 'Amsterdam' ? [] : [7928] }).catch((err) => ({ error: 'ethereumjs crashed: ' + err.message }));
       judge(`gen ${sc} block ${x.index} (parevm ${x.args.slice(0, -2).join(' ')})`, ej, pv, c.stateRoot, c.txs.length);
       rmSync(x.dir, { recursive: true, force: true });
     }
