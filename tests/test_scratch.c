@@ -70,6 +70,28 @@ static void test_reuse_clears_dirty_buffers(void **state)
     scratch_trim(&cache);
 }
 
+/* Of two kept buffers of one size, the zeroed one is handed out first
+ * (the dirty one would cost a clearing pass). */
+static void test_prefers_zeroed(void **state)
+{
+    (void)state;
+    scratch_trim(&cache);
+    uint8_t *dirty = scratch_get(&cache, 300000), *clean = scratch_get(&cache, 300000);
+    assert_non_null(dirty);
+    assert_non_null(clean);
+    dirty[0] = 1;
+    scratch_put(&cache, dirty, 300000, false);
+    scratch_put(&cache, clean, 300000, true);
+    uint8_t *got = scratch_get(&cache, 300000);
+    assert_ptr_equal(got, clean);
+    uint8_t *next = scratch_get(&cache, 300000); /* the dirty one, cleared */
+    assert_ptr_equal(next, dirty);
+    assert_int_equal(next[0], 0);
+    scratch_put(&cache, got, 300000, false);
+    scratch_put(&cache, next, 300000, false);
+    scratch_trim(&cache);
+}
+
 static void test_many_buffers(void **state)
 {
     (void)state;
@@ -99,6 +121,7 @@ int main(void)
         cmocka_unit_test(test_zeroed_and_aligned),
         cmocka_unit_test(test_reuse_clears_dirty_buffers),
         cmocka_unit_test(test_many_buffers),
+        cmocka_unit_test(test_prefers_zeroed),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -30,12 +30,14 @@ void *scratch_get(struct scratch_cache *c, size_t size)
     if (cap < size)
         return NULL; /* overflow */
     /* The smallest kept buffer that fits: a big one would stay in use
-     * where a later, bigger request needs it. */
+     * where a later, bigger request needs it. Of those, one kept zeroed:
+     * clearing a dirty one costs a pass over cold memory. */
     pthread_mutex_lock(&c->lock);
     int best = -1;
     for (int i = 0; i < SCRATCH_SLOTS; i++)
         if (c->slots[i].p && c->slots[i].cap >= cap &&
-            (best < 0 || c->slots[i].cap < c->slots[best].cap))
+            (best < 0 || c->slots[i].cap < c->slots[best].cap ||
+             (c->slots[i].cap == c->slots[best].cap && c->slots[i].zeroed && !c->slots[best].zeroed)))
             best = i;
     struct scratch_slot got = {NULL, 0, false};
     if (best >= 0) {
