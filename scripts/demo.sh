@@ -76,6 +76,14 @@ for s in "${SCENARIOS[@]}"; do
         fi
     done
 done
+# Amsterdam (EIP-7928 lists in the header, EIP-8037 state gas, ...): one
+# mixed block, of the network gen names in its chain.json
+seed=$((seed + 1))
+if gen amsterdam-mixed mixed --txs "$TXS" --accounts $((2 * TXS)) --zipf 1.2 --seed "$seed" --fork amsterdam; then
+    blocks+=("$OUT/amsterdam-mixed")
+else
+    missing+=("mixed --fork amsterdam")
+fi
 adversarial=()
 for s in "${ADVERSARIAL[@]}"; do
     n=$TXS
