@@ -392,6 +392,16 @@ static void test_deterministic(void **state)
 /* Every supported fork: the block lands in that fork on the mainnet
  * schedule and verifies (pre-merge London pays the 2 ETH block reward,
  * Shanghai on carry an empty withdrawals list). */
+/* Each of addrs[0..n) is in w with code. */
+static void assert_have_code(const struct world *w, const address *const *addrs, size_t n)
+{
+    for (size_t k = 0; k < n; k++) {
+        const struct world_account *a = world_get(w, addrs[k]);
+        assert_non_null(a);
+        assert_true(a->code && a->code->len > 0);
+    }
+}
+
 static void test_forks(void **state)
 {
     (void)state;
@@ -426,11 +436,7 @@ static void test_forks(void **state)
                 assert_memory_equal(b->header.requests_hash.bytes, empty, 32);
                 const address *system[] = {&HISTORY_STORAGE_ADDRESS, &WITHDRAWAL_REQUEST_ADDRESS,
                                            &CONSOLIDATION_REQUEST_ADDRESS};
-                for (size_t k = 0; k < 3; k++) {
-                    const struct world_account *a = world_get(&e.fx.pre, system[k]);
-                    assert_non_null(a);
-                    assert_true(a->code && a->code->len > 0);
-                }
+                assert_have_code(&e.fx.pre, system, 3);
             }
             /* Amsterdam: a network of its own (chain.json), the list's
              * hash and the slot number in the header, EIP-7997's factory
@@ -455,11 +461,7 @@ static void test_forks(void **state)
                 bal_free(&list);
                 const address *system[] = {&FACTORY_PREDEPLOY_ADDRESS, &BUILDER_DEPOSIT_REQUEST_ADDRESS,
                                            &BUILDER_EXIT_REQUEST_ADDRESS};
-                for (size_t k = 0; k < 3; k++) {
-                    const struct world_account *a = world_get(&e.fx.pre, system[k]);
-                    assert_non_null(a);
-                    assert_true(a->code && a->code->len > 0);
-                }
+                assert_have_code(&e.fx.pre, system, 3);
             }
             if (forks[i] >= FORK_PARIS)
                 check_against_plan(&o, &e); /* no block reward to account for */
