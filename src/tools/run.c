@@ -564,9 +564,12 @@ static bool run_block(const char *dir, const struct run_options *opt, FILE *tabl
             buf_printf(&why, "%saccess list differs: %s", why.len ? "; " : "", bal_why);
         /* the block's own list: recorded, or the one that drove it
          * (held, or verified by drive_verify above) */
-        const struct bal *own = exec.bal == &got ? &got : exec.drive && !stats.bal_mismatch ? &want : NULL;
-        if (h->has_bal_hash && own)
-            mainnet_check_bal_hash(h, own, &why);
+        const struct bal *own = exec.bal == &got                                    ? &got
+                                : exec.drive && !stats.bal_mismatch && why.len == 0 ? &want
+                                                                                    : NULL;
+        int bc = h->has_bal_hash && own ? mainnet_check_bal_hash(h, own, &why) : PAREVM_OK;
+        if (bc)
+            buf_printf(&why, "%sblockAccessListHash: %s", why.len ? "; " : "", parevm_strerror(bc));
     }
     char drive_note[320] = "";
     if (opt->bal_drive && stats.bal_degraded && why.len == 0)
