@@ -60,8 +60,12 @@ struct tx_state {
     _Alignas(64) atomic_uint lock;
     uint32_t incarnation;
     uint8_t status;
-    uint32_t *waiters; /* transactions blocked on this one */
-    size_t nwait, capwait;
+    /* The transactions blocked on this one, as a list threaded through
+     * their own states: 1 + the first's index (0: none), then each one's
+     * waiter_next. A transaction waits on at most one other at a time
+     * (it is ABORTING until that one finishes), so a link each suffices
+     * and blocking allocates nothing. */
+    uint32_t waiter_head, waiter_next;
     _Atomic(struct read_set *) reads; /* of the latest finished incarnation */
     struct mv_written written;
 };
@@ -281,24 +285,13 @@ static bool add_dependency(struct par_ctx *c, uint32_t i, uint32_t j)
         tx_unlock(sj);
         return false;
     }
-    if (sj->nwait == sj->capwait) {
-        size_t cap = sj->capwait ? sj->capwait * 2 : 4;
-        uint32_t *w = realloc(sj->waiters, cap * sizeof *w);
-        if (!w) {
-            tx_unlock(sj);
-            atomic_store(&c->fatal, PAREVM_ERR_NOMEM);
-            atomic_store(&c->done, true);
-            return true;
-        }
-        sj->waiters = w;
-        sj->capwait = cap;
-    }
     struct tx_state *si = &c->st[i];
     tx_lock(si); /* lock order: the lower index first */
     PAREVM_ASSERT(si->status == ST_EXECUTING);
     si->status = ST_ABORTING;
     tx_unlock(si);
-    sj->waiters[sj->nwait++] = i;
+    si->waiter_next = sj->waiter_head;
+    sj->waiter_head = i + 1;
     tx_unlock(sj);
     return true;
 }
@@ -310,17 +303,18 @@ static struct task finish_execution(struct par_ctx *c, uint32_t i, uint32_t inc,
     tx_lock(s);
     PAREVM_ASSERT(s->status == ST_EXECUTING);
     s->status = ST_EXECUTED;
-    uint32_t *waiters = s->waiters;
-    size_t nwait = s->nwait;
-    s->waiters = NULL;
-    s->nwait = s->capwait = 0;
+    uint32_t next = s->waiter_head;
+    s->waiter_head = 0;
     tx_unlock(s);
-    if (nwait) {
+    if (next) {
         uint32_t min = UINT32_MAX;
-        for (size_t k = 0; k < nwait; k++) {
-            set_ready(c, waiters[k]);
-            if (waiters[k] < min)
-                min = waiters[k];
+        while (next) {
+            uint32_t k = next - 1;
+            /* read the link before k is ready: then it may block again */
+            next = c->st[k].waiter_next;
+            set_ready(c, k);
+            if (k < min)
+                min = k;
         }
         uint32_t min_inc;
         if (held.kind == TASK_NONE && try_incarnate(c, min, &min_inc))
@@ -329,7 +323,6 @@ static struct task finish_execution(struct par_ctx *c, uint32_t i, uint32_t inc,
          * whoever comes to it now finds it executing and moves on) */
         decrease_idx(c, &c->execution_idx, min);
     }
-    free(waiters);
     struct task t = {TASK_NONE, 0, 0};
     size_t v = atomic_load(&c->validation_idx);
     if (v > i) {
@@ -874,7 +867,6 @@ int parallel_execute_ex(const struct block_env *env, const struct world *base, c
             }
             rs = older;
         }
-        free(c->st[i].waiters);
         if (!c->st[i].written.in_arena)
             free(c->st[i].written.locs);
         /* the next block gets the array without a memset */
