@@ -512,6 +512,63 @@ static void test_logs_bloom(void **state)
     }
 }
 
+/* The bloom of one receipt's logs, item by item (no cache, no batch). */
+static void bloom_reference(const struct log *logs, size_t n, uint8_t want[256])
+{
+    memset(want, 0, 256);
+    for (size_t i = 0; i < n; i++)
+        for (unsigned t = 0; t <= logs[i].topic_count; t++) {
+            uint8_t h[32];
+            if (t)
+                keccak256(logs[i].topics[t - 1].bytes, 32, h);
+            else
+                keccak256(logs[i].addr.bytes, 20, h);
+            for (int k = 0; k < 6; k += 2) {
+                unsigned bit = (((unsigned)h[k] << 8) | h[k + 1]) & 2047u;
+                want[255 - bit / 8] |= (uint8_t)(1u << (bit % 8));
+            }
+        }
+}
+
+/* Several receipts at once: each one's own bloom, whatever the others
+ * hold. Transfer-like logs (one contract, one event topic, then a
+ * sender and recipient drawn from few accounts, so items repeat within
+ * a batch and across batches), receipts without logs between them, and
+ * more new items than one hashing batch. */
+static void test_logs_bloom_many(void **state)
+{
+    (void)state;
+    enum { RECEIPTS = 11, PER = 3 };
+    struct log logs[RECEIPTS][PER];
+    memset(logs, 0, sizeof logs);
+    const struct log *lp[RECEIPTS];
+    size_t n[RECEIPTS];
+    uint8_t got[RECEIPTS][256], want[256];
+    uint8_t *bp[RECEIPTS];
+    for (size_t r = 0; r < RECEIPTS; r++) {
+        n[r] = r % 4 == 3 ? 0 : 1 + r % PER;
+        for (size_t i = 0; i < n[r]; i++) {
+            struct log *l = &logs[r][i];
+            l->addr.bytes[19] = 0xee;
+            l->topic_count = 3;
+            l->topics[0].bytes[0] = 0xdd;                                     /* the event */
+            l->topics[1].bytes[31] = (uint8_t)((r * 5 + i) % 7);              /* sender */
+            l->topics[2].bytes[31] = (uint8_t)(0x40 + (r * 3 + i * 11) % 29); /* recipient */
+        }
+        lp[r] = logs[r];
+        memset(got[r], 0xaa, 256);
+        bp[r] = got[r];
+    }
+    for (size_t count = 1; count <= RECEIPTS; count += 5) /* 1, 6, 11 at a time */
+        for (size_t from = 0; from + count <= RECEIPTS; from += count) {
+            logs_bloom_many(lp + from, n + from, count, bp + from);
+            for (size_t r = from; r < from + count; r++) {
+                bloom_reference(logs[r], n[r], want);
+                assert_memory_equal(got[r], want, 256);
+            }
+        }
+}
+
 /* ---- env ---- */
 
 static void test_blob_base_fee(void **state)
@@ -558,6 +615,7 @@ int main(void)
         cmocka_unit_test(test_world_storage_root_empty),
         cmocka_unit_test(test_logs_hash),
         cmocka_unit_test(test_logs_bloom),
+        cmocka_unit_test(test_logs_bloom_many),
         cmocka_unit_test(test_blob_base_fee),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -91,41 +91,54 @@ struct bloom_misses {
     struct bloom_cache_entry *entry[BLOOM_BATCH]; /* where each one's hash goes */
     const uint8_t *item[BLOOM_BATCH];
     size_t len[BLOOM_BATCH];
+    uint8_t *bloom[BLOOM_BATCH]; /* the filter it belongs in */
     size_t count;
 };
 
-static void bloom_misses_flush(struct bloom_misses *m, uint8_t bloom[256])
+static void bloom_misses_flush(struct bloom_misses *m)
 {
     hash32 h[BLOOM_BATCH];
     keccak256_many(m->item, m->len, m->count, h);
     for (size_t k = 0; k < m->count; k++) {
         bloom_cache_store(m->entry[k], m->item[k], m->len[k], h[k].bytes);
-        bloom_set(bloom, h[k].bytes);
+        bloom_set(m->bloom[k], h[k].bytes);
     }
     m->count = 0;
 }
 
-void logs_bloom(const struct log *logs, size_t n, uint8_t bloom[256])
+void logs_bloom_many(const struct log *const *logs, const size_t *n, size_t count, uint8_t *const *blooms)
 {
-    memset(bloom, 0, 256);
     struct bloom_misses m;
     m.count = 0;
-    for (size_t i = 0; i < n; i++) {
-        /* t == 0: the address, then the topics */
-        for (unsigned t = 0; t <= logs[i].topic_count && t <= 4; t++) {
-            const uint8_t *item = t ? logs[i].topics[t - 1].bytes : logs[i].addr.bytes;
-            size_t len = t ? 32 : 20;
-            struct bloom_cache_entry *e = bloom_cache_slot(item, len);
-            if (bloom_cache_hit(e, item, len)) {
-                bloom_set(bloom, e->hash);
-                continue;
+    for (size_t r = 0; r < count; r++) {
+        uint8_t *bloom = blooms[r];
+        memset(bloom, 0, 256);
+        for (size_t i = 0; i < n[r]; i++) {
+            const struct log *l = &logs[r][i];
+            /* t == 0: the address, then the topics */
+            for (unsigned t = 0; t <= l->topic_count && t <= 4; t++) {
+                const uint8_t *item = t ? l->topics[t - 1].bytes : l->addr.bytes;
+                size_t len = t ? 32 : 20;
+                struct bloom_cache_entry *e = bloom_cache_slot(item, len);
+                if (bloom_cache_hit(e, item, len)) {
+                    bloom_set(bloom, e->hash);
+                    continue;
+                }
+                /* (an item twice in one batch is hashed twice: both
+                 * land in their own filter, the cache keeps one) */
+                m.entry[m.count] = e;
+                m.item[m.count] = item;
+                m.len[m.count] = len;
+                m.bloom[m.count++] = bloom;
+                if (m.count == BLOOM_BATCH)
+                    bloom_misses_flush(&m);
             }
-            m.entry[m.count] = e;
-            m.item[m.count] = item;
-            m.len[m.count++] = len;
-            if (m.count == BLOOM_BATCH)
-                bloom_misses_flush(&m, bloom);
         }
     }
-    bloom_misses_flush(&m, bloom);
+    bloom_misses_flush(&m);
+}
+
+void logs_bloom(const struct log *logs, size_t n, uint8_t bloom[256])
+{
+    logs_bloom_many(&logs, &n, 1, &bloom);
 }

@@ -23,4 +23,10 @@ int logs_encode(const struct log *logs, size_t n, struct bytebuf *out);
  * the address and every topic of every log are added. */
 void logs_bloom(const struct log *logs, size_t n, uint8_t bloom[256]);
 
+/* logs_bloom for `count` receipts at once: blooms[r] of logs[r][0..n[r]).
+ * The items none of the recent ones matched are hashed together across
+ * receipts, so receipts with few new items each (an ERC-20 or EIP-7708
+ * Transfer: its two addresses) fill the hash's lanes between them. */
+void logs_bloom_many(const struct log *const *logs, const size_t *n, size_t count, uint8_t *const *blooms);
+
 #endif

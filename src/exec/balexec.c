@@ -1072,12 +1072,34 @@ static void run_one(struct balexec *x, size_t worker, size_t k, size_t end)
     /* Checked: the writes are the list's at its index (o->ws stays
      * empty; balexec_apply writes the list's). */
     write_set_reset(ws);
-    if (o->result.log_count) { /* (parallel.h: bloom) */
-        logs_bloom(o->result.logs, o->result.log_count, o->bloom);
-        o->bloom_set = true;
-    }
     o->internal_err = err;
     o->incarnations = 1;
+}
+
+/* The logs blooms of the outputs of positions [start, end) of the
+ * order (parallel.h: bloom), hashed across transactions a few at a time
+ * (logs_bloom_many: a Transfer log's two new items fill half a hash). */
+#define RUN_BLOOMS 4
+static void run_blooms(struct balexec *x, size_t start, size_t end)
+{
+    const struct log *logs[RUN_BLOOMS];
+    size_t n[RUN_BLOOMS], count = 0;
+    uint8_t *blooms[RUN_BLOOMS];
+    for (size_t k = start; k < end; k++) {
+        struct par_tx_output *o = &x->out[x->order[k]];
+        if (!o->result.log_count)
+            continue;
+        logs[count] = o->result.logs;
+        n[count] = o->result.log_count;
+        blooms[count++] = o->bloom;
+        o->bloom_set = true;
+        if (count == RUN_BLOOMS) {
+            logs_bloom_many(logs, n, count, blooms);
+            count = 0;
+        }
+    }
+    if (count)
+        logs_bloom_many(logs, n, count, blooms);
 }
 
 /* One worker's share: runs of the order, claimed from x->next. A run
@@ -1107,6 +1129,7 @@ static void run_share(void *arg, size_t worker)
             continue;
         for (size_t k = start; k < end; k++)
             run_one(x, worker, k, end);
+        run_blooms(x, start, end);
     }
 }
 
@@ -1317,8 +1340,12 @@ int balexec_execute(const struct block_env *env, const struct world *base, const
     } else {
         for (size_t c = 0; c < chunks; c++)
             lookup_pre(x, c);
-        for (size_t k = 0; k < n; k++)
-            run_one(x, 0, k, n);
+        for (size_t start = 0; start < n; start += 32) { /* (the blooms of each 32 while warm) */
+            size_t end = n - start < 32 ? n : start + 32;
+            for (size_t k = start; k < end; k++)
+                run_one(x, 0, k, n);
+            run_blooms(x, start, end);
+        }
     }
     err = atomic_load_explicit(&x->err, memory_order_relaxed);
     if (!err && rec) {

@@ -417,6 +417,22 @@ static void commit_prefetch(const struct par_tx_output *par, size_t count, size_
 
 /* Run one transaction; on success its receipt is filled. *stop is set
  * when the block turned out invalid. */
+/* The blooms of the receipts seq_tx left pending. */
+static void blooms_flush(struct seq_run *s)
+{
+    const struct log *logs[SEQ_BLOOM_BATCH];
+    size_t n[SEQ_BLOOM_BATCH];
+    uint8_t *blooms[SEQ_BLOOM_BATCH];
+    for (size_t k = 0; k < s->bloom_pending_count; k++) {
+        struct receipt *rc = &s->r->receipts[s->bloom_pending[k]];
+        logs[k] = rc->logs;
+        n[k] = rc->log_count;
+        blooms[k] = rc->bloom;
+    }
+    logs_bloom_many(logs, n, s->bloom_pending_count, blooms);
+    s->bloom_pending_count = 0;
+}
+
 static int seq_tx(struct seq_run *s, size_t i, uint64_t *gas_used, bool *stop)
 {
     const struct tx *tx = &s->b->txs[i];
@@ -594,8 +610,12 @@ static int seq_tx(struct seq_run *s, size_t i, uint64_t *gas_used, bool *stop)
         o->ws = ws;
         if (s->par_cleared == i)
             s->par_cleared = i + 1;
+    } else if (!rc->log_count) {
+        memset(rc->bloom, 0, sizeof rc->bloom);
     } else {
-        logs_bloom(rc->logs, rc->log_count, rc->bloom);
+        s->bloom_pending[s->bloom_pending_count++] = s->r->receipt_count;
+        if (s->bloom_pending_count == SEQ_BLOOM_BATCH)
+            blooms_flush(s);
     }
     s->r->receipt_count++;
     if (!rc->has_status && !s->cfg->skip_intermediate_roots) {
@@ -865,6 +885,7 @@ int seq_transactions(struct seq_run *s, int threads, uint64_t *gas_used, bool *s
             commit_prefetch(s->par, s->par_count, i, s->w);
         err = seq_tx(s, i, gas_used, stop);
     }
+    blooms_flush(s);
     if (!err && !*stop && s->driven && !s->defer_apply)
         err = apply_driven(s->driven, &s->undo, s->w);
     return err;

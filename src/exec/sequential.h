@@ -83,6 +83,7 @@ struct seq_tx_hooks {
 
 /* One block's commit. Its view reads s->wv: a seq_run stays where
  * seq_open made it until seq_close or seq_abort. */
+#define SEQ_BLOOM_BATCH 4
 struct seq_run {
     const struct chain_config *cfg;
     const struct block *b;
@@ -138,6 +139,11 @@ struct seq_run {
     const struct seq_skip *skip;      /* NULL: a block's rules (invalid: stop) */
     const struct seq_tx_hooks *hooks; /* NULL: none */
     size_t error_tx;                  /* the transaction of the internal error noted in r->invalid_message */
+    /* Receipts whose bloom is still to compute (sequential path): a few
+     * at a time, so that their new items share the hash's lanes
+     * (logs_bloom_many); all done when seq_transactions returns. */
+    size_t bloom_pending[SEQ_BLOOM_BATCH];
+    size_t bloom_pending_count;
 };
 
 /* Start block b's commit on w into r (zeroed by the caller): the block
