@@ -231,6 +231,52 @@ static bool make_wrong(struct bal *b, enum wrong_kind w, uint32_t last_index)
 /* The wrong_kinds the last check_block could apply (bit k: kind k). */
 static unsigned wrong_applied;
 
+/* The list Block-STM's commit records (forced onto the engine at each
+ * of counts[0..ncounts) threads, exec_options.bal): the sequential
+ * recording's, byte for byte, and the block's result the reference's. */
+static void check_stm_list_at(const struct chain_config *cfg, const struct mainnet_fixture *fx,
+                              const char *what, const struct reference *ref, const struct bal *want,
+                              const int *counts, size_t ncounts)
+{
+    struct bytebuf want_rlp = {0};
+    assert_int_equal(bal_encode(want, &want_rlp), PAREVM_OK);
+    for (size_t t = 0; t < ncounts; t++) {
+        struct world w;
+        assert_int_equal(world_clone(&fx->pre, &w), PAREVM_OK);
+        struct bal rec;
+        bal_init(&rec);
+        struct exec_options opt = {.threads = counts[t], .force = true, .bal = &rec};
+        struct exec_stats stats;
+        memset(&stats, 0, sizeof stats);
+        struct block_result r;
+        assert_int_equal(exec_block_parallel(cfg, &fx->block, &w, &fx->hashes, &opt, &r, &stats), PAREVM_OK);
+        assert_true(stats.parallel); /* (forced: the engine ran, and never gives up) */
+        if (!block_result_equal(&ref->r, &r))
+            fail_msg("%s: Block-STM recording at %d threads: result differs from sequential", what,
+                     counts[t]);
+        char why[512];
+        if (!bal_equal(want, &rec, why, sizeof why))
+            fail_msg("%s: Block-STM's list at %d threads differs: %s", what, counts[t], why);
+        struct bytebuf rlp = {0};
+        assert_int_equal(bal_encode(&rec, &rlp), PAREVM_OK);
+        assert_int_equal(rlp.len, want_rlp.len);
+        assert_memory_equal(rlp.data, want_rlp.data, rlp.len);
+        bytebuf_free(&rlp);
+        block_result_free(&r);
+        exec_stats_reset(&stats);
+        bal_free(&rec);
+        world_free(&w);
+    }
+    bytebuf_free(&want_rlp);
+}
+
+static void check_stm_list(const struct chain_config *cfg, const struct mainnet_fixture *fx, const char *what,
+                           const struct reference *ref, const struct bal *want)
+{
+    check_stm_list_at(cfg, fx, what, ref, want, thread_counts,
+                      sizeof thread_counts / sizeof thread_counts[0]);
+}
+
 /* The whole check on one loaded block. must_drive: the list must drive
  * it at every thread count (else degrading is allowed, the result still
  * checked). */
@@ -241,6 +287,7 @@ static void check_block(const struct chain_config *cfg, const struct mainnet_fix
     reference_run(cfg, fx, &ref);
     struct bal list;
     list_of(cfg, fx, &list);
+    check_stm_list(cfg, fx, what, &ref, &list);
     for (size_t t = 0; t < sizeof thread_counts / sizeof thread_counts[0]; t++) {
         int driven = drive_run(cfg, fx, &list, thread_counts[t], &ref, what, NULL);
         if (must_drive && !driven)
@@ -537,6 +584,10 @@ static void test_mainnet_all(void **state)
         reference_run(&cfg, &fx, &ref);
         struct bal list;
         list_of(&cfg, &fx, &list);
+        /* (two counts here: every count on the blocks above and on gen's,
+         * and this test runs under TSan in CI) */
+        static const int stm_counts[] = {4, 64};
+        check_stm_list_at(&cfg, &fx, de->d_name, &ref, &list, stm_counts, 2);
         int all = 1;
         for (size_t t = 0; t < sizeof thread_counts / sizeof thread_counts[0]; t++)
             all &= drive_run(&cfg, &fx, &list, thread_counts[t], &ref, de->d_name, NULL);

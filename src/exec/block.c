@@ -195,7 +195,8 @@ static int exec_block(const struct chain_config *cfg, const struct block *b, str
                                        .may_give_up = plan.may_give_up,
                                        .done = kept,
                                        .sender_links = links,
-                                       .lazy_storage = opt->lazy_storage};
+                                       .lazy_storage = opt->lazy_storage && !opt->bal,
+                                       .accesses = opt->bal != NULL};
             err = parallel_execute_ex(&s.env, w, b->txs, b->tx_count, plan.threads, s.par,
                                       stats ? &stats->par : NULL, &popt);
             if (stats) /* the pass's executions count too, the discarded ones included */

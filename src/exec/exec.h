@@ -110,7 +110,11 @@ struct exec_options {
     struct bal *bal;   /* non-NULL: record the block's EIP-7928 access
                           list into it (exec/bal.h; bal_init'ed by the
                           caller, bal_finish'ed here when the block is
-                          valid); the block then runs sequentially */
+                          valid). The guard chooses the engine as
+                          otherwise: Block-STM keeps each committed
+                          incarnation's accesses and the in-order commit
+                          records them (no partitioned pass, no lazy
+                          reads, world writes not deferred) */
     /* Non-NULL: run the transactions with the access-list-driven engine
      * (exec/balexec.h) from this finished list (bal_decode); the list the
      * block's commit records must equal it, else the block is run again

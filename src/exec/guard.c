@@ -319,7 +319,8 @@ bool exec_use_parallel(const struct block *b, enum fork fork, bool intermediate_
 /* Whether to try the partitioned pass before Block-STM. */
 static bool guard_try_partition(const struct block *b, const struct exec_options *opt, struct exec_env *env)
 {
-    if (opt->record || opt->trace || opt->threads < 2 || b->tx_count < 2 ||
+    /* (a recorded access list follows Block-STM's incarnations too) */
+    if (opt->record || opt->trace || opt->bal || opt->threads < 2 || b->tx_count < 2 ||
         opt->partition == EXEC_PARTITION_OFF)
         return false;
     if (opt->partition == EXEC_PARTITION_ALWAYS)
@@ -351,8 +352,6 @@ void exec_guard_plan(const struct chain_config *cfg, const struct block *b, cons
         plan->engine = EXEC_ENGINE_DRIVEN;
         return;
     }
-    if (opt->bal)
-        return; /* the recording follows the sequential commit */
     struct exec_env *xenv = exec_env_or_default(opt->env);
     enum guard_rule rule = guard_rules(b, env->fork, !cfg->skip_intermediate_roots, &capped);
     bool probe = rule == GUARD_MEASURE && !opt->record && !opt->trace && b->tx_count >= PROBE_MIN_TXS;

@@ -29,6 +29,13 @@
 
 struct exec_env; /* exec_env.h: the pool, caches and guard a run uses */
 
+/* A location a transaction accessed: an account, or one of its slots. */
+struct par_access {
+    address addr;
+    bool has_slot;
+    u256 slot;
+};
+
 /* What one transaction's committed incarnation produced. */
 struct par_tx_output {
     struct tx_result result; /* result.error != NONE: invalid (as validated) */
@@ -41,6 +48,11 @@ struct par_tx_output {
     char *trace;           /* traced transaction: the EIP-3155 lines of
                               the committed incarnation (malloc'd) */
     size_t trace_len;
+    /* par_options.accesses: every location the committed incarnation
+     * accessed (journal_each_access's), for an EIP-7928 list recorded in
+     * the in-order commit (malloc'd; NULL when none or not asked). */
+    struct par_access *accesses;
+    size_t access_count;
     /* The logs bloom of result.logs, set only when it has logs (a
      * receipt without logs has a zero bloom): most transactions of a
      * block of transfers would otherwise write and copy 256 bytes for
@@ -102,6 +114,8 @@ struct par_options {
     const uint32_t *sender_links;
     /* Lazy storage reads (state/lazy.h; exec_options.lazy_storage). */
     bool lazy_storage;
+    /* Keep each committed incarnation's accesses (par_tx_output.accesses). */
+    bool accesses;
 };
 int parallel_execute_ex(const struct block_env *env, const struct world *base, const struct tx *txs, size_t n,
                         int threads, struct par_tx_output *out, struct par_stats *stats,

@@ -124,6 +124,7 @@ struct par_ctx {
     size_t claim_run;  /* task candidates per claim (struct claim) */
     size_t prefix;     /* transactions final before the run (par_options.done) */
     bool lazy_storage; /* par_options.lazy_storage */
+    bool accesses;     /* par_options.accesses */
     bool may_give_up;
     size_t give_up_aborts;
     /* Failed validations so far (only when may_give_up: a contended
@@ -346,18 +347,44 @@ static struct task finish_execution(struct par_ctx *c, uint32_t i, uint32_t inc,
     return t;
 }
 
+/* An incarnation's accesses (par_options.accesses), collected as the
+ * transition hands them over. */
+struct access_buf {
+    struct par_access *v;
+    size_t n, cap;
+};
+
+static int note_access(void *arg, const address *a, const u256 *slot)
+{
+    struct access_buf *b = arg;
+    if (b->n == b->cap) {
+        size_t cap = b->cap ? 2 * b->cap : 16;
+        struct par_access *v = realloc(b->v, cap * sizeof *v);
+        if (!v)
+            return PAREVM_ERR_NOMEM;
+        b->v = v;
+        b->cap = cap;
+    }
+    struct par_access *e = &b->v[b->n++];
+    e->addr = *a;
+    e->has_slot = slot != NULL;
+    e->slot = slot ? *slot : u256_zero();
+    return PAREVM_OK;
+}
+
 /* One incarnation of the traced transaction, its EIP-3155 lines into a
  * malloc'd buffer (*text, NULL if the memory stream failed: then the
  * incarnation still runs, untraced, and the trace is reported missing). */
 static int execute_traced(struct par_ctx *c, const struct state_view *view, uint32_t i, struct tx_result *res,
-                          struct write_set *ws, char **text, size_t *len)
+                          struct write_set *ws, struct access_buf *acc, char **text, size_t *len)
 {
+    journal_access_fn on_access = acc ? note_access : NULL;
     FILE *f = open_memstream(text, len);
     if (!f)
-        return transition_apply(c->env, view, &c->txs[i], 0, res, ws);
+        return transition_apply_recorded(c->env, view, &c->txs[i], 0, NULL, on_access, acc, res, ws);
     struct trace_json tj;
     trace_json_init(&tj, f);
-    int err = transition_apply_traced(c->env, view, &c->txs[i], 0, &tj.base, res, ws);
+    int err = transition_apply_recorded(c->env, view, &c->txs[i], 0, &tj.base, on_access, acc, res, ws);
     trace_json_free(&tj);
     if (fclose(f) != 0 || tj.error) {
         free(*text);
@@ -412,8 +439,11 @@ static struct task try_execute(struct par_ctx *c, uint32_t i, uint32_t inc)
         uint64_t changes_start = mvmemory_changes(&c->mv);
         uint64_t t0 = monotonic_ns();
         int err;
+        struct access_buf acc = {NULL, 0, 0};
         if (i == c->trace_tx)
-            err = execute_traced(c, &view, i, &res, &ws, &trace, &trace_len);
+            err = execute_traced(c, &view, i, &res, &ws, c->accesses ? &acc : NULL, &trace, &trace_len);
+        else if (c->accesses)
+            err = transition_apply_recorded(c->env, &view, &c->txs[i], 0, NULL, note_access, &acc, &res, &ws);
         else
             err = transition_apply(c->env, &view, &c->txs[i], 0, &res, &ws);
         uint64_t t1 = monotonic_ns();
@@ -430,6 +460,8 @@ static struct task try_execute(struct par_ctx *c, uint32_t i, uint32_t inc)
             free(trace); /* not a finished incarnation's trace */
             trace = NULL;
             trace_len = 0;
+            free(acc.v); /* nor its accesses */
+            acc = (struct access_buf){NULL, 0, 0};
         }
         if (err == PAREVM_ERR_BLOCKED) {
             tally.blocked++;
@@ -456,6 +488,7 @@ static struct task try_execute(struct par_ctx *c, uint32_t i, uint32_t inc)
             tx_result_free(&res);
             free(pv.deps.v);
             free(trace);
+            free(acc.v);
             /* the block's cleanup frees a read set from the heap */
             atomic_store_explicit(&s->reads, rs, memory_order_release);
             atomic_store(&c->fatal, rerr);
@@ -498,6 +531,9 @@ static struct task try_execute(struct par_ctx *c, uint32_t i, uint32_t inc)
             o->trace = trace;
             o->trace_len = trace_len;
         }
+        free(o->accesses);
+        o->accesses = acc.v;
+        o->access_count = acc.n;
         /* release: the read set's contents before its pointer */
         atomic_store_explicit(&s->reads, rs, memory_order_release);
         return finish_execution(c, i, inc, wrote_new);
@@ -619,6 +655,7 @@ void par_output_free(struct par_tx_output *out, size_t n)
         write_set_free(&out[i].ws);
         free(out[i].deps);
         free(out[i].trace);
+        free(out[i].accesses);
         /* the bloom's 256 bytes only where they were written */
         memset(&out[i], 0, out[i].bloom_set ? sizeof out[i] : offsetof(struct par_tx_output, bloom));
     }
@@ -749,6 +786,7 @@ int parallel_execute_ex(const struct block_env *env, const struct world *base, c
     /* One worker runs the transactions in order: no read can change
      * under it, and lazy reads would only cost. */
     c->lazy_storage = opt->lazy_storage && threads > 1;
+    c->accesses = opt->accesses;
     c->give_up_aborts = n / 8 < PAR_GIVE_UP_MIN_ABORTS   ? PAR_GIVE_UP_MIN_ABORTS
                         : n / 8 > PAR_GIVE_UP_MAX_ABORTS ? PAR_GIVE_UP_MAX_ABORTS
                                                          : n / 8;

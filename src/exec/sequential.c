@@ -559,9 +559,19 @@ static int seq_tx(struct seq_run *s, size_t i, uint64_t *gas_used, bool *stop)
         *stop = true;
         return PAREVM_OK;
     }
-    if (s->bal && !s->driven) { /* (bal runs sequentially: s->ws is this transaction's) */
+    if (s->bal && !s->driven) { /* (s->ws is this transaction's: recording keeps defer_apply off) */
+        /* Block-STM's: the accesses of the incarnation that committed
+         * (par_options.accesses); a sequential run's went to the list as
+         * it ran. */
+        if (s->par && i < s->par_count) {
+            const struct par_tx_output *o = &s->par[i];
+            for (size_t k = 0; k < o->access_count && !err; k++)
+                err = bal_on_access(s->bal, &o->accesses[k].addr,
+                                    o->accesses[k].has_slot ? &o->accesses[k].slot : NULL);
+        }
         /* (the included transactions' index: i, but under s->skip) */
-        err = bal_record(s->bal, (uint32_t)s->r->receipt_count + 1, &s->ws, NULL, s->w);
+        if (!err)
+            err = bal_record(s->bal, (uint32_t)s->r->receipt_count + 1, &s->ws, NULL, s->w);
         if (err) {
             tx_result_free(&res);
             return err;
@@ -605,6 +615,7 @@ static int seq_tx(struct seq_run *s, size_t i, uint64_t *gas_used, bool *stop)
          * or left to apply_deferred): cleared now, while in cache. */
         free(o->deps);
         free(o->trace);
+        free(o->accesses);
         struct write_set ws = o->ws;
         memset(o, 0, o->bloom_set ? sizeof *o : offsetof(struct par_tx_output, bloom));
         o->ws = ws;
@@ -877,7 +888,9 @@ int seq_transactions(struct seq_run *s, int threads, uint64_t *gas_used, bool *s
         return PAREVM_OK;
     /* (under s->skip every check runs in order, as geth's t8n) */
     s->no_undo = !s->skip && s->par && s->par_count == s->b->tx_count && par_all_commit(s);
-    s->defer_apply = s->no_undo && threads > 1;
+    /* (a list recorded from Block-STM's outputs compares each write set
+     * with the world before it: written in order) */
+    s->defer_apply = s->no_undo && threads > 1 && !(s->bal && !s->driven);
     int err = PAREVM_OK;
     bool ahead = s->par && !s->defer_apply && !s->driven; /* (driven outputs write nothing) */
     for (size_t i = 0; i < s->b->tx_count && !err && !*stop; i++) {

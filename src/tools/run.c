@@ -86,8 +86,10 @@ void cli_run_usage(FILE *out)
                  "                engine executes the block (even where it would otherwise run it\n"
                  "                sequentially) and the trace is that of the transaction's\n"
                  "                committed incarnation, identical to the sequential trace\n"
-                 "  --bal PATH    verify an EIP-7928 block access list: the block runs\n"
-                 "                sequentially with recording on and must produce exactly the\n"
+                 "  --bal PATH    verify an EIP-7928 block access list: the block runs with\n"
+                 "                recording on (sequentially, or with Block-STM at --threads N\n"
+                 "                where it would anyway: the list comes from the committed\n"
+                 "                incarnations, the same bytes) and must produce exactly the\n"
                  "                list (RLP bytes, or \"0x\" hex text) in PATH, a file (one\n"
                  "                BLOCK_DIR) or a folder holding NAME.bal.rlp per block (as\n"
                  "                `parevm bal --out` writes them; NAME: the block folder's last\n"
@@ -516,8 +518,8 @@ static bool run_block(const char *dir, const struct run_options *opt, FILE *tabl
             exec.drive = &want;
     }
     /* Amsterdam (EIP-7928): the header's hash is checked against the list
-     * the block produces, recorded (a recording run is sequential) unless
-     * a given list drives it. */
+     * the block produces, recorded (by either engine) unless a given
+     * list drives it. */
     if (h->has_bal_hash && !exec.drive)
         exec.bal = &got;
     struct exec_stats stats;
