@@ -336,7 +336,8 @@ void exec_guard_plan(const struct chain_config *cfg, const struct block *b, cons
     memset(plan, 0, sizeof *plan);
     plan->engine = EXEC_ENGINE_SEQUENTIAL;
     plan->threads = opt ? opt->threads : 1;
-    plan->sample = !opt || (!opt->force && !opt->no_sample && !opt->drive);
+    /* (a recording run's time is not what the block costs: not a sample) */
+    plan->sample = !opt || (!opt->force && !opt->no_sample && !opt->drive && !opt->bal);
     if (!opt)
         return;
     plan->may_give_up = !opt->force;
