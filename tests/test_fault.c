@@ -10,8 +10,10 @@
  * recover (then its result must equal the sequential one). Operations:
  * write_set_apply, the statetest, mainnet, t8n and blocktest loaders, the
  * t8n transition and writers, exec_block_sequential, exec_block_parallel
- * at 4 threads, and pthread_create failing the Nth time (the engine runs
- * on the threads it has, or returns NOMEM; never hangs, never differs).
+ * at 4 threads (also recording the EIP-7928 list, which must then be the
+ * sequential run's, and driven by one), and pthread_create failing the
+ * Nth time (the engine runs on the threads it has, or returns NOMEM;
+ * never hangs, never differs).
  * Then every call site the op reached that no Nth allocation hit (the
  * parallel engine's allocation order differs from run to run, and
  * sampling skips some N) fails by site: the first allocation made there
@@ -608,6 +610,65 @@ static void test_exec_parallel(void **state)
     par_teardown(&a);
 }
 
+/* The same block on Block-STM with its EIP-7928 list recorded (each
+ * incarnation's accesses kept, the list built in the commit): every
+ * refused allocation fails cleanly or recovers, and a run that completes
+ * records the sequential run's list. */
+struct rec_fresh {
+    struct par_fresh fresh;
+    struct bal want;
+};
+
+static int run_exec_recording(void *p)
+{
+    struct rec_fresh *x = p;
+    struct fault_arm armed = fault_pause();
+    struct bal got;
+    bal_init(&got);
+    x->fresh.a->opt.bal = &got;
+    fault_resume(armed);
+    int rc = run_exec_parallel_fresh(&x->fresh);
+    armed = fault_pause();
+    x->fresh.a->opt.bal = NULL;
+    if (rc == PAREVM_OK) {
+        char why[256];
+        if (!bal_equal(&x->want, &got, why, sizeof why))
+            fail_msg("recorded list differs from the sequential one: %s", why);
+    }
+    bal_free(&got);
+    fault_resume(armed);
+    return rc;
+}
+
+static void test_exec_parallel_recording(void **state)
+{
+    (void)state;
+    static struct par_arg a;
+    if (!par_setup(&a, "2674998"))
+        skip();
+    static struct rec_fresh x;
+    x.fresh = (struct par_fresh){&a, "2674998"};
+    /* the sequential recording (on a copy: a.f.pre is the pre-state) */
+    bal_init(&x.want);
+    struct world w;
+    assert_int_equal(world_clone(&a.f.pre, &w), PAREVM_OK);
+    struct exec_options seq = {.threads = 1, .bal = &x.want};
+    struct block_result r;
+    assert_int_equal(exec_block_parallel(&a.cfg, &a.f.block, &w, &a.f.hashes, &seq, &r, NULL), PAREVM_OK);
+    assert_false(r.invalid);
+    block_result_free(&r);
+    world_free(&w);
+    struct fault_op op = {"exec_block_parallel recording its list (4 threads)",
+                          run_exec_recording,
+                          &x,
+                          NULL,
+                          step_for(5),
+                          true};
+    fault_loop(&op);
+    bal_free(&x.want);
+    par_teardown(&a);
+}
+
 /* The same block driven by its own access list (EIP-7928, balexec.h):
  * the list's engine, its commit writing the world from the list, and the
  * run without the list it falls back to. Every refused allocation must
@@ -841,12 +902,12 @@ int main(void)
     fault_trace = trace && *trace == '1';
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_thread_create), /* first: the worker pool starts empty */
-        cmocka_unit_test(test_write_set_apply),       cmocka_unit_test(test_statetest_loader),
-        cmocka_unit_test(test_mainnet_loader),        cmocka_unit_test(test_exec_sequential),
-        cmocka_unit_test(test_exec_parallel),         cmocka_unit_test(test_exec_driven),
-        cmocka_unit_test(test_exec_driven_deletions), cmocka_unit_test(test_t8n_shanghai),
-        cmocka_unit_test(test_t8n_paris_parallel),    cmocka_unit_test(test_t8n_prague),
-        cmocka_unit_test(test_blocktest_loader),
+        cmocka_unit_test(test_write_set_apply), cmocka_unit_test(test_statetest_loader),
+        cmocka_unit_test(test_mainnet_loader),  cmocka_unit_test(test_exec_sequential),
+        cmocka_unit_test(test_exec_parallel),   cmocka_unit_test(test_exec_parallel_recording),
+        cmocka_unit_test(test_exec_driven),     cmocka_unit_test(test_exec_driven_deletions),
+        cmocka_unit_test(test_t8n_shanghai),    cmocka_unit_test(test_t8n_paris_parallel),
+        cmocka_unit_test(test_t8n_prague),      cmocka_unit_test(test_blocktest_loader),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     print_message("fault: %zu distinct allocation sites reached, %zu of them failed\n", reached_count,
