@@ -456,6 +456,24 @@ static void check_bloom_bits(const uint8_t bloom[256], const int (*bits)[2], siz
     assert_memory_equal(bloom, want, 256);
 }
 
+/* The bloom of one receipt's logs, item by item (no cache, no batch). */
+static void bloom_reference(const struct log *logs, size_t n, uint8_t want[256])
+{
+    memset(want, 0, 256);
+    for (size_t i = 0; i < n; i++)
+        for (unsigned t = 0; t <= logs[i].topic_count; t++) {
+            uint8_t h[32];
+            if (t)
+                keccak256(logs[i].topics[t - 1].bytes, 32, h);
+            else
+                keccak256(logs[i].addr.bytes, 20, h);
+            for (int k = 0; k < 6; k += 2) {
+                unsigned bit = (((unsigned)h[k] << 8) | h[k + 1]) & 2047u;
+                want[255 - bit / 8] |= (uint8_t)(1u << (bit % 8));
+            }
+        }
+}
+
 static void test_logs_bloom(void **state)
 {
     (void)state;
@@ -485,7 +503,6 @@ static void test_logs_bloom(void **state)
      * the cache holds): the bloom of keccak256 of each item, one by one. */
     struct log many[23];
     memset(many, 0, sizeof many);
-    uint8_t want[256] = {0};
     for (size_t i = 0; i < 23; i++) {
         many[i].addr.bytes[0] = (uint8_t)(i % 5);
         many[i].addr.bytes[19] = 0xa0;
@@ -494,40 +511,13 @@ static void test_logs_bloom(void **state)
             many[i].topics[t].bytes[0] = (uint8_t)(t * 7);
             many[i].topics[t].bytes[31] = (uint8_t)(i * 3 + t);
         }
-        for (unsigned t = 0; t <= many[i].topic_count; t++) {
-            uint8_t h[32];
-            if (t)
-                keccak256(many[i].topics[t - 1].bytes, 32, h);
-            else
-                keccak256(many[i].addr.bytes, 20, h);
-            for (int k = 0; k < 6; k += 2) {
-                unsigned bit = (((unsigned)h[k] << 8) | h[k + 1]) & 2047u;
-                want[255 - bit / 8] |= (uint8_t)(1u << (bit % 8));
-            }
-        }
     }
+    uint8_t want[256];
+    bloom_reference(many, 23, want);
     for (int pass = 0; pass < 2; pass++) { /* cold cache, then warm */
         logs_bloom(many, 23, bloom);
         assert_memory_equal(bloom, want, 256);
     }
-}
-
-/* The bloom of one receipt's logs, item by item (no cache, no batch). */
-static void bloom_reference(const struct log *logs, size_t n, uint8_t want[256])
-{
-    memset(want, 0, 256);
-    for (size_t i = 0; i < n; i++)
-        for (unsigned t = 0; t <= logs[i].topic_count; t++) {
-            uint8_t h[32];
-            if (t)
-                keccak256(logs[i].topics[t - 1].bytes, 32, h);
-            else
-                keccak256(logs[i].addr.bytes, 20, h);
-            for (int k = 0; k < 6; k += 2) {
-                unsigned bit = (((unsigned)h[k] << 8) | h[k + 1]) & 2047u;
-                want[255 - bit / 8] |= (uint8_t)(1u << (bit % 8));
-            }
-        }
 }
 
 /* Several receipts at once: each one's own bloom, whatever the others

@@ -30,6 +30,7 @@
 
 #include "../base/arena.h"
 #include "../base/arena_pool.h"
+#include "../base/array.h"
 #include "../base/clock.h"
 #include "../base/deep_stack.h"
 #include "../base/invariant.h"
@@ -357,14 +358,10 @@ struct access_buf {
 static int note_access(void *arg, const address *a, const u256 *slot)
 {
     struct access_buf *b = arg;
-    if (b->n == b->cap) {
-        size_t cap = b->cap ? 2 * b->cap : 16;
-        struct par_access *v = realloc(b->v, cap * sizeof *v);
-        if (!v)
-            return PAREVM_ERR_NOMEM;
-        b->v = v;
-        b->cap = cap;
-    }
+    struct par_access *v = array_room(b->v, &b->cap, b->n, sizeof *v, 16);
+    if (!v)
+        return PAREVM_ERR_NOMEM;
+    b->v = v;
     struct par_access *e = &b->v[b->n++];
     e->addr = *a;
     e->has_slot = slot != NULL;
