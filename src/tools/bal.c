@@ -2,8 +2,9 @@
  * parevm bal — the EIP-7928 block-level access list of block snapshots.
  *
  * Each BLOCK_DIR (a mainnet-format fixture: block.json, pre_state.json,
- * block_hashes.json; `parevm gen` writes the same) is executed
- * sequentially with recording on (exec/bal.h), checked against its header
+ * block_hashes.json; `parevm gen` writes the same) is executed with
+ * recording on (exec/bal.h; sequentially, or on --exec-threads where the
+ * guard picks Block-STM: the same list), checked against its header
  * like `parevm run` does, and its access list is summarised: accounts,
  * storage keys, RLP size, the EIP's item cap, its hash, and the bound a
  * list-driven executor could reach, min(P, W / longest transaction) with
@@ -32,13 +33,14 @@ void cli_bal_usage(FILE *out)
             "\n"
             "Builds the EIP-7928 block-level access list of each block snapshot\n"
             "(block.json, pre_state.json, block_hashes.json, as in\n"
-            "fixtures/mainnet/ or written by `parevm gen`) from a sequential run\n"
-            "of the block under its own fork's rules: any fork parevm implements,\n"
-            "not only Amsterdam (the list is derived from execution). The block\n"
-            "is checked against its header first (as `parevm run` does; an\n"
-            "Amsterdam block's blockAccessListHash too); a block that fails the\n"
-            "check gets no list. A folder's chain.json names a network other than\n"
-            "mainnet (see `parevm run --help`).\n"
+            "fixtures/mainnet/ or written by `parevm gen`) from a run of the\n"
+            "block (sequential, or Block-STM with --exec-threads) under its own\n"
+            "fork's rules: any fork parevm implements, not only Amsterdam (the\n"
+            "list is derived from execution). The block is checked against its\n"
+            "header first (as `parevm run` does; an Amsterdam block's\n"
+            "blockAccessListHash too); a block that fails the check gets no\n"
+            "list. A folder's chain.json names a network other than mainnet (see\n"
+            "`parevm run --help`).\n"
             "\n"
             "Per block it prints: number, fork, transactions, accounts, storage\n"
             "keys, the list's RLP size in bytes, items (keys + accounts) against\n"
@@ -59,6 +61,11 @@ void cli_bal_usage(FILE *out)
             "                 DIR/NAME.bal.json (readable) for each block, NAME\n"
             "                 the block folder's last component (DIR is created)\n"
             "  --threads P    P of the bound (default 16)\n"
+            "  --exec-threads N\n"
+            "                 execute each block on N threads: Block-STM where the\n"
+            "                 engine's guard would run the block in parallel, else\n"
+            "                 sequentially; the list is the same bytes either way\n"
+            "                 (default 1: sequential)\n"
             "  -h, --help     this text\n"
             "\n"
             "A list over the cap is reported, not failed: the cap binds from\n"
@@ -109,7 +116,8 @@ struct bal_totals {
     size_t accounts, keys;
 };
 
-static bool bal_block(const char *dir, const char *out_dir, int threads, struct bal_totals *tot)
+static bool bal_block(const char *dir, const char *out_dir, int threads, int exec_threads,
+                      struct bal_totals *tot)
 {
     struct chain_config cfg;
     chain_config_mainnet(&cfg);
@@ -125,7 +133,7 @@ static bool bal_block(const char *dir, const char *out_dir, int threads, struct 
     cfg = fx.cfg; /* (chain.json's network, where the folder has one) */
     struct bal b;
     bal_init(&b);
-    struct exec_options opt = {.threads = 1, .bal = &b, .no_sample = true};
+    struct exec_options opt = {.threads = exec_threads, .bal = &b, .no_sample = true};
     struct block_result res;
     struct bytebuf check = {0};
     struct bytebuf rlp = {0};
@@ -184,13 +192,19 @@ static bool bal_block(const char *dir, const char *out_dir, int threads, struct 
 int cli_bal(int argc, char **argv)
 {
     const char *out_dir = NULL;
-    int threads = 16;
+    int threads = 16, exec_threads = 1;
     const struct option_spec specs[] = {
         {.name = "--help", .alias = "-h", .kind = OPTION_HELP},
         {.name = "--out", .kind = OPTION_STRING, .dest = &out_dir},
         {.name = "--threads",
          .kind = OPTION_INT,
          .dest = &threads,
+         .min = 1,
+         .max = 1024,
+         .bad = "bad thread count '%s' (1..1024)"},
+        {.name = "--exec-threads",
+         .kind = OPTION_INT,
+         .dest = &exec_threads,
          .min = 1,
          .max = 1024,
          .bad = "bad thread count '%s' (1..1024)"},
@@ -209,7 +223,7 @@ int cli_bal(int argc, char **argv)
     struct bal_totals tot = {0};
     int failed = 0;
     for (int i = 1; i <= dir_count; i++)
-        if (!bal_block(argv[i], out_dir, threads, &tot))
+        if (!bal_block(argv[i], out_dir, threads, exec_threads, &tot))
             failed++;
     if (tot.blocks > 1)
         printf("%zu blocks: %zu bytes in all, mean %zu, largest %zu; mean %zu accounts, %zu keys\n",
