@@ -178,7 +178,7 @@ static const struct bal_code_change *latest_code(const struct bal_code_change *c
 struct acct_entry {
     _Alignas(64) address addr;
     _Atomic uint32_t k;              /* its position in the list; ACCT_EMPTY: a free entry */
-    const struct world_account *pre; /* NULL: absent from the world */
+    struct world_account *pre;       /* NULL: absent from the world (base's record: see apply_in_place) */
     /* the index of its first change at an index >= 1 (the system calls'
      * at 0 are already in the world), or NO_CHANGE */
     uint32_t first_balance, first_nonce, first_code;
@@ -356,7 +356,7 @@ static bool account_exists_before(const struct balexec *x, const struct acct_ent
 /* Enter list account k, whose world record is pre. The list's addresses
  * are distinct, so a worker only looks for a free entry: claiming it is
  * the one atomic step, and nothing reads the rest before the join. */
-static void acct_insert(struct balexec *x, size_t k, const struct world_account *pre)
+static void acct_insert(struct balexec *x, size_t k, struct world_account *pre)
 {
     const struct bal_account *acc = &x->list->accounts[k];
     for (size_t i = acct_hash(&acc->addr) & x->acct_mask;; i = (i + 1) & x->acct_mask) {
@@ -1595,6 +1595,30 @@ static bool written_after(const struct bal_account *acc, uint32_t after, uint32_
     return false;
 }
 
+/* Account e's latest balance, nonce and code changes (each may be
+ * NULL), written into its world record, logged by obs. */
+static int apply_in_place(const struct acct_entry *e, const struct bal_change *cb,
+                          const struct bal_change *cn, const struct bal_code_change *cc,
+                          const struct ws_observer *obs)
+{
+    struct ws_account wa;
+    memset(&wa, 0, sizeof wa);
+    wa.addr = e->addr;
+    if (cb) {
+        wa.flags |= WS_BALANCE;
+        wa.balance = cb->value;
+    }
+    if (cn) {
+        wa.flags |= WS_NONCE;
+        wa.nonce = cn->value.w[0];
+    }
+    if (cc) {
+        wa.flags |= WS_CODE;
+        wa.code = cc->code; /* (world_set_code takes its own reference) */
+    }
+    return write_set_apply_account(&wa, e->pre, obs);
+}
+
 size_t balexec_apply_entries(const struct balexec *x)
 {
     return x->list->account_count + x->write_count;
@@ -1609,8 +1633,13 @@ int balexec_apply(const struct balexec *x, struct world *w, const struct ws_obse
     write_set_init(&ws);
     size_t addrs = 0; /* the accounts in ws */
     int err = PAREVM_OK;
+    /* the entries of accounts k .. k + APPLY_AHEAD - 1, found while
+     * fetching ahead (by position mod APPLY_AHEAD; k's is taken before
+     * k + APPLY_AHEAD's replaces it) */
+    const struct acct_entry *found[APPLY_AHEAD];
     for (size_t k = 0; k < list->account_count && !err; k++) {
         const struct bal_account *acc = &list->accounts[k];
+        const struct acct_entry *e = k >= APPLY_AHEAD ? found[k % APPLY_AHEAD] : acct_find(x, &acc->addr);
         /* (fetched ahead, in two stages: the world's slot and the
          * account's entry, then its record and changes) */
         if (k + 2 * APPLY_AHEAD < list->account_count) {
@@ -1624,10 +1653,11 @@ int balexec_apply(const struct balexec *x, struct world *w, const struct ws_obse
             __builtin_prefetch(next->nonces);
             if (next->code_count) /* (the code whose count the write set takes) */
                 __builtin_prefetch(next->codes[next->code_count - 1].code, 1);
-            const struct acct_entry *e = acct_find(x, &next->addr);
-            if (e && e->pre) {
-                __builtin_prefetch(&e->pre->balance);
-                __builtin_prefetch(&e->pre->code);
+            const struct acct_entry *ne = acct_find(x, &next->addr);
+            found[(k + APPLY_AHEAD) % APPLY_AHEAD] = ne;
+            if (ne && ne->pre) {
+                __builtin_prefetch(&ne->pre->balance);
+                __builtin_prefetch(&ne->pre->code);
             }
         }
         const struct bal_change *cb = latest(acc->balances, acc->balance_count, end);
@@ -1636,9 +1666,17 @@ int balexec_apply(const struct balexec *x, struct world *w, const struct ws_obse
         bool in_ws = false; /* acc's address is among ws's */
         /* left empty at d (deleted, or created empty): what it held
          * before is gone, its storage too; a change after d re-creates it */
-        const struct acct_entry *e =
-            atomic_load_explicit(&x->empties, memory_order_relaxed) ? acct_find(x, &acc->addr) : NULL;
-        const uint32_t d = account_emptied_at(x, e, end);
+        const uint32_t d =
+            atomic_load_explicit(&x->empties, memory_order_relaxed) ? account_emptied_at(x, e, end) : 0;
+        if (!d && !acc->write_count && e && e->pre && w == x->base) {
+            /* (the common case: an account of the world whose balance,
+             * nonce or code changed, no more: written into the record
+             * looked up before the transactions ran, which nothing has
+             * written since) */
+            if (cb || cn || cc)
+                err = apply_in_place(e, cb, cn, cc, obs);
+            continue;
+        }
         if (d || cb || cn || cc) {
             if (addrs == APPLY_ADDRS || ws.account_count + ws.slot_count == APPLY_ENTRIES)
                 err = apply_part(&ws, &addrs, w, obs);

@@ -221,6 +221,17 @@ nomem:
     return PAREVM_ERR_NOMEM;
 }
 
+int write_set_apply_account(const struct ws_account *wa, struct world_account *acct,
+                            const struct ws_observer *obs)
+{
+    if (wa->flags & WS_DELETE)
+        return PAREVM_ERR_ARG;
+    int err = obs ? obs->account(obs->arg, wa, acct) : PAREVM_OK;
+    if (!err)
+        apply_fields(acct, wa);
+    return err;
+}
+
 int write_set_apply(const struct write_set *ws, struct world *w)
 {
     return write_set_apply_observed(ws, w, NULL);

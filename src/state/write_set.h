@@ -76,4 +76,11 @@ struct ws_observer {
 /* write_set_apply, showing obs (may be NULL) the world before it. */
 int write_set_apply_observed(const struct write_set *ws, struct world *w, const struct ws_observer *obs);
 
+/* One account entry wa (not WS_DELETE) applied to acct, the world's
+ * existing record of wa's address, which the caller already holds (no
+ * look-up): obs (may be NULL) sees it first. Fails only as the observer
+ * does, and then changes nothing. */
+int write_set_apply_account(const struct ws_account *wa, struct world_account *acct,
+                            const struct ws_observer *obs);
+
 #endif
