@@ -22,6 +22,7 @@
 #include "../src/evm/env.h"
 #include "../src/state/code.h"
 #include "../src/state/world.h"
+#include "../src/state/write_set.h"
 
 static address addr_hex(const char *s)
 {
@@ -383,6 +384,77 @@ static void build_many(struct world *w, bool reverse, bool churn)
     }
 }
 
+/* write_set_apply_account: an account entry written into a record the
+ * caller holds leaves the world as write_set_apply of the same entry
+ * does, the observer seeing the record before; a delete is refused, and
+ * an observer's error changes nothing. */
+struct seen_before {
+    int calls;
+    u256 balance;
+    int fail; /* returned by the observer */
+};
+
+static int see_account(void *arg, const struct ws_account *wa, const struct world_account *before)
+{
+    (void)wa;
+    struct seen_before *s = arg;
+    s->calls++;
+    s->balance = before->balance;
+    return s->fail;
+}
+
+static void test_write_set_apply_account(void **state)
+{
+    (void)state;
+    struct world w, copy;
+    build_low_gas_limit(&w);
+    assert_int_equal(world_clone(&w, &copy), PAREVM_OK);
+    address a = addr_hex("0xcccccccccccccccccccccccccccccccccccccccc");
+    struct world_account *rec = world_get(&w, &a);
+    assert_non_null(rec);
+    u256 old_balance = rec->balance;
+    static const uint8_t bytes[] = {0x60, 0x01, 0x60, 0x00, 0x55};
+    struct code *c = code_new(bytes, sizeof bytes);
+    assert_non_null(c);
+
+    struct write_set ws;
+    write_set_init(&ws);
+    struct ws_account *wa = write_set_add_account(&ws, &a);
+    assert_non_null(wa);
+    wa->flags = WS_BALANCE | WS_NONCE | WS_CODE;
+    wa->balance = u256_from_u64(12345);
+    wa->nonce = 9;
+    wa->code = code_retain(c);
+
+    /* refused: a delete, and an observer's error */
+    struct ws_account del = *wa;
+    del.flags = WS_DELETE;
+    assert_int_equal(write_set_apply_account(&del, rec, NULL), PAREVM_ERR_ARG);
+    struct seen_before seen = {0, u256_zero(), PAREVM_ERR_NOMEM};
+    struct ws_observer obs = {see_account, NULL, &seen};
+    assert_int_equal(write_set_apply_account(wa, rec, &obs), PAREVM_ERR_NOMEM);
+    assert_true(u256_eq(&rec->balance, &old_balance));
+    assert_ptr_not_equal(rec->code, c);
+
+    seen.fail = PAREVM_OK;
+    seen.calls = 0;
+    assert_int_equal(write_set_apply_account(wa, rec, &obs), PAREVM_OK);
+    assert_int_equal(seen.calls, 1);
+    assert_true(u256_eq(&seen.balance, &old_balance));
+    assert_int_equal(write_set_apply(&ws, &copy), PAREVM_OK);
+    hash32 r1, r2;
+    assert_int_equal(world_state_root(&w, &r1), PAREVM_OK);
+    assert_int_equal(world_state_root(&copy, &r2), PAREVM_OK);
+    assert_true(hash32_eq(&r1, &r2));
+    assert_ptr_equal(rec->code, c);
+    assert_int_equal(rec->nonce, 9);
+
+    write_set_free(&ws);
+    code_release(c);
+    world_free(&w);
+    world_free(&copy);
+}
+
 static void test_world_root_order_independent(void **state)
 {
     (void)state;
@@ -601,6 +673,7 @@ int main(void)
         cmocka_unit_test(test_world_root_value_overflow),
         cmocka_unit_test(test_world_root_storage),
         cmocka_unit_test(test_world_clone_is_deep),
+        cmocka_unit_test(test_write_set_apply_account),
         cmocka_unit_test(test_world_root_order_independent),
         cmocka_unit_test(test_world_storage_root_empty),
         cmocka_unit_test(test_logs_hash),
